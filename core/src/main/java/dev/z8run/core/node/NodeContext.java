@@ -1,0 +1,71 @@
+package dev.z8run.core.node;
+
+import dev.z8run.core.registry.NodeType;
+import java.util.Map;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+
+/**
+ * What a node instance may know and do outside its message callback: its identity and config, the
+ * engine's clocks, status and log reporting, and starting executions (for trigger nodes).
+ * Thread-safe.
+ */
+public interface NodeContext {
+  String flowId();
+
+  String nodeId();
+
+  /** The node's index in its flow's execution plan. */
+  int index();
+
+  String name();
+
+  NodeType type();
+
+  /** The node's config with the schema's defaults filled in for absent fields. */
+  Map<String, Object> config();
+
+  /** Number of output ports this node has with its config. */
+  int outputCount();
+
+  EpochClock epochClock();
+
+  NanoClock nanoClock();
+
+  /** Publishes the node's status (shown as a badge in the editor). */
+  void status(String text);
+
+  /** Reports a warning from this node. */
+  void warn(String message);
+
+  /** Reports an error from this node, outside any execution. */
+  void error(String message, Throwable cause);
+
+  /**
+   * Starts a new execution at this node: the message is delivered to this node's own inbox, as if
+   * it had arrived on input port 0.
+   *
+   * @param json the message's JSON body
+   * @return false under back-pressure (the node's inbox or its flow's execution table is full) or
+   *     when the flow is not running; the trigger should slow down or refuse its client
+   */
+  boolean tryTrigger(byte[] json);
+
+  /** Convenience: a config value as a String, or {@code fallback}. */
+  default String configString(String key, String fallback) {
+    Object value = config().get(key);
+    return value == null ? fallback : value.toString();
+  }
+
+  /** Convenience: a config value as a long, or {@code fallback}. */
+  default long configLong(String key, long fallback) {
+    Object value = config().get(key);
+    return value instanceof Number number ? number.longValue() : fallback;
+  }
+
+  /** Convenience: a config value as a boolean, or {@code fallback}. */
+  default boolean configBoolean(String key, boolean fallback) {
+    Object value = config().get(key);
+    return value instanceof Boolean bool ? bool : fallback;
+  }
+}

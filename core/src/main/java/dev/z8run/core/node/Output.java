@@ -1,0 +1,52 @@
+package dev.z8run.core.node;
+
+import dev.z8run.io.message.MessageFlyweight;
+import org.agrona.DirectBuffer;
+
+/**
+ * Where a node emits messages while it handles one input. Every message emitted belongs to the
+ * input's execution and goes to every wire of the chosen output port (a byte copy per target).
+ *
+ * <p>Back-pressure is the runtime's business: when a target inbox is full the message is held and
+ * the node is not given more input until it has been delivered; a node never sees a full inbox.
+ *
+ * <p>Not thread-safe; valid only during {@link Node#onMessage}.
+ */
+public interface Output {
+  /** Number of output ports of the node. */
+  int portCount();
+
+  /** Whether any wire leaves {@code port}; emitting to an unwired port discards the message. */
+  boolean isWired(int port);
+
+  /** Sends a copy of {@code msg} (body unchanged) to every wire of {@code port}. */
+  void forward(int port, MessageFlyweight msg);
+
+  /**
+   * Sends a new message whose JSON body is {@code length} bytes of {@code json} at {@code offset},
+   * with no binary payload.
+   */
+  void send(int port, DirectBuffer json, int offset, int length);
+
+  /** Sends a new message with a JSON body and a binary payload. */
+  void send(
+      int port,
+      DirectBuffer json,
+      int jsonOffset,
+      int jsonLength,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength);
+
+  /**
+   * Claims a message to fill in place: the returned flyweight's header is filled in; the caller
+   * writes exactly {@code jsonLength} JSON bytes at {@link MessageFlyweight#jsonOffset()} and
+   * {@code binaryLength} bytes at {@link MessageFlyweight#binaryOffset()} of its {@link
+   * MessageFlyweight#buffer()} (a {@link org.agrona.MutableDirectBuffer}), then calls {@link
+   * #commit()}. Exactly one claim may be open at a time.
+   */
+  MessageFlyweight claim(int port, int jsonLength, int binaryLength);
+
+  /** Delivers the message opened by {@link #claim}. */
+  void commit();
+}

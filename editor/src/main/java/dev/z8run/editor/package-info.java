@@ -1,0 +1,2 @@
+/** Placeholder until this module's issue lands; see DESIGN.md "Modules". */
+package dev.z8run.editor;
