@@ -1,0 +1,56 @@
+package dev.z8run.core.plan;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.registry.NodeType;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A flow compiled for the runtime: the enabled nodes in topological order (a node's index is its
+ * position), the wiring as index arrays, and the worker each node runs on.
+ *
+ * <p>{@code targets[n][p]} lists the indexes of the nodes wired to output port {@code p} of node
+ * {@code n}; {@code targetPorts[n][p][k]} is the input port of the {@code k}-th of them.
+ */
+public record ExecutionPlan(
+    Flow flow, List<PlannedNode> nodes, int[][][] targets, int[][][] targetPorts, int workerCount) {
+
+  /**
+   * One node of the plan.
+   *
+   * @param config the node's config with schema defaults filled in
+   * @param worker the worker agent that runs it
+   */
+  public record PlannedNode(
+      int index,
+      FlowNode node,
+      NodeType type,
+      Map<String, Object> config,
+      int outputCount,
+      int inputCount,
+      int worker) {}
+
+  /** Index of the node with {@code nodeId}, or -1 when it is not in the plan (absent, disabled). */
+  public int indexOf(String nodeId) {
+    for (PlannedNode planned : nodes) {
+      if (planned.node().id().equals(nodeId)) {
+        return planned.index();
+      }
+    }
+    return -1;
+  }
+
+  /** Number of nodes that have a wire into them (fan-in degree is not counted). */
+  public int[] inDegrees() {
+    int[] degrees = new int[nodes.size()];
+    for (int[][] ports : targets) {
+      for (int[] port : ports) {
+        for (int target : port) {
+          degrees[target]++;
+        }
+      }
+    }
+    return degrees;
+  }
+}

@@ -1,0 +1,5 @@
+/**
+ * The node-type catalogue: each type's ports, config schema, blocking flag and factory. Read by the
+ * palette, the validator and the planner; knows nothing about the runtime's rings.
+ */
+package dev.z8run.core.registry;

@@ -1,0 +1,87 @@
+package dev.z8run.core.runtime;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.io.message.MessageFlyweight;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A blocking node: its worker copies each input out of the inbox and hands it to a virtual thread,
+ * which runs the node and writes its outputs into the downstream inboxes (waiting for room there).
+ * At most {@code maxConcurrency} messages are in the node at once; past that the worker leaves the
+ * inbox alone, so back-pressure reaches upstream as for any other node.
+ */
+final class BlockingDispatch extends NodeInstance {
+  private final ExecutorService executor;
+  private final int maxConcurrency;
+  private final AtomicInteger inFlight = new AtomicInteger();
+
+  BlockingDispatch(
+      FlowRuntime flow,
+      int index,
+      String nodeId,
+      Node node,
+      int inboxBytes,
+      int[][] targets,
+      int[][] targetPorts,
+      ExecutorService executor,
+      int maxConcurrency) {
+    super(flow, index, nodeId, node, inboxBytes, targets, targetPorts);
+    this.executor = executor;
+    this.maxConcurrency = maxConcurrency;
+  }
+
+  @Override
+  public Action onMessage(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
+    if (inFlight.get() >= maxConcurrency) {
+      return Action.ABORT;
+    }
+    inFlight.incrementAndGet();
+    UnsafeBuffer copy = new UnsafeBuffer(new byte[length]);
+    copy.putBytes(0, buffer, offset, length);
+    countIn();
+    executor.execute(() -> run(copy, length));
+    return Action.CONTINUE;
+  }
+
+  private void run(UnsafeBuffer copy, int length) {
+    MessageFlyweight msg = new MessageFlyweight().wrap(copy, 0, length);
+    Emitter out = new Emitter(null, true, (long) index << 56);
+    out.begin(this, msg);
+    try {
+      node.onMessage(msg, out);
+    } catch (Throwable failure) {
+      rethrowIfFatal(failure);
+      out.abortClaim();
+      onFailure(msg, failure);
+    } finally {
+      out.finish();
+      inFlight.decrementAndGet();
+      signal(null);
+    }
+  }
+
+  /** Messages being handled on virtual threads right now. */
+  int inFlight() {
+    return inFlight.get();
+  }
+
+  @Override
+  boolean hasWork() {
+    return super.hasWork() && inFlight.get() < maxConcurrency;
+  }
+
+  @Override
+  void countOut(int messages) {
+    if (messages != 0) {
+      flow.counters.addAtomic(index, NodeCounters.MESSAGES_OUT, messages);
+    }
+  }
+
+  @Override
+  void countBlocked() {
+    flow.counters.addAtomic(index, NodeCounters.BLOCKED, 1);
+  }
+}

@@ -1,0 +1,340 @@
+package dev.z8run.core.runtime;
+
+import static dev.z8run.io.message.MessageDescriptor.CREDIT_OFFSET;
+import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
+
+import dev.z8run.core.node.Output;
+import dev.z8run.io.message.MessageFlyweight;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+
+/**
+ * The {@link Output} a node writes to while it handles one message: copies each emitted message
+ * into the inbox of every node wired to the port, splitting the input's execution credit among
+ * them.
+ *
+ * <p>Credit: the most recent child is <em>held</em> (claimed but not committed, or parked in the
+ * node's pending queue) until the next child appears, which gives the held one half of the credit
+ * left; when the node returns, the held child takes the rest. A node that emits nothing returns its
+ * credit to the execution table, which may complete the execution. This costs no atomic operation
+ * per hop on a chain.
+ *
+ * <p>Back-pressure: on a worker ({@code waitWhenFull == false}) a child that finds its target inbox
+ * full goes to the node's pending queue, and every later child of the node follows it there to keep
+ * order; the worker stops feeding the node until the queue is flushed. On a virtual thread ({@code
+ * waitWhenFull == true}) the emitter waits for room instead.
+ *
+ * <p>One per worker (reused for every message) or one per blocking task. Not thread-safe.
+ */
+final class Emitter implements Output {
+  private static final int NONE = 0;
+  private static final int IN_RING = 1;
+  private static final int IN_PENDING = 2;
+
+  private final WorkerAgent worker;
+  private final boolean waitWhenFull;
+  private final MessageFlyweight child = new MessageFlyweight();
+  private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+  private long messageIdSequence;
+  private final long messageIdBase;
+
+  private NodeInstance node;
+  private MessageFlyweight input;
+  private long remainingCredit;
+  private int children;
+
+  private int heldKind = NONE;
+  private NodeInstance heldTarget;
+  private int heldIndex;
+
+  private int claimPort = -1;
+  private boolean claimDirect;
+  private NodeInstance claimTarget;
+  private int claimIndex;
+  private int claimJsonLength;
+  private int claimBinaryLength;
+
+  Emitter(WorkerAgent worker, boolean waitWhenFull, long messageIdBase) {
+    this.worker = worker;
+    this.waitWhenFull = waitWhenFull;
+    this.messageIdBase = messageIdBase;
+  }
+
+  /** Starts emitting on behalf of {@code node} for {@code input}. */
+  void begin(NodeInstance node, MessageFlyweight input) {
+    this.node = node;
+    this.input = input;
+    this.remainingCredit = input.credit();
+    this.children = 0;
+    this.heldKind = NONE;
+    this.claimPort = -1;
+  }
+
+  /**
+   * Ends the current message: the held child takes the credit left, or the credit goes back to the
+   * execution table.
+   *
+   * @return the number of children emitted
+   */
+  int finish() {
+    if (claimPort >= 0) {
+      abortClaim();
+    }
+    if (heldKind != NONE) {
+      release(remainingCredit);
+    } else {
+      node.flow.returnCredit(input.execSlot(), remainingCredit);
+    }
+    remainingCredit = 0;
+    node = null;
+    input = null;
+    return children;
+  }
+
+  /** Drops an open claim (the node threw before committing). */
+  void abortClaim() {
+    if (claimPort >= 0 && claimDirect) {
+      claimTarget.inbox.abort(claimIndex);
+    }
+    claimPort = -1;
+  }
+
+  @Override
+  public int portCount() {
+    return node.targets.length;
+  }
+
+  @Override
+  public boolean isWired(int port) {
+    return port >= 0 && port < node.targets.length && node.targets[port].length > 0;
+  }
+
+  @Override
+  public void forward(int port, MessageFlyweight msg) {
+    deliver(
+        port,
+        msg.buffer(),
+        msg.jsonOffset(),
+        msg.jsonLength(),
+        msg.buffer(),
+        msg.binaryOffset(),
+        msg.binaryLength(),
+        msg.messageId());
+  }
+
+  @Override
+  public void send(int port, DirectBuffer json, int offset, int length) {
+    deliver(port, json, offset, length, json, 0, 0, nextMessageId());
+  }
+
+  @Override
+  public void send(
+      int port,
+      DirectBuffer json,
+      int jsonOffset,
+      int jsonLength,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength) {
+    deliver(
+        port, json, jsonOffset, jsonLength, binary, binaryOffset, binaryLength, nextMessageId());
+  }
+
+  @Override
+  public MessageFlyweight claim(int port, int jsonLength, int binaryLength) {
+    if (claimPort >= 0) {
+      throw new IllegalStateException("a claim on port " + claimPort + " is still open");
+    }
+    checkPort(port);
+    claimPort = port;
+    claimJsonLength = jsonLength;
+    claimBinaryLength = binaryLength;
+    claimDirect = false;
+    int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
+    int[] targets = node.targets[port];
+    if (targets.length == 1 && !node.hasPending()) {
+      NodeInstance target = node.flow.instance(targets[0]);
+      if (recordLength <= target.maxRecordLength) {
+        int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+        if (index > 0) {
+          claimDirect = true;
+          claimTarget = target;
+          claimIndex = index;
+          child.wrap(target.inbox.buffer(), index, recordLength);
+          putHeader(nextMessageId(), port, node.targetPorts[port][0], jsonLength, binaryLength);
+          return child;
+        }
+      }
+    }
+    scratch.checkLimit(recordLength);
+    child.wrap(scratch, 0, recordLength);
+    putHeader(0, port, 0, jsonLength, binaryLength);
+    return child;
+  }
+
+  @Override
+  public void commit() {
+    if (claimPort < 0) {
+      throw new IllegalStateException("commit without an open claim");
+    }
+    int port = claimPort;
+    claimPort = -1;
+    if (claimDirect) {
+      splitForNewChild();
+      holdInRing(claimTarget, claimIndex);
+      children++;
+      node.countOut(1);
+      return;
+    }
+    deliver(
+        port,
+        scratch,
+        HEADER_LENGTH,
+        claimJsonLength,
+        scratch,
+        HEADER_LENGTH + claimJsonLength,
+        claimBinaryLength,
+        nextMessageId());
+  }
+
+  private void checkPort(int port) {
+    if (port < 0 || port >= node.targets.length) {
+      throw new IndexOutOfBoundsException(
+          "port="
+              + port
+              + " but node '"
+              + node.nodeId
+              + "' has "
+              + node.targets.length
+              + " output ports");
+    }
+  }
+
+  private long nextMessageId() {
+    return messageIdBase | (++messageIdSequence & 0x00FF_FFFF_FFFF_FFFFL);
+  }
+
+  private void putHeader(long messageId, int port, int targetPort, int jsonLength, int binLength) {
+    child.putHeader(
+        input.executionId(),
+        messageId,
+        0,
+        input.timestampNs(),
+        input.execSlot(),
+        node.index,
+        port,
+        targetPort,
+        input.flags(),
+        jsonLength,
+        input.ref(),
+        binLength > 0);
+  }
+
+  private void deliver(
+      int port,
+      DirectBuffer json,
+      int jsonOffset,
+      int jsonLength,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength,
+      long messageId) {
+    checkPort(port);
+    int[] targets = node.targets[port];
+    int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
+    int delivered = 0;
+    for (int k = 0; k < targets.length; k++) {
+      NodeInstance target = node.flow.instance(targets[k]);
+      if (recordLength > target.maxRecordLength) {
+        node.dropTooLarge(input, target, recordLength);
+        continue;
+      }
+      int targetPort = node.targetPorts[port][k];
+      splitForNewChild();
+      int index = node.hasPending() ? -1 : claimOrWait(target, recordLength);
+      if (index <= 0 && waitWhenFull) {
+        node.dropStopped(input);
+        continue;
+      }
+      if (index > 0) {
+        child.wrap(target.inbox.buffer(), index, recordLength);
+      } else {
+        int at = node.appendPending(target.index, recordLength);
+        child.wrap(node.pending, at, recordLength);
+      }
+      putHeader(messageId, port, targetPort, jsonLength, binaryLength);
+      MutableDirectBuffer destination = (MutableDirectBuffer) child.buffer();
+      destination.putBytes(child.jsonOffset(), json, jsonOffset, jsonLength);
+      if (binaryLength > 0) {
+        destination.putBytes(child.binaryOffset(), binary, binaryOffset, binaryLength);
+      }
+      if (index > 0) {
+        holdInRing(target, index);
+      } else {
+        heldKind = IN_PENDING;
+        heldIndex = child.offset();
+        heldTarget = target;
+      }
+      children++;
+      delivered++;
+    }
+    node.countOut(delivered);
+  }
+
+  /** Claims room in the target inbox: at once on a worker, waiting on a virtual thread. */
+  private int claimOrWait(NodeInstance target, int recordLength) {
+    int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+    if (index > 0 || !waitWhenFull) {
+      if (index <= 0) {
+        node.countBlocked();
+      }
+      return index;
+    }
+    long parkNs = 1_000;
+    while (index <= 0) {
+      if (!node.flow.isActive()) {
+        return -1;
+      }
+      LockSupport.parkNanos(parkNs);
+      parkNs = Math.min(parkNs * 2, 1_000_000);
+      index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+    }
+    return index;
+  }
+
+  /** Before a new child: the held one takes half the credit left and is released. */
+  private void splitForNewChild() {
+    if (heldKind == NONE) {
+      return;
+    }
+    if (remainingCredit < 2) {
+      node.flow.addCredit(input.execSlot(), ExecutionTable.REPLENISH_CREDIT);
+      remainingCredit += ExecutionTable.REPLENISH_CREDIT;
+    }
+    long half = remainingCredit >>> 1;
+    remainingCredit -= half;
+    release(half);
+  }
+
+  private void holdInRing(NodeInstance target, int index) {
+    heldKind = IN_RING;
+    heldTarget = target;
+    heldIndex = index;
+  }
+
+  private void release(long credit) {
+    if (heldKind == IN_RING) {
+      ManyToOneRingBuffer inbox = heldTarget.inbox;
+      inbox.buffer().putLong(heldIndex + CREDIT_OFFSET, credit);
+      inbox.commit(heldIndex);
+      heldTarget.signal(worker);
+    } else if (heldKind == IN_PENDING) {
+      node.pending.putLong(heldIndex + CREDIT_OFFSET, credit);
+    }
+    heldKind = NONE;
+  }
+}

@@ -1,0 +1,451 @@
+package dev.z8run.core.runtime;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.node.Node;
+import dev.z8run.core.plan.ExecutionPlan;
+import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
+import dev.z8run.core.plan.Planner;
+import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.core.validate.FlowValidator;
+import dev.z8run.core.validate.Problem;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.AgentRunner;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The engine's command interface: deploy, stop, inject, metrics. Control-plane threads (REST
+ * handlers, the CLI, tests) call it; it never hands out agent-owned objects, only snapshots and
+ * counter readers.
+ *
+ * <p>Deploy and stop are serialised; inject is thread-safe and allocation-free in its buffer form.
+ */
+public final class Engine implements AutoCloseable {
+  private static final long DEFAULT_DRAIN_MS = 5_000;
+
+  private final EngineConfig config;
+  private final NodeTypeRegistry registry;
+  private final FlowValidator validator;
+  private final Planner planner;
+  private final WorkerAgent[] workers;
+  private final AgentRunner[] runners;
+  private final EngineEvents events;
+  private final EventDispatcher dispatcher;
+  private final Thread eventThread;
+  private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+  private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
+  private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicInteger handles = new AtomicInteger();
+  private volatile boolean closed;
+
+  public Engine(EngineConfig config, NodeTypeRegistry registry) {
+    this.config = config;
+    this.registry = registry;
+    this.validator = new FlowValidator(registry);
+    this.planner = new Planner(registry);
+    this.events = new EngineEvents(config.eventBufferBytes());
+    this.dispatcher = new EventDispatcher(events, listeners);
+    this.workers = new WorkerAgent[config.workers()];
+    this.runners = new AgentRunner[config.workers()];
+    for (int i = 0; i < workers.length; i++) {
+      workers[i] = new WorkerAgent(i, config.batchLimit(), config.nanoClock());
+    }
+    if (config.manual()) {
+      eventThread = null;
+      for (WorkerAgent worker : workers) {
+        worker.onStart();
+      }
+      return;
+    }
+    long maxParkNs = TimeUnit.MILLISECONDS.toNanos(config.maxParkMs());
+    for (int i = 0; i < workers.length; i++) {
+      runners[i] =
+          new AgentRunner(
+              new WorkerIdleStrategy(workers[i], maxParkNs), this::onAgentError, null, workers[i]);
+      AgentRunner.startOnThread(runners[i]);
+    }
+    eventThread = Thread.ofPlatform().daemon().name("z8-events").start(dispatcher::run);
+  }
+
+  private void onAgentError(Throwable error) {
+    System.getLogger("z8run.engine").log(System.Logger.Level.ERROR, "worker error", error);
+  }
+
+  public EngineConfig config() {
+    return config;
+  }
+
+  public NodeTypeRegistry registry() {
+    return registry;
+  }
+
+  /** Receives engine events from now on, on the event thread. */
+  public void addListener(EngineListener listener) {
+    listeners.add(listener);
+  }
+
+  public void removeListener(EngineListener listener) {
+    listeners.remove(listener);
+  }
+
+  /** Events dropped because the event ring was full. */
+  public long droppedEvents() {
+    return events.dropped();
+  }
+
+  /**
+   * Validates, plans and starts {@code flow}. A flow with the same id that is running is stopped
+   * first (its in-flight messages drain for up to five seconds), so a redeploy replaces it while
+   * other flows keep running; if the new version cannot be built, the old one keeps running.
+   *
+   * @throws FlowValidator.ValidationException listing every problem of an invalid flow
+   * @throws DeployException when a node's factory refuses its config
+   */
+  public synchronized ExecutionPlan deploy(Flow flow) {
+    List<Problem> problems = validator.validate(flow);
+    if (!problems.isEmpty()) {
+      throw new FlowValidator.ValidationException(problems);
+    }
+    int handle = handles.incrementAndGet();
+    ExecutionPlan plan = planner.plan(flow, workers.length, handle % workers.length);
+    FlowRuntime runtime =
+        new FlowRuntime(
+            handle,
+            plan,
+            events,
+            config.nanoClock(),
+            config.maxExecutionsPerFlow(),
+            TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()));
+    runtime.instances(createInstances(runtime, plan));
+    dispatcher.register(handle, plan);
+
+    FlowRuntime previous = flows.get(flow.id());
+    if (previous != null) {
+      stop(previous, DEFAULT_DRAIN_MS);
+    }
+    for (NodeInstance instance : runtime.instances()) {
+      instance.worker = workers[plan.nodes().get(instance.index).worker()];
+    }
+    for (WorkerAgent worker : workers) {
+      List<NodeInstance> owned = new ArrayList<>(List.of(worker.instances()));
+      for (NodeInstance instance : runtime.instances()) {
+        if (instance.worker == worker) {
+          owned.add(instance);
+        }
+      }
+      worker.instances(owned.toArray(NodeInstance[]::new));
+    }
+    runtime.state(FlowRuntime.RUNNING);
+    flows.put(flow.id(), runtime);
+    return plan;
+  }
+
+  private NodeInstance[] createInstances(FlowRuntime runtime, ExecutionPlan plan) {
+    NodeInstance[] instances = new NodeInstance[plan.nodes().size()];
+    for (PlannedNode planned : plan.nodes()) {
+      Node node;
+      try {
+        node =
+            planned
+                .type()
+                .factory()
+                .create(new RuntimeNodeContext(runtime, planned, config.epochClock()));
+      } catch (Exception | LinkageError failure) {
+        for (NodeInstance created : instances) {
+          if (created != null) {
+            stopNode(created);
+          }
+        }
+        throw new DeployException(
+            "node '"
+                + planned.node().id()
+                + "' ("
+                + planned.type().name()
+                + "): "
+                + (failure.getMessage() == null ? failure.toString() : failure.getMessage()),
+            planned.node().id(),
+            failure);
+      }
+      int index = planned.index();
+      int[][] targets = plan.targets()[index];
+      int[][] ports = plan.targetPorts()[index];
+      instances[index] =
+          planned.type().blocking()
+              ? new BlockingDispatch(
+                  runtime,
+                  index,
+                  planned.node().id(),
+                  node,
+                  config.inboxBytes(),
+                  targets,
+                  ports,
+                  virtualThreads,
+                  config.blockingConcurrency())
+              : new NodeInstance(
+                  runtime, index, planned.node().id(), node, config.inboxBytes(), targets, ports);
+    }
+    return instances;
+  }
+
+  /**
+   * Stops a flow: triggers are refused at once, in-flight executions may finish for up to {@code
+   * drainTimeoutMs}, then the flow is torn down and what was left is reported.
+   *
+   * @return null when no such flow is running
+   */
+  public synchronized StopResult stop(String flowId, long drainTimeoutMs) {
+    FlowRuntime runtime = flows.get(flowId);
+    return runtime == null ? null : stop(runtime, drainTimeoutMs);
+  }
+
+  private StopResult stop(FlowRuntime runtime, long drainTimeoutMs) {
+    runtime.state(FlowRuntime.DRAINING);
+    long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainTimeoutMs);
+    boolean drained = awaitQuiet(runtime, deadlineNs);
+    runtime.state(FlowRuntime.STOPPED);
+    for (WorkerAgent worker : workers) {
+      List<NodeInstance> kept = new ArrayList<>();
+      for (NodeInstance instance : worker.instances()) {
+        if (instance.flow != runtime) {
+          kept.add(instance);
+        }
+      }
+      if (kept.size() != worker.instances().length) {
+        long cycles = worker.cycles();
+        worker.instances(kept.toArray(NodeInstance[]::new));
+        awaitCycles(worker, cycles);
+      }
+    }
+    awaitBlockingTasks(runtime, deadlineNs + TimeUnit.SECONDS.toNanos(1));
+    int abandonedExecutions = runtime.executions.liveCount();
+    long abandonedMessages = 0;
+    for (NodeInstance instance : runtime.instances()) {
+      abandonedMessages +=
+          instance.inbox.read((type, buffer, offset, length) -> {}, Integer.MAX_VALUE);
+      abandonedMessages += instance.pendingMessages();
+      stopNode(instance);
+    }
+    flows.remove(runtime.flowId, runtime);
+    return new StopResult(drained, abandonedExecutions, abandonedMessages);
+  }
+
+  private boolean awaitQuiet(FlowRuntime runtime, long deadlineNs) {
+    while (runtime.executions.liveCount() > 0) {
+      if (System.nanoTime() - deadlineNs >= 0) {
+        return false;
+      }
+      if (config.manual()) {
+        doWork();
+      } else {
+        LockSupport.parkNanos(200_000);
+      }
+    }
+    return true;
+  }
+
+  private void awaitCycles(WorkerAgent worker, long cyclesBefore) {
+    if (config.manual()) {
+      return;
+    }
+    while (worker.cycles() - cyclesBefore < 2) {
+      worker.signal();
+      LockSupport.parkNanos(50_000);
+    }
+  }
+
+  private void awaitBlockingTasks(FlowRuntime runtime, long deadlineNs) {
+    for (NodeInstance instance : runtime.instances()) {
+      if (instance instanceof BlockingDispatch blocking) {
+        while (blocking.inFlight() > 0 && System.nanoTime() - deadlineNs < 0) {
+          LockSupport.parkNanos(200_000);
+        }
+      }
+    }
+  }
+
+  private void stopNode(NodeInstance instance) {
+    try {
+      instance.node.onStop();
+    } catch (RuntimeException failure) {
+      instance.flow.nodeError(instance.index, 0, "onStop failed: " + failure);
+    }
+  }
+
+  /**
+   * Starts an execution at a node of a running flow with the given message body (UTF-8 JSON).
+   * Thread-safe.
+   */
+  public InjectResult inject(String flowId, String nodeId, byte[] json) {
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return InjectResult.NOT_RUNNING;
+    }
+    int index = runtime.plan.indexOf(nodeId);
+    if (index < 0) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    return runtime.trigger(index, new UnsafeBuffer(json), 0, json.length, 0);
+  }
+
+  /**
+   * A reusable trigger for one node: the allocation-free form of {@link #inject}, for load
+   * generators and trigger nodes that fire often.
+   *
+   * @return null when the flow is not running or has no such node
+   */
+  public Trigger trigger(String flowId, String nodeId) {
+    FlowRuntime runtime = flows.get(flowId);
+    int index = runtime == null ? -1 : runtime.plan.indexOf(nodeId);
+    return index < 0 ? null : new Trigger(runtime, index);
+  }
+
+  /** Starts executions at one node; see {@link Engine#trigger(String, String)}. Thread-safe. */
+  public static final class Trigger {
+    private final FlowRuntime runtime;
+    private final int nodeIndex;
+
+    private Trigger(FlowRuntime runtime, int nodeIndex) {
+      this.runtime = runtime;
+      this.nodeIndex = nodeIndex;
+    }
+
+    public InjectResult tryInject(DirectBuffer json, int offset, int length) {
+      return runtime.trigger(nodeIndex, json, offset, length, 0);
+    }
+  }
+
+  /**
+   * A live reader of one node counter ({@link NodeCounters}), cheap enough to poll in a loop.
+   *
+   * @return null when the flow is not running or has no such node
+   */
+  public CounterReader counter(String flowId, String nodeId, int counter) {
+    FlowRuntime runtime = flows.get(flowId);
+    int index = runtime == null ? -1 : runtime.plan.indexOf(nodeId);
+    return index < 0 ? null : new CounterReader(runtime.counters, index, counter);
+  }
+
+  /** Reads one counter of one node. */
+  public static final class CounterReader {
+    private final NodeCounters counters;
+    private final int node;
+    private final int counter;
+
+    CounterReader(NodeCounters counters, int node, int counter) {
+      this.counters = counters;
+      this.node = node;
+      this.counter = counter;
+    }
+
+    public long get() {
+      return counters.get(node, counter);
+    }
+  }
+
+  /** Whether a flow with this id is deployed and running. */
+  public boolean isRunning(String flowId) {
+    FlowRuntime runtime = flows.get(flowId);
+    return runtime != null && runtime.state() == FlowRuntime.RUNNING;
+  }
+
+  /** Ids of the deployed flows. */
+  public List<String> flowIds() {
+    return List.copyOf(flows.keySet());
+  }
+
+  /** A snapshot of a deployed flow's counters, or null. */
+  public FlowMetrics metrics(String flowId) {
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return null;
+    }
+    List<NodeMetrics> nodes = new ArrayList<>();
+    NodeCounters c = runtime.counters;
+    for (PlannedNode planned : runtime.plan.nodes()) {
+      int i = planned.index();
+      nodes.add(
+          new NodeMetrics(
+              planned.node().id(),
+              planned.type().name(),
+              planned.worker(),
+              c.get(i, NodeCounters.MESSAGES_IN),
+              c.get(i, NodeCounters.MESSAGES_OUT),
+              c.get(i, NodeCounters.ERRORS),
+              c.get(i, NodeCounters.DROPS),
+              c.get(i, NodeCounters.BUSY_NS),
+              c.get(i, NodeCounters.BLOCKED),
+              runtime.instance(i).inbox.size()));
+    }
+    String state =
+        switch (runtime.state()) {
+          case FlowRuntime.RUNNING -> "running";
+          case FlowRuntime.DRAINING -> "draining";
+          case FlowRuntime.STOPPED -> "stopped";
+          default -> "starting";
+        };
+    return new FlowMetrics(
+        flowId,
+        state,
+        runtime.started.get(),
+        runtime.completed.get(),
+        runtime.failed.get(),
+        runtime.rejected.get(),
+        runtime.executions.liveCount(),
+        List.copyOf(nodes));
+  }
+
+  /** Runs one duty cycle of every worker; only in manual mode (tests). Returns the work done. */
+  public int doWork() {
+    if (!config.manual()) {
+      throw new IllegalStateException("doWork() is for engines built withManualWorkers()");
+    }
+    int work = 0;
+    for (WorkerAgent worker : workers) {
+      work += worker.doWork();
+    }
+    return work;
+  }
+
+  /** Delivers pending events to listeners on the calling thread; only in manual mode (tests). */
+  public int pollEvents() {
+    if (!config.manual()) {
+      throw new IllegalStateException("pollEvents() is for engines built withManualWorkers()");
+    }
+    return dispatcher.poll();
+  }
+
+  /** Stops every flow (no drain) and the engine's threads. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    for (FlowRuntime runtime : List.copyOf(flows.values())) {
+      stop(runtime, 0);
+    }
+    for (AgentRunner runner : runners) {
+      if (runner != null) {
+        runner.close();
+      }
+    }
+    dispatcher.close();
+    if (eventThread != null) {
+      try {
+        eventThread.join(2_000);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    virtualThreads.shutdownNow();
+  }
+}

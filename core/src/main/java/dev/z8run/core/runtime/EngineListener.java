@@ -1,0 +1,24 @@
+package dev.z8run.core.runtime;
+
+/**
+ * Receives engine events on the engine's event thread (never on a worker). Implementations must
+ * return quickly; a slow listener delays other listeners, never the engine: events that do not fit
+ * the event ring are dropped and counted.
+ */
+public interface EngineListener {
+  default void onExecutionStarted(String flowId, long executionId, String triggerNodeId) {}
+
+  default void onNodeCompleted(String flowId, long executionId, String nodeId, long durationNs) {}
+
+  default void onExecutionCompleted(String flowId, long executionId, long durationNs) {}
+
+  default void onExecutionFailed(
+      String flowId, long executionId, String failedNodeId, long durationNs) {}
+
+  /** An error in a node; {@code executionId} is 0 when it happened outside an execution. */
+  default void onNodeError(String flowId, String nodeId, long executionId, String message) {}
+
+  default void onNodeStatus(String flowId, String nodeId, String status) {}
+
+  default void onNodeWarn(String flowId, String nodeId, String message) {}
+}

@@ -1,0 +1,102 @@
+package dev.z8run.core.runtime;
+
+import static dev.z8run.core.runtime.EventDescriptor.*;
+
+import dev.z8run.core.plan.ExecutionPlan;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.BackoffIdleStrategy;
+import org.agrona.concurrent.IdleStrategy;
+import org.agrona.concurrent.MessageHandler;
+
+/**
+ * Reads the event ring on the engine's event thread and calls the listeners with ids resolved from
+ * the flow handle and node index. A listener that throws is skipped for that event.
+ */
+final class EventDispatcher implements MessageHandler {
+  private static final int BATCH = 1024;
+
+  private final EngineEvents events;
+  private final List<EngineListener> listeners;
+  private final Map<Integer, String[]> names = new ConcurrentHashMap<>();
+  private volatile boolean running = true;
+
+  EventDispatcher(EngineEvents events, List<EngineListener> listeners) {
+    this.events = events;
+    this.listeners = listeners;
+  }
+
+  /** Remembers a flow's id and node ids (index + 1) under its handle. */
+  void register(int handle, ExecutionPlan plan) {
+    String[] ids = new String[plan.nodes().size() + 1];
+    ids[0] = plan.flow().id();
+    for (ExecutionPlan.PlannedNode node : plan.nodes()) {
+      ids[node.index() + 1] = node.node().id();
+    }
+    names.put(handle, ids);
+  }
+
+  void run() {
+    IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(10));
+    while (running) {
+      idle.idle(poll());
+    }
+    poll();
+  }
+
+  int poll() {
+    return events.ring().read(this, BATCH);
+  }
+
+  void close() {
+    running = false;
+  }
+
+  @Override
+  public void onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+    String[] ids = names.get(buffer.getInt(index + FLOW_HANDLE_OFFSET));
+    if (ids == null) {
+      return;
+    }
+    String flowId = ids[0];
+    int node = buffer.getInt(index + NODE_INDEX_OFFSET);
+    String nodeId = node >= 0 && node + 1 < ids.length ? ids[node + 1] : null;
+    long executionId = buffer.getLong(index + EXECUTION_ID_OFFSET);
+    long value = buffer.getLong(index + VALUE_OFFSET);
+    String text =
+        length > TEXT_OFFSET
+            ? buffer.getStringWithoutLengthUtf8(index + TEXT_OFFSET, length - TEXT_OFFSET)
+            : "";
+    for (EngineListener listener : listeners) {
+      try {
+        dispatch(listener, type, flowId, nodeId, executionId, value, text);
+      } catch (RuntimeException failure) {
+        System.getLogger("z8run.engine")
+            .log(System.Logger.Level.WARNING, "event listener failed", failure);
+      }
+    }
+  }
+
+  private static void dispatch(
+      EngineListener listener,
+      int type,
+      String flowId,
+      String nodeId,
+      long executionId,
+      long value,
+      String text) {
+    switch (type) {
+      case EXECUTION_STARTED -> listener.onExecutionStarted(flowId, executionId, nodeId);
+      case NODE_COMPLETED -> listener.onNodeCompleted(flowId, executionId, nodeId, value);
+      case EXECUTION_COMPLETED -> listener.onExecutionCompleted(flowId, executionId, value);
+      case EXECUTION_FAILED -> listener.onExecutionFailed(flowId, executionId, nodeId, value);
+      case NODE_ERROR -> listener.onNodeError(flowId, nodeId, executionId, text);
+      case NODE_STATUS -> listener.onNodeStatus(flowId, nodeId, text);
+      case NODE_WARN -> listener.onNodeWarn(flowId, nodeId, text);
+      default -> {}
+    }
+  }
+}

@@ -1,0 +1,142 @@
+package dev.z8run.core.runtime;
+
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The live executions of one flow, off-heap: a slot per execution, claimed by the trigger that
+ * starts it and freed by whoever returns its last credit. The table's size bounds the executions in
+ * flight, which makes it the flow's admission control: a full table refuses the trigger.
+ *
+ * <pre>
+ *  slot (64 bytes, one cache line)
+ *  0 execution_id i64 | 8 outstanding credit i64 | 16 start_ns i64 | 24 state i32 | 28 failed_node i32
+ *  32 flags i32 | 36 trigger_node i32 | 40..63 reserved
+ * </pre>
+ *
+ * <p>Credit: an execution starts with {@link #INITIAL_CREDIT}; each message carries a share; a node
+ * splits its input's share among the messages it emits and returns it when it emits none. The
+ * execution is complete when the outstanding credit reaches zero. A node that must split a share
+ * smaller than 2 first {@linkplain #addCredit adds} credit to the slot, which it may do because it
+ * still holds unreturned credit.
+ *
+ * <p>Thread-safe: slots are claimed by CAS, credit moves by atomic add.
+ */
+public final class ExecutionTable {
+  public static final long INITIAL_CREDIT = 1L << 62;
+  public static final long REPLENISH_CREDIT = 1L << 50;
+
+  static final int SLOT_LENGTH = 64;
+  static final int EXECUTION_ID_OFFSET = 0;
+  static final int OUTSTANDING_OFFSET = 8;
+  static final int START_NS_OFFSET = 16;
+  static final int STATE_OFFSET = 24;
+  static final int FAILED_NODE_OFFSET = 28;
+  static final int FLAGS_OFFSET = 32;
+  static final int TRIGGER_NODE_OFFSET = 36;
+
+  private static final int FREE = 0;
+  private static final int CLAIMING = 1;
+  private static final int LIVE = 2;
+  private static final int MAX_PROBES = 32;
+
+  private final UnsafeBuffer slots;
+  private final int mask;
+  private final AtomicLong cursor = new AtomicLong();
+
+  /** Receives completed executions; called on the thread that returned the last credit. */
+  public interface CompletionHandler {
+    void onExecutionComplete(
+        int slot, long executionId, long startNs, int failedNode, int triggerNode, int flags);
+  }
+
+  private final CompletionHandler completionHandler;
+
+  /**
+   * @param capacity executions in flight at most; rounded up to a power of two
+   */
+  public ExecutionTable(int capacity, CompletionHandler completionHandler) {
+    int slotsCount = BitUtil.findNextPositivePowerOfTwo(Math.max(capacity, 16));
+    this.slots =
+        new UnsafeBuffer(BufferUtil.allocateDirectAligned(slotsCount * SLOT_LENGTH, SLOT_LENGTH));
+    this.mask = slotsCount - 1;
+    this.completionHandler = completionHandler;
+  }
+
+  public int capacity() {
+    return mask + 1;
+  }
+
+  /**
+   * Claims a slot for a new execution.
+   *
+   * @return the slot index, or -1 when the table is full (back-pressure)
+   */
+  public int tryStart(int triggerNode, int flags, long startNs) {
+    for (int probe = 0; probe < MAX_PROBES; probe++) {
+      long ticket = cursor.getAndIncrement();
+      int slot = (int) (ticket & mask);
+      int offset = slot * SLOT_LENGTH;
+      if (slots.getIntVolatile(offset + STATE_OFFSET) == FREE
+          && slots.compareAndSetInt(offset + STATE_OFFSET, FREE, CLAIMING)) {
+        slots.putLong(offset + EXECUTION_ID_OFFSET, ticket + 1);
+        slots.putLong(offset + START_NS_OFFSET, startNs);
+        slots.putInt(offset + FAILED_NODE_OFFSET, -1);
+        slots.putInt(offset + FLAGS_OFFSET, flags);
+        slots.putInt(offset + TRIGGER_NODE_OFFSET, triggerNode);
+        slots.putLongVolatile(offset + OUTSTANDING_OFFSET, INITIAL_CREDIT);
+        slots.putIntRelease(offset + STATE_OFFSET, LIVE);
+        return slot;
+      }
+    }
+    return -1;
+  }
+
+  public long executionId(int slot) {
+    return slots.getLong(slot * SLOT_LENGTH + EXECUTION_ID_OFFSET);
+  }
+
+  /**
+   * Gives back a message's credit; completes the execution when it was the last.
+   *
+   * @return true when this call completed the execution
+   */
+  public boolean returnCredit(int slot, long credit) {
+    int offset = slot * SLOT_LENGTH;
+    long left = slots.getAndAddLong(offset + OUTSTANDING_OFFSET, -credit) - credit;
+    if (left != 0) {
+      return false;
+    }
+    long executionId = slots.getLong(offset + EXECUTION_ID_OFFSET);
+    long startNs = slots.getLong(offset + START_NS_OFFSET);
+    int failedNode = slots.getIntVolatile(offset + FAILED_NODE_OFFSET);
+    int flags = slots.getInt(offset + FLAGS_OFFSET);
+    int trigger = slots.getInt(offset + TRIGGER_NODE_OFFSET);
+    slots.putIntRelease(offset + STATE_OFFSET, FREE);
+    completionHandler.onExecutionComplete(slot, executionId, startNs, failedNode, trigger, flags);
+    return true;
+  }
+
+  /** Adds credit to a live execution; the caller must hold unreturned credit of it. */
+  public void addCredit(int slot, long credit) {
+    slots.getAndAddLong(slot * SLOT_LENGTH + OUTSTANDING_OFFSET, credit);
+  }
+
+  /** Records the first node that failed in this execution; later failures keep the first. */
+  public void markFailed(int slot, int nodeIndex) {
+    slots.compareAndSetInt(slot * SLOT_LENGTH + FAILED_NODE_OFFSET, -1, nodeIndex);
+  }
+
+  /** Number of slots holding a live execution (a scan: for the control plane). */
+  public int liveCount() {
+    int live = 0;
+    for (int slot = 0; slot <= mask; slot++) {
+      if (slots.getIntVolatile(slot * SLOT_LENGTH + STATE_OFFSET) != FREE) {
+        live++;
+      }
+    }
+    return live;
+  }
+}

@@ -1,0 +1,184 @@
+package dev.z8run.core.runtime;
+
+import static dev.z8run.io.message.MessageDescriptor.FLAG_TRACED;
+import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
+
+import dev.z8run.core.plan.ExecutionPlan;
+import dev.z8run.io.message.MessageFlyweight;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.NanoClock;
+
+/**
+ * One deployed flow: its node instances, its execution table and counters, and the trigger path
+ * that starts executions. Created and torn down by the {@link Engine}; run by the workers.
+ */
+final class FlowRuntime implements ExecutionTable.CompletionHandler {
+  static final int STARTING = 0;
+  static final int RUNNING = 1;
+  static final int DRAINING = 2;
+  static final int STOPPED = 3;
+
+  final int handle;
+  final String flowId;
+  final ExecutionPlan plan;
+  final NodeCounters counters;
+  final NanoClock nanoClock;
+  final ExecutionTable executions;
+  private final EngineEvents events;
+  private final long traceIntervalNs;
+  private final AtomicLong lastTraceNs = new AtomicLong(Long.MIN_VALUE / 2);
+  private static final ThreadLocal<MessageFlyweight> TRIGGER_RECORD =
+      ThreadLocal.withInitial(MessageFlyweight::new);
+  private NodeInstance[] instances;
+  private volatile int state = STARTING;
+
+  final AtomicLong started = new AtomicLong();
+  final AtomicLong completed = new AtomicLong();
+  final AtomicLong failed = new AtomicLong();
+  final AtomicLong rejected = new AtomicLong();
+  private final AtomicLong messageIds = new AtomicLong();
+
+  FlowRuntime(
+      int handle,
+      ExecutionPlan plan,
+      EngineEvents events,
+      NanoClock nanoClock,
+      int maxExecutions,
+      long traceIntervalNs) {
+    this.handle = handle;
+    this.flowId = plan.flow().id();
+    this.plan = plan;
+    this.events = events;
+    this.nanoClock = nanoClock;
+    this.traceIntervalNs = traceIntervalNs;
+    this.counters = new NodeCounters(plan.nodes().size());
+    this.executions = new ExecutionTable(maxExecutions, this);
+  }
+
+  void instances(NodeInstance[] instances) {
+    this.instances = instances;
+  }
+
+  NodeInstance[] instances() {
+    return instances;
+  }
+
+  NodeInstance instance(int index) {
+    return instances[index];
+  }
+
+  int state() {
+    return state;
+  }
+
+  void state(int state) {
+    this.state = state;
+  }
+
+  /** Whether messages may still move (running or draining). */
+  boolean isActive() {
+    int current = state;
+    return current == RUNNING || current == DRAINING;
+  }
+
+  /**
+   * Starts an execution at node {@code nodeIndex} with the given JSON body. Thread-safe; used by
+   * the engine's inject command and by trigger nodes.
+   */
+  InjectResult trigger(int nodeIndex, DirectBuffer json, int offset, int length, long ref) {
+    if (state != RUNNING) {
+      return InjectResult.NOT_RUNNING;
+    }
+    if (nodeIndex < 0 || nodeIndex >= instances.length) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    NodeInstance target = instances[nodeIndex];
+    int recordLength = HEADER_LENGTH + length;
+    if (recordLength > target.maxRecordLength) {
+      return InjectResult.TOO_LARGE;
+    }
+    int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+    if (index <= 0) {
+      rejected.incrementAndGet();
+      return InjectResult.BACK_PRESSURED;
+    }
+    long nowNs = nanoClock.nanoTime();
+    int flags = shouldTrace(nowNs) ? FLAG_TRACED : 0;
+    int slot = executions.tryStart(nodeIndex, flags, nowNs);
+    if (slot < 0) {
+      target.inbox.abort(index);
+      rejected.incrementAndGet();
+      return InjectResult.BACK_PRESSURED;
+    }
+    long executionId = executions.executionId(slot);
+    MessageFlyweight record = TRIGGER_RECORD.get().wrap(target.inbox.buffer(), index, recordLength);
+    record.putHeader(
+        executionId,
+        messageIds.incrementAndGet(),
+        ExecutionTable.INITIAL_CREDIT,
+        nowNs,
+        slot,
+        -1,
+        0,
+        0,
+        flags,
+        length,
+        ref,
+        false);
+    target.inbox.buffer().putBytes(record.jsonOffset(), json, offset, length);
+    started.incrementAndGet();
+    if (flags != 0) {
+      events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
+    }
+    target.inbox.commit(index);
+    target.signal(null);
+    return InjectResult.ACCEPTED;
+  }
+
+  private boolean shouldTrace(long nowNs) {
+    long last = lastTraceNs.get();
+    return nowNs - last >= traceIntervalNs && lastTraceNs.compareAndSet(last, nowNs);
+  }
+
+  void returnCredit(int slot, long credit) {
+    executions.returnCredit(slot, credit);
+  }
+
+  void addCredit(int slot, long credit) {
+    executions.addCredit(slot, credit);
+  }
+
+  void markFailed(int slot, int nodeIndex) {
+    executions.markFailed(slot, nodeIndex);
+  }
+
+  @Override
+  public void onExecutionComplete(
+      int slot, long executionId, long startNs, int failedNode, int triggerNode, int flags) {
+    long durationNs = nanoClock.nanoTime() - startNs;
+    if (failedNode >= 0) {
+      failed.incrementAndGet();
+      events.publish(EventDescriptor.EXECUTION_FAILED, handle, failedNode, executionId, durationNs);
+    } else {
+      completed.incrementAndGet();
+      if ((flags & FLAG_TRACED) != 0) {
+        events.publish(
+            EventDescriptor.EXECUTION_COMPLETED, handle, triggerNode, executionId, durationNs);
+      }
+    }
+  }
+
+  void nodeCompleted(int nodeIndex, long executionId, long durationNs) {
+    events.publish(EventDescriptor.NODE_COMPLETED, handle, nodeIndex, executionId, durationNs);
+  }
+
+  void nodeError(int nodeIndex, long executionId, String message) {
+    events.publish(EventDescriptor.NODE_ERROR, handle, nodeIndex, executionId, 0, message);
+  }
+
+  void nodeText(int type, int nodeIndex, String text) {
+    events.publish(type, handle, nodeIndex, 0, 0, text);
+  }
+}

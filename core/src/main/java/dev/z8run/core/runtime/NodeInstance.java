@@ -1,0 +1,214 @@
+package dev.z8run.core.runtime;
+
+import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.io.message.MessageFlyweight;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
+import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
+
+/**
+ * One deployed node: its inbox ring, its wiring, its pending queue, and the handler its worker
+ * drains the inbox with. Worker-run nodes are called here; blocking nodes are dispatched to virtual
+ * threads by {@link BlockingDispatch}, a subclass.
+ *
+ * <p>The pending queue holds messages the node emitted to a full inbox, in emission order:
+ *
+ * <pre>
+ *  entry: 0 target_node i32 | 4 record_length i32 | 8 record (header + body) | padding to 8
+ * </pre>
+ *
+ * <p>Threading: owned by its worker; the control plane reads only counters and the inbox size.
+ */
+class NodeInstance implements ControlledMessageHandler {
+  private static final int PENDING_ENTRY_HEADER = 8;
+
+  final FlowRuntime flow;
+  final int index;
+  final String nodeId;
+  final Node node;
+  final ManyToOneRingBuffer inbox;
+  final int maxRecordLength;
+  final int[][] targets;
+  final int[][] targetPorts;
+  final ExpandableDirectByteBuffer pending = new ExpandableDirectByteBuffer(0);
+  private final MessageFlyweight input = new MessageFlyweight();
+  private int pendingHead;
+  private int pendingTail;
+  private int pendingEntries;
+  WorkerAgent worker;
+
+  NodeInstance(
+      FlowRuntime flow,
+      int index,
+      String nodeId,
+      Node node,
+      int inboxBytes,
+      int[][] targets,
+      int[][] targetPorts) {
+    this.flow = flow;
+    this.index = index;
+    this.nodeId = nodeId;
+    this.node = node;
+    int capacity = BitUtil.findNextPositivePowerOfTwo(inboxBytes);
+    this.inbox =
+        new ManyToOneRingBuffer(
+            new UnsafeBuffer(
+                BufferUtil.allocateDirectAligned(
+                    capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+    this.maxRecordLength = inbox.maxMsgLength();
+    this.targets = targets;
+    this.targetPorts = targetPorts;
+  }
+
+  /** Called by the worker for each record in the inbox. */
+  @Override
+  public Action onMessage(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
+    input.wrap(buffer, offset, length);
+    Emitter out = worker.emitter();
+    out.begin(this, input);
+    long startNs = input.traced() ? flow.nanoClock.nanoTime() : 0;
+    try {
+      node.onMessage(input, out);
+    } catch (Throwable failure) {
+      rethrowIfFatal(failure);
+      out.abortClaim();
+      onFailure(input, failure);
+    }
+    if (startNs != 0) {
+      flow.nodeCompleted(index, input.executionId(), flow.nanoClock.nanoTime() - startNs);
+    }
+    out.finish();
+    countIn();
+    return pendingTail == 0 ? Action.CONTINUE : Action.BREAK;
+  }
+
+  /** Drains at most {@code limit} messages; returns how many it took. */
+  int poll(int limit) {
+    if (pendingTail != 0 && !flushPending()) {
+      return 0;
+    }
+    return inbox.controlledRead(this, limit);
+  }
+
+  static void rethrowIfFatal(Throwable failure) {
+    if (failure instanceof VirtualMachineError && !(failure instanceof StackOverflowError)) {
+      throw (VirtualMachineError) failure;
+    }
+  }
+
+  /**
+   * A node threw while handling {@code msg}: an error event, a counted error, a failed execution.
+   */
+  void onFailure(MessageFlyweight msg, Throwable failure) {
+    flow.counters.addAtomic(index, NodeCounters.ERRORS, 1);
+    flow.markFailed(msg.execSlot(), index);
+    String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage();
+    flow.nodeError(index, msg.executionId(), failure.getClass().getSimpleName() + ": " + reason);
+  }
+
+  void dropTooLarge(MessageFlyweight msg, NodeInstance target, int recordLength) {
+    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
+    flow.markFailed(msg.execSlot(), index);
+    flow.nodeError(
+        index,
+        msg.executionId(),
+        "message of "
+            + (recordLength - HEADER_LENGTH)
+            + " bytes exceeds the "
+            + (target.maxRecordLength - HEADER_LENGTH)
+            + "-byte limit of node '"
+            + target.nodeId
+            + "' (raise the engine's inbox size)");
+  }
+
+  void dropStopped(MessageFlyweight msg) {
+    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
+    flow.markFailed(msg.execSlot(), index);
+  }
+
+  void countIn() {
+    flow.counters.addOrdered(index, NodeCounters.MESSAGES_IN, 1);
+  }
+
+  void countOut(int messages) {
+    if (messages != 0) {
+      flow.counters.addOrdered(index, NodeCounters.MESSAGES_OUT, messages);
+    }
+  }
+
+  void countBlocked() {
+    flow.counters.addOrdered(index, NodeCounters.BLOCKED, 1);
+  }
+
+  void addBusyNs(long ns) {
+    flow.counters.addOrdered(index, NodeCounters.BUSY_NS, ns);
+  }
+
+  boolean hasPending() {
+    return pendingTail != 0;
+  }
+
+  int pendingMessages() {
+    return pendingEntries;
+  }
+
+  /** Reserves a pending entry for a record of {@code recordLength}; returns the record's offset. */
+  int appendPending(int targetIndex, int recordLength) {
+    int at = pendingTail;
+    pending.putInt(at, targetIndex);
+    pending.putInt(at + Integer.BYTES, recordLength);
+    pending.checkLimit(at + PENDING_ENTRY_HEADER + recordLength);
+    pendingTail = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
+    pendingEntries++;
+    return at + PENDING_ENTRY_HEADER;
+  }
+
+  /**
+   * Moves pending messages into their target inboxes, in order, until one does not fit.
+   *
+   * @return true when the queue is empty
+   */
+  boolean flushPending() {
+    while (pendingHead < pendingTail) {
+      int targetIndex = pending.getInt(pendingHead);
+      int recordLength = pending.getInt(pendingHead + Integer.BYTES);
+      NodeInstance target = flow.instance(targetIndex);
+      int claimed = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+      if (claimed <= 0) {
+        return false;
+      }
+      target
+          .inbox
+          .buffer()
+          .putBytes(claimed, pending, pendingHead + PENDING_ENTRY_HEADER, recordLength);
+      target.inbox.commit(claimed);
+      target.signal(worker);
+      pendingHead = BitUtil.align(pendingHead + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
+      pendingEntries--;
+    }
+    pendingHead = 0;
+    pendingTail = 0;
+    return true;
+  }
+
+  /** Wakes this node's worker if it is parked and not the caller. */
+  void signal(WorkerAgent caller) {
+    WorkerAgent owner = worker;
+    if (owner != caller && owner != null) {
+      owner.signal();
+    }
+  }
+
+  /** Whether the inbox or the pending queue holds anything. */
+  boolean hasWork() {
+    return inbox.size() > 0 || pendingTail != 0;
+  }
+}

@@ -1,0 +1,92 @@
+package dev.z8run.core.runtime;
+
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
+import dev.z8run.core.registry.NodeType;
+import java.util.Collections;
+import java.util.Map;
+import org.agrona.concurrent.EpochClock;
+import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/** The engine's {@link NodeContext}: a node's identity plus its link to its flow runtime. */
+final class RuntimeNodeContext implements NodeContext {
+  private final FlowRuntime flow;
+  private final PlannedNode planned;
+  private final Map<String, Object> config;
+  private final EpochClock epochClock;
+
+  RuntimeNodeContext(FlowRuntime flow, PlannedNode planned, EpochClock epochClock) {
+    this.flow = flow;
+    this.planned = planned;
+    this.config = Collections.unmodifiableMap(planned.config());
+    this.epochClock = epochClock;
+  }
+
+  @Override
+  public String flowId() {
+    return flow.flowId;
+  }
+
+  @Override
+  public String nodeId() {
+    return planned.node().id();
+  }
+
+  @Override
+  public int index() {
+    return planned.index();
+  }
+
+  @Override
+  public String name() {
+    return planned.node().name();
+  }
+
+  @Override
+  public NodeType type() {
+    return planned.type();
+  }
+
+  @Override
+  public Map<String, Object> config() {
+    return config;
+  }
+
+  @Override
+  public int outputCount() {
+    return planned.outputCount();
+  }
+
+  @Override
+  public EpochClock epochClock() {
+    return epochClock;
+  }
+
+  @Override
+  public NanoClock nanoClock() {
+    return flow.nanoClock;
+  }
+
+  @Override
+  public void status(String text) {
+    flow.nodeText(EventDescriptor.NODE_STATUS, planned.index(), text);
+  }
+
+  @Override
+  public void warn(String message) {
+    flow.nodeText(EventDescriptor.NODE_WARN, planned.index(), message);
+  }
+
+  @Override
+  public void error(String message, Throwable cause) {
+    String text = cause == null ? message : message + ": " + cause;
+    flow.nodeText(EventDescriptor.NODE_ERROR, planned.index(), text);
+  }
+
+  @Override
+  public boolean tryTrigger(byte[] json) {
+    return flow.trigger(planned.index(), new UnsafeBuffer(json), 0, json.length, 0)
+        == InjectResult.ACCEPTED;
+  }
+}
