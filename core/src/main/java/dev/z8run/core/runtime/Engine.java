@@ -399,7 +399,7 @@ public final class Engine implements AutoCloseable {
         runtime.completed.get(),
         runtime.failed.get(),
         runtime.rejected.get(),
-        runtime.executions.liveCount(),
+        (int) (runtime.started.get() - runtime.completed.get() - runtime.failed.get()),
         List.copyOf(nodes));
   }
 

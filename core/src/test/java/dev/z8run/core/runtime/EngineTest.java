@@ -1,0 +1,488 @@
+package dev.z8run.core.runtime;
+
+import static dev.z8run.core.runtime.TestNodes.await;
+import static dev.z8run.core.runtime.TestNodes.chain;
+import static dev.z8run.core.runtime.TestNodes.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Wire;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class EngineTest {
+  private static final Pattern PRODUCER_SEQ = Pattern.compile("\"p\":(\\d+),\"s\":(\\d+)");
+
+  private Engine engine;
+
+  @BeforeEach
+  void setUp() {
+    TestNodes.RECEIVED.clear();
+    TestNodes.BLOCKING_THREADS.clear();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private Engine start(EngineConfig config) {
+    engine = new Engine(config, TestNodes.registry());
+    return engine;
+  }
+
+  private static byte[] json(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** Injects, retrying while back-pressured; returns how many retries it needed. */
+  private static long injectAll(Engine engine, String flowId, String nodeId, byte[] body) {
+    long retries = 0;
+    while (true) {
+      InjectResult result = engine.inject(flowId, nodeId, body);
+      if (result == InjectResult.ACCEPTED) {
+        return retries;
+      }
+      assertEquals(InjectResult.BACK_PRESSURED, result);
+      retries++;
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void shouldCarryEveryMessageThroughTenNodeChainInOrder() {
+    start(EngineConfig.defaults().withWorkers(2));
+    engine.deploy(chain("f", 10, "pass", "record"));
+    int count = 20_000;
+    for (int i = 0; i < count; i++) {
+      injectAll(engine, "f", "in", json("{\"p\":0,\"s\":" + i + "}"));
+    }
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    await("all messages at the sink", 10_000, () -> received.size() == count);
+    int expected = 0;
+    for (String body : received) {
+      assertEquals("{\"p\":0,\"s\":" + expected++ + "}", body);
+    }
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == count);
+    FlowMetrics metrics = engine.metrics("f");
+    assertEquals(count, metrics.started());
+    assertEquals(0, metrics.failed());
+    assertEquals(0, metrics.live());
+    assertEquals(count, metrics.node("p7").messagesIn());
+    assertEquals(count, metrics.node("p7").messagesOut());
+  }
+
+  @Test
+  void shouldFanOutAndFanInKeepingPerProducerOrderAndEveryPayload() throws Exception {
+    start(EngineConfig.defaults().withWorkers(2));
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger"), node("out", "record")));
+    List<Wire> wires = new ArrayList<>();
+    for (int b = 0; b < 8; b++) {
+      nodes.add(node("b" + b, "pass"));
+      wires.add(new Wire("in", 0, "b" + b, 0));
+      wires.add(new Wire("b" + b, 0, "out", 0));
+    }
+    engine.deploy(new Flow("fan", "fan", "", nodes, wires));
+    int producers = 4;
+    int perProducer = 5_000;
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int producer = p;
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int s = 0; s < perProducer; s++) {
+                      injectAll(
+                          engine, "fan", "in", json("{\"p\":" + producer + ",\"s\":" + s + "}"));
+                    }
+                  }));
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    int total = producers * perProducer * 8;
+    await("every copy at the sink", 20_000, () -> received.size() == total);
+
+    long checksum = 0;
+    Map<Integer, Integer> copies = new HashMap<>();
+    int[] lastSeen = new int[producers];
+    java.util.Arrays.fill(lastSeen, -1);
+    for (String body : received) {
+      Matcher m = PRODUCER_SEQ.matcher(body);
+      assertTrue(m.find(), body);
+      int producer = Integer.parseInt(m.group(1));
+      int seq = Integer.parseInt(m.group(2));
+      // per producer, a sequence number never goes back more than the fan-out can reorder
+      assertTrue(seq >= lastSeen[producer] - perProducer, body);
+      lastSeen[producer] = Math.max(lastSeen[producer], seq);
+      checksum += (long) producer * 1_000_003L + seq;
+      copies.merge(producer * perProducer + seq, 1, Integer::sum);
+    }
+    long expected = 0;
+    for (int p = 0; p < producers; p++) {
+      for (int s = 0; s < perProducer; s++) {
+        expected += 8L * ((long) p * 1_000_003L + s);
+      }
+    }
+    assertEquals(expected, checksum);
+    assertEquals(producers * perProducer, copies.size());
+    assertTrue(copies.values().stream().allMatch(n -> n == 8));
+    await("executions complete", 5_000, () -> engine.metrics("fan").live() == 0);
+    assertEquals(producers * perProducer, engine.metrics("fan").completed());
+  }
+
+  @Test
+  void shouldKeepPerProducerOrderOnEachBranch() throws Exception {
+    start(EngineConfig.defaults().withWorkers(2));
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger")));
+    List<Wire> wires = new ArrayList<>();
+    for (int b = 0; b < 4; b++) {
+      nodes.add(node("b" + b, "pass"));
+      nodes.add(node("r" + b, "record"));
+      wires.add(new Wire("in", 0, "b" + b, 0));
+      wires.add(new Wire("b" + b, 0, "r" + b, 0));
+    }
+    engine.deploy(new Flow("order", "order", "", nodes, wires));
+    int producers = 3;
+    int perProducer = 4_000;
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int producer = p;
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    for (int s = 0; s < perProducer; s++) {
+                      injectAll(
+                          engine, "order", "in", json("{\"p\":" + producer + ",\"s\":" + s + "}"));
+                    }
+                  }));
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    for (int b = 0; b < 4; b++) {
+      Queue<String> received = TestNodes.RECEIVED.get("r" + b);
+      await("branch " + b, 10_000, () -> received.size() == producers * perProducer);
+      int[] next = new int[producers];
+      for (String body : received) {
+        Matcher m = PRODUCER_SEQ.matcher(body);
+        assertTrue(m.find());
+        int producer = Integer.parseInt(m.group(1));
+        assertEquals(next[producer]++, Integer.parseInt(m.group(2)), "order on branch " + b);
+      }
+    }
+  }
+
+  @Test
+  void shouldPushBackOnTriggerWhenSinkIsSlowWithoutLosingMessages() {
+    start(EngineConfig.defaults().withWorkers(2).withInboxBytes(16 * 1024));
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger")));
+    nodes.add(node("p1", "pass"));
+    nodes.add(node("slow", "slow", Map.of("spinNs", 20_000)));
+    nodes.add(node("out", "record"));
+    List<Wire> wires =
+        List.of(
+            new Wire("in", 0, "p1", 0),
+            new Wire("p1", 0, "slow", 0),
+            new Wire("slow", 0, "out", 0));
+    engine.deploy(new Flow("bp", "bp", "", nodes, wires));
+    int count = 3_000;
+    long pushedBack = 0;
+    for (int i = 0; i < count; i++) {
+      pushedBack += injectAll(engine, "bp", "in", json("{\"p\":0,\"s\":" + i + "}"));
+      if (i % 100 != 0) {
+        continue;
+      }
+      int queued = 0;
+      for (NodeMetrics metrics : engine.metrics("bp").nodes()) {
+        queued += metrics.queuedBytes();
+      }
+      assertTrue(queued <= 4 * 16 * 1024, "queues stay bounded: " + queued);
+    }
+    assertTrue(pushedBack > 0, "the trigger was told to slow down");
+    assertTrue(engine.metrics("bp").rejected() > 0);
+    assertTrue(engine.metrics("bp").node("p1").blocked() > 0, "p1 had to wait for slow's inbox");
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    await("every message", 20_000, () -> received.size() == count);
+    int expected = 0;
+    for (String body : received) {
+      assertEquals("{\"p\":0,\"s\":" + expected++ + "}", body);
+    }
+    for (NodeMetrics metrics : engine.metrics("bp").nodes()) {
+      assertEquals(0, metrics.drops(), metrics.nodeId());
+    }
+  }
+
+  @Test
+  void shouldTurnNodeExceptionIntoErrorEventAndKeepGoing() {
+    start(EngineConfig.defaults().withWorkers(2));
+    Queue<String> errors = new ConcurrentLinkedQueue<>();
+    Queue<String> failures = new ConcurrentLinkedQueue<>();
+    engine.addListener(
+        new EngineListener() {
+          @Override
+          public void onNodeError(String flowId, String nodeId, long executionId, String message) {
+            errors.add(flowId + "/" + nodeId + "/" + executionId + ": " + message);
+          }
+
+          @Override
+          public void onExecutionFailed(
+              String flowId, long executionId, String failedNodeId, long durationNs) {
+            failures.add(failedNodeId + "#" + executionId);
+          }
+        });
+    engine.deploy(chain("err", 3, "pass", "record"));
+    engine.deploy(
+        new Flow(
+            "err",
+            "err",
+            "",
+            List.of(node("in", "trigger"), node("boom", "boom"), node("out", "record")),
+            List.of(new Wire("in", 0, "boom", 0), new Wire("boom", 0, "out", 0))));
+    for (int i = 0; i < 100; i++) {
+      injectAll(engine, "err", "in", json("{\"s\":" + i + ",\"fail\":" + (i % 10 == 3) + "}"));
+    }
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    await("good messages", 5_000, () -> received.size() == 90);
+    await("error events", 5_000, () -> errors.size() == 10 && failures.size() == 10);
+    assertTrue(errors.peek().startsWith("err/boom/"), errors.peek());
+    assertTrue(errors.peek().contains("IllegalStateException: refused"), errors.peek());
+    assertTrue(failures.stream().allMatch(f -> f.startsWith("boom#")));
+    await("counted", 5_000, () -> engine.metrics("err").failed() == 10);
+    assertEquals(90, engine.metrics("err").completed());
+    assertEquals(10, engine.metrics("err").node("boom").errors());
+  }
+
+  @Test
+  void shouldTrackTracedExecutionsWithPerNodeTiming() {
+    start(EngineConfig.defaults().withWorkers(2).withTraceIntervalMs(0));
+    Queue<String> events = new ConcurrentLinkedQueue<>();
+    engine.addListener(
+        new EngineListener() {
+          @Override
+          public void onExecutionStarted(String flowId, long executionId, String triggerNodeId) {
+            events.add("started " + executionId + " at " + triggerNodeId);
+          }
+
+          @Override
+          public void onNodeCompleted(
+              String flowId, long executionId, String nodeId, long durationNs) {
+            assertTrue(durationNs >= 0);
+            events.add("node " + executionId + " " + nodeId);
+          }
+
+          @Override
+          public void onExecutionCompleted(String flowId, long executionId, long durationNs) {
+            assertTrue(durationNs > 0);
+            events.add("completed " + executionId);
+          }
+        });
+    engine.deploy(chain("tr", 2, "pass", "sink"));
+    assertEquals(InjectResult.ACCEPTED, engine.inject("tr", "in", json("{}")));
+    await("completion event", 5_000, () -> events.contains("completed 1"));
+    assertTrue(events.contains("started 1 at in"));
+    for (String node : List.of("in", "p1", "p2", "out")) {
+      assertTrue(events.contains("node 1 " + node), events.toString());
+    }
+  }
+
+  @Test
+  void shouldSplitCreditSoExecutionCompletesOnlyAfterEveryCopy() {
+    start(EngineConfig.defaults().withWorkers(2).withTraceIntervalMs(0));
+    engine.deploy(
+        new Flow(
+            "spl",
+            "spl",
+            "",
+            List.of(
+                node("in", "trigger"),
+                node("s1", "split", Map.of("copies", 100)),
+                node("s2", "split", Map.of("copies", 70)),
+                node("out", "record")),
+            List.of(
+                new Wire("in", 0, "s1", 0),
+                new Wire("s1", 0, "s2", 0),
+                new Wire("s2", 0, "out", 0))));
+    for (int i = 0; i < 5; i++) {
+      injectAll(engine, "spl", "in", json("{\"s\":" + i + "}"));
+    }
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    await("all copies", 10_000, () -> received.size() == 5 * 100 * 70);
+    await("completed", 5_000, () -> engine.metrics("spl").completed() == 5);
+    assertEquals(0, engine.metrics("spl").live());
+  }
+
+  @Test
+  void shouldRedeployOneFlowUnderLoadWhileAnotherKeepsRunning() throws Exception {
+    start(EngineConfig.defaults().withWorkers(2));
+    engine.deploy(chain("steady", 5, "pass", "sink"));
+    engine.deploy(chain("changing", 3, "pass", "sink"));
+    AtomicBoolean running = new AtomicBoolean(true);
+    AtomicLong steadySent = new AtomicLong();
+    AtomicLong changingSent = new AtomicLong();
+    byte[] body = json("{\"payload\":1}");
+    Thread load =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  UnsafeBuffer buffer = new UnsafeBuffer(body);
+                  Engine.Trigger steady = engine.trigger("steady", "in");
+                  while (running.get()) {
+                    if (steady.tryInject(buffer, 0, body.length) == InjectResult.ACCEPTED) {
+                      steadySent.incrementAndGet();
+                    }
+                    if (engine.inject("changing", "in", body) == InjectResult.ACCEPTED) {
+                      changingSent.incrementAndGet();
+                    }
+                  }
+                });
+    await("load flowing", 5_000, () -> steadySent.get() > 10_000);
+    for (int version = 4; version <= 8; version++) {
+      long before = engine.counter("steady", "out", NodeCounters.MESSAGES_IN).get();
+      engine.deploy(chain("changing", version, "pass", "sink"));
+      assertTrue(engine.isRunning("changing"));
+      assertEquals(version + 2, engine.metrics("changing").nodes().size());
+      Engine.CounterReader steadyOut = engine.counter("steady", "out", NodeCounters.MESSAGES_IN);
+      await("steady flow keeps moving", 5_000, () -> steadyOut.get() > before + 1_000);
+    }
+    running.set(false);
+    load.join();
+    Engine.CounterReader out = engine.counter("steady", "out", NodeCounters.MESSAGES_IN);
+    await("steady flow loses nothing", 5_000, () -> out.get() == steadySent.get());
+    assertEquals(steadySent.get(), engine.metrics("steady").completed());
+    assertTrue(changingSent.get() > 0);
+  }
+
+  @Test
+  void shouldReportAbandonedWorkWhenStopDoesNotWait() {
+    start(EngineConfig.defaults().withWorkers(2));
+    engine.deploy(
+        new Flow(
+            "stop",
+            "stop",
+            "",
+            List.of(
+                node("in", "trigger"),
+                node("slow", "slow", Map.of("spinNs", 2_000_000)),
+                node("out", "sink")),
+            List.of(new Wire("in", 0, "slow", 0), new Wire("slow", 0, "out", 0))));
+    for (int i = 0; i < 50; i++) {
+      injectAll(engine, "stop", "in", json("{}"));
+    }
+    StopResult result = engine.stop("stop", 0);
+    assertNotNull(result);
+    assertFalse(result.drained());
+    assertTrue(result.abandonedExecutions() > 0, result.toString());
+    assertTrue(result.abandonedMessages() > 0, result.toString());
+    assertFalse(engine.isRunning("stop"));
+    assertEquals(InjectResult.NOT_RUNNING, engine.inject("stop", "in", json("{}")));
+  }
+
+  @Test
+  void shouldDrainInFlightMessagesOnStop() {
+    start(EngineConfig.defaults().withWorkers(2));
+    engine.deploy(
+        new Flow(
+            "drain",
+            "drain",
+            "",
+            List.of(
+                node("in", "trigger"),
+                node("slow", "slow", Map.of("spinNs", 200_000)),
+                node("out", "record")),
+            List.of(new Wire("in", 0, "slow", 0), new Wire("slow", 0, "out", 0))));
+    for (int i = 0; i < 200; i++) {
+      injectAll(engine, "drain", "in", json("{}"));
+    }
+    StopResult result = engine.stop("drain", 30_000);
+    assertEquals(new StopResult(true, 0, 0), result);
+    assertEquals(200, TestNodes.RECEIVED.get("out").size());
+  }
+
+  @Test
+  void shouldRunBlockingNodesOnVirtualThreadsConcurrently() {
+    start(EngineConfig.defaults().withWorkers(2).withBlockingConcurrency(32));
+    engine.deploy(
+        new Flow(
+            "blk",
+            "blk",
+            "",
+            List.of(
+                node("in", "trigger"),
+                node("io", "blocking", Map.of("sleepMs", 20)),
+                node("out", "record")),
+            List.of(new Wire("in", 0, "io", 0), new Wire("io", 0, "out", 0))));
+    for (int i = 0; i < 200; i++) {
+      injectAll(engine, "blk", "in", json("{\"s\":" + i + "}"));
+    }
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    // 200 messages x 20 ms one at a time would take 4 s; 32 at once need ~130 ms
+    await("all through the blocking node", 3_000, () -> received.size() == 200);
+    assertTrue(TestNodes.BLOCKING_THREADS.stream().allMatch(Thread::isVirtual));
+    await("completed", 5_000, () -> engine.metrics("blk").completed() == 200);
+  }
+
+  @Test
+  void shouldRouteByOutputPort() {
+    start(EngineConfig.defaults().withWorkers(1));
+    engine.deploy(
+        new Flow(
+            "ports",
+            "ports",
+            "",
+            List.of(
+                node("in", "trigger"),
+                node("sw", "two-out"),
+                node("even", "record"),
+                node("odd", "record")),
+            List.of(
+                new Wire("in", 0, "sw", 0),
+                new Wire("sw", 0, "even", 0),
+                new Wire("sw", 1, "odd", 0))));
+    for (int i = 0; i < 10; i++) {
+      injectAll(engine, "ports", "in", json("{\"k\":\"" + (i % 2 == 0 ? "even" : "odd") + "\"}"));
+    }
+    await(
+        "routed",
+        5_000,
+        () ->
+            TestNodes.RECEIVED.get("even").size() == 5
+                && TestNodes.RECEIVED.get("odd").size() == 5);
+    assertTrue(TestNodes.RECEIVED.get("odd").stream().allMatch(b -> b.contains("odd")));
+  }
+
+  @Test
+  void shouldRefuseInjectionsToUnknownFlowsAndNodesAndOversizedMessages() {
+    start(EngineConfig.defaults().withWorkers(1).withInboxBytes(8192));
+    engine.deploy(chain("x", 1, "pass", "sink"));
+    assertEquals(InjectResult.NOT_RUNNING, engine.inject("nope", "in", json("{}")));
+    assertEquals(InjectResult.UNKNOWN_NODE, engine.inject("x", "nope", json("{}")));
+    byte[] big = new byte[2000];
+    java.util.Arrays.fill(big, (byte) ' ');
+    big[0] = '{';
+    big[big.length - 1] = '}';
+    assertEquals(InjectResult.TOO_LARGE, engine.inject("x", "in", big));
+  }
+}

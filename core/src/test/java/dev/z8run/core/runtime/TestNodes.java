@@ -1,0 +1,150 @@
+package dev.z8run.core.runtime;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.core.node.Node;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.core.registry.PortSpec;
+import dev.z8run.io.message.MessageFlyweight;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+
+/** Node types and flow builders for engine tests. */
+final class TestNodes {
+  /** What each "record" sink received, by node id: the JSON bodies in arrival order. */
+  static final Map<String, Queue<String>> RECEIVED = new ConcurrentHashMap<>();
+
+  /** Threads "blocking" nodes ran on. */
+  static final Queue<Thread> BLOCKING_THREADS = new ConcurrentLinkedQueue<>();
+
+  private TestNodes() {}
+
+  static NodeTypeRegistry registry() {
+    NodeTypeRegistry registry = new NodeTypeRegistry();
+    registry.register(
+        NodeType.builder("source").inputs().factory(ctx -> TestNodes::forward).build());
+    registry.register(NodeType.builder("trigger").factory(ctx -> TestNodes::forward).build());
+    registry.register(NodeType.builder("pass").factory(ctx -> TestNodes::forward).build());
+    registry.register(NodeType.builder("sink").outputs().factory(ctx -> (msg, out) -> {}).build());
+    registry.register(
+        NodeType.builder("record")
+            .outputs()
+            .factory(
+                ctx -> {
+                  Queue<String> queue =
+                      RECEIVED.computeIfAbsent(ctx.nodeId(), k -> new ConcurrentLinkedQueue<>());
+                  return (msg, out) -> queue.add(msg.jsonString());
+                })
+            .build());
+    registry.register(
+        NodeType.builder("slow")
+            .factory(
+                ctx -> {
+                  long spinNs = ctx.configLong("spinNs", 50_000);
+                  return (msg, out) -> {
+                    long until = System.nanoTime() + spinNs;
+                    while (System.nanoTime() < until) {
+                      Thread.onSpinWait();
+                    }
+                    out.forward(0, msg);
+                  };
+                })
+            .build());
+    registry.register(
+        NodeType.builder("boom")
+            .factory(
+                ctx ->
+                    (msg, out) -> {
+                      if (msg.jsonString().contains("\"fail\":true")) {
+                        throw new IllegalStateException("refused " + msg.jsonString());
+                      }
+                      out.forward(0, msg);
+                    })
+            .build());
+    registry.register(
+        NodeType.builder("split")
+            .factory(
+                ctx -> {
+                  int copies = (int) ctx.configLong("copies", 3);
+                  return (msg, out) -> {
+                    for (int i = 0; i < copies; i++) {
+                      out.forward(0, msg);
+                    }
+                  };
+                })
+            .build());
+    registry.register(
+        NodeType.builder("blocking")
+            .blocking(true)
+            .factory(
+                ctx -> {
+                  long sleepMs = ctx.configLong("sleepMs", 5);
+                  return (msg, out) -> {
+                    BLOCKING_THREADS.add(Thread.currentThread());
+                    Thread.sleep(sleepMs);
+                    out.forward(0, msg);
+                  };
+                })
+            .build());
+    registry.register(
+        NodeType.builder("two-out")
+            .outputs(PortSpec.any("even"), PortSpec.any("odd"))
+            .factory(
+                ctx -> (msg, out) -> out.forward(msg.jsonString().contains("odd") ? 1 : 0, msg))
+            .build());
+    return registry;
+  }
+
+  private static void forward(MessageFlyweight msg, dev.z8run.core.node.Output out) {
+    out.forward(0, msg);
+  }
+
+  static Node unused() {
+    return (msg, out) -> {};
+  }
+
+  static FlowNode node(String id, String type) {
+    return new FlowNode(id, type, "", 0, 0, false, Map.of());
+  }
+
+  static FlowNode node(String id, String type, Map<String, Object> config) {
+    return new FlowNode(id, type, "", 0, 0, false, config);
+  }
+
+  /** trigger "in" -> n nodes of {@code type} named p1..pn -> {@code sinkType} "out". */
+  static Flow chain(String flowId, int length, String type, String sinkType) {
+    List<FlowNode> nodes = new ArrayList<>();
+    List<Wire> wires = new ArrayList<>();
+    nodes.add(node("in", "trigger"));
+    String previous = "in";
+    for (int i = 1; i <= length; i++) {
+      String id = "p" + i;
+      nodes.add(node(id, type));
+      wires.add(new Wire(previous, 0, id, 0));
+      previous = id;
+    }
+    nodes.add(node("out", sinkType));
+    wires.add(new Wire(previous, 0, "out", 0));
+    return new Flow(flowId, flowId, "", nodes, wires);
+  }
+
+  /** Waits for {@code condition} up to {@code timeoutMs}; fails with {@code what}. */
+  static void await(String what, long timeoutMs, BooleanSupplier condition) {
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
+      }
+      LockSupport.parkNanos(100_000);
+    }
+  }
+}
