@@ -1,0 +1,22 @@
+package dev.z8run.nodes;
+
+import dev.z8run.core.registry.NodeTypeRegistry;
+
+/** Registers every built-in node type. */
+public final class BuiltinNodes {
+  private BuiltinNodes() {}
+
+  /** Adds the built-in types to {@code registry} and returns it. */
+  public static NodeTypeRegistry register(NodeTypeRegistry registry) {
+    registry.register(InjectNode.TYPE);
+    registry.register(JunctionNode.TYPE);
+    registry.register(ChangeNode.TYPE);
+    registry.register(CounterNode.TYPE);
+    return registry;
+  }
+
+  /** A new registry holding just the built-in types. */
+  public static NodeTypeRegistry registry() {
+    return register(new NodeTypeRegistry());
+  }
+}

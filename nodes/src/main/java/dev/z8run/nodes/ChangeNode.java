@@ -1,0 +1,195 @@
+package dev.z8run.nodes;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.message.MessageFlyweight;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableDirectByteBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code change}: sets message properties, with Node-RED's rule format ({@code {"t":"set",
+ * "p":"payload.x", "pt":"msg", "to":"1", "tot":"num"}}). The message body is patched in place as
+ * bytes, straight into the next node's inbox: no object tree is built.
+ *
+ * <p>This slice supports {@code set} rules on {@code msg} properties (dotted paths) with values of
+ * type {@code str}, {@code num}, {@code bool}, {@code json} and {@code date}; other rule kinds are
+ * refused at deploy with a message naming the rule.
+ */
+public final class ChangeNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("change")
+          .category("function")
+          .description("Sets message properties.")
+          .field(
+              ConfigField.required(
+                  "rules",
+                  FieldType.ARRAY,
+                  "Rules applied in order: {t: set, p: property path, pt: msg, to: value,"
+                      + " tot: str|num|bool|json|date}."))
+          .factory(ChangeNode::new)
+          .build();
+
+  private final NodeContext context;
+  private final Rule[] rules;
+  private final JsonPatch patch = new JsonPatch();
+  private final ExpandableDirectByteBuffer first = new ExpandableDirectByteBuffer(256);
+  private final ExpandableDirectByteBuffer second = new ExpandableDirectByteBuffer(256);
+  private final UnsafeBuffer dateValue = new UnsafeBuffer(new byte[20]);
+
+  /** One compiled rule: the property path as key bytes and the value as JSON bytes. */
+  private record Rule(byte[][] path, UnsafeBuffer value, boolean date) {}
+
+  private ChangeNode(NodeContext context) {
+    this.context = context;
+    Object configured = context.config().get("rules");
+    if (!(configured instanceof List<?> list) || list.isEmpty()) {
+      throw new IllegalArgumentException("rules: at least one rule is required");
+    }
+    List<Rule> compiled = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      compiled.add(compile(i, list.get(i)));
+    }
+    this.rules = compiled.toArray(Rule[]::new);
+  }
+
+  private static Rule compile(int index, Object raw) {
+    String where = "rules[" + index + "]";
+    if (!(raw instanceof Map<?, ?> rule)) {
+      throw new IllegalArgumentException(
+          where + ": expected an object, got " + JsonCodec.describe(raw));
+    }
+    Object kind = rule.get("t");
+    if (!"set".equals(kind)) {
+      throw new IllegalArgumentException(
+          where + ".t: rule kind '" + kind + "' is not supported yet (supported: set)");
+    }
+    Object target = rule.get("pt") == null ? "msg" : rule.get("pt");
+    if (!"msg".equals(target)) {
+      throw new IllegalArgumentException(
+          where + ".pt: only msg properties can be set, got '" + target + "'");
+    }
+    if (!(rule.get("p") instanceof String property) || property.isBlank()) {
+      throw new IllegalArgumentException(
+          where + ".p: a property path such as payload.x is required");
+    }
+    String[] segments = property.split("\\.", -1);
+    byte[][] path = new byte[segments.length][];
+    for (int s = 0; s < segments.length; s++) {
+      if (segments[s].isEmpty()) {
+        throw new IllegalArgumentException(where + ".p: '" + property + "' has an empty segment");
+      }
+      byte[] quoted = JsonCodec.write(segments[s]);
+      path[s] = java.util.Arrays.copyOfRange(quoted, 1, quoted.length - 1);
+    }
+    String valueType = rule.get("tot") == null ? "str" : rule.get("tot").toString();
+    if ("date".equals(valueType)) {
+      return new Rule(path, null, true);
+    }
+    return new Rule(path, new UnsafeBuffer(valueBytes(where, valueType, rule.get("to"))), false);
+  }
+
+  private static byte[] valueBytes(String where, String valueType, Object to) {
+    String text = to == null ? "" : to.toString();
+    try {
+      return switch (valueType) {
+        case "str" -> JsonCodec.write(text);
+        case "num" ->
+            (to instanceof Number ? to.toString() : new BigDecimal(text.trim()).toString())
+                .getBytes(StandardCharsets.UTF_8);
+        case "bool" -> {
+          if (!text.equals("true") && !text.equals("false")) {
+            throw new IllegalArgumentException("expected true or false, got '" + text + "'");
+          }
+          yield text.getBytes(StandardCharsets.UTF_8);
+        }
+        case "json" -> JsonCodec.write(to instanceof String ? JsonCodec.parse(text) : to);
+        default ->
+            throw new IllegalArgumentException(
+                "value type '" + valueType + "' is not supported yet (str, num, bool, json, date)");
+      };
+    } catch (NumberFormatException notNumber) {
+      throw new IllegalArgumentException(where + ".to: '" + text + "' is not a number");
+    } catch (RuntimeException invalid) {
+      throw new IllegalArgumentException(where + ".to: " + invalid.getMessage(), invalid);
+    }
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    if (!out.isWired(0)) {
+      return;
+    }
+    if (rules.length == 1) {
+      setDirect(rules[0], msg, out);
+      return;
+    }
+    DirectBuffer current = msg.buffer();
+    int offset = msg.jsonOffset();
+    int length = msg.jsonLength();
+    ExpandableDirectByteBuffer next = first;
+    for (Rule rule : rules) {
+      DirectBuffer value = valueOf(rule);
+      int patched = patch.prepare(current, offset, length, rule.path(), value.capacity());
+      if (patched < 0) {
+        context.warn("message body is not a JSON object; passed on unchanged");
+        out.forward(0, msg);
+        return;
+      }
+      next.checkLimit(patched);
+      patch.write(value, 0, next, 0);
+      current = next;
+      offset = 0;
+      length = patched;
+      next = next == first ? second : first;
+    }
+    out.send(0, current, offset, length, msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+  }
+
+  /** One rule: patch straight into the claimed message. */
+  private void setDirect(Rule rule, MessageFlyweight msg, Output out) {
+    DirectBuffer value = valueOf(rule);
+    int patched =
+        patch.prepare(
+            msg.buffer(), msg.jsonOffset(), msg.jsonLength(), rule.path(), value.capacity());
+    if (patched < 0) {
+      context.warn("message body is not a JSON object; passed on unchanged");
+      out.forward(0, msg);
+      return;
+    }
+    int binaryLength = msg.binaryLength();
+    MessageFlyweight claimed = out.claim(0, patched, binaryLength);
+    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
+    patch.write(value, 0, destination, claimed.jsonOffset());
+    if (binaryLength > 0) {
+      destination.putBytes(claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), binaryLength);
+    }
+    out.commit();
+  }
+
+  private DirectBuffer valueOf(Rule rule) {
+    if (!rule.date()) {
+      return rule.value();
+    }
+    long now = context.epochClock().time();
+    int digits = 1;
+    for (long rest = now / 10; rest > 0; rest /= 10) {
+      digits++;
+    }
+    dateValue.wrap(dateValue.byteArray(), 0, digits);
+    dateValue.putLongAscii(0, now);
+    return dateValue;
+  }
+}
