@@ -19,5 +19,12 @@ z8_find_jdk() {
   fi
   export JAVA_HOME="$best"
   export PATH="$JAVA_HOME/bin:$PATH"
+  # JDK 23+ warns on every Maven start about sun.misc.Unsafe use inside Maven itself (its Guava); quiet it.
+  if [ "$(z8_java_major "$best")" -ge 23 ] 2>/dev/null; then
+    case " ${MAVEN_OPTS:-} " in
+      *" --sun-misc-unsafe-memory-access="*) ;;
+      *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }--sun-misc-unsafe-memory-access=allow" ;;
+    esac
+  fi
 }
 z8_find_jdk

@@ -25,8 +25,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * bytes, straight into the next node's inbox: no object tree is built.
  *
  * <p>This slice supports {@code set} rules on {@code msg} properties (dotted paths) with values of
- * type {@code str}, {@code num}, {@code bool}, {@code json} and {@code date}; other rule kinds are
- * refused at deploy with a message naming the rule.
+ * type {@code str}, {@code num}, {@code bool}, {@code json} and {@code date}; other rule kinds,
+ * targets, value types and bracket paths ({@code payload["a b"]}) are refused at deploy with a
+ * message naming the rule.
  */
 public final class ChangeNode implements Node {
   public static final NodeType TYPE =
@@ -41,6 +42,8 @@ public final class ChangeNode implements Node {
                       + " tot: str|num|bool|json|date}."))
           .factory(ChangeNode::new)
           .build();
+
+  private static final List<String> VALUE_TYPES = List.of("str", "num", "bool", "json", "date");
 
   private final NodeContext context;
   private final Rule[] rules;
@@ -85,6 +88,14 @@ public final class ChangeNode implements Node {
       throw new IllegalArgumentException(
           where + ".p: a property path such as payload.x is required");
     }
+    if (property.indexOf('[') >= 0 || property.indexOf(']') >= 0) {
+      throw new IllegalArgumentException(
+          where
+              + ".p: '"
+              + property
+              + "' uses brackets, which are not supported yet; use a dotted path such as"
+              + " payload.x");
+    }
     String[] segments = property.split("\\.", -1);
     byte[][] path = new byte[segments.length][];
     for (int s = 0; s < segments.length; s++) {
@@ -95,6 +106,13 @@ public final class ChangeNode implements Node {
       path[s] = java.util.Arrays.copyOfRange(quoted, 1, quoted.length - 1);
     }
     String valueType = rule.get("tot") == null ? "str" : rule.get("tot").toString();
+    if (!VALUE_TYPES.contains(valueType)) {
+      throw new IllegalArgumentException(
+          where
+              + ".tot: value type '"
+              + valueType
+              + "' is not supported yet (supported: str, num, bool, json, date)");
+    }
     if ("date".equals(valueType)) {
       return new Rule(path, null, true);
     }
@@ -116,9 +134,7 @@ public final class ChangeNode implements Node {
           yield text.getBytes(StandardCharsets.UTF_8);
         }
         case "json" -> JsonCodec.write(to instanceof String ? JsonCodec.parse(text) : to);
-        default ->
-            throw new IllegalArgumentException(
-                "value type '" + valueType + "' is not supported yet (str, num, bool, json, date)");
+        default -> throw new IllegalStateException("unchecked value type " + valueType);
       };
     } catch (NumberFormatException notNumber) {
       throw new IllegalArgumentException(where + ".to: '" + text + "' is not a number");

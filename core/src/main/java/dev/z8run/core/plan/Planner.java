@@ -7,12 +7,12 @@ import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.PriorityQueue;
 
 /**
  * Compiles a validated flow into an {@link ExecutionPlan}: drops disabled nodes and their wires,
@@ -31,10 +31,14 @@ public final class Planner {
   }
 
   /**
-   * @param workerCount workers to spread the nodes over
-   * @param firstWorker the worker the first run goes to (spreads small flows over workers)
+   * @param workerCount workers to spread the nodes over, at least 1
+   * @param firstWorker the worker the first run goes to (spreads small flows over workers); taken
+   *     modulo {@code workerCount}, so any counter will do
    */
   public ExecutionPlan plan(Flow flow, int workerCount, int firstWorker) {
+    if (workerCount < 1) {
+      throw new IllegalArgumentException("workerCount=" + workerCount + " must be at least 1");
+    }
     List<FlowNode> enabled = new ArrayList<>();
     Map<String, Integer> documentIndex = new HashMap<>();
     for (FlowNode node : flow.nodes()) {
@@ -76,7 +80,7 @@ public final class Planner {
       Map<String, Object> config = withDefaults(type, node.config());
       int outputs = type.outputCount(config);
       int worker =
-          (firstWorker + (int) ((long) position * workerCount / Math.max(n, 1))) % workerCount;
+          (int) Math.floorMod(firstWorker + (long) position * workerCount / n, (long) workerCount);
       planned.add(
           new PlannedNode(position, node, type, config, outputs, type.inputs().size(), worker));
       targets[position] = new int[outputs][];
@@ -107,7 +111,8 @@ public final class Planner {
       int[] inDegree) {
     int n = nodes.size();
     int[] remaining = inDegree.clone();
-    ArrayDeque<Integer> ready = new ArrayDeque<>();
+    // the earliest ready node in document order goes next: a chain then stays one contiguous run
+    PriorityQueue<Integer> ready = new PriorityQueue<>();
     for (int i = 0; i < n; i++) {
       if (remaining[i] == 0) {
         ready.add(i);

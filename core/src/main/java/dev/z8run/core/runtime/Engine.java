@@ -321,6 +321,18 @@ public final class Engine implements AutoCloseable {
     public InjectResult tryInject(DirectBuffer json, int offset, int length) {
       return runtime.trigger(nodeIndex, json, offset, length, 0);
     }
+
+    /** Starts an execution with a JSON body and a binary payload beside it. */
+    public InjectResult tryInject(
+        DirectBuffer json,
+        int offset,
+        int length,
+        DirectBuffer binary,
+        int binaryOffset,
+        int binaryLength) {
+      return runtime.trigger(
+          nodeIndex, json, offset, length, binary, binaryOffset, binaryLength, 0);
+    }
   }
 
   /**

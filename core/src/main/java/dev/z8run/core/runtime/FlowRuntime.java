@@ -88,6 +88,21 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
    * the engine's inject command and by trigger nodes.
    */
   InjectResult trigger(int nodeIndex, DirectBuffer json, int offset, int length, long ref) {
+    return trigger(nodeIndex, json, offset, length, null, 0, 0, ref);
+  }
+
+  /**
+   * As {@link #trigger(int, DirectBuffer, int, int, long)}, with a binary payload beside the JSON.
+   */
+  InjectResult trigger(
+      int nodeIndex,
+      DirectBuffer json,
+      int offset,
+      int length,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength,
+      long ref) {
     if (state != RUNNING) {
       return InjectResult.NOT_RUNNING;
     }
@@ -95,7 +110,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
       return InjectResult.UNKNOWN_NODE;
     }
     NodeInstance target = instances[nodeIndex];
-    int recordLength = HEADER_LENGTH + length;
+    int recordLength = HEADER_LENGTH + length + binaryLength;
     if (recordLength > target.maxRecordLength) {
       return InjectResult.TOO_LARGE;
     }
@@ -126,8 +141,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
         flags,
         length,
         ref,
-        false);
+        binaryLength > 0);
     target.inbox.buffer().putBytes(record.jsonOffset(), json, offset, length);
+    if (binaryLength > 0) {
+      target.inbox.buffer().putBytes(record.binaryOffset(), binary, binaryOffset, binaryLength);
+    }
     started.incrementAndGet();
     if (flags != 0) {
       events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);

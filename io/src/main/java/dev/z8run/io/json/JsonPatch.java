@@ -30,9 +30,14 @@ public final class JsonPatch {
    * Works out how to set {@code path} to a value of {@code valueLength} bytes in the object at
    * {@code [offset, offset + length)}.
    *
+   * @param path one key per level, at least one
    * @return the length of the patched JSON, or -1 when the source is not a JSON object
+   * @throws IllegalArgumentException if {@code path} is empty
    */
   public int prepare(DirectBuffer source, int offset, int length, byte[][] path, int valueLength) {
+    if (path.length == 0) {
+      throw new IllegalArgumentException("path is empty: name at least one key to set");
+    }
     this.source = source;
     this.sourceOffset = offset;
     this.sourceLength = length;

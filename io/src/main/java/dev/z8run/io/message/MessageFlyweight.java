@@ -36,12 +36,25 @@ public final class MessageFlyweight {
       return "record length=" + length + " is shorter than the header length=" + HEADER_LENGTH;
     }
     int json = jsonLength();
-    if (json < 0 || json > length - HEADER_LENGTH) {
-      return "json_length=" + json + " exceeds the body length=" + (length - HEADER_LENGTH);
+    if (json < 0) {
+      return "json_length=" + json + " is negative";
+    }
+    int body = length - HEADER_LENGTH;
+    if (json > body) {
+      return "json_length=" + json + " exceeds the body length=" + body;
     }
     short type = bodyType();
     if (type != BODY_JSON && type != BODY_JSON_BINARY) {
       return "body_type=" + type + " is not one of " + BODY_JSON + ", " + BODY_JSON_BINARY;
+    }
+    if (type == BODY_JSON && json != body) {
+      // a JSON-only record with bytes after its JSON: a wrong length or a lost binary flag
+      return "body_type="
+          + type
+          + " (JSON only) but "
+          + (body - json)
+          + " bytes follow the json_length="
+          + json;
     }
     return null;
   }

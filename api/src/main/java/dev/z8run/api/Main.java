@@ -1,0 +1,139 @@
+package dev.z8run.api;
+
+import dev.z8run.api.rest.ErrorResponses;
+import dev.z8run.api.rest.HealthService;
+import io.helidon.http.HttpException;
+import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.io.PrintStream;
+import java.lang.System.Logger.Level;
+
+/**
+ * The {@code z8run} command: {@code serve} (the default), {@code version}, {@code help}.
+ *
+ * <p>Exit codes: 0 success, 1 the server could not start, 2 a usage or configuration error. {@code
+ * serve} returns once the server listens; Helidon's listener threads keep the process alive until
+ * SIGTERM/SIGINT, when a shutdown hook stops the server.
+ */
+public final class Main {
+  static final String USAGE =
+      """
+      usage: z8run [command]
+
+      commands:
+        serve     start the server (the default): http://$Z8_BIND:$Z8_PORT, 127.0.0.1:7700 unless set
+        version   print the version
+        help      print this text
+
+      environment: Z8_BIND, Z8_PORT, Z8_LOG_LEVEL (trace, debug, info, warn, error, off)
+      """;
+  static final int EXIT_OK = 0;
+  static final int EXIT_START_FAILED = 1;
+  static final int EXIT_USAGE = 2;
+
+  static {
+    // before LOG below: the first System.getLogger initializes java.util.logging for good
+    LogSetup.installLogManager();
+  }
+
+  private static final System.Logger LOG = System.getLogger(Main.class.getName());
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    int exitCode = run(args, System.out, System.err);
+    if (exitCode != EXIT_OK) {
+      System.exit(exitCode);
+    }
+  }
+
+  /** Runs one command; returns its exit code ({@code serve} returns while the server runs). */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    String command = args.length == 0 ? "serve" : args[0];
+    if (args.length > 1) {
+      return usageError(err, "'" + command + "' takes no arguments");
+    }
+    return switch (command) {
+      case "serve" -> serve(err);
+      case "version" -> {
+        out.println("z8run " + Z8Version.current());
+        yield EXIT_OK;
+      }
+      case "help", "-h", "--help" -> {
+        out.print(USAGE);
+        yield EXIT_OK;
+      }
+      default -> usageError(err, "unknown command '" + command + "'");
+    };
+  }
+
+  /**
+   * Every route of the server, the way tests build it too. Unknown routes and failing handlers
+   * answer the API's JSON error shape.
+   */
+  public static void routing(HttpRouting.Builder routing, String version) {
+    routing
+        .register("/api/v1/health", new HealthService(version))
+        .any(ErrorResponses::onNoRoute) // last: routes are tried in order
+        .error(HttpException.class, ErrorResponses::onHttpException)
+        .error(RuntimeException.class, ErrorResponses::onUnexpected);
+  }
+
+  /**
+   * Starts a server with {@code settings} and logs {@code z8run listening on http://host:port} with
+   * the port actually bound. The caller owns the server and stops it.
+   */
+  public static WebServer start(ServerSettings settings) {
+    String version = Z8Version.current();
+    WebServer server =
+        WebServer.builder()
+            .host(settings.bind())
+            .port(settings.port())
+            .shutdownHook(false) // ours, below, stops the server and says so
+            .routing(routing -> routing(routing, version))
+            .build()
+            .start();
+    if (!server.isRunning()) {
+      // Helidon logs a failed bind and returns a stopped server rather than throwing
+      throw new IllegalStateException(
+          "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
+    }
+    LOG.log(Level.INFO, "z8run listening on " + settings.baseUrl(server.port()));
+    return server;
+  }
+
+  private static int serve(PrintStream err) {
+    ServerSettings settings;
+    try {
+      settings = ServerSettings.resolve(System.getenv(), System.getProperties());
+    } catch (IllegalArgumentException e) {
+      err.println("z8run: " + e.getMessage());
+      return EXIT_USAGE;
+    }
+    LogSetup.configure(settings.logLevel());
+    WebServer server;
+    try {
+      server = start(settings);
+    } catch (IllegalStateException e) {
+      LOG.log(Level.ERROR, e.getMessage());
+      return EXIT_START_FAILED;
+    } catch (RuntimeException e) {
+      LOG.log(Level.ERROR, "cannot listen on " + settings.baseUrl(settings.port()), e);
+      return EXIT_START_FAILED;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "z8run-shutdown"));
+    return EXIT_OK;
+  }
+
+  private static void stop(WebServer server) {
+    LOG.log(Level.INFO, "z8run stopping");
+    server.stop();
+    LOG.log(Level.INFO, "z8run stopped");
+  }
+
+  private static int usageError(PrintStream err, String problem) {
+    err.println("z8run: " + problem);
+    err.print(USAGE);
+    return EXIT_USAGE;
+  }
+}

@@ -1,0 +1,74 @@
+package dev.z8run.api.rest;
+
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HttpException;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.lang.System.Logger.Level;
+
+/**
+ * The one error shape of the API, {@code {"error":{"code":404,"message":"no route for GET /x"}}},
+ * and the routing error handlers that produce it.
+ */
+public final class ErrorResponses {
+  private static final System.Logger LOG = System.getLogger(ErrorResponses.class.getName());
+
+  private ErrorResponses() {}
+
+  /** Answers {@code status} with the JSON error body. */
+  public static void send(ServerResponse response, Status status, String message) {
+    response.status(status);
+    response.headers().contentType(MediaTypes.APPLICATION_JSON);
+    response.send(body(status.code(), message));
+  }
+
+  /** The JSON error body. */
+  public static byte[] body(int code, String message) {
+    return Json.bytes(
+        json -> {
+          json.writeStartObject();
+          json.writeObjectFieldStart("error");
+          json.writeNumberField("code", code);
+          json.writeStringField("message", message);
+          json.writeEndObject();
+          json.writeEndObject();
+        });
+  }
+
+  /**
+   * The last route of the table: whatever no resource claimed (unknown path, or a known path with
+   * another method) gets 404 naming the method and path.
+   */
+  public static void onNoRoute(ServerRequest request, ServerResponse response) {
+    send(response, Status.NOT_FOUND_404, "no route for " + describe(request));
+  }
+
+  /**
+   * Error handler for {@link HttpException}s a handler throws ({@code NotFoundException("flow x not
+   * found")}, Helidon's 400s for unreadable bodies): their status and message, except that a 5xx is
+   * logged and answered without details.
+   */
+  public static void onHttpException(
+      ServerRequest request, ServerResponse response, HttpException e) {
+    if (e.status().code() >= Status.INTERNAL_SERVER_ERROR_500.code()) {
+      onUnexpected(request, response, e);
+    } else {
+      send(response, e.status(), e.getMessage());
+    }
+  }
+
+  /** Error handler of last resort: logs the failure, answers 500 without its details. */
+  public static void onUnexpected(ServerRequest request, ServerResponse response, Throwable e) {
+    LOG.log(Level.ERROR, "request " + describe(request) + " failed", e);
+    send(response, Status.INTERNAL_SERVER_ERROR_500, "internal error");
+  }
+
+  /**
+   * {@code GET /path}, read from the prologue: {@link ServerRequest#path()} is null in an error
+   * handler when no route matched.
+   */
+  private static String describe(ServerRequest request) {
+    return request.prologue().method().text() + " " + request.prologue().uriPath().rawPath();
+  }
+}

@@ -1,0 +1,32 @@
+package dev.z8run.api.rest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** Small JSON bodies for the control plane, written with jackson-core's streaming generator. */
+final class Json {
+  private static final JsonFactory FACTORY = new JsonFactory();
+
+  /** Writes one JSON value through a generator. */
+  @FunctionalInterface
+  interface Writer {
+    void write(JsonGenerator json) throws IOException;
+  }
+
+  private Json() {}
+
+  /** The UTF-8 bytes {@code writer} produces. */
+  static byte[] bytes(Writer writer) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator json = FACTORY.createGenerator(out)) {
+      writer.write(json);
+    } catch (IOException e) {
+      // a ByteArrayOutputStream does not fail; a generator misuse does, and is a bug
+      throw new UncheckedIOException("cannot write JSON body", e);
+    }
+    return out.toByteArray();
+  }
+}

@@ -1,0 +1,49 @@
+package dev.z8run.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.helidon.webserver.WebServer;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.logging.Level;
+import org.junit.jupiter.api.Test;
+
+/** {@link Main#start} with real sockets: what {@code z8run serve} does once settings are read. */
+class MainServeTest {
+  @Test
+  void shouldListenOnAnEphemeralPortWhenPortIsZero() throws Exception {
+    WebServer server = Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING));
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      assertTrue(server.port() > 0, "bound port " + server.port());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.port() + "/api/v1/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode());
+    } finally {
+      server.stop();
+    }
+  }
+
+  @Test
+  void shouldFailToStartWhenThePortIsTaken() throws Exception {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      ServerSettings settings = new ServerSettings("127.0.0.1", taken.getLocalPort(), Level.OFF);
+
+      IllegalStateException e =
+          assertThrows(IllegalStateException.class, () -> Main.start(settings));
+
+      assertTrue(
+          e.getMessage().startsWith("cannot listen on http://127.0.0.1:" + taken.getLocalPort()),
+          e.getMessage());
+    }
+  }
+}

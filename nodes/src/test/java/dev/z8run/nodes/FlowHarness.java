@@ -1,0 +1,202 @@
+package dev.z8run.nodes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.EngineConfig;
+import dev.z8run.core.runtime.EngineListener;
+import dev.z8run.core.runtime.InjectResult;
+import dev.z8run.io.json.JsonCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A real {@link Engine} with the built-in node types plus two test-only types, so that node tests
+ * run their node inside a deployed flow:
+ *
+ * <ul>
+ *   <li>{@code source}: a trigger (no inputs) that sends the injected JSON body on, with the binary
+ *       payload given in its {@code binaryBase64} config field (none when absent);
+ *   <li>{@code capture}: a sink that records the JSON body and binary payload of every message it
+ *       receives, by node id.
+ * </ul>
+ *
+ * It also records the status and warning events of every node.
+ */
+final class FlowHarness implements AutoCloseable {
+  static final long TIMEOUT_MS = 10_000;
+
+  /** One message a capture node received: its JSON body as text and its binary payload. */
+  record Captured(String json, byte[] binary) {
+    Object parsed() {
+      return JsonCodec.parse(json);
+    }
+  }
+
+  /** A node status or warning event. */
+  record NodeEvent(String nodeId, String text) {}
+
+  final Engine engine;
+  private final Map<String, Queue<Captured>> captured = new ConcurrentHashMap<>();
+  private final Queue<NodeEvent> statuses = new ConcurrentLinkedQueue<>();
+  private final Queue<NodeEvent> warnings = new ConcurrentLinkedQueue<>();
+
+  FlowHarness() {
+    NodeTypeRegistry registry = BuiltinNodes.registry();
+    registry.register(sourceType());
+    registry.register(captureType());
+    engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
+    engine.addListener(
+        new EngineListener() {
+          @Override
+          public void onNodeStatus(String flowId, String nodeId, String status) {
+            statuses.add(new NodeEvent(nodeId, status));
+          }
+
+          @Override
+          public void onNodeWarn(String flowId, String nodeId, String message) {
+            warnings.add(new NodeEvent(nodeId, message));
+          }
+        });
+  }
+
+  private static NodeType sourceType() {
+    return NodeType.builder("source")
+        .inputs()
+        .field(ConfigField.optional("binaryBase64", FieldType.STRING, "", "Binary payload."))
+        .factory(
+            ctx -> {
+              byte[] binary = Base64.getDecoder().decode(ctx.configString("binaryBase64", ""));
+              UnsafeBuffer binaryBuffer = new UnsafeBuffer(binary);
+              return (msg, out) ->
+                  out.send(
+                      0,
+                      msg.buffer(),
+                      msg.jsonOffset(),
+                      msg.jsonLength(),
+                      binaryBuffer,
+                      0,
+                      binary.length);
+            })
+        .build();
+  }
+
+  private NodeType captureType() {
+    return NodeType.builder("capture")
+        .outputs()
+        .factory(
+            ctx -> {
+              Queue<Captured> queue =
+                  captured.computeIfAbsent(ctx.nodeId(), id -> new ConcurrentLinkedQueue<>());
+              return (msg, out) -> queue.add(new Captured(msg.jsonString(), msg.binaryBytes()));
+            })
+        .build();
+  }
+
+  /** A node at the canvas origin; {@code configJson} is its config as JSON text. */
+  static FlowNode node(String id, String type, String configJson) {
+    @SuppressWarnings("unchecked")
+    Map<String, Object> config = (Map<String, Object>) JsonCodec.parse(configJson);
+    return new FlowNode(id, type, "", 0, 0, false, config);
+  }
+
+  static FlowNode node(String id, String type) {
+    return node(id, type, "{}");
+  }
+
+  /** A flow whose nodes are wired one after the other, output 0 to input 0. */
+  static Flow chain(String flowId, FlowNode... nodes) {
+    List<Wire> wires = new ArrayList<>();
+    for (int i = 1; i < nodes.length; i++) {
+      wires.add(new Wire(nodes[i - 1].id(), 0, nodes[i].id(), 0));
+    }
+    return new Flow(flowId, flowId, "", List.of(nodes), wires);
+  }
+
+  static Object json(String text) {
+    return JsonCodec.parse(text);
+  }
+
+  /** Starts an execution at {@code nodeId}, retrying while the flow is back-pressured. */
+  void inject(String flowId, String nodeId, String json) {
+    byte[] body = json.getBytes(StandardCharsets.UTF_8);
+    long deadline = deadlineNs();
+    InjectResult result;
+    while ((result = engine.inject(flowId, nodeId, body)) == InjectResult.BACK_PRESSURED
+        && System.nanoTime() - deadline < 0) {
+      Thread.onSpinWait();
+    }
+    assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
+  }
+
+  /** Waits until capture node {@code nodeId} has received {@code count} messages; returns them. */
+  List<Captured> awaitCaptured(String nodeId, int count) {
+    await(count + " messages at " + nodeId, () -> captured(nodeId).size() >= count);
+    return captured(nodeId);
+  }
+
+  /** What capture node {@code nodeId} has received so far, in arrival order. */
+  List<Captured> captured(String nodeId) {
+    Queue<Captured> queue = captured.get(nodeId);
+    return queue == null ? List.of() : List.copyOf(queue);
+  }
+
+  /** The status texts node {@code nodeId} has published so far, in order. */
+  List<String> statuses(String nodeId) {
+    return texts(statuses, nodeId);
+  }
+
+  /** The warnings node {@code nodeId} has reported so far, in order. */
+  List<String> warnings(String nodeId) {
+    return texts(warnings, nodeId);
+  }
+
+  private static List<String> texts(Queue<NodeEvent> events, String nodeId) {
+    List<String> texts = new ArrayList<>();
+    for (NodeEvent event : events) {
+      if (event.nodeId().equals(nodeId)) {
+        texts.add(event.text());
+      }
+    }
+    return texts;
+  }
+
+  /**
+   * Waits for {@code condition}, polling, for up to {@link #TIMEOUT_MS}; fails with {@code what}.
+   */
+  static void await(String what, BooleanSupplier condition) {
+    long deadline = deadlineNs();
+    while (!condition.getAsBoolean()) {
+      if (System.nanoTime() - deadline > 0) {
+        throw new AssertionError("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
+      }
+      LockSupport.parkNanos(100_000);
+    }
+  }
+
+  private static long deadlineNs() {
+    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+}

@@ -1,0 +1,147 @@
+package dev.z8run.perf.harness;
+
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.EngineConfig;
+import dev.z8run.core.runtime.InjectResult;
+import dev.z8run.core.runtime.NodeCounters;
+import dev.z8run.nodes.BuiltinNodes;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The end-to-end load harness: deploys a {@link Scenario} on a real engine, feeds its source from a
+ * thread of its own as fast as the flow absorbs messages with at most {@code window} source
+ * messages in flight (the Node-RED peer's credit rule: sent - received / fan), warms up, measures,
+ * and prints one line: {@code scenario msgs_per_s rss_mb key=value...}, msgs_per_s counted at the
+ * sink.
+ *
+ * <p>Run one scenario per JVM (the compare script does) so that scenarios do not warm each other
+ * up: {@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.Harness a2 [durMs]
+ * [warmMs]}.
+ */
+public final class Harness {
+  private static final byte[] PREFIX = "{\"payload\":{\"n\":".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] SUFFIX = "}}".getBytes(StandardCharsets.UTF_8);
+
+  /** What one measured window produced. */
+  public record Result(
+      Scenario scenario, long sinkMessages, long sourceMessages, long elapsedNs, long rejected) {
+    public double msgsPerSecond() {
+      return sinkMessages * 1e9 / elapsedNs;
+    }
+
+    public double sourceMessagesPerSecond() {
+      return sourceMessages * 1e9 / elapsedNs;
+    }
+  }
+
+  private Harness() {}
+
+  public static void main(String[] args) throws Exception {
+    if (args.length < 1) {
+      System.err.println("usage: Harness <a2|b|d> [durMs=10000] [warmMs=2000] [workers=cores]");
+      System.exit(2);
+    }
+    Scenario scenario = Scenario.find(args[0]);
+    long durMs = args.length > 1 ? Long.parseLong(args[1]) : 10_000;
+    long warmMs = args.length > 2 ? Long.parseLong(args[2]) : 2_000;
+    int workers = args.length > 3 ? Integer.parseInt(args[3]) : EngineConfig.defaults().workers();
+    Result result = run(scenario, EngineConfig.defaults().withWorkers(workers), warmMs, durMs);
+    System.out.printf(
+        Locale.ROOT,
+        "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d%n",
+        scenario.id(),
+        result.msgsPerSecond(),
+        rssMb(),
+        result.sourceMessagesPerSecond(),
+        result.sinkMessages(),
+        result.rejected(),
+        workers);
+  }
+
+  /** Deploys the scenario, warms up for {@code warmMs}, measures for {@code durMs}. */
+  public static Result run(Scenario scenario, EngineConfig config, long warmMs, long durMs) {
+    try (Engine engine = new Engine(config, BuiltinNodes.registry())) {
+      engine.deploy(scenario.flow());
+      String flowId = scenario.flow().id();
+      Engine.Trigger source = engine.trigger(flowId, "src");
+      Engine.CounterReader sink = engine.counter(flowId, "sink", NodeCounters.MESSAGES_IN);
+      Feeder feeder = new Feeder(scenario, source, sink);
+      feeder.feedFor(warmMs);
+      long sink0 = sink.get();
+      long sent0 = feeder.sent;
+      long rejected0 = feeder.rejected;
+      long t0 = System.nanoTime();
+      feeder.feedFor(durMs);
+      long elapsed = System.nanoTime() - t0;
+      return new Result(
+          scenario, sink.get() - sink0, feeder.sent - sent0, elapsed, feeder.rejected - rejected0);
+    }
+  }
+
+  /** Feeds the source with the peer's window rule. */
+  private static final class Feeder {
+    private final Scenario scenario;
+    private final Engine.Trigger source;
+    private final Engine.CounterReader sink;
+    private final UnsafeBuffer json = new UnsafeBuffer(new byte[64]);
+    private final UnsafeBuffer binary;
+    long sent;
+    long rejected;
+
+    Feeder(Scenario scenario, Engine.Trigger source, Engine.CounterReader sink) {
+      this.scenario = scenario;
+      this.source = source;
+      this.sink = sink;
+      this.binary = new UnsafeBuffer(new byte[Math.max(1, scenario.binaryBytes())]);
+      json.putBytes(0, PREFIX);
+    }
+
+    void feedFor(long ms) {
+      long endNs = System.nanoTime() + ms * 1_000_000L;
+      int fan = scenario.fan();
+      int window = scenario.window();
+      int binaryBytes = scenario.binaryBytes();
+      while (System.nanoTime() < endNs) {
+        long room = window - (sent - sink.get() / fan);
+        boolean progressed = false;
+        while (room-- > 0) {
+          int length = PREFIX.length + json.putLongAscii(PREFIX.length, sent);
+          json.putBytes(length, SUFFIX);
+          length += SUFFIX.length;
+          InjectResult result =
+              binaryBytes == 0
+                  ? source.tryInject(json, 0, length)
+                  : source.tryInject(json, 0, length, binary, 0, binaryBytes);
+          if (result != InjectResult.ACCEPTED) {
+            rejected++;
+            break;
+          }
+          sent++;
+          progressed = true;
+        }
+        if (!progressed) {
+          Thread.onSpinWait();
+        }
+      }
+    }
+  }
+
+  /** Resident set size of this process in MB, from /proc (0 where there is no /proc). */
+  public static double rssMb() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmRSS:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+        }
+      }
+    } catch (IOException | NumberFormatException unreadable) {
+      return 0;
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.z8run.perf.jmh;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.perf.harness.Scenario;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The engine's message path, one thread: each operation is one source message carried from the
+ * trigger through the flow to the sink (batches of {@value #BATCH}). Run with {@code -prof gc} for
+ * B/op.
+ *
+ * <pre>
+ * java -jar perf/target/z8run-perf.jar EngineBenchmarks -prof gc
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--enable-native-access=ALL-UNNAMED",
+      "-Dagrona.disable.bounds.checks=true"
+    })
+public class EngineBenchmarks {
+  static final int BATCH = 256;
+
+  private ManualEngine oneHop;
+  private ManualEngine chain10;
+  private ManualEngine fanOut8;
+  private ManualEngine payload64k;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    oneHop = new ManualEngine(chain("one-hop", 1, false), ManualEngine.SMALL, 0);
+    chain10 = new ManualEngine(Scenario.A2_PIPELINE_CHANGE10.flow(), ManualEngine.SMALL, 0);
+    fanOut8 = new ManualEngine(Scenario.B_FANOUT8.flow(), ManualEngine.SMALL, 0);
+    payload64k = new ManualEngine(Scenario.D_PAYLOAD64K.flow(), ManualEngine.SMALL, 65536);
+  }
+
+  @TearDown(Level.Trial)
+  public void tearDown() {
+    oneHop.close();
+    chain10.close();
+    fanOut8.close();
+    payload64k.close();
+  }
+
+  /** Trigger, one junction, sink: the cost of one hop plus the trigger and the sink. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public long oneHop() {
+    return oneHop.pump(BATCH);
+  }
+
+  /** Scenario a2: ten change nodes each patching msg.hop, in place. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public long chainOfTenChangeNodes() {
+    return chain10.pump(BATCH);
+  }
+
+  /** Scenario b: one message copied to eight junctions, all into one sink. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public long fanOutEight() {
+    return fanOut8.pump(BATCH);
+  }
+
+  /** Scenario d: a 64 KiB binary payload through five junctions. */
+  @Benchmark
+  @OperationsPerInvocation(BATCH)
+  public long payload64KibThroughFive() {
+    return payload64k.pump(BATCH);
+  }
+
+  /** src -> n junctions (or change nodes) -> sink. */
+  static Flow chain(String id, int length, boolean change) {
+    List<FlowNode> nodes = new ArrayList<>();
+    List<Wire> wires = new ArrayList<>();
+    nodes.add(new FlowNode("src", "inject", "", 0, 0, false, Map.of()));
+    String previous = "src";
+    for (int i = 1; i <= length; i++) {
+      nodes.add(new FlowNode("p" + i, change ? "change" : "junction", "", 0, 0, false, Map.of()));
+      wires.add(new Wire(previous, 0, "p" + i, 0));
+      previous = "p" + i;
+    }
+    nodes.add(new FlowNode("sink", "counter", "", 0, 0, false, Map.of()));
+    wires.add(new Wire(previous, 0, "sink", 0));
+    return new Flow(id, id, "", nodes, wires);
+  }
+}

@@ -1,0 +1,68 @@
+package dev.z8run.perf.jmh;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.EngineConfig;
+import dev.z8run.core.runtime.InjectResult;
+import dev.z8run.core.runtime.NodeCounters;
+import dev.z8run.nodes.BuiltinNodes;
+import java.nio.charset.StandardCharsets;
+import org.agrona.concurrent.SystemNanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * An engine whose workers the benchmark thread drives itself ({@code withManualWorkers}): every
+ * byte a message costs, from trigger to sink, is spent on the measured thread, so {@code -prof gc}
+ * B/op is the engine's own allocation per message.
+ */
+final class ManualEngine implements AutoCloseable {
+  static final byte[] SMALL =
+      "{\"payload\":{\"n\":123456},\"topic\":\"t\"}".getBytes(StandardCharsets.UTF_8);
+
+  private final Engine engine;
+  private final Engine.Trigger trigger;
+  private final Engine.CounterReader sink;
+  private final UnsafeBuffer json;
+  private final UnsafeBuffer binary;
+
+  ManualEngine(Flow flow, byte[] body, int binaryBytes) {
+    engine =
+        new Engine(
+            EngineConfig.defaults()
+                .withWorkers(2)
+                .withTraceIntervalMs(1_000_000)
+                .withManualWorkers(new SystemNanoClock()),
+            BuiltinNodes.registry());
+    engine.deploy(flow);
+    trigger = engine.trigger(flow.id(), "src");
+    sink = engine.counter(flow.id(), "sink", NodeCounters.MESSAGES_IN);
+    json = new UnsafeBuffer(body);
+    binary = new UnsafeBuffer(new byte[Math.max(1, binaryBytes)]);
+    this.binaryBytes = binaryBytes;
+  }
+
+  private final int binaryBytes;
+
+  /** Injects {@code batch} messages and runs the workers until all of them reached the sink. */
+  long pump(int batch) {
+    for (int i = 0; i < batch; i++) {
+      InjectResult result =
+          binaryBytes == 0
+              ? trigger.tryInject(json, 0, json.capacity())
+              : trigger.tryInject(json, 0, json.capacity(), binary, 0, binaryBytes);
+      if (result != InjectResult.ACCEPTED) {
+        engine.doWork();
+        i--;
+      }
+    }
+    while (engine.doWork() > 0) {
+      // until every message reached the sink
+    }
+    return sink.get();
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+  }
+}
