@@ -9,13 +9,13 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.io.message.ScratchBuffer;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -48,8 +48,8 @@ public final class ChangeNode implements Node {
   private final NodeContext context;
   private final Rule[] rules;
   private final JsonPatch patch = new JsonPatch();
-  private final ExpandableDirectByteBuffer first = new ExpandableDirectByteBuffer(256);
-  private final ExpandableDirectByteBuffer second = new ExpandableDirectByteBuffer(256);
+  private final ScratchBuffer first = new ScratchBuffer(256);
+  private final ScratchBuffer second = new ScratchBuffer(256);
   private final UnsafeBuffer dateValue = new UnsafeBuffer(new byte[20]);
 
   /** One compiled rule: the property path as key bytes and the value as JSON bytes. */
@@ -155,7 +155,7 @@ public final class ChangeNode implements Node {
     DirectBuffer current = msg.buffer();
     int offset = msg.jsonOffset();
     int length = msg.jsonLength();
-    ExpandableDirectByteBuffer next = first;
+    ScratchBuffer next = first;
     for (Rule rule : rules) {
       DirectBuffer value = valueOf(rule);
       int patched = patch.prepare(current, offset, length, rule.path(), value.capacity());
@@ -164,9 +164,9 @@ public final class ChangeNode implements Node {
         out.forward(0, msg);
         return;
       }
-      next.checkLimit(patched);
-      patch.write(value, 0, next, 0);
-      current = next;
+      UnsafeBuffer target = next.ensure(patched, 0);
+      patch.write(value, 0, target, 0);
+      current = target;
       offset = 0;
       length = patched;
       next = next == first ? second : first;

@@ -5,11 +5,13 @@ import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 
 import dev.z8run.core.node.Output;
+import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.io.message.ScratchBuffer;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 
 /**
@@ -28,17 +30,34 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * order; the worker stops feeding the node until the queue is flushed. On a virtual thread ({@code
  * waitWhenFull == true}) the emitter waits for room instead.
  *
+ * <p>Fusion: a message for a single target that runs on the same worker, whose inbox is empty and
+ * which has nothing pending, is not put through the target's ring. It is written into a scratch
+ * buffer and held; when the node returns it becomes the <em>continuation</em> the worker runs next,
+ * directly, with all the credit left. Order is kept: with the target's inbox empty, every earlier
+ * message from this node to it has already been handled. A second child releases a held
+ * continuation into the target's ring as usual.
+ *
  * <p>One per worker (reused for every message) or one per blocking task. Not thread-safe.
  */
 final class Emitter implements Output {
   private static final int NONE = 0;
   private static final int IN_RING = 1;
   private static final int IN_PENDING = 2;
+  private static final int IN_SCRATCH = 3;
+
+  private static final int STAGED = 0;
+  private static final int DIRECT = 1;
+  private static final int FUSED = 2;
 
   private final WorkerAgent worker;
   private final boolean waitWhenFull;
   private final MessageFlyweight child = new MessageFlyweight();
-  private final ExpandableDirectByteBuffer scratch = new ExpandableDirectByteBuffer(4096);
+  private final ScratchBuffer staging = new ScratchBuffer(4096);
+  private final ScratchBuffer fusedA = new ScratchBuffer(4096);
+  private final ScratchBuffer fusedB = new ScratchBuffer(4096);
+  private ScratchBuffer fusedOut = fusedA;
+  private NodeInstance continuation;
+  private int continuationLength;
   private long messageIdSequence;
   private final long messageIdBase;
 
@@ -50,9 +69,10 @@ final class Emitter implements Output {
   private int heldKind = NONE;
   private NodeInstance heldTarget;
   private int heldIndex;
+  private int heldLength;
 
   private int claimPort = -1;
-  private boolean claimDirect;
+  private int claimMode;
   private NodeInstance claimTarget;
   private int claimIndex;
   private int claimJsonLength;
@@ -72,6 +92,25 @@ final class Emitter implements Output {
     this.children = 0;
     this.heldKind = NONE;
     this.claimPort = -1;
+    this.fusedOut = input.buffer() == fusedA.buffer() ? fusedB : fusedA;
+  }
+
+  /**
+   * The node the worker must run next with the message left by the last {@link #finish()}, or null;
+   * the message is in {@link #continuationBuffer()} at offset 0.
+   */
+  NodeInstance takeContinuation() {
+    NodeInstance next = continuation;
+    continuation = null;
+    return next;
+  }
+
+  MutableDirectBuffer continuationBuffer() {
+    return fusedOut.buffer();
+  }
+
+  int continuationLength() {
+    return continuationLength;
   }
 
   /**
@@ -84,7 +123,12 @@ final class Emitter implements Output {
     if (claimPort >= 0) {
       abortClaim();
     }
-    if (heldKind != NONE) {
+    if (heldKind == IN_SCRATCH) {
+      fusedOut.buffer().putLong(CREDIT_OFFSET, remainingCredit);
+      continuation = heldTarget;
+      continuationLength = heldLength;
+      heldKind = NONE;
+    } else if (heldKind != NONE) {
       release(remainingCredit);
     } else {
       node.flow.returnCredit(input.execSlot(), remainingCredit);
@@ -97,7 +141,7 @@ final class Emitter implements Output {
 
   /** Drops an open claim (the node threw before committing). */
   void abortClaim() {
-    if (claimPort >= 0 && claimDirect) {
+    if (claimPort >= 0 && claimMode == DIRECT) {
       claimTarget.inbox.abort(claimIndex);
     }
     claimPort = -1;
@@ -153,15 +197,22 @@ final class Emitter implements Output {
     claimPort = port;
     claimJsonLength = jsonLength;
     claimBinaryLength = binaryLength;
-    claimDirect = false;
+    claimMode = STAGED;
     int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
     int[] targets = node.targets[port];
     if (targets.length == 1 && !node.hasPending()) {
       NodeInstance target = node.flow.instance(targets[0]);
       if (recordLength <= target.maxRecordLength) {
+        if (canFuse(target)) {
+          claimMode = FUSED;
+          claimTarget = target;
+          child.wrap(fusedOut.ensure(recordLength, 0), 0, recordLength);
+          putHeader(nextMessageId(), port, node.targetPorts[port][0], jsonLength, binaryLength);
+          return child;
+        }
         int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
         if (index > 0) {
-          claimDirect = true;
+          claimMode = DIRECT;
           claimTarget = target;
           claimIndex = index;
           child.wrap(target.inbox.buffer(), index, recordLength);
@@ -170,8 +221,7 @@ final class Emitter implements Output {
         }
       }
     }
-    scratch.checkLimit(recordLength);
-    child.wrap(scratch, 0, recordLength);
+    child.wrap(staging.ensure(recordLength, 0), 0, recordLength);
     putHeader(0, port, 0, jsonLength, binaryLength);
     return child;
   }
@@ -183,22 +233,35 @@ final class Emitter implements Output {
     }
     int port = claimPort;
     claimPort = -1;
-    if (claimDirect) {
+    if (claimMode == DIRECT || claimMode == FUSED) {
       splitForNewChild();
-      holdInRing(claimTarget, claimIndex);
+      if (claimMode == DIRECT) {
+        holdInRing(claimTarget, claimIndex);
+      } else {
+        holdInScratch(claimTarget, HEADER_LENGTH + claimJsonLength + claimBinaryLength);
+      }
       children++;
       node.countOut(1);
       return;
     }
     deliver(
         port,
-        scratch,
+        staging.buffer(),
         HEADER_LENGTH,
         claimJsonLength,
-        scratch,
+        staging.buffer(),
         HEADER_LENGTH + claimJsonLength,
         claimBinaryLength,
         nextMessageId());
+  }
+
+  /** Whether a message for {@code target} may skip its ring (see the class comment). */
+  private boolean canFuse(NodeInstance target) {
+    return worker != null
+        && target.worker == worker
+        && target.fusable
+        && !target.hasPending()
+        && target.inbox.size() == 0;
   }
 
   private void checkPort(int port) {
@@ -255,6 +318,19 @@ final class Emitter implements Output {
       }
       int targetPort = node.targetPorts[port][k];
       splitForNewChild();
+      if (targets.length == 1 && !node.hasPending() && canFuse(target)) {
+        UnsafeBuffer out = fusedOut.ensure(recordLength, 0);
+        child.wrap(out, 0, recordLength);
+        putHeader(messageId, port, targetPort, jsonLength, binaryLength);
+        Bytes.copy(json, jsonOffset, out, child.jsonOffset(), jsonLength);
+        if (binaryLength > 0) {
+          out.putBytes(child.binaryOffset(), binary, binaryOffset, binaryLength);
+        }
+        holdInScratch(target, recordLength);
+        children++;
+        delivered++;
+        continue;
+      }
       int index = node.hasPending() ? -1 : claimOrWait(target, recordLength);
       if (index <= 0 && waitWhenFull) {
         node.dropStopped(input);
@@ -264,11 +340,11 @@ final class Emitter implements Output {
         child.wrap(target.inbox.buffer(), index, recordLength);
       } else {
         int at = node.appendPending(target.index, recordLength);
-        child.wrap(node.pending, at, recordLength);
+        child.wrap(node.pending.buffer(), at, recordLength);
       }
       putHeader(messageId, port, targetPort, jsonLength, binaryLength);
       MutableDirectBuffer destination = (MutableDirectBuffer) child.buffer();
-      destination.putBytes(child.jsonOffset(), json, jsonOffset, jsonLength);
+      Bytes.copy(json, jsonOffset, destination, child.jsonOffset(), jsonLength);
       if (binaryLength > 0) {
         destination.putBytes(child.binaryOffset(), binary, binaryOffset, binaryLength);
       }
@@ -283,6 +359,20 @@ final class Emitter implements Output {
       delivered++;
     }
     node.countOut(delivered);
+  }
+
+  /** Puts a finished record (credit set) into the target's inbox, or the pending queue if full. */
+  private void moveToInbox(NodeInstance target, DirectBuffer record, int recordLength) {
+    int index = node.hasPending() ? -1 : target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+    if (index > 0) {
+      target.inbox.buffer().putBytes(index, record, 0, recordLength);
+      target.inbox.commit(index);
+      target.signal(worker);
+    } else {
+      node.countBlocked();
+      int at = node.appendPending(target.index, recordLength);
+      node.pending.buffer().putBytes(at, record, 0, recordLength);
+    }
   }
 
   /** Claims room in the target inbox: at once on a worker, waiting on a virtual thread. */
@@ -320,6 +410,12 @@ final class Emitter implements Output {
     release(half);
   }
 
+  private void holdInScratch(NodeInstance target, int recordLength) {
+    heldKind = IN_SCRATCH;
+    heldTarget = target;
+    heldLength = recordLength;
+  }
+
   private void holdInRing(NodeInstance target, int index) {
     heldKind = IN_RING;
     heldTarget = target;
@@ -333,7 +429,11 @@ final class Emitter implements Output {
       inbox.commit(heldIndex);
       heldTarget.signal(worker);
     } else if (heldKind == IN_PENDING) {
-      node.pending.putLong(heldIndex + CREDIT_OFFSET, credit);
+      node.pending.buffer().putLong(heldIndex + CREDIT_OFFSET, credit);
+    } else if (heldKind == IN_SCRATCH) {
+      fusedOut.buffer().putLong(CREDIT_OFFSET, credit);
+      heldKind = NONE;
+      moveToInbox(heldTarget, fusedOut.buffer(), heldLength);
     }
     heldKind = NONE;
   }

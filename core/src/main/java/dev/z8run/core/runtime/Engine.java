@@ -407,11 +407,11 @@ public final class Engine implements AutoCloseable {
     return new FlowMetrics(
         flowId,
         state,
-        runtime.started.get(),
-        runtime.completed.get(),
-        runtime.failed.get(),
-        runtime.rejected.get(),
-        (int) (runtime.started.get() - runtime.completed.get() - runtime.failed.get()),
+        runtime.started(),
+        runtime.completed(),
+        runtime.failed(),
+        runtime.rejected(),
+        (int) (runtime.started() - runtime.completed() - runtime.failed()),
         List.copyOf(nodes));
   }
 

@@ -86,7 +86,7 @@ public final class ExecutionTable {
         slots.putInt(offset + FAILED_NODE_OFFSET, -1);
         slots.putInt(offset + FLAGS_OFFSET, flags);
         slots.putInt(offset + TRIGGER_NODE_OFFSET, triggerNode);
-        slots.putLongVolatile(offset + OUTSTANDING_OFFSET, INITIAL_CREDIT);
+        slots.putLong(offset + OUTSTANDING_OFFSET, INITIAL_CREDIT);
         slots.putIntRelease(offset + STATE_OFFSET, LIVE);
         return slot;
       }

@@ -7,8 +7,10 @@ import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One deployed flow: its node instances, its execution table and counters, and the trigger path
@@ -34,11 +36,18 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   private NodeInstance[] instances;
   private volatile int state = STARTING;
 
-  final AtomicLong started = new AtomicLong();
-  final AtomicLong completed = new AtomicLong();
-  final AtomicLong failed = new AtomicLong();
-  final AtomicLong rejected = new AtomicLong();
-  private final AtomicLong messageIds = new AtomicLong();
+  /**
+   * Execution counters, a cache line each: triggers write {@code started} and {@code rejected},
+   * whichever worker completes an execution writes {@code completed} or {@code failed}.
+   */
+  private final UnsafeBuffer executionCounters =
+      new UnsafeBuffer(BufferUtil.allocateDirectAligned(4 * COUNTER_STRIDE, COUNTER_STRIDE));
+
+  private static final int COUNTER_STRIDE = 64;
+  private static final int STARTED = 0;
+  private static final int COMPLETED = COUNTER_STRIDE;
+  private static final int FAILED = 2 * COUNTER_STRIDE;
+  private static final int REJECTED = 3 * COUNTER_STRIDE;
 
   FlowRuntime(
       int handle,
@@ -116,7 +125,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
     }
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     if (index <= 0) {
-      rejected.incrementAndGet();
+      executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
     long nowNs = nanoClock.nanoTime();
@@ -124,14 +133,14 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
     int slot = executions.tryStart(nodeIndex, flags, nowNs);
     if (slot < 0) {
       target.inbox.abort(index);
-      rejected.incrementAndGet();
+      executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
     long executionId = executions.executionId(slot);
     MessageFlyweight record = TRIGGER_RECORD.get().wrap(target.inbox.buffer(), index, recordLength);
     record.putHeader(
         executionId,
-        messageIds.incrementAndGet(),
+        executionId,
         ExecutionTable.INITIAL_CREDIT,
         nowNs,
         slot,
@@ -146,13 +155,29 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
     if (binaryLength > 0) {
       target.inbox.buffer().putBytes(record.binaryOffset(), binary, binaryOffset, binaryLength);
     }
-    started.incrementAndGet();
+    executionCounters.getAndAddLong(STARTED, 1);
     if (flags != 0) {
       events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
     }
     target.inbox.commit(index);
     target.signal(null);
     return InjectResult.ACCEPTED;
+  }
+
+  long started() {
+    return executionCounters.getLongVolatile(STARTED);
+  }
+
+  long completed() {
+    return executionCounters.getLongVolatile(COMPLETED);
+  }
+
+  long failed() {
+    return executionCounters.getLongVolatile(FAILED);
+  }
+
+  long rejected() {
+    return executionCounters.getLongVolatile(REJECTED);
   }
 
   private boolean shouldTrace(long nowNs) {
@@ -175,15 +200,23 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   @Override
   public void onExecutionComplete(
       int slot, long executionId, long startNs, int failedNode, int triggerNode, int flags) {
-    long durationNs = nanoClock.nanoTime() - startNs;
     if (failedNode >= 0) {
-      failed.incrementAndGet();
-      events.publish(EventDescriptor.EXECUTION_FAILED, handle, failedNode, executionId, durationNs);
+      executionCounters.getAndAddLong(FAILED, 1);
+      events.publish(
+          EventDescriptor.EXECUTION_FAILED,
+          handle,
+          failedNode,
+          executionId,
+          nanoClock.nanoTime() - startNs);
     } else {
-      completed.incrementAndGet();
+      executionCounters.getAndAddLong(COMPLETED, 1);
       if ((flags & FLAG_TRACED) != 0) {
         events.publish(
-            EventDescriptor.EXECUTION_COMPLETED, handle, triggerNode, executionId, durationNs);
+            EventDescriptor.EXECUTION_COMPLETED,
+            handle,
+            triggerNode,
+            executionId,
+            nanoClock.nanoTime() - startNs);
       }
     }
   }

@@ -5,9 +5,9 @@ import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.io.message.ScratchBuffer;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
-import org.agrona.ExpandableDirectByteBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -38,7 +38,11 @@ class NodeInstance implements ControlledMessageHandler {
   final int maxRecordLength;
   final int[][] targets;
   final int[][] targetPorts;
-  final ExpandableDirectByteBuffer pending = new ExpandableDirectByteBuffer(0);
+  final ScratchBuffer pending = new ScratchBuffer(64);
+
+  /** Whether messages for this node may run as a continuation on its worker (not blocking). */
+  final boolean fusable;
+
   private final MessageFlyweight input = new MessageFlyweight();
   private int pendingHead;
   private int pendingTail;
@@ -66,11 +70,26 @@ class NodeInstance implements ControlledMessageHandler {
     this.maxRecordLength = inbox.maxMsgLength();
     this.targets = targets;
     this.targetPorts = targetPorts;
+    this.fusable = !(this instanceof BlockingDispatch);
   }
 
-  /** Called by the worker for each record in the inbox. */
+  /**
+   * Called by the worker for each record in the inbox; then runs the continuations the message left
+   * (see {@link Emitter}): a chain on one worker runs depth-first without touching its rings.
+   */
   @Override
   public Action onMessage(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
+    process(buffer, offset, length);
+    Emitter out = worker.emitter();
+    NodeInstance next;
+    while ((next = out.takeContinuation()) != null) {
+      next.process(out.continuationBuffer(), 0, out.continuationLength());
+    }
+    return pendingTail == 0 ? Action.CONTINUE : Action.BREAK;
+  }
+
+  /** Runs the node on one message. */
+  void process(MutableDirectBuffer buffer, int offset, int length) {
     input.wrap(buffer, offset, length);
     Emitter out = worker.emitter();
     out.begin(this, input);
@@ -87,7 +106,6 @@ class NodeInstance implements ControlledMessageHandler {
     }
     out.finish();
     countIn();
-    return pendingTail == 0 ? Action.CONTINUE : Action.BREAK;
   }
 
   /** Drains at most {@code limit} messages; returns how many it took. */
@@ -163,9 +181,9 @@ class NodeInstance implements ControlledMessageHandler {
   /** Reserves a pending entry for a record of {@code recordLength}; returns the record's offset. */
   int appendPending(int targetIndex, int recordLength) {
     int at = pendingTail;
-    pending.putInt(at, targetIndex);
-    pending.putInt(at + Integer.BYTES, recordLength);
-    pending.checkLimit(at + PENDING_ENTRY_HEADER + recordLength);
+    UnsafeBuffer buffer = pending.ensure(at + PENDING_ENTRY_HEADER + recordLength, at);
+    buffer.putInt(at, targetIndex);
+    buffer.putInt(at + Integer.BYTES, recordLength);
     pendingTail = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
     pendingEntries++;
     return at + PENDING_ENTRY_HEADER;
@@ -178,8 +196,9 @@ class NodeInstance implements ControlledMessageHandler {
    */
   boolean flushPending() {
     while (pendingHead < pendingTail) {
-      int targetIndex = pending.getInt(pendingHead);
-      int recordLength = pending.getInt(pendingHead + Integer.BYTES);
+      UnsafeBuffer buffer = pending.buffer();
+      int targetIndex = buffer.getInt(pendingHead);
+      int recordLength = buffer.getInt(pendingHead + Integer.BYTES);
       NodeInstance target = flow.instance(targetIndex);
       int claimed = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
       if (claimed <= 0) {
@@ -188,7 +207,7 @@ class NodeInstance implements ControlledMessageHandler {
       target
           .inbox
           .buffer()
-          .putBytes(claimed, pending, pendingHead + PENDING_ENTRY_HEADER, recordLength);
+          .putBytes(claimed, buffer, pendingHead + PENDING_ENTRY_HEADER, recordLength);
       target.inbox.commit(claimed);
       target.signal(worker);
       pendingHead = BitUtil.align(pendingHead + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);

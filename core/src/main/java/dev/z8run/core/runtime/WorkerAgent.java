@@ -2,8 +2,11 @@ package dev.z8run.core.runtime;
 
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.concurrent.Agent;
 import org.agrona.concurrent.NanoClock;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A worker: runs the duty cycle over the node instances it owns, draining each inbox in bounded
@@ -19,9 +22,20 @@ final class WorkerAgent implements Agent {
   private final NanoClock nanoClock;
   private final Emitter emitter;
   private volatile NodeInstance[] instances = NONE;
-  private volatile long cycles;
   private volatile Thread thread;
-  volatile boolean parked;
+
+  /**
+   * The flags other threads touch, each on a cache line of its own: producers read {@code parked}
+   * after every commit into this worker's inboxes, while the worker bumps {@code cycles} every duty
+   * cycle; on one line the two would bounce between cores with every message.
+   */
+  private final UnsafeBuffer lines =
+      new UnsafeBuffer(BufferUtil.allocateDirectAligned(2 * LINE, LINE));
+
+  private static final int LINE = BitUtil.CACHE_LINE_LENGTH;
+  private static final int PARKED_OFFSET = 0;
+  private static final int CYCLES_OFFSET = LINE;
+  private long cycles;
 
   WorkerAgent(int id, int batchLimit, NanoClock nanoClock) {
     this.id = id;
@@ -57,7 +71,7 @@ final class WorkerAgent implements Agent {
         markNs = nowNs;
       }
     }
-    cycles++;
+    lines.putLongRelease(CYCLES_OFFSET, ++cycles);
     return work;
   }
 
@@ -74,7 +88,7 @@ final class WorkerAgent implements Agent {
   /** Wakes the worker if it is parked. Called by producers after committing a record. */
   void signal() {
     VarHandle.fullFence();
-    if (parked) {
+    if (lines.getIntVolatile(PARKED_OFFSET) != 0) {
       Thread current = thread;
       if (current != null) {
         LockSupport.unpark(current);
@@ -93,7 +107,12 @@ final class WorkerAgent implements Agent {
   }
 
   long cycles() {
-    return cycles;
+    return lines.getLongVolatile(CYCLES_OFFSET);
+  }
+
+  /** Marks the worker parked or running; {@link #signal()} unparks a parked worker. */
+  void parked(boolean parked) {
+    lines.putIntVolatile(PARKED_OFFSET, parked ? 1 : 0);
   }
 
   @Override

@@ -13,7 +13,7 @@ import org.agrona.concurrent.IdleStrategy;
  * then reads {@code parked}. One of the two always sees the other.
  */
 final class WorkerIdleStrategy implements IdleStrategy {
-  private static final int SPINS = 200;
+  private static final int SPINS = 1_000;
   private static final int YIELDS = 20;
   private static final long MIN_PARK_NS = 1_000;
 
@@ -46,12 +46,12 @@ final class WorkerIdleStrategy implements IdleStrategy {
       yields++;
       Thread.yield();
     } else {
-      agent.parked = true;
+      agent.parked(true);
       if (!agent.hasWork()) {
         LockSupport.parkNanos(parkNs);
         parkNs = Math.min(parkNs << 1, maxParkNs);
       }
-      agent.parked = false;
+      agent.parked(false);
     }
   }
 

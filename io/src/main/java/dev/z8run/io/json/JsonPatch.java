@@ -1,5 +1,6 @@
 package dev.z8run.io.json;
 
+import dev.z8run.io.message.Bytes;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 
@@ -107,7 +108,7 @@ public final class JsonPatch {
    */
   public int write(DirectBuffer value, int valueOffset, MutableDirectBuffer dst, int dstOffset) {
     int head = editStart - sourceOffset;
-    dst.putBytes(dstOffset, source, sourceOffset, head);
+    Bytes.copy(source, sourceOffset, dst, dstOffset, head);
     int at = dstOffset + head;
     if (createdFrom == path.length) {
       at = putValue(dst, at, value, valueOffset);
@@ -136,7 +137,7 @@ public final class JsonPatch {
       }
     }
     int tail = sourceOffset + sourceLength - editEnd;
-    dst.putBytes(at, source, editEnd, tail);
+    Bytes.copy(source, editEnd, dst, at, tail);
     return at + tail - dstOffset;
   }
 
@@ -145,7 +146,7 @@ public final class JsonPatch {
       dst.putBytes(at, NULL);
       return at + NULL.length;
     }
-    dst.putBytes(at, value, valueOffset, valueLength);
+    Bytes.copy(value, valueOffset, dst, at, valueLength);
     return at + valueLength;
   }
 }

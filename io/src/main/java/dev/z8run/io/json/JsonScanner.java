@@ -18,6 +18,19 @@ import org.agrona.DirectBuffer;
 public final class JsonScanner {
   public static final long NOT_FOUND = -1L;
 
+  /** Per byte value: +1 opens a container, -1 closes one, {@link #QUOTE} starts a string. */
+  private static final byte[] STRUCTURE = new byte[256];
+
+  private static final byte QUOTE = 2;
+
+  static {
+    STRUCTURE['{'] = 1;
+    STRUCTURE['['] = 1;
+    STRUCTURE['}'] = -1;
+    STRUCTURE[']'] = -1;
+    STRUCTURE['"'] = QUOTE;
+  }
+
   private JsonScanner() {}
 
   public static int spanStart(long span) {
@@ -173,21 +186,21 @@ public final class JsonScanner {
     if (b == '{' || b == '[') {
       int depth = 0;
       while (i < limit) {
-        b = buffer.getByte(i);
-        if (b == '"') {
+        int kind = STRUCTURE[buffer.getByte(i) & 0xFF];
+        if (kind == 0) {
+          i++;
+          continue;
+        }
+        if (kind == QUOTE) {
           i = skipString(buffer, i, limit);
           if (i < 0) {
             return -1;
           }
           continue;
         }
-        if (b == '{' || b == '[') {
-          depth++;
-        } else if (b == '}' || b == ']') {
-          depth--;
-          if (depth == 0) {
-            return i + 1;
-          }
+        depth += kind;
+        if (depth == 0) {
+          return i + 1;
         }
         i++;
       }

@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -25,6 +26,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class Harness {
   private static final byte[] PREFIX = "{\"payload\":{\"n\":".getBytes(StandardCharsets.UTF_8);
+  private static final long PARK_NS = 20_000;
   private static final byte[] SUFFIX = "}}".getBytes(StandardCharsets.UTF_8);
 
   /** What one measured window produced. */
@@ -108,6 +110,10 @@ public final class Harness {
       int binaryBytes = scenario.binaryBytes();
       while (System.nanoTime() < endNs) {
         long room = window - (sent - sink.get() / fan);
+        if (room < window / 4) {
+          LockSupport.parkNanos(PARK_NS);
+          continue;
+        }
         boolean progressed = false;
         while (room-- > 0) {
           int length = PREFIX.length + json.putLongAscii(PREFIX.length, sent);
@@ -125,7 +131,9 @@ public final class Harness {
           progressed = true;
         }
         if (!progressed) {
-          Thread.onSpinWait();
+          // like the peer's source (setTimeout), refill later instead of spinning on a core the
+          // workers need: with `window` messages in flight there is ample work queued
+          LockSupport.parkNanos(PARK_NS);
         }
       }
     }
