@@ -21,8 +21,9 @@ public final class Main {
       usage: z8run [command]
 
       commands:
-        serve     start the server (the default): http://$Z8_BIND:$Z8_PORT, 127.0.0.1:7700 unless set
-        version   print the version
+        serve          start the server (the default): http://$Z8_BIND:$Z8_PORT, 127.0.0.1:7700 unless set
+        validate FILE  check a flow document (JSON) and print every problem; exit 1 when it has any
+        version        print the version
         help      print this text
 
       environment: Z8_BIND, Z8_PORT, Z8_LOG_LEVEL (trace, debug, info, warn, error, off)
@@ -32,6 +33,12 @@ public final class Main {
   static final int EXIT_USAGE = 2;
 
   static {
+    // before any Agrona buffer class loads: bounds checks are for tests (the build turns them on);
+    // in the server every offset comes from validated lengths. -Dagrona.disable.bounds.checks=false
+    // turns them back on.
+    if (System.getProperty("agrona.disable.bounds.checks") == null) {
+      System.setProperty("agrona.disable.bounds.checks", "true");
+    }
     // before LOG below: the first System.getLogger initializes java.util.logging for good
     LogSetup.installLogManager();
   }
@@ -50,6 +57,11 @@ public final class Main {
   /** Runs one command; returns its exit code ({@code serve} returns while the server runs). */
   static int run(String[] args, PrintStream out, PrintStream err) {
     String command = args.length == 0 ? "serve" : args[0];
+    if ("validate".equals(command)) {
+      return args.length == 2
+          ? ValidateCommand.run(args[1], out, err)
+          : usageError(err, "'validate' takes one argument: the flow document's file");
+    }
     if (args.length > 1) {
       return usageError(err, "'" + command + "' takes no arguments");
     }

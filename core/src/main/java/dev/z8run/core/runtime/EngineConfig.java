@@ -49,7 +49,7 @@ public record EngineConfig(
         256,
         64,
         10,
-        50,
+        200,
         4 << 20,
         false,
         SystemEpochClock.INSTANCE,

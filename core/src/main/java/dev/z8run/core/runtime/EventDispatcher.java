@@ -40,7 +40,7 @@ final class EventDispatcher implements MessageHandler {
   }
 
   void run() {
-    IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(10));
+    IdleStrategy idle = new BackoffIdleStrategy(10, 10, 1_000, TimeUnit.MILLISECONDS.toNanos(50));
     while (running) {
       idle.idle(poll());
     }

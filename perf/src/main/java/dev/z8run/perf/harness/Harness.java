@@ -48,6 +48,10 @@ public final class Harness {
       System.err.println("usage: Harness <a2|b|d> [durMs=10000] [warmMs=2000] [workers=cores]");
       System.exit(2);
     }
+    if (args[0].equals("idle")) {
+      idle(args.length > 1 ? Long.parseLong(args[1]) : 10_000);
+      return;
+    }
     Scenario scenario = Scenario.find(args[0]);
     long durMs = args.length > 1 ? Long.parseLong(args[1]) : 10_000;
     long warmMs = args.length > 2 ? Long.parseLong(args[2]) : 2_000;
@@ -137,6 +141,37 @@ public final class Harness {
         }
       }
     }
+  }
+
+  /**
+   * Deploys every scenario's flow, sends nothing for {@code ms}, and prints the process's CPU use
+   * in that window: what an idle server costs.
+   */
+  static void idle(long ms) throws Exception {
+    try (Engine engine = new Engine(EngineConfig.defaults(), BuiltinNodes.registry())) {
+      for (Scenario scenario : Scenario.values()) {
+        engine.deploy(scenario.flow());
+      }
+      Thread.sleep(1_000); // let start-up work (JIT, class loading) settle before measuring
+      long cpu0 = cpuNs();
+      long t0 = System.nanoTime();
+      Thread.sleep(ms);
+      double percent = 100.0 * (cpuNs() - cpu0) / (System.nanoTime() - t0);
+      System.out.printf(
+          Locale.ROOT,
+          "idle %.2f %.1f cpu_pct_of_one_core=%.2f flows=%d workers=%d%n",
+          percent,
+          rssMb(),
+          percent,
+          Scenario.values().length,
+          engine.config().workers());
+    }
+  }
+
+  private static long cpuNs() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Resident set size of this process in MB, from /proc (0 where there is no /proc). */
