@@ -1,0 +1,102 @@
+package dev.z8run.core.runtime;
+
+import static dev.z8run.core.runtime.TestNodes.await;
+import static dev.z8run.core.runtime.TestNodes.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.Wire;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Back-pressure across a DAG with fan-out, fan-in, a blocking node and a slow node, on inboxes so
+ * small that every one of them fills: everything must still arrive, exactly once, in a bounded
+ * time. This is the deadlock-freedom argument (a DAG, outputs parked instead of blocking a worker)
+ * put to work.
+ */
+class BackPressureStressTest {
+  @Test
+  void shouldDeliverEverythingThroughSaturatedDagWithoutDeadlock() throws Exception {
+    TestNodes.RECEIVED.clear();
+    try (Engine engine =
+        new Engine(
+            EngineConfig.defaults().withWorkers(2).withInboxBytes(4096).withBlockingConcurrency(4),
+            TestNodes.registry())) {
+      //            +-> a1 -> a2 ------------+
+      //  in -> split3 -> b1 (slow) ----------+-> join -> out
+      //            +-> c1 (blocking) -> c2 --+
+      //  in -----------------------------------^ (a direct wire too: fan-in of four producers)
+      Flow flow =
+          new Flow(
+              "dag",
+              "dag",
+              "",
+              List.of(
+                  node("in", "trigger"),
+                  node("split", "split", Map.of("copies", 2)),
+                  node("a1", "pass"),
+                  node("a2", "pass"),
+                  node("b1", "slow", Map.of("spinNs", 5_000)),
+                  node("c1", "blocking", Map.of("sleepMs", 0)),
+                  node("c2", "pass"),
+                  node("join", "pass"),
+                  node("out", "record")),
+              List.of(
+                  new Wire("in", 0, "split", 0),
+                  new Wire("in", 0, "join", 0),
+                  new Wire("split", 0, "a1", 0),
+                  new Wire("split", 0, "b1", 0),
+                  new Wire("split", 0, "c1", 0),
+                  new Wire("a1", 0, "a2", 0),
+                  new Wire("a2", 0, "join", 0),
+                  new Wire("b1", 0, "join", 0),
+                  new Wire("c1", 0, "c2", 0),
+                  new Wire("c2", 0, "join", 0),
+                  new Wire("join", 0, "out", 0)));
+      engine.deploy(flow);
+      int producers = 3;
+      int perProducer = 2_000;
+      List<Thread> threads = new ArrayList<>();
+      for (int p = 0; p < producers; p++) {
+        int producer = p;
+        threads.add(
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      for (int s = 0; s < perProducer; s++) {
+                        byte[] body =
+                            ("{\"p\":" + producer + ",\"s\":" + s + "}")
+                                .getBytes(StandardCharsets.UTF_8);
+                        while (engine.inject("dag", "in", body) != InjectResult.ACCEPTED) {
+                          Thread.onSpinWait();
+                        }
+                      }
+                    }));
+      }
+      for (Thread thread : threads) {
+        thread.join();
+      }
+      // each source message reaches out 1 (direct) + 3 branches x 2 copies = 7 times
+      int expected = producers * perProducer * 7;
+      Queue<String> received = TestNodes.RECEIVED.get("out");
+      await("every copy through the saturated DAG", 60_000, () -> received.size() == expected);
+      await("every execution complete", 10_000, () -> engine.metrics("dag").live() == 0);
+      FlowMetrics metrics = engine.metrics("dag");
+      assertEquals(producers * perProducer, metrics.completed());
+      assertEquals(0, metrics.failed());
+      long blocked = 0;
+      for (NodeMetrics node : metrics.nodes()) {
+        assertEquals(0, node.drops(), node.nodeId());
+        blocked += node.blocked();
+      }
+      assertTrue(blocked > 0, "the inboxes were meant to fill: " + metrics);
+      assertTrue(metrics.rejected() > 0, "the trigger was meant to be refused at times");
+    }
+  }
+}
