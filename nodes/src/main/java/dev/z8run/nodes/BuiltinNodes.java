@@ -12,6 +12,8 @@ public final class BuiltinNodes {
     registry.register(JunctionNode.TYPE);
     registry.register(ChangeNode.TYPE);
     registry.register(CounterNode.TYPE);
+    registry.register(HttpInNode.TYPE);
+    registry.register(HttpResponseNode.TYPE);
     return registry;
   }
 

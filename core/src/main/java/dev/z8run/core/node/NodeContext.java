@@ -51,6 +51,12 @@ public interface NodeContext {
    */
   boolean tryTrigger(byte[] json);
 
+  /**
+   * A service the host installed for nodes (for example {@link Replies}), or null when there is
+   * none of that type.
+   */
+  <T> T service(Class<T> type);
+
   /** Convenience: a config value as a String, or {@code fallback}. */
   default String configString(String key, String fallback) {
     Object value = config().get(key);

@@ -44,6 +44,7 @@ public final class Engine implements AutoCloseable {
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
+  private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
   private final AtomicInteger handles = new AtomicInteger();
   private volatile boolean closed;
 
@@ -86,6 +87,15 @@ public final class Engine implements AutoCloseable {
 
   public NodeTypeRegistry registry() {
     return registry;
+  }
+
+  /**
+   * Makes {@code service} available to nodes through {@link
+   * dev.z8run.core.node.NodeContext#service(Class)}; install before deploying the flows that use
+   * it.
+   */
+  public <T> void registerService(Class<T> type, T service) {
+    services.put(type, type.cast(service));
   }
 
   /** Receives engine events from now on, on the event thread. */
@@ -158,7 +168,7 @@ public final class Engine implements AutoCloseable {
             planned
                 .type()
                 .factory()
-                .create(new RuntimeNodeContext(runtime, planned, config.epochClock()));
+                .create(new RuntimeNodeContext(runtime, planned, config.epochClock(), services));
       } catch (Exception | LinkageError failure) {
         for (NodeInstance created : instances) {
           if (created != null) {
@@ -285,6 +295,15 @@ public final class Engine implements AutoCloseable {
    * Thread-safe.
    */
   public InjectResult inject(String flowId, String nodeId, byte[] json) {
+    return inject(flowId, nodeId, json, 0);
+  }
+
+  /**
+   * As {@link #inject(String, String, byte[])}, with a {@code ref} every message of the execution
+   * carries: the handle of a request held open outside the engine (see {@link
+   * dev.z8run.core.node.Replies}).
+   */
+  public InjectResult inject(String flowId, String nodeId, byte[] json, long ref) {
     FlowRuntime runtime = flows.get(flowId);
     if (runtime == null) {
       return InjectResult.NOT_RUNNING;
@@ -293,7 +312,13 @@ public final class Engine implements AutoCloseable {
     if (index < 0) {
       return InjectResult.UNKNOWN_NODE;
     }
-    return runtime.trigger(index, new UnsafeBuffer(json), 0, json.length, 0);
+    return runtime.trigger(index, new UnsafeBuffer(json), 0, json.length, ref);
+  }
+
+  /** The plan of a deployed flow (immutable: nodes, config, wiring), or null. */
+  public ExecutionPlan plan(String flowId) {
+    FlowRuntime runtime = flows.get(flowId);
+    return runtime == null ? null : runtime.plan;
   }
 
   /**

@@ -15,12 +15,23 @@ final class RuntimeNodeContext implements NodeContext {
   private final PlannedNode planned;
   private final Map<String, Object> config;
   private final EpochClock epochClock;
+  private final Map<Class<?>, Object> services;
 
-  RuntimeNodeContext(FlowRuntime flow, PlannedNode planned, EpochClock epochClock) {
+  RuntimeNodeContext(
+      FlowRuntime flow,
+      PlannedNode planned,
+      EpochClock epochClock,
+      Map<Class<?>, Object> services) {
     this.flow = flow;
     this.planned = planned;
     this.config = Collections.unmodifiableMap(planned.config());
     this.epochClock = epochClock;
+    this.services = services;
+  }
+
+  @Override
+  public <T> T service(Class<T> type) {
+    return type.cast(services.get(type));
   }
 
   @Override

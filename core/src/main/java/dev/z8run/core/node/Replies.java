@@ -1,0 +1,21 @@
+package dev.z8run.core.node;
+
+/**
+ * The way back to an outside party that waits on an execution: a trigger that holds a request open
+ * (HTTP In) registers it under a {@code ref}, which travels in every message header of the
+ * execution ({@link dev.z8run.io.message.MessageFlyweight#ref()}); a responding node answers it
+ * here. The engine knows nothing of what a reply means; the server that registered the ref does.
+ *
+ * <p>Implementations are thread-safe; nodes find the one the server installed through {@link
+ * NodeContext#service(Class)}.
+ */
+public interface Replies {
+  /**
+   * Answers the party waiting on {@code ref}.
+   *
+   * @param json the reply as UTF-8 JSON: {@code {"statusCode":N,"headers":{...},"payload":...}}
+   * @param binary a binary payload to send instead of the JSON payload, or null
+   * @return false when nobody waits on {@code ref} any more (answered already, or timed out)
+   */
+  boolean reply(long ref, byte[] json, byte[] binary);
+}
