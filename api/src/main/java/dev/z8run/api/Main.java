@@ -1,9 +1,9 @@
 package dev.z8run.api;
 
+import dev.z8run.api.hook.HookService;
 import dev.z8run.api.rest.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
 import io.helidon.http.HttpException;
-import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
@@ -84,8 +84,16 @@ public final class Main {
    * answer the API's JSON error shape.
    */
   public static void routing(HttpRouting.Builder routing, String version) {
+    routing(routing, version, null);
+  }
+
+  /** As {@link #routing(HttpRouting.Builder, String)}, with the {@code /hook} routes when given. */
+  public static void routing(HttpRouting.Builder routing, String version, HookService hooks) {
+    routing.register("/api/v1/health", new HealthService(version));
+    if (hooks != null) {
+      routing.register("/hook", hooks);
+    }
     routing
-        .register("/api/v1/health", new HealthService(version))
         .any(ErrorResponses::onNoRoute) // last: routes are tried in order
         .error(HttpException.class, ErrorResponses::onHttpException)
         .error(RuntimeException.class, ErrorResponses::onUnexpected);
@@ -93,23 +101,10 @@ public final class Main {
 
   /**
    * Starts a server with {@code settings} and logs {@code z8run listening on http://host:port} with
-   * the port actually bound. The caller owns the server and stops it.
+   * the port actually bound. The caller owns the server and closes it.
    */
-  public static WebServer start(ServerSettings settings) {
-    String version = Z8Version.current();
-    WebServer server =
-        WebServer.builder()
-            .host(settings.bind())
-            .port(settings.port())
-            .shutdownHook(false) // ours, below, stops the server and says so
-            .routing(routing -> routing(routing, version))
-            .build()
-            .start();
-    if (!server.isRunning()) {
-      // Helidon logs a failed bind and returns a stopped server rather than throwing
-      throw new IllegalStateException(
-          "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
-    }
+  public static Z8Server start(ServerSettings settings) {
+    Z8Server server = Z8Server.start(settings, Z8Version.current());
     LOG.log(Level.INFO, "z8run listening on " + settings.baseUrl(server.port()));
     return server;
   }
@@ -123,7 +118,7 @@ public final class Main {
       return EXIT_USAGE;
     }
     LogSetup.configure(settings.logLevel());
-    WebServer server;
+    Z8Server server;
     try {
       server = start(settings);
     } catch (IllegalStateException e) {
@@ -137,9 +132,9 @@ public final class Main {
     return EXIT_OK;
   }
 
-  private static void stop(WebServer server) {
+  private static void stop(Z8Server server) {
     LOG.log(Level.INFO, "z8run stopping");
-    server.stop();
+    server.close();
     LOG.log(Level.INFO, "z8run stopped");
   }
 

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.helidon.webserver.WebServer;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -18,7 +17,7 @@ import org.junit.jupiter.api.Test;
 class MainServeTest {
   @Test
   void shouldListenOnAnEphemeralPortWhenPortIsZero() throws Exception {
-    WebServer server = Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING));
+    Z8Server server = Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING));
     try (HttpClient client = HttpClient.newHttpClient()) {
       assertTrue(server.port() > 0, "bound port " + server.port());
       HttpResponse<String> response =
@@ -29,7 +28,7 @@ class MainServeTest {
               HttpResponse.BodyHandlers.ofString());
       assertEquals(200, response.statusCode());
     } finally {
-      server.stop();
+      server.close();
     }
   }
 
