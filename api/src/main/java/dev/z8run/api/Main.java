@@ -3,10 +3,17 @@ package dev.z8run.api;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.rest.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowCodec;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The {@code z8run} command: {@code serve} (the default), {@code version}, {@code help}.
@@ -21,7 +28,9 @@ public final class Main {
       usage: z8run [command]
 
       commands:
-        serve          start the server (the default): http://$Z8_BIND:$Z8_PORT, 127.0.0.1:7700 unless set
+        serve [--deploy FILE]...
+                       start the server (the default): http://$Z8_BIND:$Z8_PORT, 127.0.0.1:7700
+                       unless set; each --deploy FILE deploys that flow document at start
         validate FILE  check a flow document (JSON) and print every problem; exit 1 when it has any
         version        print the version
         help      print this text
@@ -62,11 +71,21 @@ public final class Main {
           ? ValidateCommand.run(args[1], out, err)
           : usageError(err, "'validate' takes one argument: the flow document's file");
     }
+    if ("serve".equals(command)) {
+      List<Path> flows = new ArrayList<>();
+      for (int i = 1; i < args.length; i++) {
+        if (!args[i].equals("--deploy") || i + 1 == args.length) {
+          return usageError(
+              err, "'serve' takes only '--deploy FILE' options, got '" + args[i] + "'");
+        }
+        flows.add(Path.of(args[++i]));
+      }
+      return serve(flows, err);
+    }
     if (args.length > 1) {
       return usageError(err, "'" + command + "' takes no arguments");
     }
     return switch (command) {
-      case "serve" -> serve(err);
       case "version" -> {
         out.println("z8run " + Z8Version.current());
         yield EXIT_OK;
@@ -109,7 +128,7 @@ public final class Main {
     return server;
   }
 
-  private static int serve(PrintStream err) {
+  private static int serve(List<Path> flows, PrintStream err) {
     ServerSettings settings;
     try {
       settings = ServerSettings.resolve(System.getenv(), System.getProperties());
@@ -127,6 +146,17 @@ public final class Main {
     } catch (RuntimeException e) {
       LOG.log(Level.ERROR, "cannot listen on " + settings.baseUrl(settings.port()), e);
       return EXIT_START_FAILED;
+    }
+    for (Path file : flows) {
+      try {
+        Flow flow = FlowCodec.read(Files.readAllBytes(file));
+        server.engine().deploy(flow);
+        LOG.log(Level.INFO, "deployed flow '" + flow.id() + "' from " + file);
+      } catch (IOException | RuntimeException refused) {
+        err.println("z8run: cannot deploy " + file + ": " + refused.getMessage());
+        stop(server);
+        return EXIT_USAGE;
+      }
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "z8run-shutdown"));
     return EXIT_OK;

@@ -29,7 +29,11 @@ public final class Z8Server implements AutoCloseable {
    * @throws IllegalStateException when the address cannot be bound
    */
   static Z8Server start(ServerSettings settings, String version) {
-    Engine engine = new Engine(EngineConfig.defaults(), BuiltinNodes.registry());
+    Engine engine =
+        new Engine(
+            EngineConfig.defaults()
+                .withWorkers(Integer.getInteger("z8.workers", EngineConfig.defaults().workers())),
+            BuiltinNodes.registry());
     HookService hooks = new HookService(engine, HookSettings.defaults());
     engine.registerService(Replies.class, hooks);
     WebServer web;

@@ -10,15 +10,16 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * {@code http-out}: answers the HTTP request that started the message's execution. The body is
  * {@code msg.payload} (JSON for objects and arrays, text for strings, the raw bytes for a binary
  * payload); the status is {@code msg.statusCode}, else the configured one; headers are the
- * configured ones overridden by {@code msg.headers}.
+ * configured ones overridden by {@code msg.headers}. The payload's bytes are handed over as they
+ * are in the message: no tree is built for an object payload.
  */
 public final class HttpResponseNode implements Node {
   public static final NodeType TYPE =
@@ -38,10 +39,12 @@ public final class HttpResponseNode implements Node {
   private static final byte[][] PAYLOAD = {"payload".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] STATUS = {"statusCode".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] HEADERS = {"headers".getBytes(StandardCharsets.UTF_8)};
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
 
   private final NodeContext context;
   private final Replies replies;
-  private final byte[] prefix;
+  private final int statusCode;
+  private final Map<String, String> headers;
 
   private HttpResponseNode(NodeContext context) {
     this.context = context;
@@ -50,10 +53,8 @@ public final class HttpResponseNode implements Node {
     if (status < 100 || status > 599) {
       throw new IllegalArgumentException("statusCode must be 100..599, got " + status);
     }
-    Object headers = context.config().get("headers");
-    this.prefix =
-        ("{\"statusCode\":" + status + ",\"headers\":" + JsonCodec.writeString(headers) + ",")
-            .getBytes(StandardCharsets.UTF_8);
+    this.statusCode = (int) status;
+    this.headers = Map.copyOf(stringValues(context.config().get("headers")));
   }
 
   @Override
@@ -63,38 +64,51 @@ public final class HttpResponseNode implements Node {
       context.warn("no HTTP request to answer: the message did not start at an http-in node");
       return;
     }
-    ByteArrayOutputStream reply = new ByteArrayOutputStream(msg.jsonLength() + 64);
-    reply.writeBytes(prefix);
-    appendMember(reply, msg, STATUS, "msgStatusCode");
-    appendMember(reply, msg, HEADERS, "msgHeaders");
-    reply.writeBytes("\"payload\":".getBytes(StandardCharsets.UTF_8));
     long payload = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), PAYLOAD);
-    if (payload == JsonScanner.NOT_FOUND) {
-      reply.writeBytes("null".getBytes(StandardCharsets.UTF_8));
-    } else {
-      copy(reply, msg, payload);
-    }
-    reply.write('}');
+    byte[] payloadJson = payload == JsonScanner.NOT_FOUND ? NULL : bytes(msg, payload);
     byte[] binary = msg.binaryLength() > 0 ? msg.binaryBytes() : null;
-    if (!replies.reply(ref, reply.toByteArray(), binary)) {
+    if (!replies.reply(ref, status(msg), headers(msg), payloadJson, binary)) {
       context.warn("the HTTP request was already answered or has timed out");
     }
   }
 
-  private static void appendMember(
-      ByteArrayOutputStream reply, MessageFlyweight msg, byte[][] path, String name) {
-    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), path);
-    if (span != JsonScanner.NOT_FOUND) {
-      reply.writeBytes(("\"" + name + "\":").getBytes(StandardCharsets.UTF_8));
-      copy(reply, msg, span);
-      reply.write(',');
+  private int status(MessageFlyweight msg) {
+    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), STATUS);
+    if (span != JsonScanner.NOT_FOUND
+        && JsonCodec.parse(bytes(msg, span)) instanceof Number number
+        && number.intValue() >= 100
+        && number.intValue() <= 599) {
+      return number.intValue();
     }
+    return statusCode;
   }
 
-  private static void copy(ByteArrayOutputStream reply, MessageFlyweight msg, long span) {
+  private Map<String, String> headers(MessageFlyweight msg) {
+    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), HEADERS);
+    if (span == JsonScanner.NOT_FOUND) {
+      return headers;
+    }
+    Map<String, String> merged = new LinkedHashMap<>(headers);
+    merged.putAll(stringValues(JsonCodec.parse(bytes(msg, span))));
+    return merged;
+  }
+
+  private static Map<String, String> stringValues(Object object) {
+    Map<String, String> values = new LinkedHashMap<>();
+    if (object instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (entry.getValue() != null) {
+          values.put(String.valueOf(entry.getKey()), String.valueOf(entry.getValue()));
+        }
+      }
+    }
+    return values;
+  }
+
+  private static byte[] bytes(MessageFlyweight msg, long span) {
     int start = JsonScanner.spanStart(span);
     byte[] bytes = new byte[JsonScanner.spanEnd(span) - start];
     msg.buffer().getBytes(start, bytes);
-    reply.writeBytes(bytes);
+    return bytes;
   }
 }

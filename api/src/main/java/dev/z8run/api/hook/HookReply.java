@@ -7,41 +7,33 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 
 /**
- * Writes the reply of an {@code http-out} node: {@code {"statusCode":N,"headers":{...},
- * "msgStatusCode":N?,"msgHeaders":{...}?,"payload":...}} plus an optional binary payload. The
- * message's status and headers win over the node's configured ones.
+ * An {@code http-out} node's answer, and how it is written: a binary payload as bytes, a string
+ * payload as text, {@code null} as an empty body, anything else as the payload's JSON bytes as the
+ * node handed them over (not parsed again).
  */
-final class HookReply {
-  private HookReply() {}
+record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson, byte[] binary) {
 
-  static void write(ServerResponse response, byte[] json, byte[] binary) {
-    Map<?, ?> reply = (Map<?, ?>) JsonCodec.parse(json);
-    int status = status(reply.get("msgStatusCode"), status(reply.get("statusCode"), 200));
-    response.status(status);
+  void write(ServerResponse response) {
+    response.status(statusCode);
     boolean typed = false;
-    for (Object headers : new Object[] {reply.get("headers"), reply.get("msgHeaders")}) {
-      if (headers instanceof Map<?, ?> map) {
-        for (Map.Entry<?, ?> header : map.entrySet()) {
-          String name = String.valueOf(header.getKey());
-          response.header(name, String.valueOf(header.getValue()));
-          typed |= name.equalsIgnoreCase("content-type");
-        }
-      }
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      response.header(header.getKey(), header.getValue());
+      typed |= header.getKey().equalsIgnoreCase("content-type");
     }
-    Object payload = reply.get("payload");
     byte[] body;
     String type;
+    byte first = firstByte(payloadJson);
     if (binary != null) {
       body = binary;
       type = "application/octet-stream";
-    } else if (payload == null) {
+    } else if (first == 'n') {
       body = new byte[0];
       type = null;
-    } else if (payload instanceof String text) {
-      body = text.getBytes(StandardCharsets.UTF_8);
+    } else if (first == '"') {
+      body = ((String) JsonCodec.parse(payloadJson)).getBytes(StandardCharsets.UTF_8);
       type = "text/plain; charset=utf-8";
     } else {
-      body = JsonCodec.write(payload);
+      body = payloadJson;
       type = "application/json";
     }
     if (!typed && type != null) {
@@ -50,13 +42,12 @@ final class HookReply {
     response.send(body);
   }
 
-  private static int status(Object value, int fallback) {
-    if (value instanceof Number number) {
-      int code = number.intValue();
-      if (code >= 100 && code <= 599) {
-        return code;
+  private static byte firstByte(byte[] json) {
+    for (byte b : json) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        return b;
       }
     }
-    return fallback;
+    return 'n';
   }
 }

@@ -1,17 +1,33 @@
 package dev.z8run.api.hook;
 
+import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * The path pattern of an {@code http-in} node: literal segments and {@code :name} parameters, as
- * Node-RED writes them ({@code /orders/:id}). Immutable.
+ * The route of an {@code http-in} node: its method and its path pattern of literal segments and
+ * {@code :name} parameters, as Node-RED writes them ({@code /orders/:id}). Immutable.
  */
 final class HookRoute {
+  private final PlannedNode node;
+  private final String method;
   private final String[] segments;
 
-  HookRoute(String pattern) {
-    this.segments = split(pattern);
+  HookRoute(PlannedNode node) {
+    this.node = node;
+    this.method =
+        String.valueOf(node.config().getOrDefault("method", "GET")).toUpperCase(Locale.ROOT);
+    this.segments = split(String.valueOf(node.config().get("path")));
+  }
+
+  PlannedNode node() {
+    return node;
+  }
+
+  /** The method it answers, upper case; {@code ANY} for every method. */
+  String method() {
+    return method;
   }
 
   /** The parameters of {@code path} when it matches, else null. */

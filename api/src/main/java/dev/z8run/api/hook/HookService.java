@@ -6,8 +6,6 @@ import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.InjectResult;
-import dev.z8run.io.json.JsonCodec;
-import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRules;
@@ -16,12 +14,11 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collections;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
+import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -41,14 +38,15 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer within the timeout). Handlers run on Helidon's virtual threads and may block.
  */
 public final class HookService implements HttpService, Replies {
-  /** A reply an {@code http-out} node produced. */
-  private record Reply(byte[] json, byte[] binary) {}
-
   private final Engine engine;
   private final HookSettings settings;
-  private final Map<Long, CompletableFuture<Reply>> waiting = new ConcurrentHashMap<>();
+  private final Map<Long, CompletableFuture<HookReply>> waiting = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong refs = new AtomicLong();
+
+  /** Weak keys: a redeployed flow's old plan and its routes go with it. */
+  private final Map<ExecutionPlan, List<HookRoute>> routesByPlan =
+      Collections.synchronizedMap(new WeakHashMap<>());
 
   public HookService(Engine engine, HookSettings settings) {
     this.engine = engine;
@@ -61,9 +59,11 @@ public final class HookService implements HttpService, Replies {
   }
 
   @Override
-  public boolean reply(long ref, byte[] json, byte[] binary) {
-    CompletableFuture<Reply> future = waiting.get(ref);
-    return future != null && future.complete(new Reply(json, binary));
+  public boolean reply(
+      long ref, int statusCode, Map<String, String> headers, byte[] payloadJson, byte[] binary) {
+    CompletableFuture<HookReply> future = waiting.get(ref);
+    return future != null
+        && future.complete(new HookReply(statusCode, headers, payloadJson, binary));
   }
 
   /** Requests waiting for their flow's answer right now. */
@@ -83,22 +83,17 @@ public final class HookService implements HttpService, Replies {
     List<String> allowed = new ArrayList<>();
     PlannedNode target = null;
     Map<String, String> params = null;
-    for (PlannedNode node : plan.nodes()) {
-      if (!node.type().name().equals("http-in")) {
-        continue;
-      }
-      Map<String, String> matched =
-          new HookRoute(String.valueOf(node.config().get("path"))).match(path);
+    for (HookRoute route : routes(plan)) {
+      Map<String, String> matched = route.match(path);
       if (matched == null) {
         continue;
       }
-      String nodeMethod = String.valueOf(node.config().getOrDefault("method", "GET"));
-      if (nodeMethod.equals("ANY") || nodeMethod.equalsIgnoreCase(method)) {
-        target = node;
+      if (route.method().equals("ANY") || route.method().equalsIgnoreCase(method)) {
+        target = route.node();
         params = matched;
         break;
       }
-      allowed.add(nodeMethod);
+      allowed.add(route.method());
     }
     if (target == null) {
       if (allowed.isEmpty()) {
@@ -144,22 +139,12 @@ public final class HookService implements HttpService, Replies {
       String path,
       Map<String, String> params,
       byte[] body) {
-    Map<String, Object> req = new LinkedHashMap<>();
-    req.put("method", request.prologue().method().text());
-    req.put("path", path);
-    req.put("headers", headers(request));
-    req.put("query", query(request));
-    req.put("params", params);
-    req.put("body", parseBody(request, body));
-    Map<String, Object> message = new LinkedHashMap<>();
-    message.put("payload", Map.of("req", req));
-    message.put("req", req);
+    byte[] message = HookMessage.encode(request, path, params, body);
     long ref = refs.incrementAndGet();
-    CompletableFuture<Reply> future = new CompletableFuture<>();
+    CompletableFuture<HookReply> future = new CompletableFuture<>();
     waiting.put(ref, future);
     try {
-      InjectResult result =
-          engine.inject(flowId, target.node().id(), JsonCodec.write(message), ref);
+      InjectResult result = engine.inject(flowId, target.node().id(), message, ref);
       switch (result) {
         case ACCEPTED -> answer(response, future, flowId);
         case BACK_PRESSURED -> busy(response, "flow '" + flowId + "' is saturated; retry shortly");
@@ -177,8 +162,8 @@ public final class HookService implements HttpService, Replies {
     }
   }
 
-  private void answer(ServerResponse response, CompletableFuture<Reply> future, String flowId) {
-    Reply reply;
+  private void answer(ServerResponse response, CompletableFuture<HookReply> future, String flowId) {
+    HookReply reply;
     try {
       reply = future.get(settings.timeoutMs(), TimeUnit.MILLISECONDS);
     } catch (TimeoutException late) {
@@ -198,7 +183,23 @@ public final class HookService implements HttpService, Replies {
     } catch (ExecutionException impossible) {
       throw new IllegalStateException(impossible);
     }
-    HookReply.write(response, reply.json(), reply.binary());
+    reply.write(response);
+  }
+
+  /** The http-in routes of a plan, built once per deployed plan. */
+  private List<HookRoute> routes(ExecutionPlan plan) {
+    List<HookRoute> routes = routesByPlan.get(plan);
+    if (routes == null) {
+      List<HookRoute> built = new ArrayList<>();
+      for (PlannedNode node : plan.nodes()) {
+        if (node.type().name().equals("http-in")) {
+          built.add(new HookRoute(node));
+        }
+      }
+      routes = List.copyOf(built);
+      routesByPlan.put(plan, routes);
+    }
+    return routes;
   }
 
   private static void busy(ServerResponse response, String message) {
@@ -215,39 +216,5 @@ public final class HookService implements HttpService, Replies {
       byte[] body = in.readNBytes(settings.maxBodyBytes() + 1);
       return body.length > settings.maxBodyBytes() ? null : body;
     }
-  }
-
-  private static Map<String, Object> headers(ServerRequest request) {
-    Map<String, Object> headers = new LinkedHashMap<>();
-    for (Header header : request.headers()) {
-      headers.put(header.name().toLowerCase(Locale.ROOT), header.values());
-    }
-    return headers;
-  }
-
-  private static Map<String, Object> query(ServerRequest request) {
-    Map<String, Object> query = new LinkedHashMap<>();
-    for (String name : request.query().names()) {
-      List<String> values = request.query().all(name);
-      query.put(name, values.size() == 1 ? values.get(0) : values);
-    }
-    return query;
-  }
-
-  /** JSON bodies parsed (when they parse), other bodies as text, an empty body as null. */
-  private static Object parseBody(ServerRequest request, byte[] body) {
-    if (body.length == 0) {
-      return null;
-    }
-    String contentType =
-        request.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
-    if (contentType.contains("json")) {
-      try {
-        return JsonCodec.parse(body);
-      } catch (RuntimeException notJson) {
-        // fall through: the flow gets the text and can decide
-      }
-    }
-    return new String(body, StandardCharsets.UTF_8);
   }
 }

@@ -1,5 +1,7 @@
 package dev.z8run.core.node;
 
+import java.util.Map;
+
 /**
  * The way back to an outside party that waits on an execution: a trigger that holds a request open
  * (HTTP In) registers it under a {@code ref}, which travels in every message header of the
@@ -13,9 +15,13 @@ public interface Replies {
   /**
    * Answers the party waiting on {@code ref}.
    *
-   * @param json the reply as UTF-8 JSON: {@code {"statusCode":N,"headers":{...},"payload":...}}
+   * @param statusCode the status to answer with (100..599)
+   * @param headers header name to value
+   * @param payloadJson the payload as UTF-8 JSON (a string, an object, null ...), not re-parsed
+   *     unless it is a string
    * @param binary a binary payload to send instead of the JSON payload, or null
    * @return false when nobody waits on {@code ref} any more (answered already, or timed out)
    */
-  boolean reply(long ref, byte[] json, byte[] binary);
+  boolean reply(
+      long ref, int statusCode, Map<String, String> headers, byte[] payloadJson, byte[] binary);
 }

@@ -1,0 +1,120 @@
+package dev.z8run.api.hook;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import dev.z8run.io.json.JsonCodec;
+import io.helidon.http.Header;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.ServerRequest;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Encodes an HTTP request as the message an {@code http-in} node emits:
+ *
+ * <pre>
+ * {"payload":{"req":REQ},"req":REQ}
+ * REQ = {"method":..,"path":..,"headers":{name:value},"query":{name:value or [values]},
+ *        "params":{name:value},"body":BODY}
+ * </pre>
+ *
+ * BODY is the request's JSON as sent (checked, not rebuilt) when it declares a JSON content type
+ * and parses, else the text as a JSON string, or {@code null} when empty.
+ */
+final class HookMessage {
+  private static final JsonFactory FACTORY = new JsonFactory();
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
+
+  private HookMessage() {}
+
+  static byte[] encode(
+      ServerRequest request, String path, Map<String, String> params, byte[] body) {
+    byte[] req = requestWithoutBody(request, path, params);
+    byte[] bodyJson = body(request, body);
+    ByteArrayOutputStream out =
+        new ByteArrayOutputStream(2 * req.length + 2 * bodyJson.length + 64);
+    out.writeBytes("{\"payload\":{\"req\":".getBytes(StandardCharsets.UTF_8));
+    writeReq(out, req, bodyJson);
+    out.writeBytes("},\"req\":".getBytes(StandardCharsets.UTF_8));
+    writeReq(out, req, bodyJson);
+    out.write('}');
+    return out.toByteArray();
+  }
+
+  /** REQ with its closing brace replaced by the body member. */
+  private static void writeReq(ByteArrayOutputStream out, byte[] req, byte[] body) {
+    out.write(req, 0, req.length - 1);
+    out.writeBytes(",\"body\":".getBytes(StandardCharsets.UTF_8));
+    out.writeBytes(body);
+    out.write('}');
+  }
+
+  private static byte[] requestWithoutBody(
+      ServerRequest request, String path, Map<String, String> params) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
+    try (JsonGenerator json = FACTORY.createGenerator(out)) {
+      json.writeStartObject();
+      json.writeStringField("method", request.prologue().method().text());
+      json.writeStringField("path", path);
+      json.writeObjectFieldStart("headers");
+      for (Header header : request.headers()) {
+        json.writeStringField(header.name().toLowerCase(Locale.ROOT), header.values());
+      }
+      json.writeEndObject();
+      json.writeObjectFieldStart("query");
+      for (String name : request.query().names()) {
+        List<String> values = request.query().all(name);
+        if (values.size() == 1) {
+          json.writeStringField(name, values.get(0));
+        } else {
+          json.writeArrayFieldStart(name);
+          for (String value : values) {
+            json.writeString(value);
+          }
+          json.writeEndArray();
+        }
+      }
+      json.writeEndObject();
+      json.writeObjectFieldStart("params");
+      for (Map.Entry<String, String> param : params.entrySet()) {
+        json.writeStringField(param.getKey(), param.getValue());
+      }
+      json.writeEndObject();
+      json.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode the request", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static byte[] body(ServerRequest request, byte[] body) {
+    if (body.length == 0) {
+      return NULL;
+    }
+    String contentType =
+        request.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
+    if (contentType.contains("json") && isJson(body)) {
+      return body;
+    }
+    return JsonCodec.write(new String(body, StandardCharsets.UTF_8));
+  }
+
+  /** Whether {@code bytes} hold exactly one well-formed JSON value (read, not built). */
+  private static boolean isJson(byte[] bytes) {
+    try (JsonParser parser = FACTORY.createParser(bytes)) {
+      if (parser.nextToken() == null) {
+        return false;
+      }
+      parser.skipChildren();
+      return parser.nextToken() == null;
+    } catch (IOException malformed) {
+      return false;
+    }
+  }
+}

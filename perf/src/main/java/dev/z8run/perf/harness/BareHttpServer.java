@@ -1,0 +1,36 @@
+package dev.z8run.perf.harness;
+
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.webserver.WebServer;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The ceiling for scenario c: a bare Helidon route answering the same small JSON document as the
+ * scenario's flow, with no engine behind it. {@code BareHttpServer <port>} serves {@code GET
+ * /hello} until killed.
+ */
+public final class BareHttpServer {
+  private static final byte[] BODY =
+      "{\"hello\":\"world\",\"n\":0}".getBytes(StandardCharsets.UTF_8);
+
+  private BareHttpServer() {}
+
+  public static void main(String[] args) {
+    int port = args.length > 0 ? Integer.parseInt(args[0]) : 18812;
+    WebServer server =
+        WebServer.builder()
+            .host("127.0.0.1")
+            .port(port)
+            .routing(
+                routing ->
+                    routing.get(
+                        "/hello",
+                        (request, response) -> {
+                          response.headers().contentType(MediaTypes.APPLICATION_JSON);
+                          response.send(BODY);
+                        }))
+            .build()
+            .start();
+    System.out.println("bare Helidon route on http://127.0.0.1:" + server.port() + "/hello");
+  }
+}
