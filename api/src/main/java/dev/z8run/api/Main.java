@@ -35,7 +35,8 @@ public final class Main {
         version        print the version
         help      print this text
 
-      environment: Z8_BIND, Z8_PORT, Z8_LOG_LEVEL (trace, debug, info, warn, error, off)
+      environment: Z8_BIND, Z8_PORT, Z8_LOG_LEVEL (trace, debug, info, warn, error, off),
+                   Z8_WORKERS (engine worker threads, one per core by default)
       """;
   static final int EXIT_OK = 0;
   static final int EXIT_START_FAILED = 1;
@@ -140,6 +141,9 @@ public final class Main {
     Z8Server server;
     try {
       server = start(settings);
+    } catch (IllegalArgumentException e) {
+      err.println("z8run: " + e.getMessage());
+      return EXIT_USAGE;
     } catch (IllegalStateException e) {
       LOG.log(Level.ERROR, e.getMessage());
       return EXIT_START_FAILED;

@@ -29,11 +29,7 @@ public final class Z8Server implements AutoCloseable {
    * @throws IllegalStateException when the address cannot be bound
    */
   static Z8Server start(ServerSettings settings, String version) {
-    Engine engine =
-        new Engine(
-            EngineConfig.defaults()
-                .withWorkers(Integer.getInteger("z8.workers", EngineConfig.defaults().workers())),
-            BuiltinNodes.registry());
+    Engine engine = new Engine(engineConfig(System.getenv("Z8_WORKERS")), BuiltinNodes.registry());
     HookService hooks = new HookService(engine, HookSettings.defaults());
     engine.registerService(Replies.class, hooks);
     WebServer web;
@@ -57,6 +53,24 @@ public final class Z8Server implements AutoCloseable {
           "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
     }
     return new Z8Server(engine, hooks, web);
+  }
+
+  /** The engine's settings: {@code Z8_WORKERS} worker threads, one per core when unset. */
+  static EngineConfig engineConfig(String workers) {
+    EngineConfig defaults = EngineConfig.defaults();
+    if (workers == null || workers.isBlank()) {
+      return defaults;
+    }
+    try {
+      int count = Integer.parseInt(workers.strip());
+      if (count >= 1 && count <= 256) {
+        return defaults.withWorkers(count);
+      }
+    } catch (NumberFormatException notNumber) {
+      // fall through to the message below
+    }
+    throw new IllegalArgumentException(
+        "Z8_WORKERS must be a number of worker threads from 1 to 256, got '" + workers + "'");
   }
 
   /** The port actually bound. */

@@ -13,8 +13,8 @@ import org.agrona.concurrent.IdleStrategy;
  * then reads {@code parked}. One of the two always sees the other.
  */
 final class WorkerIdleStrategy implements IdleStrategy {
-  private static final int SPINS = Integer.getInteger("z8.spins", 1_000);
-  private static final int YIELDS = Integer.getInteger("z8.yields", 20);
+  private static final int SPINS = 200;
+  private static final int YIELDS = 10;
   private static final long MIN_PARK_NS = 1_000;
 
   private final WorkerAgent agent;
