@@ -1,0 +1,122 @@
+package dev.z8run.store;
+
+import dev.z8run.store.lmdb.Keys;
+import dev.z8run.store.lmdb.LmdbEnvironment;
+import dev.z8run.store.lmdb.Table;
+import dev.z8run.store.vault.Vault;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+
+/**
+ * z8run's persistent state in one LMDB environment under a data directory: flows with every
+ * revision ({@link #flows()}), users ({@link #users()}), recent executions ({@link #executions()})
+ * and the encrypted vault ({@link #vault()}).
+ *
+ * <pre>{@code
+ * try (Store store = Store.open(StoreConfig.of(Path.of("data")).withVaultSecret(secret))) {
+ *   FlowRecord saved = store.flows().create(user.id(), flow);
+ * }
+ * }</pre>
+ *
+ * <p>Opening checks the schema version ({@link #SCHEMA_VERSION}; a newer one is refused with {@link
+ * SchemaVersionException}) and the vault key (a wrong secret is refused with {@link
+ * dev.z8run.store.vault.VaultKeyException}), so a server that cannot use its data does not start.
+ *
+ * <p>Durability: every write method returns after its LMDB transaction is committed and synced; a
+ * process killed at any moment reopens with every acknowledged write and nothing half-written. The
+ * map starts at {@link StoreConfig#initialMapSizeBytes()} and doubles when full.
+ *
+ * <p>Threading: thread-safe, for virtual and platform threads alike; one writer at a time on a
+ * dedicated thread, reads on the caller's thread (see {@link LmdbEnvironment}). {@link #close}
+ * waits for writes in progress.
+ */
+public final class Store implements AutoCloseable {
+  /** The layout this build reads and writes; raised when a {@link Table} layout changes. */
+  public static final int SCHEMA_VERSION = 1;
+
+  private static final byte[] SCHEMA_KEY = Keys.meta("schema_version");
+
+  private final LmdbEnvironment env;
+  private final FlowStore flows;
+  private final UserStore users;
+  private final ExecutionStore executions;
+  private final Vault vault;
+
+  private Store(LmdbEnvironment env, StoreConfig config, Vault vault) {
+    this.env = env;
+    this.flows = new FlowStore(env, config.clock());
+    this.users = new UserStore(env);
+    this.executions = new ExecutionStore(env, config.executionsPerFlow());
+    this.vault = vault;
+  }
+
+  /**
+   * Opens the store in {@code config.dataDir()}, creating it if absent.
+   *
+   * @throws SchemaVersionException if the data was written by a newer schema
+   * @throws dev.z8run.store.vault.VaultKeyException if the vault key cannot be had or is wrong
+   * @throws dev.z8run.store.lmdb.StorageException if LMDB cannot open the directory
+   */
+  public static Store open(StoreConfig config) {
+    LmdbEnvironment env =
+        LmdbEnvironment.open(
+            config.dataDir(), config.initialMapSizeBytes(), config.maxMapSizeBytes());
+    try {
+      checkSchema(env);
+      Vault vault = Vault.open(env, config.vaultSecret(), config.vaultKdfIterations());
+      return new Store(env, config, vault);
+    } catch (RuntimeException | Error e) {
+      env.close();
+      throw e;
+    }
+  }
+
+  public FlowStore flows() {
+    return flows;
+  }
+
+  public UserStore users() {
+    return users;
+  }
+
+  public ExecutionStore executions() {
+    return executions;
+  }
+
+  public Vault vault() {
+    return vault;
+  }
+
+  /** The absolute data directory. */
+  public Path dataDir() {
+    return env.directory();
+  }
+
+  /** The LMDB map's current size in bytes. */
+  public long mapSizeBytes() {
+    return env.mapSizeBytes();
+  }
+
+  /** Waits for writes in progress, then closes LMDB. Idempotent. */
+  @Override
+  public void close() {
+    env.close();
+  }
+
+  private static void checkSchema(LmdbEnvironment env) {
+    byte[] stored = env.read(tx -> tx.get(Table.META, SCHEMA_KEY));
+    if (stored == null) {
+      byte[] current = ByteBuffer.allocate(Integer.BYTES).putInt(SCHEMA_VERSION).array();
+      env.write(
+          tx -> {
+            tx.putIfAbsent(Table.META, SCHEMA_KEY, current);
+            return null;
+          });
+      return;
+    }
+    int found = stored.length == Integer.BYTES ? ByteBuffer.wrap(stored).getInt() : -1;
+    if (found > SCHEMA_VERSION || found < 1) {
+      throw new SchemaVersionException(env.directory(), found, SCHEMA_VERSION);
+    }
+  }
+}

@@ -1,0 +1,300 @@
+package dev.z8run.store.lmdb;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.agrona.DirectBuffer;
+import org.lmdbjava.Dbi;
+import org.lmdbjava.DbiFlags;
+import org.lmdbjava.DirectBufferProxy;
+import org.lmdbjava.Env;
+import org.lmdbjava.EnvFlags;
+import org.lmdbjava.LmdbException;
+import org.lmdbjava.Txn;
+
+/**
+ * One LMDB environment in a directory, with the {@link Table}s open, a single writer and a map that
+ * grows when it fills.
+ *
+ * <p><b>Writes</b> ({@link #write}) all run on one platform thread, {@code z8-store-writer}, one at
+ * a time; the caller blocks until the transaction has committed and LMDB has synced it to disk (the
+ * environment is opened without {@code MDB_NOSYNC}, so a write that returned survives {@code kill
+ * -9} and power loss). The single thread is the writers' lock, and it is a thread rather than a
+ * {@code Lock} because LMDB's write transaction holds an OS mutex owned by the thread that began
+ * it: a virtual thread may resume on another carrier between begin and commit, and the commit would
+ * then release a mutex its thread does not own.
+ *
+ * <p><b>Reads</b> ({@link #read}) run on the caller's thread in a short read-only transaction. The
+ * environment uses {@code MDB_NOTLS}, so a read transaction is not tied to an OS thread and virtual
+ * threads may read. At most {@link #MAX_READERS} reads run at once (LMDB's reader table is fixed);
+ * more wait for a slot.
+ *
+ * <p><b>Growth</b>: when a write fails with {@code MDB_MAP_FULL}, the writer aborts it, waits until
+ * no read transaction is open (LMDB may only remap then), doubles the map size up to the configured
+ * maximum, and runs the work again. Readers that arrive meanwhile wait for the remap.
+ *
+ * <p><b>Files</b>: a new data directory is created {@code rwx------}; {@code data.mdb} and {@code
+ * lock.mdb} are created {@code rw-------}.
+ *
+ * <p>Thread-safe. {@link #close} waits for queued writes and running reads, then closes LMDB; later
+ * calls throw {@link IllegalStateException}.
+ */
+public final class LmdbEnvironment implements AutoCloseable {
+  /** Read transactions that may be open at once. */
+  public static final int MAX_READERS = 256;
+
+  /** Reader slots in LMDB's lock file: a few spare for tools such as {@code mdb_stat}. */
+  private static final int READER_SLOTS = MAX_READERS + 16;
+
+  /** Data and lock files readable by their owner only: they hold password hashes and the vault. */
+  private static final int FILE_MODE = 0600;
+
+  private static final String WRITER_NAME = "z8-store-writer";
+
+  private final Path directory;
+  private final long maxMapSizeBytes;
+  private final ExecutorService writer;
+  private final Thread writerThread;
+  private final Semaphore readSlots = new Semaphore(MAX_READERS, true);
+  private final Env<DirectBuffer> env;
+  private final Map<Table, Dbi<DirectBuffer>> dbis;
+  private final int maxKeyBytes;
+  private volatile boolean closed;
+
+  private LmdbEnvironment(
+      Path directory,
+      long maxMapSizeBytes,
+      ExecutorService writer,
+      Thread writerThread,
+      Env<DirectBuffer> env,
+      Map<Table, Dbi<DirectBuffer>> dbis) {
+    this.directory = directory;
+    this.maxMapSizeBytes = maxMapSizeBytes;
+    this.writer = writer;
+    this.writerThread = writerThread;
+    this.env = env;
+    this.dbis = dbis;
+    this.maxKeyBytes = env.getMaxKeySize();
+  }
+
+  /**
+   * Opens (creating if absent) the environment in {@code directory} with every {@link Table}.
+   *
+   * @param initialMapSizeBytes the map size to start with; an existing larger file keeps its size
+   * @param maxMapSizeBytes the map never grows past this; a write that needs more fails
+   * @throws StorageException if the directory cannot be created or LMDB cannot open it
+   */
+  public static LmdbEnvironment open(
+      Path directory, long initialMapSizeBytes, long maxMapSizeBytes) {
+    Path dir = directory.toAbsolutePath().normalize();
+    Thread[] created = new Thread[1];
+    ExecutorService writer =
+        Executors.newSingleThreadExecutor(
+            task -> {
+              Thread thread = Thread.ofPlatform().name(WRITER_NAME).daemon(true).unstarted(task);
+              created[0] = thread;
+              return thread;
+            });
+    try {
+      Env<DirectBuffer> env = onWriter(writer, () -> openEnv(dir, initialMapSizeBytes));
+      Map<Table, Dbi<DirectBuffer>> dbis = onWriter(writer, () -> openTables(env));
+      return new LmdbEnvironment(dir, maxMapSizeBytes, writer, created[0], env, dbis);
+    } catch (RuntimeException | Error e) {
+      writer.shutdownNow();
+      throw e;
+    }
+  }
+
+  /** The absolute directory holding {@code data.mdb} and {@code lock.mdb}. */
+  public Path directory() {
+    return directory;
+  }
+
+  /** The current map size: grows by doubling when a write fills it. */
+  public long mapSizeBytes() {
+    return read(tx -> env.info().mapSize);
+  }
+
+  /**
+   * Runs {@code work} in a read-only transaction on the calling thread.
+   *
+   * @throws IllegalStateException if the environment is closed
+   */
+  public <R> R read(TxnWork<R> work) {
+    readSlots.acquireUninterruptibly();
+    try {
+      checkOpen();
+      try (Txn<DirectBuffer> txn = env.txnRead()) {
+        return work.run(new Tx(txn, dbis, maxKeyBytes));
+      }
+    } finally {
+      readSlots.release();
+    }
+  }
+
+  /**
+   * Runs {@code work} in a write transaction on the writer thread and commits it; returns once the
+   * commit is on disk. Waiting is not interruptible (the caller learns the outcome); an interrupt
+   * that arrives meanwhile is kept on the thread. Exceptions thrown by the work reach the caller
+   * unchanged and leave the store as it was.
+   *
+   * @throws IllegalStateException if the environment is closed, or if called from inside a write
+   * @throws StorageException if the map would have to grow past its maximum
+   */
+  public <R> R write(TxnWork<R> work) {
+    if (Thread.currentThread() == writerThread) {
+      throw new IllegalStateException("a write must not start another write from inside it");
+    }
+    checkOpen();
+    try {
+      return onWriter(writer, () -> writeGrowing(work));
+    } catch (RejectedExecutionException e) {
+      throw new IllegalStateException("store at " + directory + " is closed", e);
+    }
+  }
+
+  /** Waits for queued writes and open reads to finish, then closes LMDB. Idempotent. */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    writer.shutdown();
+    boolean interrupted = false;
+    while (!writer.isTerminated()) {
+      try {
+        writer.awaitTermination(1, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    readSlots.acquireUninterruptibly(MAX_READERS);
+    try {
+      env.close();
+    } finally {
+      readSlots.release(MAX_READERS);
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private <R> R writeGrowing(TxnWork<R> work) {
+    while (true) {
+      try (Txn<DirectBuffer> txn = env.txnWrite()) {
+        R result = work.run(new Tx(txn, dbis, maxKeyBytes));
+        txn.commit();
+        return result;
+      } catch (Env.MapFullException e) {
+        grow(e);
+      }
+    }
+  }
+
+  /** Runs on the writer thread after the failed transaction was aborted. */
+  private void grow(Env.MapFullException cause) {
+    long current = env.info().mapSize;
+    if (current >= maxMapSizeBytes) {
+      throw new StorageException(
+          "store at "
+              + directory
+              + " is full: its map reached the configured maximum of "
+              + maxMapSizeBytes
+              + " bytes",
+          cause);
+    }
+    long next = Math.min(current * 2, maxMapSizeBytes);
+    readSlots.acquireUninterruptibly(MAX_READERS);
+    try {
+      env.setMapSize(next);
+    } finally {
+      readSlots.release(MAX_READERS);
+    }
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw new IllegalStateException("store at " + directory + " is closed");
+    }
+  }
+
+  private static Env<DirectBuffer> openEnv(Path dir, long mapSizeBytes) {
+    try {
+      if (Files.notExists(dir) && isPosix(dir)) {
+        Files.createDirectories(
+            dir,
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      } else {
+        Files.createDirectories(dir);
+      }
+    } catch (IOException e) {
+      throw new StorageException("cannot create the data directory " + dir + ": " + e, e);
+    }
+    try {
+      return Env.create(DirectBufferProxy.PROXY_DB)
+          .setMapSize(mapSizeBytes)
+          .setMaxDbs(Table.values().length)
+          .setMaxReaders(READER_SLOTS)
+          .open(dir.toFile(), FILE_MODE, EnvFlags.MDB_NOTLS);
+    } catch (LmdbException e) {
+      throw new StorageException("cannot open the LMDB store in " + dir + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** True where files have POSIX permissions (not on Windows). */
+  public static boolean isPosix(Path path) {
+    return path.getFileSystem().supportedFileAttributeViews().contains("posix");
+  }
+
+  private static Map<Table, Dbi<DirectBuffer>> openTables(Env<DirectBuffer> env) {
+    Map<Table, Dbi<DirectBuffer>> dbis = new EnumMap<>(Table.class);
+    for (Table table : Table.values()) {
+      dbis.put(table, env.openDbi(table.dbName(), DbiFlags.MDB_CREATE));
+    }
+    return Collections.unmodifiableMap(dbis);
+  }
+
+  /** Runs a task on the writer thread and waits for it without giving up on interrupts. */
+  private static <R> R onWriter(ExecutorService writer, Callable<R> task) {
+    Future<R> future = writer.submit(task);
+    boolean interrupted = false;
+    try {
+      while (true) {
+        try {
+          return future.get();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        } catch (ExecutionException e) {
+          throw rethrow(e.getCause());
+        }
+      }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private static RuntimeException rethrow(Throwable cause) {
+    if (cause instanceof RuntimeException runtime) {
+      return runtime;
+    }
+    if (cause instanceof Error error) {
+      throw error;
+    }
+    return new StorageException("store write failed: " + cause, cause);
+  }
+}

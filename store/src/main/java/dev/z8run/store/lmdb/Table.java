@@ -1,0 +1,50 @@
+package dev.z8run.store.lmdb;
+
+/**
+ * The named LMDB databases of the store and what their keys and values are. This enum is the
+ * schema: a change to a key or value layout here raises {@code Store.SCHEMA_VERSION}.
+ *
+ * <p>Every identifier in a key is UTF-8 without NUL bytes ({@link Keys#id}), so {@code 0x00} can
+ * separate the parts of a composite key, and a prefix scan over {@code id + 0x00} finds exactly
+ * that id's entries. Numbers in keys are big-endian so that LMDB's byte order is numeric order.
+ */
+public enum Table {
+  /** Store-wide settings: key = ASCII name ({@code schema_version}, {@code vault.*}). */
+  META("meta"),
+  /**
+   * The current state of each flow: key = flow id; value = the flow header ({@code
+   * FlowRecordCodec}): owner, current revision, status, timestamps. Flow ids are unique store-wide.
+   */
+  FLOWS("flows"),
+  /** Index of flows by owner: key = owner id, 0x00, flow id; value = empty. */
+  FLOW_OWNERS("flow_owners"),
+  /**
+   * Every revision of every flow: key = flow id, 0x00, revision as a big-endian i32; value = the
+   * revision header and the flow document JSON.
+   */
+  REVISIONS("revisions"),
+  /** Users: key = user id; value = the user as JSON. */
+  USERS("users"),
+  /** Unique user names: key = the user name in lower case (Locale.ROOT); value = user id. */
+  USERNAMES("usernames"),
+  /**
+   * Vault entries: key = owner id, 0x00, entry name; value = the sealed blob ({@code VaultCipher}).
+   */
+  VAULT("vault"),
+  /**
+   * Recent executions: key = flow id, 0x00, sequence as a big-endian i64; value = the execution
+   * record JSON as given.
+   */
+  EXECUTIONS("executions");
+
+  private final String dbName;
+
+  Table(String dbName) {
+    this.dbName = dbName;
+  }
+
+  /** The LMDB database name. */
+  public String dbName() {
+    return dbName;
+  }
+}
