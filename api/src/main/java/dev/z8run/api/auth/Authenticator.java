@@ -1,0 +1,83 @@
+package dev.z8run.api.auth;
+
+import dev.z8run.api.rest.ErrorResponses;
+import io.helidon.http.HeaderNames;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.Filter;
+import io.helidon.webserver.http.FilterChain;
+import io.helidon.webserver.http.RoutingRequest;
+import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import java.util.Optional;
+
+/**
+ * The routing filter that guards the API: every {@code /api/v1/...} route except {@code health} and
+ * {@code info}, and {@code /auth/me}, needs {@code Authorization: Bearer <token>} with a token
+ * {@link Tokens} accepts; anything else is answered {@code 401} with {@code WWW-Authenticate:
+ * Bearer} and the reason. The verified {@link UserPrincipal} is registered in the request's
+ * context, where handlers find it with {@link #user(ServerRequest)}. {@code /auth/register}, {@code
+ * /auth/login}, {@code /hook/...} and static content are open.
+ */
+public final class Authenticator implements Filter {
+  private final Tokens tokens;
+
+  public Authenticator(Tokens tokens) {
+    this.tokens = tokens;
+  }
+
+  /** Whether {@code path} needs a signed-in user. */
+  public static boolean isProtected(String path) {
+    if (path.equals("/auth/me")) {
+      return true;
+    }
+    if (!path.startsWith("/api/v1/")) {
+      return false;
+    }
+    return !path.equals("/api/v1/health") && !path.equals("/api/v1/info");
+  }
+
+  @Override
+  public void filter(FilterChain chain, RoutingRequest request, RoutingResponse response) {
+    String path = request.path().path();
+    Optional<String> header = request.headers().first(HeaderNames.AUTHORIZATION);
+    if (header.isPresent() && header.get().regionMatches(true, 0, "Bearer ", 0, 7)) {
+      try {
+        request.context().register(tokens.verify(header.get().substring(7).strip()));
+      } catch (InvalidTokenException invalid) {
+        if (isProtected(path)) {
+          refuse(response, "invalid token: " + invalid.getMessage());
+          return;
+        }
+      }
+    }
+    if (isProtected(path) && request.context().get(UserPrincipal.class).isEmpty()) {
+      refuse(
+          response,
+          header.isPresent()
+              ? "the Authorization header must be 'Bearer <token>'"
+              : "sign in first: POST /auth/login, then send 'Authorization: Bearer <token>'");
+      return;
+    }
+    chain.proceed();
+  }
+
+  private static void refuse(RoutingResponse response, String message) {
+    response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
+    ErrorResponses.send(response, Status.UNAUTHORIZED_401, message);
+  }
+
+  /**
+   * The signed-in user of a request that passed this filter.
+   *
+   * @throws IllegalStateException when the route is not protected (a wiring bug)
+   */
+  public static UserPrincipal user(ServerRequest request) {
+    return request
+        .context()
+        .get(UserPrincipal.class)
+        .orElseThrow(
+            () ->
+                new IllegalStateException(
+                    "no signed-in user on " + request.path().path() + ": is the route protected?"));
+  }
+}
