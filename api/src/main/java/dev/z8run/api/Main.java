@@ -1,10 +1,12 @@
 package dev.z8run.api;
 
 import dev.z8run.api.hook.HookService;
+import dev.z8run.api.rest.ApiException;
 import dev.z8run.api.rest.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
+import dev.z8run.store.lmdb.StorageException;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The {@code z8run} command: {@code serve} (the default), {@code version}, {@code help}.
@@ -115,6 +118,7 @@ public final class Main {
     }
     routing
         .any(ErrorResponses::onNoRoute) // last: routes are tried in order
+        .error(ApiException.class, ErrorResponses::onApiException)
         .error(HttpException.class, ErrorResponses::onHttpException)
         .error(RuntimeException.class, ErrorResponses::onUnexpected);
   }
@@ -124,7 +128,12 @@ public final class Main {
    * the port actually bound. The caller owns the server and closes it.
    */
   public static Z8Server start(ServerSettings settings) {
-    Z8Server server = Z8Server.start(settings, Z8Version.current());
+    return start(settings, System.getenv());
+  }
+
+  /** As {@link #start(ServerSettings)}, reading the {@code Z8_*} variables from {@code env}. */
+  public static Z8Server start(ServerSettings settings, Map<String, String> env) {
+    Z8Server server = Z8Server.start(settings, env, Z8Version.current());
     LOG.log(Level.INFO, "z8run listening on " + settings.baseUrl(server.port()));
     return server;
   }
@@ -144,11 +153,15 @@ public final class Main {
     } catch (IllegalArgumentException e) {
       err.println("z8run: " + e.getMessage());
       return EXIT_USAGE;
+    } catch (StorageException e) {
+      // a wrong vault secret, a key file others can read, a newer store: say so and stop
+      err.println("z8run: " + e.getMessage());
+      return EXIT_USAGE;
     } catch (IllegalStateException e) {
       LOG.log(Level.ERROR, e.getMessage());
       return EXIT_START_FAILED;
     } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "cannot listen on " + settings.baseUrl(settings.port()), e);
+      LOG.log(Level.ERROR, "cannot start on " + settings.baseUrl(settings.port()), e);
       return EXIT_START_FAILED;
     }
     for (Path file : flows) {

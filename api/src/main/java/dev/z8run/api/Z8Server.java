@@ -1,58 +1,141 @@
 package dev.z8run.api;
 
+import dev.z8run.api.auth.Authenticator;
+import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.flows.ExecutionRecorder;
+import dev.z8run.api.flows.FlowDocuments;
+import dev.z8run.api.flows.FlowManager;
+import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.hook.HookSettings;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.EngineConfig;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.store.Store;
+import dev.z8run.store.StoreConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
+import java.lang.System.Logger.Level;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.Map;
 
 /**
- * A running z8run server: the engine with the built-in node types, and the Helidon web server whose
- * routes reach it. Closing stops the web server first (no new requests), then the engine.
+ * A running z8run server: the store (LMDB under {@code Z8_DATA_DIR}), the engine with the built-in
+ * node types, and the Helidon web server whose routes reach them. Flows that were running when the
+ * server last stopped are deployed again at start. Closing stops the web server first (no new
+ * requests), then the engine, then the store.
+ *
+ * <p>Security defaults: bound to a loopback address the server may sign tokens with a random
+ * per-process secret; bound to any other address it refuses to start without {@code Z8_JWT_SECRET}.
  */
 public final class Z8Server implements AutoCloseable {
+  private static final System.Logger LOG = System.getLogger(Z8Server.class.getName());
+
+  /** Largest request body of the REST API (flows can be large; hooks have their own limit). */
+  static final int MAX_BODY_BYTES = 8 << 20;
+
+  private final Store store;
   private final Engine engine;
   private final HookService hooks;
   private final WebServer web;
 
-  private Z8Server(Engine engine, HookService hooks, WebServer web) {
+  private Z8Server(Store store, Engine engine, HookService hooks, WebServer web) {
+    this.store = store;
     this.engine = engine;
     this.hooks = hooks;
     this.web = web;
   }
 
   /**
-   * Starts the engine and listens on the settings' address.
+   * Opens the store, starts the engine, restores running flows and listens on the settings'
+   * address.
    *
+   * @param env the environment ({@code Z8_DATA_DIR}, {@code Z8_JWT_SECRET}, {@code
+   *     Z8_VAULT_SECRET}, {@code Z8_WORKERS})
+   * @throws IllegalArgumentException when the configuration is refused (named in the message)
    * @throws IllegalStateException when the address cannot be bound
    */
-  static Z8Server start(ServerSettings settings, String version) {
-    Engine engine = new Engine(engineConfig(System.getenv("Z8_WORKERS")), BuiltinNodes.registry());
-    HookService hooks = new HookService(engine, HookSettings.defaults());
-    engine.registerService(Replies.class, hooks);
-    WebServer web;
+  static Z8Server start(ServerSettings settings, Map<String, String> env, String version) {
+    Tokens tokens = tokens(settings, env.get("Z8_JWT_SECRET"));
+    EngineConfig engineConfig = engineConfig(env.get("Z8_WORKERS"));
+    Path dataDir = Path.of(env.getOrDefault("Z8_DATA_DIR", "data"));
+    Store store =
+        Store.open(
+            StoreConfig.of(dataDir).withVaultSecret(blankToNull(env.get("Z8_VAULT_SECRET"))));
+    Engine engine = new Engine(engineConfig, BuiltinNodes.registry());
     try {
-      web =
+      HookService hooks = new HookService(engine, HookSettings.defaults());
+      engine.registerService(Replies.class, hooks);
+      engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
+      FlowManager flows = new FlowManager(store, engine);
+      int restored = flows.restoreRunning();
+      if (restored > 0) {
+        LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
+      }
+      FlowService flowService =
+          new FlowService(flows, new FlowDocuments(engine.registry(), version), MAX_BODY_BYTES);
+      WebServer web =
           WebServer.builder()
               .host(settings.bind())
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
-              .routing(routing -> Main.routing(routing, version, hooks))
+              .routing(routing -> routing(routing, version, tokens, flowService, hooks))
               .build()
               .start();
+      if (!web.isRunning()) {
+        // Helidon logs a failed bind and returns a stopped server rather than throwing
+        throw new IllegalStateException(
+            "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
+      }
+      return new Z8Server(store, engine, hooks, web);
     } catch (RuntimeException failed) {
       engine.close();
+      store.close();
       throw failed;
     }
-    if (!web.isRunning()) {
-      engine.close();
-      // Helidon logs a failed bind and returns a stopped server rather than throwing
-      throw new IllegalStateException(
-          "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
+  }
+
+  private static void routing(
+      HttpRouting.Builder routing,
+      String version,
+      Tokens tokens,
+      FlowService flows,
+      HookService hooks) {
+    routing.addFilter(new Authenticator(tokens));
+    routing.register("/api/v1/flows", flows);
+    Main.routing(routing, version, hooks);
+  }
+
+  private static Tokens tokens(ServerSettings settings, String secret) {
+    if (secret != null && !secret.isBlank()) {
+      return Tokens.withSecret(secret);
     }
-    return new Z8Server(engine, hooks, web);
+    if (!isLoopback(settings.bind())) {
+      throw new IllegalArgumentException(
+          "binding to "
+              + settings.bind()
+              + " needs Z8_JWT_SECRET (at least 32 bytes) so that API tokens are signed with a"
+              + " secret you control; bind to 127.0.0.1 or set the variable");
+    }
+    LOG.log(
+        Level.INFO,
+        "no Z8_JWT_SECRET: signing tokens with a random secret; sign in again after a restart");
+    return Tokens.withRandomSecret();
+  }
+
+  private static boolean isLoopback(String host) {
+    try {
+      return InetAddress.getByName(host).isLoopbackAddress();
+    } catch (UnknownHostException unknown) {
+      return false;
+    }
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
   }
 
   /** The engine's settings: {@code Z8_WORKERS} worker threads, one per core when unset. */
@@ -82,6 +165,10 @@ public final class Z8Server implements AutoCloseable {
     return engine;
   }
 
+  public Store store() {
+    return store;
+  }
+
   public HookService hooks() {
     return hooks;
   }
@@ -90,5 +177,6 @@ public final class Z8Server implements AutoCloseable {
   public void close() {
     web.stop();
     engine.close();
+    store.close();
   }
 }

@@ -10,14 +10,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.Map;
 import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** {@link Main#start} with real sockets: what {@code z8run serve} does once settings are read. */
 class MainServeTest {
+  @TempDir Path dataDir;
+
   @Test
   void shouldListenOnAnEphemeralPortWhenPortIsZero() throws Exception {
-    Z8Server server = Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING));
+    Z8Server server =
+        Main.start(
+            new ServerSettings("127.0.0.1", 0, Level.WARNING),
+            Map.of("Z8_DATA_DIR", dataDir.toString()));
     try (HttpClient client = HttpClient.newHttpClient()) {
       assertTrue(server.port() > 0, "bound port " + server.port());
       HttpResponse<String> response =
@@ -38,7 +46,9 @@ class MainServeTest {
       ServerSettings settings = new ServerSettings("127.0.0.1", taken.getLocalPort(), Level.OFF);
 
       IllegalStateException e =
-          assertThrows(IllegalStateException.class, () -> Main.start(settings));
+          assertThrows(
+              IllegalStateException.class,
+              () -> Main.start(settings, Map.of("Z8_DATA_DIR", dataDir.toString())));
 
       assertTrue(
           e.getMessage().startsWith("cannot listen on http://127.0.0.1:" + taken.getLocalPort()),

@@ -36,6 +36,30 @@ public final class ErrorResponses {
         });
   }
 
+  /** Error handler for {@link ApiException}: its status, message and problems. */
+  public static void onApiException(
+      ServerRequest request, ServerResponse response, ApiException e) {
+    response.status(e.status());
+    response.headers().contentType(MediaTypes.APPLICATION_JSON);
+    response.send(
+        Json.bytes(
+            json -> {
+              json.writeStartObject();
+              json.writeObjectFieldStart("error");
+              json.writeNumberField("code", e.status().code());
+              json.writeStringField("message", e.getMessage());
+              if (!e.problems().isEmpty()) {
+                json.writeFieldName("problems");
+                json.writeRawValue(
+                    new String(
+                        dev.z8run.io.json.JsonCodec.write(e.problems()),
+                        java.nio.charset.StandardCharsets.UTF_8));
+              }
+              json.writeEndObject();
+              json.writeEndObject();
+            }));
+  }
+
   /**
    * The last route of the table: whatever no resource claimed (unknown path, or a known path with
    * another method) gets 404 naming the method and path.

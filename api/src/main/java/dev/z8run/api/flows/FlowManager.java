@@ -1,0 +1,263 @@
+package dev.z8run.api.flows;
+
+import dev.z8run.api.rest.ApiException;
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.StopResult;
+import dev.z8run.core.validate.FlowValidator;
+import dev.z8run.core.validate.Problem;
+import dev.z8run.store.FlowRecord;
+import dev.z8run.store.Store;
+import dev.z8run.store.vault.VaultException;
+import io.helidon.http.Status;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The control plane of flows: what the REST API asks for, done against the store and the engine
+ * together. A flow is stored first and deployed on start; a running flow that is updated is
+ * redeployed before the new revision is stored, so a version that does not deploy leaves both the
+ * running flow and the stored revision as they were.
+ *
+ * <p>Secrets: string config values {@code vault:<key>} are replaced by the owner's vault entry when
+ * the flow is deployed; the store keeps the references, never the values.
+ *
+ * <p>Thread-safe; starts, stops and redeploys are serialised.
+ */
+public final class FlowManager {
+  /** How long a stop lets in-flight executions finish. */
+  public static final long DRAIN_MS = 5_000;
+
+  private static final String VAULT_PREFIX = "vault:";
+  private static final System.Logger LOG = System.getLogger(FlowManager.class.getName());
+
+  private final Store store;
+  private final Engine engine;
+  private final FlowValidator validator;
+
+  public FlowManager(Store store, Engine engine) {
+    this.store = store;
+    this.engine = engine;
+    this.validator = new FlowValidator(engine.registry());
+  }
+
+  public Engine engine() {
+    return engine;
+  }
+
+  public List<FlowRecord> list(String owner) {
+    return store.flows().list(owner);
+  }
+
+  public Optional<FlowRecord> get(String owner, String flowId) {
+    return store.flows().get(owner, flowId);
+  }
+
+  public FlowRecord create(String owner, Flow flow) {
+    return store.flows().create(owner, flow);
+  }
+
+  /** Stores a new revision; a running flow is redeployed with it first. */
+  public synchronized Optional<FlowRecord> update(String owner, Flow flow) {
+    Optional<FlowRecord> current = store.flows().get(owner, flow.id());
+    if (current.isEmpty()) {
+      return current;
+    }
+    if (current.get().status().equals(FlowRecord.RUNNING)) {
+      deploy(owner, flow);
+    }
+    return store.flows().update(owner, flow);
+  }
+
+  public synchronized boolean delete(String owner, String flowId) {
+    Optional<FlowRecord> current = store.flows().get(owner, flowId);
+    if (current.isEmpty()) {
+      return false;
+    }
+    engine.stop(flowId, DRAIN_MS);
+    return store.flows().delete(owner, flowId);
+  }
+
+  /** Validates, resolves secrets, deploys, and records the flow as running. */
+  public synchronized Optional<FlowRecord> start(String owner, String flowId) {
+    Optional<FlowRecord> current = store.flows().get(owner, flowId);
+    if (current.isEmpty()) {
+      return current;
+    }
+    deploy(owner, current.get().flow());
+    return store.flows().setStatus(owner, flowId, FlowRecord.RUNNING);
+  }
+
+  /** Stops the flow (draining for up to {@link #DRAIN_MS}) and records it as idle. */
+  public synchronized Optional<StopResult> stop(String owner, String flowId) {
+    if (store.flows().get(owner, flowId).isEmpty()) {
+      return Optional.empty();
+    }
+    StopResult result = engine.stop(flowId, DRAIN_MS);
+    store.flows().setStatus(owner, flowId, FlowRecord.IDLE);
+    return Optional.of(result == null ? new StopResult(true, 0, 0) : result);
+  }
+
+  public List<dev.z8run.store.RevisionInfo> revisions(String owner, String flowId) {
+    return store.flows().revisions(owner, flowId);
+  }
+
+  public Optional<Flow> revision(String owner, String flowId, int revision) {
+    return store.flows().revision(owner, flowId, revision);
+  }
+
+  /** Writes revision {@code revision}'s content as a new revision (redeploying a running flow). */
+  public synchronized Optional<FlowRecord> rollback(String owner, String flowId, int revision) {
+    Optional<Flow> old = store.flows().revision(owner, flowId, revision);
+    if (old.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<FlowRecord> current = store.flows().get(owner, flowId);
+    if (current.isPresent() && current.get().status().equals(FlowRecord.RUNNING)) {
+      deploy(owner, old.get());
+    }
+    return store.flows().rollback(owner, flowId, revision);
+  }
+
+  public List<dev.z8run.store.ExecutionRecord> executions(String owner, String flowId, int limit) {
+    return store.executions().recent(owner, flowId, limit);
+  }
+
+  /** Every problem of {@code flow}, as the API reports them. */
+  public List<Map<String, Object>> problems(Flow flow) {
+    return describe(validator.validate(flow));
+  }
+
+  /**
+   * Deploys the flows that were running when the server stopped. A flow that no longer deploys is
+   * logged and left idle.
+   */
+  public synchronized int restoreRunning() {
+    int restored = 0;
+    for (FlowRecord record : store.flows().runningFlows()) {
+      try {
+        deploy(record.ownerId(), record.flow());
+        restored++;
+      } catch (ApiException refused) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "flow '"
+                + record.id()
+                + "' was running but does not deploy now: "
+                + refused.getMessage());
+        store.flows().setStatus(record.ownerId(), record.id(), FlowRecord.IDLE);
+      }
+    }
+    return restored;
+  }
+
+  private void deploy(String owner, Flow flow) {
+    List<Problem> problems = validator.validate(flow);
+    if (!problems.isEmpty()) {
+      throw new ApiException(
+          Status.create(422, "Unprocessable Entity"),
+          "flow '"
+              + flow.id()
+              + "' has "
+              + problems.size()
+              + " problem(s): "
+              + problems.get(0).message(),
+          describe(problems));
+    }
+    try {
+      engine.deploy(resolveSecrets(owner, flow));
+    } catch (DeployException refused) {
+      throw new ApiException(
+          Status.create(422, "Unprocessable Entity"),
+          refused.getMessage(),
+          List.of(problem(refused.nodeId(), null, "DEPLOY_FAILED", refused.getMessage())));
+    } catch (FlowValidator.ValidationException invalid) {
+      throw new ApiException(
+          Status.create(422, "Unprocessable Entity"),
+          invalid.getMessage(),
+          describe(invalid.problems()));
+    }
+  }
+
+  /** The flow with every {@code vault:<key>} string in node configs replaced by its secret. */
+  Flow resolveSecrets(String owner, Flow flow) {
+    List<FlowNode> nodes = new ArrayList<>(flow.nodes().size());
+    for (FlowNode node : flow.nodes()) {
+      Map<String, Object> config = new LinkedHashMap<>();
+      for (Map.Entry<String, Object> field : node.config().entrySet()) {
+        config.put(field.getKey(), resolve(owner, node, field.getKey(), field.getValue()));
+      }
+      nodes.add(
+          new FlowNode(
+              node.id(), node.type(), node.name(), node.x(), node.y(), node.disabled(), config));
+    }
+    return new Flow(flow.id(), flow.name(), flow.description(), nodes, flow.wires());
+  }
+
+  private Object resolve(String owner, FlowNode node, String field, Object value) {
+    if (value instanceof String text && text.startsWith(VAULT_PREFIX)) {
+      String key = text.substring(VAULT_PREFIX.length());
+      Optional<String> secret;
+      try {
+        secret = store.vault().get(owner, key);
+      } catch (VaultException | IllegalArgumentException unreadable) {
+        throw unresolved(node, field, key, unreadable.getMessage());
+      }
+      return secret.orElseThrow(() -> unresolved(node, field, key, "there is no such entry"));
+    }
+    if (value instanceof Map<?, ?> map) {
+      Map<String, Object> resolved = new LinkedHashMap<>();
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        resolved.put(String.valueOf(entry.getKey()), resolve(owner, node, field, entry.getValue()));
+      }
+      return resolved;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> resolved = new ArrayList<>(list.size());
+      for (Object item : list) {
+        resolved.add(resolve(owner, node, field, item));
+      }
+      return resolved;
+    }
+    return value;
+  }
+
+  private static ApiException unresolved(FlowNode node, String field, String key, String why) {
+    String message =
+        "node '"
+            + node.id()
+            + "' field '"
+            + field
+            + "' refers to vault entry '"
+            + key
+            + "': "
+            + why;
+    return new ApiException(
+        Status.create(422, "Unprocessable Entity"),
+        message,
+        List.of(problem(node.id(), field, "VAULT_ENTRY_MISSING", message)));
+  }
+
+  private static List<Map<String, Object>> describe(List<Problem> problems) {
+    List<Map<String, Object>> described = new ArrayList<>();
+    for (Problem problem : problems) {
+      described.add(problem(problem.nodeId(), problem.field(), problem.code(), problem.message()));
+    }
+    return described;
+  }
+
+  private static Map<String, Object> problem(
+      String nodeId, String field, String code, String message) {
+    Map<String, Object> problem = new LinkedHashMap<>();
+    problem.put("node_id", nodeId);
+    problem.put("field", field);
+    problem.put("code", code);
+    problem.put("message", message);
+    return problem;
+  }
+}

@@ -1,0 +1,298 @@
+package dev.z8run.api.flows;
+
+import dev.z8run.api.auth.Authenticator;
+import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.rest.RequestBodies;
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowCodec;
+import dev.z8run.core.runtime.StopResult;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.store.ExecutionRecord;
+import dev.z8run.store.FlowExistsException;
+import dev.z8run.store.FlowRecord;
+import dev.z8run.store.RevisionInfo;
+import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * {@code /api/v1/flows}: the flows of the signed-in user. Another user's flow answers 404 like a
+ * missing one. Shapes follow z8run's API (list items carry node and edge counts; create answers
+ * {@code {"id","name","description","status","created_at"}}); see docs/api.md.
+ */
+public final class FlowService implements HttpService {
+  private final FlowManager flows;
+  private final FlowDocuments documents;
+  private final int maxBodyBytes;
+
+  public FlowService(FlowManager flows, FlowDocuments documents, int maxBodyBytes) {
+    this.flows = flows;
+    this.documents = documents;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules
+        .get("/", this::list)
+        .post("/", this::create)
+        .post("/import", this::importFlow)
+        .post("/validate", this::validate)
+        .get("/{id}", this::get)
+        .put("/{id}", this::update)
+        .delete("/{id}", this::delete)
+        .post("/{id}/start", this::start)
+        .post("/{id}/stop", this::stop)
+        .get("/{id}/export", this::export)
+        .get("/{id}/revisions", this::revisions)
+        .get("/{id}/revisions/{n}", this::revision)
+        .post("/{id}/rollback/{n}", this::rollback)
+        .get("/{id}/executions", this::executions);
+  }
+
+  private void list(ServerRequest request, ServerResponse response) {
+    List<Object> items = new ArrayList<>();
+    for (FlowRecord record : flows.list(owner(request))) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("id", record.id());
+      item.put("name", record.flow().name());
+      item.put("description", record.flow().description());
+      item.put("status", record.status());
+      item.put("nodes", record.flow().nodes().size());
+      item.put("edges", record.flow().wires().size());
+      item.put("revision", record.revision());
+      item.put("created_at", time(record.createdAtMs()));
+      item.put("updated_at", time(record.updatedAtMs()));
+      items.add(item);
+    }
+    send(response, Status.OK_200, Map.of("flows", items, "total", items.size()));
+  }
+
+  private void create(ServerRequest request, ServerResponse response) {
+    Map<String, Object> body = RequestBodies.object(request, maxBodyBytes);
+    if (body.get("id") == null) {
+      body.put("id", UUID.randomUUID().toString());
+    }
+    body.putIfAbsent("nodes", List.of());
+    Flow flow = parse(body);
+    FlowRecord record;
+    try {
+      record = flows.create(owner(request), flow);
+    } catch (FlowExistsException taken) {
+      throw new ApiException(Status.CONFLICT_409, "a flow with id '" + flow.id() + "' exists");
+    } catch (IllegalArgumentException invalid) {
+      throw ApiException.badRequest(invalid.getMessage());
+    }
+    Map<String, Object> created = new LinkedHashMap<>();
+    created.put("id", record.id());
+    created.put("name", record.flow().name());
+    created.put("description", record.flow().description());
+    created.put("status", record.status());
+    created.put("revision", record.revision());
+    created.put("created_at", time(record.createdAtMs()));
+    send(response, Status.CREATED_201, created);
+  }
+
+  private void importFlow(ServerRequest request, ServerResponse response) {
+    Object body = RequestBodies.json(request, maxBodyBytes);
+    Flow flow = documents.importDocument(body, UUID.randomUUID().toString());
+    FlowRecord record = flows.create(owner(request), flow);
+    Map<String, Object> imported = new LinkedHashMap<>(detail(record));
+    imported.put("problems", flows.problems(record.flow()));
+    send(response, Status.CREATED_201, imported);
+  }
+
+  private void validate(ServerRequest request, ServerResponse response) {
+    Map<String, Object> body = RequestBodies.object(request, maxBodyBytes);
+    body.putIfAbsent("id", "unsaved");
+    List<Map<String, Object>> problems = flows.problems(parse(body));
+    send(response, Status.OK_200, Map.of("valid", problems.isEmpty(), "problems", problems));
+  }
+
+  private void get(ServerRequest request, ServerResponse response) {
+    send(response, Status.OK_200, detail(found(request)));
+  }
+
+  private void update(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    Map<String, Object> body = RequestBodies.object(request, maxBodyBytes);
+    Object bodyId = body.get("id");
+    if (bodyId != null && !bodyId.equals(id)) {
+      throw ApiException.badRequest(
+          "id: the body's id "
+              + JsonCodec.describe(bodyId)
+              + " differs from the URL's '"
+              + id
+              + "'");
+    }
+    body.put("id", id);
+    body.putIfAbsent("nodes", List.of());
+    FlowRecord record = flows.update(owner(request), parse(body)).orElseThrow(() -> missing(id));
+    send(response, Status.OK_200, detail(record));
+  }
+
+  private void delete(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    if (!flows.delete(owner(request), id)) {
+      throw missing(id);
+    }
+    response.status(Status.NO_CONTENT_204).send();
+  }
+
+  private void start(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    FlowRecord record = flows.start(owner(request), id).orElseThrow(() -> missing(id));
+    send(response, Status.OK_200, Map.of("id", record.id(), "status", record.status()));
+  }
+
+  private void stop(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    StopResult result = flows.stop(owner(request), id).orElseThrow(() -> missing(id));
+    Map<String, Object> stopped = new LinkedHashMap<>();
+    stopped.put("id", id);
+    stopped.put("status", FlowRecord.IDLE);
+    stopped.put("drained", result.drained());
+    stopped.put("abandoned_executions", result.abandonedExecutions());
+    stopped.put("abandoned_messages", result.abandonedMessages());
+    send(response, Status.OK_200, stopped);
+  }
+
+  private void export(ServerRequest request, ServerResponse response) {
+    FlowRecord record = found(request);
+    response.header("Content-Disposition", "attachment; filename=\"" + record.id() + ".json\"");
+    send(response, Status.OK_200, documents.export(record.flow(), record.revision()));
+  }
+
+  private void revisions(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    List<RevisionInfo> revisions = flows.revisions(owner(request), id);
+    if (revisions.isEmpty()) {
+      throw missing(id);
+    }
+    List<Object> items = new ArrayList<>();
+    for (RevisionInfo info : revisions) {
+      items.add(
+          Map.of(
+              "revision", info.revision(),
+              "created_at", time(info.createdAtMs()),
+              "nodes", info.nodeCount()));
+    }
+    send(response, Status.OK_200, Map.of("revisions", items, "total", items.size()));
+  }
+
+  private void revision(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    int n = revisionNumber(request);
+    Flow flow =
+        flows
+            .revision(owner(request), id, n)
+            .orElseThrow(() -> ApiException.notFound("flow '" + id + "' has no revision " + n));
+    Map<String, Object> body = new LinkedHashMap<>(FlowCodec.toMap(flow));
+    body.put("revision", n);
+    send(response, Status.OK_200, body);
+  }
+
+  private void rollback(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    int n = revisionNumber(request);
+    FlowRecord record =
+        flows
+            .rollback(owner(request), id, n)
+            .orElseThrow(() -> ApiException.notFound("flow '" + id + "' has no revision " + n));
+    send(response, Status.OK_200, detail(record));
+  }
+
+  private void executions(ServerRequest request, ServerResponse response) {
+    String id = id(request);
+    String owner = owner(request);
+    if (flows.get(owner, id).isEmpty()) {
+      throw missing(id);
+    }
+    int limit = 50;
+    String requested = request.query().first("limit").orElse(null);
+    if (requested != null) {
+      try {
+        limit = Math.max(1, Math.min(500, Integer.parseInt(requested)));
+      } catch (NumberFormatException notNumber) {
+        throw ApiException.badRequest("limit: expected a number, got '" + requested + "'");
+      }
+    }
+    List<ExecutionRecord> records = flows.executions(owner, id, limit);
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    out.writeBytes("{\"executions\":[".getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < records.size(); i++) {
+      if (i > 0) {
+        out.write(',');
+      }
+      out.writeBytes(records.get(i).json());
+    }
+    out.writeBytes(("],\"total\":" + records.size() + "}").getBytes(StandardCharsets.UTF_8));
+    response.headers().contentType(MediaTypes.APPLICATION_JSON);
+    response.send(out.toByteArray());
+  }
+
+  private Map<String, Object> detail(FlowRecord record) {
+    Map<String, Object> body = new LinkedHashMap<>(FlowCodec.toMap(record.flow()));
+    body.put("status", record.status());
+    body.put("revision", record.revision());
+    body.put("running", flows.engine().isRunning(record.id()));
+    body.put("created_at", time(record.createdAtMs()));
+    body.put("updated_at", time(record.updatedAtMs()));
+    return body;
+  }
+
+  private FlowRecord found(ServerRequest request) {
+    String id = id(request);
+    return flows.get(owner(request), id).orElseThrow(() -> missing(id));
+  }
+
+  private static Flow parse(Map<String, Object> body) {
+    try {
+      return FlowCodec.fromMap(body);
+    } catch (RuntimeException invalid) {
+      throw ApiException.badRequest(invalid.getMessage());
+    }
+  }
+
+  private static int revisionNumber(ServerRequest request) {
+    String n = request.path().pathParameters().get("n");
+    try {
+      return Integer.parseInt(n);
+    } catch (NumberFormatException notNumber) {
+      throw ApiException.badRequest("revision: expected a number, got '" + n + "'");
+    }
+  }
+
+  private static String id(ServerRequest request) {
+    return request.path().pathParameters().get("id");
+  }
+
+  private static String owner(ServerRequest request) {
+    return Authenticator.user(request).userId();
+  }
+
+  private static ApiException missing(String id) {
+    return ApiException.notFound("no flow '" + id + "'");
+  }
+
+  private static String time(long epochMs) {
+    return Instant.ofEpochMilli(epochMs).toString();
+  }
+
+  private static void send(ServerResponse response, Status status, Object body) {
+    response.status(status);
+    response.headers().contentType(MediaTypes.APPLICATION_JSON);
+    response.send(JsonCodec.write(body));
+  }
+}

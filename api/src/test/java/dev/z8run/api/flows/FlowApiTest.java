@@ -1,0 +1,282 @@
+package dev.z8run.api.flows;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.api.Main;
+import dev.z8run.api.ServerSettings;
+import dev.z8run.api.Z8Server;
+import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.auth.UserPrincipal;
+import dev.z8run.io.json.JsonCodec;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.logging.Level;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The flows API through a real server: HTTP, bearer tokens, LMDB store, engine, hooks. */
+class FlowApiTest {
+  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+  private static final String HELLO =
+      """
+      {"id":"hello","name":"Hello","description":"answers GET /hello","nodes":[
+        {"id":"in","type":"http-in","config":{"method":"GET","path":"/hello"}},
+        {"id":"set","type":"change","config":{"rules":[
+          {"t":"set","p":"payload","pt":"msg","to":"hi","tot":"str"}]}},
+        {"id":"out","type":"http-out","config":{"headers":{"x-secret":"vault:greeting-key"}}}],
+       "wires":[{"from":"in","to":"set"},{"from":"set","to":"out"}]}
+      """;
+
+  @TempDir Path dataDir;
+
+  private Z8Server server;
+  private HttpClient client;
+  private String alice;
+  private String bob;
+
+  @BeforeEach
+  void start() {
+    server = startServer();
+    client = HttpClient.newHttpClient();
+    Tokens tokens = Tokens.withSecret(SECRET);
+    alice = tokens.issue(new UserPrincipal("alice-id", "alice"));
+    bob = tokens.issue(new UserPrincipal("bob-id", "bob"));
+  }
+
+  private Z8Server startServer() {
+    return Main.start(
+        new ServerSettings("127.0.0.1", 0, Level.WARNING),
+        Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET));
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.close();
+  }
+
+  private HttpResponse<String> call(String method, String path, String token, String body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private static Map<?, ?> json(HttpResponse<String> response) {
+    return (Map<?, ?>) JsonCodec.parse(response.body());
+  }
+
+  @Test
+  void shouldRefuseRequestsWithoutAValidToken() throws Exception {
+    HttpResponse<String> none = call("GET", "/api/v1/flows", null, null);
+    assertEquals(401, none.statusCode());
+    assertEquals("Bearer", none.headers().firstValue("www-authenticate").orElse(""));
+    HttpResponse<String> forged = call("GET", "/api/v1/flows", "x.y.z", null);
+    assertEquals(401, forged.statusCode());
+    assertTrue(forged.body().contains("invalid token"), forged.body());
+    assertEquals(200, call("GET", "/api/v1/health", null, null).statusCode());
+  }
+
+  @Test
+  void shouldCreateListGetUpdateAndKeepEveryRevision() throws Exception {
+    HttpResponse<String> created = call("POST", "/api/v1/flows", alice, HELLO);
+    assertEquals(201, created.statusCode(), created.body());
+    assertEquals("hello", json(created).get("id"));
+    assertEquals("idle", json(created).get("status"));
+
+    Map<?, ?> list = json(call("GET", "/api/v1/flows", alice, null));
+    assertEquals(1L, list.get("total"));
+    Map<?, ?> item = (Map<?, ?>) ((List<?>) list.get("flows")).get(0);
+    assertEquals(3L, item.get("nodes"));
+    assertEquals(2L, item.get("edges"));
+
+    String renamed = HELLO.replace("\"Hello\"", "\"Hello again\"");
+    HttpResponse<String> updated = call("PUT", "/api/v1/flows/hello", alice, renamed);
+    assertEquals(200, updated.statusCode(), updated.body());
+    assertEquals(2L, json(updated).get("revision"));
+    assertEquals("Hello again", json(call("GET", "/api/v1/flows/hello", alice, null)).get("name"));
+
+    Map<?, ?> revisions = json(call("GET", "/api/v1/flows/hello/revisions", alice, null));
+    assertEquals(2L, revisions.get("total"));
+    assertEquals(
+        "Hello", json(call("GET", "/api/v1/flows/hello/revisions/1", alice, null)).get("name"));
+    HttpResponse<String> rolledBack = call("POST", "/api/v1/flows/hello/rollback/1", alice, null);
+    assertEquals(3L, json(rolledBack).get("revision"));
+    assertEquals("Hello", json(rolledBack).get("name"));
+  }
+
+  @Test
+  void shouldHideOneUsersFlowsFromAnother() throws Exception {
+    assertEquals(201, call("POST", "/api/v1/flows", alice, HELLO).statusCode());
+    assertEquals(404, call("GET", "/api/v1/flows/hello", bob, null).statusCode());
+    assertEquals(404, call("POST", "/api/v1/flows/hello/start", bob, null).statusCode());
+    assertEquals(404, call("DELETE", "/api/v1/flows/hello", bob, null).statusCode());
+    assertEquals(0L, json(call("GET", "/api/v1/flows", bob, null)).get("total"));
+    assertEquals(200, call("GET", "/api/v1/flows/hello", alice, null).statusCode());
+  }
+
+  @Test
+  void shouldStartWithVaultSecretsServeTheHookAndStop() throws Exception {
+    call("POST", "/api/v1/flows", alice, HELLO);
+    HttpResponse<String> missingSecret = call("POST", "/api/v1/flows/hello/start", alice, null);
+    assertEquals(422, missingSecret.statusCode());
+    assertTrue(missingSecret.body().contains("VAULT_ENTRY_MISSING"), missingSecret.body());
+    assertTrue(missingSecret.body().contains("'greeting-key'"), missingSecret.body());
+
+    server.store().vault().put("alice-id", "greeting-key", "s3cr3t");
+    HttpResponse<String> started = call("POST", "/api/v1/flows/hello/start", alice, null);
+    assertEquals(200, started.statusCode(), started.body());
+    assertEquals("running", json(started).get("status"));
+
+    HttpResponse<String> hook = call("GET", "/hook/hello/hello", null, null);
+    assertEquals(200, hook.statusCode(), hook.body());
+    assertEquals("hi", hook.body());
+    assertEquals("s3cr3t", hook.headers().firstValue("x-secret").orElse(""));
+    assertFalse(
+        call("GET", "/api/v1/flows/hello", alice, null).body().contains("s3cr3t"),
+        "the stored flow keeps the reference, not the secret");
+
+    HttpResponse<String> stopped = call("POST", "/api/v1/flows/hello/stop", alice, null);
+    assertEquals(200, stopped.statusCode());
+    assertEquals(true, json(stopped).get("drained"));
+    assertEquals(404, call("GET", "/hook/hello/hello", null, null).statusCode());
+  }
+
+  @Test
+  void shouldBringRunningFlowsBackAfterARestart() throws Exception {
+    call("POST", "/api/v1/flows", alice, HELLO);
+    server.store().vault().put("alice-id", "greeting-key", "s3cr3t");
+    assertEquals(200, call("POST", "/api/v1/flows/hello/start", alice, null).statusCode());
+    server.close();
+    server = startServer();
+    assertTrue(server.engine().isRunning("hello"));
+    assertEquals("hi", call("GET", "/hook/hello/hello", null, null).body());
+  }
+
+  @Test
+  void shouldReportEveryProblemWithoutSaving() throws Exception {
+    String cyclic =
+        """
+        {"nodes":[{"id":"a","type":"junction"},{"id":"b","type":"junction"},
+                  {"id":"c","type":"nope"}],
+         "wires":[{"from":"a","to":"b"},{"from":"b","to":"a"}]}
+        """;
+    HttpResponse<String> response = call("POST", "/api/v1/flows/validate", alice, cyclic);
+    assertEquals(200, response.statusCode());
+    Map<?, ?> body = json(response);
+    assertEquals(false, body.get("valid"));
+    String problems = String.valueOf(body.get("problems"));
+    assertTrue(problems.contains("CYCLE") && problems.contains("UNKNOWN_NODE_TYPE"), problems);
+    assertEquals(0L, json(call("GET", "/api/v1/flows", alice, null)).get("total"));
+  }
+
+  @Test
+  void shouldRefuseToStartAnInvalidFlowListingItsProblems() throws Exception {
+    call(
+        "POST",
+        "/api/v1/flows",
+        alice,
+        "{\"id\":\"bad\",\"nodes\":[{\"id\":\"x\",\"type\":\"nope\"}]}");
+    HttpResponse<String> response = call("POST", "/api/v1/flows/bad/start", alice, null);
+    assertEquals(422, response.statusCode());
+    Map<?, ?> error = (Map<?, ?>) json(response).get("error");
+    assertEquals(422L, error.get("code"));
+    assertTrue(String.valueOf(error.get("problems")).contains("UNKNOWN_NODE_TYPE"));
+    assertEquals("idle", json(call("GET", "/api/v1/flows/bad", alice, null)).get("status"));
+  }
+
+  @Test
+  void shouldAnswerBadInputWith4xxNamingTheFault() throws Exception {
+    HttpResponse<String> malformed = call("POST", "/api/v1/flows", alice, "{\"nodes\":[}");
+    assertEquals(400, malformed.statusCode());
+    assertTrue(malformed.body().contains("line 1"), malformed.body());
+    HttpResponse<String> wrongType =
+        call(
+            "POST",
+            "/api/v1/flows",
+            alice,
+            "{\"nodes\":[{\"id\":\"a\",\"type\":\"junction\",\"x\":\"left\"}]}");
+    assertEquals(400, wrongType.statusCode());
+    assertTrue(wrongType.body().contains("nodes[0].x"), wrongType.body());
+    HttpResponse<String> notObject = call("POST", "/api/v1/flows", alice, "[1,2]");
+    assertEquals(400, notObject.statusCode());
+    HttpResponse<String> duplicate = call("POST", "/api/v1/flows", alice, HELLO);
+    assertEquals(201, duplicate.statusCode());
+    assertEquals(409, call("POST", "/api/v1/flows", alice, HELLO).statusCode());
+    HttpResponse<String> idMismatch =
+        call(
+            "PUT",
+            "/api/v1/flows/hello",
+            alice,
+            HELLO.replace("\"id\":\"hello\"", "\"id\":\"other\""));
+    assertEquals(400, idMismatch.statusCode());
+    assertEquals(
+        "Hello", json(call("GET", "/api/v1/flows/hello", alice, null)).get("name"), "unchanged");
+    String huge = "{\"nodes\":[],\"description\":\"" + "x".repeat(9 << 20) + "\"}";
+    assertEquals(413, call("POST", "/api/v1/flows", alice, huge).statusCode());
+  }
+
+  @Test
+  void shouldExportInZ8runFormatAndImportItBack() throws Exception {
+    call("POST", "/api/v1/flows", alice, HELLO);
+    HttpResponse<String> exported = call("GET", "/api/v1/flows/hello/export", alice, null);
+    assertEquals(200, exported.statusCode());
+    Map<?, ?> document = json(exported);
+    assertEquals(1L, document.get("export_format"));
+    Map<?, ?> flow = (Map<?, ?>) document.get("flow");
+    assertEquals(3, ((List<?>) flow.get("canvas_nodes")).size());
+    Map<?, ?> edge = (Map<?, ?>) ((List<?>) flow.get("canvas_edges")).get(0);
+    assertEquals("output", edge.get("sourceHandle"));
+
+    HttpResponse<String> imported = call("POST", "/api/v1/flows/import", alice, exported.body());
+    assertEquals(201, imported.statusCode(), imported.body());
+    Map<?, ?> copy = json(imported);
+    assertFalse("hello".equals(copy.get("id")), "an import gets a new id");
+    assertEquals(3, ((List<?>) copy.get("nodes")).size());
+    assertEquals(
+        List.of(
+            Map.of("from", "in", "fromPort", 0L, "to", "set", "toPort", 0L),
+            Map.of("from", "set", "fromPort", 0L, "to", "out", "toPort", 0L)),
+        copy.get("wires"));
+  }
+
+  @Test
+  void shouldImportAZ8runExportWrittenByZ8run() throws Exception {
+    String z8run =
+        """
+        {"z8run_version":"0.2.0","export_format":1,"flow":{"name":"From z8run","description":"",
+         "version":1,"viewport":{"x":0,"y":0,"zoom":1},
+         "canvas_nodes":[
+          {"id":"node_1700000000000_1","type":"z8node","position":{"x":10,"y":20},
+           "data":{"label":"Hook","type":"http-in","category":"input",
+                   "config":{"method":"GET","path":"/z"},"outputs":[{"id":"output","name":"Output","type":"any"}]}},
+          {"id":"node_1700000000000_2","type":"z8node","position":{"x":200,"y":20},
+           "data":{"label":"Reply","type":"http-out","category":"output","config":{}}}],
+         "canvas_edges":[{"source":"node_1700000000000_1","target":"node_1700000000000_2",
+                          "sourceHandle":"output","targetHandle":"input"}]}}
+        """;
+    HttpResponse<String> imported = call("POST", "/api/v1/flows/import", alice, z8run);
+    assertEquals(201, imported.statusCode(), imported.body());
+    Map<?, ?> flow = json(imported);
+    assertEquals("From z8run", flow.get("name"));
+    assertEquals(List.of(), flow.get("problems"));
+    assertEquals(1, ((List<?>) flow.get("wires")).size());
+  }
+}
