@@ -2,7 +2,7 @@
 # Side-by-side throughput: runs the engine scenarios on z8run and on Node-RED, in one invocation,
 # with the same windows and durations, and prints one table (medians over REPS runs).
 #
-#   perf/compare.sh                      # scenarios a2, b, d
+#   perf/compare.sh                      # scenarios a2, b, c, d
 #   REPS=3 DUR_MS=10000 WARM_MS=2000 perf/compare.sh a2_pipeline_change10
 #
 # Node-RED comes from ../shared/peers/node-red/bench.sh (override with PEER=...), which installs
@@ -18,20 +18,54 @@ DUR_MS="${DUR_MS:-10000}"
 WARM_MS="${WARM_MS:-2000}"
 export REPS DUR_MS WARM_MS
 SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(a2_pipeline_change10 b_fanout8 d_payload64k_fn5)
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(a2_pipeline_change10 b_fanout8 c_http d_payload64k_fn5)
+CONNS="${CONNS:-50}"
+command -v wrk >/dev/null || { echo "[compare] wrk is needed for c_http (apt-get install wrk)" >&2; }
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
 echo "[compare] building the harness ..." >&2
-mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl perf -am >&2
+mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl api,perf -am >&2
 
 JVM=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
   --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
   --enable-native-access=ALL-UNNAMED -Dagrona.disable.bounds.checks=true -Xmx512m
   -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.Harness)
 
+# c_http: a server process under wrk (one wrk thread, $CONNS connections, like the peer's run)
+to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}' <<<"$1"; }
+http_run() { # name port url cmd... -> appends "name req_s rss_mb p50 p99" to $OUT/http.txt
+  local name=$1 port=$2 url=$3; shift 3
+  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/"; then
+    echo "[compare] port $port is in use: stop what listens there" >&2; exit 1
+  fi
+  "$@" > "$OUT/$name.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 100); do curl -s -o /dev/null -m 1 "$url" && break; sleep 0.1; done
+  wrk -t1 -c"$CONNS" -d"$(( (WARM_MS + 999) / 1000 ))s" "$url" > /dev/null
+  wrk -t1 -c"$CONNS" -d"$(( DUR_MS / 1000 ))s" --latency "$url" > "$OUT/wrk.txt"
+  local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
+  kill "$pid" 2>/dev/null || { echo "[compare] $name died: $(tail -3 "$OUT/$name.log")" >&2; exit 1; }
+  wait "$pid" 2>/dev/null || true
+  local rps p50 p99
+  rps=$(awk '/^Requests\/sec:/{printf "%.0f", $2}' "$OUT/wrk.txt")
+  p50=$(to_ms "$(awk '$1=="50%"{print $2}' "$OUT/wrk.txt")")
+  p99=$(to_ms "$(awk '$1=="99%"{print $2}' "$OUT/wrk.txt")")
+  echo "[compare] $name: $rps req/s p50=${p50}ms p99=${p99}ms rss=${rss}MB" >&2
+  echo "$name $rps $rss $p50 $p99" >> "$OUT/http.txt"
+}
+
 for rep in $(seq "$REPS"); do
   for s in "${SCENARIOS[@]}"; do
+    if [ "$s" = c_http ]; then
+      data="$OUT/data-$rep"
+      http_run z8run 18811 http://127.0.0.1:18811/hook/c-http/hello \
+        env Z8_PORT=18811 Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn \
+        java -Xmx256m -jar api/target/z8run.jar serve --deploy perf/flows/c-http.json
+      http_run bare 18812 http://127.0.0.1:18812/hello \
+        java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.BareHttpServer 18812
+      continue
+    fi
     line=$("${JVM[@]}" "$s" "$DUR_MS" "$WARM_MS")
     echo "[compare] z8run rep $rep: $line" >&2
     echo "$line" >> "$OUT/z8run.txt"
@@ -40,7 +74,7 @@ done
 
 if [ -f "$PEER" ]; then
   echo "[compare] running Node-RED: $PEER ${SCENARIOS[*]}" >&2
-  bash "$PEER" "${SCENARIOS[@]}" > "$OUT/node-red.txt"
+  bash "$PEER" "${SCENARIOS[@]}" > "$OUT/node-red.txt" 2> >(tee "$OUT/node-red.err" >&2)
 else
   echo "[compare] no Node-RED peer at $PEER: its columns stay empty" >&2
   : > "$OUT/node-red.txt"
@@ -50,6 +84,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "" } else if
 
 printf '%-22s %16s %16s %8s %12s %12s\n' scenario node-red_msgs/s z8run_msgs/s ratio node-red_MB z8run_MB
 for s in "${SCENARIOS[@]}"; do
+  [ "$s" = c_http ] && continue
   ours=$(awk -v s="$s" '$1 == s { print $2 }' "$OUT/z8run.txt" | median)
   ours_mb=$(awk -v s="$s" '$1 == s { print $3 }' "$OUT/z8run.txt" | median)
   peer=$(awk -v s="$s" '$1 == s { print $2 }' "$OUT/node-red.txt")
@@ -57,4 +92,19 @@ for s in "${SCENARIOS[@]}"; do
   ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }')
   printf '%-22s %16s %16.0f %8s %12s %12s\n' "$s" "${peer:--}" "$ours" "$ratio" "${peer_mb:--}" "$ours_mb"
 done
-echo "# $(nproc) cores, medians of $REPS x ${DUR_MS} ms after ${WARM_MS} ms warm-up; msgs/s counted at the sink; MB = resident set size at the end of the run"
+if [[ " ${SCENARIOS[*]} " == *" c_http "* ]]; then
+  col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$OUT/http.txt" | median; }
+  ours=$(col z8run 2); bare=$(col bare 2)
+  peer=$(awk '$1 == "c_http" { print $2 }' "$OUT/node-red.txt")
+  peer_p99=$(sed -n 's/^# c_http:.* p99_ms=\([0-9.]*\).*/\1/p' "$OUT/node-red.err" 2>/dev/null | head -1)
+  peer_mb=$(awk '$1 == "c_http" { print $3 }' "$OUT/node-red.txt")
+  ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }')
+  printf '%-22s %16s %16s %8s %12s %12s\n' c_http "${peer:--}" "$ours" "$ratio" "${peer_mb:--}" "$(col z8run 3)"
+  echo
+  printf '%-22s %12s %12s %12s %12s\n' c_http req/s p50_ms p99_ms RSS_MB
+  printf '%-22s %12s %12s %12s %12s\n' node-red "${peer:--}" - "${peer_p99:--}" "${peer_mb:--}"
+  printf '%-22s %12s %12s %12s %12s\n' z8run "$ours" "$(col z8run 4)" "$(col z8run 5)" "$(col z8run 3)"
+  printf '%-22s %12s %12s %12s %12s\n' bare-helidon "$bare" "$(col bare 4)" "$(col bare 5)" "$(col bare 3)"
+  awk -v a="$ours" -v b="$bare" 'BEGIN { if (b > 0) printf "# z8run reaches %.0f%% of the bare Helidon route\n", 100 * a / b }'
+fi
+echo "# $(nproc) cores, medians of $REPS x ${DUR_MS} ms after ${WARM_MS} ms warm-up; msgs/s counted at the sink (c_http: requests/s, wrk -t1 -c$CONNS); MB = resident set size at the end of the run"
