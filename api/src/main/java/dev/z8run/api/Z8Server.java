@@ -1,6 +1,8 @@
 package dev.z8run.api;
 
 import dev.z8run.api.auth.Authenticator;
+import dev.z8run.api.auth.LoginRateLimiter;
+import dev.z8run.api.auth.PasswordHasher;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.flows.ExecutionRecorder;
 import dev.z8run.api.flows.FlowDocuments;
@@ -8,6 +10,11 @@ import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.hook.HookSettings;
+import dev.z8run.api.rest.AuthService;
+import dev.z8run.api.rest.InfoService;
+import dev.z8run.api.rest.MetricsService;
+import dev.z8run.api.rest.NodeCatalogService;
+import dev.z8run.api.rest.VaultService;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.EngineConfig;
@@ -15,11 +22,11 @@ import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
 import io.helidon.webserver.WebServer;
-import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.InstantSource;
 import java.util.Map;
 
 /**
@@ -77,12 +84,34 @@ public final class Z8Server implements AutoCloseable {
       }
       FlowService flowService =
           new FlowService(flows, new FlowDocuments(engine.registry(), version), MAX_BODY_BYTES);
+      boolean openRegistration = "true".equalsIgnoreCase(env.get("Z8_OPEN_REGISTRATION"));
       WebServer web =
           WebServer.builder()
               .host(settings.bind())
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
-              .routing(routing -> routing(routing, version, tokens, flowService, hooks))
+              .routing(
+                  routing -> {
+                    routing.addFilter(new Authenticator(tokens));
+                    routing.register(
+                        "/auth",
+                        new AuthService(
+                            store.users(),
+                            new PasswordHasher(),
+                            tokens,
+                            new LoginRateLimiter(System::nanoTime),
+                            openRegistration,
+                            64 * 1024,
+                            InstantSource.system()));
+                    routing.register("/api/v1/flows", flowService);
+                    routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
+                    routing.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
+                    routing.register(
+                        "/api/v1/info",
+                        new InfoService(version, engine, store.dataDir(), InstantSource.system()));
+                    routing.register("/metrics", new MetricsService(engine));
+                    Main.routing(routing, version, hooks);
+                  })
               .build()
               .start();
       if (!web.isRunning()) {
@@ -96,17 +125,6 @@ public final class Z8Server implements AutoCloseable {
       store.close();
       throw failed;
     }
-  }
-
-  private static void routing(
-      HttpRouting.Builder routing,
-      String version,
-      Tokens tokens,
-      FlowService flows,
-      HookService hooks) {
-    routing.addFilter(new Authenticator(tokens));
-    routing.register("/api/v1/flows", flows);
-    Main.routing(routing, version, hooks);
   }
 
   private static Tokens tokens(ServerSettings settings, String secret) {

@@ -84,6 +84,42 @@ class FlowApiTest {
   }
 
   @Test
+  void shouldRegisterTheFirstUserLogInAndWorkWithTheToken() throws Exception {
+    String credentials = "{\"username\":\"carol\",\"password\":\"correct horse battery\"}";
+    HttpRequest.Builder register =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/auth/register"))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofString(credentials));
+    HttpResponse<String> registered =
+        client.send(register.build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(201, registered.statusCode(), registered.body());
+    HttpResponse<String> second =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/auth/register"))
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofString(
+                        "{\"username\":\"mallory\",\"password\":\"another password\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(403, second.statusCode(), "later sign-ups need open registration");
+    HttpResponse<String> login =
+        client.send(
+            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/auth/login"))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(credentials))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(200, login.statusCode(), login.body());
+    String token = (String) json(login).get("token");
+    assertEquals(201, call("POST", "/api/v1/flows", token, HELLO).statusCode());
+    assertEquals("carol", json(call("GET", "/auth/me", token, null)).get("username"));
+    assertEquals(1L, json(call("GET", "/api/v1/flows", token, null)).get("total"));
+    assertEquals(0L, json(call("GET", "/api/v1/flows", alice, null)).get("total"));
+  }
+
+  @Test
   void shouldRefuseRequestsWithoutAValidToken() throws Exception {
     HttpResponse<String> none = call("GET", "/api/v1/flows", null, null);
     assertEquals(401, none.statusCode());

@@ -1,0 +1,271 @@
+package dev.z8run.api.rest;
+
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.FlowMetrics;
+import dev.z8run.core.runtime.NodeMetrics;
+import io.helidon.http.HeaderNames;
+import io.helidon.webserver.http.HttpRules;
+import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadMXBean;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
+
+/**
+ * {@code GET /metrics}: the engine's counters and the JVM's memory in Prometheus' text exposition
+ * format 0.0.4, for a scraper. The route is open (outside {@code /api/v1}), as scrapers expect; it
+ * shows flow and node ids and counts, never messages or configs.
+ *
+ * <pre>
+ *   per node   {flow, node, type}  z8_node_messages_in_total, z8_node_messages_out_total,
+ *                                  z8_node_errors_total, z8_node_drops_total,
+ *                                  z8_node_busy_seconds_total, z8_node_blocked_total (counters),
+ *                                  z8_node_queue_bytes (gauge)
+ *   per flow   {flow}              z8_flow_executions_started_total, _completed_total,
+ *                                  _failed_total, z8_flow_triggers_rejected_total (counters),
+ *                                  z8_flow_executions_live (gauge)
+ *   engine                         z8_events_dropped_total (counter)
+ *   JVM        {area=heap|nonheap} z8_jvm_memory_used_bytes, z8_jvm_direct_memory_used_bytes,
+ *                                  z8_jvm_threads (gauges)
+ * </pre>
+ *
+ * <p>Every family has its {@code # HELP} and {@code # TYPE} lines, followed by all its samples;
+ * families without samples (no flow deployed) keep their two comment lines. Label values are
+ * escaped as the format requires ({@code \\}, {@code \"}, {@code \n}). Counters start over when a
+ * flow is redeployed, which Prometheus reads as a counter reset. Each flow's numbers come from one
+ * {@link Engine#metrics} snapshot, taken once per scrape.
+ *
+ * <p>{@code z8_jvm_threads} counts live platform threads; virtual threads are not included.
+ */
+public final class MetricsService implements HttpService {
+  /** The exposition format's media type. */
+  public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+  private static final String COUNTER = "counter";
+  private static final String GAUGE = "gauge";
+
+  private final Engine engine;
+  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+  private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+  private final BufferPoolMXBean directPool = directBufferPool();
+
+  public MetricsService(Engine engine) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+  }
+
+  @Override
+  public void routing(HttpRules rules) {
+    rules.get("/", this::scrape);
+  }
+
+  private void scrape(ServerRequest request, ServerResponse response) {
+    response.header(HeaderNames.CONTENT_TYPE, CONTENT_TYPE);
+    response.send(render().getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** The whole exposition, as of now. */
+  public String render() {
+    List<FlowMetrics> flows = new ArrayList<>();
+    for (String flowId : engine.flowIds()) {
+      FlowMetrics metrics = engine.metrics(flowId);
+      if (metrics != null) { // undeployed since flowIds()
+        flows.add(metrics);
+      }
+    }
+    StringBuilder out = new StringBuilder(1024 + flows.size() * 2048);
+    nodeFamily(
+        out,
+        flows,
+        "z8_node_messages_in_total",
+        COUNTER,
+        "Messages a node has taken from its inbox.",
+        node -> Long.toString(node.messagesIn()));
+    nodeFamily(
+        out,
+        flows,
+        "z8_node_messages_out_total",
+        COUNTER,
+        "Messages a node has sent to its outputs.",
+        node -> Long.toString(node.messagesOut()));
+    nodeFamily(
+        out,
+        flows,
+        "z8_node_errors_total",
+        COUNTER,
+        "Errors a node has raised while handling messages.",
+        node -> Long.toString(node.errors()));
+    nodeFamily(
+        out,
+        flows,
+        "z8_node_drops_total",
+        COUNTER,
+        "Messages dropped at a node (counted, never silent).",
+        node -> Long.toString(node.drops()));
+    nodeFamily(
+        out,
+        flows,
+        "z8_node_busy_seconds_total",
+        COUNTER,
+        "Time a node has spent handling messages, in seconds.",
+        node -> seconds(node.busyNs()));
+    nodeFamily(
+        out,
+        flows,
+        "z8_node_blocked_total",
+        COUNTER,
+        "Times a node's output found a full inbox downstream and had to wait.",
+        node -> Long.toString(node.blocked()));
+    nodeFamily(
+        out,
+        flows,
+        "z8_node_queue_bytes",
+        GAUGE,
+        "Bytes waiting in a node's inbox.",
+        node -> Integer.toString(node.queuedBytes()));
+    flowFamily(
+        out,
+        flows,
+        "z8_flow_executions_started_total",
+        COUNTER,
+        "Executions a flow has started.",
+        flow -> Long.toString(flow.started()));
+    flowFamily(
+        out,
+        flows,
+        "z8_flow_executions_completed_total",
+        COUNTER,
+        "Executions of a flow that completed.",
+        flow -> Long.toString(flow.completed()));
+    flowFamily(
+        out,
+        flows,
+        "z8_flow_executions_failed_total",
+        COUNTER,
+        "Executions of a flow that failed.",
+        flow -> Long.toString(flow.failed()));
+    flowFamily(
+        out,
+        flows,
+        "z8_flow_triggers_rejected_total",
+        COUNTER,
+        "Triggers a flow refused under back-pressure.",
+        flow -> Long.toString(flow.rejected()));
+    flowFamily(
+        out,
+        flows,
+        "z8_flow_executions_live",
+        GAUGE,
+        "Executions of a flow in flight.",
+        flow -> Integer.toString(flow.live()));
+    header(
+        out,
+        "z8_events_dropped_total",
+        COUNTER,
+        "Engine events (status, debug, execution) dropped because the event ring was full.");
+    sample(out, "z8_events_dropped_total", Long.toString(engine.droppedEvents()));
+    jvm(out);
+    return out.toString();
+  }
+
+  private void jvm(StringBuilder out) {
+    header(out, "z8_jvm_memory_used_bytes", GAUGE, "JVM memory in use, by area.");
+    out.append("z8_jvm_memory_used_bytes{area=\"heap\"} ")
+        .append(memory.getHeapMemoryUsage().getUsed())
+        .append('\n');
+    out.append("z8_jvm_memory_used_bytes{area=\"nonheap\"} ")
+        .append(memory.getNonHeapMemoryUsage().getUsed())
+        .append('\n');
+    header(
+        out,
+        "z8_jvm_direct_memory_used_bytes",
+        GAUGE,
+        "Direct (off-heap) buffer memory in use: inbox rings and event buffers.");
+    sample(
+        out,
+        "z8_jvm_direct_memory_used_bytes",
+        Long.toString(directPool == null ? 0 : directPool.getMemoryUsed()));
+    header(out, "z8_jvm_threads", GAUGE, "Live platform threads (virtual threads not included).");
+    sample(out, "z8_jvm_threads", Integer.toString(threads.getThreadCount()));
+  }
+
+  private static void nodeFamily(
+      StringBuilder out,
+      List<FlowMetrics> flows,
+      String name,
+      String type,
+      String help,
+      Function<NodeMetrics, String> value) {
+    header(out, name, type, help);
+    for (FlowMetrics flow : flows) {
+      for (NodeMetrics node : flow.nodes()) {
+        out.append(name).append("{flow=\"");
+        escapeLabelValue(out, flow.flowId());
+        out.append("\",node=\"");
+        escapeLabelValue(out, node.nodeId());
+        out.append("\",type=\"");
+        escapeLabelValue(out, node.type());
+        out.append("\"} ").append(value.apply(node)).append('\n');
+      }
+    }
+  }
+
+  private static void flowFamily(
+      StringBuilder out,
+      List<FlowMetrics> flows,
+      String name,
+      String type,
+      String help,
+      Function<FlowMetrics, String> value) {
+    header(out, name, type, help);
+    for (FlowMetrics flow : flows) {
+      out.append(name).append("{flow=\"");
+      escapeLabelValue(out, flow.flowId());
+      out.append("\"} ").append(value.apply(flow)).append('\n');
+    }
+  }
+
+  /** {@code # HELP} and {@code # TYPE}; help texts here are constants without \ or newlines. */
+  private static void header(StringBuilder out, String name, String type, String help) {
+    out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+    out.append("# TYPE ").append(name).append(' ').append(type).append('\n');
+  }
+
+  private static void sample(StringBuilder out, String name, String value) {
+    out.append(name).append(' ').append(value).append('\n');
+  }
+
+  /** Appends a label value escaped as the format says: backslash, double quote and line feed. */
+  static void escapeLabelValue(StringBuilder out, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      switch (c) {
+        case '\\' -> out.append("\\\\");
+        case '"' -> out.append("\\\"");
+        case '\n' -> out.append("\\n");
+        default -> out.append(c);
+      }
+    }
+  }
+
+  /** Nanoseconds as exact decimal seconds, without an exponent: 1500 -> "0.0000015". */
+  static String seconds(long nanos) {
+    return BigDecimal.valueOf(nanos, 9).stripTrailingZeros().toPlainString();
+  }
+
+  private static BufferPoolMXBean directBufferPool() {
+    for (BufferPoolMXBean pool : ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class)) {
+      if (pool.getName().equals("direct")) {
+        return pool;
+      }
+    }
+    return null;
+  }
+}
