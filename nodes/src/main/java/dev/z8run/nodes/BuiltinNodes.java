@@ -14,6 +14,7 @@ public final class BuiltinNodes {
     registry.register(CounterNode.TYPE);
     registry.register(HttpInNode.TYPE);
     registry.register(HttpResponseNode.TYPE);
+    registry.register(WebhookNode.TYPE);
     return registry;
   }
 

@@ -25,7 +25,9 @@ import java.util.Map;
  * </pre>
  *
  * BODY is the request's JSON as sent (checked, not rebuilt) when it declares a JSON content type
- * and parses, else the text as a JSON string, or {@code null} when empty.
+ * and parses, else the text as a JSON string, or {@code null} when empty. A {@code webhook} node's
+ * message has one more member after {@code req}: {@code "webhook":{...}} (see {@link
+ * WebhookGate.Delivery#json()}).
  */
 final class HookMessage {
   private static final JsonFactory FACTORY = new JsonFactory();
@@ -35,14 +37,36 @@ final class HookMessage {
 
   static byte[] encode(
       ServerRequest request, String path, Map<String, String> params, byte[] body) {
+    return encode(request, path, params, body, null, null);
+  }
+
+  /**
+   * As {@link #encode(ServerRequest, String, Map, byte[])}, with one more top-level member after
+   * {@code req} when {@code memberName} is not null: {@code ,"memberName":memberJson}.
+   *
+   * @param memberName a plain key (written as is, between quotes: no characters to escape)
+   * @param memberJson the member's value, one well-formed JSON value
+   */
+  static byte[] encode(
+      ServerRequest request,
+      String path,
+      Map<String, String> params,
+      byte[] body,
+      String memberName,
+      byte[] memberJson) {
     byte[] req = requestWithoutBody(request, path, params);
     byte[] bodyJson = body(request, body);
+    int memberLength = memberName == null ? 0 : memberName.length() + memberJson.length + 4;
     ByteArrayOutputStream out =
-        new ByteArrayOutputStream(2 * req.length + 2 * bodyJson.length + 64);
+        new ByteArrayOutputStream(2 * req.length + 2 * bodyJson.length + memberLength + 64);
     out.writeBytes("{\"payload\":{\"req\":".getBytes(StandardCharsets.UTF_8));
     writeReq(out, req, bodyJson);
     out.writeBytes("},\"req\":".getBytes(StandardCharsets.UTF_8));
     writeReq(out, req, bodyJson);
+    if (memberName != null) {
+      out.writeBytes((",\"" + memberName + "\":").getBytes(StandardCharsets.UTF_8));
+      out.writeBytes(memberJson);
+    }
     out.write('}');
     return out.toByteArray();
   }

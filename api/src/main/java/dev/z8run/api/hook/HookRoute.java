@@ -1,28 +1,47 @@
 package dev.z8run.api.hook;
 
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
+import dev.z8run.nodes.HttpInNode;
+import dev.z8run.nodes.WebhookNode;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
 /**
- * The route of an {@code http-in} node: its method and its path pattern of literal segments and
- * {@code :name} parameters, as Node-RED writes them ({@code /orders/:id}). Immutable.
+ * The route of an {@code http-in} or {@code webhook} node: its method and its path pattern of
+ * literal segments and {@code :name} parameters, as Node-RED writes them ({@code /orders/:id}); for
+ * a webhook, also its {@link WebhookGate}. Immutable.
  */
 final class HookRoute {
   private final PlannedNode node;
   private final String method;
   private final String[] segments;
+  private final WebhookGate webhook;
 
   HookRoute(PlannedNode node) {
     this.node = node;
     this.method =
         String.valueOf(node.config().getOrDefault("method", "GET")).toUpperCase(Locale.ROOT);
     this.segments = split(String.valueOf(node.config().get("path")));
+    this.webhook = isWebhook(node) ? WebhookGate.of(node.config()) : null;
+  }
+
+  /** Whether {@code node} is served by the {@code /hook} routes. */
+  static boolean routes(PlannedNode node) {
+    return node.type().name().equals(HttpInNode.TYPE.name()) || isWebhook(node);
+  }
+
+  private static boolean isWebhook(PlannedNode node) {
+    return node.type().name().equals(WebhookNode.TYPE.name());
   }
 
   PlannedNode node() {
     return node;
+  }
+
+  /** The signature and event check of a {@code webhook} node; null for {@code http-in}. */
+  WebhookGate webhook() {
+    return webhook;
   }
 
   /** The method it answers, upper case; {@code ANY} for every method. */

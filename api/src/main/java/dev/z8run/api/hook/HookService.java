@@ -32,6 +32,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * matching {@code http-in} node and holds the request open until an {@code http-out} node of that
  * execution answers through {@link Replies}.
  *
+ * <p>A request to a {@code webhook} node is checked first ({@link WebhookGate}: signature over the
+ * raw body, event), its verdict added to the message, and it is answered as soon as the engine has
+ * taken the message: 401 when the signature was refused, 202 otherwise. It does not wait for an
+ * {@code http-out} node.
+ *
  * <p>Answers: 404 (no such deployed flow, or no node for the path), 405 (a node has the path but
  * not the method; {@code Allow} lists the methods), 413 (body over the limit), 503 + {@code
  * Retry-After} (the flow already holds its maximum of requests, or the engine pushes back), 504 (no
@@ -81,7 +86,7 @@ public final class HookService implements HttpService, Replies {
       return;
     }
     List<String> allowed = new ArrayList<>();
-    PlannedNode target = null;
+    HookRoute target = null;
     Map<String, String> params = null;
     for (HookRoute route : routes(plan)) {
       Map<String, String> matched = route.match(path);
@@ -89,7 +94,7 @@ public final class HookService implements HttpService, Replies {
         continue;
       }
       if (route.method().equals("ANY") || route.method().equalsIgnoreCase(method)) {
-        target = route.node();
+        target = route;
         params = matched;
         break;
       }
@@ -125,7 +130,11 @@ public final class HookService implements HttpService, Replies {
             "request body exceeds the limit of " + settings.maxBodyBytes() + " bytes");
         return;
       }
-      run(request, response, flowId, target, path, params, body);
+      if (target.webhook() == null) {
+        run(request, response, flowId, target.node(), path, params, body);
+      } else {
+        deliver(request, response, flowId, target, path, params, body);
+      }
     } finally {
       flowInFlight.decrementAndGet();
     }
@@ -145,20 +154,50 @@ public final class HookService implements HttpService, Replies {
     waiting.put(ref, future);
     try {
       InjectResult result = engine.inject(flowId, target.node().id(), message, ref);
-      switch (result) {
-        case ACCEPTED -> answer(response, future, flowId);
-        case BACK_PRESSURED -> busy(response, "flow '" + flowId + "' is saturated; retry shortly");
-        case TOO_LARGE ->
-            ErrorResponses.send(
-                response,
-                Status.REQUEST_ENTITY_TOO_LARGE_413,
-                "request too large for flow '" + flowId + "'s inbox");
-        case NOT_RUNNING, UNKNOWN_NODE ->
-            ErrorResponses.send(
-                response, Status.NOT_FOUND_404, "no deployed flow '" + flowId + "'");
+      if (result == InjectResult.ACCEPTED) {
+        answer(response, future, flowId);
+      } else {
+        refused(response, result, flowId);
       }
     } finally {
       waiting.remove(ref);
+    }
+  }
+
+  /**
+   * A delivery to a {@code webhook} node: checked, injected with its verdict (no ref: nothing waits
+   * for a reply), answered once the engine has taken it.
+   */
+  private void deliver(
+      ServerRequest request,
+      ServerResponse response,
+      String flowId,
+      HookRoute target,
+      String path,
+      Map<String, String> params,
+      byte[] body) {
+    WebhookGate.Delivery delivery = target.webhook().check(request, body);
+    byte[] message = HookMessage.encode(request, path, params, body, "webhook", delivery.json());
+    InjectResult result = engine.inject(flowId, target.node().node().id(), message);
+    if (result == InjectResult.ACCEPTED) {
+      delivery.answer(response);
+    } else {
+      refused(response, result, flowId);
+    }
+  }
+
+  /** The answer when the engine did not take the message. */
+  private static void refused(ServerResponse response, InjectResult result, String flowId) {
+    switch (result) {
+      case BACK_PRESSURED -> busy(response, "flow '" + flowId + "' is saturated; retry shortly");
+      case TOO_LARGE ->
+          ErrorResponses.send(
+              response,
+              Status.REQUEST_ENTITY_TOO_LARGE_413,
+              "request too large for flow '" + flowId + "'s inbox");
+      case NOT_RUNNING, UNKNOWN_NODE ->
+          ErrorResponses.send(response, Status.NOT_FOUND_404, "no deployed flow '" + flowId + "'");
+      case ACCEPTED -> throw new IllegalArgumentException("the engine took the message");
     }
   }
 
@@ -186,13 +225,13 @@ public final class HookService implements HttpService, Replies {
     reply.write(response);
   }
 
-  /** The http-in routes of a plan, built once per deployed plan. */
+  /** The http-in and webhook routes of a plan, built once per deployed plan. */
   private List<HookRoute> routes(ExecutionPlan plan) {
     List<HookRoute> routes = routesByPlan.get(plan);
     if (routes == null) {
       List<HookRoute> built = new ArrayList<>();
       for (PlannedNode node : plan.nodes()) {
-        if (node.type().name().equals("http-in")) {
+        if (HookRoute.routes(node)) {
           built.add(new HookRoute(node));
         }
       }
