@@ -93,6 +93,8 @@ public final class Z8Server implements AutoCloseable {
               .routing(
                   routing -> {
                     routing.addFilter(new Authenticator(tokens));
+                    // first: Helidon tries routes in order, and hooks carry the traffic
+                    routing.register("/hook", hooks);
                     routing.register(
                         "/auth",
                         new AuthService(
@@ -110,7 +112,7 @@ public final class Z8Server implements AutoCloseable {
                         "/api/v1/info",
                         new InfoService(version, engine, store.dataDir(), InstantSource.system()));
                     routing.register("/metrics", new MetricsService(engine));
-                    Main.routing(routing, version, hooks);
+                    Main.routing(routing, version, null);
                   })
               .build()
               .start();
@@ -194,6 +196,7 @@ public final class Z8Server implements AutoCloseable {
   @Override
   public void close() {
     web.stop();
+    hooks.close();
     engine.close();
     store.close();
   }

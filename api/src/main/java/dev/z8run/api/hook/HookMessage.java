@@ -3,6 +3,7 @@ package dev.z8run.api.hook;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -30,7 +31,10 @@ import java.util.Map;
  * WebhookGate.Delivery#json()}).
  */
 final class HookMessage {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  // a shared buffer pool: the default one is per thread, and every request runs on a new
+  // virtual thread, which would allocate fresh buffers each time
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
   private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
 
   private HookMessage() {}

@@ -15,10 +15,8 @@ import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.WeakHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -42,7 +40,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Retry-After} (the flow already holds its maximum of requests, or the engine pushes back), 504 (no
  * answer within the timeout). Handlers run on Helidon's virtual threads and may block.
  */
-public final class HookService implements HttpService, Replies {
+public final class HookService implements HttpService, Replies, AutoCloseable {
   private final Engine engine;
   private final HookSettings settings;
   private final Map<Long, CompletableFuture<HookReply>> waiting = new ConcurrentHashMap<>();
@@ -50,17 +48,60 @@ public final class HookService implements HttpService, Replies {
   private final AtomicLong refs = new AtomicLong();
 
   /** Weak keys: a redeployed flow's old plan and its routes go with it. */
-  private final Map<ExecutionPlan, List<HookRoute>> routesByPlan =
-      Collections.synchronizedMap(new WeakHashMap<>());
+  private final Map<String, PlanRoutes> routesByFlow = new ConcurrentHashMap<>();
+
+  /** The routes built for one deployed plan (compared by identity: a redeploy makes a new plan). */
+  private record PlanRoutes(ExecutionPlan plan, List<HookRoute> routes) {}
+
+  private final Thread timeouts;
+  private volatile boolean closed;
 
   public HookService(Engine engine, HookSettings settings) {
     this.engine = engine;
     this.settings = settings;
+    this.timeouts =
+        Thread.ofPlatform().daemon().name("z8-hook-timeouts").start(this::sweepTimeouts);
   }
 
   @Override
   public void routing(HttpRules rules) {
-    rules.any("/{flowId}", this::handle).any("/{flowId}/{+path}", this::handle);
+    // one route for everything under /hook: the flow id and path are cut from the path here,
+    // which is cheaper than a regex route per request
+    rules.any(this::handle);
+  }
+
+  /** Stops the timeout sweeper. */
+  @Override
+  public void close() {
+    closed = true;
+    timeouts.interrupt();
+  }
+
+  /** Fails the requests whose flow has not answered within the timeout (504). */
+  private void sweepTimeouts() {
+    long periodMs = Math.max(5, Math.min(100, settings.timeoutMs() / 10));
+    while (!closed) {
+      try {
+        Thread.sleep(periodMs);
+      } catch (InterruptedException interrupted) {
+        return;
+      }
+      long nowNs = System.nanoTime();
+      for (CompletableFuture<HookReply> future : waiting.values()) {
+        if (future instanceof Deadline deadline && nowNs - deadline.deadlineNs >= 0) {
+          future.completeExceptionally(new TimeoutException());
+        }
+      }
+    }
+  }
+
+  /** A waiting request's future, with the time after which it is answered 504. */
+  private static final class Deadline extends CompletableFuture<HookReply> {
+    final long deadlineNs;
+
+    Deadline(long deadlineNs) {
+      this.deadlineNs = deadlineNs;
+    }
   }
 
   @Override
@@ -77,8 +118,11 @@ public final class HookService implements HttpService, Replies {
   }
 
   private void handle(ServerRequest request, ServerResponse response) throws IOException {
-    String flowId = request.path().pathParameters().get("flowId");
-    String path = "/" + request.path().pathParameters().first("path").orElse("");
+    String full = request.path().absolute().path();
+    int start = full.startsWith("/hook/") ? "/hook/".length() : full.length();
+    int slash = full.indexOf('/', start);
+    String flowId = slash < 0 ? full.substring(start) : full.substring(start, slash);
+    String path = slash < 0 ? "/" : full.substring(slash);
     String method = request.prologue().method().text();
     ExecutionPlan plan = engine.plan(flowId);
     if (plan == null) {
@@ -88,7 +132,7 @@ public final class HookService implements HttpService, Replies {
     List<String> allowed = new ArrayList<>();
     HookRoute target = null;
     Map<String, String> params = null;
-    for (HookRoute route : routes(plan)) {
+    for (HookRoute route : routes(flowId, plan)) {
       Map<String, String> matched = route.match(path);
       if (matched == null) {
         continue;
@@ -150,7 +194,8 @@ public final class HookService implements HttpService, Replies {
       byte[] body) {
     byte[] message = HookMessage.encode(request, path, params, body);
     long ref = refs.incrementAndGet();
-    CompletableFuture<HookReply> future = new CompletableFuture<>();
+    CompletableFuture<HookReply> future =
+        new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));
     waiting.put(ref, future);
     try {
       InjectResult result = engine.inject(flowId, target.node().id(), message, ref);
@@ -204,8 +249,8 @@ public final class HookService implements HttpService, Replies {
   private void answer(ServerResponse response, CompletableFuture<HookReply> future, String flowId) {
     HookReply reply;
     try {
-      reply = future.get(settings.timeoutMs(), TimeUnit.MILLISECONDS);
-    } catch (TimeoutException late) {
+      reply = future.get();
+    } catch (ExecutionException late) {
       ErrorResponses.send(
           response,
           Status.GATEWAY_TIMEOUT_504,
@@ -219,26 +264,24 @@ public final class HookService implements HttpService, Replies {
       Thread.currentThread().interrupt();
       ErrorResponses.send(response, Status.SERVICE_UNAVAILABLE_503, "server is stopping");
       return;
-    } catch (ExecutionException impossible) {
-      throw new IllegalStateException(impossible);
     }
     reply.write(response);
   }
 
   /** The http-in and webhook routes of a plan, built once per deployed plan. */
-  private List<HookRoute> routes(ExecutionPlan plan) {
-    List<HookRoute> routes = routesByPlan.get(plan);
-    if (routes == null) {
+  private List<HookRoute> routes(String flowId, ExecutionPlan plan) {
+    PlanRoutes cached = routesByFlow.get(flowId);
+    if (cached == null || cached.plan() != plan) {
       List<HookRoute> built = new ArrayList<>();
       for (PlannedNode node : plan.nodes()) {
         if (HookRoute.routes(node)) {
           built.add(new HookRoute(node));
         }
       }
-      routes = List.copyOf(built);
-      routesByPlan.put(plan, routes);
+      cached = new PlanRoutes(plan, List.copyOf(built));
+      routesByFlow.put(flowId, cached);
     }
-    return routes;
+    return cached.routes();
   }
 
   private static void busy(ServerResponse response, String message) {

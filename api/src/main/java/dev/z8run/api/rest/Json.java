@@ -2,13 +2,17 @@ package dev.z8run.api.rest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Small JSON bodies for the control plane, written with jackson-core's streaming generator. */
 final class Json {
-  private static final JsonFactory FACTORY = new JsonFactory();
+  // a shared buffer pool: the default one is per thread, and every request runs on a new
+  // virtual thread, which would allocate fresh buffers each time
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
   /** Writes one JSON value through a generator. */
   @FunctionalInterface

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,7 +60,10 @@ public final class JsonCodec {
   public static final int MAX_DEPTH = 512;
 
   private static final int MAX_DESCRIBED_CHARS = 40;
-  private static final JsonFactory FACTORY = JsonFactory.builder().build();
+  // a shared buffer pool: the default one is per thread, and every request runs on a new
+  // virtual thread, which would allocate fresh buffers each time
+  private static final JsonFactory FACTORY =
+      JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
 
   private JsonCodec() {}
 
