@@ -14,6 +14,7 @@ import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.InfoService;
 import dev.z8run.api.rest.MetricsService;
 import dev.z8run.api.rest.NodeCatalogService;
+import dev.z8run.api.rest.OpenApiService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
@@ -111,6 +112,7 @@ public final class Z8Server implements AutoCloseable {
                     routing.register(
                         "/api/v1/info",
                         new InfoService(version, engine, store.dataDir(), InstantSource.system()));
+                    routing.register("/api/v1/openapi.json", new OpenApiService(version));
                     routing.register("/metrics", new MetricsService(engine));
                     Main.routing(routing, version, null);
                   })

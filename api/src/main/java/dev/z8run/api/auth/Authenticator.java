@@ -11,12 +11,12 @@ import io.helidon.webserver.http.ServerRequest;
 import java.util.Optional;
 
 /**
- * The routing filter that guards the API: every {@code /api/v1/...} route except {@code health} and
- * {@code info}, and {@code /auth/me}, needs {@code Authorization: Bearer <token>} with a token
- * {@link Tokens} accepts; anything else is answered {@code 401} with {@code WWW-Authenticate:
- * Bearer} and the reason. The verified {@link UserPrincipal} is registered in the request's
- * context, where handlers find it with {@link #user(ServerRequest)}. {@code /auth/register}, {@code
- * /auth/login}, {@code /hook/...} and static content are open.
+ * The routing filter that guards the API: every {@code /api/v1/...} route except {@code health},
+ * {@code info} and {@code openapi.json}, and {@code /auth/me}, needs {@code Authorization: Bearer
+ * <token>} with a token {@link Tokens} accepts; anything else is answered {@code 401} with {@code
+ * WWW-Authenticate: Bearer} and the reason. The verified {@link UserPrincipal} is registered in the
+ * request's context, where handlers find it with {@link #user(ServerRequest)}. {@code
+ * /auth/register}, {@code /auth/login}, {@code /hook/...} and static content are open.
  */
 public final class Authenticator implements Filter {
   private final Tokens tokens;
@@ -33,7 +33,9 @@ public final class Authenticator implements Filter {
     if (!path.startsWith("/api/v1/")) {
       return false;
     }
-    return !path.equals("/api/v1/health") && !path.equals("/api/v1/info");
+    return !path.equals("/api/v1/health")
+        && !path.equals("/api/v1/info")
+        && !path.equals("/api/v1/openapi.json");
   }
 
   @Override

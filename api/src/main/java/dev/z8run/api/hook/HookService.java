@@ -41,6 +41,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * answer within the timeout). Handlers run on Helidon's virtual threads and may block.
  */
 public final class HookService implements HttpService, Replies, AutoCloseable {
+  /** The paths this service answers under its prefix, as the API documents them. */
+  public static final List<String> PATHS = List.of("/{flowId}", "/{flowId}/{path}");
+
   private final Engine engine;
   private final HookSettings settings;
   private final Map<Long, CompletableFuture<HookReply>> waiting = new ConcurrentHashMap<>();
@@ -65,8 +68,8 @@ public final class HookService implements HttpService, Replies, AutoCloseable {
 
   @Override
   public void routing(HttpRules rules) {
-    // one route for everything under /hook: the flow id and path are cut from the path here,
-    // which is cheaper than a regex route per request
+    // everything under /hook: handle() cuts the flow id and path ({@link #PATHS}) from the request
+    // path itself, which costs less per request than Helidon's pattern routes
     rules.any(this::handle);
   }
 
