@@ -114,7 +114,7 @@ public final class Main {
   public static void routing(HttpRouting.Builder routing, String version, HookService hooks) {
     routing.register("/api/v1/health", new HealthService(version));
     if (hooks != null) {
-      routing.register("/hook", hooks);
+      hooks.register(routing);
     }
     routing
         .any(ErrorResponses::onNoRoute) // last: routes are tried in order

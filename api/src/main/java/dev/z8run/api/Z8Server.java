@@ -95,7 +95,7 @@ public final class Z8Server implements AutoCloseable {
                   routing -> {
                     routing.addFilter(new Authenticator(tokens));
                     // first: Helidon tries routes in order, and hooks carry the traffic
-                    routing.register("/hook", hooks);
+                    hooks.register(routing);
                     routing.register(
                         "/auth",
                         new AuthService(

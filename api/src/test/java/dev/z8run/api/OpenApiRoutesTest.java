@@ -140,7 +140,7 @@ class OpenApiRoutesTest {
     Set<String> anyMethodPaths = new TreeSet<>();
     Set<String> registered = new TreeSet<>();
     for (String route : recorder.routes()) {
-      if (route.equals("ANY /hook/**")) {
+      if (route.equals("ANY /hook/*")) {
         // the hook service takes everything under /hook and cuts its own paths
         for (String path : HookService.PATHS) {
           anyMethodPaths.add("/hook" + path);

@@ -1,6 +1,7 @@
 package dev.z8run.api.flows;
 
 import dev.z8run.core.runtime.EngineListener;
+import dev.z8run.core.runtime.EventDescriptor;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.Store;
 import java.time.Instant;
@@ -18,7 +19,8 @@ import java.util.function.LongSupplier;
  *
  * <pre>
  * {"id":N,"flow_id":"..","status":"completed|failed","trigger":"node","started_at":"ISO-8601",
- *  "duration_ms":1.25,"nodes":[{"node":"id","duration_us":12.5}],"failed_node":"id","error":"..."}
+ *  "duration_ms":1.25,"nodes":[{"node":"id","duration_us":12.5,"input_sample":"{\"payload\":..",
+ *  "sample_truncated":false}],"failed_node":"id","error":"..."}
  * </pre>
  *
  * Store writes are durable (an fsync each), so at most {@code maxPerSecond} executions per flow are
@@ -55,10 +57,16 @@ public final class ExecutionRecorder implements EngineListener {
   }
 
   @Override
-  public void onNodeCompleted(String flowId, long executionId, String nodeId, long durationNs) {
+  public void onNodeCompleted(
+      String flowId, long executionId, String nodeId, long durationNs, String inputSample) {
     @SuppressWarnings("unchecked")
     List<Object> nodes = (List<Object>) entry(flowId, executionId).get("nodes");
-    nodes.add(Map.of("node", String.valueOf(nodeId), "duration_us", durationNs / 1_000.0));
+    Map<String, Object> node = new LinkedHashMap<>();
+    node.put("node", String.valueOf(nodeId));
+    node.put("duration_us", durationNs / 1_000.0);
+    node.put("input_sample", inputSample);
+    node.put("sample_truncated", inputSample.length() >= EventDescriptor.SAMPLE_BYTES);
+    nodes.add(node);
   }
 
   @Override

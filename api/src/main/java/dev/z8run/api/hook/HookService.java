@@ -8,8 +8,7 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.InjectResult;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
-import io.helidon.webserver.http.HttpRules;
-import io.helidon.webserver.http.HttpService;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
@@ -40,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Retry-After} (the flow already holds its maximum of requests, or the engine pushes back), 504 (no
  * answer within the timeout). Handlers run on Helidon's virtual threads and may block.
  */
-public final class HookService implements HttpService, Replies, AutoCloseable {
+public final class HookService implements Replies, AutoCloseable {
   /** The paths this service answers under its prefix, as the API documents them. */
   public static final List<String> PATHS = List.of("/{flowId}", "/{flowId}/{path}");
 
@@ -66,11 +65,14 @@ public final class HookService implements HttpService, Replies, AutoCloseable {
         Thread.ofPlatform().daemon().name("z8-hook-timeouts").start(this::sweepTimeouts);
   }
 
-  @Override
-  public void routing(HttpRules rules) {
-    // everything under /hook: handle() cuts the flow id and path ({@link #PATHS}) from the request
-    // path itself, which costs less per request than Helidon's pattern routes
-    rules.any(this::handle);
+  /**
+   * Adds the hook route to {@code routing}: {@code ANY /hook/*}, a prefix route of the top-level
+   * routing; {@link #handle} cuts the flow id and path ({@link #PATHS}) from the request path
+   * itself. Helidon's pattern routes and nested services cost a regex match and a service-registry
+   * lookup per request, a large share of a hook's cost.
+   */
+  public void register(HttpRouting.Builder routing) {
+    routing.any("/hook/*", this::handle);
   }
 
   /** Stops the timeout sweeper. */

@@ -5,6 +5,7 @@ import static dev.z8run.core.runtime.EventDescriptor.*;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
@@ -46,6 +47,32 @@ public final class EngineEvents {
     }
     MutableDirectBuffer buffer = ring.buffer();
     putFields(buffer, index, flowHandle, nodeIndex, executionId, value);
+    ring.commit(index);
+  }
+
+  /**
+   * Writes an event whose text is copied from bytes (cut at {@code maxBytes}); allocation-free, for
+   * samples of traced messages.
+   */
+  public void publish(
+      int type,
+      int flowHandle,
+      int nodeIndex,
+      long executionId,
+      long value,
+      DirectBuffer text,
+      int textOffset,
+      int textLength,
+      int maxBytes) {
+    int length = Math.min(textLength, Math.min(maxBytes, MAX_TEXT_BYTES));
+    int index = ring.tryClaim(type, TEXT_OFFSET + length);
+    if (index <= 0) {
+      dropped.incrementAndGet();
+      return;
+    }
+    MutableDirectBuffer buffer = ring.buffer();
+    putFields(buffer, index, flowHandle, nodeIndex, executionId, value);
+    buffer.putBytes(index + TEXT_OFFSET, text, textOffset, length);
     ring.commit(index);
   }
 

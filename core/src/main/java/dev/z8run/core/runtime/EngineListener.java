@@ -10,6 +10,16 @@ public interface EngineListener {
 
   default void onNodeCompleted(String flowId, long executionId, String nodeId, long durationNs) {}
 
+  /**
+   * As {@link #onNodeCompleted(String, long, String, long)}, with the start of the message the node
+   * received ({@link EventDescriptor#SAMPLE_BYTES} bytes of its JSON at most, possibly cut inside a
+   * value).
+   */
+  default void onNodeCompleted(
+      String flowId, long executionId, String nodeId, long durationNs, String inputSample) {
+    onNodeCompleted(flowId, executionId, nodeId, durationNs);
+  }
+
   default void onExecutionCompleted(String flowId, long executionId, long durationNs) {}
 
   default void onExecutionFailed(

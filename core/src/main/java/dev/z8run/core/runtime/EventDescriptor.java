@@ -18,7 +18,10 @@ public final class EventDescriptor {
   /** A traced execution started at node_index (its trigger). */
   public static final int EXECUTION_STARTED = 1;
 
-  /** A node finished a message of a traced execution; value = time spent in ns. */
+  /**
+   * A node finished a message of a traced execution; value = time spent in ns; text = the first
+   * {@link #SAMPLE_BYTES} bytes of the message's JSON as the node received it.
+   */
   public static final int NODE_COMPLETED = 2;
 
   /** A traced execution completed; value = duration in ns. */
@@ -35,6 +38,9 @@ public final class EventDescriptor {
 
   /** A node reported a warning; text = the warning. */
   public static final int NODE_WARN = 7;
+
+  /** How much of a traced message's JSON a node-completed event carries. */
+  public static final int SAMPLE_BYTES = 512;
 
   /** The longest text an event carries; longer texts are cut. */
   public static final int MAX_TEXT_BYTES = 4096;

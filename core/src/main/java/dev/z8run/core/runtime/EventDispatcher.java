@@ -90,7 +90,7 @@ final class EventDispatcher implements MessageHandler {
       String text) {
     switch (type) {
       case EXECUTION_STARTED -> listener.onExecutionStarted(flowId, executionId, nodeId);
-      case NODE_COMPLETED -> listener.onNodeCompleted(flowId, executionId, nodeId, value);
+      case NODE_COMPLETED -> listener.onNodeCompleted(flowId, executionId, nodeId, value, text);
       case EXECUTION_COMPLETED -> listener.onExecutionCompleted(flowId, executionId, value);
       case EXECUTION_FAILED -> listener.onExecutionFailed(flowId, executionId, nodeId, value);
       case NODE_ERROR -> listener.onNodeError(flowId, nodeId, executionId, text);

@@ -221,8 +221,17 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
     }
   }
 
-  void nodeCompleted(int nodeIndex, long executionId, long durationNs) {
-    events.publish(EventDescriptor.NODE_COMPLETED, handle, nodeIndex, executionId, durationNs);
+  void nodeCompleted(int nodeIndex, MessageFlyweight input, long durationNs) {
+    events.publish(
+        EventDescriptor.NODE_COMPLETED,
+        handle,
+        nodeIndex,
+        input.executionId(),
+        durationNs,
+        input.buffer(),
+        input.jsonOffset(),
+        input.jsonLength(),
+        EventDescriptor.SAMPLE_BYTES);
   }
 
   void nodeError(int nodeIndex, long executionId, String message) {

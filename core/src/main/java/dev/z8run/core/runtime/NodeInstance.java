@@ -102,7 +102,7 @@ class NodeInstance implements ControlledMessageHandler {
       onFailure(input, failure);
     }
     if (startNs != 0) {
-      flow.nodeCompleted(index, input.executionId(), flow.nanoClock.nanoTime() - startNs);
+      flow.nodeCompleted(index, input, flow.nanoClock.nanoTime() - startNs);
     }
     out.finish();
     countIn();
