@@ -189,6 +189,22 @@ class FlowApiTest {
         call("GET", "/api/v1/flows/hello", alice, null).body().contains("s3cr3t"),
         "the stored flow keeps the reference, not the secret");
 
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    Map<?, ?> executions = json(call("GET", "/api/v1/flows/hello/executions", alice, null));
+    while ((Long) executions.get("total") == 0 && System.nanoTime() < deadline) {
+      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
+      executions = json(call("GET", "/api/v1/flows/hello/executions", alice, null));
+    }
+    Map<?, ?> execution = (Map<?, ?>) ((List<?>) executions.get("executions")).get(0);
+    assertEquals("completed", execution.get("status"));
+    assertEquals("in", execution.get("trigger"));
+    List<?> nodes = (List<?>) execution.get("nodes");
+    assertEquals(3, nodes.size(), execution.toString());
+    Map<?, ?> first = (Map<?, ?>) nodes.get(0);
+    assertEquals("in", first.get("node"));
+    assertTrue(String.valueOf(first.get("input_sample")).startsWith("{\"payload\":{\"req\":"));
+    assertEquals(404, call("GET", "/api/v1/flows/hello/executions", bob, null).statusCode());
+
     HttpResponse<String> stopped = call("POST", "/api/v1/flows/hello/stop", alice, null);
     assertEquals(200, stopped.statusCode());
     assertEquals(true, json(stopped).get("drained"));
