@@ -23,12 +23,14 @@ import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
 import io.helidon.webserver.WebServer;
+import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A running z8run server: the store (LMDB under {@code Z8_DATA_DIR}), the engine with the built-in
@@ -49,12 +51,24 @@ public final class Z8Server implements AutoCloseable {
   private final Engine engine;
   private final HookService hooks;
   private final WebServer web;
+  private final Consumer<HttpRouting.Builder> routes;
 
-  private Z8Server(Store store, Engine engine, HookService hooks, WebServer web) {
+  private Z8Server(
+      Store store,
+      Engine engine,
+      HookService hooks,
+      WebServer web,
+      Consumer<HttpRouting.Builder> routes) {
     this.store = store;
     this.engine = engine;
     this.hooks = hooks;
     this.web = web;
+    this.routes = routes;
+  }
+
+  /** Registers this server's routes on {@code routing} again (the OpenAPI check records them). */
+  void routes(HttpRouting.Builder routing) {
+    routes.accept(routing);
   }
 
   /**
@@ -86,36 +100,37 @@ public final class Z8Server implements AutoCloseable {
       FlowService flowService =
           new FlowService(flows, new FlowDocuments(engine.registry(), version), MAX_BODY_BYTES);
       boolean openRegistration = "true".equalsIgnoreCase(env.get("Z8_OPEN_REGISTRATION"));
+      Consumer<HttpRouting.Builder> routes =
+          routing -> {
+            routing.addFilter(new Authenticator(tokens));
+            // first: Helidon tries routes in order, and hooks carry the traffic
+            hooks.register(routing);
+            routing.register(
+                "/auth",
+                new AuthService(
+                    store.users(),
+                    new PasswordHasher(),
+                    tokens,
+                    new LoginRateLimiter(System::nanoTime),
+                    openRegistration,
+                    64 * 1024,
+                    InstantSource.system()));
+            routing.register("/api/v1/flows", flowService);
+            routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
+            routing.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
+            routing.register(
+                "/api/v1/info",
+                new InfoService(version, engine, store.dataDir(), InstantSource.system()));
+            routing.register("/api/v1/openapi.json", new OpenApiService(version));
+            routing.register("/metrics", new MetricsService(engine));
+            Main.routing(routing, version, null);
+          };
       WebServer web =
           WebServer.builder()
               .host(settings.bind())
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
-              .routing(
-                  routing -> {
-                    routing.addFilter(new Authenticator(tokens));
-                    // first: Helidon tries routes in order, and hooks carry the traffic
-                    hooks.register(routing);
-                    routing.register(
-                        "/auth",
-                        new AuthService(
-                            store.users(),
-                            new PasswordHasher(),
-                            tokens,
-                            new LoginRateLimiter(System::nanoTime),
-                            openRegistration,
-                            64 * 1024,
-                            InstantSource.system()));
-                    routing.register("/api/v1/flows", flowService);
-                    routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
-                    routing.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
-                    routing.register(
-                        "/api/v1/info",
-                        new InfoService(version, engine, store.dataDir(), InstantSource.system()));
-                    routing.register("/api/v1/openapi.json", new OpenApiService(version));
-                    routing.register("/metrics", new MetricsService(engine));
-                    Main.routing(routing, version, null);
-                  })
+              .routing(routes::accept)
               .build()
               .start();
       if (!web.isRunning()) {
@@ -123,7 +138,7 @@ public final class Z8Server implements AutoCloseable {
         throw new IllegalStateException(
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
-      return new Z8Server(store, engine, hooks, web);
+      return new Z8Server(store, engine, hooks, web, routes);
     } catch (RuntimeException failed) {
       engine.close();
       store.close();

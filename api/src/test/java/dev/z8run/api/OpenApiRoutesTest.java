@@ -4,28 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.z8run.api.auth.LoginRateLimiter;
-import dev.z8run.api.auth.PasswordHasher;
-import dev.z8run.api.auth.Tokens;
-import dev.z8run.api.flows.FlowDocuments;
-import dev.z8run.api.flows.FlowManager;
-import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.hook.HookService;
-import dev.z8run.api.rest.AuthService;
-import dev.z8run.api.rest.InfoService;
-import dev.z8run.api.rest.MetricsService;
-import dev.z8run.api.rest.NodeCatalogService;
-import dev.z8run.api.rest.OpenApiService;
-import dev.z8run.api.rest.VaultService;
-import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
-import dev.z8run.store.Store;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.InstantSource;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -228,35 +213,10 @@ class OpenApiRoutesTest {
     }
   }
 
-  /**
-   * The routes of {@link Z8Server}'s routing, registered the same way on a recorder: the services
-   * under their prefixes (this list mirrors {@code Z8Server.start}), then {@link Main#routing}.
-   */
+  /** The routes the running server registered, registered again on a recorder. */
   private RouteRecorder registeredRoutes() {
-    Store store = server.store();
-    Engine engine = server.engine();
     RouteRecorder recorder = new RouteRecorder();
-    recorder.register(
-        "/auth",
-        new AuthService(
-            store.users(),
-            new PasswordHasher(),
-            Tokens.withSecret(SECRET),
-            new LoginRateLimiter(System::nanoTime),
-            false,
-            1024,
-            InstantSource.system()));
-    recorder.register(
-        "/api/v1/flows",
-        new FlowService(
-            new FlowManager(store, engine), new FlowDocuments(engine.registry(), "test"), 1024));
-    recorder.register("/api/v1/vault", new VaultService(store.vault(), 1024));
-    recorder.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
-    recorder.register(
-        "/api/v1/info", new InfoService("test", engine, store.dataDir(), InstantSource.system()));
-    recorder.register("/api/v1/openapi.json", new OpenApiService("test"));
-    recorder.register("/metrics", new MetricsService(engine));
-    Main.routing(recorder, "test", server.hooks());
+    server.routes(recorder);
     return recorder;
   }
 
