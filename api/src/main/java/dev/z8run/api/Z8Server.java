@@ -89,7 +89,26 @@ public final class Z8Server implements AutoCloseable {
             StoreConfig.of(dataDir).withVaultSecret(blankToNull(env.get("Z8_VAULT_SECRET"))));
     Engine engine = new Engine(engineConfig, BuiltinNodes.registry());
     try {
-      HookService hooks = new HookService(engine, HookSettings.defaults());
+      HookSettings hookDefaults = HookSettings.defaults();
+      HookService hooks =
+          new HookService(
+              engine,
+              new HookSettings(
+                  (int)
+                      number(
+                          env,
+                          "Z8_HOOK_MAX_BODY_BYTES",
+                          hookDefaults.maxBodyBytes(),
+                          0,
+                          Integer.MAX_VALUE - 1),
+                  number(env, "Z8_HOOK_TIMEOUT_MS", hookDefaults.timeoutMs(), 1, 3_600_000),
+                  (int)
+                      number(
+                          env,
+                          "Z8_HOOK_MAX_IN_FLIGHT",
+                          hookDefaults.maxInFlightPerFlow(),
+                          1,
+                          1_000_000)));
       engine.registerService(Replies.class, hooks);
       engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
       FlowManager flows = new FlowManager(store, engine);
@@ -97,8 +116,10 @@ public final class Z8Server implements AutoCloseable {
       if (restored > 0) {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
       }
+      int maxBodyBytes =
+          (int) number(env, "Z8_MAX_BODY_BYTES", MAX_BODY_BYTES, 1024, Integer.MAX_VALUE - 1);
       FlowService flowService =
-          new FlowService(flows, new FlowDocuments(engine.registry(), version), MAX_BODY_BYTES);
+          new FlowService(flows, new FlowDocuments(engine.registry(), version), maxBodyBytes);
       boolean openRegistration = "true".equalsIgnoreCase(env.get("Z8_OPEN_REGISTRATION"));
       Consumer<HttpRouting.Builder> routes =
           routing -> {
@@ -173,6 +194,28 @@ public final class Z8Server implements AutoCloseable {
 
   private static String blankToNull(String value) {
     return value == null || value.isBlank() ? null : value;
+  }
+
+  /**
+   * A whole number from the environment, or {@code fallback} when unset.
+   *
+   * @throws IllegalArgumentException naming the variable when it is not a number in range
+   */
+  static long number(Map<String, String> env, String name, long fallback, long min, long max) {
+    String value = env.get(name);
+    if (value == null || value.isBlank()) {
+      return fallback;
+    }
+    try {
+      long number = Long.parseLong(value.strip());
+      if (number >= min && number <= max) {
+        return number;
+      }
+    } catch (NumberFormatException notNumber) {
+      // fall through to the message below
+    }
+    throw new IllegalArgumentException(
+        name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
   }
 
   /** The engine's settings: {@code Z8_WORKERS} worker threads, one per core when unset. */
