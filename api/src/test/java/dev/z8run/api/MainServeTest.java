@@ -55,4 +55,16 @@ class MainServeTest {
           e.getMessage());
     }
   }
+
+  @Test
+  void shouldRefuseToBindBeyondLoopbackWithoutAJwtSecret() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                Main.start(
+                    new ServerSettings("0.0.0.0", 0, Level.OFF),
+                    Map.of("Z8_DATA_DIR", dataDir.toString())));
+    assertTrue(e.getMessage().contains("needs Z8_JWT_SECRET"), e.getMessage());
+  }
 }
