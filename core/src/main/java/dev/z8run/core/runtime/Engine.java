@@ -18,9 +18,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.agrona.concurrent.broadcast.BroadcastBufferDescriptor;
+import org.agrona.concurrent.broadcast.BroadcastReceiver;
+import org.agrona.concurrent.broadcast.BroadcastTransmitter;
 
 /**
  * The engine's command interface: deploy, stop, inject, metrics. Control-plane threads (REST
@@ -40,6 +45,7 @@ public final class Engine implements AutoCloseable {
   private final AgentRunner[] runners;
   private final EngineEvents events;
   private final EventDispatcher dispatcher;
+  private final UnsafeBuffer broadcastBuffer;
   private final Thread eventThread;
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
@@ -54,7 +60,13 @@ public final class Engine implements AutoCloseable {
     this.validator = new FlowValidator(registry);
     this.planner = new Planner(registry);
     this.events = new EngineEvents(config.eventBufferBytes());
-    this.dispatcher = new EventDispatcher(events, listeners);
+    int broadcastBytes = BitUtil.findNextPositivePowerOfTwo(config.eventBufferBytes());
+    this.broadcastBuffer =
+        new UnsafeBuffer(
+            BufferUtil.allocateDirectAligned(
+                broadcastBytes + BroadcastBufferDescriptor.TRAILER_LENGTH, 64));
+    this.dispatcher =
+        new EventDispatcher(events, listeners, new BroadcastTransmitter(broadcastBuffer));
     this.workers = new WorkerAgent[config.workers()];
     this.runners = new AgentRunner[config.workers()];
     for (int i = 0; i < workers.length; i++) {
@@ -105,6 +117,14 @@ public final class Engine implements AutoCloseable {
 
   public void removeListener(EngineListener listener) {
     listeners.remove(listener);
+  }
+
+  /**
+   * A new reader of the event broadcast, starting at the newest event: for subscribers that must
+   * not slow anyone down (editor sockets). See {@link EventSubscription}.
+   */
+  public EventSubscription subscribe() {
+    return new EventSubscription(new BroadcastReceiver(broadcastBuffer), dispatcher);
   }
 
   /** Events dropped because the event ring was full. */

@@ -24,9 +24,15 @@ final class EventDispatcher implements MessageHandler {
   private final Map<Integer, String[]> names = new ConcurrentHashMap<>();
   private volatile boolean running = true;
 
-  EventDispatcher(EngineEvents events, List<EngineListener> listeners) {
+  private final org.agrona.concurrent.broadcast.BroadcastTransmitter broadcast;
+
+  EventDispatcher(
+      EngineEvents events,
+      List<EngineListener> listeners,
+      org.agrona.concurrent.broadcast.BroadcastTransmitter broadcast) {
     this.events = events;
     this.listeners = listeners;
+    this.broadcast = broadcast;
   }
 
   /** Remembers a flow's id and node ids (index + 1) under its handle. */
@@ -57,6 +63,19 @@ final class EventDispatcher implements MessageHandler {
 
   @Override
   public void onMessage(int type, MutableDirectBuffer buffer, int index, int length) {
+    if (broadcast != null) {
+      broadcast.transmit(type, buffer, index, length);
+    }
+    deliver(type, buffer, index, length, listeners);
+  }
+
+  /** Decodes one event record and hands it to {@code targets}; used by subscriptions too. */
+  void deliver(
+      int type,
+      org.agrona.DirectBuffer buffer,
+      int index,
+      int length,
+      Iterable<? extends EngineListener> targets) {
     String[] ids = names.get(buffer.getInt(index + FLOW_HANDLE_OFFSET));
     if (ids == null) {
       return;
@@ -70,7 +89,7 @@ final class EventDispatcher implements MessageHandler {
         length > TEXT_OFFSET
             ? buffer.getStringWithoutLengthUtf8(index + TEXT_OFFSET, length - TEXT_OFFSET)
             : "";
-    for (EngineListener listener : listeners) {
+    for (EngineListener listener : targets) {
       try {
         dispatch(listener, type, flowId, nodeId, executionId, value, text);
       } catch (RuntimeException failure) {
