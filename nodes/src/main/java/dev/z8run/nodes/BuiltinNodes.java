@@ -12,6 +12,7 @@ public final class BuiltinNodes {
     registry.register(JunctionNode.TYPE);
     registry.register(ChangeNode.TYPE);
     registry.register(CounterNode.TYPE);
+    registry.register(DebugNode.TYPE);
     registry.register(HttpInNode.TYPE);
     registry.register(HttpResponseNode.TYPE);
     registry.register(WebhookNode.TYPE);

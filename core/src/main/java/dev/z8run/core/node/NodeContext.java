@@ -2,6 +2,7 @@ package dev.z8run.core.node;
 
 import dev.z8run.core.registry.NodeType;
 import java.util.Map;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 
@@ -34,6 +35,12 @@ public interface NodeContext {
 
   /** Publishes the node's status (shown as a badge in the editor). */
   void status(String text);
+
+  /**
+   * Publishes a preview of a message to the editor's debug stream without allocating: at most
+   * {@code maxBytes} of the {@code length} bytes at {@code offset} are copied into the event.
+   */
+  void debug(long executionId, DirectBuffer json, int offset, int length, int maxBytes);
 
   /** Reports a warning from this node. */
   void warn(String message);

@@ -31,4 +31,13 @@ public interface EngineListener {
   default void onNodeStatus(String flowId, String nodeId, String status) {}
 
   default void onNodeWarn(String flowId, String nodeId, String message) {}
+
+  /**
+   * A debug node showed part of a message.
+   *
+   * @param preview UTF-8 JSON, cut to the node's preview limit (possibly inside a value)
+   * @param originalLength the length in bytes of what was previewed, before the cut
+   */
+  default void onNodeDebug(
+      String flowId, String nodeId, long executionId, String preview, long originalLength) {}
 }

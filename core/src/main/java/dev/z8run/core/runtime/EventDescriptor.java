@@ -39,6 +39,12 @@ public final class EventDescriptor {
   /** A node reported a warning; text = the warning. */
   public static final int NODE_WARN = 7;
 
+  /**
+   * A debug node's preview of a message; value = the length of what was previewed before it was cut
+   * to the preview limit; text = the preview (UTF-8 JSON, possibly cut).
+   */
+  public static final int NODE_DEBUG = 8;
+
   /** How much of a traced message's JSON a node-completed event carries. */
   public static final int SAMPLE_BYTES = 512;
 

@@ -115,6 +115,7 @@ final class EventDispatcher implements MessageHandler {
       case NODE_ERROR -> listener.onNodeError(flowId, nodeId, executionId, text);
       case NODE_STATUS -> listener.onNodeStatus(flowId, nodeId, text);
       case NODE_WARN -> listener.onNodeWarn(flowId, nodeId, text);
+      case NODE_DEBUG -> listener.onNodeDebug(flowId, nodeId, executionId, text, value);
       default -> {}
     }
   }

@@ -234,6 +234,20 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
         EventDescriptor.SAMPLE_BYTES);
   }
 
+  void debug(
+      int nodeIndex, long executionId, DirectBuffer json, int offset, int length, int maxBytes) {
+    events.publish(
+        EventDescriptor.NODE_DEBUG,
+        handle,
+        nodeIndex,
+        executionId,
+        length,
+        json,
+        offset,
+        length,
+        maxBytes);
+  }
+
   void nodeError(int nodeIndex, long executionId, String message) {
     events.publish(EventDescriptor.NODE_ERROR, handle, nodeIndex, executionId, 0, message);
   }

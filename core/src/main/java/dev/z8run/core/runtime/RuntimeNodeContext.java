@@ -5,6 +5,7 @@ import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.registry.NodeType;
 import java.util.Collections;
 import java.util.Map;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -82,6 +83,11 @@ final class RuntimeNodeContext implements NodeContext {
   @Override
   public void status(String text) {
     flow.nodeText(EventDescriptor.NODE_STATUS, planned.index(), text);
+  }
+
+  @Override
+  public void debug(long executionId, DirectBuffer json, int offset, int length, int maxBytes) {
+    flow.debug(planned.index(), executionId, json, offset, length, maxBytes);
   }
 
   @Override
