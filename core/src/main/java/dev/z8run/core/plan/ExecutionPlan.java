@@ -41,7 +41,7 @@ public record ExecutionPlan(
     return -1;
   }
 
-  /** Number of nodes that have a wire into them (fan-in degree is not counted). */
+  /** For each node, the number of wires into it (its fan-in). */
   public int[] inDegrees() {
     int[] degrees = new int[nodes.size()];
     for (int[][] ports : targets) {
