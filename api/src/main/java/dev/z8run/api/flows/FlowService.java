@@ -106,11 +106,45 @@ public final class FlowService implements HttpService {
 
   private void importFlow(ServerRequest request, ServerResponse response) {
     Object body = RequestBodies.json(request, maxBodyBytes);
+    if (NodeRedImport.isNodeRed(body)) {
+      importNodeRed(request, response, (List<?>) body);
+      return;
+    }
     Flow flow = documents.importDocument(body, UUID.randomUUID().toString());
     FlowRecord record = flows.create(owner(request), flow);
     Map<String, Object> imported = new LinkedHashMap<>(detail(record));
     imported.put("problems", flows.problems(record.flow()));
     send(response, Status.CREATED_201, imported);
+  }
+
+  /** A Node-RED flows.json: every tab becomes a flow (a new id each); 201 {"flows":[...]}. */
+  private void importNodeRed(ServerRequest request, ServerResponse response, List<?> export) {
+    boolean disable =
+        "true".equalsIgnoreCase(request.query().first("disable_unsupported").orElse("false"));
+    NodeRedImport.Result result = NodeRedImport.convert(export, disable);
+    List<Object> created = new ArrayList<>();
+    for (Flow tab : result.flows()) {
+      Flow flow =
+          new Flow(
+              UUID.randomUUID().toString(),
+              tab.name(),
+              tab.description(),
+              tab.nodes(),
+              tab.wires());
+      FlowRecord record = flows.create(owner(request), flow);
+      Map<String, Object> item = new LinkedHashMap<>(detail(record));
+      item.put("node_red_tab", tab.id());
+      item.put("problems", flows.problems(record.flow()));
+      created.add(item);
+    }
+    List<Object> disabled = new ArrayList<>();
+    for (NodeRedImport.Unsupported node : result.unsupported()) {
+      disabled.add(Map.of("node_id", node.nodeId(), "type", node.type(), "tab", node.tab()));
+    }
+    send(
+        response,
+        Status.CREATED_201,
+        Map.of("flows", created, "total", created.size(), "disabled", disabled));
   }
 
   private void validate(ServerRequest request, ServerResponse response) {

@@ -331,4 +331,37 @@ class FlowApiTest {
     assertEquals(List.of(), flow.get("problems"));
     assertEquals(1, ((List<?>) flow.get("wires")).size());
   }
+
+  @Test
+  void shouldImportANodeRedExportReportingUnsupportedNodesAndRunIt() throws Exception {
+    String export =
+        new String(
+            FlowApiTest.class.getResourceAsStream("node-red-export.json").readAllBytes(),
+            java.nio.charset.StandardCharsets.UTF_8);
+    HttpResponse<String> refused = call("POST", "/api/v1/flows/import", alice, export);
+    assertEquals(422, refused.statusCode(), refused.body());
+    assertTrue(refused.body().contains("'b2' of type 'function'"), refused.body());
+    assertEquals(0L, json(call("GET", "/api/v1/flows", alice, null)).get("total"), "nothing saved");
+
+    HttpResponse<String> imported =
+        call("POST", "/api/v1/flows/import?disable_unsupported=true", alice, export);
+    assertEquals(201, imported.statusCode(), imported.body());
+    Map<?, ?> body = json(imported);
+    assertEquals(2L, body.get("total"));
+    assertEquals(
+        List.of(Map.of("node_id", "b2", "type", "function", "tab", "b0")), body.get("disabled"));
+    Map<?, ?> greeter = null;
+    for (Object flow : (List<?>) body.get("flows")) {
+      if ("Greeter".equals(((Map<?, ?>) flow).get("name"))) {
+        greeter = (Map<?, ?>) flow;
+      }
+    }
+    assertEquals(List.of(), greeter.get("problems"), String.valueOf(greeter));
+    String id = (String) greeter.get("id");
+    assertEquals(200, call("POST", "/api/v1/flows/" + id + "/start", alice, null).statusCode());
+    HttpResponse<String> greeting = call("GET", "/hook/" + id + "/greet", null, null);
+    assertEquals(201, greeting.statusCode(), greeting.body());
+    assertEquals(Map.of("hello", "node-red user"), json(greeting));
+    assertEquals("yes", greeting.headers().firstValue("x-imported").orElse(""));
+  }
 }
