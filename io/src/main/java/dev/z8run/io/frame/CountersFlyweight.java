@@ -1,0 +1,157 @@
+package dev.z8run.io.frame;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * A read view over a {@link MessageType#COUNTERS} payload: per-node message counters of one flow.
+ *
+ * <pre>
+ *  0              2             2+F          6+F
+ *  +--------------+-------------+------------+------------------------------
+ *  | flow_len u16 | flow_id (F) | count u32  | count entries, back to back:
+ *  +--------------+-------------+------------+------------------------------
+ *
+ *  entry:
+ *  0              2             2+N      10+N      18+N        26+N       34+N         38+N
+ *  +--------------+-------------+--------+---------+-----------+----------+------------+
+ *  | node_len u16 | node_id (N) | in u64 | out u64 | errors u64| drops u64| queued u32 |
+ *  +--------------+-------------+--------+---------+-----------+----------+------------+
+ * </pre>
+ *
+ * <p>{@link #wrap} walks and validates every entry (a count that could not fit is rejected before
+ * the walk); then {@link #nextEntry()} iterates them without allocating.
+ */
+public final class CountersFlyweight {
+  /** The smallest entry: an empty node id and the fixed counters. */
+  public static final int MIN_ENTRY_LENGTH = Short.BYTES + 4 * Long.BYTES + Integer.BYTES;
+
+  private final PayloadCursor cursor = new PayloadCursor();
+  private final PayloadCursor entries = new PayloadCursor();
+  private DirectBuffer buffer;
+  private int flowIdOffset;
+  private int flowIdLength;
+  private int count;
+  private int entriesOffset;
+  private int entriesLength;
+  private int index;
+  private int nodeIdOffset;
+  private int nodeIdLength;
+  private long in;
+  private long out;
+  private long errors;
+  private long drops;
+  private int queued;
+
+  public CountersFlyweight wrap(FrameFlyweight frame) {
+    return wrap(frame.buffer(), frame.payloadOffset(), frame.payloadLength());
+  }
+
+  public CountersFlyweight wrap(DirectBuffer buffer, int offset, int length) {
+    this.buffer = buffer;
+    PayloadCursor c = cursor;
+    c.wrap(buffer, offset, length);
+    flowIdOffset = c.string16("flow_id");
+    flowIdLength = c.lastLength();
+    long n = c.u32("count") & 0xFFFF_FFFFL;
+    c.expectRecords("count", n, MIN_ENTRY_LENGTH);
+    entriesOffset = c.position();
+    count = c.ok() ? (int) n : 0;
+    for (int i = 0; i < count && c.ok(); i++) {
+      c.string16("node_id");
+      c.u64("in");
+      c.u64("out");
+      c.u64("errors");
+      c.u64("drops");
+      c.u32("queued");
+    }
+    c.end();
+    entriesLength = c.position() - entriesOffset;
+    if (!c.ok()) {
+      count = 0;
+    }
+    resetEntries();
+    return this;
+  }
+
+  public boolean isValid() {
+    return cursor.ok();
+  }
+
+  /** Null when valid, else what was wrong. Allocates only on error. */
+  public String validate() {
+    return cursor.error("COUNTERS");
+  }
+
+  public int flowIdOffset() {
+    return flowIdOffset;
+  }
+
+  public int flowIdLength() {
+    return flowIdLength;
+  }
+
+  public String flowId() {
+    return Utf8.get(buffer, flowIdOffset, flowIdLength);
+  }
+
+  /** Number of entries; 0 when the payload is invalid. */
+  public int count() {
+    return count;
+  }
+
+  /** Rewinds {@link #nextEntry()} to the first entry. */
+  public void resetEntries() {
+    index = 0;
+    entries.wrap(buffer, entriesOffset, entriesLength);
+  }
+
+  /** Moves to the next entry; false when there is none. The entry accessors then read it. */
+  public boolean nextEntry() {
+    if (index >= count) {
+      return false;
+    }
+    PayloadCursor e = entries;
+    nodeIdOffset = e.string16("node_id");
+    nodeIdLength = e.lastLength();
+    in = e.u64("in");
+    out = e.u64("out");
+    errors = e.u64("errors");
+    drops = e.u64("drops");
+    queued = e.u32("queued");
+    index++;
+    return e.ok();
+  }
+
+  public int nodeIdOffset() {
+    return nodeIdOffset;
+  }
+
+  public int nodeIdLength() {
+    return nodeIdLength;
+  }
+
+  public String nodeId() {
+    return Utf8.get(buffer, nodeIdOffset, nodeIdLength);
+  }
+
+  public long in() {
+    return in;
+  }
+
+  public long out() {
+    return out;
+  }
+
+  public long errors() {
+    return errors;
+  }
+
+  public long drops() {
+    return drops;
+  }
+
+  /** Unsigned messages waiting in the node's inbox. */
+  public long queued() {
+    return queued & 0xFFFF_FFFFL;
+  }
+}

@@ -1,0 +1,179 @@
+package dev.z8run.io.frame;
+
+import static dev.z8run.io.frame.FrameDescriptor.HEADER_LENGTH;
+import static java.nio.ByteOrder.LITTLE_ENDIAN;
+
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Writes whole event frames, header and payload, in the layouts drawn by {@link
+ * DebugSampleFlyweight}, {@link NodeStatusFlyweight}, {@link ExecutionEventFlyweight} and {@link
+ * DebugSkippedFlyweight} ({@link CountersEncoder} writes COUNTERS). Events carry correlation id 0.
+ *
+ * <p>Allocation free: strings are encoded straight into the buffer and the header is written last,
+ * once the payload length is known. The caller sizes the buffer; a string longer than 65,535 UTF-8
+ * bytes is a caller bug and throws {@link IllegalArgumentException}.
+ */
+public final class EventEncoder {
+  private EventEncoder() {}
+
+  /**
+   * Writes a DEBUG_SAMPLE frame at {@code offset}.
+   *
+   * @return the frame length
+   */
+  public static int debugSample(
+      MutableDirectBuffer buffer,
+      int offset,
+      CharSequence flowId,
+      CharSequence nodeId,
+      long executionId,
+      long timestampMs,
+      boolean truncated,
+      int originalLength,
+      DirectBuffer preview,
+      int previewOffset,
+      int previewLength) {
+    int p = offset + HEADER_LENGTH;
+    p += putString16(buffer, p, flowId, "flow_id");
+    p += putString16(buffer, p, nodeId, "node_id");
+    buffer.putLong(p, executionId, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    buffer.putLong(p, timestampMs, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    buffer.putByte(p, (byte) (truncated ? 1 : 0));
+    p += Byte.BYTES;
+    buffer.putInt(p, originalLength, LITTLE_ENDIAN);
+    p += Integer.BYTES;
+    buffer.putInt(p, previewLength, LITTLE_ENDIAN);
+    p += Integer.BYTES;
+    buffer.putBytes(p, preview, previewOffset, previewLength);
+    p += previewLength;
+    return finish(buffer, offset, MessageType.DEBUG_SAMPLE, p);
+  }
+
+  /**
+   * Writes a NODE_STATUS frame at {@code offset}.
+   *
+   * @return the frame length
+   */
+  public static int nodeStatus(
+      MutableDirectBuffer buffer,
+      int offset,
+      CharSequence flowId,
+      CharSequence nodeId,
+      CharSequence text) {
+    int p = offset + HEADER_LENGTH;
+    p += putString16(buffer, p, flowId, "flow_id");
+    p += putString16(buffer, p, nodeId, "node_id");
+    p += putString16(buffer, p, text, "text");
+    return finish(buffer, offset, MessageType.NODE_STATUS, p);
+  }
+
+  /**
+   * Writes an EXECUTION_STARTED, NODE_STARTED (value = timestamp_ms) or NODE_COMPLETED (value =
+   * duration_ns) frame at {@code offset}.
+   *
+   * @return the frame length
+   */
+  public static int nodeEvent(
+      MutableDirectBuffer buffer,
+      int offset,
+      int msgType,
+      CharSequence flowId,
+      long executionId,
+      CharSequence nodeId,
+      long value) {
+    if (msgType != MessageType.EXECUTION_STARTED
+        && msgType != MessageType.NODE_STARTED
+        && msgType != MessageType.NODE_COMPLETED) {
+      throw new IllegalArgumentException(
+          "msg_type=" + MessageType.name(msgType) + " does not have the node event layout");
+    }
+    int p = offset + HEADER_LENGTH;
+    p += putString16(buffer, p, flowId, "flow_id");
+    buffer.putLong(p, executionId, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    p += putString16(buffer, p, nodeId, "node_id");
+    buffer.putLong(p, value, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    return finish(buffer, offset, msgType, p);
+  }
+
+  /**
+   * Writes an EXECUTION_COMPLETED frame at {@code offset}.
+   *
+   * @return the frame length
+   */
+  public static int executionCompleted(
+      MutableDirectBuffer buffer,
+      int offset,
+      CharSequence flowId,
+      long executionId,
+      long durationNs) {
+    int p = offset + HEADER_LENGTH;
+    p += putString16(buffer, p, flowId, "flow_id");
+    buffer.putLong(p, executionId, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    buffer.putLong(p, durationNs, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    return finish(buffer, offset, MessageType.EXECUTION_COMPLETED, p);
+  }
+
+  /**
+   * Writes an EXECUTION_FAILED or NODE_ERROR frame at {@code offset}.
+   *
+   * @return the frame length
+   */
+  public static int failure(
+      MutableDirectBuffer buffer,
+      int offset,
+      int msgType,
+      CharSequence flowId,
+      long executionId,
+      CharSequence nodeId,
+      CharSequence error) {
+    if (msgType != MessageType.EXECUTION_FAILED && msgType != MessageType.NODE_ERROR) {
+      throw new IllegalArgumentException(
+          "msg_type=" + MessageType.name(msgType) + " does not have the failure layout");
+    }
+    int p = offset + HEADER_LENGTH;
+    p += putString16(buffer, p, flowId, "flow_id");
+    buffer.putLong(p, executionId, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    p += putString16(buffer, p, nodeId, "node_id");
+    p += putString16(buffer, p, error, "error");
+    return finish(buffer, offset, msgType, p);
+  }
+
+  /**
+   * Writes a DEBUG_SKIPPED frame at {@code offset}.
+   *
+   * @return the frame length
+   */
+  public static int debugSkipped(
+      MutableDirectBuffer buffer, int offset, CharSequence flowId, int skipped) {
+    int p = offset + HEADER_LENGTH;
+    p += putString16(buffer, p, flowId, "flow_id");
+    buffer.putInt(p, skipped, LITTLE_ENDIAN);
+    p += Integer.BYTES;
+    return finish(buffer, offset, MessageType.DEBUG_SKIPPED, p);
+  }
+
+  /** Writes a u16 length and the UTF-8 of {@code text}; returns the bytes written. */
+  static int putString16(MutableDirectBuffer buffer, int index, CharSequence text, String field) {
+    int length = Utf8.put(buffer, index + Short.BYTES, text);
+    if (length > 0xFFFF) {
+      throw new IllegalArgumentException(field + " length=" + length + " exceeds 65535 bytes");
+    }
+    buffer.putShort(index, (short) length, LITTLE_ENDIAN);
+    return Short.BYTES + length;
+  }
+
+  static int finish(MutableDirectBuffer buffer, int offset, int msgType, int end) {
+    int frameLength = end - offset;
+    FrameEncoder.encodeHeader(buffer, offset, msgType, 0, frameLength - HEADER_LENGTH);
+    return frameLength;
+  }
+}

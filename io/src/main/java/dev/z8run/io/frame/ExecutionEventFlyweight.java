@@ -1,0 +1,163 @@
+package dev.z8run.io.frame;
+
+import org.agrona.DirectBuffer;
+
+/**
+ * A read view over the payload of an execution event. Three layouts, chosen by the frame's {@code
+ * msg_type}; strings are a little-endian u16 length then UTF-8, integers little endian.
+ *
+ * <pre>
+ *  EXECUTION_STARTED, NODE_STARTED (value = timestamp_ms), NODE_COMPLETED (value = duration_ns):
+ *  +--------------+-------------+-------------------+--------------+-------------+-----------+
+ *  | flow_len u16 | flow_id (F) | execution_id u64  | node_len u16 | node_id (N) | value u64 |
+ *  +--------------+-------------+-------------------+--------------+-------------+-----------+
+ *  0              2             2+F                 10+F           12+F          12+F+N      20+F+N
+ *
+ *  EXECUTION_COMPLETED (value = duration_ns):
+ *  +--------------+-------------+-------------------+-----------+
+ *  | flow_len u16 | flow_id (F) | execution_id u64  | value u64 |
+ *  +--------------+-------------+-------------------+-----------+
+ *  0              2             2+F                 10+F        18+F
+ *
+ *  EXECUTION_FAILED, NODE_ERROR:
+ *  +--------------+-------------+-------------------+--------------+-------------+---------------+------------+
+ *  | flow_len u16 | flow_id (F) | execution_id u64  | node_len u16 | node_id (N) | error_len u16 | error (E)  |
+ *  +--------------+-------------+-------------------+--------------+-------------+---------------+------------+
+ *  0              2             2+F                 10+F           12+F          12+F+N          14+F+N       14+F+N+E
+ * </pre>
+ *
+ * <p>For EXECUTION_STARTED the node is the trigger node. {@link #wrap} validates as it reads and
+ * never throws; {@link #validate()} says what was wrong, including a type this view does not read.
+ */
+public final class ExecutionEventFlyweight {
+  private final PayloadCursor cursor = new PayloadCursor();
+  private DirectBuffer buffer;
+  private int msgType;
+  private boolean supported;
+  private int flowIdOffset;
+  private int flowIdLength;
+  private long executionId;
+  private int nodeIdOffset;
+  private int nodeIdLength;
+  private long value;
+  private int errorOffset;
+  private int errorLength;
+
+  /** Whether this view reads payloads of {@code msgType}. */
+  public static boolean reads(int msgType) {
+    return switch (msgType) {
+      case MessageType.EXECUTION_STARTED,
+          MessageType.NODE_STARTED,
+          MessageType.NODE_COMPLETED,
+          MessageType.EXECUTION_COMPLETED,
+          MessageType.EXECUTION_FAILED,
+          MessageType.NODE_ERROR ->
+          true;
+      default -> false;
+    };
+  }
+
+  public ExecutionEventFlyweight wrap(FrameFlyweight frame) {
+    return wrap(frame.msgType(), frame.buffer(), frame.payloadOffset(), frame.payloadLength());
+  }
+
+  public ExecutionEventFlyweight wrap(int msgType, DirectBuffer buffer, int offset, int length) {
+    this.buffer = buffer;
+    this.msgType = msgType;
+    this.supported = reads(msgType);
+    PayloadCursor c = cursor;
+    c.wrap(buffer, offset, length);
+    nodeIdOffset = 0;
+    nodeIdLength = 0;
+    value = 0;
+    errorOffset = 0;
+    errorLength = 0;
+    flowIdOffset = c.string16("flow_id");
+    flowIdLength = c.lastLength();
+    executionId = c.u64("execution_id");
+    if (msgType != MessageType.EXECUTION_COMPLETED) {
+      nodeIdOffset = c.string16("node_id");
+      nodeIdLength = c.lastLength();
+    }
+    if (msgType == MessageType.EXECUTION_FAILED || msgType == MessageType.NODE_ERROR) {
+      errorOffset = c.string16("error");
+      errorLength = c.lastLength();
+    } else {
+      value = c.u64(msgType == MessageType.NODE_COMPLETED ? "duration_ns" : "value");
+    }
+    c.end();
+    return this;
+  }
+
+  public boolean isValid() {
+    return supported && cursor.ok();
+  }
+
+  /** Null when valid, else what was wrong. Allocates only on error. */
+  public String validate() {
+    if (!supported) {
+      return "msg_type=" + MessageType.name(msgType) + " is not an execution event";
+    }
+    return cursor.error(MessageType.name(msgType));
+  }
+
+  public int msgType() {
+    return msgType;
+  }
+
+  public DirectBuffer buffer() {
+    return buffer;
+  }
+
+  public int flowIdOffset() {
+    return flowIdOffset;
+  }
+
+  public int flowIdLength() {
+    return flowIdLength;
+  }
+
+  public String flowId() {
+    return Utf8.get(buffer, flowIdOffset, flowIdLength);
+  }
+
+  public long executionId() {
+    return executionId;
+  }
+
+  public int nodeIdOffset() {
+    return nodeIdOffset;
+  }
+
+  /** 0 for EXECUTION_COMPLETED, which names no node. */
+  public int nodeIdLength() {
+    return nodeIdLength;
+  }
+
+  public String nodeId() {
+    return Utf8.get(buffer, nodeIdOffset, nodeIdLength);
+  }
+
+  /** EXECUTION_STARTED, NODE_STARTED: epoch millis. */
+  public long timestampMs() {
+    return value;
+  }
+
+  /** NODE_COMPLETED, EXECUTION_COMPLETED: nanoseconds. */
+  public long durationNs() {
+    return value;
+  }
+
+  public int errorOffset() {
+    return errorOffset;
+  }
+
+  /** EXECUTION_FAILED, NODE_ERROR only; else 0. */
+  public int errorLength() {
+    return errorLength;
+  }
+
+  public String error() {
+    return Utf8.get(buffer, errorOffset, errorLength);
+  }
+}

@@ -1,0 +1,137 @@
+package dev.z8run.perf.jmh;
+
+import dev.z8run.io.frame.DebugSampleFlyweight;
+import dev.z8run.io.frame.EventEncoder;
+import dev.z8run.io.frame.ExecutionEventFlyweight;
+import dev.z8run.io.frame.FrameError;
+import dev.z8run.io.frame.FrameFlyweight;
+import dev.z8run.io.frame.MessageType;
+import dev.z8run.io.frame.NodeStatusFlyweight;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The editor stream's codec: encode, and validate plus decode, of the hot event frames
+ * (DEBUG_SAMPLE, NODE_STATUS, NODE_COMPLETED) into reused buffers. Run with {@code -prof gc} for
+ * B/op, which should be ~0.
+ *
+ * <pre>
+ * java -jar perf/target/z8run-perf.jar FrameBenchmarks -prof gc
+ * </pre>
+ */
+@State(Scope.Thread)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 3, time = 2)
+@Measurement(iterations = 5, time = 2)
+@Fork(
+    value = 1,
+    jvmArgsAppend = {
+      "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
+      "--add-opens=java.base/java.nio=ALL-UNNAMED",
+      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
+      "--enable-native-access=ALL-UNNAMED",
+      "-Dagrona.disable.bounds.checks=true"
+    })
+public class FrameBenchmarks {
+  private static final String FLOW_ID = "3f2b9c1e-7a4d-4e8b-9f01-2c3d4e5f6a7b";
+  private static final String NODE_ID = "node_1700000000000_12";
+
+  private final UnsafeBuffer out = new UnsafeBuffer(new byte[4096]);
+  private final UnsafeBuffer debugSampleFrame = new UnsafeBuffer(new byte[4096]);
+  private final UnsafeBuffer nodeStatusFrame = new UnsafeBuffer(new byte[256]);
+  private final UnsafeBuffer nodeCompletedFrame = new UnsafeBuffer(new byte[256]);
+  private final FrameFlyweight frame = new FrameFlyweight();
+  private final DebugSampleFlyweight sample = new DebugSampleFlyweight();
+  private final NodeStatusFlyweight status = new NodeStatusFlyweight();
+  private final ExecutionEventFlyweight event = new ExecutionEventFlyweight();
+  private UnsafeBuffer preview;
+  private int debugSampleLength;
+  private int nodeStatusLength;
+  private int nodeCompletedLength;
+  private long executionId;
+
+  @Setup(Level.Trial)
+  public void setUp() {
+    preview =
+        new UnsafeBuffer(
+            "{\"payload\":{\"temperature\":21.5,\"unit\":\"C\",\"sensor\":\"s-17\"},\"topic\":\"t\"}"
+                .getBytes(StandardCharsets.UTF_8));
+    debugSampleLength = encodeDebugSample(debugSampleFrame);
+    nodeStatusLength = EventEncoder.nodeStatus(nodeStatusFrame, 0, FLOW_ID, NODE_ID, "connected");
+    nodeCompletedLength =
+        EventEncoder.nodeEvent(
+            nodeCompletedFrame, 0, MessageType.NODE_COMPLETED, FLOW_ID, 42L, NODE_ID, 1_234L);
+  }
+
+  private int encodeDebugSample(UnsafeBuffer buffer) {
+    return EventEncoder.debugSample(
+        buffer,
+        0,
+        FLOW_ID,
+        NODE_ID,
+        ++executionId,
+        1_700_000_000_000L,
+        false,
+        preview.capacity(),
+        preview,
+        0,
+        preview.capacity());
+  }
+
+  @Benchmark
+  public int encodeDebugSample() {
+    return encodeDebugSample(out);
+  }
+
+  @Benchmark
+  public int encodeNodeStatus() {
+    return EventEncoder.nodeStatus(out, 0, FLOW_ID, NODE_ID, "connected");
+  }
+
+  @Benchmark
+  public int encodeNodeCompleted() {
+    return EventEncoder.nodeEvent(
+        out, 0, MessageType.NODE_COMPLETED, FLOW_ID, ++executionId, NODE_ID, 1_234L);
+  }
+
+  /** Header validation plus payload validation and field reads. */
+  @Benchmark
+  public long decodeDebugSample() {
+    if (frame.wrap(debugSampleFrame, 0).validate(debugSampleLength) != FrameError.NONE
+        || !sample.wrap(frame).isValid()) {
+      return -1;
+    }
+    return sample.executionId() + sample.timestampMs() + sample.previewLength();
+  }
+
+  @Benchmark
+  public long decodeNodeStatus() {
+    if (frame.wrap(nodeStatusFrame, 0).validate(nodeStatusLength) != FrameError.NONE
+        || !status.wrap(frame).isValid()) {
+      return -1;
+    }
+    return status.nodeIdLength() + status.textLength();
+  }
+
+  @Benchmark
+  public long decodeNodeCompleted() {
+    if (frame.wrap(nodeCompletedFrame, 0).validate(nodeCompletedLength) != FrameError.NONE
+        || !event.wrap(frame).isValid()) {
+      return -1;
+    }
+    return event.executionId() + event.durationNs();
+  }
+}
