@@ -36,6 +36,7 @@ class EngineTest {
   void setUp() {
     TestNodes.RECEIVED.clear();
     TestNodes.BLOCKING_THREADS.clear();
+    TestNodes.BLOCKING_MAX.set(0);
   }
 
   @AfterEach
@@ -438,9 +439,10 @@ class EngineTest {
       injectAll(engine, "blk", "in", json("{\"s\":" + i + "}"));
     }
     Queue<String> received = TestNodes.RECEIVED.get("out");
-    // 200 messages x 20 ms one at a time would take 4 s; 32 at once need ~130 ms
-    await("all through the blocking node", 3_000, () -> received.size() == 200);
+    await("all through the blocking node", 30_000, () -> received.size() == 200);
     assertTrue(TestNodes.BLOCKING_THREADS.stream().allMatch(Thread::isVirtual));
+    int most = TestNodes.BLOCKING_MAX.get();
+    assertTrue(most > 1 && most <= 32, "messages in the node at once: " + most);
     await("completed", 5_000, () -> engine.metrics("blk").completed() == 200);
   }
 

@@ -26,6 +26,13 @@ final class TestNodes {
   /** Threads "blocking" nodes ran on. */
   static final Queue<Thread> BLOCKING_THREADS = new ConcurrentLinkedQueue<>();
 
+  /** Messages inside "blocking" nodes right now, and the most there ever were at once. */
+  static final java.util.concurrent.atomic.AtomicInteger BLOCKING_NOW =
+      new java.util.concurrent.atomic.AtomicInteger();
+
+  static final java.util.concurrent.atomic.AtomicInteger BLOCKING_MAX =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   private TestNodes() {}
 
   static NodeTypeRegistry registry() {
@@ -90,7 +97,12 @@ final class TestNodes {
                   long sleepMs = ctx.configLong("sleepMs", 5);
                   return (msg, out) -> {
                     BLOCKING_THREADS.add(Thread.currentThread());
-                    Thread.sleep(sleepMs);
+                    BLOCKING_MAX.accumulateAndGet(BLOCKING_NOW.incrementAndGet(), Math::max);
+                    try {
+                      Thread.sleep(sleepMs);
+                    } finally {
+                      BLOCKING_NOW.decrementAndGet();
+                    }
                     out.forward(0, msg);
                   };
                 })
