@@ -96,16 +96,21 @@ public final class Z8Server implements AutoCloseable {
               new HookSettings(
                   (int)
                       number(
-                          env,
                           "Z8_HOOK_MAX_BODY_BYTES",
+                          env.get("Z8_HOOK_MAX_BODY_BYTES"),
                           hookDefaults.maxBodyBytes(),
                           0,
                           Integer.MAX_VALUE - 1),
-                  number(env, "Z8_HOOK_TIMEOUT_MS", hookDefaults.timeoutMs(), 1, 3_600_000),
+                  number(
+                      "Z8_HOOK_TIMEOUT_MS",
+                      env.get("Z8_HOOK_TIMEOUT_MS"),
+                      hookDefaults.timeoutMs(),
+                      1,
+                      3_600_000),
                   (int)
                       number(
-                          env,
                           "Z8_HOOK_MAX_IN_FLIGHT",
+                          env.get("Z8_HOOK_MAX_IN_FLIGHT"),
                           hookDefaults.maxInFlightPerFlow(),
                           1,
                           1_000_000)));
@@ -117,7 +122,13 @@ public final class Z8Server implements AutoCloseable {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
       }
       int maxBodyBytes =
-          (int) number(env, "Z8_MAX_BODY_BYTES", MAX_BODY_BYTES, 1024, Integer.MAX_VALUE - 1);
+          (int)
+              number(
+                  "Z8_MAX_BODY_BYTES",
+                  env.get("Z8_MAX_BODY_BYTES"),
+                  MAX_BODY_BYTES,
+                  1024,
+                  Integer.MAX_VALUE - 1);
       FlowService flowService =
           new FlowService(flows, new FlowDocuments(engine.registry(), version), maxBodyBytes);
       boolean openRegistration = "true".equalsIgnoreCase(env.get("Z8_OPEN_REGISTRATION"));
@@ -197,12 +208,12 @@ public final class Z8Server implements AutoCloseable {
   }
 
   /**
-   * A whole number from the environment, or {@code fallback} when unset.
+   * The whole number in the environment variable {@code name} (its {@code value}), or {@code
+   * fallback} when unset.
    *
    * @throws IllegalArgumentException naming the variable when it is not a number in range
    */
-  static long number(Map<String, String> env, String name, long fallback, long min, long max) {
-    String value = env.get(name);
+  static long number(String name, String value, long fallback, long min, long max) {
     if (value == null || value.isBlank()) {
       return fallback;
     }
@@ -221,19 +232,7 @@ public final class Z8Server implements AutoCloseable {
   /** The engine's settings: {@code Z8_WORKERS} worker threads, one per core when unset. */
   static EngineConfig engineConfig(String workers) {
     EngineConfig defaults = EngineConfig.defaults();
-    if (workers == null || workers.isBlank()) {
-      return defaults;
-    }
-    try {
-      int count = Integer.parseInt(workers.strip());
-      if (count >= 1 && count <= 256) {
-        return defaults.withWorkers(count);
-      }
-    } catch (NumberFormatException notNumber) {
-      // fall through to the message below
-    }
-    throw new IllegalArgumentException(
-        "Z8_WORKERS must be a number of worker threads from 1 to 256, got '" + workers + "'");
+    return defaults.withWorkers((int) number("Z8_WORKERS", workers, defaults.workers(), 1, 256));
   }
 
   /** The port actually bound. */

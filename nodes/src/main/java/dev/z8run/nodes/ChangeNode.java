@@ -96,14 +96,11 @@ public final class ChangeNode implements Node {
               + "' uses brackets, which are not supported yet; use a dotted path such as"
               + " payload.x");
     }
-    String[] segments = property.split("\\.", -1);
-    byte[][] path = new byte[segments.length][];
-    for (int s = 0; s < segments.length; s++) {
-      if (segments[s].isEmpty()) {
-        throw new IllegalArgumentException(where + ".p: '" + property + "' has an empty segment");
-      }
-      byte[] quoted = JsonCodec.write(segments[s]);
-      path[s] = java.util.Arrays.copyOfRange(quoted, 1, quoted.length - 1);
+    byte[][] path;
+    try {
+      path = JsonCodec.keyPath(property);
+    } catch (IllegalArgumentException emptySegment) {
+      throw new IllegalArgumentException(where + ".p: " + emptySegment.getMessage());
     }
     String valueType = rule.get("tot") == null ? "str" : rule.get("tot").toString();
     if (!VALUE_TYPES.contains(valueType)) {

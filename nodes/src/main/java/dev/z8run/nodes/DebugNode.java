@@ -79,15 +79,11 @@ public final class DebugNode implements Node {
     if (context.configBoolean("complete", false) || property.isEmpty() || property.equals("msg")) {
       this.path = null;
     } else {
-      String[] segments =
-          (property.startsWith("msg.") ? property.substring(4) : property).split("\\.", -1);
-      this.path = new byte[segments.length][];
-      for (int i = 0; i < segments.length; i++) {
-        if (segments[i].isEmpty()) {
-          throw new IllegalArgumentException("property: '" + property + "' has an empty segment");
-        }
-        byte[] quoted = JsonCodec.write(segments[i]);
-        path[i] = java.util.Arrays.copyOfRange(quoted, 1, quoted.length - 1);
+      try {
+        this.path =
+            JsonCodec.keyPath(property.startsWith("msg.") ? property.substring(4) : property);
+      } catch (IllegalArgumentException emptySegment) {
+        throw new IllegalArgumentException("property: '" + property + "' has an empty segment");
       }
     }
   }

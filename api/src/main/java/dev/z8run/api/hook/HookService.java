@@ -1,6 +1,7 @@
 package dev.z8run.api.hook;
 
 import dev.z8run.api.rest.ErrorResponses;
+import dev.z8run.api.rest.RequestBodies;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
@@ -12,7 +13,6 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -171,14 +171,7 @@ public final class HookService implements Replies, AutoCloseable {
       return;
     }
     try {
-      byte[] body = readBody(request);
-      if (body == null) {
-        ErrorResponses.send(
-            response,
-            Status.REQUEST_ENTITY_TOO_LARGE_413,
-            "request body exceeds the limit of " + settings.maxBodyBytes() + " bytes");
-        return;
-      }
+      byte[] body = RequestBodies.read(request, settings.maxBodyBytes()); // 413 beyond
       if (target.webhook() == null) {
         run(request, response, flowId, target.node(), path, params, body);
       } else {
@@ -292,16 +285,5 @@ public final class HookService implements Replies, AutoCloseable {
   private static void busy(ServerResponse response, String message) {
     response.header(HeaderNames.RETRY_AFTER, "1");
     ErrorResponses.send(response, Status.SERVICE_UNAVAILABLE_503, message);
-  }
-
-  /** The body, or null when it is longer than the limit. */
-  private byte[] readBody(ServerRequest request) throws IOException {
-    if (!request.content().hasEntity()) {
-      return new byte[0];
-    }
-    try (InputStream in = request.content().inputStream()) {
-      byte[] body = in.readNBytes(settings.maxBodyBytes() + 1);
-      return body.length > settings.maxBodyBytes() ? null : body;
-    }
   }
 }

@@ -18,6 +18,7 @@ public final class EventSubscription {
   private final EventDispatcher dispatcher;
   private final UnsafeBuffer copy = new UnsafeBuffer(new byte[EventDescriptor.MAX_TEXT_BYTES * 2]);
   private long torn;
+  private List<EngineListener> target = List.of();
 
   EventSubscription(BroadcastReceiver receiver, EventDispatcher dispatcher) {
     this.receiver = receiver;
@@ -30,7 +31,9 @@ public final class EventSubscription {
    * @return the number of events delivered
    */
   public int poll(EngineListener listener, int limit) {
-    List<EngineListener> target = List.of(listener);
+    if (target.isEmpty() || target.get(0) != listener) {
+      target = List.of(listener); // subscribers poll with one listener: built once, not per poll
+    }
     int delivered = 0;
     while (delivered < limit && receiver.receiveNext()) {
       int type = receiver.typeId();

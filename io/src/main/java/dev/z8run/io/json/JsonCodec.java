@@ -15,6 +15,7 @@ import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -122,6 +123,26 @@ public final class JsonCodec {
   /** Writes a value as a compact JSON string; see {@link #write(Object)}. */
   public static String writeString(Object value) {
     return new String(write(value), StandardCharsets.UTF_8);
+  }
+
+  /**
+   * A dotted property path ({@code payload.user.name}) as the key bytes {@link JsonScanner} and
+   * {@link JsonPatch} compare against: each segment as it appears between the quotes of a JSON key
+   * this codec writes (escapes included).
+   *
+   * @throws IllegalArgumentException if a segment is empty ({@code a..b}, {@code .a}, {@code a.})
+   */
+  public static byte[][] keyPath(String dotted) {
+    String[] segments = dotted.split("\\.", -1);
+    byte[][] path = new byte[segments.length][];
+    for (int i = 0; i < segments.length; i++) {
+      if (segments[i].isEmpty()) {
+        throw new IllegalArgumentException("'" + dotted + "' has an empty segment");
+      }
+      byte[] quoted = write(segments[i]);
+      path[i] = Arrays.copyOfRange(quoted, 1, quoted.length - 1);
+    }
+    return path;
   }
 
   /**
