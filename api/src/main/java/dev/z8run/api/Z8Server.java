@@ -11,6 +11,7 @@ import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.hook.HookSettings;
 import dev.z8run.api.rest.AuthService;
+import dev.z8run.api.rest.EditorService;
 import dev.z8run.api.rest.InfoService;
 import dev.z8run.api.rest.MetricsService;
 import dev.z8run.api.rest.NodeCatalogService;
@@ -155,6 +156,7 @@ public final class Z8Server implements AutoCloseable {
                 new InfoService(version, engine, store.dataDir(), InstantSource.system()));
             routing.register("/api/v1/openapi.json", new OpenApiService(version));
             routing.register("/metrics", new MetricsService(engine));
+            EditorService.register(routing);
             Main.routing(routing, version, null);
           };
       WebServer web =

@@ -1,0 +1,237 @@
+package dev.z8run.api.editor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.z8run.api.Main;
+import dev.z8run.api.ServerSettings;
+import dev.z8run.api.Z8Server;
+import dev.z8run.io.json.JsonCodec;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.logging.Level;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * A real server (port 0, a temporary data directory) and a headless Debian Chromium driven by
+ * Selenium through Debian's chromedriver, both paths given so that Selenium Manager never runs.
+ * Closing stops both and deletes nothing the caller owns.
+ */
+final class EditorSession implements AutoCloseable {
+  static final String SECRET = "an-editor-test-secret-long-enough-for-hs256";
+  static final String USER = "alice";
+  static final String PASSWORD = "correct horse battery";
+  private static final String CHROMIUM = System.getProperty("z8.chromium", "/usr/bin/chromium");
+  private static final String CHROMEDRIVER =
+      System.getProperty("z8.chromedriver", "/usr/bin/chromedriver");
+
+  final Z8Server server;
+  final ChromeDriver driver;
+  final String base;
+  private final Path profile;
+  private final HttpClient http = HttpClient.newHttpClient();
+
+  EditorSession(Path dataDir) throws IOException {
+    server =
+        Main.start(
+            new ServerSettings("127.0.0.1", 0, Level.WARNING),
+            Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET));
+    base = "http://127.0.0.1:" + server.port();
+    profile = Files.createTempDirectory("z8-chromium-");
+    ChromeOptions options = new ChromeOptions();
+    options.setBinary(CHROMIUM);
+    options.addArguments(
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+        "--window-size=1400,900",
+        "--user-data-dir=" + profile);
+    ChromeDriverService service =
+        new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).build();
+    try {
+      driver = new ChromeDriver(service, options);
+    } catch (RuntimeException failed) {
+      server.close();
+      throw failed;
+    }
+    driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(20));
+  }
+
+  /** Registers the first user over HTTP and answers the token. */
+  String registerByApi() throws Exception {
+    Map<?, ?> answer =
+        (Map<?, ?>)
+            JsonCodec.parse(
+                request(
+                    "POST",
+                    "/auth/register",
+                    null,
+                    "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}",
+                    201));
+    return (String) answer.get("token");
+  }
+
+  /** Opens the editor at {@code hash} signed in with {@code token} (stored as the page does). */
+  void openSignedIn(String token, String hash) {
+    driver.get(base + "/");
+    js(
+        "localStorage.setItem('z8.token', arguments[0]); location.hash = arguments[1];",
+        token,
+        hash);
+    driver.navigate().refresh();
+  }
+
+  String request(String method, String path, String token, String body, int expected)
+      throws Exception {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      builder.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      builder.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<String> response =
+        http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
+    assertEquals(expected, response.statusCode(), method + " " + path + ": " + response.body());
+    return response.body();
+  }
+
+  Object js(String script, Object... args) {
+    return ((JavascriptExecutor) driver).executeScript(script, args);
+  }
+
+  <T> T await(Function<WebDriver, T> condition) {
+    return new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(50))
+        .until(condition);
+  }
+
+  WebElement find(String testId) {
+    return await(d -> d.findElement(By.cssSelector("[data-testid='" + testId + "']")));
+  }
+
+  List<WebElement> all(String testId) {
+    return driver.findElements(By.cssSelector("[data-testid='" + testId + "']"));
+  }
+
+  WebElement node(String nodeId) {
+    return await(d -> d.findElement(By.cssSelector(".react-flow__node[data-id='" + nodeId + "']")));
+  }
+
+  /** The editor's current flow document, read from the page's model. */
+  @SuppressWarnings("unchecked")
+  Map<String, Object> doc() {
+    return (Map<String, Object>) js("return window.__z8Editor.doc();");
+  }
+
+  @SuppressWarnings("unchecked")
+  List<Map<String, Object>> docNodes() {
+    return (List<Map<String, Object>>) doc().get("nodes");
+  }
+
+  @SuppressWarnings("unchecked")
+  List<Map<String, Object>> docWires() {
+    return (List<Map<String, Object>>) doc().get("wires");
+  }
+
+  /** Drags a palette entry onto the canvas at viewport point (x, y); answers the new node's id. */
+  String dragFromPalette(String type, int x, int y) {
+    int before = docNodes().size();
+    WebElement item =
+        find("palette")
+            .findElement(By.cssSelector("[data-testid='palette-item'][data-type='" + type + "']"));
+    new Actions(driver)
+        .moveToElement(item)
+        .clickAndHold()
+        .pause(Duration.ofMillis(50))
+        .moveByOffset(20, 0)
+        .pause(Duration.ofMillis(50))
+        .moveToLocation(x, y)
+        .pause(Duration.ofMillis(50))
+        .release()
+        .perform();
+    await(d -> docNodes().size() == before + 1);
+    List<Map<String, Object>> nodes = docNodes();
+    return (String) nodes.get(nodes.size() - 1).get("id");
+  }
+
+  /** Drags from output port {@code out} of one node to input port {@code in} of another. */
+  void wire(String from, int out, String to, int in) {
+    WebElement source =
+        node(from)
+            .findElement(By.cssSelector(".react-flow__handle[data-handleid='out-" + out + "']"));
+    WebElement target =
+        node(to).findElement(By.cssSelector(".react-flow__handle[data-handleid='in-" + in + "']"));
+    new Actions(driver)
+        .moveToElement(source)
+        .clickAndHold()
+        .pause(Duration.ofMillis(50))
+        .moveByOffset(30, 10)
+        .pause(Duration.ofMillis(50))
+        .moveToElement(target)
+        .pause(Duration.ofMillis(50))
+        .release()
+        .perform();
+  }
+
+  /** Presses a shortcut with Control held, e.g. {@code ctrl("z")}, on the page (not in a field). */
+  void ctrl(String key) {
+    new Actions(driver).keyDown(Keys.CONTROL).sendKeys(key).keyUp(Keys.CONTROL).perform();
+  }
+
+  void ctrlShift(String key) {
+    new Actions(driver)
+        .keyDown(Keys.CONTROL)
+        .keyDown(Keys.SHIFT)
+        .sendKeys(key)
+        .keyUp(Keys.SHIFT)
+        .keyUp(Keys.CONTROL)
+        .perform();
+  }
+
+  /** Clicks an empty spot of the canvas: clears the selection and takes focus out of fields. */
+  void clickCanvas(int x, int y) {
+    new Actions(driver).moveToLocation(x, y).click().perform();
+  }
+
+  @Override
+  public void close() throws IOException {
+    try {
+      driver.quit();
+    } finally {
+      server.close();
+      try (var files = Files.walk(profile)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+}
