@@ -11,6 +11,7 @@ import { BottomPanel, DebugStore, LiveStore } from './panels.jsx';
 const CatalogContext = createContext(new Map());
 const ProblemsContext = createContext(new Map());
 const LiveContext = createContext(null);
+const InjectContext = createContext(null);
 const HISTORY_LIMIT = 200;
 const GRID = 20;
 
@@ -103,6 +104,7 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
   const problems = useContext(ProblemsContext).get(id);
   const live = useContext(LiveContext);
   const status = useSyncExternalStore(live.subscribe, () => live.get(id));
+  const inject = useContext(InjectContext);
   const spec = catalog.get(data.type);
   const inputs = spec ? spec.inputs || [] : [{ name: 'input', type: 'any' }];
   const outputs = spec ? outputPorts(spec, data.config) : [{ name: 'output', type: 'any' }];
@@ -121,6 +123,10 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
         <Handle key={'i' + i} type="target" position={Position.Left} id={'in-' + i} style={{ top: y(i, inputs.length) }}
           className="port" data-testid="port-in" data-port-type={p.type} title={p.name + ': ' + p.type} />
       ))}
+      {data.type === 'inject' && inject && (
+        <button className="inject-button nodrag" data-testid="inject-button" title="send a message (needs the flow running)"
+          onClick={(e) => { e.stopPropagation(); inject(id); }}>▶</button>
+      )}
       <div className="title">{data.name || data.type}</div>
       {data.name && <div className="subtitle">{data.type}</div>}
       {problems && (
@@ -143,6 +149,10 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
 });
 
 const NODE_TYPES = { z8: Z8Node };
+
+function minimapColor(node) {
+  return node.selected ? '#2563eb' : '#94a3b8';
+}
 
 // ---- the editor --------------------------------------------------------------------------
 
@@ -247,27 +257,38 @@ function Editor({ flowId }) {
   const unsaved = docJson !== null && docJson !== savedJson;
   const undeployed = running && docJson !== deployedJson;
 
-  // local draft: every edit is kept until saved
+  // local draft: every edit is kept until saved (shortly after it, and at once when the page goes)
+  const draft = useRef({ unsaved: false, docJson: null, undeployed: false });
+  draft.current = { unsaved, docJson, undeployed };
+  const flushDraft = useCallback(() => {
+    const d = draft.current;
+    if (!d.docJson) return;
+    if (d.unsaved) localStorage.setItem('z8.draft.' + flowId, JSON.stringify({ doc: JSON.parse(d.docJson), at: Date.now() }));
+    else localStorage.removeItem('z8.draft.' + flowId);
+  }, [flowId]);
   useEffect(() => {
     if (!docJson) return;
-    const t = setTimeout(() => {
-      if (unsaved) localStorage.setItem('z8.draft.' + flowId, JSON.stringify({ doc: JSON.parse(docJson), at: Date.now() }));
-      else localStorage.removeItem('z8.draft.' + flowId);
-    }, 200);
+    const t = setTimeout(flushDraft, 200);
     return () => clearTimeout(t);
-  }, [docJson, unsaved, flowId]);
+  }, [docJson, unsaved, flushDraft]);
 
   // closing the tab with unsaved or undeployed changes asks first
   useEffect(() => {
     const ask = (e) => {
-      if (unsaved || undeployed) {
+      flushDraft();
+      if (draft.current.unsaved || draft.current.undeployed) {
         e.preventDefault();
         e.returnValue = '';
       }
     };
     window.addEventListener('beforeunload', ask);
-    return () => window.removeEventListener('beforeunload', ask);
-  }, [unsaved, undeployed]);
+    window.addEventListener('pagehide', flushDraft);
+    return () => {
+      window.removeEventListener('beforeunload', ask);
+      window.removeEventListener('pagehide', flushDraft);
+      flushDraft();
+    };
+  }, [flushDraft]);
 
   // the server's validation, shortly after each edit
   useEffect(() => {
@@ -426,7 +447,7 @@ function Editor({ flowId }) {
         id, type: 'z8', position: at, selected: true,
         data: { type, name: '', disabled: false, config: defaultConfig(spec) },
       }),
-      edges: s.edges,
+      edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
     }));
     return id;
   }, [catalog, edit, flow, snap]);
@@ -466,7 +487,7 @@ function Editor({ flowId }) {
           data: { ...n.data, config: structuredClone(n.data.config) },
         })),
       ),
-      edges: s.edges.concat(clip.edges.map((e) => {
+      edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)).concat(clip.edges.map((e) => {
         const w = { from: ids.get(e.source), fromPort: portIndex(e.sourceHandle), to: ids.get(e.target), toPort: portIndex(e.targetHandle) };
         return { id: edgeId(w), source: w.from, sourceHandle: e.sourceHandle, target: w.to, targetHandle: e.targetHandle };
       })),
@@ -544,6 +565,12 @@ function Editor({ flowId }) {
     }
   }, [flowId, live, showHint]);
 
+  const injectInto = useCallback((nodeId) => {
+    const client = window.__z8Engine;
+    if (!client) return;
+    client.inject(flowId, nodeId, {}).catch((e) => showHint('Not injected: ' + e.message, 'error'));
+  }, [flowId, showHint]);
+
   const discardDraft = useCallback(async () => {
     localStorage.removeItem('z8.draft.' + flowId);
     const stored = await api.flow(flowId);
@@ -601,6 +628,7 @@ function Editor({ flowId }) {
     <CatalogContext.Provider value={catalog}>
       <ProblemsContext.Provider value={problemsByNode}>
         <LiveContext.Provider value={live}>
+          <InjectContext.Provider value={running ? injectInto : null}>
           <div className="editor" data-testid="editor">
             <header className="topbar">
               <a href="#/flows" className="brand" data-testid="back">z8run</a>
@@ -617,7 +645,7 @@ function Editor({ flowId }) {
               <button onClick={deploy} disabled={!!busy} className="primary" data-testid="deploy" title="Ctrl-D">Deploy</button>
               <button onClick={start} disabled={running} data-testid="start">Start</button>
               <button onClick={stop} disabled={!running} data-testid="stop">Stop</button>
-              <span className={'live ' + liveState} data-testid="live-state" title="the /ws/engine connection">{liveState}</span>
+              <span className={'conn ' + liveState} data-testid="live-state" title="the /ws/engine connection">{liveState}</span>
             </header>
             {draftRestored && (
               <div className="banner" data-testid="draft-banner">
@@ -658,7 +686,7 @@ function Editor({ flowId }) {
                   proOptions={{ hideAttribution: false }}
                 >
                   <Background gap={GRID} />
-                  <MiniMap pannable zoomable data-testid="minimap" />
+                  <MiniMap pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
                   <Controls showInteractive={false} />
                 </ReactFlow>
                 {hint && <div className={'hint ' + hint.kind} data-testid="hint">{hint.text}</div>}
@@ -674,6 +702,7 @@ function Editor({ flowId }) {
             </div>
             <BottomPanel flowId={flowId} debug={debug} nodes={nodes} problems={problems} />
           </div>
+          </InjectContext.Provider>
         </LiveContext.Provider>
       </ProblemsContext.Provider>
     </CatalogContext.Provider>

@@ -185,7 +185,7 @@ function ImportDialog({ onClose }) {
     try {
       setResult(await api.importFlows(text, disable));
     } catch (e) {
-      setError(e.message);
+      setError([e.message].concat((e.problems || []).map((p) => (p.node_id || '') + (p.type ? ' (' + p.type + ')' : '') + ': ' + (p.message || ''))).join('\n'));
     }
   };
   const file = async (e) => {
@@ -199,7 +199,7 @@ function ImportDialog({ onClose }) {
       <input type="file" accept=".json,application/json" onChange={file} />
       <textarea data-testid="import-text" rows={12} value={text} onChange={(e) => setText(e.target.value)} placeholder="or paste JSON here" />
       <label><input type="checkbox" checked={disable} onChange={(e) => setDisable(e.target.checked)} data-testid="import-disable" /> import Node-RED nodes without an equivalent as disabled</label>
-      {error && <div className="error" data-testid="import-error">{error}</div>}
+      {error && <pre className="error" data-testid="import-error">{error}</pre>}
       {result && (
         <ul data-testid="import-result">
           {flows.map((f) => (

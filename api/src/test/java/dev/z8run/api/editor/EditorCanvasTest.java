@@ -211,11 +211,13 @@ class EditorCanvasTest {
     session.await(d -> session.docNodes().stream().anyMatch(n -> "junction".equals(n.get("type"))));
 
     // the palette's search box filters the catalogue
-    session.find("palette-search").sendKeys("http");
+    session.find("palette-search").sendKeys("http-");
     session.await(
         d ->
             session.all("palette-item").stream()
-                .allMatch(i -> i.getAttribute("data-type").contains("http")));
+                .map(i -> i.getAttribute("data-type"))
+                .toList()
+                .equals(List.of("http-in", "http-out")));
 
     // zoom with the controls, fit to view, and the minimap is drawn
     String before = viewport();
