@@ -9,7 +9,7 @@ import { PropertiesPanel } from './properties.jsx';
 import { BottomPanel, DebugStore, LiveStore } from './panels.jsx';
 
 const CatalogContext = createContext(new Map());
-const ProblemsContext = createContext(new Map());
+const ProblemsContext = createContext(null);
 const LiveContext = createContext(null);
 const InjectContext = createContext(null);
 const HISTORY_LIMIT = 200;
@@ -62,6 +62,21 @@ function toDocument(meta, nodes, edges) {
   });
 }
 
+/** The viewport fitView lands on, estimated from positions before any node is measured. */
+function fittedViewport(nodes) {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const n of nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + 150);
+    maxY = Math.max(maxY, n.position.y + 40);
+  }
+  const width = Math.max(200, window.innerWidth - 170 - 300);
+  const height = Math.max(200, window.innerHeight - 37 - 240);
+  const zoom = Math.min(1.5, Math.max(0.05, Math.min(width / ((maxX - minX) * 1.2), height / ((maxY - minY) * 1.2))));
+  return { x: (width - (maxX - minX) * zoom) / 2 - minX * zoom, y: (height - (maxY - minY) * zoom) / 2 - minY * zoom, zoom };
+}
+
 function portIndex(handle) {
   return handle ? Number(handle.slice(handle.indexOf('-') + 1)) : 0;
 }
@@ -97,11 +112,47 @@ function categoryColor(category) {
   return CATEGORY_COLORS[category] || '#64748b';
 }
 
+/**
+ * The server's problems by node id. set() keeps a node's array when its problems did not change,
+ * and tells only the nodes whose problems changed: a validation answer re-renders no other node.
+ */
+class ProblemStore {
+  constructor() {
+    this.byNode = new Map();
+    this.listeners = new Set();
+    this.subscribe = (l) => {
+      this.listeners.add(l);
+      return () => this.listeners.delete(l);
+    };
+    this.get = (id) => this.byNode.get(id);
+  }
+  set(problems) {
+    const next = new Map();
+    for (const p of problems) {
+      if (!p.node_id) continue;
+      if (!next.has(p.node_id)) next.set(p.node_id, []);
+      next.get(p.node_id).push(p);
+    }
+    let changed = next.size !== this.byNode.size;
+    for (const [id, list] of next) {
+      const before = this.byNode.get(id);
+      if (before && JSON.stringify(before) === JSON.stringify(list)) next.set(id, before);
+      else changed = true;
+    }
+    if (changed) {
+      this.byNode = next;
+      for (const l of this.listeners) l();
+    }
+    return this.byNode;
+  }
+}
+
 // ---- the node on the canvas --------------------------------------------------------------
 
 const Z8Node = memo(function Z8Node({ id, data, selected }) {
   const catalog = useContext(CatalogContext);
-  const problems = useContext(ProblemsContext).get(id);
+  const problemStore = useContext(ProblemsContext);
+  const problems = useSyncExternalStore(problemStore.subscribe, () => problemStore.get(id));
   const live = useContext(LiveContext);
   const status = useSyncExternalStore(live.subscribe, () => live.get(id));
   const inject = useContext(InjectContext);
@@ -218,6 +269,7 @@ function Editor({ flowId }) {
         setCatalog(map);
         setMeta({ id: storedDoc.id, name: doc.name, description: doc.description });
         const canvas = toCanvas(doc);
+        if (canvas.nodes.length) flow.setViewport(fittedViewport(canvas.nodes));
         setNodes(canvas.nodes);
         setEdges(canvas.edges);
         setSavedJson(storedJson);
@@ -299,15 +351,10 @@ function Editor({ flowId }) {
     return () => clearTimeout(t);
   }, [docJson]);
 
-  const problemsByNode = useMemo(() => {
-    const m = new Map();
-    for (const p of problems) {
-      if (!p.node_id) continue;
-      if (!m.has(p.node_id)) m.set(p.node_id, []);
-      m.get(p.node_id).push(p);
-    }
-    return m;
-  }, [problems]);
+  const problemStore = useMemo(() => new ProblemStore(), []);
+  useEffect(() => {
+    problemStore.set(problems);
+  }, [problems, problemStore]);
 
   // ---- history: every edit goes through edit(); undo/redo swap whole snapshots
   const record = useCallback((coalesceKey) => {
@@ -626,7 +673,7 @@ function Editor({ flowId }) {
 
   return (
     <CatalogContext.Provider value={catalog}>
-      <ProblemsContext.Provider value={problemsByNode}>
+      <ProblemsContext.Provider value={problemStore}>
         <LiveContext.Provider value={live}>
           <InjectContext.Provider value={running ? injectInto : null}>
           <div className="editor" data-testid="editor">
@@ -695,7 +742,7 @@ function Editor({ flowId }) {
               <PropertiesPanel
                 node={selectedNode}
                 spec={selectedNode && catalog.get(selectedNode.data.type)}
-                problems={selectedNode ? problemsByNode.get(selectedNode.id) || [] : []}
+                problems={selectedNode ? problems.filter((p) => p.node_id === selectedNode.id) : []}
                 onChange={updateNode}
                 selectedCount={selected.length}
               />

@@ -2,6 +2,10 @@ import { createRoot } from 'react-dom/client';
 import { useEffect, useState, useCallback } from 'react';
 import { api, token, setToken } from './api.js';
 import { FlowEditor } from './editor.jsx';
+import * as protocol from './protocol.js';
+
+// the protocol codec, for the tests that hold it against the server's (Java) codec
+window.__z8Protocol = protocol;
 
 function useHash() {
   const [hash, setHash] = useState(location.hash || '#/flows');

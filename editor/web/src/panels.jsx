@@ -189,8 +189,9 @@ function DebugPanel({ debug, nodes }) {
     try {
       pretty = JSON.stringify(JSON.parse(picked.preview), null, 2);
     } catch {
-      pretty = picked.preview + (picked.truncated ? '\n… (preview cut short; ' + picked.originalLen + ' bytes in all)' : '');
+      pretty = picked.preview;
     }
+    if (picked.truncated) pretty += '\n… (preview cut short; ' + picked.originalLen + ' bytes in all)';
   }
   return (
     <div className="debug" data-testid="debug-panel">

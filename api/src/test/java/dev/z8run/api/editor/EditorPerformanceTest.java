@@ -101,6 +101,89 @@ class EditorPerformanceTest {
     }
   }
 
+  /**
+   * The client's half of "10,000 debug messages/s keep the tab responsive": DEBUG_SAMPLE frames
+   * built in the page, 100 per WebSocket-sized batch every 10 ms for 10 s, handed to the editor's
+   * connection as the server's messages would be. Reports the longest main-thread task and the JS
+   * heap before and after. (The server's rate limit, 200 samples/s per client by default, means a
+   * real tab sees far fewer.)
+   */
+  @Test
+  void shouldReportMainThreadAndHeapUnderADebugFlood() throws Exception {
+    try (EditorSession session = new EditorSession(dataDir)) {
+      String token = session.registerByApi();
+      session.request(
+          "POST",
+          "/api/v1/flows",
+          token,
+          "{\"id\":\"flood\",\"nodes\":[{\"id\":\"d\",\"type\":\"debug\"}],\"wires\":[]}",
+          201);
+      session.openSignedIn(token, "#/flow/flood");
+      session.node("d");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> flood =
+          (Map<String, Object>)
+              session.driver.executeAsyncScript(
+                  """
+                  const done = arguments[arguments.length - 1];
+                  const enc = new TextEncoder();
+                  const str16 = (s) => { const b = enc.encode(s); const out = new Uint8Array(2 + b.length);
+                    new DataView(out.buffer).setUint16(0, b.length, true); out.set(b, 2); return out; };
+                  const sample = (i) => {
+                    const flow = str16('flood'), node = str16('d');
+                    const preview = enc.encode(JSON.stringify({ payload: { i, text: 'message ' + i }, topic: 't' }));
+                    const len = flow.length + node.length + 8 + 8 + 1 + 4 + 4 + preview.length;
+                    const frame = new Uint8Array(11 + len); const v = new DataView(frame.buffer);
+                    v.setUint8(0, 1); v.setUint16(1, 0x0301, true); v.setUint32(3, 0, true); v.setUint32(7, len, true);
+                    let p = 11; frame.set(flow, p); p += flow.length; frame.set(node, p); p += node.length;
+                    v.setBigUint64(p, BigInt(i), true); p += 8; v.setBigUint64(p, BigInt(Date.now()), true); p += 8;
+                    v.setUint8(p, 0); p += 1; v.setUint32(p, preview.length, true); p += 4;
+                    v.setUint32(p, preview.length, true); p += 4; frame.set(preview, p);
+                    return frame;
+                  };
+                  let longest = 0;
+                  const observer = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest = Math.max(longest, e.duration); });
+                  observer.observe({ type: 'longtask' });
+                  const heapBefore = performance.memory ? performance.memory.usedJSHeapSize : 0;
+                  let sent = 0;
+                  const t0 = performance.now();
+                  const timer = setInterval(() => {
+                    const frames = [];
+                    for (let k = 0; k < 100; k++) frames.push(sample(sent++));
+                    const total = frames.reduce((n, f) => n + f.length, 0);
+                    const batch = new Uint8Array(total); let o = 0;
+                    for (const f of frames) { batch.set(f, o); o += f.length; }
+                    window.__z8Engine.receive(batch.buffer);
+                    if (performance.now() - t0 >= 10000) {
+                      clearInterval(timer);
+                      setTimeout(() => {
+                        observer.disconnect();
+                        done({ sent, seconds: (performance.now() - t0) / 1000, longest,
+                               kept: window.__z8Editor.debug.size,
+                               heapBeforeMb: heapBefore / 1048576,
+                               heapAfterMb: (performance.memory ? performance.memory.usedJSHeapSize : 0) / 1048576 });
+                      }, 500);
+                    }
+                  }, 10);
+                  """);
+      String line =
+          String.format(
+              Locale.ROOT,
+              "debug flood: %d samples in %.1f s (%.0f/s), %d kept in the panel; longest main-thread"
+                  + " task %.0f ms; JS heap %.1f MB before, %.1f MB after%n",
+              ((Number) flood.get("sent")).longValue(),
+              ((Number) flood.get("seconds")).doubleValue(),
+              ((Number) flood.get("sent")).doubleValue()
+                  / ((Number) flood.get("seconds")).doubleValue(),
+              ((Number) flood.get("kept")).longValue(),
+              ((Number) flood.get("longest")).doubleValue(),
+              ((Number) flood.get("heapBeforeMb")).doubleValue(),
+              ((Number) flood.get("heapAfterMb")).doubleValue());
+      System.out.print(line);
+      Files.writeString(Path.of("target/editor-perf-flood.txt"), line);
+    }
+  }
+
   /** Junctions on a 40-column grid; each wired to the next, plus forward wires: acyclic. */
   private static String largeFlow() {
     StringBuilder json = new StringBuilder("{\"id\":\"big\",\"name\":\"Big\",\"nodes\":[");
