@@ -29,14 +29,14 @@ function edgeId(w) {
   return w.from + ':' + w.fromPort + '>' + w.to + ':' + w.toPort;
 }
 
-function toCanvas(doc) {
+function toCanvas(doc, catalog) {
   return {
-    nodes: (doc.nodes || []).map((n) => ({
+    nodes: (doc.nodes || []).map((n) => withGeometry({
       id: n.id,
       type: 'z8',
       position: { x: n.x || 0, y: n.y || 0 },
       data: { type: n.type, name: n.name || '', disabled: !!n.disabled, config: n.config || {} },
-    })),
+    }, catalog)),
     edges: (doc.wires || []).map((w) => ({
       id: edgeId(w),
       source: w.from,
@@ -75,6 +75,32 @@ function fittedViewport(nodes) {
   const height = Math.max(200, window.innerHeight - 37 - 240);
   const zoom = Math.min(1.5, Math.max(0.05, Math.min(width / ((maxX - minX) * 1.2), height / ((maxY - minY) * 1.2))));
   return { x: (width - (maxX - minX) * zoom) / 2 - minX * zoom, y: (height - (maxY - minY) * zoom) / 2 - minY * zoom, zoom };
+}
+
+const NODE_WIDTH = 160;
+const PORT = 10;
+
+/**
+ * A node's size and port boxes, known before the browser measures anything: React Flow then
+ * draws nodes and wires in one pass (no hidden measuring render), which is what opens a
+ * 1,000-node flow quickly.
+ */
+function geometry(spec, config) {
+  const inputs = spec ? spec.inputs || [] : [{ name: 'input', type: 'any' }];
+  const outputs = spec ? outputPorts(spec, config) : [{ name: 'output', type: 'any' }];
+  const height = Math.max(40, Math.max(inputs.length, outputs.length, 1) * 18 + 12);
+  const handles = [];
+  inputs.forEach((p, i) => handles.push({ id: 'in-' + i, type: 'target', position: Position.Left,
+    x: -PORT / 2, y: ((i + 1) * height) / (inputs.length + 1) - PORT / 2, width: PORT, height: PORT }));
+  outputs.forEach((p, i) => handles.push({ id: 'out-' + i, type: 'source', position: Position.Right,
+    x: NODE_WIDTH - PORT / 2, y: ((i + 1) * height) / (outputs.length + 1) - PORT / 2, width: PORT, height: PORT }));
+  return { width: NODE_WIDTH, height, handles, inputs, outputs };
+}
+
+function withGeometry(node, catalog) {
+  const g = geometry(catalog.get(node.data.type), node.data.config);
+  if (node.height === g.height && node.width === g.width && node.handles && node.handles.length === g.handles.length) return node;
+  return { ...node, width: g.width, height: g.height, handles: g.handles };
 }
 
 function portIndex(handle) {
@@ -157,10 +183,7 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
   const status = useSyncExternalStore(live.subscribe, () => live.get(id));
   const inject = useContext(InjectContext);
   const spec = catalog.get(data.type);
-  const inputs = spec ? spec.inputs || [] : [{ name: 'input', type: 'any' }];
-  const outputs = spec ? outputPorts(spec, data.config) : [{ name: 'output', type: 'any' }];
-  const ports = Math.max(inputs.length, outputs.length, 1);
-  const height = Math.max(40, ports * 18 + 12);
+  const { inputs, outputs, height } = geometry(spec, data.config);
   const y = (i, n) => ((i + 1) * height) / (n + 1);
   let className = 'z8-node';
   if (selected) className += ' selected';
@@ -168,7 +191,7 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
   if (data.disabled) className += ' disabled';
   if (!spec) className += ' unknown';
   return (
-    <div className={className} style={{ height, borderLeftColor: categoryColor(spec && spec.category) }}
+    <div className={className} style={{ width: NODE_WIDTH, height, borderLeftColor: categoryColor(spec && spec.category) }}
       data-testid="node" data-node-id={id} data-node-type={data.type}>
       {inputs.map((p, i) => (
         <Handle key={'i' + i} type="target" position={Position.Left} id={'in-' + i} style={{ top: y(i, inputs.length) }}
@@ -268,7 +291,7 @@ function Editor({ flowId }) {
         }
         setCatalog(map);
         setMeta({ id: storedDoc.id, name: doc.name, description: doc.description });
-        const canvas = toCanvas(doc);
+        const canvas = toCanvas(doc, map);
         if (canvas.nodes.length) flow.setViewport(fittedViewport(canvas.nodes));
         setNodes(canvas.nodes);
         setEdges(canvas.edges);
@@ -490,10 +513,10 @@ function Editor({ flowId }) {
     }
     if (snap) at = { x: Math.round(at.x / GRID) * GRID, y: Math.round(at.y / GRID) * GRID };
     edit((s) => ({
-      nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)).concat({
+      nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)).concat(withGeometry({
         id, type: 'z8', position: at, selected: true,
         data: { type, name: '', disabled: false, config: defaultConfig(spec) },
-      }),
+      }, catalog)),
       edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
     }));
     return id;
@@ -543,10 +566,10 @@ function Editor({ flowId }) {
 
   const updateNode = useCallback((nodeId, change, coalesceKey) => {
     edit((s) => ({
-      nodes: s.nodes.map((n) => (n.id === nodeId ? { ...n, data: change(n.data) } : n)),
+      nodes: s.nodes.map((n) => (n.id === nodeId ? withGeometry({ ...n, data: change(n.data) }, catalog) : n)),
       edges: s.edges,
     }), coalesceKey);
-  }, [edit]);
+  }, [edit, catalog]);
 
   const renameFlow = useCallback((name) => {
     setMeta((m) => ({ ...m, name }));
@@ -621,12 +644,12 @@ function Editor({ flowId }) {
   const discardDraft = useCallback(async () => {
     localStorage.removeItem('z8.draft.' + flowId);
     const stored = await api.flow(flowId);
-    const canvas = toCanvas(stored);
+    const canvas = toCanvas(stored, catalog);
     setMeta({ id: stored.id, name: stored.name, description: stored.description });
     setNodes(canvas.nodes);
     setEdges(canvas.edges);
     setDraftRestored(false);
-  }, [flowId]);
+  }, [flowId, catalog]);
 
   // ---- keyboard
   useEffect(() => {

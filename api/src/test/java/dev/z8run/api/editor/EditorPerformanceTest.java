@@ -146,6 +146,7 @@ class EditorPerformanceTest {
                   observer.observe({ type: 'longtask' });
                   const heapBefore = performance.memory ? performance.memory.usedJSHeapSize : 0;
                   let sent = 0;
+                  let heapAt2s = 0;
                   const t0 = performance.now();
                   const timer = setInterval(() => {
                     const frames = [];
@@ -154,6 +155,7 @@ class EditorPerformanceTest {
                     const batch = new Uint8Array(total); let o = 0;
                     for (const f of frames) { batch.set(f, o); o += f.length; }
                     window.__z8Engine.receive(batch.buffer);
+                    if (!heapAt2s && performance.now() - t0 >= 2000 && performance.memory) heapAt2s = performance.memory.usedJSHeapSize;
                     if (performance.now() - t0 >= 10000) {
                       clearInterval(timer);
                       setTimeout(() => {
@@ -161,6 +163,7 @@ class EditorPerformanceTest {
                         done({ sent, seconds: (performance.now() - t0) / 1000, longest,
                                kept: window.__z8Editor.debug.size,
                                heapBeforeMb: heapBefore / 1048576,
+                               heapAt2sMb: heapAt2s / 1048576,
                                heapAfterMb: (performance.memory ? performance.memory.usedJSHeapSize : 0) / 1048576 });
                       }, 500);
                     }
@@ -170,7 +173,8 @@ class EditorPerformanceTest {
           String.format(
               Locale.ROOT,
               "debug flood: %d samples in %.1f s (%.0f/s), %d kept in the panel; longest main-thread"
-                  + " task %.0f ms; JS heap %.1f MB before, %.1f MB after%n",
+                  + " task %.0f ms; JS heap %.1f MB before, %.1f MB after 2 s (the 10,000-entry ring"
+                  + " full), %.1f MB after 10 s%n",
               ((Number) flood.get("sent")).longValue(),
               ((Number) flood.get("seconds")).doubleValue(),
               ((Number) flood.get("sent")).doubleValue()
@@ -178,6 +182,7 @@ class EditorPerformanceTest {
               ((Number) flood.get("kept")).longValue(),
               ((Number) flood.get("longest")).doubleValue(),
               ((Number) flood.get("heapBeforeMb")).doubleValue(),
+              ((Number) flood.get("heapAt2sMb")).doubleValue(),
               ((Number) flood.get("heapAfterMb")).doubleValue());
       System.out.print(line);
       Files.writeString(Path.of("target/editor-perf-flood.txt"), line);
