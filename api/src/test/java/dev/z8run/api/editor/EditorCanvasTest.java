@@ -19,6 +19,8 @@ import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.interactions.Actions;
+import org.openqa.selenium.interactions.WheelInput;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The flow editor in headless Chromium against a real server: building a flow by dragging from the
@@ -167,6 +169,19 @@ class EditorCanvasTest {
     session.wire(a, 0, b, 0);
     session.await(d -> session.docWires().size() == 1);
 
+    // move a node by dragging it (snapped to the grid), and undo the move
+    Map<String, Object> before = session.docNodes().get(2);
+    new Actions(session.driver)
+        .moveToElement(session.node(c))
+        .clickAndHold()
+        .moveByOffset(30, 10)
+        .moveByOffset(70, 30)
+        .release()
+        .perform();
+    session.await(d -> !session.docNodes().get(2).get("x").equals(before.get("x")));
+    session.ctrl("z");
+    session.await(d -> session.docNodes().get(2).equals(before));
+
     // grid snap: every position is a multiple of 20
     for (Map<String, Object> n : session.docNodes()) {
       assertEquals(0, ((Number) n.get("x")).longValue() % 20, n.toString());
@@ -219,16 +234,87 @@ class EditorCanvasTest {
                 .toList()
                 .equals(List.of("http-in", "http-out")));
 
-    // zoom with the controls, fit to view, and the minimap is drawn
-    String before = viewport();
+    // pan with the wheel, zoom with the controls, fit to view, and the minimap is drawn
+    String unpanned = viewport();
+    new Actions(session.driver)
+        .scrollFromOrigin(WheelInput.ScrollOrigin.fromViewport(700, 400), 120, 80)
+        .perform();
+    session.await(d -> !viewport().equals(unpanned));
+    String panned = viewport();
     session.driver.findElement(By.cssSelector(".react-flow__controls-zoomin")).click();
-    session.await(d -> !viewport().equals(before));
+    session.await(d -> !viewport().equals(panned));
     session.find("fit").click();
     assertFalse(session.driver.findElements(By.cssSelector(".react-flow__minimap svg")).isEmpty());
     assertEquals(
         7,
         session.driver.findElements(By.cssSelector(".react-flow__minimap-node")).size(),
         "one minimap shape per node");
+  }
+
+  @Test
+  void shouldEditEveryKindOfFieldTheSchemaDescribes() throws Exception {
+    session.request(
+        "POST", "/api/v1/vault", token, "{\"key\":\"github\",\"value\":\"s3cret\"}", 201);
+    session.driver.navigate().refresh(); // the secret picker reads the vault when shown
+    String hook = session.dragFromPalette("webhook", 500, 250);
+    String debug = session.dragFromPalette("debug", 850, 250);
+    // the ports come from the schema: the webhook has three outputs
+    assertEquals(
+        3, session.node(hook).findElements(By.cssSelector(".react-flow__handle.source")).size());
+
+    session.node(hook).click();
+    field("path").findElement(By.cssSelector("input")).sendKeys("/github");
+    new Select(field("method").findElement(By.cssSelector("select"))).selectByValue("PUT");
+    new Select(field("secret").findElement(By.cssSelector("[data-testid='secret-select']")))
+        .selectByValue("github");
+    field("events")
+        .findElement(By.cssSelector("textarea"))
+        .sendKeys(Keys.chord(Keys.CONTROL, "a"), "[\"push\"]");
+    session.await(
+        d -> {
+          Map<?, ?> config = config(hook);
+          return "/github".equals(config.get("path"))
+              && "PUT".equals(config.get("method"))
+              && "vault:github".equals(config.get("secret"))
+              && List.of("push").equals(config.get("events"));
+        });
+
+    session.node(debug).click();
+    field("complete").findElement(By.cssSelector("input[type='checkbox']")).click();
+    WebElement max = field("maxPreviewBytes").findElement(By.cssSelector("input"));
+    max.sendKeys(Keys.chord(Keys.CONTROL, "a"), "256");
+    field("property")
+        .findElement(By.cssSelector("input"))
+        .sendKeys(Keys.chord(Keys.CONTROL, "a"), "payload.user");
+    session.await(
+        d -> {
+          Map<?, ?> config = config(debug);
+          return Boolean.TRUE.equals(config.get("complete"))
+              && Long.valueOf(256).equals(config.get("maxPreviewBytes"))
+              && "payload.user".equals(config.get("property"));
+        });
+    // every field edit is one undo step
+    session.clickCanvas(700, 550);
+    session.ctrl("z");
+    session.await(d -> !"payload.user".equals(config(debug).get("property")));
+  }
+
+  private static WebElement field(String name) {
+    return session.await(
+        d ->
+            d.findElement(
+                By.cssSelector(
+                    "[data-testid='properties'] [data-testid='field'][data-field='"
+                        + name
+                        + "']")));
+  }
+
+  private static Map<?, ?> config(String nodeId) {
+    return session.docNodes().stream()
+        .filter(n -> nodeId.equals(n.get("id")))
+        .map(n -> (Map<?, ?>) n.get("config"))
+        .findFirst()
+        .orElseThrow();
   }
 
   private List<String> selected() {

@@ -165,6 +165,7 @@ final class EditorSession implements AutoCloseable {
 
   /** Drags a palette entry onto the canvas at viewport point (x, y); answers the new node's id. */
   String dragFromPalette(String type, int x, int y) {
+    await(d -> js("return window.__z8Editor && window.__z8Editor.doc();") != null);
     int before = docNodes().size();
     WebElement item =
         find("palette")
