@@ -52,7 +52,8 @@ final class RouteRecorder implements HttpRouting.Builder {
   }
 
   private RouteRecorder record(String method, String pattern) {
-    String path = "/".equals(pattern) ? prefix : prefix + pattern;
+    // a service's "/" is its prefix; on the routing itself (no prefix) it is the root
+    String path = "/".equals(pattern) ? (prefix.isEmpty() ? "/" : prefix) : prefix + pattern;
     routes.add(method + " " + PARAMETER.matcher(path).replaceAll("{$1}"));
     return this;
   }
