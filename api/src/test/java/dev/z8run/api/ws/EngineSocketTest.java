@@ -161,6 +161,53 @@ class EngineSocketTest {
   }
 
   @Test
+  void shouldRateLimitDebugSamplesAndCountEverySkippedOne() throws Exception {
+    String token = signUp("alice");
+    try (DocClient client = DocClient.connect(server.port())) {
+      client.handshake(token);
+      assertOk(client.request(FLOW_CREATE, FLOW));
+      assertOk(client.request(FLOW_START, "{\"flow_id\":\"watched\"}"));
+      assertOk(client.request(SUBSCRIBE, "{\"flow_id\":\"watched\"}"));
+      var trigger = server.engine().trigger("watched", "set");
+      byte[] body = "{\"payload\":7}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      var json = new org.agrona.concurrent.UnsafeBuffer(body);
+      int sent = 5000;
+      long started = System.nanoTime();
+      for (int i = 0; i < sent; ) {
+        if (trigger.tryInject(json, 0, body.length)
+            == dev.z8run.core.runtime.InjectResult.ACCEPTED) {
+          i++;
+        }
+      }
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      Thread.sleep(1_200); // the engine reports its skipped count when the next window opens
+      assertOk(
+          client.request(
+              INJECT, "{\"flow_id\":\"watched\",\"node_id\":\"set\",\"msg\":{\"payload\":8}}"));
+      long deadline = System.nanoTime() + 20_000_000_000L;
+      long samples = 0;
+      long skipped = 0;
+      while (System.nanoTime() < deadline) {
+        samples = client.events().stream().filter(f -> f.type() == DEBUG_SAMPLE).count();
+        skipped =
+            client.events().stream()
+                .filter(f -> f.type() == DEBUG_SKIPPED)
+                .mapToLong(DocClient::skipped)
+                .sum();
+        if (samples + skipped == sent + 1) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertEquals(sent + 1, samples + skipped, "every message previewed or counted as skipped");
+      assertTrue(skipped > 0);
+      if (elapsedMs < 500) {
+        assertTrue(samples <= 200 + 2 * 200, "the client's bucket held: " + samples);
+      }
+    }
+  }
+
+  @Test
   void shouldTraceInjectedMessagesNodeByNode() throws Exception {
     String token = signUp("alice");
     try (DocClient client = DocClient.connect(server.port())) {
