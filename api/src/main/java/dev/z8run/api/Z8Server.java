@@ -266,6 +266,9 @@ public final class Z8Server implements AutoCloseable {
                     defaults.previewBytes(),
                     16,
                     4096))
+        .withBatchIntervalMs(
+            number(
+                "Z8_WS_BATCH_MS", env.get("Z8_WS_BATCH_MS"), defaults.batchIntervalMs(), 1, 1_000))
         .withTimeouts(
             number(
                 "Z8_WS_AUTH_TIMEOUT_MS",

@@ -46,7 +46,7 @@ public record SocketSettings(
     return new SocketSettings(
         DEFAULT_DEBUG_PER_SECOND,
         DEFAULT_PREVIEW_BYTES,
-        25,
+        50,
         10_000,
         10_000,
         60_000,
@@ -73,6 +73,19 @@ public record SocketSettings(
         debugPerSecond,
         value,
         batchIntervalMs,
+        authTimeoutMs,
+        slowConsumerMs,
+        idleTimeoutMs,
+        requestsPerSecond,
+        maxRequestBytes,
+        maxEventsPerBatch);
+  }
+
+  public SocketSettings withBatchIntervalMs(long value) {
+    return new SocketSettings(
+        debugPerSecond,
+        previewBytes,
+        value,
         authTimeoutMs,
         slowConsumerMs,
         idleTimeoutMs,

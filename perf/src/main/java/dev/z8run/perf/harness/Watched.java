@@ -7,9 +7,11 @@ import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -17,13 +19,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 
@@ -54,10 +59,14 @@ public final class Watched {
     Map<String, String> env = new HashMap<>();
     env.put("Z8_DATA_DIR", data.toString());
     env.put("Z8_JWT_SECRET", SECRET);
-    try (Z8Server server = Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING), env);
-        HttpClient http = HttpClient.newHttpClient()) {
+    for (String name : new String[] {"Z8_WS_BATCH_MS", "Z8_WS_DEBUG_RATE", "Z8_WORKERS"}) {
+      if (System.getenv(name) != null) {
+        env.put(name, System.getenv(name));
+      }
+    }
+    try (Z8Server server = Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING), env)) {
       String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("bench", "bench"));
-      Client owner = Client.open(http, server.port(), token);
+      Client owner = Client.open(server.port(), token);
       owner.request(0x0101, flowDocument()); // FLOW_CREATE
       owner.request(0x0105, "{\"flow_id\":\"" + FLOW_ID + "\"}"); // FLOW_START
       Engine engine = server.engine();
@@ -75,7 +84,7 @@ public final class Watched {
         for (int count : counts) {
           List<Client> clients = new ArrayList<>();
           for (int i = 0; i < count; i++) {
-            Client client = Client.open(http, server.port(), token);
+            Client client = Client.open(server.port(), token);
             client.request(0x010A, "{\"flow_id\":\"" + FLOW_ID + "\"}"); // SUBSCRIBE
             clients.add(client);
           }
@@ -156,79 +165,151 @@ public final class Watched {
         + "]}";
   }
 
-  /** A socket client that authenticates, subscribes, and counts the debug samples it reads. */
-  static final class Client implements WebSocket.Listener {
+  /**
+   * A lean socket client: a plain TCP socket doing the WebSocket handshake by hand and a virtual
+   * thread reading frames into one reused buffer, so that the harness's own clients cost the
+   * machine as little as a remote browser would. It authenticates, subscribes, and counts the
+   * DEBUG_SAMPLE frames it reads.
+   */
+  static final class Client {
     final AtomicLong samples = new AtomicLong();
-    private final Map<Integer, CompletableFuture<Integer>> pending = new HashMap<>();
-    private WebSocket socket;
-    private ByteBuffer parts = ByteBuffer.allocate(0);
-    private int nextId = 1;
+    private final Socket socket;
+    private final OutputStream out;
+    private final DataInputStream in;
+    private final Map<Integer, CompletableFuture<Integer>> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    private final Thread reader;
 
-    static Client open(HttpClient http, int port, String token) throws Exception {
-      Client client = new Client();
-      client.socket =
-          http.newWebSocketBuilder()
-              .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws/engine"), client)
-              .get(10, TimeUnit.SECONDS);
+    private Client(int port) throws IOException {
+      socket = new Socket("127.0.0.1", port);
+      socket.setTcpNoDelay(true);
+      out = socket.getOutputStream();
+      in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 * 1024));
+      byte[] nonce = new byte[16];
+      new Random().nextBytes(nonce);
+      String key = Base64.getEncoder().encodeToString(nonce);
+      out.write(
+          ("GET /ws/engine HTTP/1.1\r\nHost: 127.0.0.1:"
+                  + port
+                  + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: "
+                  + key
+                  + "\r\nSec-WebSocket-Version: 13\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      String status = readLine();
+      if (!status.startsWith("HTTP/1.1 101")) {
+        throw new IOException("upgrade refused: " + status);
+      }
+      while (!readLine().isEmpty()) {
+        // headers
+      }
+      reader = Thread.ofVirtual().name("watched-client").start(this::read);
+    }
+
+    static Client open(int port, String token) throws Exception {
+      Client client = new Client(port);
       client.request(0x0003, "{\"token\":\"" + token + "\"}");
       return client;
+    }
+
+    private String readLine() throws IOException {
+      StringBuilder line = new StringBuilder();
+      int b;
+      while ((b = in.read()) != -1 && b != '\n') {
+        if (b != '\r') {
+          line.append((char) b);
+        }
+      }
+      return line.toString();
     }
 
     /** Sends a request and waits for its reply; fails unless it is OK or AUTH_RESULT. */
     void request(int type, String json) throws Exception {
       byte[] payload = json.getBytes(StandardCharsets.UTF_8);
-      ByteBuffer frame = ByteBuffer.allocate(11 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
+      int id = nextId.getAndIncrement();
       CompletableFuture<Integer> reply = new CompletableFuture<>();
-      int id;
-      synchronized (pending) {
-        id = nextId++;
-        pending.put(id, reply);
-      }
+      pending.put(id, reply);
+      ByteBuffer frame = ByteBuffer.allocate(11 + payload.length).order(ByteOrder.LITTLE_ENDIAN);
       frame.put((byte) 1).putShort((short) type).putInt(id).putInt(payload.length).put(payload);
-      socket.sendBinary(frame.flip(), true).get(10, TimeUnit.SECONDS);
+      sendMasked(frame.array());
       int answered = reply.get(30, TimeUnit.SECONDS);
       if (answered != 0x0F01 && answered != 0x0004) {
         throw new IllegalStateException("request 0x" + Integer.toHexString(type) + " refused");
       }
     }
 
-    @Override
-    public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
-      if (parts.hasRemaining() || !last) {
-        ByteBuffer grown = ByteBuffer.allocate(parts.remaining() + data.remaining());
-        parts = grown.put(parts).put(data).flip();
+    /** One binary WebSocket message, masked as a client must. */
+    private synchronized void sendMasked(byte[] data) throws IOException {
+      ByteBuffer header = ByteBuffer.allocate(14);
+      header.put((byte) 0x82);
+      if (data.length < 126) {
+        header.put((byte) (0x80 | data.length));
       } else {
-        parts = data;
+        header.put((byte) (0x80 | 126)).putShort((short) data.length);
       }
-      if (last) {
-        ByteBuffer in = parts.order(ByteOrder.LITTLE_ENDIAN);
-        while (in.remaining() >= 11) {
-          int start = in.position();
-          int type = in.getShort(start + 1) & 0xFFFF;
-          int id = in.getInt(start + 3);
-          int length = in.getInt(start + 7);
-          if (type == 0x0301) {
-            samples.incrementAndGet();
-          } else if (id != 0) {
-            CompletableFuture<Integer> reply;
-            synchronized (pending) {
-              reply = pending.remove(id);
-            }
-            if (reply != null) {
-              reply.complete(type);
-            }
+      byte[] mask = {1, 2, 3, 4};
+      header.put(mask);
+      byte[] masked = data.clone();
+      for (int i = 0; i < masked.length; i++) {
+        masked[i] ^= mask[i & 3];
+      }
+      out.write(header.array(), 0, header.position());
+      out.write(masked);
+      out.flush();
+    }
+
+    private void read() {
+      byte[] message = new byte[64 * 1024];
+      try {
+        while (true) {
+          int b0 = in.readUnsignedByte();
+          int b1 = in.readUnsignedByte();
+          long length = b1 & 0x7F;
+          if (length == 126) {
+            length = in.readUnsignedShort();
+          } else if (length == 127) {
+            length = in.readLong();
           }
-          in.position(start + 11 + length);
+          if (length > message.length) {
+            message = new byte[(int) length];
+          }
+          in.readFully(message, 0, (int) length);
+          if ((b0 & 0x0F) == 0x8) {
+            return; // close
+          }
+          if ((b0 & 0x0F) != 0x2) {
+            continue;
+          }
+          ByteBuffer frames =
+              ByteBuffer.wrap(message, 0, (int) length).order(ByteOrder.LITTLE_ENDIAN);
+          int position = 0;
+          while (position + 11 <= length) {
+            int type = frames.getShort(position + 1) & 0xFFFF;
+            int id = frames.getInt(position + 3);
+            int payload = frames.getInt(position + 7);
+            if (type == 0x0301) {
+              samples.incrementAndGet();
+            } else if (id != 0) {
+              CompletableFuture<Integer> reply = pending.remove(id);
+              if (reply != null) {
+                reply.complete(type);
+              }
+            }
+            position += 11 + payload;
+          }
         }
-        parts = ByteBuffer.allocate(0);
+      } catch (IOException closed) {
+        // the connection ended
       }
-      webSocket.request(1);
-      return null;
     }
 
     void close() {
-      socket.sendClose(WebSocket.NORMAL_CLOSURE, "done");
-      socket.abort();
+      try {
+        socket.close();
+        reader.join();
+      } catch (IOException | InterruptedException ignored) {
+        // closing anyway
+      }
     }
   }
 }
