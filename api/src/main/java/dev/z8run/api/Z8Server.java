@@ -17,6 +17,8 @@ import dev.z8run.api.rest.MetricsService;
 import dev.z8run.api.rest.NodeCatalogService;
 import dev.z8run.api.rest.OpenApiService;
 import dev.z8run.api.rest.VaultService;
+import dev.z8run.api.ws.EngineSockets;
+import dev.z8run.api.ws.SocketSettings;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.EngineConfig;
@@ -51,6 +53,7 @@ public final class Z8Server implements AutoCloseable {
   private final Store store;
   private final Engine engine;
   private final HookService hooks;
+  private final EngineSockets sockets;
   private final WebServer web;
   private final Consumer<HttpRouting.Builder> routes;
 
@@ -58,11 +61,13 @@ public final class Z8Server implements AutoCloseable {
       Store store,
       Engine engine,
       HookService hooks,
+      EngineSockets sockets,
       WebServer web,
       Consumer<HttpRouting.Builder> routes) {
     this.store = store;
     this.engine = engine;
     this.hooks = hooks;
+    this.sockets = sockets;
     this.web = web;
     this.routes = routes;
   }
@@ -133,6 +138,7 @@ public final class Z8Server implements AutoCloseable {
       FlowService flowService =
           new FlowService(flows, new FlowDocuments(engine.registry(), version), maxBodyBytes);
       boolean openRegistration = "true".equalsIgnoreCase(env.get("Z8_OPEN_REGISTRATION"));
+      EngineSockets sockets = new EngineSockets(tokens, flows, socketSettings(env, maxBodyBytes));
       Consumer<HttpRouting.Builder> routes =
           routing -> {
             routing.addFilter(new Authenticator(tokens));
@@ -165,6 +171,8 @@ public final class Z8Server implements AutoCloseable {
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
               .routing(routes::accept)
+              .addProtocol(EngineSockets.protocolConfig())
+              .addRouting(sockets.routing())
               .build()
               .start();
       if (!web.isRunning()) {
@@ -172,7 +180,7 @@ public final class Z8Server implements AutoCloseable {
         throw new IllegalStateException(
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
-      return new Z8Server(store, engine, hooks, web, routes);
+      return new Z8Server(store, engine, hooks, sockets, web, routes);
     } catch (RuntimeException failed) {
       engine.close();
       store.close();
@@ -237,6 +245,58 @@ public final class Z8Server implements AutoCloseable {
     return defaults.withWorkers((int) number("Z8_WORKERS", workers, defaults.workers(), 1, 256));
   }
 
+  /**
+   * The editor socket's settings: {@code Z8_WS_DEBUG_RATE}, {@code Z8_WS_PREVIEW_BYTES} and the
+   * {@code Z8_WS_*_MS} timeouts.
+   */
+  static SocketSettings socketSettings(Map<String, String> env, int maxRequestBytes) {
+    SocketSettings defaults = SocketSettings.defaults(maxRequestBytes);
+    return defaults
+        .withDebugPerSecond(
+            (int)
+                number(
+                    "Z8_WS_DEBUG_RATE",
+                    env.get("Z8_WS_DEBUG_RATE"),
+                    defaults.debugPerSecond(),
+                    1,
+                    100_000))
+        .withPreviewBytes(
+            (int)
+                number(
+                    "Z8_WS_PREVIEW_BYTES",
+                    env.get("Z8_WS_PREVIEW_BYTES"),
+                    defaults.previewBytes(),
+                    16,
+                    4096))
+        .withBatchIntervalMs(
+            number(
+                "Z8_WS_BATCH_MS", env.get("Z8_WS_BATCH_MS"), defaults.batchIntervalMs(), 1, 1_000))
+        .withTimeouts(
+            number(
+                "Z8_WS_AUTH_TIMEOUT_MS",
+                env.get("Z8_WS_AUTH_TIMEOUT_MS"),
+                defaults.authTimeoutMs(),
+                100,
+                3_600_000),
+            number(
+                "Z8_WS_SLOW_CONSUMER_MS",
+                env.get("Z8_WS_SLOW_CONSUMER_MS"),
+                defaults.slowConsumerMs(),
+                100,
+                3_600_000),
+            number(
+                "Z8_WS_IDLE_TIMEOUT_MS",
+                env.get("Z8_WS_IDLE_TIMEOUT_MS"),
+                defaults.idleTimeoutMs(),
+                100,
+                86_400_000));
+  }
+
+  /** The editor socket endpoint. */
+  public EngineSockets sockets() {
+    return sockets;
+  }
+
   /** The port actually bound. */
   public int port() {
     return web.port();
@@ -256,6 +316,7 @@ public final class Z8Server implements AutoCloseable {
 
   @Override
   public void close() {
+    sockets.close();
     web.stop();
     hooks.close();
     engine.close();

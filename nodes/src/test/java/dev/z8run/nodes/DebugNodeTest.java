@@ -37,6 +37,38 @@ class DebugNodeTest {
   }
 
   @Test
+  void shouldPassOnAThousandPreviewsPerSecondAndCountTheRest() throws Exception {
+    try (FlowHarness harness = new FlowHarness()) {
+      Queue<Preview> previews = listen(harness);
+      java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
+      harness.engine.addListener(
+          new EngineListener() {
+            @Override
+            public void onDebugSkipped(String flowId, String nodeId, long count) {
+              skipped.addAndGet(count);
+            }
+          });
+      harness.engine.deploy(chain("d", node("in", "inject"), node("dbg", "debug")));
+      int sent = 3000;
+      long started = System.nanoTime();
+      for (int i = 0; i < sent; i++) {
+        harness.inject("d", "in", "{\"payload\":" + i + "}");
+      }
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      FlowHarness.await("the first window's previews", () -> !previews.isEmpty());
+      Thread.sleep(1_100); // the next window opens with the next preview, which reports the count
+      harness.inject("d", "in", "{\"payload\":\"last\"}");
+      FlowHarness.await(
+          "every message previewed or counted as skipped",
+          () -> previews.size() + skipped.get() == sent + 1);
+      if (elapsedMs < 900) {
+        assertTrue(previews.size() <= 1001, "one window passes at most 1000: " + previews.size());
+        assertTrue(skipped.get() >= sent - 1000, "the rest were counted: " + skipped.get());
+      }
+    }
+  }
+
+  @Test
   void shouldPreviewThePayloadByDefaultAndTheWholeMessageWhenAsked() {
     try (FlowHarness harness = new FlowHarness()) {
       Queue<Preview> previews = listen(harness);

@@ -6,6 +6,7 @@ import com.auth0.jwt.RegisteredClaims;
 import com.auth0.jwt.algorithms.Algorithm;
 import com.auth0.jwt.exceptions.AlgorithmMismatchException;
 import com.auth0.jwt.exceptions.IncorrectClaimException;
+import com.auth0.jwt.exceptions.JWTDecodeException;
 import com.auth0.jwt.exceptions.JWTVerificationException;
 import com.auth0.jwt.exceptions.MissingClaimException;
 import com.auth0.jwt.exceptions.SignatureVerificationException;
@@ -166,6 +167,23 @@ public final class Tokens {
           Reason.INVALID_CLAIM, "token's sub and name must be non-empty strings");
     }
     return new UserPrincipal(subject, name);
+  }
+
+  /**
+   * When a token expires; call it only with a token {@link #verify} accepted.
+   *
+   * @throws InvalidTokenException when the token cannot be decoded or has no expiry
+   */
+  public Instant expiresAt(String token) throws InvalidTokenException {
+    try {
+      Instant expiry = JWT.decode(token).getExpiresAtAsInstant();
+      if (expiry == null) {
+        throw new InvalidTokenException(Reason.INVALID_CLAIM, "token has no exp claim");
+      }
+      return expiry;
+    } catch (JWTDecodeException e) {
+      throw refused(e);
+    }
   }
 
   /** How long an issued token stays valid. */

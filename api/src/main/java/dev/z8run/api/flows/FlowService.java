@@ -19,7 +19,6 @@ import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -64,17 +63,7 @@ public final class FlowService implements HttpService {
   private void list(ServerRequest request, ServerResponse response) {
     List<Object> items = new ArrayList<>();
     for (FlowRecord record : flows.list(owner(request))) {
-      Map<String, Object> item = new LinkedHashMap<>();
-      item.put("id", record.id());
-      item.put("name", record.flow().name());
-      item.put("description", record.flow().description());
-      item.put("status", record.status());
-      item.put("nodes", record.flow().nodes().size());
-      item.put("edges", record.flow().wires().size());
-      item.put("revision", record.revision());
-      item.put("created_at", time(record.createdAtMs()));
-      item.put("updated_at", time(record.updatedAtMs()));
-      items.add(item);
+      items.add(FlowViews.listItem(record));
     }
     send(response, Status.OK_200, Map.of("flows", items, "total", items.size()));
   }
@@ -94,14 +83,7 @@ public final class FlowService implements HttpService {
     } catch (IllegalArgumentException invalid) {
       throw ApiException.badRequest(invalid.getMessage());
     }
-    Map<String, Object> created = new LinkedHashMap<>();
-    created.put("id", record.id());
-    created.put("name", record.flow().name());
-    created.put("description", record.flow().description());
-    created.put("status", record.status());
-    created.put("revision", record.revision());
-    created.put("created_at", time(record.createdAtMs()));
-    send(response, Status.CREATED_201, created);
+    send(response, Status.CREATED_201, FlowViews.created(record));
   }
 
   private void importFlow(ServerRequest request, ServerResponse response) {
@@ -193,13 +175,7 @@ public final class FlowService implements HttpService {
   private void stop(ServerRequest request, ServerResponse response) {
     String id = id(request);
     StopResult result = flows.stop(owner(request), id).orElseThrow(() -> missing(id));
-    Map<String, Object> stopped = new LinkedHashMap<>();
-    stopped.put("id", id);
-    stopped.put("status", FlowRecord.IDLE);
-    stopped.put("drained", result.drained());
-    stopped.put("abandoned_executions", result.abandonedExecutions());
-    stopped.put("abandoned_messages", result.abandonedMessages());
-    send(response, Status.OK_200, stopped);
+    send(response, Status.OK_200, FlowViews.stopped(id, result));
   }
 
   private void export(ServerRequest request, ServerResponse response) {
@@ -277,13 +253,7 @@ public final class FlowService implements HttpService {
   }
 
   private Map<String, Object> detail(FlowRecord record) {
-    Map<String, Object> body = new LinkedHashMap<>(FlowCodec.toMap(record.flow()));
-    body.put("status", record.status());
-    body.put("revision", record.revision());
-    body.put("running", flows.engine().isRunning(record.id()));
-    body.put("created_at", time(record.createdAtMs()));
-    body.put("updated_at", time(record.updatedAtMs()));
-    return body;
+    return FlowViews.detail(record, flows.engine().isRunning(record.id()));
   }
 
   private FlowRecord found(ServerRequest request) {
@@ -292,11 +262,7 @@ public final class FlowService implements HttpService {
   }
 
   private static Flow parse(Map<String, Object> body) {
-    try {
-      return FlowCodec.fromMap(body);
-    } catch (RuntimeException invalid) {
-      throw ApiException.badRequest(invalid.getMessage());
-    }
+    return FlowViews.parse(body);
   }
 
   private static int revisionNumber(ServerRequest request) {
@@ -321,7 +287,7 @@ public final class FlowService implements HttpService {
   }
 
   private static String time(long epochMs) {
-    return Instant.ofEpochMilli(epochMs).toString();
+    return FlowViews.time(epochMs);
   }
 
   private static void send(ServerResponse response, Status status, Object body) {

@@ -335,6 +335,33 @@ public final class Engine implements AutoCloseable {
     return runtime.trigger(index, new UnsafeBuffer(json), 0, json.length, ref);
   }
 
+  /**
+   * Starts a traced execution at a node of a running flow: every node it reaches reports its timing
+   * and input sample to the listeners, whatever the trace interval. For messages a person injects
+   * to watch them (the editor's INJECT). Thread-safe.
+   */
+  public Injection injectTraced(String flowId, String nodeId, byte[] json) {
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return new Injection(InjectResult.NOT_RUNNING, 0);
+    }
+    int index = runtime.plan.indexOf(nodeId);
+    if (index < 0) {
+      return new Injection(InjectResult.UNKNOWN_NODE, 0);
+    }
+    long started = runtime.triggerTraced(index, new UnsafeBuffer(json), 0, json.length);
+    return started > 0
+        ? new Injection(InjectResult.ACCEPTED, started)
+        : new Injection(InjectResult.values()[(int) -started], 0);
+  }
+
+  /**
+   * What {@link #injectTraced} did.
+   *
+   * @param executionId the started execution's id when {@code result} is ACCEPTED, else 0
+   */
+  public record Injection(InjectResult result, long executionId) {}
+
   /** The plan of a deployed flow (immutable: nodes, config, wiring), or null. */
   public ExecutionPlan plan(String flowId) {
     FlowRuntime runtime = flows.get(flowId);

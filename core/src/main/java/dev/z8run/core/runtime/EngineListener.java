@@ -40,4 +40,10 @@ public interface EngineListener {
    */
   default void onNodeDebug(
       String flowId, String nodeId, long executionId, String preview, long originalLength) {}
+
+  /**
+   * A debug node's previews were dropped at the source: more than the engine passes on per node and
+   * second ({@link EventDescriptor#DEBUG_SAMPLES_PER_SECOND}).
+   */
+  default void onDebugSkipped(String flowId, String nodeId, long skipped) {}
 }

@@ -45,6 +45,18 @@ public final class EventDescriptor {
    */
   public static final int NODE_DEBUG = 8;
 
+  /**
+   * A debug node published more previews than the engine passes on per node and second ({@link
+   * #DEBUG_SAMPLES_PER_SECOND}); value = how many it dropped in the last window.
+   */
+  public static final int NODE_DEBUG_SKIPPED = 9;
+
+  /**
+   * The most previews one debug node passes on per second; the rest are counted and reported as
+   * {@link #NODE_DEBUG_SKIPPED}. A flow at full speed then costs its watchers a bounded stream.
+   */
+  public static final int DEBUG_SAMPLES_PER_SECOND = 1000;
+
   /** How much of a traced message's JSON a node-completed event carries. */
   public static final int SAMPLE_BYTES = 512;
 

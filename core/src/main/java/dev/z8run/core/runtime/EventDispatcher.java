@@ -66,21 +66,61 @@ final class EventDispatcher implements MessageHandler {
     if (broadcast != null) {
       broadcast.transmit(type, buffer, index, length);
     }
-    deliver(type, buffer, index, length, listeners);
+    deliver(type, buffer, index, length, listeners, null);
   }
 
-  /** Decodes one event record and hands it to {@code targets}; used by subscriptions too. */
-  void deliver(
+  /**
+   * Hands one event record to {@code handler} with its ids resolved and its text left as bytes.
+   *
+   * @return whether the event belonged to a known flow and was handed over
+   */
+  boolean deliverRaw(
+      int type, org.agrona.DirectBuffer buffer, int index, int length, EngineEventHandler handler) {
+    String[] ids = names.get(buffer.getInt(index + FLOW_HANDLE_OFFSET));
+    if (ids == null) {
+      return false;
+    }
+    int node = buffer.getInt(index + NODE_INDEX_OFFSET);
+    String nodeId = node >= 0 && node + 1 < ids.length ? ids[node + 1] : null;
+    handler.onEvent(
+        type,
+        ids[0],
+        nodeId,
+        buffer.getLong(index + EXECUTION_ID_OFFSET),
+        buffer.getLong(index + VALUE_OFFSET),
+        buffer,
+        index + TEXT_OFFSET,
+        Math.max(0, length - TEXT_OFFSET));
+    return true;
+  }
+
+  /** Whether the flow behind {@code handle} is one {@code flows} accepts. */
+  boolean accepts(int handle, java.util.function.Predicate<String> flows) {
+    String[] ids = names.get(handle);
+    return ids != null && flows.test(ids[0]);
+  }
+
+  /**
+   * Decodes one event record and hands it to {@code targets}; used by subscriptions too.
+   *
+   * @param flows when not null, only events of flows it accepts are decoded and delivered
+   * @return whether the event was delivered
+   */
+  boolean deliver(
       int type,
       org.agrona.DirectBuffer buffer,
       int index,
       int length,
-      Iterable<? extends EngineListener> targets) {
+      Iterable<? extends EngineListener> targets,
+      java.util.function.Predicate<String> flows) {
     String[] ids = names.get(buffer.getInt(index + FLOW_HANDLE_OFFSET));
     if (ids == null) {
-      return;
+      return false;
     }
     String flowId = ids[0];
+    if (flows != null && !flows.test(flowId)) {
+      return false;
+    }
     int node = buffer.getInt(index + NODE_INDEX_OFFSET);
     String nodeId = node >= 0 && node + 1 < ids.length ? ids[node + 1] : null;
     long executionId = buffer.getLong(index + EXECUTION_ID_OFFSET);
@@ -97,6 +137,7 @@ final class EventDispatcher implements MessageHandler {
             .log(System.Logger.Level.WARNING, "event listener failed", failure);
       }
     }
+    return true;
   }
 
   private static void dispatch(
@@ -116,6 +157,7 @@ final class EventDispatcher implements MessageHandler {
       case NODE_STATUS -> listener.onNodeStatus(flowId, nodeId, text);
       case NODE_WARN -> listener.onNodeWarn(flowId, nodeId, text);
       case NODE_DEBUG -> listener.onNodeDebug(flowId, nodeId, executionId, text, value);
+      case NODE_DEBUG_SKIPPED -> listener.onDebugSkipped(flowId, nodeId, value);
       default -> {}
     }
   }

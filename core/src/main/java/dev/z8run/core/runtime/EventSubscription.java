@@ -1,6 +1,7 @@
 package dev.z8run.core.runtime;
 
 import java.util.List;
+import java.util.function.Predicate;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.broadcast.BroadcastReceiver;
 
@@ -31,16 +32,48 @@ public final class EventSubscription {
    * @return the number of events delivered
    */
   public int poll(EngineListener listener, int limit) {
+    return poll(listener, limit, null);
+  }
+
+  /**
+   * Looks at up to {@code limit} events and delivers those of the flows {@code flows} accepts to
+   * {@code listener} on the calling thread; the events of other flows are passed over without being
+   * decoded.
+   *
+   * @param flows tests a flow id; null accepts every flow
+   * @return the number of events delivered
+   */
+  public int poll(EngineListener listener, int limit, Predicate<String> flows) {
     if (target.isEmpty() || target.get(0) != listener) {
       target = List.of(listener); // subscribers poll with one listener: built once, not per poll
     }
+    return read(limit, flows, null);
+  }
+
+  /**
+   * As {@link #poll(EngineListener, int, Predicate)}, handing each event over undecoded: the text
+   * stays bytes (allocation free).
+   */
+  public int poll(EngineEventHandler handler, int limit, Predicate<String> flows) {
+    return read(limit, flows, handler);
+  }
+
+  private int read(int limit, Predicate<String> flows, EngineEventHandler raw) {
     int delivered = 0;
-    while (delivered < limit && receiver.receiveNext()) {
+    int examined = 0;
+    while (examined < limit && receiver.receiveNext()) {
+      examined++;
       int type = receiver.typeId();
       int length = receiver.length();
       if (length > copy.capacity()) {
         torn++;
         continue;
+      }
+      if (flows != null
+          && !dispatcher.accepts(
+              receiver.buffer().getInt(receiver.offset() + EventDescriptor.FLOW_HANDLE_OFFSET),
+              flows)) {
+        continue; // another flow's event: not copied (a torn handle only risks this one event)
       }
       copy.putBytes(0, receiver.buffer(), receiver.offset(), length);
       if (!receiver.validate()) {
@@ -48,8 +81,13 @@ public final class EventSubscription {
         torn++;
         continue;
       }
-      dispatcher.deliver(type, copy, 0, length, target);
-      delivered++;
+      boolean handed =
+          raw != null
+              ? dispatcher.deliverRaw(type, copy, 0, length, raw)
+              : dispatcher.deliver(type, copy, 0, length, target, flows);
+      if (handed) {
+        delivered++;
+      }
     }
     return delivered;
   }

@@ -34,6 +34,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   private static final ThreadLocal<MessageFlyweight> TRIGGER_RECORD =
       ThreadLocal.withInitial(MessageFlyweight::new);
   private NodeInstance[] instances;
+  private final long[] debugWindowStart;
+  private final int[] debugInWindow;
+  private final long[] debugSkipped;
   private volatile int state = STARTING;
 
   /**
@@ -63,6 +66,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
     this.nanoClock = nanoClock;
     this.traceIntervalNs = traceIntervalNs;
     this.counters = new NodeCounters(plan.nodes().size());
+    int nodes = plan.nodes().size();
+    this.debugWindowStart = new long[nodes];
+    this.debugInWindow = new int[nodes];
+    this.debugSkipped = new long[nodes];
+    java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
   }
 
@@ -112,29 +120,57 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
       int binaryOffset,
       int binaryLength,
       long ref) {
+    long started =
+        start(nodeIndex, json, offset, length, binary, binaryOffset, binaryLength, ref, false);
+    return started > 0 ? InjectResult.ACCEPTED : REFUSALS[(int) -started];
+  }
+
+  /**
+   * Starts a traced execution (its node events reach the listeners whatever the trace interval): a
+   * message a person injected to watch it go through the flow.
+   *
+   * @return the execution id, or a negative {@link InjectResult} ordinal when refused
+   */
+  long triggerTraced(int nodeIndex, DirectBuffer json, int offset, int length) {
+    return start(nodeIndex, json, offset, length, null, 0, 0, 0, true);
+  }
+
+  private static final InjectResult[] REFUSALS = InjectResult.values();
+
+  /** Starts an execution; returns its id (positive) or minus the ordinal of the refusal. */
+  private long start(
+      int nodeIndex,
+      DirectBuffer json,
+      int offset,
+      int length,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength,
+      long ref,
+      boolean traced) {
     if (state != RUNNING) {
-      return InjectResult.NOT_RUNNING;
+      return -InjectResult.NOT_RUNNING.ordinal();
     }
     if (nodeIndex < 0 || nodeIndex >= instances.length) {
-      return InjectResult.UNKNOWN_NODE;
+      return -InjectResult.UNKNOWN_NODE.ordinal();
     }
     NodeInstance target = instances[nodeIndex];
     int recordLength = HEADER_LENGTH + length + binaryLength;
     if (recordLength > target.maxRecordLength) {
-      return InjectResult.TOO_LARGE;
+      return -InjectResult.TOO_LARGE.ordinal();
     }
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     if (index <= 0) {
       executionCounters.getAndAddLong(REJECTED, 1);
-      return InjectResult.BACK_PRESSURED;
+      return -InjectResult.BACK_PRESSURED.ordinal();
     }
     long nowNs = nanoClock.nanoTime();
-    int flags = shouldTrace(nowNs) ? FLAG_TRACED : 0;
+    int flags = traced || shouldTrace(nowNs) ? FLAG_TRACED : 0;
     int slot = executions.tryStart(nodeIndex, flags, nowNs);
     if (slot < 0) {
       target.inbox.abort(index);
       executionCounters.getAndAddLong(REJECTED, 1);
-      return InjectResult.BACK_PRESSURED;
+      return -InjectResult.BACK_PRESSURED.ordinal();
     }
     long executionId = executions.executionId(slot);
     MessageFlyweight record = TRIGGER_RECORD.get().wrap(target.inbox.buffer(), index, recordLength);
@@ -161,7 +197,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
     }
     target.inbox.commit(index);
     target.signal(null);
-    return InjectResult.ACCEPTED;
+    return executionId;
   }
 
   long started() {
@@ -234,8 +270,28 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
         EventDescriptor.SAMPLE_BYTES);
   }
 
+  /**
+   * Publishes a debug preview, at most {@link EventDescriptor#DEBUG_SAMPLES_PER_SECOND} per node
+   * and one-second window; the previews over it are counted and the count published when the next
+   * window opens. Plain fields: a debug node is called by one worker thread (a node calling from
+   * several threads at once may miscount, never fail).
+   */
   void debug(
       int nodeIndex, long executionId, DirectBuffer json, int offset, int length, int maxBytes) {
+    long now = nanoClock.nanoTime();
+    if (now - debugWindowStart[nodeIndex] >= 1_000_000_000L) {
+      debugWindowStart[nodeIndex] = now;
+      debugInWindow[nodeIndex] = 0;
+      long skipped = debugSkipped[nodeIndex];
+      if (skipped > 0) {
+        debugSkipped[nodeIndex] = 0;
+        events.publish(EventDescriptor.NODE_DEBUG_SKIPPED, handle, nodeIndex, executionId, skipped);
+      }
+    }
+    if (++debugInWindow[nodeIndex] > EventDescriptor.DEBUG_SAMPLES_PER_SECOND) {
+      debugSkipped[nodeIndex]++;
+      return;
+    }
     events.publish(
         EventDescriptor.NODE_DEBUG,
         handle,

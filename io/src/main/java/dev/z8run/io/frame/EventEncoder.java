@@ -122,7 +122,7 @@ public final class EventEncoder {
   }
 
   /**
-   * Writes an EXECUTION_FAILED or NODE_ERROR frame at {@code offset}.
+   * Writes an EXECUTION_FAILED, NODE_ERROR or NODE_WARN frame at {@code offset}.
    *
    * @return the frame length
    */
@@ -134,7 +134,9 @@ public final class EventEncoder {
       long executionId,
       CharSequence nodeId,
       CharSequence error) {
-    if (msgType != MessageType.EXECUTION_FAILED && msgType != MessageType.NODE_ERROR) {
+    if (msgType != MessageType.EXECUTION_FAILED
+        && msgType != MessageType.NODE_ERROR
+        && msgType != MessageType.NODE_WARN) {
       throw new IllegalArgumentException(
           "msg_type=" + MessageType.name(msgType) + " does not have the failure layout");
     }

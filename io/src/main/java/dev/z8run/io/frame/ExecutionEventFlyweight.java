@@ -19,7 +19,7 @@ import org.agrona.DirectBuffer;
  *  +--------------+-------------+-------------------+-----------+
  *  0              2             2+F                 10+F        18+F
  *
- *  EXECUTION_FAILED, NODE_ERROR:
+ *  EXECUTION_FAILED, NODE_ERROR, NODE_WARN (error = the warning; execution_id 0 outside one):
  *  +--------------+-------------+-------------------+--------------+-------------+---------------+------------+
  *  | flow_len u16 | flow_id (F) | execution_id u64  | node_len u16 | node_id (N) | error_len u16 | error (E)  |
  *  +--------------+-------------+-------------------+--------------+-------------+---------------+------------+
@@ -51,7 +51,8 @@ public final class ExecutionEventFlyweight {
           MessageType.NODE_COMPLETED,
           MessageType.EXECUTION_COMPLETED,
           MessageType.EXECUTION_FAILED,
-          MessageType.NODE_ERROR ->
+          MessageType.NODE_ERROR,
+          MessageType.NODE_WARN ->
           true;
       default -> false;
     };
@@ -79,7 +80,9 @@ public final class ExecutionEventFlyweight {
       nodeIdOffset = c.string16("node_id");
       nodeIdLength = c.lastLength();
     }
-    if (msgType == MessageType.EXECUTION_FAILED || msgType == MessageType.NODE_ERROR) {
+    if (msgType == MessageType.EXECUTION_FAILED
+        || msgType == MessageType.NODE_ERROR
+        || msgType == MessageType.NODE_WARN) {
       errorOffset = c.string16("error");
       errorLength = c.lastLength();
     } else {

@@ -42,6 +42,7 @@ public final class MessageType {
   public static final int EXECUTION_FAILED = 0x0207;
   public static final int NODE_STATUS = 0x0208;
   public static final int COUNTERS = 0x0209;
+  public static final int NODE_WARN = 0x020A;
 
   // 0x03xx debug (server to client); 0x0303 and up are reserved for breakpoints, step, inspect
   public static final int DEBUG_SAMPLE = 0x0301;
@@ -88,6 +89,7 @@ public final class MessageType {
       case EXECUTION_FAILED -> "EXECUTION_FAILED";
       case NODE_STATUS -> "NODE_STATUS";
       case COUNTERS -> "COUNTERS";
+      case NODE_WARN -> "NODE_WARN";
       case DEBUG_SAMPLE -> "DEBUG_SAMPLE";
       case DEBUG_SKIPPED -> "DEBUG_SKIPPED";
       case OK -> "OK";

@@ -125,7 +125,8 @@ class FrameCodecTest {
   @Test
   void shouldRoundTripFailures() {
     ExecutionEventFlyweight event = new ExecutionEventFlyweight();
-    for (int type : new int[] {MessageType.EXECUTION_FAILED, MessageType.NODE_ERROR}) {
+    for (int type :
+        new int[] {MessageType.EXECUTION_FAILED, MessageType.NODE_ERROR, MessageType.NODE_WARN}) {
       int length = EventEncoder.failure(buffer, OFFSET, type, FLOW, 8L, NODE, "boom: ünïcode");
       assertEquals(type, validated(length));
       event.wrap(frame);
@@ -337,7 +338,7 @@ class FrameCodecTest {
         assertFalse(MessageType.name(type).equals("UNKNOWN"));
       }
     }
-    assertEquals(31, known);
+    assertEquals(32, known);
     assertEquals("DEBUG_SAMPLE", MessageType.name(0x0301));
     assertFalse(MessageType.isKnown(0x0303));
     assertFalse(MessageType.isKnown(0x0401));

@@ -90,8 +90,10 @@ public final class Harness {
   }
 
   /** Feeds the source with the peer's window rule. */
-  private static final class Feeder {
-    private final Scenario scenario;
+  static final class Feeder {
+    private final int fan;
+    private final int window;
+    private final int binaryBytes;
     private final Engine.Trigger source;
     private final Engine.CounterReader sink;
     private final UnsafeBuffer json = new UnsafeBuffer(new byte[64]);
@@ -100,18 +102,21 @@ public final class Harness {
     long rejected;
 
     Feeder(Scenario scenario, Engine.Trigger source, Engine.CounterReader sink) {
-      this.scenario = scenario;
+      this(scenario.fan(), scenario.window(), scenario.binaryBytes(), source, sink);
+    }
+
+    Feeder(int fan, int window, int binaryBytes, Engine.Trigger source, Engine.CounterReader sink) {
+      this.fan = fan;
+      this.window = window;
+      this.binaryBytes = binaryBytes;
       this.source = source;
       this.sink = sink;
-      this.binary = new UnsafeBuffer(new byte[Math.max(1, scenario.binaryBytes())]);
+      this.binary = new UnsafeBuffer(new byte[Math.max(1, binaryBytes)]);
       json.putBytes(0, PREFIX);
     }
 
     void feedFor(long ms) {
       long endNs = System.nanoTime() + ms * 1_000_000L;
-      int fan = scenario.fan();
-      int window = scenario.window();
-      int binaryBytes = scenario.binaryBytes();
       while (System.nanoTime() < endNs) {
         long room = window - (sent - sink.get() / fan);
         if (room < window / 4) {

@@ -1,6 +1,9 @@
 package dev.z8run.perf.jmh;
 
+import dev.z8run.io.frame.CountersEncoder;
+import dev.z8run.io.frame.CountersFlyweight;
 import dev.z8run.io.frame.DebugSampleFlyweight;
+import dev.z8run.io.frame.DebugSkippedFlyweight;
 import dev.z8run.io.frame.EventEncoder;
 import dev.z8run.io.frame.ExecutionEventFlyweight;
 import dev.z8run.io.frame.FrameError;
@@ -23,9 +26,10 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The editor stream's codec: encode, and validate plus decode, of the hot event frames
- * (DEBUG_SAMPLE, NODE_STATUS, NODE_COMPLETED) into reused buffers. Run with {@code -prof gc} for
- * B/op, which should be ~0.
+ * The editor stream's codec: encode, and validate plus decode, of every event frame the server
+ * streams (DEBUG_SAMPLE, NODE_STATUS, EXECUTION_STARTED, NODE_COMPLETED, EXECUTION_COMPLETED,
+ * EXECUTION_FAILED, COUNTERS of a 12-node flow, DEBUG_SKIPPED) into reused buffers. Run with {@code
+ * -prof gc} for B/op, which should be ~0.
  *
  * <pre>
  * java -jar perf/target/z8run-perf.jar FrameBenchmarks -prof gc
@@ -53,6 +57,18 @@ public class FrameBenchmarks {
   private final UnsafeBuffer debugSampleFrame = new UnsafeBuffer(new byte[4096]);
   private final UnsafeBuffer nodeStatusFrame = new UnsafeBuffer(new byte[256]);
   private final UnsafeBuffer nodeCompletedFrame = new UnsafeBuffer(new byte[256]);
+  private final UnsafeBuffer executionCompletedFrame = new UnsafeBuffer(new byte[256]);
+  private final UnsafeBuffer executionFailedFrame = new UnsafeBuffer(new byte[512]);
+  private final UnsafeBuffer countersFrame = new UnsafeBuffer(new byte[4096]);
+  private final UnsafeBuffer debugSkippedFrame = new UnsafeBuffer(new byte[256]);
+  private final CountersEncoder countersEncoder = new CountersEncoder();
+  private final CountersFlyweight counters = new CountersFlyweight();
+  private final DebugSkippedFlyweight skipped = new DebugSkippedFlyweight();
+  private final String[] nodeIds = new String[12];
+  private int executionCompletedLength;
+  private int executionFailedLength;
+  private int countersLength;
+  private int debugSkippedLength;
   private final FrameFlyweight frame = new FrameFlyweight();
   private final DebugSampleFlyweight sample = new DebugSampleFlyweight();
   private final NodeStatusFlyweight status = new NodeStatusFlyweight();
@@ -74,6 +90,33 @@ public class FrameBenchmarks {
     nodeCompletedLength =
         EventEncoder.nodeEvent(
             nodeCompletedFrame, 0, MessageType.NODE_COMPLETED, FLOW_ID, 42L, NODE_ID, 1_234L);
+    for (int i = 0; i < nodeIds.length; i++) {
+      nodeIds[i] = "node_1700000000000_" + i;
+    }
+    executionCompletedLength =
+        EventEncoder.executionCompleted(executionCompletedFrame, 0, FLOW_ID, 42L, 56_789L);
+    executionFailedLength = encodeExecutionFailed(executionFailedFrame);
+    countersLength = encodeCounters(countersFrame);
+    debugSkippedLength = EventEncoder.debugSkipped(debugSkippedFrame, 0, FLOW_ID, 1234);
+  }
+
+  private int encodeExecutionFailed(UnsafeBuffer buffer) {
+    return EventEncoder.failure(
+        buffer,
+        0,
+        MessageType.EXECUTION_FAILED,
+        FLOW_ID,
+        ++executionId,
+        NODE_ID,
+        "TypeError: Cannot read properties of undefined (reading 'temperature')");
+  }
+
+  private int encodeCounters(UnsafeBuffer buffer) {
+    countersEncoder.wrap(buffer, 0, FLOW_ID);
+    for (String nodeId : nodeIds) {
+      countersEncoder.addEntry(nodeId, 1_000_000L, 999_999L, 3L, 0L, 4096);
+    }
+    return countersEncoder.finish();
   }
 
   private int encodeDebugSample(UnsafeBuffer buffer) {
@@ -105,6 +148,75 @@ public class FrameBenchmarks {
   public int encodeNodeCompleted() {
     return EventEncoder.nodeEvent(
         out, 0, MessageType.NODE_COMPLETED, FLOW_ID, ++executionId, NODE_ID, 1_234L);
+  }
+
+  @Benchmark
+  public int encodeExecutionStarted() {
+    return EventEncoder.nodeEvent(
+        out, 0, MessageType.EXECUTION_STARTED, FLOW_ID, ++executionId, NODE_ID, 1_700_000_000_000L);
+  }
+
+  @Benchmark
+  public int encodeExecutionCompleted() {
+    return EventEncoder.executionCompleted(out, 0, FLOW_ID, ++executionId, 56_789L);
+  }
+
+  @Benchmark
+  public int encodeExecutionFailed() {
+    return encodeExecutionFailed(out);
+  }
+
+  /** COUNTERS of a 12-node flow. */
+  @Benchmark
+  public int encodeCounters() {
+    return encodeCounters(out);
+  }
+
+  @Benchmark
+  public int encodeDebugSkipped() {
+    return EventEncoder.debugSkipped(out, 0, FLOW_ID, (int) ++executionId);
+  }
+
+  @Benchmark
+  public long decodeExecutionCompleted() {
+    if (frame.wrap(executionCompletedFrame, 0).validate(executionCompletedLength) != FrameError.NONE
+        || !event.wrap(frame).isValid()) {
+      return -1;
+    }
+    return event.executionId() + event.durationNs();
+  }
+
+  @Benchmark
+  public long decodeExecutionFailed() {
+    if (frame.wrap(executionFailedFrame, 0).validate(executionFailedLength) != FrameError.NONE
+        || !event.wrap(frame).isValid()) {
+      return -1;
+    }
+    return event.executionId() + event.errorLength();
+  }
+
+  /** COUNTERS of a 12-node flow: every entry read. */
+  @Benchmark
+  public long decodeCounters() {
+    if (frame.wrap(countersFrame, 0).validate(countersLength) != FrameError.NONE
+        || !counters.wrap(frame).isValid()) {
+      return -1;
+    }
+    long sum = 0;
+    counters.resetEntries();
+    while (counters.nextEntry()) {
+      sum += counters.in() + counters.out() + counters.errors() + counters.queued();
+    }
+    return sum;
+  }
+
+  @Benchmark
+  public long decodeDebugSkipped() {
+    if (frame.wrap(debugSkippedFrame, 0).validate(debugSkippedLength) != FrameError.NONE
+        || !skipped.wrap(frame).isValid()) {
+      return -1;
+    }
+    return skipped.skipped();
   }
 
   /** Header validation plus payload validation and field reads. */

@@ -1,0 +1,403 @@
+package dev.z8run.api.ws;
+
+import dev.z8run.api.auth.InvalidTokenException;
+import dev.z8run.api.auth.UserPrincipal;
+import dev.z8run.api.rest.ApiException;
+import dev.z8run.io.frame.FrameDescriptor;
+import dev.z8run.io.frame.FrameError;
+import dev.z8run.io.frame.FrameFlyweight;
+import dev.z8run.io.frame.MessageType;
+import dev.z8run.io.json.JsonCodec;
+import io.helidon.common.buffers.BufferData;
+import io.helidon.websocket.WsListener;
+import io.helidon.websocket.WsSession;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * One editor-socket connection: reads the client's frames on Helidon's connection thread, checks
+ * them as docs/protocol.md says (in that order: WebSocket message kind and size, header, rate,
+ * authentication, payload), answers each request with exactly one reply carrying its correlation
+ * id, and runs the connection's {@link EventPump}.
+ */
+final class EngineSocket implements WsListener {
+  /** The largest WebSocket message a client may send: one frame with the largest payload. */
+  static final int MAX_MESSAGE_BYTES =
+      FrameDescriptor.HEADER_LENGTH + FrameDescriptor.MAX_PAYLOAD_BYTES;
+
+  static final int PROTOCOL_VERSION = FrameDescriptor.VERSION;
+  private static final int MAX_AUTH_FAILURES = 3;
+  private static final System.Logger LOG = System.getLogger(EngineSocket.class.getName());
+
+  private final EngineSockets sockets;
+  private final SocketSettings settings;
+  private final FrameFlyweight frame = new FrameFlyweight();
+  private final UnsafeBuffer view = new UnsafeBuffer(new byte[0]);
+  private SocketSender sender;
+  private EventPump pump;
+  private Thread connectionThread;
+  private Thread pumpThread;
+
+  private byte[] message = new byte[1024];
+  private int messageLength;
+  private boolean oversized;
+
+  private volatile UserPrincipal user;
+  private volatile long tokenExpiresAtMs = Long.MAX_VALUE;
+  private int authFailures;
+  private final long openedAtNs = System.nanoTime();
+  private volatile long lastReceivedNs = openedAtNs;
+  private volatile long closingSinceNs;
+  private long rateWindowStartNs = openedAtNs;
+  private int requestsInWindow;
+
+  EngineSocket(EngineSockets sockets) {
+    this.sockets = sockets;
+    this.settings = sockets.settings();
+  }
+
+  @Override
+  public void onOpen(WsSession session) {
+    connectionThread = Thread.currentThread();
+    sender = new SocketSender(session);
+    pump = new EventPump(this, sender, sockets.engine(), settings);
+    sockets.opened(this);
+    pumpThread = Thread.ofVirtual().name("z8-ws-events").start(pump);
+  }
+
+  @Override
+  public void onMessage(WsSession session, String text, boolean last) {
+    if (!sender.isClosed()) {
+      closeWith(1003, "binary frames only");
+    }
+  }
+
+  @Override
+  public void onMessage(WsSession session, BufferData buffer, boolean last) {
+    lastReceivedNs = System.nanoTime();
+    if (sender.isClosed()) {
+      return; // after a close, whatever the client sends is dropped
+    }
+    int length = buffer.available();
+    if (oversized || (long) messageLength + length > MAX_MESSAGE_BYTES) {
+      oversized = true;
+      closeWith(1009, "message larger than " + MAX_MESSAGE_BYTES + " bytes");
+      return;
+    }
+    if (messageLength + length > message.length) {
+      byte[] grown =
+          new byte
+              [Math.min(MAX_MESSAGE_BYTES, Math.max(messageLength + length, message.length * 2))];
+      System.arraycopy(message, 0, grown, 0, messageLength);
+      message = grown;
+    }
+    int read = 0;
+    while (read < length) {
+      int n = buffer.read(message, messageLength + read, length - read);
+      if (n <= 0) {
+        break;
+      }
+      read += n;
+    }
+    messageLength += read;
+    if (!last) {
+      return;
+    }
+    try {
+      handle(message, messageLength);
+    } finally {
+      messageLength = 0;
+      if (message.length > 1 << 20) {
+        message = new byte[1024]; // do not hold a large buffer for a connection's lifetime
+      }
+    }
+  }
+
+  @Override
+  public void onPing(WsSession session, BufferData buffer) {
+    lastReceivedNs = System.nanoTime();
+    sender.pong(buffer);
+  }
+
+  @Override
+  public void onPong(WsSession session, BufferData buffer) {
+    lastReceivedNs = System.nanoTime();
+  }
+
+  @Override
+  public void onClose(WsSession session, int status, String reason) {
+    sender.close(1000, "normal");
+    stop();
+  }
+
+  @Override
+  public void onError(WsSession session, Throwable failure) {
+    LOG.log(System.Logger.Level.DEBUG, "socket error: " + failure);
+    sender.close(1011, "server error");
+    stop();
+  }
+
+  /** One complete client message: exactly one frame. */
+  private void handle(byte[] bytes, int length) {
+    view.wrap(bytes, 0, length);
+    frame.wrap(view, 0);
+    FrameError problem = frame.validate(length);
+    int correlationId = length >= FrameDescriptor.HEADER_LENGTH ? frame.correlationId() : 0;
+    if (problem != FrameError.NONE) {
+      String reason = frame.reason(problem, length);
+      sender.error(correlationId, problem.errorCode(), reason);
+      if (problem.closeCode() != 0) {
+        closeWith(problem.closeCode(), reason.length() > 120 ? reason.substring(0, 120) : reason);
+      }
+      return;
+    }
+    if (!allowRequest()) {
+      sender.error(
+          correlationId,
+          429,
+          "more than " + settings.requestsPerSecond() + " requests per second on this connection");
+      return;
+    }
+    int type = frame.msgType();
+    if (sentByServerOnly(type)) {
+      sender.error(
+          correlationId,
+          400,
+          "msg_type=" + hex(type) + " (" + MessageType.name(type) + ") is sent by the server only");
+      return;
+    }
+    try {
+      request(type, correlationId, frame.payloadOffset(), frame.payloadLength());
+    } catch (ApiException refused) {
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("code", refused.status().code());
+      error.put("message", refused.getMessage());
+      if (!refused.problems().isEmpty()) {
+        error.put("problems", refused.problems());
+      }
+      sender.replyJson(MessageType.ERROR, correlationId, error);
+    } catch (SocketCommands.Busy busy) {
+      sender.replyJson(
+          MessageType.ERROR,
+          correlationId,
+          Map.of("code", 503, "message", busy.getMessage(), "retry_after_ms", busy.retryAfterMs));
+    } catch (RuntimeException failed) {
+      LOG.log(System.Logger.Level.WARNING, "request " + MessageType.name(type) + " failed", failed);
+      sender.error(correlationId, 500, "the server failed: " + failed);
+    }
+  }
+
+  private void request(int type, int correlationId, int offset, int length) {
+    switch (type) {
+      case MessageType.HELLO -> hello(correlationId, json(offset, length));
+      case MessageType.AUTHENTICATE -> authenticate(correlationId, json(offset, length));
+      default -> {
+        UserPrincipal current = user;
+        if (current == null) {
+          sender.error(correlationId, 401, "authenticate first");
+          return;
+        }
+        switch (type) {
+          case MessageType.PING -> sender.reply(MessageType.PONG, correlationId, new byte[0]);
+          case MessageType.FLOW_PAUSE, MessageType.FLOW_RESUME ->
+              sender.error(
+                  correlationId,
+                  501,
+                  MessageType.name(type) + " is reserved: this server does not implement it");
+          default -> {
+            if (length > settings.maxRequestBytes()) {
+              sender.error(
+                  correlationId,
+                  413,
+                  "payload_len="
+                      + length
+                      + " exceeds this server's request limit of "
+                      + settings.maxRequestBytes()
+                      + " bytes");
+              return;
+            }
+            Map<String, Object> result =
+                sockets.commands().run(type, current.userId(), json(offset, length), pump);
+            sender.replyJson(MessageType.OK, correlationId, result);
+          }
+        }
+      }
+    }
+  }
+
+  private void hello(int correlationId, Map<String, Object> request) {
+    Object versions = request.get("versions");
+    if (!(versions instanceof List<?> list)) {
+      throw ApiException.badRequest(
+          "versions: expected an array of numbers, got " + JsonCodec.describe(versions));
+    }
+    for (Object version : list) {
+      if (version instanceof Number number && number.longValue() == PROTOCOL_VERSION) {
+        sender.replyJson(
+            MessageType.HELLO,
+            correlationId,
+            Map.of(
+                "version",
+                PROTOCOL_VERSION,
+                "server",
+                "z8run-jvm",
+                "max_payload",
+                FrameDescriptor.MAX_PAYLOAD_BYTES));
+        return;
+      }
+    }
+    sender.error(
+        correlationId, 426, "no common protocol version; server speaks [" + PROTOCOL_VERSION + "]");
+    closeWith(1002, "no common protocol version");
+  }
+
+  private void authenticate(int correlationId, Map<String, Object> request) {
+    Object token = request.get("token");
+    if (!(token instanceof String text)) {
+      throw ApiException.badRequest(
+          "token: expected the JWT from POST /auth/login, got " + JsonCodec.describe(token));
+    }
+    UserPrincipal verified;
+    Instant expiry;
+    try {
+      verified = sockets.tokens().verify(text);
+      expiry = sockets.tokens().expiresAt(text);
+    } catch (InvalidTokenException refused) {
+      authFailures++;
+      sender.replyJson(
+          MessageType.AUTH_RESULT,
+          correlationId,
+          Map.of("ok", false, "code", 401, "message", "invalid or expired token"));
+      if (authFailures >= MAX_AUTH_FAILURES) {
+        closeWith(1008, "too many failed authentications");
+      }
+      return;
+    }
+    UserPrincipal previous = user;
+    if (previous != null && !previous.userId().equals(verified.userId())) {
+      pump.unsubscribeAll(); // another user's subscriptions do not carry over
+    }
+    tokenExpiresAtMs = expiry.toEpochMilli();
+    user = verified;
+    sender.replyJson(
+        MessageType.AUTH_RESULT,
+        correlationId,
+        Map.of(
+            "ok", true, "user", Map.of("id", verified.userId(), "username", verified.username())));
+  }
+
+  /** A request's payload as a JSON object; an empty payload is {@code {}}. */
+  private Map<String, Object> json(int offset, int length) {
+    if (length == 0) {
+      return new LinkedHashMap<>();
+    }
+    Object parsed;
+    try {
+      parsed = JsonCodec.parse(view.byteArray(), offset, length);
+    } catch (RuntimeException malformed) {
+      throw ApiException.badRequest("payload is not valid JSON: " + malformed.getMessage());
+    }
+    if (!(parsed instanceof Map<?, ?> map)) {
+      throw ApiException.badRequest(
+          "payload: expected a JSON object, got " + JsonCodec.describe(parsed));
+    }
+    Map<String, Object> object = new LinkedHashMap<>();
+    map.forEach((key, value) -> object.put(String.valueOf(key), value));
+    return object;
+  }
+
+  private boolean allowRequest() {
+    long now = System.nanoTime();
+    if (now - rateWindowStartNs >= 1_000_000_000L) {
+      rateWindowStartNs = now;
+      requestsInWindow = 0;
+    }
+    return ++requestsInWindow <= settings.requestsPerSecond();
+  }
+
+  private static boolean sentByServerOnly(int type) {
+    return switch (type >>> 8) {
+      case 0x02, 0x03, 0x0F -> true;
+      default -> type == MessageType.PONG || type == MessageType.AUTH_RESULT;
+    };
+  }
+
+  /**
+   * Checked by the pump every batch: closes the connection when it stayed unauthenticated too long,
+   * its token expired, or the client fell silent.
+   *
+   * @return false when the connection is closed or gone and the pump should stop
+   */
+  boolean checkDeadlines(long nowNs) {
+    if (sender.isClosed() || (connectionThread != null && !connectionThread.isAlive())) {
+      return false;
+    }
+    if (user == null && nowNs - openedAtNs > settings.authTimeoutMs() * 1_000_000L) {
+      closeWith(1008, "authentication timeout");
+      return false;
+    }
+    if (user != null && System.currentTimeMillis() >= tokenExpiresAtMs) {
+      closeWith(1008, "token expired");
+      return false;
+    }
+    if (nowNs - lastReceivedNs > settings.idleTimeoutMs() * 1_000_000L) {
+      closeWith(1008, "idle timeout: nothing received for " + settings.idleTimeoutMs() + " ms");
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Checked by the watchdog: a send blocked past the slow-consumer limit drops the connection; a
+   * connection that was closed but whose client never answered the close is cut after 5 s.
+   */
+  void watch(long nowNs) {
+    if (sender.dropIfStalled(nowNs, settings.slowConsumerMs() * 1_000_000L)) {
+      LOG.log(System.Logger.Level.INFO, "dropped a client that stopped reading (slow consumer)");
+      cut();
+      return;
+    }
+    long closing = closingSinceNs;
+    if (closing != 0 && nowNs - closing > 5_000_000_000L) {
+      cut();
+    }
+  }
+
+  /** Sends a close frame; the client's answer (or the watchdog) then ends the connection. */
+  void closeWith(int code, String reason) {
+    if (closingSinceNs == 0) {
+      closingSinceNs = System.nanoTime();
+    }
+    sender.close(code, reason);
+  }
+
+  /** Ends the connection without ceremony: interrupting its threads closes their sockets. */
+  private void cut() {
+    closingSinceNs = 0;
+    Thread reader = connectionThread;
+    if (reader != null) {
+      reader.interrupt();
+    }
+    stop();
+  }
+
+  private void stop() {
+    Thread thread = pumpThread;
+    if (thread != null && thread != Thread.currentThread()) {
+      LockSupport.unpark(thread);
+    }
+  }
+
+  /** Whether Helidon still runs this connection (its thread ends when the connection does). */
+  boolean connectionAlive() {
+    return connectionThread != null && connectionThread.isAlive();
+  }
+
+  private static String hex(int type) {
+    return String.format("0x%04X", type);
+  }
+}

@@ -1,0 +1,109 @@
+package dev.z8run.api.ws;
+
+import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.flows.FlowManager;
+import dev.z8run.core.runtime.Engine;
+import io.helidon.webserver.websocket.WsConfig;
+import io.helidon.webserver.websocket.WsRouting;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The editor socket endpoint {@code /ws/engine} (docs/protocol.md): one {@link EngineSocket} per
+ * connection, and a watchdog thread that drops clients that stopped reading and connections that
+ * ended without a word.
+ */
+public final class EngineSockets implements AutoCloseable {
+  public static final String PATH = "/ws/engine";
+  private static final long WATCH_INTERVAL_MS = 250;
+
+  private final Tokens tokens;
+  private final FlowManager flows;
+  private final SocketSettings settings;
+  private final SocketCommands commands;
+  private final Set<EngineSocket> open = ConcurrentHashMap.newKeySet();
+  private final Thread watchdog;
+  private volatile boolean running = true;
+
+  public EngineSockets(Tokens tokens, FlowManager flows, SocketSettings settings) {
+    this.tokens = tokens;
+    this.flows = flows;
+    this.settings = settings;
+    this.commands = new SocketCommands(flows);
+    this.watchdog = Thread.ofPlatform().daemon().name("z8-ws-watchdog").start(this::watch);
+  }
+
+  /** The WebSocket routing to add to the server. */
+  public WsRouting.Builder routing() {
+    return WsRouting.builder().endpoint(PATH, () -> new EngineSocket(this));
+  }
+
+  /**
+   * The WebSocket protocol settings: a frame may carry one protocol frame of the largest payload
+   * (Helidon's default limit is 1 MiB); larger ones are refused with close 1009.
+   */
+  public static WsConfig protocolConfig() {
+    return WsConfig.builder()
+        .name("websocket")
+        .maxFrameLength(EngineSocket.MAX_MESSAGE_BYTES)
+        .build();
+  }
+
+  /** Connections open now. */
+  public int openConnections() {
+    return open.size();
+  }
+
+  SocketSettings settings() {
+    return settings;
+  }
+
+  Tokens tokens() {
+    return tokens;
+  }
+
+  Engine engine() {
+    return flows.engine();
+  }
+
+  SocketCommands commands() {
+    return commands;
+  }
+
+  void opened(EngineSocket socket) {
+    open.add(socket);
+  }
+
+  private void watch() {
+    while (running) {
+      try {
+        Thread.sleep(WATCH_INTERVAL_MS);
+      } catch (InterruptedException stopping) {
+        return;
+      }
+      long now = System.nanoTime();
+      for (EngineSocket socket : open) {
+        try {
+          socket.watch(now);
+        } catch (RuntimeException failed) {
+          System.getLogger(EngineSockets.class.getName())
+              .log(System.Logger.Level.WARNING, "socket watchdog failed", failed);
+        }
+        if (!socket.connectionAlive()) {
+          open.remove(socket);
+        }
+      }
+    }
+  }
+
+  /** Tells every client the server is going away (close 1001) and stops the watchdog. */
+  @Override
+  public void close() {
+    running = false;
+    watchdog.interrupt();
+    for (EngineSocket socket : open) {
+      socket.closeWith(1001, "server stopping");
+    }
+    open.clear();
+  }
+}

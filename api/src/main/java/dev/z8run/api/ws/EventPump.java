@@ -1,0 +1,329 @@
+package dev.z8run.api.ws;
+
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.EngineEventHandler;
+import dev.z8run.core.runtime.EventDescriptor;
+import dev.z8run.core.runtime.EventSubscription;
+import dev.z8run.core.runtime.FlowMetrics;
+import dev.z8run.core.runtime.NodeMetrics;
+import dev.z8run.io.frame.CountersEncoder;
+import dev.z8run.io.frame.EventEncoder;
+import dev.z8run.io.frame.MessageType;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+import org.agrona.DirectBuffer;
+import org.agrona.ExpandableArrayBuffer;
+
+/**
+ * Streams the engine's events to one client, on a virtual thread of its own. Every batch interval
+ * it reads the engine's event broadcast at its own pace ({@link EventSubscription}: the engine
+ * never waits for it), keeps the events of the flows the client subscribed to, and sends them as
+ * one WebSocket message of frames:
+ *
+ * <ul>
+ *   <li>node status coalesced to the latest per node;
+ *   <li>debug samples through a token bucket of {@link SocketSettings#debugPerSecond()} per second,
+ *       previews cut to {@link SocketSettings#previewBytes()}; what the bucket refuses, and what
+ *       the engine dropped at the source, is counted and sent as DEBUG_SKIPPED once a second;
+ *   <li>execution events as they come, at most {@link SocketSettings#maxEventsPerBatch()} a batch;
+ *   <li>COUNTERS of each subscribed running flow once a second (totals: they repair whatever was
+ *       dropped).
+ * </ul>
+ *
+ * <p>A client that stops reading blocks only this thread, in its send; the watchdog then drops the
+ * connection.
+ */
+final class EventPump implements Runnable, EngineEventHandler {
+  private static final long SECOND_NS = 1_000_000_000L;
+  private static final int FLUSH_BYTES = 256 * 1024;
+  private static final int POLL_LIMIT = 50_000;
+
+  private final EngineSocket socket;
+  private final SocketSender sender;
+  private final Engine engine;
+  private final SocketSettings settings;
+  private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
+  private volatile EventSubscription subscription;
+  private volatile boolean countersNow;
+
+  private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(64 * 1024);
+  private final CountersEncoder counters = new CountersEncoder();
+  private int batchLength;
+  private int eventsInBatch;
+  private final Map<String, String[]> statuses = new LinkedHashMap<>();
+  private final Map<String, long[]> skipped = new HashMap<>();
+  private double debugTokens;
+  private long lastRefillNs;
+  private long lastSecondNs;
+  private long lastLapped;
+
+  EventPump(EngineSocket socket, SocketSender sender, Engine engine, SocketSettings settings) {
+    this.socket = socket;
+    this.sender = sender;
+    this.engine = engine;
+    this.settings = settings;
+    this.debugTokens = settings.debugPerSecond();
+  }
+
+  /** Starts streaming {@code flowId}'s events (the caller checked the client owns it). */
+  void subscribe(String flowId) {
+    if (subscription == null) {
+      synchronized (this) {
+        if (subscription == null) {
+          subscription = engine.subscribe();
+        }
+      }
+    }
+    subscribed.add(flowId);
+    countersNow = true;
+  }
+
+  void unsubscribe(String flowId) {
+    subscribed.remove(flowId);
+  }
+
+  /** Forgets every subscription (the connection signed in as another user). */
+  void unsubscribeAll() {
+    subscribed.clear();
+  }
+
+  /** Events lost because this client fell a whole broadcast buffer behind. */
+  long lapped() {
+    EventSubscription current = subscription;
+    return current == null ? 0 : current.lapped();
+  }
+
+  @Override
+  public void run() {
+    long intervalNs = settings.batchIntervalMs() * 1_000_000L;
+    lastRefillNs = System.nanoTime();
+    lastSecondNs = lastRefillNs;
+    try {
+      while (!sender.isClosed()) {
+        LockSupport.parkNanos(intervalNs);
+        long nowNs = System.nanoTime();
+        if (!socket.checkDeadlines(nowNs)) {
+          break;
+        }
+        pump(nowNs);
+      }
+    } catch (RuntimeException failed) {
+      System.getLogger(EventPump.class.getName())
+          .log(System.Logger.Level.WARNING, "event stream failed; closing the connection", failed);
+      socket.closeWith(1011, "event stream failed");
+    }
+  }
+
+  /** One batch: read what the engine published since the last one, send it. */
+  void pump(long nowNs) {
+    EventSubscription current = subscription;
+    if (current == null) {
+      return;
+    }
+    refill(nowNs);
+    eventsInBatch = 0;
+    current.poll(this, POLL_LIMIT, subscribed::contains);
+    long lapped = current.lapped();
+    if (lapped != lastLapped) {
+      lastLapped = lapped;
+      countersNow = true; // events were lost: totals repair the client's view
+    }
+    if (countersNow || nowNs - lastSecondNs >= SECOND_NS) {
+      countersNow = false;
+      lastSecondNs = nowNs;
+      writeSkipped();
+      writeCounters();
+    }
+    writeStatuses();
+    flush();
+  }
+
+  @Override
+  public void onEvent(
+      int type,
+      String flowId,
+      String nodeId,
+      long executionId,
+      long value,
+      DirectBuffer text,
+      int textOffset,
+      int textLength) {
+    switch (type) {
+      case EventDescriptor.NODE_STATUS ->
+          statuses.put(
+              flowId + '\u0000' + nodeId,
+              new String[] {
+                flowId, nodeId, text.getStringWithoutLengthUtf8(textOffset, textLength)
+              });
+      case EventDescriptor.NODE_DEBUG ->
+          debug(flowId, nodeId, executionId, value, text, textOffset, textLength);
+      case EventDescriptor.NODE_DEBUG_SKIPPED -> skip(flowId, value);
+      default -> execution(type, flowId, nodeId, executionId, value, text, textOffset, textLength);
+    }
+  }
+
+  private void debug(
+      String flowId,
+      String nodeId,
+      long executionId,
+      long originalLength,
+      DirectBuffer text,
+      int offset,
+      int length) {
+    if (debugTokens < 1) {
+      skip(flowId, 1);
+      return;
+    }
+    debugTokens -= 1;
+    int preview = Math.min(length, settings.previewBytes());
+    int original = (int) Math.min(Integer.MAX_VALUE, Math.max(originalLength, length));
+    ensure(64 + flowId.length() * 3 + nodeId.length() * 3 + preview);
+    batchLength +=
+        EventEncoder.debugSample(
+            batch,
+            batchLength,
+            flowId,
+            nodeId,
+            executionId,
+            System.currentTimeMillis(),
+            preview < original,
+            original,
+            text,
+            offset,
+            preview);
+  }
+
+  private void execution(
+      int type,
+      String flowId,
+      String nodeId,
+      long executionId,
+      long value,
+      DirectBuffer text,
+      int textOffset,
+      int textLength) {
+    if (eventsInBatch >= settings.maxEventsPerBatch()) {
+      countersNow = true;
+      return;
+    }
+    String node = nodeId == null ? "" : nodeId;
+    ensure(128 + (flowId.length() + node.length()) * 3 + textLength * 3);
+    int written =
+        switch (type) {
+          case EventDescriptor.EXECUTION_STARTED ->
+              EventEncoder.nodeEvent(
+                  batch,
+                  batchLength,
+                  MessageType.EXECUTION_STARTED,
+                  flowId,
+                  executionId,
+                  node,
+                  System.currentTimeMillis());
+          case EventDescriptor.NODE_COMPLETED ->
+              EventEncoder.nodeEvent(
+                  batch, batchLength, MessageType.NODE_COMPLETED, flowId, executionId, node, value);
+          case EventDescriptor.EXECUTION_COMPLETED ->
+              EventEncoder.executionCompleted(batch, batchLength, flowId, executionId, value);
+          case EventDescriptor.EXECUTION_FAILED ->
+              EventEncoder.failure(
+                  batch,
+                  batchLength,
+                  MessageType.EXECUTION_FAILED,
+                  flowId,
+                  executionId,
+                  node,
+                  "execution failed at node '" + node + "'");
+          case EventDescriptor.NODE_ERROR, EventDescriptor.NODE_WARN ->
+              EventEncoder.failure(
+                  batch,
+                  batchLength,
+                  type == EventDescriptor.NODE_ERROR
+                      ? MessageType.NODE_ERROR
+                      : MessageType.NODE_WARN,
+                  flowId,
+                  executionId,
+                  node,
+                  text.getStringWithoutLengthUtf8(textOffset, Math.min(textLength, 16_000)));
+          default -> 0; // an event type this protocol version does not carry
+        };
+    if (written > 0) {
+      batchLength += written;
+      eventsInBatch++;
+      if (batchLength >= FLUSH_BYTES) {
+        flush();
+      }
+    }
+  }
+
+  private void skip(String flowId, long count) {
+    skipped.computeIfAbsent(flowId, id -> new long[1])[0] += count;
+  }
+
+  private void refill(long nowNs) {
+    double rate = settings.debugPerSecond();
+    debugTokens = Math.min(rate, debugTokens + (nowNs - lastRefillNs) * rate / SECOND_NS);
+    lastRefillNs = nowNs;
+  }
+
+  private void writeSkipped() {
+    Iterator<Map.Entry<String, long[]>> entries = skipped.entrySet().iterator();
+    while (entries.hasNext()) {
+      Map.Entry<String, long[]> entry = entries.next();
+      long count = entry.getValue()[0];
+      entries.remove();
+      if (count > 0 && subscribed.contains(entry.getKey())) {
+        ensure(64 + entry.getKey().length() * 3);
+        batchLength +=
+            EventEncoder.debugSkipped(
+                batch, batchLength, entry.getKey(), (int) Math.min(count, 0xFFFF_FFFFL));
+      }
+    }
+  }
+
+  private void writeCounters() {
+    for (String flowId : subscribed) {
+      FlowMetrics metrics = engine.metrics(flowId);
+      if (metrics == null) {
+        continue;
+      }
+      ensure(64 + flowId.length() * 3 + metrics.nodes().size() * 300);
+      counters.wrap(batch, batchLength, flowId);
+      for (NodeMetrics node : metrics.nodes()) {
+        counters.addEntry(
+            node.nodeId(),
+            node.messagesIn(),
+            node.messagesOut(),
+            node.errors(),
+            node.drops(),
+            node.queuedBytes());
+      }
+      batchLength += counters.finish();
+    }
+  }
+
+  private void writeStatuses() {
+    for (String[] status : statuses.values()) {
+      if (subscribed.contains(status[0])) {
+        ensure(64 + (status[0].length() + status[1].length() + status[2].length()) * 3);
+        batchLength += EventEncoder.nodeStatus(batch, batchLength, status[0], status[1], status[2]);
+      }
+    }
+    statuses.clear();
+  }
+
+  private void ensure(int bytes) {
+    batch.checkLimit(batchLength + bytes);
+  }
+
+  private void flush() {
+    if (batchLength > 0) {
+      sender.send(batch.byteArray(), 0, batchLength);
+      batchLength = 0;
+    }
+  }
+}

@@ -1,0 +1,114 @@
+package dev.z8run.api.ws;
+
+import static dev.z8run.api.ws.DocClient.*;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.api.Main;
+import dev.z8run.api.ServerSettings;
+import dev.z8run.api.Z8Server;
+import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.auth.UserPrincipal;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.NodeCounters;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A client that stops reading while a flow runs flat out: the engine keeps going, another client
+ * keeps receiving events, and the server drops the stalled client after the slow-consumer limit.
+ */
+class EngineSocketStallTest {
+  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+
+  @TempDir Path dataDir;
+
+  @Test
+  void shouldDropAStalledClientWithoutSlowingTheEngineOrOtherClients() throws Exception {
+    StringBuilder nodes = new StringBuilder("{\"id\":\"in\",\"type\":\"junction\",\"config\":{}}");
+    StringBuilder wires = new StringBuilder();
+    nodes.append(",{\"id\":\"sink\",\"type\":\"counter\",\"config\":{}}");
+    wires.append("{\"from\":\"in\",\"to\":\"sink\"}");
+    for (int i = 0; i < 8; i++) {
+      nodes.append(
+          ",{\"id\":\"dbg"
+              + i
+              + "\",\"type\":\"debug\",\"config\":{\"complete\":true,"
+              + "\"maxPreviewBytes\":4096}}");
+      wires.append(",{\"from\":\"in\",\"to\":\"dbg" + i + "\"}");
+    }
+    String flow =
+        "{\"id\":\"storm\",\"name\":\"Storm\",\"nodes\":[" + nodes + "],\"wires\":[" + wires + "]}";
+    try (Z8Server server =
+        Main.start(
+            new ServerSettings("127.0.0.1", 0, Level.WARNING),
+            Map.of(
+                "Z8_DATA_DIR", dataDir.toString(),
+                "Z8_JWT_SECRET", SECRET,
+                "Z8_WS_SLOW_CONSUMER_MS", "1500",
+                "Z8_WS_DEBUG_RATE", "100000",
+                "Z8_WS_PREVIEW_BYTES", "4096"))) {
+      String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("u1", "alice"));
+      DocClient stalled = DocClient.connect(server.port());
+      DocClient watcher = DocClient.connect(server.port());
+      stalled.handshake(token);
+      watcher.handshake(token);
+      assertEquals(OK, watcher.request(FLOW_CREATE, flow).type());
+      assertEquals(OK, watcher.request(FLOW_START, "{\"flow_id\":\"storm\"}").type());
+      assertEquals(OK, stalled.request(SUBSCRIBE, "{\"flow_id\":\"storm\"}").type());
+      assertEquals(OK, watcher.request(SUBSCRIBE, "{\"flow_id\":\"storm\"}").type());
+      stalled.stopReading();
+
+      Engine engine = server.engine();
+      Engine.CounterReader sunk = engine.counter("storm", "sink", NodeCounters.MESSAGES_IN);
+      AtomicBoolean running = new AtomicBoolean(true);
+      Thread driver =
+          Thread.ofPlatform()
+              .name("storm-driver")
+              .start(
+                  () -> {
+                    byte[] body =
+                        ("{\"payload\":\"" + "x".repeat(4000) + "\"}")
+                            .getBytes(StandardCharsets.UTF_8);
+                    UnsafeBuffer json = new UnsafeBuffer(body);
+                    Engine.Trigger trigger = engine.trigger("storm", "in");
+                    while (running.get()) {
+                      if (trigger.tryInject(json, 0, body.length)
+                          != dev.z8run.core.runtime.InjectResult.ACCEPTED) {
+                        Thread.onSpinWait();
+                      }
+                    }
+                  });
+      try {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (server.sockets().openConnections() > 1 && System.nanoTime() < deadline) {
+          long before = sunk.get();
+          Thread.sleep(200);
+          assertTrue(sunk.get() > before, "the engine keeps moving messages while a client stalls");
+        }
+        assertEquals(1, server.sockets().openConnections(), "the stalled client was dropped");
+
+        watcher.clearEvents();
+        Frame sample = watcher.awaitEvent(f -> f.type() == DEBUG_SAMPLE, 10_000);
+        assertNotNull(sample, "the other client still receives debug samples");
+        assertEquals("storm", debugSample(sample).flowId());
+        long before = sunk.get();
+        Thread.sleep(300);
+        assertTrue(sunk.get() > before, "the flow still runs");
+        assertEquals(PONG, watcher.request(PING, "").type());
+      } finally {
+        running.set(false);
+        driver.join();
+        stalled.close();
+        watcher.close();
+      }
+    }
+  }
+}
