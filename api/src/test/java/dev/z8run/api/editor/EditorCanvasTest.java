@@ -63,7 +63,8 @@ class EditorCanvasTest {
   @Test
   void shouldBuildWireValidateEditUndoAndDeployAFlow() throws Exception {
     // Inject -> Change -> Debug, dragged from the palette (the Function node is not in the
-    // catalogue yet: Change stands in for it, edited in the same generated properties panel)
+    // catalogue yet: Change stands in for it, edited in the same generated properties panel;
+    // once it is, swap "change" for "function" and its "rules" for "func")
     String inject = session.dragFromPalette("inject", 450, 250);
     String change = session.dragFromPalette("change", 700, 250);
     String debug = session.dragFromPalette("debug", 950, 250);
@@ -148,6 +149,19 @@ class EditorCanvasTest {
     assertEquals(3, ((List<?>) stored.get("nodes")).size());
     assertEquals(2, ((List<?>) stored.get("wires")).size());
     assertTrue(session.all("unsaved").isEmpty());
+
+    // send a message from the inject node: the debug panel shows what the change node set, and
+    // the nodes' counters arrive over /ws/engine
+    session.await(d -> "live".equals(session.find("live-state").getText()));
+    session.node(inject).findElement(By.cssSelector("[data-testid='inject-button']")).click();
+    WebElement row = session.find("debug-row");
+    assertTrue(row.getText().contains("\"hello\""), row.getText());
+    session.await(
+        d -> {
+          List<WebElement> status =
+              session.node(debug).findElements(By.cssSelector("[data-testid='node-status']"));
+          return !status.isEmpty() && status.getFirst().getText().contains("1→");
+        });
 
     // the screenshot shown in the README
     Path root = Path.of(System.getProperty("z8.repo.root", ".."));

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -16,12 +15,7 @@ import org.openqa.selenium.support.ui.Select;
  * The editor's live parts over {@code /ws/engine} (docs/protocol.md): the inject button, the debug
  * panel (arrival, expandable JSON, filter by node, pause, clear) and the status badges from
  * COUNTERS.
- *
- * <p>Tagged {@code engine-ws} and left out of {@code bin/test} (see {@code z8.excluded.groups} in
- * api/pom.xml) until the endpoint is merged; run it with {@code bin/test -pl api -am
- * -Dz8.excluded.groups=perf -Dtest=EditorLiveTest -Dsurefire.failIfNoSpecifiedTests=false}.
  */
-@Tag("engine-ws")
 class EditorLiveTest {
   @TempDir Path dataDir;
 

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code api/target/editor-perf.txt}.
  *
  * <p>Tagged {@code perf}, outside {@code bin/test}; run with {@code bin/test -pl api -am
- * -Dz8.excluded.groups=engine-ws -Dtest=EditorPerformanceTest
- * -Dsurefire.failIfNoSpecifiedTests=false -DskipITs}.
+ * -Dz8.excluded.groups= -Dtest=EditorPerformanceTest -Dsurefire.failIfNoSpecifiedTests=false
+ * -DskipITs}.
  */
 @Tag("perf")
 class EditorPerformanceTest {
