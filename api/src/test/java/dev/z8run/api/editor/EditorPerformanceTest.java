@@ -2,10 +2,19 @@ package dev.z8run.api.editor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -186,6 +195,96 @@ class EditorPerformanceTest {
               ((Number) flood.get("heapAfterMb")).doubleValue());
       System.out.print(line);
       Files.writeString(Path.of("target/editor-perf-flood.txt"), line);
+    }
+  }
+
+  /**
+   * The whole path under load: an {@code http-in -> debug + http-out} flow driven through {@code
+   * /hook} by 32 concurrent clients for 10 s, the editor open on it and subscribed over {@code
+   * /ws/engine}. Reports the messages/s the flow handled, what the panel received and what the
+   * server reported skipped (its per-client rate limit), the longest main-thread task and the heap.
+   */
+  @Test
+  void shouldReportTheTabUnderALoadedFlow() throws Exception {
+    try (EditorSession session = new EditorSession(dataDir)) {
+      String token = session.registerByApi();
+      session.request(
+          "POST",
+          "/api/v1/flows",
+          token,
+          """
+          {"id":"busy","name":"Busy","nodes":[
+            {"id":"in","type":"http-in","x":100,"y":100,"config":{"method":"GET","path":"/p"}},
+            {"id":"see","type":"debug","x":400,"y":60,"config":{}},
+            {"id":"out","type":"http-out","x":400,"y":160,"config":{}}],
+           "wires":[{"from":"in","fromPort":0,"to":"see","toPort":0},
+                    {"from":"in","fromPort":0,"to":"out","toPort":0}]}
+          """,
+          201);
+      session.request("POST", "/api/v1/flows/busy/start", token, null, 200);
+      session.openSignedIn(token, "#/flow/busy");
+      session.await(d -> "live".equals(session.find("live-state").getText()));
+      LongAdder answered = new LongAdder();
+      HttpClient http = HttpClient.newHttpClient();
+      HttpRequest get = HttpRequest.newBuilder(URI.create(session.base + "/hook/busy/p")).build();
+      long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      List<Thread> clients = new ArrayList<>();
+      for (int i = 0; i < 32; i++) {
+        clients.add(
+            Thread.ofVirtual()
+                .start(
+                    () -> {
+                      while (System.nanoTime() < end) {
+                        try {
+                          http.send(get, HttpResponse.BodyHandlers.discarding());
+                          answered.increment();
+                        } catch (IOException e) {
+                          return;
+                        } catch (InterruptedException e) {
+                          Thread.currentThread().interrupt();
+                          return;
+                        }
+                      }
+                    }));
+      }
+      @SuppressWarnings("unchecked")
+      Map<String, Object> tab =
+          (Map<String, Object>)
+              session.driver.executeAsyncScript(
+                  """
+                  const done = arguments[arguments.length - 1];
+                  let longest = 0;
+                  const observer = new PerformanceObserver((l) => { for (const e of l.getEntries()) longest = Math.max(longest, e.duration); });
+                  observer.observe({ type: 'longtask' });
+                  const debug = window.__z8Editor.debug;
+                  const heap = () => (performance.memory ? performance.memory.usedJSHeapSize / 1048576 : 0);
+                  const before = heap();
+                  let at2s = 0;
+                  setTimeout(() => { at2s = heap(); }, 2000);
+                  setTimeout(() => {
+                    observer.disconnect();
+                    done({ longest, received: debug.received, skipped: debug.skipped, before, at2s, after: heap() });
+                  }, 10000);
+                  """);
+      for (Thread client : clients) {
+        client.join();
+      }
+      http.close();
+      String line =
+          String.format(
+              Locale.ROOT,
+              "loaded flow: %.0f messages/s through http-in -> debug for 10 s; the panel received"
+                  + " %d samples, the server reported %d skipped; longest main-thread task %.0f ms;"
+                  + " JS heap %.1f / %.1f / %.1f MB at 0 / 2 / 10 s%n",
+              answered.sum() / 10.0,
+              ((Number) tab.get("received")).longValue(),
+              ((Number) tab.get("skipped")).longValue(),
+              ((Number) tab.get("longest")).doubleValue(),
+              ((Number) tab.get("before")).doubleValue(),
+              ((Number) tab.get("at2s")).doubleValue(),
+              ((Number) tab.get("after")).doubleValue());
+      System.out.print(line);
+      Files.writeString(Path.of("target/editor-perf-loaded.txt"), line);
     }
   }
 
