@@ -423,8 +423,10 @@ function Editor({ flowId }) {
 
   // ---- React Flow callbacks
   const onNodesChange = useCallback((changes) => {
-    // removals go through deleteSelection (history); positions while dragging are recorded at drag stop
-    const kept = changes.filter((c) => c.type !== 'remove');
+    // removals go through deleteSelection (history); positions while dragging are recorded at drag
+    // stop; measured sizes are not needed (nodes declare theirs, see geometry()), and applying them
+    // would re-render every node once after the first paint
+    const kept = changes.filter((c) => c.type !== 'remove' && c.type !== 'dimensions');
     if (kept.length) setNodes((ns) => applyNodeChanges(kept, ns));
   }, []);
   const onEdgesChange = useCallback((changes) => {
