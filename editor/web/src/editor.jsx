@@ -99,8 +99,8 @@ function geometry(spec, config) {
 
 function withGeometry(node, catalog) {
   const g = geometry(catalog.get(node.data.type), node.data.config);
-  if (node.height === g.height && node.width === g.width && node.handles && node.handles.length === g.handles.length) return node;
-  return { ...node, width: g.width, height: g.height, handles: g.handles };
+  if (node.measured && node.height === g.height && node.width === g.width && node.handles && node.handles.length === g.handles.length) return node;
+  return { ...node, width: g.width, height: g.height, measured: { width: g.width, height: g.height }, handles: g.handles };
 }
 
 function portIndex(handle) {
@@ -424,10 +424,20 @@ function Editor({ flowId }) {
   // ---- React Flow callbacks
   const onNodesChange = useCallback((changes) => {
     // removals go through deleteSelection (history); positions while dragging are recorded at drag
-    // stop; measured sizes are not needed (nodes declare theirs, see geometry()), and applying them
-    // would re-render every node once after the first paint
-    const kept = changes.filter((c) => c.type !== 'remove' && c.type !== 'dimensions');
-    if (kept.length) setNodes((ns) => applyNodeChanges(kept, ns));
+    // stop; a measured size equal to the one the node declares (geometry()) is dropped, so that the
+    // first measurement does not re-render every node once more
+    const kept = changes.filter((c) => c.type !== 'remove');
+    if (!kept.length) return;
+    setNodes((ns) => {
+      let byId = null;
+      const real = kept.filter((c) => {
+        if (c.type !== 'dimensions' || !c.dimensions || c.resizing) return true;
+        if (!byId) byId = new Map(ns.map((n) => [n.id, n]));
+        const n = byId.get(c.id);
+        return !n || !n.measured || n.measured.width !== c.dimensions.width || n.measured.height !== c.dimensions.height;
+      });
+      return real.length ? applyNodeChanges(real, ns) : ns;
+    });
   }, []);
   const onEdgesChange = useCallback((changes) => {
     const kept = changes.filter((c) => c.type !== 'remove');
