@@ -111,7 +111,7 @@ class EditorPerformanceTest {
                         };
                         requestAnimationFrame(step);
                         """,
-                        0);
+                    0);
         @SuppressWarnings("unchecked")
         Map<String, Object> zoomedIn =
             (Map<String, Object>)
@@ -144,7 +144,7 @@ class EditorPerformanceTest {
                         };
                         requestAnimationFrame(step);
                         """,
-                        1);
+                    1);
         String line =
             String.format(
                 Locale.ROOT,
