@@ -170,9 +170,17 @@ class EditorCanvasTest {
     session.node(change).click();
     Files.write(image, session.driver.getScreenshotAs(OutputType.BYTES));
 
-    // stop
+    // stop, start again
     session.find("stop").click();
     session.await(d -> "idle".equals(session.find("flow-status").getText()));
+    session.find("start").click();
+    session.await(d -> "running".equals(session.find("flow-status").getText()));
+    assertEquals(
+        true,
+        ((Map<?, ?>)
+                JsonCodec.parse(
+                    session.request("GET", "/api/v1/flows/" + flowId, token, null, 200)))
+            .get("running"));
   }
 
   @Test
@@ -270,6 +278,16 @@ class EditorCanvasTest {
     session.request(
         "POST", "/api/v1/vault", token, "{\"key\":\"github\",\"value\":\"s3cret\"}", 201);
     session.driver.navigate().refresh(); // the secret picker reads the vault when shown
+    // a wire that would close a loop is refused with a hint
+    String first = session.dragFromPalette("change", 400, 120);
+    String second = session.dragFromPalette("change", 680, 120);
+    session.wire(first, 0, second, 0);
+    session.await(d -> session.docWires().size() == 1);
+    session.clickCanvas(600, 300);
+    session.wire(second, 0, first, 0);
+    session.await(d -> session.find("hint").getText().contains("loop"));
+    assertEquals(1, session.docWires().size());
+
     String hook = session.dragFromPalette("webhook", 500, 250);
     String debug = session.dragFromPalette("debug", 850, 250);
     // the ports come from the schema: the webhook has three outputs
@@ -307,10 +325,23 @@ class EditorCanvasTest {
               && Long.valueOf(256).equals(config.get("maxPreviewBytes"))
               && "payload.user".equals(config.get("property"));
         });
-    // every field edit is one undo step
-    session.clickCanvas(700, 550);
+    // key-value rows for an object of strings: http-out's headers
+    String out = session.dragFromPalette("http-out", 700, 400);
+    session.node(out).click();
+    field("headers").findElement(By.cssSelector("[data-testid='kv-add']")).click();
+    List<WebElement> cells = field("headers").findElements(By.cssSelector(".kv .row input"));
+    cells.get(0).sendKeys("x-flow");
+    field("headers").findElements(By.cssSelector(".kv .row input")).get(1).sendKeys("editor");
+    session.await(d -> Map.of("x-flow", "editor").equals(config(out).get("headers")));
+
+    // edits are undone field by field: the headers, then the debug node's property
+    session.clickCanvas(650, 330);
+    session.ctrl("z");
+    session.await(d -> !Map.of("x-flow", "editor").equals(config(out).get("headers")));
+    session.ctrl("z"); // adding the http-out node
     session.ctrl("z");
     session.await(d -> !"payload.user".equals(config(debug).get("property")));
+    assertEquals(256L, config(debug).get("maxPreviewBytes"));
   }
 
   private static WebElement field(String name) {
