@@ -225,7 +225,7 @@ class FunctionNodeTest {
     String counting =
         "context.set('n', (context.get('n') || 0) + 1);\n"
             + "flow.set('n', (flow.get('n') || 0) + 1);\n"
-            + "global.set('last', {from: node.id, at: msg.payload});\n"
+            + "global.set('last', {from: node.id, at: context.get('n')});\n"
             + "msg.payload = {node: context.get('n'), flow: flow.get('n'), keys: context.keys(),"
             + " sameFlow: context.flow.get('n')};\n"
             + "return msg;";
