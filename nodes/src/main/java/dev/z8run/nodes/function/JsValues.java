@@ -2,7 +2,6 @@ package dev.z8run.nodes.function;
 
 import dev.z8run.io.json.JsonCodec;
 import java.nio.charset.StandardCharsets;
-import org.agrona.DirectBuffer;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.NativeJSON;
 import org.mozilla.javascript.ScriptRuntime;
@@ -22,9 +21,8 @@ final class JsValues {
    * Parses a message body into a new script object. A body that is not a JSON object (which no
    * z8run node sends) becomes {@code {payload: <body>}}.
    */
-  static Scriptable parseMessage(
-      Context cx, Scriptable scope, DirectBuffer json, int offset, int length) {
-    Object value = parse(cx, scope, json.getStringWithoutLengthUtf8(offset, length));
+  static Scriptable parseMessage(Context cx, Scriptable scope, String json) {
+    Object value = parse(cx, scope, json);
     if (value instanceof Scriptable object && !ScriptRuntime.isArrayObject(value)) {
       return object;
     }

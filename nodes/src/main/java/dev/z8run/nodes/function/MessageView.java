@@ -1,7 +1,7 @@
 package dev.z8run.nodes.function;
 
+import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.Symbol;
@@ -30,6 +30,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
   private DirectBuffer json;
   private int offset;
   private int length;
+  private byte[] detached;
   private Scriptable target;
 
   MessageView(Scriptable scope, DirectBuffer json, int offset, int length) {
@@ -47,17 +48,21 @@ final class MessageView implements Scriptable, SymbolScriptable {
   /** Ends the borrow of the input's bytes: copies them if they were never parsed. */
   void detach() {
     if (target == null) {
-      byte[] copy = new byte[length];
-      json.getBytes(offset, copy);
-      json = new UnsafeBuffer(copy);
-      offset = 0;
+      detached = new byte[length];
+      json.getBytes(offset, detached);
+      json = null;
     }
   }
 
   private Scriptable target() {
     if (target == null) {
-      target = JsValues.parseMessage(Context.getCurrentContext(), scope, json, offset, length);
+      String text =
+          detached != null
+              ? new String(detached, StandardCharsets.UTF_8)
+              : json.getStringWithoutLengthUtf8(offset, length);
+      target = JsValues.parseMessage(Context.getCurrentContext(), scope, text);
       json = null;
+      detached = null;
     }
     return target;
   }
