@@ -261,6 +261,54 @@ class FunctionNodeTest {
   }
 
   @Test
+  void shouldStartNodeAndFlowContextAfreshOnRedeployButKeepGlobalContext() {
+    String func =
+        "context.set('n', (context.get('n') || 0) + 1);\n"
+            + "flow.set('n', (flow.get('n') || 0) + 1);\n"
+            + "global.set('n', (global.get('n') || 0) + 1);\n"
+            + "msg.payload = [context.get('n'), flow.get('n'), global.get('n')];\nreturn msg;";
+    run(config(func), "{}", "{}");
+
+    deploy(config(func));
+    harness.inject("f", "src", "{}");
+
+    List<Captured> received = harness.awaitCaptured("out", 3);
+    assertEquals("{\"payload\":[2,2,2]}", received.get(1).json());
+    assertEquals("{\"payload\":[1,1,3]}", received.get(2).json());
+  }
+
+  @Test
+  void shouldKeepTheScriptsGlobalsFromMessageToMessageAsNodeRedDoes() {
+    List<Captured> received =
+        run(
+            config(
+                "if (typeof calls === 'undefined') { calls = 0; }\ncalls++;\n"
+                    + "msg.payload = calls;\nreturn msg;"),
+            "{}",
+            "{}",
+            "{}");
+
+    assertEquals("{\"payload\":3}", received.get(2).json());
+  }
+
+  @Test
+  void shouldLetAMessageKeptUntouchedInAGlobalBeReadByALaterCall() {
+    deploy(
+        config(
+            "if (msg.payload === 'first') { kept = msg; return null; }\n"
+                + "msg.payload = {now: msg.payload, before: kept.payload, topic: kept.topic};\n"
+                + "return msg;"));
+    harness.inject("f", "src", "{\"payload\":\"first\",\"topic\":\"kept\"}");
+    harness.inject("f", "src", "{\"payload\":\"second\"}");
+
+    List<Captured> received = harness.awaitCaptured("out", 1);
+
+    assertEquals(
+        "{\"payload\":{\"now\":\"second\",\"before\":\"first\",\"topic\":\"kept\"}}",
+        received.get(0).json());
+  }
+
+  @Test
   void shouldStoreCopiesInContextNotReferences() {
     List<Captured> received =
         run(
