@@ -1,6 +1,7 @@
 package dev.z8run.nodes;
 
 import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.nodes.function.FunctionNode;
 
 /** Registers every built-in node type. */
 public final class BuiltinNodes {
@@ -11,6 +12,7 @@ public final class BuiltinNodes {
     registry.register(InjectNode.TYPE);
     registry.register(JunctionNode.TYPE);
     registry.register(ChangeNode.TYPE);
+    registry.register(FunctionNode.TYPE);
     registry.register(CounterNode.TYPE);
     registry.register(DebugNode.TYPE);
     registry.register(HttpInNode.TYPE);

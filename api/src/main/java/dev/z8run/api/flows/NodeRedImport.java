@@ -20,15 +20,20 @@ import java.util.Set;
  * by id and type; the import then stops, unless the caller asked to import the rest with those
  * nodes disabled.
  *
- * <p>Mapped so far: {@code inject}, {@code change}, {@code debug}, {@code junction}, {@code http
- * in}, {@code http response}; the rest of the Node-RED essentials come with the node library.
+ * <p>Mapped so far: {@code inject}, {@code change}, {@code function}, {@code debug}, {@code
+ * junction}, {@code http in}, {@code http response}; the rest of the Node-RED essentials come with
+ * the node library. What a mapped node loses on the way (a function's {@code libs}) is reported in
+ * {@link Result#warnings()}.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped. */
   public record Unsupported(String nodeId, String type, String tab) {}
 
-  /** The flows found, and the nodes that had to be disabled (empty unless asked for). */
-  public record Result(List<Flow> flows, List<Unsupported> unsupported) {}
+  /**
+   * The flows found, the nodes that had to be disabled (empty unless asked for), and what mapped
+   * nodes lost on the way, one sentence naming the node each.
+   */
+  public record Result(List<Flow> flows, List<Unsupported> unsupported, List<String> warnings) {}
 
   private static final Set<String> LAYOUT_ONLY = Set.of("tab", "comment", "group");
 
@@ -63,6 +68,7 @@ public final class NodeRedImport {
       }
     }
     List<Unsupported> unsupported = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     List<Flow> flows = new ArrayList<>();
     for (Map.Entry<String, List<Map<?, ?>>> tab : nodesByTab.entrySet()) {
       Map<?, ?> tabNode = tabs.getOrDefault(tab.getKey(), Map.of());
@@ -74,7 +80,7 @@ public final class NodeRedImport {
         if (LAYOUT_ONLY.contains(type)) {
           continue;
         }
-        FlowNode mapped = map(node, id, type);
+        FlowNode mapped = map(node, id, type, warnings);
         if (mapped == null) {
           unsupported.add(new Unsupported(id, type, tab.getKey()));
           mapped =
@@ -119,10 +125,10 @@ public final class NodeRedImport {
               + " to import the rest with those nodes disabled",
           problems);
     }
-    return new Result(flows, disableUnsupported ? unsupported : List.of());
+    return new Result(flows, disableUnsupported ? unsupported : List.of(), warnings);
   }
 
-  private static FlowNode map(Map<?, ?> node, String id, String type) {
+  private static FlowNode map(Map<?, ?> node, String id, String type, List<String> warnings) {
     Map<String, Object> config = new LinkedHashMap<>();
     String ours;
     switch (type) {
@@ -153,6 +159,10 @@ public final class NodeRedImport {
         }
         config.put("active", !Boolean.FALSE.equals(node.get("active")));
         config.put("console", Boolean.TRUE.equals(node.get("console")));
+      }
+      case "function" -> {
+        ours = "function";
+        mapFunction(node, id, config, warnings);
       }
       case "junction" -> ours = "junction";
       case "http in" -> {
@@ -187,6 +197,66 @@ public final class NodeRedImport {
     }
     return new FlowNode(
         id, ours, label(node, type), x(node), y(node), Boolean.TRUE.equals(node.get("d")), config);
+  }
+
+  /**
+   * Node-RED's function node: {@code func}, {@code outputs}, the On Start / On Stop code and its
+   * {@code timeout} (seconds, 0 = none: ours then keeps its default CPU limit). {@code libs}
+   * (modules loaded with require) cannot work in the sandbox and are dropped with a warning.
+   */
+  private static void mapFunction(
+      Map<?, ?> node, String id, Map<String, Object> config, List<String> warnings) {
+    config.put("func", node.get("func") instanceof String func ? func : "");
+    long outputs = number(node, id, "outputs", 1);
+    config.put("outputs", outputs);
+    for (String code : List.of("initialize", "finalize")) {
+      if (node.get(code) instanceof String text && !text.isBlank()) {
+        config.put(code, text);
+      }
+    }
+    long timeoutSeconds = number(node, id, "timeout", 0);
+    if (timeoutSeconds > 0) {
+      config.put("timeoutMs", timeoutSeconds * 1000);
+    }
+    if (node.get("libs") instanceof List<?> libs && !libs.isEmpty()) {
+      List<String> modules = new ArrayList<>();
+      for (Object lib : libs) {
+        modules.add(
+            lib instanceof Map<?, ?> entry
+                ? String.valueOf(entry.get("module"))
+                : String.valueOf(lib));
+      }
+      warnings.add(
+          "Node-RED node '"
+              + id
+              + "' (function): libs "
+              + modules
+              + " ignored: function nodes cannot load modules here");
+    }
+  }
+
+  /**
+   * A whole number Node-RED may have written as a number or a string; blank is {@code fallback}.
+   */
+  private static long number(Map<?, ?> node, String id, String field, long fallback) {
+    Object value = node.get(field);
+    if (value == null || String.valueOf(value).isBlank()) {
+      return fallback;
+    }
+    try {
+      return value instanceof Number number
+          ? number.longValue()
+          : Long.parseLong(String.valueOf(value).strip());
+    } catch (NumberFormatException notNumber) {
+      throw ApiException.badRequest(
+          "Node-RED node '"
+              + id
+              + "': "
+              + field
+              + " "
+              + JsonCodec.describe(value)
+              + " is not a number");
+    }
   }
 
   /** Node-RED's typed input: the string as the JSON value its type names. */

@@ -58,6 +58,14 @@ public interface NodeContext {
    */
   boolean tryTrigger(byte[] json);
 
+  /** The store shared by the nodes of this flow (Node-RED's {@code flow}); new on every deploy. */
+  ContextStore flowContext();
+
+  /**
+   * The store shared by every node of the engine (Node-RED's {@code global}); kept across deploys.
+   */
+  ContextStore globalContext();
+
   /**
    * A service the host installed for nodes (for example {@link Replies}), or null when there is
    * none of that type.

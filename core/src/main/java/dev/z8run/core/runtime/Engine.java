@@ -1,6 +1,7 @@
 package dev.z8run.core.runtime;
 
 import dev.z8run.core.flow.Flow;
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
@@ -51,6 +52,7 @@ public final class Engine implements AutoCloseable {
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
+  private final ContextStore globalContext = new ContextStore();
   private final AtomicInteger handles = new AtomicInteger();
   private volatile boolean closed;
 
@@ -188,7 +190,9 @@ public final class Engine implements AutoCloseable {
             planned
                 .type()
                 .factory()
-                .create(new RuntimeNodeContext(runtime, planned, config.epochClock(), services));
+                .create(
+                    new RuntimeNodeContext(
+                        runtime, planned, config.epochClock(), services, globalContext));
       } catch (Exception | LinkageError failure) {
         for (NodeInstance created : instances) {
           if (created != null) {

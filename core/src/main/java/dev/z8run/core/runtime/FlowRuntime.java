@@ -4,6 +4,7 @@ import static dev.z8run.io.message.MessageDescriptor.FLAG_TRACED;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +29,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   final NodeCounters counters;
   final NanoClock nanoClock;
   final ExecutionTable executions;
+  final ContextStore context = new ContextStore();
   private final EngineEvents events;
   private final long traceIntervalNs;
   private final AtomicLong lastTraceNs = new AtomicLong(Long.MIN_VALUE / 2);

@@ -1,5 +1,6 @@
 package dev.z8run.core.runtime;
 
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.registry.NodeType;
@@ -17,17 +18,30 @@ final class RuntimeNodeContext implements NodeContext {
   private final Map<String, Object> config;
   private final EpochClock epochClock;
   private final Map<Class<?>, Object> services;
+  private final ContextStore globalContext;
 
   RuntimeNodeContext(
       FlowRuntime flow,
       PlannedNode planned,
       EpochClock epochClock,
-      Map<Class<?>, Object> services) {
+      Map<Class<?>, Object> services,
+      ContextStore globalContext) {
     this.flow = flow;
     this.planned = planned;
     this.config = Collections.unmodifiableMap(planned.config());
     this.epochClock = epochClock;
     this.services = services;
+    this.globalContext = globalContext;
+  }
+
+  @Override
+  public ContextStore flowContext() {
+    return flow.context;
+  }
+
+  @Override
+  public ContextStore globalContext() {
+    return globalContext;
   }
 
   @Override
