@@ -16,6 +16,10 @@ public final class BuiltinNodes {
     registry.register(HttpInNode.TYPE);
     registry.register(HttpResponseNode.TYPE);
     registry.register(WebhookNode.TYPE);
+    registry.register(SwitchNode.TYPE);
+    registry.register(FilterNode.TYPE);
+    registry.register(RangeNode.TYPE);
+    registry.register(CommentNode.TYPE);
     return registry;
   }
 
