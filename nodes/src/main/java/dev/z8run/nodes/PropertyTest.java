@@ -137,8 +137,7 @@ final class PropertyTest {
     }
     String text = raw == null ? "" : raw instanceof String s ? s : JsonCodec.writeString(raw);
     if (type.equals("env")) {
-      String env = System.getenv(text);
-      text = env == null ? "" : env;
+      text = EnvValues.lookup(where, text);
       type = "str";
     }
     Object json = null;
