@@ -20,6 +20,7 @@ public final class BuiltinNodes {
     registry.register(FilterNode.TYPE);
     registry.register(RangeNode.TYPE);
     registry.register(CommentNode.TYPE);
+    registry.register(SplitNode.TYPE);
     return registry;
   }
 
