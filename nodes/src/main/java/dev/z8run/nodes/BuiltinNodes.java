@@ -21,6 +21,7 @@ public final class BuiltinNodes {
     registry.register(RangeNode.TYPE);
     registry.register(CommentNode.TYPE);
     registry.register(SplitNode.TYPE);
+    registry.register(TemplateNode.TYPE);
     return registry;
   }
 

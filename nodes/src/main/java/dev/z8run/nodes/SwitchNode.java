@@ -64,10 +64,15 @@ public final class SwitchNode implements Node {
   }
 
   static MessagePath property(NodeContext context) {
+    return property(context.configString("property", "payload"), "property");
+  }
+
+  /** Compiles the path in config field {@code field}; errors name the field. */
+  static MessagePath property(String path, String field) {
     try {
-      return MessagePath.of(context.configString("property", "payload"));
+      return MessagePath.of(path);
     } catch (IllegalArgumentException bad) {
-      throw new IllegalArgumentException("property: " + bad.getMessage());
+      throw new IllegalArgumentException(field + ": " + bad.getMessage());
     }
   }
 
