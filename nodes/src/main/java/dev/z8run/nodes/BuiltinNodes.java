@@ -22,6 +22,7 @@ public final class BuiltinNodes {
     registry.register(CommentNode.TYPE);
     registry.register(SplitNode.TYPE);
     registry.register(TemplateNode.TYPE);
+    registry.register(JsonNode.TYPE);
     return registry;
   }
 
