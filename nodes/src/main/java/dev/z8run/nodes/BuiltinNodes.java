@@ -23,6 +23,7 @@ public final class BuiltinNodes {
     registry.register(SplitNode.TYPE);
     registry.register(TemplateNode.TYPE);
     registry.register(JsonNode.TYPE);
+    registry.register(HttpRequestNode.TYPE);
     return registry;
   }
 
