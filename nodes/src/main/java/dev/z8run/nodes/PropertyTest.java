@@ -241,7 +241,10 @@ final class PropertyTest {
     return false;
   }
 
-  /** Negative, zero or positive; NaN comparisons (not numbers, not two strings) answer 2 (>). */
+  /**
+   * Negative, zero or positive. Values that cannot be compared (not two numbers, not two strings)
+   * answer a result that fails the test at hand: 2 for lt/lte, -2 for gt/gte.
+   */
   private int compare(DirectBuffer buffer, long span, int kind) {
     double number = JsonValues.number(buffer, span);
     if (!Double.isNaN(number) && !Double.isNaN(value.number())) {
