@@ -77,7 +77,13 @@ public final class FilterNode implements Node {
     boolean pass = !any;
     for (int i = 0; i < rules.length; i++) {
       long span = paths[i].find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
-      boolean holds = rules[i].test(msg.buffer(), span, payload[i] && msg.binaryLength() > 0);
+      boolean holds =
+          rules[i].test(
+              msg.buffer(),
+              msg.jsonOffset(),
+              msg.jsonLength(),
+              span,
+              payload[i] && msg.binaryLength() > 0);
       if (holds == any) {
         pass = any;
         break;

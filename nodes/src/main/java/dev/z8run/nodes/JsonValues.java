@@ -151,6 +151,23 @@ final class JsonValues {
     return true;
   }
 
+  /** Whether the bytes in {@code [start, end)} contain those in {@code [from, to)} of another. */
+  static boolean contains(
+      DirectBuffer buffer, int start, int end, DirectBuffer needle, int from, int to) {
+    int n = to - from;
+    int last = end - n;
+    outer:
+    for (int i = start; i <= last; i++) {
+      for (int k = 0; k < n; k++) {
+        if (buffer.getByte(i + k) != needle.getByte(from + k)) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
   /** Whether the bytes in {@code [start, end)} contain {@code needle}. */
   static boolean contains(DirectBuffer buffer, int start, int end, byte[] needle) {
     int last = end - needle.length;

@@ -37,7 +37,7 @@ final class PropertyTest {
       List.of(
           "eq", "neq", "lt", "lte", "gt", "gte", "btwn", "cont", "regex", "true", "false", "null",
           "nnull", "empty", "nempty", "istype", "else");
-  static final List<String> VALUE_TYPES = List.of("str", "num", "bool", "json", "env");
+  static final List<String> VALUE_TYPES = List.of("str", "num", "bool", "json", "env", "msg");
   static final List<String> TYPE_NAMES =
       List.of(
           "string", "number", "boolean", "object", "array", "null", "undefined", "json", "buffer");
@@ -51,7 +51,13 @@ final class PropertyTest {
 
   /** A compiled operand: its number (NaN if none), its string body bytes, its JSON. */
   private record Operand(
-      String type, double number, String text, byte[] stringBytes, Object json, boolean bool) {}
+      String type,
+      double number,
+      String text,
+      byte[] stringBytes,
+      Object json,
+      boolean bool,
+      MessagePath path) {}
 
   private PropertyTest(String kind, Operand value, Operand value2, Matcher matcher, int typeName) {
     this.kind = kind;
@@ -110,7 +116,9 @@ final class PropertyTest {
         Operand v = operand(where + ".v", rule.get("v"), rule.get("vt"));
         Operand v2 =
             kind.equals("btwn") ? operand(where + ".v2", rule.get("v2"), rule.get("v2t")) : null;
-        if (kind.equals("btwn") && (Double.isNaN(v.number()) || Double.isNaN(v2.number()))) {
+        if (kind.equals("btwn")
+            && ((Double.isNaN(v.number()) && v.path() == null)
+                || (Double.isNaN(v2.number()) && v2.path() == null))) {
           throw new IllegalArgumentException(
               where
                   + ": between needs two numbers, got '"
@@ -136,6 +144,13 @@ final class PropertyTest {
               + ")");
     }
     String text = raw == null ? "" : raw instanceof String s ? s : JsonCodec.writeString(raw);
+    if (type.equals("msg")) {
+      try {
+        return new Operand(type, Double.NaN, text, null, null, false, MessagePath.of(text));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException(where + ": " + bad.getMessage());
+      }
+    }
     if (type.equals("env")) {
       text = EnvValues.lookup(where, text);
       type = "str";
@@ -170,7 +185,8 @@ final class PropertyTest {
         text,
         type.equals("str") ? Arrays.copyOfRange(quoted, 1, quoted.length - 1) : null,
         json,
-        text.equals("true"));
+        text.equals("true"),
+        null);
   }
 
   private static double numberOf(String text) {
@@ -189,9 +205,13 @@ final class PropertyTest {
   /**
    * Tests the value in {@code span} of {@code buffer} ({@link JsonScanner#NOT_FOUND} when the
    * property is missing); {@code binaryPayload} says whether the property is a binary payload.
+   * {@code [offset, offset + length)} is the message's JSON, where {@code msg} operands are read.
    */
-  boolean test(DirectBuffer buffer, long span, boolean binaryPayload) {
+  boolean test(DirectBuffer buffer, int offset, int length, long span, boolean binaryPayload) {
     int kind = binaryPayload ? UNDEFINED : JsonValues.kind(buffer, span);
+    if ((value != null && value.path() != null) || (value2 != null && value2.path() != null)) {
+      return testAgainstProperties(buffer, offset, length, span, kind);
+    }
     return switch (this.kind) {
       case "eq" -> equalsOperand(buffer, span, kind);
       case "neq" -> !equalsOperand(buffer, span, kind);
@@ -275,6 +295,84 @@ final class PropertyTest {
     }
     CharSequence text = view.wrap(buffer, start, end) ? view : JsonValues.text(buffer, span);
     return matcher.reset(text).find();
+  }
+
+  /** A test whose operand is another message property ({@code vt: msg}), read in place too. */
+  private boolean testAgainstProperties(
+      DirectBuffer buffer, int offset, int length, long span, int kind) {
+    long other = value.path() != null ? value.path().find(buffer, offset, length) : NO_SPAN;
+    return switch (this.kind) {
+      case "eq" -> equalsProperty(buffer, span, kind, other);
+      case "neq" -> !equalsProperty(buffer, span, kind, other);
+      case "lt" -> compareProperty(buffer, span, kind, other) < 0;
+      case "lte" -> compareProperty(buffer, span, kind, other) <= 0;
+      case "gt" -> compareProperty(buffer, span, kind, other) > 0;
+      case "gte" -> compareProperty(buffer, span, kind, other) >= 0;
+      case "btwn" -> {
+        double number = JsonValues.number(buffer, span);
+        double low = bound(value, buffer, other);
+        double high =
+            bound(
+                value2,
+                buffer,
+                value2.path() != null ? value2.path().find(buffer, offset, length) : NO_SPAN);
+        yield number >= Math.min(low, high) && number <= Math.max(low, high);
+      }
+      case "cont" ->
+          kind == STRING
+              && JsonValues.kind(buffer, other) == STRING
+              && JsonValues.contains(
+                  buffer,
+                  JsonScanner.spanStart(span) + 1,
+                  JsonScanner.spanEnd(span) - 1,
+                  buffer,
+                  JsonScanner.spanStart(other) + 1,
+                  JsonScanner.spanEnd(other) - 1);
+      default -> throw new IllegalStateException("test " + this.kind + " takes no value");
+    };
+  }
+
+  private static final long NO_SPAN = JsonScanner.NOT_FOUND;
+
+  private static double bound(Operand operand, DirectBuffer buffer, long span) {
+    return operand.path() != null ? JsonValues.number(buffer, span) : operand.number();
+  }
+
+  /** JavaScript's {@code ==} as far as JSON goes: numbers by value, the rest by their JSON. */
+  private static boolean equalsProperty(DirectBuffer buffer, long span, int kind, long other) {
+    int otherKind = JsonValues.kind(buffer, other);
+    if (kind == UNDEFINED || otherKind == UNDEFINED) {
+      return kind == otherKind;
+    }
+    if (kind == NUMBER || otherKind == NUMBER) {
+      double a = JsonValues.number(buffer, span);
+      return !Double.isNaN(a) && a == JsonValues.number(buffer, other);
+    }
+    int start = JsonScanner.spanStart(span);
+    int otherStart = JsonScanner.spanStart(other);
+    int n = JsonScanner.spanEnd(span) - start;
+    if (n != JsonScanner.spanEnd(other) - otherStart) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (buffer.getByte(start + i) != buffer.getByte(otherStart + i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private int compareProperty(DirectBuffer buffer, long span, int kind, long other) {
+    double a = JsonValues.number(buffer, span);
+    double b = JsonValues.number(buffer, other);
+    if (!Double.isNaN(a) && !Double.isNaN(b)) {
+      return Double.compare(a, b);
+    }
+    if (kind == STRING && JsonValues.kind(buffer, other) == STRING) {
+      return Integer.signum(
+          JsonValues.text(buffer, span).compareTo(JsonValues.text(buffer, other)));
+    }
+    return this.kind.startsWith("gt") ? -2 : 2;
   }
 
   private static boolean isEmpty(DirectBuffer buffer, long span, int kind) {

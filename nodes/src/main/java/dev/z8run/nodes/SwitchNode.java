@@ -35,7 +35,7 @@ public final class SwitchNode implements Node {
                   "rules",
                   FieldType.ARRAY,
                   "Tests, one output each: {t: eq|neq|lt|lte|gt|gte|btwn|cont|regex|true|false|"
-                      + "null|nnull|empty|nempty|istype|else, v, vt: str|num|bool|json|env, v2,"
+                      + "null|nnull|empty|nempty|istype|else, v, vt: str|num|bool|json|env|msg, v2,"
                       + " v2t, case}."))
           .field(
               ConfigField.optional(
@@ -94,7 +94,9 @@ public final class SwitchNode implements Node {
     boolean matched = false;
     for (int i = 0; i < rules.length; i++) {
       PropertyTest rule = rules[i];
-      if (rule.isOtherwise() ? !matched : rule.test(msg.buffer(), span, binary)) {
+      if (rule.isOtherwise()
+          ? !matched
+          : rule.test(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), span, binary)) {
         matched = true;
         out.forward(i, msg);
         if (!checkAll) {

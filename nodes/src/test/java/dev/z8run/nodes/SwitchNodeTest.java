@@ -183,6 +183,29 @@ class SwitchNodeTest {
   }
 
   @Test
+  void shouldCompareWithAnotherMessageProperty() {
+    String rules =
+        "[{\"t\":\"gt\",\"v\":\"payload.limit\",\"vt\":\"msg\"},"
+            + "{\"t\":\"eq\",\"v\":\"payload.limit\",\"vt\":\"msg\"},"
+            + "{\"t\":\"btwn\",\"v\":\"0\",\"vt\":\"num\",\"v2\":\"payload.limit\",\"v2t\":\"msg\"},"
+            + "{\"t\":\"eq\",\"v\":\"topic\",\"vt\":\"msg\"}]";
+    String[] messages = {
+      "{\"topic\":\"x\",\"payload\":{\"value\":12,\"limit\":10}}",
+      "{\"topic\":\"x\",\"payload\":{\"value\":10.0,\"limit\":10}}",
+      "{\"topic\":\"x\",\"payload\":{\"value\":4,\"limit\":10}}",
+      "{\"topic\":\"x\",\"payload\":{\"value\":\"x\"}}"
+    };
+    List<List<String>> out =
+        route("{\"property\":\"payload.value\",\"rules\":" + rules + "}", 5, messages);
+
+    assertEquals(List.of(messages[0]), out.get(0), "gt msg");
+    assertEquals(List.of(messages[1]), out.get(1), "eq msg, as numbers");
+    assertEquals(List.of(messages[1], messages[2]), out.get(2), "between 0 and msg");
+    assertEquals(List.of(messages[3]), out.get(3), "eq msg, as JSON");
+    assertEquals(List.of(), out.get(4));
+  }
+
+  @Test
   void shouldReadArrayElementsAndForwardBinaryPayloadUnchanged() {
     byte[] binary = {1, 2, 3, (byte) 0xFF};
     harness.engine.deploy(
@@ -218,7 +241,7 @@ class SwitchNodeTest {
         refused("{\"rules\":[{\"t\":\"eq\",\"v\":\"abc\",\"vt\":\"num\"}]}"));
     assertEquals(
         "node 'sw' (switch): rules[0].vt: value type 'flow' is not supported (supported: str, num,"
-            + " bool, json, env)",
+            + " bool, json, env, msg)",
         refused("{\"rules\":[{\"t\":\"eq\",\"v\":\"x\",\"vt\":\"flow\"}]}"));
     assertEquals(
         "node 'sw' (switch): rules[0].v: invalid regular expression: Unclosed group",
