@@ -22,6 +22,7 @@ import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.EngineConfig;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.nodes.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
 import io.helidon.webserver.WebServer;
@@ -120,6 +121,7 @@ public final class Z8Server implements AutoCloseable {
                           1,
                           1_000_000)));
       engine.registerService(Replies.class, hooks);
+      engine.registerService(OutboundPolicy.class, OutboundPolicy.fromEnvironment(env));
       engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
       FlowManager flows = new FlowManager(store, engine);
       int restored = flows.restoreRunning();

@@ -18,6 +18,14 @@ public final class BuiltinNodes {
     registry.register(HttpInNode.TYPE);
     registry.register(HttpResponseNode.TYPE);
     registry.register(WebhookNode.TYPE);
+    registry.register(SwitchNode.TYPE);
+    registry.register(FilterNode.TYPE);
+    registry.register(RangeNode.TYPE);
+    registry.register(CommentNode.TYPE);
+    registry.register(SplitNode.TYPE);
+    registry.register(TemplateNode.TYPE);
+    registry.register(JsonNode.TYPE);
+    registry.register(HttpRequestNode.TYPE);
     return registry;
   }
 

@@ -21,9 +21,9 @@ import java.util.Set;
  * nodes disabled.
  *
  * <p>Mapped so far: {@code inject}, {@code change}, {@code function}, {@code debug}, {@code
- * junction}, {@code http in}, {@code http response}; the rest of the Node-RED essentials come with
- * the node library. What a mapped node loses on the way (a function's {@code libs}) is reported in
- * {@link Result#warnings()}.
+ * junction}, {@code http in}, {@code http response}, {@code switch}, {@code json}, {@code
+ * template}, {@code http request}, {@code split}, {@code range}, {@code comment}; Node-RED's field
+ * names become ours as each node's reference page (docs/nodes) lists them.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped. */
@@ -35,7 +35,7 @@ public final class NodeRedImport {
    */
   public record Result(List<Flow> flows, List<Unsupported> unsupported, List<String> warnings) {}
 
-  private static final Set<String> LAYOUT_ONLY = Set.of("tab", "comment", "group");
+  private static final Set<String> LAYOUT_ONLY = Set.of("tab", "group");
 
   private NodeRedImport() {}
 
@@ -191,6 +191,90 @@ public final class NodeRedImport {
           config.put("headers", headers);
         }
       }
+      case "switch" -> {
+        if (!isMsg(node.get("propertyType"))) {
+          return null;
+        }
+        ours = "switch";
+        copy(node, "property", config, "property");
+        config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
+        config.put("checkall", !"false".equals(String.valueOf(node.get("checkall"))));
+      }
+      case "json" -> {
+        ours = "json";
+        config.put(
+            "action",
+            switch (String.valueOf(node.get("action"))) {
+              case "str" -> "stringify";
+              case "obj" -> "parse";
+              default -> "toggle";
+            });
+        copy(node, "property", config, "property");
+        config.put("pretty", Boolean.TRUE.equals(node.get("pretty")));
+      }
+      case "template" -> {
+        if (!isMsg(node.get("fieldType")) || "yaml".equals(node.get("output"))) {
+          return null;
+        }
+        ours = "template";
+        copy(node, "field", config, "field");
+        copy(node, "syntax", config, "syntax");
+        copy(node, "output", config, "output");
+        config.put("template", node.get("template") == null ? "" : node.get("template"));
+      }
+      case "http request" -> {
+        ours = "http-request";
+        copy(node, "url", config, "url");
+        Object method = node.get("method");
+        config.put(
+            "method",
+            method == null || "use".equals(method)
+                ? "use"
+                : method.toString().toUpperCase(Locale.ROOT));
+        config.put(
+            "responseType",
+            switch (String.valueOf(node.get("ret"))) {
+              case "obj" -> "json";
+              case "bin" -> "binary";
+              default -> "text";
+            });
+        Map<String, Object> headers = headers(node.get("headers"));
+        if (!headers.isEmpty()) {
+          config.put("headers", headers);
+        }
+      }
+      case "split" -> {
+        ours = "split";
+        String splitter = node.get("splt") == null ? "\\n" : node.get("splt").toString();
+        if ("len".equals(node.get("spltType"))) {
+          config.put("chunkLength", integer(id, "splt", splitter));
+        } else {
+          config.put(
+              "delimiter", splitter.replace("\\n", "\n").replace("\\r", "\r").replace("\\t", "\t"));
+        }
+        if (node.get("arraySplt") != null && !"".equals(node.get("arraySplt"))) {
+          config.put("arrayChunk", integer(id, "arraySplt", node.get("arraySplt")));
+        }
+        if (node.get("addname") instanceof String name && !name.isBlank()) {
+          config.put("keyProperty", name);
+        }
+        copy(node, "property", config, "property");
+      }
+      case "range" -> {
+        ours = "range";
+        for (String field : List.of("minin", "maxin", "minout", "maxout")) {
+          if (node.get(field) != null && !"".equals(node.get(field))) {
+            config.put(field, typed(String.valueOf(node.get(field)), "num"));
+          }
+        }
+        copy(node, "action", config, "action");
+        config.put("round", Boolean.TRUE.equals(node.get("round")));
+        copy(node, "property", config, "property");
+      }
+      case "comment" -> {
+        ours = "comment";
+        copy(node, "info", config, "info");
+      }
       default -> {
         return null;
       }
@@ -257,6 +341,67 @@ public final class NodeRedImport {
               + JsonCodec.describe(value)
               + " is not a number");
     }
+  }
+
+  /**
+   * Whether a Node-RED property type is absent or {@code msg} (flow and global context are not).
+   */
+  private static boolean isMsg(Object type) {
+    return type == null || "".equals(type) || "msg".equals(type);
+  }
+
+  /** Copies a non-blank string field under our name. */
+  private static void copy(Map<?, ?> node, String theirs, Map<String, Object> config, String ours) {
+    if (node.get(theirs) instanceof String value && !value.isBlank()) {
+      config.put(ours, value);
+    }
+  }
+
+  private static long integer(String id, String field, Object value) {
+    try {
+      return Long.parseLong(String.valueOf(value).strip());
+    } catch (NumberFormatException notNumber) {
+      throw ApiException.badRequest(
+          "Node-RED node '"
+              + id
+              + "': "
+              + field
+              + " "
+              + JsonCodec.describe(value)
+              + " is not a whole number");
+    }
+  }
+
+  /**
+   * Node-RED 3's request headers ({@code [{keyType, keyValue, valueType, valueValue}]}, a type
+   * other than {@code other} being the header name or value itself) or the older object form.
+   */
+  private static Map<String, Object> headers(Object raw) {
+    Map<String, Object> headers = new LinkedHashMap<>();
+    if (raw instanceof Map<?, ?> map) {
+      map.forEach((name, value) -> headers.put(String.valueOf(name), String.valueOf(value)));
+    } else if (raw instanceof List<?> list) {
+      for (Object item : list) {
+        if (item instanceof Map<?, ?> header) {
+          String name =
+              "other".equals(header.get("keyType"))
+                  ? str(header.get("keyValue"))
+                  : str(header.get("keyType"));
+          String value =
+              "other".equals(header.get("valueType"))
+                  ? str(header.get("valueValue"))
+                  : str(header.get("valueType"));
+          if (!name.isBlank()) {
+            headers.put(name, value);
+          }
+        }
+      }
+    }
+    return headers;
+  }
+
+  private static String str(Object value) {
+    return value == null ? "" : value.toString();
   }
 
   /** Node-RED's typed input: the string as the JSON value its type names. */
