@@ -1,5 +1,5 @@
-;; uppercase: turns every ASCII letter of the payload's JSON to upper case (escape sequences are
-;; copied as they are) and sends it on output 0. The allocator is a bump arena; z8_dealloc rewinds it.
+;; uppercase: turns every ASCII letter inside the strings of the payload's JSON to upper case (keys
+;; too; escape sequences and the literals null, true, false are kept) and sends it on output 0. The allocator is a bump arena; z8_dealloc rewinds it.
 (module
   (memory (export "memory") 1)
   (data (i32.const 16) "[{\"port\":0,\"payload\":")   ;; 21 bytes
@@ -31,7 +31,7 @@
   (func (export "z8_validate") (result i32) (i32.const 0))
 
   (func (export "z8_process") (param $ptr i32) (param $len i32) (result i32)
-    (local $res i32) (local $out i32) (local $i i32) (local $b i32)
+    (local $res i32) (local $out i32) (local $i i32) (local $b i32) (local $inString i32)
     (local.set $res (call $alloc (i32.add (local.get $len) (i32.const 27))))
     (i32.store (local.get $res) (i32.add (local.get $len) (i32.const 23)))
     (memory.copy (i32.add (local.get $res) (i32.const 4)) (i32.const 16) (i32.const 21))
@@ -47,7 +47,11 @@
             (br_if $done (i32.ge_u (local.get $i) (local.get $len)))
             (local.set $b (i32.load8_u (i32.add (local.get $ptr) (local.get $i)))))
           (else
-            (if (i32.and (i32.ge_u (local.get $b) (i32.const 97)) (i32.le_u (local.get $b) (i32.const 122)))
+            (if (i32.eq (local.get $b) (i32.const 34)) ;; quote: into or out of a string
+              (then (local.set $inString (i32.eqz (local.get $inString)))))
+            (if (i32.and (local.get $inString)
+                         (i32.and (i32.ge_u (local.get $b) (i32.const 97))
+                                  (i32.le_u (local.get $b) (i32.const 122))))
               (then (local.set $b (i32.sub (local.get $b) (i32.const 32)))))))
         (i32.store8 (i32.add (local.get $out) (local.get $i)) (local.get $b))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))

@@ -28,13 +28,13 @@ class GoodPluginsTest {
       flows.plugins.install(manifest("uppercase"), wasm("uppercase"));
       flows.engine.deploy(chain("f", "uppercase", "{}"));
       flows.inject("f", "in", "{\"payload\":\"hello \\\"world\\\"\\n\",\"topic\":\"t\"}");
-      flows.inject("f", "in", "{\"payload\":{\"city\":\"zürich\",\"n\":[1,\"ab\"]}}");
+      flows.inject("f", "in", "{\"payload\":{\"city\":\"zürich\",\"n\":[1,\"ab\",null,true]}}");
 
       // a blocking node handles messages concurrently: their order is not kept
       List<Object> payloads = flows.awaitPayloads("out", 2);
       assertTrue(payloads.contains("HELLO \"WORLD\"\n"), payloads::toString);
       assertTrue(
-          payloads.contains(JsonCodec.parse("{\"CITY\":\"ZüRICH\",\"N\":[1,\"AB\"]}")),
+          payloads.contains(JsonCodec.parse("{\"CITY\":\"ZüRICH\",\"N\":[1,\"AB\",null,true]}")),
           payloads::toString);
       for (String json : flows.captured("out")) {
         Map<?, ?> message = (Map<?, ?>) JsonCodec.parse(json);
