@@ -24,9 +24,10 @@ import java.nio.charset.StandardCharsets;
  * limit. After any failure the instance is {@linkplain #broken() broken} and must be dropped: its
  * memory and globals may be half-updated.
  *
- * <p>Not thread-safe: one call at a time.
+ * <p>Not thread-safe: one call at a time. Nodes get theirs from a pool; {@link
+ * PluginModule#newInstance()} gives one for embedding and benchmarks.
  */
-final class PluginInstance implements AutoCloseable {
+public final class PluginInstance implements AutoCloseable {
   /** The host of instances that never run a message (the trial instance built at load). */
   static final PluginHost NO_HOST =
       new PluginHost() {
@@ -85,7 +86,7 @@ final class PluginInstance implements AutoCloseable {
    * @throws PluginException saying why: time limit, trap, a pointer or length out of bounds, a
    *     result too large, a refused host call
    */
-  byte[] process(byte[] input) throws PluginException {
+  public byte[] process(byte[] input) throws PluginException {
     slot.begin(timeoutMs);
     byte[] result = null;
     Throwable failure = null;
@@ -192,7 +193,7 @@ final class PluginInstance implements AutoCloseable {
   }
 
   /** Whether a call failed: the instance's state can no longer be trusted. */
-  boolean broken() {
+  public boolean broken() {
     return broken;
   }
 

@@ -131,6 +131,16 @@ public final class PluginModule {
   }
 
   /**
+   * A new instance of its own, outside any node: {@code z8.log} and the context functions do
+   * nothing. For embedding and benchmarks; nodes pool theirs.
+   *
+   * @throws PluginException if it fails to link or its start function fails
+   */
+  public PluginInstance newInstance() throws PluginException {
+    return instantiate(PluginInstance.NO_HOST);
+  }
+
+  /**
    * A new instance whose host functions act for {@code host}. Runs the module's start function
    * under the time limit.
    *
