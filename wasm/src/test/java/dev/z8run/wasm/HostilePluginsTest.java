@@ -114,6 +114,19 @@ class HostilePluginsTest {
   }
 
   @Test
+  void shouldRefuseAModuleWhoseMemoryStartsAboveItsLimit() {
+    try (PluginFlows flows = new PluginFlows()) {
+      PluginException e =
+          assertThrows(
+              PluginException.class,
+              () -> flows.plugins.install(manifest("big", LIMITS), wasm("big-memory")));
+      assertEquals(
+          "plugin 'big' starts with 100 memory pages, more than its limit memory_pages = 4",
+          e.getMessage());
+    }
+  }
+
+  @Test
   void shouldRefuseANameTakenByAnotherNodeType() throws Exception {
     try (PluginFlows flows = new PluginFlows()) {
       PluginException e =
