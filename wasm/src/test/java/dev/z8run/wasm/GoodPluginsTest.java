@@ -14,6 +14,8 @@ import dev.z8run.io.json.JsonCodec;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -92,6 +94,31 @@ class GoodPluginsTest {
       List<Object> payloads = flows.awaitPayloads("out", 200);
       assertEquals(200, payloads.size());
       assertEquals(2, echo.instancesBuilt(), "one at install, one for the node, reused");
+    }
+  }
+
+  @Test
+  void shouldRunAtMostMaxInFlightCallsOfANodeAtOnce() throws Exception {
+    AtomicInteger inside = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    try (PluginFlows flows = new PluginFlows()) {
+      // the log plugin calls z8.log inside z8_process: count the calls inside at once, linger there
+      flows.engine.registerService(
+          PluginLog.class,
+          (flowId, nodeId, plugin, line) -> {
+            most.accumulateAndGet(inside.incrementAndGet(), Math::max);
+            LockSupport.parkNanos(5_000_000);
+            inside.decrementAndGet();
+          });
+      flows.plugins.install(
+          manifest("logger", "[capabilities]\nlog = true", "[limits]\nmax_in_flight = 2"),
+          wasm("log"));
+      flows.engine.deploy(chain("f", "logger", "{}"));
+      for (int i = 0; i < 40; i++) {
+        flows.inject("f", "in", "{\"payload\":" + i + "}");
+      }
+      assertEquals(40, flows.awaitPayloads("out", 40).size());
+      assertEquals(2, most.get(), "calls inside the plugin at once");
     }
   }
 

@@ -38,6 +38,8 @@ class HostilePluginsTest {
         + " outside its memory of 65536 bytes",
     "out-of-bounds-load, COMPILED, trapped in z8_process: out of bounds memory access",
     "out-of-bounds-load, INTERPRETED, trapped in z8_process: out of bounds memory access",
+    "stack-bomb, COMPILED, trapped in z8_process: call stack exhausted",
+    "stack-bomb, INTERPRETED, trapped in z8_process: call stack exhausted",
   })
   void shouldStopTheCallWithAnErrorOnItsNodeOnly(String plugin, ExecutionMode mode, String reason)
       throws Exception {
