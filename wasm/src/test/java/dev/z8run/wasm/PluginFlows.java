@@ -25,8 +25,8 @@ import java.util.function.BooleanSupplier;
 
 /**
  * A real engine with {@link Plugins} and two test node types: {@code source} (a trigger that sends
- * what is injected) and {@code capture} (records the JSON of every message by node id). Records
- * node errors and plugin log lines.
+ * what is injected) and {@code capture} (records the JSON of every message by node id, and by flow
+ * id / node id). Records node errors and plugin log lines.
  */
 final class PluginFlows implements AutoCloseable {
   static final long TIMEOUT_MS = 10_000;
@@ -57,7 +57,14 @@ final class PluginFlows implements AutoCloseable {
                 ctx -> {
                   Queue<String> queue =
                       captured.computeIfAbsent(ctx.nodeId(), id -> new ConcurrentLinkedQueue<>());
-                  return (msg, out) -> queue.add(msg.jsonString());
+                  Queue<String> inFlow =
+                      captured.computeIfAbsent(
+                          ctx.flowId() + "/" + ctx.nodeId(), id -> new ConcurrentLinkedQueue<>());
+                  return (msg, out) -> {
+                    String json = msg.jsonString();
+                    inFlow.add(json);
+                    queue.add(json);
+                  };
                 })
             .build());
     engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
@@ -110,6 +117,15 @@ final class PluginFlows implements AutoCloseable {
       payloads.add(((Map<?, ?>) JsonCodec.parse(json)).get("payload"));
     }
     return payloads;
+  }
+
+  /** As {@link #awaitPayloads(String, int)} for node {@code nodeId} of flow {@code flowId}. */
+  List<Object> awaitPayloads(String flowId, String nodeId, int count) {
+    return awaitPayloads(flowId + "/" + nodeId, count);
+  }
+
+  static Object json(String text) {
+    return JsonCodec.parse(text);
   }
 
   List<String> captured(String nodeId) {
