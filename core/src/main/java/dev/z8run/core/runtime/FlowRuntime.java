@@ -28,6 +28,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   final NodeCounters counters;
   final NanoClock nanoClock;
   final ExecutionTable executions;
+  final EngineTimers timers;
+  final FlowObservers observers = new FlowObservers(this);
   private final EngineEvents events;
   private final long traceIntervalNs;
   private final AtomicLong lastTraceNs = new AtomicLong(Long.MIN_VALUE / 2);
@@ -55,19 +57,22 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
       EngineEvents events,
       NanoClock nanoClock,
       int maxExecutions,
-      long traceIntervalNs) {
+      long traceIntervalNs,
+      EngineTimers timers) {
     this.handle = handle;
     this.flowId = plan.flow().id();
     this.plan = plan;
     this.events = events;
     this.nanoClock = nanoClock;
     this.traceIntervalNs = traceIntervalNs;
+    this.timers = timers;
     this.counters = new NodeCounters(plan.nodes().size());
     this.executions = new ExecutionTable(maxExecutions, this);
   }
 
   void instances(NodeInstance[] instances) {
     this.instances = instances;
+    observers.apply(instances);
   }
 
   NodeInstance[] instances() {
