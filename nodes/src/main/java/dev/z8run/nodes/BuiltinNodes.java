@@ -16,6 +16,15 @@ public final class BuiltinNodes {
     registry.register(HttpInNode.TYPE);
     registry.register(HttpResponseNode.TYPE);
     registry.register(WebhookNode.TYPE);
+    registry.register(TimerNode.TYPE);
+    registry.register(DelayNode.TYPE);
+    registry.register(JoinNode.TYPE);
+    registry.register(ObserverNode.CATCH);
+    registry.register(ObserverNode.STATUS);
+    registry.register(ObserverNode.COMPLETE);
+    registry.register(LinkNodes.LINK_IN);
+    registry.register(LinkNodes.LINK_OUT);
+    registry.register(LinkNodes.LINK_CALL);
     return registry;
   }
 

@@ -37,8 +37,8 @@ public interface Node {
 
   /**
    * Called once when the node's flow is running, before any scheduled work of the node can run:
-   * where a trigger node starts its timers ({@link NodeContext#schedule}) or fires on deploy. Called
-   * on the control plane; must not block.
+   * where a trigger node starts its timers ({@link NodeContext#schedule}) or fires on deploy.
+   * Called on the control plane; must not block.
    */
   default void onStart() {}
 
