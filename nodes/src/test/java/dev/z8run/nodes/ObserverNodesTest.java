@@ -123,7 +123,7 @@ class ObserverNodesTest {
     Map<?, ?> status =
         (Map<?, ?>) ((Map<?, ?>) harness.awaitCaptured("out", 1).get(0).parsed()).get("status");
     assertEquals(Map.of("id", "n", "type", "counter", "name", ""), status.get("source"));
-    assertEquals("1 messages, 12 bytes", status.get("text"));
+    assertEquals("1 messages, 13 bytes", status.get("text"));
   }
 
   @Test
