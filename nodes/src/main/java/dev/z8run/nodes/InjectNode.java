@@ -121,12 +121,10 @@ public final class InjectNode implements Node {
     String topic = context.configString("topic", "");
     Object configured = context.config().get("props");
     List<Prop> result = new ArrayList<>();
-    if (configured == null) {
-      result.add(new Prop("payload", payload, payloadType));
-      result.add(new Prop("topic", topic, "str"));
-      return result;
-    }
-    List<?> list = (List<?>) configured;
+    List<?> list =
+        configured == null
+            ? List.of(Map.of("p", "payload"), Map.of("p", "topic"))
+            : (List<?>) configured;
     for (int i = 0; i < list.size(); i++) {
       if (!(list.get(i) instanceof Map<?, ?> prop) || !(prop.get("p") instanceof String name)) {
         throw new IllegalArgumentException("props[" + i + "]: expected {p: name, v, vt}");
