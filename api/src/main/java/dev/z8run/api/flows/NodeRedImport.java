@@ -20,8 +20,9 @@ import java.util.Set;
  * by id and type; the import then stops, unless the caller asked to import the rest with those
  * nodes disabled.
  *
- * <p>Mapped so far: {@code inject}, {@code change}, {@code debug}, {@code junction}, {@code http
- * in}, {@code http response}; the rest of the Node-RED essentials come with the node library.
+ * <p>Mapped so far: {@code change}, {@code debug}, {@code junction}, {@code http in}, {@code http
+ * response}, and the flow-control nodes of {@link NodeRedFlowControl} ({@code inject}, {@code
+ * delay}, {@code join}, {@code catch}, {@code status}, {@code complete}, {@code link in/out/call}).
  */
 public final class NodeRedImport {
   /** A node that could not be mapped. */
@@ -126,17 +127,6 @@ public final class NodeRedImport {
     Map<String, Object> config = new LinkedHashMap<>();
     String ours;
     switch (type) {
-      case "inject" -> {
-        ours = "inject";
-        Object payloadType = node.get("payloadType");
-        Object payload = node.get("payload");
-        if (payload != null && !"date".equals(payloadType) && !"".equals(payload)) {
-          config.put("payload", typed(String.valueOf(payload), String.valueOf(payloadType)));
-        }
-        if (node.get("topic") instanceof String topic) {
-          config.put("topic", topic);
-        }
-      }
       case "change" -> {
         ours = "change";
         config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
@@ -182,33 +172,14 @@ public final class NodeRedImport {
         }
       }
       default -> {
-        return null;
+        ours = NodeRedFlowControl.map(type, node, config);
+        if (ours == null) {
+          return null;
+        }
       }
     }
     return new FlowNode(
         id, ours, label(node, type), x(node), y(node), Boolean.TRUE.equals(node.get("d")), config);
-  }
-
-  /** Node-RED's typed input: the string as the JSON value its type names. */
-  private static Object typed(String value, String type) {
-    return switch (type) {
-      case "num" -> {
-        try {
-          yield new java.math.BigDecimal(value.strip());
-        } catch (NumberFormatException notNumber) {
-          yield value;
-        }
-      }
-      case "bool" -> Boolean.parseBoolean(value);
-      case "json" -> {
-        try {
-          yield JsonCodec.parse(value);
-        } catch (RuntimeException notJson) {
-          yield value;
-        }
-      }
-      default -> value;
-    };
   }
 
   private static String label(Map<?, ?> node, String type) {
