@@ -41,6 +41,7 @@ public final class ObserverNode implements Node {
         .field(
             ConfigField.optional(
                 "scope", FieldType.ARRAY, null, "Ids of the nodes observed; empty or absent: all."))
+        .nodeRefs("scope")
         .factory(context -> new ObserverNode(context, what))
         .build();
   }

@@ -3,12 +3,15 @@ package dev.z8run.nodes;
 import static dev.z8run.nodes.FlowHarness.json;
 import static dev.z8run.nodes.FlowHarness.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.validate.FlowValidator;
+import dev.z8run.core.validate.Problem;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -149,13 +152,17 @@ class ObserverNodesTest {
   }
 
   @Test
-  void shouldWarnAboutAScopeNamingNodesThatAreNotInTheFlow() {
-    harness.engine.deploy(
-        flow(
-            List.of(node("c", "catch", "{\"scope\":[\"ghost\"]}"), node("out", "capture")),
-            new Wire("c", 0, "out", 0)));
+  void shouldRefuseAScopeNamingNodesThatAreNotInTheFlow() {
+    FlowValidator.ValidationException refused =
+        assertThrows(
+            FlowValidator.ValidationException.class,
+            () ->
+                harness.engine.deploy(
+                    flow(
+                        List.of(
+                            node("c", "catch", "{\"scope\":[\"ghost\"]}"), node("out", "capture")),
+                        new Wire("c", 0, "out", 0))));
 
-    FlowHarness.await("a warning", () -> !harness.warnings("c").isEmpty());
-    assertTrue(harness.warnings("c").get(0).contains("ghost"));
+    assertEquals(Problem.CONFIG_UNKNOWN_NODE, refused.problems().get(0).code());
   }
 }
