@@ -164,6 +164,9 @@ final class FlowObservers {
   }
 
   private void refused(Observer observer, InjectResult result) {
+    if (result == InjectResult.NOT_RUNNING) {
+      return; // the flow is stopping: its triggers are refused, events included
+    }
     flow.nodeText(
         EventDescriptor.NODE_WARN,
         observer.index,
