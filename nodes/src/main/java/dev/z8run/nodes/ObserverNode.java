@@ -34,20 +34,35 @@ public final class ObserverNode implements Node {
           Observed.COMPLETE);
 
   private static NodeType type(String name, String description, Observed what) {
-    return NodeType.builder(name)
-        .category("common")
-        .description(description)
-        .inputs()
-        .field(
-            ConfigField.optional(
-                "scope", FieldType.ARRAY, null, "Ids of the nodes observed; empty or absent: all."))
-        .nodeRefs("scope")
-        .factory(context -> new ObserverNode(context, what))
-        .build();
+    NodeType.Builder builder =
+        NodeType.builder(name)
+            .category("common")
+            .description(description)
+            .inputs()
+            .field(
+                ConfigField.optional(
+                    "scope",
+                    FieldType.ARRAY,
+                    null,
+                    "Ids of the nodes observed; empty or absent: all."))
+            .nodeRefs("scope");
+    if (what == Observed.ERROR) {
+      builder.field(
+          ConfigField.optional(
+              "uncaught",
+              FieldType.BOOLEAN,
+              false,
+              "Only errors that no other catch node of the flow received."));
+    }
+    return builder.factory(context -> new ObserverNode(context, what)).build();
   }
 
   private ObserverNode(NodeContext context, Observed what) {
-    context.observe(what, MessageBodies.strings(context, "scope"));
+    Observed observed =
+        what == Observed.ERROR && context.configBoolean("uncaught", false)
+            ? Observed.UNCAUGHT_ERROR
+            : what;
+    context.observe(observed, MessageBodies.strings(context, "scope"));
   }
 
   @Override

@@ -95,6 +95,34 @@ class ObserverNodesTest {
   }
 
   @Test
+  void shouldGiveAnUncaughtCatchOnlyTheErrorsNoOtherCatchWatches() {
+    harness.engine.deploy(
+        flow(
+            List.of(
+                node("in", "source"),
+                node("b", "boom"),
+                node("b2", "boom"),
+                node("c", "catch", "{\"scope\":[\"b\"]}"),
+                node("rest", "catch", "{\"uncaught\":true}"),
+                node("out", "capture"),
+                node("outRest", "capture")),
+            new Wire("in", 0, "b", 0),
+            new Wire("in", 0, "b2", 0),
+            new Wire("c", 0, "out", 0),
+            new Wire("rest", 0, "outRest", 0)));
+
+    harness.inject("f", "in", "{\"payload\":1}");
+
+    Map<?, ?> toRest = (Map<?, ?>) harness.awaitCaptured("outRest", 1).get(0).parsed();
+    assertEquals("b2", ((Map<?, ?>) ((Map<?, ?>) toRest.get("error")).get("source")).get("id"));
+    Map<?, ?> toC = (Map<?, ?>) harness.awaitCaptured("out", 1).get(0).parsed();
+    assertEquals("b", ((Map<?, ?>) ((Map<?, ?>) toC.get("error")).get("source")).get("id"));
+    FlowHarness.await(
+        "both catch executions ended", () -> harness.engine.metrics("f").completed() == 2);
+    assertEquals(1, harness.captured("outRest").size());
+  }
+
+  @Test
   void shouldNotLoopWhenTheCatchPathFailsToo() {
     harness.engine.deploy(
         flow(

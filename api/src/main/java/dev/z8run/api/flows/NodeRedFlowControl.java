@@ -68,6 +68,9 @@ final class NodeRedFlowControl {
         if (node.get("scope") instanceof List<?> scope) {
           config.put("scope", scope);
         }
+        if (type.equals("catch") && Boolean.TRUE.equals(node.get("uncaught"))) {
+          config.put("uncaught", true);
+        }
         return type;
       }
       case "link in" -> {

@@ -11,6 +11,11 @@ public enum Observed {
    */
   ERROR,
   /**
+   * As {@link #ERROR}, for errors that no {@code ERROR} observer of the flow received (Node-RED's
+   * Catch with "uncaught only").
+   */
+  UNCAUGHT_ERROR,
+  /**
    * A node published a status: the observer receives {@code {status: {text, source: {id, type,
    * name}}}} (Node-RED's Status).
    */

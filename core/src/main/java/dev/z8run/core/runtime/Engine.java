@@ -349,7 +349,7 @@ public final class Engine implements AutoCloseable {
   /**
    * Starts an execution at node {@code nodeId} of whichever running flow has it (Link Out to Link
    * In, possibly across flows). A lookup over the deployed flows: cheap for the tens of flows a
-   * server runs, allocation-free.
+   * server runs.
    */
   InjectResult triggerAt(
       String nodeId,

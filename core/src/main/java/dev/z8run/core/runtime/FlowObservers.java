@@ -30,6 +30,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class FlowObservers {
   private final FlowRuntime flow;
   private final List<Observer> errors = new ArrayList<>();
+  private final List<Observer> uncaught = new ArrayList<>();
   private final List<Observer> statuses = new ArrayList<>();
   private final List<Observer> completions = new ArrayList<>();
 
@@ -66,6 +67,7 @@ final class FlowObservers {
     Observer entry = new Observer(observer, sources);
     switch (what) {
       case ERROR -> errors.add(entry);
+      case UNCAUGHT_ERROR -> uncaught.add(entry);
       case STATUS -> statuses.add(entry);
       case COMPLETE -> completions.add(entry);
     }
@@ -83,23 +85,37 @@ final class FlowObservers {
 
   /** A node threw while handling {@code msg}; {@code message} says why. */
   void onError(int source, MessageFlyweight msg, String message) {
-    if (errors.isEmpty()) {
+    if (errors.isEmpty() && uncaught.isEmpty()) {
       return;
     }
     int startedBy = flow.executions.triggerNode(msg.execSlot());
-    Map<String, Object> body = null;
+    byte[] json = null;
+    boolean caught = false;
     for (Observer observer : errors) {
-      if (observer.watches(source) && observer.index != startedBy) {
-        if (body == null) {
-          body = bodyOf(msg);
-          Map<String, Object> error = new LinkedHashMap<>();
-          error.put("message", message);
-          error.put("source", sourceOf(source));
-          body.put("error", error);
+      if (observer.watches(source)) {
+        caught = true;
+        if (observer.index != startedBy) {
+          json = json == null ? errorBody(source, msg, message) : json;
+          deliver(observer, json, msg);
         }
-        deliver(observer, JsonCodec.write(body), msg);
       }
     }
+    for (int i = 0; !caught && i < uncaught.size(); i++) {
+      Observer observer = uncaught.get(i);
+      if (observer.watches(source) && observer.index != startedBy) {
+        json = json == null ? errorBody(source, msg, message) : json;
+        deliver(observer, json, msg);
+      }
+    }
+  }
+
+  private byte[] errorBody(int source, MessageFlyweight msg, String message) {
+    Map<String, Object> body = bodyOf(msg);
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("message", message);
+    error.put("source", sourceOf(source));
+    body.put("error", error);
+    return JsonCodec.write(body);
   }
 
   /** A node published status {@code text}. */
