@@ -6,9 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.EngineConfig;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -107,5 +115,48 @@ class TimerNodeTest {
     assertEquals(0, Ticker.skipped(every10s, 10_000, 10_005), "a little late is not a miss");
     assertEquals(3, Ticker.skipped(every10s, 10_000, 45_000), "20, 30 and 40 s were skipped");
     assertEquals(50_000, every10s.nextAfter(45_000), "the next tick stays on the grid");
+  }
+
+  @Test
+  void shouldFireOnceAfterAPauseAndCountTheTicksItSkipped() {
+    AtomicLong nowMs = new AtomicLong(1_000_000);
+    EngineConfig defaults = EngineConfig.defaults();
+    EngineConfig config =
+        new EngineConfig(
+            2,
+            defaults.inboxBytes(),
+            defaults.maxExecutionsPerFlow(),
+            defaults.batchLimit(),
+            defaults.blockingConcurrency(),
+            defaults.traceIntervalMs(),
+            defaults.maxParkMs(),
+            defaults.eventBufferBytes(),
+            false,
+            nowMs::get,
+            defaults.nanoClock());
+    Queue<String> ticks = new ConcurrentLinkedQueue<>();
+    NodeTypeRegistry registry = BuiltinNodes.registry();
+    registry.register(
+        NodeType.builder("collect")
+            .outputs()
+            .factory(ctx -> (msg, out) -> ticks.add(msg.jsonString()))
+            .build());
+    try (Engine engine = new Engine(config, registry)) {
+      engine.deploy(
+          chain(
+              "f", node("t", "timer", "{\"interval\":2,\"unit\":\"s\"}"), node("out", "collect")));
+
+      nowMs.addAndGet(11_000); // the process "sleeps" through the ticks at +2 .. +10 s
+
+      FlowHarness.await("two ticks", () -> ticks.size() >= 2);
+    }
+    List<Map<?, ?>> received = new ArrayList<>();
+    for (String tick : ticks) {
+      received.add((Map<?, ?>) FlowHarness.json(tick));
+    }
+    assertEquals(1L, received.get(0).get("tick"));
+    assertEquals(4L, received.get(0).get("missed"), "+4, +6, +8 and +10 s were skipped");
+    assertEquals(2L, received.get(1).get("tick"), "then back on the grid, at +12 s");
+    assertEquals(4L, received.get(1).get("missed"));
   }
 }
