@@ -72,8 +72,11 @@ public final class LinkNodes {
           .factory(LinkCall::new)
           .build();
 
-  /** Starts an execution at {@code target} with {@code json}, binary and ref of {@code msg}. */
-  static void deliver(NodeContext context, String target, byte[] json, MessageFlyweight msg) {
+  /**
+   * Starts an execution at {@code target} with {@code json} (null: the message's own), binary and
+   * ref of {@code msg}; warns and returns false when the target did not take it.
+   */
+  static boolean deliver(NodeContext context, String target, byte[] json, MessageFlyweight msg) {
     InjectResult result =
         json == null
             ? context.triggerAt(
@@ -94,13 +97,15 @@ public final class LinkNodes {
                 msg.binaryOffset(),
                 msg.binaryLength(),
                 msg.ref());
-    if (result != InjectResult.ACCEPTED) {
-      context.warn(
-          "link to '"
-              + target
-              + "' dropped a message: "
-              + (result == InjectResult.UNKNOWN_NODE ? "no deployed flow has that node" : result));
+    if (result == InjectResult.ACCEPTED) {
+      return true;
     }
+    context.warn(
+        "link to '"
+            + target
+            + "' dropped a message: "
+            + (result == InjectResult.UNKNOWN_NODE ? "no deployed flow has that node" : result));
+    return false;
   }
 
   private static final class LinkOut implements Node {
@@ -184,8 +189,13 @@ public final class LinkNodes {
       source.put("call", call);
       stack.add(source);
       body.put("_linkSource", stack);
-      pending.put(call, out.defer(msg, timeoutMs, call));
-      deliver(context, target, JsonCodec.write(body), msg);
+      Cancellable waiting = out.defer(msg, timeoutMs, call);
+      pending.put(call, waiting);
+      if (!deliver(context, target, JsonCodec.write(body), msg)) {
+        pending.remove(call);
+        waiting.cancel();
+        throw new IllegalStateException("link '" + target + "' did not take the call");
+      }
     }
 
     @Override

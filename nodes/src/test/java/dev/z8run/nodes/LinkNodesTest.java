@@ -109,4 +109,27 @@ class LinkNodesTest {
     assertTrue(
         String.valueOf(((Map<?, ?>) caught.get("error")).get("message")).contains("no return"));
   }
+
+  @Test
+  void shouldFailACallToALinkThatIsNotDeployedAtOnce() {
+    harness.engine.deploy(
+        new Flow(
+            "caller",
+            "caller",
+            "",
+            List.of(
+                node("in", "source"),
+                node("call", "link-call", "{\"links\":[\"gone\"],\"timeout\":60}"),
+                node("c", "catch"),
+                node("errors", "capture")),
+            List.of(new Wire("in", 0, "call", 0), new Wire("c", 0, "errors", 0))));
+
+    harness.inject("caller", "in", "{\"payload\":\"q\"}");
+
+    Map<?, ?> caught = (Map<?, ?>) harness.awaitCaptured("errors", 1).get(0).parsed();
+    assertTrue(
+        String.valueOf(((Map<?, ?>) caught.get("error")).get("message")).contains("did not take"));
+    FlowHarness.await(
+        "the call's execution ended", () -> harness.engine.metrics("caller").live() == 0);
+  }
 }
