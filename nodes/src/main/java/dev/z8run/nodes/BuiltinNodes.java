@@ -26,6 +26,15 @@ public final class BuiltinNodes {
     registry.register(TemplateNode.TYPE);
     registry.register(JsonNode.TYPE);
     registry.register(HttpRequestNode.TYPE);
+    registry.register(TimerNode.TYPE);
+    registry.register(DelayNode.TYPE);
+    registry.register(JoinNode.TYPE);
+    registry.register(ObserverNode.CATCH);
+    registry.register(ObserverNode.STATUS);
+    registry.register(ObserverNode.COMPLETE);
+    registry.register(LinkNodes.LINK_IN);
+    registry.register(LinkNodes.LINK_OUT);
+    registry.register(LinkNodes.LINK_CALL);
     return registry;
   }
 

@@ -164,6 +164,11 @@ class NodeAllocationTest {
     public void commit() {
       commitsPerCall++;
     }
+
+    @Override
+    public dev.z8run.core.node.Cancellable defer(MessageFlyweight msg, long delayMs, int tag) {
+      throw new UnsupportedOperationException("the nodes measured here do not defer");
+    }
   }
 
   private record StubContext(NodeType type, Map<String, Object> config) implements NodeContext {
@@ -233,5 +238,26 @@ class NodeAllocationTest {
     public dev.z8run.core.node.ContextStore globalContext() {
       return new dev.z8run.core.node.ContextStore();
     }
+
+    @Override
+    public dev.z8run.core.runtime.InjectResult triggerAt(
+        String nodeId,
+        DirectBuffer json,
+        int jsonOffset,
+        int jsonLength,
+        DirectBuffer binary,
+        int binaryOffset,
+        int binaryLength,
+        long ref) {
+      return dev.z8run.core.runtime.InjectResult.NOT_RUNNING;
+    }
+
+    @Override
+    public dev.z8run.core.node.Cancellable schedule(Runnable task, long delayMs) {
+      throw new UnsupportedOperationException("the nodes measured here do not schedule");
+    }
+
+    @Override
+    public void observe(dev.z8run.core.node.Observed what, java.util.Collection<String> ids) {}
   }
 }

@@ -20,10 +20,12 @@ import java.util.Set;
  * by id and type; the import then stops, unless the caller asked to import the rest with those
  * nodes disabled.
  *
- * <p>Mapped so far: {@code inject}, {@code change}, {@code function}, {@code debug}, {@code
- * junction}, {@code http in}, {@code http response}, {@code switch}, {@code json}, {@code
- * template}, {@code http request}, {@code split}, {@code range}, {@code comment}; Node-RED's field
- * names become ours as each node's reference page (docs/nodes) lists them.
+ * <p>Mapped so far: {@code change}, {@code function}, {@code debug}, {@code junction}, {@code http
+ * in}, {@code http response}, {@code switch}, {@code json}, {@code template}, {@code http request},
+ * {@code split}, {@code range}, {@code comment}, and the flow-control nodes of {@link
+ * NodeRedFlowControl} ({@code inject}, {@code delay}, {@code join}, {@code catch}, {@code status},
+ * {@code complete}, {@code link in/out/call}); Node-RED's field names become ours as each node's
+ * reference page (docs/nodes) lists them.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped. */
@@ -132,17 +134,6 @@ public final class NodeRedImport {
     Map<String, Object> config = new LinkedHashMap<>();
     String ours;
     switch (type) {
-      case "inject" -> {
-        ours = "inject";
-        Object payloadType = node.get("payloadType");
-        Object payload = node.get("payload");
-        if (payload != null && !"date".equals(payloadType) && !"".equals(payload)) {
-          config.put("payload", typed(String.valueOf(payload), String.valueOf(payloadType)));
-        }
-        if (node.get("topic") instanceof String topic) {
-          config.put("topic", topic);
-        }
-      }
       case "change" -> {
         ours = "change";
         config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
@@ -276,7 +267,10 @@ public final class NodeRedImport {
         copy(node, "info", config, "info");
       }
       default -> {
-        return null;
+        ours = NodeRedFlowControl.map(type, node, config);
+        if (ours == null) {
+          return null;
+        }
       }
     }
     return new FlowNode(

@@ -30,6 +30,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   final NanoClock nanoClock;
   final ExecutionTable executions;
   final ContextStore context = new ContextStore();
+  final EngineTimers timers;
+  final FlowObservers observers = new FlowObservers(this);
   private final EngineEvents events;
   private final long traceIntervalNs;
   private final AtomicLong lastTraceNs = new AtomicLong(Long.MIN_VALUE / 2);
@@ -60,13 +62,15 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
       EngineEvents events,
       NanoClock nanoClock,
       int maxExecutions,
-      long traceIntervalNs) {
+      long traceIntervalNs,
+      EngineTimers timers) {
     this.handle = handle;
     this.flowId = plan.flow().id();
     this.plan = plan;
     this.events = events;
     this.nanoClock = nanoClock;
     this.traceIntervalNs = traceIntervalNs;
+    this.timers = timers;
     this.counters = new NodeCounters(plan.nodes().size());
     int nodes = plan.nodes().size();
     this.debugWindowStart = new long[nodes];
@@ -78,6 +82,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
 
   void instances(NodeInstance[] instances) {
     this.instances = instances;
+    observers.apply(instances);
   }
 
   NodeInstance[] instances() {
