@@ -17,8 +17,18 @@ REPS="${REPS:-3}"
 DUR_MS="${DUR_MS:-10000}"
 WARM_MS="${WARM_MS:-2000}"
 export REPS DUR_MS WARM_MS
-SCENARIOS=("$@")
-[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(a2_pipeline_change10 b_fanout8 c_http d_payload64k_fn5)
+SCENARIOS=()
+for s in "$@"; do # short names as in the issue: a, a2, b, c, d
+  case "$s" in
+    a) SCENARIOS+=(a_pipeline_fn10) ;;
+    a2) SCENARIOS+=(a2_pipeline_change10) ;;
+    b) SCENARIOS+=(b_fanout8) ;;
+    c) SCENARIOS+=(c_http) ;;
+    d) SCENARIOS+=(d_payload64k_fn5) ;;
+    *) SCENARIOS+=("$s") ;;
+  esac
+done
+[ ${#SCENARIOS[@]} -gt 0 ] || SCENARIOS=(a_pipeline_fn10 a2_pipeline_change10 b_fanout8 c_http d_payload64k_fn5)
 CONNS="${CONNS:-50}"
 command -v wrk >/dev/null || { echo "[compare] wrk is needed for c_http (apt-get install wrk)" >&2; }
 OUT="$(mktemp -d)"

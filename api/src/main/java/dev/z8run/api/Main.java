@@ -19,7 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The {@code z8run} command: {@code serve} (the default), {@code version}, {@code help}.
+ * The {@code z8run} command: {@code serve} (the default), {@code validate}, {@code plugin}, {@code
+ * version}, {@code help}.
  *
  * <p>Exit codes: 0 success, 1 the server could not start, 2 a usage or configuration error. {@code
  * serve} returns once the server listens; Helidon's listener threads keep the process alive until
@@ -35,6 +36,9 @@ public final class Main {
                        start the server (the default): http://$Z8_BIND:$Z8_PORT, 127.0.0.1:7700
                        unless set; each --deploy FILE deploys that flow document at start
         validate FILE  check a flow document (JSON) and print every problem; exit 1 when it has any
+        plugin install MANIFEST MODULE.wasm | list | remove NAME
+                       manage the plugins of a running server ($Z8_URL or --url, $Z8_TOKEN or
+                       --token); see 'z8run plugin'
         version        print the version
         help      print this text
 
@@ -74,6 +78,9 @@ public final class Main {
       return args.length == 2
           ? ValidateCommand.run(args[1], out, err)
           : usageError(err, "'validate' takes one argument: the flow document's file");
+    }
+    if ("plugin".equals(command)) {
+      return PluginCommand.run(List.of(args).subList(1, args.length), System.getenv(), out, err);
     }
     if ("serve".equals(command)) {
       List<Path> flows = new ArrayList<>();

@@ -16,6 +16,7 @@ import dev.z8run.api.rest.InfoService;
 import dev.z8run.api.rest.MetricsService;
 import dev.z8run.api.rest.NodeCatalogService;
 import dev.z8run.api.rest.OpenApiService;
+import dev.z8run.api.rest.PluginService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
 import dev.z8run.api.ws.SocketSettings;
@@ -23,8 +24,12 @@ import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.EngineConfig;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.nodes.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
+import dev.z8run.wasm.ExecutionMode;
+import dev.z8run.wasm.PluginContextStore;
+import dev.z8run.wasm.Plugins;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
@@ -37,9 +42,9 @@ import java.util.function.Consumer;
 
 /**
  * A running z8run server: the store (LMDB under {@code Z8_DATA_DIR}), the engine with the built-in
- * node types, and the Helidon web server whose routes reach them. Flows that were running when the
- * server last stopped are deployed again at start. Closing stops the web server first (no new
- * requests), then the engine, then the store.
+ * node types and the installed plugins, and the Helidon web server whose routes reach them. Stored
+ * plugins are installed and flows that were running when the server last stopped are deployed again
+ * at start. Closing stops the web server first (no new requests), then the engine, then the store.
  *
  * <p>Security defaults: bound to a loopback address the server may sign tokens with a random
  * per-process secret; bound to any other address it refuses to start without {@code Z8_JWT_SECRET}.
@@ -121,7 +126,13 @@ public final class Z8Server implements AutoCloseable {
                           1,
                           1_000_000)));
       engine.registerService(Replies.class, hooks);
+      engine.registerService(OutboundPolicy.class, OutboundPolicy.fromEnvironment(env));
       engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
+      Plugins plugins = new Plugins(engine.registry(), ExecutionMode.COMPILED, contexts(store));
+      int pluginCount = PluginService.restore(plugins, store.plugins());
+      if (pluginCount > 0) {
+        LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
+      }
       FlowManager flows = new FlowManager(store, engine);
       int restored = flows.restoreRunning();
       if (restored > 0) {
@@ -158,6 +169,14 @@ public final class Z8Server implements AutoCloseable {
             routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
             routing.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
             routing.register(
+                "/api/v1/plugins",
+                new PluginService(
+                    plugins,
+                    store.plugins(),
+                    engine.registry(),
+                    InstantSource.system(),
+                    maxBodyBytes));
+            routing.register(
                 "/api/v1/info",
                 new InfoService(version, engine, store.dataDir(), InstantSource.system()));
             routing.register("/api/v1/openapi.json", new OpenApiService(version));
@@ -186,6 +205,21 @@ public final class Z8Server implements AutoCloseable {
       store.close();
       throw failed;
     }
+  }
+
+  /** Plugin nodes' persistent context, in the store. */
+  private static PluginContextStore contexts(Store store) {
+    return new PluginContextStore() {
+      @Override
+      public byte[] get(String flowId, String nodeId, String key) {
+        return store.plugins().contextGet(flowId, nodeId, key);
+      }
+
+      @Override
+      public void put(String flowId, String nodeId, String key, byte[] json) {
+        store.plugins().contextPut(flowId, nodeId, key, json);
+      }
+    };
   }
 
   private static Tokens tokens(ServerSettings settings, String secret) {

@@ -44,7 +44,8 @@ class OpenApiRoutesTest {
           "key", "sample-key",
           "type", "inject",
           "flowId", "sample-flow",
-          "path", "orders/42");
+          "path", "orders/42",
+          "name", "sample-plugin");
 
   @TempDir Path dataDir;
 

@@ -1,6 +1,7 @@
 package dev.z8run.nodes;
 
 import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.nodes.function.FunctionNode;
 
 /** Registers every built-in node type. */
 public final class BuiltinNodes {
@@ -11,11 +12,29 @@ public final class BuiltinNodes {
     registry.register(InjectNode.TYPE);
     registry.register(JunctionNode.TYPE);
     registry.register(ChangeNode.TYPE);
+    registry.register(FunctionNode.TYPE);
     registry.register(CounterNode.TYPE);
     registry.register(DebugNode.TYPE);
     registry.register(HttpInNode.TYPE);
     registry.register(HttpResponseNode.TYPE);
     registry.register(WebhookNode.TYPE);
+    registry.register(SwitchNode.TYPE);
+    registry.register(FilterNode.TYPE);
+    registry.register(RangeNode.TYPE);
+    registry.register(CommentNode.TYPE);
+    registry.register(SplitNode.TYPE);
+    registry.register(TemplateNode.TYPE);
+    registry.register(JsonNode.TYPE);
+    registry.register(HttpRequestNode.TYPE);
+    registry.register(TimerNode.TYPE);
+    registry.register(DelayNode.TYPE);
+    registry.register(JoinNode.TYPE);
+    registry.register(ObserverNode.CATCH);
+    registry.register(ObserverNode.STATUS);
+    registry.register(ObserverNode.COMPLETE);
+    registry.register(LinkNodes.LINK_IN);
+    registry.register(LinkNodes.LINK_OUT);
+    registry.register(LinkNodes.LINK_CALL);
     return registry;
   }
 

@@ -20,14 +20,15 @@ import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * {@code change}: sets message properties, with Node-RED's rule format ({@code {"t":"set",
- * "p":"payload.x", "pt":"msg", "to":"1", "tot":"num"}}). The message body is patched in place as
- * bytes, straight into the next node's inbox: no object tree is built.
+ * {@code change}: sets, changes (search and replace), deletes and moves message properties, with
+ * Node-RED's rule format ({@code {"t":"set", "p":"payload.x", "pt":"msg", "to":"1", "tot":"num"}}).
  *
- * <p>This slice supports {@code set} rules on {@code msg} properties (dotted paths) with values of
- * type {@code str}, {@code num}, {@code bool}, {@code json} and {@code date}; other rule kinds,
- * targets, value types and bracket paths ({@code payload["a b"]}) are refused at deploy with a
- * message naming the rule.
+ * <p>Two paths. A rule list made only of {@code set} rules with constant values ({@code str},
+ * {@code num}, {@code bool}, {@code json}, {@code date}) on dotted key paths is applied by patching
+ * the message bytes in place, straight into the next node's inbox: no object tree is built. Any
+ * other list (a {@code change}, {@code delete} or {@code move} rule, a value taken from another
+ * property, the environment or a JSONata expression, a bracket path) goes through {@link
+ * ChangeRules}: the body is parsed, edited and written again.
  */
 public final class ChangeNode implements Node {
   public static final NodeType TYPE =
@@ -38,8 +39,9 @@ public final class ChangeNode implements Node {
               ConfigField.required(
                   "rules",
                   FieldType.ARRAY,
-                  "Rules applied in order: {t: set, p: property path, pt: msg, to: value,"
-                      + " tot: str|num|bool|json|date}."))
+                  "Rules applied in order: {t: set|change|delete|move, p: property path, pt: msg,"
+                      + " to: value, tot: str|num|bool|json|date|msg|env|jsonata, from: search"
+                      + " (change), fromt: str|num|bool|re|env}."))
           .factory(ChangeNode::new)
           .build();
 
@@ -47,6 +49,7 @@ public final class ChangeNode implements Node {
 
   private final NodeContext context;
   private final Rule[] rules;
+  private final ChangeRules edits;
   private final JsonPatch patch = new JsonPatch();
   private final ScratchBuffer first = new ScratchBuffer(256);
   private final ScratchBuffer second = new ScratchBuffer(256);
@@ -61,11 +64,17 @@ public final class ChangeNode implements Node {
     if (!(configured instanceof List<?> list) || list.isEmpty()) {
       throw new IllegalArgumentException("rules: at least one rule is required");
     }
+    if (!list.stream().allMatch(ChangeRules::patchable)) {
+      this.edits = ChangeRules.compile(list);
+      this.rules = null;
+      return;
+    }
     List<Rule> compiled = new ArrayList<>();
     for (int i = 0; i < list.size(); i++) {
       compiled.add(compile(i, list.get(i)));
     }
     this.rules = compiled.toArray(Rule[]::new);
+    this.edits = null;
   }
 
   private static Rule compile(int index, Object raw) {
@@ -145,6 +154,10 @@ public final class ChangeNode implements Node {
     if (!out.isWired(0)) {
       return;
     }
+    if (edits != null) {
+      edit(msg, out);
+      return;
+    }
     if (rules.length == 1) {
       setDirect(rules[0], msg, out);
       return;
@@ -169,6 +182,22 @@ public final class ChangeNode implements Node {
       next = next == first ? second : first;
     }
     out.send(0, current, offset, length, msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+  }
+
+  /** The slow path: parse, apply every rule to the tree, write it again. */
+  @SuppressWarnings("unchecked")
+  private void edit(MessageFlyweight msg, Output out) {
+    byte[] json = new byte[msg.jsonLength()];
+    msg.buffer().getBytes(msg.jsonOffset(), json);
+    if (!(JsonCodec.parse(json) instanceof Map<?, ?> parsed)) {
+      context.warn("message body is not a JSON object; passed on unchanged");
+      out.forward(0, msg);
+      return;
+    }
+    Map<String, Object> message = (Map<String, Object>) parsed;
+    edits.apply(message, context.epochClock().time());
+    UnsafeBuffer edited = new UnsafeBuffer(JsonCodec.write(message));
+    out.send(0, edited, 0, edited.capacity(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
   }
 
   /** One rule: patch straight into the claimed message. */

@@ -352,6 +352,108 @@ class ChangeNodeTest {
         harness.warnings("change"));
   }
 
+  private static String rule(String json) {
+    return json;
+  }
+
+  @Test
+  void shouldDeleteAndMovePropertiesIncludingNestedAndIndexedOnes() {
+    Object out =
+        runOne(
+            rules(
+                rule("{\"t\":\"delete\",\"p\":\"payload.secret\",\"pt\":\"msg\"}"),
+                rule(
+                    "{\"t\":\"move\",\"p\":\"payload.items[0]\",\"pt\":\"msg\","
+                        + "\"to\":\"first\",\"tot\":\"msg\"}"),
+                rule("{\"t\":\"move\",\"p\":\"missing\",\"to\":\"nowhere\",\"tot\":\"msg\"}"),
+                rule("{\"t\":\"delete\",\"p\":\"topic\"}")),
+            "{\"payload\":{\"secret\":\"s\",\"items\":[{\"a\":1},{\"b\":2}]},\"topic\":\"t\"}");
+
+    assertEquals(json("{\"payload\":{\"items\":[{\"b\":2}]},\"first\":{\"a\":1}}"), out);
+  }
+
+  @Test
+  void shouldSearchAndReplaceStringsLiterallyOrByRegexWithGroups() {
+    Object out =
+        runOne(
+            rules(
+                rule(
+                    "{\"t\":\"change\",\"p\":\"payload.text\",\"from\":\"a.b\",\"fromt\":\"str\","
+                        + "\"to\":\"$1\",\"tot\":\"str\"}"),
+                rule(
+                    "{\"t\":\"change\",\"p\":\"payload.date\",\"from\":\"(\\\\d+)-(\\\\d+)\","
+                        + "\"fromt\":\"re\",\"to\":\"$2/$1 [$&] $$\",\"tot\":\"str\"}"),
+                rule(
+                    "{\"t\":\"change\",\"p\":\"payload.state\",\"from\":\"on\",\"fromt\":\"str\","
+                        + "\"to\":\"true\",\"tot\":\"bool\"}"),
+                rule(
+                    "{\"t\":\"change\",\"p\":\"payload.code\",\"from\":\"5\",\"fromt\":\"num\","
+                        + "\"to\":\"five\",\"tot\":\"str\"}"),
+                rule(
+                    "{\"t\":\"change\",\"p\":\"payload.flag\",\"from\":\"false\","
+                        + "\"fromt\":\"bool\",\"to\":\"0\",\"tot\":\"num\"}")),
+            "{\"payload\":{\"text\":\"a.b axb a.b\",\"date\":\"12-31\",\"state\":\"on\","
+                + "\"code\":5.0,\"flag\":false}}");
+
+    assertEquals(
+        json(
+            "{\"payload\":{\"text\":\"$1 axb $1\",\"date\":\"31/12 [12-31] $\",\"state\":true,"
+                + "\"code\":\"five\",\"flag\":0}}"),
+        out);
+  }
+
+  @Test
+  void shouldSetValuesFromOtherPropertiesJsonataAndTheDateAsIso() {
+    Object out =
+        runOne(
+            rules(
+                rule("{\"t\":\"set\",\"p\":\"copy\",\"to\":\"payload.user\",\"tot\":\"msg\"}"),
+                rule("{\"t\":\"set\",\"p\":\"copy.name\",\"to\":\"changed\",\"tot\":\"str\"}"),
+                rule(
+                    "{\"t\":\"set\",\"p\":\"total\",\"to\":\"$sum(payload.items.price)"
+                        + " * 2\",\"tot\":\"jsonata\"}"),
+                rule(
+                    "{\"t\":\"set\",\"p\":\"payload.items[2]\",\"to\":\"{\\\"price\\\":0}\","
+                        + "\"tot\":\"json\"}"),
+                rule("{\"t\":\"set\",\"p\":\"at\",\"to\":\"\",\"tot\":\"date\",\"dft\":\"iso\"}")),
+            "{\"payload\":{\"user\":{\"name\":\"Ada\"},\"items\":[{\"price\":1.5},{\"price\":2}]}}");
+
+    Map<?, ?> message = (Map<?, ?>) out;
+    assertEquals(Map.of("name", "Ada"), ((Map<?, ?>) message.get("payload")).get("user"));
+    assertEquals(Map.of("name", "changed"), message.get("copy"));
+    assertEquals(7L, message.get("total"));
+    assertEquals(
+        json("[{\"price\":1.5},{\"price\":2},{\"price\":0}]"),
+        ((Map<?, ?>) message.get("payload")).get("items"));
+    assertTrue(
+        String.valueOf(message.get("at")).matches("\\d{4}-\\d\\d-\\d\\dT.*Z"), out.toString());
+  }
+
+  @Test
+  void shouldKeepBinaryPayloadOnTheEditingPath() {
+    byte[] binary = {9, 8, 7};
+    String source = "{\"binaryBase64\":\"" + Base64.getEncoder().encodeToString(binary) + "\"}";
+    harness.engine.deploy(
+        changeFlow("f", rules(rule("{\"t\":\"delete\",\"p\":\"topic\"}")), source));
+    harness.inject("f", "in", "{\"payload\":null,\"topic\":\"t\"}");
+
+    Captured received = harness.awaitCaptured("out", 1).get(0);
+    assertEquals("{\"payload\":null}", received.json());
+    assertArrayEquals(binary, received.binary());
+  }
+
+  @Test
+  void shouldReportJsonataFailureAsAnErrorOfTheNode() {
+    NodeErrors errors = NodeErrors.of(harness);
+    harness.engine.deploy(
+        changeFlow("f", rules(set("payload", "$error(\"boom\")", "jsonata")), "{}"));
+    harness.inject("f", "in", "{\"payload\":1}");
+
+    String error = errors.await("change", 1).get(0);
+    assertTrue(error.contains("JSONata expression '$error(\"boom\")' failed: boom"), error);
+    assertEquals(List.of(), harness.captured("out"));
+  }
+
   private DeployException refused(String changeConfig) {
     DeployException refused =
         assertThrows(
@@ -363,29 +465,30 @@ class ChangeNodeTest {
   }
 
   @Test
-  void shouldRefuseUnsupportedRuleKindNamingTheRuleKindField() {
+  void shouldRefuseUnknownRuleKindNamingTheRuleKindField() {
     assertEquals(
-        "node 'change' (change): rules[0].t: rule kind 'delete' is not supported yet"
-            + " (supported: set)",
-        refused("{\"rules\":[{\"t\":\"delete\",\"p\":\"payload\",\"pt\":\"msg\"}]}").getMessage());
+        "node 'change' (change): rules[0].t: unknown rule kind 'swap' (supported: set, change,"
+            + " delete, move)",
+        refused("{\"rules\":[{\"t\":\"swap\",\"p\":\"payload\",\"pt\":\"msg\"}]}").getMessage());
   }
 
   @Test
   void shouldNameTheIndexOfTheRuleAtFault() {
     assertEquals(
-        "node 'change' (change): rules[1].t: rule kind 'move' is not supported yet"
-            + " (supported: set)",
+        "node 'change' (change): rules[1].t: unknown rule kind 'copy' (supported: set, change,"
+            + " delete, move)",
         refused(
                 rules(
                     set("a", "1", "num"),
-                    "{\"t\":\"move\",\"p\":\"a\",\"pt\":\"msg\",\"to\":\"b\",\"tot\":\"msg\"}"))
+                    "{\"t\":\"copy\",\"p\":\"a\",\"pt\":\"msg\",\"to\":\"b\",\"tot\":\"msg\"}"))
             .getMessage());
   }
 
   @Test
   void shouldRefuseTargetOtherThanMsg() {
     assertEquals(
-        "node 'change' (change): rules[0].pt: only msg properties can be set, got 'flow'",
+        "node 'change' (change): rules[0].pt: only msg properties can be changed, got 'flow'"
+            + " (flow and global context are not available)",
         refused("{\"rules\":[{\"t\":\"set\",\"p\":\"count\",\"pt\":\"flow\",\"to\":\"1\"}]}")
             .getMessage());
   }
@@ -406,11 +509,10 @@ class ChangeNodeTest {
   }
 
   @Test
-  void shouldRefuseBracketPathsWhichAreNotSupportedYet() {
+  void shouldRefuseMalformedBracketPath() {
     assertEquals(
-        "node 'change' (change): rules[0].p: 'payload[\"a b\"]' uses brackets, which are not"
-            + " supported yet; use a dotted path such as payload.x",
-        refused(rules(set("payload[\"a b\"]", "1", "num"))).getMessage());
+        "node 'change' (change): rules[0].p: 'payload[\"a b\"' has an unclosed '['",
+        refused(rules(set("payload[\"a b\"", "1", "num"))).getMessage());
   }
 
   @Test
@@ -439,9 +541,31 @@ class ChangeNodeTest {
   @Test
   void shouldRefuseUnsupportedValueTypeNamingTheValueTypeField() {
     assertEquals(
-        "node 'change' (change): rules[0].tot: value type 'msg' is not supported yet"
-            + " (supported: str, num, bool, json, date)",
-        refused(rules(set("payload", "topic", "msg"))).getMessage());
+        "node 'change' (change): rules[0].tot: value type 'bin' is not supported (supported: str,"
+            + " num, bool, json, date, msg, env, jsonata)",
+        refused(rules(set("payload", "[1]", "bin"))).getMessage());
+  }
+
+  @Test
+  void shouldRefuseReadingServerSettingsFromTheEnvironment() {
+    assertEquals(
+        "node 'change' (change): rules[0].to: 'Z8_JWT_SECRET' is a server setting; Z8_* variables"
+            + " cannot be read by flows",
+        refused(rules(set("payload", "Z8_JWT_SECRET", "env"))).getMessage());
+  }
+
+  @Test
+  void shouldRefuseInvalidRegexAndJsonataNamingTheField() {
+    assertEquals(
+        "node 'change' (change): rules[0].from: invalid regular expression: Unclosed group",
+        refused(
+                "{\"rules\":[{\"t\":\"change\",\"p\":\"payload\",\"from\":\"(a\",\"fromt\":\"re\","
+                    + "\"to\":\"b\",\"tot\":\"str\"}]}")
+            .getMessage());
+    assertTrue(
+        refused(rules(set("payload", "payload +", "jsonata")))
+            .getMessage()
+            .startsWith("node 'change' (change): rules[0].to: invalid JSONata expression: "));
   }
 
   @Test

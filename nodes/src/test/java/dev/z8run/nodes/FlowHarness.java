@@ -57,6 +57,7 @@ final class FlowHarness implements AutoCloseable {
   private final Map<String, Queue<Captured>> captured = new ConcurrentHashMap<>();
   private final Queue<NodeEvent> statuses = new ConcurrentLinkedQueue<>();
   private final Queue<NodeEvent> warnings = new ConcurrentLinkedQueue<>();
+  private final Queue<NodeEvent> errors = new ConcurrentLinkedQueue<>();
 
   FlowHarness() {
     NodeTypeRegistry registry = BuiltinNodes.registry();
@@ -73,6 +74,11 @@ final class FlowHarness implements AutoCloseable {
           @Override
           public void onNodeWarn(String flowId, String nodeId, String message) {
             warnings.add(new NodeEvent(nodeId, message));
+          }
+
+          @Override
+          public void onNodeError(String flowId, String nodeId, long executionId, String message) {
+            errors.add(new NodeEvent(nodeId, message));
           }
         });
   }
@@ -166,6 +172,17 @@ final class FlowHarness implements AutoCloseable {
   /** The warnings node {@code nodeId} has reported so far, in order. */
   List<String> warnings(String nodeId) {
     return texts(warnings, nodeId);
+  }
+
+  /** The error messages reported for node {@code nodeId} so far, in order. */
+  List<String> errors(String nodeId) {
+    return texts(errors, nodeId);
+  }
+
+  /** Waits until node {@code nodeId} has reported {@code count} errors; returns them all. */
+  List<String> awaitErrors(String nodeId, int count) {
+    await(count + " errors at " + nodeId, () -> errors(nodeId).size() >= count);
+    return errors(nodeId);
   }
 
   private static List<String> texts(Queue<NodeEvent> events, String nodeId) {

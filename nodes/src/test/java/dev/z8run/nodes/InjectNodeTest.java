@@ -5,10 +5,12 @@ import static dev.z8run.nodes.FlowHarness.json;
 import static dev.z8run.nodes.FlowHarness.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
+import dev.z8run.core.runtime.DeployException;
 import dev.z8run.nodes.FlowHarness.Captured;
 import java.util.List;
 import java.util.Map;
@@ -116,5 +118,50 @@ class InjectNodeTest {
     List<Captured> received = harness.awaitCaptured("out", 2);
     assertEquals(message, received.get(0).json());
     assertEquals("{\"payload\":{}}", received.get(1).json());
+  }
+
+  @Test
+  void shouldInjectOnceAfterDeployWithNodeRedProps() {
+    deploy(
+        "{\"props\":[{\"p\":\"payload\"},{\"p\":\"topic\",\"vt\":\"str\"},"
+            + "{\"p\":\"n\",\"v\":\"2.5\",\"vt\":\"num\"},{\"p\":\"ok\",\"v\":\"true\",\"vt\":\"bool\"},"
+            + "{\"p\":\"obj\",\"v\":\"{\\\"a\\\":[1]}\",\"vt\":\"json\"}],"
+            + "\"payload\":\"\",\"payloadType\":\"date\",\"topic\":\"t\",\"once\":true,\"onceDelay\":\"0.05\"}");
+
+    Map<?, ?> message =
+        assertInstanceOf(Map.class, harness.awaitCaptured("out", 1).get(0).parsed());
+
+    assertInstanceOf(Long.class, message.get("payload"));
+    assertEquals("t", message.get("topic"));
+    assertEquals(2.5, message.get("n"));
+    assertEquals(true, message.get("ok"));
+    assertEquals(json("{\"a\":[1]}"), message.get("obj"));
+  }
+
+  @Test
+  void shouldRepeatEveryIntervalUntilStopped() {
+    deploy("{\"payload\":\"7\",\"payloadType\":\"num\",\"repeat\":\"0.02\"}");
+
+    List<Captured> received = harness.awaitCaptured("out", 3);
+
+    for (Captured one : received.subList(0, 3)) {
+      assertEquals(7L, ((Map<?, ?>) one.parsed()).get("payload"));
+    }
+    harness.engine.stop("f", 1_000);
+    assertTrue(harness.engine.metrics("f") == null);
+  }
+
+  @Test
+  void shouldRefuseUnsupportedPayloadTypesAndBadCrontabsNamingTheField() {
+    DeployException flowType =
+        assertThrows(
+            DeployException.class, () -> deploy("{\"payload\":\"x\",\"payloadType\":\"flow\"}"));
+    assertTrue(
+        flowType.getMessage().contains("payloadType: value type 'flow'"), flowType.getMessage());
+
+    DeployException cron =
+        assertThrows(DeployException.class, () -> deploy("{\"crontab\":\"*/5 * * *\"}"));
+    assertTrue(
+        cron.getMessage().contains("crontab: cron '*/5 * * *' has 4 fields"), cron.getMessage());
   }
 }

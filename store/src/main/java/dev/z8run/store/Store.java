@@ -9,8 +9,9 @@ import java.nio.file.Path;
 
 /**
  * z8run's persistent state in one LMDB environment under a data directory: flows with every
- * revision ({@link #flows()}), users ({@link #users()}), recent executions ({@link #executions()})
- * and the encrypted vault ({@link #vault()}).
+ * revision ({@link #flows()}), users ({@link #users()}), recent executions ({@link #executions()}),
+ * installed plugins and their nodes' context ({@link #plugins()}) and the encrypted vault ({@link
+ * #vault()}).
  *
  * <pre>{@code
  * try (Store store = Store.open(StoreConfig.of(Path.of("data")).withVaultSecret(secret))) {
@@ -40,6 +41,7 @@ public final class Store implements AutoCloseable {
   private final FlowStore flows;
   private final UserStore users;
   private final ExecutionStore executions;
+  private final PluginStore plugins;
   private final Vault vault;
 
   private Store(LmdbEnvironment env, StoreConfig config, Vault vault) {
@@ -47,6 +49,7 @@ public final class Store implements AutoCloseable {
     this.flows = new FlowStore(env, config.clock());
     this.users = new UserStore(env);
     this.executions = new ExecutionStore(env, config.executionsPerFlow());
+    this.plugins = new PluginStore(env);
     this.vault = vault;
   }
 
@@ -81,6 +84,10 @@ public final class Store implements AutoCloseable {
 
   public ExecutionStore executions() {
     return executions;
+  }
+
+  public PluginStore plugins() {
+    return plugins;
   }
 
   public Vault vault() {

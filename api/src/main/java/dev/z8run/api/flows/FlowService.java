@@ -126,7 +126,15 @@ public final class FlowService implements HttpService {
     send(
         response,
         Status.CREATED_201,
-        Map.of("flows", created, "total", created.size(), "disabled", disabled));
+        Map.of(
+            "flows",
+            created,
+            "total",
+            created.size(),
+            "disabled",
+            disabled,
+            "warnings",
+            result.warnings()));
   }
 
   private void validate(ServerRequest request, ServerResponse response) {

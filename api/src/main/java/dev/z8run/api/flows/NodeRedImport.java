@@ -20,17 +20,24 @@ import java.util.Set;
  * by id and type; the import then stops, unless the caller asked to import the rest with those
  * nodes disabled.
  *
- * <p>Mapped so far: {@code inject}, {@code change}, {@code debug}, {@code junction}, {@code http
- * in}, {@code http response}; the rest of the Node-RED essentials come with the node library.
+ * <p>Mapped so far: {@code change}, {@code function}, {@code debug}, {@code junction}, {@code http
+ * in}, {@code http response}, {@code switch}, {@code json}, {@code template}, {@code http request},
+ * {@code split}, {@code range}, {@code comment}, and the flow-control nodes of {@link
+ * NodeRedFlowControl} ({@code inject}, {@code delay}, {@code join}, {@code catch}, {@code status},
+ * {@code complete}, {@code link in/out/call}); Node-RED's field names become ours as each node's
+ * reference page (docs/nodes) lists them.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped. */
   public record Unsupported(String nodeId, String type, String tab) {}
 
-  /** The flows found, and the nodes that had to be disabled (empty unless asked for). */
-  public record Result(List<Flow> flows, List<Unsupported> unsupported) {}
+  /**
+   * The flows found, the nodes that had to be disabled (empty unless asked for), and what mapped
+   * nodes lost on the way, one sentence naming the node each.
+   */
+  public record Result(List<Flow> flows, List<Unsupported> unsupported, List<String> warnings) {}
 
-  private static final Set<String> LAYOUT_ONLY = Set.of("tab", "comment", "group");
+  private static final Set<String> LAYOUT_ONLY = Set.of("tab", "group");
 
   private NodeRedImport() {}
 
@@ -63,6 +70,7 @@ public final class NodeRedImport {
       }
     }
     List<Unsupported> unsupported = new ArrayList<>();
+    List<String> warnings = new ArrayList<>();
     List<Flow> flows = new ArrayList<>();
     for (Map.Entry<String, List<Map<?, ?>>> tab : nodesByTab.entrySet()) {
       Map<?, ?> tabNode = tabs.getOrDefault(tab.getKey(), Map.of());
@@ -74,7 +82,7 @@ public final class NodeRedImport {
         if (LAYOUT_ONLY.contains(type)) {
           continue;
         }
-        FlowNode mapped = map(node, id, type);
+        FlowNode mapped = map(node, id, type, warnings);
         if (mapped == null) {
           unsupported.add(new Unsupported(id, type, tab.getKey()));
           mapped =
@@ -119,24 +127,13 @@ public final class NodeRedImport {
               + " to import the rest with those nodes disabled",
           problems);
     }
-    return new Result(flows, disableUnsupported ? unsupported : List.of());
+    return new Result(flows, disableUnsupported ? unsupported : List.of(), warnings);
   }
 
-  private static FlowNode map(Map<?, ?> node, String id, String type) {
+  private static FlowNode map(Map<?, ?> node, String id, String type, List<String> warnings) {
     Map<String, Object> config = new LinkedHashMap<>();
     String ours;
     switch (type) {
-      case "inject" -> {
-        ours = "inject";
-        Object payloadType = node.get("payloadType");
-        Object payload = node.get("payload");
-        if (payload != null && !"date".equals(payloadType) && !"".equals(payload)) {
-          config.put("payload", typed(String.valueOf(payload), String.valueOf(payloadType)));
-        }
-        if (node.get("topic") instanceof String topic) {
-          config.put("topic", topic);
-        }
-      }
       case "change" -> {
         ours = "change";
         config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
@@ -153,6 +150,10 @@ public final class NodeRedImport {
         }
         config.put("active", !Boolean.FALSE.equals(node.get("active")));
         config.put("console", Boolean.TRUE.equals(node.get("console")));
+      }
+      case "function" -> {
+        ours = "function";
+        mapFunction(node, id, config, warnings);
       }
       case "junction" -> ours = "junction";
       case "http in" -> {
@@ -181,12 +182,220 @@ public final class NodeRedImport {
           config.put("headers", headers);
         }
       }
+      case "switch" -> {
+        if (!isMsg(node.get("propertyType"))) {
+          return null;
+        }
+        ours = "switch";
+        copy(node, "property", config, "property");
+        config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
+        config.put("checkall", !"false".equals(String.valueOf(node.get("checkall"))));
+      }
+      case "json" -> {
+        ours = "json";
+        config.put(
+            "action",
+            switch (String.valueOf(node.get("action"))) {
+              case "str" -> "stringify";
+              case "obj" -> "parse";
+              default -> "toggle";
+            });
+        copy(node, "property", config, "property");
+        config.put("pretty", Boolean.TRUE.equals(node.get("pretty")));
+      }
+      case "template" -> {
+        if (!isMsg(node.get("fieldType")) || "yaml".equals(node.get("output"))) {
+          return null;
+        }
+        ours = "template";
+        copy(node, "field", config, "field");
+        copy(node, "syntax", config, "syntax");
+        copy(node, "output", config, "output");
+        config.put("template", node.get("template") == null ? "" : node.get("template"));
+      }
+      case "http request" -> {
+        ours = "http-request";
+        copy(node, "url", config, "url");
+        Object method = node.get("method");
+        config.put(
+            "method",
+            method == null || "use".equals(method)
+                ? "use"
+                : method.toString().toUpperCase(Locale.ROOT));
+        config.put(
+            "responseType",
+            switch (String.valueOf(node.get("ret"))) {
+              case "obj" -> "json";
+              case "bin" -> "binary";
+              default -> "text";
+            });
+        Map<String, Object> headers = headers(node.get("headers"));
+        if (!headers.isEmpty()) {
+          config.put("headers", headers);
+        }
+      }
+      case "split" -> {
+        ours = "split";
+        String splitter = node.get("splt") == null ? "\\n" : node.get("splt").toString();
+        if ("len".equals(node.get("spltType"))) {
+          config.put("chunkLength", integer(id, "splt", splitter));
+        } else {
+          config.put(
+              "delimiter", splitter.replace("\\n", "\n").replace("\\r", "\r").replace("\\t", "\t"));
+        }
+        if (node.get("arraySplt") != null && !"".equals(node.get("arraySplt"))) {
+          config.put("arrayChunk", integer(id, "arraySplt", node.get("arraySplt")));
+        }
+        if (node.get("addname") instanceof String name && !name.isBlank()) {
+          config.put("keyProperty", name);
+        }
+        copy(node, "property", config, "property");
+      }
+      case "range" -> {
+        ours = "range";
+        for (String field : List.of("minin", "maxin", "minout", "maxout")) {
+          if (node.get(field) != null && !"".equals(node.get(field))) {
+            config.put(field, typed(String.valueOf(node.get(field)), "num"));
+          }
+        }
+        copy(node, "action", config, "action");
+        config.put("round", Boolean.TRUE.equals(node.get("round")));
+        copy(node, "property", config, "property");
+      }
+      case "comment" -> {
+        ours = "comment";
+        copy(node, "info", config, "info");
+      }
       default -> {
-        return null;
+        ours = NodeRedFlowControl.map(type, node, config);
+        if (ours == null) {
+          return null;
+        }
       }
     }
     return new FlowNode(
         id, ours, label(node, type), x(node), y(node), Boolean.TRUE.equals(node.get("d")), config);
+  }
+
+  /**
+   * Node-RED's function node: {@code func}, {@code outputs}, the On Start / On Stop code and its
+   * {@code timeout} (seconds, 0 = none: ours then keeps its default CPU limit). {@code libs}
+   * (modules loaded with require) cannot work in the sandbox and are dropped with a warning.
+   */
+  private static void mapFunction(
+      Map<?, ?> node, String id, Map<String, Object> config, List<String> warnings) {
+    config.put("func", node.get("func") instanceof String func ? func : "");
+    long outputs = number(node, id, "outputs", 1);
+    config.put("outputs", outputs);
+    for (String code : List.of("initialize", "finalize")) {
+      if (node.get(code) instanceof String text && !text.isBlank()) {
+        config.put(code, text);
+      }
+    }
+    long timeoutSeconds = number(node, id, "timeout", 0);
+    if (timeoutSeconds > 0) {
+      config.put("timeoutMs", timeoutSeconds * 1000);
+    }
+    if (node.get("libs") instanceof List<?> libs && !libs.isEmpty()) {
+      List<String> modules = new ArrayList<>();
+      for (Object lib : libs) {
+        modules.add(
+            lib instanceof Map<?, ?> entry
+                ? String.valueOf(entry.get("module"))
+                : String.valueOf(lib));
+      }
+      warnings.add(
+          "Node-RED node '"
+              + id
+              + "' (function): libs "
+              + modules
+              + " ignored: function nodes cannot load modules here");
+    }
+  }
+
+  /**
+   * A whole number Node-RED may have written as a number or a string; blank is {@code fallback}.
+   */
+  private static long number(Map<?, ?> node, String id, String field, long fallback) {
+    Object value = node.get(field);
+    if (value == null || String.valueOf(value).isBlank()) {
+      return fallback;
+    }
+    try {
+      return value instanceof Number number
+          ? number.longValue()
+          : Long.parseLong(String.valueOf(value).strip());
+    } catch (NumberFormatException notNumber) {
+      throw ApiException.badRequest(
+          "Node-RED node '"
+              + id
+              + "': "
+              + field
+              + " "
+              + JsonCodec.describe(value)
+              + " is not a number");
+    }
+  }
+
+  /**
+   * Whether a Node-RED property type is absent or {@code msg} (flow and global context are not).
+   */
+  private static boolean isMsg(Object type) {
+    return type == null || "".equals(type) || "msg".equals(type);
+  }
+
+  /** Copies a non-blank string field under our name. */
+  private static void copy(Map<?, ?> node, String theirs, Map<String, Object> config, String ours) {
+    if (node.get(theirs) instanceof String value && !value.isBlank()) {
+      config.put(ours, value);
+    }
+  }
+
+  private static long integer(String id, String field, Object value) {
+    try {
+      return Long.parseLong(String.valueOf(value).strip());
+    } catch (NumberFormatException notNumber) {
+      throw ApiException.badRequest(
+          "Node-RED node '"
+              + id
+              + "': "
+              + field
+              + " "
+              + JsonCodec.describe(value)
+              + " is not a whole number");
+    }
+  }
+
+  /**
+   * Node-RED 3's request headers ({@code [{keyType, keyValue, valueType, valueValue}]}, a type
+   * other than {@code other} being the header name or value itself) or the older object form.
+   */
+  private static Map<String, Object> headers(Object raw) {
+    Map<String, Object> headers = new LinkedHashMap<>();
+    if (raw instanceof Map<?, ?> map) {
+      map.forEach((name, value) -> headers.put(String.valueOf(name), String.valueOf(value)));
+    } else if (raw instanceof List<?> list) {
+      for (Object item : list) {
+        if (item instanceof Map<?, ?> header) {
+          String name =
+              "other".equals(header.get("keyType"))
+                  ? str(header.get("keyValue"))
+                  : str(header.get("keyType"));
+          String value =
+              "other".equals(header.get("valueType"))
+                  ? str(header.get("valueValue"))
+                  : str(header.get("valueType"));
+          if (!name.isBlank()) {
+            headers.put(name, value);
+          }
+        }
+      }
+    }
+    return headers;
+  }
+
+  private static String str(Object value) {
+    return value == null ? "" : value.toString();
   }
 
   /** Node-RED's typed input: the string as the JSON value its type names. */

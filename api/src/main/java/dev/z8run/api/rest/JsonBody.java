@@ -76,6 +76,11 @@ public final class JsonBody {
     return new JsonBody(fields);
   }
 
+  /** The value of {@code field} as JSON values (map, list, string, long, double...), or null. */
+  public Object value(String field) {
+    return fields.get(field);
+  }
+
   /**
    * The string value of {@code field}.
    *

@@ -340,7 +340,7 @@ class FlowApiTest {
             java.nio.charset.StandardCharsets.UTF_8);
     HttpResponse<String> refused = call("POST", "/api/v1/flows/import", alice, export);
     assertEquals(422, refused.statusCode(), refused.body());
-    assertTrue(refused.body().contains("'b2' of type 'function'"), refused.body());
+    assertTrue(refused.body().contains("'b4' of type 'ui_button'"), refused.body());
     assertEquals(0L, json(call("GET", "/api/v1/flows", alice, null)).get("total"), "nothing saved");
 
     HttpResponse<String> imported =
@@ -349,7 +349,12 @@ class FlowApiTest {
     Map<?, ?> body = json(imported);
     assertEquals(2L, body.get("total"));
     assertEquals(
-        List.of(Map.of("node_id", "b2", "type", "function", "tab", "b0")), body.get("disabled"));
+        List.of(Map.of("node_id", "b4", "type", "ui_button", "tab", "b0")), body.get("disabled"));
+    assertEquals(
+        List.of(
+            "Node-RED node 'a6' (function): libs [lodash] ignored: function nodes cannot load"
+                + " modules here"),
+        body.get("warnings"));
     Map<?, ?> greeter = null;
     for (Object flow : (List<?>) body.get("flows")) {
       if ("Greeter".equals(((Map<?, ?>) flow).get("name"))) {
@@ -361,7 +366,7 @@ class FlowApiTest {
     assertEquals(200, call("POST", "/api/v1/flows/" + id + "/start", alice, null).statusCode());
     HttpResponse<String> greeting = call("GET", "/hook/" + id + "/greet", null, null);
     assertEquals(201, greeting.statusCode(), greeting.body());
-    assertEquals(Map.of("hello", "node-red user"), json(greeting));
+    assertEquals(Map.of("hello", "node-red user", "from", "function sign"), json(greeting));
     assertEquals("yes", greeting.headers().firstValue("x-imported").orElse(""));
   }
 }

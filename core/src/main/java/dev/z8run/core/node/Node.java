@@ -22,6 +22,26 @@ public interface Node {
    */
   void onMessage(MessageFlyweight msg, Output out) throws Exception;
 
+  /**
+   * Handles a message this node {@linkplain Output#defer deferred}, now that its delay is over. It
+   * is called on the node's worker, like {@link #onMessage}, and still belongs to the execution it
+   * was deferred from. The default sends it on through output port 0.
+   *
+   * @param msg the deferred copy; a view valid only during this call
+   * @param tag the tag given to {@link Output#defer}
+   * @param out where this node emits; valid only during this call
+   */
+  default void onDeferred(MessageFlyweight msg, int tag, Output out) throws Exception {
+    out.forward(0, msg);
+  }
+
+  /**
+   * Called once when the node's flow is running, before any scheduled work of the node can run:
+   * where a trigger node starts its timers ({@link NodeContext#schedule}) or fires on deploy.
+   * Called on the control plane; must not block.
+   */
+  default void onStart() {}
+
   /** Called once when the flow stops, after the last {@link #onMessage}; release resources. */
   default void onStop() {}
 }

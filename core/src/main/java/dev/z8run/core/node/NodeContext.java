@@ -1,6 +1,8 @@
 package dev.z8run.core.node;
 
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.runtime.InjectResult;
+import java.util.Collection;
 import java.util.Map;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
@@ -57,6 +59,49 @@ public interface NodeContext {
    *     when the flow is not running; the trigger should slow down or refuse its client
    */
   boolean tryTrigger(byte[] json);
+
+  /** The store shared by the nodes of this flow (Node-RED's {@code flow}); new on every deploy. */
+  ContextStore flowContext();
+
+  /**
+   * The store shared by every node of the engine (Node-RED's {@code global}); kept across deploys.
+   */
+  ContextStore globalContext();
+
+  /**
+   * Starts an execution at node {@code nodeId} of any deployed flow (this one included), as if the
+   * message had arrived at its input port 0: how Link Out reaches Link In across flows. Thread-safe
+   * and non-blocking.
+   *
+   * @param ref the out-of-band handle the new execution's messages carry (see {@link Replies})
+   * @return {@code ACCEPTED}; {@code UNKNOWN_NODE} when no running flow has that node; {@code
+   *     BACK_PRESSURED}, {@code TOO_LARGE}, {@code NOT_RUNNING} as for the engine's inject command
+   */
+  InjectResult triggerAt(
+      String nodeId,
+      DirectBuffer json,
+      int jsonOffset,
+      int jsonLength,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength,
+      long ref);
+
+  /**
+   * Runs {@code task} once after {@code delayMs} on the engine's timer thread, if this node's flow
+   * is still running then. Tasks must be short and must not block (they typically call {@link
+   * #tryTrigger}); a task that throws becomes an error event on this node. Every task of a flow is
+   * cancelled when the flow stops. Thread-safe.
+   */
+  Cancellable schedule(Runnable task, long delayMs);
+
+  /**
+   * Subscribes this node to {@code what} happens to the nodes {@code sourceIds} of its flow (all
+   * other nodes when empty): each event arrives in this node's inbox as a new execution (see {@link
+   * Observed}). Ids that are not in the flow are reported as a warning. Only while the node is
+   * being built (from its factory); a flow without observers pays nothing for the feature.
+   */
+  void observe(Observed what, Collection<String> sourceIds);
 
   /**
    * A service the host installed for nodes (for example {@link Replies}), or null when there is

@@ -49,4 +49,20 @@ public interface Output {
 
   /** Delivers the message opened by {@link #claim}. */
   void commit();
+
+  /**
+   * Hands a copy of {@code msg} (its JSON and binary payload) back to this node after {@code
+   * delayMs}, through {@link Node#onDeferred} on the node's worker. The copy counts as one of the
+   * messages the node emits for its input: it keeps a share of the execution's credit, so the
+   * execution stays open until the node has handled it again (or it is cancelled, or the flow
+   * stops). It is not a retry queue: a deferred message waits in the engine's timer queue, which
+   * the node must bound itself (count what it has deferred).
+   *
+   * <p>Only non-blocking nodes may defer. Deferring allocates a copy; it is for nodes that hold
+   * messages (Delay, Join, Link Call), not for the hot path.
+   *
+   * @param tag returned to {@link Node#onDeferred}: what the node wants to remember about it
+   * @return a handle that cancels the deferral (thread-safe)
+   */
+  Cancellable defer(MessageFlyweight msg, long delayMs, int tag);
 }

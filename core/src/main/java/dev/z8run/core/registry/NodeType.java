@@ -25,6 +25,7 @@ public final class NodeType {
   private final boolean blocking;
   private final NodeFactory factory;
   private final ToIntFunction<Map<String, Object>> outputCount;
+  private final List<String> nodeRefFields;
 
   private NodeType(Builder b) {
     name = Objects.requireNonNull(b.name, "name");
@@ -36,6 +37,15 @@ public final class NodeType {
     blocking = b.blocking;
     factory = Objects.requireNonNull(b.factory, "factory of node type " + b.name);
     outputCount = b.outputCount;
+    nodeRefFields = List.copyOf(b.nodeRefFields);
+  }
+
+  /**
+   * The config fields that list ids of other nodes of the same flow (Catch's {@code scope}): the
+   * validator checks that each id is in the flow.
+   */
+  public List<String> nodeRefFields() {
+    return nodeRefFields;
   }
 
   public static Builder builder(String name) {
@@ -125,6 +135,7 @@ public final class NodeType {
     private boolean blocking;
     private NodeFactory factory;
     private ToIntFunction<Map<String, Object>> outputCount;
+    private final List<String> nodeRefFields = new ArrayList<>();
 
     private Builder(String name) {
       this.name = name;
@@ -170,6 +181,14 @@ public final class NodeType {
     /** Makes the output port count a function of the node's config. */
     public Builder outputCount(ToIntFunction<Map<String, Object>> outputCount) {
       this.outputCount = outputCount;
+      return this;
+    }
+
+    /**
+     * Declares that config field {@code fieldName} (an array) lists ids of nodes of the same flow.
+     */
+    public Builder nodeRefs(String fieldName) {
+      nodeRefFields.add(fieldName);
       return this;
     }
 

@@ -52,6 +52,9 @@ final class BlockingDispatch extends NodeInstance {
     out.begin(this, msg);
     try {
       node.onMessage(msg, out);
+      if (completeObserved) {
+        flow.observers.onComplete(index, msg);
+      }
     } catch (Throwable failure) {
       rethrowIfFatal(failure);
       out.abortClaim();

@@ -3,7 +3,9 @@ package dev.z8run.core.runtime;
 import static dev.z8run.io.message.MessageDescriptor.CREDIT_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
+import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 
+import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.Output;
 import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageFlyweight;
@@ -44,6 +46,7 @@ final class Emitter implements Output {
   private static final int IN_RING = 1;
   private static final int IN_PENDING = 2;
   private static final int IN_SCRATCH = 3;
+  private static final int DEFERRED = 4;
 
   private static final int STAGED = 0;
   private static final int DIRECT = 1;
@@ -70,6 +73,8 @@ final class Emitter implements Output {
   private NodeInstance heldTarget;
   private int heldIndex;
   private int heldLength;
+  private DeferredMessage heldDeferred;
+  private int deferrals;
 
   private int claimPort = -1;
   private int claimMode;
@@ -90,6 +95,7 @@ final class Emitter implements Output {
     this.input = input;
     this.remainingCredit = input.credit();
     this.children = 0;
+    this.deferrals = 0;
     this.heldKind = NONE;
     this.claimPort = -1;
     this.fusedOut = input.buffer() == fusedA.buffer() ? fusedB : fusedA;
@@ -137,6 +143,11 @@ final class Emitter implements Output {
     node = null;
     input = null;
     return children;
+  }
+
+  /** Whether the node deferred a message while handling the current input. */
+  boolean deferred() {
+    return deferrals != 0;
   }
 
   /** Drops an open claim (the node threw before committing). */
@@ -253,6 +264,41 @@ final class Emitter implements Output {
         HEADER_LENGTH + claimJsonLength,
         claimBinaryLength,
         nextMessageId());
+  }
+
+  @Override
+  public Cancellable defer(MessageFlyweight msg, long delayMs, int tag) {
+    if (worker == null) {
+      throw new IllegalStateException(
+          "node '" + node.nodeId + "' is blocking: only worker-run nodes may defer messages");
+    }
+    if (delayMs < 0) {
+      throw new IllegalArgumentException("delayMs=" + delayMs + " is negative");
+    }
+    int recordLength = HEADER_LENGTH + msg.jsonLength() + msg.binaryLength();
+    if (recordLength > node.maxRecordLength) {
+      throw new IllegalArgumentException(
+          "a deferred message of "
+              + (recordLength - HEADER_LENGTH)
+              + " bytes exceeds the node's own "
+              + (node.maxRecordLength - HEADER_LENGTH)
+              + "-byte inbox limit");
+    }
+    splitForNewChild();
+    UnsafeBuffer record = new UnsafeBuffer(new byte[recordLength]);
+    child.wrap(record, 0, recordLength);
+    putHeader(msg.messageId(), 0, 0, msg.jsonLength(), msg.binaryLength());
+    record.putBytes(child.jsonOffset(), msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    if (msg.binaryLength() > 0) {
+      record.putBytes(child.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    }
+    record.putInt(RESERVED_OFFSET, tag);
+    DeferredMessage deferred = new DeferredMessage(node, record, delayMs);
+    heldKind = DEFERRED;
+    heldDeferred = deferred;
+    children++;
+    deferrals++;
+    return deferred;
   }
 
   /** Whether a message for {@code target} may skip its ring (see the class comment). */
@@ -434,6 +480,10 @@ final class Emitter implements Output {
       fusedOut.buffer().putLong(CREDIT_OFFSET, credit);
       heldKind = NONE;
       moveToInbox(heldTarget, fusedOut.buffer(), heldLength);
+    } else if (heldKind == DEFERRED) {
+      DeferredMessage deferred = heldDeferred;
+      heldDeferred = null;
+      deferred.schedule(credit);
     }
     heldKind = NONE;
   }

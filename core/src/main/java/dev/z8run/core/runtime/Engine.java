@@ -1,6 +1,7 @@
 package dev.z8run.core.runtime;
 
 import dev.z8run.core.flow.Flow;
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
@@ -47,10 +48,12 @@ public final class Engine implements AutoCloseable {
   private final EventDispatcher dispatcher;
   private final UnsafeBuffer broadcastBuffer;
   private final Thread eventThread;
+  private final EngineTimers timers = new EngineTimers();
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
+  private final ContextStore globalContext = new ContextStore();
   private final AtomicInteger handles = new AtomicInteger();
   private volatile boolean closed;
 
@@ -154,7 +157,8 @@ public final class Engine implements AutoCloseable {
             events,
             config.nanoClock(),
             config.maxExecutionsPerFlow(),
-            TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()));
+            TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()),
+            timers);
     runtime.instances(createInstances(runtime, plan));
     dispatcher.register(handle, plan);
 
@@ -176,6 +180,13 @@ public final class Engine implements AutoCloseable {
     }
     runtime.state(FlowRuntime.RUNNING);
     flows.put(flow.id(), runtime);
+    for (NodeInstance instance : runtime.instances()) {
+      try {
+        instance.node.onStart();
+      } catch (RuntimeException failure) {
+        runtime.nodeError(instance.index, 0, "onStart failed: " + failure);
+      }
+    }
     return plan;
   }
 
@@ -188,7 +199,9 @@ public final class Engine implements AutoCloseable {
             planned
                 .type()
                 .factory()
-                .create(new RuntimeNodeContext(runtime, planned, config.epochClock(), services));
+                .create(
+                    new RuntimeNodeContext(
+                        this, runtime, planned, config.epochClock(), services, globalContext));
       } catch (Exception | LinkageError failure) {
         for (NodeInstance created : instances) {
           if (created != null) {
@@ -242,6 +255,7 @@ public final class Engine implements AutoCloseable {
     long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainTimeoutMs);
     boolean drained = awaitQuiet(runtime, deadlineNs);
     runtime.state(FlowRuntime.STOPPED);
+    timers.cancel(runtime);
     for (WorkerAgent worker : workers) {
       List<NodeInstance> kept = new ArrayList<>();
       for (NodeInstance instance : worker.instances()) {
@@ -361,6 +375,35 @@ public final class Engine implements AutoCloseable {
    * @param executionId the started execution's id when {@code result} is ACCEPTED, else 0
    */
   public record Injection(InjectResult result, long executionId) {}
+
+  /**
+   * Starts an execution at node {@code nodeId} of whichever running flow has it (Link Out to Link
+   * In, possibly across flows). A lookup over the deployed flows: cheap for the tens of flows a
+   * server runs.
+   */
+  InjectResult triggerAt(
+      String nodeId,
+      DirectBuffer json,
+      int jsonOffset,
+      int jsonLength,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength,
+      long ref) {
+    InjectResult result = InjectResult.UNKNOWN_NODE;
+    for (FlowRuntime runtime : flows.values()) {
+      int index = runtime.plan.indexOf(nodeId);
+      if (index >= 0) {
+        result =
+            runtime.trigger(
+                index, json, jsonOffset, jsonLength, binary, binaryOffset, binaryLength, ref);
+        if (result != InjectResult.NOT_RUNNING) {
+          return result;
+        }
+      }
+    }
+    return result;
+  }
 
   /** The plan of a deployed flow (immutable: nodes, config, wiring), or null. */
   public ExecutionPlan plan(String flowId) {
@@ -531,5 +574,6 @@ public final class Engine implements AutoCloseable {
       }
     }
     virtualThreads.shutdownNow();
+    timers.close();
   }
 }

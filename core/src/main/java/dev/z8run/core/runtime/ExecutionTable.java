@@ -124,6 +124,11 @@ public final class ExecutionTable {
     slots.getAndAddLong(slot * SLOT_LENGTH + OUTSTANDING_OFFSET, credit);
   }
 
+  /** The node that started the execution in {@code slot} (valid while the caller holds credit). */
+  public int triggerNode(int slot) {
+    return slot < 0 ? -1 : slots.getInt(slot * SLOT_LENGTH + TRIGGER_NODE_OFFSET);
+  }
+
   /** Records the first node that failed in this execution; later failures keep the first. */
   public void markFailed(int slot, int nodeIndex) {
     slots.compareAndSetInt(slot * SLOT_LENGTH + FAILED_NODE_OFFSET, -1, nodeIndex);

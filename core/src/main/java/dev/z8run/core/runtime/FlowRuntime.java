@@ -4,6 +4,7 @@ import static dev.z8run.io.message.MessageDescriptor.FLAG_TRACED;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.atomic.AtomicLong;
@@ -28,6 +29,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   final NodeCounters counters;
   final NanoClock nanoClock;
   final ExecutionTable executions;
+  final ContextStore context = new ContextStore();
+  final EngineTimers timers;
+  final FlowObservers observers = new FlowObservers(this);
   private final EngineEvents events;
   private final long traceIntervalNs;
   private final AtomicLong lastTraceNs = new AtomicLong(Long.MIN_VALUE / 2);
@@ -58,13 +62,15 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
       EngineEvents events,
       NanoClock nanoClock,
       int maxExecutions,
-      long traceIntervalNs) {
+      long traceIntervalNs,
+      EngineTimers timers) {
     this.handle = handle;
     this.flowId = plan.flow().id();
     this.plan = plan;
     this.events = events;
     this.nanoClock = nanoClock;
     this.traceIntervalNs = traceIntervalNs;
+    this.timers = timers;
     this.counters = new NodeCounters(plan.nodes().size());
     int nodes = plan.nodes().size();
     this.debugWindowStart = new long[nodes];
@@ -76,6 +82,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
 
   void instances(NodeInstance[] instances) {
     this.instances = instances;
+    observers.apply(instances);
   }
 
   NodeInstance[] instances() {

@@ -2,6 +2,7 @@ package dev.z8run.core.runtime;
 
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
+import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.io.message.MessageFlyweight;
@@ -43,6 +44,9 @@ class NodeInstance implements ControlledMessageHandler {
   /** Whether messages for this node may run as a continuation on its worker (not blocking). */
   final boolean fusable;
 
+  /** Whether a node observes this one's completions ({@link FlowObservers}); set at deploy. */
+  boolean completeObserved;
+
   private final MessageFlyweight input = new MessageFlyweight();
   private int pendingHead;
   private int pendingTail;
@@ -79,23 +83,33 @@ class NodeInstance implements ControlledMessageHandler {
    */
   @Override
   public Action onMessage(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
-    process(buffer, offset, length);
+    process(buffer, offset, length, msgTypeId == DeferredMessage.RECORD_TYPE_ID);
     Emitter out = worker.emitter();
     NodeInstance next;
     while ((next = out.takeContinuation()) != null) {
-      next.process(out.continuationBuffer(), 0, out.continuationLength());
+      next.process(out.continuationBuffer(), 0, out.continuationLength(), false);
     }
     return pendingTail == 0 ? Action.CONTINUE : Action.BREAK;
   }
 
-  /** Runs the node on one message. */
-  void process(MutableDirectBuffer buffer, int offset, int length) {
+  /**
+   * Runs the node on one message: {@link Node#onMessage}, or {@link Node#onDeferred} for a message
+   * the node deferred earlier ({@code deferred}).
+   */
+  void process(MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
     input.wrap(buffer, offset, length);
     Emitter out = worker.emitter();
     out.begin(this, input);
     long startNs = input.traced() ? flow.nanoClock.nanoTime() : 0;
     try {
-      node.onMessage(input, out);
+      if (deferred) {
+        node.onDeferred(input, buffer.getInt(offset + RESERVED_OFFSET), out);
+      } else {
+        node.onMessage(input, out);
+      }
+      if (completeObserved && !out.deferred()) {
+        flow.observers.onComplete(index, input);
+      }
     } catch (Throwable failure) {
       rethrowIfFatal(failure);
       out.abortClaim();
@@ -129,7 +143,9 @@ class NodeInstance implements ControlledMessageHandler {
     flow.counters.addAtomic(index, NodeCounters.ERRORS, 1);
     flow.markFailed(msg.execSlot(), index);
     String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage();
-    flow.nodeError(index, msg.executionId(), failure.getClass().getSimpleName() + ": " + reason);
+    String text = failure.getClass().getSimpleName() + ": " + reason;
+    flow.nodeError(index, msg.executionId(), text);
+    flow.observers.onError(index, msg, text);
   }
 
   void dropTooLarge(MessageFlyweight msg, NodeInstance target, int recordLength) {

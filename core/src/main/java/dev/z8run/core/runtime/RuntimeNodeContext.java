@@ -1,9 +1,14 @@
 package dev.z8run.core.runtime;
 
+import dev.z8run.core.node.Cancellable;
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Observed;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.registry.NodeType;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
@@ -12,22 +17,38 @@ import org.agrona.concurrent.UnsafeBuffer;
 
 /** The engine's {@link NodeContext}: a node's identity plus its link to its flow runtime. */
 final class RuntimeNodeContext implements NodeContext {
+  private final Engine engine;
   private final FlowRuntime flow;
   private final PlannedNode planned;
   private final Map<String, Object> config;
   private final EpochClock epochClock;
   private final Map<Class<?>, Object> services;
+  private final ContextStore globalContext;
 
   RuntimeNodeContext(
+      Engine engine,
       FlowRuntime flow,
       PlannedNode planned,
       EpochClock epochClock,
-      Map<Class<?>, Object> services) {
+      Map<Class<?>, Object> services,
+      ContextStore globalContext) {
+    this.engine = engine;
     this.flow = flow;
     this.planned = planned;
     this.config = Collections.unmodifiableMap(planned.config());
     this.epochClock = epochClock;
     this.services = services;
+    this.globalContext = globalContext;
+  }
+
+  @Override
+  public ContextStore flowContext() {
+    return flow.context;
+  }
+
+  @Override
+  public ContextStore globalContext() {
+    return globalContext;
   }
 
   @Override
@@ -83,6 +104,7 @@ final class RuntimeNodeContext implements NodeContext {
   @Override
   public void status(String text) {
     flow.nodeText(EventDescriptor.NODE_STATUS, planned.index(), text);
+    flow.observers.onStatus(planned.index(), text);
   }
 
   @Override
@@ -105,5 +127,43 @@ final class RuntimeNodeContext implements NodeContext {
   public boolean tryTrigger(byte[] json) {
     return flow.trigger(planned.index(), new UnsafeBuffer(json), 0, json.length, 0)
         == InjectResult.ACCEPTED;
+  }
+
+  @Override
+  public InjectResult triggerAt(
+      String nodeId,
+      DirectBuffer json,
+      int jsonOffset,
+      int jsonLength,
+      DirectBuffer binary,
+      int binaryOffset,
+      int binaryLength,
+      long ref) {
+    return engine.triggerAt(
+        nodeId, json, jsonOffset, jsonLength, binary, binaryOffset, binaryLength, ref);
+  }
+
+  @Override
+  public Cancellable schedule(Runnable task, long delayMs) {
+    return flow.timers.schedule(flow, () -> runTask(task), delayMs);
+  }
+
+  private void runTask(Runnable task) {
+    try {
+      task.run();
+    } catch (RuntimeException failure) {
+      error("scheduled task failed", failure);
+    }
+  }
+
+  @Override
+  public void observe(Observed what, Collection<String> sourceIds) {
+    if (flow.state() != FlowRuntime.STARTING) {
+      throw new IllegalStateException("observe() is only allowed while the node is being built");
+    }
+    List<String> unknown = flow.observers.add(what, planned.index(), sourceIds);
+    if (!unknown.isEmpty()) {
+      warn("observes nodes that are not in this flow: " + String.join(", ", unknown));
+    }
   }
 }

@@ -62,6 +62,7 @@ public final class FlowValidator {
           new Problem(null, "id", Problem.MISSING_FLOW_ID, "the flow has no id; give it one"));
     }
     Map<String, Resolved> nodes = checkNodes(flow, problems);
+    checkNodeRefs(flow, nodes, problems);
     List<Wire> acyclicCandidates = checkWires(flow, nodes, problems);
     checkCycles(nodes, acyclicCandidates, problems);
     return problems;
@@ -128,6 +129,39 @@ public final class FlowValidator {
       resolved.put(node.id(), resolve(node, label, problems));
     }
     return resolved;
+  }
+
+  /** Ids listed in node-reference fields (Catch's scope) must be nodes of this flow. */
+  private static void checkNodeRefs(
+      Flow flow, Map<String, Resolved> nodes, List<Problem> problems) {
+    for (Resolved resolved : nodes.values()) {
+      if (resolved.type() == null) {
+        continue;
+      }
+      FlowNode node = resolved.node();
+      for (String field : resolved.type().nodeRefFields()) {
+        if (!(node.config().get(field) instanceof List<?> ids)) {
+          continue;
+        }
+        for (Object id : ids) {
+          if (!(id instanceof String text) || !nodes.containsKey(text)) {
+            problems.add(
+                new Problem(
+                    node.id(),
+                    field,
+                    Problem.CONFIG_UNKNOWN_NODE,
+                    Messages.node(node)
+                        + ": "
+                        + field
+                        + " names "
+                        + (id instanceof String ? "node '" + id + "'" : "a non-string id " + id)
+                        + ", which is not in flow '"
+                        + flow.id()
+                        + "'"));
+          }
+        }
+      }
+    }
   }
 
   private Resolved resolve(FlowNode node, String label, List<Problem> problems) {

@@ -62,6 +62,9 @@ public record Problem(String nodeId, String field, String code, String message) 
   /** A node's number of output ports cannot be computed from its config. */
   public static final String CONFIG_INVALID = "CONFIG_INVALID";
 
+  /** A config field that lists node ids names a node that is not in the flow. */
+  public static final String CONFIG_UNKNOWN_NODE = "CONFIG_UNKNOWN_NODE";
+
   public Problem {
     Objects.requireNonNull(code, "code");
     Objects.requireNonNull(message, "message");

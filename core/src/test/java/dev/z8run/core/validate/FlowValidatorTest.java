@@ -634,4 +634,34 @@ class FlowValidatorTest {
     assertEquals(1, matching.size(), problems.toString());
     return matching.get(0);
   }
+
+  @Test
+  void shouldReportScopeIdsThatAreNotNodesOfTheFlow() {
+    Flow flow =
+        flow(
+            List.of(
+                node("a", "debug"), node("c", "catch", Map.of("scope", List.of("a", "ghost", 7)))),
+            List.of());
+
+    assertEquals(
+        List.of(
+            new Problem(
+                "c",
+                "scope",
+                Problem.CONFIG_UNKNOWN_NODE,
+                "node 'c': scope names node 'ghost', which is not in flow 'f1'"),
+            new Problem(
+                "c",
+                "scope",
+                Problem.CONFIG_UNKNOWN_NODE,
+                "node 'c': scope names a non-string id 7, which is not in flow 'f1'")),
+        new FlowValidator(
+                registry.register(
+                    type("catch")
+                        .inputs()
+                        .field(ConfigField.optional("scope", FieldType.ARRAY, null, "watched"))
+                        .nodeRefs("scope")
+                        .build()))
+            .validate(flow));
+  }
 }

@@ -45,7 +45,7 @@ public final class Harness {
 
   public static void main(String[] args) throws Exception {
     if (args.length < 1) {
-      System.err.println("usage: Harness <a2|b|d> [durMs=10000] [warmMs=2000] [workers=cores]");
+      System.err.println("usage: Harness <a|a2|b|d> [durMs=10000] [warmMs=2000] [workers=cores]");
       System.exit(2);
     }
     if (args[0].equals("idle")) {

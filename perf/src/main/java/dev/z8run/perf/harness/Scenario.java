@@ -14,6 +14,8 @@ import java.util.Map;
  * counting sink. {@code fan} is how many copies of each source message reach the sink.
  */
 public enum Scenario {
+  /** Source, 10 function nodes each doing {@code return msg;}, sink; payload {n:i}; window 1000. */
+  A_PIPELINE_FN10("a_pipeline_fn10", 1, 1000, 0),
   /** Source, 10 change nodes each setting msg.hop, sink; small payload {n:i}; window 1000. */
   A2_PIPELINE_CHANGE10("a2_pipeline_change10", 1, 1000, 0),
   /** Source wired to 8 junctions, all wired to one sink; window 1000 (source messages). */
@@ -61,7 +63,7 @@ public enum Scenario {
     throw new IllegalArgumentException(
         "unknown scenario '"
             + name
-            + "' (known: a2_pipeline_change10, b_fanout8, d_payload64k_fn5)");
+            + "' (known: a_pipeline_fn10, a2_pipeline_change10, b_fanout8, d_payload64k_fn5)");
   }
 
   /** The flow: node "src" (inject) is fed by the harness, node "sink" (counter) counts. */
@@ -71,8 +73,9 @@ public enum Scenario {
     nodes.add(node("src", "inject", Map.of()));
     nodes.add(node("sink", "counter", Map.of()));
     switch (this) {
-      case A2_PIPELINE_CHANGE10 -> chain(nodes, wires, 10, true);
-      case D_PAYLOAD64K -> chain(nodes, wires, 5, false);
+      case A_PIPELINE_FN10 -> chain(nodes, wires, 10, "function");
+      case A2_PIPELINE_CHANGE10 -> chain(nodes, wires, 10, "change");
+      case D_PAYLOAD64K -> chain(nodes, wires, 5, "junction");
       case B_FANOUT8 -> {
         for (int b = 1; b <= 8; b++) {
           nodes.add(node("b" + b, "junction", Map.of()));
@@ -84,17 +87,21 @@ public enum Scenario {
     return new Flow("bench-" + id, id, "benchmark scenario " + id, nodes, wires);
   }
 
-  private static void chain(List<FlowNode> nodes, List<Wire> wires, int length, boolean change) {
+  private static void chain(List<FlowNode> nodes, List<Wire> wires, int length, String type) {
     String previous = "src";
     for (int i = 1; i <= length; i++) {
       String id = "p" + i;
       Map<String, Object> config =
-          change
-              ? Map.of(
-                  "rules",
-                  List.of(Map.of("t", "set", "p", "hop", "pt", "msg", "to", "" + i, "tot", "num")))
-              : Map.of();
-      nodes.add(node(id, change ? "change" : "junction", config));
+          switch (type) {
+            case "change" ->
+                Map.of(
+                    "rules",
+                    List.of(
+                        Map.of("t", "set", "p", "hop", "pt", "msg", "to", "" + i, "tot", "num")));
+            case "function" -> Map.of("func", "return msg;", "outputs", 1L);
+            default -> Map.of();
+          };
+      nodes.add(node(id, type, config));
       wires.add(new Wire(previous, 0, id, 0));
       previous = id;
     }

@@ -35,7 +35,14 @@ public enum Table {
    * Recent executions: key = flow id, 0x00, sequence as a big-endian i64; value = the execution
    * record JSON as given.
    */
-  EXECUTIONS("executions");
+  EXECUTIONS("executions"),
+  /** Installed plugins: key = plugin name; value = the record of {@code PluginStore}. */
+  PLUGINS("plugins"),
+  /**
+   * Persistent context of plugin nodes: key = flow id, 0x00, node id, 0x00, context key; value =
+   * UTF-8 JSON.
+   */
+  PLUGIN_CONTEXT("plugin_context");
 
   private final String dbName;
 

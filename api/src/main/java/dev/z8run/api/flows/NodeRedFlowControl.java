@@ -1,0 +1,108 @@
+package dev.z8run.api.flows;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The Node-RED flow-control nodes {@link NodeRedImport} maps: {@code inject}, {@code delay}, {@code
+ * join}, {@code catch}, {@code status}, {@code complete}, {@code link in}, {@code link out} and
+ * {@code link call}. Our nodes read Node-RED's own field names (numbers written as strings
+ * included), so mapping is mostly choosing the fields to keep; modes we do not have are reported as
+ * unsupported rather than imported with a different meaning.
+ */
+final class NodeRedFlowControl {
+  private static final List<String> INJECT =
+      List.of("props", "payload", "payloadType", "topic", "repeat", "crontab", "once", "onceDelay");
+  private static final List<String> DELAY =
+      List.of(
+          "pauseType",
+          "timeout",
+          "timeoutUnits",
+          "randomFirst",
+          "randomLast",
+          "randomUnits",
+          "rate",
+          "nbRateUnits",
+          "rateUnits",
+          "drop");
+  private static final List<String> JOIN =
+      List.of("mode", "build", "property", "key", "joiner", "count", "timeout");
+  private static final Set<String> DELAY_MODES = Set.of("delay", "delayv", "random", "rate");
+
+  private NodeRedFlowControl() {}
+
+  /**
+   * Fills {@code config} for a Node-RED node of {@code type}.
+   *
+   * @return our type name, or null when the type (or the mode it is in) has no equivalent here
+   */
+  static String map(String type, Map<?, ?> node, Map<String, Object> config) {
+    switch (type) {
+      case "inject" -> {
+        copy(node, config, INJECT);
+        return "inject";
+      }
+      case "delay" -> {
+        if (node.get("pauseType") != null && !DELAY_MODES.contains(node.get("pauseType"))) {
+          return null;
+        }
+        copy(node, config, DELAY);
+        return "delay";
+      }
+      case "join" -> {
+        Object mode = node.get("mode");
+        if (mode != null && !mode.equals("auto") && !mode.equals("custom")) {
+          return null;
+        }
+        copy(node, config, JOIN);
+        if ("".equals(config.get("property"))) {
+          config.remove("property");
+        }
+        if (!Set.of("array", "object", "string", "merged").contains(config.get("build"))) {
+          config.remove("build");
+        }
+        return "join";
+      }
+      case "catch", "status", "complete" -> {
+        if (node.get("scope") instanceof List<?> scope) {
+          config.put("scope", scope);
+        }
+        if (type.equals("catch") && Boolean.TRUE.equals(node.get("uncaught"))) {
+          config.put("uncaught", true);
+        }
+        return type;
+      }
+      case "link in" -> {
+        return "link-in";
+      }
+      case "link out" -> {
+        config.put("mode", "return".equals(node.get("mode")) ? "return" : "link");
+        if (node.get("links") instanceof List<?> links) {
+          config.put("links", links);
+        }
+        return "link-out";
+      }
+      case "link call" -> {
+        if ("dynamic".equals(node.get("linkType"))) {
+          return null;
+        }
+        config.put("links", node.get("links") instanceof List<?> links ? links : List.of());
+        copy(node, config, List.of("timeout"));
+        return "link-call";
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private static void copy(Map<?, ?> node, Map<String, Object> config, List<String> fields) {
+    for (String field : fields) {
+      Object value = node.get(field);
+      if (value != null) {
+        config.put(field, value);
+      }
+    }
+  }
+}

@@ -1,0 +1,219 @@
+package dev.z8run.core.runtime;
+
+import dev.z8run.core.node.Observed;
+import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageFlyweight;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * The nodes of one flow that observe the others ({@link Observed}: Catch, Status, Complete) and the
+ * routing of observed events into their inboxes, each as a new execution that carries the observed
+ * message's binary payload and {@code ref}.
+ *
+ * <p>Off the hot path: errors and statuses are rare and already allocate; a completion is routed
+ * only from nodes someone observes ({@link NodeInstance#completeObserved}), so a flow without
+ * observers pays one predictable branch per message.
+ *
+ * <p>Loops are cut: an observer never receives its own events, nor the errors and completions of an
+ * execution it started itself. An event that finds the observer's inbox full is dropped and
+ * reported as a warning on the observer. Registration happens at deploy (single-threaded); routing
+ * is thread-safe.
+ */
+final class FlowObservers {
+  private final FlowRuntime flow;
+  private final List<Observer> errors = new ArrayList<>();
+  private final List<Observer> uncaught = new ArrayList<>();
+  private final List<Observer> statuses = new ArrayList<>();
+  private final List<Observer> completions = new ArrayList<>();
+
+  /** One observing node and the node indices it watches (null: every other node). */
+  private record Observer(int index, BitSet sources) {
+    boolean watches(int source) {
+      return source != index && (sources == null || sources.get(source));
+    }
+  }
+
+  FlowObservers(FlowRuntime flow) {
+    this.flow = flow;
+  }
+
+  /**
+   * Registers {@code observer} for {@code what} of {@code sourceIds} (all when empty).
+   *
+   * @return the ids that are not in the flow
+   */
+  List<String> add(Observed what, int observer, Collection<String> sourceIds) {
+    List<String> unknown = new ArrayList<>();
+    BitSet sources = null;
+    if (!sourceIds.isEmpty()) {
+      sources = new BitSet();
+      for (String id : sourceIds) {
+        int index = flow.plan.indexOf(id);
+        if (index < 0) {
+          unknown.add(id);
+        } else {
+          sources.set(index);
+        }
+      }
+    }
+    Observer entry = new Observer(observer, sources);
+    switch (what) {
+      case ERROR -> errors.add(entry);
+      case UNCAUGHT_ERROR -> uncaught.add(entry);
+      case STATUS -> statuses.add(entry);
+      case COMPLETE -> completions.add(entry);
+    }
+    return unknown;
+  }
+
+  /** Marks the instances whose completions someone observes; call once the instances exist. */
+  void apply(NodeInstance[] instances) {
+    for (Observer observer : completions) {
+      for (NodeInstance instance : instances) {
+        instance.completeObserved |= observer.watches(instance.index);
+      }
+    }
+  }
+
+  /** A node threw while handling {@code msg}; {@code message} says why. */
+  void onError(int source, MessageFlyweight msg, String message) {
+    if (errors.isEmpty() && uncaught.isEmpty()) {
+      return;
+    }
+    int startedBy = flow.executions.triggerNode(msg.execSlot());
+    byte[] json = null;
+    boolean caught = false;
+    for (Observer observer : errors) {
+      if (observer.watches(source)) {
+        caught = true;
+        if (observer.index != startedBy) {
+          json = json == null ? errorBody(source, msg, message) : json;
+          deliver(observer, json, msg);
+        }
+      }
+    }
+    for (int i = 0; !caught && i < uncaught.size(); i++) {
+      Observer observer = uncaught.get(i);
+      if (observer.watches(source) && observer.index != startedBy) {
+        json = json == null ? errorBody(source, msg, message) : json;
+        deliver(observer, json, msg);
+      }
+    }
+  }
+
+  private byte[] errorBody(int source, MessageFlyweight msg, String message) {
+    Map<String, Object> body = bodyOf(msg);
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("message", message);
+    error.put("source", sourceOf(source));
+    body.put("error", error);
+    return JsonCodec.write(body);
+  }
+
+  /** A node published status {@code text}. */
+  void onStatus(int source, String text) {
+    if (statuses.isEmpty()) {
+      return;
+    }
+    byte[] json = null;
+    for (Observer observer : statuses) {
+      if (observer.watches(source)) {
+        if (json == null) {
+          Map<String, Object> status = new LinkedHashMap<>();
+          status.put("text", text);
+          status.put("source", sourceOf(source));
+          json = JsonCodec.write(Map.of("status", status));
+        }
+        deliver(observer, json, null);
+      }
+    }
+  }
+
+  /** A node finished handling {@code msg} without throwing. */
+  void onComplete(int source, MessageFlyweight msg) {
+    int startedBy = flow.executions.triggerNode(msg.execSlot());
+    for (int i = 0; i < completions.size(); i++) {
+      Observer observer = completions.get(i);
+      if (observer.watches(source) && observer.index != startedBy) {
+        InjectResult result =
+            flow.trigger(
+                observer.index,
+                msg.buffer(),
+                msg.jsonOffset(),
+                msg.jsonLength(),
+                msg.buffer(),
+                msg.binaryOffset(),
+                msg.binaryLength(),
+                msg.ref());
+        if (result != InjectResult.ACCEPTED) {
+          refused(observer, result);
+        }
+      }
+    }
+  }
+
+  private void deliver(Observer observer, byte[] json, MessageFlyweight carrier) {
+    UnsafeBuffer buffer = new UnsafeBuffer(json);
+    InjectResult result =
+        carrier == null
+            ? flow.trigger(observer.index, buffer, 0, json.length, 0)
+            : flow.trigger(
+                observer.index,
+                buffer,
+                0,
+                json.length,
+                carrier.buffer(),
+                carrier.binaryOffset(),
+                carrier.binaryLength(),
+                carrier.ref());
+    if (result != InjectResult.ACCEPTED) {
+      refused(observer, result);
+    }
+  }
+
+  private void refused(Observer observer, InjectResult result) {
+    if (result == InjectResult.NOT_RUNNING) {
+      return; // the flow is stopping: its triggers are refused, events included
+    }
+    flow.nodeText(
+        EventDescriptor.NODE_WARN,
+        observer.index,
+        "an observed event was dropped: " + result.name().toLowerCase(Locale.ROOT));
+  }
+
+  private Map<String, Object> sourceOf(int index) {
+    PlannedNode node = flow.plan.nodes().get(index);
+    Map<String, Object> source = new LinkedHashMap<>();
+    source.put("id", node.node().id());
+    source.put("type", node.type().name());
+    source.put("name", node.node().name());
+    return source;
+  }
+
+  /** The message's JSON as a mutable map; a body that is not an object becomes its payload. */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> bodyOf(MessageFlyweight msg) {
+    Object parsed;
+    try {
+      byte[] json = new byte[msg.jsonLength()];
+      msg.buffer().getBytes(msg.jsonOffset(), json);
+      parsed = json.length == 0 ? Map.of() : JsonCodec.parse(json);
+    } catch (RuntimeException unreadable) {
+      parsed = null;
+    }
+    if (parsed instanceof Map<?, ?> map) {
+      return new LinkedHashMap<>((Map<String, Object>) map);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("payload", parsed);
+    return body;
+  }
+}
