@@ -110,9 +110,13 @@ function portIndex(handle) {
 function outputPorts(spec, config) {
   if (!spec) return [];
   const ports = spec.outputs || [];
-  if (spec.dynamic_outputs && Array.isArray(config && config.rules) && ports.length > 0) {
+  if (spec.dynamic_outputs && ports.length > 0 && config) {
+    // Function: "outputs" ports; Switch: one per rule, then the default
+    let count = ports.length;
+    if (Number.isInteger(config.outputs) && config.outputs > 0) count = Math.max(count, Math.min(config.outputs, 64));
+    else if (Array.isArray(config.rules)) count = Math.max(count, config.rules.length + 1);
     const extra = [];
-    for (let i = ports.length; i < config.rules.length + 1; i++) extra.push(ports[ports.length - 1]);
+    for (let i = ports.length; i < count; i++) extra.push(ports[ports.length - 1]);
     return ports.concat(extra);
   }
   return ports;

@@ -62,11 +62,9 @@ class EditorCanvasTest {
 
   @Test
   void shouldBuildWireValidateEditUndoAndDeployAFlow() throws Exception {
-    // Inject -> Change -> Debug, dragged from the palette (the Function node is not in the
-    // catalogue yet: Change stands in for it, edited in the same generated properties panel;
-    // once it is, swap "change" for "function" and its "rules" for "func")
+    // Inject -> Function -> Debug, dragged from the palette
     String inject = session.dragFromPalette("inject", 450, 250);
-    String change = session.dragFromPalette("change", 700, 250);
+    String change = session.dragFromPalette("function", 700, 250);
     String debug = session.dragFromPalette("debug", 950, 250);
     session.wire(inject, 0, change, 0);
     session.await(d -> session.docWires().size() == 1);
@@ -78,7 +76,8 @@ class EditorCanvasTest {
             Map.of("from", change, "fromPort", 0L, "to", debug, "toPort", 0L)),
         session.docWires());
 
-    // the server's validation marks the Change node (its required 'rules' is missing) and the field
+    // the server's validation marks the Function node (its required 'func' is missing) and the
+    // field
     WebElement badge =
         session.await(
             d -> session.node(change).findElement(By.cssSelector("[data-testid='node-problem']")));
@@ -91,20 +90,19 @@ class EditorCanvasTest {
     session.node(change).click();
     WebElement rules =
         session.await(
-            d -> d.findElement(By.cssSelector("[data-testid='field'][data-field='rules']")));
+            d -> d.findElement(By.cssSelector("[data-testid='field'][data-field='func']")));
     WebElement problem =
         session.await(d -> rules.findElement(By.cssSelector("[data-testid='field-problem']")));
-    assertTrue(problem.getText().contains("rules"), problem.getText());
+    assertTrue(problem.getText().contains("func"), problem.getText());
 
-    // an invalid wire is refused with a hint: the change node into itself
+    // an invalid wire is refused with a hint: the function node into itself
     session.wire(change, 0, change, 0);
     assertTrue(session.find("hint").getText().contains("itself"), session.find("hint").getText());
     assertEquals(2, session.docWires().size());
 
-    // edit the config in the panel: the problem goes away on the node and on the field
-    WebElement editor = rules.findElement(By.cssSelector("textarea"));
-    editor.sendKeys(
-        "[{\"t\":\"set\",\"p\":\"payload\",\"pt\":\"msg\",\"to\":\"hello\",\"tot\":\"str\"}]");
+    // edit the function in the panel's code editor: the problem goes away on the node and field
+    WebElement editor = rules.findElement(By.cssSelector("textarea.code"));
+    editor.sendKeys("msg.payload = \"hello\";\nreturn msg;");
     session.await(
         d ->
             session
@@ -122,7 +120,7 @@ class EditorCanvasTest {
     Map<String, Object> built = session.doc();
     session.ctrl("z"); // the name
     session.await(d -> !session.node(change).getText().contains("greet"));
-    session.ctrl("z"); // the rules
+    session.ctrl("z"); // the function body
     session.await(
         d ->
             !session
@@ -250,11 +248,11 @@ class EditorCanvasTest {
     // the palette's search box filters the catalogue
     session.find("palette-search").sendKeys("http-");
     session.await(
-        d ->
-            session.all("palette-item").stream()
-                .map(i -> i.getAttribute("data-type"))
-                .toList()
-                .equals(List.of("http-in", "http-out")));
+        d -> {
+          List<String> shown =
+              session.all("palette-item").stream().map(i -> i.getAttribute("data-type")).toList();
+          return shown.containsAll(List.of("http-in", "http-out")) && !shown.contains("inject");
+        });
 
     // pan with the wheel, zoom with the controls, fit to view, and the minimap is drawn
     String unpanned = viewport();

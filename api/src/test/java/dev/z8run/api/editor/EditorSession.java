@@ -170,6 +170,7 @@ final class EditorSession implements AutoCloseable {
     WebElement item =
         find("palette")
             .findElement(By.cssSelector("[data-testid='palette-item'][data-type='" + type + "']"));
+    js("arguments[0].scrollIntoView({block: 'center'});", item);
     new Actions(driver)
         .moveToElement(item)
         .clickAndHold()
