@@ -22,6 +22,7 @@ import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -131,7 +132,9 @@ final class EditorSession implements AutoCloseable {
   }
 
   <T> T await(Function<WebDriver, T> condition) {
+    // a React re-render between finding an element and reading it is retried, like a missing one
     return new WebDriverWait(driver, Duration.ofSeconds(15), Duration.ofMillis(50))
+        .ignoring(StaleElementReferenceException.class)
         .until(condition);
   }
 
