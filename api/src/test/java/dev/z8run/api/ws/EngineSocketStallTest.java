@@ -88,10 +88,17 @@ class EngineSocketStallTest {
                   });
       try {
         long deadline = System.nanoTime() + 30_000_000_000L;
+        long before = sunk.get();
+        long windowStart = System.nanoTime();
         while (server.sockets().openConnections() > 1 && System.nanoTime() < deadline) {
-          long before = sunk.get();
-          Thread.sleep(200);
-          assertTrue(sunk.get() > before, "the engine keeps moving messages while a client stalls");
+          Thread.sleep(100);
+          if (System.nanoTime() - windowStart > 2_000_000_000L) {
+            // progress over 2 s windows: a shared machine may pause any thread for a moment
+            assertTrue(
+                sunk.get() > before, "the engine keeps moving messages while a client stalls");
+            before = sunk.get();
+            windowStart = System.nanoTime();
+          }
         }
         assertEquals(1, server.sockets().openConnections(), "the stalled client was dropped");
 
@@ -99,9 +106,9 @@ class EngineSocketStallTest {
         Frame sample = watcher.awaitEvent(f -> f.type() == DEBUG_SAMPLE, 10_000);
         assertNotNull(sample, "the other client still receives debug samples");
         assertEquals("storm", debugSample(sample).flowId());
-        long before = sunk.get();
-        Thread.sleep(300);
-        assertTrue(sunk.get() > before, "the flow still runs");
+        long after = sunk.get();
+        Thread.sleep(1_000);
+        assertTrue(sunk.get() > after, "the flow still runs");
         assertEquals(PONG, watcher.request(PING, "").type());
       } finally {
         running.set(false);
