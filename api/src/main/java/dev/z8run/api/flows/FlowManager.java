@@ -8,6 +8,7 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.StopResult;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
+import dev.z8run.store.FlowExistsException;
 import dev.z8run.store.FlowRecord;
 import dev.z8run.store.Store;
 import dev.z8run.store.vault.VaultException;
@@ -17,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * The control plane of flows: what the REST API asks for, done against the store and the engine
@@ -60,6 +62,28 @@ public final class FlowManager {
 
   public FlowRecord create(String owner, Flow flow) {
     return store.flows().create(owner, flow);
+  }
+
+  /**
+   * Creates a flow from a request's document: a random id when it has none, no nodes when it lists
+   * none (the HTTP API's POST and the editor socket's FLOW_CREATE).
+   *
+   * @throws ApiException 400 when it is not a flow document, 409 when the id is taken
+   */
+  public FlowRecord createDocument(String owner, Map<String, Object> document) {
+    Map<String, Object> body = new LinkedHashMap<>(document);
+    if (body.get("id") == null) {
+      body.put("id", UUID.randomUUID().toString());
+    }
+    body.putIfAbsent("nodes", List.of());
+    Flow flow = FlowViews.parse(body);
+    try {
+      return create(owner, flow);
+    } catch (FlowExistsException taken) {
+      throw new ApiException(Status.CONFLICT_409, "a flow with id '" + flow.id() + "' exists");
+    } catch (IllegalArgumentException invalid) {
+      throw ApiException.badRequest(invalid.getMessage());
+    }
   }
 
   /** Stores a new revision; a running flow is redeployed with it first. */

@@ -8,7 +8,6 @@ import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.runtime.StopResult;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.ExecutionRecord;
-import dev.z8run.store.FlowExistsException;
 import dev.z8run.store.FlowRecord;
 import dev.z8run.store.RevisionInfo;
 import io.helidon.common.media.type.MediaTypes;
@@ -69,20 +68,8 @@ public final class FlowService implements HttpService {
   }
 
   private void create(ServerRequest request, ServerResponse response) {
-    Map<String, Object> body = RequestBodies.object(request, maxBodyBytes);
-    if (body.get("id") == null) {
-      body.put("id", UUID.randomUUID().toString());
-    }
-    body.putIfAbsent("nodes", List.of());
-    Flow flow = parse(body);
-    FlowRecord record;
-    try {
-      record = flows.create(owner(request), flow);
-    } catch (FlowExistsException taken) {
-      throw new ApiException(Status.CONFLICT_409, "a flow with id '" + flow.id() + "' exists");
-    } catch (IllegalArgumentException invalid) {
-      throw ApiException.badRequest(invalid.getMessage());
-    }
+    FlowRecord record =
+        flows.createDocument(owner(request), RequestBodies.object(request, maxBodyBytes));
     send(response, Status.CREATED_201, FlowViews.created(record));
   }
 

@@ -16,7 +16,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.UUID;
 
 /**
  * The flow commands of the editor socket (0x01xx): each takes the request's JSON object and answers
@@ -65,19 +64,7 @@ final class SocketCommands {
   }
 
   private Map<String, Object> create(String owner, Map<String, Object> document) {
-    Map<String, Object> body = new LinkedHashMap<>(document);
-    if (body.get("id") == null) {
-      body.put("id", UUID.randomUUID().toString());
-    }
-    body.putIfAbsent("nodes", List.of());
-    Flow flow = FlowViews.parse(body);
-    try {
-      return FlowViews.created(flows.create(owner, flow));
-    } catch (FlowExistsException taken) {
-      throw new ApiException(Status.CONFLICT_409, "a flow with id '" + flow.id() + "' exists");
-    } catch (IllegalArgumentException invalid) {
-      throw ApiException.badRequest(invalid.getMessage());
-    }
+    return FlowViews.created(flows.createDocument(owner, document));
   }
 
   private Map<String, Object> update(String owner, Map<String, Object> request) {
