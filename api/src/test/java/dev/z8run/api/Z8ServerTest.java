@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.z8run.core.runtime.EngineConfig;
+import dev.z8run.core.config.EngineConfig;
 import org.junit.jupiter.api.Test;
 
 class Z8ServerTest {

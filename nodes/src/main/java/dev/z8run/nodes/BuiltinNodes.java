@@ -2,6 +2,27 @@ package dev.z8run.nodes;
 
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.nodes.function.FunctionNode;
+import dev.z8run.nodes.network.HttpInNode;
+import dev.z8run.nodes.network.HttpRequestNode;
+import dev.z8run.nodes.network.HttpResponseNode;
+import dev.z8run.nodes.network.WebhookNode;
+import dev.z8run.nodes.observe.CommentNode;
+import dev.z8run.nodes.observe.CounterNode;
+import dev.z8run.nodes.observe.DebugNode;
+import dev.z8run.nodes.observe.ObserverNode;
+import dev.z8run.nodes.routing.FilterNode;
+import dev.z8run.nodes.routing.JoinNode;
+import dev.z8run.nodes.routing.JunctionNode;
+import dev.z8run.nodes.routing.LinkNodes;
+import dev.z8run.nodes.routing.SplitNode;
+import dev.z8run.nodes.routing.SwitchNode;
+import dev.z8run.nodes.timing.DelayNode;
+import dev.z8run.nodes.timing.InjectNode;
+import dev.z8run.nodes.timing.TimerNode;
+import dev.z8run.nodes.transform.ChangeNode;
+import dev.z8run.nodes.transform.JsonNode;
+import dev.z8run.nodes.transform.RangeNode;
+import dev.z8run.nodes.transform.TemplateNode;
 
 /** Registers every built-in node type. */
 public final class BuiltinNodes {

@@ -2,17 +2,17 @@ package dev.z8run.nodes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.event.EngineListener;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineConfig;
-import dev.z8run.core.runtime.EngineListener;
-import dev.z8run.core.runtime.InjectResult;
 import dev.z8run.io.json.JsonCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -40,26 +40,26 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * It also records the status and warning events of every node.
  */
-final class FlowHarness implements AutoCloseable {
-  static final long TIMEOUT_MS = 10_000;
+public final class FlowHarness implements AutoCloseable {
+  public static final long TIMEOUT_MS = 10_000;
 
   /** One message a capture node received: its JSON body as text and its binary payload. */
-  record Captured(String json, byte[] binary) {
-    Object parsed() {
+  public record Captured(String json, byte[] binary) {
+    public Object parsed() {
       return JsonCodec.parse(json);
     }
   }
 
   /** A node status or warning event. */
-  record NodeEvent(String nodeId, String text) {}
+  public record NodeEvent(String nodeId, String text) {}
 
-  final Engine engine;
+  public final Engine engine;
   private final Map<String, Queue<Captured>> captured = new ConcurrentHashMap<>();
   private final Queue<NodeEvent> statuses = new ConcurrentLinkedQueue<>();
   private final Queue<NodeEvent> warnings = new ConcurrentLinkedQueue<>();
   private final Queue<NodeEvent> errors = new ConcurrentLinkedQueue<>();
 
-  FlowHarness() {
+  public FlowHarness() {
     NodeTypeRegistry registry = BuiltinNodes.registry();
     registry.register(sourceType());
     registry.register(captureType());
@@ -117,18 +117,18 @@ final class FlowHarness implements AutoCloseable {
   }
 
   /** A node at the canvas origin; {@code configJson} is its config as JSON text. */
-  static FlowNode node(String id, String type, String configJson) {
+  public static FlowNode node(String id, String type, String configJson) {
     @SuppressWarnings("unchecked")
     Map<String, Object> config = (Map<String, Object>) JsonCodec.parse(configJson);
     return new FlowNode(id, type, "", 0, 0, false, config);
   }
 
-  static FlowNode node(String id, String type) {
+  public static FlowNode node(String id, String type) {
     return node(id, type, "{}");
   }
 
   /** A flow whose nodes are wired one after the other, output 0 to input 0. */
-  static Flow chain(String flowId, FlowNode... nodes) {
+  public static Flow chain(String flowId, FlowNode... nodes) {
     List<Wire> wires = new ArrayList<>();
     for (int i = 1; i < nodes.length; i++) {
       wires.add(new Wire(nodes[i - 1].id(), 0, nodes[i].id(), 0));
@@ -136,12 +136,26 @@ final class FlowHarness implements AutoCloseable {
     return new Flow(flowId, flowId, "", List.of(nodes), wires);
   }
 
-  static Object json(String text) {
+  /** Deploys source "in" -> switch "sw" with {@code ports} outputs, port i -> capture "o<i>". */
+  public static Flow switchFlow(String type, String config, int ports, String sourceConfig) {
+    List<FlowNode> nodes = new ArrayList<>();
+    List<Wire> wires = new ArrayList<>();
+    nodes.add(node("in", "source", sourceConfig));
+    nodes.add(node("sw", type, config));
+    wires.add(new Wire("in", 0, "sw", 0));
+    for (int i = 0; i < ports; i++) {
+      nodes.add(node("o" + i, "capture"));
+      wires.add(new Wire("sw", i, "o" + i, 0));
+    }
+    return new Flow("f", "f", "", nodes, wires);
+  }
+
+  public static Object json(String text) {
     return JsonCodec.parse(text);
   }
 
   /** Starts an execution at {@code nodeId}, retrying while the flow is back-pressured. */
-  void inject(String flowId, String nodeId, String json) {
+  public void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     long deadline = deadlineNs();
     InjectResult result;
@@ -153,34 +167,34 @@ final class FlowHarness implements AutoCloseable {
   }
 
   /** Waits until capture node {@code nodeId} has received {@code count} messages; returns them. */
-  List<Captured> awaitCaptured(String nodeId, int count) {
+  public List<Captured> awaitCaptured(String nodeId, int count) {
     await(count + " messages at " + nodeId, () -> captured(nodeId).size() >= count);
     return captured(nodeId);
   }
 
   /** What capture node {@code nodeId} has received so far, in arrival order. */
-  List<Captured> captured(String nodeId) {
+  public List<Captured> captured(String nodeId) {
     Queue<Captured> queue = captured.get(nodeId);
     return queue == null ? List.of() : List.copyOf(queue);
   }
 
   /** The status texts node {@code nodeId} has published so far, in order. */
-  List<String> statuses(String nodeId) {
+  public List<String> statuses(String nodeId) {
     return texts(statuses, nodeId);
   }
 
   /** The warnings node {@code nodeId} has reported so far, in order. */
-  List<String> warnings(String nodeId) {
+  public List<String> warnings(String nodeId) {
     return texts(warnings, nodeId);
   }
 
   /** The error messages reported for node {@code nodeId} so far, in order. */
-  List<String> errors(String nodeId) {
+  public List<String> errors(String nodeId) {
     return texts(errors, nodeId);
   }
 
   /** Waits until node {@code nodeId} has reported {@code count} errors; returns them all. */
-  List<String> awaitErrors(String nodeId, int count) {
+  public List<String> awaitErrors(String nodeId, int count) {
     await(count + " errors at " + nodeId, () -> errors(nodeId).size() >= count);
     return errors(nodeId);
   }
@@ -198,7 +212,7 @@ final class FlowHarness implements AutoCloseable {
   /**
    * Waits for {@code condition}, polling, for up to {@link #TIMEOUT_MS}; fails with {@code what}.
    */
-  static void await(String what, BooleanSupplier condition) {
+  public static void await(String what, BooleanSupplier condition) {
     long deadline = deadlineNs();
     while (!condition.getAsBoolean()) {
       if (System.nanoTime() - deadline > 0) {

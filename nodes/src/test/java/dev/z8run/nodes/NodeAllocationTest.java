@@ -11,6 +11,9 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageDescriptor;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.routing.FilterNode;
+import dev.z8run.nodes.routing.SwitchNode;
+import dev.z8run.nodes.transform.RangeNode;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -240,7 +243,7 @@ class NodeAllocationTest {
     }
 
     @Override
-    public dev.z8run.core.runtime.InjectResult triggerAt(
+    public dev.z8run.core.node.InjectResult triggerAt(
         String nodeId,
         DirectBuffer json,
         int jsonOffset,
@@ -249,7 +252,7 @@ class NodeAllocationTest {
         int binaryOffset,
         int binaryLength,
         long ref) {
-      return dev.z8run.core.runtime.InjectResult.NOT_RUNNING;
+      return dev.z8run.core.node.InjectResult.NOT_RUNNING;
     }
 
     @Override

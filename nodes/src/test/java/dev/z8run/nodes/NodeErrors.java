@@ -1,18 +1,18 @@
 package dev.z8run.nodes;
 
-import dev.z8run.core.runtime.EngineListener;
+import dev.z8run.core.event.EngineListener;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 
 /** Records the error events of a harness's engine, by node; for tests of nodes that fail. */
-final class NodeErrors implements EngineListener {
+public final class NodeErrors implements EngineListener {
   private record Error(String nodeId, String message) {}
 
   private final Queue<Error> errors = new ConcurrentLinkedQueue<>();
 
-  static NodeErrors of(FlowHarness harness) {
+  public static NodeErrors of(FlowHarness harness) {
     NodeErrors errors = new NodeErrors();
     harness.engine.addListener(errors);
     return errors;
@@ -24,7 +24,7 @@ final class NodeErrors implements EngineListener {
   }
 
   /** The error messages of node {@code nodeId} so far. */
-  List<String> of(String nodeId) {
+  public List<String> of(String nodeId) {
     List<String> messages = new ArrayList<>();
     for (Error error : errors) {
       if (error.nodeId().equals(nodeId)) {
@@ -35,7 +35,7 @@ final class NodeErrors implements EngineListener {
   }
 
   /** Waits for {@code count} errors at {@code nodeId} and returns them. */
-  List<String> await(String nodeId, int count) {
+  public List<String> await(String nodeId, int count) {
     FlowHarness.await(count + " errors at " + nodeId, () -> of(nodeId).size() >= count);
     return of(nodeId);
   }

@@ -2,15 +2,15 @@ package dev.z8run.wasm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.event.EngineListener;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineConfig;
-import dev.z8run.core.runtime.EngineListener;
-import dev.z8run.core.runtime.InjectResult;
 import dev.z8run.io.json.JsonCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

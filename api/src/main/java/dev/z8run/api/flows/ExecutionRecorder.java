@@ -1,7 +1,7 @@
 package dev.z8run.api.flows;
 
-import dev.z8run.core.runtime.EngineListener;
-import dev.z8run.core.runtime.EventDescriptor;
+import dev.z8run.core.event.EngineListener;
+import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.Store;
 import java.time.Instant;

@@ -1,8 +1,8 @@
 package dev.z8run.api.hook;
 
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
-import dev.z8run.nodes.HttpInNode;
-import dev.z8run.nodes.WebhookNode;
+import dev.z8run.nodes.network.HttpInNode;
+import dev.z8run.nodes.network.WebhookNode;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;

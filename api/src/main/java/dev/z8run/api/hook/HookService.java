@@ -2,11 +2,11 @@ package dev.z8run.api.hook;
 
 import dev.z8run.api.rest.ErrorResponses;
 import dev.z8run.api.rest.RequestBodies;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.InjectResult;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;

@@ -1,9 +1,9 @@
 package dev.z8run.api.ws;
 
+import dev.z8run.core.event.EngineEventHandler;
+import dev.z8run.core.event.EventDescriptor;
+import dev.z8run.core.event.EventSubscription;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineEventHandler;
-import dev.z8run.core.runtime.EventDescriptor;
-import dev.z8run.core.runtime.EventSubscription;
 import dev.z8run.core.runtime.FlowMetrics;
 import dev.z8run.core.runtime.NodeMetrics;
 import dev.z8run.io.frame.CountersEncoder;

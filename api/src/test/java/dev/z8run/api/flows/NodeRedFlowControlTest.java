@@ -3,11 +3,11 @@ package dev.z8run.api.flows;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.event.EngineListener;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineConfig;
-import dev.z8run.core.runtime.EngineListener;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;

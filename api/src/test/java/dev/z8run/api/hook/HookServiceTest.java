@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
+import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineConfig;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;
 import io.helidon.webserver.WebServer;

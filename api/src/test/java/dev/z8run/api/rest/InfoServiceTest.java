@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
+import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineConfig;
 import dev.z8run.nodes.BuiltinNodes;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;

@@ -81,7 +81,7 @@ class EngineSocketStallTest {
                     Engine.Trigger trigger = engine.trigger("storm", "in");
                     while (running.get()) {
                       if (trigger.tryInject(json, 0, body.length)
-                          != dev.z8run.core.runtime.InjectResult.ACCEPTED) {
+                          != dev.z8run.core.node.InjectResult.ACCEPTED) {
                         Thread.onSpinWait();
                       }
                     }

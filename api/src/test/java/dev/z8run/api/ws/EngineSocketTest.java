@@ -174,8 +174,7 @@ class EngineSocketTest {
       int sent = 5000;
       long started = System.nanoTime();
       for (int i = 0; i < sent; ) {
-        if (trigger.tryInject(json, 0, body.length)
-            == dev.z8run.core.runtime.InjectResult.ACCEPTED) {
+        if (trigger.tryInject(json, 0, body.length) == dev.z8run.core.node.InjectResult.ACCEPTED) {
           i++;
         }
       }

@@ -1,7 +1,5 @@
 package dev.z8run.core.node;
 
-import dev.z8run.core.registry.NodeType;
-import dev.z8run.core.runtime.InjectResult;
 import java.util.Collection;
 import java.util.Map;
 import org.agrona.DirectBuffer;
@@ -22,8 +20,6 @@ public interface NodeContext {
   int index();
 
   String name();
-
-  NodeType type();
 
   /** The node's config with the schema's defaults filled in for absent fields. */
   Map<String, Object> config();

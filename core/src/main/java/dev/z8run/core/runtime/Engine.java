@@ -1,12 +1,19 @@
 package dev.z8run.core.runtime;
 
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.event.EngineEvents;
+import dev.z8run.core.event.EngineListener;
+import dev.z8run.core.event.EventDispatcher;
+import dev.z8run.core.event.EventSubscription;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.node.ContextStore;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.plan.Planner;
 import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
 import java.util.ArrayList;
@@ -19,14 +26,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
-import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.AgentRunner;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.agrona.concurrent.broadcast.BroadcastBufferDescriptor;
-import org.agrona.concurrent.broadcast.BroadcastReceiver;
-import org.agrona.concurrent.broadcast.BroadcastTransmitter;
 
 /**
  * The engine's command interface: deploy, stop, inject, metrics. Control-plane threads (REST
@@ -46,7 +48,6 @@ public final class Engine implements AutoCloseable {
   private final AgentRunner[] runners;
   private final EngineEvents events;
   private final EventDispatcher dispatcher;
-  private final UnsafeBuffer broadcastBuffer;
   private final Thread eventThread;
   private final EngineTimers timers = new EngineTimers();
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
@@ -63,13 +64,7 @@ public final class Engine implements AutoCloseable {
     this.validator = new FlowValidator(registry);
     this.planner = new Planner(registry);
     this.events = new EngineEvents(config.eventBufferBytes());
-    int broadcastBytes = BitUtil.findNextPositivePowerOfTwo(config.eventBufferBytes());
-    this.broadcastBuffer =
-        new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(
-                broadcastBytes + BroadcastBufferDescriptor.TRAILER_LENGTH, 64));
-    this.dispatcher =
-        new EventDispatcher(events, listeners, new BroadcastTransmitter(broadcastBuffer));
+    this.dispatcher = new EventDispatcher(events, listeners, config.eventBufferBytes());
     this.workers = new WorkerAgent[config.workers()];
     this.runners = new AgentRunner[config.workers()];
     for (int i = 0; i < workers.length; i++) {
@@ -127,7 +122,7 @@ public final class Engine implements AutoCloseable {
    * not slow anyone down (editor sockets). See {@link EventSubscription}.
    */
   public EventSubscription subscribe() {
-    return new EventSubscription(new BroadcastReceiver(broadcastBuffer), dispatcher);
+    return dispatcher.subscribe();
   }
 
   /** Events dropped because the event ring was full. */

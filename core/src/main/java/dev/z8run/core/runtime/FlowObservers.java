@@ -1,5 +1,7 @@
 package dev.z8run.core.runtime;
 
+import dev.z8run.core.event.EventDescriptor;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Observed;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.json.JsonCodec;

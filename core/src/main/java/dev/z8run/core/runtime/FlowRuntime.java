@@ -4,8 +4,12 @@ import static dev.z8run.io.message.MessageDescriptor.FLAG_TRACED;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 
+import dev.z8run.core.event.EngineEvents;
+import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.core.node.ContextStore;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.plan.ExecutionPlan;
+import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
@@ -17,7 +21,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * One deployed flow: its node instances, its execution table and counters, and the trigger path
  * that starts executions. Created and torn down by the {@link Engine}; run by the workers.
  */
-final class FlowRuntime implements ExecutionTable.CompletionHandler {
+final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimers.Owner {
   static final int STARTING = 0;
   static final int RUNNING = 1;
   static final int DRAINING = 2;
@@ -102,7 +106,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler {
   }
 
   /** Whether messages may still move (running or draining). */
-  boolean isActive() {
+  @Override
+  public boolean isActive() {
     int current = state;
     return current == RUNNING || current == DRAINING;
   }

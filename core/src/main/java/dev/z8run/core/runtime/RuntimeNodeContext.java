@@ -1,11 +1,12 @@
 package dev.z8run.core.runtime;
 
+import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.ContextStore;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Observed;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
-import dev.z8run.core.registry.NodeType;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -74,11 +75,6 @@ final class RuntimeNodeContext implements NodeContext {
   @Override
   public String name() {
     return planned.node().name();
-  }
-
-  @Override
-  public NodeType type() {
-    return planned.type();
   }
 
   @Override

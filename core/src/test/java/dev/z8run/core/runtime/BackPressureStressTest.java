@@ -5,8 +5,10 @@ import static dev.z8run.core.runtime.TestNodes.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
+import dev.z8run.core.node.InjectResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;

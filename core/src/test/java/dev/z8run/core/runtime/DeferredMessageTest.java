@@ -5,9 +5,11 @@ import static dev.z8run.core.runtime.TestNodes.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.Cancellable;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.NodeType;

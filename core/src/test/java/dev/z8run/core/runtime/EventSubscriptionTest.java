@@ -4,6 +4,10 @@ import static dev.z8run.core.runtime.TestNodes.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.event.EngineListener;
+import dev.z8run.core.event.EventSubscription;
+import dev.z8run.core.node.InjectResult;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.management.ThreadMXBean;
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.node.InjectResult;
 import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import org.agrona.concurrent.SystemNanoClock;

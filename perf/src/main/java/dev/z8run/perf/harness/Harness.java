@@ -1,8 +1,8 @@
 package dev.z8run.perf.harness;
 
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineConfig;
-import dev.z8run.core.runtime.InjectResult;
 import dev.z8run.core.runtime.NodeCounters;
 import dev.z8run.nodes.BuiltinNodes;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.z8run.perf.jmh;
 
+import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.Flow;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
-import dev.z8run.core.runtime.EngineConfig;
-import dev.z8run.core.runtime.InjectResult;
 import dev.z8run.core.runtime.NodeCounters;
 import dev.z8run.nodes.BuiltinNodes;
 import java.nio.charset.StandardCharsets;

@@ -1,0 +1,433 @@
+package dev.z8run.nodes.network;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.registry.PortSpec;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.JsonValues;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code http-request}: calls an HTTP(S) URL for each message and sends the response on, with
+ * {@code java.net.http.HttpClient}. A blocking node: the runtime runs it on virtual threads, up to
+ * its per-node concurrency limit at once.
+ *
+ * <p>The URL may hold placeholders ({@link UrlTemplate}); the method is fixed or taken from {@code
+ * msg.method}; headers are the configured ones, overridden by {@code msg.headers}; the body is the
+ * binary payload, or {@code msg.payload} (a string as text, anything else as JSON). Redirects are
+ * followed by the node itself, at most {@code maxRedirects}, each target checked against the
+ * server's {@link OutboundPolicy} like the first. {@code timeoutMs} bounds the whole exchange, body
+ * included, and {@code maxResponseBytes} the body.
+ *
+ * <p>The response message is the input with {@code payload} (text, parsed JSON, or the bytes as the
+ * binary payload), {@code statusCode}, {@code headers} and {@code responseUrl}; every status is a
+ * response (a 404 too). Failures (refused by the policy, unreachable, timed out, too large, too
+ * many redirects, a JSON response that is not JSON) go to the {@code error} port with {@code
+ * msg.error = {message, source}}; with nothing wired there, they are errors of the node.
+ */
+public final class HttpRequestNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("http-request")
+          .category("network")
+          .description("Calls an HTTP(S) URL for each message and sends the response on.")
+          .outputs(PortSpec.any("response"), PortSpec.any("error"))
+          .blocking(true)
+          .field(
+              ConfigField.choice(
+                  "method",
+                  "GET",
+                  List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "use"),
+                  "The HTTP method; use: take it from msg.method."))
+          .field(
+              ConfigField.optional(
+                  "url",
+                  FieldType.STRING,
+                  "",
+                  "The URL; {{path}} inserts a message value URL-encoded, {{{path}}} as it is;"
+                      + " empty: take msg.url."))
+          .field(
+              ConfigField.optional(
+                  "headers",
+                  FieldType.OBJECT,
+                  Map.of(),
+                  "Request headers (name -> value); msg.headers overrides them."))
+          .field(
+              ConfigField.choice(
+                  "responseType",
+                  "text",
+                  List.of("text", "json", "binary"),
+                  "text: payload is the body as a string; json: the parsed body; binary: the body"
+                      + " as the binary payload."))
+          .field(
+              ConfigField.optional(
+                  "timeoutMs",
+                  FieldType.INTEGER,
+                  30_000L,
+                  "Longest the whole exchange may take, body included (1 to 600000)."))
+          .field(
+              ConfigField.optional(
+                  "maxRedirects",
+                  FieldType.INTEGER,
+                  5L,
+                  "Redirects followed at most (0 to 20); 0 returns the redirect response."))
+          .field(
+              ConfigField.optional(
+                  "maxResponseBytes",
+                  FieldType.INTEGER,
+                  1_048_576L,
+                  "Largest response body accepted (1 to 104857600); longer is an error."))
+          .factory(HttpRequestNode::new)
+          .build();
+
+  private static final byte[][] PAYLOAD = {"payload".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[][] METHOD = {"method".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[][] URL = {"url".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[][] HEADERS = {"headers".getBytes(StandardCharsets.US_ASCII)};
+  private static final List<String> METHODS =
+      List.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+  private final NodeContext context;
+  private final OutboundPolicy policy;
+  private final String method;
+  private final UrlTemplate url;
+  private final Map<String, String> headers = new LinkedHashMap<>();
+  private final String responseType;
+  private final long timeoutMs;
+  private final int maxRedirects;
+  private final long maxResponseBytes;
+  private final HttpClient client;
+
+  private HttpRequestNode(NodeContext context) {
+    this.context = context;
+    OutboundPolicy installed = context.service(OutboundPolicy.class);
+    policy = installed != null ? installed : OutboundPolicy.fromEnvironment(System.getenv());
+    method = context.configString("method", "GET");
+    String template = context.configString("url", "").strip();
+    try {
+      url = template.isEmpty() ? null : new UrlTemplate(template);
+      if (url != null && url.isConstant()) {
+        uri(template);
+      }
+    } catch (IllegalArgumentException bad) {
+      throw new IllegalArgumentException("url: " + bad.getMessage());
+    }
+    if (context.config().get("headers") instanceof Map<?, ?> configured) {
+      for (Map.Entry<?, ?> header : configured.entrySet()) {
+        if (!(header.getValue() instanceof String value)) {
+          throw new IllegalArgumentException(
+              "headers."
+                  + header.getKey()
+                  + ": expected a string, got "
+                  + JsonCodec.describe(header.getValue()));
+        }
+        headers.put(String.valueOf(header.getKey()), value);
+      }
+    }
+    responseType = context.configString("responseType", "text");
+    timeoutMs = range(context, "timeoutMs", 30_000, 1, 600_000);
+    maxRedirects = (int) range(context, "maxRedirects", 5, 0, 20);
+    maxResponseBytes = range(context, "maxResponseBytes", 1_048_576, 1, 104_857_600);
+    client =
+        HttpClient.newBuilder()
+            .followRedirects(HttpClient.Redirect.NEVER)
+            .connectTimeout(Duration.ofMillis(timeoutMs))
+            .build();
+  }
+
+  private static long range(NodeContext context, String field, long fallback, long min, long max) {
+    long value = context.configLong(field, fallback);
+    if (value < min || value > max) {
+      throw new IllegalArgumentException(field + " must be " + min + ".." + max + ", got " + value);
+    }
+    return value;
+  }
+
+  private static URI uri(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException bad) {
+      throw new IllegalArgumentException("'" + text + "' is not a valid URL: " + bad.getReason());
+    }
+    String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException("'" + text + "' is not an http or https URL");
+    }
+    if (uri.getHost() == null) {
+      throw new IllegalArgumentException("'" + text + "' has no host");
+    }
+    return uri;
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) throws InterruptedException {
+    Exchange exchange;
+    try {
+      exchange = call(msg);
+    } catch (IllegalArgumentException | IllegalStateException failed) {
+      fail(msg, out, failed.getMessage());
+      return;
+    }
+    sendResponse(msg, out, exchange);
+  }
+
+  /** The final response and where it came from. */
+  private record Exchange(HttpResponse<byte[]> response, URI uri) {}
+
+  private Exchange call(MessageFlyweight msg) throws InterruptedException {
+    DirectBuffer buffer = msg.buffer();
+    int offset = msg.jsonOffset();
+    int length = msg.jsonLength();
+    String verb = method;
+    if (verb.equals("use")) {
+      long span = JsonScanner.find(buffer, offset, length, METHOD);
+      verb =
+          span == JsonScanner.NOT_FOUND
+              ? "GET"
+              : JsonValues.text(buffer, span).toUpperCase(Locale.ROOT);
+      if (!METHODS.contains(verb)) {
+        throw new IllegalArgumentException("msg.method '" + verb + "' is not an HTTP method");
+      }
+    }
+    String target;
+    if (url != null) {
+      target = url.fill(buffer, offset, length);
+    } else {
+      long span = JsonScanner.find(buffer, offset, length, URL);
+      if (span == JsonScanner.NOT_FOUND) {
+        throw new IllegalArgumentException("no url configured and msg.url is missing");
+      }
+      target = JsonValues.text(buffer, span);
+    }
+    URI uri = uri(target);
+    Map<String, String> requestHeaders = requestHeaders(msg);
+    byte[] body = body(msg, verb, requestHeaders);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    for (int redirects = 0; ; redirects++) {
+      checkPolicy(uri);
+      HttpResponse<byte[]> response = send(uri, verb, requestHeaders, body, deadline);
+      int status = response.statusCode();
+      String location = response.headers().firstValue("location").orElse(null);
+      if (location == null || !List.of(301, 302, 303, 307, 308).contains(status)) {
+        return new Exchange(response, uri);
+      }
+      if (redirects == maxRedirects) {
+        if (maxRedirects == 0) {
+          return new Exchange(response, uri);
+        }
+        throw new IllegalStateException(
+            "more than maxRedirects=" + maxRedirects + " redirects, the last to " + location);
+      }
+      uri = uri(uri.resolve(location).toString());
+      if (status == 303 || ((status == 301 || status == 302) && !verb.equals("HEAD"))) {
+        if (!verb.equals("GET") && !verb.equals("HEAD")) {
+          verb = "GET";
+          body = null;
+          requestHeaders.keySet().removeIf(name -> name.equalsIgnoreCase("content-type"));
+        }
+      }
+    }
+  }
+
+  private void checkPolicy(URI uri) {
+    String host = uri.getHost();
+    InetAddress[] addresses;
+    try {
+      addresses = InetAddress.getAllByName(host);
+    } catch (UnknownHostException unknown) {
+      throw new IllegalStateException("unknown host '" + host + "'");
+    }
+    String refused = policy.check(host, addresses);
+    if (refused != null) {
+      throw new IllegalStateException(refused);
+    }
+  }
+
+  private HttpResponse<byte[]> send(
+      URI uri, String verb, Map<String, String> requestHeaders, byte[] body, long deadline)
+      throws InterruptedException {
+    long remainingNs = deadline - System.nanoTime();
+    if (remainingNs <= 0) {
+      throw new IllegalStateException("timed out after timeoutMs=" + timeoutMs);
+    }
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(uri)
+            .timeout(Duration.ofNanos(remainingNs))
+            .method(
+                verb,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    try {
+      requestHeaders.forEach(request::header);
+    } catch (IllegalArgumentException restricted) {
+      throw new IllegalArgumentException("header: " + restricted.getMessage());
+    }
+    CompletableFuture<HttpResponse<byte[]>> future =
+        client.sendAsync(request.build(), LimitedBody.handler(maxResponseBytes));
+    try {
+      return future.get(Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+    } catch (TimeoutException late) {
+      future.cancel(true);
+      throw new IllegalStateException("timed out after timeoutMs=" + timeoutMs + " calling " + uri);
+    } catch (InterruptedException interrupted) {
+      future.cancel(true);
+      throw interrupted;
+    } catch (ExecutionException failed) {
+      Throwable cause = failed.getCause();
+      if (cause instanceof LimitedBody.TooLarge tooLarge) {
+        throw new IllegalStateException(tooLarge.getMessage() + " (" + uri + ")");
+      }
+      if (cause instanceof java.net.http.HttpTimeoutException) {
+        throw new IllegalStateException(
+            "timed out after timeoutMs=" + timeoutMs + " calling " + uri);
+      }
+      String reason =
+          cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+      throw new IllegalStateException("request to " + uri + " failed: " + reason);
+    }
+  }
+
+  private Map<String, String> requestHeaders(MessageFlyweight msg) {
+    Map<String, String> merged = new LinkedHashMap<>(headers);
+    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), HEADERS);
+    if (JsonValues.kind(msg.buffer(), span) == JsonValues.OBJECT) {
+      byte[] bytes = new byte[JsonScanner.spanEnd(span) - JsonScanner.spanStart(span)];
+      msg.buffer().getBytes(JsonScanner.spanStart(span), bytes);
+      for (Map.Entry<?, ?> header : ((Map<?, ?>) JsonCodec.parse(bytes)).entrySet()) {
+        String name = String.valueOf(header.getKey());
+        merged.keySet().removeIf(existing -> existing.equalsIgnoreCase(name));
+        Object value = header.getValue();
+        merged.put(name, value instanceof String s ? s : JsonCodec.writeString(value));
+      }
+    }
+    return merged;
+  }
+
+  /** The request body, or null; sets a content type when none is given. */
+  private static byte[] body(MessageFlyweight msg, String verb, Map<String, String> headers) {
+    if (verb.equals("GET") || verb.equals("HEAD") || verb.equals("OPTIONS")) {
+      return null;
+    }
+    String type = null;
+    byte[] body;
+    if (msg.binaryLength() > 0) {
+      body = msg.binaryBytes();
+      type = "application/octet-stream";
+    } else {
+      long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), PAYLOAD);
+      int kind = JsonValues.kind(msg.buffer(), span);
+      if (kind == JsonValues.UNDEFINED) {
+        return null;
+      }
+      if (kind == JsonValues.STRING) {
+        body = JsonValues.text(msg.buffer(), span).getBytes(StandardCharsets.UTF_8);
+        type = "text/plain; charset=utf-8";
+      } else {
+        body = new byte[JsonScanner.spanEnd(span) - JsonScanner.spanStart(span)];
+        msg.buffer().getBytes(JsonScanner.spanStart(span), body);
+        type = "application/json";
+      }
+    }
+    if (headers.keySet().stream().noneMatch(name -> name.equalsIgnoreCase("content-type"))) {
+      headers.put("Content-Type", type);
+    }
+    return body;
+  }
+
+  @SuppressWarnings("unchecked")
+  private void sendResponse(MessageFlyweight msg, Output out, Exchange exchange) {
+    HttpResponse<byte[]> response = exchange.response();
+    byte[] body = response.body() == null ? new byte[0] : response.body();
+    byte[] json = new byte[msg.jsonLength()];
+    msg.buffer().getBytes(msg.jsonOffset(), json);
+    Object parsed = JsonCodec.parse(json);
+    Map<String, Object> message =
+        parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : new LinkedHashMap<>();
+    byte[] binary = null;
+    switch (responseType) {
+      case "json" -> {
+        try {
+          message.put("payload", body.length == 0 ? null : JsonCodec.parse(body));
+        } catch (JsonCodec.JsonException notJson) {
+          fail(
+              msg,
+              out,
+              "response from " + exchange.uri() + " is not JSON: " + notJson.getMessage());
+          return;
+        }
+      }
+      case "binary" -> {
+        message.put("payload", null);
+        binary = body;
+      }
+      default -> message.put("payload", new String(body, StandardCharsets.UTF_8));
+    }
+    message.put("statusCode", (long) response.statusCode());
+    Map<String, Object> responseHeaders = new LinkedHashMap<>();
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!name.startsWith(":")) {
+                responseHeaders.put(name.toLowerCase(Locale.ROOT), String.join(", ", values));
+              }
+            });
+    message.put("headers", responseHeaders);
+    message.put("responseUrl", exchange.uri().toString());
+    UnsafeBuffer result = new UnsafeBuffer(JsonCodec.write(message));
+    if (binary != null && binary.length > 0) {
+      out.send(0, result, 0, result.capacity(), new UnsafeBuffer(binary), 0, binary.length);
+    } else {
+      out.send(0, result, 0, result.capacity());
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  private void fail(MessageFlyweight msg, Output out, String reason) {
+    if (!out.isWired(1)) {
+      throw new IllegalStateException(reason);
+    }
+    byte[] json = new byte[msg.jsonLength()];
+    msg.buffer().getBytes(msg.jsonOffset(), json);
+    Object parsed = JsonCodec.parse(json);
+    Map<String, Object> message =
+        parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : new LinkedHashMap<>();
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("message", reason);
+    error.put("source", Map.of("id", context.nodeId(), "type", "http-request"));
+    message.put("error", error);
+    UnsafeBuffer result = new UnsafeBuffer(JsonCodec.write(message));
+    out.send(1, result, 0, result.capacity(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+  }
+
+  @Override
+  public void onStop() {
+    client.close();
+  }
+}

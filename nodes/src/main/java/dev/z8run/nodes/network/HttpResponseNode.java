@@ -1,0 +1,114 @@
+package dev.z8run.nodes.network;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.node.Replies;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageFlyweight;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code http-out}: answers the HTTP request that started the message's execution. The body is
+ * {@code msg.payload} (JSON for objects and arrays, text for strings, the raw bytes for a binary
+ * payload); the status is {@code msg.statusCode}, else the configured one; headers are the
+ * configured ones overridden by {@code msg.headers}. The payload's bytes are handed over as they
+ * are in the message: no tree is built for an object payload.
+ */
+public final class HttpResponseNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("http-out")
+          .category("network")
+          .description("Answers the HTTP request that started the flow.")
+          .outputs()
+          .field(
+              ConfigField.optional(
+                  "statusCode", FieldType.INTEGER, 200L, "Status when msg.statusCode is not set."))
+          .field(
+              ConfigField.optional(
+                  "headers", FieldType.OBJECT, Map.of(), "Response headers (name -> value)."))
+          .factory(HttpResponseNode::new)
+          .build();
+
+  private static final byte[][] PAYLOAD = {"payload".getBytes(StandardCharsets.UTF_8)};
+  private static final byte[][] STATUS = {"statusCode".getBytes(StandardCharsets.UTF_8)};
+  private static final byte[][] HEADERS = {"headers".getBytes(StandardCharsets.UTF_8)};
+  private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
+
+  private final NodeContext context;
+  private final Replies replies;
+  private final int statusCode;
+  private final Map<String, String> headers;
+
+  private HttpResponseNode(NodeContext context) {
+    this.context = context;
+    this.replies = context.service(Replies.class);
+    long status = context.configLong("statusCode", 200);
+    if (status < 100 || status > 599) {
+      throw new IllegalArgumentException("statusCode must be 100..599, got " + status);
+    }
+    this.statusCode = (int) status;
+    this.headers = Map.copyOf(stringValues(context.config().get("headers")));
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    long ref = msg.ref();
+    if (ref == 0 || replies == null) {
+      context.warn("no HTTP request to answer: the message did not start at an http-in node");
+      return;
+    }
+    long payload = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), PAYLOAD);
+    byte[] payloadJson = payload == JsonScanner.NOT_FOUND ? NULL : bytes(msg, payload);
+    byte[] binary = msg.binaryLength() > 0 ? msg.binaryBytes() : null;
+    if (!replies.reply(ref, status(msg), headers(msg), payloadJson, binary)) {
+      context.warn("the HTTP request was already answered or has timed out");
+    }
+  }
+
+  private int status(MessageFlyweight msg) {
+    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), STATUS);
+    if (span != JsonScanner.NOT_FOUND
+        && JsonCodec.parse(bytes(msg, span)) instanceof Number number
+        && number.intValue() >= 100
+        && number.intValue() <= 599) {
+      return number.intValue();
+    }
+    return statusCode;
+  }
+
+  private Map<String, String> headers(MessageFlyweight msg) {
+    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), HEADERS);
+    if (span == JsonScanner.NOT_FOUND) {
+      return headers;
+    }
+    Map<String, String> merged = new LinkedHashMap<>(headers);
+    merged.putAll(stringValues(JsonCodec.parse(bytes(msg, span))));
+    return merged;
+  }
+
+  private static Map<String, String> stringValues(Object object) {
+    Map<String, String> values = new LinkedHashMap<>();
+    if (object instanceof Map<?, ?> map) {
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        if (entry.getValue() != null) {
+          values.put(String.valueOf(entry.getKey()), String.valueOf(entry.getValue()));
+        }
+      }
+    }
+    return values;
+  }
+
+  private static byte[] bytes(MessageFlyweight msg, long span) {
+    int start = JsonScanner.spanStart(span);
+    byte[] bytes = new byte[JsonScanner.spanEnd(span) - start];
+    msg.buffer().getBytes(start, bytes);
+    return bytes;
+  }
+}

@@ -1,0 +1,228 @@
+package dev.z8run.nodes.network;
+
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Which hosts nodes may call (HTTP Request, later other outbound nodes): the server's outbound
+ * policy, set by the administrator, never by a flow.
+ *
+ * <p>The policy is a comma-separated list, from the environment variable {@value #ENV}:
+ *
+ * <ul>
+ *   <li>{@code public}: any host whose every address is a public (globally routable) one;
+ *   <li>{@code *}: any host at all, private networks and this machine included;
+ *   <li>{@code api.example.com}: that host name; {@code *.example.com}: its subdomains;
+ *   <li>{@code 10.0.0.0/8}, {@code 192.168.1.5}, {@code fd00::/8}, {@code ::1}: addresses.
+ * </ul>
+ *
+ * A request is allowed when its host name matches a name entry, or when every address the name
+ * resolves to is covered by an address entry or (with {@code public}) is public. Unset, the policy
+ * is {@code public}: flows may reach the internet but not this machine (loopback), the private
+ * networks around it (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), link-local addresses
+ * (169.254/16 and fe80::/10, where cloud metadata services answer with credentials) or multicast
+ * and reserved ranges. An administrator who wants a flow to call a service on the LAN names it:
+ * {@code Z8_HTTP_ALLOW=public,nas.home.arpa,192.168.1.0/24}; one who wants flows to reach only a
+ * few hosts leaves {@code public} out: {@code Z8_HTTP_ALLOW=api.example.com}.
+ *
+ * <p>Addresses are checked after resolving the name; the HTTP client resolves it again when it
+ * connects, through the JVM's DNS cache, so a name re-pointed between the two lookups (DNS
+ * rebinding with a zero TTL) is not fully excluded. Immutable and thread-safe.
+ */
+public final class OutboundPolicy {
+  /** The environment variable holding the policy. */
+  public static final String ENV = "Z8_HTTP_ALLOW";
+
+  /** The policy when {@value #ENV} is unset or blank. */
+  public static final String DEFAULT = "public";
+
+  private final String spec;
+  private final boolean any;
+  private final boolean publicHosts;
+  private final List<String> names;
+  private final List<String> suffixes;
+  private final List<byte[]> networks;
+  private final List<Integer> prefixes;
+
+  private OutboundPolicy(String spec) {
+    this.spec = spec;
+    boolean anyHost = false;
+    boolean publicOnes = false;
+    names = new ArrayList<>();
+    suffixes = new ArrayList<>();
+    networks = new ArrayList<>();
+    prefixes = new ArrayList<>();
+    for (String raw : spec.split(",")) {
+      String entry = raw.strip().toLowerCase(Locale.ROOT);
+      if (entry.isEmpty()) {
+        continue;
+      }
+      if (entry.equals("*")) {
+        anyHost = true;
+      } else if (entry.equals("public")) {
+        publicOnes = true;
+      } else if (entry.startsWith("*.")) {
+        suffixes.add(entry.substring(1));
+      } else if (isAddress(entry)) {
+        addNetwork(entry);
+      } else {
+        names.add(entry);
+      }
+    }
+    this.any = anyHost;
+    this.publicHosts = publicOnes;
+  }
+
+  /**
+   * Reads a policy.
+   *
+   * @param spec the list described in the class comment; null or blank means {@value #DEFAULT}
+   * @throws IllegalArgumentException naming the entry that is not a valid address or network
+   */
+  public static OutboundPolicy parse(String spec) {
+    return new OutboundPolicy(spec == null || spec.isBlank() ? DEFAULT : spec.strip());
+  }
+
+  /** The policy {@value #ENV} in {@code env} sets. */
+  public static OutboundPolicy fromEnvironment(Map<String, String> env) {
+    try {
+      return parse(env.get(ENV));
+    } catch (IllegalArgumentException bad) {
+      throw new IllegalArgumentException(ENV + ": " + bad.getMessage(), bad);
+    }
+  }
+
+  private static boolean isAddress(String entry) {
+    String address = entry.contains("/") ? entry.substring(0, entry.indexOf('/')) : entry;
+    return address.contains(":") || address.matches("[0-9.]+");
+  }
+
+  private void addNetwork(String entry) {
+    int slash = entry.indexOf('/');
+    String address = slash < 0 ? entry : entry.substring(0, slash);
+    if (address.startsWith("[") && address.endsWith("]")) {
+      address = address.substring(1, address.length() - 1);
+    }
+    byte[] bytes;
+    try {
+      // a literal: parsed without any DNS lookup
+      bytes = InetAddress.getByName(address).getAddress();
+    } catch (UnknownHostException bad) {
+      throw new IllegalArgumentException("'" + entry + "' is not an IP address or network");
+    }
+    int bits = bytes.length * 8;
+    int prefix = bits;
+    if (slash >= 0) {
+      try {
+        prefix = Integer.parseInt(entry.substring(slash + 1));
+      } catch (NumberFormatException notNumber) {
+        prefix = -1;
+      }
+      if (prefix < 0 || prefix > bits) {
+        throw new IllegalArgumentException(
+            "'" + entry + "' has a prefix length outside 0.." + bits);
+      }
+    }
+    networks.add(bytes);
+    prefixes.add(prefix);
+  }
+
+  /**
+   * Checks a request to {@code host}, which resolved to {@code addresses}.
+   *
+   * @return null when allowed, else the reason it is not
+   */
+  public String check(String host, InetAddress[] addresses) {
+    if (any) {
+      return null;
+    }
+    String name = host.toLowerCase(Locale.ROOT);
+    if (name.startsWith("[") && name.endsWith("]")) {
+      name = name.substring(1, name.length() - 1);
+    }
+    if (names.contains(name)) {
+      return null;
+    }
+    for (String suffix : suffixes) {
+      if (name.endsWith(suffix)) {
+        return null;
+      }
+    }
+    for (InetAddress address : addresses) {
+      if (!(publicHosts && isPublic(address)) && !inNetworks(address)) {
+        return "host '"
+            + host
+            + "' ("
+            + address.getHostAddress()
+            + ") is not allowed by the outbound policy "
+            + ENV
+            + "="
+            + spec;
+      }
+    }
+    return addresses.length == 0 ? "host '" + host + "' has no address" : null;
+  }
+
+  private boolean inNetworks(InetAddress address) {
+    byte[] bytes = address.getAddress();
+    for (int i = 0; i < networks.size(); i++) {
+      byte[] network = networks.get(i);
+      if (network.length == bytes.length && matches(network, bytes, prefixes.get(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean matches(byte[] network, byte[] address, int prefix) {
+    int full = prefix / 8;
+    for (int i = 0; i < full; i++) {
+      if (network[i] != address[i]) {
+        return false;
+      }
+    }
+    int rest = prefix % 8;
+    if (rest == 0) {
+      return true;
+    }
+    int mask = (0xFF << (8 - rest)) & 0xFF;
+    return (network[full] & mask) == (address[full] & mask);
+  }
+
+  /** Whether {@code address} is globally routable: not this machine, a private network, etc. */
+  static boolean isPublic(InetAddress address) {
+    if (address.isAnyLocalAddress()
+        || address.isLoopbackAddress()
+        || address.isLinkLocalAddress()
+        || address.isSiteLocalAddress()
+        || address.isMulticastAddress()) {
+      return false;
+    }
+    byte[] b = address.getAddress();
+    if (address instanceof Inet4Address) {
+      int first = b[0] & 0xFF;
+      int second = b[1] & 0xFF;
+      return first != 0 // "this network"
+          && !(first == 100 && second >= 64 && second < 128) // carrier-grade NAT
+          && !(first == 192 && second == 0 && (b[2] & 0xFF) == 0) // IETF protocol assignments
+          && !(first == 198 && (second == 18 || second == 19)) // benchmarking
+          && first < 240; // reserved and broadcast
+    }
+    if (address instanceof Inet6Address) {
+      int first = b[0] & 0xFF;
+      return (first & 0xFE) != 0xFC; // unique local fc00::/7
+    }
+    return false;
+  }
+
+  @Override
+  public String toString() {
+    return ENV + "=" + spec;
+  }
+}

@@ -1,0 +1,282 @@
+package dev.z8run.nodes.routing;
+
+import dev.z8run.core.node.Cancellable;
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.MessageBodies;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code join}: puts sequences of messages back together, as Node-RED's Join.
+ *
+ * <ul>
+ *   <li>{@code auto}: reassembles what a Split made, from {@code msg.parts} ({@code id, index,
+ *       count, type: array|object|string, key, ch, len}), one group per {@code parts.id}.
+ *   <li>{@code custom}: collects {@code msg[property]} into one group and sends it after {@code
+ *       count} messages, {@code timeout} seconds after the first, or on a message with {@code
+ *       msg.complete}; {@code build} makes an array, an object keyed by {@code msg[key]}, a string
+ *       joined with {@code joiner}, or one object merged from the collected objects.
+ * </ul>
+ *
+ * The message sent is the group's last message with {@code msg[property]} (auto: payload) replaced
+ * and {@code parts} removed (or restored to the enclosing {@code parts.parts}). A message absorbed
+ * into a group ends its own execution; the group goes on in the execution of the message that
+ * completes it, or, on a timeout, of the group's first message, which the node keeps {@linkplain
+ * Output#defer deferred} until then. At most {@code maxParts} messages are held over all groups;
+ * past that a message is dropped with a warning.
+ */
+public final class JoinNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("join")
+          .category("sequence")
+          .description(
+              "Joins sequences of messages (from Split, or by count, timeout or msg.complete).")
+          .field(
+              ConfigField.choice(
+                  "mode", "auto", List.of("auto", "custom"), "auto: from msg.parts."))
+          .field(
+              ConfigField.choice(
+                  "build",
+                  "array",
+                  List.of("array", "object", "string", "merged"),
+                  "custom: what to build."))
+          .field(
+              ConfigField.optional(
+                  "property", FieldType.STRING, "payload", "custom: the property collected."))
+          .field(
+              ConfigField.optional(
+                  "key",
+                  FieldType.STRING,
+                  "topic",
+                  "custom, object: the property holding the key."))
+          .field(
+              ConfigField.optional(
+                  "joiner",
+                  FieldType.STRING,
+                  "\\n",
+                  "custom, string: the separator (\\n is a newline)."))
+          .field(
+              ConfigField.optional(
+                  "count", FieldType.ANY, "", "custom: send after this many messages."))
+          .field(
+              ConfigField.optional(
+                  "timeout",
+                  FieldType.ANY,
+                  "",
+                  "Send a group this many seconds after its first message."))
+          .field(
+              ConfigField.optional(
+                  "maxParts", FieldType.INTEGER, 10_000, "Messages held at most, over all groups."))
+          .factory(JoinNode::new)
+          .build();
+
+  /** One group being assembled. */
+  private static final class Group {
+    final int tag;
+    final String type;
+    final TreeMap<Integer, Object> byIndex = new TreeMap<>();
+    final Map<String, Object> byKey = new LinkedHashMap<>();
+    final List<Object> inOrder = new ArrayList<>();
+    long expected = -1;
+    String joiner = "";
+    Map<String, Object> last;
+    Cancellable timer;
+
+    Group(int tag, String type) {
+      this.tag = tag;
+      this.type = type;
+    }
+
+    int size() {
+      return inOrder.size() + byIndex.size() + byKey.size();
+    }
+  }
+
+  private final NodeContext context;
+  private final boolean auto;
+  private final String build;
+  private final String property;
+  private final String key;
+  private final String joiner;
+  private final long count;
+  private final long timeoutMs;
+  private final long maxParts;
+  private final Map<String, Group> groups = new HashMap<>();
+  private final Map<Integer, String> groupsByTag = new HashMap<>();
+  private long heldParts;
+  private int nextTag;
+
+  private JoinNode(NodeContext context) {
+    this.context = context;
+    this.auto = context.configString("mode", "auto").equals("auto");
+    this.build = context.configString("build", "array");
+    this.property = context.configString("property", "payload");
+    this.key = context.configString("key", "topic");
+    this.joiner = context.configString("joiner", "\\n").replace("\\n", "\n").replace("\\t", "\t");
+    this.count = Math.round(MessageBodies.number(context, "count", 0));
+    this.timeoutMs = Math.round(MessageBodies.number(context, "timeout", 0) * 1000);
+    this.maxParts = context.configLong("maxParts", 10_000);
+    if (property.isEmpty()) {
+      throw new IllegalArgumentException("property: must name a message property");
+    }
+    if (count < 0 || timeoutMs < 0 || maxParts < 1) {
+      throw new IllegalArgumentException("count, timeout and maxParts must be positive");
+    }
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    Map<String, Object> body = MessageBodies.parse(msg);
+    if (auto) {
+      onPart(body, msg, out);
+    } else {
+      onCustom(body, msg, out);
+    }
+  }
+
+  private void onPart(Map<String, Object> body, MessageFlyweight msg, Output out) {
+    if (!(body.get("parts") instanceof Map<?, ?> parts) || parts.get("id") == null) {
+      throw new IllegalArgumentException("msg.parts with an id is needed in auto mode");
+    }
+    String type = String.valueOf(parts.get("type"));
+    if (!type.equals("array") && !type.equals("object") && !type.equals("string")) {
+      throw new IllegalArgumentException("msg.parts.type '" + type + "' is not supported");
+    }
+    Group group = group(parts.get("id").toString(), type, msg, out);
+    if (group == null) {
+      return;
+    }
+    if (parts.get("count") instanceof Number n) {
+      group.expected = n.longValue();
+    }
+    if (parts.get("ch") instanceof String ch) {
+      group.joiner = ch;
+    }
+    Object value = body.get("payload");
+    if (type.equals("object")) {
+      group.byKey.put(String.valueOf(parts.get("key")), value);
+    } else {
+      int index = parts.get("index") instanceof Number n ? n.intValue() : group.size();
+      boolean chunk =
+          type.equals("array") && parts.get("len") instanceof Number len && len.intValue() > 1;
+      group.byIndex.put(index, chunk ? new Chunk(value) : value);
+    }
+    group.last = body;
+    heldParts++;
+    if (group.expected >= 0 && group.size() >= group.expected) {
+      send(group, out, msg);
+    }
+  }
+
+  /** A Split array chunk ({@code parts.len > 1}): flattened back into the array. */
+  private record Chunk(Object values) {}
+
+  private void onCustom(Map<String, Object> body, MessageFlyweight msg, Output out) {
+    Group group = group("", build, msg, out);
+    if (group == null) {
+      return;
+    }
+    if (body.containsKey(property)) {
+      Object value = body.get(property);
+      if (build.equals("object")) {
+        group.byKey.put(String.valueOf(body.get(key)), value);
+      } else {
+        group.inOrder.add(value);
+      }
+      heldParts++;
+    }
+    group.joiner = joiner;
+    group.last = body;
+    if (body.containsKey("complete") || count > 0 && group.size() >= count) {
+      send(group, out, msg);
+    }
+  }
+
+  /** The open group {@code id}, opened (with its timeout) if new; null when the part is dropped. */
+  private Group group(String id, String type, MessageFlyweight msg, Output out) {
+    Group group = groups.get(id);
+    if (heldParts >= maxParts) {
+      context.warn("join holds " + heldParts + " messages (maxParts): message dropped");
+      return null;
+    }
+    if (group == null) {
+      group = new Group(++nextTag, type);
+      groups.put(id, group);
+      groupsByTag.put(group.tag, id);
+      if (timeoutMs > 0) {
+        group.timer = out.defer(msg, timeoutMs, group.tag);
+      }
+    }
+    return group;
+  }
+
+  @Override
+  public void onDeferred(MessageFlyweight msg, int tag, Output out) {
+    String id = groupsByTag.get(tag);
+    if (id != null) {
+      send(groups.get(id), out, msg);
+    }
+  }
+
+  private void send(Group group, Output out, MessageFlyweight binaryOf) {
+    String id = groupsByTag.remove(group.tag);
+    groups.remove(id);
+    heldParts -= group.size();
+    if (group.timer != null) {
+      group.timer.cancel();
+    }
+    Map<String, Object> result = group.last == null ? new LinkedHashMap<>() : group.last;
+    result.remove("complete");
+    if (auto) {
+      Object enclosing = result.get("parts") instanceof Map<?, ?> parts ? parts.get("parts") : null;
+      result.remove("parts");
+      if (enclosing != null) {
+        result.put("parts", enclosing);
+      }
+    }
+    result.put(auto ? "payload" : property, assemble(group));
+    MessageBodies.send(out, 0, result, binaryOf);
+  }
+
+  private Object assemble(Group group) {
+    List<Object> values = new ArrayList<>(group.inOrder);
+    for (Object value : group.byIndex.values()) {
+      if (value instanceof Chunk chunk && chunk.values() instanceof List<?> list) {
+        values.addAll(list);
+      } else {
+        values.add(value instanceof Chunk chunk ? chunk.values() : value);
+      }
+    }
+    return switch (group.type) {
+      case "object" -> new LinkedHashMap<>(group.byKey);
+      case "string" -> {
+        List<String> texts = new ArrayList<>();
+        for (Object value : values) {
+          texts.add(value instanceof String text ? text : JsonCodec.writeString(value));
+        }
+        yield String.join(group.joiner, texts);
+      }
+      case "merged" -> {
+        Map<String, Object> merged = new LinkedHashMap<>();
+        for (Object value : values) {
+          if (value instanceof Map<?, ?> map) {
+            map.forEach((k, v) -> merged.put(String.valueOf(k), v));
+          }
+        }
+        yield merged;
+      }
+      default -> values;
+    };
+  }
+}

@@ -1,0 +1,210 @@
+package dev.z8run.nodes.routing;
+
+import dev.z8run.core.node.Cancellable;
+import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.MessageBodies;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code link-in}, {@code link-out} and {@code link-call}: wiring without a drawn wire, within a
+ * flow or between flows, as Node-RED's link nodes. A link starts a new execution at its target
+ * ({@link NodeContext#triggerAt}), carrying the message's JSON, binary payload and {@code ref} (so
+ * an HTTP request can be answered in another flow). A target that is not deployed, or whose inbox
+ * is full, is reported as a warning on the sender and the message is dropped: flows deploy and stop
+ * independently.
+ *
+ * <p>Link Call pushes a return address onto {@code msg._linkSource} ({@code [{id, call}]}) and
+ * calls a Link In; a Link Out in {@code return} mode pops it and sends the message back to the
+ * calling node, marked with {@code _linkReturn}; the caller sends it on in that (new) execution.
+ * The caller keeps the calling message {@linkplain Output#defer deferred} until the return arrives
+ * or {@code timeout} seconds pass; a timeout fails the calling message (Catch nodes see it).
+ */
+public final class LinkNodes {
+  private LinkNodes() {}
+
+  public static final NodeType LINK_IN =
+      NodeType.builder("link-in")
+          .category("common")
+          .description("An entry point that Link Out and Link Call nodes send to, from any flow.")
+          .inputs()
+          .factory(context -> (msg, out) -> out.forward(0, msg))
+          .build();
+
+  public static final NodeType LINK_OUT =
+      NodeType.builder("link-out")
+          .category("common")
+          .description(
+              "Sends each message to the listed Link In nodes, or back to the calling Link Call.")
+          .outputs()
+          .field(
+              ConfigField.choice(
+                  "mode",
+                  "link",
+                  List.of("link", "return"),
+                  "link: to links; return: to the caller."))
+          .field(
+              ConfigField.optional(
+                  "links", FieldType.ARRAY, null, "Ids of the Link In nodes (link mode)."))
+          .factory(LinkOut::new)
+          .build();
+
+  public static final NodeType LINK_CALL =
+      NodeType.builder("link-call")
+          .category("common")
+          .description(
+              "Calls a Link In and sends on what its flow returns through a Link Out in return mode.")
+          .field(
+              ConfigField.required("links", FieldType.ARRAY, "The id of the Link In called (one)."))
+          .field(
+              ConfigField.optional("timeout", FieldType.ANY, 30, "Seconds to wait for the return."))
+          .factory(LinkCall::new)
+          .build();
+
+  /**
+   * Starts an execution at {@code target} with {@code json} (null: the message's own), binary and
+   * ref of {@code msg}; warns and returns false when the target did not take it.
+   */
+  static boolean deliver(NodeContext context, String target, byte[] json, MessageFlyweight msg) {
+    InjectResult result =
+        json == null
+            ? context.triggerAt(
+                target,
+                msg.buffer(),
+                msg.jsonOffset(),
+                msg.jsonLength(),
+                msg.buffer(),
+                msg.binaryOffset(),
+                msg.binaryLength(),
+                msg.ref())
+            : context.triggerAt(
+                target,
+                new UnsafeBuffer(json),
+                0,
+                json.length,
+                msg.buffer(),
+                msg.binaryOffset(),
+                msg.binaryLength(),
+                msg.ref());
+    if (result == InjectResult.ACCEPTED) {
+      return true;
+    }
+    context.warn(
+        "link to '"
+            + target
+            + "' dropped a message: "
+            + (result == InjectResult.UNKNOWN_NODE ? "no deployed flow has that node" : result));
+    return false;
+  }
+
+  private static final class LinkOut implements Node {
+    private final NodeContext context;
+    private final boolean returning;
+    private final List<String> links;
+
+    LinkOut(NodeContext context) {
+      this.context = context;
+      this.returning = context.configString("mode", "link").equals("return");
+      this.links = MessageBodies.strings(context, "links");
+    }
+
+    @Override
+    public void onMessage(MessageFlyweight msg, Output out) {
+      if (!returning) {
+        for (String link : links) {
+          deliver(context, link, null, msg);
+        }
+        return;
+      }
+      Map<String, Object> body = MessageBodies.parse(msg);
+      if (!(body.get("_linkSource") instanceof List<?> stack)
+          || stack.isEmpty()
+          || !(stack.get(stack.size() - 1) instanceof Map<?, ?> top)) {
+        context.warn("return mode: the message has no _linkSource (not from a link call): dropped");
+        return;
+      }
+      List<Object> rest = new ArrayList<>(stack.subList(0, stack.size() - 1));
+      if (rest.isEmpty()) {
+        body.remove("_linkSource");
+      } else {
+        body.put("_linkSource", rest);
+      }
+      body.put("_linkReturn", top.get("call"));
+      deliver(context, String.valueOf(top.get("id")), JsonCodec.write(body), msg);
+    }
+  }
+
+  private static final class LinkCall implements Node {
+    private final NodeContext context;
+    private final String target;
+    private final long timeoutMs;
+    private final Map<Integer, Cancellable> pending = new HashMap<>();
+    private int nextCall;
+
+    LinkCall(NodeContext context) {
+      this.context = context;
+      List<String> links = MessageBodies.strings(context, "links");
+      if (links.size() != 1) {
+        throw new IllegalArgumentException("links: exactly one Link In id is needed");
+      }
+      this.target = links.get(0);
+      this.timeoutMs = Math.round(MessageBodies.number(context, "timeout", 30) * 1000);
+      if (timeoutMs <= 0) {
+        throw new IllegalArgumentException("timeout: must be more than 0");
+      }
+    }
+
+    @Override
+    public void onMessage(MessageFlyweight msg, Output out) {
+      Map<String, Object> body = MessageBodies.parse(msg);
+      if (body.get("_linkReturn") instanceof Number call) {
+        Cancellable waiting = pending.remove(call.intValue());
+        if (waiting == null) {
+          context.warn("a return came after its call timed out: dropped");
+          return;
+        }
+        waiting.cancel();
+        body.remove("_linkReturn");
+        MessageBodies.send(out, 0, body, msg);
+        return;
+      }
+      int call = ++nextCall;
+      List<Object> stack =
+          body.get("_linkSource") instanceof List<?> list
+              ? new ArrayList<>(list)
+              : new ArrayList<>();
+      Map<String, Object> source = new LinkedHashMap<>();
+      source.put("id", context.nodeId());
+      source.put("call", call);
+      stack.add(source);
+      body.put("_linkSource", stack);
+      Cancellable waiting = out.defer(msg, timeoutMs, call);
+      pending.put(call, waiting);
+      if (!deliver(context, target, JsonCodec.write(body), msg)) {
+        pending.remove(call);
+        waiting.cancel();
+        throw new IllegalStateException("link '" + target + "' did not take the call");
+      }
+    }
+
+    @Override
+    public void onDeferred(MessageFlyweight msg, int call, Output out) {
+      if (pending.remove(call) != null) {
+        throw new IllegalStateException(
+            "no return from link '" + target + "' within " + timeoutMs + " ms");
+      }
+    }
+  }
+}

@@ -1,0 +1,470 @@
+package dev.z8run.nodes.routing;
+
+import static dev.z8run.nodes.support.JsonValues.ARRAY;
+import static dev.z8run.nodes.support.JsonValues.BOOLEAN;
+import static dev.z8run.nodes.support.JsonValues.NULL;
+import static dev.z8run.nodes.support.JsonValues.NUMBER;
+import static dev.z8run.nodes.support.JsonValues.OBJECT;
+import static dev.z8run.nodes.support.JsonValues.STRING;
+import static dev.z8run.nodes.support.JsonValues.UNDEFINED;
+
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonScanner;
+import dev.z8run.nodes.support.EnvValues;
+import dev.z8run.nodes.support.JsonValues;
+import dev.z8run.nodes.support.MessagePath;
+import java.math.BigDecimal;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import org.agrona.DirectBuffer;
+
+/**
+ * One compiled test of a message property, in Node-RED's switch rule format: {@code
+ * {"t":"eq","v":"5","vt":"num"}}, {@code {"t":"btwn","v":"1","vt":"num","v2":"9","v2t":"num"}},
+ * {@code {"t":"regex","v":"^a","case":true}}, {@code {"t":"istype","v":"string"}}, {@code
+ * {"t":"else"}}. Used by the switch and filter nodes.
+ *
+ * <p>{@link #test} reads the property's bytes where they lie (a span found by {@link MessagePath});
+ * numbers are parsed from the bytes and strings compared as bytes, so a test allocates nothing,
+ * except a regex against a string with escapes or non-ASCII characters, a lexical comparison of two
+ * strings, and {@code istype json} / a {@code json} operand (which parse). Not thread-safe: a regex
+ * test keeps its matcher.
+ */
+final class PropertyTest {
+  static final List<String> KINDS =
+      List.of(
+          "eq", "neq", "lt", "lte", "gt", "gte", "btwn", "cont", "regex", "true", "false", "null",
+          "nnull", "empty", "nempty", "istype", "else");
+  static final List<String> VALUE_TYPES = List.of("str", "num", "bool", "json", "env", "msg");
+  static final List<String> TYPE_NAMES =
+      List.of(
+          "string", "number", "boolean", "object", "array", "null", "undefined", "json", "buffer");
+
+  private final String kind;
+  private final Operand value;
+  private final Operand value2;
+  private final Matcher matcher;
+  private final AsciiView view = new AsciiView();
+  private final int typeName;
+
+  /** A compiled operand: its number (NaN if none), its string body bytes, its JSON. */
+  private record Operand(
+      String type,
+      double number,
+      String text,
+      byte[] stringBytes,
+      Object json,
+      boolean bool,
+      MessagePath path) {}
+
+  private PropertyTest(String kind, Operand value, Operand value2, Matcher matcher, int typeName) {
+    this.kind = kind;
+    this.value = value;
+    this.value2 = value2;
+    this.matcher = matcher;
+    this.typeName = typeName;
+  }
+
+  /**
+   * Compiles a rule; {@code where} names it in errors ({@code rules[2]}).
+   *
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  static PropertyTest compile(String where, Object raw) {
+    if (!(raw instanceof Map<?, ?> rule)) {
+      throw new IllegalArgumentException(
+          where + ": expected an object, got " + JsonCodec.describe(raw));
+    }
+    Object t = rule.get("t");
+    if (!(t instanceof String kind) || !KINDS.contains(kind)) {
+      throw new IllegalArgumentException(
+          where + ".t: unknown test '" + t + "' (supported: " + String.join(", ", KINDS) + ")");
+    }
+    switch (kind) {
+      case "true", "false", "null", "nnull", "empty", "nempty", "else" -> {
+        return new PropertyTest(kind, null, null, null, -1);
+      }
+      case "istype" -> {
+        Object v = rule.get("v");
+        int index = TYPE_NAMES.indexOf(String.valueOf(v));
+        if (index < 0) {
+          throw new IllegalArgumentException(
+              where
+                  + ".v: unknown type '"
+                  + v
+                  + "' (supported: "
+                  + String.join(", ", TYPE_NAMES)
+                  + ")");
+        }
+        return new PropertyTest(kind, null, null, null, index);
+      }
+      case "regex" -> {
+        String pattern = String.valueOf(rule.get("v") == null ? "" : rule.get("v"));
+        boolean ignoreCase = Boolean.TRUE.equals(rule.get("case"));
+        try {
+          Matcher matcher =
+              Pattern.compile(pattern, ignoreCase ? Pattern.CASE_INSENSITIVE : 0).matcher("");
+          return new PropertyTest(kind, null, null, matcher, -1);
+        } catch (PatternSyntaxException bad) {
+          throw new IllegalArgumentException(
+              where + ".v: invalid regular expression: " + bad.getDescription());
+        }
+      }
+      default -> {
+        Operand v = operand(where + ".v", rule.get("v"), rule.get("vt"));
+        Operand v2 =
+            kind.equals("btwn") ? operand(where + ".v2", rule.get("v2"), rule.get("v2t")) : null;
+        if (kind.equals("btwn")
+            && ((Double.isNaN(v.number()) && v.path() == null)
+                || (Double.isNaN(v2.number()) && v2.path() == null))) {
+          throw new IllegalArgumentException(
+              where
+                  + ": between needs two numbers, got '"
+                  + v.text()
+                  + "' and '"
+                  + v2.text()
+                  + "'");
+        }
+        return new PropertyTest(kind, v, v2, null, -1);
+      }
+    }
+  }
+
+  private static Operand operand(String where, Object raw, Object rawType) {
+    String type = rawType == null ? "str" : rawType.toString();
+    if (!VALUE_TYPES.contains(type)) {
+      throw new IllegalArgumentException(
+          where
+              + "t: value type '"
+              + type
+              + "' is not supported (supported: "
+              + String.join(", ", VALUE_TYPES)
+              + ")");
+    }
+    String text = raw == null ? "" : raw instanceof String s ? s : JsonCodec.writeString(raw);
+    if (type.equals("msg")) {
+      try {
+        return new Operand(type, Double.NaN, text, null, null, false, MessagePath.of(text));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException(where + ": " + bad.getMessage());
+      }
+    }
+    if (type.equals("env")) {
+      text = EnvValues.lookup(where, text);
+      type = "str";
+    }
+    Object json = null;
+    switch (type) {
+      case "num" -> {
+        double number = numberOf(text);
+        if (Double.isNaN(number)) {
+          throw new IllegalArgumentException(where + ": '" + text + "' is not a number");
+        }
+      }
+      case "bool" -> {
+        if (!text.equals("true") && !text.equals("false")) {
+          throw new IllegalArgumentException(
+              where + ": expected true or false, got '" + text + "'");
+        }
+      }
+      case "json" -> {
+        try {
+          json = raw instanceof String s ? JsonCodec.parse(s) : raw;
+        } catch (RuntimeException malformed) {
+          throw new IllegalArgumentException(where + ": " + malformed.getMessage(), malformed);
+        }
+      }
+      default -> {}
+    }
+    byte[] quoted = JsonCodec.write(text);
+    return new Operand(
+        type,
+        type.equals("bool") || type.equals("json") ? Double.NaN : numberOf(text),
+        text,
+        type.equals("str") ? Arrays.copyOfRange(quoted, 1, quoted.length - 1) : null,
+        json,
+        text.equals("true"),
+        null);
+  }
+
+  private static double numberOf(String text) {
+    try {
+      return new BigDecimal(text.strip()).doubleValue();
+    } catch (NumberFormatException notNumber) {
+      return Double.NaN;
+    }
+  }
+
+  /** Whether this is the {@code else} (otherwise) rule. */
+  boolean isOtherwise() {
+    return kind.equals("else");
+  }
+
+  /**
+   * Tests the value in {@code span} of {@code buffer} ({@link JsonScanner#NOT_FOUND} when the
+   * property is missing); {@code binaryPayload} says whether the property is a binary payload.
+   * {@code [offset, offset + length)} is the message's JSON, where {@code msg} operands are read.
+   */
+  boolean test(DirectBuffer buffer, int offset, int length, long span, boolean binaryPayload) {
+    int kind = binaryPayload ? UNDEFINED : JsonValues.kind(buffer, span);
+    if ((value != null && value.path() != null) || (value2 != null && value2.path() != null)) {
+      return testAgainstProperties(buffer, offset, length, span, kind);
+    }
+    return switch (this.kind) {
+      case "eq" -> equalsOperand(buffer, span, kind);
+      case "neq" -> !equalsOperand(buffer, span, kind);
+      case "lt" -> compare(buffer, span, kind) < 0;
+      case "lte" -> compare(buffer, span, kind) <= 0;
+      case "gt" -> compare(buffer, span, kind) > 0;
+      case "gte" -> compare(buffer, span, kind) >= 0;
+      case "btwn" -> between(buffer, span);
+      case "cont" ->
+          kind == STRING
+              && value.stringBytes() != null
+              && JsonValues.contains(
+                  buffer,
+                  JsonScanner.spanStart(span) + 1,
+                  JsonScanner.spanEnd(span) - 1,
+                  value.stringBytes());
+      case "regex" -> regex(buffer, span, kind);
+      case "true" -> JsonValues.isTrue(buffer, span);
+      case "false" -> kind == BOOLEAN && !JsonValues.isTrue(buffer, span);
+      case "null" -> !binaryPayload && (kind == NULL || kind == UNDEFINED);
+      case "nnull" -> binaryPayload || (kind != NULL && kind != UNDEFINED);
+      case "empty" -> isEmpty(buffer, span, kind);
+      case "nempty" -> isNotEmpty(buffer, span, kind);
+      case "istype" -> isType(buffer, span, kind, binaryPayload);
+      case "else" -> true;
+      default -> throw new IllegalStateException("unchecked test " + this.kind);
+    };
+  }
+
+  private boolean equalsOperand(DirectBuffer buffer, long span, int kind) {
+    if (value.type().equals("json")) {
+      if (kind == UNDEFINED) {
+        return false;
+      }
+      return Objects.equals(
+          JsonCodec.writeString(parse(buffer, span)), JsonCodec.writeString(value.json()));
+    }
+    if (value.type().equals("bool")) {
+      return kind == BOOLEAN && JsonValues.isTrue(buffer, span) == value.bool();
+    }
+    if (kind == STRING && value.stringBytes() != null) {
+      return JsonValues.stringEquals(buffer, span, value.stringBytes());
+    }
+    if ((kind == NUMBER || kind == STRING) && !Double.isNaN(value.number())) {
+      return JsonValues.number(buffer, span) == value.number();
+    }
+    return false;
+  }
+
+  /**
+   * Negative, zero or positive. Values that cannot be compared (not two numbers, not two strings)
+   * answer a result that fails the test at hand: 2 for lt/lte, -2 for gt/gte.
+   */
+  private int compare(DirectBuffer buffer, long span, int kind) {
+    double number = JsonValues.number(buffer, span);
+    if (!Double.isNaN(number) && !Double.isNaN(value.number())) {
+      return Double.compare(number, value.number());
+    }
+    if (kind == STRING && value.stringBytes() != null) {
+      return Integer.signum(JsonValues.text(buffer, span).compareTo(value.text()));
+    }
+    return this.kind.startsWith("gt") ? -2 : 2;
+  }
+
+  private boolean between(DirectBuffer buffer, long span) {
+    double number = JsonValues.number(buffer, span);
+    double low = Math.min(value.number(), value2.number());
+    double high = Math.max(value.number(), value2.number());
+    return number >= low && number <= high;
+  }
+
+  private boolean regex(DirectBuffer buffer, long span, int kind) {
+    if (kind == UNDEFINED || kind == OBJECT || kind == ARRAY) {
+      return false;
+    }
+    int start = JsonScanner.spanStart(span);
+    int end = JsonScanner.spanEnd(span);
+    if (kind == STRING) {
+      start++;
+      end--;
+    }
+    CharSequence text = view.wrap(buffer, start, end) ? view : JsonValues.text(buffer, span);
+    return matcher.reset(text).find();
+  }
+
+  /** A test whose operand is another message property ({@code vt: msg}), read in place too. */
+  private boolean testAgainstProperties(
+      DirectBuffer buffer, int offset, int length, long span, int kind) {
+    long other = value.path() != null ? value.path().find(buffer, offset, length) : NO_SPAN;
+    return switch (this.kind) {
+      case "eq" -> equalsProperty(buffer, span, kind, other);
+      case "neq" -> !equalsProperty(buffer, span, kind, other);
+      case "lt" -> compareProperty(buffer, span, kind, other) < 0;
+      case "lte" -> compareProperty(buffer, span, kind, other) <= 0;
+      case "gt" -> compareProperty(buffer, span, kind, other) > 0;
+      case "gte" -> compareProperty(buffer, span, kind, other) >= 0;
+      case "btwn" -> {
+        double number = JsonValues.number(buffer, span);
+        double low = bound(value, buffer, other);
+        double high =
+            bound(
+                value2,
+                buffer,
+                value2.path() != null ? value2.path().find(buffer, offset, length) : NO_SPAN);
+        yield number >= Math.min(low, high) && number <= Math.max(low, high);
+      }
+      case "cont" ->
+          kind == STRING
+              && JsonValues.kind(buffer, other) == STRING
+              && JsonValues.contains(
+                  buffer,
+                  JsonScanner.spanStart(span) + 1,
+                  JsonScanner.spanEnd(span) - 1,
+                  buffer,
+                  JsonScanner.spanStart(other) + 1,
+                  JsonScanner.spanEnd(other) - 1);
+      default -> throw new IllegalStateException("test " + this.kind + " takes no value");
+    };
+  }
+
+  private static final long NO_SPAN = JsonScanner.NOT_FOUND;
+
+  private static double bound(Operand operand, DirectBuffer buffer, long span) {
+    return operand.path() != null ? JsonValues.number(buffer, span) : operand.number();
+  }
+
+  /** JavaScript's {@code ==} as far as JSON goes: numbers by value, the rest by their JSON. */
+  private static boolean equalsProperty(DirectBuffer buffer, long span, int kind, long other) {
+    int otherKind = JsonValues.kind(buffer, other);
+    if (kind == UNDEFINED || otherKind == UNDEFINED) {
+      return kind == otherKind;
+    }
+    if (kind == NUMBER || otherKind == NUMBER) {
+      double a = JsonValues.number(buffer, span);
+      return !Double.isNaN(a) && a == JsonValues.number(buffer, other);
+    }
+    int start = JsonScanner.spanStart(span);
+    int otherStart = JsonScanner.spanStart(other);
+    int n = JsonScanner.spanEnd(span) - start;
+    if (n != JsonScanner.spanEnd(other) - otherStart) {
+      return false;
+    }
+    for (int i = 0; i < n; i++) {
+      if (buffer.getByte(start + i) != buffer.getByte(otherStart + i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private int compareProperty(DirectBuffer buffer, long span, int kind, long other) {
+    double a = JsonValues.number(buffer, span);
+    double b = JsonValues.number(buffer, other);
+    if (!Double.isNaN(a) && !Double.isNaN(b)) {
+      return Double.compare(a, b);
+    }
+    if (kind == STRING && JsonValues.kind(buffer, other) == STRING) {
+      return Integer.signum(
+          JsonValues.text(buffer, span).compareTo(JsonValues.text(buffer, other)));
+    }
+    return this.kind.startsWith("gt") ? -2 : 2;
+  }
+
+  private static boolean isEmpty(DirectBuffer buffer, long span, int kind) {
+    return switch (kind) {
+      case STRING -> JsonScanner.spanEnd(span) - JsonScanner.spanStart(span) == 2;
+      case OBJECT, ARRAY -> JsonValues.isEmptyContainer(buffer, span);
+      default -> false;
+    };
+  }
+
+  private static boolean isNotEmpty(DirectBuffer buffer, long span, int kind) {
+    return switch (kind) {
+      case STRING, OBJECT, ARRAY -> !isEmpty(buffer, span, kind);
+      default -> false;
+    };
+  }
+
+  private boolean isType(DirectBuffer buffer, long span, int kind, boolean binaryPayload) {
+    return switch (TYPE_NAMES.get(typeName)) {
+      case "string" -> kind == STRING;
+      case "number" -> kind == NUMBER;
+      case "boolean" -> kind == BOOLEAN;
+      case "object" -> kind == OBJECT;
+      case "array" -> kind == ARRAY;
+      case "null" -> kind == NULL;
+      case "undefined" -> kind == UNDEFINED && !binaryPayload;
+      case "buffer" -> binaryPayload;
+      case "json" -> kind == STRING && parsesAsJson(JsonValues.text(buffer, span));
+      default -> false;
+    };
+  }
+
+  private static boolean parsesAsJson(String text) {
+    try {
+      JsonCodec.parse(text);
+      return true;
+    } catch (RuntimeException notJson) {
+      return false;
+    }
+  }
+
+  private static Object parse(DirectBuffer buffer, long span) {
+    int start = JsonScanner.spanStart(span);
+    byte[] bytes = new byte[JsonScanner.spanEnd(span) - start];
+    buffer.getBytes(start, bytes);
+    return JsonCodec.parse(bytes);
+  }
+
+  /**
+   * The bytes of a JSON string body as a CharSequence, when they are plain ASCII without escapes
+   * (then one byte is one char): lets a reused Matcher run over the message without a String.
+   */
+  private static final class AsciiView implements CharSequence {
+    private DirectBuffer buffer;
+    private int start;
+    private int length;
+
+    /** Points at {@code [start, end)}; false (and unusable) when the bytes are not plain ASCII. */
+    boolean wrap(DirectBuffer buffer, int start, int end) {
+      for (int i = start; i < end; i++) {
+        byte b = buffer.getByte(i);
+        if (b < 0 || b == '\\') {
+          return false;
+        }
+      }
+      this.buffer = buffer;
+      this.start = start;
+      this.length = end - start;
+      return true;
+    }
+
+    @Override
+    public int length() {
+      return length;
+    }
+
+    @Override
+    public char charAt(int index) {
+      return (char) buffer.getByte(start + index);
+    }
+
+    @Override
+    public CharSequence subSequence(int from, int to) {
+      return toString().substring(from, to);
+    }
+
+    @Override
+    public String toString() {
+      return buffer.getStringWithoutLengthAscii(start, length);
+    }
+  }
+}

@@ -1,0 +1,33 @@
+package dev.z8run.nodes.support;
+
+import java.util.Locale;
+
+/**
+ * Environment variables as values in node configs (Node-RED's {@code env} type). The server's own
+ * settings ({@code Z8_*}: JWT and vault secrets among them) are never readable this way: a flow
+ * author must not be able to copy them into a message.
+ */
+public final class EnvValues {
+  private EnvValues() {}
+
+  /**
+   * The value of variable {@code name}, or "" when it is not set.
+   *
+   * @throws IllegalArgumentException (naming {@code where}) for a server setting or a blank name
+   */
+  public static String lookup(String where, String name) {
+    String trimmed = name == null ? "" : name.strip();
+    if (trimmed.isEmpty()) {
+      throw new IllegalArgumentException(where + ": an environment variable name is required");
+    }
+    if (trimmed.toUpperCase(Locale.ROOT).startsWith("Z8_")) {
+      throw new IllegalArgumentException(
+          where
+              + ": '"
+              + trimmed
+              + "' is a server setting; Z8_* variables cannot be read by flows");
+    }
+    String value = System.getenv(trimmed);
+    return value == null ? "" : value;
+  }
+}

@@ -1,0 +1,128 @@
+package dev.z8run.nodes.support;
+
+import com.dashjoin.jsonata.Jsonata;
+import dev.z8run.io.json.JsonCodec;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A JSONata expression (dashjoin's Java implementation of JSONata 2.x), compiled once at deploy and
+ * evaluated against a parsed message, as Node-RED evaluates its JSONata fields against {@code msg}:
+ * {@code payload.price * 2}, {@code $count(payload.items)}, {@code topic & "!"}.
+ *
+ * <p>Each evaluation is bounded: it stops with an error after {@link #TIMEOUT_MS} ms or {@link
+ * #MAX_DEPTH} levels of recursion, so an expression such as {@code [1..100000000]} cannot stall the
+ * worker for long. Results are returned in {@link JsonCodec}'s value model (an integral number as a
+ * Long). Not thread-safe (one per node instance, used by its one thread).
+ */
+public final class JsonataExpression {
+  /** Longest an evaluation may run. */
+  public static final long TIMEOUT_MS = 1_000;
+
+  /** Deepest recursion an evaluation may reach. */
+  public static final int MAX_DEPTH = 200;
+
+  private static final double MAX_EXACT = 0x1p53;
+
+  private final String source;
+  private final Jsonata expression;
+
+  private JsonataExpression(String source, Jsonata expression) {
+    this.source = source;
+    this.expression = expression;
+  }
+
+  /**
+   * Compiles {@code source}; {@code where} names the config field in errors.
+   *
+   * @throws IllegalArgumentException with the parser's explanation
+   */
+  public static JsonataExpression compile(String where, String source) {
+    if (source == null || source.isBlank()) {
+      throw new IllegalArgumentException(where + ": a JSONata expression is required");
+    }
+    try {
+      return new JsonataExpression(source, Jsonata.jsonata(source));
+    } catch (RuntimeException invalid) {
+      throw new IllegalArgumentException(
+          where + ": invalid JSONata expression: " + invalid.getMessage(), invalid);
+    }
+  }
+
+  /**
+   * Evaluates against {@code input} (a parsed message or any JSON value).
+   *
+   * @return the result in JsonCodec's model; {@link MessagePath#MISSING} when the expression yields
+   *     nothing (JSONata's undefined)
+   * @throws IllegalStateException naming the expression when the evaluation fails
+   */
+  public Object evaluate(Object input) {
+    Jsonata.Frame frame = expression.createFrame();
+    frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
+    Object result;
+    try {
+      result = expression.evaluate(input, frame);
+    } catch (RuntimeException | StackOverflowError failed) {
+      throw new IllegalStateException(
+          "JSONata expression '" + source + "' failed: " + failed.getMessage(), failed);
+    }
+    return result == null ? MessagePath.MISSING : toJson(result);
+  }
+
+  /** A JSONata result as a plain JSON value: lists and maps copied, integral numbers as Long. */
+  private Object toJson(Object value) {
+    if (value == null || value == Jsonata.NULL_VALUE) {
+      return null;
+    }
+    return switch (value) {
+      case String s -> s;
+      case Boolean b -> b;
+      case Long l -> l;
+      case Integer i -> i.longValue();
+      case BigInteger b -> b;
+      case BigDecimal b -> b;
+      case Number n -> number(n.doubleValue());
+      case Map<?, ?> map -> {
+        Map<String, Object> copy = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> entry : map.entrySet()) {
+          copy.put(String.valueOf(entry.getKey()), toJson(entry.getValue()));
+        }
+        yield copy;
+      }
+      case List<?> list -> {
+        List<Object> copy = new ArrayList<>(list.size());
+        for (Object element : list) {
+          copy.add(toJson(element));
+        }
+        yield copy;
+      }
+      default ->
+          throw new IllegalStateException(
+              "JSONata expression '"
+                  + source
+                  + "' gave a "
+                  + value.getClass().getSimpleName()
+                  + ", which is not JSON (a function?)");
+    };
+  }
+
+  private Object number(double d) {
+    if (!Double.isFinite(d)) {
+      throw new IllegalStateException(
+          "JSONata expression '" + source + "' gave " + d + ", which is not a JSON number");
+    }
+    if (d == Math.rint(d) && Math.abs(d) < MAX_EXACT) {
+      return (long) d;
+    }
+    return d;
+  }
+
+  @Override
+  public String toString() {
+    return source;
+  }
+}

@@ -1,0 +1,176 @@
+package dev.z8run.nodes.timing;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.MessageBodies;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * {@code delay}: holds each message for a fixed, per-message ({@code msg.delay}) or random time, or
+ * limits the rate to {@code rate} messages per {@code nbRateUnits} {@code rateUnits}, in Node-RED's
+ * config shape. Held messages are {@linkplain Output#defer deferred} in the engine, so they stay in
+ * their execution until sent; at most {@code maxQueue} are held at once and the rest are dropped
+ * (counted in the node's status). Runs on its worker: it never blocks.
+ */
+public final class DelayNode implements Node {
+  private static final List<String> TIME_UNITS =
+      List.of("milliseconds", "seconds", "minutes", "hours", "days");
+
+  public static final NodeType TYPE =
+      NodeType.builder("delay")
+          .category("function")
+          .description("Delays each message, or limits the rate messages pass at.")
+          .field(
+              ConfigField.choice(
+                  "pauseType",
+                  "delay",
+                  List.of("delay", "delayv", "random", "rate"),
+                  "delay: fixed; delayv: msg.delay ms (else timeout); random: between randomFirst"
+                      + " and randomLast; rate: rate limit."))
+          .field(
+              ConfigField.optional(
+                  "timeout", FieldType.ANY, 5, "The fixed delay, in timeoutUnits."))
+          .field(ConfigField.choice("timeoutUnits", "seconds", TIME_UNITS, "Unit of timeout."))
+          .field(ConfigField.optional("randomFirst", FieldType.ANY, 1, "Shortest random delay."))
+          .field(ConfigField.optional("randomLast", FieldType.ANY, 5, "Longest random delay."))
+          .field(
+              ConfigField.choice("randomUnits", "seconds", TIME_UNITS, "Unit of the random delay."))
+          .field(ConfigField.optional("rate", FieldType.ANY, 1, "Messages let through per period."))
+          .field(
+              ConfigField.optional(
+                  "nbRateUnits", FieldType.ANY, 1, "Length of the period, in rateUnits."))
+          .field(
+              ConfigField.choice(
+                  "rateUnits",
+                  "second",
+                  List.of("second", "minute", "hour", "day"),
+                  "Unit of the period."))
+          .field(
+              ConfigField.optional(
+                  "drop",
+                  FieldType.BOOLEAN,
+                  false,
+                  "Rate mode: drop messages over the rate instead of queueing."))
+          .field(
+              ConfigField.optional(
+                  "maxQueue", FieldType.INTEGER, 1000, "Messages held at most; more are dropped."))
+          .factory(DelayNode::new)
+          .build();
+
+  private final NodeContext context;
+  private final String mode;
+  private final long delayMs;
+  private final long randomFirstMs;
+  private final long randomLastMs;
+  private final long spacingNs;
+  private final boolean drop;
+  private final long maxQueue;
+  private long held;
+  private long dropped;
+  private long nextFreeNs;
+
+  private DelayNode(NodeContext context) {
+    this.context = context;
+    this.mode = context.configString("pauseType", "delay");
+    this.delayMs = millis(context, "timeout", 5, context.configString("timeoutUnits", "seconds"));
+    String randomUnits = context.configString("randomUnits", "seconds");
+    this.randomFirstMs = millis(context, "randomFirst", 1, randomUnits);
+    this.randomLastMs = millis(context, "randomLast", 5, randomUnits);
+    if (randomLastMs < randomFirstMs) {
+      throw new IllegalArgumentException("randomLast: is shorter than randomFirst");
+    }
+    double rate = MessageBodies.number(context, "rate", 1);
+    if (rate <= 0) {
+      throw new IllegalArgumentException("rate: must be more than 0");
+    }
+    long periodMs =
+        millis(context, "nbRateUnits", 1, context.configString("rateUnits", "second") + "s");
+    this.spacingNs = Math.round(periodMs * 1_000_000.0 / rate);
+    this.drop = context.configBoolean("drop", false);
+    this.maxQueue = context.configLong("maxQueue", 1000);
+    if (maxQueue < 1) {
+      throw new IllegalArgumentException("maxQueue: must be at least 1");
+    }
+  }
+
+  private static long millis(NodeContext context, String field, double fallback, String unit) {
+    double value = MessageBodies.number(context, field, fallback);
+    if (value < 0) {
+      throw new IllegalArgumentException(field + ": must not be negative");
+    }
+    double unitMs =
+        switch (unit) {
+          case "milliseconds" -> 1;
+          case "seconds" -> 1_000;
+          case "minutes" -> 60_000;
+          case "hours" -> 3_600_000;
+          case "days" -> 86_400_000;
+          default -> throw new IllegalArgumentException(field + ": unknown unit '" + unit + "'");
+        };
+    return Math.round(value * unitMs);
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    switch (mode) {
+      case "rate" -> limit(msg, out);
+      case "random" ->
+          hold(msg, out, ThreadLocalRandom.current().nextLong(randomFirstMs, randomLastMs + 1));
+      case "delayv" -> hold(msg, out, perMessageDelay(msg));
+      default -> hold(msg, out, delayMs);
+    }
+  }
+
+  private long perMessageDelay(MessageFlyweight msg) {
+    Map<String, Object> body = MessageBodies.parse(msg);
+    return body.get("delay") instanceof Number number && number.doubleValue() >= 0
+        ? number.longValue()
+        : delayMs;
+  }
+
+  private void limit(MessageFlyweight msg, Output out) {
+    long nowNs = context.nanoClock().nanoTime();
+    if (held == 0 && nowNs - nextFreeNs >= 0) {
+      nextFreeNs = nowNs + spacingNs;
+      out.forward(0, msg);
+      return;
+    }
+    if (drop) {
+      drop();
+      return;
+    }
+    long slotNs = nowNs - nextFreeNs >= 0 ? nowNs : nextFreeNs;
+    if (hold(msg, out, (slotNs - nowNs + 999_999) / 1_000_000)) {
+      nextFreeNs = slotNs + spacingNs;
+    }
+  }
+
+  /** Defers {@code msg} for {@code ms}, or drops it when the queue is full; true when held. */
+  private boolean hold(MessageFlyweight msg, Output out, long ms) {
+    if (held >= maxQueue) {
+      drop();
+      return false;
+    }
+    held++;
+    out.defer(msg, ms, 0);
+    return true;
+  }
+
+  private void drop() {
+    dropped++;
+    context.status("dropped " + dropped);
+  }
+
+  @Override
+  public void onDeferred(MessageFlyweight msg, int tag, Output out) {
+    held--;
+    out.forward(0, msg);
+  }
+}

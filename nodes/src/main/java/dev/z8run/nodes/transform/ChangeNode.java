@@ -1,0 +1,237 @@
+package dev.z8run.nodes.transform;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.io.message.ScratchBuffer;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code change}: sets, changes (search and replace), deletes and moves message properties, with
+ * Node-RED's rule format ({@code {"t":"set", "p":"payload.x", "pt":"msg", "to":"1", "tot":"num"}}).
+ *
+ * <p>Two paths. A rule list made only of {@code set} rules with constant values ({@code str},
+ * {@code num}, {@code bool}, {@code json}, {@code date}) on dotted key paths is applied by patching
+ * the message bytes in place, straight into the next node's inbox: no object tree is built. Any
+ * other list (a {@code change}, {@code delete} or {@code move} rule, a value taken from another
+ * property, the environment or a JSONata expression, a bracket path) goes through {@link
+ * ChangeRules}: the body is parsed, edited and written again.
+ */
+public final class ChangeNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("change")
+          .category("function")
+          .description("Sets message properties.")
+          .field(
+              ConfigField.required(
+                  "rules",
+                  FieldType.ARRAY,
+                  "Rules applied in order: {t: set|change|delete|move, p: property path, pt: msg,"
+                      + " to: value, tot: str|num|bool|json|date|msg|env|jsonata, from: search"
+                      + " (change), fromt: str|num|bool|re|env}."))
+          .factory(ChangeNode::new)
+          .build();
+
+  private static final List<String> VALUE_TYPES = List.of("str", "num", "bool", "json", "date");
+
+  private final NodeContext context;
+  private final Rule[] rules;
+  private final ChangeRules edits;
+  private final JsonPatch patch = new JsonPatch();
+  private final ScratchBuffer first = new ScratchBuffer(256);
+  private final ScratchBuffer second = new ScratchBuffer(256);
+  private final UnsafeBuffer dateValue = new UnsafeBuffer(new byte[20]);
+
+  /** One compiled rule: the property path as key bytes and the value as JSON bytes. */
+  private record Rule(byte[][] path, UnsafeBuffer value, boolean date) {}
+
+  private ChangeNode(NodeContext context) {
+    this.context = context;
+    Object configured = context.config().get("rules");
+    if (!(configured instanceof List<?> list) || list.isEmpty()) {
+      throw new IllegalArgumentException("rules: at least one rule is required");
+    }
+    if (!list.stream().allMatch(ChangeRules::patchable)) {
+      this.edits = ChangeRules.compile(list);
+      this.rules = null;
+      return;
+    }
+    List<Rule> compiled = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      compiled.add(compile(i, list.get(i)));
+    }
+    this.rules = compiled.toArray(Rule[]::new);
+    this.edits = null;
+  }
+
+  private static Rule compile(int index, Object raw) {
+    String where = "rules[" + index + "]";
+    if (!(raw instanceof Map<?, ?> rule)) {
+      throw new IllegalArgumentException(
+          where + ": expected an object, got " + JsonCodec.describe(raw));
+    }
+    Object kind = rule.get("t");
+    if (!"set".equals(kind)) {
+      throw new IllegalArgumentException(
+          where + ".t: rule kind '" + kind + "' is not supported yet (supported: set)");
+    }
+    Object target = rule.get("pt") == null ? "msg" : rule.get("pt");
+    if (!"msg".equals(target)) {
+      throw new IllegalArgumentException(
+          where + ".pt: only msg properties can be set, got '" + target + "'");
+    }
+    if (!(rule.get("p") instanceof String property) || property.isBlank()) {
+      throw new IllegalArgumentException(
+          where + ".p: a property path such as payload.x is required");
+    }
+    if (property.indexOf('[') >= 0 || property.indexOf(']') >= 0) {
+      throw new IllegalArgumentException(
+          where
+              + ".p: '"
+              + property
+              + "' uses brackets, which are not supported yet; use a dotted path such as"
+              + " payload.x");
+    }
+    byte[][] path;
+    try {
+      path = JsonCodec.keyPath(property);
+    } catch (IllegalArgumentException emptySegment) {
+      throw new IllegalArgumentException(where + ".p: " + emptySegment.getMessage());
+    }
+    String valueType = rule.get("tot") == null ? "str" : rule.get("tot").toString();
+    if (!VALUE_TYPES.contains(valueType)) {
+      throw new IllegalArgumentException(
+          where
+              + ".tot: value type '"
+              + valueType
+              + "' is not supported yet (supported: str, num, bool, json, date)");
+    }
+    if ("date".equals(valueType)) {
+      return new Rule(path, null, true);
+    }
+    return new Rule(path, new UnsafeBuffer(valueBytes(where, valueType, rule.get("to"))), false);
+  }
+
+  private static byte[] valueBytes(String where, String valueType, Object to) {
+    String text = to == null ? "" : to.toString();
+    try {
+      return switch (valueType) {
+        case "str" -> JsonCodec.write(text);
+        case "num" ->
+            (to instanceof Number ? to.toString() : new BigDecimal(text.trim()).toString())
+                .getBytes(StandardCharsets.UTF_8);
+        case "bool" -> {
+          if (!text.equals("true") && !text.equals("false")) {
+            throw new IllegalArgumentException("expected true or false, got '" + text + "'");
+          }
+          yield text.getBytes(StandardCharsets.UTF_8);
+        }
+        case "json" -> JsonCodec.write(to instanceof String ? JsonCodec.parse(text) : to);
+        default -> throw new IllegalStateException("unchecked value type " + valueType);
+      };
+    } catch (NumberFormatException notNumber) {
+      throw new IllegalArgumentException(where + ".to: '" + text + "' is not a number");
+    } catch (RuntimeException invalid) {
+      throw new IllegalArgumentException(where + ".to: " + invalid.getMessage(), invalid);
+    }
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    if (!out.isWired(0)) {
+      return;
+    }
+    if (edits != null) {
+      edit(msg, out);
+      return;
+    }
+    if (rules.length == 1) {
+      setDirect(rules[0], msg, out);
+      return;
+    }
+    DirectBuffer current = msg.buffer();
+    int offset = msg.jsonOffset();
+    int length = msg.jsonLength();
+    ScratchBuffer next = first;
+    for (Rule rule : rules) {
+      DirectBuffer value = valueOf(rule);
+      int patched = patch.prepare(current, offset, length, rule.path(), value.capacity());
+      if (patched < 0) {
+        context.warn("message body is not a JSON object; passed on unchanged");
+        out.forward(0, msg);
+        return;
+      }
+      UnsafeBuffer target = next.ensure(patched, 0);
+      patch.write(value, 0, target, 0);
+      current = target;
+      offset = 0;
+      length = patched;
+      next = next == first ? second : first;
+    }
+    out.send(0, current, offset, length, msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+  }
+
+  /** The slow path: parse, apply every rule to the tree, write it again. */
+  @SuppressWarnings("unchecked")
+  private void edit(MessageFlyweight msg, Output out) {
+    byte[] json = new byte[msg.jsonLength()];
+    msg.buffer().getBytes(msg.jsonOffset(), json);
+    if (!(JsonCodec.parse(json) instanceof Map<?, ?> parsed)) {
+      context.warn("message body is not a JSON object; passed on unchanged");
+      out.forward(0, msg);
+      return;
+    }
+    Map<String, Object> message = (Map<String, Object>) parsed;
+    edits.apply(message, context.epochClock().time());
+    UnsafeBuffer edited = new UnsafeBuffer(JsonCodec.write(message));
+    out.send(0, edited, 0, edited.capacity(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+  }
+
+  /** One rule: patch straight into the claimed message. */
+  private void setDirect(Rule rule, MessageFlyweight msg, Output out) {
+    DirectBuffer value = valueOf(rule);
+    int patched =
+        patch.prepare(
+            msg.buffer(), msg.jsonOffset(), msg.jsonLength(), rule.path(), value.capacity());
+    if (patched < 0) {
+      context.warn("message body is not a JSON object; passed on unchanged");
+      out.forward(0, msg);
+      return;
+    }
+    int binaryLength = msg.binaryLength();
+    MessageFlyweight claimed = out.claim(0, patched, binaryLength);
+    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
+    patch.write(value, 0, destination, claimed.jsonOffset());
+    if (binaryLength > 0) {
+      destination.putBytes(claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), binaryLength);
+    }
+    out.commit();
+  }
+
+  private DirectBuffer valueOf(Rule rule) {
+    if (!rule.date()) {
+      return rule.value();
+    }
+    long now = context.epochClock().time();
+    int digits = 1;
+    for (long rest = now / 10; rest > 0; rest /= 10) {
+      digits++;
+    }
+    dateValue.wrap(dateValue.byteArray(), 0, digits);
+    dateValue.putLongAscii(0, now);
+    return dateValue;
+  }
+}

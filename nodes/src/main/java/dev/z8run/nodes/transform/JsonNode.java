@@ -1,0 +1,213 @@
+package dev.z8run.nodes.transform;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.registry.PortSpec;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.JsonValues;
+import dev.z8run.nodes.support.JsonataExpression;
+import dev.z8run.nodes.support.MessagePath;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.agrona.DirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code json} (JSON Transform): converts or reshapes one message property. {@code parse} turns a
+ * JSON string into its value, {@code stringify} a value into its JSON text, {@code toggle} does
+ * whichever applies (Node-RED's json node), {@code extract} replaces the property by the value at a
+ * path inside it, and {@code jsonata} sets it to the result of a JSONata expression evaluated
+ * against the whole message.
+ *
+ * <p>The result is patched into the message bytes (the rest of the message is not rebuilt). A
+ * failure (text that is not JSON, a path that is not there, an expression that fails) sends the
+ * message on the {@code error} port with {@code msg.error = {message, source: {id, type}}}; with
+ * nothing wired there it is an error of the node.
+ */
+public final class JsonNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("json")
+          .category("function")
+          .description(
+              "Parses, stringifies, extracts by path or transforms with JSONata one message"
+                  + " property.")
+          .outputs(PortSpec.any("output"), PortSpec.any("error"))
+          .field(
+              ConfigField.choice(
+                  "action",
+                  "toggle",
+                  List.of("toggle", "parse", "stringify", "extract", "jsonata"),
+                  "toggle: parse a string, stringify anything else; parse; stringify; extract:"
+                      + " the value at path; jsonata: the result of expression."))
+          .field(
+              ConfigField.optional(
+                  "property", FieldType.STRING, "payload", "The message property to convert."))
+          .field(
+              ConfigField.optional(
+                  "path",
+                  FieldType.STRING,
+                  "",
+                  "For extract: the path inside the property, such as user.name or items[0]."))
+          .field(
+              ConfigField.optional(
+                  "expression",
+                  FieldType.CODE,
+                  "",
+                  "For jsonata: the expression, evaluated against the whole message."))
+          .field(
+              ConfigField.optional(
+                  "pretty", FieldType.BOOLEAN, false, "For stringify: indent with two spaces."))
+          .factory(JsonNode::new)
+          .build();
+
+  private static final byte[][] ERROR_PATH = {"error".getBytes(StandardCharsets.US_ASCII)};
+
+  private final NodeContext context;
+  private final String action;
+  private final MessagePath property;
+  private final MessagePath path;
+  private final JsonataExpression expression;
+  private final boolean pretty;
+  private final JsonPatch patch = new JsonPatch();
+
+  private JsonNode(NodeContext context) {
+    this.context = context;
+    action = context.configString("action", "toggle");
+    property = MessagePath.property(context);
+    if (!property.keysOnly()) {
+      throw new IllegalArgumentException(
+          "property: '" + property.text() + "' has an array index; use object keys only");
+    }
+    String extract = context.configString("path", "").strip();
+    if (action.equals("extract") && extract.isEmpty()) {
+      throw new IllegalArgumentException("path: extract needs a path, such as user.name");
+    }
+    path =
+        action.equals("extract")
+            ? MessagePath.of("x" + (extract.startsWith("[") ? "" : ".") + extract, "path")
+            : null;
+    expression =
+        action.equals("jsonata")
+            ? JsonataExpression.compile("expression", context.configString("expression", ""))
+            : null;
+    pretty = context.configBoolean("pretty", false);
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    DirectBuffer buffer = msg.buffer();
+    long span = property.find(buffer, msg.jsonOffset(), msg.jsonLength());
+    byte[] result;
+    try {
+      result = convert(msg, span);
+    } catch (RuntimeException failed) {
+      fail(msg, out, failed.getMessage());
+      return;
+    }
+    if (result == null) {
+      out.forward(0, msg);
+      return;
+    }
+    send(msg, out, 0, property.keys(), result);
+  }
+
+  /** The property's new JSON, or null to pass the message on unchanged. */
+  private byte[] convert(MessageFlyweight msg, long span) {
+    int kind = JsonValues.kind(msg.buffer(), span);
+    return switch (action) {
+      case "parse" -> kind == JsonValues.STRING ? parse(msg, span) : null;
+      case "stringify" ->
+          kind == JsonValues.STRING || kind == JsonValues.UNDEFINED ? null : stringify(msg, span);
+      case "toggle" ->
+          kind == JsonValues.STRING
+              ? parse(msg, span)
+              : kind == JsonValues.UNDEFINED ? null : stringify(msg, span);
+      case "extract" -> extract(msg, span, kind);
+      case "jsonata" -> jsonata(msg);
+      default -> throw new IllegalStateException("unchecked action " + action);
+    };
+  }
+
+  private byte[] parse(MessageFlyweight msg, long span) {
+    String text = JsonValues.text(msg.buffer(), span);
+    try {
+      return JsonCodec.write(JsonCodec.parse(text));
+    } catch (JsonCodec.JsonException malformed) {
+      throw new IllegalArgumentException(
+          "msg." + property.text() + " is not JSON: " + malformed.getMessage(), malformed);
+    }
+  }
+
+  private byte[] stringify(MessageFlyweight msg, long span) {
+    Object value = JsonCodec.parse(bytes(msg.buffer(), span));
+    String text = JsonCodec.writeString(value);
+    return JsonCodec.write(pretty ? PrettyJson.indent(text) : text);
+  }
+
+  private byte[] extract(MessageFlyweight msg, long span, int kind) {
+    if (kind == JsonValues.UNDEFINED) {
+      throw new IllegalArgumentException("msg." + property.text() + " is missing");
+    }
+    Object value =
+        kind == JsonValues.STRING
+            ? JsonCodec.parse(JsonValues.text(msg.buffer(), span))
+            : JsonCodec.parse(bytes(msg.buffer(), span));
+    Object found = path.get(Map.of("x", value == null ? new LinkedHashMap<>() : value));
+    if (found == MessagePath.MISSING) {
+      throw new IllegalArgumentException(
+          "path '"
+              + path.text().substring(1).replaceFirst("^\\.", "")
+              + "' not found in msg."
+              + property.text());
+    }
+    return JsonCodec.write(found);
+  }
+
+  private byte[] jsonata(MessageFlyweight msg) {
+    byte[] body = new byte[msg.jsonLength()];
+    msg.buffer().getBytes(msg.jsonOffset(), body);
+    Object result = expression.evaluate(JsonCodec.parse(body));
+    if (result == MessagePath.MISSING) {
+      throw new IllegalArgumentException(
+          "JSONata expression '" + expression + "' gave no result (undefined)");
+    }
+    return JsonCodec.write(result);
+  }
+
+  private void fail(MessageFlyweight msg, Output out, String reason) {
+    if (!out.isWired(1)) {
+      throw new IllegalArgumentException(reason);
+    }
+    Map<String, Object> error = new LinkedHashMap<>();
+    error.put("message", reason);
+    error.put("source", Map.of("id", context.nodeId(), "type", "json"));
+    send(msg, out, 1, ERROR_PATH, JsonCodec.write(error));
+  }
+
+  private void send(MessageFlyweight msg, Output out, int port, byte[][] at, byte[] value) {
+    int patched = patch.prepare(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), at, value.length);
+    if (patched < 0) {
+      throw new IllegalArgumentException("message body is not a JSON object");
+    }
+    byte[] result = new byte[patched];
+    UnsafeBuffer target = new UnsafeBuffer(result);
+    patch.write(new UnsafeBuffer(value), 0, target, 0);
+    out.send(port, target, 0, patched, msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+  }
+
+  private static byte[] bytes(DirectBuffer buffer, long span) {
+    int start = JsonScanner.spanStart(span);
+    byte[] bytes = new byte[JsonScanner.spanEnd(span) - start];
+    buffer.getBytes(start, bytes);
+    return bytes;
+  }
+}

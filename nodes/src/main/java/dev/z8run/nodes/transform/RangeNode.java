@@ -1,0 +1,148 @@
+package dev.z8run.nodes.transform;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.JsonValues;
+import dev.z8run.nodes.support.MessagePath;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code range}: maps a number from one range to another, Node-RED's range node ({@code minin},
+ * {@code maxin}, {@code minout}, {@code maxout}, {@code action} scale|clamp|roll|drop, {@code
+ * round}, {@code property}). The number is read from the bytes in place and the result patched into
+ * the next node's inbox; an integral result is written without allocating.
+ */
+public final class RangeNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("range")
+          .category("function")
+          .description("Scales a number from one range to another (scale, clamp, roll or drop).")
+          .field(
+              ConfigField.optional(
+                  "property",
+                  FieldType.STRING,
+                  "payload",
+                  "The message property holding the number."))
+          .field(ConfigField.optional("minin", FieldType.NUMBER, 0L, "Input range start."))
+          .field(ConfigField.optional("maxin", FieldType.NUMBER, 10L, "Input range end."))
+          .field(ConfigField.optional("minout", FieldType.NUMBER, 0L, "Output range start."))
+          .field(ConfigField.optional("maxout", FieldType.NUMBER, 100L, "Output range end."))
+          .field(
+              ConfigField.choice(
+                  "action",
+                  "scale",
+                  List.of("scale", "clamp", "roll", "drop"),
+                  "scale: map linearly, even outside the input range; clamp: limit the input to"
+                      + " its range first; roll: wrap the input around its range first; drop:"
+                      + " drop messages outside the input range."))
+          .field(
+              ConfigField.optional(
+                  "round", FieldType.BOOLEAN, false, "Round the result to the nearest integer."))
+          .factory(RangeNode::new)
+          .build();
+
+  private static final long MAX_EXACT = 1L << 53;
+
+  private final MessagePath path;
+  private final double minIn;
+  private final double maxIn;
+  private final double minOut;
+  private final double maxOut;
+  private final String action;
+  private final boolean round;
+  private final JsonPatch patch = new JsonPatch();
+  private final UnsafeBuffer digits = new UnsafeBuffer(new byte[24]);
+
+  private RangeNode(NodeContext context) {
+    path = MessagePath.property(context);
+    if (!path.keysOnly()) {
+      throw new IllegalArgumentException(
+          "property: '" + path.text() + "' has an array index; use object keys only");
+    }
+    minIn = number(context, "minin");
+    maxIn = number(context, "maxin");
+    minOut = number(context, "minout");
+    maxOut = number(context, "maxout");
+    if (minIn == maxIn) {
+      throw new IllegalArgumentException(
+          "maxin: the input range is empty (minin = maxin = " + minIn + ")");
+    }
+    action = context.configString("action", "scale");
+    round = context.configBoolean("round", false);
+  }
+
+  private static double number(NodeContext context, String field) {
+    Object value = context.config().get(field);
+    if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+      throw new IllegalArgumentException(field + ": expected a finite number, got " + value);
+    }
+    return number.doubleValue();
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    long span = path.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    double n = JsonValues.number(msg.buffer(), span);
+    if (Double.isNaN(n)) {
+      throw new IllegalArgumentException(
+          "msg."
+              + path.text()
+              + " is not a number: "
+              + (span == JsonScanner.NOT_FOUND
+                  ? "undefined"
+                  : JsonValues.text(msg.buffer(), span)));
+    }
+    double low = Math.min(minIn, maxIn);
+    double high = Math.max(minIn, maxIn);
+    switch (action) {
+      case "drop" -> {
+        if (n < low || n > high) {
+          return;
+        }
+      }
+      case "clamp" -> n = Math.max(low, Math.min(high, n));
+      case "roll" -> {
+        double divisor = maxIn - minIn;
+        n = ((n - minIn) % divisor + divisor) % divisor + minIn;
+      }
+      default -> {}
+    }
+    double value = (n - minIn) / (maxIn - minIn) * (maxOut - minOut) + minOut;
+    if (round) {
+      value = Math.round(value);
+    }
+    UnsafeBuffer bytes = format(value);
+    int patched =
+        patch.prepare(
+            msg.buffer(), msg.jsonOffset(), msg.jsonLength(), path.keys(), bytes.capacity());
+    MessageFlyweight claimed = out.claim(0, patched, msg.binaryLength());
+    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
+    patch.write(bytes, 0, destination, claimed.jsonOffset());
+    if (msg.binaryLength() > 0) {
+      destination.putBytes(
+          claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    }
+    out.commit();
+  }
+
+  /** The number as JSON: integral values without a fraction and without allocating. */
+  private UnsafeBuffer format(double value) {
+    if (value == Math.rint(value) && Math.abs(value) < MAX_EXACT) {
+      digits.wrap(digits.byteArray());
+      int length = digits.putLongAscii(0, (long) value);
+      digits.wrap(digits.byteArray(), 0, length);
+      return digits;
+    }
+    return new UnsafeBuffer(Double.toString(value).getBytes(StandardCharsets.US_ASCII));
+  }
+}

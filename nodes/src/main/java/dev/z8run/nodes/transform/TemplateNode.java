@@ -1,0 +1,183 @@
+package dev.z8run.nodes.transform;
+
+import com.github.mustachejava.DefaultMustacheFactory;
+import com.github.mustachejava.Mustache;
+import com.github.mustachejava.MustacheException;
+import com.github.mustachejava.reflect.SimpleObjectHandler;
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.MessagePath;
+import java.io.IOException;
+import java.io.Reader;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.List;
+import java.util.Map;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * {@code template}: sets a message property from a template, Node-RED's template node ({@code
+ * field}, {@code syntax} mustache|plain, {@code output} str|json, {@code template}).
+ *
+ * <p>Mustache through mustache.java, compiled once at deploy, rendered with the parsed message as
+ * its scope ({@code {{payload.name}}}, sections over arrays {@code {{#payload.items}}..{{/...}}}).
+ * What the scope exposes is only the message's JSON: keys of objects and indexes of arrays, never
+ * Java methods or fields; partials ({@code {{> name}}}) are refused (they would read files). {@code
+ * {{x}}} escapes HTML, {@code {{{x}}}} does not; with {@code output: json} strings are escaped for
+ * JSON instead, so that a template such as {@code {"name":"{{payload.name}}"}} stays valid. An
+ * object or array inserted as a value is written as compact JSON.
+ */
+public final class TemplateNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("template")
+          .category("function")
+          .description("Sets a message property from a mustache template over the message.")
+          .field(
+              ConfigField.optional(
+                  "field", FieldType.STRING, "payload", "The message property to set."))
+          .field(
+              ConfigField.choice(
+                  "syntax",
+                  "mustache",
+                  List.of("mustache", "plain"),
+                  "mustache: fill in {{...}} from the message; plain: the text as it is."))
+          .field(
+              ConfigField.choice(
+                  "output",
+                  "str",
+                  List.of("str", "json"),
+                  "str: set the text; json: parse the text and set the JSON value."))
+          .field(ConfigField.optional("template", FieldType.CODE, "", "The template text."))
+          .factory(TemplateNode::new)
+          .build();
+
+  private final MessagePath field;
+  private final Mustache mustache;
+  private final byte[] plain;
+  private final boolean json;
+  private final JsonPatch patch = new JsonPatch();
+
+  private TemplateNode(NodeContext context) {
+    field = MessagePath.of(context.configString("field", "payload"), "field");
+    if (!field.keysOnly()) {
+      throw new IllegalArgumentException(
+          "field: '" + field.text() + "' has an array index; use object keys only");
+    }
+    json = context.configString("output", "str").equals("json");
+    String template = context.configString("template", "");
+    if (context.configString("syntax", "mustache").equals("plain")) {
+      mustache = null;
+      plain = value(template, json);
+    } else {
+      plain = null;
+      try {
+        mustache = new Factory(json).compile(new StringReader(template), context.nodeId());
+      } catch (MustacheException | UncheckedIOException invalid) {
+        throw new IllegalArgumentException("template: " + invalid.getMessage(), invalid);
+      }
+    }
+  }
+
+  /** The rendered text as the JSON value to set. */
+  private static byte[] value(String text, boolean json) {
+    if (!json) {
+      return JsonCodec.write(text);
+    }
+    try {
+      return JsonCodec.write(JsonCodec.parse(text));
+    } catch (RuntimeException notJson) {
+      throw new IllegalArgumentException(
+          "output is json but the text is not JSON: " + notJson.getMessage(), notJson);
+    }
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    byte[] value = plain;
+    if (value == null) {
+      byte[] body = new byte[msg.jsonLength()];
+      msg.buffer().getBytes(msg.jsonOffset(), body);
+      StringWriter text = new StringWriter();
+      mustache.execute(text, JsonCodec.parse(body));
+      value = value(text.toString(), json);
+    }
+    UnsafeBuffer bytes = new UnsafeBuffer(value);
+    int patched =
+        patch.prepare(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), field.keys(), value.length);
+    if (patched < 0) {
+      throw new IllegalArgumentException("message body is not a JSON object");
+    }
+    MessageFlyweight claimed = out.claim(0, patched, msg.binaryLength());
+    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
+    patch.write(bytes, 0, destination, claimed.jsonOffset());
+    if (msg.binaryLength() > 0) {
+      destination.putBytes(
+          claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    }
+    out.commit();
+  }
+
+  /** mustache.java set up for messages: JSON-only scopes, no partials, the chosen escaping. */
+  private static final class Factory extends DefaultMustacheFactory {
+    private final boolean json;
+
+    Factory(boolean json) {
+      this.json = json;
+      setObjectHandler(new JsonScopes());
+    }
+
+    @Override
+    public Reader getReader(String resourceName) {
+      throw new MustacheException("partials are not supported: {{> " + resourceName + "}}");
+    }
+
+    @Override
+    public void encode(String value, Writer writer) {
+      if (!json) {
+        super.encode(value, writer);
+        return;
+      }
+      byte[] quoted = JsonCodec.write(value);
+      try {
+        writer.write(
+            new String(quoted, 1, quoted.length - 2, java.nio.charset.StandardCharsets.UTF_8));
+      } catch (IOException failed) {
+        throw new UncheckedIOException(failed);
+      }
+    }
+  }
+
+  /** Looks names up in maps (object keys) and lists (indexes) only; values print as JSON. */
+  private static final class JsonScopes extends SimpleObjectHandler {
+    @Override
+    public Object get(String name, Object scope) {
+      if (scope instanceof Map<?, ?> map) {
+        return map.containsKey(name) ? map.get(name) : null;
+      }
+      if (scope instanceof List<?> list
+          && !name.isEmpty()
+          && name.chars().allMatch(Character::isDigit)) {
+        int index = Integer.parseInt(name);
+        return index < list.size() ? list.get(index) : null;
+      }
+      return null;
+    }
+
+    @Override
+    public String stringify(Object object) {
+      return object instanceof Map<?, ?> || object instanceof List<?>
+          ? JsonCodec.writeString(object)
+          : String.valueOf(object);
+    }
+  }
+}

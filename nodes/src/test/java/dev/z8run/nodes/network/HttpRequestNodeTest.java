@@ -1,0 +1,336 @@
+package dev.z8run.nodes.network;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.z8run.core.runtime.DeployException;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.FlowHarness;
+import dev.z8run.nodes.FlowHarness.Captured;
+import dev.z8run.nodes.NodeErrors;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The {@code http-request} node in a deployed flow (source -> http-request -> response "o0", error
+ * "o1") against a real HTTP server on the loopback interface, which the tests' outbound policy
+ * allows.
+ */
+class HttpRequestNodeTest {
+  private FlowHarness harness;
+  private HttpServer server;
+  private String base;
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  @BeforeEach
+  void setUp() throws IOException {
+    harness = new FlowHarness();
+    server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    server.setExecutor(Executors.newVirtualThreadPerTaskExecutor());
+    server.createContext("/echo", this::echo);
+    server.createContext(
+        "/bytes",
+        exchange ->
+            reply(
+                exchange,
+                200,
+                "application/octet-stream",
+                new byte[] {0, 1, (byte) 0xFE, (byte) 0xFF}));
+    server.createContext(
+        "/text",
+        exchange ->
+            reply(exchange, 404, "text/plain", "not here \u2713".getBytes(StandardCharsets.UTF_8)));
+    server.createContext(
+        "/redirect",
+        exchange -> {
+          String query = exchange.getRequestURI().getQuery();
+          int hops = query == null ? 0 : Integer.parseInt(query);
+          exchange
+              .getResponseHeaders()
+              .add("Location", hops == 0 ? "/echo?redirected" : "/redirect?" + (hops - 1));
+          exchange.sendResponseHeaders(hops == 0 ? 303 : 302, -1);
+          exchange.close();
+        });
+    server.createContext(
+        "/elsewhere",
+        exchange -> {
+          exchange.getResponseHeaders().add("Location", "http://10.1.2.3/internal");
+          exchange.sendResponseHeaders(302, -1);
+          exchange.close();
+        });
+    server.createContext(
+        "/slow",
+        exchange -> {
+          try {
+            release.await(30, TimeUnit.SECONDS);
+          } catch (InterruptedException interrupted) {
+            Thread.currentThread().interrupt();
+          }
+          reply(exchange, 200, "text/plain", new byte[] {'x'});
+        });
+    server.createContext("/big", exchange -> reply(exchange, 200, "text/plain", new byte[10_000]));
+    server.createContext(
+        "/endless",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0); // chunked, no length declared
+          try (OutputStream body = exchange.getResponseBody()) {
+            for (int i = 0; i < 100; i++) {
+              body.write(new byte[1000]);
+              body.flush();
+            }
+          } catch (IOException clientGaveUp) {
+            // expected: the node stops reading at its limit
+          }
+        });
+    server.start();
+    base = "http://127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  @AfterEach
+  void tearDown() {
+    release.countDown();
+    harness.close();
+    server.stop(0);
+  }
+
+  /** Echoes the method, path, query, content type, a test header and the body as JSON. */
+  private void echo(HttpExchange exchange) throws IOException {
+    Map<String, Object> echo = new LinkedHashMap<>();
+    echo.put("method", exchange.getRequestMethod());
+    echo.put("path", exchange.getRequestURI().getRawPath());
+    echo.put("query", exchange.getRequestURI().getRawQuery());
+    echo.put("contentType", exchange.getRequestHeaders().getFirst("Content-Type"));
+    echo.put("token", exchange.getRequestHeaders().getFirst("X-Token"));
+    echo.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+    exchange.getResponseHeaders().add("X-Served-By", "test");
+    reply(exchange, 200, "application/json", JsonCodec.write(echo));
+  }
+
+  private static void reply(HttpExchange exchange, int status, String type, byte[] body)
+      throws IOException {
+    exchange.getResponseHeaders().add("Content-Type", type);
+    exchange.sendResponseHeaders(status, body.length == 0 ? -1 : body.length);
+    try (OutputStream out = exchange.getResponseBody()) {
+      out.write(body);
+    }
+  }
+
+  private static String config(Object... keyValues) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      config.put((String) keyValues[i], keyValues[i + 1]);
+    }
+    return JsonCodec.writeString(config);
+  }
+
+  private void deploy(String config, String policy, String sourceConfig) {
+    if (policy != null) {
+      harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse(policy));
+    }
+    harness.engine.deploy(FlowHarness.switchFlow("http-request", config, 2, sourceConfig));
+  }
+
+  private Map<?, ?> response(String config, String message) {
+    deploy(config, "127.0.0.1", "{}");
+    harness.inject("f", "in", message);
+    return (Map<?, ?>) harness.awaitCaptured("o0", 1).get(0).parsed();
+  }
+
+  private String error(String config, String policy, String message) {
+    deploy(config, policy, "{}");
+    harness.inject("f", "in", message);
+    FlowHarness.await(
+        "a message", () -> harness.captured("o1").size() + harness.captured("o0").size() > 0);
+    Map<?, ?> failed = (Map<?, ?>) harness.awaitCaptured("o1", 1).get(0).parsed();
+    assertEquals(List.of(), harness.captured("o0"));
+    return (String) ((Map<?, ?>) failed.get("error")).get("message");
+  }
+
+  @Test
+  void shouldGetAUrlFilledFromTheMessageAndParseTheJsonResponse() {
+    Map<?, ?> out =
+        response(
+            config(
+                "url",
+                base + "/echo/{{payload.id}}?q={{topic}}&raw={{{payload.raw}}}",
+                "responseType",
+                "json"),
+            "{\"topic\":\"t&u\",\"payload\":{\"id\":\"a b/c\",\"raw\":\"x%2By\"}}");
+
+    Map<?, ?> echo = (Map<?, ?>) out.get("payload");
+    assertEquals("GET", echo.get("method"));
+    assertEquals("/echo/a%20b%2Fc", echo.get("path"));
+    assertEquals("q=t%26u&raw=x%2By", echo.get("query"));
+    assertEquals(200L, out.get("statusCode"));
+    assertEquals("test", ((Map<?, ?>) out.get("headers")).get("x-served-by"));
+    assertEquals("t&u", out.get("topic"));
+    assertTrue(((String) out.get("responseUrl")).startsWith(base + "/echo/a%20b%2Fc?"));
+  }
+
+  @Test
+  void shouldSendThePayloadAsJsonOrTextWithMessageHeadersAndMethod() {
+    deploy(
+        config(
+            "method",
+            "use",
+            "url",
+            base + "/echo",
+            "responseType",
+            "json",
+            "headers",
+            Map.of("X-Token", "from-config")),
+        "127.0.0.1",
+        "{}");
+    harness.inject("f", "in", "{\"method\":\"put\",\"payload\":{\"a\":[1,2]}}");
+    harness.inject(
+        "f",
+        "in",
+        "{\"method\":\"POST\",\"headers\":{\"x-token\":\"from-msg\"},\"payload\":\"hi\"}");
+
+    // a blocking node handles messages concurrently: responses may come in either order
+    Map<Object, Map<?, ?>> byMethod = new LinkedHashMap<>();
+    for (Captured captured : harness.awaitCaptured("o0", 2)) {
+      Map<?, ?> echo = (Map<?, ?>) ((Map<?, ?>) captured.parsed()).get("payload");
+      byMethod.put(echo.get("method"), echo);
+    }
+    Map<?, ?> first = byMethod.get("PUT");
+    Map<?, ?> second = byMethod.get("POST");
+    assertEquals("PUT", first.get("method"));
+    assertEquals("application/json", first.get("contentType"));
+    assertEquals("{\"a\":[1,2]}", first.get("body"));
+    assertEquals("from-config", first.get("token"));
+    assertEquals("POST", second.get("method"));
+    assertEquals("text/plain; charset=utf-8", second.get("contentType"));
+    assertEquals("hi", second.get("body"));
+    assertEquals("from-msg", second.get("token"));
+  }
+
+  @Test
+  void shouldReturnTextForAnyStatus() {
+    Map<?, ?> text = response(config("url", base + "/text"), "{\"payload\":null}");
+
+    assertEquals("not here \u2713", text.get("payload"));
+    assertEquals(404L, text.get("statusCode"));
+  }
+
+  @Test
+  void shouldReturnBinaryBodiesInTheBinaryPayload() {
+    deploy(config("url", base + "/bytes", "responseType", "binary"), "127.0.0.1", "{}");
+    harness.inject("f", "in", "{\"payload\":1}");
+
+    Captured out = harness.awaitCaptured("o0", 1).get(0);
+    assertArrayEquals(new byte[] {0, 1, (byte) 0xFE, (byte) 0xFF}, out.binary());
+    assertEquals(null, ((Map<?, ?>) out.parsed()).get("payload"));
+  }
+
+  @Test
+  void shouldFollowRedirectsUpToTheLimitTurningSeeOtherIntoGet() {
+    Map<?, ?> out =
+        response(
+            config("method", "POST", "url", base + "/redirect?2", "responseType", "json"),
+            "{\"payload\":{\"a\":1}}");
+
+    Map<?, ?> echo = (Map<?, ?>) out.get("payload");
+    assertEquals("GET", echo.get("method"));
+    assertEquals("redirected", echo.get("query"));
+    assertEquals(base + "/echo?redirected", out.get("responseUrl"));
+  }
+
+  @Test
+  void shouldFailAfterTooManyRedirects() {
+    assertEquals(
+        "more than maxRedirects=2 redirects, the last to /redirect?2",
+        error(config("url", base + "/redirect?5", "maxRedirects", 2), "127.0.0.1", "{}"));
+  }
+
+  @Test
+  void shouldCheckEveryRedirectAgainstTheOutboundPolicy() {
+    assertEquals(
+        "host '10.1.2.3' (10.1.2.3) is not allowed by the outbound policy Z8_HTTP_ALLOW=127.0.0.1",
+        error(config("url", base + "/elsewhere"), "127.0.0.1", "{}"));
+  }
+
+  @Test
+  void shouldRefuseLoopbackUnderTheDefaultPolicy() {
+    assertEquals(
+        "host '127.0.0.1' (127.0.0.1) is not allowed by the outbound policy Z8_HTTP_ALLOW=public",
+        error(config("url", base + "/echo"), "", "{}"));
+  }
+
+  @Test
+  void shouldTimeOutTheWholeExchange() {
+    String message = error(config("url", base + "/slow", "timeoutMs", 300), "127.0.0.1", "{}");
+
+    assertEquals("timed out after timeoutMs=300 calling " + base + "/slow", message);
+  }
+
+  @Test
+  void shouldRefuseBodiesLargerThanTheLimitDeclaredOrStreamed() {
+    assertEquals(
+        "response body exceeds maxResponseBytes=5000 (" + base + "/big)",
+        error(config("url", base + "/big", "maxResponseBytes", 5000), "127.0.0.1", "{}"));
+  }
+
+  @Test
+  void shouldStopReadingAStreamedBodyAtTheLimit() {
+    assertEquals(
+        "response body exceeds maxResponseBytes=5000 (" + base + "/endless)",
+        error(config("url", base + "/endless", "maxResponseBytes", 5000), "127.0.0.1", "{}"));
+  }
+
+  @Test
+  void shouldReportBadUrlsAndJsonThatIsNotJson() {
+    assertEquals(
+        "'ftp://x/' is not an http or https URL",
+        error(config("url", "{{{payload}}}"), "127.0.0.1", "{\"payload\":\"ftp://x/\"}"));
+  }
+
+  @Test
+  void shouldReportFailuresAsNodeErrorsWhenTheErrorPortIsNotWired() {
+    NodeErrors errors = NodeErrors.of(harness);
+    harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("127.0.0.1"));
+    harness.engine.deploy(
+        FlowHarness.switchFlow(
+            "http-request", config("url", base + "/text", "responseType", "json"), 1, "{}"));
+    harness.inject("f", "in", "{}");
+
+    String error = errors.await("sw", 1).get(0);
+    assertTrue(error.contains("response from " + base + "/text is not JSON"), error);
+  }
+
+  @Test
+  void shouldRefuseBadConfigAtDeploy() {
+    assertEquals(
+        "node 'sw' (http-request): url: 'file:///etc/passwd' is not an http or https URL",
+        refused(config("url", "file:///etc/passwd")));
+    assertEquals(
+        "node 'sw' (http-request): timeoutMs must be 1..600000, got 0",
+        refused(config("url", base, "timeoutMs", 0)));
+    assertEquals(
+        "node 'sw' (http-request): url: 'http://x/{{payload' has an unclosed {{",
+        refused(config("url", "http://x/{{payload")));
+  }
+
+  private String refused(String config) {
+    return assertThrows(
+            DeployException.class,
+            () -> harness.engine.deploy(FlowHarness.switchFlow("http-request", config, 2, "{}")))
+        .getMessage();
+  }
+}

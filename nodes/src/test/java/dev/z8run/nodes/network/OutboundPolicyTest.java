@@ -1,0 +1,82 @@
+package dev.z8run.nodes.network;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The outbound policy's entries, checked against literal addresses (no DNS). */
+class OutboundPolicyTest {
+  private static InetAddress[] at(String... literals) throws UnknownHostException {
+    InetAddress[] addresses = new InetAddress[literals.length];
+    for (int i = 0; i < literals.length; i++) {
+      addresses[i] = InetAddress.getByName(literals[i]);
+    }
+    return addresses;
+  }
+
+  @Test
+  void shouldAllowOnlyPublicAddressesByDefault() throws UnknownHostException {
+    OutboundPolicy policy = OutboundPolicy.fromEnvironment(Map.of());
+
+    assertNull(policy.check("example.com", at("93.184.215.14", "2606:2800:21f:cb07::1")));
+    for (String blocked :
+        new String[] {
+          "127.0.0.1",
+          "10.0.0.1",
+          "172.16.5.4",
+          "192.168.1.1",
+          "169.254.169.254",
+          "100.64.0.1",
+          "0.0.0.0",
+          "224.0.0.1",
+          "255.255.255.255",
+          "::1",
+          "fe80::1",
+          "fd00::1",
+          "::ffff:127.0.0.1"
+        }) {
+      String refused = policy.check("h", at(blocked));
+      assertTrue(
+          refused != null
+              && refused.endsWith(
+                  "is not allowed by the outbound policy" + " Z8_HTTP_ALLOW=public"),
+          blocked + ": " + refused);
+    }
+    assertTrue(policy.check("mixed", at("93.184.215.14", "10.0.0.1")) != null, "every address");
+  }
+
+  @Test
+  void shouldAllowNamedHostsSubdomainsAndNetworks() throws UnknownHostException {
+    OutboundPolicy policy =
+        OutboundPolicy.parse("nas.home.arpa, *.corp.example, 192.168.1.0/24, fd00::/8");
+
+    assertNull(policy.check("NAS.home.arpa", at("10.9.9.9")));
+    assertNull(policy.check("git.corp.example", at("10.1.1.1")));
+    assertTrue(policy.check("corp.example", at("10.1.1.1")) != null, "suffix is not the apex");
+    assertNull(policy.check("printer", at("192.168.1.77")));
+    assertTrue(policy.check("printer", at("192.168.2.77")) != null);
+    assertNull(policy.check("v6", at("fd12::5")));
+    assertTrue(policy.check("example.com", at("93.184.215.14")) != null, "public not listed");
+  }
+
+  @Test
+  void shouldAllowEverythingWithStar() throws UnknownHostException {
+    assertNull(OutboundPolicy.parse("*").check("localhost", at("127.0.0.1")));
+  }
+
+  @Test
+  void shouldRefuseMalformedNetworks() {
+    assertEquals(
+        "Z8_HTTP_ALLOW: '10.0.0.0/33' has a prefix length outside 0..32",
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> OutboundPolicy.fromEnvironment(Map.of("Z8_HTTP_ALLOW", "10.0.0.0/33")))
+            .getMessage());
+  }
+}

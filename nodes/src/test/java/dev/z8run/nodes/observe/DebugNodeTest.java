@@ -1,0 +1,152 @@
+package dev.z8run.nodes.observe;
+
+import static dev.z8run.nodes.FlowHarness.chain;
+import static dev.z8run.nodes.FlowHarness.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.core.event.EngineListener;
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.core.runtime.DeployException;
+import dev.z8run.nodes.FlowHarness;
+import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.junit.jupiter.api.Test;
+
+class DebugNodeTest {
+  private record Preview(String nodeId, String preview, long originalLength) {}
+
+  private static Queue<Preview> listen(FlowHarness harness) {
+    Queue<Preview> previews = new ConcurrentLinkedQueue<>();
+    harness.engine.addListener(
+        new EngineListener() {
+          @Override
+          public void onNodeDebug(
+              String flowId, String nodeId, long executionId, String preview, long length) {
+            previews.add(new Preview(nodeId, preview, length));
+          }
+        });
+    return previews;
+  }
+
+  private static List<Preview> await(Queue<Preview> previews, int count) {
+    FlowHarness.await("debug previews", () -> previews.size() >= count);
+    return List.copyOf(previews);
+  }
+
+  @Test
+  void shouldPassOnAThousandPreviewsPerSecondAndCountTheRest() throws Exception {
+    try (FlowHarness harness = new FlowHarness()) {
+      Queue<Preview> previews = listen(harness);
+      java.util.concurrent.atomic.AtomicLong skipped = new java.util.concurrent.atomic.AtomicLong();
+      harness.engine.addListener(
+          new EngineListener() {
+            @Override
+            public void onDebugSkipped(String flowId, String nodeId, long count) {
+              skipped.addAndGet(count);
+            }
+          });
+      harness.engine.deploy(chain("d", node("in", "inject"), node("dbg", "debug")));
+      int sent = 3000;
+      long started = System.nanoTime();
+      for (int i = 0; i < sent; i++) {
+        harness.inject("d", "in", "{\"payload\":" + i + "}");
+      }
+      long elapsedMs = (System.nanoTime() - started) / 1_000_000;
+      FlowHarness.await("the first window's previews", () -> !previews.isEmpty());
+      Thread.sleep(1_100); // the next window opens with the next preview, which reports the count
+      harness.inject("d", "in", "{\"payload\":\"last\"}");
+      FlowHarness.await(
+          "every message previewed or counted as skipped",
+          () -> previews.size() + skipped.get() == sent + 1);
+      if (elapsedMs < 900) {
+        assertTrue(previews.size() <= 1001, "one window passes at most 1000: " + previews.size());
+        assertTrue(skipped.get() >= sent - 1000, "the rest were counted: " + skipped.get());
+      }
+    }
+  }
+
+  @Test
+  void shouldPreviewThePayloadByDefaultAndTheWholeMessageWhenAsked() {
+    try (FlowHarness harness = new FlowHarness()) {
+      Queue<Preview> previews = listen(harness);
+      harness.engine.deploy(chain("d", node("in", "inject"), node("dbg", "debug")));
+      harness.engine.deploy(
+          chain("w", node("in", "inject"), node("all", "debug", "{\"complete\":true}")));
+      harness.inject("d", "in", "{\"payload\":{\"a\":[1,2]},\"topic\":\"t\"}");
+      harness.inject("w", "in", "{\"payload\":1,\"topic\":\"t\"}");
+      List<Preview> seen = await(previews, 2);
+      assertTrue(seen.contains(new Preview("dbg", "{\"a\":[1,2]}", 11)), seen.toString());
+      assertTrue(
+          seen.contains(new Preview("all", "{\"payload\":1,\"topic\":\"t\"}", 25)),
+          seen.toString());
+    }
+  }
+
+  @Test
+  void shouldPreviewANestedPropertyAndSayUndefinedWhenItIsMissing() {
+    try (FlowHarness harness = new FlowHarness()) {
+      Queue<Preview> previews = listen(harness);
+      harness.engine.deploy(
+          chain(
+              "d",
+              node("in", "inject"),
+              node("dbg", "debug", "{\"property\":\"payload.user.name\"}")));
+      harness.inject("d", "in", "{\"payload\":{\"user\":{\"name\":\"ada\"}}}");
+      harness.inject("d", "in", "{\"payload\":{\"user\":{}}}");
+      List<Preview> seen = await(previews, 2);
+      assertEquals("\"ada\"", seen.get(0).preview());
+      assertEquals("undefined", seen.get(1).preview());
+    }
+  }
+
+  @Test
+  void shouldCutLongPreviewsAndReportTheOriginalLength() {
+    try (FlowHarness harness = new FlowHarness()) {
+      Queue<Preview> previews = listen(harness);
+      harness.engine.deploy(
+          chain("d", node("in", "inject"), node("dbg", "debug", "{\"maxPreviewBytes\":8}")));
+      String text = "x".repeat(100);
+      harness.inject("d", "in", "{\"payload\":\"" + text + "\"}");
+      Preview preview = await(previews, 1).get(0);
+      assertEquals("\"xxxxxxx", preview.preview());
+      assertEquals(102, preview.originalLength());
+    }
+  }
+
+  @Test
+  void shouldStayQuietWhenInactiveAndRefuseBadLimits() {
+    try (FlowHarness harness = new FlowHarness()) {
+      Queue<Preview> previews = listen(harness);
+      harness.engine.deploy(
+          new Flow(
+              "d",
+              "d",
+              "",
+              List.of(
+                  node("in", "inject"),
+                  node("off", "debug", "{\"active\":false}"),
+                  node("on", "debug")),
+              List.of(new Wire("in", 0, "off", 0), new Wire("in", 0, "on", 0))));
+      harness.inject("d", "in", "{\"payload\":1}");
+      harness.inject("d", "in", "{\"payload\":2}");
+      List<Preview> seen = await(previews, 2);
+      harness.engine.stop("d", 5_000);
+      assertTrue(previews.stream().allMatch(p -> p.nodeId().equals("on")), previews.toString());
+      assertEquals(2, seen.size());
+      DeployException refused =
+          assertThrows(
+              DeployException.class,
+              () ->
+                  harness.engine.deploy(
+                      chain(
+                          "bad",
+                          node("in", "inject"),
+                          node("dbg", "debug", "{\"maxPreviewBytes\":0}"))));
+      assertTrue(refused.getMessage().contains("maxPreviewBytes must be 1..4096, got 0"));
+    }
+  }
+}

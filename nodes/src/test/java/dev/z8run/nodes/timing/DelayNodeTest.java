@@ -1,0 +1,146 @@
+package dev.z8run.nodes.timing;
+
+import static dev.z8run.nodes.FlowHarness.chain;
+import static dev.z8run.nodes.FlowHarness.json;
+import static dev.z8run.nodes.FlowHarness.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.runtime.FlowMetrics;
+import dev.z8run.nodes.FlowHarness;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The {@code delay} node inside a deployed flow: source "in" -> delay "d" -> capture "out". */
+class DelayNodeTest {
+  private FlowHarness harness;
+
+  @BeforeEach
+  void setUp() {
+    harness = new FlowHarness();
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.close();
+  }
+
+  private void deploy(String delayConfig) {
+    harness.engine.deploy(
+        chain("f", node("in", "source"), node("d", "delay", delayConfig), node("out", "capture")));
+  }
+
+  @Test
+  void shouldKeepTheExecutionOpenWhileTheMessageIsHeld() {
+    deploy("{\"timeout\":1,\"timeoutUnits\":\"days\"}");
+
+    harness.inject("f", "in", "{\"payload\":1}");
+
+    FlowHarness.await(
+        "the message held by the delay",
+        () -> harness.engine.metrics("f").node("d").messagesIn() == 1);
+    FlowMetrics held = harness.engine.metrics("f");
+    assertEquals(0, held.completed(), "the execution waits for its delayed message");
+    assertEquals(1, held.live());
+    assertTrue(harness.captured("out").isEmpty());
+  }
+
+  @Test
+  void shouldDeliverTheDelayedMessageAndThenCompleteItsExecution() {
+    deploy("{\"timeout\":100,\"timeoutUnits\":\"milliseconds\"}");
+
+    harness.inject("f", "in", "{\"payload\":1}");
+
+    assertEquals(json("{\"payload\":1}"), harness.awaitCaptured("out", 1).get(0).parsed());
+    FlowHarness.await(
+        "the execution completed", () -> harness.engine.metrics("f").completed() == 1);
+  }
+
+  @Test
+  void shouldKeepTheOrderOfMessagesWithTheSameDelay() {
+    deploy("{\"timeout\":50,\"timeoutUnits\":\"milliseconds\"}");
+
+    for (int i = 0; i < 20; i++) {
+      harness.inject("f", "in", "{\"payload\":" + i + "}");
+    }
+
+    List<Object> payloads = new ArrayList<>();
+    for (FlowHarness.Captured c : harness.awaitCaptured("out", 20)) {
+      payloads.add(((java.util.Map<?, ?>) c.parsed()).get("payload"));
+    }
+    List<Object> expected = new ArrayList<>();
+    for (long i = 0; i < 20; i++) {
+      expected.add(i);
+    }
+    assertEquals(expected, payloads);
+  }
+
+  @Test
+  void shouldUseMsgDelayInDelayvMode() {
+    deploy("{\"pauseType\":\"delayv\",\"timeout\":1,\"timeoutUnits\":\"days\"}");
+
+    harness.inject("f", "in", "{\"payload\":\"soon\",\"delay\":10}");
+
+    assertEquals(
+        "soon",
+        ((java.util.Map<?, ?>) harness.awaitCaptured("out", 1).get(0).parsed()).get("payload"));
+  }
+
+  @Test
+  void shouldRateLimitAndQueueInOrder() {
+    deploy(
+        "{\"pauseType\":\"rate\",\"rate\":\"50\",\"nbRateUnits\":\"1\",\"rateUnits\":\"second\"}");
+
+    for (int i = 0; i < 5; i++) {
+      harness.inject("f", "in", "{\"payload\":" + i + "}");
+    }
+
+    List<FlowHarness.Captured> out = harness.awaitCaptured("out", 5);
+    for (int i = 0; i < 5; i++) {
+      assertEquals((long) i, ((java.util.Map<?, ?>) out.get(i).parsed()).get("payload"));
+    }
+    FlowHarness.await(
+        "all executions completed", () -> harness.engine.metrics("f").completed() == 5);
+  }
+
+  @Test
+  void shouldDropMessagesOverTheRateWhenAskedTo() {
+    deploy("{\"pauseType\":\"rate\",\"rate\":1,\"rateUnits\":\"day\",\"drop\":true}");
+
+    for (int i = 0; i < 3; i++) {
+      harness.inject("f", "in", "{\"payload\":" + i + "}");
+    }
+
+    FlowHarness.await("two drops", () -> harness.statuses("d").contains("dropped 2"));
+    FlowHarness.await("all executions ended", () -> harness.engine.metrics("f").completed() == 3);
+    assertEquals(1, harness.captured("out").size());
+  }
+
+  @Test
+  void shouldBoundTheMessagesItHolds() {
+    deploy("{\"timeout\":1,\"timeoutUnits\":\"days\",\"maxQueue\":2}");
+
+    for (int i = 0; i < 3; i++) {
+      harness.inject("f", "in", "{\"payload\":" + i + "}");
+    }
+
+    FlowHarness.await("one drop", () -> harness.statuses("d").contains("dropped 1"));
+    FlowHarness.await(
+        "the dropped one's execution ended", () -> harness.engine.metrics("f").completed() == 1);
+    assertEquals(2, harness.engine.metrics("f").live(), "two executions wait in the delay");
+    assertTrue(harness.engine.stop("f", 0).abandonedExecutions() >= 2);
+  }
+
+  @Test
+  void shouldRefuseANonNumericTimeoutNamingTheField() {
+    DeployException failure =
+        assertThrows(DeployException.class, () -> deploy("{\"timeout\":\"soon\"}"));
+
+    assertTrue(failure.getMessage().contains("timeout: expected a number"), failure.getMessage());
+  }
+}
