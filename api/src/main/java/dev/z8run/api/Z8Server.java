@@ -24,7 +24,7 @@ import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.nodes.BuiltinNodes;
-import dev.z8run.nodes.network.OutboundPolicy;
+import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
 import dev.z8run.wasm.ExecutionMode;

@@ -1,6 +1,16 @@
 package dev.z8run.nodes;
 
 import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.nodes.ai.AiAgentNode;
+import dev.z8run.nodes.ai.ClassifierNode;
+import dev.z8run.nodes.ai.EmbeddingsNode;
+import dev.z8run.nodes.ai.ImageGenNode;
+import dev.z8run.nodes.ai.LlmNode;
+import dev.z8run.nodes.ai.PromptTemplateNode;
+import dev.z8run.nodes.ai.StructuredOutputNode;
+import dev.z8run.nodes.ai.SummarizerNode;
+import dev.z8run.nodes.ai.TextSplitterNode;
+import dev.z8run.nodes.ai.VectorStoreNode;
 import dev.z8run.nodes.function.FunctionNode;
 import dev.z8run.nodes.network.HttpInNode;
 import dev.z8run.nodes.network.HttpRequestNode;
@@ -56,6 +66,16 @@ public final class BuiltinNodes {
     registry.register(LinkNodes.LINK_IN);
     registry.register(LinkNodes.LINK_OUT);
     registry.register(LinkNodes.LINK_CALL);
+    registry.register(LlmNode.TYPE);
+    registry.register(EmbeddingsNode.TYPE);
+    registry.register(ClassifierNode.TYPE);
+    registry.register(PromptTemplateNode.TYPE);
+    registry.register(TextSplitterNode.TYPE);
+    registry.register(VectorStoreNode.TYPE);
+    registry.register(StructuredOutputNode.TYPE);
+    registry.register(SummarizerNode.TYPE);
+    registry.register(AiAgentNode.TYPE);
+    registry.register(ImageGenNode.TYPE);
     return registry;
   }
 

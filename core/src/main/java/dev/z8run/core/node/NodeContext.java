@@ -2,6 +2,7 @@ package dev.z8run.core.node;
 
 import java.util.Collection;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -104,6 +105,33 @@ public interface NodeContext {
    * none of that type.
    */
   <T> T service(Class<T> type);
+
+  /**
+   * The engine's shared instance of {@code type}: the one the host installed, else the one {@code
+   * ifAbsent} created for the first node that asked, which every node of the engine shares from
+   * then on (a model loaded once, a connection pool, a registry of pending calls). Thread-safe;
+   * {@code ifAbsent} runs at most once per engine and type, and must not block for long.
+   */
+  default <T> T service(Class<T> type, Supplier<? extends T> ifAbsent) {
+    T installed = service(type);
+    return installed != null ? installed : ifAbsent.get();
+  }
+
+  /**
+   * Lets at most {@code maxInFlight} messages of this node run at once, below the engine's limit
+   * for blocking nodes (which also caps it); past that the node's inbox is left alone, so
+   * back-pressure reaches upstream. Only for {@linkplain
+   * dev.z8run.core.registry.NodeType#blocking() blocking} nodes, and only while the node is being
+   * built (from its factory): an AI node whose provider should see at most four requests of it at a
+   * time calls {@code limitConcurrency(4)}. Ignored for non-blocking nodes.
+   *
+   * @throws IllegalArgumentException if {@code maxInFlight < 1}
+   */
+  default void limitConcurrency(int maxInFlight) {
+    if (maxInFlight < 1) {
+      throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
+    }
+  }
 
   /** Convenience: a config value as a String, or {@code fallback}. */
   default String configString(String key, String fallback) {

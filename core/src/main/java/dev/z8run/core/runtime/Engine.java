@@ -189,14 +189,11 @@ public final class Engine implements AutoCloseable {
     NodeInstance[] instances = new NodeInstance[plan.nodes().size()];
     for (PlannedNode planned : plan.nodes()) {
       Node node;
+      RuntimeNodeContext context =
+          new RuntimeNodeContext(
+              this, runtime, planned, config.epochClock(), services, globalContext);
       try {
-        node =
-            planned
-                .type()
-                .factory()
-                .create(
-                    new RuntimeNodeContext(
-                        this, runtime, planned, config.epochClock(), services, globalContext));
+        node = planned.type().factory().create(context);
       } catch (Exception | LinkageError failure) {
         for (NodeInstance created : instances) {
           if (created != null) {
@@ -227,7 +224,7 @@ public final class Engine implements AutoCloseable {
                   targets,
                   ports,
                   virtualThreads,
-                  config.blockingConcurrency())
+                  Math.min(config.blockingConcurrency(), context.concurrencyLimit()))
               : new NodeInstance(
                   runtime, index, planned.node().id(), node, config.inboxBytes(), targets, ports);
     }

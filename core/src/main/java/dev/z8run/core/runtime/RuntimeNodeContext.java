@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
@@ -25,6 +26,7 @@ final class RuntimeNodeContext implements NodeContext {
   private final EpochClock epochClock;
   private final Map<Class<?>, Object> services;
   private final ContextStore globalContext;
+  private int concurrencyLimit = Integer.MAX_VALUE;
 
   RuntimeNodeContext(
       Engine engine,
@@ -55,6 +57,24 @@ final class RuntimeNodeContext implements NodeContext {
   @Override
   public <T> T service(Class<T> type) {
     return type.cast(services.get(type));
+  }
+
+  @Override
+  public <T> T service(Class<T> type, Supplier<? extends T> ifAbsent) {
+    return type.cast(services.computeIfAbsent(type, absent -> type.cast(ifAbsent.get())));
+  }
+
+  @Override
+  public void limitConcurrency(int maxInFlight) {
+    NodeContext.super.limitConcurrency(maxInFlight);
+    concurrencyLimit = maxInFlight;
+  }
+
+  /**
+   * The limit the node asked for with {@link #limitConcurrency}, else {@code Integer.MAX_VALUE}.
+   */
+  int concurrencyLimit() {
+    return concurrencyLimit;
   }
 
   @Override

@@ -11,6 +11,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.JsonValues;
+import dev.z8run.nodes.support.OutboundPolicy;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;

@@ -10,6 +10,7 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.LinkReturns;
 import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -140,6 +141,10 @@ public final class LinkNodes {
         body.remove("_linkSource");
       } else {
         body.put("_linkSource", rest);
+      }
+      LinkReturns returns = context.service(LinkReturns.class, LinkReturns::new);
+      if (returns.complete(String.valueOf(top.get("id")), top.get("call"), body)) {
+        return; // a node waiting on its own thread (the AI agent's link tools) took it
       }
       body.put("_linkReturn", top.get("call"));
       deliver(context, String.valueOf(top.get("id")), JsonCodec.write(body), msg);

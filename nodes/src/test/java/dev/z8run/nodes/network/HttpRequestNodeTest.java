@@ -12,6 +12,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.FlowHarness.Captured;
 import dev.z8run.nodes.NodeErrors;
+import dev.z8run.nodes.support.OutboundPolicy;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;

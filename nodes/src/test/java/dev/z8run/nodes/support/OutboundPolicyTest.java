@@ -1,4 +1,4 @@
-package dev.z8run.nodes.network;
+package dev.z8run.nodes.support;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package dev.z8run.nodes.network;
+package dev.z8run.nodes.support;
 
 import java.net.Inet4Address;
 import java.net.Inet6Address;
