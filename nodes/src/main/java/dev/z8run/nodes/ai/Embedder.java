@@ -67,18 +67,27 @@ final class Embedder {
     return client == null ? "local" : client.settings().provider().id();
   }
 
+  /** Vectors and the model that made them (as the provider names it). */
+  record Embedded(List<float[]> vectors, String model) {}
+
   List<float[]> embed(List<String> texts) throws ProviderException, InterruptedException {
+    return embedding(texts).vectors();
+  }
+
+  Embedded embedding(List<String> texts) throws ProviderException, InterruptedException {
     if (local != null) {
-      return local.embed(texts);
+      return new Embedded(local.embed(texts), LocalEmbedder.MODEL);
     }
     List<float[]> vectors = new ArrayList<>(texts.size());
+    String answered = model;
     for (int from = 0; from < texts.size(); from += REQUEST_TEXTS) {
       EmbeddingApi.Vectors batch =
           api.embed(texts.subList(from, Math.min(texts.size(), from + REQUEST_TEXTS)));
       client.counters().tokens(batch.promptTokens(), 0);
       vectors.addAll(batch.vectors());
+      answered = batch.model();
     }
-    return vectors;
+    return new Embedded(vectors, answered);
   }
 
   /** A vector as JSON numbers, written as floats (about 10 characters each, not 20). */

@@ -84,8 +84,11 @@ public final class EmbeddingsNode implements Node {
       texts.add(text);
     }
     List<float[]> vectors;
+    String model;
     try {
-      vectors = embedder.embed(texts);
+      Embedder.Embedded embedded = embedder.embedding(texts);
+      vectors = embedded.vectors();
+      model = embedded.model();
     } catch (ProviderException | IllegalStateException failed) {
       fail(msg, body, out, failed.getMessage());
       return;
@@ -98,7 +101,7 @@ public final class EmbeddingsNode implements Node {
       }
       result.put("embedding", Embedder.json(vectors.get(i)));
       result.put("dimensions", (long) vectors.get(i).length);
-      result.put("model", embedder.model());
+      result.put("model", model);
       result.put("text", texts.get(i));
       results.add(result);
     }
