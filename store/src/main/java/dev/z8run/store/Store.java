@@ -4,14 +4,16 @@ import dev.z8run.store.lmdb.Keys;
 import dev.z8run.store.lmdb.LmdbEnvironment;
 import dev.z8run.store.lmdb.Table;
 import dev.z8run.store.vault.Vault;
+import dev.z8run.store.vector.VectorStore;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
 /**
  * z8run's persistent state in one LMDB environment under a data directory: flows with every
  * revision ({@link #flows()}), users ({@link #users()}), recent executions ({@link #executions()}),
- * installed plugins and their nodes' context ({@link #plugins()}) and the encrypted vault ({@link
- * #vault()}).
+ * installed plugins and their nodes' context ({@link #plugins()}), the encrypted vault ({@link
+ * #vault()}) and vector collections ({@link #vectors()}, with their search indexes in {@code
+ * vector-index/} beside the LMDB files).
  *
  * <pre>{@code
  * try (Store store = Store.open(StoreConfig.of(Path.of("data")).withVaultSecret(secret))) {
@@ -43,6 +45,7 @@ public final class Store implements AutoCloseable {
   private final ExecutionStore executions;
   private final PluginStore plugins;
   private final Vault vault;
+  private final VectorStore vectors;
 
   private Store(LmdbEnvironment env, StoreConfig config, Vault vault) {
     this.env = env;
@@ -51,6 +54,12 @@ public final class Store implements AutoCloseable {
     this.executions = new ExecutionStore(env, config.executionsPerFlow());
     this.plugins = new PluginStore(env);
     this.vault = vault;
+    this.vectors =
+        new VectorStore(
+            env,
+            env.directory().resolve("vector-index"),
+            VectorStore.DEFAULT_EXACT_BELOW,
+            VectorStore.DEFAULT_CANDIDATES);
   }
 
   /**
@@ -94,6 +103,11 @@ public final class Store implements AutoCloseable {
     return vault;
   }
 
+  /** Vector collections per owner (the AI nodes' vector store), with their search indexes. */
+  public VectorStore vectors() {
+    return vectors;
+  }
+
   /** The absolute data directory. */
   public Path dataDir() {
     return env.directory();
@@ -107,7 +121,11 @@ public final class Store implements AutoCloseable {
   /** Waits for writes in progress, then closes LMDB. Idempotent. */
   @Override
   public void close() {
-    env.close();
+    try {
+      vectors.close();
+    } finally {
+      env.close();
+    }
   }
 
   private static void checkSchema(LmdbEnvironment env) {

@@ -42,7 +42,28 @@ public enum Table {
    * Persistent context of plugin nodes: key = flow id, 0x00, node id, 0x00, context key; value =
    * UTF-8 JSON.
    */
-  PLUGIN_CONTEXT("plugin_context");
+  PLUGIN_CONTEXT("plugin_context"),
+  /**
+   * Vector collections: key = owner id, 0x00, collection name; value = the collection header
+   * ({@code VectorCodec}): dimensions, next sequence number, entry count, generation.
+   */
+  VECTOR_COLLECTIONS("vector_collections"),
+  /**
+   * Vector entries: key = owner id, 0x00, collection, 0x00, entry id; value = the entry ({@code
+   * VectorCodec}): its sequence number, the vector, the text and the metadata JSON.
+   */
+  VECTORS("vectors"),
+  /**
+   * The live entries of each collection in the order they were written: key = owner id, 0x00,
+   * collection, 0x00, sequence as a big-endian i64; value = the entry id. An index catches up by
+   * reading the keys past the sequence it has.
+   */
+  VECTOR_SEQUENCE("vector_sequence"),
+  /**
+   * Deleted entries, as the live ones: key = owner id, 0x00, collection, 0x00, sequence i64 BE;
+   * value = the entry id. Trimmed to the newest {@code VectorStore.MAX_TOMBSTONES}.
+   */
+  VECTOR_TOMBSTONES("vector_tombstones");
 
   private final String dbName;
 

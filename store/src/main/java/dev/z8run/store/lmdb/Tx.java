@@ -110,6 +110,24 @@ public final class Tx {
     }
   }
 
+  /**
+   * Visits, in key order, the entries whose keys start with {@code prefix} and are not below {@code
+   * from} (which starts with the prefix too), until the visitor returns false.
+   */
+  public void scanFrom(Table table, byte[] prefix, byte[] from, EntryVisitor visitor) {
+    try (Cursor<DirectBuffer> cursor = dbis.get(table).openCursor(txn)) {
+      DirectBuffer keyBuffer = key(from);
+      boolean positioned = cursor.get(keyBuffer, GetOp.MDB_SET_RANGE);
+      Reference.reachabilityFence(keyBuffer);
+      while (positioned && startsWith(cursor.key(), prefix)) {
+        if (!visitor.onEntry(cursor.key(), cursor.val())) {
+          return;
+        }
+        positioned = cursor.next();
+      }
+    }
+  }
+
   /** Copies of the keys that start with {@code prefix}, in key order. */
   public List<byte[]> keys(Table table, byte[] prefix) {
     List<byte[]> keys = new ArrayList<>();
