@@ -8,6 +8,7 @@ import dev.z8run.api.flows.ExecutionRecorder;
 import dev.z8run.api.flows.FlowDocuments;
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
+import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.hook.HookSettings;
 import dev.z8run.api.rest.AuthService;
@@ -24,6 +25,9 @@ import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.nodes.ai.embed.LocalEmbedder;
+import dev.z8run.nodes.ai.provider.AiUsage;
+import dev.z8run.nodes.ai.vector.VectorCollections;
 import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
@@ -61,6 +65,7 @@ public final class Z8Server implements AutoCloseable {
   private final EngineSockets sockets;
   private final WebServer web;
   private final Consumer<HttpRouting.Builder> routes;
+  private final LocalEmbedder embedder;
 
   private Z8Server(
       Store store,
@@ -68,7 +73,9 @@ public final class Z8Server implements AutoCloseable {
       HookService hooks,
       EngineSockets sockets,
       WebServer web,
-      Consumer<HttpRouting.Builder> routes) {
+      Consumer<HttpRouting.Builder> routes,
+      LocalEmbedder embedder) {
+    this.embedder = embedder;
     this.store = store;
     this.engine = engine;
     this.hooks = hooks;
@@ -99,6 +106,7 @@ public final class Z8Server implements AutoCloseable {
         Store.open(
             StoreConfig.of(dataDir).withVaultSecret(blankToNull(env.get("Z8_VAULT_SECRET"))));
     Engine engine = new Engine(engineConfig, BuiltinNodes.registry());
+    LocalEmbedder embedder = new LocalEmbedder();
     try {
       HookSettings hookDefaults = HookSettings.defaults();
       HookService hooks =
@@ -127,6 +135,10 @@ public final class Z8Server implements AutoCloseable {
                           1_000_000)));
       engine.registerService(Replies.class, hooks);
       engine.registerService(OutboundPolicy.class, OutboundPolicy.fromEnvironment(env));
+      AiUsage aiUsage = new AiUsage();
+      engine.registerService(AiUsage.class, aiUsage);
+      // constructed now, loaded at its first use: the server's start time does not change
+      engine.registerService(LocalEmbedder.class, embedder);
       engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
       Plugins plugins = new Plugins(engine.registry(), ExecutionMode.COMPILED, contexts(store));
       int pluginCount = PluginService.restore(plugins, store.plugins());
@@ -134,6 +146,8 @@ public final class Z8Server implements AutoCloseable {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
       FlowManager flows = new FlowManager(store, engine);
+      engine.registerService(
+          VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
       int restored = flows.restoreRunning();
       if (restored > 0) {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
@@ -180,7 +194,7 @@ public final class Z8Server implements AutoCloseable {
                 "/api/v1/info",
                 new InfoService(version, engine, store.dataDir(), InstantSource.system()));
             routing.register("/api/v1/openapi.json", new OpenApiService(version));
-            routing.register("/metrics", new MetricsService(engine));
+            routing.register("/metrics", new MetricsService(engine, aiUsage));
             EditorService.register(routing);
             Main.routing(routing, version, null);
           };
@@ -199,9 +213,10 @@ public final class Z8Server implements AutoCloseable {
         throw new IllegalStateException(
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
-      return new Z8Server(store, engine, hooks, sockets, web, routes);
+      return new Z8Server(store, engine, hooks, sockets, web, routes, embedder);
     } catch (RuntimeException failed) {
       engine.close();
+      embedder.close();
       store.close();
       throw failed;
     }
@@ -354,6 +369,7 @@ public final class Z8Server implements AutoCloseable {
     web.stop();
     hooks.close();
     engine.close();
+    embedder.close();
     store.close();
   }
 }

@@ -104,7 +104,9 @@ class PackageDependenciesTest {
     assertEquals(List.of(), crossings, "node families may use only dev.z8run.nodes.support");
   }
 
-  /** The family of a package under dev.z8run.nodes: its first segment ({@code ai} for ai.vector). */
+  /**
+   * The family of a package under dev.z8run.nodes: its first segment ({@code ai} for ai.vector).
+   */
   private static String family(String nodesPackage) {
     String rest = nodesPackage.substring(NODES.length());
     int dot = rest.indexOf('.');

@@ -20,7 +20,8 @@ import java.util.function.LongSupplier;
  * <pre>
  * {"id":N,"flow_id":"..","status":"completed|failed","trigger":"node","started_at":"ISO-8601",
  *  "duration_ms":1.25,"nodes":[{"node":"id","duration_us":12.5,"input_sample":"{\"payload\":..",
- *  "sample_truncated":false}],"failed_node":"id","error":"..."}
+ *  "sample_truncated":false}],"debug":[{"node":"id","preview":"..","truncated":false}],
+ *  "failed_node":"id","error":"..."}
  * </pre>
  *
  * Store writes are durable (an fsync each), so at most {@code maxPerSecond} executions per flow are
@@ -28,6 +29,7 @@ import java.util.function.LongSupplier;
  */
 public final class ExecutionRecorder implements EngineListener {
   private static final int MAX_OPEN = 10_000;
+  private static final int MAX_DEBUG = 50;
 
   private final Store store;
   private final LongSupplier clockMs;
@@ -75,6 +77,29 @@ public final class ExecutionRecorder implements EngineListener {
       Map<String, Object> entry = entry(flowId, executionId);
       entry.putIfAbsent("failed_node", nodeId);
       entry.putIfAbsent("error", message);
+    }
+  }
+
+  /**
+   * What nodes showed while the execution ran (Debug nodes, the AI agent's steps) goes into its
+   * record as {@code "debug":[{"node","preview"}]}, at most {@value #MAX_DEBUG} per execution.
+   */
+  @Override
+  public void onNodeDebug(
+      String flowId, String nodeId, long executionId, String preview, long originalLength) {
+    if (executionId == 0) {
+      return;
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> debug =
+        (List<Object>)
+            entry(flowId, executionId).computeIfAbsent("debug", key -> new ArrayList<>());
+    if (debug.size() < MAX_DEBUG) {
+      Map<String, Object> shown = new LinkedHashMap<>();
+      shown.put("node", nodeId);
+      shown.put("preview", preview);
+      shown.put("truncated", preview.length() < originalLength);
+      debug.add(shown);
     }
   }
 

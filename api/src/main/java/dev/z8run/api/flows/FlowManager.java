@@ -41,6 +41,8 @@ public final class FlowManager {
   private final Store store;
   private final Engine engine;
   private final FlowValidator validator;
+  private final java.util.Map<String, String> deployedOwners =
+      new java.util.concurrent.ConcurrentHashMap<>();
 
   public FlowManager(Store store, Engine engine) {
     this.store = store;
@@ -180,6 +182,14 @@ public final class FlowManager {
     return restored;
   }
 
+  /**
+   * The owner of a flow this manager deployed (or is deploying), or null: how services installed
+   * for nodes (the vector store) find whose data a node may see.
+   */
+  public String ownerOf(String flowId) {
+    return deployedOwners.get(flowId);
+  }
+
   private void deploy(String owner, Flow flow) {
     List<Problem> problems = validator.validate(flow);
     if (!problems.isEmpty()) {
@@ -193,6 +203,7 @@ public final class FlowManager {
               + problems.get(0).message(),
           describe(problems));
     }
+    deployedOwners.put(flow.id(), owner);
     try {
       engine.deploy(resolveSecrets(owner, flow));
     } catch (DeployException refused) {

@@ -3,6 +3,7 @@ package dev.z8run.api.rest;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.FlowMetrics;
 import dev.z8run.core.runtime.NodeMetrics;
+import dev.z8run.nodes.ai.provider.AiUsage;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -32,6 +33,9 @@ import java.util.function.Function;
  *   per flow   {flow}              z8_flow_executions_started_total, _completed_total,
  *                                  _failed_total, z8_flow_triggers_rejected_total (counters),
  *                                  z8_flow_executions_live (gauge)
+ *   AI calls   {flow, provider, model}  z8_ai_requests_total, z8_ai_request_failures_total,
+ *                                  z8_ai_retries_total (counters), z8_ai_requests_in_flight (gauge);
+ *              {flow, provider, model, kind=prompt|completion}  z8_ai_tokens_total (counter)
  *   engine                         z8_events_dropped_total (counter)
  *   JVM        {area=heap|nonheap} z8_jvm_memory_used_bytes, z8_jvm_direct_memory_used_bytes,
  *                                  z8_jvm_threads (gauges)
@@ -53,12 +57,19 @@ public final class MetricsService implements HttpService {
   private static final String GAUGE = "gauge";
 
   private final Engine engine;
+  private final AiUsage aiUsage;
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final BufferPoolMXBean directPool = directBufferPool();
 
   public MetricsService(Engine engine) {
+    this(engine, new AiUsage());
+  }
+
+  /** With the AI nodes' usage counters the server installed for its engine. */
+  public MetricsService(Engine engine, AiUsage aiUsage) {
     this.engine = Objects.requireNonNull(engine, "engine");
+    this.aiUsage = Objects.requireNonNull(aiUsage, "aiUsage");
   }
 
   @Override
@@ -171,8 +182,80 @@ public final class MetricsService implements HttpService {
         COUNTER,
         "Engine events (status, debug, execution) dropped because the event ring was full.");
     sample(out, "z8_events_dropped_total", Long.toString(engine.droppedEvents()));
+    ai(out);
     jvm(out);
     return out.toString();
+  }
+
+  private void ai(StringBuilder out) {
+    List<AiUsage.Snapshot> usage = aiUsage.snapshot();
+    aiFamily(
+        out,
+        usage,
+        "z8_ai_requests_total",
+        COUNTER,
+        "Provider calls AI nodes made (retries are one call).",
+        s -> Long.toString(s.requests()));
+    aiFamily(
+        out,
+        usage,
+        "z8_ai_request_failures_total",
+        COUNTER,
+        "Provider calls that failed for good.",
+        s -> Long.toString(s.failures()));
+    aiFamily(
+        out,
+        usage,
+        "z8_ai_retries_total",
+        COUNTER,
+        "Retries of provider calls (429, 5xx, failed connections).",
+        s -> Long.toString(s.retries()));
+    aiFamily(
+        out,
+        usage,
+        "z8_ai_requests_in_flight",
+        GAUGE,
+        "Provider calls in flight now.",
+        s -> Integer.toString(s.inFlight()));
+    header(
+        out,
+        "z8_ai_tokens_total",
+        COUNTER,
+        "Tokens providers reported, by kind (prompt, completion).");
+    for (AiUsage.Snapshot s : usage) {
+      for (String kind : List.of("prompt", "completion")) {
+        aiLabels(out, "z8_ai_tokens_total", s.key());
+        out.append(",kind=\"")
+            .append(kind)
+            .append("\"} ")
+            .append(kind.equals("prompt") ? s.promptTokens() : s.completionTokens())
+            .append('\n');
+      }
+    }
+  }
+
+  private static void aiFamily(
+      StringBuilder out,
+      List<AiUsage.Snapshot> usage,
+      String name,
+      String type,
+      String help,
+      Function<AiUsage.Snapshot, String> value) {
+    header(out, name, type, help);
+    for (AiUsage.Snapshot s : usage) {
+      aiLabels(out, name, s.key());
+      out.append("} ").append(value.apply(s)).append('\n');
+    }
+  }
+
+  private static void aiLabels(StringBuilder out, String name, AiUsage.Key key) {
+    out.append(name).append("{flow=\"");
+    escapeLabelValue(out, key.flowId());
+    out.append("\",provider=\"");
+    escapeLabelValue(out, key.provider());
+    out.append("\",model=\"");
+    escapeLabelValue(out, key.model());
+    out.append('"');
   }
 
   private void jvm(StringBuilder out) {
