@@ -137,7 +137,7 @@ function newNodeId(type, taken) {
   }
 }
 
-const CATEGORY_COLORS = { common: '#3b82f6', function: '#f59e0b', network: '#10b981', storage: '#8b5cf6' };
+const CATEGORY_COLORS = { common: '#3b82f6', function: '#f59e0b', network: '#10b981', storage: '#8b5cf6', ai: '#ec4899' };
 function categoryColor(category) {
   return CATEGORY_COLORS[category] || '#64748b';
 }
