@@ -8,6 +8,7 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
@@ -63,7 +64,12 @@ public final class FlowHarness implements AutoCloseable {
     NodeTypeRegistry registry = BuiltinNodes.registry();
     registry.register(sourceType());
     registry.register(captureType());
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
+    engine = new Engine(EngineConfig.builder().workers(2).build(), registry);
+    engine.registerService(
+        NodeEnvironment.class,
+        NodeEnvironment.of(
+            Map.of(
+                "Z8_ENV_GREETING", "hello", "Z8_JWT_SECRET", "do-not-leak", "PATH", "/usr/bin")));
     engine.addListener(
         new EngineListener() {
           @Override

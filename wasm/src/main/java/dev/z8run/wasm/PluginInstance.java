@@ -41,6 +41,11 @@ public final class PluginInstance implements AutoCloseable {
 
         @Override
         public void contextSet(String key, byte[] json) {}
+
+        @Override
+        public String env(String name) {
+          return null;
+        }
       };
 
   private final PluginModule module;

@@ -8,6 +8,7 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
@@ -67,7 +68,8 @@ final class PluginFlows implements AutoCloseable {
                   };
                 })
             .build());
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
+    engine = new Engine(EngineConfig.builder().workers(2).build(), registry);
+    engine.registerService(NodeEnvironment.class, NodeEnvironment.of(Map.of("PATH", "/usr/bin")));
     engine.registerService(
         PluginLog.class,
         (flowId, nodeId, plugin, line) -> logLines.add(nodeId + " " + plugin + ": " + line));

@@ -94,7 +94,7 @@ class NodeRedFlowControlTest {
     List<Flow> flows = NodeRedImport.convert(export(), false).flows();
     Queue<String[]> debug = new ConcurrentLinkedQueue<>();
     try (Engine engine =
-        new Engine(EngineConfig.defaults().withWorkers(2), BuiltinNodes.registry())) {
+        new Engine(EngineConfig.builder().workers(2).build(), BuiltinNodes.registry())) {
       engine.addListener(
           new EngineListener() {
             @Override

@@ -53,7 +53,7 @@ class HookServiceTest {
 
   @BeforeEach
   void start() {
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), BuiltinNodes.registry());
+    engine = new Engine(EngineConfig.builder().workers(2).build(), BuiltinNodes.registry());
     hooks = new HookService(engine, new HookSettings(1024, 300, 4));
     engine.registerService(Replies.class, hooks);
     server =

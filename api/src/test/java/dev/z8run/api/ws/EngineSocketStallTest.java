@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,13 +47,13 @@ class EngineSocketStallTest {
         "{\"id\":\"storm\",\"name\":\"Storm\",\"nodes\":[" + nodes + "],\"wires\":[" + wires + "]}";
     try (Z8Server server =
         Main.start(
-            new ServerSettings("127.0.0.1", 0, Level.WARNING),
-            Map.of(
-                "Z8_DATA_DIR", dataDir.toString(),
-                "Z8_JWT_SECRET", SECRET,
-                "Z8_WS_SLOW_CONSUMER_MS", "1500",
-                "Z8_WS_DEBUG_RATE", "100000",
-                "Z8_WS_PREVIEW_BYTES", "4096"))) {
+            TestSettings.ephemeral(
+                Map.of(
+                    "Z8_DATA_DIR", dataDir.toString(),
+                    "Z8_JWT_SECRET", SECRET,
+                    "Z8_WS_SLOW_CONSUMER_MS", "1500",
+                    "Z8_WS_DEBUG_RATE", "100000",
+                    "Z8_WS_PREVIEW_BYTES", "4096")))) {
       String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("u1", "alice"));
       DocClient stalled = DocClient.connect(server.port());
       DocClient watcher = DocClient.connect(server.port());

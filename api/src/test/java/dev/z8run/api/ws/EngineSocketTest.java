@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.io.json.JsonCodec;
 import java.net.URI;
@@ -18,7 +18,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,7 +54,7 @@ class EngineSocketTest {
     Map<String, String> env = new HashMap<>(extra);
     env.put("Z8_DATA_DIR", dataDir.toString());
     env.put("Z8_OPEN_REGISTRATION", "true");
-    return Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING), env);
+    return Main.start(TestSettings.ephemeral(env));
   }
 
   @AfterEach

@@ -105,6 +105,15 @@ public interface NodeContext {
    */
   <T> T service(Class<T> type);
 
+  /**
+   * The environment variables flows may read: the {@link NodeEnvironment} service the host
+   * installed, or {@link NodeEnvironment#EMPTY}.
+   */
+  default NodeEnvironment environment() {
+    NodeEnvironment environment = service(NodeEnvironment.class);
+    return environment == null ? NodeEnvironment.EMPTY : environment;
+  }
+
   /** Convenience: a config value as a String, or {@code fallback}. */
   default String configString(String key, String fallback) {
     Object value = config().get(key);

@@ -124,7 +124,7 @@ public final class HttpRequestNode implements Node {
   private HttpRequestNode(NodeContext context) {
     this.context = context;
     OutboundPolicy installed = context.service(OutboundPolicy.class);
-    policy = installed != null ? installed : OutboundPolicy.fromEnvironment(System.getenv());
+    policy = installed != null ? installed : OutboundPolicy.parse(OutboundPolicy.DEFAULT);
     method = context.configString("method", "GET");
     String template = context.configString("url", "").strip();
     try {

@@ -56,7 +56,7 @@ public final class Harness {
     long durMs = args.length > 1 ? Long.parseLong(args[1]) : 10_000;
     long warmMs = args.length > 2 ? Long.parseLong(args[2]) : 2_000;
     int workers = args.length > 3 ? Integer.parseInt(args[3]) : EngineConfig.defaults().workers();
-    Result result = run(scenario, EngineConfig.defaults().withWorkers(workers), warmMs, durMs);
+    Result result = run(scenario, EngineConfig.builder().workers(workers).build(), warmMs, durMs);
     System.out.printf(
         Locale.ROOT,
         "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d%n",

@@ -28,10 +28,11 @@ final class ManualEngine implements AutoCloseable {
   ManualEngine(Flow flow, byte[] body, int binaryBytes) {
     engine =
         new Engine(
-            EngineConfig.defaults()
-                .withWorkers(2)
-                .withTraceIntervalMs(1_000_000)
-                .withManualWorkers(new SystemNanoClock()),
+            EngineConfig.builder()
+                .workers(2)
+                .traceIntervalMs(1_000_000)
+                .manualWorkers(new SystemNanoClock())
+                .build(),
             BuiltinNodes.registry());
     engine.deploy(flow);
     trigger = engine.trigger(flow.id(), "src");
