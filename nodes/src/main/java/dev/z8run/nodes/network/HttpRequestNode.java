@@ -84,22 +84,25 @@ public final class HttpRequestNode implements Node {
                       + " as the binary payload."))
           .field(
               ConfigField.optional(
-                  "timeoutMs",
-                  FieldType.INTEGER,
-                  30_000L,
-                  "Longest the whole exchange may take, body included (1 to 600000)."))
+                      "timeoutMs",
+                      FieldType.INTEGER,
+                      30_000L,
+                      "Longest the whole exchange may take, body included.")
+                  .between(1, 600_000))
           .field(
               ConfigField.optional(
-                  "maxRedirects",
-                  FieldType.INTEGER,
-                  5L,
-                  "Redirects followed at most (0 to 20); 0 returns the redirect response."))
+                      "maxRedirects",
+                      FieldType.INTEGER,
+                      5L,
+                      "Redirects followed at most; 0 returns the redirect response.")
+                  .between(0, 20))
           .field(
               ConfigField.optional(
-                  "maxResponseBytes",
-                  FieldType.INTEGER,
-                  1_048_576L,
-                  "Largest response body accepted (1 to 104857600); longer is an error."))
+                      "maxResponseBytes",
+                      FieldType.INTEGER,
+                      1_048_576L,
+                      "Largest response body accepted; longer is an error.")
+                  .between(1, 104_857_600))
           .factory(HttpRequestNode::new)
           .build();
 
@@ -148,22 +151,14 @@ public final class HttpRequestNode implements Node {
       }
     }
     responseType = context.configString("responseType", "text");
-    timeoutMs = range(context, "timeoutMs", 30_000, 1, 600_000);
-    maxRedirects = (int) range(context, "maxRedirects", 5, 0, 20);
-    maxResponseBytes = range(context, "maxResponseBytes", 1_048_576, 1, 104_857_600);
+    timeoutMs = context.configLong("timeoutMs", 30_000);
+    maxRedirects = (int) context.configLong("maxRedirects", 5);
+    maxResponseBytes = context.configLong("maxResponseBytes", 1_048_576);
     client =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofMillis(timeoutMs))
             .build();
-  }
-
-  private static long range(NodeContext context, String field, long fallback, long min, long max) {
-    long value = context.configLong(field, fallback);
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(field + " must be " + min + ".." + max + ", got " + value);
-    }
-    return value;
   }
 
   private static URI uri(String text) {

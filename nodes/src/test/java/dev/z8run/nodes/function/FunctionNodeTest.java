@@ -13,6 +13,7 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.FlowHarness.Captured;
@@ -401,6 +402,14 @@ class FunctionNodeTest {
     FlowHarness.await("finalize", () -> harness.warnings("fn").contains("stopping with 42"));
   }
 
+  /** The validator's message for a config it refuses before the node is built. */
+  private String invalid(String functionConfig) {
+    ValidationException refused =
+        assertThrows(ValidationException.class, () -> deploy(functionConfig));
+    assertFalse(harness.engine.isRunning("f"));
+    return refused.getMessage();
+  }
+
   private DeployException refused(String functionConfig) {
     DeployException refused = assertThrows(DeployException.class, () -> deploy(functionConfig));
     assertEquals("fn", refused.nodeId());
@@ -421,11 +430,11 @@ class FunctionNodeTest {
         "node 'fn' (function): initialize: line 1: Error: no start",
         refused(config("return msg;", "initialize", "throw new Error('no start');")).getMessage());
     assertEquals(
-        "node 'fn' (function): outputs: must be 0..64, got 65",
-        refused(config("return msg;", "outputs", 65)).getMessage());
+        "node 'fn': field 'outputs' must be 0 to 64, got 65",
+        invalid(config("return msg;", "outputs", 65)));
     assertEquals(
-        "node 'fn' (function): timeoutMs: must be a positive number, got 0",
-        refused(config("return msg;", "timeoutMs", 0)).getMessage());
+        "node 'fn': field 'timeoutMs' must be 1 or more, got 0",
+        invalid(config("return msg;", "timeoutMs", 0)));
     assertEquals(
         "node 'fn' (function): func: the function body is empty",
         refused(config(" ")).getMessage());

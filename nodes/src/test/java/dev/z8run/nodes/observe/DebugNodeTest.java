@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.z8run.core.event.EngineListener;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
-import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.nodes.FlowHarness;
 import java.util.List;
 import java.util.Queue;
@@ -137,16 +137,18 @@ class DebugNodeTest {
       harness.engine.stop("d", 5_000);
       assertTrue(previews.stream().allMatch(p -> p.nodeId().equals("on")), previews.toString());
       assertEquals(2, seen.size());
-      DeployException refused =
+      ValidationException refused =
           assertThrows(
-              DeployException.class,
+              ValidationException.class,
               () ->
                   harness.engine.deploy(
                       chain(
                           "bad",
                           node("in", "inject"),
                           node("dbg", "debug", "{\"maxPreviewBytes\":0}"))));
-      assertTrue(refused.getMessage().contains("maxPreviewBytes must be 1..4096, got 0"));
+      assertTrue(
+          refused.getMessage().contains("field 'maxPreviewBytes' must be 1 to 4096, got 0"),
+          refused.getMessage());
     }
   }
 }
