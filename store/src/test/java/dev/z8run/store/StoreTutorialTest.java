@@ -92,7 +92,7 @@ class StoreTutorialTest {
     Flow flow = flow("ticker", "Ticker", 2);
     try (Store store = Store.open(StoreConfig.of(dataDir))) {
       store.flows().create("ada-id", flow);
-      store.flows().setStatus("ada-id", "ticker", FlowRecord.RUNNING);
+      store.flows().setStatus("ada-id", "ticker", FlowStatus.RUNNING);
     }
     try (Store restarted = Store.open(StoreConfig.of(dataDir))) {
       List<FlowRecord> toDeploy = restarted.flows().runningFlows();

@@ -164,7 +164,7 @@ public final class FlowService implements HttpService {
   private void start(ServerRequest request, ServerResponse response) {
     String id = id(request);
     FlowRecord record = flows.start(owner(request), id).orElseThrow(() -> missing(id));
-    send(response, Status.OK_200, Map.of("id", record.id(), "status", record.status()));
+    send(response, Status.OK_200, Map.of("id", record.id(), "status", record.status().jsonName()));
   }
 
   private void stop(ServerRequest request, ServerResponse response) {

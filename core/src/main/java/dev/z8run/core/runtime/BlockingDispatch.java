@@ -28,7 +28,7 @@ final class BlockingDispatch extends NodeInstance {
       int[][] targetPorts,
       ExecutorService executor,
       int maxConcurrency) {
-    super(flow, index, nodeId, node, inboxBytes, targets, targetPorts);
+    super(flow, index, nodeId, node, inboxBytes, targets, targetPorts, false);
     this.executor = executor;
     this.maxConcurrency = maxConcurrency;
   }
@@ -53,7 +53,7 @@ final class BlockingDispatch extends NodeInstance {
     try {
       node.onMessage(msg, out);
       if (completeObserved) {
-        flow.observers.onComplete(index, msg);
+        flow.observers.onComplete(index, msg, new MessageFlyweight());
       }
     } catch (Throwable failure) {
       rethrowIfFatal(failure);

@@ -48,11 +48,16 @@ class NodeInstance implements ControlledMessageHandler {
   boolean completeObserved;
 
   private final MessageFlyweight input = new MessageFlyweight();
+
+  /** Writes the records of observers' executions started from this node's worker. */
+  private final MessageFlyweight observerRecord = new MessageFlyweight();
+
   private int pendingHead;
   private int pendingTail;
   private int pendingEntries;
   WorkerAgent worker;
 
+  /** A node its worker runs: messages for it may run as continuations on that worker. */
   NodeInstance(
       FlowRuntime flow,
       int index,
@@ -61,6 +66,22 @@ class NodeInstance implements ControlledMessageHandler {
       int inboxBytes,
       int[][] targets,
       int[][] targetPorts) {
+    this(flow, index, nodeId, node, inboxBytes, targets, targetPorts, true);
+  }
+
+  /**
+   * @param fusable whether messages for this node may run as a continuation on the worker of the
+   *     node that sends them (false for nodes that do not run on their worker)
+   */
+  NodeInstance(
+      FlowRuntime flow,
+      int index,
+      String nodeId,
+      Node node,
+      int inboxBytes,
+      int[][] targets,
+      int[][] targetPorts,
+      boolean fusable) {
     this.flow = flow;
     this.index = index;
     this.nodeId = nodeId;
@@ -74,7 +95,7 @@ class NodeInstance implements ControlledMessageHandler {
     this.maxRecordLength = inbox.maxMsgLength();
     this.targets = targets;
     this.targetPorts = targetPorts;
-    this.fusable = !(this instanceof BlockingDispatch);
+    this.fusable = fusable;
   }
 
   /**
@@ -108,7 +129,7 @@ class NodeInstance implements ControlledMessageHandler {
         node.onMessage(input, out);
       }
       if (completeObserved && !out.deferred()) {
-        flow.observers.onComplete(index, input);
+        flow.observers.onComplete(index, input, observerRecord);
       }
     } catch (Throwable failure) {
       rethrowIfFatal(failure);

@@ -4,6 +4,7 @@ import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.nodes.BuiltinNodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -98,6 +99,7 @@ public final class Harness {
     private final Engine.CounterReader sink;
     private final UnsafeBuffer json = new UnsafeBuffer(new byte[64]);
     private final UnsafeBuffer binary;
+    private final MessageBodyView withBinary = new MessageBodyView();
     long sent;
     long rejected;
 
@@ -131,7 +133,8 @@ public final class Harness {
           InjectResult result =
               binaryBytes == 0
                   ? source.tryInject(json, 0, length)
-                  : source.tryInject(json, 0, length, binary, 0, binaryBytes);
+                  : source.tryInject(
+                      withBinary.json(json, 0, length).binary(binary, 0, binaryBytes));
           if (result != InjectResult.ACCEPTED) {
             rejected++;
             break;

@@ -5,6 +5,7 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.nodes.BuiltinNodes;
 import java.nio.charset.StandardCharsets;
 import org.agrona.concurrent.SystemNanoClock;
@@ -43,6 +44,7 @@ final class ManualEngine implements AutoCloseable {
   }
 
   private final int binaryBytes;
+  private final MessageBodyView withBinary = new MessageBodyView();
 
   /** Injects {@code batch} messages and runs the workers until all of them reached the sink. */
   long pump(int batch) {
@@ -50,7 +52,8 @@ final class ManualEngine implements AutoCloseable {
       InjectResult result =
           binaryBytes == 0
               ? trigger.tryInject(json, 0, json.capacity())
-              : trigger.tryInject(json, 0, json.capacity(), binary, 0, binaryBytes);
+              : trigger.tryInject(
+                  withBinary.json(json, 0, json.capacity()).binary(binary, 0, binaryBytes));
       if (result != InjectResult.ACCEPTED) {
         engine.doWork();
         i--;
