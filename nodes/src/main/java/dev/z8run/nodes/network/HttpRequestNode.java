@@ -11,6 +11,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.JsonValues;
+import dev.z8run.nodes.support.MessageBodies;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -354,16 +355,11 @@ public final class HttpRequestNode implements Node {
     return body;
   }
 
-  @SuppressWarnings("unchecked")
   private void sendResponse(MessageFlyweight msg, Output out, Exchange exchange) {
     HttpResponse<byte[]> response = exchange.response();
     byte[] body = response.body() == null ? new byte[0] : response.body();
-    byte[] json = new byte[msg.jsonLength()];
-    msg.buffer().getBytes(msg.jsonOffset(), json);
-    Object parsed = JsonCodec.parse(json);
-    Map<String, Object> message =
-        parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : new LinkedHashMap<>();
-    byte[] binary = null;
+    Map<String, Object> message = MessageBodies.parse(msg);
+    byte[] binary = new byte[0];
     switch (responseType) {
       case "json" -> {
         try {
@@ -395,30 +391,19 @@ public final class HttpRequestNode implements Node {
             });
     message.put("headers", responseHeaders);
     message.put("responseUrl", exchange.uri().toString());
-    UnsafeBuffer result = new UnsafeBuffer(JsonCodec.write(message));
-    if (binary != null && binary.length > 0) {
-      out.send(0, result, 0, result.capacity(), new UnsafeBuffer(binary), 0, binary.length);
-    } else {
-      out.send(0, result, 0, result.capacity());
-    }
+    MessageBodies.send(out, 0, message, new UnsafeBuffer(binary), 0, binary.length);
   }
 
-  @SuppressWarnings("unchecked")
   private void fail(MessageFlyweight msg, Output out, String reason) {
     if (!out.isWired(1)) {
       throw new IllegalStateException(reason);
     }
-    byte[] json = new byte[msg.jsonLength()];
-    msg.buffer().getBytes(msg.jsonOffset(), json);
-    Object parsed = JsonCodec.parse(json);
-    Map<String, Object> message =
-        parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : new LinkedHashMap<>();
+    Map<String, Object> message = MessageBodies.parse(msg);
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("message", reason);
     error.put("source", Map.of("id", context.nodeId(), "type", "http-request"));
     message.put("error", error);
-    UnsafeBuffer result = new UnsafeBuffer(JsonCodec.write(message));
-    out.send(1, result, 0, result.capacity(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    MessageBodies.send(out, 1, message, msg);
   }
 
   @Override
