@@ -16,6 +16,7 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -23,10 +24,10 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 
 /**
  * A real {@link Engine} with the built-in node types plus two test-only types, so that node tests
@@ -163,12 +164,10 @@ public final class FlowHarness implements AutoCloseable {
   /** Starts an execution at {@code nodeId}, retrying while the flow is back-pressured. */
   public void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    long deadline = deadlineNs();
-    InjectResult result;
-    while ((result = engine.inject(flowId, nodeId, body)) == InjectResult.BACK_PRESSURED
-        && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-    }
+    InjectResult result =
+        eventually("inject into " + nodeId)
+            .until(
+                () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
   }
 
@@ -219,17 +218,17 @@ public final class FlowHarness implements AutoCloseable {
    * Waits for {@code condition}, polling, for up to {@link #TIMEOUT_MS}; fails with {@code what}.
    */
   public static void await(String what, BooleanSupplier condition) {
-    long deadline = deadlineNs();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
-      }
-      LockSupport.parkNanos(100_000);
-    }
+    eventually(what).until(condition::getAsBoolean);
   }
 
-  private static long deadlineNs() {
-    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+  /**
+   * Awaitility, polling every millisecond for up to {@link #TIMEOUT_MS}, failing with {@code what}.
+   */
+  public static ConditionFactory eventually(String what) {
+    return Awaitility.await(what)
+        .atMost(Duration.ofMillis(TIMEOUT_MS))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1));
   }
 
   @Override

@@ -14,15 +14,16 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionFactory;
 
 /**
  * A real engine with {@link Plugins} and two test node types: {@code source} (a trigger that sends
@@ -102,12 +103,10 @@ final class PluginFlows implements AutoCloseable {
 
   void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-    InjectResult result;
-    while ((result = engine.inject(flowId, nodeId, body)) == InjectResult.BACK_PRESSURED
-        && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-    }
+    InjectResult result =
+        eventually("inject into " + nodeId)
+            .until(
+                () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
   }
 
@@ -152,13 +151,17 @@ final class PluginFlows implements AutoCloseable {
   }
 
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
+    eventually(what).until(condition::getAsBoolean);
+  }
+
+  /**
+   * Awaitility, polling every millisecond for up to {@code TIMEOUT_MS}, failing with {@code what}.
+   */
+  static ConditionFactory eventually(String what) {
+    return Awaitility.await(what)
+        .atMost(Duration.ofMillis(TIMEOUT_MS))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1));
   }
 
   @Override

@@ -12,12 +12,13 @@ import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
+import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -115,16 +116,17 @@ class NodeRedFlowControlTest {
     }
   }
 
+  /** The first debug output of {@code nodeId}, once there is one (10 s at most). */
   private static Object await(Queue<String[]> debug, String nodeId) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() - deadline < 0) {
-      for (String[] event : debug) {
-        if (event[0].equals(nodeId)) {
-          return JsonCodec.parse(event[1]);
-        }
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
-    throw new AssertionError("no debug output from " + nodeId + " in 10 s: " + debug.size());
+    String[] first =
+        Awaitility.await("debug output from " + nodeId)
+            .atMost(Duration.ofSeconds(10))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(1))
+            .until(
+                () -> debug.stream().filter(event -> event[0].equals(nodeId)).findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    return JsonCodec.parse(first[1]);
   }
 }

@@ -1,5 +1,6 @@
 package dev.z8run.api.hook;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,11 +17,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -150,11 +151,11 @@ class HookServiceTest {
     assertEquals(504, response.statusCode());
     assertTrue(response.body().contains("did not answer within 300 ms"), response.body());
     // the request leaves the waiting map right after its answer is written, not before
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (hooks.waiting() != 0 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertEquals(0, hooks.waiting());
+    await("the request out of the waiting map")
+        .atMost(Duration.ofSeconds(5))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1))
+        .until(() -> hooks.waiting() == 0);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.z8run.api.ws;
 
 import static dev.z8run.api.ws.DocClient.*;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,6 +15,7 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -86,19 +88,23 @@ class EngineSocketStallTest {
                     }
                   });
       try {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        long before = sunk.get();
-        long windowStart = System.nanoTime();
-        while (server.sockets().openConnections() > 1 && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-          if (System.nanoTime() - windowStart > 2_000_000_000L) {
-            // progress over 2 s windows: a shared machine may pause any thread for a moment
-            assertTrue(
-                sunk.get() > before, "the engine keeps moving messages while a client stalls");
-            before = sunk.get();
-            windowStart = System.nanoTime();
-          }
-        }
+        long[] before = {sunk.get()};
+        long[] windowStart = {System.nanoTime()};
+        await("the stalled client dropped")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  if (System.nanoTime() - windowStart[0] > 2_000_000_000L) {
+                    // progress over 2 s windows: a shared machine may pause any thread a moment
+                    assertTrue(
+                        sunk.get() > before[0],
+                        "the engine keeps moving messages while a client stalls");
+                    before[0] = sunk.get();
+                    windowStart[0] = System.nanoTime();
+                  }
+                  return server.sockets().openConnections() <= 1;
+                });
         assertEquals(1, server.sockets().openConnections(), "the stalled client was dropped");
 
         watcher.clearEvents();
@@ -106,8 +112,10 @@ class EngineSocketStallTest {
         assertNotNull(sample, "the other client still receives debug samples");
         assertEquals("storm", debugSample(sample).flowId());
         long after = sunk.get();
-        Thread.sleep(1_000);
-        assertTrue(sunk.get() > after, "the flow still runs");
+        await("the flow still runs")
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> sunk.get() > after);
         assertEquals(PONG, watcher.request(PING, "").type());
       } finally {
         running.set(false);

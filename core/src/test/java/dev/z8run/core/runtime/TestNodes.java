@@ -8,15 +8,15 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.io.message.MessageFlyweight;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import org.awaitility.Awaitility;
 
 /** Node types and flow builders for engine tests. */
 final class TestNodes {
@@ -149,14 +149,12 @@ final class TestNodes {
     return new Flow(flowId, flowId, "", nodes, wires);
   }
 
-  /** Waits for {@code condition} up to {@code timeoutMs}; fails with {@code what}. */
+  /** Waits for {@code condition} up to {@code timeoutMs} (Awaitility); fails with {@code what}. */
   static void await(String what, long timeoutMs, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
-      }
-      LockSupport.parkNanos(100_000);
-    }
+    Awaitility.await(what)
+        .atMost(Duration.ofMillis(timeoutMs))
+        .pollDelay(Duration.ZERO)
+        .pollInterval(Duration.ofMillis(1))
+        .until(condition::getAsBoolean);
   }
 }
