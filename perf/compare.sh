@@ -37,9 +37,8 @@ trap 'rm -rf "$OUT"' EXIT
 echo "[compare] building the harness ..." >&2
 mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl api,perf -am >&2
 
-JVM=(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED
-  --add-opens java.base/java.nio=ALL-UNNAMED --add-opens java.base/sun.nio.ch=ALL-UNNAMED
-  --enable-native-access=ALL-UNNAMED -Dagrona.disable.bounds.checks=true -Xmx512m
+# the JVM flags the code needs, as the parent pom declares them (perf/target/classes/z8run-jvm.flags)
+JVM=(java @perf/target/classes/z8run-jvm.flags -Dagrona.disable.bounds.checks=true -Xmx512m
   -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.Harness)
 
 # c_http: a server process under wrk (one wrk thread, $CONNS connections, like the peer's run)

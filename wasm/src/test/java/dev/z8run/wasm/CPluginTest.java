@@ -1,8 +1,8 @@
 package dev.z8run.wasm;
 
+import static dev.z8run.testkit.TestPlugins.manifest;
+import static dev.z8run.testkit.TestPlugins.wasm;
 import static dev.z8run.wasm.PluginFlows.chain;
-import static dev.z8run.wasm.TestPlugins.manifest;
-import static dev.z8run.wasm.TestPlugins.wasm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;

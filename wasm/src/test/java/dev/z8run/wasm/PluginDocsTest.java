@@ -3,6 +3,7 @@ package dev.z8run.wasm;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.testkit.TestPlugins;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,8 @@ class PluginDocsTest {
     int end = doc.indexOf("```", start + 7);
     String example = doc.substring(start + 7, end);
     assertEquals(
-        Files.readString(MODULE_DIR.resolve("src/test/resources/plugins/uppercase.wat")), example);
+        Files.readString(TestPlugins.sourceDir(MODULE_DIR.getParent()).resolve("uppercase.wat")),
+        example);
   }
 
   @Test

@@ -3,8 +3,9 @@ package dev.z8run.wasm;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.z8run.testkit.TestPlugins;
+import dev.z8run.testkit.TestTools;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +19,8 @@ import org.junit.jupiter.api.io.TempDir;
  * from it, so that building z8run needs no WebAssembly toolchain. This keeps the two in step.
  */
 class WatSourcesTest {
-  private static final Path PLUGINS = Path.of("src/test/resources/plugins");
+  private static final Path PLUGINS =
+      TestPlugins.sourceDir(Path.of(System.getProperty("user.dir")).getParent());
 
   private static List<Path> sources() throws IOException {
     try (Stream<Path> files = Files.list(PLUGINS)) {
@@ -40,14 +42,14 @@ class WatSourcesTest {
     }
   }
 
-  /** Needs Debian's wabt ({@code .ci/run} installs it); after editing a .wat, run wat2wasm. */
+  /** Needs Debian's wabt ({@code bin/prereqs wasm}); after editing a .wat, run wat2wasm. */
   @Test
   void shouldMatchWhatWat2WasmBuildsFromTheSource(@TempDir Path out) throws Exception {
-    assumeTrue(onPath("wat2wasm"), "wat2wasm is not installed (apt-get install wabt)");
+    String wat2wasm = TestTools.wat2wasm().toString();
     for (Path source : sources()) {
       Path built = out.resolve(module(source).getFileName());
       Process process =
-          new ProcessBuilder("wat2wasm", source.toString(), "-o", built.toString())
+          new ProcessBuilder(wat2wasm, source.toString(), "-o", built.toString())
               .redirectErrorStream(true)
               .start();
       String output = new String(process.getInputStream().readAllBytes());
@@ -62,14 +64,5 @@ class WatSourcesTest {
               + module(source)
               + " and commit it");
     }
-  }
-
-  private static boolean onPath(String command) {
-    for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-      if (Files.isExecutable(Path.of(dir, command))) {
-        return true;
-      }
-    }
-    return false;
   }
 }

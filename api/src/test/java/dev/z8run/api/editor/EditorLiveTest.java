@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -16,6 +17,7 @@ import org.openqa.selenium.support.ui.Select;
  * panel (arrival, expandable JSON, filter by node, pause, clear) and the status badges from
  * COUNTERS.
  */
+@Tag("browser")
 class EditorLiveTest {
   @TempDir Path dataDir;
 

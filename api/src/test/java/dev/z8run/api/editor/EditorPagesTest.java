@@ -10,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -22,6 +23,7 @@ import org.openqa.selenium.WebElement;
  * the vault page, the local draft and the question before closing, and the executions panel. Each
  * test has its own server and browser.
  */
+@Tag("browser")
 class EditorPagesTest {
   @TempDir Path dataDir;
 

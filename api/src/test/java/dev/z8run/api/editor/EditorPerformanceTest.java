@@ -30,6 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
  * -Dz8.excluded.groups= -Dtest=EditorPerformanceTest -Dsurefire.failIfNoSpecifiedTests=false
  * -DskipITs}.
  */
+@Tag("browser")
 @Tag("perf")
 class EditorPerformanceTest {
   private static final int NODES = 1000;

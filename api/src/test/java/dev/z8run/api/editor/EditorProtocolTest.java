@@ -15,6 +15,7 @@ import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
@@ -26,6 +27,7 @@ import org.openqa.selenium.By;
  * bytes docs/protocol.md shows; and decoded events reach the debug panel and the node badges. The
  * endpoint itself is not needed: the bytes are handed to the client as a WebSocket message would.
  */
+@Tag("browser")
 class EditorProtocolTest {
   @TempDir static Path dataDir;
   private static EditorSession session;

@@ -6,7 +6,7 @@ import dev.z8run.api.Main;
 import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.io.json.JsonCodec;
-import java.io.File;
+import dev.z8run.testkit.TestTools;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,16 +32,13 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A real server (port 0, a temporary data directory) and a headless Debian Chromium driven by
- * Selenium through Debian's chromedriver, both paths given so that Selenium Manager never runs.
- * Closing stops both and deletes nothing the caller owns.
+ * Selenium through Debian's chromedriver, both paths given ({@link TestTools}) so that Selenium
+ * Manager never runs. Closing stops both and deletes nothing the caller owns.
  */
 final class EditorSession implements AutoCloseable {
   static final String SECRET = "an-editor-test-secret-long-enough-for-hs256";
   static final String USER = "alice";
   static final String PASSWORD = "correct horse battery";
-  private static final String CHROMIUM = System.getProperty("z8.chromium", "/usr/bin/chromium");
-  private static final String CHROMEDRIVER =
-      System.getProperty("z8.chromedriver", "/usr/bin/chromedriver");
 
   final Z8Server server;
   final ChromeDriver driver;
@@ -57,7 +54,7 @@ final class EditorSession implements AutoCloseable {
     base = "http://127.0.0.1:" + server.port();
     profile = Files.createTempDirectory("z8-chromium-");
     ChromeOptions options = new ChromeOptions();
-    options.setBinary(CHROMIUM);
+    options.setBinary(TestTools.chromium().toString());
     options.addArguments(
         "--headless=new",
         "--no-sandbox",
@@ -71,7 +68,9 @@ final class EditorSession implements AutoCloseable {
         "--window-size=1400,900",
         "--user-data-dir=" + profile);
     ChromeDriverService service =
-        new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER)).build();
+        new ChromeDriverService.Builder()
+            .usingDriverExecutable(TestTools.chromedriver().toFile())
+            .build();
     try {
       driver = new ChromeDriver(service, options);
     } catch (RuntimeException failed) {

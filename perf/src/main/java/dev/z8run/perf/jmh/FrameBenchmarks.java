@@ -42,13 +42,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgsAppend = {
-      "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--enable-native-access=ALL-UNNAMED",
-      "-Dagrona.disable.bounds.checks=true"
-    })
+    jvmArgsAppend = {"-Dagrona.disable.bounds.checks=true"})
 public class FrameBenchmarks {
   private static final String FLOW_ID = "3f2b9c1e-7a4d-4e8b-9f01-2c3d4e5f6a7b";
   private static final String NODE_ID = "node_1700000000000_12";

@@ -37,13 +37,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgsAppend = {
-      "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--enable-native-access=ALL-UNNAMED",
-      "-Dagrona.disable.bounds.checks=true"
-    })
+    jvmArgsAppend = {"-Dagrona.disable.bounds.checks=true"})
 public class FunctionBenchmarks {
   static final int BATCH = 256;
 

@@ -1,15 +1,13 @@
 package dev.z8run.perf.jmh;
 
 import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.testkit.TestPlugins;
 import dev.z8run.wasm.ExecutionMode;
 import dev.z8run.wasm.PluginContextStore;
 import dev.z8run.wasm.PluginException;
 import dev.z8run.wasm.PluginInstance;
 import dev.z8run.wasm.PluginModule;
 import dev.z8run.wasm.Plugins;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
@@ -48,13 +46,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 5, time = 2)
 @Fork(
     value = 1,
-    jvmArgsAppend = {
-      "--add-exports=java.base/jdk.internal.misc=ALL-UNNAMED",
-      "--add-opens=java.base/java.nio=ALL-UNNAMED",
-      "--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
-      "--enable-native-access=ALL-UNNAMED",
-      "-Dagrona.disable.bounds.checks=true"
-    })
+    jvmArgsAppend = {"-Dagrona.disable.bounds.checks=true"})
 public class PluginBenchmarks {
   private static final byte[] TRIVIAL = "\"hello\"".getBytes(StandardCharsets.UTF_8);
 
@@ -86,16 +78,8 @@ public class PluginBenchmarks {
 
   static PluginModule load(String name, ExecutionMode mode) throws PluginException {
     Plugins plugins = new Plugins(new NodeTypeRegistry(), mode, PluginContextStore.inMemory());
-    try (InputStream in =
-        PluginBenchmarks.class.getResourceAsStream("/plugins/" + name + ".wasm")) {
-      if (in == null) {
-        throw new IllegalStateException("plugins/" + name + ".wasm missing: build perf with wabt");
-      }
-      return plugins.install(
-          "name = \"" + name + "\"\n[limits]\nmax_result_bytes = 1048576", in.readAllBytes());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return plugins.install(
+        "name = \"" + name + "\"\n[limits]\nmax_result_bytes = 1048576", TestPlugins.wasm(name));
   }
 
   @Benchmark
