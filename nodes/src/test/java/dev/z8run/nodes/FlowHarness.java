@@ -15,8 +15,8 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -26,8 +26,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
 
 /**
  * A real {@link Engine} with the built-in node types plus two test-only types, so that node tests
@@ -165,7 +163,7 @@ public final class FlowHarness implements AutoCloseable {
   public void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     InjectResult result =
-        eventually("inject into " + nodeId)
+        Poll.eventually("inject into " + nodeId)
             .until(
                 () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
@@ -218,17 +216,7 @@ public final class FlowHarness implements AutoCloseable {
    * Waits for {@code condition}, polling, for up to {@link #TIMEOUT_MS}; fails with {@code what}.
    */
   public static void await(String what, BooleanSupplier condition) {
-    eventually(what).until(condition::getAsBoolean);
-  }
-
-  /**
-   * Awaitility, polling every millisecond for up to {@link #TIMEOUT_MS}, failing with {@code what}.
-   */
-  public static ConditionFactory eventually(String what) {
-    return Awaitility.await(what)
-        .atMost(Duration.ofMillis(TIMEOUT_MS))
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(1));
+    Poll.eventually(what).until(condition::getAsBoolean);
   }
 
   @Override

@@ -13,8 +13,8 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +22,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
-import org.awaitility.Awaitility;
-import org.awaitility.core.ConditionFactory;
 
 /**
  * A real engine with {@link Plugins} and two test node types: {@code source} (a trigger that sends
@@ -104,7 +102,7 @@ final class PluginFlows implements AutoCloseable {
   void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     InjectResult result =
-        eventually("inject into " + nodeId)
+        Poll.eventually("inject into " + nodeId)
             .until(
                 () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
@@ -151,17 +149,7 @@ final class PluginFlows implements AutoCloseable {
   }
 
   static void await(String what, BooleanSupplier condition) {
-    eventually(what).until(condition::getAsBoolean);
-  }
-
-  /**
-   * Awaitility, polling every millisecond for up to {@code TIMEOUT_MS}, failing with {@code what}.
-   */
-  static ConditionFactory eventually(String what) {
-    return Awaitility.await(what)
-        .atMost(Duration.ofMillis(TIMEOUT_MS))
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(1));
+    Poll.eventually(what).until(condition::getAsBoolean);
   }
 
   @Override

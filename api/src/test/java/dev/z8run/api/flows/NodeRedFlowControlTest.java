@@ -11,6 +11,7 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -18,7 +19,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.awaitility.Awaitility;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -119,10 +119,7 @@ class NodeRedFlowControlTest {
   /** The first debug output of {@code nodeId}, once there is one (10 s at most). */
   private static Object await(Queue<String[]> debug, String nodeId) {
     String[] first =
-        Awaitility.await("debug output from " + nodeId)
-            .atMost(Duration.ofSeconds(10))
-            .pollDelay(Duration.ZERO)
-            .pollInterval(Duration.ofMillis(1))
+        Poll.eventually("debug output from " + nodeId, Duration.ofSeconds(10))
             .until(
                 () -> debug.stream().filter(event -> event[0].equals(nodeId)).findFirst(),
                 Optional::isPresent)

@@ -1,6 +1,5 @@
 package dev.z8run.api.hook;
 
-import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,6 +11,7 @@ import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.testkit.Poll;
 import io.helidon.webserver.WebServer;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -151,10 +151,7 @@ class HookServiceTest {
     assertEquals(504, response.statusCode());
     assertTrue(response.body().contains("did not answer within 300 ms"), response.body());
     // the request leaves the waiting map right after its answer is written, not before
-    await("the request out of the waiting map")
-        .atMost(Duration.ofSeconds(5))
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(1))
+    Poll.eventually("the request out of the waiting map", Duration.ofSeconds(5))
         .until(() -> hooks.waiting() == 0);
   }
 

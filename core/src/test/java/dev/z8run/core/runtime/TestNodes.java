@@ -8,6 +8,7 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.testkit.Poll;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,7 +17,6 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.BooleanSupplier;
-import org.awaitility.Awaitility;
 
 /** Node types and flow builders for engine tests. */
 final class TestNodes {
@@ -151,10 +151,6 @@ final class TestNodes {
 
   /** Waits for {@code condition} up to {@code timeoutMs} (Awaitility); fails with {@code what}. */
   static void await(String what, long timeoutMs, BooleanSupplier condition) {
-    Awaitility.await(what)
-        .atMost(Duration.ofMillis(timeoutMs))
-        .pollDelay(Duration.ZERO)
-        .pollInterval(Duration.ofMillis(1))
-        .until(condition::getAsBoolean);
+    Poll.eventually(what, Duration.ofMillis(timeoutMs)).until(condition::getAsBoolean);
   }
 }
