@@ -1,8 +1,8 @@
 package dev.z8run.api;
 
 import dev.z8run.api.hook.HookService;
-import dev.z8run.api.rest.ApiException;
-import dev.z8run.api.rest.ErrorResponses;
+import dev.z8run.api.http.ApiException;
+import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;

@@ -1,8 +1,8 @@
 package dev.z8run.api.flows;
 
 import dev.z8run.api.auth.Authenticator;
-import dev.z8run.api.rest.ApiException;
-import dev.z8run.api.rest.RequestBodies;
+import dev.z8run.api.http.ApiException;
+import dev.z8run.api.http.RequestBodies;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.runtime.StopResult;

@@ -2,7 +2,7 @@ package dev.z8run.api.ws;
 
 import dev.z8run.api.auth.InvalidTokenException;
 import dev.z8run.api.auth.UserPrincipal;
-import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.http.ApiException;
 import dev.z8run.io.frame.FrameDescriptor;
 import dev.z8run.io.frame.FrameError;
 import dev.z8run.io.frame.FrameFlyweight;

@@ -2,7 +2,7 @@ package dev.z8run.api.ws;
 
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowViews;
-import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.http.ApiException;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
