@@ -87,8 +87,9 @@ public final class Z8Server implements AutoCloseable {
     Tokens tokens = tokens(settings);
     Store store =
         Store.open(
-            StoreConfig.of(settings.get(Settings.DATA_DIR))
-                .withVaultSecret(settings.get(Settings.VAULT_SECRET)));
+            StoreConfig.builder(settings.get(Settings.DATA_DIR))
+                .vaultSecret(settings.get(Settings.VAULT_SECRET))
+                .build());
     Engine engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
     try {
       HookService hooks = new HookService(engine, settings.hookSettings());

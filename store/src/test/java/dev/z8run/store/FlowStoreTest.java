@@ -30,7 +30,7 @@ class FlowStoreTest {
 
   @BeforeEach
   void open() {
-    store = Store.open(StoreConfig.of(dataDir).withClock(clock));
+    store = Store.open(StoreConfig.builder(dataDir).clock(clock).build());
     flows = store.flows();
   }
 
@@ -190,7 +190,7 @@ class FlowStoreTest {
     FlowRecord before = flows.get(ALICE, "f1").orElseThrow();
     store.close();
 
-    store = Store.open(StoreConfig.of(dataDir).withClock(clock));
+    store = Store.open(StoreConfig.builder(dataDir).clock(clock).build());
     flows = store.flows();
 
     assertEquals(before, flows.get(ALICE, "f1").orElseThrow());

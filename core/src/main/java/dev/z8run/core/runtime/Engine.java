@@ -232,7 +232,14 @@ public final class Engine implements AutoCloseable {
                   virtualThreads,
                   config.blockingConcurrency())
               : new NodeInstance(
-                  runtime, index, planned.node().id(), node, config.inboxBytes(), targets, ports);
+                  runtime,
+                  index,
+                  planned.node().id(),
+                  node,
+                  config.inboxBytes(),
+                  targets,
+                  ports,
+                  true);
     }
     return instances;
   }

@@ -57,18 +57,6 @@ class NodeInstance implements ControlledMessageHandler {
   private int pendingEntries;
   WorkerAgent worker;
 
-  /** A node its worker runs: messages for it may run as continuations on that worker. */
-  NodeInstance(
-      FlowRuntime flow,
-      int index,
-      String nodeId,
-      Node node,
-      int inboxBytes,
-      int[][] targets,
-      int[][] targetPorts) {
-    this(flow, index, nodeId, node, inboxBytes, targets, targetPorts, true);
-  }
-
   /**
    * @param fusable whether messages for this node may run as a continuation on the worker of the
    *     node that sends them (false for nodes that do not run on their worker)

@@ -35,9 +35,7 @@ public final class EventEncoder {
       DirectBuffer preview,
       int previewOffset,
       int previewLength) {
-    int p = offset + HEADER_LENGTH;
-    p += putString16(buffer, p, flowId, "flow_id");
-    p += putString16(buffer, p, nodeId, "node_id");
+    int p = putFlowNode(buffer, offset + HEADER_LENGTH, flowId, nodeId);
     buffer.putLong(p, executionId, LITTLE_ENDIAN);
     p += Long.BYTES;
     buffer.putLong(p, timestampMs, LITTLE_ENDIAN);
@@ -64,9 +62,7 @@ public final class EventEncoder {
       CharSequence flowId,
       CharSequence nodeId,
       CharSequence text) {
-    int p = offset + HEADER_LENGTH;
-    p += putString16(buffer, p, flowId, "flow_id");
-    p += putString16(buffer, p, nodeId, "node_id");
+    int p = putFlowNode(buffer, offset + HEADER_LENGTH, flowId, nodeId);
     p += putString16(buffer, p, text, "text");
     return finish(buffer, offset, MessageType.NODE_STATUS, p);
   }
@@ -95,6 +91,13 @@ public final class EventEncoder {
     buffer.putLong(p, value, LITTLE_ENDIAN);
     p += Long.BYTES;
     return finish(buffer, offset, msgType, p);
+  }
+
+  /** Writes the flow id and node id at {@code p}; returns the position after them. */
+  private static int putFlowNode(
+      MutableDirectBuffer buffer, int p, CharSequence flowId, CharSequence nodeId) {
+    p += putString16(buffer, p, flowId, "flow_id");
+    return p + putString16(buffer, p, nodeId, "node_id");
   }
 
   /** Refuses a {@code msgType} that is not one of the {@code layout}'s three. */
