@@ -216,30 +216,16 @@ public final class Engine implements AutoCloseable {
             planned.node().id(),
             failure);
       }
-      int index = planned.index();
-      int[][] targets = plan.targets()[index];
-      int[][] ports = plan.targetPorts()[index];
-      instances[index] =
+      instances[planned.index()] =
           planned.type().blocking()
               ? new BlockingDispatch(
                   runtime,
-                  index,
-                  planned.node().id(),
+                  planned,
                   node,
                   config.inboxBytes(),
-                  targets,
-                  ports,
                   virtualThreads,
                   config.blockingConcurrency())
-              : new NodeInstance(
-                  runtime,
-                  index,
-                  planned.node().id(),
-                  node,
-                  config.inboxBytes(),
-                  targets,
-                  ports,
-                  true);
+              : new NodeInstance(runtime, planned, node, config.inboxBytes(), true);
     }
     return instances;
   }
