@@ -7,7 +7,8 @@ import org.awaitility.core.ConditionFactory;
 /**
  * The tests' one way of waiting for a condition: Awaitility, configured once. It polls every
  * millisecond from the start (Awaitility's default first waits 100 ms, which hundreds of short
- * waits would feel) and fails after the deadline naming what it waited for.
+ * waits would feel), on the waiting thread (the default starts a thread per wait), and fails after
+ * the deadline naming what it waited for.
  *
  * <pre>{@code
  * Poll.eventually("3 messages at out").until(() -> captured("out").size() >= 3);
@@ -28,6 +29,7 @@ public final class Poll {
   public static ConditionFactory eventually(String what, Duration atMost) {
     return Awaitility.await(what)
         .atMost(atMost)
+        .pollInSameThread()
         .pollDelay(Duration.ZERO)
         .pollInterval(Duration.ofMillis(1));
   }
