@@ -36,9 +36,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   private final long traceIntervalNs;
   private final AtomicLong lastTraceNs = new AtomicLong(Long.MIN_VALUE / 2);
   private NodeInstance[] instances;
+  private static final long DEBUG_WINDOW_NS = 1_000_000_000L;
+
   private final long[] debugWindowStart;
   private final int[] debugInWindow;
-  private final long[] debugSkipped;
+  private final java.util.concurrent.atomic.AtomicLongArray debugSkipped;
   private volatile FlowState state = FlowState.STARTING;
 
   /**
@@ -73,7 +75,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     int nodes = plan.nodes().size();
     this.debugWindowStart = new long[nodes];
     this.debugInWindow = new int[nodes];
-    this.debugSkipped = new long[nodes];
+    this.debugSkipped = new java.util.concurrent.atomic.AtomicLongArray(nodes);
     java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
   }
@@ -268,24 +270,26 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   /**
    * Publishes a debug preview, at most {@link EventDescriptor#DEBUG_SAMPLES_PER_SECOND} per node
-   * and one-second window; the previews over it are counted and the count published when the next
-   * window opens. Plain fields: a debug node is called by one worker thread (a node calling from
-   * several threads at once may miscount, never fail).
+   * and one-second window; the previews over it are counted, and the count is published once: when
+   * the next window opens, or when the window ends on the timer thread if no message opens the next
+   * one (so the last window of a burst is reported too). The window fields are plain: a debug node
+   * is called by one worker thread (a node calling from several threads at once may miscount its
+   * window, never fail); the skipped count is atomic because the timer thread takes it as well.
    */
   void debug(
       int nodeIndex, long executionId, DirectBuffer json, int offset, int length, int maxBytes) {
     long now = nanoClock.nanoTime();
-    if (now - debugWindowStart[nodeIndex] >= 1_000_000_000L) {
+    if (now - debugWindowStart[nodeIndex] >= DEBUG_WINDOW_NS) {
       debugWindowStart[nodeIndex] = now;
       debugInWindow[nodeIndex] = 0;
-      long skipped = debugSkipped[nodeIndex];
-      if (skipped > 0) {
-        debugSkipped[nodeIndex] = 0;
-        events.publish(EventDescriptor.NODE_DEBUG_SKIPPED, handle, nodeIndex, executionId, skipped);
-      }
+      publishDebugSkipped(nodeIndex, executionId);
     }
     if (++debugInWindow[nodeIndex] > EventDescriptor.DEBUG_SAMPLES_PER_SECOND) {
-      debugSkipped[nodeIndex]++;
+      if (debugSkipped.getAndIncrement(nodeIndex) == 0) {
+        long windowLeftMs = (debugWindowStart[nodeIndex] + DEBUG_WINDOW_NS - now) / 1_000_000 + 1;
+        timers.schedule(
+            this, () -> publishDebugSkipped(nodeIndex, executionId), Math.max(1, windowLeftMs));
+      }
       return;
     }
     events.publish(
@@ -298,6 +302,13 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
         offset,
         length,
         maxBytes);
+  }
+
+  private void publishDebugSkipped(int nodeIndex, long executionId) {
+    long skipped = debugSkipped.getAndSet(nodeIndex, 0);
+    if (skipped > 0) {
+      events.publish(EventDescriptor.NODE_DEBUG_SKIPPED, handle, nodeIndex, executionId, skipped);
+    }
   }
 
   void nodeError(int nodeIndex, long executionId, String message) {
