@@ -9,6 +9,7 @@ import java.util.logging.ConsoleHandler;
 import java.util.logging.Formatter;
 import java.util.logging.Handler;
 import java.util.logging.Level;
+import java.util.logging.LogManager;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
 
@@ -20,17 +21,9 @@ final class LogSetup {
   private LogSetup() {}
 
   /**
-   * Makes {@link ShutdownSafeLogManager} the log manager unless one was chosen already. Call before
-   * anything logs; it lives here, not in that class, because calling a static method of a {@code
-   * LogManager} subclass initializes {@code LogManager}, which reads the property too early.
+   * Replaces the root logger's handlers; call once, before the server starts. With {@link
+   * ShutdownSafeLogManager} in charge, they then stay until the process ends.
    */
-  static void installLogManager() {
-    if (System.getProperty("java.util.logging.manager") == null) {
-      System.setProperty("java.util.logging.manager", ShutdownSafeLogManager.class.getName());
-    }
-  }
-
-  /** Replaces the root logger's handlers; call once, before the server starts. */
   static void configure(Level level) {
     Logger root = Logger.getLogger("");
     for (Handler handler : root.getHandlers()) {
@@ -41,6 +34,9 @@ final class LogSetup {
     console.setLevel(level);
     root.addHandler(console);
     root.setLevel(level);
+    if (LogManager.getLogManager() instanceof ShutdownSafeLogManager manager) {
+      manager.keepHandlers();
+    }
   }
 
   private static final class LineFormatter extends Formatter {

@@ -1,8 +1,8 @@
 package dev.z8run.api;
 
 import dev.z8run.api.hook.HookService;
-import dev.z8run.api.rest.ApiException;
-import dev.z8run.api.rest.ErrorResponses;
+import dev.z8run.api.http.ApiException;
+import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
@@ -16,7 +16,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The {@code z8run} command: {@code serve} (the default), {@code validate}, {@code plugin}, {@code
@@ -49,22 +48,16 @@ public final class Main {
   static final int EXIT_START_FAILED = 1;
   static final int EXIT_USAGE = 2;
 
-  static {
-    // before any Agrona buffer class loads: bounds checks are for tests (the build turns them on);
-    // in the server every offset comes from validated lengths. -Dagrona.disable.bounds.checks=false
-    // turns them back on.
-    if (System.getProperty("agrona.disable.bounds.checks") == null) {
-      System.setProperty("agrona.disable.bounds.checks", "true");
-    }
-    // before LOG below: the first System.getLogger initializes java.util.logging for good
-    LogSetup.installLogManager();
+  /** Made on first use: the first logger fixes java.util.logging's manager for good. */
+  private static final class Log {
+    static final System.Logger LOG = System.getLogger(Main.class.getName());
   }
-
-  private static final System.Logger LOG = System.getLogger(Main.class.getName());
 
   private Main() {}
 
   public static void main(String[] args) {
+    // first, before any Agrona buffer class loads or anything logs: both read their property once
+    Settings.applyJvmDefaults(System.getProperties());
     int exitCode = run(args, System.out, System.err);
     if (exitCode != EXIT_OK) {
       System.exit(exitCode);
@@ -80,7 +73,10 @@ public final class Main {
           : usageError(err, "'validate' takes one argument: the flow document's file");
     }
     if ("plugin".equals(command)) {
-      return PluginCommand.run(List.of(args).subList(1, args.length), System.getenv(), out, err);
+      Settings settings = processSettings(err);
+      return settings == null
+          ? EXIT_USAGE
+          : PluginCommand.run(List.of(args).subList(1, args.length), settings, out, err);
     }
     if ("serve".equals(command)) {
       List<Path> flows = new ArrayList<>();
@@ -134,23 +130,28 @@ public final class Main {
    * Starts a server with {@code settings} and logs {@code z8run listening on http://host:port} with
    * the port actually bound. The caller owns the server and closes it.
    */
-  public static Z8Server start(ServerSettings settings) {
-    return start(settings, System.getenv());
-  }
-
-  /** As {@link #start(ServerSettings)}, reading the {@code Z8_*} variables from {@code env}. */
-  public static Z8Server start(ServerSettings settings, Map<String, String> env) {
-    Z8Server server = Z8Server.start(settings, env, Z8Version.current());
-    LOG.log(Level.INFO, "z8run listening on " + settings.baseUrl(server.port()));
+  public static Z8Server start(Settings settings) {
+    Z8Server server = Z8Server.start(settings, Z8Version.current());
+    Log.LOG.log(Level.INFO, "z8run listening on " + settings.baseUrl(server.port()));
     return server;
   }
 
-  private static int serve(List<Path> flows, PrintStream err) {
-    ServerSettings settings;
+  /**
+   * The settings of this process: its environment and system properties, the one place either is
+   * read. Null, with the problems printed, when a value is refused.
+   */
+  private static Settings processSettings(PrintStream err) {
     try {
-      settings = ServerSettings.resolve(System.getenv(), System.getProperties());
-    } catch (IllegalArgumentException e) {
-      err.println("z8run: " + e.getMessage());
+      return Settings.resolve(System.getenv(), System.getProperties());
+    } catch (IllegalArgumentException refused) {
+      err.println("z8run: " + refused.getMessage());
+      return null;
+    }
+  }
+
+  private static int serve(List<Path> flows, PrintStream err) {
+    Settings settings = processSettings(err);
+    if (settings == null) {
       return EXIT_USAGE;
     }
     LogSetup.configure(settings.logLevel());
@@ -165,17 +166,17 @@ public final class Main {
       err.println("z8run: " + e.getMessage());
       return EXIT_USAGE;
     } catch (IllegalStateException e) {
-      LOG.log(Level.ERROR, e.getMessage());
+      Log.LOG.log(Level.ERROR, e.getMessage());
       return EXIT_START_FAILED;
     } catch (RuntimeException e) {
-      LOG.log(Level.ERROR, "cannot start on " + settings.baseUrl(settings.port()), e);
+      Log.LOG.log(Level.ERROR, "cannot start on " + settings.baseUrl(settings.port()), e);
       return EXIT_START_FAILED;
     }
     for (Path file : flows) {
       try {
         Flow flow = FlowCodec.read(Files.readAllBytes(file));
         server.engine().deploy(flow);
-        LOG.log(Level.INFO, "deployed flow '" + flow.id() + "' from " + file);
+        Log.LOG.log(Level.INFO, "deployed flow '" + flow.id() + "' from " + file);
       } catch (IOException | RuntimeException refused) {
         err.println("z8run: cannot deploy " + file + ": " + refused.getMessage());
         stop(server);
@@ -187,9 +188,9 @@ public final class Main {
   }
 
   private static void stop(Z8Server server) {
-    LOG.log(Level.INFO, "z8run stopping");
+    Log.LOG.log(Level.INFO, "z8run stopping");
     server.close();
-    LOG.log(Level.INFO, "z8run stopped");
+    Log.LOG.log(Level.INFO, "z8run stopped");
   }
 
   private static int usageError(PrintStream err, String problem) {

@@ -38,10 +38,10 @@ final class PluginCommand {
 
   private PluginCommand() {}
 
-  static int run(List<String> argList, Map<String, String> env, PrintStream out, PrintStream err) {
+  static int run(List<String> argList, Settings settings, PrintStream out, PrintStream err) {
     List<String> args = new ArrayList<>(argList);
     String url = null;
-    String token = env.get("Z8_TOKEN");
+    String token = settings.get(Settings.TOKEN);
     while (args.size() >= 2 && args.get(0).startsWith("--")) {
       switch (args.get(0)) {
         case "--url" -> url = args.get(1);
@@ -53,9 +53,10 @@ final class PluginCommand {
       args.subList(0, 2).clear();
     }
     if (url == null) {
-      url =
-          env.getOrDefault(
-              "Z8_URL", "http://127.0.0.1:" + env.getOrDefault("Z8_PORT", "7700").strip());
+      url = settings.get(Settings.URL);
+    }
+    if (url == null) {
+      url = "http://127.0.0.1:" + settings.port();
     }
     if (args.isEmpty()) {
       return usage(err, "'plugin' needs a command");

@@ -10,7 +10,6 @@ import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
-import dev.z8run.api.hook.HookSettings;
 import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.EditorService;
 import dev.z8run.api.rest.InfoService;
@@ -20,8 +19,7 @@ import dev.z8run.api.rest.OpenApiService;
 import dev.z8run.api.rest.PluginService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
-import dev.z8run.api.ws.SocketSettings;
-import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.nodes.BuiltinNodes;
@@ -39,25 +37,21 @@ import io.helidon.webserver.http.HttpRouting;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Path;
 import java.time.InstantSource;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * A running z8run server: the store (LMDB under {@code Z8_DATA_DIR}), the engine with the built-in
- * node types and the installed plugins, and the Helidon web server whose routes reach them. Stored
- * plugins are installed and flows that were running when the server last stopped are deployed again
- * at start. Closing stops the web server first (no new requests), then the engine, then the store.
+ * A running z8run server, wired from its {@link Settings}: the store (LMDB under {@code
+ * Z8_DATA_DIR}), the engine with the built-in node types and the installed plugins, and the Helidon
+ * web server whose routes reach them. Stored plugins are installed and flows that were running when
+ * the server last stopped are deployed again at start. Closing stops the web server first (no new
+ * requests), then the engine, then the store.
  *
  * <p>Security defaults: bound to a loopback address the server may sign tokens with a random
  * per-process secret; bound to any other address it refuses to start without {@code Z8_JWT_SECRET}.
  */
 public final class Z8Server implements AutoCloseable {
   private static final System.Logger LOG = System.getLogger(Z8Server.class.getName());
-
-  /** Largest request body of the REST API (flows can be large; hooks have their own limit). */
-  static final int MAX_BODY_BYTES = 8 << 20;
 
   private final Store store;
   private final Engine engine;
@@ -93,48 +87,23 @@ public final class Z8Server implements AutoCloseable {
    * Opens the store, starts the engine, restores running flows and listens on the settings'
    * address.
    *
-   * @param env the environment ({@code Z8_DATA_DIR}, {@code Z8_JWT_SECRET}, {@code
-   *     Z8_VAULT_SECRET}, {@code Z8_WORKERS})
    * @throws IllegalArgumentException when the configuration is refused (named in the message)
    * @throws IllegalStateException when the address cannot be bound
    */
-  static Z8Server start(ServerSettings settings, Map<String, String> env, String version) {
-    Tokens tokens = tokens(settings, env.get("Z8_JWT_SECRET"));
-    EngineConfig engineConfig = engineConfig(env.get("Z8_WORKERS"));
-    Path dataDir = Path.of(env.getOrDefault("Z8_DATA_DIR", "data"));
+  static Z8Server start(Settings settings, String version) {
+    Tokens tokens = tokens(settings);
     Store store =
         Store.open(
-            StoreConfig.of(dataDir).withVaultSecret(blankToNull(env.get("Z8_VAULT_SECRET"))));
-    Engine engine = new Engine(engineConfig, BuiltinNodes.registry());
+            StoreConfig.builder(settings.get(Settings.DATA_DIR))
+                .vaultSecret(settings.get(Settings.VAULT_SECRET))
+                .build());
+    Engine engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
     LocalEmbedder embedder = new LocalEmbedder();
     try {
-      HookSettings hookDefaults = HookSettings.defaults();
-      HookService hooks =
-          new HookService(
-              engine,
-              new HookSettings(
-                  (int)
-                      number(
-                          "Z8_HOOK_MAX_BODY_BYTES",
-                          env.get("Z8_HOOK_MAX_BODY_BYTES"),
-                          hookDefaults.maxBodyBytes(),
-                          0,
-                          Integer.MAX_VALUE - 1),
-                  number(
-                      "Z8_HOOK_TIMEOUT_MS",
-                      env.get("Z8_HOOK_TIMEOUT_MS"),
-                      hookDefaults.timeoutMs(),
-                      1,
-                      3_600_000),
-                  (int)
-                      number(
-                          "Z8_HOOK_MAX_IN_FLIGHT",
-                          env.get("Z8_HOOK_MAX_IN_FLIGHT"),
-                          hookDefaults.maxInFlightPerFlow(),
-                          1,
-                          1_000_000)));
+      HookService hooks = new HookService(engine, settings.hookSettings());
       engine.registerService(Replies.class, hooks);
-      engine.registerService(OutboundPolicy.class, OutboundPolicy.fromEnvironment(env));
+      engine.registerService(OutboundPolicy.class, settings.get(Settings.HTTP_ALLOW));
+      engine.registerService(NodeEnvironment.class, settings.nodeEnvironment());
       AiUsage aiUsage = new AiUsage();
       engine.registerService(AiUsage.class, aiUsage);
       // constructed now, loaded at its first use: the server's start time does not change
@@ -152,18 +121,11 @@ public final class Z8Server implements AutoCloseable {
       if (restored > 0) {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
       }
-      int maxBodyBytes =
-          (int)
-              number(
-                  "Z8_MAX_BODY_BYTES",
-                  env.get("Z8_MAX_BODY_BYTES"),
-                  MAX_BODY_BYTES,
-                  1024,
-                  Integer.MAX_VALUE - 1);
+      int maxBodyBytes = settings.get(Settings.MAX_BODY_BYTES);
       FlowService flowService =
           new FlowService(flows, new FlowDocuments(engine.registry(), version), maxBodyBytes);
-      boolean openRegistration = "true".equalsIgnoreCase(env.get("Z8_OPEN_REGISTRATION"));
-      EngineSockets sockets = new EngineSockets(tokens, flows, socketSettings(env, maxBodyBytes));
+      boolean openRegistration = settings.get(Settings.OPEN_REGISTRATION);
+      EngineSockets sockets = new EngineSockets(tokens, flows, settings.socketSettings());
       Consumer<HttpRouting.Builder> routes =
           routing -> {
             routing.addFilter(new Authenticator(tokens));
@@ -237,8 +199,9 @@ public final class Z8Server implements AutoCloseable {
     };
   }
 
-  private static Tokens tokens(ServerSettings settings, String secret) {
-    if (secret != null && !secret.isBlank()) {
+  private static Tokens tokens(Settings settings) {
+    String secret = settings.get(Settings.JWT_SECRET);
+    if (secret != null) {
       return Tokens.withSecret(secret);
     }
     if (!isLoopback(settings.bind())) {
@@ -260,85 +223,6 @@ public final class Z8Server implements AutoCloseable {
     } catch (UnknownHostException unknown) {
       return false;
     }
-  }
-
-  private static String blankToNull(String value) {
-    return value == null || value.isBlank() ? null : value;
-  }
-
-  /**
-   * The whole number in the environment variable {@code name} (its {@code value}), or {@code
-   * fallback} when unset.
-   *
-   * @throws IllegalArgumentException naming the variable when it is not a number in range
-   */
-  static long number(String name, String value, long fallback, long min, long max) {
-    if (value == null || value.isBlank()) {
-      return fallback;
-    }
-    try {
-      long number = Long.parseLong(value.strip());
-      if (number >= min && number <= max) {
-        return number;
-      }
-    } catch (NumberFormatException notNumber) {
-      // fall through to the message below
-    }
-    throw new IllegalArgumentException(
-        name + " must be a whole number from " + min + " to " + max + ", got '" + value + "'");
-  }
-
-  /** The engine's settings: {@code Z8_WORKERS} worker threads, one per core when unset. */
-  static EngineConfig engineConfig(String workers) {
-    EngineConfig defaults = EngineConfig.defaults();
-    return defaults.withWorkers((int) number("Z8_WORKERS", workers, defaults.workers(), 1, 256));
-  }
-
-  /**
-   * The editor socket's settings: {@code Z8_WS_DEBUG_RATE}, {@code Z8_WS_PREVIEW_BYTES} and the
-   * {@code Z8_WS_*_MS} timeouts.
-   */
-  static SocketSettings socketSettings(Map<String, String> env, int maxRequestBytes) {
-    SocketSettings defaults = SocketSettings.defaults(maxRequestBytes);
-    return defaults
-        .withDebugPerSecond(
-            (int)
-                number(
-                    "Z8_WS_DEBUG_RATE",
-                    env.get("Z8_WS_DEBUG_RATE"),
-                    defaults.debugPerSecond(),
-                    1,
-                    100_000))
-        .withPreviewBytes(
-            (int)
-                number(
-                    "Z8_WS_PREVIEW_BYTES",
-                    env.get("Z8_WS_PREVIEW_BYTES"),
-                    defaults.previewBytes(),
-                    16,
-                    4096))
-        .withBatchIntervalMs(
-            number(
-                "Z8_WS_BATCH_MS", env.get("Z8_WS_BATCH_MS"), defaults.batchIntervalMs(), 1, 1_000))
-        .withTimeouts(
-            number(
-                "Z8_WS_AUTH_TIMEOUT_MS",
-                env.get("Z8_WS_AUTH_TIMEOUT_MS"),
-                defaults.authTimeoutMs(),
-                100,
-                3_600_000),
-            number(
-                "Z8_WS_SLOW_CONSUMER_MS",
-                env.get("Z8_WS_SLOW_CONSUMER_MS"),
-                defaults.slowConsumerMs(),
-                100,
-                3_600_000),
-            number(
-                "Z8_WS_IDLE_TIMEOUT_MS",
-                env.get("Z8_WS_IDLE_TIMEOUT_MS"),
-                defaults.idleTimeoutMs(),
-                100,
-                86_400_000));
   }
 
   /** The editor socket endpoint. */

@@ -12,7 +12,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,10 +21,7 @@ class MainServeTest {
 
   @Test
   void shouldListenOnAnEphemeralPortWhenPortIsZero() throws Exception {
-    Z8Server server =
-        Main.start(
-            new ServerSettings("127.0.0.1", 0, Level.WARNING),
-            Map.of("Z8_DATA_DIR", dataDir.toString()));
+    Z8Server server = Main.start(TestSettings.ephemeral(Map.of("Z8_DATA_DIR", dataDir.toString())));
     try (HttpClient client = HttpClient.newHttpClient()) {
       assertTrue(server.port() > 0, "bound port " + server.port());
       HttpResponse<String> response =
@@ -43,12 +39,14 @@ class MainServeTest {
   @Test
   void shouldFailToStartWhenThePortIsTaken() throws Exception {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      ServerSettings settings = new ServerSettings("127.0.0.1", taken.getLocalPort(), Level.OFF);
+      Settings settings =
+          Settings.of(
+              Map.of(
+                  "Z8_PORT", Integer.toString(taken.getLocalPort()),
+                  "Z8_DATA_DIR", dataDir.toString()));
 
       IllegalStateException e =
-          assertThrows(
-              IllegalStateException.class,
-              () -> Main.start(settings, Map.of("Z8_DATA_DIR", dataDir.toString())));
+          assertThrows(IllegalStateException.class, () -> Main.start(settings));
 
       assertTrue(
           e.getMessage().startsWith("cannot listen on http://127.0.0.1:" + taken.getLocalPort()),
@@ -63,8 +61,8 @@ class MainServeTest {
             IllegalArgumentException.class,
             () ->
                 Main.start(
-                    new ServerSettings("0.0.0.0", 0, Level.OFF),
-                    Map.of("Z8_DATA_DIR", dataDir.toString())));
+                    TestSettings.ephemeral(
+                        Map.of("Z8_BIND", "0.0.0.0", "Z8_DATA_DIR", dataDir.toString()))));
     assertTrue(e.getMessage().contains("needs Z8_JWT_SECRET"), e.getMessage());
   }
 }

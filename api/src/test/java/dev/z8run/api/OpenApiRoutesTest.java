@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.logging.Level;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -90,8 +89,8 @@ class OpenApiRoutesTest {
   void start() throws Exception {
     server =
         Main.start(
-            new ServerSettings("127.0.0.1", 0, Level.WARNING),
-            Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET));
+            TestSettings.ephemeral(
+                Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET)));
     client = HttpClient.newHttpClient();
     HttpResponse<String> registered =
         call(

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,14 +57,14 @@ class PluginApiTest {
 
   private Z8Server startServer() {
     return Main.start(
-        new ServerSettings("127.0.0.1", 0, Level.WARNING),
-        Map.of(
-            "Z8_DATA_DIR",
-            dataDir.toString(),
-            "Z8_JWT_SECRET",
-            SECRET,
-            "Z8_HOOK_TIMEOUT_MS",
-            "3000"));
+        TestSettings.ephemeral(
+            Map.of(
+                "Z8_DATA_DIR",
+                dataDir.toString(),
+                "Z8_JWT_SECRET",
+                SECRET,
+                "Z8_HOOK_TIMEOUT_MS",
+                "3000")));
   }
 
   @AfterEach
@@ -177,7 +176,7 @@ class PluginApiTest {
         0,
         PluginCommand.run(
             List.of("list"),
-            env,
+            Settings.of(env),
             new PrintStream(listed, true, StandardCharsets.UTF_8),
             System.err));
     assertEquals("shout\t1.0.0\tplugins\tUpper-cases.\n", listed.toString(StandardCharsets.UTF_8));
@@ -187,6 +186,6 @@ class PluginApiTest {
   }
 
   private static int cli(Map<String, String> env, String... args) {
-    return PluginCommand.run(List.of(args), env, System.out, System.err);
+    return PluginCommand.run(List.of(args), Settings.of(env), System.out, System.err);
   }
 }

@@ -1,5 +1,6 @@
 package dev.z8run.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -23,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -111,19 +111,22 @@ class RunnableJarIT {
         HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/v1/health"))
             .timeout(Duration.ofSeconds(2))
             .build();
-    long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HEALTHY_DEADLINE_MS);
-    while (System.nanoTime() - deadlineNs < 0) {
-      if (!process.isAlive()) {
-        fail("z8run exited with " + process.exitValue() + " before answering:\n" + read(log));
-      }
-      try {
-        return client.send(request, HttpResponse.BodyHandlers.ofString());
-      } catch (ConnectException notListeningYet) {
-        LockSupport.parkNanos(POLL_INTERVAL_NS);
-      }
-    }
-    return fail(
-        "no answer on port " + port + " within " + HEALTHY_DEADLINE_MS + " ms:\n" + read(log));
+    return await("an answer on port " + port)
+        .atMost(Duration.ofMillis(HEALTHY_DEADLINE_MS))
+        .pollInterval(Duration.ofNanos(POLL_INTERVAL_NS))
+        .ignoreException(ConnectException.class)
+        .until(
+            () -> {
+              if (!process.isAlive()) {
+                fail(
+                    "z8run exited with "
+                        + process.exitValue()
+                        + " before answering:\n"
+                        + read(log));
+              }
+              return client.send(request, HttpResponse.BodyHandlers.ofString());
+            },
+            answer -> true);
   }
 
   private static Path jar() {

@@ -1,5 +1,6 @@
 package dev.z8run.api;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
@@ -29,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -243,12 +243,10 @@ class ServerCrashIT {
             Thread.ofVirtual().start(() -> writeRecordingFailures(writer, random, deadlineNs)));
       }
       long killNs = startNs + TimeUnit.MILLISECONDS.toNanos(killDelayMs);
-      while (System.nanoTime() - killNs < 0 || acks.get() == 0) {
-        if (System.nanoTime() - deadlineNs >= 0) {
-          fail("no write acknowledged within " + LOAD_DEADLINE_MS + " ms:\n" + read(child.log));
-        }
-        LockSupport.parkNanos(POLL_INTERVAL_NS);
-      }
+      await("the kill time, with a write acknowledged")
+          .atMost(Duration.ofMillis(LOAD_DEADLINE_MS))
+          .pollInterval(Duration.ofNanos(POLL_INTERVAL_NS))
+          .until(() -> System.nanoTime() - killNs >= 0 && acks.get() > 0);
       killed = true;
       int inFlightAtKill = inFlight.get();
       long killedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNs);
@@ -367,19 +365,17 @@ class ServerCrashIT {
   }
 
   private static void awaitHealth(Child child) throws Exception {
-    long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HEALTHY_DEADLINE_MS);
-    while (System.nanoTime() - deadlineNs < 0) {
-      if (!child.process.isAlive()) {
-        fail("z8run exited with " + child.process.exitValue() + ":\n" + read(child.log));
-      }
-      try {
-        assertEquals(200, child.call("GET", "/api/v1/health", null).statusCode());
-        return;
-      } catch (ConnectException notListeningYet) {
-        LockSupport.parkNanos(POLL_INTERVAL_NS);
-      }
-    }
-    fail("no answer within " + HEALTHY_DEADLINE_MS + " ms:\n" + read(child.log));
+    await("the child's health answer")
+        .atMost(Duration.ofMillis(HEALTHY_DEADLINE_MS))
+        .pollInterval(Duration.ofNanos(POLL_INTERVAL_NS))
+        .ignoreException(ConnectException.class)
+        .until(
+            () -> {
+              if (!child.process.isAlive()) {
+                fail("z8run exited with " + child.process.exitValue() + ":\n" + read(child.log));
+              }
+              return child.call("GET", "/api/v1/health", null).statusCode() == 200;
+            });
   }
 
   private static String flowJson(String id, int revision) {

@@ -8,12 +8,14 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -22,8 +24,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -63,7 +63,12 @@ public final class FlowHarness implements AutoCloseable {
     NodeTypeRegistry registry = BuiltinNodes.registry();
     registry.register(sourceType());
     registry.register(captureType());
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
+    engine = new Engine(EngineConfig.builder().workers(2).build(), registry);
+    engine.registerService(
+        NodeEnvironment.class,
+        NodeEnvironment.of(
+            Map.of(
+                "Z8_ENV_GREETING", "hello", "Z8_JWT_SECRET", "do-not-leak", "PATH", "/usr/bin")));
     engine.addListener(
         new EngineListener() {
           @Override
@@ -157,12 +162,10 @@ public final class FlowHarness implements AutoCloseable {
   /** Starts an execution at {@code nodeId}, retrying while the flow is back-pressured. */
   public void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    long deadline = deadlineNs();
-    InjectResult result;
-    while ((result = engine.inject(flowId, nodeId, body)) == InjectResult.BACK_PRESSURED
-        && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-    }
+    InjectResult result =
+        Poll.eventually("inject into " + nodeId)
+            .until(
+                () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
   }
 
@@ -213,17 +216,7 @@ public final class FlowHarness implements AutoCloseable {
    * Waits for {@code condition}, polling, for up to {@link #TIMEOUT_MS}; fails with {@code what}.
    */
   public static void await(String what, BooleanSupplier condition) {
-    long deadline = deadlineNs();
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
-      }
-      LockSupport.parkNanos(100_000);
-    }
-  }
-
-  private static long deadlineNs() {
-    return System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
+    Poll.eventually(what).until(condition::getAsBoolean);
   }
 
   @Override

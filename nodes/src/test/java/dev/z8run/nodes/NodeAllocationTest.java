@@ -97,7 +97,15 @@ class NodeAllocationTest {
   private void message(String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     msg.wrap(record, 0, MessageDescriptor.HEADER_LENGTH + body.length);
-    msg.putHeader(1, 2, 1, 0, 0, 0, 0, 0, 0, body.length, 0, false);
+    msg.executionId(1)
+        .messageId(2)
+        .credit(1)
+        .timestampNs(0)
+        .execSlot(0)
+        .source(0, 0, 0)
+        .flags(0)
+        .body(body.length, false)
+        .ref(0);
     record.putBytes(msg.jsonOffset(), body);
   }
 
@@ -159,7 +167,16 @@ class NodeAllocationTest {
     @Override
     public MessageFlyweight claim(int port, int jsonLength, int binaryLength) {
       claimed.wrap(claimBuffer, 0, MessageDescriptor.HEADER_LENGTH + jsonLength + binaryLength);
-      claimed.putHeader(1, 3, 1, 0, 0, 0, port, 0, 0, jsonLength, 0, binaryLength > 0);
+      claimed
+          .executionId(1)
+          .messageId(3)
+          .credit(1)
+          .timestampNs(0)
+          .execSlot(0)
+          .source(0, port, 0)
+          .flags(0)
+          .body(jsonLength, binaryLength > 0)
+          .ref(0);
       return claimed;
     }
 
@@ -244,14 +261,7 @@ class NodeAllocationTest {
 
     @Override
     public dev.z8run.core.node.InjectResult triggerAt(
-        String nodeId,
-        DirectBuffer json,
-        int jsonOffset,
-        int jsonLength,
-        DirectBuffer binary,
-        int binaryOffset,
-        int binaryLength,
-        long ref) {
+        String nodeId, dev.z8run.io.message.MessageBody body) {
       return dev.z8run.core.node.InjectResult.NOT_RUNNING;
     }
 

@@ -52,7 +52,8 @@ class NodeReferenceDocsTest {
   }
 
   /**
-   * The config table row a field must have, e.g. {@code | `topic` | string | `""` | no | ... |}.
+   * The config table row a field must have, e.g. {@code | `topic` | string | `""` | no | ... |}; a
+   * bounded number's type says its bounds: {@code integer, 1 to 600000}.
    */
   static String configRow(ConfigField field) {
     String defaultValue =
@@ -63,6 +64,7 @@ class NodeReferenceDocsTest {
         + field.name()
         + "` | "
         + field.type().jsonName()
+        + (field.bounded() ? ", " + field.range() : "")
         + " | "
         + defaultValue
         + " | "

@@ -10,8 +10,7 @@ import java.util.Objects;
  * @param id the flow id, equal to {@code flow.id()}
  * @param ownerId the user the flow belongs to
  * @param revision the current revision, 1 for a new flow, +1 for each update or rollback
- * @param status {@link #IDLE} or {@link #RUNNING}: whether the flow should be deployed, so that a
- *     restarted server starts it again
+ * @param status whether the flow should be deployed, so that a restarted server starts it again
  * @param createdAtMs when the flow was created (epoch milliseconds)
  * @param updatedAtMs when its current revision was written
  * @param flow the current revision's document
@@ -20,13 +19,10 @@ public record FlowRecord(
     String id,
     String ownerId,
     int revision,
-    String status,
+    FlowStatus status,
     long createdAtMs,
     long updatedAtMs,
     Flow flow) {
-  public static final String IDLE = "idle";
-  public static final String RUNNING = "running";
-
   public FlowRecord {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(ownerId, "ownerId");

@@ -59,12 +59,13 @@ final class FlowRecordCodec {
   private FlowRecordCodec() {}
 
   /** A decoded flow header. */
-  record Header(String ownerId, int revision, String status, long createdAtMs, long updatedAtMs) {
+  record Header(
+      String ownerId, int revision, FlowStatus status, long createdAtMs, long updatedAtMs) {
     Header withRevision(int next, long nowMs) {
       return new Header(ownerId, next, status, createdAtMs, nowMs);
     }
 
-    Header withStatus(String next) {
+    Header withStatus(FlowStatus next) {
       return new Header(ownerId, revision, next, createdAtMs, updatedAtMs);
     }
   }
@@ -76,7 +77,7 @@ final class FlowRecordCodec {
         .putInt(header.revision())
         .putLong(header.createdAtMs())
         .putLong(header.updatedAtMs())
-        .put(FlowRecord.RUNNING.equals(header.status()) ? STATUS_RUNNING : STATUS_IDLE)
+        .put(header.status() == FlowStatus.RUNNING ? STATUS_RUNNING : STATUS_IDLE)
         .putShort((short) owner.length)
         .put(owner)
         .array();
@@ -96,7 +97,7 @@ final class FlowRecordCodec {
     return new Header(
         new String(bytes, HEADER_OWNER_OFFSET, ownerLength, StandardCharsets.UTF_8),
         buffer.getInt(HEADER_REVISION_OFFSET),
-        status == STATUS_RUNNING ? FlowRecord.RUNNING : FlowRecord.IDLE,
+        status == STATUS_RUNNING ? FlowStatus.RUNNING : FlowStatus.IDLE,
         buffer.getLong(HEADER_CREATED_OFFSET),
         buffer.getLong(HEADER_UPDATED_OFFSET));
   }

@@ -54,7 +54,7 @@ public final class FlowStore {
         env.write(
             tx -> {
               long now = clock.millis();
-              Header header = new Header(ownerId, 1, FlowRecord.IDLE, now, now);
+              Header header = new Header(ownerId, 1, FlowStatus.IDLE, now, now);
               if (!tx.putIfAbsent(Table.FLOWS, id, FlowRecordCodec.encodeHeader(header))) {
                 throw new FlowExistsException(flow.id());
               }
@@ -201,22 +201,12 @@ public final class FlowStore {
   }
 
   /**
-   * Records whether the flow should run ({@link FlowRecord#RUNNING}) or not ({@link
-   * FlowRecord#IDLE}). Not a revision: the document, revision and {@code updatedAtMs} stay.
+   * Records whether the flow should run. Not a revision: the document, revision and {@code
+   * updatedAtMs} stay.
    *
    * @return the record with the new status, or empty if the owner has no such flow
-   * @throws IllegalArgumentException for any other status
    */
-  public Optional<FlowRecord> setStatus(String ownerId, String flowId, String status) {
-    if (!FlowRecord.IDLE.equals(status) && !FlowRecord.RUNNING.equals(status)) {
-      throw new IllegalArgumentException(
-          "status must be '"
-              + FlowRecord.IDLE
-              + "' or '"
-              + FlowRecord.RUNNING
-              + "', got "
-              + status);
-    }
+  public Optional<FlowRecord> setStatus(String ownerId, String flowId, FlowStatus status) {
     byte[] id = Keys.id("flow id", flowId);
     Optional<Stored> stored =
         env.write(
@@ -246,7 +236,7 @@ public final class FlowStore {
                   (key, value) -> {
                     String flowId = Keys.suffix(Tx.copy(key), 0);
                     Header header = FlowRecordCodec.decodeHeader(flowId, Tx.copy(value));
-                    if (FlowRecord.RUNNING.equals(header.status())) {
+                    if (header.status() == FlowStatus.RUNNING) {
                       ids.add(flowId);
                       headers.add(header);
                     }

@@ -16,7 +16,7 @@ import java.nio.file.Path;
  * vector-index/} beside the LMDB files).
  *
  * <pre>{@code
- * try (Store store = Store.open(StoreConfig.of(Path.of("data")).withVaultSecret(secret))) {
+ * try (Store store = Store.open(StoreConfig.builder(Path.of("data")).vaultSecret(secret).build())) {
  *   FlowRecord saved = store.flows().create(user.id(), flow);
  * }
  * }</pre>

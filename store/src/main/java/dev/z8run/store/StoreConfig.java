@@ -6,8 +6,8 @@ import java.time.InstantSource;
 import java.util.Objects;
 
 /**
- * How to open a {@link Store}. Start from {@link #of(Path)} and change what differs with the {@code
- * with*} methods.
+ * How to open a {@link Store}: {@link #of(Path)} for the defaults, {@link #builder(Path)} to change
+ * what differs.
  *
  * @param dataDir the directory for {@code data.mdb}, {@code lock.mdb} and {@code vault.key};
  *     created ({@code rwx------}) if absent
@@ -70,63 +70,65 @@ public record StoreConfig(
 
   /** Defaults for {@code dataDir}: key file vault, 64 MiB map, 200 executions, system clock. */
   public static StoreConfig of(Path dataDir) {
-    return new StoreConfig(
-        dataDir,
-        null,
-        DEFAULT_INITIAL_MAP_SIZE_BYTES,
-        DEFAULT_MAX_MAP_SIZE_BYTES,
-        DEFAULT_EXECUTIONS_PER_FLOW,
-        VaultKeys.DEFAULT_KDF_ITERATIONS,
-        InstantSource.system());
+    return builder(dataDir).build();
   }
 
-  public StoreConfig withVaultSecret(String secret) {
-    return new StoreConfig(
-        dataDir,
-        secret,
-        initialMapSizeBytes,
-        maxMapSizeBytes,
-        executionsPerFlow,
-        vaultKdfIterations,
-        clock);
+  /** A builder holding the defaults for {@code dataDir}. */
+  public static Builder builder(Path dataDir) {
+    return new Builder(dataDir);
   }
 
-  public StoreConfig withMapSizeBytes(long initialBytes, long maxBytes) {
-    return new StoreConfig(
-        dataDir, vaultSecret, initialBytes, maxBytes, executionsPerFlow, vaultKdfIterations, clock);
-  }
+  /** Builds a {@link StoreConfig}; each setter is the record component of the same name. */
+  public static final class Builder {
+    private final Path dataDir;
+    private String vaultSecret;
+    private long initialMapSizeBytes = DEFAULT_INITIAL_MAP_SIZE_BYTES;
+    private long maxMapSizeBytes = DEFAULT_MAX_MAP_SIZE_BYTES;
+    private int executionsPerFlow = DEFAULT_EXECUTIONS_PER_FLOW;
+    private int vaultKdfIterations = VaultKeys.DEFAULT_KDF_ITERATIONS;
+    private InstantSource clock = InstantSource.system();
 
-  public StoreConfig withExecutionsPerFlow(int executions) {
-    return new StoreConfig(
-        dataDir,
-        vaultSecret,
-        initialMapSizeBytes,
-        maxMapSizeBytes,
-        executions,
-        vaultKdfIterations,
-        clock);
-  }
+    private Builder(Path dataDir) {
+      this.dataDir = dataDir;
+    }
 
-  public StoreConfig withVaultKdfIterations(int iterations) {
-    return new StoreConfig(
-        dataDir,
-        vaultSecret,
-        initialMapSizeBytes,
-        maxMapSizeBytes,
-        executionsPerFlow,
-        iterations,
-        clock);
-  }
+    /** The vault's secret, or null for the generated key file. */
+    public Builder vaultSecret(String secret) {
+      vaultSecret = secret;
+      return this;
+    }
 
-  public StoreConfig withClock(InstantSource source) {
-    return new StoreConfig(
-        dataDir,
-        vaultSecret,
-        initialMapSizeBytes,
-        maxMapSizeBytes,
-        executionsPerFlow,
-        vaultKdfIterations,
-        source);
+    public Builder mapSizeBytes(long initialBytes, long maxBytes) {
+      initialMapSizeBytes = initialBytes;
+      maxMapSizeBytes = maxBytes;
+      return this;
+    }
+
+    public Builder executionsPerFlow(int executions) {
+      executionsPerFlow = executions;
+      return this;
+    }
+
+    public Builder vaultKdfIterations(int iterations) {
+      vaultKdfIterations = iterations;
+      return this;
+    }
+
+    public Builder clock(InstantSource source) {
+      clock = source;
+      return this;
+    }
+
+    public StoreConfig build() {
+      return new StoreConfig(
+          dataDir,
+          vaultSecret,
+          initialMapSizeBytes,
+          maxMapSizeBytes,
+          executionsPerFlow,
+          vaultKdfIterations,
+          clock);
+    }
   }
 
   /** Everything but the secret, which shows as {@code <set>} or {@code <none>}. */

@@ -25,7 +25,7 @@ class ExecutionStoreTest {
 
   @BeforeEach
   void open() {
-    store = Store.open(StoreConfig.of(dataDir).withExecutionsPerFlow(5));
+    store = Store.open(StoreConfig.builder(dataDir).executionsPerFlow(5).build());
     executions = store.executions();
     store.flows().create(ALICE, flow("f1", "one", 1));
     store.flows().create(ALICE, flow("f2", "two", 1));
@@ -88,7 +88,7 @@ class ExecutionStoreTest {
     executions.record("f1", json(1));
     executions.record("f1", json(2));
     store.close();
-    store = Store.open(StoreConfig.of(dataDir).withExecutionsPerFlow(5));
+    store = Store.open(StoreConfig.builder(dataDir).executionsPerFlow(5).build());
 
     assertEquals(OptionalLong.of(3), store.executions().record("f1", json(3)));
   }

@@ -137,13 +137,13 @@ class StoreTest {
 
   @Test
   void shouldNotShowTheVaultSecretInTheConfig() {
-    StoreConfig config = StoreConfig.of(tempDir).withVaultSecret("hunter2-very-secret");
+    StoreConfig config = StoreConfig.builder(tempDir).vaultSecret("hunter2-very-secret").build();
 
     assertFalse(config.toString().contains("hunter2"));
   }
 
   private static StoreConfig config(Path dir, long initialBytes, long maxBytes) {
-    return StoreConfig.of(dir).withMapSizeBytes(initialBytes, maxBytes);
+    return StoreConfig.builder(dir).mapSizeBytes(initialBytes, maxBytes).build();
   }
 
   private static String mode(Path path) throws Exception {

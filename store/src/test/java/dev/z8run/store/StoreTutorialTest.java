@@ -92,7 +92,7 @@ class StoreTutorialTest {
     Flow flow = flow("ticker", "Ticker", 2);
     try (Store store = Store.open(StoreConfig.of(dataDir))) {
       store.flows().create("ada-id", flow);
-      store.flows().setStatus("ada-id", "ticker", FlowRecord.RUNNING);
+      store.flows().setStatus("ada-id", "ticker", FlowStatus.RUNNING);
     }
     try (Store restarted = Store.open(StoreConfig.of(dataDir))) {
       List<FlowRecord> toDeploy = restarted.flows().runningFlows();
@@ -107,7 +107,7 @@ class StoreTutorialTest {
    */
   @Test
   void tutorial6RecordExecutions() {
-    try (Store store = Store.open(StoreConfig.of(dataDir).withExecutionsPerFlow(2))) {
+    try (Store store = Store.open(StoreConfig.builder(dataDir).executionsPerFlow(2).build())) {
       store.flows().create("ada-id", flow("f", "F", 1));
       for (int i = 1; i <= 3; i++) {
         store.executions().record("f", ("{\"run\":" + i + "}").getBytes(UTF_8));
@@ -125,7 +125,8 @@ class StoreTutorialTest {
    */
   @Test
   void tutorial7KeepSecretsInTheVault() {
-    StoreConfig config = StoreConfig.of(dataDir).withVaultSecret("correct horse battery staple");
+    StoreConfig config =
+        StoreConfig.builder(dataDir).vaultSecret("correct horse battery staple").build();
     try (Store store = Store.open(config)) {
       store.vault().put("ada-id", "openai.key", "sk-...");
 
@@ -135,6 +136,6 @@ class StoreTutorialTest {
 
     assertThrows(
         VaultKeyException.class,
-        () -> Store.open(StoreConfig.of(dataDir).withVaultSecret("a different secret")));
+        () -> Store.open(StoreConfig.builder(dataDir).vaultSecret("a different secret").build()));
   }
 }

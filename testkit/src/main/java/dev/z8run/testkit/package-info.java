@@ -9,6 +9,7 @@
  *       or at the addresses {@code bin/services} is given.
  *   <li>{@link dev.z8run.testkit.TestTools}: the programs tests run (Chromium and its driver,
  *       {@code wat2wasm}).
+ *   <li>{@link dev.z8run.testkit.Poll}: waiting for a condition (Awaitility, configured once).
  * </ul>
  *
  * <p>With {@code CI=true} a test whose service or tool is missing fails, naming it and the command

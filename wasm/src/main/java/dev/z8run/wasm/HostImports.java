@@ -137,9 +137,7 @@ final class HostImports {
     if (grants.grants("env")) {
       functions.add(
           answering(
-              "env_get",
-              I32X2,
-              (i, a) -> env(grants.env(), string(i, a[0], a[1]), System::getenv)));
+              "env_get", I32X2, (i, a) -> env(grants.env(), string(i, a[0], a[1]), host::env)));
     }
     if (grants.context()) {
       functions.add(

@@ -13,4 +13,10 @@ interface PluginHost {
 
   /** Stores a JSON value under {@code key} in the node's persistent context. */
   void contextSet(String key, byte[] json);
+
+  /**
+   * Environment variable {@code name} as flows see it ({@link
+   * dev.z8run.core.node.NodeEnvironment}), or null; the caller has checked the grant.
+   */
+  String env(String name);
 }

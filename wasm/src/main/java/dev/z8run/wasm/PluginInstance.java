@@ -41,6 +41,11 @@ public final class PluginInstance implements AutoCloseable {
 
         @Override
         public void contextSet(String key, byte[] json) {}
+
+        @Override
+        public String env(String name) {
+          return null;
+        }
       };
 
   private final PluginModule module;
@@ -87,26 +92,18 @@ public final class PluginInstance implements AutoCloseable {
    *     result too large, a refused host call
    */
   public byte[] process(byte[] input) throws PluginException {
-    slot.begin(timeoutMs);
-    byte[] result = null;
-    Throwable failure = null;
-    try {
-      int in = write(input);
-      int res = (int) process.apply(in, input.length)[0];
-      result = read(res);
-      if (dealloc != null) {
-        dealloc.apply(res, result.length + 4L);
-        dealloc.apply(in, input.length);
-      }
-    } catch (Exception | StackOverflowError e) {
-      failure = e;
-    }
-    boolean expired = slot.end();
-    if (failure != null || expired) {
-      broken = true;
-      throw failure(module, "z8_process", failure, expired, memory);
-    }
-    return result;
+    return guarded(
+        "z8_process",
+        () -> {
+          int in = write(input);
+          int res = (int) process.apply(in, input.length)[0];
+          byte[] result = read(res);
+          if (dealloc != null) {
+            dealloc.apply(res, result.length + 4L);
+            dealloc.apply(in, input.length);
+          }
+          return result;
+        });
   }
 
   /** Runs {@code z8_configure} with the node's config JSON; 0 (or no such export) means ok. */
@@ -114,7 +111,16 @@ public final class PluginInstance implements AutoCloseable {
     if (configure == null) {
       return 0;
     }
-    return call("z8_configure", configJson);
+    return guarded(
+        "z8_configure",
+        () -> {
+          int in = write(configJson);
+          int status = (int) configure.apply(in, configJson.length)[0];
+          if (dealloc != null) {
+            dealloc.apply(in, configJson.length);
+          }
+          return status;
+        });
   }
 
   /** Runs {@code z8_validate}; 0 (or no such export) means the configured node is valid. */
@@ -122,23 +128,28 @@ public final class PluginInstance implements AutoCloseable {
     if (validate == null) {
       return 0;
     }
-    return call("z8_validate", null);
+    return guarded("z8_validate", () -> (int) validate.apply()[0]);
   }
 
-  private int call(String function, byte[] input) throws PluginException {
+  /** One call into the guest: what it returns, or a reason it failed. */
+  @FunctionalInterface
+  private interface GuestCall<T> {
+    T run() throws PluginException;
+  }
+
+  /**
+   * Runs {@code call} (into export {@code function}) under the time limit. A call that fails or
+   * runs out of time marks the instance broken: its memory may be half-updated.
+   *
+   * @throws PluginException saying why: time limit, trap, a pointer or length out of bounds, a
+   *     result too large, a refused host call
+   */
+  private <T> T guarded(String function, GuestCall<T> call) throws PluginException {
     slot.begin(timeoutMs);
-    int status = 0;
+    T result = null;
     Throwable failure = null;
     try {
-      if (input == null) {
-        status = (int) validate.apply()[0];
-      } else {
-        int in = write(input);
-        status = (int) configure.apply(in, input.length)[0];
-        if (dealloc != null) {
-          dealloc.apply(in, input.length);
-        }
-      }
+      result = call.run();
     } catch (Exception | StackOverflowError e) {
       failure = e;
     }
@@ -147,7 +158,7 @@ public final class PluginInstance implements AutoCloseable {
       broken = true;
       throw failure(module, function, failure, expired, memory);
     }
-    return status;
+    return result;
   }
 
   private int write(byte[] input) throws PluginException {

@@ -356,7 +356,9 @@ public record PluginManifest(
                 plain(f.get("default")),
                 f.path("required").asBoolean(false),
                 f.path("description").asText(""),
-                options));
+                options,
+                f.path("min").isNumber() ? f.get("min").numberValue() : null,
+                f.path("max").isNumber() ? f.get("max").numberValue() : null));
       }
       return fields;
     }

@@ -181,6 +181,11 @@ final class PluginNode implements Node, PluginHost {
   }
 
   @Override
+  public String env(String name) {
+    return context.environment().get(name);
+  }
+
+  @Override
   public byte[] contextGet(String key) {
     return contexts.get(context.flowId(), context.nodeId(), key);
   }

@@ -8,10 +8,12 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +21,6 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -67,7 +67,8 @@ final class PluginFlows implements AutoCloseable {
                   };
                 })
             .build());
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
+    engine = new Engine(EngineConfig.builder().workers(2).build(), registry);
+    engine.registerService(NodeEnvironment.class, NodeEnvironment.of(Map.of("PATH", "/usr/bin")));
     engine.registerService(
         PluginLog.class,
         (flowId, nodeId, plugin, line) -> logLines.add(nodeId + " " + plugin + ": " + line));
@@ -100,12 +101,10 @@ final class PluginFlows implements AutoCloseable {
 
   void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-    InjectResult result;
-    while ((result = engine.inject(flowId, nodeId, body)) == InjectResult.BACK_PRESSURED
-        && System.nanoTime() - deadline < 0) {
-      Thread.onSpinWait();
-    }
+    InjectResult result =
+        Poll.eventually("inject into " + nodeId)
+            .until(
+                () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
   }
 
@@ -150,13 +149,7 @@ final class PluginFlows implements AutoCloseable {
   }
 
   static void await(String what, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MS);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError("timed out after " + TIMEOUT_MS + " ms waiting for " + what);
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
+    Poll.eventually(what).until(condition::getAsBoolean);
   }
 
   @Override

@@ -1,6 +1,6 @@
 package dev.z8run.api.auth;
 
-import dev.z8run.api.rest.ErrorResponses;
+import dev.z8run.api.http.ErrorResponses;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.Filter;

@@ -1,6 +1,6 @@
 package dev.z8run.api.flows;
 
-import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.http.ApiException;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.flow.FlowNode;

@@ -1,6 +1,6 @@
 package dev.z8run.api.flows;
 
-import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.http.ApiException;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.runtime.DeployException;
@@ -10,6 +10,7 @@ import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
 import dev.z8run.store.FlowExistsException;
 import dev.z8run.store.FlowRecord;
+import dev.z8run.store.FlowStatus;
 import dev.z8run.store.Store;
 import dev.z8run.store.vault.VaultException;
 import io.helidon.http.Status;
@@ -94,7 +95,7 @@ public final class FlowManager {
     if (current.isEmpty()) {
       return current;
     }
-    if (current.get().status().equals(FlowRecord.RUNNING)) {
+    if (current.get().status() == FlowStatus.RUNNING) {
       deploy(owner, flow);
     }
     return store.flows().update(owner, flow);
@@ -116,7 +117,7 @@ public final class FlowManager {
       return current;
     }
     deploy(owner, current.get().flow());
-    return store.flows().setStatus(owner, flowId, FlowRecord.RUNNING);
+    return store.flows().setStatus(owner, flowId, FlowStatus.RUNNING);
   }
 
   /** Stops the flow (draining for up to {@link #DRAIN_MS}) and records it as idle. */
@@ -125,7 +126,7 @@ public final class FlowManager {
       return Optional.empty();
     }
     StopResult result = engine.stop(flowId, DRAIN_MS);
-    store.flows().setStatus(owner, flowId, FlowRecord.IDLE);
+    store.flows().setStatus(owner, flowId, FlowStatus.IDLE);
     return Optional.of(result == null ? new StopResult(true, 0, 0) : result);
   }
 
@@ -144,7 +145,7 @@ public final class FlowManager {
       return Optional.empty();
     }
     Optional<FlowRecord> current = store.flows().get(owner, flowId);
-    if (current.isPresent() && current.get().status().equals(FlowRecord.RUNNING)) {
+    if (current.isPresent() && current.get().status() == FlowStatus.RUNNING) {
       deploy(owner, old.get());
     }
     return store.flows().rollback(owner, flowId, revision);
@@ -176,7 +177,7 @@ public final class FlowManager {
                 + record.id()
                 + "' was running but does not deploy now: "
                 + refused.getMessage());
-        store.flows().setStatus(record.ownerId(), record.id(), FlowRecord.IDLE);
+        store.flows().setStatus(record.ownerId(), record.id(), FlowStatus.IDLE);
       }
     }
     return restored;

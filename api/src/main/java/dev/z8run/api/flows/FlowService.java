@@ -1,8 +1,8 @@
 package dev.z8run.api.flows;
 
 import dev.z8run.api.auth.Authenticator;
-import dev.z8run.api.rest.ApiException;
-import dev.z8run.api.rest.RequestBodies;
+import dev.z8run.api.http.ApiException;
+import dev.z8run.api.http.RequestBodies;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.runtime.StopResult;
@@ -164,7 +164,7 @@ public final class FlowService implements HttpService {
   private void start(ServerRequest request, ServerResponse response) {
     String id = id(request);
     FlowRecord record = flows.start(owner(request), id).orElseThrow(() -> missing(id));
-    send(response, Status.OK_200, Map.of("id", record.id(), "status", record.status()));
+    send(response, Status.OK_200, Map.of("id", record.id(), "status", record.status().jsonName()));
   }
 
   private void stop(ServerRequest request, ServerResponse response) {

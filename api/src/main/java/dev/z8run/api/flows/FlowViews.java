@@ -1,10 +1,11 @@
 package dev.z8run.api.flows;
 
-import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.http.ApiException;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.runtime.StopResult;
 import dev.z8run.store.FlowRecord;
+import dev.z8run.store.FlowStatus;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +23,7 @@ public final class FlowViews {
     item.put("id", record.id());
     item.put("name", record.flow().name());
     item.put("description", record.flow().description());
-    item.put("status", record.status());
+    item.put("status", record.status().jsonName());
     item.put("nodes", record.flow().nodes().size());
     item.put("edges", record.flow().wires().size());
     item.put("revision", record.revision());
@@ -34,7 +35,7 @@ public final class FlowViews {
   /** The whole flow document with its status, revision and times. */
   public static Map<String, Object> detail(FlowRecord record, boolean running) {
     Map<String, Object> body = new LinkedHashMap<>(FlowCodec.toMap(record.flow()));
-    body.put("status", record.status());
+    body.put("status", record.status().jsonName());
     body.put("revision", record.revision());
     body.put("running", running);
     body.put("created_at", time(record.createdAtMs()));
@@ -48,7 +49,7 @@ public final class FlowViews {
     created.put("id", record.id());
     created.put("name", record.flow().name());
     created.put("description", record.flow().description());
-    created.put("status", record.status());
+    created.put("status", record.status().jsonName());
     created.put("revision", record.revision());
     created.put("created_at", time(record.createdAtMs()));
     return created;
@@ -58,7 +59,7 @@ public final class FlowViews {
   public static Map<String, Object> stopped(String id, StopResult result) {
     Map<String, Object> stopped = new LinkedHashMap<>();
     stopped.put("id", id);
-    stopped.put("status", FlowRecord.IDLE);
+    stopped.put("status", FlowStatus.IDLE.jsonName());
     stopped.put("drained", result.drained());
     stopped.put("abandoned_executions", result.abandonedExecutions());
     stopped.put("abandoned_messages", result.abandonedMessages());

@@ -1,7 +1,7 @@
 package dev.z8run.api.hook;
 
-import dev.z8run.api.rest.ErrorResponses;
-import dev.z8run.api.rest.RequestBodies;
+import dev.z8run.api.http.ErrorResponses;
+import dev.z8run.api.http.RequestBodies;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.plan.ExecutionPlan;

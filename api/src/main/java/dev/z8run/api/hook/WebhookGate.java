@@ -1,7 +1,7 @@
 package dev.z8run.api.hook;
 
 import dev.z8run.api.hook.WebhookSignature.Result;
-import dev.z8run.api.rest.ErrorResponses;
+import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.network.WebhookNode;
 import dev.z8run.nodes.network.WebhookNode.Verdict;

@@ -1,5 +1,6 @@
 package dev.z8run.api.rest;
 
+import dev.z8run.api.http.ApiException;
 import dev.z8run.editor.EditorAssets;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;

@@ -1,5 +1,6 @@
 package dev.z8run.api.rest;
 
+import dev.z8run.api.http.Json;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;

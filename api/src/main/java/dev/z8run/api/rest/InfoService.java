@@ -1,6 +1,7 @@
 package dev.z8run.api.rest;
 
 import dev.z8run.api.auth.UserPrincipal;
+import dev.z8run.api.http.Json;
 import dev.z8run.core.runtime.Engine;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.webserver.http.HttpRules;

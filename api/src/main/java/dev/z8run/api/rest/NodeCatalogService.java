@@ -28,7 +28,8 @@ import java.util.Objects;
  *   type = {"type","category","description",
  *           "inputs":[{"name","type"}], "outputs":[{"name","type"}],
  *           "dynamic_outputs":bool, "blocking":bool,
- *           "config":[{"name","type","default","required","description","options":[...]}]}
+ *           "config":[{"name","type","default","required","description","options":[...],
+ *                      "min","max" (bounded numbers only)}]}
  * </pre>
  *
  * <p>Port types are z8run's ({@code any, string, number, ...}); field types are {@link
@@ -89,6 +90,12 @@ public final class NodeCatalogService implements HttpService {
       entry.put("required", field.required());
       entry.put("description", field.description());
       entry.put("options", field.options());
+      if (field.min() != null) {
+        entry.put("min", field.min());
+      }
+      if (field.max() != null) {
+        entry.put("max", field.max());
+      }
       config.add(entry);
     }
     node.put("config", config);

@@ -1,5 +1,7 @@
 package dev.z8run.api.rest;
 
+import dev.z8run.api.http.ApiException;
+import dev.z8run.api.http.JsonBody;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.PluginStore;

@@ -1,6 +1,8 @@
 package dev.z8run.api.rest;
 
 import dev.z8run.api.auth.Authenticator;
+import dev.z8run.api.http.Json;
+import dev.z8run.api.http.JsonBody;
 import dev.z8run.store.vault.Vault;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.NotFoundException;

@@ -2,13 +2,14 @@ package dev.z8run.api.ws;
 
 import dev.z8run.api.auth.InvalidTokenException;
 import dev.z8run.api.auth.UserPrincipal;
-import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.http.ApiException;
 import dev.z8run.io.frame.FrameDescriptor;
 import dev.z8run.io.frame.FrameError;
 import dev.z8run.io.frame.FrameFlyweight;
 import dev.z8run.io.frame.MessageType;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.common.buffers.BufferData;
+import io.helidon.websocket.WsCloseCodes;
 import io.helidon.websocket.WsListener;
 import io.helidon.websocket.WsSession;
 import java.time.Instant;
@@ -72,7 +73,7 @@ final class EngineSocket implements WsListener {
   @Override
   public void onMessage(WsSession session, String text, boolean last) {
     if (!sender.isClosed()) {
-      closeWith(1003, "binary frames only");
+      closeWith(WsCloseCodes.CANNOT_ACCEPT, "binary frames only");
     }
   }
 
@@ -85,7 +86,7 @@ final class EngineSocket implements WsListener {
     int length = buffer.available();
     if (oversized || (long) messageLength + length > MAX_MESSAGE_BYTES) {
       oversized = true;
-      closeWith(1009, "message larger than " + MAX_MESSAGE_BYTES + " bytes");
+      closeWith(WsCloseCodes.TOO_BIG, "message larger than " + MAX_MESSAGE_BYTES + " bytes");
       return;
     }
     if (messageLength + length > message.length) {
@@ -130,14 +131,14 @@ final class EngineSocket implements WsListener {
 
   @Override
   public void onClose(WsSession session, int status, String reason) {
-    sender.close(1000, "normal");
+    sender.close(WsCloseCodes.NORMAL_CLOSE, "normal");
     stop();
   }
 
   @Override
   public void onError(WsSession session, Throwable failure) {
     LOG.log(System.Logger.Level.DEBUG, "socket error: " + failure);
-    sender.close(1011, "server error");
+    sender.close(WsCloseCodes.UNEXPECTED_CONDITION, "server error");
     stop();
   }
 
@@ -252,7 +253,7 @@ final class EngineSocket implements WsListener {
     }
     sender.error(
         correlationId, 426, "no common protocol version; server speaks [" + PROTOCOL_VERSION + "]");
-    closeWith(1002, "no common protocol version");
+    closeWith(WsCloseCodes.PROTOCOL_ERROR, "no common protocol version");
   }
 
   private void authenticate(int correlationId, Map<String, Object> request) {
@@ -273,7 +274,7 @@ final class EngineSocket implements WsListener {
           correlationId,
           Map.of("ok", false, "code", 401, "message", "invalid or expired token"));
       if (authFailures >= MAX_AUTH_FAILURES) {
-        closeWith(1008, "too many failed authentications");
+        closeWith(WsCloseCodes.VIOLATED_POLICY, "too many failed authentications");
       }
       return;
     }
@@ -337,15 +338,17 @@ final class EngineSocket implements WsListener {
       return false;
     }
     if (user == null && nowNs - openedAtNs > settings.authTimeoutMs() * 1_000_000L) {
-      closeWith(1008, "authentication timeout");
+      closeWith(WsCloseCodes.VIOLATED_POLICY, "authentication timeout");
       return false;
     }
     if (user != null && System.currentTimeMillis() >= tokenExpiresAtMs) {
-      closeWith(1008, "token expired");
+      closeWith(WsCloseCodes.VIOLATED_POLICY, "token expired");
       return false;
     }
     if (nowNs - lastReceivedNs > settings.idleTimeoutMs() * 1_000_000L) {
-      closeWith(1008, "idle timeout: nothing received for " + settings.idleTimeoutMs() + " ms");
+      closeWith(
+          WsCloseCodes.VIOLATED_POLICY,
+          "idle timeout: nothing received for " + settings.idleTimeoutMs() + " ms");
       return false;
     }
     return true;
@@ -367,7 +370,11 @@ final class EngineSocket implements WsListener {
     }
   }
 
-  /** Sends a close frame; the client's answer (or the watchdog) then ends the connection. */
+  /**
+   * Sends a close frame; the client's answer (or the watchdog) then ends the connection.
+   *
+   * @param code one of Helidon's {@link WsCloseCodes}
+   */
   void closeWith(int code, String reason) {
     if (closingSinceNs == 0) {
       closingSinceNs = System.nanoTime();

@@ -5,6 +5,7 @@ import dev.z8run.api.flows.FlowManager;
 import dev.z8run.core.runtime.Engine;
 import io.helidon.webserver.websocket.WsConfig;
 import io.helidon.webserver.websocket.WsRouting;
+import io.helidon.websocket.WsCloseCodes;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -102,7 +103,7 @@ public final class EngineSockets implements AutoCloseable {
     running = false;
     watchdog.interrupt();
     for (EngineSocket socket : open) {
-      socket.closeWith(1001, "server stopping");
+      socket.closeWith(WsCloseCodes.GOING_AWAY, "server stopping");
     }
     open.clear();
   }

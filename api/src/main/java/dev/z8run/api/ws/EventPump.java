@@ -9,6 +9,7 @@ import dev.z8run.core.runtime.NodeMetrics;
 import dev.z8run.io.frame.CountersEncoder;
 import dev.z8run.io.frame.EventEncoder;
 import dev.z8run.io.frame.MessageType;
+import io.helidon.websocket.WsCloseCodes;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -115,7 +116,7 @@ final class EventPump implements Runnable, EngineEventHandler {
     } catch (RuntimeException failed) {
       System.getLogger(EventPump.class.getName())
           .log(System.Logger.Level.WARNING, "event stream failed; closing the connection", failed);
-      socket.closeWith(1011, "event stream failed");
+      socket.closeWith(WsCloseCodes.UNEXPECTED_CONDITION, "event stream failed");
     }
   }
 

@@ -2,14 +2,16 @@ package dev.z8run.api.ws;
 
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowViews;
-import dev.z8run.api.rest.ApiException;
+import dev.z8run.api.http.ApiException;
 import dev.z8run.core.flow.Flow;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.StopResult;
 import dev.z8run.io.frame.MessageType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.FlowExistsException;
 import dev.z8run.store.FlowRecord;
+import dev.z8run.store.FlowStatus;
 import io.helidon.http.Status;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -96,19 +98,21 @@ final class SocketCommands {
         }
       } else {
         FlowRecord updated = flows.update(owner, flow).orElseThrow(() -> missing(id));
-        if (updated.status().equals(FlowRecord.RUNNING)) {
+        if (updated.status() == FlowStatus.RUNNING) {
           // update redeployed the running flow with the new document
-          return Map.of("id", id, "status", updated.status(), "revision", updated.revision());
+          return Map.of(
+              "id", id, "status", updated.status().jsonName(), "revision", updated.revision());
         }
       }
     }
     FlowRecord record = flows.start(owner, id).orElseThrow(() -> missing(id));
-    return Map.of("id", record.id(), "status", record.status(), "revision", record.revision());
+    return Map.of(
+        "id", record.id(), "status", record.status().jsonName(), "revision", record.revision());
   }
 
   private Map<String, Object> start(String owner, String id) {
     FlowRecord record = flows.start(owner, id).orElseThrow(() -> missing(id));
-    return Map.of("id", record.id(), "status", record.status());
+    return Map.of("id", record.id(), "status", record.status().jsonName());
   }
 
   private Map<String, Object> stop(String owner, String id) {
@@ -131,18 +135,25 @@ final class SocketCommands {
     }
     owned(owner, id);
     Engine engine = flows.engine();
-    Engine.Injection injection = engine.injectTraced(id, nodeId, JsonCodec.write(msg));
-    return switch (injection.result()) {
-      case ACCEPTED -> Map.of("execution_id", Long.toUnsignedString(injection.executionId()));
-      case NOT_RUNNING ->
-          throw new ApiException(Status.CONFLICT_409, "flow '" + id + "' is not running");
+    return switch (engine.injectTraced(id, nodeId, JsonCodec.write(msg))) {
+      case Engine.Injection.Started started ->
+          Map.of("execution_id", Long.toUnsignedString(started.executionId()));
+      case Engine.Injection.Refused refused -> throw refusal(refused.reason(), id, nodeId);
+    };
+  }
+
+  /** The error an injection the engine refused answers with. */
+  private static RuntimeException refusal(InjectResult reason, String id, String nodeId) {
+    return switch (reason) {
+      case NOT_RUNNING -> new ApiException(Status.CONFLICT_409, "flow '" + id + "' is not running");
       case UNKNOWN_NODE ->
-          throw ApiException.notFound("flow '" + id + "' has no enabled node '" + nodeId + "'");
+          ApiException.notFound("flow '" + id + "' has no enabled node '" + nodeId + "'");
       case TOO_LARGE ->
-          throw new ApiException(
+          new ApiException(
               Status.REQUEST_ENTITY_TOO_LARGE_413,
               "msg is larger than node '" + nodeId + "' accepts");
-      case BACK_PRESSURED -> throw new Busy("node inbox full", 100);
+      case BACK_PRESSURED -> new Busy("node inbox full", 100);
+      case ACCEPTED -> throw new IllegalArgumentException("an accepted injection is no refusal");
     };
   }
 

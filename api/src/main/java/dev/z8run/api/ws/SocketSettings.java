@@ -43,68 +43,81 @@ public record SocketSettings(
 
   /** The documented defaults, with {@code maxRequestBytes} from the HTTP API's body limit. */
   public static SocketSettings defaults(int maxRequestBytes) {
-    return new SocketSettings(
-        DEFAULT_DEBUG_PER_SECOND,
-        DEFAULT_PREVIEW_BYTES,
-        50,
-        10_000,
-        10_000,
-        60_000,
-        100,
-        maxRequestBytes,
-        4096);
+    return builder(maxRequestBytes).build();
   }
 
-  public SocketSettings withDebugPerSecond(int value) {
-    return new SocketSettings(
-        value,
-        previewBytes,
-        batchIntervalMs,
-        authTimeoutMs,
-        slowConsumerMs,
-        idleTimeoutMs,
-        requestsPerSecond,
-        maxRequestBytes,
-        maxEventsPerBatch);
+  /** A builder holding the defaults, with {@code maxRequestBytes}. */
+  public static Builder builder(int maxRequestBytes) {
+    Builder builder = new Builder();
+    builder.maxRequestBytes = maxRequestBytes;
+    return builder;
   }
 
-  public SocketSettings withPreviewBytes(int value) {
-    return new SocketSettings(
-        debugPerSecond,
-        value,
-        batchIntervalMs,
-        authTimeoutMs,
-        slowConsumerMs,
-        idleTimeoutMs,
-        requestsPerSecond,
-        maxRequestBytes,
-        maxEventsPerBatch);
-  }
+  /** Builds {@link SocketSettings}; each setter is the record component of the same name. */
+  public static final class Builder {
+    private int debugPerSecond = DEFAULT_DEBUG_PER_SECOND;
+    private int previewBytes = DEFAULT_PREVIEW_BYTES;
+    private long batchIntervalMs = 50;
+    private long authTimeoutMs = 10_000;
+    private long slowConsumerMs = 10_000;
+    private long idleTimeoutMs = 60_000;
+    private int requestsPerSecond = 100;
+    private int maxRequestBytes;
+    private int maxEventsPerBatch = 4096;
 
-  public SocketSettings withBatchIntervalMs(long value) {
-    return new SocketSettings(
-        debugPerSecond,
-        previewBytes,
-        value,
-        authTimeoutMs,
-        slowConsumerMs,
-        idleTimeoutMs,
-        requestsPerSecond,
-        maxRequestBytes,
-        maxEventsPerBatch);
-  }
+    private Builder() {}
 
-  /** Shorter timeouts, for tests of the timeouts themselves. */
-  public SocketSettings withTimeouts(long authMs, long slowConsumerMs, long idleMs) {
-    return new SocketSettings(
-        debugPerSecond,
-        previewBytes,
-        batchIntervalMs,
-        authMs,
-        slowConsumerMs,
-        idleMs,
-        requestsPerSecond,
-        maxRequestBytes,
-        maxEventsPerBatch);
+    public Builder debugPerSecond(int value) {
+      debugPerSecond = value;
+      return this;
+    }
+
+    public Builder previewBytes(int value) {
+      previewBytes = value;
+      return this;
+    }
+
+    public Builder batchIntervalMs(long value) {
+      batchIntervalMs = value;
+      return this;
+    }
+
+    public Builder authTimeoutMs(long value) {
+      authTimeoutMs = value;
+      return this;
+    }
+
+    public Builder slowConsumerMs(long value) {
+      slowConsumerMs = value;
+      return this;
+    }
+
+    public Builder idleTimeoutMs(long value) {
+      idleTimeoutMs = value;
+      return this;
+    }
+
+    public Builder requestsPerSecond(int value) {
+      requestsPerSecond = value;
+      return this;
+    }
+
+    public Builder maxEventsPerBatch(int value) {
+      maxEventsPerBatch = value;
+      return this;
+    }
+
+    public SocketSettings build() {
+      return new SocketSettings(
+          debugPerSecond,
+          previewBytes,
+          batchIntervalMs,
+          authTimeoutMs,
+          slowConsumerMs,
+          idleTimeoutMs,
+          requestsPerSecond,
+          maxRequestBytes,
+          maxEventsPerBatch);
+    }
   }
 }

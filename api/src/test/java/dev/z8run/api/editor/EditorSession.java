@@ -3,7 +3,7 @@ package dev.z8run.api.editor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.testkit.TestTools;
@@ -18,7 +18,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
-import java.util.logging.Level;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -50,8 +49,8 @@ final class EditorSession implements AutoCloseable {
   EditorSession(Path dataDir) throws IOException {
     server =
         Main.start(
-            new ServerSettings("127.0.0.1", 0, Level.WARNING),
-            Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET));
+            TestSettings.ephemeral(
+                Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET)));
     base = "http://127.0.0.1:" + server.port();
     profile = Files.createTempDirectory("z8-chromium-");
     ChromeOptions options = new ChromeOptions();

@@ -1,11 +1,12 @@
 package dev.z8run.api.flows;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
@@ -15,9 +16,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -54,8 +55,7 @@ class FlowApiTest {
 
   private Z8Server startServer() {
     return Main.start(
-        new ServerSettings("127.0.0.1", 0, Level.WARNING),
-        Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET));
+        TestSettings.ephemeral(Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET)));
   }
 
   @AfterEach
@@ -189,12 +189,14 @@ class FlowApiTest {
         call("GET", "/api/v1/flows/hello", alice, null).body().contains("s3cr3t"),
         "the stored flow keeps the reference, not the secret");
 
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    Map<?, ?> executions = json(call("GET", "/api/v1/flows/hello/executions", alice, null));
-    while ((Long) executions.get("total") == 0 && System.nanoTime() < deadline) {
-      java.util.concurrent.locks.LockSupport.parkNanos(20_000_000);
-      executions = json(call("GET", "/api/v1/flows/hello/executions", alice, null));
-    }
+    Map<?, ?> executions =
+        await("the execution recorded")
+            .atMost(Duration.ofSeconds(10))
+            .pollDelay(Duration.ZERO)
+            .pollInterval(Duration.ofMillis(20))
+            .until(
+                () -> json(call("GET", "/api/v1/flows/hello/executions", alice, null)),
+                recorded -> (Long) recorded.get("total") > 0);
     Map<?, ?> execution = (Map<?, ?>) ((List<?>) executions.get("executions")).get(0);
     assertEquals("completed", execution.get("status"));
     assertEquals("in", execution.get("trigger"));

@@ -11,13 +11,14 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -94,7 +95,7 @@ class NodeRedFlowControlTest {
     List<Flow> flows = NodeRedImport.convert(export(), false).flows();
     Queue<String[]> debug = new ConcurrentLinkedQueue<>();
     try (Engine engine =
-        new Engine(EngineConfig.defaults().withWorkers(2), BuiltinNodes.registry())) {
+        new Engine(EngineConfig.builder().workers(2).build(), BuiltinNodes.registry())) {
       engine.addListener(
           new EngineListener() {
             @Override
@@ -115,16 +116,14 @@ class NodeRedFlowControlTest {
     }
   }
 
+  /** The first debug output of {@code nodeId}, once there is one (10 s at most). */
   private static Object await(Queue<String[]> debug, String nodeId) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() - deadline < 0) {
-      for (String[] event : debug) {
-        if (event[0].equals(nodeId)) {
-          return JsonCodec.parse(event[1]);
-        }
-      }
-      LockSupport.parkNanos(1_000_000);
-    }
-    throw new AssertionError("no debug output from " + nodeId + " in 10 s: " + debug.size());
+    String[] first =
+        Poll.eventually("debug output from " + nodeId, Duration.ofSeconds(10))
+            .until(
+                () -> debug.stream().filter(event -> event[0].equals(nodeId)).findFirst(),
+                Optional::isPresent)
+            .orElseThrow();
+    return JsonCodec.parse(first[1]);
   }
 }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.sun.net.httpserver.HttpServer;
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
@@ -22,7 +22,6 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -62,14 +61,14 @@ class NodeRedLibraryImportTest {
     stub.start();
     server =
         Main.start(
-            new ServerSettings("127.0.0.1", 0, Level.WARNING),
-            Map.of(
-                "Z8_DATA_DIR",
-                dataDir.toString(),
-                "Z8_JWT_SECRET",
-                SECRET,
-                "Z8_HTTP_ALLOW",
-                "127.0.0.1"));
+            TestSettings.ephemeral(
+                Map.of(
+                    "Z8_DATA_DIR",
+                    dataDir.toString(),
+                    "Z8_JWT_SECRET",
+                    SECRET,
+                    "Z8_HTTP_ALLOW",
+                    "127.0.0.1")));
     client = HttpClient.newHttpClient();
     token = Tokens.withSecret(SECRET).issue(new UserPrincipal("alice-id", "alice"));
   }

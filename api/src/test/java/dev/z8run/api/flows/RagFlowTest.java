@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
@@ -19,7 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -70,15 +69,15 @@ class RagFlowTest {
 
   private Z8Server startServer() {
     return Main.start(
-        new ServerSettings("127.0.0.1", 0, Level.WARNING),
-        Map.of(
-            "Z8_DATA_DIR",
-            dataDir.toString(),
-            "Z8_JWT_SECRET",
-            SECRET,
-            // a model server on this machine must be allowed explicitly
-            "Z8_HTTP_ALLOW",
-            "public,127.0.0.1"));
+        TestSettings.ephemeral(
+            Map.of(
+                "Z8_DATA_DIR",
+                dataDir.toString(),
+                "Z8_JWT_SECRET",
+                SECRET,
+                // a model server on this machine must be allowed explicitly
+                "Z8_HTTP_ALLOW",
+                "public,127.0.0.1")));
   }
 
   @AfterEach

@@ -11,16 +11,17 @@ import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;
+import dev.z8run.testkit.Poll;
 import io.helidon.webserver.WebServer;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -53,7 +54,7 @@ class HookServiceTest {
 
   @BeforeEach
   void start() {
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), BuiltinNodes.registry());
+    engine = new Engine(EngineConfig.builder().workers(2).build(), BuiltinNodes.registry());
     hooks = new HookService(engine, new HookSettings(1024, 300, 4));
     engine.registerService(Replies.class, hooks);
     server =
@@ -150,11 +151,8 @@ class HookServiceTest {
     assertEquals(504, response.statusCode());
     assertTrue(response.body().contains("did not answer within 300 ms"), response.body());
     // the request leaves the waiting map right after its answer is written, not before
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-    while (hooks.waiting() != 0 && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-    }
-    assertEquals(0, hooks.waiting());
+    Poll.eventually("the request out of the waiting map", Duration.ofSeconds(5))
+        .until(() -> hooks.waiting() == 0);
   }
 
   @Test

@@ -75,7 +75,7 @@ class WebhookHookTest {
   void start() {
     NodeTypeRegistry registry = BuiltinNodes.registry();
     registry.register(captureType());
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
+    engine = new Engine(EngineConfig.builder().workers(2).build(), registry);
     HookService hooks = new HookService(engine, new HookSettings(64 * 1024, 1_000, 16));
     engine.registerService(Replies.class, hooks);
     server =

@@ -61,7 +61,7 @@ class AuthServiceTest {
 
   @BeforeEach
   void start() {
-    store = Store.open(StoreConfig.of(dataDir).withVaultKdfIterations(210_000));
+    store = Store.open(StoreConfig.builder(dataDir).vaultKdfIterations(210_000).build());
     closed = server(false);
     open = server(true);
   }

@@ -2,6 +2,7 @@ package dev.z8run.api.rest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.z8run.api.http.ErrorResponses;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

@@ -45,7 +45,7 @@ class InfoServiceTest {
   void start() {
     engine =
         new Engine(
-            EngineConfig.defaults().withWorkers(3).withManualWorkers(new SystemNanoClock()),
+            EngineConfig.builder().workers(3).manualWorkers(new SystemNanoClock()).build(),
             BuiltinNodes.registry());
     InstantSource clock = now::get;
     InfoService info = new InfoService("1.2.3", engine, dataDir, clock);

@@ -72,7 +72,7 @@ class MetricsServiceTest {
   void start() {
     engine =
         new Engine(
-            EngineConfig.defaults().withWorkers(2).withManualWorkers(new SystemNanoClock()),
+            EngineConfig.builder().workers(2).manualWorkers(new SystemNanoClock()).build(),
             BuiltinNodes.registry());
     MetricsService metrics = new MetricsService(engine);
     server = new RestServer(tokens, routing -> routing.register("/metrics", metrics));

@@ -2,6 +2,7 @@ package dev.z8run.api.rest;
 
 import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.HttpException;
 import io.helidon.webserver.WebServer;

@@ -44,7 +44,7 @@ class VaultServiceTest {
 
   @BeforeEach
   void start() {
-    store = Store.open(StoreConfig.of(dataDir).withVaultKdfIterations(210_000));
+    store = Store.open(StoreConfig.builder(dataDir).vaultKdfIterations(210_000).build());
     alice = store.users().create("alice", "unused-hash", 0);
     UserRecord bob = store.users().create("bob", "unused-hash", 0);
     aliceToken = tokens.issue(new UserPrincipal(alice.id(), alice.username()));

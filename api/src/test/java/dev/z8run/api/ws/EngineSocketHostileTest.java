@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.io.json.JsonCodec;
 import java.nio.ByteBuffer;
@@ -14,7 +14,6 @@ import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Random;
-import java.util.logging.Level;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -37,14 +36,14 @@ class EngineSocketHostileTest {
   void start() throws Exception {
     server =
         Main.start(
-            new ServerSettings("127.0.0.1", 0, Level.WARNING),
-            Map.of(
-                "Z8_DATA_DIR",
-                dataDir.toString(),
-                "Z8_JWT_SECRET",
-                SECRET,
-                "Z8_WS_AUTH_TIMEOUT_MS",
-                "1500"));
+            TestSettings.ephemeral(
+                Map.of(
+                    "Z8_DATA_DIR",
+                    dataDir.toString(),
+                    "Z8_JWT_SECRET",
+                    SECRET,
+                    "Z8_WS_AUTH_TIMEOUT_MS",
+                    "1500")));
     token =
         dev.z8run.api.auth.Tokens.withSecret(SECRET)
             .issue(new dev.z8run.api.auth.UserPrincipal("u1", "alice"));

@@ -1,12 +1,13 @@
 package dev.z8run.api.ws;
 
 import static dev.z8run.api.ws.DocClient.*;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
@@ -14,9 +15,9 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.logging.Level;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,13 +49,13 @@ class EngineSocketStallTest {
         "{\"id\":\"storm\",\"name\":\"Storm\",\"nodes\":[" + nodes + "],\"wires\":[" + wires + "]}";
     try (Z8Server server =
         Main.start(
-            new ServerSettings("127.0.0.1", 0, Level.WARNING),
-            Map.of(
-                "Z8_DATA_DIR", dataDir.toString(),
-                "Z8_JWT_SECRET", SECRET,
-                "Z8_WS_SLOW_CONSUMER_MS", "1500",
-                "Z8_WS_DEBUG_RATE", "100000",
-                "Z8_WS_PREVIEW_BYTES", "4096"))) {
+            TestSettings.ephemeral(
+                Map.of(
+                    "Z8_DATA_DIR", dataDir.toString(),
+                    "Z8_JWT_SECRET", SECRET,
+                    "Z8_WS_SLOW_CONSUMER_MS", "1500",
+                    "Z8_WS_DEBUG_RATE", "100000",
+                    "Z8_WS_PREVIEW_BYTES", "4096")))) {
       String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("u1", "alice"));
       DocClient stalled = DocClient.connect(server.port());
       DocClient watcher = DocClient.connect(server.port());
@@ -87,19 +88,23 @@ class EngineSocketStallTest {
                     }
                   });
       try {
-        long deadline = System.nanoTime() + 30_000_000_000L;
-        long before = sunk.get();
-        long windowStart = System.nanoTime();
-        while (server.sockets().openConnections() > 1 && System.nanoTime() < deadline) {
-          Thread.sleep(100);
-          if (System.nanoTime() - windowStart > 2_000_000_000L) {
-            // progress over 2 s windows: a shared machine may pause any thread for a moment
-            assertTrue(
-                sunk.get() > before, "the engine keeps moving messages while a client stalls");
-            before = sunk.get();
-            windowStart = System.nanoTime();
-          }
-        }
+        long[] before = {sunk.get()};
+        long[] windowStart = {System.nanoTime()};
+        await("the stalled client dropped")
+            .atMost(Duration.ofSeconds(30))
+            .pollInterval(Duration.ofMillis(100))
+            .until(
+                () -> {
+                  if (System.nanoTime() - windowStart[0] > 2_000_000_000L) {
+                    // progress over 2 s windows: a shared machine may pause any thread a moment
+                    assertTrue(
+                        sunk.get() > before[0],
+                        "the engine keeps moving messages while a client stalls");
+                    before[0] = sunk.get();
+                    windowStart[0] = System.nanoTime();
+                  }
+                  return server.sockets().openConnections() <= 1;
+                });
         assertEquals(1, server.sockets().openConnections(), "the stalled client was dropped");
 
         watcher.clearEvents();
@@ -107,8 +112,10 @@ class EngineSocketStallTest {
         assertNotNull(sample, "the other client still receives debug samples");
         assertEquals("storm", debugSample(sample).flowId());
         long after = sunk.get();
-        Thread.sleep(1_000);
-        assertTrue(sunk.get() > after, "the flow still runs");
+        await("the flow still runs")
+            .atMost(Duration.ofSeconds(10))
+            .pollInterval(Duration.ofMillis(10))
+            .until(() -> sunk.get() > after);
         assertEquals(PONG, watcher.request(PING, "").type());
       } finally {
         running.set(false);

@@ -6,8 +6,8 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 
 /**
- * Engine settings. Immutable; start from {@link #defaults()} and change with the {@code with*}
- * methods.
+ * Engine settings. Immutable; built with {@link #builder()} (which starts from the defaults) or
+ * changed through {@link #toBuilder()}.
  *
  * @param workers worker agents (threads); default one per core
  * @param inboxBytes ring capacity per node; a message may take at most an eighth of it
@@ -41,109 +41,122 @@ public record EngineConfig(
     }
   }
 
+  /** The defaults: one worker per core, 1 MiB inboxes, real clocks, worker threads. */
   public static EngineConfig defaults() {
-    return new EngineConfig(
-        Runtime.getRuntime().availableProcessors(),
-        1 << 20,
-        1 << 16,
-        256,
-        64,
-        10,
-        200,
-        4 << 20,
-        false,
-        SystemEpochClock.INSTANCE,
-        new SystemNanoClock());
+    return builder().build();
   }
 
-  public EngineConfig withWorkers(int value) {
-    return new EngineConfig(
-        value,
-        inboxBytes,
-        maxExecutionsPerFlow,
-        batchLimit,
-        blockingConcurrency,
-        traceIntervalMs,
-        maxParkMs,
-        eventBufferBytes,
-        manual,
-        epochClock,
-        nanoClock);
+  /** The default worker count: one per core. */
+  public static int defaultWorkers() {
+    return Runtime.getRuntime().availableProcessors();
   }
 
-  public EngineConfig withInboxBytes(int value) {
-    return new EngineConfig(
-        workers,
-        value,
-        maxExecutionsPerFlow,
-        batchLimit,
-        blockingConcurrency,
-        traceIntervalMs,
-        maxParkMs,
-        eventBufferBytes,
-        manual,
-        epochClock,
-        nanoClock);
+  /** A builder holding the defaults. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  public EngineConfig withMaxExecutionsPerFlow(int value) {
-    return new EngineConfig(
-        workers,
-        inboxBytes,
-        value,
-        batchLimit,
-        blockingConcurrency,
-        traceIntervalMs,
-        maxParkMs,
-        eventBufferBytes,
-        manual,
-        epochClock,
-        nanoClock);
+  /** A builder holding these settings. */
+  public Builder toBuilder() {
+    Builder builder = new Builder();
+    builder.workers = workers;
+    builder.inboxBytes = inboxBytes;
+    builder.maxExecutionsPerFlow = maxExecutionsPerFlow;
+    builder.batchLimit = batchLimit;
+    builder.blockingConcurrency = blockingConcurrency;
+    builder.traceIntervalMs = traceIntervalMs;
+    builder.maxParkMs = maxParkMs;
+    builder.eventBufferBytes = eventBufferBytes;
+    builder.manual = manual;
+    builder.epochClock = epochClock;
+    builder.nanoClock = nanoClock;
+    return builder;
   }
 
-  public EngineConfig withTraceIntervalMs(long value) {
-    return new EngineConfig(
-        workers,
-        inboxBytes,
-        maxExecutionsPerFlow,
-        batchLimit,
-        blockingConcurrency,
-        value,
-        maxParkMs,
-        eventBufferBytes,
-        manual,
-        epochClock,
-        nanoClock);
-  }
+  /** Builds an {@link EngineConfig}; each setter is the record component of the same name. */
+  public static final class Builder {
+    private int workers = defaultWorkers();
+    private int inboxBytes = 1 << 20;
+    private int maxExecutionsPerFlow = 1 << 16;
+    private int batchLimit = 256;
+    private int blockingConcurrency = 64;
+    private long traceIntervalMs = 10;
+    private long maxParkMs = 200;
+    private int eventBufferBytes = 4 << 20;
+    private boolean manual;
+    private EpochClock epochClock = SystemEpochClock.INSTANCE;
+    private NanoClock nanoClock = new SystemNanoClock();
 
-  public EngineConfig withBlockingConcurrency(int value) {
-    return new EngineConfig(
-        workers,
-        inboxBytes,
-        maxExecutionsPerFlow,
-        batchLimit,
-        value,
-        traceIntervalMs,
-        maxParkMs,
-        eventBufferBytes,
-        manual,
-        epochClock,
-        nanoClock);
-  }
+    private Builder() {}
 
-  /** No worker threads: the caller drives {@code Engine.doWork()} (deterministic tests). */
-  public EngineConfig withManualWorkers(NanoClock clock) {
-    return new EngineConfig(
-        workers,
-        inboxBytes,
-        maxExecutionsPerFlow,
-        batchLimit,
-        blockingConcurrency,
-        traceIntervalMs,
-        maxParkMs,
-        eventBufferBytes,
-        true,
-        epochClock,
-        clock);
+    public Builder workers(int value) {
+      workers = value;
+      return this;
+    }
+
+    public Builder inboxBytes(int value) {
+      inboxBytes = value;
+      return this;
+    }
+
+    public Builder maxExecutionsPerFlow(int value) {
+      maxExecutionsPerFlow = value;
+      return this;
+    }
+
+    public Builder batchLimit(int value) {
+      batchLimit = value;
+      return this;
+    }
+
+    public Builder blockingConcurrency(int value) {
+      blockingConcurrency = value;
+      return this;
+    }
+
+    public Builder traceIntervalMs(long value) {
+      traceIntervalMs = value;
+      return this;
+    }
+
+    public Builder maxParkMs(long value) {
+      maxParkMs = value;
+      return this;
+    }
+
+    public Builder eventBufferBytes(int value) {
+      eventBufferBytes = value;
+      return this;
+    }
+
+    public Builder epochClock(EpochClock value) {
+      epochClock = value;
+      return this;
+    }
+
+    /**
+     * No worker threads: the caller drives {@code Engine.doWork()} and {@code pollEvents()}, and
+     * time is {@code clock} (deterministic tests).
+     */
+    public Builder manualWorkers(NanoClock clock) {
+      manual = true;
+      nanoClock = clock;
+      return this;
+    }
+
+    public EngineConfig build() {
+      return new EngineConfig(
+          workers,
+          inboxBytes,
+          maxExecutionsPerFlow,
+          batchLimit,
+          blockingConcurrency,
+          traceIntervalMs,
+          maxParkMs,
+          eventBufferBytes,
+          manual,
+          epochClock,
+          nanoClock);
+    }
   }
 }

@@ -40,14 +40,10 @@ public final class EngineEvents {
 
   /** Writes an event without text; allocation-free, for the hot path. */
   public void publish(int type, int flowHandle, int nodeIndex, long executionId, long value) {
-    int index = ring.tryClaim(type, TEXT_OFFSET);
-    if (index <= 0) {
-      dropped.incrementAndGet();
-      return;
+    int index = claim(type, 0, flowHandle, nodeIndex, executionId, value);
+    if (index > 0) {
+      ring.commit(index);
     }
-    MutableDirectBuffer buffer = ring.buffer();
-    putFields(buffer, index, flowHandle, nodeIndex, executionId, value);
-    ring.commit(index);
   }
 
   /**
@@ -65,15 +61,11 @@ public final class EngineEvents {
       int textLength,
       int maxBytes) {
     int length = Math.min(textLength, Math.min(maxBytes, MAX_TEXT_BYTES));
-    int index = ring.tryClaim(type, TEXT_OFFSET + length);
-    if (index <= 0) {
-      dropped.incrementAndGet();
-      return;
+    int index = claim(type, length, flowHandle, nodeIndex, executionId, value);
+    if (index > 0) {
+      ring.buffer().putBytes(index + TEXT_OFFSET, text, textOffset, length);
+      ring.commit(index);
     }
-    MutableDirectBuffer buffer = ring.buffer();
-    putFields(buffer, index, flowHandle, nodeIndex, executionId, value);
-    buffer.putBytes(index + TEXT_OFFSET, text, textOffset, length);
-    ring.commit(index);
   }
 
   /** Writes an event with a text (cut at {@link EventDescriptor#MAX_TEXT_BYTES}); allocates. */
@@ -81,22 +73,31 @@ public final class EngineEvents {
       int type, int flowHandle, int nodeIndex, long executionId, long value, String text) {
     byte[] bytes = (text == null ? "" : text).getBytes(StandardCharsets.UTF_8);
     int length = Math.min(bytes.length, MAX_TEXT_BYTES);
-    int index = ring.tryClaim(type, TEXT_OFFSET + length);
-    if (index <= 0) {
-      dropped.incrementAndGet();
-      return;
+    int index = claim(type, length, flowHandle, nodeIndex, executionId, value);
+    if (index > 0) {
+      ring.buffer().putBytes(index + TEXT_OFFSET, bytes, 0, length);
+      ring.commit(index);
     }
-    MutableDirectBuffer buffer = ring.buffer();
-    putFields(buffer, index, flowHandle, nodeIndex, executionId, value);
-    buffer.putBytes(index + TEXT_OFFSET, bytes, 0, length);
-    ring.commit(index);
   }
 
-  private static void putFields(
-      MutableDirectBuffer buffer, int index, int flowHandle, int node, long execution, long value) {
+  /**
+   * Claims room for an event with {@code textLength} bytes of text and writes its fixed fields; the
+   * caller writes the text and commits.
+   *
+   * @return the record's index, or 0 when the ring is full (the event is counted as dropped)
+   */
+  private int claim(
+      int type, int textLength, int flowHandle, int nodeIndex, long executionId, long value) {
+    int index = ring.tryClaim(type, TEXT_OFFSET + textLength);
+    if (index <= 0) {
+      dropped.incrementAndGet();
+      return 0;
+    }
+    MutableDirectBuffer buffer = ring.buffer();
     buffer.putInt(index + FLOW_HANDLE_OFFSET, flowHandle);
-    buffer.putInt(index + NODE_INDEX_OFFSET, node);
-    buffer.putLong(index + EXECUTION_ID_OFFSET, execution);
+    buffer.putInt(index + NODE_INDEX_OFFSET, nodeIndex);
+    buffer.putLong(index + EXECUTION_ID_OFFSET, executionId);
     buffer.putLong(index + VALUE_OFFSET, value);
+    return index;
   }
 }

@@ -1,7 +1,8 @@
 package dev.z8run.core.event;
 
 /**
- * Layout of one engine event in the event ring ({@link EngineEvents}). Little endian.
+ * Layout of one engine event in the event ring ({@link EngineEvents}), in native byte order as
+ * Agrona writes it (events never leave the process in this form).
  *
  * <pre>
  *  0 flow_handle i32 | 4 node_index i32 (-1 = none) | 8 execution_id i64 (0 = none)

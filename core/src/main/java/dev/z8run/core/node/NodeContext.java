@@ -1,5 +1,6 @@
 package dev.z8run.core.node;
 
+import dev.z8run.io.message.MessageBody;
 import java.util.Collection;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -70,19 +71,12 @@ public interface NodeContext {
    * message had arrived at its input port 0: how Link Out reaches Link In across flows. Thread-safe
    * and non-blocking.
    *
-   * @param ref the out-of-band handle the new execution's messages carry (see {@link Replies})
+   * @param body the new execution's JSON, binary payload and the out-of-band {@code ref} its
+   *     messages carry (see {@link Replies}); a node passing its input on gives the input itself
    * @return {@code ACCEPTED}; {@code UNKNOWN_NODE} when no running flow has that node; {@code
    *     BACK_PRESSURED}, {@code TOO_LARGE}, {@code NOT_RUNNING} as for the engine's inject command
    */
-  InjectResult triggerAt(
-      String nodeId,
-      DirectBuffer json,
-      int jsonOffset,
-      int jsonLength,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength,
-      long ref);
+  InjectResult triggerAt(String nodeId, MessageBody body);
 
   /**
    * Runs {@code task} once after {@code delayMs} on the engine's timer thread, if this node's flow
@@ -131,6 +125,15 @@ public interface NodeContext {
     if (maxInFlight < 1) {
       throw new IllegalArgumentException("maxInFlight must be at least 1, got " + maxInFlight);
     }
+  }
+
+  /**
+   * The environment variables flows may read: the {@link NodeEnvironment} service the host
+   * installed, or {@link NodeEnvironment#EMPTY}.
+   */
+  default NodeEnvironment environment() {
+    NodeEnvironment environment = service(NodeEnvironment.class);
+    return environment == null ? NodeEnvironment.EMPTY : environment;
   }
 
   /** Convenience: a config value as a String, or {@code fallback}. */

@@ -1,6 +1,7 @@
 package dev.z8run.core.runtime;
 
 import dev.z8run.core.node.Node;
+import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -20,15 +21,12 @@ final class BlockingDispatch extends NodeInstance {
 
   BlockingDispatch(
       FlowRuntime flow,
-      int index,
-      String nodeId,
+      PlannedNode planned,
       Node node,
       int inboxBytes,
-      int[][] targets,
-      int[][] targetPorts,
       ExecutorService executor,
       int maxConcurrency) {
-    super(flow, index, nodeId, node, inboxBytes, targets, targetPorts);
+    super(flow, planned, node, inboxBytes, false);
     this.executor = executor;
     this.maxConcurrency = maxConcurrency;
   }
@@ -53,7 +51,7 @@ final class BlockingDispatch extends NodeInstance {
     try {
       node.onMessage(msg, out);
       if (completeObserved) {
-        flow.observers.onComplete(index, msg);
+        flow.observers.onComplete(index, msg, new MessageFlyweight());
       }
     } catch (Throwable failure) {
       rethrowIfFatal(failure);

@@ -8,6 +8,8 @@ import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.Output;
 import dev.z8run.io.message.Bytes;
+import dev.z8run.io.message.MessageBody;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
 import java.util.concurrent.locks.LockSupport;
@@ -55,6 +57,7 @@ final class Emitter implements Output {
   private final WorkerAgent worker;
   private final boolean waitWhenFull;
   private final MessageFlyweight child = new MessageFlyweight();
+  private final MessageBodyView sendBody = new MessageBodyView();
   private final ScratchBuffer staging = new ScratchBuffer(4096);
   private final ScratchBuffer fusedA = new ScratchBuffer(4096);
   private final ScratchBuffer fusedB = new ScratchBuffer(4096);
@@ -170,20 +173,12 @@ final class Emitter implements Output {
 
   @Override
   public void forward(int port, MessageFlyweight msg) {
-    deliver(
-        port,
-        msg.buffer(),
-        msg.jsonOffset(),
-        msg.jsonLength(),
-        msg.buffer(),
-        msg.binaryOffset(),
-        msg.binaryLength(),
-        msg.messageId());
+    deliver(port, msg, msg.messageId());
   }
 
   @Override
   public void send(int port, DirectBuffer json, int offset, int length) {
-    deliver(port, json, offset, length, json, 0, 0, nextMessageId());
+    deliver(port, sendBody.json(json, offset, length), nextMessageId());
   }
 
   @Override
@@ -196,7 +191,9 @@ final class Emitter implements Output {
       int binaryOffset,
       int binaryLength) {
     deliver(
-        port, json, jsonOffset, jsonLength, binary, binaryOffset, binaryLength, nextMessageId());
+        port,
+        sendBody.json(json, jsonOffset, jsonLength).binary(binary, binaryOffset, binaryLength),
+        nextMessageId());
   }
 
   @Override
@@ -257,12 +254,9 @@ final class Emitter implements Output {
     }
     deliver(
         port,
-        staging.buffer(),
-        HEADER_LENGTH,
-        claimJsonLength,
-        staging.buffer(),
-        HEADER_LENGTH + claimJsonLength,
-        claimBinaryLength,
+        sendBody
+            .json(staging.buffer(), HEADER_LENGTH, claimJsonLength)
+            .binary(staging.buffer(), HEADER_LENGTH + claimJsonLength, claimBinaryLength),
         nextMessageId());
   }
 
@@ -327,32 +321,24 @@ final class Emitter implements Output {
     return messageIdBase | (++messageIdSequence & 0x00FF_FFFF_FFFF_FFFFL);
   }
 
+  /** Writes the child's header: the input's execution, this node's port, no credit yet. */
   private void putHeader(long messageId, int port, int targetPort, int jsonLength, int binLength) {
-    child.putHeader(
-        input.executionId(),
-        messageId,
-        0,
-        input.timestampNs(),
-        input.execSlot(),
-        node.index,
-        port,
-        targetPort,
-        input.flags(),
-        jsonLength,
-        input.ref(),
-        binLength > 0);
+    child
+        .inheritExecution(input)
+        .messageId(messageId)
+        .credit(0)
+        .source(node.index, port, targetPort)
+        .body(jsonLength, binLength > 0);
   }
 
-  private void deliver(
-      int port,
-      DirectBuffer json,
-      int jsonOffset,
-      int jsonLength,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength,
-      long messageId) {
+  private void deliver(int port, MessageBody body, long messageId) {
     checkPort(port);
+    DirectBuffer json = body.jsonBuffer();
+    int jsonOffset = body.jsonOffset();
+    int jsonLength = body.jsonLength();
+    DirectBuffer binary = body.binaryBuffer();
+    int binaryOffset = body.binaryOffset();
+    int binaryLength = body.binaryLength();
     int[] targets = node.targets[port];
     int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
     int delivered = 0;

@@ -16,6 +16,9 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
+import dev.z8run.io.message.MessageBody;
+import dev.z8run.io.message.MessageBodyView;
+import dev.z8run.io.message.MessageFlyweight;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -173,7 +176,7 @@ public final class Engine implements AutoCloseable {
       }
       worker.instances(owned.toArray(NodeInstance[]::new));
     }
-    runtime.state(FlowRuntime.RUNNING);
+    runtime.state(FlowState.RUNNING);
     flows.put(flow.id(), runtime);
     for (NodeInstance instance : runtime.instances()) {
       try {
@@ -210,23 +213,16 @@ public final class Engine implements AutoCloseable {
             planned.node().id(),
             failure);
       }
-      int index = planned.index();
-      int[][] targets = plan.targets()[index];
-      int[][] ports = plan.targetPorts()[index];
-      instances[index] =
+      instances[planned.index()] =
           planned.type().blocking()
               ? new BlockingDispatch(
                   runtime,
-                  index,
-                  planned.node().id(),
+                  planned,
                   node,
                   config.inboxBytes(),
-                  targets,
-                  ports,
                   virtualThreads,
                   Math.min(config.blockingConcurrency(), context.concurrencyLimit()))
-              : new NodeInstance(
-                  runtime, index, planned.node().id(), node, config.inboxBytes(), targets, ports);
+              : new NodeInstance(runtime, planned, node, config.inboxBytes(), true);
     }
     return instances;
   }
@@ -243,10 +239,10 @@ public final class Engine implements AutoCloseable {
   }
 
   private StopResult stop(FlowRuntime runtime, long drainTimeoutMs) {
-    runtime.state(FlowRuntime.DRAINING);
+    runtime.state(FlowState.DRAINING);
     long deadlineNs = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(drainTimeoutMs);
     boolean drained = awaitQuiet(runtime, deadlineNs);
-    runtime.state(FlowRuntime.STOPPED);
+    runtime.state(FlowState.STOPPED);
     timers.cancel(runtime);
     for (WorkerAgent worker : workers) {
       List<NodeInstance> kept = new ArrayList<>();
@@ -338,7 +334,10 @@ public final class Engine implements AutoCloseable {
     if (index < 0) {
       return InjectResult.UNKNOWN_NODE;
     }
-    return runtime.trigger(index, new UnsafeBuffer(json), 0, json.length, ref);
+    return runtime.trigger(
+        index,
+        new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(ref),
+        new MessageFlyweight());
   }
 
   /**
@@ -349,46 +348,42 @@ public final class Engine implements AutoCloseable {
   public Injection injectTraced(String flowId, String nodeId, byte[] json) {
     FlowRuntime runtime = flows.get(flowId);
     if (runtime == null) {
-      return new Injection(InjectResult.NOT_RUNNING, 0);
+      return new Injection.Refused(InjectResult.NOT_RUNNING);
     }
     int index = runtime.plan.indexOf(nodeId);
     if (index < 0) {
-      return new Injection(InjectResult.UNKNOWN_NODE, 0);
+      return new Injection.Refused(InjectResult.UNKNOWN_NODE);
     }
-    long started = runtime.triggerTraced(index, new UnsafeBuffer(json), 0, json.length);
-    return started > 0
-        ? new Injection(InjectResult.ACCEPTED, started)
-        : new Injection(InjectResult.values()[(int) -started], 0);
+    return runtime.triggerTraced(
+        index, new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length));
   }
 
-  /**
-   * What {@link #injectTraced} did.
-   *
-   * @param executionId the started execution's id when {@code result} is ACCEPTED, else 0
-   */
-  public record Injection(InjectResult result, long executionId) {}
+  /** What {@link #injectTraced} did: the execution started, or why it was refused. */
+  public sealed interface Injection {
+    /** The execution started with this id. */
+    record Started(long executionId) implements Injection {}
+
+    /** No execution started; {@code reason} says why (never {@code ACCEPTED}). */
+    record Refused(InjectResult reason) implements Injection {
+      public Refused {
+        if (reason == InjectResult.ACCEPTED) {
+          throw new IllegalArgumentException("an accepted injection is Started, not Refused");
+        }
+      }
+    }
+  }
 
   /**
    * Starts an execution at node {@code nodeId} of whichever running flow has it (Link Out to Link
    * In, possibly across flows). A lookup over the deployed flows: cheap for the tens of flows a
    * server runs.
    */
-  InjectResult triggerAt(
-      String nodeId,
-      DirectBuffer json,
-      int jsonOffset,
-      int jsonLength,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength,
-      long ref) {
+  InjectResult triggerAt(String nodeId, MessageBody body, MessageFlyweight record) {
     InjectResult result = InjectResult.UNKNOWN_NODE;
     for (FlowRuntime runtime : flows.values()) {
       int index = runtime.plan.indexOf(nodeId);
       if (index >= 0) {
-        result =
-            runtime.trigger(
-                index, json, jsonOffset, jsonLength, binary, binaryOffset, binaryLength, ref);
+        result = runtime.trigger(index, body, record);
         if (result != InjectResult.NOT_RUNNING) {
           return result;
         }
@@ -415,30 +410,29 @@ public final class Engine implements AutoCloseable {
     return index < 0 ? null : new Trigger(runtime, index);
   }
 
-  /** Starts executions at one node; see {@link Engine#trigger(String, String)}. Thread-safe. */
+  /**
+   * Starts executions at one node; see {@link Engine#trigger(String, String)}. Not thread-safe: it
+   * owns the views it writes through, so each producing thread takes its own.
+   */
   public static final class Trigger {
     private final FlowRuntime runtime;
     private final int nodeIndex;
+    private final MessageBodyView body = new MessageBodyView();
+    private final MessageFlyweight record = new MessageFlyweight();
 
     private Trigger(FlowRuntime runtime, int nodeIndex) {
       this.runtime = runtime;
       this.nodeIndex = nodeIndex;
     }
 
+    /** Starts an execution with {@code length} bytes of JSON at {@code offset}. */
     public InjectResult tryInject(DirectBuffer json, int offset, int length) {
-      return runtime.trigger(nodeIndex, json, offset, length, 0);
+      return runtime.trigger(nodeIndex, body.json(json, offset, length), record);
     }
 
-    /** Starts an execution with a JSON body and a binary payload beside it. */
-    public InjectResult tryInject(
-        DirectBuffer json,
-        int offset,
-        int length,
-        DirectBuffer binary,
-        int binaryOffset,
-        int binaryLength) {
-      return runtime.trigger(
-          nodeIndex, json, offset, length, binary, binaryOffset, binaryLength, 0);
+    /** Starts an execution with {@code body}: JSON, a binary payload beside it, a ref. */
+    public InjectResult tryInject(MessageBody body) {
+      return runtime.trigger(nodeIndex, body, record);
     }
   }
 
@@ -473,7 +467,7 @@ public final class Engine implements AutoCloseable {
   /** Whether a flow with this id is deployed and running. */
   public boolean isRunning(String flowId) {
     FlowRuntime runtime = flows.get(flowId);
-    return runtime != null && runtime.state() == FlowRuntime.RUNNING;
+    return runtime != null && runtime.state() == FlowState.RUNNING;
   }
 
   /** Ids of the deployed flows. */
@@ -504,16 +498,9 @@ public final class Engine implements AutoCloseable {
               c.get(i, NodeCounters.BLOCKED),
               runtime.instance(i).inbox.size()));
     }
-    String state =
-        switch (runtime.state()) {
-          case FlowRuntime.RUNNING -> "running";
-          case FlowRuntime.DRAINING -> "draining";
-          case FlowRuntime.STOPPED -> "stopped";
-          default -> "starting";
-        };
     return new FlowMetrics(
         flowId,
-        state,
+        runtime.state(),
         runtime.started(),
         runtime.completed(),
         runtime.failed(),

@@ -10,7 +10,7 @@ import java.util.List;
  */
 public record FlowMetrics(
     String flowId,
-    String state,
+    FlowState state,
     long started,
     long completed,
     long failed,

@@ -5,6 +5,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Observed;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.ArrayList;
 import java.util.BitSet;
@@ -139,22 +140,17 @@ final class FlowObservers {
     }
   }
 
-  /** A node finished handling {@code msg} without throwing. */
-  void onComplete(int source, MessageFlyweight msg) {
+  /**
+   * A node finished handling {@code msg} without throwing.
+   *
+   * @param record the calling thread's flyweight for the records of the executions it starts
+   */
+  void onComplete(int source, MessageFlyweight msg, MessageFlyweight record) {
     int startedBy = flow.executions.triggerNode(msg.execSlot());
     for (int i = 0; i < completions.size(); i++) {
       Observer observer = completions.get(i);
       if (observer.watches(source) && observer.index != startedBy) {
-        InjectResult result =
-            flow.trigger(
-                observer.index,
-                msg.buffer(),
-                msg.jsonOffset(),
-                msg.jsonLength(),
-                msg.buffer(),
-                msg.binaryOffset(),
-                msg.binaryLength(),
-                msg.ref());
+        InjectResult result = flow.trigger(observer.index, msg, record);
         if (result != InjectResult.ACCEPTED) {
           refused(observer, result);
         }
@@ -163,19 +159,12 @@ final class FlowObservers {
   }
 
   private void deliver(Observer observer, byte[] json, MessageFlyweight carrier) {
-    UnsafeBuffer buffer = new UnsafeBuffer(json);
-    InjectResult result =
-        carrier == null
-            ? flow.trigger(observer.index, buffer, 0, json.length, 0)
-            : flow.trigger(
-                observer.index,
-                buffer,
-                0,
-                json.length,
-                carrier.buffer(),
-                carrier.binaryOffset(),
-                carrier.binaryLength(),
-                carrier.ref());
+    MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length);
+    if (carrier != null) {
+      body.binary(carrier.buffer(), carrier.binaryOffset(), carrier.binaryLength())
+          .ref(carrier.ref());
+    }
+    InjectResult result = flow.trigger(observer.index, body, new MessageFlyweight());
     if (result != InjectResult.ACCEPTED) {
       refused(observer, result);
     }

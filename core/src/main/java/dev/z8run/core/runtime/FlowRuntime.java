@@ -10,6 +10,7 @@ import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.timer.EngineTimers;
+import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
@@ -22,11 +23,6 @@ import org.agrona.concurrent.UnsafeBuffer;
  * that starts executions. Created and torn down by the {@link Engine}; run by the workers.
  */
 final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimers.Owner {
-  static final int STARTING = 0;
-  static final int RUNNING = 1;
-  static final int DRAINING = 2;
-  static final int STOPPED = 3;
-
   final int handle;
   final String flowId;
   final ExecutionPlan plan;
@@ -39,13 +35,13 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   private final EngineEvents events;
   private final long traceIntervalNs;
   private final AtomicLong lastTraceNs = new AtomicLong(Long.MIN_VALUE / 2);
-  private static final ThreadLocal<MessageFlyweight> TRIGGER_RECORD =
-      ThreadLocal.withInitial(MessageFlyweight::new);
   private NodeInstance[] instances;
+  private static final long DEBUG_WINDOW_NS = 1_000_000_000L;
+
   private final long[] debugWindowStart;
   private final int[] debugInWindow;
-  private final long[] debugSkipped;
-  private volatile int state = STARTING;
+  private final java.util.concurrent.atomic.AtomicLongArray debugSkipped;
+  private volatile FlowState state = FlowState.STARTING;
 
   /**
    * Execution counters, a cache line each: triggers write {@code started} and {@code rejected},
@@ -79,7 +75,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     int nodes = plan.nodes().size();
     this.debugWindowStart = new long[nodes];
     this.debugInWindow = new int[nodes];
-    this.debugSkipped = new long[nodes];
+    this.debugSkipped = new java.util.concurrent.atomic.AtomicLongArray(nodes);
     java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
   }
@@ -97,111 +93,98 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     return instances[index];
   }
 
-  int state() {
+  FlowState state() {
     return state;
   }
 
-  void state(int state) {
+  void state(FlowState state) {
     this.state = state;
   }
 
   /** Whether messages may still move (running or draining). */
   @Override
   public boolean isActive() {
-    int current = state;
-    return current == RUNNING || current == DRAINING;
+    return state.isActive();
   }
 
   /**
-   * Starts an execution at node {@code nodeIndex} with the given JSON body. Thread-safe; used by
-   * the engine's inject command and by trigger nodes.
+   * Starts an execution at node {@code nodeIndex} with {@code body}. Thread-safe; used by the
+   * engine's inject commands, trigger nodes, links and observers. Allocation-free.
+   *
+   * @param record the caller's flyweight, through which the new record's header is written; one per
+   *     thread (a trigger source owns one, so no thread-local is needed)
    */
-  InjectResult trigger(int nodeIndex, DirectBuffer json, int offset, int length, long ref) {
-    return trigger(nodeIndex, json, offset, length, null, 0, 0, ref);
-  }
-
-  /**
-   * As {@link #trigger(int, DirectBuffer, int, int, long)}, with a binary payload beside the JSON.
-   */
-  InjectResult trigger(
-      int nodeIndex,
-      DirectBuffer json,
-      int offset,
-      int length,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength,
-      long ref) {
-    long started =
-        start(nodeIndex, json, offset, length, binary, binaryOffset, binaryLength, ref, false);
-    return started > 0 ? InjectResult.ACCEPTED : REFUSALS[(int) -started];
+  InjectResult trigger(int nodeIndex, MessageBody body, MessageFlyweight record) {
+    return start(nodeIndex, body, record, null);
   }
 
   /**
    * Starts a traced execution (its node events reach the listeners whatever the trace interval): a
-   * message a person injected to watch it go through the flow.
-   *
-   * @return the execution id, or a negative {@link InjectResult} ordinal when refused
+   * message a person injected to watch it go through the flow. Control plane; allocates.
    */
-  long triggerTraced(int nodeIndex, DirectBuffer json, int offset, int length) {
-    return start(nodeIndex, json, offset, length, null, 0, 0, 0, true);
+  Engine.Injection triggerTraced(int nodeIndex, MessageBody body) {
+    TracedStart traced = new TracedStart();
+    InjectResult result = start(nodeIndex, body, new MessageFlyweight(), traced);
+    return result == InjectResult.ACCEPTED
+        ? new Engine.Injection.Started(traced.executionId)
+        : new Engine.Injection.Refused(result);
   }
 
-  private static final InjectResult[] REFUSALS = InjectResult.values();
+  /** Receives the id of a traced execution {@link #start} began. */
+  private static final class TracedStart {
+    long executionId;
+  }
 
-  /** Starts an execution; returns its id (positive) or minus the ordinal of the refusal. */
-  private long start(
-      int nodeIndex,
-      DirectBuffer json,
-      int offset,
-      int length,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength,
-      long ref,
-      boolean traced) {
-    if (state != RUNNING) {
-      return -InjectResult.NOT_RUNNING.ordinal();
+  /** Starts an execution, traced when {@code traced} is given (it receives the id). */
+  private InjectResult start(
+      int nodeIndex, MessageBody body, MessageFlyweight record, TracedStart traced) {
+    if (state != FlowState.RUNNING) {
+      return InjectResult.NOT_RUNNING;
     }
     if (nodeIndex < 0 || nodeIndex >= instances.length) {
-      return -InjectResult.UNKNOWN_NODE.ordinal();
+      return InjectResult.UNKNOWN_NODE;
     }
     NodeInstance target = instances[nodeIndex];
+    int length = body.jsonLength();
+    int binaryLength = body.binaryLength();
     int recordLength = HEADER_LENGTH + length + binaryLength;
     if (recordLength > target.maxRecordLength) {
-      return -InjectResult.TOO_LARGE.ordinal();
+      return InjectResult.TOO_LARGE;
     }
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     if (index <= 0) {
       executionCounters.getAndAddLong(REJECTED, 1);
-      return -InjectResult.BACK_PRESSURED.ordinal();
+      return InjectResult.BACK_PRESSURED;
     }
     long nowNs = nanoClock.nanoTime();
-    int flags = traced || shouldTrace(nowNs) ? FLAG_TRACED : 0;
+    int flags = traced != null || shouldTrace(nowNs) ? FLAG_TRACED : 0;
     int slot = executions.tryStart(nodeIndex, flags, nowNs);
     if (slot < 0) {
       target.inbox.abort(index);
       executionCounters.getAndAddLong(REJECTED, 1);
-      return -InjectResult.BACK_PRESSURED.ordinal();
+      return InjectResult.BACK_PRESSURED;
     }
     long executionId = executions.executionId(slot);
-    MessageFlyweight record = TRIGGER_RECORD.get().wrap(target.inbox.buffer(), index, recordLength);
-    record.putHeader(
-        executionId,
-        executionId,
-        ExecutionTable.INITIAL_CREDIT,
-        nowNs,
-        slot,
-        -1,
-        0,
-        0,
-        flags,
-        length,
-        ref,
-        binaryLength > 0);
-    target.inbox.buffer().putBytes(record.jsonOffset(), json, offset, length);
+    record
+        .wrap(target.inbox.buffer(), index, recordLength)
+        .executionId(executionId)
+        .messageId(executionId)
+        .credit(ExecutionTable.INITIAL_CREDIT)
+        .timestampNs(nowNs)
+        .execSlot(slot)
+        .source(-1, 0, 0)
+        .flags(flags)
+        .body(length, binaryLength > 0)
+        .ref(body.ref());
+    target
+        .inbox
+        .buffer()
+        .putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
     if (binaryLength > 0) {
-      target.inbox.buffer().putBytes(record.binaryOffset(), binary, binaryOffset, binaryLength);
+      target
+          .inbox
+          .buffer()
+          .putBytes(record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
     }
     executionCounters.getAndAddLong(STARTED, 1);
     if (flags != 0) {
@@ -209,7 +192,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     }
     target.inbox.commit(index);
     target.signal(null);
-    return executionId;
+    if (traced != null) {
+      traced.executionId = executionId;
+    }
+    return InjectResult.ACCEPTED;
   }
 
   long started() {
@@ -284,24 +270,26 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   /**
    * Publishes a debug preview, at most {@link EventDescriptor#DEBUG_SAMPLES_PER_SECOND} per node
-   * and one-second window; the previews over it are counted and the count published when the next
-   * window opens. Plain fields: a debug node is called by one worker thread (a node calling from
-   * several threads at once may miscount, never fail).
+   * and one-second window; the previews over it are counted, and the count is published once: when
+   * the next window opens, or when the window ends on the timer thread if no message opens the next
+   * one (so the last window of a burst is reported too). The window fields are plain: a debug node
+   * is called by one worker thread (a node calling from several threads at once may miscount its
+   * window, never fail); the skipped count is atomic because the timer thread takes it as well.
    */
   void debug(
       int nodeIndex, long executionId, DirectBuffer json, int offset, int length, int maxBytes) {
     long now = nanoClock.nanoTime();
-    if (now - debugWindowStart[nodeIndex] >= 1_000_000_000L) {
+    if (now - debugWindowStart[nodeIndex] >= DEBUG_WINDOW_NS) {
       debugWindowStart[nodeIndex] = now;
       debugInWindow[nodeIndex] = 0;
-      long skipped = debugSkipped[nodeIndex];
-      if (skipped > 0) {
-        debugSkipped[nodeIndex] = 0;
-        events.publish(EventDescriptor.NODE_DEBUG_SKIPPED, handle, nodeIndex, executionId, skipped);
-      }
+      publishDebugSkipped(nodeIndex, executionId);
     }
     if (++debugInWindow[nodeIndex] > EventDescriptor.DEBUG_SAMPLES_PER_SECOND) {
-      debugSkipped[nodeIndex]++;
+      if (debugSkipped.getAndIncrement(nodeIndex) == 0) {
+        long windowLeftMs = (debugWindowStart[nodeIndex] + DEBUG_WINDOW_NS - now) / 1_000_000 + 1;
+        timers.schedule(
+            this, () -> publishDebugSkipped(nodeIndex, executionId), Math.max(1, windowLeftMs));
+      }
       return;
     }
     events.publish(
@@ -314,6 +302,13 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
         offset,
         length,
         maxBytes);
+  }
+
+  private void publishDebugSkipped(int nodeIndex, long executionId) {
+    long skipped = debugSkipped.getAndSet(nodeIndex, 0);
+    if (skipped > 0) {
+      events.publish(EventDescriptor.NODE_DEBUG_SKIPPED, handle, nodeIndex, executionId, skipped);
+    }
   }
 
   void nodeError(int nodeIndex, long executionId, String message) {

@@ -5,6 +5,7 @@ import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 
 import dev.z8run.core.node.Node;
+import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
 import org.agrona.BitUtil;
@@ -48,22 +49,24 @@ class NodeInstance implements ControlledMessageHandler {
   boolean completeObserved;
 
   private final MessageFlyweight input = new MessageFlyweight();
+
+  /** Writes the records of observers' executions started from this node's worker. */
+  private final MessageFlyweight observerRecord = new MessageFlyweight();
+
   private int pendingHead;
   private int pendingTail;
   private int pendingEntries;
   WorkerAgent worker;
 
-  NodeInstance(
-      FlowRuntime flow,
-      int index,
-      String nodeId,
-      Node node,
-      int inboxBytes,
-      int[][] targets,
-      int[][] targetPorts) {
+  /**
+   * @param planned the node's place in its flow's plan: index, id and wiring
+   * @param fusable whether messages for this node may run as a continuation on the worker of the
+   *     node that sends them (false for nodes that do not run on their worker)
+   */
+  NodeInstance(FlowRuntime flow, PlannedNode planned, Node node, int inboxBytes, boolean fusable) {
     this.flow = flow;
-    this.index = index;
-    this.nodeId = nodeId;
+    this.index = planned.index();
+    this.nodeId = planned.node().id();
     this.node = node;
     int capacity = BitUtil.findNextPositivePowerOfTwo(inboxBytes);
     this.inbox =
@@ -72,9 +75,9 @@ class NodeInstance implements ControlledMessageHandler {
                 BufferUtil.allocateDirectAligned(
                     capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
     this.maxRecordLength = inbox.maxMsgLength();
-    this.targets = targets;
-    this.targetPorts = targetPorts;
-    this.fusable = !(this instanceof BlockingDispatch);
+    this.targets = flow.plan.targets()[index];
+    this.targetPorts = flow.plan.targetPorts()[index];
+    this.fusable = fusable;
   }
 
   /**
@@ -108,7 +111,7 @@ class NodeInstance implements ControlledMessageHandler {
         node.onMessage(input, out);
       }
       if (completeObserved && !out.deferred()) {
-        flow.observers.onComplete(index, input);
+        flow.observers.onComplete(index, input, observerRecord);
       }
     } catch (Throwable failure) {
       rethrowIfFatal(failure);

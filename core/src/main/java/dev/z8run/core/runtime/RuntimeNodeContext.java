@@ -7,6 +7,9 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Observed;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
+import dev.z8run.io.message.MessageBody;
+import dev.z8run.io.message.MessageBodyView;
+import dev.z8run.io.message.MessageFlyweight;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.List;
@@ -141,22 +144,16 @@ final class RuntimeNodeContext implements NodeContext {
 
   @Override
   public boolean tryTrigger(byte[] json) {
-    return flow.trigger(planned.index(), new UnsafeBuffer(json), 0, json.length, 0)
+    return flow.trigger(
+            planned.index(),
+            new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length),
+            new MessageFlyweight())
         == InjectResult.ACCEPTED;
   }
 
   @Override
-  public InjectResult triggerAt(
-      String nodeId,
-      DirectBuffer json,
-      int jsonOffset,
-      int jsonLength,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength,
-      long ref) {
-    return engine.triggerAt(
-        nodeId, json, jsonOffset, jsonLength, binary, binaryOffset, binaryLength, ref);
+  public InjectResult triggerAt(String nodeId, MessageBody body) {
+    return engine.triggerAt(nodeId, body, new MessageFlyweight());
   }
 
   @Override
@@ -174,7 +171,7 @@ final class RuntimeNodeContext implements NodeContext {
 
   @Override
   public void observe(Observed what, Collection<String> sourceIds) {
-    if (flow.state() != FlowRuntime.STARTING) {
+    if (flow.state() != FlowState.STARTING) {
       throw new IllegalStateException("observe() is only allowed while the node is being built");
     }
     List<String> unknown = flow.observers.add(what, planned.index(), sourceIds);

@@ -11,8 +11,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Checks one node's config against its type's schema. Fields the schema does not declare are
- * allowed; an optional field set to null counts as absent.
+ * Checks one node's config against its type's schema: presence, JSON type, options, numeric bounds.
+ * Fields the schema does not declare are allowed; an optional field set to null counts as absent.
  */
 final class ConfigCheck {
   private ConfigCheck() {}
@@ -73,9 +73,44 @@ final class ConfigCheck {
                     + ", got \""
                     + value
                     + "\""));
+      } else if (field.bounded() && outOfRange(field, value)) {
+        problems.add(
+            problem(
+                node,
+                field,
+                Problem.CONFIG_OUT_OF_RANGE,
+                label
+                    + ": field '"
+                    + field.name()
+                    + "' must be "
+                    + field.range()
+                    + ", got "
+                    + JsonCodec.writeString(value)));
       }
     }
     return problems.size() > before;
+  }
+
+  /**
+   * Whether {@code value}, a number or a string holding one, is outside the field's bounds. A blank
+   * string is the field left empty; other strings are the node's to refuse.
+   */
+  private static boolean outOfRange(ConfigField field, Object value) {
+    double number;
+    if (value instanceof Number n) {
+      number = n.doubleValue();
+    } else if (value instanceof String text && !text.isBlank()) {
+      try {
+        number = Double.parseDouble(text.strip());
+      } catch (NumberFormatException notNumber) {
+        return false;
+      }
+    } else {
+      return false;
+    }
+    return (field.min() != null && number < field.min().doubleValue())
+        || (field.max() != null && number > field.max().doubleValue())
+        || Double.isNaN(number);
   }
 
   private static Problem problem(FlowNode node, ConfigField field, String code, String message) {

@@ -59,6 +59,9 @@ public record Problem(String nodeId, String field, String code, String message) 
   /** An enum config field's value is not one of its options. */
   public static final String CONFIG_BAD_OPTION = "CONFIG_BAD_OPTION";
 
+  /** A number config field's value is outside the field's bounds. */
+  public static final String CONFIG_OUT_OF_RANGE = "CONFIG_OUT_OF_RANGE";
+
   /** A node's number of output ports cannot be computed from its config. */
   public static final String CONFIG_INVALID = "CONFIG_INVALID";
 

@@ -28,7 +28,7 @@ class BackPressureStressTest {
     TestNodes.RECEIVED.clear();
     try (Engine engine =
         new Engine(
-            EngineConfig.defaults().withWorkers(2).withInboxBytes(4096).withBlockingConcurrency(4),
+            EngineConfig.builder().workers(2).inboxBytes(4096).blockingConcurrency(4).build(),
             TestNodes.registry())) {
       //            +-> a1 -> a2 ------------+
       //  in -> split3 -> b1 (slow) ----------+-> join -> out

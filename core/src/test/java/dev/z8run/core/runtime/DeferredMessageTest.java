@@ -77,7 +77,7 @@ class DeferredMessageTest {
                 ctx ->
                     new Deferrer(ctx.configLong("delayMs", 0), ctx.configBoolean("cancel", false)))
             .build());
-    engine = new Engine(EngineConfig.defaults().withWorkers(2), registry);
+    engine = new Engine(EngineConfig.builder().workers(2).build(), registry);
     engine.deploy(
         new Flow(
             "f",

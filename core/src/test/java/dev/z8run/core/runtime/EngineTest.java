@@ -74,7 +74,7 @@ class EngineTest {
 
   @Test
   void shouldCarryEveryMessageThroughTenNodeChainInOrder() {
-    start(EngineConfig.defaults().withWorkers(2));
+    start(EngineConfig.builder().workers(2).build());
     engine.deploy(chain("f", 10, "pass", "record"));
     int count = 20_000;
     for (int i = 0; i < count; i++) {
@@ -97,7 +97,7 @@ class EngineTest {
 
   @Test
   void shouldFanOutAndFanInKeepingPerProducerOrderAndEveryPayload() throws Exception {
-    start(EngineConfig.defaults().withWorkers(2));
+    start(EngineConfig.builder().workers(2).build());
     List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger"), node("out", "record")));
     List<Wire> wires = new ArrayList<>();
     for (int b = 0; b < 8; b++) {
@@ -158,7 +158,7 @@ class EngineTest {
 
   @Test
   void shouldKeepPerProducerOrderOnEachBranch() throws Exception {
-    start(EngineConfig.defaults().withWorkers(2));
+    start(EngineConfig.builder().workers(2).build());
     List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger")));
     List<Wire> wires = new ArrayList<>();
     for (int b = 0; b < 4; b++) {
@@ -201,7 +201,7 @@ class EngineTest {
 
   @Test
   void shouldPushBackOnTriggerWhenSinkIsSlowWithoutLosingMessages() {
-    start(EngineConfig.defaults().withWorkers(2).withInboxBytes(16 * 1024));
+    start(EngineConfig.builder().workers(2).inboxBytes(16 * 1024).build());
     List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger")));
     nodes.add(node("p1", "pass"));
     nodes.add(node("slow", "slow", Map.of("spinNs", 20_000)));
@@ -241,7 +241,7 @@ class EngineTest {
 
   @Test
   void shouldTurnNodeExceptionIntoErrorEventAndKeepGoing() {
-    start(EngineConfig.defaults().withWorkers(2));
+    start(EngineConfig.builder().workers(2).build());
     Queue<String> errors = new ConcurrentLinkedQueue<>();
     Queue<String> failures = new ConcurrentLinkedQueue<>();
     engine.addListener(
@@ -281,7 +281,7 @@ class EngineTest {
 
   @Test
   void shouldTrackTracedExecutionsWithPerNodeTiming() {
-    start(EngineConfig.defaults().withWorkers(2).withTraceIntervalMs(0));
+    start(EngineConfig.builder().workers(2).traceIntervalMs(0).build());
     Queue<String> events = new ConcurrentLinkedQueue<>();
     engine.addListener(
         new EngineListener() {
@@ -314,7 +314,7 @@ class EngineTest {
 
   @Test
   void shouldSplitCreditSoExecutionCompletesOnlyAfterEveryCopy() {
-    start(EngineConfig.defaults().withWorkers(2).withTraceIntervalMs(0));
+    start(EngineConfig.builder().workers(2).traceIntervalMs(0).build());
     engine.deploy(
         new Flow(
             "spl",
@@ -340,7 +340,7 @@ class EngineTest {
 
   @Test
   void shouldRedeployOneFlowUnderLoadWhileAnotherKeepsRunning() throws Exception {
-    start(EngineConfig.defaults().withWorkers(2));
+    start(EngineConfig.builder().workers(2).build());
     engine.deploy(chain("steady", 5, "pass", "sink"));
     engine.deploy(chain("changing", 3, "pass", "sink"));
     AtomicBoolean running = new AtomicBoolean(true);
@@ -381,7 +381,7 @@ class EngineTest {
 
   @Test
   void shouldReportAbandonedWorkWhenStopDoesNotWait() {
-    start(EngineConfig.defaults().withWorkers(2));
+    start(EngineConfig.builder().workers(2).build());
     engine.deploy(
         new Flow(
             "stop",
@@ -406,7 +406,7 @@ class EngineTest {
 
   @Test
   void shouldDrainInFlightMessagesOnStop() {
-    start(EngineConfig.defaults().withWorkers(2));
+    start(EngineConfig.builder().workers(2).build());
     engine.deploy(
         new Flow(
             "drain",
@@ -427,7 +427,7 @@ class EngineTest {
 
   @Test
   void shouldRunBlockingNodesOnVirtualThreadsConcurrently() {
-    start(EngineConfig.defaults().withWorkers(2).withBlockingConcurrency(32));
+    start(EngineConfig.builder().workers(2).blockingConcurrency(32).build());
     engine.deploy(
         new Flow(
             "blk",
@@ -451,7 +451,7 @@ class EngineTest {
 
   @Test
   void shouldRouteByOutputPort() {
-    start(EngineConfig.defaults().withWorkers(1));
+    start(EngineConfig.builder().workers(1).build());
     engine.deploy(
         new Flow(
             "ports",
@@ -480,7 +480,7 @@ class EngineTest {
 
   @Test
   void shouldRefuseInjectionsToUnknownFlowsAndNodesAndOversizedMessages() {
-    start(EngineConfig.defaults().withWorkers(1).withInboxBytes(8192));
+    start(EngineConfig.builder().workers(1).inboxBytes(8192).build());
     engine.deploy(chain("x", 1, "pass", "sink"));
     assertEquals(InjectResult.NOT_RUNNING, engine.inject("nope", "in", json("{}")));
     assertEquals(InjectResult.UNKNOWN_NODE, engine.inject("x", "nope", json("{}")));

@@ -24,7 +24,7 @@ class EventSubscriptionTest {
   void shouldKeepEngineAndLiveSubscriberGoingWhileOneSubscriberStalls() throws Exception {
     try (Engine engine =
         new Engine(
-            EngineConfig.defaults().withWorkers(2).withTraceIntervalMs(0), TestNodes.registry())) {
+            EngineConfig.builder().workers(2).traceIntervalMs(0).build(), TestNodes.registry())) {
       engine.deploy(TestNodes.chain("watched", 5, "pass", "sink"));
       EventSubscription live = engine.subscribe();
       EventSubscription stalled = engine.subscribe();

@@ -25,10 +25,11 @@ class HotPathAllocationTest {
     ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
     try (Engine engine =
         new Engine(
-            EngineConfig.defaults()
-                .withWorkers(2)
-                .withTraceIntervalMs(1_000_000)
-                .withManualWorkers(new SystemNanoClock()),
+            EngineConfig.builder()
+                .workers(2)
+                .traceIntervalMs(1_000_000)
+                .manualWorkers(new SystemNanoClock())
+                .build(),
             TestNodes.registry())) {
       engine.deploy(TestNodes.chain("alloc", 10, "pass", "sink"));
       byte[] body = "{\"payload\":{\"n\":123456},\"topic\":\"t\"}".getBytes(StandardCharsets.UTF_8);

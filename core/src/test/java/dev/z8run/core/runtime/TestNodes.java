@@ -8,14 +8,14 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.testkit.Poll;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
 
 /** Node types and flow builders for engine tests. */
@@ -149,14 +149,8 @@ final class TestNodes {
     return new Flow(flowId, flowId, "", nodes, wires);
   }
 
-  /** Waits for {@code condition} up to {@code timeoutMs}; fails with {@code what}. */
+  /** Waits for {@code condition} up to {@code timeoutMs} (Awaitility); fails with {@code what}. */
   static void await(String what, long timeoutMs, BooleanSupplier condition) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
-    while (!condition.getAsBoolean()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out after " + timeoutMs + " ms waiting for " + what);
-      }
-      LockSupport.parkNanos(100_000);
-    }
+    Poll.eventually(what, Duration.ofMillis(timeoutMs)).until(condition::getAsBoolean);
   }
 }

@@ -35,7 +35,9 @@ class FlowValidatorTest {
                   .build())
           .register(
               type("delay")
-                  .field(ConfigField.required("timeoutMs", FieldType.INTEGER, "how long"))
+                  .field(
+                      ConfigField.required("timeoutMs", FieldType.INTEGER, "how long")
+                          .between(0, 60_000))
                   .field(ConfigField.choice("unit", "ms", List.of("ms", "s", "m"), "time unit"))
                   .build())
           .register(type("debug").outputs().build())
@@ -457,6 +459,54 @@ class FlowValidatorTest {
                 Problem.CONFIG_BAD_OPTION,
                 "node 'd': field 'unit' must be one of 'ms', 's', 'm', got \"h\"")),
         validator.validate(flow));
+  }
+
+  @Test
+  void shouldReportNumbersOutsideTheFieldsBoundsAsTheSchemaDeclaresThem() {
+    Flow tooLong = flow(List.of(node("d", "delay", Map.of("timeoutMs", 60_001L))), List.of());
+    Flow negative = flow(List.of(node("d", "delay", Map.of("timeoutMs", "-1"))), List.of());
+    Flow edge = flow(List.of(node("d", "delay", Map.of("timeoutMs", 60_000L))), List.of());
+
+    assertEquals(
+        List.of(
+            new Problem(
+                "d",
+                "timeoutMs",
+                Problem.CONFIG_WRONG_TYPE,
+                "node 'd': field 'timeoutMs' must be an integer, got string \"-1\"")),
+        validator.validate(negative));
+    assertEquals(
+        List.of(
+            new Problem(
+                "d",
+                "timeoutMs",
+                Problem.CONFIG_OUT_OF_RANGE,
+                "node 'd': field 'timeoutMs' must be 0 to 60000, got 60001")),
+        validator.validate(tooLong));
+    assertEquals(List.of(), validator.validate(edge));
+  }
+
+  @Test
+  void shouldCheckTheBoundsOfANumberWrittenAsAString() {
+    NodeTypeRegistry registry =
+        new NodeTypeRegistry()
+            .register(
+                NodeType.builder("join")
+                    .field(ConfigField.optional("count", FieldType.ANY, "", "messages").atLeast(0))
+                    .factory(context -> (msg, out) -> {})
+                    .build());
+    FlowValidator anyValidator = new FlowValidator(registry);
+
+    assertEquals(
+        "node 'j': field 'count' must be 0 or more, got \"-2\"",
+        only(
+                anyValidator.validate(
+                    flow(List.of(node("j", "join", Map.of("count", "-2"))), List.of())),
+                Problem.CONFIG_OUT_OF_RANGE)
+            .message());
+    assertEquals(
+        List.of(),
+        anyValidator.validate(flow(List.of(node("j", "join", Map.of("count", ""))), List.of())));
   }
 
   @Test

@@ -21,37 +21,31 @@ import org.agrona.DirectBuffer;
  * <p>{@link #wrap} walks and validates every entry (a count that could not fit is rejected before
  * the walk); then {@link #nextEntry()} iterates them without allocating.
  */
-public final class CountersFlyweight {
+public final class CountersFlyweight extends FlowEventFlyweight {
   /** The smallest entry: an empty node id and the fixed counters. */
   public static final int MIN_ENTRY_LENGTH = Short.BYTES + 4 * Long.BYTES + Integer.BYTES;
 
-  private final PayloadCursor cursor = new PayloadCursor();
   private final PayloadCursor entries = new PayloadCursor();
-  private DirectBuffer buffer;
-  private int flowIdOffset;
-  private int flowIdLength;
   private int count;
   private int entriesOffset;
   private int entriesLength;
   private int index;
-  private int nodeIdOffset;
-  private int nodeIdLength;
   private long in;
   private long out;
   private long errors;
   private long drops;
   private int queued;
 
+  public CountersFlyweight() {
+    super("COUNTERS");
+  }
+
   public CountersFlyweight wrap(FrameFlyweight frame) {
     return wrap(frame.buffer(), frame.payloadOffset(), frame.payloadLength());
   }
 
   public CountersFlyweight wrap(DirectBuffer buffer, int offset, int length) {
-    this.buffer = buffer;
-    PayloadCursor c = cursor;
-    c.wrap(buffer, offset, length);
-    flowIdOffset = c.string16("flow_id");
-    flowIdLength = c.lastLength();
+    PayloadCursor c = begin(buffer, offset, length);
     long n = c.u32("count") & 0xFFFF_FFFFL;
     c.expectRecords("count", n, MIN_ENTRY_LENGTH);
     entriesOffset = c.position();
@@ -73,27 +67,6 @@ public final class CountersFlyweight {
     return this;
   }
 
-  public boolean isValid() {
-    return cursor.ok();
-  }
-
-  /** Null when valid, else what was wrong. Allocates only on error. */
-  public String validate() {
-    return cursor.error("COUNTERS");
-  }
-
-  public int flowIdOffset() {
-    return flowIdOffset;
-  }
-
-  public int flowIdLength() {
-    return flowIdLength;
-  }
-
-  public String flowId() {
-    return Utf8.get(buffer, flowIdOffset, flowIdLength);
-  }
-
   /** Number of entries; 0 when the payload is invalid. */
   public int count() {
     return count;
@@ -102,7 +75,7 @@ public final class CountersFlyweight {
   /** Rewinds {@link #nextEntry()} to the first entry. */
   public void resetEntries() {
     index = 0;
-    entries.wrap(buffer, entriesOffset, entriesLength);
+    entries.wrap(buffer(), entriesOffset, entriesLength);
   }
 
   /** Moves to the next entry; false when there is none. The entry accessors then read it. */
@@ -111,8 +84,7 @@ public final class CountersFlyweight {
       return false;
     }
     PayloadCursor e = entries;
-    nodeIdOffset = e.string16("node_id");
-    nodeIdLength = e.lastLength();
+    readNodeId(e);
     in = e.u64("in");
     out = e.u64("out");
     errors = e.u64("errors");
@@ -120,18 +92,6 @@ public final class CountersFlyweight {
     queued = e.u32("queued");
     index++;
     return e.ok();
-  }
-
-  public int nodeIdOffset() {
-    return nodeIdOffset;
-  }
-
-  public int nodeIdLength() {
-    return nodeIdLength;
-  }
-
-  public String nodeId() {
-    return Utf8.get(buffer, nodeIdOffset, nodeIdLength);
   }
 
   public long in() {

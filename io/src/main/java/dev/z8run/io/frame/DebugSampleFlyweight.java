@@ -22,22 +22,20 @@ import org.agrona.DirectBuffer;
  * truncated} must be 0 or 1, and no bytes may follow the preview. It never throws and never reads
  * outside the payload; {@link #validate()} says what was wrong. Reusable, not thread safe.
  */
-public final class DebugSampleFlyweight {
+public final class DebugSampleFlyweight extends FlowEventFlyweight {
   /** Fixed bytes after the node id: execution id, timestamp, truncated flag, original length. */
   public static final int FIXED_LENGTH = Long.BYTES + Long.BYTES + Byte.BYTES + Integer.BYTES;
 
-  private final PayloadCursor cursor = new PayloadCursor();
-  private DirectBuffer buffer;
-  private int flowIdOffset;
-  private int flowIdLength;
-  private int nodeIdOffset;
-  private int nodeIdLength;
   private long executionId;
   private long timestampMs;
   private boolean truncated;
   private int originalLength;
   private int previewOffset;
   private int previewLength;
+
+  public DebugSampleFlyweight() {
+    super("DEBUG_SAMPLE");
+  }
 
   /** Reads the payload of a validated frame. */
   public DebugSampleFlyweight wrap(FrameFlyweight frame) {
@@ -46,13 +44,8 @@ public final class DebugSampleFlyweight {
 
   /** Reads and validates the payload of {@code length} bytes at {@code offset}. */
   public DebugSampleFlyweight wrap(DirectBuffer buffer, int offset, int length) {
-    this.buffer = buffer;
-    PayloadCursor c = cursor;
-    c.wrap(buffer, offset, length);
-    flowIdOffset = c.string16("flow_id");
-    flowIdLength = c.lastLength();
-    nodeIdOffset = c.string16("node_id");
-    nodeIdLength = c.lastLength();
+    PayloadCursor c = begin(buffer, offset, length);
+    readNodeId(c);
     executionId = c.u64("execution_id");
     timestampMs = c.u64("timestamp_ms");
     truncated = c.flag("truncated");
@@ -61,46 +54,6 @@ public final class DebugSampleFlyweight {
     previewLength = c.lastLength();
     c.end();
     return this;
-  }
-
-  /** Whether the wrapped payload is well formed. Allocation free. */
-  public boolean isValid() {
-    return cursor.ok();
-  }
-
-  /** Null when valid, else what was wrong. Allocates only on error. */
-  public String validate() {
-    return cursor.error("DEBUG_SAMPLE");
-  }
-
-  public DirectBuffer buffer() {
-    return buffer;
-  }
-
-  public int flowIdOffset() {
-    return flowIdOffset;
-  }
-
-  public int flowIdLength() {
-    return flowIdLength;
-  }
-
-  /** Allocates: for cold paths and tests. */
-  public String flowId() {
-    return Utf8.get(buffer, flowIdOffset, flowIdLength);
-  }
-
-  public int nodeIdOffset() {
-    return nodeIdOffset;
-  }
-
-  public int nodeIdLength() {
-    return nodeIdLength;
-  }
-
-  /** Allocates: for cold paths and tests. */
-  public String nodeId() {
-    return Utf8.get(buffer, nodeIdOffset, nodeIdLength);
   }
 
   public long executionId() {
@@ -131,6 +84,6 @@ public final class DebugSampleFlyweight {
 
   /** Allocates: for cold paths and tests. */
   public String preview() {
-    return Utf8.get(buffer, previewOffset, previewLength);
+    return Utf8.get(buffer(), previewOffset, previewLength);
   }
 }

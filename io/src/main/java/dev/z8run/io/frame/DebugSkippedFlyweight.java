@@ -13,47 +13,22 @@ import org.agrona.DirectBuffer;
  *  +--------------+-------------+-------------+
  * </pre>
  */
-public final class DebugSkippedFlyweight {
-  private final PayloadCursor cursor = new PayloadCursor();
-  private DirectBuffer buffer;
-  private int flowIdOffset;
-  private int flowIdLength;
+public final class DebugSkippedFlyweight extends FlowEventFlyweight {
   private int skipped;
+
+  public DebugSkippedFlyweight() {
+    super("DEBUG_SKIPPED");
+  }
 
   public DebugSkippedFlyweight wrap(FrameFlyweight frame) {
     return wrap(frame.buffer(), frame.payloadOffset(), frame.payloadLength());
   }
 
   public DebugSkippedFlyweight wrap(DirectBuffer buffer, int offset, int length) {
-    this.buffer = buffer;
-    PayloadCursor c = cursor;
-    c.wrap(buffer, offset, length);
-    flowIdOffset = c.string16("flow_id");
-    flowIdLength = c.lastLength();
+    PayloadCursor c = begin(buffer, offset, length);
     skipped = c.u32("skipped");
     c.end();
     return this;
-  }
-
-  public boolean isValid() {
-    return cursor.ok();
-  }
-
-  /** Null when valid, else what was wrong. Allocates only on error. */
-  public String validate() {
-    return cursor.error("DEBUG_SKIPPED");
-  }
-
-  public int flowIdOffset() {
-    return flowIdOffset;
-  }
-
-  public int flowIdLength() {
-    return flowIdLength;
-  }
-
-  public String flowId() {
-    return Utf8.get(buffer, flowIdOffset, flowIdLength);
   }
 
   /** Unsigned count of samples skipped. */

@@ -35,9 +35,7 @@ public final class EventEncoder {
       DirectBuffer preview,
       int previewOffset,
       int previewLength) {
-    int p = offset + HEADER_LENGTH;
-    p += putString16(buffer, p, flowId, "flow_id");
-    p += putString16(buffer, p, nodeId, "node_id");
+    int p = putFlowNode(buffer, offset + HEADER_LENGTH, flowId, nodeId);
     buffer.putLong(p, executionId, LITTLE_ENDIAN);
     p += Long.BYTES;
     buffer.putLong(p, timestampMs, LITTLE_ENDIAN);
@@ -64,9 +62,7 @@ public final class EventEncoder {
       CharSequence flowId,
       CharSequence nodeId,
       CharSequence text) {
-    int p = offset + HEADER_LENGTH;
-    p += putString16(buffer, p, flowId, "flow_id");
-    p += putString16(buffer, p, nodeId, "node_id");
+    int p = putFlowNode(buffer, offset + HEADER_LENGTH, flowId, nodeId);
     p += putString16(buffer, p, text, "text");
     return finish(buffer, offset, MessageType.NODE_STATUS, p);
   }
@@ -85,20 +81,47 @@ public final class EventEncoder {
       long executionId,
       CharSequence nodeId,
       long value) {
-    if (msgType != MessageType.EXECUTION_STARTED
-        && msgType != MessageType.NODE_STARTED
-        && msgType != MessageType.NODE_COMPLETED) {
-      throw new IllegalArgumentException(
-          "msg_type=" + MessageType.name(msgType) + " does not have the node event layout");
-    }
-    int p = offset + HEADER_LENGTH;
-    p += putString16(buffer, p, flowId, "flow_id");
-    buffer.putLong(p, executionId, LITTLE_ENDIAN);
-    p += Long.BYTES;
-    p += putString16(buffer, p, nodeId, "node_id");
+    requireLayout(
+        msgType,
+        "node event",
+        MessageType.EXECUTION_STARTED,
+        MessageType.NODE_STARTED,
+        MessageType.NODE_COMPLETED);
+    int p = putExecutionNode(buffer, offset + HEADER_LENGTH, flowId, executionId, nodeId);
     buffer.putLong(p, value, LITTLE_ENDIAN);
     p += Long.BYTES;
     return finish(buffer, offset, msgType, p);
+  }
+
+  /** Writes the flow id and node id at {@code p}; returns the position after them. */
+  private static int putFlowNode(
+      MutableDirectBuffer buffer, int p, CharSequence flowId, CharSequence nodeId) {
+    p += putString16(buffer, p, flowId, "flow_id");
+    return p + putString16(buffer, p, nodeId, "node_id");
+  }
+
+  /** Refuses a {@code msgType} that is not one of the {@code layout}'s three. */
+  private static void requireLayout(int msgType, String layout, int a, int b, int c) {
+    if (msgType != a && msgType != b && msgType != c) {
+      throw new IllegalArgumentException(
+          "msg_type=" + MessageType.name(msgType) + " does not have the " + layout + " layout");
+    }
+  }
+
+  /**
+   * Writes the prefix of the node events and failures (flow id, execution id, node id) at {@code
+   * p}; returns the position after it.
+   */
+  private static int putExecutionNode(
+      MutableDirectBuffer buffer,
+      int p,
+      CharSequence flowId,
+      long executionId,
+      CharSequence nodeId) {
+    p += putString16(buffer, p, flowId, "flow_id");
+    buffer.putLong(p, executionId, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    return p + putString16(buffer, p, nodeId, "node_id");
   }
 
   /**
@@ -134,17 +157,13 @@ public final class EventEncoder {
       long executionId,
       CharSequence nodeId,
       CharSequence error) {
-    if (msgType != MessageType.EXECUTION_FAILED
-        && msgType != MessageType.NODE_ERROR
-        && msgType != MessageType.NODE_WARN) {
-      throw new IllegalArgumentException(
-          "msg_type=" + MessageType.name(msgType) + " does not have the failure layout");
-    }
-    int p = offset + HEADER_LENGTH;
-    p += putString16(buffer, p, flowId, "flow_id");
-    buffer.putLong(p, executionId, LITTLE_ENDIAN);
-    p += Long.BYTES;
-    p += putString16(buffer, p, nodeId, "node_id");
+    requireLayout(
+        msgType,
+        "failure",
+        MessageType.EXECUTION_FAILED,
+        MessageType.NODE_ERROR,
+        MessageType.NODE_WARN);
+    int p = putExecutionNode(buffer, offset + HEADER_LENGTH, flowId, executionId, nodeId);
     p += putString16(buffer, p, error, "error");
     return finish(buffer, offset, msgType, p);
   }

@@ -29,19 +29,17 @@ import org.agrona.DirectBuffer;
  * <p>For EXECUTION_STARTED the node is the trigger node. {@link #wrap} validates as it reads and
  * never throws; {@link #validate()} says what was wrong, including a type this view does not read.
  */
-public final class ExecutionEventFlyweight {
-  private final PayloadCursor cursor = new PayloadCursor();
-  private DirectBuffer buffer;
+public final class ExecutionEventFlyweight extends FlowEventFlyweight {
   private int msgType;
   private boolean supported;
-  private int flowIdOffset;
-  private int flowIdLength;
   private long executionId;
-  private int nodeIdOffset;
-  private int nodeIdLength;
   private long value;
   private int errorOffset;
   private int errorLength;
+
+  public ExecutionEventFlyweight() {
+    super("execution event");
+  }
 
   /** Whether this view reads payloads of {@code msgType}. */
   public static boolean reads(int msgType) {
@@ -63,22 +61,15 @@ public final class ExecutionEventFlyweight {
   }
 
   public ExecutionEventFlyweight wrap(int msgType, DirectBuffer buffer, int offset, int length) {
-    this.buffer = buffer;
     this.msgType = msgType;
     this.supported = reads(msgType);
-    PayloadCursor c = cursor;
-    c.wrap(buffer, offset, length);
-    nodeIdOffset = 0;
-    nodeIdLength = 0;
+    PayloadCursor c = begin(buffer, offset, length);
     value = 0;
     errorOffset = 0;
     errorLength = 0;
-    flowIdOffset = c.string16("flow_id");
-    flowIdLength = c.lastLength();
     executionId = c.u64("execution_id");
     if (msgType != MessageType.EXECUTION_COMPLETED) {
-      nodeIdOffset = c.string16("node_id");
-      nodeIdLength = c.lastLength();
+      readNodeId(c);
     }
     if (msgType == MessageType.EXECUTION_FAILED
         || msgType == MessageType.NODE_ERROR
@@ -92,11 +83,13 @@ public final class ExecutionEventFlyweight {
     return this;
   }
 
+  @Override
   public boolean isValid() {
     return supported && cursor.ok();
   }
 
   /** Null when valid, else what was wrong. Allocates only on error. */
+  @Override
   public String validate() {
     if (!supported) {
       return "msg_type=" + MessageType.name(msgType) + " is not an execution event";
@@ -108,37 +101,8 @@ public final class ExecutionEventFlyweight {
     return msgType;
   }
 
-  public DirectBuffer buffer() {
-    return buffer;
-  }
-
-  public int flowIdOffset() {
-    return flowIdOffset;
-  }
-
-  public int flowIdLength() {
-    return flowIdLength;
-  }
-
-  public String flowId() {
-    return Utf8.get(buffer, flowIdOffset, flowIdLength);
-  }
-
   public long executionId() {
     return executionId;
-  }
-
-  public int nodeIdOffset() {
-    return nodeIdOffset;
-  }
-
-  /** 0 for EXECUTION_COMPLETED, which names no node. */
-  public int nodeIdLength() {
-    return nodeIdLength;
-  }
-
-  public String nodeId() {
-    return Utf8.get(buffer, nodeIdOffset, nodeIdLength);
   }
 
   /** EXECUTION_STARTED, NODE_STARTED: epoch millis. */
@@ -161,6 +125,6 @@ public final class ExecutionEventFlyweight {
   }
 
   public String error() {
-    return Utf8.get(buffer, errorOffset, errorLength);
+    return Utf8.get(buffer(), errorOffset, errorLength);
   }
 }

@@ -16,69 +16,25 @@ import org.agrona.DirectBuffer;
  *
  * <p>{@link #wrap} validates as it reads and never throws; {@link #validate()} says what was wrong.
  */
-public final class NodeStatusFlyweight {
-  private final PayloadCursor cursor = new PayloadCursor();
-  private DirectBuffer buffer;
-  private int flowIdOffset;
-  private int flowIdLength;
-  private int nodeIdOffset;
-  private int nodeIdLength;
+public final class NodeStatusFlyweight extends FlowEventFlyweight {
   private int textOffset;
   private int textLength;
+
+  public NodeStatusFlyweight() {
+    super("NODE_STATUS");
+  }
 
   public NodeStatusFlyweight wrap(FrameFlyweight frame) {
     return wrap(frame.buffer(), frame.payloadOffset(), frame.payloadLength());
   }
 
   public NodeStatusFlyweight wrap(DirectBuffer buffer, int offset, int length) {
-    this.buffer = buffer;
-    PayloadCursor c = cursor;
-    c.wrap(buffer, offset, length);
-    flowIdOffset = c.string16("flow_id");
-    flowIdLength = c.lastLength();
-    nodeIdOffset = c.string16("node_id");
-    nodeIdLength = c.lastLength();
+    PayloadCursor c = begin(buffer, offset, length);
+    readNodeId(c);
     textOffset = c.string16("text");
     textLength = c.lastLength();
     c.end();
     return this;
-  }
-
-  public boolean isValid() {
-    return cursor.ok();
-  }
-
-  /** Null when valid, else what was wrong. Allocates only on error. */
-  public String validate() {
-    return cursor.error("NODE_STATUS");
-  }
-
-  public DirectBuffer buffer() {
-    return buffer;
-  }
-
-  public int flowIdOffset() {
-    return flowIdOffset;
-  }
-
-  public int flowIdLength() {
-    return flowIdLength;
-  }
-
-  public String flowId() {
-    return Utf8.get(buffer, flowIdOffset, flowIdLength);
-  }
-
-  public int nodeIdOffset() {
-    return nodeIdOffset;
-  }
-
-  public int nodeIdLength() {
-    return nodeIdLength;
-  }
-
-  public String nodeId() {
-    return Utf8.get(buffer, nodeIdOffset, nodeIdLength);
   }
 
   public int textOffset() {
@@ -90,6 +46,6 @@ public final class NodeStatusFlyweight {
   }
 
   public String text() {
-    return Utf8.get(buffer, textOffset, textLength);
+    return Utf8.get(buffer(), textOffset, textLength);
   }
 }

@@ -2,7 +2,9 @@ package dev.z8run.io.message;
 
 /**
  * Layout of one message record inside a node's inbox ring (after Agrona's own 8-byte record
- * header). All fields little endian, as Agrona writes them.
+ * header). Fields are in the platform's native byte order, which is how Agrona's buffers write them
+ * without a byte order argument (little endian on x86-64 and aarch64); records never leave the
+ * process, so the order is never seen outside it.
  *
  * <pre>
  *  0                   8                   16                  24                  32

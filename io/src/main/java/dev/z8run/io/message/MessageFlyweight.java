@@ -11,9 +11,11 @@ import org.agrona.MutableDirectBuffer;
  * at another record without allocating. A flyweight handed to a node is valid only for the duration
  * of that callback; copy bytes out to keep them.
  *
- * <p>The write methods require the wrapped buffer to be a {@link MutableDirectBuffer}.
+ * <p>The write methods, one per field and named after it, require the wrapped buffer to be a {@link
+ * MutableDirectBuffer}; a writer sets every field of a new record (the runtime's emitter and
+ * trigger path show the whole list).
  */
-public final class MessageFlyweight {
+public final class MessageFlyweight implements MessageBody {
   private DirectBuffer buffer;
   private int offset;
   private int length;
@@ -60,6 +62,18 @@ public final class MessageFlyweight {
   }
 
   public DirectBuffer buffer() {
+    return buffer;
+  }
+
+  /** The record's buffer: the JSON lies in it. */
+  @Override
+  public DirectBuffer jsonBuffer() {
+    return buffer;
+  }
+
+  /** The record's buffer: the binary payload lies in it, after the JSON. */
+  @Override
+  public DirectBuffer binaryBuffer() {
     return buffer;
   }
 
@@ -117,24 +131,29 @@ public final class MessageFlyweight {
     return (flags() & FLAG_TRACED) != 0;
   }
 
+  @Override
   public long ref() {
     return buffer.getLong(offset + REF_OFFSET);
   }
 
   /** Offset in {@link #buffer()} of the first JSON byte. */
+  @Override
   public int jsonOffset() {
     return offset + HEADER_LENGTH;
   }
 
+  @Override
   public int jsonLength() {
     return buffer.getInt(offset + JSON_LENGTH_OFFSET);
   }
 
   /** Offset in {@link #buffer()} of the first binary payload byte. */
+  @Override
   public int binaryOffset() {
     return jsonOffset() + jsonLength();
   }
 
+  @Override
   public int binaryLength() {
     return length - HEADER_LENGTH - jsonLength();
   }
@@ -162,34 +181,25 @@ public final class MessageFlyweight {
     return (MutableDirectBuffer) buffer;
   }
 
-  /** Writes every header field at once; the body is the caller's to write after it. */
-  public MessageFlyweight putHeader(
-      long executionId,
-      long messageId,
-      long credit,
-      long timestampNs,
-      int execSlot,
-      int sourceNode,
-      int sourcePort,
-      int targetPort,
-      int flags,
-      int jsonLength,
-      long ref,
-      boolean binary) {
-    MutableDirectBuffer b = mutable();
-    b.putLong(offset + EXECUTION_ID_OFFSET, executionId);
-    b.putLong(offset + MESSAGE_ID_OFFSET, messageId);
-    b.putLong(offset + CREDIT_OFFSET, credit);
-    b.putLong(offset + TIMESTAMP_OFFSET, timestampNs);
-    b.putInt(offset + EXEC_SLOT_OFFSET, execSlot);
-    b.putInt(offset + SOURCE_NODE_OFFSET, sourceNode);
-    b.putShort(offset + SOURCE_PORT_OFFSET, (short) sourcePort);
-    b.putShort(offset + TARGET_PORT_OFFSET, (short) targetPort);
-    b.putShort(offset + BODY_TYPE_OFFSET, binary ? BODY_JSON_BINARY : BODY_JSON);
-    b.putShort(offset + FLAGS_OFFSET, (short) flags);
-    b.putInt(offset + JSON_LENGTH_OFFSET, jsonLength);
-    b.putInt(offset + RESERVED_OFFSET, 0);
-    b.putLong(offset + REF_OFFSET, ref);
+  /**
+   * Writes the fields a message inherits from the one it was made from: execution id, timestamp,
+   * execution slot, flags and ref. The other fields are the caller's to write, by name.
+   */
+  public MessageFlyweight inheritExecution(MessageFlyweight parent) {
+    return executionId(parent.executionId())
+        .timestampNs(parent.timestampNs())
+        .execSlot(parent.execSlot())
+        .flags(parent.flags())
+        .ref(parent.ref());
+  }
+
+  public MessageFlyweight executionId(long executionId) {
+    mutable().putLong(offset + EXECUTION_ID_OFFSET, executionId);
+    return this;
+  }
+
+  public MessageFlyweight messageId(long messageId) {
+    mutable().putLong(offset + MESSAGE_ID_OFFSET, messageId);
     return this;
   }
 
@@ -198,11 +208,44 @@ public final class MessageFlyweight {
     return this;
   }
 
+  public MessageFlyweight timestampNs(long timestampNs) {
+    mutable().putLong(offset + TIMESTAMP_OFFSET, timestampNs);
+    return this;
+  }
+
+  public MessageFlyweight execSlot(int execSlot) {
+    mutable().putInt(offset + EXEC_SLOT_OFFSET, execSlot);
+    return this;
+  }
+
+  /** The node (-1: a trigger) and port the message left, and the port it arrives at. */
   public MessageFlyweight source(int sourceNode, int sourcePort, int targetPort) {
     MutableDirectBuffer b = mutable();
     b.putInt(offset + SOURCE_NODE_OFFSET, sourceNode);
     b.putShort(offset + SOURCE_PORT_OFFSET, (short) sourcePort);
     b.putShort(offset + TARGET_PORT_OFFSET, (short) targetPort);
+    return this;
+  }
+
+  public MessageFlyweight flags(int flags) {
+    mutable().putShort(offset + FLAGS_OFFSET, (short) flags);
+    return this;
+  }
+
+  /**
+   * The body's shape: {@code jsonLength} bytes of JSON, then a binary payload when {@code binary}
+   * (its length is what the record holds after the JSON). Clears the reserved field.
+   */
+  public MessageFlyweight body(int jsonLength, boolean binary) {
+    MutableDirectBuffer b = mutable();
+    b.putShort(offset + BODY_TYPE_OFFSET, binary ? BODY_JSON_BINARY : BODY_JSON);
+    b.putInt(offset + JSON_LENGTH_OFFSET, jsonLength);
+    b.putInt(offset + RESERVED_OFFSET, 0);
+    return this;
+  }
+
+  public MessageFlyweight ref(long ref) {
+    mutable().putLong(offset + REF_OFFSET, ref);
     return this;
   }
 }

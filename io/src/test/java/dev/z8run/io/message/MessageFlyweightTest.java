@@ -61,24 +61,21 @@ class MessageFlyweightTest {
   }
 
   @Test
-  void shouldReadBackEveryHeaderFieldWrittenByPutHeader() {
+  void shouldReadBackEveryHeaderFieldWrittenByName() {
     int length = HEADER_LENGTH + JSON.length;
     message.wrap(buffer, OFFSET, length);
 
     MessageFlyweight returned =
-        message.putHeader(
-            0x0102_0304_0506_0708L,
-            -2L,
-            Long.MIN_VALUE,
-            123_456_789_012L,
-            -7,
-            Integer.MAX_VALUE,
-            0xFFFF,
-            0x8001,
-            0xFFFF,
-            JSON.length,
-            0x7EAD_BEEF_0000_0001L,
-            false);
+        message
+            .executionId(0x0102_0304_0506_0708L)
+            .messageId(-2L)
+            .credit(Long.MIN_VALUE)
+            .timestampNs(123_456_789_012L)
+            .execSlot(-7)
+            .source(Integer.MAX_VALUE, 0xFFFF, 0x8001)
+            .flags(0xFFFF)
+            .body(JSON.length, false)
+            .ref(0x7EAD_BEEF_0000_0001L);
 
     assertSame(message, returned);
     assertEquals(0x0102_0304_0506_0708L, message.executionId());
@@ -101,17 +98,16 @@ class MessageFlyweightTest {
   }
 
   @Test
-  void shouldWriteHeaderLittleEndianWithinTheRecordOnly() {
+  void shouldWriteHeaderInNativeOrderWithinTheRecordOnly() {
     message.wrap(buffer, OFFSET, HEADER_LENGTH);
 
-    message.putHeader(0x0102_0304_0506_0708L, 2, 3, 4, 5, 6, 7, 8, 0, 0, 9, true);
+    numbered(message, 0, 0, 9, true).executionId(0x0102_0304_0506_0708L);
 
-    assertEquals(0x08, buffer.getByte(OFFSET + EXECUTION_ID_OFFSET));
     assertEquals(
         0x0102_0304_0506_0708L,
-        buffer.getLong(OFFSET + EXECUTION_ID_OFFSET, ByteOrder.LITTLE_ENDIAN));
-    assertEquals(7, buffer.getShort(OFFSET + SOURCE_PORT_OFFSET, ByteOrder.LITTLE_ENDIAN));
-    assertEquals(9, buffer.getLong(OFFSET + REF_OFFSET, ByteOrder.LITTLE_ENDIAN));
+        buffer.getLong(OFFSET + EXECUTION_ID_OFFSET, ByteOrder.nativeOrder()));
+    assertEquals(7, buffer.getShort(OFFSET + SOURCE_PORT_OFFSET, ByteOrder.nativeOrder()));
+    assertEquals(9, buffer.getLong(OFFSET + REF_OFFSET, ByteOrder.nativeOrder()));
     for (int i = 0; i < buffer.capacity(); i++) {
       if (i < OFFSET || i >= OFFSET + HEADER_LENGTH) {
         assertEquals(FILL, buffer.getByte(i), "byte " + i + " outside the header changed");
@@ -123,11 +119,11 @@ class MessageFlyweightTest {
   void shouldMarkBodyTypeAndTraceFlagFromArguments() {
     message.wrap(buffer, OFFSET, HEADER_LENGTH);
 
-    message.putHeader(1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, true);
+    numbered(message, 0, 0, 0, true);
     assertEquals(BODY_JSON_BINARY, message.bodyType());
     assertFalse(message.traced());
 
-    message.putHeader(1, 2, 3, 4, 5, 6, 7, 8, FLAG_TRACED, 0, 0, false);
+    numbered(message, FLAG_TRACED, 0, 0, false);
     assertEquals(BODY_JSON, message.bodyType());
     assertTrue(message.traced());
     assertEquals(FLAG_TRACED, message.flags());
@@ -136,7 +132,7 @@ class MessageFlyweightTest {
   @Test
   void shouldUpdateCreditAndSourceInPlace() {
     message.wrap(buffer, OFFSET, HEADER_LENGTH);
-    message.putHeader(1, 2, 3, 4, 5, 6, 7, 8, 9, 0, 10, false);
+    numbered(message, 9, 0, 10, false);
 
     message.credit(-99).source(42, 0xFFFE, 3);
 
@@ -182,9 +178,8 @@ class MessageFlyweightTest {
   void shouldReadRecordsAfterRewrapWithoutCarryingStateOver() {
     writeRecord(JSON, BINARY);
     UnsafeBuffer other = new UnsafeBuffer(new byte[HEADER_LENGTH + 2]);
-    new MessageFlyweight()
-        .wrap(other, 0, HEADER_LENGTH + 2)
-        .putHeader(7, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, false);
+    numbered(new MessageFlyweight().wrap(other, 0, HEADER_LENGTH + 2), 0, 2, 0, false)
+        .executionId(7);
 
     message.wrap(other, 0, HEADER_LENGTH + 2);
 
@@ -197,7 +192,7 @@ class MessageFlyweightTest {
   @Test
   void shouldAcceptEmptyBody() {
     message.wrap(buffer, OFFSET, HEADER_LENGTH);
-    message.putHeader(1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, false);
+    numbered(message, 0, 0, 0, false);
 
     assertNull(message.validate());
   }
@@ -242,11 +237,29 @@ class MessageFlyweightTest {
         "body_type=1 (JSON only) but 5 bytes follow the json_length=13", message.validate());
   }
 
+  /**
+   * Writes every header field by name: execution id 1, message id 2, credit 3, timestamp 4, slot 5,
+   * source node 6, source port 7, target port 8, then the given flags, body shape and ref.
+   */
+  private static MessageFlyweight numbered(
+      MessageFlyweight message, int flags, int jsonLength, long ref, boolean binary) {
+    return message
+        .executionId(1)
+        .messageId(2)
+        .credit(3)
+        .timestampNs(4)
+        .execSlot(5)
+        .source(6, 7, 8)
+        .flags(flags)
+        .body(jsonLength, binary)
+        .ref(ref);
+  }
+
   /** Writes a record of JSON and binary parts at {@link #OFFSET}; returns its length. */
   private int writeRecord(byte[] json, byte[] binary) {
     int length = HEADER_LENGTH + json.length + binary.length;
     message.wrap(buffer, OFFSET, length);
-    message.putHeader(1, 2, 3, 4, 5, 6, 7, 8, 0, json.length, 0, binary.length > 0);
+    numbered(message, 0, json.length, 0, binary.length > 0);
     buffer.putBytes(message.jsonOffset(), json);
     buffer.putBytes(message.binaryOffset(), binary);
     return length;

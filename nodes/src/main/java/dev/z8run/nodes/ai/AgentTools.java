@@ -3,6 +3,7 @@ package dev.z8run.nodes.ai;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.ai.provider.Chat;
 import dev.z8run.nodes.ai.provider.Provider;
@@ -233,7 +234,8 @@ final class AgentTools {
       byte[] json = JsonCodec.write(body);
       InjectResult result =
           context.triggerAt(
-              tool.target(), new UnsafeBuffer(json), 0, json.length, msg.buffer(), 0, 0, msg.ref());
+              tool.target(),
+              new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(msg.ref()));
       if (result != InjectResult.ACCEPTED) {
         return "error: the tool's link '"
             + tool.target()

@@ -86,7 +86,7 @@ final class AiNodes {
 
   static OutboundPolicy policy(NodeContext context) {
     OutboundPolicy installed = context.service(OutboundPolicy.class);
-    return installed != null ? installed : OutboundPolicy.fromEnvironment(System.getenv());
+    return installed != null ? installed : OutboundPolicy.parse(OutboundPolicy.DEFAULT);
   }
 
   static AiUsage usage(NodeContext context) {

@@ -49,7 +49,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
                   FieldType.CODE,
                   "The function body: gets msg, returns a message, an array with one entry per"
                       + " output, or null."))
-          .field(ConfigField.optional("outputs", FieldType.INTEGER, 1L, "Number of outputs."))
+          .field(
+              ConfigField.optional("outputs", FieldType.INTEGER, 1L, "Number of outputs.")
+                  .between(0, MAX_OUTPUTS))
           .field(
               ConfigField.optional(
                   "initialize",
@@ -64,16 +66,18 @@ public final class FunctionNode implements Node, NodeApi.Host {
                   "Code run once when the flow stops (Node-RED's On Stop)."))
           .field(
               ConfigField.optional(
-                  "timeoutMs",
-                  FieldType.INTEGER,
-                  1000L,
-                  "CPU time one call may use before it is stopped, in milliseconds."))
+                      "timeoutMs",
+                      FieldType.INTEGER,
+                      1000L,
+                      "CPU time one call may use before it is stopped, in milliseconds.")
+                  .atLeast(1))
           .field(
               ConfigField.optional(
-                  "memoryLimitMb",
-                  FieldType.INTEGER,
-                  64L,
-                  "Memory one call may allocate before it is stopped, in MiB."))
+                      "memoryLimitMb",
+                      FieldType.INTEGER,
+                      64L,
+                      "Memory one call may allocate before it is stopped, in MiB.")
+                  .atLeast(1))
           .outputCount(FunctionNode::outputCount)
           .factory(FunctionNode::new)
           .build();
@@ -95,13 +99,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private FunctionNode(NodeContext context) {
     this.context = context;
     this.where = "function '" + context.nodeId() + "'";
-    int outputs = outputCount(context.config());
-    if (outputs < 0 || outputs > MAX_OUTPUTS) {
-      throw new IllegalArgumentException(
-          "outputs: must be 0.." + MAX_OUTPUTS + ", got " + context.config().get("outputs"));
-    }
-    long timeoutMs = positive(context, "timeoutMs");
-    long memoryLimitMb = positive(context, "memoryLimitMb");
+    long timeoutMs = context.configLong("timeoutMs", 1000);
+    long memoryLimitMb = context.configLong("memoryLimitMb", 64);
     this.cx = Sandbox.FACTORY.newContext(timeoutMs * 1_000_000, memoryLimitMb << 20);
     Sandbox.FACTORY.enterContext(cx);
     try {
@@ -129,15 +128,6 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private static int outputCount(Map<String, Object> config) {
     Object outputs = config.get("outputs");
     return outputs instanceof Number number ? number.intValue() : 1;
-  }
-
-  private static long positive(NodeContext context, String field) {
-    long value = context.configLong(field, 0);
-    if (value <= 0) {
-      throw new IllegalArgumentException(
-          field + ": must be a positive number, got " + context.config().get(field));
-    }
-    return value;
   }
 
   /** Compiles a body into a function of {@code parameter}; null for an empty body. */

@@ -2,6 +2,7 @@ package dev.z8run.nodes.function;
 
 import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.NodeEnvironment;
 import java.util.List;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.LambdaFunction;
@@ -22,7 +23,7 @@ import org.mozilla.javascript.Undefined;
  */
 final class NodeApi {
   /** Environment variables a script may read: this prefix, or a name {@code env.get} adds it to. */
-  static final String ENV_PREFIX = "Z8_ENV_";
+  static final String ENV_PREFIX = NodeEnvironment.FLOW_PREFIX;
 
   private static final System.Logger LOG = System.getLogger("dev.z8run.nodes.function");
 
@@ -159,7 +160,7 @@ final class NodeApi {
           case "NR_NODE_ID" -> node.nodeId();
           case "NR_NODE_NAME" -> node.name();
           case "NR_FLOW_ID" -> node.flowId();
-          default -> System.getenv(name.startsWith(ENV_PREFIX) ? name : ENV_PREFIX + name);
+          default -> node.environment().get(name.startsWith(ENV_PREFIX) ? name : ENV_PREFIX + name);
         };
     return value == null ? Undefined.instance : value;
   }

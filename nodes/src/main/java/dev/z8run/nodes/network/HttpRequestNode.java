@@ -11,6 +11,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.JsonValues;
+import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.OutboundPolicy;
 import java.net.InetAddress;
 import java.net.URI;
@@ -85,22 +86,25 @@ public final class HttpRequestNode implements Node {
                       + " as the binary payload."))
           .field(
               ConfigField.optional(
-                  "timeoutMs",
-                  FieldType.INTEGER,
-                  30_000L,
-                  "Longest the whole exchange may take, body included (1 to 600000)."))
+                      "timeoutMs",
+                      FieldType.INTEGER,
+                      30_000L,
+                      "Longest the whole exchange may take, body included.")
+                  .between(1, 600_000))
           .field(
               ConfigField.optional(
-                  "maxRedirects",
-                  FieldType.INTEGER,
-                  5L,
-                  "Redirects followed at most (0 to 20); 0 returns the redirect response."))
+                      "maxRedirects",
+                      FieldType.INTEGER,
+                      5L,
+                      "Redirects followed at most; 0 returns the redirect response.")
+                  .between(0, 20))
           .field(
               ConfigField.optional(
-                  "maxResponseBytes",
-                  FieldType.INTEGER,
-                  1_048_576L,
-                  "Largest response body accepted (1 to 104857600); longer is an error."))
+                      "maxResponseBytes",
+                      FieldType.INTEGER,
+                      1_048_576L,
+                      "Largest response body accepted; longer is an error.")
+                  .between(1, 104_857_600))
           .factory(HttpRequestNode::new)
           .build();
 
@@ -125,7 +129,7 @@ public final class HttpRequestNode implements Node {
   private HttpRequestNode(NodeContext context) {
     this.context = context;
     OutboundPolicy installed = context.service(OutboundPolicy.class);
-    policy = installed != null ? installed : OutboundPolicy.fromEnvironment(System.getenv());
+    policy = installed != null ? installed : OutboundPolicy.parse(OutboundPolicy.DEFAULT);
     method = context.configString("method", "GET");
     String template = context.configString("url", "").strip();
     try {
@@ -149,22 +153,14 @@ public final class HttpRequestNode implements Node {
       }
     }
     responseType = context.configString("responseType", "text");
-    timeoutMs = range(context, "timeoutMs", 30_000, 1, 600_000);
-    maxRedirects = (int) range(context, "maxRedirects", 5, 0, 20);
-    maxResponseBytes = range(context, "maxResponseBytes", 1_048_576, 1, 104_857_600);
+    timeoutMs = context.configLong("timeoutMs", 30_000);
+    maxRedirects = (int) context.configLong("maxRedirects", 5);
+    maxResponseBytes = context.configLong("maxResponseBytes", 1_048_576);
     client =
         HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)
             .connectTimeout(Duration.ofMillis(timeoutMs))
             .build();
-  }
-
-  private static long range(NodeContext context, String field, long fallback, long min, long max) {
-    long value = context.configLong(field, fallback);
-    if (value < min || value > max) {
-      throw new IllegalArgumentException(field + " must be " + min + ".." + max + ", got " + value);
-    }
-    return value;
   }
 
   private static URI uri(String text) {
@@ -360,16 +356,11 @@ public final class HttpRequestNode implements Node {
     return body;
   }
 
-  @SuppressWarnings("unchecked")
   private void sendResponse(MessageFlyweight msg, Output out, Exchange exchange) {
     HttpResponse<byte[]> response = exchange.response();
     byte[] body = response.body() == null ? new byte[0] : response.body();
-    byte[] json = new byte[msg.jsonLength()];
-    msg.buffer().getBytes(msg.jsonOffset(), json);
-    Object parsed = JsonCodec.parse(json);
-    Map<String, Object> message =
-        parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : new LinkedHashMap<>();
-    byte[] binary = null;
+    Map<String, Object> message = MessageBodies.parse(msg);
+    byte[] binary = new byte[0];
     switch (responseType) {
       case "json" -> {
         try {
@@ -401,30 +392,19 @@ public final class HttpRequestNode implements Node {
             });
     message.put("headers", responseHeaders);
     message.put("responseUrl", exchange.uri().toString());
-    UnsafeBuffer result = new UnsafeBuffer(JsonCodec.write(message));
-    if (binary != null && binary.length > 0) {
-      out.send(0, result, 0, result.capacity(), new UnsafeBuffer(binary), 0, binary.length);
-    } else {
-      out.send(0, result, 0, result.capacity());
-    }
+    MessageBodies.send(out, 0, message, new UnsafeBuffer(binary), 0, binary.length);
   }
 
-  @SuppressWarnings("unchecked")
   private void fail(MessageFlyweight msg, Output out, String reason) {
     if (!out.isWired(1)) {
       throw new IllegalStateException(reason);
     }
-    byte[] json = new byte[msg.jsonLength()];
-    msg.buffer().getBytes(msg.jsonOffset(), json);
-    Object parsed = JsonCodec.parse(json);
-    Map<String, Object> message =
-        parsed instanceof Map<?, ?> map ? (Map<String, Object>) map : new LinkedHashMap<>();
+    Map<String, Object> message = MessageBodies.parse(msg);
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("message", reason);
     error.put("source", Map.of("id", context.nodeId(), "type", "http-request"));
     message.put("error", error);
-    UnsafeBuffer result = new UnsafeBuffer(JsonCodec.write(message));
-    out.send(1, result, 0, result.capacity(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    MessageBodies.send(out, 1, message, msg);
   }
 
   @Override

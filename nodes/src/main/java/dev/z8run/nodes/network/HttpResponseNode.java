@@ -29,7 +29,11 @@ public final class HttpResponseNode implements Node {
           .outputs()
           .field(
               ConfigField.optional(
-                  "statusCode", FieldType.INTEGER, 200L, "Status when msg.statusCode is not set."))
+                      "statusCode",
+                      FieldType.INTEGER,
+                      200L,
+                      "Status when msg.statusCode is not set.")
+                  .between(100, 599))
           .field(
               ConfigField.optional(
                   "headers", FieldType.OBJECT, Map.of(), "Response headers (name -> value)."))
@@ -49,11 +53,7 @@ public final class HttpResponseNode implements Node {
   private HttpResponseNode(NodeContext context) {
     this.context = context;
     this.replies = context.service(Replies.class);
-    long status = context.configLong("statusCode", 200);
-    if (status < 100 || status > 599) {
-      throw new IllegalArgumentException("statusCode must be 100..599, got " + status);
-    }
-    this.statusCode = (int) status;
+    this.statusCode = (int) context.configLong("statusCode", 200);
     this.headers = Map.copyOf(stringValues(context.config().get("headers")));
   }
 

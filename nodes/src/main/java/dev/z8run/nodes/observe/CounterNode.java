@@ -22,10 +22,11 @@ public final class CounterNode implements Node {
           .outputs()
           .field(
               ConfigField.optional(
-                  "statusEvery",
-                  FieldType.INTEGER,
-                  0L,
-                  "Publish the count as the node's status every this many messages (0 = never)."))
+                      "statusEvery",
+                      FieldType.INTEGER,
+                      0L,
+                      "Publish the count as the node's status every this many messages (0 = never).")
+                  .atLeast(0))
           .factory(CounterNode::new)
           .build();
 
@@ -37,9 +38,6 @@ public final class CounterNode implements Node {
   private CounterNode(NodeContext context) {
     this.context = context;
     this.statusEvery = context.configLong("statusEvery", 0);
-    if (statusEvery < 0) {
-      throw new IllegalArgumentException("statusEvery must not be negative, got " + statusEvery);
-    }
   }
 
   @Override

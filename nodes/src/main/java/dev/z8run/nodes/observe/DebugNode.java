@@ -38,10 +38,11 @@ public final class DebugNode implements Node {
                   "complete", FieldType.BOOLEAN, false, "Show the whole message instead."))
           .field(
               ConfigField.optional(
-                  "maxPreviewBytes",
-                  FieldType.INTEGER,
-                  1024L,
-                  "How many bytes of JSON a preview shows at most (1 to 4096)."))
+                      "maxPreviewBytes",
+                      FieldType.INTEGER,
+                      1024L,
+                      "How many bytes of JSON a preview shows at most.")
+                  .between(1, MAX_PREVIEW_BYTES))
           .field(
               ConfigField.optional(
                   "console",
@@ -67,12 +68,7 @@ public final class DebugNode implements Node {
 
   private DebugNode(NodeContext context) {
     this.context = context;
-    long max = context.configLong("maxPreviewBytes", 1024);
-    if (max < 1 || max > MAX_PREVIEW_BYTES) {
-      throw new IllegalArgumentException(
-          "maxPreviewBytes must be 1.." + MAX_PREVIEW_BYTES + ", got " + max);
-    }
-    this.maxBytes = (int) max;
+    this.maxBytes = (int) context.configLong("maxPreviewBytes", 1024);
     this.console = context.configBoolean("console", false);
     this.active = context.configBoolean("active", true);
     String property = context.configString("property", "payload").strip();

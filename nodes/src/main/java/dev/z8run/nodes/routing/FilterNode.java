@@ -53,7 +53,7 @@ public final class FilterNode implements Node {
   private FilterNode(NodeContext context) {
     MessagePath property = MessagePath.property(context);
     Object configured = context.config().get("rules");
-    rules = SwitchNode.compileRules(configured, false);
+    rules = SwitchNode.compileRules(configured, false, context.environment());
     List<?> list = (List<?>) configured;
     paths = new MessagePath[rules.length];
     payload = new boolean[rules.length];

@@ -68,16 +68,22 @@ public final class JoinNode implements Node {
                   "custom, string: the separator (\\n is a newline)."))
           .field(
               ConfigField.optional(
-                  "count", FieldType.ANY, "", "custom: send after this many messages."))
+                      "count", FieldType.ANY, "", "custom: send after this many messages.")
+                  .atLeast(0))
           .field(
               ConfigField.optional(
-                  "timeout",
-                  FieldType.ANY,
-                  "",
-                  "Send a group this many seconds after its first message."))
+                      "timeout",
+                      FieldType.ANY,
+                      "",
+                      "Send a group this many seconds after its first message.")
+                  .atLeast(0))
           .field(
               ConfigField.optional(
-                  "maxParts", FieldType.INTEGER, 10_000, "Messages held at most, over all groups."))
+                      "maxParts",
+                      FieldType.INTEGER,
+                      10_000,
+                      "Messages held at most, over all groups.")
+                  .atLeast(1))
           .factory(JoinNode::new)
           .build();
 
@@ -129,9 +135,6 @@ public final class JoinNode implements Node {
     this.maxParts = context.configLong("maxParts", 10_000);
     if (property.isEmpty()) {
       throw new IllegalArgumentException("property: must name a message property");
-    }
-    if (count < 0 || timeoutMs < 0 || maxParts < 1) {
-      throw new IllegalArgumentException("count, timeout and maxParts must be positive");
     }
   }
 

@@ -9,6 +9,7 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.LinkReturns;
 import dev.z8run.nodes.support.MessageBodies;
@@ -81,24 +82,13 @@ public final class LinkNodes {
   static boolean deliver(NodeContext context, String target, byte[] json, MessageFlyweight msg) {
     InjectResult result =
         json == null
-            ? context.triggerAt(
-                target,
-                msg.buffer(),
-                msg.jsonOffset(),
-                msg.jsonLength(),
-                msg.buffer(),
-                msg.binaryOffset(),
-                msg.binaryLength(),
-                msg.ref())
+            ? context.triggerAt(target, msg)
             : context.triggerAt(
                 target,
-                new UnsafeBuffer(json),
-                0,
-                json.length,
-                msg.buffer(),
-                msg.binaryOffset(),
-                msg.binaryLength(),
-                msg.ref());
+                new MessageBodyView()
+                    .json(new UnsafeBuffer(json), 0, json.length)
+                    .binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength())
+                    .ref(msg.ref()));
     if (result == InjectResult.ACCEPTED) {
       return true;
     }

@@ -8,6 +8,7 @@ import static dev.z8run.nodes.support.JsonValues.OBJECT;
 import static dev.z8run.nodes.support.JsonValues.STRING;
 import static dev.z8run.nodes.support.JsonValues.UNDEFINED;
 
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.nodes.support.EnvValues;
@@ -75,7 +76,7 @@ final class PropertyTest {
    *
    * @throws IllegalArgumentException naming the field at fault
    */
-  static PropertyTest compile(String where, Object raw) {
+  static PropertyTest compile(String where, Object raw, NodeEnvironment env) {
     if (!(raw instanceof Map<?, ?> rule)) {
       throw new IllegalArgumentException(
           where + ": expected an object, got " + JsonCodec.describe(raw));
@@ -116,9 +117,11 @@ final class PropertyTest {
         }
       }
       default -> {
-        Operand v = operand(where + ".v", rule.get("v"), rule.get("vt"));
+        Operand v = operand(where + ".v", rule.get("v"), rule.get("vt"), env);
         Operand v2 =
-            kind.equals("btwn") ? operand(where + ".v2", rule.get("v2"), rule.get("v2t")) : null;
+            kind.equals("btwn")
+                ? operand(where + ".v2", rule.get("v2"), rule.get("v2t"), env)
+                : null;
         if (kind.equals("btwn")
             && ((Double.isNaN(v.number()) && v.path() == null)
                 || (Double.isNaN(v2.number()) && v2.path() == null))) {
@@ -135,7 +138,7 @@ final class PropertyTest {
     }
   }
 
-  private static Operand operand(String where, Object raw, Object rawType) {
+  private static Operand operand(String where, Object raw, Object rawType, NodeEnvironment env) {
     String type = rawType == null ? "str" : rawType.toString();
     if (!VALUE_TYPES.contains(type)) {
       throw new IllegalArgumentException(
@@ -155,7 +158,7 @@ final class PropertyTest {
       }
     }
     if (type.equals("env")) {
-      text = EnvValues.lookup(where, text);
+      text = EnvValues.lookup(where, text, env);
       type = "str";
     }
     Object json = null;

@@ -49,16 +49,18 @@ public final class SplitNode implements Node {
                   "delimiter", FieldType.STRING, "\n", "What separates the pieces of a string."))
           .field(
               ConfigField.optional(
-                  "chunkLength",
-                  FieldType.INTEGER,
-                  0L,
-                  "When above 0, strings are cut into pieces of this many characters instead."))
+                      "chunkLength",
+                      FieldType.INTEGER,
+                      0L,
+                      "When above 0, strings are cut into pieces of this many characters instead.")
+                  .between(0, Integer.MAX_VALUE))
           .field(
               ConfigField.optional(
-                  "arrayChunk",
-                  FieldType.INTEGER,
-                  1L,
-                  "Elements per message for arrays; above 1 each message holds an array."))
+                      "arrayChunk",
+                      FieldType.INTEGER,
+                      1L,
+                      "Elements per message for arrays; above 1 each message holds an array.")
+                  .between(1, Integer.MAX_VALUE))
           .field(
               ConfigField.optional(
                   "keyProperty",
@@ -67,10 +69,11 @@ public final class SplitNode implements Node {
                   "For objects: also copy each member's key to this message property."))
           .field(
               ConfigField.optional(
-                  "maxParts",
-                  FieldType.INTEGER,
-                  10_000L,
-                  "Most messages one input may become (1 to 1000000); more is an error."))
+                      "maxParts",
+                      FieldType.INTEGER,
+                      10_000L,
+                      "Most messages one input may become; more is an error.")
+                  .between(1, MAX_PARTS_LIMIT))
           .factory(SplitNode::new)
           .build();
 
@@ -108,25 +111,13 @@ public final class SplitNode implements Node {
     }
     delimiter = context.configString("delimiter", "\n");
     delimiterJson = JsonCodec.write(delimiter);
-    long chunk = context.configLong("chunkLength", 0);
-    if (chunk < 0 || chunk > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("chunkLength must be 0 or more, got " + chunk);
-    }
-    chunkLength = (int) chunk;
+    chunkLength = (int) context.configLong("chunkLength", 0);
     if (chunkLength == 0 && delimiter.isEmpty()) {
       throw new IllegalArgumentException(
           "delimiter: empty; set a delimiter or a chunkLength above 0");
     }
-    long elements = context.configLong("arrayChunk", 1);
-    if (elements < 1 || elements > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("arrayChunk must be 1 or more, got " + elements);
-    }
-    arrayChunk = (int) elements;
-    long max = context.configLong("maxParts", 10_000);
-    if (max < 1 || max > MAX_PARTS_LIMIT) {
-      throw new IllegalArgumentException("maxParts must be 1.." + MAX_PARTS_LIMIT + ", got " + max);
-    }
-    maxParts = (int) max;
+    arrayChunk = (int) context.configLong("arrayChunk", 1);
+    maxParts = (int) context.configLong("maxParts", 10_000);
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.z8run.nodes.routing;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
@@ -55,7 +56,7 @@ public final class SwitchNode implements Node {
   private SwitchNode(NodeContext context) {
     path = MessagePath.property(context);
     payload = path.text().equals("payload") || path.text().equals("msg.payload");
-    rules = compileRules(context.config().get("rules"), false);
+    rules = compileRules(context.config().get("rules"), false, context.environment());
     checkAll = context.configBoolean("checkall", true);
   }
 
@@ -64,13 +65,13 @@ public final class SwitchNode implements Node {
     return (config.get("rules") instanceof List<?> rules ? rules.size() : 0) + 1;
   }
 
-  static PropertyTest[] compileRules(Object configured, boolean allowEmpty) {
+  static PropertyTest[] compileRules(Object configured, boolean allowEmpty, NodeEnvironment env) {
     if (!(configured instanceof List<?> list) || (list.isEmpty() && !allowEmpty)) {
       throw new IllegalArgumentException("rules: at least one rule is required");
     }
     PropertyTest[] compiled = new PropertyTest[list.size()];
     for (int i = 0; i < compiled.length; i++) {
-      compiled[i] = PropertyTest.compile("rules[" + i + "]", list.get(i));
+      compiled[i] = PropertyTest.compile("rules[" + i + "]", list.get(i), env);
     }
     return compiled;
   }

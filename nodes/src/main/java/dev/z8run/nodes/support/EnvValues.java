@@ -1,11 +1,13 @@
 package dev.z8run.nodes.support;
 
+import dev.z8run.core.node.NodeEnvironment;
 import java.util.Locale;
 
 /**
- * Environment variables as values in node configs (Node-RED's {@code env} type). The server's own
- * settings ({@code Z8_*}: JWT and vault secrets among them) are never readable this way: a flow
- * author must not be able to copy them into a message.
+ * Environment variables as values in node configs (Node-RED's {@code env} type), read from the
+ * {@link NodeEnvironment} the server installed. Naming one of the server's own settings ({@code
+ * Z8_*}: JWT and vault secrets among them) is refused when the node is built, so that a flow says
+ * at deploy why it cannot have one.
  */
 public final class EnvValues {
   private EnvValues() {}
@@ -15,7 +17,7 @@ public final class EnvValues {
    *
    * @throws IllegalArgumentException (naming {@code where}) for a server setting or a blank name
    */
-  public static String lookup(String where, String name) {
+  public static String lookup(String where, String name, NodeEnvironment env) {
     String trimmed = name == null ? "" : name.strip();
     if (trimmed.isEmpty()) {
       throw new IllegalArgumentException(where + ": an environment variable name is required");
@@ -27,7 +29,7 @@ public final class EnvValues {
               + trimmed
               + "' is a server setting; Z8_* variables cannot be read by flows");
     }
-    String value = System.getenv(trimmed);
+    String value = env.get(trimmed);
     return value == null ? "" : value;
   }
 }

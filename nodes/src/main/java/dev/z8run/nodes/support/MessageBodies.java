@@ -8,12 +8,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * Helpers for the nodes that work on whole message objects (Join, Link, Inject): a message body as
- * a map and back, and config numbers as Node-RED writes them (a number, or a string holding one).
- * These allocate: they are for nodes off the hot path.
+ * Helpers for the nodes that work on whole message objects (Join, Link, Inject, HTTP Request): a
+ * message body as a map and back, and config numbers as Node-RED writes them (a number, or a string
+ * holding one). These allocate: they are for nodes off the hot path.
  */
 public final class MessageBodies {
   private MessageBodies() {}
@@ -36,17 +37,20 @@ public final class MessageBodies {
    * Sends {@code body} as JSON, keeping the input's binary payload when {@code binaryOf} has one.
    */
   public static void send(Output out, int port, Object body, MessageFlyweight binaryOf) {
+    if (binaryOf == null) {
+      send(out, port, body, null, 0, 0);
+    } else {
+      send(out, port, body, binaryOf.buffer(), binaryOf.binaryOffset(), binaryOf.binaryLength());
+    }
+  }
+
+  /** Sends {@code body} as JSON with the {@code length} bytes at {@code offset} as its payload. */
+  public static void send(
+      Output out, int port, Object body, DirectBuffer binary, int offset, int length) {
     byte[] json = JsonCodec.write(body);
     UnsafeBuffer buffer = new UnsafeBuffer(json);
-    if (binaryOf != null && binaryOf.binaryLength() > 0) {
-      out.send(
-          port,
-          buffer,
-          0,
-          json.length,
-          binaryOf.buffer(),
-          binaryOf.binaryOffset(),
-          binaryOf.binaryLength());
+    if (length > 0) {
+      out.send(port, buffer, 0, json.length, binary, offset, length);
     } else {
       out.send(port, buffer, 0, json.length);
     }

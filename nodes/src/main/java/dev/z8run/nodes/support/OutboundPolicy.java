@@ -7,7 +7,6 @@ import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * Which hosts nodes may call (HTTP Request, later other outbound nodes): the server's outbound
@@ -87,15 +86,6 @@ public final class OutboundPolicy {
    */
   public static OutboundPolicy parse(String spec) {
     return new OutboundPolicy(spec == null || spec.isBlank() ? DEFAULT : spec.strip());
-  }
-
-  /** The policy {@value #ENV} in {@code env} sets. */
-  public static OutboundPolicy fromEnvironment(Map<String, String> env) {
-    try {
-      return parse(env.get(ENV));
-    } catch (IllegalArgumentException bad) {
-      throw new IllegalArgumentException(ENV + ": " + bad.getMessage(), bad);
-    }
   }
 
   private static boolean isAddress(String entry) {

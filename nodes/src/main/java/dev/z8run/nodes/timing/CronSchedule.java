@@ -3,9 +3,12 @@ package dev.z8run.nodes.timing;
 import java.time.DayOfWeek;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
 import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.temporal.ChronoUnit;
+import java.time.zone.ZoneOffsetTransition;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Locale;
@@ -18,9 +21,15 @@ import java.util.Locale;
  * SUN}..{@code SAT}; day-of-week 0 and 7 are both Sunday). When both day fields are restricted a
  * day matches either, as in classic cron.
  *
- * <p>{@link #nextAfter} walks field by field in the zone's local time (a day, then an hour, a
- * minute, a second), so daylight-saving gaps are skipped and the fall-back hour fires once.
- * Immutable and thread-safe.
+ * <p>Daylight saving follows Vixie cron's rule. An expression with a fixed hour and minute (no
+ * {@code *} in either, like {@code 30 2 * * *}) is a wall-clock time: it fires once on a day whose
+ * fall-back repeats that time (at its first occurrence), and once on a day whose spring-forward
+ * skips it, at the skipped time shifted forward by the gap (02:30 in Europe/Paris on 29 March 2026
+ * fires at 03:30 CEST, the instant {@code java.time} gives that local time; Vixie cron runs it at
+ * the change itself, 03:00). An expression with {@code *} in its hour or minute field ({@code
+ * *}{@code /15 * * * *}, {@code 0 * * * *}) follows real time instead: it fires in both passes of a
+ * repeated hour and not at all in a skipped one, so its firings stay evenly spaced. Immutable and
+ * thread-safe.
  */
 final class CronSchedule {
   private static final List<String> MONTHS =
@@ -38,6 +47,9 @@ final class CronSchedule {
   private final BitSet daysOfWeek;
   private final boolean anyDayOfMonth;
   private final boolean anyDayOfWeek;
+
+  /** Whether the hour and minute are fixed: a wall-clock time (see the class comment). */
+  private final boolean wallClock;
 
   /**
    * @throws IllegalArgumentException saying which field is wrong and why
@@ -63,6 +75,7 @@ final class CronSchedule {
     daysOfWeek = week;
     anyDayOfMonth = isAny(fields[at + 2]);
     anyDayOfWeek = isAny(fields[at + 4]);
+    wallClock = !fields[at].contains("*") && !fields[at + 1].contains("*");
   }
 
   String expression() {
@@ -71,14 +84,59 @@ final class CronSchedule {
 
   /** The first firing time strictly after {@code epochMs}, or -1 when there is none. */
   long nextAfter(long epochMs) {
-    ZonedDateTime t =
-        Instant.ofEpochMilli(epochMs).atZone(zone).truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
-    int lastYear = t.getYear() + SEARCH_YEARS;
-    while (t.getYear() <= lastYear) {
+    ZonedDateTime now = Instant.ofEpochMilli(epochMs).atZone(zone).truncatedTo(ChronoUnit.SECONDS);
+    LocalDateTime from = now.toLocalDateTime().plusSeconds(1);
+    LocalDateTime last = from.plusYears(SEARCH_YEARS);
+    if (!wallClock) {
+      ZoneOffsetTransition overlap = zone.getRules().getTransition(now.toLocalDateTime());
+      if (overlap != null && overlap.isOverlap()) {
+        // real time inside a repeated hour: the rest of its first pass, then all of its second
+        LocalDateTime end = overlap.getDateTimeBefore();
+        if (now.getOffset().equals(overlap.getOffsetBefore())) {
+          LocalDateTime first = nextLocal(from, end);
+          if (first != null) {
+            return instant(first, overlap.getOffsetBefore());
+          }
+          from = overlap.getDateTimeAfter();
+        }
+        LocalDateTime second = nextLocal(from, end);
+        if (second != null) {
+          return instant(second, overlap.getOffsetAfter());
+        }
+        from = end;
+      }
+    }
+    for (LocalDateTime t = nextLocal(from, last);
+        t != null;
+        t = nextLocal(t.plusSeconds(1), last)) {
+      List<ZoneOffset> offsets = zone.getRules().getValidOffsets(t);
+      if (offsets.isEmpty() && !wallClock) {
+        continue; // a time the spring-forward gap skips does not happen in real time
+      }
+      // in a gap: shifted forward by the gap; in an overlap: its first pass
+      long at = ZonedDateTime.ofLocal(t, zone, null).toInstant().toEpochMilli();
+      if (at > epochMs) {
+        return at;
+      }
+    }
+    return -1;
+  }
+
+  private long instant(LocalDateTime local, ZoneOffset offset) {
+    return local.toInstant(offset).toEpochMilli();
+  }
+
+  /**
+   * The first local time from {@code from} (included) to {@code until} (excluded) that the fields
+   * match, walking a day, then an hour, a minute, a second at a time; null when there is none.
+   */
+  private LocalDateTime nextLocal(LocalDateTime from, LocalDateTime until) {
+    LocalDateTime t = from;
+    while (t.isBefore(until)) {
       if (!months.get(t.getMonthValue())) {
-        t = t.toLocalDate().withDayOfMonth(1).plusMonths(1).atStartOfDay(zone);
+        t = t.toLocalDate().withDayOfMonth(1).plusMonths(1).atStartOfDay();
       } else if (!dayMatches(t.toLocalDate())) {
-        t = t.toLocalDate().plusDays(1).atStartOfDay(zone);
+        t = t.toLocalDate().plusDays(1).atStartOfDay();
       } else if (!hours.get(t.getHour())) {
         t = t.truncatedTo(ChronoUnit.HOURS).plusHours(1);
       } else if (!minutes.get(t.getMinute())) {
@@ -86,10 +144,10 @@ final class CronSchedule {
       } else if (!seconds.get(t.getSecond())) {
         t = t.plusSeconds(1);
       } else {
-        return t.toInstant().toEpochMilli();
+        return t;
       }
     }
-    return -1;
+    return null;
   }
 
   private boolean dayMatches(LocalDate day) {

@@ -35,17 +35,22 @@ public final class DelayNode implements Node {
                   "delay: fixed; delayv: msg.delay ms (else timeout); random: between randomFirst"
                       + " and randomLast; rate: rate limit."))
           .field(
-              ConfigField.optional(
-                  "timeout", FieldType.ANY, 5, "The fixed delay, in timeoutUnits."))
+              ConfigField.optional("timeout", FieldType.ANY, 5, "The fixed delay, in timeoutUnits.")
+                  .atLeast(0))
           .field(ConfigField.choice("timeoutUnits", "seconds", TIME_UNITS, "Unit of timeout."))
-          .field(ConfigField.optional("randomFirst", FieldType.ANY, 1, "Shortest random delay."))
-          .field(ConfigField.optional("randomLast", FieldType.ANY, 5, "Longest random delay."))
+          .field(
+              ConfigField.optional("randomFirst", FieldType.ANY, 1, "Shortest random delay.")
+                  .atLeast(0))
+          .field(
+              ConfigField.optional("randomLast", FieldType.ANY, 5, "Longest random delay.")
+                  .atLeast(0))
           .field(
               ConfigField.choice("randomUnits", "seconds", TIME_UNITS, "Unit of the random delay."))
           .field(ConfigField.optional("rate", FieldType.ANY, 1, "Messages let through per period."))
           .field(
               ConfigField.optional(
-                  "nbRateUnits", FieldType.ANY, 1, "Length of the period, in rateUnits."))
+                      "nbRateUnits", FieldType.ANY, 1, "Length of the period, in rateUnits.")
+                  .atLeast(0))
           .field(
               ConfigField.choice(
                   "rateUnits",
@@ -60,7 +65,11 @@ public final class DelayNode implements Node {
                   "Rate mode: drop messages over the rate instead of queueing."))
           .field(
               ConfigField.optional(
-                  "maxQueue", FieldType.INTEGER, 1000, "Messages held at most; more are dropped."))
+                      "maxQueue",
+                      FieldType.INTEGER,
+                      1000,
+                      "Messages held at most; more are dropped.")
+                  .atLeast(1))
           .factory(DelayNode::new)
           .build();
 
@@ -95,16 +104,10 @@ public final class DelayNode implements Node {
     this.spacingNs = Math.round(periodMs * 1_000_000.0 / rate);
     this.drop = context.configBoolean("drop", false);
     this.maxQueue = context.configLong("maxQueue", 1000);
-    if (maxQueue < 1) {
-      throw new IllegalArgumentException("maxQueue: must be at least 1");
-    }
   }
 
   private static long millis(NodeContext context, String field, double fallback, String unit) {
     double value = MessageBodies.number(context, field, fallback);
-    if (value < 0) {
-      throw new IllegalArgumentException(field + ": must not be negative");
-    }
     double unitMs =
         switch (unit) {
           case "milliseconds" -> 1;

@@ -9,6 +9,7 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -147,6 +148,10 @@ public final class InjectNode implements Node {
                 + result.get(i).type()
                 + "' is not supported (supported: date, json, str, num, bool, env)");
       }
+      Prop prop = result.get(i);
+      if (prop.type().equals("env")) {
+        EnvValues.lookup("props[" + i + "].v", String.valueOf(prop.value()), context.environment());
+      }
     }
     return List.copyOf(result);
   }
@@ -160,7 +165,7 @@ public final class InjectNode implements Node {
       case "str" -> v == null ? "" : v instanceof String text ? text : JsonCodec.writeString(v);
       case "num" -> number(prop.name(), v);
       case "bool" -> Boolean.TRUE.equals(v) || "true".equals(v);
-      case "env" -> v == null ? null : System.getenv(v.toString());
+      case "env" -> EnvValues.lookup(prop.name(), String.valueOf(v), context.environment());
       default -> v == null && prop.name().equals("payload") ? context.epochClock().time() : v;
     };
   }

@@ -65,7 +65,7 @@ public final class ChangeNode implements Node {
       throw new IllegalArgumentException("rules: at least one rule is required");
     }
     if (!list.stream().allMatch(ChangeRules::patchable)) {
-      this.edits = ChangeRules.compile(list);
+      this.edits = ChangeRules.compile(list, context.environment());
       this.rules = null;
       return;
     }

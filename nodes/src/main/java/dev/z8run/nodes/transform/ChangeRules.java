@@ -1,5 +1,6 @@
 package dev.z8run.nodes.transform;
 
+import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.JsonataExpression;
@@ -105,15 +106,15 @@ final class ChangeRules {
    *
    * @throws IllegalArgumentException naming the rule and field at fault ({@code rules[1].tot: ...})
    */
-  static ChangeRules compile(List<?> list) {
+  static ChangeRules compile(List<?> list, NodeEnvironment env) {
     Rule[] rules = new Rule[list.size()];
     for (int i = 0; i < rules.length; i++) {
-      rules[i] = compile("rules[" + i + "]", list.get(i));
+      rules[i] = compile("rules[" + i + "]", list.get(i), env);
     }
     return new ChangeRules(rules);
   }
 
-  private static Rule compile(String where, Object raw) {
+  private static Rule compile(String where, Object raw, NodeEnvironment env) {
     if (!(raw instanceof Map<?, ?> rule)) {
       throw new IllegalArgumentException(
           where + ": expected an object, got " + JsonCodec.describe(raw));
@@ -133,8 +134,8 @@ final class ChangeRules {
     }
     MessagePath path = path(where + ".p", rule.get("p"));
     return switch ((String) kind) {
-      case "set" -> new SetRule(path, value(where, rule));
-      case "change" -> change(where, path, rule);
+      case "set" -> new SetRule(path, value(where, rule, env));
+      case "change" -> change(where, path, rule, env);
       case "delete" -> new DeleteRule(path);
       case "move" -> {
         Object toType = rule.get("tot") == null ? "msg" : rule.get("tot");
@@ -159,7 +160,7 @@ final class ChangeRules {
     }
   }
 
-  private static Value value(String where, Map<?, ?> rule) {
+  private static Value value(String where, Map<?, ?> rule, NodeEnvironment env) {
     String type = rule.get("tot") == null ? "str" : rule.get("tot").toString();
     Object to = rule.get("to");
     String text = to == null ? "" : to instanceof String s ? s : JsonCodec.writeString(to);
@@ -176,7 +177,7 @@ final class ChangeRules {
         case "json" -> new Constant(to instanceof String ? JsonCodec.parse(text) : to);
         case "date" -> new Now("iso".equals(rule.get("dft")));
         case "msg" -> new Property(MessagePath.of(text));
-        case "env" -> new Constant(EnvValues.lookup(where + ".to", text));
+        case "env" -> new Constant(EnvValues.lookup(where + ".to", text, env));
         case "jsonata" -> new Expression(JsonataExpression.compile(where + ".to", text));
         default ->
             throw new UnsupportedOperationException(
@@ -208,7 +209,7 @@ final class ChangeRules {
     }
   }
 
-  private static Rule change(String where, MessagePath path, Map<?, ?> rule) {
+  private static Rule change(String where, MessagePath path, Map<?, ?> rule, NodeEnvironment env) {
     String fromType = rule.get("fromt") == null ? "str" : rule.get("fromt").toString();
     if (!FROM_TYPES.contains(fromType)) {
       throw new IllegalArgumentException(
@@ -222,7 +223,7 @@ final class ChangeRules {
     Object from = rule.get("from");
     String text = from == null ? "" : from instanceof String s ? s : JsonCodec.writeString(from);
     if (fromType.equals("env")) {
-      text = EnvValues.lookup(where + ".from", text);
+      text = EnvValues.lookup(where + ".from", text, env);
       fromType = "str";
     }
     if (text.isEmpty()) {
@@ -236,7 +237,8 @@ final class ChangeRules {
       throw new IllegalArgumentException(
           where + ".from: invalid regular expression: " + bad.getDescription());
     }
-    return new ChangeRule(path, pattern, regex ? null : text, fromType, regex, value(where, rule));
+    return new ChangeRule(
+        path, pattern, regex ? null : text, fromType, regex, value(where, rule, env));
   }
 
   /** Applies every rule, in order, to {@code msg}. */

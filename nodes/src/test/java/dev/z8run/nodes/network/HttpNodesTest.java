@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Replies;
-import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import java.nio.charset.StandardCharsets;
@@ -89,16 +89,18 @@ class HttpNodesTest {
   @Test
   void shouldRefuseStatusOutsideTheHttpRange() {
     try (FlowHarness harness = new FlowHarness()) {
-      DeployException refused =
+      ValidationException refused =
           org.junit.jupiter.api.Assertions.assertThrows(
-              DeployException.class,
+              ValidationException.class,
               () ->
                   harness.engine.deploy(
                       chain(
                           "web",
                           node("in", "inject"),
                           node("out", "http-out", "{\"statusCode\":42}"))));
-      assertTrue(refused.getMessage().contains("statusCode must be 100..599, got 42"));
+      assertTrue(
+          refused.getMessage().contains("field 'statusCode' must be 100 to 599, got 42"),
+          refused.getMessage());
     }
   }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.FlowHarness.Captured;
@@ -321,8 +322,14 @@ class HttpRequestNodeTest {
         "node 'sw' (http-request): url: 'file:///etc/passwd' is not an http or https URL",
         refused(config("url", "file:///etc/passwd")));
     assertEquals(
-        "node 'sw' (http-request): timeoutMs must be 1..600000, got 0",
-        refused(config("url", base, "timeoutMs", 0)));
+        "node 'sw': field 'timeoutMs' must be 1 to 600000, got 0",
+        assertThrows(
+                ValidationException.class,
+                () ->
+                    harness.engine.deploy(
+                        FlowHarness.switchFlow(
+                            "http-request", config("url", base, "timeoutMs", 0), 2, "{}")))
+            .getMessage());
     assertEquals(
         "node 'sw' (http-request): url: 'http://x/{{payload' has an unclosed {{",
         refused(config("url", "http://x/{{payload")));

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import dev.z8run.core.runtime.DeployException;
 import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.nodes.FlowHarness;
 import java.util.Base64;
@@ -67,9 +66,9 @@ class CounterNodeTest {
 
   @Test
   void shouldRefuseNegativeStatusEveryAtDeploy() {
-    DeployException refused =
+    ValidationException refused =
         assertThrows(
-            DeployException.class,
+            ValidationException.class,
             () ->
                 harness.engine.deploy(
                     chain(
@@ -78,8 +77,8 @@ class CounterNodeTest {
                         node("counter", "counter", "{\"statusEvery\":-1}"))));
 
     assertEquals(
-        "node 'counter' (counter): statusEvery must not be negative, got -1", refused.getMessage());
-    assertEquals("counter", refused.nodeId());
+        "node 'counter': field 'statusEvery' must be 0 or more, got -1", refused.getMessage());
+    assertEquals("counter", refused.problems().get(0).nodeId());
     assertFalse(harness.engine.isRunning("f"));
   }
 

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.FlowHarness.Captured;
 import dev.z8run.nodes.NodeErrors;
@@ -218,9 +218,9 @@ class SplitNodeTest {
 
   @Test
   void shouldRefuseBadLimits() {
-    DeployException refused =
+    ValidationException refused =
         assertThrows(
-            DeployException.class,
+            ValidationException.class,
             () ->
                 harness.engine.deploy(
                     chain(
@@ -228,6 +228,6 @@ class SplitNodeTest {
                         node("in", "source"),
                         node("s", "split", "{\"maxParts\":0}"),
                         node("out", "capture"))));
-    assertEquals("node 's' (split): maxParts must be 1..1000000, got 0", refused.getMessage());
+    assertEquals("node 's': field 'maxParts' must be 1 to 1000000, got 0", refused.getMessage());
   }
 }

@@ -4,8 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class CronScheduleTest {
@@ -43,10 +46,59 @@ class CronScheduleTest {
     assertEquals("2026-01-05T00:00", next("0 0 15 * 1", "2026-01-01T00:00:00"));
   }
 
+  /** The instants a schedule fires at from {@code fromUtc}, {@code count} of them, in UTC. */
+  private static List<String> firings(String cron, String fromUtc, int count) {
+    CronSchedule schedule = new CronSchedule(cron, PARIS);
+    List<String> firings = new ArrayList<>();
+    long t = Instant.parse(fromUtc).toEpochMilli();
+    for (int i = 0; i < count; i++) {
+      t = schedule.nextAfter(t);
+      firings.add(Instant.ofEpochMilli(t).toString());
+    }
+    return firings;
+  }
+
   @Test
-  void shouldSkipTheDaylightSavingGap() {
-    // 29 March 2026: 02:00 -> 03:00 in Paris; 02:30 does not exist that day
-    assertEquals("2026-03-30T02:30", next("30 2 * * *", "2026-03-29T01:00:00"));
+  void shouldFireAWallClockTimeOnceOnTheDayTheFallBackRepeatsIt() {
+    // 25 October 2026 in Paris: 03:00 CEST -> 02:00 CET, so 02:30 happens at 00:30Z and 01:30Z
+    assertEquals(
+        List.of("2026-10-24T00:30:00Z", "2026-10-25T00:30:00Z", "2026-10-26T01:30:00Z"),
+        firings("30 2 * * *", "2026-10-23T12:00:00Z", 3));
+    // started in the second pass (02:10 CET), after the first 02:30 went by: not again that day
+    assertEquals(List.of("2026-10-26T01:30:00Z"), firings("30 2 * * *", "2026-10-25T01:10:00Z", 1));
+  }
+
+  @Test
+  void shouldFireAWallClockTimeTheSpringForwardSkipsOnceShiftedByTheGap() {
+    // 29 March 2026 in Paris: 02:00 CET -> 03:00 CEST; 02:30 does not exist, it fires at 03:30 CEST
+    assertEquals("2026-03-29T03:30", next("30 2 * * *", "2026-03-29T01:00:00"));
+    assertEquals(
+        List.of("2026-03-28T01:30:00Z", "2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z"),
+        firings("30 2 * * *", "2026-03-27T12:00:00Z", 3));
+    // a job at 03:30 and the shifted 02:30 are the same instant: one firing
+    assertEquals(
+        List.of("2026-03-29T01:30:00Z", "2026-03-30T00:30:00Z"),
+        firings("30 2,3 * * *", "2026-03-28T23:00:00Z", 2));
+  }
+
+  @Test
+  void shouldFollowRealTimeWhenTheHourOrMinuteIsAWildcard() {
+    // hourly: both passes of the repeated hour, each an hour apart
+    assertEquals(
+        List.of("2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z"),
+        firings("0 * * * *", "2026-10-24T23:30:00Z", 3));
+    // every 30 minutes across the repeated hour: evenly spaced in real time
+    assertEquals(
+        List.of(
+            "2026-10-25T00:30:00Z",
+            "2026-10-25T01:00:00Z",
+            "2026-10-25T01:30:00Z",
+            "2026-10-25T02:00:00Z"),
+        firings("*/30 * * * *", "2026-10-25T00:10:00Z", 4));
+    // the skipped hour does not happen: 01:30 CET, then 03:00 CEST
+    assertEquals(
+        List.of("2026-03-29T00:30:00Z", "2026-03-29T01:00:00Z"),
+        firings("*/30 * * * *", "2026-03-29T00:10:00Z", 2));
   }
 
   @Test

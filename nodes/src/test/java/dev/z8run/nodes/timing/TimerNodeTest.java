@@ -122,20 +122,7 @@ class TimerNodeTest {
   @Test
   void shouldFireOnceAfterAPauseAndCountTheTicksItSkipped() {
     AtomicLong nowMs = new AtomicLong(1_000_000);
-    EngineConfig defaults = EngineConfig.defaults();
-    EngineConfig config =
-        new EngineConfig(
-            2,
-            defaults.inboxBytes(),
-            defaults.maxExecutionsPerFlow(),
-            defaults.batchLimit(),
-            defaults.blockingConcurrency(),
-            defaults.traceIntervalMs(),
-            defaults.maxParkMs(),
-            defaults.eventBufferBytes(),
-            false,
-            nowMs::get,
-            defaults.nanoClock());
+    EngineConfig config = EngineConfig.builder().workers(2).epochClock(nowMs::get).build();
     Queue<String> ticks = new ConcurrentLinkedQueue<>();
     NodeTypeRegistry registry = BuiltinNodes.registry();
     registry.register(

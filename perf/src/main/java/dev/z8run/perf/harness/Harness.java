@@ -4,6 +4,7 @@ import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.nodes.BuiltinNodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ public final class Harness {
     long durMs = args.length > 1 ? Long.parseLong(args[1]) : 10_000;
     long warmMs = args.length > 2 ? Long.parseLong(args[2]) : 2_000;
     int workers = args.length > 3 ? Integer.parseInt(args[3]) : EngineConfig.defaults().workers();
-    Result result = run(scenario, EngineConfig.defaults().withWorkers(workers), warmMs, durMs);
+    Result result = run(scenario, EngineConfig.builder().workers(workers).build(), warmMs, durMs);
     System.out.printf(
         Locale.ROOT,
         "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d%n",
@@ -98,6 +99,7 @@ public final class Harness {
     private final Engine.CounterReader sink;
     private final UnsafeBuffer json = new UnsafeBuffer(new byte[64]);
     private final UnsafeBuffer binary;
+    private final MessageBodyView withBinary = new MessageBodyView();
     long sent;
     long rejected;
 
@@ -131,7 +133,8 @@ public final class Harness {
           InjectResult result =
               binaryBytes == 0
                   ? source.tryInject(json, 0, length)
-                  : source.tryInject(json, 0, length, binary, 0, binaryBytes);
+                  : source.tryInject(
+                      withBinary.json(json, 0, length).binary(binary, 0, binaryBytes));
           if (result != InjectResult.ACCEPTED) {
             rejected++;
             break;

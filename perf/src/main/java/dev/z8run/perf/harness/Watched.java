@@ -1,7 +1,7 @@
 package dev.z8run.perf.harness;
 
 import dev.z8run.api.Main;
-import dev.z8run.api.ServerSettings;
+import dev.z8run.api.Settings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
@@ -30,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.logging.Level;
 
 /**
  * Issue 4's watched-chain scenario: a 10-node chain (source, 10 change nodes, a debug node at its
@@ -56,15 +55,13 @@ public final class Watched {
     long warmMs = args.length > 2 ? Long.parseLong(args[2]) : 2_000;
     int reps = args.length > 3 ? Integer.parseInt(args[3]) : 3;
     Path data = Files.createTempDirectory("z8-watched");
-    Map<String, String> env = new HashMap<>();
+    // the process's settings (Z8_WS_BATCH_MS, Z8_WS_DEBUG_RATE, Z8_WORKERS ...), on a scratch store
+    Map<String, String> env = new HashMap<>(System.getenv());
     env.put("Z8_DATA_DIR", data.toString());
     env.put("Z8_JWT_SECRET", SECRET);
-    for (String name : new String[] {"Z8_WS_BATCH_MS", "Z8_WS_DEBUG_RATE", "Z8_WORKERS"}) {
-      if (System.getenv(name) != null) {
-        env.put(name, System.getenv(name));
-      }
-    }
-    try (Z8Server server = Main.start(new ServerSettings("127.0.0.1", 0, Level.WARNING), env)) {
+    env.put("Z8_BIND", "127.0.0.1");
+    env.put("Z8_PORT", "0");
+    try (Z8Server server = Main.start(Settings.of(env))) {
       String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("bench", "bench"));
       Client owner = Client.open(server.port(), token);
       owner.request(0x0101, flowDocument()); // FLOW_CREATE

@@ -5,6 +5,7 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.nodes.BuiltinNodes;
 import java.nio.charset.StandardCharsets;
 import org.agrona.concurrent.SystemNanoClock;
@@ -28,10 +29,11 @@ final class ManualEngine implements AutoCloseable {
   ManualEngine(Flow flow, byte[] body, int binaryBytes) {
     engine =
         new Engine(
-            EngineConfig.defaults()
-                .withWorkers(2)
-                .withTraceIntervalMs(1_000_000)
-                .withManualWorkers(new SystemNanoClock()),
+            EngineConfig.builder()
+                .workers(2)
+                .traceIntervalMs(1_000_000)
+                .manualWorkers(new SystemNanoClock())
+                .build(),
             BuiltinNodes.registry());
     engine.deploy(flow);
     trigger = engine.trigger(flow.id(), "src");
@@ -42,6 +44,7 @@ final class ManualEngine implements AutoCloseable {
   }
 
   private final int binaryBytes;
+  private final MessageBodyView withBinary = new MessageBodyView();
 
   /** Injects {@code batch} messages and runs the workers until all of them reached the sink. */
   long pump(int batch) {
@@ -49,7 +52,8 @@ final class ManualEngine implements AutoCloseable {
       InjectResult result =
           binaryBytes == 0
               ? trigger.tryInject(json, 0, json.capacity())
-              : trigger.tryInject(json, 0, json.capacity(), binary, 0, binaryBytes);
+              : trigger.tryInject(
+                  withBinary.json(json, 0, json.capacity()).binary(binary, 0, binaryBytes));
       if (result != InjectResult.ACCEPTED) {
         engine.doWork();
         i--;

@@ -237,9 +237,10 @@ class VaultTest {
 
   private Store openWithSecret(String secret) {
     return Store.open(
-        StoreConfig.of(dataDir)
-            .withVaultSecret(secret)
-            .withVaultKdfIterations(VaultKeys.MIN_KDF_ITERATIONS));
+        StoreConfig.builder(dataDir)
+            .vaultSecret(secret)
+            .vaultKdfIterations(VaultKeys.MIN_KDF_ITERATIONS)
+            .build());
   }
 
   /** Reads an entry's stored blob straight from LMDB, with the store closed. */

@@ -1,4 +1,4 @@
-package dev.z8run.api.rest;
+package dev.z8run.api.http;
 
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HttpException;

@@ -1,4 +1,4 @@
-package dev.z8run.api.rest;
+package dev.z8run.api.http;
 
 import io.helidon.http.Status;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.z8run.api.rest;
+package dev.z8run.api.http;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
@@ -8,7 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 
 /** Small JSON bodies for the control plane, written with jackson-core's streaming generator. */
-final class Json {
+public final class Json {
   // a shared buffer pool: the default one is per thread, and every request runs on a new
   // virtual thread, which would allocate fresh buffers each time
   private static final JsonFactory FACTORY =
@@ -16,14 +16,14 @@ final class Json {
 
   /** Writes one JSON value through a generator. */
   @FunctionalInterface
-  interface Writer {
+  public interface Writer {
     void write(JsonGenerator json) throws IOException;
   }
 
   private Json() {}
 
   /** The UTF-8 bytes {@code writer} produces. */
-  static byte[] bytes(Writer writer) {
+  public static byte[] bytes(Writer writer) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(128);
     try (JsonGenerator json = FACTORY.createGenerator(out)) {
       writer.write(json);

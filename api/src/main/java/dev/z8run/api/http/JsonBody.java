@@ -1,4 +1,4 @@
-package dev.z8run.api.rest;
+package dev.z8run.api.http;
 
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.HeaderNames;

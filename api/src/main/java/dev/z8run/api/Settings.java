@@ -1,0 +1,413 @@
+package dev.z8run.api;
+
+import dev.z8run.api.hook.HookSettings;
+import dev.z8run.api.ws.SocketSettings;
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.node.NodeEnvironment;
+import dev.z8run.nodes.support.OutboundPolicy;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.logging.Level;
+
+/**
+ * Every setting of the server, declared once (name, default, accepted values, description), and one
+ * resolved set of them. {@link #resolve} is the only code that reads environment variables and
+ * system properties: it reads every setting, collects every problem and refuses the start naming
+ * them all, as Aeron's {@code Context.conclude()} does. Wiring code takes a {@link Settings}; the
+ * README's configuration table is {@link #markdownTable()} (a test keeps them equal).
+ *
+ * <p>A system property, where a setting has one, wins over its environment variable ({@code
+ * -Dz8.port=0}, handy in tests). Immutable and thread-safe.
+ */
+public final class Settings {
+  private static final HookSettings HOOK_DEFAULTS = HookSettings.defaults();
+  private static final SocketSettings SOCKET_DEFAULTS = SocketSettings.defaults(0);
+
+  public static final Setting<Integer> PORT =
+      Setting.integer(
+          "Z8_PORT",
+          "z8.port",
+          7700,
+          0,
+          65_535,
+          "The HTTP port; `0` picks any free port (the log line `z8run listening on ...` names it).");
+
+  public static final Setting<String> BIND =
+      Setting.text(
+          "Z8_BIND",
+          "z8.bind",
+          "127.0.0.1",
+          "a host name or address",
+          "The address to listen on; `0.0.0.0` for every interface. Any address but a loopback one"
+              + " needs `Z8_JWT_SECRET`.");
+
+  public static final Setting<Level> LOG_LEVEL =
+      Setting.parsed(
+          "Z8_LOG_LEVEL",
+          "z8.log.level",
+          "info",
+          "trace, debug, info, warn, error, off",
+          "The log level; logs go to stderr, one line a record.",
+          Settings::logLevel);
+
+  public static final Setting<Integer> WORKERS =
+      Setting.integer(
+          "Z8_WORKERS",
+          null,
+          EngineConfig.defaultWorkers(),
+          "cores",
+          1,
+          256,
+          "The engine's worker threads, each running the nodes planned onto it.");
+
+  public static final Setting<Path> DATA_DIR =
+      Setting.parsed(
+          "Z8_DATA_DIR",
+          null,
+          "data",
+          "a directory",
+          "The LMDB store: flows and revisions, users, vault, executions, plugins.",
+          Path::of);
+
+  public static final Setting<String> JWT_SECRET =
+      Setting.secret(
+          "Z8_JWT_SECRET",
+          32,
+          "a secret of 32 bytes or more",
+          "Signs API tokens; required when `Z8_BIND` is not a loopback address. Without it tokens"
+              + " are signed with a random secret and die with the process.");
+
+  public static final Setting<String> VAULT_SECRET =
+      Setting.secret(
+          "Z8_VAULT_SECRET",
+          1,
+          "a secret",
+          "The vault key is derived from it (PBKDF2); without it a key file `vault.key` (mode 600)"
+              + " is created in the data directory.");
+
+  public static final Setting<Boolean> OPEN_REGISTRATION =
+      Setting.flag(
+          "Z8_OPEN_REGISTRATION",
+          null,
+          false,
+          "`true` lets anyone sign up; otherwise only the first user may.");
+
+  public static final Setting<Integer> MAX_BODY_BYTES =
+      Setting.integer(
+          "Z8_MAX_BODY_BYTES",
+          null,
+          8 << 20,
+          1024,
+          Integer.MAX_VALUE - 1,
+          "The largest request body of the flows and plugins API (413 beyond), and of a request"
+              + " on the editor socket.");
+
+  public static final Setting<Integer> HOOK_MAX_BODY_BYTES =
+      Setting.integer(
+          "Z8_HOOK_MAX_BODY_BYTES",
+          null,
+          HOOK_DEFAULTS.maxBodyBytes(),
+          0,
+          Integer.MAX_VALUE - 1,
+          "The largest body a `/hook` request may carry (413 beyond).");
+
+  public static final Setting<Long> HOOK_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_HOOK_TIMEOUT_MS",
+          null,
+          HOOK_DEFAULTS.timeoutMs(),
+          1,
+          3_600_000,
+          "How long an `http-in` request waits for its `http-out` (504 beyond).");
+
+  public static final Setting<Integer> HOOK_MAX_IN_FLIGHT =
+      Setting.integer(
+          "Z8_HOOK_MAX_IN_FLIGHT",
+          null,
+          HOOK_DEFAULTS.maxInFlightPerFlow(),
+          1,
+          1_000_000,
+          "Requests one flow may hold open at once (503 + `Retry-After` beyond).");
+
+  public static final Setting<Integer> WS_DEBUG_RATE =
+      Setting.integer(
+          "Z8_WS_DEBUG_RATE",
+          null,
+          SOCKET_DEFAULTS.debugPerSecond(),
+          1,
+          100_000,
+          "Debug samples per second one editor-socket client receives; the rest are counted as"
+              + " skipped.");
+
+  public static final Setting<Integer> WS_PREVIEW_BYTES =
+      Setting.integer(
+          "Z8_WS_PREVIEW_BYTES",
+          null,
+          SOCKET_DEFAULTS.previewBytes(),
+          16,
+          4096,
+          "The longest debug preview sent to an editor-socket client; longer ones are cut.");
+
+  public static final Setting<Long> WS_BATCH_MS =
+      Setting.longInteger(
+          "Z8_WS_BATCH_MS",
+          null,
+          SOCKET_DEFAULTS.batchIntervalMs(),
+          1,
+          1_000,
+          "How often an editor socket sends a client's pending events, as one message.");
+
+  public static final Setting<Long> WS_AUTH_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_WS_AUTH_TIMEOUT_MS",
+          null,
+          SOCKET_DEFAULTS.authTimeoutMs(),
+          100,
+          3_600_000,
+          "How long an editor-socket connection may stay unauthenticated"
+              + " ([docs/protocol.md](docs/protocol.md)).");
+
+  public static final Setting<Long> WS_IDLE_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_WS_IDLE_TIMEOUT_MS",
+          null,
+          SOCKET_DEFAULTS.idleTimeoutMs(),
+          100,
+          86_400_000,
+          "How long an editor-socket client may stay silent (not even a PING) before it is"
+              + " closed.");
+
+  public static final Setting<Long> WS_SLOW_CONSUMER_MS =
+      Setting.longInteger(
+          "Z8_WS_SLOW_CONSUMER_MS",
+          null,
+          SOCKET_DEFAULTS.slowConsumerMs(),
+          100,
+          3_600_000,
+          "How long one send to an editor-socket client may block before the client is dropped.");
+
+  public static final Setting<OutboundPolicy> HTTP_ALLOW =
+      Setting.parsed(
+          OutboundPolicy.ENV,
+          null,
+          OutboundPolicy.DEFAULT,
+          "`public`, `*`, host names, `*.domain`, addresses, networks; comma-separated",
+          "Hosts the `http-request` node may call: `public` (globally routable addresses only: no"
+              + " loopback, private, link-local or metadata addresses), `*` (anything), host"
+              + " names, `*.domain`, IP addresses and networks (`192.168.1.0/24`); see"
+              + " [docs/nodes/http-request.md](docs/nodes/http-request.md).",
+          OutboundPolicy::parse);
+
+  public static final Setting<String> URL =
+      Setting.text(
+          "Z8_URL",
+          null,
+          null,
+          "an http(s) URL",
+          "The server the `plugin` command talks to; `http://127.0.0.1:$Z8_PORT` when unset.");
+
+  public static final Setting<String> TOKEN =
+      Setting.secret(
+          "Z8_TOKEN",
+          1,
+          "a token from `/auth/login`",
+          "The bearer token the `plugin` command sends.");
+
+  public static final Setting<Boolean> AGRONA_BOUNDS_CHECKS_DISABLED =
+      Setting.flag(
+          null,
+          "agrona.disable.bounds.checks",
+          true,
+          "Agrona's buffer bounds checks, off in the server (every offset comes from validated"
+              + " lengths); `z8run` sets the property at start unless given. The build's tests"
+              + " run with `false`.");
+
+  public static final Setting<String> LOG_MANAGER =
+      Setting.text(
+          null,
+          "java.util.logging.manager",
+          "dev.z8run.api.ShutdownSafeLogManager",
+          "a LogManager class",
+          "The log manager; `z8run` sets it at start unless given, so that what is logged while"
+              + " the server stops still reaches stderr.");
+
+  /** Every setting, in the README's order. */
+  public static final List<Setting<?>> ALL =
+      List.of(
+          PORT,
+          BIND,
+          LOG_LEVEL,
+          WORKERS,
+          DATA_DIR,
+          JWT_SECRET,
+          VAULT_SECRET,
+          OPEN_REGISTRATION,
+          MAX_BODY_BYTES,
+          HOOK_MAX_BODY_BYTES,
+          HOOK_TIMEOUT_MS,
+          HOOK_MAX_IN_FLIGHT,
+          WS_DEBUG_RATE,
+          WS_PREVIEW_BYTES,
+          WS_BATCH_MS,
+          WS_AUTH_TIMEOUT_MS,
+          WS_IDLE_TIMEOUT_MS,
+          WS_SLOW_CONSUMER_MS,
+          HTTP_ALLOW,
+          URL,
+          TOKEN,
+          AGRONA_BOUNDS_CHECKS_DISABLED,
+          LOG_MANAGER);
+
+  private final Map<Setting<?>, Object> values;
+  private final Map<String, String> environment;
+
+  private Settings(Map<Setting<?>, Object> values, Map<String, String> environment) {
+    this.values = values;
+    this.environment = environment;
+  }
+
+  /**
+   * Reads every setting: its system property if it has one and it is set, else its environment
+   * variable, else its default.
+   *
+   * @param env the process environment ({@link System#getenv()} in {@link Main}, a map in tests);
+   *     flows see it through {@link #nodeEnvironment()}, without the server's settings
+   * @param properties the system properties; they win over {@code env}
+   * @throws IllegalArgumentException listing every value that is refused, each with its name
+   */
+  public static Settings resolve(Map<String, String> env, Properties properties) {
+    Map<Setting<?>, Object> values = new HashMap<>();
+    List<String> problems = new ArrayList<>();
+    for (Setting<?> setting : ALL) {
+      String text = setting.property() == null ? null : properties.getProperty(setting.property());
+      if ((text == null || text.isBlank()) && setting.variable() != null) {
+        text = env.get(setting.variable());
+      }
+      try {
+        values.put(setting, setting.read(text));
+      } catch (IllegalArgumentException refused) {
+        problems.add(refused.getMessage());
+      }
+    }
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(String.join("; ", problems));
+    }
+    return new Settings(values, Map.copyOf(env));
+  }
+
+  /** The settings {@code env} makes, without system properties: for tests and tools. */
+  public static Settings of(Map<String, String> env) {
+    return resolve(env, new Properties());
+  }
+
+  /**
+   * Sets the JVM-wide properties the server needs ({@link #AGRONA_BOUNDS_CHECKS_DISABLED}, {@link
+   * #LOG_MANAGER}) where {@code properties} does not have them. {@link Main#main} calls it first,
+   * before any Agrona buffer class loads or anything logs: both read their property once.
+   */
+  public static void applyJvmDefaults(Properties properties) {
+    for (Setting<?> setting : List.of(AGRONA_BOUNDS_CHECKS_DISABLED, LOG_MANAGER)) {
+      if (properties.getProperty(setting.property()) == null) {
+        properties.setProperty(setting.property(), setting.defaultText());
+      }
+    }
+  }
+
+  /** The value of {@code setting}: its default when unset (null for a setting without one). */
+  @SuppressWarnings("unchecked")
+  public <T> T get(Setting<T> setting) {
+    if (!values.containsKey(setting)) {
+      throw new IllegalArgumentException(setting + " is not one of Settings.ALL");
+    }
+    return (T) values.get(setting);
+  }
+
+  public String bind() {
+    return get(BIND);
+  }
+
+  public int port() {
+    return get(PORT);
+  }
+
+  public Level logLevel() {
+    return get(LOG_LEVEL);
+  }
+
+  /** The base URL clients use, with IPv6 literals in brackets. */
+  public String baseUrl(int boundPort) {
+    String host = bind().indexOf(':') >= 0 ? "[" + bind() + "]" : bind();
+    return "http://" + host + ":" + boundPort;
+  }
+
+  /** The engine's settings: the defaults, with {@link #WORKERS}. */
+  public EngineConfig engineConfig() {
+    return EngineConfig.builder().workers(get(WORKERS)).build();
+  }
+
+  /** The {@code /hook} limits. */
+  public HookSettings hookSettings() {
+    return new HookSettings(
+        get(HOOK_MAX_BODY_BYTES), get(HOOK_TIMEOUT_MS), get(HOOK_MAX_IN_FLIGHT));
+  }
+
+  /** The editor socket's limits and pacing; its largest request is {@link #MAX_BODY_BYTES}. */
+  public SocketSettings socketSettings() {
+    return SocketSettings.builder(get(MAX_BODY_BYTES))
+        .debugPerSecond(get(WS_DEBUG_RATE))
+        .previewBytes(get(WS_PREVIEW_BYTES))
+        .batchIntervalMs(get(WS_BATCH_MS))
+        .authTimeoutMs(get(WS_AUTH_TIMEOUT_MS))
+        .idleTimeoutMs(get(WS_IDLE_TIMEOUT_MS))
+        .slowConsumerMs(get(WS_SLOW_CONSUMER_MS))
+        .build();
+  }
+
+  /** The environment variables flows may read: the process environment minus the settings. */
+  public NodeEnvironment nodeEnvironment() {
+    return NodeEnvironment.of(environment);
+  }
+
+  /** The README's configuration table: one row per setting, secrets without a value. */
+  public static String markdownTable() {
+    StringBuilder table = new StringBuilder();
+    table.append("| Variable | System property | Default | Accepts | What it does |\n");
+    table.append("|---|---|---|---|---|\n");
+    for (Setting<?> setting : ALL) {
+      table
+          .append("| ")
+          .append(code(setting.variable()))
+          .append(" | ")
+          .append(code(setting.property()))
+          .append(" | ")
+          .append(setting.defaultText() == null ? "none" : code(setting.defaultText()))
+          .append(" | ")
+          .append(setting.accepts())
+          .append(" | ")
+          .append(setting.description())
+          .append(" |\n");
+    }
+    return table.toString();
+  }
+
+  private static String code(String text) {
+    return text == null ? "" : "`" + text + "`";
+  }
+
+  static Level logLevel(String text) {
+    return switch (text.strip().toLowerCase(Locale.ROOT)) {
+      case "trace" -> Level.FINEST;
+      case "debug" -> Level.FINE;
+      case "info" -> Level.INFO;
+      case "warn", "warning" -> Level.WARNING;
+      case "error" -> Level.SEVERE;
+      case "off" -> Level.OFF;
+      default -> throw new IllegalArgumentException("is not a log level");
+    };
+  }
+}
