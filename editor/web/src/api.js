@@ -64,8 +64,9 @@ export const api = {
   stop: (id) => call('POST', '/api/v1/flows/' + encodeURIComponent(id) + '/stop'),
   validate: (doc) => call('POST', '/api/v1/flows/validate', doc),
   exportFlow: (id) => call('GET', '/api/v1/flows/' + encodeURIComponent(id) + '/export'),
+  // unchecked "import ... as disabled": a strict import, refused when a node has no equivalent
   importFlows: (text, disableUnsupported) =>
-    call('POST', '/api/v1/flows/import' + (disableUnsupported ? '?disable_unsupported=true' : ''), text),
+    call('POST', '/api/v1/flows/import' + (disableUnsupported ? '' : '?strict=true'), text),
   executions: (id) => call('GET', '/api/v1/flows/' + encodeURIComponent(id) + '/executions?limit=50'),
   vault: () => call('GET', '/api/v1/vault'),
   putSecret: (key, value) => call('POST', '/api/v1/vault', { key, value }),

@@ -1,30 +1,33 @@
 // The editor protocol client (/ws/engine), written from docs/protocol.md alone: 11-byte frame
 // header, little endian, one frame per client message, one or more frames per server message.
 
+// Message types: z8run's numbers (its protocol crate) for what z8run defines, free numbers in
+// the same ranges for this server's additions. docs/protocol.md has the table.
 export const MSG = Object.freeze({
   PING: 0x0001,
   PONG: 0x0002,
   AUTHENTICATE: 0x0003,
   AUTH_RESULT: 0x0004,
   HELLO: 0x0005,
-  FLOW_DEPLOY: 0x0104,
-  FLOW_START: 0x0105,
-  FLOW_STOP: 0x0106,
+  FLOW_DEPLOY: 0x0103,
+  FLOW_START: 0x0104,
+  FLOW_STOP: 0x0105,
   SUBSCRIBE: 0x010a,
   UNSUBSCRIBE: 0x010b,
   INJECT: 0x010c,
-  EXECUTION_STARTED: 0x0201,
-  NODE_STARTED: 0x0202,
-  NODE_COMPLETED: 0x0203,
-  NODE_ERROR: 0x0204,
-  EXECUTION_COMPLETED: 0x0206,
-  EXECUTION_FAILED: 0x0207,
-  NODE_STATUS: 0x0208,
-  COUNTERS: 0x0209,
-  DEBUG_SAMPLE: 0x0301,
-  DEBUG_SKIPPED: 0x0302,
-  OK: 0x0f01,
-  ERROR: 0x0f02,
+  EXECUTION_STARTED: 0x0200,
+  NODE_STARTED: 0x0201,
+  NODE_COMPLETED: 0x0202,
+  NODE_ERROR: 0x0203,
+  EXECUTION_COMPLETED: 0x0205,
+  EXECUTION_FAILED: 0x0206,
+  NODE_STATUS: 0x0207,
+  COUNTERS: 0x0208,
+  NODE_WARN: 0x0209,
+  DEBUG_SAMPLE: 0x0305,
+  DEBUG_SKIPPED: 0x0306,
+  OK: 0x0f00,
+  ERROR: 0x0f01,
 });
 
 const HEADER = 11;

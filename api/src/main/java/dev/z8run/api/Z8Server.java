@@ -5,7 +5,6 @@ import dev.z8run.api.auth.LoginRateLimiter;
 import dev.z8run.api.auth.PasswordHasher;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.flows.ExecutionRecorder;
-import dev.z8run.api.flows.FlowDocuments;
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.flows.StoreVectorCollections;
@@ -38,6 +37,7 @@ import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.InstantSource;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -114,7 +114,7 @@ public final class Z8Server implements AutoCloseable {
       if (pluginCount > 0) {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
-      FlowManager flows = new FlowManager(store, engine);
+      FlowManager flows = new FlowManager(store, engine, version);
       engine.registerService(
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
       int restored = flows.restoreRunning();
@@ -122,10 +122,10 @@ public final class Z8Server implements AutoCloseable {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
       }
       int maxBodyBytes = settings.get(Settings.MAX_BODY_BYTES);
-      FlowService flowService =
-          new FlowService(flows, new FlowDocuments(engine.registry(), version), maxBodyBytes);
+      FlowService flowService = new FlowService(flows, maxBodyBytes);
       boolean openRegistration = settings.get(Settings.OPEN_REGISTRATION);
       EngineSockets sockets = new EngineSockets(tokens, flows, settings.socketSettings());
+      AtomicInteger listening = new AtomicInteger();
       Consumer<HttpRouting.Builder> routes =
           routing -> {
             routing.addFilter(new Authenticator(tokens));
@@ -154,7 +154,8 @@ public final class Z8Server implements AutoCloseable {
                     maxBodyBytes));
             routing.register(
                 "/api/v1/info",
-                new InfoService(version, engine, store.dataDir(), InstantSource.system()));
+                new InfoService(
+                    version, engine, store.dataDir(), listening::get, InstantSource.system()));
             routing.register("/api/v1/openapi.json", new OpenApiService(version));
             routing.register("/metrics", new MetricsService(engine, aiUsage));
             EditorService.register(routing);
@@ -175,6 +176,7 @@ public final class Z8Server implements AutoCloseable {
         throw new IllegalStateException(
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
+      listening.set(web.port());
       return new Z8Server(store, engine, hooks, sockets, web, routes, embedder);
     } catch (RuntimeException failed) {
       engine.close();

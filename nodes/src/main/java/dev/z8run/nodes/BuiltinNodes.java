@@ -24,11 +24,13 @@ import dev.z8run.nodes.routing.FilterNode;
 import dev.z8run.nodes.routing.JoinNode;
 import dev.z8run.nodes.routing.JunctionNode;
 import dev.z8run.nodes.routing.LinkNodes;
+import dev.z8run.nodes.routing.RbeNode;
 import dev.z8run.nodes.routing.SplitNode;
 import dev.z8run.nodes.routing.SwitchNode;
 import dev.z8run.nodes.timing.DelayNode;
 import dev.z8run.nodes.timing.InjectNode;
 import dev.z8run.nodes.timing.TimerNode;
+import dev.z8run.nodes.timing.TriggerNode;
 import dev.z8run.nodes.transform.ChangeNode;
 import dev.z8run.nodes.transform.JsonNode;
 import dev.z8run.nodes.transform.RangeNode;
@@ -76,6 +78,8 @@ public final class BuiltinNodes {
     registry.register(SummarizerNode.TYPE);
     registry.register(AiAgentNode.TYPE);
     registry.register(ImageGenNode.TYPE);
+    registry.register(RbeNode.TYPE);
+    registry.register(TriggerNode.TYPE);
     return registry;
   }
 

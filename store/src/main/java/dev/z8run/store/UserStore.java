@@ -5,8 +5,11 @@ import dev.z8run.store.lmdb.Keys;
 import dev.z8run.store.lmdb.LmdbEnvironment;
 import dev.z8run.store.lmdb.StorageException;
 import dev.z8run.store.lmdb.Table;
+import dev.z8run.store.lmdb.Tx;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -14,8 +17,15 @@ import java.util.UUID;
 
 /**
  * Registered users. A user's value in the {@code users} table is JSON: {@code {"v":1, "id",
- * "username", "passwordHash", "createdAtMs"}}; the {@code usernames} table maps the lower-cased
- * name (Locale.ROOT) to the id, which makes names unique ignoring case.
+ * "username", "email", "roles", "passwordHash", "createdAtMs"}} ({@code email} and {@code roles}
+ * are absent from users stored before they existed: such a user has no e-mail address, and is an
+ * admin when it registered first); the {@code usernames} table maps the lower-cased name
+ * (Locale.ROOT) to the id, which makes names unique ignoring case, and {@code user_emails} does the
+ * same for e-mail addresses.
+ *
+ * <p>Roles: the first user to register gets {@link UserRecord#ADMIN} and {@link UserRecord#USER},
+ * every later one {@link UserRecord#USER}; decided inside the write transaction, so two first
+ * sign-ups at once cannot both become admins.
  *
  * <p>The store keeps the password hash as given; hashing and verifying are the caller's. What a
  * valid user name is (length, characters) is the caller's rule too; the store only refuses empty
@@ -33,47 +43,77 @@ public final class UserStore {
   }
 
   /**
-   * Registers a user under a new random id.
+   * Registers a user without an e-mail address under a new random id.
    *
    * @throws UsernameTakenException if a user has this name in any letter case
    * @throws IllegalArgumentException if the name is empty, too long or holds control characters
    */
   public UserRecord create(String username, String passwordHash, long createdAtMs) {
+    return create(username, "", passwordHash, createdAtMs);
+  }
+
+  /**
+   * Registers a user under a new random id; the first user of the store is an admin.
+   *
+   * @param email the user's e-mail address, or empty for none
+   * @throws UsernameTakenException if a user has this name in any letter case
+   * @throws EmailTakenException if a user has this e-mail address in any letter case
+   * @throws IllegalArgumentException if the name or address is empty (the name), too long or holds
+   *     control characters
+   */
+  public UserRecord create(String username, String email, String passwordHash, long createdAtMs) {
     byte[] nameKey = nameKey(username);
+    byte[] emailKey = email == null || email.isEmpty() ? null : emailKey(email);
     if (passwordHash == null || passwordHash.isEmpty()) {
       throw new IllegalArgumentException("passwordHash is required");
     }
-    UserRecord user =
-        new UserRecord(UUID.randomUUID().toString(), username, passwordHash, createdAtMs);
-    byte[] id = Keys.id("user id", user.id());
-    byte[] value = encode(user);
-    env.write(
+    String id = UUID.randomUUID().toString();
+    byte[] idKey = Keys.id("user id", id);
+    return env.write(
         tx -> {
-          if (!tx.putIfAbsent(Table.USERNAMES, nameKey, id)) {
+          List<String> roles =
+              tx.count(Table.USERS) == 0
+                  ? List.of(UserRecord.ADMIN, UserRecord.USER)
+                  : List.of(UserRecord.USER);
+          UserRecord user = new UserRecord(id, username, email, roles, passwordHash, createdAtMs);
+          if (!tx.putIfAbsent(Table.USERNAMES, nameKey, idKey)) {
             throw new UsernameTakenException(username);
           }
-          tx.put(Table.USERS, id, value);
-          return null;
+          if (emailKey != null && !tx.putIfAbsent(Table.USER_EMAILS, emailKey, idKey)) {
+            throw new EmailTakenException(email);
+          }
+          tx.put(Table.USERS, idKey, encode(user));
+          return user;
         });
-    return user;
+  }
+
+  /** The user with this e-mail address in any letter case. */
+  public Optional<UserRecord> findByEmail(String email) {
+    byte[] emailKey = emailKey(email);
+    return env.read(
+        tx -> {
+          byte[] id = tx.get(Table.USER_EMAILS, emailKey);
+          byte[] value = id == null ? null : tx.get(Table.USERS, id);
+          return Optional.ofNullable(value).map(v -> decode(tx, email, v));
+        });
   }
 
   /** The user with this name in any letter case. */
   public Optional<UserRecord> findByName(String username) {
     byte[] nameKey = nameKey(username);
-    byte[] value =
-        env.read(
-            tx -> {
-              byte[] id = tx.get(Table.USERNAMES, nameKey);
-              return id == null ? null : tx.get(Table.USERS, id);
-            });
-    return Optional.ofNullable(value).map(v -> decode(username, v));
+    return env.read(
+        tx -> {
+          byte[] id = tx.get(Table.USERNAMES, nameKey);
+          byte[] value = id == null ? null : tx.get(Table.USERS, id);
+          return Optional.ofNullable(value).map(v -> decode(tx, username, v));
+        });
   }
 
   /** The user with this id. */
   public Optional<UserRecord> find(String id) {
     byte[] key = Keys.id("user id", id);
-    return Optional.ofNullable(env.read(tx -> tx.get(Table.USERS, key))).map(v -> decode(id, v));
+    return env.read(
+        tx -> Optional.ofNullable(tx.get(Table.USERS, key)).map(v -> decode(tx, id, v)));
   }
 
   /** How many users are registered: zero means the next one to register is the first. */
@@ -86,17 +126,24 @@ public final class UserStore {
     return Keys.id("user name", username.toLowerCase(Locale.ROOT));
   }
 
+  private static byte[] emailKey(String email) {
+    Keys.id("e-mail address", email);
+    return Keys.id("e-mail address", email.toLowerCase(Locale.ROOT));
+  }
+
   private static byte[] encode(UserRecord user) {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("v", FORMAT);
     map.put("id", user.id());
     map.put("username", user.username());
+    map.put("email", user.email());
+    map.put("roles", user.roles());
     map.put("passwordHash", user.passwordHash());
     map.put("createdAtMs", user.createdAtMs());
     return JsonCodec.write(map);
   }
 
-  private static UserRecord decode(String lookedUp, byte[] value) {
+  private static UserRecord decode(Tx tx, String lookedUp, byte[] value) {
     try {
       if (JsonCodec.parse(value) instanceof Map<?, ?> map
           && map.get("v") instanceof Long format
@@ -105,7 +152,17 @@ public final class UserStore {
           && map.get("username") instanceof String username
           && map.get("passwordHash") instanceof String hash
           && map.get("createdAtMs") instanceof Long createdAtMs) {
-        return new UserRecord(id, username, hash, createdAtMs);
+        String email = map.get("email") instanceof String text ? text : "";
+        List<String> roles = new ArrayList<>();
+        if (map.get("roles") instanceof List<?> stored) {
+          stored.forEach(role -> roles.add(String.valueOf(role)));
+        } else {
+          roles.addAll(
+              isEarliest(tx, id, createdAtMs)
+                  ? List.of(UserRecord.ADMIN, UserRecord.USER)
+                  : List.of(UserRecord.USER));
+        }
+        return new UserRecord(id, username, email, roles, hash, createdAtMs);
       }
     } catch (JsonCodec.JsonException e) {
       throw new StorageException("stored user '" + lookedUp + "' is not JSON: " + e, e);
@@ -116,5 +173,29 @@ public final class UserStore {
             + "' is damaged: "
             + new String(value, StandardCharsets.UTF_8).length()
             + " characters without the expected fields");
+  }
+
+  /**
+   * Whether no user registered before {@code id} (a user stored before roles existed is an admin
+   * when it was the first): scans the users, which only such old stores need.
+   */
+  private static boolean isEarliest(Tx tx, String id, long createdAtMs) {
+    boolean[] earliest = {true};
+    tx.scan(
+        Table.USERS,
+        new byte[0],
+        false,
+        (key, value) -> {
+          byte[] copy = Tx.copy(value);
+          if (JsonCodec.parse(copy) instanceof Map<?, ?> other
+              && other.get("createdAtMs") instanceof Long created
+              && other.get("id") instanceof String otherId
+              && (created < createdAtMs || (created == createdAtMs && otherId.compareTo(id) < 0))) {
+            earliest[0] = false;
+            return false;
+          }
+          return true;
+        });
+    return earliest[0];
   }
 }

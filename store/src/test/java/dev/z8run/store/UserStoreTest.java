@@ -6,7 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.store.lmdb.Keys;
+import dev.z8run.store.lmdb.LmdbEnvironment;
+import dev.z8run.store.lmdb.Table;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -35,7 +41,10 @@ class UserStoreTest {
   void shouldFindAUserByIdAndByName() {
     UserRecord created = users.create("Ada", HASH, 1234L);
 
-    assertEquals(new UserRecord(created.id(), "Ada", HASH, 1234L), created);
+    assertEquals(
+        new UserRecord(
+            created.id(), "Ada", "", List.of(UserRecord.ADMIN, UserRecord.USER), HASH, 1234L),
+        created);
     assertEquals(created, users.find(created.id()).orElseThrow());
     assertEquals(created, users.findByName("Ada").orElseThrow());
     assertTrue(users.find("no-such-id").isEmpty());
@@ -58,6 +67,68 @@ class UserStoreTest {
         assertThrows(UsernameTakenException.class, () -> users.create("aDA", HASH, 2L));
     assertEquals("aDA", e.username());
     assertEquals(1, users.count());
+  }
+
+  @Test
+  void shouldMakeTheFirstUserAnAdminAndNoOtherOne() {
+    UserRecord ada = users.create("ada", "ada@example.com", HASH, 1L);
+    UserRecord grace = users.create("grace", "", HASH, 2L);
+
+    assertEquals(List.of(UserRecord.ADMIN, UserRecord.USER), ada.roles());
+    assertEquals(List.of(UserRecord.USER), grace.roles());
+    assertEquals(ada.roles(), users.find(ada.id()).orElseThrow().roles());
+    assertFalse(users.find(grace.id()).orElseThrow().hasRole(UserRecord.ADMIN));
+  }
+
+  @Test
+  void shouldFindAUserByEmailInAnyLetterCaseAndRefuseATakenOne() {
+    UserRecord ada = users.create("ada", "Ada@Example.com", HASH, 1L);
+
+    assertEquals(ada, users.findByEmail("ada@example.COM").orElseThrow());
+    assertEquals("Ada@Example.com", ada.email());
+    assertTrue(users.findByEmail("grace@example.com").isEmpty());
+    EmailTakenException e =
+        assertThrows(
+            EmailTakenException.class, () -> users.create("adb", "ADA@example.com", HASH, 2L));
+    assertEquals("ADA@example.com", e.email());
+    assertEquals(1, users.count(), "nothing of the refused user is stored");
+    assertTrue(users.findByName("adb").isEmpty());
+    users.create("adb", "adb@example.com", HASH, 3L);
+  }
+
+  @Test
+  void shouldReadAUserStoredBeforeRolesAndEmailsExisted() {
+    store.close();
+    // the value format before this change: no email, no roles
+    try (LmdbEnvironment raw = LmdbEnvironment.open(dataDir, 1 << 20, 1 << 26)) {
+      for (String[] old : new String[][] {{"old-1", "first", "5"}, {"old-2", "second", "9"}}) {
+        byte[] value =
+            JsonCodec.write(
+                Map.of(
+                    "v",
+                    1,
+                    "id",
+                    old[0],
+                    "username",
+                    old[1],
+                    "passwordHash",
+                    HASH,
+                    "createdAtMs",
+                    Long.parseLong(old[2])));
+        raw.write(
+            tx -> {
+              tx.put(Table.USERS, Keys.id("user id", old[0]), value);
+              tx.put(Table.USERNAMES, Keys.id("user name", old[1]), Keys.id("user id", old[0]));
+              return null;
+            });
+      }
+    }
+    store = Store.open(StoreConfig.of(dataDir));
+    users = store.users();
+    UserRecord first = users.findByName("first").orElseThrow();
+    assertEquals("", first.email());
+    assertEquals(List.of(UserRecord.ADMIN, UserRecord.USER), first.roles());
+    assertEquals(List.of(UserRecord.USER), users.find("old-2").orElseThrow().roles());
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.z8run.api.flows;
 
 import dev.z8run.api.http.ApiException;
+import dev.z8run.core.flow.Canvas;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.flow.FlowNode;
@@ -39,6 +40,44 @@ public final class FlowDocuments {
 
   /** The z8run export document of a flow at {@code revision}. */
   public Map<String, Object> export(Flow flow, int revision) {
+    Canvas canvas = canvas(flow);
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", flow.id());
+    body.put("name", flow.name());
+    body.put("description", flow.description());
+    body.put("version", revision);
+    body.put("canvas_nodes", new ArrayList<>(canvas.nodes()));
+    body.put("canvas_edges", new ArrayList<>(canvas.edges()));
+    body.put("viewport", viewport(flow));
+    Map<String, Object> ours = FlowCodec.toMap(flow);
+    for (String extra : List.of("groups", "config_nodes", "subflows")) {
+      if (ours.containsKey(extra)) {
+        body.put(extra, ours.get(extra)); // ours, beside z8run's fields (its importer ignores them)
+      }
+    }
+    Map<String, Object> document = new LinkedHashMap<>();
+    document.put("z8run_version", version);
+    document.put("export_format", 1);
+    document.put("flow", body);
+    return document;
+  }
+
+  /** z8run's viewport of the flow: the one its editor saved, else {@code {x:0, y:0, zoom:1}}. */
+  public static Map<String, Object> viewport(Flow flow) {
+    return flow.viewport() != null
+        ? new LinkedHashMap<>(flow.viewport())
+        : new LinkedHashMap<>(Map.of("x", 0L, "y", 0L, "zoom", 1L));
+  }
+
+  /**
+   * z8run's canvas of the flow: the one its editor saved, as it saved it, while the nodes and wires
+   * are still the ones derived from it; else one made from the nodes and wires (port lists from the
+   * node types, edge handles named after the ports).
+   */
+  public Canvas canvas(Flow flow) {
+    if (flow.canvas() != null) {
+      return flow.canvas();
+    }
     List<Object> nodes = new ArrayList<>();
     for (FlowNode node : flow.nodes()) {
       NodeType type = registry.find(node.type());
@@ -50,7 +89,7 @@ public final class FlowDocuments {
       data.put("config", node.config());
       data.put("inputs", ports(type == null ? List.of(PortSpec.any("input")) : type.inputs()));
       List<PortSpec> outputs = new ArrayList<>();
-      int count = type == null ? 1 : type.outputCount(node.config());
+      int count = outputCount(type, node);
       for (int port = 0; port < count; port++) {
         outputs.add(type == null ? PortSpec.any("output") : type.output(port, node.config()));
       }
@@ -74,19 +113,77 @@ public final class FlowDocuments {
       edge.put("targetHandle", inputName(flow, wire.toNode(), wire.toPort()));
       edges.add(edge);
     }
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("id", flow.id());
-    body.put("name", flow.name());
-    body.put("description", flow.description());
-    body.put("version", revision);
-    body.put("canvas_nodes", nodes);
-    body.put("canvas_edges", edges);
-    body.put("viewport", Map.of("x", 0, "y", 0, "zoom", 1));
-    Map<String, Object> document = new LinkedHashMap<>();
-    document.put("z8run_version", version);
-    document.put("export_format", 1);
-    document.put("flow", body);
-    return document;
+    return new Canvas(nodes, edges);
+  }
+
+  private static int outputCount(NodeType type, FlowNode node) {
+    if (type == null) {
+      return 1;
+    }
+    try {
+      return type.outputCount(node.config());
+    } catch (RuntimeException unreadable) {
+      return type.outputs().size(); // the validator names the config's problem
+    }
+  }
+
+  /** Nodes and wires made from z8run's canvas. */
+  public record Graph(List<FlowNode> nodes, List<Wire> wires) {}
+
+  /**
+   * Our nodes and wires from z8run's canvas: a canvas node's {@code data.type}, {@code data.label},
+   * {@code data.config}, {@code data.disabled} and {@code position} make a node (the canvas id is
+   * its id); an edge's handles name ports of the node's own {@code data.inputs} and {@code
+   * data.outputs} lists (by id or name), else of its type; a z8run switch's handle names the {@code
+   * port} of its rules, each of which is an output of ours (and {@code default} the last).
+   *
+   * @param where names the body's fields in errors ({@code flow.} for an export, empty for a save)
+   * @throws ApiException 400 naming the first malformed node or edge
+   */
+  public Graph fromCanvas(List<?> canvasNodes, List<?> canvasEdges, String where) {
+    List<FlowNode> nodes = new ArrayList<>();
+    Map<String, Map<?, ?>> dataById = new LinkedHashMap<>();
+    for (int i = 0; i < canvasNodes.size(); i++) {
+      String at = where + "canvas_nodes[" + i + "]";
+      Map<?, ?> canvas = object(canvasNodes.get(i), at);
+      String id = string(canvas.get("id"), at + ".id");
+      Map<?, ?> data = object(canvas.get("data"), at + ".data");
+      Map<?, ?> position =
+          canvas.get("position") == null
+              ? Map.of()
+              : object(canvas.get("position"), at + ".position");
+      Object config =
+          data.get("config") == null ? Map.of() : object(data.get("config"), at + ".data.config");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> typedConfig = (Map<String, Object>) config;
+      Object type = data.get("type") != null ? data.get("type") : data.get("nodeType");
+      if (dataById.containsKey(id)) {
+        throw ApiException.badRequest(at + ".id: '" + id + "' is the id of another canvas node");
+      }
+      nodes.add(
+          new FlowNode(
+              id,
+              string(type, at + ".data.type"),
+              data.get("label") instanceof String label ? label : "",
+              number(position.get("x")),
+              number(position.get("y")),
+              Boolean.TRUE.equals(data.get("disabled")),
+              typedConfig));
+      dataById.put(id, data);
+    }
+    List<Wire> wires = new ArrayList<>();
+    for (int i = 0; i < canvasEdges.size(); i++) {
+      String at = where + "canvas_edges[" + i + "]";
+      Map<?, ?> edge = object(canvasEdges.get(i), at);
+      String source = string(edge.get("source"), at + ".source");
+      String target = string(edge.get("target"), at + ".target");
+      int targetPort = inputIndex(dataById.get(target), edge.get("targetHandle"));
+      for (int sourcePort :
+          outputIndexes(dataById.get(source), nodeOf(nodes, source), edge.get("sourceHandle"))) {
+        wires.add(new Wire(source, sourcePort, target, targetPort));
+      }
+    }
+    return new Graph(nodes, wires);
   }
 
   /**
@@ -126,67 +223,103 @@ public final class FlowDocuments {
               + JsonCodec.describe(document.get("export_format")));
     }
     Map<?, ?> flow = object(document.get("flow"), "flow");
-    List<FlowNode> nodes = new ArrayList<>();
-    Map<String, Map<?, ?>> dataById = new LinkedHashMap<>();
     List<?> canvasNodes = list(flow.get("canvas_nodes"), "flow.canvas_nodes");
-    for (int i = 0; i < canvasNodes.size(); i++) {
-      String where = "flow.canvas_nodes[" + i + "]";
-      Map<?, ?> canvas = object(canvasNodes.get(i), where);
-      String id = string(canvas.get("id"), where + ".id");
-      Map<?, ?> data = object(canvas.get("data"), where + ".data");
-      Map<?, ?> position =
-          canvas.get("position") == null
-              ? Map.of()
-              : object(canvas.get("position"), where + ".position");
-      Object config =
-          data.get("config") == null
-              ? Map.of()
-              : object(data.get("config"), where + ".data.config");
-      @SuppressWarnings("unchecked")
-      Map<String, Object> typedConfig = (Map<String, Object>) config;
-      nodes.add(
-          new FlowNode(
-              id,
-              string(data.get("type"), where + ".data.type"),
-              data.get("label") instanceof String label ? label : "",
-              number(position.get("x")),
-              number(position.get("y")),
-              Boolean.TRUE.equals(data.get("disabled")),
-              typedConfig));
-      dataById.put(id, data);
-    }
-    List<Wire> wires = new ArrayList<>();
     List<?> edges =
         flow.get("canvas_edges") == null
             ? List.of()
             : list(flow.get("canvas_edges"), "flow.canvas_edges");
-    for (int i = 0; i < edges.size(); i++) {
-      String where = "flow.canvas_edges[" + i + "]";
-      Map<?, ?> edge = object(edges.get(i), where);
-      String source = string(edge.get("source"), where + ".source");
-      String target = string(edge.get("target"), where + ".target");
-      wires.add(
-          new Wire(
-              source,
-              portIndex(dataById.get(source), "outputs", edge.get("sourceHandle")),
-              target,
-              portIndex(dataById.get(target), "inputs", edge.get("targetHandle"))));
+    Graph graph = fromCanvas(canvasNodes, edges, "flow.");
+    Map<String, Object> extras = new LinkedHashMap<>();
+    extras.put("id", newId);
+    extras.put("groups", flow.get("groups"));
+    extras.put("config_nodes", flow.get("config_nodes"));
+    extras.put("subflows", flow.get("subflows"));
+    extras.put("viewport", flow.get("viewport"));
+    Flow parts;
+    try {
+      parts = FlowCodec.fromMap(extras);
+    } catch (RuntimeException invalid) {
+      throw ApiException.badRequest("flow." + invalid.getMessage());
     }
+    @SuppressWarnings("unchecked")
+    List<Object> keptNodes = (List<Object>) canvasNodes;
+    @SuppressWarnings("unchecked")
+    List<Object> keptEdges = (List<Object>) edges;
     return new Flow(
         newId,
         flow.get("name") instanceof String name ? name : "imported flow",
         flow.get("description") instanceof String description ? description : "",
-        nodes,
-        wires);
+        graph.nodes(),
+        graph.wires(),
+        parts.groups(),
+        parts.configNodes(),
+        parts.subflows(),
+        new Canvas(keptNodes, keptEdges),
+        parts.viewport());
+  }
+
+  /** The input port a handle names: its index in the node's own inputs; else 0. */
+  private static int inputIndex(Map<?, ?> data, Object handle) {
+    int index = portIndex(data, "inputs", handle);
+    return index < 0 ? 0 : index;
+  }
+
+  private static FlowNode nodeOf(List<FlowNode> nodes, String id) {
+    for (FlowNode node : nodes) {
+      if (node.id().equals(id)) {
+        return node;
+      }
+    }
+    return null;
   }
 
   /**
-   * Index of the port whose id (or name) is {@code handle} in the node's own port list; 0 if
+   * The output ports a handle names. A z8run switch (rules with a {@code port}) has one output per
+   * rule, then {@code default}: a handle stands for every rule routed to it. Other nodes: the
+   * handle's index in the node's own outputs, else the port of that name of its type, else 0.
+   */
+  private List<Integer> outputIndexes(Map<?, ?> data, FlowNode node, Object handle) {
+    if (data != null
+        && "switch".equals(data.get("type"))
+        && data.get("config") instanceof Map<?, ?> config
+        && config.get("rules") instanceof List<?> rules
+        && !rules.isEmpty()
+        && rules.stream().allMatch(rule -> rule instanceof Map<?, ?> m && m.containsKey("type"))) {
+      if ("default".equals(handle)) {
+        return List.of(rules.size());
+      }
+      List<Integer> ports = new ArrayList<>();
+      for (int i = 0; i < rules.size(); i++) {
+        Object port = ((Map<?, ?>) rules.get(i)).get("port");
+        if (handle != null && handle.equals(port == null ? "default" : port)) {
+          ports.add(i);
+        }
+      }
+      if (!ports.isEmpty()) {
+        return ports;
+      }
+    }
+    int index = portIndex(data, "outputs", handle);
+    if (index < 0 && node != null && handle instanceof String name) {
+      NodeType type = registry.find(node.type());
+      int count = type == null ? 0 : outputCount(type, node);
+      for (int port = 0; port < count && index < 0; port++) {
+        PortSpec spec = type.output(port, node.config());
+        if (spec != null && spec.name().equals(name)) {
+          index = port;
+        }
+      }
+    }
+    return List.of(index < 0 ? 0 : index);
+  }
+
+  /**
+   * Index of the port whose id (or name) is {@code handle} in the node's own port list; -1 if
    * unknown.
    */
   private static int portIndex(Map<?, ?> data, String side, Object handle) {
     if (data == null || handle == null || !(data.get(side) instanceof List<?> ports)) {
-      return 0;
+      return -1;
     }
     for (int i = 0; i < ports.size(); i++) {
       if (ports.get(i) instanceof Map<?, ?> port
@@ -194,7 +327,7 @@ public final class FlowDocuments {
         return i;
       }
     }
-    return 0;
+    return -1;
   }
 
   private String outputName(Flow flow, String nodeId, int port) {

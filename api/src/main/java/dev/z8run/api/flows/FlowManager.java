@@ -3,6 +3,7 @@ package dev.z8run.api.flows;
 import dev.z8run.api.http.ApiException;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Subflows;
 import dev.z8run.core.runtime.DeployException;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.StopResult;
@@ -44,15 +45,25 @@ public final class FlowManager {
   private final FlowValidator validator;
   private final java.util.Map<String, String> deployedOwners =
       new java.util.concurrent.ConcurrentHashMap<>();
+  private final FlowDocuments documents;
 
-  public FlowManager(Store store, Engine engine) {
+  /**
+   * @param version the server's version, written into exports
+   */
+  public FlowManager(Store store, Engine engine, String version) {
     this.store = store;
     this.engine = engine;
     this.validator = new FlowValidator(engine.registry());
+    this.documents = new FlowDocuments(engine.registry(), version);
   }
 
   public Engine engine() {
     return engine;
+  }
+
+  /** Conversions to and from z8run's documents (canvas, export). */
+  public FlowDocuments documents() {
+    return documents;
   }
 
   public List<FlowRecord> list(String owner) {
@@ -87,6 +98,23 @@ public final class FlowManager {
     } catch (IllegalArgumentException invalid) {
       throw ApiException.badRequest(invalid.getMessage());
     }
+  }
+
+  /**
+   * Saves {@code body} over the stored flow: a whole document, or only some fields, as {@link
+   * FlowPatch} says; then as {@link #update}.
+   *
+   * @return empty when the owner has no such flow
+   * @throws ApiException 400 for a body that is not a save, 422 when a running flow's new version
+   *     does not deploy
+   */
+  public synchronized Optional<FlowRecord> patch(
+      String owner, String flowId, Map<String, Object> body) {
+    Optional<FlowRecord> current = store.flows().get(owner, flowId);
+    if (current.isEmpty()) {
+      return current;
+    }
+    return update(owner, FlowPatch.apply(current.get().flow(), body, documents));
   }
 
   /** Stores a new revision; a running flow is redeployed with it first. */
@@ -155,9 +183,27 @@ public final class FlowManager {
     return store.executions().recent(owner, flowId, limit);
   }
 
-  /** Every problem of {@code flow}, as the API reports them. */
+  /** Every problem of {@code flow} (its subflow instances expanded), as the API reports them. */
   public List<Map<String, Object>> problems(Flow flow) {
-    return describe(validator.validate(flow));
+    Flow expanded;
+    try {
+      expanded = expand(flow);
+    } catch (IllegalArgumentException broken) {
+      return List.of(problem(null, null, "SUBFLOW_INVALID", broken.getMessage()));
+    }
+    return describe(validator.validate(expanded));
+  }
+
+  /**
+   * The flow as deployed: every subflow instance replaced by its nodes ({@link Subflows}), node
+   * types with an {@code env} config field given the instance's env.
+   */
+  Flow expand(Flow flow) {
+    return Subflows.expand(
+        flow,
+        type ->
+            engine.registry().find(type) != null
+                && engine.registry().find(type).field("env") != null);
   }
 
   /**
@@ -191,7 +237,16 @@ public final class FlowManager {
     return deployedOwners.get(flowId);
   }
 
-  private void deploy(String owner, Flow flow) {
+  private void deploy(String owner, Flow document) {
+    Flow flow;
+    try {
+      flow = expand(document);
+    } catch (IllegalArgumentException broken) {
+      throw new ApiException(
+          Status.create(422, "Unprocessable Entity"),
+          broken.getMessage(),
+          List.of(problem(null, null, "SUBFLOW_INVALID", broken.getMessage())));
+    }
     List<Problem> problems = validator.validate(flow);
     if (!problems.isEmpty()) {
       throw new ApiException(
@@ -232,7 +287,7 @@ public final class FlowManager {
           new FlowNode(
               node.id(), node.type(), node.name(), node.x(), node.y(), node.disabled(), config));
     }
-    return new Flow(flow.id(), flow.name(), flow.description(), nodes, flow.wires());
+    return flow.withNodes(nodes);
   }
 
   private Object resolve(String owner, FlowNode node, String field, Object value) {

@@ -34,9 +34,9 @@ public final class FlowService implements HttpService {
   private final FlowDocuments documents;
   private final int maxBodyBytes;
 
-  public FlowService(FlowManager flows, FlowDocuments documents, int maxBodyBytes) {
+  public FlowService(FlowManager flows, int maxBodyBytes) {
     this.flows = flows;
-    this.documents = documents;
+    this.documents = flows.documents();
     this.maxBodyBytes = maxBodyBytes;
   }
 
@@ -81,29 +81,38 @@ public final class FlowService implements HttpService {
     }
     Flow flow = documents.importDocument(body, UUID.randomUUID().toString());
     FlowRecord record = flows.create(owner(request), flow);
-    Map<String, Object> imported = new LinkedHashMap<>(detail(record));
+    Map<String, Object> imported;
+    if (body instanceof Map<?, ?> document && document.containsKey("export_format")) {
+      // z8run's import_flow answer (routes.rs): counts, not documents
+      imported = new LinkedHashMap<>(FlowViews.created(record));
+      imported.put("nodes", record.flow().nodes().size());
+      imported.put("edges", record.flow().wires().size());
+    } else {
+      imported = new LinkedHashMap<>(detail(record));
+    }
     imported.put("problems", flows.problems(record.flow()));
     send(response, Status.CREATED_201, imported);
   }
 
-  /** A Node-RED flows.json: every tab becomes a flow (a new id each); 201 {"flows":[...]}. */
+  /**
+   * A Node-RED flows.json: every tab becomes a flow (a new id each), with a report line per node;
+   * 201 {"flows":[...],"total","disabled","warnings"}. Nothing is refused unless {@code
+   * strict=true}.
+   */
   private void importNodeRed(ServerRequest request, ServerResponse response, List<?> export) {
-    boolean disable =
-        "true".equalsIgnoreCase(request.query().first("disable_unsupported").orElse("false"));
-    NodeRedImport.Result result = NodeRedImport.convert(export, disable);
+    boolean strict = "true".equalsIgnoreCase(request.query().first("strict").orElse("false"));
+    NodeRedImport.Result result = NodeRedImport.convert(export, strict);
     List<Object> created = new ArrayList<>();
     for (Flow tab : result.flows()) {
-      Flow flow =
-          new Flow(
-              UUID.randomUUID().toString(),
-              tab.name(),
-              tab.description(),
-              tab.nodes(),
-              tab.wires());
-      FlowRecord record = flows.create(owner(request), flow);
+      FlowRecord record = flows.create(owner(request), tab.withId(UUID.randomUUID().toString()));
       Map<String, Object> item = new LinkedHashMap<>(detail(record));
       item.put("node_red_tab", tab.id());
       item.put("problems", flows.problems(record.flow()));
+      List<Object> report = new ArrayList<>();
+      for (NodeRedImport.ReportEntry entry : result.reportOf(tab)) {
+        report.add(entry.toMap());
+      }
+      item.put("report", report);
       created.add(item);
     }
     List<Object> disabled = new ArrayList<>();
@@ -135,36 +144,27 @@ public final class FlowService implements HttpService {
     send(response, Status.OK_200, detail(found(request)));
   }
 
+  /** A whole document or only some fields (z8run's editor saves its canvas): see FlowPatch. */
   private void update(ServerRequest request, ServerResponse response) {
     String id = id(request);
     Map<String, Object> body = RequestBodies.object(request, maxBodyBytes);
-    Object bodyId = body.get("id");
-    if (bodyId != null && !bodyId.equals(id)) {
-      throw ApiException.badRequest(
-          "id: the body's id "
-              + JsonCodec.describe(bodyId)
-              + " differs from the URL's '"
-              + id
-              + "'");
-    }
-    body.put("id", id);
-    body.putIfAbsent("nodes", List.of());
-    FlowRecord record = flows.update(owner(request), parse(body)).orElseThrow(() -> missing(id));
+    FlowRecord record = flows.patch(owner(request), id, body).orElseThrow(() -> missing(id));
     send(response, Status.OK_200, detail(record));
   }
 
+  /** z8run's answer: 200 {@code {"deleted": id}}. */
   private void delete(ServerRequest request, ServerResponse response) {
     String id = id(request);
     if (!flows.delete(owner(request), id)) {
       throw missing(id);
     }
-    response.status(Status.NO_CONTENT_204).send();
+    send(response, Status.OK_200, Map.of("deleted", id));
   }
 
   private void start(ServerRequest request, ServerResponse response) {
     String id = id(request);
     FlowRecord record = flows.start(owner(request), id).orElseThrow(() -> missing(id));
-    send(response, Status.OK_200, Map.of("id", record.id(), "status", record.status().jsonName()));
+    send(response, Status.OK_200, FlowViews.started(record));
   }
 
   private void stop(ServerRequest request, ServerResponse response) {
@@ -248,7 +248,7 @@ public final class FlowService implements HttpService {
   }
 
   private Map<String, Object> detail(FlowRecord record) {
-    return FlowViews.detail(record, flows.engine().isRunning(record.id()));
+    return FlowViews.detail(record, flows.engine().isRunning(record.id()), documents);
   }
 
   private FlowRecord found(ServerRequest request) {

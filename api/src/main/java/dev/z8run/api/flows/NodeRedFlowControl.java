@@ -37,14 +37,19 @@ final class NodeRedFlowControl {
    *
    * @return our type name, or null when the type (or the mode it is in) has no equivalent here
    */
-  static String map(String type, Map<?, ?> node, Map<String, Object> config) {
+  static String map(String type, Map<?, ?> node, Map<String, Object> config, List<String> notes) {
     switch (type) {
       case "inject" -> {
         copy(node, config, INJECT);
         return "inject";
       }
       case "delay" -> {
-        if (node.get("pauseType") != null && !DELAY_MODES.contains(node.get("pauseType"))) {
+        if (node.get("pauseType") instanceof String mode && !DELAY_MODES.contains(mode)) {
+          notes.add(
+              "its mode '"
+                  + (mode.equals("queue") || mode.equals("timed") ? "rate limit per topic" : mode)
+                  + "' is not supported yet (fixed, per-message and random delays and an overall"
+                  + " rate limit are)");
           return null;
         }
         copy(node, config, DELAY);
@@ -53,6 +58,10 @@ final class NodeRedFlowControl {
       case "join" -> {
         Object mode = node.get("mode");
         if (mode != null && !mode.equals("auto") && !mode.equals("custom")) {
+          notes.add(
+              "its mode '"
+                  + mode
+                  + "' (reduce sequence) is not supported yet (automatic and manual joins are)");
           return null;
         }
         copy(node, config, JOIN);
@@ -85,6 +94,9 @@ final class NodeRedFlowControl {
       }
       case "link call" -> {
         if ("dynamic".equals(node.get("linkType"))) {
+          notes.add(
+              "calling a link chosen by msg.target (dynamic) is not supported yet; name the link"
+                  + " in node instead");
           return null;
         }
         config.put("links", node.get("links") instanceof List<?> links ? links : List.of());

@@ -1,12 +1,16 @@
 package dev.z8run.api.flows;
 
 import dev.z8run.api.http.ApiException;
+import dev.z8run.core.flow.ConfigNode;
 import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowGroup;
 import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Subflow;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.Status;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -14,30 +18,100 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Turns a Node-RED {@code flows.json} export (a JSON array of nodes, tabs and config nodes) into
- * flows: each tab becomes a flow, each node's {@code wires} (an array per output port) become
- * wires, and the node types this server has are mapped to ours. Nodes of other types are reported
- * by id and type; the import then stops, unless the caller asked to import the rest with those
- * nodes disabled.
+ * Turns a Node-RED {@code flows.json} export (a JSON array of nodes, tabs, groups, subflows and
+ * config nodes) into flows: each tab becomes a flow, each node's {@code wires} (an array per output
+ * port) become wires, and the node types this server has are mapped to ours. Nothing is refused:
  *
- * <p>Mapped so far: {@code change}, {@code function}, {@code debug}, {@code junction}, {@code http
- * in}, {@code http response}, {@code switch}, {@code json}, {@code template}, {@code http request},
- * {@code split}, {@code range}, {@code comment}, and the flow-control nodes of {@link
- * NodeRedFlowControl} ({@code inject}, {@code delay}, {@code join}, {@code catch}, {@code status},
- * {@code complete}, {@code link in/out/call}); Node-RED's field names become ours as each node's
- * reference page (docs/nodes) lists them.
+ * <ul>
+ *   <li>a node whose type (or option) has no counterpart here is kept switched off, with its
+ *       Node-RED type and every setting, so that the rest of the flow runs and an export back to
+ *       Node-RED gives it back (unless the caller asks for a strict import, which then fails);
+ *   <li>groups are kept with their members and style ({@code type: "group"});
+ *   <li>config nodes (nodes without a tab, such as {@code mqtt-broker} or {@code tls-config}) are
+ *       kept with each flow whose nodes refer to them, else with the first flow;
+ *   <li>subflows ({@code type: "subflow"} and the nodes inside them) are kept as definitions with
+ *       each flow that uses them, and their instances ({@code subflow:<id>}) with their env
+ *       properties; {@link dev.z8run.core.flow.Subflows} expands them when the flow is deployed.
+ * </ul>
+ *
+ * <p>Every Node-RED node gets a line in the {@linkplain Result#report() report}, worded for the
+ * person importing: imported, imported with a changed option (which, and why), disabled (why), kept
+ * as a group, config node or subflow.
+ *
+ * <p>Mapped: {@code change}, {@code function}, {@code debug}, {@code junction}, {@code http in} (in
+ * Node-RED's message mode), {@code http response}, {@code switch}, {@code json}, {@code template},
+ * {@code http request}, {@code split}, {@code range}, {@code comment}, {@code rbe}, {@code
+ * trigger}, and the flow-control nodes of {@link NodeRedFlowControl} ({@code inject}, {@code
+ * delay}, {@code join}, {@code catch}, {@code status}, {@code complete}, {@code link in/out/call});
+ * Node-RED's field names become ours as each node's reference page (docs/nodes) lists them.
  */
 public final class NodeRedImport {
-  /** A node that could not be mapped. */
+  /** A node that could not be mapped and was kept switched off. */
   public record Unsupported(String nodeId, String type, String tab) {}
 
   /**
-   * The flows found, the nodes that had to be disabled (empty unless asked for), and what mapped
-   * nodes lost on the way, one sentence naming the node each.
+   * What became of one Node-RED node.
+   *
+   * @param tab the Node-RED tab (flow) it was on; the subflow's id inside a subflow; empty for a
+   *     config node
+   * @param nodeRedType its type in Node-RED
+   * @param type ours: a node type, {@code group}, {@code config} or {@code subflow}; its Node-RED
+   *     type when it was kept switched off
+   * @param outcome {@code imported}, {@code changed} (imported with an option changed, see note),
+   *     {@code disabled} (kept switched off), {@code group}, {@code config} or {@code subflow}
+   * @param note for the person importing: what changed or why it is switched off; empty when
+   *     imported as it was
    */
-  public record Result(List<Flow> flows, List<Unsupported> unsupported, List<String> warnings) {}
+  public record ReportEntry(
+      String tab,
+      String nodeId,
+      String name,
+      String nodeRedType,
+      String type,
+      String outcome,
+      String note) {
+    /** As the API answers it. */
+    public Map<String, Object> toMap() {
+      Map<String, Object> line = new LinkedHashMap<>();
+      line.put("node_id", nodeId);
+      line.put("name", name);
+      line.put("node_red_type", nodeRedType);
+      line.put("type", type);
+      line.put("outcome", outcome);
+      line.put("note", note);
+      return line;
+    }
+  }
 
-  private static final Set<String> LAYOUT_ONLY = Set.of("tab", "group");
+  /**
+   * The flows found (with their groups, config nodes and subflows), the nodes kept switched off,
+   * what mapped nodes lost on the way (one sentence naming the node each), and a line per node.
+   */
+  public record Result(
+      List<Flow> flows,
+      List<Unsupported> unsupported,
+      List<String> warnings,
+      List<ReportEntry> report) {
+    /** The report lines of one flow (by its Node-RED tab id): its nodes and what it keeps. */
+    public List<ReportEntry> reportOf(Flow tab) {
+      Set<String> kept = new HashSet<>();
+      tab.configNodes().forEach(config -> kept.add(config.id()));
+      tab.subflows().forEach(subflow -> kept.add(subflow.id()));
+      List<ReportEntry> lines = new ArrayList<>();
+      for (ReportEntry entry : report) {
+        if (entry.tab().equals(tab.id())
+            || kept.contains(entry.nodeId())
+            || kept.contains(entry.tab())) {
+          lines.add(entry);
+        }
+      }
+      return lines;
+    }
+  }
+
+  /** Node-RED fields every node has, which are not settings. */
+  private static final Set<String> NOT_SETTINGS =
+      Set.of("id", "type", "z", "g", "x", "y", "w", "h", "wires", "name", "d");
 
   private NodeRedImport() {}
 
@@ -48,63 +122,105 @@ public final class NodeRedImport {
         && list.stream().allMatch(item -> item instanceof Map<?, ?> map && map.get("type") != null);
   }
 
+  /** As {@link #convert(List, boolean)} without strictness: nothing is refused. */
+  public static Result convert(List<?> export) {
+    return convert(export, false);
+  }
+
   /**
    * Converts the export.
    *
-   * @param disableUnsupported import nodes of unknown types disabled instead of refusing
-   * @throws ApiException 422 listing every unsupported node when not disabling them
+   * @param strict refuse the whole import when a node would be kept switched off
+   * @throws ApiException 422 listing every node without a counterpart, when strict
    */
-  public static Result convert(List<?> export, boolean disableUnsupported) {
+  public static Result convert(List<?> export, boolean strict) {
     Map<String, Map<?, ?>> tabs = new LinkedHashMap<>();
+    Map<String, Map<?, ?>> subflowDefs = new LinkedHashMap<>();
     Map<String, List<Map<?, ?>>> nodesByTab = new LinkedHashMap<>();
+    List<Map<?, ?>> configs = new ArrayList<>();
     for (Object item : export) {
       Map<?, ?> node = (Map<?, ?>) item;
       String type = String.valueOf(node.get("type"));
+      String id = String.valueOf(node.get("id"));
       if (type.equals("tab")) {
-        tabs.put(String.valueOf(node.get("id")), node);
-        nodesByTab.computeIfAbsent(String.valueOf(node.get("id")), id -> new ArrayList<>());
-      } else if (node.get("z") != null) {
+        tabs.put(id, node);
+        nodesByTab.computeIfAbsent(id, key -> new ArrayList<>());
+      } else if (type.equals("subflow")) {
+        subflowDefs.put(id, node);
+      } else if (node.get("z") == null || "".equals(node.get("z"))) {
+        if (!type.equals("group")) {
+          configs.add(node);
+        }
+      } else {
         nodesByTab
-            .computeIfAbsent(String.valueOf(node.get("z")), id -> new ArrayList<>())
+            .computeIfAbsent(String.valueOf(node.get("z")), key -> new ArrayList<>())
             .add(node);
       }
     }
     List<Unsupported> unsupported = new ArrayList<>();
     List<String> warnings = new ArrayList<>();
+    List<ReportEntry> report = new ArrayList<>();
+    // subflows first: their nodes convert like a tab's
+    Map<String, Subflow> subflows = new LinkedHashMap<>();
+    for (Map.Entry<String, Map<?, ?>> definition : subflowDefs.entrySet()) {
+      String id = definition.getKey();
+      Converted inner =
+          convertNodes(id, nodesByTab.getOrDefault(id, List.of()), unsupported, warnings, report);
+      subflows.put(id, subflow(definition.getValue(), inner));
+      report.add(
+          new ReportEntry(
+              id,
+              id,
+              str(definition.getValue().get("name")),
+              "subflow",
+              "subflow",
+              "subflow",
+              "kept as a subflow: its "
+                  + inner.nodes.size()
+                  + " node(s) run in each instance, with the instance's env properties"));
+    }
     List<Flow> flows = new ArrayList<>();
     for (Map.Entry<String, List<Map<?, ?>>> tab : nodesByTab.entrySet()) {
-      Map<?, ?> tabNode = tabs.getOrDefault(tab.getKey(), Map.of());
-      List<FlowNode> nodes = new ArrayList<>();
-      List<Wire> wires = new ArrayList<>();
-      for (Map<?, ?> node : tab.getValue()) {
-        String id = String.valueOf(node.get("id"));
-        String type = String.valueOf(node.get("type"));
-        if (LAYOUT_ONLY.contains(type)) {
-          continue;
-        }
-        FlowNode mapped = map(node, id, type, warnings);
-        if (mapped == null) {
-          unsupported.add(new Unsupported(id, type, tab.getKey()));
-          mapped =
-              new FlowNode(id, "junction", label(node, type), x(node), y(node), true, Map.of());
-        }
-        nodes.add(mapped);
-        if (node.get("wires") instanceof List<?> ports) {
-          for (int port = 0; port < ports.size(); port++) {
-            if (ports.get(port) instanceof List<?> targets) {
-              for (Object target : targets) {
-                wires.add(new Wire(id, port, String.valueOf(target), 0));
-              }
-            }
-          }
-        }
+      if (subflowDefs.containsKey(tab.getKey())) {
+        continue;
       }
+      Map<?, ?> tabNode = tabs.getOrDefault(tab.getKey(), Map.of());
+      Converted converted =
+          convertNodes(tab.getKey(), tab.getValue(), unsupported, warnings, report);
       String name =
           tabNode.get("label") instanceof String label ? label : "Node-RED flow " + tab.getKey();
       String info = tabNode.get("info") instanceof String text ? text : "";
-      flows.add(new Flow(tab.getKey(), name, info, nodes, wires));
+      List<Subflow> used = usedSubflows(converted.nodes, subflows);
+      Set<String> referenced = new HashSet<>(converted.references);
+      used.forEach(subflow -> referenced.addAll(subflowReferences(subflow, nodesByTab)));
+      flows.add(
+          new Flow(
+              tab.getKey(),
+              name,
+              info,
+              converted.nodes,
+              converted.wires,
+              converted.groups,
+              configNodesFor(referenced, configs, flows.isEmpty()),
+              used,
+              null,
+              null));
     }
-    if (!unsupported.isEmpty() && !disableUnsupported) {
+    for (Map<?, ?> config : configs) {
+      String type = String.valueOf(config.get("type"));
+      report.add(
+          new ReportEntry(
+              "",
+              String.valueOf(config.get("id")),
+              str(config.get("name")),
+              type,
+              "config",
+              "config",
+              "kept with the flow as shared settings ('"
+                  + type
+                  + "'); the nodes that use them are listed separately"));
+    }
+    if (!unsupported.isEmpty() && strict) {
       List<Map<String, Object>> problems = new ArrayList<>();
       for (Unsupported node : unsupported) {
         Map<String, Object> problem = new LinkedHashMap<>();
@@ -115,19 +231,247 @@ public final class NodeRedImport {
             "message",
             "Node-RED node '"
                 + node.nodeId()
-                + "' of type '"
+                + "' ("
                 + node.type()
-                + "' has no z8run equivalent yet");
+                + ") has no counterpart here yet");
         problems.add(problem);
       }
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),
           unsupported.size()
-              + " Node-RED node(s) cannot be imported; import again with ?disable_unsupported=true"
-              + " to import the rest with those nodes disabled",
+              + " Node-RED node(s) have no counterpart here yet; they can be imported switched"
+              + " off, with their settings, while the rest of the flow runs",
           problems);
     }
-    return new Result(flows, disableUnsupported ? unsupported : List.of(), warnings);
+    return new Result(flows, unsupported, warnings, report);
+  }
+
+  /** One tab's (or subflow's) nodes converted. */
+  private static final class Converted {
+    final List<FlowNode> nodes = new ArrayList<>();
+    final List<Wire> wires = new ArrayList<>();
+    final List<FlowGroup> groups = new ArrayList<>();
+    final Set<String> references = new HashSet<>();
+  }
+
+  private static Converted convertNodes(
+      String tab,
+      List<Map<?, ?>> nodes,
+      List<Unsupported> unsupported,
+      List<String> warnings,
+      List<ReportEntry> report) {
+    Converted converted = new Converted();
+    for (Map<?, ?> node : nodes) {
+      String id = String.valueOf(node.get("id"));
+      String type = String.valueOf(node.get("type"));
+      collectReferences(node, converted.references);
+      if (type.equals("group")) {
+        converted.groups.add(group(node, id));
+        report.add(
+            new ReportEntry(
+                tab,
+                id,
+                str(node.get("name")),
+                type,
+                "group",
+                "group",
+                "kept with its members and style"));
+        continue;
+      }
+      List<String> notes = new ArrayList<>();
+      FlowNode mapped;
+      String outcome;
+      if (type.startsWith(Subflow.TYPE_PREFIX)) {
+        mapped = instance(node, id, type);
+        outcome = "imported";
+      } else {
+        mapped = map(node, id, type, notes);
+        outcome = notes.isEmpty() ? "imported" : "changed";
+      }
+      String note = String.join("; ", notes);
+      if (mapped == null) {
+        unsupported.add(new Unsupported(id, type, tab));
+        mapped = keptDisabled(node, id, type);
+        outcome = "disabled";
+        note =
+            notes.isEmpty()
+                ? "Node-RED's '"
+                    + type
+                    + "' node has no counterpart here yet: it was kept switched off, with its"
+                    + " settings, and the rest of the flow runs without it"
+                : String.join("; ", notes)
+                    + ": it was kept switched off, with its settings, and the rest of the flow"
+                    + " runs without it";
+      }
+      for (String line : notes) {
+        warnings.add("Node-RED node '" + id + "' (" + type + "): " + line);
+      }
+      converted.nodes.add(mapped);
+      report.add(new ReportEntry(tab, id, mapped.name(), type, mapped.type(), outcome, note));
+      if (node.get("wires") instanceof List<?> ports) {
+        for (int port = 0; port < ports.size(); port++) {
+          if (ports.get(port) instanceof List<?> targets) {
+            for (Object target : targets) {
+              converted.wires.add(new Wire(id, port, String.valueOf(target), 0));
+            }
+          }
+        }
+      }
+    }
+    return converted;
+  }
+
+  /** A node without a counterpart: switched off, with its Node-RED type and settings. */
+  private static FlowNode keptDisabled(Map<?, ?> node, String id, String type) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    node.forEach(
+        (key, value) -> {
+          if (!NOT_SETTINGS.contains(String.valueOf(key))) {
+            config.put(String.valueOf(key), value);
+          }
+        });
+    return new FlowNode(id, type, label(node, type), x(node), y(node), true, config);
+  }
+
+  private static FlowGroup group(Map<?, ?> node, String id) {
+    List<String> members = new ArrayList<>();
+    if (node.get("nodes") instanceof List<?> list) {
+      list.forEach(member -> members.add(String.valueOf(member)));
+    }
+    Map<String, Object> style = new LinkedHashMap<>();
+    if (node.get("style") instanceof Map<?, ?> given) {
+      given.forEach((key, value) -> style.put(String.valueOf(key), value));
+    }
+    return new FlowGroup(id, str(node.get("name")), members, style);
+  }
+
+  /** A subflow instance: its type kept, its env properties in config {@code env}. */
+  private static FlowNode instance(Map<?, ?> node, String id, String type) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    if (node.get("env") instanceof List<?> env) {
+      config.put("env", env);
+    }
+    return new FlowNode(
+        id, type, label(node, type), x(node), y(node), Boolean.TRUE.equals(node.get("d")), config);
+  }
+
+  private static Subflow subflow(Map<?, ?> definition, Converted inner) {
+    String id = String.valueOf(definition.get("id"));
+    List<Subflow.PortLink> in = new ArrayList<>();
+    int inputs = 0;
+    if (definition.get("in") instanceof List<?> ports && !ports.isEmpty()) {
+      inputs = 1;
+      if (ports.get(0) instanceof Map<?, ?> port && port.get("wires") instanceof List<?> wires) {
+        for (Object wire : wires) {
+          if (wire instanceof Map<?, ?> link) {
+            in.add(new Subflow.PortLink(String.valueOf(link.get("id")), 0));
+          }
+        }
+      }
+    }
+    List<List<Subflow.PortLink>> out = new ArrayList<>();
+    if (definition.get("out") instanceof List<?> ports) {
+      for (Object raw : ports) {
+        List<Subflow.PortLink> links = new ArrayList<>();
+        if (raw instanceof Map<?, ?> port && port.get("wires") instanceof List<?> wires) {
+          for (Object wire : wires) {
+            if (wire instanceof Map<?, ?> link) {
+              int portNumber = link.get("port") instanceof Number n ? n.intValue() : 0;
+              links.add(new Subflow.PortLink(String.valueOf(link.get("id")), portNumber));
+            }
+          }
+        }
+        out.add(links);
+      }
+    }
+    List<Subflow.EnvProperty> env = new ArrayList<>();
+    if (definition.get("env") instanceof List<?> properties) {
+      for (Object raw : properties) {
+        if (raw instanceof Map<?, ?> property && property.get("name") instanceof String name) {
+          env.add(
+              new Subflow.EnvProperty(
+                  name,
+                  property.get("type") == null ? "str" : String.valueOf(property.get("type")),
+                  property.get("value")));
+        }
+      }
+    }
+    return new Subflow(
+        id,
+        str(definition.get("name")),
+        str(definition.get("info")),
+        inputs,
+        in,
+        out,
+        env,
+        inner.nodes,
+        inner.wires);
+  }
+
+  /** The subflows the nodes use, nested ones included, in definition order. */
+  private static List<Subflow> usedSubflows(List<FlowNode> nodes, Map<String, Subflow> subflows) {
+    Set<String> used = new java.util.LinkedHashSet<>();
+    java.util.ArrayDeque<List<FlowNode>> pending = new java.util.ArrayDeque<>();
+    pending.add(nodes);
+    while (!pending.isEmpty()) {
+      for (FlowNode node : pending.poll()) {
+        if (node.type().startsWith(Subflow.TYPE_PREFIX)) {
+          String id = node.type().substring(Subflow.TYPE_PREFIX.length());
+          Subflow subflow = subflows.get(id);
+          if (subflow != null && used.add(id)) {
+            pending.add(subflow.nodes());
+          }
+        }
+      }
+    }
+    List<Subflow> result = new ArrayList<>();
+    for (Subflow subflow : subflows.values()) {
+      if (used.contains(subflow.id())) {
+        result.add(subflow);
+      }
+    }
+    return result;
+  }
+
+  private static Set<String> subflowReferences(
+      Subflow subflow, Map<String, List<Map<?, ?>>> nodesByTab) {
+    Set<String> references = new HashSet<>();
+    for (Map<?, ?> node : nodesByTab.getOrDefault(subflow.id(), List.of())) {
+      collectReferences(node, references);
+    }
+    return references;
+  }
+
+  /** Every string value of a node's settings: config node ids among them. */
+  private static void collectReferences(Map<?, ?> node, Set<String> into) {
+    node.forEach(
+        (key, value) -> {
+          if (value instanceof String text && !NOT_SETTINGS.contains(String.valueOf(key))) {
+            into.add(text);
+          }
+        });
+  }
+
+  /** The config nodes a flow refers to; every unreferenced one goes with the first flow. */
+  private static List<ConfigNode> configNodesFor(
+      Set<String> referenced, List<Map<?, ?>> configs, boolean first) {
+    List<ConfigNode> kept = new ArrayList<>();
+    for (Map<?, ?> config : configs) {
+      String id = String.valueOf(config.get("id"));
+      if (referenced.contains(id) || first) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        config.forEach(
+            (key, value) -> {
+              if (!NOT_SETTINGS.contains(String.valueOf(key))) {
+                settings.put(String.valueOf(key), value);
+              }
+            });
+        kept.add(
+            new ConfigNode(
+                id, String.valueOf(config.get("type")), str(config.get("name")), settings));
+      }
+    }
+    return kept;
   }
 
   private static FlowNode map(Map<?, ?> node, String id, String type, List<String> warnings) {
@@ -141,6 +485,12 @@ public final class NodeRedImport {
       case "debug" -> {
         ours = "debug";
         Object complete = node.get("complete");
+        if ("jsonata".equals(node.get("targetType"))) {
+          warnings.add(
+              "showing a JSONata expression's result is not supported: the whole message is"
+                  + " shown");
+          complete = "true";
+        }
         if ("true".equals(String.valueOf(complete))) {
           config.put("complete", true);
         } else if (complete instanceof String property
@@ -162,6 +512,12 @@ public final class NodeRedImport {
         Object url = node.get("url");
         config.put("method", (method == null ? "get" : method.toString()).toUpperCase(Locale.ROOT));
         config.put("path", url == null ? "/" : url.toString());
+        config.put("mode", "node-red");
+        if (Boolean.TRUE.equals(node.get("upload"))) {
+          warnings.add(
+              "'accept file uploads' is not supported: a multipart body arrives as text in"
+                  + " msg.payload, without msg.req.files");
+        }
       }
       case "http response" -> {
         ours = "http-out";
@@ -183,16 +539,27 @@ public final class NodeRedImport {
         }
       }
       case "switch" -> {
-        if (!isMsg(node.get("propertyType"))) {
-          return null;
-        }
         ours = "switch";
         copy(node, "property", config, "property");
+        if (!isMsg(node.get("propertyType"))) {
+          config.put("propertyType", node.get("propertyType"));
+        }
+        if (Boolean.TRUE.equals(node.get("repair"))) {
+          warnings.add(
+              "'recreate message sequences' is not supported: messages keep the msg.parts they"
+                  + " came with, so a join after this switch may wait for parts that went to"
+                  + " another output");
+        }
         config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
         config.put("checkall", !"false".equals(String.valueOf(node.get("checkall"))));
       }
       case "json" -> {
         ours = "json";
+        if (node.get("schema") != null || "string".equals(node.get("schemaType"))) {
+          warnings.add(
+              "validating against a JSON schema (msg.schema) is not supported: messages pass"
+                  + " unvalidated");
+        }
         config.put(
             "action",
             switch (String.valueOf(node.get("action"))) {
@@ -204,13 +571,17 @@ public final class NodeRedImport {
         config.put("pretty", Boolean.TRUE.equals(node.get("pretty")));
       }
       case "template" -> {
-        if (!isMsg(node.get("fieldType")) || "yaml".equals(node.get("output"))) {
-          return null;
-        }
         ours = "template";
         copy(node, "field", config, "field");
         copy(node, "syntax", config, "syntax");
-        copy(node, "output", config, "output");
+        if (!isMsg(node.get("fieldType"))) {
+          config.put("fieldType", node.get("fieldType"));
+        }
+        if ("yaml".equals(node.get("output"))) {
+          warnings.add("'parsed YAML object' output is not supported: the result is set as text");
+        } else {
+          copy(node, "output", config, "output");
+        }
         config.put("template", node.get("template") == null ? "" : node.get("template"));
       }
       case "http request" -> {
@@ -266,8 +637,40 @@ public final class NodeRedImport {
         ours = "comment";
         copy(node, "info", config, "info");
       }
+      case "rbe" -> {
+        ours = "rbe";
+        for (String field : List.of("func", "gap", "start", "inout", "property", "topi")) {
+          if (node.get(field) != null && !"".equals(node.get(field))) {
+            config.put(field, String.valueOf(node.get(field)));
+          }
+        }
+        if (node.get("septopics") instanceof Boolean separate) {
+          config.put("septopics", separate);
+        }
+      }
+      case "trigger" -> {
+        ours = "trigger";
+        for (String field :
+            List.of(
+                "op1",
+                "op1type",
+                "op2",
+                "op2type",
+                "duration",
+                "units",
+                "extend",
+                "overrideDelay",
+                "reset",
+                "bytopic",
+                "topic",
+                "outputs")) {
+          if (node.get(field) != null && !"".equals(node.get(field))) {
+            config.put(field, node.get(field));
+          }
+        }
+      }
       default -> {
-        ours = NodeRedFlowControl.map(type, node, config);
+        ours = NodeRedFlowControl.map(type, node, config, warnings);
         if (ours == null) {
           return null;
         }
@@ -305,11 +708,9 @@ public final class NodeRedImport {
                 : String.valueOf(lib));
       }
       warnings.add(
-          "Node-RED node '"
-              + id
-              + "' (function): libs "
-              + modules
-              + " ignored: function nodes cannot load modules here");
+          "the modules it loads ("
+              + String.join(", ", modules)
+              + ") are not available: function nodes cannot load modules here");
     }
   }
 

@@ -11,6 +11,9 @@ import io.helidon.webserver.http.ServerRequest;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -29,6 +32,12 @@ import java.util.Map;
  * and parses, else the text as a JSON string, or {@code null} when empty. A {@code webhook} node's
  * message has one more member after {@code req}: {@code "webhook":{...}} (see {@link
  * WebhookGate.Delivery#json()}).
+ *
+ * <p>An {@code http-in} node in Node-RED's mode gets Node-RED's message instead ({@link
+ * #encodeNodeRed}): {@code {"payload":P,"req":REQ}} where P is the query object for GET and HEAD,
+ * else the body as Node-RED's body parsers make it (JSON parsed, a form parsed into an object, text
+ * as a string, other bytes as the binary payload), and REQ adds {@code url}, {@code originalUrl}
+ * and {@code cookies} to the fields above.
  */
 final class HookMessage {
   // a shared buffer pool: the default one is per thread, and every request runs on a new
@@ -58,7 +67,7 @@ final class HookMessage {
       byte[] body,
       String memberName,
       byte[] memberJson) {
-    byte[] req = requestWithoutBody(request, path, params);
+    byte[] req = requestWithoutBody(request, path, params, false);
     byte[] bodyJson = body(request, body);
     int memberLength = memberName == null ? 0 : memberName.length() + memberJson.length + 4;
     ByteArrayOutputStream out =
@@ -75,6 +84,97 @@ final class HookMessage {
     return out.toByteArray();
   }
 
+  /** A message body and the binary payload beside it (empty: none). */
+  record Encoded(byte[] json, byte[] binary) {}
+
+  /** Node-RED's http-in message; see the class comment. */
+  static Encoded encodeNodeRed(
+      ServerRequest request, String path, Map<String, String> params, byte[] body) {
+    String method = request.prologue().method().text().toUpperCase(Locale.ROOT);
+    String contentType =
+        request.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
+    byte[] binary = new byte[0];
+    byte[] bodyJson;
+    if (body.length == 0) {
+      bodyJson = contentType.isEmpty() ? JsonCodec.write("") : JsonCodec.write(Map.of());
+    } else if (contentType.contains("json") && isJson(body)) {
+      bodyJson = body;
+    } else if (contentType.startsWith("application/x-www-form-urlencoded")) {
+      bodyJson = JsonCodec.write(FormBody.parse(new String(body, StandardCharsets.UTF_8)));
+    } else if (isText(contentType, body)) {
+      bodyJson = JsonCodec.write(new String(body, StandardCharsets.UTF_8));
+    } else {
+      binary = body;
+      bodyJson = NULL;
+    }
+    byte[] req = requestWithoutBody(request, path, params, true);
+    ByteArrayOutputStream out = new ByteArrayOutputStream(req.length + 2 * bodyJson.length + 64);
+    out.writeBytes("{\"payload\":".getBytes(StandardCharsets.UTF_8));
+    if (method.equals("GET") || method.equals("HEAD")) {
+      out.writeBytes(query(request));
+    } else {
+      out.writeBytes(bodyJson);
+    }
+    out.writeBytes(",\"req\":".getBytes(StandardCharsets.UTF_8));
+    writeReq(out, req, bodyJson);
+    out.write('}');
+    return new Encoded(out.toByteArray(), binary);
+  }
+
+  /**
+   * Whether Node-RED's raw body parser would make a string of the body: text and XML types, other
+   * application types (except octet-stream, cbor, protobuf) when the bytes are UTF-8, and bodies
+   * without a type.
+   */
+  private static boolean isText(String contentType, byte[] body) {
+    if (contentType.isEmpty() || contentType.startsWith("text/") || contentType.contains("xml")) {
+      return true;
+    }
+    if (!contentType.startsWith("application/")
+        || contentType.startsWith("application/octet-stream")
+        || contentType.startsWith("application/cbor")
+        || contentType.startsWith("application/x-protobuf")) {
+      return false;
+    }
+    try {
+      StandardCharsets.UTF_8
+          .newDecoder()
+          .onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT)
+          .decode(ByteBuffer.wrap(body));
+      return true;
+    } catch (CharacterCodingException notUtf8) {
+      return false;
+    }
+  }
+
+  private static byte[] query(ServerRequest request) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
+    try (JsonGenerator json = FACTORY.createGenerator(out)) {
+      writeQuery(json, request);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot encode the query", e);
+    }
+    return out.toByteArray();
+  }
+
+  private static void writeQuery(JsonGenerator json, ServerRequest request) throws IOException {
+    json.writeStartObject();
+    for (String name : request.query().names()) {
+      List<String> values = request.query().all(name);
+      if (values.size() == 1) {
+        json.writeStringField(name, values.get(0));
+      } else {
+        json.writeArrayFieldStart(name);
+        for (String value : values) {
+          json.writeString(value);
+        }
+        json.writeEndArray();
+      }
+    }
+    json.writeEndObject();
+  }
+
   /** REQ with its closing brace replaced by the body member. */
   private static void writeReq(ByteArrayOutputStream out, byte[] req, byte[] body) {
     out.write(req, 0, req.length - 1);
@@ -84,41 +184,70 @@ final class HookMessage {
   }
 
   private static byte[] requestWithoutBody(
-      ServerRequest request, String path, Map<String, String> params) {
+      ServerRequest request, String path, Map<String, String> params, boolean nodeRed) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(512);
     try (JsonGenerator json = FACTORY.createGenerator(out)) {
       json.writeStartObject();
       json.writeStringField("method", request.prologue().method().text());
       json.writeStringField("path", path);
+      if (nodeRed) {
+        String rawQuery = request.query().rawValue();
+        String url = rawQuery == null || rawQuery.isEmpty() ? path : path + "?" + rawQuery;
+        json.writeStringField("url", url);
+        json.writeStringField(
+            "originalUrl",
+            request.path().absolute().path()
+                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
+      }
       json.writeObjectFieldStart("headers");
       for (Header header : request.headers()) {
         json.writeStringField(header.name().toLowerCase(Locale.ROOT), header.values());
       }
       json.writeEndObject();
-      json.writeObjectFieldStart("query");
-      for (String name : request.query().names()) {
-        List<String> values = request.query().all(name);
-        if (values.size() == 1) {
-          json.writeStringField(name, values.get(0));
-        } else {
-          json.writeArrayFieldStart(name);
-          for (String value : values) {
-            json.writeString(value);
-          }
-          json.writeEndArray();
-        }
-      }
-      json.writeEndObject();
+      json.writeFieldName("query");
+      writeQuery(json, request);
       json.writeObjectFieldStart("params");
       for (Map.Entry<String, String> param : params.entrySet()) {
         json.writeStringField(param.getKey(), param.getValue());
       }
       json.writeEndObject();
+      if (nodeRed) {
+        json.writeObjectFieldStart("cookies");
+        for (Map.Entry<String, String> cookie : cookies(request).entrySet()) {
+          json.writeStringField(cookie.getKey(), cookie.getValue());
+        }
+        json.writeEndObject();
+      }
       json.writeEndObject();
     } catch (IOException e) {
       throw new UncheckedIOException("cannot encode the request", e);
     }
     return out.toByteArray();
+  }
+
+  /** The request's cookies, as Express's cookie-parser gives them (the first of each name). */
+  private static Map<String, String> cookies(ServerRequest request) {
+    Map<String, String> cookies = new java.util.LinkedHashMap<>();
+    for (String header : request.headers().all(HeaderNames.COOKIE, List::of)) {
+      for (String pair : header.split(";")) {
+        int eq = pair.indexOf('=');
+        if (eq <= 0) {
+          continue;
+        }
+        String name = pair.substring(0, eq).strip();
+        String value = pair.substring(eq + 1).strip();
+        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
+          value = value.substring(1, value.length() - 1);
+        }
+        try {
+          value = java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException malformed) {
+          // kept as sent, as cookie-parser does
+        }
+        cookies.putIfAbsent(name, value);
+      }
+    }
+    return cookies;
   }
 
   private static byte[] body(ServerRequest request, byte[] body) {

@@ -17,6 +17,7 @@ final class HookRoute {
   private final String method;
   private final String[] segments;
   private final WebhookGate webhook;
+  private final boolean nodeRed;
 
   HookRoute(PlannedNode node) {
     this.node = node;
@@ -24,6 +25,12 @@ final class HookRoute {
         String.valueOf(node.config().getOrDefault("method", "GET")).toUpperCase(Locale.ROOT);
     this.segments = split(String.valueOf(node.config().get("path")));
     this.webhook = isWebhook(node) ? WebhookGate.of(node.config()) : null;
+    this.nodeRed = "node-red".equals(node.config().get("mode"));
+  }
+
+  /** Whether the node wants Node-RED's message (payload = body or query), not z8run's. */
+  boolean nodeRed() {
+    return nodeRed;
   }
 
   /** Whether {@code node} is served by the {@code /hook} routes. */

@@ -173,7 +173,7 @@ public final class HookService implements Replies, AutoCloseable {
     try {
       byte[] body = RequestBodies.read(request, settings.maxBodyBytes()); // 413 beyond
       if (target.webhook() == null) {
-        run(request, response, flowId, target.node(), path, params, body);
+        run(request, response, flowId, target, path, params, body);
       } else {
         deliver(request, response, flowId, target, path, params, body);
       }
@@ -186,17 +186,21 @@ public final class HookService implements Replies, AutoCloseable {
       ServerRequest request,
       ServerResponse response,
       String flowId,
-      PlannedNode target,
+      HookRoute target,
       String path,
       Map<String, String> params,
       byte[] body) {
-    byte[] message = HookMessage.encode(request, path, params, body);
+    HookMessage.Encoded message =
+        target.nodeRed()
+            ? HookMessage.encodeNodeRed(request, path, params, body)
+            : new HookMessage.Encoded(HookMessage.encode(request, path, params, body), new byte[0]);
     long ref = refs.incrementAndGet();
     CompletableFuture<HookReply> future =
         new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));
     waiting.put(ref, future);
     try {
-      InjectResult result = engine.inject(flowId, target.node().id(), message, ref);
+      InjectResult result =
+          engine.inject(flowId, target.node().node().id(), message.json(), message.binary(), ref);
       if (result == InjectResult.ACCEPTED) {
         answer(response, future, flowId);
       } else {

@@ -1,5 +1,6 @@
 package dev.z8run.api.rest;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.LoginRateLimiter;
 import dev.z8run.api.auth.PasswordHasher;
@@ -8,6 +9,7 @@ import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.http.Json;
 import dev.z8run.api.http.JsonBody;
+import dev.z8run.store.EmailTakenException;
 import dev.z8run.store.UserRecord;
 import dev.z8run.store.UserStore;
 import dev.z8run.store.UsernameTakenException;
@@ -19,6 +21,7 @@ import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Instant;
@@ -31,11 +34,22 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * {@code /auth}: sign-up, sign-in and who am I.
  *
+ * <p>The shapes are z8run's ({@code crates/z8run-api/src/auth.rs}: {@code RegisterRequest}, {@code
+ * LoginRequest}, {@code AuthResponse}, {@code UserInfo}), so that its clients work unchanged:
+ *
  * <pre>
- *   POST /auth/register {"username","password"} -&gt; 201 {"id","username","token"}
- *   POST /auth/login    {"username","password"} -&gt; 200 {"token","user":{"id","username"}}
- *   GET  /auth/me       (bearer token)          -&gt; 200 {"id","username","created_at"}
+ *   POST /auth/register {"email","username","password"} -&gt; 201 {"token","user":USER,"id","username"}
+ *   POST /auth/login    {"email","password"}            -&gt; 200 {"token","user":USER}
+ *                    or {"username","password"}
+ *   GET  /auth/me       (bearer token)                  -&gt; 200 USER + "created_at"
+ *   USER = {"id","email","username","roles"}
  * </pre>
+ *
+ * <p>{@code email} is optional at sign-up (this server's own clients sign up with a name alone);
+ * when given it must look like an address ({@code local@domain}, at most {@value #MAX_EMAIL_CHARS}
+ * characters) and be unique ignoring case (409). Sign-in takes the e-mail address or the user name:
+ * in {@code email} a value without {@code @} is taken as a user name, as z8run's sign-in form is
+ * often filled in. Roles: the first user is {@code ["admin","user"]}, the others {@code ["user"]}.
  *
  * <p>Registration: the first user may always register; later ones only when {@code
  * openRegistration} is set, else 403. Names are {@value #MIN_USERNAME_CHARS}..{@value
@@ -62,9 +76,12 @@ public final class AuthService implements HttpService {
   public static final int MAX_USERNAME_CHARS = 64;
   public static final int MIN_PASSWORD_CHARS = 8;
   public static final int MAX_PASSWORD_CHARS = 256;
+  public static final int MAX_EMAIL_CHARS = 254;
   static final String INVALID_CREDENTIALS = "invalid username or password";
+  static final String INVALID_EMAIL_CREDENTIALS = "invalid email or password";
 
-  private static final List<String> CREDENTIAL_FIELDS = List.of("username", "password");
+  private static final List<String> REGISTER_FIELDS = List.of("email", "username", "password");
+  private static final List<String> LOGIN_FIELDS = List.of("email", "username", "password");
 
   private final UserStore users;
   private final PasswordHasher hasher;
@@ -110,10 +127,14 @@ public final class AuthService implements HttpService {
   }
 
   private void register(ServerRequest request, ServerResponse response) {
-    JsonBody body = JsonBody.read(request, maxBodyBytes, CREDENTIAL_FIELDS);
+    JsonBody body = JsonBody.read(request, maxBodyBytes, REGISTER_FIELDS);
     String username = body.requiredString("username");
     String password = body.requiredString("password");
+    String email = body.value("email") == null ? "" : body.requiredString("email").strip();
     requireValidUsername(username);
+    if (body.value("email") != null) {
+      requireValidEmail(email);
+    }
     requireValidPassword(password);
     requireRegistrationOpen(); // before hashing: a closed server spends nothing on sign-ups
     String hash = hasher.hash(password);
@@ -121,9 +142,12 @@ public final class AuthService implements HttpService {
     registration.lock();
     try {
       requireRegistrationOpen();
-      user = users.create(username, hash, clock.millis());
+      user = users.create(username, email, hash, clock.millis());
     } catch (UsernameTakenException taken) {
       throw new HttpException("username '" + username + "' is taken", Status.CONFLICT_409, true);
+    } catch (EmailTakenException taken) {
+      throw new HttpException(
+          "an account with e-mail address '" + email + "' exists", Status.CONFLICT_409, true);
     } finally {
       registration.unlock();
     }
@@ -134,17 +158,27 @@ public final class AuthService implements HttpService {
         Json.bytes(
             json -> {
               json.writeStartObject();
+              json.writeStringField("token", token);
+              writeUser(json, "user", user);
               json.writeStringField("id", user.id());
               json.writeStringField("username", user.username());
-              json.writeStringField("token", token);
               json.writeEndObject();
             }));
   }
 
   private void login(ServerRequest request, ServerResponse response) {
-    JsonBody body = JsonBody.read(request, maxBodyBytes, CREDENTIAL_FIELDS);
-    String username = body.requiredString("username");
+    JsonBody body = JsonBody.read(request, maxBodyBytes, LOGIN_FIELDS);
     String password = body.requiredString("password");
+    boolean byEmail = body.value("email") != null;
+    if (byEmail == (body.value("username") != null)) {
+      throw JsonBody.badRequest(
+          byEmail
+              ? "give either field 'email' or field 'username', not both"
+              : "field 'username' is required (or field 'email': a user name or e-mail"
+                  + " address)");
+    }
+    String login = byEmail ? body.requiredString("email").strip() : body.requiredString("username");
+    boolean asEmail = byEmail && login.indexOf('@') >= 0;
     String client = clientKey(request);
     LoginRateLimiter.Decision decision = limiter.tryAcquire(client);
     if (!decision.allowed()) {
@@ -157,14 +191,21 @@ public final class AuthService implements HttpService {
               + " s");
       return;
     }
-    // a name the sign-up rules refuse cannot exist; the store would reject some of them outright
-    Optional<UserRecord> user =
-        usernameProblem(username) == null ? users.findByName(username) : Optional.empty();
+    // a name or address the sign-up rules refuse cannot exist; the store would reject some
+    Optional<UserRecord> user;
+    if (asEmail) {
+      user = emailProblem(login) == null ? users.findByEmail(login) : Optional.empty();
+    } else {
+      user = usernameProblem(login) == null ? users.findByName(login) : Optional.empty();
+    }
     String hash = user.map(UserRecord::passwordHash).orElseGet(hasher::dummyHash);
     boolean matches = hasher.verify(password, hash);
     if (!matches || user.isEmpty()) {
       response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-      ErrorResponses.send(response, Status.UNAUTHORIZED_401, INVALID_CREDENTIALS);
+      ErrorResponses.send(
+          response,
+          Status.UNAUTHORIZED_401,
+          asEmail ? INVALID_EMAIL_CREDENTIALS : INVALID_CREDENTIALS);
       return;
     }
     limiter.onSuccess(client);
@@ -176,10 +217,7 @@ public final class AuthService implements HttpService {
             json -> {
               json.writeStartObject();
               json.writeStringField("token", token);
-              json.writeObjectFieldStart("user");
-              json.writeStringField("id", found.id());
-              json.writeStringField("username", found.username());
-              json.writeEndObject();
+              writeUser(json, "user", found);
               json.writeEndObject();
             }));
   }
@@ -200,12 +238,30 @@ public final class AuthService implements HttpService {
         Json.bytes(
             json -> {
               json.writeStartObject();
-              json.writeStringField("id", found.id());
-              json.writeStringField("username", found.username());
+              writeUserFields(json, found);
               json.writeStringField(
                   "created_at", Instant.ofEpochMilli(found.createdAtMs()).toString());
               json.writeEndObject();
             }));
+  }
+
+  /** z8run's {@code UserInfo}: {@code {"id","email","username","roles"}}. */
+  private static void writeUser(JsonGenerator json, String field, UserRecord user)
+      throws IOException {
+    json.writeObjectFieldStart(field);
+    writeUserFields(json, user);
+    json.writeEndObject();
+  }
+
+  private static void writeUserFields(JsonGenerator json, UserRecord user) throws IOException {
+    json.writeStringField("id", user.id());
+    json.writeStringField("email", user.email());
+    json.writeStringField("username", user.username());
+    json.writeArrayFieldStart("roles");
+    for (String role : user.roles()) {
+      json.writeString(role);
+    }
+    json.writeEndArray();
   }
 
   private void requireRegistrationOpen() {
@@ -255,6 +311,32 @@ public final class AuthService implements HttpService {
         || c == '_'
         || c == '.'
         || c == '-';
+  }
+
+  private static void requireValidEmail(String email) {
+    String problem = emailProblem(email);
+    if (problem != null) {
+      throw JsonBody.badRequest("field 'email' " + problem);
+    }
+  }
+
+  /** Why {@code email} is not an address this server takes, or null when it is one. */
+  static String emailProblem(String email) {
+    int length = email.length();
+    if (length < 3 || length > MAX_EMAIL_CHARS) {
+      return "must be 3.." + MAX_EMAIL_CHARS + " characters, got " + length;
+    }
+    int at = email.indexOf('@');
+    if (at <= 0 || at != email.lastIndexOf('@') || at == length - 1) {
+      return "is not an e-mail address (name@domain), got '" + email + "'";
+    }
+    for (int i = 0; i < length; i++) {
+      char c = email.charAt(i);
+      if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+        return "may not hold spaces or control characters, got one at index " + i;
+      }
+    }
+    return null;
   }
 
   private static void requireValidPassword(String password) {

@@ -13,14 +13,19 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.Objects;
+import java.util.function.IntSupplier;
 
 /**
  * {@code GET /api/v1/info}: what is running.
  *
  * <pre>
- *   {"service":"z8run","version":"0.1.0","java":"21.0.5+11","workers":8,"flows_running":2,
- *    "uptime_s":3600,"data_dir":"/srv/z8run/data"}
+ *   {"service":"z8run","version":"0.1.0","port":7700,"active_flows":2,"java":"21.0.5+11",
+ *    "workers":8,"flows_running":2,"uptime_s":3600,"data_dir":"/srv/z8run/data"}
  * </pre>
+ *
+ * <p>{@code service}, {@code version}, {@code port} and {@code active_flows} are z8run's fields
+ * ({@code crates/z8run-api/src/routes.rs}, {@code server_info}); {@code active_flows} and {@code
+ * flows_running} are the same count.
  *
  * <p>The route is open, like health, for probes and dashboards. {@code data_dir} tells where the
  * server keeps its files, which is nobody's business but its users': it is present only when the
@@ -35,6 +40,7 @@ public final class InfoService implements HttpService {
   private final String version;
   private final Engine engine;
   private final String dataDir;
+  private final IntSupplier port;
   private final InstantSource clock;
   private final Instant startedAt;
 
@@ -42,12 +48,15 @@ public final class InfoService implements HttpService {
    * @param version the server's version
    * @param engine whose workers and flows are reported
    * @param dataDir the data directory, reported absolute
+   * @param port the port the server listens on (known once it listens)
    * @param clock uptime is measured on it, from now
    */
-  public InfoService(String version, Engine engine, Path dataDir, InstantSource clock) {
+  public InfoService(
+      String version, Engine engine, Path dataDir, IntSupplier port, InstantSource clock) {
     this.version = Objects.requireNonNull(version, "version");
     this.engine = Objects.requireNonNull(engine, "engine");
     this.dataDir = dataDir.toAbsolutePath().toString();
+    this.port = Objects.requireNonNull(port, "port");
     this.clock = Objects.requireNonNull(clock, "clock");
     this.startedAt = clock.instant();
   }
@@ -74,6 +83,8 @@ public final class InfoService implements HttpService {
               json.writeStartObject();
               json.writeStringField("service", "z8run");
               json.writeStringField("version", version);
+              json.writeNumberField("port", port.getAsInt());
+              json.writeNumberField("active_flows", flowsRunning);
               json.writeStringField("java", Runtime.version().toString());
               json.writeNumberField("workers", engine.config().workers());
               json.writeNumberField("flows_running", flowsRunning);

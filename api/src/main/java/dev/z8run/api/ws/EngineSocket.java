@@ -164,7 +164,7 @@ final class EngineSocket implements WsListener {
       return;
     }
     int type = frame.msgType();
-    if (sentByServerOnly(type)) {
+    if (MessageType.isServerToClient(type)) {
       sender.error(
           correlationId,
           400,
@@ -202,30 +202,31 @@ final class EngineSocket implements WsListener {
           sender.error(correlationId, 401, "authenticate first");
           return;
         }
-        switch (type) {
-          case MessageType.PING -> sender.reply(MessageType.PONG, correlationId, new byte[0]);
-          case MessageType.FLOW_PAUSE, MessageType.FLOW_RESUME ->
-              sender.error(
-                  correlationId,
-                  501,
-                  MessageType.name(type) + " is reserved: this server does not implement it");
-          default -> {
-            if (length > settings.maxRequestBytes()) {
-              sender.error(
-                  correlationId,
-                  413,
-                  "payload_len="
-                      + length
-                      + " exceeds this server's request limit of "
-                      + settings.maxRequestBytes()
-                      + " bytes");
-              return;
-            }
-            Map<String, Object> result =
-                sockets.commands().run(type, current.userId(), json(offset, length), pump);
-            sender.replyJson(MessageType.OK, correlationId, result);
-          }
+        if (type == MessageType.PING) {
+          sender.reply(MessageType.PONG, correlationId, new byte[0]);
+          return;
         }
+        if (MessageType.isUnimplementedRequest(type)) {
+          sender.error(
+              correlationId,
+              501,
+              MessageType.name(type) + " is reserved: this server does not implement it");
+          return;
+        }
+        if (length > settings.maxRequestBytes()) {
+          sender.error(
+              correlationId,
+              413,
+              "payload_len="
+                  + length
+                  + " exceeds this server's request limit of "
+                  + settings.maxRequestBytes()
+                  + " bytes");
+          return;
+        }
+        Map<String, Object> result =
+            sockets.commands().run(type, current.userId(), json(offset, length), pump);
+        sender.replyJson(MessageType.OK, correlationId, result);
       }
     }
   }
@@ -318,13 +319,6 @@ final class EngineSocket implements WsListener {
       requestsInWindow = 0;
     }
     return ++requestsInWindow <= settings.requestsPerSecond();
-  }
-
-  private static boolean sentByServerOnly(int type) {
-    return switch (type >>> 8) {
-      case 0x02, 0x03, 0x0F -> true;
-      default -> type == MessageType.PONG || type == MessageType.AUTH_RESULT;
-    };
   }
 
   /**

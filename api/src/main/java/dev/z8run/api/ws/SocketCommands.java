@@ -71,8 +71,7 @@ final class SocketCommands {
 
   private Map<String, Object> update(String owner, Map<String, Object> request) {
     String id = flowId(request);
-    Flow flow = document(request, id);
-    FlowRecord record = flows.update(owner, flow).orElseThrow(() -> missing(id));
+    FlowRecord record = flows.patch(owner, id, flowBody(request)).orElseThrow(() -> missing(id));
     return Map.of("id", record.id(), "revision", record.revision());
   }
 
@@ -97,7 +96,8 @@ final class SocketCommands {
           throw missing(id); // another user's flow has this id: answered like a missing one
         }
       } else {
-        FlowRecord updated = flows.update(owner, flow).orElseThrow(() -> missing(id));
+        FlowRecord updated =
+            flows.patch(owner, id, flowBody(request)).orElseThrow(() -> missing(id));
         if (updated.status() == FlowStatus.RUNNING) {
           // update redeployed the running flow with the new document
           return Map.of(
@@ -112,7 +112,7 @@ final class SocketCommands {
 
   private Map<String, Object> start(String owner, String id) {
     FlowRecord record = flows.start(owner, id).orElseThrow(() -> missing(id));
-    return Map.of("id", record.id(), "status", record.status().jsonName());
+    return FlowViews.started(record);
   }
 
   private Map<String, Object> stop(String owner, String id) {
@@ -173,7 +173,19 @@ final class SocketCommands {
   }
 
   private Map<String, Object> detail(FlowRecord record) {
-    return FlowViews.detail(record, flows.engine().isRunning(record.id()));
+    return FlowViews.detail(record, flows.engine().isRunning(record.id()), flows.documents());
+  }
+
+  /** The request's {@code flow} object as it came (a save: whole or partial). */
+  private static Map<String, Object> flowBody(Map<String, Object> request) {
+    Object flow = request.get("flow");
+    if (!(flow instanceof Map<?, ?> map)) {
+      throw ApiException.badRequest(
+          "flow: expected a flow document (a JSON object), got " + JsonCodec.describe(flow));
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    map.forEach((key, value) -> body.put(String.valueOf(key), value));
+    return body;
   }
 
   /** The request's {@code flow} document, its id made {@code id} (a different id is refused). */

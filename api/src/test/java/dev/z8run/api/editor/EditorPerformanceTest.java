@@ -202,7 +202,7 @@ class EditorPerformanceTest {
                     const preview = enc.encode(JSON.stringify({ payload: { i, text: 'message ' + i }, topic: 't' }));
                     const len = flow.length + node.length + 8 + 8 + 1 + 4 + 4 + preview.length;
                     const frame = new Uint8Array(11 + len); const v = new DataView(frame.buffer);
-                    v.setUint8(0, 1); v.setUint16(1, 0x0301, true); v.setUint32(3, 0, true); v.setUint32(7, len, true);
+                    v.setUint8(0, 1); v.setUint16(1, 0x0305, true); v.setUint32(3, 0, true); v.setUint32(7, len, true);
                     let p = 11; frame.set(flow, p); p += flow.length; frame.set(node, p); p += node.length;
                     v.setBigUint64(p, BigInt(i), true); p += 8; v.setBigUint64(p, BigInt(Date.now()), true); p += 8;
                     v.setUint8(p, 0); p += 1; v.setUint32(p, preview.length, true); p += 4;

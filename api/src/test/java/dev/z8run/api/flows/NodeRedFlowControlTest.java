@@ -45,7 +45,7 @@ class NodeRedFlowControlTest {
 
   @Test
   void shouldMapNodeRedFieldsToOurNodeTypes() throws Exception {
-    List<Flow> flows = NodeRedImport.convert(export(), false).flows();
+    List<Flow> flows = NodeRedImport.convert(export()).flows();
 
     assertEquals("inject", node(flows, "inj1").type());
     assertEquals(true, node(flows, "inj1").config().get("once"));
@@ -84,7 +84,7 @@ class NodeRedFlowControlTest {
                 "wires",
                 List.of()));
 
-    List<NodeRedImport.Unsupported> unsupported = NodeRedImport.convert(export, true).unsupported();
+    List<NodeRedImport.Unsupported> unsupported = NodeRedImport.convert(export).unsupported();
 
     assertEquals(
         List.of("q", "d"), unsupported.stream().map(NodeRedImport.Unsupported::nodeId).toList());
@@ -92,7 +92,7 @@ class NodeRedFlowControlTest {
 
   @Test
   void shouldRunTheImportedFlowsAcrossTabs() throws Exception {
-    List<Flow> flows = NodeRedImport.convert(export(), false).flows();
+    List<Flow> flows = NodeRedImport.convert(export()).flows();
     Queue<String[]> debug = new ConcurrentLinkedQueue<>();
     try (Engine engine =
         new Engine(EngineConfig.builder().workers(2).build(), BuiltinNodes.registry())) {

@@ -95,14 +95,121 @@ class AuthServiceTest {
     assertEquals(201, registered.statusCode(), registered.body());
     assertEquals("application/json", registered.headers().firstValue("content-type").orElse(""));
     Map<String, Object> body = json(registered);
-    assertEquals(List.of("id", "username", "token"), List.copyOf(body.keySet()));
+    assertEquals(List.of("token", "user", "id", "username"), List.copyOf(body.keySet()));
     assertEquals("alice", body.get("username"));
+    assertEquals(
+        Map.of(
+            "id",
+            body.get("id"),
+            "email",
+            "",
+            "username",
+            "alice",
+            "roles",
+            List.of("admin", "user")),
+        body.get("user"));
 
     HttpResponse<String> me = closed.send("GET", "/auth/me", null, (String) body.get("token"));
     assertEquals(200, me.statusCode(), me.body());
     assertEquals(
-        Map.of("id", body.get("id"), "username", "alice", "created_at", "2025-01-02T03:04:05Z"),
+        Map.of(
+            "id",
+            body.get("id"),
+            "email",
+            "",
+            "username",
+            "alice",
+            "roles",
+            List.of("admin", "user"),
+            "created_at",
+            "2025-01-02T03:04:05Z"),
         json(me));
+  }
+
+  @Test
+  void shouldSignUpAndInWithAnEmailAddressAsZ8runDoes() throws Exception {
+    HttpResponse<String> registered =
+        open.send(
+            "POST",
+            "/auth/register",
+            "{\"email\":\"Ada@Example.com\",\"username\":\"ada\",\"password\":\"correct horse\"}",
+            null);
+    assertEquals(201, registered.statusCode(), registered.body());
+    Map<?, ?> user = (Map<?, ?>) json(registered).get("user");
+    assertEquals("Ada@Example.com", user.get("email"));
+    assertEquals(List.of("admin", "user"), user.get("roles"));
+
+    for (String login : List.of("ada@example.com", "ADA@EXAMPLE.COM", "ada", "Ada")) {
+      HttpResponse<String> in =
+          open.send(
+              "POST",
+              "/auth/login",
+              "{\"email\":\"" + login + "\",\"password\":\"correct horse\"}",
+              null);
+      assertEquals(200, in.statusCode(), login + ": " + in.body());
+      assertEquals(user, json(in).get("user"), login);
+    }
+    HttpResponse<String> wrong =
+        open.send(
+            "POST",
+            "/auth/login",
+            "{\"email\":\"ada@example.com\",\"password\":\"nope nope\"}",
+            null);
+    assertEquals(401, wrong.statusCode());
+    assertEquals("invalid email or password", errorMessage(wrong));
+    HttpResponse<String> unknown =
+        open.send(
+            "POST",
+            "/auth/login",
+            "{\"email\":\"eve@example.com\",\"password\":\"correct horse\"}",
+            null);
+    assertEquals(401, unknown.statusCode());
+    assertEquals("invalid email or password", errorMessage(unknown));
+    HttpResponse<String> both =
+        open.send(
+            "POST",
+            "/auth/login",
+            "{\"email\":\"ada@example.com\",\"username\":\"ada\",\"password\":\"correct horse\"}",
+            null);
+    assertEquals(400, both.statusCode());
+    assertEquals("give either field 'email' or field 'username', not both", errorMessage(both));
+
+    HttpResponse<String> second =
+        open.send(
+            "POST",
+            "/auth/register",
+            "{\"email\":\"grace@example.com\",\"username\":\"grace\",\"password\":\"correct horse\"}",
+            null);
+    assertEquals(201, second.statusCode(), second.body());
+    assertEquals(List.of("user"), ((Map<?, ?>) json(second).get("user")).get("roles"));
+  }
+
+  @Test
+  void shouldRefuseATakenOrMalformedEmailAddress() throws Exception {
+    open.send(
+        "POST",
+        "/auth/register",
+        "{\"email\":\"ada@example.com\",\"username\":\"ada\",\"password\":\"correct horse\"}",
+        null);
+    HttpResponse<String> taken =
+        open.send(
+            "POST",
+            "/auth/register",
+            "{\"email\":\"ADA@example.com\",\"username\":\"ada2\",\"password\":\"correct horse\"}",
+            null);
+    assertEquals(409, taken.statusCode());
+    assertEquals("an account with e-mail address 'ADA@example.com' exists", errorMessage(taken));
+    for (String bad : List.of("ada", "@example.com", "ada@", "a@b@c", "a b@example.com", "")) {
+      HttpResponse<String> refused =
+          open.send(
+              "POST",
+              "/auth/register",
+              "{\"email\":\"" + bad + "\",\"username\":\"eve\",\"password\":\"correct horse\"}",
+              null);
+      assertEquals(400, refused.statusCode(), bad);
+      assertTrue(errorMessage(refused).startsWith("field 'email' "), errorMessage(refused));
+    }
+    assertEquals(1, store.users().count());
   }
 
   @Test
@@ -266,7 +373,7 @@ class AuthServiceTest {
 
     assertEquals(400, response.statusCode());
     assertEquals(
-        "request body is empty: expected a JSON object with username, password",
+        "request body is empty: expected a JSON object with email, username, password",
         errorMessage(response));
   }
 
@@ -341,7 +448,17 @@ class AuthServiceTest {
     assertEquals(200, login.statusCode(), login.body());
     Map<String, Object> body = json(login);
     assertEquals(List.of("token", "user"), List.copyOf(body.keySet()));
-    assertEquals(Map.of("id", registered.get("id"), "username", "alice"), body.get("user"));
+    assertEquals(
+        Map.of(
+            "id",
+            registered.get("id"),
+            "email",
+            "",
+            "username",
+            "alice",
+            "roles",
+            List.of("admin", "user")),
+        body.get("user"));
     UserPrincipal principal = tokens.verify((String) body.get("token"));
     assertEquals(registered.get("id"), principal.userId());
   }

@@ -48,7 +48,7 @@ class InfoServiceTest {
             EngineConfig.builder().workers(3).manualWorkers(new SystemNanoClock()).build(),
             BuiltinNodes.registry());
     InstantSource clock = now::get;
-    InfoService info = new InfoService("1.2.3", engine, dataDir, clock);
+    InfoService info = new InfoService("1.2.3", engine, dataDir, () -> 7700, clock);
     server = new RestServer(tokens, routing -> routing.register("/api/v1/info", info));
   }
 
@@ -68,10 +68,20 @@ class InfoServiceTest {
     assertEquals(200, response.statusCode());
     Map<String, Object> body = json(response);
     assertEquals(
-        List.of("service", "version", "java", "workers", "flows_running", "uptime_s"),
+        List.of(
+            "service",
+            "version",
+            "port",
+            "active_flows",
+            "java",
+            "workers",
+            "flows_running",
+            "uptime_s"),
         List.copyOf(body.keySet()));
     assertEquals("z8run", body.get("service"));
     assertEquals("1.2.3", body.get("version"));
+    assertEquals(7700L, body.get("port"), "z8run's port");
+    assertEquals(1L, body.get("active_flows"), "z8run's count of running flows");
     assertEquals(Runtime.version().toString(), body.get("java"));
     assertEquals(3L, body.get("workers"));
     assertEquals(1L, body.get("flows_running"));

@@ -34,7 +34,7 @@ final class DocClient implements AutoCloseable {
     }
   }
 
-  /** DEBUG_SAMPLE (0x0301). */
+  /** DEBUG_SAMPLE (0x0305). */
   record DebugSample(
       String flowId,
       String nodeId,
@@ -44,7 +44,7 @@ final class DocClient implements AutoCloseable {
       long originalLength,
       String preview) {}
 
-  /** NODE_STATUS (0x0208). */
+  /** NODE_STATUS (0x0207). */
   record NodeStatus(String flowId, String nodeId, String text) {}
 
   /** EXECUTION_STARTED, NODE_COMPLETED (node event layout). */
@@ -53,7 +53,7 @@ final class DocClient implements AutoCloseable {
   /** One COUNTERS entry. */
   record Counter(String nodeId, long in, long out, long errors, long drops, long queued) {}
 
-  /** COUNTERS (0x0209). */
+  /** COUNTERS (0x0208). */
   record Counters(String flowId, List<Counter> entries) {}
 
   static final int PING = 0x0001;
@@ -61,28 +61,28 @@ final class DocClient implements AutoCloseable {
   static final int AUTHENTICATE = 0x0003;
   static final int AUTH_RESULT = 0x0004;
   static final int HELLO = 0x0005;
-  static final int FLOW_CREATE = 0x0101;
-  static final int FLOW_UPDATE = 0x0102;
-  static final int FLOW_DELETE = 0x0103;
-  static final int FLOW_DEPLOY = 0x0104;
-  static final int FLOW_START = 0x0105;
-  static final int FLOW_STOP = 0x0106;
-  static final int FLOW_PAUSE = 0x0107;
+  static final int FLOW_CREATE = 0x0100;
+  static final int FLOW_UPDATE = 0x0101;
+  static final int FLOW_DELETE = 0x0102;
+  static final int FLOW_DEPLOY = 0x0103;
+  static final int FLOW_START = 0x0104;
+  static final int FLOW_STOP = 0x0105;
+  static final int FLOW_PAUSE = 0x0106;
   static final int FLOW_LIST = 0x0108;
   static final int FLOW_GET = 0x0109;
   static final int SUBSCRIBE = 0x010A;
   static final int UNSUBSCRIBE = 0x010B;
   static final int INJECT = 0x010C;
-  static final int EXECUTION_STARTED = 0x0201;
-  static final int NODE_COMPLETED = 0x0203;
-  static final int NODE_ERROR = 0x0204;
-  static final int EXECUTION_COMPLETED = 0x0206;
-  static final int NODE_STATUS = 0x0208;
-  static final int COUNTERS = 0x0209;
-  static final int DEBUG_SAMPLE = 0x0301;
-  static final int DEBUG_SKIPPED = 0x0302;
-  static final int OK = 0x0F01;
-  static final int ERROR = 0x0F02;
+  static final int EXECUTION_STARTED = 0x0200;
+  static final int NODE_COMPLETED = 0x0202;
+  static final int NODE_ERROR = 0x0203;
+  static final int EXECUTION_COMPLETED = 0x0205;
+  static final int NODE_STATUS = 0x0207;
+  static final int COUNTERS = 0x0208;
+  static final int DEBUG_SAMPLE = 0x0305;
+  static final int DEBUG_SKIPPED = 0x0306;
+  static final int OK = 0x0F00;
+  static final int ERROR = 0x0F01;
 
   private final WebSocket socket;
   private final BlockingQueue<Frame> replies = new LinkedBlockingQueue<>();

@@ -115,8 +115,8 @@ class EngineSocketHostileTest {
       Frame error = client.reply(9);
       assertEquals(400, code(error));
       assertEquals("msg_type=0x0999 is unknown", message(error));
-      client.sendRaw(DocClient.frame(1, 0x0303, 10, new byte[0]));
-      assertEquals(400, code(client.reply(10)), "a reserved debug type");
+      client.sendRaw(DocClient.frame(1, 0x03F0, 10, new byte[0]));
+      assertEquals(400, code(client.reply(10)), "a debug number nobody defines");
       client.sendRaw(DocClient.frame(1, OK, 11, new byte[0]));
       Frame serverOnly = client.reply(11);
       assertEquals(400, code(serverOnly));

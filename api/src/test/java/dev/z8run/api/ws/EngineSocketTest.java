@@ -156,7 +156,7 @@ class EngineSocketTest {
       assertEquals(PONG, client.request(PING, "").type());
       Frame stopped = client.request(FLOW_STOP, "{\"flow_id\":\"watched\"}");
       assertOk(stopped);
-      assertEquals("idle", json(stopped).get("status"));
+      assertEquals("stopped", json(stopped).get("status"));
       assertOk(client.request(FLOW_DELETE, "{\"flow_id\":\"watched\"}"));
       assertError(client.request(FLOW_GET, "{\"flow_id\":\"watched\"}"), 404);
     }

@@ -14,7 +14,14 @@ import java.util.Map;
  * {"id": "f1", "name": "My flow", "description": "",
  *  "nodes": [{"id": "n1", "type": "inject", "name": "", "x": 100.0, "y": 80.0,
  *             "disabled": false, "config": {"payload": "{}"}}],
- *  "wires": [{"from": "n1", "fromPort": 0, "to": "n2", "toPort": 0}]}
+ *  "wires": [{"from": "n1", "fromPort": 0, "to": "n2", "toPort": 0}],
+ *  "groups": [{"id": "g1", "name": "Inputs", "nodes": ["n1"], "style": {"stroke": "#3f93cf"}}],
+ *  "config_nodes": [{"id": "c1", "type": "tls-config", "name": "", "config": {"verifyservercert": true}}],
+ *  "subflows": [{"id": "s1", "name": "Double", "description": "", "inputs": 1,
+ *                "in": [{"node": "d", "port": 0}], "out": [[{"node": "d", "port": 0}]],
+ *                "env": [{"name": "FACTOR", "type": "num", "value": "2"}],
+ *                "nodes": [...], "wires": [...]}],
+ *  "canvas_nodes": [...], "canvas_edges": [...], "viewport": {"x": 0, "y": 0, "zoom": 1}}
  * }</pre>
  *
  * <p>Reading is lenient about what may be left out and strict about types:
@@ -28,20 +35,49 @@ import java.util.Map;
  *       boolean (default false); {@code config} an optional object (default empty) kept as plain
  *       JSON values, key order preserved;
  *   <li>wire: {@code from} and {@code to} are required strings; {@code fromPort} and {@code toPort}
- *       optional non-negative integers (default 0).
+ *       optional non-negative integers (default 0);
+ *   <li>{@code groups} and {@code config_nodes} are optional arrays (default empty; written only
+ *       when not empty); group: {@code id} a required string, {@code name} an optional string,
+ *       {@code nodes} an optional array of strings, {@code style} an optional object; config node:
+ *       {@code id} and {@code type} required strings, {@code name} an optional string, {@code
+ *       config} an optional object;
+ *   <li>{@code subflows} an optional array (written only when not empty); subflow: {@code id} a
+ *       required string, {@code name}, {@code description} optional strings, {@code inputs} 0 or 1
+ *       (default: 1 when {@code in} lists a target, else 0), {@code in} an array of {@code {node,
+ *       port}}, {@code out} an array (one entry per output) of arrays of {@code {node, port}},
+ *       {@code env} an array of {@code {name, type, value}}, {@code nodes} and {@code wires} as in
+ *       a flow;
+ *   <li>{@code canvas_nodes} and {@code canvas_edges} (z8run's editor state, kept as plain JSON
+ *       values; written only when kept, both or neither) optional arrays; {@code viewport} an
+ *       optional object (written only when kept).
  * </ul>
  *
  * <p>An optional field given as JSON {@code null} counts as absent. Fields this format does not
- * define, at the top level, in nodes or in wires, are <em>ignored</em> so that the editor may store
- * its own things (viewport, colours) beside the flow; they are not kept: {@link #write} emits only
- * the fields above. A document that breaks these rules is refused with a {@link
- * FlowFormatException} whose message names the place, e.g. {@code nodes[2].x: expected a number,
- * got string "abc"}. Whether the flow makes sense (unique ids, known node types, wires between
- * existing ports) is the validator's business, not the codec's.
+ * define, at the top level, in nodes or in wires, are <em>ignored</em> here (the HTTP API refuses
+ * them before they reach the codec); they are not kept: {@link #write} emits only the fields above.
+ * {@link #TOP_LEVEL_FIELDS} lists the top-level ones. A document that breaks these rules is refused
+ * with a {@link FlowFormatException} whose message names the place, e.g. {@code nodes[2].x:
+ * expected a number, got string "abc"}. Whether the flow makes sense (unique ids, known node types,
+ * wires between existing ports) is the validator's business, not the codec's.
  *
  * <p>Stateless and thread-safe; for the control plane.
  */
 public final class FlowCodec {
+  /** Every top-level field of the format, in the order {@link #write} emits them. */
+  public static final List<String> TOP_LEVEL_FIELDS =
+      List.of(
+          "id",
+          "name",
+          "description",
+          "nodes",
+          "wires",
+          "groups",
+          "config_nodes",
+          "subflows",
+          "canvas_nodes",
+          "canvas_edges",
+          "viewport");
+
   private FlowCodec() {}
 
   /**
@@ -81,12 +117,66 @@ public final class FlowCodec {
    * node configs are shallow copies of the flow's.
    */
   public static Map<String, Object> toMap(Flow flow) {
-    List<Object> nodes = new ArrayList<>(flow.nodes().size());
-    for (FlowNode node : flow.nodes()) {
+    List<Object> nodes = nodesToList(flow.nodes());
+    List<Object> wires = wiresToList(flow.wires());
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("id", flow.id());
+    map.put("name", flow.name());
+    map.put("description", flow.description());
+    map.put("nodes", nodes);
+    map.put("wires", wires);
+    if (!flow.groups().isEmpty()) {
+      List<Object> groups = new ArrayList<>(flow.groups().size());
+      for (FlowGroup group : flow.groups()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("id", group.id());
+        entry.put("name", group.name());
+        entry.put("nodes", new ArrayList<Object>(group.nodes()));
+        entry.put("style", new LinkedHashMap<>(group.style()));
+        groups.add(entry);
+      }
+      map.put("groups", groups);
+    }
+    if (!flow.configNodes().isEmpty()) {
+      List<Object> configNodes = new ArrayList<>(flow.configNodes().size());
+      for (ConfigNode node : flow.configNodes()) {
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("id", node.id());
+        entry.put("type", node.type());
+        entry.put("name", node.name());
+        entry.put("config", new LinkedHashMap<>(node.config()));
+        configNodes.add(entry);
+      }
+      map.put("config_nodes", configNodes);
+    }
+    if (!flow.subflows().isEmpty()) {
+      List<Object> subflows = new ArrayList<>(flow.subflows().size());
+      for (Subflow subflow : flow.subflows()) {
+        subflows.add(subflowToMap(subflow));
+      }
+      map.put("subflows", subflows);
+    }
+    if (flow.canvas() != null) {
+      map.put("canvas_nodes", new ArrayList<>(flow.canvas().nodes()));
+      map.put("canvas_edges", new ArrayList<>(flow.canvas().edges()));
+    }
+    if (flow.viewport() != null) {
+      map.put("viewport", new LinkedHashMap<>(flow.viewport()));
+    }
+    return map;
+  }
+
+  private static List<Object> nodesToList(List<FlowNode> list) {
+    List<Object> nodes = new ArrayList<>(list.size());
+    for (FlowNode node : list) {
       nodes.add(nodeToMap(node));
     }
-    List<Object> wires = new ArrayList<>(flow.wires().size());
-    for (Wire wire : flow.wires()) {
+    return nodes;
+  }
+
+  private static List<Object> wiresToList(List<Wire> list) {
+    List<Object> wires = new ArrayList<>(list.size());
+    for (Wire wire : list) {
       Map<String, Object> map = new LinkedHashMap<>();
       map.put("from", wire.fromNode());
       map.put("fromPort", (long) wire.fromPort());
@@ -94,13 +184,44 @@ public final class FlowCodec {
       map.put("toPort", (long) wire.toPort());
       wires.add(map);
     }
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("id", flow.id());
-    map.put("name", flow.name());
-    map.put("description", flow.description());
-    map.put("nodes", nodes);
-    map.put("wires", wires);
-    return map;
+    return wires;
+  }
+
+  private static Map<String, Object> subflowToMap(Subflow subflow) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("id", subflow.id());
+    entry.put("name", subflow.name());
+    entry.put("description", subflow.description());
+    entry.put("inputs", (long) subflow.inputs());
+    entry.put("in", linksToList(subflow.in()));
+    List<Object> out = new ArrayList<>(subflow.out().size());
+    for (List<Subflow.PortLink> links : subflow.out()) {
+      out.add(linksToList(links));
+    }
+    entry.put("out", out);
+    List<Object> env = new ArrayList<>(subflow.env().size());
+    for (Subflow.EnvProperty property : subflow.env()) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("name", property.name());
+      item.put("type", property.type());
+      item.put("value", property.value());
+      env.add(item);
+    }
+    entry.put("env", env);
+    entry.put("nodes", nodesToList(subflow.nodes()));
+    entry.put("wires", wiresToList(subflow.wires()));
+    return entry;
+  }
+
+  private static List<Object> linksToList(List<Subflow.PortLink> links) {
+    List<Object> list = new ArrayList<>(links.size());
+    for (Subflow.PortLink link : links) {
+      Map<String, Object> item = new LinkedHashMap<>();
+      item.put("node", link.node());
+      item.put("port", (long) link.port());
+      list.add(item);
+    }
+    return list;
   }
 
   /**
@@ -112,19 +233,140 @@ public final class FlowCodec {
     String id = requiredString(map, "id", "");
     String name = optionalString(map, "name", "");
     String description = optionalString(map, "description", "");
-    List<?> nodeList = optionalArray(map, "nodes", "");
+    List<FlowNode> nodes = nodesFromList(optionalArray(map, "nodes", ""), "nodes");
+    List<Wire> wires = wiresFromList(optionalArray(map, "wires", ""), "wires");
+    List<?> groupList = optionalArray(map, "groups", "");
+    List<FlowGroup> groups = new ArrayList<>(groupList.size());
+    for (int i = 0; i < groupList.size(); i++) {
+      String path = "groups[" + i + "]";
+      Map<String, Object> group = asObject(groupList.get(i), path);
+      groups.add(
+          new FlowGroup(
+              requiredString(group, "id", path),
+              optionalString(group, "name", path),
+              strings(optionalArray(group, "nodes", path), at(path, "nodes")),
+              optionalObject(group, "style", path)));
+    }
+    List<?> configList = optionalArray(map, "config_nodes", "");
+    List<ConfigNode> configNodes = new ArrayList<>(configList.size());
+    for (int i = 0; i < configList.size(); i++) {
+      String path = "config_nodes[" + i + "]";
+      Map<String, Object> node = asObject(configList.get(i), path);
+      configNodes.add(
+          new ConfigNode(
+              requiredString(node, "id", path),
+              requiredString(node, "type", path),
+              optionalString(node, "name", path),
+              optionalObject(node, "config", path)));
+    }
+    List<?> subflowList = optionalArray(map, "subflows", "");
+    List<Subflow> subflows = new ArrayList<>(subflowList.size());
+    for (int i = 0; i < subflowList.size(); i++) {
+      String path = "subflows[" + i + "]";
+      subflows.add(subflowFromMap(asObject(subflowList.get(i), path), path));
+    }
+    Canvas canvas = null;
+    if (map.get("canvas_nodes") != null || map.get("canvas_edges") != null) {
+      @SuppressWarnings("unchecked")
+      List<Object> canvasNodes = (List<Object>) optionalArray(map, "canvas_nodes", "");
+      @SuppressWarnings("unchecked")
+      List<Object> canvasEdges = (List<Object>) optionalArray(map, "canvas_edges", "");
+      canvas = new Canvas(canvasNodes, canvasEdges);
+    }
+    Map<String, Object> viewport =
+        map.get("viewport") == null ? null : optionalObject(map, "viewport", "");
+    return new Flow(
+        id, name, description, nodes, wires, groups, configNodes, subflows, canvas, viewport);
+  }
+
+  private static List<FlowNode> nodesFromList(List<?> nodeList, String where) {
     List<FlowNode> nodes = new ArrayList<>(nodeList.size());
     for (int i = 0; i < nodeList.size(); i++) {
-      String path = "nodes[" + i + "]";
+      String path = where + "[" + i + "]";
       nodes.add(nodeFromMap(asObject(nodeList.get(i), path), path));
     }
-    List<?> wireList = optionalArray(map, "wires", "");
+    return nodes;
+  }
+
+  private static List<Wire> wiresFromList(List<?> wireList, String where) {
     List<Wire> wires = new ArrayList<>(wireList.size());
     for (int i = 0; i < wireList.size(); i++) {
-      String path = "wires[" + i + "]";
+      String path = where + "[" + i + "]";
       wires.add(wireFromMap(asObject(wireList.get(i), path), path));
     }
-    return new Flow(id, name, description, nodes, wires);
+    return wires;
+  }
+
+  private static Subflow subflowFromMap(Map<String, Object> map, String path) {
+    List<Subflow.PortLink> in = linksFromList(optionalArray(map, "in", path), at(path, "in"));
+    List<?> outList = optionalArray(map, "out", path);
+    List<List<Subflow.PortLink>> out = new ArrayList<>(outList.size());
+    for (int i = 0; i < outList.size(); i++) {
+      String where = at(path, "out") + "[" + i + "]";
+      if (!(outList.get(i) instanceof List<?> links)) {
+        throw new FlowFormatException(
+            where, "expected an array, got " + JsonCodec.describe(outList.get(i)), null);
+      }
+      out.add(linksFromList(links, where));
+    }
+    int inputs = in.isEmpty() ? 0 : 1;
+    if (map.get("inputs") != null) {
+      inputs = optionalPort(map, "inputs", path);
+      if (inputs > 1) {
+        throw new FlowFormatException(at(path, "inputs"), "a subflow has 0 or 1 input", null);
+      }
+      if (inputs == 0 && !in.isEmpty()) {
+        throw new FlowFormatException(
+            at(path, "in"), "a subflow without an input cannot send it anywhere", null);
+      }
+    }
+    List<?> envList = optionalArray(map, "env", path);
+    List<Subflow.EnvProperty> env = new ArrayList<>(envList.size());
+    for (int i = 0; i < envList.size(); i++) {
+      String where = at(path, "env") + "[" + i + "]";
+      Map<String, Object> property = asObject(envList.get(i), where);
+      env.add(
+          new Subflow.EnvProperty(
+              requiredString(property, "name", where),
+              optionalString(property, "type", where),
+              property.get("value")));
+    }
+    return new Subflow(
+        requiredString(map, "id", path),
+        optionalString(map, "name", path),
+        optionalString(map, "description", path),
+        inputs,
+        in,
+        out,
+        env,
+        nodesFromList(optionalArray(map, "nodes", path), at(path, "nodes")),
+        wiresFromList(optionalArray(map, "wires", path), at(path, "wires")));
+  }
+
+  private static List<Subflow.PortLink> linksFromList(List<?> list, String path) {
+    List<Subflow.PortLink> links = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      String where = path + "[" + i + "]";
+      Map<String, Object> link = asObject(list.get(i), where);
+      links.add(
+          new Subflow.PortLink(
+              requiredString(link, "node", where), optionalPort(link, "port", where)));
+    }
+    return links;
+  }
+
+  private static List<String> strings(List<?> list, String path) {
+    List<String> strings = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
+      if (!(list.get(i) instanceof String s)) {
+        throw new FlowFormatException(
+            path + "[" + i + "]",
+            "expected a string, got " + JsonCodec.describe(list.get(i)),
+            null);
+      }
+      strings.add(s);
+    }
+    return strings;
   }
 
   private static Flow fromDocument(Object document) {

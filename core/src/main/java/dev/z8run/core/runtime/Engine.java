@@ -341,6 +341,31 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * As {@link #inject(String, String, byte[], long)}, with a binary payload beside the JSON body
+   * (empty: none).
+   */
+  public InjectResult inject(String flowId, String nodeId, byte[] json, byte[] binary, long ref) {
+    if (binary.length == 0) {
+      return inject(flowId, nodeId, json, ref);
+    }
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return InjectResult.NOT_RUNNING;
+    }
+    int index = runtime.plan.indexOf(nodeId);
+    if (index < 0) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    return runtime.trigger(
+        index,
+        new MessageBodyView()
+            .json(new UnsafeBuffer(json), 0, json.length)
+            .binary(new UnsafeBuffer(binary), 0, binary.length)
+            .ref(ref),
+        new MessageFlyweight());
+  }
+
+  /**
    * Starts a traced execution at a node of a running flow: every node it reaches reports its timing
    * and input sample to the listeners, whatever the trace interval. For messages a person injects
    * to watch them (the editor's INJECT). Thread-safe.

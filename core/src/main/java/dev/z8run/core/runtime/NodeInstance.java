@@ -141,12 +141,21 @@ class NodeInstance implements ControlledMessageHandler {
 
   /**
    * A node threw while handling {@code msg}: an error event, a counted error, a failed execution.
+   * The error's text is the exception's message as it is (what Node-RED's Catch nodes see in {@code
+   * msg.error.message}) for the failures nodes report on purpose ({@link IllegalArgumentException},
+   * {@link IllegalStateException} and their kin); other exceptions, which are bugs, are named.
    */
   void onFailure(MessageFlyweight msg, Throwable failure) {
     flow.counters.addAtomic(index, NodeCounters.ERRORS, 1);
     flow.markFailed(msg.execSlot(), index);
     String reason = failure.getMessage() == null ? failure.toString() : failure.getMessage();
-    String text = failure.getClass().getSimpleName() + ": " + reason;
+    boolean reported =
+        failure.getMessage() != null
+            && (failure instanceof IllegalArgumentException
+                || failure instanceof IllegalStateException
+                || failure instanceof java.io.UncheckedIOException
+                || failure instanceof java.io.IOException);
+    String text = reported ? reason : failure.getClass().getSimpleName() + ": " + reason;
     flow.nodeError(index, msg.executionId(), text);
     flow.observers.onError(index, msg, text);
   }

@@ -201,7 +201,9 @@ public final class FlowValidator {
       return null;
     }
     NodeType type = registry.find(node.type());
-    if (type == null) {
+    // a disabled node is not deployed: it may keep a type this server does not have (a Node-RED
+    // node imported without an equivalent keeps its type and settings for the way back)
+    if (type == null && !node.disabled()) {
       problems.add(
           new Problem(
               node.id(),

@@ -104,11 +104,38 @@ class FlowCodecTest {
   }
 
   @Test
+  void shouldKeepGroupsConfigNodesAndZ8runEditorState() {
+    String document =
+        """
+        {"id":"f","name":"","description":"","nodes":[{"id":"a","type":"t","name":"","x":0.0,\
+        "y":0.0,"disabled":false,"config":{}}],"wires":[],\
+        "groups":[{"id":"g","name":"G","nodes":["a"],"style":{"stroke":"#999","label":true}}],\
+        "config_nodes":[{"id":"c","type":"mqtt-broker","name":"b","config":{"broker":"h"}}],\
+        "canvas_nodes":[{"id":"a","type":"z8node","data":{"icon":"Code","status":"idle"}}],\
+        "canvas_edges":[],"viewport":{"x":1,"y":2,"zoom":0.5}}""";
+    Flow flow = FlowCodec.read(document);
+    assertEquals(
+        new FlowGroup("g", "G", List.of("a"), Map.of("stroke", "#999", "label", true)),
+        flow.groups().get(0));
+    assertEquals("mqtt-broker", flow.configNodes().get(0).type());
+    assertEquals(1, flow.canvas().nodes().size());
+    assertEquals(0.5, ((Number) flow.viewport().get("zoom")).doubleValue());
+    assertEquals(document, new String(FlowCodec.write(flow), StandardCharsets.UTF_8));
+    assertEquals(
+        FlowCodec.TOP_LEVEL_FIELDS.subList(0, 11).size(), FlowCodec.TOP_LEVEL_FIELDS.size());
+    FlowFormatException bad =
+        assertThrows(
+            FlowFormatException.class,
+            () -> FlowCodec.read("{\"id\":\"f\",\"groups\":[{\"id\":\"g\",\"nodes\":[1]}]}"));
+    assertEquals("groups[0].nodes[0]: expected a string, got number 1", bad.getMessage());
+  }
+
+  @Test
   void shouldIgnoreUnknownFieldsAndNotWriteThemBack() {
     Flow flow =
         FlowCodec.read(
             """
-            {"id":"f","viewport":{"zoom":2},"nodes":[{"id":"a","type":"t","color":"red"}],
+            {"id":"f","colour":{"zoom":2},"nodes":[{"id":"a","type":"t","color":"red"}],
              "wires":[{"from":"a","to":"a","label":"loop"}]}""");
 
     Map<String, Object> written = FlowCodec.toMap(flow);

@@ -228,10 +228,10 @@ class FrameCodecTest {
   @Test
   void shouldRejectFrameWithUnknownTypeButKeepConnection() {
     FrameEncoder.encodeEmpty(buffer, OFFSET, MessageType.PING, 1);
-    buffer.putShort(OFFSET + MSG_TYPE_OFFSET, (short) 0x0303, LITTLE_ENDIAN);
+    buffer.putShort(OFFSET + MSG_TYPE_OFFSET, (short) 0x0399, LITTLE_ENDIAN);
     frame.wrap(buffer, OFFSET);
     assertEquals(FrameError.UNKNOWN_TYPE, frame.validate(HEADER_LENGTH));
-    assertEquals("msg_type=0x0303 is unknown", frame.reason(FrameError.UNKNOWN_TYPE, 11));
+    assertEquals("msg_type=0x0399 is unknown", frame.reason(FrameError.UNKNOWN_TYPE, 11));
     assertEquals(0, FrameError.UNKNOWN_TYPE.closeCode());
     assertEquals(400, FrameError.UNKNOWN_TYPE.errorCode());
   }
@@ -338,10 +338,10 @@ class FrameCodecTest {
         assertFalse(MessageType.name(type).equals("UNKNOWN"));
       }
     }
-    assertEquals(32, known);
-    assertEquals("DEBUG_SAMPLE", MessageType.name(0x0301));
-    assertFalse(MessageType.isKnown(0x0303));
-    assertFalse(MessageType.isKnown(0x0401));
+    assertEquals(41, known);
+    assertEquals("DEBUG_SAMPLE", MessageType.name(0x0305));
+    assertFalse(MessageType.isKnown(0x0307));
+    assertFalse(MessageType.isKnown(0x0404));
   }
 
   private static String hex(byte[] bytes) {

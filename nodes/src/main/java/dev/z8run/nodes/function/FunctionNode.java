@@ -1,5 +1,6 @@
 package dev.z8run.nodes.function;
 
+import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
@@ -8,13 +9,18 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.EcmaError;
 import org.mozilla.javascript.EvaluatorException;
 import org.mozilla.javascript.Function;
 import org.mozilla.javascript.JavaScriptException;
+import org.mozilla.javascript.LambdaFunction;
 import org.mozilla.javascript.RhinoException;
 import org.mozilla.javascript.ScriptRuntime;
 import org.mozilla.javascript.Scriptable;
@@ -29,8 +35,16 @@ import org.mozilla.javascript.WrappedException;
  * null, and may send more with {@code node.send}.
  *
  * <p>A message the function returns as it received it, without looking inside, is forwarded as its
- * original bytes; any other message is serialized with {@code JSON.stringify} when sent. The
- * input's binary payload travels with the input's own message object, changed or not.
+ * original bytes; any other message is serialized with {@code JSON.stringify} when sent. A binary
+ * payload is a {@code Buffer} in the script's {@code msg.payload}; a message whose payload is a
+ * Buffer when sent carries it as its binary payload.
+ *
+ * <p>Timers: {@code setTimeout} and {@code setInterval} set while a message is handled keep that
+ * message's execution open; their callbacks run on the node's worker, in that execution, where
+ * {@code node.send} sends into it ({@link Output#defer} carries the wait). Timers set by the start
+ * code, or messages it sends, start new executions at this node ({@link NodeContext#schedule} and
+ * {@link NodeContext#tryTrigger} with a marker only this deployment knows). When the start code
+ * returns a Promise, messages wait until it settles, as in Node-RED.
  *
  * <p>Threading: a non-blocking node; its one Rhino context is entered by the worker for each call
  * (and by the control thread for the start and stop code, never at the same time).
@@ -39,16 +53,41 @@ public final class FunctionNode implements Node, NodeApi.Host {
   /** Most outputs a function node may have. */
   public static final int MAX_OUTPUTS = 64;
 
+  /** Most timers a function node may have pending. */
+  public static final int MAX_TIMERS = 10_000;
+
+  /** How often a message that waits for the start code's Promise looks again. */
+  static final long START_POLL_MS = 10;
+
+  private static final int QUEUED = -1;
+
   public static final NodeType TYPE =
       NodeType.builder("function")
           .category("function")
           .description("Runs JavaScript on each message, sandboxed.")
           .field(
-              ConfigField.required(
+              ConfigField.optional(
                   "func",
                   FieldType.CODE,
+                  null,
                   "The function body: gets msg, returns a message, an array with one entry per"
-                      + " output, or null."))
+                      + " output, or null. Required unless code, template or outputValue is given."))
+          .field(
+              ConfigField.optional(
+                  "code", FieldType.CODE, null, "z8run's name for func (the same JavaScript)."))
+          .field(
+              ConfigField.optional(
+                  "template",
+                  FieldType.ANY,
+                  null,
+                  "z8run's template: the new payload, a JSON value whose strings may name payload"
+                      + " values in braces ({req.body.name}); runs no code."))
+          .field(
+              ConfigField.optional(
+                  "outputValue",
+                  FieldType.ANY,
+                  null,
+                  "z8run's constant payload, when there is no template; runs no code."))
           .field(
               ConfigField.optional("outputs", FieldType.INTEGER, 1L, "Number of outputs.")
                   .between(0, MAX_OUTPUTS))
@@ -73,55 +112,297 @@ public final class FunctionNode implements Node, NodeApi.Host {
                   .atLeast(1))
           .field(
               ConfigField.optional(
+                  "env",
+                  FieldType.OBJECT,
+                  null,
+                  "Env values env.get finds first (a subflow instance's env properties)."))
+          .field(
+              ConfigField.optional(
                       "memoryLimitMb",
                       FieldType.INTEGER,
                       64L,
                       "Memory one call may allocate before it is stopped, in MiB.")
                   .atLeast(1))
           .outputCount(FunctionNode::outputCount)
-          .factory(FunctionNode::new)
+          .factory(FunctionNode::create)
           .build();
 
   private final NodeContext context;
   private final String where;
   private final Sandbox.Limited cx;
   private final ScriptableObject scope;
+  private final JsRuntime runtime;
   private final Function function;
   private final Function finalizer;
   private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
 
-  // the call in progress: set for the duration of onMessage only
+  // timers by id; touched by the thread running the script (the worker; the control thread for
+  // the start and stop code)
+  private final Map<Integer, Timer> timers = new HashMap<>();
+  private final byte[] markerPrefix;
+  private final List<Runnable> beforeStart = new java.util.ArrayList<>();
+  private int nextTimerId = 1;
+  private volatile boolean running;
+  private boolean starting;
+  private String startFailure;
+
+  // the call in progress: set for the duration of onMessage / onDeferred only
   private MessageFlyweight input;
   private Output out;
   private MessageView view;
   private String failure;
 
+  /**
+   * A pending setTimeout / setInterval, or messages the start code sent ({@code sends}). {@code
+   * view} is the msg of the call that set it (null outside a call); {@code handle} cancels its
+   * wait.
+   */
+  private static final class Timer {
+    final Function callback;
+    final Object[] args;
+    final long intervalMs;
+    final MessageView view;
+    final Object sends;
+    Cancellable handle;
+
+    Timer(Function callback, Object[] args, long intervalMs, MessageView view, Object sends) {
+      this.callback = callback;
+      this.args = args;
+      this.intervalMs = intervalMs;
+      this.view = view;
+      this.sends = sends;
+    }
+  }
+
+  /** JavaScript ({@code func}, or z8run's {@code code}), or z8run's {@link Z8runTemplate}. */
+  private static Node create(NodeContext context) {
+    Map<String, Object> config = context.config();
+    if (config.get("func") != null && config.get("code") != null) {
+      throw new IllegalArgumentException(
+          "code: give the body in func (Node-RED's name) or in code (z8run's), not both");
+    }
+    boolean javaScript = config.get("func") != null || config.get("code") != null;
+    if (!javaScript && (config.containsKey("template") || config.containsKey("outputValue"))) {
+      if (outputCount(config) != 1) {
+        throw new IllegalArgumentException(
+            "outputs: z8run's template and outputValue send on one output, got "
+                + config.get("outputs"));
+      }
+      return new Z8runTemplate(context);
+    }
+    return new FunctionNode(context);
+  }
+
   private FunctionNode(NodeContext context) {
     this.context = context;
     this.where = "function '" + context.nodeId() + "'";
+    this.markerPrefix =
+        ("{\"_z8fn\":\"" + UUID.randomUUID() + "\",\"id\":").getBytes(StandardCharsets.US_ASCII);
     long timeoutMs = context.configLong("timeoutMs", 1000);
     long memoryLimitMb = context.configLong("memoryLimitMb", 64);
     this.cx = Sandbox.FACTORY.newContext(timeoutMs * 1_000_000, memoryLimitMb << 20);
     Sandbox.FACTORY.enterContext(cx);
     try {
       scope = Sandbox.newScope(cx);
+      cx.beginCall();
+      runtime = JsRuntime.install(cx, scope, context);
       NodeApi.install(cx, scope, context, new ContextStore(), this);
-      function = compile("func", "msg", context.configString("func", ""));
+      installTimers();
+      boolean z8run = context.config().get("func") == null && context.config().get("code") != null;
+      function =
+          compile(
+              z8run ? "code" : "func", "msg", context.configString(z8run ? "code" : "func", ""));
       Function initializer = compile("initialize", "", context.configString("initialize", ""));
       finalizer = compile("finalize", "", context.configString("finalize", ""));
       if (initializer != null) {
         cx.beginCall();
         try {
-          initializer.call(cx, scope, scope, new Object[0]);
+          Object started = initializer.call(cx, scope, scope, new Object[0]);
+          awaitStart(started);
+          cx.processMicrotasks();
         } catch (RuntimeException
             | StackOverflowError
             | OutOfMemoryError
             | Sandbox.LimitExceeded e) {
           throw new IllegalArgumentException("initialize: " + describe(e), e);
         }
+        if (startFailure != null) {
+          throw new IllegalArgumentException("initialize: " + startFailure);
+        }
       }
     } finally {
       Context.exit();
+    }
+  }
+
+  /** When the start code returned a Promise (a thenable), holds messages until it settles. */
+  private void awaitStart(Object started) {
+    if (!(started instanceof Scriptable promise)
+        || !(ScriptableObject.getProperty(promise, "then") instanceof Function then)) {
+      return;
+    }
+    starting = true;
+    Function resolved =
+        new LambdaFunction(
+            scope,
+            "resolved",
+            1,
+            (c, s, t, args) -> {
+              starting = false;
+              return Undefined.instance;
+            });
+    Function rejected =
+        new LambdaFunction(
+            scope,
+            "rejected",
+            1,
+            (c, s, t, args) -> {
+              starting = false;
+              startFailure = text(args.length > 0 ? args[0] : Undefined.instance);
+              context.error(where + ": initialize: " + startFailure, null);
+              return Undefined.instance;
+            });
+    then.call(cx, scope, promise, new Object[] {resolved, rejected});
+  }
+
+  private String text(Object value) {
+    if (value instanceof Scriptable object && "Error".equals(object.getClassName())) {
+      return Context.toString(object);
+    }
+    return value instanceof CharSequence ? value.toString() : JsValues.stringify(cx, scope, value);
+  }
+
+  /** Defines setTimeout, setInterval, clearTimeout and clearInterval. */
+  private void installTimers() {
+    timerFunction("setTimeout", false);
+    timerFunction("setInterval", true);
+    for (String name : List.of("clearTimeout", "clearInterval")) {
+      ScriptableObject.defineProperty(
+          scope,
+          name,
+          new LambdaFunction(
+              scope,
+              name,
+              1,
+              (c, s, t, args) -> {
+                if (args.length > 0 && args[0] instanceof Number id) {
+                  clear(id.intValue());
+                }
+                return Undefined.instance;
+              }),
+          ScriptableObject.READONLY | ScriptableObject.PERMANENT);
+    }
+  }
+
+  private void timerFunction(String name, boolean repeat) {
+    ScriptableObject.defineProperty(
+        scope,
+        name,
+        new LambdaFunction(
+            scope,
+            name,
+            2,
+            (c, s, t, args) -> {
+              if (args.length == 0 || !(args[0] instanceof Function callback)) {
+                throw ScriptRuntime.typeError(name + ": the first argument must be a function");
+              }
+              double ms = args.length > 1 ? ScriptRuntime.toNumber(args[1]) : 0;
+              long delayMs = Double.isNaN(ms) || ms < 1 ? (repeat ? 1 : 0) : (long) ms;
+              Object[] extra =
+                  args.length > 2
+                      ? java.util.Arrays.copyOfRange(args, 2, args.length)
+                      : new Object[0];
+              return start(new Timer(callback, extra, repeat ? delayMs : 0, view, null), delayMs);
+            }),
+        ScriptableObject.READONLY | ScriptableObject.PERMANENT);
+  }
+
+  /** Registers a timer and starts its wait; its id. */
+  private int start(Timer timer, long delayMs) {
+    if (timers.size() >= MAX_TIMERS) {
+      throw ScriptRuntime.constructError(
+          "RangeError", "more than " + MAX_TIMERS + " timers pending in " + where);
+    }
+    int id = nextTimerId++;
+    timers.put(id, timer);
+    wait(id, timer, delayMs);
+    return id;
+  }
+
+  /** In a call: defers the call's message; outside: a scheduled marker message to this node. */
+  private void wait(int id, Timer timer, long delayMs) {
+    if (out != null && input != null) {
+      timer.handle = out.defer(input, delayMs, id);
+      return;
+    }
+    Runnable schedule = () -> timer.handle = context.schedule(new Trigger(marker(id)), delayMs);
+    if (running) {
+      schedule.run();
+    } else {
+      beforeStart.add(schedule); // the start code's timers begin when the flow runs
+    }
+  }
+
+  /** Delivers a marker message to this node, retrying while the flow pushes back. */
+  private final class Trigger implements Runnable {
+    private final byte[] marker;
+
+    Trigger(byte[] marker) {
+      this.marker = marker;
+    }
+
+    @Override
+    public void run() {
+      if (!context.tryTrigger(marker)) {
+        context.schedule(this, START_POLL_MS);
+      }
+    }
+  }
+
+  @Override
+  public void onStart() {
+    running = true;
+    for (Runnable schedule : beforeStart) {
+      schedule.run();
+    }
+    beforeStart.clear();
+  }
+
+  private byte[] marker(int id) {
+    byte[] digits = Integer.toString(id).getBytes(StandardCharsets.US_ASCII);
+    byte[] marker = java.util.Arrays.copyOf(markerPrefix, markerPrefix.length + digits.length + 1);
+    System.arraycopy(digits, 0, marker, markerPrefix.length, digits.length);
+    marker[marker.length - 1] = '}';
+    return marker;
+  }
+
+  /** The id of the timer a marker message fires, or -1 when the message is not a marker. */
+  private int markerId(MessageFlyweight msg) {
+    int length = msg.jsonLength();
+    if (length <= markerPrefix.length + 1 || length > markerPrefix.length + 12) {
+      return -1;
+    }
+    int offset = msg.jsonOffset();
+    for (int i = 0; i < markerPrefix.length; i++) {
+      if (msg.buffer().getByte(offset + i) != markerPrefix[i]) {
+        return -1;
+      }
+    }
+    int id = 0;
+    for (int i = markerPrefix.length; i < length - 1; i++) {
+      byte b = msg.buffer().getByte(offset + i);
+      if (b < '0' || b > '9') {
+        return -1;
+      }
+      id = id * 10 + (b - '0');
+    }
+    return msg.buffer().getByte(offset + length - 1) == '}' ? id : -1;
+  }
+
+  private void clear(int id) {
+    Timer timer = timers.remove(id);
+    if (timer != null && timer.handle != null) {
+      timer.handle.cancel();
     }
   }
 
@@ -133,8 +414,11 @@ public final class FunctionNode implements Node, NodeApi.Host {
   /** Compiles a body into a function of {@code parameter}; null for an empty body. */
   private Function compile(String field, String parameter, String body) {
     if (body.isBlank()) {
-      if (field.equals("func")) {
-        throw new IllegalArgumentException("func: the function body is empty");
+      if (field.equals("func") || field.equals("code")) {
+        throw new IllegalArgumentException(
+            field
+                + ": the function body is empty (give func, or z8run's code, template or"
+                + " outputValue)");
       }
       return null;
     }
@@ -150,7 +434,69 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
+    int id = markerId(msg);
+    if (id > 0) {
+      fire(id, msg, out);
+      return;
+    }
+    if (starting) {
+      out.defer(msg, START_POLL_MS, QUEUED); // the start code's Promise has not settled yet
+      return;
+    }
     MessageView view = new MessageView(scope, msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    if (msg.binaryLength() > 0) {
+      view.binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength(), runtime);
+    }
+    call(msg, out, view, function, new Object[] {view});
+  }
+
+  @Override
+  public void onDeferred(MessageFlyweight msg, int tag, Output out) {
+    if (tag == QUEUED) {
+      onMessage(msg, out);
+      return;
+    }
+    fire(tag, msg, out);
+  }
+
+  /** Runs timer {@code id}'s callback in the execution of {@code msg}. */
+  private void fire(int id, MessageFlyweight msg, Output out) {
+    Timer timer = timers.get(id);
+    if (timer == null) {
+      return; // cleared while its message waited: nothing to run
+    }
+    if (timer.intervalMs == 0) {
+      timers.remove(id);
+    }
+    if (timer.sends != null) {
+      this.out = out;
+      this.input = msg;
+      Sandbox.FACTORY.enterContext(cx);
+      try {
+        route(timer.sends);
+      } finally {
+        Context.exit();
+        this.out = null;
+        this.input = null;
+      }
+      return;
+    }
+    call(msg, out, timer.view, timer.callback, timer.args);
+    if (timer.intervalMs > 0 && timers.get(id) == timer) {
+      this.out = out;
+      this.input = msg;
+      try {
+        wait(id, timer, timer.intervalMs);
+      } finally {
+        this.out = null;
+        this.input = null;
+      }
+    }
+  }
+
+  /** Calls {@code target} with the call state set, then runs the microtasks it queued. */
+  private void call(
+      MessageFlyweight msg, Output out, MessageView view, Function target, Object[] args) {
     this.input = msg;
     this.out = out;
     this.view = view;
@@ -158,26 +504,40 @@ public final class FunctionNode implements Node, NodeApi.Host {
     Sandbox.FACTORY.enterContext(cx);
     try {
       cx.beginCall();
-      route(function.call(cx, scope, scope, new Object[] {view}));
+      Object result = target.call(cx, scope, scope, args);
+      if (target == function) {
+        route(result);
+      }
+      cx.processMicrotasks();
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | Sandbox.LimitExceeded e) {
-      throw new FunctionError(where + ": " + describe(e), e);
+      throw new FunctionError(describe(e), e);
     } finally {
       Context.exit();
-      view.detach();
+      if (view != null) {
+        view.detach();
+      }
       this.input = null;
       this.out = null;
       this.view = null;
     }
     if (failure != null) {
-      throw new FunctionError(where + ": " + failure, null);
+      throw new FunctionError(failure, null);
     }
   }
 
   @Override
   public void send(Object messages) {
     if (out == null) {
-      throw ScriptRuntime.constructError(
-          "Error", "node.send can only be used while the function handles a message");
+      // the start or stop code: sent as a new execution at this node, once the flow runs
+      if (timers.size() >= MAX_TIMERS) {
+        throw ScriptRuntime.constructError(
+            "RangeError", "more than " + MAX_TIMERS + " sends pending in " + where);
+      }
+      int id = nextTimerId++;
+      Timer sends = new Timer(null, null, 0, null, messages);
+      timers.put(id, sends);
+      wait(id, sends, 0);
+      return;
     }
     route(messages);
   }
@@ -224,7 +584,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     if (isNothing(message)) {
       return;
     }
-    if (!(message instanceof Scriptable) || message instanceof Function) {
+    if (!(message instanceof Scriptable object) || message instanceof Function) {
       throw ScriptRuntime.typeError(
           "a message must be an object, got " + ScriptRuntime.typeof(message));
     }
@@ -235,17 +595,23 @@ public final class FunctionNode implements Node, NodeApi.Host {
       out.forward(port, input);
       return;
     }
-    byte[] json = JsValues.jsonBytes(cx, scope, message);
+    Object payload = object.get("payload", object);
+    byte[] binary = null;
+    if (runtime.isBuffer(payload)) {
+      binary = JsRuntime.bytes(payload);
+      object.put("payload", object, null);
+    }
+    byte[] json;
+    try {
+      json = JsValues.jsonBytes(cx, scope, message);
+    } finally {
+      if (binary != null) {
+        object.put("payload", object, payload);
+      }
+    }
     sendBuffer.wrap(json);
-    if (message == view) {
-      out.send(
-          port,
-          sendBuffer,
-          0,
-          json.length,
-          input.buffer(),
-          input.binaryOffset(),
-          input.binaryLength());
+    if (binary != null && binary.length > 0) {
+      out.send(port, sendBuffer, 0, json.length, new UnsafeBuffer(binary), 0, binary.length);
     } else {
       out.send(port, sendBuffer, 0, json.length);
     }
@@ -253,6 +619,12 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   @Override
   public void onStop() {
+    for (Timer timer : timers.values()) {
+      if (timer.handle != null) {
+        timer.handle.cancel();
+      }
+    }
+    timers.clear();
     if (finalizer == null) {
       return;
     }
@@ -263,13 +635,15 @@ public final class FunctionNode implements Node, NodeApi.Host {
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | Sandbox.LimitExceeded e) {
       context.error(where + ": finalize: " + describe(e), e);
     } finally {
+      timers.clear(); // what the stop code set never runs: the flow is stopping
       Context.exit();
     }
   }
 
   /**
-   * What went wrong in a script, for a person: {@code line 2: ReferenceError: "foo" is not
-   * defined}.
+   * What went wrong in a script, as Node-RED's function node says it (and its Catch nodes see it):
+   * a thrown value as its text ({@code Error: bad payload}), a runtime error with its line ({@code
+   * ReferenceError: "foo" is not defined (line 2)}).
    */
   static String describe(Throwable failure) {
     return switch (failure) {
@@ -277,11 +651,11 @@ public final class FunctionNode implements Node, NodeApi.Host {
       case StackOverflowError deep -> "stack overflow (recursion too deep)";
       case OutOfMemoryError memory -> "ran out of memory: " + memory.getMessage();
       case EcmaError error ->
-          line(error) + error.getName() + ": " + trimPeriod(error.getErrorMessage());
-      case JavaScriptException thrown -> line(thrown) + thrown.details();
-      case WrappedException wrapped -> line(wrapped) + describeJava(wrapped.getWrappedException());
-      case EvaluatorException evaluator -> line(evaluator) + "SyntaxError: " + evaluator.details();
-      case RhinoException other -> line(other) + other.details();
+          error.getName() + ": " + trimPeriod(error.getErrorMessage()) + line(error);
+      case JavaScriptException thrown -> thrown.details();
+      case WrappedException wrapped -> describeJava(wrapped.getWrappedException()) + line(wrapped);
+      case EvaluatorException evaluator -> "SyntaxError: " + evaluator.details() + line(evaluator);
+      case RhinoException other -> other.details() + line(other);
       default -> describeJava(failure);
     };
   }
@@ -296,15 +670,23 @@ public final class FunctionNode implements Node, NodeApi.Host {
   }
 
   private static String line(RhinoException failure) {
-    return failure.lineNumber() > 0 ? "line " + failure.lineNumber() + ": " : "";
+    if (failure.lineNumber() <= 0) {
+      return "";
+    }
+    return failure.columnNumber() > 0
+        ? " (line " + failure.lineNumber() + ", col " + failure.columnNumber() + ")"
+        : " (line " + failure.lineNumber() + ")";
   }
 
   private static String trimPeriod(String message) {
     return message.endsWith(".") ? message.substring(0, message.length() - 1) : message;
   }
 
-  /** A script failed on a message; the engine reports it as an error of this node. */
-  static final class FunctionError extends RuntimeException {
+  /**
+   * A script failed on a message; the engine reports its message as it is, as an error of this node
+   * (and Catch nodes get it in {@code msg.error.message}).
+   */
+  static final class FunctionError extends IllegalStateException {
     private static final long serialVersionUID = 1L;
 
     FunctionError(String message, Throwable cause) {

@@ -32,12 +32,28 @@ final class MessageView implements Scriptable, SymbolScriptable {
   private int length;
   private byte[] detached;
   private Scriptable target;
+  private DirectBuffer binary;
+  private int binaryOffset;
+  private int binaryLength;
+  private byte[] binaryDetached;
+  private JsRuntime runtime;
 
   MessageView(Scriptable scope, DirectBuffer json, int offset, int length) {
     this.scope = scope;
     this.json = json;
     this.offset = offset;
     this.length = length;
+  }
+
+  /**
+   * Gives the message a binary payload (borrowed like the JSON): the script's {@code msg.payload}
+   * is then a Buffer of those bytes.
+   */
+  void binary(DirectBuffer buffer, int offset, int length, JsRuntime runtime) {
+    this.binary = buffer;
+    this.binaryOffset = offset;
+    this.binaryLength = length;
+    this.runtime = runtime;
   }
 
   /** Whether the script never looked inside: the message is exactly the input's bytes. */
@@ -47,10 +63,15 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   /** Ends the borrow of the input's bytes: copies them if they were never parsed. */
   void detach() {
-    if (target == null) {
+    if (target == null && json != null) {
       detached = new byte[length];
       json.getBytes(offset, detached);
       json = null;
+      if (binary != null) {
+        binaryDetached = new byte[binaryLength];
+        binary.getBytes(binaryOffset, binaryDetached);
+        binary = null;
+      }
     }
   }
 
@@ -60,9 +81,20 @@ final class MessageView implements Scriptable, SymbolScriptable {
           detached != null
               ? new String(detached, StandardCharsets.UTF_8)
               : json.getStringWithoutLengthUtf8(offset, length);
-      target = JsValues.parseMessage(Context.getCurrentContext(), scope, text);
+      Context cx = Context.getCurrentContext();
+      target = JsValues.parseMessage(cx, scope, text);
       json = null;
       detached = null;
+      if (binary != null || binaryDetached != null) {
+        byte[] bytes = binaryDetached;
+        if (bytes == null) {
+          bytes = new byte[binaryLength];
+          binary.getBytes(binaryOffset, bytes);
+        }
+        target.put("payload", target, runtime.buffer(cx, bytes));
+        binary = null;
+        binaryDetached = null;
+      }
     }
     return target;
   }

@@ -18,8 +18,9 @@ import org.mozilla.javascript.Undefined;
  * {@code name}, {@code outputCount}, {@code send}, {@code done}, {@code warn}, {@code error},
  * {@code log}, {@code status}), {@code context} / {@code flow} / {@code global} ({@code get},
  * {@code set}, {@code keys}; {@code context.flow} and {@code context.global} too) and {@code env}
- * ({@code get}). No Java object is reachable from any of them: each is a script object whose
- * functions call back into this class.
+ * ({@code get}: the node's {@code env} config first, a subflow instance's env properties). No Java
+ * object is reachable from any of them: each is a script object whose functions call back into this
+ * class.
  */
 final class NodeApi {
   /** Environment variables a script may read: this prefix, or a name {@code env.get} adds it to. */
@@ -55,7 +56,7 @@ final class NodeApi {
     nodeObject.put("name", nodeObject, node.name());
     nodeObject.put("outputCount", nodeObject, node.outputCount());
     api.function(nodeObject, "send", 1, (c, s, t, args) -> api.send(args));
-    api.function(nodeObject, "done", 0, (c, s, t, args) -> Undefined.instance);
+    api.function(nodeObject, "done", 1, (c, s, t, args) -> api.done(c, args));
     api.function(nodeObject, "warn", 1, (c, s, t, args) -> api.warn(c, args));
     api.function(nodeObject, "error", 2, (c, s, t, args) -> api.error(c, args));
     api.function(nodeObject, "log", 1, (c, s, t, args) -> api.log(c, args));
@@ -117,6 +118,14 @@ final class NodeApi {
     return Undefined.instance;
   }
 
+  /** {@code node.done()} ends the message (the engine knows); {@code node.done(err)} fails it. */
+  private Object done(Context cx, Object[] args) {
+    if (args.length > 0 && args[0] != null && args[0] != Undefined.instance) {
+      host.failMessage(text(cx, args));
+    }
+    return Undefined.instance;
+  }
+
   private Object warn(Context cx, Object[] args) {
     node.warn(text(cx, args));
     return Undefined.instance;
@@ -155,6 +164,12 @@ final class NodeApi {
       return Undefined.instance;
     }
     String name = text.toString();
+    if (node.config().get("env") instanceof java.util.Map<?, ?> own && own.containsKey(name)) {
+      Object value = own.get(name);
+      return value instanceof String string
+          ? string
+          : JsValues.toScript(Context.getCurrentContext(), scope, value);
+    }
     String value =
         switch (name) {
           case "NR_NODE_ID" -> node.nodeId();

@@ -14,6 +14,10 @@ import java.util.List;
  * headers, query, params, body) and holds the request open until an {@code http-out} node of the
  * same execution answers it (or the server's timeout does, with 504). This node passes the message
  * on unchanged.
+ *
+ * <p>{@code mode} chooses the message: z8run's ({@code msg.payload = {req: ...}}, as z8run's
+ * http-in node makes it) or Node-RED's ({@code msg.payload} is the body, or the query for GET, form
+ * bodies parsed into an object, and {@code msg.req} the request; what the Node-RED importer sets).
  */
 public final class HttpInNode implements Node {
   /** The methods an HTTP In node can listen to; {@code ANY} matches every method. */
@@ -32,6 +36,14 @@ public final class HttpInNode implements Node {
                   FieldType.STRING,
                   "The path under /hook/{flow id}, e.g. /orders or /orders/:id (segments starting"
                       + " with ':' are parameters)."))
+          .field(
+              ConfigField.choice(
+                  "mode",
+                  "z8run",
+                  List.of("z8run", "node-red"),
+                  "z8run: msg.payload is {req: method, path, headers, query, params, body};"
+                      + " node-red: msg.payload is the body (GET: the query), msg.req the request,"
+                      + " cookies and form bodies parsed."))
           .factory(context -> new HttpInNode())
           .build();
 

@@ -12,6 +12,7 @@ import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.JsonValues;
 import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.MessagePath;
 import dev.z8run.nodes.support.OutboundPolicy;
 import java.net.InetAddress;
 import java.net.URI;
@@ -50,6 +51,14 @@ import org.agrona.concurrent.UnsafeBuffer;
  * response (a 404 too). Failures (refused by the policy, unreachable, timed out, too large, too
  * many redirects, a JSON response that is not JSON) go to the {@code error} port with {@code
  * msg.error = {message, source}}; with nothing wired there, they are errors of the node.
+ *
+ * <p>z8run's fields are read as z8run reads them ({@code crates/z8run-core/src/nodes/
+ * http_request.rs}): {@code {path}} placeholders in the URL insert values of {@code msg.payload} as
+ * they are, {@code timeout} is the exchange's limit in milliseconds, and {@code bodyPath} names the
+ * value of {@code msg.payload} sent as the JSON body. With {@code mode: "z8run"} (what a z8run
+ * canvas gets) the node answers as z8run's: {@code bodyPath} defaults to {@code req.body}, and the
+ * response's payload is {@code {status, headers, body, url}} (body parsed when it is JSON), a
+ * failure's {@code {error, url, timeout}}.
  */
 public final class HttpRequestNode implements Node {
   public static final NodeType TYPE =
@@ -69,8 +78,8 @@ public final class HttpRequestNode implements Node {
                   "url",
                   FieldType.STRING,
                   "",
-                  "The URL; {{path}} inserts a message value URL-encoded, {{{path}}} as it is;"
-                      + " empty: take msg.url."))
+                  "The URL; {{path}} inserts a message value URL-encoded, {{{path}}} as it is,"
+                      + " z8run's {path} a value of msg.payload as it is; empty: take msg.url."))
           .field(
               ConfigField.optional(
                   "headers",
@@ -105,6 +114,27 @@ public final class HttpRequestNode implements Node {
                       1_048_576L,
                       "Largest response body accepted; longer is an error.")
                   .between(1, 104_857_600))
+          .field(
+              ConfigField.choice(
+                  "mode",
+                  "node-red",
+                  List.of("node-red", "z8run"),
+                  "node-red: payload is the response body; z8run: payload is {status, headers,"
+                      + " body, url} (a failure's {error, url, timeout})."))
+          .field(
+              ConfigField.optional(
+                  "bodyPath",
+                  FieldType.STRING,
+                  null,
+                  "z8run's body: the value of msg.payload at this path, sent as JSON (z8run mode:"
+                      + " req.body when absent)."))
+          .field(
+              ConfigField.optional(
+                      "timeout",
+                      FieldType.INTEGER,
+                      null,
+                      "z8run's name for timeoutMs, in milliseconds; replaces it.")
+                  .between(1, 600_000))
           .factory(HttpRequestNode::new)
           .build();
 
@@ -124,6 +154,8 @@ public final class HttpRequestNode implements Node {
   private final long timeoutMs;
   private final int maxRedirects;
   private final long maxResponseBytes;
+  private final boolean z8run;
+  private final MessagePath bodyPath;
   private final HttpClient client;
 
   private HttpRequestNode(NodeContext context) {
@@ -153,7 +185,13 @@ public final class HttpRequestNode implements Node {
       }
     }
     responseType = context.configString("responseType", "text");
-    timeoutMs = context.configLong("timeoutMs", 30_000);
+    z8run = context.configString("mode", "node-red").equals("z8run");
+    String path = context.configString("bodyPath", z8run ? "req.body" : "");
+    bodyPath = path.isBlank() ? null : MessagePath.inPayload(path, "bodyPath");
+    timeoutMs =
+        context.config().get("timeout") != null
+            ? context.configLong("timeout", 5_000)
+            : context.configLong("timeoutMs", 30_000);
     maxRedirects = (int) context.configLong("maxRedirects", 5);
     maxResponseBytes = context.configLong("maxResponseBytes", 1_048_576);
     client =
@@ -183,10 +221,11 @@ public final class HttpRequestNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) throws InterruptedException {
     Exchange exchange;
+    String[] url = {""}; // the URL called, for z8run's failure payload
     try {
-      exchange = call(msg);
+      exchange = call(msg, url);
     } catch (IllegalArgumentException | IllegalStateException failed) {
-      fail(msg, out, failed.getMessage());
+      fail(msg, out, failed.getMessage(), url[0]);
       return;
     }
     sendResponse(msg, out, exchange);
@@ -195,7 +234,7 @@ public final class HttpRequestNode implements Node {
   /** The final response and where it came from. */
   private record Exchange(HttpResponse<byte[]> response, URI uri) {}
 
-  private Exchange call(MessageFlyweight msg) throws InterruptedException {
+  private Exchange call(MessageFlyweight msg, String[] called) throws InterruptedException {
     DirectBuffer buffer = msg.buffer();
     int offset = msg.jsonOffset();
     int length = msg.jsonLength();
@@ -220,9 +259,11 @@ public final class HttpRequestNode implements Node {
       }
       target = JsonValues.text(buffer, span);
     }
+    called[0] = target;
     URI uri = uri(target);
     Map<String, String> requestHeaders = requestHeaders(msg);
-    byte[] body = body(msg, verb, requestHeaders);
+    byte[] body =
+        bodyPath != null ? z8runBody(msg, verb, requestHeaders) : body(msg, verb, requestHeaders);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     for (int redirects = 0; ; redirects++) {
       checkPolicy(uri);
@@ -325,6 +366,23 @@ public final class HttpRequestNode implements Node {
     return merged;
   }
 
+  /** z8run's body: the value at bodyPath as JSON, not for GET/HEAD, none when null/missing. */
+  private byte[] z8runBody(MessageFlyweight msg, String verb, Map<String, String> headers) {
+    if (verb.equals("GET") || verb.equals("HEAD")) {
+      return null;
+    }
+    long span = bodyPath.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    int kind = JsonValues.kind(msg.buffer(), span);
+    if (kind == JsonValues.UNDEFINED || kind == JsonValues.NULL) {
+      return null;
+    }
+    byte[] body = new byte[JsonScanner.spanEnd(span) - JsonScanner.spanStart(span)];
+    msg.buffer().getBytes(JsonScanner.spanStart(span), body);
+    headers.keySet().removeIf(name -> name.equalsIgnoreCase("content-type"));
+    headers.put("Content-Type", "application/json");
+    return body;
+  }
+
   /** The request body, or null; sets a content type when none is given. */
   private static byte[] body(MessageFlyweight msg, String verb, Map<String, String> headers) {
     if (verb.equals("GET") || verb.equals("HEAD") || verb.equals("OPTIONS")) {
@@ -356,7 +414,51 @@ public final class HttpRequestNode implements Node {
     return body;
   }
 
+  /** z8run's response payload: {@code {status, headers, body, url}}. */
+  private void sendZ8runResponse(MessageFlyweight msg, Output out, Exchange exchange) {
+    HttpResponse<byte[]> response = exchange.response();
+    byte[] body = response.body() == null ? new byte[0] : response.body();
+    Map<String, Object> message = MessageBodies.parse(msg);
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("status", (long) response.statusCode());
+    payload.put("headers", responseHeaders(response));
+    Object parsedBody;
+    if (body.length == 0) {
+      parsedBody = null;
+    } else {
+      String text = new String(body, StandardCharsets.UTF_8);
+      try {
+        parsedBody = JsonCodec.parse(text);
+      } catch (RuntimeException notJson) {
+        parsedBody = text;
+      }
+    }
+    payload.put("body", parsedBody);
+    payload.put("url", exchange.uri().toString());
+    message.put("payload", payload);
+    MessageBodies.send(out, 0, message, null);
+  }
+
+  private static Map<String, Object> responseHeaders(HttpResponse<byte[]> response) {
+    Map<String, Object> responseHeaders = new LinkedHashMap<>();
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              if (!name.startsWith(":")) {
+                responseHeaders.put(name.toLowerCase(Locale.ROOT), String.join(", ", values));
+              }
+            });
+    return responseHeaders;
+  }
+
+  @SuppressWarnings("unchecked")
   private void sendResponse(MessageFlyweight msg, Output out, Exchange exchange) {
+    if (z8run) {
+      sendZ8runResponse(msg, out, exchange);
+      return;
+    }
     HttpResponse<byte[]> response = exchange.response();
     byte[] body = response.body() == null ? new byte[0] : response.body();
     Map<String, Object> message = MessageBodies.parse(msg);
@@ -369,7 +471,8 @@ public final class HttpRequestNode implements Node {
           fail(
               msg,
               out,
-              "response from " + exchange.uri() + " is not JSON: " + notJson.getMessage());
+              "response from " + exchange.uri() + " is not JSON: " + notJson.getMessage(),
+              exchange.uri().toString());
           return;
         }
       }
@@ -380,26 +483,25 @@ public final class HttpRequestNode implements Node {
       default -> message.put("payload", new String(body, StandardCharsets.UTF_8));
     }
     message.put("statusCode", (long) response.statusCode());
-    Map<String, Object> responseHeaders = new LinkedHashMap<>();
-    response
-        .headers()
-        .map()
-        .forEach(
-            (name, values) -> {
-              if (!name.startsWith(":")) {
-                responseHeaders.put(name.toLowerCase(Locale.ROOT), String.join(", ", values));
-              }
-            });
-    message.put("headers", responseHeaders);
+    message.put("headers", responseHeaders(response));
     message.put("responseUrl", exchange.uri().toString());
     MessageBodies.send(out, 0, message, new UnsafeBuffer(binary), 0, binary.length);
   }
 
-  private void fail(MessageFlyweight msg, Output out, String reason) {
+  private void fail(MessageFlyweight msg, Output out, String reason, String url) {
     if (!out.isWired(1)) {
       throw new IllegalStateException(reason);
     }
     Map<String, Object> message = MessageBodies.parse(msg);
+    if (z8run) {
+      Map<String, Object> payload = new LinkedHashMap<>();
+      payload.put("error", reason);
+      payload.put("url", url);
+      payload.put("timeout", reason.contains("timed out"));
+      message.put("payload", payload);
+      MessageBodies.send(out, 1, message, null);
+      return;
+    }
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("message", reason);
     error.put("source", Map.of("id", context.nodeId(), "type", "http-request"));

@@ -12,8 +12,10 @@ import org.agrona.DirectBuffer;
 /**
  * A URL with mustache-style placeholders filled from the message: {@code {{payload.id}}} inserts
  * the value percent-encoded (safe inside a path segment or a query value), {@code
- * {{{payload.url}}}} inserts it as it is. A string is inserted as its text, anything else as its
- * JSON, a missing property as nothing. Values are read from the message bytes in place.
+ * {{{payload.url}}}} inserts it as it is, and z8run's {@code {req.body.id}} inserts a value of
+ * {@code msg.payload} as it is (as z8run's {@code resolve_template}). A string is inserted as its
+ * text, anything else as its JSON, a missing property as nothing. Values are read from the message
+ * bytes in place.
  */
 final class UrlTemplate {
   private final List<String> literals = new ArrayList<>();
@@ -23,21 +25,23 @@ final class UrlTemplate {
   UrlTemplate(String template) {
     int i = 0;
     while (true) {
-      int open = template.indexOf("{{", i);
+      int open = template.indexOf('{', i);
       if (open < 0) {
         literals.add(template.substring(i));
         return;
       }
       boolean triple = template.startsWith("{{{", open);
-      String close = triple ? "}}}" : "}}";
+      boolean single = !template.startsWith("{{", open);
+      String close = triple ? "}}}" : single ? "}" : "}}";
       int end = template.indexOf(close, open);
       if (end < 0) {
         throw new IllegalArgumentException(
-            "'" + template + "' has an unclosed " + (triple ? "{{{" : "{{"));
+            "'" + template + "' has an unclosed " + (triple ? "{{{" : single ? "{" : "{{"));
       }
       literals.add(template.substring(i, open));
-      paths.add(MessagePath.of(template.substring(open + (triple ? 3 : 2), end).strip()));
-      raw.add(triple);
+      String inside = template.substring(open + (triple ? 3 : single ? 1 : 2), end).strip();
+      paths.add(single ? MessagePath.inPayload(inside, "url") : MessagePath.of(inside));
+      raw.add(triple || single);
       i = end + close.length();
     }
   }

@@ -8,6 +8,7 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,12 @@ import java.util.Map;
  * checkall}). Output port {@code i} gets the messages rule {@code i} matches; the last port, one
  * past the rules, gets those no rule matched. The property is read from the message bytes in place
  * and matching messages are forwarded byte for byte: nothing is parsed or rebuilt.
+ *
+ * <p>z8run's switch config is read as z8run reads it ({@code crates/z8run-core/src/nodes/
+ * switch.rs}): rules {@code {type, value, port}} ({@link Z8runRule}), a {@code property} relative
+ * to {@code msg.payload}, and {@code checkAll} (default false: the first match wins). Each rule is
+ * still an output of its own; z8run's {@code port} names decide the wiring when a z8run canvas is
+ * read (rules sharing a port are wired alike). All rules of a node have one form.
  */
 public final class SwitchNode implements Node {
   public static final NodeType TYPE =
@@ -37,27 +44,100 @@ public final class SwitchNode implements Node {
                   "rules",
                   FieldType.ARRAY,
                   "Tests, one output each: {t: eq|neq|lt|lte|gt|gte|btwn|cont|regex|true|false|"
-                      + "null|nnull|empty|nempty|istype|else, v, vt: str|num|bool|json|env|msg, v2,"
-                      + " v2t, case}."))
+                      + "null|nnull|empty|nempty|istype|head|tail|index|hask|jsonata_exp|else, v,"
+                      + " vt: str|num|bool|json|env|msg|flow|global|prev|jsonata, v2, v2t, case};"
+                      + " or z8run's {type, value, port}."))
           .field(
               ConfigField.optional(
                   "checkall",
                   FieldType.BOOLEAN,
                   true,
                   "Send to every matching rule's output; false stops at the first match."))
+          .field(
+              ConfigField.choice(
+                  "propertyType",
+                  "msg",
+                  SwitchRules.PROPERTY_TYPES,
+                  "Where property is read: msg, flow or global context, env (a variable's name),"
+                      + " jsonata (property is an expression)."))
+          .field(
+              ConfigField.optional(
+                  "checkAll",
+                  FieldType.BOOLEAN,
+                  false,
+                  "z8run's checkall, for rules in z8run's form {type, value, port}: false stops at"
+                      + " the first match."))
           .factory(SwitchNode::new)
           .build();
 
   private final MessagePath path;
   private final boolean payload;
   private final PropertyTest[] rules;
+  private final Z8runRule[] z8runRules;
+  private final SwitchRules general;
+  private final int ruleCount;
   private final boolean checkAll;
 
   private SwitchNode(NodeContext context) {
+    Object configured = context.config().get("rules");
+    ruleCount = configured instanceof List<?> list ? list.size() : 0;
+    if (!isZ8runForm(configured) && SwitchRules.needed(context.config())) {
+      general = SwitchRules.compile(context);
+      z8runRules = null;
+      rules = null;
+      path = null;
+      payload = false;
+      checkAll = context.configBoolean("checkall", true);
+      return;
+    }
+    general = null;
+    if (isZ8runForm(configured)) {
+      List<?> list = (List<?>) configured;
+      z8runRules = new Z8runRule[list.size()];
+      for (int i = 0; i < z8runRules.length; i++) {
+        Map<?, ?> rule = (Map<?, ?>) list.get(i);
+        z8runRules[i] =
+            Z8runRule.compile("rules[" + i + "].type", rule.get("type"), rule.get("value"));
+      }
+      rules = null;
+      path = MessagePath.inPayload(context.configString("property", "payload"), "property");
+      payload = false;
+      checkAll = context.configBoolean("checkAll", false);
+      return;
+    }
+    z8runRules = null;
     path = MessagePath.property(context);
     payload = path.text().equals("payload") || path.text().equals("msg.payload");
-    rules = compileRules(context.config().get("rules"), false, context.environment());
+    rules = compileRules(configured, false, context.environment());
     checkAll = context.configBoolean("checkall", true);
+  }
+
+  /**
+   * Whether the rules are z8run's {@code {type, value, port}}: every rule has {@code type} and none
+   * Node-RED's {@code t}.
+   *
+   * @throws IllegalArgumentException when the two forms are mixed
+   */
+  static boolean isZ8runForm(Object configured) {
+    if (!(configured instanceof List<?> list) || list.isEmpty()) {
+      return false;
+    }
+    int z8run = 0;
+    for (Object rule : list) {
+      if (rule instanceof Map<?, ?> map && map.containsKey("type") && !map.containsKey("t")) {
+        z8run++;
+      }
+    }
+    if (z8run > 0 && z8run < list.size()) {
+      throw new IllegalArgumentException(
+          "rules: "
+              + z8run
+              + " of "
+              + list.size()
+              + " rules are in z8run's form {type, value, port} and the others not; use one"
+              + " form (Node-RED's is {t, v, vt})");
+    }
+    return z8run == list.size();
   }
 
   /** One port per rule, then the default port. */
@@ -78,7 +158,38 @@ public final class SwitchNode implements Node {
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
+    if (general != null) {
+      Map<String, Object> parsed = MessageBodies.parse(msg);
+      if (msg.binaryLength() > 0) {
+        parsed.put("payload", new SwitchRules.Binary(msg.binaryLength()));
+      }
+      int[] matched = general.matches(parsed, checkAll);
+      for (int port : matched) {
+        out.forward(port, msg);
+      }
+      if (matched.length == 0) {
+        out.forward(ruleCount, msg);
+      }
+      return;
+    }
     long span = path.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    if (z8runRules != null) {
+      Object actual = Z8runRule.valueAt(msg.buffer(), span);
+      boolean matched = false;
+      for (int i = 0; i < z8runRules.length; i++) {
+        if (z8runRules[i].test(actual)) {
+          matched = true;
+          out.forward(i, msg);
+          if (!checkAll) {
+            return;
+          }
+        }
+      }
+      if (!matched) {
+        out.forward(z8runRules.length, msg);
+      }
+      return;
+    }
     boolean binary = payload && msg.binaryLength() > 0;
     boolean matched = false;
     for (int i = 0; i < rules.length; i++) {

@@ -54,6 +54,41 @@ public final class JsonataExpression {
   }
 
   /**
+   * Binds Node-RED's functions of its JSONata fields: {@code $flowContext(name)}, {@code
+   * $globalContext(name)} (context properties, {@link ContextValues}) and {@code $env(name)}
+   * ({@link EnvValues}, a node's own env values first). Returns this expression.
+   */
+  public JsonataExpression withNodeRedFunctions(
+      dev.z8run.core.node.ContextStore flow,
+      dev.z8run.core.node.ContextStore global,
+      Map<String, Object> env,
+      dev.z8run.core.node.NodeEnvironment environment) {
+    expression.registerFunction("flowContext", (String name) -> jsonataValue(flow, name));
+    expression.registerFunction("globalContext", (String name) -> jsonataValue(global, name));
+    expression.registerFunction(
+        "env",
+        (String name) -> {
+          if (env != null && env.containsKey(name)) {
+            return env.get(name);
+          }
+          try {
+            return EnvValues.lookup("$env", name, environment);
+          } catch (IllegalArgumentException refused) {
+            return null;
+          }
+        });
+    return this;
+  }
+
+  private static Object jsonataValue(dev.z8run.core.node.ContextStore store, String name) {
+    if (store == null || name == null) {
+      return null;
+    }
+    Object value = ContextValues.get(store, ContextValues.property("$context", name));
+    return value == MessagePath.MISSING ? null : value;
+  }
+
+  /**
    * Evaluates against {@code input} (a parsed message or any JSON value).
    *
    * @return the result in JsonCodec's model; {@link MessagePath#MISSING} when the expression yields

@@ -125,6 +125,29 @@ public final class MessagePath {
     return new MessagePath(path.strip(), segments.toArray());
   }
 
+  /**
+   * A z8run property path ({@code crates/z8run-core/src/nodes/switch.rs}, {@code
+   * json_path_lookup}): dotted keys relative to {@code msg.payload}, because z8run's messages are
+   * their payload ({@code req.body.age} is {@code payload.req.body.age} here); a segment of digits
+   * is an array index. Errors name {@code field}.
+   */
+  public static MessagePath inPayload(String path, String field) {
+    String trimmed = path == null ? "" : path.strip();
+    if (trimmed.isEmpty()) {
+      throw new IllegalArgumentException(field + ": a property path is required");
+    }
+    List<Object> segments = new ArrayList<>();
+    segments.add("payload");
+    for (String segment : trimmed.split("\\.", -1)) {
+      if (segment.isEmpty()) {
+        throw new IllegalArgumentException(field + ": '" + path + "' has an empty segment");
+      }
+      boolean digits = segment.chars().allMatch(c -> c >= '0' && c <= '9') && segment.length() < 10;
+      segments.add(digits ? (Object) Integer.valueOf(segment) : segment);
+    }
+    return new MessagePath("payload." + trimmed, segments.toArray());
+  }
+
   /** The path as configured. */
   public String text() {
     return text;

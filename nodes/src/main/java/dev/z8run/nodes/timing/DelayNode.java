@@ -18,6 +18,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * config shape. Held messages are {@linkplain Output#defer deferred} in the engine, so they stay in
  * their execution until sent; at most {@code maxQueue} are held at once and the rest are dropped
  * (counted in the node's status). Runs on its worker: it never blocks.
+ *
+ * <p>z8run's delay config is read as z8run means it: {@code delayMs} (its engine's field, {@code
+ * crates/z8run-core/src/nodes/delay.rs}) or {@code delay} in {@code unit} ms/s/m (its editor's
+ * fields, {@code frontend/src/lib/nodeDefinitions.ts}) is a fixed delay and replaces {@code
+ * timeout}.
  */
 public final class DelayNode implements Node {
   private static final List<String> TIME_UNITS =
@@ -70,6 +75,21 @@ public final class DelayNode implements Node {
                       1000,
                       "Messages held at most; more are dropped.")
                   .atLeast(1))
+          .field(
+              ConfigField.optional(
+                  "delayMs",
+                  FieldType.NUMBER,
+                  null,
+                  "z8run's fixed delay in milliseconds; replaces timeout."))
+          .field(
+              ConfigField.optional(
+                  "delay",
+                  FieldType.NUMBER,
+                  null,
+                  "z8run's editor's fixed delay, in unit; replaces timeout."))
+          .field(
+              ConfigField.optional(
+                  "unit", FieldType.STRING, "ms", "Unit of delay: ms, s, m (or h)."))
           .factory(DelayNode::new)
           .build();
 
@@ -87,8 +107,12 @@ public final class DelayNode implements Node {
 
   private DelayNode(NodeContext context) {
     this.context = context;
-    this.mode = context.configString("pauseType", "delay");
-    this.delayMs = millis(context, "timeout", 5, context.configString("timeoutUnits", "seconds"));
+    Long z8run = z8runDelayMs(context);
+    this.mode = z8run != null ? "delay" : context.configString("pauseType", "delay");
+    this.delayMs =
+        z8run != null
+            ? z8run
+            : millis(context, "timeout", 5, context.configString("timeoutUnits", "seconds"));
     String randomUnits = context.configString("randomUnits", "seconds");
     this.randomFirstMs = millis(context, "randomFirst", 1, randomUnits);
     this.randomLastMs = millis(context, "randomLast", 5, randomUnits);
@@ -104,6 +128,31 @@ public final class DelayNode implements Node {
     this.spacingNs = Math.round(periodMs * 1_000_000.0 / rate);
     this.drop = context.configBoolean("drop", false);
     this.maxQueue = context.configLong("maxQueue", 1000);
+  }
+
+  /** z8run's fixed delay ({@code delayMs}, or {@code delay} in {@code unit}), or null. */
+  private static Long z8runDelayMs(NodeContext context) {
+    if (context.config().get("delayMs") != null && context.config().get("delay") != null) {
+      throw new IllegalArgumentException(
+          "delayMs: give z8run's delayMs or its editor's delay and unit, not both");
+    }
+    if (context.config().get("delayMs") != null) {
+      return millis(context, "delayMs", 0, "milliseconds");
+    }
+    if (context.config().get("delay") == null) {
+      return null;
+    }
+    String unit =
+        switch (context.configString("unit", "ms")) {
+          case "ms" -> "milliseconds";
+          case "s" -> "seconds";
+          case "m" -> "minutes";
+          case "h" -> "hours";
+          default ->
+              throw new IllegalArgumentException(
+                  "unit: '" + context.configString("unit", "") + "' is not ms, s, m or h");
+        };
+    return millis(context, "delay", 0, unit);
   }
 
   private static long millis(NodeContext context, String field, double fallback, String unit) {

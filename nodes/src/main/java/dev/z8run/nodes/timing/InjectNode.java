@@ -1,6 +1,7 @@
 package dev.z8run.nodes.timing;
 
 import dev.z8run.core.node.Cancellable;
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
@@ -10,7 +11,9 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.EnvValues;
+import dev.z8run.nodes.support.JsonataExpression;
 import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.MessagePath;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +27,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the editor), once after deploy, every {@code repeat} seconds, or on a cron schedule. Fired with
  * an empty message {@code {}} it sends its configured message, evaluated at that moment (a {@code
  * date} is the time of sending); fired with any other message it sends that message as is.
+ *
+ * <p>Timing is Node-RED's: with {@code once}, one message {@code onceDelay} seconds after deploy (0
+ * counts as 0.1, as there), and only then the {@code repeat} interval or the {@code crontab}
+ * starts, so that once + repeat sends at onceDelay, onceDelay + repeat, onceDelay + 2 * repeat...
  */
 public final class InjectNode implements Node {
   public static final NodeType TYPE =
@@ -37,8 +44,9 @@ public final class InjectNode implements Node {
                   "props",
                   FieldType.ARRAY,
                   null,
-                  "Properties to set: [{p: name, v: value, vt: date|json|str|num|bool|env}];"
-                      + " p payload/topic without v take payload/topic."))
+                  "Properties to set: [{p: name, v: value, vt:"
+                      + " date|json|str|num|bool|env|jsonata|flow|global}]; p payload/topic"
+                      + " without v take payload/topic."))
           .field(
               ConfigField.optional(
                   "payload", FieldType.ANY, null, "msg.payload; the time in ms when absent."))
@@ -47,7 +55,8 @@ public final class InjectNode implements Node {
                   "payloadType",
                   FieldType.STRING,
                   "",
-                  "How payload is read: date, json, str, num, bool, env; empty: the JSON value."))
+                  "How payload is read: date, json, str, num, bool, env, jsonata, flow, global;"
+                      + " empty: the JSON value."))
           .field(ConfigField.optional("topic", FieldType.STRING, "", "msg.topic."))
           .field(
               ConfigField.optional(
@@ -67,11 +76,18 @@ public final class InjectNode implements Node {
           .build();
 
   private static final List<String> VALUE_TYPES =
-      List.of("", "date", "json", "str", "num", "bool", "env");
+      List.of("", "date", "json", "str", "num", "bool", "env", "jsonata", "flow", "global");
   private static final byte[] EMPTY = {'{', '}'};
 
-  /** One property of the message: its name, raw value and value type. */
-  private record Prop(String name, Object value, String type) {}
+  /**
+   * One property of the message: its name, raw value and value type, and its compiled JSONata
+   * expression when the type is {@code jsonata}.
+   */
+  private record Prop(String name, Object value, String type, JsonataExpression expression) {
+    Prop(String name, Object value, String type) {
+      this(name, value, type, null);
+    }
+  }
 
   private final NodeContext context;
   private final List<Prop> props;
@@ -84,10 +100,11 @@ public final class InjectNode implements Node {
     this.context = context;
     this.props = props(context);
     this.once = context.configBoolean("once", false);
-    this.onceDelayMs = Math.round(MessageBodies.number(context, "onceDelay", 0.1) * 1000);
-    if (onceDelayMs < 0) {
+    double onceDelay = MessageBodies.number(context, "onceDelay", 0.1);
+    if (onceDelay < 0) {
       throw new IllegalArgumentException("onceDelay: must not be negative");
     }
+    this.onceDelayMs = Math.round((onceDelay == 0 ? 0.1 : onceDelay) * 1000);
     this.ticker = schedule(context);
     for (Prop prop : props) {
       evaluate(prop);
@@ -113,7 +130,8 @@ public final class InjectNode implements Node {
       return null;
     }
     long intervalMs = Math.max(1, Math.round(repeat * 1000));
-    long anchor = context.epochClock().time() + (once ? onceDelayMs : 0);
+    // with once, the interval starts when the once message goes: first repeat one interval later
+    long anchor = context.epochClock().time() + (once ? onceDelayMs + intervalMs : 0);
     return new Ticker(context, Ticker.every(intervalMs, anchor), this::fire);
   }
 
@@ -141,12 +159,30 @@ public final class InjectNode implements Node {
       }
     }
     for (int i = 0; i < result.size(); i++) {
+      Prop prop = result.get(i);
+      if (prop.type().equals("string")) {
+        // a spelling some of Node-RED's own examples use: Node-RED takes the value as it is
+        result.set(i, new Prop(prop.name(), prop.value(), "str"));
+      } else if (prop.type().equals("jsonata")) {
+        String where = configured == null ? "payload" : "props[" + i + "].v";
+        result.set(
+            i,
+            new Prop(
+                prop.name(),
+                prop.value(),
+                "jsonata",
+                JsonataExpression.compile(
+                    where, prop.value() == null ? "" : prop.value().toString())));
+      }
+    }
+    for (int i = 0; i < result.size(); i++) {
       if (!VALUE_TYPES.contains(result.get(i).type())) {
         throw new IllegalArgumentException(
             (configured == null ? "payloadType" : "props[" + i + "].vt")
                 + ": value type '"
                 + result.get(i).type()
-                + "' is not supported (supported: date, json, str, num, bool, env)");
+                + "' is not supported (supported: date, json, str, num, bool, env, jsonata, flow,"
+                + " global)");
       }
       Prop prop = result.get(i);
       if (prop.type().equals("env")) {
@@ -166,8 +202,32 @@ public final class InjectNode implements Node {
       case "num" -> number(prop.name(), v);
       case "bool" -> Boolean.TRUE.equals(v) || "true".equals(v);
       case "env" -> EnvValues.lookup(prop.name(), String.valueOf(v), context.environment());
+      case "flow" -> contextValue(context.flowContext(), v);
+      case "global" -> contextValue(context.globalContext(), v);
+      case "jsonata" -> {
+        Object result = prop.expression().evaluate(Map.of());
+        yield result == MessagePath.MISSING ? null : result;
+      }
       default -> v == null && prop.name().equals("payload") ? context.epochClock().time() : v;
     };
+  }
+
+  /** A context value named by a Node-RED path ({@code counter}, {@code settings.limit}). */
+  private static Object contextValue(ContextStore store, Object key) {
+    if (key == null || key.toString().isBlank()) {
+      return null;
+    }
+    String path = key.toString().strip();
+    int dot = path.indexOf('.');
+    int bracket = path.indexOf('[');
+    int cut = dot < 0 ? bracket : bracket < 0 ? dot : Math.min(dot, bracket);
+    if (cut < 0) {
+      return store.get(path);
+    }
+    Object root = store.get(path.substring(0, cut));
+    Object value =
+        MessagePath.of(path).get(Map.of(path.substring(0, cut), root == null ? Map.of() : root));
+    return value == MessagePath.MISSING ? null : value;
   }
 
   private static Object parseJson(String name, String text) {
@@ -198,10 +258,19 @@ public final class InjectNode implements Node {
 
   @Override
   public void onStart() {
+    boolean cron = !context.configString("crontab", "").isBlank();
     if (once) {
-      onceTask = context.schedule(() -> fire(0, 0), onceDelayMs);
+      onceTask =
+          context.schedule(
+              () -> {
+                fire(0, 0);
+                if (cron && ticker != null) {
+                  ticker.start(); // Node-RED starts the schedule after the once message
+                }
+              },
+              onceDelayMs);
     }
-    if (ticker != null) {
+    if (ticker != null && (!once || !cron)) {
       ticker.start();
     }
   }

@@ -11,6 +11,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.MessageBodies;
 import java.time.DateTimeException;
+import java.time.Instant;
 import java.time.ZoneId;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +21,12 @@ import java.util.Map;
  * {@code timer}: starts an execution on a schedule for as long as its flow is deployed — every
  * {@code interval} {@code unit}s, or at the times of a cron expression in a time zone. See {@link
  * Ticker} for how late and refused ticks are counted.
+ *
+ * <p>As z8run's timer ({@code crates/z8run-core/src/nodes/timer.rs}): {@code unit} defaults to
+ * {@code ms}, an interval below 100 ms is refused (a unit given explicitly allows down to 1 ms),
+ * and without a configured {@code payload} the message's payload is z8run's tick object {@code
+ * {"tick": n, "timestamp": ISO-8601, "interval_ms": ms}} ({@code interval_ms} null on a cron
+ * schedule). {@code msg.tick} and {@code msg.missed} count ticks and ticks that could not start.
  */
 public final class TimerNode implements Node {
   public static final NodeType TYPE =
@@ -29,8 +36,15 @@ public final class TimerNode implements Node {
           .inputs()
           .outputs(PortSpec.any("tick"))
           .field(
-              ConfigField.optional("interval", FieldType.NUMBER, 1, "Time between ticks, in unit."))
-          .field(ConfigField.choice("unit", "s", List.of("ms", "s", "m", "h"), "Unit of interval."))
+              ConfigField.optional(
+                  "interval", FieldType.NUMBER, 5000, "Time between ticks, in unit."))
+          .field(
+              ConfigField.optional(
+                  "unit",
+                  FieldType.STRING,
+                  null,
+                  "Unit of interval: ms, s, m or h; ms when absent (as z8run), then at least 100"
+                      + " ms."))
           .field(
               ConfigField.optional(
                   "cron",
@@ -42,20 +56,28 @@ public final class TimerNode implements Node {
                   "timezone", FieldType.STRING, "", "Time zone of the cron expression (IANA id)."))
           .field(
               ConfigField.optional(
-                  "payload", FieldType.ANY, null, "msg.payload; the time in ms when absent."))
+                  "payload",
+                  FieldType.ANY,
+                  null,
+                  "msg.payload; when absent z8run's {tick, timestamp, interval_ms}."))
           .field(ConfigField.optional("topic", FieldType.STRING, "", "msg.topic."))
           .factory(TimerNode::new)
           .build();
 
+  /** z8run's smallest interval (its validate): below it a unit must be given. */
+  static final long MIN_Z8RUN_INTERVAL_MS = 100;
+
   private final NodeContext context;
   private final Object payload;
   private final String topic;
+  private final Long intervalMs;
   private final Ticker ticker;
 
   private TimerNode(NodeContext context) {
     this.context = context;
     this.payload = context.config().get("payload");
     this.topic = context.configString("topic", "");
+    this.intervalMs = context.configString("cron", "").isBlank() ? intervalMs(context) : null;
     this.ticker = new Ticker(context, schedule(context), this::fire);
   }
 
@@ -65,8 +87,15 @@ public final class TimerNode implements Node {
     if (!cron.isEmpty()) {
       return Ticker.cron(new CronSchedule(cron, zone(context, "timezone")));
     }
-    double interval = MessageBodies.number(context, "interval", 1);
-    String unit = context.configString("unit", "s");
+    return Ticker.every(intervalMs(context), context.epochClock().time());
+  }
+
+  private static long intervalMs(NodeContext context) {
+    double interval = MessageBodies.number(context, "interval", 5000);
+    String unit = context.configString("unit", "ms");
+    if (!List.of("ms", "s", "m", "h").contains(unit)) {
+      throw new IllegalArgumentException("unit: '" + unit + "' is not ms, s, m or h");
+    }
     long unitMs =
         switch (unit) {
           case "ms" -> 1;
@@ -81,7 +110,16 @@ public final class TimerNode implements Node {
       throw new IllegalArgumentException(
           "interval: " + interval + " " + unit + " is less than 1 ms");
     }
-    return Ticker.every(intervalMs, context.epochClock().time());
+    if (intervalMs < MIN_Z8RUN_INTERVAL_MS && context.config().get("unit") == null) {
+      throw new IllegalArgumentException(
+          "interval: "
+              + interval
+              + " ms is below "
+              + MIN_Z8RUN_INTERVAL_MS
+              + " ms (the unit is ms when none is given, as in z8run); give unit \"s\" if you"
+              + " meant seconds, or \"ms\" to allow it");
+    }
+    return intervalMs;
   }
 
   static ZoneId zone(NodeContext context, String field) {
@@ -100,7 +138,15 @@ public final class TimerNode implements Node {
 
   private boolean fire(long tick, long missed) {
     Map<String, Object> message = new LinkedHashMap<>();
-    message.put("payload", payload == null ? context.epochClock().time() : payload);
+    if (payload == null) {
+      Map<String, Object> z8run = new LinkedHashMap<>();
+      z8run.put("tick", tick);
+      z8run.put("timestamp", Instant.ofEpochMilli(context.epochClock().time()).toString());
+      z8run.put("interval_ms", intervalMs);
+      message.put("payload", z8run);
+    } else {
+      message.put("payload", payload);
+    }
     message.put("topic", topic);
     message.put("tick", tick);
     message.put("missed", missed);

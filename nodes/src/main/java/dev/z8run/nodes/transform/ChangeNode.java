@@ -65,7 +65,14 @@ public final class ChangeNode implements Node {
       throw new IllegalArgumentException("rules: at least one rule is required");
     }
     if (!list.stream().allMatch(ChangeRules::patchable)) {
-      this.edits = ChangeRules.compile(list, context.environment());
+      this.edits =
+          ChangeRules.compile(
+              list,
+              new ChangeRules.Contexts(
+                  context.flowContext(),
+                  context.globalContext(),
+                  context.config().get("env") instanceof Map<?, ?> env ? stringKeys(env) : null,
+                  context.environment()));
       this.rules = null;
       return;
     }
@@ -75,6 +82,12 @@ public final class ChangeNode implements Node {
     }
     this.rules = compiled.toArray(Rule[]::new);
     this.edits = null;
+  }
+
+  private static Map<String, Object> stringKeys(Map<?, ?> map) {
+    Map<String, Object> copy = new java.util.LinkedHashMap<>();
+    map.forEach((key, value) -> copy.put(String.valueOf(key), value));
+    return copy;
   }
 
   private static Rule compile(int index, Object raw) {

@@ -1,7 +1,9 @@
 package dev.z8run.nodes.transform;
 
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.ContextValues;
 import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.JsonataExpression;
 import dev.z8run.nodes.support.MessagePath;
@@ -17,20 +19,79 @@ import java.util.regex.PatternSyntaxException;
 
 /**
  * The change node's rules applied to a parsed message: Node-RED's {@code set}, {@code change}
- * (search and replace, a string or a regular expression), {@code delete} and {@code move}, values
- * of every type the node knows ({@code str}, {@code num}, {@code bool}, {@code json}, {@code date},
- * {@code msg}, {@code env}, {@code jsonata}) and bracket paths ({@code payload.items[0]}). The slow
- * path of {@link ChangeNode}: it parses the body, edits the tree and writes it again.
+ * (search and replace, a string or a regular expression), {@code delete} and {@code move}, on
+ * message properties or flow and global context ({@code pt}), values of every type the node knows
+ * ({@code str}, {@code num}, {@code bool}, {@code json}, {@code date}, {@code msg}, {@code flow},
+ * {@code global}, {@code env}, {@code jsonata} with {@code $flowContext}, {@code $globalContext}
+ * and {@code $env}) and bracket paths ({@code payload.items[0]}). The slow path of {@link
+ * ChangeNode}: it parses the body, edits the tree and writes it again.
  */
 final class ChangeRules {
   static final List<String> KINDS = List.of("set", "change", "delete", "move");
+  static final List<String> TARGETS = List.of("msg", "flow", "global");
   static final List<String> VALUE_TYPES =
-      List.of("str", "num", "bool", "json", "date", "msg", "env", "jsonata");
-  static final List<String> FROM_TYPES = List.of("str", "num", "bool", "re", "env");
+      List.of("str", "num", "bool", "json", "date", "msg", "flow", "global", "env", "jsonata");
+  static final List<String> FROM_TYPES =
+      List.of("str", "num", "bool", "re", "env", "msg", "flow", "global");
+
+  /** The flow and global stores and the node's env values the rules may read and write. */
+  record Contexts(
+      ContextStore flow,
+      ContextStore global,
+      Map<String, Object> env,
+      NodeEnvironment environment) {
+    ContextStore store(String type) {
+      return type.equals("flow") ? flow : global;
+    }
+  }
 
   /** Where a rule's value comes from, worked out per message. */
   private interface Value {
     Object of(Map<String, Object> msg, long nowMs);
+  }
+
+  /** What a rule reads and writes: a message property or a context property. */
+  private interface Target {
+    Object get(Map<String, Object> msg);
+
+    void set(Map<String, Object> msg, Object value);
+
+    void remove(Map<String, Object> msg);
+  }
+
+  private record MessageTarget(MessagePath path) implements Target {
+    @Override
+    public Object get(Map<String, Object> msg) {
+      return path.get(msg);
+    }
+
+    @Override
+    public void set(Map<String, Object> msg, Object value) {
+      path.set(msg, value);
+    }
+
+    @Override
+    public void remove(Map<String, Object> msg) {
+      path.remove(msg);
+    }
+  }
+
+  private record ContextTarget(ContextStore store, ContextValues.Property property)
+      implements Target {
+    @Override
+    public Object get(Map<String, Object> msg) {
+      return ContextValues.get(store, property);
+    }
+
+    @Override
+    public void set(Map<String, Object> msg, Object value) {
+      ContextValues.set(store, property, value);
+    }
+
+    @Override
+    public void remove(Map<String, Object> msg) {
+      ContextValues.set(store, property, MessagePath.MISSING);
+    }
   }
 
   private record Constant(Object value) implements Value {
@@ -61,21 +122,28 @@ final class ChangeRules {
     }
   }
 
+  private record Context(Target target) implements Value {
+    @Override
+    public Object of(Map<String, Object> msg, long nowMs) {
+      return target.get(msg);
+    }
+  }
+
   private sealed interface Rule permits SetRule, ChangeRule, DeleteRule, MoveRule {}
 
-  private record SetRule(MessagePath path, Value to) implements Rule {}
+  private record SetRule(Target path, Value to) implements Rule {}
 
   /**
    * @param wholeValue the from text a whole string (or number, boolean) must equal to be replaced
    *     by the typed value; null for a regular expression
    */
   private record ChangeRule(
-      MessagePath path, Pattern from, String wholeValue, String fromType, boolean regex, Value to)
+      Target path, Pattern from, String wholeValue, String fromType, boolean regex, Value to)
       implements Rule {}
 
-  private record DeleteRule(MessagePath path) implements Rule {}
+  private record DeleteRule(Target path) implements Rule {}
 
-  private record MoveRule(MessagePath path, MessagePath to) implements Rule {}
+  private record MoveRule(Target path, Target to) implements Rule {}
 
   private final Rule[] rules;
 
@@ -106,15 +174,15 @@ final class ChangeRules {
    *
    * @throws IllegalArgumentException naming the rule and field at fault ({@code rules[1].tot: ...})
    */
-  static ChangeRules compile(List<?> list, NodeEnvironment env) {
+  static ChangeRules compile(List<?> list, Contexts contexts) {
     Rule[] rules = new Rule[list.size()];
     for (int i = 0; i < rules.length; i++) {
-      rules[i] = compile("rules[" + i + "]", list.get(i), env);
+      rules[i] = compile("rules[" + i + "]", list.get(i), contexts);
     }
     return new ChangeRules(rules);
   }
 
-  private static Rule compile(String where, Object raw, NodeEnvironment env) {
+  private static Rule compile(String where, Object raw, Contexts contexts) {
     if (!(raw instanceof Map<?, ?> rule)) {
       throw new IllegalArgumentException(
           where + ": expected an object, got " + JsonCodec.describe(raw));
@@ -124,29 +192,36 @@ final class ChangeRules {
       throw new IllegalArgumentException(
           where + ".t: unknown rule kind '" + kind + "' (supported: set, change, delete, move)");
     }
-    Object target = rule.get("pt") == null ? "msg" : rule.get("pt");
-    if (!"msg".equals(target)) {
+    Object targetType = rule.get("pt") == null ? "msg" : rule.get("pt");
+    if (!TARGETS.contains(targetType)) {
       throw new IllegalArgumentException(
-          where
-              + ".pt: only msg properties can be changed, got '"
-              + target
-              + "' (flow and global context are not available)");
+          where + ".pt: '" + targetType + "' is not msg, flow or global");
     }
-    MessagePath path = path(where + ".p", rule.get("p"));
+    Target path = target(where + ".p", (String) targetType, rule.get("p"), contexts);
     return switch ((String) kind) {
-      case "set" -> new SetRule(path, value(where, rule, env));
-      case "change" -> change(where, path, rule, env);
+      case "set" -> new SetRule(path, value(where, rule, contexts));
+      case "change" -> change(where, path, rule, contexts);
       case "delete" -> new DeleteRule(path);
       case "move" -> {
         Object toType = rule.get("tot") == null ? "msg" : rule.get("tot");
-        if (!"msg".equals(toType)) {
+        if (!TARGETS.contains(toType)) {
           throw new IllegalArgumentException(
-              where + ".tot: a move goes to a msg property, got '" + toType + "'");
+              where + ".tot: a move goes to msg, flow or global, got '" + toType + "'");
         }
-        yield new MoveRule(path, path(where + ".to", rule.get("to")));
+        yield new MoveRule(path, target(where + ".to", (String) toType, rule.get("to"), contexts));
       }
       default -> throw new IllegalStateException("unchecked rule kind " + kind);
     };
+  }
+
+  private static Target target(String where, String type, Object raw, Contexts contexts) {
+    if (type.equals("msg")) {
+      return new MessageTarget(path(where, raw));
+    }
+    if (!(raw instanceof String property) || property.isBlank()) {
+      throw new IllegalArgumentException(where + ": a context property name is required");
+    }
+    return new ContextTarget(contexts.store(type), ContextValues.property(where, property));
   }
 
   private static MessagePath path(String where, Object raw) {
@@ -160,7 +235,7 @@ final class ChangeRules {
     }
   }
 
-  private static Value value(String where, Map<?, ?> rule, NodeEnvironment env) {
+  private static Value value(String where, Map<?, ?> rule, Contexts contexts) {
     String type = rule.get("tot") == null ? "str" : rule.get("tot").toString();
     Object to = rule.get("to");
     String text = to == null ? "" : to instanceof String s ? s : JsonCodec.writeString(to);
@@ -177,8 +252,20 @@ final class ChangeRules {
         case "json" -> new Constant(to instanceof String ? JsonCodec.parse(text) : to);
         case "date" -> new Now("iso".equals(rule.get("dft")));
         case "msg" -> new Property(MessagePath.of(text));
-        case "env" -> new Constant(EnvValues.lookup(where + ".to", text, env));
-        case "jsonata" -> new Expression(JsonataExpression.compile(where + ".to", text));
+        case "flow", "global" -> new Context(target(where + ".to", type, text, contexts));
+        case "env" ->
+            new Constant(
+                contexts.env() != null && contexts.env().containsKey(text.strip())
+                    ? contexts.env().get(text.strip())
+                    : EnvValues.lookup(where + ".to", text, contexts.environment()));
+        case "jsonata" ->
+            new Expression(
+                JsonataExpression.compile(where + ".to", text)
+                    .withNodeRedFunctions(
+                        contexts.flow(),
+                        contexts.global(),
+                        contexts.env(),
+                        contexts.environment()));
         default ->
             throw new UnsupportedOperationException(
                 "value type '"
@@ -209,7 +296,7 @@ final class ChangeRules {
     }
   }
 
-  private static Rule change(String where, MessagePath path, Map<?, ?> rule, NodeEnvironment env) {
+  private static Rule change(String where, Target path, Map<?, ?> rule, Contexts contexts) {
     String fromType = rule.get("fromt") == null ? "str" : rule.get("fromt").toString();
     if (!FROM_TYPES.contains(fromType)) {
       throw new IllegalArgumentException(
@@ -223,8 +310,19 @@ final class ChangeRules {
     Object from = rule.get("from");
     String text = from == null ? "" : from instanceof String s ? s : JsonCodec.writeString(from);
     if (fromType.equals("env")) {
-      text = EnvValues.lookup(where + ".from", text, env);
+      text = EnvValues.lookup(where + ".from", text, contexts.environment());
       fromType = "str";
+    } else if (!fromType.equals("str")
+        && !fromType.equals("num")
+        && !fromType.equals("bool")
+        && !fromType.equals("re")) {
+      // a search value from msg, flow or global: Node-RED reads it once per message; here when
+      // the flow starts is not enough, so it is refused rather than read with another meaning
+      throw new IllegalArgumentException(
+          where
+              + ".fromt: searching for a value taken from "
+              + fromType
+              + " is not supported; search for a fixed value or a regular expression");
     }
     if (text.isEmpty()) {
       throw new IllegalArgumentException(where + ".from: the text to search for is empty");
@@ -238,7 +336,7 @@ final class ChangeRules {
           where + ".from: invalid regular expression: " + bad.getDescription());
     }
     return new ChangeRule(
-        path, pattern, regex ? null : text, fromType, regex, value(where, rule, env));
+        path, pattern, regex ? null : text, fromType, regex, value(where, rule, contexts));
   }
 
   /** Applies every rule, in order, to {@code msg}. */

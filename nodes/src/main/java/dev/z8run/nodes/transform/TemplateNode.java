@@ -4,6 +4,7 @@ import com.github.mustachejava.DefaultMustacheFactory;
 import com.github.mustachejava.Mustache;
 import com.github.mustachejava.MustacheException;
 import com.github.mustachejava.reflect.SimpleObjectHandler;
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
@@ -13,6 +14,8 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.ContextValues;
+import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.MessagePath;
 import java.io.IOException;
 import java.io.Reader;
@@ -20,6 +23,7 @@ import java.io.StringReader;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.agrona.MutableDirectBuffer;
@@ -36,6 +40,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {{x}}} escapes HTML, {@code {{{x}}}} does not; with {@code output: json} strings are escaped for
  * JSON instead, so that a template such as {@code {"name":"{{payload.name}}"}} stays valid. An
  * object or array inserted as a value is written as compact JSON.
+ *
+ * <p>As in Node-RED, {@code {{flow.x}}} and {@code {{global.x}}} read flow and global context and
+ * {@code {{env.NAME}}} an environment variable (the node's own {@code env} values first; server
+ * settings {@code Z8_*} read as empty); {@code fieldType} flow or global sets the result into that
+ * context instead of the message, which passes on unchanged.
  */
 public final class TemplateNode implements Node {
   public static final NodeType TYPE =
@@ -58,9 +67,27 @@ public final class TemplateNode implements Node {
                   List.of("str", "json"),
                   "str: set the text; json: parse the text and set the JSON value."))
           .field(ConfigField.optional("template", FieldType.CODE, "", "The template text."))
+          .field(
+              ConfigField.choice(
+                  "fieldType",
+                  "msg",
+                  List.of("msg", "flow", "global"),
+                  "Where field is set: a message property, or flow or global context."))
+          .field(
+              ConfigField.optional(
+                  "env",
+                  FieldType.OBJECT,
+                  null,
+                  "Env values {{env.NAME}} finds first (a subflow instance's env properties)."))
           .factory(TemplateNode::new)
           .build();
 
+  private static final java.util.regex.Pattern STANDALONE_COMMENT =
+      java.util.regex.Pattern.compile("(?m)^[ \\t]*\\{\\{![^}]*}}[ \\t]*(\\r?\\n|$)");
+
+  private final NodeContext context;
+  private final String fieldType;
+  private final ContextValues.Property contextField;
   private final MessagePath field;
   private final Mustache mustache;
   private final byte[] plain;
@@ -68,8 +95,14 @@ public final class TemplateNode implements Node {
   private final JsonPatch patch = new JsonPatch();
 
   private TemplateNode(NodeContext context) {
+    this.context = context;
+    fieldType = context.configString("fieldType", "msg");
+    contextField =
+        fieldType.equals("msg")
+            ? null
+            : ContextValues.property("field", context.configString("field", "payload"));
     field = MessagePath.of(context.configString("field", "payload"), "field");
-    if (!field.keysOnly()) {
+    if (contextField == null && !field.keysOnly()) {
       throw new IllegalArgumentException(
           "field: '" + field.text() + "' has an array index; use object keys only");
     }
@@ -81,7 +114,9 @@ public final class TemplateNode implements Node {
     } else {
       plain = null;
       try {
-        mustache = new Factory(json).compile(new StringReader(template), context.nodeId());
+        // mustache.js drops a line holding only a comment tag, as it does standalone sections
+        String standalone = STANDALONE_COMMENT.matcher(template).replaceAll("");
+        mustache = new Factory(json).compile(new StringReader(standalone), context.nodeId());
       } catch (MustacheException | UncheckedIOException invalid) {
         throw new IllegalArgumentException("template: " + invalid.getMessage(), invalid);
       }
@@ -108,8 +143,15 @@ public final class TemplateNode implements Node {
       byte[] body = new byte[msg.jsonLength()];
       msg.buffer().getBytes(msg.jsonOffset(), body);
       StringWriter text = new StringWriter();
-      mustache.execute(text, JsonCodec.parse(body));
+      mustache.execute(text, scope(JsonCodec.parse(body)));
       value = value(text.toString(), json);
+    }
+    if (contextField != null) {
+      ContextStore store =
+          fieldType.equals("flow") ? context.flowContext() : context.globalContext();
+      ContextValues.set(store, contextField, JsonCodec.parse(value));
+      out.forward(0, msg);
+      return;
     }
     UnsafeBuffer bytes = new UnsafeBuffer(value);
     int patched =
@@ -125,6 +167,35 @@ public final class TemplateNode implements Node {
           claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
     }
     out.commit();
+  }
+
+  /** The message with Node-RED's {@code flow}, {@code global} and {@code env} beside it. */
+  private Object scope(Object message) {
+    Map<String, Object> scope = new LinkedHashMap<>();
+    if (message instanceof Map<?, ?> map) {
+      map.forEach((key, value) -> scope.put(String.valueOf(key), value));
+    }
+    scope.put("flow", new ContextScope(context.flowContext()));
+    scope.put("global", new ContextScope(context.globalContext()));
+    scope.put("env", new EnvScope(context.config().get("env"), context.environment()));
+    return scope;
+  }
+
+  /** A context store as a mustache scope: {@code {{flow.count}}}. */
+  private record ContextScope(ContextStore store) {}
+
+  /** Environment variables as a mustache scope: {@code {{env.HOME}}}. */
+  private record EnvScope(Object own, dev.z8run.core.node.NodeEnvironment environment) {
+    Object get(String name) {
+      if (own instanceof Map<?, ?> map && map.containsKey(name)) {
+        return map.get(name);
+      }
+      try {
+        return EnvValues.lookup("env", name, environment);
+      } catch (IllegalArgumentException refused) {
+        return "";
+      }
+    }
   }
 
   /** mustache.java set up for messages: JSON-only scopes, no partials, the chosen escaping. */
@@ -161,6 +232,12 @@ public final class TemplateNode implements Node {
   private static final class JsonScopes extends SimpleObjectHandler {
     @Override
     public Object get(String name, Object scope) {
+      if (scope instanceof ContextScope context) {
+        return context.store().get(name);
+      }
+      if (scope instanceof EnvScope env) {
+        return env.get(name);
+      }
       if (scope instanceof Map<?, ?> map) {
         return map.containsKey(name) ? map.get(name) : null;
       }

@@ -164,6 +164,76 @@ class HttpRequestNodeTest {
     return (String) ((Map<?, ?>) failed.get("error")).get("message");
   }
 
+  /**
+   * z8run's http-request (crates/z8run-core/src/nodes/http_request.rs; editor defaults {url,
+   * method: "POST", headers: {}, bodyPath: "req.body", timeout: 5000}): {x} placeholders of the
+   * payload, the body at bodyPath as JSON, and {status, headers, body, url} as the payload.
+   */
+  @Test
+  void shouldCallAsZ8runDoesWithPlaceholdersBodyPathAndItsResponseShape() {
+    Map<?, ?> out =
+        response(
+            config(
+                "url",
+                base + "/echo/{req.body.id}?city={req.query.city}&none={req.nope}",
+                "method",
+                "POST",
+                "headers",
+                Map.of(),
+                "bodyPath",
+                "req.body",
+                "timeout",
+                5000,
+                "mode",
+                "z8run"),
+            "{\"topic\":\"t\",\"payload\":{\"req\":{\"body\":{\"id\":42,\"name\":\"test\"},"
+                + "\"query\":{\"city\":\"London\"}}}}");
+    assertEquals("t", out.get("topic"));
+    Map<?, ?> payload = (Map<?, ?>) out.get("payload");
+    assertEquals(200L, payload.get("status"));
+    assertEquals(base + "/echo/42?city=London&none=", payload.get("url"));
+    assertEquals("test", ((Map<?, ?>) payload.get("headers")).get("x-served-by"));
+    Map<?, ?> echo = (Map<?, ?>) payload.get("body");
+    assertEquals("POST", echo.get("method"));
+    assertEquals("application/json", echo.get("contentType"));
+    assertEquals(Map.of("id", 42L, "name", "test"), JsonCodec.parse((String) echo.get("body")));
+  }
+
+  @Test
+  void shouldAnswerAZ8runFailureWithItsErrorShape() {
+    deploy(
+        config("url", base + "/slow", "timeout", 200, "mode", "z8run", "method", "GET"),
+        "127.0.0.1",
+        "{}");
+    harness.inject("f", "in", "{\"payload\":{}}");
+    Map<?, ?> failed = (Map<?, ?>) harness.awaitCaptured("o1", 1).get(0).parsed();
+    Map<?, ?> payload = (Map<?, ?>) failed.get("payload");
+    assertEquals(base + "/slow", payload.get("url"));
+    assertEquals(true, payload.get("timeout"));
+    assertTrue(((String) payload.get("error")).contains("timed out"), payload.toString());
+  }
+
+  @Test
+  void shouldReadBodyPathAndTimeoutInNodeRedModeToo() {
+    Map<?, ?> out =
+        response(
+            config(
+                "url",
+                base + "/echo",
+                "method",
+                "PUT",
+                "bodyPath",
+                "order",
+                "timeout",
+                3000,
+                "responseType",
+                "json"),
+            "{\"payload\":{\"order\":[1,2],\"other\":true}}");
+    Map<?, ?> echo = (Map<?, ?>) out.get("payload");
+    assertEquals("[1,2]", echo.get("body"));
+    assertEquals(200L, out.get("statusCode"), "Node-RED's response shape");
+  }
+
   @Test
   void shouldGetAUrlFilledFromTheMessageAndParseTheJsonResponse() {
     Map<?, ?> out =

@@ -64,7 +64,7 @@ class ObserverNodesTest {
 
     assertEquals(
         json(
-            "{\"payload\":42,\"topic\":\"t\",\"error\":{\"message\":\"IllegalStateException: boom at"
+            "{\"payload\":42,\"topic\":\"t\",\"error\":{\"message\":\"boom at"
                 + " b\",\"source\":{\"id\":\"b\",\"type\":\"boom\",\"name\":\"Exploder\"}}}"),
         harness.awaitCaptured("out", 1).get(0).parsed());
     FlowHarness.await(

@@ -217,16 +217,16 @@ class SwitchNodeTest {
   @Test
   void shouldRefuseUnknownTestsAndBadOperandsNamingTheRule() {
     assertEquals(
-        "node 'sw' (switch): rules[1].t: unknown test 'hask' (supported: eq, neq, lt, lte, gt,"
+        "node 'sw' (switch): rules[1].t: unknown test 'has' (supported: eq, neq, lt, lte, gt,"
             + " gte, btwn, cont, regex, true, false, null, nnull, empty, nempty, istype, else)",
-        refused("{\"rules\":[{\"t\":\"true\"},{\"t\":\"hask\",\"v\":\"a\"}]}"));
+        refused("{\"rules\":[{\"t\":\"true\"},{\"t\":\"has\",\"v\":\"a\"}]}"));
     assertEquals(
         "node 'sw' (switch): rules[0].v: 'abc' is not a number",
         refused("{\"rules\":[{\"t\":\"eq\",\"v\":\"abc\",\"vt\":\"num\"}]}"));
     assertEquals(
-        "node 'sw' (switch): rules[0].vt: value type 'flow' is not supported (supported: str, num,"
+        "node 'sw' (switch): rules[0].vt: value type 'bin' is not supported (supported: str, num,"
             + " bool, json, env, msg)",
-        refused("{\"rules\":[{\"t\":\"eq\",\"v\":\"x\",\"vt\":\"flow\"}]}"));
+        refused("{\"rules\":[{\"t\":\"eq\",\"v\":\"x\",\"vt\":\"bin\"}]}"));
     assertEquals(
         "node 'sw' (switch): rules[0].v: invalid regular expression: Unclosed group",
         refused("{\"rules\":[{\"t\":\"regex\",\"v\":\"(a\"}]}"));

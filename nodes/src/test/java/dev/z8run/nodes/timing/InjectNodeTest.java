@@ -156,9 +156,16 @@ class InjectNodeTest {
   void shouldRefuseUnsupportedPayloadTypesAndBadCrontabsNamingTheField() {
     DeployException flowType =
         assertThrows(
-            DeployException.class, () -> deploy("{\"payload\":\"x\",\"payloadType\":\"flow\"}"));
+            DeployException.class, () -> deploy("{\"payload\":\"x\",\"payloadType\":\"bin\"}"));
     assertTrue(
-        flowType.getMessage().contains("payloadType: value type 'flow'"), flowType.getMessage());
+        flowType.getMessage().contains("payloadType: value type 'bin'"), flowType.getMessage());
+
+    DeployException secret =
+        assertThrows(
+            DeployException.class,
+            () -> deploy("{\"payload\":\"Z8_JWT_SECRET\",\"payloadType\":\"env\"}"));
+    assertTrue(
+        secret.getMessage().contains("'Z8_JWT_SECRET' is a server setting"), secret.getMessage());
 
     DeployException cron =
         assertThrows(DeployException.class, () -> deploy("{\"crontab\":\"*/5 * * *\"}"));

@@ -13,6 +13,7 @@ import dev.z8run.core.runtime.DeployException;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.nodes.FlowHarness;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -77,7 +78,10 @@ class TimerNodeTest {
 
     Map<?, ?> tick = (Map<?, ?>) harness.awaitCaptured("out", 1).get(0).parsed();
 
-    assertTrue(tick.get("payload") instanceof Number, "the time is the payload: " + tick);
+    Map<?, ?> payload = (Map<?, ?>) tick.get("payload");
+    assertEquals(1L, payload.get("tick"), "z8run's tick object: " + tick);
+    assertTrue(payload.containsKey("interval_ms") && payload.get("interval_ms") == null, "cron");
+    Instant.parse((String) payload.get("timestamp"));
   }
 
   @Test

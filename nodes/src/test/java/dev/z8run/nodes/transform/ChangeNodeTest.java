@@ -487,11 +487,10 @@ class ChangeNodeTest {
   }
 
   @Test
-  void shouldRefuseTargetOtherThanMsg() {
+  void shouldRefuseTargetOtherThanMsgFlowOrGlobal() {
     assertEquals(
-        "node 'change' (change): rules[0].pt: only msg properties can be changed, got 'flow'"
-            + " (flow and global context are not available)",
-        refused("{\"rules\":[{\"t\":\"set\",\"p\":\"count\",\"pt\":\"flow\",\"to\":\"1\"}]}")
+        "node 'change' (change): rules[0].pt: 'session' is not msg, flow or global",
+        refused("{\"rules\":[{\"t\":\"set\",\"p\":\"count\",\"pt\":\"session\",\"to\":\"1\"}]}")
             .getMessage());
   }
 
@@ -544,7 +543,7 @@ class ChangeNodeTest {
   void shouldRefuseUnsupportedValueTypeNamingTheValueTypeField() {
     assertEquals(
         "node 'change' (change): rules[0].tot: value type 'bin' is not supported (supported: str,"
-            + " num, bool, json, date, msg, env, jsonata)",
+            + " num, bool, json, date, msg, flow, global, env, jsonata)",
         refused(rules(set("payload", "[1]", "bin"))).getMessage());
   }
 

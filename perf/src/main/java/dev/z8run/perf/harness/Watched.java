@@ -64,8 +64,8 @@ public final class Watched {
     try (Z8Server server = Main.start(Settings.of(env))) {
       String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("bench", "bench"));
       Client owner = Client.open(server.port(), token);
-      owner.request(0x0101, flowDocument()); // FLOW_CREATE
-      owner.request(0x0105, "{\"flow_id\":\"" + FLOW_ID + "\"}"); // FLOW_START
+      owner.request(0x0100, flowDocument()); // FLOW_CREATE
+      owner.request(0x0104, "{\"flow_id\":\"" + FLOW_ID + "\"}"); // FLOW_START
       Engine engine = server.engine();
       Harness.Feeder feeder =
           new Harness.Feeder(
@@ -230,7 +230,7 @@ public final class Watched {
       frame.put((byte) 1).putShort((short) type).putInt(id).putInt(payload.length).put(payload);
       sendMasked(frame.array());
       int answered = reply.get(30, TimeUnit.SECONDS);
-      if (answered != 0x0F01 && answered != 0x0004) {
+      if (answered != 0x0F00 && answered != 0x0004) {
         throw new IllegalStateException("request 0x" + Integer.toHexString(type) + " refused");
       }
     }
@@ -284,7 +284,7 @@ public final class Watched {
             int type = frames.getShort(position + 1) & 0xFFFF;
             int id = frames.getInt(position + 3);
             int payload = frames.getInt(position + 7);
-            if (type == 0x0301) {
+            if (type == 0x0305) {
               samples.incrementAndGet();
             } else if (id != 0) {
               CompletableFuture<Integer> reply = pending.remove(id);

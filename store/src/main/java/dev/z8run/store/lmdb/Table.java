@@ -28,6 +28,11 @@ public enum Table {
   /** Unique user names: key = the user name in lower case (Locale.ROOT); value = user id. */
   USERNAMES("usernames"),
   /**
+   * Unique e-mail addresses of users who gave one: key = the address in lower case (Locale.ROOT);
+   * value = user id. Added without a schema change: stores written before it simply have none.
+   */
+  USER_EMAILS("user_emails"),
+  /**
    * Vault entries: key = owner id, 0x00, entry name; value = the sealed blob ({@code VaultCipher}).
    */
   VAULT("vault"),

@@ -1,0 +1,142 @@
+package dev.z8run.api.hook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.z8run.api.Main;
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.flow.FlowCodec;
+import dev.z8run.core.node.Replies;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.BuiltinNodes;
+import io.helidon.webserver.WebServer;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code http-in} in Node-RED's mode (what the Node-RED importer sets): {@code msg.payload} is the
+ * query for GET and the parsed body otherwise, {@code msg.req} the request with its query, params,
+ * headers and cookies, as Node-RED's {@code 21-httpin.js} (express with body-parser and
+ * cookie-parser) makes them. The template greets as Node-RED's example "Create HTTP endpoint" and
+ * "Handle query parameters" do.
+ */
+class NodeRedHttpInTest {
+  private static final String FLOW =
+      """
+      {"id":"nr","name":"nr","nodes":[
+        {"id":"get","type":"http-in","config":{"method":"GET","path":"/hello","mode":"node-red"}},
+        {"id":"greet","type":"template","config":{"field":"payload",
+          "template":"<h1>Hello {{payload.name}}!</h1>"}},
+        {"id":"post","type":"http-in","config":{"method":"POST","path":"/echo/:id","mode":"node-red"}},
+        {"id":"show","type":"function","config":{"func":
+          "msg.payload = {payload: msg.payload, query: msg.req.query, params: msg.req.params, cookies: msg.req.cookies, url: msg.req.url, body: msg.req.body, binary: Buffer.isBuffer(msg.payload) ? msg.payload.length : -1}; return msg;"}},
+        {"id":"out","type":"http-out"}],
+       "wires":[{"from":"get","to":"greet"},{"from":"greet","to":"out"},
+                {"from":"post","to":"show"},{"from":"show","to":"out"}]}
+      """;
+
+  private Engine engine;
+  private HookService hooks;
+  private WebServer server;
+  private HttpClient client;
+
+  @BeforeEach
+  void start() {
+    engine = new Engine(EngineConfig.builder().workers(2).build(), BuiltinNodes.registry());
+    hooks = new HookService(engine, new HookSettings(1 << 20, 5_000, 8));
+    engine.registerService(Replies.class, hooks);
+    server =
+        WebServer.builder()
+            .host("127.0.0.1")
+            .port(0)
+            .routing(routing -> Main.routing(routing, "test", hooks))
+            .build()
+            .start();
+    client = HttpClient.newHttpClient();
+    engine.deploy(FlowCodec.read(FLOW));
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    server.stop();
+    engine.close();
+  }
+
+  private HttpResponse<String> send(String method, String path, String type, byte[] body)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofByteArray(body));
+    if (type != null) {
+      request.header("Content-Type", type);
+    }
+    request.header("Cookie", "session=abc%20def; theme=dark");
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  private Map<?, ?> echo(String type, String body) throws Exception {
+    HttpResponse<String> response =
+        send("POST", "/hook/nr/echo/7?x=1", type, body == null ? null : body.getBytes());
+    assertEquals(200, response.statusCode(), response.body());
+    return (Map<?, ?>) JsonCodec.parse(response.body());
+  }
+
+  @Test
+  void shouldPutTheQueryInThePayloadOfAGet() throws Exception {
+    HttpResponse<String> response = send("GET", "/hook/nr/hello?name=Nick", null, null);
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("<h1>Hello Nick!</h1>", response.body());
+  }
+
+  @Test
+  void shouldPutTheParsedJsonBodyInThePayloadAndTheRequestInMsgReq() throws Exception {
+    Map<?, ?> echoed = echo("application/json", "{\"name\":\"Ada\",\"n\":[1,2]}");
+    assertEquals(Map.of("name", "Ada", "n", List.of(1L, 2L)), echoed.get("payload"));
+    assertEquals(Map.of("x", "1"), echoed.get("query"));
+    assertEquals(Map.of("id", "7"), echoed.get("params"));
+    assertEquals(Map.of("session", "abc def", "theme", "dark"), echoed.get("cookies"));
+    assertEquals("/echo/7?x=1", echoed.get("url"));
+    assertEquals(echoed.get("payload"), echoed.get("body"));
+  }
+
+  @Test
+  void shouldParseFormBodiesAsNodeRedsUrlencodedParserDoes() throws Exception {
+    Map<?, ?> echoed =
+        echo(
+            "application/x-www-form-urlencoded",
+            "name=Ada+Lovelace&tag=a&tag=b&user%5Bage%5D=36&list[]=x&list[]=y&empty=");
+    assertEquals(
+        Map.of(
+            "name", "Ada Lovelace",
+            "tag", List.of("a", "b"),
+            "user", Map.of("age", "36"),
+            "list", List.of("x", "y"),
+            "empty", ""),
+        echoed.get("payload"));
+  }
+
+  @Test
+  void shouldKeepTextAsAStringAndBytesAsABuffer() throws Exception {
+    assertEquals("plain text", echo("text/plain", "plain text").get("payload"));
+    assertEquals("<a>1</a>", echo("application/xml", "<a>1</a>").get("payload"));
+    HttpResponse<String> binary =
+        send(
+            "POST",
+            "/hook/nr/echo/1",
+            "application/octet-stream",
+            new byte[] {0, (byte) 0xFF, 1, 2});
+    assertEquals(4L, ((Map<?, ?>) JsonCodec.parse(binary.body())).get("binary"));
+  }
+}
