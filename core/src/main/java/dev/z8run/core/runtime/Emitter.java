@@ -3,7 +3,6 @@ package dev.z8run.core.runtime;
 import static dev.z8run.io.message.MessageDescriptor.CREDIT_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
-import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 
 import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.Output;
@@ -85,6 +84,7 @@ final class Emitter implements Output {
   private int claimIndex;
   private int claimJsonLength;
   private int claimBinaryLength;
+  private int claimIndexLength;
 
   Emitter(WorkerAgent worker, boolean waitWhenFull, long messageIdBase) {
     this.worker = worker;
@@ -197,7 +197,7 @@ final class Emitter implements Output {
   }
 
   @Override
-  public MessageFlyweight claim(int port, int jsonLength, int binaryLength) {
+  public MessageFlyweight claim(int port, int jsonLength, int binaryLength, int indexLength) {
     if (claimPort >= 0) {
       throw new IllegalStateException("a claim on port " + claimPort + " is still open");
     }
@@ -205,8 +205,9 @@ final class Emitter implements Output {
     claimPort = port;
     claimJsonLength = jsonLength;
     claimBinaryLength = binaryLength;
+    claimIndexLength = indexLength;
     claimMode = STAGED;
-    int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
+    int recordLength = HEADER_LENGTH + jsonLength + binaryLength + indexLength;
     int[] targets = node.targets[port];
     if (targets.length == 1 && !node.hasPending()) {
       NodeInstance target = node.flow.instance(targets[0]);
@@ -215,7 +216,13 @@ final class Emitter implements Output {
           claimMode = FUSED;
           claimTarget = target;
           child.wrap(fusedOut.ensure(recordLength, 0), 0, recordLength);
-          putHeader(nextMessageId(), port, node.targetPorts[port][0], jsonLength, binaryLength);
+          putHeader(
+              nextMessageId(),
+              port,
+              node.targetPorts[port][0],
+              jsonLength,
+              binaryLength,
+              indexLength);
           return child;
         }
         int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
@@ -224,13 +231,19 @@ final class Emitter implements Output {
           claimTarget = target;
           claimIndex = index;
           child.wrap(target.inbox.buffer(), index, recordLength);
-          putHeader(nextMessageId(), port, node.targetPorts[port][0], jsonLength, binaryLength);
+          putHeader(
+              nextMessageId(),
+              port,
+              node.targetPorts[port][0],
+              jsonLength,
+              binaryLength,
+              indexLength);
           return child;
         }
       }
     }
     child.wrap(staging.ensure(recordLength, 0), 0, recordLength);
-    putHeader(0, port, 0, jsonLength, binaryLength);
+    putHeader(0, port, 0, jsonLength, binaryLength, indexLength);
     return child;
   }
 
@@ -246,7 +259,8 @@ final class Emitter implements Output {
       if (claimMode == DIRECT) {
         holdInRing(claimTarget, claimIndex);
       } else {
-        holdInScratch(claimTarget, HEADER_LENGTH + claimJsonLength + claimBinaryLength);
+        holdInScratch(
+            claimTarget, HEADER_LENGTH + claimJsonLength + claimBinaryLength + claimIndexLength);
       }
       children++;
       node.countOut(1);
@@ -256,7 +270,11 @@ final class Emitter implements Output {
         port,
         sendBody
             .json(staging.buffer(), HEADER_LENGTH, claimJsonLength)
-            .binary(staging.buffer(), HEADER_LENGTH + claimJsonLength, claimBinaryLength),
+            .binary(staging.buffer(), HEADER_LENGTH + claimJsonLength, claimBinaryLength)
+            .index(
+                staging.buffer(),
+                HEADER_LENGTH + claimJsonLength + claimBinaryLength,
+                claimIndexLength),
         nextMessageId());
   }
 
@@ -279,14 +297,15 @@ final class Emitter implements Output {
               + "-byte inbox limit");
     }
     splitForNewChild();
-    UnsafeBuffer record = new UnsafeBuffer(new byte[recordLength]);
+    // the tag follows the record; the node sees the record without it
+    UnsafeBuffer record = new UnsafeBuffer(new byte[recordLength + Integer.BYTES]);
     child.wrap(record, 0, recordLength);
-    putHeader(msg.messageId(), 0, 0, msg.jsonLength(), msg.binaryLength());
+    putHeader(msg.messageId(), 0, 0, msg.jsonLength(), msg.binaryLength(), 0);
     record.putBytes(child.jsonOffset(), msg.buffer(), msg.jsonOffset(), msg.jsonLength());
     if (msg.binaryLength() > 0) {
       record.putBytes(child.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
     }
-    record.putInt(RESERVED_OFFSET, tag);
+    record.putInt(recordLength, tag);
     DeferredMessage deferred = new DeferredMessage(node, record, delayMs);
     heldKind = DEFERRED;
     heldDeferred = deferred;
@@ -322,13 +341,14 @@ final class Emitter implements Output {
   }
 
   /** Writes the child's header: the input's execution, this node's port, no credit yet. */
-  private void putHeader(long messageId, int port, int targetPort, int jsonLength, int binLength) {
+  private void putHeader(
+      long messageId, int port, int targetPort, int jsonLength, int binLength, int indexLength) {
     child
         .inheritExecution(input)
         .messageId(messageId)
         .credit(0)
         .source(node.index, port, targetPort)
-        .body(jsonLength, binLength > 0);
+        .body(jsonLength, binLength > 0, indexLength);
   }
 
   private void deliver(int port, MessageBody body, long messageId) {
@@ -339,8 +359,9 @@ final class Emitter implements Output {
     DirectBuffer binary = body.binaryBuffer();
     int binaryOffset = body.binaryOffset();
     int binaryLength = body.binaryLength();
+    int indexLength = body.indexLength();
     int[] targets = node.targets[port];
-    int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
+    int recordLength = HEADER_LENGTH + jsonLength + binaryLength + indexLength;
     int delivered = 0;
     for (int k = 0; k < targets.length; k++) {
       NodeInstance target = node.flow.instance(targets[k]);
@@ -353,10 +374,13 @@ final class Emitter implements Output {
       if (targets.length == 1 && !node.hasPending() && canFuse(target)) {
         UnsafeBuffer out = fusedOut.ensure(recordLength, 0);
         child.wrap(out, 0, recordLength);
-        putHeader(messageId, port, targetPort, jsonLength, binaryLength);
+        putHeader(messageId, port, targetPort, jsonLength, binaryLength, indexLength);
         Bytes.copy(json, jsonOffset, out, child.jsonOffset(), jsonLength);
         if (binaryLength > 0) {
           out.putBytes(child.binaryOffset(), binary, binaryOffset, binaryLength);
+        }
+        if (indexLength > 0) {
+          Bytes.copy(body.indexBuffer(), body.indexOffset(), out, child.indexOffset(), indexLength);
         }
         holdInScratch(target, recordLength);
         children++;
@@ -374,11 +398,15 @@ final class Emitter implements Output {
         int at = node.appendPending(target.index, recordLength);
         child.wrap(node.pending.buffer(), at, recordLength);
       }
-      putHeader(messageId, port, targetPort, jsonLength, binaryLength);
+      putHeader(messageId, port, targetPort, jsonLength, binaryLength, indexLength);
       MutableDirectBuffer destination = (MutableDirectBuffer) child.buffer();
       Bytes.copy(json, jsonOffset, destination, child.jsonOffset(), jsonLength);
       if (binaryLength > 0) {
         destination.putBytes(child.binaryOffset(), binary, binaryOffset, binaryLength);
+      }
+      if (indexLength > 0) {
+        Bytes.copy(
+            body.indexBuffer(), body.indexOffset(), destination, child.indexOffset(), indexLength);
       }
       if (index > 0) {
         holdInRing(target, index);

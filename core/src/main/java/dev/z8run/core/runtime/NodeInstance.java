@@ -2,7 +2,6 @@ package dev.z8run.core.runtime;
 
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
-import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
@@ -100,13 +99,14 @@ class NodeInstance implements ControlledMessageHandler {
    * the node deferred earlier ({@code deferred}).
    */
   void process(MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
-    input.wrap(buffer, offset, length);
+    // a deferred record is followed by its tag (Emitter.defer)
+    input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length);
     Emitter out = worker.emitter();
     out.begin(this, input);
     long startNs = input.traced() ? flow.nanoClock.nanoTime() : 0;
     try {
       if (deferred) {
-        node.onDeferred(input, buffer.getInt(offset + RESERVED_OFFSET), out);
+        node.onDeferred(input, buffer.getInt(offset + length - Integer.BYTES), out);
       } else {
         node.onMessage(input, out);
       }

@@ -41,10 +41,15 @@ public final class MessageFlyweight implements MessageBody {
     if (json < 0) {
       return "json_length=" + json + " is negative";
     }
+    int index = indexLength();
     int body = length - HEADER_LENGTH;
     if (json > body) {
       return "json_length=" + json + " exceeds the body length=" + body;
     }
+    if (index < 0 || index > body - json) {
+      return "index_length=" + index + " does not fit the record after json_length=" + json;
+    }
+    body -= index;
     short type = bodyType();
     if (type != BODY_JSON && type != BODY_JSON_BINARY) {
       return "body_type=" + type + " is not one of " + BODY_JSON + ", " + BODY_JSON_BINARY;
@@ -155,12 +160,30 @@ public final class MessageFlyweight implements MessageBody {
 
   @Override
   public int binaryLength() {
-    return length - HEADER_LENGTH - jsonLength();
+    return length - HEADER_LENGTH - jsonLength() - indexLength();
   }
 
-  /** Length of the body (JSON plus binary). */
+  /** Length of the field index at the end of the record; 0 when it carries none. */
+  @Override
+  public int indexLength() {
+    return buffer.getInt(offset + INDEX_LENGTH_OFFSET);
+  }
+
+  /** Offset in {@link #buffer()} of the field index (valid when {@link #indexLength()} > 0). */
+  @Override
+  public int indexOffset() {
+    return offset + length - indexLength();
+  }
+
+  /** The record's buffer: the field index lies in it, at the end of the record. */
+  @Override
+  public DirectBuffer indexBuffer() {
+    return buffer;
+  }
+
+  /** Length of the body (JSON plus binary, without the field index). */
   public int bodyLength() {
-    return length - HEADER_LENGTH;
+    return length - HEADER_LENGTH - indexLength();
   }
 
   /** Copies the JSON body into a new String: for tests and cold paths, it allocates. */
@@ -234,13 +257,21 @@ public final class MessageFlyweight implements MessageBody {
 
   /**
    * The body's shape: {@code jsonLength} bytes of JSON, then a binary payload when {@code binary}
-   * (its length is what the record holds after the JSON). Clears the reserved field.
+   * (its length is what the record holds after the JSON); no field index.
    */
   public MessageFlyweight body(int jsonLength, boolean binary) {
+    return body(jsonLength, binary, 0);
+  }
+
+  /**
+   * The body's shape: {@code jsonLength} bytes of JSON, then a binary payload when {@code binary},
+   * then {@code indexLength} bytes of field index at the end of the record (0: none).
+   */
+  public MessageFlyweight body(int jsonLength, boolean binary, int indexLength) {
     MutableDirectBuffer b = mutable();
     b.putShort(offset + BODY_TYPE_OFFSET, binary ? BODY_JSON_BINARY : BODY_JSON);
     b.putInt(offset + JSON_LENGTH_OFFSET, jsonLength);
-    b.putInt(offset + RESERVED_OFFSET, 0);
+    b.putInt(offset + INDEX_LENGTH_OFFSET, indexLength);
     return this;
   }
 
