@@ -109,16 +109,29 @@ public final class JsonPatch {
     int delta = written - (end - start);
     int count = indexCount;
     boolean appended = createdFrom == 0 && !wrapInObject;
-    dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, appended ? count + 1 : count);
+    if (delta == 0 || appended) {
+      // a value of the same length (most counters, flags, timestamps), or a member appended:
+      // every entry stays where it was
+      Bytes.copy(index, indexOffset, dst, dstOffset, FieldIndex.lengthFor(count));
+      if (appended) {
+        int to = dstOffset + FieldIndex.lengthFor(count);
+        int key = start + (needsComma ? 1 : 0) + 1;
+        dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, count + 1);
+        dst.putInt(to + FieldIndex.KEY_OFFSET, key);
+        dst.putInt(to + FieldIndex.KEY_LENGTH, path[0].length);
+        dst.putInt(to + FieldIndex.VALUE_START, key + path[0].length + 2);
+        dst.putInt(to + FieldIndex.VALUE_END, start + written);
+      }
+      return;
+    }
+    dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, count);
     int from = indexOffset + FieldIndex.ENTRIES_OFFSET;
     int to = dstOffset + FieldIndex.ENTRIES_OFFSET;
     for (int n = 0; n < count; n++, from += FieldIndex.ENTRY_BYTES, to += FieldIndex.ENTRY_BYTES) {
       int key = index.getInt(from + FieldIndex.KEY_OFFSET);
       int valueStart = index.getInt(from + FieldIndex.VALUE_START);
       int valueEnd = index.getInt(from + FieldIndex.VALUE_END);
-      if (appended) {
-        // every member lies before the closing brace where the new one goes
-      } else if (valueStart >= end) {
+      if (valueStart >= end) {
         key += delta;
         valueStart += delta;
         valueEnd += delta;
@@ -129,13 +142,6 @@ public final class JsonPatch {
       dst.putInt(to + FieldIndex.KEY_LENGTH, index.getInt(from + FieldIndex.KEY_LENGTH));
       dst.putInt(to + FieldIndex.VALUE_START, valueStart);
       dst.putInt(to + FieldIndex.VALUE_END, valueEnd);
-    }
-    if (appended) {
-      int key = start + (needsComma ? 1 : 0) + 1;
-      dst.putInt(to + FieldIndex.KEY_OFFSET, key);
-      dst.putInt(to + FieldIndex.KEY_LENGTH, path[0].length);
-      dst.putInt(to + FieldIndex.VALUE_START, key + path[0].length + 2);
-      dst.putInt(to + FieldIndex.VALUE_END, start + written);
     }
   }
 
