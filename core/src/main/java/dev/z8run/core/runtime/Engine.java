@@ -16,6 +16,7 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
+import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
@@ -43,6 +44,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class Engine implements AutoCloseable {
   private static final long DEFAULT_DRAIN_MS = 5_000;
 
+  /** Freed body blocks kept for reuse, at most (the rest goes back to the system). */
+  private static final long POOLED_BLOCK_BYTES = 32L * 1024 * 1024;
+
   private final EngineConfig config;
   private final NodeTypeRegistry registry;
   private final FlowValidator validator;
@@ -53,6 +57,7 @@ public final class Engine implements AutoCloseable {
   private final EventDispatcher dispatcher;
   private final Thread eventThread;
   private final EngineTimers timers = new EngineTimers();
+  private final BodyBlocks blocks = new BodyBlocks(POOLED_BLOCK_BYTES);
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
@@ -156,7 +161,8 @@ public final class Engine implements AutoCloseable {
             config.nanoClock(),
             config.maxExecutionsPerFlow(),
             TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()),
-            timers);
+            timers,
+            blocks);
     runtime.instances(createInstances(runtime, plan));
     dispatcher.register(handle, plan);
 
@@ -579,5 +585,11 @@ public final class Engine implements AutoCloseable {
     }
     virtualThreads.shutdownNow();
     timers.close();
+    blocks.close();
+  }
+
+  /** The off-heap blocks of the bodies that travel by reference (for metrics and tests). */
+  public BodyBlocks bodyBlocks() {
+    return blocks;
   }
 }

@@ -1,8 +1,11 @@
 package dev.z8run.core.runtime;
 
+import static dev.z8run.io.message.MessageDescriptor.BY_REFERENCE_BYTES;
 import static dev.z8run.io.message.MessageDescriptor.FLAG_TRACED;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static dev.z8run.io.message.MessageDescriptor.MAX_BODY_BYTES;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
+import static dev.z8run.io.message.MessageDescriptor.REF_BODY_LENGTH;
 
 import dev.z8run.core.event.EngineEvents;
 import dev.z8run.core.event.EventDescriptor;
@@ -10,11 +13,13 @@ import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.timer.EngineTimers;
+import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -31,6 +36,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   final ExecutionTable executions;
   final ContextStore context = new ContextStore();
   final EngineTimers timers;
+  final BodyBlocks blocks;
   final FlowObservers observers = new FlowObservers(this);
   private final EngineEvents events;
   private final long traceIntervalNs;
@@ -63,8 +69,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       NanoClock nanoClock,
       int maxExecutions,
       long traceIntervalNs,
-      EngineTimers timers) {
+      EngineTimers timers,
+      BodyBlocks blocks) {
     this.handle = handle;
+    this.blocks = blocks;
     this.flowId = plan.flow().id();
     this.plan = plan;
     this.events = events;
@@ -147,10 +155,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     NodeInstance target = instances[nodeIndex];
     int length = body.jsonLength();
     int binaryLength = body.binaryLength();
-    int recordLength = HEADER_LENGTH + length + binaryLength;
-    if (recordLength > target.maxRecordLength) {
+    int bodyLength = length + binaryLength;
+    if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }
+    boolean byReference = bodyLength > Math.min(BY_REFERENCE_BYTES, target.maxRecordLength);
+    int recordLength = HEADER_LENGTH + (byReference ? REF_BODY_LENGTH : bodyLength);
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     if (index <= 0) {
       executionCounters.getAndAddLong(REJECTED, 1);
@@ -176,15 +186,15 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
         .flags(flags)
         .body(length, binaryLength > 0)
         .ref(body.ref());
-    target
-        .inbox
-        .buffer()
-        .putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
+    if (byReference) {
+      // the body goes into a block once; the ring carries its address
+      record.bodyRef(blocks.allocate(bodyLength), bodyLength);
+    }
+    MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
+    destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
     if (binaryLength > 0) {
-      target
-          .inbox
-          .buffer()
-          .putBytes(record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
+      destination.putBytes(
+          record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
     }
     executionCounters.getAndAddLong(STARTED, 1);
     if (flags != 0) {

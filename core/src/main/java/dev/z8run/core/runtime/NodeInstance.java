@@ -100,7 +100,7 @@ class NodeInstance implements ControlledMessageHandler {
    */
   void process(MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
     // a deferred record is followed by its tag (Emitter.defer)
-    input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length);
+    input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length).resolve();
     Emitter out = worker.emitter();
     out.begin(this, input);
     long startNs = input.traced() ? flow.nanoClock.nanoTime() : 0;
@@ -122,6 +122,9 @@ class NodeInstance implements ControlledMessageHandler {
       flow.nodeCompleted(index, input, flow.nanoClock.nanoTime() - startNs);
     }
     out.finish();
+    if (input.isBodyRef()) {
+      flow.blocks.release(input.blockAddress());
+    }
     countIn();
   }
 

@@ -486,7 +486,7 @@ class EngineTest {
     engine.deploy(chain("x", 1, "pass", "sink"));
     assertEquals(InjectResult.NOT_RUNNING, engine.inject("nope", "in", json("{}")));
     assertEquals(InjectResult.UNKNOWN_NODE, engine.inject("x", "nope", json("{}")));
-    byte[] big = new byte[2000];
+    byte[] big = new byte[dev.z8run.io.message.MessageDescriptor.MAX_BODY_BYTES + 1];
     java.util.Arrays.fill(big, (byte) ' ');
     big[0] = '{';
     big[big.length - 1] = '}';

@@ -55,11 +55,25 @@ public final class MessageDescriptor {
   /** The execution is traced: nodes record per-message timing and samples. */
   public static final short FLAG_TRACED = 0x1;
 
+  /**
+   * The body is not in the record but in an off-heap {@link BodyBlocks} block: the record's body is
+   * {@link #REF_BODY_LENGTH} bytes, the block's address (i64), then the body's length (i32) and 4
+   * bytes of padding. json_length and index_length describe the body in the block. A message does
+   * not inherit this flag: each writer sets it for the records it writes by reference.
+   */
+  public static final short FLAG_BODY_REF = 0x2;
+
+  /** Length of the body of a record with {@link #FLAG_BODY_REF}. */
+  public static final int REF_BODY_LENGTH = 16;
+
+  /** Bodies longer than this (JSON, binary and index) travel by reference: 16 KiB. */
+  public static final int BY_REFERENCE_BYTES = 16 * 1024;
+
   /** Agrona message type id of a message record in an inbox ring. */
   public static final int MSG_TYPE_ID = 1;
 
-  /** The largest message body the engine accepts (16 MiB). */
-  public static final int MAX_BODY_BYTES = 16 * 1024 * 1024;
+  /** The largest message body the engine carries (64 MiB); a larger one fails its producer. */
+  public static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
 
   private MessageDescriptor() {}
 }
