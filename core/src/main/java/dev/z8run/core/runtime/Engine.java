@@ -267,9 +267,7 @@ public final class Engine implements AutoCloseable {
     int abandonedExecutions = runtime.executions.liveCount();
     long abandonedMessages = 0;
     for (NodeInstance instance : runtime.instances()) {
-      abandonedMessages +=
-          instance.inbox.read((type, buffer, offset, length) -> {}, Integer.MAX_VALUE);
-      abandonedMessages += instance.pendingMessages();
+      abandonedMessages += instance.discardQueued();
       stopNode(instance);
     }
     flows.remove(runtime.flowId, runtime);

@@ -249,6 +249,36 @@ class NodeInstance implements ControlledMessageHandler {
     return true;
   }
 
+  /**
+   * Drops what the stopped flow left in the inbox and the pending queue, releasing the body blocks
+   * their records name.
+   *
+   * @return the number of messages dropped
+   */
+  long discardQueued() {
+    MessageFlyweight record = new MessageFlyweight();
+    long dropped =
+        inbox.read(
+            (type, buffer, offset, length) -> releaseBlock(record.wrap(buffer, offset, length)),
+            Integer.MAX_VALUE);
+    for (int at = pendingHead; at < pendingTail; ) {
+      int recordLength = pending.buffer().getInt(at + Integer.BYTES);
+      releaseBlock(record.wrap(pending.buffer(), at + PENDING_ENTRY_HEADER, recordLength));
+      at = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
+    }
+    dropped += pendingEntries;
+    pendingHead = 0;
+    pendingTail = 0;
+    pendingEntries = 0;
+    return dropped;
+  }
+
+  private void releaseBlock(MessageFlyweight record) {
+    if (record.length() >= HEADER_LENGTH && record.resolve().isBodyRef()) {
+      flow.blocks.release(record.blockAddress());
+    }
+  }
+
   /** Wakes this node's worker if it is parked and not the caller. */
   void signal(WorkerAgent caller) {
     WorkerAgent owner = worker;

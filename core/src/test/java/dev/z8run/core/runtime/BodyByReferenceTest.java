@@ -80,6 +80,27 @@ class BodyByReferenceTest {
     Poll.eventually("the shared block released").until(() -> engine.bodyBlocks().liveBlocks() == 0);
   }
 
+  @Test
+  void shouldReleaseTheBlocksOfMessagesAbandonedWhenTheFlowStops() {
+    List<FlowNode> nodes = new ArrayList<>();
+    nodes.add(node("in", "trigger"));
+    nodes.add(node("slow", "slow", java.util.Map.of("spinNs", 50_000_000L)));
+    nodes.add(node("out", "sink"));
+    engine.deploy(
+        new Flow(
+            "stuck",
+            "stuck",
+            "",
+            nodes,
+            List.of(new Wire("in", 0, "slow", 0), new Wire("slow", 0, "out", 0))));
+    byte[] body = body(1 << 20, 'z');
+    for (int i = 0; i < 6; i++) {
+      assertEquals(InjectResult.ACCEPTED, engine.inject("stuck", "in", body));
+    }
+    engine.stop("stuck", 0);
+    Poll.eventually("abandoned blocks released").until(() -> engine.bodyBlocks().liveBlocks() == 0);
+  }
+
   /** {"payload":"xxxx..."} of {@code length} bytes. */
   static byte[] body(int length, char fill) {
     byte[] body = new byte[length];
