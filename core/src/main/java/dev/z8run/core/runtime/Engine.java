@@ -341,6 +341,26 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * As {@link #inject(String, String, byte[])}; when the execution was accepted, {@code done} is
+   * called once it completes or fails (not when the flow stops first). Thread-safe.
+   */
+  public InjectResult inject(String flowId, String nodeId, byte[] json, ExecutionCallback done) {
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return InjectResult.NOT_RUNNING;
+    }
+    int index = runtime.plan.indexOf(nodeId);
+    if (index < 0) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    return runtime.trigger(
+        index,
+        new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length),
+        new MessageFlyweight(),
+        done);
+  }
+
+  /**
    * As {@link #inject(String, String, byte[], long)}, with a binary payload beside the JSON body
    * (empty: none).
    */
