@@ -356,7 +356,7 @@ class ClusterIT {
           .until(
               () -> {
                 try (Socket socket = new Socket("127.0.0.1", port)) {
-                  return true;
+                  return socket.isConnected();
                 }
               });
     }
@@ -369,9 +369,13 @@ class ClusterIT {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
       process.destroyForcibly();
-      process.waitFor();
+      try {
+        process.waitFor();
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 }
