@@ -136,14 +136,7 @@ public final class WorkQueues implements AutoCloseable {
     byte[] json = message.getData();
     while (attached.containsKey(key)) {
       InjectResult result =
-          engine.inject(
-              flowId,
-              nodeId,
-              json,
-              (executionId, failed) -> {
-                message.ack();
-                acknowledged.incrementAndGet();
-              });
+          engine.inject(flowId, nodeId, json, (executionId, failed) -> acknowledge(message));
       switch (result) {
         case ACCEPTED -> {
           return;
@@ -161,6 +154,20 @@ public final class WorkQueues implements AutoCloseable {
       }
     }
     message.nak();
+  }
+
+  /**
+   * Acknowledges on the thread that ended the execution: a publish into the connection's buffer,
+   * never a wait. A connection already closed (the member is stopping) leaves the message to be
+   * redelivered.
+   */
+  private void acknowledge(Message message) {
+    try {
+      message.ack();
+      acknowledged.incrementAndGet();
+    } catch (RuntimeException closed) {
+      LOG.log(Level.DEBUG, "work message not acknowledged (redelivered later): " + closed);
+    }
   }
 
   private static void stop(MessageConsumer consumer) {

@@ -16,6 +16,8 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.FlowRecord;
 import dev.z8run.store.FlowStatus;
+import dev.z8run.store.UserRecord;
+import dev.z8run.store.UserStore;
 import io.helidon.http.Status;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
@@ -41,20 +43,23 @@ import java.util.concurrent.TimeoutException;
 public final class ClusterMember implements FlowMembership, AutoCloseable {
   private static final System.Logger LOG = System.getLogger(ClusterMember.class.getName());
   private static final String FLOW = "flow";
+  private static final String USER = "user";
 
   /** Node types that start executions by themselves: they run on the lease holder only. */
   public static final Set<String> SOURCE_TYPES = Set.of("timer", "inject");
 
   private final Cluster cluster;
   private final FlowManager flows;
+  private final UserStore users;
   private final WorkQueues work;
   private final StateLog log;
   private final SourceLeases leases;
   private volatile boolean closed;
 
-  private ClusterMember(Cluster cluster, Engine engine, FlowManager flows) {
+  private ClusterMember(Cluster cluster, Engine engine, FlowManager flows, UserStore users) {
     this.cluster = cluster;
     this.flows = flows;
+    this.users = users;
     this.work = new WorkQueues(cluster, engine);
     this.log = cluster.stateLog();
     this.leases = cluster.sourceLeases(this::onLeaseChanged);
@@ -67,14 +72,16 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
    * @throws IOException when NATS cannot be reached or the log not read in {@code catchUp}
    */
   public static ClusterMember join(
-      ClusterConfig config, Engine engine, FlowManager flows, Duration catchUp) throws IOException {
+      ClusterConfig config, Engine engine, FlowManager flows, UserStore users, Duration catchUp)
+      throws IOException {
     Cluster cluster = Cluster.connect(config);
     ClusterMember member;
     try {
-      member = new ClusterMember(cluster, engine, flows);
+      member = new ClusterMember(cluster, engine, flows, users);
       WorkNodes.register(engine.registry());
       engine.registerService(WorkQueues.class, member.work);
       flows.membership(member);
+      users.onCreated(member::onUserCreated);
       member.log.start(member::onRecord, catchUp);
     } catch (IOException | RuntimeException failed) {
       cluster.close();
@@ -162,6 +169,45 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
     leases.release(flowId);
   }
 
+  private void onUserCreated(UserRecord user) {
+    try {
+      log.publish(USER, user.id(), encodeUser(user));
+    } catch (IOException unreachable) {
+      LOG.log(
+          Level.WARNING,
+          "user '"
+              + user.username()
+              + "' registered here only: the state log did not take it: "
+              + unreachable.getMessage());
+    }
+  }
+
+  static byte[] encodeUser(UserRecord user) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("username", user.username());
+    map.put("email", user.email());
+    map.put("roles", user.roles());
+    map.put("passwordHash", user.passwordHash());
+    map.put("createdAtMs", user.createdAtMs());
+    return JsonCodec.write(map);
+  }
+
+  @SuppressWarnings("unchecked")
+  static UserRecord decodeUser(String id, byte[] content) {
+    Map<String, Object> map = (Map<String, Object>) JsonCodec.parse(content);
+    List<String> roles = new ArrayList<>();
+    for (Object role : (List<Object>) map.get("roles")) {
+      roles.add(String.valueOf(role));
+    }
+    return new UserRecord(
+        id,
+        (String) map.get("username"),
+        (String) map.get("email"),
+        roles,
+        (String) map.get("passwordHash"),
+        ((Number) map.get("createdAtMs")).longValue());
+  }
+
   private void onLeaseChanged(String flowId, boolean held) {
     if (!closed) {
       flows.redeploy(flowId);
@@ -169,6 +215,12 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
   }
 
   private void onRecord(String kind, String key, byte[] content, String member) {
+    if (USER.equals(kind)) {
+      if (content != null) {
+        users.replicate(decodeUser(key, content));
+      }
+      return;
+    }
     if (!FLOW.equals(kind)) {
       return;
     }
@@ -210,6 +262,7 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
   @Override
   public void close() {
     closed = true;
+    users.onCreated(null);
     leases.close();
     work.close();
     log.close();

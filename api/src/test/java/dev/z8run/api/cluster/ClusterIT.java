@@ -121,6 +121,12 @@ class ClusterIT {
     }
     long replicatedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - createdNs);
 
+    // a user registered on one member signs in on another
+    String carol = "{\"username\":\"carol\",\"password\":\"correct-horse-battery\"}";
+    assertEquals(201, a.call("POST", "/auth/register", carol).statusCode());
+    Poll.eventually("carol signs in on m3", Duration.ofSeconds(5))
+        .until(() -> c.call("POST", "/auth/login", carol).statusCode() == 200);
+
     assertEquals(200, b.call("POST", "/api/v1/flows/clock/start", null).statusCode());
     Poll.eventually("ten ticks", Duration.ofSeconds(20)).until(() -> ticks.arrivals.size() >= 10);
     // sources run once: three members, one timer's rate

@@ -23,9 +23,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Cluster members as real processes: the runnable jar started with {@code Z8_CLUSTER_NATS}, each on
- * a free port with its own data directory, all with one JWT secret (so one token works on every
- * member). Closing kills whatever is still running.
+ * Cluster members as real processes (or, without a NATS address, single processes): the runnable
+ * jar started with {@code Z8_CLUSTER_NATS}, each on a free port with its own data directory, all
+ * with one JWT secret (so one token works on every member). Closing kills whatever is still
+ * running.
  */
 final class Members implements AutoCloseable {
   static final String SECRET = "a-cluster-test-secret-that-is-long-enough-for-hs256";
@@ -103,9 +104,12 @@ final class Members implements AutoCloseable {
     env.put("Z8_DATA_DIR", dir.resolve("data-" + name).toString());
     env.put("Z8_JWT_SECRET", SECRET);
     env.put("Z8_WORKERS", "1");
-    env.put("Z8_CLUSTER_NATS", natsUrl);
-    env.put("Z8_CLUSTER_PREFIX", prefix);
-    env.put("Z8_CLUSTER_MEMBER", name);
+    env.keySet().removeIf(variable -> variable.startsWith("Z8_CLUSTER_"));
+    if (natsUrl != null) {
+      env.put("Z8_CLUSTER_NATS", natsUrl);
+      env.put("Z8_CLUSTER_PREFIX", prefix);
+      env.put("Z8_CLUSTER_MEMBER", name);
+    }
     env.remove("Z8_LOG_LEVEL");
     env.remove("Z8_VAULT_SECRET");
     env.putAll(extraEnv);

@@ -63,7 +63,8 @@ public final class ClusterBench {
     String prefix = "bench" + Integer.toHexString(ThreadLocalRandom.current().nextInt(1 << 20));
     Path dir = Files.createTempDirectory("z8-cluster-bench");
     List<Process> processes = new ArrayList<>();
-    try (Connection nats = Nats.connect(natsUrl)) {
+    Connection nats = Nats.connect(natsUrl);
+    try {
       try {
         ensureWorkStream(nats, prefix);
         List<Integer> ports = new ArrayList<>();
@@ -108,6 +109,8 @@ public final class ClusterBench {
           // not created
         }
       }
+    } finally {
+      nats.close();
     }
   }
 
