@@ -130,7 +130,9 @@ public final class Z8Server implements AutoCloseable {
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
       ClusterConfig clusterConfig = settings.clusterConfig();
       if (clusterConfig != null) {
-        member = ClusterMember.join(clusterConfig, engine, flows, store.users(), CLUSTER_CATCH_UP);
+        member =
+            ClusterMember.join(
+                clusterConfig, engine, flows, store.users(), hooks, CLUSTER_CATCH_UP);
       }
       int restored = flows.restoreRunning();
       if (restored > 0) {

@@ -75,7 +75,7 @@ public final class WorkNodes {
     public void onMessage(MessageFlyweight msg, Output out) throws IOException {
       byte[] json = new byte[msg.jsonLength()];
       msg.buffer().getBytes(msg.jsonOffset(), json);
-      queues.publish(queue, json);
+      queues.publish(queue, json, msg.ref());
     }
   }
 

@@ -10,6 +10,7 @@ import io.nats.client.PublishOptions;
 import io.nats.client.api.AckPolicy;
 import io.nats.client.api.ConsumerConfiguration;
 import io.nats.client.api.PublishAck;
+import io.nats.client.impl.Headers;
 import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
@@ -39,6 +40,7 @@ public final class WorkQueues implements AutoCloseable {
 
   private final Cluster cluster;
   private final Engine engine;
+  private final ClusterReplies replies;
   private final Map<String, MessageConsumer> attached = new ConcurrentHashMap<>();
   private final AtomicLong sequence = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
@@ -46,9 +48,14 @@ public final class WorkQueues implements AutoCloseable {
   private final AtomicLong redelivered = new AtomicLong();
   private final AtomicLong acknowledged = new AtomicLong();
 
-  public WorkQueues(Cluster cluster, Engine engine) {
+  /**
+   * @param replies carries the answers of requests held open on another member, or null (a reply to
+   *     a request that crossed a queue then times out on the member holding it)
+   */
+  public WorkQueues(Cluster cluster, Engine engine, ClusterReplies replies) {
     this.cluster = cluster;
     this.engine = engine;
+    this.replies = replies;
   }
 
   /**
@@ -71,13 +78,22 @@ public final class WorkQueues implements AutoCloseable {
    * @throws IOException when the message could not be stored
    */
   public void publish(String queue, byte[] json) throws IOException {
+    publish(queue, json, 0);
+  }
+
+  /**
+   * As {@link #publish(String, byte[])}, for a message of an execution that holds request {@code
+   * ref} open here (0: none): whichever member takes it can answer the request.
+   */
+  public void publish(String queue, byte[] json, long ref) throws IOException {
+    Headers headers = ref != 0 && replies != null ? replies.headersFor(ref) : null;
     String id = cluster.memberId() + "-" + sequence.incrementAndGet();
     PublishOptions options = PublishOptions.builder().messageId(id).build();
     String subject = cluster.config().workSubject(queue);
     long deadlineNs = System.nanoTime() + PUBLISH_RETRY_MS * 1_000_000;
     while (true) {
       try {
-        PublishAck ack = cluster.jetStream().publish(subject, json, options);
+        PublishAck ack = cluster.jetStream().publish(subject, headers, json, options);
         if (!ack.isDuplicate()) {
           published.incrementAndGet();
         }
@@ -134,26 +150,44 @@ public final class WorkQueues implements AutoCloseable {
       redelivered.incrementAndGet();
     }
     byte[] json = message.getData();
+    long ref = replies == null ? 0 : replies.adopt(message.getHeaders());
     while (attached.containsKey(key)) {
       InjectResult result =
-          engine.inject(flowId, nodeId, json, (executionId, failed) -> acknowledge(message));
+          engine.inject(
+              flowId,
+              nodeId,
+              json,
+              ref,
+              (executionId, failed) -> {
+                forgetRef(ref);
+                acknowledge(message);
+              });
       switch (result) {
         case ACCEPTED -> {
           return;
         }
         case BACK_PRESSURED -> LockSupport.parkNanos(200_000);
         case TOO_LARGE -> {
+          forgetRef(ref);
           LOG.log(Level.WARNING, "work message too large for node '" + nodeId + "': dropped");
           message.term();
           return;
         }
         default -> {
+          forgetRef(ref);
           message.nak();
           return;
         }
       }
     }
+    forgetRef(ref);
     message.nak();
+  }
+
+  private void forgetRef(long ref) {
+    if (replies != null) {
+      replies.forget(ref);
+    }
   }
 
   /**

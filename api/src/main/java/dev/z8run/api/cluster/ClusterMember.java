@@ -5,6 +5,7 @@ import dev.z8run.api.flows.FlowMembership;
 import dev.z8run.api.http.ApiException;
 import dev.z8run.cluster.Cluster;
 import dev.z8run.cluster.ClusterConfig;
+import dev.z8run.cluster.ClusterReplies;
 import dev.z8run.cluster.SourceLeases;
 import dev.z8run.cluster.StateLog;
 import dev.z8run.cluster.WorkNodes;
@@ -12,6 +13,7 @@ import dev.z8run.cluster.WorkQueues;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.FlowRecord;
@@ -35,7 +37,9 @@ import java.util.concurrent.TimeoutException;
  * state log ({@code flow/<id>}: owner, revision, status, times and document), applies every record
  * of the log in order (its own too: the log's order decides between members that wrote at once),
  * competes for the lease of each running flow that has sources and runs them only while it holds
- * it, and installs the {@code work-out}/{@code work-in} node types with the {@link WorkQueues}.
+ * it, and installs the {@code work-out}/{@code work-in} node types with the {@link WorkQueues} and
+ * the {@link ClusterReplies} (an {@code http-out} on this member answers a request held by
+ * another).
  *
  * <p>Threading: records are applied on the state log's thread and lease changes on the leases'
  * thread, each through the flow manager's lock.
@@ -52,15 +56,18 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
   private final FlowManager flows;
   private final UserStore users;
   private final WorkQueues work;
+  private final ClusterReplies replies;
   private final StateLog log;
   private final SourceLeases leases;
   private volatile boolean closed;
 
-  private ClusterMember(Cluster cluster, Engine engine, FlowManager flows, UserStore users) {
+  private ClusterMember(
+      Cluster cluster, Engine engine, FlowManager flows, UserStore users, Replies localReplies) {
     this.cluster = cluster;
     this.flows = flows;
     this.users = users;
-    this.work = new WorkQueues(cluster, engine);
+    this.replies = new ClusterReplies(cluster, localReplies);
+    this.work = new WorkQueues(cluster, engine, replies);
     this.log = cluster.stateLog();
     this.leases = cluster.sourceLeases(this::onLeaseChanged);
   }
@@ -72,13 +79,19 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
    * @throws IOException when NATS cannot be reached or the log not read in {@code catchUp}
    */
   public static ClusterMember join(
-      ClusterConfig config, Engine engine, FlowManager flows, UserStore users, Duration catchUp)
+      ClusterConfig config,
+      Engine engine,
+      FlowManager flows,
+      UserStore users,
+      Replies localReplies,
+      Duration catchUp)
       throws IOException {
     Cluster cluster = Cluster.connect(config);
     ClusterMember member;
     try {
-      member = new ClusterMember(cluster, engine, flows, users);
+      member = new ClusterMember(cluster, engine, flows, users, localReplies);
       WorkNodes.register(engine.registry());
+      engine.registerService(Replies.class, member.replies);
       engine.registerService(WorkQueues.class, member.work);
       flows.membership(member);
       users.onCreated(member::onUserCreated);
@@ -265,6 +278,7 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
     users.onCreated(null);
     leases.close();
     work.close();
+    replies.close();
     log.close();
     cluster.close();
   }

@@ -254,6 +254,57 @@ class ClusterIT {
             + done.duplicates());
   }
 
+  @Test
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void shouldAnswerAHookWhicheverMemberRunsItsDistributedWork() throws Exception {
+    Members members = closeLater(new Members(natsUrl, prefix, dir, Map.of()));
+    List<Member> started = List.of(members.start("h1"), members.start("h2"));
+    String flow =
+        """
+        {"id":"api","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"GET","path":"/echo"}},
+          {"id":"o","type":"work-out","config":{"queue":"hooks"}},
+          {"id":"i","type":"work-in","config":{"queue":"hooks"}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"o"},{"from":"i","to":"out"}]}
+        """;
+    Member entry = started.get(0);
+    assertEquals(201, entry.call("POST", "/api/v1/flows", flow).statusCode());
+    assertEquals(200, entry.call("POST", "/api/v1/flows/api/start", null).statusCode());
+    for (Member member : started) {
+      Poll.eventually(member.name + " runs the flow", Duration.ofSeconds(10))
+          .until(
+              () ->
+                  Boolean.TRUE.equals(
+                      json(member.call("GET", "/api/v1/flows/api", null)).get("running")));
+    }
+    int requests = 40;
+    for (int n = 0; n < requests; n++) {
+      var answer = entry.call("GET", "/hook/api/echo?n=q" + n + "x", null);
+      assertEquals(200, answer.statusCode(), answer::body);
+      assertTrue(answer.body().contains("q" + n + "x"), answer.body());
+    }
+    long onOther = completed(started.get(1), "api");
+    assertTrue(onOther > 0, "h2 ran none of the work");
+    System.out.println(
+        "ClusterIT hooks: "
+            + requests
+            + " requests to h1 answered 200 with their own query; h2 ran "
+            + onOther
+            + " of the distributed executions and answered through h1");
+  }
+
+  /** The flow's completed executions on a member, from its {@code /metrics}. */
+  private static long completed(Member member, String flowId) throws Exception {
+    String line = "z8_flow_executions_completed_total{flow=\"" + flowId + "\"} ";
+    for (String text : member.call("GET", "/metrics", null).body().split("\n")) {
+      if (text.startsWith(line)) {
+        return (long) Double.parseDouble(text.substring(line.length()).trim());
+      }
+    }
+    return 0;
+  }
+
   /** work-in(jobs) -> [delay] -> work-out(done), started, running on every member. */
   private static void startWorkFlow(List<Member> members, int delayMs) throws Exception {
     String nodes =

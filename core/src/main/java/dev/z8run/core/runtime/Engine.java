@@ -345,6 +345,15 @@ public final class Engine implements AutoCloseable {
    * called once it completes or fails (not when the flow stops first). Thread-safe.
    */
   public InjectResult inject(String flowId, String nodeId, byte[] json, ExecutionCallback done) {
+    return inject(flowId, nodeId, json, 0, done);
+  }
+
+  /**
+   * As {@link #inject(String, String, byte[], ExecutionCallback)}, with the {@code ref} every
+   * message of the execution carries (see {@link dev.z8run.core.node.Replies}).
+   */
+  public InjectResult inject(
+      String flowId, String nodeId, byte[] json, long ref, ExecutionCallback done) {
     FlowRuntime runtime = flows.get(flowId);
     if (runtime == null) {
       return InjectResult.NOT_RUNNING;
@@ -355,7 +364,7 @@ public final class Engine implements AutoCloseable {
     }
     return runtime.trigger(
         index,
-        new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length),
+        new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(ref),
         new MessageFlyweight(),
         done);
   }
