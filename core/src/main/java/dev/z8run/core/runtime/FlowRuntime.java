@@ -56,6 +56,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   private static final int FAILED = 2 * COUNTER_STRIDE;
   private static final int REJECTED = 3 * COUNTER_STRIDE;
 
+  /** Callbacks of executions started with one, by execution id; empty unless a trigger asks. */
+  private final java.util.concurrent.ConcurrentHashMap<Long, ExecutionCallback> callbacks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   FlowRuntime(
       int handle,
       ExecutionPlan plan,
@@ -79,10 +83,6 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
   }
-
-  /** Callbacks of executions started with one, by execution id; empty unless a trigger asks. */
-  private final java.util.concurrent.ConcurrentHashMap<Long, ExecutionCallback> callbacks =
-      new java.util.concurrent.ConcurrentHashMap<>();
 
   void instances(NodeInstance[] instances) {
     this.instances = instances;
