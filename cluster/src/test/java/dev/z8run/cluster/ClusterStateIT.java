@@ -46,8 +46,12 @@ class ClusterStateIT {
   }
 
   private Cluster member(String name) throws Exception {
+    return member(name, LEASE_MS);
+  }
+
+  private Cluster member(String name, long leaseMs) throws Exception {
     Cluster cluster =
-        Cluster.connect(ClusterConfig.of(url, name).withPrefix(prefix).withTimes(LEASE_MS, 30_000));
+        Cluster.connect(ClusterConfig.of(url, name).withPrefix(prefix).withTimes(leaseMs, 30_000));
     clusters.add(cluster);
     return cluster;
   }
@@ -120,13 +124,16 @@ class ClusterStateIT {
 
   @Test
   void shouldHandALeaseOverAtOnceWhenItsHolderReleasesIt() throws Exception {
-    SourceLeases leasesA = member("a").sourceLeases((name, held) -> {});
+    // a long lease: b taking over well before it could expire shows the release handed it over
+    long leaseMs = 30_000; // tries every 10 s; the entry would expire on its own after 30 s
+    SourceLeases leasesA = member("a", leaseMs).sourceLeases((name, held) -> {});
     leasesA.want("flow-2");
     Poll.eventually("a holds", Duration.ofSeconds(5)).until(() -> leasesA.holds("flow-2"));
-    SourceLeases leasesB = member("b").sourceLeases((name, held) -> {});
+    SourceLeases leasesB = member("b", leaseMs).sourceLeases((name, held) -> {});
     leasesB.want("flow-2");
     leasesA.release("flow-2");
-    Poll.eventually("b holds", Duration.ofMillis(LEASE_MS)).until(() -> leasesB.holds("flow-2"));
+    Poll.eventually("b holds", Duration.ofMillis(leaseMs - 5_000))
+        .until(() -> leasesB.holds("flow-2"));
     assertFalse(leasesA.holds("flow-2"));
     leasesA.close();
     leasesB.close();
