@@ -56,15 +56,26 @@ final class NodeRedFlowControl {
         return "delay";
       }
       case "join" -> {
+        if ("reduce".equals(node.get("mode"))) {
+          copy(
+              node,
+              config,
+              List.of("mode", "reduceExp", "reduceInit", "reduceInitType", "reduceFixup"));
+          config.put("reduceRight", Boolean.TRUE.equals(node.get("reduceRight")));
+          if (!Set.of("str", "num", "json", "bool").contains(config.get("reduceInitType"))) {
+            config.put("reduceInitType", "str");
+          }
+          return "join";
+        }
         Object mode = node.get("mode");
         if (mode != null && !mode.equals("auto") && !mode.equals("custom")) {
-          notes.add(
-              "its mode '"
-                  + mode
-                  + "' (reduce sequence) is not supported yet (automatic and manual joins are)");
+          notes.add("its mode '" + mode + "' is not a join mode");
           return null;
         }
         copy(node, config, JOIN);
+        if (Boolean.TRUE.equals(node.get("accumulate")) || "true".equals(node.get("accumulate"))) {
+          config.put("accumulate", true);
+        }
         if ("".equals(config.get("property"))) {
           config.remove("property");
         }

@@ -545,10 +545,7 @@ public final class NodeRedImport {
           config.put("propertyType", node.get("propertyType"));
         }
         if (Boolean.TRUE.equals(node.get("repair"))) {
-          warnings.add(
-              "'recreate message sequences' is not supported: messages keep the msg.parts they"
-                  + " came with, so a join after this switch may wait for parts that went to"
-                  + " another output");
+          config.put("repair", true);
         }
         config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
         config.put("checkall", !"false".equals(String.valueOf(node.get("checkall"))));
@@ -577,11 +574,7 @@ public final class NodeRedImport {
         if (!isMsg(node.get("fieldType"))) {
           config.put("fieldType", node.get("fieldType"));
         }
-        if ("yaml".equals(node.get("output"))) {
-          warnings.add("'parsed YAML object' output is not supported: the result is set as text");
-        } else {
-          copy(node, "output", config, "output");
-        }
+        copy(node, "output", config, "output");
         config.put("template", node.get("template") == null ? "" : node.get("template"));
       }
       case "http request" -> {
@@ -671,6 +664,9 @@ public final class NodeRedImport {
       }
       default -> {
         ours = NodeRedFlowControl.map(type, node, config, warnings);
+        if (ours == null && warnings.isEmpty()) {
+          ours = NodeRedParsers.map(type, node, config, warnings);
+        }
         if (ours == null) {
           return null;
         }
