@@ -35,9 +35,11 @@ import dev.z8run.nodes.timing.TimerNode;
 import dev.z8run.nodes.timing.TriggerNode;
 import dev.z8run.nodes.transform.ChangeNode;
 import dev.z8run.nodes.transform.CsvNode;
+import dev.z8run.nodes.transform.HtmlNode;
 import dev.z8run.nodes.transform.JsonNode;
 import dev.z8run.nodes.transform.RangeNode;
 import dev.z8run.nodes.transform.TemplateNode;
+import dev.z8run.nodes.transform.XmlNode;
 import dev.z8run.nodes.transform.YamlNode;
 
 /** Registers every built-in node type. */
@@ -88,6 +90,8 @@ public final class BuiltinNodes {
     registry.register(SortNode.TYPE);
     registry.register(BatchNode.TYPE);
     registry.register(YamlNode.TYPE);
+    registry.register(XmlNode.TYPE);
+    registry.register(HtmlNode.TYPE);
     return registry;
   }
 

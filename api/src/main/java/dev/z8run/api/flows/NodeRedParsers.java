@@ -5,8 +5,9 @@ import java.util.Map;
 
 /**
  * The Node-RED parser and sequence nodes {@link NodeRedImport} maps: {@code csv}, {@code yaml},
- * {@code sort} and {@code batch}. Ours keep Node-RED's field names; Node-RED writes numbers and
- * booleans in several forms ({@code "5"}, {@code ""}, {@code true}), which become one type here.
+ * {@code xml}, {@code html}, {@code sort} and {@code batch}. Ours keep Node-RED's field names;
+ * Node-RED writes numbers and booleans in several forms ({@code "5"}, {@code ""}, {@code true}),
+ * which become one type here.
  */
 final class NodeRedParsers {
   private NodeRedParsers() {}
@@ -42,6 +43,20 @@ final class NodeRedParsers {
       case "yaml" -> {
         text(node, config, "property");
         return "yaml";
+      }
+      case "html" -> {
+        text(node, config, "property", "outproperty", "tag", "chr");
+        config.put(
+            "ret",
+            List.of("html", "text", "attr", "compl").contains(node.get("ret"))
+                ? node.get("ret")
+                : "html");
+        config.put("as", "multi".equals(node.get("as")) ? "multi" : "single");
+        return "html";
+      }
+      case "xml" -> {
+        text(node, config, "property", "attr", "chr");
+        return "xml";
       }
       case "sort" -> {
         config.put("targetType", "seq".equals(node.get("targetType")) ? "seq" : "msg");

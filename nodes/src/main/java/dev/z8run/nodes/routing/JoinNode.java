@@ -154,6 +154,7 @@ public final class JoinNode implements Node {
   private final String key;
   private final String joiner;
   private final long count;
+  private final boolean countBlank;
   private final long timeoutMs;
   private final long maxParts;
   private final boolean accumulate;
@@ -175,6 +176,8 @@ public final class JoinNode implements Node {
     this.key = context.configString("key", "topic");
     this.joiner = context.configString("joiner", "\\n").replace("\\n", "\n").replace("\\t", "\t");
     this.count = Math.round(MessageBodies.number(context, "count", 0));
+    Object configuredCount = context.config().get("count");
+    this.countBlank = configuredCount == null || "".equals(configuredCount);
     this.timeoutMs = Math.round(MessageBodies.number(context, "timeout", 0) * 1000);
     this.maxParts = context.configLong("maxParts", 10_000);
     this.accumulate = context.configBoolean("accumulate", false);
@@ -234,7 +237,14 @@ public final class JoinNode implements Node {
   private record Chunk(Object values) {}
 
   private void onCustom(Map<String, Object> body, MessageFlyweight msg, Output out) {
-    Group group = group("", build, msg, out);
+    // as Node-RED: without a count, a message sequence (msg.parts) is joined by its own count
+    long target = count;
+    String id = "";
+    if (countBlank && body.get("parts") instanceof Map<?, ?> parts) {
+      target = parts.get("count") instanceof Number n ? n.longValue() : 0;
+      id = parts.get("id") == null ? "" : String.valueOf(parts.get("id"));
+    }
+    Group group = group(id, build, msg, out);
     if (group == null) {
       return;
     }
@@ -249,7 +259,7 @@ public final class JoinNode implements Node {
     }
     group.joiner = joiner;
     group.last = body;
-    if (body.containsKey("complete") || count > 0 && group.size() >= count) {
+    if (body.containsKey("complete") || target > 0 && group.size() >= target) {
       send(group, out, msg);
     }
   }
