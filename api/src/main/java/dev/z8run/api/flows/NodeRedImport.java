@@ -485,13 +485,9 @@ public final class NodeRedImport {
       case "debug" -> {
         ours = "debug";
         Object complete = node.get("complete");
-        if ("jsonata".equals(node.get("targetType"))) {
-          warnings.add(
-              "showing a JSONata expression's result is not supported: the whole message is"
-                  + " shown");
-          complete = "true";
-        }
-        if ("true".equals(String.valueOf(complete))) {
+        if ("jsonata".equals(node.get("targetType")) && complete instanceof String expression) {
+          config.put("expression", expression);
+        } else if ("true".equals(String.valueOf(complete))) {
           config.put("complete", true);
         } else if (complete instanceof String property
             && !property.isBlank()
@@ -552,11 +548,6 @@ public final class NodeRedImport {
       }
       case "json" -> {
         ours = "json";
-        if (node.get("schema") != null || "string".equals(node.get("schemaType"))) {
-          warnings.add(
-              "validating against a JSON schema (msg.schema) is not supported: messages pass"
-                  + " unvalidated");
-        }
         config.put(
             "action",
             switch (String.valueOf(node.get("action"))) {

@@ -447,8 +447,6 @@ class NodeRedExamplesTest {
       {"function/delay/06 - Simple Queue with release", "a wire back to an earlier node (a loop)"},
       {"common/link/03 - Link call.json", "a function body that uses await"},
       {"function/delay/03 - Reset or flush pending message.json", "delay's reset and flush"},
-      {"parser/json/03 - Validate input JSON string.json", "json's schema validation"},
-      {"common/debug/05 - Formatting output using JSONata.json", "debug's JSONata output"},
       {"network/http/", "an HTTP client calling Node-RED's own port; see NodeRedHttpInTest"},
     };
     try {
@@ -488,6 +486,7 @@ class NodeRedExamplesTest {
         List.of(Map.of("payload", hello, "topic", "Sample")));
     map.put("common/debug/03 - Output to console.json", List.of(hello));
     map.put("common/debug/04 - Output to node status.json", List.of(hello));
+    map.put("common/debug/05 - Formatting output using JSONata.json", List.of("[Sample] " + hello));
     map.put("common/inject/02 - Trigger a flow at regular intervals.json", List.of(DATE));
     map.put(
         "common/inject/03 - Trigger a flow at a specific time.json",
@@ -601,6 +600,10 @@ class NodeRedExamplesTest {
                 Map.of("index", 2L, "count", 3L, "type", "object", "key", "Banana"))));
     csvAndYaml(map);
     sequences(map);
+    map.put(
+        "parser/json/03 - Validate input JSON string.json",
+        // the second message (price "100") fails validation: an error, nothing shown
+        List.of(Map.of("kind", "Apple", "price", 100L, "origin", "Canada")));
     return map;
   }
 
