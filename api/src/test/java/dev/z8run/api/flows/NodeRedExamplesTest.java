@@ -446,7 +446,6 @@ class NodeRedExamplesTest {
       {"function/delay/05 - Limit message rate for each topic.json", "delay's per-topic mode"},
       {"function/delay/06 - Simple Queue with release", "a wire back to an earlier node (a loop)"},
       {"common/link/03 - Link call.json", "a function body that uses await"},
-      {"function/delay/03 - Reset or flush pending message.json", "delay's reset and flush"},
       {"network/http/", "an HTTP client calling Node-RED's own port; see NodeRedHttpInTest"},
     };
     try {
@@ -502,6 +501,10 @@ class NodeRedExamplesTest {
     map.put("function/change/06 - Delete message property.json", List.of(UNDEFINED));
     map.put("function/change/07 - Move message property.json", List.of("Hello"));
     map.put("function/delay/01 - Delay message.json", List.of(hello, "Goodbye, World!"));
+    // the reset drops the held "Hello"; the flush message, held in its turn, is flushed itself
+    map.put(
+        "function/delay/03 - Reset or flush pending message.json",
+        List.of(hello, "Goodbye, World!"));
     map.put(
         "function/delay/02 - Delay message by message property.json",
         List.of("delay 1s", "Goodbye, World!", "delay 10s", "Goodbye, World!"));

@@ -143,4 +143,31 @@ class DelayNodeTest {
 
     assertTrue(failure.getMessage().contains("timeout: expected a number"), failure.getMessage());
   }
+
+  @Test
+  void shouldDropHeldMessagesOnResetAndSendThemAtOnceOnFlush() {
+    try (FlowHarness harness = new FlowHarness()) {
+      harness.engine.deploy(
+          FlowHarness.chain(
+              "f",
+              FlowHarness.node("in", "source"),
+              FlowHarness.node(
+                  "d",
+                  "delay",
+                  "{\"pauseType\":\"delay\",\"timeout\":\"1\",\"timeoutUnits\":\"minutes\"}"),
+              FlowHarness.node("out", "capture")));
+      harness.inject("f", "in", "{\"payload\":\"dropped\"}");
+      harness.inject("f", "in", "{\"reset\":true}");
+      harness.inject("f", "in", "{\"payload\":\"a\"}");
+      harness.inject("f", "in", "{\"payload\":\"b\"}");
+      harness.inject("f", "in", "{\"flush\":1}");
+      harness.inject("f", "in", "{\"flush\":true,\"topic\":\"t\"}");
+
+      var out = harness.awaitCaptured("out", 3);
+      org.junit.jupiter.api.Assertions.assertEquals(
+          java.util.List.of(
+              "{\"payload\":\"a\"}", "{\"payload\":\"b\"}", "{\"flush\":true,\"topic\":\"t\"}"),
+          out.stream().map(FlowHarness.Captured::json).toList());
+    }
+  }
 }
