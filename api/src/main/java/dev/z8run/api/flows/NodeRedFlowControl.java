@@ -28,7 +28,8 @@ final class NodeRedFlowControl {
           "drop");
   private static final List<String> JOIN =
       List.of("mode", "build", "property", "key", "joiner", "count", "timeout");
-  private static final Set<String> DELAY_MODES = Set.of("delay", "delayv", "random", "rate");
+  private static final Set<String> DELAY_MODES =
+      Set.of("delay", "delayv", "random", "rate", "queue", "timed");
 
   private NodeRedFlowControl() {}
 
@@ -47,9 +48,9 @@ final class NodeRedFlowControl {
         if (node.get("pauseType") instanceof String mode && !DELAY_MODES.contains(mode)) {
           notes.add(
               "its mode '"
-                  + (mode.equals("queue") || mode.equals("timed") ? "rate limit per topic" : mode)
-                  + "' is not supported yet (fixed, per-message and random delays and an overall"
-                  + " rate limit are)");
+                  + (mode.equals("burst") ? "allow bursts" : mode)
+                  + "' is not supported yet (fixed, per-message and random delays, rate limits"
+                  + " overall and per topic are)");
           return null;
         }
         copy(node, config, DELAY);

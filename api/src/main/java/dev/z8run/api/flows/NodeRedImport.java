@@ -41,9 +41,11 @@ import java.util.Set;
  * <p>Mapped: {@code change}, {@code function}, {@code debug}, {@code junction}, {@code http in} (in
  * Node-RED's message mode), {@code http response}, {@code switch}, {@code json}, {@code template},
  * {@code http request}, {@code split}, {@code range}, {@code comment}, {@code rbe}, {@code
- * trigger}, and the flow-control nodes of {@link NodeRedFlowControl} ({@code inject}, {@code
- * delay}, {@code join}, {@code catch}, {@code status}, {@code complete}, {@code link in/out/call});
- * Node-RED's field names become ours as each node's reference page (docs/nodes) lists them.
+ * trigger}, the parser and sequence nodes of {@link NodeRedParsers} ({@code csv}, {@code xml},
+ * {@code html}, {@code yaml}, {@code sort}, {@code batch}), and the flow-control nodes of {@link
+ * NodeRedFlowControl} ({@code inject}, {@code delay}, {@code join}, {@code catch}, {@code status},
+ * {@code complete}, {@code link in/out/call}); Node-RED's field names become ours as each node's
+ * reference page (docs/nodes) lists them.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped and was kept switched off. */

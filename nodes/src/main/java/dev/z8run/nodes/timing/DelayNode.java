@@ -43,9 +43,10 @@ public final class DelayNode implements Node {
               ConfigField.choice(
                   "pauseType",
                   "delay",
-                  List.of("delay", "delayv", "random", "rate"),
+                  List.of("delay", "delayv", "random", "rate", "queue", "timed"),
                   "delay: fixed; delayv: msg.delay ms (else timeout); random: between randomFirst"
-                      + " and randomLast; rate: rate limit."))
+                      + " and randomLast; rate: rate limit; queue, timed: rate limit for each"
+                      + " msg.topic (the latest message per topic, one topic per tick or all)."))
           .field(
               ConfigField.optional("timeout", FieldType.ANY, 5, "The fixed delay, in timeoutUnits.")
                   .atLeast(0))
@@ -119,6 +120,7 @@ public final class DelayNode implements Node {
   private final LinkedHashMap<Integer, Held> pending = new LinkedHashMap<>();
 
   private int nextTag;
+  private final TopicQueue topics;
 
   private DelayNode(NodeContext context) {
     this.context = context;
@@ -143,6 +145,17 @@ public final class DelayNode implements Node {
     this.spacingNs = Math.round(periodMs * 1_000_000.0 / rate);
     this.drop = context.configBoolean("drop", false);
     this.maxQueue = context.configLong("maxQueue", 1000);
+    this.topics =
+        mode.equals("queue") || mode.equals("timed")
+            ? new TopicQueue(context, mode.equals("timed"), spacingNs / 1_000_000, maxQueue)
+            : null;
+  }
+
+  @Override
+  public void onStart() {
+    if (topics != null) {
+      topics.onStart();
+    }
   }
 
   /** z8run's fixed delay ({@code delayMs}, or {@code delay} in {@code unit}), or null. */
@@ -186,6 +199,10 @@ public final class DelayNode implements Node {
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
+    if (topics != null) {
+      topics.onMessage(msg, out);
+      return;
+    }
     if (!mode.equals("rate") && isControl(msg)) {
       onControl(msg, out);
       return;
@@ -233,7 +250,10 @@ public final class DelayNode implements Node {
     if (mode.equals("rate")) {
       out.defer(msg, ms, 0);
     } else {
-      int tag = ++nextTag == 0 ? ++nextTag : nextTag;
+      int tag = ++nextTag;
+      if (tag <= 0) { // after a wrap: 0 means "rate mode", -1 is TopicQueue's tick
+        tag = nextTag = 1;
+      }
       byte[] json = new byte[msg.jsonLength()];
       msg.buffer().getBytes(msg.jsonOffset(), json);
       pending.put(tag, new Held(out.defer(msg, ms, tag), json, msg.binaryBytes()));
@@ -305,6 +325,10 @@ public final class DelayNode implements Node {
 
   @Override
   public void onDeferred(MessageFlyweight msg, int tag, Output out) {
+    if (topics != null && TopicQueue.isTick(tag)) {
+      topics.onTick(msg, out);
+      return;
+    }
     if (tag != 0 && pending.remove(tag) == null) {
       return; // flushed or reset while its timer fired
     }

@@ -170,4 +170,37 @@ class DelayNodeTest {
           out.stream().map(FlowHarness.Captured::json).toList());
     }
   }
+
+  @Test
+  void shouldReleaseTheLatestMessageOfEachTopicPerTick() {
+    try (FlowHarness harness = new FlowHarness()) {
+      harness.engine.deploy(
+          FlowHarness.chain(
+              "f",
+              FlowHarness.node("in", "source"),
+              FlowHarness.node(
+                  "d",
+                  "delay",
+                  "{\"pauseType\":\"timed\",\"rate\":\"1\",\"nbRateUnits\":\"0.2\","
+                      + "\"rateUnits\":\"second\"}"),
+              FlowHarness.node("out", "capture")));
+      for (String message :
+          List.of(
+              "{\"topic\":\"a\",\"payload\":1}",
+              "{\"topic\":\"b\",\"payload\":1}",
+              "{\"topic\":\"a\",\"payload\":2}",
+              "{\"topic\":\"b\",\"payload\":2}")) {
+        harness.inject("f", "in", message);
+      }
+
+      var out = harness.awaitCaptured("out", 2);
+      List<String> seen = new ArrayList<>();
+      out.forEach(m -> seen.add(m.json()));
+      // released together on the next tick, unless a tick fell between the injections
+      assertTrue(
+          seen.equals(List.of("{\"topic\":\"a\",\"payload\":2}", "{\"topic\":\"b\",\"payload\":2}"))
+              || seen.get(0).contains("\"payload\":1"),
+          seen.toString());
+    }
+  }
 }
