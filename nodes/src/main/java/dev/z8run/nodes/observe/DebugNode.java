@@ -10,6 +10,9 @@ import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.JsonataExpression;
+import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.MessagePath;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
@@ -39,6 +42,13 @@ public final class DebugNode implements Node {
                   "complete", FieldType.BOOLEAN, false, "Show the whole message instead."))
           .field(
               ConfigField.optional(
+                  "expression",
+                  FieldType.CODE,
+                  "",
+                  "Show the result of this JSONata expression over the message instead (Node-RED's"
+                      + " JSONata output)."))
+          .field(
+              ConfigField.optional(
                       "maxPreviewBytes",
                       FieldType.INTEGER,
                       1024L,
@@ -64,6 +74,7 @@ public final class DebugNode implements Node {
   private final int maxBytes;
   private final boolean console;
   private final boolean active;
+  private final JsonataExpression expression;
   private final org.agrona.concurrent.UnsafeBuffer undefined =
       new org.agrona.concurrent.UnsafeBuffer(UNDEFINED);
 
@@ -72,6 +83,13 @@ public final class DebugNode implements Node {
     this.maxBytes = (int) context.configLong("maxPreviewBytes", 1024);
     this.console = context.configBoolean("console", false);
     this.active = context.configBoolean("active", true);
+    String source = context.configString("expression", "");
+    this.expression =
+        source.isBlank()
+            ? null
+            : JsonataExpression.compile("expression", source)
+                .withNodeRedFunctions(
+                    context.flowContext(), context.globalContext(), null, context.environment());
     String property = context.configString("property", "payload").strip();
     if (context.configBoolean("complete", false) || property.isEmpty() || property.equals("msg")) {
       this.path = null;
@@ -88,6 +106,10 @@ public final class DebugNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     if (!active) {
+      return;
+    }
+    if (expression != null) {
+      showExpression(msg);
       return;
     }
     int offset = msg.jsonOffset();
@@ -109,6 +131,19 @@ public final class DebugNode implements Node {
               + context.nodeId()
               + ": "
               + msg.buffer().getStringWithoutLengthUtf8(offset, Math.min(length, maxBytes)));
+    }
+  }
+
+  /** Shows the JSONata result (off the hot path: the message is parsed). */
+  private void showExpression(MessageFlyweight msg) {
+    Object result = expression.evaluate(MessageBodies.parse(msg));
+    byte[] json = result == MessagePath.MISSING ? UNDEFINED : JsonCodec.write(result);
+    context.debug(
+        msg.executionId(), new org.agrona.concurrent.UnsafeBuffer(json), 0, json.length, maxBytes);
+    if (console) {
+      LOG.log(
+          Level.INFO,
+          "debug " + context.nodeId() + ": " + new String(json, StandardCharsets.UTF_8));
     }
   }
 }
