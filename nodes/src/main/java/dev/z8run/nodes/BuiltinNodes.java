@@ -11,6 +11,8 @@ import dev.z8run.nodes.ai.StructuredOutputNode;
 import dev.z8run.nodes.ai.SummarizerNode;
 import dev.z8run.nodes.ai.TextSplitterNode;
 import dev.z8run.nodes.ai.VectorStoreNode;
+import dev.z8run.nodes.data.DatabaseNode;
+import dev.z8run.nodes.data.MqttNodes;
 import dev.z8run.nodes.function.FunctionNode;
 import dev.z8run.nodes.network.HttpInNode;
 import dev.z8run.nodes.network.HttpRequestNode;
@@ -80,6 +82,10 @@ public final class BuiltinNodes {
     registry.register(ImageGenNode.TYPE);
     registry.register(RbeNode.TYPE);
     registry.register(TriggerNode.TYPE);
+    registry.register(DatabaseNode.TYPE);
+    registry.register(MqttNodes.MQTT_IN);
+    registry.register(MqttNodes.MQTT_OUT);
+    registry.register(MqttNodes.MQTT);
     return registry;
   }
 
