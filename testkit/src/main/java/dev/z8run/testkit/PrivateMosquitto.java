@@ -70,6 +70,9 @@ public final class PrivateMosquitto implements AutoCloseable {
 
   private void startProcess() throws IOException {
     List<String> lines = new ArrayList<>();
+    // run as whoever runs the test: as root, mosquitto would otherwise switch to user mosquitto,
+    // who may read neither the temporary directory nor the test's certificates
+    lines.add("user " + System.getProperty("user.name"));
     lines.add("persistence true");
     lines.add("persistence_location " + dir + "/");
     lines.add("autosave_interval 1");

@@ -55,8 +55,41 @@ public final class MqttNodes {
                 10_000L,
                 "Outgoing messages held while unacknowledged or disconnected.")
             .between(1, 1_000_000));
+    fields.add(
+        ConfigField.optional(
+            "caFile",
+            FieldType.STRING,
+            "",
+            "TLS: a PEM file of certificates to trust besides the JDK's (a private CA)."));
+    fields.add(
+        ConfigField.optional(
+            "willTopic", FieldType.STRING, "", "Last will: its topic; empty: no will."));
+    fields.add(ConfigField.optional("willPayload", FieldType.STRING, "", "Last will: payload."));
+    fields.add(ConfigField.optional("willQos", FieldType.ANY, 0L, "Last will: QoS."));
+    fields.add(ConfigField.optional("willRetain", FieldType.BOOLEAN, false, "Last will: retain."));
+    fields.add(
+        ConfigField.optional(
+                "sessionExpiry",
+                FieldType.INTEGER,
+                null,
+                "MQTT 5: seconds the broker keeps a persistent session (default 3600).")
+            .atLeast(0));
     return fields;
   }
+
+  /** Connection options a node may set besides the fields every connection has. */
+  private static final List<String> OPTIONS =
+      List.of(
+          "keepAlive",
+          "protocolVersion",
+          "cleanSession",
+          "bufferSize",
+          "caFile",
+          "willTopic",
+          "willPayload",
+          "willQos",
+          "willRetain",
+          "sessionExpiry");
 
   private static NodeType.Builder withConnection(NodeType.Builder builder) {
     for (ConfigField field : connectionFields()) {
@@ -149,10 +182,12 @@ public final class MqttNodes {
     fields.put("user", config.getOrDefault("username", ""));
     fields.put("password", config.getOrDefault("password", ""));
     fields.put("tls", config.getOrDefault("useTls", false));
-    fields.put("keepAlive", config.getOrDefault("keepAlive", 60L));
-    fields.put("protocolVersion", config.getOrDefault("protocolVersion", "4"));
-    fields.put("cleanSession", config.getOrDefault("cleanSession", true));
-    fields.put("bufferSize", config.getOrDefault("bufferSize", 10_000L));
+    for (String option : OPTIONS) {
+      Object value = config.get(option);
+      if (value != null && !"".equals(value)) {
+        fields.put(option, value);
+      }
+    }
     ConnectionSettings settings = NodeConnections.of(context, fields);
     if (!settings.kind().equals("mqtt")) {
       throw new IllegalArgumentException(

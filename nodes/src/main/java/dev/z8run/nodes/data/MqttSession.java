@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
+import java.util.ArrayDeque;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -73,7 +74,12 @@ public final class MqttSession implements AutoCloseable {
   private final ConnectionSettings settings;
   private final Mqtt5AsyncClient v5;
   private final Mqtt3AsyncClient v3;
+
+  private record Outgoing(String topic, byte[] payload, int qos, boolean retain) {}
+
   private final Semaphore buffer;
+  private final int capacity;
+  private final ArrayDeque<Outgoing> waiting = new ArrayDeque<>();
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
@@ -88,7 +94,8 @@ public final class MqttSession implements AutoCloseable {
 
   private MqttSession(ConnectionSettings settings) throws Exception {
     this.settings = settings;
-    this.buffer = new Semaphore((int) Math.max(1, settings.option("bufferSize", 10_000)));
+    this.capacity = (int) Math.max(1, settings.option("bufferSize", 10_000));
+    this.buffer = new Semaphore(capacity);
     String clientId =
         settings.database().isEmpty()
             ? "z8run-" + UUID.randomUUID().toString().substring(0, 8)
@@ -196,6 +203,7 @@ public final class MqttSession implements AutoCloseable {
   private void onConnected() {
     connected = true;
     lastProblem = "";
+    Thread.ofVirtual().name("z8-mqtt-drain").start(this::drainWaiting);
   }
 
   private void onFirstConnect(Object ack, Throwable failure) {
@@ -241,18 +249,31 @@ public final class MqttSession implements AutoCloseable {
   }
 
   /**
-   * Publishes a message; while connected waits for room in the buffer (back-pressure).
+   * Publishes a message. While connected it goes to the client at once, waiting for room in the
+   * buffer (back-pressure); while disconnected it waits in the buffer, in order, and is sent when
+   * the connection is back, unless the buffer is full: then it is dropped and counted.
    *
    * @throws InterruptedException when interrupted while waiting for room
    */
   public Sent publish(String topic, byte[] payload, int qos, boolean retain)
       throws InterruptedException {
-    while (!buffer.tryAcquire(50, TimeUnit.MILLISECONDS)) {
-      if (!connected) {
-        dropped.incrementAndGet();
-        return Sent.DROPPED;
+    synchronized (waiting) {
+      if (!connected || !waiting.isEmpty()) {
+        if (waiting.size() >= capacity) {
+          dropped.incrementAndGet();
+          return Sent.DROPPED;
+        }
+        waiting.addLast(new Outgoing(topic, payload, qos, retain));
+        return Sent.SENT;
       }
     }
+    send(topic, payload, qos, retain);
+    return Sent.SENT;
+  }
+
+  private void send(String topic, byte[] payload, int qos, boolean retain)
+      throws InterruptedException {
+    buffer.acquire();
     CompletableFuture<?> sent;
     if (v5 != null) {
       sent =
@@ -274,7 +295,35 @@ public final class MqttSession implements AutoCloseable {
                   .build());
     }
     sent.whenComplete(onPublished);
-    return Sent.SENT;
+  }
+
+  /** On a virtual thread after each connect: sends what waited, in order. */
+  private void drainWaiting() {
+    while (connected) {
+      Outgoing next;
+      synchronized (waiting) {
+        next = waiting.peekFirst();
+        if (next == null) {
+          return;
+        }
+      }
+      try {
+        send(next.topic, next.payload, next.qos, next.retain);
+      } catch (InterruptedException interrupted) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+      synchronized (waiting) {
+        waiting.pollFirst();
+      }
+    }
+  }
+
+  /** Messages waiting for the connection. */
+  public int waiting() {
+    synchronized (waiting) {
+      return waiting.size();
+    }
   }
 
   private void onPublished(Object result, Throwable failure) {
