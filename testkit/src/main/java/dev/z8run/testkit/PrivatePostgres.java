@@ -29,7 +29,14 @@ public final class PrivatePostgres implements AutoCloseable {
     return TestTools.onPath("initdb").isPresent() && TestTools.onPath("pg_ctl").isPresent();
   }
 
+  /**
+   * Starts one; without {@code initdb} it fails under {@code CI=true} and skips the test elsewhere,
+   * as {@link TestServices#require} does.
+   */
   public static PrivatePostgres start() throws IOException, InterruptedException {
+    if (!available()) {
+      Requirement.unmet("a private PostgreSQL needs initdb and pg_ctl on the PATH");
+    }
     Path dir = Files.createTempDirectory("z8-postgres");
     boolean root = "root".equals(System.getProperty("user.name"));
     PrivatePostgres server = new PrivatePostgres(dir, PrivateMosquitto.freePort(), root);
