@@ -42,8 +42,10 @@ import java.util.Set;
  * Node-RED's message mode), {@code http response}, {@code switch}, {@code json}, {@code template},
  * {@code http request}, {@code split}, {@code range}, {@code comment}, {@code rbe}, {@code
  * trigger}, and the flow-control nodes of {@link NodeRedFlowControl} ({@code inject}, {@code
- * delay}, {@code join}, {@code catch}, {@code status}, {@code complete}, {@code link in/out/call});
- * Node-RED's field names become ours as each node's reference page (docs/nodes) lists them.
+ * delay}, {@code join}, {@code catch}, {@code status}, {@code complete}, {@code link in/out/call}),
+ * and the data nodes of {@link NodeRedDataNodes} ({@code mqtt in/out}, {@code sqlite}, {@code
+ * mysql}, {@code postgresql}); Node-RED's field names become ours as each node's reference page
+ * (docs/nodes) lists them.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped and was kept switched off. */
@@ -671,6 +673,9 @@ public final class NodeRedImport {
       }
       default -> {
         ours = NodeRedFlowControl.map(type, node, config, warnings);
+        if (ours == null) {
+          ours = NodeRedDataNodes.map(type, node, config, warnings);
+        }
         if (ours == null) {
           return null;
         }
