@@ -132,8 +132,7 @@ public final class MqttNodes {
               NodeType.builder("mqtt-out")
                   .category("data")
                   .description("Publishes each message to an MQTT topic.")
-                  .outputs()
-                  .blocking(true))
+                  .outputs())
           .field(ConfigField.optional("topic", FieldType.STRING, "", "Topic; empty: msg.topic."))
           .field(
               ConfigField.optional(

@@ -12,9 +12,11 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * {@code mqtt-out}: publishes each message on the shared session of its connection ({@link
- * MqttSession}), without waiting for the broker's acknowledgement: the session's bounded buffer
- * holds what is in flight and makes this node wait when it is full, so the flow's back-pressure
- * reaches upstream. One message at a time, so that a topic's messages leave in order.
+ * MqttSession}) from its worker, without waiting: the client writes it in the background. Messages
+ * not yet acknowledged (QoS 1/2) or written (QoS 0) count against the session's bounded buffer;
+ * when it is full, or the client is disconnected, messages queue in order and go out as room frees
+ * and the connection is back, and past {@code bufferSize} queued ones they are dropped and counted
+ * in the node's status. Messages leave in the order they arrive.
  *
  * <p>Topic, QoS and retain come from the config, else from {@code msg.topic}, {@code msg.qos},
  * {@code msg.retain}. The payload sent is the binary payload when there is one, a string's text,
@@ -42,17 +44,16 @@ final class MqttOutNode implements Node {
         configured == null || "".equals(configured)
             ? null
             : Boolean.valueOf("true".equalsIgnoreCase(String.valueOf(configured)));
-    context.limitConcurrency(1);
     lease = MqttNodes.lease(context);
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) throws Exception {
+  public void onMessage(MessageFlyweight msg, Output out) {
     String target = topic.isEmpty() ? text(msg, TOPIC) : topic;
     if (target == null || target.isEmpty()) {
       throw new IllegalArgumentException("no topic: the node has none and msg.topic is empty");
     }
-    MqttSession.Sent sent = lease.client().publish(target, payload(msg), qos(msg), retain(msg));
+    MqttSession.Sent sent = lease.client().offer(target, payload(msg), qos(msg), retain(msg));
     if (sent == MqttSession.Sent.DROPPED) {
       long dropped = lease.client().dropped();
       if (dropped == 1 || dropped % 1000 == 0) {

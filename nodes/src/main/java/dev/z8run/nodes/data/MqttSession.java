@@ -28,6 +28,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import javax.net.ssl.TrustManagerFactory;
@@ -85,6 +86,8 @@ public final class MqttSession implements AutoCloseable {
   private final AtomicLong published = new AtomicLong();
   private final BiConsumer<Object, Throwable> onPublished = this::onPublished;
   private volatile boolean connected;
+  private volatile boolean closed;
+  private final Thread drainer;
   private volatile String lastProblem = "";
 
   /** Opens the client for {@code settings} (kind {@code mqtt}) and starts connecting. */
@@ -96,6 +99,7 @@ public final class MqttSession implements AutoCloseable {
     this.settings = settings;
     this.capacity = (int) Math.max(1, settings.option("bufferSize", 10_000));
     this.buffer = new Semaphore(capacity);
+    this.drainer = Thread.ofVirtual().name("z8-mqtt-drain").unstarted(this::drainWaiting);
     String clientId =
         settings.database().isEmpty()
             ? "z8run-" + UUID.randomUUID().toString().substring(0, 8)
@@ -178,6 +182,7 @@ public final class MqttSession implements AutoCloseable {
       }
       v3.connect(connect.build()).whenComplete(this::onFirstConnect);
     }
+    drainer.start();
   }
 
   private static MqttClientSslConfig ssl(ConnectionSettings settings) throws Exception {
@@ -203,7 +208,7 @@ public final class MqttSession implements AutoCloseable {
   private void onConnected() {
     connected = true;
     lastProblem = "";
-    Thread.ofVirtual().name("z8-mqtt-drain").start(this::drainWaiting);
+    LockSupport.unpark(drainer);
   }
 
   private void onFirstConnect(Object ack, Throwable failure) {
@@ -271,9 +276,34 @@ public final class MqttSession implements AutoCloseable {
     return Sent.SENT;
   }
 
+  /**
+   * Publishes without waiting: handed to the client at once while connected and the buffer has
+   * room, else queued in order behind what waits (sent as room frees and the connection is up), or
+   * dropped and counted when the buffer is full. For callers that must not block (a worker).
+   */
+  public Sent offer(String topic, byte[] payload, int qos, boolean retain) {
+    synchronized (waiting) {
+      if (connected && waiting.isEmpty() && buffer.tryAcquire()) {
+        sendAcquired(topic, payload, qos, retain);
+        return Sent.SENT;
+      }
+      if (waiting.size() >= capacity) {
+        dropped.incrementAndGet();
+        return Sent.DROPPED;
+      }
+      waiting.addLast(new Outgoing(topic, payload, qos, retain));
+    }
+    LockSupport.unpark(drainer);
+    return Sent.SENT;
+  }
+
   private void send(String topic, byte[] payload, int qos, boolean retain)
       throws InterruptedException {
     buffer.acquire();
+    sendAcquired(topic, payload, qos, retain);
+  }
+
+  private void sendAcquired(String topic, byte[] payload, int qos, boolean retain) {
     CompletableFuture<?> sent;
     if (v5 != null) {
       sent =
@@ -297,15 +327,16 @@ public final class MqttSession implements AutoCloseable {
     sent.whenComplete(onPublished);
   }
 
-  /** On a virtual thread after each connect: sends what waited, in order. */
+  /** On a virtual thread of its own: sends what waits, in order, while connected. */
   private void drainWaiting() {
-    while (connected) {
+    while (!closed) {
       Outgoing next;
       synchronized (waiting) {
-        next = waiting.peekFirst();
-        if (next == null) {
-          return;
-        }
+        next = connected ? waiting.peekFirst() : null;
+      }
+      if (next == null) {
+        LockSupport.parkNanos(10_000_000);
+        continue;
       }
       try {
         send(next.topic, next.payload, next.qos, next.retain);
@@ -365,6 +396,8 @@ public final class MqttSession implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
+    LockSupport.unpark(drainer);
     if (v5 != null) {
       v5.disconnect();
     } else {
