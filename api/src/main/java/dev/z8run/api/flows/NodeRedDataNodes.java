@@ -77,7 +77,14 @@ final class NodeRedDataNodes {
         config.put("query", query == null ? "" : query);
         if (Boolean.TRUE.equals(node.get("split"))) {
           config.put("mode", "stream");
-          putIfSet(node, config, "rowsPerMsg", "streamBatch");
+          Object rows = node.get("rowsPerMsg");
+          if (rows != null && !"".equals(rows)) {
+            try {
+              config.put("streamBatch", Long.parseLong(String.valueOf(rows).strip()));
+            } catch (NumberFormatException notNumber) {
+              notes.add("its rowsPerMsg '" + rows + "' is not a number: one row per message");
+            }
+          }
         }
         return "database";
       }
