@@ -199,7 +199,8 @@ public final class Settings {
           OutboundPolicy.DEFAULT,
           "`public`, `*`, host names, `*.domain`, addresses, networks; comma-separated",
           "Hosts the `http-request` node, the AI nodes' providers (a local Ollama or LM Studio"
-              + " too: allow `127.0.0.1`) and plugins may call: `public` (globally routable"
+              + " too: allow `127.0.0.1`), the database and MQTT nodes' servers (a local"
+              + " PostgreSQL or Mosquitto too) and plugins may call: `public` (globally routable"
               + " addresses only: no"
               + " loopback, private, link-local or metadata addresses), `*` (anything), host"
               + " names, `*.domain`, IP addresses and networks (`192.168.1.0/24`); see"

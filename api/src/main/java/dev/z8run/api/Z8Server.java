@@ -11,6 +11,7 @@ import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.rest.AuthService;
+import dev.z8run.api.rest.ConnectionService;
 import dev.z8run.api.rest.EditorService;
 import dev.z8run.api.rest.InfoService;
 import dev.z8run.api.rest.MetricsService;
@@ -27,6 +28,9 @@ import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.nodes.ai.embed.LocalEmbedder;
 import dev.z8run.nodes.ai.provider.AiUsage;
 import dev.z8run.nodes.ai.vector.VectorCollections;
+import dev.z8run.nodes.data.SqliteFiles;
+import dev.z8run.nodes.support.FlowOwners;
+import dev.z8run.nodes.support.LiveConnections;
 import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
@@ -126,6 +130,12 @@ public final class Z8Server implements AutoCloseable {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
       FlowManager flows = new FlowManager(store, engine, version);
+      // the data nodes: one live client per connection and owner, SQLite files under the data dir
+      LiveConnections liveConnections = new LiveConnections();
+      engine.registerService(LiveConnections.class, liveConnections);
+      engine.registerService(FlowOwners.class, flows::ownerOf);
+      SqliteFiles sqliteFiles = new SqliteFiles(store.dataDir(), java.util.List.of());
+      engine.registerService(SqliteFiles.class, sqliteFiles);
       engine.registerService(
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
       ClusterConfig clusterConfig = settings.clusterConfig();
@@ -160,6 +170,16 @@ public final class Z8Server implements AutoCloseable {
                     InstantSource.system()));
             routing.register("/api/v1/flows", flowService);
             routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
+            routing.register(
+                "/api/v1/connections",
+                new ConnectionService(
+                    store.connections(),
+                    store.vault(),
+                    liveConnections,
+                    settings.get(Settings.HTTP_ALLOW),
+                    sqliteFiles,
+                    ConnectionService.defaultTestLimit(),
+                    64 * 1024));
             routing.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
             routing.register(
                 "/api/v1/plugins",

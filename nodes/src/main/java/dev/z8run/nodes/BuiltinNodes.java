@@ -11,6 +11,8 @@ import dev.z8run.nodes.ai.StructuredOutputNode;
 import dev.z8run.nodes.ai.SummarizerNode;
 import dev.z8run.nodes.ai.TextSplitterNode;
 import dev.z8run.nodes.ai.VectorStoreNode;
+import dev.z8run.nodes.data.DatabaseNode;
+import dev.z8run.nodes.data.MqttNodes;
 import dev.z8run.nodes.function.FunctionNode;
 import dev.z8run.nodes.network.HttpInNode;
 import dev.z8run.nodes.network.HttpRequestNode;
@@ -92,6 +94,10 @@ public final class BuiltinNodes {
     registry.register(YamlNode.TYPE);
     registry.register(XmlNode.TYPE);
     registry.register(HtmlNode.TYPE);
+    registry.register(DatabaseNode.TYPE);
+    registry.register(MqttNodes.MQTT_IN);
+    registry.register(MqttNodes.MQTT_OUT);
+    registry.register(MqttNodes.MQTT);
     return registry;
   }
 

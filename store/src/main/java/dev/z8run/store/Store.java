@@ -46,6 +46,7 @@ public final class Store implements AutoCloseable {
   private final PluginStore plugins;
   private final Vault vault;
   private final VectorStore vectors;
+  private final ConnectionStore connections;
 
   private Store(LmdbEnvironment env, StoreConfig config, Vault vault) {
     this.env = env;
@@ -54,6 +55,7 @@ public final class Store implements AutoCloseable {
     this.executions = new ExecutionStore(env, config.executionsPerFlow());
     this.plugins = new PluginStore(env);
     this.vault = vault;
+    this.connections = new ConnectionStore(env, vault);
     this.vectors =
         new VectorStore(
             env,
@@ -97,6 +99,11 @@ public final class Store implements AutoCloseable {
 
   public PluginStore plugins() {
     return plugins;
+  }
+
+  /** Shared connections per owner, their passwords in the vault. */
+  public ConnectionStore connections() {
+    return connections;
   }
 
   public Vault vault() {

@@ -1,6 +1,7 @@
 package dev.z8run.api.flows;
 
 import dev.z8run.api.http.ApiException;
+import dev.z8run.core.flow.ConfigNode;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Subflows;
@@ -38,6 +39,7 @@ public final class FlowManager {
   public static final long DRAIN_MS = 5_000;
 
   private static final String VAULT_PREFIX = "vault:";
+  private static final String CONNECTION_FIELD = "connection";
   private static final System.Logger LOG = System.getLogger(FlowManager.class.getName());
 
   private final Store store;
@@ -365,19 +367,47 @@ public final class FlowManager {
     }
   }
 
-  /** The flow with every {@code vault:<key>} string in node configs replaced by its secret. */
+  /**
+   * The flow with every {@code connection} id in node configs replaced by that connection's
+   * settings (a config node of the flow, else one of the owner's stored connections), and every
+   * {@code vault:<key>} string replaced by its secret.
+   */
   Flow resolveSecrets(String owner, Flow flow) {
     List<FlowNode> nodes = new ArrayList<>(flow.nodes().size());
     for (FlowNode node : flow.nodes()) {
       Map<String, Object> config = new LinkedHashMap<>();
       for (Map.Entry<String, Object> field : node.config().entrySet()) {
-        config.put(field.getKey(), resolve(owner, node, field.getKey(), field.getValue()));
+        Object value = field.getValue();
+        if (field.getKey().equals(CONNECTION_FIELD)
+            && value instanceof String id
+            && !id.isBlank()) {
+          value = connection(owner, flow, id);
+        }
+        config.put(field.getKey(), resolve(owner, node, field.getKey(), value));
       }
       nodes.add(
           new FlowNode(
               node.id(), node.type(), node.name(), node.x(), node.y(), node.disabled(), config));
     }
     return flow.withNodes(nodes);
+  }
+
+  /** The settings of connection {@code id}: a config node of the flow, else a stored one. */
+  private Object connection(String owner, Flow flow, String id) {
+    for (ConfigNode configNode : flow.configNodes()) {
+      if (configNode.id().equals(id)) {
+        Map<String, Object> settings = NodeRedDataNodes.connection(configNode);
+        return settings == null ? id : settings;
+      }
+    }
+    Optional<Map<String, Object>> stored = store.connections().get(owner, id);
+    if (stored.isEmpty()) {
+      return id; // the node says that there is no such connection
+    }
+    Map<String, Object> settings = new LinkedHashMap<>(stored.get());
+    settings.remove("id");
+    settings.remove("name");
+    return settings;
   }
 
   private Object resolve(String owner, FlowNode node, String field, Object value) {

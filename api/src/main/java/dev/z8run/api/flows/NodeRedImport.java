@@ -42,10 +42,11 @@ import java.util.Set;
  * Node-RED's message mode), {@code http response}, {@code switch}, {@code json}, {@code template},
  * {@code http request}, {@code split}, {@code range}, {@code comment}, {@code rbe}, {@code
  * trigger}, the parser and sequence nodes of {@link NodeRedParsers} ({@code csv}, {@code xml},
- * {@code html}, {@code yaml}, {@code sort}, {@code batch}), and the flow-control nodes of {@link
+ * {@code html}, {@code yaml}, {@code sort}, {@code batch}), the flow-control nodes of {@link
  * NodeRedFlowControl} ({@code inject}, {@code delay}, {@code join}, {@code catch}, {@code status},
- * {@code complete}, {@code link in/out/call}); Node-RED's field names become ours as each node's
- * reference page (docs/nodes) lists them.
+ * {@code complete}, {@code link in/out/call}), and the data nodes of {@link NodeRedDataNodes}
+ * ({@code mqtt in/out}, {@code sqlite}, {@code mysql}, {@code postgresql}); Node-RED's field names
+ * become ours as each node's reference page (docs/nodes) lists them.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped and was kept switched off. */
@@ -659,6 +660,9 @@ public final class NodeRedImport {
         ours = NodeRedFlowControl.map(type, node, config, warnings);
         if (ours == null && warnings.isEmpty()) {
           ours = NodeRedParsers.map(type, node, config, warnings);
+        }
+        if (ours == null && warnings.isEmpty()) {
+          ours = NodeRedDataNodes.map(type, node, config, warnings);
         }
         if (ours == null) {
           return null;
