@@ -17,11 +17,13 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
 /**
- * The RAG example flow as shipped ({@code docs/examples/rag-handbook.json}) imports through the
- * editor's import dialog, with nothing refused, and opens on the canvas with every node and wire.
+ * The AI nodes in the editor: the RAG example flow as shipped ({@code
+ * docs/examples/rag-handbook.json}) imports through the editor's import dialog, with nothing
+ * refused, and opens on the canvas with every node and wire; a classifier shows one output per
+ * category.
  */
 @Tag("browser")
-class RagExampleImportTest {
+class AiEditorTest {
   private static final Path EXAMPLE =
       Path.of(System.getProperty("user.dir"))
           .getParent()
@@ -72,6 +74,34 @@ class RagExampleImportTest {
         shown.add((String) node.get("type"));
       }
       assertEquals(types, shown);
+    }
+  }
+
+  @Test
+  void shouldShowOneClassifierOutputPerCategory() throws Exception {
+    try (EditorSession session = new EditorSession(dataDir)) {
+      String token = session.registerByApi();
+      session.request(
+          "POST",
+          "/api/v1/flows",
+          token,
+          "{\"id\":\"cls\",\"name\":\"Classes\",\"nodes\":[{\"id\":\"c\",\"type\":\"classifier\","
+              + "\"config\":{\"mode\":\"embedding\",\"categories\":[\"billing\",{\"name\":\"bug\","
+              + "\"description\":\"something broken\"},\"praise\",\"other\"]}}],\"wires\":[]}",
+          201);
+      session.openSignedIn(token, "#/flow/cls");
+      session.find("editor");
+      session.await(d -> !session.docNodes().isEmpty());
+      // result, error, then billing, bug, praise, other
+      session.await(
+          d ->
+              session.node("c").findElements(By.cssSelector(".react-flow__handle.source")).size()
+                  == 6);
+      // a classifier dropped from the palette has the default three categories
+      String dropped = session.dragFromPalette("classifier", 500, 300);
+      assertEquals(
+          5,
+          session.node(dropped).findElements(By.cssSelector(".react-flow__handle.source")).size());
     }
   }
 }
