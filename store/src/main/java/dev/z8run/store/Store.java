@@ -59,7 +59,7 @@ public final class Store implements AutoCloseable {
         new VectorStore(
             env,
             env.directory().resolve("vector-index"),
-            VectorTuning.fromSystemProperties(),
+            VectorTuning.DEFAULTS,
             config.vectorLimits());
   }
 

@@ -17,16 +17,4 @@ public record VectorTuning(int exactBelow, int maxConnections, int beamWidth, in
           "vector tuning: exactBelow >= 0, maxConnections >= 2, beamWidth >= 1, candidates >= 1");
     }
   }
-
-  /**
-   * The defaults with what the system properties {@code z8.vectors.exactBelow}, {@code
-   * z8.vectors.m}, {@code z8.vectors.beam} and {@code z8.vectors.candidates} set (for measuring).
-   */
-  public static VectorTuning fromSystemProperties() {
-    return new VectorTuning(
-        Integer.getInteger("z8.vectors.exactBelow", DEFAULTS.exactBelow()),
-        Integer.getInteger("z8.vectors.m", DEFAULTS.maxConnections()),
-        Integer.getInteger("z8.vectors.beam", DEFAULTS.beamWidth()),
-        Integer.getInteger("z8.vectors.candidates", DEFAULTS.candidates()));
-  }
 }
