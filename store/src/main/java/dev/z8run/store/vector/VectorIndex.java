@@ -65,9 +65,13 @@ final class VectorIndex implements AutoCloseable {
 
   private static final long COMMIT_EVERY_NS = 2_000_000_000L;
 
-  /** Lucene's indexing buffer: 256 MB, or an eighth of the heap when that is less. */
-  private static final double RAM_BUFFER_MB =
-      Math.max(16, Math.min(256, Runtime.getRuntime().maxMemory() / 8 / 1_000_000.0));
+  /**
+   * Lucene's indexing buffer: a bulk load (a rebuild, or the first search after many stores) is cut
+   * into segments of about this much (some 25,000 vectors of 384 dimensions). Each segment is a
+   * graph searched on its own with the full candidates; smaller graphs find more of the true
+   * nearest neighbours for the same candidates (perf/README.md, "AI", measures both).
+   */
+  private static final double RAM_BUFFER_MB = 64;
 
   private final Path directory;
   private final VectorTuning tuning;
@@ -108,9 +112,6 @@ final class VectorIndex implements AutoCloseable {
               return wide;
             }
           });
-      // a bulk load (a rebuild, or the first search after many stores) lands in as few segments as
-      // the buffer allows: each segment is a graph searched on its own, so fewer are faster and
-      // find more; 100,000 vectors of 384 dimensions fit in one
       config.setRAMBufferSizeMB(RAM_BUFFER_MB);
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       writer = new IndexWriter(lucene, config);

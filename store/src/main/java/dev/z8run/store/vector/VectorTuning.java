@@ -8,8 +8,8 @@ package dev.z8run.store.vector;
  * neighbours and cost more time (perf/README.md, "AI", has the measured trade-off).
  */
 public record VectorTuning(int exactBelow, int maxConnections, int beamWidth, int candidates) {
-  /** The defaults: exact below 2,000 entries, M 16, beam 100, 100 candidates. */
-  public static final VectorTuning DEFAULTS = new VectorTuning(2_000, 16, 100, 100);
+  /** The defaults: exact below 2,000 entries, M 16, beam 100, 150 candidates per segment. */
+  public static final VectorTuning DEFAULTS = new VectorTuning(2_000, 16, 100, 150);
 
   public VectorTuning {
     if (exactBelow < 0 || maxConnections < 2 || beamWidth < 1 || candidates < 1) {
