@@ -38,7 +38,8 @@ echo "[compare] building the harness ..." >&2
 mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl api,perf -am >&2
 
 # the JVM flags the code needs, as the parent pom declares them (perf/target/classes/z8run-jvm.flags)
-JVM=(java @perf/target/classes/z8run-jvm.flags -Dagrona.disable.bounds.checks=true -Xmx512m
+# and the launcher's JVM options (bin/jvm.options: Serial GC, small shrinking heap), as bin/z8run runs
+JVM=(java @perf/target/classes/z8run-jvm.flags @bin/jvm.options -Dagrona.disable.bounds.checks=true
   -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.Harness)
 
 # c_http: a server process under wrk (one wrk thread, $CONNS connections, like the peer's run)
@@ -68,11 +69,12 @@ for rep in $(seq "$REPS"); do
   for s in "${SCENARIOS[@]}"; do
     if [ "$s" = c_http ]; then
       data="$OUT/data-$rep"
+      # the server as bin/z8run starts it (its JVM options and AOT cache), without building again
       http_run z8run 18811 http://127.0.0.1:18811/hook/c-http/hello \
-        env Z8_PORT=18811 Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn \
-        java -Xmx256m -jar api/target/z8run.jar serve --deploy perf/flows/c-http.json
+        env Z8_NO_BUILD=1 Z8_PORT=18811 Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn \
+        bin/z8run serve --deploy perf/flows/c-http.json
       http_run bare 18812 http://127.0.0.1:18812/hello \
-        java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.BareHttpServer 18812
+        java @bin/jvm.options -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.BareHttpServer 18812
       continue
     fi
     line=$("${JVM[@]}" "$s" "$DUR_MS" "$WARM_MS")

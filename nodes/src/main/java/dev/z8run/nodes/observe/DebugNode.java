@@ -6,6 +6,7 @@ import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
@@ -92,7 +93,7 @@ public final class DebugNode implements Node {
     int offset = msg.jsonOffset();
     int length = msg.jsonLength();
     if (path != null) {
-      long span = JsonScanner.find(msg.buffer(), offset, length, path);
+      long span = FieldIndex.find(msg, path);
       if (span == JsonScanner.NOT_FOUND) {
         context.debug(msg.executionId(), undefined, 0, UNDEFINED.length, maxBytes);
         return;

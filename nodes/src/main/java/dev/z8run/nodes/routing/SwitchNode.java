@@ -172,7 +172,7 @@ public final class SwitchNode implements Node {
       }
       return;
     }
-    long span = path.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    long span = path.find(msg);
     if (z8runRules != null) {
       Object actual = Z8runRule.valueAt(msg.buffer(), span);
       boolean matched = false;

@@ -105,7 +105,7 @@ public final class JsonNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     DirectBuffer buffer = msg.buffer();
-    long span = property.find(buffer, msg.jsonOffset(), msg.jsonLength());
+    long span = property.find(msg);
     byte[] result;
     try {
       result = convert(msg, span);
