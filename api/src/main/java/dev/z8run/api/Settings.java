@@ -6,6 +6,7 @@ import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.nodes.support.OutboundPolicy;
+import dev.z8run.store.vector.VectorLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -207,6 +208,35 @@ public final class Settings {
               + " [docs/nodes/http-request.md](docs/nodes/http-request.md).",
           OutboundPolicy::parse);
 
+  public static final Setting<Integer> VECTOR_MAX_COLLECTIONS =
+      Setting.integer(
+          "Z8_VECTOR_MAX_COLLECTIONS",
+          null,
+          VectorLimits.DEFAULTS.maxCollections(),
+          1,
+          1_000_000,
+          "Vector collections one user may keep (the `vector-store` node); a store into one more"
+              + " goes to the node's `error` output.");
+
+  public static final Setting<Long> VECTOR_MAX_ENTRIES =
+      Setting.longInteger(
+          "Z8_VECTOR_MAX_ENTRIES",
+          null,
+          VectorLimits.DEFAULTS.maxEntries(),
+          1,
+          Long.MAX_VALUE,
+          "Vector entries one user may keep across their collections; a store past it is refused"
+              + " whole (`error` output).");
+
+  public static final Setting<Long> VECTOR_MAX_BYTES =
+      Setting.longInteger(
+          "Z8_VECTOR_MAX_BYTES",
+          null,
+          VectorLimits.DEFAULTS.maxBytes(),
+          1,
+          Long.MAX_VALUE,
+          "Bytes of vectors, texts and metadata one user may keep in the vector store (the search"
+              + " index on disk takes about as much again); a store past it is refused whole.");
   public static final Setting<String> CLUSTER_NATS =
       Setting.text(
           "Z8_CLUSTER_NATS",
@@ -321,6 +351,9 @@ public final class Settings {
           WS_IDLE_TIMEOUT_MS,
           WS_SLOW_CONSUMER_MS,
           HTTP_ALLOW,
+          VECTOR_MAX_COLLECTIONS,
+          VECTOR_MAX_ENTRIES,
+          VECTOR_MAX_BYTES,
           CLUSTER_NATS,
           CLUSTER_CREDENTIALS,
           CLUSTER_PREFIX,
@@ -385,6 +418,12 @@ public final class Settings {
         properties.setProperty(setting.property(), setting.defaultText());
       }
     }
+  }
+
+  /** What each user may keep in the vector store. */
+  public VectorLimits vectorLimits() {
+    return new VectorLimits(
+        get(VECTOR_MAX_COLLECTIONS), get(VECTOR_MAX_ENTRIES), get(VECTOR_MAX_BYTES));
   }
 
   /** The value of {@code setting}: its default when unset (null for a setting without one). */

@@ -110,6 +110,7 @@ public final class Z8Server implements AutoCloseable {
         Store.open(
             StoreConfig.builder(settings.get(Settings.DATA_DIR))
                 .vaultSecret(settings.get(Settings.VAULT_SECRET))
+                .vectorLimits(settings.vectorLimits())
                 .build());
     Engine engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
     LocalEmbedder embedder = new LocalEmbedder();

@@ -5,6 +5,7 @@ import dev.z8run.store.lmdb.LmdbEnvironment;
 import dev.z8run.store.lmdb.Table;
 import dev.z8run.store.vault.Vault;
 import dev.z8run.store.vector.VectorStore;
+import dev.z8run.store.vector.VectorTuning;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -60,8 +61,8 @@ public final class Store implements AutoCloseable {
         new VectorStore(
             env,
             env.directory().resolve("vector-index"),
-            VectorStore.DEFAULT_EXACT_BELOW,
-            VectorStore.DEFAULT_CANDIDATES);
+            VectorTuning.DEFAULTS,
+            config.vectorLimits());
   }
 
   /**
