@@ -1,14 +1,16 @@
 import { useEffect, useState } from 'react';
 import { api } from './api.js';
+import { NodeForm, FORM_FIELDS } from './forms.jsx';
 
 // The properties panel, generated from the node type's config schema (GET /api/v1/nodes):
 // one editor per field type, the server's validation problems under the field they concern.
 
-export function PropertiesPanel({ node, spec, problems, onChange, selectedCount }) {
+export function PropertiesPanel({ node, spec, problems, onChange, selectedCount, flowId, nodes, children }) {
   if (!node) {
     return (
       <aside className="properties" data-testid="properties">
         <p className="hint">{selectedCount > 1 ? selectedCount + ' nodes selected' : 'Select a node to edit it.'}</p>
+        {children}
         <p className="hint keys">Keys: Ctrl-Z / Ctrl-Shift-Z undo/redo · Ctrl-C/V copy/paste · Del delete · / quick-add · F fit · Ctrl-S save · Ctrl-D deploy · drag on the canvas to lasso, right-drag or scroll to pan, Ctrl-scroll to zoom</p>
       </aside>
     );
@@ -45,7 +47,8 @@ export function PropertiesPanel({ node, spec, problems, onChange, selectedCount 
         <input type="checkbox" checked={data.disabled} data-testid="field-disabled" onChange={(e) => onChange(id, (d) => ({ ...d, disabled: e.target.checked }))} />
         <span>disabled</span>
       </label>
-      {spec && spec.config.map((f) => (
+      <NodeForm node={node} flowId={flowId} nodes={nodes} onChange={onChange} />
+      {spec && spec.config.filter((f) => !(FORM_FIELDS[data.type] || []).includes(f.name)).map((f) => (
         <Field key={id + '/' + f.name} field={f} value={data.config[f.name]} problems={byField.get(f.name) || []}
           onChange={(v) => setConfig(f.name, v)} />
       ))}
