@@ -82,7 +82,8 @@ function typed(value, type) {
 
 /** The label Node-RED would show: the name, else the key setting. */
 export function labelOf(type, name, config) {
-  if (name && name !== type) return name;
+  // an import names unnamed nodes after their type (ours or Node-RED's): that is no name
+  if (name && name !== type && name !== type.replace(/-/g, ' ') && name !== NODE_RED_NAMES[type]) return name;
   const c = config || {};
   switch (type) {
     case 'http-in':
@@ -123,6 +124,8 @@ export function labelOf(type, name, config) {
       return type;
   }
 }
+
+const NODE_RED_NAMES = { 'http-in': 'http in', 'http-out': 'http response', 'http-request': 'http request' };
 
 let measureContext = null;
 const widths = new Map();
