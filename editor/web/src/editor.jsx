@@ -10,6 +10,7 @@ import { PropertiesPanel } from './properties.jsx';
 import { BottomPanel, DebugStore, LiveStore } from './panels.jsx';
 import { fromNodeRed, putClipboard, takeClipboard, toNodeRed } from './clipboard.js';
 import { openTab, TabBar } from './tabs.jsx';
+import { Overview, OVERVIEW_ZOOM } from './overview.jsx';
 
 /** The flow-level fields the editor keeps beside nodes and wires. */
 function metaOf(doc) {
@@ -809,6 +810,14 @@ function Editor({ flowId }) {
     return links.length ? edges.concat(links) : edges;
   }, [nodes, edges]);
 
+  // zoomed out below OVERVIEW_ZOOM, nodes are drawn on one canvas (overview.jsx)
+  const [overview, setOverview] = useState(false);
+  const onMove = useCallback((event, viewport) => {
+    const wanted = viewport.zoom < OVERVIEW_ZOOM;
+    setOverview((was) => (was === wanted ? was : wanted));
+  }, []);
+  const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
+
   // ---- keyboard
   useEffect(() => {
     const onKey = (e) => {
@@ -901,8 +910,9 @@ function Editor({ flowId }) {
               <Palette catalog={catalog} onAdd={addNode} screenToFlow={flow.screenToFlowPosition} />
               <div className="canvas" onPointerMove={(e) => { pointer.current = { x: e.clientX, y: e.clientY }; }}>
                 <ReactFlow
-                  nodes={nodes}
+                  nodes={shownNodes}
                   edges={canvasEdges}
+                  onMove={onMove}
                   nodeOrigin={NODE_ORIGIN}
                   onConnectEnd={onConnectEnd}
                   nodeTypes={NODE_TYPES}
@@ -928,6 +938,7 @@ function Editor({ flowId }) {
                   proOptions={{ hideAttribution: false }}
                 >
                   <Background gap={GRID} />
+                  {overview && <Overview nodes={nodes} edges={edges} catalog={catalog} />}
                   <ViewportPortal><Groups groups={meta.groups} nodes={nodes} onChange={updateGroup} /></ViewportPortal>
                   <MiniMap pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
                   <Controls showInteractive={false} />
