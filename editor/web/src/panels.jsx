@@ -192,6 +192,7 @@ function DebugPanel({ debug, nodes }) {
   const [follow, setFollow] = useState(true);
   const box = useRef(null);
   const debugNodes = useMemo(() => nodes.filter((n) => n.data.type === 'debug'), [nodes]);
+  const names = useMemo(() => new Map(nodes.map((n) => [n.id, n.data.name || n.id])), [nodes]);
 
   // the filtered view: indices into the ring; rebuilt per frame only when a filter is set
   const total = debug.size;
@@ -224,7 +225,7 @@ function DebugPanel({ debug, nodes }) {
       <div key={i} className={'debug-row' + (picked === e ? ' picked' : '')} style={{ top: i * ROW }} data-testid="debug-row"
         onClick={() => setPicked(picked === e ? null : e)}>
         <span className="time">{new Date(e.timestampMs).toISOString().slice(11, 23)}</span>
-        <span className="node">{e.nodeId}</span>
+        <span className="node" title={e.nodeId}>{names.get(e.nodeId) || e.nodeId}</span>
         <span className="preview">{e.preview}</span>
         {e.truncated && <span className="warn"> (cut: {e.originalLen} bytes)</span>}
       </div>,

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from './api.js';
 import { NodeForm, FORM_FIELDS } from './forms.jsx';
 
@@ -115,8 +115,49 @@ function NumberInput({ integer, value, onChange }) {
   );
 }
 
-/** A plain code editor: monospace, Tab indents, line numbers in the gutter. */
+let codeMirror = null; // the CodeMirror chunk, imported once
+
+/**
+ * Function and template bodies: CodeMirror 6 (codemirror.js, its own chunk, loaded the first time
+ * a code field is shown); the plain text box while it loads, and if it cannot be loaded.
+ */
 function CodeEditor({ value, onChange }) {
+  const box = useRef(null);
+  const editor = useRef(null);
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let cancelled = false;
+    (codeMirror ||= import('./codemirror.js'))
+      .then((cm) => {
+        if (cancelled || !box.current) return;
+        editor.current = cm.mount(box.current, value, (text) => latest.current(text));
+        setReady(true);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      cancelled = true;
+      if (editor.current) editor.current.destroy();
+      editor.current = null;
+    };
+    // mounted once per field; later values arrive through set() below
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  useEffect(() => {
+    if (editor.current) editor.current.set(value);
+  }, [value]);
+  return (
+    <>
+      <div className="cm-box" ref={box} data-testid="code-editor" data-ready={ready} />
+      {failed && <PlainCodeEditor value={value} onChange={onChange} />}
+    </>
+  );
+}
+
+/** A plain code editor: monospace, Tab indents, line numbers in the gutter, no wrapping. */
+function PlainCodeEditor({ value, onChange }) {
   const lines = value.split('\n').length;
   return (
     <div className="code-editor">

@@ -270,11 +270,15 @@ class EditorWorkspaceTest {
     return ((Number) list.get(i)).doubleValue();
   }
 
-  /** A picture for people, under api/target (no test writes a tracked file). */
+  /**
+   * A picture for the README: bin/screenshot sets z8.screenshot.dir=docs/img; otherwise it goes
+   * under api/target, so that no test run rewrites a tracked file.
+   */
   private static void screenshot(String name) throws java.io.IOException {
+    Path image = Path.of(System.getProperty("z8.screenshot.dir", "target"), name);
+    java.nio.file.Files.createDirectories(image.getParent());
     java.nio.file.Files.write(
-        Path.of("target", name),
-        session.driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
+        image, session.driver.getScreenshotAs(org.openqa.selenium.OutputType.BYTES));
   }
 
   @Test
@@ -356,6 +360,7 @@ class EditorWorkspaceTest {
             });
     String text = figures.getText();
     assertTrue(text.matches("p50 [0-9.]+ · p99 [0-9.]+ ms · [0-9.]+/s"), text);
+    screenshot("editor-latency.png");
     session.request("POST", "/api/v1/flows/" + flowId + "/stop", token, null, 200);
   }
 
