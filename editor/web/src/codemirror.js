@@ -33,6 +33,7 @@ const NAMES = [
 ];
 
 export function mount(parent, value, onChange) {
+  let applying = false; // a value set from outside (undo, redo) is no edit of the user's
   const view = new EditorView({
     doc: value,
     parent,
@@ -42,14 +43,20 @@ export function mount(parent, value, onChange) {
       javascript(),
       javascriptLanguage.data.of({ autocomplete: completeFromList(NAMES) }),
       EditorView.updateListener.of((u) => {
-        if (u.docChanged) onChange(u.state.doc.toString());
+        if (u.docChanged && !applying) onChange(u.state.doc.toString());
       }),
     ],
   });
   return {
     view,
     set(text) {
-      if (text !== view.state.doc.toString()) view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+      if (text === view.state.doc.toString()) return;
+      applying = true;
+      try {
+        view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+      } finally {
+        applying = false;
+      }
     },
     destroy: () => view.destroy(),
   };

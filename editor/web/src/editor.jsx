@@ -2,7 +2,7 @@ import {
   ReactFlow, ReactFlowProvider, Background, MiniMap, Controls, Handle, Position, useReactFlow, ViewportPortal,
   applyNodeChanges, applyEdgeChanges,
 } from '@xyflow/react';
-import { categoryColor, geometry, iconOf, isLinkIn, isLinkOut, outputPorts, PORT } from './nodes.js';
+import { categoryColor, geometry, iconOf, isLinkIn, isLinkOut, labelOf, outputPorts, PORT } from './nodes.js';
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { api, flowDocument, token } from './api.js';
 import { EngineClient } from './protocol.js';
@@ -301,6 +301,8 @@ function Editor({ flowId }) {
   const [deployedJson, setDeployedJson] = useState(null);
   const [busy, setBusy] = useState('');
   const [quickAdd, setQuickAdd] = useState(false);
+  const [finding, setFinding] = useState(false);
+  const [panels, setPanels] = useState({ palette: true, properties: true });
   const [liveState, setLiveState] = useState('offline');
   const [, setHistoryTick] = useState(0);
   const live = useMemo(() => new LiveStore(), []);
@@ -375,7 +377,14 @@ function Editor({ flowId }) {
       onEvent: (e) => {
         if (e.flowId !== flowId) return;
         if (e.kind === 'debug' || e.kind === 'skipped') debug.push(e);
-        else live.apply(e);
+        else {
+          live.apply(e);
+          // node.warn, node.error and node errors go into the debug stream too, as in Node-RED
+          if (e.kind === 'warn' || e.kind === 'node-error') {
+            debug.push({ kind: 'debug', flowId: e.flowId, nodeId: e.nodeId, executionId: e.executionId, timestampMs: Date.now(),
+              truncated: false, originalLen: 0, preview: (e.kind === 'warn' ? '⚠ ' : '✖ ') + e.error, level: e.kind });
+          }
+        }
       },
     });
     client.subscribe(flowId);
@@ -834,6 +843,11 @@ function Editor({ flowId }) {
         save();
         return;
       }
+      if (mod && key === 'f') {
+        e.preventDefault();
+        setFinding(true);
+        return;
+      }
       if (typing) return;
       if (mod && key === 'z' && !e.shiftKey) { e.preventDefault(); undo(); }
       else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) { e.preventDefault(); redo(); }
@@ -888,6 +902,8 @@ function Editor({ flowId }) {
               <button onClick={undo} disabled={!undoStack.current.length} data-testid="undo" title="Ctrl-Z">Undo</button>
               <button onClick={redo} disabled={!redoStack.current.length} data-testid="redo" title="Ctrl-Shift-Z">Redo</button>
               <button onClick={() => flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 })} data-testid="fit" title="F">Fit</button>
+              <button onClick={() => setPanels((p) => ({ ...p, palette: !p.palette }))} data-testid="toggle-palette" title="show or hide the palette">◧</button>
+              <button onClick={() => setPanels((p) => ({ ...p, properties: !p.properties }))} data-testid="toggle-properties" title="show or hide the properties">◨</button>
               <button onClick={exportNodeRed} data-testid="export-node-red" title="the selection, or the whole flow, as Node-RED's flows.json">Export (Node-RED)</button>
               <label className="toggle"><input type="checkbox" checked={snap} onChange={(e) => setSnap(e.target.checked)} data-testid="snap" /> snap</label>
               <button onClick={save} disabled={!!busy} data-testid="save" title="Ctrl-S">Save</button>
@@ -907,7 +923,7 @@ function Editor({ flowId }) {
               <div className="banner error" data-testid="flow-problems">{flowProblems.map((p) => p.message).join(' · ')}</div>
             )}
             <div className="workspace">
-              <Palette catalog={catalog} onAdd={addNode} screenToFlow={flow.screenToFlowPosition} />
+              {panels.palette && <Palette catalog={catalog} onAdd={addNode} screenToFlow={flow.screenToFlowPosition} />}
               <div className="canvas" onPointerMove={(e) => { pointer.current = { x: e.clientX, y: e.clientY }; }}>
                 <ReactFlow
                   nodes={shownNodes}
@@ -945,8 +961,13 @@ function Editor({ flowId }) {
                 </ReactFlow>
                 {hint && <div className={'hint ' + hint.kind} data-testid="hint">{hint.text}</div>}
                 {quickAdd && <QuickAdd catalog={catalog} onPick={quickAdded} />}
+                {finding && <Find nodes={nodes} onClose={() => setFinding(false)}
+                  onGo={(n) => {
+                    setNodes((ns) => ns.map((x) => (x.selected !== (x.id === n.id) ? { ...x, selected: x.id === n.id } : x)));
+                    flow.setCenter(n.position.x, n.position.y, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
+                  }} />}
               </div>
-              <PropertiesPanel
+              {panels.properties && <PropertiesPanel
                 node={selectedNode}
                 spec={selectedNode && catalog.get(selectedNode.data.type)}
                 problems={selectedNode ? problems.filter((p) => p.node_id === selectedNode.id) : []}
@@ -956,7 +977,7 @@ function Editor({ flowId }) {
                 nodes={nodes}
               >
                 <ConfigNodes configNodes={meta.config_nodes} nodes={nodes} />
-              </PropertiesPanel>
+              </PropertiesPanel>}
             </div>
             <BottomPanel flowId={flowId} debug={debug} nodes={nodes} problems={problems} />
           </div>
@@ -1030,10 +1051,55 @@ function Palette({ catalog, onAdd, screenToFlow }) {
   );
 }
 
+/** Types for a query: the exact type first, then types starting with it, containing it, then descriptions. */
+function rankTypes(catalog, query) {
+  const q = query.trim().toLowerCase();
+  const scored = [];
+  for (const s of catalog.values()) {
+    const t = s.type.toLowerCase();
+    const score = !q ? 3 : t === q ? 0 : t.startsWith(q) ? 1 : t.includes(q) ? 2 : (s.description || '').toLowerCase().includes(q) ? 4 : -1;
+    if (score >= 0) scored.push([score, s]);
+  }
+  scored.sort((a, b) => a[0] - b[0] || a[1].type.localeCompare(b[1].type));
+  return scored.map((x) => x[1]);
+}
+
+/** Ctrl-F: nodes of the open flow whose label, name, type or id has the text; Enter goes to the next. */
+function Find({ nodes, onGo, onClose }) {
+  const [q, setQ] = useState('');
+  const [at, setAt] = useState(-1);
+  const hits = useMemo(() => {
+    const t = q.trim().toLowerCase();
+    if (!t) return [];
+    return nodes.filter((n) => {
+      const label = labelOf(n.data.type, n.data.name, n.data.config).toLowerCase();
+      return label.includes(t) || n.id.toLowerCase().includes(t) || n.data.type.includes(t) || JSON.stringify(n.data.config).toLowerCase().includes(t);
+    });
+  }, [nodes, q]);
+  const go = (i) => {
+    if (!hits.length) return;
+    const k = ((i % hits.length) + hits.length) % hits.length;
+    setAt(k);
+    onGo(hits[k]);
+  };
+  return (
+    <div className="find" data-testid="find">
+      <input autoFocus value={q} placeholder="find nodes…" data-testid="find-input"
+        onChange={(e) => { setQ(e.target.value); setAt(-1); }}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onClose();
+          else if (e.key === 'Enter') { e.preventDefault(); go(e.shiftKey ? at - 1 : at + 1); }
+        }} />
+      <span className="hint" data-testid="find-count">{hits.length ? Math.max(at + 1, 1) + ' / ' + hits.length : q ? 'none' : ''}</span>
+      <button onClick={onClose} title="Escape">×</button>
+    </div>
+  );
+}
+
 function QuickAdd({ catalog, onPick }) {
   const [q, setQ] = useState('');
   const [index, setIndex] = useState(0);
-  const matches = [...catalog.values()].filter((s) => s.type.includes(q.toLowerCase()) || (s.description || '').toLowerCase().includes(q.toLowerCase()));
+  const matches = useMemo(() => rankTypes(catalog, q), [catalog, q]);
   return (
     <div className="quick-add" data-testid="quick-add">
       <input autoFocus value={q} data-testid="quick-add-input" placeholder="add a node…"

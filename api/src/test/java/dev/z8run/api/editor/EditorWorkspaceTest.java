@@ -308,7 +308,7 @@ class EditorWorkspaceTest {
     session
         .await(d -> d.findElement(By.cssSelector("[data-testid='tab'][data-flow-id='" + to + "']")))
         .click();
-    session.await(d -> to.equals(session.doc().get("id")));
+    session.await(d -> session.doc() != null && to.equals(session.doc().get("id")));
     session.clickCanvas(700, 500);
     session.ctrl("v");
     session.await(d -> session.docNodes().size() == 2);
@@ -362,6 +362,49 @@ class EditorWorkspaceTest {
     assertTrue(text.matches("p50 [0-9.]+ · p99 [0-9.]+ ms · [0-9.]+/s"), text);
     screenshot("editor-latency.png");
     session.request("POST", "/api/v1/flows/" + flowId + "/stop", token, null, 200);
+  }
+
+  @Test
+  void shouldFindNodesQuickAddTheTypeAskedForAndCollapsePanels() throws Exception {
+    String flowId =
+        newFlow(
+            "Find",
+            "[{\"id\":\"a\",\"type\":\"inject\",\"x\":200,\"y\":200,\"config\":{}},"
+                + "{\"id\":\"b\",\"type\":\"function\",\"name\":\"greet\",\"x\":400,\"y\":200,"
+                + "\"config\":{\"func\":\"return msg;\"}}]",
+            "[]");
+    session.openSignedIn(token, "#/flow/" + flowId);
+    session.find("editor");
+    session.node("b");
+    assertEquals("Find · z8run", session.driver.getTitle());
+
+    // Ctrl-F: the node named greet is found, selected and its properties shown
+    session.clickCanvas(700, 450);
+    session.ctrl("f");
+    session.find("find-input").sendKeys("gree");
+    session.await(d -> "1 / 1".equals(session.find("find-count").getText()));
+    session.find("find-input").sendKeys(org.openqa.selenium.Keys.ENTER);
+    session.await(d -> "b".equals(session.find("properties").getAttribute("data-node-id")));
+    session.find("find-input").sendKeys(org.openqa.selenium.Keys.ESCAPE);
+
+    // quick-add ranks the type typed first: "change" adds a change node, "split" a split node
+    for (String type : List.of("change", "split")) {
+      session.clickCanvas(700, 450);
+      int before = session.docNodes().size();
+      new org.openqa.selenium.interactions.Actions(session.driver).sendKeys("/").perform();
+      session.find("quick-add-input").sendKeys(type + org.openqa.selenium.Keys.ENTER);
+      session.await(d -> session.docNodes().size() == before + 1);
+      assertEquals(type, session.docNodes().get(before).get("type"));
+    }
+
+    // the palette and the properties panel fold away, and come back
+    session.find("toggle-palette").click();
+    session.find("toggle-properties").click();
+    session.await(d -> session.all("palette").isEmpty() && session.all("properties").isEmpty());
+    session.find("toggle-palette").click();
+    session.find("toggle-properties").click();
+    session.find("palette");
+    session.find("properties");
   }
 
   private static int ports(String nodeId) {
