@@ -206,13 +206,14 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
       )}
       {status && status.latency && (
         <div className="node-latency" data-testid="node-latency" title={'processing time of the last ' + status.latency.n + ' traced messages; messages/s from the counters'}>
-          p50 {ms(status.latency.p50)} · p99 {ms(status.latency.p99)} ms{status.rate !== undefined ? ' · ' + status.rate.toFixed(status.rate < 10 ? 1 : 0) + '/s' : ''}
+          p50 {ms(status.latency.p50)} p99 {ms(status.latency.p99)} ms
         </div>
       )}
       {status && (status.text || status.error || status.counters) && (
         <div className={'node-status' + (status.error ? ' error' : '')} data-testid="node-status" title={status.error || status.text || ''}>
           {status.error ? '✖ ' + status.error : status.text || ''}
           {status.counters && ` ${status.counters.in}→${status.counters.out}${status.counters.errors ? ' ✖' + status.counters.errors : ''}`}
+          {status.rate !== undefined && <span className="rate" data-testid="node-rate"> · {status.rate.toFixed(status.rate < 10 ? 1 : 0)}/s</span>}
         </div>
       )}
       {outputs.map((p, i) => (
