@@ -161,6 +161,13 @@ class EditorWorkspaceTest {
         .find("import-disable")
         .click(); // the mqtt node has no counterpart yet: kept switched off
     session.find("import-submit").click();
+    // the per-node report: every Node-RED node has a line, the mqtt node kept switched off
+    session.await(d -> session.all("import-report-row").size() >= 8);
+    List<String> outcomes =
+        session.all("import-report-row").stream().map(r -> r.getAttribute("data-outcome")).toList();
+    assertTrue(
+        outcomes.containsAll(List.of("imported", "disabled", "group", "config")),
+        outcomes.toString());
     session.find("import-result").findElement(By.cssSelector("a")).click();
     session.find("editor");
     session.await(d -> session.all("node").size() == 6);
@@ -402,6 +409,22 @@ class EditorWorkspaceTest {
       session.await(d -> session.docNodes().size() == before + 1);
       assertEquals(type, session.docNodes().get(before).get("type"));
     }
+
+    // zoomed out below 0.4 the nodes are drawn on one canvas instead of mounted; Ctrl-0 is zoom 1
+    session.js("window.__z8Editor.flow.zoomTo(0.3);");
+    session.await(
+        d ->
+            session.all("overview").size() == 1
+                && "4".equals(session.find("overview").getAttribute("data-drawn"))
+                && d.findElements(By.cssSelector(".react-flow__node")).isEmpty());
+    session.clickCanvas(700, 450);
+    session.ctrl("0");
+    session.await(
+        d ->
+            session.all("overview").isEmpty()
+                && d.findElements(By.cssSelector(".react-flow__node")).size() == 4);
+    assertEquals(
+        1.0, ((Number) session.js("return window.__z8Editor.flow.getZoom();")).doubleValue());
 
     // the palette and the properties panel fold away, and come back
     session.find("toggle-palette").click();
