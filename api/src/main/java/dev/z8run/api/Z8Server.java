@@ -4,6 +4,7 @@ import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.LoginRateLimiter;
 import dev.z8run.api.auth.PasswordHasher;
 import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.cluster.ClusterMember;
 import dev.z8run.api.flows.ExecutionRecorder;
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
@@ -18,6 +19,7 @@ import dev.z8run.api.rest.OpenApiService;
 import dev.z8run.api.rest.PluginService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
+import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
@@ -33,9 +35,11 @@ import dev.z8run.wasm.PluginContextStore;
 import dev.z8run.wasm.Plugins;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -60,6 +64,10 @@ public final class Z8Server implements AutoCloseable {
   private final WebServer web;
   private final Consumer<HttpRouting.Builder> routes;
   private final LocalEmbedder embedder;
+  private final ClusterMember member;
+
+  /** How long a joining member may take to apply the cluster's state log before it gives up. */
+  private static final Duration CLUSTER_CATCH_UP = Duration.ofSeconds(60);
 
   private Z8Server(
       Store store,
@@ -68,7 +76,9 @@ public final class Z8Server implements AutoCloseable {
       EngineSockets sockets,
       WebServer web,
       Consumer<HttpRouting.Builder> routes,
-      LocalEmbedder embedder) {
+      LocalEmbedder embedder,
+      ClusterMember member) {
+    this.member = member;
     this.embedder = embedder;
     this.store = store;
     this.engine = engine;
@@ -99,6 +109,7 @@ public final class Z8Server implements AutoCloseable {
                 .build());
     Engine engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
     LocalEmbedder embedder = new LocalEmbedder();
+    ClusterMember member = null;
     try {
       HookService hooks = new HookService(engine, settings.hookSettings());
       engine.registerService(Replies.class, hooks);
@@ -117,6 +128,12 @@ public final class Z8Server implements AutoCloseable {
       FlowManager flows = new FlowManager(store, engine, version);
       engine.registerService(
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
+      ClusterConfig clusterConfig = settings.clusterConfig();
+      if (clusterConfig != null) {
+        member =
+            ClusterMember.join(
+                clusterConfig, engine, flows, store.users(), hooks, CLUSTER_CATCH_UP);
+      }
       int restored = flows.restoreRunning();
       if (restored > 0) {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
@@ -177,8 +194,16 @@ public final class Z8Server implements AutoCloseable {
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
       listening.set(web.port());
-      return new Z8Server(store, engine, hooks, sockets, web, routes, embedder);
+      return new Z8Server(store, engine, hooks, sockets, web, routes, embedder, member);
+    } catch (IOException unreachable) {
+      engine.close();
+      embedder.close();
+      store.close();
+      throw new IllegalStateException("cannot join the cluster: " + unreachable.getMessage());
     } catch (RuntimeException failed) {
+      if (member != null) {
+        member.close();
+      }
       engine.close();
       embedder.close();
       store.close();
@@ -245,6 +270,11 @@ public final class Z8Server implements AutoCloseable {
     return store;
   }
 
+  /** This server's cluster membership, or null for a single process. */
+  public ClusterMember cluster() {
+    return member;
+  }
+
   public HookService hooks() {
     return hooks;
   }
@@ -253,6 +283,9 @@ public final class Z8Server implements AutoCloseable {
   public void close() {
     sockets.close();
     web.stop();
+    if (member != null) {
+      member.close(); // gives the leases up first: other members take the sources over at once
+    }
     hooks.close();
     engine.close();
     embedder.close();

@@ -46,6 +46,7 @@ public final class FlowManager {
   private final java.util.Map<String, String> deployedOwners =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final FlowDocuments documents;
+  private volatile FlowMembership membership = FlowMembership.NONE;
 
   /**
    * @param version the server's version, written into exports
@@ -59,6 +60,11 @@ public final class FlowManager {
 
   public Engine engine() {
     return engine;
+  }
+
+  /** Makes this manager a cluster member's: set once, before {@link #restoreRunning}. */
+  public void membership(FlowMembership membership) {
+    this.membership = membership;
   }
 
   /** Conversions to and from z8run's documents (canvas, export). */
@@ -75,7 +81,9 @@ public final class FlowManager {
   }
 
   public FlowRecord create(String owner, Flow flow) {
-    return store.flows().create(owner, flow);
+    FlowRecord created = store.flows().create(owner, flow);
+    membership.onSaved(created);
+    return created;
   }
 
   /**
@@ -126,7 +134,12 @@ public final class FlowManager {
     if (current.get().status() == FlowStatus.RUNNING) {
       deploy(owner, flow);
     }
-    return store.flows().update(owner, flow);
+    return saved(store.flows().update(owner, flow));
+  }
+
+  private Optional<FlowRecord> saved(Optional<FlowRecord> record) {
+    record.ifPresent(membership::onSaved);
+    return record;
   }
 
   public synchronized boolean delete(String owner, String flowId) {
@@ -135,7 +148,12 @@ public final class FlowManager {
       return false;
     }
     engine.stop(flowId, DRAIN_MS);
-    return store.flows().delete(owner, flowId);
+    membership.onStopped(flowId);
+    boolean deleted = store.flows().delete(owner, flowId);
+    if (deleted) {
+      membership.onDeleted(owner, flowId);
+    }
+    return deleted;
   }
 
   /** Validates, resolves secrets, deploys, and records the flow as running. */
@@ -145,7 +163,7 @@ public final class FlowManager {
       return current;
     }
     deploy(owner, current.get().flow());
-    return store.flows().setStatus(owner, flowId, FlowStatus.RUNNING);
+    return saved(store.flows().setStatus(owner, flowId, FlowStatus.RUNNING));
   }
 
   /** Stops the flow (draining for up to {@link #DRAIN_MS}) and records it as idle. */
@@ -154,7 +172,8 @@ public final class FlowManager {
       return Optional.empty();
     }
     StopResult result = engine.stop(flowId, DRAIN_MS);
-    store.flows().setStatus(owner, flowId, FlowStatus.IDLE);
+    membership.onStopped(flowId);
+    saved(store.flows().setStatus(owner, flowId, FlowStatus.IDLE));
     return Optional.of(result == null ? new StopResult(true, 0, 0) : result);
   }
 
@@ -176,7 +195,7 @@ public final class FlowManager {
     if (current.isPresent() && current.get().status() == FlowStatus.RUNNING) {
       deploy(owner, old.get());
     }
-    return store.flows().rollback(owner, flowId, revision);
+    return saved(store.flows().rollback(owner, flowId, revision));
   }
 
   public List<dev.z8run.store.ExecutionRecord> executions(String owner, String flowId, int limit) {
@@ -213,6 +232,9 @@ public final class FlowManager {
   public synchronized int restoreRunning() {
     int restored = 0;
     for (FlowRecord record : store.flows().runningFlows()) {
+      if (engine.isRunning(record.id())) {
+        continue; // a cluster member's state log deployed it already
+      }
       try {
         deploy(record.ownerId(), record.flow());
         restored++;
@@ -227,6 +249,74 @@ public final class FlowManager {
       }
     }
     return restored;
+  }
+
+  /**
+   * Applies a flow's state another member (or this one) wrote to the cluster's state log: stores it
+   * as it is and deploys or stops the flow to match. A record equal to the stored one changes
+   * nothing but the flow's running state. A flow that does not deploy here is logged and stays
+   * stopped here.
+   */
+  public synchronized void applyReplicated(FlowRecord incoming) {
+    Optional<FlowRecord> local = store.flows().find(incoming.id());
+    boolean same = local.isPresent() && sameState(local.get(), incoming);
+    if (!same) {
+      store.flows().replicate(incoming);
+    }
+    boolean running = engine.isRunning(incoming.id());
+    if (incoming.status() == FlowStatus.RUNNING && (!same || !running)) {
+      try {
+        deploy(incoming.ownerId(), incoming.flow());
+      } catch (ApiException refused) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "replicated flow '"
+                + incoming.id()
+                + "' does not deploy here: "
+                + refused.getMessage());
+      }
+    } else if (incoming.status() != FlowStatus.RUNNING && running) {
+      engine.stop(incoming.id(), DRAIN_MS);
+      membership.onStopped(incoming.id());
+    }
+  }
+
+  /** Applies a flow's deletion another member wrote to the state log. */
+  public synchronized void applyReplicatedDelete(String flowId) {
+    Optional<FlowRecord> local = store.flows().find(flowId);
+    if (engine.isRunning(flowId)) {
+      engine.stop(flowId, DRAIN_MS);
+    }
+    membership.onStopped(flowId);
+    local.ifPresent(record -> store.flows().delete(record.ownerId(), flowId));
+  }
+
+  /**
+   * Deploys a running flow again as it is stored: when this member took or gave up the lease of its
+   * sources.
+   */
+  public synchronized void redeploy(String flowId) {
+    Optional<FlowRecord> local = store.flows().find(flowId);
+    if (local.isPresent()
+        && local.get().status() == FlowStatus.RUNNING
+        && engine.isRunning(flowId)) {
+      try {
+        deploy(local.get().ownerId(), local.get().flow());
+      } catch (ApiException refused) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "flow '" + flowId + "' does not deploy again: " + refused.getMessage());
+      }
+    }
+  }
+
+  private static boolean sameState(FlowRecord a, FlowRecord b) {
+    return a.revision() == b.revision()
+        && a.status() == b.status()
+        && a.ownerId().equals(b.ownerId())
+        && java.util.Arrays.equals(
+            dev.z8run.core.flow.FlowCodec.write(a.flow()),
+            dev.z8run.core.flow.FlowCodec.write(b.flow()));
   }
 
   /**
@@ -261,7 +351,7 @@ public final class FlowManager {
     }
     deployedOwners.put(flow.id(), owner);
     try {
-      engine.deploy(resolveSecrets(owner, flow));
+      engine.deploy(resolveSecrets(owner, membership.gate(flow)));
     } catch (DeployException refused) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),

@@ -341,6 +341,35 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * As {@link #inject(String, String, byte[])}; when the execution was accepted, {@code done} is
+   * called once it completes or fails (not when the flow stops first). Thread-safe.
+   */
+  public InjectResult inject(String flowId, String nodeId, byte[] json, ExecutionCallback done) {
+    return inject(flowId, nodeId, json, 0, done);
+  }
+
+  /**
+   * As {@link #inject(String, String, byte[], ExecutionCallback)}, with the {@code ref} every
+   * message of the execution carries (see {@link dev.z8run.core.node.Replies}).
+   */
+  public InjectResult inject(
+      String flowId, String nodeId, byte[] json, long ref, ExecutionCallback done) {
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return InjectResult.NOT_RUNNING;
+    }
+    int index = runtime.plan.indexOf(nodeId);
+    if (index < 0) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    return runtime.trigger(
+        index,
+        new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(ref),
+        new MessageFlyweight(),
+        done);
+  }
+
+  /**
    * As {@link #inject(String, String, byte[], long)}, with a binary payload beside the JSON body
    * (empty: none).
    */

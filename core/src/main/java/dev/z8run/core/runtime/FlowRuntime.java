@@ -56,6 +56,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   private static final int FAILED = 2 * COUNTER_STRIDE;
   private static final int REJECTED = 3 * COUNTER_STRIDE;
 
+  /** Callbacks of executions started with one, by execution id; empty unless a trigger asks. */
+  private final java.util.concurrent.ConcurrentHashMap<Long, ExecutionCallback> callbacks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   FlowRuntime(
       int handle,
       ExecutionPlan plan,
@@ -115,7 +119,18 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    *     thread (a trigger source owns one, so no thread-local is needed)
    */
   InjectResult trigger(int nodeIndex, MessageBody body, MessageFlyweight record) {
-    return start(nodeIndex, body, record, null);
+    return start(nodeIndex, body, record, null, null);
+  }
+
+  /**
+   * As {@link #trigger(int, MessageBody, MessageFlyweight)}, and {@code done} is called once when
+   * the execution completes or fails (on the thread that finished it). Not called when the flow
+   * stops before the execution ends. For triggers that acknowledge their source only once the work
+   * is done (the cluster's work queues); allocates an entry per execution.
+   */
+  InjectResult trigger(
+      int nodeIndex, MessageBody body, MessageFlyweight record, ExecutionCallback done) {
+    return start(nodeIndex, body, record, null, done);
   }
 
   /**
@@ -124,7 +139,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    */
   Engine.Injection triggerTraced(int nodeIndex, MessageBody body) {
     TracedStart traced = new TracedStart();
-    InjectResult result = start(nodeIndex, body, new MessageFlyweight(), traced);
+    InjectResult result = start(nodeIndex, body, new MessageFlyweight(), traced, null);
     return result == InjectResult.ACCEPTED
         ? new Engine.Injection.Started(traced.executionId)
         : new Engine.Injection.Refused(result);
@@ -137,7 +152,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   /** Starts an execution, traced when {@code traced} is given (it receives the id). */
   private InjectResult start(
-      int nodeIndex, MessageBody body, MessageFlyweight record, TracedStart traced) {
+      int nodeIndex,
+      MessageBody body,
+      MessageFlyweight record,
+      TracedStart traced,
+      ExecutionCallback done) {
     if (state != FlowState.RUNNING) {
       return InjectResult.NOT_RUNNING;
     }
@@ -187,6 +206,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
           .putBytes(record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
     }
     executionCounters.getAndAddLong(STARTED, 1);
+    if (done != null) {
+      callbacks.put(executionId, done); // before the commit: the execution may end at once
+    }
     if (flags != 0) {
       events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
     }
@@ -234,6 +256,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   @Override
   public void onExecutionComplete(
       int slot, long executionId, long startNs, int failedNode, int triggerNode, int flags) {
+    if (!callbacks.isEmpty()) {
+      ExecutionCallback done = callbacks.remove(executionId);
+      if (done != null) {
+        done.onExecutionDone(executionId, failedNode >= 0);
+      }
+    }
     if (failedNode >= 0) {
       executionCounters.getAndAddLong(FAILED, 1);
       events.publish(
