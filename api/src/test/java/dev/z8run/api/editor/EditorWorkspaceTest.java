@@ -423,8 +423,9 @@ class EditorWorkspaceTest {
         d ->
             session.all("overview").isEmpty()
                 && d.findElements(By.cssSelector(".react-flow__node")).size() == 4);
-    assertEquals(
-        1.0, ((Number) session.js("return window.__z8Editor.flow.getZoom();")).doubleValue());
+    session.await(
+        d ->
+            ((Number) session.js("return window.__z8Editor.flow.getZoom();")).doubleValue() == 1.0);
 
     // the palette and the properties panel fold away, and come back
     session.find("toggle-palette").click();
