@@ -81,5 +81,8 @@ export function flowDocument(flow) {
     description: flow.description || '',
     nodes: flow.nodes || [],
     wires: flow.wires || [],
+    groups: flow.groups || [],
+    config_nodes: flow.config_nodes || [],
+    subflows: flow.subflows || [],
   };
 }

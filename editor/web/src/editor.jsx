@@ -1,12 +1,21 @@
 import {
-  ReactFlow, ReactFlowProvider, Background, MiniMap, Controls, Handle, Position, useReactFlow,
+  ReactFlow, ReactFlowProvider, Background, MiniMap, Controls, Handle, Position, useReactFlow, ViewportPortal,
   applyNodeChanges, applyEdgeChanges,
 } from '@xyflow/react';
+import { categoryColor, geometry, iconOf, isLinkIn, isLinkOut, labelOf, outputPorts, PORT } from './nodes.js';
 import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
 import { api, flowDocument, token } from './api.js';
 import { EngineClient } from './protocol.js';
 import { PropertiesPanel } from './properties.jsx';
 import { BottomPanel, DebugStore, LiveStore } from './panels.jsx';
+import { fromNodeRed, putClipboard, takeClipboard, toNodeRed } from './clipboard.js';
+import { openTab, TabBar } from './tabs.jsx';
+import { Overview, OVERVIEW_ZOOM } from './overview.jsx';
+
+/** The flow-level fields the editor keeps beside nodes and wires. */
+function metaOf(doc) {
+  return { id: doc.id, name: doc.name || '', description: doc.description || '', groups: doc.groups || [], config_nodes: doc.config_nodes || [], subflows: doc.subflows || [] };
+}
 
 const CatalogContext = createContext(new Map());
 const ProblemsContext = createContext(null);
@@ -49,9 +58,7 @@ function toCanvas(doc, catalog) {
 
 function toDocument(meta, nodes, edges) {
   return flowDocument({
-    id: meta.id,
-    name: meta.name,
-    description: meta.description,
+    ...meta,
     nodes: nodes.map((n) => ({
       id: n.id, type: n.data.type, name: n.data.name, x: Math.round(n.position.x), y: Math.round(n.position.y),
       disabled: n.data.disabled, config: n.data.config,
@@ -62,14 +69,14 @@ function toDocument(meta, nodes, edges) {
   });
 }
 
-/** The viewport fitView lands on, estimated from positions before any node is measured. */
+/** The viewport fitView lands on, estimated from positions (node centres) before any node is measured. */
 function fittedViewport(nodes) {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const n of nodes) {
-    minX = Math.min(minX, n.position.x);
-    minY = Math.min(minY, n.position.y);
-    maxX = Math.max(maxX, n.position.x + 150);
-    maxY = Math.max(maxY, n.position.y + 40);
+    minX = Math.min(minX, n.position.x - (n.width || 100) / 2);
+    minY = Math.min(minY, n.position.y - 15);
+    maxX = Math.max(maxX, n.position.x + (n.width || 100) / 2);
+    maxY = Math.max(maxY, n.position.y + 15);
   }
   const width = Math.max(200, window.innerWidth - 170 - 300);
   const height = Math.max(200, window.innerHeight - 37 - 240);
@@ -77,29 +84,10 @@ function fittedViewport(nodes) {
   return { x: (width - (maxX - minX) * zoom) / 2 - minX * zoom, y: (height - (maxY - minY) * zoom) / 2 - minY * zoom, zoom };
 }
 
-const NODE_WIDTH = 160;
-const PORT = 10;
-
-/**
- * A node's size and port boxes, known before the browser measures anything: React Flow then
- * draws nodes and wires in one pass (no hidden measuring render), which is what opens a
- * 1,000-node flow quickly.
- */
-function geometry(spec, config) {
-  const inputs = spec ? spec.inputs || [] : [{ name: 'input', type: 'any' }];
-  const outputs = spec ? outputPorts(spec, config) : [{ name: 'output', type: 'any' }];
-  const height = Math.max(40, Math.max(inputs.length, outputs.length, 1) * 18 + 12);
-  const handles = [];
-  inputs.forEach((p, i) => handles.push({ id: 'in-' + i, type: 'target', position: Position.Left,
-    x: -PORT / 2, y: ((i + 1) * height) / (inputs.length + 1) - PORT / 2, width: PORT, height: PORT }));
-  outputs.forEach((p, i) => handles.push({ id: 'out-' + i, type: 'source', position: Position.Right,
-    x: NODE_WIDTH - PORT / 2, y: ((i + 1) * height) / (outputs.length + 1) - PORT / 2, width: PORT, height: PORT }));
-  return { width: NODE_WIDTH, height, handles, inputs, outputs };
-}
-
 function withGeometry(node, catalog) {
-  const g = geometry(catalog.get(node.data.type), node.data.config);
-  if (node.measured && node.height === g.height && node.width === g.width && node.handles && node.handles.length === g.handles.length) return node;
+  const g = geometry(node.data.type, catalog.get(node.data.type), node.data.name, node.data.config);
+  if (node.measured && node.height === g.height && node.width === g.width && node.handles && node.handles.length === g.handles.length
+    && node.handles.every((h, i) => h.x === g.handles[i].x && h.y === g.handles[i].y)) return node;
   return { ...node, width: g.width, height: g.height, measured: { width: g.width, height: g.height }, handles: g.handles };
 }
 
@@ -107,33 +95,21 @@ function portIndex(handle) {
   return handle ? Number(handle.slice(handle.indexOf('-') + 1)) : 0;
 }
 
-function outputPorts(spec, config) {
-  if (!spec) return [];
-  const ports = spec.outputs || [];
-  if (spec.dynamic_outputs && ports.length > 0 && config) {
-    // Function: "outputs" ports; Switch: one per rule, then the default
-    let count = ports.length;
-    if (Number.isInteger(config.outputs) && config.outputs > 0) count = Math.max(count, Math.min(config.outputs, 64));
-    else if (Array.isArray(config.rules)) count = Math.max(count, config.rules.length + 1);
-    else if (config.categories !== undefined) {
-      // classifier: result, error, then one output per category, named after it
-      return ports.concat(categoryNames(config.categories).map((name) => ({ name, type: 'object' })));
+/** The dashed wires from link-out (and link-call) nodes to the link-in nodes they name. */
+function linkWires(nodes) {
+  const ids = new Set();
+  for (const n of nodes) if (isLinkIn(n.data.type)) ids.add(n.id);
+  if (!ids.size) return [];
+  const wires = [];
+  for (const n of nodes) {
+    if (!isLinkOut(n.data.type) || !Array.isArray(n.data.config.links)) continue;
+    for (const target of n.data.config.links) {
+      if (!ids.has(target)) continue;
+      wires.push({ id: 'link:' + n.id + '>' + target, source: n.id, sourceHandle: 'link-out', target, targetHandle: 'link-in',
+        className: 'link-wire', selectable: false, deletable: false, focusable: false, data: { virtual: true } });
     }
-    const extra = [];
-    for (let i = ports.length; i < count; i++) extra.push(ports[ports.length - 1]);
-    return ports.concat(extra);
   }
-  return ports;
-}
-
-// the classifier's categories: "a,b,c", ["a", "b"] or [{name, description}]
-function categoryNames(categories) {
-  const list = typeof categories === 'string' ? categories.split(',') : Array.isArray(categories) ? categories : [];
-  return list
-    .map((c) => (typeof c === 'string' ? c : c && typeof c.name === 'string' ? c.name : ''))
-    .map((name) => name.trim())
-    .filter((name) => name.length > 0)
-    .slice(0, 64);
+  return wires;
 }
 
 function defaultConfig(spec) {
@@ -149,11 +125,6 @@ function newNodeId(type, taken) {
     const id = type.replace(/[^A-Za-z0-9_-]/g, '') + '_' + Math.random().toString(36).slice(2, 8);
     if (!taken.has(id)) return id;
   }
-}
-
-const CATEGORY_COLORS = { common: '#3b82f6', function: '#f59e0b', network: '#10b981', storage: '#8b5cf6', ai: '#ec4899' };
-function categoryColor(category) {
-  return CATEGORY_COLORS[category] || '#64748b';
 }
 
 /**
@@ -193,6 +164,11 @@ class ProblemStore {
 
 // ---- the node on the canvas --------------------------------------------------------------
 
+function ms(ns) {
+  const v = ns / 1e6;
+  return v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(1) : v.toFixed(2);
+}
+
 const Z8Node = memo(function Z8Node({ id, data, selected }) {
   const catalog = useContext(CatalogContext);
   const problemStore = useContext(ProblemsContext);
@@ -201,39 +177,47 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
   const status = useSyncExternalStore(live.subscribe, () => live.get(id));
   const inject = useContext(InjectContext);
   const spec = catalog.get(data.type);
-  const { inputs, outputs, height } = geometry(spec, data.config);
-  const y = (i, n) => ((i + 1) * height) / (n + 1);
+  const { inputs, outputs, height, width, label, portY } = geometry(data.type, spec, data.name, data.config);
   let className = 'z8-node';
   if (selected) className += ' selected';
   if (problems) className += ' invalid';
   if (data.disabled) className += ' disabled';
   if (!spec) className += ' unknown';
+  const color = categoryColor(spec && spec.category);
   return (
-    <div className={className} style={{ width: NODE_WIDTH, height, borderLeftColor: categoryColor(spec && spec.category) }}
+    <div className={className} style={{ width, height, background: color }}
       data-testid="node" data-node-id={id} data-node-type={data.type}>
       {inputs.map((p, i) => (
-        <Handle key={'i' + i} type="target" position={Position.Left} id={'in-' + i} style={{ top: y(i, inputs.length) }}
+        <Handle key={'i' + i} type="target" position={Position.Left} id={'in-' + i} style={{ top: portY(i, inputs.length) + PORT / 2 }}
           className="port" data-testid="port-in" data-port-type={p.type} title={p.name + ': ' + p.type} />
       ))}
+      {isLinkIn(data.type) && <Handle type="target" position={Position.Left} id="link-in" className="link-handle" isConnectable={false} />}
+      {isLinkOut(data.type) && <Handle type="source" position={Position.Right} id="link-out" className="link-handle" isConnectable={false} />}
       {data.type === 'inject' && inject && (
         <button className="inject-button nodrag" data-testid="inject-button" title="send a message (needs the flow running)"
           onClick={(e) => { e.stopPropagation(); inject(id); }}>▶</button>
       )}
-      <div className="title">{data.name || data.type}</div>
-      {data.name && <div className="subtitle">{data.type}</div>}
+      <span className="icon" aria-hidden="true">{iconOf(data.type)}</span>
+      <span className="title" data-testid="node-label">{label}</span>
       {problems && (
         <div className="problem-badge" data-testid="node-problem" title={problems.map((p) => p.message).join('\n')}>
           {problems.length}
         </div>
       )}
-      {status && (
-        <div className={'node-status' + (status.error ? ' error' : '')} data-testid="node-status">
+      {status && status.latency && (
+        <div className="node-latency" data-testid="node-latency" title={'processing time of the last ' + status.latency.n + ' traced messages; messages/s from the counters'}>
+          p50 {ms(status.latency.p50)} p99 {ms(status.latency.p99)} ms
+        </div>
+      )}
+      {status && (status.text || status.error || status.counters) && (
+        <div className={'node-status' + (status.error ? ' error' : '')} data-testid="node-status" title={status.error || status.text || ''}>
           {status.error ? '✖ ' + status.error : status.text || ''}
           {status.counters && ` ${status.counters.in}→${status.counters.out}${status.counters.errors ? ' ✖' + status.counters.errors : ''}`}
+          {status.rate !== undefined && <span className="rate" data-testid="node-rate"> · {status.rate.toFixed(status.rate < 10 ? 1 : 0)}/s</span>}
         </div>
       )}
       {outputs.map((p, i) => (
-        <Handle key={'o' + i} type="source" position={Position.Right} id={'out-' + i} style={{ top: y(i, outputs.length) }}
+        <Handle key={'o' + i} type="source" position={Position.Right} id={'out-' + i} style={{ top: portY(i, outputs.length) + PORT / 2 }}
           className="port" data-testid="port-out" data-port-type={p.type} title={p.name + ': ' + p.type} />
       ))}
     </div>
@@ -241,6 +225,60 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
 });
 
 const NODE_TYPES = { z8: Z8Node };
+const NODE_ORIGIN = [0.5, 0.5];
+
+/**
+ * Groups: boxes around their members (Node-RED's style: stroke, fill, fill-opacity, label), drawn
+ * in flow coordinates under the nodes; the box follows the members.
+ */
+function Groups({ groups, nodes, onChange }) {
+  if (!groups.length) return null;
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  return groups.map((g) => {
+    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    for (const id of g.nodes) {
+      const n = byId.get(id);
+      if (!n) continue;
+      const w = n.width || 100, h = n.height || 30;
+      x0 = Math.min(x0, n.position.x - w / 2);
+      y0 = Math.min(y0, n.position.y - h / 2);
+      x1 = Math.max(x1, n.position.x + w / 2);
+      y1 = Math.max(y1, n.position.y + h / 2);
+    }
+    if (x0 === Infinity) return null;
+    const st = g.style || {};
+    const pad = 20;
+    return (
+      <div key={g.id} className="z8-group" data-testid="group" data-group-id={g.id}
+        style={{ left: x0 - pad, top: y0 - pad - (st.label !== false ? 14 : 0), width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad + (st.label !== false ? 14 : 0),
+          borderColor: st.stroke || '#999', '--group-fill': st.fill || 'none', '--group-fill-opacity': st['fill-opacity'] ?? 1 }}>
+        {st.label !== false && (
+          <input className="group-label nodrag" data-testid="group-label" style={{ color: st.color || '#333' }} value={g.name || ''}
+            onChange={(e) => onChange(g.id, (x) => ({ ...x, name: e.target.value }))} />
+        )}
+      </div>
+    );
+  });
+}
+
+/** The flow's config nodes (brokers, connections), with the nodes that use each. */
+function ConfigNodes({ configNodes, nodes }) {
+  if (!configNodes.length) return null;
+  return (
+    <section className="config-nodes" data-testid="config-nodes">
+      <h4>Configuration nodes</h4>
+      {configNodes.map((c) => {
+        const users = nodes.filter((n) => Object.values(n.data.config || {}).includes(c.id));
+        return (
+          <div key={c.id} className="config-node" data-testid="config-node" data-config-id={c.id}>
+            <b>{c.name || c.id}</b> <small>{c.type}</small>
+            <div className="hint">{users.length ? 'used by ' + users.map((n) => n.data.name || n.id).join(', ') : 'unused'}</div>
+          </div>
+        );
+      })}
+    </section>
+  );
+}
 
 function minimapColor(node) {
   return node.selected ? '#2563eb' : '#94a3b8';
@@ -264,6 +302,8 @@ function Editor({ flowId }) {
   const [deployedJson, setDeployedJson] = useState(null);
   const [busy, setBusy] = useState('');
   const [quickAdd, setQuickAdd] = useState(false);
+  const [finding, setFinding] = useState(false);
+  const [panels, setPanels] = useState({ palette: true, properties: true });
   const [liveState, setLiveState] = useState('offline');
   const [, setHistoryTick] = useState(0);
   const live = useMemo(() => new LiveStore(), []);
@@ -308,7 +348,8 @@ function Editor({ flowId }) {
           }
         }
         setCatalog(map);
-        setMeta({ id: storedDoc.id, name: doc.name, description: doc.description });
+        setMeta(metaOf({ ...doc, id: storedDoc.id }));
+        openTab(storedDoc.id, doc.name);
         const canvas = toCanvas(doc, map);
         if (canvas.nodes.length) flow.setViewport(fittedViewport(canvas.nodes));
         setNodes(canvas.nodes);
@@ -337,7 +378,14 @@ function Editor({ flowId }) {
       onEvent: (e) => {
         if (e.flowId !== flowId) return;
         if (e.kind === 'debug' || e.kind === 'skipped') debug.push(e);
-        else live.apply(e);
+        else {
+          live.apply(e);
+          // node.warn, node.error and node errors go into the debug stream too, as in Node-RED
+          if (e.kind === 'warn' || e.kind === 'node-error') {
+            debug.push({ kind: 'debug', flowId: e.flowId, nodeId: e.nodeId, executionId: e.executionId, timestampMs: Date.now(),
+              truncated: false, originalLen: 0, preview: (e.kind === 'warn' ? '⚠ ' : '✖ ') + e.error, level: e.kind });
+          }
+        }
       },
     });
     client.subscribe(flowId);
@@ -491,7 +539,7 @@ function Editor({ flowId }) {
     if (!from || !to) return;
     const fromPort = portIndex(c.sourceHandle);
     const toPort = portIndex(c.targetHandle);
-    const outs = outputPorts(from.spec, from.node.data.config);
+    const outs = outputPorts(from.node.data.type, from.spec, from.node.data.config);
     const outType = (outs[fromPort] || { type: 'any' }).type;
     const inType = ((to.spec && to.spec.inputs[toPort]) || { type: 'any' }).type;
     const name = (x) => "'" + (x.node.data.name || x.node.id) + "'";
@@ -565,13 +613,14 @@ function Editor({ flowId }) {
     const picked = ns.filter((n) => n.selected);
     if (!picked.length) return false;
     const ids = new Set(picked.map((n) => n.id));
-    clipboard.current = { nodes: picked, edges: es.filter((e) => ids.has(e.source) && ids.has(e.target)) };
+    putClipboard(flowId, picked, es.filter((e) => ids.has(e.source) && ids.has(e.target)));
+    showHint(picked.length + ' node(s) copied; paste them in any tab (Ctrl-V).', 'ok');
     return true;
-  }, []);
+  }, [flowId, showHint]);
 
-  const paste = useCallback(() => {
-    const clip = clipboard.current;
-    if (!clip) return;
+  const paste = useCallback((given) => {
+    const clip = given || takeClipboard();
+    if (!clip || !clip.nodes.length) return;
     const taken = new Set(current.current.nodes.map((n) => n.id));
     const ids = new Map();
     for (const n of clip.nodes) {
@@ -581,24 +630,39 @@ function Editor({ flowId }) {
     }
     edit((s) => ({
       nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)).concat(
-        clip.nodes.map((n) => ({
+        clip.nodes.map((n) => withGeometry({
           id: ids.get(n.id), type: 'z8', selected: true,
           position: { x: n.position.x + 2 * GRID, y: n.position.y + 2 * GRID },
           data: { ...n.data, config: structuredClone(n.data.config) },
-        })),
+        }, catalog)),
       ),
       edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)).concat(clip.edges.map((e) => {
         const w = { from: ids.get(e.source), fromPort: portIndex(e.sourceHandle), to: ids.get(e.target), toPort: portIndex(e.targetHandle) };
         return { id: edgeId(w), source: w.from, sourceHandle: e.sourceHandle, target: w.to, targetHandle: e.targetHandle };
       })),
     }));
-  }, [edit]);
+  }, [edit, catalog]);
 
-  const updateNode = useCallback((nodeId, change, coalesceKey) => {
-    edit((s) => ({
-      nodes: s.nodes.map((n) => (n.id === nodeId ? withGeometry({ ...n, data: change(n.data) }, catalog) : n)),
-      edges: s.edges,
-    }), coalesceKey);
+  // remap (optional): where each output port's wires go after the edit (-1: removed), for a switch
+  // whose rules were reordered or removed; wires on ports that no longer exist are dropped
+  const updateNode = useCallback((nodeId, change, coalesceKey, remap) => {
+    edit((s) => {
+      const nodes = s.nodes.map((n) => (n.id === nodeId ? withGeometry({ ...n, data: change(n.data) }, catalog) : n));
+      const node = nodes.find((n) => n.id === nodeId);
+      const ports = node ? outputPorts(node.data.type, catalog.get(node.data.type), node.data.config).length : 0;
+      const edges = [];
+      for (const e of s.edges) {
+        if (e.source !== nodeId) {
+          edges.push(e);
+          continue;
+        }
+        const port = remap ? remap(portIndex(e.sourceHandle)) : portIndex(e.sourceHandle);
+        if (port < 0 || port >= ports) continue;
+        const w = { from: e.source, fromPort: port, to: e.target, toPort: portIndex(e.targetHandle) };
+        edges.push(port === portIndex(e.sourceHandle) ? e : { ...e, id: edgeId(w), sourceHandle: 'out-' + port });
+      }
+      return { nodes, edges };
+    }, coalesceKey);
   }, [edit, catalog]);
 
   const renameFlow = useCallback((name) => {
@@ -675,11 +739,94 @@ function Editor({ flowId }) {
     localStorage.removeItem('z8.draft.' + flowId);
     const stored = await api.flow(flowId);
     const canvas = toCanvas(stored, catalog);
-    setMeta({ id: stored.id, name: stored.name, description: stored.description });
+    setMeta(metaOf(flowDocument(stored)));
     setNodes(canvas.nodes);
     setEdges(canvas.edges);
     setDraftRestored(false);
   }, [flowId, catalog]);
+
+  // Ctrl-V: a paste event carrying Node-RED JSON (copied in Node-RED, or by another browser) wins;
+  // without one, the workspace's own clipboard is pasted
+  const pasted = useRef(null);
+  const pasteSoon = useCallback(() => {
+    pasted.current = null;
+    setTimeout(() => {
+      paste(pasted.current || undefined);
+      pasted.current = null;
+    }, 30);
+  }, [paste]);
+  useEffect(() => {
+    const onPaste = (e) => {
+      if (e.target.closest && e.target.closest('input, textarea, select')) return;
+      const text = e.clipboardData && e.clipboardData.getData('text/plain');
+      const nodes = text ? fromNodeRed(text) : null;
+      if (nodes) {
+        e.preventDefault();
+        pasted.current = nodes;
+      }
+    };
+    window.addEventListener('paste', onPaste);
+    return () => window.removeEventListener('paste', onPaste);
+  }, []);
+
+  const groupSelection = useCallback(() => {
+    const picked = current.current.nodes.filter((n) => n.selected).map((n) => n.id);
+    if (!picked.length) return;
+    const id = 'group_' + Math.random().toString(36).slice(2, 8);
+    setMeta((m) => ({
+      ...m,
+      groups: m.groups.map((g) => ({ ...g, nodes: g.nodes.filter((x) => !picked.includes(x)) })).filter((g) => g.nodes.length)
+        .concat({ id, name: 'Group', nodes: picked, style: { stroke: '#999999', fill: '#f2f2f2', 'fill-opacity': 0.5, label: true } }),
+    }));
+  }, []);
+
+  const updateGroup = useCallback((id, change) => {
+    setMeta((m) => ({ ...m, groups: m.groups.map((g) => (g.id === id ? change(g) : g)) }));
+  }, []);
+
+  const exportNodeRed = useCallback(() => {
+    const { nodes: ns, edges: es } = current.current;
+    const picked = ns.some((n) => n.selected) ? ns.filter((n) => n.selected) : ns;
+    const list = [{ id: flowId, type: 'tab', label: meta.name, disabled: false, info: meta.description || '' }]
+      .concat(toNodeRed(flowId, picked, es))
+      .concat(meta.groups.map((g) => ({ id: g.id, type: 'group', z: flowId, name: g.name, style: g.style, nodes: g.nodes.filter((x) => picked.some((n) => n.id === x)) })))
+      .concat(meta.config_nodes.map((c) => ({ id: c.id, type: c.type, name: c.name, ...c.config })));
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(new Blob([JSON.stringify(list, null, 2)], { type: 'application/json' }));
+    a.download = (meta.name || flowId).replace(/[^A-Za-z0-9_.-]+/g, '_') + '.node-red.json';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  }, [flowId, meta]);
+
+  // a wire dropped on empty canvas: quick-add a node there, wired to it
+  const onConnectEnd = useCallback((event, state) => {
+    if (state.isValid || !state.fromNode || !state.fromHandle || state.fromHandle.type !== 'source') return;
+    const target = event.target;
+    if (!target || !target.classList || !target.classList.contains('react-flow__pane')) return;
+    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+    setQuickAdd({ at: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }), from: state.fromNode.id, handle: state.fromHandle.id });
+  }, [flow]);
+
+  const quickAdded = useCallback((type) => {
+    const pending = quickAdd;
+    setQuickAdd(false);
+    if (!type) return;
+    const id = addNode(type, pending && pending.at ? { x: pending.at.x + 60, y: pending.at.y } : undefined);
+    if (id && pending && pending.from) onConnect({ source: pending.from, sourceHandle: pending.handle, target: id, targetHandle: 'in-0' });
+  }, [quickAdd, addNode, onConnect]);
+
+  const canvasEdges = useMemo(() => {
+    const links = linkWires(nodes);
+    return links.length ? edges.concat(links) : edges;
+  }, [nodes, edges]);
+
+  // zoomed out below OVERVIEW_ZOOM, nodes are drawn on one canvas (overview.jsx)
+  const [overview, setOverview] = useState(false);
+  const onMove = useCallback((event, viewport) => {
+    const wanted = viewport.zoom < OVERVIEW_ZOOM;
+    setOverview((was) => (was === wanted ? was : wanted));
+  }, []);
+  const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
 
   // ---- keyboard
   useEffect(() => {
@@ -697,12 +844,21 @@ function Editor({ flowId }) {
         save();
         return;
       }
+      if (mod && key === 'f') {
+        e.preventDefault();
+        setFinding(true);
+        return;
+      }
       if (typing) return;
       if (mod && key === 'z' && !e.shiftKey) { e.preventDefault(); undo(); }
       else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) { e.preventDefault(); redo(); }
       else if (mod && key === 'c') { copy(); }
       else if (mod && key === 'x') { if (copy()) deleteSelection(); }
-      else if (mod && key === 'v') { e.preventDefault(); paste(); }
+      else if (mod && key === 'v') { pasteSoon(); }
+      else if (mod && key === 'g') { e.preventDefault(); groupSelection(); }
+      else if (mod && (key === '=' || key === '+')) { e.preventDefault(); flow.zoomIn({ duration: 150 }); }
+      else if (mod && key === '-') { e.preventDefault(); flow.zoomOut({ duration: 150 }); }
+      else if (mod && key === '0') { e.preventDefault(); flow.zoomTo(1, { duration: 150 }); }
       else if (mod && key === 'a') { e.preventDefault(); setNodes((ns) => ns.map((n) => ({ ...n, selected: true }))); }
       else if (key === 'delete' || key === 'backspace') { e.preventDefault(); deleteSelection(); }
       else if (key === '/' || (mod && key === 'k')) { e.preventDefault(); setQuickAdd(true); }
@@ -710,7 +866,13 @@ function Editor({ flowId }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [deploy, save, undo, redo, copy, paste, deleteSelection, flow]);
+  }, [deploy, save, undo, redo, copy, pasteSoon, groupSelection, deleteSelection, flow]);
+
+  // the browser's zoom keys belong to the canvas (Ctrl+= / Ctrl+- / Ctrl+0, as in Node-RED)
+  useEffect(() => {
+    document.title = (meta ? meta.name || 'flow' : 'flow') + ' · z8run';
+    return () => { document.title = 'z8run'; };
+  }, [meta]);
 
   // test hooks: the e2e tests read the model, not pixels
   useEffect(() => {
@@ -732,6 +894,7 @@ function Editor({ flowId }) {
           <div className="editor" data-testid="editor">
             <header className="topbar">
               <a href="#/flows" className="brand" data-testid="back">z8run</a>
+              <TabBar current={flowId} names={meta.name} />
               <input className="flow-name" data-testid="flow-title" value={meta.name} onChange={(e) => renameFlow(e.target.value)} />
               <span className={'status ' + (running ? 'running' : 'idle')} data-testid="flow-status">{running ? 'running' : 'idle'}</span>
               {unsaved && <span className="dirty" data-testid="unsaved">unsaved</span>}
@@ -740,6 +903,9 @@ function Editor({ flowId }) {
               <button onClick={undo} disabled={!undoStack.current.length} data-testid="undo" title="Ctrl-Z">Undo</button>
               <button onClick={redo} disabled={!redoStack.current.length} data-testid="redo" title="Ctrl-Shift-Z">Redo</button>
               <button onClick={() => flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 })} data-testid="fit" title="F">Fit</button>
+              <button onClick={() => setPanels((p) => ({ ...p, palette: !p.palette }))} data-testid="toggle-palette" title="show or hide the palette">◧</button>
+              <button onClick={() => setPanels((p) => ({ ...p, properties: !p.properties }))} data-testid="toggle-properties" title="show or hide the properties">◨</button>
+              <button onClick={exportNodeRed} data-testid="export-node-red" title="the selection, or the whole flow, as Node-RED's flows.json">Export (Node-RED)</button>
               <label className="toggle"><input type="checkbox" checked={snap} onChange={(e) => setSnap(e.target.checked)} data-testid="snap" /> snap</label>
               <button onClick={save} disabled={!!busy} data-testid="save" title="Ctrl-S">Save</button>
               <button onClick={deploy} disabled={!!busy} className="primary" data-testid="deploy" title="Ctrl-D">Deploy</button>
@@ -758,11 +924,14 @@ function Editor({ flowId }) {
               <div className="banner error" data-testid="flow-problems">{flowProblems.map((p) => p.message).join(' · ')}</div>
             )}
             <div className="workspace">
-              <Palette catalog={catalog} onAdd={addNode} screenToFlow={flow.screenToFlowPosition} />
+              {panels.palette && <Palette catalog={catalog} onAdd={addNode} screenToFlow={flow.screenToFlowPosition} />}
               <div className="canvas" onPointerMove={(e) => { pointer.current = { x: e.clientX, y: e.clientY }; }}>
                 <ReactFlow
-                  nodes={nodes}
-                  edges={edges}
+                  nodes={shownNodes}
+                  edges={canvasEdges}
+                  onMove={onMove}
+                  nodeOrigin={NODE_ORIGIN}
+                  onConnectEnd={onConnectEnd}
                   nodeTypes={NODE_TYPES}
                   onNodesChange={onNodesChange}
                   onEdgesChange={onEdgesChange}
@@ -786,19 +955,30 @@ function Editor({ flowId }) {
                   proOptions={{ hideAttribution: false }}
                 >
                   <Background gap={GRID} />
+                  {overview && <Overview nodes={nodes} edges={edges} catalog={catalog} />}
+                  <ViewportPortal><Groups groups={meta.groups} nodes={nodes} onChange={updateGroup} /></ViewportPortal>
                   <MiniMap pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
                   <Controls showInteractive={false} />
                 </ReactFlow>
                 {hint && <div className={'hint ' + hint.kind} data-testid="hint">{hint.text}</div>}
-                {quickAdd && <QuickAdd catalog={catalog} onPick={(t) => { setQuickAdd(false); if (t) addNode(t); }} />}
+                {quickAdd && <QuickAdd catalog={catalog} onPick={quickAdded} />}
+                {finding && <Find nodes={nodes} onClose={() => setFinding(false)}
+                  onGo={(n) => {
+                    setNodes((ns) => ns.map((x) => (x.selected !== (x.id === n.id) ? { ...x, selected: x.id === n.id } : x)));
+                    flow.setCenter(n.position.x, n.position.y, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
+                  }} />}
               </div>
-              <PropertiesPanel
+              {panels.properties && <PropertiesPanel
                 node={selectedNode}
                 spec={selectedNode && catalog.get(selectedNode.data.type)}
                 problems={selectedNode ? problems.filter((p) => p.node_id === selectedNode.id) : []}
                 onChange={updateNode}
                 selectedCount={selected.length}
-              />
+                flowId={flowId}
+                nodes={nodes}
+              >
+                <ConfigNodes configNodes={meta.config_nodes} nodes={nodes} />
+              </PropertiesPanel>}
             </div>
             <BottomPanel flowId={flowId} debug={debug} nodes={nodes} problems={problems} />
           </div>
@@ -846,7 +1026,7 @@ function Palette({ catalog, onAdd, screenToFlow }) {
       }
       const target = document.elementFromPoint(ev.clientX, ev.clientY);
       if (target && target.closest('.react-flow__pane, .react-flow__renderer, .react-flow__node')) {
-        onAdd(type, screenToFlow({ x: ev.clientX - 60, y: ev.clientY - 15 }));
+        onAdd(type, screenToFlow({ x: ev.clientX, y: ev.clientY }));
       }
     };
     window.addEventListener('pointermove', move);
@@ -872,10 +1052,55 @@ function Palette({ catalog, onAdd, screenToFlow }) {
   );
 }
 
+/** Types for a query: the exact type first, then types starting with it, containing it, then descriptions. */
+function rankTypes(catalog, query) {
+  const q = query.trim().toLowerCase();
+  const scored = [];
+  for (const s of catalog.values()) {
+    const t = s.type.toLowerCase();
+    const score = !q ? 3 : t === q ? 0 : t.startsWith(q) ? 1 : t.includes(q) ? 2 : (s.description || '').toLowerCase().includes(q) ? 4 : -1;
+    if (score >= 0) scored.push([score, s]);
+  }
+  scored.sort((a, b) => a[0] - b[0] || a[1].type.localeCompare(b[1].type));
+  return scored.map((x) => x[1]);
+}
+
+/** Ctrl-F: nodes of the open flow whose label, name, type or id has the text; Enter goes to the next. */
+function Find({ nodes, onGo, onClose }) {
+  const [q, setQ] = useState('');
+  const [at, setAt] = useState(-1);
+  const hits = useMemo(() => {
+    const t = q.trim().toLowerCase();
+    if (!t) return [];
+    return nodes.filter((n) => {
+      const label = labelOf(n.data.type, n.data.name, n.data.config).toLowerCase();
+      return label.includes(t) || n.id.toLowerCase().includes(t) || n.data.type.includes(t) || JSON.stringify(n.data.config).toLowerCase().includes(t);
+    });
+  }, [nodes, q]);
+  const go = (i) => {
+    if (!hits.length) return;
+    const k = ((i % hits.length) + hits.length) % hits.length;
+    setAt(k);
+    onGo(hits[k]);
+  };
+  return (
+    <div className="find" data-testid="find">
+      <input autoFocus value={q} placeholder="find nodes…" data-testid="find-input"
+        onChange={(e) => { setQ(e.target.value); setAt(-1); }}
+        onKeyDown={(e) => {
+          if (e.key === 'Escape') onClose();
+          else if (e.key === 'Enter') { e.preventDefault(); go(e.shiftKey ? at - 1 : at + 1); }
+        }} />
+      <span className="hint" data-testid="find-count">{hits.length ? Math.max(at + 1, 1) + ' / ' + hits.length : q ? 'none' : ''}</span>
+      <button onClick={onClose} title="Escape">×</button>
+    </div>
+  );
+}
+
 function QuickAdd({ catalog, onPick }) {
   const [q, setQ] = useState('');
   const [index, setIndex] = useState(0);
-  const matches = [...catalog.values()].filter((s) => s.type.includes(q.toLowerCase()) || (s.description || '').toLowerCase().includes(q.toLowerCase()));
+  const matches = useMemo(() => rankTypes(catalog, q), [catalog, q]);
   return (
     <div className="quick-add" data-testid="quick-add">
       <input autoFocus value={q} data-testid="quick-add-input" placeholder="add a node…"

@@ -208,7 +208,19 @@ function ImportDialog({ onClose }) {
         <ul data-testid="import-result">
           {flows.map((f) => (
             <li key={f.id}>imported <a href={'#/flow/' + encodeURIComponent(f.id)}>{f.name || f.id}</a>
-              {(f.problems || []).length > 0 && <span className="warn"> ({f.problems.length} problem(s): {f.problems.map((p) => p.message).join('; ')})</span>}</li>
+              {(f.problems || []).length > 0 && <span className="warn"> ({f.problems.length} problem(s): {f.problems.map((p) => p.message).join('; ')})</span>}
+              {(f.report || []).length > 0 && (
+                <table className="list report" data-testid="import-report">
+                  <thead><tr><th>Node-RED node</th><th>type</th><th>here</th><th>outcome</th><th>note</th></tr></thead>
+                  <tbody>
+                    {f.report.map((r) => (
+                      <tr key={r.node_id} className={r.outcome} data-testid="import-report-row" data-outcome={r.outcome}>
+                        <td>{r.name || r.node_id}</td><td>{r.node_red_type}</td><td>{r.type}</td><td>{r.outcome}</td><td>{r.note}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )}</li>
           ))}
         </ul>
       )}

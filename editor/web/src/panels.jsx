@@ -15,6 +15,9 @@ export class LiveStore {
       return () => this.listeners.delete(l);
     };
     this.get = (id) => this.byNode.get(id);
+    this.latency = new Map();
+    this.dirtyLatency = new Set();
+    this.rateBase = new Map();
   }
   update(nodeId, change) {
     const before = this.byNode.get(nodeId) || {};
@@ -23,11 +26,43 @@ export class LiveStore {
   }
   apply(e) {
     if (e.kind === 'status') this.update(e.nodeId, { text: e.text });
-    else if (e.kind === 'node-error') this.update(e.nodeId, { error: e.error });
-    else if (e.kind === 'counters') for (const c of e.nodes) this.update(c.nodeId, { counters: c });
+    else if (e.kind === 'node-error') this.update(e.nodeId, { error: e.error, errorAt: Date.now() });
+    else if (e.kind === 'counters') {
+      const now = performance.now();
+      for (const c of e.nodes) {
+        const before = this.byNode.get(c.nodeId);
+        const change = { counters: c };
+        // messages/s from two COUNTERS (totals) at least half a second apart
+        const base = this.rateBase.get(c.nodeId);
+        if (!base || c.in < base.in) this.rateBase.set(c.nodeId, { in: c.in, at: now });
+        else if (now - base.at >= 500) {
+          change.rate = ((c.in - base.in) * 1000) / (now - base.at);
+          this.rateBase.set(c.nodeId, { in: c.in, at: now });
+        }
+        // an error stays until later messages get through without one
+        if (before && before.error && before.counters && c.errors === before.counters.errors && c.out > before.counters.out && Date.now() - before.errorAt > 2000) change.error = undefined;
+        this.update(c.nodeId, change);
+      }
+    } else if (e.kind === 'node-event' && e.msgType === NODE_COMPLETED) this.sample(e.nodeId, Number(e.value));
+  }
+  /** A traced message's processing time: the node's p50 / p99 over its last 256. */
+  sample(nodeId, durationNs) {
+    let ring = this.latency.get(nodeId);
+    if (!ring) {
+      ring = { values: new Float64Array(256), size: 0, next: 0 };
+      this.latency.set(nodeId, ring);
+    }
+    ring.values[ring.next] = durationNs;
+    ring.next = (ring.next + 1) % ring.values.length;
+    ring.size = Math.min(ring.size + 1, ring.values.length);
+    this.dirtyLatency.add(nodeId);
+    this.notify();
   }
   clear() {
     this.byNode = new Map();
+    this.latency = new Map();
+    this.rateBase = new Map();
+    this.dirtyLatency.clear();
     this.notify();
   }
   notify() {
@@ -35,10 +70,21 @@ export class LiveStore {
     this.scheduled = true;
     requestAnimationFrame(() => {
       this.scheduled = false;
+      // percentiles once per frame, for the nodes that got samples
+      for (const id of this.dirtyLatency) {
+        const ring = this.latency.get(id);
+        const sorted = ring.values.slice(0, ring.size).sort();
+        const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+        const before = this.byNode.get(id) || {};
+        this.byNode.set(id, { ...before, latency: { p50: at(0.5), p99: at(0.99), n: ring.size } });
+      }
+      this.dirtyLatency.clear();
       for (const l of this.listeners) l();
     });
   }
 }
+
+const NODE_COMPLETED = 0x0202;
 
 /**
  * The debug samples: a ring of at most `capacity` entries (oldest dropped), a version number that
@@ -146,6 +192,7 @@ function DebugPanel({ debug, nodes }) {
   const [follow, setFollow] = useState(true);
   const box = useRef(null);
   const debugNodes = useMemo(() => nodes.filter((n) => n.data.type === 'debug'), [nodes]);
+  const names = useMemo(() => new Map(nodes.map((n) => [n.id, n.data.name || n.id])), [nodes]);
 
   // the filtered view: indices into the ring; rebuilt per frame only when a filter is set
   const total = debug.size;
@@ -178,7 +225,7 @@ function DebugPanel({ debug, nodes }) {
       <div key={i} className={'debug-row' + (picked === e ? ' picked' : '')} style={{ top: i * ROW }} data-testid="debug-row"
         onClick={() => setPicked(picked === e ? null : e)}>
         <span className="time">{new Date(e.timestampMs).toISOString().slice(11, 23)}</span>
-        <span className="node">{e.nodeId}</span>
+        <span className="node" title={e.nodeId}>{names.get(e.nodeId) || e.nodeId}</span>
         <span className="preview">{e.preview}</span>
         {e.truncated && <span className="warn"> (cut: {e.originalLen} bytes)</span>}
       </div>,

@@ -1,14 +1,16 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { api } from './api.js';
+import { NodeForm, FORM_FIELDS } from './forms.jsx';
 
 // The properties panel, generated from the node type's config schema (GET /api/v1/nodes):
 // one editor per field type, the server's validation problems under the field they concern.
 
-export function PropertiesPanel({ node, spec, problems, onChange, selectedCount }) {
+export function PropertiesPanel({ node, spec, problems, onChange, selectedCount, flowId, nodes, children }) {
   if (!node) {
     return (
       <aside className="properties" data-testid="properties">
         <p className="hint">{selectedCount > 1 ? selectedCount + ' nodes selected' : 'Select a node to edit it.'}</p>
+        {children}
         <p className="hint keys">Keys: Ctrl-Z / Ctrl-Shift-Z undo/redo · Ctrl-C/V copy/paste · Del delete · / quick-add · F fit · Ctrl-S save · Ctrl-D deploy · drag on the canvas to lasso, right-drag or scroll to pan, Ctrl-scroll to zoom</p>
       </aside>
     );
@@ -45,7 +47,8 @@ export function PropertiesPanel({ node, spec, problems, onChange, selectedCount 
         <input type="checkbox" checked={data.disabled} data-testid="field-disabled" onChange={(e) => onChange(id, (d) => ({ ...d, disabled: e.target.checked }))} />
         <span>disabled</span>
       </label>
-      {spec && spec.config.map((f) => (
+      <NodeForm node={node} flowId={flowId} nodes={nodes} onChange={onChange} />
+      {spec && spec.config.filter((f) => !(FORM_FIELDS[data.type] || []).includes(f.name)).map((f) => (
         <Field key={id + '/' + f.name} field={f} value={data.config[f.name]} problems={byField.get(f.name) || []}
           onChange={(v) => setConfig(f.name, v)} />
       ))}
@@ -112,8 +115,49 @@ function NumberInput({ integer, value, onChange }) {
   );
 }
 
-/** A plain code editor: monospace, Tab indents, line numbers in the gutter. */
+let codeMirror = null; // the CodeMirror chunk, imported once
+
+/**
+ * Function and template bodies: CodeMirror 6 (codemirror.js, its own chunk, loaded the first time
+ * a code field is shown); the plain text box while it loads, and if it cannot be loaded.
+ */
 function CodeEditor({ value, onChange }) {
+  const box = useRef(null);
+  const editor = useRef(null);
+  const latest = useRef(onChange);
+  latest.current = onChange;
+  const [ready, setReady] = useState(false);
+  const [failed, setFailed] = useState(false);
+  useEffect(() => {
+    let cancelled = false;
+    (codeMirror ||= import('./codemirror.js'))
+      .then((cm) => {
+        if (cancelled || !box.current) return;
+        editor.current = cm.mount(box.current, value, (text) => latest.current(text));
+        setReady(true);
+      })
+      .catch(() => setFailed(true));
+    return () => {
+      cancelled = true;
+      if (editor.current) editor.current.destroy();
+      editor.current = null;
+    };
+    // mounted once per field; later values arrive through set() below
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, []);
+  useEffect(() => {
+    if (editor.current) editor.current.set(value);
+  }, [value]);
+  return (
+    <>
+      <div className="cm-box" ref={box} data-testid="code-editor" data-ready={ready} />
+      {failed && <PlainCodeEditor value={value} onChange={onChange} />}
+    </>
+  );
+}
+
+/** A plain code editor: monospace, Tab indents, line numbers in the gutter, no wrapping. */
+function PlainCodeEditor({ value, onChange }) {
   const lines = value.split('\n').length;
   return (
     <div className="code-editor">

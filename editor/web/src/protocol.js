@@ -132,7 +132,8 @@ export function decodeEvent(msgType, view, offset, length) {
       break;
     case MSG.NODE_ERROR:
     case MSG.EXECUTION_FAILED:
-      e = { kind: msgType === MSG.NODE_ERROR ? 'node-error' : 'failed', flowId: r.str16(), executionId: r.u64(), nodeId: r.str16(), error: r.str16() };
+    case MSG.NODE_WARN:
+      e = { kind: msgType === MSG.NODE_ERROR ? 'node-error' : msgType === MSG.NODE_WARN ? 'warn' : 'failed', flowId: r.str16(), executionId: r.u64(), nodeId: r.str16(), error: r.str16() };
       break;
     case MSG.COUNTERS: {
       const flowId = r.str16();

@@ -9,9 +9,10 @@ import java.util.regex.Pattern;
 
 /**
  * The browser editor's files, bundled by the module's build into the {@value #ROOT} folder of the
- * class path: {@code index.html}, {@code app.js} (React Flow and the editor, one esbuild bundle),
- * {@code app.js.map} and {@code app.css}. The server answers {@code /} with {@link #INDEX} and
- * {@code /editor/<name>} with the others.
+ * class path: {@code index.html}, {@code app.js} (React Flow and the editor, esbuild's entry
+ * bundle), {@code chunk-<hash>.js} (parts loaded on demand, such as CodeMirror), their source maps
+ * and {@code app.css}. The server answers {@code /} with {@link #INDEX} and {@code /editor/<name>}
+ * with the others.
  */
 public final class EditorAssets {
   /** The class-path folder holding the files. */

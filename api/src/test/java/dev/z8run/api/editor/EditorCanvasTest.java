@@ -103,8 +103,12 @@ class EditorCanvasTest {
     assertEquals(2, session.docWires().size());
 
     // edit the function in the panel's code editor: the problem goes away on the node and field
-    WebElement editor = rules.findElement(By.cssSelector("textarea.code"));
+    // (CodeMirror, loaded on first use: it closes the quote and steps over the one typed)
+    WebElement editor =
+        session.await(d -> rules.findElement(By.cssSelector("[data-ready='true'] .cm-content")));
+    editor.click();
     editor.sendKeys("msg.payload = \"hello\";\nreturn msg;");
+    session.await(d -> "msg.payload = \"hello\";\nreturn msg;".equals(config(change).get("func")));
     session.await(
         d ->
             session

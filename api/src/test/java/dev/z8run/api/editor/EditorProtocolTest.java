@@ -116,10 +116,12 @@ class EditorProtocolTest {
     session.js(
         "window.__z8Engine.receive(Uint8Array.from(atob(arguments[0]), (c) => c.charCodeAt(0)).buffer);",
         batch);
-    session.await(d -> session.all("debug-row").size() == 1);
-    assertTrue(session.find("debug-row").getText().contains("cut: 5000 bytes"));
+    // the sample, then the node's error (node errors and warnings join the debug stream)
+    session.await(d -> session.all("debug-row").size() == 2);
+    assertTrue(session.all("debug-row").get(0).getText().contains("cut: 5000 bytes"));
+    assertTrue(session.all("debug-row").get(1).getText().contains("✖ boom"));
     assertTrue(session.find("debug-count").getText().contains("17 skipped"));
-    session.find("debug-row").click();
+    session.all("debug-row").get(0).click();
     assertTrue(session.find("debug-detail").getText().contains("preview cut short"));
     String badge =
         session
