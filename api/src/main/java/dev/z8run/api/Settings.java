@@ -205,6 +205,36 @@ public final class Settings {
               + " [docs/nodes/http-request.md](docs/nodes/http-request.md).",
           OutboundPolicy::parse);
 
+  public static final Setting<Path> PLUGIN_FILES_ROOT =
+      Setting.parsed(
+          "Z8_PLUGIN_FILES_ROOT",
+          null,
+          null,
+          "a directory",
+          "The directory a plugin's `files` capability must lie under (a relative manifest path"
+              + " is taken inside it); unset, no plugin reads or writes files.",
+          Path::of);
+
+  public static final Setting<List<String>> PLUGIN_ENV =
+      Setting.parsed(
+          "Z8_PLUGIN_ENV",
+          null,
+          "",
+          "variable names, comma-separated",
+          "Environment variables a plugin's `env` capability may be granted; a `Z8_` name never"
+              + " is. Unset, none.",
+          Settings::names);
+
+  public static final Setting<Integer> MAX_FLOW_NODES =
+      Setting.integer(
+          "Z8_MAX_FLOW_NODES",
+          null,
+          2_000,
+          1,
+          1_000_000,
+          "The most nodes one flow may have (a create, update or import beyond is refused with"
+              + " 422).");
+
   public static final Setting<String> URL =
       Setting.text(
           "Z8_URL",
@@ -260,10 +290,27 @@ public final class Settings {
           WS_IDLE_TIMEOUT_MS,
           WS_SLOW_CONSUMER_MS,
           HTTP_ALLOW,
+          PLUGIN_FILES_ROOT,
+          PLUGIN_ENV,
+          MAX_FLOW_NODES,
           URL,
           TOKEN,
           AGRONA_BOUNDS_CHECKS_DISABLED,
           LOG_MANAGER);
+
+  private static List<String> names(String text) {
+    List<String> names = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String name = part.strip();
+      if (!name.isEmpty()) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          throw new IllegalArgumentException("'" + name + "' is not a variable name");
+        }
+        names.add(name);
+      }
+    }
+    return List.copyOf(names);
+  }
 
   private final Map<Setting<?>, Object> values;
   private final Map<String, String> environment;

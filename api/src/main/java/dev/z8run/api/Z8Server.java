@@ -16,6 +16,7 @@ import dev.z8run.api.rest.MetricsService;
 import dev.z8run.api.rest.NodeCatalogService;
 import dev.z8run.api.rest.OpenApiService;
 import dev.z8run.api.rest.PluginService;
+import dev.z8run.api.rest.UserService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
 import dev.z8run.core.node.NodeEnvironment;
@@ -29,6 +30,7 @@ import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
 import dev.z8run.wasm.ExecutionMode;
+import dev.z8run.wasm.PluginCeiling;
 import dev.z8run.wasm.PluginContextStore;
 import dev.z8run.wasm.Plugins;
 import io.helidon.webserver.WebServer;
@@ -109,7 +111,17 @@ public final class Z8Server implements AutoCloseable {
       // constructed now, loaded at its first use: the server's start time does not change
       engine.registerService(LocalEmbedder.class, embedder);
       engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
-      Plugins plugins = new Plugins(engine.registry(), ExecutionMode.COMPILED, contexts(store));
+      OutboundPolicy outbound = settings.get(Settings.HTTP_ALLOW);
+      Plugins plugins =
+          new Plugins(
+              engine.registry(),
+              ExecutionMode.COMPILED,
+              contexts(store),
+              new PluginCeiling(
+                  settings.get(Settings.PLUGIN_FILES_ROOT),
+                  settings.get(Settings.PLUGIN_ENV),
+                  outbound::check,
+                  outbound.toString()));
       int pluginCount = PluginService.restore(plugins, store.plugins());
       if (pluginCount > 0) {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
@@ -143,10 +155,12 @@ public final class Z8Server implements AutoCloseable {
                     InstantSource.system()));
             routing.register("/api/v1/flows", flowService);
             routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
+            routing.register("/api/v1/users", new UserService(store.users()));
             routing.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
             routing.register(
                 "/api/v1/plugins",
                 new PluginService(
+                    store.users(),
                     plugins,
                     store.plugins(),
                     engine.registry(),
@@ -157,7 +171,7 @@ public final class Z8Server implements AutoCloseable {
                 new InfoService(
                     version, engine, store.dataDir(), listening::get, InstantSource.system()));
             routing.register("/api/v1/openapi.json", new OpenApiService(version));
-            routing.register("/metrics", new MetricsService(engine, aiUsage));
+            routing.register("/metrics", new MetricsService(engine, aiUsage, store.users()));
             EditorService.register(routing);
             Main.routing(routing, version, null);
           };
