@@ -229,7 +229,7 @@ public final class Settings {
       Setting.integer(
           "Z8_MAX_FLOW_NODES",
           null,
-          2_000,
+          dev.z8run.api.flows.FlowManager.DEFAULT_MAX_FLOW_NODES,
           1,
           1_000_000,
           "The most nodes one flow may have (a create, update or import beyond is refused with"

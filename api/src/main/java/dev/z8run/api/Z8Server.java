@@ -126,7 +126,8 @@ public final class Z8Server implements AutoCloseable {
       if (pluginCount > 0) {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
-      FlowManager flows = new FlowManager(store, engine, version);
+      FlowManager flows =
+          new FlowManager(store, engine, version, settings.get(Settings.MAX_FLOW_NODES));
       engine.registerService(
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
       int restored = flows.restoreRunning();

@@ -37,6 +37,17 @@ public final class FlowManager {
   /** How long a stop lets in-flight executions finish. */
   public static final long DRAIN_MS = 5_000;
 
+  /** The default of {@code Z8_MAX_FLOW_NODES}. */
+  public static final int DEFAULT_MAX_FLOW_NODES = 2_000;
+
+  /**
+   * What a flow id may be: it is a path segment of {@code /api/v1/flows/{id}} and {@code
+   * /hook/{id}/...}, so nothing that a URL would split or resolve ({@code /}, {@code ..}, {@code
+   * %}, spaces).
+   */
+  public static final java.util.regex.Pattern FLOW_ID =
+      java.util.regex.Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._~:@-]{1,128}");
+
   private static final String VAULT_PREFIX = "vault:";
   private static final System.Logger LOG = System.getLogger(FlowManager.class.getName());
 
@@ -46,11 +57,21 @@ public final class FlowManager {
   private final java.util.Map<String, String> deployedOwners =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final FlowDocuments documents;
+  private final int maxFlowNodes;
 
   /**
    * @param version the server's version, written into exports
    */
   public FlowManager(Store store, Engine engine, String version) {
+    this(store, engine, version, DEFAULT_MAX_FLOW_NODES);
+  }
+
+  /**
+   * @param version the server's version, written into exports
+   * @param maxFlowNodes the most nodes a flow may have (422 beyond)
+   */
+  public FlowManager(Store store, Engine engine, String version, int maxFlowNodes) {
+    this.maxFlowNodes = maxFlowNodes;
     this.store = store;
     this.engine = engine;
     this.validator = new FlowValidator(engine.registry());
@@ -74,8 +95,38 @@ public final class FlowManager {
     return store.flows().get(owner, flowId);
   }
 
+  /**
+   * Stores a new flow.
+   *
+   * @throws ApiException 400 for an id outside {@link #FLOW_ID}, 422 for more nodes than the limit
+   */
   public FlowRecord create(String owner, Flow flow) {
+    requireValidId(flow.id());
+    requireSize(flow);
     return store.flows().create(owner, flow);
+  }
+
+  private static void requireValidId(String id) {
+    if (!FLOW_ID.matcher(id).matches()) {
+      throw ApiException.badRequest(
+          "flow id '"
+              + (id.length() > 140 ? id.substring(0, 140) + "..." : id)
+              + "' must be 1..128 characters of A-Z a-z 0-9 . _ ~ : @ - (not . or ..): it is"
+              + " part of URLs");
+    }
+  }
+
+  private void requireSize(Flow flow) {
+    if (flow.nodes().size() > maxFlowNodes) {
+      throw new ApiException(
+          Status.create(422, "Unprocessable Entity"),
+          "flow '"
+              + flow.id()
+              + "' has "
+              + flow.nodes().size()
+              + " nodes, more than the limit Z8_MAX_FLOW_NODES="
+              + maxFlowNodes);
+    }
   }
 
   /**
@@ -85,6 +136,7 @@ public final class FlowManager {
    * @throws ApiException 400 when it is not a flow document, 409 when the id is taken
    */
   public FlowRecord createDocument(String owner, Map<String, Object> document) {
+    FlowPatch.requireKnownFields(document);
     Map<String, Object> body = new LinkedHashMap<>(document);
     if (body.get("id") == null) {
       body.put("id", UUID.randomUUID().toString());
@@ -119,6 +171,7 @@ public final class FlowManager {
 
   /** Stores a new revision; a running flow is redeployed with it first. */
   public synchronized Optional<FlowRecord> update(String owner, Flow flow) {
+    requireSize(flow);
     Optional<FlowRecord> current = store.flows().get(owner, flow.id());
     if (current.isEmpty()) {
       return current;
