@@ -134,6 +134,26 @@ public final class Settings {
           1_000_000,
           "Requests one flow may hold open at once (503 + `Retry-After` beyond).");
 
+  public static final Setting<Long> HOOK_BODY_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_HOOK_BODY_TIMEOUT_MS",
+          null,
+          HookSettings.DEFAULT_BODY_TIMEOUT_MS,
+          1,
+          3_600_000,
+          "How long a `/hook` request's body may take to arrive (408 and the connection closed"
+              + " beyond); it is read before the request takes a slot of its flow.");
+
+  public static final Setting<Integer> HOOK_MAX_PER_CLIENT =
+      Setting.integer(
+          "Z8_HOOK_MAX_PER_CLIENT",
+          null,
+          HookSettings.DEFAULT_MAX_PER_CLIENT,
+          1,
+          1_000_000,
+          "`/hook` requests one client address (an IPv6 /64) may have open at once, reading"
+              + " bodies included (429 + `Retry-After` beyond).");
+
   public static final Setting<Integer> WS_DEBUG_RATE =
       Setting.integer(
           "Z8_WS_DEBUG_RATE",
@@ -283,6 +303,8 @@ public final class Settings {
           HOOK_MAX_BODY_BYTES,
           HOOK_TIMEOUT_MS,
           HOOK_MAX_IN_FLIGHT,
+          HOOK_BODY_TIMEOUT_MS,
+          HOOK_MAX_PER_CLIENT,
           WS_DEBUG_RATE,
           WS_PREVIEW_BYTES,
           WS_BATCH_MS,
@@ -402,7 +424,11 @@ public final class Settings {
   /** The {@code /hook} limits. */
   public HookSettings hookSettings() {
     return new HookSettings(
-        get(HOOK_MAX_BODY_BYTES), get(HOOK_TIMEOUT_MS), get(HOOK_MAX_IN_FLIGHT));
+        get(HOOK_MAX_BODY_BYTES),
+        get(HOOK_TIMEOUT_MS),
+        get(HOOK_MAX_IN_FLIGHT),
+        get(HOOK_BODY_TIMEOUT_MS),
+        get(HOOK_MAX_PER_CLIENT));
   }
 
   /** The editor socket's limits and pacing; its largest request is {@link #MAX_BODY_BYTES}. */
