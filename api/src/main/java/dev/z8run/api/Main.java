@@ -72,9 +72,9 @@ public final class Main {
    * A thread that dies of an {@link OutOfMemoryError} (or another {@link VirtualMachineError}) ends
    * the process: the listener, timer and watchdog threads it may have been leave a server that
    * answers nothing, and a supervisor can only restart a process that exits. {@code halt}, not
-   * {@code exit}: the shutdown hooks would need memory and threads that may be gone. {@code
-   * bin/z8run} also passes {@code -XX:+ExitOnOutOfMemoryError}, which covers errors that code
-   * catches.
+   * {@code exit}: the shutdown hooks would need memory and threads that may be gone. Not {@code
+   * -XX:+ExitOnOutOfMemoryError}: a Function node's one oversized allocation, refused and caught as
+   * that node's error, must not end the server.
    */
   static void onUncaught(Thread thread, Throwable error) {
     if (error instanceof VirtualMachineError) {
