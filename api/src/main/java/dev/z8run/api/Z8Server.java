@@ -7,6 +7,7 @@ import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.flows.ExecutionRecorder;
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
+import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.rest.AuthService;
@@ -110,7 +111,8 @@ public final class Z8Server implements AutoCloseable {
       engine.registerService(AiUsage.class, aiUsage);
       // constructed now, loaded at its first use: the server's start time does not change
       engine.registerService(LocalEmbedder.class, embedder);
-      engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
+      SecretRedactor redactor = new SecretRedactor();
+      engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10, redactor));
       OutboundPolicy outbound = settings.get(Settings.HTTP_ALLOW);
       Plugins plugins =
           new Plugins(
@@ -127,7 +129,7 @@ public final class Z8Server implements AutoCloseable {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
       FlowManager flows =
-          new FlowManager(store, engine, version, settings.get(Settings.MAX_FLOW_NODES));
+          new FlowManager(store, engine, version, settings.get(Settings.MAX_FLOW_NODES), redactor);
       engine.registerService(
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
       int restored = flows.restoreRunning();

@@ -58,6 +58,7 @@ public final class FlowManager {
       new java.util.concurrent.ConcurrentHashMap<>();
   private final FlowDocuments documents;
   private final int maxFlowNodes;
+  private final SecretRedactor redactor;
 
   /**
    * @param version the server's version, written into exports
@@ -71,6 +72,17 @@ public final class FlowManager {
    * @param maxFlowNodes the most nodes a flow may have (422 beyond)
    */
   public FlowManager(Store store, Engine engine, String version, int maxFlowNodes) {
+    this(store, engine, version, maxFlowNodes, new SecretRedactor());
+  }
+
+  /**
+   * @param version the server's version, written into exports
+   * @param maxFlowNodes the most nodes a flow may have (422 beyond)
+   * @param redactor told the secrets each deployed flow uses, so that its samples mask them
+   */
+  public FlowManager(
+      Store store, Engine engine, String version, int maxFlowNodes, SecretRedactor redactor) {
+    this.redactor = redactor;
     this.maxFlowNodes = maxFlowNodes;
     this.store = store;
     this.engine = engine;
@@ -80,6 +92,11 @@ public final class FlowManager {
 
   public Engine engine() {
     return engine;
+  }
+
+  /** What masks the vault's values in samples of deployed flows. */
+  public SecretRedactor redactor() {
+    return redactor;
   }
 
   /** Conversions to and from z8run's documents (canvas, export). */
@@ -314,7 +331,10 @@ public final class FlowManager {
     }
     deployedOwners.put(flow.id(), owner);
     try {
-      engine.deploy(resolveSecrets(owner, flow));
+      List<String> secrets = new ArrayList<>();
+      Flow resolved = resolveSecrets(owner, flow, secrets);
+      redactor.register(flow.id(), secrets); // before the first message can be sampled
+      engine.deploy(resolved);
     } catch (DeployException refused) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),
@@ -330,11 +350,16 @@ public final class FlowManager {
 
   /** The flow with every {@code vault:<key>} string in node configs replaced by its secret. */
   Flow resolveSecrets(String owner, Flow flow) {
+    return resolveSecrets(owner, flow, new ArrayList<>());
+  }
+
+  /** As {@link #resolveSecrets(String, Flow)}, adding every secret used to {@code secrets}. */
+  private Flow resolveSecrets(String owner, Flow flow, List<String> secrets) {
     List<FlowNode> nodes = new ArrayList<>(flow.nodes().size());
     for (FlowNode node : flow.nodes()) {
       Map<String, Object> config = new LinkedHashMap<>();
       for (Map.Entry<String, Object> field : node.config().entrySet()) {
-        config.put(field.getKey(), resolve(owner, node, field.getKey(), field.getValue()));
+        config.put(field.getKey(), resolve(owner, node, field.getKey(), field.getValue(), secrets));
       }
       nodes.add(
           new FlowNode(
@@ -343,7 +368,8 @@ public final class FlowManager {
     return flow.withNodes(nodes);
   }
 
-  private Object resolve(String owner, FlowNode node, String field, Object value) {
+  private Object resolve(
+      String owner, FlowNode node, String field, Object value, List<String> secrets) {
     if (value instanceof String text && text.startsWith(VAULT_PREFIX)) {
       String key = text.substring(VAULT_PREFIX.length());
       Optional<String> secret;
@@ -352,19 +378,23 @@ public final class FlowManager {
       } catch (VaultException | IllegalArgumentException unreadable) {
         throw unresolved(node, field, key, unreadable.getMessage());
       }
-      return secret.orElseThrow(() -> unresolved(node, field, key, "there is no such entry"));
+      String found =
+          secret.orElseThrow(() -> unresolved(node, field, key, "there is no such entry"));
+      secrets.add(found);
+      return found;
     }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> resolved = new LinkedHashMap<>();
       for (Map.Entry<?, ?> entry : map.entrySet()) {
-        resolved.put(String.valueOf(entry.getKey()), resolve(owner, node, field, entry.getValue()));
+        resolved.put(
+            String.valueOf(entry.getKey()), resolve(owner, node, field, entry.getValue(), secrets));
       }
       return resolved;
     }
     if (value instanceof List<?> list) {
       List<Object> resolved = new ArrayList<>(list.size());
       for (Object item : list) {
-        resolved.add(resolve(owner, node, field, item));
+        resolved.add(resolve(owner, node, field, item, secrets));
       }
       return resolved;
     }

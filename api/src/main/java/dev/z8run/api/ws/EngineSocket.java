@@ -77,7 +77,7 @@ final class EngineSocket implements WsListener {
   public void onOpen(WsSession session) {
     connectionThread = Thread.currentThread();
     sender = new SocketSender(session);
-    pump = new EventPump(this, sender, sockets.engine(), settings);
+    pump = new EventPump(this, sender, sockets.engine(), settings, sockets.redactor());
     sockets.opened(this);
     pumpThread = Thread.ofVirtual().name("z8-ws-events").start(pump);
     if (!sockets.tryTakePreAuthSlot()) {

@@ -73,6 +73,10 @@ public final class EngineSockets implements AutoCloseable {
     return tokens;
   }
 
+  dev.z8run.api.flows.SecretRedactor redactor() {
+    return flows.redactor();
+  }
+
   Engine engine() {
     return flows.engine();
   }
