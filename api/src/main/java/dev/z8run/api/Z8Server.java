@@ -10,6 +10,7 @@ import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
+import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.EditorService;
 import dev.z8run.api.rest.InfoService;
@@ -183,6 +184,7 @@ public final class Z8Server implements AutoCloseable {
               .host(settings.bind())
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
+              .directHandlers(MalformedRequests.handlers())
               .routing(routes::accept)
               .addProtocol(EngineSockets.protocolConfig())
               .addRouting(sockets.routing())
