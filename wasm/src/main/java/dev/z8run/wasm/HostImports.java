@@ -429,6 +429,8 @@ final class HostImports {
         if (ok && existing != null) {
           if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
             ok = false; // dangling: where it leads is not known yet
+          } else if (root.startsWith(existing) && !existing.equals(root)) {
+            ok = true; // the root itself is yet to be made: only plain directories below
           } else {
             ok = existing.toRealPath().startsWith(realRoot);
           }
