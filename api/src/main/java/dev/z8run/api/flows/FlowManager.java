@@ -335,6 +335,18 @@ public final class FlowManager {
       Flow resolved = resolveSecrets(owner, flow, secrets);
       redactor.register(flow.id(), secrets); // before the first message can be sampled
       engine.deploy(resolved);
+    } catch (OutOfMemoryError noDirectMemory) {
+      // the inboxes live in direct memory: a flow larger than what is left is refused, not a 500
+      redactor.forget(flow.id());
+      throw new ApiException(
+          Status.create(507, "Insufficient Storage"),
+          "flow '"
+              + flow.id()
+              + "' with "
+              + flow.nodes().size()
+              + " nodes needs more direct memory than the server has left ("
+              + noDirectMemory.getMessage()
+              + "); stop other flows, or raise -XX:MaxDirectMemorySize");
     } catch (DeployException refused) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),
