@@ -104,7 +104,7 @@ class EditorProtocolTest {
             "{\"kind\":\"status\",\"flowId\":\"live\",\"nodeId\":\"first\",\"text\":\"connected\"}",
             "{\"kind\":\"counters\",\"flowId\":\"live\",\"nodes\":[{\"nodeId\":\"first\",\"in\":5,\"out\":4,"
                 + "\"errors\":1,\"drops\":0,\"queued\":2}]}",
-            "{\"kind\":\"node-event\",\"msgType\":515,\"flowId\":\"live\",\"executionId\":\"7\",\"nodeId\":\"go\","
+            "{\"kind\":\"node-event\",\"msgType\":514,\"flowId\":\"live\",\"executionId\":\"7\",\"nodeId\":\"go\","
                 + "\"value\":\"1500\"}",
             "{\"kind\":\"completed\",\"flowId\":\"live\",\"executionId\":\"7\",\"durationNs\":\"99000\"}",
             "{\"kind\":\"node-error\",\"flowId\":\"live\",\"executionId\":\"8\",\"nodeId\":\"first\",\"error\":\"boom\"}",

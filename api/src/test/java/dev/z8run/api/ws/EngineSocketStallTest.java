@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +84,7 @@ class EngineSocketStallTest {
                     while (running.get()) {
                       if (trigger.tryInject(json, 0, body.length)
                           != dev.z8run.core.node.InjectResult.ACCEPTED) {
-                        Thread.onSpinWait();
+                        LockSupport.parkNanos(20_000); // leave the cores to the engine
                       }
                     }
                   });
@@ -91,12 +92,12 @@ class EngineSocketStallTest {
         long[] before = {sunk.get()};
         long[] windowStart = {System.nanoTime()};
         await("the stalled client dropped")
-            .atMost(Duration.ofSeconds(30))
+            .atMost(Duration.ofSeconds(60))
             .pollInterval(Duration.ofMillis(100))
             .until(
                 () -> {
-                  if (System.nanoTime() - windowStart[0] > 2_000_000_000L) {
-                    // progress over 2 s windows: a shared machine may pause any thread a moment
+                  if (System.nanoTime() - windowStart[0] > 5_000_000_000L) {
+                    // progress over 5 s windows: a shared machine may pause any thread a moment
                     assertTrue(
                         sunk.get() > before[0],
                         "the engine keeps moving messages while a client stalls");
@@ -108,12 +109,12 @@ class EngineSocketStallTest {
         assertEquals(1, server.sockets().openConnections(), "the stalled client was dropped");
 
         watcher.clearEvents();
-        Frame sample = watcher.awaitEvent(f -> f.type() == DEBUG_SAMPLE, 10_000);
+        Frame sample = watcher.awaitEvent(f -> f.type() == DEBUG_SAMPLE, 30_000);
         assertNotNull(sample, "the other client still receives debug samples");
         assertEquals("storm", debugSample(sample).flowId());
         long after = sunk.get();
         await("the flow still runs")
-            .atMost(Duration.ofSeconds(10))
+            .atMost(Duration.ofSeconds(30))
             .pollInterval(Duration.ofMillis(10))
             .until(() -> sunk.get() > after);
         assertEquals(PONG, watcher.request(PING, "").type());

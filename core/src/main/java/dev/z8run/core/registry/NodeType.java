@@ -26,6 +26,7 @@ public final class NodeType {
   private final NodeFactory factory;
   private final ToIntFunction<Map<String, Object>> outputCount;
   private final List<String> nodeRefFields;
+  private final List<String> oneOfFields;
 
   private NodeType(Builder b) {
     name = Objects.requireNonNull(b.name, "name");
@@ -38,6 +39,15 @@ public final class NodeType {
     factory = Objects.requireNonNull(b.factory, "factory of node type " + b.name);
     outputCount = b.outputCount;
     nodeRefFields = List.copyOf(b.nodeRefFields);
+    oneOfFields = List.copyOf(b.oneOfFields);
+  }
+
+  /**
+   * Optional config fields of which at least one must be given (the Function's {@code func}, {@code
+   * code}, {@code template} or {@code outputValue}); empty when the type declares none.
+   */
+  public List<String> oneOfFields() {
+    return oneOfFields;
   }
 
   /**
@@ -136,6 +146,7 @@ public final class NodeType {
     private NodeFactory factory;
     private ToIntFunction<Map<String, Object>> outputCount;
     private final List<String> nodeRefFields = new ArrayList<>();
+    private final List<String> oneOfFields = new ArrayList<>();
 
     private Builder(String name) {
       this.name = name;
@@ -189,6 +200,12 @@ public final class NodeType {
      */
     public Builder nodeRefs(String fieldName) {
       nodeRefFields.add(fieldName);
+      return this;
+    }
+
+    /** Declares that at least one of these (declared, optional) config fields must be given. */
+    public Builder requireOneOf(String... fieldNames) {
+      oneOfFields.addAll(List.of(fieldNames));
       return this;
     }
 

@@ -88,6 +88,18 @@ final class ConfigCheck {
                     + JsonCodec.writeString(value)));
       }
     }
+    List<String> oneOf = type.oneOfFields();
+    if (!oneOf.isEmpty() && oneOf.stream().allMatch(name -> config.get(name) == null)) {
+      problems.add(
+          new Problem(
+              node.id(),
+              oneOf.get(0),
+              Problem.CONFIG_MISSING,
+              label
+                  + ": needs one of the fields '"
+                  + String.join("', '", oneOf)
+                  + "'; none is set"));
+    }
     return problems.size() > before;
   }
 

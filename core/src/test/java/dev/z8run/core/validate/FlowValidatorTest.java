@@ -510,6 +510,34 @@ class FlowValidatorTest {
   }
 
   @Test
+  void shouldReportATypeWhoseOneOfFieldsAreAllMissing() {
+    NodeTypeRegistry registry =
+        new NodeTypeRegistry()
+            .register(
+                type("fn")
+                    .field(ConfigField.optional("func", FieldType.CODE, null, "body"))
+                    .field(ConfigField.optional("code", FieldType.CODE, null, "body"))
+                    .requireOneOf("func", "code")
+                    .build());
+    FlowValidator oneOfValidator = new FlowValidator(registry);
+    Map<String, Object> nullFunc = new HashMap<>();
+    nullFunc.put("func", null);
+
+    assertEquals(
+        List.of(
+            new Problem(
+                "f",
+                "func",
+                Problem.CONFIG_MISSING,
+                "node 'f': needs one of the fields 'func', 'code'; none is set")),
+        oneOfValidator.validate(flow(List.of(node("f", "fn", nullFunc)), List.of())));
+    assertEquals(
+        List.of(),
+        oneOfValidator.validate(
+            flow(List.of(node("f", "fn", Map.of("code", "return msg;"))), List.of())));
+  }
+
+  @Test
   void shouldReportEnumValueThatIsNotAString() {
     Flow flow = flow(List.of(node("d", "delay", Map.of("timeoutMs", 1, "unit", 5L))), List.of());
 

@@ -124,6 +124,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
                       "Memory one call may allocate before it is stopped, in MiB.")
                   .atLeast(1))
           .outputCount(FunctionNode::outputCount)
+          .requireOneOf("func", "code", "template", "outputValue")
           .factory(FunctionNode::create)
           .build();
 
