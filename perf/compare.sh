@@ -3,6 +3,8 @@
 # with the same windows and durations, and prints one table (medians over REPS runs).
 #
 #   perf/compare.sh                      # scenarios a2, b, c, d
+#   perf/compare.sh e f                  # e: mqtt-in -> change -> mqtt-out (QoS 0, 1) through the
+#                                        #    local Mosquitto; f: messages into PostgreSQL inserts
 #   REPS=3 DUR_MS=10000 WARM_MS=2000 perf/compare.sh a2_pipeline_change10
 #
 # Node-RED comes from ../shared/peers/node-red/bench.sh (override with PEER=...), which installs
@@ -25,6 +27,8 @@ for s in "$@"; do # short names as in the issue: a, a2, b, c, d
     b) SCENARIOS+=(b_fanout8) ;;
     c) SCENARIOS+=(c_http) ;;
     d) SCENARIOS+=(d_payload64k_fn5) ;;
+    e) SCENARIOS+=(e_mqtt_qos0 e_mqtt_qos1) ;;
+    f) SCENARIOS+=(f_db_inserts) ;;
     *) SCENARIOS+=("$s") ;;
   esac
 done
@@ -38,7 +42,8 @@ echo "[compare] building the harness ..." >&2
 mvn -B -q -DskipTests -Dspotless.check.skip=true package -pl api,perf -am >&2
 
 # the JVM flags the code needs, as the parent pom declares them (perf/target/classes/z8run-jvm.flags)
-JVM=(java @perf/target/classes/z8run-jvm.flags -Dagrona.disable.bounds.checks=true -Xmx512m
+# and the launcher's JVM options (bin/jvm.options: Serial GC, small shrinking heap), as bin/z8run runs
+JVM=(java @perf/target/classes/z8run-jvm.flags @bin/jvm.options -Dagrona.disable.bounds.checks=true
   -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.Harness)
 
 # c_http: a server process under wrk (one wrk thread, $CONNS connections, like the peer's run)
@@ -64,15 +69,24 @@ http_run() { # name port url cmd... -> appends "name req_s rss_mb p50 p99" to $O
   echo "$name $rps $rss $p50 $p99" >> "$OUT/http.txt"
 }
 
+# e and f: perf/data-scenarios.sh (MQTT through the local Mosquitto, inserts into PostgreSQL)
+. perf/data-scenarios.sh
+
 for rep in $(seq "$REPS"); do
   for s in "${SCENARIOS[@]}"; do
+    case "$s" in
+      e_mqtt_qos0) mqtt_run 0; continue ;;
+      e_mqtt_qos1) mqtt_run 1; continue ;;
+      f_db_inserts) db_run; continue ;;
+    esac
     if [ "$s" = c_http ]; then
       data="$OUT/data-$rep"
+      # the server as bin/z8run starts it (its JVM options and AOT cache), without building again
       http_run z8run 18811 http://127.0.0.1:18811/hook/c-http/hello \
-        env Z8_PORT=18811 Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn \
-        java -Xmx256m -jar api/target/z8run.jar serve --deploy perf/flows/c-http.json
+        env Z8_NO_BUILD=1 Z8_PORT=18811 Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn \
+        bin/z8run serve --deploy perf/flows/c-http.json
       http_run bare 18812 http://127.0.0.1:18812/hello \
-        java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.BareHttpServer 18812
+        java @bin/jvm.options -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.BareHttpServer 18812
       continue
     fi
     line=$("${JVM[@]}" "$s" "$DUR_MS" "$WARM_MS")
@@ -81,9 +95,15 @@ for rep in $(seq "$REPS"); do
   done
 done
 
-if [ -f "$PEER" ]; then
-  echo "[compare] running Node-RED: $PEER ${SCENARIOS[*]}" >&2
-  bash "$PEER" "${SCENARIOS[@]}" > "$OUT/node-red.txt" 2> >(tee "$OUT/node-red.err" >&2)
+PEER_SCENARIOS=()
+for s in "${SCENARIOS[@]}"; do
+  case "$s" in e_*|f_*) ;; *) PEER_SCENARIOS+=("$s") ;; esac
+done
+if [ ${#PEER_SCENARIOS[@]} -eq 0 ]; then
+  : > "$OUT/node-red.txt"
+elif [ -f "$PEER" ]; then
+  echo "[compare] running Node-RED: $PEER ${PEER_SCENARIOS[*]}" >&2
+  bash "$PEER" "${PEER_SCENARIOS[@]}" > "$OUT/node-red.txt" 2> >(tee "$OUT/node-red.err" >&2)
 else
   echo "[compare] no Node-RED peer at $PEER: its columns stay empty" >&2
   : > "$OUT/node-red.txt"
@@ -91,8 +111,8 @@ fi
 
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "" } else if (NR % 2) { print v[(NR + 1) / 2] } else { print (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'; }
 
-printf '%-22s %16s %16s %8s %12s %12s\n' scenario node-red_msgs/s z8run_msgs/s ratio node-red_MB z8run_MB
-for s in "${SCENARIOS[@]}"; do
+[ ${#PEER_SCENARIOS[@]} -gt 0 ] && printf '%-22s %16s %16s %8s %12s %12s\n' scenario node-red_msgs/s z8run_msgs/s ratio node-red_MB z8run_MB
+for s in "${PEER_SCENARIOS[@]}"; do
   [ "$s" = c_http ] && continue
   ours=$(awk -v s="$s" '$1 == s { print $2 }' "$OUT/z8run.txt" | median)
   ours_mb=$(awk -v s="$s" '$1 == s { print $3 }' "$OUT/z8run.txt" | median)
@@ -116,4 +136,5 @@ if [[ " ${SCENARIOS[*]} " == *" c_http "* ]]; then
   printf '%-22s %12s %12s %12s %12s\n' bare-helidon "$bare" "$(col bare 4)" "$(col bare 5)" "$(col bare 3)"
   awk -v a="$ours" -v b="$bare" 'BEGIN { if (b > 0) printf "# z8run reaches %.0f%% of the bare Helidon route\n", 100 * a / b }'
 fi
+data_tables
 echo "# $(nproc) cores, medians of $REPS x ${DUR_MS} ms after ${WARM_MS} ms warm-up; msgs/s counted at the sink (c_http: requests/s, wrk -t1 -c$CONNS); MB = resident set size at the end of the run"

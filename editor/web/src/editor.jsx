@@ -115,11 +115,25 @@ function outputPorts(spec, config) {
     let count = ports.length;
     if (Number.isInteger(config.outputs) && config.outputs > 0) count = Math.max(count, Math.min(config.outputs, 64));
     else if (Array.isArray(config.rules)) count = Math.max(count, config.rules.length + 1);
+    else if (config.categories !== undefined) {
+      // classifier: result, error, then one output per category, named after it
+      return ports.concat(categoryNames(config.categories).map((name) => ({ name, type: 'object' })));
+    }
     const extra = [];
     for (let i = ports.length; i < count; i++) extra.push(ports[ports.length - 1]);
     return ports.concat(extra);
   }
   return ports;
+}
+
+// the classifier's categories: "a,b,c", ["a", "b"] or [{name, description}]
+function categoryNames(categories) {
+  const list = typeof categories === 'string' ? categories.split(',') : Array.isArray(categories) ? categories : [];
+  return list
+    .map((c) => (typeof c === 'string' ? c : c && typeof c.name === 'string' ? c.name : ''))
+    .map((name) => name.trim())
+    .filter((name) => name.length > 0)
+    .slice(0, 64);
 }
 
 function defaultConfig(spec) {

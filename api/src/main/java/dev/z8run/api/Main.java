@@ -209,6 +209,7 @@ public final class Main {
       }
     }
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "z8run-shutdown"));
+    MemoryTrim.startInBackground();
     return EXIT_OK;
   }
 

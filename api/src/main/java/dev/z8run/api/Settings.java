@@ -2,9 +2,11 @@ package dev.z8run.api;
 
 import dev.z8run.api.hook.HookSettings;
 import dev.z8run.api.ws.SocketSettings;
+import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.nodes.support.OutboundPolicy;
+import dev.z8run.store.vector.VectorLimits;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -218,7 +220,8 @@ public final class Settings {
           OutboundPolicy.DEFAULT,
           "`public`, `*`, host names, `*.domain`, addresses, networks; comma-separated",
           "Hosts the `http-request` node, the AI nodes' providers (a local Ollama or LM Studio"
-              + " too: allow `127.0.0.1`) and plugins may call: `public` (globally routable"
+              + " too: allow `127.0.0.1`), the database and MQTT nodes' servers (a local"
+              + " PostgreSQL or Mosquitto too) and plugins may call: `public` (globally routable"
               + " addresses only: no"
               + " loopback, private, link-local or metadata addresses), `*` (anything), host"
               + " names, `*.domain`, IP addresses and networks (`192.168.1.0/24`); see"
@@ -254,6 +257,93 @@ public final class Settings {
           1_000_000,
           "The most nodes one flow may have (a create, update or import beyond is refused with"
               + " 422).");
+  public static final Setting<Integer> VECTOR_MAX_COLLECTIONS =
+      Setting.integer(
+          "Z8_VECTOR_MAX_COLLECTIONS",
+          null,
+          VectorLimits.DEFAULTS.maxCollections(),
+          1,
+          1_000_000,
+          "Vector collections one user may keep (the `vector-store` node); a store into one more"
+              + " goes to the node's `error` output.");
+
+  public static final Setting<Long> VECTOR_MAX_ENTRIES =
+      Setting.longInteger(
+          "Z8_VECTOR_MAX_ENTRIES",
+          null,
+          VectorLimits.DEFAULTS.maxEntries(),
+          1,
+          Long.MAX_VALUE,
+          "Vector entries one user may keep across their collections; a store past it is refused"
+              + " whole (`error` output).");
+
+  public static final Setting<Long> VECTOR_MAX_BYTES =
+      Setting.longInteger(
+          "Z8_VECTOR_MAX_BYTES",
+          null,
+          VectorLimits.DEFAULTS.maxBytes(),
+          1,
+          Long.MAX_VALUE,
+          "Bytes of vectors, texts and metadata one user may keep in the vector store (the search"
+              + " index on disk takes about as much again); a store past it is refused whole.");
+  public static final Setting<String> CLUSTER_NATS =
+      Setting.text(
+          "Z8_CLUSTER_NATS",
+          "z8.cluster.nats",
+          null,
+          "`nats://` or `tls://` URLs, comma-separated",
+          "Makes this process a cluster member on NATS JetStream: flows, sources and"
+              + " distributed work shared with every process given the same servers and"
+              + " `Z8_CLUSTER_PREFIX` ([docs/cluster.md](docs/cluster.md)). Unset: a single"
+              + " process, no NATS.");
+
+  public static final Setting<Path> CLUSTER_CREDENTIALS =
+      Setting.parsed(
+          "Z8_CLUSTER_CREDENTIALS",
+          null,
+          null,
+          "a NATS `.creds` file",
+          "The credentials (JWT and nkey) the member connects to NATS with.",
+          Path::of);
+
+  public static final Setting<String> CLUSTER_PREFIX =
+      Setting.text(
+          "Z8_CLUSTER_PREFIX",
+          "z8.cluster.prefix",
+          "z8",
+          "letters, digits, `_`, `-`",
+          "Names the cluster's streams, bucket and subjects (`<prefix>_STATE`, `<prefix>_WORK`,"
+              + " `<prefix>_LEASES`): clusters with different prefixes share a NATS server"
+              + " without meeting.");
+
+  public static final Setting<String> CLUSTER_MEMBER =
+      Setting.text(
+          "Z8_CLUSTER_MEMBER",
+          null,
+          null,
+          "a name",
+          "This member's name in leases and logs; unset: the host name, process id and a random"
+              + " suffix.");
+
+  public static final Setting<Long> CLUSTER_LEASE_MS =
+      Setting.longInteger(
+          "Z8_CLUSTER_LEASE_MS",
+          "z8.cluster.lease.ms",
+          3_000,
+          300,
+          600_000,
+          "How long a flow's source lease lives unrenewed: when the member running a flow's"
+              + " timers dies, another takes them over within about this time.");
+
+  public static final Setting<Long> CLUSTER_ACK_WAIT_MS =
+      Setting.longInteger(
+          "Z8_CLUSTER_ACK_WAIT_MS",
+          "z8.cluster.ack.wait.ms",
+          30_000,
+          1_000,
+          86_400_000,
+          "How long a distributed message may stay unacknowledged (its execution unfinished)"
+              + " before NATS redelivers it to another member.");
 
   public static final Setting<String> URL =
       Setting.text(
@@ -315,6 +405,15 @@ public final class Settings {
           PLUGIN_FILES_ROOT,
           PLUGIN_ENV,
           MAX_FLOW_NODES,
+          VECTOR_MAX_COLLECTIONS,
+          VECTOR_MAX_ENTRIES,
+          VECTOR_MAX_BYTES,
+          CLUSTER_NATS,
+          CLUSTER_CREDENTIALS,
+          CLUSTER_PREFIX,
+          CLUSTER_MEMBER,
+          CLUSTER_LEASE_MS,
+          CLUSTER_ACK_WAIT_MS,
           URL,
           TOKEN,
           AGRONA_BOUNDS_CHECKS_DISABLED,
@@ -389,6 +488,12 @@ public final class Settings {
     }
   }
 
+  /** What each user may keep in the vector store. */
+  public VectorLimits vectorLimits() {
+    return new VectorLimits(
+        get(VECTOR_MAX_COLLECTIONS), get(VECTOR_MAX_ENTRIES), get(VECTOR_MAX_BYTES));
+  }
+
   /** The value of {@code setting}: its default when unset (null for a setting without one). */
   @SuppressWarnings("unchecked")
   public <T> T get(Setting<T> setting) {
@@ -441,6 +546,44 @@ public final class Settings {
         .idleTimeoutMs(get(WS_IDLE_TIMEOUT_MS))
         .slowConsumerMs(get(WS_SLOW_CONSUMER_MS))
         .build();
+  }
+
+  /**
+   * How this process joins a cluster, or null without {@link #CLUSTER_NATS}.
+   *
+   * @throws IllegalArgumentException when the prefix is not a name
+   */
+  public ClusterConfig clusterConfig() {
+    String nats = get(CLUSTER_NATS);
+    if (nats == null || nats.isBlank()) {
+      return null;
+    }
+    String member = get(CLUSTER_MEMBER);
+    if (member == null || member.isBlank()) {
+      member = defaultMemberId();
+    }
+    return new ClusterConfig(
+        nats,
+        get(CLUSTER_CREDENTIALS),
+        get(CLUSTER_PREFIX),
+        member,
+        get(CLUSTER_LEASE_MS),
+        get(CLUSTER_ACK_WAIT_MS),
+        64);
+  }
+
+  private static String defaultMemberId() {
+    String host;
+    try {
+      host = java.net.InetAddress.getLocalHost().getHostName();
+    } catch (java.net.UnknownHostException unknown) {
+      host = "host";
+    }
+    return host
+        + "-"
+        + ProcessHandle.current().pid()
+        + "-"
+        + Integer.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextInt(0x10000));
   }
 
   /** The environment variables flows may read: the process environment minus the settings. */

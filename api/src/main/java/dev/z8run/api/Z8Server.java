@@ -4,6 +4,7 @@ import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.LoginRateLimiter;
 import dev.z8run.api.auth.PasswordHasher;
 import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.cluster.ClusterMember;
 import dev.z8run.api.flows.ExecutionRecorder;
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
@@ -12,6 +13,7 @@ import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
+import dev.z8run.api.rest.ConnectionService;
 import dev.z8run.api.rest.EditorService;
 import dev.z8run.api.rest.InfoService;
 import dev.z8run.api.rest.MetricsService;
@@ -21,6 +23,7 @@ import dev.z8run.api.rest.PluginService;
 import dev.z8run.api.rest.UserService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
+import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
@@ -28,6 +31,9 @@ import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.nodes.ai.embed.LocalEmbedder;
 import dev.z8run.nodes.ai.provider.AiUsage;
 import dev.z8run.nodes.ai.vector.VectorCollections;
+import dev.z8run.nodes.data.SqliteFiles;
+import dev.z8run.nodes.support.FlowOwners;
+import dev.z8run.nodes.support.LiveConnections;
 import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
@@ -37,9 +43,11 @@ import dev.z8run.wasm.PluginContextStore;
 import dev.z8run.wasm.Plugins;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
+import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.time.Duration;
 import java.time.InstantSource;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -64,6 +72,10 @@ public final class Z8Server implements AutoCloseable {
   private final WebServer web;
   private final Consumer<HttpRouting.Builder> routes;
   private final LocalEmbedder embedder;
+  private final ClusterMember member;
+
+  /** How long a joining member may take to apply the cluster's state log before it gives up. */
+  private static final Duration CLUSTER_CATCH_UP = Duration.ofSeconds(60);
 
   private Z8Server(
       Store store,
@@ -72,7 +84,9 @@ public final class Z8Server implements AutoCloseable {
       EngineSockets sockets,
       WebServer web,
       Consumer<HttpRouting.Builder> routes,
-      LocalEmbedder embedder) {
+      LocalEmbedder embedder,
+      ClusterMember member) {
+    this.member = member;
     this.embedder = embedder;
     this.store = store;
     this.engine = engine;
@@ -100,9 +114,11 @@ public final class Z8Server implements AutoCloseable {
         Store.open(
             StoreConfig.builder(settings.get(Settings.DATA_DIR))
                 .vaultSecret(settings.get(Settings.VAULT_SECRET))
+                .vectorLimits(settings.vectorLimits())
                 .build());
     Engine engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
     LocalEmbedder embedder = new LocalEmbedder();
+    ClusterMember member = null;
     try {
       HookService hooks = new HookService(engine, settings.hookSettings());
       engine.registerService(Replies.class, hooks);
@@ -131,8 +147,20 @@ public final class Z8Server implements AutoCloseable {
       }
       FlowManager flows =
           new FlowManager(store, engine, version, settings.get(Settings.MAX_FLOW_NODES), redactor);
+      // the data nodes: one live client per connection and owner, SQLite files under the data dir
+      LiveConnections liveConnections = new LiveConnections();
+      engine.registerService(LiveConnections.class, liveConnections);
+      engine.registerService(FlowOwners.class, flows::ownerOf);
+      SqliteFiles sqliteFiles = new SqliteFiles(store.dataDir(), java.util.List.of());
+      engine.registerService(SqliteFiles.class, sqliteFiles);
       engine.registerService(
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));
+      ClusterConfig clusterConfig = settings.clusterConfig();
+      if (clusterConfig != null) {
+        member =
+            ClusterMember.join(
+                clusterConfig, engine, flows, store.users(), hooks, CLUSTER_CATCH_UP);
+      }
       int restored = flows.restoreRunning();
       if (restored > 0) {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
@@ -160,6 +188,16 @@ public final class Z8Server implements AutoCloseable {
             routing.register("/api/v1/flows", flowService);
             routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
             routing.register("/api/v1/users", new UserService(store.users()));
+            routing.register(
+                "/api/v1/connections",
+                new ConnectionService(
+                    store.connections(),
+                    store.vault(),
+                    liveConnections,
+                    settings.get(Settings.HTTP_ALLOW),
+                    sqliteFiles,
+                    ConnectionService.defaultTestLimit(),
+                    64 * 1024));
             routing.register("/api/v1/nodes", new NodeCatalogService(engine.registry()));
             routing.register(
                 "/api/v1/plugins",
@@ -196,8 +234,16 @@ public final class Z8Server implements AutoCloseable {
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
       listening.set(web.port());
-      return new Z8Server(store, engine, hooks, sockets, web, routes, embedder);
+      return new Z8Server(store, engine, hooks, sockets, web, routes, embedder, member);
+    } catch (IOException unreachable) {
+      engine.close();
+      embedder.close();
+      store.close();
+      throw new IllegalStateException("cannot join the cluster: " + unreachable.getMessage());
     } catch (RuntimeException failed) {
+      if (member != null) {
+        member.close();
+      }
       engine.close();
       embedder.close();
       store.close();
@@ -264,6 +310,11 @@ public final class Z8Server implements AutoCloseable {
     return store;
   }
 
+  /** This server's cluster membership, or null for a single process. */
+  public ClusterMember cluster() {
+    return member;
+  }
+
   public HookService hooks() {
     return hooks;
   }
@@ -272,6 +323,9 @@ public final class Z8Server implements AutoCloseable {
   public void close() {
     sockets.close();
     web.stop();
+    if (member != null) {
+      member.close(); // gives the leases up first: other members take the sources over at once
+    }
     hooks.close();
     engine.close();
     embedder.close();

@@ -2,10 +2,12 @@ package dev.z8run.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +36,42 @@ class SettingsTest {
     assertEquals(Path.of("data"), settings.get(Settings.DATA_DIR));
     assertNull(settings.get(Settings.JWT_SECRET));
     assertFalse(settings.get(Settings.OPEN_REGISTRATION));
+  }
+
+  @Test
+  void shouldBeASingleProcessWithoutClusterNats() {
+    assertNull(Settings.of(Map.of()).clusterConfig());
+    assertNull(Settings.of(Map.of("Z8_CLUSTER_PREFIX", "other")).clusterConfig());
+  }
+
+  @Test
+  void shouldJoinAClusterWithClusterNats() {
+    ClusterConfig config =
+        Settings.of(
+                Map.of(
+                    "Z8_CLUSTER_NATS", "nats://10.0.0.1:4222",
+                    "Z8_CLUSTER_PREFIX", "blue",
+                    "Z8_CLUSTER_MEMBER", "m7",
+                    "Z8_CLUSTER_LEASE_MS", "1500"))
+            .clusterConfig();
+
+    assertEquals("nats://10.0.0.1:4222", config.natsUrl());
+    assertEquals("blue", config.prefix());
+    assertEquals("m7", config.memberId());
+    assertEquals(1500, config.leaseMs());
+    assertEquals(30_000, config.ackWaitMs());
+    assertNotEquals(
+        Settings.of(Map.of("Z8_CLUSTER_NATS", "nats://x")).clusterConfig().memberId(),
+        Settings.of(Map.of("Z8_CLUSTER_NATS", "nats://x")).clusterConfig().memberId());
+  }
+
+  @Test
+  void shouldRefuseALeaseShorterThan300Ms() {
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Settings.of(Map.of("Z8_CLUSTER_LEASE_MS", "100")));
+    assertTrue(refused.getMessage().contains("Z8_CLUSTER_LEASE_MS"), refused.getMessage());
   }
 
   @Test

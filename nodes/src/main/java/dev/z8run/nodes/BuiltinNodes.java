@@ -11,6 +11,8 @@ import dev.z8run.nodes.ai.StructuredOutputNode;
 import dev.z8run.nodes.ai.SummarizerNode;
 import dev.z8run.nodes.ai.TextSplitterNode;
 import dev.z8run.nodes.ai.VectorStoreNode;
+import dev.z8run.nodes.data.DatabaseNode;
+import dev.z8run.nodes.data.MqttNodes;
 import dev.z8run.nodes.function.FunctionNode;
 import dev.z8run.nodes.network.HttpInNode;
 import dev.z8run.nodes.network.HttpRequestNode;
@@ -20,11 +22,13 @@ import dev.z8run.nodes.observe.CommentNode;
 import dev.z8run.nodes.observe.CounterNode;
 import dev.z8run.nodes.observe.DebugNode;
 import dev.z8run.nodes.observe.ObserverNode;
+import dev.z8run.nodes.routing.BatchNode;
 import dev.z8run.nodes.routing.FilterNode;
 import dev.z8run.nodes.routing.JoinNode;
 import dev.z8run.nodes.routing.JunctionNode;
 import dev.z8run.nodes.routing.LinkNodes;
 import dev.z8run.nodes.routing.RbeNode;
+import dev.z8run.nodes.routing.SortNode;
 import dev.z8run.nodes.routing.SplitNode;
 import dev.z8run.nodes.routing.SwitchNode;
 import dev.z8run.nodes.timing.DelayNode;
@@ -32,9 +36,13 @@ import dev.z8run.nodes.timing.InjectNode;
 import dev.z8run.nodes.timing.TimerNode;
 import dev.z8run.nodes.timing.TriggerNode;
 import dev.z8run.nodes.transform.ChangeNode;
+import dev.z8run.nodes.transform.CsvNode;
+import dev.z8run.nodes.transform.HtmlNode;
 import dev.z8run.nodes.transform.JsonNode;
 import dev.z8run.nodes.transform.RangeNode;
 import dev.z8run.nodes.transform.TemplateNode;
+import dev.z8run.nodes.transform.XmlNode;
+import dev.z8run.nodes.transform.YamlNode;
 
 /** Registers every built-in node type. */
 public final class BuiltinNodes {
@@ -80,6 +88,16 @@ public final class BuiltinNodes {
     registry.register(ImageGenNode.TYPE);
     registry.register(RbeNode.TYPE);
     registry.register(TriggerNode.TYPE);
+    registry.register(CsvNode.TYPE);
+    registry.register(SortNode.TYPE);
+    registry.register(BatchNode.TYPE);
+    registry.register(YamlNode.TYPE);
+    registry.register(XmlNode.TYPE);
+    registry.register(HtmlNode.TYPE);
+    registry.register(DatabaseNode.TYPE);
+    registry.register(MqttNodes.MQTT_IN);
+    registry.register(MqttNodes.MQTT_OUT);
+    registry.register(MqttNodes.MQTT);
     return registry;
   }
 

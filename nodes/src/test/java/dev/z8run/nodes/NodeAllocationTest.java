@@ -165,8 +165,11 @@ class NodeAllocationTest {
     }
 
     @Override
-    public MessageFlyweight claim(int port, int jsonLength, int binaryLength) {
-      claimed.wrap(claimBuffer, 0, MessageDescriptor.HEADER_LENGTH + jsonLength + binaryLength);
+    public MessageFlyweight claim(int port, int jsonLength, int binaryLength, int indexLength) {
+      claimed.wrap(
+          claimBuffer,
+          0,
+          MessageDescriptor.HEADER_LENGTH + jsonLength + binaryLength + indexLength);
       claimed
           .executionId(1)
           .messageId(3)
@@ -175,7 +178,7 @@ class NodeAllocationTest {
           .execSlot(0)
           .source(0, port, 0)
           .flags(0)
-          .body(jsonLength, binaryLength > 0)
+          .body(jsonLength, binaryLength > 0, indexLength)
           .ref(0);
       return claimed;
     }

@@ -92,6 +92,54 @@ public final class FlowStore {
     return stored.map(s -> s.toRecord(flow));
   }
 
+  /**
+   * Writes {@code record} exactly as given (owner, revision, status, times and document): a flow
+   * another cluster member changed, applied in the order of the cluster's state log. Idempotent; a
+   * revision already stored is overwritten with the same content.
+   */
+  public void replicate(FlowRecord record) {
+    byte[] owner = Keys.id("owner id", record.ownerId());
+    byte[] id = Keys.id("flow id", record.id());
+    byte[] document = FlowCodec.write(record.flow());
+    env.write(
+        tx -> {
+          byte[] existing = tx.get(Table.FLOWS, id);
+          if (existing != null) {
+            Header before = FlowRecordCodec.decodeHeader(record.id(), existing);
+            if (!before.ownerId().equals(record.ownerId())) {
+              tx.delete(Table.FLOW_OWNERS, Keys.pair(Keys.id("owner id", before.ownerId()), id));
+            }
+          }
+          Header header =
+              new Header(
+                  record.ownerId(),
+                  record.revision(),
+                  record.status(),
+                  record.createdAtMs(),
+                  record.updatedAtMs());
+          tx.put(Table.FLOWS, id, FlowRecordCodec.encodeHeader(header));
+          tx.put(Table.FLOW_OWNERS, Keys.pair(owner, id), EMPTY);
+          tx.put(
+              Table.REVISIONS,
+              Keys.revision(id, record.revision()),
+              revision(record.updatedAtMs(), record.flow(), document));
+          return null;
+        });
+  }
+
+  /** The flow with this id, whoever owns it: what the cluster compares a replicated change with. */
+  public Optional<FlowRecord> find(String flowId) {
+    byte[] id = Keys.id("flow id", flowId);
+    return env.<Optional<Stored>>read(
+            tx -> {
+              byte[] value = tx.get(Table.FLOWS, id);
+              return value == null
+                  ? Optional.empty()
+                  : Optional.of(load(tx, flowId, id, FlowRecordCodec.decodeHeader(flowId, value)));
+            })
+        .map(Stored::toRecord);
+  }
+
   /** The flow at its current revision, or empty if the owner has no flow with that id. */
   public Optional<FlowRecord> get(String ownerId, String flowId) {
     byte[] id = Keys.id("flow id", flowId);

@@ -5,6 +5,7 @@ import dev.z8run.store.lmdb.LmdbEnvironment;
 import dev.z8run.store.lmdb.Table;
 import dev.z8run.store.vault.Vault;
 import dev.z8run.store.vector.VectorStore;
+import dev.z8run.store.vector.VectorTuning;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
 
@@ -46,6 +47,7 @@ public final class Store implements AutoCloseable {
   private final PluginStore plugins;
   private final Vault vault;
   private final VectorStore vectors;
+  private final ConnectionStore connections;
 
   private Store(LmdbEnvironment env, StoreConfig config, Vault vault) {
     this.env = env;
@@ -54,12 +56,13 @@ public final class Store implements AutoCloseable {
     this.executions = new ExecutionStore(env, config.executionsPerFlow());
     this.plugins = new PluginStore(env);
     this.vault = vault;
+    this.connections = new ConnectionStore(env, vault);
     this.vectors =
         new VectorStore(
             env,
             env.directory().resolve("vector-index"),
-            VectorStore.DEFAULT_EXACT_BELOW,
-            VectorStore.DEFAULT_CANDIDATES);
+            VectorTuning.DEFAULTS,
+            config.vectorLimits());
   }
 
   /**
@@ -97,6 +100,11 @@ public final class Store implements AutoCloseable {
 
   public PluginStore plugins() {
     return plugins;
+  }
+
+  /** Shared connections per owner, their passwords in the vault. */
+  public ConnectionStore connections() {
+    return connections;
   }
 
   public Vault vault() {

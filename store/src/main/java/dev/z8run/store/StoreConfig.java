@@ -1,6 +1,7 @@
 package dev.z8run.store;
 
 import dev.z8run.store.vault.VaultKeys;
+import dev.z8run.store.vector.VectorLimits;
 import java.nio.file.Path;
 import java.time.InstantSource;
 import java.util.Objects;
@@ -21,6 +22,8 @@ import java.util.Objects;
  *     (default {@value VaultKeys#DEFAULT_KDF_ITERATIONS}, at least {@value
  *     VaultKeys#MIN_KDF_ITERATIONS}); an existing vault keeps the count it was created with
  * @param clock where revision and flow timestamps come from
+ * @param vectorLimits what each owner may keep in the vector store (default {@link
+ *     VectorLimits#DEFAULTS})
  */
 public record StoreConfig(
     Path dataDir,
@@ -29,7 +32,8 @@ public record StoreConfig(
     long maxMapSizeBytes,
     int executionsPerFlow,
     int vaultKdfIterations,
-    InstantSource clock) {
+    InstantSource clock,
+    VectorLimits vectorLimits) {
   public static final long DEFAULT_INITIAL_MAP_SIZE_BYTES = 64L << 20;
   public static final long DEFAULT_MAX_MAP_SIZE_BYTES = 256L << 30;
   public static final int DEFAULT_EXECUTIONS_PER_FLOW = 200;
@@ -42,6 +46,7 @@ public record StoreConfig(
   public StoreConfig {
     Objects.requireNonNull(dataDir, "dataDir");
     Objects.requireNonNull(clock, "clock");
+    Objects.requireNonNull(vectorLimits, "vectorLimits");
     if (vaultSecret != null && vaultSecret.isEmpty()) {
       throw new IllegalArgumentException("vaultSecret must not be empty: pass null for none");
     }
@@ -87,6 +92,7 @@ public record StoreConfig(
     private int executionsPerFlow = DEFAULT_EXECUTIONS_PER_FLOW;
     private int vaultKdfIterations = VaultKeys.DEFAULT_KDF_ITERATIONS;
     private InstantSource clock = InstantSource.system();
+    private VectorLimits vectorLimits = VectorLimits.DEFAULTS;
 
     private Builder(Path dataDir) {
       this.dataDir = dataDir;
@@ -119,6 +125,12 @@ public record StoreConfig(
       return this;
     }
 
+    /** What each owner may keep in the vector store. */
+    public Builder vectorLimits(VectorLimits limits) {
+      vectorLimits = limits;
+      return this;
+    }
+
     public StoreConfig build() {
       return new StoreConfig(
           dataDir,
@@ -127,7 +139,8 @@ public record StoreConfig(
           maxMapSizeBytes,
           executionsPerFlow,
           vaultKdfIterations,
-          clock);
+          clock,
+          vectorLimits);
     }
   }
 
@@ -146,6 +159,8 @@ public record StoreConfig(
         + executionsPerFlow
         + ", vaultKdfIterations="
         + vaultKdfIterations
+        + ", vectorLimits="
+        + vectorLimits
         + "]";
   }
 

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Registered users. A user's value in the {@code users} table is JSON: {@code {"v":1, "id",
@@ -37,6 +38,8 @@ public final class UserStore {
   private static final int FORMAT = 1;
 
   private final LmdbEnvironment env;
+
+  private volatile Consumer<UserRecord> created;
 
   UserStore(LmdbEnvironment env) {
     this.env = env;
@@ -69,22 +72,57 @@ public final class UserStore {
     }
     String id = UUID.randomUUID().toString();
     byte[] idKey = Keys.id("user id", id);
-    return env.write(
+    UserRecord stored =
+        env.write(
+            tx -> {
+              List<String> roles =
+                  tx.count(Table.USERS) == 0
+                      ? List.of(UserRecord.ADMIN, UserRecord.USER)
+                      : List.of(UserRecord.USER);
+              UserRecord user =
+                  new UserRecord(id, username, email, roles, passwordHash, createdAtMs);
+              if (!tx.putIfAbsent(Table.USERNAMES, nameKey, idKey)) {
+                throw new UsernameTakenException(username);
+              }
+              if (emailKey != null && !tx.putIfAbsent(Table.USER_EMAILS, emailKey, idKey)) {
+                throw new EmailTakenException(email);
+              }
+              tx.put(Table.USERS, idKey, encode(user));
+              return user;
+            });
+    Consumer<UserRecord> listener = created;
+    if (listener != null) {
+      listener.accept(stored);
+    }
+    return stored;
+  }
+
+  /**
+   * Writes {@code user} exactly as given (id, name, address, roles, hash): a user another cluster
+   * member registered, applied in the order of the cluster's state log. Idempotent; when another id
+   * holds the same name or address here, the later record in the log takes it over.
+   */
+  public void replicate(UserRecord user) {
+    byte[] idKey = Keys.id("user id", user.id());
+    byte[] nameKey = nameKey(user.username());
+    byte[] emailKey = user.email().isEmpty() ? null : emailKey(user.email());
+    env.write(
         tx -> {
-          List<String> roles =
-              tx.count(Table.USERS) == 0
-                  ? List.of(UserRecord.ADMIN, UserRecord.USER)
-                  : List.of(UserRecord.USER);
-          UserRecord user = new UserRecord(id, username, email, roles, passwordHash, createdAtMs);
-          if (!tx.putIfAbsent(Table.USERNAMES, nameKey, idKey)) {
-            throw new UsernameTakenException(username);
-          }
-          if (emailKey != null && !tx.putIfAbsent(Table.USER_EMAILS, emailKey, idKey)) {
-            throw new EmailTakenException(email);
+          tx.put(Table.USERNAMES, nameKey, idKey);
+          if (emailKey != null) {
+            tx.put(Table.USER_EMAILS, emailKey, idKey);
           }
           tx.put(Table.USERS, idKey, encode(user));
-          return user;
+          return null;
         });
+  }
+
+  /**
+   * Tells {@code listener} of every user {@link #create} registers from now on, after it is stored
+   * (a cluster member publishes them); null: no one.
+   */
+  public void onCreated(Consumer<UserRecord> listener) {
+    this.created = listener;
   }
 
   /** The user with this e-mail address in any letter case. */

@@ -1,6 +1,7 @@
 package dev.z8run.api.flows;
 
 import dev.z8run.api.http.ApiException;
+import dev.z8run.core.flow.ConfigNode;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Subflows;
@@ -49,6 +50,7 @@ public final class FlowManager {
       java.util.regex.Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._~:@-]{1,128}");
 
   private static final String VAULT_PREFIX = "vault:";
+  private static final String CONNECTION_FIELD = "connection";
   private static final System.Logger LOG = System.getLogger(FlowManager.class.getName());
 
   private final Store store;
@@ -59,6 +61,7 @@ public final class FlowManager {
   private final FlowDocuments documents;
   private final int maxFlowNodes;
   private final SecretRedactor redactor;
+  private volatile FlowMembership membership = FlowMembership.NONE;
 
   /**
    * @param version the server's version, written into exports
@@ -99,6 +102,11 @@ public final class FlowManager {
     return redactor;
   }
 
+  /** Makes this manager a cluster member's: set once, before {@link #restoreRunning}. */
+  public void membership(FlowMembership membership) {
+    this.membership = membership;
+  }
+
   /** Conversions to and from z8run's documents (canvas, export). */
   public FlowDocuments documents() {
     return documents;
@@ -120,7 +128,9 @@ public final class FlowManager {
   public FlowRecord create(String owner, Flow flow) {
     requireValidId(flow.id());
     requireSize(flow);
-    return store.flows().create(owner, flow);
+    FlowRecord created = store.flows().create(owner, flow);
+    membership.onSaved(created);
+    return created;
   }
 
   private static void requireValidId(String id) {
@@ -196,7 +206,12 @@ public final class FlowManager {
     if (current.get().status() == FlowStatus.RUNNING) {
       deploy(owner, flow);
     }
-    return store.flows().update(owner, flow);
+    return saved(store.flows().update(owner, flow));
+  }
+
+  private Optional<FlowRecord> saved(Optional<FlowRecord> record) {
+    record.ifPresent(membership::onSaved);
+    return record;
   }
 
   public synchronized boolean delete(String owner, String flowId) {
@@ -205,7 +220,12 @@ public final class FlowManager {
       return false;
     }
     engine.stop(flowId, DRAIN_MS);
-    return store.flows().delete(owner, flowId);
+    membership.onStopped(flowId);
+    boolean deleted = store.flows().delete(owner, flowId);
+    if (deleted) {
+      membership.onDeleted(owner, flowId);
+    }
+    return deleted;
   }
 
   /** Validates, resolves secrets, deploys, and records the flow as running. */
@@ -215,7 +235,7 @@ public final class FlowManager {
       return current;
     }
     deploy(owner, current.get().flow());
-    return store.flows().setStatus(owner, flowId, FlowStatus.RUNNING);
+    return saved(store.flows().setStatus(owner, flowId, FlowStatus.RUNNING));
   }
 
   /** Stops the flow (draining for up to {@link #DRAIN_MS}) and records it as idle. */
@@ -224,7 +244,8 @@ public final class FlowManager {
       return Optional.empty();
     }
     StopResult result = engine.stop(flowId, DRAIN_MS);
-    store.flows().setStatus(owner, flowId, FlowStatus.IDLE);
+    membership.onStopped(flowId);
+    saved(store.flows().setStatus(owner, flowId, FlowStatus.IDLE));
     return Optional.of(result == null ? new StopResult(true, 0, 0) : result);
   }
 
@@ -246,7 +267,7 @@ public final class FlowManager {
     if (current.isPresent() && current.get().status() == FlowStatus.RUNNING) {
       deploy(owner, old.get());
     }
-    return store.flows().rollback(owner, flowId, revision);
+    return saved(store.flows().rollback(owner, flowId, revision));
   }
 
   public List<dev.z8run.store.ExecutionRecord> executions(String owner, String flowId, int limit) {
@@ -283,6 +304,9 @@ public final class FlowManager {
   public synchronized int restoreRunning() {
     int restored = 0;
     for (FlowRecord record : store.flows().runningFlows()) {
+      if (engine.isRunning(record.id())) {
+        continue; // a cluster member's state log deployed it already
+      }
       try {
         deploy(record.ownerId(), record.flow());
         restored++;
@@ -297,6 +321,74 @@ public final class FlowManager {
       }
     }
     return restored;
+  }
+
+  /**
+   * Applies a flow's state another member (or this one) wrote to the cluster's state log: stores it
+   * as it is and deploys or stops the flow to match. A record equal to the stored one changes
+   * nothing but the flow's running state. A flow that does not deploy here is logged and stays
+   * stopped here.
+   */
+  public synchronized void applyReplicated(FlowRecord incoming) {
+    Optional<FlowRecord> local = store.flows().find(incoming.id());
+    boolean same = local.isPresent() && sameState(local.get(), incoming);
+    if (!same) {
+      store.flows().replicate(incoming);
+    }
+    boolean running = engine.isRunning(incoming.id());
+    if (incoming.status() == FlowStatus.RUNNING && (!same || !running)) {
+      try {
+        deploy(incoming.ownerId(), incoming.flow());
+      } catch (ApiException refused) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "replicated flow '"
+                + incoming.id()
+                + "' does not deploy here: "
+                + refused.getMessage());
+      }
+    } else if (incoming.status() != FlowStatus.RUNNING && running) {
+      engine.stop(incoming.id(), DRAIN_MS);
+      membership.onStopped(incoming.id());
+    }
+  }
+
+  /** Applies a flow's deletion another member wrote to the state log. */
+  public synchronized void applyReplicatedDelete(String flowId) {
+    Optional<FlowRecord> local = store.flows().find(flowId);
+    if (engine.isRunning(flowId)) {
+      engine.stop(flowId, DRAIN_MS);
+    }
+    membership.onStopped(flowId);
+    local.ifPresent(record -> store.flows().delete(record.ownerId(), flowId));
+  }
+
+  /**
+   * Deploys a running flow again as it is stored: when this member took or gave up the lease of its
+   * sources.
+   */
+  public synchronized void redeploy(String flowId) {
+    Optional<FlowRecord> local = store.flows().find(flowId);
+    if (local.isPresent()
+        && local.get().status() == FlowStatus.RUNNING
+        && engine.isRunning(flowId)) {
+      try {
+        deploy(local.get().ownerId(), local.get().flow());
+      } catch (ApiException refused) {
+        LOG.log(
+            System.Logger.Level.WARNING,
+            "flow '" + flowId + "' does not deploy again: " + refused.getMessage());
+      }
+    }
+  }
+
+  private static boolean sameState(FlowRecord a, FlowRecord b) {
+    return a.revision() == b.revision()
+        && a.status() == b.status()
+        && a.ownerId().equals(b.ownerId())
+        && java.util.Arrays.equals(
+            dev.z8run.core.flow.FlowCodec.write(a.flow()),
+            dev.z8run.core.flow.FlowCodec.write(b.flow()));
   }
 
   /**
@@ -332,7 +424,7 @@ public final class FlowManager {
     deployedOwners.put(flow.id(), owner);
     try {
       List<String> secrets = new ArrayList<>();
-      Flow resolved = resolveSecrets(owner, flow, secrets);
+      Flow resolved = resolveSecrets(owner, membership.gate(flow), secrets);
       redactor.register(flow.id(), secrets); // before the first message can be sampled
       engine.deploy(resolved);
     } catch (OutOfMemoryError noDirectMemory) {
@@ -360,7 +452,11 @@ public final class FlowManager {
     }
   }
 
-  /** The flow with every {@code vault:<key>} string in node configs replaced by its secret. */
+  /**
+   * The flow with every {@code connection} id in node configs replaced by that connection's
+   * settings (a config node of the flow, else one of the owner's stored connections), and every
+   * {@code vault:<key>} string replaced by its secret.
+   */
   Flow resolveSecrets(String owner, Flow flow) {
     return resolveSecrets(owner, flow, new ArrayList<>());
   }
@@ -371,13 +467,37 @@ public final class FlowManager {
     for (FlowNode node : flow.nodes()) {
       Map<String, Object> config = new LinkedHashMap<>();
       for (Map.Entry<String, Object> field : node.config().entrySet()) {
-        config.put(field.getKey(), resolve(owner, node, field.getKey(), field.getValue(), secrets));
+        Object value = field.getValue();
+        if (field.getKey().equals(CONNECTION_FIELD)
+            && value instanceof String id
+            && !id.isBlank()) {
+          value = connection(owner, flow, id);
+        }
+        config.put(field.getKey(), resolve(owner, node, field.getKey(), value, secrets));
       }
       nodes.add(
           new FlowNode(
               node.id(), node.type(), node.name(), node.x(), node.y(), node.disabled(), config));
     }
     return flow.withNodes(nodes);
+  }
+
+  /** The settings of connection {@code id}: a config node of the flow, else a stored one. */
+  private Object connection(String owner, Flow flow, String id) {
+    for (ConfigNode configNode : flow.configNodes()) {
+      if (configNode.id().equals(id)) {
+        Map<String, Object> settings = NodeRedDataNodes.connection(configNode);
+        return settings == null ? id : settings;
+      }
+    }
+    Optional<Map<String, Object>> stored = store.connections().get(owner, id);
+    if (stored.isEmpty()) {
+      return id; // the node says that there is no such connection
+    }
+    Map<String, Object> settings = new LinkedHashMap<>(stored.get());
+    settings.remove("id");
+    settings.remove("name");
+    return settings;
   }
 
   private Object resolve(

@@ -28,7 +28,8 @@ final class NodeRedFlowControl {
           "drop");
   private static final List<String> JOIN =
       List.of("mode", "build", "property", "key", "joiner", "count", "timeout");
-  private static final Set<String> DELAY_MODES = Set.of("delay", "delayv", "random", "rate");
+  private static final Set<String> DELAY_MODES =
+      Set.of("delay", "delayv", "random", "rate", "queue", "timed");
 
   private NodeRedFlowControl() {}
 
@@ -47,24 +48,35 @@ final class NodeRedFlowControl {
         if (node.get("pauseType") instanceof String mode && !DELAY_MODES.contains(mode)) {
           notes.add(
               "its mode '"
-                  + (mode.equals("queue") || mode.equals("timed") ? "rate limit per topic" : mode)
-                  + "' is not supported yet (fixed, per-message and random delays and an overall"
-                  + " rate limit are)");
+                  + (mode.equals("burst") ? "allow bursts" : mode)
+                  + "' is not supported yet (fixed, per-message and random delays, rate limits"
+                  + " overall and per topic are)");
           return null;
         }
         copy(node, config, DELAY);
         return "delay";
       }
       case "join" -> {
+        if ("reduce".equals(node.get("mode"))) {
+          copy(
+              node,
+              config,
+              List.of("mode", "reduceExp", "reduceInit", "reduceInitType", "reduceFixup"));
+          config.put("reduceRight", Boolean.TRUE.equals(node.get("reduceRight")));
+          if (!Set.of("str", "num", "json", "bool").contains(config.get("reduceInitType"))) {
+            config.put("reduceInitType", "str");
+          }
+          return "join";
+        }
         Object mode = node.get("mode");
         if (mode != null && !mode.equals("auto") && !mode.equals("custom")) {
-          notes.add(
-              "its mode '"
-                  + mode
-                  + "' (reduce sequence) is not supported yet (automatic and manual joins are)");
+          notes.add("its mode '" + mode + "' is not a join mode");
           return null;
         }
         copy(node, config, JOIN);
+        if (Boolean.TRUE.equals(node.get("accumulate")) || "true".equals(node.get("accumulate"))) {
+          config.put("accumulate", true);
+        }
         if ("".equals(config.get("property"))) {
           config.remove("property");
         }

@@ -41,9 +41,12 @@ import java.util.Set;
  * <p>Mapped: {@code change}, {@code function}, {@code debug}, {@code junction}, {@code http in} (in
  * Node-RED's message mode), {@code http response}, {@code switch}, {@code json}, {@code template},
  * {@code http request}, {@code split}, {@code range}, {@code comment}, {@code rbe}, {@code
- * trigger}, and the flow-control nodes of {@link NodeRedFlowControl} ({@code inject}, {@code
- * delay}, {@code join}, {@code catch}, {@code status}, {@code complete}, {@code link in/out/call});
- * Node-RED's field names become ours as each node's reference page (docs/nodes) lists them.
+ * trigger}, the parser and sequence nodes of {@link NodeRedParsers} ({@code csv}, {@code xml},
+ * {@code html}, {@code yaml}, {@code sort}, {@code batch}), the flow-control nodes of {@link
+ * NodeRedFlowControl} ({@code inject}, {@code delay}, {@code join}, {@code catch}, {@code status},
+ * {@code complete}, {@code link in/out/call}), and the data nodes of {@link NodeRedDataNodes}
+ * ({@code mqtt in/out}, {@code sqlite}, {@code mysql}, {@code postgresql}); Node-RED's field names
+ * become ours as each node's reference page (docs/nodes) lists them.
  */
 public final class NodeRedImport {
   /** A node that could not be mapped and was kept switched off. */
@@ -485,13 +488,9 @@ public final class NodeRedImport {
       case "debug" -> {
         ours = "debug";
         Object complete = node.get("complete");
-        if ("jsonata".equals(node.get("targetType"))) {
-          warnings.add(
-              "showing a JSONata expression's result is not supported: the whole message is"
-                  + " shown");
-          complete = "true";
-        }
-        if ("true".equals(String.valueOf(complete))) {
+        if ("jsonata".equals(node.get("targetType")) && complete instanceof String expression) {
+          config.put("expression", expression);
+        } else if ("true".equals(String.valueOf(complete))) {
           config.put("complete", true);
         } else if (complete instanceof String property
             && !property.isBlank()
@@ -545,21 +544,13 @@ public final class NodeRedImport {
           config.put("propertyType", node.get("propertyType"));
         }
         if (Boolean.TRUE.equals(node.get("repair"))) {
-          warnings.add(
-              "'recreate message sequences' is not supported: messages keep the msg.parts they"
-                  + " came with, so a join after this switch may wait for parts that went to"
-                  + " another output");
+          config.put("repair", true);
         }
         config.put("rules", node.get("rules") == null ? List.of() : node.get("rules"));
         config.put("checkall", !"false".equals(String.valueOf(node.get("checkall"))));
       }
       case "json" -> {
         ours = "json";
-        if (node.get("schema") != null || "string".equals(node.get("schemaType"))) {
-          warnings.add(
-              "validating against a JSON schema (msg.schema) is not supported: messages pass"
-                  + " unvalidated");
-        }
         config.put(
             "action",
             switch (String.valueOf(node.get("action"))) {
@@ -577,11 +568,7 @@ public final class NodeRedImport {
         if (!isMsg(node.get("fieldType"))) {
           config.put("fieldType", node.get("fieldType"));
         }
-        if ("yaml".equals(node.get("output"))) {
-          warnings.add("'parsed YAML object' output is not supported: the result is set as text");
-        } else {
-          copy(node, "output", config, "output");
-        }
+        copy(node, "output", config, "output");
         config.put("template", node.get("template") == null ? "" : node.get("template"));
       }
       case "http request" -> {
@@ -671,6 +658,12 @@ public final class NodeRedImport {
       }
       default -> {
         ours = NodeRedFlowControl.map(type, node, config, warnings);
+        if (ours == null && warnings.isEmpty()) {
+          ours = NodeRedParsers.map(type, node, config, warnings);
+        }
+        if (ours == null && warnings.isEmpty()) {
+          ours = NodeRedDataNodes.map(type, node, config, warnings);
+        }
         if (ours == null) {
           return null;
         }

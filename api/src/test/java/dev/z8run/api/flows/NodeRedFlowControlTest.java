@@ -71,7 +71,7 @@ class NodeRedFlowControlTest {
     List<Object> export =
         List.of(
             Map.of("id", "t", "type", "tab", "label", "x"),
-            Map.of("id", "q", "type", "delay", "z", "t", "pauseType", "queue", "wires", List.of()),
+            Map.of("id", "q", "type", "delay", "z", "t", "pauseType", "burst", "wires", List.of()),
             Map.of(
                 "id",
                 "d",

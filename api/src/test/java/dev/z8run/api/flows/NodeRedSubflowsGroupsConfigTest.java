@@ -60,8 +60,8 @@ class NodeRedSubflowsGroupsConfigTest {
         "x":480,"y":80,"wires":[]},
        {"id":"broker","type":"mqtt-broker","name":"local","broker":"localhost","port":"1883",
         "clientid":"","usetls":false},
-       {"id":"mq","type":"mqtt out","z":"tab1","name":"","topic":"t","qos":"","retain":"",
-        "broker":"broker","x":480,"y":140,"wires":[]}]
+       {"id":"mq","type":"serial out","z":"tab1","name":"","serial":"broker",
+        "x":480,"y":140,"wires":[]}]
       """;
 
   @TempDir Path dataDir;
@@ -131,7 +131,7 @@ class NodeRedSubflowsGroupsConfigTest {
     Map<?, ?> mqtt = report.get("mq");
     assertEquals("disabled", mqtt.get("outcome"));
     assertEquals(
-        "Node-RED's 'mqtt out' node has no counterpart here yet: it was kept switched off, with"
+        "Node-RED's 'serial out' node has no counterpart here yet: it was kept switched off, with"
             + " its settings, and the rest of the flow runs without it",
         mqtt.get("note"));
 
@@ -171,7 +171,7 @@ class NodeRedSubflowsGroupsConfigTest {
   void shouldRefuseOnlyWhenAskedToBeStrict() throws Exception {
     HttpResponse<String> strict = call("POST", "/api/v1/flows/import?strict=true", EXPORT);
     assertEquals(422, strict.statusCode());
-    assertTrue(strict.body().contains("mqtt out"), strict.body());
+    assertTrue(strict.body().contains("serial out"), strict.body());
     assertEquals(
         List.of(),
         ((Map<?, ?>) JsonCodec.parse(call("GET", "/api/v1/flows", null).body())).get("flows"),

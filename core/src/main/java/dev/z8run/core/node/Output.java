@@ -45,7 +45,16 @@ public interface Output {
    * MessageFlyweight#buffer()} (a {@link org.agrona.MutableDirectBuffer}), then calls {@link
    * #commit()}. Exactly one claim may be open at a time.
    */
-  MessageFlyweight claim(int port, int jsonLength, int binaryLength);
+  default MessageFlyweight claim(int port, int jsonLength, int binaryLength) {
+    return claim(port, jsonLength, binaryLength, 0);
+  }
+
+  /**
+   * {@link #claim(int, int, int)} with room for a field index of {@code indexLength} bytes at
+   * {@link MessageFlyweight#indexOffset()} (see {@code dev.z8run.io.json.FieldIndex}), which the
+   * caller writes too: it must describe the JSON written exactly.
+   */
+  MessageFlyweight claim(int port, int jsonLength, int binaryLength, int indexLength);
 
   /** Delivers the message opened by {@link #claim}. */
   void commit();

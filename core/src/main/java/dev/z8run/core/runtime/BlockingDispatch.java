@@ -45,7 +45,7 @@ final class BlockingDispatch extends NodeInstance {
   }
 
   private void run(UnsafeBuffer copy, int length) {
-    MessageFlyweight msg = new MessageFlyweight().wrap(copy, 0, length);
+    MessageFlyweight msg = new MessageFlyweight().wrap(copy, 0, length).resolve();
     Emitter out = new Emitter(null, true, (long) index << 56);
     out.begin(this, msg);
     try {
@@ -59,6 +59,9 @@ final class BlockingDispatch extends NodeInstance {
       onFailure(msg, failure);
     } finally {
       out.finish();
+      if (msg.isBodyRef()) {
+        flow.blocks.release(msg.blockAddress());
+      }
       inFlight.decrementAndGet();
       signal(null);
     }

@@ -12,7 +12,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * record (header with its share of the execution's credit, then the body) that the engine's timer
  * thread writes back into the node's own inbox when it is due, under {@link #RECORD_TYPE_ID} so
  * that the node's worker calls {@link dev.z8run.core.node.Node#onDeferred} instead of {@code
- * onMessage}. The tag travels in the header's reserved field.
+ * onMessage}. The tag travels in the 4 bytes after the record.
  *
  * <pre>
  *  HELD --(the emitter gives it its credit)--> SCHEDULED --(written into the inbox)--> DELIVERED

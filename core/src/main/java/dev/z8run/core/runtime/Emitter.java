@@ -1,15 +1,19 @@
 package dev.z8run.core.runtime;
 
+import static dev.z8run.io.message.MessageDescriptor.BY_REFERENCE_BYTES;
 import static dev.z8run.io.message.MessageDescriptor.CREDIT_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static dev.z8run.io.message.MessageDescriptor.MAX_BODY_BYTES;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
-import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
+import static dev.z8run.io.message.MessageDescriptor.REF_BODY_LENGTH;
 
 import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.Output;
+import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageBodyView;
+import dev.z8run.io.message.MessageDescriptor;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
 import java.util.concurrent.locks.LockSupport;
@@ -53,12 +57,15 @@ final class Emitter implements Output {
   private static final int STAGED = 0;
   private static final int DIRECT = 1;
   private static final int FUSED = 2;
+  private static final int BLOCK = 3;
 
   private final WorkerAgent worker;
   private final boolean waitWhenFull;
   private final MessageFlyweight child = new MessageFlyweight();
+  private final MessageFlyweight blockClaim = new MessageFlyweight();
   private final MessageBodyView sendBody = new MessageBodyView();
   private final ScratchBuffer staging = new ScratchBuffer(4096);
+  private final UnsafeBuffer blockView = new UnsafeBuffer(new byte[0]);
   private final ScratchBuffer fusedA = new ScratchBuffer(4096);
   private final ScratchBuffer fusedB = new ScratchBuffer(4096);
   private ScratchBuffer fusedOut = fusedA;
@@ -85,6 +92,7 @@ final class Emitter implements Output {
   private int claimIndex;
   private int claimJsonLength;
   private int claimBinaryLength;
+  private int claimIndexLength;
 
   Emitter(WorkerAgent worker, boolean waitWhenFull, long messageIdBase) {
     this.worker = worker;
@@ -101,7 +109,7 @@ final class Emitter implements Output {
     this.deferrals = 0;
     this.heldKind = NONE;
     this.claimPort = -1;
-    this.fusedOut = input.buffer() == fusedA.buffer() ? fusedB : fusedA;
+    this.fusedOut = input.headerBuffer() == fusedA.buffer() ? fusedB : fusedA;
   }
 
   /**
@@ -158,6 +166,9 @@ final class Emitter implements Output {
     if (claimPort >= 0 && claimMode == DIRECT) {
       claimTarget.inbox.abort(claimIndex);
     }
+    if (claimPort >= 0 && claimMode == BLOCK) {
+      node.flow.blocks.release(blockClaim.blockAddress());
+    }
     claimPort = -1;
   }
 
@@ -197,7 +208,7 @@ final class Emitter implements Output {
   }
 
   @Override
-  public MessageFlyweight claim(int port, int jsonLength, int binaryLength) {
+  public MessageFlyweight claim(int port, int jsonLength, int binaryLength, int indexLength) {
     if (claimPort >= 0) {
       throw new IllegalStateException("a claim on port " + claimPort + " is still open");
     }
@@ -205,8 +216,23 @@ final class Emitter implements Output {
     claimPort = port;
     claimJsonLength = jsonLength;
     claimBinaryLength = binaryLength;
+    claimIndexLength = indexLength;
     claimMode = STAGED;
-    int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
+    int bodyLength = checkBodyLength(jsonLength + binaryLength + indexLength);
+    if (bodyLength > BY_REFERENCE_BYTES) {
+      // written straight into a block; commit shares it with the targets
+      claimMode = BLOCK;
+      blockClaim.wrap(
+          staging.ensure(HEADER_LENGTH + REF_BODY_LENGTH, 0), 0, HEADER_LENGTH + REF_BODY_LENGTH);
+      blockClaim
+          .inheritExecution(input)
+          .messageId(0)
+          .credit(0)
+          .source(node.index, port, 0)
+          .body(jsonLength, binaryLength > 0, indexLength);
+      return blockClaim.bodyRef(node.flow.blocks.allocate(bodyLength), bodyLength);
+    }
+    int recordLength = HEADER_LENGTH + bodyLength;
     int[] targets = node.targets[port];
     if (targets.length == 1 && !node.hasPending()) {
       NodeInstance target = node.flow.instance(targets[0]);
@@ -215,7 +241,13 @@ final class Emitter implements Output {
           claimMode = FUSED;
           claimTarget = target;
           child.wrap(fusedOut.ensure(recordLength, 0), 0, recordLength);
-          putHeader(nextMessageId(), port, node.targetPorts[port][0], jsonLength, binaryLength);
+          putHeader(
+              nextMessageId(),
+              port,
+              node.targetPorts[port][0],
+              jsonLength,
+              binaryLength,
+              indexLength);
           return child;
         }
         int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
@@ -224,13 +256,19 @@ final class Emitter implements Output {
           claimTarget = target;
           claimIndex = index;
           child.wrap(target.inbox.buffer(), index, recordLength);
-          putHeader(nextMessageId(), port, node.targetPorts[port][0], jsonLength, binaryLength);
+          putHeader(
+              nextMessageId(),
+              port,
+              node.targetPorts[port][0],
+              jsonLength,
+              binaryLength,
+              indexLength);
           return child;
         }
       }
     }
     child.wrap(staging.ensure(recordLength, 0), 0, recordLength);
-    putHeader(0, port, 0, jsonLength, binaryLength);
+    putHeader(0, port, 0, jsonLength, binaryLength, indexLength);
     return child;
   }
 
@@ -241,12 +279,21 @@ final class Emitter implements Output {
     }
     int port = claimPort;
     claimPort = -1;
+    if (claimMode == BLOCK) {
+      try {
+        deliver(port, blockClaim, nextMessageId());
+      } finally {
+        node.flow.blocks.release(blockClaim.blockAddress());
+      }
+      return;
+    }
     if (claimMode == DIRECT || claimMode == FUSED) {
       splitForNewChild();
       if (claimMode == DIRECT) {
         holdInRing(claimTarget, claimIndex);
       } else {
-        holdInScratch(claimTarget, HEADER_LENGTH + claimJsonLength + claimBinaryLength);
+        holdInScratch(
+            claimTarget, HEADER_LENGTH + claimJsonLength + claimBinaryLength + claimIndexLength);
       }
       children++;
       node.countOut(1);
@@ -256,7 +303,11 @@ final class Emitter implements Output {
         port,
         sendBody
             .json(staging.buffer(), HEADER_LENGTH, claimJsonLength)
-            .binary(staging.buffer(), HEADER_LENGTH + claimJsonLength, claimBinaryLength),
+            .binary(staging.buffer(), HEADER_LENGTH + claimJsonLength, claimBinaryLength)
+            .index(
+                staging.buffer(),
+                HEADER_LENGTH + claimJsonLength + claimBinaryLength,
+                claimIndexLength),
         nextMessageId());
   }
 
@@ -279,14 +330,15 @@ final class Emitter implements Output {
               + "-byte inbox limit");
     }
     splitForNewChild();
-    UnsafeBuffer record = new UnsafeBuffer(new byte[recordLength]);
+    // the tag follows the record; the node sees the record without it
+    UnsafeBuffer record = new UnsafeBuffer(new byte[recordLength + Integer.BYTES]);
     child.wrap(record, 0, recordLength);
-    putHeader(msg.messageId(), 0, 0, msg.jsonLength(), msg.binaryLength());
+    putHeader(msg.messageId(), 0, 0, msg.jsonLength(), msg.binaryLength(), 0);
     record.putBytes(child.jsonOffset(), msg.buffer(), msg.jsonOffset(), msg.jsonLength());
     if (msg.binaryLength() > 0) {
       record.putBytes(child.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
     }
-    record.putInt(RESERVED_OFFSET, tag);
+    record.putInt(recordLength, tag);
     DeferredMessage deferred = new DeferredMessage(node, record, delayMs);
     heldKind = DEFERRED;
     heldDeferred = deferred;
@@ -322,25 +374,54 @@ final class Emitter implements Output {
   }
 
   /** Writes the child's header: the input's execution, this node's port, no credit yet. */
-  private void putHeader(long messageId, int port, int targetPort, int jsonLength, int binLength) {
+  private void putHeader(
+      long messageId, int port, int targetPort, int jsonLength, int binLength, int indexLength) {
     child
         .inheritExecution(input)
         .messageId(messageId)
         .credit(0)
         .source(node.index, port, targetPort)
-        .body(jsonLength, binLength > 0);
+        .body(jsonLength, binLength > 0, indexLength);
   }
 
+  /**
+   * Copies the message to every target of {@code port}. A body larger than {@link
+   * MessageDescriptor#BY_REFERENCE_BYTES} is not copied into the records: a body already in a block
+   * (a forward, a committed block claim) is shared, any other is written into a new block once;
+   * each record then names the block and holds one reference to it.
+   */
   private void deliver(int port, MessageBody body, long messageId) {
     checkPort(port);
-    DirectBuffer json = body.jsonBuffer();
-    int jsonOffset = body.jsonOffset();
     int jsonLength = body.jsonLength();
-    DirectBuffer binary = body.binaryBuffer();
-    int binaryOffset = body.binaryOffset();
     int binaryLength = body.binaryLength();
+    int indexLength = body.indexLength();
+    int bodyLength = checkBodyLength(jsonLength + binaryLength + indexLength);
+    long block = 0;
+    boolean ownBlock = false;
+    if (body instanceof MessageFlyweight shared && shared.isBodyRef()) {
+      block = shared.blockAddress();
+    } else if (bodyLength > BY_REFERENCE_BYTES) {
+      block = node.flow.blocks.allocate(bodyLength);
+      ownBlock = true;
+      blockView.wrap(block, BodyBlocks.BLOCK_HEADER_LENGTH + bodyLength);
+      copyBody(body, blockView, BodyBlocks.BLOCK_HEADER_LENGTH);
+    }
+    try {
+      deliverRecords(port, body, messageId, block, bodyLength);
+    } finally {
+      if (ownBlock) {
+        node.flow.blocks.release(block);
+      }
+    }
+  }
+
+  private void deliverRecords(
+      int port, MessageBody body, long messageId, long block, int bodyLength) {
+    int jsonLength = body.jsonLength();
+    int binaryLength = body.binaryLength();
+    int indexLength = body.indexLength();
     int[] targets = node.targets[port];
-    int recordLength = HEADER_LENGTH + jsonLength + binaryLength;
+    int recordLength = HEADER_LENGTH + (block != 0 ? REF_BODY_LENGTH : bodyLength);
     int delivered = 0;
     for (int k = 0; k < targets.length; k++) {
       NodeInstance target = node.flow.instance(targets[k]);
@@ -351,13 +432,9 @@ final class Emitter implements Output {
       int targetPort = node.targetPorts[port][k];
       splitForNewChild();
       if (targets.length == 1 && !node.hasPending() && canFuse(target)) {
-        UnsafeBuffer out = fusedOut.ensure(recordLength, 0);
-        child.wrap(out, 0, recordLength);
-        putHeader(messageId, port, targetPort, jsonLength, binaryLength);
-        Bytes.copy(json, jsonOffset, out, child.jsonOffset(), jsonLength);
-        if (binaryLength > 0) {
-          out.putBytes(child.binaryOffset(), binary, binaryOffset, binaryLength);
-        }
+        child.wrap(fusedOut.ensure(recordLength, 0), 0, recordLength);
+        putHeader(messageId, port, targetPort, jsonLength, binaryLength, indexLength);
+        writeBody(body, block, bodyLength);
         holdInScratch(target, recordLength);
         children++;
         delivered++;
@@ -374,12 +451,8 @@ final class Emitter implements Output {
         int at = node.appendPending(target.index, recordLength);
         child.wrap(node.pending.buffer(), at, recordLength);
       }
-      putHeader(messageId, port, targetPort, jsonLength, binaryLength);
-      MutableDirectBuffer destination = (MutableDirectBuffer) child.buffer();
-      Bytes.copy(json, jsonOffset, destination, child.jsonOffset(), jsonLength);
-      if (binaryLength > 0) {
-        destination.putBytes(child.binaryOffset(), binary, binaryOffset, binaryLength);
-      }
+      putHeader(messageId, port, targetPort, jsonLength, binaryLength, indexLength);
+      writeBody(body, block, bodyLength);
       if (index > 0) {
         holdInRing(target, index);
       } else {
@@ -391,6 +464,48 @@ final class Emitter implements Output {
       delivered++;
     }
     node.countOut(delivered);
+  }
+
+  /** The child's body: a reference to {@code block} (one more holder), or a copy of the bytes. */
+  private void writeBody(MessageBody body, long block, int bodyLength) {
+    if (block != 0) {
+      BodyBlocks.retain(block);
+      child.bodyRef(block, bodyLength);
+    } else {
+      copyBody(body, (MutableDirectBuffer) child.buffer(), child.jsonOffset());
+    }
+  }
+
+  /** Copies JSON, binary and index of {@code body} to {@code at} in {@code destination}. */
+  private static void copyBody(MessageBody body, MutableDirectBuffer destination, int at) {
+    int jsonLength = body.jsonLength();
+    int binaryLength = body.binaryLength();
+    int indexLength = body.indexLength();
+    Bytes.copy(body.jsonBuffer(), body.jsonOffset(), destination, at, jsonLength);
+    if (binaryLength > 0) {
+      destination.putBytes(at + jsonLength, body.binaryBuffer(), body.binaryOffset(), binaryLength);
+    }
+    if (indexLength > 0) {
+      Bytes.copy(
+          body.indexBuffer(),
+          body.indexOffset(),
+          destination,
+          at + jsonLength + binaryLength,
+          indexLength);
+    }
+  }
+
+  /** Refuses a body above {@link MessageDescriptor#MAX_BODY_BYTES}: an error on this node. */
+  private int checkBodyLength(int bodyLength) {
+    if (bodyLength > MAX_BODY_BYTES) {
+      throw new IllegalArgumentException(
+          "message body of "
+              + bodyLength
+              + " bytes exceeds the "
+              + MAX_BODY_BYTES
+              + "-byte maximum of the engine");
+    }
+    return bodyLength;
   }
 
   /** Puts a finished record (credit set) into the target's inbox, or the pending queue if full. */

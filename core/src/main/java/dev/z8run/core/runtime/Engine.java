@@ -16,6 +16,7 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
+import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
@@ -43,6 +44,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class Engine implements AutoCloseable {
   private static final long DEFAULT_DRAIN_MS = 5_000;
 
+  /** Freed body blocks kept for reuse, at most (the rest goes back to the system). */
+  private static final long POOLED_BLOCK_BYTES = 32L * 1024 * 1024;
+
   private final EngineConfig config;
   private final NodeTypeRegistry registry;
   private final FlowValidator validator;
@@ -53,6 +57,7 @@ public final class Engine implements AutoCloseable {
   private final EventDispatcher dispatcher;
   private final Thread eventThread;
   private final EngineTimers timers = new EngineTimers();
+  private final BodyBlocks blocks = new BodyBlocks(POOLED_BLOCK_BYTES);
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
@@ -156,7 +161,8 @@ public final class Engine implements AutoCloseable {
             config.nanoClock(),
             config.maxExecutionsPerFlow(),
             TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()),
-            timers);
+            timers,
+            blocks);
     runtime.instances(createInstances(runtime, plan));
     dispatcher.register(handle, plan);
 
@@ -261,9 +267,7 @@ public final class Engine implements AutoCloseable {
     int abandonedExecutions = runtime.executions.liveCount();
     long abandonedMessages = 0;
     for (NodeInstance instance : runtime.instances()) {
-      abandonedMessages +=
-          instance.inbox.read((type, buffer, offset, length) -> {}, Integer.MAX_VALUE);
-      abandonedMessages += instance.pendingMessages();
+      abandonedMessages += instance.discardQueued();
       stopNode(instance);
     }
     flows.remove(runtime.flowId, runtime);
@@ -338,6 +342,35 @@ public final class Engine implements AutoCloseable {
         index,
         new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(ref),
         new MessageFlyweight());
+  }
+
+  /**
+   * As {@link #inject(String, String, byte[])}; when the execution was accepted, {@code done} is
+   * called once it completes or fails (not when the flow stops first). Thread-safe.
+   */
+  public InjectResult inject(String flowId, String nodeId, byte[] json, ExecutionCallback done) {
+    return inject(flowId, nodeId, json, 0, done);
+  }
+
+  /**
+   * As {@link #inject(String, String, byte[], ExecutionCallback)}, with the {@code ref} every
+   * message of the execution carries (see {@link dev.z8run.core.node.Replies}).
+   */
+  public InjectResult inject(
+      String flowId, String nodeId, byte[] json, long ref, ExecutionCallback done) {
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return InjectResult.NOT_RUNNING;
+    }
+    int index = runtime.plan.indexOf(nodeId);
+    if (index < 0) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    return runtime.trigger(
+        index,
+        new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(ref),
+        new MessageFlyweight(),
+        done);
   }
 
   /**
@@ -579,5 +612,11 @@ public final class Engine implements AutoCloseable {
     }
     virtualThreads.shutdownNow();
     timers.close();
+    blocks.close();
+  }
+
+  /** The off-heap blocks of the bodies that travel by reference (for metrics and tests). */
+  public BodyBlocks bodyBlocks() {
+    return blocks;
   }
 }

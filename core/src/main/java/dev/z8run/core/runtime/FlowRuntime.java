@@ -1,8 +1,11 @@
 package dev.z8run.core.runtime;
 
+import static dev.z8run.io.message.MessageDescriptor.BY_REFERENCE_BYTES;
 import static dev.z8run.io.message.MessageDescriptor.FLAG_TRACED;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static dev.z8run.io.message.MessageDescriptor.MAX_BODY_BYTES;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
+import static dev.z8run.io.message.MessageDescriptor.REF_BODY_LENGTH;
 
 import dev.z8run.core.event.EngineEvents;
 import dev.z8run.core.event.EventDescriptor;
@@ -10,11 +13,13 @@ import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.timer.EngineTimers;
+import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -31,6 +36,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   final ExecutionTable executions;
   final ContextStore context = new ContextStore();
   final EngineTimers timers;
+  final BodyBlocks blocks;
   final FlowObservers observers = new FlowObservers(this);
   private final EngineEvents events;
   private final long traceIntervalNs;
@@ -56,6 +62,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   private static final int FAILED = 2 * COUNTER_STRIDE;
   private static final int REJECTED = 3 * COUNTER_STRIDE;
 
+  /** Callbacks of executions started with one, by execution id; empty unless a trigger asks. */
+  private final java.util.concurrent.ConcurrentHashMap<Long, ExecutionCallback> callbacks =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
   FlowRuntime(
       int handle,
       ExecutionPlan plan,
@@ -63,8 +73,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       NanoClock nanoClock,
       int maxExecutions,
       long traceIntervalNs,
-      EngineTimers timers) {
+      EngineTimers timers,
+      BodyBlocks blocks) {
     this.handle = handle;
+    this.blocks = blocks;
     this.flowId = plan.flow().id();
     this.plan = plan;
     this.events = events;
@@ -115,7 +127,18 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    *     thread (a trigger source owns one, so no thread-local is needed)
    */
   InjectResult trigger(int nodeIndex, MessageBody body, MessageFlyweight record) {
-    return start(nodeIndex, body, record, null);
+    return start(nodeIndex, body, record, null, null);
+  }
+
+  /**
+   * As {@link #trigger(int, MessageBody, MessageFlyweight)}, and {@code done} is called once when
+   * the execution completes or fails (on the thread that finished it). Not called when the flow
+   * stops before the execution ends. For triggers that acknowledge their source only once the work
+   * is done (the cluster's work queues); allocates an entry per execution.
+   */
+  InjectResult trigger(
+      int nodeIndex, MessageBody body, MessageFlyweight record, ExecutionCallback done) {
+    return start(nodeIndex, body, record, null, done);
   }
 
   /**
@@ -124,7 +147,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    */
   Engine.Injection triggerTraced(int nodeIndex, MessageBody body) {
     TracedStart traced = new TracedStart();
-    InjectResult result = start(nodeIndex, body, new MessageFlyweight(), traced);
+    InjectResult result = start(nodeIndex, body, new MessageFlyweight(), traced, null);
     return result == InjectResult.ACCEPTED
         ? new Engine.Injection.Started(traced.executionId)
         : new Engine.Injection.Refused(result);
@@ -137,7 +160,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   /** Starts an execution, traced when {@code traced} is given (it receives the id). */
   private InjectResult start(
-      int nodeIndex, MessageBody body, MessageFlyweight record, TracedStart traced) {
+      int nodeIndex,
+      MessageBody body,
+      MessageFlyweight record,
+      TracedStart traced,
+      ExecutionCallback done) {
     if (state != FlowState.RUNNING) {
       return InjectResult.NOT_RUNNING;
     }
@@ -147,10 +174,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     NodeInstance target = instances[nodeIndex];
     int length = body.jsonLength();
     int binaryLength = body.binaryLength();
-    int recordLength = HEADER_LENGTH + length + binaryLength;
-    if (recordLength > target.maxRecordLength) {
+    int bodyLength = length + binaryLength;
+    if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }
+    boolean byReference = bodyLength > Math.min(BY_REFERENCE_BYTES, target.maxRecordLength);
+    int recordLength = HEADER_LENGTH + (byReference ? REF_BODY_LENGTH : bodyLength);
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     if (index <= 0) {
       executionCounters.getAndAddLong(REJECTED, 1);
@@ -176,17 +205,20 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
         .flags(flags)
         .body(length, binaryLength > 0)
         .ref(body.ref());
-    target
-        .inbox
-        .buffer()
-        .putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
+    if (byReference) {
+      // the body goes into a block once; the ring carries its address
+      record.bodyRef(blocks.allocate(bodyLength), bodyLength);
+    }
+    MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
+    destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
     if (binaryLength > 0) {
-      target
-          .inbox
-          .buffer()
-          .putBytes(record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
+      destination.putBytes(
+          record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
     }
     executionCounters.getAndAddLong(STARTED, 1);
+    if (done != null) {
+      callbacks.put(executionId, done); // before the commit: the execution may end at once
+    }
     if (flags != 0) {
       events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
     }
@@ -234,6 +266,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   @Override
   public void onExecutionComplete(
       int slot, long executionId, long startNs, int failedNode, int triggerNode, int flags) {
+    if (!callbacks.isEmpty()) {
+      ExecutionCallback done = callbacks.remove(executionId);
+      if (done != null) {
+        done.onExecutionDone(executionId, failedNode >= 0);
+      }
+    }
     if (failedNode >= 0) {
       executionCounters.getAndAddLong(FAILED, 1);
       events.publish(

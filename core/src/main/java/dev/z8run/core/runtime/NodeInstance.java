@@ -2,7 +2,6 @@ package dev.z8run.core.runtime;
 
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
-import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
@@ -100,13 +99,14 @@ class NodeInstance implements ControlledMessageHandler {
    * the node deferred earlier ({@code deferred}).
    */
   void process(MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
-    input.wrap(buffer, offset, length);
+    // a deferred record is followed by its tag (Emitter.defer)
+    input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length).resolve();
     Emitter out = worker.emitter();
     out.begin(this, input);
     long startNs = input.traced() ? flow.nanoClock.nanoTime() : 0;
     try {
       if (deferred) {
-        node.onDeferred(input, buffer.getInt(offset + RESERVED_OFFSET), out);
+        node.onDeferred(input, buffer.getInt(offset + length - Integer.BYTES), out);
       } else {
         node.onMessage(input, out);
       }
@@ -122,6 +122,9 @@ class NodeInstance implements ControlledMessageHandler {
       flow.nodeCompleted(index, input, flow.nanoClock.nanoTime() - startNs);
     }
     out.finish();
+    if (input.isBodyRef()) {
+      flow.blocks.release(input.blockAddress());
+    }
     countIn();
   }
 
@@ -244,6 +247,36 @@ class NodeInstance implements ControlledMessageHandler {
     pendingHead = 0;
     pendingTail = 0;
     return true;
+  }
+
+  /**
+   * Drops what the stopped flow left in the inbox and the pending queue, releasing the body blocks
+   * their records name.
+   *
+   * @return the number of messages dropped
+   */
+  long discardQueued() {
+    MessageFlyweight record = new MessageFlyweight();
+    long dropped =
+        inbox.read(
+            (type, buffer, offset, length) -> releaseBlock(record.wrap(buffer, offset, length)),
+            Integer.MAX_VALUE);
+    for (int at = pendingHead; at < pendingTail; ) {
+      int recordLength = pending.buffer().getInt(at + Integer.BYTES);
+      releaseBlock(record.wrap(pending.buffer(), at + PENDING_ENTRY_HEADER, recordLength));
+      at = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
+    }
+    dropped += pendingEntries;
+    pendingHead = 0;
+    pendingTail = 0;
+    pendingEntries = 0;
+    return dropped;
+  }
+
+  private void releaseBlock(MessageFlyweight record) {
+    if (record.length() >= HEADER_LENGTH && record.resolve().isBodyRef()) {
+      flow.blocks.release(record.blockAddress());
+    }
   }
 
   /** Wakes this node's worker if it is parked and not the caller. */

@@ -96,6 +96,32 @@ class EngineTest {
   }
 
   @Test
+  void shouldCallTheExecutionCallbackOnceWhenEachInjectedExecutionEnds() {
+    start(EngineConfig.builder().workers(2).build());
+    engine.deploy(chain("f", 3, "pass", "record"));
+    int count = 1_000;
+    java.util.Map<Long, Boolean> ended = new java.util.concurrent.ConcurrentHashMap<>();
+    java.util.concurrent.atomic.AtomicInteger calls =
+        new java.util.concurrent.atomic.AtomicInteger();
+    ExecutionCallback done =
+        (executionId, failed) -> {
+          calls.incrementAndGet();
+          ended.put(executionId, failed);
+        };
+    for (int i = 0; i < count; i++) {
+      while (engine.inject("f", "in", json("{\"s\":" + i + "}"), done) != InjectResult.ACCEPTED) {
+        Thread.onSpinWait();
+      }
+    }
+    await("every callback", 10_000, () -> calls.get() >= count);
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == count);
+    assertEquals(count, calls.get());
+    assertEquals(count, ended.size());
+    assertFalse(ended.containsValue(Boolean.TRUE));
+    assertEquals(InjectResult.NOT_RUNNING, engine.inject("g", "in", json("{}"), done));
+  }
+
+  @Test
   void shouldFanOutAndFanInKeepingPerProducerOrderAndEveryPayload() throws Exception {
     start(EngineConfig.builder().workers(2).build());
     List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger"), node("out", "record")));
@@ -486,7 +512,7 @@ class EngineTest {
     engine.deploy(chain("x", 1, "pass", "sink"));
     assertEquals(InjectResult.NOT_RUNNING, engine.inject("nope", "in", json("{}")));
     assertEquals(InjectResult.UNKNOWN_NODE, engine.inject("x", "nope", json("{}")));
-    byte[] big = new byte[2000];
+    byte[] big = new byte[dev.z8run.io.message.MessageDescriptor.MAX_BODY_BYTES + 1];
     java.util.Arrays.fill(big, (byte) ' ');
     big[0] = '{';
     big[big.length - 1] = '}';

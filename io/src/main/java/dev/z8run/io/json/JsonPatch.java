@@ -1,8 +1,10 @@
 package dev.z8run.io.json;
 
 import dev.z8run.io.message.Bytes;
+import dev.z8run.io.message.MessageFlyweight;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Sets a field of a JSON object in place: the result is the source bytes with one span replaced or
@@ -12,6 +14,11 @@ import org.agrona.MutableDirectBuffer;
  * <p>Use: {@link #prepare} computes the edit and returns the result length, so the caller can claim
  * exactly that many bytes; {@link #write} then writes the result. Reusable and allocation-free; not
  * thread-safe (one per node instance).
+ *
+ * <p>On a message ({@link #prepare(MessageFlyweight, byte[][], int)}) the top-level key is found
+ * through the record's {@link FieldIndex} instead of a scan (one is built when the record carries
+ * none), and {@link #writeIndex} writes the index of the result: the source index with the entries
+ * after the edit shifted, so the next node finds its fields without scanning either.
  */
 public final class JsonPatch {
   private static final byte[] NULL = {'n', 'u', 'l', 'l'};
@@ -27,6 +34,117 @@ public final class JsonPatch {
   private boolean needsComma;
   private boolean wrapInObject;
 
+  private final UnsafeBuffer builtIndex = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+  private DirectBuffer index;
+  private int indexOffset;
+  private int indexCount;
+  private int resultIndexLength;
+
+  /**
+   * Works out how to set {@code path} to a value of {@code valueLength} bytes in {@code msg}'s
+   * JSON, through its field index; afterwards {@link #resultIndexLength()} says how long the
+   * result's index is (0: the result carries none).
+   *
+   * @return the length of the patched JSON, or -1 when the JSON is not an object
+   */
+  public int prepare(MessageFlyweight msg, byte[][] path, int valueLength) {
+    DirectBuffer json = msg.buffer();
+    int offset = msg.jsonOffset();
+    int length = msg.jsonLength();
+    int carried = msg.indexLength();
+    if (carried > 0) {
+      index = json;
+      indexOffset = msg.indexOffset();
+    } else if (FieldIndex.build(json, offset, length, builtIndex, 0) > 0) {
+      index = builtIndex;
+      indexOffset = 0;
+    } else {
+      resultIndexLength = 0;
+      return prepare(json, offset, length, path, valueLength);
+    }
+    if (path.length == 0) {
+      throw new IllegalArgumentException("path is empty: name at least one key to set");
+    }
+    indexCount = index.getInt(indexOffset + FieldIndex.COUNT_OFFSET);
+    this.source = json;
+    this.sourceOffset = offset;
+    this.sourceLength = length;
+    this.path = path;
+    this.valueLength = valueLength;
+    int entry = FieldIndex.entry(index, indexOffset, json, offset, path[0]);
+    if (entry < 0) {
+      int close = offset + length - 1;
+      while (close > offset && json.getByte(close) != '}') {
+        close--;
+      }
+      editStart = close;
+      editEnd = close;
+      createdFrom = 0;
+      wrapInObject = false;
+      needsComma = indexCount > 0;
+      resultIndexLength =
+          indexCount < FieldIndex.MAX_FIELDS ? FieldIndex.lengthFor(indexCount + 1) : 0;
+      return length + createdLength(0, false);
+    }
+    resultIndexLength = FieldIndex.lengthFor(indexCount);
+    int valueStart = offset + index.getInt(entry + FieldIndex.VALUE_START);
+    int valueEnd = offset + index.getInt(entry + FieldIndex.VALUE_END);
+    return descend(1, valueStart, valueEnd, offset + length);
+  }
+
+  /** Length of the index {@link #writeIndex} writes for the last prepared message edit. */
+  public int resultIndexLength() {
+    return resultIndexLength;
+  }
+
+  /**
+   * Writes the field index of the JSON {@link #write} wrote, after a {@link
+   * #prepare(MessageFlyweight, byte[][], int)} whose {@link #resultIndexLength()} was not 0.
+   */
+  public void writeIndex(MutableDirectBuffer dst, int dstOffset) {
+    int start = editStart - sourceOffset;
+    int end = editEnd - sourceOffset;
+    int written =
+        createdFrom == path.length ? valueLength : createdLength(createdFrom, wrapInObject);
+    int delta = written - (end - start);
+    int count = indexCount;
+    boolean appended = createdFrom == 0 && !wrapInObject;
+    if (delta == 0 || appended) {
+      // a value of the same length (most counters, flags, timestamps), or a member appended:
+      // every entry stays where it was
+      Bytes.copy(index, indexOffset, dst, dstOffset, FieldIndex.lengthFor(count));
+      if (appended) {
+        int to = dstOffset + FieldIndex.lengthFor(count);
+        int key = start + (needsComma ? 1 : 0) + 1;
+        dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, count + 1);
+        dst.putInt(to + FieldIndex.KEY_OFFSET, key);
+        dst.putInt(to + FieldIndex.KEY_LENGTH, path[0].length);
+        dst.putInt(to + FieldIndex.VALUE_START, key + path[0].length + 2);
+        dst.putInt(to + FieldIndex.VALUE_END, start + written);
+      }
+      return;
+    }
+    dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, count);
+    int from = indexOffset + FieldIndex.ENTRIES_OFFSET;
+    int to = dstOffset + FieldIndex.ENTRIES_OFFSET;
+    for (int n = 0; n < count; n++, from += FieldIndex.ENTRY_BYTES, to += FieldIndex.ENTRY_BYTES) {
+      int key = index.getInt(from + FieldIndex.KEY_OFFSET);
+      int valueStart = index.getInt(from + FieldIndex.VALUE_START);
+      int valueEnd = index.getInt(from + FieldIndex.VALUE_END);
+      if (valueStart >= end) {
+        key += delta;
+        valueStart += delta;
+        valueEnd += delta;
+      } else if (valueStart <= start && end <= valueEnd) {
+        valueEnd += delta;
+      }
+      dst.putInt(to + FieldIndex.KEY_OFFSET, key);
+      dst.putInt(to + FieldIndex.KEY_LENGTH, index.getInt(from + FieldIndex.KEY_LENGTH));
+      dst.putInt(to + FieldIndex.VALUE_START, valueStart);
+      dst.putInt(to + FieldIndex.VALUE_END, valueEnd);
+    }
+  }
+
   /**
    * Works out how to set {@code path} to a value of {@code valueLength} bytes in the object at
    * {@code [offset, offset + length)}.
@@ -36,6 +154,7 @@ public final class JsonPatch {
    * @throws IllegalArgumentException if {@code path} is empty
    */
   public int prepare(DirectBuffer source, int offset, int length, byte[][] path, int valueLength) {
+    resultIndexLength = 0;
     if (path.length == 0) {
       throw new IllegalArgumentException("path is empty: name at least one key to set");
     }
@@ -49,7 +168,31 @@ public final class JsonPatch {
     if (objectStart >= limit || source.getByte(objectStart) != '{') {
       return -1;
     }
-    int depth = 0;
+    return descendFrom(0, objectStart, limit);
+  }
+
+  /** Continues below the top-level value at {@code [valueStart, valueEnd)}, found at depth 1. */
+  private int descend(int depth, int valueStart, int valueEnd, int limit) {
+    if (depth == path.length) {
+      editStart = valueStart;
+      editEnd = valueEnd;
+      createdFrom = path.length;
+      wrapInObject = false;
+      return sourceLength - (valueEnd - valueStart) + valueLength;
+    }
+    if (source.getByte(valueStart) != '{') {
+      // a scalar or array in the way: replace it by an object holding the rest of the path
+      editStart = valueStart;
+      editEnd = valueEnd;
+      createdFrom = depth;
+      wrapInObject = true;
+      return sourceLength - (valueEnd - valueStart) + createdLength(depth, true);
+    }
+    return descendFrom(depth, valueStart, limit);
+  }
+
+  /** Looks for {@code path[depth..]} in the object at {@code objectStart}. */
+  private int descendFrom(int depth, int objectStart, int limit) {
     while (depth < path.length) {
       long span = JsonScanner.findKey(source, objectStart, limit, path[depth]);
       if (span == JsonScanner.NOT_FOUND) {
@@ -58,20 +201,8 @@ public final class JsonPatch {
       int valueStart = JsonScanner.spanStart(span);
       int valueEnd = JsonScanner.spanEnd(span);
       depth++;
-      if (depth == path.length) {
-        editStart = valueStart;
-        editEnd = valueEnd;
-        createdFrom = path.length;
-        wrapInObject = false;
-        return length - (valueEnd - valueStart) + valueLength;
-      }
-      if (source.getByte(valueStart) != '{') {
-        // a scalar or array in the way: replace it by an object holding the rest of the path
-        editStart = valueStart;
-        editEnd = valueEnd;
-        createdFrom = depth;
-        wrapInObject = true;
-        return length - (valueEnd - valueStart) + createdLength(depth, true);
+      if (depth == path.length || source.getByte(valueStart) != '{') {
+        return descend(depth, valueStart, valueEnd, limit);
       }
       objectStart = valueStart;
     }
@@ -84,7 +215,7 @@ public final class JsonPatch {
     createdFrom = depth;
     wrapInObject = false;
     needsComma = !JsonScanner.isEmptyObject(source, objectStart, limit);
-    return length + createdLength(depth, false);
+    return sourceLength + createdLength(depth, false);
   }
 
   /** Length of the text created for path segments {@code from..end}, plus the value. */

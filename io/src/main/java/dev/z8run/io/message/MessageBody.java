@@ -26,4 +26,21 @@ public interface MessageBody {
 
   /** The out-of-band handle the execution's messages carry; 0 for none. */
   long ref();
+
+  /**
+   * Length of the JSON's field index (see {@code dev.z8run.io.json.FieldIndex}); 0, the default,
+   * when the body carries none. An index describes the JSON exactly as it is.
+   */
+  default int indexLength() {
+    return 0;
+  }
+
+  /** Where the field index lies; any buffer when {@link #indexLength()} is 0. */
+  default DirectBuffer indexBuffer() {
+    return jsonBuffer();
+  }
+
+  default int indexOffset() {
+    return 0;
+  }
 }

@@ -15,6 +15,9 @@ public final class MessageBodyView implements MessageBody {
   private int binaryOffset;
   private int binaryLength;
   private long ref;
+  private DirectBuffer index;
+  private int indexOffset;
+  private int indexLength;
 
   /** Points the JSON at {@code length} bytes at {@code offset}; no binary payload, no ref. */
   public MessageBodyView json(DirectBuffer buffer, int offset, int length) {
@@ -25,7 +28,33 @@ public final class MessageBodyView implements MessageBody {
     this.binaryOffset = 0;
     this.binaryLength = 0;
     this.ref = 0;
+    this.index = buffer;
+    this.indexOffset = 0;
+    this.indexLength = 0;
     return this;
+  }
+
+  /** Points the field index at {@code length} bytes at {@code offset} (0: none). */
+  public MessageBodyView index(DirectBuffer buffer, int offset, int length) {
+    this.index = buffer;
+    this.indexOffset = offset;
+    this.indexLength = length;
+    return this;
+  }
+
+  @Override
+  public DirectBuffer indexBuffer() {
+    return index;
+  }
+
+  @Override
+  public int indexOffset() {
+    return indexOffset;
+  }
+
+  @Override
+  public int indexLength() {
+    return indexLength;
   }
 
   /** Points the binary payload at {@code length} bytes at {@code offset}. */

@@ -5,6 +5,7 @@ import static dev.z8run.io.message.MessageDescriptor.*;
 import java.nio.charset.StandardCharsets;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A view over one message record (see {@link MessageDescriptor}). Reusable: {@link #wrap} points it
@@ -14,18 +15,84 @@ import org.agrona.MutableDirectBuffer;
  * <p>The write methods, one per field and named after it, require the wrapped buffer to be a {@link
  * MutableDirectBuffer}; a writer sets every field of a new record (the runtime's emitter and
  * trigger path show the whole list).
+ *
+ * <p>A record whose body travels by reference ({@link MessageDescriptor#FLAG_BODY_REF}) is read
+ * through {@link #resolve()}: afterwards {@link #buffer()} is the body's {@link BodyBlocks} block
+ * and the JSON, binary and index offsets point into it, while the header stays in the record
+ * ({@link #headerBuffer()}). A node never sees the difference.
  */
 public final class MessageFlyweight implements MessageBody {
   private DirectBuffer buffer;
   private int offset;
   private int length;
+  private DirectBuffer body;
+  private int bodyBase;
+  private int bodyBytes;
+  private long block;
+  private final UnsafeBuffer blockView = new UnsafeBuffer(new byte[0]);
 
-  /** Points this view at the record of {@code length} bytes at {@code offset}. */
+  /**
+   * Points this view at the record of {@code length} bytes at {@code offset}, body included (for
+   * writing a record, or reading one without {@link MessageDescriptor#FLAG_BODY_REF}).
+   */
   public MessageFlyweight wrap(DirectBuffer buffer, int offset, int length) {
     this.buffer = buffer;
     this.offset = offset;
     this.length = length;
+    this.body = buffer;
+    this.bodyBase = offset + HEADER_LENGTH;
+    this.bodyBytes = length - HEADER_LENGTH;
+    this.block = 0;
     return this;
+  }
+
+  /**
+   * After {@link #wrap} of a record that was received: when its body travels by reference, points
+   * the body at the block. Every reader of an inbox record calls it.
+   */
+  public MessageFlyweight resolve() {
+    if ((flags() & FLAG_BODY_REF) != 0 && length == HEADER_LENGTH + REF_BODY_LENGTH) {
+      viewBlock(buffer.getLong(offset + HEADER_LENGTH), buffer.getInt(offset + HEADER_LENGTH + 8));
+    }
+    return this;
+  }
+
+  /**
+   * Makes this record name the block at {@code address} holding a body of {@code bodyLength} bytes
+   * (the record must be {@link MessageDescriptor#REF_BODY_LENGTH} bytes of body long), and points
+   * the body at it; the caller owns one reference for the record.
+   */
+  public MessageFlyweight bodyRef(long address, int bodyLength) {
+    MutableDirectBuffer b = mutable();
+    b.putShort(offset + FLAGS_OFFSET, (short) (flags() | FLAG_BODY_REF));
+    b.putLong(offset + HEADER_LENGTH, address);
+    b.putInt(offset + HEADER_LENGTH + 8, bodyLength);
+    b.putInt(offset + HEADER_LENGTH + 12, 0);
+    viewBlock(address, bodyLength);
+    return this;
+  }
+
+  private void viewBlock(long address, int bodyLength) {
+    block = address;
+    blockView.wrap(address, BodyBlocks.BLOCK_HEADER_LENGTH + bodyLength);
+    body = blockView;
+    bodyBase = BodyBlocks.BLOCK_HEADER_LENGTH;
+    bodyBytes = bodyLength;
+  }
+
+  /** Whether the body lies in a {@link BodyBlocks} block ({@link #blockAddress()}). */
+  public boolean isBodyRef() {
+    return block != 0;
+  }
+
+  /** The address of the body's block, or 0 when the body is in the record. */
+  public long blockAddress() {
+    return block;
+  }
+
+  /** The buffer the record's header lies in (the record itself). */
+  public DirectBuffer headerBuffer() {
+    return buffer;
   }
 
   /**
@@ -41,10 +108,21 @@ public final class MessageFlyweight implements MessageBody {
     if (json < 0) {
       return "json_length=" + json + " is negative";
     }
-    int body = length - HEADER_LENGTH;
+    int index = indexLength();
+    if ((flags() & FLAG_BODY_REF) != 0 && length != HEADER_LENGTH + REF_BODY_LENGTH) {
+      return "a body by reference needs a record of "
+          + (HEADER_LENGTH + REF_BODY_LENGTH)
+          + " bytes, got "
+          + length;
+    }
+    int body = bodyBytes;
     if (json > body) {
       return "json_length=" + json + " exceeds the body length=" + body;
     }
+    if (index < 0 || index > body - json) {
+      return "index_length=" + index + " does not fit the record after json_length=" + json;
+    }
+    body -= index;
     short type = bodyType();
     if (type != BODY_JSON && type != BODY_JSON_BINARY) {
       return "body_type=" + type + " is not one of " + BODY_JSON + ", " + BODY_JSON_BINARY;
@@ -61,20 +139,21 @@ public final class MessageFlyweight implements MessageBody {
     return null;
   }
 
+  /** The buffer the body (JSON, binary, index) lies in: the record's, or its block. */
   public DirectBuffer buffer() {
-    return buffer;
+    return body;
   }
 
-  /** The record's buffer: the JSON lies in it. */
+  /** The body's buffer: the JSON lies in it. */
   @Override
   public DirectBuffer jsonBuffer() {
-    return buffer;
+    return body;
   }
 
-  /** The record's buffer: the binary payload lies in it, after the JSON. */
+  /** The body's buffer: the binary payload lies in it, after the JSON. */
   @Override
   public DirectBuffer binaryBuffer() {
-    return buffer;
+    return body;
   }
 
   /** Offset of the record (its header) in {@link #buffer()}. */
@@ -139,7 +218,7 @@ public final class MessageFlyweight implements MessageBody {
   /** Offset in {@link #buffer()} of the first JSON byte. */
   @Override
   public int jsonOffset() {
-    return offset + HEADER_LENGTH;
+    return bodyBase;
   }
 
   @Override
@@ -155,25 +234,43 @@ public final class MessageFlyweight implements MessageBody {
 
   @Override
   public int binaryLength() {
-    return length - HEADER_LENGTH - jsonLength();
+    return bodyBytes - jsonLength() - indexLength();
   }
 
-  /** Length of the body (JSON plus binary). */
+  /** Length of the field index at the end of the record; 0 when it carries none. */
+  @Override
+  public int indexLength() {
+    return buffer.getInt(offset + INDEX_LENGTH_OFFSET);
+  }
+
+  /** Offset in {@link #buffer()} of the field index (valid when {@link #indexLength()} > 0). */
+  @Override
+  public int indexOffset() {
+    return bodyBase + bodyBytes - indexLength();
+  }
+
+  /** The body's buffer: the field index lies in it, at the end of the body. */
+  @Override
+  public DirectBuffer indexBuffer() {
+    return body;
+  }
+
+  /** Length of the body (JSON plus binary, without the field index). */
   public int bodyLength() {
-    return length - HEADER_LENGTH;
+    return bodyBytes - indexLength();
   }
 
   /** Copies the JSON body into a new String: for tests and cold paths, it allocates. */
   public String jsonString() {
     byte[] bytes = new byte[jsonLength()];
-    buffer.getBytes(jsonOffset(), bytes);
+    body.getBytes(jsonOffset(), bytes);
     return new String(bytes, StandardCharsets.UTF_8);
   }
 
   /** Copies the binary payload into a new array: for tests and cold paths, it allocates. */
   public byte[] binaryBytes() {
     byte[] bytes = new byte[binaryLength()];
-    buffer.getBytes(binaryOffset(), bytes);
+    body.getBytes(binaryOffset(), bytes);
     return bytes;
   }
 
@@ -189,7 +286,7 @@ public final class MessageFlyweight implements MessageBody {
     return executionId(parent.executionId())
         .timestampNs(parent.timestampNs())
         .execSlot(parent.execSlot())
-        .flags(parent.flags())
+        .flags(parent.flags() & ~FLAG_BODY_REF)
         .ref(parent.ref());
   }
 
@@ -234,13 +331,21 @@ public final class MessageFlyweight implements MessageBody {
 
   /**
    * The body's shape: {@code jsonLength} bytes of JSON, then a binary payload when {@code binary}
-   * (its length is what the record holds after the JSON). Clears the reserved field.
+   * (its length is what the record holds after the JSON); no field index.
    */
   public MessageFlyweight body(int jsonLength, boolean binary) {
+    return body(jsonLength, binary, 0);
+  }
+
+  /**
+   * The body's shape: {@code jsonLength} bytes of JSON, then a binary payload when {@code binary},
+   * then {@code indexLength} bytes of field index at the end of the record (0: none).
+   */
+  public MessageFlyweight body(int jsonLength, boolean binary, int indexLength) {
     MutableDirectBuffer b = mutable();
     b.putShort(offset + BODY_TYPE_OFFSET, binary ? BODY_JSON_BINARY : BODY_JSON);
     b.putInt(offset + JSON_LENGTH_OFFSET, jsonLength);
-    b.putInt(offset + RESERVED_OFFSET, 0);
+    b.putInt(offset + INDEX_LENGTH_OFFSET, indexLength);
     return this;
   }
 

@@ -9,10 +9,10 @@ import static dev.z8run.io.message.MessageDescriptor.EXEC_SLOT_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.FLAGS_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.FLAG_TRACED;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static dev.z8run.io.message.MessageDescriptor.INDEX_LENGTH_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.JSON_LENGTH_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.MESSAGE_ID_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.REF_OFFSET;
-import static dev.z8run.io.message.MessageDescriptor.RESERVED_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.SOURCE_NODE_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.SOURCE_PORT_OFFSET;
 import static dev.z8run.io.message.MessageDescriptor.TARGET_PORT_OFFSET;
@@ -55,7 +55,7 @@ class MessageFlyweightTest {
     assertEquals(44, BODY_TYPE_OFFSET);
     assertEquals(46, FLAGS_OFFSET);
     assertEquals(48, JSON_LENGTH_OFFSET);
-    assertEquals(52, RESERVED_OFFSET);
+    assertEquals(52, INDEX_LENGTH_OFFSET);
     assertEquals(56, REF_OFFSET);
     assertEquals(64, HEADER_LENGTH);
   }
@@ -91,7 +91,7 @@ class MessageFlyweightTest {
     assertEquals(JSON.length, message.jsonLength());
     assertEquals(0x7EAD_BEEF_0000_0001L, message.ref());
     assertEquals(BODY_JSON, message.bodyType());
-    assertEquals(0, buffer.getInt(OFFSET + RESERVED_OFFSET));
+    assertEquals(0, buffer.getInt(OFFSET + INDEX_LENGTH_OFFSET));
     assertSame(buffer, message.buffer());
     assertEquals(OFFSET, message.offset());
     assertEquals(length, message.length());

@@ -12,6 +12,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.ai.provider.Chat;
 import dev.z8run.nodes.ai.provider.ProviderException;
+import dev.z8run.nodes.support.JsonSchemaCheck;
 import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
 import java.util.List;

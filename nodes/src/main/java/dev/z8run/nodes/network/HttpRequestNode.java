@@ -7,6 +7,7 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.PortSpec;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
@@ -240,7 +241,7 @@ public final class HttpRequestNode implements Node {
     int length = msg.jsonLength();
     String verb = method;
     if (verb.equals("use")) {
-      long span = JsonScanner.find(buffer, offset, length, METHOD);
+      long span = FieldIndex.find(msg, METHOD);
       verb =
           span == JsonScanner.NOT_FOUND
               ? "GET"
@@ -253,7 +254,7 @@ public final class HttpRequestNode implements Node {
     if (url != null) {
       target = url.fill(buffer, offset, length);
     } else {
-      long span = JsonScanner.find(buffer, offset, length, URL);
+      long span = FieldIndex.find(msg, URL);
       if (span == JsonScanner.NOT_FOUND) {
         throw new IllegalArgumentException("no url configured and msg.url is missing");
       }
@@ -352,7 +353,7 @@ public final class HttpRequestNode implements Node {
 
   private Map<String, String> requestHeaders(MessageFlyweight msg) {
     Map<String, String> merged = new LinkedHashMap<>(headers);
-    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), HEADERS);
+    long span = FieldIndex.find(msg, HEADERS);
     if (JsonValues.kind(msg.buffer(), span) == JsonValues.OBJECT) {
       byte[] bytes = new byte[JsonScanner.spanEnd(span) - JsonScanner.spanStart(span)];
       msg.buffer().getBytes(JsonScanner.spanStart(span), bytes);
@@ -371,7 +372,7 @@ public final class HttpRequestNode implements Node {
     if (verb.equals("GET") || verb.equals("HEAD")) {
       return null;
     }
-    long span = bodyPath.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    long span = bodyPath.find(msg);
     int kind = JsonValues.kind(msg.buffer(), span);
     if (kind == JsonValues.UNDEFINED || kind == JsonValues.NULL) {
       return null;
@@ -394,7 +395,7 @@ public final class HttpRequestNode implements Node {
       body = msg.binaryBytes();
       type = "application/octet-stream";
     } else {
-      long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), PAYLOAD);
+      long span = FieldIndex.find(msg, PAYLOAD);
       int kind = JsonValues.kind(msg.buffer(), span);
       if (kind == JsonValues.UNDEFINED) {
         return null;

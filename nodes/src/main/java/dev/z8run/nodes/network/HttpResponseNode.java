@@ -7,6 +7,7 @@ import dev.z8run.core.node.Replies;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
@@ -64,7 +65,7 @@ public final class HttpResponseNode implements Node {
       context.warn("no HTTP request to answer: the message did not start at an http-in node");
       return;
     }
-    long payload = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), PAYLOAD);
+    long payload = FieldIndex.find(msg, PAYLOAD);
     byte[] payloadJson = payload == JsonScanner.NOT_FOUND ? NULL : bytes(msg, payload);
     byte[] binary = msg.binaryLength() > 0 ? msg.binaryBytes() : null;
     if (!replies.reply(ref, status(msg), headers(msg), payloadJson, binary)) {
@@ -73,7 +74,7 @@ public final class HttpResponseNode implements Node {
   }
 
   private int status(MessageFlyweight msg) {
-    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), STATUS);
+    long span = FieldIndex.find(msg, STATUS);
     if (span != JsonScanner.NOT_FOUND
         && JsonCodec.parse(bytes(msg, span)) instanceof Number number
         && number.intValue() >= 100
@@ -84,7 +85,7 @@ public final class HttpResponseNode implements Node {
   }
 
   private Map<String, String> headers(MessageFlyweight msg) {
-    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), HEADERS);
+    long span = FieldIndex.find(msg, HEADERS);
     if (span == JsonScanner.NOT_FOUND) {
       return headers;
     }

@@ -7,6 +7,7 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.PortSpec;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import java.nio.charset.StandardCharsets;
@@ -151,7 +152,7 @@ public final class WebhookNode implements Node {
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
-    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), VERDICT);
+    long span = FieldIndex.find(msg, VERDICT);
     int port = span == JsonScanner.NOT_FOUND ? -1 : port(msg.buffer(), span);
     if (port < 0) {
       context.warn(

@@ -6,9 +6,13 @@ import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.JsonataExpression;
+import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.MessagePath;
 import java.lang.System.Logger.Level;
 import java.nio.charset.StandardCharsets;
 
@@ -38,6 +42,13 @@ public final class DebugNode implements Node {
                   "complete", FieldType.BOOLEAN, false, "Show the whole message instead."))
           .field(
               ConfigField.optional(
+                  "expression",
+                  FieldType.CODE,
+                  "",
+                  "Show the result of this JSONata expression over the message instead (Node-RED's"
+                      + " JSONata output)."))
+          .field(
+              ConfigField.optional(
                       "maxPreviewBytes",
                       FieldType.INTEGER,
                       1024L,
@@ -63,6 +74,7 @@ public final class DebugNode implements Node {
   private final int maxBytes;
   private final boolean console;
   private final boolean active;
+  private final JsonataExpression expression;
   private final org.agrona.concurrent.UnsafeBuffer undefined =
       new org.agrona.concurrent.UnsafeBuffer(UNDEFINED);
 
@@ -71,6 +83,13 @@ public final class DebugNode implements Node {
     this.maxBytes = (int) context.configLong("maxPreviewBytes", 1024);
     this.console = context.configBoolean("console", false);
     this.active = context.configBoolean("active", true);
+    String source = context.configString("expression", "");
+    this.expression =
+        source.isBlank()
+            ? null
+            : JsonataExpression.compile("expression", source)
+                .withNodeRedFunctions(
+                    context.flowContext(), context.globalContext(), null, context.environment());
     String property = context.configString("property", "payload").strip();
     if (context.configBoolean("complete", false) || property.isEmpty() || property.equals("msg")) {
       this.path = null;
@@ -89,10 +108,14 @@ public final class DebugNode implements Node {
     if (!active) {
       return;
     }
+    if (expression != null) {
+      showExpression(msg);
+      return;
+    }
     int offset = msg.jsonOffset();
     int length = msg.jsonLength();
     if (path != null) {
-      long span = JsonScanner.find(msg.buffer(), offset, length, path);
+      long span = FieldIndex.find(msg, path);
       if (span == JsonScanner.NOT_FOUND) {
         context.debug(msg.executionId(), undefined, 0, UNDEFINED.length, maxBytes);
         return;
@@ -108,6 +131,19 @@ public final class DebugNode implements Node {
               + context.nodeId()
               + ": "
               + msg.buffer().getStringWithoutLengthUtf8(offset, Math.min(length, maxBytes)));
+    }
+  }
+
+  /** Shows the JSONata result (off the hot path: the message is parsed). */
+  private void showExpression(MessageFlyweight msg) {
+    Object result = expression.evaluate(MessageBodies.parse(msg));
+    byte[] json = result == MessagePath.MISSING ? UNDEFINED : JsonCodec.write(result);
+    context.debug(
+        msg.executionId(), new org.agrona.concurrent.UnsafeBuffer(json), 0, json.length, maxBytes);
+    if (console) {
+      LOG.log(
+          Level.INFO,
+          "debug " + context.nodeId() + ": " + new String(json, StandardCharsets.UTF_8));
     }
   }
 }

@@ -136,13 +136,13 @@ public final class FilterNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     if (z8run != null) {
-      long span = paths[0].find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+      long span = paths[0].find(msg);
       out.forward(z8run.test(Z8runRule.valueAt(msg.buffer(), span)) ? 0 : 1, msg);
       return;
     }
     boolean pass = !any;
     for (int i = 0; i < rules.length; i++) {
-      long span = paths[i].find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+      long span = paths[i].find(msg);
       boolean holds =
           rules[i].test(
               msg.buffer(),

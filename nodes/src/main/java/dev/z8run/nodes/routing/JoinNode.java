@@ -44,7 +44,11 @@ public final class JoinNode implements Node {
               "Joins sequences of messages (from Split, or by count, timeout or msg.complete).")
           .field(
               ConfigField.choice(
-                  "mode", "auto", List.of("auto", "custom"), "auto: from msg.parts."))
+                  "mode",
+                  "auto",
+                  List.of("auto", "custom", "reduce"),
+                  "auto: from msg.parts; custom: by count, timeout or msg.complete; reduce: fold"
+                      + " each msg.parts sequence with reduceExp."))
           .field(
               ConfigField.choice(
                   "build",
@@ -77,6 +81,40 @@ public final class JoinNode implements Node {
                       "",
                       "Send a group this many seconds after its first message.")
                   .atLeast(0))
+          .field(
+              ConfigField.optional(
+                  "reduceExp",
+                  FieldType.CODE,
+                  "",
+                  "reduce: JSONata folding each message into $A ($I its index, $N the count)."))
+          .field(
+              ConfigField.optional(
+                  "reduceInit", FieldType.STRING, "", "reduce: the initial value of $A."))
+          .field(
+              ConfigField.choice(
+                  "reduceInitType",
+                  "str",
+                  List.of("str", "num", "json", "bool"),
+                  "reduce: the type of reduceInit."))
+          .field(
+              ConfigField.optional(
+                  "reduceFixup",
+                  FieldType.CODE,
+                  "",
+                  "reduce: JSONata applied to the result ($A, $N); empty: none."))
+          .field(
+              ConfigField.optional(
+                  "reduceRight",
+                  FieldType.BOOLEAN,
+                  false,
+                  "reduce: fold from the last index to the first."))
+          .field(
+              ConfigField.optional(
+                  "accumulate",
+                  FieldType.BOOLEAN,
+                  false,
+                  "custom: keep a sent group and send it again, with each later message added,"
+                      + " until a message with msg.complete."))
           .field(
               ConfigField.optional(
                       "maxParts",
@@ -116,8 +154,11 @@ public final class JoinNode implements Node {
   private final String key;
   private final String joiner;
   private final long count;
+  private final boolean countBlank;
   private final long timeoutMs;
   private final long maxParts;
+  private final boolean accumulate;
+  private final JoinReduce reduce;
   private final Map<String, Group> groups = new HashMap<>();
   private final Map<Integer, String> groupsByTag = new HashMap<>();
   private long heldParts;
@@ -126,13 +167,20 @@ public final class JoinNode implements Node {
   private JoinNode(NodeContext context) {
     this.context = context;
     this.auto = context.configString("mode", "auto").equals("auto");
+    this.reduce =
+        context.configString("mode", "auto").equals("reduce")
+            ? new JoinReduce(context, context.configLong("maxParts", 10_000))
+            : null;
     this.build = context.configString("build", "array");
     this.property = context.configString("property", "payload");
     this.key = context.configString("key", "topic");
     this.joiner = context.configString("joiner", "\\n").replace("\\n", "\n").replace("\\t", "\t");
     this.count = Math.round(MessageBodies.number(context, "count", 0));
+    Object configuredCount = context.config().get("count");
+    this.countBlank = configuredCount == null || "".equals(configuredCount);
     this.timeoutMs = Math.round(MessageBodies.number(context, "timeout", 0) * 1000);
     this.maxParts = context.configLong("maxParts", 10_000);
+    this.accumulate = context.configBoolean("accumulate", false);
     if (property.isEmpty()) {
       throw new IllegalArgumentException("property: must name a message property");
     }
@@ -141,7 +189,9 @@ public final class JoinNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     Map<String, Object> body = MessageBodies.parse(msg);
-    if (auto) {
+    if (reduce != null) {
+      reduce.onMessage(body, out, msg);
+    } else if (auto) {
       onPart(body, msg, out);
     } else {
       onCustom(body, msg, out);
@@ -152,7 +202,8 @@ public final class JoinNode implements Node {
     if (!(body.get("parts") instanceof Map<?, ?> parts) || parts.get("id") == null) {
       throw new IllegalArgumentException("msg.parts with an id is needed in auto mode");
     }
-    String type = String.valueOf(parts.get("type"));
+    // Node-RED joins a sequence without parts.type (Batch makes them) into an array
+    String type = parts.get("type") == null ? "array" : String.valueOf(parts.get("type"));
     if (!type.equals("array") && !type.equals("object") && !type.equals("string")) {
       throw new IllegalArgumentException("msg.parts.type '" + type + "' is not supported");
     }
@@ -186,7 +237,14 @@ public final class JoinNode implements Node {
   private record Chunk(Object values) {}
 
   private void onCustom(Map<String, Object> body, MessageFlyweight msg, Output out) {
-    Group group = group("", build, msg, out);
+    // as Node-RED: without a count, a message sequence (msg.parts) is joined by its own count
+    long target = count;
+    String id = "";
+    if (countBlank && body.get("parts") instanceof Map<?, ?> parts) {
+      target = parts.get("count") instanceof Number n ? n.longValue() : 0;
+      id = parts.get("id") == null ? "" : String.valueOf(parts.get("id"));
+    }
+    Group group = group(id, build, msg, out);
     if (group == null) {
       return;
     }
@@ -201,7 +259,7 @@ public final class JoinNode implements Node {
     }
     group.joiner = joiner;
     group.last = body;
-    if (body.containsKey("complete") || count > 0 && group.size() >= count) {
+    if (body.containsKey("complete") || target > 0 && group.size() >= target) {
       send(group, out, msg);
     }
   }
@@ -233,13 +291,18 @@ public final class JoinNode implements Node {
   }
 
   private void send(Group group, Output out, MessageFlyweight binaryOf) {
-    String id = groupsByTag.remove(group.tag);
-    groups.remove(id);
-    heldParts -= group.size();
+    boolean keep = accumulate && !auto && group.last != null && !group.last.containsKey("complete");
+    if (!keep) {
+      String id = groupsByTag.remove(group.tag);
+      groups.remove(id);
+      heldParts -= group.size();
+    }
     if (group.timer != null) {
       group.timer.cancel();
+      group.timer = null;
     }
-    Map<String, Object> result = group.last == null ? new LinkedHashMap<>() : group.last;
+    Map<String, Object> result =
+        group.last == null ? new LinkedHashMap<>() : new LinkedHashMap<>(group.last);
     result.remove("complete");
     if (auto) {
       Object enclosing = result.get("parts") instanceof Map<?, ?> parts ? parts.get("parts") : null;

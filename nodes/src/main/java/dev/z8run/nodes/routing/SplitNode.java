@@ -6,6 +6,7 @@ import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.json.JsonScanner;
@@ -123,13 +124,13 @@ public final class SplitNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     DirectBuffer buffer = msg.buffer();
-    long span = property.find(buffer, msg.jsonOffset(), msg.jsonLength());
+    long span = property.find(msg);
     int kind = JsonValues.kind(buffer, span);
     if (kind != JsonValues.ARRAY && kind != JsonValues.OBJECT && kind != JsonValues.STRING) {
       out.forward(0, msg);
       return;
     }
-    long oldParts = JsonScanner.find(buffer, msg.jsonOffset(), msg.jsonLength(), PARTS_PATH);
+    long oldParts = FieldIndex.find(msg, PARTS_PATH);
     byte[] id = id(msg);
     switch (kind) {
       case JsonValues.ARRAY -> splitArray(msg, out, span, oldParts, id);

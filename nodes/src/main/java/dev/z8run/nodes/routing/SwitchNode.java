@@ -62,6 +62,20 @@ public final class SwitchNode implements Node {
                       + " jsonata (property is an expression)."))
           .field(
               ConfigField.optional(
+                  "repair",
+                  FieldType.BOOLEAN,
+                  false,
+                  "Recreate message sequences: hold each msg.parts sequence until it is complete,"
+                      + " then send each output's messages as a sequence of their own."))
+          .field(
+              ConfigField.optional(
+                      "maxKept",
+                      FieldType.INTEGER,
+                      10_000L,
+                      "With repair: messages held at most, over all sequences.")
+                  .atLeast(1))
+          .field(
+              ConfigField.optional(
                   "checkAll",
                   FieldType.BOOLEAN,
                   false,
@@ -77,10 +91,17 @@ public final class SwitchNode implements Node {
   private final SwitchRules general;
   private final int ruleCount;
   private final boolean checkAll;
+  private final int[] matched;
+  private final SequenceRepair repair;
 
   private SwitchNode(NodeContext context) {
     Object configured = context.config().get("rules");
     ruleCount = configured instanceof List<?> list ? list.size() : 0;
+    matched = new int[ruleCount + 1];
+    repair =
+        context.configBoolean("repair", false)
+            ? new SequenceRepair(context, context.configLong("maxKept", 10_000))
+            : null;
     if (!isZ8runForm(configured) && SwitchRules.needed(context.config())) {
       general = SwitchRules.compile(context);
       z8runRules = null;
@@ -158,54 +179,63 @@ public final class SwitchNode implements Node {
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
+    if (repair != null && repair.isPart(msg)) {
+      repair.onPart(msg, route(msg), matched, out);
+      return;
+    }
+    int ports = route(msg);
+    for (int i = 0; i < ports; i++) {
+      out.forward(matched[i], msg);
+    }
+  }
+
+  /** Fills {@link #matched} with the ports the message goes to; returns how many. */
+  private int route(MessageFlyweight msg) {
     if (general != null) {
       Map<String, Object> parsed = MessageBodies.parse(msg);
       if (msg.binaryLength() > 0) {
         parsed.put("payload", new SwitchRules.Binary(msg.binaryLength()));
       }
-      int[] matched = general.matches(parsed, checkAll);
-      for (int port : matched) {
-        out.forward(port, msg);
+      int[] ports = general.matches(parsed, checkAll);
+      if (ports.length == 0) {
+        matched[0] = ruleCount;
+        return 1;
       }
-      if (matched.length == 0) {
-        out.forward(ruleCount, msg);
-      }
-      return;
+      System.arraycopy(ports, 0, matched, 0, ports.length);
+      return ports.length;
     }
-    long span = path.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    long span = path.find(msg);
+    int count = 0;
     if (z8runRules != null) {
       Object actual = Z8runRule.valueAt(msg.buffer(), span);
-      boolean matched = false;
       for (int i = 0; i < z8runRules.length; i++) {
         if (z8runRules[i].test(actual)) {
-          matched = true;
-          out.forward(i, msg);
+          matched[count++] = i;
           if (!checkAll) {
-            return;
+            return count;
           }
         }
       }
-      if (!matched) {
-        out.forward(z8runRules.length, msg);
+      if (count == 0) {
+        matched[count++] = z8runRules.length;
       }
-      return;
+      return count;
     }
     boolean binary = payload && msg.binaryLength() > 0;
-    boolean matched = false;
     for (int i = 0; i < rules.length; i++) {
       PropertyTest rule = rules[i];
       if (rule.isOtherwise()
-          ? !matched
+          ? count == 0
           : rule.test(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), span, binary)) {
-        matched = true;
-        out.forward(i, msg);
+        matched[count++] = i;
         if (!checkAll) {
-          return;
+          return count;
         }
       }
     }
-    if (!matched) {
-      out.forward(rules.length, msg);
+    if (count == 0) {
+      matched[count++] = rules.length;
     }
+    return count;
   }
 }

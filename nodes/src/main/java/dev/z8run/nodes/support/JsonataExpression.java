@@ -96,8 +96,17 @@ public final class JsonataExpression {
    * @throws IllegalStateException naming the expression when the evaluation fails
    */
   public Object evaluate(Object input) {
+    return evaluate(input, Map.of());
+  }
+
+  /**
+   * As {@link #evaluate(Object)}, with {@code variables} bound ({@code $A}, {@code $N} and {@code
+   * $I} for Join's reduce mode).
+   */
+  public Object evaluate(Object input, Map<String, Object> variables) {
     Jsonata.Frame frame = expression.createFrame();
     frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
+    variables.forEach(frame::bind);
     Object result;
     try {
       result = expression.evaluate(input, frame);

@@ -1,8 +1,10 @@
 package dev.z8run.nodes.support;
 
 import dev.z8run.core.node.NodeContext;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageFlyweight;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -176,9 +178,28 @@ public final class MessagePath {
    * @return a span as {@link JsonScanner#find} returns it, or {@link JsonScanner#NOT_FOUND}
    */
   public long find(DirectBuffer buffer, int offset, int length) {
-    int start = offset;
-    int end = offset + length;
-    for (int i = 0; i < segments.length; i++) {
+    return find(buffer, offset, offset + length, 0);
+  }
+
+  /**
+   * Finds the value in {@code msg}'s JSON: the first key through the record's field index when it
+   * carries one (no scan), the rest inside that value.
+   *
+   * @return a span in {@code msg.buffer()}, or {@link JsonScanner#NOT_FOUND}
+   */
+  public long find(MessageFlyweight msg) {
+    if (msg.indexLength() == 0 || segments.length == 0 || keys[0] == null) {
+      return find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    }
+    long span = FieldIndex.find(msg, keys[0]);
+    if (span == JsonScanner.NOT_FOUND) {
+      return span;
+    }
+    return find(msg.buffer(), JsonScanner.spanStart(span), JsonScanner.spanEnd(span), 1);
+  }
+
+  private long find(DirectBuffer buffer, int start, int end, int from) {
+    for (int i = from; i < segments.length; i++) {
       long span =
           keys[i] != null
               ? JsonScanner.findKey(buffer, start, end, keys[i])

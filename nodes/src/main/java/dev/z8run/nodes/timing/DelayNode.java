@@ -1,16 +1,21 @@
 package dev.z8run.nodes.timing;
 
+import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.MessageBodies;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * {@code delay}: holds each message for a fixed, per-message ({@code msg.delay}) or random time, or
@@ -25,6 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * timeout}.
  */
 public final class DelayNode implements Node {
+  private static final byte[][] RESET = {"reset".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[][] FLUSH = {"flush".getBytes(StandardCharsets.US_ASCII)};
   private static final List<String> TIME_UNITS =
       List.of("milliseconds", "seconds", "minutes", "hours", "days");
 
@@ -36,9 +43,10 @@ public final class DelayNode implements Node {
               ConfigField.choice(
                   "pauseType",
                   "delay",
-                  List.of("delay", "delayv", "random", "rate"),
+                  List.of("delay", "delayv", "random", "rate", "queue", "timed"),
                   "delay: fixed; delayv: msg.delay ms (else timeout); random: between randomFirst"
-                      + " and randomLast; rate: rate limit."))
+                      + " and randomLast; rate: rate limit; queue, timed: rate limit for each"
+                      + " msg.topic (the latest message per topic, one topic per tick or all)."))
           .field(
               ConfigField.optional("timeout", FieldType.ANY, 5, "The fixed delay, in timeoutUnits.")
                   .atLeast(0))
@@ -105,6 +113,15 @@ public final class DelayNode implements Node {
   private long dropped;
   private long nextFreeNs;
 
+  /** A held message: its deferral, and a copy to send at once on a flush. */
+  private record Held(Cancellable timer, byte[] json, byte[] binary) {}
+
+  /** Held messages by tag, oldest first (delay, delayv and random modes). */
+  private final LinkedHashMap<Integer, Held> pending = new LinkedHashMap<>();
+
+  private int nextTag;
+  private final TopicQueue topics;
+
   private DelayNode(NodeContext context) {
     this.context = context;
     Long z8run = z8runDelayMs(context);
@@ -128,6 +145,17 @@ public final class DelayNode implements Node {
     this.spacingNs = Math.round(periodMs * 1_000_000.0 / rate);
     this.drop = context.configBoolean("drop", false);
     this.maxQueue = context.configLong("maxQueue", 1000);
+    this.topics =
+        mode.equals("queue") || mode.equals("timed")
+            ? new TopicQueue(context, mode.equals("timed"), spacingNs / 1_000_000, maxQueue)
+            : null;
+  }
+
+  @Override
+  public void onStart() {
+    if (topics != null) {
+      topics.onStart();
+    }
   }
 
   /** z8run's fixed delay ({@code delayMs}, or {@code delay} in {@code unit}), or null. */
@@ -171,6 +199,14 @@ public final class DelayNode implements Node {
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
+    if (topics != null) {
+      topics.onMessage(msg, out);
+      return;
+    }
+    if (!mode.equals("rate") && isControl(msg)) {
+      onControl(msg, out);
+      return;
+    }
     switch (mode) {
       case "rate" -> limit(msg, out);
       case "random" ->
@@ -211,8 +247,75 @@ public final class DelayNode implements Node {
       return false;
     }
     held++;
-    out.defer(msg, ms, 0);
+    if (mode.equals("rate")) {
+      out.defer(msg, ms, 0);
+    } else {
+      int tag = ++nextTag;
+      if (tag <= 0) { // after a wrap: 0 means "rate mode", -1 is TopicQueue's tick
+        tag = nextTag = 1;
+      }
+      byte[] json = new byte[msg.jsonLength()];
+      msg.buffer().getBytes(msg.jsonOffset(), json);
+      pending.put(tag, new Held(out.defer(msg, ms, tag), json, msg.binaryBytes()));
+    }
     return true;
+  }
+
+  private static boolean isControl(MessageFlyweight msg) {
+    return JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), RESET)
+            != JsonScanner.NOT_FOUND
+        || JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), FLUSH)
+            != JsonScanner.NOT_FOUND;
+  }
+
+  /**
+   * Node-RED's {@code msg.reset} (drop every held message, this one too) and {@code msg.flush}
+   * (send the held messages now, the oldest {@code flush} of them when it is a number; a message
+   * with other properties than {@code flush} is held first, so it goes out too).
+   */
+  private void onControl(MessageFlyweight msg, Output out) {
+    Map<String, Object> body = MessageBodies.parse(msg);
+    if (body.containsKey("reset")) {
+      for (Held message : pending.values()) {
+        message.timer().cancel();
+      }
+      held -= pending.size();
+      pending.clear();
+      context.status("reset");
+      return;
+    }
+    if (body.size() > 1) {
+      hold(
+          msg,
+          out,
+          switch (mode) {
+            case "random" -> ThreadLocalRandom.current().nextLong(randomFirstMs, randomLastMs + 1);
+            case "delayv" -> perMessageDelay(msg);
+            default -> delayMs;
+          });
+    }
+    long count =
+        body.get("flush") instanceof Number n ? Math.max(0, n.longValue()) : Long.MAX_VALUE;
+    var entries = pending.entrySet().iterator();
+    while (count-- > 0 && entries.hasNext()) {
+      Held message = entries.next().getValue();
+      entries.remove();
+      held--;
+      message.timer().cancel();
+      UnsafeBuffer json = new UnsafeBuffer(message.json());
+      if (message.binary().length > 0) {
+        out.send(
+            0,
+            json,
+            0,
+            message.json().length,
+            new UnsafeBuffer(message.binary()),
+            0,
+            message.binary().length);
+      } else {
+        out.send(0, json, 0, message.json().length);
+      }
+    }
   }
 
   private void drop() {
@@ -222,6 +325,13 @@ public final class DelayNode implements Node {
 
   @Override
   public void onDeferred(MessageFlyweight msg, int tag, Output out) {
+    if (topics != null && TopicQueue.isTick(tag)) {
+      topics.onTick(msg, out);
+      return;
+    }
+    if (tag != 0 && pending.remove(tag) == null) {
+      return; // flushed or reset while its timer fired
+    }
     held--;
     out.forward(0, msg);
   }

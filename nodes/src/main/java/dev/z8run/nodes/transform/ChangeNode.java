@@ -213,23 +213,28 @@ public final class ChangeNode implements Node {
     out.send(0, edited, 0, edited.capacity(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
   }
 
-  /** One rule: patch straight into the claimed message. */
+  /**
+   * One rule: patch straight into the claimed message, finding the field through the record's field
+   * index and writing the result's index after it.
+   */
   private void setDirect(Rule rule, MessageFlyweight msg, Output out) {
     DirectBuffer value = valueOf(rule);
-    int patched =
-        patch.prepare(
-            msg.buffer(), msg.jsonOffset(), msg.jsonLength(), rule.path(), value.capacity());
+    int patched = patch.prepare(msg, rule.path(), value.capacity());
     if (patched < 0) {
       context.warn("message body is not a JSON object; passed on unchanged");
       out.forward(0, msg);
       return;
     }
     int binaryLength = msg.binaryLength();
-    MessageFlyweight claimed = out.claim(0, patched, binaryLength);
+    int indexLength = patch.resultIndexLength();
+    MessageFlyweight claimed = out.claim(0, patched, binaryLength, indexLength);
     MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
     patch.write(value, 0, destination, claimed.jsonOffset());
     if (binaryLength > 0) {
       destination.putBytes(claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), binaryLength);
+    }
+    if (indexLength > 0) {
+      patch.writeIndex(destination, claimed.indexOffset());
     }
     out.commit();
   }

@@ -11,8 +11,10 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.JsonSchemaCheck;
 import dev.z8run.nodes.support.JsonValues;
 import dev.z8run.nodes.support.JsonataExpression;
+import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -70,6 +72,7 @@ public final class JsonNode implements Node {
           .build();
 
   private static final byte[][] ERROR_PATH = {"error".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[][] SCHEMA_PATH = {"schema".getBytes(StandardCharsets.US_ASCII)};
 
   private final NodeContext context;
   private final String action;
@@ -77,7 +80,10 @@ public final class JsonNode implements Node {
   private final MessagePath path;
   private final JsonataExpression expression;
   private final boolean pretty;
+  private final boolean validates;
   private final JsonPatch patch = new JsonPatch();
+  private Object lastSchema;
+  private JsonSchemaCheck compiledSchema;
 
   private JsonNode(NodeContext context) {
     this.context = context;
@@ -100,12 +106,82 @@ public final class JsonNode implements Node {
             ? JsonataExpression.compile("expression", context.configString("expression", ""))
             : null;
     pretty = context.configBoolean("pretty", false);
+    validates = action.equals("toggle") || action.equals("parse") || action.equals("stringify");
+  }
+
+  /**
+   * Node-RED's validation against {@code msg.schema} (a JSON Schema object): the property's value
+   * (parsed first when it is text) must fit the schema, or the message fails with {@code Schema
+   * error: ...} and {@code msg.schemaError} listing the problems; a message that fits goes on
+   * converted, without {@code msg.schema}. The last schema is compiled once and kept.
+   */
+  private void validated(MessageFlyweight msg, Output out) {
+    Map<String, Object> body = MessageBodies.parse(msg);
+    Object schema = body.get("schema");
+    if (!schema.equals(lastSchema)) {
+      try {
+        compiledSchema = JsonSchemaCheck.compile(schema);
+        lastSchema = schema;
+      } catch (IllegalArgumentException invalid) {
+        lastSchema = null;
+        fail(msg, out, "msg.schema could not be compiled: " + invalid.getMessage());
+        return;
+      }
+    }
+    Object value = property.get(body);
+    if (value == MessagePath.MISSING) {
+      out.forward(0, msg);
+      return;
+    }
+    Object checked;
+    Object converted;
+    if (value instanceof String text) {
+      try {
+        checked = JsonCodec.parse(text);
+      } catch (JsonCodec.JsonException malformed) {
+        fail(msg, out, "msg." + property.text() + " is not JSON: " + malformed.getMessage());
+        return;
+      }
+      converted = action.equals("stringify") ? text : checked;
+    } else if (action.equals("parse")) {
+      out.forward(0, msg);
+      return;
+    } else {
+      checked = value;
+      String text = JsonCodec.writeString(value);
+      converted = pretty ? PrettyJson.indent(text) : text;
+    }
+    List<String> problems = compiledSchema.problems(checked);
+    if (!problems.isEmpty()) {
+      body.put("schemaError", problems);
+      body.put(
+          "error",
+          Map.of(
+              "message",
+              "Schema error: " + String.join("; ", problems),
+              "source",
+              Map.of("id", context.nodeId(), "type", "json")));
+      if (!out.isWired(1)) {
+        throw new IllegalArgumentException("Schema error: " + String.join("; ", problems));
+      }
+      MessageBodies.send(out, 1, body, msg);
+      return;
+    }
+    property.set(body, converted);
+    body.remove("schema");
+    MessageBodies.send(out, 0, body, msg);
   }
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     DirectBuffer buffer = msg.buffer();
-    long span = property.find(buffer, msg.jsonOffset(), msg.jsonLength());
+    if (validates
+        && JsonScanner.find(buffer, msg.jsonOffset(), msg.jsonLength(), SCHEMA_PATH)
+            != JsonScanner.NOT_FOUND) {
+      validated(msg, out);
+      return;
+    }
+    long span = property.find(msg);
     byte[] result;
     try {
       result = convert(msg, span);

@@ -91,7 +91,7 @@ public final class RangeNode implements Node {
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
-    long span = path.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    long span = path.find(msg);
     double n = JsonValues.number(msg.buffer(), span);
     if (Double.isNaN(n)) {
       throw new IllegalArgumentException(

@@ -64,8 +64,9 @@ public final class TemplateNode implements Node {
               ConfigField.choice(
                   "output",
                   "str",
-                  List.of("str", "json"),
-                  "str: set the text; json: parse the text and set the JSON value."))
+                  List.of("str", "json", "yaml"),
+                  "str: set the text; json: parse the text and set the JSON value; yaml: parse"
+                      + " the text as YAML and set the value."))
           .field(ConfigField.optional("template", FieldType.CODE, "", "The template text."))
           .field(
               ConfigField.choice(
@@ -92,6 +93,7 @@ public final class TemplateNode implements Node {
   private final Mustache mustache;
   private final byte[] plain;
   private final boolean json;
+  private final boolean yaml;
   private final JsonPatch patch = new JsonPatch();
 
   private TemplateNode(NodeContext context) {
@@ -107,10 +109,11 @@ public final class TemplateNode implements Node {
           "field: '" + field.text() + "' has an array index; use object keys only");
     }
     json = context.configString("output", "str").equals("json");
+    yaml = context.configString("output", "str").equals("yaml");
     String template = context.configString("template", "");
     if (context.configString("syntax", "mustache").equals("plain")) {
       mustache = null;
-      plain = value(template, json);
+      plain = value(template, json, yaml);
     } else {
       plain = null;
       try {
@@ -124,7 +127,15 @@ public final class TemplateNode implements Node {
   }
 
   /** The rendered text as the JSON value to set. */
-  private static byte[] value(String text, boolean json) {
+  private static byte[] value(String text, boolean json, boolean yaml) {
+    if (yaml) {
+      try {
+        return JsonCodec.write(YamlText.parse(text));
+      } catch (RuntimeException notYaml) {
+        throw new IllegalArgumentException(
+            "output is yaml but the text is not YAML: " + notYaml.getMessage(), notYaml);
+      }
+    }
     if (!json) {
       return JsonCodec.write(text);
     }
@@ -144,7 +155,7 @@ public final class TemplateNode implements Node {
       msg.buffer().getBytes(msg.jsonOffset(), body);
       StringWriter text = new StringWriter();
       mustache.execute(text, scope(JsonCodec.parse(body)));
-      value = value(text.toString(), json);
+      value = value(text.toString(), json, yaml);
     }
     if (contextField != null) {
       ContextStore store =

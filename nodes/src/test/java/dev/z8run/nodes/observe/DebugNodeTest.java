@@ -127,6 +127,23 @@ class DebugNodeTest {
   }
 
   @Test
+  void shouldShowTheResultOfAJsonataExpression() {
+    try (FlowHarness harness = new FlowHarness()) {
+      Queue<Preview> previews = listen(harness);
+      harness.engine.deploy(
+          chain(
+              "d",
+              node("in", "inject"),
+              node(
+                  "dbg",
+                  "debug",
+                  "{\"expression\":\"\\\"[\\\" & topic & \\\"] \\\" & payload\"}")));
+      harness.inject("d", "in", "{\"payload\":\"Hello\",\"topic\":\"Sample\"}");
+      assertEquals("\"[Sample] Hello\"", await(previews, 1).get(0).preview());
+    }
+  }
+
+  @Test
   void shouldCutLongPreviewsAndReportTheOriginalLength() {
     try (FlowHarness harness = new FlowHarness()) {
       Queue<Preview> previews = listen(harness);

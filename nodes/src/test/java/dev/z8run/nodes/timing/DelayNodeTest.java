@@ -143,4 +143,64 @@ class DelayNodeTest {
 
     assertTrue(failure.getMessage().contains("timeout: expected a number"), failure.getMessage());
   }
+
+  @Test
+  void shouldDropHeldMessagesOnResetAndSendThemAtOnceOnFlush() {
+    try (FlowHarness harness = new FlowHarness()) {
+      harness.engine.deploy(
+          FlowHarness.chain(
+              "f",
+              FlowHarness.node("in", "source"),
+              FlowHarness.node(
+                  "d",
+                  "delay",
+                  "{\"pauseType\":\"delay\",\"timeout\":\"1\",\"timeoutUnits\":\"minutes\"}"),
+              FlowHarness.node("out", "capture")));
+      harness.inject("f", "in", "{\"payload\":\"dropped\"}");
+      harness.inject("f", "in", "{\"reset\":true}");
+      harness.inject("f", "in", "{\"payload\":\"a\"}");
+      harness.inject("f", "in", "{\"payload\":\"b\"}");
+      harness.inject("f", "in", "{\"flush\":1}");
+      harness.inject("f", "in", "{\"flush\":true,\"topic\":\"t\"}");
+
+      var out = harness.awaitCaptured("out", 3);
+      org.junit.jupiter.api.Assertions.assertEquals(
+          java.util.List.of(
+              "{\"payload\":\"a\"}", "{\"payload\":\"b\"}", "{\"flush\":true,\"topic\":\"t\"}"),
+          out.stream().map(FlowHarness.Captured::json).toList());
+    }
+  }
+
+  @Test
+  void shouldReleaseTheLatestMessageOfEachTopicPerTick() {
+    try (FlowHarness harness = new FlowHarness()) {
+      harness.engine.deploy(
+          FlowHarness.chain(
+              "f",
+              FlowHarness.node("in", "source"),
+              FlowHarness.node(
+                  "d",
+                  "delay",
+                  "{\"pauseType\":\"timed\",\"rate\":\"1\",\"nbRateUnits\":\"0.2\","
+                      + "\"rateUnits\":\"second\"}"),
+              FlowHarness.node("out", "capture")));
+      for (String message :
+          List.of(
+              "{\"topic\":\"a\",\"payload\":1}",
+              "{\"topic\":\"b\",\"payload\":1}",
+              "{\"topic\":\"a\",\"payload\":2}",
+              "{\"topic\":\"b\",\"payload\":2}")) {
+        harness.inject("f", "in", message);
+      }
+
+      var out = harness.awaitCaptured("out", 2);
+      List<String> seen = new ArrayList<>();
+      out.forEach(m -> seen.add(m.json()));
+      // released together on the next tick, unless a tick fell between the injections
+      assertTrue(
+          seen.equals(List.of("{\"topic\":\"a\",\"payload\":2}", "{\"topic\":\"b\",\"payload\":2}"))
+              || seen.get(0).contains("\"payload\":1"),
+          seen.toString());
+    }
+  }
 }

@@ -85,6 +85,26 @@ class JsonNodeTest {
   }
 
   @Test
+  void shouldValidateAgainstMsgSchemaAsNodeRedDoes() {
+    String schema = "{\"type\":\"object\",\"properties\":{\"price\":{\"type\":\"number\"}}}";
+    List<List<String>> out =
+        run(
+            config(),
+            2,
+            "{\"payload\":\"{\\\"price\\\":100}\",\"schema\":" + schema + "}",
+            "{\"payload\":\"{\\\"price\\\":\\\"100\\\"}\",\"schema\":" + schema + "}",
+            "{\"payload\":{\"price\":1},\"schema\":" + schema + "}");
+
+    assertEquals(
+        List.of("{\"payload\":{\"price\":100}}", "{\"payload\":\"{\\\"price\\\":1}\"}"),
+        out.get(0));
+    Map<?, ?> failed = (Map<?, ?>) json(out.get(1).get(0));
+    assertTrue(
+        ((Map<?, ?>) failed.get("error")).get("message").toString().startsWith("Schema error: "));
+    assertTrue(failed.get("schemaError").toString().contains("/price"), failed.toString());
+  }
+
+  @Test
   void shouldStringifyCompactOrPrettyAndToggleBothWays() {
     List<List<String>> compact =
         run(config("action", "stringify"), 1, "{\"payload\":{\"a\":[1,{}],\"b\":\"q\\\"\"}}");

@@ -16,6 +16,7 @@ import dev.z8run.store.lmdb.LmdbEnvironment;
 import dev.z8run.store.vector.VectorHit;
 import dev.z8run.store.vector.VectorRecord;
 import dev.z8run.store.vector.VectorStore;
+import dev.z8run.store.vector.VectorTuning;
 import dev.z8run.testkit.ai.FakeProviders;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
@@ -129,6 +130,26 @@ public final class AiBench {
     Path dir = Files.createTempDirectory("z8-vectors");
     Random random = new Random(42);
     int clusters = Math.max(10, n / 100);
+    // noise per dimension around a cluster centre; the default (4) makes the noise 2.4 times the
+    // centre, near uniform in 384 dimensions: the hardest case for a graph index
+    float spread = Float.parseFloat(System.getProperty("z8.bench.spread", "4"));
+    // the store's defaults, or what -Dz8.vectors.{exactBelow,m,beam,candidates} set
+    VectorTuning defaults = VectorTuning.DEFAULTS;
+    VectorTuning tuning =
+        new VectorTuning(
+            Integer.getInteger("z8.vectors.exactBelow", defaults.exactBelow()),
+            Integer.getInteger("z8.vectors.m", defaults.maxConnections()),
+            Integer.getInteger("z8.vectors.beam", defaults.beamWidth()),
+            Integer.getInteger("z8.vectors.candidates", defaults.candidates()));
+    System.out.printf(
+        Locale.ROOT,
+        "vectors: %s, spread %.2f, %s, load average %.2f%n",
+        tuning,
+        spread,
+        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            ? "jdk.incubator.vector present"
+            : "no jdk.incubator.vector (Lucene scores without SIMD)",
+        ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     float[][] centers = new float[clusters][];
     for (int c = 0; c < clusters; c++) {
       centers[c] = unit(gaussian(random, dims, 1.0f));
@@ -139,7 +160,7 @@ public final class AiBench {
           unit(
               add(
                   centers[random.nextInt(clusters)],
-                  gaussian(random, dims, 0.6f / (float) Math.sqrt(dims) * 4)));
+                  gaussian(random, dims, 0.6f / (float) Math.sqrt(dims) * spread)));
     }
     float[][] qs = new float[queries][];
     for (int i = 0; i < queries; i++) {
@@ -147,15 +168,10 @@ public final class AiBench {
           unit(
               add(
                   centers[random.nextInt(clusters)],
-                  gaussian(random, dims, 0.6f / (float) Math.sqrt(dims) * 4)));
+                  gaussian(random, dims, 0.6f / (float) Math.sqrt(dims) * spread)));
     }
     try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), 256L << 20, 64L << 30);
-        VectorStore store =
-            new VectorStore(
-                env,
-                dir.resolve("index"),
-                VectorStore.DEFAULT_EXACT_BELOW,
-                VectorStore.DEFAULT_CANDIDATES)) {
+        VectorStore store = new VectorStore(env, dir.resolve("index"), tuning)) {
       int batch = 1_000;
       long start = System.nanoTime();
       for (int from = 0; from < n; from += batch) {
@@ -167,8 +183,15 @@ public final class AiBench {
       }
       double storeSeconds = (System.nanoTime() - start) / 1e9;
       start = System.nanoTime();
+      long buildCpu = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
       store.refresh("owner", "bench");
       double indexSeconds = (System.nanoTime() - start) / 1e9;
+      System.out.printf(
+          Locale.ROOT,
+          "index build: %.1f s of CPU on the indexing thread (%.0f entries per CPU second), load average %.2f%n",
+          (ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - buildCpu) / 1e9,
+          n / ((ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime() - buildCpu) / 1e9),
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       System.out.printf(
           Locale.ROOT,
           "insert: %d x %d-d in batches of %d: LMDB %.1f s (%.0f entries/s), index build %.1f s (%.0f entries/s), together %.0f entries/s%n",
@@ -180,6 +203,10 @@ public final class AiBench {
           indexSeconds,
           n / indexSeconds,
           n / (storeSeconds + indexSeconds));
+      System.out.printf(
+          Locale.ROOT,
+          "index segments after the build: %d%n",
+          store.indexSegments("owner", "bench"));
       long lmdbBytes = size(dir.resolve("lmdb").resolve("data.mdb"));
       long indexBytes = store.indexSizeBytes("owner", "bench");
       System.out.printf(
@@ -188,58 +215,85 @@ public final class AiBench {
           lmdbBytes / 1e6,
           (double) n * dims * 4 / 1e6,
           indexBytes / 1e6);
-      // warm up
-      for (int i = 0; i < Math.min(200, queries); i++) {
-        store.search("owner", "bench", qs[i], 10, -1, Map.of());
-      }
-      long[] latencies = new long[queries];
-      long[] filtered = new long[queries];
-      double recall = 0;
-      for (int i = 0; i < queries; i++) {
-        long t = System.nanoTime();
-        List<VectorHit> hits = store.search("owner", "bench", qs[i], 10, -1, Map.of());
-        latencies[i] = System.nanoTime() - t;
-        t = System.nanoTime();
-        store.search("owner", "bench", qs[i], 10, -1, Map.of("shard", 3));
-        filtered[i] = System.nanoTime() - t;
-        Set<String> truth = exactTop(data, qs[i], 10);
-        int found = 0;
-        for (VectorHit hit : hits) {
-          found += truth.contains(hit.id()) ? 1 : 0;
+      List<Set<String>> truths =
+          java.util.stream.IntStream.range(0, queries)
+              .parallel()
+              .mapToObj(i -> exactTop(data, qs[i], 10))
+              .toList();
+      String sweep =
+          System.getProperty("z8.bench.candidates", Integer.toString(tuning.candidates()));
+      for (String value : sweep.split(",")) {
+        int candidates = Integer.parseInt(value.strip());
+        // warm up
+        for (int i = 0; i < Math.min(200, queries); i++) {
+          store.search("owner", "bench", qs[i], 10, -1, Map.of(), candidates);
         }
-        recall += found / 10.0;
+        long[] latencies = new long[queries];
+        long[] cpu = new long[queries];
+        long[] filtered = new long[queries];
+        double recall = 0;
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        for (int i = 0; i < queries; i++) {
+          long c = threads.getCurrentThreadCpuTime();
+          long t = System.nanoTime();
+          List<VectorHit> hits =
+              store.search("owner", "bench", qs[i], 10, -1, Map.of(), candidates);
+          latencies[i] = System.nanoTime() - t;
+          cpu[i] = threads.getCurrentThreadCpuTime() - c;
+          t = System.nanoTime();
+          store.search("owner", "bench", qs[i], 10, -1, Map.of("shard", 3), candidates);
+          filtered[i] = System.nanoTime() - t;
+          int found = 0;
+          for (VectorHit hit : hits) {
+            found += truths.get(i).contains(hit.id()) ? 1 : 0;
+          }
+          recall += found / 10.0;
+        }
+        Arrays.sort(latencies);
+        Arrays.sort(cpu);
+        Arrays.sort(filtered);
+        System.out.printf(
+            Locale.ROOT,
+            "search (HNSW, k=10, %d candidates, %d queries): p50 %.2f ms, p99 %.2f ms (CPU time of the searching thread: p50 %.2f ms, p99 %.2f ms); with a filter matching 10%%: p50 %.2f ms, p99 %.2f ms; recall@10 vs exact %.3f; load average %.2f%n",
+            candidates,
+            queries,
+            latencies[queries / 2] / 1e6,
+            latencies[(int) (queries * 0.99)] / 1e6,
+            cpu[queries / 2] / 1e6,
+            cpu[(int) (queries * 0.99)] / 1e6,
+            filtered[queries / 2] / 1e6,
+            filtered[(int) (queries * 0.99)] / 1e6,
+            recall / queries,
+            ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
       }
-      Arrays.sort(latencies);
-      Arrays.sort(filtered);
       System.out.printf(
           Locale.ROOT,
-          "search (HNSW, k=10, %d queries): p50 %.2f ms, p99 %.2f ms; with a filter matching 10%%: p50 %.2f ms, p99 %.2f ms; recall@10 vs exact %.3f%n",
-          queries,
-          latencies[queries / 2] / 1e6,
-          latencies[(int) (queries * 0.99)] / 1e6,
-          filtered[queries / 2] / 1e6,
-          filtered[(int) (queries * 0.99)] / 1e6,
-          recall / queries);
+          "index segments after the searches: %d, load average %.2f%n",
+          store.indexSegments("owner", "bench"),
+          ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     } finally {
       deleteTree(dir);
     }
   }
 
+  /**
+   * The ids of the {@code k} vectors with the largest dot product with {@code q} (unit vectors).
+   */
   private static Set<String> exactTop(float[][] data, float[] q, int k) {
-    Integer[] order = new Integer[data.length];
-    double[] scores = new double[data.length];
+    java.util.PriorityQueue<double[]> best =
+        new java.util.PriorityQueue<>(Comparator.comparingDouble((double[] e) -> e[0]));
     for (int i = 0; i < data.length; i++) {
-      double dot = 0;
-      for (int d = 0; d < q.length; d++) {
-        dot += q[d] * data[i][d];
+      float dot = org.apache.lucene.util.VectorUtil.dotProduct(q, data[i]);
+      if (best.size() < k) {
+        best.add(new double[] {dot, i});
+      } else if (dot > best.peek()[0]) {
+        best.poll();
+        best.add(new double[] {dot, i});
       }
-      scores[i] = dot;
-      order[i] = i;
     }
-    Arrays.sort(order, Comparator.comparingDouble((Integer i) -> scores[i]).reversed());
     Set<String> top = new HashSet<>();
-    for (int i = 0; i < k; i++) {
-      top.add("e" + order[i]);
+    for (double[] e : best) {
+      top.add("e" + (int) e[1]);
     }
     return top;
   }

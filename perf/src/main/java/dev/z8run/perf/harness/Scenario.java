@@ -21,7 +21,9 @@ public enum Scenario {
   /** Source wired to 8 junctions, all wired to one sink; window 1000 (source messages). */
   B_FANOUT8("b_fanout8", 8, 1000, 0),
   /** Source, 5 junctions, sink; a 64 KiB binary payload per message; window 128. */
-  D_PAYLOAD64K("d_payload64k_fn5", 1, 128, 65536);
+  D_PAYLOAD64K("d_payload64k_fn5", 1, 128, 65536),
+  /** Source, 5 junctions, sink; a 4 MiB binary payload per message; window 8 (z8run only). */
+  D4M_PAYLOAD4M("d4m_payload4m_fn5", 1, 8, 4 * 1024 * 1024);
 
   private final String id;
   private final int fan;
@@ -63,7 +65,8 @@ public enum Scenario {
     throw new IllegalArgumentException(
         "unknown scenario '"
             + name
-            + "' (known: a_pipeline_fn10, a2_pipeline_change10, b_fanout8, d_payload64k_fn5)");
+            + "' (known: a_pipeline_fn10, a2_pipeline_change10, b_fanout8, d_payload64k_fn5,"
+            + " d4m_payload4m_fn5)");
   }
 
   /** The flow: node "src" (inject) is fed by the harness, node "sink" (counter) counts. */
@@ -75,7 +78,7 @@ public enum Scenario {
     switch (this) {
       case A_PIPELINE_FN10 -> chain(nodes, wires, 10, "function");
       case A2_PIPELINE_CHANGE10 -> chain(nodes, wires, 10, "change");
-      case D_PAYLOAD64K -> chain(nodes, wires, 5, "junction");
+      case D_PAYLOAD64K, D4M_PAYLOAD4M -> chain(nodes, wires, 5, "junction");
       case B_FANOUT8 -> {
         for (int b = 1; b <= 8; b++) {
           nodes.add(node("b" + b, "junction", Map.of()));

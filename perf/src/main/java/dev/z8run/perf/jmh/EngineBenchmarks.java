@@ -46,6 +46,7 @@ public class EngineBenchmarks {
   private ManualEngine chain10;
   private ManualEngine fanOut8;
   private ManualEngine payload64k;
+  private ManualEngine payload4m;
 
   @Setup(Level.Trial)
   public void setUp() {
@@ -53,6 +54,8 @@ public class EngineBenchmarks {
     chain10 = new ManualEngine(Scenario.A2_PIPELINE_CHANGE10.flow(), ManualEngine.SMALL, 0);
     fanOut8 = new ManualEngine(Scenario.B_FANOUT8.flow(), ManualEngine.SMALL, 0);
     payload64k = new ManualEngine(Scenario.D_PAYLOAD64K.flow(), ManualEngine.SMALL, 65536);
+    payload4m =
+        new ManualEngine(Scenario.D4M_PAYLOAD4M.flow(), ManualEngine.SMALL, 4 * 1024 * 1024);
   }
 
   @TearDown(Level.Trial)
@@ -61,6 +64,7 @@ public class EngineBenchmarks {
     chain10.close();
     fanOut8.close();
     payload64k.close();
+    payload4m.close();
   }
 
   /** Trigger, one junction, sink: the cost of one hop plus the trigger and the sink. */
@@ -89,6 +93,16 @@ public class EngineBenchmarks {
   @OperationsPerInvocation(BATCH)
   public long payload64KibThroughFive() {
     return payload64k.pump(BATCH);
+  }
+
+  /**
+   * A 4 MiB binary payload through five junctions: by reference, so each hop copies an 80-byte
+   * record and the body is written once, at the trigger (batches of 8: 32 MiB in flight).
+   */
+  @Benchmark
+  @OperationsPerInvocation(8)
+  public long payload4MibThroughFive() {
+    return payload4m.pump(8);
   }
 
   /** src -> n junctions (or change nodes) -> sink. */

@@ -68,7 +68,13 @@ public enum Table {
    * Deleted entries, as the live ones: key = owner id, 0x00, collection, 0x00, sequence i64 BE;
    * value = the entry id. Trimmed to the newest {@code VectorStore.MAX_TOMBSTONES}.
    */
-  VECTOR_TOMBSTONES("vector_tombstones");
+  VECTOR_TOMBSTONES("vector_tombstones"),
+  /**
+   * Shared connections (database, MQTT): key = owner id, 0x00, connection id; value = the
+   * connection as UTF-8 JSON ({@code ConnectionStore}), its password a {@code vault:} reference.
+   * Added without a schema change: stores written before it simply have none.
+   */
+  CONNECTIONS("connections");
 
   private final String dbName;
 

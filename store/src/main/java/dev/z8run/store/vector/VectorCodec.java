@@ -9,12 +9,13 @@ import java.nio.charset.StandardCharsets;
  * The values of the vector tables ({@code Table.VECTOR_COLLECTIONS}, {@code Table.VECTORS}).
  *
  * <pre>
- *   collection header (45 bytes, big-endian):
- *   0        1          5               13          21             29             37             45
- *   +--------+----------+---------------+-----------+--------------+--------------+--------------+
- *   | u8 = 1 | dims i32 | nextSeq i64   | count i64 | floorSeq i64 | generation   | tombstones   |
- *   | format |          | (next to use) | (live)    | (trimmed to) | i64 (random) | i64 (kept)   |
- *   +--------+----------+---------------+-----------+--------------+--------------+--------------+
+ *   collection header (53 bytes, big-endian; format 1 had 45, without bytes, read as bytes 0):
+ *   0        1          5               13          21             29             37           45        53
+ *   +--------+----------+---------------+-----------+--------------+--------------+------------+---------+
+ *   | u8 = 2 | dims i32 | nextSeq i64   | count i64 | floorSeq i64 | generation   | tombstones | bytes   |
+ *   | format |          | (next to use) | (live)    | (trimmed to) | i64 (random) | i64 (kept) | i64     |
+ *   +--------+----------+---------------+-----------+--------------+--------------+------------+---------+
+ *   bytes: the keys and values of the live entries (what counts against VectorLimits)
  *
  *   entry:
  *   0        1           9          13                  13+4d           17+4d        17+4d+t
@@ -31,19 +32,31 @@ final class VectorCodec {
 
   static final byte FORMAT = 1;
 
+  private static final byte HEADER_FORMAT = 2;
+
   /** A collection's header. */
   record Header(
-      int dims, long nextSeq, long count, long floorSeq, long generation, long tombstones) {
+      int dims,
+      long nextSeq,
+      long count,
+      long floorSeq,
+      long generation,
+      long tombstones,
+      long bytes) {
     Header withNextSeq(long value) {
-      return new Header(dims, value, count, floorSeq, generation, tombstones);
+      return new Header(dims, value, count, floorSeq, generation, tombstones, bytes);
     }
 
     Header withCount(long value) {
-      return new Header(dims, nextSeq, value, floorSeq, generation, tombstones);
+      return new Header(dims, nextSeq, value, floorSeq, generation, tombstones, bytes);
     }
 
     Header withTombstones(long value, long floor) {
-      return new Header(dims, nextSeq, count, floor, generation, value);
+      return new Header(dims, nextSeq, count, floor, generation, value, bytes);
+    }
+
+    Header withBytes(long value) {
+      return new Header(dims, nextSeq, count, floorSeq, generation, tombstones, value);
     }
   }
 
@@ -53,22 +66,26 @@ final class VectorCodec {
   private static final int HEADER_FLOOR = HEADER_COUNT + Long.BYTES;
   private static final int HEADER_GENERATION = HEADER_FLOOR + Long.BYTES;
   private static final int HEADER_TOMBSTONES = HEADER_GENERATION + Long.BYTES;
-  static final int HEADER_BYTES = HEADER_TOMBSTONES + Long.BYTES;
+  private static final int HEADER_SIZE = HEADER_TOMBSTONES + Long.BYTES;
+  private static final int FORMAT_1_HEADER_BYTES = HEADER_SIZE;
+  static final int HEADER_BYTES = HEADER_SIZE + Long.BYTES;
 
   static byte[] header(Header header) {
     return ByteBuffer.allocate(HEADER_BYTES)
-        .put(FORMAT)
+        .put(HEADER_FORMAT)
         .putInt(header.dims())
         .putLong(header.nextSeq())
         .putLong(header.count())
         .putLong(header.floorSeq())
         .putLong(header.generation())
         .putLong(header.tombstones())
+        .putLong(header.bytes())
         .array();
   }
 
   static Header header(byte[] value) {
-    if (value.length != HEADER_BYTES || value[0] != FORMAT) {
+    boolean current = value.length == HEADER_BYTES && value[0] == HEADER_FORMAT;
+    if (!current && !(value.length == FORMAT_1_HEADER_BYTES && value[0] == FORMAT)) {
       throw new StorageException(
           "a vector collection header is damaged: "
               + value.length
@@ -82,7 +99,8 @@ final class VectorCodec {
         b.getLong(HEADER_COUNT),
         b.getLong(HEADER_FLOOR),
         b.getLong(HEADER_GENERATION),
-        b.getLong(HEADER_TOMBSTONES));
+        b.getLong(HEADER_TOMBSTONES),
+        current ? b.getLong(HEADER_SIZE) : 0);
   }
 
   private static final int ENTRY_SEQ = 1;

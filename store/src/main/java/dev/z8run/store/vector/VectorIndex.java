@@ -55,9 +55,26 @@ final class VectorIndex implements AutoCloseable {
   static final String VECTOR = "v";
   private static final String SEQ_KEY = "z8.seq";
   private static final String GENERATION_KEY = "z8.generation";
+  private static final String FORMAT_KEY = "z8.format";
+
+  /**
+   * The index layout: 2 = unit vectors compared by dot product (1 was cosine on raw vectors). An
+   * index of another layout is deleted and rebuilt from LMDB when it opens.
+   */
+  private static final String FORMAT = "2";
+
   private static final long COMMIT_EVERY_NS = 2_000_000_000L;
 
+  /**
+   * Lucene's indexing buffer: a bulk load (a rebuild, or the first search after many stores) is cut
+   * into segments of about this much (some 25,000 vectors of 384 dimensions). Each segment is a
+   * graph searched on its own with the full candidates; smaller graphs find more of the true
+   * nearest neighbours for the same candidates (perf/README.md, "AI", measures both).
+   */
+  private static final double RAM_BUFFER_MB = 64;
+
   private final Path directory;
+  private final VectorTuning tuning;
   private final ReentrantLock writing = new ReentrantLock();
   private FSDirectory lucene;
   private IndexWriter writer;
@@ -67,8 +84,9 @@ final class VectorIndex implements AutoCloseable {
   private long lastCommitNs;
   private boolean dirty;
 
-  VectorIndex(Path directory) {
+  VectorIndex(Path directory, VectorTuning tuning) {
     this.directory = directory;
+    this.tuning = tuning;
     open();
   }
 
@@ -76,17 +94,25 @@ final class VectorIndex implements AutoCloseable {
     try {
       Files.createDirectories(directory);
       lucene = FSDirectory.open(directory);
+      if (DirectoryReader.indexExists(lucene)
+          && !FORMAT.equals(
+              DirectoryReader.listCommits(lucene).getLast().getUserData().get(FORMAT_KEY))) {
+        lucene.close();
+        deleteFiles(directory);
+        Files.createDirectories(directory);
+        lucene = FSDirectory.open(directory);
+      }
       IndexWriterConfig config = new IndexWriterConfig();
       config.setCodec(
           new Lucene103Codec() {
-            private final KnnVectorsFormat wide = new WideHnswFormat();
+            private final KnnVectorsFormat wide = new WideHnswFormat(tuning);
 
             @Override
             public KnnVectorsFormat getKnnVectorsFormatForField(String field) {
               return wide;
             }
           });
-      config.setRAMBufferSizeMB(64);
+      config.setRAMBufferSizeMB(RAM_BUFFER_MB);
       config.setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND);
       writer = new IndexWriter(lucene, config);
       Map<String, String> committed = Map.of();
@@ -141,7 +167,9 @@ final class VectorIndex implements AutoCloseable {
     for (VectorRecord record : records) {
       Document doc = new Document();
       doc.add(new StringField(ID, record.id(), Field.Store.YES));
-      doc.add(new KnnFloatVectorField(VECTOR, record.vector(), VectorSimilarityFunction.COSINE));
+      doc.add(
+          new KnnFloatVectorField(
+              VECTOR, unit(record.vector()), VectorSimilarityFunction.DOT_PRODUCT));
       if (JsonCodec.parse(record.metadataJson()) instanceof Map<?, ?> metadata) {
         LuceneFilters.index(doc, metadata);
       }
@@ -155,20 +183,59 @@ final class VectorIndex implements AutoCloseable {
    * every two seconds, and always when {@code force}). Under {@link #lock()}.
    */
   void applied(long seq, boolean force) throws IOException {
-    appliedSeq = seq;
     if (!dirty && !force) {
+      appliedSeq = seq;
       return;
     }
     searchers.maybeRefreshBlocking();
+    // after the refresh: a search that sees this sequence number skips the catch-up
+    appliedSeq = seq;
     long now = System.nanoTime();
     if (force || now - lastCommitNs > COMMIT_EVERY_NS) {
-      writer.setLiveCommitData(
-          Map.of(SEQ_KEY, Long.toString(seq), GENERATION_KEY, Long.toString(generation))
-              .entrySet());
+      writer.setLiveCommitData(commitData(seq));
       writer.commit();
       lastCommitNs = now;
     }
     dirty = false;
+  }
+
+  private Iterable<Map.Entry<String, String>> commitData(long seq) {
+    return Map.of(
+            SEQ_KEY,
+            Long.toString(seq),
+            GENERATION_KEY,
+            Long.toString(generation),
+            FORMAT_KEY,
+            FORMAT)
+        .entrySet();
+  }
+
+  /** The vector scaled to length 1 (a copy): cosine similarity becomes a dot product. */
+  static float[] unit(float[] vector) {
+    double sum = 0;
+    for (float value : vector) {
+      sum += (double) value * value;
+    }
+    float scale = (float) (1 / Math.sqrt(sum));
+    float[] unit = new float[vector.length];
+    for (int i = 0; i < vector.length; i++) {
+      unit[i] = vector[i] * scale;
+    }
+    return unit;
+  }
+
+  /** Segments in the index now (each is searched on its own). */
+  int segments() {
+    try {
+      IndexSearcher searcher = searchers.acquire();
+      try {
+        return searcher.getIndexReader().leaves().size();
+      } finally {
+        searchers.release(searcher);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A hit in the index: the entry id and its cosine similarity. */
@@ -180,11 +247,12 @@ final class VectorIndex implements AutoCloseable {
    */
   List<Hit> search(float[] query, int k, int candidates, Query filter, boolean exact)
       throws IOException {
+    float[] unit = unit(query);
     IndexSearcher searcher = searchers.acquire();
     try {
       return exact
-          ? exact(searcher, query, k, filter)
-          : approximate(searcher, query, k, candidates, filter);
+          ? exact(searcher, unit, k, filter)
+          : approximate(searcher, unit, k, candidates, filter);
     } finally {
       searchers.release(searcher);
     }
@@ -193,9 +261,13 @@ final class VectorIndex implements AutoCloseable {
   private static List<Hit> approximate(
       IndexSearcher searcher, float[] query, int k, int candidates, Query filter)
       throws IOException {
-    KnnFloatVectorQuery knn =
-        new KnnFloatVectorQuery(VECTOR, query, Math.max(k, candidates), filter);
-    TopDocs top = searcher.search(knn, Math.max(k, candidates));
+    // Lucene splits its k among the segments by their sizes (each segment's graph is searched
+    // with its share as the beam); asking for candidates x segments searches each graph with about
+    // `candidates`, as one graph of the whole collection would be
+    int segments = Math.max(1, searcher.getIndexReader().leaves().size());
+    int wanted = Math.max(k, candidates) * segments;
+    KnnFloatVectorQuery knn = new KnnFloatVectorQuery(VECTOR, query, wanted, filter);
+    TopDocs top = searcher.search(knn, k);
     List<Hit> hits = new ArrayList<>(Math.min(k, top.scoreDocs.length));
     var stored = searcher.storedFields();
     for (ScoreDoc doc : top.scoreDocs) {
@@ -243,7 +315,7 @@ final class VectorIndex implements AutoCloseable {
           }
         }
         float score =
-            VectorSimilarityFunction.COSINE.compare(query, values.vectorValue(it.index()));
+            VectorSimilarityFunction.DOT_PRODUCT.compare(query, values.vectorValue(it.index()));
         if (best.size() < k) {
           best.add(new float[] {score, leaf.docBase + doc});
         } else if (score > best.peek()[0]) {
@@ -287,9 +359,7 @@ final class VectorIndex implements AutoCloseable {
     writing.lock();
     try {
       if (writer.isOpen()) {
-        writer.setLiveCommitData(
-            Map.of(SEQ_KEY, Long.toString(appliedSeq), GENERATION_KEY, Long.toString(generation))
-                .entrySet());
+        writer.setLiveCommitData(commitData(appliedSeq));
         writer.commit();
       }
       searchers.close();
@@ -307,14 +377,18 @@ final class VectorIndex implements AutoCloseable {
       searchers.close();
       writer.rollback();
       lucene.close();
-      try (Stream<Path> files = Files.list(directory)) {
-        for (Path file : files.toList()) {
-          Files.deleteIfExists(file);
-        }
-      }
-      Files.deleteIfExists(directory);
+      deleteFiles(directory);
     } finally {
       writing.unlock();
     }
+  }
+
+  private static void deleteFiles(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path file : files.toList()) {
+        Files.deleteIfExists(file);
+      }
+    }
+    Files.deleteIfExists(directory);
   }
 }

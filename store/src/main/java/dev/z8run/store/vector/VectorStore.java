@@ -16,6 +16,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
@@ -48,12 +49,6 @@ public final class VectorStore implements AutoCloseable {
   /** Tombstones kept per collection; an index that missed more is rebuilt. */
   public static final int MAX_TOMBSTONES = 10_000;
 
-  /** Collections with fewer entries than this are searched exactly. */
-  public static final int DEFAULT_EXACT_BELOW = 2_000;
-
-  /** Graph candidates (Lucene's k) per HNSW search; at least topK. */
-  public static final int DEFAULT_CANDIDATES = 100;
-
   /** Longest collection name in UTF-8 bytes. */
   public static final int MAX_COLLECTION_BYTES = 100;
 
@@ -61,17 +56,28 @@ public final class VectorStore implements AutoCloseable {
 
   private final LmdbEnvironment env;
   private final Path indexRoot;
-  private final int exactBelow;
-  private final int candidates;
+  private final VectorTuning tuning;
+  private final VectorLimits limits;
   private final Map<String, VectorIndex> indexes = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
   private volatile boolean closed;
 
-  public VectorStore(LmdbEnvironment env, Path indexRoot, int exactBelow, int candidates) {
+  /** A store without per-owner limits. */
+  public VectorStore(LmdbEnvironment env, Path indexRoot, VectorTuning tuning) {
+    this(env, indexRoot, tuning, VectorLimits.NONE);
+  }
+
+  public VectorStore(
+      LmdbEnvironment env, Path indexRoot, VectorTuning tuning, VectorLimits limits) {
     this.env = env;
     this.indexRoot = indexRoot;
-    this.exactBelow = exactBelow;
-    this.candidates = candidates;
+    this.tuning = tuning;
+    this.limits = limits;
+  }
+
+  /** What each owner may keep. */
+  public VectorLimits limits() {
+    return limits;
   }
 
   private static byte[] collectionKey(String owner, String collection) {
@@ -123,10 +129,11 @@ public final class VectorStore implements AutoCloseable {
           VectorCodec.Header header =
               stored == null
                   ? new VectorCodec.Header(
-                      records.get(0).vector().length, 1, 0, 0, newGeneration, 0)
+                      records.get(0).vector().length, 1, 0, 0, newGeneration, 0, 0)
                   : VectorCodec.header(stored);
           long seq = header.nextSeq();
           long count = header.count();
+          long bytes = header.bytes();
           for (int i = 0; i < records.size(); i++) {
             VectorRecord record = records.get(i);
             if (record.vector().length != header.dims()) {
@@ -141,22 +148,29 @@ public final class VectorStore implements AutoCloseable {
                       + record.vector().length);
             }
             byte[] old = tx.get(Table.VECTORS, keys.get(i));
+            byte[] value = VectorCodec.entry(seq, record);
             if (old == null) {
               count++;
+              bytes += keys.get(i).length + value.length;
             } else {
               tx.delete(Table.VECTOR_SEQUENCE, Keys.sequence(coll, VectorCodec.entrySeq(old)));
+              bytes += value.length - old.length;
             }
-            tx.put(Table.VECTORS, keys.get(i), VectorCodec.entry(seq, record));
+            tx.put(Table.VECTORS, keys.get(i), value);
             tx.put(
                 Table.VECTOR_SEQUENCE,
                 Keys.sequence(coll, seq),
                 record.id().getBytes(StandardCharsets.UTF_8));
             seq++;
           }
+          if (stored == null || count > header.count() || bytes > header.bytes()) {
+            checkLimits(
+                tx, owner, coll, stored == null, count - header.count(), bytes - header.bytes());
+          }
           tx.put(
               Table.VECTOR_COLLECTIONS,
               coll,
-              VectorCodec.header(header.withNextSeq(seq).withCount(count)));
+              VectorCodec.header(header.withNextSeq(seq).withCount(count).withBytes(bytes)));
           return null;
         });
   }
@@ -177,11 +191,13 @@ public final class VectorStore implements AutoCloseable {
           VectorCodec.Header header = VectorCodec.header(stored);
           long seq = header.nextSeq();
           int deleted = 0;
+          long freed = 0;
           for (int i = 0; i < keys.size(); i++) {
             byte[] old = tx.get(Table.VECTORS, keys.get(i));
             if (old == null) {
               continue;
             }
+            freed += keys.get(i).length + old.length;
             tx.delete(Table.VECTORS, keys.get(i));
             tx.delete(Table.VECTOR_SEQUENCE, Keys.sequence(coll, VectorCodec.entrySeq(old)));
             tx.put(
@@ -218,9 +234,80 @@ public final class VectorStore implements AutoCloseable {
                   header
                       .withNextSeq(seq)
                       .withCount(header.count() - deleted)
+                      .withBytes(Math.max(0, header.bytes() - freed))
                       .withTombstones(tombstones, floor)));
           return deleted;
         });
+  }
+
+  /**
+   * Refuses a write that takes {@code owner} past the limits: {@code addedEntries} and {@code
+   * addedBytes} more than the collection held, which is new when {@code newCollection}.
+   */
+  private void checkLimits(
+      Tx tx, String owner, byte[] coll, boolean newCollection, long addedEntries, long addedBytes) {
+    long[] usage = new long[3]; // collections, entries, bytes (without this collection)
+    tx.scan(
+        Table.VECTOR_COLLECTIONS,
+        Keys.prefix(Keys.id("owner id", owner)),
+        false,
+        (key, value) -> {
+          usage[0]++;
+          if (!Arrays.equals(Tx.copy(key), coll)) {
+            VectorCodec.Header other = VectorCodec.header(Tx.copy(value));
+            usage[1] += other.count();
+            usage[2] += other.bytes();
+          }
+          return true;
+        });
+    byte[] current = tx.get(Table.VECTOR_COLLECTIONS, coll);
+    VectorCodec.Header mine = current == null ? null : VectorCodec.header(current);
+    long collections = usage[0] + (newCollection ? 1 : 0);
+    long entries = usage[1] + (mine == null ? 0 : mine.count()) + addedEntries;
+    long bytes = usage[2] + (mine == null ? 0 : mine.bytes()) + addedBytes;
+    if (newCollection && collections > limits.maxCollections()) {
+      throw new VectorLimitException(
+          "vector store full: this user has "
+              + usage[0]
+              + " collections, the most is "
+              + limits.maxCollections()
+              + " (delete or clear one first)");
+    }
+    if (addedEntries > 0 && entries > limits.maxEntries()) {
+      throw new VectorLimitException(
+          "vector store full: this write would make "
+              + entries
+              + " entries for this user, the most is "
+              + limits.maxEntries());
+    }
+    if (addedBytes > 0 && bytes > limits.maxBytes()) {
+      throw new VectorLimitException(
+          "vector store full: this write would make "
+              + bytes
+              + " bytes for this user, the most is "
+              + limits.maxBytes());
+    }
+  }
+
+  /** What {@code owner} keeps: collections, entries and bytes, across their collections. */
+  public VectorUsage usage(String owner) {
+    long[] usage = new long[3];
+    env.read(
+        tx -> {
+          tx.scan(
+              Table.VECTOR_COLLECTIONS,
+              Keys.prefix(Keys.id("owner id", owner)),
+              false,
+              (key, value) -> {
+                VectorCodec.Header header = VectorCodec.header(Tx.copy(value));
+                usage[0]++;
+                usage[1] += header.count();
+                usage[2] += header.bytes();
+                return true;
+              });
+          return null;
+        });
+    return new VectorUsage(usage[0], usage[1], usage[2]);
   }
 
   /** Removes a whole collection and its index; answers how many entries it held. */
@@ -277,6 +364,21 @@ public final class VectorStore implements AutoCloseable {
    */
   public List<VectorHit> search(
       String owner, String collection, float[] query, int topK, double minScore, Map<?, ?> filter) {
+    return search(owner, collection, query, topK, minScore, filter, tuning.candidates());
+  }
+
+  /**
+   * {@link #search(String, String, float[], int, double, Map)} with {@code candidates} graph
+   * candidates (efSearch) instead of the tuning's.
+   */
+  public List<VectorHit> search(
+      String owner,
+      String collection,
+      float[] query,
+      int topK,
+      double minScore,
+      Map<?, ?> filter,
+      int candidates) {
     byte[] coll = collectionKey(owner, collection);
     Query filterQuery = LuceneFilters.query(filter);
     byte[] stored = env.read(tx -> tx.get(Table.VECTOR_COLLECTIONS, coll));
@@ -299,10 +401,18 @@ public final class VectorStore implements AutoCloseable {
     VectorIndex index = index(owner, collection);
     List<VectorIndex.Hit> hits;
     try {
-      sync(index, coll);
+      if (index.generation() != header.generation() || index.appliedSeq() != header.nextSeq() - 1) {
+        // behind LMDB: catch up (under the index's lock); searches of an index that is up to date
+        // do not take the lock
+        sync(index, coll);
+      }
       hits =
           index.search(
-              query, topK, Math.max(topK, candidates), filterQuery, header.count() < exactBelow);
+              query,
+              topK,
+              Math.max(topK, candidates),
+              filterQuery,
+              header.count() < tuning.exactBelow());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -341,12 +451,17 @@ public final class VectorStore implements AutoCloseable {
     return index(owner, collection).sizeBytes();
   }
 
+  /** Segments of the collection's index (each searched on its own; merges reduce them). */
+  public int indexSegments(String owner, String collection) {
+    return index(owner, collection).segments();
+  }
+
   private VectorIndex index(String owner, String collection) {
     if (closed) {
       throw new IllegalStateException("the vector store is closed");
     }
     return indexes.computeIfAbsent(
-        indexName(owner, collection), name -> new VectorIndex(indexRoot.resolve(name)));
+        indexName(owner, collection), name -> new VectorIndex(indexRoot.resolve(name), tuning));
   }
 
   private void sync(VectorIndex index, byte[] coll) throws IOException {

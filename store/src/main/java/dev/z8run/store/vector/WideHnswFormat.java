@@ -9,10 +9,11 @@ import org.apache.lucene.index.SegmentReadState;
 import org.apache.lucene.index.SegmentWriteState;
 
 /**
- * Lucene's HNSW vectors format (M = 16, beam width 100) for vectors of up to {@value
- * #MAX_DIMENSIONS} dimensions: Lucene stops at 1,024 by default, and OpenAI's embeddings have 1,536
- * or 3,072. The files are Lucene's own; the format is registered under {@value #NAME}
- * (META-INF/services) so that Lucene finds it again when it opens the index.
+ * Lucene's HNSW vectors format for vectors of up to {@value #MAX_DIMENSIONS} dimensions: Lucene
+ * stops at 1,024 by default, and OpenAI's embeddings have 1,536 or 3,072. The files are Lucene's
+ * own; the format is registered under {@value #NAME} (META-INF/services) so that Lucene finds it
+ * again when it opens the index. The graph parameters (M, the beam width while building) only
+ * matter when writing: a reader opens any graph.
  */
 public final class WideHnswFormat extends KnnVectorsFormat {
   /** The format's SPI name, recorded in each segment. */
@@ -21,10 +22,17 @@ public final class WideHnswFormat extends KnnVectorsFormat {
   /** Most dimensions a vector may have. */
   public static final int MAX_DIMENSIONS = 4096;
 
-  private final KnnVectorsFormat delegate = new Lucene99HnswVectorsFormat(16, 100);
+  private final KnnVectorsFormat delegate;
 
+  /** The format as Lucene's SPI creates it to read: Lucene's default graph parameters. */
   public WideHnswFormat() {
+    this(VectorTuning.DEFAULTS);
+  }
+
+  /** The format that writes graphs with {@code tuning}'s M and beam width. */
+  public WideHnswFormat(VectorTuning tuning) {
     super(NAME);
+    this.delegate = new Lucene99HnswVectorsFormat(tuning.maxConnections(), tuning.beamWidth());
   }
 
   @Override

@@ -130,6 +130,85 @@ class VectorStoreTest {
   }
 
   @Test
+  void shouldRefuseWritesPastAnOwnersLimitsWithoutTouchingOtherOwners() {
+    VectorLimits limits = new VectorLimits(2, 5, 1_000_000);
+    try (Store store = Store.open(StoreConfig.builder(dir).vectorLimits(limits).build())) {
+      VectorStore vectors = store.vectors();
+      fill(vectors, "mallory");
+      vectors.upsert("alice", "docs", List.of(entry("a1", "{}", 1, 0)));
+
+      // a fifth entry fits, a sixth does not: the write is refused whole
+      vectors.upsert("mallory", "more", List.of(entry("m5", "{}", 1, 1)));
+      VectorLimitException full =
+          assertThrows(
+              VectorLimitException.class,
+              () ->
+                  vectors.upsert(
+                      "mallory",
+                      "more",
+                      List.of(entry("m6", "{}", 1, 2), entry("m7", "{}", 1, 3))));
+      assertTrue(full.getMessage().contains("the most is 5"), full.getMessage());
+      assertEquals(1, vectors.count("mallory", "more"));
+      // a third collection is refused, even with room for entries
+      vectors.delete("mallory", "more", List.of("m5"));
+      assertThrows(
+          VectorLimitException.class,
+          () -> vectors.upsert("mallory", "third", List.of(entry("t", "{}", 1, 0))));
+      // replacing an entry by one of the same size passes at the limit
+      vectors.upsert("mallory", "more", List.of(entry("m5", "{}", 1, 1)));
+      vectors.upsert("mallory", "more", List.of(entry("m5", "{}", 2, 1)));
+      // the other owner is untouched and still has room, in a collection of the same name
+      vectors.upsert("alice", "more", List.of(entry("a2", "{}", 0, 1), entry("a3", "{}", 1, 1)));
+      assertEquals(new VectorUsage(2, 3, vectors.usage("alice").bytes()), vectors.usage("alice"));
+      assertEquals(
+          new VectorUsage(2, 5, vectors.usage("mallory").bytes()), vectors.usage("mallory"));
+      assertEquals(
+          List.of("m5"),
+          ids(vectors.search("mallory", "more", new float[] {1, 0}, 10, -1, Map.of())));
+      assertEquals(
+          List.of("a3", "a2"),
+          ids(vectors.search("alice", "more", new float[] {1, 1}, 10, -1, Map.of())));
+      // clearing frees the room
+      vectors.clear("mallory", "docs");
+      vectors.upsert("mallory", "third", List.of(entry("t", "{}", 1, 0)));
+      assertEquals(
+          new VectorUsage(2, 2, vectors.usage("mallory").bytes()), vectors.usage("mallory"));
+    }
+  }
+
+  @Test
+  void shouldCountBytesAndRefuseAWriteThatWouldPassTheByteLimit() {
+    VectorLimits limits = new VectorLimits(10, 1_000, 4_000);
+    try (Store store = Store.open(StoreConfig.builder(dir).vectorLimits(limits).build())) {
+      VectorStore vectors = store.vectors();
+      String kilobyte = "x".repeat(1_000);
+      vectors.upsert(
+          "u", "docs", List.of(new VectorRecord("a", new float[] {1, 0}, kilobyte, "{}")));
+      long one = vectors.usage("u").bytes();
+      assertTrue(one > 1_000 && one < 1_100, "bytes " + one);
+      vectors.upsert(
+          "u",
+          "docs",
+          List.of(
+              new VectorRecord("b", new float[] {1, 0}, kilobyte, "{}"),
+              new VectorRecord("c", new float[] {1, 0}, kilobyte, "{}")));
+      assertThrows(
+          VectorLimitException.class,
+          () ->
+              vectors.upsert(
+                  "u",
+                  "other",
+                  List.of(new VectorRecord("d", new float[] {1, 0}, kilobyte, "{}"))));
+      assertEquals(3, vectors.usage("u").entries());
+      vectors.delete("u", "docs", List.of("a"));
+      assertEquals(2 * one, vectors.usage("u").bytes(), 8);
+      vectors.upsert(
+          "u", "other", List.of(new VectorRecord("d", new float[] {1, 0}, kilobyte, "{}")));
+      assertEquals(new VectorUsage(2, 3, vectors.usage("u").bytes()), vectors.usage("u"));
+    }
+  }
+
+  @Test
   void shouldUpdateAndDeleteByIdAndClear() {
     try (Store store = Store.open(StoreConfig.of(dir))) {
       VectorStore vectors = store.vectors();
@@ -207,8 +286,11 @@ class VectorStoreTest {
     Random random = new Random(7);
     int dims = 1536;
     try (LmdbEnvironment env = LmdbEnvironment.open(dir.resolve("lmdb"), 64L << 20, 8L << 30);
-        VectorStore exact = new VectorStore(env, dir.resolve("exact"), Integer.MAX_VALUE, 100);
-        VectorStore graph = new VectorStore(env, dir.resolve("graph"), 0, 100)) {
+        VectorStore exact =
+            new VectorStore(
+                env, dir.resolve("exact"), new VectorTuning(Integer.MAX_VALUE, 16, 100, 100));
+        VectorStore graph =
+            new VectorStore(env, dir.resolve("graph"), new VectorTuning(0, 16, 100, 100))) {
       List<VectorRecord> records = new ArrayList<>();
       for (int i = 0; i < 1_200; i++) {
         float[] v = new float[dims];

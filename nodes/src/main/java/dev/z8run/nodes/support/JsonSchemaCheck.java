@@ -1,4 +1,4 @@
-package dev.z8run.nodes.ai;
+package dev.z8run.nodes.support;
 
 import com.networknt.schema.Error;
 import com.networknt.schema.InputFormat;
@@ -13,9 +13,10 @@ import java.util.List;
  * A JSON Schema, compiled once, that checks values with networknt's json-schema-validator (draft
  * 2020-12 unless the schema's {@code $schema} names another). References to other documents are
  * never fetched: a schema is one self-contained document, so validating cannot make the server call
- * anyone. Thread-safe.
+ * anyone. Thread-safe. Used by structured-output (the model's answer) and json (Node-RED's {@code
+ * msg.schema}).
  */
-final class JsonSchemaCheck {
+public final class JsonSchemaCheck {
   private static final int MAX_ERRORS = 20;
 
   private final Schema schema;
@@ -31,7 +32,7 @@ final class JsonSchemaCheck {
    *
    * @throws IllegalArgumentException saying what is wrong with it
    */
-  static JsonSchemaCheck compile(Object schema) {
+  public static JsonSchemaCheck compile(Object schema) {
     Object value = schema;
     if (schema instanceof String source) {
       try {
@@ -62,12 +63,12 @@ final class JsonSchemaCheck {
   }
 
   /** The schema as compact JSON, as it is shown to the model. */
-  String text() {
+  public String text() {
     return text;
   }
 
   /** What is wrong with {@code value} ({@code /path: message}); empty when it is valid. */
-  List<String> problems(Object value) {
+  public List<String> problems(Object value) {
     List<String> problems = new ArrayList<>();
     List<Error> errors;
     try {

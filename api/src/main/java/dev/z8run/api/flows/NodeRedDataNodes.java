@@ -1,0 +1,160 @@
+package dev.z8run.api.flows;
+
+import dev.z8run.core.flow.ConfigNode;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The Node-RED data nodes {@link NodeRedImport} maps, and their config nodes as connections:
+ *
+ * <ul>
+ *   <li>{@code mqtt in} and {@code mqtt out} (core) to {@code mqtt-in} and {@code mqtt-out}, their
+ *       {@code mqtt-broker} config node a connection of kind {@code mqtt};
+ *   <li>{@code sqlite} (node-red-node-sqlite, config {@code sqlitedb}), {@code mysql}
+ *       (node-red-node-mysql, config {@code MySQLdatabase}) and {@code postgresql}
+ *       (node-red-contrib-postgresql, config {@code postgreSQLConfig}) to {@code database}.
+ * </ul>
+ *
+ * The node's reference to its config node becomes its {@code connection} field; at deploy the flow
+ * manager replaces it with {@link #connection}'s settings. Credentials are not in Node-RED's
+ * exports: a config node's {@code user}/{@code password}, when the person importing added them
+ * (preferably as {@code vault:} references), are kept.
+ */
+final class NodeRedDataNodes {
+  private NodeRedDataNodes() {}
+
+  /**
+   * Fills {@code config} for a Node-RED node of {@code type}.
+   *
+   * @return our type name, or null when the type (or its mode) is not one of these
+   */
+  static String map(String type, Map<?, ?> node, Map<String, Object> config, List<String> notes) {
+    switch (type) {
+      case "mqtt in" -> {
+        if ("true".equals(String.valueOf(node.get("inputs")))
+            || "1".equals(String.valueOf(node.get("inputs")))) {
+          notes.add("its dynamic subscriptions (msg.action) are not supported");
+          return null;
+        }
+        config.put("connection", node.get("broker"));
+        config.put("topic", node.get("topic"));
+        putIfSet(node, config, "qos", "qos");
+        Object datatype = node.get("datatype");
+        config.put("datatype", datatype == null || "".equals(datatype) ? "auto-detect" : datatype);
+        return "mqtt-in";
+      }
+      case "mqtt out" -> {
+        config.put("connection", node.get("broker"));
+        putIfSet(node, config, "topic", "topic");
+        putIfSet(node, config, "qos", "qos");
+        putIfSet(node, config, "retain", "retain");
+        return "mqtt-out";
+      }
+      case "sqlite" -> {
+        config.put("connection", node.get("mydb"));
+        Object mode = node.get("sqlquery");
+        if ("batch".equals(mode)) {
+          notes.add("its batch mode (several statements in msg.topic) runs as one statement here");
+        }
+        if ("fixed".equals(mode) || "prepared".equals(mode)) {
+          config.put("query", node.get("sql"));
+        }
+        return "database";
+      }
+      case "mysql" -> {
+        config.put("connection", node.get("mydb"));
+        return "database";
+      }
+      case "postgresql" -> {
+        config.put("connection", node.get("postgreSQLConfig"));
+        Object query = node.get("query");
+        if (query instanceof String text && text.contains("{{")) {
+          notes.add(
+              "its query uses mustache templates, which are never spliced into SQL here: use"
+                  + " parameters ($1 with msg.params, or $payload.name)");
+        }
+        config.put("query", query == null ? "" : query);
+        if (Boolean.TRUE.equals(node.get("split"))) {
+          config.put("mode", "stream");
+          Object rows = node.get("rowsPerMsg");
+          if (rows != null && !"".equals(rows)) {
+            try {
+              config.put("streamBatch", Long.parseLong(String.valueOf(rows).strip()));
+            } catch (NumberFormatException notNumber) {
+              notes.add("its rowsPerMsg '" + rows + "' is not a number: one row per message");
+            }
+          }
+        }
+        return "database";
+      }
+      default -> {
+        return null;
+      }
+    }
+  }
+
+  private static void putIfSet(Map<?, ?> node, Map<String, Object> config, String from, String to) {
+    Object value = node.get(from);
+    if (value != null && !"".equals(value)) {
+      config.put(to, value);
+    }
+  }
+
+  /**
+   * The connection settings of a Node-RED config node ({@code mqtt-broker}, {@code sqlitedb},
+   * {@code MySQLdatabase}, {@code postgreSQLConfig}), or null for another type.
+   */
+  static Map<String, Object> connection(ConfigNode node) {
+    Map<String, Object> from = node.config();
+    Map<String, Object> to = new LinkedHashMap<>();
+    switch (node.type()) {
+      case "mqtt-broker" -> {
+        to.put("kind", "mqtt");
+        to.put("host", from.getOrDefault("broker", "127.0.0.1"));
+        copy(from, to, "port", "port");
+        copy(from, to, "clientid", "database");
+        to.put("tls", "true".equals(String.valueOf(from.get("usetls"))));
+        copy(from, to, "keepalive", "keepAlive");
+        copy(from, to, "cleansession", "cleanSession");
+        copy(from, to, "protocolVersion", "protocolVersion");
+        copy(from, to, "willTopic", "willTopic");
+        copy(from, to, "willPayload", "willPayload");
+        copy(from, to, "willQos", "willQos");
+        copy(from, to, "willRetain", "willRetain");
+      }
+      case "sqlitedb" -> {
+        to.put("kind", "sqlite");
+        copy(from, to, "db", "database");
+      }
+      case "MySQLdatabase" -> {
+        to.put("kind", "mysql");
+        copy(from, to, "host", "host");
+        copy(from, to, "port", "port");
+        copy(from, to, "db", "database");
+      }
+      case "postgreSQLConfig" -> {
+        to.put("kind", "postgres");
+        copy(from, to, "host", "host");
+        copy(from, to, "port", "port");
+        copy(from, to, "database", "database");
+        to.put("tls", "true".equals(String.valueOf(from.get("ssl"))));
+        copy(from, to, "max", "poolSize");
+      }
+      default -> {
+        return null;
+      }
+    }
+    copy(from, to, "user", "user");
+    copy(from, to, "password", "password");
+    return to;
+  }
+
+  private static void copy(
+      Map<String, Object> from, Map<String, Object> to, String key, String as) {
+    Object value = from.get(key);
+    if (value != null && !"".equals(value)) {
+      to.put(as, value);
+    }
+  }
+}

@@ -1,0 +1,203 @@
+package dev.z8run.io.json;
+
+import dev.z8run.io.message.MessageFlyweight;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * The field index a message record may carry after its body: where each top-level member of the
+ * JSON object lies, so that a node reaches {@code msg.payload} or {@code msg.topic} without
+ * scanning the body. Written by whoever scanned the body anyway (the first Change node of a chain,
+ * {@link JsonPatch}), kept current by every in-place patch, and copied with the record by {@code
+ * forward}; a message sent with new JSON carries none until a node builds one.
+ *
+ * <pre>
+ *  0                   4                   8                   12                  16
+ *  +-------------------+-------------------+-------------------+-------------------+
+ *  | count i32         | then count entries of 16 bytes:                           |
+ *  +-------------------+-------------------+-------------------+-------------------+
+ *  | key_offset i32    | key_length i32    | value_start i32   | value_end i32     |  x count
+ *  +-------------------+-------------------+-------------------+-------------------+
+ *  offsets relative to the first JSON byte; key_offset is the key's first byte (after the quote);
+ *  value_end is exclusive. Index length = 4 + 16 * count; an object of more than MAX_FIELDS
+ *  members, or a body that is not an object, has no index (length 0).
+ * </pre>
+ *
+ * <p>All methods are static and allocation-free; offsets are checked against the record's length by
+ * {@link #validate}.
+ */
+public final class FieldIndex {
+  public static final int COUNT_OFFSET = 0;
+  public static final int ENTRIES_OFFSET = COUNT_OFFSET + Integer.BYTES;
+  public static final int KEY_OFFSET = 0;
+  public static final int KEY_LENGTH = KEY_OFFSET + Integer.BYTES;
+  public static final int VALUE_START = KEY_LENGTH + Integer.BYTES;
+  public static final int VALUE_END = VALUE_START + Integer.BYTES;
+  public static final int ENTRY_BYTES = VALUE_END + Integer.BYTES;
+
+  /** Objects with more top-level members than this travel without an index. */
+  public static final int MAX_FIELDS = 16;
+
+  /** The largest index: {@value}. */
+  public static final int MAX_INDEX_BYTES = ENTRIES_OFFSET + MAX_FIELDS * ENTRY_BYTES;
+
+  private FieldIndex() {}
+
+  /** Length of an index of {@code count} entries. */
+  public static int lengthFor(int count) {
+    return ENTRIES_OFFSET + count * ENTRY_BYTES;
+  }
+
+  /** Entries in the index of {@code indexLength} bytes. */
+  public static int countFor(int indexLength) {
+    return (indexLength - ENTRIES_OFFSET) / ENTRY_BYTES;
+  }
+
+  /**
+   * Scans the object at {@code [offset, offset + length)} once and writes its index at {@code
+   * dstOffset}.
+   *
+   * @return the index length written, or 0 when the body is not an object, is malformed or has more
+   *     than {@link #MAX_FIELDS} members (nothing useful was written)
+   */
+  public static int build(
+      DirectBuffer json, int offset, int length, MutableDirectBuffer dst, int dstOffset) {
+    int limit = offset + length;
+    int i = JsonScanner.skipWhitespace(json, offset, limit);
+    if (i >= limit || json.getByte(i) != '{') {
+      return 0;
+    }
+    i = JsonScanner.skipWhitespace(json, i + 1, limit);
+    int count = 0;
+    if (i < limit && json.getByte(i) == '}') {
+      dst.putInt(dstOffset + COUNT_OFFSET, 0);
+      return ENTRIES_OFFSET;
+    }
+    while (i < limit) {
+      if (json.getByte(i) != '"' || count == MAX_FIELDS) {
+        return 0;
+      }
+      int keyStart = i + 1;
+      int keyEnd = JsonScanner.skipString(json, i, limit) - 1;
+      if (keyEnd < keyStart) {
+        return 0;
+      }
+      i = JsonScanner.skipWhitespace(json, keyEnd + 1, limit);
+      if (i >= limit || json.getByte(i) != ':') {
+        return 0;
+      }
+      int valueStart = JsonScanner.skipWhitespace(json, i + 1, limit);
+      int valueEnd = JsonScanner.skipValue(json, valueStart, limit);
+      if (valueEnd < 0) {
+        return 0;
+      }
+      int entry = dstOffset + lengthFor(count);
+      dst.putInt(entry + KEY_OFFSET, keyStart - offset);
+      dst.putInt(entry + KEY_LENGTH, keyEnd - keyStart);
+      dst.putInt(entry + VALUE_START, valueStart - offset);
+      dst.putInt(entry + VALUE_END, valueEnd - offset);
+      count++;
+      i = JsonScanner.skipWhitespace(json, valueEnd, limit);
+      if (i >= limit) {
+        return 0;
+      }
+      byte b = json.getByte(i);
+      if (b == '}') {
+        dst.putInt(dstOffset + COUNT_OFFSET, count);
+        return lengthFor(count);
+      }
+      if (b != ',') {
+        return 0;
+      }
+      i = JsonScanner.skipWhitespace(json, i + 1, limit);
+    }
+    return 0;
+  }
+
+  /**
+   * Finds the entry of {@code key} in the index at {@code indexOffset}.
+   *
+   * @return the entry's offset in {@code index}, or -1
+   */
+  public static int entry(
+      DirectBuffer index, int indexOffset, DirectBuffer json, int jsonOffset, byte[] key) {
+    int count = index.getInt(indexOffset + COUNT_OFFSET);
+    int entry = indexOffset + ENTRIES_OFFSET;
+    for (int n = 0; n < count; n++, entry += ENTRY_BYTES) {
+      if (index.getInt(entry + KEY_LENGTH) == key.length
+          && keyEquals(json, jsonOffset + index.getInt(entry + KEY_OFFSET), key)) {
+        return entry;
+      }
+    }
+    return -1;
+  }
+
+  /**
+   * The value of top-level member {@code key} of {@code msg}'s JSON, through its index when it
+   * carries one, else by scanning.
+   *
+   * @return a {@link JsonScanner} span in {@code msg.buffer()}, or {@link JsonScanner#NOT_FOUND}
+   */
+  public static long find(MessageFlyweight msg, byte[] key) {
+    DirectBuffer buffer = msg.buffer();
+    int json = msg.jsonOffset();
+    if (msg.indexLength() == 0) {
+      return JsonScanner.findKey(buffer, json, json + msg.jsonLength(), key);
+    }
+    int entry = entry(buffer, msg.indexOffset(), buffer, json, key);
+    if (entry < 0) {
+      return JsonScanner.NOT_FOUND;
+    }
+    return ((long) (json + buffer.getInt(entry + VALUE_START)) << 32)
+        | ((json + buffer.getInt(entry + VALUE_END)) & 0xFFFFFFFFL);
+  }
+
+  /**
+   * The value at {@code path} (a key per level) of {@code msg}'s JSON: the first level through the
+   * index, the rest by scanning only inside that value.
+   */
+  public static long find(MessageFlyweight msg, byte[][] path) {
+    long span = find(msg, path[0]);
+    for (int level = 1; level < path.length && span != JsonScanner.NOT_FOUND; level++) {
+      span =
+          JsonScanner.findKey(
+              msg.buffer(), JsonScanner.spanStart(span), JsonScanner.spanEnd(span), path[level]);
+    }
+    return span;
+  }
+
+  /**
+   * Checks an index against the JSON it describes.
+   *
+   * @return null when valid, else a sentence saying what is wrong
+   */
+  public static String validate(DirectBuffer index, int indexOffset, int indexLength, int json) {
+    if (indexLength < ENTRIES_OFFSET || (indexLength - ENTRIES_OFFSET) % ENTRY_BYTES != 0) {
+      return "index_length=" + indexLength + " is not 4 + 16 * count";
+    }
+    int count = index.getInt(indexOffset + COUNT_OFFSET);
+    if (count != countFor(indexLength)) {
+      return "index count=" + count + " does not match index_length=" + indexLength;
+    }
+    for (int n = 0; n < count; n++) {
+      int entry = indexOffset + lengthFor(n);
+      int key = index.getInt(entry + KEY_OFFSET);
+      int keyLength = index.getInt(entry + KEY_LENGTH);
+      int start = index.getInt(entry + VALUE_START);
+      int end = index.getInt(entry + VALUE_END);
+      if (key < 1 || keyLength < 0 || key + keyLength >= start || start >= end || end > json) {
+        return "index entry " + n + " lies outside the json_length=" + json;
+      }
+    }
+    return null;
+  }
+
+  private static boolean keyEquals(DirectBuffer json, int at, byte[] key) {
+    for (int k = 0; k < key.length; k++) {
+      if (json.getByte(at + k) != key[k]) {
+        return false;
+      }
+    }
+    return true;
+  }
+}

@@ -1,0 +1,150 @@
+package dev.z8run.io.json;
+
+import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.z8run.io.message.MessageFlyweight;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+class FieldIndexTest {
+  private static final int BINARY = 5;
+
+  @Test
+  void shouldIndexEveryTopLevelMember() {
+    MessageFlyweight msg =
+        record("{\"payload\":{\"n\":1,\"s\":\"}\"},\"topic\":\"t\",\"a\":[1,2]}", true);
+    assertEquals(FieldIndex.lengthFor(3), msg.indexLength());
+    assertEquals("{\"n\":1,\"s\":\"}\"}", valueAt(msg, "payload"));
+    assertEquals("\"t\"", valueAt(msg, "topic"));
+    assertEquals("[1,2]", valueAt(msg, "a"));
+    assertEquals(JsonScanner.NOT_FOUND, FieldIndex.find(msg, bytes("missing")));
+    assertEquals(BINARY, msg.binaryLength());
+  }
+
+  @Test
+  void shouldLeaveBodiesThatAreNotSmallObjectsWithoutIndex() {
+    UnsafeBuffer dst = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+    assertEquals(0, build("[1,2]", dst));
+    assertEquals(0, build("{\"a\":", dst));
+    StringBuilder many = new StringBuilder("{");
+    for (int i = 0; i <= FieldIndex.MAX_FIELDS; i++) {
+      many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
+    }
+    assertEquals(0, build(many.append('}').toString(), dst));
+    assertEquals(FieldIndex.lengthFor(0), build(" { } ", dst));
+  }
+
+  /** Every patch through the index gives the scanning patch's JSON and a freshly built index. */
+  @Test
+  void shouldKeepIndexCurrentThroughEveryKindOfPatch() {
+    List<String> bodies =
+        List.of(
+            "{}",
+            "{\"payload\":{\"n\":123456},\"topic\":\"t\"}",
+            "{\"payload\":\"x\",\"hop\":1,\"z\":{\"q\":[1,{\"r\":2}]}}",
+            "{ \"a\" : 1 , \"b\" : { \"c\" : 2 } }");
+    List<String> paths = List.of("hop", "payload", "payload.n", "z.q", "b.c", "b.d.e", "new.x.y");
+    for (String body : bodies) {
+      for (String path : paths) {
+        for (boolean carried : new boolean[] {true, false}) {
+          checkPatch(body, path, "\"value\"", carried);
+          checkPatch(body, path, "1", carried);
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldChainPatchesWithoutScanning() {
+    MessageFlyweight msg = record("{\"payload\":{\"n\":1}}", true);
+    for (int hop = 1; hop <= 10; hop++) {
+      msg = patched(msg, "hop", Integer.toString(hop * 100));
+      assertEquals(Integer.toString(hop * 100), valueAt(msg, "hop"));
+    }
+    assertEquals("{\"payload\":{\"n\":1},\"hop\":1000}", msg.jsonString());
+  }
+
+  private static void checkPatch(String body, String path, String value, boolean carried) {
+    MessageFlyweight msg = record(body, carried);
+    MessageFlyweight result = patched(msg, path, value);
+    JsonPatch scanning = new JsonPatch();
+    UnsafeBuffer source = new UnsafeBuffer(bytes(body));
+    int length =
+        scanning.prepare(source, 0, body.length(), JsonCodec.keyPath(path), value.length());
+    UnsafeBuffer expected = new UnsafeBuffer(new byte[length]);
+    scanning.write(new UnsafeBuffer(bytes(value)), 0, expected, 0);
+    String where = body + " set " + path + "=" + value + (carried ? " (indexed)" : "");
+    assertEquals(
+        new String(expected.byteArray(), StandardCharsets.UTF_8), result.jsonString(), where);
+    assertNull(
+        FieldIndex.validate(
+            result.buffer(), result.indexOffset(), result.indexLength(), result.jsonLength()),
+        where);
+    UnsafeBuffer fresh = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+    int freshLength =
+        FieldIndex.build(result.buffer(), result.jsonOffset(), result.jsonLength(), fresh, 0);
+    assertEquals(freshLength, result.indexLength(), where);
+    for (int i = 0; i < freshLength; i++) {
+      assertEquals(
+          fresh.getInt(i & ~3),
+          result.buffer().getInt(result.indexOffset() + (i & ~3)),
+          where + " index byte " + i);
+    }
+    assertEquals(BINARY, result.binaryLength(), where);
+  }
+
+  /** A record holding {@code json}, a binary payload and (when {@code indexed}) its index. */
+  private static MessageFlyweight record(String json, boolean indexed) {
+    byte[] bytes = bytes(json);
+    UnsafeBuffer scratch = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+    int index =
+        indexed ? FieldIndex.build(new UnsafeBuffer(bytes), 0, bytes.length, scratch, 0) : 0;
+    int length = HEADER_LENGTH + bytes.length + BINARY + index;
+    UnsafeBuffer buffer = new UnsafeBuffer(new byte[length + 16]);
+    MessageFlyweight msg = new MessageFlyweight().wrap(buffer, 8, length);
+    msg.body(bytes.length, true, index);
+    buffer.putBytes(msg.jsonOffset(), bytes);
+    buffer.setMemory(msg.binaryOffset(), BINARY, (byte) 'B');
+    buffer.putBytes(msg.indexOffset(), scratch, 0, index);
+    assertNull(msg.validate());
+    return msg;
+  }
+
+  private static MessageFlyweight patched(MessageFlyweight msg, String path, String value) {
+    JsonPatch patch = new JsonPatch();
+    int json = patch.prepare(msg, JsonCodec.keyPath(path), value.length());
+    int index = patch.resultIndexLength();
+    int length = HEADER_LENGTH + json + BINARY + index;
+    UnsafeBuffer buffer = new UnsafeBuffer(new byte[length]);
+    MessageFlyweight out = new MessageFlyweight().wrap(buffer, 0, length);
+    out.body(json, true, index);
+    patch.write(new UnsafeBuffer(bytes(value)), 0, buffer, out.jsonOffset());
+    buffer.putBytes(out.binaryOffset(), msg.buffer(), msg.binaryOffset(), BINARY);
+    if (index > 0) {
+      patch.writeIndex(buffer, out.indexOffset());
+    }
+    assertNull(out.validate());
+    return out;
+  }
+
+  private static int build(String json, UnsafeBuffer dst) {
+    byte[] bytes = bytes(json);
+    return FieldIndex.build(new UnsafeBuffer(bytes), 0, bytes.length, dst, 0);
+  }
+
+  private static String valueAt(MessageFlyweight msg, String key) {
+    long span = FieldIndex.find(msg, bytes(key));
+    int start = JsonScanner.spanStart(span);
+    byte[] value = new byte[JsonScanner.spanEnd(span) - start];
+    msg.buffer().getBytes(start, value);
+    return new String(value, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

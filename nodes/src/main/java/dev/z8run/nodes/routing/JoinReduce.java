@@ -1,0 +1,116 @@
+package dev.z8run.nodes.routing;
+
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.JsonataExpression;
+import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.MessagePath;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Join's reduce mode (Node-RED's "reduce sequence"): the messages of a {@code msg.parts} sequence
+ * are held until all {@code parts.count} are in, then folded in {@code parts.index} order (reversed
+ * with {@code reduceRight}): {@code $A} starts as {@code reduceInit} and becomes {@code reduceExp}
+ * evaluated on each message, with {@code $I} its index and {@code $N} the count. {@code
+ * reduceFixup}, when set, is evaluated once on the result ({@code $A}, {@code $N}). The last
+ * message folded is sent with the result as {@code msg.payload}. A message without {@code parts}
+ * passes on unchanged.
+ */
+final class JoinReduce {
+  private final JsonataExpression reduce;
+  private final JsonataExpression fixup;
+  private final Object initial;
+  private final boolean right;
+  private final long maxParts;
+  private final NodeContext context;
+  private final Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
+  private final Map<String, Long> counts = new HashMap<>();
+  private long held;
+
+  JoinReduce(NodeContext context, long maxParts) {
+    this.context = context;
+    this.maxParts = maxParts;
+    reduce = JsonataExpression.compile("reduceExp", context.configString("reduceExp", ""));
+    String fixupText = context.configString("reduceFixup", "");
+    fixup = fixupText.isBlank() ? null : JsonataExpression.compile("reduceFixup", fixupText);
+    initial =
+        initial(context.configString("reduceInit", ""), context.configString("reduceInitType", ""));
+    right = context.configBoolean("reduceRight", false);
+  }
+
+  private static Object initial(String text, String type) {
+    try {
+      return switch (type) {
+        case "num" -> text.isBlank() ? 0L : JsonCodec.parse(text.strip());
+        case "json" -> JsonCodec.parse(text);
+        case "bool" -> Boolean.parseBoolean(text);
+        default -> text;
+      };
+    } catch (RuntimeException invalid) {
+      throw new IllegalArgumentException(
+          "reduceInit: '" + text + "' is not a valid " + type + " value", invalid);
+    }
+  }
+
+  /** Takes one message; sends the reduced message when it completes its sequence. */
+  void onMessage(Map<String, Object> body, Output out, dev.z8run.io.message.MessageFlyweight msg) {
+    if (!(body.get("parts") instanceof Map<?, ?> parts) || parts.get("id") == null) {
+      out.forward(0, msg);
+      return;
+    }
+    if (held >= maxParts) {
+      context.warn("join holds " + held + " messages (maxParts): message dropped");
+      return;
+    }
+    String id = String.valueOf(parts.get("id"));
+    List<Map<String, Object>> group = groups.computeIfAbsent(id, k -> new ArrayList<>());
+    group.add(body);
+    held++;
+    if (parts.get("count") instanceof Number count) {
+      counts.putIfAbsent(id, count.longValue());
+    }
+    Long count = counts.get(id);
+    if (count == null || group.size() < count) {
+      return;
+    }
+    groups.remove(id);
+    counts.remove(id);
+    held -= group.size();
+    Comparator<Map<String, Object>> byIndex = Comparator.comparingDouble(JoinReduce::index);
+    group.sort(right ? byIndex.reversed() : byIndex);
+    Object accumulator = initial;
+    for (Map<String, Object> message : group) {
+      Map<String, Object> variables = new HashMap<>();
+      variables.put("I", (long) index(message));
+      variables.put("N", count);
+      variables.put("A", accumulator);
+      accumulator = reduce.evaluate(message, variables);
+      if (accumulator == MessagePath.MISSING) {
+        accumulator = null;
+      }
+    }
+    if (fixup != null) {
+      Map<String, Object> variables = new HashMap<>();
+      variables.put("N", count);
+      variables.put("A", accumulator);
+      Object fixed = fixup.evaluate(new LinkedHashMap<>(), variables);
+      accumulator = fixed == MessagePath.MISSING ? null : fixed;
+    }
+    Map<String, Object> last = new LinkedHashMap<>(group.get(group.size() - 1));
+    last.put("payload", accumulator);
+    MessageBodies.send(out, 0, last, null);
+  }
+
+  private static double index(Map<String, Object> message) {
+    return message.get("parts") instanceof Map<?, ?> parts
+            && parts.get("index") instanceof Number number
+        ? number.doubleValue()
+        : 0;
+  }
+}

@@ -1,0 +1,64 @@
+package dev.z8run.nodes.transform;
+
+import dev.z8run.core.node.Node;
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.MessagePath;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code yaml}: converts one message property between YAML text and its value, as Node-RED's YAML
+ * node: a string is parsed (safe types only: maps, lists, strings, numbers, booleans, null,
+ * timestamps as ISO text), an object or array is written as YAML. A property of another kind is
+ * dropped with a warning; a missing one passes the message on unchanged. Text that is not YAML is
+ * an error of the node.
+ */
+public final class YamlNode implements Node {
+  public static final NodeType TYPE =
+      NodeType.builder("yaml")
+          .category("parser")
+          .description("Converts a message property between YAML text and its value.")
+          .field(
+              ConfigField.optional(
+                  "property", FieldType.STRING, "payload", "The message property to convert."))
+          .factory(YamlNode::new)
+          .build();
+
+  private final NodeContext context;
+  private final MessagePath property;
+
+  private YamlNode(NodeContext context) {
+    this.context = context;
+    property = MessagePath.property(context);
+  }
+
+  @Override
+  public void onMessage(MessageFlyweight msg, Output out) {
+    Map<String, Object> body = MessageBodies.parse(msg);
+    Object value = property.get(body);
+    if (value == MessagePath.MISSING) {
+      out.forward(0, msg);
+      return;
+    }
+    if (value instanceof String text) {
+      try {
+        property.set(body, YamlText.parse(text));
+      } catch (RuntimeException notYaml) {
+        throw new IllegalArgumentException(
+            "msg." + property.text() + " is not YAML: " + notYaml.getMessage(), notYaml);
+      }
+    } else if (value instanceof Map<?, ?> || value instanceof List<?>) {
+      property.set(body, YamlText.write(value));
+    } else {
+      context.warn("yaml: msg." + property.text() + " is neither a string nor an object: dropped");
+      return;
+    }
+    MessageBodies.send(out, 0, body, msg);
+  }
+}

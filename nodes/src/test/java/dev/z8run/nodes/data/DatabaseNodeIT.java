@@ -1,0 +1,344 @@
+package dev.z8run.nodes.data;
+
+import static dev.z8run.nodes.FlowHarness.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.core.runtime.DeployException;
+import dev.z8run.nodes.FlowHarness;
+import dev.z8run.nodes.support.LiveConnections;
+import dev.z8run.nodes.support.OutboundPolicy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code database} node in deployed flows against the real PostgreSQL and MariaDB of {@code
+ * bin/services} and SQLite files: bound parameters, typing, modes, errors, sharing.
+ */
+class DatabaseNodeIT {
+  private FlowHarness harness;
+  private final LiveConnections live = new LiveConnections();
+  private final List<String> dropAfter = new ArrayList<>();
+  @TempDir Path dataDir;
+
+  @BeforeEach
+  void setUp() {
+    harness = new FlowHarness();
+    harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("127.0.0.0/8,::1"));
+    harness.engine.registerService(LiveConnections.class, live);
+    harness.engine.registerService(SqliteFiles.class, new SqliteFiles(dataDir, List.of()));
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.close();
+    for (String drop : dropAfter) {
+      String[] parts = drop.split("\\|", 2);
+      Databases.execute(parts[0], "DROP TABLE IF EXISTS " + parts[1]);
+    }
+  }
+
+  private String table(String url, String columns) throws Exception {
+    String table = Databases.uniqueName();
+    Databases.execute(url, "CREATE TABLE " + table + " (" + columns + ")");
+    dropAfter.add(url + "|" + table);
+    return table;
+  }
+
+  /** source "in" -> database "db" -> capture "ok" (results), capture "err" (error). */
+  private void deploy(String flowId, String config) {
+    List<FlowNode> nodes =
+        List.of(
+            node("in", "source"),
+            node("db", "database", config),
+            node("ok", "capture"),
+            node("err", "capture"));
+    List<Wire> wires =
+        List.of(
+            new Wire("in", 0, "db", 0), new Wire("db", 0, "ok", 0), new Wire("db", 1, "err", 0));
+    harness.engine.deploy(new Flow(flowId, flowId, "", nodes, wires));
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> body(FlowHarness.Captured captured) {
+    return (Map<String, Object>) captured.parsed();
+  }
+
+  @Test
+  void shouldTypeEveryColumnAsZ8runDoes() throws Exception {
+    String url = Databases.postgresUrl();
+    String t =
+        table(
+            url,
+            "id serial primary key, n int, big bigint, f double precision, ok boolean, doc jsonb,"
+                + " u uuid, at timestamptz, d date, raw bytea, price numeric(10,2), name text");
+    Databases.execute(
+        url,
+        "INSERT INTO "
+            + t
+            + " (n, big, f, ok, doc, u, at, d, raw, price, name) VALUES (7, 9000000000, 1.5, true,"
+            + " '{\"a\":[1,2]}', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '2026-01-02T03:04:05Z',"
+            + " '2026-01-02', '\\x0102', 12.50, 'x')");
+    deploy(
+        "types",
+        Databases.config(
+            Databases.fields("postgres", url),
+            Map.of("query", "SELECT n, big, f, ok, doc, u, at, d, raw, price, name FROM " + t)));
+    harness.inject("types", "in", "{\"payload\":{}}");
+    Map<?, ?> row =
+        (Map<?, ?>) ((List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload")).get(0);
+    assertEquals(7L, ((Number) row.get("n")).longValue());
+    assertEquals(9_000_000_000L, ((Number) row.get("big")).longValue());
+    assertEquals(1.5, ((Number) row.get("f")).doubleValue());
+    assertEquals(true, row.get("ok"));
+    assertEquals(Map.of("a", List.of(1L, 2L)), normalise(row.get("doc")));
+    assertEquals("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", row.get("u"));
+    assertEquals("2026-01-02T03:04:05Z", row.get("at"));
+    assertEquals("2026-01-02", row.get("d"));
+    assertEquals("AQI=", row.get("raw"));
+    assertEquals(12.5, ((Number) row.get("price")).doubleValue());
+    assertEquals("x", row.get("name"));
+  }
+
+  private static Object normalise(Object json) {
+    return dev.z8run.io.json.JsonCodec.parse(dev.z8run.io.json.JsonCodec.writeString(json));
+  }
+
+  @Test
+  void shouldKeepAnInjectionAttemptAsDataInEveryParameterStyle() throws Exception {
+    String url = Databases.postgresUrl();
+    String t = table(url, "id serial primary key, name text");
+    String attack = "x'); DROP TABLE " + t + "; --";
+    deploy(
+        "inject",
+        Databases.config(
+            Databases.fields("postgres", url),
+            Map.of("query", "INSERT INTO " + t + " (name) VALUES (:name), ($payload.name), ($1)")));
+    harness.inject(
+        "inject",
+        "in",
+        dev.z8run.io.json.JsonCodec.writeString(
+            Map.of("payload", Map.of("name", attack), "params", List.of(attack))));
+    Map<String, Object> answer = body(harness.awaitCaptured("ok", 1).get(0));
+    assertEquals(3L, ((Number) answer.get("rowCount")).longValue());
+    assertEquals(3, ((List<?>) answer.get("generatedKeys")).size());
+    assertEquals(3, Databases.count(url, t));
+    try (var connection = Databases.connect(url);
+        var rows =
+            connection
+                .createStatement()
+                .executeQuery(
+                    "SELECT count(*) FROM "
+                        + t
+                        + " WHERE name = '"
+                        + attack.replace("'", "''")
+                        + "'")) {
+      rows.next();
+      assertEquals(3, rows.getInt(1));
+    }
+  }
+
+  @Test
+  void shouldReadZ8runParamsAndAnswerInZ8runFormat() throws Exception {
+    String url = Databases.postgresUrl();
+    String t = table(url, "id int, age int");
+    Databases.execute(url, "INSERT INTO " + t + " VALUES (1, 20), (2, 40), (3, 60)");
+    deploy(
+        "z8",
+        Databases.config(
+            Databases.fields("postgres", url),
+            Map.of(
+                "query",
+                "SELECT id FROM " + t + " WHERE age > $1 ORDER BY id",
+                "params",
+                List.of("req.body.min_age"),
+                "format",
+                "z8run")));
+    harness.inject("z8", "in", "{\"payload\":{\"req\":{\"body\":{\"min_age\":30}}}}");
+    Map<?, ?> payload = (Map<?, ?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    assertEquals(2L, ((Number) payload.get("count")).longValue());
+    assertEquals("postgres", payload.get("dbType"));
+    assertEquals(List.of(Map.of("id", 2L), Map.of("id", 3L)), normalise(payload.get("rows")));
+  }
+
+  @Test
+  void shouldTakeTheQueryFromMsgTopicAsNodeRedDoes() throws Exception {
+    String url = Databases.postgresUrl();
+    deploy("topic", Databases.config(Databases.fields("postgres", url), Map.of()));
+    harness.inject("topic", "in", "{\"topic\":\"SELECT ?::int + 1 AS x\",\"payload\":[41]}");
+    Object rows = body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    assertEquals(List.of(Map.of("x", 42L)), normalise(rows));
+  }
+
+  @Test
+  void shouldSendErrorsWithTheirSqlStateToTheErrorPort() throws Exception {
+    String url = Databases.postgresUrl();
+    String t = table(url, "id int primary key");
+    deploy(
+        "errors",
+        Databases.config(Databases.fields("postgres", url), Map.of("statementTimeoutMs", 1000)));
+    harness.inject("errors", "in", "{\"topic\":\"SELEC nothing\"}");
+    harness.inject("errors", "in", "{\"topic\":\"INSERT INTO " + t + " VALUES (1), (1)\"}");
+    harness.inject("errors", "in", "{\"topic\":\"SELECT pg_sleep(5)\"}");
+    List<FlowHarness.Captured> errors = harness.awaitCaptured("err", 3);
+    List<Object> states = new ArrayList<>();
+    for (FlowHarness.Captured error : errors) {
+      states.add(((Map<?, ?>) body(error).get("error")).get("sqlState"));
+    }
+    assertTrue(states.containsAll(List.of("42601", "23505", "57014")), states.toString());
+  }
+
+  @Test
+  void shouldRollBackTheWholeTransactionWhenOneStatementFails() throws Exception {
+    String url = Databases.postgresUrl();
+    String t = table(url, "id int primary key, v text");
+    deploy(
+        "tx",
+        Databases.config(
+            Databases.fields("postgres", url),
+            Map.of(
+                "mode",
+                "transaction",
+                "query",
+                "INSERT INTO "
+                    + t
+                    + " VALUES (:id, 'a'); INSERT INTO "
+                    + t
+                    + " VALUES (:id + 1, 'b'); INSERT INTO "
+                    + t
+                    + " VALUES (:dup, 'c')")));
+    harness.inject("tx", "in", "{\"payload\":{\"id\":1,\"dup\":5}}");
+    Map<String, Object> ok = body(harness.awaitCaptured("ok", 1).get(0));
+    assertEquals(3L, ((Number) ok.get("rowCount")).longValue());
+    harness.inject("tx", "in", "{\"payload\":{\"id\":10,\"dup\":1}}");
+    harness.awaitCaptured("err", 1);
+    assertEquals(3, Databases.count(url, t));
+  }
+
+  @Test
+  void shouldInsertAStreamOfMessagesInBatches() throws Exception {
+    for (String[] db :
+        List.of(
+            new String[] {"postgres", Databases.postgresUrl()},
+            new String[] {"mysql", Databases.mariadbUrl()})) {
+      String url = db[1];
+      String t = table(url, "id int, name varchar(40)");
+      String flowId = "batch-" + db[0];
+      deploy(
+          flowId,
+          Databases.config(
+              Databases.fields(db[0], url),
+              Map.of(
+                  "mode",
+                  "batch",
+                  "batchSize",
+                  100,
+                  "lingerMs",
+                  50,
+                  "query",
+                  "INSERT INTO " + t + " (id, name) VALUES ($payload.id, $payload.name)")));
+      for (int i = 0; i < 1_050; i++) {
+        harness.inject(flowId, "in", "{\"payload\":{\"id\":" + i + ",\"name\":\"n" + i + "\"}}");
+      }
+      FlowHarness.await(db[0] + " rows", () -> count(url, t) == 1_050);
+      harness.engine.stop(flowId, 5_000);
+    }
+  }
+
+  private static long count(String url, String table) {
+    try {
+      return Databases.count(url, table);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  void shouldWorkOnMariaDbWithGeneratedKeys() throws Exception {
+    String url = Databases.mariadbUrl();
+    String t = table(url, "id int auto_increment primary key, name varchar(80), ok boolean");
+    deploy(
+        "maria",
+        Databases.config(
+            Databases.fields("mysql", url),
+            Map.of("query", "INSERT INTO " + t + " (name, ok) VALUES (?, ?)")));
+    harness.inject("maria", "in", "{\"payload\":[\"it's'; DROP TABLE x; --\", true]}");
+    Map<String, Object> answer = body(harness.awaitCaptured("ok", 1).get(0));
+    assertEquals(1L, ((Number) answer.get("rowCount")).longValue());
+    assertEquals(1, ((List<?>) answer.get("generatedKeys")).size());
+    try (var connection = Databases.connect(url);
+        var rows = connection.createStatement().executeQuery("SELECT name, ok FROM " + t)) {
+      rows.next();
+      assertEquals("it's'; DROP TABLE x; --", rows.getString(1));
+      assertTrue(rows.getBoolean(2));
+    }
+  }
+
+  @Test
+  void shouldKeepSqliteFilesUnderTheDataDirectory() throws Exception {
+    deploy(
+        "lite",
+        "{\"dbType\":\"sqlite\",\"database\":\"h15/test.db\",\"mode\":\"transaction\",\"query\":"
+            + "\"CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v)"
+            + " VALUES (:v); SELECT v FROM t\"}");
+    harness.inject("lite", "in", "{\"payload\":{\"v\":\"hello\"}}");
+    List<?> results = (List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    assertEquals(
+        List.of(Map.of("v", "hello")), normalise(((Map<?, ?>) results.get(2)).get("rows")));
+    assertTrue(Files.exists(dataDir.resolve("h15/test.db")));
+    DeployException outside =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            DeployException.class,
+            () ->
+                deploy(
+                    "escape",
+                    "{\"dbType\":\"sqlite\",\"database\":\"../../etc/x.db\",\"query\":\"SELECT 1\"}"));
+    assertTrue(outside.getMessage().contains("outside the data directory"), outside.getMessage());
+  }
+
+  @Test
+  void shouldRefuseAHostTheOutboundPolicyForbids() {
+    harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("public"));
+    DeployException refused =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            DeployException.class,
+            () ->
+                deploy(
+                    "policy",
+                    Databases.config(
+                        Databases.fields("postgres", Databases.postgresUrl()),
+                        Map.of("query", "SELECT 1"))));
+    assertTrue(refused.getMessage().contains("outbound policy"), refused.getMessage());
+  }
+
+  @Test
+  void shouldShareOnePoolAmongFiftyFlows() throws Exception {
+    String url = Databases.postgresUrl();
+    String config =
+        Databases.config(Databases.fields("postgres", url), Map.of("query", "SELECT 1 AS one"));
+    for (int i = 0; i < 50; i++) {
+      deploy("share-" + i, config);
+    }
+    assertEquals(1, live.size());
+    for (int i = 0; i < 50; i++) {
+      harness.inject("share-" + i, "in", "{}");
+    }
+    harness.awaitCaptured("ok", 50);
+    for (int i = 0; i < 49; i++) {
+      harness.engine.stop("share-" + i, 5_000);
+    }
+    assertEquals(1, live.size());
+    harness.engine.stop("share-49", 5_000);
+    assertEquals(0, live.size());
+  }
+}

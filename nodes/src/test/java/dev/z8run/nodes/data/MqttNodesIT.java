@@ -1,0 +1,543 @@
+package dev.z8run.nodes.data;
+
+import static dev.z8run.nodes.FlowHarness.node;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.FlowHarness;
+import dev.z8run.nodes.support.LiveConnections;
+import dev.z8run.nodes.support.OutboundPolicy;
+import dev.z8run.testkit.PrivateMosquitto;
+import dev.z8run.testkit.TestServices;
+import dev.z8run.testkit.TestServices.Service;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The MQTT nodes in deployed flows against the real Mosquitto of {@code bin/services}, and a
+ * private Mosquitto for what needs a broker restart, TLS or passwords.
+ */
+class MqttNodesIT {
+  private FlowHarness harness;
+  private final LiveConnections live = new LiveConnections();
+  private final String prefix = "h15/" + UUID.randomUUID().toString().substring(0, 8);
+  private final List<AutoCloseable> closeAfter = new ArrayList<>();
+  private int port;
+
+  @BeforeEach
+  void setUp() {
+    URI broker = URI.create(TestServices.require(Service.MQTT));
+    port = broker.getPort();
+    harness = new FlowHarness();
+    harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("127.0.0.0/8,::1"));
+    harness.engine.registerService(LiveConnections.class, live);
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    harness.close();
+    for (AutoCloseable closeable : closeAfter.reversed()) {
+      closeable.close();
+    }
+  }
+
+  private Map<String, Object> connection(int brokerPort, Object... extra) {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("broker", "127.0.0.1");
+    config.put("port", brokerPort);
+    for (int i = 0; i < extra.length; i += 2) {
+      config.put((String) extra[i], extra[i + 1]);
+    }
+    return config;
+  }
+
+  private static String json(Map<String, Object> base, Object... extra) {
+    Map<String, Object> config = new LinkedHashMap<>(base);
+    for (int i = 0; i < extra.length; i += 2) {
+      config.put((String) extra[i], extra[i + 1]);
+    }
+    return JsonCodec.writeString(config);
+  }
+
+  /** mqtt-in "in" -> capture "got". */
+  private void deployIn(String flowId, String config) {
+    harness.engine.deploy(
+        new Flow(
+            flowId,
+            flowId,
+            "",
+            List.of(node("in", "mqtt-in", config), node("got", "capture")),
+            List.of(new Wire("in", 0, "got", 0))));
+  }
+
+  /** source "src" -> mqtt-out "out". */
+  private void deployOut(String flowId, String config) {
+    harness.engine.deploy(
+        FlowHarness.chain(flowId, node("src", "source"), node("out", "mqtt-out", config)));
+  }
+
+  private Mqtt5BlockingClient client(int brokerPort) {
+    Mqtt5BlockingClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .serverHost("127.0.0.1")
+            .serverPort(brokerPort)
+            .identifier("h15-test-" + UUID.randomUUID().toString().substring(0, 6))
+            .buildBlocking();
+    client.connect();
+    closeAfter.add(client::disconnect);
+    return client;
+  }
+
+  private static void publish(
+      Mqtt5BlockingClient client, String topic, String payload, int qos, boolean retain) {
+    client.publish(
+        Mqtt5Publish.builder()
+            .topic(topic)
+            .qos(MqttQos.fromCode(qos))
+            .retain(retain)
+            .payload(payload.getBytes(StandardCharsets.UTF_8))
+            .build());
+  }
+
+  private void awaitSubscribed(String nodeId) {
+    FlowHarness.await(
+        "subscription of " + nodeId,
+        () -> harness.statuses(nodeId).stream().anyMatch(s -> s.startsWith("subscribed")));
+    // the SUBACK is asynchronous: wait until the subscription delivers a probe message
+  }
+
+  private void awaitDelivering(Mqtt5BlockingClient client, String topic, String nodeId) {
+    FlowHarness.await(
+        "first message at " + nodeId,
+        () -> {
+          if (!harness.captured(nodeId).isEmpty()) {
+            return true;
+          }
+          publish(client, topic, "\"probe\"", 0, false);
+          try {
+            Thread.sleep(20);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return !harness.captured(nodeId).isEmpty();
+        });
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> body(FlowHarness.Captured captured) {
+    return (Map<String, Object>) captured.parsed();
+  }
+
+  @Test
+  void shouldReceiveWithWildcardsAndSetTopicQosRetainAsNodeRedDoes() throws Exception {
+    deployIn("in", json(connection(port), "topic", prefix + "/+/temp/#", "qos", 2));
+    Mqtt5BlockingClient client = client(port);
+    awaitSubscribed("in");
+    awaitDelivering(client, prefix + "/probe/temp", "got");
+    publish(client, prefix + "/room1/temp/c", "{\"c\":21.5}", 1, false);
+    publish(client, prefix + "/room2/temp", "hello", 2, false);
+    publish(client, prefix + "/room2/humidity", "ignored", 0, false);
+    publish(client, prefix + "/room3/temp", "42", 0, false);
+    FlowHarness.await("3 messages past the probes", () -> withoutProbes().size() >= 3);
+    List<Map<String, Object>> got = withoutProbes();
+    Map<String, Object> first = got.get(0);
+    assertEquals(prefix + "/room1/temp/c", first.get("topic"));
+    assertEquals(Map.of("c", 21.5), first.get("payload"));
+    assertEquals(1L, ((Number) first.get("qos")).longValue());
+    assertEquals(false, first.get("retain"));
+    assertEquals("hello", got.get(1).get("payload"));
+    assertEquals(2L, ((Number) got.get(1).get("qos")).longValue());
+    assertEquals(42L, ((Number) got.get(2).get("payload")).longValue());
+    Thread.sleep(200);
+    assertEquals(3, withoutProbes().size(), "humidity is not under the filter");
+  }
+
+  private List<Map<String, Object>> withoutProbes() {
+    List<Map<String, Object>> got = new ArrayList<>();
+    for (FlowHarness.Captured captured : harness.captured("got")) {
+      if (!String.valueOf(body(captured).get("topic")).endsWith("/probe/temp")) {
+        got.add(body(captured));
+      }
+    }
+    return got;
+  }
+
+  @Test
+  void shouldDeliverRetainedMessagesAndRawBytes() throws Exception {
+    Mqtt5BlockingClient client = client(port);
+    String topic = prefix + "/retained";
+    publish(client, topic, "kept", 1, true);
+    closeAfter.add(() -> publish(client, topic, "", 1, true));
+    deployIn("retained", json(connection(port), "topic", topic, "qos", 1, "datatype", "buffer"));
+    FlowHarness.Captured got = harness.awaitCaptured("got", 1).get(0);
+    assertEquals(true, body(got).get("retain"));
+    assertArrayEquals("kept".getBytes(StandardCharsets.UTF_8), got.binary());
+  }
+
+  @Test
+  void shouldPublishWithQosAndRetainFromTheMessage() throws Exception {
+    Mqtt5BlockingClient client = client(port);
+    String topic = prefix + "/out";
+    var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
+    client
+        .toAsync()
+        .subscribeWith()
+        .topicFilter(topic + "/#")
+        .qos(MqttQos.EXACTLY_ONCE)
+        .callback(received::add)
+        .send()
+        .get(5, TimeUnit.SECONDS);
+    deployOut("out", json(connection(port), "protocolVersion", "5"));
+    harness.inject("out", "src", "{\"topic\":\"" + topic + "/a\",\"payload\":{\"x\":1},\"qos\":2}");
+    harness.inject(
+        "out",
+        "src",
+        "{\"topic\":\"" + topic + "/b\",\"payload\":\"text\",\"qos\":1,\"retain\":true}");
+    closeAfter.add(() -> publish(client, topic + "/b", "", 1, true));
+    // QoS 2 and QoS 1 flows may overtake each other: match them by topic
+    Map<String, Mqtt5Publish> byTopic = new LinkedHashMap<>();
+    for (int i = 0; i < 2; i++) {
+      Mqtt5Publish next = received.poll(10, TimeUnit.SECONDS);
+      assertTrue(next != null, "2 messages expected, got " + byTopic.keySet());
+      byTopic.put(next.getTopic().toString(), next);
+    }
+    Mqtt5Publish a = byTopic.get(topic + "/a");
+    Mqtt5Publish b = byTopic.get(topic + "/b");
+    assertEquals("{\"x\":1}", new String(a.getPayloadAsBytes(), StandardCharsets.UTF_8));
+    assertEquals(MqttQos.EXACTLY_ONCE, a.getQos());
+    assertEquals("text", new String(b.getPayloadAsBytes(), StandardCharsets.UTF_8));
+    assertEquals(MqttQos.AT_LEAST_ONCE, b.getQos());
+  }
+
+  @Test
+  void shouldShareOneClientAmongFiftyFlowsAndCloseItWithTheLast() throws Exception {
+    String config =
+        json(
+            connection(port, "clientId", "h15-shared-" + UUID.randomUUID()),
+            "topic",
+            prefix + "/shared");
+    for (int i = 0; i < 50; i++) {
+      deployOut("share-" + i, config);
+    }
+    assertEquals(1, live.size());
+    Mqtt5BlockingClient client = client(port);
+    var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
+    client
+        .toAsync()
+        .subscribeWith()
+        .topicFilter(prefix + "/shared")
+        .callback(received::add)
+        .send()
+        .get(5, TimeUnit.SECONDS);
+    for (int i = 0; i < 50; i++) {
+      harness.inject("share-" + i, "src", "{\"payload\":" + i + "}");
+    }
+    Set<String> payloads = new HashSet<>();
+    while (payloads.size() < 50) {
+      Mqtt5Publish next = received.poll(10, TimeUnit.SECONDS);
+      assertTrue(next != null, "only " + payloads.size() + " of 50 arrived");
+      payloads.add(new String(next.getPayloadAsBytes(), StandardCharsets.UTF_8));
+    }
+    for (int i = 0; i < 50; i++) {
+      harness.engine.stop("share-" + i, 5_000);
+    }
+    assertEquals(0, live.size());
+  }
+
+  @Test
+  void shouldAnswerZ8runMqttPublishAndSubscribe() throws Exception {
+    String topic = prefix + "/z8";
+    harness.engine.deploy(
+        new Flow(
+            "z8",
+            "z8",
+            "",
+            List.of(
+                node("src", "source"),
+                node(
+                    "pub",
+                    "mqtt",
+                    json(connection(port), "action", "publish", "topic", topic, "qos", 1)),
+                node(
+                    "sub",
+                    "mqtt",
+                    json(
+                        connection(port),
+                        "action",
+                        "subscribe",
+                        "topic",
+                        topic,
+                        "qos",
+                        1,
+                        "timeout",
+                        200)),
+                node("s", "source"),
+                node("published", "capture"),
+                node("message", "capture"),
+                node("error", "capture")),
+            List.of(
+                new Wire("src", 0, "pub", 0),
+                new Wire("pub", 0, "published", 0),
+                new Wire("s", 0, "sub", 0),
+                new Wire("sub", 0, "message", 0),
+                new Wire("sub", 1, "error", 0))));
+    harness.inject("z8", "s", "{}");
+    assertTrue(
+        body(harness.awaitCaptured("error", 1).get(0))
+            .get("payload")
+            .toString()
+            .contains("timeout"));
+    FlowHarness.await(
+        "a message through the subscription",
+        () -> {
+          harness.inject("z8", "src", "{\"payload\":\"ping\"}");
+          harness.inject("z8", "s", "{}");
+          try {
+            Thread.sleep(250);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return !harness.captured("message").isEmpty();
+        });
+    Map<?, ?> message = (Map<?, ?>) body(harness.captured("message").get(0)).get("payload");
+    assertEquals("ping", message.get("payload"));
+    Map<?, ?> published = (Map<?, ?>) body(harness.captured("published").get(0)).get("payload");
+    assertEquals(4L, ((Number) published.get("payload_size")).longValue());
+  }
+
+  @Test
+  void shouldLoseNoQos1MessageWhenTheBrokerRestartsMidStream() throws Exception {
+    PrivateMosquitto broker = PrivateMosquitto.start();
+    closeAfter.add(broker);
+    String topic = prefix + "/restart";
+    deployIn(
+        "sub",
+        json(
+            connection(
+                broker.port(), "clientId", "h15-sub-" + UUID.randomUUID(), "cleanSession", false),
+            "topic",
+            topic,
+            "qos",
+            1));
+    deployOut(
+        "pub",
+        json(
+            connection(broker.port(), "clientId", "h15-pub-" + UUID.randomUUID()),
+            "topic",
+            topic,
+            "qos",
+            1));
+    awaitSubscribed("in");
+    Thread.sleep(300);
+    int total = 2_000;
+    for (int i = 0; i < total; i++) {
+      harness.inject("pub", "src", "{\"payload\":" + i + "}");
+      if (i == total / 2) {
+        broker.restart();
+      }
+    }
+    FlowHarness.await(
+        "all " + total + " distinct messages", () -> distinctPayloads("got").size() == total);
+  }
+
+  private Set<Long> distinctPayloads(String nodeId) {
+    Set<Long> seen = new HashSet<>();
+    for (FlowHarness.Captured captured : harness.captured(nodeId)) {
+      Object payload = body(captured).get("payload");
+      if (payload instanceof Number number) {
+        seen.add(number.longValue());
+      }
+    }
+    return seen;
+  }
+
+  @Test
+  void shouldCountWhatOverflowsTheBufferWhileDisconnected() throws Exception {
+    PrivateMosquitto broker = PrivateMosquitto.start();
+    closeAfter.add(broker);
+    deployOut(
+        "overflow",
+        json(connection(broker.port(), "bufferSize", 10), "topic", prefix + "/o", "qos", 1));
+    FlowHarness.await("connected", () -> live.describe("").size() == 1);
+    broker.stop();
+    Thread.sleep(500);
+    for (int i = 0; i < 50; i++) {
+      harness.inject("overflow", "src", "{\"payload\":" + i + "}");
+    }
+    FlowHarness.await(
+        "overflow reported",
+        () ->
+            harness.statuses("out").stream()
+                .anyMatch(s -> s.contains("dropped while disconnected")));
+  }
+
+  @Test
+  void shouldReceiveThroughTlsWithUserAndPassword() throws Exception {
+    java.nio.file.Path dir = java.nio.file.Files.createTempDirectory("h15-tls");
+    run(
+        dir,
+        "openssl",
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-days",
+        "1",
+        "-subj",
+        "/CN=127.0.0.1",
+        "-addext",
+        "subjectAltName=IP:127.0.0.1",
+        "-keyout",
+        "key.pem",
+        "-out",
+        "cert.pem");
+    run(dir, "mosquitto_passwd", "-b", "-c", "passwd", "h15user", "s3cret");
+    PrivateMosquitto broker =
+        PrivateMosquitto.start(
+            List.of(
+                "allow_anonymous false",
+                "password_file " + dir.resolve("passwd"),
+                "certfile " + dir.resolve("cert.pem"),
+                "keyfile " + dir.resolve("key.pem")));
+    closeAfter.add(broker);
+    Map<String, Object> tls =
+        connection(
+            broker.port(),
+            "useTls",
+            true,
+            "username",
+            "h15user",
+            "password",
+            "s3cret",
+            "caFile",
+            dir.resolve("cert.pem").toString());
+    String topic = prefix + "/tls";
+    deployIn("tls-in", json(tls, "topic", topic, "qos", 1));
+    deployOut("tls-out", json(tls, "topic", topic, "qos", 1));
+    assertEquals(1, live.size(), "one session for both nodes");
+    awaitSubscribed("in");
+    FlowHarness.await(
+        "a message through TLS",
+        () -> {
+          harness.inject("tls-out", "src", "{\"payload\":\"secret hello\"}");
+          try {
+            Thread.sleep(100);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return !harness.captured("got").isEmpty();
+        });
+    assertEquals("secret hello", body(harness.captured("got").get(0)).get("payload"));
+  }
+
+  private static void run(java.nio.file.Path dir, String... command) throws Exception {
+    Process process =
+        new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+    byte[] output = process.getInputStream().readAllBytes();
+    assertEquals(0, process.waitFor(), String.join(" ", command) + ": " + new String(output));
+  }
+
+  @Test
+  void shouldAcknowledgeOnlyWhatTheFlowTookAndLoseNothingUnderBackPressure() throws Exception {
+    java.util.concurrent.atomic.AtomicLong slow = new java.util.concurrent.atomic.AtomicLong();
+    harness
+        .engine
+        .registry()
+        .register(
+            dev.z8run.core.registry.NodeType.builder("slow-sink")
+                .outputs()
+                .factory(
+                    context ->
+                        (msg, out) -> {
+                          slow.incrementAndGet();
+                          java.util.concurrent.locks.LockSupport.parkNanos(300_000);
+                        })
+                .build());
+    // a broker of its own: the shared one queues at most 1,000 messages for a slow subscriber
+    // and drops the rest (max_queued_messages), which is the broker's choice, not the node's
+    PrivateMosquitto broker = PrivateMosquitto.start();
+    closeAfter.add(broker);
+    String topic = prefix + "/slow";
+    harness.engine.deploy(
+        FlowHarness.chain(
+            "slow",
+            node("in", "mqtt-in", json(connection(broker.port()), "topic", topic, "qos", 1)),
+            node("sink", "slow-sink")));
+    Mqtt5BlockingClient client = client(broker.port());
+    awaitSubscribed("in");
+    Thread.sleep(300);
+    int total = 5_000;
+    for (int i = 0; i < total; i++) {
+      client
+          .toAsync()
+          .publish(
+              Mqtt5Publish.builder()
+                  .topic(topic)
+                  .qos(MqttQos.AT_LEAST_ONCE)
+                  .payload(String.valueOf(i).getBytes(StandardCharsets.UTF_8))
+                  .build());
+    }
+    dev.z8run.testkit.Poll.eventually(
+            "all " + total + " at the slow sink", java.time.Duration.ofSeconds(60))
+        .until(() -> slow.get() >= total);
+    Thread.sleep(300);
+    assertEquals(total, slow.get(), "each message once: acknowledged after the flow took it");
+  }
+
+  @Test
+  void shouldShareASharedSubscriptionBetweenTwoClients() throws Exception {
+    String topic = prefix + "/shared-sub";
+    for (String member : List.of("a", "b")) {
+      harness.engine.deploy(
+          new Flow(
+              "share-" + member,
+              "share-" + member,
+              "",
+              List.of(
+                  node(
+                      "in-" + member,
+                      "mqtt-in",
+                      json(
+                          connection(port, "clientId", "h15-" + member + "-" + UUID.randomUUID()),
+                          "topic",
+                          "$share/h15group/" + topic,
+                          "qos",
+                          1)),
+                  node("got-" + member, "capture")),
+              List.of(new Wire("in-" + member, 0, "got-" + member, 0))));
+      awaitSubscribed("in-" + member);
+    }
+    Thread.sleep(300);
+    Mqtt5BlockingClient client = client(port);
+    for (int i = 0; i < 100; i++) {
+      publish(client, topic, String.valueOf(i), 1, false);
+    }
+    FlowHarness.await(
+        "100 messages between the members",
+        () -> harness.captured("got-a").size() + harness.captured("got-b").size() >= 100);
+    Thread.sleep(300);
+    assertEquals(100, harness.captured("got-a").size() + harness.captured("got-b").size());
+    assertTrue(!harness.captured("got-a").isEmpty() && !harness.captured("got-b").isEmpty());
+  }
+}
