@@ -58,10 +58,35 @@ public final class Main {
   public static void main(String[] args) {
     // first, before any Agrona buffer class loads or anything logs: both read their property once
     Settings.applyJvmDefaults(System.getProperties());
+    Thread.setDefaultUncaughtExceptionHandler(Main::onUncaught);
     int exitCode = run(args, System.out, System.err);
     if (exitCode != EXIT_OK) {
       System.exit(exitCode);
     }
+  }
+
+  /** The exit code of a process that ran out of memory (a supervisor restarts it). */
+  static final int EXIT_OUT_OF_MEMORY = 3;
+
+  /**
+   * A thread that dies of an {@link OutOfMemoryError} (or another {@link VirtualMachineError}) ends
+   * the process: the listener, timer and watchdog threads it may have been leave a server that
+   * answers nothing, and a supervisor can only restart a process that exits. {@code halt}, not
+   * {@code exit}: the shutdown hooks would need memory and threads that may be gone. Not {@code
+   * -XX:+ExitOnOutOfMemoryError}: a Function node's one oversized allocation, refused and caught as
+   * that node's error, must not end the server.
+   */
+  static void onUncaught(Thread thread, Throwable error) {
+    if (error instanceof VirtualMachineError) {
+      try {
+        System.err.println(
+            "z8run: " + error + " in thread " + thread.getName() + "; exiting so that it restarts");
+      } finally {
+        Runtime.getRuntime().halt(EXIT_OUT_OF_MEMORY);
+      }
+    }
+    System.err.println("z8run: uncaught in thread " + thread.getName() + ": " + error);
+    error.printStackTrace();
   }
 
   /** Runs one command; returns its exit code ({@code serve} returns while the server runs). */

@@ -136,6 +136,26 @@ public final class Settings {
           1_000_000,
           "Requests one flow may hold open at once (503 + `Retry-After` beyond).");
 
+  public static final Setting<Long> HOOK_BODY_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_HOOK_BODY_TIMEOUT_MS",
+          null,
+          HookSettings.DEFAULT_BODY_TIMEOUT_MS,
+          1,
+          3_600_000,
+          "How long a `/hook` request's body may take to arrive (408 and the connection closed"
+              + " beyond); it is read before the request takes a slot of its flow.");
+
+  public static final Setting<Integer> HOOK_MAX_PER_CLIENT =
+      Setting.integer(
+          "Z8_HOOK_MAX_PER_CLIENT",
+          null,
+          HookSettings.DEFAULT_MAX_PER_CLIENT,
+          1,
+          1_000_000,
+          "`/hook` requests one client address (an IPv6 /64) may have open at once, reading"
+              + " bodies included (429 + `Retry-After` beyond).");
+
   public static final Setting<Integer> WS_DEBUG_RATE =
       Setting.integer(
           "Z8_WS_DEBUG_RATE",
@@ -208,6 +228,35 @@ public final class Settings {
               + " [docs/nodes/http-request.md](docs/nodes/http-request.md).",
           OutboundPolicy::parse);
 
+  public static final Setting<Path> PLUGIN_FILES_ROOT =
+      Setting.parsed(
+          "Z8_PLUGIN_FILES_ROOT",
+          null,
+          null,
+          "a directory",
+          "The directory a plugin's `files` capability must lie under (a relative manifest path"
+              + " is taken inside it); unset, no plugin reads or writes files.",
+          Path::of);
+
+  public static final Setting<List<String>> PLUGIN_ENV =
+      Setting.parsed(
+          "Z8_PLUGIN_ENV",
+          null,
+          "",
+          "variable names, comma-separated",
+          "Environment variables a plugin's `env` capability may be granted; a `Z8_` name never"
+              + " is. Unset, none.",
+          Settings::names);
+
+  public static final Setting<Integer> MAX_FLOW_NODES =
+      Setting.integer(
+          "Z8_MAX_FLOW_NODES",
+          null,
+          dev.z8run.api.flows.FlowManager.DEFAULT_MAX_FLOW_NODES,
+          1,
+          1_000_000,
+          "The most nodes one flow may have (a create, update or import beyond is refused with"
+              + " 422).");
   public static final Setting<Integer> VECTOR_MAX_COLLECTIONS =
       Setting.integer(
           "Z8_VECTOR_MAX_COLLECTIONS",
@@ -344,6 +393,8 @@ public final class Settings {
           HOOK_MAX_BODY_BYTES,
           HOOK_TIMEOUT_MS,
           HOOK_MAX_IN_FLIGHT,
+          HOOK_BODY_TIMEOUT_MS,
+          HOOK_MAX_PER_CLIENT,
           WS_DEBUG_RATE,
           WS_PREVIEW_BYTES,
           WS_BATCH_MS,
@@ -351,6 +402,9 @@ public final class Settings {
           WS_IDLE_TIMEOUT_MS,
           WS_SLOW_CONSUMER_MS,
           HTTP_ALLOW,
+          PLUGIN_FILES_ROOT,
+          PLUGIN_ENV,
+          MAX_FLOW_NODES,
           VECTOR_MAX_COLLECTIONS,
           VECTOR_MAX_ENTRIES,
           VECTOR_MAX_BYTES,
@@ -364,6 +418,20 @@ public final class Settings {
           TOKEN,
           AGRONA_BOUNDS_CHECKS_DISABLED,
           LOG_MANAGER);
+
+  private static List<String> names(String text) {
+    List<String> names = new ArrayList<>();
+    for (String part : text.split(",")) {
+      String name = part.strip();
+      if (!name.isEmpty()) {
+        if (!name.matches("[A-Za-z_][A-Za-z0-9_]*")) {
+          throw new IllegalArgumentException("'" + name + "' is not a variable name");
+        }
+        names.add(name);
+      }
+    }
+    return List.copyOf(names);
+  }
 
   private final Map<Setting<?>, Object> values;
   private final Map<String, String> environment;
@@ -461,7 +529,11 @@ public final class Settings {
   /** The {@code /hook} limits. */
   public HookSettings hookSettings() {
     return new HookSettings(
-        get(HOOK_MAX_BODY_BYTES), get(HOOK_TIMEOUT_MS), get(HOOK_MAX_IN_FLIGHT));
+        get(HOOK_MAX_BODY_BYTES),
+        get(HOOK_TIMEOUT_MS),
+        get(HOOK_MAX_IN_FLIGHT),
+        get(HOOK_BODY_TIMEOUT_MS),
+        get(HOOK_MAX_PER_CLIENT));
   }
 
   /** The editor socket's limits and pacing; its largest request is {@link #MAX_BODY_BYTES}. */

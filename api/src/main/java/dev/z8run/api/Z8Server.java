@@ -8,8 +8,10 @@ import dev.z8run.api.cluster.ClusterMember;
 import dev.z8run.api.flows.ExecutionRecorder;
 import dev.z8run.api.flows.FlowManager;
 import dev.z8run.api.flows.FlowService;
+import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
+import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.ConnectionService;
 import dev.z8run.api.rest.EditorService;
@@ -18,6 +20,7 @@ import dev.z8run.api.rest.MetricsService;
 import dev.z8run.api.rest.NodeCatalogService;
 import dev.z8run.api.rest.OpenApiService;
 import dev.z8run.api.rest.PluginService;
+import dev.z8run.api.rest.UserService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
 import dev.z8run.cluster.ClusterConfig;
@@ -35,6 +38,7 @@ import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.Store;
 import dev.z8run.store.StoreConfig;
 import dev.z8run.wasm.ExecutionMode;
+import dev.z8run.wasm.PluginCeiling;
 import dev.z8run.wasm.PluginContextStore;
 import dev.z8run.wasm.Plugins;
 import io.helidon.webserver.WebServer;
@@ -124,13 +128,25 @@ public final class Z8Server implements AutoCloseable {
       engine.registerService(AiUsage.class, aiUsage);
       // constructed now, loaded at its first use: the server's start time does not change
       engine.registerService(LocalEmbedder.class, embedder);
-      engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10));
-      Plugins plugins = new Plugins(engine.registry(), ExecutionMode.COMPILED, contexts(store));
+      SecretRedactor redactor = new SecretRedactor();
+      engine.addListener(new ExecutionRecorder(store, System::currentTimeMillis, 10, redactor));
+      OutboundPolicy outbound = settings.get(Settings.HTTP_ALLOW);
+      Plugins plugins =
+          new Plugins(
+              engine.registry(),
+              ExecutionMode.COMPILED,
+              contexts(store),
+              new PluginCeiling(
+                  settings.get(Settings.PLUGIN_FILES_ROOT),
+                  settings.get(Settings.PLUGIN_ENV),
+                  outbound::check,
+                  outbound.toString()));
       int pluginCount = PluginService.restore(plugins, store.plugins());
       if (pluginCount > 0) {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
-      FlowManager flows = new FlowManager(store, engine, version);
+      FlowManager flows =
+          new FlowManager(store, engine, version, settings.get(Settings.MAX_FLOW_NODES), redactor);
       // the data nodes: one live client per connection and owner, SQLite files under the data dir
       LiveConnections liveConnections = new LiveConnections();
       engine.registerService(LiveConnections.class, liveConnections);
@@ -171,6 +187,7 @@ public final class Z8Server implements AutoCloseable {
                     InstantSource.system()));
             routing.register("/api/v1/flows", flowService);
             routing.register("/api/v1/vault", new VaultService(store.vault(), 256 * 1024));
+            routing.register("/api/v1/users", new UserService(store.users()));
             routing.register(
                 "/api/v1/connections",
                 new ConnectionService(
@@ -185,6 +202,7 @@ public final class Z8Server implements AutoCloseable {
             routing.register(
                 "/api/v1/plugins",
                 new PluginService(
+                    store.users(),
                     plugins,
                     store.plugins(),
                     engine.registry(),
@@ -195,7 +213,7 @@ public final class Z8Server implements AutoCloseable {
                 new InfoService(
                     version, engine, store.dataDir(), listening::get, InstantSource.system()));
             routing.register("/api/v1/openapi.json", new OpenApiService(version));
-            routing.register("/metrics", new MetricsService(engine, aiUsage));
+            routing.register("/metrics", new MetricsService(engine, aiUsage, store.users()));
             EditorService.register(routing);
             Main.routing(routing, version, null);
           };
@@ -204,6 +222,7 @@ public final class Z8Server implements AutoCloseable {
               .host(settings.bind())
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
+              .directHandlers(MalformedRequests.handlers())
               .routing(routes::accept)
               .addProtocol(EngineSockets.protocolConfig())
               .addRouting(sockets.routing())

@@ -52,7 +52,9 @@ class PluginApiTest {
   void start() {
     server = startServer();
     client = HttpClient.newHttpClient();
-    token = Tokens.withSecret(SECRET).issue(new UserPrincipal("alice-id", "alice"));
+    // the first user: an admin, who may install plugins
+    String id = server.store().users().create("alice", "not-a-real-hash", 0L).id();
+    token = Tokens.withSecret(SECRET).issue(new UserPrincipal(id, "alice"));
   }
 
   private Z8Server startServer() {

@@ -154,6 +154,103 @@ public final class UserStore {
         tx -> Optional.ofNullable(tx.get(Table.USERS, key)).map(v -> decode(tx, id, v)));
   }
 
+  /** Every user, in id order. */
+  public List<UserRecord> all() {
+    return env.read(
+        tx -> {
+          List<UserRecord> users = new ArrayList<>();
+          tx.scan(
+              Table.USERS,
+              new byte[0],
+              false,
+              (key, value) -> {
+                byte[] bytes = Tx.copy(value);
+                String id = new String(Tx.copy(key), StandardCharsets.UTF_8);
+                users.add(decode(tx, id, bytes));
+                return true;
+              });
+          return users;
+        });
+  }
+
+  /**
+   * Gives user {@code id} these roles, inside one write transaction that refuses to leave the store
+   * without an admin.
+   *
+   * @return the updated user, or empty when there is none with this id
+   * @throws LastAdminException if the user is the last admin and {@code roles} lacks admin
+   */
+  public Optional<UserRecord> setRoles(String id, List<String> roles) {
+    byte[] key = Keys.id("user id", id);
+    return env.write(
+        tx -> {
+          byte[] value = tx.get(Table.USERS, key);
+          if (value == null) {
+            return Optional.<UserRecord>empty();
+          }
+          UserRecord user = decode(tx, id, value);
+          if (user.hasRole(UserRecord.ADMIN)
+              && !roles.contains(UserRecord.ADMIN)
+              && admins(tx) <= 1) {
+            throw new LastAdminException(user.username());
+          }
+          UserRecord updated =
+              new UserRecord(
+                  user.id(),
+                  user.username(),
+                  user.email(),
+                  roles,
+                  user.passwordHash(),
+                  user.createdAtMs());
+          tx.put(Table.USERS, key, encode(updated));
+          return Optional.of(updated);
+        });
+  }
+
+  /**
+   * Deletes user {@code id} (its name and e-mail address become free), refusing to delete the last
+   * admin.
+   *
+   * @return whether there was such a user
+   * @throws LastAdminException if the user is the last admin
+   */
+  public boolean delete(String id) {
+    byte[] key = Keys.id("user id", id);
+    return env.write(
+        tx -> {
+          byte[] value = tx.get(Table.USERS, key);
+          if (value == null) {
+            return false;
+          }
+          UserRecord user = decode(tx, id, value);
+          if (user.hasRole(UserRecord.ADMIN) && admins(tx) <= 1) {
+            throw new LastAdminException(user.username());
+          }
+          tx.delete(Table.USERS, key);
+          tx.delete(Table.USERNAMES, nameKey(user.username()));
+          if (!user.email().isEmpty()) {
+            tx.delete(Table.USER_EMAILS, emailKey(user.email()));
+          }
+          return true;
+        });
+  }
+
+  private static int admins(Tx tx) {
+    int[] count = {0};
+    tx.scan(
+        Table.USERS,
+        new byte[0],
+        false,
+        (key, value) -> {
+          String id = new String(Tx.copy(key), StandardCharsets.UTF_8);
+          if (decode(tx, id, Tx.copy(value)).hasRole(UserRecord.ADMIN)) {
+            count[0]++;
+          }
+          return true;
+        });
+    return count[0];
+  }
+
   /** How many users are registered: zero means the next one to register is the first. */
   public long count() {
     return env.read(tx -> tx.count(Table.USERS));

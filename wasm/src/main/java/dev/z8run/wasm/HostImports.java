@@ -11,13 +11,19 @@ import com.dylibso.chicory.wasm.types.Import;
 import com.dylibso.chicory.wasm.types.ValType;
 import dev.z8run.io.json.JsonCodec;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -101,9 +107,15 @@ final class HostImports {
     }
   }
 
-  /** The granted functions, bound to {@code host}. */
-  static List<ImportFunction> functions(PluginManifest manifest, PluginHost host) {
-    PluginManifest.Capabilities grants = manifest.capabilities();
+  /**
+   * The functions the manifest asks for, bound to {@code host}. Each acts within what the plugin
+   * was {@link PluginModule#granted() granted}: a function asked for but not granted is linked (so
+   * the module loads) and refuses every call, saying the operator's ceiling does not grant it.
+   */
+  static List<ImportFunction> functions(PluginModule module, PluginHost host) {
+    PluginManifest manifest = module.manifest();
+    PluginManifest.Capabilities asked = manifest.capabilities();
+    PluginManifest.Capabilities grants = module.granted();
     int maxBytes = manifest.limits().maxResultBytes();
     List<ImportFunction> functions = new ArrayList<>();
     if (grants.log()) {
@@ -117,12 +129,17 @@ final class HostImports {
                 return null;
               }));
     }
-    if (grants.grants("http")) {
-      Http http = new Http(grants.httpHosts(), manifest.limits().timeoutMs(), maxBytes);
+    if (asked.grants("http")) {
+      Http http =
+          new Http(grants.httpHosts(), module.httpGate(), manifest.limits().timeoutMs(), maxBytes);
       functions.add(answering("http_request", I32X2, (i, a) -> http.send(bytes(i, a[0], a[1]))));
     }
-    if (grants.fileRoot() != null) {
-      Files2 files = new Files2(Path.of(grants.fileRoot()), maxBytes);
+    if (asked.fileRoot() != null) {
+      Files2 files =
+          new Files2(
+              grants.fileRoot() == null ? null : Path.of(grants.fileRoot()),
+              asked.fileRoot(),
+              maxBytes);
       functions.add(answering("file_read", I32X2, (i, a) -> files.read(string(i, a[0], a[1]))));
       functions.add(
           new HostFunction(
@@ -134,7 +151,7 @@ final class HostImports {
                 return ZERO;
               }));
     }
-    if (grants.grants("env")) {
+    if (asked.grants("env")) {
       functions.add(
           answering(
               "env_get", I32X2, (i, a) -> env(grants.env(), string(i, a[0], a[1]), host::env)));
@@ -225,24 +242,49 @@ final class HostImports {
   static byte[] env(List<String> allowed, String name, UnaryOperator<String> getenv) {
     if (!allowed.contains(name)) {
       throw new HostCallException(
-          "z8.env_get('" + name + "') refused: the manifest grants only " + allowed);
+          "z8.env_get('"
+              + name
+              + "') refused: the plugin is granted only "
+              + allowed
+              + " (what its manifest asks, within the operator's ceiling; never a Z8_ name)");
     }
     String value = getenv.apply(name);
     return JsonCodec.write(value);
   }
 
-  /** {@code z8.http_request}: one request to a granted host. */
-  private record Http(List<String> hosts, long timeoutMs, int maxBytes) {
+  /**
+   * {@code z8.http_request}: one request to a host the manifest names, when the server's outbound
+   * policy allows the addresses it resolves to (every IPv4-embedding IPv6 form included). The
+   * answer is read up to {@code maxBytes}: a declared longer length is refused before reading, and
+   * reading stops one byte past the limit.
+   */
+  private record Http(
+      List<String> hosts, PluginCeiling.HostGate gate, long timeoutMs, int maxBytes) {
     byte[] send(byte[] requestJson) {
       if (!(JsonCodec.parse(requestJson) instanceof Map<?, ?> request)
           || !(request.get("url") instanceof String url)) {
         throw new HostCallException("z8.http_request needs a JSON object with a \"url\"");
       }
-      URI uri = URI.create(url);
+      URI uri;
+      try {
+        uri = URI.create(url);
+      } catch (IllegalArgumentException bad) {
+        throw new HostCallException("z8.http_request: '" + url + "' is not a URL");
+      }
       String host = uri.getHost() == null ? "" : uri.getHost().toLowerCase(Locale.ROOT);
       if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || !allowed(host)) {
         throw new HostCallException(
             "z8.http_request to '" + url + "' refused: the manifest grants only " + hosts);
+      }
+      String refusal;
+      try {
+        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+        refusal = gate.check(host, InetAddress.getAllByName(bare));
+      } catch (UnknownHostException unknown) {
+        refusal = "host '" + host + "' does not resolve";
+      }
+      if (refusal != null) {
+        throw new HostCallException("z8.http_request to '" + url + "' refused: " + refusal);
       }
       String method =
           request.get("method") instanceof String m ? m.toUpperCase(Locale.ROOT) : "GET";
@@ -260,17 +302,25 @@ final class HostImports {
       }
       Map<String, Object> answer = new LinkedHashMap<>();
       try {
-        HttpResponse<byte[]> response =
-            HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (response.body().length > maxBytes) {
-          answer.put(
-              "error", "response of " + response.body().length + " bytes exceeds " + maxBytes);
-        } else {
-          Map<String, Object> headers = new LinkedHashMap<>();
-          response.headers().map().forEach((k, v) -> headers.put(k, String.join(", ", v)));
-          answer.put("status", (long) response.statusCode());
-          answer.put("headers", headers);
-          answer.put("body", new String(response.body(), StandardCharsets.UTF_8));
+        HttpResponse<InputStream> response =
+            HTTP.send(builder.build(), HttpResponse.BodyHandlers.ofInputStream());
+        try (InputStream in = response.body()) {
+          long declared = response.headers().firstValueAsLong("content-length").orElse(-1);
+          byte[] bytes = declared > maxBytes ? null : in.readNBytes(maxBytes + 1);
+          if (bytes == null || bytes.length > maxBytes) {
+            answer.put(
+                "error",
+                "response of "
+                    + (bytes == null ? declared + " bytes" : "more than " + maxBytes + " bytes")
+                    + " exceeds "
+                    + maxBytes);
+          } else {
+            Map<String, Object> headers = new LinkedHashMap<>();
+            response.headers().map().forEach((k, v) -> headers.put(k, String.join(", ", v)));
+            answer.put("status", (long) response.statusCode());
+            answer.put("headers", headers);
+            answer.put("body", new String(bytes, StandardCharsets.UTF_8));
+          }
         }
       } catch (IOException e) {
         answer.put("error", e.toString());
@@ -296,21 +346,36 @@ final class HostImports {
     }
   }
 
-  /** {@code z8.file_read/file_write}: files under the granted root, symbolic links resolved. */
-  private record Files2(Path root, int maxBytes) {
+  /**
+   * {@code z8.file_read/file_write}: regular files under the granted root. Every existing part of a
+   * path is resolved (symbolic links followed) and must stay inside the root before anything is
+   * created; the file itself is opened without following a link, so a dangling link inside the root
+   * cannot lead a write outside it; reads stop one byte past the limit whatever the file claims its
+   * size is ({@code /dev/zero} says 0).
+   *
+   * @param root the granted root, or null when the ceiling grants none of what was asked
+   */
+  private record Files2(Path root, String asked, int maxBytes) {
     Files2 {
-      root = root.toAbsolutePath().normalize();
+      root = root == null ? null : root.toAbsolutePath().normalize();
     }
 
     byte[] read(String name) {
       Path path = inside(name, "file_read");
       try {
-        long size = Files.size(path);
-        if (size > maxBytes) {
-          throw new HostCallException(
-              "z8.file_read('" + name + "'): " + size + " bytes exceeds " + maxBytes);
+        if (!Files.isRegularFile(path, LinkOption.NOFOLLOW_LINKS)
+            && !Files.isRegularFile(path.toRealPath())) {
+          throw new HostCallException("z8.file_read('" + name + "'): not a regular file");
         }
-        return JsonCodec.write(Files.readString(path, StandardCharsets.UTF_8));
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(path.toRealPath())) {
+          bytes = in.readNBytes(maxBytes + 1);
+        }
+        if (bytes.length > maxBytes) {
+          throw new HostCallException(
+              "z8.file_read('" + name + "'): more than " + maxBytes + " bytes");
+        }
+        return JsonCodec.write(new String(bytes, StandardCharsets.UTF_8));
       } catch (IOException e) {
         throw new HostCallException("z8.file_read('" + name + "') failed: " + e);
       }
@@ -320,32 +385,68 @@ final class HostImports {
       Path path = inside(name, "file_write");
       try {
         Files.createDirectories(path.getParent());
-        if (!path.getParent().toRealPath().startsWith(root.toRealPath())) {
-          throw new HostCallException(
-              "z8.file_write('" + name + "') refused: outside the file root " + root);
+        if (!path.getParent().toRealPath().startsWith(realRoot())) {
+          throw refused(name, "file_write");
         }
-        Files.write(path, data);
+        try (OutputStream out =
+            Files.newOutputStream(
+                path,
+                LinkOption.NOFOLLOW_LINKS,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.TRUNCATE_EXISTING,
+                StandardOpenOption.WRITE)) {
+          out.write(data);
+        }
       } catch (IOException e) {
         throw new HostCallException("z8.file_write('" + name + "') failed: " + e);
       }
     }
 
+    private Path realRoot() throws IOException {
+      return Files.exists(root) ? root.toRealPath() : root;
+    }
+
+    /** The path, after checking that it and its nearest existing ancestor stay in the root. */
     private Path inside(String name, String function) {
+      if (root == null) {
+        throw new HostCallException(
+            "z8."
+                + function
+                + "('"
+                + name
+                + "') refused: files under '"
+                + asked
+                + "' are not granted by the operator's ceiling (Z8_PLUGIN_FILES_ROOT)");
+      }
       Path path = root.resolve(name).normalize();
-      boolean ok = path.startsWith(root);
+      boolean ok = path.startsWith(root) && !path.equals(root);
       try {
-        if (ok && Files.exists(path)) {
-          Path realRoot = Files.exists(root) ? root.toRealPath() : root;
-          ok = path.toRealPath().startsWith(realRoot);
+        Path realRoot = realRoot();
+        Path existing = path;
+        while (ok && existing != null && !Files.exists(existing, LinkOption.NOFOLLOW_LINKS)) {
+          existing = existing.getParent();
+        }
+        if (ok && existing != null) {
+          if (Files.isSymbolicLink(existing) && !Files.exists(existing)) {
+            ok = false; // dangling: where it leads is not known yet
+          } else if (root.startsWith(existing) && !existing.equals(root)) {
+            ok = true; // the root itself is yet to be made: only plain directories below
+          } else {
+            ok = existing.toRealPath().startsWith(realRoot);
+          }
         }
       } catch (IOException e) {
         ok = false;
       }
       if (!ok) {
-        throw new HostCallException(
-            "z8." + function + "('" + name + "') refused: outside the file root " + root);
+        throw refused(name, function);
       }
       return path;
+    }
+
+    private HostCallException refused(String name, String function) {
+      return new HostCallException(
+          "z8." + function + "('" + name + "') refused: outside the file root " + root);
     }
   }
 

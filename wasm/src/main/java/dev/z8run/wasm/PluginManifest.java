@@ -75,7 +75,7 @@ public record PluginManifest(
       };
     }
 
-    Map<String, Object> toMap() {
+    public Map<String, Object> toMap() {
       Map<String, Object> map = new LinkedHashMap<>();
       map.put("log", log);
       map.put("http", httpHosts);

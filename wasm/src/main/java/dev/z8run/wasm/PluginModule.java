@@ -27,6 +27,8 @@ public final class PluginModule {
   private final MemoryLimits memoryLimits;
   private final Function<Instance, Machine> machines;
   private final ExecutionMode mode;
+  private final PluginManifest.Capabilities granted;
+  private final PluginCeiling.HostGate httpGate;
   private final AtomicLong instancesBuilt = new AtomicLong();
 
   private PluginModule(
@@ -34,8 +36,11 @@ public final class PluginModule {
       WasmModule module,
       MemoryLimits memoryLimits,
       Function<Instance, Machine> machines,
-      ExecutionMode mode) {
+      ExecutionMode mode,
+      PluginCeiling ceiling) {
     this.manifest = manifest;
+    this.granted = ceiling.grant(manifest.capabilities());
+    this.httpGate = ceiling.http();
     this.module = module;
     this.memoryLimits = memoryLimits;
     this.machines = machines;
@@ -48,6 +53,16 @@ public final class PluginModule {
    * @throws PluginException naming the plugin and what is wrong with it
    */
   public static PluginModule load(PluginManifest manifest, byte[] wasm, ExecutionMode mode)
+      throws PluginException {
+    return load(manifest, wasm, mode, PluginCeiling.asAsked());
+  }
+
+  /**
+   * As {@link #load(PluginManifest, byte[], ExecutionMode)}, granted what {@code ceiling} allows of
+   * what the manifest asks.
+   */
+  public static PluginModule load(
+      PluginManifest manifest, byte[] wasm, ExecutionMode mode, PluginCeiling ceiling)
       throws PluginException {
     String what = "plugin '" + manifest.name() + "'";
     if (wasm == null || wasm.length < 8 || !java.util.Arrays.equals(wasm, 0, 4, WASM_MAGIC, 0, 4)) {
@@ -88,7 +103,7 @@ public final class PluginModule {
     } catch (ChicoryException | IllegalStateException e) {
       throw new PluginException(what + " could not be compiled: " + e.getMessage(), e);
     }
-    PluginModule loaded = new PluginModule(manifest, module, limits, machines, mode);
+    PluginModule loaded = new PluginModule(manifest, module, limits, machines, mode, ceiling);
     loaded.instantiate(PluginInstance.NO_HOST).close();
     return loaded;
   }
@@ -110,6 +125,16 @@ public final class PluginModule {
 
   public PluginManifest manifest() {
     return manifest;
+  }
+
+  /** What the plugin was granted: the intersection of its manifest and the operator's ceiling. */
+  public PluginManifest.Capabilities granted() {
+    return granted;
+  }
+
+  /** The outbound policy its {@code z8.http_request} calls obey. */
+  PluginCeiling.HostGate httpGate() {
+    return httpGate;
   }
 
   public String name() {
@@ -149,7 +174,7 @@ public final class PluginModule {
   PluginInstance instantiate(PluginHost host) throws PluginException {
     instancesBuilt.incrementAndGet();
     ImportValues imports =
-        ImportValues.builder().withFunctions(HostImports.functions(manifest, host)).build();
+        ImportValues.builder().withFunctions(HostImports.functions(this, host)).build();
     CallWatchdog.Slot slot = new CallWatchdog.Slot();
     Instance.Builder builder =
         Instance.builder(module).withImportValues(imports).withMemoryLimits(memoryLimits);

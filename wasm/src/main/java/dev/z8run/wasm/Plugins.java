@@ -20,12 +20,29 @@ public final class Plugins {
   private final NodeTypeRegistry registry;
   private final ExecutionMode mode;
   private final PluginContextStore contexts;
+  private final PluginCeiling ceiling;
   private final Map<String, PluginModule> installed = new ConcurrentHashMap<>();
 
+  /** Plugins granted what their manifests ask (but never a {@code Z8_} variable). */
   public Plugins(NodeTypeRegistry registry, ExecutionMode mode, PluginContextStore contexts) {
+    this(registry, mode, contexts, PluginCeiling.asAsked());
+  }
+
+  /** Plugins granted the intersection of what their manifests ask and {@code ceiling}. */
+  public Plugins(
+      NodeTypeRegistry registry,
+      ExecutionMode mode,
+      PluginContextStore contexts,
+      PluginCeiling ceiling) {
     this.registry = registry;
     this.mode = mode;
     this.contexts = contexts;
+    this.ceiling = ceiling;
+  }
+
+  /** The operator's ceiling on what plugins are granted. */
+  public PluginCeiling ceiling() {
+    return ceiling;
   }
 
   /**
@@ -45,7 +62,7 @@ public final class Plugins {
               + "': a node type of that name is already registered"
               + (installed.containsKey(manifest.name()) ? " (this plugin; remove it first)" : ""));
     }
-    PluginModule module = PluginModule.load(manifest, wasm, mode);
+    PluginModule module = PluginModule.load(manifest, wasm, mode, ceiling);
     synchronized (this) {
       try {
         registry.register(PluginNode.type(module, contexts));

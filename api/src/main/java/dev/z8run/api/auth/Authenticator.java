@@ -8,17 +8,26 @@ import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
 import io.helidon.webserver.http.ServerRequest;
+import io.helidon.webserver.http.ServerResponse;
+import java.lang.System.Logger.Level;
 import java.util.Optional;
 
 /**
  * The routing filter that guards the API: every {@code /api/v1/...} route except {@code health},
  * {@code info} and {@code openapi.json}, and {@code /auth/me}, needs {@code Authorization: Bearer
  * <token>} with a token {@link Tokens} accepts; anything else is answered {@code 401} with {@code
- * WWW-Authenticate: Bearer} and the reason. The verified {@link UserPrincipal} is registered in the
- * request's context, where handlers find it with {@link #user(ServerRequest)}. {@code
- * /auth/register}, {@code /auth/login}, {@code /hook/...} and static content are open.
+ * WWW-Authenticate: Bearer} and one message whatever the reason ({@link #refuse}). The verified
+ * {@link UserPrincipal} is registered in the request's context, where handlers find it with {@link
+ * #user(ServerRequest)}. {@code /auth/register}, {@code /auth/login}, {@code /hook/...} and static
+ * content are open.
  */
 public final class Authenticator implements Filter {
+  /** The message of every 401. */
+  public static final String UNAUTHORIZED =
+      "sign in first: POST /auth/login, then send 'Authorization: Bearer <token>'";
+
+  private static final System.Logger LOG = System.getLogger(Authenticator.class.getName());
+
   private final Tokens tokens;
 
   public Authenticator(Tokens tokens) {
@@ -47,25 +56,29 @@ public final class Authenticator implements Filter {
         request.context().register(tokens.verify(header.get().substring(7).strip()));
       } catch (InvalidTokenException invalid) {
         if (isProtected(path)) {
-          refuse(response, "invalid token: " + invalid.getMessage());
+          // the reason (expired, bad signature, ...) is the server's to know, never the client's
+          LOG.log(Level.DEBUG, "token refused on " + path + ": " + invalid.getMessage());
+          refuse(response);
           return;
         }
       }
     }
     if (isProtected(path) && request.context().get(UserPrincipal.class).isEmpty()) {
-      refuse(
-          response,
-          header.isPresent()
-              ? "the Authorization header must be 'Bearer <token>'"
-              : "sign in first: POST /auth/login, then send 'Authorization: Bearer <token>'");
+      refuse(response);
       return;
     }
     chain.proceed();
   }
 
-  private static void refuse(RoutingResponse response, String message) {
+  /**
+   * The one answer to every authentication failure (no header, a malformed one, an expired, forged
+   * or unknown token): what was wrong goes to the log at DEBUG, never to the client. The request's
+   * body is not read, and the connection is closed after the answer.
+   */
+  public static void refuse(ServerResponse response) {
     response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-    ErrorResponses.send(response, Status.UNAUTHORIZED_401, message);
+    response.header(HeaderNames.CONNECTION, "close");
+    ErrorResponses.send(response, Status.UNAUTHORIZED_401, UNAUTHORIZED);
   }
 
   /**

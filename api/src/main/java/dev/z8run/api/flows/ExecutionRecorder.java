@@ -34,6 +34,7 @@ public final class ExecutionRecorder implements EngineListener {
   private final Store store;
   private final LongSupplier clockMs;
   private final int maxPerSecond;
+  private final SecretRedactor redactor;
   private final Map<String, Map<String, Object>> open =
       new LinkedHashMap<>(1024, 0.75f, false) {
         private static final long serialVersionUID = 1L;
@@ -46,6 +47,15 @@ public final class ExecutionRecorder implements EngineListener {
   private final Map<String, long[]> budget = new HashMap<>();
 
   public ExecutionRecorder(Store store, LongSupplier clockMs, int maxPerSecond) {
+    this(store, clockMs, maxPerSecond, new SecretRedactor());
+  }
+
+  /**
+   * @param redactor masks vault values in samples, previews and errors before they are stored
+   */
+  public ExecutionRecorder(
+      Store store, LongSupplier clockMs, int maxPerSecond, SecretRedactor redactor) {
+    this.redactor = redactor;
     this.store = store;
     this.clockMs = clockMs;
     this.maxPerSecond = maxPerSecond;
@@ -66,7 +76,7 @@ public final class ExecutionRecorder implements EngineListener {
     Map<String, Object> node = new LinkedHashMap<>();
     node.put("node", String.valueOf(nodeId));
     node.put("duration_us", durationNs / 1_000.0);
-    node.put("input_sample", inputSample);
+    node.put("input_sample", redactor.redact(flowId, inputSample));
     node.put("sample_truncated", inputSample.length() >= EventDescriptor.SAMPLE_BYTES);
     nodes.add(node);
   }
@@ -76,7 +86,7 @@ public final class ExecutionRecorder implements EngineListener {
     if (executionId != 0) {
       Map<String, Object> entry = entry(flowId, executionId);
       entry.putIfAbsent("failed_node", nodeId);
-      entry.putIfAbsent("error", message);
+      entry.putIfAbsent("error", redactor.redact(flowId, message));
     }
   }
 
@@ -97,7 +107,7 @@ public final class ExecutionRecorder implements EngineListener {
     if (debug.size() < MAX_DEBUG) {
       Map<String, Object> shown = new LinkedHashMap<>();
       shown.put("node", nodeId);
-      shown.put("preview", preview);
+      shown.put("preview", redactor.redact(flowId, preview));
       shown.put("truncated", preview.length() < originalLength);
       debug.add(shown);
     }

@@ -38,6 +38,17 @@ public final class FlowManager {
   /** How long a stop lets in-flight executions finish. */
   public static final long DRAIN_MS = 5_000;
 
+  /** The default of {@code Z8_MAX_FLOW_NODES}. */
+  public static final int DEFAULT_MAX_FLOW_NODES = 2_000;
+
+  /**
+   * What a flow id may be: it is a path segment of {@code /api/v1/flows/{id}} and {@code
+   * /hook/{id}/...}, so nothing that a URL would split or resolve ({@code /}, {@code ..}, {@code
+   * %}, spaces).
+   */
+  public static final java.util.regex.Pattern FLOW_ID =
+      java.util.regex.Pattern.compile("(?!\\.{1,2}$)[A-Za-z0-9._~:@-]{1,128}");
+
   private static final String VAULT_PREFIX = "vault:";
   private static final String CONNECTION_FIELD = "connection";
   private static final System.Logger LOG = System.getLogger(FlowManager.class.getName());
@@ -48,12 +59,34 @@ public final class FlowManager {
   private final java.util.Map<String, String> deployedOwners =
       new java.util.concurrent.ConcurrentHashMap<>();
   private final FlowDocuments documents;
+  private final int maxFlowNodes;
+  private final SecretRedactor redactor;
   private volatile FlowMembership membership = FlowMembership.NONE;
 
   /**
    * @param version the server's version, written into exports
    */
   public FlowManager(Store store, Engine engine, String version) {
+    this(store, engine, version, DEFAULT_MAX_FLOW_NODES);
+  }
+
+  /**
+   * @param version the server's version, written into exports
+   * @param maxFlowNodes the most nodes a flow may have (422 beyond)
+   */
+  public FlowManager(Store store, Engine engine, String version, int maxFlowNodes) {
+    this(store, engine, version, maxFlowNodes, new SecretRedactor());
+  }
+
+  /**
+   * @param version the server's version, written into exports
+   * @param maxFlowNodes the most nodes a flow may have (422 beyond)
+   * @param redactor told the secrets each deployed flow uses, so that its samples mask them
+   */
+  public FlowManager(
+      Store store, Engine engine, String version, int maxFlowNodes, SecretRedactor redactor) {
+    this.redactor = redactor;
+    this.maxFlowNodes = maxFlowNodes;
     this.store = store;
     this.engine = engine;
     this.validator = new FlowValidator(engine.registry());
@@ -62,6 +95,11 @@ public final class FlowManager {
 
   public Engine engine() {
     return engine;
+  }
+
+  /** What masks the vault's values in samples of deployed flows. */
+  public SecretRedactor redactor() {
+    return redactor;
   }
 
   /** Makes this manager a cluster member's: set once, before {@link #restoreRunning}. */
@@ -82,10 +120,40 @@ public final class FlowManager {
     return store.flows().get(owner, flowId);
   }
 
+  /**
+   * Stores a new flow.
+   *
+   * @throws ApiException 400 for an id outside {@link #FLOW_ID}, 422 for more nodes than the limit
+   */
   public FlowRecord create(String owner, Flow flow) {
+    requireValidId(flow.id());
+    requireSize(flow);
     FlowRecord created = store.flows().create(owner, flow);
     membership.onSaved(created);
     return created;
+  }
+
+  private static void requireValidId(String id) {
+    if (!FLOW_ID.matcher(id).matches()) {
+      throw ApiException.badRequest(
+          "flow id '"
+              + (id.length() > 140 ? id.substring(0, 140) + "..." : id)
+              + "' must be 1..128 characters of A-Z a-z 0-9 . _ ~ : @ - (not . or ..): it is"
+              + " part of URLs");
+    }
+  }
+
+  private void requireSize(Flow flow) {
+    if (flow.nodes().size() > maxFlowNodes) {
+      throw new ApiException(
+          Status.create(422, "Unprocessable Entity"),
+          "flow '"
+              + flow.id()
+              + "' has "
+              + flow.nodes().size()
+              + " nodes, more than the limit Z8_MAX_FLOW_NODES="
+              + maxFlowNodes);
+    }
   }
 
   /**
@@ -95,6 +163,7 @@ public final class FlowManager {
    * @throws ApiException 400 when it is not a flow document, 409 when the id is taken
    */
   public FlowRecord createDocument(String owner, Map<String, Object> document) {
+    FlowPatch.requireKnownFields(document);
     Map<String, Object> body = new LinkedHashMap<>(document);
     if (body.get("id") == null) {
       body.put("id", UUID.randomUUID().toString());
@@ -129,6 +198,7 @@ public final class FlowManager {
 
   /** Stores a new revision; a running flow is redeployed with it first. */
   public synchronized Optional<FlowRecord> update(String owner, Flow flow) {
+    requireSize(flow);
     Optional<FlowRecord> current = store.flows().get(owner, flow.id());
     if (current.isEmpty()) {
       return current;
@@ -353,7 +423,22 @@ public final class FlowManager {
     }
     deployedOwners.put(flow.id(), owner);
     try {
-      engine.deploy(resolveSecrets(owner, membership.gate(flow)));
+      List<String> secrets = new ArrayList<>();
+      Flow resolved = resolveSecrets(owner, membership.gate(flow), secrets);
+      redactor.register(flow.id(), secrets); // before the first message can be sampled
+      engine.deploy(resolved);
+    } catch (OutOfMemoryError noDirectMemory) {
+      // the inboxes live in direct memory: a flow larger than what is left is refused, not a 500
+      redactor.forget(flow.id());
+      throw new ApiException(
+          Status.create(507, "Insufficient Storage"),
+          "flow '"
+              + flow.id()
+              + "' with "
+              + flow.nodes().size()
+              + " nodes needs more direct memory than the server has left ("
+              + noDirectMemory.getMessage()
+              + "); stop other flows, or raise -XX:MaxDirectMemorySize");
     } catch (DeployException refused) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),
@@ -373,6 +458,11 @@ public final class FlowManager {
    * {@code vault:<key>} string replaced by its secret.
    */
   Flow resolveSecrets(String owner, Flow flow) {
+    return resolveSecrets(owner, flow, new ArrayList<>());
+  }
+
+  /** As {@link #resolveSecrets(String, Flow)}, adding every secret used to {@code secrets}. */
+  private Flow resolveSecrets(String owner, Flow flow, List<String> secrets) {
     List<FlowNode> nodes = new ArrayList<>(flow.nodes().size());
     for (FlowNode node : flow.nodes()) {
       Map<String, Object> config = new LinkedHashMap<>();
@@ -383,7 +473,7 @@ public final class FlowManager {
             && !id.isBlank()) {
           value = connection(owner, flow, id);
         }
-        config.put(field.getKey(), resolve(owner, node, field.getKey(), value));
+        config.put(field.getKey(), resolve(owner, node, field.getKey(), value, secrets));
       }
       nodes.add(
           new FlowNode(
@@ -410,7 +500,8 @@ public final class FlowManager {
     return settings;
   }
 
-  private Object resolve(String owner, FlowNode node, String field, Object value) {
+  private Object resolve(
+      String owner, FlowNode node, String field, Object value, List<String> secrets) {
     if (value instanceof String text && text.startsWith(VAULT_PREFIX)) {
       String key = text.substring(VAULT_PREFIX.length());
       Optional<String> secret;
@@ -419,19 +510,23 @@ public final class FlowManager {
       } catch (VaultException | IllegalArgumentException unreadable) {
         throw unresolved(node, field, key, unreadable.getMessage());
       }
-      return secret.orElseThrow(() -> unresolved(node, field, key, "there is no such entry"));
+      String found =
+          secret.orElseThrow(() -> unresolved(node, field, key, "there is no such entry"));
+      secrets.add(found);
+      return found;
     }
     if (value instanceof Map<?, ?> map) {
       Map<String, Object> resolved = new LinkedHashMap<>();
       for (Map.Entry<?, ?> entry : map.entrySet()) {
-        resolved.put(String.valueOf(entry.getKey()), resolve(owner, node, field, entry.getValue()));
+        resolved.put(
+            String.valueOf(entry.getKey()), resolve(owner, node, field, entry.getValue(), secrets));
       }
       return resolved;
     }
     if (value instanceof List<?> list) {
       List<Object> resolved = new ArrayList<>(list.size());
       for (Object item : list) {
-        resolved.add(resolve(owner, node, field, item));
+        resolved.add(resolve(owner, node, field, item, secrets));
       }
       return resolved;
     }

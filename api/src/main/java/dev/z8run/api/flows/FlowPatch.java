@@ -44,11 +44,10 @@ public final class FlowPatch {
   private FlowPatch() {}
 
   /**
-   * The flow {@code current} becomes with {@code body} saved over it.
-   *
-   * @throws ApiException 400 naming an unknown, mistyped or contradictory field
+   * Throws 400 naming the first field that is neither a flow document's ({@link
+   * FlowCodec#TOP_LEVEL_FIELDS}) nor a read-only one GET answers.
    */
-  public static Flow apply(Flow current, Map<String, Object> body, FlowDocuments documents) {
+  public static void requireKnownFields(Map<String, Object> body) {
     for (String field : body.keySet()) {
       if (!FlowCodec.TOP_LEVEL_FIELDS.contains(field) && !READ_ONLY.contains(field)) {
         throw ApiException.badRequest(
@@ -61,6 +60,15 @@ public final class FlowPatch {
                 + ")");
       }
     }
+  }
+
+  /**
+   * The flow {@code current} becomes with {@code body} saved over it.
+   *
+   * @throws ApiException 400 naming an unknown, mistyped or contradictory field
+   */
+  public static Flow apply(Flow current, Map<String, Object> body, FlowDocuments documents) {
+    requireKnownFields(body);
     Object id = body.get("id");
     if (id != null && !id.equals(current.id())) {
       throw ApiException.badRequest(

@@ -1,7 +1,7 @@
 package dev.z8run.api.hook;
 
+import dev.z8run.api.http.BodyDeadline;
 import dev.z8run.api.http.ErrorResponses;
-import dev.z8run.api.http.RequestBodies;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.plan.ExecutionPlan;
@@ -47,6 +47,7 @@ public final class HookService implements Replies, AutoCloseable {
   private final HookSettings settings;
   private final Map<Long, CompletableFuture<HookReply>> waiting = new ConcurrentHashMap<>();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
   private final AtomicLong refs = new AtomicLong();
 
   /** Weak keys: a redeployed flow's old plan and its routes go with it. */
@@ -131,6 +132,7 @@ public final class HookService implements Replies, AutoCloseable {
     String method = request.prologue().method().text();
     ExecutionPlan plan = engine.plan(flowId);
     if (plan == null) {
+      ErrorResponses.closeIfBodyUnread(request, response);
       ErrorResponses.send(response, Status.NOT_FOUND_404, "no deployed flow '" + flowId + "'");
       return;
     }
@@ -151,12 +153,15 @@ public final class HookService implements Replies, AutoCloseable {
     }
     if (target == null) {
       if (allowed.isEmpty()) {
+        ErrorResponses.closeIfBodyUnread(request, response);
         ErrorResponses.send(
             response,
             Status.NOT_FOUND_404,
             "flow '" + flowId + "' has no http-in node for " + method + " " + path);
       } else {
+        ErrorResponses.closeIfBodyUnread(request, response);
         response.header(HeaderNames.ALLOW, String.join(", ", allowed));
+        ErrorResponses.closeIfBodyUnread(request, response);
         ErrorResponses.send(
             response,
             Status.METHOD_NOT_ALLOWED_405,
@@ -164,6 +169,38 @@ public final class HookService implements Replies, AutoCloseable {
       }
       return;
     }
+    String client = clientKey(request);
+    AtomicInteger fromClient = perClient.computeIfAbsent(client, key -> new AtomicInteger());
+    try {
+      if (fromClient.incrementAndGet() > settings.maxPerClient()) {
+        response.header(HeaderNames.RETRY_AFTER, "1");
+        ErrorResponses.closeIfBodyUnread(request, response);
+        ErrorResponses.send(
+            response,
+            Status.TOO_MANY_REQUESTS_429,
+            "this address has its maximum of "
+                + settings.maxPerClient()
+                + " hook requests open; retry shortly");
+        return;
+      }
+      // the body first, under its deadline: a slow sender holds no slot of the flow
+      byte[] body = BodyDeadline.read(request, settings.maxBodyBytes(), settings.bodyTimeoutMs());
+      handle(request, response, flowId, target, path, params, body);
+    } finally {
+      if (fromClient.decrementAndGet() == 0) {
+        perClient.remove(client, fromClient);
+      }
+    }
+  }
+
+  private void handle(
+      ServerRequest request,
+      ServerResponse response,
+      String flowId,
+      HookRoute target,
+      String path,
+      Map<String, String> params,
+      byte[] body) {
     AtomicInteger flowInFlight = inFlight.computeIfAbsent(flowId, id -> new AtomicInteger());
     if (flowInFlight.incrementAndGet() > settings.maxInFlightPerFlow()) {
       flowInFlight.decrementAndGet();
@@ -171,7 +208,6 @@ public final class HookService implements Replies, AutoCloseable {
       return;
     }
     try {
-      byte[] body = RequestBodies.read(request, settings.maxBodyBytes()); // 413 beyond
       if (target.webhook() == null) {
         run(request, response, flowId, target, path, params, body);
       } else {
@@ -284,6 +320,19 @@ public final class HookService implements Replies, AutoCloseable {
       routesByFlow.put(flowId, cached);
     }
     return cached.routes();
+  }
+
+  /** The client's address; an IPv6 client counts per /64, as one host usually owns one. */
+  static String clientKey(ServerRequest request) {
+    java.net.SocketAddress remote = request.remotePeer().address();
+    if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      byte[] bytes = inet.getAddress().getAddress();
+      if (bytes.length == 16) {
+        return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
+      }
+      return inet.getAddress().getHostAddress();
+    }
+    return String.valueOf(remote);
   }
 
   private static void busy(ServerResponse response, String message) {

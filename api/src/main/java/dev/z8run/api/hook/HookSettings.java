@@ -6,17 +6,47 @@ package dev.z8run.api.hook;
  * @param maxBodyBytes largest request body accepted (413 beyond)
  * @param timeoutMs how long a request waits for an {@code http-out} node (504 beyond)
  * @param maxInFlightPerFlow requests one flow may hold open at once (503 + Retry-After beyond)
+ * @param bodyTimeoutMs how long a request's body may take to arrive (408 beyond); it is read before
+ *     the request takes one of its flow's slots
+ * @param maxPerClient requests one client address (an IPv6 /64) may have open on all hooks at once,
+ *     reading its body included (429 beyond)
  */
-public record HookSettings(int maxBodyBytes, long timeoutMs, int maxInFlightPerFlow) {
+public record HookSettings(
+    int maxBodyBytes,
+    long timeoutMs,
+    int maxInFlightPerFlow,
+    long bodyTimeoutMs,
+    int maxPerClient) {
+  public static final long DEFAULT_BODY_TIMEOUT_MS = 10_000;
+  public static final int DEFAULT_MAX_PER_CLIENT = 256;
+
+  /** With the default body deadline and per-client limit. */
+  public HookSettings(int maxBodyBytes, long timeoutMs, int maxInFlightPerFlow) {
+    this(
+        maxBodyBytes,
+        timeoutMs,
+        maxInFlightPerFlow,
+        DEFAULT_BODY_TIMEOUT_MS,
+        DEFAULT_MAX_PER_CLIENT);
+  }
+
   public HookSettings {
-    if (maxBodyBytes < 0 || timeoutMs <= 0 || maxInFlightPerFlow <= 0) {
+    if (maxBodyBytes < 0
+        || timeoutMs <= 0
+        || maxInFlightPerFlow <= 0
+        || bodyTimeoutMs <= 0
+        || maxPerClient <= 0) {
       throw new IllegalArgumentException(
           "hook limits must be positive: maxBodyBytes="
               + maxBodyBytes
               + " timeoutMs="
               + timeoutMs
               + " maxInFlightPerFlow="
-              + maxInFlightPerFlow);
+              + maxInFlightPerFlow
+              + " bodyTimeoutMs="
+              + bodyTimeoutMs
+              + " maxPerClient="
+              + maxPerClient);
     }
   }
 

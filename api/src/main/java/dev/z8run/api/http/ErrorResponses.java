@@ -1,6 +1,7 @@
 package dev.z8run.api.http;
 
 import io.helidon.common.media.type.MediaTypes;
+import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
@@ -39,6 +40,7 @@ public final class ErrorResponses {
   /** Error handler for {@link ApiException}: its status, message and problems. */
   public static void onApiException(
       ServerRequest request, ServerResponse response, ApiException e) {
+    closeIfBodyUnread(request, response);
     response.status(e.status());
     response.headers().contentType(MediaTypes.APPLICATION_JSON);
     response.send(
@@ -65,6 +67,7 @@ public final class ErrorResponses {
    * another method) gets 404 naming the method and path.
    */
   public static void onNoRoute(ServerRequest request, ServerResponse response) {
+    closeIfBodyUnread(request, response);
     send(response, Status.NOT_FOUND_404, "no route for " + describe(request));
   }
 
@@ -75,6 +78,7 @@ public final class ErrorResponses {
    */
   public static void onHttpException(
       ServerRequest request, ServerResponse response, HttpException e) {
+    closeIfBodyUnread(request, response);
     if (e.status().code() >= Status.INTERNAL_SERVER_ERROR_500.code()) {
       onUnexpected(request, response, e);
     } else {
@@ -82,8 +86,19 @@ public final class ErrorResponses {
     }
   }
 
+  /**
+   * A refused request's body is never read: the answer says {@code Connection: close}, so that the
+   * server does not drain what the client goes on sending in order to reuse the connection.
+   */
+  public static void closeIfBodyUnread(ServerRequest request, ServerResponse response) {
+    if (request.content().hasEntity() && !request.content().consumed()) {
+      response.header(HeaderNames.CONNECTION, "close");
+    }
+  }
+
   /** Error handler of last resort: logs the failure, answers 500 without its details. */
   public static void onUnexpected(ServerRequest request, ServerResponse response, Throwable e) {
+    closeIfBodyUnread(request, response);
     LOG.log(Level.ERROR, "request " + describe(request) + " failed", e);
     send(response, Status.INTERNAL_SERVER_ERROR_500, "internal error");
   }

@@ -226,10 +226,8 @@ public final class AuthService implements HttpService {
     UserPrincipal principal = Authenticator.user(request);
     Optional<UserRecord> user = users.find(principal.userId());
     if (user.isEmpty()) {
-      // a valid signature for an account this store does not have (another data directory)
-      response.header(HeaderNames.WWW_AUTHENTICATE, "Bearer");
-      ErrorResponses.send(
-          response, Status.UNAUTHORIZED_401, "the user of this token does not exist here");
+      // a valid signature for an account this store does not have (deleted, another data dir)
+      Authenticator.refuse(response);
       return;
     }
     UserRecord found = user.get();

@@ -4,6 +4,7 @@ import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.FlowMetrics;
 import dev.z8run.core.runtime.NodeMetrics;
 import dev.z8run.nodes.ai.provider.AiUsage;
+import dev.z8run.store.UserStore;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.HttpRules;
 import io.helidon.webserver.http.HttpService;
@@ -22,8 +23,10 @@ import java.util.function.Function;
 
 /**
  * {@code GET /metrics}: the engine's counters and the JVM's memory in Prometheus' text exposition
- * format 0.0.4, for a scraper. The route is open (outside {@code /api/v1}), as scrapers expect; it
- * shows flow and node ids and counts, never messages or configs.
+ * format 0.0.4, for a scraper. The route is open (outside {@code /api/v1}), as scrapers expect, but
+ * only an admin's bearer token gets the per-flow, per-node and AI families with samples: flow ids
+ * are other users' {@code /hook} URLs. Everyone else gets the server-wide families (engine, JVM),
+ * and the others' two comment lines. Never messages or configs.
  *
  * <pre>
  *   per node   {flow, node, type}  z8_node_messages_in_total, z8_node_messages_out_total,
@@ -58,6 +61,7 @@ public final class MetricsService implements HttpService {
 
   private final Engine engine;
   private final AiUsage aiUsage;
+  private final UserStore users;
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
   private final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
   private final BufferPoolMXBean directPool = directBufferPool();
@@ -68,8 +72,16 @@ public final class MetricsService implements HttpService {
 
   /** With the AI nodes' usage counters the server installed for its engine. */
   public MetricsService(Engine engine, AiUsage aiUsage) {
+    this(engine, aiUsage, null);
+  }
+
+  /**
+   * @param users who is an admin; null shows every family to everyone (embedding, tests)
+   */
+  public MetricsService(Engine engine, AiUsage aiUsage, UserStore users) {
     this.engine = Objects.requireNonNull(engine, "engine");
     this.aiUsage = Objects.requireNonNull(aiUsage, "aiUsage");
+    this.users = users;
   }
 
   @Override
@@ -79,13 +91,19 @@ public final class MetricsService implements HttpService {
 
   private void scrape(ServerRequest request, ServerResponse response) {
     response.header(HeaderNames.CONTENT_TYPE, CONTENT_TYPE);
-    response.send(render().getBytes(StandardCharsets.UTF_8));
+    boolean detail = users == null || Admins.isAdmin(request, users);
+    response.send(render(detail).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The whole exposition, as of now. */
   public String render() {
+    return render(true);
+  }
+
+  /** The exposition; without {@code detail}, the per-flow, per-node and AI families are empty. */
+  public String render(boolean detail) {
     List<FlowMetrics> flows = new ArrayList<>();
-    for (String flowId : engine.flowIds()) {
+    for (String flowId : detail ? engine.flowIds() : List.<String>of()) {
       FlowMetrics metrics = engine.metrics(flowId);
       if (metrics != null) { // undeployed since flowIds()
         flows.add(metrics);
@@ -182,13 +200,13 @@ public final class MetricsService implements HttpService {
         COUNTER,
         "Engine events (status, debug, execution) dropped because the event ring was full.");
     sample(out, "z8_events_dropped_total", Long.toString(engine.droppedEvents()));
-    ai(out);
+    ai(out, detail);
     jvm(out);
     return out.toString();
   }
 
-  private void ai(StringBuilder out) {
-    List<AiUsage.Snapshot> usage = aiUsage.snapshot();
+  private void ai(StringBuilder out, boolean detail) {
+    List<AiUsage.Snapshot> usage = detail ? aiUsage.snapshot() : List.of();
     aiFamily(
         out,
         usage,

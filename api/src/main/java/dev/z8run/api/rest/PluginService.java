@@ -6,6 +6,7 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.PluginStore;
 import dev.z8run.store.PluginStore.StoredPlugin;
+import dev.z8run.store.UserStore;
 import dev.z8run.wasm.PluginException;
 import dev.z8run.wasm.PluginManifest;
 import dev.z8run.wasm.PluginModule;
@@ -30,14 +31,19 @@ import java.util.Map;
  * when the server starts.
  *
  * <pre>
- *   GET    /api/v1/plugins          -&gt; 200 {"plugins":[plugin...],"total":n}
+ *   GET    /api/v1/plugins          -&gt; 200 {"plugins":[plugin...],"total":n,"ceiling":{...}}
  *   POST   /api/v1/plugins          {"manifest": {...} | "TOML text", "module": "base64 wasm"}
- *                                    -&gt; 201 plugin, 400 refused (the reason), 409 name taken
+ *                                    -&gt; 201 plugin, 400 refused (the reason), 409 name taken,
+ *                                       403 not an admin
  *   GET    /api/v1/plugins/{name}   -&gt; 200 plugin, 404
- *   DELETE /api/v1/plugins/{name}   -&gt; 204, 404
+ *   DELETE /api/v1/plugins/{name}   -&gt; 204, 404, 403 not an admin
  *   plugin = {"name","version","description","category","inputs","outputs","capabilities",
- *             "limits","config","mode","module_bytes","installed_at_ms"}
+ *             "limits","config","granted","mode","module_bytes","installed_at_ms"}
  * </pre>
+ *
+ * <p>Only admins install or remove plugins: a plugin runs host code for every flow on the server.
+ * {@code capabilities} is what the manifest asks, {@code granted} what it got within the operator's
+ * ceiling ({@link dev.z8run.wasm.PluginCeiling}), which the listing shows too.
  *
  * <p>The body must fit {@code maxBodyBytes} (413 beyond): base64 makes a module a third larger.
  * Threading: handlers run on Helidon's virtual threads; install compiles the module there.
@@ -51,13 +57,16 @@ public final class PluginService implements HttpService {
   private final NodeTypeRegistry registry;
   private final InstantSource clock;
   private final int maxBodyBytes;
+  private final UserStore users;
 
   public PluginService(
+      UserStore users,
       Plugins plugins,
       PluginStore store,
       NodeTypeRegistry registry,
       InstantSource clock,
       int maxBodyBytes) {
+    this.users = users;
     this.plugins = plugins;
     this.store = store;
     this.registry = registry;
@@ -99,10 +108,12 @@ public final class PluginService implements HttpService {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("plugins", list);
     body.put("total", list.size());
+    body.put("ceiling", plugins.ceiling().toMap());
     send(response, body);
   }
 
   private void install(ServerRequest request, ServerResponse response) {
+    Admins.require(request, users, "install a plugin");
     JsonBody body = JsonBody.read(request, maxBodyBytes, FIELDS);
     Object manifestValue = body.value("manifest");
     String manifest =
@@ -161,6 +172,7 @@ public final class PluginService implements HttpService {
   }
 
   private void remove(ServerRequest request, ServerResponse response) {
+    Admins.require(request, users, "remove a plugin");
     String name = request.path().pathParameters().get("name");
     if (!plugins.remove(name)) {
       throw ApiException.notFound("no plugin '" + name + "'");
@@ -172,6 +184,7 @@ public final class PluginService implements HttpService {
 
   private Map<String, Object> describe(PluginModule module) {
     Map<String, Object> map = new LinkedHashMap<>(module.manifest().toMap());
+    map.put("granted", module.granted().toMap());
     map.put("mode", module.mode().name().toLowerCase(java.util.Locale.ROOT));
     store
         .find(module.name())

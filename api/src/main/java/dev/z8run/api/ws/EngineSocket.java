@@ -30,6 +30,16 @@ final class EngineSocket implements WsListener {
   static final int MAX_MESSAGE_BYTES =
       FrameDescriptor.HEADER_LENGTH + FrameDescriptor.MAX_PAYLOAD_BYTES;
 
+  /**
+   * The largest single WebSocket frame Helidon reads (1009 beyond). It reads a frame whole before
+   * handing it on, so this bounds what a connection can make the server hold before anything is
+   * checked; a larger protocol message arrives in several frames (continuations).
+   */
+  static final int MAX_FRAME_BYTES = 1 << 20;
+
+  /** The largest message before the connection has authenticated (1009 beyond). */
+  static final int MAX_UNAUTHENTICATED_MESSAGE_BYTES = 64 * 1024;
+
   static final int PROTOCOL_VERSION = FrameDescriptor.VERSION;
   private static final int MAX_AUTH_FAILURES = 3;
   private static final System.Logger LOG = System.getLogger(EngineSocket.class.getName());
@@ -48,6 +58,8 @@ final class EngineSocket implements WsListener {
   private boolean oversized;
 
   private volatile UserPrincipal user;
+  private final java.util.concurrent.atomic.AtomicBoolean holdsPreAuthSlot =
+      new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long tokenExpiresAtMs = Long.MAX_VALUE;
   private int authFailures;
   private final long openedAtNs = System.nanoTime();
@@ -65,9 +77,23 @@ final class EngineSocket implements WsListener {
   public void onOpen(WsSession session) {
     connectionThread = Thread.currentThread();
     sender = new SocketSender(session);
-    pump = new EventPump(this, sender, sockets.engine(), settings);
+    pump = new EventPump(this, sender, sockets.engine(), settings, sockets.redactor());
     sockets.opened(this);
     pumpThread = Thread.ofVirtual().name("z8-ws-events").start(pump);
+    if (!sockets.tryTakePreAuthSlot()) {
+      closeWith(
+          WsCloseCodes.TRY_AGAIN_LATER,
+          "too many connections waiting to authenticate; retry shortly");
+      return;
+    }
+    holdsPreAuthSlot.set(true);
+  }
+
+  /** Gives back this connection's place among those not yet authenticated, once. */
+  void releasePreAuthSlot() {
+    if (holdsPreAuthSlot.compareAndSet(true, false)) {
+      sockets.releasePreAuthSlot();
+    }
   }
 
   @Override
@@ -84,9 +110,15 @@ final class EngineSocket implements WsListener {
       return; // after a close, whatever the client sends is dropped
     }
     int length = buffer.available();
-    if (oversized || (long) messageLength + length > MAX_MESSAGE_BYTES) {
+    int limit = user == null ? MAX_UNAUTHENTICATED_MESSAGE_BYTES : MAX_MESSAGE_BYTES;
+    if (oversized || (long) messageLength + length > limit) {
       oversized = true;
-      closeWith(WsCloseCodes.TOO_BIG, "message larger than " + MAX_MESSAGE_BYTES + " bytes");
+      closeWith(
+          WsCloseCodes.TOO_BIG,
+          "message larger than "
+              + limit
+              + " bytes"
+              + (user == null ? " before authentication" : ""));
       return;
     }
     if (messageLength + length > message.length) {
@@ -285,6 +317,7 @@ final class EngineSocket implements WsListener {
     }
     tokenExpiresAtMs = expiry.toEpochMilli();
     user = verified;
+    releasePreAuthSlot();
     sender.replyJson(
         MessageType.AUTH_RESULT,
         correlationId,
@@ -387,6 +420,7 @@ final class EngineSocket implements WsListener {
   }
 
   private void stop() {
+    releasePreAuthSlot();
     Thread thread = pumpThread;
     if (thread != null && thread != Thread.currentThread()) {
       LockSupport.unpark(thread);

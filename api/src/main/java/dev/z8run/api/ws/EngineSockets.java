@@ -23,6 +23,16 @@ public final class EngineSockets implements AutoCloseable {
   private final SocketSettings settings;
   private final SocketCommands commands;
   private final Set<EngineSocket> open = ConcurrentHashMap.newKeySet();
+
+  /**
+   * Connections not yet authenticated, at most {@link #MAX_UNAUTHENTICATED}: with {@link
+   * EngineSocket#MAX_FRAME_BYTES} per connection, what strangers can make the server hold is
+   * bounded (64 MiB), whatever they open.
+   */
+  static final int MAX_UNAUTHENTICATED = 64;
+
+  private final java.util.concurrent.atomic.AtomicInteger unauthenticated =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final Thread watchdog;
   private volatile boolean running = true;
 
@@ -46,7 +56,7 @@ public final class EngineSockets implements AutoCloseable {
   public static WsConfig protocolConfig() {
     return WsConfig.builder()
         .name("websocket")
-        .maxFrameLength(EngineSocket.MAX_MESSAGE_BYTES)
+        .maxFrameLength(EngineSocket.MAX_FRAME_BYTES)
         .build();
   }
 
@@ -63,6 +73,10 @@ public final class EngineSockets implements AutoCloseable {
     return tokens;
   }
 
+  dev.z8run.api.flows.SecretRedactor redactor() {
+    return flows.redactor();
+  }
+
   Engine engine() {
     return flows.engine();
   }
@@ -73,6 +87,18 @@ public final class EngineSockets implements AutoCloseable {
 
   void opened(EngineSocket socket) {
     open.add(socket);
+  }
+
+  boolean tryTakePreAuthSlot() {
+    if (unauthenticated.incrementAndGet() > MAX_UNAUTHENTICATED) {
+      unauthenticated.decrementAndGet();
+      return false;
+    }
+    return true;
+  }
+
+  void releasePreAuthSlot() {
+    unauthenticated.decrementAndGet();
   }
 
   private void watch() {
@@ -91,6 +117,7 @@ public final class EngineSockets implements AutoCloseable {
               .log(System.Logger.Level.WARNING, "socket watchdog failed", failed);
         }
         if (!socket.connectionAlive()) {
+          socket.releasePreAuthSlot();
           open.remove(socket);
         }
       }

@@ -1,5 +1,6 @@
 package dev.z8run.api.ws;
 
+import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.core.event.EngineEventHandler;
 import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.core.event.EventSubscription;
@@ -10,6 +11,7 @@ import dev.z8run.io.frame.CountersEncoder;
 import dev.z8run.io.frame.EventEncoder;
 import dev.z8run.io.frame.MessageType;
 import io.helidon.websocket.WsCloseCodes;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -19,6 +21,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
 import org.agrona.ExpandableArrayBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Streams the engine's events to one client, on a virtual thread of its own. Every batch interval
@@ -47,6 +50,7 @@ final class EventPump implements Runnable, EngineEventHandler {
   private final EngineSocket socket;
   private final SocketSender sender;
   private final Engine engine;
+  private final SecretRedactor redactor;
   private final SocketSettings settings;
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private volatile EventSubscription subscription;
@@ -63,7 +67,13 @@ final class EventPump implements Runnable, EngineEventHandler {
   private long lastSecondNs;
   private long lastLapped;
 
-  EventPump(EngineSocket socket, SocketSender sender, Engine engine, SocketSettings settings) {
+  EventPump(
+      EngineSocket socket,
+      SocketSender sender,
+      Engine engine,
+      SocketSettings settings,
+      SecretRedactor redactor) {
+    this.redactor = redactor;
     this.socket = socket;
     this.sender = sender;
     this.engine = engine;
@@ -181,6 +191,16 @@ final class EventPump implements Runnable, EngineEventHandler {
       return;
     }
     debugTokens -= 1;
+    if (redactor.hasSecrets(flowId)) {
+      // cold path: only flows deployed with vault values pay for the copy
+      byte[] bytes = new byte[length];
+      text.getBytes(offset, bytes);
+      String shown = new String(bytes, StandardCharsets.UTF_8);
+      byte[] masked = redactor.redact(flowId, shown).getBytes(StandardCharsets.UTF_8);
+      text = new UnsafeBuffer(masked);
+      offset = 0;
+      length = masked.length;
+    }
     int preview = Math.min(length, settings.previewBytes());
     int original = (int) Math.min(Integer.MAX_VALUE, Math.max(originalLength, length));
     ensure(64 + flowId.length() * 3 + nodeId.length() * 3 + preview);

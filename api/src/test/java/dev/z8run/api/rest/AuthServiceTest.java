@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.LoginRateLimiter;
 import dev.z8run.api.auth.PasswordHasher;
 import dev.z8run.api.auth.Tokens;
@@ -540,7 +541,7 @@ class AuthServiceTest {
     HttpResponse<String> me = closed.send("GET", "/auth/me", null, token);
 
     assertEquals(401, me.statusCode());
-    assertEquals("the user of this token does not exist here", errorMessage(me));
+    assertEquals(Authenticator.UNAUTHORIZED, errorMessage(me), "the one 401 message");
   }
 
   @Test

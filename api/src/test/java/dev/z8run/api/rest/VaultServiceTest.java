@@ -191,7 +191,16 @@ class VaultServiceTest {
   @MethodSource("hostileBodies")
   void shouldAnswerHostileBodiesWith4xxNamingTheProblemAndStoreNothing(
       String body, int status, String fragment) throws Exception {
-    HttpResponse<String> response = server.send("POST", "/api/v1/vault", body, aliceToken);
+    HttpResponse<String> response;
+    try {
+      response = server.send("POST", "/api/v1/vault", body, aliceToken);
+    } catch (java.io.IOException closedWhileSending) {
+      // the server answers 413 from Content-Length and closes without reading the body; a client
+      // still sending megabytes may see the close before it reads the answer
+      assertTrue(status == 413 && body.length() > 1 << 20, closedWhileSending.toString());
+      assertEquals(List.of(), store.vault().list(alice.id()));
+      return;
+    }
 
     assertEquals(status, response.statusCode(), response.body());
     assertTrue(errorMessage(response).contains(fragment), response.body());

@@ -38,10 +38,86 @@ final class Sandbox extends ContextFactory {
     return new Limited(this, cpuLimitNs, allocationLimitBytes);
   }
 
-  /** The node's global scope: safe standard objects, sealed. */
+  /**
+   * The node's global scope: safe standard objects, with the built-ins that can make a large result
+   * in one call guarded ({@link #GUARDS}), then sealed.
+   *
+   * <p>Why the guards: a built-in runs as one step of the script, so the instruction observer does
+   * not see it. {@code 'x'.repeat(1 << 30)} would ask for a gigabyte at once, and {@code
+   * JSON.stringify} of a graph that shares references level after level writes exponentially much
+   * output, for seconds, on an engine worker. The guarded versions refuse a result larger than the
+   * node's memory limit allows before making it ({@code repeat}, {@code padStart}, {@code padEnd},
+   * {@code join}), and {@code JSON.stringify} always goes through a replacer written in JavaScript,
+   * whose instructions are counted (so the time and memory checks run during the walk) and which
+   * adds up the output's length as it goes.
+   */
   static ScriptableObject newScope(Context cx) {
-    return cx.initSafeStandardObjects(null, true);
+    ScriptableObject scope = cx.initSafeStandardObjects(null, false);
+    long maxChars = cx instanceof Limited limited ? limited.allocationLimitBytes / 2 : 1L << 28;
+    Object install = cx.evaluateString(scope, GUARDS, "guards.js", 1, null);
+    ((org.mozilla.javascript.Function) install)
+        .call(cx, scope, scope, new Object[] {(double) maxChars});
+    for (Object id : scope.getAllIds()) {
+      Object value = scope.get(id.toString(), scope);
+      if (value instanceof ScriptableObject object && value != scope) {
+        object.sealObject();
+        if (object.get("prototype", object) instanceof ScriptableObject prototype) {
+          prototype.sealObject();
+        }
+      }
+    }
+    return scope;
   }
+
+  /** The guards {@link #newScope} installs; a function of the largest result in characters. */
+  static final String GUARDS =
+      """
+      (function (maxChars) {
+        function tooLarge(what, n) {
+          throw new RangeError(what + ' would make ' + n + ' characters, more than the'
+              + ' memory limit of this node allows (' + maxChars + ')');
+        }
+        var S = String.prototype, A = Array.prototype;
+        var repeat = S.repeat, padStart = S.padStart, padEnd = S.padEnd, join = A.join;
+        S.repeat = function repeat_(count) {
+          var n = String(this).length * Math.floor(Number(count));
+          if (n > maxChars) tooLarge('repeat', n);
+          return repeat.call(this, count);
+        };
+        S.padStart = function padStart_(length, fill) {
+          if (Number(length) > maxChars) tooLarge('padStart', Number(length));
+          return padStart.call(this, length, fill);
+        };
+        S.padEnd = function padEnd_(length, fill) {
+          if (Number(length) > maxChars) tooLarge('padEnd', Number(length));
+          return padEnd.call(this, length, fill);
+        };
+        A.join = function join_(separator) {
+          var sep = separator === undefined ? 1 : String(separator).length;
+          var n = Math.max(0, this.length - 1) * sep;
+          if (n > maxChars) tooLarge('join', n);
+          return join.call(this, separator);
+        };
+        var stringify = JSON.stringify;
+        JSON.stringify = function stringify_(value, replacer, space) {
+          var keys = Array.isArray(replacer) ? replacer.map(String) : null;
+          var given = typeof replacer === 'function' ? replacer : null;
+          var gap = typeof space === 'number' ? Math.min(10, space)
+              : typeof space === 'string' ? Math.min(10, space.length) : 0;
+          var total = 0;
+          return stringify.call(JSON, value, function (key, v) {
+            if (keys !== null && key !== '' && !Array.isArray(this) && keys.indexOf(key) < 0) {
+              return undefined;
+            }
+            if (given !== null) v = given.call(this, key, v);
+            total += (typeof v === 'string' ? v.length + 2 : 8) + String(key).length + 3
+                + gap * 26;
+            if (total > maxChars) tooLarge('JSON.stringify', total);
+            return v;
+          }, space);
+        };
+      })
+      """;
 
   @Override
   protected void observeInstructionCount(Context cx, int instructionCount) {
@@ -64,7 +140,7 @@ final class Sandbox extends ContextFactory {
   /** A Rhino context carrying the CPU and allocation accounting of the call it runs. */
   static final class Limited extends Context {
     private final long cpuLimitNs;
-    private final long allocationLimitBytes;
+    final long allocationLimitBytes;
     private int observations;
     private long cpuStartNs;
     private long allocatedStart;

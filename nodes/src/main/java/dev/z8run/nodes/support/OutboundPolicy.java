@@ -144,7 +144,8 @@ public final class OutboundPolicy {
         return null;
       }
     }
-    for (InetAddress address : addresses) {
+    for (InetAddress given : addresses) {
+      InetAddress address = normalise(given);
       if (!(publicHosts && isPublic(address)) && !inNetworks(address)) {
         return "host '"
             + host
@@ -185,8 +186,63 @@ public final class OutboundPolicy {
     return (network[full] & mask) == (address[full] & mask);
   }
 
+  /**
+   * The IPv4 address an IPv6 address embeds, else the address itself: IPv4-mapped ({@code
+   * ::ffff:a.b.c.d}), IPv4-compatible ({@code ::a.b.c.d}), IPv4-translated ({@code
+   * ::ffff:0:a.b.c.d}), NAT64 ({@code 64:ff9b::/96} and {@code 64:ff9b:1::/48}), 6to4 ({@code
+   * 2002::/16}) and Teredo ({@code 2001::/32}). Each of them reaches the IPv4 host through some
+   * gateway, so the policy decides on that host.
+   */
+  static InetAddress normalise(InetAddress address) {
+    if (!(address instanceof Inet6Address)) {
+      return address;
+    }
+    byte[] b = address.getAddress();
+    int from = -1;
+    boolean flip = false;
+    if (zeros(b, 0, 10) && (b[10] & 0xFF) == 0xFF && (b[11] & 0xFF) == 0xFF) {
+      from = 12; // mapped
+    } else if (zeros(b, 0, 12) && !zeros(b, 12, 16) && !(zeros(b, 12, 15) && b[15] == 1)) {
+      from = 12; // compatible (:: and ::1 stay IPv6)
+    } else if (zeros(b, 0, 8)
+        && (b[8] & 0xFF) == 0xFF
+        && (b[9] & 0xFF) == 0xFF
+        && zeros(b, 10, 12)) {
+      from = 12; // translated
+    } else if (b[0] == 0 && b[1] == 0x64 && (b[2] & 0xFF) == 0xFF && (b[3] & 0xFF) == 0x9B) {
+      from = 12; // NAT64, well-known and local-use prefixes
+    } else if (b[0] == 0x20 && b[1] == 0x02) {
+      from = 2; // 6to4
+    } else if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0 && b[3] == 0) {
+      from = 12; // Teredo: the client's address, inverted
+      flip = true;
+    }
+    if (from < 0) {
+      return address;
+    }
+    byte[] v4 = new byte[4];
+    for (int i = 0; i < 4; i++) {
+      v4[i] = (byte) (flip ? ~b[from + i] : b[from + i]);
+    }
+    try {
+      return InetAddress.getByAddress(v4);
+    } catch (UnknownHostException impossible) {
+      throw new IllegalStateException(impossible);
+    }
+  }
+
+  private static boolean zeros(byte[] bytes, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (bytes[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   /** Whether {@code address} is globally routable: not this machine, a private network, etc. */
-  static boolean isPublic(InetAddress address) {
+  static boolean isPublic(InetAddress given) {
+    InetAddress address = normalise(given);
     if (address.isAnyLocalAddress()
         || address.isLoopbackAddress()
         || address.isLinkLocalAddress()
@@ -206,7 +262,9 @@ public final class OutboundPolicy {
     }
     if (address instanceof Inet6Address) {
       int first = b[0] & 0xFF;
-      return (first & 0xFE) != 0xFC; // unique local fc00::/7
+      return (first & 0xFE) != 0xFC // unique local fc00::/7
+          && (first & 0xE0) == 0x20 // only global unicast 2000::/3 is routable
+          && !(first == 0x20 && b[1] == 0x01 && b[2] == 0x0D && (b[3] & 0xFF) == 0xB8); // docs
     }
     return false;
   }

@@ -112,6 +112,43 @@ class FunctionSandboxTest {
   }
 
   @Test
+  void shouldStopAStringifyOfASharedReferenceGraphWithinTheLimits() {
+    String error =
+        attack(
+            "var o = {leaf: 'x'};\n"
+                + "for (var i = 0; i < 25; i++) { o = {a: o, b: o}; }\n"
+                + "JSON.stringify(o);",
+            "memoryLimitMb",
+            16,
+            "timeoutMs",
+            1_000);
+
+    assertTrue(
+        error.contains("JSON.stringify would make")
+            || error.contains("stopped after allocating")
+            || error.contains("ms of CPU time"),
+        () -> "expected a limit: " + error);
+  }
+
+  @Test
+  void shouldRefuseARepeatBeyondTheMemoryLimitBeforeMakingIt() {
+    assertContains("repeat would make 1073741824 characters", attack("'x'.repeat(1 << 30);"));
+    assertContains("padEnd would make", attack("'x'.padEnd(1 << 30);"));
+    assertContains("join would make", attack("new Array(1 << 30).join('xx');"));
+  }
+
+  @Test
+  void shouldKeepJsonStringifyWorkingWithReplacersAndSpaces() {
+    String error =
+        attack(
+            "var a = JSON.stringify({a: 1, b: [1, 2], c: 'x'}, ['a', 'b'], 1);\n"
+                + "var b = JSON.stringify({a: 1}, function (k, v) { return k === 'a' ? 2 : v; });\n"
+                + "throw new Error(a.replace(/\\s/g, '') + ' ' + b);");
+
+    assertContains("{\"a\":1,\"b\":[1,2]} {\"a\":2}", error);
+  }
+
+  @Test
   void shouldStopRunawayRecursion() {
     String error = attack("function down(n) { return down(n + 1) + 1; }\ndown(0);");
 

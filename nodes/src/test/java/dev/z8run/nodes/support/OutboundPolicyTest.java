@@ -51,6 +51,27 @@ class OutboundPolicyTest {
   }
 
   @Test
+  void shouldRefuseEveryIpv6FormThatEmbedsAPrivateIpv4Address() throws UnknownHostException {
+    OutboundPolicy policy = OutboundPolicy.parse(OutboundPolicy.DEFAULT);
+
+    for (String embedded :
+        new String[] {
+          "::127.0.0.1", // IPv4-compatible
+          "64:ff9b::7f00:1", // NAT64, well-known prefix
+          "64:ff9b:1::a00:1", // NAT64, local-use prefix
+          "::ffff:0:7f00:1", // IPv4-translated
+          "2002:7f00:1::1", // 6to4
+          "2002:a9fe:a9fe::1", // 6to4 to the cloud metadata address
+          "2001:0:4136:e378:8000:63bf:80ff:fffe", // Teredo, client 127.0.0.1
+          "::", // unspecified
+          "2001:db8::1" // documentation
+        }) {
+      assertTrue(policy.check("h", at(embedded)) != null, embedded + " passed");
+    }
+    assertNull(policy.check("h", at("64:ff9b::5db8:d70e")), "NAT64 to a public address");
+  }
+
+  @Test
   void shouldAllowNamedHostsSubdomainsAndNetworks() throws UnknownHostException {
     OutboundPolicy policy =
         OutboundPolicy.parse("nas.home.arpa, *.corp.example, 192.168.1.0/24, fd00::/8");

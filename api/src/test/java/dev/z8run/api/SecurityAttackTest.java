@@ -1,0 +1,748 @@
+package dev.z8run.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.z8run.api.auth.Authenticator;
+import dev.z8run.api.auth.Tokens;
+import dev.z8run.api.auth.UserPrincipal;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.testkit.Poll;
+import dev.z8run.testkit.TestPlugins;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The attacks of the security review (issue 12), each performed from outside against a running
+ * server the way a hostile user of a shared instance would: with an account of their own, the docs,
+ * and sockets. Each test shows the attack stopped, and the server still answering health
+ * afterwards. docs/security.md lists them with their defences.
+ */
+class SecurityAttackTest {
+  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+  private static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+  @TempDir Path dataDir;
+  @TempDir Path scratch;
+
+  private Z8Server server;
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private String admin;
+  private String mallory;
+
+  private void start(String... extra) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("Z8_DATA_DIR", dataDir.toString());
+    env.put("Z8_JWT_SECRET", SECRET);
+    env.put("Z8_OPEN_REGISTRATION", "true");
+    env.put("Z8_HOOK_TIMEOUT_MS", "3000");
+    for (int i = 0; i < extra.length; i += 2) {
+      env.put(extra[i], extra[i + 1]);
+    }
+    server = Main.start(TestSettings.ephemeral(env));
+    admin = register("alice");
+    mallory = register("mallory");
+  }
+
+  @AfterEach
+  void stop() {
+    client.close();
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  private String register(String name) throws Exception {
+    HttpResponse<String> registered =
+        call(
+            "POST",
+            "/auth/register",
+            "{\"username\":\"" + name + "\",\"password\":\"correct horse battery\"}",
+            null);
+    assertEquals(201, registered.statusCode(), registered.body());
+    return (String) json(registered).get("token");
+  }
+
+  private HttpResponse<String> call(String method, String path, String body, String token)
+      throws Exception {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+            .timeout(TIMEOUT)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body));
+    if (body != null) {
+      request.header("Content-Type", "application/json");
+    }
+    if (token != null) {
+      request.header("Authorization", "Bearer " + token);
+    }
+    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> json(HttpResponse<String> response) {
+    return (Map<String, Object>) JsonCodec.parse(response.body());
+  }
+
+  private static String errorMessage(HttpResponse<String> response) {
+    Map<String, Object> body = json(response);
+    Map<?, ?> error = (Map<?, ?>) body.get("error");
+    assertEquals((long) response.statusCode(), error.get("code"), response.body());
+    return (String) error.get("message");
+  }
+
+  private void assertHealthy() throws Exception {
+    HttpResponse<String> health = call("GET", "/api/v1/health", null, null);
+    assertEquals(200, health.statusCode(), health.body());
+    assertEquals("ok", json(health).get("status"));
+  }
+
+  private void deploy(String token, String flow) throws Exception {
+    HttpResponse<String> created = call("POST", "/api/v1/flows", flow, token);
+    assertEquals(201, created.statusCode(), created.body());
+    String id = (String) json(created).get("id");
+    HttpResponse<String> started = call("POST", "/api/v1/flows/" + id + "/start", null, token);
+    assertEquals(200, started.statusCode(), started.body());
+  }
+
+  private static String upload(String manifest, byte[] module) {
+    return "{\"manifest\":"
+        + JsonCodec.writeString(manifest)
+        + ",\"module\":\""
+        + Base64.getEncoder().encodeToString(module)
+        + "\"}";
+  }
+
+  /** A flow: http-in GET /path -> (function setting the payload from ?p=) -> node -> http-out. */
+  private static String hookFlow(String id, String nodeType, String nodeConfig) {
+    return """
+        {"id":"%s","name":"%s","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"GET","path":"/go"}},
+          {"id":"arg","type":"function","config":{"func":
+            "msg.payload = JSON.parse(msg.payload.req.query.p); return msg;"}},
+          {"id":"x","type":"%s","config":%s},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"arg"},{"from":"arg","to":"x"},{"from":"x","to":"out"}]}
+        """
+        .formatted(id, id, nodeType, nodeConfig);
+  }
+
+  private HttpResponse<String> hook(String flowId, Object argument) throws Exception {
+    String p = java.net.URLEncoder.encode(JsonCodec.writeString(argument), StandardCharsets.UTF_8);
+    return call("GET", "/hook/" + flowId + "/go?p=" + p, null, null);
+  }
+
+  /** The most recent execution records of a flow. */
+  private List<?> executions(String token, String flowId) throws Exception {
+    HttpResponse<String> listed =
+        call("GET", "/api/v1/flows/" + flowId + "/executions", null, token);
+    assertEquals(200, listed.statusCode(), listed.body());
+    return (List<?>) json(listed).get("executions");
+  }
+
+  // 1. Any user owns the server through a plugin
+
+  @Test
+  void shouldNotLetAUserOwnTheServerThroughAPlugin() throws Exception {
+    Path root = Files.createDirectories(scratch.resolve("plugin-files"));
+    start("Z8_PLUGIN_FILES_ROOT", root.toString(), "Z8_PLUGIN_ENV", "HOME");
+    String hostile =
+        TestPlugins.manifest(
+            "grab-env",
+            "[capabilities]",
+            "env = [\"Z8_JWT_SECRET\", \"HOME\"]",
+            "files = \"/\"",
+            "http = [\"127.0.0.1\"]");
+
+    HttpResponse<String> byUser =
+        call("POST", "/api/v1/plugins", upload(hostile, TestPlugins.wasm("env")), mallory);
+    assertEquals(403, byUser.statusCode(), byUser.body());
+    assertEquals("only an admin may install a plugin", errorMessage(byUser));
+
+    // even an admin's plugin gets only what the operator's ceiling allows
+    HttpResponse<String> byAdmin =
+        call("POST", "/api/v1/plugins", upload(hostile, TestPlugins.wasm("env")), admin);
+    assertEquals(201, byAdmin.statusCode(), byAdmin.body());
+    Map<?, ?> granted = (Map<?, ?>) json(byAdmin).get("granted");
+    assertEquals(List.of("HOME"), granted.get("env"));
+    assertNull(granted.get("files"), "'/' lies outside the files root");
+    assertEquals(
+        403, call("DELETE", "/api/v1/plugins/grab-env", null, mallory).statusCode(), "remove");
+
+    deploy(mallory, hookFlow("steal", "grab-env", "{}"));
+    HttpResponse<String> stolen = hook("steal", "Z8_JWT_SECRET");
+    assertFalse(stolen.body().contains(SECRET), stolen.body());
+    Poll.eventually("the refusal recorded")
+        .until(
+            () -> executions(mallory, "steal").toString(),
+            text -> text.contains("z8.env_get('Z8_JWT_SECRET') refused"));
+
+    // the http grant obeys the outbound policy: loopback is not public
+    String caller = TestPlugins.manifest("call-home", "[capabilities]", "http = [\"127.0.0.1\"]");
+    assertEquals(
+        201,
+        call("POST", "/api/v1/plugins", upload(caller, TestPlugins.wasm("http")), admin)
+            .statusCode());
+    deploy(mallory, hookFlow("home", "call-home", "{}"));
+    hook("home", Map.of("url", "http://127.0.0.1:" + server.port() + "/api/v1/health"));
+    Poll.eventually("the loopback call refused")
+        .until(
+            () -> executions(mallory, "home").toString(),
+            text -> text.contains("is not allowed by the outbound policy"));
+    assertHealthy();
+  }
+
+  // 2. A save wipes a flow
+
+  @Test
+  void shouldNeverLoseAFlowOnSave() throws Exception {
+    start();
+    String flow =
+        """
+        {"id":"keep","name":"Keep","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"GET","path":"/k"}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"out"}]}
+        """;
+    assertEquals(201, call("POST", "/api/v1/flows", flow, mallory).statusCode());
+
+    assertEquals(200, call("PUT", "/api/v1/flows/keep", "{\"name\":\"x\"}", mallory).statusCode());
+    Map<String, Object> read = json(call("GET", "/api/v1/flows/keep", null, mallory));
+    assertEquals("x", read.get("name"));
+    assertEquals(2, ((List<?>) read.get("nodes")).size(), "a rename keeps the nodes");
+
+    String canvasSave =
+        JsonCodec.writeString(
+            Map.of(
+                "canvas_nodes", read.get("canvas_nodes"),
+                "canvas_edges", read.get("canvas_edges"),
+                "viewport", Map.of("x", 10, "y", 20, "zoom", 1.5)));
+    HttpResponse<String> saved = call("PUT", "/api/v1/flows/keep", canvasSave, mallory);
+    assertEquals(200, saved.statusCode(), saved.body());
+    assertEquals(
+        2, ((List<?>) json(call("GET", "/api/v1/flows/keep", null, mallory)).get("nodes")).size());
+
+    HttpResponse<String> bogus = call("PUT", "/api/v1/flows/keep", "{\"bogus\":1}", mallory);
+    assertEquals(400, bogus.statusCode());
+    assertTrue(errorMessage(bogus).startsWith("unknown field 'bogus'"), bogus.body());
+    assertEquals(
+        2, ((List<?>) json(call("GET", "/api/v1/flows/keep", null, mallory)).get("nodes")).size());
+
+    HttpResponse<String> edges =
+        call("POST", "/api/v1/flows", "{\"name\":\"e\",\"nodes\":[],\"edges\":[]}", mallory);
+    assertEquals(400, edges.statusCode());
+    assertTrue(errorMessage(edges).startsWith("unknown field 'edges'"), edges.body());
+
+    HttpResponse<String> form =
+        client.send(
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/v1/flows"))
+                .header("Authorization", "Bearer " + mallory)
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("name=x"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertEquals(415, form.statusCode(), form.body());
+    assertHealthy();
+  }
+
+  // 3. Memory is unbounded by flow size
+
+  @Test
+  void shouldRefuseAFlowLargerThanTheNodeLimitInTheErrorShape() throws Exception {
+    start("Z8_MAX_FLOW_NODES", "500");
+    StringBuilder nodes = new StringBuilder();
+    for (int i = 0; i < 10_000; i++) {
+      nodes
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":\"n")
+          .append(i)
+          .append("\",\"type\":\"junction\"}");
+    }
+    HttpResponse<String> huge =
+        call("POST", "/api/v1/flows", "{\"id\":\"huge\",\"nodes\":[" + nodes + "]}", mallory);
+    assertEquals(422, huge.statusCode(), huge.body());
+    assertTrue(errorMessage(huge).contains("Z8_MAX_FLOW_NODES=500"), huge.body());
+    assertHealthy();
+  }
+
+  // 4. One OutOfMemoryError leaves a zombie
+
+  @Test
+  void shouldNotBufferLargeFramesFromStrangersNorLargePluginAnswers() throws Exception {
+    HttpServer huge =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    huge.createContext(
+        "/huge",
+        exchange -> {
+          exchange.sendResponseHeaders(200, 0); // chunked, no length: 700 MB streamed
+          byte[] chunk = new byte[1 << 20];
+          try (OutputStream out = exchange.getResponseBody()) {
+            for (int i = 0; i < 700; i++) {
+              out.write(chunk);
+            }
+          } catch (IOException closedByTheReader) {
+            // expected: the plugin stops reading past its limit
+          }
+        });
+    huge.start();
+    try {
+      start("Z8_HTTP_ALLOW", "127.0.0.1");
+      List<Socket> sockets = new ArrayList<>();
+      int closed = 0;
+      for (int i = 0; i < 40; i++) {
+        Socket socket = webSocket();
+        sockets.add(socket);
+        OutputStream out = socket.getOutputStream();
+        // a masked binary frame announcing 16 MiB, then 256 KiB of it
+        out.write(new byte[] {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 0, 1, 0, 0, 0, 1, 2, 3, 4});
+        try {
+          out.write(new byte[256 * 1024]);
+        } catch (IOException refused) {
+          closed++;
+          continue;
+        }
+        closed += closedWithin(socket, 5_000) ? 1 : 0;
+      }
+      assertEquals(40, closed, "every oversized frame closes its connection");
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+
+      String manifest =
+          TestPlugins.manifest(
+              "fetch",
+              "[capabilities]",
+              "http = [\"127.0.0.1\"]",
+              "[limits]",
+              "timeout_ms = 20000");
+      assertEquals(
+          201,
+          call("POST", "/api/v1/plugins", upload(manifest, TestPlugins.wasm("http")), admin)
+              .statusCode());
+      deploy(mallory, hookFlow("fetch", "fetch", "{}"));
+      long heapBefore = usedHeap();
+      HttpResponse<String> fetched =
+          hook("fetch", Map.of("url", "http://127.0.0.1:" + huge.getAddress().getPort() + "/huge"));
+      assertEquals(200, fetched.statusCode(), fetched.body());
+      assertTrue(fetched.body().contains("exceeds 1048576"), fetched.body());
+      assertTrue(usedHeap() - heapBefore < 256L << 20, "the body was not read whole");
+      assertHealthy();
+    } finally {
+      huge.stop(0);
+    }
+  }
+
+  private static long usedHeap() {
+    return Runtime.getRuntime().totalMemory() - Runtime.getRuntime().freeMemory();
+  }
+
+  /** A socket that has completed the WebSocket upgrade of /ws/engine. */
+  private Socket webSocket() throws IOException {
+    Socket socket = new Socket("127.0.0.1", server.port());
+    socket.setSoTimeout(10_000);
+    socket
+        .getOutputStream()
+        .write(
+            ("GET /ws/engine HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+    String head = readHead(socket.getInputStream());
+    assertTrue(head.startsWith("HTTP/1.1 101"), head);
+    return socket;
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  /** Whether the server closes {@code socket} within {@code ms} (reading whatever it sends). */
+  private static boolean closedWithin(Socket socket, int ms) throws IOException {
+    socket.setSoTimeout(ms);
+    byte[] sink = new byte[4096];
+    try {
+      while (socket.getInputStream().read(sink) >= 0) {
+        // a close frame, then the end
+      }
+      return true;
+    } catch (SocketTimeoutException open) {
+      return false;
+    } catch (IOException reset) {
+      return true;
+    }
+  }
+
+  // 5. Slow clients starve hooks
+
+  @Test
+  void shouldAnswerHooksWhileSlowClientsHoldConnections() throws Exception {
+    start("Z8_HOOK_MAX_IN_FLIGHT", "8", "Z8_HOOK_BODY_TIMEOUT_MS", "1000");
+    deploy(
+        mallory,
+        """
+        {"id":"echo","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"POST","path":"/e"}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"out"}]}
+        """);
+    List<Socket> slow = new ArrayList<>();
+    for (int i = 0; i < 64; i++) {
+      Socket socket = new Socket("127.0.0.1", server.port());
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /hook/echo/e HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+      slow.add(socket);
+    }
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<String> answered = call("POST", "/hook/echo/e", "{\"n\":" + i + "}", null);
+      assertEquals(200, answered.statusCode(), answered.body());
+    }
+    Socket first = slow.get(0);
+    first.setSoTimeout(10_000);
+    // at the deadline the connection is closed under the reader (a 408 when it can still be sent)
+    String head = readHead(first.getInputStream());
+    assertTrue(head.isEmpty() || head.startsWith("HTTP/1.1 408"), head);
+    for (Socket socket : slow) {
+      assertTrue(closedWithin(socket, 10_000), "a body that never came ends the connection");
+      socket.close();
+    }
+    assertHealthy();
+  }
+
+  // 6. Bodies are read that should be refused
+
+  @Test
+  void shouldRefuseBodiesWithoutReadingThemAndCloseTheConnection() throws Exception {
+    start();
+    record Case(String what, String head, String status) {}
+    List<Case> cases =
+        List.of(
+            new Case(
+                "401 without a token",
+                "POST /api/v1/flows HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n",
+                "401"),
+            new Case(
+                "413 by Content-Length",
+                "POST /api/v1/flows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                    + mallory
+                    + "\r\nContent-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n",
+                "413"),
+            new Case(
+                "404 for no route",
+                "POST /nowhere HTTP/1.1\r\nHost: x\r\nContent-Length: 2000000000\r\n\r\n",
+                "404"));
+    for (Case c : cases) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(10_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(c.head().getBytes(StandardCharsets.US_ASCII));
+        out.flush();
+        String head = readHead(socket.getInputStream());
+        assertTrue(head.startsWith("HTTP/1.1 " + c.status()), c.what() + ": " + head);
+        assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("connection: close"), head);
+        // whatever the client goes on sending, the server no longer reads: the socket ends
+        long sent = 0;
+        byte[] block = new byte[64 * 1024];
+        try {
+          while (sent < 256L << 20) {
+            out.write(block);
+            sent += block.length;
+          }
+        } catch (IOException closed) {
+          // expected
+        }
+        assertTrue(sent < 256L << 20, c.what() + ": the server drained " + sent + " bytes");
+      }
+    }
+    assertHealthy();
+  }
+
+  // 7. The Function sandbox's limits miss the built-ins
+
+  @Test
+  void shouldEndRunawayBuiltInsAsTheFunctionNodesError() throws Exception {
+    start();
+    String attack =
+        "if (msg.payload === 'graph') { var o = {leaf: 'x'};"
+            + " for (var i = 0; i < 25; i++) { o = {a: o, b: o}; } msg.payload = JSON.stringify(o); }"
+            + " else { msg.payload = 'x'.repeat(1 << 30); } return msg;";
+    deploy(
+        mallory, hookFlow("builtins", "function", JsonCodec.writeString(Map.of("func", attack))));
+    deploy(
+        admin,
+        """
+        {"id":"neighbour","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"GET","path":"/n"}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"out"}]}
+        """);
+    for (String which : List.of("graph", "repeat")) {
+      long startNs = System.nanoTime();
+      HttpResponse<String> attacked = hook("builtins", which);
+      assertEquals(504, attacked.statusCode(), "no answer: the node failed");
+      assertTrue(System.nanoTime() - startNs < 10_000_000_000L, which + " ended in time");
+      assertEquals(200, call("GET", "/hook/neighbour/n", null, null).statusCode());
+    }
+    Poll.eventually("both stopped as errors of the node")
+        .until(
+            () -> executions(mallory, "builtins").toString(),
+            text ->
+                text.contains("repeat would make 1073741824 characters")
+                    && (text.contains("JSON.stringify would make")
+                        || text.contains("stopped after")));
+    assertHealthy();
+  }
+
+  // 8. Secrets reach the disk in plaintext after all
+
+  @Test
+  void shouldMaskVaultValuesInExecutionSamples() throws Exception {
+    start();
+    String secret = "sk-live-0123456789abcdef";
+    assertEquals(
+        201,
+        call("POST", "/api/v1/vault", "{\"key\":\"api\",\"value\":\"" + secret + "\"}", mallory)
+            .statusCode());
+    deploy(
+        mallory,
+        """
+        {"id":"leak","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"GET","path":"/l"}},
+          {"id":"t","type":"template","config":{"syntax":"plain","template":"vault:api"}},
+          {"id":"d","type":"debug","config":{}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"t"},{"from":"t","to":"d"},{"from":"t","to":"out"}]}
+        """);
+    HttpResponse<String> answered = call("GET", "/hook/leak/l", null, null);
+    assertEquals(200, answered.statusCode());
+    String records =
+        Poll.eventually("the execution recorded")
+            .until(
+                () -> executions(mallory, "leak").toString(),
+                text -> text.contains("input_sample") && text.contains("[vault value]"));
+    assertFalse(records.contains(secret), records);
+    server.close();
+    server = null;
+    for (Path file : Files.walk(dataDir).filter(Files::isRegularFile).toList()) {
+      String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
+      assertFalse(bytes.contains(secret), file + " holds the secret in plaintext");
+    }
+    server =
+        Main.start(
+            TestSettings.ephemeral(
+                Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET)));
+    assertHealthy();
+  }
+
+  // 9. Public-only egress lets some IPv6 forms through
+
+  @Test
+  void shouldRefuseLoopbackInEveryIpv6Form() throws Exception {
+    start();
+    for (String host : List.of("[::127.0.0.1]", "[64:ff9b::7f00:1]", "[::ffff:0:7f00:1]")) {
+      String id = "v6-" + Math.abs(host.hashCode());
+      deploy(
+          mallory,
+          """
+          {"id":"%s","nodes":[
+            {"id":"in","type":"http-in","config":{"method":"GET","path":"/go"}},
+            {"id":"x","type":"http-request","config":{"url":"http://%s:%d/api/v1/health"}},
+            {"id":"out","type":"http-out","config":{}}],
+           "wires":[{"from":"in","to":"x"},{"from":"x","to":"out"}]}
+          """
+              .formatted(id, host, server.port()));
+      call("GET", "/hook/" + id + "/go", null, null);
+      Poll.eventually(host + " refused")
+          .until(
+              () -> executions(mallory, id).toString(),
+              text -> text.contains("is not allowed by the outbound policy"));
+    }
+    assertHealthy();
+  }
+
+  // 10. Plugin files escape their root
+
+  @Test
+  void shouldKeepPluginFilesInsideTheirRoot() throws Exception {
+    Path root = Files.createDirectories(scratch.resolve("root"));
+    Path outside = Files.createDirectories(scratch.resolve("outside"));
+    start("Z8_PLUGIN_FILES_ROOT", root.toString());
+    Path files = Files.createDirectories(root.resolve("files"));
+    Files.createSymbolicLink(files.resolve("dangling"), outside.resolve("planted"));
+    Files.createSymbolicLink(files.resolve("escape"), outside);
+    Files.createSymbolicLink(files.resolve("zero"), Path.of("/dev/zero"));
+    String manifest = TestPlugins.manifest("files", "[capabilities]", "files = \"files\"");
+    HttpResponse<String> installed =
+        call("POST", "/api/v1/plugins", upload(manifest, TestPlugins.wasm("file")), admin);
+    assertEquals(201, installed.statusCode(), installed.body());
+    assertEquals(files.toString(), ((Map<?, ?>) json(installed).get("granted")).get("files"));
+    deploy(mallory, hookFlow("files", "files", "{}"));
+
+    for (String path : List.of("dangling", "escape/new/x", "zero", "../../outside/y")) {
+      hook("files", path);
+    }
+    Poll.eventually("four refusals")
+        .until(
+            () -> executions(mallory, "files").toString(),
+            text -> text.split("refused: outside the file root", -1).length > 4);
+    try (var listed = Files.list(outside)) {
+      assertEquals(List.of(), listed.toList(), "nothing was written outside the root");
+    }
+    HttpResponse<String> inside = hook("files", "notes/today.txt");
+    assertEquals(200, inside.statusCode(), inside.body());
+    assertTrue(Files.exists(files.resolve("notes/today.txt")));
+    assertHealthy();
+  }
+
+  // 11. Smaller findings
+
+  @Test
+  void shouldGiveOneAnswerToEveryAuthenticationFailure() throws Exception {
+    start();
+    String forged =
+        Tokens.withSecret("another-secret-that-is-long-enough-32b")
+            .issue(new UserPrincipal("x", "x"));
+    List<String> headers =
+        List.of("", "Basic YWxpY2U6cHc=", "Bearer", "Bearer garbage", "Bearer " + forged);
+    for (String header : headers) {
+      HttpRequest.Builder request =
+          HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/flows"));
+      if (!header.isEmpty()) {
+        request.header("Authorization", header);
+      }
+      HttpResponse<String> refused =
+          client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      assertEquals(401, refused.statusCode(), header);
+      assertEquals(Authenticator.UNAUTHORIZED, errorMessage(refused), header);
+    }
+    // a deleted user's token: the same answer
+    String id = (String) json(call("GET", "/auth/me", null, mallory)).get("id");
+    assertEquals(200, call("DELETE", "/api/v1/users/" + id, null, admin).statusCode());
+    HttpResponse<String> gone = call("GET", "/auth/me", null, mallory);
+    assertEquals(401, gone.statusCode());
+    assertEquals(Authenticator.UNAUTHORIZED, errorMessage(gone));
+    assertHealthy();
+  }
+
+  @Test
+  void shouldKeepOtherUsersFlowIdsOutOfMetricsAndRefuseUnusableIds() throws Exception {
+    start();
+    deploy(
+        admin,
+        """
+        {"id":"secret-hook-name","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"GET","path":"/s"}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"out"}]}
+        """);
+    String anonymous = call("GET", "/metrics", null, null).body();
+    String user = call("GET", "/metrics", null, mallory).body();
+    String byAdmin = call("GET", "/metrics", null, admin).body();
+    assertFalse(anonymous.contains("secret-hook-name"), anonymous);
+    assertFalse(user.contains("secret-hook-name"), user);
+    assertTrue(byAdmin.contains("secret-hook-name"), byAdmin);
+    assertTrue(user.contains("z8_jvm_memory_used_bytes"), "server-wide families stay");
+
+    for (String id : List.of("a/b", "../../etc", "..", "%2e%2e", "a b")) {
+      HttpResponse<String> refused =
+          call(
+              "POST",
+              "/api/v1/flows",
+              JsonCodec.writeString(Map.of("id", id, "name", "n")),
+              mallory);
+      assertEquals(400, refused.statusCode(), id + ": " + refused.body());
+    }
+    assertHealthy();
+  }
+
+  @Test
+  void shouldAnswerMalformedRequestsInTheErrorShape() throws Exception {
+    start();
+    List<String> requests =
+        List.of(
+            "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nContent-Length: abc\r\n\r\n",
+            "GET /api/v1/%zz HTTP/1.1\r\nHost: x\r\n\r\n",
+            "GET /api/v1/health HTTP/1.1\r\n\r\n",
+            "GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Big: " + "a".repeat(70_000) + "\r\n\r\n");
+    for (String request : requests) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(10_000);
+        socket.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        InputStream in = socket.getInputStream();
+        String head = readHead(in);
+        String what = request.substring(0, Math.min(60, request.length()));
+        assertTrue(head.startsWith("HTTP/1.1 4"), what + ": " + head);
+        assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("application/json"), head);
+        String body = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        Map<?, ?> error = (Map<?, ?>) ((Map<?, ?>) JsonCodec.parse(body)).get("error");
+        assertEquals(Long.parseLong(head.substring(9, 12)), error.get("code"), body);
+        assertNotEquals("", error.get("message"));
+      }
+    }
+    assertHealthy();
+  }
+
+  @Test
+  void shouldNotLetTheLastAdminBeDemotedOrDeleted() throws Exception {
+    start();
+    String aliceId = (String) json(call("GET", "/auth/me", null, admin)).get("id");
+    assertEquals(403, call("GET", "/api/v1/users", null, mallory).statusCode());
+    assertEquals(
+        403,
+        call("PUT", "/api/v1/users/" + aliceId, "{\"roles\":[\"user\"]}", mallory).statusCode());
+    HttpResponse<String> demote =
+        call("PUT", "/api/v1/users/" + aliceId, "{\"roles\":[\"user\"]}", admin);
+    assertEquals(409, demote.statusCode(), demote.body());
+    assertEquals(409, call("DELETE", "/api/v1/users/" + aliceId, null, admin).statusCode());
+    Map<String, Object> users = json(call("GET", "/api/v1/users", null, admin));
+    assertEquals(2L, users.get("total"));
+    AtomicInteger admins = new AtomicInteger();
+    ((List<?>) users.get("users"))
+        .forEach(
+            u ->
+                admins.addAndGet(
+                    ((List<?>) ((Map<?, ?>) u).get("roles")).contains("admin") ? 1 : 0));
+    assertEquals(1, admins.get());
+    assertHealthy();
+  }
+}
