@@ -21,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Cluster members as real processes (or, without a NATS address, single processes): the runnable
@@ -36,7 +38,15 @@ final class Members implements AutoCloseable {
   private final Path dir;
   private final Map<String, String> extraEnv;
   private final List<Member> started = new ArrayList<>();
-  final String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("u1", "alice"));
+
+  /**
+   * The token every call sends: at first one for a user no store knows, then, once the first member
+   * answers health, that of alice, registered there as the first user and so an admin (the per-flow
+   * figures of {@code /metrics} are an admin's); a cluster replicates her to every member.
+   */
+  volatile String token = Tokens.withSecret(SECRET).issue(new UserPrincipal("u1", "alice"));
+
+  private boolean registered;
 
   Members(String natsUrl, String prefix, Path dir, Map<String, String> extraEnv) {
     this.natsUrl = natsUrl;
@@ -112,6 +122,7 @@ final class Members implements AutoCloseable {
     }
     env.remove("Z8_LOG_LEVEL");
     env.remove("Z8_VAULT_SECRET");
+    env.put("Z8_OPEN_REGISTRATION", "true"); // alice first (an admin), then the tests' own users
     env.putAll(extraEnv);
     Member member = new Member(name, builder.start(), port, log);
     started.add(member);
@@ -124,6 +135,16 @@ final class Members implements AutoCloseable {
               }
               return member.call("GET", "/api/v1/health", null).statusCode() == 200;
             });
+    if (!registered) {
+      String alice = "{\"username\":\"alice\",\"password\":\"a long test password\"}";
+      HttpResponse<String> answer = member.call("POST", "/auth/register", alice);
+      Matcher issued = Pattern.compile("\"token\":\"([^\"]+)\"").matcher(answer.body());
+      if (answer.statusCode() != 201 || !issued.find()) {
+        fail("alice not registered on " + name + ": " + answer.statusCode() + " " + answer.body());
+      }
+      token = issued.group(1);
+      registered = true;
+    }
     return member;
   }
 
