@@ -330,18 +330,7 @@ public final class Engine implements AutoCloseable {
    * dev.z8run.core.node.Replies}).
    */
   public InjectResult inject(String flowId, String nodeId, byte[] json, long ref) {
-    FlowRuntime runtime = flows.get(flowId);
-    if (runtime == null) {
-      return InjectResult.NOT_RUNNING;
-    }
-    int index = runtime.plan.indexOf(nodeId);
-    if (index < 0) {
-      return InjectResult.UNKNOWN_NODE;
-    }
-    return runtime.trigger(
-        index,
-        new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(ref),
-        new MessageFlyweight());
+    return inject(flowId, nodeId, json, ref, null);
   }
 
   /**
@@ -354,7 +343,8 @@ public final class Engine implements AutoCloseable {
 
   /**
    * As {@link #inject(String, String, byte[], ExecutionCallback)}, with the {@code ref} every
-   * message of the execution carries (see {@link dev.z8run.core.node.Replies}).
+   * message of the execution carries (see {@link dev.z8run.core.node.Replies}); {@code done} may be
+   * null (nothing is called, no entry is kept).
    */
   public InjectResult inject(
       String flowId, String nodeId, byte[] json, long ref, ExecutionCallback done) {
