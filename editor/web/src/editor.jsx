@@ -11,6 +11,7 @@ import { BottomPanel, DebugStore, LiveStore } from './panels.jsx';
 import { fromNodeRed, putClipboard, takeClipboard, toNodeRed } from './clipboard.js';
 import { openTab, TabBar } from './tabs.jsx';
 import { Overview, OVERVIEW_ZOOM } from './overview.jsx';
+import { exposeForTests } from './testing/hooks.js';
 
 /** The flow-level fields the editor keeps beside nodes and wires. */
 function metaOf(doc) {
@@ -205,7 +206,7 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
         </div>
       )}
       {status && status.latency && (
-        <div className="node-latency" data-testid="node-latency" title={'processing time of the last ' + status.latency.n + ' traced messages; messages/s from the counters'}>
+        <div className="node-latency" data-testid="node-latency" title={'processing time in the engine: p50 and p99 of the ' + status.latency.n + ' messages it timed in the last second (one in 16, and every traced one); messages/s from the counters'}>
           p50 {ms(status.latency.p50)} p99 {ms(status.latency.p99)} ms
         </div>
       )}
@@ -314,7 +315,6 @@ function Editor({ flowId }) {
   const redoStack = useRef([]);
   const lastEdit = useRef({ key: null, at: 0 });
   const dragStart = useRef(null);
-  const clipboard = useRef(null);
   const pointer = useRef(null);
   const hintTimer = useRef(0);
 
@@ -357,7 +357,7 @@ function Editor({ flowId }) {
         setSavedJson(storedJson);
         setRunning(!!stored.running);
         setDeployedJson(stored.running ? storedJson : null);
-        window.__z8LoadedAt = performance.now();
+        exposeForTests('LoadedAt', performance.now());
         if (canvas.nodes.length) requestAnimationFrame(() => flow.fitView({ padding: 0.1, maxZoom: 1.5 }));
       } catch (e) {
         if (!cancelled) setLoadError(e.message);
@@ -369,6 +369,7 @@ function Editor({ flowId }) {
   }, [flowId, flow]);
 
   // the live connection: node status, counters, debug samples
+  const engine = useRef(null);
   useEffect(() => {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
     const client = new EngineClient({
@@ -389,8 +390,12 @@ function Editor({ flowId }) {
       },
     });
     client.subscribe(flowId);
-    window.__z8Engine = client;
-    return () => client.close();
+    engine.current = client;
+    exposeForTests('Engine', client);
+    return () => {
+      engine.current = null;
+      client.close();
+    };
   }, [flowId, live, debug]);
 
   const doc = useMemo(() => (meta ? toDocument(meta, nodes, edges) : null), [meta, nodes, edges]);
@@ -730,7 +735,7 @@ function Editor({ flowId }) {
   }, [flowId, live, showHint]);
 
   const injectInto = useCallback((nodeId) => {
-    const client = window.__z8Engine;
+    const client = engine.current;
     if (!client) return;
     client.inject(flowId, nodeId, {}).catch((e) => showHint('Not injected: ' + e.message, 'error'));
   }, [flowId, showHint]);
@@ -874,9 +879,9 @@ function Editor({ flowId }) {
     return () => { document.title = 'z8run'; };
   }, [meta]);
 
-  // test hooks: the e2e tests read the model, not pixels
+  // the e2e tests read the model, not pixels: only in the test build (testing/hooks.js)
   useEffect(() => {
-    window.__z8Editor = { doc: () => (docJson ? JSON.parse(docJson) : null), problems: () => problems, debug, live, undoDepth: () => undoStack.current.length, flow };
+    exposeForTests('Editor', { doc: () => (docJson ? JSON.parse(docJson) : null), problems: () => problems, debug, live, undoDepth: () => undoStack.current.length, flow });
   }, [docJson, problems, debug, live, flow]);
 
   if (loadError) return <div className="page"><p className="error" data-testid="load-error">{loadError}</p><a href="#/flows">Back to flows</a></div>;

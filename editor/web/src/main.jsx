@@ -3,9 +3,10 @@ import { useEffect, useState, useCallback } from 'react';
 import { api, token, setToken } from './api.js';
 import { FlowEditor } from './editor.jsx';
 import * as protocol from './protocol.js';
+import { exposeForTests } from './testing/hooks.js';
 
 // the protocol codec, for the tests that hold it against the server's (Java) codec
-window.__z8Protocol = protocol;
+exposeForTests('Protocol', protocol);
 
 function useHash() {
   const [hash, setHash] = useState(location.hash || '#/flows');

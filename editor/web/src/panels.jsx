@@ -15,8 +15,6 @@ export class LiveStore {
       return () => this.listeners.delete(l);
     };
     this.get = (id) => this.byNode.get(id);
-    this.latency = new Map();
-    this.dirtyLatency = new Set();
     this.rateBase = new Map();
   }
   update(nodeId, change) {
@@ -32,6 +30,8 @@ export class LiveStore {
       for (const c of e.nodes) {
         const before = this.byNode.get(c.nodeId);
         const change = { counters: c };
+        // the engine's per-node histograms: p50/p99 of what it timed since the last COUNTERS
+        if (c.samples > 0) change.latency = { p50: c.p50Ns, p99: c.p99Ns, n: c.samples };
         // messages/s from two COUNTERS (totals) at least half a second apart
         const base = this.rateBase.get(c.nodeId);
         if (!base || c.in < base.in) this.rateBase.set(c.nodeId, { in: c.in, at: now });
@@ -43,26 +43,11 @@ export class LiveStore {
         if (before && before.error && before.counters && c.errors === before.counters.errors && c.out > before.counters.out && Date.now() - before.errorAt > 2000) change.error = undefined;
         this.update(c.nodeId, change);
       }
-    } else if (e.kind === 'node-event' && e.msgType === NODE_COMPLETED) this.sample(e.nodeId, Number(e.value));
-  }
-  /** A traced message's processing time: the node's p50 / p99 over its last 256. */
-  sample(nodeId, durationNs) {
-    let ring = this.latency.get(nodeId);
-    if (!ring) {
-      ring = { values: new Float64Array(256), size: 0, next: 0 };
-      this.latency.set(nodeId, ring);
     }
-    ring.values[ring.next] = durationNs;
-    ring.next = (ring.next + 1) % ring.values.length;
-    ring.size = Math.min(ring.size + 1, ring.values.length);
-    this.dirtyLatency.add(nodeId);
-    this.notify();
   }
   clear() {
     this.byNode = new Map();
-    this.latency = new Map();
     this.rateBase = new Map();
-    this.dirtyLatency.clear();
     this.notify();
   }
   notify() {
@@ -70,21 +55,10 @@ export class LiveStore {
     this.scheduled = true;
     requestAnimationFrame(() => {
       this.scheduled = false;
-      // percentiles once per frame, for the nodes that got samples
-      for (const id of this.dirtyLatency) {
-        const ring = this.latency.get(id);
-        const sorted = ring.values.slice(0, ring.size).sort();
-        const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-        const before = this.byNode.get(id) || {};
-        this.byNode.set(id, { ...before, latency: { p50: at(0.5), p99: at(0.99), n: ring.size } });
-      }
-      this.dirtyLatency.clear();
       for (const l of this.listeners) l();
     });
   }
 }
-
-const NODE_COMPLETED = 0x0202;
 
 /**
  * The debug samples: a ring of at most `capacity` entries (oldest dropped), a version number that

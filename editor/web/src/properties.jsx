@@ -37,7 +37,7 @@ export function PropertiesPanel({ node, spec, problems, onChange, selectedCount,
     <aside className="properties" data-testid="properties" data-node-id={id}>
       <h3>{data.type} <small>{id}</small></h3>
       {spec && <p className="hint">{spec.description}</p>}
-      {!spec && <p className="error">Unknown node type '{data.type}'.</p>}
+      {!spec && <p className="error">Unknown node type ‘{data.type}’.</p>}
       {general.map((p, i) => <div key={i} className="error" data-testid="node-problem-text">{p.message}</div>)}
       <label className="field">
         <span>name</span>

@@ -140,7 +140,12 @@ export function decodeEvent(msgType, view, offset, length) {
       const count = r.u32();
       const nodes = [];
       for (let i = 0; i < count; i++) {
-        nodes.push({ nodeId: r.str16(), in: Number(r.u64()), out: Number(r.u64()), errors: Number(r.u64()), drops: Number(r.u64()), queued: r.u32() });
+        const c = { nodeId: r.str16(), in: Number(r.u64()), out: Number(r.u64()), errors: Number(r.u64()), drops: Number(r.u64()), queued: r.u32() };
+        // processing time of the messages the engine timed since the previous COUNTERS
+        c.samples = r.u32();
+        c.p50Ns = Number(r.u64());
+        c.p99Ns = Number(r.u64());
+        nodes.push(c);
       }
       e = { kind: 'counters', flowId, nodes };
       break;
