@@ -8,8 +8,17 @@ import { useState } from 'react';
 import { SWITCH_TESTS } from './nodes.js';
 
 export const VALUE_TYPES = {
-  msg: 'msg.', flow: 'flow.', global: 'global.', str: 'a-z', num: '0-9', bool: 'bool', json: '{}', jsonata: 'J:',
-  env: 'env', date: 'timestamp', vault: 'vault',
+  msg: 'msg.',
+  flow: 'flow.',
+  global: 'global.',
+  str: 'a-z',
+  num: '0-9',
+  bool: 'bool',
+  json: '{}',
+  jsonata: 'J:',
+  env: 'env',
+  date: 'timestamp',
+  vault: 'vault',
 };
 
 /** Node-RED's typed input: a type picker in front of the value. */
@@ -19,11 +28,20 @@ export function TypedInput({ value, type, types, onChange, testId = 'typed' }) {
   return (
     <span className="typed-input" data-testid={testId} data-type={t}>
       <select value={t} data-testid={testId + '-type'} onChange={(e) => onChange(text, e.target.value)}>
-        {types.map((x) => <option key={x} value={x}>{VALUE_TYPES[x] || x}</option>)}
+        {types.map((x) => (
+          <option key={x} value={x}>
+            {VALUE_TYPES[x] || x}
+          </option>
+        ))}
       </select>
       {t === 'bool' ? (
-        <select value={String(value) === 'false' ? 'false' : 'true'} data-testid={testId + '-value'} onChange={(e) => onChange(e.target.value, t)}>
-          <option value="true">true</option><option value="false">false</option>
+        <select
+          value={String(value) === 'false' ? 'false' : 'true'}
+          data-testid={testId + '-value'}
+          onChange={(e) => onChange(e.target.value, t)}
+        >
+          <option value="true">true</option>
+          <option value="false">false</option>
         </select>
       ) : t === 'date' ? (
         <span className="hint"> the time in ms</span>
@@ -48,15 +66,47 @@ function RuleList({ rules, onChange, renderRule, make, testId }) {
       {rules.map((r, i) => (
         <div className="rule" key={i} data-testid="rule" data-index={i}>
           <span className="rule-no">{i + 1}</span>
-          {renderRule(r, (next) => onChange(rules.map((x, j) => (j === i ? next : x)), null))}
+          {renderRule(r, (next) =>
+            onChange(
+              rules.map((x, j) => (j === i ? next : x)),
+              null,
+            ),
+          )}
           <span className="rule-tools">
-            <button title="up" disabled={i === 0} data-testid="rule-up" onClick={() => onChange(moved(rules, i, i - 1), { from: i, to: i - 1 })}>↑</button>
-            <button title="down" disabled={i === rules.length - 1} data-testid="rule-down" onClick={() => onChange(moved(rules, i, i + 1), { from: i, to: i + 1 })}>↓</button>
-            <button title="remove" data-testid="rule-remove" onClick={() => onChange(rules.filter((_, j) => j !== i), { removed: i })}>×</button>
+            <button
+              title="up"
+              disabled={i === 0}
+              data-testid="rule-up"
+              onClick={() => onChange(moved(rules, i, i - 1), { from: i, to: i - 1 })}
+            >
+              ↑
+            </button>
+            <button
+              title="down"
+              disabled={i === rules.length - 1}
+              data-testid="rule-down"
+              onClick={() => onChange(moved(rules, i, i + 1), { from: i, to: i + 1 })}
+            >
+              ↓
+            </button>
+            <button
+              title="remove"
+              data-testid="rule-remove"
+              onClick={() =>
+                onChange(
+                  rules.filter((_, j) => j !== i),
+                  { removed: i },
+                )
+              }
+            >
+              ×
+            </button>
           </span>
         </div>
       ))}
-      <button data-testid="rule-add" onClick={() => onChange(rules.concat([make()]), { added: rules.length })}>+ add</button>
+      <button data-testid="rule-add" onClick={() => onChange(rules.concat([make()]), { added: rules.length })}>
+        + add
+      </button>
     </div>
   );
 }
@@ -75,7 +125,9 @@ export function switchPortMap(oldCount, edit) {
   }
   if (edit && edit.added !== undefined) order.push(-1);
   const map = new Map();
-  order.forEach((old, now) => { if (old >= 0) map.set(old, now); });
+  order.forEach((old, now) => {
+    if (old >= 0) map.set(old, now);
+  });
   map.set(rulesBefore, order.length); // default port
   return (port) => (map.has(port) ? map.get(port) : -1);
 }
@@ -86,34 +138,61 @@ function SwitchForm({ config, set, setRules }) {
     <>
       <div className="field" data-testid="field" data-field="property">
         <span className="label">Property</span>
-        <TypedInput testId="switch-property" value={config.property ?? 'payload'} type={config.propertyType || 'msg'}
+        <TypedInput
+          testId="switch-property"
+          value={config.property ?? 'payload'}
+          type={config.propertyType || 'msg'}
           types={['msg', 'flow', 'global', 'jsonata', 'env']}
-          onChange={(v, t) => set({ property: v, propertyType: t })} />
+          onChange={(v, t) => set({ property: v, propertyType: t })}
+        />
       </div>
       <div className="field" data-testid="field" data-field="rules">
-        <span className="label">Rules <small>(one output each, then the default output)</small></span>
-        <RuleList testId="switch-rules" rules={rules} make={() => ({ t: 'eq', v: '', vt: 'str' })}
+        <span className="label">
+          Rules <small>(one output each, then the default output)</small>
+        </span>
+        <RuleList
+          testId="switch-rules"
+          rules={rules}
+          make={() => ({ t: 'eq', v: '', vt: 'str' })}
           onChange={setRules}
           renderRule={(r, change) => (
             <span className="rule-body">
               <select value={r.t || 'eq'} data-testid="rule-test" onChange={(e) => change({ ...r, t: e.target.value })}>
-                {Object.entries(SWITCH_TESTS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+                {Object.entries(SWITCH_TESTS).map(([k, v]) => (
+                  <option key={k} value={k}>
+                    {v}
+                  </option>
+                ))}
               </select>
               {!['true', 'false', 'null', 'nnull', 'empty', 'nempty', 'else'].includes(r.t) && (
-                <TypedInput testId="rule-value" value={r.v} type={r.vt || 'str'} types={['str', 'num', 'bool', 'json', 'msg', 'flow', 'global', 'env', 'jsonata']}
-                  onChange={(v, t) => change({ ...r, v, vt: t })} />
+                <TypedInput
+                  testId="rule-value"
+                  value={r.v}
+                  type={r.vt || 'str'}
+                  types={['str', 'num', 'bool', 'json', 'msg', 'flow', 'global', 'env', 'jsonata']}
+                  onChange={(v, t) => change({ ...r, v, vt: t })}
+                />
               )}
               {r.t === 'btwn' && (
-                <TypedInput testId="rule-value2" value={r.v2} type={r.v2t || 'num'} types={['num', 'msg', 'flow', 'global', 'env']}
-                  onChange={(v, t) => change({ ...r, v2: v, v2t: t })} />
+                <TypedInput
+                  testId="rule-value2"
+                  value={r.v2}
+                  type={r.v2t || 'num'}
+                  types={['num', 'msg', 'flow', 'global', 'env']}
+                  onChange={(v, t) => change({ ...r, v2: v, v2t: t })}
+                />
               )}
               <span className="hint port-no">→ {'output ' + (rules.indexOf(r) + 1)}</span>
             </span>
-          )} />
+          )}
+        />
       </div>
       <label className="field inline">
-        <select value={config.checkall === false || config.checkall === 'false' ? 'false' : 'true'} data-testid="switch-checkall"
-          onChange={(e) => set({ checkall: e.target.value === 'true' })}>
+        <select
+          value={config.checkall === false || config.checkall === 'false' ? 'false' : 'true'}
+          data-testid="switch-checkall"
+          onChange={(e) => set({ checkall: e.target.value === 'true' })}
+        >
           <option value="true">checking all rules</option>
           <option value="false">stopping after first match</option>
         </select>
@@ -129,30 +208,58 @@ function ChangeForm({ config, set }) {
   return (
     <div className="field" data-testid="field" data-field="rules">
       <span className="label">Rules</span>
-      <RuleList testId="change-rules" rules={rules} make={() => ({ t: 'set', p: 'payload', pt: 'msg', to: '', tot: 'str' })}
+      <RuleList
+        testId="change-rules"
+        rules={rules}
+        make={() => ({ t: 'set', p: 'payload', pt: 'msg', to: '', tot: 'str' })}
         onChange={(next) => set({ rules: next })}
         renderRule={(r, change) => (
           <span className="rule-body">
             <select value={r.t || 'set'} data-testid="rule-verb" onChange={(e) => change({ ...r, t: e.target.value })}>
-              {Object.entries(CHANGE_VERBS).map(([k, v]) => <option key={k} value={k}>{v}</option>)}
+              {Object.entries(CHANGE_VERBS).map(([k, v]) => (
+                <option key={k} value={k}>
+                  {v}
+                </option>
+              ))}
             </select>
-            <TypedInput testId="rule-property" value={r.p} type={r.pt || 'msg'} types={['msg', 'flow', 'global']} onChange={(v, t) => change({ ...r, p: v, pt: t })} />
+            <TypedInput
+              testId="rule-property"
+              value={r.p}
+              type={r.pt || 'msg'}
+              types={['msg', 'flow', 'global']}
+              onChange={(v, t) => change({ ...r, p: v, pt: t })}
+            />
             {r.t === 'change' && (
               <>
                 <span className="hint">search for</span>
-                <TypedInput testId="rule-from" value={r.from} type={r.fromt || 'str'} types={['str', 'num', 'bool', 're', 'msg', 'flow', 'global', 'env']} onChange={(v, t) => change({ ...r, from: v, fromt: t })} />
+                <TypedInput
+                  testId="rule-from"
+                  value={r.from}
+                  type={r.fromt || 'str'}
+                  types={['str', 'num', 'bool', 're', 'msg', 'flow', 'global', 'env']}
+                  onChange={(v, t) => change({ ...r, from: v, fromt: t })}
+                />
               </>
             )}
             {(r.t === 'set' || r.t === 'change' || r.t === 'move' || !r.t) && (
               <>
                 <span className="hint">to</span>
-                <TypedInput testId="rule-to" value={r.to} type={r.tot || (r.t === 'move' ? 'msg' : 'str')}
-                  types={r.t === 'move' ? ['msg', 'flow', 'global'] : ['str', 'num', 'bool', 'json', 'date', 'msg', 'flow', 'global', 'env', 'jsonata']}
-                  onChange={(v, t) => change({ ...r, to: v, tot: t })} />
+                <TypedInput
+                  testId="rule-to"
+                  value={r.to}
+                  type={r.tot || (r.t === 'move' ? 'msg' : 'str')}
+                  types={
+                    r.t === 'move'
+                      ? ['msg', 'flow', 'global']
+                      : ['str', 'num', 'bool', 'json', 'date', 'msg', 'flow', 'global', 'env', 'jsonata']
+                  }
+                  onChange={(v, t) => change({ ...r, to: v, tot: t })}
+                />
               </>
             )}
           </span>
-        )} />
+        )}
+      />
     </div>
   );
 }
@@ -164,46 +271,91 @@ function repeatKind(c) {
 }
 
 function InjectForm({ config, set }) {
-  const props = Array.isArray(config.props) ? config.props : [{ p: 'payload', v: config.payload ?? '', vt: config.payloadType || 'date' }, { p: 'topic', v: config.topic || '', vt: 'str' }];
+  const props = Array.isArray(config.props)
+    ? config.props
+    : [
+        { p: 'payload', v: config.payload ?? '', vt: config.payloadType || 'date' },
+        { p: 'topic', v: config.topic || '', vt: 'str' },
+      ];
   const [kind, setKind] = useState(repeatKind(config));
   return (
     <>
       <div className="field" data-testid="field" data-field="props">
         <span className="label">Properties</span>
-        <RuleList testId="inject-props" rules={props} make={() => ({ p: '', v: '', vt: 'str' })}
+        <RuleList
+          testId="inject-props"
+          rules={props}
+          make={() => ({ p: '', v: '', vt: 'str' })}
           onChange={(next) => set({ props: next })}
           renderRule={(r, change) => (
             <span className="rule-body">
               <span className="hint">msg.</span>
-              <input value={r.p || ''} data-testid="prop-name" size={8} onChange={(e) => change({ ...r, p: e.target.value })} />
+              <input
+                value={r.p || ''}
+                data-testid="prop-name"
+                size={8}
+                onChange={(e) => change({ ...r, p: e.target.value })}
+              />
               <span className="hint">=</span>
-              <TypedInput testId="prop-value" value={r.v} type={r.vt || 'str'} types={['str', 'num', 'bool', 'json', 'date', 'flow', 'global', 'env', 'jsonata']}
-                onChange={(v, t) => change({ ...r, v, vt: t })} />
+              <TypedInput
+                testId="prop-value"
+                value={r.v}
+                type={r.vt || 'str'}
+                types={['str', 'num', 'bool', 'json', 'date', 'flow', 'global', 'env', 'jsonata']}
+                onChange={(v, t) => change({ ...r, v, vt: t })}
+              />
             </span>
-          )} />
+          )}
+        />
       </div>
       <label className="field inline">
-        <input type="checkbox" checked={config.once === true} data-testid="inject-once" onChange={(e) => set({ once: e.target.checked })} />
+        <input
+          type="checkbox"
+          checked={config.once === true}
+          data-testid="inject-once"
+          onChange={(e) => set({ once: e.target.checked })}
+        />
         <span>Inject once after</span>
-        <input size={4} value={config.onceDelay ?? 0.1} onChange={(e) => set({ onceDelay: e.target.value })} /> <span>seconds</span>
+        <input size={4} value={config.onceDelay ?? 0.1} onChange={(e) => set({ onceDelay: e.target.value })} />{' '}
+        <span>seconds</span>
       </label>
       <div className="field">
         <span className="label">Repeat</span>
-        <select value={kind} data-testid="inject-repeat" onChange={(e) => {
-          setKind(e.target.value);
-          if (e.target.value === 'none') set({ repeat: '', crontab: '' });
-          if (e.target.value === 'interval') set({ repeat: config.repeat || '1', crontab: '' });
-          if (e.target.value === 'cron') set({ repeat: '', crontab: config.crontab || '0 * * * *' });
-        }}>
+        <select
+          value={kind}
+          data-testid="inject-repeat"
+          onChange={(e) => {
+            setKind(e.target.value);
+            if (e.target.value === 'none') set({ repeat: '', crontab: '' });
+            if (e.target.value === 'interval') set({ repeat: config.repeat || '1', crontab: '' });
+            if (e.target.value === 'cron') set({ repeat: '', crontab: config.crontab || '0 * * * *' });
+          }}
+        >
           <option value="none">none</option>
           <option value="interval">interval</option>
           <option value="cron">at a specific time (cron)</option>
         </select>
         {kind === 'interval' && (
-          <span className="row">every <input size={5} data-testid="inject-interval" value={config.repeat ?? ''} onChange={(e) => set({ repeat: e.target.value })} /> seconds</span>
+          <span className="row">
+            every{' '}
+            <input
+              size={5}
+              data-testid="inject-interval"
+              value={config.repeat ?? ''}
+              onChange={(e) => set({ repeat: e.target.value })}
+            />{' '}
+            seconds
+          </span>
         )}
         {kind === 'cron' && (
-          <span className="row">cron <input data-testid="inject-cron" value={config.crontab || ''} onChange={(e) => set({ crontab: e.target.value })} /></span>
+          <span className="row">
+            cron{' '}
+            <input
+              data-testid="inject-cron"
+              value={config.crontab || ''}
+              onChange={(e) => set({ crontab: e.target.value })}
+            />
+          </span>
         )}
       </div>
     </>
@@ -216,18 +368,38 @@ function HttpInForm({ config, set, flowId }) {
     <>
       <label className="field">
         <span className="label">Method</span>
-        <select value={String(config.method || 'GET').toUpperCase()} data-testid="http-method" onChange={(e) => set({ method: e.target.value })}>
-          {['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].map((m) => <option key={m}>{m}</option>)}
+        <select
+          value={String(config.method || 'GET').toUpperCase()}
+          data-testid="http-method"
+          onChange={(e) => set({ method: e.target.value })}
+        >
+          {['GET', 'POST', 'PUT', 'DELETE', 'PATCH'].map((m) => (
+            <option key={m}>{m}</option>
+          ))}
         </select>
       </label>
       <label className="field">
         <span className="label">URL</span>
-        <input value={config.path || ''} placeholder="/hello" data-testid="http-path" onChange={(e) => set({ path: e.target.value })} />
+        <input
+          value={config.path || ''}
+          placeholder="/hello"
+          data-testid="http-path"
+          onChange={(e) => set({ path: e.target.value })}
+        />
       </label>
       <div className="field">
         <span className="label">Full address</span>
-        <span className="row"><code data-testid="http-url" className="url">{url}</code>
-          <button data-testid="http-url-copy" onClick={() => navigator.clipboard && navigator.clipboard.writeText(url).catch(() => {})}>copy</button></span>
+        <span className="row">
+          <code data-testid="http-url" className="url">
+            {url}
+          </code>
+          <button
+            data-testid="http-url-copy"
+            onClick={() => navigator.clipboard && navigator.clipboard.writeText(url).catch(() => {})}
+          >
+            copy
+          </button>
+        </span>
       </div>
     </>
   );
@@ -242,8 +414,13 @@ function LinkForm({ node, config, set, nodes }) {
       {targets.length === 0 && <span className="hint">no link-in node in this flow</span>}
       {targets.map((t) => (
         <label key={t.id} className="field inline">
-          <input type="checkbox" data-testid="link-target" data-target={t.id} checked={links.includes(t.id)}
-            onChange={(e) => set({ links: e.target.checked ? links.concat(t.id) : links.filter((x) => x !== t.id) })} />
+          <input
+            type="checkbox"
+            data-testid="link-target"
+            data-target={t.id}
+            checked={links.includes(t.id)}
+            onChange={(e) => set({ links: e.target.checked ? links.concat(t.id) : links.filter((x) => x !== t.id) })}
+          />
           <span>{t.data.name || t.id}</span>
         </label>
       ))}
@@ -256,13 +433,29 @@ export function DebugForm({ config, set }) {
   return (
     <div className="field">
       <span className="label">Output</span>
-      <TypedInput testId="debug-output" value={complete ? 'complete message' : config.property || 'payload'} type={complete ? 'full' : 'msg'}
-        types={['msg', 'full']} onChange={(v, t) => set(t === 'full' ? { complete: true } : { complete: false, property: v === 'complete message' ? 'payload' : v })} />
+      <TypedInput
+        testId="debug-output"
+        value={complete ? 'complete message' : config.property || 'payload'}
+        type={complete ? 'full' : 'msg'}
+        types={['msg', 'full']}
+        onChange={(v, t) =>
+          set(
+            t === 'full' ? { complete: true } : { complete: false, property: v === 'complete message' ? 'payload' : v },
+          )
+        }
+      />
     </div>
   );
 }
 
-const FORMS = { switch: SwitchForm, change: ChangeForm, inject: InjectForm, 'http-in': HttpInForm, 'link-out': LinkForm, 'link-call': LinkForm };
+const FORMS = {
+  switch: SwitchForm,
+  change: ChangeForm,
+  inject: InjectForm,
+  'http-in': HttpInForm,
+  'link-out': LinkForm,
+  'link-call': LinkForm,
+};
 
 /** The config fields each form shows; the schema form shows the others below it. */
 export const FORM_FIELDS = {
@@ -280,10 +473,20 @@ export function NodeForm({ node, flowId, nodes, onChange }) {
   if (!Form) return null;
   const id = node.id;
   const config = node.data.config || {};
-  const set = (patch) => onChange(id, (d) => ({ ...d, config: { ...d.config, ...patch } }), id + '/form/' + Object.keys(patch).join(','));
+  const set = (patch) =>
+    onChange(id, (d) => ({ ...d, config: { ...d.config, ...patch } }), id + '/form/' + Object.keys(patch).join(','));
   const setRules = (rules, edit) => {
     const before = (Array.isArray(config.rules) ? config.rules.length : 0) + 1;
-    onChange(id, (d) => ({ ...d, config: { ...d.config, rules } }), edit ? null : id + '/form/rules', edit ? switchPortMap(before, edit) : null);
+    onChange(
+      id,
+      (d) => ({ ...d, config: { ...d.config, rules } }),
+      edit ? null : id + '/form/rules',
+      edit ? switchPortMap(before, edit) : null,
+    );
   };
-  return <div className="node-form" data-testid="node-form"><Form node={node} config={config} set={set} setRules={setRules} flowId={flowId} nodes={nodes} /></div>;
+  return (
+    <div className="node-form" data-testid="node-form">
+      <Form node={node} config={config} set={set} setRules={setRules} flowId={flowId} nodes={nodes} />
+    </div>
+  );
 }
