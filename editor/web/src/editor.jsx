@@ -31,6 +31,8 @@ import { fromNodeRed, putClipboard, takeClipboard, toNodeRed } from './clipboard
 import { openTab, TabBar } from './tabs.jsx';
 import { Overview, OVERVIEW_ZOOM } from './overview.jsx';
 import { exposeForTests } from './testing/hooks.js';
+import { ContextMenu, contextItems } from './contextmenu.jsx';
+import { diffCanvas, RevisionsPanel } from './revisions.jsx';
 
 /** The flow-level fields the editor keeps beside nodes and wires. */
 function metaOf(doc) {
@@ -454,6 +456,9 @@ function Editor({ flowId }) {
   const [busy, setBusy] = useState('');
   const [quickAdd, setQuickAdd] = useState(false);
   const [finding, setFinding] = useState(false);
+  const [menu, setMenu] = useState(null);
+  const [history, setHistory] = useState(false);
+  const [diff, setDiff] = useState(null);
   const [panels, setPanels] = useState({ palette: true, properties: true });
   const [liveState, setLiveState] = useState('offline');
   const [, setHistoryTick] = useState(0);
@@ -1101,6 +1106,48 @@ function Editor({ flowId }) {
   }, []);
   const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
 
+  // revisions: two of them drawn as one read-only canvas, changes marked (revisions.jsx)
+  const showDiff = useCallback(
+    ({ from, to, fromDoc, toDoc }) => setDiff({ from, to, ...diffCanvas(fromDoc, toDoc, (d) => toCanvas(d, catalog)) }),
+    [catalog],
+  );
+  const rolledBack = useCallback(
+    (n) => {
+      setDiff(null);
+      setHistory(false);
+      discardDraft().then(() => showHint('Rolled back to revision #' + n + ' (saved as a new revision).', 'ok'));
+    },
+    [discardDraft, showHint],
+  );
+
+  // the right-click menu (contextmenu.jsx)
+  const openMenu = useCallback((event, onSelection) => {
+    event.preventDefault();
+    setMenu({ at: { x: event.clientX, y: event.clientY }, onSelection });
+  }, []);
+  const onNodeContextMenu = useCallback(
+    (event, node) => {
+      if (!node.selected)
+        setNodes((ns) => ns.map((n) => (n.selected !== (n.id === node.id) ? { ...n, selected: n.id === node.id } : n)));
+      openMenu(event, true);
+    },
+    [openMenu],
+  );
+  const menuActions = useMemo(
+    () => ({
+      cut: () => copy() && deleteSelection(),
+      copy,
+      remove: deleteSelection,
+      group: groupSelection,
+      exportNodeRed,
+      paste: () => paste(),
+      add: () => setQuickAdd({ at: menu ? flow.screenToFlowPosition(menu.at) : undefined }),
+      selectAll: () => setNodes((ns) => ns.map((n) => ({ ...n, selected: true }))),
+      fit: () => flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 }),
+    }),
+    [copy, deleteSelection, groupSelection, exportNodeRed, paste, flow, menu],
+  );
+
   // ---- keyboard
   useEffect(() => {
     const onKey = (e) => {
@@ -1263,6 +1310,13 @@ function Editor({ flowId }) {
                   ◨
                 </button>
                 <button
+                  onClick={() => setHistory((h) => !h)}
+                  data-testid="history"
+                  title="the saved revisions: compare two on the canvas, roll back"
+                >
+                  History
+                </button>
+                <button
                   onClick={exportNodeRed}
                   data-testid="export-node-red"
                   title="the selection, or the whole flow, as Node-RED's flows.json"
@@ -1319,8 +1373,11 @@ function Editor({ flowId }) {
                   }}
                 >
                   <ReactFlow
-                    nodes={shownNodes}
-                    edges={canvasEdges}
+                    nodes={diff ? diff.nodes : shownNodes}
+                    edges={diff ? diff.edges : canvasEdges}
+                    onNodeContextMenu={diff ? undefined : onNodeContextMenu}
+                    onSelectionContextMenu={diff ? undefined : (e) => openMenu(e, true)}
+                    onPaneContextMenu={diff ? undefined : (e) => openMenu(e, false)}
                     onMove={onMove}
                     nodeOrigin={NODE_ORIGIN}
                     onConnectEnd={onConnectEnd}
@@ -1360,6 +1417,27 @@ function Editor({ flowId }) {
                     </div>
                   )}
                   {quickAdd && <QuickAdd catalog={catalog} onPick={quickAdded} />}
+                  {menu && (
+                    <ContextMenu
+                      at={menu.at}
+                      items={contextItems({
+                        onSelection: menu.onSelection,
+                        hasClipboard: !!(takeClipboard() && takeClipboard().nodes.length),
+                        actions: menuActions,
+                      })}
+                      onClose={() => setMenu(null)}
+                    />
+                  )}
+                  {diff && (
+                    <div className="diff-banner" data-testid="diff-banner">
+                      Changes from #{diff.from} to #{diff.to}: {diff.counts.added} added, {diff.counts.removed} removed,{' '}
+                      {diff.counts.changed} changed, {diff.counts.moved} moved nodes; {diff.wires.added} wires added,{' '}
+                      {diff.wires.removed} removed.{' '}
+                      <button onClick={() => setDiff(null)} data-testid="diff-close">
+                        Back to editing
+                      </button>
+                    </div>
+                  )}
                   {finding && (
                     <Find
                       nodes={nodes}
@@ -1376,7 +1454,18 @@ function Editor({ flowId }) {
                     />
                   )}
                 </div>
-                {panels.properties && (
+                {history && (
+                  <RevisionsPanel
+                    flowId={flowId}
+                    onShowDiff={showDiff}
+                    onRolledBack={rolledBack}
+                    onClose={() => {
+                      setHistory(false);
+                      setDiff(null);
+                    }}
+                  />
+                )}
+                {panels.properties && !history && (
                   <PropertiesPanel
                     node={selectedNode}
                     spec={selectedNode && catalog.get(selectedNode.data.type)}

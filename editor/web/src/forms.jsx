@@ -4,8 +4,9 @@
 // their wires), inject's properties and repeat, http-in's full address. Other types get the
 // schema-driven form (properties.jsx).
 
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { SWITCH_TESTS } from './nodes.js';
+import { api } from './api.js';
 
 export const VALUE_TYPES = {
   msg: 'msg.',
@@ -21,13 +22,66 @@ export const VALUE_TYPES = {
   vault: 'vault',
 };
 
-/** Node-RED's typed input: a type picker in front of the value. */
+const VAULT = 'vault:';
+
+/** The names in the signed-in user's vault (never the values), fetched once per page. */
+let vaultKeys = null;
+function useVaultKeys(wanted) {
+  const [keys, setKeys] = useState(vaultKeys);
+  useEffect(() => {
+    if (!wanted || keys) return;
+    vaultKeys = vaultKeys || api.vault().then((r) => r.keys);
+    let live = true;
+    Promise.resolve(vaultKeys).then(
+      (k) => live && setKeys(k),
+      () => live && setKeys([]),
+    );
+    return () => {
+      live = false;
+    };
+  }, [wanted, keys]);
+  return Array.isArray(keys) ? keys : [];
+}
+
+/**
+ * Node-RED's typed input: a type picker in front of the value. `vault` (when in `types`) picks an
+ * entry of the vault: stored as the string `vault:<name>` (type `str`), which the server replaces
+ * with the secret when it deploys the flow, so the value never reaches the browser.
+ */
 export function TypedInput({ value, type, types, onChange, testId = 'typed' }) {
-  const t = type || types[0];
   const text = value === undefined || value === null ? '' : typeof value === 'string' ? value : JSON.stringify(value);
+  const isVault = types.includes('vault') && (type || 'str') === 'str' && text.startsWith(VAULT);
+  const t = isVault ? 'vault' : type || types[0];
+  const keys = useVaultKeys(t === 'vault');
+  const pick = (next) => {
+    if (next === 'vault') onChange(VAULT + (text.startsWith(VAULT) ? text.slice(VAULT.length) : keys[0] || ''), 'str');
+    else onChange(t === 'vault' ? '' : text, next);
+  };
+  if (t === 'vault') {
+    const name = text.slice(VAULT.length);
+    return (
+      <span className="typed-input" data-testid={testId} data-type="vault">
+        <select value="vault" data-testid={testId + '-type'} onChange={(e) => pick(e.target.value)}>
+          {types.map((x) => (
+            <option key={x} value={x}>
+              {VALUE_TYPES[x] || x}
+            </option>
+          ))}
+        </select>
+        <select value={name} data-testid={testId + '-vault'} onChange={(e) => onChange(VAULT + e.target.value, 'str')}>
+          {!keys.includes(name) && <option value={name}>{name || '(pick an entry)'}</option>}
+          {keys.map((k) => (
+            <option key={k} value={k}>
+              {k}
+            </option>
+          ))}
+        </select>
+      </span>
+    );
+  }
   return (
     <span className="typed-input" data-testid={testId} data-type={t}>
-      <select value={t} data-testid={testId + '-type'} onChange={(e) => onChange(text, e.target.value)}>
+      <select value={t} data-testid={testId + '-type'} onChange={(e) => pick(e.target.value)}>
         {types.map((x) => (
           <option key={x} value={x}>
             {VALUE_TYPES[x] || x}
@@ -251,7 +305,7 @@ function ChangeForm({ config, set }) {
                   types={
                     r.t === 'move'
                       ? ['msg', 'flow', 'global']
-                      : ['str', 'num', 'bool', 'json', 'date', 'msg', 'flow', 'global', 'env', 'jsonata']
+                      : ['str', 'num', 'bool', 'json', 'date', 'msg', 'flow', 'global', 'env', 'jsonata', 'vault']
                   }
                   onChange={(v, t) => change({ ...r, to: v, tot: t })}
                 />
@@ -264,7 +318,73 @@ function ChangeForm({ config, set }) {
   );
 }
 
+// Node-RED's "interval between times": every N minutes from one hour to another on some days,
+// written as Node-RED writes it, `*/N H1-H2 * * days` (H2 is the last hour started, the end - 1)
+const BETWEEN = /^\*\/(\d+) (\d+)(?:-(\d+))? \* \* (\*|[0-6](?:,[0-6])*)$/;
+const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'];
+
+export function parseBetween(crontab) {
+  const m = BETWEEN.exec(crontab || '');
+  if (!m) return null;
+  const from = Number(m[2]);
+  const last = m[3] === undefined ? from : Number(m[3]);
+  const days = m[4] === '*' ? [0, 1, 2, 3, 4, 5, 6] : m[4].split(',').map(Number);
+  return { every: Number(m[1]), from, to: last + 1, days };
+}
+
+export function betweenCron({ every, from, to, days }) {
+  const hours = to - 1 > from ? from + '-' + (to - 1) : String(from);
+  const dayField = days.length === 7 ? '*' : [...days].sort().join(',');
+  return '*/' + every + ' ' + hours + ' * * ' + dayField;
+}
+
+function BetweenTimes({ crontab, set }) {
+  const b = parseBetween(crontab) || { every: 5, from: 9, to: 17, days: [1, 2, 3, 4, 5] };
+  const put = (change) => set({ repeat: '', crontab: betweenCron({ ...b, ...change }) });
+  const hours = (testId, value, change, first) => (
+    <select value={value} data-testid={testId} onChange={(e) => change(Number(e.target.value))}>
+      {Array.from({ length: 24 }, (_, i) => i + first).map((h) => (
+        <option key={h} value={h}>
+          {String(h).padStart(2, '0')}:00
+        </option>
+      ))}
+    </select>
+  );
+  return (
+    <span className="row between" data-testid="inject-between">
+      every{' '}
+      <select value={b.every} data-testid="between-every" onChange={(e) => put({ every: Number(e.target.value) })}>
+        {[1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30].map((n) => (
+          <option key={n} value={n}>
+            {n}
+          </option>
+        ))}
+      </select>{' '}
+      minutes between {hours('between-from', b.from, (from) => put({ from, to: Math.max(b.to, from + 1) }), 0)} and{' '}
+      {hours('between-to', b.to, (to) => put({ to, from: Math.min(b.from, to - 1) }), 1)}
+      <span className="days">
+        {DAY_NAMES.map((name, day) => (
+          <label key={day}>
+            <input
+              type="checkbox"
+              data-testid="between-day"
+              checked={b.days.includes(day)}
+              onChange={(e) =>
+                put({
+                  days: e.target.checked ? [...b.days, day] : b.days.filter((d) => d !== day || b.days.length === 1),
+                })
+              }
+            />
+            {name}
+          </label>
+        ))}
+      </span>
+    </span>
+  );
+}
+
 function repeatKind(c) {
+  if (c.crontab && parseBetween(c.crontab)) return 'between';
   if (c.crontab) return 'cron';
   if (c.repeat !== undefined && c.repeat !== '' && Number(c.repeat) > 0) return 'interval';
   return 'none';
@@ -301,7 +421,7 @@ function InjectForm({ config, set }) {
                 testId="prop-value"
                 value={r.v}
                 type={r.vt || 'str'}
-                types={['str', 'num', 'bool', 'json', 'date', 'flow', 'global', 'env', 'jsonata']}
+                types={['str', 'num', 'bool', 'json', 'date', 'flow', 'global', 'env', 'jsonata', 'vault']}
                 onChange={(v, t) => change({ ...r, v, vt: t })}
               />
             </span>
@@ -328,11 +448,14 @@ function InjectForm({ config, set }) {
             setKind(e.target.value);
             if (e.target.value === 'none') set({ repeat: '', crontab: '' });
             if (e.target.value === 'interval') set({ repeat: config.repeat || '1', crontab: '' });
+            if (e.target.value === 'between')
+              set({ repeat: '', crontab: betweenCron({ every: 5, from: 9, to: 17, days: [1, 2, 3, 4, 5] }) });
             if (e.target.value === 'cron') set({ repeat: '', crontab: config.crontab || '0 * * * *' });
           }}
         >
           <option value="none">none</option>
           <option value="interval">interval</option>
+          <option value="between">interval between times</option>
           <option value="cron">at a specific time (cron)</option>
         </select>
         {kind === 'interval' && (
@@ -347,6 +470,7 @@ function InjectForm({ config, set }) {
             seconds
           </span>
         )}
+        {kind === 'between' && <BetweenTimes crontab={config.crontab} set={set} />}
         {kind === 'cron' && (
           <span className="row">
             cron{' '}
