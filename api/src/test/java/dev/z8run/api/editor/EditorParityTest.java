@@ -119,14 +119,17 @@ class EditorParityTest {
     session.await(d -> groups().size() == 1);
     assertEquals(3, ((List<?>) groups().getFirst().get("nodes")).size());
 
-    // delete from the menu takes the node's wires with it
-    session.clickCanvas(700, 500);
+    // delete from the menu takes the node's wires with it (a click selects only that node)
+    session.node("out").click();
+    session.await(
+        d -> session.driver.findElements(By.cssSelector(".react-flow__node.selected")).size() == 1);
     rightClick(session.node("out"));
     session.find("menu-delete").click();
     session.await(d -> session.docNodes().size() == 2);
     assertTrue(session.docWires().isEmpty(), session.docWires().toString());
 
     // cut: gone here, on the clipboard for the next paste
+    session.node("src").click();
     rightClick(session.node("src"));
     session.find("menu-cut").click();
     session.await(d -> session.docNodes().size() == 1);
@@ -209,7 +212,7 @@ class EditorParityTest {
             "[{\"id\":\"go\",\"type\":\"inject\",\"x\":200,\"y\":250,\"config\":{}},"
                 + "{\"id\":\"route\",\"type\":\"switch\",\"x\":400,\"y\":250,\"config\":{"
                 + "\"property\":\"payload\",\"rules\":[{\"t\":\"eq\",\"v\":\"a\",\"vt\":\"str\"},"
-                + "{\"t\":\"eq\",\"v\":\"b\",\"vt\":\"str\"},{\"t\":\"else\"}]}},"
+                + "{\"t\":\"eq\",\"v\":\"b\",\"vt\":\"str\"}]}},"
                 + "{\"id\":\"da\",\"type\":\"debug\",\"x\":650,\"y\":150,\"config\":{}},"
                 + "{\"id\":\"db\",\"type\":\"debug\",\"x\":650,\"y\":250,\"config\":{}},"
                 + "{\"id\":\"dc\",\"type\":\"debug\",\"x\":650,\"y\":350,\"config\":{}}]",
