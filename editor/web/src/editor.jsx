@@ -1069,8 +1069,9 @@ function Editor({ flowId }) {
   const onConnectEnd = useCallback(
     (event, state) => {
       if (state.isValid || !state.fromNode || !state.fromHandle || state.fromHandle.type !== 'source') return;
+      // dropped on a node (not on one of its ports) or outside the canvas: nothing to offer
       const target = event.target;
-      if (!target || !target.classList || !target.classList.contains('react-flow__pane')) return;
+      if (!target || !target.closest || target.closest('.react-flow__node') || !target.closest('.react-flow')) return;
       const point = 'changedTouches' in event ? event.changedTouches[0] : event;
       setQuickAdd({
         at: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),

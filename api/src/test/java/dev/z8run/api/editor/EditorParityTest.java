@@ -21,9 +21,10 @@ import org.openqa.selenium.support.ui.Select;
 
 /**
  * The rest of what a Node-RED user looks for, end to end in headless Chromium against a real
- * server: the right-click menu, inject's "interval between times", export in Node-RED's format that
- * Node-RED's importer (ours) reads back, and the revisions: two compared on the canvas, a roll
- * back.
+ * server: the right-click menu, inject's "interval between times", a vault entry in a typed input,
+ * quick-add on a wire dropped on empty canvas, debug rows named after their node with its warnings
+ * and errors, export in Node-RED's format that Node-RED's importer (ours) reads back, and the
+ * revisions: two compared on the canvas, a roll back.
  */
 @Tag("browser")
 class EditorParityTest {
@@ -66,8 +67,17 @@ class EditorParityTest {
     new Actions(session.driver).contextClick(element).perform();
   }
 
-  private static void rightClickCanvas(int x, int y) {
-    new Actions(session.driver).moveToLocation(x, y).contextClick().perform();
+  /** Right-clicks the empty canvas: the middle of its top edge, in the fitted view's margin. */
+  private static void rightClickCanvas() {
+    List<?> at =
+        (List<?>)
+            session.js(
+                "const r = document.querySelector('.react-flow__pane').getBoundingClientRect();"
+                    + " return [Math.round(r.left + r.width / 2), Math.round(r.top + 12)];");
+    new Actions(session.driver)
+        .moveToLocation(((Number) at.get(0)).intValue(), ((Number) at.get(1)).intValue())
+        .contextClick()
+        .perform();
   }
 
   private static List<String> menuItems() {
@@ -96,7 +106,7 @@ class EditorParityTest {
     session.await(d -> session.all("context-menu").isEmpty());
 
     // on the canvas: paste (the node just copied), add, select all, fit
-    rightClickCanvas(700, 450);
+    rightClickCanvas();
     assertEquals(List.of("menu-paste", "menu-add", "menu-select-all", "menu-fit"), menuItems());
     session.find("menu-paste").click();
     session.await(d -> session.docNodes().size() == 3);
@@ -104,20 +114,11 @@ class EditorParityTest {
         2, session.docNodes().stream().filter(n -> "inject".equals(n.get("type"))).count());
 
     // Escape closes the menu and does nothing else
-    rightClickCanvas(700, 450);
+    rightClickCanvas();
     session.find("context-menu");
     new Actions(session.driver).sendKeys(Keys.ESCAPE).perform();
     session.await(d -> session.all("context-menu").isEmpty());
     assertEquals(3, session.docNodes().size());
-
-    // group the wired pair: select all, then the menu on one of them
-    rightClickCanvas(700, 450);
-    session.find("menu-select-all").click();
-    rightClick(session.node("out"));
-    // a node already in the selection keeps the whole selection
-    session.find("menu-group").click();
-    session.await(d -> groups().size() == 1);
-    assertEquals(3, ((List<?>) groups().getFirst().get("nodes")).size());
 
     // delete from the menu takes the node's wires with it (a click selects only that node)
     session.node("out").click();
@@ -133,9 +134,18 @@ class EditorParityTest {
     rightClick(session.node("src"));
     session.find("menu-cut").click();
     session.await(d -> session.docNodes().size() == 1);
-    rightClickCanvas(500, 300);
+    rightClickCanvas();
     session.find("menu-paste").click();
     session.await(d -> session.docNodes().size() == 2);
+
+    // group: select all, then the menu on one of them (a node already in the selection keeps the
+    // whole selection)
+    rightClickCanvas();
+    session.find("menu-select-all").click();
+    rightClick(session.driver.findElement(By.cssSelector(".react-flow__node")));
+    session.find("menu-group").click();
+    session.await(d -> groups().size() == 1);
+    assertEquals(2, ((List<?>) groups().getFirst().get("nodes")).size());
   }
 
   @SuppressWarnings("unchecked")
@@ -404,6 +414,91 @@ class EditorParityTest {
       }
     }
     return Map.of();
+  }
+
+  @Test
+  void shouldOfferQuickAddWhereAWireIsDroppedOnEmptyCanvasAndWireTheNewNode() throws Exception {
+    String flowId =
+        newFlow(
+            "Drop",
+            "[{\"id\":\"src\",\"type\":\"inject\",\"x\":300,\"y\":250,\"config\":{}}]",
+            "[]");
+    session.openSignedIn(token, "#/flow/" + flowId);
+    session.find("editor");
+    WebElement out =
+        session
+            .node("src")
+            .findElement(By.cssSelector(".react-flow__handle[data-handleid='out-0']"));
+    new Actions(session.driver)
+        .moveToElement(out)
+        .clickAndHold()
+        .pause(java.time.Duration.ofMillis(50))
+        .moveByOffset(60, 20)
+        .pause(java.time.Duration.ofMillis(50))
+        .moveByOffset(200, 120)
+        .pause(java.time.Duration.ofMillis(50))
+        .release()
+        .perform();
+    WebElement input = session.find("quick-add-input");
+    input.sendKeys("debug");
+    input.sendKeys(Keys.ENTER);
+    session.await(d -> session.docNodes().size() == 2 && session.docWires().size() == 1);
+    Map<String, Object> wire = session.docWires().getFirst();
+    assertEquals("src", wire.get("from"));
+    String added =
+        session.docNodes().stream()
+            .filter(n -> "debug".equals(n.get("type")))
+            .map(n -> (String) n.get("id"))
+            .findFirst()
+            .orElseThrow();
+    assertEquals(added, wire.get("to"));
+    // placed where the wire was dropped: right of and below the inject
+    Map<String, Object> node =
+        session.docNodes().stream()
+            .filter(n -> added.equals(n.get("id")))
+            .findFirst()
+            .orElseThrow();
+    assertTrue(((Number) node.get("x")).intValue() > 400, node.toString());
+    assertTrue(((Number) node.get("y")).intValue() > 280, node.toString());
+  }
+
+  @Test
+  void shouldNameTheNodeInDebugRowsAndShowItsWarningsAndErrors() throws Exception {
+    String flowId =
+        newFlow(
+            "Debugging",
+            "[{\"id\":\"go\",\"type\":\"inject\",\"x\":200,\"y\":250,\"config\":{}},"
+                + "{\"id\":\"bad\",\"type\":\"inject\",\"x\":200,\"y\":350,\"config\":"
+                + "{\"props\":[{\"p\":\"payload\",\"v\":\"boom\",\"vt\":\"str\"}]}},"
+                + "{\"id\":\"w\",\"type\":\"function\",\"name\":\"Worker\",\"x\":400,\"y\":250,"
+                + "\"config\":{\"func\":\"node.warn('careful'); if (msg.payload === 'boom') throw new Error('it broke'); return msg;\"}},"
+                + "{\"id\":\"p\",\"type\":\"debug\",\"name\":\"Printer\",\"x\":600,\"y\":250,\"config\":{}}]",
+            "[{\"from\":\"go\",\"fromPort\":0,\"to\":\"w\",\"toPort\":0},"
+                + "{\"from\":\"bad\",\"fromPort\":0,\"to\":\"w\",\"toPort\":0},"
+                + "{\"from\":\"w\",\"fromPort\":0,\"to\":\"p\",\"toPort\":0}]");
+    session.request("POST", "/api/v1/flows/" + flowId + "/start", token, null, 200);
+    session.openSignedIn(token, "#/flow/" + flowId);
+    session.find("editor");
+    session.await(d -> "live".equals(session.find("live-state").getText()));
+    session.node("go").findElement(By.cssSelector("[data-testid='inject-button']")).click();
+    session.await(d -> session.all("debug-row").size() >= 2);
+    List<String> rows = session.all("debug-row").stream().map(WebElement::getText).toList();
+    assertTrue(
+        rows.stream().anyMatch(r -> r.contains("Worker") && r.contains("⚠ careful")),
+        rows.toString());
+    assertTrue(rows.stream().anyMatch(r -> r.contains("Printer")), rows.toString());
+
+    // a node error joins the stream, named, and marks the node
+    session.node("bad").findElement(By.cssSelector("[data-testid='inject-button']")).click();
+    session.await(
+        d ->
+            session.all("debug-row").stream()
+                .anyMatch(
+                    r ->
+                        r.getText().contains("Worker")
+                            && r.getText().contains("✖")
+                            && r.getText().contains("it broke")));
+    session.request("POST", "/api/v1/flows/" + flowId + "/stop", token, null, 200);
   }
 
   private static String edgeClass(String edgeId) {
