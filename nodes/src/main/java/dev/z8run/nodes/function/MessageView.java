@@ -52,6 +52,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
   private int indexOffset;
   private final MutableDirectBuffer indexScratch;
   private boolean detached;
+  private byte[] detachedBytes;
   private Scriptable target;
   private DirectBuffer binary;
   private int binaryOffset;
@@ -62,7 +63,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
   // member by member: count >= 0 once the members were found; state, values per source member,
   // then the members the script added, in order
   private int count = -1;
-  private byte[] state;
+  private long states; // two bits per member (at most FieldIndex.MAX_FIELDS): UNREAD .. DELETED
   private Object[] values;
   private String[] addedKeys;
   private Object[] addedValues;
@@ -114,24 +115,26 @@ final class MessageView implements Scriptable, SymbolScriptable {
     return target == null && count >= 0;
   }
 
-  /** Ends the borrow of the input's bytes: copies them (and the index in use) if still needed. */
+  /**
+   * Ends the borrow of the input's bytes: copies them, and the index in use, into one array of the
+   * view's own if they are still needed (wrapped only when the view is read again).
+   */
   void detach() {
     if (target != null || json == null) {
       return;
     }
-    byte[] bytes = new byte[length];
-    json.getBytes(offset, bytes);
-    json = new UnsafeBuffer(bytes);
-    offset = 0;
-    detached = true;
-    if (count >= 0) {
-      byte[] copied = new byte[FieldIndex.lengthFor(count)];
-      index.getBytes(indexOffset, copied);
-      index = new UnsafeBuffer(copied);
-    } else {
-      index = null; // built again, into the view's own array, if it is ever read
+    int indexLength = count >= 0 ? FieldIndex.lengthFor(count) : 0;
+    byte[] bytes = new byte[length + indexLength];
+    json.getBytes(offset, bytes, 0, length);
+    if (indexLength > 0) {
+      index.getBytes(indexOffset, bytes, length, indexLength);
     }
-    indexOffset = 0;
+    detachedBytes = bytes;
+    json = null;
+    index = null; // without members found, built again into an array of its own if ever read
+    offset = 0;
+    indexOffset = length;
+    detached = true;
     if (binary != null) {
       binaryDetached = new byte[binaryLength];
       binary.getBytes(binaryOffset, binaryDetached);
@@ -139,9 +142,22 @@ final class MessageView implements Scriptable, SymbolScriptable {
     }
   }
 
+  /** Reads a detached view's bytes again: wraps its own copy. */
+  private void attach() {
+    if (json == null && detachedBytes != null) {
+      UnsafeBuffer own = new UnsafeBuffer(detachedBytes);
+      json = own;
+      if (count >= 0) {
+        index = own;
+      }
+      detachedBytes = null;
+    }
+  }
+
   // ---- what MessageWriteBack reads
 
   DirectBuffer json() {
+    attach();
     return json;
   }
 
@@ -162,7 +178,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
   }
 
   byte memberState(int member) {
-    return state[member];
+    return state(member);
   }
 
   String memberKey(int member) {
@@ -192,6 +208,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
     if (target != null) {
       return false;
     }
+    attach();
     if (count >= 0) {
       return true;
     }
@@ -213,7 +230,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
         return false;
       }
     }
-    state = new byte[members];
+    states = 0;
     values = new Object[members];
     count = members;
     return true;
@@ -250,6 +267,15 @@ final class MessageView implements Scriptable, SymbolScriptable {
       }
     }
     return true;
+  }
+
+  private byte state(int member) {
+    return (byte) ((states >>> (2 * member)) & 3);
+  }
+
+  private void state(int member, byte state) {
+    int shift = 2 * member;
+    states = (states & ~(3L << shift)) | ((long) state << shift);
   }
 
   private int entry(int member) {
@@ -294,12 +320,12 @@ final class MessageView implements Scriptable, SymbolScriptable {
   }
 
   private Object value(int member) {
-    if (state[member] == UNREAD) {
+    if (state(member) == UNREAD) {
       int entry = entry(member);
       int start = offset + index.getInt(entry + FieldIndex.VALUE_START);
       int end = offset + index.getInt(entry + FieldIndex.VALUE_END);
       values[member] = parseValue(start, end);
-      state[member] = READ;
+      state(member, READ);
     }
     return values[member];
   }
@@ -335,7 +361,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   private Object getMember(String name) {
     int member = member(name);
-    if (member >= 0 && state[member] != DELETED) {
+    if (member >= 0 && state(member) != DELETED) {
       return value(member);
     }
     int n = addedMember(name);
@@ -344,14 +370,14 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   private boolean hasMember(String name) {
     int member = member(name);
-    return (member >= 0 && state[member] != DELETED) || addedMember(name) >= 0;
+    return (member >= 0 && state(member) != DELETED) || addedMember(name) >= 0;
   }
 
   private void putMember(String name, Object value) {
     int member = member(name);
-    if (member >= 0 && state[member] != DELETED) {
+    if (member >= 0 && state(member) != DELETED) {
       values[member] = value;
-      state[member] = WRITTEN;
+      state(member, WRITTEN);
       return;
     }
     int n = addedMember(name);
@@ -373,9 +399,9 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   private void deleteMember(String name) {
     int member = member(name);
-    if (member >= 0 && state[member] != DELETED) {
+    if (member >= 0 && state(member) != DELETED) {
       values[member] = null;
-      state[member] = DELETED;
+      state(member, DELETED);
       return;
     }
     int n = addedMember(name);
@@ -393,15 +419,16 @@ final class MessageView implements Scriptable, SymbolScriptable {
   /** Parses the whole message (once), carrying over what the script read, wrote or deleted. */
   private Scriptable target() {
     if (target == null) {
+      attach();
       Context cx = Context.getCurrentContext();
       Scriptable parsed =
           JsValues.parseMessage(cx, scope, json.getStringWithoutLengthUtf8(offset, length));
       if (count >= 0) {
         for (int n = 0; n < count; n++) {
           String key = json.getStringWithoutLengthAscii(keyOffset(n), keyLength(n));
-          if (state[n] == DELETED) {
+          if (state(n) == DELETED) {
             parsed.delete(key);
-          } else if (state[n] != UNREAD) {
+          } else if (state(n) != UNREAD) {
             parsed.put(key, parsed, values[n]);
           }
         }
@@ -413,7 +440,6 @@ final class MessageView implements Scriptable, SymbolScriptable {
       count = -1;
       json = null;
       index = null;
-      state = null;
       values = null;
       addedKeys = null;
       addedValues = null;
