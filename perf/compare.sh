@@ -15,6 +15,7 @@ ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
 . bin/jdk.sh
 PEER="${PEER:-$ROOT/../shared/peers/node-red/bench.sh}"
+CEILING="${CEILING:-$ROOT/../shared/peers/ceiling/RingChain.java}" # a2's bare-ring ceiling
 REPS="${REPS:-3}"
 DUR_MS="${DUR_MS:-10000}"
 WARM_MS="${WARM_MS:-2000}"
@@ -92,6 +93,13 @@ for rep in $(seq "$REPS"); do
     line=$("${JVM[@]}" "$s" "$DUR_MS" "$WARM_MS")
     echo "[compare] z8run rep $rep: $line" >&2
     echo "$line" >> "$OUT/z8run.txt"
+    if [ "$s" = a2_pipeline_change10 ] && [ -f "$CEILING" ]; then
+      # the bare-ring ceiling right after each a2 run: ten hops through Agrona rings, no engine
+      ring=$(java --add-exports java.base/jdk.internal.misc=ALL-UNNAMED -cp perf/target/z8run-perf.jar \
+        "$CEILING" "$DUR_MS" | awk '/msgs\/s/ { print $(NF - 1) }')
+      echo "[compare] ring ceiling rep $rep: $ring msgs/s" >&2
+      echo "$ring" >> "$OUT/ring.txt"
+    fi
   done
 done
 
@@ -121,6 +129,12 @@ for s in "${PEER_SCENARIOS[@]}"; do
   ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }')
   printf '%-22s %16s %16.0f %8s %12s %12s\n' "$s" "${peer:--}" "$ours" "$ratio" "${peer_mb:--}" "$ours_mb"
 done
+if [ -s "$OUT/ring.txt" ]; then
+  ours=$(awk '$1 == "a2_pipeline_change10" { print $2 }' "$OUT/z8run.txt" | median)
+  ring=$(median < "$OUT/ring.txt")
+  printf '%-22s %16s %16.0f %8s\n' ring-ceiling - "$ring" -
+  awk -v a="$ours" -v b="$ring" 'BEGIN { if (b > 0) printf "# a2 reaches %.0f%% of the bare-ring ceiling (RingChain, run after each a2 repetition)\n", 100 * a / b }'
+fi
 if [[ " ${SCENARIOS[*]} " == *" c_http "* ]]; then
   col() { awk -v n="$1" -v c="$2" '$1 == n { print $c }' "$OUT/http.txt" | median; }
   ours=$(col z8run 2); bare=$(col bare 2)

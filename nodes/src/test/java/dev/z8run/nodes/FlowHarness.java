@@ -14,7 +14,9 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -116,9 +118,32 @@ public final class FlowHarness implements AutoCloseable {
             ctx -> {
               Queue<Captured> queue =
                   captured.computeIfAbsent(ctx.nodeId(), id -> new ConcurrentLinkedQueue<>());
-              return (msg, out) -> queue.add(new Captured(msg.jsonString(), msg.binaryBytes()));
+              UnsafeBuffer rebuilt = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+              return (msg, out) -> {
+                checkIndex(msg, rebuilt);
+                queue.add(new Captured(msg.jsonString(), msg.binaryBytes()));
+              };
             })
         .build();
+  }
+
+  /**
+   * A field index carried by a captured message must be the one its JSON gives: a wrong one fails
+   * the capture node (an error event) instead of recording the message.
+   */
+  private static void checkIndex(MessageFlyweight msg, UnsafeBuffer rebuilt) {
+    int length = msg.indexLength();
+    if (length == 0) {
+      return;
+    }
+    int built = FieldIndex.build(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), rebuilt, 0);
+    boolean same = built == length;
+    for (int i = 0; same && i < length; i++) {
+      same = rebuilt.getByte(i) == msg.buffer().getByte(msg.indexOffset() + i);
+    }
+    if (!same) {
+      throw new IllegalStateException("the field index does not describe " + msg.jsonString());
+    }
   }
 
   /** A node at the canvas origin; {@code configJson} is its config as JSON text. */

@@ -8,6 +8,7 @@ import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.message.MessageFlyweight;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -35,9 +36,11 @@ import org.mozilla.javascript.WrappedException;
  * null, and may send more with {@code node.send}.
  *
  * <p>A message the function returns as it received it, without looking inside, is forwarded as its
- * original bytes; any other message is serialized with {@code JSON.stringify} when sent. A binary
- * payload is a {@code Buffer} in the script's {@code msg.payload}; a message whose payload is a
- * Buffer when sent carries it as its binary payload.
+ * original bytes; its {@code msg} changed only by reading, setting and deleting properties by name
+ * is written back by patching those members ({@link MessageWriteBack}); any other message is
+ * serialized with {@code JSON.stringify} when sent. A binary payload is a {@code Buffer} in the
+ * script's {@code msg.payload}; a message whose payload is a Buffer when sent carries it as its
+ * binary payload.
  *
  * <p>Timers: {@code setTimeout} and {@code setInterval} set while a message is handled keep that
  * message's execution open; their callbacks run on the node's worker, in that execution, where
@@ -136,6 +139,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private final Function function;
   private final Function finalizer;
   private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
+  private final UnsafeBuffer indexScratch = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+  private final MessageWriteBack writeBack = new MessageWriteBack();
 
   // timers by id; touched by the thread running the script (the worker; the control thread for
   // the start and stop code)
@@ -444,7 +449,15 @@ public final class FunctionNode implements Node, NodeApi.Host {
       out.defer(msg, START_POLL_MS, QUEUED); // the start code's Promise has not settled yet
       return;
     }
-    MessageView view = new MessageView(scope, msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    MessageView view =
+        new MessageView(
+            scope,
+            msg.buffer(),
+            msg.jsonOffset(),
+            msg.jsonLength(),
+            msg.indexLength() > 0 ? msg.indexBuffer() : null,
+            msg.indexOffset(),
+            indexScratch);
     if (msg.binaryLength() > 0) {
       view.binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength(), runtime);
     }
@@ -595,6 +608,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
     if (message == view && view.untouched()) {
       out.forward(port, input);
       return;
+    }
+    if (message == view && writeBack.trySend(cx, scope, runtime, view, input, port, out)) {
+      return; // only some members changed: patched
     }
     Object payload = object.get("payload", object);
     byte[] binary = null;

@@ -1,22 +1,33 @@
 package dev.z8run.nodes.function;
 
-import java.nio.charset.StandardCharsets;
+import dev.z8run.io.json.FieldIndex;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.Scriptable;
+import org.mozilla.javascript.ScriptableObject;
 import org.mozilla.javascript.Symbol;
 import org.mozilla.javascript.SymbolScriptable;
 
 /**
- * The script's {@code msg}: a view over the message's JSON bytes that parses them into a plain
- * JavaScript object on the first look inside (a property read or write, {@code in}, {@code
- * Object.keys}, spread, {@code JSON.stringify} ...). A function that only passes {@code msg} on
- * never parses it, and the node then forwards the original bytes ({@link #untouched()}).
+ * The script's {@code msg}: a view over the message's JSON bytes that reads them only as far as the
+ * script looks. A function that only passes {@code msg} on never reads it, and the node then
+ * forwards the original bytes ({@link #untouched()}).
  *
- * <p>A {@link Scriptable} that delegates to the parsed object rather than a {@code
- * ScriptableObject}: Rhino reads a {@code ScriptableObject}'s property table directly on some paths
- * (object spread, {@code Object.assign}), which would see an empty object. The price: functions of
- * {@code Object} that demand a {@code ScriptableObject} ({@code Object.defineProperty}, {@code
+ * <p>Member by member: reading, writing or deleting a top-level property by name ({@code
+ * msg.payload}, {@code msg.topic = "x"}, {@code delete msg.hop}, {@code 'topic' in msg}) finds the
+ * member through the message's {@link FieldIndex} and parses only that member's value, once; what
+ * the script changed is kept beside the bytes, so that the node writes the message back by patching
+ * those members ({@link MessageWriteBack}) instead of serialising all of it. Anything else (its
+ * keys, an index, a symbol, its default value, a binary payload, an object whose keys are not plain
+ * ASCII or repeat) parses the whole message into a plain JavaScript object, with the members
+ * already read, written or deleted carried over, and delegates to it from then on.
+ *
+ * <p>A {@link Scriptable} that delegates rather than a {@code ScriptableObject}: Rhino reads a
+ * {@code ScriptableObject}'s property table directly on some paths (object spread, {@code
+ * Object.assign}), which would see an empty object. The price: functions of {@code Object} that
+ * demand a {@code ScriptableObject} ({@code Object.defineProperty}, {@code
  * Object.getOwnPropertyNames}, {@code Object.getOwnPropertyDescriptor}, {@code Reflect.ownKeys})
  * refuse {@code msg} itself with a TypeError; they work on a copy ({@code {...msg}}) and on every
  * object inside it.
@@ -26,11 +37,22 @@ import org.mozilla.javascript.SymbolScriptable;
  * variable, say) and reads later.
  */
 final class MessageView implements Scriptable, SymbolScriptable {
+  /** A member's state while the view reads member by member. */
+  static final byte UNREAD = 0;
+
+  static final byte READ = 1;
+  static final byte WRITTEN = 2;
+  static final byte DELETED = 3;
+
   private final Scriptable scope;
   private DirectBuffer json;
   private int offset;
   private int length;
-  private byte[] detached;
+  private DirectBuffer index;
+  private int indexOffset;
+  private final MutableDirectBuffer indexScratch;
+  private boolean detached;
+  private byte[] detachedBytes;
   private Scriptable target;
   private DirectBuffer binary;
   private int binaryOffset;
@@ -38,11 +60,35 @@ final class MessageView implements Scriptable, SymbolScriptable {
   private byte[] binaryDetached;
   private JsRuntime runtime;
 
-  MessageView(Scriptable scope, DirectBuffer json, int offset, int length) {
+  // member by member: count >= 0 once the members were found; state, values per source member,
+  // then the members the script added, in order
+  private int count = -1;
+  private long states; // two bits per member (at most FieldIndex.MAX_FIELDS): UNREAD .. DELETED
+  private Object[] values;
+  private String[] addedKeys;
+  private Object[] addedValues;
+  private int added;
+
+  /**
+   * A view of the JSON object at {@code [offset, offset + length)} of {@code json}, whose field
+   * index is at {@code indexOffset} of {@code index} (null: none carried; one is built into {@code
+   * indexScratch}, which must stay the view's until the end of the call, when it is first needed).
+   */
+  MessageView(
+      Scriptable scope,
+      DirectBuffer json,
+      int offset,
+      int length,
+      DirectBuffer index,
+      int indexOffset,
+      MutableDirectBuffer indexScratch) {
     this.scope = scope;
     this.json = json;
     this.offset = offset;
     this.length = length;
+    this.index = index;
+    this.indexOffset = indexOffset;
+    this.indexScratch = indexScratch;
   }
 
   /**
@@ -58,33 +104,345 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   /** Whether the script never looked inside: the message is exactly the input's bytes. */
   boolean untouched() {
-    return target == null;
+    return target == null && count < 0;
   }
 
-  /** Ends the borrow of the input's bytes: copies them if they were never parsed. */
+  /**
+   * Whether the view still reads member by member (it can be written back by patching): the members
+   * were found and the message was not parsed whole.
+   */
+  boolean byMember() {
+    return target == null && count >= 0;
+  }
+
+  /**
+   * Ends the borrow of the input's bytes: copies them, and the index in use, into one array of the
+   * view's own if they are still needed (wrapped only when the view is read again).
+   */
   void detach() {
-    if (target == null && json != null) {
-      detached = new byte[length];
-      json.getBytes(offset, detached);
-      json = null;
-      if (binary != null) {
-        binaryDetached = new byte[binaryLength];
-        binary.getBytes(binaryOffset, binaryDetached);
-        binary = null;
-      }
+    if (target != null || json == null) {
+      return;
+    }
+    int indexLength = count >= 0 ? FieldIndex.lengthFor(count) : 0;
+    byte[] bytes = new byte[length + indexLength];
+    json.getBytes(offset, bytes, 0, length);
+    if (indexLength > 0) {
+      index.getBytes(indexOffset, bytes, length, indexLength);
+    }
+    detachedBytes = bytes;
+    json = null;
+    index = null; // without members found, built again into an array of its own if ever read
+    offset = 0;
+    indexOffset = length;
+    detached = true;
+    if (binary != null) {
+      binaryDetached = new byte[binaryLength];
+      binary.getBytes(binaryOffset, binaryDetached);
+      binary = null;
     }
   }
 
+  /** Reads a detached view's bytes again: wraps its own copy. */
+  private void attach() {
+    if (json == null && detachedBytes != null) {
+      UnsafeBuffer own = new UnsafeBuffer(detachedBytes);
+      json = own;
+      if (count >= 0) {
+        index = own;
+      }
+      detachedBytes = null;
+    }
+  }
+
+  // ---- what MessageWriteBack reads
+
+  DirectBuffer json() {
+    attach();
+    return json;
+  }
+
+  int jsonOffset() {
+    return offset;
+  }
+
+  DirectBuffer index() {
+    return index;
+  }
+
+  int indexOffset() {
+    return indexOffset;
+  }
+
+  int memberCount() {
+    return count;
+  }
+
+  byte memberState(int member) {
+    return state(member);
+  }
+
+  String memberKey(int member) {
+    return json.getStringWithoutLengthAscii(keyOffset(member), keyLength(member));
+  }
+
+  Object memberValue(int member) {
+    return values[member];
+  }
+
+  int addedCount() {
+    return added;
+  }
+
+  String addedKey(int n) {
+    return addedKeys[n];
+  }
+
+  Object addedValue(int n) {
+    return addedValues[n];
+  }
+
+  // ---- member by member
+
+  /** Finds the members on the first look inside; false when the view must parse it whole. */
+  private boolean members() {
+    if (target != null) {
+      return false;
+    }
+    attach();
+    if (count >= 0) {
+      return true;
+    }
+    if (binary != null || binaryDetached != null) {
+      return false;
+    }
+    if (index == null) {
+      MutableDirectBuffer into =
+          detached ? new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]) : indexScratch;
+      if (into == null || FieldIndex.build(json, offset, length, into, 0) == 0) {
+        return false;
+      }
+      index = into;
+      indexOffset = 0;
+    }
+    int members = index.getInt(indexOffset + FieldIndex.COUNT_OFFSET);
+    for (int n = 0; n < members; n++) {
+      if (!plainKey(n) || repeated(n)) {
+        return false;
+      }
+    }
+    states = 0;
+    values = new Object[members];
+    count = members;
+    return true;
+  }
+
+  /** A key of printable ASCII without escapes, which compares with a Java string char by char. */
+  private boolean plainKey(int member) {
+    int at = keyOffset(member);
+    int end = at + keyLength(member);
+    for (int i = at; i < end; i++) {
+      byte b = json.getByte(i);
+      if (b < 0x20 || b == '\\') { // negative: a UTF-8 byte
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private boolean repeated(int member) {
+    int length = keyLength(member);
+    int at = keyOffset(member);
+    for (int other = 0; other < member; other++) {
+      if (keyLength(other) == length && sameBytes(keyOffset(other), at, length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private boolean sameBytes(int a, int b, int length) {
+    for (int i = 0; i < length; i++) {
+      if (json.getByte(a + i) != json.getByte(b + i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private byte state(int member) {
+    return (byte) ((states >>> (2 * member)) & 3);
+  }
+
+  private void state(int member, byte state) {
+    int shift = 2 * member;
+    states = (states & ~(3L << shift)) | ((long) state << shift);
+  }
+
+  private int entry(int member) {
+    return indexOffset + FieldIndex.lengthFor(member);
+  }
+
+  private int keyOffset(int member) {
+    return offset + index.getInt(entry(member) + FieldIndex.KEY_OFFSET);
+  }
+
+  private int keyLength(int member) {
+    return index.getInt(entry(member) + FieldIndex.KEY_LENGTH);
+  }
+
+  /** The source member named {@code name}, or -1. */
+  private int member(String name) {
+    int length = name.length();
+    for (int n = 0; n < count; n++) {
+      if (keyLength(n) == length && keyEquals(keyOffset(n), name)) {
+        return n;
+      }
+    }
+    return -1;
+  }
+
+  private boolean keyEquals(int at, String name) {
+    for (int i = 0; i < name.length(); i++) {
+      if (json.getByte(at + i) != name.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private int addedMember(String name) {
+    for (int n = 0; n < added; n++) {
+      if (addedKeys[n].equals(name)) {
+        return n;
+      }
+    }
+    return -1;
+  }
+
+  private Object value(int member) {
+    if (state(member) == UNREAD) {
+      int entry = entry(member);
+      int start = offset + index.getInt(entry + FieldIndex.VALUE_START);
+      int end = offset + index.getInt(entry + FieldIndex.VALUE_END);
+      values[member] = parseValue(start, end);
+      state(member, READ);
+    }
+    return values[member];
+  }
+
+  /** One member's value, as JSON.parse makes it. */
+  private Object parseValue(int start, int end) {
+    byte first = json.getByte(start);
+    if (first == 't') {
+      return Boolean.TRUE;
+    }
+    if (first == 'f') {
+      return Boolean.FALSE;
+    }
+    if (first == 'n') {
+      return null;
+    }
+    if (first == '"' && plainString(start + 1, end - 1)) {
+      return json.getStringWithoutLengthAscii(start + 1, end - start - 2);
+    }
+    return JsValues.parse(
+        Context.getCurrentContext(), scope, json.getStringWithoutLengthUtf8(start, end - start));
+  }
+
+  private boolean plainString(int from, int to) {
+    for (int i = from; i < to; i++) {
+      byte b = json.getByte(i);
+      if (b < 0x20 || b == '\\') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private Object getMember(String name) {
+    int member = member(name);
+    if (member >= 0 && state(member) != DELETED) {
+      return value(member);
+    }
+    int n = addedMember(name);
+    return n >= 0 ? addedValues[n] : NOT_FOUND;
+  }
+
+  private boolean hasMember(String name) {
+    int member = member(name);
+    return (member >= 0 && state(member) != DELETED) || addedMember(name) >= 0;
+  }
+
+  private void putMember(String name, Object value) {
+    int member = member(name);
+    if (member >= 0 && state(member) != DELETED) {
+      values[member] = value;
+      state(member, WRITTEN);
+      return;
+    }
+    int n = addedMember(name);
+    if (n >= 0) {
+      addedValues[n] = value;
+      return;
+    }
+    if (addedKeys == null) {
+      addedKeys = new String[4];
+      addedValues = new Object[4];
+    } else if (added == addedKeys.length) {
+      addedKeys = java.util.Arrays.copyOf(addedKeys, added * 2);
+      addedValues = java.util.Arrays.copyOf(addedValues, added * 2);
+    }
+    addedKeys[added] = name;
+    addedValues[added] = value;
+    added++;
+  }
+
+  private void deleteMember(String name) {
+    int member = member(name);
+    if (member >= 0 && state(member) != DELETED) {
+      values[member] = null;
+      state(member, DELETED);
+      return;
+    }
+    int n = addedMember(name);
+    if (n >= 0) {
+      System.arraycopy(addedKeys, n + 1, addedKeys, n, added - n - 1);
+      System.arraycopy(addedValues, n + 1, addedValues, n, added - n - 1);
+      added--;
+      addedKeys[added] = null;
+      addedValues[added] = null;
+    }
+  }
+
+  // ---- the whole message
+
+  /** Parses the whole message (once), carrying over what the script read, wrote or deleted. */
   private Scriptable target() {
     if (target == null) {
-      String text =
-          detached != null
-              ? new String(detached, StandardCharsets.UTF_8)
-              : json.getStringWithoutLengthUtf8(offset, length);
+      attach();
       Context cx = Context.getCurrentContext();
-      target = JsValues.parseMessage(cx, scope, text);
+      Scriptable parsed =
+          JsValues.parseMessage(cx, scope, json.getStringWithoutLengthUtf8(offset, length));
+      if (count >= 0) {
+        for (int n = 0; n < count; n++) {
+          String key = json.getStringWithoutLengthAscii(keyOffset(n), keyLength(n));
+          if (state(n) == DELETED) {
+            parsed.delete(key);
+          } else if (state(n) != UNREAD) {
+            parsed.put(key, parsed, values[n]);
+          }
+        }
+        for (int n = 0; n < added; n++) {
+          parsed.put(addedKeys[n], parsed, addedValues[n]);
+        }
+      }
+      target = parsed;
+      count = -1;
       json = null;
-      detached = null;
+      index = null;
+      values = null;
+      addedKeys = null;
+      addedValues = null;
       if (binary != null || binaryDetached != null) {
         byte[] bytes = binaryDetached;
         if (bytes == null) {
@@ -103,6 +461,11 @@ final class MessageView implements Scriptable, SymbolScriptable {
     return start == this ? target() : start;
   }
 
+  /** Whether a property access by name may stay member by member. */
+  private boolean byName(Scriptable start) {
+    return start == this && members();
+  }
+
   @Override
   public String getClassName() {
     return "Object";
@@ -110,7 +473,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   @Override
   public Object get(String name, Scriptable start) {
-    return target().get(name, start(start));
+    return byName(start) ? getMember(name) : target().get(name, start(start));
   }
 
   @Override
@@ -125,7 +488,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   @Override
   public boolean has(String name, Scriptable start) {
-    return target().has(name, start(start));
+    return byName(start) ? hasMember(name) : target().has(name, start(start));
   }
 
   @Override
@@ -140,7 +503,11 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   @Override
   public void put(String name, Scriptable start, Object value) {
-    target().put(name, start(start), value);
+    if (byName(start)) {
+      putMember(name, value);
+    } else {
+      target().put(name, start(start), value);
+    }
   }
 
   @Override
@@ -155,7 +522,11 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   @Override
   public void delete(String name) {
-    target().delete(name);
+    if (members()) {
+      deleteMember(name);
+    } else {
+      target().delete(name);
+    }
   }
 
   @Override
@@ -170,7 +541,8 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   @Override
   public Scriptable getPrototype() {
-    return target().getPrototype();
+    // a parsed object's prototype is Object.prototype: no need to parse for a lookup that missed
+    return target == null ? ScriptableObject.getObjectPrototype(scope) : target.getPrototype();
   }
 
   @Override

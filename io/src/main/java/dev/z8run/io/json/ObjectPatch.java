@@ -1,0 +1,255 @@
+package dev.z8run.io.json;
+
+import dev.z8run.io.message.Bytes;
+import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
+
+/**
+ * Replaces, removes and appends top-level members of a JSON object in one pass, through the
+ * object's {@link FieldIndex}: the members kept are copied from the source as they are (key text
+ * and value), the replaced ones take new value bytes, and the result's field index is written
+ * beside it. This is how a script that changed a few fields of {@code msg} writes it back without
+ * serialising the rest ({@link JsonPatch} does the same for one path of a Change rule).
+ *
+ * <p>Use: {@link #reset} with the source and its index, then {@link #replace}, {@link #remove} and
+ * {@link #append} (new value bytes lie in one caller-owned buffer, named by offset and length),
+ * then {@link #resultLength()} to claim exactly that many bytes, {@link #write} and, when {@link
+ * #resultIndexLength()} is not 0, {@link #writeIndex}. The result is {@code {m0,m1,...}}: the
+ * whitespace between members is dropped, the bytes of each kept member are the source's.
+ *
+ * <p>Reusable and allocation-free; not thread-safe (one per node instance).
+ */
+public final class ObjectPatch {
+  /** Most members {@link #append} takes between two resets. */
+  public static final int MAX_APPENDED = FieldIndex.MAX_FIELDS;
+
+  private static final int KEEP = -1;
+  private static final int REMOVE = -2;
+
+  private DirectBuffer source;
+  private int sourceOffset;
+  private DirectBuffer index;
+  private int indexOffset;
+  private int count;
+  // per source member: KEEP, REMOVE, or the offset of its new value in the values buffer
+  private final int[] edit = new int[FieldIndex.MAX_FIELDS];
+  private final int[] editLength = new int[FieldIndex.MAX_FIELDS];
+  private final int[] appendKey = new int[MAX_APPENDED];
+  private final int[] appendKeyLength = new int[MAX_APPENDED];
+  private final int[] appendValue = new int[MAX_APPENDED];
+  private final int[] appendValueLength = new int[MAX_APPENDED];
+  private int appended;
+  private int edits;
+
+  /**
+   * Starts a patch of the object whose JSON starts at {@code jsonOffset} of {@code json}, described
+   * by the index at {@code indexOffset} of {@code index}.
+   */
+  public ObjectPatch reset(DirectBuffer json, int jsonOffset, DirectBuffer index, int indexOffset) {
+    this.source = json;
+    this.sourceOffset = jsonOffset;
+    this.index = index;
+    this.indexOffset = indexOffset;
+    this.count = index.getInt(indexOffset + FieldIndex.COUNT_OFFSET);
+    for (int n = 0; n < count; n++) {
+      edit[n] = KEEP;
+    }
+    appended = 0;
+    edits = 0;
+    return this;
+  }
+
+  /** Members of the source object. */
+  public int memberCount() {
+    return count;
+  }
+
+  /** Whether anything was replaced, removed or appended since {@link #reset}. */
+  public boolean changed() {
+    return edits > 0;
+  }
+
+  /** Gives source member {@code member} (its index entry number) a new value. */
+  public void replace(int member, int valueOffset, int valueLength) {
+    edit[checkMember(member)] = valueOffset;
+    editLength[member] = valueLength;
+    edits++;
+  }
+
+  /** Leaves source member {@code member} out of the result. */
+  public void remove(int member) {
+    edit[checkMember(member)] = REMOVE;
+    edits++;
+  }
+
+  /**
+   * Adds a member after the source's: its key as a JSON string, quotes included, and its value,
+   * both in the values buffer given to {@link #write}.
+   *
+   * @return false when {@link #MAX_APPENDED} members were appended already (nothing was added)
+   */
+  public boolean append(int keyOffset, int keyLength, int valueOffset, int valueLength) {
+    if (appended == MAX_APPENDED) {
+      return false;
+    }
+    appendKey[appended] = keyOffset;
+    appendKeyLength[appended] = keyLength;
+    appendValue[appended] = valueOffset;
+    appendValueLength[appended] = valueLength;
+    appended++;
+    edits++;
+    return true;
+  }
+
+  private int checkMember(int member) {
+    if (member < 0 || member >= count) {
+      throw new IndexOutOfBoundsException("member=" + member + " but the object has " + count);
+    }
+    return member;
+  }
+
+  /** Length of the patched JSON. */
+  public int resultLength() {
+    int length = 2; // { }
+    int members = 0;
+    for (int n = 0; n < count; n++) {
+      if (edit[n] == REMOVE) {
+        continue;
+      }
+      int entry = entry(n);
+      int keyToValue = valueStart(entry) - keyStart(entry) + 1;
+      length +=
+          keyToValue + (edit[n] == KEEP ? valueEnd(entry) - valueStart(entry) : editLength[n]);
+      members++;
+    }
+    for (int a = 0; a < appended; a++) {
+      length += appendKeyLength[a] + 1 + appendValueLength[a];
+      members++;
+    }
+    return length + Math.max(0, members - 1);
+  }
+
+  /**
+   * Length of the result's index; 0 when it has more than {@link FieldIndex#MAX_FIELDS} members.
+   */
+  public int resultIndexLength() {
+    int members = appended;
+    for (int n = 0; n < count; n++) {
+      if (edit[n] != REMOVE) {
+        members++;
+      }
+    }
+    return members > FieldIndex.MAX_FIELDS ? 0 : FieldIndex.lengthFor(members);
+  }
+
+  /**
+   * Writes the patched JSON, {@link #resultLength()} bytes, at {@code dstOffset} of {@code dst};
+   * new keys and values are read from {@code values}.
+   *
+   * @return the number of bytes written
+   */
+  public int write(DirectBuffer values, MutableDirectBuffer dst, int dstOffset) {
+    int at = dstOffset;
+    dst.putByte(at++, (byte) '{');
+    boolean first = true;
+    for (int n = 0; n < count; n++) {
+      if (edit[n] == REMOVE) {
+        continue;
+      }
+      if (!first) {
+        dst.putByte(at++, (byte) ',');
+      }
+      first = false;
+      int entry = entry(n);
+      int keyFrom = keyStart(entry) - 1; // the opening quote
+      int valueStart = valueStart(entry);
+      Bytes.copy(source, keyFrom, dst, at, valueStart - keyFrom);
+      at += valueStart - keyFrom;
+      if (edit[n] == KEEP) {
+        int valueLength = valueEnd(entry) - valueStart;
+        Bytes.copy(source, valueStart, dst, at, valueLength);
+        at += valueLength;
+      } else {
+        Bytes.copy(values, edit[n], dst, at, editLength[n]);
+        at += editLength[n];
+      }
+    }
+    for (int a = 0; a < appended; a++) {
+      if (!first) {
+        dst.putByte(at++, (byte) ',');
+      }
+      first = false;
+      Bytes.copy(values, appendKey[a], dst, at, appendKeyLength[a]);
+      at += appendKeyLength[a];
+      dst.putByte(at++, (byte) ':');
+      Bytes.copy(values, appendValue[a], dst, at, appendValueLength[a]);
+      at += appendValueLength[a];
+    }
+    dst.putByte(at++, (byte) '}');
+    return at - dstOffset;
+  }
+
+  /**
+   * Writes the index of the JSON {@link #write} wrote (offsets relative to its first byte), when
+   * {@link #resultIndexLength()} is not 0.
+   */
+  public void writeIndex(MutableDirectBuffer dst, int dstOffset) {
+    int to = dstOffset + FieldIndex.ENTRIES_OFFSET;
+    int at = 1; // after {
+    int members = 0;
+    for (int n = 0; n < count; n++) {
+      if (edit[n] == REMOVE) {
+        continue;
+      }
+      if (members > 0) {
+        at++;
+      }
+      int entry = entry(n);
+      int keyStart = keyStart(entry);
+      int valueStart = valueStart(entry);
+      int newValueStart = at + valueStart - keyStart + 1;
+      int valueLength = edit[n] == KEEP ? valueEnd(entry) - valueStart : editLength[n];
+      putEntry(
+          dst, to, at + 1, index.getInt(entry + FieldIndex.KEY_LENGTH), newValueStart, valueLength);
+      at = newValueStart + valueLength;
+      to += FieldIndex.ENTRY_BYTES;
+      members++;
+    }
+    for (int a = 0; a < appended; a++) {
+      if (members > 0) {
+        at++;
+      }
+      int valueStart = at + appendKeyLength[a] + 1;
+      putEntry(dst, to, at + 1, appendKeyLength[a] - 2, valueStart, appendValueLength[a]);
+      at = valueStart + appendValueLength[a];
+      to += FieldIndex.ENTRY_BYTES;
+      members++;
+    }
+    dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, members);
+  }
+
+  private static void putEntry(
+      MutableDirectBuffer dst, int to, int key, int keyLength, int valueStart, int valueLength) {
+    dst.putInt(to + FieldIndex.KEY_OFFSET, key);
+    dst.putInt(to + FieldIndex.KEY_LENGTH, keyLength);
+    dst.putInt(to + FieldIndex.VALUE_START, valueStart);
+    dst.putInt(to + FieldIndex.VALUE_END, valueStart + valueLength);
+  }
+
+  private int entry(int member) {
+    return indexOffset + FieldIndex.lengthFor(member);
+  }
+
+  /** Absolute offset in the source of the member's key's first byte (after the quote). */
+  private int keyStart(int entry) {
+    return sourceOffset + index.getInt(entry + FieldIndex.KEY_OFFSET);
+  }
+
+  private int valueStart(int entry) {
+    return sourceOffset + index.getInt(entry + FieldIndex.VALUE_START);
+  }
+
+  private int valueEnd(int entry) {
+    return sourceOffset + index.getInt(entry + FieldIndex.VALUE_END);
+  }
+}

@@ -1,0 +1,143 @@
+package dev.z8run.io.json;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+class ObjectPatchTest {
+  private final ObjectPatch patch = new ObjectPatch();
+  private final UnsafeBuffer values = new UnsafeBuffer(new byte[256]);
+  private int valuesLength;
+
+  @Test
+  void shouldReplaceAValueKeepingTheOtherMembersBytes() {
+    start(" { \"payload\" : {\"n\": 1.50} , \"topic\":\"t\" } ");
+    patch.replace(1, value("\"x\""), 3);
+
+    assertPatched("{\"payload\" : {\"n\": 1.50},\"topic\":\"x\"}");
+  }
+
+  @Test
+  void shouldRemoveFirstMiddleAndLastMembers() {
+    String body = "{\"a\":1,\"b\":[2,3],\"c\":\"}\",\"d\":{}}";
+    for (int[] removed : new int[][] {{0}, {1}, {3}, {0, 3}, {0, 1, 2, 3}}) {
+      start(body);
+      for (int member : removed) {
+        patch.remove(member);
+      }
+      StringBuilder expected = new StringBuilder("{");
+      String[] members = {"\"a\":1", "\"b\":[2,3]", "\"c\":\"}\"", "\"d\":{}"};
+      for (int n = 0; n < members.length; n++) {
+        final int member = n;
+        if (Arrays.stream(removed).noneMatch(r -> r == member)) {
+          expected.append(expected.length() > 1 ? "," : "").append(members[n]);
+        }
+      }
+      assertPatched(expected.append('}').toString());
+    }
+  }
+
+  @Test
+  void shouldAppendNewMembersAfterTheSourcesIncludingToAnEmptyObject() {
+    start("{}");
+    int key = value("\"k\\\"ey\"");
+    patch.append(key, 7, value("[1]"), 3);
+    patch.append(value("\"b\""), 3, value("null"), 4);
+
+    assertPatched("{\"k\\\"ey\":[1],\"b\":null}");
+
+    start("{\"a\":1}");
+    patch.remove(0);
+    patch.append(value("\"a\""), 3, value("2"), 1);
+
+    assertPatched("{\"a\":2}");
+  }
+
+  @Test
+  void shouldMixEditsAndNotChangeWhenNothingWasEdited() {
+    start("{\"payload\":{\"n\":123456},\"topic\":\"t\",\"_msgid\":\"m\"}");
+    assertFalse(patch.changed());
+    assertPatched("{\"payload\":{\"n\":123456},\"topic\":\"t\",\"_msgid\":\"m\"}");
+
+    start("{\"payload\":{\"n\":123456},\"topic\":\"t\",\"_msgid\":\"m\"}");
+    patch.replace(0, value("5"), 1);
+    patch.remove(1);
+    patch.append(value("\"hop\""), 5, value("\"long value\""), 12);
+    assertTrue(patch.changed());
+
+    assertPatched("{\"payload\":5,\"_msgid\":\"m\",\"hop\":\"long value\"}");
+  }
+
+  @Test
+  void shouldWriteNoIndexForMoreMembersThanAnIndexHolds() {
+    StringBuilder body = new StringBuilder("{");
+    for (int i = 0; i < FieldIndex.MAX_FIELDS; i++) {
+      body.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
+    }
+    start(body.append('}').toString());
+    patch.append(value("\"more\""), 6, value("1"), 1);
+
+    assertEquals(0, patch.resultIndexLength());
+    assertPatched(body.substring(0, body.length() - 1) + ",\"more\":1}");
+  }
+
+  @Test
+  void shouldRefuseAMemberTheSourceDoesNotHaveAndAppendsBeyondItsLimit() {
+    start("{\"a\":1}");
+    assertThrows(IndexOutOfBoundsException.class, () -> patch.replace(1, 0, 1));
+    assertThrows(IndexOutOfBoundsException.class, () -> patch.remove(-1));
+    for (int i = 0; i < ObjectPatch.MAX_APPENDED; i++) {
+      assertTrue(patch.append(0, 0, 0, 0));
+    }
+    assertFalse(patch.append(0, 0, 0, 0));
+  }
+
+  private void start(String body) {
+    byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+    // the JSON at an offset in a larger buffer, the index in another
+    UnsafeBuffer source = new UnsafeBuffer(new byte[bytes.length + 7]);
+    source.putBytes(7, bytes);
+    UnsafeBuffer index = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES + 3]);
+    int indexLength = FieldIndex.build(source, 7, bytes.length, index, 3);
+    assertTrue(indexLength > 0, body);
+    patch.reset(source, 7, index, 3);
+    valuesLength = 0;
+  }
+
+  private int value(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    int at = valuesLength;
+    values.putBytes(at, bytes);
+    valuesLength += bytes.length;
+    return at;
+  }
+
+  /** The result is the expected JSON, and its index is the one built from it. */
+  private void assertPatched(String expected) {
+    int length = patch.resultLength();
+    UnsafeBuffer dst = new UnsafeBuffer(new byte[length + 5]);
+    assertEquals(length, patch.write(values, dst, 5));
+    byte[] json = new byte[length];
+    dst.getBytes(5, json);
+    assertEquals(expected, new String(json, StandardCharsets.UTF_8));
+
+    int indexLength = patch.resultIndexLength();
+    if (indexLength == 0) {
+      return;
+    }
+    UnsafeBuffer written = new UnsafeBuffer(new byte[indexLength]);
+    patch.writeIndex(written, 0);
+    UnsafeBuffer built = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+    assertEquals(indexLength, FieldIndex.build(dst, 5, length, built, 0));
+    byte[] builtBytes = new byte[indexLength];
+    built.getBytes(0, builtBytes);
+    assertArrayEquals(builtBytes, written.byteArray(), "index of " + expected);
+  }
+}

@@ -1,0 +1,280 @@
+package dev.z8run.nodes.function;
+
+import static dev.z8run.nodes.FlowHarness.chain;
+import static dev.z8run.nodes.FlowHarness.node;
+import static dev.z8run.nodes.function.FunctionNodeTest.config;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.FlowHarness;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A Function that changes a few members of {@code msg} writes it back by patching those members:
+ * the message that arrives is the one {@code JSON.stringify} of the whole {@code msg} gives (the
+ * same script run with {@code Object.keys(msg)} first, which parses msg whole), and the field index
+ * it carries is the one its JSON gives (the capture node checks it).
+ */
+class FunctionWriteBackTest {
+  private static final String MSG = "{\"payload\":{\"n\":123456},\"topic\":\"t\"}";
+
+  private final FlowHarness harness = new FlowHarness();
+  private int flows;
+
+  @AfterEach
+  void tearDown() {
+    harness.close();
+  }
+
+  /** Runs {@code func} on {@code input} patched and whole; returns the patched JSON. */
+  private String patchedAsWhole(String func, String input) {
+    String patched = run(func, input);
+    String whole = run("Object.keys(msg);\n" + func, input);
+    assertEquals(JsonCodec.parse(whole), JsonCodec.parse(patched), func + " on " + input);
+    return patched;
+  }
+
+  private String run(String func, String input) {
+    String id = "f" + ++flows;
+    harness.engine.deploy(
+        chain(
+            id,
+            node("src" + id, "source"),
+            node("fn" + id, "function", config(func)),
+            node("out" + id, "capture")));
+    harness.inject(id, "src" + id, input);
+    FlowHarness.await(
+        "a message or an error",
+        () -> harness.captured("out" + id).size() == 1 || !harness.errors("fn" + id).isEmpty());
+    assertEquals(List.of(), harness.errors("fn" + id));
+    String json = harness.awaitCaptured("out" + id, 1).get(0).json();
+    assertEquals(List.of(), harness.errors("out" + id), "the capture checks the field index");
+    return json;
+  }
+
+  @Test
+  void shouldPatchTheOneMemberASetWrites() {
+    assertEquals(
+        "{\"payload\":5,\"topic\":\"t\"}", patchedAsWhole("msg.payload = 5;\nreturn msg;", MSG));
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"x\"}",
+        patchedAsWhole("msg.topic = \"x\";\nreturn msg;", MSG));
+  }
+
+  @Test
+  void shouldKeepTheBytesOfMembersTheScriptDidNotChange() {
+    String input = "{ \"payload\" : {\"n\": 1.50, \"u\":\"\\u00e9\"} , \"topic\":\"t\" }";
+
+    assertEquals(
+        "{\"payload\" : {\"n\": 1.50, \"u\":\"\\u00e9\"},\"topic\":7}",
+        patchedAsWhole("msg.topic = 7;\nreturn msg;", input));
+  }
+
+  @Test
+  void shouldWriteBackNestedChangesToObjectsAndArraysItRead() {
+    assertEquals(
+        "{\"payload\":{\"n\":7,\"list\":[1,{\"a\":\"b\"}]},\"topic\":\"t\"}",
+        patchedAsWhole("msg.payload.n = 7;\nmsg.payload.list = [1, {a: 'b'}];\nreturn msg;", MSG));
+    assertEquals(
+        "{\"arr\":[1,2,3,4],\"more\":[1,\"2\"]}",
+        patchedAsWhole("msg.arr.push(4);\nmsg.more = [1, '2'];\nreturn msg;", "{\"arr\":[1,2,3]}"));
+    assertEquals(
+        "{\"payload\":{\"deep\":{\"er\":{\"x\":2}}}}",
+        patchedAsWhole(
+            "msg.payload.deep.er.x++;\nreturn msg;",
+            "{\"payload\":{\"deep\":{\"er\":{\"x\":1}}}}"));
+  }
+
+  @Test
+  void shouldLeaveOutDeletedMembersAndAppendNewOnesInOrder() {
+    assertEquals(
+        "{\"payload\":{\"n\":123456}}", patchedAsWhole("delete msg.topic;\nreturn msg;", MSG));
+    assertEquals(
+        "{\"topic\":\"t\",\"payload\":1}",
+        patchedAsWhole("delete msg.payload;\nmsg.payload = 1;\nreturn msg;", MSG));
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"a\":1,\"b\":{\"c\":[true,null]}}",
+        patchedAsWhole(
+            "msg.a = 1;\nmsg.b = {c: [true, null]};\nmsg.c = undefined;\n"
+                + "msg.f = function () {};\nmsg.d = 2;\ndelete msg.d;\nreturn msg;",
+            MSG));
+    assertEquals(
+        "{\"payload\":{\"n\":123456}}", patchedAsWhole("msg.topic = undefined;\nreturn msg;", MSG));
+    assertEquals("{}", patchedAsWhole("delete msg.payload;\ndelete msg.topic;\nreturn msg;", MSG));
+  }
+
+  @Test
+  void shouldEscapeStringsAsJsonStringifyDoes() {
+    patchedAsWhole(
+        "msg.s = 'quote \" back \\\\ nl \\n tab \\t ctl \\u0001 \\u007f é € 😀 lone \\ud800 end';\n"
+            + "msg.t = msg.payload;\nmsg.k = msg.key;\nreturn msg;",
+        "{\"payload\":\"a\\\"b\\u00e9\\n\",\"key\":\"plain\"}");
+    String patched =
+        patchedAsWhole("msg.s = '\\u0001\\b\\f\\n\\r\\t\"\\\\\\ud83d';\nreturn msg;", "{}");
+    assertEquals("{\"s\":\"\\u0001\\b\\f\\n\\r\\t\\\"\\\\\\ud83d\"}", patched);
+  }
+
+  @Test
+  void shouldWriteNumbersAsJsonStringifyDoes() {
+    assertEquals(
+        "{\"a\":1.5,\"b\":0,\"c\":null,\"d\":1e+21,\"e\":123456789012345680,\"f\":-42,"
+            + "\"g\":0.1}",
+        patchedAsWhole(
+            "msg.a = 1.5; msg.b = -0; msg.c = NaN; msg.d = 1e21; msg.e = 123456789012345678;\n"
+                + "msg.f = -42; msg.g = 0.1;\nreturn msg;",
+            "{}"));
+  }
+
+  @Test
+  void shouldReadWhatTheScriptWroteInTheSameCall() {
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"x\",\"r\":\"x123456true false\"}",
+        patchedAsWhole(
+            "msg.topic = 'x';\nmsg.r = msg.topic + msg.payload.n + ('topic' in msg) + ' '"
+                + " + ('gone' in msg);\nreturn msg;",
+            MSG));
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"keys\":\"payload,topic,x\"}",
+        patchedAsWhole(
+            "msg.x = 1;\nmsg.keys = Object.keys(msg).join(',');\ndelete msg.x;\nreturn msg;", MSG));
+  }
+
+  @Test
+  void shouldForwardAMessageTheScriptOnlyReadScalarsOf() {
+    String input = "{ \"payload\" : 3, \"topic\" : \"t\" }";
+
+    assertEquals(input, run("if (msg.payload > 2 && msg.topic) { return msg; }", input));
+  }
+
+  @Test
+  void shouldSerializeANewObjectAsBefore() {
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"copy\":\"t\"}",
+        patchedAsWhole("return {payload: msg.payload, copy: msg.topic};", MSG));
+  }
+
+  @Test
+  void shouldFallBackToTheWholeMessageForKeysItCannotPatch() {
+    StringBuilder many = new StringBuilder("{");
+    for (int i = 0; i < 20; i++) {
+      many.append(i == 0 ? "" : ",").append("\"k").append(i).append("\":").append(i);
+    }
+    many.append('}');
+    patchedAsWhole("msg.k3 = 'x';\nreturn msg;", many.toString());
+    patchedAsWhole("msg.a = 2;\nreturn msg;", "{\"a\":1,\"a\":3}");
+    patchedAsWhole("msg['é'] = 2;\nmsg.b = msg['é'];\nreturn msg;", "{\"é\":1,\"b\":0}");
+    patchedAsWhole("msg[0] = 'zero';\nreturn msg;", "{\"0\":1}");
+    assertEquals("{\"payload\":[1,2]}", run("msg.payload = [1, 2];\nreturn msg;", "[5]"));
+  }
+
+  @Test
+  void shouldSendASnapshotAtEachSendOnEachOutput() {
+    Flow flow =
+        new Flow(
+            "multi",
+            "multi",
+            "",
+            List.of(
+                node("src", "source"),
+                node(
+                    "fn",
+                    "function",
+                    config(
+                        "msg.x = 1;\nnode.send([msg, null]);\nmsg.x = 2;\n"
+                            + "return [[msg, {payload: 'new'}], msg];",
+                        "outputs",
+                        2)),
+                node("o0", "capture"),
+                node("o1", "capture")),
+            List.of(
+                new Wire("src", 0, "fn", 0),
+                new Wire("fn", 0, "o0", 0),
+                new Wire("fn", 1, "o1", 0)));
+    harness.engine.deploy(flow);
+
+    harness.inject("multi", "src", MSG);
+
+    List<String> first =
+        harness.awaitCaptured("o0", 3).stream().map(FlowHarness.Captured::json).toList();
+    assertEquals(
+        List.of(
+            "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"x\":1}",
+            "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"x\":2}",
+            "{\"payload\":\"new\"}"),
+        first);
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"x\":2}",
+        harness.awaitCaptured("o1", 1).get(0).json());
+    assertEquals(List.of(), harness.errors("o0"));
+  }
+
+  @Test
+  void shouldLetALaterCallReadAndSendAMessageKeptAfterItWasChanged() {
+    harness.engine.deploy(
+        chain(
+            "kept",
+            node("src", "source"),
+            node(
+                "fn",
+                "function",
+                config(
+                    "if (msg.topic === 'keep') { msg.topic = 'kept'; kept = msg; return null; }\n"
+                        + "msg.payload = kept.topic + kept.payload.n;\nreturn [[msg, kept]];")),
+            node("out", "capture")));
+    harness.inject("kept", "src", "{\"payload\":{\"n\":1},\"topic\":\"keep\"}");
+    harness.inject("kept", "src", "{\"payload\":0}");
+
+    FlowHarness.await(
+        "two messages or an error",
+        () -> harness.captured("out").size() == 2 || !harness.errors("fn").isEmpty());
+    assertEquals(List.of(), harness.errors("fn"));
+    List<FlowHarness.Captured> received = harness.awaitCaptured("out", 2);
+
+    assertEquals("{\"payload\":\"kept1\"}", received.get(0).json());
+    assertEquals("{\"payload\":{\"n\":1},\"topic\":\"kept\"}", received.get(1).json());
+  }
+
+  @Test
+  void shouldCarryAnIndexTheNextNodesReadThrough() {
+    FlowNode[] nodes = {
+      node("src", "source"),
+      node("a", "function", config("msg.topic = 'longer topic';\nmsg.hop = 1;\nreturn msg;")),
+      node(
+          "b",
+          "change",
+          "{\"rules\":[{\"t\":\"set\",\"p\":\"hop\",\"pt\":\"msg\",\"to\":\"22\",\"tot\":\"num\"}]}"),
+      node("c", "function", config("msg.seen = [msg.topic, msg.hop, msg.payload.n];\nreturn msg;")),
+      node("out", "capture")
+    };
+    harness.engine.deploy(chain("idx", nodes));
+
+    harness.inject("idx", "src", MSG);
+
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"longer topic\",\"hop\":22,"
+            + "\"seen\":[\"longer topic\",22,123456]}",
+        harness.awaitCaptured("out", 1).get(0).json());
+    assertEquals(List.of(), harness.errors("out"));
+  }
+
+  @Test
+  void shouldStillRefuseAMessageThatHoldsItself() {
+    String id = "cyclic";
+    harness.engine.deploy(
+        chain(
+            id,
+            node("src", "source"),
+            node("fn", "function", config("msg.self = msg;\nreturn msg;")),
+            node("out", "capture")));
+    harness.inject(id, "src", MSG);
+
+    List<String> errors = harness.awaitErrors("fn", 1);
+    assertTrue(errors.get(0).contains("TypeError"), errors.toString());
+  }
+}
