@@ -106,10 +106,7 @@ final class NodeRedFlowControl {
       }
       case "link call" -> {
         if ("dynamic".equals(node.get("linkType"))) {
-          notes.add(
-              "calling a link chosen by msg.target (dynamic) is not supported yet; name the link"
-                  + " in node instead");
-          return null;
+          config.put("linkType", "dynamic");
         }
         config.put("links", node.get("links") instanceof List<?> links ? links : List.of());
         copy(node, config, List.of("timeout"));

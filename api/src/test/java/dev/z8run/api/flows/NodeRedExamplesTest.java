@@ -462,7 +462,6 @@ class NodeRedExamplesTest {
       {"storage/", "the file system (file, file in, watch)"},
       {"function/function/08 - Using external modules.json", "a module set in settings.js"},
       {"function/delay/06 - Simple Queue with release", "a wire back to an earlier node (a loop)"},
-      {"common/link/03 - Link call.json", "a function body that uses await"},
       {"network/http/", "an HTTP client calling Node-RED's own port; see NodeRedHttpInTest"},
     };
     try {
@@ -509,6 +508,11 @@ class NodeRedExamplesTest {
         List.of("It is 4pm on a weekday!"));
     map.put("common/link/01 - Link within a tab.json", List.of(hello));
     map.put("common/link/02 - Link across tabs.json", List.of(hello));
+    // a fixed link call, a dynamic one (msg.target) and a function's await node.linkcall
+    map.put(
+        "common/link/03 - Link call.json",
+        List.of(
+            "Hello, from subroutine-1", "Hello, from subroutine-1", "Hello, from subroutine-1"));
     map.put("function/change/01 - Set payload value.json", List.of("Hello World!"));
     map.put(
         "function/change/02 - Set any property value.json",

@@ -35,6 +35,9 @@ final class NodeApi {
 
     /** {@code node.error(text, msg)}: fails the current message after the call. */
     void failMessage(String text);
+
+    /** {@code node.linkcall(target, msg, options)}: a Promise of what the called link returns. */
+    Object linkcall(Object[] args);
   }
 
   private final NodeContext node;
@@ -61,6 +64,7 @@ final class NodeApi {
     api.function(nodeObject, "error", 2, (c, s, t, args) -> api.error(c, args));
     api.function(nodeObject, "log", 1, (c, s, t, args) -> api.log(c, args));
     api.function(nodeObject, "status", 1, (c, s, t, args) -> api.status(c, args));
+    api.function(nodeObject, "linkcall", 3, (c, s, t, args) -> host.linkcall(args));
     Scriptable flow = api.store(cx, node.flowContext());
     Scriptable global = api.store(cx, node.globalContext());
     Scriptable context = api.store(cx, own);
