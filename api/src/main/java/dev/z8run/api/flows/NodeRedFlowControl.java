@@ -27,7 +27,7 @@ final class NodeRedFlowControl {
           "rateUnits",
           "drop");
   private static final List<String> JOIN =
-      List.of("mode", "build", "property", "key", "joiner", "count", "timeout");
+      List.of("mode", "build", "property", "key", "joiner", "joinerType", "count", "timeout");
   private static final Set<String> DELAY_MODES =
       Set.of("delay", "delayv", "random", "rate", "queue", "timed");
 
@@ -80,7 +80,11 @@ final class NodeRedFlowControl {
         if ("".equals(config.get("property"))) {
           config.remove("property");
         }
-        if (!Set.of("array", "object", "string", "merged").contains(config.get("build"))) {
+        if (!Set.of("str", "bin").contains(config.get("joinerType"))) {
+          config.remove("joinerType");
+        }
+        if (!Set.of("array", "object", "string", "merged", "buffer")
+            .contains(config.get("build"))) {
           config.remove("build");
         }
         return "join";
