@@ -29,7 +29,7 @@ final class NodeRedFlowControl {
   private static final List<String> JOIN =
       List.of("mode", "build", "property", "key", "joiner", "joinerType", "count", "timeout");
   private static final Set<String> DELAY_MODES =
-      Set.of("delay", "delayv", "random", "rate", "queue", "timed");
+      Set.of("delay", "delayv", "random", "rate", "queue", "timed", "burst");
 
   private NodeRedFlowControl() {}
 
