@@ -46,7 +46,8 @@ public final class DelayNode implements Node {
                   List.of("delay", "delayv", "random", "rate", "queue", "timed", "burst"),
                   "delay: fixed; delayv: msg.delay ms (else timeout); random: between randomFirst"
                       + " and randomLast; rate: rate limit; queue, timed: rate limit for each"
-                      + " msg.topic (the latest message per topic, one topic per tick or all)."))
+                      + " msg.topic (the latest message per topic, one topic per tick or all);"
+                      + " burst: up to rate messages at once per period, more dropped."))
           .field(
               ConfigField.optional("timeout", FieldType.ANY, 5, "The fixed delay, in timeoutUnits.")
                   .atLeast(0))
