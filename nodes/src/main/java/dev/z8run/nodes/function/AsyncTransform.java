@@ -74,12 +74,27 @@ final class AsyncTransform {
     if (!source.contains("async") && !source.contains("await")) {
       return false;
     }
-    for (Token token : lex(source)) {
-      if (token.is("await") || token.is("async")) {
+    List<Token> tokens = lex(source);
+    for (int i = 0; i < tokens.size(); i++) {
+      if (keyword(tokens, i, "await") || keyword(tokens, i, "async")) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Whether token {@code i} is the word {@code word} as a keyword: not a property name ({@code
+   * msg.await}, {@code {async: 1}}).
+   */
+  private static boolean keyword(List<Token> tokens, int i, String word) {
+    if (!tokens.get(i).is(word)) {
+      return false;
+    }
+    Token before = i > 0 ? tokens.get(i - 1) : null;
+    Token after = i + 1 < tokens.size() ? tokens.get(i + 1) : null;
+    return (before == null || !(before.is(".") || before.is("?.")))
+        && (after == null || !after.is(":"));
   }
 
   /**
@@ -133,14 +148,14 @@ final class AsyncTransform {
     /** Writes what starts at token {@code i}; the index after it. */
     private int one(int i, int to) {
       Token token = tokens.get(i);
-      if (token.is("await")) {
+      if (keyword(tokens, i, "await")) {
         int end = Math.min(unaryEnd(i + 1), to);
         out.append(token.space()).append("(yield");
         range(i + 1, end);
         out.append(')');
         return end;
       }
-      if (token.is("async") && at(i + 1) != null && !at(i + 1).newlineBefore()) {
+      if (keyword(tokens, i, "async") && at(i + 1) != null && !at(i + 1).newlineBefore()) {
         if (is(i + 1, "function")) {
           return asyncFunction(i, to);
         }

@@ -147,6 +147,21 @@ class FunctionAsyncTest {
   }
 
   @Test
+  void shouldLeavePropertiesNamedAwaitOrAsyncAlone() {
+    assertEquals(
+        List.of(List.of(1L, 2L, 3L)),
+        payloads(
+            config(
+                "var o = {await: 1, async: 2};\n"
+                    + "msg.await = o.await; msg.async = o.async;\n"
+                    + "msg.payload = [msg.await, msg.async, (await Promise.resolve(3))];\n"
+                    + "return msg;"),
+            "{}",
+            1));
+    assertTrue(!AsyncTransform.needed("msg.await = 1; var x = {async: true}; return msg;"));
+  }
+
+  @Test
   void shouldAwaitInTheStartCode() {
     List<Object> out =
         payloads(
