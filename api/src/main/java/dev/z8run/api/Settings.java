@@ -248,6 +248,17 @@ public final class Settings {
               + " is. Unset, none.",
           Settings::names);
 
+  public static final Setting<List<String>> FUNCTION_GLOBAL_MODULES =
+      Setting.parsed(
+          "Z8_FUNCTION_GLOBAL_MODULES",
+          null,
+          "",
+          "module names, comma-separated",
+          "Node.js modules function nodes find with `global.get(name)`, as Node-RED's"
+              + " `functionGlobalContext` in settings.js; only `os` can be listed (it tells flow"
+              + " authors the host's name, kernel and memory). Unset, none.",
+          Settings::modules);
+
   public static final Setting<Integer> MAX_FLOW_NODES =
       Setting.integer(
           "Z8_MAX_FLOW_NODES",
@@ -404,6 +415,7 @@ public final class Settings {
           HTTP_ALLOW,
           PLUGIN_FILES_ROOT,
           PLUGIN_ENV,
+          FUNCTION_GLOBAL_MODULES,
           MAX_FLOW_NODES,
           VECTOR_MAX_COLLECTIONS,
           VECTOR_MAX_ENTRIES,
@@ -418,6 +430,17 @@ public final class Settings {
           TOKEN,
           AGRONA_BOUNDS_CHECKS_DISABLED,
           LOG_MANAGER);
+
+  private static List<String> modules(String text) {
+    List<String> modules = new ArrayList<>();
+    for (String part : text.split(",")) {
+      if (!part.isBlank()) {
+        modules.add(part.strip());
+      }
+    }
+    new dev.z8run.nodes.function.FunctionModules(java.util.Set.copyOf(modules)); // refuses others
+    return List.copyOf(modules);
+  }
 
   private static List<String> names(String text) {
     List<String> names = new ArrayList<>();

@@ -153,6 +153,10 @@ public final class Z8Server implements AutoCloseable {
       engine.registerService(Replies.class, hooks);
       engine.registerService(OutboundPolicy.class, settings.get(Settings.HTTP_ALLOW));
       engine.registerService(NodeEnvironment.class, settings.nodeEnvironment());
+      engine.registerService(
+          dev.z8run.nodes.function.FunctionModules.class,
+          new dev.z8run.nodes.function.FunctionModules(
+              java.util.Set.copyOf(settings.get(Settings.FUNCTION_GLOBAL_MODULES))));
       AiUsage aiUsage = new AiUsage();
       engine.registerService(AiUsage.class, aiUsage);
       // constructed now, loaded at its first use: the server's start time does not change

@@ -27,9 +27,9 @@ final class NodeRedFlowControl {
           "rateUnits",
           "drop");
   private static final List<String> JOIN =
-      List.of("mode", "build", "property", "key", "joiner", "count", "timeout");
+      List.of("mode", "build", "property", "key", "joiner", "joinerType", "count", "timeout");
   private static final Set<String> DELAY_MODES =
-      Set.of("delay", "delayv", "random", "rate", "queue", "timed");
+      Set.of("delay", "delayv", "random", "rate", "queue", "timed", "burst");
 
   private NodeRedFlowControl() {}
 
@@ -80,7 +80,11 @@ final class NodeRedFlowControl {
         if ("".equals(config.get("property"))) {
           config.remove("property");
         }
-        if (!Set.of("array", "object", "string", "merged").contains(config.get("build"))) {
+        if (!Set.of("str", "bin").contains(config.get("joinerType"))) {
+          config.remove("joinerType");
+        }
+        if (!Set.of("array", "object", "string", "merged", "buffer")
+            .contains(config.get("build"))) {
           config.remove("build");
         }
         return "join";
@@ -106,10 +110,7 @@ final class NodeRedFlowControl {
       }
       case "link call" -> {
         if ("dynamic".equals(node.get("linkType"))) {
-          notes.add(
-              "calling a link chosen by msg.target (dynamic) is not supported yet; name the link"
-                  + " in node instead");
-          return null;
+          config.put("linkType", "dynamic");
         }
         config.put("links", node.get("links") instanceof List<?> links ? links : List.of());
         copy(node, config, List.of("timeout"));

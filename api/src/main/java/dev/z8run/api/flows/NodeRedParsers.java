@@ -89,12 +89,10 @@ final class NodeRedParsers {
           config.put("topics", topics);
         }
         if ("interval".equals(mode) && truthy(node.get("allowEmptySequence"))) {
-          notes.add(
-              "'send empty message when no message arrives' is not supported yet: an interval"
-                  + " without messages sends nothing");
+          config.put("allowEmptySequence", true);
         }
         if (truthy(node.get("honourParts"))) {
-          notes.add("'honour msg.parts' is not supported yet: sequences are cut by count only");
+          config.put("honourParts", true);
         }
         return "batch";
       }

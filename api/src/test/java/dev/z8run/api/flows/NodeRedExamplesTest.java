@@ -89,7 +89,14 @@ class NodeRedExamplesTest {
     server =
         Main.start(
             TestSettings.ephemeral(
-                Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET)));
+                Map.of(
+                    "Z8_DATA_DIR",
+                    dataDir.toString(),
+                    "Z8_JWT_SECRET",
+                    SECRET,
+                    // function/function/08's settings.js: functionGlobalContext {os: require("os")}
+                    "Z8_FUNCTION_GLOBAL_MODULES",
+                    "os")));
     client = HttpClient.newHttpClient();
     token = Tokens.withSecret(SECRET).issue(new UserPrincipal("examples", "examples"));
     server
@@ -460,9 +467,7 @@ class NodeRedExamplesTest {
       {"network/udp/", "UDP peers"},
       {"network/websocket/", "WebSocket peers"},
       {"storage/", "the file system (file, file in, watch)"},
-      {"function/function/08 - Using external modules.json", "a module set in settings.js"},
       {"function/delay/06 - Simple Queue with release", "a wire back to an earlier node (a loop)"},
-      {"common/link/03 - Link call.json", "a function body that uses await"},
       {"network/http/", "an HTTP client calling Node-RED's own port; see NodeRedHttpInTest"},
     };
     try {
@@ -478,6 +483,21 @@ class NodeRedExamplesTest {
       throw new java.io.UncheckedIOException(e);
     }
     return map;
+  }
+
+  /** What uname says of this host (Node.js's os module reads the same). */
+  private static String uname(String option) {
+    try {
+      Process uname = new ProcessBuilder("uname", option).start();
+      String text = new String(uname.getInputStream().readAllBytes()).strip();
+      uname.waitFor();
+      return text;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   private static Map<String, List<Object>> expected() {
@@ -509,6 +529,11 @@ class NodeRedExamplesTest {
         List.of("It is 4pm on a weekday!"));
     map.put("common/link/01 - Link within a tab.json", List.of(hello));
     map.put("common/link/02 - Link across tabs.json", List.of(hello));
+    // a fixed link call, a dynamic one (msg.target) and a function's await node.linkcall
+    map.put(
+        "common/link/03 - Link call.json",
+        List.of(
+            "Hello, from subroutine-1", "Hello, from subroutine-1", "Hello, from subroutine-1"));
     map.put("function/change/01 - Set payload value.json", List.of("Hello World!"));
     map.put(
         "function/change/02 - Set any property value.json",
@@ -552,6 +577,20 @@ class NodeRedExamplesTest {
                     Map.of("id", "1bcca7af.619428", "type", "function", "name", "report error")))));
     map.put("function/function/06 - Storing data in context.json", List.of(1L));
     map.put("function/function/09 - Setup and close.json", List.of(1L));
+    map.put(
+        "function/function/08 - Using external modules.json",
+        List.of(
+            Map.of(
+                "hostname",
+                uname("-n"),
+                "arch",
+                uname("-m").equals("x86_64") ? "x64" : "arm64",
+                "platform",
+                "linux",
+                "release",
+                uname("-r"),
+                "free",
+                DATE)));
     map.put("function/function/10 - Asynchronous setup.json", List.of(hello));
     map.put("function/range/01 - Scale input value.json", List.of(0L, 2.5024437927663734, 5L));
     map.put("function/range/02 - Scale input and round to integer.json", List.of(0L, 142L, 1408L));

@@ -2,6 +2,7 @@ package dev.z8run.nodes.function;
 
 import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.ContextStore;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
@@ -9,12 +10,17 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.FieldIndex;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.LinkReturns;
+import dev.z8run.nodes.support.LinkTargets;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.EcmaError;
@@ -63,6 +69,12 @@ public final class FunctionNode implements Node, NodeApi.Host {
   static final long START_POLL_MS = 10;
 
   private static final int QUEUED = -1;
+
+  /** How often a message waiting on {@code node.linkcall} looks for the return. */
+  static final long LINK_CALL_POLL_MS = 2;
+
+  /** How long {@code node.linkcall} waits for the return unless told (Node-RED's default). */
+  static final long LINK_CALL_TIMEOUT_MS = 5000;
 
   public static final NodeType TYPE =
       NodeType.builder("function")
@@ -138,6 +150,10 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private final JsRuntime runtime;
   private final Function function;
   private final Function finalizer;
+  private final Function newDeferred;
+  private final Function onResolved;
+  private final Function onRejected;
+  private long nextLinkCall;
   private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
   private final UnsafeBuffer indexScratch = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
   private final MessageWriteBack writeBack = new MessageWriteBack();
@@ -169,6 +185,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     final long intervalMs;
     final MessageView view;
     final Object sends;
+    LinkCallWait linkCall;
     Cancellable handle;
 
     Timer(Function callback, Object[] args, long intervalMs, MessageView view, Object sends) {
@@ -179,6 +196,17 @@ public final class FunctionNode implements Node, NodeApi.Host {
       this.sends = sends;
     }
   }
+
+  /**
+   * A {@code node.linkcall} waiting for its return: the Promise's settle functions, the future the
+   * Link Out in return mode completes ({@link LinkReturns}), and when it gives up.
+   */
+  private record LinkCallWait(
+      long call,
+      CompletableFuture<Map<String, Object>> reply,
+      Function resolve,
+      Function reject,
+      long deadlineNs) {}
 
   /** JavaScript ({@code func}, or z8run's {@code code}), or z8run's {@link Z8runTemplate}. */
   private static Node create(NodeContext context) {
@@ -214,6 +242,38 @@ public final class FunctionNode implements Node, NodeApi.Host {
       runtime = JsRuntime.install(cx, scope, context);
       NodeApi.install(cx, scope, context, new ContextStore(), this);
       installTimers();
+      newDeferred =
+          (Function)
+              cx.evaluateString(
+                  scope,
+                  "(function () { var d = {}; d.promise = new Promise(function (resolve, reject)"
+                      + " { d.resolve = resolve; d.reject = reject; }); return d; })",
+                  "deferred",
+                  1,
+                  null);
+      onResolved =
+          new LambdaFunction(
+              scope,
+              "resolved",
+              1,
+              (c, s, t, args) -> {
+                send(args.length > 0 ? args[0] : Undefined.instance);
+                return Undefined.instance;
+              });
+      onRejected =
+          new LambdaFunction(
+              scope,
+              "rejected",
+              1,
+              (c, s, t, args) -> {
+                String text = text(args.length > 0 ? args[0] : Undefined.instance);
+                if (out != null) {
+                  failure = text;
+                } else {
+                  context.error(where + ": " + text, null);
+                }
+                return Undefined.instance;
+              });
       boolean z8run = context.config().get("func") == null && context.config().get("code") != null;
       function =
           compile(
@@ -273,6 +333,17 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   private String text(Object value) {
     if (value instanceof Scriptable object && "Error".equals(object.getClassName())) {
+      // a runtime error (ReferenceError, TypeError, ...) with its line, as describe() says it
+      Object name = ScriptableObject.getProperty(object, "name");
+      Object line = ScriptableObject.getProperty(object, "lineNumber");
+      if (!"Error".equals(name) && line instanceof Number number && number.intValue() > 0) {
+        return name
+            + ": "
+            + trimPeriod(Context.toString(ScriptableObject.getProperty(object, "message")))
+            + " (line "
+            + number.intValue()
+            + ")";
+      }
       return Context.toString(object);
     }
     return value instanceof CharSequence ? value.toString() : JsValues.stringify(cx, scope, value);
@@ -428,13 +499,21 @@ public final class FunctionNode implements Node, NodeApi.Host {
       }
       return null;
     }
+    // Node-RED runs func and initialize as async functions: await may appear at their top level
+    boolean async = !field.equals("finalize") && AsyncTransform.needed(body);
+    String source = async ? AsyncTransform.asyncBody(body) : body;
+    // Rhino's bytecode compiler emits unverifiable code for some generators (a yield inside a call
+    // inside try): the rewritten bodies run interpreted, which counts instructions just the same
+    cx.setInterpretedMode(async);
     try {
       // line 0 holds the header, so that the body's first line is line 1 in error messages
       return cx.compileFunction(
-          scope, "function (" + parameter + ") {\n" + body + "\n}", where, 0, null);
+          scope, "function (" + parameter + ") {\n" + source + "\n}", where, 0, null);
     } catch (EvaluatorException syntax) {
       throw new IllegalArgumentException(
           field + ": line " + syntax.lineNumber() + ": SyntaxError: " + syntax.details(), syntax);
+    } finally {
+      cx.setInterpretedMode(false);
     }
   }
 
@@ -479,6 +558,10 @@ public final class FunctionNode implements Node, NodeApi.Host {
     if (timer == null) {
       return; // cleared while its message waited: nothing to run
     }
+    if (timer.linkCall != null) {
+      pollLinkCall(id, timer, msg, out);
+      return;
+    }
     if (timer.intervalMs == 0) {
       timers.remove(id);
     }
@@ -520,7 +603,14 @@ public final class FunctionNode implements Node, NodeApi.Host {
       cx.beginCall();
       Object result = target.call(cx, scope, scope, args);
       if (target == function) {
-        route(result);
+        if (result instanceof Scriptable promise
+            && result != view // msg itself is never a thenable: leave it unparsed
+            && ScriptableObject.getProperty(promise, "then") instanceof Function then) {
+          // an async body (or one returning a Promise): its result is sent when it settles
+          then.call(cx, scope, promise, new Object[] {onResolved, onRejected});
+        } else {
+          route(result);
+        }
       }
       cx.processMicrotasks();
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | Sandbox.LimitExceeded e) {
@@ -554,6 +644,121 @@ public final class FunctionNode implements Node, NodeApi.Host {
       return;
     }
     route(messages);
+  }
+
+  /**
+   * {@code node.linkcall(target, msg, options)}: calls a Link In (by id, or by name) with a copy of
+   * {@code msg} and returns a Promise of the message a Link Out in return mode sends back; it
+   * rejects with {@code Error("timeout")} after {@code options.timeout} ms (5000). The calling
+   * message's execution stays open while it waits: the wait is a timer of this node, polled on its
+   * worker every {@value #LINK_CALL_POLL_MS} ms.
+   */
+  @Override
+  public Object linkcall(Object[] args) {
+    if (args.length == 0
+        || !(args[0] instanceof CharSequence named)
+        || named.toString().isBlank()) {
+      throw ScriptRuntime.constructError("Error", "linkcall: target must be a non-empty string");
+    }
+    if (args.length < 2
+        || !(args[1] instanceof Scriptable message)
+        || args[1] instanceof Function) {
+      throw ScriptRuntime.constructError("Error", "linkcall: msg must be an object");
+    }
+    long timeoutMs = LINK_CALL_TIMEOUT_MS;
+    if (args.length > 2 && args[2] instanceof Scriptable options) {
+      Object timeout = ScriptableObject.getProperty(options, "timeout");
+      if (timeout instanceof Number number && number.doubleValue() > 0) {
+        timeoutMs = number.longValue();
+      }
+    }
+    String target;
+    try {
+      target =
+          context
+              .service(LinkTargets.class, LinkTargets::new)
+              .resolve(context.flowId(), named.toString());
+    } catch (IllegalArgumentException notFound) {
+      throw ScriptRuntime.constructError("Error", "linkcall: " + notFound.getMessage());
+    }
+    Map<String, Object> body = new java.util.LinkedHashMap<>();
+    if (JsValues.toJava(cx, scope, message) instanceof Map<?, ?> copy) {
+      copy.forEach((key, value) -> body.put((String) key, value));
+    }
+    long call = ++nextLinkCall;
+    List<Object> stack =
+        body.get("_linkSource") instanceof List<?> list
+            ? new java.util.ArrayList<>(list)
+            : new java.util.ArrayList<>();
+    stack.add(Map.of("id", context.nodeId(), "call", call));
+    body.put("_linkSource", stack);
+    LinkReturns returns = context.service(LinkReturns.class, LinkReturns::new);
+    CompletableFuture<Map<String, Object>> reply = returns.expect(context.nodeId(), call);
+    Scriptable deferred = (Scriptable) newDeferred.call(cx, scope, scope, new Object[0]);
+    Timer timer = new Timer(null, null, 0, view, null);
+    timer.linkCall =
+        new LinkCallWait(
+            call,
+            reply,
+            (Function) ScriptableObject.getProperty(deferred, "resolve"),
+            (Function) ScriptableObject.getProperty(deferred, "reject"),
+            context.nanoClock().nanoTime() + timeoutMs * 1_000_000);
+    start(timer, LINK_CALL_POLL_MS);
+    byte[] json = JsonCodec.write(body);
+    InjectResult result =
+        context.triggerAt(
+            target, new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length));
+    if (result != InjectResult.ACCEPTED) {
+      returns.forget(context.nodeId(), call);
+      throw ScriptRuntime.constructError(
+          "Error", "linkcall: link in '" + target + "' did not take the call: " + result);
+    }
+    return ScriptableObject.getProperty(deferred, "promise");
+  }
+
+  /** Settles a {@code node.linkcall}'s Promise when its return came or its time is up. */
+  private void pollLinkCall(int id, Timer timer, MessageFlyweight msg, Output out) {
+    LinkCallWait wait = timer.linkCall;
+    Map<String, Object> reply = wait.reply().getNow(null);
+    if (reply == null && context.nanoClock().nanoTime() < wait.deadlineNs()) {
+      this.out = out;
+      this.input = msg;
+      try {
+        wait(id, timer, LINK_CALL_POLL_MS);
+      } finally {
+        this.out = null;
+        this.input = null;
+      }
+      return;
+    }
+    timers.remove(id);
+    Function settle;
+    if (reply != null) {
+      reply.remove("_linkReturn");
+      settle =
+          new LambdaFunction(
+              scope,
+              "returned",
+              0,
+              (c, s, t, args) ->
+                  wait.resolve()
+                      .call(c, scope, scope, new Object[] {JsValues.toScript(c, scope, reply)}));
+    } else {
+      context.service(LinkReturns.class, LinkReturns::new).forget(context.nodeId(), wait.call());
+      settle =
+          new LambdaFunction(
+              scope,
+              "timedOut",
+              0,
+              (c, s, t, args) ->
+                  wait.reject()
+                      .call(
+                          c,
+                          scope,
+                          scope,
+                          new Object[] {c.newObject(scope, "Error", new Object[] {"timeout"})}));
+    }
+    call(msg, out, timer.view, settle, new Object[0]);
   }
 
   @Override
@@ -639,6 +844,11 @@ public final class FunctionNode implements Node, NodeApi.Host {
     for (Timer timer : timers.values()) {
       if (timer.handle != null) {
         timer.handle.cancel();
+      }
+      if (timer.linkCall != null) {
+        context
+            .service(LinkReturns.class, LinkReturns::new)
+            .forget(context.nodeId(), timer.linkCall.call());
       }
     }
     timers.clear();

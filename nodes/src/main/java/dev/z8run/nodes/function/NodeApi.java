@@ -35,6 +35,9 @@ final class NodeApi {
 
     /** {@code node.error(text, msg)}: fails the current message after the call. */
     void failMessage(String text);
+
+    /** {@code node.linkcall(target, msg, options)}: a Promise of what the called link returns. */
+    Object linkcall(Object[] args);
   }
 
   private final NodeContext node;
@@ -61,9 +64,12 @@ final class NodeApi {
     api.function(nodeObject, "error", 2, (c, s, t, args) -> api.error(c, args));
     api.function(nodeObject, "log", 1, (c, s, t, args) -> api.log(c, args));
     api.function(nodeObject, "status", 1, (c, s, t, args) -> api.status(c, args));
-    Scriptable flow = api.store(cx, node.flowContext());
-    Scriptable global = api.store(cx, node.globalContext());
-    Scriptable context = api.store(cx, own);
+    api.function(nodeObject, "linkcall", 3, (c, s, t, args) -> host.linkcall(args));
+    Scriptable flow = api.store(cx, node.flowContext(), FunctionModules.NONE);
+    FunctionModules modules = node.service(FunctionModules.class);
+    Scriptable global =
+        api.store(cx, node.globalContext(), modules == null ? FunctionModules.NONE : modules);
+    Scriptable context = api.store(cx, own, FunctionModules.NONE);
     context.put("flow", context, flow);
     context.put("global", context, global);
     Scriptable env = cx.newObject(scope);
@@ -84,10 +90,24 @@ final class NodeApi {
     owner.put(name, owner, new LambdaFunction(scope, name, arity, body));
   }
 
-  private Scriptable store(Context cx, ContextStore store) {
+  private Scriptable store(Context cx, ContextStore store, FunctionModules modules) {
     Scriptable object = cx.newObject(scope);
+    Scriptable[] loaded = new Scriptable[1];
     function(
-        object, "get", 1, (c, s, t, args) -> JsValues.toScript(c, scope, store.get(key(args))));
+        object,
+        "get",
+        1,
+        (c, s, t, args) -> {
+          String key = key(args);
+          Object value = store.get(key);
+          if (value == null && modules.offers(key)) {
+            if (loaded[0] == null) {
+              loaded[0] = os(c);
+            }
+            return loaded[0];
+          }
+          return JsValues.toScript(c, scope, value);
+        });
     function(
         object,
         "set",
@@ -98,6 +118,34 @@ final class NodeApi {
         });
     function(object, "keys", 0, (c, s, t, args) -> keys(c, store.keys()));
     return object;
+  }
+
+  /** Node.js's {@code os} module, as much of it as {@link FunctionModules} describes. */
+  private Scriptable os(Context cx) {
+    Scriptable os = cx.newObject(scope);
+    var memory =
+        (com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    function(os, "hostname", 0, (c, s, t, args) -> FunctionModules.hostname());
+    function(os, "type", 0, (c, s, t, args) -> FunctionModules.type());
+    function(os, "platform", 0, (c, s, t, args) -> FunctionModules.platform());
+    function(os, "arch", 0, (c, s, t, args) -> FunctionModules.arch());
+    function(os, "release", 0, (c, s, t, args) -> System.getProperty("os.version", ""));
+    function(
+        os,
+        "uptime",
+        0,
+        (c, s, t, args) ->
+            (double) java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime() / 1000);
+    function(os, "freemem", 0, (c, s, t, args) -> (double) memory.getFreeMemorySize());
+    function(os, "totalmem", 0, (c, s, t, args) -> (double) memory.getTotalMemorySize());
+    function(
+        os,
+        "availableParallelism",
+        0,
+        (c, s, t, args) -> Runtime.getRuntime().availableProcessors());
+    os.put("EOL", os, System.lineSeparator());
+    return os;
   }
 
   private Object keys(Context cx, List<String> keys) {

@@ -28,9 +28,15 @@ import java.util.Map;
  *       its own {@code parts.count}, are sent together as one sequence once all are in.
  * </ul>
  *
- * A message with {@code msg.reset} drops what is held. At most {@code maxKept} messages are held;
- * past that they are dropped with a warning. A sequence is sent in the execution of the message
- * that completes it (interval: of the interval's first message, held until the interval ends).
+ * With {@code honourParts} (count mode) a message that ends its own sequence ({@code parts.index +
+ * 1 == parts.count}) ends the batch early; with {@code allowEmptySequence} (interval mode) an
+ * interval without messages sends a sequence of one {@code {payload: null}} message, in a new
+ * execution started at this node.
+ *
+ * <p>A message with {@code msg.reset} drops what is held. At most {@code maxKept} messages are
+ * held; past that they are dropped with a warning. A sequence is sent in the execution of the
+ * message that completes it (interval: of the interval's first message, held until the interval
+ * ends).
  */
 public final class BatchNode implements Node {
   public static final NodeType TYPE =
@@ -65,6 +71,19 @@ public final class BatchNode implements Node {
                   List.of(),
                   "concat: the topics whose sequences are joined, in order, as [{\"topic\": ...}]."))
           .field(
+              ConfigField.optional(
+                  "honourParts",
+                  FieldType.BOOLEAN,
+                  false,
+                  "count: a message that ends its msg.parts sequence ends the batch early."))
+          .field(
+              ConfigField.optional(
+                  "allowEmptySequence",
+                  FieldType.BOOLEAN,
+                  false,
+                  "interval: an interval without messages sends {payload: null} as a sequence of"
+                      + " one."))
+          .field(
               ConfigField.optional("maxKept", FieldType.INTEGER, 10_000L, "Messages held at most.")
                   .atLeast(1))
           .factory(BatchNode::new)
@@ -77,6 +96,10 @@ public final class BatchNode implements Node {
   private final long intervalMs;
   private final List<String> topics = new ArrayList<>();
   private final long maxKept;
+  private final boolean honourParts;
+  private final boolean allowEmpty;
+  private final byte[] emptyMarker;
+  private Cancellable emptyTimer;
   private List<Map<String, Object>> pending = new ArrayList<>();
   private final Map<String, LinkedHashMap<String, List<Map<String, Object>>>> byTopic =
       new HashMap<>();
@@ -109,15 +132,61 @@ public final class BatchNode implements Node {
       }
     }
     maxKept = context.configLong("maxKept", 10_000);
+    honourParts = context.configBoolean("honourParts", false);
+    allowEmpty = mode.equals("interval") && context.configBoolean("allowEmptySequence", false);
+    emptyMarker =
+        ("{\"_z8batchEmpty\":\"" + java.util.UUID.randomUUID() + "\"}")
+            .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
   }
 
   @Override
   public void onStart() {
     startMs = context.epochClock().time();
+    if (allowEmpty) {
+      scheduleEmptyCheck();
+    }
   }
 
   @Override
+  public void onStop() {
+    if (emptyTimer != null) {
+      emptyTimer.cancel();
+    }
+  }
+
+  /**
+   * At the end of each interval, an interval that had no message sends an empty sequence: a marker
+   * only this deployment knows, delivered to this node as a new execution.
+   */
+  private void scheduleEmptyCheck() {
+    long elapsed = Math.max(0, context.epochClock().time() - startMs);
+    scheduleEmptyCheck(elapsed / intervalMs, intervalMs - elapsed % intervalMs);
+  }
+
+  private void scheduleEmptyCheck(long window, long delayMs) {
+    emptyTimer =
+        context.schedule(
+            () -> {
+              if (lastWindowWithMessages != window) {
+                context.tryTrigger(emptyMarker);
+              }
+              long next = startMs + (window + 2) * intervalMs - context.epochClock().time();
+              scheduleEmptyCheck(window + 1, Math.max(0, next));
+            },
+            delayMs);
+  }
+
+  /** The number of the last interval that held a message (-1: none yet). */
+  private volatile long lastWindowWithMessages = -1;
+
+  @Override
   public void onMessage(MessageFlyweight msg, Output out) {
+    if (allowEmpty && isEmptyMarker(msg)) {
+      Map<String, Object> empty = new LinkedHashMap<>();
+      empty.put("payload", null);
+      send(List.of(empty), out);
+      return;
+    }
     Map<String, Object> body = MessageBodies.parse(msg);
     if (body.containsKey("reset")) {
       pending = new ArrayList<>();
@@ -137,6 +206,18 @@ public final class BatchNode implements Node {
     }
   }
 
+  private boolean isEmptyMarker(MessageFlyweight msg) {
+    if (msg.jsonLength() != emptyMarker.length) {
+      return false;
+    }
+    for (int i = 0; i < emptyMarker.length; i++) {
+      if (msg.buffer().getByte(msg.jsonOffset() + i) != emptyMarker[i]) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   private boolean full() {
     if (held >= maxKept) {
       context.warn("batch holds maxKept=" + maxKept + " messages: message dropped");
@@ -151,7 +232,13 @@ public final class BatchNode implements Node {
     }
     pending.add(body);
     held++;
-    if (pending.size() == count) {
+    boolean ends =
+        honourParts
+            && body.get("parts") instanceof Map<?, ?> parts
+            && parts.get("index") instanceof Number index
+            && parts.get("count") instanceof Number total
+            && index.longValue() + 1 == total.longValue();
+    if (pending.size() == count || ends) {
       send(pending, out);
       pending = new ArrayList<>(pending.subList(pending.size() - overlap, pending.size()));
       held = pending.size();
@@ -167,6 +254,7 @@ public final class BatchNode implements Node {
     if (window == null) {
       long now = context.epochClock().time();
       long elapsed = Math.max(0, now - startMs);
+      lastWindowWithMessages = elapsed / intervalMs;
       long untilEnd = intervalMs - elapsed % intervalMs;
       window = out.defer(msg, untilEnd, ++windowTag);
     }

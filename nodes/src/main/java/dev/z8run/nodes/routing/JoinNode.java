@@ -10,12 +10,14 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.MessageBodies;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * {@code join}: puts sequences of messages back together, as Node-RED's Join.
@@ -53,8 +55,9 @@ public final class JoinNode implements Node {
               ConfigField.choice(
                   "build",
                   "array",
-                  List.of("array", "object", "string", "merged"),
-                  "custom: what to build."))
+                  List.of("array", "object", "string", "merged", "buffer"),
+                  "custom: what to build (buffer: the parts' bytes, joined by joiner, as a binary"
+                      + " payload)."))
           .field(
               ConfigField.optional(
                   "property", FieldType.STRING, "payload", "custom: the property collected."))
@@ -69,7 +72,13 @@ public final class JoinNode implements Node {
                   "joiner",
                   FieldType.STRING,
                   "\\n",
-                  "custom, string: the separator (\\n is a newline)."))
+                  "custom, string and buffer: the separator (\\n is a newline)."))
+          .field(
+              ConfigField.choice(
+                  "joinerType",
+                  "str",
+                  List.of("str", "bin"),
+                  "str: joiner is text; bin: joiner is a JSON array of bytes ([44])."))
           .field(
               ConfigField.optional(
                       "count", FieldType.ANY, "", "custom: send after this many messages.")
@@ -134,6 +143,7 @@ public final class JoinNode implements Node {
     final List<Object> inOrder = new ArrayList<>();
     long expected = -1;
     String joiner = "";
+    byte[] joinerBytes = new byte[0];
     Map<String, Object> last;
     Cancellable timer;
 
@@ -153,6 +163,7 @@ public final class JoinNode implements Node {
   private final String property;
   private final String key;
   private final String joiner;
+  private final byte[] joinerBytes;
   private final long count;
   private final boolean countBlank;
   private final long timeoutMs;
@@ -175,6 +186,10 @@ public final class JoinNode implements Node {
     this.property = context.configString("property", "payload");
     this.key = context.configString("key", "topic");
     this.joiner = context.configString("joiner", "\\n").replace("\\n", "\n").replace("\\t", "\t");
+    this.joinerBytes =
+        context.configString("joinerType", "str").equals("bin")
+            ? bytes(JsonCodec.parse(joiner.isBlank() ? "[]" : joiner))
+            : joiner.getBytes(StandardCharsets.UTF_8);
     this.count = Math.round(MessageBodies.number(context, "count", 0));
     Object configuredCount = context.config().get("count");
     this.countBlank = configuredCount == null || "".equals(configuredCount);
@@ -204,7 +219,10 @@ public final class JoinNode implements Node {
     }
     // Node-RED joins a sequence without parts.type (Batch makes them) into an array
     String type = parts.get("type") == null ? "array" : String.valueOf(parts.get("type"));
-    if (!type.equals("array") && !type.equals("object") && !type.equals("string")) {
+    if (!type.equals("array")
+        && !type.equals("object")
+        && !type.equals("string")
+        && !type.equals("buffer")) {
       throw new IllegalArgumentException("msg.parts.type '" + type + "' is not supported");
     }
     Group group = group(parts.get("id").toString(), type, msg, out);
@@ -216,8 +234,13 @@ public final class JoinNode implements Node {
     }
     if (parts.get("ch") instanceof String ch) {
       group.joiner = ch;
+      group.joinerBytes = ch.getBytes(StandardCharsets.UTF_8);
+    } else if (parts.get("ch") != null) {
+      // a Buffer (as JSON: {type: "Buffer", data: [...]}) or an array of bytes
+      group.joinerBytes = bytes(parts.get("ch"));
+      group.joiner = new String(group.joinerBytes, StandardCharsets.UTF_8);
     }
-    Object value = body.get("payload");
+    Object value = payload(body, msg);
     if (type.equals("object")) {
       group.byKey.put(String.valueOf(parts.get("key")), value);
     } else {
@@ -248,8 +271,8 @@ public final class JoinNode implements Node {
     if (group == null) {
       return;
     }
-    if (body.containsKey(property)) {
-      Object value = body.get(property);
+    if (body.containsKey(property) || property.equals("payload") && msg.binaryLength() > 0) {
+      Object value = property.equals("payload") ? payload(body, msg) : body.get(property);
       if (build.equals("object")) {
         group.byKey.put(String.valueOf(body.get(key)), value);
       } else {
@@ -258,6 +281,7 @@ public final class JoinNode implements Node {
       heldParts++;
     }
     group.joiner = joiner;
+    group.joinerBytes = joinerBytes;
     group.last = body;
     if (body.containsKey("complete") || target > 0 && group.size() >= target) {
       send(group, out, msg);
@@ -311,17 +335,81 @@ public final class JoinNode implements Node {
         result.put("parts", enclosing);
       }
     }
-    result.put(auto ? "payload" : property, assemble(group));
-    MessageBodies.send(out, 0, result, binaryOf);
+    Object assembled = assemble(group);
+    String target = auto ? "payload" : property;
+    if (assembled instanceof byte[] bytes) {
+      if (target.equals("payload")) {
+        result.remove("payload"); // a binary payload travels beside the JSON
+        MessageBodies.send(out, 0, result, new UnsafeBuffer(bytes), 0, bytes.length);
+        return;
+      }
+      assembled = bufferJson(bytes);
+    }
+    result.put(target, assembled);
+    // the parts' binary payloads are in what was assembled: the last one's is not kept beside it
+    MessageBodies.send(out, 0, result, target.equals("payload") ? null : binaryOf);
+  }
+
+  /** A part's payload: its binary payload's bytes when it has one, else the JSON value. */
+  private static Object payload(Map<String, Object> body, MessageFlyweight msg) {
+    if (msg.binaryLength() > 0) {
+      byte[] bytes = new byte[msg.binaryLength()];
+      msg.buffer().getBytes(msg.binaryOffset(), bytes);
+      return new Bytes(bytes);
+    }
+    return body.get("payload");
+  }
+
+  /** A binary payload held in a group. */
+  private record Bytes(byte[] bytes) {}
+
+  /** Bytes from a Buffer's JSON ({type: "Buffer", data: [...]}), an array of numbers or text. */
+  private static byte[] bytes(Object value) {
+    if (value instanceof Bytes held) {
+      return held.bytes();
+    }
+    if (value instanceof Map<?, ?> buffer && buffer.get("data") instanceof List<?> data) {
+      value = data;
+    }
+    if (value instanceof List<?> list) {
+      byte[] bytes = new byte[list.size()];
+      for (int i = 0; i < bytes.length; i++) {
+        if (!(list.get(i) instanceof Number n)) {
+          throw new IllegalArgumentException("a byte array holds only numbers: " + list);
+        }
+        bytes[i] = (byte) n.intValue();
+      }
+      return bytes;
+    }
+    String text = value instanceof String string ? string : JsonCodec.writeString(value);
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  /** A held binary payload as a Buffer's JSON; other values as they are. */
+  private static Object plain(Object value) {
+    return value instanceof Bytes held ? bufferJson(held.bytes()) : value;
+  }
+
+  private static Map<String, Object> bufferJson(byte[] bytes) {
+    List<Object> data = new ArrayList<>(bytes.length);
+    for (byte b : bytes) {
+      data.add(b & 0xFF);
+    }
+    return Map.of("type", "Buffer", "data", data);
   }
 
   private Object assemble(Group group) {
     List<Object> values = new ArrayList<>(group.inOrder);
+    if (!group.type.equals("buffer") && !group.type.equals("string")) {
+      values.replaceAll(JoinNode::plain);
+      group.byKey.replaceAll((k, v) -> plain(v));
+    }
     for (Object value : group.byIndex.values()) {
       if (value instanceof Chunk chunk && chunk.values() instanceof List<?> list) {
         values.addAll(list);
       } else {
-        values.add(value instanceof Chunk chunk ? chunk.values() : value);
+        Object one = value instanceof Chunk chunk ? chunk.values() : value;
+        values.add(group.type.equals("buffer") || group.type.equals("string") ? one : plain(one));
       }
     }
     return switch (group.type) {
@@ -329,9 +417,24 @@ public final class JoinNode implements Node {
       case "string" -> {
         List<String> texts = new ArrayList<>();
         for (Object value : values) {
-          texts.add(value instanceof String text ? text : JsonCodec.writeString(value));
+          texts.add(
+              value instanceof String text
+                  ? text
+                  : value instanceof Bytes held
+                      ? new String(held.bytes(), StandardCharsets.UTF_8)
+                      : JsonCodec.writeString(value));
         }
         yield String.join(group.joiner, texts);
+      }
+      case "buffer" -> {
+        java.io.ByteArrayOutputStream joined = new java.io.ByteArrayOutputStream();
+        for (int i = 0; i < values.size(); i++) {
+          if (i > 0) {
+            joined.writeBytes(group.joinerBytes);
+          }
+          joined.writeBytes(bytes(values.get(i)));
+        }
+        yield joined.toByteArray();
       }
       case "merged" -> {
         Map<String, Object> merged = new LinkedHashMap<>();

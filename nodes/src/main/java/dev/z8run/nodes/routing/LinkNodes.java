@@ -12,6 +12,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.LinkReturns;
+import dev.z8run.nodes.support.LinkTargets;
 import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -42,7 +43,7 @@ public final class LinkNodes {
           .category("common")
           .description("An entry point that Link Out and Link Call nodes send to, from any flow.")
           .inputs()
-          .factory(context -> (msg, out) -> out.forward(0, msg))
+          .factory(LinkIn::new)
           .build();
 
   public static final NodeType LINK_OUT =
@@ -69,7 +70,18 @@ public final class LinkNodes {
           .description(
               "Calls a Link In and sends on what its flow returns through a Link Out in return mode.")
           .field(
-              ConfigField.required("links", FieldType.ARRAY, "The id of the Link In called (one)."))
+              ConfigField.optional(
+                  "links",
+                  FieldType.ARRAY,
+                  null,
+                  "The id of the Link In called (one); required unless linkType is dynamic."))
+          .field(
+              ConfigField.choice(
+                  "linkType",
+                  "static",
+                  List.of("static", "dynamic"),
+                  "static: the Link In in links; dynamic: the one msg.target names (its id, or its"
+                      + " name: in this flow first, then in any flow, where it must be unique)."))
           .field(
               ConfigField.optional("timeout", FieldType.ANY, 30, "Seconds to wait for the return."))
           .factory(LinkCall::new)
@@ -98,6 +110,27 @@ public final class LinkNodes {
             + "' dropped a message: "
             + (result == InjectResult.UNKNOWN_NODE ? "no deployed flow has that node" : result));
     return false;
+  }
+
+  /** Passes messages on; known by id and name to dynamic calls while its flow runs. */
+  private static final class LinkIn implements Node {
+    private final LinkTargets targets;
+    private final LinkTargets.Target registered;
+
+    LinkIn(NodeContext context) {
+      this.targets = context.service(LinkTargets.class, LinkTargets::new);
+      this.registered = targets.register(context.flowId(), context.nodeId(), context.name());
+    }
+
+    @Override
+    public void onMessage(MessageFlyweight msg, Output out) {
+      out.forward(0, msg);
+    }
+
+    @Override
+    public void onStop() {
+      targets.remove(registered);
+    }
   }
 
   private static final class LinkOut implements Node {
@@ -144,6 +177,7 @@ public final class LinkNodes {
   private static final class LinkCall implements Node {
     private final NodeContext context;
     private final String target;
+    private final LinkTargets targets;
     private final long timeoutMs;
     private final Map<Integer, Cancellable> pending = new HashMap<>();
     private int nextCall;
@@ -151,10 +185,12 @@ public final class LinkNodes {
     LinkCall(NodeContext context) {
       this.context = context;
       List<String> links = MessageBodies.strings(context, "links");
-      if (links.size() != 1) {
+      boolean dynamic = context.configString("linkType", "static").equals("dynamic");
+      if (!dynamic && links.size() != 1) {
         throw new IllegalArgumentException("links: exactly one Link In id is needed");
       }
-      this.target = links.get(0);
+      this.target = dynamic ? null : links.get(0);
+      this.targets = dynamic ? context.service(LinkTargets.class, LinkTargets::new) : null;
       this.timeoutMs = Math.round(MessageBodies.number(context, "timeout", 30) * 1000);
       if (timeoutMs <= 0) {
         throw new IllegalArgumentException("timeout: must be more than 0");
@@ -175,6 +211,13 @@ public final class LinkNodes {
         MessageBodies.send(out, 0, body, msg);
         return;
       }
+      String called = target;
+      if (called == null) {
+        if (!(body.get("target") instanceof String named) || named.isBlank()) {
+          throw new IllegalArgumentException("msg.target: the name or id of a Link In is needed");
+        }
+        called = targets.resolve(context.flowId(), named);
+      }
       int call = ++nextCall;
       List<Object> stack =
           body.get("_linkSource") instanceof List<?> list
@@ -187,10 +230,10 @@ public final class LinkNodes {
       body.put("_linkSource", stack);
       Cancellable waiting = out.defer(msg, timeoutMs, call);
       pending.put(call, waiting);
-      if (!deliver(context, target, JsonCodec.write(body), msg)) {
+      if (!deliver(context, called, JsonCodec.write(body), msg)) {
         pending.remove(call);
         waiting.cancel();
-        throw new IllegalStateException("link '" + target + "' did not take the call");
+        throw new IllegalStateException("link '" + called + "' did not take the call");
       }
     }
 
@@ -198,7 +241,11 @@ public final class LinkNodes {
     public void onDeferred(MessageFlyweight msg, int call, Output out) {
       if (pending.remove(call) != null) {
         throw new IllegalStateException(
-            "no return from link '" + target + "' within " + timeoutMs + " ms");
+            "no return from link '"
+                + (target == null ? "msg.target" : target)
+                + "' within "
+                + timeoutMs
+                + " ms");
       }
     }
   }

@@ -43,10 +43,11 @@ public final class DelayNode implements Node {
               ConfigField.choice(
                   "pauseType",
                   "delay",
-                  List.of("delay", "delayv", "random", "rate", "queue", "timed"),
+                  List.of("delay", "delayv", "random", "rate", "queue", "timed", "burst"),
                   "delay: fixed; delayv: msg.delay ms (else timeout); random: between randomFirst"
                       + " and randomLast; rate: rate limit; queue, timed: rate limit for each"
-                      + " msg.topic (the latest message per topic, one topic per tick or all)."))
+                      + " msg.topic (the latest message per topic, one topic per tick or all);"
+                      + " burst: up to rate messages at once per period, more dropped."))
           .field(
               ConfigField.optional("timeout", FieldType.ANY, 5, "The fixed delay, in timeoutUnits.")
                   .atLeast(0))
@@ -107,6 +108,12 @@ public final class DelayNode implements Node {
   private final long randomFirstMs;
   private final long randomLastMs;
   private final long spacingNs;
+  private final long burst;
+  private final long burstWindowNs;
+
+  /** Burst mode: when each message sent in the current window frees its place, oldest first. */
+  private final java.util.ArrayDeque<Long> burstSlots = new java.util.ArrayDeque<>();
+
   private final boolean drop;
   private final long maxQueue;
   private long held;
@@ -143,6 +150,8 @@ public final class DelayNode implements Node {
     long periodMs =
         millis(context, "nbRateUnits", 1, context.configString("rateUnits", "second") + "s");
     this.spacingNs = Math.round(periodMs * 1_000_000.0 / rate);
+    this.burst = (long) Math.floor(rate);
+    this.burstWindowNs = periodMs * 1_000_000;
     this.drop = context.configBoolean("drop", false);
     this.maxQueue = context.configLong("maxQueue", 1000);
     this.topics =
@@ -203,8 +212,16 @@ public final class DelayNode implements Node {
       topics.onMessage(msg, out);
       return;
     }
-    if (!mode.equals("rate") && isControl(msg)) {
-      onControl(msg, out);
+    if (mode.equals("burst")) {
+      burst(msg, out);
+      return;
+    }
+    if (isControl(msg)) {
+      if (mode.equals("rate")) {
+        onRateControl(msg, out);
+      } else {
+        onControl(msg, out);
+      }
       return;
     }
     switch (mode) {
@@ -213,6 +230,30 @@ public final class DelayNode implements Node {
           hold(msg, out, ThreadLocalRandom.current().nextLong(randomFirstMs, randomLastMs + 1));
       case "delayv" -> hold(msg, out, perMessageDelay(msg));
       default -> hold(msg, out, delayMs);
+    }
+  }
+
+  /**
+   * Node-RED's "allow bursts" mode: up to {@code rate} messages pass at once, each then keeps its
+   * place for the period ({@code nbRateUnits} {@code rateUnits}); a message that finds no place is
+   * dropped (and counted). {@code msg.reset} frees every place.
+   */
+  private void burst(MessageFlyweight msg, Output out) {
+    long nowNs = context.nanoClock().nanoTime();
+    if (JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), RESET)
+        != JsonScanner.NOT_FOUND) {
+      burstSlots.clear();
+      context.status("reset");
+      return;
+    }
+    while (!burstSlots.isEmpty() && nowNs - burstSlots.peekFirst() >= 0) {
+      burstSlots.pollFirst();
+    }
+    if (burstSlots.size() < burst) {
+      burstSlots.addLast(nowNs + burstWindowNs);
+      out.forward(0, msg);
+    } else {
+      drop();
     }
   }
 
@@ -247,17 +288,13 @@ public final class DelayNode implements Node {
       return false;
     }
     held++;
-    if (mode.equals("rate")) {
-      out.defer(msg, ms, 0);
-    } else {
-      int tag = ++nextTag;
-      if (tag <= 0) { // after a wrap: 0 means "rate mode", -1 is TopicQueue's tick
-        tag = nextTag = 1;
-      }
-      byte[] json = new byte[msg.jsonLength()];
-      msg.buffer().getBytes(msg.jsonOffset(), json);
-      pending.put(tag, new Held(out.defer(msg, ms, tag), json, msg.binaryBytes()));
+    int tag = ++nextTag;
+    if (tag <= 0) { // after a wrap: -1 is TopicQueue's tick
+      tag = nextTag = 1;
     }
+    byte[] json = new byte[msg.jsonLength()];
+    msg.buffer().getBytes(msg.jsonOffset(), json);
+    pending.put(tag, new Held(out.defer(msg, ms, tag), json, msg.binaryBytes()));
     return true;
   }
 
@@ -294,6 +331,41 @@ public final class DelayNode implements Node {
             default -> delayMs;
           });
     }
+    flush(body, out);
+  }
+
+  /**
+   * Node-RED's rate mode: {@code msg.reset} drops the queue (this message too) and lets the next
+   * message through at once; {@code msg.flush} sends the oldest {@code flush} queued messages now
+   * (all of them when it is not a number), after queueing this message when it carries more than
+   * {@code flush}; a flush that finds the queue empty lets the next message through at once, which
+   * is how a loop back into the delay releases the next message when the work is done.
+   */
+  private void onRateControl(MessageFlyweight msg, Output out) {
+    Map<String, Object> body = MessageBodies.parse(msg);
+    long nowNs = context.nanoClock().nanoTime();
+    if (body.containsKey("reset")) {
+      for (Held message : pending.values()) {
+        message.timer().cancel();
+      }
+      held -= pending.size();
+      pending.clear();
+      nextFreeNs = nowNs;
+      context.status("reset");
+      return;
+    }
+    if (body.size() > 1) {
+      limit(msg, out);
+    }
+    if (pending.isEmpty()) {
+      nextFreeNs = nowNs;
+      return;
+    }
+    flush(body, out);
+  }
+
+  /** Sends the oldest {@code msg.flush} held messages (all when it is not a number) now. */
+  private void flush(Map<String, Object> body, Output out) {
     long count =
         body.get("flush") instanceof Number n ? Math.max(0, n.longValue()) : Long.MAX_VALUE;
     var entries = pending.entrySet().iterator();
@@ -329,7 +401,7 @@ public final class DelayNode implements Node {
       topics.onTick(msg, out);
       return;
     }
-    if (tag != 0 && pending.remove(tag) == null) {
+    if (pending.remove(tag) == null) {
       return; // flushed or reset while its timer fired
     }
     held--;

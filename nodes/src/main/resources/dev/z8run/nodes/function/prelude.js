@@ -353,4 +353,38 @@
       }
     }
   };
+
+  // ---- async functions: what AsyncTransform rewrites them into ------------------------------
+  // Runs a generator as an async function: each value it yields is awaited (a Promise, a thenable
+  // or a plain value), it resumes with the value or has the rejection thrown in, and the Promise
+  // returned settles with what it returns or throws.
+  // (Rhino's generator functions lack apply: Function.prototype's is borrowed.)
+  var applyFunction = Function.prototype.apply;
+  Object.defineProperty(global, '__z8async', {
+    value: function (generator, self, args) {
+      return new Promise(function (resolve, reject) {
+        var it = applyFunction.call(generator, self, args || []);
+        function step(method, value) {
+          var result;
+          try {
+            result = it[method](value);
+          } catch (e) {
+            reject(e);
+            return;
+          }
+          if (result.done) {
+            resolve(result.value);
+            return;
+          }
+          Promise.resolve(result.value).then(
+            function (v) { step('next', v); },
+            function (e) { step('throw', e); });
+        }
+        step('next', undefined);
+      });
+    },
+    writable: false,
+    enumerable: false,
+    configurable: false
+  });
 })

@@ -133,4 +133,36 @@ class LinkNodesTest {
     FlowHarness.await(
         "the call's execution ended", () -> harness.engine.metrics("caller").live() == 0);
   }
+
+  @Test
+  void shouldCallTheLinkInThatMsgTargetNamesWhenDynamic() {
+    harness.engine.deploy(
+        chain(
+            "service",
+            new dev.z8run.core.flow.FlowNode(
+                "entry", "link-in", "subroutine-1", 0, 0, false, Map.of()),
+            node(
+                "set",
+                "change",
+                "{\"rules\":[{\"t\":\"set\",\"p\":\"answer\",\"pt\":\"msg\",\"to\":\"42\",\"tot\":\"num\"}]}"),
+            node("back", "link-out", "{\"mode\":\"return\"}")));
+    harness.engine.deploy(
+        chain(
+            "caller",
+            node("in", "source"),
+            node("call", "link-call", "{\"linkType\":\"dynamic\",\"timeout\":\"5\"}"),
+            node("out", "capture")));
+
+    harness.inject("caller", "in", "{\"payload\":1,\"target\":\"subroutine-1\"}");
+    harness.inject("caller", "in", "{\"payload\":2,\"target\":\"entry\"}");
+    harness.inject("caller", "in", "{\"payload\":3,\"target\":\"nothing-by-that-name\"}");
+
+    List<FlowHarness.Captured> out = harness.awaitCaptured("out", 2);
+    for (FlowHarness.Captured returned : out) {
+      assertEquals(42L, ((Map<?, ?>) returned.parsed()).get("answer"), "by name and by id");
+    }
+    assertEquals(
+        "target link-in node 'nothing-by-that-name' not found",
+        harness.awaitErrors("call", 1).get(0));
+  }
 }

@@ -4,6 +4,7 @@ import static dev.z8run.nodes.FlowHarness.chain;
 import static dev.z8run.nodes.FlowHarness.json;
 import static dev.z8run.nodes.FlowHarness.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.nodes.FlowHarness;
 import java.util.ArrayList;
@@ -178,5 +179,42 @@ class SortAndBatchNodeTest {
     // both in one interval, or one in each when the interval ended between them
     Map<?, ?> last = (Map<?, ?>) out.get(1).get("parts");
     assertEquals(((Long) last.get("index")) + 1, last.get("count"));
+  }
+
+  @Test
+  void shouldEndABatchEarlyWhenItsMessageEndsItsOwnSequenceWithHonourParts() {
+    // 19-batch_spec.js "should create seq. with count and terminate early if parts honoured"
+    deploy("batch", "{\"mode\":\"count\",\"count\":4,\"honourParts\":true}");
+    for (int i = 0; i < 6; i++) {
+      harness.inject(
+          "f", "in", "{\"payload\":" + i + ",\"parts\":{\"count\":6,\"index\":" + i + "}}");
+    }
+    List<Map<?, ?>> out = messages(6);
+    List<Object> counts = new ArrayList<>();
+    out.forEach(m -> counts.add(((Map<?, ?>) m.get("parts")).get("count")));
+    assertEquals(List.of(4L, 4L, 4L, 4L, 2L, 2L), counts, "[0..3], then [4, 5]");
+    assertEquals(List.of(0L, 1L, 2L, 3L, 4L, 5L), out.stream().map(m -> m.get("payload")).toList());
+  }
+
+  @Test
+  void shouldSendAnEmptySequenceForAnIntervalWithoutMessagesOnlyWhenAllowed() {
+    // 19-batch_spec.js "should create seq. with interval & send empty seq" / "& not send"
+    deploy("batch", "{\"mode\":\"interval\",\"interval\":0.1,\"allowEmptySequence\":true}");
+    List<Map<?, ?>> out = messages(2);
+    for (Map<?, ?> empty : out) {
+      assertTrue(empty.containsKey("payload") && empty.get("payload") == null, empty.toString());
+      Map<?, ?> parts = (Map<?, ?>) empty.get("parts");
+      assertEquals(List.of(0L, 1L), List.of(parts.get("index"), parts.get("count")));
+    }
+    harness.close();
+    harness = new FlowHarness();
+    deploy("batch", "{\"mode\":\"interval\",\"interval\":0.1}");
+    harness.inject("f", "in", "{\"payload\":\"only\"}");
+    assertEquals(List.of("only"), payloads(1));
+    FlowHarness.await(
+        "two more intervals have passed", () -> harness.engine.metrics("f").completed() == 1);
+    long intervalsLater = System.nanoTime() + 300_000_000L;
+    FlowHarness.await("300 ms", () -> System.nanoTime() > intervalsLater);
+    assertEquals(1, harness.captured("out").size(), "no empty sequence unless allowed");
   }
 }

@@ -172,6 +172,50 @@ class DelayNodeTest {
   }
 
   @Test
+  void shouldPassABurstAndDropWhatFindsNoPlaceUntilReset() {
+    // 89-delay_spec.js "can handle a burst in burst mode" / "can reset a burst in burst mode"
+    deploy("{\"pauseType\":\"burst\",\"rate\":3,\"nbRateUnits\":1,\"rateUnits\":\"minute\"}");
+    for (int i = 1; i <= 5; i++) {
+      harness.inject("f", "in", "{\"payload\":" + i + "}");
+    }
+    harness.inject("f", "in", "{\"reset\":true}");
+    harness.inject("f", "in", "{\"payload\":6}");
+    FlowHarness.await("every message handled", () -> harness.engine.metrics("f").completed() == 7);
+    assertEquals(
+        List.of("{\"payload\":1}", "{\"payload\":2}", "{\"payload\":3}", "{\"payload\":6}"),
+        harness.captured("out").stream().map(FlowHarness.Captured::json).toList());
+  }
+
+  @Test
+  void shouldFlushAndResetTheQueueInRateMode() {
+    // 89-delay_spec.js "can part flush and reset rate limit queue": one message a minute
+    deploy(
+        "{\"pauseType\":\"rate\",\"rate\":\"1\",\"nbRateUnits\":\"1\",\"rateUnits\":\"minute\"}");
+    harness.inject("f", "in", "{\"payload\":1}"); // the first passes
+    harness.inject("f", "in", "{\"payload\":2}");
+    harness.inject("f", "in", "{\"payload\":3}");
+    harness.inject("f", "in", "{\"payload\":4}");
+    harness.inject("f", "in", "{\"flush\":2}"); // 2 and 3 now; the flush message is not queued
+    var out = harness.awaitCaptured("out", 3);
+    assertEquals(
+        List.of("{\"payload\":1}", "{\"payload\":2}", "{\"payload\":3}"),
+        out.stream().map(FlowHarness.Captured::json).toList());
+    harness.inject("f", "in", "{\"reset\":true}"); // 4 is dropped
+    harness.inject("f", "in", "{\"payload\":5}"); // and the next passes at once
+    FlowHarness.await("5 is sent", () -> harness.captured("out").size() == 4);
+    assertEquals("{\"payload\":5}", harness.captured("out").get(3).json());
+    FlowHarness.await(
+        "every execution ended, the dropped one too",
+        () -> harness.engine.metrics("f").completed() == 7);
+    harness.inject("f", "in", "{\"payload\":6}"); // held: 5 took this minute's slot
+    harness.inject("f", "in", "{\"flush\":1}"); // releases 6
+    FlowHarness.await("6 is sent", () -> harness.captured("out").size() == 5);
+    harness.inject("f", "in", "{\"flush\":1}"); // an empty queue: the next passes at once
+    harness.inject("f", "in", "{\"payload\":7}");
+    FlowHarness.await("7 is sent", () -> harness.captured("out").size() == 6);
+  }
+
+  @Test
   void shouldReleaseTheLatestMessageOfEachTopicPerTick() {
     try (FlowHarness harness = new FlowHarness()) {
       harness.engine.deploy(
