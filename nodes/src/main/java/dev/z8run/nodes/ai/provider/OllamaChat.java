@@ -20,11 +20,6 @@ final class OllamaChat implements ChatApi {
     this.client = client;
   }
 
-  private Map<String, String> headers() {
-    String key = client.settings().apiKey();
-    return key.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + key);
-  }
-
   Map<String, Object> body(Chat.Request request, boolean stream) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("model", client.settings().model());
@@ -61,15 +56,7 @@ final class OllamaChat implements ChatApi {
     options.put("num_predict", request.maxTokens());
     body.put("options", options);
     if (!request.tools().isEmpty()) {
-      List<Object> tools = new ArrayList<>();
-      for (Chat.ToolSpec tool : request.tools()) {
-        Map<String, Object> function = new LinkedHashMap<>();
-        function.put("name", tool.name());
-        function.put("description", tool.description());
-        function.put("parameters", tool.parameters());
-        tools.add(Map.of("type", "function", "function", function));
-      }
-      body.put("tools", tools);
+      body.put("tools", OpenAiChat.functionTools(request.tools()));
     }
     if (request.jsonMode()) {
       body.put("format", "json");
@@ -81,7 +68,7 @@ final class OllamaChat implements ChatApi {
   public Chat.Result complete(Chat.Request request, Chat.Deltas deltas)
       throws ProviderException, InterruptedException {
     if (deltas == null) {
-      Object answer = client.postJson("/api/chat", headers(), body(request, false));
+      Object answer = client.postJson("/api/chat", client.bearerHeaders(), body(request, false));
       if (!(WireJson.at(answer, "message") instanceof Map<?, ?>)) {
         throw new ProviderException(
             "ollama answered without a message: " + OpenAiChat.shorten(answer), 200);
@@ -93,7 +80,7 @@ final class OllamaChat implements ChatApi {
     Accumulator result = new Accumulator();
     client.postStream(
         "/api/chat",
-        headers(),
+        client.bearerHeaders(),
         body(request, true),
         line -> {
           if (!line.isBlank()) {
