@@ -233,38 +233,31 @@ public final class FlowCodec {
     String id = requiredString(map, "id", "");
     String name = optionalString(map, "name", "");
     String description = optionalString(map, "description", "");
-    List<FlowNode> nodes = nodesFromList(optionalArray(map, "nodes", ""), "nodes");
-    List<Wire> wires = wiresFromList(optionalArray(map, "wires", ""), "wires");
-    List<?> groupList = optionalArray(map, "groups", "");
-    List<FlowGroup> groups = new ArrayList<>(groupList.size());
-    for (int i = 0; i < groupList.size(); i++) {
-      String path = "groups[" + i + "]";
-      Map<String, Object> group = asObject(groupList.get(i), path);
-      groups.add(
-          new FlowGroup(
-              requiredString(group, "id", path),
-              optionalString(group, "name", path),
-              strings(optionalArray(group, "nodes", path), at(path, "nodes")),
-              optionalObject(group, "style", path)));
-    }
-    List<?> configList = optionalArray(map, "config_nodes", "");
-    List<ConfigNode> configNodes = new ArrayList<>(configList.size());
-    for (int i = 0; i < configList.size(); i++) {
-      String path = "config_nodes[" + i + "]";
-      Map<String, Object> node = asObject(configList.get(i), path);
-      configNodes.add(
-          new ConfigNode(
-              requiredString(node, "id", path),
-              requiredString(node, "type", path),
-              optionalString(node, "name", path),
-              optionalObject(node, "config", path)));
-    }
-    List<?> subflowList = optionalArray(map, "subflows", "");
-    List<Subflow> subflows = new ArrayList<>(subflowList.size());
-    for (int i = 0; i < subflowList.size(); i++) {
-      String path = "subflows[" + i + "]";
-      subflows.add(subflowFromMap(asObject(subflowList.get(i), path), path));
-    }
+    List<FlowNode> nodes = objects(map, "nodes", "", FlowCodec::nodeFromMap);
+    List<Wire> wires = objects(map, "wires", "", FlowCodec::wireFromMap);
+    List<FlowGroup> groups =
+        objects(
+            map,
+            "groups",
+            "",
+            (group, path) ->
+                new FlowGroup(
+                    requiredString(group, "id", path),
+                    optionalString(group, "name", path),
+                    strings(optionalArray(group, "nodes", path), at(path, "nodes")),
+                    optionalObject(group, "style", path)));
+    List<ConfigNode> configNodes =
+        objects(
+            map,
+            "config_nodes",
+            "",
+            (node, path) ->
+                new ConfigNode(
+                    requiredString(node, "id", path),
+                    requiredString(node, "type", path),
+                    optionalString(node, "name", path),
+                    optionalObject(node, "config", path)));
+    List<Subflow> subflows = objects(map, "subflows", "", FlowCodec::subflowFromMap);
     Canvas canvas = null;
     if (map.get("canvas_nodes") != null || map.get("canvas_edges") != null) {
       @SuppressWarnings("unchecked")
@@ -279,22 +272,24 @@ public final class FlowCodec {
         id, name, description, nodes, wires, groups, configNodes, subflows, canvas, viewport);
   }
 
-  private static List<FlowNode> nodesFromList(List<?> nodeList, String where) {
-    List<FlowNode> nodes = new ArrayList<>(nodeList.size());
-    for (int i = 0; i < nodeList.size(); i++) {
-      String path = where + "[" + i + "]";
-      nodes.add(nodeFromMap(asObject(nodeList.get(i), path), path));
-    }
-    return nodes;
+  /** Reads one object of an array; {@code path} names it in errors ({@code nodes[3]}). */
+  private interface ObjectReader<T> {
+    T read(Map<String, Object> object, String path);
   }
 
-  private static List<Wire> wiresFromList(List<?> wireList, String where) {
-    List<Wire> wires = new ArrayList<>(wireList.size());
-    for (int i = 0; i < wireList.size(); i++) {
+  /** The objects of the optional array {@code key} of {@code map}, each read by {@code reader}. */
+  private static <T> List<T> objects(
+      Map<String, Object> map, String key, String path, ObjectReader<T> reader) {
+    return objects(optionalArray(map, key, path), at(path, key), reader);
+  }
+
+  private static <T> List<T> objects(List<?> list, String where, ObjectReader<T> reader) {
+    List<T> objects = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
       String path = where + "[" + i + "]";
-      wires.add(wireFromMap(asObject(wireList.get(i), path), path));
+      objects.add(reader.read(asObject(list.get(i), path), path));
     }
-    return wires;
+    return objects;
   }
 
   private static Subflow subflowFromMap(Map<String, Object> map, String path) {
@@ -320,17 +315,16 @@ public final class FlowCodec {
             at(path, "in"), "a subflow without an input cannot send it anywhere", null);
       }
     }
-    List<?> envList = optionalArray(map, "env", path);
-    List<Subflow.EnvProperty> env = new ArrayList<>(envList.size());
-    for (int i = 0; i < envList.size(); i++) {
-      String where = at(path, "env") + "[" + i + "]";
-      Map<String, Object> property = asObject(envList.get(i), where);
-      env.add(
-          new Subflow.EnvProperty(
-              requiredString(property, "name", where),
-              optionalString(property, "type", where),
-              property.get("value")));
-    }
+    List<Subflow.EnvProperty> env =
+        objects(
+            map,
+            "env",
+            path,
+            (property, where) ->
+                new Subflow.EnvProperty(
+                    requiredString(property, "name", where),
+                    optionalString(property, "type", where),
+                    property.get("value")));
     return new Subflow(
         requiredString(map, "id", path),
         optionalString(map, "name", path),
@@ -339,20 +333,17 @@ public final class FlowCodec {
         in,
         out,
         env,
-        nodesFromList(optionalArray(map, "nodes", path), at(path, "nodes")),
-        wiresFromList(optionalArray(map, "wires", path), at(path, "wires")));
+        objects(map, "nodes", path, FlowCodec::nodeFromMap),
+        objects(map, "wires", path, FlowCodec::wireFromMap));
   }
 
   private static List<Subflow.PortLink> linksFromList(List<?> list, String path) {
-    List<Subflow.PortLink> links = new ArrayList<>(list.size());
-    for (int i = 0; i < list.size(); i++) {
-      String where = path + "[" + i + "]";
-      Map<String, Object> link = asObject(list.get(i), where);
-      links.add(
-          new Subflow.PortLink(
-              requiredString(link, "node", where), optionalPort(link, "port", where)));
-    }
-    return links;
+    return objects(
+        list,
+        path,
+        (link, where) ->
+            new Subflow.PortLink(
+                requiredString(link, "node", where), optionalPort(link, "port", where)));
   }
 
   private static List<String> strings(List<?> list, String path) {
