@@ -64,7 +64,6 @@ public final class ClassifierNode implements Node {
   /** A category and what it means. */
   record Category(String name, String description) {}
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final List<Category> categories;
   private final String about;
@@ -73,7 +72,6 @@ public final class ClassifierNode implements Node {
   private volatile List<float[]> categoryVectors;
 
   private ClassifierNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.categories = categories(context.config().get("categories"));
     this.about = context.configString("context", "");

@@ -45,13 +45,11 @@ public final class EmbeddingsNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "input", "content", "prompt", "body", "message");
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final Embedder embedder;
   private final int maxBatch;
 
   private EmbeddingsNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.embedder = Embedder.from(context, context.configString("provider", "local"));
     this.maxBatch = (int) AiNodes.whole(context, "maxBatch", 2048, 1, 100_000);

@@ -59,7 +59,6 @@ public final class ImageGenNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("prompt", "text", "body", "input", "content");
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final ProviderClient client;
   private final ImageApi api;
@@ -68,7 +67,6 @@ public final class ImageGenNode implements Node {
   private final String style;
 
   private ImageGenNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     Provider provider = Provider.of(context.configString("provider", "openai"));
     if (provider != Provider.OPENAI && provider != Provider.STABILITY) {

@@ -57,7 +57,6 @@ public final class LlmNode implements Node {
           .factory(LlmNode::new)
           .build();
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final ProviderClient client;
   private final ChatApi chat;
@@ -67,7 +66,6 @@ public final class LlmNode implements Node {
   private final boolean stream;
 
   private LlmNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     Provider provider = Provider.of(context.configString("provider", "openai"));
     this.client = AiNodes.client(context, ProviderSettings.from(context, provider, "gpt-4o-mini"));

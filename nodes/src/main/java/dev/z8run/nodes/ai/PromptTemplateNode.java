@@ -49,7 +49,6 @@ public final class PromptTemplateNode implements Node {
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^{}]+?)\\s*}}");
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final String template;
   private final boolean strict;
@@ -57,7 +56,6 @@ public final class PromptTemplateNode implements Node {
   private final List<MessagePath> compiled = new ArrayList<>();
 
   private PromptTemplateNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.template = context.configString("template", "");
     if (template.isEmpty()) {

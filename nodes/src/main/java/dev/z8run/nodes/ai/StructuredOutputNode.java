@@ -60,7 +60,6 @@ public final class StructuredOutputNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final ChatModel model;
   private final JsonSchemaCheck schema;
@@ -69,7 +68,6 @@ public final class StructuredOutputNode implements Node {
   private final long maxTokens;
 
   private StructuredOutputNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     Object configured = context.config().get("schema");
     this.schema =

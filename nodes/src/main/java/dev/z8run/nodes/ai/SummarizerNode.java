@@ -63,7 +63,6 @@ public final class SummarizerNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final ChatModel model;
   private final String strategy;
@@ -72,7 +71,6 @@ public final class SummarizerNode implements Node {
   private final int chunkSize;
 
   private SummarizerNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.model = ChatModel.from(context, "gpt-4o-mini");
     this.strategy = context.configString("strategy", "simple");

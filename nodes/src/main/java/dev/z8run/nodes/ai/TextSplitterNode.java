@@ -74,7 +74,6 @@ public final class TextSplitterNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final NodeContext context;
   private final AiNodes.ErrorPort errors;
   private final String strategy;
   private final int chunkSize;
@@ -84,7 +83,6 @@ public final class TextSplitterNode implements Node {
   private final int maxChunks;
 
   private TextSplitterNode(NodeContext context) {
-    this.context = context;
     this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.strategy = context.configString("strategy", "fixed");
     this.chunkSize = (int) AiNodes.whole(context, "chunkSize", 512, 1, 1_000_000);
