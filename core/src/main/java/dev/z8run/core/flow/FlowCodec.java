@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads and writes {@link Flow} documents as JSON, the format the editor, the API and the store
@@ -117,44 +118,20 @@ public final class FlowCodec {
    * node configs are shallow copies of the flow's.
    */
   public static Map<String, Object> toMap(Flow flow) {
-    List<Object> nodes = nodesToList(flow.nodes());
-    List<Object> wires = wiresToList(flow.wires());
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("id", flow.id());
     map.put("name", flow.name());
     map.put("description", flow.description());
-    map.put("nodes", nodes);
-    map.put("wires", wires);
+    map.put("nodes", list(flow.nodes(), FlowCodec::nodeToMap));
+    map.put("wires", list(flow.wires(), FlowCodec::wireToMap));
     if (!flow.groups().isEmpty()) {
-      List<Object> groups = new ArrayList<>(flow.groups().size());
-      for (FlowGroup group : flow.groups()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("id", group.id());
-        entry.put("name", group.name());
-        entry.put("nodes", new ArrayList<Object>(group.nodes()));
-        entry.put("style", new LinkedHashMap<>(group.style()));
-        groups.add(entry);
-      }
-      map.put("groups", groups);
+      map.put("groups", list(flow.groups(), FlowCodec::groupToMap));
     }
     if (!flow.configNodes().isEmpty()) {
-      List<Object> configNodes = new ArrayList<>(flow.configNodes().size());
-      for (ConfigNode node : flow.configNodes()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("id", node.id());
-        entry.put("type", node.type());
-        entry.put("name", node.name());
-        entry.put("config", new LinkedHashMap<>(node.config()));
-        configNodes.add(entry);
-      }
-      map.put("config_nodes", configNodes);
+      map.put("config_nodes", list(flow.configNodes(), FlowCodec::configNodeToMap));
     }
     if (!flow.subflows().isEmpty()) {
-      List<Object> subflows = new ArrayList<>(flow.subflows().size());
-      for (Subflow subflow : flow.subflows()) {
-        subflows.add(subflowToMap(subflow));
-      }
-      map.put("subflows", subflows);
+      map.put("subflows", list(flow.subflows(), FlowCodec::subflowToMap));
     }
     if (flow.canvas() != null) {
       map.put("canvas_nodes", new ArrayList<>(flow.canvas().nodes()));
@@ -166,25 +143,40 @@ public final class FlowCodec {
     return map;
   }
 
-  private static List<Object> nodesToList(List<FlowNode> list) {
-    List<Object> nodes = new ArrayList<>(list.size());
-    for (FlowNode node : list) {
-      nodes.add(nodeToMap(node));
+  /** {@code items} as a JSON array, each written by {@code writer}. */
+  private static <T> List<Object> list(List<T> items, Function<T, Object> writer) {
+    List<Object> list = new ArrayList<>(items.size());
+    for (T item : items) {
+      list.add(writer.apply(item));
     }
-    return nodes;
+    return list;
   }
 
-  private static List<Object> wiresToList(List<Wire> list) {
-    List<Object> wires = new ArrayList<>(list.size());
-    for (Wire wire : list) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      map.put("from", wire.fromNode());
-      map.put("fromPort", (long) wire.fromPort());
-      map.put("to", wire.toNode());
-      map.put("toPort", (long) wire.toPort());
-      wires.add(map);
-    }
-    return wires;
+  private static Map<String, Object> wireToMap(Wire wire) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("from", wire.fromNode());
+    map.put("fromPort", (long) wire.fromPort());
+    map.put("to", wire.toNode());
+    map.put("toPort", (long) wire.toPort());
+    return map;
+  }
+
+  private static Map<String, Object> groupToMap(FlowGroup group) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("id", group.id());
+    entry.put("name", group.name());
+    entry.put("nodes", new ArrayList<Object>(group.nodes()));
+    entry.put("style", new LinkedHashMap<>(group.style()));
+    return entry;
+  }
+
+  private static Map<String, Object> configNodeToMap(ConfigNode node) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("id", node.id());
+    entry.put("type", node.type());
+    entry.put("name", node.name());
+    entry.put("config", new LinkedHashMap<>(node.config()));
+    return entry;
   }
 
   private static Map<String, Object> subflowToMap(Subflow subflow) {
@@ -193,35 +185,27 @@ public final class FlowCodec {
     entry.put("name", subflow.name());
     entry.put("description", subflow.description());
     entry.put("inputs", (long) subflow.inputs());
-    entry.put("in", linksToList(subflow.in()));
-    List<Object> out = new ArrayList<>(subflow.out().size());
-    for (List<Subflow.PortLink> links : subflow.out()) {
-      out.add(linksToList(links));
-    }
-    entry.put("out", out);
-    List<Object> env = new ArrayList<>(subflow.env().size());
-    for (Subflow.EnvProperty property : subflow.env()) {
-      Map<String, Object> item = new LinkedHashMap<>();
-      item.put("name", property.name());
-      item.put("type", property.type());
-      item.put("value", property.value());
-      env.add(item);
-    }
-    entry.put("env", env);
-    entry.put("nodes", nodesToList(subflow.nodes()));
-    entry.put("wires", wiresToList(subflow.wires()));
+    entry.put("in", list(subflow.in(), FlowCodec::linkToMap));
+    entry.put("out", list(subflow.out(), links -> list(links, FlowCodec::linkToMap)));
+    entry.put("env", list(subflow.env(), FlowCodec::envToMap));
+    entry.put("nodes", list(subflow.nodes(), FlowCodec::nodeToMap));
+    entry.put("wires", list(subflow.wires(), FlowCodec::wireToMap));
     return entry;
   }
 
-  private static List<Object> linksToList(List<Subflow.PortLink> links) {
-    List<Object> list = new ArrayList<>(links.size());
-    for (Subflow.PortLink link : links) {
-      Map<String, Object> item = new LinkedHashMap<>();
-      item.put("node", link.node());
-      item.put("port", (long) link.port());
-      list.add(item);
-    }
-    return list;
+  private static Map<String, Object> linkToMap(Subflow.PortLink link) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("node", link.node());
+    item.put("port", (long) link.port());
+    return item;
+  }
+
+  private static Map<String, Object> envToMap(Subflow.EnvProperty property) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("name", property.name());
+    item.put("type", property.type());
+    item.put("value", property.value());
+    return item;
   }
 
   /**
