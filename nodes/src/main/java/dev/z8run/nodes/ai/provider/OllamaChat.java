@@ -23,10 +23,7 @@ final class OllamaChat implements ChatApi {
   Map<String, Object> body(Chat.Request request, boolean stream) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("model", client.settings().model());
-    List<Object> messages = new ArrayList<>();
-    if (!request.system().isEmpty()) {
-      messages.add(Map.of("role", "system", "content", request.system()));
-    }
+    List<Object> messages = OpenAiChat.systemMessage(request);
     for (Chat.Turn turn : request.turns()) {
       Map<String, Object> message = new LinkedHashMap<>();
       switch (turn.role()) {

@@ -47,10 +47,7 @@ final class OpenAiChat implements ChatApi {
   }
 
   private static List<Object> messages(Chat.Request request) {
-    List<Object> messages = new ArrayList<>();
-    if (!request.system().isEmpty()) {
-      messages.add(Map.of("role", "system", "content", request.system()));
-    }
+    List<Object> messages = systemMessage(request);
     for (Chat.Turn turn : request.turns()) {
       Map<String, Object> message = new LinkedHashMap<>();
       switch (turn.role()) {
@@ -129,6 +126,18 @@ final class OpenAiChat implements ChatApi {
             WireJson.number(answer, "usage", "completion_tokens")),
         finish == null ? "" : finish,
         answered == null ? model : answered);
+  }
+
+  /**
+   * A new message list that starts with the request's system prompt as a {@code system} message
+   * (the OpenAI shape that Ollama shares), or an empty one.
+   */
+  static List<Object> systemMessage(Chat.Request request) {
+    List<Object> messages = new ArrayList<>();
+    if (!request.system().isEmpty()) {
+      messages.add(Map.of("role", "system", "content", request.system()));
+    }
+    return messages;
   }
 
   /** Tools in the OpenAI shape that Ollama shares: {@code {type: function, function: {...}}}. */
