@@ -1,13 +1,11 @@
 package dev.z8run.api;
 
 import dev.z8run.api.hook.HookService;
-import dev.z8run.api.http.ApiException;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.store.lmdb.StorageException;
-import io.helidon.http.HttpException;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -145,11 +143,7 @@ public final class Main {
     if (hooks != null) {
       hooks.register(routing);
     }
-    routing
-        .any(ErrorResponses::onNoRoute) // last: routes are tried in order
-        .error(ApiException.class, ErrorResponses::onApiException)
-        .error(HttpException.class, ErrorResponses::onHttpException)
-        .error(RuntimeException.class, ErrorResponses::onUnexpected);
+    ErrorResponses.finish(routing);
   }
 
   /**

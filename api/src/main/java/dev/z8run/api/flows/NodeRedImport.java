@@ -715,20 +715,9 @@ public final class NodeRedImport {
     if (value == null || String.valueOf(value).isBlank()) {
       return fallback;
     }
-    try {
-      return value instanceof Number number
-          ? number.longValue()
-          : Long.parseLong(String.valueOf(value).strip());
-    } catch (NumberFormatException notNumber) {
-      throw ApiException.badRequest(
-          "Node-RED node '"
-              + id
-              + "': "
-              + field
-              + " "
-              + JsonCodec.describe(value)
-              + " is not a number");
-    }
+    return value instanceof Number number
+        ? number.longValue()
+        : parseLong(id, field, value, "a number");
   }
 
   /**
@@ -746,6 +735,11 @@ public final class NodeRedImport {
   }
 
   private static long integer(String id, String field, Object value) {
+    return parseLong(id, field, value, "a whole number");
+  }
+
+  /** {@code value}'s text as a long; else a 400 saying it is not {@code expected}. */
+  private static long parseLong(String id, String field, Object value, String expected) {
     try {
       return Long.parseLong(String.valueOf(value).strip());
     } catch (NumberFormatException notNumber) {
@@ -756,7 +750,8 @@ public final class NodeRedImport {
               + field
               + " "
               + JsonCodec.describe(value)
-              + " is not a whole number");
+              + " is not "
+              + expected);
     }
   }
 

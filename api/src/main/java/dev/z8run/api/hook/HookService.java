@@ -159,7 +159,6 @@ public final class HookService implements Replies, AutoCloseable {
             Status.NOT_FOUND_404,
             "flow '" + flowId + "' has no http-in node for " + method + " " + path);
       } else {
-        ErrorResponses.closeIfBodyUnread(request, response);
         response.header(HeaderNames.ALLOW, String.join(", ", allowed));
         ErrorResponses.closeIfBodyUnread(request, response);
         ErrorResponses.send(
@@ -185,7 +184,7 @@ public final class HookService implements Replies, AutoCloseable {
       }
       // the body first, under its deadline: a slow sender holds no slot of the flow
       byte[] body = BodyDeadline.read(request, settings.maxBodyBytes(), settings.bodyTimeoutMs());
-      handle(request, response, flowId, target, path, params, body);
+      handle(new Matched(request, flowId, target, path, params), response, body);
     } finally {
       if (fromClient.decrementAndGet() == 0) {
         perClient.remove(client, fromClient);
@@ -193,14 +192,8 @@ public final class HookService implements Replies, AutoCloseable {
     }
   }
 
-  private void handle(
-      ServerRequest request,
-      ServerResponse response,
-      String flowId,
-      HookRoute target,
-      String path,
-      Map<String, String> params,
-      byte[] body) {
+  private void handle(Matched hook, ServerResponse response, byte[] body) {
+    String flowId = hook.flowId();
     AtomicInteger flowInFlight = inFlight.computeIfAbsent(flowId, id -> new AtomicInteger());
     if (flowInFlight.incrementAndGet() > settings.maxInFlightPerFlow()) {
       flowInFlight.decrementAndGet();
@@ -208,35 +201,31 @@ public final class HookService implements Replies, AutoCloseable {
       return;
     }
     try {
-      if (target.webhook() == null) {
-        run(request, response, flowId, target, path, params, body);
+      if (hook.target().webhook() == null) {
+        run(hook, response, body);
       } else {
-        deliver(request, response, flowId, target, path, params, body);
+        deliver(hook, response, body);
       }
     } finally {
       flowInFlight.decrementAndGet();
     }
   }
 
-  private void run(
-      ServerRequest request,
-      ServerResponse response,
-      String flowId,
-      HookRoute target,
-      String path,
-      Map<String, String> params,
-      byte[] body) {
+  private void run(Matched hook, ServerResponse response, byte[] body) {
+    ServerRequest request = hook.request();
+    String flowId = hook.flowId();
     HookMessage.Encoded message =
-        target.nodeRed()
-            ? HookMessage.encodeNodeRed(request, path, params, body)
-            : new HookMessage.Encoded(HookMessage.encode(request, path, params, body), new byte[0]);
+        hook.target().nodeRed()
+            ? HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body)
+            : new HookMessage.Encoded(
+                HookMessage.encode(request, hook.path(), hook.params(), body), new byte[0]);
     long ref = refs.incrementAndGet();
     CompletableFuture<HookReply> future =
         new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));
     waiting.put(ref, future);
     try {
       InjectResult result =
-          engine.inject(flowId, target.node().node().id(), message.json(), message.binary(), ref);
+          engine.inject(flowId, hook.nodeId(), message.json(), message.binary(), ref);
       if (result == InjectResult.ACCEPTED) {
         answer(response, future, flowId);
       } else {
@@ -251,21 +240,28 @@ public final class HookService implements Replies, AutoCloseable {
    * A delivery to a {@code webhook} node: checked, injected with its verdict (no ref: nothing waits
    * for a reply), answered once the engine has taken it.
    */
-  private void deliver(
-      ServerRequest request,
-      ServerResponse response,
-      String flowId,
-      HookRoute target,
-      String path,
-      Map<String, String> params,
-      byte[] body) {
-    WebhookGate.Delivery delivery = target.webhook().check(request, body);
-    byte[] message = HookMessage.encode(request, path, params, body, "webhook", delivery.json());
-    InjectResult result = engine.inject(flowId, target.node().node().id(), message);
+  private void deliver(Matched hook, ServerResponse response, byte[] body) {
+    ServerRequest request = hook.request();
+    WebhookGate.Delivery delivery = hook.target().webhook().check(request, body);
+    byte[] message =
+        HookMessage.encode(request, hook.path(), hook.params(), body, "webhook", delivery.json());
+    InjectResult result = engine.inject(hook.flowId(), hook.nodeId(), message);
     if (result == InjectResult.ACCEPTED) {
       delivery.answer(response);
     } else {
-      refused(response, result, flowId);
+      refused(response, result, hook.flowId());
+    }
+  }
+
+  /** A request matched to the http-in or webhook node {@code target} of flow {@code flowId}. */
+  private record Matched(
+      ServerRequest request,
+      String flowId,
+      HookRoute target,
+      String path,
+      Map<String, String> params) {
+    String nodeId() {
+      return target.node().node().id();
     }
   }
 

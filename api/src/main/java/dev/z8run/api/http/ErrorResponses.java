@@ -4,6 +4,7 @@ import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
+import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
@@ -16,6 +17,18 @@ public final class ErrorResponses {
   private static final System.Logger LOG = System.getLogger(ErrorResponses.class.getName());
 
   private ErrorResponses() {}
+
+  /**
+   * Ends a routing table: the last route ({@link #onNoRoute}: routes are tried in order) and the
+   * error handlers, so that every refusal and failure answers the one error shape.
+   */
+  public static void finish(HttpRouting.Builder routing) {
+    routing
+        .any(ErrorResponses::onNoRoute)
+        .error(ApiException.class, ErrorResponses::onApiException)
+        .error(HttpException.class, ErrorResponses::onHttpException)
+        .error(RuntimeException.class, ErrorResponses::onUnexpected);
+  }
 
   /** Answers {@code status} with the JSON error body. */
   public static void send(ServerResponse response, Status status, String message) {

@@ -1,23 +1,18 @@
 package dev.z8run.api.http;
 
 import dev.z8run.io.json.JsonCodec;
-import io.helidon.http.HeaderNames;
 import io.helidon.http.HttpException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
-import java.io.IOException;
-import java.io.InputStream;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalLong;
 
 /**
  * A request body that must be one JSON object with known fields, read within a byte limit, and
- * typed access to its fields. Every refusal is an {@link HttpException} whose message names what
- * was wrong (the field, or the line and column of a syntax error), rendered by {@link
- * ErrorResponses#onHttpException} as the API's error shape:
+ * typed access to its fields. Every refusal is an exception whose message names what was wrong (the
+ * field, or the line and column of a syntax error), rendered as the API's error shape: the 413 and
+ * 415 of {@link RequestBodies} are {@link ApiException}s ({@link ErrorResponses#onApiException}),
+ * the 400s here {@link HttpException}s ({@link ErrorResponses#onHttpException}):
  *
  * <table>
  *   <caption>refusals</caption>
@@ -47,11 +42,12 @@ public final class JsonBody {
    *
    * @param maxBytes the longest body accepted
    * @param allowedFields the fields the object may have (it may leave any of them out)
-   * @throws HttpException 400, 413 or 415 as described in the class comment
+   * @throws ApiException 413 or 415, as {@link RequestBodies} refuses a body
+   * @throws HttpException 400 as described in the class comment
    */
   public static JsonBody read(ServerRequest request, int maxBytes, List<String> allowedFields) {
-    requireJsonContentType(request);
-    byte[] bytes = readBytes(request, maxBytes);
+    RequestBodies.requireJson(request);
+    byte[] bytes = RequestBodies.read(request, maxBytes);
     if (bytes.length == 0) {
       throw badRequest(
           "request body is empty: expected a JSON object with " + String.join(", ", allowedFields));
@@ -105,55 +101,5 @@ public final class JsonBody {
     return new HttpException(message, Status.BAD_REQUEST_400, true);
   }
 
-  /**
-   * Throws 415 for a declared media type other than JSON. The header is parsed by hand: Helidon's
-   * parser throws on malformed values, which would surface as a 500.
-   */
-  private static void requireJsonContentType(ServerRequest request) {
-    Optional<String> header = request.headers().first(HeaderNames.CONTENT_TYPE);
-    if (header.isEmpty()) {
-      return;
-    }
-    String value = header.get();
-    int semicolon = value.indexOf(';');
-    String mediaType =
-        (semicolon < 0 ? value : value.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
-    if (mediaType.equals("application/json")
-        || (mediaType.startsWith("application/") && mediaType.endsWith("+json"))) {
-      return;
-    }
-    throw new HttpException(
-        "Content-Type must be application/json, got '" + value + "'",
-        Status.UNSUPPORTED_MEDIA_TYPE_415,
-        true);
-  }
-
-  private static byte[] readBytes(ServerRequest request, int maxBytes) {
-    if (!request.content().hasEntity()) {
-      return new byte[0];
-    }
-    OptionalLong declared = request.headers().contentLength();
-    if (declared.isPresent() && declared.getAsLong() > maxBytes) {
-      throw tooLarge(maxBytes);
-    }
-    byte[] bytes;
-    try (InputStream in = request.content().inputStream()) {
-      bytes = in.readNBytes(maxBytes + 1);
-    } catch (IOException e) {
-      throw new HttpException(
-          "cannot read the request body: " + e.getMessage(), Status.BAD_REQUEST_400, e, false);
-    }
-    if (bytes.length > maxBytes) {
-      throw tooLarge(maxBytes);
-    }
-    return bytes;
-  }
-
   /** Not keep-alive: the rest of the body is left unread, so the connection cannot be reused. */
-  private static HttpException tooLarge(int maxBytes) {
-    return new HttpException(
-        "request body exceeds the limit of " + maxBytes + " bytes",
-        Status.REQUEST_ENTITY_TOO_LARGE_413,
-        false);
-  }
 }

@@ -6,7 +6,6 @@ import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -36,7 +35,8 @@ public final class RequestBodies {
       }
       return body;
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot read the request body", e);
+      // the client's body broke off (or its connection did): the client's failure, not ours
+      throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
     }
   }
 

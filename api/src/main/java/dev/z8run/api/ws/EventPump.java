@@ -1,6 +1,7 @@
 package dev.z8run.api.ws;
 
 import dev.z8run.api.flows.SecretRedactor;
+import dev.z8run.core.event.EngineEvent;
 import dev.z8run.core.event.EngineEventHandler;
 import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.core.event.EventSubscription;
@@ -157,37 +158,25 @@ final class EventPump implements Runnable, EngineEventHandler {
   }
 
   @Override
-  public void onEvent(
-      int type,
-      String flowId,
-      String nodeId,
-      long executionId,
-      long value,
-      DirectBuffer text,
-      int textOffset,
-      int textLength) {
-    switch (type) {
+  public void onEvent(EngineEvent event) {
+    switch (event.type()) {
       case EventDescriptor.NODE_STATUS ->
           statuses.put(
-              flowId + '\u0000' + nodeId,
-              new String[] {
-                flowId, nodeId, text.getStringWithoutLengthUtf8(textOffset, textLength)
-              });
-      case EventDescriptor.NODE_DEBUG ->
-          debug(flowId, nodeId, executionId, value, text, textOffset, textLength);
-      case EventDescriptor.NODE_DEBUG_SKIPPED -> skip(flowId, value);
-      default -> execution(type, flowId, nodeId, executionId, value, text, textOffset, textLength);
+              event.flowId() + '\u0000' + event.nodeId(),
+              new String[] {event.flowId(), event.nodeId(), event.textString(Integer.MAX_VALUE)});
+      case EventDescriptor.NODE_DEBUG -> debug(event);
+      case EventDescriptor.NODE_DEBUG_SKIPPED -> skip(event.flowId(), event.value());
+      default -> execution(event);
     }
   }
 
-  private void debug(
-      String flowId,
-      String nodeId,
-      long executionId,
-      long originalLength,
-      DirectBuffer text,
-      int offset,
-      int length) {
+  private void debug(EngineEvent event) {
+    String flowId = event.flowId();
+    String nodeId = event.nodeId();
+    DirectBuffer text = event.text();
+    int offset = event.textOffset();
+    int length = event.textLength();
+    long originalLength = event.value();
     if (debugTokens < 1) {
       skip(flowId, 1);
       return;
@@ -212,7 +201,7 @@ final class EventPump implements Runnable, EngineEventHandler {
             batchLength,
             flowId,
             nodeId,
-            executionId,
+            event.executionId(),
             System.currentTimeMillis(),
             preview < original,
             original,
@@ -221,21 +210,17 @@ final class EventPump implements Runnable, EngineEventHandler {
             preview);
   }
 
-  private void execution(
-      int type,
-      String flowId,
-      String nodeId,
-      long executionId,
-      long value,
-      DirectBuffer text,
-      int textOffset,
-      int textLength) {
+  private void execution(EngineEvent event) {
     if (eventsInBatch >= settings.maxEventsPerBatch()) {
       countersNow = true;
       return;
     }
-    String node = nodeId == null ? "" : nodeId;
-    ensure(128 + (flowId.length() + node.length()) * 3 + textLength * 3);
+    int type = event.type();
+    String flowId = event.flowId();
+    long executionId = event.executionId();
+    long value = event.value();
+    String node = event.nodeId() == null ? "" : event.nodeId();
+    ensure(128 + (flowId.length() + node.length()) * 3 + event.textLength() * 3);
     int written =
         switch (type) {
           case EventDescriptor.EXECUTION_STARTED ->
@@ -271,7 +256,7 @@ final class EventPump implements Runnable, EngineEventHandler {
                   flowId,
                   executionId,
                   node,
-                  text.getStringWithoutLengthUtf8(textOffset, Math.min(textLength, 16_000)));
+                  event.textString(16_000));
           default -> 0; // an event type this protocol version does not carry
         };
     if (written > 0) {

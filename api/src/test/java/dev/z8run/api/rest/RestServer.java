@@ -4,7 +4,6 @@ import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.io.json.JsonCodec;
-import io.helidon.http.HttpException;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
@@ -18,8 +17,8 @@ import java.util.function.Consumer;
 
 /**
  * A real server on an ephemeral port for one resource: the {@link Authenticator} filter, the
- * resource's routes, and the same last route and error handlers as {@code Main.routing}; plus a
- * client for it.
+ * resource's routes, and the same last route and error handlers as {@code Main.routing} ({@link
+ * ErrorResponses#finish}); plus a client for it.
  */
 final class RestServer implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -37,10 +36,7 @@ final class RestServer implements AutoCloseable {
                 routing -> {
                   routing.addFilter(new Authenticator(tokens));
                   routes.accept(routing);
-                  routing
-                      .any(ErrorResponses::onNoRoute)
-                      .error(HttpException.class, ErrorResponses::onHttpException)
-                      .error(RuntimeException.class, ErrorResponses::onUnexpected);
+                  ErrorResponses.finish(routing);
                 })
             .build()
             .start();

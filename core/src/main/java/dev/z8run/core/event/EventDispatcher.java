@@ -93,12 +93,18 @@ public final class EventDispatcher implements MessageHandler {
   }
 
   /**
-   * Hands one event record to {@code handler} with its ids resolved and its text left as bytes.
+   * Hands one event record to {@code handler} with its ids resolved and its text left as bytes,
+   * through {@code event} (filled again for each event).
    *
    * @return whether the event belonged to a known flow and was handed over
    */
   boolean deliverRaw(
-      int type, org.agrona.DirectBuffer buffer, int index, int length, EngineEventHandler handler) {
+      int type,
+      org.agrona.DirectBuffer buffer,
+      int index,
+      int length,
+      EngineEvent event,
+      EngineEventHandler handler) {
     String[] ids = names.get(buffer.getInt(index + FLOW_HANDLE_OFFSET));
     if (ids == null) {
       return false;
@@ -106,14 +112,15 @@ public final class EventDispatcher implements MessageHandler {
     int node = buffer.getInt(index + NODE_INDEX_OFFSET);
     String nodeId = node >= 0 && node + 1 < ids.length ? ids[node + 1] : null;
     handler.onEvent(
-        type,
-        ids[0],
-        nodeId,
-        buffer.getLong(index + EXECUTION_ID_OFFSET),
-        buffer.getLong(index + VALUE_OFFSET),
-        buffer,
-        index + TEXT_OFFSET,
-        Math.max(0, length - TEXT_OFFSET));
+        event.set(
+            type,
+            ids[0],
+            nodeId,
+            buffer.getLong(index + EXECUTION_ID_OFFSET),
+            buffer.getLong(index + VALUE_OFFSET),
+            buffer,
+            index + TEXT_OFFSET,
+            Math.max(0, length - TEXT_OFFSET)));
     return true;
   }
 

@@ -18,6 +18,7 @@ public final class EventSubscription {
   private final BroadcastReceiver receiver;
   private final EventDispatcher dispatcher;
   private final UnsafeBuffer copy = new UnsafeBuffer(new byte[EventDescriptor.MAX_TEXT_BYTES * 2]);
+  private final EngineEvent event = new EngineEvent();
   private long torn;
   private List<EngineListener> target = List.of();
 
@@ -83,7 +84,7 @@ public final class EventSubscription {
       }
       boolean handed =
           raw != null
-              ? dispatcher.deliverRaw(type, copy, 0, length, raw)
+              ? dispatcher.deliverRaw(type, copy, 0, length, event, raw)
               : dispatcher.deliver(type, copy, 0, length, target, flows);
       if (handed) {
         delivered++;

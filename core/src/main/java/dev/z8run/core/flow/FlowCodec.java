@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Reads and writes {@link Flow} documents as JSON, the format the editor, the API and the store
@@ -117,44 +118,20 @@ public final class FlowCodec {
    * node configs are shallow copies of the flow's.
    */
   public static Map<String, Object> toMap(Flow flow) {
-    List<Object> nodes = nodesToList(flow.nodes());
-    List<Object> wires = wiresToList(flow.wires());
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("id", flow.id());
     map.put("name", flow.name());
     map.put("description", flow.description());
-    map.put("nodes", nodes);
-    map.put("wires", wires);
+    map.put("nodes", list(flow.nodes(), FlowCodec::nodeToMap));
+    map.put("wires", list(flow.wires(), FlowCodec::wireToMap));
     if (!flow.groups().isEmpty()) {
-      List<Object> groups = new ArrayList<>(flow.groups().size());
-      for (FlowGroup group : flow.groups()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("id", group.id());
-        entry.put("name", group.name());
-        entry.put("nodes", new ArrayList<Object>(group.nodes()));
-        entry.put("style", new LinkedHashMap<>(group.style()));
-        groups.add(entry);
-      }
-      map.put("groups", groups);
+      map.put("groups", list(flow.groups(), FlowCodec::groupToMap));
     }
     if (!flow.configNodes().isEmpty()) {
-      List<Object> configNodes = new ArrayList<>(flow.configNodes().size());
-      for (ConfigNode node : flow.configNodes()) {
-        Map<String, Object> entry = new LinkedHashMap<>();
-        entry.put("id", node.id());
-        entry.put("type", node.type());
-        entry.put("name", node.name());
-        entry.put("config", new LinkedHashMap<>(node.config()));
-        configNodes.add(entry);
-      }
-      map.put("config_nodes", configNodes);
+      map.put("config_nodes", list(flow.configNodes(), FlowCodec::configNodeToMap));
     }
     if (!flow.subflows().isEmpty()) {
-      List<Object> subflows = new ArrayList<>(flow.subflows().size());
-      for (Subflow subflow : flow.subflows()) {
-        subflows.add(subflowToMap(subflow));
-      }
-      map.put("subflows", subflows);
+      map.put("subflows", list(flow.subflows(), FlowCodec::subflowToMap));
     }
     if (flow.canvas() != null) {
       map.put("canvas_nodes", new ArrayList<>(flow.canvas().nodes()));
@@ -166,25 +143,40 @@ public final class FlowCodec {
     return map;
   }
 
-  private static List<Object> nodesToList(List<FlowNode> list) {
-    List<Object> nodes = new ArrayList<>(list.size());
-    for (FlowNode node : list) {
-      nodes.add(nodeToMap(node));
+  /** {@code items} as a JSON array, each written by {@code writer}. */
+  private static <T> List<Object> list(List<T> items, Function<T, Object> writer) {
+    List<Object> list = new ArrayList<>(items.size());
+    for (T item : items) {
+      list.add(writer.apply(item));
     }
-    return nodes;
+    return list;
   }
 
-  private static List<Object> wiresToList(List<Wire> list) {
-    List<Object> wires = new ArrayList<>(list.size());
-    for (Wire wire : list) {
-      Map<String, Object> map = new LinkedHashMap<>();
-      map.put("from", wire.fromNode());
-      map.put("fromPort", (long) wire.fromPort());
-      map.put("to", wire.toNode());
-      map.put("toPort", (long) wire.toPort());
-      wires.add(map);
-    }
-    return wires;
+  private static Map<String, Object> wireToMap(Wire wire) {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("from", wire.fromNode());
+    map.put("fromPort", (long) wire.fromPort());
+    map.put("to", wire.toNode());
+    map.put("toPort", (long) wire.toPort());
+    return map;
+  }
+
+  private static Map<String, Object> groupToMap(FlowGroup group) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("id", group.id());
+    entry.put("name", group.name());
+    entry.put("nodes", new ArrayList<Object>(group.nodes()));
+    entry.put("style", new LinkedHashMap<>(group.style()));
+    return entry;
+  }
+
+  private static Map<String, Object> configNodeToMap(ConfigNode node) {
+    Map<String, Object> entry = new LinkedHashMap<>();
+    entry.put("id", node.id());
+    entry.put("type", node.type());
+    entry.put("name", node.name());
+    entry.put("config", new LinkedHashMap<>(node.config()));
+    return entry;
   }
 
   private static Map<String, Object> subflowToMap(Subflow subflow) {
@@ -193,35 +185,27 @@ public final class FlowCodec {
     entry.put("name", subflow.name());
     entry.put("description", subflow.description());
     entry.put("inputs", (long) subflow.inputs());
-    entry.put("in", linksToList(subflow.in()));
-    List<Object> out = new ArrayList<>(subflow.out().size());
-    for (List<Subflow.PortLink> links : subflow.out()) {
-      out.add(linksToList(links));
-    }
-    entry.put("out", out);
-    List<Object> env = new ArrayList<>(subflow.env().size());
-    for (Subflow.EnvProperty property : subflow.env()) {
-      Map<String, Object> item = new LinkedHashMap<>();
-      item.put("name", property.name());
-      item.put("type", property.type());
-      item.put("value", property.value());
-      env.add(item);
-    }
-    entry.put("env", env);
-    entry.put("nodes", nodesToList(subflow.nodes()));
-    entry.put("wires", wiresToList(subflow.wires()));
+    entry.put("in", list(subflow.in(), FlowCodec::linkToMap));
+    entry.put("out", list(subflow.out(), links -> list(links, FlowCodec::linkToMap)));
+    entry.put("env", list(subflow.env(), FlowCodec::envToMap));
+    entry.put("nodes", list(subflow.nodes(), FlowCodec::nodeToMap));
+    entry.put("wires", list(subflow.wires(), FlowCodec::wireToMap));
     return entry;
   }
 
-  private static List<Object> linksToList(List<Subflow.PortLink> links) {
-    List<Object> list = new ArrayList<>(links.size());
-    for (Subflow.PortLink link : links) {
-      Map<String, Object> item = new LinkedHashMap<>();
-      item.put("node", link.node());
-      item.put("port", (long) link.port());
-      list.add(item);
-    }
-    return list;
+  private static Map<String, Object> linkToMap(Subflow.PortLink link) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("node", link.node());
+    item.put("port", (long) link.port());
+    return item;
+  }
+
+  private static Map<String, Object> envToMap(Subflow.EnvProperty property) {
+    Map<String, Object> item = new LinkedHashMap<>();
+    item.put("name", property.name());
+    item.put("type", property.type());
+    item.put("value", property.value());
+    return item;
   }
 
   /**
@@ -233,38 +217,31 @@ public final class FlowCodec {
     String id = requiredString(map, "id", "");
     String name = optionalString(map, "name", "");
     String description = optionalString(map, "description", "");
-    List<FlowNode> nodes = nodesFromList(optionalArray(map, "nodes", ""), "nodes");
-    List<Wire> wires = wiresFromList(optionalArray(map, "wires", ""), "wires");
-    List<?> groupList = optionalArray(map, "groups", "");
-    List<FlowGroup> groups = new ArrayList<>(groupList.size());
-    for (int i = 0; i < groupList.size(); i++) {
-      String path = "groups[" + i + "]";
-      Map<String, Object> group = asObject(groupList.get(i), path);
-      groups.add(
-          new FlowGroup(
-              requiredString(group, "id", path),
-              optionalString(group, "name", path),
-              strings(optionalArray(group, "nodes", path), at(path, "nodes")),
-              optionalObject(group, "style", path)));
-    }
-    List<?> configList = optionalArray(map, "config_nodes", "");
-    List<ConfigNode> configNodes = new ArrayList<>(configList.size());
-    for (int i = 0; i < configList.size(); i++) {
-      String path = "config_nodes[" + i + "]";
-      Map<String, Object> node = asObject(configList.get(i), path);
-      configNodes.add(
-          new ConfigNode(
-              requiredString(node, "id", path),
-              requiredString(node, "type", path),
-              optionalString(node, "name", path),
-              optionalObject(node, "config", path)));
-    }
-    List<?> subflowList = optionalArray(map, "subflows", "");
-    List<Subflow> subflows = new ArrayList<>(subflowList.size());
-    for (int i = 0; i < subflowList.size(); i++) {
-      String path = "subflows[" + i + "]";
-      subflows.add(subflowFromMap(asObject(subflowList.get(i), path), path));
-    }
+    List<FlowNode> nodes = objects(map, "nodes", "", FlowCodec::nodeFromMap);
+    List<Wire> wires = objects(map, "wires", "", FlowCodec::wireFromMap);
+    List<FlowGroup> groups =
+        objects(
+            map,
+            "groups",
+            "",
+            (group, path) ->
+                new FlowGroup(
+                    requiredString(group, "id", path),
+                    optionalString(group, "name", path),
+                    strings(optionalArray(group, "nodes", path), at(path, "nodes")),
+                    optionalObject(group, "style", path)));
+    List<ConfigNode> configNodes =
+        objects(
+            map,
+            "config_nodes",
+            "",
+            (node, path) ->
+                new ConfigNode(
+                    requiredString(node, "id", path),
+                    requiredString(node, "type", path),
+                    optionalString(node, "name", path),
+                    optionalObject(node, "config", path)));
+    List<Subflow> subflows = objects(map, "subflows", "", FlowCodec::subflowFromMap);
     Canvas canvas = null;
     if (map.get("canvas_nodes") != null || map.get("canvas_edges") != null) {
       @SuppressWarnings("unchecked")
@@ -279,22 +256,24 @@ public final class FlowCodec {
         id, name, description, nodes, wires, groups, configNodes, subflows, canvas, viewport);
   }
 
-  private static List<FlowNode> nodesFromList(List<?> nodeList, String where) {
-    List<FlowNode> nodes = new ArrayList<>(nodeList.size());
-    for (int i = 0; i < nodeList.size(); i++) {
-      String path = where + "[" + i + "]";
-      nodes.add(nodeFromMap(asObject(nodeList.get(i), path), path));
-    }
-    return nodes;
+  /** Reads one object of an array; {@code path} names it in errors ({@code nodes[3]}). */
+  private interface ObjectReader<T> {
+    T read(Map<String, Object> object, String path);
   }
 
-  private static List<Wire> wiresFromList(List<?> wireList, String where) {
-    List<Wire> wires = new ArrayList<>(wireList.size());
-    for (int i = 0; i < wireList.size(); i++) {
+  /** The objects of the optional array {@code key} of {@code map}, each read by {@code reader}. */
+  private static <T> List<T> objects(
+      Map<String, Object> map, String key, String path, ObjectReader<T> reader) {
+    return objects(optionalArray(map, key, path), at(path, key), reader);
+  }
+
+  private static <T> List<T> objects(List<?> list, String where, ObjectReader<T> reader) {
+    List<T> objects = new ArrayList<>(list.size());
+    for (int i = 0; i < list.size(); i++) {
       String path = where + "[" + i + "]";
-      wires.add(wireFromMap(asObject(wireList.get(i), path), path));
+      objects.add(reader.read(asObject(list.get(i), path), path));
     }
-    return wires;
+    return objects;
   }
 
   private static Subflow subflowFromMap(Map<String, Object> map, String path) {
@@ -320,17 +299,16 @@ public final class FlowCodec {
             at(path, "in"), "a subflow without an input cannot send it anywhere", null);
       }
     }
-    List<?> envList = optionalArray(map, "env", path);
-    List<Subflow.EnvProperty> env = new ArrayList<>(envList.size());
-    for (int i = 0; i < envList.size(); i++) {
-      String where = at(path, "env") + "[" + i + "]";
-      Map<String, Object> property = asObject(envList.get(i), where);
-      env.add(
-          new Subflow.EnvProperty(
-              requiredString(property, "name", where),
-              optionalString(property, "type", where),
-              property.get("value")));
-    }
+    List<Subflow.EnvProperty> env =
+        objects(
+            map,
+            "env",
+            path,
+            (property, where) ->
+                new Subflow.EnvProperty(
+                    requiredString(property, "name", where),
+                    optionalString(property, "type", where),
+                    property.get("value")));
     return new Subflow(
         requiredString(map, "id", path),
         optionalString(map, "name", path),
@@ -339,20 +317,17 @@ public final class FlowCodec {
         in,
         out,
         env,
-        nodesFromList(optionalArray(map, "nodes", path), at(path, "nodes")),
-        wiresFromList(optionalArray(map, "wires", path), at(path, "wires")));
+        objects(map, "nodes", path, FlowCodec::nodeFromMap),
+        objects(map, "wires", path, FlowCodec::wireFromMap));
   }
 
   private static List<Subflow.PortLink> linksFromList(List<?> list, String path) {
-    List<Subflow.PortLink> links = new ArrayList<>(list.size());
-    for (int i = 0; i < list.size(); i++) {
-      String where = path + "[" + i + "]";
-      Map<String, Object> link = asObject(list.get(i), where);
-      links.add(
-          new Subflow.PortLink(
-              requiredString(link, "node", where), optionalPort(link, "port", where)));
-    }
-    return links;
+    return objects(
+        list,
+        path,
+        (link, where) ->
+            new Subflow.PortLink(
+                requiredString(link, "node", where), optionalPort(link, "port", where)));
   }
 
   private static List<String> strings(List<?> list, String path) {

@@ -31,20 +31,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class AiAgentNode implements Node {
   public static final NodeType TYPE =
-      AiNodes.providerFields(
-              NodeType.builder("ai-agent")
-                  .category(AiNodes.CATEGORY)
-                  .description(
-                      "A language model that calls tools (links, URLs, vector searches) in a loop.")
-                  .outputs(
-                      new PortSpec("response", PortType.OBJECT),
-                      new PortSpec("tool_call", PortType.OBJECT),
-                      PortSpec.any("error"))
-                  .blocking(true),
-              List.of("openai", "anthropic", "ollama"),
-              "openai",
+      AiNodes.chatType(
+              "ai-agent",
+              "A language model that calls tools (links, URLs, vector searches) in a loop.",
               "gpt-4o",
               60_000)
+          .outputs(
+              new PortSpec("response", PortType.OBJECT),
+              new PortSpec("tool_call", PortType.OBJECT),
+              PortSpec.any("error"))
           .field(
               ConfigField.optional(
                   "systemPrompt",
@@ -87,6 +82,7 @@ public final class AiAgentNode implements Node {
       List.of("text", "input", "content", "message", "prompt", "body");
 
   private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final ChatModel model;
   private final AgentTools tools;
   private final String system;
@@ -96,6 +92,7 @@ public final class AiAgentNode implements Node {
 
   private AiAgentNode(NodeContext context) {
     this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), ERROR);
     this.model = ChatModel.from(context, "gpt-4o");
     long toolTimeoutMs = AiNodes.whole(context, "toolTimeout", 30_000, 1, 600_000);
     this.tools = new AgentTools(context, context.config().get("tools"), toolTimeoutMs);
@@ -111,16 +108,7 @@ public final class AiAgentNode implements Node {
     Map<String, Object> body = MessageBodies.parse(msg);
     String text = AiNodes.text(body.get("payload"), TEXT_KEYS);
     if (text.isBlank()) {
-      AiNodes.fail(
-          context,
-          "ai-agent",
-          msg,
-          body,
-          out,
-          ERROR,
-          "no message text in the payload: expected a string or one of the fields "
-              + String.join(", ", TEXT_KEYS),
-          Map.of());
+      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
       return;
     }
     ChatModel.Usage usage = new ChatModel.Usage();
@@ -137,7 +125,7 @@ public final class AiAgentNode implements Node {
         Map<String, Object> details = model.errorDetails(failed);
         details.put("iteration", (long) iteration);
         body.put("usage", usage.toJson());
-        AiNodes.fail(context, "ai-agent", msg, body, out, ERROR, failed.getMessage(), details);
+        errors.send(msg, body, out, failed.getMessage(), details);
         return;
       }
       step(msg, steps, iteration, "model", modelStep(result));
@@ -196,13 +184,10 @@ public final class AiAgentNode implements Node {
     Map<String, Object> details = model.errorDetails(null);
     details.put("steps", steps);
     body.put("usage", usage.toJson());
-    AiNodes.fail(
-        context,
-        "ai-agent",
+    errors.send(
         msg,
         body,
         out,
-        ERROR,
         "no final answer within maxIterations=" + maxIterations + " model calls",
         details);
   }

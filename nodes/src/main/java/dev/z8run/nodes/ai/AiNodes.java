@@ -26,14 +26,32 @@ final class AiNodes {
   /** The palette category of every AI node. */
   static final String CATEGORY = "ai";
 
-  /** z8run's provider fields (and ours: maxRetries, concurrency) on a node type. */
-  static NodeType.Builder providerFields(
-      NodeType.Builder type,
+  /** The providers a chat node can ask. */
+  static final List<String> CHAT_PROVIDERS = List.of("openai", "anthropic", "ollama");
+
+  /** {@link #providerType} for a node that asks a chat model of {@link #CHAT_PROVIDERS}. */
+  static NodeType.Builder chatType(
+      String name, String description, String defaultModel, long defaultTimeoutMs) {
+    return providerType(
+        name, description, CHAT_PROVIDERS, "openai", defaultModel, defaultTimeoutMs);
+  }
+
+  /**
+   * A blocking node type of the AI category with z8run's provider fields (and ours: maxRetries,
+   * concurrency); the node adds its ports and own fields.
+   */
+  static NodeType.Builder providerType(
+      String name,
+      String description,
       List<String> providers,
       String defaultProvider,
       String defaultModel,
       long defaultTimeoutMs) {
-    return type.field(
+    return NodeType.builder(name)
+        .category(CATEGORY)
+        .description(description)
+        .blocking(true)
+        .field(
             ConfigField.choice(
                 "provider",
                 defaultProvider,
@@ -159,28 +177,37 @@ final class AiNodes {
   }
 
   /**
-   * Sends the input on the error port {@code port} with {@code msg.error = {message, source,
-   * ...details}}, as HTTP Request does; with nothing wired there the failure is an error of the
-   * node (thrown).
+   * Where a node's failures go: the input is sent on {@code port} with {@code msg.error = {message,
+   * source, ...details}}, as HTTP Request does; with nothing wired there the failure is an error of
+   * the node (thrown).
+   *
+   * @param type the node type named in {@code msg.error.source}
    */
-  static void fail(
-      NodeContext context,
-      String type,
-      MessageFlyweight msg,
-      Map<String, Object> body,
-      Output out,
-      int port,
-      String reason,
-      Map<String, Object> details) {
-    if (!out.isWired(port)) {
-      throw new IllegalStateException(reason);
+  record ErrorPort(NodeContext context, String type, int port) {
+    void send(
+        MessageFlyweight msg,
+        Map<String, Object> body,
+        Output out,
+        String reason,
+        Map<String, Object> details) {
+      if (!out.isWired(port)) {
+        throw new IllegalStateException(reason);
+      }
+      Map<String, Object> message = new LinkedHashMap<>(body);
+      Map<String, Object> error = new LinkedHashMap<>();
+      error.put("message", reason);
+      error.put("source", Map.of("id", context.nodeId(), "type", type));
+      error.putAll(details);
+      message.put("error", error);
+      MessageBodies.send(out, port, message, msg);
     }
-    Map<String, Object> message = new LinkedHashMap<>(body);
-    Map<String, Object> error = new LinkedHashMap<>();
-    error.put("message", reason);
-    error.put("source", Map.of("id", context.nodeId(), "type", type));
-    error.putAll(details);
-    message.put("error", error);
-    MessageBodies.send(out, port, message, msg);
+  }
+
+  /** The reason given for a message without text: {@code what} names what the node looks for. */
+  static String noText(String what, List<String> keys) {
+    return "no "
+        + what
+        + " in the message: expected a string payload or one of the fields "
+        + String.join(", ", keys);
   }
 }

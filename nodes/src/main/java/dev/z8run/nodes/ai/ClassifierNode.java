@@ -32,18 +32,13 @@ import java.util.Map;
  */
 public final class ClassifierNode implements Node {
   public static final NodeType TYPE =
-      AiNodes.providerFields(
-              NodeType.builder("classifier")
-                  .category(AiNodes.CATEGORY)
-                  .description(
-                      "Classifies text into categories with a language model or the local embedder.")
-                  .outputs(new PortSpec("result", PortType.OBJECT), PortSpec.any("error"))
-                  .outputCount(config -> 2 + categoryCount(config.get("categories")))
-                  .blocking(true),
-              List.of("openai", "anthropic", "ollama"),
-              "openai",
+      AiNodes.chatType(
+              "classifier",
+              "Classifies text into categories with a language model or the local embedder.",
               "gpt-4o-mini",
               15_000)
+          .outputs(new PortSpec("result", PortType.OBJECT), PortSpec.any("error"))
+          .outputCount(config -> 2 + categoryCount(config.get("categories")))
           .field(
               ConfigField.optional(
                   "categories",
@@ -69,7 +64,7 @@ public final class ClassifierNode implements Node {
   /** A category and what it means. */
   record Category(String name, String description) {}
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final List<Category> categories;
   private final String about;
   private final ChatModel model;
@@ -77,7 +72,7 @@ public final class ClassifierNode implements Node {
   private volatile List<float[]> categoryVectors;
 
   private ClassifierNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.categories = categories(context.config().get("categories"));
     this.about = context.configString("context", "");
     boolean embedding = context.configString("mode", "llm").equals("embedding");
@@ -151,16 +146,7 @@ public final class ClassifierNode implements Node {
     Map<String, Object> body = MessageBodies.parse(msg);
     String text = AiNodes.text(body.get("payload"), TEXT_KEYS);
     if (text.isBlank()) {
-      AiNodes.fail(
-          context,
-          "classifier",
-          msg,
-          body,
-          out,
-          1,
-          "no text in the message: expected a string payload or one of the fields "
-              + String.join(", ", TEXT_KEYS),
-          Map.of());
+      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
       return;
     }
     Map<String, Object> answer;
@@ -168,18 +154,10 @@ public final class ClassifierNode implements Node {
     try {
       answer = model == null ? nearest(text) : ask(text, usage);
     } catch (ProviderException failed) {
-      AiNodes.fail(
-          context,
-          "classifier",
-          msg,
-          body,
-          out,
-          1,
-          failed.getMessage(),
-          model.errorDetails(failed));
+      errors.send(msg, body, out, failed.getMessage(), model.errorDetails(failed));
       return;
     } catch (IllegalStateException unavailable) {
-      AiNodes.fail(context, "classifier", msg, body, out, 1, unavailable.getMessage(), Map.of());
+      errors.send(msg, body, out, unavailable.getMessage(), Map.of());
       return;
     }
     answer.put("text", text);

@@ -25,17 +25,14 @@ import java.util.Map;
  */
 public final class EmbeddingsNode implements Node {
   public static final NodeType TYPE =
-      AiNodes.providerFields(
-              NodeType.builder("embeddings")
-                  .category(AiNodes.CATEGORY)
-                  .description(
-                      "Turns text into vectors with the local model (no network) or a provider.")
-                  .outputs(new PortSpec("embedding", PortType.ARRAY), PortSpec.any("error"))
-                  .blocking(true),
+      AiNodes.providerType(
+              "embeddings",
+              "Turns text into vectors with the local model (no network) or a provider.",
               List.of("local", "openai", "ollama"),
               "local",
               "",
               15_000)
+          .outputs(new PortSpec("embedding", PortType.ARRAY), PortSpec.any("error"))
           .field(
               ConfigField.optional(
                   "maxBatch",
@@ -48,12 +45,12 @@ public final class EmbeddingsNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "input", "content", "prompt", "body", "message");
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final Embedder embedder;
   private final int maxBatch;
 
   private EmbeddingsNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.embedder = Embedder.from(context, context.configString("provider", "local"));
     this.maxBatch = (int) AiNodes.whole(context, "maxBatch", 2048, 1, 100_000);
   }
@@ -110,14 +107,7 @@ public final class EmbeddingsNode implements Node {
   }
 
   private void fail(MessageFlyweight msg, Map<String, Object> body, Output out, String reason) {
-    AiNodes.fail(
-        context,
-        "embeddings",
-        msg,
-        body,
-        out,
-        1,
-        reason,
-        Map.of("provider", embedder.provider(), "model", embedder.model()));
+    errors.send(
+        msg, body, out, reason, Map.of("provider", embedder.provider(), "model", embedder.model()));
   }
 }

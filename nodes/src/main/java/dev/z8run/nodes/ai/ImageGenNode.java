@@ -29,18 +29,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  */
 public final class ImageGenNode implements Node {
   public static final NodeType TYPE =
-      AiNodes.providerFields(
-              NodeType.builder("image-gen")
-                  .category(AiNodes.CATEGORY)
-                  .description(
-                      "Generates an image from a prompt (OpenAI images API, Stability AI) as a"
-                          + " binary payload.")
-                  .outputs(new PortSpec("image", PortType.OBJECT), PortSpec.any("error"))
-                  .blocking(true),
+      AiNodes.providerType(
+              "image-gen",
+              "Generates an image from a prompt (OpenAI images API, Stability AI) as a"
+                  + " binary payload.",
               List.of("openai", "stability"),
               "openai",
               "dall-e-3",
               60_000)
+          .outputs(new PortSpec("image", PortType.OBJECT), PortSpec.any("error"))
           .field(
               ConfigField.optional(
                   "size", FieldType.STRING, "1024x1024", "WIDTHxHEIGHT, as the model accepts."))
@@ -62,7 +59,7 @@ public final class ImageGenNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("prompt", "text", "body", "input", "content");
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final ProviderClient client;
   private final ImageApi api;
   private final String size;
@@ -70,7 +67,7 @@ public final class ImageGenNode implements Node {
   private final String style;
 
   private ImageGenNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     Provider provider = Provider.of(context.configString("provider", "openai"));
     if (provider != Provider.OPENAI && provider != Provider.STABILITY) {
       throw new IllegalArgumentException("provider: images come from openai or stability");
@@ -92,16 +89,7 @@ public final class ImageGenNode implements Node {
     details.put("provider", client.settings().provider().id());
     details.put("model", client.settings().model());
     if (prompt.isBlank()) {
-      AiNodes.fail(
-          context,
-          "image-gen",
-          msg,
-          body,
-          out,
-          1,
-          "no prompt in the message: expected a string payload or one of the fields "
-              + String.join(", ", TEXT_KEYS),
-          details);
+      errors.send(msg, body, out, AiNodes.noText("prompt", TEXT_KEYS), details);
       return;
     }
     ImageApi.Image image;
@@ -111,7 +99,7 @@ public final class ImageGenNode implements Node {
       if (failed.status() > 0) {
         details.put("status", (long) failed.status());
       }
-      AiNodes.fail(context, "image-gen", msg, body, out, 1, failed.getMessage(), details);
+      errors.send(msg, body, out, failed.getMessage(), details);
       return;
     }
     client.counters().tokens(0, 0);

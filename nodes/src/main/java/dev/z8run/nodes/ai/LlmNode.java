@@ -32,18 +32,13 @@ import java.util.Map;
  */
 public final class LlmNode implements Node {
   public static final NodeType TYPE =
-      AiNodes.providerFields(
-              NodeType.builder("llm")
-                  .category(AiNodes.CATEGORY)
-                  .description(
-                      "Asks a language model (OpenAI or compatible, Anthropic, Ollama) and sends"
-                          + " its answer on.")
-                  .outputs(new PortSpec("response", PortType.OBJECT), PortSpec.any("error"))
-                  .blocking(true),
-              List.of("openai", "anthropic", "ollama"),
-              "openai",
+      AiNodes.chatType(
+              "llm",
+              "Asks a language model (OpenAI or compatible, Anthropic, Ollama) and sends"
+                  + " its answer on.",
               "gpt-4o-mini",
               30_000)
+          .outputs(new PortSpec("response", PortType.OBJECT), PortSpec.any("error"))
           .field(
               ConfigField.optional(
                   "systemPrompt", FieldType.STRING, "", "Instructions sent before the prompt."))
@@ -62,7 +57,7 @@ public final class LlmNode implements Node {
           .factory(LlmNode::new)
           .build();
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final ProviderClient client;
   private final ChatApi chat;
   private final String systemPrompt;
@@ -71,7 +66,7 @@ public final class LlmNode implements Node {
   private final boolean stream;
 
   private LlmNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     Provider provider = Provider.of(context.configString("provider", "openai"));
     this.client = AiNodes.client(context, ProviderSettings.from(context, provider, "gpt-4o-mini"));
     this.chat = ChatApi.of(client);
@@ -88,7 +83,7 @@ public final class LlmNode implements Node {
     try {
       conversation = conversation(body.get("payload"));
     } catch (IllegalArgumentException bad) {
-      AiNodes.fail(context, "llm", msg, body, out, 1, bad.getMessage(), Map.of());
+      errors.send(msg, body, out, bad.getMessage(), Map.of());
       return;
     }
     Chat.Request request =
@@ -112,8 +107,7 @@ public final class LlmNode implements Node {
                   }
                   : null);
     } catch (ProviderException failed) {
-      AiNodes.fail(
-          context, "llm", msg, body, out, 1, failed.getMessage(), errorDetails(failed.status()));
+      errors.send(msg, body, out, failed.getMessage(), errorDetails(failed.status()));
       return;
     }
     client.counters().tokens(result.usage().promptTokens(), result.usage().completionTokens());

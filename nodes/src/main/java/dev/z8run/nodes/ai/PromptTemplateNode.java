@@ -49,14 +49,14 @@ public final class PromptTemplateNode implements Node {
 
   private static final Pattern PLACEHOLDER = Pattern.compile("\\{\\{\\s*([^{}]+?)\\s*}}");
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final String template;
   private final boolean strict;
   private final List<String> paths = new ArrayList<>();
   private final List<MessagePath> compiled = new ArrayList<>();
 
   private PromptTemplateNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.template = context.configString("template", "");
     if (template.isEmpty()) {
       throw new IllegalArgumentException("template: must not be empty");
@@ -104,13 +104,10 @@ public final class PromptTemplateNode implements Node {
     }
     matcher.appendTail(text);
     if (strict && !missing.isEmpty()) {
-      AiNodes.fail(
-          context,
-          "prompt-template",
+      errors.send(
           msg,
           body,
           out,
-          1,
           "unresolved variables: " + String.join(", ", missing),
           Map.of("missing", missing, "resolved", text.toString()));
       return;

@@ -27,18 +27,13 @@ import java.util.Map;
  */
 public final class StructuredOutputNode implements Node {
   public static final NodeType TYPE =
-      AiNodes.providerFields(
-              NodeType.builder("structured-output")
-                  .category(AiNodes.CATEGORY)
-                  .description(
-                      "Gets JSON that fits a JSON Schema from a language model, validated and"
-                          + " retried.")
-                  .outputs(new PortSpec("output", PortType.OBJECT), PortSpec.any("error"))
-                  .blocking(true),
-              List.of("openai", "anthropic", "ollama"),
-              "openai",
+      AiNodes.chatType(
+              "structured-output",
+              "Gets JSON that fits a JSON Schema from a language model, validated and"
+                  + " retried.",
               "gpt-4o-mini",
               30_000)
+          .outputs(new PortSpec("output", PortType.OBJECT), PortSpec.any("error"))
           .field(
               ConfigField.optional(
                   "schema",
@@ -65,7 +60,7 @@ public final class StructuredOutputNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final ChatModel model;
   private final JsonSchemaCheck schema;
   private final int retries;
@@ -73,7 +68,7 @@ public final class StructuredOutputNode implements Node {
   private final long maxTokens;
 
   private StructuredOutputNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     Object configured = context.config().get("schema");
     this.schema =
         JsonSchemaCheck.compile(
@@ -102,8 +97,7 @@ public final class StructuredOutputNode implements Node {
       text = JsonCodec.writeString(payload);
     }
     if (text.isBlank()) {
-      AiNodes.fail(
-          context, "structured-output", msg, body, out, 1, "no text in the message", Map.of());
+      errors.send(msg, body, out, "no text in the message", Map.of());
       return;
     }
     ChatModel.Usage usage = new ChatModel.Usage();
@@ -118,7 +112,7 @@ public final class StructuredOutputNode implements Node {
         Map<String, Object> details = model.errorDetails(failed);
         details.put("attempts", (long) attempt + 1);
         body.put("usage", usage.toJson());
-        AiNodes.fail(context, "structured-output", msg, body, out, 1, failed.getMessage(), details);
+        errors.send(msg, body, out, failed.getMessage(), details);
         return;
       }
       last = result.text();
@@ -147,13 +141,10 @@ public final class StructuredOutputNode implements Node {
     details.put("answer", last);
     details.put("attempts", (long) retries + 1);
     body.put("usage", usage.toJson());
-    AiNodes.fail(
-        context,
-        "structured-output",
+    errors.send(
         msg,
         body,
         out,
-        1,
         "the answer did not fit the schema after "
             + (retries + 1)
             + " attempt(s): "

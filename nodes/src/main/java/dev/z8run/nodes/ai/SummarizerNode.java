@@ -29,17 +29,12 @@ import java.util.concurrent.Future;
  */
 public final class SummarizerNode implements Node {
   public static final NodeType TYPE =
-      AiNodes.providerFields(
-              NodeType.builder("summarizer")
-                  .category(AiNodes.CATEGORY)
-                  .description(
-                      "Summarises text with a language model; long texts by map-reduce or refine.")
-                  .outputs(new PortSpec("summary", PortType.OBJECT), PortSpec.any("error"))
-                  .blocking(true),
-              List.of("openai", "anthropic", "ollama"),
-              "openai",
+      AiNodes.chatType(
+              "summarizer",
+              "Summarises text with a language model; long texts by map-reduce or refine.",
               "gpt-4o-mini",
               60_000)
+          .outputs(new PortSpec("summary", PortType.OBJECT), PortSpec.any("error"))
           .field(
               ConfigField.choice(
                   "strategy",
@@ -68,7 +63,7 @@ public final class SummarizerNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final ChatModel model;
   private final String strategy;
   private final long maxLength;
@@ -76,7 +71,7 @@ public final class SummarizerNode implements Node {
   private final int chunkSize;
 
   private SummarizerNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.model = ChatModel.from(context, "gpt-4o-mini");
     this.strategy = context.configString("strategy", "simple");
     this.maxLength = AiNodes.whole(context, "maxLength", 200, 1, 100_000);
@@ -89,16 +84,7 @@ public final class SummarizerNode implements Node {
     Map<String, Object> body = MessageBodies.parse(msg);
     String text = AiNodes.text(body.get("payload"), TEXT_KEYS);
     if (text.isBlank()) {
-      AiNodes.fail(
-          context,
-          "summarizer",
-          msg,
-          body,
-          out,
-          1,
-          "no text in the message: expected a string payload or one of the fields "
-              + String.join(", ", TEXT_KEYS),
-          Map.of());
+      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
       return;
     }
     ChatModel.Usage usage = new ChatModel.Usage();
@@ -118,15 +104,7 @@ public final class SummarizerNode implements Node {
           };
     } catch (ProviderException failed) {
       body.put("usage", usage.toJson());
-      AiNodes.fail(
-          context,
-          "summarizer",
-          msg,
-          body,
-          out,
-          1,
-          failed.getMessage(),
-          model.errorDetails(failed));
+      errors.send(msg, body, out, failed.getMessage(), model.errorDetails(failed));
       return;
     }
     Map<String, Object> result = new LinkedHashMap<>();

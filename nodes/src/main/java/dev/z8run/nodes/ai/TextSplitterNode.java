@@ -74,7 +74,7 @@ public final class TextSplitterNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final String strategy;
   private final int chunkSize;
   private final int overlap;
@@ -83,7 +83,7 @@ public final class TextSplitterNode implements Node {
   private final int maxChunks;
 
   private TextSplitterNode(NodeContext context) {
-    this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
     this.strategy = context.configString("strategy", "fixed");
     this.chunkSize = (int) AiNodes.whole(context, "chunkSize", 512, 1, 1_000_000);
     this.overlap = (int) AiNodes.whole(context, "overlap", 50, 0, 999_999);
@@ -102,27 +102,15 @@ public final class TextSplitterNode implements Node {
     Object payload = body.get("payload");
     String text = AiNodes.text(payload, TEXT_KEYS);
     if (text.isBlank()) {
-      AiNodes.fail(
-          context,
-          "text-splitter",
-          msg,
-          body,
-          out,
-          1,
-          "no text in the message: expected a string payload or one of the fields "
-              + String.join(", ", TEXT_KEYS),
-          Map.of());
+      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
       return;
     }
     List<TextChunks.Chunk> chunks = TextChunks.split(text, strategy, chunkSize, overlap, separator);
     if (chunks.size() > maxChunks) {
-      AiNodes.fail(
-          context,
-          "text-splitter",
+      errors.send(
           msg,
           body,
           out,
-          1,
           "the text makes " + chunks.size() + " chunks, more than maxChunks=" + maxChunks,
           Map.of());
       return;

@@ -90,6 +90,7 @@ public final class VectorStoreNode implements Node {
   private static final int ERROR = 4;
 
   private final NodeContext context;
+  private final AiNodes.ErrorPort errors;
   private final String action;
   private final String collection;
   private final int topK;
@@ -100,6 +101,7 @@ public final class VectorStoreNode implements Node {
   @SuppressWarnings("unchecked")
   private VectorStoreNode(NodeContext context) {
     this.context = context;
+    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), ERROR);
     this.action = context.configString("action", "store");
     this.collection = collection(context.configString("collection", "default"));
     this.topK = (int) AiNodes.whole(context, "topK", 5, 1, 1000);
@@ -146,15 +148,8 @@ public final class VectorStoreNode implements Node {
         default -> store(body, out, msg);
       }
     } catch (IllegalArgumentException refused) {
-      AiNodes.fail(
-          context,
-          "vector-store",
-          msg,
-          body,
-          out,
-          ERROR,
-          refused.getMessage(),
-          Map.of("collection", collection, "action", action));
+      errors.send(
+          msg, body, out, refused.getMessage(), Map.of("collection", collection, "action", action));
     }
   }
 

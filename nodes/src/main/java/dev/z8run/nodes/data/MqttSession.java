@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.datatypes.MqttTopic;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3Connect;
 import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3ConnectBuilder;
@@ -59,17 +60,23 @@ public final class MqttSession implements AutoCloseable {
     DROPPED
   }
 
-  /** A message that arrived on a subscription; {@link #acknowledge} once the flow has it. */
-  public interface Incoming {
-    String topic();
+  /**
+   * A message that arrived on a subscription; {@link #acknowledge} once the flow has it. HiveMQ's
+   * MQTT 3 and MQTT 5 publishes share no interface: both are read into this.
+   *
+   * @param acknowledgement the publish's own {@code acknowledge}
+   */
+  public record Incoming(
+      String topic, byte[] payload, int qos, boolean retain, Runnable acknowledgement) {
+    Incoming(
+        MqttTopic topic, MqttQos qos, boolean retain, byte[] payload, Runnable acknowledgement) {
+      this(topic.toString(), payload, qos.getCode(), retain, acknowledgement);
+    }
 
-    byte[] payload();
-
-    int qos();
-
-    boolean retain();
-
-    void acknowledge();
+    /** Tells the broker the message is taken (QoS 1/2; the client's manual acknowledgement). */
+    public void acknowledge() {
+      acknowledgement.run();
+    }
   }
 
   private final ConnectionSettings settings;
@@ -376,13 +383,23 @@ public final class MqttSession implements AutoCloseable {
     if (v5 != null) {
       return v5.subscribe(
           Mqtt5Subscribe.builder().topicFilter(filter).qos(qos(qos)).build(),
-          publish -> handler.accept(new Incoming5(publish)),
+          publish -> handler.accept(incoming(publish)),
           true);
     }
     return v3.subscribe(
         Mqtt3Subscribe.builder().topicFilter(filter).qos(qos(qos)).build(),
-        publish -> handler.accept(new Incoming3(publish)),
+        publish -> handler.accept(incoming(publish)),
         true);
+  }
+
+  private static Incoming incoming(Mqtt5Publish p) {
+    return new Incoming(
+        p.getTopic(), p.getQos(), p.isRetain(), p.getPayloadAsBytes(), p::acknowledge);
+  }
+
+  private static Incoming incoming(Mqtt3Publish p) {
+    return new Incoming(
+        p.getTopic(), p.getQos(), p.isRetain(), p.getPayloadAsBytes(), p::acknowledge);
   }
 
   /** Ends a subscription made with {@link #subscribe}. */
@@ -402,60 +419,6 @@ public final class MqttSession implements AutoCloseable {
       v5.disconnect();
     } else {
       v3.disconnect();
-    }
-  }
-
-  private record Incoming5(Mqtt5Publish publish) implements Incoming {
-    @Override
-    public String topic() {
-      return publish.getTopic().toString();
-    }
-
-    @Override
-    public byte[] payload() {
-      return publish.getPayloadAsBytes();
-    }
-
-    @Override
-    public int qos() {
-      return publish.getQos().getCode();
-    }
-
-    @Override
-    public boolean retain() {
-      return publish.isRetain();
-    }
-
-    @Override
-    public void acknowledge() {
-      publish.acknowledge();
-    }
-  }
-
-  private record Incoming3(Mqtt3Publish publish) implements Incoming {
-    @Override
-    public String topic() {
-      return publish.getTopic().toString();
-    }
-
-    @Override
-    public byte[] payload() {
-      return publish.getPayloadAsBytes();
-    }
-
-    @Override
-    public int qos() {
-      return publish.getQos().getCode();
-    }
-
-    @Override
-    public boolean retain() {
-      return publish.isRetain();
-    }
-
-    @Override
-    public void acknowledge() {
-      publish.acknowledge();
     }
   }
 }

@@ -25,10 +25,7 @@ public final class EmbeddingApi {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("model", settings.model());
     body.put("input", texts);
-    Map<String, String> headers =
-        settings.apiKey().isEmpty()
-            ? Map.of()
-            : Map.of("Authorization", "Bearer " + settings.apiKey());
+    Map<String, String> headers = client.bearerHeaders();
     return switch (settings.provider()) {
       case OPENAI -> openAi(client.postJson("/embeddings", headers, body), texts.size());
       case OLLAMA -> ollama(client.postJson("/api/embed", headers, body), texts.size());

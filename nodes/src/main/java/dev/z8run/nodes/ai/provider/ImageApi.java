@@ -52,10 +52,7 @@ public final class ImageApi {
     if (!style.isEmpty() && !settings.model().toLowerCase(Locale.ROOT).startsWith("gpt-image")) {
       body.put("style", style);
     }
-    Map<String, String> headers =
-        settings.apiKey().isEmpty()
-            ? Map.of()
-            : Map.of("Authorization", "Bearer " + settings.apiKey());
+    Map<String, String> headers = client.bearerHeaders();
     Object answer = client.postJson("/images/generations", headers, body);
     Object first = WireJson.at(answer, "data", 0);
     String revised = WireJson.string(first, "revised_prompt");

@@ -20,18 +20,10 @@ final class OllamaChat implements ChatApi {
     this.client = client;
   }
 
-  private Map<String, String> headers() {
-    String key = client.settings().apiKey();
-    return key.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + key);
-  }
-
   Map<String, Object> body(Chat.Request request, boolean stream) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("model", client.settings().model());
-    List<Object> messages = new ArrayList<>();
-    if (!request.system().isEmpty()) {
-      messages.add(Map.of("role", "system", "content", request.system()));
-    }
+    List<Object> messages = OpenAiChat.systemMessage(request);
     for (Chat.Turn turn : request.turns()) {
       Map<String, Object> message = new LinkedHashMap<>();
       switch (turn.role()) {
@@ -61,15 +53,7 @@ final class OllamaChat implements ChatApi {
     options.put("num_predict", request.maxTokens());
     body.put("options", options);
     if (!request.tools().isEmpty()) {
-      List<Object> tools = new ArrayList<>();
-      for (Chat.ToolSpec tool : request.tools()) {
-        Map<String, Object> function = new LinkedHashMap<>();
-        function.put("name", tool.name());
-        function.put("description", tool.description());
-        function.put("parameters", tool.parameters());
-        tools.add(Map.of("type", "function", "function", function));
-      }
-      body.put("tools", tools);
+      body.put("tools", OpenAiChat.functionTools(request.tools()));
     }
     if (request.jsonMode()) {
       body.put("format", "json");
@@ -81,7 +65,7 @@ final class OllamaChat implements ChatApi {
   public Chat.Result complete(Chat.Request request, Chat.Deltas deltas)
       throws ProviderException, InterruptedException {
     if (deltas == null) {
-      Object answer = client.postJson("/api/chat", headers(), body(request, false));
+      Object answer = client.postJson("/api/chat", client.bearerHeaders(), body(request, false));
       if (!(WireJson.at(answer, "message") instanceof Map<?, ?>)) {
         throw new ProviderException(
             "ollama answered without a message: " + OpenAiChat.shorten(answer), 200);
@@ -93,7 +77,7 @@ final class OllamaChat implements ChatApi {
     Accumulator result = new Accumulator();
     client.postStream(
         "/api/chat",
-        headers(),
+        client.bearerHeaders(),
         body(request, true),
         line -> {
           if (!line.isBlank()) {

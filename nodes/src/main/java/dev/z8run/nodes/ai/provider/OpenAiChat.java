@@ -22,11 +22,6 @@ final class OpenAiChat implements ChatApi {
     this.client = client;
   }
 
-  private Map<String, String> headers() {
-    String key = client.settings().apiKey();
-    return key.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + key);
-  }
-
   Map<String, Object> body(Chat.Request request, boolean stream) {
     ProviderSettings settings = client.settings();
     Map<String, Object> body = new LinkedHashMap<>();
@@ -39,15 +34,7 @@ final class OpenAiChat implements ChatApi {
     boolean openAi = settings.baseUrl().equals(Provider.OPENAI.defaultBaseUrl());
     body.put(openAi ? "max_completion_tokens" : "max_tokens", request.maxTokens());
     if (!request.tools().isEmpty()) {
-      List<Object> tools = new ArrayList<>();
-      for (Chat.ToolSpec tool : request.tools()) {
-        Map<String, Object> function = new LinkedHashMap<>();
-        function.put("name", tool.name());
-        function.put("description", tool.description());
-        function.put("parameters", tool.parameters());
-        tools.add(Map.of("type", "function", "function", function));
-      }
-      body.put("tools", tools);
+      body.put("tools", functionTools(request.tools()));
     }
     if (request.jsonMode()) {
       body.put("response_format", Map.of("type", "json_object"));
@@ -60,10 +47,7 @@ final class OpenAiChat implements ChatApi {
   }
 
   private static List<Object> messages(Chat.Request request) {
-    List<Object> messages = new ArrayList<>();
-    if (!request.system().isEmpty()) {
-      messages.add(Map.of("role", "system", "content", request.system()));
-    }
+    List<Object> messages = systemMessage(request);
     for (Chat.Turn turn : request.turns()) {
       Map<String, Object> message = new LinkedHashMap<>();
       switch (turn.role()) {
@@ -104,12 +88,13 @@ final class OpenAiChat implements ChatApi {
   public Chat.Result complete(Chat.Request request, Chat.Deltas deltas)
       throws ProviderException, InterruptedException {
     if (deltas == null) {
-      Object answer = client.postJson("/chat/completions", headers(), body(request, false));
+      Object answer =
+          client.postJson("/chat/completions", client.bearerHeaders(), body(request, false));
       return parse(answer, client.settings().model());
     }
     Stream stream = new Stream(deltas);
     ServerSentEvents events = new ServerSentEvents(stream::onEvent);
-    client.postStream("/chat/completions", headers(), body(request, true), events);
+    client.postStream("/chat/completions", client.bearerHeaders(), body(request, true), events);
     events.finish();
     return stream.result(client.settings().model());
   }
@@ -141,6 +126,31 @@ final class OpenAiChat implements ChatApi {
             WireJson.number(answer, "usage", "completion_tokens")),
         finish == null ? "" : finish,
         answered == null ? model : answered);
+  }
+
+  /**
+   * A new message list that starts with the request's system prompt as a {@code system} message
+   * (the OpenAI shape that Ollama shares), or an empty one.
+   */
+  static List<Object> systemMessage(Chat.Request request) {
+    List<Object> messages = new ArrayList<>();
+    if (!request.system().isEmpty()) {
+      messages.add(Map.of("role", "system", "content", request.system()));
+    }
+    return messages;
+  }
+
+  /** Tools in the OpenAI shape that Ollama shares: {@code {type: function, function: {...}}}. */
+  static List<Object> functionTools(List<Chat.ToolSpec> specs) {
+    List<Object> tools = new ArrayList<>();
+    for (Chat.ToolSpec tool : specs) {
+      Map<String, Object> function = new LinkedHashMap<>();
+      function.put("name", tool.name());
+      function.put("description", tool.description());
+      function.put("parameters", tool.parameters());
+      tools.add(Map.of("type", "function", "function", function));
+    }
+    return tools;
   }
 
   static String shorten(Object value) {

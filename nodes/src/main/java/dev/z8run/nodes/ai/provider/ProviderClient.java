@@ -82,6 +82,15 @@ public final class ProviderClient {
     return settings;
   }
 
+  /**
+   * {@code Authorization: Bearer <key>} when the settings hold a key, no header otherwise (the
+   * OpenAI-style and Ollama endpoints).
+   */
+  Map<String, String> bearerHeaders() {
+    String key = settings.apiKey();
+    return key.isEmpty() ? Map.of() : Map.of("Authorization", "Bearer " + key);
+  }
+
   /** The counters this client's calls are counted in (tokens are added by the caller). */
   public AiUsage.Counters counters() {
     return counters;

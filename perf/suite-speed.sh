@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# How long the unit suite takes on a clean checkout, at two commits, side by side.
+#
+#   perf/suite-speed.sh                      # 4261653 (before the package layout) vs fef8d0e (right after)
+#   perf/suite-speed.sh OLD NEW              # any two commits of this repository
+#   REPS=5 perf/suite-speed.sh OLD NEW       # rounds (default 3); each round runs OLD then NEW
+#   perf/suite-speed.sh --once DIR           # one clean run in DIR (a checkout): what each round times
+#   LOGS=/tmp/suite-logs perf/suite-speed.sh # keep Maven's output of every run (OLD.log, NEW.log)
+#
+# Each commit is cloned once into a temporary directory (kept until the script ends). A run is
+# `git clean -fdxq -e node_modules` (a clean checkout; the editor's node_modules is kept so that no
+# run waits for npm) followed by `mvn -o -q test`, the unit suite: what `bin/test --unit` runs today,
+# and at 4261653 the `test` phase of `bin/test` (which then included the browser tests). The two
+# commits run in turn, OLD NEW OLD NEW ..., so a machine whose load drifts slows both alike; the
+# figure to quote is the median of the per-round ratios NEW/OLD (below 1: NEW is faster). The
+# machine's load average is printed with every run: compare only figures taken at a like load.
+# The first clone of an old commit may need its Maven plugins: run `mvn -q test` there once without
+# -o. Needs /usr/bin/time (apt-get install time).
+set -euo pipefail
+ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
+
+once() {
+  cd "$1"
+  . bin/jdk.sh >/dev/null
+  git clean -fdxq -e node_modules
+  mvn -o -q test
+}
+
+if [ "${1:-}" = "--once" ]; then
+  [ -d "${2:-}" ] || { echo "usage: perf/suite-speed.sh --once DIR" >&2; exit 2; }
+  once "$2"
+  exit
+fi
+
+OLD="${1:-4261653}"
+NEW="${2:-fef8d0e}"
+REPS="${REPS:-3}"
+command -v /usr/bin/time >/dev/null || { echo "[suite-speed] /usr/bin/time is needed (apt-get install time)" >&2; exit 2; }
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+LOGS="${LOGS:-$WORK}"
+mkdir -p "$LOGS"
+for side in OLD NEW; do
+  commit="${!side}"
+  git clone -q "$ROOT" "$WORK/$side"
+  git -C "$WORK/$side" checkout -q "$commit"
+done
+
+# one timed run: prints "wall user sys maxrss_kb exit"
+timed() {
+  local log="$LOGS/$1.log"
+  /usr/bin/time -f '%e %U %S %M %x' -o "$WORK/time" "$ROOT/perf/suite-speed.sh" --once "$WORK/$1" >>"$log" 2>&1 || true
+  cat "$WORK/time" | tail -1
+}
+
+printf '%-5s %-4s %9s %9s %8s %10s %5s  %s\n' round side wall_s user_s sys_s maxrss_MB exit load1
+ratios=()
+for ((r = 1; r <= REPS; r++)); do
+  declare -A wall=()
+  for side in OLD NEW; do
+    load="$(cut -d' ' -f1 /proc/loadavg)"
+    read -r w u s m x < <(timed "$side")
+    wall[$side]=$w
+    printf '%-5s %-4s %9.1f %9.1f %8.1f %10.0f %5s  %s\n' "$r" "$side" "$w" "$u" "$s" "$((m / 1024))" "$x" "$load"
+  done
+  ratios+=("$(awk -v n="${wall[NEW]}" -v o="${wall[OLD]}" 'BEGIN { printf "%.3f", n / o }')")
+done
+printf '%s\n' "${ratios[@]}" | sort -g | awk -v old="$OLD" -v new="$NEW" '
+  { r[NR] = $1 }
+  END {
+    m = (NR % 2) ? r[(NR + 1) / 2] : (r[NR / 2] + r[NR / 2 + 1]) / 2
+    printf "wall NEW/OLD (%s/%s) per round: min %.3f median %.3f max %.3f\n", new, old, r[1], m, r[NR]
+  }'
+[ "$LOGS" != "$WORK" ] && echo "Maven's output of every run: $LOGS/OLD.log, $LOGS/NEW.log"
