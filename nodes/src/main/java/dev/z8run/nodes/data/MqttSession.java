@@ -17,6 +17,7 @@ import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import dev.z8run.nodes.support.ConnectionSettings;
 import io.reactivex.processors.FlowableProcessor;
 import io.reactivex.processors.UnicastProcessor;
+import io.reactivex.schedulers.Schedulers;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -122,6 +123,11 @@ public final class MqttSession implements AutoCloseable {
             .identifier(clientId)
             .serverHost(settings.host().isEmpty() ? "127.0.0.1" : settings.host())
             .serverPort(settings.port() > 0 ? settings.port() : settings.tls() ? 8883 : 1883)
+            // callbacks (arrivals, publish results) on the client's event loop, not handed to
+            // RxJava's computation pool: they only hand the message on, without blocking
+            .executorConfig()
+            .applicationScheduler(Schedulers.from(Runnable::run))
+            .applyExecutorConfig()
             .automaticReconnect()
             .initialDelay(100, TimeUnit.MILLISECONDS)
             .maxDelay(10, TimeUnit.SECONDS)
