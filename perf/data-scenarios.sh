@@ -5,7 +5,8 @@
 #   perf/flows/e-mqtt-qos<q>.json) and in Node-RED (its core MQTT nodes, perf/peers/node-red/
 #   e-mqtt-qos<q>.json, node-red installed from npm into $NR_WORK), each in its own process and
 #   driven by the same generator (dev.z8run.perf.harness.MqttLoad: at most $MQTT_WINDOW messages
-#   between sent and received; latency from publish to receipt).
+#   between sent and received; latency from publish to receipt). The row "bare" is the ceiling: a
+#   bare HiveMQ client echoing in -> out, no engine (dev.z8run.perf.harness.MqttEcho).
 # f_db_inserts: rows/s into PostgreSQL ($PG_URL): the database node in batch mode, one INSERT per
 #   message, and the JDBC ceiling (a plain addBatch/executeBatch loop), dev.z8run.perf.harness.DbLoad.
 
@@ -62,7 +63,20 @@ NRS
   echo "e_mqtt_qos$q $line rss=$rss" >> "$OUT/data.txt"
 }
 
-mqtt_run() { mqtt_z8run "$1"; mqtt_node_red "$1"; }
+mqtt_bare() { # qos: the ceiling, a bare HiveMQ client echoing in -> out (dev.z8run.perf.harness.MqttEcho)
+  local q=$1
+  java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.MqttEcho "$MQTT_HOST" "$MQTT_PORT" "$q" "h15bench/e$q" rx \
+    > "$OUT/e-bare.log" 2>&1 &
+  local pid=$!
+  local line
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad bare "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" 2>>"$OUT/e-load.err")
+  local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
+  echo "e_mqtt_qos$q $line rss=$rss" >> "$OUT/data.txt"
+}
+
+mqtt_run() { mqtt_z8run "$1"; mqtt_node_red "$1"; mqtt_bare "$1"; }
 
 db_run() {
   local m line
@@ -85,7 +99,7 @@ data_tables() {
       local z nr
       z=$(awk -v s="e_mqtt_qos$q" '$1 == s && $2 == "z8run" { print $3 }' "$OUT/data.txt" | dmed)
       nr=$(awk -v s="e_mqtt_qos$q" '$1 == s && $2 == "node-red" { print $3 }' "$OUT/data.txt" | dmed)
-      for engine in node-red z8run; do
+      for engine in node-red z8run bare; do
         col() { awk -v s="e_mqtt_qos$q" -v e="$engine" -v c="$1" '$1 == s && $2 == e { v = $c; sub(/^rss=/, "", v); print v }' "$OUT/data.txt" | dmed; }
         printf '%-14s %-9s %12.0f %10s %10s %8s %14s\n' "e_mqtt_qos$q" "$engine" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 8)" \
           "$( [ $engine = z8run ] && awk -v a="$z" -v b="$nr" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }' || echo)"

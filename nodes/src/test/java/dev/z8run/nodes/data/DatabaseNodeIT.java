@@ -172,6 +172,35 @@ class DatabaseNodeIT {
   }
 
   @Test
+  void shouldCacheThePreparedStatementOnTheServer() throws Exception {
+    String url = Databases.postgresUrl();
+    String t = table(url, "id int");
+    // one connection in the pool, so the catalogue read below is that connection's
+    deploy("cached", Databases.config(Databases.fields("postgres", url), Map.of("poolSize", 1)));
+    String insert = "INSERT INTO " + t + " VALUES (?)";
+    for (int i = 0; i < 10; i++) {
+      harness.inject("cached", "in", "{\"topic\":\"" + insert + "\",\"payload\":[" + i + "]}");
+    }
+    harness.awaitCaptured("ok", 10);
+    harness.inject(
+        "cached",
+        "in",
+        "{\"topic\":\"SELECT name, statement FROM pg_prepared_statements\",\"payload\":[]}");
+    List<FlowHarness.Captured> ok = harness.awaitCaptured("ok", 11);
+    List<?> rows = (List<?>) body(ok.get(10)).get("payload");
+    List<Object> named = new ArrayList<>();
+    for (Object row : rows) {
+      Map<?, ?> statement = (Map<?, ?>) row;
+      if (String.valueOf(statement.get("statement")).startsWith("INSERT INTO " + t)) {
+        named.add(statement.get("name"));
+      }
+    }
+    // the driver's cache kept one statement for the ten messages, prepared once on the server
+    assertEquals(1, named.size(), rows.toString());
+    assertEquals(10L, Databases.count(url, t));
+  }
+
+  @Test
   void shouldTakeTheQueryFromMsgTopicAsNodeRedDoes() throws Exception {
     String url = Databases.postgresUrl();
     deploy("topic", Databases.config(Databases.fields("postgres", url), Map.of()));

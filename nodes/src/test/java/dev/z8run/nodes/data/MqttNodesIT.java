@@ -540,4 +540,119 @@ class MqttNodesIT {
     assertEquals(100, harness.captured("got-a").size() + harness.captured("got-b").size());
     assertTrue(!harness.captured("got-a").isEmpty() && !harness.captured("got-b").isEmpty());
   }
+
+  /**
+   * A TCP relay between the engine's client and the broker: {@link #cut} drops its connections
+   * without an MQTT DISCONNECT, as a crashed process or a pulled cable would.
+   */
+  private static final class Relay implements AutoCloseable {
+    private final java.net.ServerSocket server = new java.net.ServerSocket(0);
+    private final List<java.net.Socket> sockets =
+        java.util.Collections.synchronizedList(new ArrayList<>());
+
+    Relay(int brokerPort) throws java.io.IOException {
+      Thread.ofVirtual()
+          .start(
+              () -> {
+                while (!server.isClosed()) {
+                  try {
+                    java.net.Socket in = server.accept();
+                    java.net.Socket out = new java.net.Socket("127.0.0.1", brokerPort);
+                    sockets.add(in);
+                    sockets.add(out);
+                    Thread.ofVirtual().start(() -> copy(in, out));
+                    Thread.ofVirtual().start(() -> copy(out, in));
+                  } catch (java.io.IOException closed) {
+                    return;
+                  }
+                }
+              });
+    }
+
+    int port() {
+      return server.getLocalPort();
+    }
+
+    private static void copy(java.net.Socket from, java.net.Socket to) {
+      try {
+        from.getInputStream().transferTo(to.getOutputStream());
+      } catch (java.io.IOException cut) {
+        // the other side or cut() closed it
+      }
+      try {
+        to.close();
+      } catch (java.io.IOException ignored) {
+        // already closed
+      }
+    }
+
+    void cut() throws java.io.IOException {
+      server.close();
+      synchronized (sockets) {
+        for (java.net.Socket socket : sockets) {
+          socket.close();
+        }
+      }
+    }
+
+    @Override
+    public void close() throws java.io.IOException {
+      cut();
+    }
+  }
+
+  @Test
+  void shouldHaveTheBrokerSendTheLastWillWhenTheClientIsCutOff() throws Exception {
+    String will = prefix + "/will";
+    Mqtt5BlockingClient watcher = client(port);
+    var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
+    watcher
+        .toAsync()
+        .subscribeWith()
+        .topicFilter(will)
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .callback(received::add)
+        .send()
+        .get(5, TimeUnit.SECONDS);
+    Relay relay = new Relay(port);
+    closeAfter.add(relay);
+    deployOut(
+        "will",
+        json(
+            connection(relay.port(), "clientId", "h15-will-" + UUID.randomUUID()),
+            "topic",
+            prefix + "/alive",
+            "willTopic",
+            will,
+            "willPayload",
+            "engine gone",
+            "willQos",
+            1));
+    // connected: a message through the relay comes back
+    var alive = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
+    watcher
+        .toAsync()
+        .subscribeWith()
+        .topicFilter(prefix + "/alive")
+        .callback(alive::add)
+        .send()
+        .get(5, TimeUnit.SECONDS);
+    FlowHarness.await(
+        "a message through the relay",
+        () -> {
+          harness.inject("will", "src", "{\"payload\":\"up\"}");
+          try {
+            return alive.poll(100, TimeUnit.MILLISECONDS) != null;
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+          }
+        });
+    assertEquals(null, received.poll(300, TimeUnit.MILLISECONDS), "no will while connected");
+    relay.cut();
+    Mqtt5Publish got = received.poll(15, TimeUnit.SECONDS);
+    assertTrue(got != null, "the broker sends the will when the connection drops");
+    assertEquals("engine gone", new String(got.getPayloadAsBytes(), StandardCharsets.UTF_8));
+    assertEquals(MqttQos.AT_LEAST_ONCE, got.getQos());
+  }
 }

@@ -4,6 +4,7 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import io.reactivex.processors.UnicastProcessor;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Locale;
@@ -21,6 +22,9 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>{@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.MqttLoad label host port qos
  * durMs warmMs window prefix}
+ *
+ * <p>With the label {@code broker} it receives {@code <prefix>/in} itself: the generator and the
+ * broker alone, no engine (the generator must not be what limits the other runs).
  */
 public final class MqttLoad {
   private static final int MAX_SAMPLES = 4_000_000;
@@ -29,6 +33,7 @@ public final class MqttLoad {
   private final long[] latencies = new long[MAX_SAMPLES];
   private final AtomicLong samples = new AtomicLong();
   private volatile boolean measuring;
+  private UnicastProcessor<Mqtt3Publish> outgoing;
 
   private MqttLoad() {}
 
@@ -42,6 +47,7 @@ public final class MqttLoad {
     int window = Integer.parseInt(args[6]);
     String prefix = args[7];
     new MqttLoad().run(label, host, port, MqttQos.fromCode(qos), durMs, warmMs, window, prefix);
+    System.exit(0); // the client's event loops are not daemon threads
   }
 
   private Mqtt3AsyncClient client(String host, int port, String role) {
@@ -68,9 +74,13 @@ public final class MqttLoad {
       throws Exception {
     Mqtt3AsyncClient subscriber = client(host, port, "sub");
     Mqtt3AsyncClient publisher = client(host, port, "pub");
+    // publishes go through one reactive stream (the async API's publish-per-call costs a flow of
+    // its own per message, which made the generator the limit)
+    outgoing = UnicastProcessor.create();
+    publisher.toRx().publish(outgoing).subscribe();
     subscriber
         .subscribeWith()
-        .topicFilter(prefix + "/out")
+        .topicFilter(prefix + (label.equals("broker") ? "/in" : "/out"))
         .qos(qos)
         .callback(this::onReceived)
         .send()
@@ -110,6 +120,7 @@ public final class MqttLoad {
         p99,
         count,
         sent[0] - sent0);
+    outgoing.onComplete();
     publisher.disconnect().join();
     subscriber.disconnect().join();
   }
@@ -128,10 +139,10 @@ public final class MqttLoad {
     }
   }
 
-  private static void publish(Mqtt3AsyncClient publisher, String topic, MqttQos qos, long n) {
+  private void publish(Mqtt3AsyncClient publisher, String topic, MqttQos qos, long n) {
     byte[] payload =
         ("{\"t\":" + System.nanoTime() + ",\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8);
-    publisher.publish(Mqtt3Publish.builder().topic(topic).qos(qos).payload(payload).build());
+    outgoing.onNext(Mqtt3Publish.builder().topic(topic).qos(qos).payload(payload).build());
   }
 
   private void onReceived(Mqtt3Publish publish) {

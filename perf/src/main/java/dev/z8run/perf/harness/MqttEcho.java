@@ -1,0 +1,86 @@
+package dev.z8run.perf.harness;
+
+import com.hivemq.client.mqtt.MqttClient;
+import com.hivemq.client.mqtt.datatypes.MqttQos;
+import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * Scenario e's ceiling: what {@code mqtt-in -> change -> mqtt-out} does with no engine, a bare
+ * HiveMQ client on one connection that receives {@code <prefix>/in}, appends {@code "hop":"bare"}
+ * to the JSON object and publishes it to {@code <prefix>/out} from the client's own thread. Runs
+ * until killed; {@link MqttLoad} drives and measures it as it drives the engines.
+ *
+ * <p>{@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.MqttEcho host port qos
+ * prefix}
+ */
+public final class MqttEcho {
+  private static final byte[] HOP = ",\"hop\":\"bare\"}".getBytes(StandardCharsets.UTF_8);
+
+  private MqttEcho() {}
+
+  public static void main(String[] args) throws Exception {
+    String host = args[0];
+    int port = Integer.parseInt(args[1]);
+    MqttQos qos = MqttQos.fromCode(Integer.parseInt(args[2]));
+    String prefix = args[3];
+    Mqtt3AsyncClient client =
+        MqttClient.builder()
+            .useMqttVersion3()
+            .identifier("z8bench-echo-" + UUID.randomUUID().toString().substring(0, 6))
+            .serverHost(host)
+            .serverPort(port)
+            .buildAsync();
+    client.connect().join();
+    String out = prefix + "/out";
+    if (args.length > 4 && args[4].equals("rx")) {
+      // the reactive API: one back-pressured stream from the subscription into the publishes
+      client
+          .toRx()
+          .publish(
+              client
+                  .toRx()
+                  .subscribePublishesWith()
+                  .topicFilter(prefix + "/in")
+                  .qos(qos)
+                  .applySubscribe()
+                  .map(
+                      publish ->
+                          Mqtt3Publish.builder()
+                              .topic(out)
+                              .qos(qos)
+                              .payload(hop(publish.getPayloadAsBytes()))
+                              .build()))
+          .subscribe();
+      System.out.println("echo ready (rx)");
+      new CountDownLatch(1).await();
+    }
+    client
+        .subscribeWith()
+        .topicFilter(prefix + "/in")
+        .qos(qos)
+        .callback(
+            publish -> {
+              byte[] body = hop(publish.getPayloadAsBytes());
+              client.publish(Mqtt3Publish.builder().topic(out).qos(qos).payload(body).build());
+            })
+        .send()
+        .join();
+    System.out.println("echo ready");
+    new CountDownLatch(1).await();
+  }
+
+  private static byte[] hop(byte[] in) {
+    int end = in.length - 1;
+    while (end > 0 && in[end] != '}') {
+      end--;
+    }
+    byte[] body = Arrays.copyOf(in, end + HOP.length);
+    System.arraycopy(HOP, 0, body, end, HOP.length);
+    return body;
+  }
+}
