@@ -74,6 +74,10 @@ export const api = {
   vault: () => call('GET', '/api/v1/vault'),
   putSecret: (key, value) => call('POST', '/api/v1/vault', { key, value }),
   deleteSecret: (key) => call('DELETE', '/api/v1/vault/' + encodeURIComponent(key)),
+  connections: () => call('GET', '/api/v1/connections'),
+  connectionKinds: () => call('GET', '/api/v1/connections/kinds'),
+  createConnection: (connection) => call('POST', '/api/v1/connections', connection),
+  testConnection: (id) => call('POST', '/api/v1/connections/' + encodeURIComponent(id) + '/test'),
 };
 
 /** The stored flow document: only the fields PUT and POST accept. */

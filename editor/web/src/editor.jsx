@@ -437,6 +437,11 @@ function minimapColor(node) {
   return node.selected ? '#2563eb' : '#94a3b8';
 }
 
+/** The debug panel's "current flow only" toggle, kept across pages. */
+const CURRENT_ONLY_KEY = 'z8.debug.currentOnly';
+/** How many other running flows the debug panel follows at most. */
+const MAX_OTHER_FLOWS = 20;
+
 // ---- the editor --------------------------------------------------------------------------
 
 function Editor({ flowId }) {
@@ -525,32 +530,41 @@ function Editor({ flowId }) {
 
   // the live connection: node status, counters, debug samples
   const engine = useRef(null);
+  const [debugCurrentOnly, setDebugCurrentOnly] = useState(() => localStorage.getItem(CURRENT_ONLY_KEY) === 'true');
+  const currentOnly = useRef(debugCurrentOnly);
+  currentOnly.current = debugCurrentOnly;
+  const [flowNames, setFlowNames] = useState(() => new Map());
   useEffect(() => {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    const toDebug = (e) => {
+      if (e.kind === 'debug' || e.kind === 'skipped') debug.push(e);
+      else if (e.kind === 'warn' || e.kind === 'node-error') {
+        // node.warn, node.error and node errors go into the debug stream too, as in Node-RED
+        debug.push({
+          kind: 'debug',
+          flowId: e.flowId,
+          nodeId: e.nodeId,
+          executionId: e.executionId,
+          timestampMs: Date.now(),
+          truncated: false,
+          originalLen: 0,
+          preview: (e.kind === 'warn' ? '⚠ ' : '✖ ') + e.error,
+          level: e.kind,
+        });
+      }
+    };
     const client = new EngineClient({
       url: scheme + location.host + '/ws/engine',
       token: token(),
       onState: setLiveState,
       onEvent: (e) => {
-        if (e.flowId !== flowId) return;
-        if (e.kind === 'debug' || e.kind === 'skipped') debug.push(e);
-        else {
-          live.apply(e);
-          // node.warn, node.error and node errors go into the debug stream too, as in Node-RED
-          if (e.kind === 'warn' || e.kind === 'node-error') {
-            debug.push({
-              kind: 'debug',
-              flowId: e.flowId,
-              nodeId: e.nodeId,
-              executionId: e.executionId,
-              timestampMs: Date.now(),
-              truncated: false,
-              originalLen: 0,
-              preview: (e.kind === 'warn' ? '⚠ ' : '✖ ') + e.error,
-              level: e.kind,
-            });
-          }
+        if (e.flowId !== flowId) {
+          // the other flows' debug messages (subscribed below while "current flow only" is off)
+          if (!currentOnly.current) toDebug(e);
+          return;
         }
+        if (e.kind !== 'debug' && e.kind !== 'skipped') live.apply(e);
+        toDebug(e);
       },
     });
     client.subscribe(flowId);
@@ -561,6 +575,47 @@ function Editor({ flowId }) {
       client.close();
     };
   }, [flowId, live, debug]);
+
+  // "current flow only" off: subscribe to the user's other running flows too, at most
+  // MAX_OTHER_FLOWS of them (each brings its counters once a second as well), re-read every 10 s
+  useEffect(() => {
+    localStorage.setItem(CURRENT_ONLY_KEY, String(debugCurrentOnly));
+    const client = engine.current;
+    if (debugCurrentOnly || liveState !== 'live' || !client) return;
+    const others = new Set();
+    let stopped = false;
+    const refresh = () =>
+      api.flows().then(
+        (r) => {
+          if (stopped) return;
+          setFlowNames(new Map(r.flows.map((f) => [f.id, f.name || f.id])));
+          const running = r.flows
+            .filter((f) => f.id !== flowId && f.status === 'running')
+            .slice(0, MAX_OTHER_FLOWS)
+            .map((f) => f.id);
+          for (const id of others) {
+            if (!running.includes(id)) {
+              others.delete(id);
+              client.unsubscribe(id);
+            }
+          }
+          for (const id of running) {
+            if (!others.has(id)) {
+              others.add(id);
+              client.subscribe(id);
+            }
+          }
+        },
+        () => {},
+      );
+    refresh();
+    const timer = setInterval(refresh, 10000);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+      for (const id of others) client.unsubscribe(id);
+    };
+  }, [debugCurrentOnly, liveState, flowId]);
 
   const doc = useMemo(() => (meta ? toDocument(meta, nodes, edges) : null), [meta, nodes, edges]);
   const docJson = useMemo(() => (doc ? JSON.stringify(doc) : null), [doc]);
@@ -1480,7 +1535,15 @@ function Editor({ flowId }) {
                   </PropertiesPanel>
                 )}
               </div>
-              <BottomPanel flowId={flowId} debug={debug} nodes={nodes} problems={problems} />
+              <BottomPanel
+                flowId={flowId}
+                debug={debug}
+                nodes={nodes}
+                problems={problems}
+                currentOnly={debugCurrentOnly}
+                setCurrentOnly={setDebugCurrentOnly}
+                flowNames={flowNames}
+              />
             </div>
           </InjectContext.Provider>
         </LiveContext.Provider>

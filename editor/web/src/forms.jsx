@@ -7,6 +7,7 @@
 import { useEffect, useState } from 'react';
 import { SWITCH_TESTS } from './nodes.js';
 import { api } from './api.js';
+import { ConnectionForm, CONNECTION_NODE_TYPES } from './connections.jsx';
 
 export const VALUE_TYPES = {
   msg: 'msg.',
@@ -579,6 +580,7 @@ const FORMS = {
   'http-in': HttpInForm,
   'link-out': LinkForm,
   'link-call': LinkForm,
+  ...Object.fromEntries(CONNECTION_NODE_TYPES.map((t) => [t, ConnectionForm])),
 };
 
 /** The config fields each form shows; the schema form shows the others below it. */
@@ -589,6 +591,7 @@ export const FORM_FIELDS = {
   'http-in': ['method', 'path'],
   'link-out': ['links'],
   'link-call': ['links'],
+  ...Object.fromEntries(CONNECTION_NODE_TYPES.map((t) => [t, ['connection']])),
 };
 
 /** The Node-RED style form of a node type, or null when the schema form is the one to use. */

@@ -138,7 +138,7 @@ export class DebugStore {
   }
 }
 
-export function BottomPanel({ flowId, debug, nodes, problems }) {
+export function BottomPanel({ flowId, debug, nodes, problems, currentOnly, setCurrentOnly, flowNames }) {
   const [tab, setTab] = useState('debug');
   const [open, setOpen] = useState(true);
   return (
@@ -161,7 +161,16 @@ export function BottomPanel({ flowId, debug, nodes, problems }) {
         <span className="spacer" />
         <button onClick={() => setOpen(!open)}>{open ? '▾' : '▴'}</button>
       </nav>
-      {open && tab === 'debug' && <DebugPanel debug={debug} nodes={nodes} />}
+      {open && tab === 'debug' && (
+        <DebugPanel
+          debug={debug}
+          nodes={nodes}
+          flowId={flowId}
+          currentOnly={currentOnly}
+          setCurrentOnly={setCurrentOnly}
+          flowNames={flowNames}
+        />
+      )}
       {open && tab === 'executions' && <ExecutionsPanel flowId={flowId} />}
       {open && tab === 'problems' && (
         <ul className="problems" data-testid="problems-list">
@@ -179,7 +188,7 @@ export function BottomPanel({ flowId, debug, nodes, problems }) {
 
 const ROW = 22;
 
-function DebugPanel({ debug, nodes }) {
+function DebugPanel({ debug, nodes, flowId, currentOnly, setCurrentOnly, flowNames }) {
   useSyncExternalStore(debug.subscribe, debug.getVersion);
   const [filter, setFilter] = useState('');
   const [picked, setPicked] = useState(null);
@@ -189,15 +198,20 @@ function DebugPanel({ debug, nodes }) {
   const debugNodes = useMemo(() => nodes.filter((n) => n.data.type === 'debug'), [nodes]);
   const names = useMemo(() => new Map(nodes.map((n) => [n.id, n.data.name || n.id])), [nodes]);
 
-  // the filtered view: indices into the ring; rebuilt per frame only when a filter is set
+  // the filtered view: indices into the ring; rebuilt per frame only when a filter is set (by node,
+  // or "current flow only" while other flows' messages are in the ring)
   const total = debug.size;
   const indices = useMemo(() => {
-    if (!filter) return null;
+    if (!filter && !currentOnly) return null;
     const out = [];
-    for (let i = 0; i < debug.size; i++) if (debug.at(i).nodeId === filter) out.push(i);
+    for (let i = 0; i < debug.size; i++) {
+      const e = debug.at(i);
+      if ((!filter || (e.nodeId === filter && e.flowId === flowId)) && (!currentOnly || e.flowId === flowId))
+        out.push(i);
+    }
     return out;
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [filter, debug.version]);
+  }, [filter, currentOnly, flowId, debug.version]);
   const count = indices ? indices.length : total;
   const entry = (i) => debug.at(indices ? indices[i] : i);
 
@@ -222,11 +236,14 @@ function DebugPanel({ debug, nodes }) {
         className={'debug-row' + (picked === e ? ' picked' : '')}
         style={{ top: i * ROW }}
         data-testid="debug-row"
+        data-flow-id={e.flowId}
         onClick={() => setPicked(picked === e ? null : e)}
       >
         <span className="time">{new Date(e.timestampMs).toISOString().slice(11, 23)}</span>
         <span className="node" title={e.nodeId}>
-          {names.get(e.nodeId) || e.nodeId}
+          {e.flowId === flowId
+            ? names.get(e.nodeId) || e.nodeId
+            : (flowNames.get(e.flowId) || e.flowId) + ' › ' + e.nodeId}
         </span>
         <span className="preview">{e.preview}</span>
         {e.truncated && <span className="warn"> (cut: {e.originalLen} bytes)</span>}
@@ -246,13 +263,22 @@ function DebugPanel({ debug, nodes }) {
     <div className="debug" data-testid="debug-panel">
       <div className="row">
         <select value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="debug-filter">
-          <option value="">all debug nodes</option>
+          <option value="">all nodes</option>
           {debugNodes.map((n) => (
             <option key={n.id} value={n.id}>
               {n.data.name || n.id}
             </option>
           ))}
         </select>
+        <label className="inline" title="Show only this flow's messages; off: every running flow's, as Node-RED does">
+          <input
+            type="checkbox"
+            checked={currentOnly}
+            data-testid="debug-current-flow"
+            onChange={(e) => setCurrentOnly(e.target.checked)}
+          />
+          current flow only
+        </label>
         <button onClick={() => debug.setPaused(!debug.paused)} data-testid="debug-pause">
           {debug.paused ? 'Resume' : 'Pause'}
         </button>
