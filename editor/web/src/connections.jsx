@@ -8,8 +8,8 @@
 import { useCallback, useEffect, useState } from 'react';
 import { api } from './api.js';
 
-const NEW = '\u0000new';
-const OBJECT = '\u0000object';
+const NEW = '+new';
+const OBJECT = '+object';
 
 /** Which connection kinds serve which node types, when the server's list is not there yet. */
 const FALLBACK_KINDS = [

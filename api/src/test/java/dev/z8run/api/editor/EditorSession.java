@@ -47,10 +47,15 @@ final class EditorSession implements AutoCloseable {
   private final HttpClient http = HttpClient.newHttpClient();
 
   EditorSession(Path dataDir) throws IOException {
-    server =
-        Main.start(
-            TestSettings.ephemeral(
-                Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET)));
+    this(dataDir, Map.of());
+  }
+
+  /** A session whose server has {@code settings} besides the data directory and JWT secret. */
+  EditorSession(Path dataDir, Map<String, String> settings) throws IOException {
+    Map<String, String> all = new java.util.HashMap<>(settings);
+    all.put("Z8_DATA_DIR", dataDir.toString());
+    all.put("Z8_JWT_SECRET", SECRET);
+    server = Main.start(TestSettings.ephemeral(all));
     base = "http://127.0.0.1:" + server.port();
     profile = Files.createTempDirectory("z8-chromium-");
     ChromeOptions options = new ChromeOptions();
