@@ -139,7 +139,10 @@ public final class Z8Server implements AutoCloseable {
               new PluginCeiling(
                   settings.get(Settings.PLUGIN_FILES_ROOT),
                   settings.get(Settings.PLUGIN_ENV),
-                  outbound::check,
+                  host -> {
+                    OutboundPolicy.Admission admitted = outbound.admit(host);
+                    return new PluginCeiling.Admission(admitted.refusal(), admitted::close);
+                  },
                   outbound.toString()));
       int pluginCount = PluginService.restore(plugins, store.plugins());
       if (pluginCount > 0) {
