@@ -11,6 +11,7 @@ import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
+import dev.z8run.api.http.ClientConnections;
 import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.ConnectionService;
@@ -226,6 +227,11 @@ public final class Z8Server implements AutoCloseable {
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
               .directHandlers(MalformedRequests.handlers())
+              .maxTcpConnections(settings.get(Settings.MAX_CONNECTIONS))
+              .addConnectionSelector(
+                  new ClientConnections(
+                      settings.get(Settings.MAX_CONNECTIONS_PER_CLIENT),
+                      java.util.List.of(EngineSockets.protocolConfig())))
               .routing(routes::accept)
               .addProtocol(EngineSockets.protocolConfig())
               .addRouting(sockets.routing())

@@ -460,6 +460,61 @@ class SecurityAttackTest {
     assertHealthy();
   }
 
+  @Test
+  void shouldNotLetOneClientHoldEveryConnection() throws Exception {
+    start("Z8_MAX_CONNECTIONS", "64", "Z8_MAX_CONNECTIONS_PER_CLIENT", "16");
+    String echo =
+        deploy(
+            admin,
+            """
+            {"id":"other-clients","nodes":[
+              {"id":"in","type":"http-in","config":{"method":"GET","path":"/e"}},
+              {"id":"out","type":"http-out","config":{}}],
+             "wires":[{"from":"in","to":"out"}]}
+            """);
+    // one client (127.0.0.1) opens 100 connections, each stopping inside its request's headers
+    List<Socket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 100; i++) {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                ("GET /hook/" + echo + "/e HTTP/1.1\r\nHost: x\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        idle.add(socket);
+      }
+      // another client (127.0.0.2) is served all the same
+      try (HttpClient other =
+          HttpClient.newBuilder()
+              .localAddress(InetAddress.getByName("127.0.0.2"))
+              .connectTimeout(TIMEOUT)
+              .build()) {
+        for (int i = 0; i < 20; i++) {
+          HttpResponse<String> answered =
+              other.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.port() + "/hook/" + echo + "/e"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          assertEquals(200, answered.statusCode(), answered.body());
+        }
+      }
+      // the connections past the client's 16 were answered 503 and closed
+      String last =
+          new String(idle.get(99).getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(last.startsWith("HTTP/1.1 503"), last);
+      assertTrue(last.contains("Z8_MAX_CONNECTIONS_PER_CLIENT"), last);
+    } finally {
+      for (Socket socket : idle) {
+        socket.close();
+      }
+    }
+    assertHealthy();
+  }
+
   // 6. Bodies are read that should be refused
 
   @Test
