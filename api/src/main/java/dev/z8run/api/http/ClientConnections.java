@@ -1,6 +1,5 @@
 package dev.z8run.api.http;
 
-import dev.z8run.api.auth.LoginRateLimiter;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.webserver.ConnectionContext;
@@ -110,7 +109,7 @@ public final class ClientConnections implements ServerConnectionSelector {
 
   private static String clientKey(SocketAddress address) {
     if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return LoginRateLimiter.clientKey(inet.getAddress());
+      return ClientAddresses.key(inet.getAddress());
     }
     return String.valueOf(address);
   }
