@@ -67,6 +67,9 @@ export const api = {
   // unchecked "import ... as disabled": a strict import, refused when a node has no equivalent
   importFlows: (text, disableUnsupported) =>
     call('POST', '/api/v1/flows/import' + (disableUnsupported ? '' : '?strict=true'), text),
+  revisions: (id) => call('GET', '/api/v1/flows/' + encodeURIComponent(id) + '/revisions'),
+  revision: (id, n) => call('GET', '/api/v1/flows/' + encodeURIComponent(id) + '/revisions/' + n),
+  rollback: (id, n) => call('POST', '/api/v1/flows/' + encodeURIComponent(id) + '/rollback/' + n),
   executions: (id) => call('GET', '/api/v1/flows/' + encodeURIComponent(id) + '/executions?limit=50'),
   vault: () => call('GET', '/api/v1/vault'),
   putSecret: (key, value) => call('POST', '/api/v1/vault', { key, value }),

@@ -6,8 +6,12 @@ const KEY = 'z8.clipboard';
 
 /** Our node types under Node-RED's names, where they differ. */
 const NODE_RED_TYPES = {
-  'http-in': 'http in', 'http-out': 'http response', 'http-request': 'http request', 'link-in': 'link in',
-  'link-out': 'link out', 'link-call': 'link call',
+  'http-in': 'http in',
+  'http-out': 'http response',
+  'http-request': 'http request',
+  'link-in': 'link in',
+  'link-out': 'link out',
+  'link-call': 'link call',
 };
 const OUR_TYPES = Object.fromEntries(Object.entries(NODE_RED_TYPES).map(([a, b]) => [b, a]));
 const FRAME = new Set(['id', 'type', 'z', 'g', 'x', 'y', 'w', 'h', 'wires', 'name', 'd']);
@@ -40,18 +44,31 @@ export function fromNodeRed(text) {
     return null;
   }
   if (!Array.isArray(list)) return null;
-  const placed = list.filter((n) => n && typeof n === 'object' && typeof n.type === 'string' && typeof n.x === 'number' && n.type !== 'tab' && n.type !== 'group');
+  const placed = list.filter(
+    (n) =>
+      n &&
+      typeof n === 'object' &&
+      typeof n.type === 'string' &&
+      typeof n.x === 'number' &&
+      n.type !== 'tab' &&
+      n.type !== 'group',
+  );
   if (!placed.length) return null;
   const ids = new Set(placed.map((n) => n.id));
   const nodes = placed.map((n) => {
     const config = {};
     for (const [k, v] of Object.entries(n)) if (!FRAME.has(k)) config[k] = v;
-    return { id: n.id, position: { x: n.x, y: n.y }, data: { type: OUR_TYPES[n.type] || n.type, name: n.name || '', disabled: n.d === true, config } };
+    return {
+      id: n.id,
+      position: { x: n.x, y: n.y },
+      data: { type: OUR_TYPES[n.type] || n.type, name: n.name || '', disabled: n.d === true, config },
+    };
   });
   const edges = [];
   for (const n of placed) {
     (n.wires || []).forEach((targets, port) => {
-      for (const t of targets || []) if (ids.has(t)) edges.push({ source: n.id, sourceHandle: 'out-' + port, target: t, targetHandle: 'in-0' });
+      for (const t of targets || [])
+        if (ids.has(t)) edges.push({ source: n.id, sourceHandle: 'out-' + port, target: t, targetHandle: 'in-0' });
     });
   }
   return { nodes, edges };
@@ -60,7 +77,12 @@ export function fromNodeRed(text) {
 export function putClipboard(flowId, nodes, edges) {
   clip = {
     nodes: nodes.map((n) => ({ id: n.id, position: n.position, data: n.data })),
-    edges: edges.map((e) => ({ source: e.source, sourceHandle: e.sourceHandle, target: e.target, targetHandle: e.targetHandle })),
+    edges: edges.map((e) => ({
+      source: e.source,
+      sourceHandle: e.sourceHandle,
+      target: e.target,
+      targetHandle: e.targetHandle,
+    })),
   };
   const text = JSON.stringify(toNodeRed(flowId, nodes, edges));
   try {

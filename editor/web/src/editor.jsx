@@ -1,9 +1,28 @@
 import {
-  ReactFlow, ReactFlowProvider, Background, MiniMap, Controls, Handle, Position, useReactFlow, ViewportPortal,
-  applyNodeChanges, applyEdgeChanges,
+  ReactFlow,
+  ReactFlowProvider,
+  Background,
+  MiniMap,
+  Controls,
+  Handle,
+  Position,
+  useReactFlow,
+  ViewportPortal,
+  applyNodeChanges,
+  applyEdgeChanges,
 } from '@xyflow/react';
 import { categoryColor, geometry, iconOf, isLinkIn, isLinkOut, labelOf, outputPorts, PORT } from './nodes.js';
-import { createContext, memo, useCallback, useContext, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import {
+  createContext,
+  memo,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+  useSyncExternalStore,
+} from 'react';
 import { api, flowDocument, token } from './api.js';
 import { EngineClient } from './protocol.js';
 import { PropertiesPanel } from './properties.jsx';
@@ -11,10 +30,20 @@ import { BottomPanel, DebugStore, LiveStore } from './panels.jsx';
 import { fromNodeRed, putClipboard, takeClipboard, toNodeRed } from './clipboard.js';
 import { openTab, TabBar } from './tabs.jsx';
 import { Overview, OVERVIEW_ZOOM } from './overview.jsx';
+import { exposeForTests } from './testing/hooks.js';
+import { ContextMenu, contextItems } from './contextmenu.jsx';
+import { diffCanvas, RevisionsPanel } from './revisions.jsx';
 
 /** The flow-level fields the editor keeps beside nodes and wires. */
 function metaOf(doc) {
-  return { id: doc.id, name: doc.name || '', description: doc.description || '', groups: doc.groups || [], config_nodes: doc.config_nodes || [], subflows: doc.subflows || [] };
+  return {
+    id: doc.id,
+    name: doc.name || '',
+    description: doc.description || '',
+    groups: doc.groups || [],
+    config_nodes: doc.config_nodes || [],
+    subflows: doc.subflows || [],
+  };
 }
 
 const CatalogContext = createContext(new Map());
@@ -40,12 +69,17 @@ function edgeId(w) {
 
 function toCanvas(doc, catalog) {
   return {
-    nodes: (doc.nodes || []).map((n) => withGeometry({
-      id: n.id,
-      type: 'z8',
-      position: { x: n.x || 0, y: n.y || 0 },
-      data: { type: n.type, name: n.name || '', disabled: !!n.disabled, config: n.config || {} },
-    }, catalog)),
+    nodes: (doc.nodes || []).map((n) =>
+      withGeometry(
+        {
+          id: n.id,
+          type: 'z8',
+          position: { x: n.x || 0, y: n.y || 0 },
+          data: { type: n.type, name: n.name || '', disabled: !!n.disabled, config: n.config || {} },
+        },
+        catalog,
+      ),
+    ),
     edges: (doc.wires || []).map((w) => ({
       id: edgeId(w),
       source: w.from,
@@ -60,18 +94,29 @@ function toDocument(meta, nodes, edges) {
   return flowDocument({
     ...meta,
     nodes: nodes.map((n) => ({
-      id: n.id, type: n.data.type, name: n.data.name, x: Math.round(n.position.x), y: Math.round(n.position.y),
-      disabled: n.data.disabled, config: n.data.config,
+      id: n.id,
+      type: n.data.type,
+      name: n.data.name,
+      x: Math.round(n.position.x),
+      y: Math.round(n.position.y),
+      disabled: n.data.disabled,
+      config: n.data.config,
     })),
     wires: edges.map((e) => ({
-      from: e.source, fromPort: portIndex(e.sourceHandle), to: e.target, toPort: portIndex(e.targetHandle),
+      from: e.source,
+      fromPort: portIndex(e.sourceHandle),
+      to: e.target,
+      toPort: portIndex(e.targetHandle),
     })),
   });
 }
 
 /** The viewport fitView lands on, estimated from positions (node centres) before any node is measured. */
 function fittedViewport(nodes) {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  let minX = Infinity,
+    minY = Infinity,
+    maxX = -Infinity,
+    maxY = -Infinity;
   for (const n of nodes) {
     minX = Math.min(minX, n.position.x - (n.width || 100) / 2);
     minY = Math.min(minY, n.position.y - 15);
@@ -81,14 +126,31 @@ function fittedViewport(nodes) {
   const width = Math.max(200, window.innerWidth - 170 - 300);
   const height = Math.max(200, window.innerHeight - 37 - 240);
   const zoom = Math.min(1.5, Math.max(0.05, Math.min(width / ((maxX - minX) * 1.2), height / ((maxY - minY) * 1.2))));
-  return { x: (width - (maxX - minX) * zoom) / 2 - minX * zoom, y: (height - (maxY - minY) * zoom) / 2 - minY * zoom, zoom };
+  return {
+    x: (width - (maxX - minX) * zoom) / 2 - minX * zoom,
+    y: (height - (maxY - minY) * zoom) / 2 - minY * zoom,
+    zoom,
+  };
 }
 
 function withGeometry(node, catalog) {
   const g = geometry(node.data.type, catalog.get(node.data.type), node.data.name, node.data.config);
-  if (node.measured && node.height === g.height && node.width === g.width && node.handles && node.handles.length === g.handles.length
-    && node.handles.every((h, i) => h.x === g.handles[i].x && h.y === g.handles[i].y)) return node;
-  return { ...node, width: g.width, height: g.height, measured: { width: g.width, height: g.height }, handles: g.handles };
+  if (
+    node.measured &&
+    node.height === g.height &&
+    node.width === g.width &&
+    node.handles &&
+    node.handles.length === g.handles.length &&
+    node.handles.every((h, i) => h.x === g.handles[i].x && h.y === g.handles[i].y)
+  )
+    return node;
+  return {
+    ...node,
+    width: g.width,
+    height: g.height,
+    measured: { width: g.width, height: g.height },
+    handles: g.handles,
+  };
 }
 
 function portIndex(handle) {
@@ -105,8 +167,18 @@ function linkWires(nodes) {
     if (!isLinkOut(n.data.type) || !Array.isArray(n.data.config.links)) continue;
     for (const target of n.data.config.links) {
       if (!ids.has(target)) continue;
-      wires.push({ id: 'link:' + n.id + '>' + target, source: n.id, sourceHandle: 'link-out', target, targetHandle: 'link-in',
-        className: 'link-wire', selectable: false, deletable: false, focusable: false, data: { virtual: true } });
+      wires.push({
+        id: 'link:' + n.id + '>' + target,
+        source: n.id,
+        sourceHandle: 'link-out',
+        target,
+        targetHandle: 'link-in',
+        className: 'link-wire',
+        selectable: false,
+        deletable: false,
+        focusable: false,
+        data: { virtual: true },
+      });
     }
   }
   return wires;
@@ -185,40 +257,98 @@ const Z8Node = memo(function Z8Node({ id, data, selected }) {
   if (!spec) className += ' unknown';
   const color = categoryColor(spec && spec.category);
   return (
-    <div className={className} style={{ width, height, background: color }}
-      data-testid="node" data-node-id={id} data-node-type={data.type}>
+    <div
+      className={className}
+      style={{ width, height, background: color }}
+      data-testid="node"
+      data-node-id={id}
+      data-node-type={data.type}
+    >
       {inputs.map((p, i) => (
-        <Handle key={'i' + i} type="target" position={Position.Left} id={'in-' + i} style={{ top: portY(i, inputs.length) + PORT / 2 }}
-          className="port" data-testid="port-in" data-port-type={p.type} title={p.name + ': ' + p.type} />
+        <Handle
+          key={'i' + i}
+          type="target"
+          position={Position.Left}
+          id={'in-' + i}
+          style={{ top: portY(i, inputs.length) + PORT / 2 }}
+          className="port"
+          data-testid="port-in"
+          data-port-type={p.type}
+          title={p.name + ': ' + p.type}
+        />
       ))}
-      {isLinkIn(data.type) && <Handle type="target" position={Position.Left} id="link-in" className="link-handle" isConnectable={false} />}
-      {isLinkOut(data.type) && <Handle type="source" position={Position.Right} id="link-out" className="link-handle" isConnectable={false} />}
-      {data.type === 'inject' && inject && (
-        <button className="inject-button nodrag" data-testid="inject-button" title="send a message (needs the flow running)"
-          onClick={(e) => { e.stopPropagation(); inject(id); }}>▶</button>
+      {isLinkIn(data.type) && (
+        <Handle type="target" position={Position.Left} id="link-in" className="link-handle" isConnectable={false} />
       )}
-      <span className="icon" aria-hidden="true">{iconOf(data.type)}</span>
-      <span className="title" data-testid="node-label">{label}</span>
+      {isLinkOut(data.type) && (
+        <Handle type="source" position={Position.Right} id="link-out" className="link-handle" isConnectable={false} />
+      )}
+      {data.type === 'inject' && inject && (
+        <button
+          className="inject-button nodrag"
+          data-testid="inject-button"
+          title="send a message (needs the flow running)"
+          onClick={(e) => {
+            e.stopPropagation();
+            inject(id);
+          }}
+        >
+          ▶
+        </button>
+      )}
+      <span className="icon" aria-hidden="true">
+        {iconOf(data.type)}
+      </span>
+      <span className="title" data-testid="node-label">
+        {label}
+      </span>
       {problems && (
         <div className="problem-badge" data-testid="node-problem" title={problems.map((p) => p.message).join('\n')}>
           {problems.length}
         </div>
       )}
       {status && status.latency && (
-        <div className="node-latency" data-testid="node-latency" title={'processing time of the last ' + status.latency.n + ' traced messages; messages/s from the counters'}>
+        <div
+          className="node-latency"
+          data-testid="node-latency"
+          title={
+            'processing time in the engine: p50 and p99 of the ' +
+            status.latency.n +
+            ' messages it timed in the last second (one in 16, and every traced one); messages/s from the counters'
+          }
+        >
           p50 {ms(status.latency.p50)} p99 {ms(status.latency.p99)} ms
         </div>
       )}
       {status && (status.text || status.error || status.counters) && (
-        <div className={'node-status' + (status.error ? ' error' : '')} data-testid="node-status" title={status.error || status.text || ''}>
+        <div
+          className={'node-status' + (status.error ? ' error' : '')}
+          data-testid="node-status"
+          title={status.error || status.text || ''}
+        >
           {status.error ? '✖ ' + status.error : status.text || ''}
-          {status.counters && ` ${status.counters.in}→${status.counters.out}${status.counters.errors ? ' ✖' + status.counters.errors : ''}`}
-          {status.rate !== undefined && <span className="rate" data-testid="node-rate"> · {status.rate.toFixed(status.rate < 10 ? 1 : 0)}/s</span>}
+          {status.counters &&
+            ` ${status.counters.in}→${status.counters.out}${status.counters.errors ? ' ✖' + status.counters.errors : ''}`}
+          {status.rate !== undefined && (
+            <span className="rate" data-testid="node-rate">
+              {' '}
+              · {status.rate.toFixed(status.rate < 10 ? 1 : 0)}/s
+            </span>
+          )}
         </div>
       )}
       {outputs.map((p, i) => (
-        <Handle key={'o' + i} type="source" position={Position.Right} id={'out-' + i} style={{ top: portY(i, outputs.length) + PORT / 2 }}
-          className="port" data-testid="port-out" data-port-type={p.type} title={p.name + ': ' + p.type} />
+        <Handle
+          key={'o' + i}
+          type="source"
+          position={Position.Right}
+          id={'out-' + i}
+          style={{ top: portY(i, outputs.length) + PORT / 2 }}
+          className="port"
+          data-testid="port-out"
+          data-port-type={p.type}
+          title={p.name + ': ' + p.type}
+        />
       ))}
     </div>
   );
@@ -235,11 +365,15 @@ function Groups({ groups, nodes, onChange }) {
   if (!groups.length) return null;
   const byId = new Map(nodes.map((n) => [n.id, n]));
   return groups.map((g) => {
-    let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+    let x0 = Infinity,
+      y0 = Infinity,
+      x1 = -Infinity,
+      y1 = -Infinity;
     for (const id of g.nodes) {
       const n = byId.get(id);
       if (!n) continue;
-      const w = n.width || 100, h = n.height || 30;
+      const w = n.width || 100,
+        h = n.height || 30;
       x0 = Math.min(x0, n.position.x - w / 2);
       y0 = Math.min(y0, n.position.y - h / 2);
       x1 = Math.max(x1, n.position.x + w / 2);
@@ -249,12 +383,29 @@ function Groups({ groups, nodes, onChange }) {
     const st = g.style || {};
     const pad = 20;
     return (
-      <div key={g.id} className="z8-group" data-testid="group" data-group-id={g.id}
-        style={{ left: x0 - pad, top: y0 - pad - (st.label !== false ? 14 : 0), width: x1 - x0 + 2 * pad, height: y1 - y0 + 2 * pad + (st.label !== false ? 14 : 0),
-          borderColor: st.stroke || '#999', '--group-fill': st.fill || 'none', '--group-fill-opacity': st['fill-opacity'] ?? 1 }}>
+      <div
+        key={g.id}
+        className="z8-group"
+        data-testid="group"
+        data-group-id={g.id}
+        style={{
+          left: x0 - pad,
+          top: y0 - pad - (st.label !== false ? 14 : 0),
+          width: x1 - x0 + 2 * pad,
+          height: y1 - y0 + 2 * pad + (st.label !== false ? 14 : 0),
+          borderColor: st.stroke || '#999',
+          '--group-fill': st.fill || 'none',
+          '--group-fill-opacity': st['fill-opacity'] ?? 1,
+        }}
+      >
         {st.label !== false && (
-          <input className="group-label nodrag" data-testid="group-label" style={{ color: st.color || '#333' }} value={g.name || ''}
-            onChange={(e) => onChange(g.id, (x) => ({ ...x, name: e.target.value }))} />
+          <input
+            className="group-label nodrag"
+            data-testid="group-label"
+            style={{ color: st.color || '#333' }}
+            value={g.name || ''}
+            onChange={(e) => onChange(g.id, (x) => ({ ...x, name: e.target.value }))}
+          />
         )}
       </div>
     );
@@ -272,7 +423,9 @@ function ConfigNodes({ configNodes, nodes }) {
         return (
           <div key={c.id} className="config-node" data-testid="config-node" data-config-id={c.id}>
             <b>{c.name || c.id}</b> <small>{c.type}</small>
-            <div className="hint">{users.length ? 'used by ' + users.map((n) => n.data.name || n.id).join(', ') : 'unused'}</div>
+            <div className="hint">
+              {users.length ? 'used by ' + users.map((n) => n.data.name || n.id).join(', ') : 'unused'}
+            </div>
           </div>
         );
       })}
@@ -303,6 +456,9 @@ function Editor({ flowId }) {
   const [busy, setBusy] = useState('');
   const [quickAdd, setQuickAdd] = useState(false);
   const [finding, setFinding] = useState(false);
+  const [menu, setMenu] = useState(null);
+  const [history, setHistory] = useState(false);
+  const [diff, setDiff] = useState(null);
   const [panels, setPanels] = useState({ palette: true, properties: true });
   const [liveState, setLiveState] = useState('offline');
   const [, setHistoryTick] = useState(0);
@@ -314,7 +470,6 @@ function Editor({ flowId }) {
   const redoStack = useRef([]);
   const lastEdit = useRef({ key: null, at: 0 });
   const dragStart = useRef(null);
-  const clipboard = useRef(null);
   const pointer = useRef(null);
   const hintTimer = useRef(0);
 
@@ -357,7 +512,7 @@ function Editor({ flowId }) {
         setSavedJson(storedJson);
         setRunning(!!stored.running);
         setDeployedJson(stored.running ? storedJson : null);
-        window.__z8LoadedAt = performance.now();
+        exposeForTests('LoadedAt', performance.now());
         if (canvas.nodes.length) requestAnimationFrame(() => flow.fitView({ padding: 0.1, maxZoom: 1.5 }));
       } catch (e) {
         if (!cancelled) setLoadError(e.message);
@@ -369,6 +524,7 @@ function Editor({ flowId }) {
   }, [flowId, flow]);
 
   // the live connection: node status, counters, debug samples
+  const engine = useRef(null);
   useEffect(() => {
     const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
     const client = new EngineClient({
@@ -382,15 +538,28 @@ function Editor({ flowId }) {
           live.apply(e);
           // node.warn, node.error and node errors go into the debug stream too, as in Node-RED
           if (e.kind === 'warn' || e.kind === 'node-error') {
-            debug.push({ kind: 'debug', flowId: e.flowId, nodeId: e.nodeId, executionId: e.executionId, timestampMs: Date.now(),
-              truncated: false, originalLen: 0, preview: (e.kind === 'warn' ? '⚠ ' : '✖ ') + e.error, level: e.kind });
+            debug.push({
+              kind: 'debug',
+              flowId: e.flowId,
+              nodeId: e.nodeId,
+              executionId: e.executionId,
+              timestampMs: Date.now(),
+              truncated: false,
+              originalLen: 0,
+              preview: (e.kind === 'warn' ? '⚠ ' : '✖ ') + e.error,
+              level: e.kind,
+            });
           }
         }
       },
     });
     client.subscribe(flowId);
-    window.__z8Engine = client;
-    return () => client.close();
+    engine.current = client;
+    exposeForTests('Engine', client);
+    return () => {
+      engine.current = null;
+      client.close();
+    };
   }, [flowId, live, debug]);
 
   const doc = useMemo(() => (meta ? toDocument(meta, nodes, edges) : null), [meta, nodes, edges]);
@@ -404,7 +573,8 @@ function Editor({ flowId }) {
   const flushDraft = useCallback(() => {
     const d = draft.current;
     if (!d.docJson) return;
-    if (d.unsaved) localStorage.setItem('z8.draft.' + flowId, JSON.stringify({ doc: JSON.parse(d.docJson), at: Date.now() }));
+    if (d.unsaved)
+      localStorage.setItem('z8.draft.' + flowId, JSON.stringify({ doc: JSON.parse(d.docJson), at: Date.now() }));
     else localStorage.removeItem('z8.draft.' + flowId);
   }, [flowId]);
   useEffect(() => {
@@ -435,7 +605,10 @@ function Editor({ flowId }) {
   useEffect(() => {
     if (!docJson) return;
     const t = setTimeout(() => {
-      api.validate(docJson).then((r) => setProblems(r.problems || [])).catch(() => {});
+      api
+        .validate(docJson)
+        .then((r) => setProblems(r.problems || []))
+        .catch(() => {});
     }, 300);
     return () => clearTimeout(t);
   }, [docJson]);
@@ -459,13 +632,16 @@ function Editor({ flowId }) {
     setHistoryTick((t) => t + 1);
   }, []);
 
-  const edit = useCallback((mutate, coalesceKey) => {
-    record(coalesceKey);
-    const next = mutate(current.current);
-    current.current = next;
-    setNodes(next.nodes);
-    setEdges(next.edges);
-  }, [record]);
+  const edit = useCallback(
+    (mutate, coalesceKey) => {
+      record(coalesceKey);
+      const next = mutate(current.current);
+      current.current = next;
+      setNodes(next.nodes);
+      setEdges(next.edges);
+    },
+    [record],
+  );
 
   const undo = useCallback(() => {
     const previous = undoStack.current.pop();
@@ -500,7 +676,9 @@ function Editor({ flowId }) {
         if (c.type !== 'dimensions' || !c.dimensions || c.resizing) return true;
         if (!byId) byId = new Map(ns.map((n) => [n.id, n]));
         const n = byId.get(c.id);
-        return !n || !n.measured || n.measured.width !== c.dimensions.width || n.measured.height !== c.dimensions.height;
+        return (
+          !n || !n.measured || n.measured.width !== c.dimensions.width || n.measured.height !== c.dimensions.height
+        );
       });
       return real.length ? applyNodeChanges(real, ns) : ns;
     });
@@ -528,77 +706,113 @@ function Editor({ flowId }) {
     }
   }, []);
 
-  const specOf = useCallback((nodeId) => {
-    const n = current.current.nodes.find((x) => x.id === nodeId);
-    return n ? { node: n, spec: catalog.get(n.data.type) } : null;
-  }, [catalog]);
+  const specOf = useCallback(
+    (nodeId) => {
+      const n = current.current.nodes.find((x) => x.id === nodeId);
+      return n ? { node: n, spec: catalog.get(n.data.type) } : null;
+    },
+    [catalog],
+  );
 
-  const onConnect = useCallback((c) => {
-    const from = specOf(c.source);
-    const to = specOf(c.target);
-    if (!from || !to) return;
-    const fromPort = portIndex(c.sourceHandle);
-    const toPort = portIndex(c.targetHandle);
-    const outs = outputPorts(from.node.data.type, from.spec, from.node.data.config);
-    const outType = (outs[fromPort] || { type: 'any' }).type;
-    const inType = ((to.spec && to.spec.inputs[toPort]) || { type: 'any' }).type;
-    const name = (x) => "'" + (x.node.data.name || x.node.id) + "'";
-    if (outType !== inType && outType !== 'any' && inType !== 'any') {
-      showHint(`Not wired: ${name(from)} sends ${outType} but ${name(to)} takes ${inType}; ports must have the same type or one of them be "any".`);
-      return;
-    }
-    if (c.source === c.target) {
-      showHint(`Not wired: ${name(from)} cannot be wired to itself (flows must be acyclic).`);
-      return;
-    }
-    const es = current.current.edges;
-    // would the new wire close a loop? (target already reaches source)
-    const next = new Map();
-    for (const e of es) {
-      if (!next.has(e.source)) next.set(e.source, []);
-      next.get(e.source).push(e.target);
-    }
-    const seen = new Set([c.target]);
-    const stack = [c.target];
-    while (stack.length) {
-      const at = stack.pop();
-      if (at === c.source) {
-        showHint(`Not wired: ${name(to)} already leads to ${name(from)}; this wire would make a loop (flows must be acyclic).`);
+  const onConnect = useCallback(
+    (c) => {
+      const from = specOf(c.source);
+      const to = specOf(c.target);
+      if (!from || !to) return;
+      const fromPort = portIndex(c.sourceHandle);
+      const toPort = portIndex(c.targetHandle);
+      const outs = outputPorts(from.node.data.type, from.spec, from.node.data.config);
+      const outType = (outs[fromPort] || { type: 'any' }).type;
+      const inType = ((to.spec && to.spec.inputs[toPort]) || { type: 'any' }).type;
+      const name = (x) => "'" + (x.node.data.name || x.node.id) + "'";
+      if (outType !== inType && outType !== 'any' && inType !== 'any') {
+        showHint(
+          `Not wired: ${name(from)} sends ${outType} but ${name(to)} takes ${inType}; ports must have the same type or one of them be "any".`,
+        );
         return;
       }
-      for (const n of next.get(at) || []) if (!seen.has(n)) { seen.add(n); stack.push(n); }
-    }
-    const wire = { from: c.source, fromPort, to: c.target, toPort };
-    const id = edgeId(wire);
-    if (es.some((e) => e.id === id)) {
-      showHint('Those ports are already wired.');
-      return;
-    }
-    edit((s) => ({ nodes: s.nodes, edges: s.edges.concat({ id, source: c.source, sourceHandle: c.sourceHandle, target: c.target, targetHandle: c.targetHandle }) }));
-  }, [specOf, edit, showHint]);
+      if (c.source === c.target) {
+        showHint(`Not wired: ${name(from)} cannot be wired to itself (flows must be acyclic).`);
+        return;
+      }
+      const es = current.current.edges;
+      // would the new wire close a loop? (target already reaches source)
+      const next = new Map();
+      for (const e of es) {
+        if (!next.has(e.source)) next.set(e.source, []);
+        next.get(e.source).push(e.target);
+      }
+      const seen = new Set([c.target]);
+      const stack = [c.target];
+      while (stack.length) {
+        const at = stack.pop();
+        if (at === c.source) {
+          showHint(
+            `Not wired: ${name(to)} already leads to ${name(from)}; this wire would make a loop (flows must be acyclic).`,
+          );
+          return;
+        }
+        for (const n of next.get(at) || [])
+          if (!seen.has(n)) {
+            seen.add(n);
+            stack.push(n);
+          }
+      }
+      const wire = { from: c.source, fromPort, to: c.target, toPort };
+      const id = edgeId(wire);
+      if (es.some((e) => e.id === id)) {
+        showHint('Those ports are already wired.');
+        return;
+      }
+      edit((s) => ({
+        nodes: s.nodes,
+        edges: s.edges.concat({
+          id,
+          source: c.source,
+          sourceHandle: c.sourceHandle,
+          target: c.target,
+          targetHandle: c.targetHandle,
+        }),
+      }));
+    },
+    [specOf, edit, showHint],
+  );
 
-  const addNode = useCallback((type, position) => {
-    const spec = catalog.get(type);
-    if (!spec) return;
-    const taken = new Set(current.current.nodes.map((n) => n.id));
-    const id = newNodeId(type, taken);
-    let at = position;
-    if (!at) {
-      const pane = document.querySelector('.react-flow');
-      const r = pane.getBoundingClientRect();
-      const p = pointer.current || { x: r.left + r.width / 2, y: r.top + r.height / 2 };
-      at = flow.screenToFlowPosition(p);
-    }
-    if (snap) at = { x: Math.round(at.x / GRID) * GRID, y: Math.round(at.y / GRID) * GRID };
-    edit((s) => ({
-      nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)).concat(withGeometry({
-        id, type: 'z8', position: at, selected: true,
-        data: { type, name: '', disabled: false, config: defaultConfig(spec) },
-      }, catalog)),
-      edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
-    }));
-    return id;
-  }, [catalog, edit, flow, snap]);
+  const addNode = useCallback(
+    (type, position) => {
+      const spec = catalog.get(type);
+      if (!spec) return;
+      const taken = new Set(current.current.nodes.map((n) => n.id));
+      const id = newNodeId(type, taken);
+      let at = position;
+      if (!at) {
+        const pane = document.querySelector('.react-flow');
+        const r = pane.getBoundingClientRect();
+        const p = pointer.current || { x: r.left + r.width / 2, y: r.top + r.height / 2 };
+        at = flow.screenToFlowPosition(p);
+      }
+      if (snap) at = { x: Math.round(at.x / GRID) * GRID, y: Math.round(at.y / GRID) * GRID };
+      edit((s) => ({
+        nodes: s.nodes
+          .map((n) => (n.selected ? { ...n, selected: false } : n))
+          .concat(
+            withGeometry(
+              {
+                id,
+                type: 'z8',
+                position: at,
+                selected: true,
+                data: { type, name: '', disabled: false, config: defaultConfig(spec) },
+              },
+              catalog,
+            ),
+          ),
+        edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)),
+      }));
+      return id;
+    },
+    [catalog, edit, flow, snap],
+  );
 
   const deleteSelection = useCallback(() => {
     const { nodes: ns, edges: es } = current.current;
@@ -613,57 +827,91 @@ function Editor({ flowId }) {
     const picked = ns.filter((n) => n.selected);
     if (!picked.length) return false;
     const ids = new Set(picked.map((n) => n.id));
-    putClipboard(flowId, picked, es.filter((e) => ids.has(e.source) && ids.has(e.target)));
+    putClipboard(
+      flowId,
+      picked,
+      es.filter((e) => ids.has(e.source) && ids.has(e.target)),
+    );
     showHint(picked.length + ' node(s) copied; paste them in any tab (Ctrl-V).', 'ok');
     return true;
   }, [flowId, showHint]);
 
-  const paste = useCallback((given) => {
-    const clip = given || takeClipboard();
-    if (!clip || !clip.nodes.length) return;
-    const taken = new Set(current.current.nodes.map((n) => n.id));
-    const ids = new Map();
-    for (const n of clip.nodes) {
-      const id = newNodeId(n.data.type, taken);
-      taken.add(id);
-      ids.set(n.id, id);
-    }
-    edit((s) => ({
-      nodes: s.nodes.map((n) => (n.selected ? { ...n, selected: false } : n)).concat(
-        clip.nodes.map((n) => withGeometry({
-          id: ids.get(n.id), type: 'z8', selected: true,
-          position: { x: n.position.x + 2 * GRID, y: n.position.y + 2 * GRID },
-          data: { ...n.data, config: structuredClone(n.data.config) },
-        }, catalog)),
-      ),
-      edges: s.edges.map((e) => (e.selected ? { ...e, selected: false } : e)).concat(clip.edges.map((e) => {
-        const w = { from: ids.get(e.source), fromPort: portIndex(e.sourceHandle), to: ids.get(e.target), toPort: portIndex(e.targetHandle) };
-        return { id: edgeId(w), source: w.from, sourceHandle: e.sourceHandle, target: w.to, targetHandle: e.targetHandle };
-      })),
-    }));
-  }, [edit, catalog]);
+  const paste = useCallback(
+    (given) => {
+      const clip = given || takeClipboard();
+      if (!clip || !clip.nodes.length) return;
+      const taken = new Set(current.current.nodes.map((n) => n.id));
+      const ids = new Map();
+      for (const n of clip.nodes) {
+        const id = newNodeId(n.data.type, taken);
+        taken.add(id);
+        ids.set(n.id, id);
+      }
+      edit((s) => ({
+        nodes: s.nodes
+          .map((n) => (n.selected ? { ...n, selected: false } : n))
+          .concat(
+            clip.nodes.map((n) =>
+              withGeometry(
+                {
+                  id: ids.get(n.id),
+                  type: 'z8',
+                  selected: true,
+                  position: { x: n.position.x + 2 * GRID, y: n.position.y + 2 * GRID },
+                  data: { ...n.data, config: structuredClone(n.data.config) },
+                },
+                catalog,
+              ),
+            ),
+          ),
+        edges: s.edges
+          .map((e) => (e.selected ? { ...e, selected: false } : e))
+          .concat(
+            clip.edges.map((e) => {
+              const w = {
+                from: ids.get(e.source),
+                fromPort: portIndex(e.sourceHandle),
+                to: ids.get(e.target),
+                toPort: portIndex(e.targetHandle),
+              };
+              return {
+                id: edgeId(w),
+                source: w.from,
+                sourceHandle: e.sourceHandle,
+                target: w.to,
+                targetHandle: e.targetHandle,
+              };
+            }),
+          ),
+      }));
+    },
+    [edit, catalog],
+  );
 
   // remap (optional): where each output port's wires go after the edit (-1: removed), for a switch
   // whose rules were reordered or removed; wires on ports that no longer exist are dropped
-  const updateNode = useCallback((nodeId, change, coalesceKey, remap) => {
-    edit((s) => {
-      const nodes = s.nodes.map((n) => (n.id === nodeId ? withGeometry({ ...n, data: change(n.data) }, catalog) : n));
-      const node = nodes.find((n) => n.id === nodeId);
-      const ports = node ? outputPorts(node.data.type, catalog.get(node.data.type), node.data.config).length : 0;
-      const edges = [];
-      for (const e of s.edges) {
-        if (e.source !== nodeId) {
-          edges.push(e);
-          continue;
+  const updateNode = useCallback(
+    (nodeId, change, coalesceKey, remap) => {
+      edit((s) => {
+        const nodes = s.nodes.map((n) => (n.id === nodeId ? withGeometry({ ...n, data: change(n.data) }, catalog) : n));
+        const node = nodes.find((n) => n.id === nodeId);
+        const ports = node ? outputPorts(node.data.type, catalog.get(node.data.type), node.data.config).length : 0;
+        const edges = [];
+        for (const e of s.edges) {
+          if (e.source !== nodeId) {
+            edges.push(e);
+            continue;
+          }
+          const port = remap ? remap(portIndex(e.sourceHandle)) : portIndex(e.sourceHandle);
+          if (port < 0 || port >= ports) continue;
+          const w = { from: e.source, fromPort: port, to: e.target, toPort: portIndex(e.targetHandle) };
+          edges.push(port === portIndex(e.sourceHandle) ? e : { ...e, id: edgeId(w), sourceHandle: 'out-' + port });
         }
-        const port = remap ? remap(portIndex(e.sourceHandle)) : portIndex(e.sourceHandle);
-        if (port < 0 || port >= ports) continue;
-        const w = { from: e.source, fromPort: port, to: e.target, toPort: portIndex(e.targetHandle) };
-        edges.push(port === portIndex(e.sourceHandle) ? e : { ...e, id: edgeId(w), sourceHandle: 'out-' + port });
-      }
-      return { nodes, edges };
-    }, coalesceKey);
-  }, [edit, catalog]);
+        return { nodes, edges };
+      }, coalesceKey);
+    },
+    [edit, catalog],
+  );
 
   const renameFlow = useCallback((name) => {
     setMeta((m) => ({ ...m, name }));
@@ -729,11 +977,14 @@ function Editor({ flowId }) {
     }
   }, [flowId, live, showHint]);
 
-  const injectInto = useCallback((nodeId) => {
-    const client = window.__z8Engine;
-    if (!client) return;
-    client.inject(flowId, nodeId, {}).catch((e) => showHint('Not injected: ' + e.message, 'error'));
-  }, [flowId, showHint]);
+  const injectInto = useCallback(
+    (nodeId) => {
+      const client = engine.current;
+      if (!client) return;
+      client.inject(flowId, nodeId, {}).catch((e) => showHint('Not injected: ' + e.message, 'error'));
+    },
+    [flowId, showHint],
+  );
 
   const discardDraft = useCallback(async () => {
     localStorage.removeItem('z8.draft.' + flowId);
@@ -775,8 +1026,15 @@ function Editor({ flowId }) {
     const id = 'group_' + Math.random().toString(36).slice(2, 8);
     setMeta((m) => ({
       ...m,
-      groups: m.groups.map((g) => ({ ...g, nodes: g.nodes.filter((x) => !picked.includes(x)) })).filter((g) => g.nodes.length)
-        .concat({ id, name: 'Group', nodes: picked, style: { stroke: '#999999', fill: '#f2f2f2', 'fill-opacity': 0.5, label: true } }),
+      groups: m.groups
+        .map((g) => ({ ...g, nodes: g.nodes.filter((x) => !picked.includes(x)) }))
+        .filter((g) => g.nodes.length)
+        .concat({
+          id,
+          name: 'Group',
+          nodes: picked,
+          style: { stroke: '#999999', fill: '#f2f2f2', 'fill-opacity': 0.5, label: true },
+        }),
     }));
   }, []);
 
@@ -789,7 +1047,16 @@ function Editor({ flowId }) {
     const picked = ns.some((n) => n.selected) ? ns.filter((n) => n.selected) : ns;
     const list = [{ id: flowId, type: 'tab', label: meta.name, disabled: false, info: meta.description || '' }]
       .concat(toNodeRed(flowId, picked, es))
-      .concat(meta.groups.map((g) => ({ id: g.id, type: 'group', z: flowId, name: g.name, style: g.style, nodes: g.nodes.filter((x) => picked.some((n) => n.id === x)) })))
+      .concat(
+        meta.groups.map((g) => ({
+          id: g.id,
+          type: 'group',
+          z: flowId,
+          name: g.name,
+          style: g.style,
+          nodes: g.nodes.filter((x) => picked.some((n) => n.id === x)),
+        })),
+      )
       .concat(meta.config_nodes.map((c) => ({ id: c.id, type: c.type, name: c.name, ...c.config })));
     const a = document.createElement('a');
     a.href = URL.createObjectURL(new Blob([JSON.stringify(list, null, 2)], { type: 'application/json' }));
@@ -799,21 +1066,33 @@ function Editor({ flowId }) {
   }, [flowId, meta]);
 
   // a wire dropped on empty canvas: quick-add a node there, wired to it
-  const onConnectEnd = useCallback((event, state) => {
-    if (state.isValid || !state.fromNode || !state.fromHandle || state.fromHandle.type !== 'source') return;
-    const target = event.target;
-    if (!target || !target.classList || !target.classList.contains('react-flow__pane')) return;
-    const point = 'changedTouches' in event ? event.changedTouches[0] : event;
-    setQuickAdd({ at: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }), from: state.fromNode.id, handle: state.fromHandle.id });
-  }, [flow]);
+  const onConnectEnd = useCallback(
+    (event, state) => {
+      if (state.isValid || !state.fromNode || !state.fromHandle || state.fromHandle.type !== 'source') return;
+      // dropped on a node (not on one of its ports) or outside the canvas: nothing to offer
+      const target = event.target;
+      if (!target || !target.closest || target.closest('.react-flow__node') || !target.closest('.react-flow')) return;
+      const point = 'changedTouches' in event ? event.changedTouches[0] : event;
+      setQuickAdd({
+        at: flow.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+        from: state.fromNode.id,
+        handle: state.fromHandle.id,
+      });
+    },
+    [flow],
+  );
 
-  const quickAdded = useCallback((type) => {
-    const pending = quickAdd;
-    setQuickAdd(false);
-    if (!type) return;
-    const id = addNode(type, pending && pending.at ? { x: pending.at.x + 60, y: pending.at.y } : undefined);
-    if (id && pending && pending.from) onConnect({ source: pending.from, sourceHandle: pending.handle, target: id, targetHandle: 'in-0' });
-  }, [quickAdd, addNode, onConnect]);
+  const quickAdded = useCallback(
+    (type) => {
+      const pending = quickAdd;
+      setQuickAdd(false);
+      if (!type) return;
+      const id = addNode(type, pending && pending.at ? { x: pending.at.x + 60, y: pending.at.y } : undefined);
+      if (id && pending && pending.from)
+        onConnect({ source: pending.from, sourceHandle: pending.handle, target: id, targetHandle: 'in-0' });
+    },
+    [quickAdd, addNode, onConnect],
+  );
 
   const canvasEdges = useMemo(() => {
     const links = linkWires(nodes);
@@ -827,6 +1106,48 @@ function Editor({ flowId }) {
     setOverview((was) => (was === wanted ? was : wanted));
   }, []);
   const shownNodes = useMemo(() => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : nodes), [overview, nodes]);
+
+  // revisions: two of them drawn as one read-only canvas, changes marked (revisions.jsx)
+  const showDiff = useCallback(
+    ({ from, to, fromDoc, toDoc }) => setDiff({ from, to, ...diffCanvas(fromDoc, toDoc, (d) => toCanvas(d, catalog)) }),
+    [catalog],
+  );
+  const rolledBack = useCallback(
+    (n) => {
+      setDiff(null);
+      setHistory(false);
+      discardDraft().then(() => showHint('Rolled back to revision #' + n + ' (saved as a new revision).', 'ok'));
+    },
+    [discardDraft, showHint],
+  );
+
+  // the right-click menu (contextmenu.jsx)
+  const openMenu = useCallback((event, onSelection) => {
+    event.preventDefault();
+    setMenu({ at: { x: event.clientX, y: event.clientY }, onSelection });
+  }, []);
+  const onNodeContextMenu = useCallback(
+    (event, node) => {
+      if (!node.selected)
+        setNodes((ns) => ns.map((n) => (n.selected !== (n.id === node.id) ? { ...n, selected: n.id === node.id } : n)));
+      openMenu(event, true);
+    },
+    [openMenu],
+  );
+  const menuActions = useMemo(
+    () => ({
+      cut: () => copy() && deleteSelection(),
+      copy,
+      remove: deleteSelection,
+      group: groupSelection,
+      exportNodeRed,
+      paste: () => paste(),
+      add: () => setQuickAdd({ at: menu ? flow.screenToFlowPosition(menu.at) : undefined }),
+      selectAll: () => setNodes((ns) => ns.map((n) => ({ ...n, selected: true }))),
+      fit: () => flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 }),
+    }),
+    [copy, deleteSelection, groupSelection, exportNodeRed, paste, flow, menu],
+  );
 
   // ---- keyboard
   useEffect(() => {
@@ -850,19 +1171,42 @@ function Editor({ flowId }) {
         return;
       }
       if (typing) return;
-      if (mod && key === 'z' && !e.shiftKey) { e.preventDefault(); undo(); }
-      else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) { e.preventDefault(); redo(); }
-      else if (mod && key === 'c') { copy(); }
-      else if (mod && key === 'x') { if (copy()) deleteSelection(); }
-      else if (mod && key === 'v') { pasteSoon(); }
-      else if (mod && key === 'g') { e.preventDefault(); groupSelection(); }
-      else if (mod && (key === '=' || key === '+')) { e.preventDefault(); flow.zoomIn({ duration: 150 }); }
-      else if (mod && key === '-') { e.preventDefault(); flow.zoomOut({ duration: 150 }); }
-      else if (mod && key === '0') { e.preventDefault(); flow.zoomTo(1, { duration: 150 }); }
-      else if (mod && key === 'a') { e.preventDefault(); setNodes((ns) => ns.map((n) => ({ ...n, selected: true }))); }
-      else if (key === 'delete' || key === 'backspace') { e.preventDefault(); deleteSelection(); }
-      else if (key === '/' || (mod && key === 'k')) { e.preventDefault(); setQuickAdd(true); }
-      else if (key === 'f' && !mod) { flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 }); }
+      if (mod && key === 'z' && !e.shiftKey) {
+        e.preventDefault();
+        undo();
+      } else if (mod && ((key === 'z' && e.shiftKey) || key === 'y')) {
+        e.preventDefault();
+        redo();
+      } else if (mod && key === 'c') {
+        copy();
+      } else if (mod && key === 'x') {
+        if (copy()) deleteSelection();
+      } else if (mod && key === 'v') {
+        pasteSoon();
+      } else if (mod && key === 'g') {
+        e.preventDefault();
+        groupSelection();
+      } else if (mod && (key === '=' || key === '+')) {
+        e.preventDefault();
+        flow.zoomIn({ duration: 150 });
+      } else if (mod && key === '-') {
+        e.preventDefault();
+        flow.zoomOut({ duration: 150 });
+      } else if (mod && key === '0') {
+        e.preventDefault();
+        flow.zoomTo(1, { duration: 150 });
+      } else if (mod && key === 'a') {
+        e.preventDefault();
+        setNodes((ns) => ns.map((n) => ({ ...n, selected: true })));
+      } else if (key === 'delete' || key === 'backspace') {
+        e.preventDefault();
+        deleteSelection();
+      } else if (key === '/' || (mod && key === 'k')) {
+        e.preventDefault();
+        setQuickAdd(true);
+      } else if (key === 'f' && !mod) {
+        flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 });
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -871,16 +1215,38 @@ function Editor({ flowId }) {
   // the browser's zoom keys belong to the canvas (Ctrl+= / Ctrl+- / Ctrl+0, as in Node-RED)
   useEffect(() => {
     document.title = (meta ? meta.name || 'flow' : 'flow') + ' · z8run';
-    return () => { document.title = 'z8run'; };
+    return () => {
+      document.title = 'z8run';
+    };
   }, [meta]);
 
-  // test hooks: the e2e tests read the model, not pixels
+  // the e2e tests read the model, not pixels: only in the test build (testing/hooks.js)
   useEffect(() => {
-    window.__z8Editor = { doc: () => (docJson ? JSON.parse(docJson) : null), problems: () => problems, debug, live, undoDepth: () => undoStack.current.length, flow };
+    exposeForTests('Editor', {
+      doc: () => (docJson ? JSON.parse(docJson) : null),
+      problems: () => problems,
+      debug,
+      live,
+      undoDepth: () => undoStack.current.length,
+      flow,
+    });
   }, [docJson, problems, debug, live, flow]);
 
-  if (loadError) return <div className="page"><p className="error" data-testid="load-error">{loadError}</p><a href="#/flows">Back to flows</a></div>;
-  if (!catalog || !meta) return <div className="page"><p>Loading…</p></div>;
+  if (loadError)
+    return (
+      <div className="page">
+        <p className="error" data-testid="load-error">
+          {loadError}
+        </p>
+        <a href="#/flows">Back to flows</a>
+      </div>
+    );
+  if (!catalog || !meta)
+    return (
+      <div className="page">
+        <p>Loading…</p>
+      </div>
+    );
 
   const selected = nodes.filter((n) => n.selected);
   const selectedNode = selected.length === 1 ? selected[0] : null;
@@ -891,97 +1257,231 @@ function Editor({ flowId }) {
       <ProblemsContext.Provider value={problemStore}>
         <LiveContext.Provider value={live}>
           <InjectContext.Provider value={running ? injectInto : null}>
-          <div className="editor" data-testid="editor">
-            <header className="topbar">
-              <a href="#/flows" className="brand" data-testid="back">z8run</a>
-              <TabBar current={flowId} names={meta.name} />
-              <input className="flow-name" data-testid="flow-title" value={meta.name} onChange={(e) => renameFlow(e.target.value)} />
-              <span className={'status ' + (running ? 'running' : 'idle')} data-testid="flow-status">{running ? 'running' : 'idle'}</span>
-              {unsaved && <span className="dirty" data-testid="unsaved">unsaved</span>}
-              {!unsaved && undeployed && <span className="dirty" data-testid="undeployed">not deployed</span>}
-              <span className="spacer" />
-              <button onClick={undo} disabled={!undoStack.current.length} data-testid="undo" title="Ctrl-Z">Undo</button>
-              <button onClick={redo} disabled={!redoStack.current.length} data-testid="redo" title="Ctrl-Shift-Z">Redo</button>
-              <button onClick={() => flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 })} data-testid="fit" title="F">Fit</button>
-              <button onClick={() => setPanels((p) => ({ ...p, palette: !p.palette }))} data-testid="toggle-palette" title="show or hide the palette">◧</button>
-              <button onClick={() => setPanels((p) => ({ ...p, properties: !p.properties }))} data-testid="toggle-properties" title="show or hide the properties">◨</button>
-              <button onClick={exportNodeRed} data-testid="export-node-red" title="the selection, or the whole flow, as Node-RED's flows.json">Export (Node-RED)</button>
-              <label className="toggle"><input type="checkbox" checked={snap} onChange={(e) => setSnap(e.target.checked)} data-testid="snap" /> snap</label>
-              <button onClick={save} disabled={!!busy} data-testid="save" title="Ctrl-S">Save</button>
-              <button onClick={deploy} disabled={!!busy} className="primary" data-testid="deploy" title="Ctrl-D">Deploy</button>
-              <button onClick={start} disabled={running} data-testid="start">Start</button>
-              <button onClick={stop} disabled={!running} data-testid="stop">Stop</button>
-              <span className={'conn ' + liveState} data-testid="live-state" title="the /ws/engine connection">{liveState}</span>
-            </header>
-            {draftRestored && (
-              <div className="banner" data-testid="draft-banner">
-                Restored your unsaved changes from this browser.
-                <button onClick={discardDraft} data-testid="discard-draft">Discard them</button>
-                <button onClick={() => setDraftRestored(false)}>Keep</button>
-              </div>
-            )}
-            {flowProblems.length > 0 && (
-              <div className="banner error" data-testid="flow-problems">{flowProblems.map((p) => p.message).join(' · ')}</div>
-            )}
-            <div className="workspace">
-              {panels.palette && <Palette catalog={catalog} onAdd={addNode} screenToFlow={flow.screenToFlowPosition} />}
-              <div className="canvas" onPointerMove={(e) => { pointer.current = { x: e.clientX, y: e.clientY }; }}>
-                <ReactFlow
-                  nodes={shownNodes}
-                  edges={canvasEdges}
-                  onMove={onMove}
-                  nodeOrigin={NODE_ORIGIN}
-                  onConnectEnd={onConnectEnd}
-                  nodeTypes={NODE_TYPES}
-                  onNodesChange={onNodesChange}
-                  onEdgesChange={onEdgesChange}
-                  onConnect={onConnect}
-                  onNodeDragStart={onNodeDragStart}
-                  onNodeDragStop={onNodeDragStop}
-                  deleteKeyCode={null}
-                  selectionOnDrag
-                  selectionKeyCode={null}
-                  multiSelectionKeyCode="Shift"
-                  panOnDrag={[1, 2]}
-                  panOnScroll
-                  zoomOnScroll={false}
-                  zoomActivationKeyCode="Control"
-                  snapToGrid={snap}
-                  snapGrid={[GRID, GRID]}
-                  defaultViewport={{ x: 0, y: 0, zoom: 1 }}
-                  minZoom={0.05}
-                  maxZoom={4}
-                  onlyRenderVisibleElements
-                  proOptions={{ hideAttribution: false }}
+            <div className="editor" data-testid="editor">
+              <header className="topbar">
+                <a href="#/flows" className="brand" data-testid="back">
+                  z8run
+                </a>
+                <TabBar current={flowId} names={meta.name} />
+                <input
+                  className="flow-name"
+                  data-testid="flow-title"
+                  value={meta.name}
+                  onChange={(e) => renameFlow(e.target.value)}
+                />
+                <span className={'status ' + (running ? 'running' : 'idle')} data-testid="flow-status">
+                  {running ? 'running' : 'idle'}
+                </span>
+                {unsaved && (
+                  <span className="dirty" data-testid="unsaved">
+                    unsaved
+                  </span>
+                )}
+                {!unsaved && undeployed && (
+                  <span className="dirty" data-testid="undeployed">
+                    not deployed
+                  </span>
+                )}
+                <span className="spacer" />
+                <button onClick={undo} disabled={!undoStack.current.length} data-testid="undo" title="Ctrl-Z">
+                  Undo
+                </button>
+                <button onClick={redo} disabled={!redoStack.current.length} data-testid="redo" title="Ctrl-Shift-Z">
+                  Redo
+                </button>
+                <button
+                  onClick={() => flow.fitView({ padding: 0.1, maxZoom: 1.5, duration: 200 })}
+                  data-testid="fit"
+                  title="F"
                 >
-                  <Background gap={GRID} />
-                  {overview && <Overview nodes={nodes} edges={edges} catalog={catalog} />}
-                  <ViewportPortal><Groups groups={meta.groups} nodes={nodes} onChange={updateGroup} /></ViewportPortal>
-                  <MiniMap pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
-                  <Controls showInteractive={false} />
-                </ReactFlow>
-                {hint && <div className={'hint ' + hint.kind} data-testid="hint">{hint.text}</div>}
-                {quickAdd && <QuickAdd catalog={catalog} onPick={quickAdded} />}
-                {finding && <Find nodes={nodes} onClose={() => setFinding(false)}
-                  onGo={(n) => {
-                    setNodes((ns) => ns.map((x) => (x.selected !== (x.id === n.id) ? { ...x, selected: x.id === n.id } : x)));
-                    flow.setCenter(n.position.x, n.position.y, { zoom: Math.max(flow.getZoom(), 1), duration: 200 });
-                  }} />}
+                  Fit
+                </button>
+                <button
+                  onClick={() => setPanels((p) => ({ ...p, palette: !p.palette }))}
+                  data-testid="toggle-palette"
+                  title="show or hide the palette"
+                >
+                  ◧
+                </button>
+                <button
+                  onClick={() => setPanels((p) => ({ ...p, properties: !p.properties }))}
+                  data-testid="toggle-properties"
+                  title="show or hide the properties"
+                >
+                  ◨
+                </button>
+                <button
+                  onClick={() => setHistory((h) => !h)}
+                  data-testid="history"
+                  title="the saved revisions: compare two on the canvas, roll back"
+                >
+                  History
+                </button>
+                <button
+                  onClick={exportNodeRed}
+                  data-testid="export-node-red"
+                  title="the selection, or the whole flow, as Node-RED's flows.json"
+                >
+                  Export (Node-RED)
+                </button>
+                <label className="toggle">
+                  <input
+                    type="checkbox"
+                    checked={snap}
+                    onChange={(e) => setSnap(e.target.checked)}
+                    data-testid="snap"
+                  />{' '}
+                  snap
+                </label>
+                <button onClick={save} disabled={!!busy} data-testid="save" title="Ctrl-S">
+                  Save
+                </button>
+                <button onClick={deploy} disabled={!!busy} className="primary" data-testid="deploy" title="Ctrl-D">
+                  Deploy
+                </button>
+                <button onClick={start} disabled={running} data-testid="start">
+                  Start
+                </button>
+                <button onClick={stop} disabled={!running} data-testid="stop">
+                  Stop
+                </button>
+                <span className={'conn ' + liveState} data-testid="live-state" title="the /ws/engine connection">
+                  {liveState}
+                </span>
+              </header>
+              {draftRestored && (
+                <div className="banner" data-testid="draft-banner">
+                  Restored your unsaved changes from this browser.
+                  <button onClick={discardDraft} data-testid="discard-draft">
+                    Discard them
+                  </button>
+                  <button onClick={() => setDraftRestored(false)}>Keep</button>
+                </div>
+              )}
+              {flowProblems.length > 0 && (
+                <div className="banner error" data-testid="flow-problems">
+                  {flowProblems.map((p) => p.message).join(' · ')}
+                </div>
+              )}
+              <div className="workspace">
+                {panels.palette && (
+                  <Palette catalog={catalog} onAdd={addNode} screenToFlow={flow.screenToFlowPosition} />
+                )}
+                <div
+                  className="canvas"
+                  onPointerMove={(e) => {
+                    pointer.current = { x: e.clientX, y: e.clientY };
+                  }}
+                >
+                  <ReactFlow
+                    nodes={diff ? diff.nodes : shownNodes}
+                    edges={diff ? diff.edges : canvasEdges}
+                    onNodeContextMenu={diff ? undefined : onNodeContextMenu}
+                    onSelectionContextMenu={diff ? undefined : (e) => openMenu(e, true)}
+                    onPaneContextMenu={diff ? undefined : (e) => openMenu(e, false)}
+                    onMove={onMove}
+                    nodeOrigin={NODE_ORIGIN}
+                    onConnectEnd={onConnectEnd}
+                    nodeTypes={NODE_TYPES}
+                    onNodesChange={onNodesChange}
+                    onEdgesChange={onEdgesChange}
+                    onConnect={onConnect}
+                    onNodeDragStart={onNodeDragStart}
+                    onNodeDragStop={onNodeDragStop}
+                    deleteKeyCode={null}
+                    selectionOnDrag
+                    selectionKeyCode={null}
+                    multiSelectionKeyCode="Shift"
+                    panOnDrag={[1, 2]}
+                    panOnScroll
+                    zoomOnScroll={false}
+                    zoomActivationKeyCode="Control"
+                    snapToGrid={snap}
+                    snapGrid={[GRID, GRID]}
+                    defaultViewport={{ x: 0, y: 0, zoom: 1 }}
+                    minZoom={0.05}
+                    maxZoom={4}
+                    onlyRenderVisibleElements
+                    proOptions={{ hideAttribution: false }}
+                  >
+                    <Background gap={GRID} />
+                    {overview && <Overview nodes={nodes} edges={edges} catalog={catalog} />}
+                    <ViewportPortal>
+                      <Groups groups={meta.groups} nodes={nodes} onChange={updateGroup} />
+                    </ViewportPortal>
+                    <MiniMap pannable zoomable nodeColor={minimapColor} data-testid="minimap" />
+                    <Controls showInteractive={false} />
+                  </ReactFlow>
+                  {hint && (
+                    <div className={'hint ' + hint.kind} data-testid="hint">
+                      {hint.text}
+                    </div>
+                  )}
+                  {quickAdd && <QuickAdd catalog={catalog} onPick={quickAdded} />}
+                  {menu && (
+                    <ContextMenu
+                      at={menu.at}
+                      items={contextItems({
+                        onSelection: menu.onSelection,
+                        hasClipboard: !!(takeClipboard() && takeClipboard().nodes.length),
+                        actions: menuActions,
+                      })}
+                      onClose={() => setMenu(null)}
+                    />
+                  )}
+                  {diff && (
+                    <div className="diff-banner" data-testid="diff-banner">
+                      Changes from #{diff.from} to #{diff.to}: {diff.counts.added} added, {diff.counts.removed} removed,{' '}
+                      {diff.counts.changed} changed, {diff.counts.moved} moved nodes; {diff.wires.added} wires added,{' '}
+                      {diff.wires.removed} removed.{' '}
+                      <button onClick={() => setDiff(null)} data-testid="diff-close">
+                        Back to editing
+                      </button>
+                    </div>
+                  )}
+                  {finding && (
+                    <Find
+                      nodes={nodes}
+                      onClose={() => setFinding(false)}
+                      onGo={(n) => {
+                        setNodes((ns) =>
+                          ns.map((x) => (x.selected !== (x.id === n.id) ? { ...x, selected: x.id === n.id } : x)),
+                        );
+                        flow.setCenter(n.position.x, n.position.y, {
+                          zoom: Math.max(flow.getZoom(), 1),
+                          duration: 200,
+                        });
+                      }}
+                    />
+                  )}
+                </div>
+                {history && (
+                  <RevisionsPanel
+                    flowId={flowId}
+                    onShowDiff={showDiff}
+                    onRolledBack={rolledBack}
+                    onClose={() => {
+                      setHistory(false);
+                      setDiff(null);
+                    }}
+                  />
+                )}
+                {panels.properties && !history && (
+                  <PropertiesPanel
+                    node={selectedNode}
+                    spec={selectedNode && catalog.get(selectedNode.data.type)}
+                    problems={selectedNode ? problems.filter((p) => p.node_id === selectedNode.id) : []}
+                    onChange={updateNode}
+                    selectedCount={selected.length}
+                    flowId={flowId}
+                    nodes={nodes}
+                  >
+                    <ConfigNodes configNodes={meta.config_nodes} nodes={nodes} />
+                  </PropertiesPanel>
+                )}
               </div>
-              {panels.properties && <PropertiesPanel
-                node={selectedNode}
-                spec={selectedNode && catalog.get(selectedNode.data.type)}
-                problems={selectedNode ? problems.filter((p) => p.node_id === selectedNode.id) : []}
-                onChange={updateNode}
-                selectedCount={selected.length}
-                flowId={flowId}
-                nodes={nodes}
-              >
-                <ConfigNodes configNodes={meta.config_nodes} nodes={nodes} />
-              </PropertiesPanel>}
+              <BottomPanel flowId={flowId} debug={debug} nodes={nodes} problems={problems} />
             </div>
-            <BottomPanel flowId={flowId} debug={debug} nodes={nodes} problems={problems} />
-          </div>
           </InjectContext.Provider>
         </LiveContext.Provider>
       </ProblemsContext.Provider>
@@ -1035,19 +1535,35 @@ function Palette({ catalog, onAdd, screenToFlow }) {
 
   return (
     <aside className="palette" data-testid="palette">
-      <input placeholder="search nodes ( / )" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="palette-search" />
+      <input
+        placeholder="search nodes ( / )"
+        value={query}
+        onChange={(e) => setQuery(e.target.value)}
+        data-testid="palette-search"
+      />
       {groups.map(([category, specs]) => (
         <section key={category}>
           <h4>{category}</h4>
           {specs.map((s) => (
-            <div key={s.type} className="palette-item" style={{ borderLeftColor: categoryColor(s.category) }}
-              onPointerDown={(e) => startDrag(e, s.type)} title={s.description} data-testid="palette-item" data-type={s.type}>
+            <div
+              key={s.type}
+              className="palette-item"
+              style={{ borderLeftColor: categoryColor(s.category) }}
+              onPointerDown={(e) => startDrag(e, s.type)}
+              title={s.description}
+              data-testid="palette-item"
+              data-type={s.type}
+            >
               {s.type}
             </div>
           ))}
         </section>
       ))}
-      {ghost && <div className="palette-item ghost" style={{ left: ghost.x, top: ghost.y }}>{ghost.type}</div>}
+      {ghost && (
+        <div className="palette-item ghost" style={{ left: ghost.x, top: ghost.y }}>
+          {ghost.type}
+        </div>
+      )}
     </aside>
   );
 }
@@ -1058,7 +1574,17 @@ function rankTypes(catalog, query) {
   const scored = [];
   for (const s of catalog.values()) {
     const t = s.type.toLowerCase();
-    const score = !q ? 3 : t === q ? 0 : t.startsWith(q) ? 1 : t.includes(q) ? 2 : (s.description || '').toLowerCase().includes(q) ? 4 : -1;
+    const score = !q
+      ? 3
+      : t === q
+        ? 0
+        : t.startsWith(q)
+          ? 1
+          : t.includes(q)
+            ? 2
+            : (s.description || '').toLowerCase().includes(q)
+              ? 4
+              : -1;
     if (score >= 0) scored.push([score, s]);
   }
   scored.sort((a, b) => a[0] - b[0] || a[1].type.localeCompare(b[1].type));
@@ -1074,7 +1600,12 @@ function Find({ nodes, onGo, onClose }) {
     if (!t) return [];
     return nodes.filter((n) => {
       const label = labelOf(n.data.type, n.data.name, n.data.config).toLowerCase();
-      return label.includes(t) || n.id.toLowerCase().includes(t) || n.data.type.includes(t) || JSON.stringify(n.data.config).toLowerCase().includes(t);
+      return (
+        label.includes(t) ||
+        n.id.toLowerCase().includes(t) ||
+        n.data.type.includes(t) ||
+        JSON.stringify(n.data.config).toLowerCase().includes(t)
+      );
     });
   }, [nodes, q]);
   const go = (i) => {
@@ -1085,14 +1616,29 @@ function Find({ nodes, onGo, onClose }) {
   };
   return (
     <div className="find" data-testid="find">
-      <input autoFocus value={q} placeholder="find nodes…" data-testid="find-input"
-        onChange={(e) => { setQ(e.target.value); setAt(-1); }}
+      <input
+        autoFocus
+        value={q}
+        placeholder="find nodes…"
+        data-testid="find-input"
+        onChange={(e) => {
+          setQ(e.target.value);
+          setAt(-1);
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Escape') onClose();
-          else if (e.key === 'Enter') { e.preventDefault(); go(e.shiftKey ? at - 1 : at + 1); }
-        }} />
-      <span className="hint" data-testid="find-count">{hits.length ? Math.max(at + 1, 1) + ' / ' + hits.length : q ? 'none' : ''}</span>
-      <button onClick={onClose} title="Escape">×</button>
+          else if (e.key === 'Enter') {
+            e.preventDefault();
+            go(e.shiftKey ? at - 1 : at + 1);
+          }
+        }}
+      />
+      <span className="hint" data-testid="find-count">
+        {hits.length ? Math.max(at + 1, 1) + ' / ' + hits.length : q ? 'none' : ''}
+      </span>
+      <button onClick={onClose} title="Escape">
+        ×
+      </button>
     </div>
   );
 }
@@ -1103,18 +1649,36 @@ function QuickAdd({ catalog, onPick }) {
   const matches = useMemo(() => rankTypes(catalog, q), [catalog, q]);
   return (
     <div className="quick-add" data-testid="quick-add">
-      <input autoFocus value={q} data-testid="quick-add-input" placeholder="add a node…"
-        onChange={(e) => { setQ(e.target.value); setIndex(0); }}
+      <input
+        autoFocus
+        value={q}
+        data-testid="quick-add-input"
+        placeholder="add a node…"
+        onChange={(e) => {
+          setQ(e.target.value);
+          setIndex(0);
+        }}
         onBlur={() => onPick(null)}
         onKeyDown={(e) => {
           if (e.key === 'Escape') onPick(null);
           else if (e.key === 'ArrowDown') setIndex((i) => Math.min(i + 1, matches.length - 1));
           else if (e.key === 'ArrowUp') setIndex((i) => Math.max(i - 1, 0));
-          else if (e.key === 'Enter' && matches[index]) { e.preventDefault(); onPick(matches[index].type); }
-        }} />
+          else if (e.key === 'Enter' && matches[index]) {
+            e.preventDefault();
+            onPick(matches[index].type);
+          }
+        }}
+      />
       <ul>
         {matches.slice(0, 8).map((s, i) => (
-          <li key={s.type} className={i === index ? 'active' : ''} onMouseDown={(e) => { e.preventDefault(); onPick(s.type); }}>
+          <li
+            key={s.type}
+            className={i === index ? 'active' : ''}
+            onMouseDown={(e) => {
+              e.preventDefault();
+              onPick(s.type);
+            }}
+          >
             <b>{s.type}</b> <span>{s.description}</span>
           </li>
         ))}

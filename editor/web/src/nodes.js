@@ -10,16 +10,48 @@ export const NODE_HEIGHT = 30;
 export const PORT = 10;
 const PORT_SPACING = 13;
 
-const CATEGORY_COLORS = { common: '#a6bbcf', function: '#fdd0a2', network: '#c0deed', storage: '#e2d96e', ai: '#f3b5d6' };
+const CATEGORY_COLORS = {
+  common: '#a6bbcf',
+  function: '#fdd0a2',
+  network: '#c0deed',
+  storage: '#e2d96e',
+  ai: '#f3b5d6',
+};
 export function categoryColor(category) {
   return CATEGORY_COLORS[category] || '#ddd';
 }
 
 const ICONS = {
-  inject: '➜', debug: '☰', function: 'ƒ', switch: '⤨', change: '✎', template: '{}', delay: '⏱', trigger: '⏲',
-  'http-in': '⇥', 'http-out': '⇤', 'http-request': '⇄', webhook: '⚓', 'link-in': '⟵', 'link-out': '⟶',
-  'link-call': '↪', json: '{ }', split: '⋔', join: '⋈', comment: '✍', catch: '⚠', status: '●', complete: '✔',
-  filter: '⊃', range: '↕', rbe: '≠', counter: '#', timer: '⏰', junction: '•', llm: '✦', 'ai-agent': '✦',
+  inject: '➜',
+  debug: '☰',
+  function: 'ƒ',
+  switch: '⤨',
+  change: '✎',
+  template: '{}',
+  delay: '⏱',
+  trigger: '⏲',
+  'http-in': '⇥',
+  'http-out': '⇤',
+  'http-request': '⇄',
+  webhook: '⚓',
+  'link-in': '⟵',
+  'link-out': '⟶',
+  'link-call': '↪',
+  json: '{ }',
+  split: '⋔',
+  join: '⋈',
+  comment: '✍',
+  catch: '⚠',
+  status: '●',
+  complete: '✔',
+  filter: '⊃',
+  range: '↕',
+  rbe: '≠',
+  counter: '#',
+  timer: '⏰',
+  junction: '•',
+  llm: '✦',
+  'ai-agent': '✦',
 };
 export function iconOf(type) {
   return ICONS[type] || '◆';
@@ -43,9 +75,27 @@ export function outputCount(type, spec, config) {
 }
 
 const SWITCH_TESTS = {
-  eq: '==', neq: '!=', lt: '<', lte: '<=', gt: '>', gte: '>=', btwn: 'is between', cont: 'contains', regex: 'matches regex',
-  true: 'is true', false: 'is false', null: 'is null', nnull: 'is not null', empty: 'is empty', nempty: 'is not empty',
-  istype: 'is of type', head: 'head', tail: 'tail', index: 'index between', hask: 'has key', jsonata_exp: 'JSONata exp',
+  eq: '==',
+  neq: '!=',
+  lt: '<',
+  lte: '<=',
+  gt: '>',
+  gte: '>=',
+  btwn: 'is between',
+  cont: 'contains',
+  regex: 'matches regex',
+  true: 'is true',
+  false: 'is false',
+  null: 'is null',
+  nnull: 'is not null',
+  empty: 'is empty',
+  nempty: 'is not empty',
+  istype: 'is of type',
+  head: 'head',
+  tail: 'tail',
+  index: 'index between',
+  hask: 'has key',
+  jsonata_exp: 'JSONata exp',
   else: 'otherwise',
 };
 export { SWITCH_TESTS };
@@ -81,7 +131,11 @@ function ruleText(r) {
   if (!r || typeof r !== 'object') return 'rule';
   if (r.type) return r.type + ' ' + (r.value ?? '');
   const op = SWITCH_TESTS[r.t] || r.t;
-  return op + (r.v !== undefined && r.v !== '' ? ' ' + (r.vt && r.vt !== 'str' ? r.vt + '.' : '') + r.v : '') + (r.t === 'btwn' ? ' and ' + r.v2 : '');
+  return (
+    op +
+    (r.v !== undefined && r.v !== '' ? ' ' + (r.vt && r.vt !== 'str' ? r.vt + '.' : '') + r.v : '') +
+    (r.t === 'btwn' ? ' and ' + r.v2 : '')
+  );
 }
 
 function typed(value, type) {
@@ -104,7 +158,8 @@ export function labelOf(type, name, config) {
       let label = 'timestamp';
       const props = Array.isArray(c.props) ? c.props : null;
       const payload = props ? props.find((p) => p.p === 'payload') : null;
-      if (payload && payload.vt && payload.vt !== 'date') label = typed(payload.v ?? c.payload, payload.vt === 'str' ? undefined : payload.vt);
+      if (payload && payload.vt && payload.vt !== 'date')
+        label = typed(payload.v ?? c.payload, payload.vt === 'str' ? undefined : payload.vt);
       else if (!props && c.payload !== undefined && c.payloadType !== 'date') label = typed(c.payload);
       if (c.topic && label === 'timestamp') label = c.topic;
       return label + (c.repeat || c.crontab ? ' ↻' : '');
@@ -174,12 +229,48 @@ export function geometry(type, spec, name, config) {
   const height = Math.max(NODE_HEIGHT, ports * 15);
   const portY = (i, n) => height / 2 - ((n - 1) / 2) * PORT_SPACING + PORT_SPACING * i - PORT / 2;
   const handles = [];
-  inputs.forEach((p, i) => handles.push({ id: 'in-' + i, type: 'target', position: Position.Left,
-    x: -PORT / 2, y: portY(i, inputs.length), width: PORT, height: PORT }));
-  outputs.forEach((p, i) => handles.push({ id: 'out-' + i, type: 'source', position: Position.Right,
-    x: width - PORT / 2, y: portY(i, outputs.length), width: PORT, height: PORT }));
+  inputs.forEach((p, i) =>
+    handles.push({
+      id: 'in-' + i,
+      type: 'target',
+      position: Position.Left,
+      x: -PORT / 2,
+      y: portY(i, inputs.length),
+      width: PORT,
+      height: PORT,
+    }),
+  );
+  outputs.forEach((p, i) =>
+    handles.push({
+      id: 'out-' + i,
+      type: 'source',
+      position: Position.Right,
+      x: width - PORT / 2,
+      y: portY(i, outputs.length),
+      width: PORT,
+      height: PORT,
+    }),
+  );
   // link nodes: the virtual wires' ends (dashed, not editable as wires)
-  if (isLinkIn(type)) handles.push({ id: 'link-in', type: 'target', position: Position.Left, x: 0, y: height / 2 - 1, width: 2, height: 2 });
-  if (isLinkOut(type)) handles.push({ id: 'link-out', type: 'source', position: Position.Right, x: width - 2, y: height / 2 - 1, width: 2, height: 2 });
+  if (isLinkIn(type))
+    handles.push({
+      id: 'link-in',
+      type: 'target',
+      position: Position.Left,
+      x: 0,
+      y: height / 2 - 1,
+      width: 2,
+      height: 2,
+    });
+  if (isLinkOut(type))
+    handles.push({
+      id: 'link-out',
+      type: 'source',
+      position: Position.Right,
+      x: width - 2,
+      y: height / 2 - 1,
+      width: 2,
+      height: 2,
+    });
   return { width, height, handles, inputs, outputs, label, portY };
 }

@@ -15,8 +15,6 @@ export class LiveStore {
       return () => this.listeners.delete(l);
     };
     this.get = (id) => this.byNode.get(id);
-    this.latency = new Map();
-    this.dirtyLatency = new Set();
     this.rateBase = new Map();
   }
   update(nodeId, change) {
@@ -32,6 +30,8 @@ export class LiveStore {
       for (const c of e.nodes) {
         const before = this.byNode.get(c.nodeId);
         const change = { counters: c };
+        // the engine's per-node histograms: p50/p99 of what it timed since the last COUNTERS
+        if (c.samples > 0) change.latency = { p50: c.p50Ns, p99: c.p99Ns, n: c.samples };
         // messages/s from two COUNTERS (totals) at least half a second apart
         const base = this.rateBase.get(c.nodeId);
         if (!base || c.in < base.in) this.rateBase.set(c.nodeId, { in: c.in, at: now });
@@ -40,29 +40,22 @@ export class LiveStore {
           this.rateBase.set(c.nodeId, { in: c.in, at: now });
         }
         // an error stays until later messages get through without one
-        if (before && before.error && before.counters && c.errors === before.counters.errors && c.out > before.counters.out && Date.now() - before.errorAt > 2000) change.error = undefined;
+        if (
+          before &&
+          before.error &&
+          before.counters &&
+          c.errors === before.counters.errors &&
+          c.out > before.counters.out &&
+          Date.now() - before.errorAt > 2000
+        )
+          change.error = undefined;
         this.update(c.nodeId, change);
       }
-    } else if (e.kind === 'node-event' && e.msgType === NODE_COMPLETED) this.sample(e.nodeId, Number(e.value));
-  }
-  /** A traced message's processing time: the node's p50 / p99 over its last 256. */
-  sample(nodeId, durationNs) {
-    let ring = this.latency.get(nodeId);
-    if (!ring) {
-      ring = { values: new Float64Array(256), size: 0, next: 0 };
-      this.latency.set(nodeId, ring);
     }
-    ring.values[ring.next] = durationNs;
-    ring.next = (ring.next + 1) % ring.values.length;
-    ring.size = Math.min(ring.size + 1, ring.values.length);
-    this.dirtyLatency.add(nodeId);
-    this.notify();
   }
   clear() {
     this.byNode = new Map();
-    this.latency = new Map();
     this.rateBase = new Map();
-    this.dirtyLatency.clear();
     this.notify();
   }
   notify() {
@@ -70,21 +63,10 @@ export class LiveStore {
     this.scheduled = true;
     requestAnimationFrame(() => {
       this.scheduled = false;
-      // percentiles once per frame, for the nodes that got samples
-      for (const id of this.dirtyLatency) {
-        const ring = this.latency.get(id);
-        const sorted = ring.values.slice(0, ring.size).sort();
-        const at = (q) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
-        const before = this.byNode.get(id) || {};
-        this.byNode.set(id, { ...before, latency: { p50: at(0.5), p99: at(0.99), n: ring.size } });
-      }
-      this.dirtyLatency.clear();
       for (const l of this.listeners) l();
     });
   }
 }
-
-const NODE_COMPLETED = 0x0202;
 
 /**
  * The debug samples: a ring of at most `capacity` entries (oldest dropped), a version number that
@@ -163,8 +145,17 @@ export function BottomPanel({ flowId, debug, nodes, problems }) {
     <section className={'dock' + (open ? '' : ' closed')} data-testid="bottom-panel">
       <nav>
         {['debug', 'executions', 'problems'].map((t) => (
-          <button key={t} className={tab === t && open ? 'active' : ''} data-testid={'tab-' + t} onClick={() => { setTab(t); setOpen(true); }}>
-            {t}{t === 'problems' && problems.length ? ` (${problems.length})` : ''}
+          <button
+            key={t}
+            className={tab === t && open ? 'active' : ''}
+            data-testid={'tab-' + t}
+            onClick={() => {
+              setTab(t);
+              setOpen(true);
+            }}
+          >
+            {t}
+            {t === 'problems' && problems.length ? ` (${problems.length})` : ''}
           </button>
         ))}
         <span className="spacer" />
@@ -175,7 +166,11 @@ export function BottomPanel({ flowId, debug, nodes, problems }) {
       {open && tab === 'problems' && (
         <ul className="problems" data-testid="problems-list">
           {problems.length === 0 && <li className="hint">No problems: the flow validates.</li>}
-          {problems.map((p, i) => <li key={i} data-node-id={p.node_id}><code>{p.node_id || 'flow'}</code> {p.field && <code>{p.field}</code>} {p.message}</li>)}
+          {problems.map((p, i) => (
+            <li key={i} data-node-id={p.node_id}>
+              <code>{p.node_id || 'flow'}</code> {p.field && <code>{p.field}</code>} {p.message}
+            </li>
+          ))}
         </ul>
       )}
     </section>
@@ -222,10 +217,17 @@ function DebugPanel({ debug, nodes }) {
   for (let i = first; i < last; i++) {
     const e = entry(i);
     rows.push(
-      <div key={i} className={'debug-row' + (picked === e ? ' picked' : '')} style={{ top: i * ROW }} data-testid="debug-row"
-        onClick={() => setPicked(picked === e ? null : e)}>
+      <div
+        key={i}
+        className={'debug-row' + (picked === e ? ' picked' : '')}
+        style={{ top: i * ROW }}
+        data-testid="debug-row"
+        onClick={() => setPicked(picked === e ? null : e)}
+      >
         <span className="time">{new Date(e.timestampMs).toISOString().slice(11, 23)}</span>
-        <span className="node" title={e.nodeId}>{names.get(e.nodeId) || e.nodeId}</span>
+        <span className="node" title={e.nodeId}>
+          {names.get(e.nodeId) || e.nodeId}
+        </span>
         <span className="preview">{e.preview}</span>
         {e.truncated && <span className="warn"> (cut: {e.originalLen} bytes)</span>}
       </div>,
@@ -245,19 +247,39 @@ function DebugPanel({ debug, nodes }) {
       <div className="row">
         <select value={filter} onChange={(e) => setFilter(e.target.value)} data-testid="debug-filter">
           <option value="">all debug nodes</option>
-          {debugNodes.map((n) => <option key={n.id} value={n.id}>{n.data.name || n.id}</option>)}
+          {debugNodes.map((n) => (
+            <option key={n.id} value={n.id}>
+              {n.data.name || n.id}
+            </option>
+          ))}
         </select>
-        <button onClick={() => debug.setPaused(!debug.paused)} data-testid="debug-pause">{debug.paused ? 'Resume' : 'Pause'}</button>
-        <button onClick={() => { debug.clear(); setPicked(null); }} data-testid="debug-clear">Clear</button>
+        <button onClick={() => debug.setPaused(!debug.paused)} data-testid="debug-pause">
+          {debug.paused ? 'Resume' : 'Pause'}
+        </button>
+        <button
+          onClick={() => {
+            debug.clear();
+            setPicked(null);
+          }}
+          data-testid="debug-clear"
+        >
+          Clear
+        </button>
         <span className="hint" data-testid="debug-count">
-          {count} shown · {debug.received} received{debug.skipped ? ` · ${debug.skipped} skipped by the server's rate limit` : ''}{debug.pausedDrops ? ` · ${debug.pausedDrops} while paused` : ''}
+          {count} shown · {debug.received} received
+          {debug.skipped ? ` · ${debug.skipped} skipped by the server's rate limit` : ''}
+          {debug.pausedDrops ? ` · ${debug.pausedDrops} while paused` : ''}
         </span>
       </div>
       <div className="debug-body">
         <div className="debug-list" ref={box} onScroll={onScroll} data-testid="debug-list">
           <div style={{ height: count * ROW, position: 'relative' }}>{rows}</div>
         </div>
-        {pretty !== null && <pre className="debug-detail" data-testid="debug-detail">{pretty}</pre>}
+        {pretty !== null && (
+          <pre className="debug-detail" data-testid="debug-detail">
+            {pretty}
+          </pre>
+        )}
       </div>
     </div>
   );
@@ -268,7 +290,13 @@ function ExecutionsPanel({ flowId }) {
   const [error, setError] = useState('');
   const [open, setOpen] = useState(null);
   const reload = useCallback(() => {
-    api.executions(flowId).then((r) => { setExecutions(r.executions || []); setError(''); }).catch((e) => setError(e.message));
+    api
+      .executions(flowId)
+      .then((r) => {
+        setExecutions(r.executions || []);
+        setError('');
+      })
+      .catch((e) => setError(e.message));
   }, [flowId]);
   useEffect(() => {
     reload();
@@ -277,27 +305,72 @@ function ExecutionsPanel({ flowId }) {
   }, [reload]);
   return (
     <div className="executions" data-testid="executions-panel">
-      <div className="row"><button onClick={reload} data-testid="executions-refresh">Refresh</button>{error && <span className="error">{error}</span>}</div>
-      {executions && executions.length === 0 && <p className="hint" data-testid="executions-empty">No executions recorded yet.</p>}
+      <div className="row">
+        <button onClick={reload} data-testid="executions-refresh">
+          Refresh
+        </button>
+        {error && <span className="error">{error}</span>}
+      </div>
+      {executions && executions.length === 0 && (
+        <p className="hint" data-testid="executions-empty">
+          No executions recorded yet.
+        </p>
+      )}
       {executions && executions.length > 0 && (
         <table className="list">
-          <thead><tr><th>started</th><th>status</th><th>trigger</th><th>duration</th><th>failed at</th></tr></thead>
+          <thead>
+            <tr>
+              <th>started</th>
+              <th>status</th>
+              <th>trigger</th>
+              <th>duration</th>
+              <th>failed at</th>
+            </tr>
+          </thead>
           <tbody>
             {executions.map((x) => [
-              <tr key={x.id} data-testid="execution-row" onClick={() => setOpen(open === x.id ? null : x.id)} className={x.status}>
-                <td>{x.started_at}</td><td>{x.status}</td><td>{x.trigger}</td><td>{x.duration_ms} ms</td><td>{x.failed_node || ''} {x.error || ''}</td>
+              <tr
+                key={x.id}
+                data-testid="execution-row"
+                onClick={() => setOpen(open === x.id ? null : x.id)}
+                className={x.status}
+              >
+                <td>{x.started_at}</td>
+                <td>{x.status}</td>
+                <td>{x.trigger}</td>
+                <td>{x.duration_ms} ms</td>
+                <td>
+                  {x.failed_node || ''} {x.error || ''}
+                </td>
               </tr>,
               open === x.id && (
-                <tr key={x.id + '/nodes'}><td colSpan={5}>
-                  <table className="list inner" data-testid="execution-nodes">
-                    <thead><tr><th>node</th><th>time</th><th>input sample</th></tr></thead>
-                    <tbody>
-                      {(x.nodes || []).map((n, i) => (
-                        <tr key={i}><td>{n.node}</td><td>{n.duration_us} µs</td><td><code>{typeof n.input_sample === 'string' ? n.input_sample : JSON.stringify(n.input_sample)}</code>{n.sample_truncated ? ' …' : ''}</td></tr>
-                      ))}
-                    </tbody>
-                  </table>
-                </td></tr>
+                <tr key={x.id + '/nodes'}>
+                  <td colSpan={5}>
+                    <table className="list inner" data-testid="execution-nodes">
+                      <thead>
+                        <tr>
+                          <th>node</th>
+                          <th>time</th>
+                          <th>input sample</th>
+                        </tr>
+                      </thead>
+                      <tbody>
+                        {(x.nodes || []).map((n, i) => (
+                          <tr key={i}>
+                            <td>{n.node}</td>
+                            <td>{n.duration_us} µs</td>
+                            <td>
+                              <code>
+                                {typeof n.input_sample === 'string' ? n.input_sample : JSON.stringify(n.input_sample)}
+                              </code>
+                              {n.sample_truncated ? ' …' : ''}
+                            </td>
+                          </tr>
+                        ))}
+                      </tbody>
+                    </table>
+                  </td>
+                </tr>
               ),
             ])}
           </tbody>

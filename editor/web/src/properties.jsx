@@ -11,7 +11,10 @@ export function PropertiesPanel({ node, spec, problems, onChange, selectedCount,
       <aside className="properties" data-testid="properties">
         <p className="hint">{selectedCount > 1 ? selectedCount + ' nodes selected' : 'Select a node to edit it.'}</p>
         {children}
-        <p className="hint keys">Keys: Ctrl-Z / Ctrl-Shift-Z undo/redo · Ctrl-C/V copy/paste · Del delete · / quick-add · F fit · Ctrl-S save · Ctrl-D deploy · drag on the canvas to lasso, right-drag or scroll to pan, Ctrl-scroll to zoom</p>
+        <p className="hint keys">
+          Keys: Ctrl-Z / Ctrl-Shift-Z undo/redo · Ctrl-C/V copy/paste · Del delete · / quick-add · F fit · Ctrl-S save ·
+          Ctrl-D deploy · drag on the canvas to lasso, right-drag or scroll to pan, Ctrl-scroll to zoom
+        </p>
       </aside>
     );
   }
@@ -27,31 +30,58 @@ export function PropertiesPanel({ node, spec, problems, onChange, selectedCount,
     } else general.push(p);
   }
   const setConfig = (name, value) =>
-    onChange(id, (d) => {
-      const config = { ...d.config };
-      if (value === undefined) delete config[name];
-      else config[name] = value;
-      return { ...d, config };
-    }, id + '/config/' + name);
+    onChange(
+      id,
+      (d) => {
+        const config = { ...d.config };
+        if (value === undefined) delete config[name];
+        else config[name] = value;
+        return { ...d, config };
+      },
+      id + '/config/' + name,
+    );
   return (
     <aside className="properties" data-testid="properties" data-node-id={id}>
-      <h3>{data.type} <small>{id}</small></h3>
+      <h3>
+        {data.type} <small>{id}</small>
+      </h3>
       {spec && <p className="hint">{spec.description}</p>}
-      {!spec && <p className="error">Unknown node type '{data.type}'.</p>}
-      {general.map((p, i) => <div key={i} className="error" data-testid="node-problem-text">{p.message}</div>)}
+      {!spec && <p className="error">Unknown node type ‘{data.type}’.</p>}
+      {general.map((p, i) => (
+        <div key={i} className="error" data-testid="node-problem-text">
+          {p.message}
+        </div>
+      ))}
       <label className="field">
         <span>name</span>
-        <input value={data.name} data-testid="field-name" onChange={(e) => onChange(id, (d) => ({ ...d, name: e.target.value }), id + '/name')} />
+        <input
+          value={data.name}
+          data-testid="field-name"
+          onChange={(e) => onChange(id, (d) => ({ ...d, name: e.target.value }), id + '/name')}
+        />
       </label>
       <label className="field inline">
-        <input type="checkbox" checked={data.disabled} data-testid="field-disabled" onChange={(e) => onChange(id, (d) => ({ ...d, disabled: e.target.checked }))} />
+        <input
+          type="checkbox"
+          checked={data.disabled}
+          data-testid="field-disabled"
+          onChange={(e) => onChange(id, (d) => ({ ...d, disabled: e.target.checked }))}
+        />
         <span>disabled</span>
       </label>
       <NodeForm node={node} flowId={flowId} nodes={nodes} onChange={onChange} />
-      {spec && spec.config.filter((f) => !(FORM_FIELDS[data.type] || []).includes(f.name)).map((f) => (
-        <Field key={id + '/' + f.name} field={f} value={data.config[f.name]} problems={byField.get(f.name) || []}
-          onChange={(v) => setConfig(f.name, v)} />
-      ))}
+      {spec &&
+        spec.config
+          .filter((f) => !(FORM_FIELDS[data.type] || []).includes(f.name))
+          .map((f) => (
+            <Field
+              key={id + '/' + f.name}
+              field={f}
+              value={data.config[f.name]}
+              problems={byField.get(f.name) || []}
+              onChange={(v) => setConfig(f.name, v)}
+            />
+          ))}
     </aside>
   );
 }
@@ -59,11 +89,23 @@ export function PropertiesPanel({ node, spec, problems, onChange, selectedCount,
 function Field({ field, value, problems, onChange }) {
   const invalid = problems.length > 0;
   return (
-    <div className={'field' + (invalid ? ' invalid' : '')} data-testid="field" data-field={field.name} data-field-type={field.type}>
-      <span className="label">{field.name}{field.required && <b title="required"> *</b>} <small>{field.type}</small></span>
+    <div
+      className={'field' + (invalid ? ' invalid' : '')}
+      data-testid="field"
+      data-field={field.name}
+      data-field-type={field.type}
+    >
+      <span className="label">
+        {field.name}
+        {field.required && <b title="required"> *</b>} <small>{field.type}</small>
+      </span>
       <FieldEditor field={field} value={value} onChange={onChange} />
       <small className="hint">{field.description}</small>
-      {problems.map((p, i) => <div key={i} className="error" data-testid="field-problem">{p.message}</div>)}
+      {problems.map((p, i) => (
+        <div key={i} className="error" data-testid="field-problem">
+          {p.message}
+        </div>
+      ))}
     </div>
   );
 }
@@ -72,17 +114,33 @@ function FieldEditor({ field, value, onChange }) {
   const shown = value === undefined ? field.default : value;
   switch (field.type) {
     case 'string':
-      return <input data-testid="input" value={shown == null ? '' : String(shown)} onChange={(e) => onChange(e.target.value)} />;
+      return (
+        <input
+          data-testid="input"
+          value={shown == null ? '' : String(shown)}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      );
     case 'number':
     case 'integer':
       return <NumberInput integer={field.type === 'integer'} value={shown} onChange={onChange} />;
     case 'boolean':
-      return <input type="checkbox" data-testid="input" checked={!!shown} onChange={(e) => onChange(e.target.checked)} />;
+      return (
+        <input type="checkbox" data-testid="input" checked={!!shown} onChange={(e) => onChange(e.target.checked)} />
+      );
     case 'enum':
       return (
-        <select data-testid="input" value={shown == null ? '' : String(shown)} onChange={(e) => onChange(e.target.value)}>
+        <select
+          data-testid="input"
+          value={shown == null ? '' : String(shown)}
+          onChange={(e) => onChange(e.target.value)}
+        >
           {shown == null && <option value="">—</option>}
-          {field.options.map((o) => <option key={o} value={o}>{o}</option>)}
+          {field.options.map((o) => (
+            <option key={o} value={o}>
+              {o}
+            </option>
+          ))}
         </select>
       );
     case 'code':
@@ -105,13 +163,18 @@ function NumberInput({ integer, value, onChange }) {
   const [text, setText] = useState(value == null ? '' : String(value));
   useEffect(() => setText(value == null ? '' : String(value)), [value]);
   return (
-    <input data-testid="input" inputMode="decimal" value={text} onChange={(e) => {
-      setText(e.target.value);
-      const t = e.target.value.trim();
-      if (t === '') onChange(undefined);
-      else if (!Number.isNaN(Number(t)) && (!integer || Number.isInteger(Number(t)))) onChange(Number(t));
-      else onChange(t); // the server's validation names the field
-    }} />
+    <input
+      data-testid="input"
+      inputMode="decimal"
+      value={text}
+      onChange={(e) => {
+        setText(e.target.value);
+        const t = e.target.value.trim();
+        if (t === '') onChange(undefined);
+        else if (!Number.isNaN(Number(t)) && (!integer || Number.isInteger(Number(t)))) onChange(Number(t));
+        else onChange(t); // the server's validation names the field
+      }}
+    />
   );
 }
 
@@ -161,8 +224,15 @@ function PlainCodeEditor({ value, onChange }) {
   const lines = value.split('\n').length;
   return (
     <div className="code-editor">
-      <pre className="gutter" aria-hidden="true">{Array.from({ length: lines }, (_, i) => i + 1).join('\n')}</pre>
-      <textarea data-testid="input" className="code" spellCheck={false} value={value} rows={Math.min(Math.max(lines + 1, 6), 24)}
+      <pre className="gutter" aria-hidden="true">
+        {Array.from({ length: lines }, (_, i) => i + 1).join('\n')}
+      </pre>
+      <textarea
+        data-testid="input"
+        className="code"
+        spellCheck={false}
+        value={value}
+        rows={Math.min(Math.max(lines + 1, 6), 24)}
         onChange={(e) => onChange(e.target.value)}
         onKeyDown={(e) => {
           if (e.key === 'Tab') {
@@ -171,9 +241,12 @@ function PlainCodeEditor({ value, onChange }) {
             const s = t.selectionStart;
             const next = value.slice(0, s) + '  ' + value.slice(t.selectionEnd);
             onChange(next);
-            requestAnimationFrame(() => { t.selectionStart = t.selectionEnd = s + 2; });
+            requestAnimationFrame(() => {
+              t.selectionStart = t.selectionEnd = s + 2;
+            });
           }
-        }} />
+        }}
+      />
     </div>
   );
 }
@@ -194,7 +267,12 @@ function JsonEditor({ value, onChange }) {
   }, [value]);
   return (
     <>
-      <textarea data-testid="input" className="code" spellCheck={false} rows={Math.min(Math.max(text.split('\n').length, 3), 16)} value={text}
+      <textarea
+        data-testid="input"
+        className="code"
+        spellCheck={false}
+        rows={Math.min(Math.max(text.split('\n').length, 3), 16)}
+        value={text}
         onChange={(e) => {
           setText(e.target.value);
           if (e.target.value.trim() === '') {
@@ -209,8 +287,13 @@ function JsonEditor({ value, onChange }) {
           } catch (err) {
             setError('not JSON yet: ' + err.message);
           }
-        }} />
-      {error && <div className="warn" data-testid="json-error">{error}</div>}
+        }}
+      />
+      {error && (
+        <div className="warn" data-testid="json-error">
+          {error}
+        </div>
+      )}
     </>
   );
 }
@@ -222,12 +305,29 @@ function KeyValueEditor({ value, onChange }) {
     <div className="kv" data-testid="kv">
       {entries.map(([k, v], i) => (
         <div className="row" key={i}>
-          <input value={k} placeholder="key" onChange={(e) => set(entries.map((x, j) => (j === i ? [e.target.value, x[1]] : x)))} />
-          <input value={v} placeholder="value" onChange={(e) => set(entries.map((x, j) => (j === i ? [x[0], e.target.value] : x)))} />
-          <button onClick={() => set(entries.filter((_, j) => j !== i))} title="remove">×</button>
+          <input
+            value={k}
+            placeholder="key"
+            onChange={(e) => set(entries.map((x, j) => (j === i ? [e.target.value, x[1]] : x)))}
+          />
+          <input
+            value={v}
+            placeholder="value"
+            onChange={(e) => set(entries.map((x, j) => (j === i ? [x[0], e.target.value] : x)))}
+          />
+          <button onClick={() => set(entries.filter((_, j) => j !== i))} title="remove">
+            ×
+          </button>
         </div>
       ))}
-      <button data-testid="kv-add" onClick={() => { if (!('' in value)) set(entries.concat([['', '']])); }}>+ entry</button>
+      <button
+        data-testid="kv-add"
+        onClick={() => {
+          if (!('' in value)) set(entries.concat([['', '']]));
+        }}
+      >
+        + entry
+      </button>
     </div>
   );
 }
@@ -235,16 +335,29 @@ function KeyValueEditor({ value, onChange }) {
 function SecretPicker({ value, onChange }) {
   const [keys, setKeys] = useState([]);
   useEffect(() => {
-    api.vault().then((r) => setKeys(r.keys)).catch(() => setKeys([]));
+    api
+      .vault()
+      .then((r) => setKeys(r.keys))
+      .catch(() => setKeys([]));
   }, []);
   const picked = value.startsWith('vault:') ? value.slice(6) : '';
   return (
     <div className="secret">
-      <select data-testid="secret-select" value={picked} onChange={(e) => onChange(e.target.value ? 'vault:' + e.target.value : undefined)}>
+      <select
+        data-testid="secret-select"
+        value={picked}
+        onChange={(e) => onChange(e.target.value ? 'vault:' + e.target.value : undefined)}
+      >
         <option value="">— pick a vault entry —</option>
-        {keys.map((k) => <option key={k} value={k}>{k}</option>)}
+        {keys.map((k) => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
       </select>
-      <small className="hint">stored as <code>{value || 'vault:<name>'}</code>; add entries on the <a href="#/vault">Vault</a> page</small>
+      <small className="hint">
+        stored as <code>{value || 'vault:<name>'}</code>; add entries on the <a href="#/vault">Vault</a> page
+      </small>
     </div>
   );
 }

@@ -133,14 +133,32 @@ export function decodeEvent(msgType, view, offset, length) {
     case MSG.NODE_ERROR:
     case MSG.EXECUTION_FAILED:
     case MSG.NODE_WARN:
-      e = { kind: msgType === MSG.NODE_ERROR ? 'node-error' : msgType === MSG.NODE_WARN ? 'warn' : 'failed', flowId: r.str16(), executionId: r.u64(), nodeId: r.str16(), error: r.str16() };
+      e = {
+        kind: msgType === MSG.NODE_ERROR ? 'node-error' : msgType === MSG.NODE_WARN ? 'warn' : 'failed',
+        flowId: r.str16(),
+        executionId: r.u64(),
+        nodeId: r.str16(),
+        error: r.str16(),
+      };
       break;
     case MSG.COUNTERS: {
       const flowId = r.str16();
       const count = r.u32();
       const nodes = [];
       for (let i = 0; i < count; i++) {
-        nodes.push({ nodeId: r.str16(), in: Number(r.u64()), out: Number(r.u64()), errors: Number(r.u64()), drops: Number(r.u64()), queued: r.u32() });
+        const c = {
+          nodeId: r.str16(),
+          in: Number(r.u64()),
+          out: Number(r.u64()),
+          errors: Number(r.u64()),
+          drops: Number(r.u64()),
+          queued: r.u32(),
+        };
+        // processing time of the messages the engine timed since the previous COUNTERS
+        c.samples = r.u32();
+        c.p50Ns = Number(r.u64());
+        c.p99Ns = Number(r.u64());
+        nodes.push(c);
       }
       e = { kind: 'counters', flowId, nodes };
       break;

@@ -65,15 +65,30 @@ export function TabBar({ current, names }) {
   return (
     <nav className="tabs" data-testid="tabs">
       {tabs.map((t, i) => (
-        <div key={t.id} className={'tab' + (t.id === current ? ' active' : '')} data-testid="tab" data-flow-id={t.id}
-          draggable onDragStart={() => setDragging(i)} onDragOver={(e) => e.preventDefault()}
-          onDrop={() => { if (dragging !== null && dragging !== i) moveTab(dragging, i); setDragging(null); }}
-          onClick={() => t.id !== current && go(t.id)} title={t.name}>
+        <div
+          key={t.id}
+          className={'tab' + (t.id === current ? ' active' : '')}
+          data-testid="tab"
+          data-flow-id={t.id}
+          draggable
+          onDragStart={() => setDragging(i)}
+          onDragOver={(e) => e.preventDefault()}
+          onDrop={() => {
+            if (dragging !== null && dragging !== i) moveTab(dragging, i);
+            setDragging(null);
+          }}
+          onClick={() => t.id !== current && go(t.id)}
+          title={t.name}
+        >
           <span>{(t.id === current ? names : null) || t.name || t.id}</span>
-          <button className="tab-close" data-testid="tab-close" title="close the tab" onClick={(e) => close(e, t.id)}>×</button>
+          <button className="tab-close" data-testid="tab-close" title="close the tab" onClick={(e) => close(e, t.id)}>
+            ×
+          </button>
         </div>
       ))}
-      <a className="tab add" href="#/flows" title="open another flow" data-testid="tab-open">+</a>
+      <a className="tab add" href="#/flows" title="open another flow" data-testid="tab-open">
+        +
+      </a>
     </nav>
   );
 }

@@ -57,6 +57,7 @@ public final class Main {
 
   public static void main(String[] args) {
     // first, before any Agrona buffer class loads or anything logs: both read their property once
+    StartTrace.mark("main");
     Settings.applyJvmDefaults(System.getProperties());
     Thread.setDefaultUncaughtExceptionHandler(Main::onUncaught);
     int exitCode = run(args, System.out, System.err);
@@ -208,6 +209,7 @@ public final class Main {
         return EXIT_USAGE;
       }
     }
+    StartTrace.mark("deployed");
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stop(server), "z8run-shutdown"));
     MemoryTrim.startInBackground();
     return EXIT_OK;

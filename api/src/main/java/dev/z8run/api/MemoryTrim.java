@@ -18,6 +18,10 @@ import javax.management.ObjectName;
  */
 final class MemoryTrim {
   static final long TRIM_INTERVAL_MS = 60_000;
+
+  /** How long after the server answers the thread starts its work. */
+  static final long START_DELAY_MS = 2_000;
+
   private static final System.Logger LOG = System.getLogger(MemoryTrim.class.getName());
 
   private MemoryTrim() {}
@@ -31,9 +35,12 @@ final class MemoryTrim {
             .start(
                 () -> {
                   try {
-                    applyManageableDefaults();
+                    // after the first requests, not beside them: the management beans and a full
+                    // collection cost a start about a fifth of its time on two cores
+                    Thread.sleep(START_DELAY_MS);
+                    boolean jvmTrims = applyManageableDefaults();
                     System.gc();
-                    while (true) {
+                    while (!jvmTrims) {
                       trimNativeHeap();
                       Thread.sleep(TRIM_INTERVAL_MS);
                     }
@@ -46,8 +53,12 @@ final class MemoryTrim {
     thread.setPriority(Thread.MIN_PRIORITY);
   }
 
-  /** Sets the heap-shrinking options that the command line left at their defaults. */
-  static void applyManageableDefaults() {
+  /**
+   * Sets the heap-shrinking options that the command line left at their defaults; true when the
+   * command line asked the JVM to trim the C heap itself ({@code -XX:TrimNativeHeapInterval}, as
+   * {@code bin/jvm.options} does), so that this thread need not.
+   */
+  static boolean applyManageableDefaults() {
     HotSpotDiagnosticMXBean hotspot =
         ManagementFactory.getPlatformMXBean(HotSpotDiagnosticMXBean.class);
     setIfDefault(hotspot, "MinHeapFreeRatio", "10");
@@ -56,6 +67,7 @@ final class MemoryTrim {
         .anyMatch(gc -> gc.getName().startsWith("G1"))) {
       setIfDefault(hotspot, "G1PeriodicGCInterval", "30000");
     }
+    return !"0".equals(hotspot.getVMOption("TrimNativeHeapInterval").getValue());
   }
 
   private static void setIfDefault(HotSpotDiagnosticMXBean hotspot, String name, String value) {

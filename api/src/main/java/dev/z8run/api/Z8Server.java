@@ -50,6 +50,8 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
@@ -110,14 +112,41 @@ public final class Z8Server implements AutoCloseable {
    * @throws IllegalStateException when the address cannot be bound
    */
   static Z8Server start(Settings settings, String version) {
-    Tokens tokens = tokens(settings);
-    Store store =
-        Store.open(
-            StoreConfig.builder(settings.get(Settings.DATA_DIR))
-                .vaultSecret(settings.get(Settings.VAULT_SECRET))
-                .vectorLimits(settings.vectorLimits())
-                .build());
-    Engine engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
+    StartTrace.mark("wiring");
+    // LMDB's binding (jnr-ffi) generates its native stubs when the store first opens, the longest
+    // step of a start: the store opens on its own thread while this one builds the engine
+    FutureTask<Store> opening =
+        new FutureTask<>(
+            () ->
+                Store.open(
+                    StoreConfig.builder(settings.get(Settings.DATA_DIR))
+                        .vaultSecret(settings.get(Settings.VAULT_SECRET))
+                        .vectorLimits(settings.vectorLimits())
+                        .build()));
+    Thread.ofPlatform().name("z8-store-open").start(opening);
+    Tokens tokens;
+    Engine engine;
+    try {
+      tokens = tokens(settings);
+      StartTrace.mark("tokens");
+      engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
+      StartTrace.mark("engine");
+    } catch (RuntimeException | Error failed) {
+      closeWhenOpened(opening);
+      throw failed;
+    }
+    if (!opening.isDone()) {
+      warmWebServer(settings);
+      StartTrace.mark("web server warmed");
+    }
+    Store store;
+    try {
+      store = opened(opening);
+    } catch (RuntimeException | Error failed) {
+      engine.close();
+      throw failed;
+    }
+    StartTrace.mark("store");
     LocalEmbedder embedder = new LocalEmbedder();
     ClusterMember member = null;
     try {
@@ -145,7 +174,9 @@ public final class Z8Server implements AutoCloseable {
                     return new PluginCeiling.Admission(admitted.refusal(), admitted::close);
                   },
                   outbound.toString()));
+      StartTrace.mark("services");
       int pluginCount = PluginService.restore(plugins, store.plugins());
+      StartTrace.mark("plugins");
       if (pluginCount > 0) {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
@@ -165,7 +196,9 @@ public final class Z8Server implements AutoCloseable {
             ClusterMember.join(
                 clusterConfig, engine, flows, store.users(), hooks, CLUSTER_CATCH_UP);
       }
+      StartTrace.mark("flow manager");
       int restored = flows.restoreRunning();
+      StartTrace.mark("flows restored");
       if (restored > 0) {
         LOG.log(Level.INFO, "restored " + restored + " running flow(s)");
       }
@@ -220,7 +253,9 @@ public final class Z8Server implements AutoCloseable {
             routing.register("/metrics", new MetricsService(engine, aiUsage, store.users()));
             EditorService.register(routing);
             Main.routing(routing, version, null);
+            StartTrace.mark("routes");
           };
+      StartTrace.mark("sockets");
       WebServer web =
           WebServer.builder()
               .host(settings.bind())
@@ -242,6 +277,7 @@ public final class Z8Server implements AutoCloseable {
         throw new IllegalStateException(
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
+      StartTrace.mark("web server");
       listening.set(web.port());
       return new Z8Server(store, engine, hooks, sockets, web, routes, embedder, member);
     } catch (IOException unreachable) {
@@ -257,6 +293,63 @@ public final class Z8Server implements AutoCloseable {
       embedder.close();
       store.close();
       throw failed;
+    }
+  }
+
+  /**
+   * Builds (never starts) a web server like the real one, while the store still opens: Helidon's
+   * service registry, configuration and media support initialise once per process, so the real
+   * server is built in a fraction of the time afterwards.
+   */
+  private static void warmWebServer(Settings settings) {
+    try {
+      WebServer.builder()
+          .host(settings.bind())
+          .port(0)
+          .shutdownHook(false)
+          .routing(routing -> routing.get("/", (request, response) -> response.send()))
+          .addProtocol(EngineSockets.protocolConfig())
+          .build();
+    } catch (RuntimeException ignored) {
+      // only a head start: the real server is built and its errors reported below
+    }
+  }
+
+  /** The store {@code opening} opened, or what it threw, unwrapped. */
+  private static Store opened(FutureTask<Store> opening) {
+    try {
+      return opening.get();
+    } catch (InterruptedException interrupted) {
+      closeWhenOpened(opening);
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the store opened", interrupted);
+    } catch (ExecutionException failed) {
+      Throwable cause = failed.getCause();
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IllegalStateException("cannot open the store: " + cause, cause);
+    }
+  }
+
+  /** Waits for the store {@code opening} opens and closes it (a failed start's). */
+  private static void closeWhenOpened(FutureTask<Store> opening) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        opening.get().close();
+        break;
+      } catch (InterruptedException again) {
+        interrupted = true;
+      } catch (ExecutionException | RuntimeException nothingOpened) {
+        break;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 

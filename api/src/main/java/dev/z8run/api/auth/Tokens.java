@@ -58,7 +58,12 @@ public final class Tokens {
   private final Duration lifetime;
   private final Clock clock;
   private final Algorithm algorithm;
-  private final JWTVerifier verifier;
+
+  /**
+   * Built at the first {@link #verify}: java-jwt's verifier builds a Jackson {@code ObjectMapper},
+   * a fifth of the server's start-up work otherwise, for a request that may come much later.
+   */
+  private volatile JWTVerifier verifier;
 
   private Tokens(byte[] secret, boolean randomSecret, Duration lifetime, Clock clock) {
     this.secret = secret;
@@ -66,15 +71,24 @@ public final class Tokens {
     this.lifetime = lifetime;
     this.clock = clock;
     this.algorithm = Algorithm.HMAC256(secret);
-    this.verifier =
-        ((JWTVerifier.BaseVerification)
-                JWT.require(algorithm)
-                    .withIssuer(ISSUER)
-                    .withClaimPresence(RegisteredClaims.SUBJECT)
-                    .withClaimPresence(RegisteredClaims.ISSUED_AT)
-                    .withClaimPresence(RegisteredClaims.EXPIRES_AT)
-                    .withClaimPresence(NAME_CLAIM))
-            .build(clock);
+  }
+
+  private JWTVerifier verifier() {
+    JWTVerifier built = verifier;
+    if (built == null) {
+      // two threads may both build one: each is complete and equal, the last one is kept
+      built =
+          ((JWTVerifier.BaseVerification)
+                  JWT.require(algorithm)
+                      .withIssuer(ISSUER)
+                      .withClaimPresence(RegisteredClaims.SUBJECT)
+                      .withClaimPresence(RegisteredClaims.ISSUED_AT)
+                      .withClaimPresence(RegisteredClaims.EXPIRES_AT)
+                      .withClaimPresence(NAME_CLAIM))
+              .build(clock);
+      verifier = built;
+    }
+    return built;
   }
 
   /**
@@ -156,7 +170,7 @@ public final class Tokens {
     }
     DecodedJWT jwt;
     try {
-      jwt = verifier.verify(token);
+      jwt = verifier().verify(token);
     } catch (JWTVerificationException e) {
       throw refused(e);
     }

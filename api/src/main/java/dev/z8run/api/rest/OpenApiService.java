@@ -17,23 +17,35 @@ import java.util.Objects;
  * #RESOURCE} resource with {@code info.version} set to the server's. Open, like health: the
  * document describes the API, not anybody's data.
  *
- * <p>The resource is read and the answer built once, at construction; a missing or malformed
- * resource is a packaging bug and fails the server's start. {@code OpenApiRoutesTest} keeps the
- * document and the registered routes equal.
+ * <p>The resource is read and the answer built once, at the first request (not at the server's
+ * start, which it would slow); a missing or malformed resource is a packaging bug and answers 500.
+ * {@code OpenApiRoutesTest} keeps the document and the registered routes equal.
  */
 public final class OpenApiService implements HttpService {
   /** Where the document lives on the class path. */
   public static final String RESOURCE = "/openapi.json";
 
-  private final byte[] body;
+  private final String version;
+  private volatile byte[] body;
 
   /**
    * @param version the server's version, reported as {@code info.version}
-   * @throws IllegalStateException when the resource is missing or is not a JSON object with {@code
-   *     info}
    */
   public OpenApiService(String version) {
-    Objects.requireNonNull(version, "version");
+    this.version = Objects.requireNonNull(version, "version");
+  }
+
+  /** The document with this server's version; built once (two first requests may both build it). */
+  byte[] body() {
+    byte[] built = body;
+    if (built == null) {
+      built = build(version);
+      body = built;
+    }
+    return built;
+  }
+
+  private static byte[] build(String version) {
     Map<String, Object> document = read();
     if (!(document.get("info") instanceof Map<?, ?> info)) {
       throw new IllegalStateException(RESOURCE + " has no 'info' object");
@@ -41,7 +53,7 @@ public final class OpenApiService implements HttpService {
     @SuppressWarnings("unchecked")
     Map<String, Object> writableInfo = (Map<String, Object>) info;
     writableInfo.put("version", version);
-    this.body = JsonCodec.write(document);
+    return JsonCodec.write(document);
   }
 
   @Override
@@ -51,7 +63,7 @@ public final class OpenApiService implements HttpService {
 
   private void document(ServerRequest request, ServerResponse response) {
     response.headers().contentType(MediaTypes.APPLICATION_JSON);
-    response.send(body);
+    response.send(body());
   }
 
   private static Map<String, Object> read() {

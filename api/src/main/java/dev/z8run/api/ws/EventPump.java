@@ -6,6 +6,7 @@ import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.core.event.EventSubscription;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.FlowMetrics;
+import dev.z8run.core.runtime.LatencyHistograms;
 import dev.z8run.core.runtime.NodeMetrics;
 import dev.z8run.io.frame.CountersEncoder;
 import dev.z8run.io.frame.EventEncoder;
@@ -62,6 +63,7 @@ final class EventPump implements Runnable, EngineEventHandler {
   private int eventsInBatch;
   private final Map<String, String[]> statuses = new LinkedHashMap<>();
   private final Map<String, long[]> skipped = new HashMap<>();
+  private final Map<String, LatencyWindow> latencyWindows = new HashMap<>();
   private double debugTokens;
   private long lastRefillNs;
   private long lastSecondNs;
@@ -307,23 +309,61 @@ final class EventPump implements Runnable, EngineEventHandler {
   }
 
   private void writeCounters() {
+    latencyWindows.keySet().retainAll(subscribed);
     for (String flowId : subscribed) {
       FlowMetrics metrics = engine.metrics(flowId);
-      if (metrics == null) {
+      LatencyHistograms histograms = engine.latencies(flowId);
+      if (metrics == null || histograms == null) {
         continue;
       }
-      ensure(64 + flowId.length() * 3 + metrics.nodes().size() * 300);
+      LatencyWindow window = latencyWindows.get(flowId);
+      if (window == null || window.histograms != histograms) {
+        window = new LatencyWindow(histograms);
+        latencyWindows.put(flowId, window);
+      }
+      window.take();
+      ensure(64 + flowId.length() * 3 + metrics.nodes().size() * 320);
       counters.wrap(batch, batchLength, flowId);
+      int i = 0;
       for (NodeMetrics node : metrics.nodes()) {
+        int at = i++ * LatencyHistograms.BUCKETS;
+        long samples = LatencyHistograms.samples(window.now, window.before, at);
         counters.addEntry(
             node.nodeId(),
             node.messagesIn(),
             node.messagesOut(),
             node.errors(),
             node.drops(),
-            node.queuedBytes());
+            node.queuedBytes(),
+            (int) Math.min(samples, 0xFFFF_FFFFL),
+            samples == 0 ? 0 : LatencyHistograms.percentile(window.now, window.before, at, 0.5),
+            samples == 0 ? 0 : LatencyHistograms.percentile(window.now, window.before, at, 0.99));
       }
       batchLength += counters.finish();
+    }
+  }
+
+  /**
+   * This client's last copy of a flow's latency histograms: each COUNTERS reports the percentiles
+   * of what was timed since the previous one (the first, of everything since the deploy).
+   */
+  private static final class LatencyWindow {
+    final LatencyHistograms histograms;
+    long[] before;
+    long[] now;
+
+    LatencyWindow(LatencyHistograms histograms) {
+      this.histograms = histograms;
+      this.now = new long[histograms.nodes() * LatencyHistograms.BUCKETS];
+    }
+
+    void take() {
+      long[] previous = before;
+      before = now;
+      now = previous == null ? new long[before.length] : previous;
+      for (int node = 0; node < histograms.nodes(); node++) {
+        histograms.copy(node, now, node * LatencyHistograms.BUCKETS);
+      }
     }
   }
 

@@ -78,7 +78,11 @@ class EditorProtocolTest {
             0,
             preview.length);
     p += EventEncoder.nodeStatus(buffer, p, "live", "first", "connected");
-    p += new CountersEncoder().wrap(buffer, p, "live").addEntry("first", 5, 4, 1, 0, 2).finish();
+    p +=
+        new CountersEncoder()
+            .wrap(buffer, p, "live")
+            .addEntry("first", 5, 4, 1, 0, 2, 3, 1_500, 250_000)
+            .finish();
     p += EventEncoder.nodeEvent(buffer, p, MessageType.NODE_COMPLETED, "live", 7, "go", 1500);
     p += EventEncoder.executionCompleted(buffer, p, "live", 7, 99_000);
     p += EventEncoder.failure(buffer, p, MessageType.NODE_ERROR, "live", 8, "first", "boom");
@@ -103,7 +107,7 @@ class EditorProtocolTest {
                 + "\"preview\":\"{\\\"payload\\\":{\\\"n\\\":1},\\\"topic\\\":\\\"ü\\\"}\"}",
             "{\"kind\":\"status\",\"flowId\":\"live\",\"nodeId\":\"first\",\"text\":\"connected\"}",
             "{\"kind\":\"counters\",\"flowId\":\"live\",\"nodes\":[{\"nodeId\":\"first\",\"in\":5,\"out\":4,"
-                + "\"errors\":1,\"drops\":0,\"queued\":2}]}",
+                + "\"errors\":1,\"drops\":0,\"queued\":2,\"samples\":3,\"p50Ns\":1500,\"p99Ns\":250000}]}",
             "{\"kind\":\"node-event\",\"msgType\":514,\"flowId\":\"live\",\"executionId\":\"7\",\"nodeId\":\"go\","
                 + "\"value\":\"1500\"}",
             "{\"kind\":\"completed\",\"flowId\":\"live\",\"executionId\":\"7\",\"durationNs\":\"99000\"}",

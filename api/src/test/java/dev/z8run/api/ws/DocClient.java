@@ -51,7 +51,16 @@ final class DocClient implements AutoCloseable {
   record NodeEvent(int type, String flowId, long executionId, String nodeId, long value) {}
 
   /** One COUNTERS entry. */
-  record Counter(String nodeId, long in, long out, long errors, long drops, long queued) {}
+  record Counter(
+      String nodeId,
+      long in,
+      long out,
+      long errors,
+      long drops,
+      long queued,
+      long samples,
+      long p50Ns,
+      long p99Ns) {}
 
   /** COUNTERS (0x0208). */
   record Counters(String flowId, List<Counter> entries) {}
@@ -378,7 +387,10 @@ final class DocClient implements AutoCloseable {
               in.getLong(),
               in.getLong(),
               in.getLong(),
-              in.getInt() & 0xFFFF_FFFFL));
+              in.getInt() & 0xFFFF_FFFFL,
+              in.getInt() & 0xFFFF_FFFFL,
+              in.getLong(),
+              in.getLong()));
     }
     if (in.remaining() != 0) {
       throw new AssertionError("COUNTERS has trailing bytes");

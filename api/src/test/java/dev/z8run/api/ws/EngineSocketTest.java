@@ -153,6 +153,24 @@ class EngineSocketTest {
       assertEquals("watched", totals.flowId());
       assertEquals(4, totals.entries().size());
 
+      // the engine timed the injected message at each node: some COUNTERS carries its latency
+      Frame timed =
+          client.awaitEvent(
+              f ->
+                  f.type() == COUNTERS
+                      && counters(f).entries().stream()
+                          .anyMatch(c -> c.nodeId().equals("count") && c.samples() > 0),
+              10_000);
+      assertNotNull(timed, "COUNTERS with the counter node's processing time");
+      Counter count =
+          counters(timed).entries().stream()
+              .filter(c -> c.nodeId().equals("count"))
+              .findFirst()
+              .orElseThrow();
+      assertEquals(1, count.samples(), "one message went through");
+      assertTrue(count.p50Ns() > 0 && count.p50Ns() <= count.p99Ns(), count.toString());
+      assertTrue(count.p99Ns() < 10_000_000_000L, count.toString());
+
       assertEquals(PONG, client.request(PING, "").type());
       Frame stopped = client.request(FLOW_STOP, "{\"flow_id\":\"watched\"}");
       assertOk(stopped);

@@ -15,6 +15,10 @@ import org.agrona.concurrent.SystemNanoClock;
  * @param batchLimit messages a worker takes from one inbox per duty cycle
  * @param blockingConcurrency messages a blocking node handles at once on virtual threads
  * @param traceIntervalMs at most one traced execution per flow per this many ms (0 = trace all)
+ * @param latencySampleEvery a worker-run node's processing time is measured for one message in this
+ *     many (and for every traced one), into the per-node latency histograms; 0 = only traced ones
+ *     are measured and the histograms stay empty. Blocking nodes are measured on every message
+ *     unless 0.
  * @param maxParkMs longest a idle worker parks before looking again
  * @param eventBufferBytes capacity of the event ring
  * @param manual when true no threads are started: tests call {@code Engine.doWork()} themselves
@@ -26,6 +30,7 @@ public record EngineConfig(
     int batchLimit,
     int blockingConcurrency,
     long traceIntervalMs,
+    int latencySampleEvery,
     long maxParkMs,
     int eventBufferBytes,
     boolean manual,
@@ -38,6 +43,10 @@ public record EngineConfig(
     }
     if (inboxBytes < 4096) {
       throw new IllegalArgumentException("inboxBytes=" + inboxBytes + " must be at least 4096");
+    }
+    if (latencySampleEvery < 0) {
+      throw new IllegalArgumentException(
+          "latencySampleEvery=" + latencySampleEvery + " must be 0 or more");
     }
   }
 
@@ -65,6 +74,7 @@ public record EngineConfig(
     builder.batchLimit = batchLimit;
     builder.blockingConcurrency = blockingConcurrency;
     builder.traceIntervalMs = traceIntervalMs;
+    builder.latencySampleEvery = latencySampleEvery;
     builder.maxParkMs = maxParkMs;
     builder.eventBufferBytes = eventBufferBytes;
     builder.manual = manual;
@@ -81,6 +91,7 @@ public record EngineConfig(
     private int batchLimit = 256;
     private int blockingConcurrency = 64;
     private long traceIntervalMs = 10;
+    private int latencySampleEvery = 16;
     private long maxParkMs = 200;
     private int eventBufferBytes = 4 << 20;
     private boolean manual;
@@ -119,6 +130,11 @@ public record EngineConfig(
       return this;
     }
 
+    public Builder latencySampleEvery(int value) {
+      latencySampleEvery = value;
+      return this;
+    }
+
     public Builder maxParkMs(long value) {
       maxParkMs = value;
       return this;
@@ -152,6 +168,7 @@ public record EngineConfig(
           batchLimit,
           blockingConcurrency,
           traceIntervalMs,
+          latencySampleEvery,
           maxParkMs,
           eventBufferBytes,
           manual,

@@ -48,6 +48,8 @@ final class BlockingDispatch extends NodeInstance {
     MessageFlyweight msg = new MessageFlyweight().wrap(copy, 0, length).resolve();
     Emitter out = new Emitter(null, true, (long) index << 56);
     out.begin(this, msg);
+    boolean timed = flow.latencySampleEvery != 0;
+    long startNs = timed ? flow.nanoClock.nanoTime() : 0;
     try {
       node.onMessage(msg, out);
       if (completeObserved) {
@@ -58,6 +60,9 @@ final class BlockingDispatch extends NodeInstance {
       out.abortClaim();
       onFailure(msg, failure);
     } finally {
+      if (timed) {
+        flow.latencies.recordAtomic(index, flow.nanoClock.nanoTime() - startNs);
+      }
       out.finish();
       if (msg.isBodyRef()) {
         flow.blocks.release(msg.blockAddress());

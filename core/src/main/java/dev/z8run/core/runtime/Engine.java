@@ -161,6 +161,7 @@ public final class Engine implements AutoCloseable {
             config.nanoClock(),
             config.maxExecutionsPerFlow(),
             TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()),
+            config.latencySampleEvery(),
             timers,
             blocks);
     runtime.instances(createInstances(runtime, plan));
@@ -521,6 +522,15 @@ public final class Engine implements AutoCloseable {
   /** Ids of the deployed flows. */
   public List<String> flowIds() {
     return List.copyOf(flows.keySet());
+  }
+
+  /**
+   * The processing-time histograms of a deployed flow, or null; node {@code i} of the histograms is
+   * entry {@code i} of {@link #metrics}' node list. A new deploy of the flow makes a new object.
+   */
+  public LatencyHistograms latencies(String flowId) {
+    FlowRuntime runtime = flows.get(flowId);
+    return runtime == null ? null : runtime.latencies;
   }
 
   /** A snapshot of a deployed flow's counters, or null. */

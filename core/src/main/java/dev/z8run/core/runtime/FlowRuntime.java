@@ -32,6 +32,13 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   final String flowId;
   final ExecutionPlan plan;
   final NodeCounters counters;
+
+  /** Processing-time histograms per node; see {@link LatencyHistograms}. */
+  final LatencyHistograms latencies;
+
+  /** One message in this many is timed into {@link #latencies} (0: none). */
+  final int latencySampleEvery;
+
   final NanoClock nanoClock;
   final ExecutionTable executions;
   final ContextStore context = new ContextStore();
@@ -73,6 +80,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       NanoClock nanoClock,
       int maxExecutions,
       long traceIntervalNs,
+      int latencySampleEvery,
       EngineTimers timers,
       BodyBlocks blocks) {
     this.handle = handle;
@@ -84,6 +92,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     this.traceIntervalNs = traceIntervalNs;
     this.timers = timers;
     this.counters = new NodeCounters(plan.nodes().size());
+    this.latencies = new LatencyHistograms(plan.nodes().size());
+    this.latencySampleEvery = latencySampleEvery;
     int nodes = plan.nodes().size();
     this.debugWindowStart = new long[nodes];
     this.debugInWindow = new int[nodes];

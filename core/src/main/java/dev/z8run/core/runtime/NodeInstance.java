@@ -47,6 +47,9 @@ class NodeInstance implements ControlledMessageHandler {
   /** Whether a node observes this one's completions ({@link FlowObservers}); set at deploy. */
   boolean completeObserved;
 
+  /** Messages until the next one timed into the latency histogram (the first one is). */
+  private int latencyCountdown = 1;
+
   private final MessageFlyweight input = new MessageFlyweight();
 
   /** Writes the records of observers' executions started from this node's worker. */
@@ -103,7 +106,9 @@ class NodeInstance implements ControlledMessageHandler {
     input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length).resolve();
     Emitter out = worker.emitter();
     out.begin(this, input);
-    long startNs = input.traced() ? flow.nanoClock.nanoTime() : 0;
+    // traced messages and one in latencySampleEvery are timed (2 clock reads)
+    boolean timed = input.traced() | --latencyCountdown == 0;
+    long startNs = timed ? flow.nanoClock.nanoTime() : 0;
     try {
       if (deferred) {
         node.onDeferred(input, buffer.getInt(offset + length - Integer.BYTES), out);
@@ -118,8 +123,18 @@ class NodeInstance implements ControlledMessageHandler {
       out.abortClaim();
       onFailure(input, failure);
     }
-    if (startNs != 0) {
-      flow.nodeCompleted(index, input, flow.nanoClock.nanoTime() - startNs);
+    if (timed) {
+      long ns = flow.nanoClock.nanoTime() - startNs;
+      if (input.traced()) {
+        flow.nodeCompleted(index, input, ns);
+      }
+      if (latencyCountdown <= 0) {
+        latencyCountdown =
+            flow.latencySampleEvery == 0 ? Integer.MAX_VALUE : flow.latencySampleEvery;
+      }
+      if (flow.latencySampleEvery != 0) {
+        flow.latencies.recordOrdered(index, ns);
+      }
     }
     out.finish();
     if (input.isBodyRef()) {

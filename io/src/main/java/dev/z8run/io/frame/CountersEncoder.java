@@ -29,8 +29,23 @@ public final class CountersEncoder {
     return this;
   }
 
+  /**
+   * Adds one node's entry.
+   *
+   * @param samples messages timed since this client's previous COUNTERS (0: no latency figures)
+   * @param p50Ns median processing time of those, in ns (ignored when {@code samples} is 0)
+   * @param p99Ns 99th percentile of those, in ns
+   */
   public CountersEncoder addEntry(
-      CharSequence nodeId, long in, long out, long errors, long drops, int queued) {
+      CharSequence nodeId,
+      long in,
+      long out,
+      long errors,
+      long drops,
+      int queued,
+      int samples,
+      long p50Ns,
+      long p99Ns) {
     int p = position;
     p += EventEncoder.putString16(buffer, p, nodeId, "node_id");
     buffer.putLong(p, in, LITTLE_ENDIAN);
@@ -42,7 +57,13 @@ public final class CountersEncoder {
     buffer.putLong(p, drops, LITTLE_ENDIAN);
     p += Long.BYTES;
     buffer.putInt(p, queued, LITTLE_ENDIAN);
-    position = p + Integer.BYTES;
+    p += Integer.BYTES;
+    buffer.putInt(p, samples, LITTLE_ENDIAN);
+    p += Integer.BYTES;
+    buffer.putLong(p, samples == 0 ? 0 : p50Ns, LITTLE_ENDIAN);
+    p += Long.BYTES;
+    buffer.putLong(p, samples == 0 ? 0 : p99Ns, LITTLE_ENDIAN);
+    position = p + Long.BYTES;
     count++;
     return this;
   }

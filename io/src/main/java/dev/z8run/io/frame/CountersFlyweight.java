@@ -13,9 +13,13 @@ import org.agrona.DirectBuffer;
  *
  *  entry:
  *  0              2             2+N      10+N      18+N        26+N       34+N         38+N
- *  +--------------+-------------+--------+---------+-----------+----------+------------+
+ *  +--------------+-------------+--------+---------+-----------+----------+------------+--
  *  | node_len u16 | node_id (N) | in u64 | out u64 | errors u64| drops u64| queued u32 |
- *  +--------------+-------------+--------+---------+-----------+----------+------------+
+ *  +--------------+-------------+--------+---------+-----------+----------+------------+--
+ *  38+N          42+N         50+N         58+N
+ *  +-------------+------------+------------+
+ *  | samples u32 | p50_ns u64 | p99_ns u64 |   processing time of the messages timed
+ *  +-------------+------------+------------+   since the previous COUNTERS to this client
  * </pre>
  *
  * <p>{@link #wrap} walks and validates every entry (a count that could not fit is rejected before
@@ -23,7 +27,7 @@ import org.agrona.DirectBuffer;
  */
 public final class CountersFlyweight extends FlowEventFlyweight {
   /** The smallest entry: an empty node id and the fixed counters. */
-  public static final int MIN_ENTRY_LENGTH = Short.BYTES + 4 * Long.BYTES + Integer.BYTES;
+  public static final int MIN_ENTRY_LENGTH = Short.BYTES + 6 * Long.BYTES + 2 * Integer.BYTES;
 
   private final PayloadCursor entries = new PayloadCursor();
   private int count;
@@ -35,6 +39,9 @@ public final class CountersFlyweight extends FlowEventFlyweight {
   private long errors;
   private long drops;
   private int queued;
+  private int samples;
+  private long p50Ns;
+  private long p99Ns;
 
   public CountersFlyweight() {
     super("COUNTERS");
@@ -57,6 +64,9 @@ public final class CountersFlyweight extends FlowEventFlyweight {
       c.u64("errors");
       c.u64("drops");
       c.u32("queued");
+      c.u32("samples");
+      c.u64("p50_ns");
+      c.u64("p99_ns");
     }
     c.end();
     entriesLength = c.position() - entriesOffset;
@@ -90,6 +100,9 @@ public final class CountersFlyweight extends FlowEventFlyweight {
     errors = e.u64("errors");
     drops = e.u64("drops");
     queued = e.u32("queued");
+    samples = e.u32("samples");
+    p50Ns = e.u64("p50_ns");
+    p99Ns = e.u64("p99_ns");
     index++;
     return e.ok();
   }
@@ -113,5 +126,20 @@ public final class CountersFlyweight extends FlowEventFlyweight {
   /** Unsigned messages waiting in the node's inbox. */
   public long queued() {
     return queued & 0xFFFF_FFFFL;
+  }
+
+  /** Unsigned messages timed since the previous COUNTERS; 0 when the figures below mean nothing. */
+  public long samples() {
+    return samples & 0xFFFF_FFFFL;
+  }
+
+  /** Median processing time of the timed messages, ns. */
+  public long p50Ns() {
+    return p50Ns;
+  }
+
+  /** 99th-percentile processing time of the timed messages, ns. */
+  public long p99Ns() {
+    return p99Ns;
   }
 }

@@ -142,8 +142,8 @@ class FrameCodecTest {
     int length =
         new CountersEncoder()
             .wrap(buffer, OFFSET, FLOW)
-            .addEntry("a", 1, 2, 3, 4, 5)
-            .addEntry(NODE, Long.MAX_VALUE, 0, 0, 0, -1)
+            .addEntry("a", 1, 2, 3, 4, 5, 6, 7_000, 8_000_000)
+            .addEntry(NODE, Long.MAX_VALUE, 0, 0, 0, -1, 0, 99, 99)
             .finish();
     assertEquals(MessageType.COUNTERS, validated(length));
     CountersFlyweight counters = new CountersFlyweight().wrap(frame);
@@ -157,10 +157,15 @@ class FrameCodecTest {
     assertEquals(3, counters.errors());
     assertEquals(4, counters.drops());
     assertEquals(5, counters.queued());
+    assertEquals(6, counters.samples());
+    assertEquals(7_000, counters.p50Ns());
+    assertEquals(8_000_000, counters.p99Ns());
     assertTrue(counters.nextEntry());
     assertEquals(NODE, counters.nodeId());
     assertEquals(Long.MAX_VALUE, counters.in());
     assertEquals(0xFFFF_FFFFL, counters.queued());
+    assertEquals(0, counters.samples());
+    assertEquals(0, counters.p50Ns(), "no samples: no figure, whatever was passed");
     assertFalse(counters.nextEntry());
     counters.resetEntries();
     assertTrue(counters.nextEntry());
@@ -305,7 +310,10 @@ class FrameCodecTest {
   @Test
   void shouldRejectCounterCountThatCannotFit() {
     int length =
-        new CountersEncoder().wrap(buffer, OFFSET, "f").addEntry("n", 1, 1, 1, 1, 1).finish();
+        new CountersEncoder()
+            .wrap(buffer, OFFSET, "f")
+            .addEntry("n", 1, 1, 1, 1, 1, 1, 1, 1)
+            .finish();
     buffer.putInt(OFFSET + HEADER_LENGTH + 3, 1_000_000_000, LITTLE_ENDIAN);
     CountersFlyweight counters =
         new CountersFlyweight().wrap(buffer, OFFSET + HEADER_LENGTH, length - HEADER_LENGTH);

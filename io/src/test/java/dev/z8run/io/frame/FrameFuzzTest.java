@@ -245,7 +245,7 @@ class FrameFuzzTest {
                     out, 0, MessageType.EXECUTION_FAILED, flow, 7, node, "TypeError: x")));
         CountersEncoder counter = new CountersEncoder().wrap(out, 0, flow);
         for (int i = 0; i < random.nextInt(4); i++) {
-          counter.addEntry(node, i, i, 0, 0, i);
+          counter.addEntry(node, i, i, 0, 0, i, i, i * 1000L, i * 9000L);
         }
         templates.add(take(out, counter.finish()));
         templates.add(take(out, EventEncoder.debugSkipped(out, 0, flow, 17)));

@@ -16,6 +16,7 @@ import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -48,10 +49,20 @@ public class EngineBenchmarks {
   private ManualEngine payload64k;
   private ManualEngine payload4m;
 
+  /**
+   * One message in this many timed into the per-node latency histograms: the default (16) against
+   * none (0), for the cost of the live p50/p99 per hop.
+   */
+  @Param({"16", "0"})
+  public int latencySampleEvery;
+
   @Setup(Level.Trial)
   public void setUp() {
-    oneHop = new ManualEngine(chain("one-hop", 1, false), ManualEngine.SMALL, 0);
-    chain10 = new ManualEngine(Scenario.A2_PIPELINE_CHANGE10.flow(), ManualEngine.SMALL, 0);
+    oneHop =
+        new ManualEngine(chain("one-hop", 1, false), ManualEngine.SMALL, 0, latencySampleEvery);
+    chain10 =
+        new ManualEngine(
+            Scenario.A2_PIPELINE_CHANGE10.flow(), ManualEngine.SMALL, 0, latencySampleEvery);
     fanOut8 = new ManualEngine(Scenario.B_FANOUT8.flow(), ManualEngine.SMALL, 0);
     payload64k = new ManualEngine(Scenario.D_PAYLOAD64K.flow(), ManualEngine.SMALL, 65536);
     payload4m =

@@ -108,7 +108,7 @@ public class FrameBenchmarks {
   private int encodeCounters(UnsafeBuffer buffer) {
     countersEncoder.wrap(buffer, 0, FLOW_ID);
     for (String nodeId : nodeIds) {
-      countersEncoder.addEntry(nodeId, 1_000_000L, 999_999L, 3L, 0L, 4096);
+      countersEncoder.addEntry(nodeId, 1_000_000L, 999_999L, 3L, 0L, 4096, 64, 850L, 12_400L);
     }
     return countersEncoder.finish();
   }

@@ -27,11 +27,20 @@ final class ManualEngine implements AutoCloseable {
   private final UnsafeBuffer binary;
 
   ManualEngine(Flow flow, byte[] body, int binaryBytes) {
+    this(flow, body, binaryBytes, EngineConfig.builder().build().latencySampleEvery());
+  }
+
+  /**
+   * @param latencySampleEvery one message in this many is timed into the per-node latency
+   *     histograms (0: none)
+   */
+  ManualEngine(Flow flow, byte[] body, int binaryBytes, int latencySampleEvery) {
     engine =
         new Engine(
             EngineConfig.builder()
                 .workers(2)
                 .traceIntervalMs(1_000_000)
+                .latencySampleEvery(latencySampleEvery)
                 .manualWorkers(new SystemNanoClock())
                 .build(),
             BuiltinNodes.registry());
