@@ -19,6 +19,12 @@ const FALLBACK_KINDS = [
   { kind: 'mqtt', label: 'MQTT broker', node_types: ['mqtt-in', 'mqtt-out', 'mqtt'], default_port: 1883 },
 ];
 
+/** The Node-RED config node types a flow may carry for each kind of node (docs/api.md). */
+const CONFIG_NODE_TYPES = {
+  database: ['postgreSQLConfig', 'MySQLdatabase', 'sqlitedb'],
+  mqtt: ['mqtt-broker'],
+};
+
 /** The node types that get the picker. */
 export const CONNECTION_NODE_TYPES = ['database', 'mqtt-in', 'mqtt-out', 'mqtt'];
 
@@ -58,7 +64,7 @@ function useVaultNames(wanted) {
 }
 
 /** The form in front of a database or MQTT node's own settings. */
-export function ConnectionForm({ node, config, set }) {
+export function ConnectionForm({ node, config, set, configNodes }) {
   const kinds = useKinds().filter((k) => k.node_types.includes(node.data.type));
   const kindNames = kinds.map((k) => k.kind);
   const [list, setList] = useState(null);
@@ -83,6 +89,10 @@ export function ConnectionForm({ node, config, set }) {
   const picked = typeof value === 'string' ? value : value == null ? '' : OBJECT;
   useEffect(() => setResult(null), [picked]);
   const mine = (list || []).filter((c) => kindNames.includes(c.kind));
+  const shared = configNodes.filter((c) =>
+    (CONFIG_NODE_TYPES[node.data.type === 'database' ? 'database' : 'mqtt'] || []).includes(c.type),
+  );
+  const isConfigNode = shared.some((c) => c.id === picked);
   const test = async () => {
     setResult({ pending: true });
     try {
@@ -107,7 +117,12 @@ export function ConnectionForm({ node, config, set }) {
           >
             <option value="">the node’s own settings (below)</option>
             {picked === OBJECT && <option value={OBJECT}>settings in the node’s config</option>}
-            {picked && picked !== OBJECT && !mine.some((c) => c.id === picked) && (
+            {shared.map((c) => (
+              <option key={'config/' + c.id} value={c.id}>
+                {(c.name || c.id) + ' — ' + c.type + ' (a config node of this flow)'}
+              </option>
+            ))}
+            {picked && picked !== OBJECT && !isConfigNode && !mine.some((c) => c.id === picked) && (
               <option value={picked}>{picked} (not among your connections)</option>
             )}
             {mine.map((c) => (
@@ -120,9 +135,13 @@ export function ConnectionForm({ node, config, set }) {
           <button
             type="button"
             data-testid="connection-test"
-            disabled={!picked || picked === OBJECT || (result && result.pending)}
+            disabled={!picked || picked === OBJECT || isConfigNode || (result && result.pending)}
             title={
-              picked && picked !== OBJECT ? 'Open a client and ask the server something trivial' : 'Pick a connection'
+              isConfigNode
+                ? 'A config node of the flow: deploy to try it'
+                : picked && picked !== OBJECT
+                  ? 'Open a client and ask the server something trivial'
+                  : 'Pick a stored connection'
             }
             onClick={test}
           >

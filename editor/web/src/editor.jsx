@@ -1530,6 +1530,7 @@ function Editor({ flowId }) {
                     selectedCount={selected.length}
                     flowId={flowId}
                     nodes={nodes}
+                    configNodes={meta.config_nodes}
                   >
                     <ConfigNodes configNodes={meta.config_nodes} nodes={nodes} />
                   </PropertiesPanel>

@@ -595,7 +595,7 @@ export const FORM_FIELDS = {
 };
 
 /** The Node-RED style form of a node type, or null when the schema form is the one to use. */
-export function NodeForm({ node, flowId, nodes, onChange }) {
+export function NodeForm({ node, flowId, nodes, configNodes, onChange }) {
   const Form = FORMS[node.data.type];
   if (!Form) return null;
   const id = node.id;
@@ -613,7 +613,15 @@ export function NodeForm({ node, flowId, nodes, onChange }) {
   };
   return (
     <div className="node-form" data-testid="node-form">
-      <Form node={node} config={config} set={set} setRules={setRules} flowId={flowId} nodes={nodes} />
+      <Form
+        node={node}
+        config={config}
+        set={set}
+        setRules={setRules}
+        flowId={flowId}
+        nodes={nodes}
+        configNodes={configNodes || []}
+      />
     </div>
   );
 }

@@ -5,7 +5,17 @@ import { NodeForm, FORM_FIELDS } from './forms.jsx';
 // The properties panel, generated from the node type's config schema (GET /api/v1/nodes):
 // one editor per field type, the server's validation problems under the field they concern.
 
-export function PropertiesPanel({ node, spec, problems, onChange, selectedCount, flowId, nodes, children }) {
+export function PropertiesPanel({
+  node,
+  spec,
+  problems,
+  onChange,
+  selectedCount,
+  flowId,
+  nodes,
+  configNodes,
+  children,
+}) {
   if (!node) {
     return (
       <aside className="properties" data-testid="properties">
@@ -69,7 +79,7 @@ export function PropertiesPanel({ node, spec, problems, onChange, selectedCount,
         />
         <span>disabled</span>
       </label>
-      <NodeForm node={node} flowId={flowId} nodes={nodes} onChange={onChange} />
+      <NodeForm node={node} flowId={flowId} nodes={nodes} configNodes={configNodes} onChange={onChange} />
       {spec &&
         spec.config
           .filter((f) => !(FORM_FIELDS[data.type] || []).includes(f.name))

@@ -20,9 +20,9 @@ import org.openqa.selenium.support.ui.Select;
 
 /**
  * The connection picker of the database and MQTT forms (connections.jsx): the user's connections of
- * the node's kind, "new connection…" storing one with a vault password, and "Test connection"
- * against the real PostgreSQL (ok) and a closed port (the error), while the node's own settings
- * keep working when no connection is picked.
+ * the node's kind and the flow's config nodes of it, "new connection…" storing one with a vault
+ * password, and "Test connection" against the real PostgreSQL (ok) and a closed port (the error),
+ * while the node's own settings keep working when no connection is picked.
  */
 @Tag("browser")
 class EditorConnectionsTest {
@@ -63,7 +63,9 @@ class EditorConnectionsTest {
             {"id":"db","type":"database","x":200,"y":200,"config":{"dbType":"postgres","host":"127.0.0.1",
              "database":"test","query":"select 1"}},
             {"id":"sub","type":"mqtt-in","x":200,"y":350,"config":{"topic":"z8/editor/conn","broker":"127.0.0.1"}}],
-           "wires":[]}
+           "wires":[],
+           "config_nodes":[{"id":"c1","type":"mqtt-broker","name":"plant broker",
+                            "config":{"broker":"127.0.0.1"}}]}
           """;
       session.request("POST", "/api/v1/flows", token, flow, 201);
       session.openSignedIn(token, "#/flow/conn");
@@ -73,6 +75,7 @@ class EditorConnectionsTest {
       Select picker = new Select(session.find("connection-picker"));
       session.await(d -> options(picker).contains("closed"));
       assertFalse(options(picker).contains("broker"), options(picker).toString());
+      assertFalse(options(picker).contains("c1"), options(picker).toString());
       assertEquals("", picker.getFirstSelectedOption().getAttribute("value"));
       assertFalse(session.find("connection-test").isEnabled(), "nothing to test yet");
       assertFalse(
@@ -125,6 +128,15 @@ class EditorConnectionsTest {
       Select mqtt = new Select(session.find("connection-picker"));
       session.await(d -> options(mqtt).contains("broker"));
       assertFalse(options(mqtt).contains("closed"), options(mqtt).toString());
+      // the flow's Node-RED config node of the kind is offered too (tried by deploying it)
+      mqtt.selectByValue("c1");
+      assertEquals("c1", config(session, "sub").get("connection"));
+      assertTrue(
+          new Select(session.find("connection-picker"))
+              .getFirstSelectedOption()
+              .getText()
+              .contains("plant broker"));
+      assertFalse(session.find("connection-test").isEnabled());
       mqtt.selectByValue("broker");
       assertEquals("broker", config(session, "sub").get("connection"));
     }
