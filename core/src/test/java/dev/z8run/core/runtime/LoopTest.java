@@ -188,6 +188,7 @@ class LoopTest {
       for (String body : received) {
         assertTrue(body.endsWith("\"count\":50}"), body);
       }
+      assertTrue(nodeMetrics(metrics, "p").blocked() > 0, "the loop was meant to fill: " + metrics);
       Set<String> unique = new HashSet<>(received);
       assertEquals(received.size(), unique.size(), "a message arrived twice");
     }
