@@ -506,6 +506,10 @@ final class Emitter implements Output {
         return false;
       }
     } else {
+      // every child is released (no credit still to write into the loop queue): it may move
+      if (node.hasLoopQueued()) {
+        node.flushLoop();
+      }
       index = node.hasLoopQueued() ? -1 : target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     }
     if (index > 0) {
