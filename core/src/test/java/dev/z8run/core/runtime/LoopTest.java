@@ -90,6 +90,37 @@ class LoopTest {
   }
 
   @Test
+  void shouldStopAFlowWhoseLoopNeverEnds() {
+    try (Engine engine = engine(2)) {
+      engine.deploy(
+          flow(
+              "endless",
+              List.of(
+                  node("in", "trigger"),
+                  node("counter", "counter", Map.of("limit", Long.MAX_VALUE)),
+                  node("p", "pass"),
+                  node("out", "sink")),
+              List.of(
+                  new Wire("in", 0, "counter", 0),
+                  new Wire("counter", 1, "p", 0),
+                  new Wire("p", 0, "counter", 0),
+                  new Wire("counter", 0, "out", 0))));
+      for (int i = 0; i < 3; i++) {
+        assertEquals(InjectResult.ACCEPTED, engine.inject("endless", "in", body(i)));
+      }
+      await(
+          "the loop going round",
+          10_000,
+          () -> nodeMetrics(engine.metrics("endless"), "p").messagesIn() > 10_000);
+      StopResult stopped = engine.stop("endless", 200);
+      assertEquals(false, stopped.drained());
+      assertEquals(3, stopped.abandonedExecutions());
+      assertEquals(3, stopped.abandonedMessages(), "each execution holds one message somewhere");
+      assertEquals(false, engine.isRunning("endless"));
+    }
+  }
+
+  @Test
   void shouldLoopThroughABlockingNode() {
     Queue<String> received = freshQueue("out");
     try (Engine engine = engine(2)) {
