@@ -137,9 +137,9 @@ function FlowList() {
       reload();
     };
   const create = act(async () => {
-    const id = crypto.randomUUID();
-    await api.createFlow({ id, name: 'New flow', description: '', nodes: [], wires: [] });
-    location.hash = '#/flow/' + encodeURIComponent(id);
+    // the server makes the id (only an admin's chosen id is kept): open the one it answers
+    const created = await api.createFlow({ name: 'New flow', description: '', nodes: [], wires: [] });
+    location.hash = '#/flow/' + encodeURIComponent(created.id);
   });
   const rename = act(async (id, name) => {
     const flow = await api.flow(id);
@@ -149,7 +149,6 @@ function FlowList() {
   const duplicate = act(async (id) => {
     const flow = await api.flow(id);
     await api.createFlow({
-      id: crypto.randomUUID(),
       name: flow.name + ' (copy)',
       description: flow.description,
       nodes: flow.nodes,

@@ -156,6 +156,27 @@ public final class Settings {
           "`/hook` requests one client address (an IPv6 /64) may have open at once, reading"
               + " bodies included (429 + `Retry-After` beyond).");
 
+  public static final Setting<Integer> MAX_CONNECTIONS =
+      Setting.integer(
+          "Z8_MAX_CONNECTIONS",
+          null,
+          10_000,
+          16,
+          1_000_000,
+          "TCP connections the server holds open at once, every client together (a further one"
+              + " waits to be accepted); keep it below the process's file-descriptor limit.");
+
+  public static final Setting<Integer> MAX_CONNECTIONS_PER_CLIENT =
+      Setting.integer(
+          "Z8_MAX_CONNECTIONS_PER_CLIENT",
+          null,
+          1_024,
+          1,
+          1_000_000,
+          "Connections one client address (an IPv6 /64) may hold open at once, counted from"
+              + " their first bytes (503 and closed beyond), so that one client cannot hold all"
+              + " of `Z8_MAX_CONNECTIONS`.");
+
   public static final Setting<Integer> WS_DEBUG_RATE =
       Setting.integer(
           "Z8_WS_DEBUG_RATE",
@@ -406,6 +427,8 @@ public final class Settings {
           HOOK_MAX_IN_FLIGHT,
           HOOK_BODY_TIMEOUT_MS,
           HOOK_MAX_PER_CLIENT,
+          MAX_CONNECTIONS,
+          MAX_CONNECTIONS_PER_CLIENT,
           WS_DEBUG_RATE,
           WS_PREVIEW_BYTES,
           WS_BATCH_MS,

@@ -11,6 +11,7 @@ import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
+import dev.z8run.api.http.ClientConnections;
 import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.ConnectionService;
@@ -172,7 +173,10 @@ public final class Z8Server implements AutoCloseable {
               new PluginCeiling(
                   settings.get(Settings.PLUGIN_FILES_ROOT),
                   settings.get(Settings.PLUGIN_ENV),
-                  outbound::check,
+                  host -> {
+                    OutboundPolicy.Admission admitted = outbound.admit(host);
+                    return new PluginCeiling.Admission(admitted.refusal(), admitted::close);
+                  },
                   outbound.toString()));
       StartTrace.mark("services");
       int pluginCount = PluginService.restore(plugins, store.plugins());
@@ -262,6 +266,11 @@ public final class Z8Server implements AutoCloseable {
               .port(settings.port())
               .shutdownHook(false) // Main's hook stops the server and says so
               .directHandlers(MalformedRequests.handlers())
+              .maxTcpConnections(settings.get(Settings.MAX_CONNECTIONS))
+              .addConnectionSelector(
+                  new ClientConnections(
+                      settings.get(Settings.MAX_CONNECTIONS_PER_CLIENT),
+                      java.util.List.of(EngineSockets.protocolConfig())))
               .routing(routes::accept)
               .addProtocol(EngineSockets.protocolConfig())
               .addRouting(sockets.routing())

@@ -11,6 +11,7 @@ import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.PinningResolver;
 import dev.z8run.testkit.Poll;
 import dev.z8run.testkit.TestPlugins;
 import java.io.IOException;
@@ -21,9 +22,11 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.spi.InetAddressResolver;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +37,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -126,12 +130,17 @@ class SecurityAttackTest {
     assertEquals("ok", json(health).get("status"));
   }
 
-  private void deploy(String token, String flow) throws Exception {
+  /**
+   * Creates and starts a flow; answers its id, which the server made unless {@code token} is an
+   * admin's (only an admin's chosen id is kept).
+   */
+  private String deploy(String token, String flow) throws Exception {
     HttpResponse<String> created = call("POST", "/api/v1/flows", flow, token);
     assertEquals(201, created.statusCode(), created.body());
     String id = (String) json(created).get("id");
     HttpResponse<String> started = call("POST", "/api/v1/flows/" + id + "/start", null, token);
     assertEquals(200, started.statusCode(), started.body());
+    return id;
   }
 
   private static String upload(String manifest, byte[] module) {
@@ -198,12 +207,12 @@ class SecurityAttackTest {
     assertEquals(
         403, call("DELETE", "/api/v1/plugins/grab-env", null, mallory).statusCode(), "remove");
 
-    deploy(mallory, hookFlow("steal", "grab-env", "{}"));
-    HttpResponse<String> stolen = hook("steal", "Z8_JWT_SECRET");
+    String stealId = deploy(mallory, hookFlow("steal", "grab-env", "{}"));
+    HttpResponse<String> stolen = hook(stealId, "Z8_JWT_SECRET");
     assertFalse(stolen.body().contains(SECRET), stolen.body());
     Poll.eventually("the refusal recorded")
         .until(
-            () -> executions(mallory, "steal").toString(),
+            () -> executions(mallory, stealId).toString(),
             text -> text.contains("z8.env_get('Z8_JWT_SECRET') refused"));
 
     // the http grant obeys the outbound policy: loopback is not public
@@ -212,11 +221,11 @@ class SecurityAttackTest {
         201,
         call("POST", "/api/v1/plugins", upload(caller, TestPlugins.wasm("http")), admin)
             .statusCode());
-    deploy(mallory, hookFlow("home", "call-home", "{}"));
-    hook("home", Map.of("url", "http://127.0.0.1:" + server.port() + "/api/v1/health"));
+    String homeId = deploy(mallory, hookFlow("home", "call-home", "{}"));
+    hook(homeId, Map.of("url", "http://127.0.0.1:" + server.port() + "/api/v1/health"));
     Poll.eventually("the loopback call refused")
         .until(
-            () -> executions(mallory, "home").toString(),
+            () -> executions(mallory, homeId).toString(),
             text -> text.contains("is not allowed by the outbound policy"));
     assertHealthy();
   }
@@ -233,10 +242,12 @@ class SecurityAttackTest {
           {"id":"out","type":"http-out","config":{}}],
          "wires":[{"from":"in","to":"out"}]}
         """;
-    assertEquals(201, call("POST", "/api/v1/flows", flow, mallory).statusCode());
+    HttpResponse<String> kept = call("POST", "/api/v1/flows", flow, mallory);
+    assertEquals(201, kept.statusCode(), kept.body());
+    String keep = "/api/v1/flows/" + json(kept).get("id");
 
-    assertEquals(200, call("PUT", "/api/v1/flows/keep", "{\"name\":\"x\"}", mallory).statusCode());
-    Map<String, Object> read = json(call("GET", "/api/v1/flows/keep", null, mallory));
+    assertEquals(200, call("PUT", keep, "{\"name\":\"x\"}", mallory).statusCode());
+    Map<String, Object> read = json(call("GET", keep, null, mallory));
     assertEquals("x", read.get("name"));
     assertEquals(2, ((List<?>) read.get("nodes")).size(), "a rename keeps the nodes");
 
@@ -246,16 +257,14 @@ class SecurityAttackTest {
                 "canvas_nodes", read.get("canvas_nodes"),
                 "canvas_edges", read.get("canvas_edges"),
                 "viewport", Map.of("x", 10, "y", 20, "zoom", 1.5)));
-    HttpResponse<String> saved = call("PUT", "/api/v1/flows/keep", canvasSave, mallory);
+    HttpResponse<String> saved = call("PUT", keep, canvasSave, mallory);
     assertEquals(200, saved.statusCode(), saved.body());
-    assertEquals(
-        2, ((List<?>) json(call("GET", "/api/v1/flows/keep", null, mallory)).get("nodes")).size());
+    assertEquals(2, ((List<?>) json(call("GET", keep, null, mallory)).get("nodes")).size());
 
-    HttpResponse<String> bogus = call("PUT", "/api/v1/flows/keep", "{\"bogus\":1}", mallory);
+    HttpResponse<String> bogus = call("PUT", keep, "{\"bogus\":1}", mallory);
     assertEquals(400, bogus.statusCode());
     assertTrue(errorMessage(bogus).startsWith("unknown field 'bogus'"), bogus.body());
-    assertEquals(
-        2, ((List<?>) json(call("GET", "/api/v1/flows/keep", null, mallory)).get("nodes")).size());
+    assertEquals(2, ((List<?>) json(call("GET", keep, null, mallory)).get("nodes")).size());
 
     HttpResponse<String> edges =
         call("POST", "/api/v1/flows", "{\"name\":\"e\",\"nodes\":[],\"edges\":[]}", mallory);
@@ -349,10 +358,10 @@ class SecurityAttackTest {
           201,
           call("POST", "/api/v1/plugins", upload(manifest, TestPlugins.wasm("http")), admin)
               .statusCode());
-      deploy(mallory, hookFlow("fetch", "fetch", "{}"));
+      String fetchId = deploy(mallory, hookFlow("fetch", "fetch", "{}"));
       long heapBefore = usedHeap();
       HttpResponse<String> fetched =
-          hook("fetch", Map.of("url", "http://127.0.0.1:" + huge.getAddress().getPort() + "/huge"));
+          hook(fetchId, Map.of("url", "http://127.0.0.1:" + huge.getAddress().getPort() + "/huge"));
       assertEquals(200, fetched.statusCode(), fetched.body());
       assertTrue(fetched.body().contains("exceeds 1048576"), fetched.body());
       assertTrue(usedHeap() - heapBefore < 256L << 20, "the body was not read whole");
@@ -415,9 +424,10 @@ class SecurityAttackTest {
   @Test
   void shouldAnswerHooksWhileSlowClientsHoldConnections() throws Exception {
     start("Z8_HOOK_MAX_IN_FLIGHT", "8", "Z8_HOOK_BODY_TIMEOUT_MS", "1000");
-    deploy(
-        mallory,
-        """
+    String echo =
+        deploy(
+            mallory,
+            """
         {"id":"echo","nodes":[
           {"id":"in","type":"http-in","config":{"method":"POST","path":"/e"}},
           {"id":"out","type":"http-out","config":{}}],
@@ -429,12 +439,13 @@ class SecurityAttackTest {
       socket
           .getOutputStream()
           .write(
-              ("POST /hook/echo/e HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+              ("POST /hook/" + echo + "/e HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
                   .getBytes(StandardCharsets.US_ASCII));
       slow.add(socket);
     }
     for (int i = 0; i < 20; i++) {
-      HttpResponse<String> answered = call("POST", "/hook/echo/e", "{\"n\":" + i + "}", null);
+      HttpResponse<String> answered =
+          call("POST", "/hook/" + echo + "/e", "{\"n\":" + i + "}", null);
       assertEquals(200, answered.statusCode(), answered.body());
     }
     Socket first = slow.get(0);
@@ -445,6 +456,61 @@ class SecurityAttackTest {
     for (Socket socket : slow) {
       assertTrue(closedWithin(socket, 10_000), "a body that never came ends the connection");
       socket.close();
+    }
+    assertHealthy();
+  }
+
+  @Test
+  void shouldNotLetOneClientHoldEveryConnection() throws Exception {
+    start("Z8_MAX_CONNECTIONS", "64", "Z8_MAX_CONNECTIONS_PER_CLIENT", "16");
+    String echo =
+        deploy(
+            admin,
+            """
+            {"id":"other-clients","nodes":[
+              {"id":"in","type":"http-in","config":{"method":"GET","path":"/e"}},
+              {"id":"out","type":"http-out","config":{}}],
+             "wires":[{"from":"in","to":"out"}]}
+            """);
+    // one client (127.0.0.1) opens 100 connections, each stopping inside its request's headers
+    List<Socket> idle = new ArrayList<>();
+    try {
+      for (int i = 0; i < 100; i++) {
+        Socket socket = new Socket("127.0.0.1", server.port());
+        socket.setSoTimeout(10_000);
+        socket
+            .getOutputStream()
+            .write(
+                ("GET /hook/" + echo + "/e HTTP/1.1\r\nHost: x\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+        idle.add(socket);
+      }
+      // another client (127.0.0.2) is served all the same
+      try (HttpClient other =
+          HttpClient.newBuilder()
+              .localAddress(InetAddress.getByName("127.0.0.2"))
+              .connectTimeout(TIMEOUT)
+              .build()) {
+        for (int i = 0; i < 20; i++) {
+          HttpResponse<String> answered =
+              other.send(
+                  HttpRequest.newBuilder(
+                          URI.create("http://127.0.0.1:" + server.port() + "/hook/" + echo + "/e"))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+          assertEquals(200, answered.statusCode(), answered.body());
+        }
+      }
+      // the connections past the client's 16 were answered 503 and closed
+      String last =
+          new String(idle.get(99).getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      assertTrue(last.startsWith("HTTP/1.1 503"), last);
+      assertTrue(last.contains("Z8_MAX_CONNECTIONS_PER_CLIENT"), last);
+    } finally {
+      for (Socket socket : idle) {
+        socket.close();
+      }
     }
     assertHealthy();
   }
@@ -506,8 +572,10 @@ class SecurityAttackTest {
         "if (msg.payload === 'graph') { var o = {leaf: 'x'};"
             + " for (var i = 0; i < 25; i++) { o = {a: o, b: o}; } msg.payload = JSON.stringify(o); }"
             + " else { msg.payload = 'x'.repeat(1 << 30); } return msg;";
-    deploy(
-        mallory, hookFlow("builtins", "function", JsonCodec.writeString(Map.of("func", attack))));
+    String builtinsId =
+        deploy(
+            mallory,
+            hookFlow("builtins", "function", JsonCodec.writeString(Map.of("func", attack))));
     deploy(
         admin,
         """
@@ -518,14 +586,14 @@ class SecurityAttackTest {
         """);
     for (String which : List.of("graph", "repeat")) {
       long startNs = System.nanoTime();
-      HttpResponse<String> attacked = hook("builtins", which);
+      HttpResponse<String> attacked = hook(builtinsId, which);
       assertEquals(504, attacked.statusCode(), "no answer: the node failed");
       assertTrue(System.nanoTime() - startNs < 10_000_000_000L, which + " ended in time");
       assertEquals(200, call("GET", "/hook/neighbour/n", null, null).statusCode());
     }
     Poll.eventually("both stopped as errors of the node")
         .until(
-            () -> executions(mallory, "builtins").toString(),
+            () -> executions(mallory, builtinsId).toString(),
             text ->
                 text.contains("repeat would make 1073741824 characters")
                     && (text.contains("JSON.stringify would make")
@@ -543,9 +611,10 @@ class SecurityAttackTest {
         201,
         call("POST", "/api/v1/vault", "{\"key\":\"api\",\"value\":\"" + secret + "\"}", mallory)
             .statusCode());
-    deploy(
-        mallory,
-        """
+    String leak =
+        deploy(
+            mallory,
+            """
         {"id":"leak","nodes":[
           {"id":"in","type":"http-in","config":{"method":"GET","path":"/l"}},
           {"id":"t","type":"template","config":{"syntax":"plain","template":"vault:api"}},
@@ -553,12 +622,12 @@ class SecurityAttackTest {
           {"id":"out","type":"http-out","config":{}}],
          "wires":[{"from":"in","to":"t"},{"from":"t","to":"d"},{"from":"t","to":"out"}]}
         """);
-    HttpResponse<String> answered = call("GET", "/hook/leak/l", null, null);
+    HttpResponse<String> answered = call("GET", "/hook/" + leak + "/l", null, null);
     assertEquals(200, answered.statusCode());
     String records =
         Poll.eventually("the execution recorded")
             .until(
-                () -> executions(mallory, "leak").toString(),
+                () -> executions(mallory, leak).toString(),
                 text -> text.contains("input_sample") && text.contains("[vault value]"));
     assertFalse(records.contains(secret), records);
     server.close();
@@ -581,22 +650,89 @@ class SecurityAttackTest {
     start();
     for (String host : List.of("[::127.0.0.1]", "[64:ff9b::7f00:1]", "[::ffff:0:7f00:1]")) {
       String id = "v6-" + Math.abs(host.hashCode());
-      deploy(
-          mallory,
-          """
+      String flow =
+          deploy(
+              mallory,
+              """
           {"id":"%s","nodes":[
             {"id":"in","type":"http-in","config":{"method":"GET","path":"/go"}},
             {"id":"x","type":"http-request","config":{"url":"http://%s:%d/api/v1/health"}},
             {"id":"out","type":"http-out","config":{}}],
            "wires":[{"from":"in","to":"x"},{"from":"x","to":"out"}]}
           """
-              .formatted(id, host, server.port()));
-      call("GET", "/hook/" + id + "/go", null, null);
+                  .formatted(id, host, server.port()));
+      call("GET", "/hook/" + flow + "/go", null, null);
       Poll.eventually(host + " refused")
           .until(
-              () -> executions(mallory, id).toString(),
+              () -> executions(mallory, flow).toString(),
               text -> text.contains("is not allowed by the outbound policy"));
     }
+    assertHealthy();
+  }
+
+  @Test
+  void shouldConnectOnlyToTheAddressThePolicyChecked() throws Exception {
+    // the loopback service an attacker wants to reach, listening on 127.0.0.1 only
+    HttpServer victim =
+        HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+    AtomicInteger reached = new AtomicInteger();
+    victim.createContext(
+        "/",
+        exchange -> {
+          reached.incrementAndGet();
+          exchange.sendResponseHeaders(200, -1);
+          exchange.close();
+        });
+    victim.start();
+    // 127.0.0.2 stands for a public address (tests send nothing off this machine): the policy
+    // allows it and not 127.0.0.1; the attacker's name answers 127.0.0.2 first, 127.0.0.1 after
+    start("Z8_HTTP_ALLOW", "127.0.0.2");
+    InetAddressResolver previous = PinningResolver.delegate();
+    AtomicInteger lookups = new AtomicInteger();
+    InetAddressResolver rebinding =
+        new InetAddressResolver() {
+          @Override
+          public Stream<InetAddress> lookupByName(String host, LookupPolicy policy)
+              throws UnknownHostException {
+            if (!host.equals("rebind.test")) {
+              return previous.lookupByName(host, policy);
+            }
+            byte last = (byte) (lookups.getAndIncrement() == 0 ? 2 : 1);
+            return Stream.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, last}));
+          }
+
+          @Override
+          public String lookupByAddress(byte[] address) throws UnknownHostException {
+            return previous.lookupByAddress(address);
+          }
+        };
+    AutoCloseable rebound = PinningResolver.answerWith(rebinding);
+    try {
+      String flow =
+          deploy(
+              mallory,
+              """
+              {"id":"rebind","nodes":[
+                {"id":"in","type":"http-in","config":{"method":"GET","path":"/go"}},
+                {"id":"x","type":"http-request","config":{"url":"http://rebind.test:%d/secret"}},
+                {"id":"out","type":"http-out","config":{}}],
+               "wires":[{"from":"in","to":"x"},{"from":"x","to":"out"}]}
+              """
+                  .formatted(victim.getAddress().getPort()));
+      call("GET", "/hook/" + flow + "/go", null, null);
+      String records =
+          Poll.eventually("the call failed on the checked address")
+              .until(() -> executions(mallory, flow).toString(), text -> text.contains("error="));
+      assertTrue(lookups.get() >= 1, "the attacker's name was looked up");
+      assertEquals(
+          "127.0.0.1",
+          InetAddress.getByName("rebind.test").getHostAddress(),
+          "outside a call the name now answers loopback: " + records);
+    } finally {
+      rebound.close();
+      victim.stop(0);
+    }
+    assertEquals(0, reached.get(), "no request reached the loopback service");
     assertHealthy();
   }
 
@@ -616,19 +752,19 @@ class SecurityAttackTest {
         call("POST", "/api/v1/plugins", upload(manifest, TestPlugins.wasm("file")), admin);
     assertEquals(201, installed.statusCode(), installed.body());
     assertEquals(files.toString(), ((Map<?, ?>) json(installed).get("granted")).get("files"));
-    deploy(mallory, hookFlow("files", "files", "{}"));
+    String filesId = deploy(mallory, hookFlow("files", "files", "{}"));
 
     for (String path : List.of("dangling", "escape/new/x", "zero", "../../outside/y")) {
-      hook("files", path);
+      hook(filesId, path);
     }
     Poll.eventually("four refusals")
         .until(
-            () -> executions(mallory, "files").toString(),
+            () -> executions(mallory, filesId).toString(),
             text -> text.split("refused: outside the file root", -1).length > 4);
     try (var listed = Files.list(outside)) {
       assertEquals(List.of(), listed.toList(), "nothing was written outside the root");
     }
-    HttpResponse<String> inside = hook("files", "notes/today.txt");
+    HttpResponse<String> inside = hook(filesId, "notes/today.txt");
     assertEquals(200, inside.statusCode(), inside.body());
     assertTrue(Files.exists(files.resolve("notes/today.txt")));
     assertHealthy();
@@ -661,6 +797,74 @@ class SecurityAttackTest {
     HttpResponse<String> gone = call("GET", "/auth/me", null, mallory);
     assertEquals(401, gone.statusCode());
     assertEquals(Authenticator.UNAUTHORIZED, errorMessage(gone));
+    assertHealthy();
+  }
+
+  @Test
+  void shouldTellAUserNothingAboutAnotherUsersFlowIds() throws Exception {
+    start();
+    // an admin's chosen id is kept, and so is its /hook URL
+    String orders =
+        deploy(
+            admin,
+            """
+            {"id":"orders","nodes":[
+              {"id":"in","type":"http-in","config":{"method":"GET","path":"/o"}},
+              {"id":"out","type":"http-out","config":{}}],
+             "wires":[{"from":"in","to":"out"}]}
+            """);
+    assertEquals("orders", orders);
+    String never = "never-" + java.util.UUID.randomUUID();
+
+    // create: a taken id and a free one get the same answer, a flow under an id the server made
+    for (String named : List.of(orders, never)) {
+      HttpResponse<String> created =
+          call("POST", "/api/v1/flows", "{\"id\":\"" + named + "\",\"name\":\"m\"}", mallory);
+      assertEquals(201, created.statusCode(), created.body());
+      Map<String, Object> answer = json(created);
+      assertNotEquals(named, answer.get("id"));
+      assertTrue(
+          ((String) answer.get("id"))
+              .matches("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"),
+          created.body());
+      assertEquals(
+          List.of("id", "name", "description", "status", "revision", "created_at"),
+          List.copyOf(answer.keySet()));
+    }
+
+    // every other route answers the same for another user's flow and for no flow at all
+    String[][] routes = {
+      {"GET", "", null},
+      {"PUT", "", "{\"name\":\"mine now\"}"},
+      {"PUT", "", "{\"id\":\"ID\",\"name\":\"x\",\"nodes\":[]}"},
+      {"POST", "/start", null},
+      {"POST", "/stop", null},
+      {"GET", "/export", null},
+      {"GET", "/revisions", null},
+      {"GET", "/revisions/1", null},
+      {"POST", "/rollback/1", null},
+      {"GET", "/executions", null},
+      {"DELETE", "", null},
+    };
+    for (String[] route : routes) {
+      List<String> answers = new ArrayList<>();
+      for (String id : List.of(orders, never)) {
+        String body = route[2] == null ? null : route[2].replace("ID", id);
+        HttpResponse<String> answered =
+            call(route[0], "/api/v1/flows/" + id + route[1], body, mallory);
+        answers.add(answered.statusCode() + " " + answered.body().replace(id, "ID"));
+      }
+      assertEquals(answers.get(1), answers.get(0), route[0] + " " + route[1]);
+      assertTrue(answers.get(0).startsWith("404 "), answers.get(0));
+    }
+    assertFalse(
+        call("GET", "/api/v1/flows", null, mallory).body().contains(orders), "not in the list");
+
+    // the owner's flow is untouched and its hook still answers
+    Map<String, Object> kept = json(call("GET", "/api/v1/flows/" + orders, null, admin));
+    assertEquals(1L, kept.get("revision"));
+    assertEquals(2, ((List<?>) kept.get("nodes")).size());
+    assertEquals(200, call("GET", "/hook/" + orders + "/o", null, null).statusCode());
     assertHealthy();
   }
 

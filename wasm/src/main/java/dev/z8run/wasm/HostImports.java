@@ -13,7 +13,6 @@ import dev.z8run.io.json.JsonCodec;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -276,16 +275,24 @@ final class HostImports {
         throw new HostCallException(
             "z8.http_request to '" + url + "' refused: the manifest grants only " + hosts);
       }
-      String refusal;
+      PluginCeiling.Admission admitted;
       try {
-        String bare = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
-        refusal = gate.check(host, InetAddress.getAllByName(bare));
+        admitted = gate.admit(host);
       } catch (UnknownHostException unknown) {
-        refusal = "host '" + host + "' does not resolve";
+        throw new HostCallException(
+            "z8.http_request to '" + url + "' refused: host '" + host + "' does not resolve");
       }
-      if (refusal != null) {
-        throw new HostCallException("z8.http_request to '" + url + "' refused: " + refusal);
+      try (admitted) {
+        if (admitted.refusal() != null) {
+          throw new HostCallException(
+              "z8.http_request to '" + url + "' refused: " + admitted.refusal());
+        }
+        return call(request, uri);
       }
+    }
+
+    /** Sends the request inside the admission: the connection goes to a checked address. */
+    private byte[] call(Map<?, ?> request, URI uri) {
       String method =
           request.get("method") instanceof String m ? m.toUpperCase(Locale.ROOT) : "GET";
       String body = request.get("body") == null ? null : bodyText(request.get("body"));

@@ -1,6 +1,6 @@
 package dev.z8run.wasm;
 
-import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,13 +42,34 @@ public record PluginCeiling(Path filesRoot, List<String> env, HostGate http, Str
   }
 
   /**
-   * Decides whether a plugin may connect to {@code host}, which resolved to {@code addresses}.
+   * Decides whether a plugin may connect to {@code host}, on the addresses it resolves to.
    * Implementations are thread-safe.
    */
   @FunctionalInterface
   public interface HostGate {
-    /** Null when allowed, else the reason it is not. */
-    String check(String host, InetAddress[] addresses);
+    /**
+     * Resolves and checks {@code host}; while the answer is open, a connection to the name goes to
+     * an address this check saw (the server's gate pins them in the JVM's resolver).
+     *
+     * @throws UnknownHostException when the name does not resolve
+     */
+    Admission admit(String host) throws UnknownHostException;
+  }
+
+  /**
+   * A gate's answer: {@code refusal} is null when the call may go on; {@link #close} when the call
+   * is done.
+   */
+  public record Admission(String refusal, Runnable release) implements AutoCloseable {
+    /** An allowed call that holds nothing. */
+    public static Admission allowed() {
+      return new Admission(null, () -> {});
+    }
+
+    @Override
+    public void close() {
+      release.run();
+    }
   }
 
   /**
@@ -56,7 +77,7 @@ public record PluginCeiling(Path filesRoot, List<String> env, HostGate http, Str
    * sandbox's own tests, never for a server that other people sign in to.
    */
   public static PluginCeiling asAsked() {
-    return new PluginCeiling(Path.of("/"), List.of("*"), (host, addresses) -> null, "*");
+    return new PluginCeiling(Path.of("/"), List.of("*"), host -> Admission.allowed(), "*");
   }
 
   /** What a manifest asking for {@code asked} is granted under this ceiling. */

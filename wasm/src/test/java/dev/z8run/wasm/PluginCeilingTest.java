@@ -11,7 +11,10 @@ import org.junit.jupiter.api.Test;
 class PluginCeilingTest {
   private final PluginCeiling ceiling =
       new PluginCeiling(
-          Path.of("/srv/z8/plugins"), List.of("API_REGION", "Z8_JWT_SECRET"), (h, a) -> null, "x");
+          Path.of("/srv/z8/plugins"),
+          List.of("API_REGION", "Z8_JWT_SECRET"),
+          h -> PluginCeiling.Admission.allowed(),
+          "x");
 
   private static PluginManifest.Capabilities asking(String files, List<String> env) {
     return new PluginManifest.Capabilities(true, List.of("api.example.com"), files, env, true);
@@ -25,7 +28,8 @@ class PluginCeilingTest {
     assertNull(ceiling.grant(asking("/", List.of())).fileRoot());
     assertNull(ceiling.grant(asking("../../etc", List.of())).fileRoot());
     assertNull(ceiling.grant(asking("/srv/z8/plugins-other", List.of())).fileRoot());
-    PluginCeiling none = new PluginCeiling(null, List.of(), (h, a) -> null, "x");
+    PluginCeiling none =
+        new PluginCeiling(null, List.of(), h -> PluginCeiling.Admission.allowed(), "x");
     assertNull(none.grant(asking("shout", List.of())).fileRoot());
   }
 

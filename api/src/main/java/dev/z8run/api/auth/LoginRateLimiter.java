@@ -1,10 +1,8 @@
 package dev.z8run.api.auth;
 
-import java.net.Inet6Address;
+import dev.z8run.api.http.ClientAddresses;
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -157,16 +155,7 @@ public final class LoginRateLimiter {
    * /64 and could otherwise rotate through billions of addresses.
    */
   public static String clientKey(InetAddress address) {
-    if (!(address instanceof Inet6Address)) {
-      return address.getHostAddress();
-    }
-    byte[] bytes = address.getAddress();
-    Arrays.fill(bytes, 8, 16, (byte) 0);
-    try {
-      return InetAddress.getByAddress(bytes).getHostAddress() + "/64";
-    } catch (UnknownHostException e) {
-      throw new IllegalStateException("16-byte IPv6 address refused by InetAddress", e);
-    }
+    return ClientAddresses.key(address);
   }
 
   @Override

@@ -14,6 +14,7 @@ import dev.z8run.store.FlowExistsException;
 import dev.z8run.store.FlowRecord;
 import dev.z8run.store.FlowStatus;
 import dev.z8run.store.Store;
+import dev.z8run.store.UserRecord;
 import dev.z8run.store.vault.VaultException;
 import io.helidon.http.Status;
 import java.util.ArrayList;
@@ -157,15 +158,21 @@ public final class FlowManager {
   }
 
   /**
-   * Creates a flow from a request's document: a random id when it has none, no nodes when it lists
-   * none (the HTTP API's POST and the editor socket's FLOW_CREATE).
+   * Creates a flow from a request's document, no nodes when it lists none (the HTTP API's POST and
+   * the editor socket's FLOW_CREATE). Its id is a new random UUID, whatever id the document names,
+   * unless the owner {@link #mayNameFlows may name flows}: flow ids are server-wide (they are the
+   * {@code /hook/<flow id>} URLs), so keeping a user's chosen id would answer differently when
+   * another user's flow has it, and tell them it exists. z8run's server always makes the id.
    *
-   * @throws ApiException 400 when it is not a flow document, 409 when the id is taken
+   * @throws ApiException 400 when it is not a flow document, 409 when an admin's chosen id is taken
    */
   public FlowRecord createDocument(String owner, Map<String, Object> document) {
     FlowPatch.requireKnownFields(document);
     Map<String, Object> body = new LinkedHashMap<>(document);
-    if (body.get("id") == null) {
+    if (body.get("id") instanceof String named) {
+      requireValidId(named); // the same refusal for everyone: it depends on the text alone
+    }
+    if (body.get("id") == null || !mayNameFlows(owner)) {
       body.put("id", UUID.randomUUID().toString());
     }
     body.putIfAbsent("nodes", List.of());
@@ -177,6 +184,17 @@ public final class FlowManager {
     } catch (IllegalArgumentException invalid) {
       throw ApiException.badRequest(invalid.getMessage());
     }
+  }
+
+  /**
+   * Whether a create keeps the id its document names: only for an admin, who manages the server and
+   * already sees every deployed flow's id in {@code /metrics}, so that a taken id (409) tells them
+   * nothing new. Every registered user who is not an admin gets ids the server makes (see {@link
+   * #createDocument}). A principal the store does not know (tokens that an embedding program or a
+   * test signs itself) keeps its ids, as before.
+   */
+  public boolean mayNameFlows(String owner) {
+    return store.users().find(owner).map(user -> user.hasRole(UserRecord.ADMIN)).orElse(true);
   }
 
   /**

@@ -90,6 +90,11 @@ final class SocketCommands {
       Flow flow = document(request, id);
       Optional<FlowRecord> current = flows.get(owner, id);
       if (current.isEmpty()) {
+        if (!flows.mayNameFlows(owner)) {
+          // only an admin names a new flow (FlowManager.createDocument): a user's deploy of an id
+          // they do not own is answered like a missing flow, whoever has that id
+          throw missing(id);
+        }
         try {
           flows.create(owner, flow);
         } catch (FlowExistsException taken) {

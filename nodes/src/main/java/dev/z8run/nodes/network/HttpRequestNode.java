@@ -15,7 +15,6 @@ import dev.z8run.nodes.support.JsonValues;
 import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import dev.z8run.nodes.support.OutboundPolicy;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
@@ -267,8 +266,14 @@ public final class HttpRequestNode implements Node {
         bodyPath != null ? z8runBody(msg, verb, requestHeaders) : body(msg, verb, requestHeaders);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     for (int redirects = 0; ; redirects++) {
-      checkPolicy(uri);
-      HttpResponse<byte[]> response = send(uri, verb, requestHeaders, body, deadline);
+      HttpResponse<byte[]> response;
+      OutboundPolicy.Admission admitted = admit(uri);
+      try {
+        // the client connects inside the admission: to an address the policy checked
+        response = send(uri, verb, requestHeaders, body, deadline);
+      } finally {
+        admitted.close();
+      }
       int status = response.statusCode();
       String location = response.headers().firstValue("location").orElse(null);
       if (location == null || !List.of(301, 302, 303, 307, 308).contains(status)) {
@@ -292,18 +297,19 @@ public final class HttpRequestNode implements Node {
     }
   }
 
-  private void checkPolicy(URI uri) {
+  private OutboundPolicy.Admission admit(URI uri) {
     String host = uri.getHost();
-    InetAddress[] addresses;
+    OutboundPolicy.Admission admitted;
     try {
-      addresses = InetAddress.getAllByName(host);
+      admitted = policy.admit(host);
     } catch (UnknownHostException unknown) {
       throw new IllegalStateException("unknown host '" + host + "'");
     }
-    String refused = policy.check(host, addresses);
-    if (refused != null) {
-      throw new IllegalStateException(refused);
+    if (admitted.refusal() != null) {
+      admitted.close();
+      throw new IllegalStateException(admitted.refusal());
     }
+    return admitted;
   }
 
   private HttpResponse<byte[]> send(

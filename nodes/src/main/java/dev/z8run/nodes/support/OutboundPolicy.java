@@ -30,9 +30,10 @@ import java.util.Locale;
  * {@code Z8_HTTP_ALLOW=public,nas.home.arpa,192.168.1.0/24}; one who wants flows to reach only a
  * few hosts leaves {@code public} out: {@code Z8_HTTP_ALLOW=api.example.com}.
  *
- * <p>Addresses are checked after resolving the name; the HTTP client resolves it again when it
- * connects, through the JVM's DNS cache, so a name re-pointed between the two lookups (DNS
- * rebinding with a zero TTL) is not fully excluded. Immutable and thread-safe.
+ * <p>Addresses are checked after resolving the name, and the connection goes to a checked address:
+ * {@link #admit} pins the name's checked addresses in the JVM's resolver ({@link PinningResolver})
+ * until the call is done, so the HTTP client's own lookup when it connects answers them, even when
+ * the name's DNS answer has changed in between (DNS rebinding). Immutable and thread-safe.
  */
 public final class OutboundPolicy {
   /** The environment variable holding the policy. */
@@ -40,6 +41,10 @@ public final class OutboundPolicy {
 
   /** The policy when {@value #ENV} is unset or blank. */
   public static final String DEFAULT = "public";
+
+  static {
+    PinningResolver.install(); // before any other lookup, on a thread whose loader can see it
+  }
 
   private final String spec;
   private final boolean any;
@@ -121,6 +126,77 @@ public final class OutboundPolicy {
     }
     networks.add(bytes);
     prefixes.add(prefix);
+  }
+
+  /**
+   * A call's admission by the policy: {@link #refusal()} says whether it may go on; while it is
+   * open, the name's lookups answer the addresses that were checked. Connect inside it, then close.
+   */
+  public static final class Admission implements AutoCloseable {
+    private final String refusal;
+    private final PinningResolver.Pin pin;
+
+    private Admission(String refusal, PinningResolver.Pin pin) {
+      this.refusal = refusal;
+      this.pin = pin;
+    }
+
+    /** Null when the call is allowed, else why not (naming the host, address and policy). */
+    public String refusal() {
+      return refusal;
+    }
+
+    @Override
+    public void close() {
+      if (pin != null) {
+        pin.release();
+      }
+    }
+  }
+
+  /**
+   * Resolves {@code host} (a name or an address literal, IPv6 in brackets or not), checks it, and
+   * keeps the checked addresses as the name's answer until the admission is closed ({@link
+   * PinningResolver}): the connection made inside it goes to an address this check saw. A host the
+   * policy names (or {@code *}) is admitted without resolving it.
+   *
+   * @throws UnknownHostException when the name does not resolve
+   */
+  public Admission admit(String host) throws UnknownHostException {
+    String name =
+        host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    if (any || names.contains(name.toLowerCase(Locale.ROOT)) || nameSuffixMatches(name)) {
+      return new Admission(null, null);
+    }
+    if (isAddressLiteral(name) || !PinningResolver.active()) {
+      return new Admission(check(host, InetAddress.getAllByName(name)), null);
+    }
+    PinningResolver.Pin pin = PinningResolver.pin(name);
+    try {
+      InetAddress[] looked = InetAddress.getAllByName(name); // the JDK's cache, or the pin
+      InetAddress[] pinned = pin.fill(looked);
+      InetAddress[] both = new InetAddress[looked.length + pinned.length];
+      System.arraycopy(looked, 0, both, 0, looked.length);
+      System.arraycopy(pinned, 0, both, looked.length, pinned.length);
+      return new Admission(check(host, both), pin);
+    } catch (UnknownHostException | RuntimeException failed) {
+      pin.release();
+      throw failed;
+    }
+  }
+
+  private boolean nameSuffixMatches(String host) {
+    String name = host.toLowerCase(Locale.ROOT);
+    for (String suffix : suffixes) {
+      if (name.endsWith(suffix)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isAddressLiteral(String host) {
+    return host.indexOf(':') >= 0 || host.chars().allMatch(c -> c == '.' || (c >= '0' && c <= '9'));
   }
 
   /**

@@ -6,7 +6,6 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.http.HttpClient;
@@ -166,11 +165,16 @@ public final class ProviderClient {
     try {
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs());
       for (int attempt = 0; ; attempt++) {
-        checkPolicy(uri);
         String problem;
         long pauseMs;
         try {
-          HttpResponse<InputStream> response = send(uri, headers, body, deadline);
+          HttpResponse<InputStream> response;
+          OutboundPolicy.Admission admitted = admit(uri);
+          try {
+            response = send(uri, headers, body, deadline); // connects to a checked address
+          } finally {
+            admitted.close();
+          }
           int status = response.statusCode();
           if (status >= 200 && status < 300) {
             T result = readUntil(response.body(), deadline, reader);
@@ -219,18 +223,19 @@ public final class ProviderClient {
     }
   }
 
-  private void checkPolicy(URI uri) throws ProviderException {
+  private OutboundPolicy.Admission admit(URI uri) throws ProviderException {
     String host = uri.getHost();
-    InetAddress[] addresses;
+    OutboundPolicy.Admission admitted;
     try {
-      addresses = InetAddress.getAllByName(host);
+      admitted = policy.admit(host);
     } catch (UnknownHostException unknown) {
       throw new ProviderException("unknown host '" + host + "'", 0);
     }
-    String refused = policy.check(host, addresses);
-    if (refused != null) {
-      throw new ProviderException(refused, 0);
+    if (admitted.refusal() != null) {
+      admitted.close();
+      throw new ProviderException(admitted.refusal(), 0);
     }
+    return admitted;
   }
 
   private HttpResponse<InputStream> send(

@@ -1,0 +1,188 @@
+package dev.z8run.api.http;
+
+import io.helidon.common.buffers.BufferData;
+import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.webserver.ConnectionContext;
+import io.helidon.webserver.ProtocolConfigs;
+import io.helidon.webserver.http1.Http1Config;
+import io.helidon.webserver.spi.ProtocolConfig;
+import io.helidon.webserver.spi.ServerConnection;
+import io.helidon.webserver.spi.ServerConnectionSelector;
+import io.helidon.webserver.spi.ServerConnectionSelectorProvider;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.ServiceLoader;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server's HTTP/1 connections, counted per client address (an IPv6 address by its /64): a
+ * client that already holds {@code maxPerClient} open connections has a further one answered 503
+ * and closed, so one client cannot hold every connection the server allows ({@code
+ * Z8_MAX_CONNECTIONS}) and lock other clients out.
+ *
+ * <p>It is the first connection selector of the listener and hands every connection it lets in to
+ * Helidon's own HTTP/1 selector (the editor socket's upgrade included), counting it until that
+ * connection's handler returns. A connection is counted from its first bytes: Helidon identifies a
+ * connection's protocol only then, and closes one that sends nothing after its socket read timeout
+ * (30 s). Thread-safe.
+ */
+public final class ClientConnections implements ServerConnectionSelector {
+  private static final byte[] REFUSAL = refusal();
+
+  private final ServerConnectionSelector http1;
+  private final int maxPerClient;
+  private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
+
+  /**
+   * @param maxPerClient the most connections one client address may hold
+   * @param protocols the listener's protocol configurations (the editor socket's), as the HTTP/1
+   *     selector Helidon would make itself gets them
+   */
+  public ClientConnections(int maxPerClient, List<ProtocolConfig> protocols) {
+    this.maxPerClient = maxPerClient;
+    this.http1 = http1Selector(ProtocolConfigs.create(protocols));
+  }
+
+  /** Helidon's HTTP/1 selector, made by its provider as the listener would make it. */
+  @SuppressWarnings("unchecked")
+  private static ServerConnectionSelector http1Selector(ProtocolConfigs protocols) {
+    for (ServerConnectionSelectorProvider<?> provider :
+        ServiceLoader.load(
+            ServerConnectionSelectorProvider.class, ClientConnections.class.getClassLoader())) {
+      if (provider.protocolConfigType() == Http1Config.class) {
+        return ((ServerConnectionSelectorProvider<Http1Config>) provider)
+            .create("@default", Http1Config.create(), protocols);
+      }
+    }
+    throw new IllegalStateException(
+        "Helidon's HTTP/1 connection provider is not on the class path");
+  }
+
+  /** Connections one client address holds now (for tests and metrics). */
+  public int openBy(String clientKey) {
+    AtomicInteger count = open.get(clientKey);
+    return count == null ? 0 : count.get();
+  }
+
+  @Override
+  public int bytesToIdentifyConnection() {
+    return http1.bytesToIdentifyConnection();
+  }
+
+  @Override
+  public Support supports(BufferData request) {
+    return http1.supports(request);
+  }
+
+  @Override
+  public Set<String> supportedApplicationProtocols() {
+    return http1.supportedApplicationProtocols();
+  }
+
+  @Override
+  public ServerConnection connection(ConnectionContext context) {
+    String client = clientKey(context.remotePeer().address());
+    AtomicInteger count = open.computeIfAbsent(client, key -> new AtomicInteger());
+    if (count.incrementAndGet() > maxPerClient) {
+      release(client, count);
+      return new Refused(context);
+    }
+    try {
+      return new Counted(http1.connection(context), client, count);
+    } catch (RuntimeException failed) {
+      release(client, count);
+      throw failed;
+    }
+  }
+
+  private void release(String client, AtomicInteger count) {
+    if (count.decrementAndGet() == 0) {
+      open.remove(client, count);
+    }
+  }
+
+  private static String clientKey(SocketAddress address) {
+    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
+      return ClientAddresses.key(inet.getAddress());
+    }
+    return String.valueOf(address);
+  }
+
+  private static byte[] refusal() {
+    String body =
+        "{\"error\":{\"code\":503,\"message\":\"too many connections from this client address"
+            + " (Z8_MAX_CONNECTIONS_PER_CLIENT)\"}}";
+    return ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+            + "Content-Length: "
+            + body.length()
+            + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
+            + body)
+        .getBytes(StandardCharsets.US_ASCII);
+  }
+
+  /** A connection let in: counted until its handler returns. */
+  private final class Counted implements ServerConnection {
+    private final ServerConnection connection;
+    private final String client;
+    private final AtomicInteger count;
+
+    Counted(ServerConnection connection, String client, AtomicInteger count) {
+      this.connection = connection;
+      this.client = client;
+      this.count = count;
+    }
+
+    @Override
+    public void handle(Limit limit) throws InterruptedException {
+      try {
+        connection.handle(limit);
+      } finally {
+        release(client, count);
+      }
+    }
+
+    @Override
+    public Duration idleTime() {
+      return connection.idleTime();
+    }
+
+    @Override
+    public void close(boolean interrupt) {
+      connection.close(interrupt);
+    }
+  }
+
+  /** A connection over the client's limit: one 503, then closed (by Helidon, when it returns). */
+  private static final class Refused implements ServerConnection {
+    private final ConnectionContext context;
+
+    Refused(ConnectionContext context) {
+      this.context = context;
+    }
+
+    @Override
+    public void handle(Limit limit) {
+      answer();
+    }
+
+    private void answer() {
+      context.dataWriter().writeNow(BufferData.create(REFUSAL));
+    }
+
+    @Override
+    public Duration idleTime() {
+      return Duration.ZERO;
+    }
+
+    @Override
+    public void close(boolean interrupt) {
+      // nothing held: the handler returns at once
+    }
+  }
+}
