@@ -786,33 +786,8 @@ function Editor({ flowId }) {
         );
         return;
       }
-      if (c.source === c.target) {
-        showHint(`Not wired: ${name(from)} cannot be wired to itself (flows must be acyclic).`);
-        return;
-      }
+      // loops (a wire back to an earlier node, or to the node itself) are allowed, as in Node-RED
       const es = current.current.edges;
-      // would the new wire close a loop? (target already reaches source)
-      const next = new Map();
-      for (const e of es) {
-        if (!next.has(e.source)) next.set(e.source, []);
-        next.get(e.source).push(e.target);
-      }
-      const seen = new Set([c.target]);
-      const stack = [c.target];
-      while (stack.length) {
-        const at = stack.pop();
-        if (at === c.source) {
-          showHint(
-            `Not wired: ${name(to)} already leads to ${name(from)}; this wire would make a loop (flows must be acyclic).`,
-          );
-          return;
-        }
-        for (const n of next.get(at) || [])
-          if (!seen.has(n)) {
-            seen.add(n);
-            stack.push(n);
-          }
-      }
       const wire = { from: c.source, fromPort, to: c.target, toPort };
       const id = edgeId(wire);
       if (es.some((e) => e.id === id)) {

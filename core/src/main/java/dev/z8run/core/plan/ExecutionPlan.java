@@ -11,10 +11,18 @@ import java.util.Map;
  * position), the wiring as index arrays, and the worker each node runs on.
  *
  * <p>{@code targets[n][p]} lists the indexes of the nodes wired to output port {@code p} of node
- * {@code n}; {@code targetPorts[n][p][k]} is the input port of the {@code k}-th of them.
+ * {@code n}; {@code targetPorts[n][p][k]} is the input port of the {@code k}-th of them; {@code
+ * loopBack[n][p][k]} is true when that wire is a <em>back wire</em>, one that closes a loop (it
+ * leads to a node at or before {@code n} in the order; see {@link Planner}). The order is
+ * topological over the other wires.
  */
 public record ExecutionPlan(
-    Flow flow, List<PlannedNode> nodes, int[][][] targets, int[][][] targetPorts, int workerCount) {
+    Flow flow,
+    List<PlannedNode> nodes,
+    int[][][] targets,
+    int[][][] targetPorts,
+    boolean[][][] loopBack,
+    int workerCount) {
 
   /**
    * One node of the plan.

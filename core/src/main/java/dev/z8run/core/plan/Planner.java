@@ -20,6 +20,12 @@ import java.util.PriorityQueue;
  * the order into contiguous runs, one per worker, so that a chain crosses cores as few times as
  * possible.
  *
+ * <p>Loops: a depth-first search in document order marks the <em>back wires</em>, those that lead
+ * to a node still on the search's path (a wire from a node to itself is one). Every loop of the
+ * flow holds at least one; without them the wires are acyclic, and the order is taken over the
+ * other wires only. The runtime never blocks a sender on a back wire (see {@link
+ * ExecutionPlan#loopBack}), which is what keeps a loop from deadlocking when its inboxes fill.
+ *
  * <p>The flow must have passed {@link dev.z8run.core.validate.FlowValidator}; the planner throws
  * {@link IllegalArgumentException} on what validation would have caught.
  */
@@ -52,16 +58,24 @@ public final class Planner {
     for (int i = 0; i < n; i++) {
       outgoing.add(new ArrayList<>());
     }
-    int[] inDegree = new int[n];
     for (Wire wire : flow.wires()) {
       Integer from = documentIndex.get(wire.fromNode());
       Integer to = documentIndex.get(wire.toNode());
       if (from != null && to != null) {
         outgoing.get(from).add(wire);
-        inDegree[to]++;
       }
     }
-    int[] order = topologicalOrder(enabled, documentIndex, outgoing, inDegree);
+    boolean[][] back = backPairs(documentIndex, outgoing);
+    int[] inDegree = new int[n];
+    for (int from = 0; from < n; from++) {
+      for (Wire wire : outgoing.get(from)) {
+        int to = documentIndex.get(wire.toNode());
+        if (!isBack(back, from, to)) {
+          inDegree[to]++;
+        }
+      }
+    }
+    int[] order = topologicalOrder(enabled, documentIndex, outgoing, inDegree, back);
     int[] planIndex = new int[n];
     for (int position = 0; position < n; position++) {
       planIndex[order[position]] = position;
@@ -70,6 +84,7 @@ public final class Planner {
     List<PlannedNode> planned = new ArrayList<>(n);
     int[][][] targets = new int[n][][];
     int[][][] targetPorts = new int[n][][];
+    boolean[][][] loopBack = new boolean[n][][];
     for (int position = 0; position < n; position++) {
       FlowNode node = enabled.get(order[position]);
       NodeType type = registry.find(node.type());
@@ -85,6 +100,7 @@ public final class Planner {
           new PlannedNode(position, node, type, config, outputs, type.inputs().size(), worker));
       targets[position] = new int[outputs][];
       targetPorts[position] = new int[outputs][];
+      loopBack[position] = new boolean[outputs][];
       for (int port = 0; port < outputs; port++) {
         List<Wire> fromPort = new ArrayList<>();
         for (Wire wire : outgoing.get(order[position])) {
@@ -94,21 +110,73 @@ public final class Planner {
         }
         targets[position][port] = new int[fromPort.size()];
         targetPorts[position][port] = new int[fromPort.size()];
+        loopBack[position][port] = new boolean[fromPort.size()];
         for (int k = 0; k < fromPort.size(); k++) {
           Wire wire = fromPort.get(k);
-          targets[position][port][k] = planIndex[documentIndex.get(wire.toNode())];
+          int to = documentIndex.get(wire.toNode());
+          targets[position][port][k] = planIndex[to];
           targetPorts[position][port][k] = wire.toPort();
+          loopBack[position][port][k] = isBack(back, order[position], to);
         }
       }
     }
-    return new ExecutionPlan(flow, List.copyOf(planned), targets, targetPorts, workerCount);
+    return new ExecutionPlan(
+        flow, List.copyOf(planned), targets, targetPorts, loopBack, workerCount);
+  }
+
+  /**
+   * The back wires as (from, to) pairs of document indexes: {@code back[from]} is null when no back
+   * wire leaves {@code from}, else flags the targets. Iterative depth-first search from every
+   * unvisited node in document order, successors in wire order; every wire between the same two
+   * nodes is back or none is, since the target stays on the path while the source is searched.
+   */
+  private static boolean[][] backPairs(
+      Map<String, Integer> documentIndex, List<List<Wire>> outgoing) {
+    int n = outgoing.size();
+    boolean[][] back = new boolean[n][];
+    byte[] state = new byte[n]; // 0 unvisited, 1 on the path, 2 done
+    int[] next = new int[n];
+    int[] path = new int[n];
+    for (int root = 0; root < n; root++) {
+      if (state[root] != 0) {
+        continue;
+      }
+      int depth = 0;
+      path[depth++] = root;
+      state[root] = 1;
+      while (depth > 0) {
+        int v = path[depth - 1];
+        List<Wire> wires = outgoing.get(v);
+        if (next[v] < wires.size()) {
+          int w = documentIndex.get(wires.get(next[v]++).toNode());
+          if (state[w] == 0) {
+            state[w] = 1;
+            path[depth++] = w;
+          } else if (state[w] == 1) {
+            if (back[v] == null) {
+              back[v] = new boolean[n];
+            }
+            back[v][w] = true;
+          }
+        } else {
+          state[v] = 2;
+          depth--;
+        }
+      }
+    }
+    return back;
+  }
+
+  private static boolean isBack(boolean[][] back, int from, int to) {
+    return back[from] != null && back[from][to];
   }
 
   private static int[] topologicalOrder(
       List<FlowNode> nodes,
       Map<String, Integer> documentIndex,
       List<List<Wire>> outgoing,
-      int[] inDegree) {
+      int[] inDegree,
+      boolean[][] back) {
     int n = nodes.size();
     int[] remaining = inDegree.clone();
     // the earliest ready node in document order goes next: a chain then stays one contiguous run
@@ -125,13 +193,16 @@ public final class Planner {
       order[count++] = current;
       for (Wire wire : outgoing.get(current)) {
         int to = documentIndex.get(wire.toNode());
+        if (isBack(back, current, to)) {
+          continue;
+        }
         if (--remaining[to] == 0) {
           ready.add(to);
         }
       }
     }
     if (count != n) {
-      throw new IllegalArgumentException("the flow has a cycle; validate it first");
+      throw new IllegalStateException("the forward wires form a cycle (planner bug)");
     }
     return order;
   }

@@ -45,6 +45,13 @@ import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
  * message from this node to it has already been handled. A second child releases a held
  * continuation into the target's ring as usual.
  *
+ * <p>Loops: a message on a back wire (one that closes a loop) is never fused and never enters the
+ * pending queue. On a worker, when the target inbox is full it goes to the node's loop queue
+ * (bounded, retried by the worker without stopping the node's input) or, past the queue's budget,
+ * is dropped with an error on the node, a counted drop and a failed execution; its credit stays
+ * with the sender and is returned. A blocking node waits up to {@link #LOOP_WAIT_MS} for room, then
+ * drops the same way.
+ *
  * <p>One per worker (reused for every message) or one per blocking task. Not thread-safe.
  */
 final class Emitter implements Output {
@@ -53,6 +60,10 @@ final class Emitter implements Output {
   private static final int IN_PENDING = 2;
   private static final int IN_SCRATCH = 3;
   private static final int DEFERRED = 4;
+  private static final int IN_LOOP = 5;
+
+  /** How long a blocking node waits for room on a back wire before dropping the message. */
+  static final long LOOP_WAIT_MS = 1_000;
 
   private static final int STAGED = 0;
   private static final int DIRECT = 1;
@@ -234,7 +245,7 @@ final class Emitter implements Output {
     }
     int recordLength = HEADER_LENGTH + bodyLength;
     int[] targets = node.targets[port];
-    if (targets.length == 1 && !node.hasPending()) {
+    if (targets.length == 1 && !node.hasPending() && !node.loopBack[port][0]) {
       NodeInstance target = node.flow.instance(targets[0]);
       if (recordLength <= target.maxRecordLength) {
         if (canFuse(target)) {
@@ -431,6 +442,13 @@ final class Emitter implements Output {
       }
       int targetPort = node.targetPorts[port][k];
       splitForNewChild();
+      if (node.loopBack[port][k]) {
+        if (deliverOnLoop(target, port, targetPort, body, messageId, block, bodyLength)) {
+          children++;
+          delivered++;
+        }
+        continue;
+      }
       if (targets.length == 1 && !node.hasPending() && canFuse(target)) {
         child.wrap(fusedOut.ensure(recordLength, 0), 0, recordLength);
         putHeader(messageId, port, targetPort, jsonLength, binaryLength, indexLength);
@@ -464,6 +482,80 @@ final class Emitter implements Output {
       delivered++;
     }
     node.countOut(delivered);
+  }
+
+  /**
+   * Writes one child for a back wire: into the target's inbox, else the loop queue, else drops it
+   * (see the class comment). The held child, if any, was already released.
+   *
+   * @return whether the child was written (and is now held)
+   */
+  private boolean deliverOnLoop(
+      NodeInstance target,
+      int port,
+      int targetPort,
+      MessageBody body,
+      long messageId,
+      long block,
+      int bodyLength) {
+    int recordLength = HEADER_LENGTH + (block != 0 ? REF_BODY_LENGTH : bodyLength);
+    int index;
+    if (waitWhenFull) {
+      index = claimOnLoop(target, recordLength);
+      if (index <= 0) {
+        return false;
+      }
+    } else {
+      // every child is released (no credit still to write into the loop queue): it may move
+      if (node.hasLoopQueued()) {
+        node.flushLoop();
+      }
+      index = node.hasLoopQueued() ? -1 : target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+    }
+    if (index > 0) {
+      child.wrap(target.inbox.buffer(), index, recordLength);
+    } else {
+      int at = node.appendLoop(target.index, recordLength);
+      if (at < 0) {
+        node.dropLoopFull(input, target);
+        return false;
+      }
+      node.countBlocked();
+      child.wrap(node.loop.buffer(), at, recordLength);
+    }
+    putHeader(
+        messageId, port, targetPort, body.jsonLength(), body.binaryLength(), body.indexLength());
+    writeBody(body, block, bodyLength);
+    if (index > 0) {
+      holdInRing(target, index);
+    } else {
+      heldKind = IN_LOOP;
+      heldIndex = child.offset();
+      heldTarget = target;
+    }
+    return true;
+  }
+
+  /** A blocking node's claim on a back wire: waits up to {@link #LOOP_WAIT_MS}, then drops. */
+  private int claimOnLoop(NodeInstance target, int recordLength) {
+    int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+    long startNs = System.nanoTime();
+    long parkNs = 1_000;
+    while (index <= 0) {
+      if (!node.flow.isActive()) {
+        node.dropStopped(input);
+        return -1;
+      }
+      long waitedMs = (System.nanoTime() - startNs) / 1_000_000;
+      if (waitedMs >= LOOP_WAIT_MS) {
+        node.dropLoopTimeout(input, target, waitedMs);
+        return -1;
+      }
+      LockSupport.parkNanos(parkNs);
+      parkNs = Math.min(parkNs * 2, 1_000_000);
+      index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+    }
+    return index;
   }
 
   /** The child's body: a reference to {@code block} (one more holder), or a copy of the bytes. */
@@ -577,6 +669,8 @@ final class Emitter implements Output {
       heldTarget.signal(worker);
     } else if (heldKind == IN_PENDING) {
       node.pending.buffer().putLong(heldIndex + CREDIT_OFFSET, credit);
+    } else if (heldKind == IN_LOOP) {
+      node.loop.buffer().putLong(heldIndex + CREDIT_OFFSET, credit);
     } else if (heldKind == IN_SCRATCH) {
       fusedOut.buffer().putLong(CREDIT_OFFSET, credit);
       heldKind = NONE;

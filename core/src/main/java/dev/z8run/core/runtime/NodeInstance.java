@@ -26,6 +26,13 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  *  entry: 0 target_node i32 | 4 record_length i32 | 8 record (header + body) | padding to 8
  * </pre>
  *
+ * <p>The loop queue holds messages for a <em>back wire</em> (one that closes a loop, see {@link
+ * dev.z8run.core.plan.Planner}) whose target inbox was full, in the same entry layout. Unlike the
+ * pending queue it does not stop the node taking input: the worker retries it at every poll. Its
+ * size is bounded by {@link #loopBudget} bytes; a message that does not fit is dropped with an
+ * error on this node ({@link #dropLoopFull}). A loop thus always has a sender that never blocks, so
+ * its nodes cannot all wait on each other's full inboxes.
+ *
  * <p>Threading: owned by its worker; the control plane reads only counters and the inbox size.
  */
 class NodeInstance implements ControlledMessageHandler {
@@ -40,6 +47,14 @@ class NodeInstance implements ControlledMessageHandler {
   final int[][] targets;
   final int[][] targetPorts;
   final ScratchBuffer pending = new ScratchBuffer(64);
+
+  /** Per port and wire: whether the wire is a back wire ({@code ExecutionPlan.loopBack}). */
+  final boolean[][] loopBack;
+
+  final ScratchBuffer loop = new ScratchBuffer(64);
+
+  /** Bytes the loop queue may hold: the size of this node's own inbox ring. */
+  final int loopBudget;
 
   /** Whether messages for this node may run as a continuation on its worker (not blocking). */
   final boolean fusable;
@@ -58,6 +73,9 @@ class NodeInstance implements ControlledMessageHandler {
   private int pendingHead;
   private int pendingTail;
   private int pendingEntries;
+  private int loopHead;
+  private int loopTail;
+  private int loopEntries;
   WorkerAgent worker;
 
   /**
@@ -79,6 +97,8 @@ class NodeInstance implements ControlledMessageHandler {
     this.maxRecordLength = inbox.maxMsgLength();
     this.targets = flow.plan.targets()[index];
     this.targetPorts = flow.plan.targetPorts()[index];
+    this.loopBack = flow.plan.loopBack()[index];
+    this.loopBudget = capacity;
     this.fusable = fusable;
   }
 
@@ -145,10 +165,11 @@ class NodeInstance implements ControlledMessageHandler {
 
   /** Drains at most {@code limit} messages; returns how many it took. */
   int poll(int limit) {
+    int moved = loopTail != 0 ? flushLoop() : 0;
     if (pendingTail != 0 && !flushPending()) {
-      return 0;
+      return moved;
     }
-    return inbox.controlledRead(this, limit);
+    return moved + inbox.controlledRead(this, limit);
   }
 
   static void rethrowIfFatal(Throwable failure) {
@@ -193,6 +214,34 @@ class NodeInstance implements ControlledMessageHandler {
             + "' (raise the engine's inbox size)");
   }
 
+  /** A message for a back wire found the target's inbox full and the loop queue at its budget. */
+  void dropLoopFull(MessageFlyweight msg, NodeInstance target) {
+    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
+    flow.markFailed(msg.execSlot(), index);
+    flow.nodeError(
+        index,
+        msg.executionId(),
+        "message dropped on the loop wire to node '"
+            + target.nodeId
+            + "': its inbox is full and "
+            + loopBudget
+            + " bytes already wait for the loop (slow the loop down, e.g. with a delay node)");
+  }
+
+  /** A blocking node waited too long for room in the inbox of a back wire's target. */
+  void dropLoopTimeout(MessageFlyweight msg, NodeInstance target, long waitedMs) {
+    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
+    flow.markFailed(msg.execSlot(), index);
+    flow.nodeError(
+        index,
+        msg.executionId(),
+        "message dropped on the loop wire to node '"
+            + target.nodeId
+            + "': its inbox stayed full for "
+            + waitedMs
+            + " ms (slow the loop down, e.g. with a delay node)");
+  }
+
   void dropStopped(MessageFlyweight msg) {
     flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
     flow.markFailed(msg.execSlot(), index);
@@ -233,6 +282,70 @@ class NodeInstance implements ControlledMessageHandler {
     pendingTail = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
     pendingEntries++;
     return at + PENDING_ENTRY_HEADER;
+  }
+
+  boolean hasLoopQueued() {
+    return loopTail != 0;
+  }
+
+  int loopMessages() {
+    return loopEntries;
+  }
+
+  /**
+   * Reserves a loop-queue entry for a record of {@code recordLength}; returns the record's offset,
+   * or -1 when the queue would exceed {@link #loopBudget} (it always takes one record).
+   */
+  int appendLoop(int targetIndex, int recordLength) {
+    int at = loopTail;
+    int end = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
+    if (loopEntries > 0 && end - loopHead > loopBudget) {
+      return -1;
+    }
+    UnsafeBuffer buffer = loop.ensure(at + PENDING_ENTRY_HEADER + recordLength, at);
+    buffer.putInt(at, targetIndex);
+    buffer.putInt(at + Integer.BYTES, recordLength);
+    loopTail = end;
+    loopEntries++;
+    return at + PENDING_ENTRY_HEADER;
+  }
+
+  /**
+   * Moves loop-queue messages into their target inboxes, in order, until one does not fit.
+   *
+   * @return the number moved
+   */
+  int flushLoop() {
+    int moved = 0;
+    while (loopHead < loopTail) {
+      UnsafeBuffer buffer = loop.buffer();
+      int targetIndex = buffer.getInt(loopHead);
+      int recordLength = buffer.getInt(loopHead + Integer.BYTES);
+      NodeInstance target = flow.instance(targetIndex);
+      int claimed = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+      if (claimed <= 0) {
+        if (moved > 0) {
+          // keep the queue at the front of its buffer, or a loop that never empties it would grow
+          // it
+          buffer.putBytes(0, buffer, loopHead, loopTail - loopHead);
+          loopTail -= loopHead;
+          loopHead = 0;
+        }
+        return moved;
+      }
+      target
+          .inbox
+          .buffer()
+          .putBytes(claimed, buffer, loopHead + PENDING_ENTRY_HEADER, recordLength);
+      target.inbox.commit(claimed);
+      target.signal(worker);
+      loopHead = BitUtil.align(loopHead + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
+      loopEntries--;
+      moved++;
+    }
+    loopHead = 0;
+    loopTail = 0;
+    return moved;
   }
 
   /**
@@ -281,10 +394,18 @@ class NodeInstance implements ControlledMessageHandler {
       releaseBlock(record.wrap(pending.buffer(), at + PENDING_ENTRY_HEADER, recordLength));
       at = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
     }
-    dropped += pendingEntries;
+    for (int at = loopHead; at < loopTail; ) {
+      int recordLength = loop.buffer().getInt(at + Integer.BYTES);
+      releaseBlock(record.wrap(loop.buffer(), at + PENDING_ENTRY_HEADER, recordLength));
+      at = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
+    }
+    dropped += pendingEntries + loopEntries;
     pendingHead = 0;
     pendingTail = 0;
     pendingEntries = 0;
+    loopHead = 0;
+    loopTail = 0;
+    loopEntries = 0;
     return dropped;
   }
 
@@ -302,8 +423,8 @@ class NodeInstance implements ControlledMessageHandler {
     }
   }
 
-  /** Whether the inbox or the pending queue holds anything. */
+  /** Whether the inbox, the pending queue or the loop queue holds anything. */
   boolean hasWork() {
-    return inbox.size() > 0 || pendingTail != 0;
+    return inbox.size() > 0 || pendingTail != 0 || loopTail != 0;
   }
 }

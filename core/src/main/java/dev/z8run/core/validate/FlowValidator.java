@@ -29,16 +29,18 @@ import java.util.Set;
  *       are allowed;
  *   <li>every wire starts and ends at a node of the flow, at an output and an input port the nodes'
  *       types have (a dynamic type's output count comes from the node's config), the two ports
- *       carry compatible types, and no wire is listed twice;
- *   <li>the wires form no cycle: each loop is reported once, naming its nodes in order.
+ *       carry compatible types, and no wire is listed twice.
  * </ul>
  *
+ * <p>Loops are allowed, as in Node-RED: a wire may lead back to an earlier node or to its own node
+ * (the planner and runtime keep a loop from deadlocking; see {@link dev.z8run.core.plan.Planner}).
+ *
  * <p>Disabled nodes are checked for id and type only: their config may be half-finished, and wires
- * to or from them are allowed whatever their ports, because the planner drops those wires (so they
- * do not count towards cycles either). Port and type checks are skipped for wires whose ends are
- * not in the flow or whose node type is unknown; those have their own problem already. When two
- * nodes share an id, wires naming it are checked against the first of them. A node without an id is
- * reported for that alone: nothing can refer to it until it has one.
+ * to or from them are allowed whatever their ports, because the planner drops those wires. Port and
+ * type checks are skipped for wires whose ends are not in the flow or whose node type is unknown;
+ * those have their own problem already. When two nodes share an id, wires naming it are checked
+ * against the first of them. A node without an id is reported for that alone: nothing can refer to
+ * it until it has one.
  *
  * <p>Thread-safe if the registry is (the built-in one is); it never changes the flow.
  */
@@ -63,8 +65,7 @@ public final class FlowValidator {
     }
     Map<String, Resolved> nodes = checkNodes(flow, problems);
     checkNodeRefs(flow, nodes, problems);
-    List<Wire> acyclicCandidates = checkWires(flow, nodes, problems);
-    checkCycles(nodes, acyclicCandidates, problems);
+    checkWires(flow, nodes, problems);
     return problems;
   }
 
@@ -222,7 +223,7 @@ public final class FlowValidator {
   /**
    * Checks every wire.
    *
-   * @return the wires that take part in cycle detection: both ends known and enabled
+   * @return the wires whose ends are both known and enabled
    */
   private List<Wire> checkWires(Flow flow, Map<String, Resolved> nodes, List<Problem> problems) {
     List<Wire> graphWires = new ArrayList<>();
@@ -326,37 +327,6 @@ public final class FlowValidator {
                   + " port, so wire it to an input of type "
                   + out
                   + " or any, or convert the value in between"));
-    }
-  }
-
-  private static void checkCycles(
-      Map<String, Resolved> nodes, List<Wire> wires, List<Problem> problems) {
-    List<Resolved> vertices = new ArrayList<>(nodes.values());
-    Map<String, Integer> vertexOf = new HashMap<>();
-    for (int v = 0; v < vertices.size(); v++) {
-      vertexOf.put(vertices.get(v).node().id(), v);
-    }
-    List<List<Integer>> edges = new ArrayList<>();
-    for (int v = 0; v < vertices.size(); v++) {
-      edges.add(new ArrayList<>());
-    }
-    for (Wire wire : wires) {
-      edges.get(vertexOf.get(wire.fromNode())).add(vertexOf.get(wire.toNode()));
-    }
-    int[][] successors = new int[vertices.size()][];
-    for (int v = 0; v < successors.length; v++) {
-      successors[v] = edges.get(v).stream().mapToInt(Integer::intValue).toArray();
-    }
-    for (Cycles.Loop loop : Cycles.find(successors)) {
-      List<String> path = new ArrayList<>();
-      for (int v : loop.path()) {
-        path.add(vertices.get(v).node().id());
-      }
-      List<String> others = new ArrayList<>();
-      for (int v : loop.others()) {
-        others.add(vertices.get(v).node().id());
-      }
-      problems.add(new Problem(path.get(0), null, Problem.CYCLE, Messages.cycle(path, others)));
     }
   }
 

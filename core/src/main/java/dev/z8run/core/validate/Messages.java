@@ -17,7 +17,6 @@ final class Messages {
     "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"
   };
   private static final int MAX_LISTED_PORTS = 10;
-  private static final int MAX_LISTED_CYCLE_NODES = 30;
 
   private Messages() {}
 
@@ -124,39 +123,6 @@ final class Messages {
     return sorted.size() > maxListed
         ? "installed types include " + listed + " (" + sorted.size() + " in all)"
         : "installed types are " + listed;
-  }
-
-  /**
-   * {@code wires form a cycle: a -> b -> a; flows must be acyclic, ...}; a loop of more than
-   * {@value #MAX_LISTED_CYCLE_NODES} nodes is shortened in the middle.
-   */
-  static String cycle(List<String> path, List<String> others) {
-    StringBuilder text = new StringBuilder("wires form a cycle: ");
-    int size = path.size();
-    int head = size > MAX_LISTED_CYCLE_NODES ? MAX_LISTED_CYCLE_NODES / 2 : size;
-    int tail = size > MAX_LISTED_CYCLE_NODES ? MAX_LISTED_CYCLE_NODES / 2 : 0;
-    for (int i = 0; i < head; i++) {
-      text.append(path.get(i)).append(" -> ");
-    }
-    if (tail > 0) {
-      text.append("... ").append(size - head - tail).append(" more ... -> ");
-      for (int i = size - tail; i < size; i++) {
-        text.append(path.get(i)).append(" -> ");
-      }
-    }
-    text.append(path.get(0));
-    if (!others.isEmpty()) {
-      List<String> listed = others.subList(0, Math.min(others.size(), MAX_LISTED_CYCLE_NODES));
-      text.append(" (other wires bring ")
-          .append(String.join(", ", listed))
-          .append(
-              others.size() > listed.size()
-                  ? " and " + (others.size() - listed.size()) + " more"
-                  : "")
-          .append(" into the same loop)");
-    }
-    return text.append("; flows must be acyclic, so remove or redirect one of these wires")
-        .toString();
   }
 
   /** Levenshtein distance. */

@@ -47,9 +47,6 @@ public record Problem(String nodeId, String field, String code, String message) 
   /** The same wire (same ports at both ends) appears more than once. */
   public static final String DUPLICATE_WIRE = "DUPLICATE_WIRE";
 
-  /** Wires form a loop; flows must be acyclic. */
-  public static final String CYCLE = "CYCLE";
-
   /** A required config field is absent or null. */
   public static final String CONFIG_MISSING = "CONFIG_MISSING";
 

@@ -311,13 +311,57 @@ class PlannerTest {
   }
 
   @Test
-  void shouldRejectCycle() {
+  void shouldMarkTheWireThatClosesALoopAndOrderTheRest() {
     Flow flow =
         flow(
-            List.of(node("a", "pass"), node("b", "pass"), node("c", "pass")),
-            List.of(wire("a", "b"), wire("b", "c"), wire("c", "b")));
+            List.of(node("c", "pass"), node("b", "pass"), node("a", "inject"), node("s", "pass")),
+            List.of(wire("a", "b"), wire("b", "c"), wire("c", "b"), wire("s", "s")));
 
-    assertThrows(IllegalArgumentException.class, () -> planner.plan(flow, 1, 0));
+    ExecutionPlan plan = planner.plan(flow, 1, 0);
+
+    // DFS from c (first in the document) makes b -> c the back wire; c and a both precede b
+    assertEquals(List.of("c", "a", "b", "s"), ids(plan));
+    int b = plan.indexOf("b");
+    int c = plan.indexOf("c");
+    int s = plan.indexOf("s");
+    assertArrayEquals(new int[] {c}, plan.targets()[b][0]);
+    assertTrue(plan.loopBack()[b][0][0]);
+    assertFalse(plan.loopBack()[c][0][0]);
+    assertFalse(plan.loopBack()[plan.indexOf("a")][0][0]);
+    assertTrue(plan.loopBack()[s][0][0], "a wire to its own node is a back wire");
+  }
+
+  @Test
+  void shouldLeaveForwardWiresAcyclicInRandomGraphs() {
+    Random random = new Random(14);
+    for (int round = 0; round < 200; round++) {
+      int n = 1 + random.nextInt(12);
+      List<FlowNode> nodes = new ArrayList<>();
+      for (int i = 0; i < n; i++) {
+        nodes.add(node("n" + i, "pass"));
+      }
+      Set<List<Integer>> pairs = new HashSet<>();
+      List<Wire> wires = new ArrayList<>();
+      for (int k = random.nextInt(3 * n + 1); k > 0; k--) {
+        int from = random.nextInt(n);
+        int to = random.nextInt(n);
+        if (pairs.add(List.of(from, to))) {
+          wires.add(wire("n" + from, "n" + to));
+        }
+      }
+      ExecutionPlan plan = planner.plan(flow(nodes, wires), 1, 0);
+      int backs = 0;
+      for (int from = 0; from < n; from++) {
+        for (int k = 0; k < plan.targets()[from][0].length; k++) {
+          int to = plan.targets()[from][0][k];
+          boolean back = plan.loopBack()[from][0][k];
+          // a forward wire goes later in the order, a back wire to the same node or an earlier one
+          assertEquals(back, to <= from, "round " + round + " wire " + from + "->" + to);
+          backs += back ? 1 : 0;
+        }
+      }
+      assertTrue(backs <= wires.size());
+    }
   }
 
   @Test

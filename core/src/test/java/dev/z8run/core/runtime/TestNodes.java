@@ -113,6 +113,35 @@ final class TestNodes {
             .factory(
                 ctx -> (msg, out) -> out.forward(msg.jsonString().contains("odd") ? 1 : 0, msg))
             .build());
+    registry.register(
+        NodeType.builder("counter")
+            .outputs(PortSpec.any("done"), PortSpec.any("again"))
+            .factory(
+                ctx -> {
+                  long limit = ctx.configLong("limit", 1000);
+                  return (msg, out) -> {
+                    // {"id":..,"count":n} -> count + 1, out of "again" until it reaches the limit
+                    String json = msg.jsonString();
+                    int at = json.indexOf("\"count\":");
+                    long count =
+                        at < 0
+                            ? 0
+                            : Long.parseLong(json.substring(at + 8, json.indexOf('}', at)).trim());
+                    String head =
+                        at < 0
+                            ? json.substring(0, json.lastIndexOf('}')) + ","
+                            : json.substring(0, at);
+                    byte[] next =
+                        (head + "\"count\":" + (count + 1) + "}")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+                    out.send(
+                        count + 1 < limit ? 1 : 0,
+                        new org.agrona.concurrent.UnsafeBuffer(next),
+                        0,
+                        next.length);
+                  };
+                })
+            .build());
     return registry;
   }
 
