@@ -25,9 +25,9 @@ import org.openqa.selenium.support.ui.Select;
 
 /**
  * The flow editor in headless Chromium against a real server: building a flow by dragging from the
- * palette and wiring ports, the properties panel and the server's validation, undo/redo, refused
- * wires, deploy, and the canvas mechanics (lasso, copy/paste, quick-add, grid snap, zoom, fit,
- * minimap).
+ * palette and wiring ports, the properties panel and the server's validation, undo/redo, loop and
+ * refused wires, deploy, and the canvas mechanics (lasso, copy/paste, quick-add, grid snap, zoom,
+ * fit, minimap).
  */
 @Tag("browser")
 class EditorCanvasTest {
@@ -97,9 +97,9 @@ class EditorCanvasTest {
         session.await(d -> rules.findElement(By.cssSelector("[data-testid='field-problem']")));
     assertTrue(problem.getText().contains("func"), problem.getText());
 
-    // an invalid wire is refused with a hint: the function node into itself
-    session.wire(change, 0, change, 0);
-    assertTrue(session.find("hint").getText().contains("itself"), session.find("hint").getText());
+    // a wire that is already there is refused with a hint
+    session.wire(change, 0, debug, 0);
+    session.await(d -> session.find("hint").getText().contains("already wired"));
     assertEquals(2, session.docWires().size());
 
     // edit the function in the panel's code editor: the problem goes away on the node and field
@@ -283,15 +283,19 @@ class EditorCanvasTest {
     session.request(
         "POST", "/api/v1/vault", token, "{\"key\":\"github\",\"value\":\"s3cret\"}", 201);
     session.driver.navigate().refresh(); // the secret picker reads the vault when shown
-    // a wire that would close a loop is refused with a hint
+    // a wire back to an earlier node closes a loop: allowed, as in Node-RED
     String first = session.dragFromPalette("change", 400, 120);
     String second = session.dragFromPalette("change", 680, 120);
     session.wire(first, 0, second, 0);
     session.await(d -> session.docWires().size() == 1);
     session.clickCanvas(600, 300);
     session.wire(second, 0, first, 0);
-    session.await(d -> session.find("hint").getText().contains("loop"));
-    assertEquals(1, session.docWires().size());
+    session.await(d -> session.docWires().size() == 2);
+    assertTrue(
+        session
+            .docWires()
+            .contains(Map.of("from", second, "fromPort", 0L, "to", first, "toPort", 0L)),
+        session.docWires().toString());
 
     String hook = session.dragFromPalette("webhook", 500, 250);
     String debug = session.dragFromPalette("debug", 850, 250);

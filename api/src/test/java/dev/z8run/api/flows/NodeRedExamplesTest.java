@@ -522,6 +522,7 @@ class NodeRedExamplesTest {
     map.put("common/debug/03 - Output to console.json", List.of(hello));
     map.put("common/debug/04 - Output to node status.json", List.of(hello));
     map.put("common/debug/05 - Formatting output using JSONata.json", List.of("[Sample] " + hello));
+    map.put("common/inject/01 - Trigger a flow at startup.json", List.of("Started!"));
     map.put("common/inject/02 - Trigger a flow at regular intervals.json", List.of(DATE));
     map.put(
         "common/inject/03 - Trigger a flow at a specific time.json",
