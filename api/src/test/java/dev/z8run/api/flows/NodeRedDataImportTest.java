@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Node-RED's common database nodes imported as {@code database} nodes on their config node: a
  * {@code sqlite} node with a prepared statement on a {@code sqlitedb} file runs against a real
- * SQLite file under the data directory; {@code mysql} and {@code postgresql} map their fields.
+ * SQLite file under the data directory, its {@code $word} bound from {@code msg.params.$word} as
+ * Node-RED's node binds it; {@code mysql} and {@code postgresql} map their fields.
  */
 class NodeRedDataImportTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
@@ -44,7 +45,7 @@ class NodeRedDataImportTest {
        {"id":"pgc","type":"postgreSQLConfig","name":"","host":"127.0.0.1","port":"5432",
         "database":"shop","ssl":"false","max":"4"},
        {"id":"q","type":"sqlite","z":"t1","mydb":"lite","sqlquery":"prepared",
-        "sql":"SELECT $payload || '!' AS shout","name":"","x":100,"y":40,"wires":[["dbg"]]},
+        "sql":"SELECT $word || '!' AS shout","name":"","x":100,"y":40,"wires":[["dbg"]]},
        {"id":"m","type":"mysql","z":"t1","mydb":"my","name":"","x":100,"y":80,"wires":[[]]},
        {"id":"p","type":"postgresql","z":"t1","postgreSQLConfig":"pgc","name":"",
         "query":"SELECT * FROM orders WHERE id = $1","split":true,"rowsPerMsg":"100",
@@ -131,7 +132,11 @@ class NodeRedDataImportTest {
             () -> {
               server
                   .engine()
-                  .inject(id, "q", "{\"payload\":\"hey\"}".getBytes(StandardCharsets.UTF_8));
+                  .inject(
+                      id,
+                      "q",
+                      // node-red-node-sqlite's prepared statements: msg.params = {$word: ...}
+                      "{\"params\":{\"$word\":\"hey\"}}".getBytes(StandardCharsets.UTF_8));
               Thread.sleep(100);
               return debug.stream().anyMatch(preview -> preview.contains("hey!"));
             });
