@@ -55,6 +55,8 @@ class NodeRedDataImportTest {
       """;
 
   @TempDir Path dataDir;
+  @TempDir Path allowedDir;
+  @TempDir Path otherDir;
   private Z8Server server;
   private HttpClient client;
   private String token;
@@ -71,7 +73,9 @@ class NodeRedDataImportTest {
                     "Z8_JWT_SECRET",
                     SECRET,
                     "Z8_HTTP_ALLOW",
-                    "127.0.0.1")));
+                    "127.0.0.1",
+                    "Z8_SQLITE_ALLOW",
+                    allowedDir.toString())));
     client = HttpClient.newHttpClient();
     token = Tokens.withSecret(SECRET).issue(new UserPrincipal("u", "u"));
     server
@@ -141,5 +145,52 @@ class NodeRedDataImportTest {
               return debug.stream().anyMatch(preview -> preview.contains("hey!"));
             });
     assertTrue(Files.exists(dataDir.resolve("nr/app.db")), "the file lies in the data directory");
+  }
+
+  private static String sqliteExport(Path file) {
+    return """
+        [{"id":"t1","type":"tab","label":"DB"},
+         {"id":"lite","type":"sqlitedb","db":"%s","mode":"RWC"},
+         {"id":"q","type":"sqlite","z":"t1","mydb":"lite","sqlquery":"fixed",
+          "sql":"SELECT 'plant' || 1 AS one","name":"","x":100,"y":40,"wires":[["dbg"]]},
+         {"id":"dbg","type":"debug","z":"t1","name":"","active":true,"complete":"payload",
+          "x":300,"y":40,"wires":[]}]
+        """
+        .formatted(file.toString().replace("\\", "\\\\"));
+  }
+
+  @Test
+  void shouldOpenAnAbsoluteSqliteFileOnlyUnderADirectoryOfZ8SqliteAllow() throws Exception {
+    HttpResponse<String> imported =
+        call("POST", "/api/v1/flows/import", sqliteExport(allowedDir.resolve("plant.db")));
+    assertEquals(201, imported.statusCode(), imported.body());
+    String id =
+        (String)
+            ((Map<?, ?>)
+                    ((List<?>) ((Map<?, ?>) JsonCodec.parse(imported.body())).get("flows")).get(0))
+                .get("id");
+    HttpResponse<String> started = call("POST", "/api/v1/flows/" + id + "/start", null);
+    assertEquals(200, started.statusCode(), started.body());
+    Poll.eventually("the sqlite node's answer")
+        .until(
+            () -> {
+              server.engine().inject(id, "q", "{}".getBytes(StandardCharsets.UTF_8));
+              Thread.sleep(100);
+              return debug.stream().anyMatch(preview -> preview.contains("plant1"));
+            });
+    assertTrue(Files.exists(allowedDir.resolve("plant.db")), "the file lies in the allowed dir");
+
+    HttpResponse<String> elsewhere =
+        call("POST", "/api/v1/flows/import", sqliteExport(otherDir.resolve("x.db")));
+    assertEquals(201, elsewhere.statusCode(), elsewhere.body());
+    String other =
+        (String)
+            ((Map<?, ?>)
+                    ((List<?>) ((Map<?, ?>) JsonCodec.parse(elsewhere.body())).get("flows")).get(0))
+                .get("id");
+    HttpResponse<String> refused = call("POST", "/api/v1/flows/" + other + "/start", null);
+    assertTrue(refused.statusCode() >= 400, refused.statusCode() + " " + refused.body());
+    assertTrue(refused.body().contains("outside the data directory"), refused.body());
+    assertTrue(!Files.exists(otherDir.resolve("x.db")), "no file outside the allowed dirs");
   }
 }
