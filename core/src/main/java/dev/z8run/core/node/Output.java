@@ -56,7 +56,27 @@ public interface Output {
    */
   MessageFlyweight claim(int port, int jsonLength, int binaryLength, int indexLength);
 
-  /** Delivers the message opened by {@link #claim}. */
+  /**
+   * Claims the input {@code msg} itself, to rewrite its body in place and pass it on to {@code
+   * port} without a copy, when the engine can hand it over that way: {@code msg} is the input being
+   * handled, it lives in the worker's scratch memory (it came from a fused hop), nothing has been
+   * emitted for it yet, no observer or trace needs the original, the result fits that memory, and
+   * the port's single target runs next on the same worker. Otherwise returns null, and the node
+   * uses {@link #claim} as usual.
+   *
+   * <p>The returned flyweight is the same record as {@code msg} with a new header: this node as its
+   * source, {@code jsonLength} JSON bytes, the input's binary payload (same length) and {@code
+   * indexLength} bytes of field index. The caller moves and writes the bytes itself (the binary
+   * payload now starts at {@code jsonOffset() + jsonLength}; read every length and offset it needs
+   * from {@code msg} before claiming), then calls {@link #commit()}. From the claim on, {@code msg}
+   * reads the new header.
+   */
+  default MessageFlyweight claimInPlace(
+      int port, MessageFlyweight msg, int jsonLength, int indexLength) {
+    return null;
+  }
+
+  /** Delivers the message opened by {@link #claim} or {@link #claimInPlace}. */
   void commit();
 
   /**

@@ -69,6 +69,7 @@ final class Emitter implements Output {
   private static final int DIRECT = 1;
   private static final int FUSED = 2;
   private static final int BLOCK = 3;
+  private static final int IN_PLACE = 4;
 
   private final WorkerAgent worker;
   private final boolean waitWhenFull;
@@ -80,6 +81,14 @@ final class Emitter implements Output {
   private final ScratchBuffer fusedA = new ScratchBuffer(4096);
   private final ScratchBuffer fusedB = new ScratchBuffer(4096);
   private ScratchBuffer fusedOut = fusedA;
+
+  /** The scratch buffer the current input lives in (it came from a fused hop), or null. */
+  private ScratchBuffer inputScratch;
+
+  /** The scratch buffer of the child held {@code IN_SCRATCH}: {@link #fusedOut} or the input's. */
+  private ScratchBuffer heldScratch;
+
+  private ScratchBuffer continuationScratch = fusedA;
   private NodeInstance continuation;
   private int continuationLength;
   private long messageIdSequence;
@@ -120,7 +129,14 @@ final class Emitter implements Output {
     this.deferrals = 0;
     this.heldKind = NONE;
     this.claimPort = -1;
-    this.fusedOut = input.headerBuffer() == fusedA.buffer() ? fusedB : fusedA;
+    DirectBuffer header = input.headerBuffer();
+    if (header == fusedA.buffer()) {
+      inputScratch = fusedA;
+      fusedOut = fusedB;
+    } else {
+      inputScratch = header == fusedB.buffer() ? fusedB : null;
+      fusedOut = fusedA;
+    }
   }
 
   /**
@@ -134,7 +150,7 @@ final class Emitter implements Output {
   }
 
   MutableDirectBuffer continuationBuffer() {
-    return fusedOut.buffer();
+    return continuationScratch.buffer();
   }
 
   int continuationLength() {
@@ -152,7 +168,8 @@ final class Emitter implements Output {
       abortClaim();
     }
     if (heldKind == IN_SCRATCH) {
-      fusedOut.buffer().putLong(CREDIT_OFFSET, remainingCredit);
+      heldScratch.buffer().putLong(CREDIT_OFFSET, remainingCredit);
+      continuationScratch = heldScratch;
       continuation = heldTarget;
       continuationLength = heldLength;
       heldKind = NONE;
@@ -164,6 +181,7 @@ final class Emitter implements Output {
     remainingCredit = 0;
     node = null;
     input = null;
+    inputScratch = null;
     return children;
   }
 
@@ -284,6 +302,52 @@ final class Emitter implements Output {
   }
 
   @Override
+  public MessageFlyweight claimInPlace(
+      int port, MessageFlyweight msg, int jsonLength, int indexLength) {
+    if (claimPort >= 0) {
+      throw new IllegalStateException("a claim on port " + claimPort + " is still open");
+    }
+    checkPort(port);
+    // only the input of a fused hop, before anything was emitted for it, unless someone needs the
+    // original bytes afterwards: a trace samples them, a completion observer receives them
+    if (msg != input
+        || inputScratch == null
+        || heldKind != NONE
+        || children != 0
+        || node.completeObserved
+        || input.traced()
+        || input.isBodyRef()) {
+      return null;
+    }
+    int[] targets = node.targets[port];
+    if (targets.length != 1 || node.hasPending() || node.loopBack[port][0]) {
+      return null;
+    }
+    int binaryLength = input.binaryLength();
+    int bodyLength = jsonLength + binaryLength + indexLength;
+    int recordLength = HEADER_LENGTH + bodyLength;
+    NodeInstance target = node.flow.instance(targets[0]);
+    if (jsonLength < 0
+        || indexLength < 0
+        || bodyLength > BY_REFERENCE_BYTES
+        || recordLength > inputScratch.buffer().capacity()
+        || recordLength > target.maxRecordLength
+        || !canFuse(target)) {
+      return null;
+    }
+    claimPort = port;
+    claimMode = IN_PLACE;
+    claimTarget = target;
+    child.wrap(inputScratch.buffer(), 0, recordLength);
+    child
+        .messageId(nextMessageId())
+        .credit(0)
+        .source(node.index, port, node.targetPorts[port][0])
+        .body(jsonLength, binaryLength > 0, indexLength);
+    return child;
+  }
+
+  @Override
   public void commit() {
     if (claimPort < 0) {
       throw new IllegalStateException("commit without an open claim");
@@ -298,13 +362,22 @@ final class Emitter implements Output {
       }
       return;
     }
+    if (claimMode == IN_PLACE) {
+      // nothing was emitted before the claim (claimInPlace): no held child to release
+      holdInScratch(claimTarget, child.length(), inputScratch);
+      children++;
+      node.countOut(1);
+      return;
+    }
     if (claimMode == DIRECT || claimMode == FUSED) {
       splitForNewChild();
       if (claimMode == DIRECT) {
         holdInRing(claimTarget, claimIndex);
       } else {
         holdInScratch(
-            claimTarget, HEADER_LENGTH + claimJsonLength + claimBinaryLength + claimIndexLength);
+            claimTarget,
+            HEADER_LENGTH + claimJsonLength + claimBinaryLength + claimIndexLength,
+            fusedOut);
       }
       children++;
       node.countOut(1);
@@ -450,10 +523,22 @@ final class Emitter implements Output {
         continue;
       }
       if (targets.length == 1 && !node.hasPending() && canFuse(target)) {
+        if (body == input && inputScratch != null && recordLength == input.length()) {
+          // the input itself, in the scratch buffer it was fused into: a new header, no copy
+          child.wrap(inputScratch.buffer(), 0, recordLength);
+          child.messageId(messageId).credit(0).source(node.index, port, targetPort);
+          if (block != 0) {
+            BodyBlocks.retain(block);
+          }
+          holdInScratch(target, recordLength, inputScratch);
+          children++;
+          delivered++;
+          continue;
+        }
         child.wrap(fusedOut.ensure(recordLength, 0), 0, recordLength);
         putHeader(messageId, port, targetPort, jsonLength, binaryLength, indexLength);
         writeBody(body, block, bodyLength);
-        holdInScratch(target, recordLength);
+        holdInScratch(target, recordLength, fusedOut);
         children++;
         delivered++;
         continue;
@@ -649,8 +734,9 @@ final class Emitter implements Output {
     release(half);
   }
 
-  private void holdInScratch(NodeInstance target, int recordLength) {
+  private void holdInScratch(NodeInstance target, int recordLength, ScratchBuffer scratch) {
     heldKind = IN_SCRATCH;
+    heldScratch = scratch;
     heldTarget = target;
     heldLength = recordLength;
   }
@@ -672,9 +758,9 @@ final class Emitter implements Output {
     } else if (heldKind == IN_LOOP) {
       node.loop.buffer().putLong(heldIndex + CREDIT_OFFSET, credit);
     } else if (heldKind == IN_SCRATCH) {
-      fusedOut.buffer().putLong(CREDIT_OFFSET, credit);
+      heldScratch.buffer().putLong(CREDIT_OFFSET, credit);
       heldKind = NONE;
-      moveToInbox(heldTarget, fusedOut.buffer(), heldLength);
+      moveToInbox(heldTarget, heldScratch.buffer(), heldLength);
     } else if (heldKind == DEFERRED) {
       DeferredMessage deferred = heldDeferred;
       heldDeferred = null;

@@ -23,6 +23,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class JsonPatch {
   private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
+  /** Moves within a record shorter than this go byte by byte (cheaper than a memmove call). */
+  private static final int SHORT_MOVE = 32;
+
   private DirectBuffer source;
   private int sourceOffset;
   private int sourceLength;
@@ -90,6 +93,56 @@ public final class JsonPatch {
     int valueStart = offset + index.getInt(entry + FieldIndex.VALUE_START);
     int valueEnd = offset + index.getInt(entry + FieldIndex.VALUE_END);
     return descend(1, valueStart, valueEnd, offset + length);
+  }
+
+  /**
+   * Writes the result of the last {@link #prepare(MessageFlyweight, byte[][], int)} over the
+   * message it was prepared on, in place: {@code record} is that message's buffer, made writable,
+   * with room after it for the result. The bytes after the edit (the rest of the JSON and the
+   * {@code binaryLength} bytes of binary payload that follow it) move by the size difference, the
+   * new value (and the keys created for it) is written, and, when {@link #resultIndexLength()} is
+   * not 0, the result's field index right after the binary payload.
+   */
+  public void writeInPlace(
+      DirectBuffer value, int valueOffset, MutableDirectBuffer record, int binaryLength) {
+    if (record != source) {
+      throw new IllegalStateException("writeInPlace needs the buffer that was prepared");
+    }
+    int written =
+        createdFrom == path.length ? valueLength : createdLength(createdFrom, wrapInObject);
+    int delta = written - (editEnd - editStart);
+    // a value of the same length over an old one: the record's own index still describes it
+    boolean indexStays = delta == 0 && createdFrom == path.length && index == source;
+    boolean writesIndex = resultIndexLength > 0 && !indexStays;
+    if (writesIndex && index == source) {
+      // the source index sits where the moved bytes may land: keep it aside first
+      Bytes.copy(index, indexOffset, builtIndex, 0, FieldIndex.lengthFor(indexCount));
+      index = builtIndex;
+      indexOffset = 0;
+    }
+    int tail = sourceOffset + sourceLength + binaryLength - editEnd;
+    if (delta > 0) {
+      // overlapping moves: a short tail byte by byte from its end, a long one as a memmove
+      if (tail < SHORT_MOVE) {
+        for (int i = tail - 1; i >= 0; i--) {
+          record.putByte(editEnd + delta + i, record.getByte(editEnd + i));
+        }
+      } else {
+        record.putBytes(editEnd + delta, record, editEnd, tail);
+      }
+    } else if (delta < 0) {
+      if (tail < SHORT_MOVE) {
+        for (int i = 0; i < tail; i++) {
+          record.putByte(editEnd + delta + i, record.getByte(editEnd + i));
+        }
+      } else {
+        record.putBytes(editEnd + delta, record, editEnd, tail);
+      }
+    }
+    putEdit(record, editStart, value, valueOffset);
+    if (writesIndex) {
+      writeIndex(record, sourceOffset + sourceLength + delta + binaryLength);
+    }
   }
 
   /** Length of the index {@link #writeIndex} writes for the last prepared message edit. */
@@ -240,7 +293,14 @@ public final class JsonPatch {
   public int write(DirectBuffer value, int valueOffset, MutableDirectBuffer dst, int dstOffset) {
     int head = editStart - sourceOffset;
     Bytes.copy(source, sourceOffset, dst, dstOffset, head);
-    int at = dstOffset + head;
+    int at = putEdit(dst, dstOffset + head, value, valueOffset);
+    int tail = sourceOffset + sourceLength - editEnd;
+    Bytes.copy(source, editEnd, dst, at, tail);
+    return at + tail - dstOffset;
+  }
+
+  /** Writes what replaces {@code [editStart, editEnd)} at {@code at}; returns where it ends. */
+  private int putEdit(MutableDirectBuffer dst, int at, DirectBuffer value, int valueOffset) {
     if (createdFrom == path.length) {
       at = putValue(dst, at, value, valueOffset);
     } else {
@@ -267,9 +327,7 @@ public final class JsonPatch {
         dst.putByte(at++, (byte) '}');
       }
     }
-    int tail = sourceOffset + sourceLength - editEnd;
-    Bytes.copy(source, editEnd, dst, at, tail);
-    return at + tail - dstOffset;
+    return at;
   }
 
   private int putValue(MutableDirectBuffer dst, int at, DirectBuffer value, int valueOffset) {

@@ -3,6 +3,7 @@ package dev.z8run.io.json;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.z8run.io.message.MessageFlyweight;
 import java.nio.charset.StandardCharsets;
@@ -56,6 +57,70 @@ class FieldIndexTest {
         }
       }
     }
+  }
+
+  /**
+   * An edit written in place over its own record (shorter, same length, longer, a member added,
+   * objects created) gives the record a copying patch gives: JSON, binary payload and index.
+   */
+  @Test
+  void shouldPatchInPlaceAsACopyingPatchDoes() {
+    List<String> bodies =
+        List.of(
+            "{}",
+            "{\"payload\":{\"n\":123456},\"topic\":\"t\"}",
+            "{\"payload\":\"x\",\"hop\":1,\"z\":{\"q\":[1,{\"r\":2}]}}",
+            "{ \"a\" : 1 , \"b\" : { \"c\" : 2 } }");
+    List<String> paths =
+        List.of("hop", "payload", "payload.n", "topic", "z.q", "b.c", "b.d.e", "new.x.y");
+    List<String> values = List.of("1", "7", "\"value\"", "12345678901234567890123456789012345");
+    for (String body : bodies) {
+      for (String path : paths) {
+        for (String value : values) {
+          for (boolean carried : new boolean[] {true, false}) {
+            String where = body + " set " + path + "=" + value + (carried ? " (indexed)" : "");
+            MessageFlyweight copied = patched(record(body, carried), path, value);
+            MessageFlyweight inPlace = patchedInPlace(record(body, carried), path, value);
+            assertNull(inPlace.validate(), where);
+            assertEquals(copied.jsonString(), inPlace.jsonString(), where);
+            assertEquals(copied.indexLength(), inPlace.indexLength(), where);
+            assertEquals(
+                new String(copied.binaryBytes(), StandardCharsets.ISO_8859_1),
+                new String(inPlace.binaryBytes(), StandardCharsets.ISO_8859_1),
+                where);
+            for (int i = 0; i < copied.indexLength(); i += Integer.BYTES) {
+              assertEquals(
+                  copied.buffer().getInt(copied.indexOffset() + i),
+                  inPlace.buffer().getInt(inPlace.indexOffset() + i),
+                  where + " index byte " + i);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void shouldChainPatchesInPlaceWithoutScanning() {
+    MessageFlyweight msg = record("{\"payload\":{\"n\":1}}", true);
+    for (int hop = 1; hop <= 12; hop++) {
+      msg = patchedInPlace(msg, "hop", Integer.toString(hop * 10 / 3));
+      assertEquals(Integer.toString(hop * 10 / 3), valueAt(msg, "hop"));
+    }
+    assertEquals("{\"payload\":{\"n\":1},\"hop\":40}", msg.jsonString());
+    assertEquals("BBBBB", new String(msg.binaryBytes(), StandardCharsets.ISO_8859_1));
+  }
+
+  @Test
+  void shouldRefuseToWriteInPlaceIntoAnotherBuffer() {
+    MessageFlyweight msg = record("{\"hop\":1}", true);
+    JsonPatch patch = new JsonPatch();
+    patch.prepare(msg, JsonCodec.keyPath("hop"), 1);
+    assertThrows(
+        IllegalStateException.class,
+        () ->
+            patch.writeInPlace(
+                new UnsafeBuffer(bytes("2")), 0, new UnsafeBuffer(new byte[64]), BINARY));
   }
 
   @Test
@@ -127,6 +192,33 @@ class FieldIndexTest {
     if (index > 0) {
       patch.writeIndex(buffer, out.indexOffset());
     }
+    assertNull(out.validate());
+    return out;
+  }
+
+  /**
+   * The edit written over {@code msg}'s own record (its buffer has room after it), as the engine
+   * hands a fused hop's record over: the header takes the new lengths, then the patch moves and
+   * writes the bytes.
+   */
+  private static MessageFlyweight patchedInPlace(MessageFlyweight msg, String path, String value) {
+    JsonPatch patch = new JsonPatch();
+    int json = patch.prepare(msg, JsonCodec.keyPath(path), value.length());
+    int index = patch.resultIndexLength();
+    int binary = msg.binaryLength();
+    int length = HEADER_LENGTH + json + binary + index;
+    UnsafeBuffer buffer = (UnsafeBuffer) msg.buffer();
+    if (buffer.capacity() < msg.offset() + length) {
+      // room to grow, as the engine's scratch buffers have: the same bytes in a larger buffer
+      UnsafeBuffer larger = new UnsafeBuffer(new byte[msg.offset() + length + 64]);
+      larger.putBytes(0, buffer, 0, msg.offset() + msg.length());
+      msg = new MessageFlyweight().wrap(larger, msg.offset(), msg.length());
+      buffer = larger;
+      json = patch.prepare(msg, JsonCodec.keyPath(path), value.length());
+    }
+    MessageFlyweight out = new MessageFlyweight().wrap(buffer, msg.offset(), length);
+    out.body(json, binary > 0, index);
+    patch.writeInPlace(new UnsafeBuffer(bytes(value)), 0, buffer, binary);
     assertNull(out.validate());
     return out;
   }

@@ -227,6 +227,13 @@ public final class ChangeNode implements Node {
     }
     int binaryLength = msg.binaryLength();
     int indexLength = patch.resultIndexLength();
+    // the input itself, edited where it lies, when the engine can pass it on without a copy
+    MessageFlyweight same = out.claimInPlace(0, msg, patched, indexLength);
+    if (same != null) {
+      patch.writeInPlace(value, 0, (MutableDirectBuffer) same.buffer(), binaryLength);
+      out.commit();
+      return;
+    }
     MessageFlyweight claimed = out.claim(0, patched, binaryLength, indexLength);
     MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
     patch.write(value, 0, destination, claimed.jsonOffset());

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
+import dev.z8run.core.flow.Wire;
 import dev.z8run.core.runtime.DeployException;
 import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.io.json.JsonCodec;
@@ -341,6 +342,75 @@ class ChangeNodeTest {
     FlowHarness.await(
         "executions complete", () -> harness.engine.metrics("chain").completed() == count);
     assertEquals(count, harness.engine.metrics("chain").node("c10").messagesOut());
+  }
+
+  /**
+   * A chain whose hops run fused on one worker edits the record in place (shorter, same length,
+   * longer values, a member added): the binary payload after the JSON moves with it intact.
+   */
+  @Test
+  void shouldKeepBinaryPayloadThroughChainEditingInPlace() {
+    byte[] binary = new byte[300];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) (i * 7);
+    }
+    String source = "{\"binaryBase64\":\"" + Base64.getEncoder().encodeToString(binary) + "\"}";
+    String[] values = {"1", "2", "333", "4", "55555", "6", "\"seven\"", "8", "10", "1"};
+    List<FlowNode> nodes = new ArrayList<>();
+    nodes.add(node("in", "source", source));
+    for (int i = 1; i <= values.length; i++) {
+      String type = values[i - 1].startsWith("\"") ? "str" : "num";
+      String value = type.equals("str") ? "seven" : values[i - 1];
+      nodes.add(node("c" + i, "change", rules(set(i % 2 == 0 ? "hop" : "payload.n", value, type))));
+    }
+    nodes.add(node("out", "capture"));
+    harness.engine.deploy(chain("chain", nodes.toArray(FlowNode[]::new)));
+    int count = 50;
+    for (int i = 0; i < count; i++) {
+      harness.inject("chain", "in", "{\"payload\":{\"n\":" + i + ",\"s\":\"x\"},\"topic\":\"t\"}");
+    }
+
+    List<Captured> received = harness.awaitCaptured("out", count);
+    for (int i = 0; i < count; i++) {
+      assertEquals(
+          "{\"payload\":{\"n\":10,\"s\":\"x\"},\"topic\":\"t\",\"hop\":1}", received.get(i).json());
+      assertArrayEquals(binary, received.get(i).binary());
+    }
+  }
+
+  /** A completion observer of a chain's change node receives its input unchanged. */
+  @Test
+  void shouldGiveCompletionObserverTheInputUnchanged() {
+    harness.engine.deploy(
+        new Flow(
+            "obs",
+            "obs",
+            "",
+            List.of(
+                node("in", "source"),
+                node("c1", "change", rules(set("hop", "1", "num"))),
+                node("c2", "change", rules(set("hop", "2", "num"))),
+                node("c3", "change", rules(set("hop", "3", "num"))),
+                node("done", "complete", "{\"scope\":[\"c2\"]}"),
+                node("out", "capture"),
+                node("seen", "capture")),
+            List.of(
+                new Wire("in", 0, "c1", 0),
+                new Wire("c1", 0, "c2", 0),
+                new Wire("c2", 0, "c3", 0),
+                new Wire("c3", 0, "out", 0),
+                new Wire("done", 0, "seen", 0))));
+
+    for (int i = 0; i < 20; i++) {
+      harness.inject("obs", "in", "{\"payload\":" + i + "}");
+    }
+
+    List<Captured> out = harness.awaitCaptured("out", 20);
+    List<Captured> seen = harness.awaitCaptured("seen", 20);
+    for (int i = 0; i < 20; i++) {
+      assertEquals("{\"payload\":" + i + ",\"hop\":3}", out.get(i).json());
+      assertEquals("{\"payload\":" + i + ",\"hop\":1}", seen.get(i).json());
+    }
   }
 
   @Test

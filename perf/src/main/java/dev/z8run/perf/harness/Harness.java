@@ -32,9 +32,22 @@ public final class Harness {
 
   /** What one measured window produced. */
   public record Result(
-      Scenario scenario, long sinkMessages, long sourceMessages, long elapsedNs, long rejected) {
+      Scenario scenario,
+      long sinkMessages,
+      long sourceMessages,
+      long elapsedNs,
+      long rejected,
+      long cpuNs) {
     public double msgsPerSecond() {
       return sinkMessages * 1e9 / elapsedNs;
+    }
+
+    /**
+     * CPU time of the whole process (workers, feeder, JIT, GC) per message at the sink: what a
+     * message costs, which a machine loaded by others disturbs far less than the wall clock.
+     */
+    public double cpuNsPerMessage() {
+      return sinkMessages == 0 ? 0 : (double) cpuNs / sinkMessages;
     }
 
     public double sourceMessagesPerSecond() {
@@ -60,14 +73,15 @@ public final class Harness {
     Result result = run(scenario, EngineConfig.builder().workers(workers).build(), warmMs, durMs);
     System.out.printf(
         Locale.ROOT,
-        "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d%n",
+        "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d cpu_ns_per_msg=%.0f%n",
         scenario.id(),
         result.msgsPerSecond(),
         rssMb(),
         result.sourceMessagesPerSecond(),
         result.sinkMessages(),
         result.rejected(),
-        workers);
+        workers,
+        result.cpuNsPerMessage());
   }
 
   /** Deploys the scenario, warms up for {@code warmMs}, measures for {@code durMs}. */
@@ -82,11 +96,18 @@ public final class Harness {
       long sink0 = sink.get();
       long sent0 = feeder.sent;
       long rejected0 = feeder.rejected;
+      long cpu0 = cpuNs();
       long t0 = System.nanoTime();
       feeder.feedFor(durMs);
       long elapsed = System.nanoTime() - t0;
+      long cpu = cpuNs() - cpu0;
       return new Result(
-          scenario, sink.get() - sink0, feeder.sent - sent0, elapsed, feeder.rejected - rejected0);
+          scenario,
+          sink.get() - sink0,
+          feeder.sent - sent0,
+          elapsed,
+          feeder.rejected - rejected0,
+          cpu);
     }
   }
 
