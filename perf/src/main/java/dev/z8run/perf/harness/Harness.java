@@ -5,6 +5,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
 import dev.z8run.io.message.MessageBodyView;
+import dev.z8run.io.message.MessageDescriptor;
 import dev.z8run.nodes.BuiltinNodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -32,7 +33,13 @@ public final class Harness {
 
   /** What one measured window produced. */
   public record Result(
-      Scenario scenario, long sinkMessages, long sourceMessages, long elapsedNs, long rejected) {
+      Scenario scenario,
+      long sinkMessages,
+      long sourceMessages,
+      long elapsedNs,
+      long rejected,
+      long blocks,
+      long blockBodyBytes) {
     public double msgsPerSecond() {
       return sinkMessages * 1e9 / elapsedNs;
     }
@@ -58,16 +65,31 @@ public final class Harness {
     long warmMs = args.length > 2 ? Long.parseLong(args[2]) : 2_000;
     int workers = args.length > 3 ? Integer.parseInt(args[3]) : EngineConfig.defaults().workers();
     Result result = run(scenario, EngineConfig.builder().workers(workers).build(), warmMs, durMs);
+    // large bodies: every copy of one goes into a new off-heap block (a forward shares it), so
+    // blocks per source message is 1 when the body is written once, at the trigger, and never
+    // again; each block beyond that is a copy of the body, spread over the flow's hops. A hop of a
+    // body by reference moves one record of this many bytes through a ring.
+    double sent = Math.max(1, result.sourceMessages());
+    double blocksPerMsg = result.blocks() / sent;
+    double blockBytes =
+        result.blocks() == 0 ? 0 : (double) result.blockBodyBytes() / result.blocks();
+    double copiedPerHop = Math.max(0, blocksPerMsg - 1) * blockBytes / scenario.hops();
     System.out.printf(
         Locale.ROOT,
-        "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d%n",
+        "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d"
+            + " blocks_per_msg=%.3f block_body_bytes=%.0f body_bytes_copied_per_hop=%.0f"
+            + " ref_record_bytes=%d%n",
         scenario.id(),
         result.msgsPerSecond(),
         rssMb(),
         result.sourceMessagesPerSecond(),
         result.sinkMessages(),
         result.rejected(),
-        workers);
+        workers,
+        blocksPerMsg,
+        blockBytes,
+        copiedPerHop,
+        MessageDescriptor.HEADER_LENGTH + MessageDescriptor.REF_BODY_LENGTH);
   }
 
   /** Deploys the scenario, warms up for {@code warmMs}, measures for {@code durMs}. */
@@ -82,11 +104,19 @@ public final class Harness {
       long sink0 = sink.get();
       long sent0 = feeder.sent;
       long rejected0 = feeder.rejected;
+      long blocks0 = engine.bodyBlocks().allocations();
+      long blockBytes0 = engine.bodyBlocks().allocatedBodyBytes();
       long t0 = System.nanoTime();
       feeder.feedFor(durMs);
       long elapsed = System.nanoTime() - t0;
       return new Result(
-          scenario, sink.get() - sink0, feeder.sent - sent0, elapsed, feeder.rejected - rejected0);
+          scenario,
+          sink.get() - sink0,
+          feeder.sent - sent0,
+          elapsed,
+          feeder.rejected - rejected0,
+          engine.bodyBlocks().allocations() - blocks0,
+          engine.bodyBlocks().allocatedBodyBytes() - blockBytes0);
     }
   }
 
