@@ -28,6 +28,7 @@ for s in "$@"; do # short names as in the issue: a, a2, b, c, d
     b) SCENARIOS+=(b_fanout8) ;;
     c) SCENARIOS+=(c_http) ;;
     d) SCENARIOS+=(d_payload64k_fn5) ;;
+    d4m) SCENARIOS+=(d4m_payload4m_fn5) ;; # ours only: the peer has no 4 MiB flow
     e) SCENARIOS+=(e_mqtt_qos0 e_mqtt_qos1) ;;
     f) SCENARIOS+=(f_db_inserts) ;;
     *) SCENARIOS+=("$s") ;;
@@ -105,7 +106,7 @@ done
 
 PEER_SCENARIOS=()
 for s in "${SCENARIOS[@]}"; do
-  case "$s" in e_*|f_*) ;; *) PEER_SCENARIOS+=("$s") ;; esac
+  case "$s" in e_*|f_*|d4m_*) ;; *) PEER_SCENARIOS+=("$s") ;; esac
 done
 if [ ${#PEER_SCENARIOS[@]} -eq 0 ]; then
   : > "$OUT/node-red.txt"
@@ -128,6 +129,13 @@ for s in "${PEER_SCENARIOS[@]}"; do
   peer_mb=$(awk -v s="$s" '$1 == s { print $3 }' "$OUT/node-red.txt")
   ratio=$(awk -v a="$ours" -v b="$peer" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }')
   printf '%-22s %16s %16.0f %8s %12s %12s\n' "$s" "${peer:--}" "$ours" "$ratio" "${peer_mb:--}" "$ours_mb"
+done
+for s in "${SCENARIOS[@]}"; do
+  case "$s" in
+    d4m_*|d_*) # large bodies: the median run's line, with the copies of the body per message and hop
+      awk -v s="$s" '$1 == s' "$OUT/z8run.txt" | sort -k2 -g | awk '{ l[NR] = $0 } END { if (NR) print "# " l[int((NR + 1) / 2)] }'
+      ;;
+  esac
 done
 if [ -s "$OUT/ring.txt" ]; then
   ours=$(awk '$1 == "a2_pipeline_change10" { print $2 }' "$OUT/z8run.txt" | median)

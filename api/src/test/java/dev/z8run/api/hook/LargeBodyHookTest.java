@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A 4 MiB webhook body crosses a flow by reference (far above an inbox's eighth) and reaches the
- * {@code http-out} node intact: as binary bytes, and as a JSON string patched on the way.
+ * {@code http-out} node intact: as binary bytes, and as a JSON string patched on the way by a
+ * Change node and by a Function node.
  */
 class LargeBodyHookTest {
   private static final int FOUR_MIB = 4 * 1024 * 1024;
@@ -37,10 +38,13 @@ class LargeBodyHookTest {
         {"id":"text","type":"http-in","config":{"method":"POST","path":"/text","mode":"node-red"}},
         {"id":"mark","type":"change","config":{"rules":[
           {"t":"set","p":"hop","pt":"msg","to":"1","tot":"num"}]}},
+        {"id":"fntext","type":"http-in","config":{"method":"POST","path":"/fn","mode":"node-red"}},
+        {"id":"fn","type":"function","config":{"func":"msg.hop = 1;\\nreturn msg;"}},
         {"id":"out","type":"http-out"}],
        "wires":[{"from":"bin","to":"j1"},{"from":"j1","to":"j2"},{"from":"j2","to":"j3"},
                 {"from":"j3","to":"out"},
-                {"from":"text","to":"mark"},{"from":"mark","to":"out"}]}
+                {"from":"text","to":"mark"},{"from":"mark","to":"out"},
+                {"from":"fntext","to":"fn"},{"from":"fn","to":"out"}]}
       """;
 
   private Engine engine;
@@ -92,14 +96,22 @@ class LargeBodyHookTest {
 
   @Test
   void shouldAnswerWithTheFourMibTextBodyIntactAfterAPatch() throws Exception {
+    assertTextIntact("/hook/big/text");
+  }
+
+  @Test
+  void shouldAnswerWithTheFourMibTextBodyIntactThroughAFunctionSettingAField() throws Exception {
+    assertTextIntact("/hook/big/fn");
+  }
+
+  private void assertTextIntact(String path) throws Exception {
     char[] letters = new char[FOUR_MIB];
     Random random = new Random(4);
     for (int i = 0; i < letters.length; i++) {
       letters[i] = (char) ('a' + random.nextInt(26));
     }
     String text = new String(letters);
-    HttpResponse<byte[]> response =
-        post("/hook/big/text", "text/plain", text.getBytes(StandardCharsets.UTF_8));
+    HttpResponse<byte[]> response = post(path, "text/plain", text.getBytes(StandardCharsets.UTF_8));
     assertEquals(200, response.statusCode());
     String answered = new String(response.body(), StandardCharsets.UTF_8);
     assertEquals(text.length(), answered.length());

@@ -40,12 +40,27 @@ public final class ObjectPatch {
   private final int[] appendValueLength = new int[MAX_APPENDED];
   private int appended;
   private int edits;
+  private int removed;
+  // the source's length when it is compact ({"k":v,"k":v}, nothing between the members), else -1:
+  // then the members kept and the text between them are copied in runs, not one by one
+  private int compactLength;
 
   /**
    * Starts a patch of the object whose JSON starts at {@code jsonOffset} of {@code json}, described
    * by the index at {@code indexOffset} of {@code index}.
    */
   public ObjectPatch reset(DirectBuffer json, int jsonOffset, DirectBuffer index, int indexOffset) {
+    return reset(json, jsonOffset, -1, index, indexOffset);
+  }
+
+  /**
+   * {@link #reset(DirectBuffer, int, DirectBuffer, int)} for a source of {@code jsonLength} bytes
+   * (-1: not known). With the length, a compact source ({@code {"k":v,"k":v}}, as this class and
+   * {@code JSON.stringify} write it) is patched in runs: the bytes between two edits are copied in
+   * one move. The result is the same either way.
+   */
+  public ObjectPatch reset(
+      DirectBuffer json, int jsonOffset, int jsonLength, DirectBuffer index, int indexOffset) {
     this.source = json;
     this.sourceOffset = jsonOffset;
     this.index = index;
@@ -56,7 +71,30 @@ public final class ObjectPatch {
     }
     appended = 0;
     edits = 0;
+    removed = 0;
+    compactLength = jsonLength >= 0 && compact(jsonLength) ? jsonLength : -1;
     return this;
+  }
+
+  /** Whether the source is {@code {"k":v,...,"k":v}} exactly, {@code jsonLength} bytes. */
+  private boolean compact(int jsonLength) {
+    if (count == 0) {
+      return false;
+    }
+    int expectedKey = 2; // after {"
+    int end = 0;
+    for (int n = 0; n < count; n++) {
+      int entry = indexOffset + FieldIndex.lengthFor(n);
+      int key = index.getInt(entry + FieldIndex.KEY_OFFSET);
+      if (key != expectedKey
+          || index.getInt(entry + FieldIndex.VALUE_START)
+              != key + index.getInt(entry + FieldIndex.KEY_LENGTH) + 2) { // ":
+        return false;
+      }
+      end = index.getInt(entry + FieldIndex.VALUE_END);
+      expectedKey = end + 2; // ,"
+    }
+    return end + 1 == jsonLength && source.getByte(sourceOffset) == '{';
   }
 
   /** Members of the source object. */
@@ -71,14 +109,20 @@ public final class ObjectPatch {
 
   /** Gives source member {@code member} (its index entry number) a new value. */
   public void replace(int member, int valueOffset, int valueLength) {
-    edit[checkMember(member)] = valueOffset;
+    if (edit[checkMember(member)] == REMOVE) {
+      removed--;
+    }
+    edit[member] = valueOffset;
     editLength[member] = valueLength;
     edits++;
   }
 
   /** Leaves source member {@code member} out of the result. */
   public void remove(int member) {
-    edit[checkMember(member)] = REMOVE;
+    if (edit[checkMember(member)] != REMOVE) {
+      removed++;
+    }
+    edit[member] = REMOVE;
     edits++;
   }
 
@@ -110,6 +154,19 @@ public final class ObjectPatch {
 
   /** Length of the patched JSON. */
   public int resultLength() {
+    if (runs()) {
+      int length = compactLength;
+      for (int n = 0; n < count; n++) {
+        if (edit[n] != KEEP) {
+          int entry = entry(n);
+          length += editLength[n] - (valueEnd(entry) - valueStart(entry));
+        }
+      }
+      for (int a = 0; a < appended; a++) {
+        length += 1 + appendKeyLength[a] + 1 + appendValueLength[a]; // ,"key":value
+      }
+      return length;
+    }
     int length = 2; // { }
     int members = 0;
     for (int n = 0; n < count; n++) {
@@ -133,12 +190,7 @@ public final class ObjectPatch {
    * Length of the result's index; 0 when it has more than {@link FieldIndex#MAX_FIELDS} members.
    */
   public int resultIndexLength() {
-    int members = appended;
-    for (int n = 0; n < count; n++) {
-      if (edit[n] != REMOVE) {
-        members++;
-      }
-    }
+    int members = count - removed + appended;
     return members > FieldIndex.MAX_FIELDS ? 0 : FieldIndex.lengthFor(members);
   }
 
@@ -149,6 +201,9 @@ public final class ObjectPatch {
    * @return the number of bytes written
    */
   public int write(DirectBuffer values, MutableDirectBuffer dst, int dstOffset) {
+    if (runs()) {
+      return writeRuns(values, dst, dstOffset);
+    }
     int at = dstOffset;
     dst.putByte(at++, (byte) '{');
     boolean first = true;
@@ -179,6 +234,45 @@ public final class ObjectPatch {
         dst.putByte(at++, (byte) ',');
       }
       first = false;
+      Bytes.copy(values, appendKey[a], dst, at, appendKeyLength[a]);
+      at += appendKeyLength[a];
+      dst.putByte(at++, (byte) ':');
+      Bytes.copy(values, appendValue[a], dst, at, appendValueLength[a]);
+      at += appendValueLength[a];
+    }
+    dst.putByte(at++, (byte) '}');
+    return at - dstOffset;
+  }
+
+  /** Whether {@link #write} copies runs: a compact source, nothing removed. */
+  private boolean runs() {
+    return compactLength >= 0 && removed == 0;
+  }
+
+  /**
+   * {@link #write} for a compact source with nothing removed: the text from one replaced value to
+   * the next moves in one copy, appended members go before the closing brace.
+   */
+  private int writeRuns(DirectBuffer values, MutableDirectBuffer dst, int dstOffset) {
+    int at = dstOffset;
+    int from = sourceOffset;
+    for (int n = 0; n < count; n++) {
+      if (edit[n] == KEEP) {
+        continue;
+      }
+      int entry = entry(n);
+      int start = valueStart(entry);
+      Bytes.copy(source, from, dst, at, start - from);
+      at += start - from;
+      Bytes.copy(values, edit[n], dst, at, editLength[n]);
+      at += editLength[n];
+      from = valueEnd(entry);
+    }
+    int close = sourceOffset + compactLength - 1; // the closing brace
+    Bytes.copy(source, from, dst, at, close - from);
+    at += close - from;
+    for (int a = 0; a < appended; a++) {
+      dst.putByte(at++, (byte) ',');
       Bytes.copy(values, appendKey[a], dst, at, appendKeyLength[a]);
       at += appendKeyLength[a];
       dst.putByte(at++, (byte) ':');

@@ -41,6 +41,8 @@ public final class BodyBlocks implements AutoCloseable {
   private long pooledBytes;
   private final AtomicLong liveBlocks = new AtomicLong();
   private final AtomicLong liveBytes = new AtomicLong();
+  private final AtomicLong allocations = new AtomicLong();
+  private final AtomicLong allocatedBodyBytes = new AtomicLong();
 
   /** A pool that keeps at most {@code maxPooledBytes} of freed blocks for reuse. */
   public BodyBlocks(long maxPooledBytes) {
@@ -66,6 +68,8 @@ public final class BodyBlocks implements AutoCloseable {
     UnsafeApi.putIntVolatile(null, address + REF_COUNT_OFFSET, 1);
     liveBlocks.incrementAndGet();
     liveBytes.addAndGet(classBytes(sizeClass));
+    allocations.incrementAndGet();
+    allocatedBodyBytes.addAndGet(bodyLength);
     return address;
   }
 
@@ -109,6 +113,20 @@ public final class BodyBlocks implements AutoCloseable {
   /** Bytes of the blocks in use. */
   public long liveBytes() {
     return liveBytes.get();
+  }
+
+  /**
+   * Blocks handed out since this pool was made. Every body above {@link
+   * MessageDescriptor#BY_REFERENCE_BYTES} that is written (not shared) goes into a new block, so
+   * this counts the copies of large bodies: the perf harness divides it by the messages.
+   */
+  public long allocations() {
+    return allocations.get();
+  }
+
+  /** Body bytes the blocks handed out since this pool was made were asked for. */
+  public long allocatedBodyBytes() {
+    return allocatedBodyBytes.get();
   }
 
   /** Bytes of freed blocks kept for reuse. */

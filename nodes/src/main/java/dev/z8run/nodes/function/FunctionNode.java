@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.EcmaError;
@@ -158,6 +159,15 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private final UnsafeBuffer indexScratch = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
   private final MessageWriteBack writeBack = new MessageWriteBack();
 
+  /** Whether the body never keeps msg past the call ({@link MessageEscape}). */
+  private final boolean msgStays;
+
+  // when msgStays: the view and argument array every message reuses (null: make one); whether
+  // something (a timer, a link call) took the call's view during the call
+  private MessageView reusable;
+  private final Object[] reusableArgs = new Object[1];
+  private boolean viewKept;
+
   // timers by id; touched by the thread running the script (the worker; the control thread for
   // the start and stop code)
   private final Map<Integer, Timer> timers = new HashMap<>();
@@ -275,9 +285,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
                 return Undefined.instance;
               });
       boolean z8run = context.config().get("func") == null && context.config().get("code") != null;
-      function =
-          compile(
-              z8run ? "code" : "func", "msg", context.configString(z8run ? "code" : "func", ""));
+      String body = context.configString(z8run ? "code" : "func", "");
+      function = compile(z8run ? "code" : "func", "msg", body);
+      msgStays = !AsyncTransform.needed(body) && MessageEscape.staysInCall(cx, body);
       Function initializer = compile("initialize", "", context.configString("initialize", ""));
       finalizer = compile("finalize", "", context.configString("finalize", ""));
       if (initializer != null) {
@@ -389,6 +399,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
                   args.length > 2
                       ? java.util.Arrays.copyOfRange(args, 2, args.length)
                       : new Object[0];
+              viewKept |= view != null;
               return start(new Timer(callback, extra, repeat ? delayMs : 0, view, null), delayMs);
             }),
         ScriptableObject.READONLY | ScriptableObject.PERMANENT);
@@ -528,19 +539,51 @@ public final class FunctionNode implements Node, NodeApi.Host {
       out.defer(msg, START_POLL_MS, QUEUED); // the start code's Promise has not settled yet
       return;
     }
-    MessageView view =
-        new MessageView(
-            scope,
-            msg.buffer(),
-            msg.jsonOffset(),
-            msg.jsonLength(),
-            msg.indexLength() > 0 ? msg.indexBuffer() : null,
-            msg.indexOffset(),
-            indexScratch);
+    DirectBuffer index = msg.indexLength() > 0 ? msg.indexBuffer() : null;
+    MessageView view;
+    Object[] args;
+    if (reusable != null) { // the script never keeps msg: one view and one argument array
+      view =
+          reusable.reset(
+              msg.buffer(), msg.jsonOffset(), msg.jsonLength(), index, msg.indexOffset());
+      args = reusableArgs;
+    } else {
+      view =
+          new MessageView(
+              scope,
+              msg.buffer(),
+              msg.jsonOffset(),
+              msg.jsonLength(),
+              index,
+              msg.indexOffset(),
+              indexScratch);
+      args = new Object[] {view};
+      if (msgStays) {
+        reusable = view;
+        reusableArgs[0] = view;
+        args = reusableArgs;
+      }
+    }
     if (msg.binaryLength() > 0) {
       view.binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength(), runtime);
     }
-    call(msg, out, view, function, new Object[] {view});
+    call(msg, out, view, function, args);
+  }
+
+  /**
+   * Ends a call's borrow of the input's bytes: the reused view forgets them, unless something kept
+   * it during the call (a timer, a link call) or it was parsed whole, when it is detached like any
+   * other and the next message gets a new one.
+   */
+  private void endView(MessageView view) {
+    if (view == reusable && !viewKept && view.release()) {
+      return;
+    }
+    view.detach();
+    if (view == reusable) {
+      reusable = null;
+      reusableArgs[0] = null;
+    }
   }
 
   @Override
@@ -598,6 +641,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     this.out = out;
     this.view = view;
     this.failure = null;
+    this.viewKept = false;
     Sandbox.FACTORY.enterContext(cx);
     try {
       cx.beginCall();
@@ -618,7 +662,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     } finally {
       Context.exit();
       if (view != null) {
-        view.detach();
+        endView(view);
       }
       this.input = null;
       this.out = null;
@@ -695,6 +739,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     LinkReturns returns = context.service(LinkReturns.class, LinkReturns::new);
     CompletableFuture<Map<String, Object>> reply = returns.expect(context.nodeId(), call);
     Scriptable deferred = (Scriptable) newDeferred.call(cx, scope, scope, new Object[0]);
+    viewKept |= view != null;
     Timer timer = new Timer(null, null, 0, view, null);
     timer.linkCall =
         new LinkCallWait(

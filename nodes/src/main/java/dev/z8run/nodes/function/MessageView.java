@@ -68,6 +68,9 @@ final class MessageView implements Scriptable, SymbolScriptable {
   private String[] addedKeys;
   private Object[] addedValues;
   private int added;
+  // the last name member() searched for, and what it found (the members never move in a call)
+  private String lastName;
+  private int lastMember;
 
   /**
    * A view of the JSON object at {@code [offset, offset + length)} of {@code json}, whose field
@@ -89,6 +92,49 @@ final class MessageView implements Scriptable, SymbolScriptable {
     this.index = index;
     this.indexOffset = indexOffset;
     this.indexScratch = indexScratch;
+  }
+
+  /**
+   * Makes this view the view of another message, as a new view of those arguments would be: for a
+   * node that reuses one view (its script never keeps {@code msg}, {@link MessageEscape}) after
+   * {@link #release()}.
+   */
+  MessageView reset(
+      DirectBuffer json, int offset, int length, DirectBuffer index, int indexOffset) {
+    this.json = json;
+    this.offset = offset;
+    this.length = length;
+    this.index = index;
+    this.indexOffset = indexOffset;
+    return this;
+  }
+
+  /**
+   * Ends the call without copying anything: forgets the input's bytes and what the script read,
+   * wrote and added, so that {@link #reset} can start the next message. Only for a view nothing
+   * refers to any more; false (and nothing forgotten) when the view was parsed whole, which a
+   * reused view must not carry on (the caller detaches it and makes a new one).
+   */
+  boolean release() {
+    if (target != null || detached) {
+      return false;
+    }
+    json = null;
+    index = null;
+    binary = null;
+    runtime = null;
+    if (count > 0) {
+      java.util.Arrays.fill(values, 0, count, null);
+    }
+    count = -1;
+    states = 0;
+    if (added > 0) {
+      java.util.Arrays.fill(addedKeys, 0, added, null);
+      java.util.Arrays.fill(addedValues, 0, added, null);
+      added = 0;
+    }
+    lastName = null;
+    return true;
   }
 
   /**
@@ -165,6 +211,10 @@ final class MessageView implements Scriptable, SymbolScriptable {
     return offset;
   }
 
+  int jsonLength() {
+    return length;
+  }
+
   DirectBuffer index() {
     return index;
   }
@@ -231,7 +281,9 @@ final class MessageView implements Scriptable, SymbolScriptable {
       }
     }
     states = 0;
-    values = new Object[members];
+    if (values == null || values.length < members) {
+      values = new Object[Math.max(members, 4)];
+    }
     count = members;
     return true;
   }
@@ -290,15 +342,26 @@ final class MessageView implements Scriptable, SymbolScriptable {
     return index.getInt(entry(member) + FieldIndex.KEY_LENGTH);
   }
 
-  /** The source member named {@code name}, or -1. */
+  /**
+   * The source member named {@code name}, or -1. The last name looked up is remembered (by
+   * identity: the compiled script passes the same string each time), so that Rhino's {@code has}
+   * before each {@code put} and a read after a test cost one search.
+   */
   private int member(String name) {
+    if (name == lastName) {
+      return lastMember;
+    }
     int length = name.length();
+    int found = -1;
     for (int n = 0; n < count; n++) {
       if (keyLength(n) == length && keyEquals(keyOffset(n), name)) {
-        return n;
+        found = n;
+        break;
       }
     }
-    return -1;
+    lastName = name;
+    lastMember = found;
+    return found;
   }
 
   private boolean keyEquals(int at, String name) {

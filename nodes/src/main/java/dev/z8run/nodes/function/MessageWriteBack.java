@@ -54,7 +54,8 @@ final class MessageWriteBack {
     if (!view.byMember()) {
       return false;
     }
-    patch.reset(view.json(), view.jsonOffset(), view.index(), view.indexOffset());
+    patch.reset(
+        view.json(), view.jsonOffset(), view.jsonLength(), view.index(), view.indexOffset());
     used = 0;
     int count = view.memberCount();
     for (int n = 0; n < count; n++) {

@@ -5,6 +5,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
 import dev.z8run.io.message.MessageBodyView;
+import dev.z8run.io.message.MessageDescriptor;
 import dev.z8run.nodes.BuiltinNodes;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,9 @@ public final class Harness {
       long sourceMessages,
       long elapsedNs,
       long rejected,
-      long cpuNs) {
+      long cpuNs,
+      long blocks,
+      long blockBodyBytes) {
     public double msgsPerSecond() {
       return sinkMessages * 1e9 / elapsedNs;
     }
@@ -71,9 +74,20 @@ public final class Harness {
     long warmMs = args.length > 2 ? Long.parseLong(args[2]) : 2_000;
     int workers = args.length > 3 ? Integer.parseInt(args[3]) : EngineConfig.defaults().workers();
     Result result = run(scenario, EngineConfig.builder().workers(workers).build(), warmMs, durMs);
+    // large bodies: every copy of one goes into a new off-heap block (a forward shares it), so
+    // blocks per source message is 1 when the body is written once, at the trigger, and never
+    // again; each block beyond that is a copy of the body, spread over the flow's hops. A hop of a
+    // body by reference moves one record of this many bytes through a ring.
+    double sent = Math.max(1, result.sourceMessages());
+    double blocksPerMsg = result.blocks() / sent;
+    double blockBytes =
+        result.blocks() == 0 ? 0 : (double) result.blockBodyBytes() / result.blocks();
+    double copiedPerHop = Math.max(0, blocksPerMsg - 1) * blockBytes / scenario.hops();
     System.out.printf(
         Locale.ROOT,
-        "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d cpu_ns_per_msg=%.0f%n",
+        "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d cpu_ns_per_msg=%.0f"
+            + " blocks_per_msg=%.3f block_body_bytes=%.0f body_bytes_copied_per_hop=%.0f"
+            + " ref_record_bytes=%d%n",
         scenario.id(),
         result.msgsPerSecond(),
         rssMb(),
@@ -81,7 +95,11 @@ public final class Harness {
         result.sinkMessages(),
         result.rejected(),
         workers,
-        result.cpuNsPerMessage());
+        result.cpuNsPerMessage(),
+        blocksPerMsg,
+        blockBytes,
+        copiedPerHop,
+        MessageDescriptor.HEADER_LENGTH + MessageDescriptor.REF_BODY_LENGTH);
   }
 
   /** Deploys the scenario, warms up for {@code warmMs}, measures for {@code durMs}. */
@@ -97,6 +115,8 @@ public final class Harness {
       long sent0 = feeder.sent;
       long rejected0 = feeder.rejected;
       long cpu0 = cpuNs();
+      long blocks0 = engine.bodyBlocks().allocations();
+      long blockBytes0 = engine.bodyBlocks().allocatedBodyBytes();
       long t0 = System.nanoTime();
       feeder.feedFor(durMs);
       long elapsed = System.nanoTime() - t0;
@@ -107,7 +127,9 @@ public final class Harness {
           feeder.sent - sent0,
           elapsed,
           feeder.rejected - rejected0,
-          cpu);
+          cpu,
+          engine.bodyBlocks().allocations() - blocks0,
+          engine.bodyBlocks().allocatedBodyBytes() - blockBytes0);
     }
   }
 

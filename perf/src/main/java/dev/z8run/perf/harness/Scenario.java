@@ -54,6 +54,12 @@ public enum Scenario {
     return binaryBytes;
   }
 
+  /** Deliveries a source message makes on its way to the sink, one per wire it crosses. */
+  public int hops() {
+    Flow flow = flow();
+    return fan == 1 ? flow.wires().size() : 2;
+  }
+
   /** Finds a scenario by its peer name or a prefix such as {@code a2}, {@code b}, {@code d}. */
   public static Scenario find(String name) {
     String wanted = name.toLowerCase(Locale.ROOT);

@@ -24,7 +24,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The function node's hop, one thread (the engine's workers driven by the benchmark thread): each
  * operation is one source message from the trigger to the sink, so one function hop costs {@code
- * functionReturnsMsg - junctionHop} (the trigger and the sink are in both).
+ * functionReturnsMsg - junctionHop} (the trigger and the sink are in both). "A Function that sets
+ * one field, per hop" (issue 16) is {@link #chainOfTenSettingTopic} divided by ten: the engine's
+ * hop and the script's work together, through the same engine path a deployed flow takes (the
+ * messages go through the inboxes, or fused hops, of a real {@code Engine} whose workers this
+ * thread drives); {@code chainOfTenSettingTopic - chainOfTenJunctions} over ten is the script's
+ * share alone.
  *
  * <pre>
  * java -jar perf/target/z8run-perf.jar FunctionBenchmarks -prof gc

@@ -20,8 +20,11 @@ import java.util.Map;
  *
  * <pre>
  * java @perf/target/classes/z8run-jvm.flags -Dagrona.disable.bounds.checks=true \
- *   -cp perf/target/z8run-perf.jar dev.z8run.perf.jmh.HopCpuTime [cpuMsPerRound=1000] [rounds=7]
+ *   -cp perf/target/z8run-perf.jar dev.z8run.perf.jmh.HopCpuTime [cpuMsPerRound=1000] [rounds=7] \
+ *   [flowNameRegex]
  * </pre>
+ *
+ * <p>With a regular expression, only the flows whose names it matches run (for a profiler).
  */
 public final class HopCpuTime {
   private HopCpuTime() {}
@@ -45,30 +48,43 @@ public final class HopCpuTime {
         "chainOfTenSettingTopicWhole",
         FunctionBenchmarks.functions(10, FunctionBenchmarks.WHOLE + FunctionBenchmarks.SET_TOPIC));
     flows.put("chainOfTenChangeNodes", Scenario.A2_PIPELINE_CHANGE10.flow());
-    ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+    if (args.length > 2) {
+      java.util.regex.Pattern only = java.util.regex.Pattern.compile(args[2]);
+      flows.keySet().removeIf(name -> !only.matcher(name).matches());
+    }
+    com.sun.management.ThreadMXBean threads =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     List<ManualEngine> engines = new ArrayList<>();
     for (Flow flow : flows.values()) {
       engines.add(new ManualEngine(flow, ManualEngine.SMALL, 0));
     }
     try {
       for (ManualEngine engine : engines) {
-        measure(threads, engine, cpuMs * 2); // warm-up
+        measure(threads, engine, cpuMs * 2, new long[1]); // warm-up
       }
       double[][] nsPerOp = new double[engines.size()][rounds];
+      double[] bytesPerOp = new double[engines.size()];
       for (int round = 0; round < rounds; round++) {
         for (int i = 0; i < engines.size(); i++) {
-          nsPerOp[i][round] = measure(threads, engines.get(i), cpuMs);
+          long allocated = threads.getCurrentThreadAllocatedBytes();
+          long[] messages = new long[1];
+          nsPerOp[i][round] = measure(threads, engines.get(i), cpuMs, messages);
+          double bytes = (double) (threads.getCurrentThreadAllocatedBytes() - allocated);
+          bytesPerOp[i] =
+              round == 0 ? bytes / messages[0] : Math.min(bytesPerOp[i], bytes / messages[0]);
         }
       }
       System.out.printf(
-          "%-30s %14s   (CPU ns per message, median of %d)%n", "flow", "cpu_ns/op", rounds);
+          "%-30s %14s   (CPU ns per message, median of %d; B/op: the fewest bytes allocated per"
+              + " message in a round)%n",
+          "flow", "cpu_ns/op", rounds);
       List<String> names = new ArrayList<>(flows.keySet());
       for (int i = 0; i < names.size(); i++) {
         double[] sorted = nsPerOp[i].clone();
         Arrays.sort(sorted);
         System.out.printf(
-            "%-30s %14.1f   min %.1f max %.1f%n",
-            names.get(i), sorted[rounds / 2], sorted[0], sorted[rounds - 1]);
+            "%-30s %14.1f   min %.1f max %.1f B/op %.1f%n",
+            names.get(i), sorted[rounds / 2], sorted[0], sorted[rounds - 1], bytesPerOp[i]);
       }
     } finally {
       engines.forEach(ManualEngine::close);
@@ -76,7 +92,8 @@ public final class HopCpuTime {
   }
 
   /** Pumps batches until {@code cpuMs} of this thread's CPU time went by; CPU ns per message. */
-  private static double measure(ThreadMXBean threads, ManualEngine engine, long cpuMs) {
+  private static double measure(
+      ThreadMXBean threads, ManualEngine engine, long cpuMs, long[] messagesOut) {
     long start = threads.getCurrentThreadCpuTime();
     long end = start + cpuMs * 1_000_000;
     long messages = 0;
@@ -86,6 +103,7 @@ public final class HopCpuTime {
       messages += FunctionBenchmarks.BATCH;
       now = threads.getCurrentThreadCpuTime();
     } while (now < end);
+    messagesOut[0] = messages;
     return (double) (now - start) / messages;
   }
 }
