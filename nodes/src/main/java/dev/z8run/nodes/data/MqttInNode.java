@@ -143,7 +143,7 @@ final class MqttInNode implements Node {
     byte[] payload = incoming.payload();
     MqttSession.Properties properties = incoming.properties();
     JsonBytes json = new JsonBytes(payload.length + incoming.topic().length() + 48);
-    json.raw("{\"topic\":").string(incoming.topic());
+    json.raw("{\"topic\":").raw(topicJson(incoming.topic()));
     json.raw(",\"qos\":").raw(incoming.qos() == 0 ? "0" : incoming.qos() == 1 ? "1" : "2");
     json.raw(incoming.retain() ? ",\"retain\":true" : ",\"retain\":false");
     if (properties != MqttSession.Properties.NONE) {
@@ -181,6 +181,20 @@ final class MqttInNode implements Node {
     }
     return new Waiting(json.raw("}").toBytes(), binary, incoming);
   }
+
+  /** The JSON string of a topic; the last one is kept, as a filter's topics often repeat. */
+  private byte[] topicJson(String topic) {
+    TopicJson last = lastTopic;
+    if (last == null || !last.topic.equals(topic)) {
+      last = new TopicJson(topic, JsonCodec.write(topic));
+      lastTopic = last;
+    }
+    return last.json;
+  }
+
+  private record TopicJson(String topic, byte[] json) {}
+
+  private volatile TopicJson lastTopic;
 
   /**
    * What Node-RED makes of an auto-detected payload given its MQTT 5 content type: {@code string},
@@ -339,6 +353,10 @@ final class MqttInNode implements Node {
         bytes[length++] = (byte) ascii.charAt(i);
       }
       return this;
+    }
+
+    JsonBytes raw(byte[] from) {
+      return raw(from, 0, from.length);
     }
 
     JsonBytes raw(byte[] from, int offset, int count) {
