@@ -388,6 +388,9 @@ final class Mqtt3Connection implements AutoCloseable {
         stale.done.accept(gone);
       }
     }
+    if (!sessionPresent) {
+      receivedQos2.clear(); // a new session: the broker will reuse those packet ids
+    }
     for (CompletableFuture<Void> ack : acks.values()) {
       ack.complete(null); // requested again below
     }
@@ -506,8 +509,14 @@ final class Mqtt3Connection implements AutoCloseable {
       return;
     }
     for (Subscription s : matching) {
-      s.handler.accept(
-          new MqttSession.Incoming(topic, payload, qos, retain, MqttSession.Properties.NONE, ack));
+      try {
+        s.handler.accept(
+            new MqttSession.Incoming(
+                topic, payload, qos, retain, MqttSession.Properties.NONE, ack));
+      } catch (RuntimeException failure) {
+        // a handler's fault must not cost the connection: the message counts as taken
+        ack.run();
+      }
     }
   }
 
