@@ -249,6 +249,17 @@ public final class Settings {
               + " [docs/nodes/http-request.md](docs/nodes/http-request.md).",
           OutboundPolicy::parse);
 
+  public static final Setting<List<Path>> SQLITE_ALLOW =
+      Setting.parsed(
+          "Z8_SQLITE_ALLOW",
+          null,
+          null,
+          "absolute directories, comma-separated",
+          "Directories besides the data directory where the `database` node may open SQLite files"
+              + " given by an absolute path; unset, only files under the data directory (see"
+              + " [docs/nodes/database.md](docs/nodes/database.md)).",
+          Settings::directories);
+
   public static final Setting<Path> PLUGIN_FILES_ROOT =
       Setting.parsed(
           "Z8_PLUGIN_FILES_ROOT",
@@ -436,6 +447,7 @@ public final class Settings {
           WS_IDLE_TIMEOUT_MS,
           WS_SLOW_CONSUMER_MS,
           HTTP_ALLOW,
+          SQLITE_ALLOW,
           PLUGIN_FILES_ROOT,
           PLUGIN_ENV,
           FUNCTION_GLOBAL_MODULES,
@@ -661,6 +673,22 @@ public final class Settings {
 
   private static String code(String text) {
     return text == null ? "" : "`" + text + "`";
+  }
+
+  /** Comma-separated absolute directories. */
+  static List<Path> directories(String text) {
+    List<Path> directories = new ArrayList<>();
+    for (String part : text.split(",")) {
+      if (part.isBlank()) {
+        continue;
+      }
+      Path directory = Path.of(part.strip());
+      if (!directory.isAbsolute()) {
+        throw new IllegalArgumentException("'" + part.strip() + "' is not an absolute path");
+      }
+      directories.add(directory.normalize());
+    }
+    return List.copyOf(directories);
   }
 
   static Level logLevel(String text) {

@@ -48,8 +48,10 @@ import java.io.IOException;
 import java.lang.System.Logger.Level;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
+import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -187,10 +189,13 @@ public final class Z8Server implements AutoCloseable {
       FlowManager flows =
           new FlowManager(store, engine, version, settings.get(Settings.MAX_FLOW_NODES), redactor);
       // the data nodes: one live client per connection and owner, SQLite files under the data dir
+      // or a directory of Z8_SQLITE_ALLOW
       LiveConnections liveConnections = new LiveConnections();
       engine.registerService(LiveConnections.class, liveConnections);
       engine.registerService(FlowOwners.class, flows::ownerOf);
-      SqliteFiles sqliteFiles = new SqliteFiles(store.dataDir(), java.util.List.of());
+      List<Path> sqliteAllowed = settings.get(Settings.SQLITE_ALLOW);
+      SqliteFiles sqliteFiles =
+          new SqliteFiles(store.dataDir(), sqliteAllowed == null ? List.of() : sqliteAllowed);
       engine.registerService(SqliteFiles.class, sqliteFiles);
       engine.registerService(
           VectorCollections.class, new StoreVectorCollections(store.vectors(), flows::ownerOf));

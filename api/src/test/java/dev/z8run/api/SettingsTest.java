@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -94,6 +95,24 @@ class SettingsTest {
     assertEquals(500, settings.hookSettings().timeoutMs());
     assertEquals(64, settings.socketSettings().previewBytes());
     assertTrue(settings.get(Settings.OPEN_REGISTRATION));
+  }
+
+  @Test
+  void shouldReadTheSqliteDirectoriesAsAbsolutePathsAndRefuseARelativeOne() {
+    assertEquals(
+        List.of(Path.of("/srv/plant"), Path.of("/mnt/data")),
+        Settings.of(Map.of("Z8_SQLITE_ALLOW", "/srv/plant/, /mnt/x/../data,"))
+            .get(Settings.SQLITE_ALLOW));
+    assertNull(Settings.of(Map.of()).get(Settings.SQLITE_ALLOW));
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> Settings.of(Map.of("Z8_SQLITE_ALLOW", "/srv/plant,db")));
+    assertTrue(
+        refused
+            .getMessage()
+            .contains("Z8_SQLITE_ALLOW='/srv/plant,db' 'db' is not an absolute path"),
+        refused.getMessage());
   }
 
   @Test

@@ -62,6 +62,10 @@ final class NodeRedDataNodes {
         Object mode = node.get("sqlquery");
         if ("batch".equals(mode)) {
           notes.add("its batch mode (several statements in msg.topic) runs as one statement here");
+        } else if (!"fixed".equals(mode) && !"prepared".equals(mode)) {
+          notes.add(
+              "its msg.topic queries bind a msg.payload array to ? placeholders only: a $name"
+                  + " placeholder reads msg.params.$name or the message's value at name");
         }
         if ("fixed".equals(mode) || "prepared".equals(mode)) {
           config.put("query", node.get("sql"));

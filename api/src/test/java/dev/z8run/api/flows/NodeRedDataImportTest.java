@@ -31,7 +31,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Node-RED's common database nodes imported as {@code database} nodes on their config node: a
  * {@code sqlite} node with a prepared statement on a {@code sqlitedb} file runs against a real
- * SQLite file under the data directory; {@code mysql} and {@code postgresql} map their fields.
+ * SQLite file under the data directory, its {@code $word} bound from {@code msg.params.$word} as
+ * Node-RED's node binds it; {@code mysql} and {@code postgresql} map their fields.
  */
 class NodeRedDataImportTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
@@ -44,7 +45,7 @@ class NodeRedDataImportTest {
        {"id":"pgc","type":"postgreSQLConfig","name":"","host":"127.0.0.1","port":"5432",
         "database":"shop","ssl":"false","max":"4"},
        {"id":"q","type":"sqlite","z":"t1","mydb":"lite","sqlquery":"prepared",
-        "sql":"SELECT $payload || '!' AS shout","name":"","x":100,"y":40,"wires":[["dbg"]]},
+        "sql":"SELECT $word || '!' AS shout","name":"","x":100,"y":40,"wires":[["dbg"]]},
        {"id":"m","type":"mysql","z":"t1","mydb":"my","name":"","x":100,"y":80,"wires":[[]]},
        {"id":"p","type":"postgresql","z":"t1","postgreSQLConfig":"pgc","name":"",
         "query":"SELECT * FROM orders WHERE id = $1","split":true,"rowsPerMsg":"100",
@@ -54,6 +55,8 @@ class NodeRedDataImportTest {
       """;
 
   @TempDir Path dataDir;
+  @TempDir Path allowedDir;
+  @TempDir Path otherDir;
   private Z8Server server;
   private HttpClient client;
   private String token;
@@ -70,7 +73,9 @@ class NodeRedDataImportTest {
                     "Z8_JWT_SECRET",
                     SECRET,
                     "Z8_HTTP_ALLOW",
-                    "127.0.0.1")));
+                    "127.0.0.1",
+                    "Z8_SQLITE_ALLOW",
+                    allowedDir.toString())));
     client = HttpClient.newHttpClient();
     token = Tokens.withSecret(SECRET).issue(new UserPrincipal("u", "u"));
     server
@@ -131,10 +136,61 @@ class NodeRedDataImportTest {
             () -> {
               server
                   .engine()
-                  .inject(id, "q", "{\"payload\":\"hey\"}".getBytes(StandardCharsets.UTF_8));
+                  .inject(
+                      id,
+                      "q",
+                      // node-red-node-sqlite's prepared statements: msg.params = {$word: ...}
+                      "{\"params\":{\"$word\":\"hey\"}}".getBytes(StandardCharsets.UTF_8));
               Thread.sleep(100);
               return debug.stream().anyMatch(preview -> preview.contains("hey!"));
             });
     assertTrue(Files.exists(dataDir.resolve("nr/app.db")), "the file lies in the data directory");
+  }
+
+  private static String sqliteExport(Path file) {
+    return """
+        [{"id":"t1","type":"tab","label":"DB"},
+         {"id":"lite","type":"sqlitedb","db":"%s","mode":"RWC"},
+         {"id":"q","type":"sqlite","z":"t1","mydb":"lite","sqlquery":"fixed",
+          "sql":"SELECT 'plant' || 1 AS one","name":"","x":100,"y":40,"wires":[["dbg"]]},
+         {"id":"dbg","type":"debug","z":"t1","name":"","active":true,"complete":"payload",
+          "x":300,"y":40,"wires":[]}]
+        """
+        .formatted(file.toString().replace("\\", "\\\\"));
+  }
+
+  @Test
+  void shouldOpenAnAbsoluteSqliteFileOnlyUnderADirectoryOfZ8SqliteAllow() throws Exception {
+    HttpResponse<String> imported =
+        call("POST", "/api/v1/flows/import", sqliteExport(allowedDir.resolve("plant.db")));
+    assertEquals(201, imported.statusCode(), imported.body());
+    String id =
+        (String)
+            ((Map<?, ?>)
+                    ((List<?>) ((Map<?, ?>) JsonCodec.parse(imported.body())).get("flows")).get(0))
+                .get("id");
+    HttpResponse<String> started = call("POST", "/api/v1/flows/" + id + "/start", null);
+    assertEquals(200, started.statusCode(), started.body());
+    Poll.eventually("the sqlite node's answer")
+        .until(
+            () -> {
+              server.engine().inject(id, "q", "{}".getBytes(StandardCharsets.UTF_8));
+              Thread.sleep(100);
+              return debug.stream().anyMatch(preview -> preview.contains("plant1"));
+            });
+    assertTrue(Files.exists(allowedDir.resolve("plant.db")), "the file lies in the allowed dir");
+
+    HttpResponse<String> elsewhere =
+        call("POST", "/api/v1/flows/import", sqliteExport(otherDir.resolve("x.db")));
+    assertEquals(201, elsewhere.statusCode(), elsewhere.body());
+    String other =
+        (String)
+            ((Map<?, ?>)
+                    ((List<?>) ((Map<?, ?>) JsonCodec.parse(elsewhere.body())).get("flows")).get(0))
+                .get("id");
+    HttpResponse<String> refused = call("POST", "/api/v1/flows/" + other + "/start", null);
+    assertTrue(refused.statusCode() >= 400, refused.statusCode() + " " + refused.body());
+    assertTrue(refused.body().contains("outside the data directory"), refused.body());
+    assertTrue(!Files.exists(otherDir.resolve("x.db")), "no file outside the allowed dirs");
   }
 }

@@ -96,7 +96,7 @@ final class BatchWriter implements AutoCloseable {
       write(rows);
     } catch (SQLException failed) {
       context.error(
-          "batch of " + rows.size() + " rows failed, SQL state " + failed.getSQLState(), failed);
+          "batch of " + rows.size() + " rows failed, SQL state " + Errors.sqlState(failed), failed);
     }
   }
 

@@ -446,11 +446,9 @@ public final class DatabaseNode implements Node {
       SQLException failed, String sql, Map<String, Object> body, Output out, MessageFlyweight msg)
       throws SQLException {
     if (!out.isWired(1)) {
+      String state = Errors.sqlState(failed);
       throw new SQLException(
-          "SQL state " + failed.getSQLState() + ": " + failed.getMessage(),
-          failed.getSQLState(),
-          failed.getErrorCode(),
-          failed);
+          "SQL state " + state + ": " + failed.getMessage(), state, failed.getErrorCode(), failed);
     }
     body.put("error", Errors.describe(failed, context));
     if (z8runFormat) {

@@ -30,7 +30,8 @@ final class Parameters {
             case SqlText.Positional positional ->
                 positional(positional.index(), payload, msgParams, paths);
             case SqlText.Named named -> named(named.name(), payload, msgParams);
-            case SqlText.MessageValue value -> at(body, value.path());
+            case SqlText.DollarNamed named -> dollarNamed(named.name(), payload, msgParams);
+            case SqlText.MessageValue value -> messageValue(value.path(), body, msgParams);
           };
     }
     return values;
@@ -64,9 +65,48 @@ final class Parameters {
     return list.get(index);
   }
 
+  /**
+   * {@code $path}: {@code msg.params["$path"]} when {@code msg.params} is an object holding that
+   * key (node-red-node-sqlite's prepared statements take {@code msg.params = {$id: 1}}), else the
+   * message's value at {@code path}.
+   */
+  private static Object messageValue(String path, Map<String, Object> body, Object msgParams) {
+    if (msgParams instanceof Map<?, ?> map) {
+      String key = "$" + path;
+      if (map.containsKey(key)) {
+        return map.get(key);
+      }
+    }
+    return at(body, path);
+  }
+
+  /**
+   * {@code $name}: {@code msg.params["$name"]} (node-red-node-sqlite's prepared statements), else
+   * as {@code :name}.
+   */
+  private static Object dollarNamed(String name, Object payload, Object msgParams) {
+    if (msgParams instanceof Map<?, ?> map) {
+      String key = "$" + name;
+      if (map.containsKey(key)) {
+        return map.get(key);
+      }
+    }
+    return named(name, payload, msgParams);
+  }
+
+  /**
+   * {@code :name}: {@code msg.params.name} (or {@code msg.params[":name"]}, as node-sqlite3 keys
+   * it), else {@code msg.payload.name}.
+   */
   private static Object named(String name, Object payload, Object msgParams) {
-    if (msgParams instanceof Map<?, ?> map && map.containsKey(name)) {
-      return map.get(name);
+    if (msgParams instanceof Map<?, ?> map) {
+      if (map.containsKey(name)) {
+        return map.get(name);
+      }
+      String prefixed = ":" + name;
+      if (map.containsKey(prefixed)) {
+        return map.get(prefixed);
+      }
     }
     return payload instanceof Map<?, ?> map ? map.get(name) : null;
   }

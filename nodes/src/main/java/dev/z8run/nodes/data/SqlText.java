@@ -14,10 +14,15 @@ import java.util.List;
  *   <li>{@code ?}: the next positional value;
  *   <li>{@code $1}, {@code $2}: positional value 1, 2 (PostgreSQL's and z8run's style; may repeat);
  *   <li>{@code :id}: named value {@code id} ({@code ::} casts and {@code :=} are left alone);
- *   <li>{@code $payload.id}, {@code $msg.topic}: the message's value at that path.
+ *   <li>{@code $payload.id}, {@code $msg.topic}: the message's value at that path;
+ *   <li>{@code $id} (any other name): named value {@code id}, as node-red-node-sqlite's prepared
+ *       statements name them ({@code msg.params = {$id: 1}}).
  * </ul>
  *
- * Immutable.
+ * PostgreSQL's dollar-quoted strings ({@code $$...$$}, {@code $tag$...$tag$}) are left alone, and
+ * so is a {@code $} inside a name ({@code a$b}).
+ *
+ * <p>Immutable.
  *
  * @param jdbc the text with {@code ?} in place of each parameter
  * @param sources one per {@code ?}, in order
@@ -34,6 +39,9 @@ public record SqlText(String jdbc, List<Source> sources) {
 
   /** The message's value at {@code path} ({@code payload.id}). */
   public record MessageValue(String path) implements Source {}
+
+  /** Named value {@code name} written {@code $name}. */
+  public record DollarNamed(String name) implements Source {}
 
   /** Parses {@code sql}. */
   public static SqlText parse(String sql) {
@@ -82,12 +90,27 @@ public record SqlText(String jdbc, List<Source> sources) {
         sources.add(new Positional(index - 1));
         out.append('?');
         i = end;
-      } else if (c == '$' && (sql.startsWith("payload", i + 1) || sql.startsWith("msg.", i + 1))) {
-        int end = identifier(sql, i + 1, true);
-        String path = sql.substring(i + 1, end);
-        sources.add(new MessageValue(path.startsWith("msg.") ? path.substring(4) : path));
-        out.append('?');
+      } else if (c == '$' && i + 1 < n && sql.charAt(i + 1) == '$') {
+        int end = dollarQuoted(sql, i, "$$");
+        out.append(sql, i, end);
         i = end;
+      } else if (c == '$' && i + 1 < n && isStart(sql.charAt(i + 1)) && !inName(sql, i)) {
+        int plain = identifier(sql, i + 1, false);
+        if (plain < n && sql.charAt(plain) == '$') {
+          int end = dollarQuoted(sql, i, sql.substring(i, plain + 1));
+          out.append(sql, i, end);
+          i = end;
+        } else if (sql.startsWith("payload", i + 1) || sql.startsWith("msg.", i + 1)) {
+          int end = identifier(sql, i + 1, true);
+          String path = sql.substring(i + 1, end);
+          sources.add(new MessageValue(path.startsWith("msg.") ? path.substring(4) : path));
+          out.append('?');
+          i = end;
+        } else {
+          sources.add(new DollarNamed(sql.substring(i + 1, plain)));
+          out.append('?');
+          i = plain;
+        }
       } else {
         out.append(c);
         i++;
@@ -131,6 +154,21 @@ public record SqlText(String jdbc, List<Source> sources) {
 
   private static boolean after(String sql, int i, char c) {
     return i > 0 && sql.charAt(i - 1) == c;
+  }
+
+  /** Whether the {@code $} at {@code i} is inside a name ({@code a$b}). */
+  private static boolean inName(String sql, int i) {
+    if (i == 0) {
+      return false;
+    }
+    char before = sql.charAt(i - 1);
+    return Character.isLetterOrDigit(before) || before == '_' || before == '$';
+  }
+
+  /** The index after the dollar-quoted string that {@code tag} opens at {@code open}. */
+  private static int dollarQuoted(String sql, int open, String tag) {
+    int close = sql.indexOf(tag, open + tag.length());
+    return close < 0 ? sql.length() : close + tag.length();
   }
 
   private static boolean isStart(char c) {

@@ -110,6 +110,143 @@ class DatabaseNodeIT {
     assertEquals("x", row.get("name"));
   }
 
+  @Test
+  void shouldTypeMariaDbColumnsAsZ8runDoes() throws Exception {
+    String url = Databases.mariadbUrl();
+    String t =
+        table(
+            url,
+            "n int, big bigint, f double, ok boolean, doc json, at datetime, d date,"
+                + " raw varbinary(8), price decimal(10,2), name varchar(20)");
+    Databases.execute(
+        url,
+        "INSERT INTO "
+            + t
+            + " VALUES (7, 9000000000, 1.5, true, '{\"a\":[1,2]}', '2026-01-02 03:04:05',"
+            + " '2026-01-02', x'0102', 12.50, 'x')");
+    deploy(
+        "maria-types",
+        Databases.config(Databases.fields("mysql", url), Map.of("query", "SELECT * FROM " + t)));
+    harness.inject("maria-types", "in", "{\"payload\":{}}");
+    Map<?, ?> row =
+        (Map<?, ?>) ((List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload")).get(0);
+    assertEquals(7L, ((Number) row.get("n")).longValue());
+    assertEquals(9_000_000_000L, ((Number) row.get("big")).longValue());
+    assertEquals(1.5, ((Number) row.get("f")).doubleValue());
+    assertEquals(true, row.get("ok"));
+    assertEquals(Map.of("a", List.of(1L, 2L)), normalise(row.get("doc")));
+    assertEquals("2026-01-02T03:04:05", row.get("at"));
+    assertEquals("2026-01-02", row.get("d"));
+    assertEquals("AQI=", row.get("raw"));
+    assertEquals(12.5, ((Number) row.get("price")).doubleValue());
+    assertEquals("x", row.get("name"));
+  }
+
+  @Test
+  void shouldTypeSqliteColumnsAsZ8runDoes() throws Exception {
+    deploy(
+        "lite-types",
+        "{\"dbType\":\"sqlite\",\"database\":\"types.db\",\"mode\":\"transaction\",\"query\":"
+            + "\"CREATE TABLE t (n INTEGER, f REAL, ok BOOLEAN, doc JSON, raw BLOB, name TEXT);"
+            + " INSERT INTO t VALUES (7, 1.5, 1, '{\\\"a\\\":[1,2]}', x'0102', 'x');"
+            + " SELECT * FROM t\"}");
+    harness.inject("lite-types", "in", "{\"payload\":{}}");
+    List<?> results = (List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    Map<?, ?> row = (Map<?, ?>) ((List<?>) ((Map<?, ?>) results.get(2)).get("rows")).get(0);
+    assertEquals(7L, ((Number) row.get("n")).longValue());
+    assertEquals(1.5, ((Number) row.get("f")).doubleValue());
+    assertEquals(true, row.get("ok"));
+    assertEquals(Map.of("a", List.of(1L, 2L)), normalise(row.get("doc")));
+    assertEquals("AQI=", row.get("raw"));
+    assertEquals("x", row.get("name"));
+  }
+
+  @Test
+  void shouldBindNodeRedSqlitePreparedStatementParams() throws Exception {
+    deploy(
+        "lite-params",
+        "{\"dbType\":\"sqlite\",\"database\":\"params.db\",\"query\":"
+            + "\"SELECT $word || :tail || $payload AS shout\"}");
+    // node-red-node-sqlite: msg.params = {$word: ..., :tail: ...}; $payload without such a key
+    harness.inject(
+        "lite-params", "in", "{\"params\":{\"$word\":\"hey\",\":tail\":\"!\"},\"payload\":\"?\"}");
+    Object rows = body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    assertEquals(List.of(Map.of("shout", "hey!?")), normalise(rows));
+  }
+
+  @Test
+  void shouldStreamRowsInBatchesOfNThenACompleteMessage() throws Exception {
+    String url = Databases.postgresUrl();
+    deploy(
+        "chunks",
+        Databases.config(
+            Databases.fields("postgres", url),
+            Map.of(
+                "mode",
+                "stream",
+                "streamBatch",
+                3,
+                "query",
+                "SELECT g AS id FROM generate_series(1, :last) g ORDER BY g")));
+    harness.inject("chunks", "in", "{\"payload\":{\"last\":10}}");
+    List<FlowHarness.Captured> messages = harness.awaitCaptured("ok", 5);
+    List<Object> ids = new ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      Map<String, Object> chunk = body(messages.get(i));
+      assertEquals(3L * i, ((Number) chunk.get("index")).longValue());
+      for (Object row : (List<?>) chunk.get("payload")) {
+        ids.add(((Number) ((Map<?, ?>) row).get("id")).longValue());
+      }
+    }
+    assertEquals(List.of(1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L, 10L), ids);
+    Map<String, Object> last = body(messages.get(4));
+    assertEquals(true, last.get("complete"));
+    assertEquals(10L, ((Number) last.get("rowCount")).longValue());
+  }
+
+  @Test
+  void shouldSendAFailedBatchToTheErrorPortWithItsSqlState() throws Exception {
+    String url = Databases.postgresUrl();
+    String t = table(url, "id int primary key");
+    Databases.execute(url, "INSERT INTO " + t + " VALUES (3)");
+    deploy(
+        "bad-batch",
+        Databases.config(
+            Databases.fields("postgres", url),
+            Map.of(
+                "mode",
+                "batch",
+                "batchSize",
+                5,
+                "lingerMs",
+                60_000,
+                "query",
+                "INSERT INTO " + t + " VALUES ($payload)")));
+    for (int i = 0; i < 10; i++) {
+      harness.inject("bad-batch", "in", "{\"payload\":" + (i < 5 ? i : 10 + i) + "}");
+    }
+    Map<?, ?> error = (Map<?, ?>) body(harness.awaitCaptured("err", 1).get(0)).get("error");
+    assertEquals("23505", error.get("sqlState"));
+    Map<String, Object> written = body(harness.awaitCaptured("ok", 1).get(0));
+    assertEquals(Map.of("rowCount", 5L), normalise(written.get("payload")));
+    // the failed batch wrote nothing (one statement), the good one its five rows
+    assertEquals(6, Databases.count(url, t));
+  }
+
+  @Test
+  void shouldSendMariaDbErrorsWithTheirSqlState() throws Exception {
+    String url = Databases.mariadbUrl();
+    String t = table(url, "id int primary key");
+    deploy("maria-errors", Databases.config(Databases.fields("mysql", url), Map.of()));
+    harness.inject("maria-errors", "in", "{\"topic\":\"SELEC nothing\"}");
+    harness.inject("maria-errors", "in", "{\"topic\":\"INSERT INTO " + t + " VALUES (1), (1)\"}");
+    List<Object> states = new ArrayList<>();
+    for (FlowHarness.Captured error : harness.awaitCaptured("err", 2)) {
+      states.add(((Map<?, ?>) body(error).get("error")).get("sqlState"));
+    }
+    assertTrue(states.containsAll(List.of("42000", "23000")), states.toString());
+  }
+
   private static Object normalise(Object json) {
     return dev.z8run.io.json.JsonCodec.parse(dev.z8run.io.json.JsonCodec.writeString(json));
   }

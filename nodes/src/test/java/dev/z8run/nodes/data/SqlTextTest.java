@@ -2,6 +2,7 @@ package dev.z8run.nodes.data;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.z8run.nodes.data.SqlText.DollarNamed;
 import dev.z8run.nodes.data.SqlText.MessageValue;
 import dev.z8run.nodes.data.SqlText.Named;
 import dev.z8run.nodes.data.SqlText.Positional;
@@ -40,6 +41,17 @@ class SqlTextTest {
     assertEquals(
         "SELECT ':x', \"?col\", '$1 it''s', x::int, y := 1 -- :not ?\n/* $2 */ FROM t WHERE z = ?",
         text.jdbc());
+  }
+
+  @Test
+  void shouldTakeDollarNamesAsNamedValuesAndLeaveDollarQuotesAlone() {
+    SqlText text =
+        SqlText.parse(
+            "SELECT $id, $$ ? :x $1 $$, $fn$ $y ? $fn$, a$b, $payload FROM t WHERE n = $name");
+    assertEquals(
+        List.of(new DollarNamed("id"), new MessageValue("payload"), new DollarNamed("name")),
+        text.sources());
+    assertEquals("SELECT ?, $$ ? :x $1 $$, $fn$ $y ? $fn$, a$b, ? FROM t WHERE n = ?", text.jdbc());
   }
 
   @Test

@@ -17,12 +17,15 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -30,20 +33,24 @@ import org.agrona.concurrent.UnsafeBuffer;
  * Scenario f: a stream of messages into PostgreSQL inserts. Modes: {@code batch} (an engine with
  * {@code inject -> database} in batch mode, 500 rows a batch), {@code single} (the same flow, one
  * INSERT per message) and {@code jdbc} (the ceiling: a plain loop of {@code addBatch} / {@code
- * executeBatch} of 500 rows with {@code reWriteBatchedInserts}, no engine). Each run has a table of
- * its own ({@code (id bigint, name text)}), dropped afterwards. The engine is fed as the harness
+ * executeBatch} of 500 rows with {@code reWriteBatchedInserts}, no engine) and {@code jdbc1} (the
+ * ceiling of one INSERT per message: 10 threads, as many as the node's default pool, each inserting
+ * one auto-committed row per statement). The batch mode may write several batches at once on
+ * different pooled connections, so it can pass the one-threaded batched loop. Each run has a table
+ * of its own ({@code (id bigint, name text)}), dropped afterwards. The engine is fed as the harness
  * feeds its scenarios (at most {@code window} messages in flight, counted at the database node's
  * input); after the measured window the clock runs on until every row sent is in the table, so
  * rows/s counts rows that are stored.
  *
  * <p>Prints {@code f_<mode> rows_per_s rss_mb rows=N}.
  *
- * <p>{@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.DbLoad batch|single|jdbc
- * durMs warmMs jdbcUrl}
+ * <p>{@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.DbLoad
+ * batch|single|jdbc|jdbc1 durMs warmMs jdbcUrl}
  */
 public final class DbLoad {
   private static final int BATCH = 500;
   private static final int WINDOW = 2_000;
+  private static final int CONNECTIONS = 10;
 
   private DbLoad() {}
 
@@ -62,6 +69,10 @@ public final class DbLoad {
       long rows;
       if (mode.equals("jdbc")) {
         long[] result = jdbc(url, table, warmMs, durMs);
+        rows = result[0];
+        rowsPerSecond = rows * 1e9 / result[1];
+      } else if (mode.equals("jdbc1")) {
+        long[] result = jdbcSingle(url, table, warmMs, durMs);
         rows = result[0];
         rowsPerSecond = rows * 1e9 / result[1];
       } else {
@@ -93,6 +104,53 @@ public final class DbLoad {
       insertFor(insert, next, durMs);
       return new long[] {next[0] - start, System.nanoTime() - t0};
     }
+  }
+
+  /**
+   * The ceiling of one INSERT per message: {@link #CONNECTIONS} threads (the node's default pool
+   * size), each with its own connection, inserting one row per auto-committed statement. Rows and
+   * nanoseconds of the measured window.
+   */
+  private static long[] jdbcSingle(String url, String table, long warmMs, long durMs)
+      throws Exception {
+    AtomicLong next = new AtomicLong();
+    AtomicLong measured = new AtomicLong();
+    long warmEnd = System.nanoTime() + warmMs * 1_000_000L;
+    long end = warmEnd + durMs * 1_000_000L;
+    List<Thread> threads = new ArrayList<>();
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    for (int t = 0; t < CONNECTIONS; t++) {
+      Thread thread =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try (Connection connection = DriverManager.getConnection(url);
+                        PreparedStatement insert =
+                            connection.prepareStatement(
+                                "INSERT INTO " + table + " (id, name) VALUES (?, ?)")) {
+                      long now;
+                      while ((now = System.nanoTime()) < end) {
+                        long id = next.getAndIncrement();
+                        insert.setLong(1, id);
+                        insert.setString(2, "row " + id);
+                        insert.executeUpdate();
+                        if (now >= warmEnd) {
+                          measured.incrementAndGet();
+                        }
+                      }
+                    } catch (Exception failed) {
+                      failure.set(failed);
+                    }
+                  });
+      threads.add(thread);
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
+    return new long[] {measured.get(), durMs * 1_000_000L};
   }
 
   private static void insertFor(PreparedStatement insert, long[] next, long ms) throws Exception {
