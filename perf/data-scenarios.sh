@@ -6,7 +6,10 @@
 #   e-mqtt-qos<q>.json, node-red installed from npm into $NR_WORK), each in its own process and
 #   driven by the same generator (dev.z8run.perf.harness.MqttLoad: at most $MQTT_WINDOW messages
 #   between sent and received; latency from publish to receipt). The row "bare" is the ceiling: a
-#   bare HiveMQ client echoing in -> out, no engine (dev.z8run.perf.harness.MqttEcho).
+#   bare HiveMQ client echoing in -> out, no engine (dev.z8run.perf.harness.MqttEcho); the row "raw"
+#   the same echo with MQTT 3.1.1 framed by hand on a socket, no client library (RawMqttEcho).
+#   cpu_us/msg: the CPU time the engine (or echo) process used per message in the measured window,
+#   from /proc: the figure a loaded machine disturbs least.
 # f_db_inserts: rows/s into PostgreSQL ($PG_URL): the database node in batch mode, one INSERT per
 #   message, the JDBC ceiling (a plain addBatch/executeBatch loop) and, for the insert-per-message row,
 #   plain JDBC with one auto-committed INSERT per row on 10 connections; dev.z8run.perf.harness.DbLoad.
@@ -29,7 +32,7 @@ mqtt_z8run() { # qos -> appends "e_mqtt_qos<q> z8run msgs/s p50 p99 rss" to $OUT
   local pid=$!
   wait_http "http://127.0.0.1:$port/api/v1/health" || { echo "[compare] z8run did not start: $(tail -3 "$OUT/e-z8run.log")" >&2; kill "$pid"; return 1; }
   local line
-  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad z8run "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" 2>>"$OUT/e-load.err")
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad z8run "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
   local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
@@ -57,7 +60,7 @@ NRS
   curl -s -o /dev/null -X POST "http://127.0.0.1:$port/flows" -H 'Content-Type: application/json' \
     -H 'Node-RED-Deployment-Type: full' --data-binary @"perf/peers/node-red/e-mqtt-qos$q.json"
   local line
-  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad node-red "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" 2>>"$OUT/e-load.err")
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad node-red "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
   local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
@@ -70,14 +73,27 @@ mqtt_bare() { # qos: the ceiling, a bare HiveMQ client echoing in -> out (dev.z8
     > "$OUT/e-bare.log" 2>&1 &
   local pid=$!
   local line
-  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad bare "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" 2>>"$OUT/e-load.err")
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad bare "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
   local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
   echo "e_mqtt_qos$q $line rss=$rss" >> "$OUT/data.txt"
 }
 
-mqtt_run() { mqtt_z8run "$1"; mqtt_node_red "$1"; mqtt_bare "$1"; }
+mqtt_raw() { # qos: the client's share of the ceiling, an echo with MQTT framed by hand (dev.z8run.perf.harness.RawMqttEcho)
+  local q=$1
+  java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.RawMqttEcho "$MQTT_HOST" "$MQTT_PORT" "$q" "h15bench/e$q" \
+    > "$OUT/e-raw.log" 2>&1 &
+  local pid=$!
+  local line
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad raw "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
+  local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
+  echo "e_mqtt_qos$q $line rss=$rss" >> "$OUT/data.txt"
+}
+
+mqtt_run() { mqtt_z8run "$1"; mqtt_node_red "$1"; mqtt_bare "$1"; mqtt_raw "$1"; }
 
 db_run() {
   local m line
@@ -94,15 +110,16 @@ data_tables() {
   local q
   if grep -q '^e_mqtt' "$OUT/data.txt"; then
     echo
-    printf '%-14s %-9s %12s %10s %10s %8s %14s\n' scenario engine msgs/s p50_ms p99_ms RSS_MB "ratio(z8/NR)"
+    printf '%-14s %-9s %12s %10s %10s %8s %10s %14s\n' scenario engine msgs/s p50_ms p99_ms RSS_MB cpu_us/msg "ratio(z8/NR)"
     for q in 0 1; do
       grep -q "^e_mqtt_qos$q " "$OUT/data.txt" || continue
       local z nr
       z=$(awk -v s="e_mqtt_qos$q" '$1 == s && $2 == "z8run" { print $3 }' "$OUT/data.txt" | dmed)
       nr=$(awk -v s="e_mqtt_qos$q" '$1 == s && $2 == "node-red" { print $3 }' "$OUT/data.txt" | dmed)
-      for engine in node-red z8run bare; do
-        col() { awk -v s="e_mqtt_qos$q" -v e="$engine" -v c="$1" '$1 == s && $2 == e { v = $c; sub(/^rss=/, "", v); print v }' "$OUT/data.txt" | dmed; }
-        printf '%-14s %-9s %12.0f %10s %10s %8s %14s\n' "e_mqtt_qos$q" "$engine" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 8)" \
+      for engine in node-red z8run bare raw; do
+        grep -q "^e_mqtt_qos$q $engine " "$OUT/data.txt" || continue
+        col() { awk -v s="e_mqtt_qos$q" -v e="$engine" -v c="$1" '$1 == s && $2 == e { v = $c; sub(/^(rss|cpu_us)=/, "", v); print v }' "$OUT/data.txt" | dmed; }
+        printf '%-14s %-9s %12.0f %10s %10s %8s %10s %14s\n' "e_mqtt_qos$q" "$engine" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 9)" "$(col 8)" \
           "$( [ $engine = z8run ] && awk -v a="$z" -v b="$nr" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }' || echo)"
       done
     done

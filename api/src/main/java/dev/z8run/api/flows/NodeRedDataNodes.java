@@ -49,6 +49,12 @@ final class NodeRedDataNodes {
         putIfSet(node, config, "topic", "topic");
         putIfSet(node, config, "qos", "qos");
         putIfSet(node, config, "retain", "retain");
+        // its MQTT 5 properties (Node-RED's short config names)
+        putIfSet(node, config, "respTopic", "responseTopic");
+        putIfSet(node, config, "correl", "correlationData");
+        putIfSet(node, config, "contentType", "contentType");
+        putIfSet(node, config, "expiry", "messageExpiryInterval");
+        putIfSet(node, config, "userProps", "userProperties");
         return "mqtt-out";
       }
       case "sqlite" -> {

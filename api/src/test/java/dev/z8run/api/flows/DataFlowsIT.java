@@ -183,7 +183,9 @@ class DataFlowsIT {
          {"id":"dbg","type":"debug","z":"tab1","name":"","active":true,"complete":"payload",
           "x":300,"y":40,"wires":[]},
          {"id":"mout","type":"mqtt out","z":"tab1","name":"","topic":"%1$s/in/a","qos":"1",
-          "retain":"false","broker":"b1","x":300,"y":100,"wires":[]}]
+          "retain":"false","respTopic":"%1$s/reply","correl":"c-1","contentType":"text/plain",
+          "expiry":"30","userProps":"{\\"site\\":\\"a\\"}","broker":"b1","x":300,"y":100,
+          "wires":[]}]
         """
             .formatted(prefix, mqtt.getPort());
     HttpResponse<String> imported = call("POST", "/api/v1/flows/import?strict=true", export);
@@ -191,6 +193,20 @@ class DataFlowsIT {
     Map<?, ?> flow =
         (Map<?, ?>) ((List<?>) ((Map<?, ?>) JsonCodec.parse(imported.body())).get("flows")).get(0);
     String id = (String) flow.get("id");
+    // the MQTT 5 properties of mqtt out under our names (a 3.1.1 broker config: not sent)
+    Map<?, ?> mout =
+        ((List<?>) flow.get("nodes"))
+            .stream()
+                .map(Map.class::cast)
+                .filter(n -> "mout".equals(n.get("id")))
+                .findFirst()
+                .orElseThrow();
+    Map<?, ?> moutConfig = (Map<?, ?>) mout.get("config");
+    assertEquals(prefix + "/reply", moutConfig.get("responseTopic"));
+    assertEquals("c-1", moutConfig.get("correlationData"));
+    assertEquals("text/plain", moutConfig.get("contentType"));
+    assertEquals("30", moutConfig.get("messageExpiryInterval"));
+    assertEquals("{\"site\":\"a\"}", moutConfig.get("userProperties"));
     HttpResponse<String> started = call("POST", "/api/v1/flows/" + id + "/start", null);
     assertEquals(200, started.statusCode(), started.body());
     publishUntilDebugShows(id, "mout", "from-node-red");

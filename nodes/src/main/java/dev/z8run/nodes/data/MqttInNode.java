@@ -10,7 +10,13 @@ import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.LiveConnections;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
@@ -26,7 +32,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * past {@code maxPending} are dropped and counted in the node's status.
  *
  * <p>The message is Node-RED's: {@code topic}, {@code payload} (per {@code datatype}), {@code qos},
- * {@code retain}.
+ * {@code retain}, and on an MQTT 5 connection the publish's properties under Node-RED's names
+ * ({@code responseTopic}, {@code correlationData}, {@code contentType}, {@code
+ * messageExpiryInterval}, {@code payloadFormatIndicator}, {@code userProperties}).
  */
 final class MqttInNode implements Node {
   private record Waiting(byte[] json, byte[] binary, MqttSession.Incoming incoming) {}
@@ -70,11 +78,19 @@ final class MqttInNode implements Node {
 
   /** On the client's thread: into the flow now, or in order behind the waiting ones. */
   private void onIncoming(MqttSession.Incoming incoming) {
-    byte[] payload = incoming.payload();
-    byte[] binary = datatype.equals("buffer") ? payload : null;
-    byte[] json = encode(incoming, payload);
+    Waiting message;
+    try {
+      message = decode(incoming);
+    } catch (RuntimeException notJson) {
+      // Node-RED's: a payload that must be JSON (datatype json, content type application/json)
+      // and is not is reported and not sent
+      incoming.acknowledge();
+      context.error(
+          "the payload on " + incoming.topic() + " is not JSON: " + notJson.getMessage(), null);
+      return;
+    }
     synchronized (pending) {
-      if (pending.isEmpty() && trigger(json, binary)) {
+      if (pending.isEmpty() && trigger(message.json, message.binary)) {
         incoming.acknowledge();
         return;
       }
@@ -86,7 +102,7 @@ final class MqttInNode implements Node {
         }
         return;
       }
-      pending.addLast(new Waiting(json, binary, incoming));
+      pending.addLast(message);
     }
     LockSupport.unpark(retrier);
   }
@@ -116,52 +132,249 @@ final class MqttInNode implements Node {
     return context.triggerAt(context.nodeId(), view) == InjectResult.ACCEPTED;
   }
 
-  private byte[] encode(MqttSession.Incoming incoming, byte[] payload) {
-    StringBuilder json = new StringBuilder(payload.length + incoming.topic().length() + 48);
-    json.append("{\"topic\":").append(JsonCodec.writeString(incoming.topic()));
-    json.append(",\"qos\":").append(incoming.qos());
-    json.append(",\"retain\":").append(incoming.retain());
-    json.append(",\"payload\":");
-    switch (datatype) {
-      case "buffer" -> json.append("null");
-      case "base64" ->
-          json.append('"').append(Base64.getEncoder().encodeToString(payload)).append('"');
-      case "utf8" ->
-          json.append(JsonCodec.writeString(new String(payload, StandardCharsets.UTF_8)));
-      case "json" -> json.append(JsonCodec.writeString(JsonCodec.parse(payload)));
-      default -> appendAuto(json, payload);
+  /**
+   * The message, as Node-RED's {@code mqtt in} builds it: {@code topic}, {@code qos}, {@code
+   * retain}, the MQTT 5 properties present, and {@code payload} per {@code datatype} (and, for
+   * auto-detect, per the MQTT 5 content type and payload format indicator, as Node-RED reads them).
+   *
+   * @throws RuntimeException when the payload must be JSON and is not
+   */
+  private Waiting decode(MqttSession.Incoming incoming) {
+    byte[] payload = incoming.payload();
+    MqttSession.Properties properties = incoming.properties();
+    JsonBytes json = new JsonBytes(payload.length + incoming.topic().length() + 48);
+    json.raw("{\"topic\":").raw(topicJson(incoming.topic()));
+    json.raw(",\"qos\":").raw(incoming.qos() == 0 ? "0" : incoming.qos() == 1 ? "1" : "2");
+    json.raw(incoming.retain() ? ",\"retain\":true" : ",\"retain\":false");
+    if (properties != MqttSession.Properties.NONE) {
+      appendProperties(json, properties);
     }
-    return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
+    json.raw(",\"payload\":");
+    byte[] binary = null;
+    switch (datatype) {
+      case "buffer" -> {
+        json.raw("null");
+        binary = payload;
+      }
+      case "base64" -> json.raw("\"").raw(Base64.getEncoder().encodeToString(payload)).raw("\"");
+      case "utf8" -> json.string(new String(payload, StandardCharsets.UTF_8));
+      case "json" -> appendJson(json, payload);
+      default -> {
+        String media = mediaKind(properties);
+        switch (media) {
+          case "string" -> json.string(new String(payload, StandardCharsets.UTF_8));
+          case "buffer" -> {
+            json.raw("null");
+            binary = payload;
+          }
+          case "json" -> {
+            if (datatype.equals("auto-detect")) {
+              appendJson(json, payload);
+            } else {
+              JsonCodec.parse(payload); // must be JSON, passed on as its text
+              json.string(new String(payload, StandardCharsets.UTF_8));
+            }
+          }
+          default -> appendAuto(json, payload);
+        }
+      }
+    }
+    return new Waiting(json.raw("}").toBytes(), binary, incoming);
   }
 
-  private static void appendAuto(StringBuilder json, byte[] payload) {
-    String text = new String(payload, StandardCharsets.UTF_8);
-    if (looksLikeJson(text)) {
+  /** The JSON string of a topic; the last one is kept, as a filter's topics often repeat. */
+  private byte[] topicJson(String topic) {
+    TopicJson last = lastTopic;
+    if (last == null || !last.topic.equals(topic)) {
+      last = new TopicJson(topic, JsonCodec.write(topic));
+      lastTopic = last;
+    }
+    return last.json;
+  }
+
+  private record TopicJson(String topic, byte[] json) {}
+
+  private volatile TopicJson lastTopic;
+
+  /**
+   * What Node-RED makes of an auto-detected payload given its MQTT 5 content type: {@code string},
+   * {@code buffer}, {@code json}, or {@code auto} (no content type, or one it does not know).
+   */
+  static String mediaKind(MqttSession.Properties properties) {
+    String type = properties.contentType();
+    if (type == null) {
+      return "auto";
+    }
+    return switch (type.toLowerCase(Locale.ROOT)) {
+      case "text/css", "text/html", "text/plain", "application/xml" -> "string";
+      case "application/json" -> "json";
+      case "application/octet-stream",
+          "application/pdf",
+          "application/x-gtar",
+          "application/x-gzip",
+          "application/x-tar",
+          "application/zip",
+          "audio/aac",
+          "audio/ac3",
+          "audio/basic",
+          "audio/mp4",
+          "audio/ogg",
+          "image/bmp",
+          "image/gif",
+          "image/jpeg",
+          "image/tiff",
+          "image/png" ->
+          "buffer";
+      default -> "auto";
+    };
+  }
+
+  /** The MQTT 5 properties under Node-RED's msg names (correlation data as a Buffer's JSON). */
+  private static void appendProperties(JsonBytes json, MqttSession.Properties properties) {
+    if (properties.responseTopic() != null) {
+      json.raw(",\"responseTopic\":").string(properties.responseTopic());
+    }
+    if (properties.correlationData() != null) {
+      json.raw(",\"correlationData\":{\"type\":\"Buffer\",\"data\":[");
+      byte[] data = properties.correlationData();
+      for (int i = 0; i < data.length; i++) {
+        json.raw(i == 0 ? "" : ",").raw(Integer.toString(data[i] & 0xFF));
+      }
+      json.raw("]}");
+    }
+    if (properties.contentType() != null) {
+      json.raw(",\"contentType\":").string(properties.contentType());
+    }
+    if (properties.messageExpiryInterval() != null) {
+      json.raw(",\"messageExpiryInterval\":")
+          .raw(Long.toString(properties.messageExpiryInterval()));
+    }
+    if (properties.payloadFormatIndicator() != null) {
+      json.raw(",\"payloadFormatIndicator\":")
+          .raw(properties.payloadFormatIndicator() ? "true" : "false");
+    }
+    if (!properties.userProperties().isEmpty()) {
+      // a name sent more than once becomes an array of its values, as MQTT.js reads them
+      Map<String, Object> user = new LinkedHashMap<>();
+      for (Map.Entry<String, String> pair : properties.userProperties()) {
+        user.merge(
+            pair.getKey(),
+            pair.getValue(),
+            (was, value) -> {
+              List<Object> values = new ArrayList<>();
+              if (was instanceof List<?> list) {
+                values.addAll(list);
+              } else {
+                values.add(was);
+              }
+              values.add(value);
+              return values;
+            });
+      }
+      json.raw(",\"userProperties\":").raw(JsonCodec.writeString(user));
+    }
+  }
+
+  /** The payload parsed as JSON (it must be), re-written compact. */
+  private static void appendJson(JsonBytes json, byte[] payload) {
+    json.raw(JsonCodec.writeString(JsonCodec.parse(payload)));
+  }
+
+  private static void appendAuto(JsonBytes json, byte[] payload) {
+    int start = 0;
+    int end = payload.length;
+    while (start < end && isSpace(payload[start])) {
+      start++;
+    }
+    while (end > start && isSpace(payload[end - 1])) {
+      end--;
+    }
+    if (start < end && looksLikeJson(payload, start, end)) {
       try {
-        JsonCodec.parse(payload);
-        json.append(text.strip());
+        JsonCodec.parse(payload, start, end - start);
+        json.raw(payload, start, end - start);
         return;
       } catch (RuntimeException notJson) {
         // a string after all
       }
     }
-    json.append(JsonCodec.writeString(text));
+    json.string(new String(payload, StandardCharsets.UTF_8));
   }
 
-  private static boolean looksLikeJson(String text) {
-    String stripped = text.strip();
-    if (stripped.isEmpty()) {
+  private static boolean isSpace(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
+  }
+
+  private static boolean looksLikeJson(byte[] payload, int start, int end) {
+    byte first = payload[start];
+    if (first == '{' || first == '[' || first == '"' || first == '-') {
+      return true;
+    }
+    if (first >= '0' && first <= '9') {
+      return true;
+    }
+    return equalsAscii(payload, start, end, "true")
+        || equalsAscii(payload, start, end, "false")
+        || equalsAscii(payload, start, end, "null");
+  }
+
+  private static boolean equalsAscii(byte[] payload, int start, int end, String word) {
+    if (end - start != word.length()) {
       return false;
     }
-    char first = stripped.charAt(0);
-    return first == '{'
-        || first == '['
-        || first == '"'
-        || first == '-'
-        || Character.isDigit(first)
-        || stripped.equals("true")
-        || stripped.equals("false")
-        || stripped.equals("null");
+    for (int i = 0; i < word.length(); i++) {
+      if (payload[start + i] != word.charAt(i)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** A message's JSON written straight into bytes. */
+  private static final class JsonBytes {
+    private byte[] bytes;
+    private int length;
+
+    JsonBytes(int capacity) {
+      bytes = new byte[capacity];
+    }
+
+    private void room(int more) {
+      if (length + more > bytes.length) {
+        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+      }
+    }
+
+    /** ASCII text, as is. */
+    JsonBytes raw(String ascii) {
+      int n = ascii.length();
+      room(n);
+      for (int i = 0; i < n; i++) {
+        bytes[length++] = (byte) ascii.charAt(i);
+      }
+      return this;
+    }
+
+    JsonBytes raw(byte[] from) {
+      return raw(from, 0, from.length);
+    }
+
+    JsonBytes raw(byte[] from, int offset, int count) {
+      room(count);
+      System.arraycopy(from, offset, bytes, length, count);
+      length += count;
+      return this;
+    }
+
+    /** A JSON string of {@code text}. */
+    JsonBytes string(String text) {
+      byte[] quoted = JsonCodec.write(text);
+      return raw(quoted, 0, quoted.length);
+    }
+
+    byte[] toBytes() {
+      return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
+    }
   }
 
   @Override

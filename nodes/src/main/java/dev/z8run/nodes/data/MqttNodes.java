@@ -140,6 +140,37 @@ public final class MqttNodes {
           .field(
               ConfigField.optional(
                   "retain", FieldType.ANY, "", "Retain flag; empty: msg.retain, else false."))
+          .field(
+              ConfigField.optional(
+                  "responseTopic",
+                  FieldType.STRING,
+                  "",
+                  "MQTT 5 response topic; empty: msg.responseTopic."))
+          .field(
+              ConfigField.optional(
+                  "correlationData",
+                  FieldType.STRING,
+                  "",
+                  "MQTT 5 correlation data (its UTF-8 bytes); empty: msg.correlationData."))
+          .field(
+              ConfigField.optional(
+                  "contentType",
+                  FieldType.STRING,
+                  "",
+                  "MQTT 5 content type (a MIME type); empty: msg.contentType."))
+          .field(
+              ConfigField.optional(
+                  "messageExpiryInterval",
+                  FieldType.ANY,
+                  "",
+                  "MQTT 5 message expiry in seconds; empty: msg.messageExpiryInterval."))
+          .field(
+              ConfigField.optional(
+                  "userProperties",
+                  FieldType.ANY,
+                  null,
+                  "MQTT 5 user properties, a JSON object of names and values; empty:"
+                      + " msg.userProperties."))
           .factory(MqttOutNode::new)
           .build();
 

@@ -5,21 +5,22 @@ import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
-import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
-import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3Connect;
-import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3ConnectBuilder;
-import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
+import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import dev.z8run.nodes.support.ConnectionSettings;
 import io.reactivex.processors.FlowableProcessor;
 import io.reactivex.processors.UnicastProcessor;
 import io.reactivex.schedulers.Schedulers;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +28,9 @@ import java.security.KeyStore;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
@@ -34,6 +38,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
@@ -69,10 +75,20 @@ public final class MqttSession implements AutoCloseable {
    * @param acknowledgement the publish's own {@code acknowledge}
    */
   public record Incoming(
-      String topic, byte[] payload, int qos, boolean retain, Runnable acknowledgement) {
+      String topic,
+      byte[] payload,
+      int qos,
+      boolean retain,
+      Properties properties,
+      Runnable acknowledgement) {
     Incoming(
-        MqttTopic topic, MqttQos qos, boolean retain, byte[] payload, Runnable acknowledgement) {
-      this(topic.toString(), payload, qos.getCode(), retain, acknowledgement);
+        MqttTopic topic,
+        MqttQos qos,
+        boolean retain,
+        byte[] payload,
+        Properties properties,
+        Runnable acknowledgement) {
+      this(topic.toString(), payload, qos.getCode(), retain, properties, acknowledgement);
     }
 
     /** Tells the broker the message is taken (QoS 1/2; the client's manual acknowledgement). */
@@ -81,11 +97,111 @@ public final class MqttSession implements AutoCloseable {
     }
   }
 
+  /**
+   * The MQTT 5 properties of a publish, under the names Node-RED's MQTT nodes give them on {@code
+   * msg}: {@code responseTopic}, {@code correlationData}, {@code contentType}, {@code
+   * messageExpiryInterval} (seconds), {@code payloadFormatIndicator} (true: UTF-8 text) and {@code
+   * userProperties} (name and value pairs, in order; a name may repeat). Absent ones are null (no
+   * user properties: empty). MQTT 3.1.1 carries none ({@link #NONE}), and a 3.1.1 session ignores
+   * those it is given.
+   */
+  public record Properties(
+      String responseTopic,
+      byte[] correlationData,
+      String contentType,
+      Long messageExpiryInterval,
+      Boolean payloadFormatIndicator,
+      List<Map.Entry<String, String>> userProperties) {
+    /** No property. */
+    public static final Properties NONE = new Properties(null, null, null, null, null, List.of());
+
+    public Properties {
+      userProperties = List.copyOf(userProperties);
+      if (messageExpiryInterval != null
+          && (messageExpiryInterval < 0 || messageExpiryInterval > 0xFFFF_FFFFL)) {
+        throw new IllegalArgumentException(
+            "messageExpiryInterval must be 0 to 4294967295 seconds, got " + messageExpiryInterval);
+      }
+    }
+
+    /** True when no property is set. */
+    public boolean isEmpty() {
+      return responseTopic == null
+          && correlationData == null
+          && contentType == null
+          && messageExpiryInterval == null
+          && payloadFormatIndicator == null
+          && userProperties.isEmpty();
+    }
+
+    static Properties of(Mqtt5Publish p) {
+      List<Map.Entry<String, String>> user = List.of();
+      List<? extends Mqtt5UserProperty> list = p.getUserProperties().asList();
+      if (!list.isEmpty()) {
+        List<Map.Entry<String, String>> pairs = new ArrayList<>(list.size());
+        for (Mqtt5UserProperty property : list) {
+          pairs.add(Map.entry(property.getName().toString(), property.getValue().toString()));
+        }
+        user = pairs;
+      }
+      Properties properties =
+          new Properties(
+              p.getResponseTopic().map(Object::toString).orElse(null),
+              p.getCorrelationData().map(MqttSession::bytes).orElse(null),
+              p.getContentType().map(Object::toString).orElse(null),
+              p.getMessageExpiryInterval().isPresent()
+                  ? p.getMessageExpiryInterval().getAsLong()
+                  : null,
+              p.getPayloadFormatIndicator()
+                  .map(f -> f == Mqtt5PayloadFormatIndicator.UTF_8)
+                  .orElse(null),
+              user);
+      return properties.isEmpty() ? NONE : properties;
+    }
+
+    Mqtt5PublishBuilder.Complete applyTo(Mqtt5PublishBuilder.Complete builder) {
+      if (responseTopic != null) {
+        builder = builder.responseTopic(responseTopic);
+      }
+      if (correlationData != null) {
+        builder = builder.correlationData(correlationData);
+      }
+      if (contentType != null) {
+        builder = builder.contentType(contentType);
+      }
+      if (messageExpiryInterval != null) {
+        builder = builder.messageExpiryInterval(messageExpiryInterval);
+      }
+      if (payloadFormatIndicator != null) {
+        builder =
+            builder.payloadFormatIndicator(
+                payloadFormatIndicator
+                    ? Mqtt5PayloadFormatIndicator.UTF_8
+                    : Mqtt5PayloadFormatIndicator.UNSPECIFIED);
+      }
+      if (!userProperties.isEmpty()) {
+        Mqtt5UserPropertiesBuilder user = Mqtt5UserProperties.builder();
+        for (Map.Entry<String, String> pair : userProperties) {
+          user = user.add(pair.getKey(), pair.getValue());
+        }
+        builder = builder.userProperties(user.build());
+      }
+      return builder;
+    }
+  }
+
+  private static byte[] bytes(ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+
   private final ConnectionSettings settings;
   private final Mqtt5AsyncClient v5;
-  private final Mqtt3AsyncClient v3;
+  private final Mqtt3Connection v3;
 
-  private record Outgoing(String topic, byte[] payload, int qos, boolean retain) {}
+  private record Outgoing(
+      String topic, byte[] payload, int qos, boolean retain, Properties properties) {}
 
   private final Semaphore buffer;
   private final int capacity;
@@ -119,17 +235,22 @@ public final class MqttSession implements AutoCloseable {
   private MqttSession(ConnectionSettings settings) throws Exception {
     this.settings = settings;
     this.capacity = (int) Math.max(1, settings.option("bufferSize", 10_000));
-    this.buffer = new Semaphore(capacity);
+    // MQTT 3.1.1 numbers the messages in flight with 16 bits
+    this.buffer =
+        new Semaphore(
+            settings.option("protocolVersion", 4) == 5 ? capacity : Math.min(capacity, 65_000));
     this.drainer = Thread.ofVirtual().name("z8-mqtt-drain").unstarted(this::drainWaiting);
     String clientId =
         settings.database().isEmpty()
             ? "z8run-" + UUID.randomUUID().toString().substring(0, 8)
             : settings.database();
+    String host = settings.host().isEmpty() ? "127.0.0.1" : settings.host();
+    int port = settings.port() > 0 ? settings.port() : settings.tls() ? 8883 : 1883;
     MqttClientBuilder builder =
         MqttClient.builder()
             .identifier(clientId)
-            .serverHost(settings.host().isEmpty() ? "127.0.0.1" : settings.host())
-            .serverPort(settings.port() > 0 ? settings.port() : settings.tls() ? 8883 : 1883)
+            .serverHost(host)
+            .serverPort(port)
             // callbacks (arrivals, publish results) on the client's event loop, not handed to
             // RxJava's computation pool: they only hand the message on, without blocking
             .executorConfig()
@@ -147,8 +268,13 @@ public final class MqttSession implements AutoCloseable {
                   context.getReconnector().resubscribeIfSessionExpired(true);
                   context.getReconnector().republishIfSessionExpired(true);
                 });
+    TrustManagerFactory trust = settings.tls() ? trust(settings) : null;
     if (settings.tls()) {
-      builder = builder.sslConfig(ssl(settings));
+      builder =
+          builder.sslConfig(
+              trust == null
+                  ? MqttClientSslConfig.builder().build()
+                  : MqttClientSslConfig.builder().trustManagerFactory(trust).build());
     }
     boolean clean = settings.option("cleanSession", true);
     int keepAlive = (int) settings.option("keepAlive", 60);
@@ -184,37 +310,54 @@ public final class MqttSession implements AutoCloseable {
       }
       v5.connect(connect.build()).whenComplete(this::onFirstConnect);
     } else {
+      // MQTT 3.1.1: the lean client of our own (see Mqtt3Connection)
       v5 = null;
-      v3 = builder.useMqttVersion3().buildAsync();
-      Mqtt3ConnectBuilder connect = Mqtt3Connect.builder().keepAlive(keepAlive).cleanSession(clean);
-      if (!settings.user().isEmpty()) {
-        connect =
-            connect
-                .simpleAuth()
-                .username(settings.user())
-                .password(settings.password().getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth();
+      SSLSocketFactory tls = null;
+      if (settings.tls()) {
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(null, trust == null ? null : trust.getTrustManagers(), null);
+        tls = context.getSocketFactory();
       }
       String willTopic = settings.option("willTopic", "");
-      if (!willTopic.isEmpty()) {
-        connect =
-            connect
-                .willPublish()
-                .topic(willTopic)
-                .payload(settings.option("willPayload", "").getBytes(StandardCharsets.UTF_8))
-                .qos(qos((int) settings.option("willQos", 0)))
-                .retain(settings.option("willRetain", false))
-                .applyWillPublish();
-      }
-      v3.connect(connect.build()).whenComplete(this::onFirstConnect);
+      v3 =
+          new Mqtt3Connection(
+              new Mqtt3Connection.Options(
+                  host,
+                  port,
+                  tls,
+                  clientId,
+                  keepAlive,
+                  clean,
+                  settings.user(),
+                  settings.user().isEmpty()
+                      ? null
+                      : settings.password().getBytes(StandardCharsets.UTF_8),
+                  willTopic,
+                  settings.option("willPayload", "").getBytes(StandardCharsets.UTF_8),
+                  qos((int) settings.option("willQos", 0)).getCode(),
+                  settings.option("willRetain", false)),
+              new Mqtt3Connection.Listener() {
+                @Override
+                public void connected() {
+                  onConnected();
+                }
+
+                @Override
+                public void disconnected(String cause) {
+                  connected = false;
+                  lastProblem = cause;
+                }
+              });
+      v3.start();
     }
     drainer.start();
   }
 
-  private static MqttClientSslConfig ssl(ConnectionSettings settings) throws Exception {
+  /** The trust of a TLS connection: the JDK's (null), or a PEM file's certificates too. */
+  private static TrustManagerFactory trust(ConnectionSettings settings) throws Exception {
     String caFile = settings.option("caFile", "");
     if (caFile.isEmpty()) {
-      return MqttClientSslConfig.builder().build();
+      return null;
     }
     KeyStore trusted = KeyStore.getInstance(KeyStore.getDefaultType());
     trusted.load(null, null);
@@ -228,7 +371,7 @@ public final class MqttSession implements AutoCloseable {
     TrustManagerFactory trust =
         TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
     trust.init(trusted);
-    return MqttClientSslConfig.builder().trustManagerFactory(trust).build();
+    return trust;
   }
 
   /**
@@ -241,15 +384,9 @@ public final class MqttSession implements AutoCloseable {
       return;
     }
     FlowableProcessor<Object> next = UnicastProcessor.create().toSerialized();
-    if (v5 != null) {
-      v5.toRx()
-          .publish(next.map(Mqtt5Publish.class::cast))
-          .subscribe(result -> onPublished(result.getError().orElse(null)), this::onStreamEnded);
-    } else {
-      v3.toRx()
-          .publish(next.map(Mqtt3Publish.class::cast))
-          .subscribe(result -> onPublished(result.getError().orElse(null)), this::onStreamEnded);
-    }
+    v5.toRx()
+        .publish(next.map(Mqtt5Publish.class::cast))
+        .subscribe(result -> onPublished(result.getError().orElse(null)), this::onStreamEnded);
     stream = next;
   }
 
@@ -265,7 +402,9 @@ public final class MqttSession implements AutoCloseable {
   }
 
   private void onConnected() {
-    openStream();
+    if (v5 != null) {
+      openStream();
+    }
     connected = true;
     lastProblem = "";
     LockSupport.unpark(drainer);
@@ -322,17 +461,23 @@ public final class MqttSession implements AutoCloseable {
    */
   public Sent publish(String topic, byte[] payload, int qos, boolean retain)
       throws InterruptedException {
+    return publish(topic, payload, qos, retain, Properties.NONE);
+  }
+
+  /** {@link #publish(String, byte[], int, boolean)} with MQTT 5 properties. */
+  public Sent publish(String topic, byte[] payload, int qos, boolean retain, Properties properties)
+      throws InterruptedException {
     synchronized (waiting) {
       if (!connected || !waiting.isEmpty()) {
         if (waiting.size() >= capacity) {
           dropped.incrementAndGet();
           return Sent.DROPPED;
         }
-        waiting.addLast(new Outgoing(topic, payload, qos, retain));
+        waiting.addLast(new Outgoing(topic, payload, qos, retain, properties));
         return Sent.SENT;
       }
     }
-    send(topic, payload, qos, retain);
+    send(topic, payload, qos, retain, properties);
     return Sent.SENT;
   }
 
@@ -342,28 +487,40 @@ public final class MqttSession implements AutoCloseable {
    * dropped and counted when the buffer is full. For callers that must not block (a worker).
    */
   public Sent offer(String topic, byte[] payload, int qos, boolean retain) {
+    return offer(topic, payload, qos, retain, Properties.NONE);
+  }
+
+  /** {@link #offer(String, byte[], int, boolean)} with MQTT 5 properties. */
+  public Sent offer(String topic, byte[] payload, int qos, boolean retain, Properties properties) {
+    checkTopic(topic, qos);
     synchronized (waiting) {
       if (connected && waiting.isEmpty() && buffer.tryAcquire()) {
-        sendAcquired(topic, payload, qos, retain);
+        sendAcquired(topic, payload, qos, retain, properties);
         return Sent.SENT;
       }
       if (waiting.size() >= capacity) {
         dropped.incrementAndGet();
         return Sent.DROPPED;
       }
-      waiting.addLast(new Outgoing(topic, payload, qos, retain));
+      waiting.addLast(new Outgoing(topic, payload, qos, retain, properties));
     }
     LockSupport.unpark(drainer);
     return Sent.SENT;
   }
 
-  private void send(String topic, byte[] payload, int qos, boolean retain)
+  private void send(String topic, byte[] payload, int qos, boolean retain, Properties properties)
       throws InterruptedException {
     buffer.acquire();
-    sendAcquired(topic, payload, qos, retain);
+    sendAcquired(topic, payload, qos, retain, properties);
   }
 
-  private void sendAcquired(String topic, byte[] payload, int qos, boolean retain) {
+  private void sendAcquired(
+      String topic, byte[] payload, int qos, boolean retain, Properties properties) {
+    if (v3 != null) {
+      inStream.incrementAndGet();
+      v3.publish(topic, payload, qos, retain, this::onPublished);
+      return;
+    }
     FlowableProcessor<Object> open = stream;
     if (open == null) { // between a stream that ended and the next one
       buffer.release();
@@ -371,23 +528,20 @@ public final class MqttSession implements AutoCloseable {
       return;
     }
     inStream.incrementAndGet();
-    if (v5 != null) {
-      open.onNext(
-          Mqtt5Publish.builder()
-              .topic(topic)
-              .qos(qos(qos))
-              .retain(retain)
-              .payload(payload)
-              .build());
-    } else {
-      open.onNext(
-          Mqtt3Publish.builder()
-              .topic(topic)
-              .qos(qos(qos))
-              .retain(retain)
-              .payload(payload)
-              .build());
+    open.onNext(
+        properties
+            .applyTo(
+                Mqtt5Publish.builder().topic(topic).qos(qos(qos)).retain(retain).payload(payload))
+            .build());
+  }
+
+  /** A topic to publish to: not empty, no wildcard (the broker would close the connection). */
+  private static void checkTopic(String topic, int qos) {
+    if (topic.isEmpty() || topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
+      throw new IllegalArgumentException(
+          "cannot publish to '" + topic + "': a topic is not empty and has no + or #");
     }
+    qos(qos);
   }
 
   /** On a virtual thread of its own: sends what waits, in order, while connected. */
@@ -402,7 +556,7 @@ public final class MqttSession implements AutoCloseable {
         continue;
       }
       try {
-        send(next.topic, next.payload, next.qos, next.retain);
+        send(next.topic, next.payload, next.qos, next.retain, next.properties);
       } catch (InterruptedException interrupted) {
         Thread.currentThread().interrupt();
         return;
@@ -443,20 +597,22 @@ public final class MqttSession implements AutoCloseable {
           publish -> handler.accept(incoming(publish)),
           true);
     }
-    return v3.subscribe(
-        Mqtt3Subscribe.builder().topicFilter(filter).qos(qos(qos)).build(),
-        publish -> handler.accept(incoming(publish)),
-        true);
+    return v3.subscribe(filter, qos(qos).getCode(), handler);
   }
 
   private static Incoming incoming(Mqtt5Publish p) {
     return new Incoming(
-        p.getTopic(), p.getQos(), p.isRetain(), p.getPayloadAsBytes(), p::acknowledge);
+        p.getTopic(),
+        p.getQos(),
+        p.isRetain(),
+        p.getPayloadAsBytes(),
+        Properties.of(p),
+        p::acknowledge);
   }
 
-  private static Incoming incoming(Mqtt3Publish p) {
-    return new Incoming(
-        p.getTopic(), p.getQos(), p.isRetain(), p.getPayloadAsBytes(), p::acknowledge);
+  /** True when the session speaks MQTT 5 (and so carries {@link Properties}). */
+  public boolean isVersion5() {
+    return v5 != null;
   }
 
   /** Ends a subscription made with {@link #subscribe}. */
@@ -464,7 +620,7 @@ public final class MqttSession implements AutoCloseable {
     if (v5 != null) {
       v5.unsubscribeWith().topicFilter(filter).send();
     } else {
-      v3.unsubscribeWith().topicFilter(filter).send();
+      v3.unsubscribe(filter);
     }
   }
 
@@ -479,7 +635,7 @@ public final class MqttSession implements AutoCloseable {
     if (v5 != null) {
       v5.disconnect();
     } else {
-      v3.disconnect();
+      v3.close();
     }
   }
 }

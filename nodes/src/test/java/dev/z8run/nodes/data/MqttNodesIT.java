@@ -230,6 +230,185 @@ class MqttNodesIT {
   }
 
   @Test
+  @SuppressWarnings("unchecked")
+  void shouldReceiveMqtt5PropertiesUnderNodeRedNames() throws Exception {
+    deployIn(
+        "v5in",
+        json(connection(port), "topic", prefix + "/v5/#", "qos", 1, "protocolVersion", "5"));
+    Mqtt5BlockingClient client = client(port);
+    awaitSubscribed("in");
+    awaitDelivering(client, prefix + "/v5/probe", "got");
+    client.publish(
+        Mqtt5Publish.builder()
+            .topic(prefix + "/v5/request")
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .payload("{\"n\":42}".getBytes(StandardCharsets.UTF_8))
+            .responseTopic(prefix + "/v5/reply")
+            .correlationData(new byte[] {1, 2, (byte) 255})
+            .contentType("application/json")
+            .messageExpiryInterval(120)
+            .payloadFormatIndicator(
+                com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator.UTF_8)
+            .userProperties(
+                com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties.builder()
+                    .add("site", "plant-1")
+                    .add("line", "a")
+                    .add("line", "b")
+                    .build())
+            .build());
+    // content types Node-RED knows decide the payload: text stays text, octet-stream stays bytes
+    client.publish(
+        Mqtt5Publish.builder()
+            .topic(prefix + "/v5/text")
+            .payload("42".getBytes(StandardCharsets.UTF_8))
+            .contentType("text/plain")
+            .build());
+    client.publish(
+        Mqtt5Publish.builder()
+            .topic(prefix + "/v5/bytes")
+            .payload("{}".getBytes(StandardCharsets.UTF_8))
+            .contentType("application/octet-stream")
+            .build());
+    // declared JSON that is not: reported, not sent on
+    client.publish(
+        Mqtt5Publish.builder()
+            .topic(prefix + "/v5/broken")
+            .payload("{oops".getBytes(StandardCharsets.UTF_8))
+            .contentType("application/json")
+            .build());
+    publish(client, prefix + "/v5/plain", "7", 0, false);
+    FlowHarness.await(
+        "the plain message after the others",
+        () ->
+            harness.captured("got").stream()
+                .anyMatch(c -> String.valueOf(body(c).get("topic")).endsWith("/v5/plain")));
+    Map<String, Map<String, Object>> byTopic = new LinkedHashMap<>();
+    Map<String, byte[]> binaries = new LinkedHashMap<>();
+    for (FlowHarness.Captured captured : harness.captured("got")) {
+      String topic = String.valueOf(body(captured).get("topic"));
+      byTopic.put(topic.substring(topic.lastIndexOf('/') + 1), body(captured));
+      binaries.put(topic.substring(topic.lastIndexOf('/') + 1), captured.binary());
+    }
+    Map<String, Object> request = byTopic.get("request");
+    assertEquals(Map.of("n", 42L), request.get("payload"));
+    assertEquals(prefix + "/v5/reply", request.get("responseTopic"));
+    assertEquals(
+        Map.of("type", "Buffer", "data", List.of(1L, 2L, 255L)), request.get("correlationData"));
+    assertEquals("application/json", request.get("contentType"));
+    long expiry = ((Number) request.get("messageExpiryInterval")).longValue();
+    assertTrue(expiry > 0 && expiry <= 120, "the broker passes on what is left: " + expiry);
+    assertEquals(true, request.get("payloadFormatIndicator"));
+    assertEquals(
+        Map.of("site", "plant-1", "line", List.of("a", "b")), request.get("userProperties"));
+    assertEquals("42", byTopic.get("text").get("payload"), "text/plain stays a string");
+    assertEquals("text/plain", byTopic.get("text").get("contentType"));
+    assertArrayEquals("{}".getBytes(StandardCharsets.UTF_8), binaries.get("bytes"));
+    assertEquals(null, byTopic.get("bytes").get("payload"));
+    assertTrue(!byTopic.containsKey("broken"), "declared JSON that is not is not sent on");
+    assertTrue(
+        harness.errors("in").stream().anyMatch(e -> e.contains("/v5/broken")),
+        "reported: " + harness.errors("in"));
+    Map<String, Object> plain = byTopic.get("plain");
+    assertEquals(7L, ((Number) plain.get("payload")).longValue());
+    for (String absent :
+        List.of(
+            "responseTopic",
+            "correlationData",
+            "contentType",
+            "messageExpiryInterval",
+            "payloadFormatIndicator",
+            "userProperties")) {
+      assertTrue(!plain.containsKey(absent), absent + " is absent when not sent");
+    }
+  }
+
+  @Test
+  void shouldPublishMqtt5PropertiesFromTheMessageAndTheConfig() throws Exception {
+    Mqtt5BlockingClient client = client(port);
+    String topic = prefix + "/v5out";
+    var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
+    client
+        .toAsync()
+        .subscribeWith()
+        .topicFilter(topic + "/#")
+        .qos(MqttQos.AT_LEAST_ONCE)
+        .callback(received::add)
+        .send()
+        .get(5, TimeUnit.SECONDS);
+    deployOut(
+        "v5out",
+        json(
+            connection(port),
+            "protocolVersion",
+            "5",
+            "qos",
+            1,
+            "contentType",
+            "text/plain",
+            "userProperties",
+            "{\"site\":\"plant-1\",\"n\":5}"));
+    harness.inject(
+        "v5out",
+        "src",
+        JsonCodec.writeString(
+            Map.of(
+                "topic",
+                topic + "/a",
+                "payload",
+                "hello",
+                "responseTopic",
+                topic + "/reply-to",
+                "correlationData",
+                "req-7",
+                "messageExpiryInterval",
+                60,
+                "payloadFormatIndicator",
+                true,
+                "contentType",
+                "overridden/by-config",
+                "userProperties",
+                Map.of("ignored", "the config's win"))));
+    Mqtt5Publish a = received.poll(10, TimeUnit.SECONDS);
+    assertTrue(a != null, "the first message arrives");
+    assertEquals(topic + "/a", a.getTopic().toString());
+    assertEquals(topic + "/reply-to", a.getResponseTopic().orElseThrow().toString());
+    assertArrayEquals(
+        "req-7".getBytes(StandardCharsets.UTF_8), bytes(a.getCorrelationData().orElseThrow()));
+    assertEquals("text/plain", a.getContentType().orElseThrow().toString());
+    long expiry = a.getMessageExpiryInterval().orElseThrow();
+    assertTrue(expiry > 0 && expiry <= 60, "expiry " + expiry);
+    assertEquals(
+        com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator.UTF_8,
+        a.getPayloadFormatIndicator().orElseThrow());
+    assertEquals(
+        List.of("site=plant-1", "n=5"),
+        a.getUserProperties().asList().stream()
+            .map(p -> p.getName() + "=" + p.getValue())
+            .toList());
+    // a reply: no topic, so it goes to msg.responseTopic, with the correlation data as mqtt-in
+    // hands it on (a Buffer's JSON), and no response topic of its own
+    harness.inject(
+        "v5out",
+        "src",
+        "{\"payload\":\"answer\",\"responseTopic\":\""
+            + topic
+            + "/reply\",\"correlationData\":{\"type\":\"Buffer\",\"data\":[1,2,255]}}");
+    Mqtt5Publish reply = received.poll(10, TimeUnit.SECONDS);
+    assertTrue(reply != null, "the reply arrives");
+    assertEquals(topic + "/reply", reply.getTopic().toString());
+    assertTrue(reply.getResponseTopic().isEmpty(), "the response topic is not sent on");
+    assertArrayEquals(
+        new byte[] {1, 2, (byte) 255}, bytes(reply.getCorrelationData().orElseThrow()));
+    assertEquals("answer", new String(reply.getPayloadAsBytes(), StandardCharsets.UTF_8));
+  }
+
+  private static byte[] bytes(java.nio.ByteBuffer buffer) {
+    byte[] bytes = new byte[buffer.remaining()];
+    buffer.duplicate().get(bytes);
+    return bytes;
+  }
+
+  @Test
   void shouldShareOneClientAmongFiftyFlowsAndCloseItWithTheLast() throws Exception {
     String config =
         json(

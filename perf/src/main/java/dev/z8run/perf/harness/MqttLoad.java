@@ -5,7 +5,10 @@ import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import io.reactivex.processors.UnicastProcessor;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.UUID;
@@ -17,11 +20,12 @@ import java.util.concurrent.locks.LockSupport;
  * Scenario e's load and meter, the same for both engines: publishes {@code {"t":<nanos>,"n":<seq>}}
  * to {@code <prefix>/in} with at most {@code window} messages between sent and received, receives
  * what the engine's flow ({@code mqtt-in -> change -> mqtt-out}) publishes to {@code <prefix>/out},
- * and prints {@code label msgs_per_s p50_ms p99_ms received sent} for the measured window (latency
- * from publish to receipt, through the broker twice and the engine once).
+ * and prints {@code label msgs_per_s p50_ms p99_ms received sent cpu_us} for the measured window
+ * (latency from publish to receipt, through the broker twice and the engine once; {@code cpu_us}:
+ * the CPU microseconds the process {@code pid}, when given, used per message received).
  *
  * <p>{@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.MqttLoad label host port qos
- * durMs warmMs window prefix}
+ * durMs warmMs window prefix [pid]}
  *
  * <p>With the label {@code broker} it receives {@code <prefix>/in} itself: the generator and the
  * broker alone, no engine (the generator must not be what limits the other runs).
@@ -46,7 +50,9 @@ public final class MqttLoad {
     long warmMs = Long.parseLong(args[5]);
     int window = Integer.parseInt(args[6]);
     String prefix = args[7];
-    new MqttLoad().run(label, host, port, MqttQos.fromCode(qos), durMs, warmMs, window, prefix);
+    long pid = args.length > 8 ? Long.parseLong(args[8]) : 0;
+    new MqttLoad()
+        .run(label, host, port, MqttQos.fromCode(qos), durMs, warmMs, window, prefix, pid);
     System.exit(0); // the client's event loops are not daemon threads
   }
 
@@ -70,7 +76,8 @@ public final class MqttLoad {
       long durMs,
       long warmMs,
       int window,
-      String prefix)
+      String prefix,
+      long pid)
       throws Exception {
     Mqtt3AsyncClient subscriber = client(host, port, "sub");
     Mqtt3AsyncClient publisher = client(host, port, "pub");
@@ -101,9 +108,11 @@ public final class MqttLoad {
     long sent0 = sent[0];
     samples.set(0);
     measuring = true;
+    long cpu0 = cpuTicks(pid);
     long t0 = System.nanoTime();
     feed(publisher, topic, qos, window, sent, durMs);
     long elapsed = System.nanoTime() - t0;
+    long cpu1 = cpuTicks(pid);
     measuring = false;
     long count = received.get() - received0;
     int n = (int) Math.min(samples.get(), MAX_SAMPLES);
@@ -113,16 +122,39 @@ public final class MqttLoad {
     double p99 = n == 0 ? 0 : sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e6;
     System.out.printf(
         Locale.ROOT,
-        "%s %.0f %.2f %.2f received=%d sent=%d%n",
+        "%s %.0f %.2f %.2f received=%d sent=%d cpu_us=%.1f%n",
         label,
         count * 1e9 / elapsed,
         p50,
         p99,
         count,
-        sent[0] - sent0);
+        sent[0] - sent0,
+        count == 0 || pid == 0 ? 0.0 : (cpu1 - cpu0) * 1e6 / TICKS_PER_SECOND / count);
     outgoing.onComplete();
     publisher.disconnect().join();
     subscriber.disconnect().join();
+  }
+
+  /** Clock ticks a second in /proc (USER_HZ, 100 on Linux). */
+  private static final double TICKS_PER_SECOND = 100;
+
+  /**
+   * CPU time (user + system, clock ticks) process {@code pid} has used so far, from {@code
+   * /proc/<pid>/stat}; 0 without a pid or /proc. The engine's CPU per message is the figure the
+   * load of a shared machine disturbs least.
+   */
+  private static long cpuTicks(long pid) {
+    if (pid == 0) {
+      return 0;
+    }
+    try {
+      String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+      // fields after the command name (in parentheses, which may hold spaces): state is field 3
+      String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+      return Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime (14), stime (15)
+    } catch (IOException | RuntimeException noProc) {
+      return 0;
+    }
   }
 
   private void feed(
