@@ -949,4 +949,34 @@ class SecurityAttackTest {
     assertEquals(1, admins.get());
     assertHealthy();
   }
+
+  // 11g. A deleted user's token kept working until it expired
+
+  @Test
+  void shouldRefuseTheTokenOfADeletedUserAtOnce() throws Exception {
+    start();
+    String eveToken = register("eve-the-leaver");
+    String eveId = (String) json(call("GET", "/auth/me", null, eveToken)).get("id");
+    HttpResponse<String> created =
+        call("POST", "/api/v1/flows", "{\"name\":\"eve's\",\"nodes\":[]}", eveToken);
+    assertEquals(201, created.statusCode(), created.body());
+    assertEquals(200, call("GET", "/api/v1/flows", null, eveToken).statusCode());
+
+    HttpResponse<String> deleted = call("DELETE", "/api/v1/users/" + eveId, null, admin);
+    assertEquals(200, deleted.statusCode(), deleted.body());
+
+    for (String path : List.of("/api/v1/flows", "/auth/me", "/api/v1/vault")) {
+      HttpResponse<String> refused = call("GET", path, null, eveToken);
+      assertEquals(401, refused.statusCode(), path + ": " + refused.body());
+      assertEquals(Authenticator.UNAUTHORIZED, errorMessage(refused));
+      assertEquals("Bearer", refused.headers().firstValue("WWW-Authenticate").orElse(null));
+    }
+    HttpResponse<String> write =
+        call("POST", "/api/v1/flows", "{\"name\":\"after\",\"nodes\":[]}", eveToken);
+    assertEquals(401, write.statusCode(), write.body());
+    // everyone else's tokens still work
+    assertEquals(200, call("GET", "/api/v1/flows", null, mallory).statusCode());
+    assertEquals(200, call("GET", "/auth/me", null, admin).statusCode());
+    assertHealthy();
+  }
 }
