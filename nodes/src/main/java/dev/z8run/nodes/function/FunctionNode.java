@@ -234,7 +234,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
         ("{\"_z8fn\":\"" + UUID.randomUUID() + "\",\"id\":").getBytes(StandardCharsets.US_ASCII);
     long timeoutMs = context.configLong("timeoutMs", 1000);
     long memoryLimitMb = context.configLong("memoryLimitMb", 64);
-    this.cx = Sandbox.FACTORY.newContext(timeoutMs * 1_000_000, memoryLimitMb << 20);
+    this.cx =
+        Sandbox.FACTORY.newContext(
+            timeoutMs * 1_000_000, memoryLimitMb << 20, () -> running && context.releaseWorker());
     Sandbox.FACTORY.enterContext(cx);
     try {
       scope = Sandbox.newScope(cx);
