@@ -55,8 +55,10 @@ import org.mozilla.javascript.WrappedException;
  * {@link NodeContext#tryTrigger} with a marker only this deployment knows). When the start code
  * returns a Promise, messages wait until it settles, as in Node-RED.
  *
- * <p>Threading: a non-blocking node; its one Rhino context is entered by the worker for each call
- * (and by the control thread for the start and stop code, never at the same time).
+ * <p>Threading: a non-blocking node; a call that runs long leaves its worker ({@link
+ * NodeContext#releaseWorker}, asked by {@link Sandbox}) and finishes on the same thread, detached
+ * from the worker's cycle. Its one Rhino context is entered by the worker for each call (and by the
+ * control thread for the start and stop code, never at the same time).
  */
 public final class FunctionNode implements Node, NodeApi.Host {
   /** Most outputs a function node may have. */

@@ -37,6 +37,16 @@ final class Sandbox extends ContextFactory {
   static final long WORKER_BUDGET_NS = Long.getLong("z8.function.workerBudgetMs", 10) * 1_000_000;
 
   /**
+   * The budget instead of {@link #WORKER_BUDGET_NS} for a node that had a call detached in the last
+   * {@link #RECENT_NS}: a node that ran long once is likely to again (a hostile script sent over
+   * and over), so it leaves the worker at once.
+   */
+  static final long RECENT_WORKER_BUDGET_NS = 1_000_000;
+
+  /** How long a node counts as having run long (see {@link #RECENT_WORKER_BUDGET_NS}). */
+  static final long RECENT_NS = 10_000_000_000L;
+
+  /**
    * The share of one core a detached call may use: past it the call is paused between two limit
    * checks, so that a runaway script leaves the CPU to the other flows (on a 2-core machine a
    * script burning a whole core would take half of everyone's). Its CPU limit counts as before, so
@@ -183,6 +193,7 @@ final class Sandbox extends ContextFactory {
     private boolean releaseAsked;
 
     private boolean released;
+    private long lastReleaseNs = System.nanoTime() - RECENT_NS;
     private long releasedCpuNs;
     private long releasedWallNs;
 
@@ -236,11 +247,17 @@ final class Sandbox extends ContextFactory {
       }
       if (released) {
         pauseForShare(cpuNs);
-      } else if (!releaseAsked && releaseWorker != null && cpuNs > WORKER_BUDGET_NS) {
-        releaseAsked = true;
-        released = releaseWorker.getAsBoolean();
-        releasedCpuNs = cpuNs;
-        releasedWallNs = System.nanoTime();
+      } else if (!releaseAsked && releaseWorker != null && cpuNs > RECENT_WORKER_BUDGET_NS) {
+        long nowNs = System.nanoTime();
+        if (cpuNs > WORKER_BUDGET_NS || nowNs - lastReleaseNs < RECENT_NS) {
+          releaseAsked = true;
+          released = releaseWorker.getAsBoolean();
+          releasedCpuNs = cpuNs;
+          releasedWallNs = nowNs;
+          if (released) {
+            lastReleaseNs = nowNs;
+          }
+        }
       }
       long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedStart;
       if (allocated > allocationLimitBytes) {
