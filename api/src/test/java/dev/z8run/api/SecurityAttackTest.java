@@ -563,6 +563,34 @@ class SecurityAttackTest {
     assertHealthy();
   }
 
+  @Test
+  void shouldLetAClientThatSendsItsWholeRefusedBodyReadThe413() throws Exception {
+    start();
+    // a plain client: no Expect: 100-continue, the whole 9 MiB body written, then the answer read;
+    // without a lingering close the server's close with unread bytes resets the connection and
+    // the client loses the 413 waiting in its receive buffer
+    byte[] body = new byte[9 << 20];
+    java.util.Arrays.fill(body, (byte) ' ');
+    String head =
+        "POST /api/v1/flows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + mallory
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length
+            + "\r\n\r\n";
+    for (int i = 0; i < 20; i++) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(10_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        String answer = readHead(socket.getInputStream());
+        assertTrue(answer.startsWith("HTTP/1.1 413"), "attempt " + i + ": " + answer);
+      }
+    }
+    assertHealthy();
+  }
+
   // 7. The Function sandbox's limits miss the built-ins
 
   @Test
