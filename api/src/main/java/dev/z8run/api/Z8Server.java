@@ -149,6 +149,8 @@ public final class Z8Server implements AutoCloseable {
       throw failed;
     }
     StartTrace.mark("store");
+    // a token of a deleted user is refused at once, not when it expires
+    Tokens userTokens = tokens.withUsers(id -> store.users().find(id).isPresent());
     LocalEmbedder embedder = new LocalEmbedder();
     ClusterMember member = null;
     try {
@@ -214,11 +216,11 @@ public final class Z8Server implements AutoCloseable {
       int maxBodyBytes = settings.get(Settings.MAX_BODY_BYTES);
       FlowService flowService = new FlowService(flows, maxBodyBytes);
       boolean openRegistration = settings.get(Settings.OPEN_REGISTRATION);
-      EngineSockets sockets = new EngineSockets(tokens, flows, settings.socketSettings());
+      EngineSockets sockets = new EngineSockets(userTokens, flows, settings.socketSettings());
       AtomicInteger listening = new AtomicInteger();
       Consumer<HttpRouting.Builder> routes =
           routing -> {
-            routing.addFilter(new Authenticator(tokens));
+            routing.addFilter(new Authenticator(userTokens));
             // first: Helidon tries routes in order, and hooks carry the traffic
             hooks.register(routing);
             routing.register(
@@ -226,7 +228,7 @@ public final class Z8Server implements AutoCloseable {
                 new AuthService(
                     store.users(),
                     new PasswordHasher(),
-                    tokens,
+                    userTokens,
                     new LoginRateLimiter(System::nanoTime),
                     openRegistration,
                     64 * 1024,

@@ -563,6 +563,34 @@ class SecurityAttackTest {
     assertHealthy();
   }
 
+  @Test
+  void shouldLetAClientThatSendsItsWholeRefusedBodyReadThe413() throws Exception {
+    start();
+    // a plain client: no Expect: 100-continue, the whole 9 MiB body written, then the answer read;
+    // without a lingering close the server's close with unread bytes resets the connection and
+    // the client loses the 413 waiting in its receive buffer
+    byte[] body = new byte[9 << 20];
+    java.util.Arrays.fill(body, (byte) ' ');
+    String head =
+        "POST /api/v1/flows HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+            + mallory
+            + "\r\nContent-Type: application/json\r\nContent-Length: "
+            + body.length
+            + "\r\n\r\n";
+    for (int i = 0; i < 20; i++) {
+      try (Socket socket = new Socket("127.0.0.1", server.port())) {
+        socket.setSoTimeout(10_000);
+        OutputStream out = socket.getOutputStream();
+        out.write(head.getBytes(StandardCharsets.US_ASCII));
+        out.write(body);
+        out.flush();
+        String answer = readHead(socket.getInputStream());
+        assertTrue(answer.startsWith("HTTP/1.1 413"), "attempt " + i + ": " + answer);
+      }
+    }
+    assertHealthy();
+  }
+
   // 7. The Function sandbox's limits miss the built-ins
 
   @Test
@@ -947,6 +975,36 @@ class SecurityAttackTest {
                 admins.addAndGet(
                     ((List<?>) ((Map<?, ?>) u).get("roles")).contains("admin") ? 1 : 0));
     assertEquals(1, admins.get());
+    assertHealthy();
+  }
+
+  // 11g. A deleted user's token kept working until it expired
+
+  @Test
+  void shouldRefuseTheTokenOfADeletedUserAtOnce() throws Exception {
+    start();
+    String eveToken = register("eve-the-leaver");
+    String eveId = (String) json(call("GET", "/auth/me", null, eveToken)).get("id");
+    HttpResponse<String> created =
+        call("POST", "/api/v1/flows", "{\"name\":\"eve's\",\"nodes\":[]}", eveToken);
+    assertEquals(201, created.statusCode(), created.body());
+    assertEquals(200, call("GET", "/api/v1/flows", null, eveToken).statusCode());
+
+    HttpResponse<String> deleted = call("DELETE", "/api/v1/users/" + eveId, null, admin);
+    assertEquals(200, deleted.statusCode(), deleted.body());
+
+    for (String path : List.of("/api/v1/flows", "/auth/me", "/api/v1/vault")) {
+      HttpResponse<String> refused = call("GET", path, null, eveToken);
+      assertEquals(401, refused.statusCode(), path + ": " + refused.body());
+      assertEquals(Authenticator.UNAUTHORIZED, errorMessage(refused));
+      assertEquals("Bearer", refused.headers().firstValue("WWW-Authenticate").orElse(null));
+    }
+    HttpResponse<String> write =
+        call("POST", "/api/v1/flows", "{\"name\":\"after\",\"nodes\":[]}", eveToken);
+    assertEquals(401, write.statusCode(), write.body());
+    // everyone else's tokens still work
+    assertEquals(200, call("GET", "/api/v1/flows", null, mallory).statusCode());
+    assertEquals(200, call("GET", "/auth/me", null, admin).statusCode());
     assertHealthy();
   }
 }

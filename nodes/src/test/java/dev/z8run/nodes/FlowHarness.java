@@ -62,10 +62,15 @@ public final class FlowHarness implements AutoCloseable {
   private final Queue<NodeEvent> errors = new ConcurrentLinkedQueue<>();
 
   public FlowHarness() {
+    this(2);
+  }
+
+  /** A harness whose engine has {@code workers} workers (one: every node shares it). */
+  public FlowHarness(int workers) {
     NodeTypeRegistry registry = BuiltinNodes.registry();
     registry.register(sourceType());
     registry.register(captureType());
-    engine = new Engine(EngineConfig.builder().workers(2).build(), registry);
+    engine = new Engine(EngineConfig.builder().workers(workers).build(), registry);
     engine.registerService(
         NodeEnvironment.class,
         NodeEnvironment.of(

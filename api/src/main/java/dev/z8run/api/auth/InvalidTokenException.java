@@ -22,7 +22,9 @@ public final class InvalidTokenException extends Exception {
     /** Signed with anything but HS256, including {@code alg: none}. */
     WRONG_ALGORITHM,
     /** A claim this server requires is missing or wrong: issuer, subject, name, issued-at. */
-    INVALID_CLAIM
+    INVALID_CLAIM,
+    /** Issued for a user of the store who no longer exists (deleted). */
+    UNKNOWN_USER
   }
 
   private final Reason reason;

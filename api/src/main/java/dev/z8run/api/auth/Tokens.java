@@ -20,6 +20,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Objects;
+import java.util.function.Predicate;
 
 /**
  * Issues and verifies the server's bearer tokens: JWTs signed with HMAC-SHA256 by Auth0's java-jwt.
@@ -40,11 +41,21 @@ import java.util.Objects;
  * Expiry is checked against the injected clock, to the second, without leeway: one server issues
  * and checks its own tokens.
  *
+ * <p>A token issued for a user of the store ({@link #withUsers}) carries {@code "usr": true}; such
+ * a token is refused once the store no longer has its user (deleted), whatever its expiry. Roles
+ * are not in the token (they are read from the store on every request), and there is no password
+ * change, so no token version is needed beyond that. Tokens without the claim (signed for
+ * principals the store does not know: an embedding program's, tests') are checked as before.
+ *
  * <p>Immutable and thread-safe.
  */
 public final class Tokens {
   public static final String ISSUER = "z8run";
   public static final String NAME_CLAIM = "name";
+
+  /** Present ({@code true}) in tokens issued for a user of the store. */
+  public static final String STORED_USER_CLAIM = "usr";
+
   public static final int MIN_SECRET_BYTES = 32;
   public static final Duration DEFAULT_LIFETIME = Duration.ofHours(24);
 
@@ -59,13 +70,22 @@ public final class Tokens {
   private final Clock clock;
   private final Algorithm algorithm;
 
+  /** Whether the store has a user with this id; null: no store (no claim issued or checked). */
+  private final Predicate<String> users;
+
   /**
    * Built at the first {@link #verify}: java-jwt's verifier builds a Jackson {@code ObjectMapper},
    * a fifth of the server's start-up work otherwise, for a request that may come much later.
    */
   private volatile JWTVerifier verifier;
 
-  private Tokens(byte[] secret, boolean randomSecret, Duration lifetime, Clock clock) {
+  private Tokens(
+      byte[] secret,
+      boolean randomSecret,
+      Duration lifetime,
+      Clock clock,
+      Predicate<String> users) {
+    this.users = users;
     this.secret = secret;
     this.randomSecret = randomSecret;
     this.lifetime = lifetime;
@@ -109,7 +129,7 @@ public final class Tokens {
               + MIN_SECRET_BYTES
               + " bytes (256 bits), for example the output of `openssl rand -base64 48`");
     }
-    return new Tokens(bytes, false, DEFAULT_LIFETIME, Clock.systemUTC());
+    return new Tokens(bytes, false, DEFAULT_LIFETIME, Clock.systemUTC(), null);
   }
 
   /**
@@ -119,7 +139,7 @@ public final class Tokens {
   public static Tokens withRandomSecret() {
     byte[] bytes = new byte[RANDOM_SECRET_BYTES];
     new SecureRandom().nextBytes(bytes);
-    return new Tokens(bytes, true, DEFAULT_LIFETIME, Clock.systemUTC());
+    return new Tokens(bytes, true, DEFAULT_LIFETIME, Clock.systemUTC(), null);
   }
 
   /**
@@ -132,24 +152,36 @@ public final class Tokens {
     if (lifetime.compareTo(Duration.ofSeconds(1)) < 0) {
       throw new IllegalArgumentException("token lifetime=" + lifetime + " is under one second");
     }
-    return new Tokens(secret, randomSecret, lifetime, clock);
+    return new Tokens(secret, randomSecret, lifetime, clock, users);
   }
 
   /** The same secret and lifetime, reading time from {@code clock} (tests advance their own). */
   public Tokens withClock(Clock clock) {
-    return new Tokens(secret, randomSecret, lifetime, Objects.requireNonNull(clock, "clock"));
+    return new Tokens(
+        secret, randomSecret, lifetime, Objects.requireNonNull(clock, "clock"), users);
+  }
+
+  /**
+   * The same tokens, knowing the store's users: a token issued for a user {@code exists} knows
+   * carries {@value #STORED_USER_CLAIM}, and {@link #verify} refuses it once {@code exists} no
+   * longer knows its subject (the user was deleted).
+   */
+  public Tokens withUsers(Predicate<String> exists) {
+    return new Tokens(secret, randomSecret, lifetime, clock, Objects.requireNonNull(exists));
   }
 
   /** Issues a token for {@code user}, valid from now for {@link #lifetime()}. */
   public String issue(UserPrincipal user) {
     Instant now = clock.instant().truncatedTo(ChronoUnit.SECONDS);
-    return JWT.create()
-        .withIssuer(ISSUER)
-        .withSubject(user.userId())
-        .withClaim(NAME_CLAIM, user.username())
-        .withIssuedAt(now)
-        .withExpiresAt(now.plus(lifetime))
-        .sign(algorithm);
+    var builder =
+        JWT.create()
+            .withIssuer(ISSUER)
+            .withSubject(user.userId())
+            .withClaim(NAME_CLAIM, user.username());
+    if (users != null && users.test(user.userId())) {
+      builder.withClaim(STORED_USER_CLAIM, true);
+    }
+    return builder.withIssuedAt(now).withExpiresAt(now.plus(lifetime)).sign(algorithm);
   }
 
   /**
@@ -179,6 +211,11 @@ public final class Tokens {
     if (subject == null || subject.isBlank() || name == null) {
       throw new InvalidTokenException(
           Reason.INVALID_CLAIM, "token's sub and name must be non-empty strings");
+    }
+    if (users != null
+        && Boolean.TRUE.equals(jwt.getClaim(STORED_USER_CLAIM).asBoolean())
+        && !users.test(subject)) {
+      throw new InvalidTokenException(Reason.UNKNOWN_USER, "token's user no longer exists");
     }
     return new UserPrincipal(subject, name);
   }

@@ -2,6 +2,7 @@ package dev.z8run.api.http;
 
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
+import io.helidon.common.socket.HelidonSocket;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.http1.Http1Config;
@@ -18,6 +19,10 @@ import java.util.Map;
 import java.util.ServiceLoader;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -34,6 +39,17 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ClientConnections implements ServerConnectionSelector {
   private static final byte[] REFUSAL = refusal();
+
+  /** How long a closing connection reads (and drops) what the client still sends. */
+  static final Duration LINGER = Duration.ofSeconds(2);
+
+  /** The most a closing connection reads (and drops) of what the client still sends. */
+  static final long LINGER_MAX_BYTES = 16L << 20;
+
+  /** Closes lingering sockets at their deadline (a blocked read then ends). */
+  private static final ScheduledExecutorService LINGER_DEADLINES =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().daemon().name("z8-linger").factory());
 
   private final ServerConnectionSelector http1;
   private final int maxPerClient;
@@ -94,7 +110,7 @@ public final class ClientConnections implements ServerConnectionSelector {
       return new Refused(context);
     }
     try {
-      return new Counted(http1.connection(context), client, count);
+      return new Counted(http1.connection(context), context, client, count);
     } catch (RuntimeException failed) {
       release(client, count);
       throw failed;
@@ -126,14 +142,57 @@ public final class ClientConnections implements ServerConnectionSelector {
         .getBytes(StandardCharsets.US_ASCII);
   }
 
-  /** A connection let in: counted until its handler returns. */
+  /**
+   * A lingering close: before Helidon closes the socket (right after the connection's handler
+   * returns), reads and drops what the client still sends, until it closes its side, for at most
+   * {@link #LINGER} and {@link #LINGER_MAX_BYTES}. A server that closes a socket with unread bytes
+   * in its receive buffer sends a TCP reset, and a client still sending a refused body (a 413 or a
+   * 401 answered from the headers alone, without {@code Expect: 100-continue}) would then lose the
+   * answer waiting in its own receive buffer before reading it. Bounded both ways, so a refused
+   * body is never read without limit (docs/security.md, finding 6).
+   */
+  static void linger(ConnectionContext context) {
+    HelidonSocket socket;
+    try {
+      socket = context.serverSocket();
+    } catch (UnsupportedOperationException none) {
+      return;
+    }
+    if (!socket.isConnected()) {
+      return;
+    }
+    ScheduledFuture<?> deadline =
+        LINGER_DEADLINES.schedule(socket::close, LINGER.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      long drained = 0;
+      while (drained < LINGER_MAX_BYTES) {
+        byte[] read = socket.get();
+        if (read == null) {
+          break; // the client closed its side
+        }
+        drained += read.length;
+      }
+    } catch (RuntimeException closed) {
+      // the deadline closed the socket, or the client reset it: nothing more to wait for
+    } finally {
+      deadline.cancel(false);
+    }
+  }
+
+  /** A connection let in: counted until its handler returns (and its close has lingered). */
   private final class Counted implements ServerConnection {
     private final ServerConnection connection;
+    private final ConnectionContext context;
     private final String client;
     private final AtomicInteger count;
 
-    Counted(ServerConnection connection, String client, AtomicInteger count) {
+    Counted(
+        ServerConnection connection,
+        ConnectionContext context,
+        String client,
+        AtomicInteger count) {
       this.connection = connection;
+      this.context = context;
       this.client = client;
       this.count = count;
     }
@@ -142,6 +201,7 @@ public final class ClientConnections implements ServerConnectionSelector {
     public void handle(Limit limit) throws InterruptedException {
       try {
         connection.handle(limit);
+        linger(context);
       } finally {
         release(client, count);
       }
@@ -169,6 +229,7 @@ public final class ClientConnections implements ServerConnectionSelector {
     @Override
     public void handle(Limit limit) {
       answer();
+      linger(context);
     }
 
     private void answer() {

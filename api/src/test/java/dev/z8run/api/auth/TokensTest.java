@@ -3,6 +3,7 @@ package dev.z8run.api.auth;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,6 +42,25 @@ class TokensTest {
   @Test
   void shouldVerifyIssuedTokenToItsUser() throws InvalidTokenException {
     assertEquals(ADA, tokens.verify(tokens.issue(ADA)));
+  }
+
+  @Test
+  void shouldRefuseTheTokenOfAStoredUserOnceTheUserIsGone() throws InvalidTokenException {
+    java.util.Set<String> stored = new java.util.HashSet<>(java.util.Set.of(ADA.userId()));
+    Tokens known = tokens.withUsers(stored::contains);
+    String token = known.issue(ADA);
+    assertEquals(Boolean.TRUE, JWT.decode(token).getClaim(Tokens.STORED_USER_CLAIM).asBoolean());
+    assertEquals(ADA, known.verify(token));
+
+    stored.remove(ADA.userId());
+    InvalidTokenException refused =
+        assertThrows(InvalidTokenException.class, () -> known.verify(token));
+    assertEquals(InvalidTokenException.Reason.UNKNOWN_USER, refused.reason());
+    // a principal the store never knew (an embedding program's token) carries no claim: accepted
+    UserPrincipal outsider = new UserPrincipal("u-outside", "embedder");
+    String unclaimed = known.issue(outsider);
+    assertNull(JWT.decode(unclaimed).getClaim(Tokens.STORED_USER_CLAIM).asBoolean());
+    assertEquals(outsider, known.verify(unclaimed));
   }
 
   @Test

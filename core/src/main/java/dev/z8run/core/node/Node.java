@@ -5,10 +5,12 @@ import dev.z8run.io.message.MessageFlyweight;
 /**
  * The runtime logic of one node instance.
  *
- * <p>Threading: a non-blocking node is called by exactly one worker agent thread, one message at a
- * time, and must neither block nor allocate on its hot path. A node whose type is {@linkplain
- * dev.z8run.core.registry.NodeType#blocking() blocking} is called on virtual threads, possibly
- * several at once (up to the runtime's per-node concurrency limit), and may block.
+ * <p>Threading: a non-blocking node is called by its worker, one message at a time, and must
+ * neither block nor allocate on its hot path; after a call {@linkplain NodeContext#releaseWorker
+ * released the worker} the next calls may come from another thread of that worker (never two at
+ * once). A node whose type is {@linkplain dev.z8run.core.registry.NodeType#blocking() blocking} is
+ * called on virtual threads, possibly several at once (up to the runtime's per-node concurrency
+ * limit), and may block.
  *
  * <p>An exception thrown from {@link #onMessage} becomes an error event for this node and the
  * message's execution; the worker goes on with the next message.

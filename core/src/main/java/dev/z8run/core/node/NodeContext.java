@@ -112,6 +112,21 @@ public interface NodeContext {
   }
 
   /**
+   * Lets this node's worker go on with its other nodes while the current call runs long (a Function
+   * node's script past its time budget on the worker): a new thread takes over the worker's duty
+   * cycle, the calling thread finishes the call, and this node's inbox waits until it has (its
+   * messages stay in order, back-pressure reaches upstream as usual). After it returns true the
+   * call may block or sleep without holding anyone else up. Call only from inside {@link
+   * Node#onMessage} or {@link Node#onDeferred}, on the thread that runs it.
+   *
+   * @return whether the call now runs off the worker; false when it already did, for a blocking
+   *     node (already off the workers), outside a call, or in an engine driven by hand
+   */
+  default boolean releaseWorker() {
+    return false;
+  }
+
+  /**
    * Lets at most {@code maxInFlight} messages of this node run at once, below the engine's limit
    * for blocking nodes (which also caps it); past that the node's inbox is left alone, so
    * back-pressure reaches upstream. Only for {@linkplain

@@ -436,6 +436,7 @@ final class Emitter implements Output {
     return worker != null
         && target.worker == worker
         && target.fusable
+        && !target.detached // its call runs on another thread: the message waits in its inbox
         && !target.hasPending()
         && target.inbox.size() == 0;
   }

@@ -259,9 +259,11 @@ public final class Engine implements AutoCloseable {
         }
       }
       if (kept.size() != worker.instances().length) {
+        List<NodeInstance> removed = new ArrayList<>(List.of(worker.instances()));
+        removed.removeAll(kept);
         long cycles = worker.cycles();
         worker.instances(kept.toArray(NodeInstance[]::new));
-        awaitCycles(worker, cycles);
+        awaitCycles(worker, cycles, removed);
       }
     }
     awaitBlockingTasks(runtime, deadlineNs + TimeUnit.SECONDS.toNanos(1));
@@ -289,14 +291,42 @@ public final class Engine implements AutoCloseable {
     return true;
   }
 
-  private void awaitCycles(WorkerAgent worker, long cyclesBefore) {
+  /**
+   * Waits until no thread runs any of {@code removed} any more: two cycles of the worker, counted
+   * again while a call of a removed node is detached from the duty cycle ({@link
+   * WorkerAgent#detach}: the worker's stand-in cycles meanwhile, and the detached thread, once
+   * back, ends its cycle without touching the other instances) or was detached since counting
+   * began.
+   */
+  private void awaitCycles(WorkerAgent worker, long cyclesBefore, List<NodeInstance> removed) {
     if (config.manual()) {
       return;
     }
-    while (worker.cycles() - cyclesBefore < 2) {
-      worker.signal();
-      LockSupport.parkNanos(50_000);
+    long cycles = cyclesBefore;
+    int detaches = detaches(removed);
+    while (true) {
+      while (worker.cycles() - cycles < 2) {
+        worker.signal();
+        LockSupport.parkNanos(50_000);
+      }
+      int now = detaches(removed);
+      if (now == detaches && removed.stream().noneMatch(instance -> instance.detached)) {
+        return;
+      }
+      while (removed.stream().anyMatch(instance -> instance.detached)) {
+        LockSupport.parkNanos(1_000_000);
+      }
+      detaches = detaches(removed);
+      cycles = worker.cycles();
     }
+  }
+
+  private static int detaches(List<NodeInstance> instances) {
+    int sum = 0;
+    for (NodeInstance instance : instances) {
+      sum += instance.detaches;
+    }
+    return sum;
   }
 
   private void awaitBlockingTasks(FlowRuntime runtime, long deadlineNs) {

@@ -79,6 +79,18 @@ class NodeInstance implements ControlledMessageHandler {
   WorkerAgent worker;
 
   /**
+   * Whether a call of this node runs detached from its worker's duty cycle ({@link
+   * WorkerAgent#detach}): the worker's stand-in skips this node until the call ends.
+   */
+  volatile boolean detached;
+
+  /** The stand-in running the worker while a call of this node is detached; null otherwise. */
+  WorkerAgent.StandIn standIn;
+
+  /** How many calls of this node were detached (the control plane waits on it at a stop). */
+  volatile int detaches;
+
+  /**
    * @param planned the node's place in its flow's plan: index, id and wiring
    * @param fusable whether messages for this node may run as a continuation on the worker of the
    *     node that sends them (false for nodes that do not run on their worker)
@@ -114,7 +126,8 @@ class NodeInstance implements ControlledMessageHandler {
     while ((next = out.takeContinuation()) != null) {
       next.process(out.continuationBuffer(), 0, out.continuationLength(), false);
     }
-    return pendingTail == 0 ? Action.CONTINUE : Action.BREAK;
+    // back from a detached call: end the batch, the worker starts a fresh cycle
+    return pendingTail == 0 && !worker.brokeOut() ? Action.CONTINUE : Action.BREAK;
   }
 
   /**
@@ -161,6 +174,9 @@ class NodeInstance implements ControlledMessageHandler {
       flow.blocks.release(input.blockAddress());
     }
     countIn();
+    if (standIn != null && standIn.previousThread == Thread.currentThread()) {
+      worker.reattach(this);
+    }
   }
 
   /** Drains at most {@code limit} messages; returns how many it took. */

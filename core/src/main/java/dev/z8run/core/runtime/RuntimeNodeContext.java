@@ -48,6 +48,19 @@ final class RuntimeNodeContext implements NodeContext {
   }
 
   @Override
+  public boolean releaseWorker() {
+    if (engine.config().manual()) {
+      return false; // one thread drives every worker: nobody to hand the cycle to
+    }
+    NodeInstance[] instances = flow.instances();
+    NodeInstance instance = instances == null ? null : instances[planned.index()];
+    if (instance == null || instance instanceof BlockingDispatch || instance.worker == null) {
+      return false;
+    }
+    return instance.worker.detach(instance);
+  }
+
+  @Override
   public ContextStore flowContext() {
     return flow.context;
   }

@@ -1,6 +1,7 @@
 package dev.z8run.core.runtime;
 
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
@@ -20,9 +21,22 @@ final class WorkerAgent implements Agent {
   private final int id;
   private final int batchLimit;
   private final NanoClock nanoClock;
-  private final Emitter emitter;
+
+  /** The emitter of the thread running the duty cycle now (the agent's, or a stand-in's). */
+  private volatile Emitter emitter;
+
   private volatile NodeInstance[] instances = NONE;
+
+  /** The thread running the duty cycle now: the agent's runner, or a stand-in. */
   private volatile Thread thread;
+
+  /** Set by {@link #reattach}: the thread back in charge must end its (stale) cycle. */
+  private boolean brokeOut;
+
+  /** The instance whose inbox the running thread reads now (its record is not yet consumed). */
+  private NodeInstance polling;
+
+  private static final AtomicInteger STAND_INS = new AtomicInteger();
 
   /**
    * The flags other threads touch, each on a cache line of its own: producers read {@code parked}
@@ -44,6 +58,114 @@ final class WorkerAgent implements Agent {
     this.emitter = new Emitter(this, false, ((long) id + 1) << 56);
   }
 
+  /**
+   * Hands this worker's duty cycle to a new thread, a <em>stand-in</em>, while the calling thread
+   * goes on running one long call of {@code instance} (a Function node's script past its budget on
+   * the worker): the other nodes of the worker keep being served, and {@code instance}'s inbox is
+   * left alone until the call ends ({@link #reattach}), which keeps its messages in order and its
+   * back-pressure. Only the thread running the duty cycle may detach, once per call.
+   *
+   * @return whether the call now runs off the worker's duty cycle
+   */
+  boolean detach(NodeInstance instance) {
+    Thread current = Thread.currentThread();
+    if (current != thread || instance.worker != this || instance.standIn != null) {
+      return false;
+    }
+    // the instance being polled is in use too: its record stays in its ring until the call (a
+    // continuation of it) returns, so the stand-in must not read that ring meanwhile
+    NodeInstance reading = polling != null && polling != instance ? polling : null;
+    StandIn standIn = new StandIn(emitter, current, reading);
+    instance.standIn = standIn;
+    instance.detaches++;
+    instance.detached = true;
+    if (reading != null) {
+      reading.detaches++;
+      reading.detached = true;
+    }
+    emitter = standIn.emitter;
+    Thread started =
+        Thread.ofPlatform()
+            .daemon()
+            .name(roleName() + "-stand-in-" + standIn.number)
+            .unstarted(standIn);
+    standIn.thread = started;
+    thread = started;
+    started.start();
+    return true;
+  }
+
+  /**
+   * The detached call of {@code instance} has ended: stops its stand-in (after the stand-in's
+   * current cycle, and after the stand-in's own stand-ins) and takes the duty cycle back. Called by
+   * the thread that {@link #detach detached}.
+   */
+  void reattach(NodeInstance instance) {
+    StandIn standIn = instance.standIn;
+    standIn.stop = true;
+    LockSupport.unpark(standIn.thread);
+    boolean interrupted = false;
+    while (standIn.thread.isAlive()) {
+      try {
+        standIn.thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    emitter = standIn.previousEmitter;
+    thread = standIn.previousThread;
+    if (standIn.reading != null) {
+      standIn.reading.detached = false;
+    }
+    instance.detached = false;
+    instance.standIn = null;
+    brokeOut = true;
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Whether the thread back from a detached call must end its cycle now (clears the flag). */
+  boolean brokeOut() {
+    return brokeOut;
+  }
+
+  /** Runs the duty cycle while a detached call goes on; ends at a cycle's end once stopped. */
+  final class StandIn implements Runnable {
+    final int number = STAND_INS.incrementAndGet();
+    final Emitter emitter =
+        new Emitter(WorkerAgent.this, false, (128L + Math.floorMod(number, 127)) << 56);
+    final Emitter previousEmitter;
+    final Thread previousThread;
+    final NodeInstance reading;
+    volatile Thread thread;
+    volatile boolean stop;
+
+    StandIn(Emitter previousEmitter, Thread previousThread, NodeInstance reading) {
+      this.previousEmitter = previousEmitter;
+      this.previousThread = previousThread;
+      this.reading = reading;
+    }
+
+    @Override
+    public void run() {
+      WorkerIdleStrategy idle = new WorkerIdleStrategy(WorkerAgent.this, 1_000_000);
+      while (!stop) {
+        int work;
+        try {
+          work = doWork();
+        } catch (RuntimeException | StackOverflowError failure) {
+          System.getLogger("z8run.engine")
+              .log(System.Logger.Level.ERROR, "worker stand-in error", failure);
+          work = 0;
+        }
+        if (!stop) {
+          idle.idle(work);
+        }
+      }
+    }
+  }
+
   Emitter emitter() {
     return emitter;
   }
@@ -62,13 +184,22 @@ final class WorkerAgent implements Agent {
     NodeInstance[] current = instances;
     int work = 0;
     long markNs = nanoClock.nanoTime();
+    brokeOut = false;
     for (NodeInstance instance : current) {
+      if (instance.detached) {
+        continue; // its call runs on the thread that detached; its inbox waits for it
+      }
+      polling = instance;
       int taken = instance.poll(batchLimit);
+      polling = null;
       if (taken > 0) {
         work += taken;
         long nowNs = nanoClock.nanoTime();
         instance.addBusyNs(nowNs - markNs);
         markNs = nowNs;
+      }
+      if (brokeOut) {
+        break; // back from a detached call: the instances may have changed meanwhile
       }
     }
     lines.putLongRelease(CYCLES_OFFSET, ++cycles);
@@ -78,7 +209,7 @@ final class WorkerAgent implements Agent {
   /** Whether any owned instance has input or pending output (a hint, read from any thread). */
   boolean hasWork() {
     for (NodeInstance instance : instances) {
-      if (instance.hasWork()) {
+      if (!instance.detached && instance.hasWork()) {
         return true;
       }
     }

@@ -56,8 +56,10 @@ import org.mozilla.javascript.WrappedException;
  * {@link NodeContext#tryTrigger} with a marker only this deployment knows). When the start code
  * returns a Promise, messages wait until it settles, as in Node-RED.
  *
- * <p>Threading: a non-blocking node; its one Rhino context is entered by the worker for each call
- * (and by the control thread for the start and stop code, never at the same time).
+ * <p>Threading: a non-blocking node; a call that runs long leaves its worker ({@link
+ * NodeContext#releaseWorker}, asked by {@link Sandbox}) and finishes on the same thread, detached
+ * from the worker's cycle. Its one Rhino context is entered by the worker for each call (and by the
+ * control thread for the start and stop code, never at the same time).
  */
 public final class FunctionNode implements Node, NodeApi.Host {
   /** Most outputs a function node may have. */
@@ -244,7 +246,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
         ("{\"_z8fn\":\"" + UUID.randomUUID() + "\",\"id\":").getBytes(StandardCharsets.US_ASCII);
     long timeoutMs = context.configLong("timeoutMs", 1000);
     long memoryLimitMb = context.configLong("memoryLimitMb", 64);
-    this.cx = Sandbox.FACTORY.newContext(timeoutMs * 1_000_000, memoryLimitMb << 20);
+    this.cx =
+        Sandbox.FACTORY.newContext(
+            timeoutMs * 1_000_000, memoryLimitMb << 20, () -> running && context.releaseWorker());
     Sandbox.FACTORY.enterContext(cx);
     try {
       scope = Sandbox.newScope(cx);

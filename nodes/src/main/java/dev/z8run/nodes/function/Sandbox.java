@@ -1,6 +1,7 @@
 package dev.z8run.nodes.function;
 
 import java.lang.management.ManagementFactory;
+import java.util.concurrent.locks.LockSupport;
 import org.mozilla.javascript.Context;
 import org.mozilla.javascript.ContextFactory;
 import org.mozilla.javascript.ScriptableObject;
@@ -28,6 +29,36 @@ final class Sandbox extends ContextFactory {
 
   static final Sandbox FACTORY = new Sandbox();
 
+  /**
+   * CPU time a call may use on an engine worker before the worker is released ({@link
+   * dev.z8run.core.node.NodeContext#releaseWorker}): past it the call goes on detached from the
+   * worker's duty cycle, which a stand-in thread carries on for the worker's other nodes.
+   */
+  static final long WORKER_BUDGET_NS = Long.getLong("z8.function.workerBudgetMs", 10) * 1_000_000;
+
+  /**
+   * The budget instead of {@link #WORKER_BUDGET_NS} for a node that had a call detached in the last
+   * {@link #RECENT_NS}: a node that ran long once is likely to again (a hostile script sent over
+   * and over), so it leaves the worker at once.
+   */
+  static final long RECENT_WORKER_BUDGET_NS = 1_000_000;
+
+  /** How long a node counts as having run long (see {@link #RECENT_WORKER_BUDGET_NS}). */
+  static final long RECENT_NS = 10_000_000_000L;
+
+  /**
+   * The share of one core a detached call may use: past it the call is paused between two limit
+   * checks, so that a runaway script leaves the CPU to the other flows (on a 2-core machine a
+   * script burning a whole core would take half of everyone's). Its CPU limit counts as before, so
+   * it still ends at {@code timeoutMs} of CPU, later on the wall clock ({@code timeoutMs / share}).
+   */
+  static final double DETACHED_CPU_SHARE =
+      Math.clamp(
+          Double.parseDouble(System.getProperty("z8.function.detachedCpuShare", "0.1")), 0.01, 1.0);
+
+  /** The longest single pause of a detached call ({@link #DETACHED_CPU_SHARE}). */
+  private static final long MAX_PAUSE_NS = 50_000_000;
+
   private static final com.sun.management.ThreadMXBean THREADS =
       (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
 
@@ -35,7 +66,18 @@ final class Sandbox extends ContextFactory {
 
   /** A new context for one node: not entered; enter with {@link #enterContext(Context)}. */
   Limited newContext(long cpuLimitNs, long allocationLimitBytes) {
-    return new Limited(this, cpuLimitNs, allocationLimitBytes);
+    return new Limited(this, cpuLimitNs, allocationLimitBytes, null);
+  }
+
+  /**
+   * A new context for one node, which {@code releaseWorker} lets off its engine worker once a call
+   * has used {@link #WORKER_BUDGET_NS} of CPU (it answers whether the call now runs detached).
+   */
+  Limited newContext(
+      long cpuLimitNs,
+      long allocationLimitBytes,
+      java.util.function.BooleanSupplier releaseWorker) {
+    return new Limited(this, cpuLimitNs, allocationLimitBytes, releaseWorker);
   }
 
   /**
@@ -141,13 +183,27 @@ final class Sandbox extends ContextFactory {
   static final class Limited extends Context {
     private final long cpuLimitNs;
     final long allocationLimitBytes;
+    private final java.util.function.BooleanSupplier releaseWorker;
     private int observations;
     private long cpuStartNs;
     private long allocatedStart;
     private String tripped;
 
-    private Limited(Sandbox factory, long cpuLimitNs, long allocationLimitBytes) {
+    /** Whether this call asked to leave its worker (once per call), and whether it did. */
+    private boolean releaseAsked;
+
+    private boolean released;
+    private long lastReleaseNs = System.nanoTime() - RECENT_NS;
+    private long releasedCpuNs;
+    private long releasedWallNs;
+
+    private Limited(
+        Sandbox factory,
+        long cpuLimitNs,
+        long allocationLimitBytes,
+        java.util.function.BooleanSupplier releaseWorker) {
       super(factory);
+      this.releaseWorker = releaseWorker;
       this.cpuLimitNs = cpuLimitNs;
       this.allocationLimitBytes = allocationLimitBytes;
       setInterpretedMode(false);
@@ -161,6 +217,13 @@ final class Sandbox extends ContextFactory {
     void beginCall() {
       observations = 0;
       tripped = null;
+      releaseAsked = false;
+      released = false;
+    }
+
+    /** Whether the call in progress left its engine worker. */
+    boolean released() {
+      return released;
     }
 
     private void observe() {
@@ -182,6 +245,20 @@ final class Sandbox extends ContextFactory {
                 + " ms per message)";
         throw new LimitExceeded(tripped);
       }
+      if (released) {
+        pauseForShare(cpuNs);
+      } else if (!releaseAsked && releaseWorker != null && cpuNs > RECENT_WORKER_BUDGET_NS) {
+        long nowNs = System.nanoTime();
+        if (cpuNs > WORKER_BUDGET_NS || nowNs - lastReleaseNs < RECENT_NS) {
+          releaseAsked = true;
+          released = releaseWorker.getAsBoolean();
+          releasedCpuNs = cpuNs;
+          releasedWallNs = nowNs;
+          if (released) {
+            lastReleaseNs = nowNs;
+          }
+        }
+      }
       long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedStart;
       if (allocated > allocationLimitBytes) {
         tripped =
@@ -191,6 +268,16 @@ final class Sandbox extends ContextFactory {
                 + (allocationLimitBytes >> 20)
                 + " MiB per message)";
         throw new LimitExceeded(tripped);
+      }
+    }
+
+    /** Pauses a detached call that used more than its share of a core since it was detached. */
+    private void pauseForShare(long cpuNs) {
+      long usedNs = cpuNs - releasedCpuNs;
+      long dueWallNs = (long) (usedNs / DETACHED_CPU_SHARE);
+      long wallNs = System.nanoTime() - releasedWallNs;
+      if (dueWallNs > wallNs) {
+        LockSupport.parkNanos(Math.min(MAX_PAUSE_NS, dueWallNs - wallNs));
       }
     }
   }
