@@ -254,31 +254,6 @@ class NodeInstance implements ControlledMessageHandler {
     return !pending.isEmpty();
   }
 
-  int pendingMessages() {
-    return pending.entries();
-  }
-
-  /** Reserves a pending entry for a record of {@code recordLength}; returns the record's offset. */
-  int appendPending(int targetIndex, int recordLength) {
-    return pending.append(targetIndex, recordLength);
-  }
-
-  boolean hasLoopQueued() {
-    return !loop.isEmpty();
-  }
-
-  int loopMessages() {
-    return loop.entries();
-  }
-
-  /**
-   * Reserves a loop-queue entry for a record of {@code recordLength}; returns the record's offset,
-   * or -1 when the queue would exceed its budget (it always takes one record).
-   */
-  int appendLoop(int targetIndex, int recordLength) {
-    return loop.append(targetIndex, recordLength);
-  }
-
   /**
    * Moves loop-queue messages into their target inboxes, in order, until one does not fit.
    *

@@ -106,9 +106,8 @@ public final class AiAgentNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) throws InterruptedException {
     Map<String, Object> body = MessageBodies.parse(msg);
-    String text = AiNodes.text(body.get("payload"), TEXT_KEYS);
-    if (text.isBlank()) {
-      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
+    String text = errors.textOrError(msg, body, out, TEXT_KEYS);
+    if (text == null) {
       return;
     }
     ChatModel.Usage usage = new ChatModel.Usage();

@@ -99,12 +99,11 @@ public final class TextSplitterNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     Map<String, Object> body = MessageBodies.parse(msg);
-    Object payload = body.get("payload");
-    String text = AiNodes.text(payload, TEXT_KEYS);
-    if (text.isBlank()) {
-      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
+    String text = errors.textOrError(msg, body, out, TEXT_KEYS);
+    if (text == null) {
       return;
     }
+    Object payload = body.get("payload");
     List<TextChunks.Chunk> chunks = TextChunks.split(text, strategy, chunkSize, overlap, separator);
     if (chunks.size() > maxChunks) {
       errors.send(

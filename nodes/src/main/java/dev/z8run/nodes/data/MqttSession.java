@@ -6,11 +6,13 @@ import com.hivemq.client.mqtt.MqttClientSslConfig;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
+import com.hivemq.client.mqtt.mqtt3.message.auth.Mqtt3SimpleAuth;
 import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3Connect;
 import com.hivemq.client.mqtt.mqtt3.message.connect.Mqtt3ConnectBuilder;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
 import com.hivemq.client.mqtt.mqtt3.message.subscribe.Mqtt3Subscribe;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
+import com.hivemq.client.mqtt.mqtt5.message.auth.Mqtt5SimpleAuth;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -152,6 +154,8 @@ public final class MqttSession implements AutoCloseable {
     }
     boolean clean = settings.option("cleanSession", true);
     int keepAlive = (int) settings.option("keepAlive", 60);
+    Login login = Login.of(settings);
+    Will will = Will.of(settings);
     if (settings.option("protocolVersion", 4) == 5) {
       v3 = null;
       v5 = builder.useMqttVersion5().buildAsync();
@@ -163,52 +167,67 @@ public final class MqttSession implements AutoCloseable {
               .restrictions()
               .receiveMaximum((int) settings.option("receiveMaximum", 1_000))
               .applyRestrictions();
-      if (!settings.user().isEmpty()) {
-        connect =
-            connect
-                .simpleAuth()
-                .username(settings.user())
-                .password(settings.password().getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth();
+      if (login != null) {
+        connect = connect.simpleAuth(login.v5());
       }
-      String willTopic = settings.option("willTopic", "");
-      if (!willTopic.isEmpty()) {
-        connect =
-            connect
-                .willPublish()
-                .topic(willTopic)
-                .payload(settings.option("willPayload", "").getBytes(StandardCharsets.UTF_8))
-                .qos(qos((int) settings.option("willQos", 0)))
-                .retain(settings.option("willRetain", false))
-                .applyWillPublish();
+      if (will != null) {
+        connect = connect.willPublish(will.v5());
       }
       v5.connect(connect.build()).whenComplete(this::onFirstConnect);
     } else {
       v5 = null;
       v3 = builder.useMqttVersion3().buildAsync();
       Mqtt3ConnectBuilder connect = Mqtt3Connect.builder().keepAlive(keepAlive).cleanSession(clean);
-      if (!settings.user().isEmpty()) {
-        connect =
-            connect
-                .simpleAuth()
-                .username(settings.user())
-                .password(settings.password().getBytes(StandardCharsets.UTF_8))
-                .applySimpleAuth();
+      if (login != null) {
+        connect = connect.simpleAuth(login.v3());
       }
-      String willTopic = settings.option("willTopic", "");
-      if (!willTopic.isEmpty()) {
-        connect =
-            connect
-                .willPublish()
-                .topic(willTopic)
-                .payload(settings.option("willPayload", "").getBytes(StandardCharsets.UTF_8))
-                .qos(qos((int) settings.option("willQos", 0)))
-                .retain(settings.option("willRetain", false))
-                .applyWillPublish();
+      if (will != null) {
+        connect = connect.willPublish(will.v3());
       }
       v3.connect(connect.build()).whenComplete(this::onFirstConnect);
     }
     drainer.start();
+  }
+
+  /** The user name and password of the settings, for either protocol version. */
+  private record Login(String user, byte[] password) {
+    /** The settings' login, or null when they name no user. */
+    static Login of(ConnectionSettings settings) {
+      return settings.user().isEmpty()
+          ? null
+          : new Login(settings.user(), settings.password().getBytes(StandardCharsets.UTF_8));
+    }
+
+    Mqtt5SimpleAuth v5() {
+      return Mqtt5SimpleAuth.builder().username(user).password(password).build();
+    }
+
+    Mqtt3SimpleAuth v3() {
+      return Mqtt3SimpleAuth.builder().username(user).password(password).build();
+    }
+  }
+
+  /** The last will of the settings (options willTopic, willPayload, willQos, willRetain). */
+  private record Will(String topic, byte[] payload, MqttQos qos, boolean retain) {
+    /** The settings' will, or null when they name no will topic. */
+    static Will of(ConnectionSettings settings) {
+      String topic = settings.option("willTopic", "");
+      return topic.isEmpty()
+          ? null
+          : new Will(
+              topic,
+              settings.option("willPayload", "").getBytes(StandardCharsets.UTF_8),
+              MqttSession.qos((int) settings.option("willQos", 0)),
+              settings.option("willRetain", false));
+    }
+
+    Mqtt5Publish v5() {
+      return Mqtt5Publish.builder().topic(topic).payload(payload).qos(qos).retain(retain).build();
+    }
+
+    Mqtt3Publish v3() {
+      return Mqtt3Publish.builder().topic(topic).payload(payload).qos(qos).retain(retain).build();
+    }
   }
 
   private static MqttClientSslConfig ssl(ConnectionSettings settings) throws Exception {

@@ -72,20 +72,31 @@ final class PropertyTest {
   }
 
   /**
-   * Compiles a rule; {@code where} names it in errors ({@code rules[2]}).
+   * The rule {@code raw}, checked to be an object whose test {@code t} is one of {@code kinds}.
    *
-   * @throws IllegalArgumentException naming the field at fault
+   * @throws IllegalArgumentException naming the field at fault ({@code where} names the rule)
    */
-  static PropertyTest compile(String where, Object raw, NodeEnvironment env) {
+  static Map<?, ?> ruleObject(String where, Object raw, List<String> kinds) {
     if (!(raw instanceof Map<?, ?> rule)) {
       throw new IllegalArgumentException(
           where + ": expected an object, got " + JsonCodec.describe(raw));
     }
     Object t = rule.get("t");
-    if (!(t instanceof String kind) || !KINDS.contains(kind)) {
+    if (!(t instanceof String kind) || !kinds.contains(kind)) {
       throw new IllegalArgumentException(
-          where + ".t: unknown test '" + t + "' (supported: " + String.join(", ", KINDS) + ")");
+          where + ".t: unknown test '" + t + "' (supported: " + String.join(", ", kinds) + ")");
     }
+    return rule;
+  }
+
+  /**
+   * Compiles a rule; {@code where} names it in errors ({@code rules[2]}).
+   *
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  static PropertyTest compile(String where, Object raw, NodeEnvironment env) {
+    Map<?, ?> rule = ruleObject(where, raw, KINDS);
+    String kind = (String) rule.get("t");
     switch (kind) {
       case "true", "false", "null", "nnull", "empty", "nempty", "else" -> {
         return new PropertyTest(kind, null, null, null, -1);

@@ -95,9 +95,8 @@ public final class HtmlNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     Map<String, Object> body = MessageBodies.parse(msg);
-    Object value = property.get(body);
+    Object value = property.getOrForward(body, msg, out);
     if (value == MessagePath.MISSING) {
-      out.forward(0, msg);
       return;
     }
     String selector = tag.isBlank() && body.get("select") instanceof String s ? s : tag;

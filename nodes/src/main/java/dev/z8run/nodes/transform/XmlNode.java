@@ -24,9 +24,7 @@ public final class XmlNode implements Node {
       NodeType.builder("xml")
           .category("parser")
           .description("Converts a message property between XML text and an object (xml2js shape).")
-          .field(
-              ConfigField.optional(
-                  "property", FieldType.STRING, "payload", "The message property to convert."))
+          .field(MessagePath.PROPERTY_FIELD)
           .field(
               ConfigField.optional(
                   "attr", FieldType.STRING, "", "The key holding attributes; empty: $."))
@@ -51,9 +49,8 @@ public final class XmlNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     Map<String, Object> body = MessageBodies.parse(msg);
-    Object value = property.get(body);
+    Object value = property.getOrForward(body, msg, out);
     if (value == MessagePath.MISSING) {
-      out.forward(0, msg);
       return;
     }
     Map<?, ?> given = body.get("options") instanceof Map<?, ?> options ? options : null;

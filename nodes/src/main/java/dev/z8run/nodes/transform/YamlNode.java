@@ -3,8 +3,6 @@ package dev.z8run.nodes.transform;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
-import dev.z8run.core.registry.ConfigField;
-import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.MessageBodies;
@@ -24,9 +22,7 @@ public final class YamlNode implements Node {
       NodeType.builder("yaml")
           .category("parser")
           .description("Converts a message property between YAML text and its value.")
-          .field(
-              ConfigField.optional(
-                  "property", FieldType.STRING, "payload", "The message property to convert."))
+          .field(MessagePath.PROPERTY_FIELD)
           .factory(YamlNode::new)
           .build();
 
@@ -41,9 +37,8 @@ public final class YamlNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     Map<String, Object> body = MessageBodies.parse(msg);
-    Object value = property.get(body);
+    Object value = property.getOrForward(body, msg, out);
     if (value == MessagePath.MISSING) {
-      out.forward(0, msg);
       return;
     }
     if (value instanceof String text) {
