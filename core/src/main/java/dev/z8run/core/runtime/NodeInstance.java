@@ -185,11 +185,8 @@ class NodeInstance implements ControlledMessageHandler {
   }
 
   void dropTooLarge(MessageFlyweight msg, NodeInstance target, int recordLength) {
-    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
-    flow.markFailed(msg.execSlot(), index);
-    flow.nodeError(
-        index,
-        msg.executionId(),
+    drop(
+        msg,
         "message of "
             + (recordLength - HEADER_LENGTH)
             + " bytes exceeds the "
@@ -201,11 +198,8 @@ class NodeInstance implements ControlledMessageHandler {
 
   /** A message for a back wire found the target's inbox full and the loop queue at its budget. */
   void dropLoopFull(MessageFlyweight msg, NodeInstance target) {
-    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
-    flow.markFailed(msg.execSlot(), index);
-    flow.nodeError(
-        index,
-        msg.executionId(),
+    drop(
+        msg,
         "message dropped on the loop wire to node '"
             + target.nodeId
             + "': its inbox is full and "
@@ -215,16 +209,19 @@ class NodeInstance implements ControlledMessageHandler {
 
   /** A blocking node waited too long for room in the inbox of a back wire's target. */
   void dropLoopTimeout(MessageFlyweight msg, NodeInstance target, long waitedMs) {
-    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
-    flow.markFailed(msg.execSlot(), index);
-    flow.nodeError(
-        index,
-        msg.executionId(),
+    drop(
+        msg,
         "message dropped on the loop wire to node '"
             + target.nodeId
             + "': its inbox stayed full for "
             + waitedMs
             + " ms (slow the loop down, e.g. with a delay node)");
+  }
+
+  /** Counts {@code msg} dropped, fails its execution and reports {@code reason} on this node. */
+  private void drop(MessageFlyweight msg, String reason) {
+    dropStopped(msg);
+    flow.nodeError(index, msg.executionId(), reason);
   }
 
   void dropStopped(MessageFlyweight msg) {

@@ -201,20 +201,6 @@ final class AiNodes {
       message.put("error", error);
       MessageBodies.send(out, port, message, msg);
     }
-
-    /**
-     * The text of the message's payload ({@link AiNodes#text}), or null when it has none: the
-     * message has then been sent to this port (or the node failed) with the reason.
-     */
-    String textOrError(
-        MessageFlyweight msg, Map<String, Object> body, Output out, List<String> keys) {
-      String text = text(body.get("payload"), keys);
-      if (!text.isBlank()) {
-        return text;
-      }
-      send(msg, body, out, noText("text", keys), Map.of());
-      return null;
-    }
   }
 
   /** The reason given for a message without text: {@code what} names what the node looks for. */

@@ -149,16 +149,21 @@ final class PropertyTest {
     }
   }
 
+  /** The error for a value type ({@code where} + {@code t}) that is not one of {@code types}. */
+  static IllegalArgumentException unsupportedType(String where, String type, List<String> types) {
+    return new IllegalArgumentException(
+        where
+            + "t: value type '"
+            + type
+            + "' is not supported (supported: "
+            + String.join(", ", types)
+            + ")");
+  }
+
   private static Operand operand(String where, Object raw, Object rawType, NodeEnvironment env) {
     String type = rawType == null ? "str" : rawType.toString();
     if (!VALUE_TYPES.contains(type)) {
-      throw new IllegalArgumentException(
-          where
-              + "t: value type '"
-              + type
-              + "' is not supported (supported: "
-              + String.join(", ", VALUE_TYPES)
-              + ")");
+      throw unsupportedType(where, type, VALUE_TYPES);
     }
     String text = raw == null ? "" : raw instanceof String s ? s : JsonCodec.writeString(raw);
     if (type.equals("msg")) {

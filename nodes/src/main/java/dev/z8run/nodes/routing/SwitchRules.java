@@ -216,14 +216,7 @@ final class SwitchRules {
                       context.globalContext(),
                       context.config().get("env") instanceof Map<?, ?> env ? stringKeys(env) : null,
                       context.environment()));
-      default ->
-          throw new IllegalArgumentException(
-              where
-                  + "t: value type '"
-                  + type
-                  + "' is not supported (supported: "
-                  + String.join(", ", VALUE_TYPES)
-                  + ")");
+      default -> throw PropertyTest.unsupportedType(where, type, VALUE_TYPES);
     };
   }
 

@@ -248,15 +248,9 @@ public final class MessagePath {
     return JsonScanner.NOT_FOUND;
   }
 
+  /** {@link JsonScanner#skipWhitespace}. */
   public static int skipBlanks(DirectBuffer buffer, int i, int limit) {
-    while (i < limit) {
-      byte b = buffer.getByte(i);
-      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-        return i;
-      }
-      i++;
-    }
-    return i;
+    return JsonScanner.skipWhitespace(buffer, i, limit);
   }
 
   /**

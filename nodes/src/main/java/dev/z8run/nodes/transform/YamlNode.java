@@ -1,6 +1,5 @@
 package dev.z8run.nodes.transform;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.NodeType;
@@ -17,7 +16,7 @@ import java.util.Map;
  * dropped with a warning; a missing one passes the message on unchanged. Text that is not YAML is
  * an error of the node.
  */
-public final class YamlNode implements Node {
+public final class YamlNode extends PropertyNode {
   public static final NodeType TYPE =
       NodeType.builder("yaml")
           .category("parser")
@@ -27,20 +26,14 @@ public final class YamlNode implements Node {
           .build();
 
   private final NodeContext context;
-  private final MessagePath property;
 
   private YamlNode(NodeContext context) {
+    super(context);
     this.context = context;
-    property = MessagePath.property(context);
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) {
-    Map<String, Object> body = MessageBodies.parse(msg);
-    Object value = property.getOrForward(body, msg, out);
-    if (value == MessagePath.MISSING) {
-      return;
-    }
+  void onValue(MessageFlyweight msg, Map<String, Object> body, Object value, Output out) {
     if (value instanceof String text) {
       try {
         property.set(body, YamlText.parse(text));
