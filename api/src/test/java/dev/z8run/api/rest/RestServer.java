@@ -1,5 +1,6 @@
 package dev.z8run.api.rest;
 
+import dev.z8run.api.TestRequests;
 import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.http.ErrorResponses;
@@ -50,21 +51,11 @@ final class RestServer implements AutoCloseable {
   /** Sends {@code body} (null for none) as JSON, with a bearer {@code token} unless null. */
   HttpResponse<String> send(String method, String path, String body, String token)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+    return client.send(
+        TestRequests.json(method, "http://127.0.0.1:" + port() + path, body, token)
             .timeout(TIMEOUT)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Sends a prepared request to this server's {@code path}. */
