@@ -253,7 +253,7 @@ class EditorParityTest extends EditorSession.Shared {
         "PUT",
         "/api/v1/flows/" + flowId,
         token,
-        document(
+        EditorSession.flowDocument(
             flowId,
             "History",
             "[{\"id\":\"a\",\"type\":\"function\",\"x\":250,\"y\":250,"

@@ -117,17 +117,21 @@ final class EditorSession implements AutoCloseable {
    */
   String newFlow(String name, String nodes, String wires) throws Exception {
     String id = "f" + Long.toHexString(System.nanoTime());
-    createFlow(
-        "{\"id\":\""
-            + id
-            + "\",\"name\":\""
-            + name
-            + "\",\"nodes\":"
-            + nodes
-            + ",\"wires\":"
-            + wires
-            + "}");
+    createFlow(flowDocument(id, name, nodes, wires));
     return id;
+  }
+
+  /** A flow document: {@code nodes} and {@code wires} are JSON arrays. */
+  static String flowDocument(String id, String name, String nodes, String wires) {
+    return "{\"id\":\""
+        + id
+        + "\",\"name\":\""
+        + name
+        + "\",\"nodes\":"
+        + nodes
+        + ",\"wires\":"
+        + wires
+        + "}";
   }
 
   /** Opens the editor at {@code hash} signed in with {@code token} (stored as the page does). */
