@@ -278,7 +278,6 @@ class EditorPerformanceTest {
     }
   }
 
-  /** Junctions on a 40-column grid; each wired to the next, plus forward wires: acyclic. */
   /**
    * Pans the canvas for 2 s (at {@code zoom}; 0: as it is) and answers {fps, worstFrameMs,
    * longestTaskMs}.
@@ -318,6 +317,7 @@ class EditorPerformanceTest {
             zoom);
   }
 
+  /** Junctions on a 40-column grid; each wired to the next, plus forward wires: acyclic. */
   private static String largeFlow() {
     StringBuilder json = new StringBuilder("{\"id\":\"big\",\"name\":\"Big\",\"nodes\":[");
     for (int i = 0; i < NODES; i++) {
