@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.rest.EditorService;
 import dev.z8run.io.json.JsonCodec;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -266,18 +265,7 @@ class OpenApiRoutesTest {
   private HttpResponse<String> call(String method, String path, String bearer, String body)
       throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (bearer != null) {
-      request.header("Authorization", "Bearer " + bearer);
-    }
+        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, bearer);
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 }

@@ -95,21 +95,11 @@ class SecurityAttackTest {
 
   private HttpResponse<String> call(String method, String path, String body, String token)
       throws Exception {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
+    return client.send(
+        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, token)
             .timeout(TIMEOUT)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @SuppressWarnings("unchecked")

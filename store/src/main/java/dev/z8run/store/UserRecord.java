@@ -1,6 +1,8 @@
 package dev.z8run.store;
 
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -39,6 +41,20 @@ public record UserRecord(
   /** A user without an e-mail address, with the plain user role. */
   public UserRecord(String id, String username, String passwordHash, long createdAtMs) {
     this(id, username, "", List.of(USER), passwordHash, createdAtMs);
+  }
+
+  /**
+   * The fields a copy of the record is kept with (all but the id, password hash included), as JSON
+   * values in a fresh map: {@code username, email, roles, passwordHash, createdAtMs}.
+   */
+  public Map<String, Object> storedFields() {
+    Map<String, Object> map = new LinkedHashMap<>();
+    map.put("username", username);
+    map.put("email", email);
+    map.put("roles", roles);
+    map.put("passwordHash", passwordHash);
+    map.put("createdAtMs", createdAtMs);
+    return map;
   }
 
   /** Whether the user has {@code role}. */

@@ -270,11 +270,7 @@ public final class UserStore {
     Map<String, Object> map = new LinkedHashMap<>();
     map.put("v", FORMAT);
     map.put("id", user.id());
-    map.put("username", user.username());
-    map.put("email", user.email());
-    map.put("roles", user.roles());
-    map.put("passwordHash", user.passwordHash());
-    map.put("createdAtMs", user.createdAtMs());
+    map.putAll(user.storedFields());
     return JsonCodec.write(map);
   }
 

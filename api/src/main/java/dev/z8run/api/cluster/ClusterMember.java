@@ -196,13 +196,7 @@ public final class ClusterMember implements FlowMembership, AutoCloseable {
   }
 
   static byte[] encodeUser(UserRecord user) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    map.put("username", user.username());
-    map.put("email", user.email());
-    map.put("roles", user.roles());
-    map.put("passwordHash", user.passwordHash());
-    map.put("createdAtMs", user.createdAtMs());
-    return JsonCodec.write(map);
+    return JsonCodec.write(user.storedFields());
   }
 
   @SuppressWarnings("unchecked")

@@ -131,9 +131,9 @@ public final class AuthService implements HttpService {
     String username = body.requiredString("username");
     String password = body.requiredString("password");
     String email = body.value("email") == null ? "" : body.requiredString("email").strip();
-    requireValidUsername(username);
+    requireNoProblem("username", usernameProblem(username));
     if (body.value("email") != null) {
-      requireValidEmail(email);
+      requireNoProblem("email", emailProblem(email));
     }
     requireValidPassword(password);
     requireRegistrationOpen(); // before hashing: a closed server spends nothing on sign-ups
@@ -153,17 +153,7 @@ public final class AuthService implements HttpService {
     }
     String token = tokens.issue(new UserPrincipal(user.id(), user.username()));
     response.status(Status.CREATED_201);
-    sendJson(
-        response,
-        Json.bytes(
-            json -> {
-              json.writeStartObject();
-              json.writeStringField("token", token);
-              writeUser(json, "user", user);
-              json.writeStringField("id", user.id());
-              json.writeStringField("username", user.username());
-              json.writeEndObject();
-            }));
+    sendJson(response, session(token, user, true));
   }
 
   private void login(ServerRequest request, ServerResponse response) {
@@ -211,15 +201,25 @@ public final class AuthService implements HttpService {
     limiter.onSuccess(client);
     UserRecord found = user.get();
     String token = tokens.issue(new UserPrincipal(found.id(), found.username()));
-    sendJson(
-        response,
-        Json.bytes(
-            json -> {
-              json.writeStartObject();
-              json.writeStringField("token", token);
-              writeUser(json, "user", found);
-              json.writeEndObject();
-            }));
+    sendJson(response, session(token, found, false));
+  }
+
+  /**
+   * The answer to a sign-up or a login: {@code {token, user}}, and with {@code flat} the user's
+   * {@code id} and {@code username} beside them as well (the sign-up's answer).
+   */
+  private static byte[] session(String token, UserRecord user, boolean flat) {
+    return Json.bytes(
+        json -> {
+          json.writeStartObject();
+          json.writeStringField("token", token);
+          writeUser(json, "user", user);
+          if (flat) {
+            json.writeStringField("id", user.id());
+            json.writeStringField("username", user.username());
+          }
+          json.writeEndObject();
+        });
   }
 
   private void me(ServerRequest request, ServerResponse response) {
@@ -272,10 +272,10 @@ public final class AuthService implements HttpService {
     }
   }
 
-  private static void requireValidUsername(String username) {
-    String problem = usernameProblem(username);
+  /** Refuses the request with {@code problem} of field {@code field}, when there is one. */
+  private static void requireNoProblem(String field, String problem) {
     if (problem != null) {
-      throw JsonBody.badRequest("field 'username' " + problem);
+      throw JsonBody.badRequest("field '" + field + "' " + problem);
     }
   }
 
@@ -309,13 +309,6 @@ public final class AuthService implements HttpService {
         || c == '_'
         || c == '.'
         || c == '-';
-  }
-
-  private static void requireValidEmail(String email) {
-    String problem = emailProblem(email);
-    if (problem != null) {
-      throw JsonBody.badRequest("field 'email' " + problem);
-    }
   }
 
   /** Why {@code email} is not an address this server takes, or null when it is one. */

@@ -195,13 +195,7 @@ final class SocketCommands {
 
   /** The request's {@code flow} document, its id made {@code id} (a different id is refused). */
   private static Flow document(Map<String, Object> request, String id) {
-    Object flow = request.get("flow");
-    if (!(flow instanceof Map<?, ?> map)) {
-      throw ApiException.badRequest(
-          "flow: expected a flow document (a JSON object), got " + JsonCodec.describe(flow));
-    }
-    Map<String, Object> body = new LinkedHashMap<>();
-    map.forEach((key, value) -> body.put(String.valueOf(key), value));
+    Map<String, Object> body = flowBody(request);
     Object bodyId = body.get("id");
     if (bodyId != null && !bodyId.equals(id)) {
       throw ApiException.badRequest(

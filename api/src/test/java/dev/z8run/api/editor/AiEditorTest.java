@@ -81,14 +81,10 @@ class AiEditorTest {
   void shouldShowOneClassifierOutputPerCategory() throws Exception {
     try (EditorSession session = new EditorSession(dataDir)) {
       String token = session.registerByApi();
-      session.request(
-          "POST",
-          "/api/v1/flows",
-          token,
+      session.createFlow(
           "{\"id\":\"cls\",\"name\":\"Classes\",\"nodes\":[{\"id\":\"c\",\"type\":\"classifier\","
               + "\"config\":{\"mode\":\"embedding\",\"categories\":[\"billing\",{\"name\":\"bug\","
-              + "\"description\":\"something broken\"},\"praise\",\"other\"]}}],\"wires\":[]}",
-          201);
+              + "\"description\":\"something broken\"},\"praise\",\"other\"]}}],\"wires\":[]}");
       session.openSignedIn(token, "#/flow/cls");
       session.find("editor");
       session.await(d -> !session.docNodes().isEmpty());

@@ -9,12 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.OutputType;
@@ -30,34 +27,12 @@ import org.openqa.selenium.support.ui.Select;
  * fit, minimap).
  */
 @Tag("browser")
-class EditorCanvasTest {
-  @TempDir static Path dataDir;
-  private static EditorSession session;
-  private static String token;
+class EditorCanvasTest extends EditorSession.Shared {
   private String flowId;
-
-  @BeforeAll
-  static void start() throws Exception {
-    session = new EditorSession(dataDir);
-    token = session.registerByApi();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (session != null) {
-      session.close();
-    }
-  }
 
   @BeforeEach
   void newFlow() throws Exception {
-    flowId = "f" + Long.toHexString(System.nanoTime());
-    session.request(
-        "POST",
-        "/api/v1/flows",
-        token,
-        "{\"id\":\"" + flowId + "\",\"name\":\"Editor test\",\"nodes\":[],\"wires\":[]}",
-        201);
+    flowId = session.newFlow("Editor test", "[]", "[]");
     session.openSignedIn(token, "#/flow/" + flowId);
     session.find("editor");
   }

@@ -67,7 +67,7 @@ class EditorConnectionsTest {
            "config_nodes":[{"id":"c1","type":"mqtt-broker","name":"plant broker",
                             "config":{"broker":"127.0.0.1"}}]}
           """;
-      session.request("POST", "/api/v1/flows", token, flow, 201);
+      session.createFlow(flow);
       session.openSignedIn(token, "#/flow/conn");
 
       // the database form: postgres/mysql/sqlite connections only; none picked: own settings

@@ -21,29 +21,21 @@ class EditorDebugFlowsTest {
   void shouldShowEveryRunningFlowsDebugMessagesUnlessCurrentFlowOnly() throws Exception {
     try (EditorSession session = new EditorSession(dataDir)) {
       String token = session.registerByApi();
-      session.request(
-          "POST",
-          "/api/v1/flows",
-          token,
+      session.createFlow(
           """
           {"id":"ticker","name":"Ticker","nodes":[
             {"id":"tick","type":"inject","config":{"payload":"tock","repeat":"0.3"}},
             {"id":"ticks","type":"debug","config":{}}],
            "wires":[{"from":"tick","fromPort":0,"to":"ticks","toPort":0}]}
-          """,
-          201);
+          """);
       session.request("POST", "/api/v1/flows/ticker/start", token, null, 200);
-      session.request(
-          "POST",
-          "/api/v1/flows",
-          token,
+      session.createFlow(
           """
           {"id":"here","name":"Here","nodes":[
             {"id":"go","type":"inject","x":200,"y":200,"config":{"payload":"mine"}},
             {"id":"seen","type":"debug","x":450,"y":200,"config":{}}],
            "wires":[{"from":"go","fromPort":0,"to":"seen","toPort":0}]}
-          """,
-          201);
+          """);
       session.openSignedIn(token, "#/flow/here");
       session.await(d -> "live".equals(session.find("live-state").getText()));
 

@@ -34,7 +34,7 @@ class EditorLiveTest {
            "wires":[{"from":"go","fromPort":0,"to":"first","toPort":0},
                     {"from":"go","fromPort":0,"to":"second","toPort":0}]}
           """;
-      session.request("POST", "/api/v1/flows", token, flow, 201);
+      session.createFlow(flow);
       session.openSignedIn(token, "#/flow/live");
       session.find("deploy").click();
       session.await(d -> "running".equals(session.find("flow-status").getText()));

@@ -179,12 +179,7 @@ class EditorPagesTest {
   void shouldKeepUnsavedEditsAcrossAReloadAndAskBeforeClosing() throws Exception {
     try (EditorSession session = new EditorSession(dataDir)) {
       String token = session.registerByApi();
-      session.request(
-          "POST",
-          "/api/v1/flows",
-          token,
-          "{\"id\":\"draft\",\"name\":\"Draft\",\"nodes\":[],\"wires\":[]}",
-          201);
+      session.createFlow("{\"id\":\"draft\",\"name\":\"Draft\",\"nodes\":[],\"wires\":[]}");
       session.openSignedIn(token, "#/flow/draft");
       session.find("editor");
       assertEquals(Boolean.TRUE, beforeUnloadAllowed(session), "nothing to lose yet");
@@ -227,7 +222,7 @@ class EditorPagesTest {
             {"id":"out","type":"http-out","config":{}}],
            "wires":[{"from":"in","fromPort":0,"to":"set","toPort":0},{"from":"set","fromPort":0,"to":"out","toPort":0}]}
           """;
-      session.request("POST", "/api/v1/flows", token, flow, 201);
+      session.createFlow(flow);
       session.request("POST", "/api/v1/flows/hello/start", token, null, 200);
       session.request("GET", "/hook/hello/hi", null, null, 200);
       session.openSignedIn(token, "#/flow/hello");

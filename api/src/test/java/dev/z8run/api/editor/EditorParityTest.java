@@ -5,14 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.io.json.JsonCodec;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
@@ -27,42 +23,7 @@ import org.openqa.selenium.support.ui.Select;
  * revisions: two compared on the canvas, a roll back.
  */
 @Tag("browser")
-class EditorParityTest {
-  @TempDir static Path dataDir;
-  private static EditorSession session;
-  private static String token;
-
-  @BeforeAll
-  static void start() throws Exception {
-    session = new EditorSession(dataDir);
-    token = session.registerByApi();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (session != null) {
-      session.close();
-    }
-  }
-
-  private static String newFlow(String name, String nodes, String wires) throws Exception {
-    String id = "f" + Long.toHexString(System.nanoTime());
-    session.request("POST", "/api/v1/flows", token, document(id, name, nodes, wires), 201);
-    return id;
-  }
-
-  private static String document(String id, String name, String nodes, String wires) {
-    return "{\"id\":\""
-        + id
-        + "\",\"name\":\""
-        + name
-        + "\",\"nodes\":"
-        + nodes
-        + ",\"wires\":"
-        + wires
-        + "}";
-  }
-
+class EditorParityTest extends EditorSession.Shared {
   private static void rightClick(WebElement element) {
     new Actions(session.driver).contextClick(element).perform();
   }
@@ -89,7 +50,7 @@ class EditorParityTest {
   @Test
   void shouldCutCopyPasteGroupAndDeleteFromTheRightClickMenu() throws Exception {
     String flowId =
-        newFlow(
+        session.newFlow(
             "Menu",
             "[{\"id\":\"src\",\"type\":\"inject\",\"x\":300,\"y\":250,\"config\":{}},"
                 + "{\"id\":\"out\",\"type\":\"debug\",\"x\":550,\"y\":250,\"config\":{}}]",
@@ -157,7 +118,7 @@ class EditorParityTest {
   @Test
   void shouldSetInjectsIntervalBetweenTimesAsNodeRedWritesIt() throws Exception {
     String flowId =
-        newFlow(
+        session.newFlow(
             "Between",
             "[{\"id\":\"tick\",\"type\":\"inject\",\"x\":300,\"y\":250,\"config\":{}},"
                 + "{\"id\":\"out\",\"type\":\"debug\",\"x\":550,\"y\":250,\"config\":{}}]",
@@ -217,7 +178,7 @@ class EditorParityTest {
   @SuppressWarnings("unchecked")
   void shouldExportTheFlowInNodeRedsFormatThatImportsBack() throws Exception {
     String flowId =
-        newFlow(
+        session.newFlow(
             "Exported",
             "[{\"id\":\"go\",\"type\":\"inject\",\"x\":200,\"y\":250,\"config\":{}},"
                 + "{\"id\":\"route\",\"type\":\"switch\",\"x\":400,\"y\":250,\"config\":{"
@@ -285,13 +246,14 @@ class EditorParityTest {
             + "{\"id\":\"b\",\"type\":\"debug\",\"x\":500,\"y\":180,\"config\":{}},"
             + "{\"id\":\"k\",\"type\":\"debug\",\"x\":250,\"y\":400,\"config\":{}}]";
     String flowId =
-        newFlow("History", first, "[{\"from\":\"a\",\"fromPort\":0,\"to\":\"b\",\"toPort\":0}]");
+        session.newFlow(
+            "History", first, "[{\"from\":\"a\",\"fromPort\":0,\"to\":\"b\",\"toPort\":0}]");
     // revision 2: b removed, a's code changed, c added and wired, k moved
     session.request(
         "PUT",
         "/api/v1/flows/" + flowId,
         token,
-        document(
+        EditorSession.flowDocument(
             flowId,
             "History",
             "[{\"id\":\"a\",\"type\":\"function\",\"x\":250,\"y\":250,"
@@ -357,7 +319,7 @@ class EditorParityTest {
         "{\"key\":\"api-key\",\"value\":\"s3cret-value-123\"}",
         201);
     String flowId =
-        newFlow(
+        session.newFlow(
             "Vault",
             "[{\"id\":\"go\",\"type\":\"inject\",\"x\":200,\"y\":250,\"config\":{}},"
                 + "{\"id\":\"ch\",\"type\":\"change\",\"x\":400,\"y\":250,\"config\":{\"rules\":"
@@ -419,7 +381,7 @@ class EditorParityTest {
   @Test
   void shouldOfferQuickAddWhereAWireIsDroppedOnEmptyCanvasAndWireTheNewNode() throws Exception {
     String flowId =
-        newFlow(
+        session.newFlow(
             "Drop",
             "[{\"id\":\"src\",\"type\":\"inject\",\"x\":300,\"y\":250,\"config\":{}}]",
             "[]");
@@ -465,7 +427,7 @@ class EditorParityTest {
   @Test
   void shouldNameTheNodeInDebugRowsAndShowItsWarningsAndErrors() throws Exception {
     String flowId =
-        newFlow(
+        session.newFlow(
             "Debugging",
             "[{\"id\":\"go\",\"type\":\"inject\",\"x\":200,\"y\":250,\"config\":{}},"
                 + "{\"id\":\"bad\",\"type\":\"inject\",\"x\":200,\"y\":350,\"config\":"

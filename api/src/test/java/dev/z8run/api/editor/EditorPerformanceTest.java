@@ -42,7 +42,7 @@ class EditorPerformanceTest {
   void shouldReportOpenTimeAndPanFrameRateOfALargeFlow() throws Exception {
     try (EditorSession session = new EditorSession(dataDir)) {
       String token = session.registerByApi();
-      session.request("POST", "/api/v1/flows", token, largeFlow(), 201);
+      session.createFlow(largeFlow());
       session.openSignedIn(token, "#/flows");
       StringBuilder report = new StringBuilder();
       for (int run = 1; run <= 3; run++) {
@@ -83,72 +83,8 @@ class EditorPerformanceTest {
                 };
                 check();
                 """);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> pan =
-            (Map<String, Object>)
-                session.driver.executeAsyncScript(
-                    """
-                        const done = arguments[arguments.length - 1];
-                        const flow = window.__z8Editor.flow;
-                        const start = flow.getViewport();
-                        if (arguments[0]) { start.zoom = arguments[0]; }
-                        let longest = 0;
-                        const observer = new PerformanceObserver((list) => {
-                          for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
-                        });
-                        observer.observe({ type: 'longtask' });
-                        let frames = 0;
-                        let worst = 0;
-                        const t0 = performance.now();
-                        let last = t0;
-                        const step = (now) => {
-                          frames++;
-                          worst = Math.max(worst, now - last);
-                          last = now;
-                          const t = now - t0;
-                          flow.setViewport({ x: start.x - t * 0.5, y: start.y - t * 0.1, zoom: start.zoom });
-                          if (t < 2000) requestAnimationFrame(step);
-                          else {
-                            observer.disconnect();
-                            done({ fps: frames * 1000 / t, worstFrameMs: worst, longestTaskMs: longest });
-                          }
-                        };
-                        requestAnimationFrame(step);
-                        """,
-                    0);
-        @SuppressWarnings("unchecked")
-        Map<String, Object> zoomedIn =
-            (Map<String, Object>)
-                session.driver.executeAsyncScript(
-                    """
-                        const done = arguments[arguments.length - 1];
-                        const flow = window.__z8Editor.flow;
-                        const start = flow.getViewport();
-                        if (arguments[0]) { start.zoom = arguments[0]; }
-                        let longest = 0;
-                        const observer = new PerformanceObserver((list) => {
-                          for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
-                        });
-                        observer.observe({ type: 'longtask' });
-                        let frames = 0;
-                        let worst = 0;
-                        const t0 = performance.now();
-                        let last = t0;
-                        const step = (now) => {
-                          frames++;
-                          worst = Math.max(worst, now - last);
-                          last = now;
-                          const t = now - t0;
-                          flow.setViewport({ x: start.x - t * 0.5, y: start.y - t * 0.1, zoom: start.zoom });
-                          if (t < 2000) requestAnimationFrame(step);
-                          else {
-                            observer.disconnect();
-                            done({ fps: frames * 1000 / t, worstFrameMs: worst, longestTaskMs: longest });
-                          }
-                        };
-                        requestAnimationFrame(step);
-                        """,
-                    1);
+        Map<String, Object> pan = pan(session, 0);
+        Map<String, Object> zoomedIn = pan(session, 1);
         String line =
             String.format(
                 Locale.ROOT,
@@ -183,12 +119,8 @@ class EditorPerformanceTest {
   void shouldReportMainThreadAndHeapUnderADebugFlood() throws Exception {
     try (EditorSession session = new EditorSession(dataDir)) {
       String token = session.registerByApi();
-      session.request(
-          "POST",
-          "/api/v1/flows",
-          token,
-          "{\"id\":\"flood\",\"nodes\":[{\"id\":\"d\",\"type\":\"debug\"}],\"wires\":[]}",
-          201);
+      session.createFlow(
+          "{\"id\":\"flood\",\"nodes\":[{\"id\":\"d\",\"type\":\"debug\"}],\"wires\":[]}");
       session.openSignedIn(token, "#/flow/flood");
       session.node("d");
       @SuppressWarnings("unchecked")
@@ -270,10 +202,7 @@ class EditorPerformanceTest {
   void shouldReportTheTabUnderALoadedFlow() throws Exception {
     try (EditorSession session = new EditorSession(dataDir)) {
       String token = session.registerByApi();
-      session.request(
-          "POST",
-          "/api/v1/flows",
-          token,
+      session.createFlow(
           """
           {"id":"busy","name":"Busy","nodes":[
             {"id":"in","type":"http-in","x":100,"y":100,"config":{"method":"GET","path":"/p"}},
@@ -281,8 +210,7 @@ class EditorPerformanceTest {
             {"id":"out","type":"http-out","x":400,"y":160,"config":{}}],
            "wires":[{"from":"in","fromPort":0,"to":"see","toPort":0},
                     {"from":"in","fromPort":0,"to":"out","toPort":0}]}
-          """,
-          201);
+          """);
       session.request("POST", "/api/v1/flows/busy/start", token, null, 200);
       session.openSignedIn(token, "#/flow/busy");
       session.await(d -> "live".equals(session.find("live-state").getText()));
@@ -348,6 +276,45 @@ class EditorPerformanceTest {
       System.out.print(line);
       Files.writeString(Path.of("target/editor-perf-loaded.txt"), line);
     }
+  }
+
+  /**
+   * Pans the canvas for 2 s (at {@code zoom}; 0: as it is) and answers {fps, worstFrameMs,
+   * longestTaskMs}.
+   */
+  @SuppressWarnings("unchecked")
+  private static Map<String, Object> pan(EditorSession session, int zoom) {
+    return (Map<String, Object>)
+        session.driver.executeAsyncScript(
+            """
+                        const done = arguments[arguments.length - 1];
+                        const flow = window.__z8Editor.flow;
+                        const start = flow.getViewport();
+                        if (arguments[0]) { start.zoom = arguments[0]; }
+                        let longest = 0;
+                        const observer = new PerformanceObserver((list) => {
+                          for (const e of list.getEntries()) longest = Math.max(longest, e.duration);
+                        });
+                        observer.observe({ type: 'longtask' });
+                        let frames = 0;
+                        let worst = 0;
+                        const t0 = performance.now();
+                        let last = t0;
+                        const step = (now) => {
+                          frames++;
+                          worst = Math.max(worst, now - last);
+                          last = now;
+                          const t = now - t0;
+                          flow.setViewport({ x: start.x - t * 0.5, y: start.y - t * 0.1, zoom: start.zoom });
+                          if (t < 2000) requestAnimationFrame(step);
+                          else {
+                            observer.disconnect();
+                            done({ fps: frames * 1000 / t, worstFrameMs: worst, longestTaskMs: longest });
+                          }
+                        };
+                        requestAnimationFrame(step);
+                        """,
+            zoom);
   }
 
   /** Junctions on a 40-column grid; each wired to the next, plus forward wires: acyclic. */

@@ -8,16 +8,13 @@ import dev.z8run.io.frame.EventEncoder;
 import dev.z8run.io.frame.FrameEncoder;
 import dev.z8run.io.frame.MessageType;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 
 /**
@@ -28,35 +25,19 @@ import org.openqa.selenium.By;
  * endpoint itself is not needed: the bytes are handed to the client as a WebSocket message would.
  */
 @Tag("browser")
-class EditorProtocolTest {
-  @TempDir static Path dataDir;
-  private static EditorSession session;
-
+class EditorProtocolTest extends EditorSession.Shared {
   @BeforeAll
-  static void start() throws Exception {
-    session = new EditorSession(dataDir);
-    String token = session.registerByApi();
-    session.request(
-        "POST",
-        "/api/v1/flows",
-        token,
+  static void openTheLiveFlow() throws Exception {
+    session.createFlow(
         """
         {"id":"live","name":"Live","nodes":[
           {"id":"go","type":"inject","x":100,"y":100},
           {"id":"first","type":"debug","x":400,"y":100}],
          "wires":[{"from":"go","fromPort":0,"to":"first","toPort":0}]}
-        """,
-        201);
+        """);
     session.openSignedIn(token, "#/flow/live");
     session.find("editor");
     session.node("first");
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (session != null) {
-      session.close();
-    }
   }
 
   @Test

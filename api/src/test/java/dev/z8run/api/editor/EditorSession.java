@@ -3,12 +3,12 @@ package dev.z8run.api.editor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.z8run.api.Main;
+import dev.z8run.api.TestRequests;
 import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.testkit.TestTools;
 import java.io.IOException;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -18,6 +18,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.Keys;
@@ -45,6 +48,9 @@ final class EditorSession implements AutoCloseable {
   final String base;
   private final Path profile;
   private final HttpClient http = HttpClient.newHttpClient();
+
+  /** The token {@link #registerByApi} got, for {@link #createFlow}. */
+  private String token;
 
   EditorSession(Path dataDir) throws IOException {
     this(dataDir, Map.of());
@@ -96,7 +102,36 @@ final class EditorSession implements AutoCloseable {
                     null,
                     "{\"username\":\"" + USER + "\",\"password\":\"" + PASSWORD + "\"}",
                     201));
-    return (String) answer.get("token");
+    token = (String) answer.get("token");
+    return token;
+  }
+
+  /** Saves a new flow ({@code document}, JSON) as the registered user; it must be accepted. */
+  void createFlow(String document) throws Exception {
+    request("POST", "/api/v1/flows", token, document, 201);
+  }
+
+  /**
+   * Saves a new flow named {@code name} with {@code nodes} and {@code wires} (JSON arrays) under a
+   * fresh id, and answers the id.
+   */
+  String newFlow(String name, String nodes, String wires) throws Exception {
+    String id = "f" + Long.toHexString(System.nanoTime());
+    createFlow(flowDocument(id, name, nodes, wires));
+    return id;
+  }
+
+  /** A flow document: {@code nodes} and {@code wires} are JSON arrays. */
+  static String flowDocument(String id, String name, String nodes, String wires) {
+    return "{\"id\":\""
+        + id
+        + "\",\"name\":\""
+        + name
+        + "\",\"nodes\":"
+        + nodes
+        + ",\"wires\":"
+        + wires
+        + "}";
   }
 
   /** Opens the editor at {@code hash} signed in with {@code token} (stored as the page does). */
@@ -111,19 +146,7 @@ final class EditorSession implements AutoCloseable {
 
   String request(String method, String path, String token, String body, int expected)
       throws Exception {
-    HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(base + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      builder.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      builder.header("Authorization", "Bearer " + token);
-    }
+    HttpRequest.Builder builder = TestRequests.json(method, base + path, body, token);
     HttpResponse<String> response =
         http.send(builder.build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(expected, response.statusCode(), method + " " + path + ": " + response.body());
@@ -239,6 +262,30 @@ final class EditorSession implements AutoCloseable {
       server.close();
       try (var files = Files.walk(profile)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      }
+    }
+  }
+
+  /**
+   * The set-up of a test class whose tests share one session: opened, with the first user
+   * registered, before the first test, and closed after the last.
+   */
+  abstract static class Shared {
+    @TempDir static Path dataDir;
+    static EditorSession session;
+    static String token;
+
+    @BeforeAll
+    static void openSession() throws Exception {
+      session = new EditorSession(dataDir);
+      token = session.registerByApi();
+    }
+
+    @AfterAll
+    static void closeSession() throws Exception {
+      if (session != null) {
+        session.close();
+        session = null;
       }
     }
   }

@@ -8,11 +8,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Rectangle;
 import org.openqa.selenium.WebElement;
@@ -24,46 +21,10 @@ import org.openqa.selenium.WebElement;
  * it; copy in one tab, paste in another; per-node latency figures while a flow runs.
  */
 @Tag("browser")
-class EditorWorkspaceTest {
-  @TempDir static Path dataDir;
-  private static EditorSession session;
-  private static String token;
-
-  @BeforeAll
-  static void start() throws Exception {
-    session = new EditorSession(dataDir);
-    token = session.registerByApi();
-  }
-
-  @AfterAll
-  static void stop() throws Exception {
-    if (session != null) {
-      session.close();
-    }
-  }
-
-  private static String newFlow(String name, String nodes, String wires) throws Exception {
-    String id = "f" + Long.toHexString(System.nanoTime());
-    session.request(
-        "POST",
-        "/api/v1/flows",
-        token,
-        "{\"id\":\""
-            + id
-            + "\",\"name\":\""
-            + name
-            + "\",\"nodes\":"
-            + nodes
-            + ",\"wires\":"
-            + wires
-            + "}",
-        201);
-    return id;
-  }
-
+class EditorWorkspaceTest extends EditorSession.Shared {
   @Test
   void shouldBuildASwitchFromItsRulesWireItsThreePortsDeployAndRoute() throws Exception {
-    String flowId = newFlow("Switch", "[]", "[]");
+    String flowId = session.newFlow("Switch", "[]", "[]");
     session.openSignedIn(token, "#/flow/" + flowId);
     session.find("editor");
     String sw = session.dragFromPalette("switch", 450, 300);
@@ -292,12 +253,12 @@ class EditorWorkspaceTest {
   @Test
   void shouldCopyInOneTabAndPasteInAnother() throws Exception {
     String from =
-        newFlow(
+        session.newFlow(
             "Source",
             "[{\"id\":\"i1\",\"type\":\"inject\",\"x\":300,\"y\":200,\"config\":{\"topic\":\"copied\"}},"
                 + "{\"id\":\"d1\",\"type\":\"debug\",\"x\":520,\"y\":200,\"config\":{}}]",
             "[{\"from\":\"i1\",\"fromPort\":0,\"to\":\"d1\",\"toPort\":0}]");
-    String to = newFlow("Target", "[]", "[]");
+    String to = session.newFlow("Target", "[]", "[]");
     session.openSignedIn(token, "#/flow/" + from);
     session.find("editor");
     session.js("location.hash = arguments[0];", "#/flow/" + to);
@@ -345,7 +306,7 @@ class EditorWorkspaceTest {
   @Test
   void shouldShowEachNodesLatencyAndThroughputWhileTheFlowRuns() throws Exception {
     String flowId =
-        newFlow(
+        session.newFlow(
             "Latency",
             "[{\"id\":\"tick\",\"type\":\"inject\",\"x\":200,\"y\":200,"
                 + "\"config\":{\"props\":[{\"p\":\"payload\",\"v\":\"x\",\"vt\":\"str\"}],\"repeat\":\"0.1\",\"once\":true}},"
@@ -381,7 +342,7 @@ class EditorWorkspaceTest {
   @Test
   void shouldFindNodesQuickAddTheTypeAskedForAndCollapsePanels() throws Exception {
     String flowId =
-        newFlow(
+        session.newFlow(
             "Find",
             "[{\"id\":\"a\",\"type\":\"inject\",\"x\":200,\"y\":200,\"config\":{}},"
                 + "{\"id\":\"b\",\"type\":\"function\",\"name\":\"greet\",\"x\":400,\"y\":200,"

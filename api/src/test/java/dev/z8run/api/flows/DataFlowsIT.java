@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
+import dev.z8run.api.TestRequests;
 import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
@@ -81,16 +82,7 @@ class DataFlowsIT {
 
   private HttpResponse<String> call(String method, String path, String body) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .header("Authorization", "Bearer " + token)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
+        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, token);
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 

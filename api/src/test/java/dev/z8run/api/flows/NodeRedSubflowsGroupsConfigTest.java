@@ -4,13 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
+import dev.z8run.api.TestRequests;
 import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.core.event.EngineListener;
 import dev.z8run.io.json.JsonCodec;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -98,16 +98,7 @@ class NodeRedSubflowsGroupsConfigTest {
 
   private HttpResponse<String> call(String method, String path, String body) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .header("Authorization", "Bearer " + token)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
+        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, token);
     return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
   }
 

@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
+import dev.z8run.api.TestRequests;
 import dev.z8run.api.TestSettings;
 import dev.z8run.api.Z8Server;
 import dev.z8run.io.json.JsonCodec;
-import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -342,18 +342,7 @@ class Z8runCompatibilityTest {
   private HttpResponse<String> call(
       String method, String path, String token, String body, int expected) throws Exception {
     HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
+        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, token);
     HttpResponse<String> response =
         client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     assertEquals(expected, response.statusCode(), method + " " + path + ": " + response.body());

@@ -4,10 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.z8run.api.Main;
 import io.helidon.http.NotFoundException;
-import io.helidon.webserver.WebServer;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,40 +11,29 @@ import org.junit.jupiter.api.Test;
 
 /** What {@link Main#routing}'s error handlers make of exceptions thrown by a resource's handler. */
 class ErrorHandlingTest {
-  private static WebServer server;
-  private static HttpClient client;
+  private static RestServer server;
 
   @BeforeAll
   static void startServer() {
     server =
-        WebServer.builder()
-            .host("127.0.0.1")
-            .port(0)
-            .shutdownHook(false)
-            .routing(
-                routing -> {
-                  routing
-                      .get(
-                          "/test/missing",
-                          (request, response) -> {
-                            throw new NotFoundException("flow 42 not found");
-                          })
-                      .get(
-                          "/test/broken",
-                          (request, response) -> {
-                            throw new IllegalStateException("secret detail");
-                          });
-                  Main.routing(routing, "test");
-                })
-            .build()
-            .start();
-    client = HttpClient.newHttpClient();
+        new RestServer(
+            routing ->
+                routing
+                    .get(
+                        "/test/missing",
+                        (request, response) -> {
+                          throw new NotFoundException("flow 42 not found");
+                        })
+                    .get(
+                        "/test/broken",
+                        (request, response) -> {
+                          throw new IllegalStateException("secret detail");
+                        }));
   }
 
   @AfterAll
   static void stopServer() {
-    client.close();
-    server.stop();
+    server.close();
   }
 
   @Test
@@ -69,8 +54,6 @@ class ErrorHandlingTest {
   }
 
   private static HttpResponse<String> get(String path) throws Exception {
-    return client.send(
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path)).build(),
-        HttpResponse.BodyHandlers.ofString());
+    return server.send("GET", path, null, null);
   }
 }

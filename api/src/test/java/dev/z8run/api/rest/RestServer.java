@@ -1,8 +1,9 @@
 package dev.z8run.api.rest;
 
+import dev.z8run.api.Main;
+import dev.z8run.api.TestRequests;
 import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.auth.Tokens;
-import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
@@ -17,8 +18,8 @@ import java.util.function.Consumer;
 
 /**
  * A real server on an ephemeral port for one resource: the {@link Authenticator} filter, the
- * resource's routes, and the same last route and error handlers as {@code Main.routing} ({@link
- * ErrorResponses#finish}); plus a client for it.
+ * resource's routes, then the server's own {@link Main#routing} (health, the last route and the
+ * error handlers, {@link dev.z8run.api.http.ErrorResponses#finish}); plus a client for it.
  */
 final class RestServer implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -26,6 +27,12 @@ final class RestServer implements AutoCloseable {
   private final WebServer server;
   private final HttpClient client;
 
+  /** A server without the authentication filter: {@code routes}, then {@link Main#routing}'s. */
+  RestServer(Consumer<HttpRouting.Builder> routes) {
+    this(null, routes);
+  }
+
+  /** A server whose {@link Authenticator} takes {@code tokens} (null: no filter). */
   RestServer(Tokens tokens, Consumer<HttpRouting.Builder> routes) {
     server =
         WebServer.builder()
@@ -34,9 +41,11 @@ final class RestServer implements AutoCloseable {
             .shutdownHook(false)
             .routing(
                 routing -> {
-                  routing.addFilter(new Authenticator(tokens));
+                  if (tokens != null) {
+                    routing.addFilter(new Authenticator(tokens));
+                  }
                   routes.accept(routing);
-                  ErrorResponses.finish(routing);
+                  Main.routing(routing, "test");
                 })
             .build()
             .start();
@@ -50,21 +59,11 @@ final class RestServer implements AutoCloseable {
   /** Sends {@code body} (null for none) as JSON, with a bearer {@code token} unless null. */
   HttpResponse<String> send(String method, String path, String body, String token)
       throws IOException, InterruptedException {
-    HttpRequest.Builder request =
-        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path))
+    return client.send(
+        TestRequests.json(method, "http://127.0.0.1:" + port() + path, body, token)
             .timeout(TIMEOUT)
-            .method(
-                method,
-                body == null
-                    ? HttpRequest.BodyPublishers.noBody()
-                    : HttpRequest.BodyPublishers.ofString(body));
-    if (body != null) {
-      request.header("Content-Type", "application/json");
-    }
-    if (token != null) {
-      request.header("Authorization", "Bearer " + token);
-    }
-    return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   /** Sends a prepared request to this server's {@code path}. */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Reads and writes {@link Flow} documents as JSON, the format the editor, the API and the store
@@ -88,20 +89,18 @@ public final class FlowCodec {
    *     JsonCodec.JsonException}) or do not describe a flow
    */
   public static Flow read(byte[] json) {
-    Object document;
-    try {
-      document = JsonCodec.parse(json);
-    } catch (JsonCodec.JsonException e) {
-      throw new FlowFormatException("", e.getMessage(), e);
-    }
-    return fromDocument(document);
+    return read(() -> JsonCodec.parse(json));
   }
 
   /** Reads a flow from a JSON string; see {@link #read(byte[])}. */
   public static Flow read(String json) {
+    return read(() -> JsonCodec.parse(json));
+  }
+
+  private static Flow read(Supplier<Object> parse) {
     Object document;
     try {
-      document = JsonCodec.parse(json);
+      document = parse.get();
     } catch (JsonCodec.JsonException e) {
       throw new FlowFormatException("", e.getMessage(), e);
     }

@@ -53,28 +53,16 @@ public record ConfigField(
 
   /** This field, accepting numbers from {@code min} to {@code max} (both included). */
   public ConfigField between(Number min, Number max) {
-    return new ConfigField(
-        name,
-        type,
-        defaultValue,
-        required,
-        description,
-        options,
-        Objects.requireNonNull(min, "min"),
-        Objects.requireNonNull(max, "max"));
+    return bounded(Objects.requireNonNull(min, "min"), Objects.requireNonNull(max, "max"));
   }
 
   /** This field, accepting numbers from {@code min} up. */
   public ConfigField atLeast(Number min) {
-    return new ConfigField(
-        name,
-        type,
-        defaultValue,
-        required,
-        description,
-        options,
-        Objects.requireNonNull(min),
-        null);
+    return bounded(Objects.requireNonNull(min, "min"), null);
+  }
+
+  private ConfigField bounded(Number min, Number max) {
+    return new ConfigField(name, type, defaultValue, required, description, options, min, max);
   }
 
   /** Whether the field has a lower or an upper bound. */

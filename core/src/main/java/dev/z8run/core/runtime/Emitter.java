@@ -266,25 +266,24 @@ final class Emitter implements Output {
     if (targets.length == 1 && !node.hasPending() && !node.loopBack[port][0]) {
       NodeInstance target = node.flow.instance(targets[0]);
       if (recordLength <= target.maxRecordLength) {
+        // fused: into the continuation buffer; direct: into the target's inbox
+        MutableDirectBuffer into = null;
+        int at = 0;
         if (canFuse(target)) {
           claimMode = FUSED;
-          claimTarget = target;
-          child.wrap(fusedOut.ensure(recordLength, 0), 0, recordLength);
-          putHeader(
-              nextMessageId(),
-              port,
-              node.targetPorts[port][0],
-              jsonLength,
-              binaryLength,
-              indexLength);
-          return child;
+          into = fusedOut.ensure(recordLength, 0);
+        } else {
+          int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+          if (index > 0) {
+            claimMode = DIRECT;
+            claimIndex = index;
+            into = target.inbox.buffer();
+            at = index;
+          }
         }
-        int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
-        if (index > 0) {
-          claimMode = DIRECT;
+        if (into != null) {
           claimTarget = target;
-          claimIndex = index;
-          child.wrap(target.inbox.buffer(), index, recordLength);
+          child.wrap(into, at, recordLength);
           putHeader(
               nextMessageId(),
               port,
@@ -552,7 +551,7 @@ final class Emitter implements Output {
       if (index > 0) {
         child.wrap(target.inbox.buffer(), index, recordLength);
       } else {
-        int at = node.appendPending(target.index, recordLength);
+        int at = node.pending.append(target.index, recordLength);
         child.wrap(node.pending.buffer(), at, recordLength);
       }
       putHeader(messageId, port, targetPort, jsonLength, binaryLength, indexLength);
@@ -593,15 +592,15 @@ final class Emitter implements Output {
       }
     } else {
       // every child is released (no credit still to write into the loop queue): it may move
-      if (node.hasLoopQueued()) {
+      if (!node.loop.isEmpty()) {
         node.flushLoop();
       }
-      index = node.hasLoopQueued() ? -1 : target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
+      index = !node.loop.isEmpty() ? -1 : target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     }
     if (index > 0) {
       child.wrap(target.inbox.buffer(), index, recordLength);
     } else {
-      int at = node.appendLoop(target.index, recordLength);
+      int at = node.loop.append(target.index, recordLength);
       if (at < 0) {
         node.dropLoopFull(input, target);
         return false;
@@ -695,7 +694,7 @@ final class Emitter implements Output {
       target.signal(worker);
     } else {
       node.countBlocked();
-      int at = node.appendPending(target.index, recordLength);
+      int at = node.pending.append(target.index, recordLength);
       node.pending.buffer().putBytes(at, record, 0, recordLength);
     }
   }

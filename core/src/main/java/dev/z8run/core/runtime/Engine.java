@@ -379,18 +379,10 @@ public final class Engine implements AutoCloseable {
    */
   public InjectResult inject(
       String flowId, String nodeId, byte[] json, long ref, ExecutionCallback done) {
-    FlowRuntime runtime = flows.get(flowId);
-    if (runtime == null) {
-      return InjectResult.NOT_RUNNING;
-    }
-    int index = runtime.plan.indexOf(nodeId);
-    if (index < 0) {
-      return InjectResult.UNKNOWN_NODE;
-    }
-    return runtime.trigger(
-        index,
+    return inject(
+        flowId,
+        nodeId,
         new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(ref),
-        new MessageFlyweight(),
         done);
   }
 
@@ -402,6 +394,19 @@ public final class Engine implements AutoCloseable {
     if (binary.length == 0) {
       return inject(flowId, nodeId, json, ref);
     }
+    return inject(
+        flowId,
+        nodeId,
+        new MessageBodyView()
+            .json(new UnsafeBuffer(json), 0, json.length)
+            .binary(new UnsafeBuffer(binary), 0, binary.length)
+            .ref(ref),
+        null);
+  }
+
+  /** Starts an execution of {@code body} at the node; {@code done} may be null. */
+  private InjectResult inject(
+      String flowId, String nodeId, MessageBody body, ExecutionCallback done) {
     FlowRuntime runtime = flows.get(flowId);
     if (runtime == null) {
       return InjectResult.NOT_RUNNING;
@@ -410,13 +415,7 @@ public final class Engine implements AutoCloseable {
     if (index < 0) {
       return InjectResult.UNKNOWN_NODE;
     }
-    return runtime.trigger(
-        index,
-        new MessageBodyView()
-            .json(new UnsafeBuffer(json), 0, json.length)
-            .binary(new UnsafeBuffer(binary), 0, binary.length)
-            .ref(ref),
-        new MessageFlyweight());
+    return runtime.trigger(index, body, new MessageFlyweight(), done);
   }
 
   /**

@@ -1,12 +1,10 @@
 package dev.z8run.core.runtime;
 
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
-import static dev.z8run.io.message.MessageDescriptor.MSG_TYPE_ID;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.message.MessageFlyweight;
-import dev.z8run.io.message.ScratchBuffer;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
@@ -20,24 +18,19 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * drains the inbox with. Worker-run nodes are called here; blocking nodes are dispatched to virtual
  * threads by {@link BlockingDispatch}, a subclass.
  *
- * <p>The pending queue holds messages the node emitted to a full inbox, in emission order:
- *
- * <pre>
- *  entry: 0 target_node i32 | 4 record_length i32 | 8 record (header + body) | padding to 8
- * </pre>
+ * <p>The pending queue holds messages the node emitted to a full inbox, in emission order (an
+ * {@link EntryQueue}).
  *
  * <p>The loop queue holds messages for a <em>back wire</em> (one that closes a loop, see {@link
- * dev.z8run.core.plan.Planner}) whose target inbox was full, in the same entry layout. Unlike the
- * pending queue it does not stop the node taking input: the worker retries it at every poll. Its
- * size is bounded by {@link #loopBudget} bytes; a message that does not fit is dropped with an
- * error on this node ({@link #dropLoopFull}). A loop thus always has a sender that never blocks, so
- * its nodes cannot all wait on each other's full inboxes.
+ * dev.z8run.core.plan.Planner}) whose target inbox was full, in another {@link EntryQueue}. Unlike
+ * the pending queue it does not stop the node taking input: the worker retries it at every poll.
+ * Its size is bounded by the size of the node's inbox ring; a message that does not fit is dropped
+ * with an error on this node ({@link #dropLoopFull}). A loop thus always has a sender that never
+ * blocks, so its nodes cannot all wait on each other's full inboxes.
  *
  * <p>Threading: owned by its worker; the control plane reads only counters and the inbox size.
  */
 class NodeInstance implements ControlledMessageHandler {
-  private static final int PENDING_ENTRY_HEADER = 8;
-
   final FlowRuntime flow;
   final int index;
   final String nodeId;
@@ -46,15 +39,13 @@ class NodeInstance implements ControlledMessageHandler {
   final int maxRecordLength;
   final int[][] targets;
   final int[][] targetPorts;
-  final ScratchBuffer pending = new ScratchBuffer(64);
+  final EntryQueue pending = new EntryQueue(Integer.MAX_VALUE, false);
 
   /** Per port and wire: whether the wire is a back wire ({@code ExecutionPlan.loopBack}). */
   final boolean[][] loopBack;
 
-  final ScratchBuffer loop = new ScratchBuffer(64);
-
-  /** Bytes the loop queue may hold: the size of this node's own inbox ring. */
-  final int loopBudget;
+  /** Its budget: the size of this node's own inbox ring. */
+  final EntryQueue loop;
 
   /** Whether messages for this node may run as a continuation on its worker (not blocking). */
   final boolean fusable;
@@ -70,12 +61,6 @@ class NodeInstance implements ControlledMessageHandler {
   /** Writes the records of observers' executions started from this node's worker. */
   private final MessageFlyweight observerRecord = new MessageFlyweight();
 
-  private int pendingHead;
-  private int pendingTail;
-  private int pendingEntries;
-  private int loopHead;
-  private int loopTail;
-  private int loopEntries;
   WorkerAgent worker;
 
   /**
@@ -110,7 +95,7 @@ class NodeInstance implements ControlledMessageHandler {
     this.targets = flow.plan.targets()[index];
     this.targetPorts = flow.plan.targetPorts()[index];
     this.loopBack = flow.plan.loopBack()[index];
-    this.loopBudget = capacity;
+    this.loop = new EntryQueue(capacity, true);
     this.fusable = fusable;
   }
 
@@ -127,7 +112,7 @@ class NodeInstance implements ControlledMessageHandler {
       next.process(out.continuationBuffer(), 0, out.continuationLength(), false);
     }
     // back from a detached call: end the batch, the worker starts a fresh cycle
-    return pendingTail == 0 && !worker.brokeOut() ? Action.CONTINUE : Action.BREAK;
+    return pending.isEmpty() && !worker.brokeOut() ? Action.CONTINUE : Action.BREAK;
   }
 
   /**
@@ -181,8 +166,8 @@ class NodeInstance implements ControlledMessageHandler {
 
   /** Drains at most {@code limit} messages; returns how many it took. */
   int poll(int limit) {
-    int moved = loopTail != 0 ? flushLoop() : 0;
-    if (pendingTail != 0 && !flushPending()) {
+    int moved = loop.isEmpty() ? 0 : flushLoop();
+    if (!pending.isEmpty() && !flushPending()) {
       return moved;
     }
     return moved + inbox.controlledRead(this, limit);
@@ -216,11 +201,8 @@ class NodeInstance implements ControlledMessageHandler {
   }
 
   void dropTooLarge(MessageFlyweight msg, NodeInstance target, int recordLength) {
-    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
-    flow.markFailed(msg.execSlot(), index);
-    flow.nodeError(
-        index,
-        msg.executionId(),
+    drop(
+        msg,
         "message of "
             + (recordLength - HEADER_LENGTH)
             + " bytes exceeds the "
@@ -232,30 +214,30 @@ class NodeInstance implements ControlledMessageHandler {
 
   /** A message for a back wire found the target's inbox full and the loop queue at its budget. */
   void dropLoopFull(MessageFlyweight msg, NodeInstance target) {
-    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
-    flow.markFailed(msg.execSlot(), index);
-    flow.nodeError(
-        index,
-        msg.executionId(),
+    drop(
+        msg,
         "message dropped on the loop wire to node '"
             + target.nodeId
             + "': its inbox is full and "
-            + loopBudget
+            + loop.budget()
             + " bytes already wait for the loop (slow the loop down, e.g. with a delay node)");
   }
 
   /** A blocking node waited too long for room in the inbox of a back wire's target. */
   void dropLoopTimeout(MessageFlyweight msg, NodeInstance target, long waitedMs) {
-    flow.counters.addAtomic(index, NodeCounters.DROPS, 1);
-    flow.markFailed(msg.execSlot(), index);
-    flow.nodeError(
-        index,
-        msg.executionId(),
+    drop(
+        msg,
         "message dropped on the loop wire to node '"
             + target.nodeId
             + "': its inbox stayed full for "
             + waitedMs
             + " ms (slow the loop down, e.g. with a delay node)");
+  }
+
+  /** Counts {@code msg} dropped, fails its execution and reports {@code reason} on this node. */
+  private void drop(MessageFlyweight msg, String reason) {
+    dropStopped(msg);
+    flow.nodeError(index, msg.executionId(), reason);
   }
 
   void dropStopped(MessageFlyweight msg) {
@@ -282,48 +264,7 @@ class NodeInstance implements ControlledMessageHandler {
   }
 
   boolean hasPending() {
-    return pendingTail != 0;
-  }
-
-  int pendingMessages() {
-    return pendingEntries;
-  }
-
-  /** Reserves a pending entry for a record of {@code recordLength}; returns the record's offset. */
-  int appendPending(int targetIndex, int recordLength) {
-    int at = pendingTail;
-    UnsafeBuffer buffer = pending.ensure(at + PENDING_ENTRY_HEADER + recordLength, at);
-    buffer.putInt(at, targetIndex);
-    buffer.putInt(at + Integer.BYTES, recordLength);
-    pendingTail = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
-    pendingEntries++;
-    return at + PENDING_ENTRY_HEADER;
-  }
-
-  boolean hasLoopQueued() {
-    return loopTail != 0;
-  }
-
-  int loopMessages() {
-    return loopEntries;
-  }
-
-  /**
-   * Reserves a loop-queue entry for a record of {@code recordLength}; returns the record's offset,
-   * or -1 when the queue would exceed {@link #loopBudget} (it always takes one record).
-   */
-  int appendLoop(int targetIndex, int recordLength) {
-    int at = loopTail;
-    int end = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
-    if (loopEntries > 0 && end - loopHead > loopBudget) {
-      return -1;
-    }
-    UnsafeBuffer buffer = loop.ensure(at + PENDING_ENTRY_HEADER + recordLength, at);
-    buffer.putInt(at, targetIndex);
-    buffer.putInt(at + Integer.BYTES, recordLength);
-    loopTail = end;
-    loopEntries++;
-    return at + PENDING_ENTRY_HEADER;
+    return !pending.isEmpty();
   }
 
   /**
@@ -332,36 +273,7 @@ class NodeInstance implements ControlledMessageHandler {
    * @return the number moved
    */
   int flushLoop() {
-    int moved = 0;
-    while (loopHead < loopTail) {
-      UnsafeBuffer buffer = loop.buffer();
-      int targetIndex = buffer.getInt(loopHead);
-      int recordLength = buffer.getInt(loopHead + Integer.BYTES);
-      NodeInstance target = flow.instance(targetIndex);
-      int claimed = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
-      if (claimed <= 0) {
-        if (moved > 0) {
-          // keep the queue at the front of its buffer, or a loop that never empties it would grow
-          // it
-          buffer.putBytes(0, buffer, loopHead, loopTail - loopHead);
-          loopTail -= loopHead;
-          loopHead = 0;
-        }
-        return moved;
-      }
-      target
-          .inbox
-          .buffer()
-          .putBytes(claimed, buffer, loopHead + PENDING_ENTRY_HEADER, recordLength);
-      target.inbox.commit(claimed);
-      target.signal(worker);
-      loopHead = BitUtil.align(loopHead + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
-      loopEntries--;
-      moved++;
-    }
-    loopHead = 0;
-    loopTail = 0;
-    return moved;
+    return loop.flush(flow, worker);
   }
 
   /**
@@ -370,32 +282,13 @@ class NodeInstance implements ControlledMessageHandler {
    * @return true when the queue is empty
    */
   boolean flushPending() {
-    while (pendingHead < pendingTail) {
-      UnsafeBuffer buffer = pending.buffer();
-      int targetIndex = buffer.getInt(pendingHead);
-      int recordLength = buffer.getInt(pendingHead + Integer.BYTES);
-      NodeInstance target = flow.instance(targetIndex);
-      int claimed = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
-      if (claimed <= 0) {
-        return false;
-      }
-      target
-          .inbox
-          .buffer()
-          .putBytes(claimed, buffer, pendingHead + PENDING_ENTRY_HEADER, recordLength);
-      target.inbox.commit(claimed);
-      target.signal(worker);
-      pendingHead = BitUtil.align(pendingHead + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
-      pendingEntries--;
-    }
-    pendingHead = 0;
-    pendingTail = 0;
-    return true;
+    pending.flush(flow, worker);
+    return pending.isEmpty();
   }
 
   /**
-   * Drops what the stopped flow left in the inbox and the pending queue, releasing the body blocks
-   * their records name.
+   * Drops what the stopped flow left in the inbox, the pending queue and the loop queue, releasing
+   * the body blocks their records name.
    *
    * @return the number of messages dropped
    */
@@ -405,23 +298,8 @@ class NodeInstance implements ControlledMessageHandler {
         inbox.read(
             (type, buffer, offset, length) -> releaseBlock(record.wrap(buffer, offset, length)),
             Integer.MAX_VALUE);
-    for (int at = pendingHead; at < pendingTail; ) {
-      int recordLength = pending.buffer().getInt(at + Integer.BYTES);
-      releaseBlock(record.wrap(pending.buffer(), at + PENDING_ENTRY_HEADER, recordLength));
-      at = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
-    }
-    for (int at = loopHead; at < loopTail; ) {
-      int recordLength = loop.buffer().getInt(at + Integer.BYTES);
-      releaseBlock(record.wrap(loop.buffer(), at + PENDING_ENTRY_HEADER, recordLength));
-      at = BitUtil.align(at + PENDING_ENTRY_HEADER + recordLength, Long.BYTES);
-    }
-    dropped += pendingEntries + loopEntries;
-    pendingHead = 0;
-    pendingTail = 0;
-    pendingEntries = 0;
-    loopHead = 0;
-    loopTail = 0;
-    loopEntries = 0;
+    dropped += pending.discard(record, this::releaseBlock);
+    dropped += loop.discard(record, this::releaseBlock);
     return dropped;
   }
 
@@ -441,6 +319,6 @@ class NodeInstance implements ControlledMessageHandler {
 
   /** Whether the inbox, the pending queue or the loop queue holds anything. */
   boolean hasWork() {
-    return inbox.size() > 0 || pendingTail != 0 || loopTail != 0;
+    return inbox.size() > 0 || !pending.isEmpty() || !loop.isEmpty();
   }
 }

@@ -7,11 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.Flow;
-import dev.z8run.core.flow.Wire;
-import dev.z8run.core.node.InjectResult;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import org.junit.jupiter.api.Test;
@@ -35,55 +31,39 @@ class BackPressureStressTest {
       //            +-> c1 (blocking) -> c2 --+
       //  in -----------------------------------^ (a direct wire too: fan-in of four producers)
       Flow flow =
-          new Flow(
-              "dag",
-              "dag",
-              "",
-              List.of(
-                  node("in", "trigger"),
-                  node("split", "split", Map.of("copies", 2)),
-                  node("a1", "pass"),
-                  node("a2", "pass"),
-                  node("b1", "slow", Map.of("spinNs", 5_000)),
-                  node("c1", "blocking", Map.of("sleepMs", 0)),
-                  node("c2", "pass"),
-                  node("join", "pass"),
-                  node("out", "record")),
-              List.of(
-                  new Wire("in", 0, "split", 0),
-                  new Wire("in", 0, "join", 0),
-                  new Wire("split", 0, "a1", 0),
-                  new Wire("split", 0, "b1", 0),
-                  new Wire("split", 0, "c1", 0),
-                  new Wire("a1", 0, "a2", 0),
-                  new Wire("a2", 0, "join", 0),
-                  new Wire("b1", 0, "join", 0),
-                  new Wire("c1", 0, "c2", 0),
-                  new Wire("c2", 0, "join", 0),
-                  new Wire("join", 0, "out", 0)));
+          TestNodes.newFlow("dag")
+              .node("in", "trigger")
+              .node("split", "split", Map.of("copies", 2))
+              .node("a1", "pass")
+              .node("a2", "pass")
+              .node("b1", "slow", Map.of("spinNs", 5_000))
+              .node("c1", "blocking", Map.of("sleepMs", 0))
+              .node("c2", "pass")
+              .node("join", "pass")
+              .node("out", "record")
+              .wire("in", "split")
+              .wire("in", "join")
+              .wire("split", "a1")
+              .wire("split", "b1")
+              .wire("split", "c1")
+              .wire("a1", "a2")
+              .wire("a2", "join")
+              .wire("b1", "join")
+              .wire("c1", "c2")
+              .wire("c2", "join")
+              .wire("join", "out")
+              .build();
       engine.deploy(flow);
       int producers = 3;
       int perProducer = 2_000;
-      List<Thread> threads = new ArrayList<>();
-      for (int p = 0; p < producers; p++) {
-        int producer = p;
-        threads.add(
-            Thread.ofPlatform()
-                .start(
-                    () -> {
-                      for (int s = 0; s < perProducer; s++) {
-                        byte[] body =
-                            ("{\"p\":" + producer + ",\"s\":" + s + "}")
-                                .getBytes(StandardCharsets.UTF_8);
-                        while (engine.inject("dag", "in", body) != InjectResult.ACCEPTED) {
-                          Thread.onSpinWait();
-                        }
-                      }
-                    }));
-      }
-      for (Thread thread : threads) {
-        thread.join();
-      }
+      TestNodes.produce(
+          engine,
+          "dag",
+          "in",
+          producers,
+          perProducer,
+          (producer, s) ->
+              ("{\"p\":" + producer + ",\"s\":" + s + "}").getBytes(StandardCharsets.UTF_8));
       // each source message reaches out 1 (direct) + 3 branches x 2 copies = 7 times
       int expected = producers * perProducer * 7;
       Queue<String> received = TestNodes.RECEIVED.get("out");

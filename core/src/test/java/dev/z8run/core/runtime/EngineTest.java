@@ -2,6 +2,7 @@ package dev.z8run.core.runtime;
 
 import static dev.z8run.core.runtime.TestNodes.await;
 import static dev.z8run.core.runtime.TestNodes.chain;
+import static dev.z8run.core.runtime.TestNodes.injectAccepted;
 import static dev.z8run.core.runtime.TestNodes.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -58,18 +59,9 @@ class EngineTest {
     return text.getBytes(StandardCharsets.UTF_8);
   }
 
-  /** Injects, retrying while back-pressured; returns how many retries it needed. */
-  private static long injectAll(Engine engine, String flowId, String nodeId, byte[] body) {
-    long retries = 0;
-    while (true) {
-      InjectResult result = engine.inject(flowId, nodeId, body);
-      if (result == InjectResult.ACCEPTED) {
-        return retries;
-      }
-      assertEquals(InjectResult.BACK_PRESSURED, result);
-      retries++;
-      Thread.onSpinWait();
-    }
+  /** The body the fan-in tests send: {@code {"p":producer,"s":seq}}. */
+  private static String producerSeq(int producer, int seq) {
+    return "{\"p\":" + producer + ",\"s\":" + seq + "}";
   }
 
   @Test
@@ -78,7 +70,7 @@ class EngineTest {
     engine.deploy(chain("f", 10, "pass", "record"));
     int count = 20_000;
     for (int i = 0; i < count; i++) {
-      injectAll(engine, "f", "in", json("{\"p\":0,\"s\":" + i + "}"));
+      injectAccepted(engine, "f", "in", json("{\"p\":0,\"s\":" + i + "}"));
     }
     Queue<String> received = TestNodes.RECEIVED.get("out");
     await("all messages at the sink", 10_000, () -> received.size() == count);
@@ -124,32 +116,21 @@ class EngineTest {
   @Test
   void shouldFanOutAndFanInKeepingPerProducerOrderAndEveryPayload() throws Exception {
     start(EngineConfig.builder().workers(2).build());
-    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger"), node("out", "record")));
-    List<Wire> wires = new ArrayList<>();
+    TestNodes.FlowBuilder fan =
+        TestNodes.newFlow("fan").node("in", "trigger").node("out", "record");
     for (int b = 0; b < 8; b++) {
-      nodes.add(node("b" + b, "pass"));
-      wires.add(new Wire("in", 0, "b" + b, 0));
-      wires.add(new Wire("b" + b, 0, "out", 0));
+      fan.node("b" + b, "pass").wire("in", "b" + b).wire("b" + b, "out");
     }
-    engine.deploy(new Flow("fan", "fan", "", nodes, wires));
+    engine.deploy(fan.build());
     int producers = 4;
     int perProducer = 5_000;
-    List<Thread> threads = new ArrayList<>();
-    for (int p = 0; p < producers; p++) {
-      int producer = p;
-      threads.add(
-          Thread.ofPlatform()
-              .start(
-                  () -> {
-                    for (int s = 0; s < perProducer; s++) {
-                      injectAll(
-                          engine, "fan", "in", json("{\"p\":" + producer + ",\"s\":" + s + "}"));
-                    }
-                  }));
-    }
-    for (Thread thread : threads) {
-      thread.join();
-    }
+    TestNodes.produce(
+        engine,
+        "fan",
+        "in",
+        producers,
+        perProducer,
+        (producer, s) -> json(producerSeq(producer, s)));
     Queue<String> received = TestNodes.RECEIVED.get("out");
     int total = producers * perProducer * 8;
     await("every copy at the sink", 20_000, () -> received.size() == total);
@@ -185,33 +166,24 @@ class EngineTest {
   @Test
   void shouldKeepPerProducerOrderOnEachBranch() throws Exception {
     start(EngineConfig.builder().workers(2).build());
-    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "trigger")));
-    List<Wire> wires = new ArrayList<>();
+    TestNodes.FlowBuilder order = TestNodes.newFlow("order").node("in", "trigger");
     for (int b = 0; b < 4; b++) {
-      nodes.add(node("b" + b, "pass"));
-      nodes.add(node("r" + b, "record"));
-      wires.add(new Wire("in", 0, "b" + b, 0));
-      wires.add(new Wire("b" + b, 0, "r" + b, 0));
+      order
+          .node("b" + b, "pass")
+          .node("r" + b, "record")
+          .wire("in", "b" + b)
+          .wire("b" + b, "r" + b);
     }
-    engine.deploy(new Flow("order", "order", "", nodes, wires));
+    engine.deploy(order.build());
     int producers = 3;
     int perProducer = 4_000;
-    List<Thread> threads = new ArrayList<>();
-    for (int p = 0; p < producers; p++) {
-      int producer = p;
-      threads.add(
-          Thread.ofPlatform()
-              .start(
-                  () -> {
-                    for (int s = 0; s < perProducer; s++) {
-                      injectAll(
-                          engine, "order", "in", json("{\"p\":" + producer + ",\"s\":" + s + "}"));
-                    }
-                  }));
-    }
-    for (Thread thread : threads) {
-      thread.join();
-    }
+    TestNodes.produce(
+        engine,
+        "order",
+        "in",
+        producers,
+        perProducer,
+        (producer, s) -> json(producerSeq(producer, s)));
     for (int b = 0; b < 4; b++) {
       Queue<String> received = TestNodes.RECEIVED.get("r" + b);
       await("branch " + b, 10_000, () -> received.size() == producers * perProducer);
@@ -241,7 +213,7 @@ class EngineTest {
     int count = 3_000;
     long pushedBack = 0;
     for (int i = 0; i < count; i++) {
-      pushedBack += injectAll(engine, "bp", "in", json("{\"p\":0,\"s\":" + i + "}"));
+      pushedBack += injectAccepted(engine, "bp", "in", json("{\"p\":0,\"s\":" + i + "}"));
       if (i % 100 != 0) {
         continue;
       }
@@ -292,7 +264,7 @@ class EngineTest {
             List.of(node("in", "trigger"), node("boom", "boom"), node("out", "record")),
             List.of(new Wire("in", 0, "boom", 0), new Wire("boom", 0, "out", 0))));
     for (int i = 0; i < 100; i++) {
-      injectAll(engine, "err", "in", json("{\"s\":" + i + ",\"fail\":" + (i % 10 == 3) + "}"));
+      injectAccepted(engine, "err", "in", json("{\"s\":" + i + ",\"fail\":" + (i % 10 == 3) + "}"));
     }
     Queue<String> received = TestNodes.RECEIVED.get("out");
     await("good messages", 5_000, () -> received.size() == 90);
@@ -358,7 +330,7 @@ class EngineTest {
                 new Wire("s1", 0, "s2", 0),
                 new Wire("s2", 0, "out", 0))));
     for (int i = 0; i < 5; i++) {
-      injectAll(engine, "spl", "in", json("{\"s\":" + i + "}"));
+      injectAccepted(engine, "spl", "in", json("{\"s\":" + i + "}"));
     }
     Queue<String> received = TestNodes.RECEIVED.get("out");
     await("all copies", 10_000, () -> received.size() == 5 * 100 * 70);
@@ -421,7 +393,7 @@ class EngineTest {
                 node("out", "sink")),
             List.of(new Wire("in", 0, "slow", 0), new Wire("slow", 0, "out", 0))));
     for (int i = 0; i < 50; i++) {
-      injectAll(engine, "stop", "in", json("{}"));
+      injectAccepted(engine, "stop", "in", json("{}"));
     }
     StopResult result = engine.stop("stop", 0);
     assertNotNull(result);
@@ -446,7 +418,7 @@ class EngineTest {
                 node("out", "record")),
             List.of(new Wire("in", 0, "slow", 0), new Wire("slow", 0, "out", 0))));
     for (int i = 0; i < 200; i++) {
-      injectAll(engine, "drain", "in", json("{}"));
+      injectAccepted(engine, "drain", "in", json("{}"));
     }
     StopResult result = engine.stop("drain", 30_000);
     assertEquals(new StopResult(true, 0, 0), result);
@@ -467,7 +439,7 @@ class EngineTest {
                 node("out", "record")),
             List.of(new Wire("in", 0, "io", 0), new Wire("io", 0, "out", 0))));
     for (int i = 0; i < 200; i++) {
-      injectAll(engine, "blk", "in", json("{\"s\":" + i + "}"));
+      injectAccepted(engine, "blk", "in", json("{\"s\":" + i + "}"));
     }
     Queue<String> received = TestNodes.RECEIVED.get("out");
     await("all through the blocking node", 30_000, () -> received.size() == 200);
@@ -495,7 +467,8 @@ class EngineTest {
                 new Wire("sw", 0, "even", 0),
                 new Wire("sw", 1, "odd", 0))));
     for (int i = 0; i < 10; i++) {
-      injectAll(engine, "ports", "in", json("{\"k\":\"" + (i % 2 == 0 ? "even" : "odd") + "\"}"));
+      injectAccepted(
+          engine, "ports", "in", json("{\"k\":\"" + (i % 2 == 0 ? "even" : "odd") + "\"}"));
     }
     await(
         "routed",

@@ -12,7 +12,6 @@ import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -167,41 +166,23 @@ class LoopTest {
           });
       // two back wires into the counter: from p and from split (not taken: no "odd" in the bodies)
       engine.deploy(
-          flow(
-              "busy",
-              List.of(
-                  node("in", "trigger"),
-                  node("counter", "counter", Map.of("limit", 50)),
-                  node("split", "two-out"),
-                  node("p", "pass"),
-                  node("out", "record")),
-              List.of(
-                  new Wire("in", 0, "counter", 0),
-                  new Wire("counter", 1, "split", 0),
-                  new Wire("split", 0, "p", 0),
-                  new Wire("split", 1, "counter", 0),
-                  new Wire("p", 0, "counter", 0),
-                  new Wire("counter", 0, "out", 0))));
+          TestNodes.newFlow("busy")
+              .node("in", "trigger")
+              .node("counter", "counter", Map.of("limit", 50))
+              .node("split", "two-out")
+              .node("p", "pass")
+              .node("out", "record")
+              .wire("in", "counter")
+              .wire("counter", 1, "split")
+              .wire("split", "p")
+              .wire("split", 1, "counter")
+              .wire("p", "counter")
+              .wire("counter", "out")
+              .build());
       int producers = 3;
       int perProducer = 1_500;
-      List<Thread> threads = new ArrayList<>();
-      for (int p = 0; p < producers; p++) {
-        int producer = p;
-        threads.add(
-            Thread.ofPlatform()
-                .start(
-                    () -> {
-                      for (int s = 0; s < perProducer; s++) {
-                        byte[] body = body(producer * perProducer + s);
-                        while (engine.inject("busy", "in", body) != InjectResult.ACCEPTED) {
-                          Thread.onSpinWait();
-                        }
-                      }
-                    }));
-      }
-      for (Thread thread : threads) {
-        thread.join();
-      }
+      TestNodes.produce(
+          engine, "busy", "in", producers, perProducer, (p, s) -> body(p * perProducer + s));
       int injected = producers * perProducer;
       await("every execution ended", 60_000, () -> engine.metrics("busy").live() == 0);
       FlowMetrics metrics = engine.metrics("busy");

@@ -1,8 +1,11 @@
 package dev.z8run.core.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
@@ -181,5 +184,97 @@ final class TestNodes {
   /** Waits for {@code condition} up to {@code timeoutMs} (Awaitility); fails with {@code what}. */
   static void await(String what, long timeoutMs, BooleanSupplier condition) {
     Poll.eventually(what, Duration.ofMillis(timeoutMs)).until(condition::getAsBoolean);
+  }
+
+  /** The body producer {@code producer} sends as its {@code seq}-th message. */
+  @FunctionalInterface
+  interface Bodies {
+    byte[] body(int producer, int seq);
+  }
+
+  /**
+   * Starts {@code producers} threads that each inject {@code perProducer} messages into node {@code
+   * nodeId} of flow {@code flowId}, in order, retrying while back-pressured; returns once all are
+   * in (fails with the first producer's failure).
+   */
+  static void produce(
+      Engine engine, String flowId, String nodeId, int producers, int perProducer, Bodies bodies)
+      throws InterruptedException {
+    List<Thread> threads = new ArrayList<>();
+    Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
+    for (int p = 0; p < producers; p++) {
+      int producer = p;
+      threads.add(
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      for (int s = 0; s < perProducer; s++) {
+                        injectAccepted(engine, flowId, nodeId, bodies.body(producer, s));
+                      }
+                    } catch (Throwable failed) {
+                      failures.add(failed);
+                    }
+                  }));
+    }
+    for (Thread thread : threads) {
+      thread.join();
+    }
+    if (!failures.isEmpty()) {
+      throw new AssertionError("a producer failed", failures.peek());
+    }
+  }
+
+  /** Injects, retrying while back-pressured (any other refusal fails); answers the retries. */
+  static long injectAccepted(Engine engine, String flowId, String nodeId, byte[] body) {
+    long retries = 0;
+    while (true) {
+      InjectResult result = engine.inject(flowId, nodeId, body);
+      if (result == InjectResult.ACCEPTED) {
+        return retries;
+      }
+      assertEquals(InjectResult.BACK_PRESSURED, result);
+      retries++;
+      Thread.onSpinWait();
+    }
+  }
+
+  /** Starts a flow for a test: {@code newFlow("f").node("in", "trigger").wire("in", "out")...}. */
+  static FlowBuilder newFlow(String flowId) {
+    return new FlowBuilder(flowId);
+  }
+
+  /** Nodes and wires of a test flow, in the order added; every port 0 unless given. */
+  static final class FlowBuilder {
+    private final String flowId;
+    private final List<FlowNode> nodes = new ArrayList<>();
+    private final List<Wire> wires = new ArrayList<>();
+
+    private FlowBuilder(String flowId) {
+      this.flowId = flowId;
+    }
+
+    FlowBuilder node(String id, String type) {
+      nodes.add(TestNodes.node(id, type));
+      return this;
+    }
+
+    FlowBuilder node(String id, String type, Map<String, Object> config) {
+      nodes.add(TestNodes.node(id, type, config));
+      return this;
+    }
+
+    FlowBuilder wire(String from, String to) {
+      return wire(from, 0, to);
+    }
+
+    FlowBuilder wire(String from, int fromPort, String to) {
+      wires.add(new Wire(from, fromPort, to, 0));
+      return this;
+    }
+
+    Flow build() {
+      return new Flow(flowId, flowId, "", nodes, wires);
+    }
   }
 }

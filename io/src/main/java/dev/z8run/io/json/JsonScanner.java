@@ -147,7 +147,8 @@ public final class JsonScanner {
     return true;
   }
 
-  static int skipWhitespace(DirectBuffer buffer, int i, int limit) {
+  /** The offset of the first byte from {@code i} that is not JSON white space, or {@code limit}. */
+  public static int skipWhitespace(DirectBuffer buffer, int i, int limit) {
     while (i < limit) {
       byte b = buffer.getByte(i);
       if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {

@@ -1,6 +1,5 @@
 package dev.z8run.nodes.ai;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
@@ -29,7 +28,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * shows in the editor's debug panel and in the execution's trace, and is listed in {@code
  * payload.steps}.
  */
-public final class AiAgentNode implements Node {
+public final class AiAgentNode extends TextInputNode {
   public static final NodeType TYPE =
       AiNodes.chatType(
               "ai-agent",
@@ -82,7 +81,6 @@ public final class AiAgentNode implements Node {
       List.of("text", "input", "content", "message", "prompt", "body");
 
   private final NodeContext context;
-  private final AiNodes.ErrorPort errors;
   private final ChatModel model;
   private final AgentTools tools;
   private final String system;
@@ -91,8 +89,8 @@ public final class AiAgentNode implements Node {
   private final long maxTokens;
 
   private AiAgentNode(NodeContext context) {
+    super(new AiNodes.ErrorPort(context, TYPE.name(), ERROR), TEXT_KEYS);
     this.context = context;
-    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), ERROR);
     this.model = ChatModel.from(context, "gpt-4o");
     long toolTimeoutMs = AiNodes.whole(context, "toolTimeout", 30_000, 1, 600_000);
     this.tools = new AgentTools(context, context.config().get("tools"), toolTimeoutMs);
@@ -104,13 +102,8 @@ public final class AiAgentNode implements Node {
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) throws InterruptedException {
-    Map<String, Object> body = MessageBodies.parse(msg);
-    String text = AiNodes.text(body.get("payload"), TEXT_KEYS);
-    if (text.isBlank()) {
-      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
-      return;
-    }
+  void onText(MessageFlyweight msg, Map<String, Object> body, String text, Output out)
+      throws InterruptedException {
     ChatModel.Usage usage = new ChatModel.Usage();
     List<Chat.Turn> turns = new ArrayList<>(List.of(Chat.Turn.user(text)));
     List<Object> steps = new ArrayList<>();

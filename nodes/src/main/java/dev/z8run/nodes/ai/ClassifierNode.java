@@ -1,6 +1,5 @@
 package dev.z8run.nodes.ai;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
@@ -30,7 +29,7 @@ import java.util.Map;
  * (ports 2, 3, ... in the order of the categories); an answer outside the categories goes to {@code
  * result} only, as category {@code unknown}.
  */
-public final class ClassifierNode implements Node {
+public final class ClassifierNode extends TextInputNode {
   public static final NodeType TYPE =
       AiNodes.chatType(
               "classifier",
@@ -64,7 +63,6 @@ public final class ClassifierNode implements Node {
   /** A category and what it means. */
   record Category(String name, String description) {}
 
-  private final AiNodes.ErrorPort errors;
   private final List<Category> categories;
   private final String about;
   private final ChatModel model;
@@ -72,7 +70,7 @@ public final class ClassifierNode implements Node {
   private volatile List<float[]> categoryVectors;
 
   private ClassifierNode(NodeContext context) {
-    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
+    super(new AiNodes.ErrorPort(context, TYPE.name(), 1), TEXT_KEYS);
     this.categories = categories(context.config().get("categories"));
     this.about = context.configString("context", "");
     boolean embedding = context.configString("mode", "llm").equals("embedding");
@@ -142,13 +140,8 @@ public final class ClassifierNode implements Node {
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) throws InterruptedException {
-    Map<String, Object> body = MessageBodies.parse(msg);
-    String text = AiNodes.text(body.get("payload"), TEXT_KEYS);
-    if (text.isBlank()) {
-      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
-      return;
-    }
+  void onText(MessageFlyweight msg, Map<String, Object> body, String text, Output out)
+      throws InterruptedException {
     Map<String, Object> answer;
     ChatModel.Usage usage = new ChatModel.Usage();
     try {

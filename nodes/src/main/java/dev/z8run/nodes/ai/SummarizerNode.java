@@ -1,6 +1,5 @@
 package dev.z8run.nodes.ai;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
@@ -27,7 +26,7 @@ import java.util.concurrent.Future;
  * then the summaries; {@code refine} summarises the first piece and refines that summary with each
  * next piece in turn.
  */
-public final class SummarizerNode implements Node {
+public final class SummarizerNode extends TextInputNode {
   public static final NodeType TYPE =
       AiNodes.chatType(
               "summarizer",
@@ -63,7 +62,6 @@ public final class SummarizerNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final AiNodes.ErrorPort errors;
   private final ChatModel model;
   private final String strategy;
   private final long maxLength;
@@ -71,7 +69,7 @@ public final class SummarizerNode implements Node {
   private final int chunkSize;
 
   private SummarizerNode(NodeContext context) {
-    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
+    super(new AiNodes.ErrorPort(context, TYPE.name(), 1), TEXT_KEYS);
     this.model = ChatModel.from(context, "gpt-4o-mini");
     this.strategy = context.configString("strategy", "simple");
     this.maxLength = AiNodes.whole(context, "maxLength", 200, 1, 100_000);
@@ -80,13 +78,8 @@ public final class SummarizerNode implements Node {
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) throws InterruptedException {
-    Map<String, Object> body = MessageBodies.parse(msg);
-    String text = AiNodes.text(body.get("payload"), TEXT_KEYS);
-    if (text.isBlank()) {
-      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
-      return;
-    }
+  void onText(MessageFlyweight msg, Map<String, Object> body, String text, Output out)
+      throws InterruptedException {
     ChatModel.Usage usage = new ChatModel.Usage();
     List<String> pieces =
         strategy.equals("simple") || text.length() <= chunkSize

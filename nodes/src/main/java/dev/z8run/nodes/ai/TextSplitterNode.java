@@ -1,6 +1,5 @@
 package dev.z8run.nodes.ai;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
@@ -9,7 +8,6 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.core.registry.PortType;
 import dev.z8run.io.message.MessageFlyweight;
-import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,7 +22,7 @@ import java.util.UUID;
  * sends z8run's one message {@code {chunks, total_chunks, strategy}} instead. Blocking, so that a
  * long text's many chunks wait for room downstream instead of piling up.
  */
-public final class TextSplitterNode implements Node {
+public final class TextSplitterNode extends TextInputNode {
   public static final NodeType TYPE =
       NodeType.builder("text-splitter")
           .category(AiNodes.CATEGORY)
@@ -74,7 +72,6 @@ public final class TextSplitterNode implements Node {
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");
 
-  private final AiNodes.ErrorPort errors;
   private final String strategy;
   private final int chunkSize;
   private final int overlap;
@@ -83,7 +80,7 @@ public final class TextSplitterNode implements Node {
   private final int maxChunks;
 
   private TextSplitterNode(NodeContext context) {
-    this.errors = new AiNodes.ErrorPort(context, TYPE.name(), 1);
+    super(new AiNodes.ErrorPort(context, TYPE.name(), 1), TEXT_KEYS);
     this.strategy = context.configString("strategy", "fixed");
     this.chunkSize = (int) AiNodes.whole(context, "chunkSize", 512, 1, 1_000_000);
     this.overlap = (int) AiNodes.whole(context, "overlap", 50, 0, 999_999);
@@ -97,14 +94,8 @@ public final class TextSplitterNode implements Node {
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) {
-    Map<String, Object> body = MessageBodies.parse(msg);
+  void onText(MessageFlyweight msg, Map<String, Object> body, String text, Output out) {
     Object payload = body.get("payload");
-    String text = AiNodes.text(payload, TEXT_KEYS);
-    if (text.isBlank()) {
-      errors.send(msg, body, out, AiNodes.noText("text", TEXT_KEYS), Map.of());
-      return;
-    }
     List<TextChunks.Chunk> chunks = TextChunks.split(text, strategy, chunkSize, overlap, separator);
     if (chunks.size() > maxChunks) {
       errors.send(

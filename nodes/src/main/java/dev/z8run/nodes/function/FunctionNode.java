@@ -33,6 +33,7 @@ import org.mozilla.javascript.RhinoException;
 import org.mozilla.javascript.ScriptRuntime;
 import org.mozilla.javascript.Scriptable;
 import org.mozilla.javascript.ScriptableObject;
+import org.mozilla.javascript.SerializableCallable;
 import org.mozilla.javascript.Undefined;
 import org.mozilla.javascript.WrappedException;
 
@@ -368,44 +369,41 @@ public final class FunctionNode implements Node, NodeApi.Host {
     timerFunction("setTimeout", false);
     timerFunction("setInterval", true);
     for (String name : List.of("clearTimeout", "clearInterval")) {
-      ScriptableObject.defineProperty(
-          scope,
+      defineFunction(
           name,
-          new LambdaFunction(
-              scope,
-              name,
-              1,
-              (c, s, t, args) -> {
-                if (args.length > 0 && args[0] instanceof Number id) {
-                  clear(id.intValue());
-                }
-                return Undefined.instance;
-              }),
-          ScriptableObject.READONLY | ScriptableObject.PERMANENT);
+          1,
+          (c, s, t, args) -> {
+            if (args.length > 0 && args[0] instanceof Number id) {
+              clear(id.intValue());
+            }
+            return Undefined.instance;
+          });
     }
   }
 
   private void timerFunction(String name, boolean repeat) {
+    defineFunction(
+        name,
+        2,
+        (c, s, t, args) -> {
+          if (args.length == 0 || !(args[0] instanceof Function callback)) {
+            throw ScriptRuntime.typeError(name + ": the first argument must be a function");
+          }
+          double ms = args.length > 1 ? ScriptRuntime.toNumber(args[1]) : 0;
+          long delayMs = Double.isNaN(ms) || ms < 1 ? (repeat ? 1 : 0) : (long) ms;
+          Object[] extra =
+              args.length > 2 ? java.util.Arrays.copyOfRange(args, 2, args.length) : new Object[0];
+          viewKept |= view != null;
+          return start(new Timer(callback, extra, repeat ? delayMs : 0, view, null), delayMs);
+        });
+  }
+
+  /** Defines a read-only global function of the script's scope. */
+  private void defineFunction(String name, int arity, SerializableCallable body) {
     ScriptableObject.defineProperty(
         scope,
         name,
-        new LambdaFunction(
-            scope,
-            name,
-            2,
-            (c, s, t, args) -> {
-              if (args.length == 0 || !(args[0] instanceof Function callback)) {
-                throw ScriptRuntime.typeError(name + ": the first argument must be a function");
-              }
-              double ms = args.length > 1 ? ScriptRuntime.toNumber(args[1]) : 0;
-              long delayMs = Double.isNaN(ms) || ms < 1 ? (repeat ? 1 : 0) : (long) ms;
-              Object[] extra =
-                  args.length > 2
-                      ? java.util.Arrays.copyOfRange(args, 2, args.length)
-                      : new Object[0];
-              viewKept |= view != null;
-              return start(new Timer(callback, extra, repeat ? delayMs : 0, view, null), delayMs);
-            }),
+        new LambdaFunction(scope, name, arity, body),
         ScriptableObject.READONLY | ScriptableObject.PERMANENT);
   }
 

@@ -72,20 +72,31 @@ final class PropertyTest {
   }
 
   /**
-   * Compiles a rule; {@code where} names it in errors ({@code rules[2]}).
+   * The rule {@code raw}, checked to be an object whose test {@code t} is one of {@code kinds}.
    *
-   * @throws IllegalArgumentException naming the field at fault
+   * @throws IllegalArgumentException naming the field at fault ({@code where} names the rule)
    */
-  static PropertyTest compile(String where, Object raw, NodeEnvironment env) {
+  static Map<?, ?> ruleObject(String where, Object raw, List<String> kinds) {
     if (!(raw instanceof Map<?, ?> rule)) {
       throw new IllegalArgumentException(
           where + ": expected an object, got " + JsonCodec.describe(raw));
     }
     Object t = rule.get("t");
-    if (!(t instanceof String kind) || !KINDS.contains(kind)) {
+    if (!(t instanceof String kind) || !kinds.contains(kind)) {
       throw new IllegalArgumentException(
-          where + ".t: unknown test '" + t + "' (supported: " + String.join(", ", KINDS) + ")");
+          where + ".t: unknown test '" + t + "' (supported: " + String.join(", ", kinds) + ")");
     }
+    return rule;
+  }
+
+  /**
+   * Compiles a rule; {@code where} names it in errors ({@code rules[2]}).
+   *
+   * @throws IllegalArgumentException naming the field at fault
+   */
+  static PropertyTest compile(String where, Object raw, NodeEnvironment env) {
+    Map<?, ?> rule = ruleObject(where, raw, KINDS);
+    String kind = (String) rule.get("t");
     switch (kind) {
       case "true", "false", "null", "nnull", "empty", "nempty", "else" -> {
         return new PropertyTest(kind, null, null, null, -1);
@@ -138,16 +149,21 @@ final class PropertyTest {
     }
   }
 
+  /** The error for a value type ({@code where} + {@code t}) that is not one of {@code types}. */
+  static IllegalArgumentException unsupportedType(String where, String type, List<String> types) {
+    return new IllegalArgumentException(
+        where
+            + "t: value type '"
+            + type
+            + "' is not supported (supported: "
+            + String.join(", ", types)
+            + ")");
+  }
+
   private static Operand operand(String where, Object raw, Object rawType, NodeEnvironment env) {
     String type = rawType == null ? "str" : rawType.toString();
     if (!VALUE_TYPES.contains(type)) {
-      throw new IllegalArgumentException(
-          where
-              + "t: value type '"
-              + type
-              + "' is not supported (supported: "
-              + String.join(", ", VALUE_TYPES)
-              + ")");
+      throw unsupportedType(where, type, VALUE_TYPES);
     }
     String text = raw == null ? "" : raw instanceof String s ? s : JsonCodec.writeString(raw);
     if (type.equals("msg")) {

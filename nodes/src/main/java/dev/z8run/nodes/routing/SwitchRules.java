@@ -120,15 +120,8 @@ final class SwitchRules {
   }
 
   private static Rule rule(NodeContext context, String where, Object raw) {
-    if (!(raw instanceof Map<?, ?> rule)) {
-      throw new IllegalArgumentException(
-          where + ": expected an object, got " + JsonCodec.describe(raw));
-    }
-    Object t = rule.get("t");
-    if (!(t instanceof String kind) || !KINDS.contains(kind)) {
-      throw new IllegalArgumentException(
-          where + ".t: unknown test '" + t + "' (supported: " + String.join(", ", KINDS) + ")");
-    }
+    Map<?, ?> rule = PropertyTest.ruleObject(where, raw, KINDS);
+    String kind = (String) rule.get("t");
     Object v = rule.get("v");
     String vt = valueType(rule.get("vt"), v, kind.equals("jsonata_exp") ? "jsonata" : null);
     Operand first = operand(context, where + ".v", vt, v);
@@ -223,14 +216,7 @@ final class SwitchRules {
                       context.globalContext(),
                       context.config().get("env") instanceof Map<?, ?> env ? stringKeys(env) : null,
                       context.environment()));
-      default ->
-          throw new IllegalArgumentException(
-              where
-                  + "t: value type '"
-                  + type
-                  + "' is not supported (supported: "
-                  + String.join(", ", VALUE_TYPES)
-                  + ")");
+      default -> throw PropertyTest.unsupportedType(where, type, VALUE_TYPES);
     };
   }
 

@@ -3,12 +3,14 @@ package dev.z8run.nodes.support;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.agrona.DirectBuffer;
+import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -54,6 +56,28 @@ public final class MessageBodies {
     } else {
       out.send(port, buffer, 0, json.length);
     }
+  }
+
+  /**
+   * Sends {@code msg} on {@code port} with {@code value} written into its JSON body by {@code
+   * patch} (prepared for {@code msg}'s body, giving {@code patchedLength} bytes), keeping its
+   * binary payload. Claims the message in place: no copy of the body is made.
+   */
+  public static void sendPatched(
+      Output out,
+      int port,
+      MessageFlyweight msg,
+      JsonPatch patch,
+      int patchedLength,
+      DirectBuffer value) {
+    MessageFlyweight claimed = out.claim(port, patchedLength, msg.binaryLength());
+    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
+    patch.write(value, 0, destination, claimed.jsonOffset());
+    if (msg.binaryLength() > 0) {
+      destination.putBytes(
+          claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    }
+    out.commit();
   }
 
   /**

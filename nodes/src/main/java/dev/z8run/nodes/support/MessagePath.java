@@ -1,6 +1,9 @@
 package dev.z8run.nodes.support;
 
 import dev.z8run.core.node.NodeContext;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.FieldType;
 import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
@@ -40,6 +43,11 @@ public final class MessagePath {
       }
     }
   }
+
+  /** The config field {@link #property} reads, for a node that converts one message property. */
+  public static final ConfigField PROPERTY_FIELD =
+      ConfigField.optional(
+          "property", FieldType.STRING, "payload", "The message property to convert.");
 
   /** The path in config field {@code property} (default {@code payload}); errors name the field. */
   public static MessagePath property(NodeContext context) {
@@ -240,15 +248,22 @@ public final class MessagePath {
     return JsonScanner.NOT_FOUND;
   }
 
+  /** {@link JsonScanner#skipWhitespace}. */
   public static int skipBlanks(DirectBuffer buffer, int i, int limit) {
-    while (i < limit) {
-      byte b = buffer.getByte(i);
-      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
-        return i;
-      }
-      i++;
+    return JsonScanner.skipWhitespace(buffer, i, limit);
+  }
+
+  /**
+   * The value at this path in a parsed message; when there is none, {@link #MISSING} after sending
+   * {@code msg} on unchanged on port 0 (what a node converting one property does with a message
+   * that lacks it).
+   */
+  public Object getOrForward(Map<String, Object> body, MessageFlyweight msg, Output out) {
+    Object value = get(body);
+    if (value == MISSING) {
+      out.forward(0, msg);
     }
-    return i;
+    return value;
   }
 
   /** The value at this path in a parsed message, or {@link #MISSING}. */

@@ -244,13 +244,7 @@ public final class CsvNode implements Node {
     List<String> line = new ArrayList<>();
     for (Object cell : cells) {
       String text = cell == null ? "null" : jsString(cell);
-      if (text.indexOf(QUOTE) >= 0) {
-        line.add(QUOTE + text.replace("\"", "\"\"") + QUOTE);
-      } else if (text.contains(sep) || text.contains("\n")) {
-        line.add(QUOTE + text + QUOTE);
-      } else {
-        line.add(text);
-      }
+      line.add(cell(text, text.contains("\n")));
     }
     return String.join(sep, line);
   }
@@ -275,13 +269,7 @@ public final class CsvNode implements Node {
           continue;
         }
         String text = jsString(value);
-        if (text.indexOf(QUOTE) >= 0) {
-          line.add(QUOTE + text.replace("\"", "\"\"") + QUOTE);
-        } else if (text.contains(sep) || String.valueOf(key).contains("\n")) {
-          line.add(QUOTE + text + QUOTE);
-        } else {
-          line.add(text);
-        }
+        line.add(cell(text, String.valueOf(key).contains("\n")));
       }
       return String.join(sep, line);
     }
@@ -291,15 +279,21 @@ public final class CsvNode implements Node {
         continue;
       }
       String text = row.containsKey(name) ? ensureString(row.get(name)) : "";
-      if (text.indexOf(QUOTE) >= 0) {
-        line.add(QUOTE + text.replace("\"", "\"\"") + QUOTE);
-      } else if (text.contains(sep) || text.contains("\n")) {
-        line.add(QUOTE + text + QUOTE);
-      } else {
-        line.add(text);
-      }
+      line.add(cell(text, text.contains("\n")));
     }
     return String.join(sep, line);
+  }
+
+  /**
+   * {@code text} as a CSV cell: quoted with its quotes doubled when it has any, quoted when it
+   * holds the separator or {@code newline} says so (Node-RED looks at the key, not the value, for
+   * an object's cell without a template).
+   */
+  private String cell(String text, boolean newline) {
+    if (text.indexOf(QUOTE) >= 0) {
+      return QUOTE + text.replace("\"", "\"\"") + QUOTE;
+    }
+    return text.contains(sep) || newline ? QUOTE + text + QUOTE : text;
   }
 
   private static boolean isEmptyTemplate(List<String> names) {

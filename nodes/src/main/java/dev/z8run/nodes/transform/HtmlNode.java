@@ -1,6 +1,5 @@
 package dev.z8run.nodes.transform;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
@@ -26,7 +25,7 @@ import org.jsoup.select.Selector;
  * one array ({@code as: single}) or one message each ({@code multi}, a sequence with {@code
  * msg.parts}). The selector is {@code tag}, or {@code msg.select} when {@code tag} is empty.
  */
-public final class HtmlNode implements Node {
+public final class HtmlNode extends PropertyNode {
   public static final NodeType TYPE =
       NodeType.builder("html")
           .category("parser")
@@ -68,7 +67,6 @@ public final class HtmlNode implements Node {
   private static final java.util.regex.Pattern SELF_CLOSING =
       java.util.regex.Pattern.compile("(<[^<>/]+?) />");
 
-  private final MessagePath property;
   private final MessagePath outProperty;
   private final String tag;
   private final String ret;
@@ -76,7 +74,7 @@ public final class HtmlNode implements Node {
   private final String chr;
 
   private HtmlNode(NodeContext context) {
-    property = MessagePath.property(context);
+    super(context);
     String out = context.configString("outproperty", "");
     outProperty = out.isBlank() ? property : MessagePath.of(out, "outproperty");
     tag = context.configString("tag", "");
@@ -93,13 +91,7 @@ public final class HtmlNode implements Node {
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) {
-    Map<String, Object> body = MessageBodies.parse(msg);
-    Object value = property.get(body);
-    if (value == MessagePath.MISSING) {
-      out.forward(0, msg);
-      return;
-    }
+  void onValue(MessageFlyweight msg, Map<String, Object> body, Object value, Output out) {
     String selector = tag.isBlank() && body.get("select") instanceof String s ? s : tag;
     Document document = Jsoup.parse(value instanceof String text ? text : String.valueOf(value));
     Elements elements;

@@ -50,9 +50,7 @@ public final class JsonNode implements Node {
                   List.of("toggle", "parse", "stringify", "extract", "jsonata"),
                   "toggle: parse a string, stringify anything else; parse; stringify; extract:"
                       + " the value at path; jsonata: the result of expression."))
-          .field(
-              ConfigField.optional(
-                  "property", FieldType.STRING, "payload", "The message property to convert."))
+          .field(MessagePath.PROPERTY_FIELD)
           .field(
               ConfigField.optional(
                   "path",
@@ -128,9 +126,8 @@ public final class JsonNode implements Node {
         return;
       }
     }
-    Object value = property.get(body);
+    Object value = property.getOrForward(body, msg, out);
     if (value == MessagePath.MISSING) {
-      out.forward(0, msg);
       return;
     }
     Object checked;

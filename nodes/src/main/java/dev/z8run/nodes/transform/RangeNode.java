@@ -10,10 +10,10 @@ import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.JsonValues;
+import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -125,14 +125,7 @@ public final class RangeNode implements Node {
     int patched =
         patch.prepare(
             msg.buffer(), msg.jsonOffset(), msg.jsonLength(), path.keys(), bytes.capacity());
-    MessageFlyweight claimed = out.claim(0, patched, msg.binaryLength());
-    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
-    patch.write(bytes, 0, destination, claimed.jsonOffset());
-    if (msg.binaryLength() > 0) {
-      destination.putBytes(
-          claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
-    }
-    out.commit();
+    MessageBodies.sendPatched(out, 0, msg, patch, patched, bytes);
   }
 
   /** The number as JSON: integral values without a fraction and without allocating. */

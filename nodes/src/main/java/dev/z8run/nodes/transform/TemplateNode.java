@@ -16,6 +16,7 @@ import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.ContextValues;
 import dev.z8run.nodes.support.EnvValues;
+import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.io.IOException;
 import java.io.Reader;
@@ -26,7 +27,6 @@ import java.io.Writer;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -170,14 +170,7 @@ public final class TemplateNode implements Node {
     if (patched < 0) {
       throw new IllegalArgumentException("message body is not a JSON object");
     }
-    MessageFlyweight claimed = out.claim(0, patched, msg.binaryLength());
-    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
-    patch.write(bytes, 0, destination, claimed.jsonOffset());
-    if (msg.binaryLength() > 0) {
-      destination.putBytes(
-          claimed.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
-    }
-    out.commit();
+    MessageBodies.sendPatched(out, 0, msg, patch, patched, bytes);
   }
 
   /** The message with Node-RED's {@code flow}, {@code global} and {@code env} beside it. */

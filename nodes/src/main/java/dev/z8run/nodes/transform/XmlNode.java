@@ -1,6 +1,5 @@
 package dev.z8run.nodes.transform;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
@@ -19,14 +18,12 @@ import java.util.Map;
  * property of another kind is dropped with a warning; a missing one passes the message on
  * unchanged; text that is not XML is an error of the node.
  */
-public final class XmlNode implements Node {
+public final class XmlNode extends PropertyNode {
   public static final NodeType TYPE =
       NodeType.builder("xml")
           .category("parser")
           .description("Converts a message property between XML text and an object (xml2js shape).")
-          .field(
-              ConfigField.optional(
-                  "property", FieldType.STRING, "payload", "The message property to convert."))
+          .field(MessagePath.PROPERTY_FIELD)
           .field(
               ConfigField.optional(
                   "attr", FieldType.STRING, "", "The key holding attributes; empty: $."))
@@ -37,25 +34,18 @@ public final class XmlNode implements Node {
           .build();
 
   private final NodeContext context;
-  private final MessagePath property;
   private final String attrkey;
   private final String charkey;
 
   private XmlNode(NodeContext context) {
+    super(context);
     this.context = context;
-    property = MessagePath.property(context);
     attrkey = context.configString("attr", "");
     charkey = context.configString("chr", "");
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) {
-    Map<String, Object> body = MessageBodies.parse(msg);
-    Object value = property.get(body);
-    if (value == MessagePath.MISSING) {
-      out.forward(0, msg);
-      return;
-    }
+  void onValue(MessageFlyweight msg, Map<String, Object> body, Object value, Output out) {
     Map<?, ?> given = body.get("options") instanceof Map<?, ?> options ? options : null;
     Xml2Js.Options options = Xml2Js.Options.of(attrkey, charkey, given);
     if (value instanceof String text) {

@@ -1,10 +1,7 @@
 package dev.z8run.nodes.transform;
 
-import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
-import dev.z8run.core.registry.ConfigField;
-import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.MessageBodies;
@@ -19,33 +16,24 @@ import java.util.Map;
  * dropped with a warning; a missing one passes the message on unchanged. Text that is not YAML is
  * an error of the node.
  */
-public final class YamlNode implements Node {
+public final class YamlNode extends PropertyNode {
   public static final NodeType TYPE =
       NodeType.builder("yaml")
           .category("parser")
           .description("Converts a message property between YAML text and its value.")
-          .field(
-              ConfigField.optional(
-                  "property", FieldType.STRING, "payload", "The message property to convert."))
+          .field(MessagePath.PROPERTY_FIELD)
           .factory(YamlNode::new)
           .build();
 
   private final NodeContext context;
-  private final MessagePath property;
 
   private YamlNode(NodeContext context) {
+    super(context);
     this.context = context;
-    property = MessagePath.property(context);
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) {
-    Map<String, Object> body = MessageBodies.parse(msg);
-    Object value = property.get(body);
-    if (value == MessagePath.MISSING) {
-      out.forward(0, msg);
-      return;
-    }
+  void onValue(MessageFlyweight msg, Map<String, Object> body, Object value, Output out) {
     if (value instanceof String text) {
       try {
         property.set(body, YamlText.parse(text));

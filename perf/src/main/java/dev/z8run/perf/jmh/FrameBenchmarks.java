@@ -11,19 +11,10 @@ import dev.z8run.io.frame.FrameFlyweight;
 import dev.z8run.io.frame.MessageType;
 import dev.z8run.io.frame.NodeStatusFlyweight;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The editor stream's codec: encode, and validate plus decode, of every event frame the server
@@ -35,15 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -jar perf/target/z8run-perf.jar FrameBenchmarks -prof gc
  * </pre>
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {"-Dagrona.disable.bounds.checks=true"})
-public class FrameBenchmarks {
+public class FrameBenchmarks extends OneThreadNanos {
   private static final String FLOW_ID = "3f2b9c1e-7a4d-4e8b-9f01-2c3d4e5f6a7b";
   private static final String NODE_ID = "node_1700000000000_12";
 

@@ -6,20 +6,11 @@ import dev.z8run.core.flow.Wire;
 import dev.z8run.perf.harness.Scenario;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
-import org.openjdk.jmh.annotations.Measurement;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
-import org.openjdk.jmh.annotations.Warmup;
 
 /**
  * The function node's hop, one thread (the engine's workers driven by the benchmark thread): each
@@ -35,15 +26,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * java -jar perf/target/z8run-perf.jar FunctionBenchmarks -prof gc
  * </pre>
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.AverageTime)
-@OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Warmup(iterations = 3, time = 2)
-@Measurement(iterations = 5, time = 2)
-@Fork(
-    value = 1,
-    jvmArgsAppend = {"-Dagrona.disable.bounds.checks=true"})
-public class FunctionBenchmarks {
+public class FunctionBenchmarks extends OneThreadNanos {
   static final int BATCH = 256;
 
   /** A Function that sets one field: written back by patching that member. */

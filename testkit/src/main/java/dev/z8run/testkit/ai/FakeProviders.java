@@ -250,60 +250,27 @@ public final class FakeProviders implements AutoCloseable {
     switch (request.kind()) {
       case OPENAI -> {
         if (path.endsWith("/chat/completions")) {
-          if (stream) {
-            send(
-                exchange,
-                200,
-                "text/event-stream",
-                OpenAiFormat.stream(reply(reply, request)),
-                Map.of());
-          } else {
-            send(
-                exchange,
-                200,
-                "application/json",
-                OpenAiFormat.completion(reply(reply, request)),
-                Map.of());
-          }
+          Reply r = reply(reply, request);
+          ok(exchange, stream, stream ? OpenAiFormat.stream(r) : OpenAiFormat.completion(r));
         } else if (path.endsWith("/embeddings")) {
-          send(
-              exchange,
-              200,
-              "application/json",
-              OpenAiFormat.embeddings(inputs(request)),
-              Map.of());
+          ok(exchange, false, OpenAiFormat.embeddings(inputs(request)));
         } else if (path.endsWith("/images/generations")) {
-          send(
+          ok(
               exchange,
-              200,
-              "application/json",
+              false,
               OpenAiFormat.image(
-                  imageAsUrl ? "http://127.0.0.1:" + port() + "/files/otter.png" : null),
-              Map.of());
+                  imageAsUrl ? "http://127.0.0.1:" + port() + "/files/otter.png" : null));
         } else {
           send(exchange, 404, "application/json", recorded("openai-error-401.json"), Map.of());
         }
       }
       case ANTHROPIC -> {
-        if (stream) {
-          send(
-              exchange,
-              200,
-              "text/event-stream",
-              AnthropicFormat.stream(reply(reply, request)),
-              Map.of());
-        } else {
-          send(
-              exchange,
-              200,
-              "application/json",
-              AnthropicFormat.message(reply(reply, request)),
-              Map.of());
-        }
+        Reply r = reply(reply, request);
+        ok(exchange, stream, stream ? AnthropicFormat.stream(r) : AnthropicFormat.message(r));
       }
       case OLLAMA -> {
         if (path.endsWith("/api/embed")) {
-          send(exchange, 200, "application/json", OllamaFormat.embed(inputs(request)), Map.of());
+          ok(exchange, false, OllamaFormat.embed(inputs(request)));
         } else if (stream) {
           send(
               exchange,
@@ -312,12 +279,7 @@ public final class FakeProviders implements AutoCloseable {
               OllamaFormat.stream(reply(reply, request)),
               Map.of());
         } else {
-          send(
-              exchange,
-              200,
-              "application/json",
-              OllamaFormat.chat(reply(reply, request)),
-              Map.of());
+          ok(exchange, false, OllamaFormat.chat(reply(reply, request)));
         }
       }
       case STABILITY -> {
@@ -328,6 +290,11 @@ public final class FakeProviders implements AutoCloseable {
         send(exchange, 200, "application/json", JsonCodec.writeString(answer), Map.of());
       }
     }
+  }
+
+  /** Answers 200 with a JSON body, or with an event stream when {@code stream}. */
+  private static void ok(HttpExchange exchange, boolean stream, String body) throws IOException {
+    send(exchange, 200, stream ? "text/event-stream" : "application/json", body, Map.of());
   }
 
   /** The scripted reply, or an echo of the last user message. */
