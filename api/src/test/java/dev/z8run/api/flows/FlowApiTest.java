@@ -289,7 +289,8 @@ class FlowApiTest {
     String huge = "{\"nodes\":[],\"description\":\"" + "x".repeat(9 << 20) + "\"}";
     HttpResponse<String> tooLarge =
         client.send(
-            HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/flows"))
+            HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + server.port() + "/api/v1/flows"))
                 .header("Authorization", "Bearer " + alice)
                 .expectContinue(true)
                 .POST(HttpRequest.BodyPublishers.ofString(huge))
