@@ -16,6 +16,7 @@ import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageFlyweight;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -100,6 +101,51 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     this.debugSkipped = new java.util.concurrent.atomic.AtomicLongArray(nodes);
     java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
+    this.runsInline = runsInline(plan);
+  }
+
+  /** Per node: whether {@link #triggerInline} may run an execution from it on the caller. */
+  private final boolean[] runsInline;
+
+  /**
+   * Node types whose time per message is the user's to choose (a script): a caller's thread (a
+   * request's, one of few carrier threads) does not run them; their executions go to the worker.
+   */
+  private static final java.util.Set<String> NOT_INLINE = java.util.Set.of("function");
+
+  /**
+   * Whether each node's executions may run inline: no node it can reach on its own worker without
+   * leaving the worker (through a blocking node, which never runs inline) is of a {@link
+   * #NOT_INLINE} type.
+   */
+  private static boolean[] runsInline(ExecutionPlan plan) {
+    int n = plan.nodes().size();
+    boolean[] inline = new boolean[n];
+    for (int start = 0; start < n; start++) {
+      int worker = plan.nodes().get(start).worker();
+      boolean[] seen = new boolean[n];
+      java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(start));
+      boolean ok = true;
+      while (ok && !todo.isEmpty()) {
+        int at = todo.pop();
+        if (seen[at]) {
+          continue;
+        }
+        seen[at] = true;
+        ExecutionPlan.PlannedNode node = plan.nodes().get(at);
+        if (node.worker() != worker || node.type().blocking()) {
+          continue;
+        }
+        ok = !NOT_INLINE.contains(node.type().name());
+        for (int[] port : plan.targets()[at]) {
+          for (int target : port) {
+            todo.push(target);
+          }
+        }
+      }
+      inline[start] = ok;
+    }
+    return inline;
   }
 
   void instances(NodeInstance[] instances) {
@@ -169,8 +215,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    * caller waits for the answer anyway, this saves two thread wake-ups per execution (the worker's,
    * then the caller's when the answer comes back).
    *
-   * <p>It runs inline when the node runs on a worker (not a blocking node), nobody runs that
-   * worker's nodes right now (it is parked or between cycles: the caller takes them, see {@link
+   * <p>It runs inline when the node runs on a worker (not a blocking node), no node it can reach on
+   * that worker runs user scripts (a Function node: its time is the script's, and a caller's thread
+   * may be one of few carriers of the web server's virtual threads), nobody runs that worker's
+   * nodes right now (it is parked or between cycles: the caller takes them, see {@link
    * WorkerAgent#tryAcquireForCaller()}), and the node's inbox and pending queue are empty (earlier
    * messages go first). The caller then runs the node and the chain of continuations it leaves
    * exactly as the worker would, with the worker's emitter: a message for another worker, a second
@@ -190,7 +238,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     }
     NodeInstance target = instances[nodeIndex];
     WorkerAgent worker = target.worker;
-    if (!target.fusable || worker == null || !worker.tryAcquireForCaller()) {
+    if (!runsInline[nodeIndex]
+        || !target.fusable
+        || worker == null
+        || !worker.tryAcquireForCaller()) {
       return start(nodeIndex, body, record, null, null);
     }
     boolean queue;

@@ -11,6 +11,8 @@ import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.registry.NodeTypeRegistry;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -212,6 +214,36 @@ class InlineRunTest {
     assertEquals(InjectResult.UNKNOWN_NODE, engine.injectAndRun("f", "x", json("{}"), NONE, 0));
     engine.stop("f", 1_000);
     assertEquals(InjectResult.NOT_RUNNING, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
+  }
+
+  @Test
+  void shouldLeaveAChainWithAScriptNodeToTheWorker() throws Exception {
+    // a node of the Function node's type name, reachable from the trigger on the same worker: its
+    // time is the script's, so the caller's thread does not run the chain
+    NodeTypeRegistry registry = TestNodes.registry();
+    registry.register(
+        NodeType.builder("function").factory(ctx -> (msg, out) -> out.forward(0, msg)).build());
+    engine = new Engine(EngineConfig.builder().workers(1).build(), registry);
+    engine.deploy(chain("f", 1, "pass", "thread-record"));
+    engine.deploy(
+        new Flow(
+            "g",
+            "g",
+            "",
+            List.of(node("in", "trigger"), node("fn", "function"), node("out2", "thread-record")),
+            List.of(new Wire("in", 0, "fn", 0), new Wire("fn", 0, "out2", 0))));
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(2);
+      assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("g", "in", json("{}"), NONE, 0));
+      assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
+    }
+    await("all at both sinks", 5_000, () -> count("out2") == 20 && count("out") == 20);
+    for (Thread thread : TestNodes.THREADS.get("out2")) {
+      assertNotEquals(Thread.currentThread(), thread, "a script chain ran on the caller");
+    }
+    assertTrue(
+        TestNodes.THREADS.get("out").stream().anyMatch(t -> t == Thread.currentThread()),
+        "the flow without a script never ran inline");
   }
 
   @Test
