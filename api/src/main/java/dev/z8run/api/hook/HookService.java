@@ -225,7 +225,7 @@ public final class HookService implements Replies, AutoCloseable {
     waiting.put(ref, future);
     try {
       InjectResult result =
-          engine.inject(flowId, hook.nodeId(), message.json(), message.binary(), ref);
+          engine.injectAndRun(flowId, hook.nodeId(), message.json(), message.binary(), ref);
       if (result == InjectResult.ACCEPTED) {
         answer(response, future, flowId);
       } else {

@@ -419,6 +419,45 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * As {@link #inject(String, String, byte[], byte[], long)}, and when the path allows it the
+   * execution runs on the calling thread before this returns: the node runs on a worker that is
+   * idle or between cycles, and nothing waits in its inbox. The node and the chain it leaves run
+   * exactly as on the worker (same order, credit, counters, events and refusals); what leaves that
+   * chain (another worker's node, a blocking node, a fan-out, a full inbox) is queued as usual. For
+   * callers that wait for the execution's answer anyway, such as an HTTP request held open for an
+   * {@code http-out} node: it saves the hand-over to the worker and back. From an engine thread, or
+   * in manual mode, it queues like {@link #inject}. Thread-safe.
+   */
+  public InjectResult injectAndRun(
+      String flowId, String nodeId, byte[] json, byte[] binary, long ref) {
+    if (config.manual() || onWorkerThread()) {
+      return inject(flowId, nodeId, json, binary, ref);
+    }
+    FlowRuntime runtime = flows.get(flowId);
+    if (runtime == null) {
+      return InjectResult.NOT_RUNNING;
+    }
+    int index = runtime.plan.indexOf(nodeId);
+    if (index < 0) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length);
+    if (binary.length > 0) {
+      body.binary(new UnsafeBuffer(binary), 0, binary.length);
+    }
+    return runtime.triggerInline(index, body.ref(ref), new MessageFlyweight());
+  }
+
+  private boolean onWorkerThread() {
+    for (WorkerAgent worker : workers) {
+      if (worker.isCurrentThread()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
    * Starts a traced execution at a node of a running flow: every node it reaches reports its timing
    * and input sample to the listeners, whatever the trace interval. For messages a person injects
    * to watch them (the editor's INJECT). Thread-safe.

@@ -16,6 +16,7 @@ import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageFlyweight;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
@@ -100,6 +101,51 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     this.debugSkipped = new java.util.concurrent.atomic.AtomicLongArray(nodes);
     java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
+    this.runsInline = runsInline(plan);
+  }
+
+  /** Per node: whether {@link #triggerInline} may run an execution from it on the caller. */
+  private final boolean[] runsInline;
+
+  /**
+   * Node types whose time per message is the user's to choose (a script): a caller's thread (a
+   * request's, one of few carrier threads) does not run them; their executions go to the worker.
+   */
+  private static final java.util.Set<String> NOT_INLINE = java.util.Set.of("function");
+
+  /**
+   * Whether each node's executions may run inline: no node it can reach on its own worker without
+   * leaving the worker (through a blocking node, which never runs inline) is of a {@link
+   * #NOT_INLINE} type.
+   */
+  private static boolean[] runsInline(ExecutionPlan plan) {
+    int n = plan.nodes().size();
+    boolean[] inline = new boolean[n];
+    for (int start = 0; start < n; start++) {
+      int worker = plan.nodes().get(start).worker();
+      boolean[] seen = new boolean[n];
+      java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(start));
+      boolean ok = true;
+      while (ok && !todo.isEmpty()) {
+        int at = todo.pop();
+        if (seen[at]) {
+          continue;
+        }
+        seen[at] = true;
+        ExecutionPlan.PlannedNode node = plan.nodes().get(at);
+        if (node.worker() != worker || node.type().blocking()) {
+          continue;
+        }
+        ok = !NOT_INLINE.contains(node.type().name());
+        for (int[] port : plan.targets()[at]) {
+          for (int target : port) {
+            todo.push(target);
+          }
+        }
+      }
+      inline[start] = ok;
+    }
+    return inline;
   }
 
   void instances(NodeInstance[] instances) {
@@ -161,6 +207,107 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     return result == InjectResult.ACCEPTED
         ? new Engine.Injection.Started(traced.executionId)
         : new Engine.Injection.Refused(result);
+  }
+
+  /**
+   * Starts an execution at node {@code nodeIndex} and, when it can, runs it on the calling thread
+   * instead of handing it to the node's worker: for request/response triggers (HTTP In), whose
+   * caller waits for the answer anyway, this saves two thread wake-ups per execution (the worker's,
+   * then the caller's when the answer comes back).
+   *
+   * <p>It runs inline when the node runs on a worker (not a blocking node), no node it can reach on
+   * that worker runs user scripts (a Function node: its time is the script's, and a caller's thread
+   * may be one of few carriers of the web server's virtual threads), nobody runs that worker's
+   * nodes right now (it is parked or between cycles: the caller takes them, see {@link
+   * WorkerAgent#tryAcquireForCaller()}), and the node's inbox and pending queue are empty (earlier
+   * messages go first). The caller then runs the node and the chain of continuations it leaves
+   * exactly as the worker would, with the worker's emitter: a message for another worker, a second
+   * child or a full inbox goes through the rings as usual, and the worker is woken for it. The
+   * execution table, credit, counters and events are the same as for a queued execution, and so are
+   * the refusals. Otherwise the message is queued as {@link #trigger} does.
+   *
+   * <p>For callers that are not engine threads and may spend the chain's time (a web request's
+   * handler); allocation-free.
+   */
+  InjectResult triggerInline(int nodeIndex, MessageBody body, MessageFlyweight record) {
+    if (state != FlowState.RUNNING) {
+      return InjectResult.NOT_RUNNING;
+    }
+    if (nodeIndex < 0 || nodeIndex >= instances.length) {
+      return InjectResult.UNKNOWN_NODE;
+    }
+    NodeInstance target = instances[nodeIndex];
+    WorkerAgent worker = target.worker;
+    if (!runsInline[nodeIndex]
+        || !target.fusable
+        || worker == null
+        || !worker.tryAcquireForCaller()) {
+      return start(nodeIndex, body, record, null, null);
+    }
+    boolean queue;
+    try {
+      // checked again under the worker: stop() waits for two of its cycles after STOPPED
+      if (state != FlowState.RUNNING) {
+        return InjectResult.NOT_RUNNING;
+      }
+      queue = target.inbox.size() != 0 || target.hasPending();
+      if (!queue) {
+        return runInline(nodeIndex, target, worker, body);
+      }
+    } finally {
+      worker.releaseFromCaller();
+    }
+    return start(nodeIndex, body, record, null, null);
+  }
+
+  /** Writes the execution's first record into the worker's inline buffer and runs it there. */
+  private InjectResult runInline(
+      int nodeIndex, NodeInstance target, WorkerAgent worker, MessageBody body) {
+    int length = body.jsonLength();
+    int binaryLength = body.binaryLength();
+    int bodyLength = length + binaryLength;
+    if (bodyLength > MAX_BODY_BYTES) {
+      return InjectResult.TOO_LARGE;
+    }
+    boolean byReference = bodyLength > Math.min(BY_REFERENCE_BYTES, target.maxRecordLength);
+    int recordLength = HEADER_LENGTH + (byReference ? REF_BODY_LENGTH : bodyLength);
+    long nowNs = nanoClock.nanoTime();
+    int flags = shouldTrace(nowNs) ? FLAG_TRACED : 0;
+    int slot = executions.tryStart(nodeIndex, flags, nowNs);
+    if (slot < 0) {
+      executionCounters.getAndAddLong(REJECTED, 1);
+      return InjectResult.BACK_PRESSURED;
+    }
+    long executionId = executions.executionId(slot);
+    UnsafeBuffer buffer = worker.inlineRecord.ensure(recordLength, 0);
+    MessageFlyweight record =
+        worker
+            .inlineHeader
+            .wrap(buffer, 0, recordLength)
+            .executionId(executionId)
+            .messageId(executionId)
+            .credit(ExecutionTable.INITIAL_CREDIT)
+            .timestampNs(nowNs)
+            .execSlot(slot)
+            .source(-1, 0, 0)
+            .flags(flags)
+            .body(length, binaryLength > 0)
+            .ref(body.ref());
+    if (byReference) {
+      record.bodyRef(blocks.allocate(bodyLength), bodyLength);
+    }
+    MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
+    destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
+    if (binaryLength > 0) {
+      destination.putBytes(
+          record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
+    }
+    executionCounters.getAndAddLong(STARTED, 1);
+    if (flags != 0) {
+      events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
+    }
+    target.run(buffer, 0, recordLength, false);
+    return InjectResult.ACCEPTED;
   }
 
   /** Receives the id of a traced execution {@link #start} began. */

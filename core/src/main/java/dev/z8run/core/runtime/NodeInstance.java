@@ -105,14 +105,23 @@ class NodeInstance implements ControlledMessageHandler {
    */
   @Override
   public Action onMessage(int msgTypeId, MutableDirectBuffer buffer, int offset, int length) {
-    process(buffer, offset, length, msgTypeId == DeferredMessage.RECORD_TYPE_ID);
+    run(buffer, offset, length, msgTypeId == DeferredMessage.RECORD_TYPE_ID);
+    // back from a detached call: end the batch, the worker starts a fresh cycle
+    return pending.isEmpty() && !worker.brokeOut() ? Action.CONTINUE : Action.BREAK;
+  }
+
+  /**
+   * Runs the node on one message and then the chain of continuations it leaves, by whoever holds
+   * the worker: its duty cycle, or a caller running an execution inline ({@link
+   * FlowRuntime#startInline}).
+   */
+  void run(MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
+    process(buffer, offset, length, deferred);
     Emitter out = worker.emitter();
     NodeInstance next;
     while ((next = out.takeContinuation()) != null) {
       next.process(out.continuationBuffer(), 0, out.continuationLength(), false);
     }
-    // back from a detached call: end the batch, the worker starts a fresh cycle
-    return pending.isEmpty() && !worker.brokeOut() ? Action.CONTINUE : Action.BREAK;
   }
 
   /**

@@ -1,5 +1,7 @@
 package dev.z8run.core.runtime;
 
+import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.io.message.ScratchBuffer;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -44,11 +46,29 @@ final class WorkerAgent implements Agent {
    * cycle; on one line the two would bounce between cores with every message.
    */
   private final UnsafeBuffer lines =
-      new UnsafeBuffer(BufferUtil.allocateDirectAligned(2 * LINE, LINE));
+      new UnsafeBuffer(BufferUtil.allocateDirectAligned(3 * LINE, LINE));
 
   private static final int LINE = BitUtil.CACHE_LINE_LENGTH;
   private static final int PARKED_OFFSET = 0;
   private static final int CYCLES_OFFSET = LINE;
+
+  /**
+   * Who runs this worker's nodes right now: 0 nobody, 1 the worker's duty cycle, 2 a caller running
+   * an execution on its own thread ({@link FlowRuntime#startInline}). The nodes of a worker are
+   * single-threaded: whoever holds this runs them, with the worker's {@link Emitter}.
+   */
+  private static final int OWNER_OFFSET = 2 * LINE;
+
+  private static final int OWNER_NONE = 0;
+  private static final int OWNER_WORKER = 1;
+  private static final int OWNER_CALLER = 2;
+
+  /** The record of an execution a caller runs inline; used only while holding the worker. */
+  final ScratchBuffer inlineRecord = new ScratchBuffer(1024);
+
+  /** The flyweight an inline trigger writes its record's header through (under the worker). */
+  final MessageFlyweight inlineHeader = new MessageFlyweight();
+
   private long cycles;
 
   WorkerAgent(int id, int batchLimit, NanoClock nanoClock) {
@@ -153,7 +173,9 @@ final class WorkerAgent implements Agent {
       while (!stop) {
         int work;
         try {
-          work = doWork();
+          // the owner word stays the worker's while the detached call runs (its duty cycle is
+          // still inside doWork), so the stand-in cycles as the worker, without taking it again
+          work = cycle();
         } catch (RuntimeException | StackOverflowError failure) {
           System.getLogger("z8run.engine")
               .log(System.Logger.Level.ERROR, "worker stand-in error", failure);
@@ -181,6 +203,17 @@ final class WorkerAgent implements Agent {
 
   @Override
   public int doWork() {
+    if (!lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_WORKER)) {
+      return 0; // a caller runs an execution inline; it signals when it leaves work behind
+    }
+    try {
+      return cycle();
+    } finally {
+      lines.putIntRelease(OWNER_OFFSET, OWNER_NONE);
+    }
+  }
+
+  private int cycle() {
     NodeInstance[] current = instances;
     int work = 0;
     long markNs = nanoClock.nanoTime();
@@ -214,6 +247,41 @@ final class WorkerAgent implements Agent {
       }
     }
     return false;
+  }
+
+  /** Whether the calling thread is this worker's. */
+  boolean isCurrentThread() {
+    return thread == Thread.currentThread();
+  }
+
+  /**
+   * Takes this worker's nodes for the calling thread (not the worker's), if nobody runs them now.
+   * The caller then runs them with {@link #emitter()} and must {@link #releaseFromCaller()}.
+   */
+  boolean tryAcquireForCaller() {
+    return !isCurrentThread() && lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_CALLER);
+  }
+
+  /**
+   * Gives the nodes back after an inline run; wakes the worker when the run left work for it (a
+   * message to a full inbox, a second child, a pending queue). Dekker-style with {@link
+   * WorkerIdleStrategy}: the worker publishes {@code parked} and then reads the owner and its
+   * inboxes; this publishes the owner, fences, and then reads {@code parked}.
+   */
+  void releaseFromCaller() {
+    lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
+    VarHandle.fullFence();
+    if (lines.getIntVolatile(PARKED_OFFSET) != 0 && hasWork()) {
+      Thread current = thread;
+      if (current != null) {
+        LockSupport.unpark(current);
+      }
+    }
+  }
+
+  /** Whether a caller runs this worker's nodes now (a hint for the idle strategy). */
+  boolean heldByCaller() {
+    return lines.getIntVolatile(OWNER_OFFSET) == OWNER_CALLER;
   }
 
   /** Wakes the worker if it is parked. Called by producers after committing a record. */

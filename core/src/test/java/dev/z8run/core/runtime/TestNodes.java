@@ -26,6 +26,9 @@ final class TestNodes {
   /** What each "record" sink received, by node id: the JSON bodies in arrival order. */
   static final Map<String, Queue<String>> RECEIVED = new ConcurrentHashMap<>();
 
+  /** The threads "thread-record" sinks ran on, by node id, in arrival order. */
+  static final Map<String, Queue<Thread>> THREADS = new ConcurrentHashMap<>();
+
   /** Threads "blocking" nodes ran on. */
   static final Queue<Thread> BLOCKING_THREADS = new ConcurrentLinkedQueue<>();
 
@@ -53,6 +56,21 @@ final class TestNodes {
                   Queue<String> queue =
                       RECEIVED.computeIfAbsent(ctx.nodeId(), k -> new ConcurrentLinkedQueue<>());
                   return (msg, out) -> queue.add(msg.jsonString());
+                })
+            .build());
+    registry.register(
+        NodeType.builder("thread-record")
+            .outputs()
+            .factory(
+                ctx -> {
+                  Queue<String> queue =
+                      RECEIVED.computeIfAbsent(ctx.nodeId(), k -> new ConcurrentLinkedQueue<>());
+                  Queue<Thread> threads =
+                      THREADS.computeIfAbsent(ctx.nodeId(), k -> new ConcurrentLinkedQueue<>());
+                  return (msg, out) -> {
+                    threads.add(Thread.currentThread());
+                    queue.add(msg.jsonString());
+                  };
                 })
             .build());
     registry.register(

@@ -1,0 +1,263 @@
+package dev.z8run.core.runtime;
+
+import static dev.z8run.core.runtime.TestNodes.await;
+import static dev.z8run.core.runtime.TestNodes.chain;
+import static dev.z8run.core.runtime.TestNodes.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.flow.Flow;
+import dev.z8run.core.flow.Wire;
+import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.registry.NodeType;
+import dev.z8run.core.registry.NodeTypeRegistry;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** {@link Engine#injectAndRun}: executions run on the caller's thread when the path allows. */
+class InlineRunTest {
+  private static final byte[] NONE = new byte[0];
+  private static final Pattern PRODUCER_SEQ = Pattern.compile("\"p\":(\\d+),\"s\":(\\d+)");
+
+  private Engine engine;
+
+  @BeforeEach
+  void setUp() {
+    TestNodes.RECEIVED.clear();
+    TestNodes.THREADS.clear();
+  }
+
+  @AfterEach
+  void tearDown() {
+    if (engine != null) {
+      engine.close();
+    }
+  }
+
+  private static byte[] json(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private Engine start(int workers) {
+    engine = new Engine(EngineConfig.builder().workers(workers).build(), TestNodes.registry());
+    return engine;
+  }
+
+  @Test
+  void shouldRunAChainOnTheCallersThreadBeforeReturning() {
+    start(1).deploy(chain("f", 3, "pass", "thread-record"));
+    for (int i = 0; i < 50; i++) {
+      assertEquals(
+          InjectResult.ACCEPTED,
+          engine.injectAndRun("f", "in", json("{\"s\":" + i + "}"), NONE, 7));
+    }
+    // the worker runs its duty cycle between the calls, so a few may have been queued behind it;
+    // most run inline, and every one that did has ended when the call returned
+    Queue<Thread> threads = TestNodes.THREADS.get("out");
+    await("all at the sink", 5_000, () -> threads.size() == 50);
+    long inline = threads.stream().filter(t -> t == Thread.currentThread()).count();
+    assertTrue(inline > 0, "none ran on the caller's thread");
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == 50);
+    FlowMetrics metrics = engine.metrics("f");
+    assertEquals(50, metrics.started());
+    assertEquals(0, metrics.live());
+    assertEquals(50, metrics.node("p3").messagesIn());
+    assertEquals(50, metrics.node("out").messagesIn());
+  }
+
+  @Test
+  void shouldHaveFinishedAnInlineExecutionWhenTheCallReturns() throws Exception {
+    start(1).deploy(chain("f", 2, "pass", "thread-record"));
+    Queue<Thread> threads = null;
+    int inlineSeen = 0;
+    for (int i = 0; i < 200 && inlineSeen < 5; i++) {
+      Thread.sleep(2); // the worker parks: nobody runs its nodes
+      int before = engine.metrics("f").node("out") == null ? 0 : count("out");
+      assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
+      threads = TestNodes.THREADS.get("out");
+      if (threads != null
+          && count("out") == before + 1
+          && last(threads) == Thread.currentThread()) {
+        inlineSeen++;
+      }
+    }
+    assertEquals(5, inlineSeen, "executions that ended on the caller's thread before it returned");
+  }
+
+  private static int count(String nodeId) {
+    Queue<String> received = TestNodes.RECEIVED.get(nodeId);
+    return received == null ? 0 : received.size();
+  }
+
+  private static Thread last(Queue<Thread> threads) {
+    Thread last = null;
+    for (Thread thread : threads) {
+      last = thread;
+    }
+    return last;
+  }
+
+  @Test
+  void shouldWakeTheWorkerForWhatAnInlineRunLeavesInTheRings() throws Exception {
+    // split sends three copies: the first fuses, the others go through the sink's ring, which the
+    // worker (parked while the caller ran its nodes) must be woken to drain
+    start(1)
+        .deploy(
+            new Flow(
+                "f",
+                "f",
+                "",
+                List.of(
+                    node("in", "trigger"),
+                    node("s", "split", Map.of("copies", 3)),
+                    node("out", "thread-record")),
+                List.of(new Wire("in", 0, "s", 0), new Wire("s", 0, "out", 0))));
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(5);
+      assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
+      int expected = 3 * (i + 1);
+      await("three copies of message " + i, 5_000, () -> count("out") == expected);
+    }
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == 20);
+    assertEquals(0, engine.metrics("f").live());
+  }
+
+  @Test
+  void shouldQueueBehindAWorkerThatIsBusy() throws Exception {
+    // the worker spins 300 ms in "slow"; a call meanwhile cannot take its nodes and queues
+    start(1)
+        .deploy(
+            new Flow(
+                "f",
+                "f",
+                "",
+                List.of(
+                    node("in", "trigger"),
+                    node("slow", "slow", Map.of("spinNs", 300_000_000L)),
+                    node("out", "thread-record")),
+                List.of(new Wire("in", 0, "slow", 0), new Wire("slow", 0, "out", 0))));
+    assertEquals(InjectResult.ACCEPTED, engine.inject("f", "in", json("{\"s\":0}")));
+    await(
+        "the worker inside slow",
+        5_000,
+        () ->
+            engine.metrics("f").node("slow").messagesIn() == 0
+                && engine.metrics("f").node("in").messagesIn() == 1);
+    assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{\"s\":1}"), NONE, 0));
+    await("both at the sink", 5_000, () -> count("out") == 2);
+    assertEquals(List.of("{\"s\":0}", "{\"s\":1}"), new ArrayList<>(TestNodes.RECEIVED.get("out")));
+    for (Thread thread : TestNodes.THREADS.get("out")) {
+      assertNotEquals(Thread.currentThread(), thread, "ran inline while the worker was busy");
+    }
+  }
+
+  @Test
+  void shouldKeepEachCallersOrderAndLoseNothingUnderConcurrentCalls() throws Exception {
+    start(2).deploy(chain("f", 4, "pass", "thread-record"));
+    int producers = 4;
+    int perProducer = 5_000;
+    AtomicInteger refused = new AtomicInteger();
+    List<Thread> threads = new ArrayList<>();
+    for (int p = 0; p < producers; p++) {
+      int producer = p;
+      threads.add(
+          Thread.ofVirtual()
+              .start(
+                  () -> {
+                    for (int s = 0; s < perProducer; s++) {
+                      byte[] body = json("{\"p\":" + producer + ",\"s\":" + s + "}");
+                      InjectResult result;
+                      while ((result = engine.injectAndRun("f", "in", body, NONE, 0))
+                          != InjectResult.ACCEPTED) {
+                        if (result != InjectResult.BACK_PRESSURED) {
+                          refused.incrementAndGet();
+                          return;
+                        }
+                        Thread.onSpinWait();
+                      }
+                    }
+                  }));
+    }
+    for (Thread thread : threads) {
+      thread.join(30_000);
+    }
+    assertEquals(0, refused.get());
+    int total = producers * perProducer;
+    await("every message at the sink", 10_000, () -> count("out") == total);
+    int[] next = new int[producers];
+    for (String body : TestNodes.RECEIVED.get("out")) {
+      Matcher m = PRODUCER_SEQ.matcher(body);
+      assertTrue(m.find(), body);
+      int producer = Integer.parseInt(m.group(1));
+      assertEquals(next[producer]++, Integer.parseInt(m.group(2)), "order of producer " + producer);
+    }
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == total);
+    assertEquals(total, engine.metrics("f").started());
+    assertEquals(0, engine.metrics("f").live());
+  }
+
+  @Test
+  void shouldRefuseAsInjectDoes() {
+    start(1).deploy(chain("f", 1, "pass", "sink"));
+    assertEquals(InjectResult.NOT_RUNNING, engine.injectAndRun("g", "in", json("{}"), NONE, 0));
+    assertEquals(InjectResult.UNKNOWN_NODE, engine.injectAndRun("f", "x", json("{}"), NONE, 0));
+    engine.stop("f", 1_000);
+    assertEquals(InjectResult.NOT_RUNNING, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
+  }
+
+  @Test
+  void shouldLeaveAChainWithAScriptNodeToTheWorker() throws Exception {
+    // a node of the Function node's type name, reachable from the trigger on the same worker: its
+    // time is the script's, so the caller's thread does not run the chain
+    NodeTypeRegistry registry = TestNodes.registry();
+    registry.register(
+        NodeType.builder("function").factory(ctx -> (msg, out) -> out.forward(0, msg)).build());
+    engine = new Engine(EngineConfig.builder().workers(1).build(), registry);
+    engine.deploy(chain("f", 1, "pass", "thread-record"));
+    engine.deploy(
+        new Flow(
+            "g",
+            "g",
+            "",
+            List.of(node("in", "trigger"), node("fn", "function"), node("out2", "thread-record")),
+            List.of(new Wire("in", 0, "fn", 0), new Wire("fn", 0, "out2", 0))));
+    for (int i = 0; i < 20; i++) {
+      Thread.sleep(2);
+      assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("g", "in", json("{}"), NONE, 0));
+      assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
+    }
+    await("all at both sinks", 5_000, () -> count("out2") == 20 && count("out") == 20);
+    for (Thread thread : TestNodes.THREADS.get("out2")) {
+      assertNotEquals(Thread.currentThread(), thread, "a script chain ran on the caller");
+    }
+    assertTrue(
+        TestNodes.THREADS.get("out").stream().anyMatch(t -> t == Thread.currentThread()),
+        "the flow without a script never ran inline");
+  }
+
+  @Test
+  void shouldQueueForABlockingNode() {
+    start(1)
+        .deploy(
+            new Flow(
+                "f",
+                "f",
+                "",
+                List.of(node("in", "blocking", Map.of("sleepMs", 1)), node("out", "thread-record")),
+                List.of(new Wire("in", 0, "out", 0))));
+    assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
+    await("at the sink", 5_000, () -> count("out") == 1);
+    assertNotEquals(Thread.currentThread(), TestNodes.THREADS.get("out").peek());
+  }
+}
