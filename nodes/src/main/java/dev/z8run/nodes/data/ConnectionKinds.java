@@ -109,8 +109,12 @@ public final class ConnectionKinds {
     try {
       String message;
       if (settings.kind().equals("mqtt")) {
-        NodeConnections.checkEgress(policy, settings);
-        message = testMqtt(settings, timeoutMs);
+        OutboundPolicy.Admission admitted = NodeConnections.admitEgress(policy, settings);
+        try {
+          message = testMqtt(settings, timeoutMs);
+        } finally {
+          admitted.close(); // the checked addresses were the name's answer while it connected
+        }
       } else if (DataSources.isDatabase(settings.kind())) {
         message = testDatabase(settings, policy, files, timeoutMs);
       } else {
@@ -130,16 +134,28 @@ public final class ConnectionKinds {
       ConnectionSettings settings, OutboundPolicy policy, SqliteFiles files, long timeoutMs)
       throws Exception {
     java.nio.file.Path file = null;
+    OutboundPolicy.Admission admitted = null;
     if (settings.kind().equals("sqlite")) {
       String name = settings.database().isEmpty() ? settings.host() : settings.database();
       file = files.resolve(name);
     } else {
-      NodeConnections.checkEgress(policy, settings);
+      admitted = NodeConnections.admitEgress(policy, settings);
     }
     Map<String, Object> fields = new LinkedHashMap<>(settings.toMap());
     fields.put("poolSize", 1);
     fields.put("connectTimeoutMs", timeoutMs);
-    try (HikariDataSource pool = DataSources.open(ConnectionSettings.fromMap(fields), file);
+    try {
+      return validate(ConnectionSettings.fromMap(fields), file, timeoutMs);
+    } finally {
+      if (admitted != null) {
+        admitted.close(); // the checked addresses were the name's answer while it connected
+      }
+    }
+  }
+
+  private static String validate(
+      ConnectionSettings settings, java.nio.file.Path file, long timeoutMs) throws Exception {
+    try (HikariDataSource pool = DataSources.open(settings, file);
         Connection connection = pool.getConnection()) {
       if (!connection.isValid((int) Math.max(1, timeoutMs / 1000))) {
         throw new IllegalStateException("the server did not answer a validation query");

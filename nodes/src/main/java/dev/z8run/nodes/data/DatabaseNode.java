@@ -12,6 +12,7 @@ import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.ConnectionSettings;
 import dev.z8run.nodes.support.LiveConnections;
 import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.OutboundPolicy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -173,7 +174,21 @@ public final class DatabaseNode implements Node {
       throw new IllegalArgumentException(
           "field 'dbType': '" + settings.kind() + "' is not a database");
     }
+    // the config is read before the connection is admitted and acquired: a bad field fails the
+    // deploy without leaving a live client (or the pin on its host's addresses) behind
+    mode = context.configString("mode", "query");
+    z8runFormat = context.configString("format", "node-red").equals("z8run");
+    query = context.configString("query", "");
+    parsed = query.isBlank() || mode.equals("transaction") ? null : SqlText.parse(query);
+    params = strings(context.config().get("params"));
+    streamBatch = (int) context.configLong("streamBatch", 1);
+    timeoutSeconds =
+        (int) Math.max(1, (context.configLong("statementTimeoutMs", 30_000) + 999) / 1000);
+    if (mode.equals("batch") && parsed == null) {
+      throw new IllegalArgumentException("field 'query': batch mode needs an INSERT statement");
+    }
     Path sqliteFile = null;
+    OutboundPolicy.Admission admission = null;
     if (kind.equals("sqlite")) {
       SqliteFiles files = context.service(SqliteFiles.class);
       String name = settings.database().isEmpty() ? settings.host() : settings.database();
@@ -182,7 +197,7 @@ public final class DatabaseNode implements Node {
         Files.createDirectories(sqliteFile.getParent());
       }
     } else {
-      NodeConnections.checkEgress(context, settings);
+      admission = NodeConnections.admitEgress(context, settings);
     }
     Path file = sqliteFile;
     lease =
@@ -193,19 +208,9 @@ public final class DatabaseNode implements Node {
                 settings,
                 HikariDataSource.class,
                 open -> DataSources.open(open, file),
-                HikariDataSource::close);
-    mode = context.configString("mode", "query");
-    z8runFormat = context.configString("format", "node-red").equals("z8run");
-    query = context.configString("query", "");
-    parsed = query.isBlank() || mode.equals("transaction") ? null : SqlText.parse(query);
-    params = strings(context.config().get("params"));
-    streamBatch = (int) context.configLong("streamBatch", 1);
-    timeoutSeconds =
-        (int) Math.max(1, (context.configLong("statementTimeoutMs", 30_000) + 999) / 1000);
+                HikariDataSource::close,
+                admission);
     if (mode.equals("batch")) {
-      if (parsed == null) {
-        throw new IllegalArgumentException("field 'query': batch mode needs an INSERT statement");
-      }
       batch =
           new BatchWriter(
               context,

@@ -7,6 +7,7 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.nodes.support.ConnectionSettings;
 import dev.z8run.nodes.support.LiveConnections;
+import dev.z8run.nodes.support.OutboundPolicy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -229,7 +230,7 @@ public final class MqttNodes {
   /** The node's lease on the live session of its connection (checked against the policy). */
   static LiveConnections.Lease<MqttSession> lease(NodeContext context) throws Exception {
     ConnectionSettings settings = settings(context);
-    NodeConnections.checkEgress(context, settings);
+    OutboundPolicy.Admission admission = NodeConnections.admitEgress(context, settings);
     return context
         .service(LiveConnections.class, LiveConnections::new)
         .acquire(
@@ -237,7 +238,8 @@ public final class MqttNodes {
             settings,
             MqttSession.class,
             MqttSession::open,
-            MqttSession::close);
+            MqttSession::close,
+            admission);
   }
 
   /** A QoS config value (a number or a string holding one); {@code fallback} when empty. */

@@ -4,7 +4,6 @@ import dev.z8run.core.node.NodeContext;
 import dev.z8run.nodes.support.ConnectionSettings;
 import dev.z8run.nodes.support.FlowOwners;
 import dev.z8run.nodes.support.OutboundPolicy;
-import java.net.InetAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.UnknownHostException;
@@ -50,28 +49,34 @@ final class NodeConnections {
   }
 
   /**
-   * Checks the connection's host against the server's outbound policy.
+   * Checks the connection's host against the server's outbound policy and pins the addresses it
+   * checked ({@link OutboundPolicy#admit}): until the returned admission is closed, every lookup of
+   * the host's name in this JVM answers those addresses, so a driver that resolves the name again
+   * when it (re)connects reaches an address the policy saw, even when the name's DNS answer has
+   * changed since (DNS rebinding). Hold it as long as the live client that uses the host.
    *
    * @throws IllegalArgumentException naming the host and the policy when it is refused
    */
-  static void checkEgress(NodeContext context, ConnectionSettings settings) {
+  static OutboundPolicy.Admission admitEgress(NodeContext context, ConnectionSettings settings) {
     OutboundPolicy installed = context.service(OutboundPolicy.class);
-    checkEgress(
+    return admitEgress(
         installed != null ? installed : OutboundPolicy.parse(OutboundPolicy.DEFAULT), settings);
   }
 
-  static void checkEgress(OutboundPolicy policy, ConnectionSettings settings) {
+  static OutboundPolicy.Admission admitEgress(OutboundPolicy policy, ConnectionSettings settings) {
     String host = settings.host().isEmpty() ? "127.0.0.1" : settings.host();
-    InetAddress[] addresses;
+    OutboundPolicy.Admission admission;
     try {
-      addresses = InetAddress.getAllByName(host);
+      admission = policy.admit(host);
     } catch (UnknownHostException unknown) {
       throw new IllegalArgumentException("host '" + host + "' is unknown", unknown);
     }
-    String refused = policy.check(host, addresses);
+    String refused = admission.refusal();
     if (refused != null) {
+      admission.close();
       throw new IllegalArgumentException(refused);
     }
+    return admission;
   }
 
   /**

@@ -46,11 +46,13 @@ public final class LiveConnections {
   public final class Lease<T> implements AutoCloseable {
     private final Key key;
     private final T client;
+    private final AutoCloseable held;
     private boolean closed;
 
-    private Lease(Key key, T client) {
+    private Lease(Key key, T client, AutoCloseable held) {
       this.key = key;
       this.client = client;
+      this.held = held;
     }
 
     public T client() {
@@ -69,7 +71,11 @@ public final class LiveConnections {
         }
         closed = true;
       }
-      release(key);
+      try {
+        release(key);
+      } finally {
+        closeQuietly(held);
+      }
     }
   }
 
@@ -82,8 +88,51 @@ public final class LiveConnections {
    * @throws Exception what the opener threw
    * @throws IllegalStateException when the live client of these settings is of another type
    */
-  public synchronized <T> Lease<T> acquire(
+  public <T> Lease<T> acquire(
       String owner, ConnectionSettings settings, Class<T> type, Opener<T> opener, Closer<T> closer)
+      throws Exception {
+    return acquire(owner, settings, type, opener, closer, null);
+  }
+
+  /**
+   * As {@link #acquire(String, ConnectionSettings, Class, Opener, Closer)}, and {@code held}
+   * (something the lease keeps, such as the outbound policy's pin on the host's addresses; may be
+   * null) is closed when the lease is, or at once when acquiring fails. The live client is opened
+   * while {@code held} is, and outlives no lease, so it never runs without one.
+   */
+  public <T> Lease<T> acquire(
+      String owner,
+      ConnectionSettings settings,
+      Class<T> type,
+      Opener<T> opener,
+      Closer<T> closer,
+      AutoCloseable held)
+      throws Exception {
+    try {
+      return leaseOf(owner, settings, type, opener, closer, held);
+    } catch (Exception | Error failed) {
+      closeQuietly(held);
+      throw failed;
+    }
+  }
+
+  private static void closeQuietly(AutoCloseable held) {
+    if (held != null) {
+      try {
+        held.close();
+      } catch (Exception ignored) {
+        // an admission's close does not throw; nothing else is held here
+      }
+    }
+  }
+
+  private synchronized <T> Lease<T> leaseOf(
+      String owner,
+      ConnectionSettings settings,
+      Class<T> type,
+      Opener<T> opener,
+      Closer<T> closer,
+      AutoCloseable held)
       throws Exception {
     Key key = new Key(owner == null ? "" : owner, settings);
     Entry entry = live.get(key);
@@ -99,7 +148,7 @@ public final class LiveConnections {
           "connection " + settings.address() + " is in use as a " + entry.client.getClass());
     }
     entry.users++;
-    return new Lease<>(key, type.cast(entry.client));
+    return new Lease<>(key, type.cast(entry.client), held);
   }
 
   private void release(Key key) {
