@@ -33,7 +33,9 @@ import java.util.Locale;
  * <p>Addresses are checked after resolving the name, and the connection goes to a checked address:
  * {@link #admit} pins the name's checked addresses in the JVM's resolver ({@link PinningResolver})
  * until the call is done, so the HTTP client's own lookup when it connects answers them, even when
- * the name's DNS answer has changed in between (DNS rebinding). Immutable and thread-safe.
+ * the name's DNS answer has changed in between (DNS rebinding). The data nodes (database, MQTT)
+ * hold their admission as long as their live client, whose drivers resolve the name again on every
+ * reconnection; a host allowed by name is not pinned. Immutable and thread-safe.
  */
 public final class OutboundPolicy {
   /** The environment variable holding the policy. */
