@@ -407,6 +407,12 @@ public final class Engine implements AutoCloseable {
   /** Starts an execution of {@code body} at the node; {@code done} may be null. */
   private InjectResult inject(
       String flowId, String nodeId, MessageBody body, ExecutionCallback done) {
+    return trigger(flowId, nodeId, body, done, false);
+  }
+
+  /** Finds the flow and node, then starts the execution: queued, or {@code inline} if it can. */
+  private InjectResult trigger(
+      String flowId, String nodeId, MessageBody body, ExecutionCallback done, boolean inline) {
     FlowRuntime runtime = flows.get(flowId);
     if (runtime == null) {
       return InjectResult.NOT_RUNNING;
@@ -415,7 +421,9 @@ public final class Engine implements AutoCloseable {
     if (index < 0) {
       return InjectResult.UNKNOWN_NODE;
     }
-    return runtime.trigger(index, body, new MessageFlyweight(), done);
+    return inline
+        ? runtime.triggerInline(index, body, new MessageFlyweight())
+        : runtime.trigger(index, body, new MessageFlyweight(), done);
   }
 
   /**
@@ -433,19 +441,11 @@ public final class Engine implements AutoCloseable {
     if (config.manual() || onWorkerThread()) {
       return inject(flowId, nodeId, json, binary, ref);
     }
-    FlowRuntime runtime = flows.get(flowId);
-    if (runtime == null) {
-      return InjectResult.NOT_RUNNING;
-    }
-    int index = runtime.plan.indexOf(nodeId);
-    if (index < 0) {
-      return InjectResult.UNKNOWN_NODE;
-    }
     MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length);
     if (binary.length > 0) {
       body.binary(new UnsafeBuffer(binary), 0, binary.length);
     }
-    return runtime.triggerInline(index, body.ref(ref), new MessageFlyweight());
+    return trigger(flowId, nodeId, body.ref(ref), null, true);
   }
 
   private boolean onWorkerThread() {

@@ -280,21 +280,49 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     }
     long executionId = executions.executionId(slot);
     UnsafeBuffer buffer = worker.inlineRecord.ensure(recordLength, 0);
-    MessageFlyweight record =
-        worker
-            .inlineHeader
-            .wrap(buffer, 0, recordLength)
-            .executionId(executionId)
-            .messageId(executionId)
-            .credit(ExecutionTable.INITIAL_CREDIT)
-            .timestampNs(nowNs)
-            .execSlot(slot)
-            .source(-1, 0, 0)
-            .flags(flags)
-            .body(length, binaryLength > 0)
-            .ref(body.ref());
+    writeFirst(
+        worker.inlineHeader.wrap(buffer, 0, recordLength),
+        body,
+        executionId,
+        slot,
+        flags,
+        nowNs,
+        byReference);
+    executionCounters.getAndAddLong(STARTED, 1);
+    if (flags != 0) {
+      events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
+    }
+    target.run(buffer, 0, recordLength, false);
+    return InjectResult.ACCEPTED;
+  }
+
+  /**
+   * Writes an execution's first record into {@code record} (wrapped at its place, ring or inline
+   * buffer): the header, then the body, or the body into a block once when it travels {@code
+   * byReference} (the record then carries the block's address).
+   */
+  private void writeFirst(
+      MessageFlyweight record,
+      MessageBody body,
+      long executionId,
+      int slot,
+      int flags,
+      long nowNs,
+      boolean byReference) {
+    int length = body.jsonLength();
+    int binaryLength = body.binaryLength();
+    record
+        .executionId(executionId)
+        .messageId(executionId)
+        .credit(ExecutionTable.INITIAL_CREDIT)
+        .timestampNs(nowNs)
+        .execSlot(slot)
+        .source(-1, 0, 0)
+        .flags(flags)
+        .body(length, binaryLength > 0)
+        .ref(body.ref());
     if (byReference) {
-      record.bodyRef(blocks.allocate(bodyLength), bodyLength);
+      record.bodyRef(blocks.allocate(length + binaryLength), length + binaryLength);
     }
     MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
     destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
@@ -302,12 +330,6 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       destination.putBytes(
           record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
     }
-    executionCounters.getAndAddLong(STARTED, 1);
-    if (flags != 0) {
-      events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
-    }
-    target.run(buffer, 0, recordLength, false);
-    return InjectResult.ACCEPTED;
   }
 
   /** Receives the id of a traced execution {@link #start} began. */
@@ -351,27 +373,14 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       return InjectResult.BACK_PRESSURED;
     }
     long executionId = executions.executionId(slot);
-    record
-        .wrap(target.inbox.buffer(), index, recordLength)
-        .executionId(executionId)
-        .messageId(executionId)
-        .credit(ExecutionTable.INITIAL_CREDIT)
-        .timestampNs(nowNs)
-        .execSlot(slot)
-        .source(-1, 0, 0)
-        .flags(flags)
-        .body(length, binaryLength > 0)
-        .ref(body.ref());
-    if (byReference) {
-      // the body goes into a block once; the ring carries its address
-      record.bodyRef(blocks.allocate(bodyLength), bodyLength);
-    }
-    MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
-    destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
-    if (binaryLength > 0) {
-      destination.putBytes(
-          record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
-    }
+    writeFirst(
+        record.wrap(target.inbox.buffer(), index, recordLength),
+        body,
+        executionId,
+        slot,
+        flags,
+        nowNs,
+        byReference);
     executionCounters.getAndAddLong(STARTED, 1);
     if (done != null) {
       callbacks.put(executionId, done); // before the commit: the execution may end at once
