@@ -17,6 +17,7 @@ import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.support.LiveConnections;
 import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.nodes.support.PinningResolver;
+import dev.z8run.testkit.Poll;
 import dev.z8run.testkit.TestServices;
 import dev.z8run.testkit.TestServices.Service;
 import java.io.IOException;
@@ -213,18 +214,28 @@ class EgressRebindingIT {
   }
 
   private void awaitDelivery(Mqtt5BlockingClient client, String topic, int count) {
-    FlowHarness.await(
-        count + " messages through the relay",
-        () -> {
-          client.publish(
-              Mqtt5Publish.builder()
-                  .topic(topic)
-                  .qos(MqttQos.AT_MOST_ONCE)
-                  .payload("\"probe\"".getBytes(StandardCharsets.UTF_8))
-                  .build());
-          sleep(50);
-          return harness.captured("got").size() >= count;
-        });
+    // the session connects and subscribes on its own thread after the deploy, and again after a
+    // cut with its reconnect backoff: on a loaded machine that has taken more than 10 s (CI once)
+    Poll.eventually(
+            count
+                + " messages through the relay (relay connections "
+                + relay.accepted.get()
+                + ", forbidden address "
+                + victim.accepted.get()
+                + ")",
+            java.time.Duration.ofSeconds(45))
+        .until(
+            () -> {
+              client.publish(
+                  Mqtt5Publish.builder()
+                      .topic(topic)
+                      .qos(MqttQos.AT_MOST_ONCE)
+                      .payload("\"probe\"".getBytes(StandardCharsets.UTF_8))
+                      .build());
+              sleep(50);
+              return harness.captured("got").size() >= count;
+            });
+    assertEquals(0, victim.accepted.get(), "nothing reached the forbidden address");
   }
 
   private static void sleep(long millis) {
