@@ -229,6 +229,16 @@ public final class ObjectPatch {
         at += editLength[n];
       }
     }
+    at = writeAppended(values, dst, at, first);
+    dst.putByte(at++, (byte) '}');
+    return at - dstOffset;
+  }
+
+  /**
+   * Writes the appended members at {@code at}, each after a comma unless it is the object's {@code
+   * first} member; returns the offset after them.
+   */
+  private int writeAppended(DirectBuffer values, MutableDirectBuffer dst, int at, boolean first) {
     for (int a = 0; a < appended; a++) {
       if (!first) {
         dst.putByte(at++, (byte) ',');
@@ -240,8 +250,7 @@ public final class ObjectPatch {
       Bytes.copy(values, appendValue[a], dst, at, appendValueLength[a]);
       at += appendValueLength[a];
     }
-    dst.putByte(at++, (byte) '}');
-    return at - dstOffset;
+    return at;
   }
 
   /** Whether {@link #write} copies runs: a compact source, nothing removed. */
@@ -271,14 +280,8 @@ public final class ObjectPatch {
     int close = sourceOffset + compactLength - 1; // the closing brace
     Bytes.copy(source, from, dst, at, close - from);
     at += close - from;
-    for (int a = 0; a < appended; a++) {
-      dst.putByte(at++, (byte) ',');
-      Bytes.copy(values, appendKey[a], dst, at, appendKeyLength[a]);
-      at += appendKeyLength[a];
-      dst.putByte(at++, (byte) ':');
-      Bytes.copy(values, appendValue[a], dst, at, appendValueLength[a]);
-      at += appendValueLength[a];
-    }
+    // runs() holds only for a source with members left, so an appended member follows a comma
+    at = writeAppended(values, dst, at, false);
     dst.putByte(at++, (byte) '}');
     return at - dstOffset;
   }
