@@ -53,7 +53,7 @@ final class BlockingDispatch extends NodeInstance {
   private void run(UnsafeBuffer copy, int length) {
     MessageFlyweight msg = new MessageFlyweight().wrap(copy, 0, length).resolve();
     Emitter pooled = emitters.poll();
-    Emitter out = pooled != null ? pooled : new Emitter(null, true, (long) index << 56);
+    Emitter out = pooled != null ? pooled : new Emitter(null, true);
     out.begin(this, msg);
     boolean timed = flow.latencySampleEvery != 0;
     long startNs = timed ? flow.nanoClock.nanoTime() : 0;

@@ -91,8 +91,7 @@ final class Emitter implements Output {
   private ScratchBuffer continuationScratch = fusedA;
   private NodeInstance continuation;
   private int continuationLength;
-  private long messageIdSequence;
-  private final long messageIdBase;
+  private final MessageIds messageIds = new MessageIds();
 
   private NodeInstance node;
   private MessageFlyweight input;
@@ -114,10 +113,9 @@ final class Emitter implements Output {
   private int claimBinaryLength;
   private int claimIndexLength;
 
-  Emitter(WorkerAgent worker, boolean waitWhenFull, long messageIdBase) {
+  Emitter(WorkerAgent worker, boolean waitWhenFull) {
     this.worker = worker;
     this.waitWhenFull = waitWhenFull;
-    this.messageIdBase = messageIdBase;
   }
 
   /** Starts emitting on behalf of {@code node} for {@code input}. */
@@ -454,7 +452,7 @@ final class Emitter implements Output {
   }
 
   private long nextMessageId() {
-    return messageIdBase | (++messageIdSequence & 0x00FF_FFFF_FFFF_FFFFL);
+    return messageIds.next();
   }
 
   /** Writes the child's header: the input's execution, this node's port, no credit yet. */

@@ -75,7 +75,7 @@ final class WorkerAgent implements Agent {
     this.id = id;
     this.batchLimit = batchLimit;
     this.nanoClock = nanoClock;
-    this.emitter = new Emitter(this, false, ((long) id + 1) << 56);
+    this.emitter = new Emitter(this, false);
   }
 
   /**
@@ -153,8 +153,7 @@ final class WorkerAgent implements Agent {
   /** Runs the duty cycle while a detached call goes on; ends at a cycle's end once stopped. */
   final class StandIn implements Runnable {
     final int number = STAND_INS.incrementAndGet();
-    final Emitter emitter =
-        new Emitter(WorkerAgent.this, false, (128L + Math.floorMod(number, 127)) << 56);
+    final Emitter emitter = new Emitter(WorkerAgent.this, false);
     final Emitter previousEmitter;
     final Thread previousThread;
     final NodeInstance reading;

@@ -18,6 +18,7 @@ import dev.z8run.core.node.InjectResult;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -39,6 +40,7 @@ class EngineTest {
   @BeforeEach
   void setUp() {
     TestNodes.RECEIVED.clear();
+    TestNodes.IDS.clear();
     TestNodes.BLOCKING_THREADS.clear();
     TestNodes.BLOCKING_MAX.set(0);
   }
@@ -447,6 +449,29 @@ class EngineTest {
     int most = TestNodes.BLOCKING_MAX.get();
     assertTrue(most > 1 && most <= 32, "messages in the node at once: " + most);
     await("completed", 5_000, () -> engine.metrics("blk").completed() == 200);
+  }
+
+  @Test
+  void shouldGiveEveryNewMessageItsOwnIdAcrossWorkersAndBlockingCalls() {
+    start(EngineConfig.builder().workers(2).blockingConcurrency(32).build());
+    engine.deploy(
+        TestNodes.newFlow("ids")
+            .node("in", "trigger")
+            .node("io", "blocking", Map.of("sleepMs", 2, "fresh", true))
+            .node("copy", "split", Map.of("copies", 2))
+            .node("io2", "blocking", Map.of("sleepMs", 1, "fresh", true))
+            .node("out", "record")
+            .wire("in", "io")
+            .wire("io", "copy")
+            .wire("copy", "io2")
+            .wire("io2", "out")
+            .build());
+    for (int i = 0; i < 300; i++) {
+      injectAccepted(engine, "ids", "in", json("{\"s\":" + i + "}"));
+    }
+    Queue<Long> ids = TestNodes.IDS.computeIfAbsent("out", k -> new ConcurrentLinkedQueue<>());
+    await("all through both blocking nodes", 30_000, () -> ids.size() == 600);
+    assertEquals(600, new HashSet<>(ids).size(), "distinct message ids among 600 new messages");
   }
 
   @Test

@@ -26,6 +26,9 @@ final class TestNodes {
   /** What each "record" sink received, by node id: the JSON bodies in arrival order. */
   static final Map<String, Queue<String>> RECEIVED = new ConcurrentHashMap<>();
 
+  /** The message ids each "record" sink received, by node id, in arrival order. */
+  static final Map<String, Queue<Long>> IDS = new ConcurrentHashMap<>();
+
   /** The threads "thread-record" sinks ran on, by node id, in arrival order. */
   static final Map<String, Queue<Thread>> THREADS = new ConcurrentHashMap<>();
 
@@ -55,7 +58,12 @@ final class TestNodes {
                 ctx -> {
                   Queue<String> queue =
                       RECEIVED.computeIfAbsent(ctx.nodeId(), k -> new ConcurrentLinkedQueue<>());
-                  return (msg, out) -> queue.add(msg.jsonString());
+                  Queue<Long> ids =
+                      IDS.computeIfAbsent(ctx.nodeId(), k -> new ConcurrentLinkedQueue<>());
+                  return (msg, out) -> {
+                    ids.add(msg.messageId());
+                    queue.add(msg.jsonString());
+                  };
                 })
             .build());
     registry.register(
@@ -116,6 +124,7 @@ final class TestNodes {
             .factory(
                 ctx -> {
                   long sleepMs = ctx.configLong("sleepMs", 5);
+                  boolean fresh = ctx.configBoolean("fresh", false);
                   return (msg, out) -> {
                     BLOCKING_THREADS.add(Thread.currentThread());
                     BLOCKING_MAX.accumulateAndGet(BLOCKING_NOW.incrementAndGet(), Math::max);
@@ -124,7 +133,11 @@ final class TestNodes {
                     } finally {
                       BLOCKING_NOW.decrementAndGet();
                     }
-                    out.forward(0, msg);
+                    if (fresh) {
+                      out.send(0, msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+                    } else {
+                      out.forward(0, msg);
+                    }
                   };
                 })
             .build());
