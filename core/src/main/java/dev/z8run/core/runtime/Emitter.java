@@ -435,7 +435,10 @@ final class Emitter implements Output {
         && target.fusable
         && !target.detached // its call runs on another thread: the message waits in its inbox
         && !target.hasPending()
-        && target.inbox.size() == 0;
+        // empty: nothing claimed past what the worker consumed (two loads; size() takes three and
+        // loops, for a consistent count from any thread, which this worker, the consumer, needs
+        // not)
+        && target.inbox.producerPosition() == target.inbox.consumerPosition();
   }
 
   private void checkPort(int port) {

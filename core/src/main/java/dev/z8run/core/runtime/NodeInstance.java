@@ -318,11 +318,14 @@ class NodeInstance implements ControlledMessageHandler {
     }
   }
 
-  /** Wakes this node's worker if it is parked and not the caller. */
+  /**
+   * Wakes this node's worker if it is parked and not the caller; after a record was committed into
+   * this node's inbox through a claim ({@link WorkerAgent#signalClaimed()}).
+   */
   void signal(WorkerAgent caller) {
     WorkerAgent owner = worker;
     if (owner != caller && owner != null) {
-      owner.signal();
+      owner.signalClaimed();
     }
   }
 

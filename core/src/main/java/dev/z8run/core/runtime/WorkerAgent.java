@@ -283,10 +283,31 @@ final class WorkerAgent implements Agent {
     return lines.getIntVolatile(OWNER_OFFSET) == OWNER_CALLER;
   }
 
-  /** Wakes the worker if it is parked. Called by producers after committing a record. */
+  /** Wakes the worker if it is parked: after a change it must see that was not a ring claim. */
   void signal() {
     VarHandle.fullFence();
-    if (lines.getIntVolatile(PARKED_OFFSET) != 0) {
+    wake();
+  }
+
+  /**
+   * Wakes the worker if it is parked, after a record was committed into one of its inboxes. No
+   * fence: the record's claim was a CAS on the ring's tail (a volatile write) before this volatile
+   * read of {@code parked}, and the parking worker writes {@code parked} before it reads the tails
+   * ({@link #hasWork()}); the synchronization order of the four accesses has one side see the
+   * other's write, as the full fence of {@link #signal()} would.
+   */
+  void signalClaimed() {
+    wake();
+  }
+
+  /**
+   * Unparks a parked worker once per park: the producer that clears {@code parked} unparks it, and
+   * the producers that commit after it, before the worker runs again, find it cleared instead of
+   * calling {@link LockSupport#unpark} for every record (on a core shared with the worker, that was
+   * a call per message until the worker got the core back).
+   */
+  private void wake() {
+    if (lines.getIntVolatile(PARKED_OFFSET) != 0 && lines.compareAndSetInt(PARKED_OFFSET, 1, 0)) {
       Thread current = thread;
       if (current != null) {
         LockSupport.unpark(current);

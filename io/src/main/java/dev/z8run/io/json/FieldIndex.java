@@ -133,6 +133,30 @@ public final class FieldIndex {
   }
 
   /**
+   * As {@link #entry(DirectBuffer, int, DirectBuffer, int, byte[])}, trying the entry at position
+   * {@code hint} (0-based) first: a node that looks up the same key in every message (a change
+   * node's path) finds it where the last message had it, with one comparison instead of a scan.
+   *
+   * @return the entry's offset in {@code index}, or -1
+   */
+  public static int entry(
+      DirectBuffer index,
+      int indexOffset,
+      DirectBuffer json,
+      int jsonOffset,
+      byte[] key,
+      int hint) {
+    if (hint >= 0 && hint < index.getInt(indexOffset + COUNT_OFFSET)) {
+      int entry = indexOffset + ENTRIES_OFFSET + hint * ENTRY_BYTES;
+      if (index.getInt(entry + KEY_LENGTH) == key.length
+          && keyEquals(json, jsonOffset + index.getInt(entry + KEY_OFFSET), key)) {
+        return entry;
+      }
+    }
+    return entry(index, indexOffset, json, jsonOffset, key);
+  }
+
+  /**
    * The value of top-level member {@code key} of {@code msg}'s JSON, through its index when it
    * carries one, else by scanning.
    *

@@ -43,6 +43,9 @@ public final class JsonPatch {
   private int indexCount;
   private int resultIndexLength;
 
+  /** Position in the index where the last message's top-level key was found; -1: none yet. */
+  private int entryHint = -1;
+
   /**
    * Works out how to set {@code path} to a value of {@code valueLength} bytes in {@code msg}'s
    * JSON, through its field index; afterwards {@link #resultIndexLength()} says how long the
@@ -74,7 +77,11 @@ public final class JsonPatch {
     this.sourceLength = length;
     this.path = path;
     this.valueLength = valueLength;
-    int entry = FieldIndex.entry(index, indexOffset, json, offset, path[0]);
+    // the key was where the last message had it (a chain of change nodes: every time)
+    int entry = FieldIndex.entry(index, indexOffset, json, offset, path[0], entryHint);
+    if (entry >= 0) {
+      entryHint = (entry - indexOffset - FieldIndex.ENTRIES_OFFSET) / FieldIndex.ENTRY_BYTES;
+    }
     if (entry < 0) {
       int close = offset + length - 1;
       while (close > offset && json.getByte(close) != '}') {

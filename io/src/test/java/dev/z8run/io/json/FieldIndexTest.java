@@ -112,6 +112,56 @@ class FieldIndexTest {
   }
 
   @Test
+  void shouldFindAKeyWhateverTheHintSays() {
+    MessageFlyweight msg = record("{\"payload\":1,\"topic\":\"t\",\"hop\":2}", true);
+    int plain =
+        FieldIndex.entry(
+            msg.buffer(), msg.indexOffset(), msg.buffer(), msg.jsonOffset(), bytes("hop"));
+    for (int hint : new int[] {-1, 0, 1, 2, 3, 16, Integer.MAX_VALUE}) {
+      assertEquals(
+          plain,
+          FieldIndex.entry(
+              msg.buffer(), msg.indexOffset(), msg.buffer(), msg.jsonOffset(), bytes("hop"), hint),
+          "hint " + hint);
+      assertEquals(
+          -1,
+          FieldIndex.entry(
+              msg.buffer(),
+              msg.indexOffset(),
+              msg.buffer(),
+              msg.jsonOffset(),
+              bytes("missing"),
+              hint),
+          "hint " + hint);
+    }
+  }
+
+  @Test
+  void shouldPatchTheRightMemberWhenTheKeyMovesBetweenMessages() {
+    // one JsonPatch for every message, as a change node keeps it: the remembered position of the
+    // key is a hint only
+    JsonPatch patch = new JsonPatch();
+    for (String body :
+        List.of(
+            "{\"hop\":1,\"payload\":2}",
+            "{\"payload\":2,\"hop\":1}",
+            "{\"a\":0,\"hop\":1}",
+            "{\"hop\":1}",
+            "{\"payload\":2}")) {
+      MessageFlyweight msg = record(body, true);
+      int length = patch.prepare(msg, JsonCodec.keyPath("hop"), 1);
+      UnsafeBuffer out = new UnsafeBuffer(new byte[length]);
+      patch.write(new UnsafeBuffer(bytes("7")), 0, out, 0);
+      String patched = new String(out.byteArray(), StandardCharsets.UTF_8);
+      assertEquals(
+          body.contains("\"hop\"")
+              ? body.replace("\"hop\":1", "\"hop\":7")
+              : "{\"payload\":2,\"hop\":7}",
+          patched);
+    }
+  }
+
+  @Test
   void shouldRefuseToWriteInPlaceIntoAnotherBuffer() {
     MessageFlyweight msg = record("{\"hop\":1}", true);
     JsonPatch patch = new JsonPatch();

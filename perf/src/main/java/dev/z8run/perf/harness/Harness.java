@@ -40,7 +40,8 @@ public final class Harness {
       long rejected,
       long cpuNs,
       long blocks,
-      long blockBodyBytes) {
+      long blockBodyBytes,
+      java.util.Map<String, Long> threadCpuNs) {
     public double msgsPerSecond() {
       return sinkMessages * 1e9 / elapsedNs;
     }
@@ -51,6 +52,28 @@ public final class Harness {
      */
     public double cpuNsPerMessage() {
       return sinkMessages == 0 ? 0 : (double) cpuNs / sinkMessages;
+    }
+
+    /**
+     * CPU ns per message at the sink of the feeder (this thread, {@code main}), of each engine
+     * worker, and of every other thread together (JIT, GC, timers): which thread a message's CPU
+     * goes to, e.g. {@code main:310,z8-worker-0:640,z8-worker-1:590,other:12}.
+     */
+    public String cpuSplit() {
+      StringBuilder out = new StringBuilder();
+      long other = 0;
+      for (var entry : new java.util.TreeMap<>(threadCpuNs).entrySet()) {
+        String name = entry.getKey();
+        if (name.equals("main") || name.startsWith("z8-worker-")) {
+          out.append(name)
+              .append(':')
+              .append(entry.getValue() / Math.max(1, sinkMessages))
+              .append(',');
+        } else {
+          other += entry.getValue();
+        }
+      }
+      return out.append("other:").append(other / Math.max(1, sinkMessages)).toString();
     }
 
     public double sourceMessagesPerSecond() {
@@ -87,7 +110,7 @@ public final class Harness {
         Locale.ROOT,
         "%s %.0f %.1f src_msgs_per_s=%.0f count=%d rejected=%d workers=%d cpu_ns_per_msg=%.0f"
             + " blocks_per_msg=%.3f block_body_bytes=%.0f body_bytes_copied_per_hop=%.0f"
-            + " ref_record_bytes=%d%n",
+            + " ref_record_bytes=%d cpu_split=%s%n",
         scenario.id(),
         result.msgsPerSecond(),
         rssMb(),
@@ -99,7 +122,8 @@ public final class Harness {
         blocksPerMsg,
         blockBytes,
         copiedPerHop,
-        MessageDescriptor.HEADER_LENGTH + MessageDescriptor.REF_BODY_LENGTH);
+        MessageDescriptor.HEADER_LENGTH + MessageDescriptor.REF_BODY_LENGTH,
+        result.cpuSplit());
   }
 
   /** Deploys the scenario, warms up for {@code warmMs}, measures for {@code durMs}. */
@@ -115,12 +139,15 @@ public final class Harness {
       long sent0 = feeder.sent;
       long rejected0 = feeder.rejected;
       long cpu0 = cpuNs();
+      java.util.Map<String, Long> threads0 = threadCpuNs();
       long blocks0 = engine.bodyBlocks().allocations();
       long blockBytes0 = engine.bodyBlocks().allocatedBodyBytes();
       long t0 = System.nanoTime();
       feeder.feedFor(durMs);
       long elapsed = System.nanoTime() - t0;
       long cpu = cpuNs() - cpu0;
+      java.util.Map<String, Long> threads1 = threadCpuNs();
+      threads1.replaceAll((name, ns) -> ns - threads0.getOrDefault(name, 0L));
       return new Result(
           scenario,
           sink.get() - sink0,
@@ -129,7 +156,8 @@ public final class Harness {
           feeder.rejected - rejected0,
           cpu,
           engine.bodyBlocks().allocations() - blocks0,
-          engine.bodyBlocks().allocatedBodyBytes() - blockBytes0);
+          engine.bodyBlocks().allocatedBodyBytes() - blockBytes0,
+          threads1);
     }
   }
 
@@ -223,6 +251,22 @@ public final class Harness {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
+  }
+
+  /** CPU time per live thread, by name (threads of one name added up). */
+  private static java.util.Map<String, Long> threadCpuNs() {
+    java.lang.management.ThreadMXBean bean =
+        java.lang.management.ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Long> byName = new java.util.HashMap<>();
+    for (java.lang.management.ThreadInfo info : bean.getThreadInfo(bean.getAllThreadIds())) {
+      if (info != null) {
+        long ns = bean.getThreadCpuTime(info.getThreadId());
+        if (ns > 0) {
+          byName.merge(info.getThreadName(), ns, Long::sum);
+        }
+      }
+    }
+    return byName;
   }
 
   /** Resident set size of this process in MB, from /proc (0 where there is no /proc). */

@@ -48,6 +48,8 @@ public final class HopCpuTime {
         "chainOfTenSettingTopicWhole",
         FunctionBenchmarks.functions(10, FunctionBenchmarks.WHOLE + FunctionBenchmarks.SET_TOPIC));
     flows.put("chainOfTenChangeNodes", Scenario.A2_PIPELINE_CHANGE10.flow());
+    // the same chain on one worker: no ring crossing in the middle (a2 with workers=1)
+    flows.put("chainOfTenChangeNodesOneWorker", Scenario.A2_PIPELINE_CHANGE10.flow());
     if (args.length > 2) {
       java.util.regex.Pattern only = java.util.regex.Pattern.compile(args[2]);
       flows.keySet().removeIf(name -> !only.matcher(name).matches());
@@ -55,8 +57,15 @@ public final class HopCpuTime {
     com.sun.management.ThreadMXBean threads =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     List<ManualEngine> engines = new ArrayList<>();
-    for (Flow flow : flows.values()) {
-      engines.add(new ManualEngine(flow, ManualEngine.SMALL, 0));
+    for (Map.Entry<String, Flow> flow : flows.entrySet()) {
+      int workers = flow.getKey().endsWith("OneWorker") ? 1 : 2;
+      engines.add(
+          new ManualEngine(
+              flow.getValue(),
+              ManualEngine.SMALL,
+              0,
+              dev.z8run.core.config.EngineConfig.builder().build().latencySampleEvery(),
+              workers));
     }
     try {
       for (ManualEngine engine : engines) {

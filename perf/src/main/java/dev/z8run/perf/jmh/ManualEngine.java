@@ -35,10 +35,18 @@ final class ManualEngine implements AutoCloseable {
    *     histograms (0: none)
    */
   ManualEngine(Flow flow, byte[] body, int binaryBytes, int latencySampleEvery) {
+    this(flow, body, binaryBytes, latencySampleEvery, 2);
+  }
+
+  /**
+   * @param workers the engine's workers (the planner splits a chain into one run per worker, and
+   *     each run boundary is a ring crossing)
+   */
+  ManualEngine(Flow flow, byte[] body, int binaryBytes, int latencySampleEvery, int workers) {
     engine =
         new Engine(
             EngineConfig.builder()
-                .workers(2)
+                .workers(workers)
                 .traceIntervalMs(1_000_000)
                 .latencySampleEvery(latencySampleEvery)
                 .manualWorkers(new SystemNanoClock())
