@@ -32,14 +32,24 @@ final class NodeRedDataNodes {
   static String map(String type, Map<?, ?> node, Map<String, Object> config, List<String> notes) {
     switch (type) {
       case "mqtt in" -> {
-        if ("true".equals(String.valueOf(node.get("inputs")))
-            || "1".equals(String.valueOf(node.get("inputs")))) {
-          notes.add("its dynamic subscriptions (msg.action) are not supported");
-          return null;
-        }
         config.put("connection", node.get("broker"));
-        config.put("topic", node.get("topic"));
+        Object inputs = node.get("inputs");
+        if ("true".equals(String.valueOf(inputs)) || "1".equals(String.valueOf(inputs))) {
+          // dynamic: subscriptions come with msg.action subscribe
+          config.put("inputs", 1L);
+          putIfSet(node, config, "topic", "topic");
+        } else {
+          config.put("topic", node.get("topic"));
+        }
         putIfSet(node, config, "qos", "qos");
+        // MQTT 5 subscription options (Node-RED keeps them as strings or booleans)
+        putIfSet(node, config, "nl", "nl");
+        putIfSet(node, config, "rap", "rap");
+        putIfSet(node, config, "rh", "rh");
+        if (node.get("subscriptionIdentifier") != null
+            && !"".equals(node.get("subscriptionIdentifier"))) {
+          notes.add("its subscriptionIdentifier is not sent (the connection routes by filter)");
+        }
         Object datatype = node.get("datatype");
         config.put("datatype", datatype == null || "".equals(datatype) ? "auto-detect" : datatype);
         return "mqtt-in";
@@ -132,6 +142,8 @@ final class NodeRedDataNodes {
         copy(from, to, "willPayload", "willPayload");
         copy(from, to, "willQos", "willQos");
         copy(from, to, "willRetain", "willRetain");
+        copy(from, to, "sessionExpiry", "sessionExpiry");
+        copy(from, to, "autoConnect", "autoConnect");
       }
       case "sqlitedb" -> {
         to.put("kind", "sqlite");
