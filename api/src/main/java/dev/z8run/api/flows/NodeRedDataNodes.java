@@ -10,7 +10,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code mqtt in} and {@code mqtt out} (core) to {@code mqtt-in} and {@code mqtt-out}, their
- *       {@code mqtt-broker} config node a connection of kind {@code mqtt};
+ *       {@code mqtt-broker} config node a connection of kind {@code mqtt}; a dynamic {@code mqtt
+ *       in} ({@code inputs: 1}) stays dynamic, its MQTT 5 options ({@code nl}, {@code rap}, {@code
+ *       rh}) come along;
  *   <li>{@code sqlite} (node-red-node-sqlite, config {@code sqlitedb}), {@code mysql}
  *       (node-red-node-mysql, config {@code MySQLdatabase}) and {@code postgresql}
  *       (node-red-contrib-postgresql, config {@code postgreSQLConfig}) to {@code database}.
@@ -42,10 +44,17 @@ final class NodeRedDataNodes {
           config.put("topic", node.get("topic"));
         }
         putIfSet(node, config, "qos", "qos");
-        // MQTT 5 subscription options (Node-RED keeps them as strings or booleans)
-        putIfSet(node, config, "nl", "nl");
-        putIfSet(node, config, "rap", "rap");
-        putIfSet(node, config, "rh", "rh");
+        // MQTT 5 subscription options (Node-RED writes them as booleans or their text)
+        putFlag(node, config, "nl");
+        putFlag(node, config, "rap");
+        Object rh = node.get("rh");
+        if (rh != null && !"".equals(rh)) {
+          try {
+            config.put("rh", Long.parseLong(String.valueOf(rh).strip()));
+          } catch (NumberFormatException notNumber) {
+            notes.add("its rh '" + rh + "' is not 0, 1 or 2: retain handling 0");
+          }
+        }
         if (node.get("subscriptionIdentifier") != null
             && !"".equals(node.get("subscriptionIdentifier"))) {
           notes.add("its subscriptionIdentifier is not sent (the connection routes by filter)");
@@ -111,6 +120,15 @@ final class NodeRedDataNodes {
       default -> {
         return null;
       }
+    }
+  }
+
+  private static void putFlag(Map<?, ?> node, Map<String, Object> config, String name) {
+    Object value = node.get(name);
+    if (Boolean.TRUE.equals(value) || "true".equals(value)) {
+      config.put(name, true);
+    } else if (Boolean.FALSE.equals(value) || "false".equals(value)) {
+      config.put(name, false);
     }
   }
 
