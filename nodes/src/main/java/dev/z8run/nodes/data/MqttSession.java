@@ -63,7 +63,15 @@ import javax.net.ssl.TrustManagerFactory;
  * cleanSession}, {@code sessionExpiry} seconds (MQTT 5), {@code bufferSize}, {@code receiveMaximum}
  * (MQTT 5: unacknowledged QoS 1/2 messages the broker may send at once), {@code willTopic}, {@code
  * willPayload}, {@code willQos}, {@code willRetain}, {@code caFile} (PEM certificate trusted for
- * TLS besides the JDK's). Thread-safe.
+ * TLS besides the JDK's), {@code autoConnect} (false: stopped until {@link #connect}).
+ *
+ * <p>Subscriptions are the session's, by node ({@code owner}) and filter: the broker holds one per
+ * filter (made with the options of its first subscriber, on every new client) and the session hands
+ * each arrival to every node whose filter it matches, acknowledging a QoS 1/2 message once all of
+ * them have. Node-RED's control actions act on the whole session, as on Node-RED's broker config
+ * node: {@link #disconnect} stops the client for every user, {@link #connect} starts it again,
+ * possibly with new settings (a new client, the subscriptions and the waiting messages carried
+ * over). Thread-safe.
  */
 public final class MqttSession implements AutoCloseable {
   /** What {@link #publish} did with a message. */
