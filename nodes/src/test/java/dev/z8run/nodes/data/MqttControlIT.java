@@ -333,6 +333,62 @@ class MqttControlIT {
   }
 
   @Test
+  void shouldWaitForAConnectActionWithAutoConnectOff() throws Exception {
+    String topic = prefix + "/manual";
+    deployControlled("manual", json(connection("autoConnect", false), "topic", topic, "qos", 1));
+    Mqtt5BlockingClient client = client();
+    publish(client, topic, "\"unheard\"");
+    sleep(500);
+    assertTrue(harness.captured("got").isEmpty(), "not connected before the connect action");
+    harness.inject("manual", "ctl", "{\"action\":\"connect\"}");
+    awaitDelivering(client, topic, "got");
+  }
+
+  @Test
+  void shouldGiveEveryNodeOfAFilterEachMessageOnOneConnection() throws Exception {
+    String topic = prefix + "/fan";
+    String config =
+        json(
+            connection("clientId", "h15b-fan-" + UUID.randomUUID()),
+            "topic",
+            topic + "/#",
+            "qos",
+            1);
+    harness.engine.deploy(
+        new Flow(
+            "fan",
+            "fan",
+            "",
+            List.of(
+                node("a", "mqtt-in", config),
+                node("b", "mqtt-in", config),
+                node("gotA", "capture"),
+                node("gotB", "capture")),
+            List.of(new Wire("a", 0, "gotA", 0), new Wire("b", 0, "gotB", 0))));
+    assertEquals(1, live.size(), "one client");
+    Mqtt5BlockingClient client = client();
+    awaitDelivering(client, topic + "/probe", "gotA");
+    awaitDelivering(client, topic + "/probe", "gotB");
+    publish(client, topic + "/x", "\"both\"");
+    FlowHarness.await(
+        "the message at both nodes",
+        () -> received("gotA", topic + "/x") && received("gotB", topic + "/x"));
+    // one leaves: the other keeps the broker's subscription
+    harness.engine.deploy(
+        new Flow(
+            "fan",
+            "fan",
+            "",
+            List.of(node("b", "mqtt-in", config), node("gotB", "capture")),
+            List.of(new Wire("b", 0, "gotB", 0))));
+    // (a redeploy may close the connection and open it again: publish until b hears)
+    awaitDelivering(client, topic + "/y", "gotB");
+    int before = harness.captured("gotA").size();
+    awaitDelivering(client, topic + "/z", "gotB");
+    assertEquals(before, harness.captured("gotA").size(), "a stopped hearing");
+  }
+
+  @Test
   void shouldRefuseABrokerFromAMessageThatTheOutboundPolicyForbids() throws Exception {
     AtomicInteger reached = new AtomicInteger();
     ServerSocket victim = new ServerSocket();
