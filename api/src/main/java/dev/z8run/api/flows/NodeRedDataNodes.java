@@ -10,7 +10,9 @@ import java.util.Map;
  *
  * <ul>
  *   <li>{@code mqtt in} and {@code mqtt out} (core) to {@code mqtt-in} and {@code mqtt-out}, their
- *       {@code mqtt-broker} config node a connection of kind {@code mqtt};
+ *       {@code mqtt-broker} config node a connection of kind {@code mqtt}; a dynamic {@code mqtt
+ *       in} ({@code inputs: 1}) stays dynamic, its MQTT 5 options ({@code nl}, {@code rap}, {@code
+ *       rh}) come along;
  *   <li>{@code sqlite} (node-red-node-sqlite, config {@code sqlitedb}), {@code mysql}
  *       (node-red-node-mysql, config {@code MySQLdatabase}) and {@code postgresql}
  *       (node-red-contrib-postgresql, config {@code postgreSQLConfig}) to {@code database}.
@@ -32,14 +34,31 @@ final class NodeRedDataNodes {
   static String map(String type, Map<?, ?> node, Map<String, Object> config, List<String> notes) {
     switch (type) {
       case "mqtt in" -> {
-        if ("true".equals(String.valueOf(node.get("inputs")))
-            || "1".equals(String.valueOf(node.get("inputs")))) {
-          notes.add("its dynamic subscriptions (msg.action) are not supported");
-          return null;
-        }
         config.put("connection", node.get("broker"));
-        config.put("topic", node.get("topic"));
+        Object inputs = node.get("inputs");
+        if ("true".equals(String.valueOf(inputs)) || "1".equals(String.valueOf(inputs))) {
+          // dynamic: subscriptions come with msg.action subscribe
+          config.put("inputs", 1L);
+          putIfSet(node, config, "topic", "topic");
+        } else {
+          config.put("topic", node.get("topic"));
+        }
         putIfSet(node, config, "qos", "qos");
+        // MQTT 5 subscription options (Node-RED writes them as booleans or their text)
+        putFlag(node, config, "nl");
+        putFlag(node, config, "rap");
+        Object rh = node.get("rh");
+        if (rh != null && !"".equals(rh)) {
+          try {
+            config.put("rh", Long.parseLong(String.valueOf(rh).strip()));
+          } catch (NumberFormatException notNumber) {
+            notes.add("its rh '" + rh + "' is not 0, 1 or 2: retain handling 0");
+          }
+        }
+        if (node.get("subscriptionIdentifier") != null
+            && !"".equals(node.get("subscriptionIdentifier"))) {
+          notes.add("its subscriptionIdentifier is not sent (the connection routes by filter)");
+        }
         Object datatype = node.get("datatype");
         config.put("datatype", datatype == null || "".equals(datatype) ? "auto-detect" : datatype);
         return "mqtt-in";
@@ -104,6 +123,15 @@ final class NodeRedDataNodes {
     }
   }
 
+  private static void putFlag(Map<?, ?> node, Map<String, Object> config, String name) {
+    Object value = node.get(name);
+    if (Boolean.TRUE.equals(value) || "true".equals(value)) {
+      config.put(name, true);
+    } else if (Boolean.FALSE.equals(value) || "false".equals(value)) {
+      config.put(name, false);
+    }
+  }
+
   private static void putIfSet(Map<?, ?> node, Map<String, Object> config, String from, String to) {
     Object value = node.get(from);
     if (value != null && !"".equals(value)) {
@@ -132,6 +160,8 @@ final class NodeRedDataNodes {
         copy(from, to, "willPayload", "willPayload");
         copy(from, to, "willQos", "willQos");
         copy(from, to, "willRetain", "willRetain");
+        copy(from, to, "sessionExpiry", "sessionExpiry");
+        copy(from, to, "autoConnect", "autoConnect");
       }
       case "sqlitedb" -> {
         to.put("kind", "sqlite");

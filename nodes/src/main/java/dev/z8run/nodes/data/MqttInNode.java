@@ -8,6 +8,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.LiveConnections;
+import dev.z8run.nodes.support.MessageBodies;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,6 +21,7 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Pattern;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -39,11 +41,21 @@ import org.agrona.concurrent.UnsafeBuffer;
 final class MqttInNode implements Node {
   private record Waiting(byte[] json, byte[] binary, MqttSession.Incoming incoming) {}
 
+  /** Node-RED's {@code isValidSubscriptionTopic}. */
+  private static final Pattern SUBSCRIPTION_TOPIC =
+      Pattern.compile("^(#$|(\\+|[^+#]*)(/(\\+|[^+#]*))*(/(\\+|#|[^+#]*))?$)");
+
   private final NodeContext context;
   private final LiveConnections.Lease<MqttSession> lease;
   private final String topic;
   private final int qos;
   private final String datatype;
+  private final boolean dynamic;
+  private final MqttSession.SubscribeOptions options;
+
+  /** A dynamic node's subscriptions by filter, as Node-RED lists them; guarded by itself. */
+  private final Map<String, Map<String, Object>> dynamicSubs = new LinkedHashMap<>();
+
   private final int maxPending;
   private final ArrayDeque<Waiting> pending = new ArrayDeque<>();
   private final AtomicLong dropped = new AtomicLong();
@@ -54,12 +66,30 @@ final class MqttInNode implements Node {
   MqttInNode(NodeContext context) throws Exception {
     this.context = context;
     topic = context.configString("topic", "");
-    if (topic.isBlank()) {
-      throw new IllegalArgumentException("field 'topic': a topic filter is needed");
+    // Node-RED's: inputs == 1 makes the node dynamic
+    Object inputs = context.config().get("inputs");
+    dynamic =
+        inputs != null
+            && (String.valueOf(inputs).equals("1")
+                || Boolean.TRUE.equals(inputs)
+                || (inputs instanceof Number n && n.doubleValue() == 1));
+    if (!dynamic && topic.isBlank()) {
+      throw new IllegalArgumentException(
+          "field 'topic': a topic filter is needed (or inputs: 1, dynamic subscriptions)");
+    }
+    if (!dynamic && !SUBSCRIPTION_TOPIC.matcher(topic).find()) {
+      throw new IllegalArgumentException("field 'topic': '" + topic + "' is not a topic filter");
     }
     qos = MqttNodes.qos(context.config().get("qos"), 2);
     datatype = context.configString("datatype", "auto-detect");
     maxPending = (int) context.configLong("maxPending", 10_000);
+    long rh = context.configLong("rh", 0);
+    options =
+        new MqttSession.SubscribeOptions(
+            qos,
+            MqttNodes.flag(context.config().get("nl"), false),
+            MqttNodes.flag(context.config().get("rap"), false),
+            (int) rh);
     lease = MqttNodes.lease(context);
   }
 
@@ -67,20 +97,173 @@ final class MqttInNode implements Node {
   public void onStart() {
     running = true;
     retrier = Thread.ofVirtual().name("z8-mqtt-in-" + context.nodeId()).start(this::retry);
-    lease.client().subscribe(topic, qos, this::onIncoming);
+    if (dynamic) {
+      context.status("dynamic: no subscription yet");
+      return;
+    }
+    lease.client().subscribe(this, topic, options, this::onIncoming);
     context.status("subscribed to " + topic);
   }
 
+  /**
+   * An arrival (an execution this node triggered) goes on to the output; a message from a wire is
+   * one of Node-RED's control messages ({@code msg.action}): {@code connect} (with {@code
+   * msg.broker}), {@code disconnect}, and on a dynamic node {@code subscribe}, {@code unsubscribe},
+   * {@code getSubscriptions}; anything else is an error of the node.
+   */
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) {
-    out.forward(0, msg);
+  public void onMessage(MessageFlyweight msg, Output out) throws Exception {
+    if (msg.sourceNode() < 0) {
+      // an execution this node started (an arrival): on into the flow
+      out.forward(0, msg);
+      return;
+    }
+    Map<String, Object> body = MessageBodies.parse(msg);
+    Object action = body.get("action");
+    switch (action instanceof String name ? name : "") {
+      case "connect" -> {
+        MqttNodes.connect(context, lease.client(), body.get("broker"));
+        context.status("connect: " + lease.client().currentSettings().address());
+      }
+      case "disconnect" -> {
+        lease.client().disconnect();
+        context.status("disconnected");
+      }
+      case "subscribe", "unsubscribe", "getSubscriptions" -> {
+        if (!dynamic) {
+          throw new IllegalArgumentException(
+              "msg.action " + action + " needs a dynamic mqtt-in (inputs: 1)");
+        }
+        if (action.equals("getSubscriptions")) {
+          body.put("topic", "subscriptions");
+          body.put("payload", subscriptions());
+          MessageBodies.send(out, 0, body, null);
+        } else {
+          manage(action.equals("subscribe"), body.get("topic"));
+        }
+      }
+      default -> throw new IllegalArgumentException("Invalid action specified");
+    }
+  }
+
+  private List<Map<String, Object>> subscriptions() {
+    synchronized (dynamicSubs) {
+      List<Map<String, Object>> list = new ArrayList<>();
+      for (Map<String, Object> sub : dynamicSubs.values()) {
+        list.add(new LinkedHashMap<>(sub));
+      }
+      return list;
+    }
+  }
+
+  /**
+   * Node-RED's subscribe and unsubscribe: {@code msg.topic} a filter, an object with {@code topic}
+   * (and {@code qos}, {@code nl}, {@code rap}, {@code rh}, {@code datatype}), an array of them, or
+   * (unsubscribe) {@code true} for all. Every entry is checked before any is applied.
+   */
+  private void manage(boolean subscribe, Object topics) {
+    List<Object> entries;
+    if (!subscribe && Boolean.TRUE.equals(topics)) {
+      entries = new ArrayList<>(subscriptions());
+    } else if (topics instanceof List<?> list) {
+      entries = new ArrayList<>(list);
+    } else if (topics instanceof String || topics instanceof Map<?, ?>) {
+      entries = List.of(topics);
+    } else {
+      throw new IllegalArgumentException("msg.topic is missing or invalid");
+    }
+    List<Map<String, Object>> subs = new ArrayList<>();
+    for (Object entry : entries) {
+      Map<String, Object> sub = new LinkedHashMap<>();
+      if (entry instanceof String text) {
+        sub.put("topic", text);
+      } else if (entry instanceof Map<?, ?> map) {
+        map.forEach((name, value) -> sub.put(String.valueOf(name), value));
+      }
+      if (!(sub.get("topic") instanceof String filter)
+          || filter.isEmpty()
+          || !SUBSCRIPTION_TOPIC.matcher(filter).find()) {
+        throw new IllegalArgumentException("Invalid topic specified: " + entry);
+      }
+      subs.add(sub);
+    }
+    MqttSession session = lease.client();
+    for (Map<String, Object> sub : subs) {
+      String filter = (String) sub.get("topic");
+      synchronized (dynamicSubs) {
+        if (dynamicSubs.remove(filter) != null) {
+          session.unsubscribe(this, filter);
+        }
+        if (!subscribe) {
+          continue;
+        }
+        MqttSession.SubscribeOptions subscribeOptions = dynamicOptions(sub, session.isVersion5());
+        String subDatatype =
+            sub.get("datatype") instanceof String type && !type.isEmpty() ? type : datatype;
+        session.subscribe(
+            this, filter, subscribeOptions, incoming -> onIncoming(incoming, subDatatype));
+        dynamicSubs.put(filter, sub);
+      }
+    }
+    context.status(
+        dynamicSubs.isEmpty()
+            ? "dynamic: no subscription"
+            : "subscribed to " + dynamicSubs.keySet());
+  }
+
+  /**
+   * A dynamic subscription's options, as Node-RED sets them (and writes them back into {@code
+   * sub}): QoS 2 unless given; on MQTT 5 retain handling 0, retain-as-published true and no-local
+   * false unless given.
+   */
+  private static MqttSession.SubscribeOptions dynamicOptions(Map<String, Object> sub, boolean v5) {
+    int subQos = intProp(sub, "qos", 2, 0);
+    sub.put("qos", subQos);
+    if (!v5) {
+      return MqttSession.SubscribeOptions.qos(subQos);
+    }
+    int rh = intProp(sub, "rh", 0, 0);
+    sub.put("rh", rh);
+    boolean rap = MqttNodes.flag(sub.get("rap"), true);
+    sub.put("rap", rap);
+    Object nl = sub.get("nl");
+    boolean noLocal = "true".equals(String.valueOf(nl));
+    if (nl != null && (noLocal || "false".equals(String.valueOf(nl)))) {
+      sub.put("nl", noLocal);
+    } else {
+      sub.remove("nl");
+    }
+    return new MqttSession.SubscribeOptions(subQos, noLocal, rap, rh);
+  }
+
+  /**
+   * Node-RED's setIntProp with 0..2: absent the default; not a number or out of range MQTT.js's.
+   */
+  private static int intProp(Map<String, Object> sub, String name, int absent, int invalid) {
+    if (!sub.containsKey(name)) {
+      return absent;
+    }
+    Object value = sub.get(name);
+    try {
+      int n =
+          value instanceof Number number
+              ? number.intValue()
+              : Integer.parseInt(String.valueOf(value).strip());
+      return n >= 0 && n <= 2 ? n : invalid;
+    } catch (NumberFormatException notNumber) {
+      return invalid;
+    }
+  }
+
+  private void onIncoming(MqttSession.Incoming incoming) {
+    onIncoming(incoming, datatype);
   }
 
   /** On the client's thread: into the flow now, or in order behind the waiting ones. */
-  private void onIncoming(MqttSession.Incoming incoming) {
+  private void onIncoming(MqttSession.Incoming incoming, String datatype) {
     Waiting message;
     try {
-      message = decode(incoming);
+      message = decode(incoming, datatype);
     } catch (RuntimeException notJson) {
       // Node-RED's: a payload that must be JSON (datatype json, content type application/json)
       // and is not is reported and not sent
@@ -139,7 +322,7 @@ final class MqttInNode implements Node {
    *
    * @throws RuntimeException when the payload must be JSON and is not
    */
-  private Waiting decode(MqttSession.Incoming incoming) {
+  private Waiting decode(MqttSession.Incoming incoming, String datatype) {
     byte[] payload = incoming.payload();
     MqttSession.Properties properties = incoming.properties();
     JsonBytes json = new JsonBytes(payload.length + incoming.topic().length() + 48);
@@ -381,7 +564,16 @@ final class MqttInNode implements Node {
   public void onStop() {
     running = false;
     try {
-      lease.client().unsubscribe(topic);
+      if (dynamic) {
+        synchronized (dynamicSubs) {
+          for (String filter : dynamicSubs.keySet()) {
+            lease.client().unsubscribe(this, filter);
+          }
+          dynamicSubs.clear();
+        }
+      } else {
+        lease.client().unsubscribe(this, topic);
+      }
     } finally {
       LockSupport.unpark(retrier);
       lease.close();

@@ -44,7 +44,9 @@ final class MqttNode implements Node {
   @Override
   public void onStart() {
     if (subscribe) {
-      lease.client().subscribe(topic, qos, this::onIncoming);
+      lease
+          .client()
+          .subscribe(this, topic, MqttSession.SubscribeOptions.qos(qos), this::onIncoming);
     }
   }
 
@@ -94,7 +96,7 @@ final class MqttNode implements Node {
   public void onStop() {
     try {
       if (subscribe) {
-        lease.client().unsubscribe(topic);
+        lease.client().unsubscribe(this, topic);
       }
     } finally {
       lease.close();

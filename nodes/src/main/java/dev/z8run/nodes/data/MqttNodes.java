@@ -8,6 +8,7 @@ import dev.z8run.core.registry.PortSpec;
 import dev.z8run.nodes.support.ConnectionSettings;
 import dev.z8run.nodes.support.LiveConnections;
 import dev.z8run.nodes.support.OutboundPolicy;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,6 +76,12 @@ public final class MqttNodes {
                 null,
                 "MQTT 5: seconds the broker keeps a persistent session (default 3600).")
             .atLeast(0));
+    fields.add(
+        ConfigField.optional(
+            "autoConnect",
+            FieldType.BOOLEAN,
+            true,
+            "false: the connection waits for a msg.action connect before it connects."));
     return fields;
   }
 
@@ -90,7 +97,8 @@ public final class MqttNodes {
           "willPayload",
           "willQos",
           "willRetain",
-          "sessionExpiry");
+          "sessionExpiry",
+          "autoConnect");
 
   private static NodeType.Builder withConnection(NodeType.Builder builder) {
     for (ConfigField field : connectionFields()) {
@@ -104,12 +112,43 @@ public final class MqttNodes {
               NodeType.builder("mqtt-in")
                   .category("data")
                   .description("Receives the messages of an MQTT topic filter.")
-                  .inputs()
+                  .inputs(PortSpec.any("control"))
                   .outputs(PortSpec.any("message")))
           .field(
-              ConfigField.required(
-                  "topic", FieldType.STRING, "Topic filter (+ and # wildcards, $share/...)."))
+              ConfigField.optional(
+                  "topic",
+                  FieldType.STRING,
+                  "",
+                  "Topic filter (+ and # wildcards, $share/...); needed unless dynamic."))
           .field(ConfigField.optional("qos", FieldType.ANY, 2L, "Subscription QoS: 0, 1 or 2."))
+          .field(
+              ConfigField.optional(
+                  "inputs",
+                  FieldType.ANY,
+                  0L,
+                  "1: dynamic, no subscription at start; msg.action subscribe, unsubscribe and"
+                      + " getSubscriptions manage them."))
+          .field(
+              ConfigField.optional(
+                  "nl",
+                  FieldType.BOOLEAN,
+                  false,
+                  "MQTT 5 no local: the broker does not send back what this connection"
+                      + " publishes."))
+          .field(
+              ConfigField.optional(
+                  "rap",
+                  FieldType.BOOLEAN,
+                  false,
+                  "MQTT 5 retain as published: retained messages keep their retain flag."))
+          .field(
+              ConfigField.optional(
+                      "rh",
+                      FieldType.INTEGER,
+                      0L,
+                      "MQTT 5 retain handling: 0 send retained messages at subscribe, 1 only"
+                          + " for a new subscription, 2 never.")
+                  .between(0, 2))
           .field(
               ConfigField.choice(
                   "datatype",
@@ -240,6 +279,137 @@ public final class MqttNodes {
             MqttSession::open,
             MqttSession::close,
             admission);
+  }
+
+  /** A boolean config or message value: true or "true", false or "false"; else {@code fallback}. */
+  static boolean flag(Object value, boolean fallback) {
+    if (Boolean.TRUE.equals(value) || "true".equals(value)) {
+      return true;
+    }
+    if (Boolean.FALSE.equals(value) || "false".equals(value)) {
+      return false;
+    }
+    return fallback;
+  }
+
+  /**
+   * Node-RED's {@code msg.action: "connect"} on the node's shared session: with no {@code
+   * msg.broker} (or one that is not an object) it connects a stopped session and leaves a running
+   * one alone; with one, its settings ({@link #override}) pass the server's outbound policy first,
+   * exactly as deploy-time settings do, and then apply (a running session only with {@code
+   * msg.broker.force}).
+   *
+   * @throws IllegalArgumentException when the policy refuses the host, or a setting is bad
+   * @throws IllegalStateException when the session runs and {@code force} is not set
+   */
+  static void connect(NodeContext context, MqttSession session, Object broker) throws Exception {
+    if (!(broker instanceof Map<?, ?> map)) {
+      session.connect(null, null, false);
+      return;
+    }
+    ConnectionSettings next = override(session.settings(), session.currentSettings(), map);
+    OutboundPolicy.Admission admission = NodeConnections.admitEgress(context, next);
+    try {
+      session.connect(next, admission, flag(map.get("force"), false));
+    } catch (Exception | Error refused) {
+      admission.close();
+      throw refused;
+    }
+  }
+
+  /** What {@code msg.broker} may set: Node-RED's names (and z8run's) to connection fields. */
+  private static final Map<String, String> BROKER_FIELDS =
+      Map.ofEntries(
+          Map.entry("port", "port"),
+          Map.entry("clientid", "database"),
+          Map.entry("clientId", "database"),
+          Map.entry("username", "user"),
+          Map.entry("password", "password"),
+          Map.entry("usetls", "tls"),
+          Map.entry("useTls", "tls"),
+          Map.entry("keepalive", "keepAlive"),
+          Map.entry("keepAlive", "keepAlive"),
+          Map.entry("cleansession", "cleanSession"),
+          Map.entry("cleanSession", "cleanSession"),
+          Map.entry("protocolVersion", "protocolVersion"),
+          Map.entry("sessionExpiry", "sessionExpiry"),
+          Map.entry("sessionExpiryInterval", "sessionExpiry"));
+
+  /**
+   * The settings a {@code msg.broker} makes of the session's current ones: {@code broker} (a host,
+   * or a URL), {@code url} ({@code mqtt://} or {@code mqtts://host:port}), {@code port}, {@code
+   * clientid}, {@code username}, {@code password} (taken as written: never a vault reference),
+   * {@code usetls}, {@code keepalive}, {@code cleansession}, {@code protocolVersion}, {@code
+   * sessionExpiry} and {@code will} ({@code topic}, {@code payload}, {@code qos}, {@code retain});
+   * Node-RED's other broker options are ignored. A message may not name a file ({@code caFile}).
+   * The credentials configured at deploy go only to the broker they were configured for: when the
+   * host or port changes and the message brings no {@code username}, they are dropped.
+   */
+  static ConnectionSettings override(
+      ConnectionSettings deployed, ConnectionSettings current, Map<?, ?> broker) {
+    if (broker.containsKey("caFile")) {
+      throw new IllegalArgumentException("msg.broker may not set caFile (a file on the server)");
+    }
+    Map<String, Object> fields = new LinkedHashMap<>(current.toMap());
+    Object url = broker.get("url");
+    Object host = broker.get("broker");
+    if (host instanceof String text && text.contains("://")) {
+      url = url == null ? text : url;
+      host = null;
+    }
+    if (host != null && !"".equals(host)) {
+      fields.put("host", String.valueOf(host));
+    }
+    for (Map.Entry<String, String> field : BROKER_FIELDS.entrySet()) {
+      if (broker.containsKey(field.getKey())) {
+        Object value = broker.get(field.getKey());
+        fields.put(field.getValue(), value == null ? "" : value);
+      }
+    }
+    if (url instanceof String text && !text.isEmpty()) {
+      URI uri;
+      try {
+        uri = URI.create(text);
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException("msg.broker.url is not a URL: " + text, bad);
+      }
+      String scheme = String.valueOf(uri.getScheme()).toLowerCase(java.util.Locale.ROOT);
+      boolean tls =
+          switch (scheme) {
+            case "mqtt", "tcp" -> false;
+            case "mqtts", "ssl", "tls" -> true;
+            default ->
+                throw new IllegalArgumentException(
+                    "msg.broker.url: mqtt:// or mqtts:// (WebSockets are not supported), got "
+                        + text);
+          };
+      if (uri.getHost() == null) {
+        throw new IllegalArgumentException("msg.broker.url has no host: " + text);
+      }
+      fields.put("host", uri.getHost());
+      fields.put("port", uri.getPort() > 0 ? uri.getPort() : tls ? 8883 : 1883);
+      fields.put("tls", tls);
+    }
+    if (broker.get("will") instanceof Map<?, ?> will) {
+      Object topic = will.get("topic");
+      fields.put("willTopic", topic == null ? "" : String.valueOf(topic));
+      fields.put(
+          "willPayload", will.get("payload") == null ? "" : String.valueOf(will.get("payload")));
+      fields.put("willQos", will.get("qos") == null ? 0 : will.get("qos"));
+      fields.put("willRetain", flag(will.get("retain"), false));
+    }
+    ConnectionSettings next = ConnectionSettings.fromMap(fields);
+    boolean elsewhere = !next.host().equals(deployed.host()) || next.port() != deployed.port();
+    if (elsewhere
+        && !broker.containsKey("username")
+        && next.user().equals(deployed.user())
+        && next.password().equals(deployed.password())) {
+      fields.put("user", "");
+      fields.put("password", "");
+      next = ConnectionSettings.fromMap(fields);
+    }
+    qos((int) next.option("willQos", 0), 0);
+    return next;
   }
 
   /** A QoS config value (a number or a string holding one); {@code fallback} when empty. */

@@ -42,6 +42,8 @@ final class MqttOutNode implements Node {
   private static final MessagePath EXPIRY = MessagePath.of("messageExpiryInterval");
   private static final MessagePath FORMAT = MessagePath.of("payloadFormatIndicator");
   private static final MessagePath USER_PROPERTIES = MessagePath.of("userProperties");
+  private static final MessagePath ACTION = MessagePath.of("action");
+  private static final MessagePath BROKER = MessagePath.of("broker");
 
   private final NodeContext context;
   private final LiveConnections.Lease<MqttSession> lease;
@@ -128,8 +130,29 @@ final class MqttOutNode implements Node {
   }
 
   @Override
-  public void onMessage(MessageFlyweight msg, Output out) {
+  public void onMessage(MessageFlyweight msg, Output out) throws Exception {
     MqttSession session = lease.client();
+    long action = ACTION.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+    if (action != JsonScanner.NOT_FOUND && truthy(msg, action)) {
+      // Node-RED's: a control message is not published
+      Object broker = value(msg, BROKER);
+      String name =
+          JsonValues.kind(msg.buffer(), action) == JsonValues.STRING
+              ? JsonValues.text(msg.buffer(), action)
+              : "";
+      switch (name) {
+        case "connect" -> {
+          MqttNodes.connect(context, session, broker);
+          context.status("connect: " + session.currentSettings().address());
+        }
+        case "disconnect" -> {
+          session.disconnect();
+          context.status("disconnected");
+        }
+        default -> throw new IllegalArgumentException("Invalid action specified");
+      }
+      return;
+    }
     String target = topic.isEmpty() ? text(msg, TOPIC) : topic;
     MqttSession.Properties properties = MqttSession.Properties.NONE;
     if (session.isVersion5()) {
@@ -157,6 +180,19 @@ final class MqttOutNode implements Node {
         context.status(dropped + " dropped while disconnected (buffer full)");
       }
     }
+  }
+
+  /**
+   * JavaScript's truthiness of the value at {@code span} (Node-RED tests {@code if (msg.action)}).
+   */
+  private static boolean truthy(MessageFlyweight msg, long span) {
+    return switch (JsonValues.kind(msg.buffer(), span)) {
+      case JsonValues.STRING -> !JsonValues.text(msg.buffer(), span).isEmpty();
+      case JsonValues.BOOLEAN -> JsonValues.isTrue(msg.buffer(), span);
+      case JsonValues.NUMBER -> JsonValues.number(msg.buffer(), span) != 0;
+      case JsonValues.NULL -> false;
+      default -> true;
+    };
   }
 
   private int qos(MessageFlyweight msg) {

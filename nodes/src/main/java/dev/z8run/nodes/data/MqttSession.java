@@ -3,17 +3,21 @@ package dev.z8run.nodes.data;
 import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.MqttClientBuilder;
 import com.hivemq.client.mqtt.MqttClientSslConfig;
+import com.hivemq.client.mqtt.MqttGlobalPublishFilter;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.datatypes.MqttTopic;
+import com.hivemq.client.mqtt.lifecycle.MqttClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserPropertiesBuilder;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperty;
+import com.hivemq.client.mqtt.mqtt5.lifecycle.Mqtt5ClientConnectedContext;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5Connect;
 import com.hivemq.client.mqtt.mqtt5.message.connect.Mqtt5ConnectBuilder;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PayloadFormatIndicator;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishBuilder;
+import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5RetainHandling;
 import com.hivemq.client.mqtt.mqtt5.message.subscribe.Mqtt5Subscribe;
 import dev.z8run.nodes.support.ConnectionSettings;
 import io.reactivex.processors.FlowableProcessor;
@@ -29,12 +33,14 @@ import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -57,7 +63,15 @@ import javax.net.ssl.TrustManagerFactory;
  * cleanSession}, {@code sessionExpiry} seconds (MQTT 5), {@code bufferSize}, {@code receiveMaximum}
  * (MQTT 5: unacknowledged QoS 1/2 messages the broker may send at once), {@code willTopic}, {@code
  * willPayload}, {@code willQos}, {@code willRetain}, {@code caFile} (PEM certificate trusted for
- * TLS besides the JDK's). Thread-safe.
+ * TLS besides the JDK's), {@code autoConnect} (false: stopped until {@link #connect}).
+ *
+ * <p>Subscriptions are the session's, by node ({@code owner}) and filter: the broker holds one per
+ * filter (made with the options of its first subscriber, on every new client) and the session hands
+ * each arrival to every node whose filter it matches, acknowledging a QoS 1/2 message once all of
+ * them have. Node-RED's control actions act on the whole session, as on Node-RED's broker config
+ * node: {@link #disconnect} stops the client for every user, {@link #connect} starts it again,
+ * possibly with new settings (a new client, the subscriptions and the waiting messages carried
+ * over). Thread-safe.
  */
 public final class MqttSession implements AutoCloseable {
   /** What {@link #publish} did with a message. */
@@ -196,9 +210,83 @@ public final class MqttSession implements AutoCloseable {
     return bytes;
   }
 
+  /**
+   * A subscription's options: QoS and, on MQTT 5, no-local ({@code nl}: the broker does not send
+   * back what this client published), retain-as-published ({@code rap}: retained messages keep
+   * their retain flag) and retain handling ({@code rh}: 0 send retained messages at subscribe, 1
+   * only for a new subscription, 2 never). A 3.1.1 session uses the QoS only.
+   */
+  public record SubscribeOptions(
+      int qos, boolean noLocal, boolean retainAsPublished, int retainHandling) {
+    public SubscribeOptions {
+      MqttSession.qos(qos);
+      if (retainHandling < 0 || retainHandling > 2) {
+        throw new IllegalArgumentException("rh must be 0, 1 or 2, got " + retainHandling);
+      }
+    }
+
+    /** QoS only, the MQTT 5 options at their defaults. */
+    public static SubscribeOptions qos(int qos) {
+      return new SubscribeOptions(qos, false, false, 0);
+    }
+  }
+
+  /** What {@link #connect} did. */
+  public enum Connected {
+    /** The session was stopped: it connects now (with the new settings when there were some). */
+    STARTED,
+    /** The session was connected or connecting, and no new settings came: nothing changed. */
+    ALREADY
+  }
+
+  /** A node's subscription to a filter. */
+  private record Subscriber(Object owner, SubscribeOptions options, Consumer<Incoming> handler) {}
+
+  /**
+   * The filters of {@link #subscribers} and their subscribers: a snapshot for the client thread.
+   */
+  private record Route(String filter, Subscriber[] subscribers) {}
+
+  /** One publish stream of an MQTT 5 client, and the messages in it not yet answered. */
+  private static final class PublishStream {
+    final FlowableProcessor<Object> processor;
+    final AtomicLong inFlight = new AtomicLong();
+
+    PublishStream(FlowableProcessor<Object> processor) {
+      this.processor = processor;
+    }
+
+    /** Takes one message's permit back; false when it was already taken by {@link #abandon}. */
+    boolean answered() {
+      long n;
+      do {
+        n = inFlight.get();
+        if (n == 0) {
+          return false;
+        }
+      } while (!inFlight.compareAndSet(n, n - 1));
+      return true;
+    }
+  }
+
+  /** The client in use: exactly one of v5 and v3; replaced by a connect with new settings. */
+  private static final class Client {
+    Mqtt5AsyncClient v5;
+    Mqtt3Connection v3;
+    volatile PublishStream stream;
+  }
+
+  /** The settings the session was opened with: the key its users share it by. */
   private final ConnectionSettings settings;
-  private final Mqtt5AsyncClient v5;
-  private final Mqtt3Connection v3;
+
+  /** The settings in use: {@link #settings}, or those a connect action brought. */
+  private volatile ConnectionSettings current;
+
+  /** The client; null while stopped (a disconnect action, or {@code autoConnect: false}). */
+  private volatile Client client;
+
+  /** The outbound policy's pin on the host of {@link #current} when a connect action set it. */
+  private AutoCloseable overrideAdmission;
 
   private record Outgoing(
       String topic, byte[] payload, int qos, boolean retain, Properties properties) {}
@@ -210,20 +298,14 @@ public final class MqttSession implements AutoCloseable {
   private final AtomicLong failed = new AtomicLong();
   private final AtomicLong published = new AtomicLong();
 
-  /**
-   * The publishes, one reactive stream per session: HiveMQ's async {@code publish(message)} opens a
-   * flow of its own for every message (a subscription, a future, hand-offs to the event loop),
-   * which cost more than the rest of an {@code mqtt-in -> change -> mqtt-out} hop; one stream
-   * batches the writes on the event loop and reports each message's result in order. Serialized:
-   * several workers may publish at once.
-   */
-  private volatile FlowableProcessor<Object> stream;
+  /** Subscribers by filter, in order; guarded by itself. */
+  private final Map<String, List<Subscriber>> subscribers = new LinkedHashMap<>();
 
-  /** Messages handed to {@link #stream} whose result has not come back. */
-  private final AtomicLong inStream = new AtomicLong();
+  private volatile Route[] routes = new Route[0];
 
   private volatile boolean connected;
   private volatile boolean closed;
+  private volatile int topicAliasMaximum;
   private final Thread drainer;
   private volatile String lastProblem = "";
 
@@ -234,53 +316,68 @@ public final class MqttSession implements AutoCloseable {
 
   private MqttSession(ConnectionSettings settings) throws Exception {
     this.settings = settings;
+    this.current = settings;
     this.capacity = (int) Math.max(1, settings.option("bufferSize", 10_000));
     // MQTT 3.1.1 numbers the messages in flight with 16 bits
     this.buffer =
         new Semaphore(
             settings.option("protocolVersion", 4) == 5 ? capacity : Math.min(capacity, 65_000));
     this.drainer = Thread.ofVirtual().name("z8-mqtt-drain").unstarted(this::drainWaiting);
+    if (settings.option("autoConnect", true)) {
+      client = start(settings);
+    } else {
+      lastProblem = "not connected (autoConnect false): waiting for a connect action";
+    }
+    drainer.start();
+  }
+
+  /**
+   * Builds and starts a client for {@code settings} (the HiveMQ client for MQTT 5, {@link
+   * Mqtt3Connection} for 3.1.1) and makes the session's subscriptions on it.
+   */
+  private Client start(ConnectionSettings settings) throws Exception {
+    Client started = new Client();
     String clientId =
         settings.database().isEmpty()
             ? "z8run-" + UUID.randomUUID().toString().substring(0, 8)
             : settings.database();
     String host = settings.host().isEmpty() ? "127.0.0.1" : settings.host();
     int port = settings.port() > 0 ? settings.port() : settings.tls() ? 8883 : 1883;
-    MqttClientBuilder builder =
-        MqttClient.builder()
-            .identifier(clientId)
-            .serverHost(host)
-            .serverPort(port)
-            // callbacks (arrivals, publish results) on the client's event loop, not handed to
-            // RxJava's computation pool: they only hand the message on, without blocking
-            .executorConfig()
-            .applicationScheduler(Schedulers.from(Runnable::run))
-            .applyExecutorConfig()
-            .automaticReconnect()
-            .initialDelay(100, TimeUnit.MILLISECONDS)
-            .maxDelay(10, TimeUnit.SECONDS)
-            .applyAutomaticReconnect()
-            .addConnectedListener(context -> onConnected())
-            .addDisconnectedListener(
-                context -> {
-                  connected = false;
-                  lastProblem = String.valueOf(context.getCause().getMessage());
-                  context.getReconnector().resubscribeIfSessionExpired(true);
-                  context.getReconnector().republishIfSessionExpired(true);
-                });
     TrustManagerFactory trust = settings.tls() ? trust(settings) : null;
-    if (settings.tls()) {
-      builder =
-          builder.sslConfig(
-              trust == null
-                  ? MqttClientSslConfig.builder().build()
-                  : MqttClientSslConfig.builder().trustManagerFactory(trust).build());
-    }
     boolean clean = settings.option("cleanSession", true);
     int keepAlive = (int) settings.option("keepAlive", 60);
+    String willTopic = settings.option("willTopic", "");
     if (settings.option("protocolVersion", 4) == 5) {
-      v3 = null;
-      v5 = builder.useMqttVersion5().buildAsync();
+      MqttClientBuilder builder =
+          MqttClient.builder()
+              .identifier(clientId)
+              .serverHost(host)
+              .serverPort(port)
+              // callbacks (arrivals, publish results) on the client's event loop, not handed to
+              // RxJava's computation pool: they only hand the message on, without blocking
+              .executorConfig()
+              .applicationScheduler(Schedulers.from(Runnable::run))
+              .applyExecutorConfig()
+              .automaticReconnect()
+              .initialDelay(100, TimeUnit.MILLISECONDS)
+              .maxDelay(10, TimeUnit.SECONDS)
+              .applyAutomaticReconnect()
+              .addConnectedListener(context -> onConnected(started, context))
+              .addDisconnectedListener(
+                  context -> {
+                    context.getReconnector().resubscribeIfSessionExpired(true);
+                    context.getReconnector().republishIfSessionExpired(true);
+                    onDisconnected(started, String.valueOf(context.getCause().getMessage()));
+                  });
+      if (settings.tls()) {
+        builder =
+            builder.sslConfig(
+                trust == null
+                    ? MqttClientSslConfig.builder().build()
+                    : MqttClientSslConfig.builder().trustManagerFactory(trust).build());
+      }
+      Mqtt5AsyncClient v5 = builder.useMqttVersion5().buildAsync();
+      started.v5 = v5;
       Mqtt5ConnectBuilder connect =
           Mqtt5Connect.builder()
               .keepAlive(keepAlive)
@@ -297,7 +394,6 @@ public final class MqttSession implements AutoCloseable {
                 .password(settings.password().getBytes(StandardCharsets.UTF_8))
                 .applySimpleAuth();
       }
-      String willTopic = settings.option("willTopic", "");
       if (!willTopic.isEmpty()) {
         connect =
             connect
@@ -308,18 +404,18 @@ public final class MqttSession implements AutoCloseable {
                 .retain(settings.option("willRetain", false))
                 .applyWillPublish();
       }
+      // every arrival goes through the session, which knows which nodes subscribed to what
+      v5.publishes(MqttGlobalPublishFilter.ALL, this::onPublish5, true);
       v5.connect(connect.build()).whenComplete(this::onFirstConnect);
     } else {
       // MQTT 3.1.1: the lean client of our own (see Mqtt3Connection)
-      v5 = null;
       SSLSocketFactory tls = null;
       if (settings.tls()) {
         SSLContext context = SSLContext.getInstance("TLS");
         context.init(null, trust == null ? null : trust.getTrustManagers(), null);
         tls = context.getSocketFactory();
       }
-      String willTopic = settings.option("willTopic", "");
-      v3 =
+      started.v3 =
           new Mqtt3Connection(
               new Mqtt3Connection.Options(
                   host,
@@ -339,18 +435,24 @@ public final class MqttSession implements AutoCloseable {
               new Mqtt3Connection.Listener() {
                 @Override
                 public void connected() {
-                  onConnected();
+                  onConnected(started, null);
                 }
 
                 @Override
                 public void disconnected(String cause) {
-                  connected = false;
-                  lastProblem = cause;
+                  onDisconnected(started, cause);
                 }
               });
-      v3.start();
     }
-    drainer.start();
+    synchronized (subscribers) {
+      for (Map.Entry<String, List<Subscriber>> entry : subscribers.entrySet()) {
+        subscribeOn(started, entry.getKey(), entry.getValue().getFirst().options());
+      }
+    }
+    if (started.v3 != null) {
+      started.v3.start();
+    }
+    return started;
   }
 
   /** The trust of a TLS connection: the JDK's (null), or a PEM file's certificates too. */
@@ -375,39 +477,71 @@ public final class MqttSession implements AutoCloseable {
   }
 
   /**
-   * Opens the publish stream once connected (the client refuses one before its first connection);
-   * it then lives through reconnects, failing the messages a lost connection takes with it. Should
-   * it end all the same, what was in it counts as failed and the next connection opens another.
+   * Opens the publish stream of an MQTT 5 client once connected (the client refuses one before its
+   * first connection); it then lives through reconnects, failing the messages a lost connection
+   * takes with it. Should it end all the same, what was in it counts as failed and the next
+   * connection opens another.
+   *
+   * <p>One stream per client: HiveMQ's async {@code publish(message)} opens a flow of its own for
+   * every message (a subscription, a future, hand-offs to the event loop), which cost more than the
+   * rest of an {@code mqtt-in -> change -> mqtt-out} hop; one stream batches the writes on the
+   * event loop and reports each message's result in order. Serialized: several workers may publish
+   * at once.
    */
-  private synchronized void openStream() {
-    if (stream != null || closed) {
+  private synchronized void openStream(Client owner) {
+    if (owner.stream != null || closed || owner != client) {
       return;
     }
-    FlowableProcessor<Object> next = UnicastProcessor.create().toSerialized();
-    v5.toRx()
-        .publish(next.map(Mqtt5Publish.class::cast))
-        .subscribe(result -> onPublished(result.getError().orElse(null)), this::onStreamEnded);
-    stream = next;
+    PublishStream next = new PublishStream(UnicastProcessor.create().toSerialized());
+    owner
+        .v5
+        .toRx()
+        .publish(next.processor.map(Mqtt5Publish.class::cast))
+        .subscribe(
+            result -> onPublished(next, result.getError().orElse(null)),
+            failure -> onStreamEnded(owner, next, failure));
+    owner.stream = next;
   }
 
-  private synchronized void onStreamEnded(Throwable failure) {
+  private synchronized void onStreamEnded(Client owner, PublishStream ended, Throwable failure) {
     lastProblem = "the publish stream ended: " + failure.getMessage();
-    stream = null;
-    long lost = inStream.getAndSet(0);
-    failed.addAndGet(lost);
-    buffer.release((int) lost);
-    if (connected) {
-      openStream();
+    abandon(ended);
+    if (owner.stream == ended) {
+      owner.stream = null;
+      if (connected && owner == client) {
+        openStream(owner);
+      }
     }
   }
 
-  private void onConnected() {
-    if (v5 != null) {
-      openStream();
+  /** What is in {@code stream} counts as failed and gives its room in the buffer back. */
+  private void abandon(PublishStream stream) {
+    long lost = stream.inFlight.getAndSet(0);
+    failed.addAndGet(lost);
+    buffer.release((int) lost);
+  }
+
+  private void onConnected(Client owner, MqttClientConnectedContext context) {
+    if (owner != client) {
+      return; // a client a connect action replaced
+    }
+    if (owner.v5 != null) {
+      if (context instanceof Mqtt5ClientConnectedContext v5) {
+        topicAliasMaximum = v5.getConnAck().getRestrictions().getTopicAliasMaximum();
+      }
+      openStream(owner);
     }
     connected = true;
     lastProblem = "";
     LockSupport.unpark(drainer);
+  }
+
+  private void onDisconnected(Client owner, String cause) {
+    if (owner != client) {
+      return;
+    }
+    connected = false;
+    lastProblem = cause;
   }
 
   private void onFirstConnect(Object ack, Throwable failure) {
@@ -424,17 +558,33 @@ public final class MqttSession implements AutoCloseable {
     return qos;
   }
 
+  /** The settings the session was opened with (its identity among the live connections). */
   public ConnectionSettings settings() {
     return settings;
+  }
+
+  /** The settings in use: those it was opened with, or those of the last connect action. */
+  public ConnectionSettings currentSettings() {
+    return current;
   }
 
   public boolean isConnected() {
     return connected;
   }
 
+  /** True while a client runs (connected or reconnecting); false after a disconnect action. */
+  public boolean isStarted() {
+    return client != null;
+  }
+
   /** Why the last connection attempt or connection failed; empty while connected. */
   public String lastProblem() {
     return lastProblem;
+  }
+
+  /** MQTT 5: the broker's topic alias maximum from its CONNACK (0: no aliases); else 0. */
+  public int topicAliasMaximum() {
+    return topicAliasMaximum;
   }
 
   /** Messages dropped because the buffer was full while disconnected. */
@@ -450,6 +600,77 @@ public final class MqttSession implements AutoCloseable {
   /** Messages the client completed (written, or acknowledged for QoS 1/2). */
   public long published() {
     return published.get();
+  }
+
+  /**
+   * Node-RED's {@code msg.action: "connect"} on the shared connection. A stopped session (after a
+   * disconnect, or opened with {@code autoConnect: false}) connects, with {@code override} when
+   * given. A running one (connected, or reconnecting by itself) is left alone when no settings
+   * come; with settings it is refused unless {@code force}, which stops it, applies them and
+   * connects again (Node-RED's {@code msg.broker.force}). Subscriptions and waiting messages carry
+   * over to the new client. Every user of the session is affected: it is shared, as Node-RED's
+   * broker node is.
+   *
+   * @param override the settings to use from now on, or null to keep the current ones
+   * @param admission the outbound policy's pin on {@code override}'s host: the session holds it
+   *     while it uses those settings when STARTED with an override; otherwise the caller closes it
+   * @throws IllegalStateException when running, settings came and not {@code force}
+   * @throws Exception when the new client cannot be built (a bad CA file)
+   */
+  public synchronized Connected connect(
+      ConnectionSettings override, AutoCloseable admission, boolean force) throws Exception {
+    if (closed) {
+      throw new IllegalStateException("the connection is closed");
+    }
+    if (client != null) {
+      if (override == null) {
+        return Connected.ALREADY;
+      }
+      if (!force) {
+        throw new IllegalStateException(
+            "Disconnect from broker before connecting (or set msg.broker.force)");
+      }
+      disconnect();
+    }
+    if (override != null) {
+      current = override;
+      AutoCloseable previous = overrideAdmission;
+      overrideAdmission = admission;
+      closeQuietly(previous);
+    }
+    client = start(current);
+    return Connected.STARTED;
+  }
+
+  /**
+   * Node-RED's {@code msg.action: "disconnect"}: stops the client (a clean DISCONNECT, so no last
+   * will) for every user of the session until a connect action. Subscriptions are kept and made
+   * again at the next connect; messages published meanwhile wait in the buffer (past it they are
+   * dropped and counted); messages in flight when it stops count as failed.
+   */
+  public synchronized void disconnect() {
+    Client stopping = client;
+    client = null;
+    connected = false;
+    if (stopping == null) {
+      return;
+    }
+    lastProblem = "disconnected by a disconnect action";
+    stop(stopping);
+  }
+
+  private void stop(Client stopping) {
+    if (stopping.v5 != null) {
+      PublishStream stream = stopping.stream;
+      stopping.stream = null;
+      if (stream != null) {
+        abandon(stream);
+        stream.processor.onComplete();
+      }
+      stopping.v5.disconnect();
+    } else {
+      stopping.v3.close();
+    }
   }
 
   /**
@@ -516,19 +737,19 @@ public final class MqttSession implements AutoCloseable {
 
   private void sendAcquired(
       String topic, byte[] payload, int qos, boolean retain, Properties properties) {
-    if (v3 != null) {
-      inStream.incrementAndGet();
-      v3.publish(topic, payload, qos, retain, this::onPublished);
+    Client using = client;
+    if (using != null && using.v3 != null) {
+      using.v3.publish(topic, payload, qos, retain, this::onPublished3);
       return;
     }
-    FlowableProcessor<Object> open = stream;
-    if (open == null) { // between a stream that ended and the next one
+    PublishStream open = using == null ? null : using.stream;
+    if (open == null) { // stopped, or between a stream that ended and the next one
       buffer.release();
       failed.incrementAndGet();
       return;
     }
-    inStream.incrementAndGet();
-    open.onNext(
+    open.inFlight.incrementAndGet();
+    open.processor.onNext(
         properties
             .applyTo(
                 Mqtt5Publish.builder().topic(topic).qos(qos(qos)).retain(retain).payload(payload))
@@ -574,8 +795,17 @@ public final class MqttSession implements AutoCloseable {
     }
   }
 
-  private void onPublished(Throwable failure) {
-    inStream.decrementAndGet();
+  private void onPublished(PublishStream stream, Throwable failure) {
+    if (stream.answered()) {
+      completed(failure);
+    }
+  }
+
+  private void onPublished3(Throwable failure) {
+    completed(failure);
+  }
+
+  private void completed(Throwable failure) {
     buffer.release();
     if (failure != null) {
       failed.incrementAndGet();
@@ -586,56 +816,191 @@ public final class MqttSession implements AutoCloseable {
   }
 
   /**
-   * Subscribes {@code handler} to {@code filter}; QoS 1/2 messages are acknowledged to the broker
-   * only when the handler calls {@link Incoming#acknowledge}. The handler runs on the client's
-   * thread and must not block.
+   * Subscribes {@code handler} of {@code owner} (a node) to {@code filter}; QoS 1/2 messages are
+   * acknowledged to the broker only when every handler they went to called {@link
+   * Incoming#acknowledge}. The handler runs on the client's thread and must not block. An owner has
+   * one subscription per filter: subscribing again replaces its handler.
+   *
+   * <p>The broker holds one subscription per filter for the whole session, made with the options of
+   * the filter's first subscriber and ended when its last one unsubscribes. Made again on every new
+   * client (a connect action); while stopped, made at the next connect.
    */
-  public CompletableFuture<?> subscribe(String filter, int qos, Consumer<Incoming> handler) {
-    if (v5 != null) {
-      return v5.subscribe(
-          Mqtt5Subscribe.builder().topicFilter(filter).qos(qos(qos)).build(),
-          publish -> handler.accept(incoming(publish)),
-          true);
+  public CompletableFuture<?> subscribe(
+      Object owner, String filter, SubscribeOptions options, Consumer<Incoming> handler) {
+    boolean first;
+    synchronized (subscribers) {
+      List<Subscriber> list = subscribers.computeIfAbsent(filter, f -> new ArrayList<>(1));
+      list.removeIf(s -> s.owner == owner);
+      first = list.isEmpty();
+      list.add(new Subscriber(owner, options, handler));
+      publishRoutes();
     }
-    return v3.subscribe(filter, qos(qos).getCode(), handler);
+    Client using = client;
+    if (first && using != null) {
+      return subscribeOn(using, filter, options);
+    }
+    return CompletableFuture.completedFuture(null);
   }
 
-  private static Incoming incoming(Mqtt5Publish p) {
-    return new Incoming(
-        p.getTopic(),
-        p.getQos(),
-        p.isRetain(),
-        p.getPayloadAsBytes(),
-        Properties.of(p),
-        p::acknowledge);
+  private CompletableFuture<?> subscribeOn(Client using, String filter, SubscribeOptions options) {
+    if (using.v5 != null) {
+      return using.v5.subscribe(
+          Mqtt5Subscribe.builder()
+              .topicFilter(filter)
+              .qos(qos(options.qos()))
+              .noLocal(options.noLocal())
+              .retainAsPublished(options.retainAsPublished())
+              .retainHandling(Mqtt5RetainHandling.fromCode(options.retainHandling()))
+              .build());
+    }
+    return using.v3.subscribe(filter, options.qos(), incoming -> deliver3(filter, incoming));
+  }
+
+  /** Ends {@code owner}'s subscription to {@code filter}; the broker's ends with the last one. */
+  public void unsubscribe(Object owner, String filter) {
+    boolean last;
+    synchronized (subscribers) {
+      List<Subscriber> list = subscribers.get(filter);
+      if (list == null || !list.removeIf(s -> s.owner == owner)) {
+        return;
+      }
+      last = list.isEmpty();
+      if (last) {
+        subscribers.remove(filter);
+      }
+      publishRoutes();
+    }
+    Client using = client;
+    if (last && using != null) {
+      if (using.v5 != null) {
+        using.v5.unsubscribeWith().topicFilter(filter).send();
+      } else {
+        using.v3.unsubscribe(filter);
+      }
+    }
+  }
+
+  /** Under the lock of {@link #subscribers}: the snapshot the client thread reads. */
+  private void publishRoutes() {
+    Route[] next = new Route[subscribers.size()];
+    int i = 0;
+    for (Map.Entry<String, List<Subscriber>> entry : subscribers.entrySet()) {
+      next[i++] = new Route(entry.getKey(), entry.getValue().toArray(new Subscriber[0]));
+    }
+    routes = next;
+  }
+
+  /** An MQTT 5 arrival (every one, {@code ALL}): to the subscribers of the filters it matches. */
+  private void onPublish5(Mqtt5Publish p) {
+    String topic = p.getTopic().toString();
+    Route[] now = routes;
+    Subscriber only = null;
+    List<Subscriber> several = null;
+    for (Route route : now) {
+      if (Mqtt3Connection.matches(route.filter, topic)) {
+        for (Subscriber s : route.subscribers) {
+          if (only == null) {
+            only = s;
+          } else {
+            if (several == null) {
+              several = new ArrayList<>();
+              several.add(only);
+            }
+            several.add(s);
+          }
+        }
+      }
+    }
+    if (only == null) {
+      p.acknowledge(); // no node wants it (any more)
+      return;
+    }
+    Incoming incoming =
+        new Incoming(
+            topic,
+            p.getPayloadAsBytes(),
+            p.getQos().getCode(),
+            p.isRetain(),
+            Properties.of(p),
+            p::acknowledge);
+    if (several == null) {
+      handOver(only, incoming);
+    } else {
+      deliver(several.toArray(new Subscriber[0]), incoming);
+    }
+  }
+
+  /** A 3.1.1 arrival on {@code filter} (the connection counts acknowledgements across filters). */
+  private void deliver3(String filter, Incoming incoming) {
+    for (Route route : routes) {
+      if (route.filter.equals(filter)) {
+        if (route.subscribers.length == 1) {
+          handOver(route.subscribers[0], incoming);
+        } else {
+          deliver(route.subscribers, incoming);
+        }
+        return;
+      }
+    }
+    incoming.acknowledge();
+  }
+
+  /** To several subscribers: acknowledged once all of them have. */
+  private static void deliver(Subscriber[] targets, Incoming incoming) {
+    AtomicInteger left = new AtomicInteger(targets.length);
+    Runnable each =
+        () -> {
+          if (left.decrementAndGet() == 0) {
+            incoming.acknowledge();
+          }
+        };
+    for (Subscriber target : targets) {
+      handOver(
+          target,
+          new Incoming(
+              incoming.topic(),
+              incoming.payload(),
+              incoming.qos(),
+              incoming.retain(),
+              incoming.properties(),
+              each));
+    }
+  }
+
+  private static void handOver(Subscriber target, Incoming incoming) {
+    try {
+      target.handler.accept(incoming);
+    } catch (RuntimeException failure) {
+      // a handler's fault must not cost the connection: the message counts as taken
+      incoming.acknowledge();
+    }
   }
 
   /** True when the session speaks MQTT 5 (and so carries {@link Properties}). */
   public boolean isVersion5() {
-    return v5 != null;
+    return current.option("protocolVersion", 4) == 5;
   }
 
-  /** Ends a subscription made with {@link #subscribe}. */
-  public void unsubscribe(String filter) {
-    if (v5 != null) {
-      v5.unsubscribeWith().topicFilter(filter).send();
-    } else {
-      v3.unsubscribe(filter);
+  private static void closeQuietly(AutoCloseable held) {
+    if (held != null) {
+      try {
+        held.close();
+      } catch (Exception ignored) {
+        // an admission's close does not throw
+      }
     }
   }
 
   @Override
   public void close() {
-    closed = true;
+    AutoCloseable admission;
+    synchronized (this) {
+      closed = true;
+      disconnect();
+      admission = overrideAdmission;
+      overrideAdmission = null;
+    }
     LockSupport.unpark(drainer);
-    FlowableProcessor<Object> open = stream;
-    if (open != null) {
-      open.onComplete();
-    }
-    if (v5 != null) {
-      v5.disconnect();
-    } else {
-      v3.close();
-    }
+    closeQuietly(admission);
   }
 }

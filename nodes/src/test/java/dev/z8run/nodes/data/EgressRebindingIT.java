@@ -213,6 +213,63 @@ class EgressRebindingIT {
     assertRebound();
   }
 
+  @Test
+  void shouldKeepABrokerNamedByAConnectMessageOnTheCheckedAddress() throws Exception {
+    int brokerPort = URI.create(TestServices.require(Service.MQTT)).getPort();
+    listen(brokerPort);
+    String topic = "h15b/" + UUID.randomUUID().toString().substring(0, 8) + "/rebind-msg";
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("broker", "127.0.0.1");
+    config.put("port", relay.port());
+    config.put("topic", topic);
+    config.put("qos", 0);
+    harness.engine.deploy(
+        new Flow(
+            "rebind-msg",
+            "rebind-msg",
+            "",
+            List.of(
+                node("src", "source"),
+                node("in", "mqtt-in", JsonCodec.writeString(config)),
+                node("got", "capture")),
+            List.of(new Wire("src", 0, "in", 0), new Wire("in", 0, "got", 0))));
+    Mqtt5BlockingClient client =
+        MqttClient.builder()
+            .useMqttVersion5()
+            .serverHost("127.0.0.1")
+            .serverPort(brokerPort)
+            .identifier("h15b-test-" + UUID.randomUUID().toString().substring(0, 6))
+            .buildBlocking();
+    client.connect();
+    try {
+      awaitDelivery(client, topic, 1);
+      int before = relay.accepted.get();
+      // a message names the broker by the rebinding name: checked (127.0.0.1) and pinned
+      harness.inject(
+          "rebind-msg",
+          "src",
+          "{\"action\":\"connect\",\"broker\":{\"broker\":\""
+              + name
+              + "\",\"port\":"
+              + relay.port()
+              + ",\"force\":true}}");
+      FlowHarness.await(
+          "the connection the message asked for", () -> relay.accepted.get() > before);
+      awaitDelivery(client, topic, harness.captured("got").size() + 1);
+      int beforeCut = relay.accepted.get();
+      relay.cut(); // reconnects resolve the name again: the pin answers the checked address
+      FlowHarness.await("a reconnection", () -> relay.accepted.get() > beforeCut);
+      awaitDelivery(client, topic, harness.captured("got").size() + 1);
+    } finally {
+      client.disconnect();
+    }
+    assertTrue(harness.errors("in").isEmpty(), harness.errors("in").toString());
+    assertEquals(0, victim.accepted.get(), "nothing reached the forbidden address");
+    harness.engine.stop("rebind-msg", 5_000);
+    assertEquals(0, live.size());
+    assertRebound();
+  }
+
   private void awaitDelivery(Mqtt5BlockingClient client, String topic, int count) {
     // the session connects and subscribes on its own thread after the deploy, and again after a
     // cut with its reconnect backoff: on a loaded machine that has taken more than 10 s (CI once)
