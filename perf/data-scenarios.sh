@@ -13,7 +13,8 @@
 # f_db_inserts: rows/s into PostgreSQL ($PG_URL): the database node in batch mode, one INSERT per
 #   message, the JDBC ceiling (a plain addBatch/executeBatch loop) and, for the insert-per-message row,
 #   plain JDBC with one auto-committed INSERT per row on 10 connections; dev.z8run.perf.harness.DbLoad,
-#   run with the launcher's JVM options (bin/jvm.options: Serial GC, 16 MiB heap growing to 512 MiB),
+#   run with the launcher's JVM options and MALLOC_ARENA_MAX=2 (bin/z8run, bin/jvm.options: Serial GC,
+#   16 MiB heap growing to 512 MiB),
 #   so its RSS is the figure `bin/z8run` would show. cpu_ns/row: the CPU the process used per row.
 
 MQTT_HOST="${MQTT_HOST:-127.0.0.1}"
@@ -23,7 +24,7 @@ PG_URL="${PG_URL:-${Z8_TEST_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=p
 NR_WORK="${NR_WORK:-${TMPDIR:-/tmp}/z8-data-node-red}"
 NR_VERSION="${NR_VERSION:-4.1.15}"
 LOAD=(java @perf/target/classes/z8run-jvm.flags -Xmx512m -cp perf/target/z8run-perf.jar)
-DB_LOAD=(java @perf/target/classes/z8run-jvm.flags @bin/jvm.options -Dagrona.disable.bounds.checks=true -cp perf/target/z8run-perf.jar)
+DB_LOAD=(env MALLOC_ARENA_MAX=2 java @perf/target/classes/z8run-jvm.flags @bin/jvm.options -Dagrona.disable.bounds.checks=true -cp perf/target/z8run-perf.jar)
 
 wait_http() { for _ in $(seq 300); do curl -s -o /dev/null -m 1 "$1" && return 0; sleep 0.1; done; return 1; }
 
