@@ -12,7 +12,10 @@
 #   from /proc: the figure a loaded machine disturbs least.
 # f_db_inserts: rows/s into PostgreSQL ($PG_URL): the database node in batch mode, one INSERT per
 #   message, the JDBC ceiling (a plain addBatch/executeBatch loop) and, for the insert-per-message row,
-#   plain JDBC with one auto-committed INSERT per row on 10 connections; dev.z8run.perf.harness.DbLoad.
+#   plain JDBC with one auto-committed INSERT per row on 10 connections; dev.z8run.perf.harness.DbLoad,
+#   run with the launcher's JVM options and MALLOC_ARENA_MAX=2 (bin/z8run, bin/jvm.options: Serial GC,
+#   16 MiB heap growing to 512 MiB),
+#   so its RSS is the figure `bin/z8run` would show. cpu_ns/row: the CPU the process used per row.
 
 MQTT_HOST="${MQTT_HOST:-127.0.0.1}"
 MQTT_PORT="${MQTT_PORT:-1883}"
@@ -21,6 +24,7 @@ PG_URL="${PG_URL:-${Z8_TEST_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=p
 NR_WORK="${NR_WORK:-${TMPDIR:-/tmp}/z8-data-node-red}"
 NR_VERSION="${NR_VERSION:-4.1.15}"
 LOAD=(java @perf/target/classes/z8run-jvm.flags -Xmx512m -cp perf/target/z8run-perf.jar)
+DB_LOAD=(env MALLOC_ARENA_MAX=2 java @perf/target/classes/z8run-jvm.flags @bin/jvm.options -Dagrona.disable.bounds.checks=true -cp perf/target/z8run-perf.jar)
 
 wait_http() { for _ in $(seq 300); do curl -s -o /dev/null -m 1 "$1" && return 0; sleep 0.1; done; return 1; }
 
@@ -98,7 +102,7 @@ mqtt_run() { mqtt_z8run "$1"; mqtt_node_red "$1"; mqtt_bare "$1"; mqtt_raw "$1";
 db_run() {
   local m line
   for m in batch single jdbc jdbc1; do
-    line=$("${LOAD[@]}" -Dagrona.disable.bounds.checks=true dev.z8run.perf.harness.DbLoad "$m" "$DUR_MS" "$WARM_MS" "$PG_URL" 2>>"$OUT/f-load.err")
+    line=$("${DB_LOAD[@]}" dev.z8run.perf.harness.DbLoad "$m" "$DUR_MS" "$WARM_MS" "$PG_URL" 2>>"$OUT/f-load.err")
     echo "[compare] $line" >&2
     echo "$line" >> "$OUT/data.txt"
   done
@@ -129,15 +133,16 @@ data_tables() {
     # batch mode against the batched loop, insert/message against one auto-committed row per statement
     local ceiling; ceiling=$(awk '$1 == "f_jdbc" { print $2 }' "$OUT/data.txt" | dmed)
     local ceiling1; ceiling1=$(awk '$1 == "f_jdbc1" { print $2 }' "$OUT/data.txt" | dmed)
-    printf '%-24s %12s %12s %8s\n' "f (PostgreSQL inserts)" rows/s of_ceiling RSS_MB
+    printf '%-24s %12s %12s %8s %12s\n' "f (PostgreSQL inserts)" rows/s of_ceiling RSS_MB cpu_ns/row
     for m in batch jdbc single jdbc1; do
       grep -q "^f_$m " "$OUT/data.txt" || continue
-      local r mb c
+      local r mb c cpu
       r=$(awk -v s="f_$m" '$1 == s { print $2 }' "$OUT/data.txt" | dmed)
       mb=$(awk -v s="f_$m" '$1 == s { print $3 }' "$OUT/data.txt" | dmed)
+      cpu=$(awk -v s="f_$m" '$1 == s && $4 ~ /^cpu_ns_per_row=/ { v = $4; sub(/^cpu_ns_per_row=/, "", v); print v }' "$OUT/data.txt" | dmed)
       case $m in batch | jdbc) c=$ceiling ;; *) c=$ceiling1 ;; esac
-      printf '%-24s %12.0f %11s%% %8s\n' "$( case $m in batch) echo 'z8run batch mode';; single) echo 'z8run insert/message';; jdbc) echo 'JDBC batched (ceiling)';; jdbc1) echo 'JDBC row/stmt (ceiling)';; esac)" \
-        "$r" "$(awk -v a="$r" -v b="$c" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print "-" }')" "$mb"
+      printf '%-24s %12.0f %11s%% %8s %12s\n' "$( case $m in batch) echo 'z8run batch mode';; single) echo 'z8run insert/message';; jdbc) echo 'JDBC batched (ceiling)';; jdbc1) echo 'JDBC row/stmt (ceiling)';; esac)" \
+        "$r" "$(awk -v a="$r" -v b="$c" 'BEGIN { if (b > 0) printf "%.0f", 100 * a / b; else print "-" }')" "$mb" "$cpu"
     done
   fi
 }

@@ -42,6 +42,7 @@ class EngineTest {
     TestNodes.RECEIVED.clear();
     TestNodes.IDS.clear();
     TestNodes.BLOCKING_THREADS.clear();
+    TestNodes.INTAKE_THREADS.clear();
     TestNodes.BLOCKING_MAX.set(0);
   }
 
@@ -472,6 +473,31 @@ class EngineTest {
     Queue<Long> ids = TestNodes.IDS.computeIfAbsent("out", k -> new ConcurrentLinkedQueue<>());
     await("all through both blocking nodes", 30_000, () -> ids.size() == 600);
     assertEquals(600, new HashSet<>(ids).size(), "distinct message ids among 600 new messages");
+  }
+
+  @Test
+  void shouldEndOnTheWorkerWhatAWorkerIntakeTakes() {
+    start(EngineConfig.builder().workers(1).build());
+    engine.deploy(
+        new Flow(
+            "intake",
+            "intake",
+            "",
+            List.of(node("in", "trigger"), node("io", "intake"), node("out", "record")),
+            List.of(new Wire("in", 0, "io", 0), new Wire("io", 0, "out", 0))));
+    for (int i = 0; i < 30; i++) {
+      String kind = i % 3 == 0 ? "take" : i % 3 == 1 ? "ticket" : "plain";
+      injectAccepted(engine, "intake", "in", json("{\"k\":\"" + kind + "\",\"i\":" + i + "}"));
+    }
+    await("every execution completed", 10_000, () -> engine.metrics("intake").completed() == 30);
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    assertEquals(20, received.size(), "received: " + received);
+    assertEquals(10, received.stream().filter(body -> body.equals("{\"via\":\"T\"}")).count());
+    assertEquals(10, received.stream().filter(body -> body.contains("plain")).count());
+    assertTrue(TestNodes.INTAKE_THREADS.stream().noneMatch(Thread::isVirtual));
+    assertTrue(TestNodes.BLOCKING_THREADS.stream().allMatch(Thread::isVirtual));
+    assertEquals(20, TestNodes.BLOCKING_THREADS.size());
+    assertEquals(30, engine.counter("intake", "io", NodeCounters.MESSAGES_IN).get());
   }
 
   @Test

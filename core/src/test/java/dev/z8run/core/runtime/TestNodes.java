@@ -7,6 +7,8 @@ import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
+import dev.z8run.core.node.Output;
+import dev.z8run.core.node.WorkerIntake;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.registry.PortSpec;
@@ -31,6 +33,37 @@ final class TestNodes {
 
   /** The threads "thread-record" sinks ran on, by node id, in arrival order. */
   static final Map<String, Queue<Thread>> THREADS = new ConcurrentHashMap<>();
+
+  /** Threads "intake" nodes took messages on ({@link WorkerIntake#intake}). */
+  static final Queue<Thread> INTAKE_THREADS = new ConcurrentLinkedQueue<>();
+
+  /**
+   * A blocking node with a worker intake: a body holding "take" ends on the worker, one holding
+   * "ticket" goes on to a virtual thread with the ticket "T" (sent on with {@code "via":"ticket"}),
+   * any other to {@code onMessage} (forwarded as it is).
+   */
+  static final class Intake implements Node, WorkerIntake {
+    @Override
+    public Object intake(MessageFlyweight msg) {
+      INTAKE_THREADS.add(Thread.currentThread());
+      String json = msg.jsonString();
+      return json.contains("take") ? TAKEN : json.contains("ticket") ? "T" : null;
+    }
+
+    @Override
+    public void onTicket(MessageFlyweight msg, Object ticket, Output out) {
+      BLOCKING_THREADS.add(Thread.currentThread());
+      byte[] body =
+          ("{\"via\":\"" + ticket + "\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      out.send(0, new org.agrona.concurrent.UnsafeBuffer(body), 0, body.length);
+    }
+
+    @Override
+    public void onMessage(MessageFlyweight msg, Output out) {
+      BLOCKING_THREADS.add(Thread.currentThread());
+      out.forward(0, msg);
+    }
+  }
 
   /** Threads "blocking" nodes ran on. */
   static final Queue<Thread> BLOCKING_THREADS = new ConcurrentLinkedQueue<>();
@@ -141,6 +174,8 @@ final class TestNodes {
                   };
                 })
             .build());
+    registry.register(
+        NodeType.builder("intake").blocking(true).factory(ctx -> new Intake()).build());
     registry.register(
         NodeType.builder("two-out")
             .outputs(PortSpec.any("even"), PortSpec.any("odd"))

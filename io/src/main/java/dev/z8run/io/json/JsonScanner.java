@@ -112,6 +112,55 @@ public final class JsonScanner {
   }
 
   /**
+   * Finds several keys among the members of the object starting at {@code objectStart} in one pass:
+   * {@code spans[k]} becomes the span of {@code keys[k]}'s value (its first occurrence), or {@link
+   * #NOT_FOUND}. Stops early once every key is found.
+   *
+   * @return how many of the keys were found
+   */
+  public static int findKeys(
+      DirectBuffer buffer, int objectStart, int limit, byte[][] keys, long[] spans) {
+    java.util.Arrays.fill(spans, 0, keys.length, NOT_FOUND);
+    int found = 0;
+    int i = skipWhitespace(buffer, objectStart, limit);
+    if (i >= limit || buffer.getByte(i) != '{') {
+      return 0;
+    }
+    i = skipWhitespace(buffer, i + 1, limit);
+    while (i < limit && buffer.getByte(i) == '"') {
+      int keyStart = i + 1;
+      int keyEnd = skipString(buffer, i, limit) - 1;
+      if (keyEnd < keyStart) {
+        return found;
+      }
+      i = skipWhitespace(buffer, keyEnd + 1, limit);
+      if (i >= limit || buffer.getByte(i) != ':') {
+        return found;
+      }
+      int valueStart = skipWhitespace(buffer, i + 1, limit);
+      int valueEnd = skipValue(buffer, valueStart, limit);
+      if (valueEnd < 0) {
+        return found;
+      }
+      for (int k = 0; k < keys.length; k++) {
+        if (spans[k] == NOT_FOUND && keyEquals(buffer, keyStart, keyEnd, keys[k])) {
+          spans[k] = ((long) valueStart << 32) | (valueEnd & 0xFFFFFFFFL);
+          if (++found == keys.length) {
+            return found;
+          }
+          break;
+        }
+      }
+      i = skipWhitespace(buffer, valueEnd, limit);
+      if (i >= limit || buffer.getByte(i) != ',') {
+        return found;
+      }
+      i = skipWhitespace(buffer, i + 1, limit);
+    }
+    return found;
+  }
+
+  /**
    * Offset of the closing brace of the object starting at {@code objectStart}, or -1.
    *
    * <p>Used to append a member to an object.

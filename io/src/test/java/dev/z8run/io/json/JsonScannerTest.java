@@ -32,6 +32,33 @@ class JsonScannerTest {
   }
 
   @Test
+  void shouldFindSeveralKeysInOnePass() {
+    byte[] json =
+        "{ \"a\" : {\"x\":[1,{\"b\":2}]}, \"b\":\"two\", \"a\":3, \"c\":null }"
+            .getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    UnsafeBuffer buffer = new UnsafeBuffer(json);
+    byte[][] keys = {bytes("b"), bytes("a"), bytes("zz"), bytes("c")};
+    long[] spans = new long[keys.length];
+
+    assertEquals(3, JsonScanner.findKeys(buffer, 0, json.length, keys, spans));
+    assertEquals("\"two\"", text(buffer, spans[0]));
+    assertEquals("{\"x\":[1,{\"b\":2}]}", text(buffer, spans[1]), "the first 'a'");
+    assertEquals(JsonScanner.NOT_FOUND, spans[2]);
+    assertEquals("null", text(buffer, spans[3]));
+    assertEquals(0, JsonScanner.findKeys(buffer, 1, json.length, keys, spans), "not an object");
+    assertEquals(JsonScanner.NOT_FOUND, spans[0]);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private static String text(UnsafeBuffer buffer, long span) {
+    return buffer.getStringWithoutLengthUtf8(
+        JsonScanner.spanStart(span), JsonScanner.spanEnd(span) - JsonScanner.spanStart(span));
+  }
+
+  @Test
   void shouldFindNestedValuesAndWholeObjectsOnTheWay() {
     String json = "{\"a\":{\"b\":{\"c\":[1,2]},\"d\":0}}";
 

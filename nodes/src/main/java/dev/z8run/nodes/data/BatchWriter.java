@@ -8,9 +8,9 @@ import dev.z8run.nodes.support.MessageBodies;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.agrona.DirectBuffer;
 
 /**
  * The {@code database} node's batch mode: the values of many messages inserted with one JDBC batch
@@ -22,15 +22,26 @@ import java.util.Map;
  * not full {@code lingerMs} after its first row is flushed by a timer, whose outcome is the node's
  * status (a failure an error of the node). Several batches may be written at once, on different
  * pooled connections. Thread-safe.
+ *
+ * <p>The node offers most messages' values on its worker ({@link #offer}): a message whose values
+ * join the batch without filling it ends there; the one that fills it takes the full batch to a
+ * virtual thread ({@link #writeFull}). So a row costs no virtual thread and no copy of its message,
+ * and the worker fills the next batch while earlier ones are written. Rows keep the order of their
+ * messages within a batch; batches written at once may commit in any order.
  */
 final class BatchWriter implements AutoCloseable {
+  /** Row buffers kept for reuse at most: more than this are written at once only under a burst. */
+  private static final int KEPT_BUFFERS = 16;
+
   private final NodeContext context;
   private final HikariDataSource pool;
   private final SqlText text;
   private final int batchSize;
   private final long lingerMs;
   private final int timeoutSeconds;
-  private List<Object[]> open;
+  private final int width;
+  private final ConcurrentLinkedQueue<RowBuffer> free = new ConcurrentLinkedQueue<>();
+  private RowBuffer open;
   private Cancellable linger;
   private long written;
 
@@ -47,30 +58,57 @@ final class BatchWriter implements AutoCloseable {
     this.batchSize = batchSize;
     this.lingerMs = lingerMs;
     this.timeoutSeconds = timeoutSeconds;
-    this.open = new ArrayList<>(batchSize);
+    this.width = text.sources().size();
+    this.open = new RowBuffer(width, batchSize);
   }
 
   /** Adds a message's values; the message that fills the batch writes it. */
   void add(Object[] values, Output out) throws SQLException {
-    List<Object[]> full = null;
+    RowBuffer full;
     synchronized (this) {
       open.add(values);
-      if (open.size() >= batchSize) {
-        full = take();
-      } else if (open.size() == 1 && lingerMs > 0) {
-        linger = context.schedule(this::onLinger, lingerMs);
-      }
+      full = added();
     }
-    if (full == null) {
-      return;
+    if (full != null) {
+      writeFull(full, out);
     }
-    int rows = write(full);
-    MessageBodies.send(out, 0, Map.of("payload", Map.of("rowCount", rows)), null);
   }
 
-  private List<Object[]> take() {
-    List<Object[]> taken = open;
-    open = new ArrayList<>(batchSize);
+  /**
+   * On the node's worker: adds a row whose values are the JSON spans {@code found} in {@code
+   * source}; returns null when the batch is still open, else the full batch, which the caller must
+   * {@link #writeFull} (on a virtual thread).
+   */
+  RowBuffer offer(DirectBuffer source, long[] found) {
+    synchronized (this) {
+      open.add(source, found);
+      return added();
+    }
+  }
+
+  /**
+   * After a row joined the open batch: the batch when it is full, else null (starts the linger).
+   */
+  private RowBuffer added() {
+    if (open.size() >= batchSize) {
+      return take();
+    }
+    if (open.size() == 1 && lingerMs > 0) {
+      linger = context.schedule(this::onLinger, lingerMs);
+    }
+    return null;
+  }
+
+  /** Writes a full batch and sends {@code {payload: {rowCount}}} on. */
+  void writeFull(RowBuffer rows, Output out) throws SQLException {
+    int count = write(rows);
+    MessageBodies.send(out, 0, Map.of("payload", Map.of("rowCount", count)), null);
+  }
+
+  private RowBuffer take() {
+    RowBuffer taken = open;
+    RowBuffer next = free.poll();
+    open = next != null ? next : new RowBuffer(width, batchSize);
     if (linger != null) {
       linger.cancel();
       linger = null;
@@ -80,7 +118,7 @@ final class BatchWriter implements AutoCloseable {
 
   /** On the timer thread: hands a batch that waited long enough to a virtual thread. */
   private void onLinger() {
-    List<Object[]> due;
+    RowBuffer due;
     synchronized (this) {
       linger = null;
       if (open.isEmpty()) {
@@ -91,38 +129,47 @@ final class BatchWriter implements AutoCloseable {
     Thread.ofVirtual().name("z8-db-linger").start(() -> writeReporting(due));
   }
 
-  private void writeReporting(List<Object[]> rows) {
+  private void writeReporting(RowBuffer rows) {
+    int count = rows.size();
     try {
       write(rows);
     } catch (SQLException failed) {
       context.error(
-          "batch of " + rows.size() + " rows failed, SQL state " + Errors.sqlState(failed), failed);
+          "batch of " + count + " rows failed, SQL state " + Errors.sqlState(failed), failed);
     }
   }
 
-  private int write(List<Object[]> rows) throws SQLException {
+  /** Writes the batch and gives its buffer back for reuse (written or not). */
+  private int write(RowBuffer rows) throws SQLException {
+    int count = rows.size();
     try (Connection connection = pool.getConnection();
         PreparedStatement statement = connection.prepareStatement(text.jdbc())) {
       statement.setQueryTimeout(timeoutSeconds);
-      for (Object[] values : rows) {
-        Parameters.bind(statement, values);
-        statement.addBatch();
-      }
+      rows.forEach(
+          values -> {
+            Parameters.bind(statement, values);
+            statement.addBatch();
+          });
       statement.executeBatch();
+    } finally {
+      rows.clear();
+      if (free.size() < KEPT_BUFFERS) {
+        free.offer(rows);
+      }
     }
     long total;
     synchronized (this) {
-      written += rows.size();
+      written += count;
       total = written;
     }
     context.status(total + " rows written");
-    return rows.size();
+    return count;
   }
 
   /** Writes what is open (the flow is stopping). */
   @Override
   public void close() {
-    List<Object[]> rest;
+    RowBuffer rest;
     synchronized (this) {
       rest = take();
     }

@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariDataSource;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
+import dev.z8run.core.node.WorkerIntake;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
@@ -43,13 +44,15 @@ import java.util.concurrent.ConcurrentHashMap;
  * last message with {@code complete: true}; {@code transaction} runs the statements of {@code
  * query} (separated by {@code ;}) in one transaction; {@code batch} collects the messages' values
  * and inserts them with JDBC batches of {@code batchSize}, at the latest {@code lingerMs} after the
- * first, each batch answered by one message {@code {payload: {rowCount}}}.
+ * first, each batch answered by one message {@code {payload: {rowCount}}}. In batch mode the values
+ * of a message are read on the node's worker, in place ({@link MessageValues}), and join the batch
+ * there; only the message that fills a batch goes to a virtual thread, to write it.
  *
  * <p>Failures (syntax, constraint, timeout, lost connection) go to the {@code error} port with
  * {@code msg.error = {message, sqlState, code}}; with nothing wired there they are errors of the
  * node. After a server restart the pool replaces its broken connections.
  */
-public final class DatabaseNode implements Node {
+public final class DatabaseNode implements Node, WorkerIntake {
   public static final NodeType TYPE =
       NodeType.builder("database")
           .category("data")
@@ -165,6 +168,7 @@ public final class DatabaseNode implements Node {
   private final int timeoutSeconds;
   private final Map<String, SqlText> topicQueries = new ConcurrentHashMap<>();
   private final BatchWriter batch;
+  private final MessageValues inPlace;
 
   public DatabaseNode(NodeContext context) throws Exception {
     this.context = context;
@@ -219,8 +223,10 @@ public final class DatabaseNode implements Node {
               (int) context.configLong("batchSize", 500),
               context.configLong("lingerMs", 100),
               timeoutSeconds);
+      inPlace = MessageValues.of(parsed, params);
     } else {
       batch = null;
+      inPlace = null;
     }
     context.status(settings.address());
   }
@@ -290,6 +296,33 @@ public final class DatabaseNode implements Node {
       }
     } catch (SQLException failed) {
       fail(failed, sql, body, out, msg);
+    }
+  }
+
+  /**
+   * Batch mode, on the worker: the message's values join the open batch when they can be read in
+   * place; the message that fills it goes on with the batch as its ticket.
+   */
+  @Override
+  public Object intake(MessageFlyweight msg) {
+    if (inPlace == null) {
+      return null;
+    }
+    long[] found = inPlace.find(msg);
+    if (found == null) {
+      return null;
+    }
+    RowBuffer full = batch.offer(msg.buffer(), found);
+    return full == null ? TAKEN : full;
+  }
+
+  /** Batch mode, on a virtual thread: writes the batch the message filled. */
+  @Override
+  public void onTicket(MessageFlyweight msg, Object ticket, Output out) throws Exception {
+    try {
+      batch.writeFull((RowBuffer) ticket, out);
+    } catch (SQLException failed) {
+      fail(failed, query, MessageBodies.parse(msg), out, msg);
     }
   }
 

@@ -11,7 +11,6 @@ import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.nodes.support.LiveConnections;
 import dev.z8run.nodes.support.OutboundPolicy;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -42,7 +41,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * input); after the measured window the clock runs on until every row sent is in the table, so
  * rows/s counts rows that are stored.
  *
- * <p>Prints {@code f_<mode> rows_per_s rss_mb rows=N}.
+ * <p>Prints {@code f_<mode> rows_per_s rss_mb cpu_ns_per_row=N rows=N}: the CPU time of this
+ * process (every thread: generator, engine, driver) per row stored in the measured window, the
+ * figure a loaded machine disturbs least. The generator writes each message's JSON into one reused
+ * buffer, so it adds little to the engine's figure.
  *
  * <p>{@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.DbLoad
  * batch|single|jdbc|jdbc1 durMs warmMs jdbcUrl}
@@ -65,23 +67,22 @@ public final class DbLoad {
       statement.execute("CREATE TABLE " + table + " (id bigint, name text)");
     }
     try {
-      double rowsPerSecond;
-      long rows;
-      if (mode.equals("jdbc")) {
-        long[] result = jdbc(url, table, warmMs, durMs);
-        rows = result[0];
-        rowsPerSecond = rows * 1e9 / result[1];
-      } else if (mode.equals("jdbc1")) {
-        long[] result = jdbcSingle(url, table, warmMs, durMs);
-        rows = result[0];
-        rowsPerSecond = rows * 1e9 / result[1];
-      } else {
-        long[] result = engine(mode.equals("batch"), url, table, warmMs, durMs);
-        rows = result[0];
-        rowsPerSecond = rows * 1e9 / result[1];
-      }
+      long[] result =
+          switch (mode) {
+            case "jdbc" -> jdbc(url, table, warmMs, durMs);
+            case "jdbc1" -> jdbcSingle(url, table, warmMs, durMs);
+            default -> engine(mode.equals("batch"), url, table, warmMs, durMs);
+          };
+      long rows = result[0];
+      double rowsPerSecond = rows * 1e9 / result[1];
       System.out.printf(
-          Locale.ROOT, "f_%s %.0f %.1f rows=%d%n", mode, rowsPerSecond, Harness.rssMb(), rows);
+          Locale.ROOT,
+          "f_%s %.0f %.1f cpu_ns_per_row=%.0f rows=%d%n",
+          mode,
+          rowsPerSecond,
+          Harness.rssMb(),
+          rows == 0 ? 0.0 : (double) result[2] / rows,
+          rows);
     } finally {
       try (Connection admin = DriverManager.getConnection(url);
           Statement statement = admin.createStatement()) {
@@ -101,15 +102,17 @@ public final class DbLoad {
       insertFor(insert, next, warmMs);
       long start = next[0];
       long t0 = System.nanoTime();
+      long cpu0 = Harness.cpuNs();
       insertFor(insert, next, durMs);
-      return new long[] {next[0] - start, System.nanoTime() - t0};
+      return new long[] {next[0] - start, System.nanoTime() - t0, Harness.cpuNs() - cpu0};
     }
   }
 
   /**
    * The ceiling of one INSERT per message: {@link #CONNECTIONS} threads (the node's default pool
    * size), each with its own connection, inserting one row per auto-committed statement. Rows and
-   * nanoseconds of the measured window.
+   * nanoseconds of the measured window, and the CPU per row of the whole run times the rows of the
+   * window (the threads measure no window of their own).
    */
   private static long[] jdbcSingle(String url, String table, long warmMs, long durMs)
       throws Exception {
@@ -119,6 +122,7 @@ public final class DbLoad {
     long end = warmEnd + durMs * 1_000_000L;
     List<Thread> threads = new ArrayList<>();
     AtomicReference<Exception> failure = new AtomicReference<>();
+    long cpu0 = Harness.cpuNs();
     for (int t = 0; t < CONNECTIONS; t++) {
       Thread thread =
           Thread.ofPlatform()
@@ -150,7 +154,10 @@ public final class DbLoad {
     if (failure.get() != null) {
       throw failure.get();
     }
-    return new long[] {measured.get(), durMs * 1_000_000L};
+    long cpu = Harness.cpuNs() - cpu0;
+    return new long[] {
+      measured.get(), durMs * 1_000_000L, next.get() == 0 ? 0 : cpu * measured.get() / next.get()
+    };
   }
 
   private static void insertFor(PreparedStatement insert, long[] next, long ms) throws Exception {
@@ -209,15 +216,17 @@ public final class DbLoad {
       awaitRows(url, table, sent[0]);
       long start = sent[0];
       long t0 = System.nanoTime();
+      long cpu0 = Harness.cpuNs();
       feed(source, consumed, sent, durMs);
       awaitRows(url, table, sent[0]);
-      return new long[] {sent[0] - start, System.nanoTime() - t0};
+      return new long[] {sent[0] - start, System.nanoTime() - t0, Harness.cpuNs() - cpu0};
     }
   }
 
   private static void feed(
       Engine.Trigger source, Engine.CounterReader consumed, long[] sent, long ms) {
     UnsafeBuffer json = new UnsafeBuffer(new byte[128]);
+    int prefix = json.putStringWithoutLengthAscii(0, "{\"payload\":{\"id\":");
     long end = System.nanoTime() + ms * 1_000_000L;
     while (System.nanoTime() < end) {
       if (sent[0] - consumed.get() >= WINDOW) {
@@ -225,11 +234,11 @@ public final class DbLoad {
         continue;
       }
       long id = sent[0];
-      byte[] body =
-          ("{\"payload\":{\"id\":" + id + ",\"name\":\"row " + id + "\"}}")
-              .getBytes(StandardCharsets.UTF_8);
-      json.wrap(body);
-      if (source.tryInject(json, 0, body.length) == InjectResult.ACCEPTED) {
+      int at = prefix + json.putLongAscii(prefix, id);
+      at += json.putStringWithoutLengthAscii(at, ",\"name\":\"row ");
+      at += json.putLongAscii(at, id);
+      at += json.putStringWithoutLengthAscii(at, "\"}}");
+      if (source.tryInject(json, 0, at) == InjectResult.ACCEPTED) {
         sent[0]++;
       } else {
         LockSupport.parkNanos(20_000);

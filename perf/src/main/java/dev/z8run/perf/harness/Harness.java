@@ -247,7 +247,7 @@ public final class Harness {
     }
   }
 
-  private static long cpuNs() {
+  static long cpuNs() {
     return ((com.sun.management.OperatingSystemMXBean)
             java.lang.management.ManagementFactory.getOperatingSystemMXBean())
         .getProcessCpuTime();
