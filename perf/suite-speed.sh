@@ -13,7 +13,10 @@
 # and at 4261653 the `test` phase of `bin/test` (which then included the browser tests). The two
 # commits run in turn, OLD NEW OLD NEW ..., so a machine whose load drifts slows both alike; the
 # figure to quote is the median of the per-round ratios NEW/OLD (below 1: NEW is faster). The
-# machine's load average is printed with every run: compare only figures taken at a like load.
+# machine's load average is printed with every run: compare only figures taken at a like load. Each
+# run also prints its CPU time (user + sys of Maven and every fork: load from other processes
+# stretches the wall time far more than it does this) and the tests it ran, failed and errored
+# (summed over the surefire XML reports), and the median NEW/OLD ratio of CPU time beside that of wall.
 # The first clone of an old commit may need its Maven plugins: run `mvn -q test` there once without
 # -o. Needs /usr/bin/time (apt-get install time). SUITE_ARGS adds Maven arguments to every run, e.g.
 # SUITE_ARGS=-Dmaven.test.failure.ignore=true so that an old commit's flaky test does not stop its
