@@ -16,6 +16,7 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.testkit.Poll;
 import java.nio.charset.StandardCharsets;
@@ -103,15 +104,12 @@ public final class FlowHarness implements AutoCloseable {
             ctx -> {
               byte[] binary = Base64.getDecoder().decode(ctx.configString("binaryBase64", ""));
               UnsafeBuffer binaryBuffer = new UnsafeBuffer(binary);
+              MessageBodyView sent = new MessageBodyView();
               return (msg, out) ->
                   out.send(
                       0,
-                      msg.buffer(),
-                      msg.jsonOffset(),
-                      msg.jsonLength(),
-                      binaryBuffer,
-                      0,
-                      binary.length);
+                      sent.json(msg.buffer(), msg.jsonOffset(), msg.jsonLength())
+                          .binary(binaryBuffer, 0, binary.length));
             })
         .build();
   }

@@ -9,6 +9,7 @@ import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageDescriptor;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.routing.FilterNode;
@@ -153,14 +154,7 @@ class NodeAllocationTest {
     }
 
     @Override
-    public void send(
-        int port,
-        DirectBuffer json,
-        int jsonOffset,
-        int jsonLength,
-        DirectBuffer binary,
-        int binaryOffset,
-        int binaryLength) {
+    public void send(int port, MessageBody body) {
       throw new AssertionError("unexpected send");
     }
 

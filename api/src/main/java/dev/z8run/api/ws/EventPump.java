@@ -228,13 +228,15 @@ final class EventPump implements Runnable, EngineEventHandler {
                   batch,
                   batchLength,
                   MessageType.EXECUTION_STARTED,
-                  flowId,
-                  executionId,
-                  node,
+                  new EventEncoder.Origin(flowId, executionId, node),
                   System.currentTimeMillis());
           case EventDescriptor.NODE_COMPLETED ->
               EventEncoder.nodeEvent(
-                  batch, batchLength, MessageType.NODE_COMPLETED, flowId, executionId, node, value);
+                  batch,
+                  batchLength,
+                  MessageType.NODE_COMPLETED,
+                  new EventEncoder.Origin(flowId, executionId, node),
+                  value);
           case EventDescriptor.EXECUTION_COMPLETED ->
               EventEncoder.executionCompleted(batch, batchLength, flowId, executionId, value);
           case EventDescriptor.EXECUTION_FAILED ->
@@ -242,9 +244,7 @@ final class EventPump implements Runnable, EngineEventHandler {
                   batch,
                   batchLength,
                   MessageType.EXECUTION_FAILED,
-                  flowId,
-                  executionId,
-                  node,
+                  new EventEncoder.Origin(flowId, executionId, node),
                   "execution failed at node '" + node + "'");
           case EventDescriptor.NODE_ERROR, EventDescriptor.NODE_WARN ->
               EventEncoder.failure(
@@ -253,9 +253,7 @@ final class EventPump implements Runnable, EngineEventHandler {
                   type == EventDescriptor.NODE_ERROR
                       ? MessageType.NODE_ERROR
                       : MessageType.NODE_WARN,
-                  flowId,
-                  executionId,
-                  node,
+                  new EventEncoder.Origin(flowId, executionId, node),
                   event.textString(16_000));
           default -> 0; // an event type this protocol version does not carry
         };

@@ -64,9 +64,13 @@ class EditorProtocolTest extends EditorSession.Shared {
             .wrap(buffer, p, "live")
             .addEntry("first", 5, 4, 1, 0, 2, 3, 1_500, 250_000)
             .finish();
-    p += EventEncoder.nodeEvent(buffer, p, MessageType.NODE_COMPLETED, "live", 7, "go", 1500);
+    p +=
+        EventEncoder.nodeEvent(
+            buffer, p, MessageType.NODE_COMPLETED, new EventEncoder.Origin("live", 7, "go"), 1500);
     p += EventEncoder.executionCompleted(buffer, p, "live", 7, 99_000);
-    p += EventEncoder.failure(buffer, p, MessageType.NODE_ERROR, "live", 8, "first", "boom");
+    p +=
+        EventEncoder.failure(
+            buffer, p, MessageType.NODE_ERROR, new EventEncoder.Origin("live", 8, "first"), "boom");
     p += EventEncoder.debugSkipped(buffer, p, "live", 17);
     p += FrameEncoder.encodeEmpty(buffer, p, 0x0399, 0); // a type this client does not know
     String batch = Base64.getEncoder().encodeToString(Arrays.copyOf(buffer.byteArray(), p));

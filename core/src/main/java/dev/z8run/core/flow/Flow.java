@@ -47,21 +47,12 @@ public record Flow(
     viewport = viewport == null ? null : Collections.unmodifiableMap(new LinkedHashMap<>(viewport));
   }
 
-  /** A flow without groups, config nodes, subflows or editor state. */
+  /**
+   * A flow without groups, config nodes, subflows or editor state; {@link #withParts} and {@link
+   * #withEditorState} add them.
+   */
   public Flow(String id, String name, String description, List<FlowNode> nodes, List<Wire> wires) {
-    this(id, name, description, nodes, wires, List.of(), List.of());
-  }
-
-  /** A flow without subflows or editor state. */
-  public Flow(
-      String id,
-      String name,
-      String description,
-      List<FlowNode> nodes,
-      List<Wire> wires,
-      List<FlowGroup> groups,
-      List<ConfigNode> configNodes) {
-    this(id, name, description, nodes, wires, groups, configNodes, List.of(), null, null);
+    this(id, name, description, nodes, wires, List.of(), List.of(), List.of(), null, null);
   }
 
   /** This flow under another id. */

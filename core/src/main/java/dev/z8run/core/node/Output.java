@@ -1,5 +1,6 @@
 package dev.z8run.core.node;
 
+import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageFlyweight;
 import org.agrona.DirectBuffer;
 
@@ -28,15 +29,12 @@ public interface Output {
    */
   void send(int port, DirectBuffer json, int offset, int length);
 
-  /** Sends a new message with a JSON body and a binary payload. */
-  void send(
-      int port,
-      DirectBuffer json,
-      int jsonOffset,
-      int jsonLength,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength);
+  /**
+   * Sends a new message with {@code body}'s JSON, binary payload and field index (when it carries
+   * one), e.g. a {@link dev.z8run.io.message.MessageBodyView} pointing at them; the body is read
+   * during the call only.
+   */
+  void send(int port, MessageBody body);
 
   /**
    * Claims a message to fill in place: the returned flyweight's header is filled in; the caller

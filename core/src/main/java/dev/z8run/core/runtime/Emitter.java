@@ -220,18 +220,8 @@ final class Emitter implements Output {
   }
 
   @Override
-  public void send(
-      int port,
-      DirectBuffer json,
-      int jsonOffset,
-      int jsonLength,
-      DirectBuffer binary,
-      int binaryOffset,
-      int binaryLength) {
-    deliver(
-        port,
-        sendBody.json(json, jsonOffset, jsonLength).binary(binary, binaryOffset, binaryLength),
-        nextMessageId());
+  public void send(int port, MessageBody body) {
+    deliver(port, body, nextMessageId());
   }
 
   @Override

@@ -263,14 +263,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   /** Writes the execution's first record into the worker's inline buffer and runs it there. */
   private InjectResult runInline(
       int nodeIndex, NodeInstance target, WorkerAgent worker, MessageBody body) {
-    int length = body.jsonLength();
-    int binaryLength = body.binaryLength();
-    int bodyLength = length + binaryLength;
+    int bodyLength = body.jsonLength() + body.binaryLength();
     if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }
-    boolean byReference = bodyLength > Math.min(BY_REFERENCE_BYTES, target.maxRecordLength);
-    int recordLength = HEADER_LENGTH + (byReference ? REF_BODY_LENGTH : bodyLength);
+    boolean byReference = byReference(bodyLength, target);
+    int recordLength = firstRecordLength(bodyLength, byReference);
     long nowNs = nanoClock.nanoTime();
     int flags = shouldTrace(nowNs) ? FLAG_TRACED : 0;
     int slot = executions.tryStart(nodeIndex, flags, nowNs);
@@ -278,17 +276,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
-    long executionId = executions.executionId(slot);
     UnsafeBuffer buffer = worker.inlineRecord.ensure(recordLength, 0);
-    writeFirst(
-        worker.inlineHeader.wrap(buffer, 0, recordLength),
-        body,
-        executionId,
-        slot,
-        flags,
-        nowNs,
-        byReference);
-    executionCounters.getAndAddLong(STARTED, 1);
+    MessageFlyweight record = worker.inlineHeader.wrap(buffer, 0, recordLength);
+    long executionId = writeFirst(record, body, slot, flags, nowNs, byReference);
     if (flags != 0) {
       events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
     }
@@ -297,18 +287,33 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   }
 
   /**
-   * Writes an execution's first record into {@code record} (wrapped at its place, ring or inline
-   * buffer): the header, then the body, or the body into a block once when it travels {@code
-   * byReference} (the record then carries the block's address).
+   * Whether a first record's body of {@code bodyLength} bytes goes to {@code target} in a block.
    */
-  private void writeFirst(
+  private static boolean byReference(int bodyLength, NodeInstance target) {
+    return bodyLength > Math.min(BY_REFERENCE_BYTES, target.maxRecordLength);
+  }
+
+  /** The length of a first record whose body has {@code bodyLength} bytes. */
+  private static int firstRecordLength(int bodyLength, boolean byReference) {
+    return HEADER_LENGTH + (byReference ? REF_BODY_LENGTH : bodyLength);
+  }
+
+  /**
+   * Writes the first record of the execution started in {@code slot} into {@code record} (wrapped
+   * at its place, ring or inline buffer) and counts it started: the header, then the body, or the
+   * body into a block once when it travels {@code byReference} (the record then carries the block's
+   * address).
+   *
+   * @return the execution's id
+   */
+  private long writeFirst(
       MessageFlyweight record,
       MessageBody body,
-      long executionId,
       int slot,
       int flags,
       long nowNs,
       boolean byReference) {
+    long executionId = executions.executionId(slot);
     int length = body.jsonLength();
     int binaryLength = body.binaryLength();
     record
@@ -330,6 +335,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       destination.putBytes(
           record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
     }
+    executionCounters.getAndAddLong(STARTED, 1);
+    return executionId;
   }
 
   /** Receives the id of a traced execution {@link #start} began. */
@@ -351,14 +358,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       return InjectResult.UNKNOWN_NODE;
     }
     NodeInstance target = instances[nodeIndex];
-    int length = body.jsonLength();
-    int binaryLength = body.binaryLength();
-    int bodyLength = length + binaryLength;
+    int bodyLength = body.jsonLength() + body.binaryLength();
     if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }
-    boolean byReference = bodyLength > Math.min(BY_REFERENCE_BYTES, target.maxRecordLength);
-    int recordLength = HEADER_LENGTH + (byReference ? REF_BODY_LENGTH : bodyLength);
+    boolean byReference = byReference(bodyLength, target);
+    int recordLength = firstRecordLength(bodyLength, byReference);
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     if (index <= 0) {
       executionCounters.getAndAddLong(REJECTED, 1);
@@ -372,16 +377,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
-    long executionId = executions.executionId(slot);
-    writeFirst(
-        record.wrap(target.inbox.buffer(), index, recordLength),
-        body,
-        executionId,
-        slot,
-        flags,
-        nowNs,
-        byReference);
-    executionCounters.getAndAddLong(STARTED, 1);
+    record.wrap(target.inbox.buffer(), index, recordLength);
+    long executionId = writeFirst(record, body, slot, flags, nowNs, byReference);
     if (done != null) {
       callbacks.put(executionId, done); // before the commit: the execution may end at once
     }

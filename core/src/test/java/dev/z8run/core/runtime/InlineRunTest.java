@@ -2,14 +2,12 @@ package dev.z8run.core.runtime;
 
 import static dev.z8run.core.runtime.TestNodes.await;
 import static dev.z8run.core.runtime.TestNodes.chain;
-import static dev.z8run.core.runtime.TestNodes.node;
+import static dev.z8run.core.runtime.TestNodes.newFlow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.config.EngineConfig;
-import dev.z8run.core.flow.Flow;
-import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
@@ -114,15 +112,13 @@ class InlineRunTest {
     // worker (parked while the caller ran its nodes) must be woken to drain
     start(1)
         .deploy(
-            new Flow(
-                "f",
-                "f",
-                "",
-                List.of(
-                    node("in", "trigger"),
-                    node("s", "split", Map.of("copies", 3)),
-                    node("out", "thread-record")),
-                List.of(new Wire("in", 0, "s", 0), new Wire("s", 0, "out", 0))));
+            newFlow("f")
+                .node("in", "trigger")
+                .node("s", "split", Map.of("copies", 3))
+                .node("out", "thread-record")
+                .wire("in", "s")
+                .wire("s", "out")
+                .build());
     for (int i = 0; i < 20; i++) {
       Thread.sleep(5);
       assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
@@ -138,15 +134,13 @@ class InlineRunTest {
     // the worker spins 300 ms in "slow"; a call meanwhile cannot take its nodes and queues
     start(1)
         .deploy(
-            new Flow(
-                "f",
-                "f",
-                "",
-                List.of(
-                    node("in", "trigger"),
-                    node("slow", "slow", Map.of("spinNs", 300_000_000L)),
-                    node("out", "thread-record")),
-                List.of(new Wire("in", 0, "slow", 0), new Wire("slow", 0, "out", 0))));
+            newFlow("f")
+                .node("in", "trigger")
+                .node("slow", "slow", Map.of("spinNs", 300_000_000L))
+                .node("out", "thread-record")
+                .wire("in", "slow")
+                .wire("slow", "out")
+                .build());
     assertEquals(InjectResult.ACCEPTED, engine.inject("f", "in", json("{\"s\":0}")));
     await(
         "the worker inside slow",
@@ -226,12 +220,13 @@ class InlineRunTest {
     engine = new Engine(EngineConfig.builder().workers(1).build(), registry);
     engine.deploy(chain("f", 1, "pass", "thread-record"));
     engine.deploy(
-        new Flow(
-            "g",
-            "g",
-            "",
-            List.of(node("in", "trigger"), node("fn", "function"), node("out2", "thread-record")),
-            List.of(new Wire("in", 0, "fn", 0), new Wire("fn", 0, "out2", 0))));
+        newFlow("g")
+            .node("in", "trigger")
+            .node("fn", "function")
+            .node("out2", "thread-record")
+            .wire("in", "fn")
+            .wire("fn", "out2")
+            .build());
     for (int i = 0; i < 20; i++) {
       Thread.sleep(2);
       assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("g", "in", json("{}"), NONE, 0));
@@ -250,12 +245,11 @@ class InlineRunTest {
   void shouldQueueForABlockingNode() {
     start(1)
         .deploy(
-            new Flow(
-                "f",
-                "f",
-                "",
-                List.of(node("in", "blocking", Map.of("sleepMs", 1)), node("out", "thread-record")),
-                List.of(new Wire("in", 0, "out", 0))));
+            newFlow("f")
+                .node("in", "blocking", Map.of("sleepMs", 1))
+                .node("out", "thread-record")
+                .wire("in", "out")
+                .build());
     assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{}"), NONE, 0));
     await("at the sink", 5_000, () -> count("out") == 1);
     assertNotEquals(Thread.currentThread(), TestNodes.THREADS.get("out").peek());

@@ -74,20 +74,14 @@ public final class EventEncoder {
    * @return the frame length
    */
   public static int nodeEvent(
-      MutableDirectBuffer buffer,
-      int offset,
-      int msgType,
-      CharSequence flowId,
-      long executionId,
-      CharSequence nodeId,
-      long value) {
+      MutableDirectBuffer buffer, int offset, int msgType, Origin origin, long value) {
     requireLayout(
         msgType,
         "node event",
         MessageType.EXECUTION_STARTED,
         MessageType.NODE_STARTED,
         MessageType.NODE_COMPLETED);
-    int p = putExecutionNode(buffer, offset + HEADER_LENGTH, flowId, executionId, nodeId);
+    int p = putOrigin(buffer, offset + HEADER_LENGTH, origin);
     buffer.putLong(p, value, LITTLE_ENDIAN);
     p += Long.BYTES;
     return finish(buffer, offset, msgType, p);
@@ -109,19 +103,23 @@ public final class EventEncoder {
   }
 
   /**
-   * Writes the prefix of the node events and failures (flow id, execution id, node id) at {@code
-   * p}; returns the position after it.
+   * Where a node event or a failure happened: the prefix of those frames.
+   *
+   * @param flowId the flow's id
+   * @param executionId the execution's id
+   * @param nodeId the node's id; empty for an execution's own events
    */
-  private static int putExecutionNode(
-      MutableDirectBuffer buffer,
-      int p,
-      CharSequence flowId,
-      long executionId,
-      CharSequence nodeId) {
-    p += putString16(buffer, p, flowId, "flow_id");
-    buffer.putLong(p, executionId, LITTLE_ENDIAN);
+  public record Origin(CharSequence flowId, long executionId, CharSequence nodeId) {}
+
+  /**
+   * Writes {@code origin} (flow id, execution id, node id) at {@code p}; returns the position after
+   * it.
+   */
+  private static int putOrigin(MutableDirectBuffer buffer, int p, Origin origin) {
+    p += putString16(buffer, p, origin.flowId(), "flow_id");
+    buffer.putLong(p, origin.executionId(), LITTLE_ENDIAN);
     p += Long.BYTES;
-    return p + putString16(buffer, p, nodeId, "node_id");
+    return p + putString16(buffer, p, origin.nodeId(), "node_id");
   }
 
   /**
@@ -150,20 +148,14 @@ public final class EventEncoder {
    * @return the frame length
    */
   public static int failure(
-      MutableDirectBuffer buffer,
-      int offset,
-      int msgType,
-      CharSequence flowId,
-      long executionId,
-      CharSequence nodeId,
-      CharSequence error) {
+      MutableDirectBuffer buffer, int offset, int msgType, Origin origin, CharSequence error) {
     requireLayout(
         msgType,
         "failure",
         MessageType.EXECUTION_FAILED,
         MessageType.NODE_ERROR,
         MessageType.NODE_WARN);
-    int p = putExecutionNode(buffer, offset + HEADER_LENGTH, flowId, executionId, nodeId);
+    int p = putOrigin(buffer, offset + HEADER_LENGTH, origin);
     p += putString16(buffer, p, error, "error");
     return finish(buffer, offset, msgType, p);
   }

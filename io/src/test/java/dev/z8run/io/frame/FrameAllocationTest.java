@@ -25,6 +25,10 @@ class FrameAllocationTest {
   private final DebugSampleFlyweight sample = new DebugSampleFlyweight();
   private final NodeStatusFlyweight status = new NodeStatusFlyweight();
   private final ExecutionEventFlyweight event = new ExecutionEventFlyweight();
+
+  /** Made once: the encoder is measured, not the caller's record. */
+  private static final EventEncoder.Origin ORIGIN = new EventEncoder.Origin("flow-1", 7L, "node_3");
+
   private long sink;
 
   @Test
@@ -65,8 +69,7 @@ class FrameAllocationTest {
       assertEquals(FrameError.NONE, frame.wrap(out, 3).validate(length));
       sink += status.wrap(frame).isValid() ? status.textLength() : 0;
 
-      length =
-          EventEncoder.nodeEvent(out, 3, MessageType.NODE_COMPLETED, "flow-1", i, "node_3", 420L);
+      length = EventEncoder.nodeEvent(out, 3, MessageType.NODE_COMPLETED, ORIGIN, 420L);
       assertEquals(FrameError.NONE, frame.wrap(out, 3).validate(length));
       sink += event.wrap(frame).isValid() ? event.durationNs() : 0;
     }

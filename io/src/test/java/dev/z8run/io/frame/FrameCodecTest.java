@@ -98,7 +98,9 @@ class FrameCodecTest {
         new int[] {
           MessageType.EXECUTION_STARTED, MessageType.NODE_STARTED, MessageType.NODE_COMPLETED
         }) {
-      int length = EventEncoder.nodeEvent(buffer, OFFSET, type, FLOW, 99L, NODE, 12_345L);
+      int length =
+          EventEncoder.nodeEvent(
+              buffer, OFFSET, type, new EventEncoder.Origin(FLOW, 99L, NODE), 12_345L);
       assertEquals(type, validated(length));
       event.wrap(frame);
       assertNull(event.validate());
@@ -127,7 +129,9 @@ class FrameCodecTest {
     ExecutionEventFlyweight event = new ExecutionEventFlyweight();
     for (int type :
         new int[] {MessageType.EXECUTION_FAILED, MessageType.NODE_ERROR, MessageType.NODE_WARN}) {
-      int length = EventEncoder.failure(buffer, OFFSET, type, FLOW, 8L, NODE, "boom: ünïcode");
+      int length =
+          EventEncoder.failure(
+              buffer, OFFSET, type, new EventEncoder.Origin(FLOW, 8L, NODE), "boom: ünïcode");
       assertEquals(type, validated(length));
       event.wrap(frame);
       assertNull(event.validate());
@@ -334,7 +338,9 @@ class FrameCodecTest {
         () -> FrameEncoder.encodeHeader(big, 0, MessageType.OK, 1, MAX_PAYLOAD_BYTES + 1));
     assertThrows(
         IllegalArgumentException.class,
-        () -> EventEncoder.nodeEvent(big, 0, MessageType.NODE_STATUS, "f", 1, "n", 1));
+        () ->
+            EventEncoder.nodeEvent(
+                big, 0, MessageType.NODE_STATUS, new EventEncoder.Origin("f", 1, "n"), 1));
   }
 
   @Test

@@ -231,18 +231,31 @@ class FrameFuzzTest {
         templates.add(
             take(
                 out,
-                EventEncoder.nodeEvent(out, 0, MessageType.NODE_COMPLETED, flow, 7, node, 1234)));
+                EventEncoder.nodeEvent(
+                    out,
+                    0,
+                    MessageType.NODE_COMPLETED,
+                    new EventEncoder.Origin(flow, 7, node),
+                    1234)));
         templates.add(
             take(
                 out,
                 EventEncoder.nodeEvent(
-                    out, 0, MessageType.EXECUTION_STARTED, flow, 7, node, 1234)));
+                    out,
+                    0,
+                    MessageType.EXECUTION_STARTED,
+                    new EventEncoder.Origin(flow, 7, node),
+                    1234)));
         templates.add(take(out, EventEncoder.executionCompleted(out, 0, flow, 7, 99)));
         templates.add(
             take(
                 out,
                 EventEncoder.failure(
-                    out, 0, MessageType.EXECUTION_FAILED, flow, 7, node, "TypeError: x")));
+                    out,
+                    0,
+                    MessageType.EXECUTION_FAILED,
+                    new EventEncoder.Origin(flow, 7, node),
+                    "TypeError: x")));
         CountersEncoder counter = new CountersEncoder().wrap(out, 0, flow);
         for (int i = 0; i < random.nextInt(4); i++) {
           counter.addEntry(node, i, i, 0, 0, i, i, i * 1000L, i * 9000L);

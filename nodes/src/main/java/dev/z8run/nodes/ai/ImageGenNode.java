@@ -9,6 +9,7 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.core.registry.PortType;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.ai.provider.ImageApi;
 import dev.z8run.nodes.ai.provider.Provider;
@@ -117,11 +118,8 @@ public final class ImageGenNode implements Node {
     byte[] json = JsonCodec.write(body);
     out.send(
         0,
-        new UnsafeBuffer(json),
-        0,
-        json.length,
-        new UnsafeBuffer(image.bytes()),
-        0,
-        image.bytes().length);
+        new MessageBodyView()
+            .json(new UnsafeBuffer(json), 0, json.length)
+            .binary(new UnsafeBuffer(image.bytes()), 0, image.bytes().length));
   }
 }

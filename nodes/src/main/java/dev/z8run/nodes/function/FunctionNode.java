@@ -880,7 +880,11 @@ public final class FunctionNode implements Node, NodeApi.Host {
     }
     sendBuffer.wrap(json);
     if (binary != null && binary.length > 0) {
-      out.send(port, sendBuffer, 0, json.length, new UnsafeBuffer(binary), 0, binary.length);
+      out.send(
+          port,
+          new MessageBodyView()
+              .json(sendBuffer, 0, json.length)
+              .binary(new UnsafeBuffer(binary), 0, binary.length));
     } else {
       out.send(port, sendBuffer, 0, json.length);
     }

@@ -10,6 +10,7 @@ import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
 import dev.z8run.nodes.support.JsonValues;
@@ -34,6 +35,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * pending queue (memory, not dropped) until it drains, so {@code maxParts} bounds that queue too.
  */
 public final class SplitNode implements Node {
+  /** The body of a message this node sends: a node handles one message at a time. */
+  private final MessageBodyView sent = new MessageBodyView();
+
   /** The largest {@code maxParts} a node may be configured with. */
   public static final int MAX_PARTS_LIMIT = 1_000_000;
 
@@ -285,7 +289,10 @@ public final class SplitNode implements Node {
       patch.write(keyBuffer, keyOffset, c, 0);
       result = c;
     }
-    out.send(0, result, 0, resultLength, msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    out.send(
+        0,
+        sent.json(result, 0, resultLength)
+            .binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength()));
   }
 
   /** Writes {@code {"id":..,"index":..,"count":..,"type":".."} without the closing brace. */

@@ -109,7 +109,23 @@ public final class LiveConnections {
       AutoCloseable held)
       throws Exception {
     try {
-      return leaseOf(owner, settings, type, opener, closer, held);
+      synchronized (this) {
+        Key key = new Key(owner == null ? "" : owner, settings);
+        Entry entry = live.get(key);
+        if (entry == null) {
+          T client = opener.open(settings);
+          @SuppressWarnings("unchecked")
+          Closer<Object> untyped = (Closer<Object>) closer;
+          entry = new Entry(client, untyped);
+          live.put(key, entry);
+        }
+        if (!type.isInstance(entry.client)) {
+          throw new IllegalStateException(
+              "connection " + settings.address() + " is in use as a " + entry.client.getClass());
+        }
+        entry.users++;
+        return new Lease<>(key, type.cast(entry.client), held);
+      }
     } catch (Exception | Error failed) {
       closeQuietly(held);
       throw failed;
@@ -124,31 +140,6 @@ public final class LiveConnections {
         // an admission's close does not throw; nothing else is held here
       }
     }
-  }
-
-  private synchronized <T> Lease<T> leaseOf(
-      String owner,
-      ConnectionSettings settings,
-      Class<T> type,
-      Opener<T> opener,
-      Closer<T> closer,
-      AutoCloseable held)
-      throws Exception {
-    Key key = new Key(owner == null ? "" : owner, settings);
-    Entry entry = live.get(key);
-    if (entry == null) {
-      T client = opener.open(settings);
-      @SuppressWarnings("unchecked")
-      Closer<Object> untyped = (Closer<Object>) closer;
-      entry = new Entry(client, untyped);
-      live.put(key, entry);
-    }
-    if (!type.isInstance(entry.client)) {
-      throw new IllegalStateException(
-          "connection " + settings.address() + " is in use as a " + entry.client.getClass());
-    }
-    entry.users++;
-    return new Lease<>(key, type.cast(entry.client), held);
   }
 
   private void release(Key key) {

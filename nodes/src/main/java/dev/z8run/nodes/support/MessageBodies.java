@@ -4,6 +4,7 @@ import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -52,7 +53,8 @@ public final class MessageBodies {
     byte[] json = JsonCodec.write(body);
     UnsafeBuffer buffer = new UnsafeBuffer(json);
     if (length > 0) {
-      out.send(port, buffer, 0, json.length, binary, offset, length);
+      out.send(
+          port, new MessageBodyView().json(buffer, 0, json.length).binary(binary, offset, length));
     } else {
       out.send(port, buffer, 0, json.length);
     }

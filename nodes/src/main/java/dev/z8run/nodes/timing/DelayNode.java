@@ -8,6 +8,7 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.MessageBodies;
 import java.nio.charset.StandardCharsets;
@@ -378,12 +379,9 @@ public final class DelayNode implements Node {
       if (message.binary().length > 0) {
         out.send(
             0,
-            json,
-            0,
-            message.json().length,
-            new UnsafeBuffer(message.binary()),
-            0,
-            message.binary().length);
+            new MessageBodyView()
+                .json(json, 0, message.json().length)
+                .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length));
       } else {
         out.send(0, json, 0, message.json().length);
       }

@@ -8,6 +8,7 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
 import java.math.BigDecimal;
@@ -31,6 +32,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * ChangeRules}: the body is parsed, edited and written again.
  */
 public final class ChangeNode implements Node {
+  /** The body of a message this node sends: a node handles one message at a time. */
+  private final MessageBodyView sent = new MessageBodyView();
+
   public static final NodeType TYPE =
       NodeType.builder("change")
           .category("function")
@@ -194,7 +198,10 @@ public final class ChangeNode implements Node {
       length = patched;
       next = next == first ? second : first;
     }
-    out.send(0, current, offset, length, msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    out.send(
+        0,
+        sent.json(current, offset, length)
+            .binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength()));
   }
 
   /** The slow path: parse, apply every rule to the tree, write it again. */
@@ -210,7 +217,10 @@ public final class ChangeNode implements Node {
     Map<String, Object> message = (Map<String, Object>) parsed;
     edits.apply(message, context.epochClock().time());
     UnsafeBuffer edited = new UnsafeBuffer(JsonCodec.write(message));
-    out.send(0, edited, 0, edited.capacity(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    out.send(
+        0,
+        sent.json(edited, 0, edited.capacity())
+            .binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength()));
   }
 
   /**

@@ -10,6 +10,7 @@ import dev.z8run.core.registry.PortSpec;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.JsonSchemaCheck;
 import dev.z8run.nodes.support.JsonValues;
@@ -36,6 +37,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * nothing wired there it is an error of the node.
  */
 public final class JsonNode implements Node {
+  /** The body of a message this node sends: a node handles one message at a time. */
+  private final MessageBodyView sent = new MessageBodyView();
+
   public static final NodeType TYPE =
       NodeType.builder("json")
           .category("function")
@@ -274,7 +278,9 @@ public final class JsonNode implements Node {
     byte[] result = new byte[patched];
     UnsafeBuffer target = new UnsafeBuffer(result);
     patch.write(new UnsafeBuffer(value), 0, target, 0);
-    out.send(port, target, 0, patched, msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    out.send(
+        port,
+        sent.json(target, 0, patched).binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength()));
   }
 
   private static byte[] bytes(DirectBuffer buffer, long span) {

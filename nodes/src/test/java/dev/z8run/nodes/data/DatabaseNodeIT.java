@@ -74,6 +74,57 @@ class DatabaseNodeIT {
     return (Map<String, Object>) captured.parsed();
   }
 
+  /**
+   * As {@link #deploy(String, String)}, the database at {@code url} ({@code dbType} postgres,
+   * mysql).
+   */
+  private void deploy(String flowId, String dbType, String url, Map<String, Object> settings) {
+    deploy(flowId, config(dbType, url, settings));
+  }
+
+  /** The node's config for the database at {@code url} ({@code dbType} postgres, mysql). */
+  private static String config(String dbType, String url, Map<String, Object> settings) {
+    return Databases.config(Databases.fields(dbType, url), settings);
+  }
+
+  /** The body of the first result at "ok". */
+  private Map<String, Object> firstResult() {
+    return body(harness.awaitCaptured("ok", 1).get(0));
+  }
+
+  /** The first row of the first result at "ok" (its payload a list of rows). */
+  private Map<?, ?> firstRow() {
+    return (Map<?, ?>) ((List<?>) firstResult().get("payload")).get(0);
+  }
+
+  /** The SQL states of the first {@code count} errors at "err". */
+  private List<Object> sqlStates(int count) {
+    List<Object> states = new ArrayList<>();
+    for (FlowHarness.Captured error : harness.awaitCaptured("err", count)) {
+      states.add(((Map<?, ?>) body(error).get("error")).get("sqlState"));
+    }
+    return states;
+  }
+
+  /**
+   * The columns of the typing tests as z8run types them: n 7, f 1.5, ok true, doc {"a":[1,2]}, raw
+   * bytes 1 2 (base64), name "x"; the server databases also big 9e9, d, price 12.50 and {@code at}.
+   */
+  private static void assertTyped(Map<?, ?> row, String at) {
+    assertEquals(7L, ((Number) row.get("n")).longValue());
+    assertEquals(1.5, ((Number) row.get("f")).doubleValue());
+    assertEquals(true, row.get("ok"));
+    assertEquals(Map.of("a", List.of(1L, 2L)), normalise(row.get("doc")));
+    assertEquals("AQI=", row.get("raw"));
+    assertEquals("x", row.get("name"));
+    if (at != null) {
+      assertEquals(9_000_000_000L, ((Number) row.get("big")).longValue());
+      assertEquals(at, row.get("at"));
+      assertEquals("2026-01-02", row.get("d"));
+      assertEquals(12.5, ((Number) row.get("price")).doubleValue());
+    }
+  }
+
   @Test
   void shouldTypeEveryColumnAsZ8runDoes() throws Exception {
     String url = Databases.postgresUrl();
@@ -91,23 +142,13 @@ class DatabaseNodeIT {
             + " '2026-01-02', '\\x0102', 12.50, 'x')");
     deploy(
         "types",
-        Databases.config(
-            Databases.fields("postgres", url),
-            Map.of("query", "SELECT n, big, f, ok, doc, u, at, d, raw, price, name FROM " + t)));
+        "postgres",
+        url,
+        Map.of("query", "SELECT n, big, f, ok, doc, u, at, d, raw, price, name FROM " + t));
     harness.inject("types", "in", "{\"payload\":{}}");
-    Map<?, ?> row =
-        (Map<?, ?>) ((List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload")).get(0);
-    assertEquals(7L, ((Number) row.get("n")).longValue());
-    assertEquals(9_000_000_000L, ((Number) row.get("big")).longValue());
-    assertEquals(1.5, ((Number) row.get("f")).doubleValue());
-    assertEquals(true, row.get("ok"));
-    assertEquals(Map.of("a", List.of(1L, 2L)), normalise(row.get("doc")));
+    Map<?, ?> row = firstRow();
+    assertTyped(row, "2026-01-02T03:04:05Z");
     assertEquals("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11", row.get("u"));
-    assertEquals("2026-01-02T03:04:05Z", row.get("at"));
-    assertEquals("2026-01-02", row.get("d"));
-    assertEquals("AQI=", row.get("raw"));
-    assertEquals(12.5, ((Number) row.get("price")).doubleValue());
-    assertEquals("x", row.get("name"));
   }
 
   @Test
@@ -124,22 +165,9 @@ class DatabaseNodeIT {
             + t
             + " VALUES (7, 9000000000, 1.5, true, '{\"a\":[1,2]}', '2026-01-02 03:04:05',"
             + " '2026-01-02', x'0102', 12.50, 'x')");
-    deploy(
-        "maria-types",
-        Databases.config(Databases.fields("mysql", url), Map.of("query", "SELECT * FROM " + t)));
+    deploy("maria-types", "mysql", url, Map.of("query", "SELECT * FROM " + t));
     harness.inject("maria-types", "in", "{\"payload\":{}}");
-    Map<?, ?> row =
-        (Map<?, ?>) ((List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload")).get(0);
-    assertEquals(7L, ((Number) row.get("n")).longValue());
-    assertEquals(9_000_000_000L, ((Number) row.get("big")).longValue());
-    assertEquals(1.5, ((Number) row.get("f")).doubleValue());
-    assertEquals(true, row.get("ok"));
-    assertEquals(Map.of("a", List.of(1L, 2L)), normalise(row.get("doc")));
-    assertEquals("2026-01-02T03:04:05", row.get("at"));
-    assertEquals("2026-01-02", row.get("d"));
-    assertEquals("AQI=", row.get("raw"));
-    assertEquals(12.5, ((Number) row.get("price")).doubleValue());
-    assertEquals("x", row.get("name"));
+    assertTyped(firstRow(), "2026-01-02T03:04:05");
   }
 
   @Test
@@ -151,14 +179,8 @@ class DatabaseNodeIT {
             + " INSERT INTO t VALUES (7, 1.5, 1, '{\\\"a\\\":[1,2]}', x'0102', 'x');"
             + " SELECT * FROM t\"}");
     harness.inject("lite-types", "in", "{\"payload\":{}}");
-    List<?> results = (List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
-    Map<?, ?> row = (Map<?, ?>) ((List<?>) ((Map<?, ?>) results.get(2)).get("rows")).get(0);
-    assertEquals(7L, ((Number) row.get("n")).longValue());
-    assertEquals(1.5, ((Number) row.get("f")).doubleValue());
-    assertEquals(true, row.get("ok"));
-    assertEquals(Map.of("a", List.of(1L, 2L)), normalise(row.get("doc")));
-    assertEquals("AQI=", row.get("raw"));
-    assertEquals("x", row.get("name"));
+    List<?> results = (List<?>) firstResult().get("payload");
+    assertTyped((Map<?, ?>) ((List<?>) ((Map<?, ?>) results.get(2)).get("rows")).get(0), null);
   }
 
   @Test
@@ -170,7 +192,7 @@ class DatabaseNodeIT {
     // node-red-node-sqlite: msg.params = {$word: ..., :tail: ...}; $payload without such a key
     harness.inject(
         "lite-params", "in", "{\"params\":{\"$word\":\"hey\",\":tail\":\"!\"},\"payload\":\"?\"}");
-    Object rows = body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    Object rows = firstResult().get("payload");
     assertEquals(List.of(Map.of("shout", "hey!?")), normalise(rows));
   }
 
@@ -179,15 +201,15 @@ class DatabaseNodeIT {
     String url = Databases.postgresUrl();
     deploy(
         "chunks",
-        Databases.config(
-            Databases.fields("postgres", url),
-            Map.of(
-                "mode",
-                "stream",
-                "streamBatch",
-                3,
-                "query",
-                "SELECT g AS id FROM generate_series(1, :last) g ORDER BY g")));
+        "postgres",
+        url,
+        Map.of(
+            "mode",
+            "stream",
+            "streamBatch",
+            3,
+            "query",
+            "SELECT g AS id FROM generate_series(1, :last) g ORDER BY g"));
     harness.inject("chunks", "in", "{\"payload\":{\"last\":10}}");
     List<FlowHarness.Captured> messages = harness.awaitCaptured("ok", 5);
     List<Object> ids = new ArrayList<>();
@@ -211,23 +233,23 @@ class DatabaseNodeIT {
     Databases.execute(url, "INSERT INTO " + t + " VALUES (3)");
     deploy(
         "bad-batch",
-        Databases.config(
-            Databases.fields("postgres", url),
-            Map.of(
-                "mode",
-                "batch",
-                "batchSize",
-                5,
-                "lingerMs",
-                60_000,
-                "query",
-                "INSERT INTO " + t + " VALUES ($payload)")));
+        "postgres",
+        url,
+        Map.of(
+            "mode",
+            "batch",
+            "batchSize",
+            5,
+            "lingerMs",
+            60_000,
+            "query",
+            "INSERT INTO " + t + " VALUES ($payload)"));
     for (int i = 0; i < 10; i++) {
       harness.inject("bad-batch", "in", "{\"payload\":" + (i < 5 ? i : 10 + i) + "}");
     }
     Map<?, ?> error = (Map<?, ?>) body(harness.awaitCaptured("err", 1).get(0)).get("error");
     assertEquals("23505", error.get("sqlState"));
-    Map<String, Object> written = body(harness.awaitCaptured("ok", 1).get(0));
+    Map<String, Object> written = firstResult();
     assertEquals(Map.of("rowCount", 5L), normalise(written.get("payload")));
     // the failed batch wrote nothing (one statement), the good one its five rows
     assertEquals(6, Databases.count(url, t));
@@ -237,13 +259,10 @@ class DatabaseNodeIT {
   void shouldSendMariaDbErrorsWithTheirSqlState() throws Exception {
     String url = Databases.mariadbUrl();
     String t = table(url, "id int primary key");
-    deploy("maria-errors", Databases.config(Databases.fields("mysql", url), Map.of()));
+    deploy("maria-errors", "mysql", url, Map.of());
     harness.inject("maria-errors", "in", "{\"topic\":\"SELEC nothing\"}");
     harness.inject("maria-errors", "in", "{\"topic\":\"INSERT INTO " + t + " VALUES (1), (1)\"}");
-    List<Object> states = new ArrayList<>();
-    for (FlowHarness.Captured error : harness.awaitCaptured("err", 2)) {
-      states.add(((Map<?, ?>) body(error).get("error")).get("sqlState"));
-    }
+    List<Object> states = sqlStates(2);
     assertTrue(states.containsAll(List.of("42000", "23000")), states.toString());
   }
 
@@ -258,15 +277,15 @@ class DatabaseNodeIT {
     String attack = "x'); DROP TABLE " + t + "; --";
     deploy(
         "inject",
-        Databases.config(
-            Databases.fields("postgres", url),
-            Map.of("query", "INSERT INTO " + t + " (name) VALUES (:name), ($payload.name), ($1)")));
+        "postgres",
+        url,
+        Map.of("query", "INSERT INTO " + t + " (name) VALUES (:name), ($payload.name), ($1)"));
     harness.inject(
         "inject",
         "in",
         dev.z8run.io.json.JsonCodec.writeString(
             Map.of("payload", Map.of("name", attack), "params", List.of(attack))));
-    Map<String, Object> answer = body(harness.awaitCaptured("ok", 1).get(0));
+    Map<String, Object> answer = firstResult();
     assertEquals(3L, ((Number) answer.get("rowCount")).longValue());
     assertEquals(3, ((List<?>) answer.get("generatedKeys")).size());
     assertEquals(3, Databases.count(url, t));
@@ -292,17 +311,17 @@ class DatabaseNodeIT {
     Databases.execute(url, "INSERT INTO " + t + " VALUES (1, 20), (2, 40), (3, 60)");
     deploy(
         "z8",
-        Databases.config(
-            Databases.fields("postgres", url),
-            Map.of(
-                "query",
-                "SELECT id FROM " + t + " WHERE age > $1 ORDER BY id",
-                "params",
-                List.of("req.body.min_age"),
-                "format",
-                "z8run")));
+        "postgres",
+        url,
+        Map.of(
+            "query",
+            "SELECT id FROM " + t + " WHERE age > $1 ORDER BY id",
+            "params",
+            List.of("req.body.min_age"),
+            "format",
+            "z8run"));
     harness.inject("z8", "in", "{\"payload\":{\"req\":{\"body\":{\"min_age\":30}}}}");
-    Map<?, ?> payload = (Map<?, ?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    Map<?, ?> payload = (Map<?, ?>) firstResult().get("payload");
     assertEquals(2L, ((Number) payload.get("count")).longValue());
     assertEquals("postgres", payload.get("dbType"));
     assertEquals(List.of(Map.of("id", 2L), Map.of("id", 3L)), normalise(payload.get("rows")));
@@ -313,7 +332,7 @@ class DatabaseNodeIT {
     String url = Databases.postgresUrl();
     String t = table(url, "id int");
     // one connection in the pool, so the catalogue read below is that connection's
-    deploy("cached", Databases.config(Databases.fields("postgres", url), Map.of("poolSize", 1)));
+    deploy("cached", "postgres", url, Map.of("poolSize", 1));
     String insert = "INSERT INTO " + t + " VALUES (?)";
     for (int i = 0; i < 10; i++) {
       harness.inject("cached", "in", "{\"topic\":\"" + insert + "\",\"payload\":[" + i + "]}");
@@ -340,9 +359,9 @@ class DatabaseNodeIT {
   @Test
   void shouldTakeTheQueryFromMsgTopicAsNodeRedDoes() throws Exception {
     String url = Databases.postgresUrl();
-    deploy("topic", Databases.config(Databases.fields("postgres", url), Map.of()));
+    deploy("topic", "postgres", url, Map.of());
     harness.inject("topic", "in", "{\"topic\":\"SELECT ?::int + 1 AS x\",\"payload\":[41]}");
-    Object rows = body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    Object rows = firstResult().get("payload");
     assertEquals(List.of(Map.of("x", 42L)), normalise(rows));
   }
 
@@ -350,17 +369,11 @@ class DatabaseNodeIT {
   void shouldSendErrorsWithTheirSqlStateToTheErrorPort() throws Exception {
     String url = Databases.postgresUrl();
     String t = table(url, "id int primary key");
-    deploy(
-        "errors",
-        Databases.config(Databases.fields("postgres", url), Map.of("statementTimeoutMs", 1000)));
+    deploy("errors", "postgres", url, Map.of("statementTimeoutMs", 1000));
     harness.inject("errors", "in", "{\"topic\":\"SELEC nothing\"}");
     harness.inject("errors", "in", "{\"topic\":\"INSERT INTO " + t + " VALUES (1), (1)\"}");
     harness.inject("errors", "in", "{\"topic\":\"SELECT pg_sleep(5)\"}");
-    List<FlowHarness.Captured> errors = harness.awaitCaptured("err", 3);
-    List<Object> states = new ArrayList<>();
-    for (FlowHarness.Captured error : errors) {
-      states.add(((Map<?, ?>) body(error).get("error")).get("sqlState"));
-    }
+    List<Object> states = sqlStates(3);
     assertTrue(states.containsAll(List.of("42601", "23505", "57014")), states.toString());
   }
 
@@ -370,21 +383,21 @@ class DatabaseNodeIT {
     String t = table(url, "id int primary key, v text");
     deploy(
         "tx",
-        Databases.config(
-            Databases.fields("postgres", url),
-            Map.of(
-                "mode",
-                "transaction",
-                "query",
-                "INSERT INTO "
-                    + t
-                    + " VALUES (:id, 'a'); INSERT INTO "
-                    + t
-                    + " VALUES (:id + 1, 'b'); INSERT INTO "
-                    + t
-                    + " VALUES (:dup, 'c')")));
+        "postgres",
+        url,
+        Map.of(
+            "mode",
+            "transaction",
+            "query",
+            "INSERT INTO "
+                + t
+                + " VALUES (:id, 'a'); INSERT INTO "
+                + t
+                + " VALUES (:id + 1, 'b'); INSERT INTO "
+                + t
+                + " VALUES (:dup, 'c')"));
     harness.inject("tx", "in", "{\"payload\":{\"id\":1,\"dup\":5}}");
-    Map<String, Object> ok = body(harness.awaitCaptured("ok", 1).get(0));
+    Map<String, Object> ok = firstResult();
     assertEquals(3L, ((Number) ok.get("rowCount")).longValue());
     harness.inject("tx", "in", "{\"payload\":{\"id\":10,\"dup\":1}}");
     harness.awaitCaptured("err", 1);
@@ -402,17 +415,17 @@ class DatabaseNodeIT {
       String flowId = "batch-" + db[0];
       deploy(
           flowId,
-          Databases.config(
-              Databases.fields(db[0], url),
-              Map.of(
-                  "mode",
-                  "batch",
-                  "batchSize",
-                  100,
-                  "lingerMs",
-                  50,
-                  "query",
-                  "INSERT INTO " + t + " (id, name) VALUES ($payload.id, $payload.name)")));
+          db[0],
+          url,
+          Map.of(
+              "mode",
+              "batch",
+              "batchSize",
+              100,
+              "lingerMs",
+              50,
+              "query",
+              "INSERT INTO " + t + " (id, name) VALUES ($payload.id, $payload.name)"));
       for (int i = 0; i < 1_050; i++) {
         harness.inject(flowId, "in", "{\"payload\":{\"id\":" + i + ",\"name\":\"n" + i + "\"}}");
       }
@@ -434,12 +447,9 @@ class DatabaseNodeIT {
     String url = Databases.mariadbUrl();
     String t = table(url, "id int auto_increment primary key, name varchar(80), ok boolean");
     deploy(
-        "maria",
-        Databases.config(
-            Databases.fields("mysql", url),
-            Map.of("query", "INSERT INTO " + t + " (name, ok) VALUES (?, ?)")));
+        "maria", "mysql", url, Map.of("query", "INSERT INTO " + t + " (name, ok) VALUES (?, ?)"));
     harness.inject("maria", "in", "{\"payload\":[\"it's'; DROP TABLE x; --\", true]}");
-    Map<String, Object> answer = body(harness.awaitCaptured("ok", 1).get(0));
+    Map<String, Object> answer = firstResult();
     assertEquals(1L, ((Number) answer.get("rowCount")).longValue());
     assertEquals(1, ((List<?>) answer.get("generatedKeys")).size());
     try (var connection = Databases.connect(url);
@@ -458,7 +468,7 @@ class DatabaseNodeIT {
             + "\"CREATE TABLE IF NOT EXISTS t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t (v)"
             + " VALUES (:v); SELECT v FROM t\"}");
     harness.inject("lite", "in", "{\"payload\":{\"v\":\"hello\"}}");
-    List<?> results = (List<?>) body(harness.awaitCaptured("ok", 1).get(0)).get("payload");
+    List<?> results = (List<?>) firstResult().get("payload");
     assertEquals(
         List.of(Map.of("v", "hello")), normalise(((Map<?, ?>) results.get(2)).get("rows")));
     assertTrue(Files.exists(dataDir.resolve("h15/test.db")));
@@ -479,19 +489,14 @@ class DatabaseNodeIT {
         org.junit.jupiter.api.Assertions.assertThrows(
             DeployException.class,
             () ->
-                deploy(
-                    "policy",
-                    Databases.config(
-                        Databases.fields("postgres", Databases.postgresUrl()),
-                        Map.of("query", "SELECT 1"))));
+                deploy("policy", "postgres", Databases.postgresUrl(), Map.of("query", "SELECT 1")));
     assertTrue(refused.getMessage().contains("outbound policy"), refused.getMessage());
   }
 
   @Test
   void shouldShareOnePoolAmongFiftyFlows() throws Exception {
     String url = Databases.postgresUrl();
-    String config =
-        Databases.config(Databases.fields("postgres", url), Map.of("query", "SELECT 1 AS one"));
+    String config = config("postgres", url, Map.of("query", "SELECT 1 AS one"));
     for (int i = 0; i < 50; i++) {
       deploy("share-" + i, config);
     }

@@ -4,8 +4,6 @@ import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3AsyncClient;
 import com.hivemq.client.mqtt.mqtt3.message.publish.Mqtt3Publish;
-import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 
@@ -19,21 +17,18 @@ import java.util.concurrent.CountDownLatch;
  * prefix}
  */
 public final class MqttEcho {
-  private static final byte[] HOP = ",\"hop\":\"bare\"}".getBytes(StandardCharsets.UTF_8);
-
   private MqttEcho() {}
 
   public static void main(String[] args) throws Exception {
-    String host = args[0];
-    int port = Integer.parseInt(args[1]);
-    MqttQos qos = MqttQos.fromCode(Integer.parseInt(args[2]));
-    String prefix = args[3];
+    EchoSetup echo = EchoSetup.of(args, "bare");
+    MqttQos qos = MqttQos.fromCode(echo.qos());
+    String prefix = echo.prefix();
     Mqtt3AsyncClient client =
         MqttClient.builder()
             .useMqttVersion3()
             .identifier("z8bench-echo-" + UUID.randomUUID().toString().substring(0, 6))
-            .serverHost(host)
-            .serverPort(port)
+            .serverHost(echo.host())
+            .serverPort(echo.port())
             .buildAsync();
     client.connect().join();
     String out = prefix + "/out";
@@ -53,7 +48,7 @@ public final class MqttEcho {
                           Mqtt3Publish.builder()
                               .topic(out)
                               .qos(qos)
-                              .payload(hop(publish.getPayloadAsBytes()))
+                              .payload(echo.hop(publish.getPayloadAsBytes()))
                               .build()))
           .subscribe();
       System.out.println("echo ready (rx)");
@@ -65,22 +60,12 @@ public final class MqttEcho {
         .qos(qos)
         .callback(
             publish -> {
-              byte[] body = hop(publish.getPayloadAsBytes());
+              byte[] body = echo.hop(publish.getPayloadAsBytes());
               client.publish(Mqtt3Publish.builder().topic(out).qos(qos).payload(body).build());
             })
         .send()
         .join();
     System.out.println("echo ready");
     new CountDownLatch(1).await();
-  }
-
-  private static byte[] hop(byte[] in) {
-    int end = in.length - 1;
-    while (end > 0 && in[end] != '}') {
-      end--;
-    }
-    byte[] body = Arrays.copyOf(in, end + HOP.length);
-    System.arraycopy(HOP, 0, body, end, HOP.length);
-    return body;
   }
 }

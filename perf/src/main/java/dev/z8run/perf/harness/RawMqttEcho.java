@@ -20,16 +20,13 @@ import java.util.UUID;
  * prefix}
  */
 public final class RawMqttEcho {
-  private static final byte[] HOP = ",\"hop\":\"raw\"}".getBytes(StandardCharsets.UTF_8);
-
   private RawMqttEcho() {}
 
   public static void main(String[] args) throws IOException {
-    String host = args[0];
-    int port = Integer.parseInt(args[1]);
-    int qos = Integer.parseInt(args[2]);
-    String prefix = args[3];
-    try (Socket socket = new Socket(host, port)) {
+    EchoSetup echo = EchoSetup.of(args, "raw");
+    int qos = echo.qos();
+    String prefix = echo.prefix();
+    try (Socket socket = new Socket(echo.host(), echo.port())) {
       socket.setTcpNoDelay(true);
       DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream()));
       OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
@@ -67,7 +64,7 @@ public final class RawMqttEcho {
             out.write(new byte[] {0x40, 2, body[at], body[at + 1]}); // PUBACK
             at += 2;
           }
-          byte[] payload = hop(Arrays.copyOfRange(body, at, body.length));
+          byte[] payload = echo.hop(Arrays.copyOfRange(body, at, body.length));
           out.write(0x30 | (qos << 1));
           writeLength(out, 2 + topic.length + (qos > 0 ? 2 : 0) + payload.length);
           writeString(out, topic);
@@ -116,15 +113,5 @@ public final class RawMqttEcho {
     out.write(utf8.length >> 8);
     out.write(utf8.length);
     out.write(utf8);
-  }
-
-  private static byte[] hop(byte[] in) {
-    int end = in.length - 1;
-    while (end > 0 && in[end] != '}') {
-      end--;
-    }
-    byte[] body = Arrays.copyOf(in, end + HOP.length);
-    System.arraycopy(HOP, 0, body, end, HOP.length);
-    return body;
   }
 }

@@ -66,7 +66,11 @@ public class FrameBenchmarks extends OneThreadNanos {
     nodeStatusLength = EventEncoder.nodeStatus(nodeStatusFrame, 0, FLOW_ID, NODE_ID, "connected");
     nodeCompletedLength =
         EventEncoder.nodeEvent(
-            nodeCompletedFrame, 0, MessageType.NODE_COMPLETED, FLOW_ID, 42L, NODE_ID, 1_234L);
+            nodeCompletedFrame,
+            0,
+            MessageType.NODE_COMPLETED,
+            new EventEncoder.Origin(FLOW_ID, 42L, NODE_ID),
+            1_234L);
     for (int i = 0; i < nodeIds.length; i++) {
       nodeIds[i] = "node_1700000000000_" + i;
     }
@@ -82,9 +86,7 @@ public class FrameBenchmarks extends OneThreadNanos {
         buffer,
         0,
         MessageType.EXECUTION_FAILED,
-        FLOW_ID,
-        ++executionId,
-        NODE_ID,
+        new EventEncoder.Origin(FLOW_ID, ++executionId, NODE_ID),
         "TypeError: Cannot read properties of undefined (reading 'temperature')");
   }
 
@@ -124,13 +126,21 @@ public class FrameBenchmarks extends OneThreadNanos {
   @Benchmark
   public int encodeNodeCompleted() {
     return EventEncoder.nodeEvent(
-        out, 0, MessageType.NODE_COMPLETED, FLOW_ID, ++executionId, NODE_ID, 1_234L);
+        out,
+        0,
+        MessageType.NODE_COMPLETED,
+        new EventEncoder.Origin(FLOW_ID, ++executionId, NODE_ID),
+        1_234L);
   }
 
   @Benchmark
   public int encodeExecutionStarted() {
     return EventEncoder.nodeEvent(
-        out, 0, MessageType.EXECUTION_STARTED, FLOW_ID, ++executionId, NODE_ID, 1_700_000_000_000L);
+        out,
+        0,
+        MessageType.EXECUTION_STARTED,
+        new EventEncoder.Origin(FLOW_ID, ++executionId, NODE_ID),
+        1_700_000_000_000L);
   }
 
   @Benchmark
