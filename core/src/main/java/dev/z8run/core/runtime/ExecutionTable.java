@@ -26,7 +26,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>Memory: the table's memory is zero without being written ({@link LazyZeroedMemory}), and
  * triggers claim slots only in a window at the front of it, {@value #INITIAL_WINDOW} slots at
- * first, doubled whenever {@value #GROW_AFTER} slots in a row are live, up to the capacity: a flow
+ * first, doubled whenever {@value #MAX_PROBES} slots in a row are live, up to the capacity: a flow
  * with a few executions in flight keeps a few pages of the table resident, not the whole of it (4
  * MiB for the default 65,536 slots).
  *
@@ -50,13 +50,6 @@ public final class ExecutionTable {
   private static final int LIVE = 2;
   private static final int MAX_PROBES = 32;
   static final int INITIAL_WINDOW = 256;
-
-  /**
-   * Live slots in a row that double the window: few, so that the window stays about twice the
-   * executions in flight (a nearly full window costs a probe, a contended cache line, per live slot
-   * passed), but more than one, so that a few long-lived executions do not grow it.
-   */
-  private static final int GROW_AFTER = 4;
 
   private static final VarHandle WINDOW_MASK;
 
@@ -110,17 +103,15 @@ public final class ExecutionTable {
    */
   public int tryStart(int triggerNode, int flags, long startNs) {
     int window = windowMask;
-    while (window != mask) {
-      int slot = tryClaim(window, GROW_AFTER, triggerNode, flags, startNs);
-      if (slot >= 0) {
+    while (true) {
+      int slot = tryClaim(window, triggerNode, flags, startNs);
+      if (slot >= 0 || window == mask) {
         return slot;
       }
-      // GROW_AFTER live slots in a row where the cursor points: the window is nearly full of the
-      // executions in flight; double it (one of the racing callers does)
+      // MAX_PROBES live slots in a row: double the window (one of the racing callers does)
       WINDOW_MASK.compareAndSet(this, window, (window << 1) | 1);
       window = windowMask;
     }
-    return tryClaim(mask, MAX_PROBES, triggerNode, flags, startNs);
   }
 
   /** Slots triggers currently claim from (for tests and the control plane). */
@@ -128,8 +119,8 @@ public final class ExecutionTable {
     return windowMask + 1;
   }
 
-  private int tryClaim(int window, int probes, int triggerNode, int flags, long startNs) {
-    for (int probe = 0; probe < probes; probe++) {
+  private int tryClaim(int window, int triggerNode, int flags, long startNs) {
+    for (int probe = 0; probe < MAX_PROBES; probe++) {
       long ticket = cursor.getAndIncrement();
       int slot = (int) (ticket & window);
       int offset = slot * SLOT_LENGTH;
