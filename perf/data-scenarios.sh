@@ -20,6 +20,8 @@
 MQTT_HOST="${MQTT_HOST:-127.0.0.1}"
 MQTT_PORT="${MQTT_PORT:-1883}"
 MQTT_WINDOW="${MQTT_WINDOW:-1000}"
+# topic prefix: the broker is shared, so two runs at once need different prefixes (MQTT_PREFIX=h16a)
+MQTT_PREFIX="${MQTT_PREFIX:-h15bench}"
 PG_URL="${PG_URL:-${Z8_TEST_PG_URL:-jdbc:postgresql://127.0.0.1:5432/test?user=postgres}}"
 NR_WORK="${NR_WORK:-${TMPDIR:-/tmp}/z8-data-node-red}"
 NR_VERSION="${NR_VERSION:-4.1.15}"
@@ -30,13 +32,15 @@ wait_http() { for _ in $(seq 300); do curl -s -o /dev/null -m 1 "$1" && return 0
 
 mqtt_z8run() { # qos -> appends "e_mqtt_qos<q> z8run msgs/s p50 p99 rss" to $OUT/data.txt
   local q=$1 port=18813 data="$OUT/e-data-$RANDOM"
+  sed "s#h15bench/#$MQTT_PREFIX/#g" "perf/flows/e-mqtt-qos$q.json" > "$OUT/e-mqtt-qos$q.json"
+  # the launcher's JVM options (bin/jvm.options), as bin/z8run and compare.sh's other scenarios run
   env Z8_PORT=$port Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn Z8_HTTP_ALLOW=127.0.0.0/8,::1 \
-    java -Xmx256m -jar api/target/z8run.jar serve --deploy "perf/flows/e-mqtt-qos$q.json" \
+    java @bin/jvm.options -jar api/target/z8run.jar serve --deploy "$OUT/e-mqtt-qos$q.json" \
     > "$OUT/e-z8run.log" 2>&1 &
   local pid=$!
   wait_http "http://127.0.0.1:$port/api/v1/health" || { echo "[compare] z8run did not start: $(tail -3 "$OUT/e-z8run.log")" >&2; kill "$pid"; return 1; }
   local line
-  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad z8run "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad z8run "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "$MQTT_PREFIX/e$q" "$pid" 2>>"$OUT/e-load.err")
   local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
@@ -62,9 +66,9 @@ NRS
   local pid=$!
   wait_http "http://127.0.0.1:$port/flows" || { echo "[compare] node-red did not start" >&2; kill "$pid"; return 1; }
   curl -s -o /dev/null -X POST "http://127.0.0.1:$port/flows" -H 'Content-Type: application/json' \
-    -H 'Node-RED-Deployment-Type: full' --data-binary @"perf/peers/node-red/e-mqtt-qos$q.json"
+    -H 'Node-RED-Deployment-Type: full' --data-binary "$(sed "s#h15bench/#$MQTT_PREFIX/#g" "perf/peers/node-red/e-mqtt-qos$q.json")"
   local line
-  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad node-red "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad node-red "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "$MQTT_PREFIX/e$q" "$pid" 2>>"$OUT/e-load.err")
   local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
@@ -73,11 +77,11 @@ NRS
 
 mqtt_bare() { # qos: the ceiling, a bare HiveMQ client echoing in -> out (dev.z8run.perf.harness.MqttEcho)
   local q=$1
-  java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.MqttEcho "$MQTT_HOST" "$MQTT_PORT" "$q" "h15bench/e$q" rx \
+  java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.MqttEcho "$MQTT_HOST" "$MQTT_PORT" "$q" "$MQTT_PREFIX/e$q" rx \
     > "$OUT/e-bare.log" 2>&1 &
   local pid=$!
   local line
-  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad bare "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad bare "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "$MQTT_PREFIX/e$q" "$pid" 2>>"$OUT/e-load.err")
   local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2
@@ -86,11 +90,11 @@ mqtt_bare() { # qos: the ceiling, a bare HiveMQ client echoing in -> out (dev.z8
 
 mqtt_raw() { # qos: the client's share of the ceiling, an echo with MQTT framed by hand (dev.z8run.perf.harness.RawMqttEcho)
   local q=$1
-  java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.RawMqttEcho "$MQTT_HOST" "$MQTT_PORT" "$q" "h15bench/e$q" \
+  java -Xmx256m -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.RawMqttEcho "$MQTT_HOST" "$MQTT_PORT" "$q" "$MQTT_PREFIX/e$q" \
     > "$OUT/e-raw.log" 2>&1 &
   local pid=$!
   local line
-  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad raw "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "h15bench/e$q" "$pid" 2>>"$OUT/e-load.err")
+  line=$("${LOAD[@]}" dev.z8run.perf.harness.MqttLoad raw "$MQTT_HOST" "$MQTT_PORT" "$q" "$DUR_MS" "$WARM_MS" "$MQTT_WINDOW" "$MQTT_PREFIX/e$q" "$pid" 2>>"$OUT/e-load.err")
   local rss; rss=$(awk '{printf "%.1f", $1/1024}' <<<"$(ps -o rss= -p "$pid")")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "[compare] e_mqtt_qos$q $line rss=${rss}MB" >&2

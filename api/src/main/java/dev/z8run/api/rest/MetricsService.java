@@ -3,6 +3,7 @@ package dev.z8run.api.rest;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.FlowMetrics;
 import dev.z8run.core.runtime.NodeMetrics;
+import dev.z8run.io.message.LazyZeroedMemory;
 import dev.z8run.nodes.ai.provider.AiUsage;
 import dev.z8run.store.UserStore;
 import io.helidon.http.HeaderNames;
@@ -289,10 +290,13 @@ public final class MetricsService implements HttpService {
         "z8_jvm_direct_memory_used_bytes",
         GAUGE,
         "Direct (off-heap) buffer memory in use: inbox rings and event buffers.");
+    // the engine's rings and tables come from calloc, outside the JVM's direct pool; they are
+    // counted as reserved (resident only where written)
     sample(
         out,
         "z8_jvm_direct_memory_used_bytes",
-        Long.toString(directPool == null ? 0 : directPool.getMemoryUsed()));
+        Long.toString(
+            (directPool == null ? 0 : directPool.getMemoryUsed()) + LazyZeroedMemory.reserved()));
     header(out, "z8_jvm_threads", GAUGE, "Live platform threads (virtual threads not included).");
     sample(out, "z8_jvm_threads", Integer.toString(threads.getThreadCount()));
   }

@@ -2,12 +2,11 @@ package dev.z8run.core.event;
 
 import static dev.z8run.core.event.EventDescriptor.*;
 
+import dev.z8run.io.message.LazyZeroedMemory;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
-import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -24,9 +23,7 @@ public final class EngineEvents {
     int capacity = org.agrona.BitUtil.findNextPositivePowerOfTwo(capacityBytes);
     this.ring =
         new ManyToOneRingBuffer(
-            new UnsafeBuffer(
-                BufferUtil.allocateDirectAligned(
-                    capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+            LazyZeroedMemory.allocate(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64));
   }
 
   ManyToOneRingBuffer ring() {

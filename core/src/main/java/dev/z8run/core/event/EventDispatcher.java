@@ -3,12 +3,12 @@ package dev.z8run.core.event;
 import static dev.z8run.core.event.EventDescriptor.*;
 
 import dev.z8run.core.plan.ExecutionPlan;
+import dev.z8run.io.message.LazyZeroedMemory;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.BackoffIdleStrategy;
 import org.agrona.concurrent.IdleStrategy;
@@ -43,9 +43,7 @@ public final class EventDispatcher implements MessageHandler {
     this.listeners = listeners;
     int capacity = BitUtil.findNextPositivePowerOfTwo(broadcastBytes);
     this.broadcastBuffer =
-        new UnsafeBuffer(
-            BufferUtil.allocateDirectAligned(
-                capacity + BroadcastBufferDescriptor.TRAILER_LENGTH, 64));
+        LazyZeroedMemory.allocate(capacity + BroadcastBufferDescriptor.TRAILER_LENGTH, 64);
     this.broadcast = new BroadcastTransmitter(broadcastBuffer);
   }
 

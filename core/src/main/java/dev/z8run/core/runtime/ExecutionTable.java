@@ -1,8 +1,10 @@
 package dev.z8run.core.runtime;
 
+import dev.z8run.io.message.LazyZeroedMemory;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -21,6 +23,12 @@ import org.agrona.concurrent.UnsafeBuffer;
  * execution is complete when the outstanding credit reaches zero. A node that must split a share
  * smaller than 2 first {@linkplain #addCredit adds} credit to the slot, which it may do because it
  * still holds unreturned credit.
+ *
+ * <p>Memory: the table's memory is zero without being written ({@link LazyZeroedMemory}), and
+ * triggers claim slots only in a window at the front of it, {@value #INITIAL_WINDOW} slots at
+ * first, doubled whenever {@value #MAX_PROBES} slots in a row are live, up to the capacity: a flow
+ * with a few executions in flight keeps a few pages of the table resident, not the whole of it (4
+ * MiB for the default 65,536 slots).
  *
  * <p>Thread-safe: slots are claimed by CAS, credit moves by atomic add.
  */
@@ -41,9 +49,28 @@ public final class ExecutionTable {
   private static final int CLAIMING = 1;
   private static final int LIVE = 2;
   private static final int MAX_PROBES = 32;
+  static final int INITIAL_WINDOW = 256;
+
+  private static final VarHandle WINDOW_MASK;
+
+  static {
+    try {
+      WINDOW_MASK =
+          MethodHandles.lookup().findVarHandle(ExecutionTable.class, "windowMask", int.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final UnsafeBuffer slots;
   private final int mask;
+
+  /**
+   * Slots triggers claim from, minus one: a power of two minus one, growing up to {@link #mask}.
+   */
+  @SuppressWarnings("unused") // through WINDOW_MASK
+  private volatile int windowMask;
+
   private final AtomicLong cursor = new AtomicLong();
 
   /** Receives completed executions; called on the thread that returned the last credit. */
@@ -59,9 +86,9 @@ public final class ExecutionTable {
    */
   public ExecutionTable(int capacity, CompletionHandler completionHandler) {
     int slotsCount = BitUtil.findNextPositivePowerOfTwo(Math.max(capacity, 16));
-    this.slots =
-        new UnsafeBuffer(BufferUtil.allocateDirectAligned(slotsCount * SLOT_LENGTH, SLOT_LENGTH));
+    this.slots = LazyZeroedMemory.allocate(slotsCount * SLOT_LENGTH, SLOT_LENGTH);
     this.mask = slotsCount - 1;
+    this.windowMask = Math.min(slotsCount, INITIAL_WINDOW) - 1;
     this.completionHandler = completionHandler;
   }
 
@@ -75,9 +102,27 @@ public final class ExecutionTable {
    * @return the slot index, or -1 when the table is full (back-pressure)
    */
   public int tryStart(int triggerNode, int flags, long startNs) {
+    int window = windowMask;
+    while (true) {
+      int slot = tryClaim(window, triggerNode, flags, startNs);
+      if (slot >= 0 || window == mask) {
+        return slot;
+      }
+      // MAX_PROBES live slots in a row: double the window (one of the racing callers does)
+      WINDOW_MASK.compareAndSet(this, window, (window << 1) | 1);
+      window = windowMask;
+    }
+  }
+
+  /** Slots triggers currently claim from (for tests and the control plane). */
+  int window() {
+    return windowMask + 1;
+  }
+
+  private int tryClaim(int window, int triggerNode, int flags, long startNs) {
     for (int probe = 0; probe < MAX_PROBES; probe++) {
       long ticket = cursor.getAndIncrement();
-      int slot = (int) (ticket & mask);
+      int slot = (int) (ticket & window);
       int offset = slot * SLOT_LENGTH;
       if (slots.getIntVolatile(offset + STATE_OFFSET) == FREE
           && slots.compareAndSetInt(offset + STATE_OFFSET, FREE, CLAIMING)) {
@@ -137,7 +182,8 @@ public final class ExecutionTable {
   /** Number of slots holding a live execution (a scan: for the control plane). */
   public int liveCount() {
     int live = 0;
-    for (int slot = 0; slot <= mask; slot++) {
+    int window = windowMask;
+    for (int slot = 0; slot <= window; slot++) {
       if (slots.getIntVolatile(slot * SLOT_LENGTH + STATE_OFFSET) != FREE) {
         live++;
       }

@@ -4,12 +4,11 @@ import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
+import dev.z8run.io.message.LazyZeroedMemory;
 import dev.z8run.io.message.MessageFlyweight;
 import org.agrona.BitUtil;
-import org.agrona.BufferUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
-import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -88,9 +87,8 @@ class NodeInstance implements ControlledMessageHandler {
     int capacity = BitUtil.findNextPositivePowerOfTwo(inboxBytes);
     this.inbox =
         new ManyToOneRingBuffer(
-            new UnsafeBuffer(
-                BufferUtil.allocateDirectAligned(
-                    capacity + RingBufferDescriptor.TRAILER_LENGTH, 64)));
+            // zero without being written: an inbox no message goes through stays a few pages
+            LazyZeroedMemory.allocate(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64));
     this.maxRecordLength = inbox.maxMsgLength();
     this.targets = flow.plan.targets()[index];
     this.targetPorts = flow.plan.targetPorts()[index];

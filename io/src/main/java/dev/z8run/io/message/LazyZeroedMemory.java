@@ -1,0 +1,157 @@
+package dev.z8run.io.message;
+
+import java.lang.invoke.MethodHandle;
+import java.lang.ref.Cleaner;
+import java.lang.reflect.Array;
+import java.lang.reflect.Method;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.BitUtil;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * Off-heap memory that reads as zeroes but is not written at allocation, for the engine's rings and
+ * tables (node inboxes, the execution table, the event rings), which rely on starting zeroed.
+ *
+ * <p>{@link java.nio.ByteBuffer#allocateDirect} writes zeroes over the whole block, which makes
+ * every page of it resident at once: a 1 MiB inbox costs 1 MiB of RSS whether a message ever goes
+ * through it or not. This class takes the block from the C library's {@code calloc} instead
+ * (through the foreign-function API): a block that large is fresh anonymous pages from the kernel,
+ * which are zero without being written and become resident only where they are first written. A
+ * ring that only ever holds a few messages (or none: a fused hop never touches its target's inbox)
+ * stays at a few pages.
+ *
+ * <p>The foreign-function API is reached by reflection: the code is compiled for Java 21, where it
+ * is a preview API; on a JDK before 22 this class falls back to direct buffers. The function
+ * handles take and return addresses as {@code long}s (64-bit platforms).
+ *
+ * <p>The block is freed when the returned buffer becomes unreachable, as a direct buffer is. The
+ * bytes are counted against the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by
+ * default the maximum heap) in a counter of this class's own: a block beyond it throws {@link
+ * OutOfMemoryError} as {@code allocateDirect} does. Without native access (the JVM started with
+ * {@code --illegal-native-access=deny} and without {@code --enable-native-access} for this code) it
+ * falls back to {@link BufferUtil#allocateDirectAligned}.
+ *
+ * <p>Thread-safe.
+ */
+public final class LazyZeroedMemory {
+  private static final MethodHandle CALLOC;
+  private static final MethodHandle FREE;
+  private static final long LIMIT = maxDirectMemory();
+  private static final AtomicLong RESERVED = new AtomicLong();
+
+  private static final Cleaner CLEANER = Cleaner.create();
+
+  static {
+    MethodHandle calloc = null;
+    MethodHandle free = null;
+    if (Runtime.version().feature() >= 22) {
+      try {
+        calloc = downcall("calloc", true, 2);
+        free = downcall("free", false, 1);
+      } catch (ReflectiveOperationException | RuntimeException | LinkageError noNativeAccess) {
+        calloc = null;
+        free = null;
+      }
+    }
+    CALLOC = calloc;
+    FREE = free;
+  }
+
+  /** {@code Linker.nativeLinker().downcallHandle(symbol, (long...)long or void)}, by reflection. */
+  private static MethodHandle downcall(String symbol, boolean returnsLong, int longArguments)
+      throws ReflectiveOperationException {
+    Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
+    Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
+    Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
+    Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
+    Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
+    Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
+    Object javaLong =
+        Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_LONG").get(null);
+    Object linker = linkerType.getMethod("nativeLinker").invoke(null);
+    Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
+    Object address =
+        ((Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, symbol))
+            .orElseThrow(() -> new NoSuchMethodException(symbol));
+    Object arguments = Array.newInstance(layoutType, longArguments);
+    for (int i = 0; i < longArguments; i++) {
+      Array.set(arguments, i, javaLong);
+    }
+    Object descriptor =
+        returnsLong
+            ? descriptorType
+                .getMethod("of", layoutType, arguments.getClass())
+                .invoke(null, javaLong, arguments)
+            : descriptorType.getMethod("ofVoid", arguments.getClass()).invoke(null, arguments);
+    Method downcallHandle =
+        linkerType.getMethod(
+            "downcallHandle",
+            segmentType,
+            descriptorType,
+            Array.newInstance(optionType, 0).getClass());
+    return (MethodHandle)
+        downcallHandle.invoke(linker, address, descriptor, Array.newInstance(optionType, 0));
+  }
+
+  private LazyZeroedMemory() {}
+
+  /**
+   * A zeroed block of {@code length} bytes whose address is a multiple of {@code alignment} (a
+   * power of two).
+   *
+   * @throws OutOfMemoryError when the direct-memory limit or the C heap has no room for it
+   */
+  public static UnsafeBuffer allocate(int length, int alignment) {
+    if (CALLOC == null) {
+      return new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, alignment));
+    }
+    long size = (long) length + alignment;
+    if (RESERVED.addAndGet(size) > LIMIT) {
+      RESERVED.addAndGet(-size);
+      throw new OutOfMemoryError(
+          "Cannot reserve " + size + " bytes of direct buffer memory (limit " + LIMIT + ")");
+    }
+    long address;
+    try {
+      address = (long) CALLOC.invokeExact(1L, size);
+    } catch (Throwable failure) {
+      RESERVED.addAndGet(-size);
+      throw new IllegalStateException("calloc failed", failure);
+    }
+    if (address == 0) {
+      RESERVED.addAndGet(-size);
+      throw new OutOfMemoryError("calloc could not allocate " + size + " bytes");
+    }
+    UnsafeBuffer buffer = new UnsafeBuffer(BitUtil.align(address, alignment), length);
+    // freed once nothing reaches the buffer (the rings and tables keep theirs for their lifetime);
+    // the action must not capture the buffer
+    CLEANER.register(buffer, () -> free(address, size));
+    return buffer;
+  }
+
+  /** Bytes currently allocated through this class (alignment padding included). */
+  public static long reserved() {
+    return RESERVED.get();
+  }
+
+  private static void free(long address, long size) {
+    try {
+      FREE.invokeExact(address);
+    } catch (Throwable failure) {
+      throw new IllegalStateException("free failed", failure);
+    } finally {
+      RESERVED.addAndGet(-size);
+    }
+  }
+
+  /** The JVM's direct-memory limit, or the maximum heap (its default) when it cannot be read. */
+  private static long maxDirectMemory() {
+    try {
+      return (long) Class.forName("jdk.internal.misc.VM").getMethod("maxDirectMemory").invoke(null);
+    } catch (ReflectiveOperationException | RuntimeException notExported) {
+      return Runtime.getRuntime().maxMemory();
+    }
+  }
+}

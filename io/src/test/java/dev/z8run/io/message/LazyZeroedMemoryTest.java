@@ -1,0 +1,30 @@
+package dev.z8run.io.message;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.agrona.concurrent.UnsafeBuffer;
+import org.junit.jupiter.api.Test;
+
+/** Blocks that read as zeroes, aligned as asked, and counted while reachable. */
+class LazyZeroedMemoryTest {
+  @Test
+  void shouldGiveAlignedZeroedBlocks() {
+    for (int round = 0; round < 50; round++) {
+      // blocks freed and allocated again must still read as zeroes (calloc clears reused memory)
+      UnsafeBuffer buffer = LazyZeroedMemory.allocate(1 << 20, 64);
+      assertEquals(1 << 20, buffer.capacity());
+      assertEquals(0, buffer.addressOffset() % 64);
+      for (int i = 0; i < buffer.capacity(); i += 512) {
+        assertEquals(0L, buffer.getLong(i), "byte " + i + " in round " + round);
+      }
+      buffer.setMemory(0, buffer.capacity(), (byte) 0x5a);
+      UnsafeBuffer small = LazyZeroedMemory.allocate(200, 8);
+      assertEquals(0, small.addressOffset() % 8);
+      assertEquals(0L, small.getLong(192));
+      small.putLong(0, -1L);
+      assertTrue(LazyZeroedMemory.reserved() >= (1 << 20) + 200);
+      System.gc();
+    }
+  }
+}
