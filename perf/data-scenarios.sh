@@ -9,7 +9,10 @@
 #   bare HiveMQ client echoing in -> out, no engine (dev.z8run.perf.harness.MqttEcho); the row "raw"
 #   the same echo with MQTT 3.1.1 framed by hand on a socket, no client library (RawMqttEcho).
 #   cpu_us/msg: the CPU time the engine (or echo) process used per message in the measured window,
-#   from /proc: the figure a loaded machine disturbs least.
+#   from /proc: the figure a loaded machine disturbs least; broker_us the broker's (the process
+#   listening on $MQTT_PORT, or $MQTT_BROKER_PID; it counts other clients' traffic too), load_us the
+#   generator's own. The generator frames MQTT by hand on two sockets (RawMqtt); MQTT_GEN=hivemq
+#   runs it on the HiveMQ client as before (which cost more CPU per message than the engines).
 # f_db_inserts: rows/s into PostgreSQL ($PG_URL): the database node in batch mode, one INSERT per
 #   message, the JDBC ceiling (a plain addBatch/executeBatch loop) and, for the insert-per-message row,
 #   plain JDBC with one auto-committed INSERT per row on 10 connections; dev.z8run.perf.harness.DbLoad,
@@ -27,6 +30,12 @@ NR_WORK="${NR_WORK:-${TMPDIR:-/tmp}/z8-data-node-red}"
 NR_VERSION="${NR_VERSION:-4.1.15}"
 LOAD=(java @perf/target/classes/z8run-jvm.flags -Xmx512m -cp perf/target/z8run-perf.jar)
 DB_LOAD=(env MALLOC_ARENA_MAX=2 java @perf/target/classes/z8run-jvm.flags @bin/jvm.options -Dagrona.disable.bounds.checks=true -cp perf/target/z8run-perf.jar)
+# the broker's process (the one listening on $MQTT_PORT), when this machine runs it: MqttLoad prints
+# its CPU per message too (broker_us), beside the generator's own (load_us)
+if [ -z "${MQTT_BROKER_PID:-}" ] && command -v ss >/dev/null; then
+  MQTT_BROKER_PID=$(ss -ltnpH "sport = :$MQTT_PORT" 2>/dev/null | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -1 || true)
+fi
+export MQTT_BROKER_PID
 
 wait_http() { for _ in $(seq 300); do curl -s -o /dev/null -m 1 "$1" && return 0; sleep 0.1; done; return 1; }
 
@@ -118,7 +127,7 @@ data_tables() {
   local q
   if grep -q '^e_mqtt' "$OUT/data.txt"; then
     echo
-    printf '%-14s %-9s %12s %10s %10s %8s %10s %14s\n' scenario engine msgs/s p50_ms p99_ms RSS_MB cpu_us/msg "ratio(z8/NR)"
+    printf '%-14s %-9s %12s %10s %10s %8s %10s %10s %10s %14s\n' scenario engine msgs/s p50_ms p99_ms RSS_MB cpu_us/msg broker_us load_us "ratio(z8/NR)"
     for q in 0 1; do
       grep -q "^e_mqtt_qos$q " "$OUT/data.txt" || continue
       local z nr
@@ -126,8 +135,8 @@ data_tables() {
       nr=$(awk -v s="e_mqtt_qos$q" '$1 == s && $2 == "node-red" { print $3 }' "$OUT/data.txt" | dmed)
       for engine in node-red z8run bare raw; do
         grep -q "^e_mqtt_qos$q $engine " "$OUT/data.txt" || continue
-        col() { awk -v s="e_mqtt_qos$q" -v e="$engine" -v c="$1" '$1 == s && $2 == e { v = $c; sub(/^(rss|cpu_us)=/, "", v); print v }' "$OUT/data.txt" | dmed; }
-        printf '%-14s %-9s %12.0f %10s %10s %8s %10s %14s\n' "e_mqtt_qos$q" "$engine" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 9)" "$(col 8)" \
+        col() { awk -v s="e_mqtt_qos$q" -v e="$engine" -v c="$1" '$1 == s && $2 == e { v = $c; sub(/^[a-z_]+=/, "", v); print v }' "$OUT/data.txt" | dmed; }
+        printf '%-14s %-9s %12.0f %10s %10s %8s %10s %10s %10s %14s\n' "e_mqtt_qos$q" "$engine" "$(col 3)" "$(col 4)" "$(col 5)" "$(col 11)" "$(col 8)" "$(col 9)" "$(col 10)" \
           "$( [ $engine = z8run ] && awk -v a="$z" -v b="$nr" 'BEGIN { if (b > 0) printf "%.1fx", a / b; else print "-" }' || echo)"
       done
     done

@@ -58,6 +58,22 @@ public interface NodeContext {
    */
   boolean tryTrigger(byte[] json);
 
+  /**
+   * As {@link #tryTrigger(byte[])}, and when the path allows it the execution runs on the calling
+   * thread before this returns (the node's worker idle or between cycles, nothing waiting in its
+   * inbox, no script node on the chain): for a trigger that receives on a thread of its own (a
+   * client's reader) and would otherwise hand every message to the worker and wake it. The chain
+   * runs exactly as on the worker; what leaves it is queued as usual. The caller's thread must not
+   * be one that blocking work would starve. Else, and in contexts without inline runs, it queues
+   * like {@link #tryTrigger(byte[])}.
+   */
+  default boolean tryTriggerInline(byte[] json, int offset, int length) {
+    return tryTrigger(
+        offset == 0 && length == json.length
+            ? json
+            : java.util.Arrays.copyOfRange(json, offset, offset + length));
+  }
+
   /** The store shared by the nodes of this flow (Node-RED's {@code flow}); new on every deploy. */
   ContextStore flowContext();
 

@@ -448,6 +448,11 @@ public final class Engine implements AutoCloseable {
     return trigger(flowId, nodeId, body.ref(ref), null, true);
   }
 
+  /** Whether the calling thread may run an execution inline: not an engine thread, not manual. */
+  boolean mayRunInline() {
+    return !config.manual() && !onWorkerThread();
+  }
+
   private boolean onWorkerThread() {
     for (WorkerAgent worker : workers) {
       if (worker.isCurrentThread()) {

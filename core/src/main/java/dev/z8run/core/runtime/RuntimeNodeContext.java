@@ -165,6 +165,17 @@ final class RuntimeNodeContext implements NodeContext {
   }
 
   @Override
+  public boolean tryTriggerInline(byte[] json, int offset, int length) {
+    MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), offset, length);
+    MessageFlyweight record = new MessageFlyweight();
+    InjectResult result =
+        engine.mayRunInline()
+            ? flow.triggerInline(planned.index(), body, record)
+            : flow.trigger(planned.index(), body, record);
+    return result == InjectResult.ACCEPTED;
+  }
+
+  @Override
   public InjectResult triggerAt(String nodeId, MessageBody body) {
     return engine.triggerAt(nodeId, body, new MessageFlyweight());
   }

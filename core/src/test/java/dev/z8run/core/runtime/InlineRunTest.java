@@ -254,4 +254,35 @@ class InlineRunTest {
     await("at the sink", 5_000, () -> count("out") == 1);
     assertNotEquals(Thread.currentThread(), TestNodes.THREADS.get("out").peek());
   }
+
+  @Test
+  void shouldRunATriggerNodesExecutionOnTheCallerThroughItsContext() {
+    java.util.concurrent.atomic.AtomicReference<dev.z8run.core.node.NodeContext> context =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    NodeTypeRegistry registry = TestNodes.registry();
+    registry.register(
+        NodeType.builder("context-trigger")
+            .factory(
+                ctx -> {
+                  context.set(ctx);
+                  return (msg, out) -> out.forward(0, msg);
+                })
+            .build());
+    engine = new Engine(EngineConfig.builder().workers(1).build(), registry);
+    List<dev.z8run.core.flow.FlowNode> nodes =
+        new ArrayList<>(chain("f", 2, "pass", "thread-record").nodes());
+    nodes.set(0, node("in", "context-trigger"));
+    engine.deploy(new Flow("f", "f", "", nodes, chain("f", 2, "pass", "thread-record").wires()));
+    byte[] framed = json("xx{\"s\":1}yy"); // the body is a slice of a larger buffer
+    for (int i = 0; i < 50; i++) {
+      assertTrue(context.get().tryTriggerInline(framed, 2, framed.length - 4));
+    }
+    Queue<Thread> threads = TestNodes.THREADS.get("out");
+    await("all at the sink", 5_000, () -> threads.size() == 50);
+    assertTrue(
+        threads.stream().anyMatch(t -> t == Thread.currentThread()),
+        "none ran on the caller's thread");
+    assertTrue(TestNodes.RECEIVED.get("out").stream().allMatch(b -> b.equals("{\"s\":1}")));
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == 50);
+  }
 }

@@ -1,7 +1,5 @@
 package dev.z8run.nodes.data;
 
-import java.io.BufferedInputStream;
-import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -177,6 +175,7 @@ final class Mqtt3Connection implements AutoCloseable {
   CompletableFuture<Void> subscribe(
       String filter, int qos, Consumer<MqttSession.Incoming> handler) {
     subscriptions.put(filter, new Subscription(filter, qos, handler));
+    subscriptionVersion.incrementAndGet();
     if (!connected) {
       unsent.add(filter);
       return CompletableFuture.completedFuture(null); // made when the connection comes up
@@ -198,7 +197,9 @@ final class Mqtt3Connection implements AutoCloseable {
   }
 
   void unsubscribe(String filter) {
-    if (subscriptions.remove(filter) == null || !connected) {
+    Subscription removed = subscriptions.remove(filter);
+    subscriptionVersion.incrementAndGet();
+    if (removed == null || !connected) {
       return;
     }
     int id = allocateId();
@@ -208,16 +209,54 @@ final class Mqtt3Connection implements AutoCloseable {
 
   private void enqueue(Frame frame) {
     frames.add(frame);
+    if (Thread.currentThread() == reader) {
+      // the reader writes what it queued before it blocks on the socket (or every FLUSH_EVERY
+      // frames): a batch read in, a batch written out, and no writer to wake per message
+      if (++readerQueued >= FLUSH_EVERY) {
+        writeFromReader();
+      }
+      return;
+    }
     if (writerParked) {
       LockSupport.unpark(writer);
     }
   }
 
+  /** Frames the reader queued since it last wrote (the reader's own count). */
+  private int readerQueued;
+
+  private static final int FLUSH_EVERY = 64;
+
+  /** On the reader: writes what waits, unless the writer is writing now (then it will). */
+  private void writeFromReader() {
+    readerQueued = 0;
+    if (frames.isEmpty()) {
+      return;
+    }
+    OutputStream out = output;
+    if (out == null || !connected || !writing.tryLock()) {
+      LockSupport.unpark(writer);
+      return;
+    }
+    try {
+      writeQueued(out);
+    } finally {
+      writing.unlock();
+    }
+  }
+
   // ---- the writer
 
+  /** Held while frames are taken from the queue and written: by the writer, or the reader. */
+  private final java.util.concurrent.locks.ReentrantLock writing =
+      new java.util.concurrent.locks.ReentrantLock();
+
+  /** Under {@link #writing}: the batch buffer and what to tell once it is written. */
+  private byte[] batch = new byte[BATCH];
+
+  private final List<Consumer<Throwable>> written = new ArrayList<>();
+
   private void writeLoop() {
-    byte[] batch = new byte[BATCH];
-    List<Consumer<Throwable>> written = new ArrayList<>();
     long keepAliveNanos =
         options.keepAlive() > 0 ? TimeUnit.SECONDS.toNanos(options.keepAlive()) * 3 / 4 : 0;
     while (!closed) {
@@ -228,6 +267,35 @@ final class Mqtt3Connection implements AutoCloseable {
         writerParked = false;
         continue;
       }
+      boolean wrote;
+      writing.lock();
+      try {
+        wrote = writeQueued(out);
+      } finally {
+        writing.unlock();
+      }
+      if (!wrote) {
+        if (keepAliveNanos > 0 && System.nanoTime() - lastWrite > keepAliveNanos) {
+          frames.add(new Frame(new byte[] {(byte) 0xC0, 0}, null, false)); // PINGREQ
+          continue;
+        }
+        writerParked = true;
+        if (frames.isEmpty()) {
+          LockSupport.parkNanos(
+              keepAliveNanos > 0 ? Math.min(keepAliveNanos, 1_000_000_000L) : 1_000_000_000L);
+        }
+        writerParked = false;
+      }
+    }
+  }
+
+  /**
+   * Under {@link #writing}: takes the queued frames and writes them, in batches of up to {@link
+   * #BATCH} bytes, one socket write each; false when there was nothing to write.
+   */
+  private boolean writeQueued(OutputStream out) {
+    boolean any = false;
+    while (!frames.isEmpty()) {
       int length = 0;
       Frame frame;
       while ((frame = frames.peek()) != null) {
@@ -244,22 +312,10 @@ final class Mqtt3Connection implements AutoCloseable {
           written.add(frame.done);
         }
       }
-      if (batch.length > BATCH && length == 0) {
-        batch = new byte[BATCH];
-      }
       if (length == 0) {
-        if (keepAliveNanos > 0 && System.nanoTime() - lastWrite > keepAliveNanos) {
-          frames.add(new Frame(new byte[] {(byte) 0xC0, 0}, null, false)); // PINGREQ
-          continue;
-        }
-        writerParked = true;
-        if (frames.isEmpty()) {
-          LockSupport.parkNanos(
-              keepAliveNanos > 0 ? Math.min(keepAliveNanos, 1_000_000_000L) : 1_000_000_000L);
-        }
-        writerParked = false;
-        continue;
+        break;
       }
+      any = true;
       try {
         out.write(batch, 0, length);
         out.flush();
@@ -271,13 +327,17 @@ final class Mqtt3Connection implements AutoCloseable {
         for (Consumer<Throwable> done : written) {
           done.accept(lost);
         }
+        written.clear();
         drop(out, lost);
-      }
-      written.clear();
-      if (batch.length > BATCH) {
-        batch = new byte[BATCH];
+        return true;
+      } finally {
+        written.clear();
+        if (batch.length > BATCH) {
+          batch = new byte[BATCH];
+        }
       }
     }
+    return any;
   }
 
   // ---- the reader: connects, reads, reconnects
@@ -288,22 +348,23 @@ final class Mqtt3Connection implements AutoCloseable {
       Socket s = null;
       try {
         s = open();
-        InputStream raw = s.getInputStream();
-        DataInputStream in = new DataInputStream(new BufferedInputStream(raw, BATCH));
+        Input in = new Input(s.getInputStream());
         OutputStream out = s.getOutputStream();
         out.write(connectFrame());
         out.flush();
-        int header = in.readUnsignedByte();
-        int length = readLength(in);
-        byte[] body = new byte[length];
-        in.readFully(body);
+        int header = in.u8();
+        int length = in.length();
+        in.ensure(length);
+        byte[] body = in.buffer;
+        int at = in.pos;
+        in.pos += length;
         if ((header & 0xF0) != 0x20 || length < 2) {
           throw new IOException("the broker did not answer CONNECT with CONNACK");
         }
-        if (body[1] != 0) {
-          throw new Refused(refusal(body[1]));
+        if (body[at + 1] != 0) {
+          throw new Refused(refusal(body[at + 1]));
         }
-        boolean sessionPresent = (body[0] & 1) != 0;
+        boolean sessionPresent = (body[at] & 1) != 0;
         if (options.keepAlive() > 0) {
           s.setSoTimeout(options.keepAlive() * 1500);
         }
@@ -422,48 +483,118 @@ final class Mqtt3Connection implements AutoCloseable {
     listener.connected();
   }
 
-  private void read(DataInputStream in, int current) throws IOException {
-    while (!closed) {
-      int header;
-      try {
-        header = in.readUnsignedByte();
-      } catch (SocketTimeoutException silent) {
-        throw new IOException("no packet from the broker within 1.5 keep-alive periods");
+  /**
+   * The socket's bytes, read in batches: one read takes as many packets as the broker sent, and the
+   * reader knows, without asking the socket, when the next packet means waiting.
+   */
+  private static final class Input {
+    private final InputStream raw;
+    byte[] buffer = new byte[BATCH];
+    int pos;
+    int limit;
+
+    Input(InputStream raw) {
+      this.raw = raw;
+    }
+
+    boolean isEmpty() {
+      return pos == limit;
+    }
+
+    /** Makes {@code n} bytes available from {@code pos}: compacts, grows, reads. */
+    void ensure(int n) throws IOException {
+      if (limit - pos >= n) {
+        return;
       }
-      int length = readLength(in);
-      byte[] body = new byte[length];
-      in.readFully(body);
+      if (buffer.length - pos < n) {
+        byte[] into = n > buffer.length ? new byte[Math.max(n, BATCH)] : buffer;
+        System.arraycopy(buffer, pos, into, 0, limit - pos);
+        buffer = into;
+        limit -= pos;
+        pos = 0;
+      } else if (n <= BATCH && buffer.length > BATCH && limit == pos) {
+        buffer = new byte[BATCH]; // back to the usual size after one large packet
+        pos = 0;
+        limit = 0;
+      }
+      while (limit - pos < n) {
+        int read;
+        try {
+          read = raw.read(buffer, limit, buffer.length - limit);
+        } catch (SocketTimeoutException silent) {
+          throw new IOException("no packet from the broker within 1.5 keep-alive periods");
+        }
+        if (read < 0) {
+          throw new EOFException("the broker closed the connection");
+        }
+        limit += read;
+      }
+    }
+
+    int u8() throws IOException {
+      ensure(1);
+      return buffer[pos++] & 0xFF;
+    }
+
+    /** A remaining length. */
+    int length() throws IOException {
+      int value = 0;
+      int shift = 0;
+      int b;
+      do {
+        b = u8();
+        value |= (b & 0x7F) << shift;
+        shift += 7;
+        if (shift > 28) {
+          throw new IOException("a malformed remaining length");
+        }
+      } while ((b & 0x80) != 0);
+      return value;
+    }
+  }
+
+  private void read(Input in, int current) throws IOException {
+    while (!closed) {
+      if (in.isEmpty()) {
+        writeFromReader(); // about to wait for the broker: what the flows queued goes out first
+      }
+      int header = in.u8();
+      int length = in.length();
+      in.ensure(length);
+      byte[] body = in.buffer;
+      int at = in.pos;
+      in.pos += length;
       switch (header >> 4) {
-        case 3 -> onPublish(header, body, current);
+        case 3 -> onPublish(header, body, at, length, current);
         case 4 -> { // PUBACK
-          InFlight done = inFlight.remove(id(body));
+          InFlight done = inFlight.remove(id(body, at));
           if (done != null) {
             done.done.accept(null);
           }
         }
         case 5 -> { // PUBREC
-          int id = id(body);
+          int id = id(body, at);
           InFlight message = inFlight.get(id);
           if (message != null) {
             message.released = true;
           }
-          enqueue(new Frame(new byte[] {0x62, 2, body[0], body[1]}, null, false));
+          enqueue(new Frame(new byte[] {0x62, 2, body[at], body[at + 1]}, null, false));
         }
         case 6 -> { // PUBREL
-          receivedQos2.remove(id(body));
-          enqueue(new Frame(new byte[] {0x70, 2, body[0], body[1]}, null, false));
+          receivedQos2.remove(id(body, at));
+          enqueue(new Frame(new byte[] {0x70, 2, body[at], body[at + 1]}, null, false));
         }
         case 7 -> { // PUBCOMP
-          InFlight done = inFlight.remove(id(body));
+          InFlight done = inFlight.remove(id(body, at));
           if (done != null) {
             done.done.accept(null);
           }
         }
         case 9 -> { // SUBACK
-          CompletableFuture<Void> suback = acks.remove(id(body));
+          CompletableFuture<Void> suback = acks.remove(id(body, at));
           if (suback != null) {
             boolean refused = false;
-            for (int i = 2; i < body.length; i++) {
+            for (int i = at + 2; i < at + length; i++) {
               refused |= (body[i] & 0xFF) == 0x80;
             }
             if (refused) {
@@ -473,38 +604,66 @@ final class Mqtt3Connection implements AutoCloseable {
             }
           }
         }
-        case 11 -> acks.remove(id(body)); // UNSUBACK
+        case 11 -> acks.remove(id(body, at)); // UNSUBACK
         case 13 -> {} // PINGRESP
         default -> throw new IOException("unexpected packet type " + (header >> 4));
       }
     }
   }
 
-  private void onPublish(int header, byte[] body, int current) {
-    int qos = (header >> 1) & 3;
-    boolean retain = (header & 1) != 0;
-    int topicLength = ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
-    String topic = new String(body, 2, topicLength, StandardCharsets.UTF_8);
-    int at = 2 + topicLength;
-    int id = 0;
-    if (qos > 0) {
-      id = ((body[at] & 0xFF) << 8) | (body[at + 1] & 0xFF);
-      at += 2;
+  /** The topic of the last publish and the subscriptions it matched (most topics repeat). */
+  private record Route(byte[] name, String topic, Subscription[] matching, int version) {}
+
+  private Route lastRoute;
+
+  /** Bumped when the subscriptions change: a cached {@link Route} is stale. */
+  private final AtomicInteger subscriptionVersion = new AtomicInteger();
+
+  private Route route(byte[] body, int at, int topicLength) {
+    Route last = lastRoute;
+    int version = subscriptionVersion.get();
+    if (last != null
+        && last.version == version
+        && Arrays.equals(last.name, 0, last.name.length, body, at, at + topicLength)) {
+      return last;
     }
-    byte[] payload = Arrays.copyOfRange(body, at, body.length);
-    if (qos == 2 && receivedQos2.putIfAbsent(id, Boolean.TRUE) != null) {
-      // a duplicate of a message already taken: acknowledge again, do not deliver
-      enqueue(new Frame(new byte[] {0x50, 2, (byte) (id >> 8), (byte) id}, null, false));
-      return;
-    }
+    String topic = new String(body, at, topicLength, StandardCharsets.UTF_8);
     List<Subscription> matching = new ArrayList<>(1);
     for (Subscription s : subscriptions.values()) {
       if (matches(s.filter, topic)) {
         matching.add(s);
       }
     }
-    Runnable ack = acknowledgement(qos, id, current, Math.max(1, matching.size()));
-    if (matching.isEmpty()) {
+    Route route =
+        new Route(
+            Arrays.copyOfRange(body, at, at + topicLength),
+            topic,
+            matching.toArray(new Subscription[0]),
+            version);
+    lastRoute = route;
+    return route;
+  }
+
+  private void onPublish(int header, byte[] body, int start, int length, int current) {
+    int qos = (header >> 1) & 3;
+    boolean retain = (header & 1) != 0;
+    int topicLength = ((body[start] & 0xFF) << 8) | (body[start + 1] & 0xFF);
+    Route route = route(body, start + 2, topicLength);
+    int at = start + 2 + topicLength;
+    int id = 0;
+    if (qos > 0) {
+      id = ((body[at] & 0xFF) << 8) | (body[at + 1] & 0xFF);
+      at += 2;
+    }
+    byte[] payload = Arrays.copyOfRange(body, at, start + length);
+    if (qos == 2 && receivedQos2.putIfAbsent(id, Boolean.TRUE) != null) {
+      // a duplicate of a message already taken: acknowledge again, do not deliver
+      enqueue(new Frame(new byte[] {0x50, 2, (byte) (id >> 8), (byte) id}, null, false));
+      return;
+    }
+    Subscription[] matching = route.matching;
+    Runnable ack = acknowledgement(qos, id, current, Math.max(1, matching.length));
+    if (matching.length == 0) {
       ack.run();
       return;
     }
@@ -512,7 +671,7 @@ final class Mqtt3Connection implements AutoCloseable {
       try {
         s.handler.accept(
             new MqttSession.Incoming(
-                topic, payload, qos, retain, MqttSession.Properties.NONE, ack));
+                route.topic, payload, qos, retain, MqttSession.Properties.NONE, ack));
       } catch (RuntimeException failure) {
         // a handler's fault must not cost the connection: the message counts as taken
         ack.run();
@@ -578,8 +737,8 @@ final class Mqtt3Connection implements AutoCloseable {
     return t == topic.length();
   }
 
-  private static int id(byte[] body) {
-    return ((body[0] & 0xFF) << 8) | (body[1] & 0xFF);
+  private static int id(byte[] body, int at) {
+    return ((body[at] & 0xFF) << 8) | (body[at + 1] & 0xFF);
   }
 
   /** Ends the connection {@code s} (once): the reader reconnects. */
@@ -672,24 +831,6 @@ final class Mqtt3Connection implements AutoCloseable {
   }
 
   // ---- framing
-
-  private static int readLength(DataInputStream in) throws IOException {
-    int value = 0;
-    int shift = 0;
-    int b;
-    do {
-      b = in.read();
-      if (b < 0) {
-        throw new EOFException("the broker closed the connection");
-      }
-      value |= (b & 0x7F) << shift;
-      shift += 7;
-      if (shift > 28) {
-        throw new IOException("a malformed remaining length");
-      }
-    } while ((b & 0x80) != 0);
-    return value;
-  }
 
   private static int lengthSize(int length) {
     return length < 128 ? 1 : length < 16_384 ? 2 : length < 2_097_152 ? 3 : 4;

@@ -259,11 +259,15 @@ final class MqttInNode implements Node {
     onIncoming(incoming, datatype);
   }
 
-  /** On the client's thread: into the flow now, or in order behind the waiting ones. */
+  /**
+   * On the client's thread: into the flow now (run on this thread when the engine can: the reader
+   * hands nothing to a worker and wakes nothing), or in order behind the waiting ones.
+   */
   private void onIncoming(MqttSession.Incoming incoming, String datatype) {
-    Waiting message;
+    JsonBytes json;
+    byte[] binary;
     try {
-      message = decode(incoming, datatype);
+      binary = decode(incoming, datatype, json = new JsonBytes(incoming.payload().length + 64));
     } catch (RuntimeException notJson) {
       // Node-RED's: a payload that must be JSON (datatype json, content type application/json)
       // and is not is reported and not sent
@@ -273,7 +277,10 @@ final class MqttInNode implements Node {
       return;
     }
     synchronized (pending) {
-      if (pending.isEmpty() && trigger(message.json, message.binary)) {
+      if (pending.isEmpty()
+          && (binary == null
+              ? context.tryTriggerInline(json.bytes, 0, json.length)
+              : trigger(json.toBytes(), binary))) {
         incoming.acknowledge();
         return;
       }
@@ -285,7 +292,7 @@ final class MqttInNode implements Node {
         }
         return;
       }
-      pending.addLast(message);
+      pending.addLast(new Waiting(json.toBytes(), binary, incoming));
     }
     LockSupport.unpark(retrier);
   }
@@ -318,14 +325,14 @@ final class MqttInNode implements Node {
   /**
    * The message, as Node-RED's {@code mqtt in} builds it: {@code topic}, {@code qos}, {@code
    * retain}, the MQTT 5 properties present, and {@code payload} per {@code datatype} (and, for
-   * auto-detect, per the MQTT 5 content type and payload format indicator, as Node-RED reads them).
+   * auto-detect, per the MQTT 5 content type and payload format indicator, as Node-RED reads them),
+   * written into {@code json}; returns the binary payload, or null when the payload is in the JSON.
    *
    * @throws RuntimeException when the payload must be JSON and is not
    */
-  private Waiting decode(MqttSession.Incoming incoming, String datatype) {
+  private byte[] decode(MqttSession.Incoming incoming, String datatype, JsonBytes json) {
     byte[] payload = incoming.payload();
     MqttSession.Properties properties = incoming.properties();
-    JsonBytes json = new JsonBytes(payload.length + incoming.topic().length() + 48);
     json.raw("{\"topic\":").raw(topicJson(incoming.topic()));
     json.raw(",\"qos\":").raw(incoming.qos() == 0 ? "0" : incoming.qos() == 1 ? "1" : "2");
     json.raw(incoming.retain() ? ",\"retain\":true" : ",\"retain\":false");
@@ -362,7 +369,8 @@ final class MqttInNode implements Node {
         }
       }
     }
-    return new Waiting(json.raw("}").toBytes(), binary, incoming);
+    json.raw("}");
+    return binary;
   }
 
   /** The JSON string of a topic; the last one is kept, as a filter's topics often repeat. */
@@ -472,6 +480,11 @@ final class MqttInNode implements Node {
     while (end > start && isSpace(payload[end - 1])) {
       end--;
     }
+    if (start < end && JsonCheck.surelyValid(payload, start, end)) {
+      // JSON as JsonCodec.parse would accept it, checked without building it
+      json.raw(payload, start, end - start);
+      return;
+    }
     if (start < end && looksLikeJson(payload, start, end)) {
       try {
         JsonCodec.parse(payload, start, end - start);
@@ -515,8 +528,8 @@ final class MqttInNode implements Node {
 
   /** A message's JSON written straight into bytes. */
   private static final class JsonBytes {
-    private byte[] bytes;
-    private int length;
+    byte[] bytes;
+    int length;
 
     JsonBytes(int capacity) {
       bytes = new byte[capacity];

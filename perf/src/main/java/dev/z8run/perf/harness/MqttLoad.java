@@ -20,9 +20,13 @@ import java.util.concurrent.locks.LockSupport;
  * Scenario e's load and meter, the same for both engines: publishes {@code {"t":<nanos>,"n":<seq>}}
  * to {@code <prefix>/in} with at most {@code window} messages between sent and received, receives
  * what the engine's flow ({@code mqtt-in -> change -> mqtt-out}) publishes to {@code <prefix>/out},
- * and prints {@code label msgs_per_s p50_ms p99_ms received sent cpu_us} for the measured window
- * (latency from publish to receipt, through the broker twice and the engine once; {@code cpu_us}:
- * the CPU microseconds the process {@code pid}, when given, used per message received).
+ * and prints {@code label msgs_per_s p50_ms p99_ms received sent cpu_us broker_us load_us} for the
+ * measured window (latency from publish to receipt, through the broker twice and the engine once;
+ * {@code cpu_us}: the CPU microseconds the process {@code pid}, when given, used per message
+ * received; {@code broker_us} the same for the process {@code MQTT_BROKER_PID}, {@code load_us} for
+ * this generator). On 2 cores the three share the CPU, so their sum per message bounds msgs/s. The
+ * window is refilled when an eighth of it has come back (the receiving thread wakes the publishing
+ * one), and publishes are written 16 frames at a time ({@link RawMqtt}).
  *
  * <p>{@code java -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.MqttLoad label host port qos
  * durMs warmMs window prefix [pid]}
@@ -38,6 +42,29 @@ public final class MqttLoad {
   private final AtomicLong samples = new AtomicLong();
   private volatile boolean measuring;
   private UnicastProcessor<Mqtt3Publish> outgoing;
+
+  /**
+   * The generator's client: MQTT 3.1.1 framed by hand on two sockets ({@link RawMqtt}), unless
+   * {@code MQTT_GEN=hivemq} (the HiveMQ client it used before, which cost more CPU per message than
+   * the engines it measured; on 2 cores the generator's CPU is taken from the engine's).
+   */
+  private static final boolean HIVEMQ = "hivemq".equals(System.getenv("MQTT_GEN"));
+
+  /** The broker's process ({@code MQTT_BROKER_PID}), whose CPU per message is printed too; or 0. */
+  private static final long BROKER_PID = brokerPid();
+
+  private RawMqtt rawPub;
+  private RawMqtt rawSub;
+  private byte[] rawPubTopic;
+
+  private static long brokerPid() {
+    String pid = System.getenv("MQTT_BROKER_PID");
+    try {
+      return pid == null || pid.isBlank() ? 0 : Long.parseLong(pid.strip());
+    } catch (NumberFormatException notPid) {
+      return 0;
+    }
+  }
 
   private MqttLoad() {}
 
@@ -79,29 +106,41 @@ public final class MqttLoad {
       String prefix,
       long pid)
       throws Exception {
-    Mqtt3AsyncClient subscriber = client(host, port, "sub");
-    Mqtt3AsyncClient publisher = client(host, port, "pub");
-    // publishes go through one reactive stream (the async API's publish-per-call costs a flow of
-    // its own per message, which made the generator the limit)
-    outgoing = UnicastProcessor.create();
-    publisher.toRx().publish(outgoing).subscribe();
-    subscriber
-        .subscribeWith()
-        .topicFilter(prefix + (label.equals("broker") ? "/in" : "/out"))
-        .qos(qos)
-        .callback(this::onReceived)
-        .send()
-        .get(10, TimeUnit.SECONDS);
     String topic = prefix + "/in";
+    String filter = prefix + (label.equals("broker") ? "/in" : "/out");
+    Mqtt3AsyncClient subscriber = null;
+    Mqtt3AsyncClient publisher = null;
+    if (HIVEMQ) {
+      subscriber = client(host, port, "sub");
+      publisher = client(host, port, "pub");
+      // publishes go through one reactive stream (the async API's publish-per-call costs a flow of
+      // its own per message, which made the generator the limit)
+      outgoing = UnicastProcessor.create();
+      publisher.toRx().publish(outgoing).subscribe();
+      subscriber
+          .subscribeWith()
+          .topicFilter(filter)
+          .qos(qos)
+          .callback(p -> onReceived(p.getPayloadAsBytes()))
+          .send()
+          .get(10, TimeUnit.SECONDS);
+    } else {
+      rawSub = new RawMqtt(host, port, "sub", qos.getCode(), this::onReceived);
+      rawSub.subscribe(filter);
+      rawPub = new RawMqtt(host, port, "pub", qos.getCode(), null);
+      rawPubTopic = topic.getBytes(StandardCharsets.UTF_8);
+    }
     // wait for the flow: a probe goes round until it comes back
     long probeDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
     while (received.get() == 0) {
       publish(publisher, topic, qos, 0);
+      flush();
       LockSupport.parkNanos(50_000_000);
       if (System.nanoTime() > probeDeadline) {
         throw new IllegalStateException("no message came back from " + prefix + "/out");
       }
     }
+    feeder = Thread.currentThread();
     long[] sent = {0};
     feed(publisher, topic, qos, window, sent, warmMs);
     long received0 = received.get();
@@ -109,10 +148,14 @@ public final class MqttLoad {
     samples.set(0);
     measuring = true;
     long cpu0 = cpuTicks(pid);
+    long broker0 = cpuTicks(BROKER_PID);
+    long self0 = cpuTicks(ProcessHandle.current().pid());
     long t0 = System.nanoTime();
     feed(publisher, topic, qos, window, sent, durMs);
     long elapsed = System.nanoTime() - t0;
     long cpu1 = cpuTicks(pid);
+    long broker1 = cpuTicks(BROKER_PID);
+    long self1 = cpuTicks(ProcessHandle.current().pid());
     measuring = false;
     long count = received.get() - received0;
     int n = (int) Math.min(samples.get(), MAX_SAMPLES);
@@ -122,17 +165,24 @@ public final class MqttLoad {
     double p99 = n == 0 ? 0 : sorted[Math.min(n - 1, (int) (n * 0.99))] / 1e6;
     System.out.printf(
         Locale.ROOT,
-        "%s %.0f %.2f %.2f received=%d sent=%d cpu_us=%.1f%n",
+        "%s %.0f %.2f %.2f received=%d sent=%d cpu_us=%.1f broker_us=%.1f load_us=%.1f%n",
         label,
         count * 1e9 / elapsed,
         p50,
         p99,
         count,
         sent[0] - sent0,
-        count == 0 || pid == 0 ? 0.0 : (cpu1 - cpu0) * 1e6 / TICKS_PER_SECOND / count);
-    outgoing.onComplete();
-    publisher.disconnect().join();
-    subscriber.disconnect().join();
+        count == 0 || pid == 0 ? 0.0 : (cpu1 - cpu0) * 1e6 / TICKS_PER_SECOND / count,
+        count == 0 || BROKER_PID == 0 ? 0.0 : (broker1 - broker0) * 1e6 / TICKS_PER_SECOND / count,
+        count == 0 ? 0.0 : (self1 - self0) * 1e6 / TICKS_PER_SECOND / count);
+    if (HIVEMQ) {
+      outgoing.onComplete();
+      publisher.disconnect().join();
+      subscriber.disconnect().join();
+    } else {
+      rawPub.close();
+      rawSub.close();
+    }
   }
 
   /** Clock ticks a second in /proc (USER_HZ, 100 on Linux). */
@@ -164,26 +214,53 @@ public final class MqttLoad {
     while (System.nanoTime() < end) {
       long inFlight = sent[0] - received.get() - base;
       if (inFlight >= window) {
-        LockSupport.parkNanos(20_000);
+        flush();
+        // sleep until an eighth of the window came back (the receiver wakes this thread), rather
+        // than poll: on 2 cores a polling generator takes CPU from the engine it measures
+        resumeAt = sent[0] - base - window + Math.max(1, window / 8);
+        feederWaiting = true;
+        if (received.get() < resumeAt) {
+          LockSupport.parkNanos(1_000_000);
+        }
+        feederWaiting = false;
         continue;
       }
       publish(publisher, topic, qos, ++sent[0]);
+    }
+    flush();
+  }
+
+  private volatile boolean feederWaiting;
+  private volatile long resumeAt;
+  private volatile Thread feeder;
+
+  private void flush() {
+    if (!HIVEMQ) {
+      rawPub.flush();
     }
   }
 
   private void publish(Mqtt3AsyncClient publisher, String topic, MqttQos qos, long n) {
     byte[] payload =
         ("{\"t\":" + System.nanoTime() + ",\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8);
-    outgoing.onNext(Mqtt3Publish.builder().topic(topic).qos(qos).payload(payload).build());
+    if (HIVEMQ) {
+      outgoing.onNext(Mqtt3Publish.builder().topic(topic).qos(qos).payload(payload).build());
+    } else {
+      rawPub.publish(rawPubTopic, payload);
+    }
   }
 
-  private void onReceived(Mqtt3Publish publish) {
+  private void onReceived(byte[] payload) {
     long now = System.nanoTime();
-    received.incrementAndGet();
+    long count = received.incrementAndGet();
+    if (feederWaiting && count >= resumeAt) {
+      feederWaiting = false;
+      LockSupport.unpark(feeder);
+    }
     if (!measuring) {
       return;
     }
-    long t = sentAt(publish.getPayloadAsBytes());
+    long t = sentAt(payload);
     if (t > 0) {
       long i = samples.getAndIncrement();
       if (i < MAX_SAMPLES) {
