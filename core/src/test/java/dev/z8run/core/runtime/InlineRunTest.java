@@ -269,10 +269,16 @@ class InlineRunTest {
                 })
             .build());
     engine = new Engine(EngineConfig.builder().workers(1).build(), registry);
-    List<dev.z8run.core.flow.FlowNode> nodes =
-        new ArrayList<>(chain("f", 2, "pass", "thread-record").nodes());
-    nodes.set(0, node("in", "context-trigger"));
-    engine.deploy(new Flow("f", "f", "", nodes, chain("f", 2, "pass", "thread-record").wires()));
+    engine.deploy(
+        newFlow("f")
+            .node("in", "context-trigger")
+            .node("p1", "pass")
+            .node("p2", "pass")
+            .node("out", "thread-record")
+            .wire("in", "p1")
+            .wire("p1", "p2")
+            .wire("p2", "out")
+            .build());
     byte[] framed = json("xx{\"s\":1}yy"); // the body is a slice of a larger buffer
     for (int i = 0; i < 50; i++) {
       assertTrue(context.get().tryTriggerInline(framed, 2, framed.length - 4));
