@@ -59,7 +59,9 @@ public final class Main {
     Settings.applyJvmDefaults(System.getProperties());
     Thread.setDefaultUncaughtExceptionHandler(Main::onUncaught);
     int exitCode = run(args, System.out, System.err);
-    if (exitCode != EXIT_OK) {
+    // the training run ends the process (threads it started may linger): the JVM writes the AOT
+    // cache at exit
+    if (exitCode != EXIT_OK || (args.length == 1 && AotTraining.COMMAND.equals(args[0]))) {
       System.exit(exitCode);
     }
   }
@@ -101,6 +103,9 @@ public final class Main {
       return settings == null
           ? EXIT_USAGE
           : PluginCommand.run(List.of(args).subList(1, args.length), settings, out, err);
+    }
+    if (AotTraining.COMMAND.equals(command) && args.length == 1) {
+      return AotTraining.run(err);
     }
     if ("serve".equals(command)) {
       List<Path> flows = new ArrayList<>();
