@@ -47,9 +47,14 @@ final class AotTraining {
   private AotTraining() {}
 
   static int run(PrintStream err) {
+    return run(err, Path.of(System.getProperty("java.io.tmpdir")));
+  }
+
+  /** The training run with its data directory made in {@code tempRoot}. */
+  static int run(PrintStream err, Path tempRoot) {
     Path data;
     try {
-      data = Files.createTempDirectory("z8run-aot-training");
+      data = Files.createTempDirectory(tempRoot, "z8run-aot-training");
     } catch (IOException e) {
       err.println("z8run: aot-training: " + e.getMessage());
       return Main.EXIT_START_FAILED;
@@ -67,12 +72,12 @@ final class AotTraining {
       try (Z8Server server = Main.start(settings)) {
         server.engine().deploy(FlowCodec.read(FLOW.getBytes(StandardCharsets.UTF_8)));
         int port = server.port();
-        get(port, "/api/v1/health");
+        expect200(port, "/api/v1/health");
         get(port, "/");
         get(port, "/api/v1/nodes");
         get(port, "/api/v1/openapi.json");
         for (int i = 0; i < HOOK_REQUESTS; i++) {
-          get(port, "/hook/aot-training/hello");
+          expect200(port, "/hook/aot-training/hello");
         }
       }
       return Main.EXIT_OK;
@@ -84,11 +89,18 @@ final class AotTraining {
     }
   }
 
+  private static void expect200(int port, String path) throws IOException {
+    String status = get(port, path);
+    if (!status.startsWith("HTTP/1.1 200 ")) {
+      throw new IOException("GET " + path + " answered '" + status + "'");
+    }
+  }
+
   /**
    * One HTTP/1.1 GET on its own connection, the answer read to the end of its body (by its {@code
-   * Content-Length}: the server does not close first) and dropped.
+   * Content-Length}: the server does not close first) and dropped; returns the status line.
    */
-  private static void get(int port, String path) throws IOException {
+  private static String get(int port, String path) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(30_000);
       OutputStream out = socket.getOutputStream();
@@ -101,7 +113,7 @@ final class AotTraining {
       while (head.length() < 4 || !head.substring(head.length() - 4).equals("\r\n\r\n")) {
         int b = in.read();
         if (b < 0) {
-          return;
+          return head.toString();
         }
         head.append((char) b);
       }
@@ -115,12 +127,13 @@ final class AotTraining {
         long skipped = in.skip(length);
         if (skipped <= 0) {
           if (in.read() < 0) {
-            return;
+            break;
           }
           skipped = 1;
         }
         length -= skipped;
       }
+      return head.toString().split("\r\n", 2)[0];
     }
   }
 

@@ -108,6 +108,12 @@ public final class Main {
       return AotTraining.run(err);
     }
     if ("serve".equals(command)) {
+      // LMDB's binding loads on a spare core while this thread reads the settings and builds the
+      // engine (the store opens on yet another thread, Z8Server.start)
+      Thread.ofPlatform()
+          .daemon()
+          .name("z8-lmdb-load")
+          .start(dev.z8run.store.lmdb.LmdbEnvironment::loadBinding);
       List<Path> flows = new ArrayList<>();
       for (int i = 1; i < args.length; i++) {
         if (!args[i].equals("--deploy") || i + 1 == args.length) {
