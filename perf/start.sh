@@ -4,8 +4,8 @@
 # every route, the store open, stored flows restored; the --deploy flow is deployed just after), and
 # prints each time, the CPU time the process used until then (user + system, all its threads: less
 # sensitive to a loaded machine than the wall time), the median, and the resident memory at health
-# and after IDLE_S seconds idle. One untimed start of each variant comes first: it records the AOT
-# cache when the jar is newer than it (bin/z8run) and warms the page cache.
+# and after IDLE_S seconds idle. First, for each variant, the AOT cache is recorded when the jar is
+# newer than it (`bin/z8run aot-training`) and one untimed start warms the page cache.
 #
 #   perf/start.sh [N=10]            # IDLE_S=5 by default; FLOW=perf/flows/c-http.json deployed
 #   VARIANTS="Z8_AOT=1 Z8_AOT=0" perf/start.sh 10
@@ -44,7 +44,8 @@ start_once() { # variant round -> "ms cpu_ms rss_health rss_idle"
 }
 
 for v in "${VARIANTS[@]}"; do
-  start_once "$v" 0 > /dev/null # untimed: records the AOT cache if stale
+  env "$v" Z8_NO_BUILD=1 bin/z8run aot-training # records the AOT cache if stale
+  start_once "$v" 0 > /dev/null # untimed: warms the page cache
 done
 for i in $(seq "$N"); do
   for v in "${VARIANTS[@]}"; do
