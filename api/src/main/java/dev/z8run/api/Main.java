@@ -59,7 +59,9 @@ public final class Main {
     Settings.applyJvmDefaults(System.getProperties());
     Thread.setDefaultUncaughtExceptionHandler(Main::onUncaught);
     int exitCode = run(args, System.out, System.err);
-    if (exitCode != EXIT_OK) {
+    // the training run ends the process (threads it started may linger): the JVM writes the AOT
+    // cache at exit
+    if (exitCode != EXIT_OK || (args.length == 1 && AotTraining.COMMAND.equals(args[0]))) {
       System.exit(exitCode);
     }
   }
@@ -102,7 +104,16 @@ public final class Main {
           ? EXIT_USAGE
           : PluginCommand.run(List.of(args).subList(1, args.length), settings, out, err);
     }
+    if (AotTraining.COMMAND.equals(command) && args.length == 1) {
+      return AotTraining.run(err);
+    }
     if ("serve".equals(command)) {
+      // LMDB's binding loads on a spare core while this thread reads the settings and builds the
+      // engine (the store opens on yet another thread, Z8Server.start)
+      Thread.ofPlatform()
+          .daemon()
+          .name("z8-lmdb-load")
+          .start(dev.z8run.store.lmdb.LmdbEnvironment::loadBinding);
       List<Path> flows = new ArrayList<>();
       for (int i = 1; i < args.length; i++) {
         if (!args[i].equals("--deploy") || i + 1 == args.length) {

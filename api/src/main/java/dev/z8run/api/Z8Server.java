@@ -42,6 +42,7 @@ import dev.z8run.wasm.ExecutionMode;
 import dev.z8run.wasm.PluginCeiling;
 import dev.z8run.wasm.PluginContextStore;
 import dev.z8run.wasm.Plugins;
+import io.helidon.service.registry.GlobalServiceRegistry;
 import io.helidon.webserver.WebServer;
 import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
@@ -321,6 +322,9 @@ public final class Z8Server implements AutoCloseable {
           .routing(routing -> routing.get("/", (request, response) -> response.send()))
           .addProtocol(EngineSockets.protocolConfig())
           .build();
+      // Helidon's global service registry, made when the router first asks for the global mapper
+      // manager: otherwise the first request waits for it (0.1-0.2 s of CPU)
+      GlobalServiceRegistry.registry();
     } catch (RuntimeException ignored) {
       // only a head start: the real server is built and its errors reported below
     }

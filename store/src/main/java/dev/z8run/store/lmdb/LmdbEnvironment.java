@@ -231,6 +231,20 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
   }
 
+  /**
+   * Loads LMDB's native binding without opening anything: jnr-ffi extracts the library and
+   * generates its call stubs with ASM (classes an AOT cache cannot hold), the longest step of a
+   * server's start. A server calls this on a spare thread as soon as its JVM defaults are set, so
+   * that the store's first open finds the binding ready. Failures are left to that open to report.
+   */
+  public static void loadBinding() {
+    try {
+      Class.forName("org.lmdbjava.Library", true, Env.class.getClassLoader());
+    } catch (ClassNotFoundException | LinkageError reportedByTheOpen) {
+      // the open fails with the same cause, and says which directory it was opening
+    }
+  }
+
   private static Env<DirectBuffer> openEnv(Path dir, long mapSizeBytes) {
     try {
       if (Files.notExists(dir) && isPosix(dir)) {
