@@ -7,8 +7,9 @@ import java.util.Arrays;
  * fixed keys and strings, and a generator per request (its context, buffers and recycler pool) cost
  * more than the text itself. Strings are escaped as Jackson escapes them: {@code "} and {@code \}
  * with a backslash, {@code \b \t \n \f \r} by their short forms, other characters below U+0020 as
- * {@code \}{@code u00XX} (upper-case hex); everything else as its UTF-8 bytes (a lone surrogate as
- * {@code ?}, as {@link String#getBytes} writes it). Not thread-safe.
+ * {@code \}{@code u00XX} (upper-case hex); everything else as its UTF-8 bytes (a character outside
+ * the BMP too, where Jackson wrote two escaped surrogates; a lone surrogate as {@code ?}, as {@link
+ * String#getBytes} writes it). Not thread-safe.
  */
 final class JsonBytes {
   private static final byte[] HEX =
