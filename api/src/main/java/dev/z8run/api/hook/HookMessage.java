@@ -1,16 +1,13 @@
 package dev.z8run.api.hook;
 
 import com.fasterxml.jackson.core.JsonFactory;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -38,10 +35,13 @@ import java.util.Map;
  * else the body as Node-RED's body parsers make it (JSON parsed, a form parsed into an object, text
  * as a string, other bytes as the binary payload), and REQ adds {@code url}, {@code originalUrl}
  * and {@code cookies} to the fields above.
+ *
+ * <p>The text is written by hand ({@link JsonBytes}), REQ once and then copied: a JSON generator
+ * per request cost more than the message itself.
  */
 final class HookMessage {
-  // a shared buffer pool: the default one is per thread, and every request runs on a new
-  // virtual thread, which would allocate fresh buffers each time
+  // for isJson's parser; a shared buffer pool: the default one is per thread, and every request
+  // runs on a new virtual thread, which would allocate fresh buffers each time
   private static final JsonFactory FACTORY =
       JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
   private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
@@ -67,20 +67,18 @@ final class HookMessage {
       byte[] body,
       String memberName,
       byte[] memberJson) {
-    byte[] req = requestWithoutBody(request, path, params, false);
     byte[] bodyJson = body(request, body);
     int memberLength = memberName == null ? 0 : memberName.length() + memberJson.length + 4;
-    ByteArrayOutputStream out =
-        new ByteArrayOutputStream(2 * req.length + 2 * bodyJson.length + memberLength + 64);
-    out.writeBytes("{\"payload\":{\"req\":".getBytes(StandardCharsets.UTF_8));
-    writeReq(out, req, bodyJson);
-    out.writeBytes("},\"req\":".getBytes(StandardCharsets.UTF_8));
-    writeReq(out, req, bodyJson);
+    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length + memberLength);
+    out.raw("{\"payload\":{\"req\":");
+    int reqStart = out.length();
+    writeReq(out, request, path, params, false, bodyJson);
+    int reqLength = out.length() - reqStart;
+    out.raw("},\"req\":").repeat(reqStart, reqLength);
     if (memberName != null) {
-      out.writeBytes((",\"" + memberName + "\":").getBytes(StandardCharsets.UTF_8));
-      out.writeBytes(memberJson);
+      out.raw(",\"").raw(memberName).raw("\":").write(memberJson);
     }
-    out.write('}');
+    out.write((byte) '}');
     return out.toByteArray();
   }
 
@@ -107,17 +105,16 @@ final class HookMessage {
       binary = body;
       bodyJson = NULL;
     }
-    byte[] req = requestWithoutBody(request, path, params, true);
-    ByteArrayOutputStream out = new ByteArrayOutputStream(req.length + 2 * bodyJson.length + 64);
-    out.writeBytes("{\"payload\":".getBytes(StandardCharsets.UTF_8));
+    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length);
+    out.raw("{\"payload\":");
     if (method.equals("GET") || method.equals("HEAD")) {
-      out.writeBytes(query(request));
+      writeQuery(out, request);
     } else {
-      out.writeBytes(bodyJson);
+      out.write(bodyJson);
     }
-    out.writeBytes(",\"req\":".getBytes(StandardCharsets.UTF_8));
-    writeReq(out, req, bodyJson);
-    out.write('}');
+    out.raw(",\"req\":");
+    writeReq(out, request, path, params, true, bodyJson);
+    out.write((byte) '}');
     return new Encoded(out.toByteArray(), binary);
   }
 
@@ -148,81 +145,78 @@ final class HookMessage {
     }
   }
 
-  private static byte[] query(ServerRequest request) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(128);
-    try (JsonGenerator json = FACTORY.createGenerator(out)) {
-      writeQuery(json, request);
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode the query", e);
-    }
-    return out.toByteArray();
-  }
-
-  private static void writeQuery(JsonGenerator json, ServerRequest request) throws IOException {
-    json.writeStartObject();
+  private static void writeQuery(JsonBytes out, ServerRequest request) {
+    out.write((byte) '{');
+    boolean first = true;
     for (String name : request.query().names()) {
       List<String> values = request.query().all(name);
+      if (!first) {
+        out.write((byte) ',');
+      }
+      first = false;
+      out.string(name).write((byte) ':');
       if (values.size() == 1) {
-        json.writeStringField(name, values.get(0));
+        out.string(values.get(0));
       } else {
-        json.writeArrayFieldStart(name);
-        for (String value : values) {
-          json.writeString(value);
+        out.write((byte) '[');
+        for (int i = 0; i < values.size(); i++) {
+          if (i > 0) {
+            out.write((byte) ',');
+          }
+          out.string(values.get(i));
         }
-        json.writeEndArray();
+        out.write((byte) ']');
       }
     }
-    json.writeEndObject();
+    out.write((byte) '}');
   }
 
-  /** REQ with its closing brace replaced by the body member. */
-  private static void writeReq(ByteArrayOutputStream out, byte[] req, byte[] body) {
-    out.write(req, 0, req.length - 1);
-    out.writeBytes(",\"body\":".getBytes(StandardCharsets.UTF_8));
-    out.writeBytes(body);
-    out.write('}');
-  }
-
-  private static byte[] requestWithoutBody(
-      ServerRequest request, String path, Map<String, String> params, boolean nodeRed) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(512);
-    try (JsonGenerator json = FACTORY.createGenerator(out)) {
-      json.writeStartObject();
-      json.writeStringField("method", request.prologue().method().text());
-      json.writeStringField("path", path);
-      if (nodeRed) {
-        String rawQuery = request.query().rawValue();
-        String url = rawQuery == null || rawQuery.isEmpty() ? path : path + "?" + rawQuery;
-        json.writeStringField("url", url);
-        json.writeStringField(
-            "originalUrl",
-            request.path().absolute().path()
-                + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
-      }
-      json.writeObjectFieldStart("headers");
-      for (Header header : request.headers()) {
-        json.writeStringField(header.name().toLowerCase(Locale.ROOT), header.values());
-      }
-      json.writeEndObject();
-      json.writeFieldName("query");
-      writeQuery(json, request);
-      json.writeObjectFieldStart("params");
-      for (Map.Entry<String, String> param : params.entrySet()) {
-        json.writeStringField(param.getKey(), param.getValue());
-      }
-      json.writeEndObject();
-      if (nodeRed) {
-        json.writeObjectFieldStart("cookies");
-        for (Map.Entry<String, String> cookie : cookies(request).entrySet()) {
-          json.writeStringField(cookie.getKey(), cookie.getValue());
-        }
-        json.writeEndObject();
-      }
-      json.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot encode the request", e);
+  /** REQ, its body member {@code bodyJson} last. */
+  private static void writeReq(
+      JsonBytes out,
+      ServerRequest request,
+      String path,
+      Map<String, String> params,
+      boolean nodeRed,
+      byte[] bodyJson) {
+    out.write((byte) '{');
+    out.member(true, "method", request.prologue().method().text());
+    out.member(false, "path", path);
+    if (nodeRed) {
+      String rawQuery = request.query().rawValue();
+      String url = rawQuery == null || rawQuery.isEmpty() ? path : path + "?" + rawQuery;
+      out.member(false, "url", url);
+      out.member(
+          false,
+          "originalUrl",
+          request.path().absolute().path()
+              + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
     }
-    return out.toByteArray();
+    out.raw(",\"headers\":{");
+    boolean first = true;
+    for (Header header : request.headers()) {
+      out.member(first, header.headerName().lowerCase(), header.values());
+      first = false;
+    }
+    out.raw("},\"query\":");
+    writeQuery(out, request);
+    out.raw(",\"params\":{");
+    first = true;
+    for (Map.Entry<String, String> param : params.entrySet()) {
+      out.member(first, param.getKey(), param.getValue());
+      first = false;
+    }
+    out.write((byte) '}');
+    if (nodeRed) {
+      out.raw(",\"cookies\":{");
+      first = true;
+      for (Map.Entry<String, String> cookie : cookies(request).entrySet()) {
+        out.member(first, cookie.getKey(), cookie.getValue());
+        first = false;
+      }
+      out.write((byte) '}');
+    }
+    out.raw(",\"body\":").write(bodyJson).write((byte) '}');
   }
 
   /** The request's cookies, as Express's cookie-parser gives them (the first of each name). */

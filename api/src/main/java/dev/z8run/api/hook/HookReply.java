@@ -1,7 +1,9 @@
 package dev.z8run.api.hook;
 
 import dev.z8run.io.json.JsonCodec;
+import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.HeaderValues;
 import io.helidon.webserver.http.ServerResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
@@ -12,6 +14,12 @@ import java.util.Map;
  * node handed them over (not parsed again).
  */
 record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson, byte[] binary) {
+  // cached headers: written as prepared bytes, none built per answer
+  private static final Header OCTET_STREAM = HeaderValues.CONTENT_TYPE_OCTET_STREAM;
+  private static final Header TEXT =
+      HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "text/plain; charset=utf-8");
+  private static final Header JSON = HeaderValues.CONTENT_TYPE_JSON;
+  private static final byte[] EMPTY = new byte[0];
 
   void write(ServerResponse response) {
     response.status(statusCode);
@@ -21,23 +29,23 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
       typed |= header.getKey().equalsIgnoreCase("content-type");
     }
     byte[] body;
-    String type;
+    Header type;
     byte first = firstByte(payloadJson);
     if (binary != null) {
       body = binary;
-      type = "application/octet-stream";
+      type = OCTET_STREAM;
     } else if (first == 'n') {
-      body = new byte[0];
+      body = EMPTY;
       type = null;
     } else if (first == '"') {
       body = ((String) JsonCodec.parse(payloadJson)).getBytes(StandardCharsets.UTF_8);
-      type = "text/plain; charset=utf-8";
+      type = TEXT;
     } else {
       body = payloadJson;
-      type = "application/json";
+      type = JSON;
     }
     if (!typed && type != null) {
-      response.header(HeaderNames.CONTENT_TYPE, type);
+      response.header(type);
     }
     response.send(body);
   }

@@ -16,6 +16,10 @@ final class HookRoute {
   private final PlannedNode node;
   private final String method;
   private final String[] segments;
+
+  /** The path without its outer slashes when it has no {@code :name} segment, else null. */
+  private final String literal;
+
   private final WebhookGate webhook;
   private final boolean nodeRed;
 
@@ -24,6 +28,11 @@ final class HookRoute {
     this.method =
         String.valueOf(node.config().getOrDefault("method", "GET")).toUpperCase(Locale.ROOT);
     this.segments = split(String.valueOf(node.config().get("path")));
+    boolean params = false;
+    for (String segment : segments) {
+      params |= segment.startsWith(":") && segment.length() > 1;
+    }
+    this.literal = params ? null : String.join("/", segments);
     this.webhook = isWebhook(node) ? WebhookGate.of(node.config()) : null;
     this.nodeRed = "node-red".equals(node.config().get("mode"));
   }
@@ -58,6 +67,10 @@ final class HookRoute {
 
   /** The parameters of {@code path} when it matches, else null. */
   Map<String, String> match(String path) {
+    if (literal != null) {
+      // no parameters: equal segments are equal text once the outer slashes are gone
+      return trim(path).equals(literal) ? Map.of() : null;
+    }
     String[] parts = split(path);
     if (parts.length != segments.length) {
       return null;
@@ -74,13 +87,29 @@ final class HookRoute {
   }
 
   private static String[] split(String path) {
-    String trimmed = path == null ? "" : path.strip();
-    while (trimmed.startsWith("/")) {
-      trimmed = trimmed.substring(1);
-    }
-    while (trimmed.endsWith("/")) {
-      trimmed = trimmed.substring(0, trimmed.length() - 1);
-    }
+    String trimmed = trim(path);
     return trimmed.isEmpty() ? new String[0] : trimmed.split("/", -1);
+  }
+
+  /** {@code path} without surrounding white space and slashes. */
+  private static String trim(String path) {
+    if (path == null) {
+      return "";
+    }
+    int start = 0;
+    int end = path.length();
+    while (start < end && Character.isWhitespace(path.charAt(start))) {
+      start++;
+    }
+    while (end > start && Character.isWhitespace(path.charAt(end - 1))) {
+      end--;
+    }
+    while (start < end && path.charAt(start) == '/') {
+      start++;
+    }
+    while (end > start && path.charAt(end - 1) == '/') {
+      end--;
+    }
+    return path.substring(start, end);
   }
 }

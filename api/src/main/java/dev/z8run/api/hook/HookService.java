@@ -43,6 +43,8 @@ public final class HookService implements Replies, AutoCloseable {
   /** The paths this service answers under its prefix, as the API documents them. */
   public static final List<String> PATHS = List.of("/{flowId}", "/{flowId}/{path}");
 
+  private static final byte[] NO_BYTES = new byte[0];
+
   private final Engine engine;
   private final HookSettings settings;
   private final Map<Long, CompletableFuture<HookReply>> waiting = new ConcurrentHashMap<>();
@@ -136,7 +138,7 @@ public final class HookService implements Replies, AutoCloseable {
       ErrorResponses.send(response, Status.NOT_FOUND_404, "no deployed flow '" + flowId + "'");
       return;
     }
-    List<String> allowed = new ArrayList<>();
+    List<String> allowed = null; // the methods of the routes with this path, for a 405
     HookRoute target = null;
     Map<String, String> params = null;
     for (HookRoute route : routes(flowId, plan)) {
@@ -149,10 +151,13 @@ public final class HookService implements Replies, AutoCloseable {
         params = matched;
         break;
       }
+      if (allowed == null) {
+        allowed = new ArrayList<>();
+      }
       allowed.add(route.method());
     }
     if (target == null) {
-      if (allowed.isEmpty()) {
+      if (allowed == null) {
         ErrorResponses.closeIfBodyUnread(request, response);
         ErrorResponses.send(
             response,
@@ -218,7 +223,7 @@ public final class HookService implements Replies, AutoCloseable {
         hook.target().nodeRed()
             ? HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body)
             : new HookMessage.Encoded(
-                HookMessage.encode(request, hook.path(), hook.params(), body), new byte[0]);
+                HookMessage.encode(request, hook.path(), hook.params(), body), NO_BYTES);
     long ref = refs.incrementAndGet();
     CompletableFuture<HookReply> future =
         new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));

@@ -1,0 +1,151 @@
+package dev.z8run.api.hook;
+
+import java.util.Arrays;
+
+/**
+ * A growable UTF-8 JSON text for the hook's messages, written by hand: a request's message is a few
+ * fixed keys and strings, and a generator per request (its context, buffers and recycler pool) cost
+ * more than the text itself. Strings are escaped as Jackson escapes them: {@code "} and {@code \}
+ * with a backslash, {@code \b \t \n \f \r} by their short forms, other characters below U+0020 as
+ * {@code \}{@code u00XX} (upper-case hex); everything else as its UTF-8 bytes (a character outside
+ * the BMP too, where Jackson wrote two escaped surrogates; a lone surrogate as {@code ?}, as {@link
+ * String#getBytes} writes it). Not thread-safe.
+ */
+final class JsonBytes {
+  private static final byte[] HEX =
+      "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+  private byte[] bytes;
+  private int length;
+
+  JsonBytes(int capacity) {
+    bytes = new byte[Math.max(16, capacity)];
+  }
+
+  int length() {
+    return length;
+  }
+
+  byte[] toByteArray() {
+    return Arrays.copyOf(bytes, length);
+  }
+
+  private void ensure(int more) {
+    if (length + more > bytes.length) {
+      bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
+    }
+  }
+
+  JsonBytes write(byte b) {
+    ensure(1);
+    bytes[length++] = b;
+    return this;
+  }
+
+  JsonBytes write(byte[] source) {
+    return write(source, 0, source.length);
+  }
+
+  JsonBytes write(byte[] source, int offset, int count) {
+    ensure(count);
+    System.arraycopy(source, offset, bytes, length, count);
+    length += count;
+    return this;
+  }
+
+  /** Appends a copy of this text's own bytes {@code [from, from + count)}. */
+  JsonBytes repeat(int from, int count) {
+    ensure(count);
+    System.arraycopy(bytes, from, bytes, length, count);
+    length += count;
+    return this;
+  }
+
+  /** Appends {@code ascii} as is: a key or punctuation with nothing to escape. */
+  JsonBytes raw(String ascii) {
+    int n = ascii.length();
+    ensure(n);
+    for (int i = 0; i < n; i++) {
+      bytes[length++] = (byte) ascii.charAt(i);
+    }
+    return this;
+  }
+
+  /** Appends {@code value} as a JSON string, quoted and escaped. */
+  JsonBytes string(String value) {
+    int n = value.length();
+    ensure(n + 2);
+    bytes[length++] = '"';
+    for (int i = 0; i < n; i++) {
+      char c = value.charAt(i);
+      if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
+        ensure(1);
+        bytes[length++] = (byte) c;
+      } else if (c < 0x80) {
+        escape(c);
+      } else {
+        i = nonAscii(value, i, c);
+      }
+    }
+    ensure(1);
+    bytes[length++] = '"';
+    return this;
+  }
+
+  /** Appends {@code "key":"value"} after a comma unless {@code first}. */
+  JsonBytes member(boolean first, String key, String value) {
+    if (!first) {
+      write((byte) ',');
+    }
+    return string(key).write((byte) ':').string(value);
+  }
+
+  private void escape(char c) {
+    ensure(6);
+    bytes[length++] = '\\';
+    switch (c) {
+      case '"' -> bytes[length++] = '"';
+      case '\\' -> bytes[length++] = '\\';
+      case '\b' -> bytes[length++] = 'b';
+      case '\t' -> bytes[length++] = 't';
+      case '\n' -> bytes[length++] = 'n';
+      case '\f' -> bytes[length++] = 'f';
+      case '\r' -> bytes[length++] = 'r';
+      default -> {
+        bytes[length++] = 'u';
+        bytes[length++] = '0';
+        bytes[length++] = '0';
+        bytes[length++] = HEX[c >> 4];
+        bytes[length++] = HEX[c & 0xF];
+      }
+    }
+  }
+
+  /** Writes the character at {@code i} (not ASCII) as UTF-8; returns the index of its last char. */
+  private int nonAscii(String value, int i, char c) {
+    ensure(4);
+    if (c < 0x800) {
+      bytes[length++] = (byte) (0xC0 | (c >> 6));
+      bytes[length++] = (byte) (0x80 | (c & 0x3F));
+      return i;
+    }
+    if (Character.isHighSurrogate(c)
+        && i + 1 < value.length()
+        && Character.isLowSurrogate(value.charAt(i + 1))) {
+      int cp = Character.toCodePoint(c, value.charAt(i + 1));
+      bytes[length++] = (byte) (0xF0 | (cp >> 18));
+      bytes[length++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
+      bytes[length++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
+      bytes[length++] = (byte) (0x80 | (cp & 0x3F));
+      return i + 1;
+    }
+    if (Character.isSurrogate(c)) {
+      bytes[length++] = '?';
+      return i;
+    }
+    bytes[length++] = (byte) (0xE0 | (c >> 12));
+    bytes[length++] = (byte) (0x80 | ((c >> 6) & 0x3F));
+    bytes[length++] = (byte) (0x80 | (c & 0x3F));
+    return i;
+  }
+}
