@@ -800,6 +800,11 @@ final class Mqtt3Connection implements AutoCloseable {
   public void close() {
     if (connected) {
       enqueue(new Frame(new byte[] {(byte) 0xE0, 0}, null, false)); // DISCONNECT: no last will
+      if (Thread.currentThread() == reader) {
+        // closed from a flow run on the reader (a disconnect action): the reader would only write
+        // what it queued before it blocks again, and it waits here
+        writeFromReader();
+      }
       long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
       while (!frames.isEmpty() && connected && System.nanoTime() < deadline) {
         LockSupport.parkNanos(1_000_000);

@@ -324,7 +324,7 @@ public final class MqttSession implements AutoCloseable {
             settings.option("protocolVersion", 4) == 5 ? capacity : Math.min(capacity, 65_000));
     this.drainer = Thread.ofVirtual().name("z8-mqtt-drain").unstarted(this::drainWaiting);
     if (settings.option("autoConnect", true)) {
-      client = start(settings);
+      start(settings);
     } else {
       lastProblem = "not connected (autoConnect false): waiting for a connect action";
     }
@@ -333,9 +333,16 @@ public final class MqttSession implements AutoCloseable {
 
   /**
    * Builds and starts a client for {@code settings} (the HiveMQ client for MQTT 5, {@link
-   * Mqtt3Connection} for 3.1.1) and makes the session's subscriptions on it.
+   * Mqtt3Connection} for 3.1.1), makes it {@link #client} and makes the session's subscriptions on
+   * it.
+   *
+   * <p>It is {@link #client} before it starts connecting: its connected listener ignores a client
+   * that is not (one a connect action replaced), and a fast first connection (the lean 3.1.1
+   * client's reader, HiveMQ's event loop) may report before this returns. Were it assigned after,
+   * that report would be dropped and the session would stay "not connected" for good: nothing
+   * published, the waiting messages never sent.
    */
-  private Client start(ConnectionSettings settings) throws Exception {
+  private void start(ConnectionSettings settings) throws Exception {
     Client started = new Client();
     String clientId =
         settings.database().isEmpty()
@@ -406,6 +413,7 @@ public final class MqttSession implements AutoCloseable {
       }
       // every arrival goes through the session, which knows which nodes subscribed to what
       v5.publishes(MqttGlobalPublishFilter.ALL, this::onPublish5, true);
+      client = started;
       v5.connect(connect.build()).whenComplete(this::onFirstConnect);
     } else {
       // MQTT 3.1.1: the lean client of our own (see Mqtt3Connection)
@@ -450,9 +458,9 @@ public final class MqttSession implements AutoCloseable {
       }
     }
     if (started.v3 != null) {
+      client = started;
       started.v3.start();
     }
-    return started;
   }
 
   /** The trust of a TLS connection: the JDK's (null), or a PEM file's certificates too. */
@@ -638,7 +646,7 @@ public final class MqttSession implements AutoCloseable {
       overrideAdmission = admission;
       closeQuietly(previous);
     }
-    client = start(current);
+    start(current);
     return Connected.STARTED;
   }
 
