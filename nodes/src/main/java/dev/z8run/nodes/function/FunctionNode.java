@@ -154,6 +154,12 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private final JsRuntime runtime;
   private final Function function;
   private final Function finalizer;
+  private static final Sandbox.Shared DEFERRED =
+      new Sandbox.Shared(
+          "(function () { var d = {}; d.promise = new Promise(function (resolve, reject)"
+              + " { d.resolve = resolve; d.reject = reject; }); return d; })",
+          "deferred");
+
   private final Function newDeferred;
   private final Function onResolved;
   private final Function onRejected;
@@ -257,15 +263,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
       runtime = JsRuntime.install(cx, scope, context);
       NodeApi.install(cx, scope, context, new ContextStore(), this);
       installTimers();
-      newDeferred =
-          (Function)
-              cx.evaluateString(
-                  scope,
-                  "(function () { var d = {}; d.promise = new Promise(function (resolve, reject)"
-                      + " { d.resolve = resolve; d.reject = reject; }); return d; })",
-                  "deferred",
-                  1,
-                  null);
+      newDeferred = (Function) DEFERRED.exec(cx, scope);
       onResolved =
           new LambdaFunction(
               scope,

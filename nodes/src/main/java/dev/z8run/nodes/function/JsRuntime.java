@@ -43,7 +43,7 @@ final class JsRuntime {
           "utf16le",
           "utf-16le");
 
-  private static final String PRELUDE = load();
+  private static final Sandbox.Shared PRELUDE = new Sandbox.Shared(load(), "prelude.js");
   private static final System.Logger LOG = System.getLogger("dev.z8run.nodes.function");
 
   private final Scriptable scope;
@@ -113,7 +113,7 @@ final class JsRuntime {
           return Undefined.instance;
         });
     function(scope, host, "id", 0, (c, s, t, args) -> HexFormat.of().formatHex(randomBytes(8)));
-    Object installer = cx.evaluateString(scope, PRELUDE, "prelude.js", 1, null);
+    Object installer = PRELUDE.exec(cx, scope);
     ((Function) installer).call(cx, scope, scope, new Object[] {scope, host});
     Scriptable buffer = (Scriptable) ScriptableObject.getProperty(scope, "Buffer");
     return new JsRuntime(

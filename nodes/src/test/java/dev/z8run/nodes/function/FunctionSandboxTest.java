@@ -73,10 +73,10 @@ class FunctionSandboxTest {
 
   @Test
   void shouldStopAnInfiniteLoopAtTheCpuTimeLimit() {
-    String error = attack("while (true) {}", "timeoutMs", 200);
+    String error = attack("while (true) {}", "timeoutMs", 100);
 
     assertContains("stopped after ", error);
-    assertContains("ms of CPU time (limit 200 ms per message)", error);
+    assertContains("ms of CPU time (limit 100 ms per message)", error);
   }
 
   @Test
@@ -85,16 +85,16 @@ class FunctionSandboxTest {
         attack(
             "while (true) { try { while (true) {} } catch (e) {} finally { while (true) {} } }",
             "timeoutMs",
-            200);
+            100);
 
-    assertContains("(limit 200 ms per message)", error);
+    assertContains("(limit 100 ms per message)", error);
   }
 
   @Test
   void shouldStopALoopInsideAFunctionCreatedAtRunTime() {
-    String error = attack("new Function('while (true) {}')();", "timeoutMs", 200);
+    String error = attack("new Function('while (true) {}')();", "timeoutMs", 100);
 
-    assertContains("(limit 200 ms per message)", error);
+    assertContains("(limit 100 ms per message)", error);
   }
 
   @Test
