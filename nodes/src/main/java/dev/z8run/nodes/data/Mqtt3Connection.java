@@ -352,12 +352,10 @@ final class Mqtt3Connection implements AutoCloseable {
         OutputStream out = s.getOutputStream();
         out.write(connectFrame());
         out.flush();
-        int header = in.u8();
-        int length = in.length();
-        in.ensure(length);
+        int header = in.packet();
+        int length = in.packetLength;
         byte[] body = in.buffer;
-        int at = in.pos;
-        in.pos += length;
+        int at = in.packetAt;
         if ((header & 0xF0) != 0x20 || length < 2) {
           throw new IOException("the broker did not answer CONNECT with CONNACK");
         }
@@ -497,8 +495,26 @@ final class Mqtt3Connection implements AutoCloseable {
       this.raw = raw;
     }
 
+    /** Where the last {@link #packet()}'s body starts in {@link #buffer}, and its length. */
+    int packetAt;
+
+    int packetLength;
+
     boolean isEmpty() {
       return pos == limit;
+    }
+
+    /**
+     * Reads one whole packet: returns its fixed header's first byte; its body is {@link
+     * #packetLength} bytes of {@link #buffer} from {@link #packetAt} (valid until the next read).
+     */
+    int packet() throws IOException {
+      int header = u8();
+      packetLength = length();
+      ensure(packetLength);
+      packetAt = pos;
+      pos += packetLength;
+      return header;
     }
 
     /** Makes {@code n} bytes available from {@code pos}: compacts, grows, reads. */
@@ -558,12 +574,10 @@ final class Mqtt3Connection implements AutoCloseable {
       if (in.isEmpty()) {
         writeFromReader(); // about to wait for the broker: what the flows queued goes out first
       }
-      int header = in.u8();
-      int length = in.length();
-      in.ensure(length);
+      int header = in.packet();
+      int length = in.packetLength;
       byte[] body = in.buffer;
-      int at = in.pos;
-      in.pos += length;
+      int at = in.packetAt;
       switch (header >> 4) {
         case 3 -> onPublish(header, body, at, length, current);
         case 4 -> { // PUBACK

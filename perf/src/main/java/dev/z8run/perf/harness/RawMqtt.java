@@ -154,7 +154,8 @@ final class RawMqtt implements AutoCloseable {
     }
   }
 
-  private static int readLength(DataInputStream in) throws IOException {
+  /** An MQTT remaining length (shared with {@link RawMqttEcho}). */
+  static int readLength(DataInputStream in) throws IOException {
     int value = 0;
     int shift = 0;
     int b;
@@ -166,7 +167,7 @@ final class RawMqtt implements AutoCloseable {
     return value;
   }
 
-  private static void writeLength(OutputStream out, int length) throws IOException {
+  static void writeLength(OutputStream out, int length) throws IOException {
     do {
       int b = length & 0x7F;
       length >>>= 7;
@@ -174,7 +175,7 @@ final class RawMqtt implements AutoCloseable {
     } while (length > 0);
   }
 
-  private static void writeString(OutputStream out, byte[] utf8) throws IOException {
+  static void writeString(OutputStream out, byte[] utf8) throws IOException {
     out.write(utf8.length >> 8);
     out.write(utf8.length);
     out.write(utf8);

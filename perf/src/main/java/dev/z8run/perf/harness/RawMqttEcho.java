@@ -36,16 +36,16 @@ public final class RawMqttEcho {
       // CONNECT: protocol "MQTT" level 4, clean session, keep-alive 60 s
       byte[] variable = {0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60};
       out.write(0x10);
-      writeLength(out, variable.length + 2 + id.length);
+      RawMqtt.writeLength(out, variable.length + 2 + id.length);
       out.write(variable);
-      writeString(out, id);
+      RawMqtt.writeString(out, id);
       out.flush();
       readPacket(in); // CONNACK
       byte[] filter = (prefix + "/in").getBytes(StandardCharsets.UTF_8);
       out.write(0x82);
-      writeLength(out, 2 + 2 + filter.length + 1);
+      RawMqtt.writeLength(out, 2 + 2 + filter.length + 1);
       out.write(new byte[] {0, 1});
-      writeString(out, filter);
+      RawMqtt.writeString(out, filter);
       out.write(qos);
       out.flush();
       byte[] topic = (prefix + "/out").getBytes(StandardCharsets.UTF_8);
@@ -53,7 +53,7 @@ public final class RawMqttEcho {
       int nextId = 1;
       while (true) {
         int header = in.readUnsignedByte();
-        int length = readLength(in);
+        int length = RawMqtt.readLength(in);
         byte[] body = new byte[length];
         in.readFully(body);
         if ((header & 0xF0) == 0x30) {
@@ -66,8 +66,8 @@ public final class RawMqttEcho {
           }
           byte[] payload = echo.hop(Arrays.copyOfRange(body, at, body.length));
           out.write(0x30 | (qos << 1));
-          writeLength(out, 2 + topic.length + (qos > 0 ? 2 : 0) + payload.length);
-          writeString(out, topic);
+          RawMqtt.writeLength(out, 2 + topic.length + (qos > 0 ? 2 : 0) + payload.length);
+          RawMqtt.writeString(out, topic);
           if (qos > 0) {
             out.write(nextId >> 8);
             out.write(nextId);
@@ -84,34 +84,8 @@ public final class RawMqttEcho {
 
   private static byte[] readPacket(DataInputStream in) throws IOException {
     in.readUnsignedByte();
-    byte[] body = new byte[readLength(in)];
+    byte[] body = new byte[RawMqtt.readLength(in)];
     in.readFully(body);
     return body;
-  }
-
-  private static int readLength(DataInputStream in) throws IOException {
-    int value = 0;
-    int shift = 0;
-    int b;
-    do {
-      b = in.readUnsignedByte();
-      value |= (b & 0x7F) << shift;
-      shift += 7;
-    } while ((b & 0x80) != 0);
-    return value;
-  }
-
-  private static void writeLength(OutputStream out, int length) throws IOException {
-    do {
-      int b = length & 0x7F;
-      length >>>= 7;
-      out.write(length > 0 ? b | 0x80 : b);
-    } while (length > 0);
-  }
-
-  private static void writeString(OutputStream out, byte[] utf8) throws IOException {
-    out.write(utf8.length >> 8);
-    out.write(utf8.length);
-    out.write(utf8);
   }
 }
