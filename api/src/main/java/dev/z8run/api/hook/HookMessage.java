@@ -3,6 +3,7 @@ package dev.z8run.api.hook;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import dev.z8run.io.json.JsonBytes;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;

@@ -4,6 +4,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
+import dev.z8run.io.json.JsonBytes;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
@@ -12,7 +13,6 @@ import dev.z8run.nodes.support.MessageBodies;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -279,8 +279,8 @@ final class MqttInNode implements Node {
     synchronized (pending) {
       if (pending.isEmpty()
           && (binary == null
-              ? context.tryTriggerInline(json.bytes, 0, json.length)
-              : trigger(json.toBytes(), binary))) {
+              ? context.tryTriggerInline(json.array(), 0, json.length())
+              : trigger(json.toByteArray(), binary))) {
         incoming.acknowledge();
         return;
       }
@@ -292,7 +292,7 @@ final class MqttInNode implements Node {
         }
         return;
       }
-      pending.addLast(new Waiting(json.toBytes(), binary, incoming));
+      pending.addLast(new Waiting(json.toByteArray(), binary, incoming));
     }
     LockSupport.unpark(retrier);
   }
@@ -333,8 +333,8 @@ final class MqttInNode implements Node {
   private byte[] decode(MqttSession.Incoming incoming, String datatype, JsonBytes json) {
     byte[] payload = incoming.payload();
     MqttSession.Properties properties = incoming.properties();
-    json.raw("{\"topic\":").raw(topicJson(incoming.topic()));
-    json.raw(",\"qos\":").raw(incoming.qos() == 0 ? "0" : incoming.qos() == 1 ? "1" : "2");
+    json.raw("{\"topic\":").write(topicJson(incoming.topic()));
+    json.raw(",\"qos\":").number(incoming.qos());
     json.raw(incoming.retain() ? ",\"retain\":true" : ",\"retain\":false");
     if (properties != MqttSession.Properties.NONE) {
       appendProperties(json, properties);
@@ -429,7 +429,10 @@ final class MqttInNode implements Node {
       json.raw(",\"correlationData\":{\"type\":\"Buffer\",\"data\":[");
       byte[] data = properties.correlationData();
       for (int i = 0; i < data.length; i++) {
-        json.raw(i == 0 ? "" : ",").raw(Integer.toString(data[i] & 0xFF));
+        if (i > 0) {
+          json.write((byte) ',');
+        }
+        json.number(data[i] & 0xFF);
       }
       json.raw("]}");
     }
@@ -437,8 +440,7 @@ final class MqttInNode implements Node {
       json.raw(",\"contentType\":").string(properties.contentType());
     }
     if (properties.messageExpiryInterval() != null) {
-      json.raw(",\"messageExpiryInterval\":")
-          .raw(Long.toString(properties.messageExpiryInterval()));
+      json.raw(",\"messageExpiryInterval\":").number(properties.messageExpiryInterval());
     }
     if (properties.payloadFormatIndicator() != null) {
       json.raw(",\"payloadFormatIndicator\":")
@@ -462,13 +464,13 @@ final class MqttInNode implements Node {
               return values;
             });
       }
-      json.raw(",\"userProperties\":").raw(JsonCodec.writeString(user));
+      json.raw(",\"userProperties\":").write(JsonCodec.write(user));
     }
   }
 
   /** The payload parsed as JSON (it must be), re-written compact. */
   private static void appendJson(JsonBytes json, byte[] payload) {
-    json.raw(JsonCodec.writeString(JsonCodec.parse(payload)));
+    json.write(JsonCodec.write(JsonCodec.parse(payload)));
   }
 
   private static void appendAuto(JsonBytes json, byte[] payload) {
@@ -482,13 +484,13 @@ final class MqttInNode implements Node {
     }
     if (start < end && JsonCheck.surelyValid(payload, start, end)) {
       // JSON as JsonCodec.parse would accept it, checked without building it
-      json.raw(payload, start, end - start);
+      json.write(payload, start, end - start);
       return;
     }
     if (start < end && looksLikeJson(payload, start, end)) {
       try {
         JsonCodec.parse(payload, start, end - start);
-        json.raw(payload, start, end - start);
+        json.write(payload, start, end - start);
         return;
       } catch (RuntimeException notJson) {
         // a string after all
@@ -524,53 +526,6 @@ final class MqttInNode implements Node {
       }
     }
     return true;
-  }
-
-  /** A message's JSON written straight into bytes. */
-  private static final class JsonBytes {
-    byte[] bytes;
-    int length;
-
-    JsonBytes(int capacity) {
-      bytes = new byte[capacity];
-    }
-
-    private void room(int more) {
-      if (length + more > bytes.length) {
-        bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + more));
-      }
-    }
-
-    /** ASCII text, as is. */
-    JsonBytes raw(String ascii) {
-      int n = ascii.length();
-      room(n);
-      for (int i = 0; i < n; i++) {
-        bytes[length++] = (byte) ascii.charAt(i);
-      }
-      return this;
-    }
-
-    JsonBytes raw(byte[] from) {
-      return raw(from, 0, from.length);
-    }
-
-    JsonBytes raw(byte[] from, int offset, int count) {
-      room(count);
-      System.arraycopy(from, offset, bytes, length, count);
-      length += count;
-      return this;
-    }
-
-    /** A JSON string of {@code text}. */
-    JsonBytes string(String text) {
-      byte[] quoted = JsonCodec.write(text);
-      return raw(quoted, 0, quoted.length);
-    }
-
-    byte[] toBytes() {
-      return length == bytes.length ? bytes : Arrays.copyOf(bytes, length);
-    }
   }
 
   @Override

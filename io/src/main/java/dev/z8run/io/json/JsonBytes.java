@@ -1,32 +1,51 @@
-package dev.z8run.api.hook;
+package dev.z8run.io.json;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
- * A growable UTF-8 JSON text for the hook's messages, written by hand: a request's message is a few
- * fixed keys and strings, and a generator per request (its context, buffers and recycler pool) cost
- * more than the text itself. Strings are escaped as Jackson escapes them: {@code "} and {@code \}
- * with a backslash, {@code \b \t \n \f \r} by their short forms, other characters below U+0020 as
- * {@code \}{@code u00XX} (upper-case hex); everything else as its UTF-8 bytes (a character outside
- * the BMP too, where Jackson wrote two escaped surrogates; a lone surrogate as {@code ?}, as {@link
- * String#getBytes} writes it). Not thread-safe.
+ * A growable UTF-8 JSON text written by hand, for messages made of a few fixed keys, strings and
+ * numbers (the hook's request messages, an MQTT message): a generator per message (its context,
+ * buffers and recycler pool) costs more than the text itself.
+ *
+ * <p>Strings are escaped as Jackson's generator escapes them: {@code "} and {@code \} with a
+ * backslash, {@code \b \t \n \f \r} by their short forms, other characters below U+0020 as {@code
+ * \}{@code u00XX} (upper-case hex); everything else as its UTF-8 bytes. Two exceptions: a character
+ * outside the BMP is its four UTF-8 bytes (Jackson writes two escaped surrogates: the same string
+ * to a reader), and a lone surrogate is {@code ?}, as {@link String#getBytes} writes it (Jackson
+ * refuses it). Numbers are written as {@link Long#toString} writes them, without allocating.
+ *
+ * <p>Nothing checks that the calls make well-formed JSON: the caller writes the punctuation. Not
+ * thread-safe.
  */
-final class JsonBytes {
-  private static final byte[] HEX =
-      "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+public final class JsonBytes {
+  private static final byte[] HEX = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] LONG_MIN =
+      Long.toString(Long.MIN_VALUE).getBytes(StandardCharsets.US_ASCII);
 
   private byte[] bytes;
   private int length;
 
-  JsonBytes(int capacity) {
+  /** An empty text with room for {@code capacity} bytes (at least 16) before it grows. */
+  public JsonBytes(int capacity) {
     bytes = new byte[Math.max(16, capacity)];
   }
 
-  int length() {
+  /** How many bytes have been written. */
+  public int length() {
     return length;
   }
 
-  byte[] toByteArray() {
+  /**
+   * The text's own buffer, its bytes {@code [0, length())}: valid until the next write, which may
+   * replace it. For a caller that copies the text at once (into a ring, say).
+   */
+  public byte[] array() {
+    return bytes;
+  }
+
+  /** A copy of the text. */
+  public byte[] toByteArray() {
     return Arrays.copyOf(bytes, length);
   }
 
@@ -36,17 +55,20 @@ final class JsonBytes {
     }
   }
 
-  JsonBytes write(byte b) {
+  /** Appends one byte, as is. */
+  public JsonBytes write(byte b) {
     ensure(1);
     bytes[length++] = b;
     return this;
   }
 
-  JsonBytes write(byte[] source) {
+  /** Appends {@code source}, as is: JSON text already written. */
+  public JsonBytes write(byte[] source) {
     return write(source, 0, source.length);
   }
 
-  JsonBytes write(byte[] source, int offset, int count) {
+  /** Appends {@code source[offset, offset + count)}, as is. */
+  public JsonBytes write(byte[] source, int offset, int count) {
     ensure(count);
     System.arraycopy(source, offset, bytes, length, count);
     length += count;
@@ -54,15 +76,15 @@ final class JsonBytes {
   }
 
   /** Appends a copy of this text's own bytes {@code [from, from + count)}. */
-  JsonBytes repeat(int from, int count) {
+  public JsonBytes repeat(int from, int count) {
     ensure(count);
     System.arraycopy(bytes, from, bytes, length, count);
     length += count;
     return this;
   }
 
-  /** Appends {@code ascii} as is: a key or punctuation with nothing to escape. */
-  JsonBytes raw(String ascii) {
+  /** Appends {@code ascii} as is: a key, a literal or punctuation with nothing to escape. */
+  public JsonBytes raw(String ascii) {
     int n = ascii.length();
     ensure(n);
     for (int i = 0; i < n; i++) {
@@ -71,8 +93,30 @@ final class JsonBytes {
     return this;
   }
 
+  /** Appends {@code value} as a JSON number. */
+  public JsonBytes number(long value) {
+    if (value == Long.MIN_VALUE) {
+      return write(LONG_MIN);
+    }
+    ensure(20);
+    if (value < 0) {
+      bytes[length++] = '-';
+      value = -value;
+    }
+    int digits = 1;
+    for (long rest = value / 10; rest != 0; rest /= 10) {
+      digits++;
+    }
+    for (int at = length + digits - 1; at >= length; at--) {
+      bytes[at] = (byte) ('0' + value % 10);
+      value /= 10;
+    }
+    length += digits;
+    return this;
+  }
+
   /** Appends {@code value} as a JSON string, quoted and escaped. */
-  JsonBytes string(String value) {
+  public JsonBytes string(String value) {
     int n = value.length();
     ensure(n + 2);
     bytes[length++] = '"';
@@ -92,8 +136,8 @@ final class JsonBytes {
     return this;
   }
 
-  /** Appends {@code "key":"value"} after a comma unless {@code first}. */
-  JsonBytes member(boolean first, String key, String value) {
+  /** Appends {@code "key":"value"}, after a comma unless {@code first}. */
+  public JsonBytes member(boolean first, String key, String value) {
     if (!first) {
       write((byte) ',');
     }
