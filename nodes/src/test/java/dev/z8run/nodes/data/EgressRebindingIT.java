@@ -5,21 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hivemq.client.mqtt.MqttClient;
-import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
-import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.runtime.DeployException;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.support.LiveConnections;
-import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.nodes.support.PinningResolver;
 import dev.z8run.testkit.Poll;
-import dev.z8run.testkit.TestServices;
-import dev.z8run.testkit.TestServices.Service;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,8 +24,6 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.net.spi.InetAddressResolver;
-import java.nio.charset.StandardCharsets;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,8 +46,9 @@ import org.junit.jupiter.api.Test;
  * reaches it. Needs the JVM's DNS cache off ({@code -Dsun.net.inetaddr.ttl=0}, nodes/pom.xml).
  */
 class EgressRebindingIT {
-  private FlowHarness harness;
-  private final LiveConnections live = new LiveConnections();
+  private final MqttFixture mqtt = new MqttFixture("h12b", "127.0.0.1");
+  private final FlowHarness harness = mqtt.harness;
+  private final LiveConnections live = mqtt.live;
   private final String name = "h12b-" + UUID.randomUUID().toString().substring(0, 8) + ".test";
   private final AtomicInteger lookups = new AtomicInteger();
   private AutoCloseable rebound;
@@ -84,14 +77,11 @@ class EgressRebindingIT {
                 return previous.lookupByAddress(address);
               }
             });
-    harness = new FlowHarness();
-    harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("127.0.0.1"));
-    harness.engine.registerService(LiveConnections.class, live);
   }
 
   @AfterEach
   void tearDown() throws Exception {
-    harness.close();
+    mqtt.close();
     rebound.close();
     if (relay != null) {
       relay.close();
@@ -147,7 +137,7 @@ class EgressRebindingIT {
         "a query on a new connection",
         () -> {
           harness.inject("rebind-db", "in", "{}");
-          sleep(200);
+          MqttFixture.sleep(200);
           return relay.accepted.get() > before && harness.captured("ok").size() >= 2;
         });
     assertEquals(0, victim.accepted.get(), "nothing reached the forbidden address");
@@ -173,15 +163,19 @@ class EgressRebindingIT {
   }
 
   private void mqtt(int protocolVersion) throws Exception {
-    int brokerPort = URI.create(TestServices.require(Service.MQTT)).getPort();
-    listen(brokerPort);
-    String topic = "h12b/" + UUID.randomUUID().toString().substring(0, 8) + "/rebind";
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("broker", name);
-    config.put("port", relay.port());
-    config.put("protocolVersion", String.valueOf(protocolVersion));
-    config.put("topic", topic);
-    config.put("qos", 0);
+    listen(mqtt.port);
+    String topic = mqtt.prefix + "/rebind";
+    Map<String, Object> config =
+        mqtt.connectionTo(
+            relay.port(),
+            "broker",
+            name,
+            "protocolVersion",
+            String.valueOf(protocolVersion),
+            "topic",
+            topic,
+            "qos",
+            0);
     String flowId = "rebind-mqtt" + protocolVersion;
     harness.engine.deploy(
         new Flow(
@@ -190,23 +184,12 @@ class EgressRebindingIT {
             "",
             List.of(node("in", "mqtt-in", JsonCodec.writeString(config)), node("got", "capture")),
             List.of(new Wire("in", 0, "got", 0))));
-    Mqtt5BlockingClient client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .serverHost("127.0.0.1")
-            .serverPort(brokerPort)
-            .identifier("h12b-test-" + UUID.randomUUID().toString().substring(0, 6))
-            .buildBlocking();
-    client.connect();
-    try {
-      awaitDelivery(client, topic, 1);
-      int before = relay.accepted.get();
-      relay.cut(); // the broker "restarts": the session reconnects and subscribes again
-      FlowHarness.await("a reconnection", () -> relay.accepted.get() > before);
-      awaitDelivery(client, topic, harness.captured("got").size() + 1);
-    } finally {
-      client.disconnect();
-    }
+    Mqtt5BlockingClient client = mqtt.client();
+    awaitDelivery(client, topic, 1);
+    int before = relay.accepted.get();
+    relay.cut(); // the broker "restarts": the session reconnects and subscribes again
+    FlowHarness.await("a reconnection", () -> relay.accepted.get() > before);
+    awaitDelivery(client, topic, harness.captured("got").size() + 1);
     assertEquals(0, victim.accepted.get(), "nothing reached the forbidden address");
     harness.engine.stop(flowId, 5_000);
     assertEquals(0, live.size());
@@ -215,14 +198,9 @@ class EgressRebindingIT {
 
   @Test
   void shouldKeepABrokerNamedByAConnectMessageOnTheCheckedAddress() throws Exception {
-    int brokerPort = URI.create(TestServices.require(Service.MQTT)).getPort();
-    listen(brokerPort);
-    String topic = "h15b/" + UUID.randomUUID().toString().substring(0, 8) + "/rebind-msg";
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("broker", "127.0.0.1");
-    config.put("port", relay.port());
-    config.put("topic", topic);
-    config.put("qos", 0);
+    listen(mqtt.port);
+    String topic = mqtt.prefix + "/rebind-msg";
+    Map<String, Object> config = mqtt.connectionTo(relay.port(), "topic", topic, "qos", 0);
     harness.engine.deploy(
         new Flow(
             "rebind-msg",
@@ -233,36 +211,24 @@ class EgressRebindingIT {
                 node("in", "mqtt-in", JsonCodec.writeString(config)),
                 node("got", "capture")),
             List.of(new Wire("src", 0, "in", 0), new Wire("in", 0, "got", 0))));
-    Mqtt5BlockingClient client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .serverHost("127.0.0.1")
-            .serverPort(brokerPort)
-            .identifier("h15b-test-" + UUID.randomUUID().toString().substring(0, 6))
-            .buildBlocking();
-    client.connect();
-    try {
-      awaitDelivery(client, topic, 1);
-      int before = relay.accepted.get();
-      // a message names the broker by the rebinding name: checked (127.0.0.1) and pinned
-      harness.inject(
-          "rebind-msg",
-          "src",
-          "{\"action\":\"connect\",\"broker\":{\"broker\":\""
-              + name
-              + "\",\"port\":"
-              + relay.port()
-              + ",\"force\":true}}");
-      FlowHarness.await(
-          "the connection the message asked for", () -> relay.accepted.get() > before);
-      awaitDelivery(client, topic, harness.captured("got").size() + 1);
-      int beforeCut = relay.accepted.get();
-      relay.cut(); // reconnects resolve the name again: the pin answers the checked address
-      FlowHarness.await("a reconnection", () -> relay.accepted.get() > beforeCut);
-      awaitDelivery(client, topic, harness.captured("got").size() + 1);
-    } finally {
-      client.disconnect();
-    }
+    Mqtt5BlockingClient client = mqtt.client();
+    awaitDelivery(client, topic, 1);
+    int before = relay.accepted.get();
+    // a message names the broker by the rebinding name: checked (127.0.0.1) and pinned
+    harness.inject(
+        "rebind-msg",
+        "src",
+        "{\"action\":\"connect\",\"broker\":{\"broker\":\""
+            + name
+            + "\",\"port\":"
+            + relay.port()
+            + ",\"force\":true}}");
+    FlowHarness.await("the connection the message asked for", () -> relay.accepted.get() > before);
+    awaitDelivery(client, topic, harness.captured("got").size() + 1);
+    int beforeCut = relay.accepted.get();
+    relay.cut(); // reconnects resolve the name again: the pin answers the checked address
+    FlowHarness.await("a reconnection", () -> relay.accepted.get() > beforeCut);
+    awaitDelivery(client, topic, harness.captured("got").size() + 1);
     assertTrue(harness.errors("in").isEmpty(), harness.errors("in").toString());
     assertEquals(0, victim.accepted.get(), "nothing reached the forbidden address");
     harness.engine.stop("rebind-msg", 5_000);
@@ -283,24 +249,11 @@ class EgressRebindingIT {
             java.time.Duration.ofSeconds(45))
         .until(
             () -> {
-              client.publish(
-                  Mqtt5Publish.builder()
-                      .topic(topic)
-                      .qos(MqttQos.AT_MOST_ONCE)
-                      .payload("\"probe\"".getBytes(StandardCharsets.UTF_8))
-                      .build());
-              sleep(50);
+              MqttFixture.publish(client, topic, "\"probe\"", 0, false);
+              MqttFixture.sleep(50);
               return harness.captured("got").size() >= count;
             });
     assertEquals(0, victim.accepted.get(), "nothing reached the forbidden address");
-  }
-
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-    }
   }
 
   /** Listens on 127.0.0.1 (any free port) and forwards each connection to 127.0.0.1:target. */

@@ -1,11 +1,13 @@
 package dev.z8run.nodes.data;
 
 import static dev.z8run.nodes.FlowHarness.node;
+import static dev.z8run.nodes.data.MqttFixture.json;
+import static dev.z8run.nodes.data.MqttFixture.publish;
+import static dev.z8run.nodes.data.MqttFixture.sleep;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.datatypes.Mqtt5UserProperties;
@@ -15,17 +17,11 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
-import dev.z8run.nodes.support.LiveConnections;
-import dev.z8run.nodes.support.OutboundPolicy;
-import dev.z8run.testkit.TestServices;
-import dev.z8run.testkit.TestServices.Service;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -33,7 +29,6 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -42,45 +37,14 @@ import org.junit.jupiter.api.Test;
  * deployed flows against the real Mosquitto of {@code bin/services}.
  */
 class MqttControlIT {
-  private FlowHarness harness;
-  private final LiveConnections live = new LiveConnections();
-  private final String prefix = "h15b/" + UUID.randomUUID().toString().substring(0, 8);
-  private final List<AutoCloseable> closeAfter = new ArrayList<>();
-  private int port;
-
-  @BeforeEach
-  void setUp() {
-    port = URI.create(TestServices.require(Service.MQTT)).getPort();
-    harness = new FlowHarness();
-    // 127.0.0.1 only: 127.0.0.2 stands for a forbidden address
-    harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("127.0.0.1"));
-    harness.engine.registerService(LiveConnections.class, live);
-  }
+  // 127.0.0.1 only: 127.0.0.2 stands for a forbidden address
+  private final MqttFixture mqtt = new MqttFixture("h15b", "127.0.0.1");
+  private final FlowHarness harness = mqtt.harness;
+  private final String prefix = mqtt.prefix;
 
   @AfterEach
   void tearDown() throws Exception {
-    harness.close();
-    for (AutoCloseable closeable : closeAfter.reversed()) {
-      closeable.close();
-    }
-  }
-
-  private Map<String, Object> connection(Object... extra) {
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("broker", "127.0.0.1");
-    config.put("port", port);
-    for (int i = 0; i < extra.length; i += 2) {
-      config.put((String) extra[i], extra[i + 1]);
-    }
-    return config;
-  }
-
-  private static String json(Map<String, Object> base, Object... extra) {
-    Map<String, Object> config = new LinkedHashMap<>(base);
-    for (int i = 0; i < extra.length; i += 2) {
-      config.put((String) extra[i], extra[i + 1]);
-    }
-    return JsonCodec.writeString(config);
+    mqtt.close();
   }
 
   /** source "ctl" -> mqtt-in "in" -> capture "got". */
@@ -94,41 +58,8 @@ class MqttControlIT {
             List.of(new Wire("ctl", 0, "in", 0), new Wire("in", 0, "got", 0))));
   }
 
-  private Mqtt5BlockingClient client() {
-    Mqtt5BlockingClient client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .serverHost("127.0.0.1")
-            .serverPort(port)
-            .identifier("h15b-test-" + UUID.randomUUID().toString().substring(0, 6))
-            .buildBlocking();
-    client.connect();
-    closeAfter.add(client::disconnect);
-    return client;
-  }
-
-  private static void publish(Mqtt5BlockingClient client, String topic, String payload) {
-    publish(client, topic, payload, false);
-  }
-
-  private static void publish(
-      Mqtt5BlockingClient client, String topic, String payload, boolean retain) {
-    client.publish(
-        Mqtt5Publish.builder()
-            .topic(topic)
-            .qos(MqttQos.AT_LEAST_ONCE)
-            .retain(retain)
-            .payload(payload.getBytes(StandardCharsets.UTF_8))
-            .build());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> body(FlowHarness.Captured captured) {
-    return (Map<String, Object>) captured.parsed();
-  }
-
   private List<Map<String, Object>> bodies(String nodeId) {
-    return harness.captured(nodeId).stream().map(MqttControlIT::body).toList();
+    return harness.captured(nodeId).stream().map(MqttFixture::body).toList();
   }
 
   private boolean received(String nodeId, String topic) {
@@ -148,19 +79,11 @@ class MqttControlIT {
         });
   }
 
-  private static void sleep(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException interrupted) {
-      Thread.currentThread().interrupt();
-    }
-  }
-
   @Test
   @SuppressWarnings("unchecked")
   void shouldSubscribeUnsubscribeAndListSubscriptionsDynamically() throws Exception {
-    deployControlled("dyn", json(connection(), "inputs", 1));
-    Mqtt5BlockingClient client = client();
+    deployControlled("dyn", json(mqtt.connection(), "inputs", 1));
+    Mqtt5BlockingClient client = mqtt.client();
     harness.inject(
         "dyn",
         "ctl",
@@ -251,7 +174,7 @@ class MqttControlIT {
   @Test
   void shouldDisconnectAndConnectTheSharedConnectionForEveryUserOfIt() throws Exception {
     String clientId = "h15b-dc-" + UUID.randomUUID().toString().substring(0, 6);
-    Map<String, Object> shared = connection("clientId", clientId);
+    Map<String, Object> shared = mqtt.connection("clientId", clientId);
     String topic = prefix + "/dc";
     // one connection, two flows: the mqtt-out of one controls what the mqtt-in of the other hears
     harness.engine.deploy(
@@ -265,8 +188,8 @@ class MqttControlIT {
             List.of(new Wire("in", 0, "got", 0))));
     harness.engine.deploy(
         FlowHarness.chain("dc-out", node("src", "source"), node("out", "mqtt-out", json(shared))));
-    assertEquals(1, live.size(), "one client for both");
-    Mqtt5BlockingClient client = client();
+    assertEquals(1, mqtt.live.size(), "one client for both");
+    Mqtt5BlockingClient client = mqtt.client();
     var heard = new LinkedBlockingQueue<String>();
     client
         .toAsync()
@@ -300,7 +223,8 @@ class MqttControlIT {
 
     // connected: connect again is a no-op; with a broker but no force it is refused
     harness.inject("dc-out", "src", "{\"action\":\"connect\"}");
-    harness.inject("dc-out", "src", "{\"action\":\"connect\",\"broker\":{\"port\":" + port + "}}");
+    harness.inject(
+        "dc-out", "src", "{\"action\":\"connect\",\"broker\":{\"port\":" + mqtt.port + "}}");
     List<String> errors = harness.awaitErrors("out", 1);
     assertTrue(
         errors.get(0).contains("Disconnect from broker before connecting"), errors.toString());
@@ -315,8 +239,8 @@ class MqttControlIT {
     }
     String topic = prefix + "/override";
     deployControlled(
-        "override", json(connection("port", nothing), "topic", topic, "protocolVersion", "5"));
-    Mqtt5BlockingClient client = client();
+        "override", json(mqtt.connection("port", nothing), "topic", topic, "protocolVersion", "5"));
+    Mqtt5BlockingClient client = mqtt.client();
     publish(client, topic, "\"unheard\"");
     sleep(300);
     assertTrue(harness.captured("got").isEmpty(), "no broker on the configured port");
@@ -324,19 +248,20 @@ class MqttControlIT {
         "override",
         "ctl",
         "{\"action\":\"connect\",\"broker\":{\"broker\":\"127.0.0.1\",\"port\":"
-            + port
+            + mqtt.port
             + ",\"force\":true}}");
     awaitDelivering(client, topic, "got");
     FlowHarness.await(
         "the status names the new broker",
-        () -> harness.statuses("in").stream().anyMatch(s -> s.contains(":" + port)));
+        () -> harness.statuses("in").stream().anyMatch(s -> s.contains(":" + mqtt.port)));
   }
 
   @Test
   void shouldWaitForAConnectActionWithAutoConnectOff() throws Exception {
     String topic = prefix + "/manual";
-    deployControlled("manual", json(connection("autoConnect", false), "topic", topic, "qos", 1));
-    Mqtt5BlockingClient client = client();
+    deployControlled(
+        "manual", json(mqtt.connection("autoConnect", false), "topic", topic, "qos", 1));
+    Mqtt5BlockingClient client = mqtt.client();
     publish(client, topic, "\"unheard\"");
     sleep(500);
     assertTrue(harness.captured("got").isEmpty(), "not connected before the connect action");
@@ -349,7 +274,7 @@ class MqttControlIT {
     String topic = prefix + "/fan";
     String config =
         json(
-            connection("clientId", "h15b-fan-" + UUID.randomUUID()),
+            mqtt.connection("clientId", "h15b-fan-" + UUID.randomUUID()),
             "topic",
             topic + "/#",
             "qos",
@@ -365,8 +290,8 @@ class MqttControlIT {
                 node("gotA", "capture"),
                 node("gotB", "capture")),
             List.of(new Wire("a", 0, "gotA", 0), new Wire("b", 0, "gotB", 0))));
-    assertEquals(1, live.size(), "one client");
-    Mqtt5BlockingClient client = client();
+    assertEquals(1, mqtt.live.size(), "one client");
+    Mqtt5BlockingClient client = mqtt.client();
     awaitDelivering(client, topic + "/probe", "gotA");
     awaitDelivering(client, topic + "/probe", "gotB");
     publish(client, topic + "/x", "\"both\"");
@@ -393,7 +318,7 @@ class MqttControlIT {
     AtomicInteger reached = new AtomicInteger();
     ServerSocket victim = new ServerSocket();
     victim.bind(new InetSocketAddress(InetAddress.getByAddress(new byte[] {127, 0, 0, 2}), 0));
-    closeAfter.add(victim);
+    mqtt.closeAfter(victim);
     Thread.ofVirtual()
         .start(
             () -> {
@@ -407,8 +332,8 @@ class MqttControlIT {
               }
             });
     String topic = prefix + "/policy";
-    deployControlled("policy", json(connection(), "topic", topic));
-    Mqtt5BlockingClient client = client();
+    deployControlled("policy", json(mqtt.connection(), "topic", topic));
+    Mqtt5BlockingClient client = mqtt.client();
     awaitDelivering(client, topic, "got");
     harness.inject(
         "policy",
@@ -441,11 +366,11 @@ class MqttControlIT {
   @Test
   void shouldHonourNoLocalRetainHandlingAndRetainAsPublishedOnMqtt5() throws Exception {
     String topic = prefix + "/v5opts";
-    Mqtt5BlockingClient client = client();
-    publish(client, topic + "/kept", "\"retained\"", true);
-    closeAfter.add(() -> publish(client, topic + "/kept", "", true)); // clear it
+    Mqtt5BlockingClient client = mqtt.client();
+    publish(client, topic + "/kept", "\"retained\"", 1, true);
+    mqtt.closeAfter(() -> publish(client, topic + "/kept", "", 1, true)); // clear it
     String one = "h15b-nl-" + UUID.randomUUID().toString().substring(0, 6);
-    Map<String, Object> v5 = connection("protocolVersion", "5", "clientId", one);
+    Map<String, Object> v5 = mqtt.connection("protocolVersion", "5", "clientId", one);
     // no local, retain handling 2 (no retained message at subscribe), on the same connection as
     // an mqtt-out: what the flow publishes does not come back to it
     harness.engine.deploy(
@@ -461,7 +386,7 @@ class MqttControlIT {
             List.of(new Wire("src", 0, "out", 0), new Wire("in", 0, "got", 0))));
     // retain handling 0 and retain as published, on a connection of its own
     Map<String, Object> other =
-        connection(
+        mqtt.connection(
             "protocolVersion",
             "5",
             "clientId",
@@ -481,8 +406,8 @@ class MqttControlIT {
     assertTrue(!received("got", topic + "/kept"), "rh 2: no retained message at subscribe");
 
     harness.inject("nl", "src", "{\"payload\":\"mine\"}");
-    publish(client, topic + "/live", "\"live\"", true);
-    closeAfter.add(() -> publish(client, topic + "/live", "", true));
+    publish(client, topic + "/live", "\"live\"", 1, true);
+    mqtt.closeAfter(() -> publish(client, topic + "/live", "", 1, true));
     FlowHarness.await(
         "the live messages",
         // got2 hears "live" on a connection of its own, not necessarily before got does
@@ -505,7 +430,7 @@ class MqttControlIT {
     assertEquals(false, plain.get("retain"), "without it the broker clears the flag");
 
     // a dynamic subscription's MQTT 5 defaults, as Node-RED lists them
-    deployControlled("dyn5", json(connection("protocolVersion", "5"), "inputs", 1));
+    deployControlled("dyn5", json(mqtt.connection("protocolVersion", "5"), "inputs", 1));
     harness.inject(
         "dyn5",
         "ctl",
@@ -528,7 +453,7 @@ class MqttControlIT {
   @Test
   void shouldRoundTripMqtt5PropertiesThroughInAndOut() throws Exception {
     String topic = prefix + "/rt";
-    Map<String, Object> v5 = connection("protocolVersion", "5");
+    Map<String, Object> v5 = mqtt.connection("protocolVersion", "5");
     harness.engine.deploy(
         new Flow(
             "rt",
@@ -539,7 +464,7 @@ class MqttControlIT {
                 node("out", "mqtt-out", json(v5, "topic", topic + "/out", "qos", 1)),
                 node("got", "capture")),
             List.of(new Wire("in", 0, "out", 0), new Wire("in", 0, "got", 0))));
-    Mqtt5BlockingClient client = client();
+    Mqtt5BlockingClient client = mqtt.client();
     var received = new LinkedBlockingQueue<Mqtt5Publish>();
     client
         .toAsync()
@@ -597,8 +522,8 @@ class MqttControlIT {
         FlowHarness.chain(
             "alias",
             node("src", "source"),
-            node("out", "mqtt-out", json(connection("protocolVersion", "5")))));
-    Mqtt5BlockingClient client = client();
+            node("out", "mqtt-out", json(mqtt.connection("protocolVersion", "5")))));
+    Mqtt5BlockingClient client = mqtt.client();
     var received = new LinkedBlockingQueue<String>();
     client
         .toAsync()

@@ -1,11 +1,14 @@
 package dev.z8run.nodes.data;
 
 import static dev.z8run.nodes.FlowHarness.node;
+import static dev.z8run.nodes.data.MqttFixture.body;
+import static dev.z8run.nodes.data.MqttFixture.json;
+import static dev.z8run.nodes.data.MqttFixture.publish;
+import static dev.z8run.nodes.data.MqttFixture.sleep;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.hivemq.client.mqtt.MqttClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
@@ -13,12 +16,7 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
-import dev.z8run.nodes.support.LiveConnections;
-import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.testkit.PrivateMosquitto;
-import dev.z8run.testkit.TestServices;
-import dev.z8run.testkit.TestServices.Service;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -29,7 +27,6 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -37,45 +34,13 @@ import org.junit.jupiter.api.Test;
  * private Mosquitto for what needs a broker restart, TLS or passwords.
  */
 class MqttNodesIT {
-  private FlowHarness harness;
-  private final LiveConnections live = new LiveConnections();
-  private final String prefix = "h15/" + UUID.randomUUID().toString().substring(0, 8);
-  private final List<AutoCloseable> closeAfter = new ArrayList<>();
-  private int port;
-
-  @BeforeEach
-  void setUp() {
-    URI broker = URI.create(TestServices.require(Service.MQTT));
-    port = broker.getPort();
-    harness = new FlowHarness();
-    harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("127.0.0.0/8,::1"));
-    harness.engine.registerService(LiveConnections.class, live);
-  }
+  private final MqttFixture mqtt = new MqttFixture("h15", "127.0.0.0/8,::1");
+  private final FlowHarness harness = mqtt.harness;
+  private final String prefix = mqtt.prefix;
 
   @AfterEach
   void tearDown() throws Exception {
-    harness.close();
-    for (AutoCloseable closeable : closeAfter.reversed()) {
-      closeable.close();
-    }
-  }
-
-  private Map<String, Object> connection(int brokerPort, Object... extra) {
-    Map<String, Object> config = new LinkedHashMap<>();
-    config.put("broker", "127.0.0.1");
-    config.put("port", brokerPort);
-    for (int i = 0; i < extra.length; i += 2) {
-      config.put((String) extra[i], extra[i + 1]);
-    }
-    return config;
-  }
-
-  private static String json(Map<String, Object> base, Object... extra) {
-    Map<String, Object> config = new LinkedHashMap<>(base);
-    for (int i = 0; i < extra.length; i += 2) {
-      config.put((String) extra[i], extra[i + 1]);
-    }
-    return JsonCodec.writeString(config);
+    mqtt.close();
   }
 
   /** mqtt-in "in" -> capture "got". */
@@ -95,30 +60,6 @@ class MqttNodesIT {
         FlowHarness.chain(flowId, node("src", "source"), node("out", "mqtt-out", config)));
   }
 
-  private Mqtt5BlockingClient client(int brokerPort) {
-    Mqtt5BlockingClient client =
-        MqttClient.builder()
-            .useMqttVersion5()
-            .serverHost("127.0.0.1")
-            .serverPort(brokerPort)
-            .identifier("h15-test-" + UUID.randomUUID().toString().substring(0, 6))
-            .buildBlocking();
-    client.connect();
-    closeAfter.add(client::disconnect);
-    return client;
-  }
-
-  private static void publish(
-      Mqtt5BlockingClient client, String topic, String payload, int qos, boolean retain) {
-    client.publish(
-        Mqtt5Publish.builder()
-            .topic(topic)
-            .qos(MqttQos.fromCode(qos))
-            .retain(retain)
-            .payload(payload.getBytes(StandardCharsets.UTF_8))
-            .build());
-  }
-
   private void awaitSubscribed(String nodeId) {
     FlowHarness.await(
         "subscription of " + nodeId,
@@ -134,24 +75,15 @@ class MqttNodesIT {
             return true;
           }
           publish(client, topic, "\"probe\"", 0, false);
-          try {
-            Thread.sleep(20);
-          } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-          }
+          sleep(20);
           return !harness.captured(nodeId).isEmpty();
         });
   }
 
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> body(FlowHarness.Captured captured) {
-    return (Map<String, Object>) captured.parsed();
-  }
-
   @Test
   void shouldReceiveWithWildcardsAndSetTopicQosRetainAsNodeRedDoes() throws Exception {
-    deployIn("in", json(connection(port), "topic", prefix + "/+/temp/#", "qos", 2));
-    Mqtt5BlockingClient client = client(port);
+    deployIn("in", json(mqtt.connection(), "topic", prefix + "/+/temp/#", "qos", 2));
+    Mqtt5BlockingClient client = mqtt.client();
     awaitSubscribed("in");
     awaitDelivering(client, prefix + "/probe/temp", "got");
     publish(client, prefix + "/room1/temp/c", "{\"c\":21.5}", 1, false);
@@ -184,11 +116,11 @@ class MqttNodesIT {
 
   @Test
   void shouldDeliverRetainedMessagesAndRawBytes() throws Exception {
-    Mqtt5BlockingClient client = client(port);
+    Mqtt5BlockingClient client = mqtt.client();
     String topic = prefix + "/retained";
     publish(client, topic, "kept", 1, true);
-    closeAfter.add(() -> publish(client, topic, "", 1, true));
-    deployIn("retained", json(connection(port), "topic", topic, "qos", 1, "datatype", "buffer"));
+    mqtt.closeAfter(() -> publish(client, topic, "", 1, true));
+    deployIn("retained", json(mqtt.connection(), "topic", topic, "qos", 1, "datatype", "buffer"));
     FlowHarness.Captured got = harness.awaitCaptured("got", 1).get(0);
     assertEquals(true, body(got).get("retain"));
     assertArrayEquals("kept".getBytes(StandardCharsets.UTF_8), got.binary());
@@ -196,7 +128,7 @@ class MqttNodesIT {
 
   @Test
   void shouldPublishWithQosAndRetainFromTheMessage() throws Exception {
-    Mqtt5BlockingClient client = client(port);
+    Mqtt5BlockingClient client = mqtt.client();
     String topic = prefix + "/out";
     var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
     client
@@ -207,13 +139,13 @@ class MqttNodesIT {
         .callback(received::add)
         .send()
         .get(5, TimeUnit.SECONDS);
-    deployOut("out", json(connection(port), "protocolVersion", "5"));
+    deployOut("out", json(mqtt.connection(), "protocolVersion", "5"));
     harness.inject("out", "src", "{\"topic\":\"" + topic + "/a\",\"payload\":{\"x\":1},\"qos\":2}");
     harness.inject(
         "out",
         "src",
         "{\"topic\":\"" + topic + "/b\",\"payload\":\"text\",\"qos\":1,\"retain\":true}");
-    closeAfter.add(() -> publish(client, topic + "/b", "", 1, true));
+    mqtt.closeAfter(() -> publish(client, topic + "/b", "", 1, true));
     // QoS 2 and QoS 1 flows may overtake each other: match them by topic
     Map<String, Mqtt5Publish> byTopic = new LinkedHashMap<>();
     for (int i = 0; i < 2; i++) {
@@ -234,8 +166,8 @@ class MqttNodesIT {
   void shouldReceiveMqtt5PropertiesUnderNodeRedNames() throws Exception {
     deployIn(
         "v5in",
-        json(connection(port), "topic", prefix + "/v5/#", "qos", 1, "protocolVersion", "5"));
-    Mqtt5BlockingClient client = client(port);
+        json(mqtt.connection(), "topic", prefix + "/v5/#", "qos", 1, "protocolVersion", "5"));
+    Mqtt5BlockingClient client = mqtt.client();
     awaitSubscribed("in");
     awaitDelivering(client, prefix + "/v5/probe", "got");
     client.publish(
@@ -325,7 +257,7 @@ class MqttNodesIT {
 
   @Test
   void shouldPublishMqtt5PropertiesFromTheMessageAndTheConfig() throws Exception {
-    Mqtt5BlockingClient client = client(port);
+    Mqtt5BlockingClient client = mqtt.client();
     String topic = prefix + "/v5out";
     var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
     client
@@ -339,7 +271,7 @@ class MqttNodesIT {
     deployOut(
         "v5out",
         json(
-            connection(port),
+            mqtt.connection(),
             "protocolVersion",
             "5",
             "qos",
@@ -413,14 +345,14 @@ class MqttNodesIT {
   void shouldShareOneClientAmongFiftyFlowsAndCloseItWithTheLast() throws Exception {
     String config =
         json(
-            connection(port, "clientId", "h15-shared-" + UUID.randomUUID()),
+            mqtt.connection("clientId", "h15-shared-" + UUID.randomUUID()),
             "topic",
             prefix + "/shared");
     for (int i = 0; i < 50; i++) {
       deployOut("share-" + i, config);
     }
-    assertEquals(1, live.size());
-    Mqtt5BlockingClient client = client(port);
+    assertEquals(1, mqtt.live.size());
+    Mqtt5BlockingClient client = mqtt.client();
     var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
     client
         .toAsync()
@@ -441,7 +373,7 @@ class MqttNodesIT {
     for (int i = 0; i < 50; i++) {
       harness.engine.stop("share-" + i, 5_000);
     }
-    assertEquals(0, live.size());
+    assertEquals(0, mqtt.live.size());
   }
 
   @Test
@@ -457,12 +389,12 @@ class MqttNodesIT {
                 node(
                     "pub",
                     "mqtt",
-                    json(connection(port), "action", "publish", "topic", topic, "qos", 1)),
+                    json(mqtt.connection(), "action", "publish", "topic", topic, "qos", 1)),
                 node(
                     "sub",
                     "mqtt",
                     json(
-                        connection(port),
+                        mqtt.connection(),
                         "action",
                         "subscribe",
                         "topic",
@@ -508,12 +440,12 @@ class MqttNodesIT {
   @Test
   void shouldLoseNoQos1MessageWhenTheBrokerRestartsMidStream() throws Exception {
     PrivateMosquitto broker = PrivateMosquitto.start();
-    closeAfter.add(broker);
+    mqtt.closeAfter(broker);
     String topic = prefix + "/restart";
     deployIn(
         "sub",
         json(
-            connection(
+            mqtt.connectionTo(
                 broker.port(), "clientId", "h15-sub-" + UUID.randomUUID(), "cleanSession", false),
             "topic",
             topic,
@@ -522,7 +454,7 @@ class MqttNodesIT {
     deployOut(
         "pub",
         json(
-            connection(broker.port(), "clientId", "h15-pub-" + UUID.randomUUID()),
+            mqtt.connectionTo(broker.port(), "clientId", "h15-pub-" + UUID.randomUUID()),
             "topic",
             topic,
             "qos",
@@ -554,11 +486,11 @@ class MqttNodesIT {
   @Test
   void shouldCountWhatOverflowsTheBufferWhileDisconnected() throws Exception {
     PrivateMosquitto broker = PrivateMosquitto.start();
-    closeAfter.add(broker);
+    mqtt.closeAfter(broker);
     deployOut(
         "overflow",
-        json(connection(broker.port(), "bufferSize", 10), "topic", prefix + "/o", "qos", 1));
-    FlowHarness.await("connected", () -> live.describe("").size() == 1);
+        json(mqtt.connectionTo(broker.port(), "bufferSize", 10), "topic", prefix + "/o", "qos", 1));
+    FlowHarness.await("connected", () -> mqtt.live.describe("").size() == 1);
     broker.stop();
     Thread.sleep(500);
     for (int i = 0; i < 50; i++) {
@@ -600,9 +532,9 @@ class MqttNodesIT {
                 "password_file " + dir.resolve("passwd"),
                 "certfile " + dir.resolve("cert.pem"),
                 "keyfile " + dir.resolve("key.pem")));
-    closeAfter.add(broker);
+    mqtt.closeAfter(broker);
     Map<String, Object> tls =
-        connection(
+        mqtt.connectionTo(
             broker.port(),
             "useTls",
             true,
@@ -615,7 +547,7 @@ class MqttNodesIT {
     String topic = prefix + "/tls";
     deployIn("tls-in", json(tls, "topic", topic, "qos", 1));
     deployOut("tls-out", json(tls, "topic", topic, "qos", 1));
-    assertEquals(1, live.size(), "one session for both nodes");
+    assertEquals(1, mqtt.live.size(), "one session for both nodes");
     awaitSubscribed("in");
     FlowHarness.await(
         "a message through TLS",
@@ -657,14 +589,14 @@ class MqttNodesIT {
     // a broker of its own: the shared one queues at most 1,000 messages for a slow subscriber
     // and drops the rest (max_queued_messages), which is the broker's choice, not the node's
     PrivateMosquitto broker = PrivateMosquitto.start();
-    closeAfter.add(broker);
+    mqtt.closeAfter(broker);
     String topic = prefix + "/slow";
     harness.engine.deploy(
         FlowHarness.chain(
             "slow",
-            node("in", "mqtt-in", json(connection(broker.port()), "topic", topic, "qos", 1)),
+            node("in", "mqtt-in", json(mqtt.connectionTo(broker.port()), "topic", topic, "qos", 1)),
             node("sink", "slow-sink")));
-    Mqtt5BlockingClient client = client(broker.port());
+    Mqtt5BlockingClient client = mqtt.client(broker.port());
     awaitSubscribed("in");
     Thread.sleep(300);
     int total = 5_000;
@@ -699,7 +631,7 @@ class MqttNodesIT {
                       "in-" + member,
                       "mqtt-in",
                       json(
-                          connection(port, "clientId", "h15-" + member + "-" + UUID.randomUUID()),
+                          mqtt.connection("clientId", "h15-" + member + "-" + UUID.randomUUID()),
                           "topic",
                           "$share/h15group/" + topic,
                           "qos",
@@ -710,7 +642,7 @@ class MqttNodesIT {
     }
     // a member's status says subscribed when its SUBSCRIBE is queued, not when the broker has it:
     // publish in rounds until both members have had messages, then count every one exactly once
-    Mqtt5BlockingClient client = client(port);
+    Mqtt5BlockingClient client = mqtt.client();
     int published = 0;
     long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
     while ((harness.captured("got-a").isEmpty() || harness.captured("got-b").isEmpty())
@@ -800,7 +732,7 @@ class MqttNodesIT {
   @Test
   void shouldHaveTheBrokerSendTheLastWillWhenTheClientIsCutOff() throws Exception {
     String will = prefix + "/will";
-    Mqtt5BlockingClient watcher = client(port);
+    Mqtt5BlockingClient watcher = mqtt.client();
     var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
     watcher
         .toAsync()
@@ -810,12 +742,12 @@ class MqttNodesIT {
         .callback(received::add)
         .send()
         .get(5, TimeUnit.SECONDS);
-    Relay relay = new Relay(port);
-    closeAfter.add(relay);
+    Relay relay = new Relay(mqtt.port);
+    mqtt.closeAfter(relay);
     deployOut(
         "will",
         json(
-            connection(relay.port(), "clientId", "h15-will-" + UUID.randomUUID()),
+            mqtt.connectionTo(relay.port(), "clientId", "h15-will-" + UUID.randomUUID()),
             "topic",
             prefix + "/alive",
             "willTopic",
