@@ -243,7 +243,7 @@ public final class MetricsService implements HttpService {
         "Tokens providers reported, by kind (prompt, completion).");
     for (AiUsage.Snapshot s : usage) {
       for (String kind : List.of("prompt", "completion")) {
-        aiLabels(out, "z8_ai_tokens_total", s.key());
+        labels(out, "z8_ai_tokens_total", aiLabels(s.key()));
         out.append(",kind=\"")
             .append(kind)
             .append("\"} ")
@@ -260,21 +260,11 @@ public final class MetricsService implements HttpService {
       String type,
       String help,
       Function<AiUsage.Snapshot, String> value) {
-    header(out, name, type, help);
-    for (AiUsage.Snapshot s : usage) {
-      aiLabels(out, name, s.key());
-      out.append("} ").append(value.apply(s)).append('\n');
-    }
+    family(out, usage, name, type, help, s -> aiLabels(s.key()), value);
   }
 
-  private static void aiLabels(StringBuilder out, String name, AiUsage.Key key) {
-    out.append(name).append("{flow=\"");
-    escapeLabelValue(out, key.flowId());
-    out.append("\",provider=\"");
-    escapeLabelValue(out, key.provider());
-    out.append("\",model=\"");
-    escapeLabelValue(out, key.model());
-    out.append('"');
+  private static String[] aiLabels(AiUsage.Key key) {
+    return new String[] {"flow", key.flowId(), "provider", key.provider(), "model", key.model()};
   }
 
   private void jvm(StringBuilder out) {
@@ -308,19 +298,23 @@ public final class MetricsService implements HttpService {
       String type,
       String help,
       Function<NodeMetrics, String> value) {
-    header(out, name, type, help);
+    List<FlowNode> nodes = new ArrayList<>();
     for (FlowMetrics flow : flows) {
       for (NodeMetrics node : flow.nodes()) {
-        out.append(name).append("{flow=\"");
-        escapeLabelValue(out, flow.flowId());
-        out.append("\",node=\"");
-        escapeLabelValue(out, node.nodeId());
-        out.append("\",type=\"");
-        escapeLabelValue(out, node.type());
-        out.append("\"} ").append(value.apply(node)).append('\n');
+        nodes.add(new FlowNode(flow.flowId(), node));
       }
     }
+    family(
+        out,
+        nodes,
+        name,
+        type,
+        help,
+        n -> new String[] {"flow", n.flowId(), "node", n.node().nodeId(), "type", n.node().type()},
+        n -> value.apply(n.node()));
   }
+
+  private record FlowNode(String flowId, NodeMetrics node) {}
 
   private static void flowFamily(
       StringBuilder out,
@@ -329,11 +323,38 @@ public final class MetricsService implements HttpService {
       String type,
       String help,
       Function<FlowMetrics, String> value) {
+    family(out, flows, name, type, help, f -> new String[] {"flow", f.flowId()}, value);
+  }
+
+  /** A family's header, then a sample a row: {@code name{label="value",...} value}. */
+  private static <T> void family(
+      StringBuilder out,
+      List<T> rows,
+      String name,
+      String type,
+      String help,
+      Function<T, String[]> labels,
+      Function<T, String> value) {
     header(out, name, type, help);
-    for (FlowMetrics flow : flows) {
-      out.append(name).append("{flow=\"");
-      escapeLabelValue(out, flow.flowId());
-      out.append("\"} ").append(value.apply(flow)).append('\n');
+    for (T row : rows) {
+      labels(out, name, labels.apply(row));
+      out.append("} ").append(value.apply(row)).append('\n');
+    }
+  }
+
+  /**
+   * {@code name{label="value",...} without its closing brace; {@code pairs} alternates names and
+   * values (values escaped here).
+   */
+  private static void labels(StringBuilder out, String name, String[] pairs) {
+    out.append(name).append('{');
+    for (int i = 0; i < pairs.length; i += 2) {
+      if (i > 0) {
+        out.append(',');
+      }
+      out.append(pairs[i]).append("=\"");
+      escapeLabelValue(out, pairs[i + 1]);
+      out.append('"');
     }
   }
 
