@@ -39,11 +39,11 @@ final class NodeRedDataNodes {
         if ("true".equals(String.valueOf(inputs)) || "1".equals(String.valueOf(inputs))) {
           // dynamic: subscriptions come with msg.action subscribe
           config.put("inputs", 1L);
-          putIfSet(node, config, "topic", "topic");
+          putIfSet(node, config, "topic");
         } else {
           config.put("topic", node.get("topic"));
         }
-        putIfSet(node, config, "qos", "qos");
+        putIfSet(node, config, "qos");
         // MQTT 5 subscription options (Node-RED writes them as booleans or their text)
         putFlag(node, config, "nl");
         putFlag(node, config, "rap");
@@ -65,15 +65,13 @@ final class NodeRedDataNodes {
       }
       case "mqtt out" -> {
         config.put("connection", node.get("broker"));
-        putIfSet(node, config, "topic", "topic");
-        putIfSet(node, config, "qos", "qos");
-        putIfSet(node, config, "retain", "retain");
+        putIfSet(node, config, "topic", "qos", "retain");
         // its MQTT 5 properties (Node-RED's short config names)
-        putIfSet(node, config, "respTopic", "responseTopic");
-        putIfSet(node, config, "correl", "correlationData");
-        putIfSet(node, config, "contentType", "contentType");
-        putIfSet(node, config, "expiry", "messageExpiryInterval");
-        putIfSet(node, config, "userProps", "userProperties");
+        putIfSetAs(node, config, "respTopic", "responseTopic");
+        putIfSetAs(node, config, "correl", "correlationData");
+        putIfSet(node, config, "contentType");
+        putIfSetAs(node, config, "expiry", "messageExpiryInterval");
+        putIfSetAs(node, config, "userProps", "userProperties");
         return "mqtt-out";
       }
       case "sqlite" -> {
@@ -132,10 +130,21 @@ final class NodeRedDataNodes {
     }
   }
 
-  private static void putIfSet(Map<?, ?> node, Map<String, Object> config, String from, String to) {
-    Object value = node.get(from);
+  /**
+   * {@code from}'s value of {@code key}, when set (not null, not empty), as {@code to}'s {@code
+   * as}.
+   */
+  private static void putIfSetAs(Map<?, ?> from, Map<String, Object> to, String key, String as) {
+    Object value = from.get(key);
     if (value != null && !"".equals(value)) {
-      config.put(to, value);
+      to.put(as, value);
+    }
+  }
+
+  /** {@code from}'s value of each of {@code keys}, when set, as {@code to}'s under that name. */
+  private static void putIfSet(Map<?, ?> from, Map<String, Object> to, String... keys) {
+    for (String key : keys) {
+      putIfSetAs(from, to, key, key);
     }
   }
 
@@ -150,51 +159,42 @@ final class NodeRedDataNodes {
       case "mqtt-broker" -> {
         to.put("kind", "mqtt");
         to.put("host", from.getOrDefault("broker", "127.0.0.1"));
-        copy(from, to, "port", "port");
-        copy(from, to, "clientid", "database");
+        putIfSet(from, to, "port");
+        putIfSetAs(from, to, "clientid", "database");
         to.put("tls", "true".equals(String.valueOf(from.get("usetls"))));
-        copy(from, to, "keepalive", "keepAlive");
-        copy(from, to, "cleansession", "cleanSession");
-        copy(from, to, "protocolVersion", "protocolVersion");
-        copy(from, to, "willTopic", "willTopic");
-        copy(from, to, "willPayload", "willPayload");
-        copy(from, to, "willQos", "willQos");
-        copy(from, to, "willRetain", "willRetain");
-        copy(from, to, "sessionExpiry", "sessionExpiry");
-        copy(from, to, "autoConnect", "autoConnect");
+        putIfSetAs(from, to, "keepalive", "keepAlive");
+        putIfSetAs(from, to, "cleansession", "cleanSession");
+        putIfSet(
+            from,
+            to,
+            "protocolVersion",
+            "willTopic",
+            "willPayload",
+            "willQos",
+            "willRetain",
+            "sessionExpiry",
+            "autoConnect");
       }
       case "sqlitedb" -> {
         to.put("kind", "sqlite");
-        copy(from, to, "db", "database");
+        putIfSetAs(from, to, "db", "database");
       }
       case "MySQLdatabase" -> {
         to.put("kind", "mysql");
-        copy(from, to, "host", "host");
-        copy(from, to, "port", "port");
-        copy(from, to, "db", "database");
+        putIfSet(from, to, "host", "port");
+        putIfSetAs(from, to, "db", "database");
       }
       case "postgreSQLConfig" -> {
         to.put("kind", "postgres");
-        copy(from, to, "host", "host");
-        copy(from, to, "port", "port");
-        copy(from, to, "database", "database");
+        putIfSet(from, to, "host", "port", "database");
         to.put("tls", "true".equals(String.valueOf(from.get("ssl"))));
-        copy(from, to, "max", "poolSize");
+        putIfSetAs(from, to, "max", "poolSize");
       }
       default -> {
         return null;
       }
     }
-    copy(from, to, "user", "user");
-    copy(from, to, "password", "password");
+    putIfSet(from, to, "user", "password");
     return to;
-  }
-
-  private static void copy(
-      Map<String, Object> from, Map<String, Object> to, String key, String as) {
-    Object value = from.get(key);
-    if (value != null && !"".equals(value)) {
-      to.put(as, value);
-    }
   }
 }
