@@ -164,16 +164,9 @@ final class NodeRedDataNodes {
         to.put("tls", "true".equals(String.valueOf(from.get("usetls"))));
         putIfSetAs(from, to, "keepalive", "keepAlive");
         putIfSetAs(from, to, "cleansession", "cleanSession");
-        putIfSet(
-            from,
-            to,
-            "protocolVersion",
-            "willTopic",
-            "willPayload",
-            "willQos",
-            "willRetain",
-            "sessionExpiry",
-            "autoConnect");
+        putIfSet(from, to, "protocolVersion");
+        putIfSet(from, to, "willTopic", "willPayload", "willQos", "willRetain");
+        putIfSet(from, to, "sessionExpiry", "autoConnect");
       }
       case "sqlitedb" -> {
         to.put("kind", "sqlite");
