@@ -4,6 +4,7 @@ import static dev.z8run.nodes.FlowHarness.node;
 import static dev.z8run.nodes.data.MqttFixture.json;
 import static dev.z8run.nodes.data.MqttFixture.publish;
 import static dev.z8run.nodes.data.MqttFixture.sleep;
+import static dev.z8run.nodes.data.MqttFixture.subscribe;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -465,15 +467,7 @@ class MqttControlIT {
                 node("got", "capture")),
             List.of(new Wire("in", 0, "out", 0), new Wire("in", 0, "got", 0))));
     Mqtt5BlockingClient client = mqtt.client();
-    var received = new LinkedBlockingQueue<Mqtt5Publish>();
-    client
-        .toAsync()
-        .subscribeWith()
-        .topicFilter(topic + "/out")
-        .qos(MqttQos.AT_LEAST_ONCE)
-        .callback(received::add)
-        .send()
-        .get(5, TimeUnit.SECONDS);
+    BlockingQueue<Mqtt5Publish> received = subscribe(client, topic + "/out", 1);
     awaitDelivering(client, topic + "/in", "got");
     received.clear();
     FlowHarness.await(

@@ -17,6 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 
 /**
  * What the MQTT integration tests share: the Mosquitto of {@code bin/services} (its port), a flow
@@ -113,6 +116,25 @@ final class MqttFixture {
             .retain(retain)
             .payload(payload.getBytes(StandardCharsets.UTF_8))
             .build());
+  }
+
+  /**
+   * Subscribes {@code client} to {@code filter} at {@code qos} and waits for the broker's SUBACK.
+   *
+   * @return what the subscription receives, in order
+   */
+  static BlockingQueue<Mqtt5Publish> subscribe(Mqtt5BlockingClient client, String filter, int qos)
+      throws Exception {
+    BlockingQueue<Mqtt5Publish> received = new LinkedBlockingQueue<>();
+    client
+        .toAsync()
+        .subscribeWith()
+        .topicFilter(filter)
+        .qos(MqttQos.fromCode(qos))
+        .callback(received::add)
+        .send()
+        .get(5, TimeUnit.SECONDS);
+    return received;
   }
 
   /** A captured message's body, parsed. */

@@ -5,6 +5,7 @@ import static dev.z8run.nodes.data.MqttFixture.body;
 import static dev.z8run.nodes.data.MqttFixture.json;
 import static dev.z8run.nodes.data.MqttFixture.publish;
 import static dev.z8run.nodes.data.MqttFixture.sleep;
+import static dev.z8run.nodes.data.MqttFixture.subscribe;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -130,15 +132,7 @@ class MqttNodesIT {
   void shouldPublishWithQosAndRetainFromTheMessage() throws Exception {
     Mqtt5BlockingClient client = mqtt.client();
     String topic = prefix + "/out";
-    var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
-    client
-        .toAsync()
-        .subscribeWith()
-        .topicFilter(topic + "/#")
-        .qos(MqttQos.EXACTLY_ONCE)
-        .callback(received::add)
-        .send()
-        .get(5, TimeUnit.SECONDS);
+    BlockingQueue<Mqtt5Publish> received = subscribe(client, topic + "/#", 2);
     deployOut("out", json(mqtt.connection(), "protocolVersion", "5"));
     harness.inject("out", "src", "{\"topic\":\"" + topic + "/a\",\"payload\":{\"x\":1},\"qos\":2}");
     harness.inject(
@@ -259,15 +253,7 @@ class MqttNodesIT {
   void shouldPublishMqtt5PropertiesFromTheMessageAndTheConfig() throws Exception {
     Mqtt5BlockingClient client = mqtt.client();
     String topic = prefix + "/v5out";
-    var received = new java.util.concurrent.LinkedBlockingQueue<Mqtt5Publish>();
-    client
-        .toAsync()
-        .subscribeWith()
-        .topicFilter(topic + "/#")
-        .qos(MqttQos.AT_LEAST_ONCE)
-        .callback(received::add)
-        .send()
-        .get(5, TimeUnit.SECONDS);
+    BlockingQueue<Mqtt5Publish> received = subscribe(client, topic + "/#", 1);
     deployOut(
         "v5out",
         json(
