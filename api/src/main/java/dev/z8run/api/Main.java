@@ -3,6 +3,7 @@ package dev.z8run.api;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
+import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowCodec;
 import dev.z8run.store.lmdb.StorageException;
@@ -162,7 +163,15 @@ public final class Main {
    * the port actually bound. The caller owns the server and closes it.
    */
   public static Z8Server start(Settings settings) {
-    Z8Server server = Z8Server.start(settings, Z8Version.current());
+    return start(settings, settings.engineConfig());
+  }
+
+  /**
+   * {@link #start(Settings)} with the engine built from {@code engineConfig} instead of {@link
+   * Settings#engineConfig()} (tests give the engine a {@link dev.z8run.core.timer.ManualClock}).
+   */
+  public static Z8Server start(Settings settings, EngineConfig engineConfig) {
+    Z8Server server = Z8Server.start(settings, Z8Version.current(), engineConfig);
     Log.LOG.log(Level.INFO, "z8run listening on " + settings.baseUrl(server.port()));
     return server;
   }

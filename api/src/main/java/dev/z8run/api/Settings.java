@@ -300,6 +300,16 @@ public final class Settings {
           1_000_000,
           "The most nodes one flow may have (a create, update or import beyond is refused with"
               + " 422).");
+  public static final Setting<Long> STOP_DRAIN_MS =
+      Setting.longInteger(
+          "Z8_STOP_DRAIN_MS",
+          null,
+          dev.z8run.api.flows.FlowManager.DRAIN_MS,
+          0,
+          3_600_000,
+          "How long stopping, deleting or redeploying a flow lets its in-flight executions finish"
+              + " (a message a delay node holds keeps its execution in flight); those still running"
+              + " then are abandoned.");
   public static final Setting<Integer> VECTOR_MAX_COLLECTIONS =
       Setting.integer(
           "Z8_VECTOR_MAX_COLLECTIONS",
@@ -452,6 +462,7 @@ public final class Settings {
           PLUGIN_ENV,
           FUNCTION_GLOBAL_MODULES,
           MAX_FLOW_NODES,
+          STOP_DRAIN_MS,
           VECTOR_MAX_COLLECTIONS,
           VECTOR_MAX_ENTRIES,
           VECTOR_MAX_BYTES,

@@ -25,6 +25,7 @@ import dev.z8run.api.rest.UserService;
 import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
 import dev.z8run.cluster.ClusterConfig;
+import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
@@ -115,6 +116,11 @@ public final class Z8Server implements AutoCloseable {
    * @throws IllegalStateException when the address cannot be bound
    */
   static Z8Server start(Settings settings, String version) {
+    return start(settings, version, settings.engineConfig());
+  }
+
+  /** {@link #start(Settings, String)} with the engine built from {@code engineConfig}. */
+  static Z8Server start(Settings settings, String version, EngineConfig engineConfig) {
     StartTrace.mark("wiring");
     // LMDB's binding (jnr-ffi) generates its native stubs when the store first opens, the longest
     // step of a start: the store opens on its own thread while this one builds the engine
@@ -132,7 +138,7 @@ public final class Z8Server implements AutoCloseable {
     try {
       tokens = tokens(settings);
       StartTrace.mark("tokens");
-      engine = new Engine(settings.engineConfig(), BuiltinNodes.registry());
+      engine = new Engine(engineConfig, BuiltinNodes.registry());
       StartTrace.mark("engine");
     } catch (RuntimeException | Error failed) {
       closeWhenOpened(opening);
@@ -190,7 +196,13 @@ public final class Z8Server implements AutoCloseable {
         LOG.log(Level.INFO, "installed " + pluginCount + " stored plugin(s)");
       }
       FlowManager flows =
-          new FlowManager(store, engine, version, settings.get(Settings.MAX_FLOW_NODES), redactor);
+          new FlowManager(
+              store,
+              engine,
+              version,
+              settings.get(Settings.MAX_FLOW_NODES),
+              redactor,
+              settings.get(Settings.STOP_DRAIN_MS));
       // the data nodes: one live client per connection and owner, SQLite files under the data dir
       // or a directory of Z8_SQLITE_ALLOW
       LiveConnections liveConnections = new LiveConnections();

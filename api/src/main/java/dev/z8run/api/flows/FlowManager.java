@@ -36,7 +36,10 @@ import java.util.UUID;
  * <p>Thread-safe; starts, stops and redeploys are serialised.
  */
 public final class FlowManager {
-  /** How long a stop lets in-flight executions finish. */
+  /**
+   * How long a stop lets in-flight executions finish, unless told otherwise ({@code
+   * Z8_STOP_DRAIN_MS}).
+   */
   public static final long DRAIN_MS = 5_000;
 
   /** The default of {@code Z8_MAX_FLOW_NODES}. */
@@ -62,6 +65,7 @@ public final class FlowManager {
   private final FlowDocuments documents;
   private final int maxFlowNodes;
   private final SecretRedactor redactor;
+  private final long drainMs;
   private volatile FlowMembership membership = FlowMembership.NONE;
 
   /**
@@ -86,6 +90,23 @@ public final class FlowManager {
    */
   public FlowManager(
       Store store, Engine engine, String version, int maxFlowNodes, SecretRedactor redactor) {
+    this(store, engine, version, maxFlowNodes, redactor, DRAIN_MS);
+  }
+
+  /**
+   * @param version the server's version, written into exports
+   * @param maxFlowNodes the most nodes a flow may have (422 beyond)
+   * @param redactor told the secrets each deployed flow uses, so that its samples mask them
+   * @param drainMs how long a stop, a delete or a redeploy lets in-flight executions finish
+   */
+  public FlowManager(
+      Store store,
+      Engine engine,
+      String version,
+      int maxFlowNodes,
+      SecretRedactor redactor,
+      long drainMs) {
+    this.drainMs = drainMs;
     this.redactor = redactor;
     this.maxFlowNodes = maxFlowNodes;
     this.store = store;
@@ -237,7 +258,7 @@ public final class FlowManager {
     if (current.isEmpty()) {
       return false;
     }
-    engine.stop(flowId, DRAIN_MS);
+    engine.stop(flowId, drainMs);
     membership.onStopped(flowId);
     boolean deleted = store.flows().delete(owner, flowId);
     if (deleted) {
@@ -256,12 +277,12 @@ public final class FlowManager {
     return saved(store.flows().setStatus(owner, flowId, FlowStatus.RUNNING));
   }
 
-  /** Stops the flow (draining for up to {@link #DRAIN_MS}) and records it as idle. */
+  /** Stops the flow (draining for up to the manager's drain time) and records it as idle. */
   public synchronized Optional<StopResult> stop(String owner, String flowId) {
     if (store.flows().get(owner, flowId).isEmpty()) {
       return Optional.empty();
     }
-    StopResult result = engine.stop(flowId, DRAIN_MS);
+    StopResult result = engine.stop(flowId, drainMs);
     membership.onStopped(flowId);
     saved(store.flows().setStatus(owner, flowId, FlowStatus.IDLE));
     return Optional.of(result == null ? new StopResult(true, 0, 0) : result);
@@ -366,7 +387,7 @@ public final class FlowManager {
                 + refused.getMessage());
       }
     } else if (incoming.status() != FlowStatus.RUNNING && running) {
-      engine.stop(incoming.id(), DRAIN_MS);
+      engine.stop(incoming.id(), drainMs);
       membership.onStopped(incoming.id());
     }
   }
@@ -375,7 +396,7 @@ public final class FlowManager {
   public synchronized void applyReplicatedDelete(String flowId) {
     Optional<FlowRecord> local = store.flows().find(flowId);
     if (engine.isRunning(flowId)) {
-      engine.stop(flowId, DRAIN_MS);
+      engine.stop(flowId, drainMs);
     }
     membership.onStopped(flowId);
     local.ifPresent(record -> store.flows().delete(record.ownerId(), flowId));

@@ -10,13 +10,16 @@ import dev.z8run.api.Z8Server;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.core.event.EngineListener;
+import dev.z8run.core.timer.ManualClock;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.testkit.Poll;
 import java.io.IOException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -38,6 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * needs nothing outside this server runs: its inject nodes are fired in the order the file lists
  * them, and its debug nodes show what Node-RED's show for the same flow (expected values below,
  * from the examples' own descriptions and Node-RED's node tests under {@code test/nodes/core/}).
+ *
+ * <p>The engine's time is a {@link ManualClock}: where Node-RED waits (a delay, a trigger's
+ * timeout, an inject's repeat, a rate limit, a join's timeout) the test moves the clock to the next
+ * timer's due time once the engine has handled everything before it, so the examples' seconds of
+ * waiting take no real time and happen in the same order.
  */
 class NodeRedExamplesTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
@@ -74,7 +82,17 @@ class NodeRedExamplesTest {
   /** What the debug nodes show, in order, for examples with a fixed result. */
   private static final Map<String, List<Object>> EXPECTED = expected();
 
+  /**
+   * How long a flow is given after each inject to finish what it started, in the engine's time: as
+   * long as Node-RED's examples wait at most between two clicks.
+   */
+  private static final long WINDOW_NS = Duration.ofSeconds(5).toNanos();
+
+  /** How long the debug nodes are given to show what an example expects, in the engine's time. */
+  private static final long EXPECTED_WITHIN_NS = Duration.ofSeconds(10).toNanos();
+
   @TempDir Path dataDir;
+  private final ManualClock clock = new ManualClock();
   private Z8Server server;
   private HttpClient client;
   private String token;
@@ -86,17 +104,22 @@ class NodeRedExamplesTest {
 
   @BeforeEach
   void start() {
-    server =
-        Main.start(
-            TestSettings.ephemeral(
-                Map.of(
-                    "Z8_DATA_DIR",
-                    dataDir.toString(),
-                    "Z8_JWT_SECRET",
-                    SECRET,
-                    // function/function/08's settings.js: functionGlobalContext {os: require("os")}
-                    "Z8_FUNCTION_GLOBAL_MODULES",
-                    "os")));
+    var settings =
+        TestSettings.ephemeral(
+            Map.of(
+                "Z8_DATA_DIR",
+                dataDir.toString(),
+                "Z8_JWT_SECRET",
+                SECRET,
+                // function/function/08's settings.js: functionGlobalContext {os: require("os")}
+                "Z8_FUNCTION_GLOBAL_MODULES",
+                "os",
+                // an example's flows are stopped once its outputs are compared: what they still
+                // hold (a delay's minute, a repeating trigger) is dropped at once, as Node-RED's
+                // stop does, rather than after a drain the manual clock would never end
+                "Z8_STOP_DRAIN_MS",
+                "0"));
+    server = Main.start(settings, settings.engineConfig().toBuilder().manualClock(clock).build());
     client = HttpClient.newHttpClient();
     token = Tokens.withSecret(SECRET).issue(new UserPrincipal("examples", "examples"));
     server
@@ -283,15 +306,16 @@ class NodeRedExamplesTest {
       if ("inject".equals(node.get("type"))
           && Boolean.TRUE.equals(node.get("once"))
           && flow != null) {
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (System.nanoTime() < deadline) {
-          var counters = server.engine().metrics(flow).node((String) node.get("id"));
-          if (counters != null && counters.messagesOut() > 0) {
-            break;
-          }
-          Thread.sleep(10);
-        }
-        awaitQuiet(flow);
+        String id = (String) node.get("id");
+        runClock(
+            nodes,
+            flowOfTab,
+            WINDOW_NS,
+            () -> {
+              var counters = server.engine().metrics(flow).node(id);
+              return counters != null && counters.messagesOut() > 0;
+            });
+        awaitQuiet(flow, nodes, flowOfTab);
       }
     }
     for (Object raw : nodes) {
@@ -300,14 +324,13 @@ class NodeRedExamplesTest {
         String flow = flowOfTab.get((String) node.get("z"));
         if (flow != null && !Boolean.TRUE.equals(node.get("once"))) {
           server.engine().inject(flow, (String) node.get("id"), "{}".getBytes());
-          awaitQuiet(flow);
+          awaitQuiet(flow, nodes, flowOfTab);
         }
       }
     }
     for (String id : flowIds) {
-      awaitQuiet(id);
+      awaitQuiet(id, nodes, flowOfTab);
     }
-    awaitDebugEvents(nodes, flowOfTab);
     if (Boolean.getBoolean("z8.examples.print")) {
       System.out.println("EXAMPLE " + name);
       debug.forEach(event -> System.out.println("  DEBUG " + event[2]));
@@ -315,10 +338,7 @@ class NodeRedExamplesTest {
     }
     List<Object> expected = EXPECTED.get(name);
     if (expected != null) {
-      long deadline = System.nanoTime() + 10_000_000_000L;
-      while (debug.size() < expected.size() && System.nanoTime() < deadline) {
-        Thread.sleep(20);
-      }
+      runClock(nodes, flowOfTab, EXPECTED_WITHIN_NS, () -> debug.size() >= expected.size());
       List<Object> shown = new ArrayList<>();
       for (String[] event : debug) {
         shown.add(payloadOf(event[2]));
@@ -412,42 +432,67 @@ class NodeRedExamplesTest {
   }
 
   /**
-   * Waits until the debug events of every message that reached an active debug node have arrived
-   * (events travel on the engine's event thread, after the execution).
+   * Lets the engine finish what it can do without time moving on: no worker has a message waiting
+   * or in hand, no blocking call is in flight, and the debug events of every message that reached
+   * an active debug node have arrived (events travel on the engine's event thread, after the
+   * execution).
    */
-  private void awaitDebugEvents(List<?> nodes, Map<String, String> flowOfTab)
-      throws InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      long reached = 0;
-      for (Object raw : nodes) {
-        Map<?, ?> node = (Map<?, ?>) raw;
-        String flow = flowOfTab.get((String) node.get("z"));
-        if ("debug".equals(node.get("type"))
-            && !Boolean.FALSE.equals(node.get("active"))
-            && !Boolean.TRUE.equals(node.get("d"))
-            && flow != null) {
-          var metrics = server.engine().metrics(flow);
-          var counters = metrics == null ? null : metrics.node((String) node.get("id"));
-          reached += counters == null ? 0 : counters.messagesIn();
-        }
+  private void settle(List<?> nodes, Map<String, String> flowOfTab) {
+    Poll.eventually("the engine idle and its debug events delivered")
+        .during(Duration.ofMillis(3))
+        .until(() -> server.engine().idle() && debug.size() >= debugReached(nodes, flowOfTab));
+  }
+
+  /** Messages that reached the example's active debug nodes. */
+  private long debugReached(List<?> nodes, Map<String, String> flowOfTab) {
+    long reached = 0;
+    for (Object raw : nodes) {
+      Map<?, ?> node = (Map<?, ?>) raw;
+      String flow = flowOfTab.get((String) node.get("z"));
+      if ("debug".equals(node.get("type"))
+          && !Boolean.FALSE.equals(node.get("active"))
+          && !Boolean.TRUE.equals(node.get("d"))
+          && flow != null) {
+        var metrics = server.engine().metrics(flow);
+        var counters = metrics == null ? null : metrics.node((String) node.get("id"));
+        reached += counters == null ? 0 : counters.messagesIn();
       }
-      if (debug.size() >= reached) {
+    }
+    return reached;
+  }
+
+  /**
+   * Moves the engine's clock from timer to timer, letting the engine settle after each, until
+   * {@code done} holds or no timer is due within {@code windowNs} of the engine's time (the clock
+   * then stands at the window's end, as real time would have moved on).
+   */
+  private void runClock(
+      List<?> nodes,
+      Map<String, String> flowOfTab,
+      long windowNs,
+      java.util.function.BooleanSupplier done) {
+    long limit = clock.nanoTime() + windowNs;
+    settle(nodes, flowOfTab);
+    while (!done.getAsBoolean()) {
+      if (!clock.runNext(limit)) {
+        clock.advance(Duration.ofNanos(Math.max(0, limit - clock.nanoTime())));
+        settle(nodes, flowOfTab);
         return;
       }
-      Thread.sleep(10);
+      settle(nodes, flowOfTab);
     }
   }
 
-  private void awaitQuiet(String flowId) throws InterruptedException {
-    long deadline = System.nanoTime() + 5_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      var metrics = server.engine().metrics(flowId);
-      if (metrics == null || metrics.live() == 0) {
-        return;
-      }
-      Thread.sleep(10);
-    }
+  /** Gives {@code flowId} a window to end its executions (a delay holds one until it sends). */
+  private void awaitQuiet(String flowId, List<?> nodes, Map<String, String> flowOfTab) {
+    runClock(
+        nodes,
+        flowOfTab,
+        WINDOW_NS,
+        () -> {
+          var metrics = server.engine().metrics(flowId);
+          return metrics == null || metrics.live() == 0;
+        });
   }
 
   private static Map<String, String> notRunnable() {

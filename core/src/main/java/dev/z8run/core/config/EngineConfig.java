@@ -1,5 +1,6 @@
 package dev.z8run.core.config;
 
+import dev.z8run.core.timer.ManualClock;
 import org.agrona.concurrent.EpochClock;
 import org.agrona.concurrent.NanoClock;
 import org.agrona.concurrent.SystemEpochClock;
@@ -157,6 +158,18 @@ public record EngineConfig(
     public Builder manualWorkers(NanoClock clock) {
       manual = true;
       nanoClock = clock;
+      return this;
+    }
+
+    /**
+     * Time is {@code clock}, moved by the caller: the engine's nano and epoch clocks read it and
+     * its timers (deferred messages, the tasks nodes schedule) wait for it to be moved past their
+     * due time. Workers still run on their own threads. For tests that step through a time window
+     * instead of sleeping.
+     */
+    public Builder manualClock(ManualClock clock) {
+      nanoClock = clock;
+      epochClock = clock;
       return this;
     }
 

@@ -56,7 +56,7 @@ public final class Engine implements AutoCloseable {
   private final EngineEvents events;
   private final EventDispatcher dispatcher;
   private final Thread eventThread;
-  private final EngineTimers timers = new EngineTimers();
+  private final EngineTimers timers;
   private final BodyBlocks blocks = new BodyBlocks(POOLED_BLOCK_BYTES);
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
@@ -73,6 +73,7 @@ public final class Engine implements AutoCloseable {
     this.planner = new Planner(registry);
     this.events = new EngineEvents(config.eventBufferBytes());
     this.dispatcher = new EventDispatcher(events, listeners, config.eventBufferBytes());
+    this.timers = EngineTimers.on(config.nanoClock());
     this.workers = new WorkerAgent[config.workers()];
     this.runners = new AgentRunner[config.workers()];
     for (int i = 0; i < workers.length; i++) {
@@ -658,6 +659,33 @@ public final class Engine implements AutoCloseable {
       throw new IllegalStateException("pollEvents() is for engines built withManualWorkers()");
     }
     return dispatcher.poll();
+  }
+
+  /**
+   * Whether the engine has nothing to do until a timer fires or a message comes in: no blocking
+   * node has a call in flight, and no worker is in a duty cycle or has a message waiting. A hint
+   * read from another thread (a worker spinning idle is in a cycle for an instant): a test that
+   * steps a {@link dev.z8run.core.timer.ManualClock} waits until it holds before it moves time on,
+   * so that what one timer started is done before the next fires.
+   */
+  public boolean idle() {
+    for (FlowRuntime runtime : flows.values()) {
+      NodeInstance[] instances = runtime.instances();
+      if (instances == null) {
+        continue;
+      }
+      for (NodeInstance instance : instances) {
+        if (instance instanceof BlockingDispatch blocking && blocking.inFlight() > 0) {
+          return false;
+        }
+      }
+    }
+    for (WorkerAgent worker : workers) {
+      if (worker.busy()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Stops every flow (no drain) and the engine's threads. */

@@ -251,6 +251,11 @@ final class WorkerAgent implements Agent {
     return false;
   }
 
+  /** Whether this worker is in a duty cycle or has work waiting (a hint, read from any thread). */
+  boolean busy() {
+    return lines.getIntVolatile(OWNER_OFFSET) != OWNER_NONE || hasWork();
+  }
+
   /** Whether the calling thread is this worker's. */
   boolean isCurrentThread() {
     return thread == Thread.currentThread();
