@@ -41,6 +41,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The attacks of the security review (issue 12), each performed from outside against a running
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
  * and sockets. Each test shows the attack stopped, and the server still answering health
  * afterwards. docs/security.md lists them with their defences.
  */
+@Isolated // measures the heap in use, which other classes would move
 class SecurityAttackTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
   private static final Duration TIMEOUT = Duration.ofSeconds(30);

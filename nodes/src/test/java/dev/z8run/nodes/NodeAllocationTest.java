@@ -25,12 +25,14 @@ import org.agrona.concurrent.SystemEpochClock;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Guards the worker-side nodes that read properties in place (switch, filter, range) against
  * allocating per message, measured with the thread's allocated-bytes counter around direct calls of
  * {@link Node#onMessage} (the engine hop itself is guarded in core).
  */
+@Isolated // allocation once the JIT has compiled: other classes' compiles would delay that
 class NodeAllocationTest {
   private static final int WARM_UP = 100_000;
   private static final int MEASURED = 200_000;

@@ -22,11 +22,13 @@ import java.util.concurrent.locks.LockSupport;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * A client that stops reading while a flow runs flat out: the engine keeps going, another client
  * keeps receiving events, and the server drops the stalled client after the slow-consumer limit.
  */
+@Isolated // runs a flow flat out on every core and asserts progress on a deadline
 class EngineSocketStallTest {
   private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
 

@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Queue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Back-pressure across a DAG with fan-out, fan-in, a blocking node and a slow node, on inboxes so
@@ -18,6 +20,8 @@ import org.junit.jupiter.api.Test;
  * time. This is the deadlock-freedom argument (a DAG, outputs parked instead of blocking a worker)
  * put to work.
  */
+@Isolated // saturates every worker on purpose: the others' deadlines would pay for it
+@ResourceLock(TestNodes.STATE)
 class BackPressureStressTest {
   @Test
   void shouldDeliverEverythingThroughSaturatedDagWithoutDeadlock() throws Exception {

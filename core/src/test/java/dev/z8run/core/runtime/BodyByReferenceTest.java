@@ -18,8 +18,10 @@ import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** Bodies above {@link MessageDescriptor#BY_REFERENCE_BYTES} travel as block references. */
+@ResourceLock(TestNodes.STATE)
 class BodyByReferenceTest {
   private static final int FOUR_MIB = 4 * 1024 * 1024;
 

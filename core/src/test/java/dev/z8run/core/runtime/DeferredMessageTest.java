@@ -22,12 +22,14 @@ import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Deferred messages ({@link Output#defer}): the copy keeps its share of the execution's credit
  * until the node handles it again on its worker, a cancelled copy gives it back, and a stopped flow
  * drops its timers.
  */
+@ResourceLock(TestNodes.STATE)
 class DeferredMessageTest {
   private static final Queue<String> DEFERRED_TAGS = new ConcurrentLinkedQueue<>();
   private static final Queue<Thread> THREADS = new ConcurrentLinkedQueue<>();

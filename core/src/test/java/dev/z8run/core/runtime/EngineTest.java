@@ -31,7 +31,9 @@ import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
+@ResourceLock(TestNodes.STATE)
 class EngineTest {
   private static final Pattern PRODUCER_SEQ = Pattern.compile("\"p\":(\\d+),\"s\":(\\d+)");
 

@@ -13,12 +13,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Editor-style subscribers of the event broadcast: one keeps up, one never reads. The engine must
  * deliver every message regardless, the live subscriber must keep receiving, and the stalled one
  * must learn it was lapped instead of holding anyone back.
  */
+@ResourceLock(TestNodes.STATE)
 class EventSubscriptionTest {
   @Test
   void shouldKeepEngineAndLiveSubscriberGoingWhileOneSubscriberStalls() throws Exception {

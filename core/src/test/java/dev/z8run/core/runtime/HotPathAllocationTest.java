@@ -11,11 +11,13 @@ import java.nio.charset.StandardCharsets;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Guards the hot path against allocation: messages through a 10-node chain, trigger to sink, on one
  * thread (manual workers), measured with the thread's allocated-bytes counter.
  */
+@Isolated // allocation once the JIT has compiled: other classes' compiles would delay that
 class HotPathAllocationTest {
   private static final int WARM_UP = 200_000;
   private static final int MEASURED = 500_000;

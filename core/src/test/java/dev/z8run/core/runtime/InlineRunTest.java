@@ -22,8 +22,10 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /** {@link Engine#injectAndRun}: executions run on the caller's thread when the path allows. */
+@ResourceLock(TestNodes.STATE)
 class InlineRunTest {
   private static final byte[] NONE = new byte[0];
   private static final Pattern PRODUCER_SEQ = Pattern.compile("\"p\":(\\d+),\"s\":(\\d+)");

@@ -12,10 +12,12 @@ import java.util.SplittableRandom;
 import org.agrona.concurrent.SystemNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * The per-node processing-time histograms: their buckets, percentiles and the engine's sampling.
  */
+@ResourceLock(TestNodes.STATE)
 class LatencyHistogramsTest {
   private static final int SPIN_NS = 300_000;
 

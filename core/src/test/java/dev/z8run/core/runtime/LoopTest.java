@@ -19,12 +19,14 @@ import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * Flows with loops (wires back to an earlier node or to the node itself), on the smallest inboxes:
  * a loop must not deadlock when its rings fill, every message either arrives or is dropped with an
  * error on the node that could not send it, and an execution ends when its last message is done.
  */
+@ResourceLock(TestNodes.STATE)
 class LoopTest {
   private static final int SMALL_INBOX = 4096;
 

@@ -25,6 +25,13 @@ import java.util.function.BooleanSupplier;
 
 /** Node types and flow builders for engine tests. */
 final class TestNodes {
+  /**
+   * The resource lock of the static state below (what the sinks received, keyed by node id, and the
+   * threads seen): a test class that deploys these nodes or reads that state is annotated with
+   * {@code ResourceLock(TestNodes.STATE)}, so that no two such classes run at once (DEVELOPERS.md).
+   */
+  static final String STATE = "dev.z8run.core.runtime.TestNodes";
+
   /** What each "record" sink received, by node id: the JSON bodies in arrival order. */
   static final Map<String, Queue<String>> RECEIVED = new ConcurrentHashMap<>();
 

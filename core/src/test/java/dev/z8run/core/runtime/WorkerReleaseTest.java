@@ -28,12 +28,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 /**
  * {@link NodeContext#releaseWorker}: a node whose call runs long lets its worker go on with the
  * other nodes (a stand-in thread carries the duty cycle), while its own inbox waits for the call,
  * so its messages stay in order; a stop waits for a detached call of the stopped flow to end.
  */
+@ResourceLock(TestNodes.STATE)
 class WorkerReleaseTest {
   private static final Queue<Boolean> RELEASED = new ConcurrentLinkedQueue<>();
   private static final AtomicInteger CALLS = new AtomicInteger();

@@ -8,11 +8,13 @@ import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * Guards the event stream's codec against allocation: encode, validate and decode the hot frames
  * into reused buffers, measured with the thread's allocated-bytes counter.
  */
+@Isolated // allocation once the JIT has compiled: other classes' compiles would delay that
 class FrameAllocationTest {
   private static final int WARM_UP = 200_000;
   private static final int MEASURED = 300_000;

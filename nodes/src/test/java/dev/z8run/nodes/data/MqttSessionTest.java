@@ -19,12 +19,14 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Isolated;
 
 /**
  * The session on the lean 3.1.1 client against a fake broker that answers at once: the first
  * connection is reported however fast it comes, and what a flow run on the client's reader thread
  * queues (a publish, a disconnect action) is written.
  */
+@Isolated // asserts that the DISCONNECT goes out within 400 ms of wall time
 class MqttSessionTest {
   /** Accepts connections, answers CONNECT and SUBSCRIBE, records every packet's first byte. */
   private static final class FakeBroker implements AutoCloseable {
