@@ -5,6 +5,7 @@ import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.registry.ConfigField;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import java.util.ArrayList;
@@ -19,6 +20,11 @@ import java.util.PriorityQueue;
  * orders nodes topologically (document order breaks ties), turns wires into index arrays and cuts
  * the order into contiguous runs, one per worker, so that a chain crosses cores as few times as
  * possible.
+ *
+ * <p>Light runs: a linear run of nodes whose types are {@link NodeCost#LIGHT} (change, switch,
+ * junction...), no branch wider than one, is never cut: all of it goes to the worker of its first
+ * node (see {@link #lightRuns}). A flow made only of such a run therefore runs on one worker, the
+ * one {@code firstWorker} names, and the engine spreads flows over workers through that argument.
  *
  * <p>Loops: a depth-first search in document order marks the <em>back wires</em>, those that lead
  * to a node still on the search's path (a wire from a node to itself is one). Every loop of the
@@ -81,21 +87,29 @@ public final class Planner {
       planIndex[order[position]] = position;
     }
 
+    NodeType[] types = new NodeType[n];
+    for (int i = 0; i < n; i++) {
+      FlowNode node = enabled.get(i);
+      types[i] = registry.find(node.type());
+      if (types[i] == null) {
+        throw new IllegalArgumentException(
+            "node '" + node.id() + "' has unknown type '" + node.type() + "'");
+      }
+    }
+    int[] runHead = lightRuns(types, documentIndex, outgoing, planIndex);
+
     List<PlannedNode> planned = new ArrayList<>(n);
     int[][][] targets = new int[n][][];
     int[][][] targetPorts = new int[n][][];
     boolean[][][] loopBack = new boolean[n][][];
     for (int position = 0; position < n; position++) {
       FlowNode node = enabled.get(order[position]);
-      NodeType type = registry.find(node.type());
-      if (type == null) {
-        throw new IllegalArgumentException(
-            "node '" + node.id() + "' has unknown type '" + node.type() + "'");
-      }
+      NodeType type = types[order[position]];
       Map<String, Object> config = withDefaults(type, node.config());
       int outputs = type.outputCount(config);
-      int worker =
-          (int) Math.floorMod(firstWorker + (long) position * workerCount / n, (long) workerCount);
+      // a node of a light run goes where the run's first node goes
+      long cut = (long) planIndex[runHead[order[position]]] * workerCount / n;
+      int worker = (int) Math.floorMod(firstWorker + cut, (long) workerCount);
       planned.add(
           new PlannedNode(position, node, type, config, outputs, type.inputs().size(), worker));
       targets[position] = new int[outputs][];
@@ -122,6 +136,64 @@ public final class Planner {
     }
     return new ExecutionPlan(
         flow, List.copyOf(planned), targets, targetPorts, loopBack, workerCount);
+  }
+
+  /**
+   * The light runs: for each node (document index), the first node of the run it belongs to (itself
+   * when it is in none). Two nodes are in one run when both types are {@link NodeCost#LIGHT}, a
+   * wire leads from the first to the second, it is the only wire leaving the first and the only
+   * wire reaching the second: a linear run with no branch wider than one. Such a run goes to one
+   * worker, where each of its hops can be fused (run at once on the worker, without a ring write or
+   * a wake-up); spreading it would cost a hand-over between workers per message that is worth about
+   * as much as a light node's own work. Fan-out branches, fan-in and nodes of {@link
+   * NodeCost#NORMAL} types are not joined, so their parallel work is still spread.
+   */
+  private static int[] lightRuns(
+      NodeType[] types,
+      Map<String, Integer> documentIndex,
+      List<List<Wire>> outgoing,
+      int[] planIndex) {
+    int n = types.length;
+    int[] wiresIn = new int[n];
+    for (List<Wire> wires : outgoing) {
+      for (Wire wire : wires) {
+        wiresIn[documentIndex.get(wire.toNode())]++;
+      }
+    }
+    int[] head = new int[n];
+    for (int i = 0; i < n; i++) {
+      head[i] = i;
+    }
+    for (int from = 0; from < n; from++) {
+      if (outgoing.get(from).size() != 1 || types[from].cost() != NodeCost.LIGHT) {
+        continue;
+      }
+      int to = documentIndex.get(outgoing.get(from).get(0).toNode());
+      if (to != from && wiresIn[to] == 1 && types[to].cost() == NodeCost.LIGHT) {
+        // union: the root is the member earliest in the plan (a run without a loop: its first)
+        int a = root(head, from);
+        int b = root(head, to);
+        if (a != b) {
+          if (planIndex[a] <= planIndex[b]) {
+            head[b] = a;
+          } else {
+            head[a] = b;
+          }
+        }
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      head[i] = root(head, i);
+    }
+    return head;
+  }
+
+  private static int root(int[] head, int i) {
+    while (head[i] != i) {
+      head[i] = head[head[i]];
+      i = head[i];
+    }
+    return i;
   }
 
   /**

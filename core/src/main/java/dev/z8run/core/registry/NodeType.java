@@ -23,6 +23,7 @@ public final class NodeType {
   private final List<PortSpec> outputs;
   private final List<ConfigField> config;
   private final boolean blocking;
+  private final NodeCost cost;
   private final NodeFactory factory;
   private final ToIntFunction<Map<String, Object>> outputCount;
   private final List<String> nodeRefFields;
@@ -36,6 +37,7 @@ public final class NodeType {
     outputs = List.copyOf(b.outputs);
     config = List.copyOf(b.config);
     blocking = b.blocking;
+    cost = b.blocking ? NodeCost.NORMAL : b.cost;
     factory = Objects.requireNonNull(b.factory, "factory of node type " + b.name);
     outputCount = b.outputCount;
     nodeRefFields = List.copyOf(b.nodeRefFields);
@@ -92,6 +94,14 @@ public final class NodeType {
     return blocking;
   }
 
+  /**
+   * What a node of this type costs per message, for the planner (see {@link NodeCost}); a blocking
+   * type is always {@link NodeCost#NORMAL}.
+   */
+  public NodeCost cost() {
+    return cost;
+  }
+
   public NodeFactory factory() {
     return factory;
   }
@@ -143,6 +153,7 @@ public final class NodeType {
     private final List<PortSpec> outputs = new ArrayList<>(List.of(PortSpec.any("output")));
     private final List<ConfigField> config = new ArrayList<>();
     private boolean blocking;
+    private NodeCost cost = NodeCost.NORMAL;
     private NodeFactory factory;
     private ToIntFunction<Map<String, Object>> outputCount;
     private final List<String> nodeRefFields = new ArrayList<>();
@@ -181,6 +192,12 @@ public final class NodeType {
 
     public Builder blocking(boolean blocking) {
       this.blocking = blocking;
+      return this;
+    }
+
+    /** Declares the type's cost class; {@link NodeCost#NORMAL} unless told. */
+    public Builder cost(NodeCost cost) {
+      this.cost = Objects.requireNonNull(cost, "cost");
       return this;
     }
 

@@ -12,6 +12,7 @@ import dev.z8run.core.flow.Wire;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.registry.PortSpec;
@@ -25,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 class PlannerTest {
@@ -33,6 +35,10 @@ class PlannerTest {
           .register(type("inject").inputs().build())
           .register(type("pass").build())
           .register(type("sink").outputs().build())
+          .register(type("light-source").inputs().cost(NodeCost.LIGHT).build())
+          .register(type("light").cost(NodeCost.LIGHT).build())
+          .register(type("light-sink").outputs().cost(NodeCost.LIGHT).build())
+          .register(type("blocking-light").blocking(true).cost(NodeCost.LIGHT).build())
           .register(
               type("split")
                   .outputs(PortSpec.any("first"), PortSpec.any("second"), PortSpec.any("third"))
@@ -205,6 +211,115 @@ class PlannerTest {
     assertEquals(registry.find("pass"), plan.nodes().get(plan.indexOf("b")).type());
     assertEquals(1, plan.workerCount());
     assertEquals(flow, plan.flow());
+  }
+
+  @Test
+  void shouldKeepALinearRunOfLightNodesOnTheFirstWorker() {
+    // scenario a2's shape: a source, ten light nodes, a sink, all light, one wire between each
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("src", "light-source")));
+    List<Wire> wires = new ArrayList<>();
+    String previous = "src";
+    for (int i = 1; i <= 10; i++) {
+      nodes.add(node("p" + i, "light"));
+      wires.add(wire(previous, "p" + i));
+      previous = "p" + i;
+    }
+    nodes.add(node("sink", "light-sink"));
+    wires.add(wire(previous, "sink"));
+    Flow flow = flow(nodes, wires);
+
+    for (int firstWorker = 0; firstWorker < 5; firstWorker++) {
+      int[] workers = workers(planner.plan(flow, 4, firstWorker));
+
+      int[] expected = new int[12];
+      Arrays.fill(expected, firstWorker % 4);
+      assertArrayEquals(expected, workers, "firstWorker=" + firstWorker);
+    }
+  }
+
+  @Test
+  void shouldSpreadTheBranchesOfALightFanOutAsBefore() {
+    // scenario b's shape: a source wired to eight branches, all wired to one sink
+    Flow light = fanOut("light-source", "light", "light-sink");
+    Flow normal = fanOut("inject", "pass", "sink");
+
+    int[] workers = workers(planner.plan(light, 2, 0));
+
+    assertArrayEquals(workers(planner.plan(normal, 2, 0)), workers);
+    assertEquals(Set.of(0, 1), Arrays.stream(workers).boxed().collect(Collectors.toSet()));
+  }
+
+  @Test
+  void shouldCutAChainAtItsNormalNodesOnly() {
+    // light-source, l1..l3, a normal node, l4, l5, light-sink: two light runs around it
+    Flow flow =
+        flow(
+            List.of(
+                node("src", "light-source"),
+                node("l1", "light"),
+                node("l2", "light"),
+                node("l3", "light"),
+                node("h", "pass"),
+                node("l4", "light"),
+                node("l5", "light"),
+                node("sink", "light-sink")),
+            List.of(
+                wire("src", "l1"),
+                wire("l1", "l2"),
+                wire("l2", "l3"),
+                wire("l3", "h"),
+                wire("h", "l4"),
+                wire("l4", "l5"),
+                wire("l5", "sink")));
+
+    ExecutionPlan plan = planner.plan(flow, 2, 0);
+
+    assertEquals(List.of("src", "l1", "l2", "l3", "h", "l4", "l5", "sink"), ids(plan));
+    assertArrayEquals(new int[] {0, 0, 0, 0, 1, 1, 1, 1}, workers(plan));
+  }
+
+  @Test
+  void shouldEndALightRunAtABranchOrAJoin() {
+    // l1 sends to l2 and l3 (a branch of two), both reach l4 (a join): no run joins any two of
+    // them, so the cut is the plain one over the order
+    Flow flow =
+        flow(
+            List.of(
+                node("l1", "light-source"),
+                node("l2", "light"),
+                node("l3", "light"),
+                node("l4", "light-sink")),
+            List.of(wire("l1", "l2"), wire("l1", "l3"), wire("l2", "l4"), wire("l3", "l4")));
+
+    assertArrayEquals(new int[] {0, 0, 1, 1}, workers(planner.plan(flow, 2, 0)));
+  }
+
+  @Test
+  void shouldTreatABlockingTypeAsNormalWhateverItDeclares() {
+    assertEquals(NodeCost.NORMAL, registry.find("blocking-light").cost());
+    assertEquals(NodeCost.NORMAL, registry.find("pass").cost());
+    assertEquals(NodeCost.LIGHT, registry.find("light").cost());
+    Flow flow =
+        flow(
+            List.of(
+                node("a", "light-source"),
+                node("b", "blocking-light"),
+                node("c", "light"),
+                node("d", "light-sink")),
+            List.of(wire("a", "b"), wire("b", "c"), wire("c", "d")));
+
+    assertArrayEquals(new int[] {0, 0, 1, 1}, workers(planner.plan(flow, 2, 0)));
+  }
+
+  private static Flow fanOut(String source, String branch, String sink) {
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("src", source), node("sink", sink)));
+    List<Wire> wires = new ArrayList<>();
+    for (int b = 1; b <= 8; b++) {
+      nodes.add(node("b" + b, branch));
+      wires.add(wire("src", "b" + b));
+      wires.add(wire("b" + b, "sink"));
+    }
+    return flow(nodes, wires);
   }
 
   @Test

@@ -15,6 +15,8 @@ import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.plan.ExecutionPlan;
+import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +69,46 @@ class EngineTest {
   /** The body the fan-in tests send: {@code {"p":producer,"s":seq}}. */
   private static String producerSeq(int producer, int seq) {
     return "{\"p\":" + producer + ",\"s\":" + seq + "}";
+  }
+
+  @Test
+  void shouldRunALightChainOnOneWorkerAndYieldOnlyWhenBusyThreadsOutnumberCores() {
+    int cores = Runtime.getRuntime().availableProcessors();
+    start(EngineConfig.builder().workers(2).build());
+    assertEquals(WorkerIdleStrategy.yieldsFor(0, cores), engine.idleYields());
+
+    // a trigger, ten light nodes, a counter: all light, one run, one worker
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "light-trigger")));
+    List<Wire> wires = new ArrayList<>();
+    String previous = "in";
+    for (int i = 1; i <= 10; i++) {
+      nodes.add(node("p" + i, "light"));
+      wires.add(new Wire(previous, 0, "p" + i, 0));
+      previous = "p" + i;
+    }
+    nodes.add(node("out", "light-sink"));
+    wires.add(new Wire(previous, 0, "out", 0));
+    ExecutionPlan light = engine.deploy(new Flow("light", "light", "", nodes, wires));
+
+    assertEquals(
+        1, light.nodes().stream().mapToInt(PlannedNode::worker).distinct().count(), "one worker");
+    assertEquals(WorkerIdleStrategy.yieldsFor(1, cores), engine.idleYields());
+    int count = 5_000;
+    for (int i = 0; i < count; i++) {
+      injectAccepted(engine, "light", "in", json("{\"n\":" + i + "}"));
+    }
+    Engine.CounterReader out = engine.counter("light", "out", NodeCounters.MESSAGES_IN);
+    await("every message at the counter", 10_000, () -> out.get() == count);
+
+    ExecutionPlan spread = engine.deploy(chain("normal", 4, "pass", "sink"));
+    assertEquals(
+        2, spread.nodes().stream().mapToInt(PlannedNode::worker).distinct().count(), "two workers");
+    assertEquals(WorkerIdleStrategy.yieldsFor(2, cores), engine.idleYields());
+
+    engine.stop("normal", 1_000);
+    assertEquals(WorkerIdleStrategy.yieldsFor(1, cores), engine.idleYields());
+    assertEquals(0, WorkerIdleStrategy.yieldsFor(1, 2), "a worker and its feeder on two cores");
+    assertTrue(WorkerIdleStrategy.yieldsFor(2, 2) > 0, "two workers and a feeder on two cores");
   }
 
   @Test

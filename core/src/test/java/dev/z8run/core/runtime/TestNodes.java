@@ -9,6 +9,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.node.WorkerIntake;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.registry.PortSpec;
@@ -90,6 +91,19 @@ final class TestNodes {
         NodeType.builder("source").inputs().factory(ctx -> TestNodes::forward).build());
     registry.register(NodeType.builder("trigger").factory(ctx -> TestNodes::forward).build());
     registry.register(NodeType.builder("pass").factory(ctx -> TestNodes::forward).build());
+    registry.register(
+        NodeType.builder("light-trigger")
+            .cost(NodeCost.LIGHT)
+            .factory(ctx -> TestNodes::forward)
+            .build());
+    registry.register(
+        NodeType.builder("light").cost(NodeCost.LIGHT).factory(ctx -> TestNodes::forward).build());
+    registry.register(
+        NodeType.builder("light-sink")
+            .outputs()
+            .cost(NodeCost.LIGHT)
+            .factory(ctx -> (msg, out) -> {})
+            .build());
     registry.register(NodeType.builder("sink").outputs().factory(ctx -> (msg, out) -> {}).build());
     registry.register(
         NodeType.builder("record")

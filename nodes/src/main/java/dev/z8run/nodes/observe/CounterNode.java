@@ -5,6 +5,7 @@ import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
 
@@ -27,6 +28,7 @@ public final class CounterNode implements Node {
                       0L,
                       "Publish the count as the node's status every this many messages (0 = never).")
                   .atLeast(0))
+          .cost(NodeCost.LIGHT)
           .factory(CounterNode::new)
           .build();
 

@@ -2,6 +2,7 @@ package dev.z8run.nodes.routing;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.Output;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
 
@@ -11,6 +12,7 @@ public final class JunctionNode implements Node {
       NodeType.builder("junction")
           .category("common")
           .description("Passes every message on unchanged; a point to gather or split wires.")
+          .cost(NodeCost.LIGHT)
           .factory(context -> new JunctionNode())
           .build();
 

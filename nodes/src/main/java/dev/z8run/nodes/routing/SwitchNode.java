@@ -6,6 +6,7 @@ import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.MessageBodies;
@@ -81,6 +82,7 @@ public final class SwitchNode implements Node {
                   false,
                   "z8run's checkall, for rules in z8run's form {type, value, port}: false stops at"
                       + " the first match."))
+          .cost(NodeCost.LIGHT)
           .factory(SwitchNode::new)
           .build();
 

@@ -7,6 +7,7 @@ import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
@@ -72,6 +73,7 @@ public final class InjectNode implements Node {
           .field(
               ConfigField.optional(
                   "onceDelay", FieldType.ANY, 0.1, "Seconds after deploy for the once injection."))
+          .cost(NodeCost.LIGHT)
           .factory(InjectNode::new)
           .build();
 

@@ -5,6 +5,7 @@ import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
@@ -46,6 +47,7 @@ public final class ChangeNode implements Node {
                   "Rules applied in order: {t: set|change|delete|move, p: property path, pt: msg,"
                       + " to: value, tot: str|num|bool|json|date|msg|env|jsonata, from: search"
                       + " (change), fromt: str|num|bool|re|env}."))
+          .cost(NodeCost.LIGHT)
           .factory(ChangeNode::new)
           .build();
 

@@ -5,6 +5,7 @@ import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
+import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonPatch;
 import dev.z8run.io.json.JsonScanner;
@@ -48,6 +49,7 @@ public final class RangeNode implements Node {
           .field(
               ConfigField.optional(
                   "round", FieldType.BOOLEAN, false, "Round the result to the nearest integer."))
+          .cost(NodeCost.LIGHT)
           .factory(RangeNode::new)
           .build();
 
