@@ -306,31 +306,32 @@ final class Emitter implements Output {
         || input.isBodyRef()) {
       return null;
     }
-    int[] targets = node.targets[port];
-    if (targets.length != 1 || node.hasPending() || node.loopBack[port][0]) {
+    // the port's single fusable target on this worker, resolved at deploy
+    NodeInstance target = node.fuseTargets[port];
+    if (target == null || node.hasPending()) {
       return null;
     }
     int binaryLength = input.binaryLength();
     int bodyLength = jsonLength + binaryLength + indexLength;
     int recordLength = HEADER_LENGTH + bodyLength;
-    NodeInstance target = node.flow.instance(targets[0]);
     if (jsonLength < 0
         || indexLength < 0
         || bodyLength > BY_REFERENCE_BYTES
         || recordLength > inputScratch.buffer().capacity()
         || recordLength > target.maxRecordLength
-        || !canFuse(target)) {
+        || !canFuseResolved(target)) {
       return null;
     }
     claimPort = port;
     claimMode = IN_PLACE;
     claimTarget = target;
     child.wrap(inputScratch.buffer(), 0, recordLength);
+    // no credit(0): the commit holds the record as the continuation, whose credit finish() writes
     child
         .messageId(nextMessageId())
-        .credit(0)
         .source(node.index, port, node.targetPorts[port][0])
         .body(jsonLength, binaryLength > 0, indexLength);
+    input.reread(); // the input reads the new header from now on (Output.claimInPlace)
     return child;
   }
 
@@ -420,9 +421,16 @@ final class Emitter implements Output {
 
   /** Whether a message for {@code target} may skip its ring (see the class comment). */
   private boolean canFuse(NodeInstance target) {
+    return target.fusable && canFuseResolved(target);
+  }
+
+  /**
+   * {@link #canFuse} for a target known fusable (a {@link NodeInstance#fuseTargets} entry: on the
+   * sending node's worker): what can change from one message to the next.
+   */
+  private boolean canFuseResolved(NodeInstance target) {
     return worker != null
         && target.worker == worker
-        && target.fusable
         && !target.detached // its call runs on another thread: the message waits in its inbox
         && !target.hasPending()
         // empty: nothing claimed past what the worker consumed (two loads; size() takes three and

@@ -181,6 +181,9 @@ public final class Engine implements AutoCloseable {
     for (NodeInstance instance : runtime.instances()) {
       instance.worker = workers[plan.nodes().get(instance.index).worker()];
     }
+    for (NodeInstance instance : runtime.instances()) {
+      instance.resolveFuseTargets();
+    }
     for (WorkerAgent worker : workers) {
       List<NodeInstance> owned = new ArrayList<>(List.of(worker.instances()));
       for (NodeInstance instance : runtime.instances()) {

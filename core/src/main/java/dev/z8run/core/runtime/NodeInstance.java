@@ -49,6 +49,15 @@ class NodeInstance implements ControlledMessageHandler {
   /** Whether messages for this node may run as a continuation on its worker (not blocking). */
   final boolean fusable;
 
+  /**
+   * Per port: the single target a message may be fused into ({@link Emitter}), resolved once at
+   * deploy by {@link #resolveFuseTargets()}: the port has one wire, not a back wire, to a fusable
+   * node on this node's worker. Null where a message always goes through the target's ring. Whether
+   * a message is fused is still decided per message (the target's inbox must be empty, nothing
+   * pending, the target not detached).
+   */
+  NodeInstance[] fuseTargets;
+
   /** Whether a node observes this one's completions ({@link FlowObservers}); set at deploy. */
   boolean completeObserved;
 
@@ -95,6 +104,23 @@ class NodeInstance implements ControlledMessageHandler {
     this.loopBack = flow.plan.loopBack()[index];
     this.loop = new EntryQueue(capacity, true);
     this.fusable = fusable;
+  }
+
+  /**
+   * Resolves {@link #fuseTargets} from the wiring and the workers the nodes were placed on; called
+   * at deploy once every instance of the flow has its worker, before any runs.
+   */
+  void resolveFuseTargets() {
+    NodeInstance[] resolved = new NodeInstance[targets.length];
+    for (int port = 0; port < targets.length; port++) {
+      if (targets[port].length == 1 && !loopBack[port][0]) {
+        NodeInstance target = flow.instance(targets[port][0]);
+        if (target.fusable && worker != null && target.worker == worker) {
+          resolved[port] = target;
+        }
+      }
+    }
+    fuseTargets = resolved;
   }
 
   /**

@@ -47,6 +47,17 @@ public final class JsonPatch {
   private int entryHint = -1;
 
   /**
+   * The top-level key of the last prepare ({@code path[0]}, compared by reference) when it is at
+   * most 8 bytes long, packed for a comparison in one load: its bytes and a mask of as many bytes,
+   * in the native order {@link DirectBuffer#getLong(int)} reads.
+   */
+  private byte[] packedKey;
+
+  private long packedBytes;
+  private long packedMask;
+  private final UnsafeBuffer packing = new UnsafeBuffer(new byte[Long.BYTES]);
+
+  /**
    * Works out how to set {@code path} to a value of {@code valueLength} bytes in {@code msg}'s
    * JSON, through its field index; afterwards {@link #resultIndexLength()} says how long the
    * result's index is (0: the result carries none).
@@ -78,7 +89,10 @@ public final class JsonPatch {
     this.path = path;
     this.valueLength = valueLength;
     // the key was where the last message had it (a chain of change nodes: every time)
-    int entry = FieldIndex.entry(index, indexOffset, json, offset, path[0], entryHint);
+    int entry = hintedEntry(json, offset, path[0]);
+    if (entry < 0) {
+      entry = FieldIndex.entry(index, indexOffset, json, offset, path[0]);
+    }
     if (entry >= 0) {
       entryHint = (entry - indexOffset - FieldIndex.ENTRIES_OFFSET) / FieldIndex.ENTRY_BYTES;
     }
@@ -100,6 +114,44 @@ public final class JsonPatch {
     int valueStart = offset + index.getInt(entry + FieldIndex.VALUE_START);
     int valueEnd = offset + index.getInt(entry + FieldIndex.VALUE_END);
     return descend(1, valueStart, valueEnd, offset + length);
+  }
+
+  /**
+   * The index entry at {@link #entryHint} when it names {@code key}, else -1. A key of up to 8
+   * bytes is compared in one load of the JSON where the entry says it is (masked to its length);
+   * the load stays inside the buffer.
+   */
+  private int hintedEntry(DirectBuffer json, int jsonOffset, byte[] key) {
+    int hint = entryHint;
+    if (hint < 0 || hint >= indexCount) {
+      return -1;
+    }
+    int entry = indexOffset + FieldIndex.ENTRIES_OFFSET + hint * FieldIndex.ENTRY_BYTES;
+    if (index.getInt(entry + FieldIndex.KEY_LENGTH) != key.length) {
+      return -1;
+    }
+    int at = jsonOffset + index.getInt(entry + FieldIndex.KEY_OFFSET);
+    if (key.length > Long.BYTES || at + Long.BYTES > json.capacity()) {
+      for (int k = 0; k < key.length; k++) {
+        if (json.getByte(at + k) != key[k]) {
+          return -1;
+        }
+      }
+      return entry;
+    }
+    if (key != packedKey) {
+      pack(key);
+    }
+    return (json.getLong(at) & packedMask) == packedBytes ? entry : -1;
+  }
+
+  private void pack(byte[] key) {
+    packing.setMemory(0, Long.BYTES, (byte) 0);
+    packing.putBytes(0, key);
+    packedBytes = packing.getLong(0);
+    packing.setMemory(0, key.length, (byte) 0xFF);
+    packedMask = packing.getLong(0);
+    packedKey = key;
   }
 
   /**
@@ -341,6 +393,14 @@ public final class JsonPatch {
     if (value == null) {
       dst.putBytes(at, NULL);
       return at + NULL.length;
+    }
+    if (valueLength > 0 && valueLength <= 2) {
+      // a digit or two (a counter, a flag's hop number): no call for a loop of one or two bytes
+      dst.putByte(at, value.getByte(valueOffset));
+      if (valueLength == 2) {
+        dst.putByte(at + 1, value.getByte(valueOffset + 1));
+      }
+      return at + valueLength;
     }
     Bytes.copy(value, valueOffset, dst, at, valueLength);
     return at + valueLength;

@@ -32,6 +32,19 @@ public final class MessageFlyweight implements MessageBody {
   private final UnsafeBuffer blockView = new UnsafeBuffer(new byte[0]);
 
   /**
+   * Whether {@link #cachedFlags}, {@link #cachedJsonLength} and {@link #cachedIndexLength} hold the
+   * record's header fields: set by {@link #resolve()} (a record received, read many times per hop),
+   * kept current by this view's own writes, cleared by {@link #wrap}. A record's header is written
+   * through one view at a time; a view over a record another view rewrites (the engine's in-place
+   * claim) is told so ({@link #reread()}).
+   */
+  private boolean cached;
+
+  private int cachedFlags;
+  private int cachedJsonLength;
+  private int cachedIndexLength;
+
+  /**
    * Points this view at the record of {@code length} bytes at {@code offset}, body included (for
    * writing a record, or reading one without {@link MessageDescriptor#FLAG_BODY_REF}).
    */
@@ -43,6 +56,7 @@ public final class MessageFlyweight implements MessageBody {
     this.bodyBase = offset + HEADER_LENGTH;
     this.bodyBytes = length - HEADER_LENGTH;
     this.block = 0;
+    this.cached = false;
     return this;
   }
 
@@ -51,8 +65,15 @@ public final class MessageFlyweight implements MessageBody {
    * the body at the block. Every reader of an inbox record calls it.
    */
   public MessageFlyweight resolve() {
-    if ((flags() & FLAG_BODY_REF) != 0 && length == HEADER_LENGTH + REF_BODY_LENGTH) {
-      viewBlock(buffer.getLong(offset + HEADER_LENGTH), buffer.getInt(offset + HEADER_LENGTH + 8));
+    // the header fields every reader of a hop asks for, read once (see cached)
+    DirectBuffer b = buffer;
+    int at = offset;
+    cachedFlags = b.getShort(at + FLAGS_OFFSET) & 0xFFFF;
+    cachedJsonLength = b.getInt(at + JSON_LENGTH_OFFSET);
+    cachedIndexLength = b.getInt(at + INDEX_LENGTH_OFFSET);
+    cached = true;
+    if ((cachedFlags & FLAG_BODY_REF) != 0 && length == HEADER_LENGTH + REF_BODY_LENGTH) {
+      viewBlock(b.getLong(at + HEADER_LENGTH), b.getInt(at + HEADER_LENGTH + 8));
     }
     return this;
   }
@@ -64,7 +85,9 @@ public final class MessageFlyweight implements MessageBody {
    */
   public MessageFlyweight bodyRef(long address, int bodyLength) {
     MutableDirectBuffer b = mutable();
-    b.putShort(offset + FLAGS_OFFSET, (short) (flags() | FLAG_BODY_REF));
+    int flags = flags() | FLAG_BODY_REF;
+    b.putShort(offset + FLAGS_OFFSET, (short) flags);
+    cachedFlags = flags;
     b.putLong(offset + HEADER_LENGTH, address);
     b.putInt(offset + HEADER_LENGTH + 8, bodyLength);
     b.putInt(offset + HEADER_LENGTH + 12, 0);
@@ -78,6 +101,15 @@ public final class MessageFlyweight implements MessageBody {
     body = blockView;
     bodyBase = BodyBlocks.BLOCK_HEADER_LENGTH;
     bodyBytes = bodyLength;
+  }
+
+  /**
+   * The record's header was rewritten through another view (an in-place claim): from now on this
+   * view reads its header fields from the record again, not from what {@link #resolve()} read.
+   */
+  public MessageFlyweight reread() {
+    cached = false;
+    return this;
   }
 
   /** Whether the body lies in a {@link BodyBlocks} block ({@link #blockAddress()}). */
@@ -203,7 +235,7 @@ public final class MessageFlyweight implements MessageBody {
   }
 
   public int flags() {
-    return buffer.getShort(offset + FLAGS_OFFSET) & 0xFFFF;
+    return cached ? cachedFlags : buffer.getShort(offset + FLAGS_OFFSET) & 0xFFFF;
   }
 
   public boolean traced() {
@@ -223,7 +255,7 @@ public final class MessageFlyweight implements MessageBody {
 
   @Override
   public int jsonLength() {
-    return buffer.getInt(offset + JSON_LENGTH_OFFSET);
+    return cached ? cachedJsonLength : buffer.getInt(offset + JSON_LENGTH_OFFSET);
   }
 
   /** Offset in {@link #buffer()} of the first binary payload byte. */
@@ -240,7 +272,7 @@ public final class MessageFlyweight implements MessageBody {
   /** Length of the field index at the end of the record; 0 when it carries none. */
   @Override
   public int indexLength() {
-    return buffer.getInt(offset + INDEX_LENGTH_OFFSET);
+    return cached ? cachedIndexLength : buffer.getInt(offset + INDEX_LENGTH_OFFSET);
   }
 
   /** Offset in {@link #buffer()} of the field index (valid when {@link #indexLength()} > 0). */
@@ -326,6 +358,7 @@ public final class MessageFlyweight implements MessageBody {
 
   public MessageFlyweight flags(int flags) {
     mutable().putShort(offset + FLAGS_OFFSET, (short) flags);
+    cachedFlags = flags & 0xFFFF;
     return this;
   }
 
@@ -346,6 +379,8 @@ public final class MessageFlyweight implements MessageBody {
     b.putShort(offset + BODY_TYPE_OFFSET, binary ? BODY_JSON_BINARY : BODY_JSON);
     b.putInt(offset + JSON_LENGTH_OFFSET, jsonLength);
     b.putInt(offset + INDEX_LENGTH_OFFSET, indexLength);
+    cachedJsonLength = jsonLength;
+    cachedIndexLength = indexLength;
     return this;
   }
 

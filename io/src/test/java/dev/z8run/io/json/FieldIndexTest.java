@@ -162,6 +162,52 @@ class FieldIndexTest {
   }
 
   @Test
+  void shouldTellKeysOfOneLengthApartAtTheRememberedPosition() {
+    // the remembered position is checked by the key's bytes (one masked load for up to 8 bytes,
+    // byte by byte for longer keys): another key of the same length there is another member
+    JsonPatch patch = new JsonPatch();
+    for (String key : List.of("hop", "hops_in8", "a_key_of_13_b")) {
+      String other = key.substring(0, key.length() - 1) + "q";
+      for (String body :
+          List.of(
+              "{\"a\":0,\"" + key + "\":1}",
+              "{\"a\":0,\"" + other + "\":1}",
+              "{\"a\":0,\"" + other + "\":1,\"" + key + "\":1}",
+              "{\"a\":0,\"" + key + "\":1}")) {
+        MessageFlyweight msg = record(body, true);
+        int length = patch.prepare(msg, JsonCodec.keyPath(key), 1);
+        UnsafeBuffer out = new UnsafeBuffer(new byte[length]);
+        patch.write(new UnsafeBuffer(bytes("7")), 0, out, 0);
+        String member = "\"" + key + "\":";
+        String expected =
+            body.contains(member + "1")
+                ? body.replace(member + "1", member + "7")
+                : body.substring(0, body.length() - 1) + "," + member + "7}";
+        assertEquals(expected, new String(out.byteArray(), StandardCharsets.UTF_8), key);
+      }
+    }
+  }
+
+  @Test
+  void shouldLoadNothingPastTheBufferWhenTheKeyEndsTheBody() {
+    // a record whose JSON ends its buffer, without an index (the patch builds one): comparing the
+    // key at the remembered position must not load past the end (the tests run with Agrona's
+    // bounds checks on); the second message is compared at the position the first one left
+    JsonPatch patch = new JsonPatch();
+    for (int n = 0; n < 2; n++) {
+      byte[] json = bytes("{\"a\":0,\"hop\":1}");
+      UnsafeBuffer buffer = new UnsafeBuffer(new byte[HEADER_LENGTH + json.length]);
+      MessageFlyweight msg = new MessageFlyweight().wrap(buffer, 0, buffer.capacity());
+      msg.body(json.length, false, 0);
+      buffer.putBytes(msg.jsonOffset(), json);
+      int length = patch.prepare(msg.resolve(), JsonCodec.keyPath("hop"), 1);
+      UnsafeBuffer out = new UnsafeBuffer(new byte[length]);
+      patch.write(new UnsafeBuffer(bytes("7")), 0, out, 0);
+      assertEquals("{\"a\":0,\"hop\":7}", new String(out.byteArray(), StandardCharsets.UTF_8));
+    }
+  }
+
+  @Test
   void shouldRefuseToWriteInPlaceIntoAnotherBuffer() {
     MessageFlyweight msg = record("{\"hop\":1}", true);
     JsonPatch patch = new JsonPatch();

@@ -43,6 +43,36 @@ class MessageFlyweightTest {
   }
 
   @Test
+  void shouldReadTheHeaderResolveReadUntilAnotherViewRewritesIt() {
+    // resolve() reads flags and lengths once; this view's own writes keep them current, another
+    // view's writes are seen after reread() (the engine's in-place claim), and wrap() forgets them
+    int length = HEADER_LENGTH + JSON.length + BINARY.length;
+    MessageFlyweight writer = new MessageFlyweight().wrap(buffer, OFFSET, length);
+    writer.flags(FLAG_TRACED).body(JSON.length, true, 0);
+    message.wrap(buffer, OFFSET, length).resolve();
+    assertEquals(JSON.length, message.jsonLength());
+    assertEquals(BINARY.length, message.binaryLength());
+    assertTrue(message.traced());
+
+    message.flags(0).body(JSON.length - 1, true, 1);
+    assertFalse(message.traced());
+    assertEquals(JSON.length - 1, message.jsonLength());
+    assertEquals(1, message.indexLength());
+
+    writer.flags(FLAG_TRACED).body(JSON.length, true, 0);
+    assertEquals(JSON.length - 1, message.jsonLength(), "read at resolve(), not rewritten yet");
+    message.reread();
+    assertEquals(JSON.length, message.jsonLength());
+    assertEquals(0, message.indexLength());
+    assertTrue(message.traced());
+
+    message.resolve();
+    writer.body(2, true, 0);
+    message.wrap(buffer, OFFSET, length);
+    assertEquals(2, message.jsonLength());
+  }
+
+  @Test
   void shouldPlaceFieldsWhereTheDiagramDrawsThem() {
     assertEquals(0, EXECUTION_ID_OFFSET);
     assertEquals(8, MESSAGE_ID_OFFSET);
