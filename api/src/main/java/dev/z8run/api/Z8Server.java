@@ -29,6 +29,8 @@ import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
+import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.LazyZeroedMemory;
 import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.nodes.ai.embed.LocalEmbedder;
 import dev.z8run.nodes.ai.provider.AiUsage;
@@ -133,6 +135,10 @@ public final class Z8Server implements AutoCloseable {
                         .vectorLimits(settings.vectorLimits())
                         .build()));
     Thread.ofPlatform().name("z8-store-open").start(opening);
+    // and the class initialisations the main thread meets later (Jackson's parser, the engine's
+    // native allocator, Helidon's registry and server builder) run on a third thread meanwhile
+    FutureTask<Void> warming = new FutureTask<>(() -> warmUp(settings), null);
+    Thread.ofPlatform().daemon().name("z8-warm").start(warming);
     Tokens tokens;
     Engine engine;
     try {
@@ -143,10 +149,6 @@ public final class Z8Server implements AutoCloseable {
     } catch (RuntimeException | Error failed) {
       closeWhenOpened(opening);
       throw failed;
-    }
-    if (!opening.isDone()) {
-      warmWebServer(settings);
-      StartTrace.mark("web server warmed");
     }
     Store store;
     try {
@@ -280,6 +282,8 @@ public final class Z8Server implements AutoCloseable {
             StartTrace.mark("routes");
           };
       StartTrace.mark("sockets");
+      awaitWarmUp(warming);
+      StartTrace.mark("warmed");
       WebServer web =
           WebServer.builder()
               .host(settings.bind())
@@ -321,10 +325,39 @@ public final class Z8Server implements AutoCloseable {
   }
 
   /**
-   * Builds (never starts) a web server like the real one, while the store still opens: Helidon's
-   * service registry, configuration and media support initialise once per process, so the real
-   * server is built in a fraction of the time afterwards.
+   * Runs, on its own thread, what the main thread would otherwise do first-time later in {@link
+   * #start}: Jackson's parser classes (their initialisation builds {@link java.math.BigDecimal}'s
+   * tables), the engine's native allocator ({@link LazyZeroedMemory}: the foreign-function API's
+   * first downcall handles, generated classes), and a web server like the real one, built and never
+   * started: Helidon's service registry, configuration and media support initialise once per
+   * process, so the real server is built in a fraction of the time afterwards. Only a head start: a
+   * failure here is ignored, and meets the main thread again where it matters.
    */
+  private static void warmUp(Settings settings) {
+    try {
+      JsonCodec.parse("{\"warm\":[1,2.5,\"x\",true,null]}");
+      LazyZeroedMemory.reserved();
+    } catch (RuntimeException | LinkageError ignored) {
+      // the main thread meets it again
+    }
+    warmWebServer(settings);
+    StartTrace.mark("warmed up");
+  }
+
+  /**
+   * Waits for {@link #warmUp} before the real web server is built (no two Helidon builds at once).
+   */
+  private static void awaitWarmUp(FutureTask<Void> warming) {
+    try {
+      warming.get();
+    } catch (ExecutionException ignored) {
+      // only a head start
+    } catch (InterruptedException interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Builds (never starts) a web server like the real one: see {@link #warmUp}. */
   private static void warmWebServer(Settings settings) {
     try {
       WebServer.builder()
