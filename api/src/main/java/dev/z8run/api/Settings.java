@@ -310,6 +310,19 @@ public final class Settings {
           "How long stopping, deleting or redeploying a flow lets its in-flight executions finish"
               + " (a message a delay node holds keeps its execution in flight); those still running"
               + " then are abandoned.");
+
+  public static final Setting<Integer> MEMORY_BUDGET_MB =
+      Setting.integer(
+          "Z8_MEMORY_BUDGET_MB",
+          null,
+          0,
+          0,
+          1 << 20,
+          "Off-heap memory (MiB) the inboxes and execution tables of all deployed flows may reserve"
+              + " together; a deploy beyond it is refused with 507 naming this setting. `0`: the"
+              + " JVM's direct-memory limit (`-XX:MaxDirectMemorySize`, by default the maximum"
+              + " heap).");
+
   public static final Setting<Integer> VECTOR_MAX_COLLECTIONS =
       Setting.integer(
           "Z8_VECTOR_MAX_COLLECTIONS",
@@ -472,6 +485,7 @@ public final class Settings {
           FUNCTION_GLOBAL_MODULES,
           MAX_FLOW_NODES,
           STOP_DRAIN_MS,
+          MEMORY_BUDGET_MB,
           VECTOR_MAX_COLLECTIONS,
           VECTOR_MAX_ENTRIES,
           VECTOR_MAX_BYTES,
@@ -601,9 +615,12 @@ public final class Settings {
     return "http://" + host + ":" + boundPort;
   }
 
-  /** The engine's settings: the defaults, with {@link #WORKERS}. */
+  /** The engine's settings: the defaults, with {@link #WORKERS} and {@link #MEMORY_BUDGET_MB}. */
   public EngineConfig engineConfig() {
-    return EngineConfig.builder().workers(get(WORKERS)).build();
+    return EngineConfig.builder()
+        .workers(get(WORKERS))
+        .memoryBudgetBytes((long) get(MEMORY_BUDGET_MB) << 20)
+        .build();
   }
 
   /** The {@code /hook} limits. */

@@ -315,6 +315,34 @@ class SecurityAttackTest {
     assertHealthy();
   }
 
+  @Test
+  void shouldRefuseAFlowBeyondTheMemoryBudgetInTheErrorShape() throws Exception {
+    start("Z8_MEMORY_BUDGET_MB", "64");
+    // a small flow fits; 100 unwired nodes each take a full 1 MiB inbox, past the 64 MiB budget
+    String small = deploy(mallory, "{\"nodes\":[{\"id\":\"a\",\"type\":\"junction\"}]}");
+    StringBuilder nodes = new StringBuilder();
+    for (int i = 0; i < 100; i++) {
+      nodes
+          .append(i == 0 ? "" : ",")
+          .append("{\"id\":\"n")
+          .append(i)
+          .append("\",\"type\":\"junction\"}");
+    }
+    HttpResponse<String> created =
+        call("POST", "/api/v1/flows", "{\"nodes\":[" + nodes + "]}", mallory);
+    assertEquals(201, created.statusCode(), created.body());
+    String id = (String) json(created).get("id");
+
+    HttpResponse<String> wide = call("POST", "/api/v1/flows/" + id + "/start", null, mallory);
+
+    assertEquals(507, wide.statusCode(), wide.body());
+    assertTrue(errorMessage(wide).contains("Z8_MEMORY_BUDGET_MB"), wide.body());
+    assertTrue(wide.body().contains("MEMORY_BUDGET"), wide.body());
+    assertFalse(server.engine().isRunning(id));
+    assertTrue(server.engine().isRunning(small), "the flow already running is not touched");
+    assertHealthy();
+  }
+
   // 4. One OutOfMemoryError leaves a zombie
 
   @Test

@@ -7,6 +7,7 @@ import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Subflows;
 import dev.z8run.core.runtime.DeployException;
 import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.MemoryBudgetException;
 import dev.z8run.core.runtime.StopResult;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
@@ -478,6 +479,24 @@ public final class FlowManager {
               + " nodes needs more direct memory than the server has left ("
               + noDirectMemory.getMessage()
               + "); stop other flows, or raise -XX:MaxDirectMemorySize");
+    } catch (MemoryBudgetException overBudget) {
+      redactor.forget(flow.id());
+      throw new ApiException(
+          Status.create(507, "Insufficient Storage"),
+          overBudget.getMessage()
+              + " (Z8_MEMORY_BUDGET_MB); stop other flows, or raise Z8_MEMORY_BUDGET_MB",
+          List.of(
+              problem(
+                  null,
+                  null,
+                  "MEMORY_BUDGET",
+                  "needs "
+                      + overBudget.neededBytes()
+                      + " bytes; deployed flows hold "
+                      + overBudget.inUseBytes()
+                      + " of "
+                      + overBudget.budgetBytes()
+                      + " (Z8_MEMORY_BUDGET_MB)")));
     } catch (DeployException refused) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),

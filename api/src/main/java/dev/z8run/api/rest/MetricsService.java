@@ -280,13 +280,29 @@ public final class MetricsService implements HttpService {
         "z8_jvm_direct_memory_used_bytes",
         GAUGE,
         "Direct (off-heap) buffer memory in use: inbox rings and event buffers.");
-    // the engine's rings and tables come from calloc, outside the JVM's direct pool; they are
-    // counted as reserved (resident only where written)
+    // the engine's rings and tables come from calloc and are reserved in the JVM's direct-memory
+    // account, so the pool counts them, unless java.nio is not open (then they are added here);
+    // reserved, resident only where written
     sample(
         out,
         "z8_jvm_direct_memory_used_bytes",
         Long.toString(
-            (directPool == null ? 0 : directPool.getMemoryUsed()) + LazyZeroedMemory.reserved()));
+            (directPool == null ? 0 : directPool.getMemoryUsed())
+                + (LazyZeroedMemory.inJvmAccount() && directPool != null
+                    ? 0
+                    : LazyZeroedMemory.reserved())));
+    header(
+        out,
+        "z8_engine_memory_reserved_bytes",
+        GAUGE,
+        "Off-heap memory the deployed flows' inboxes and execution tables reserve together.");
+    sample(out, "z8_engine_memory_reserved_bytes", Long.toString(engine.reservedBytes()));
+    header(
+        out,
+        "z8_engine_memory_budget_bytes",
+        GAUGE,
+        "The most the deployed flows may reserve (Z8_MEMORY_BUDGET_MB); a deploy beyond is 507.");
+    sample(out, "z8_engine_memory_budget_bytes", Long.toString(engine.memoryBudget()));
     header(out, "z8_jvm_threads", GAUGE, "Live platform threads (virtual threads not included).");
     sample(out, "z8_jvm_threads", Integer.toString(threads.getThreadCount()));
   }

@@ -62,6 +62,8 @@ class MetricsServiceTest {
           "z8_events_dropped_total",
           "z8_jvm_memory_used_bytes",
           "z8_jvm_direct_memory_used_bytes",
+          "z8_engine_memory_reserved_bytes",
+          "z8_engine_memory_budget_bytes",
           "z8_jvm_threads");
 
   private final Tokens tokens = Tokens.withRandomSecret();
@@ -119,7 +121,12 @@ class MetricsServiceTest {
     assertTrue(samples.containsKey("z8_events_dropped_total"));
     assertTrue(Long.parseLong(samples.get("z8_jvm_memory_used_bytes{area=\"heap\"}")) > 0);
     assertTrue(Long.parseLong(samples.get("z8_jvm_memory_used_bytes{area=\"nonheap\"}")) > 0);
-    assertTrue(Long.parseLong(samples.get("z8_jvm_direct_memory_used_bytes")) >= 0);
+    long direct = Long.parseLong(samples.get("z8_jvm_direct_memory_used_bytes"));
+    long reserved = Long.parseLong(samples.get("z8_engine_memory_reserved_bytes"));
+    assertEquals(engine.reservedBytes(), reserved);
+    assertTrue(reserved > 0, "the deployed flow's inboxes and execution table");
+    assertTrue(direct >= reserved, "the direct memory in use includes the flows' " + reserved);
+    assertTrue(Long.parseLong(samples.get("z8_engine_memory_budget_bytes")) > reserved);
     assertTrue(Long.parseLong(samples.get("z8_jvm_threads")) > 0);
   }
 

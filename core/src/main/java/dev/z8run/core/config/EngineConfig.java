@@ -11,7 +11,10 @@ import org.agrona.concurrent.SystemNanoClock;
  * changed through {@link #toBuilder()}.
  *
  * @param workers worker agents (threads); default one per core
- * @param inboxBytes ring capacity per node; a message may take at most an eighth of it
+ * @param inboxBytes ring capacity of a node whose messages arrive through its ring (a trigger, a
+ *     fan-in, a fan-out's target, a wire from another worker or a blocking node); a node reached
+ *     only as the continuation of its one producer gets a smaller one (see {@code InboxSizing}). A
+ *     message may take at most an eighth of an inbox
  * @param maxExecutionsPerFlow executions in flight per flow before triggers are refused
  * @param batchLimit messages a worker takes from one inbox per duty cycle
  * @param blockingConcurrency messages a blocking node handles at once on virtual threads
@@ -22,6 +25,10 @@ import org.agrona.concurrent.SystemNanoClock;
  *     unless 0.
  * @param maxParkMs longest a idle worker parks before looking again
  * @param eventBufferBytes capacity of the event ring
+ * @param memoryBudgetBytes off-heap bytes the inboxes and execution tables of all deployed flows
+ *     may reserve together; a deploy beyond it is refused ({@code MemoryBudgetException}). 0 (the
+ *     default) means the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default the
+ *     maximum heap)
  * @param manual when true no threads are started: tests call {@code Engine.doWork()} themselves
  */
 public record EngineConfig(
@@ -34,6 +41,7 @@ public record EngineConfig(
     int latencySampleEvery,
     long maxParkMs,
     int eventBufferBytes,
+    long memoryBudgetBytes,
     boolean manual,
     EpochClock epochClock,
     NanoClock nanoClock) {
@@ -44,6 +52,10 @@ public record EngineConfig(
     }
     if (inboxBytes < 4096) {
       throw new IllegalArgumentException("inboxBytes=" + inboxBytes + " must be at least 4096");
+    }
+    if (memoryBudgetBytes < 0) {
+      throw new IllegalArgumentException(
+          "memoryBudgetBytes=" + memoryBudgetBytes + " must be 0 (the JVM's limit) or more");
     }
     if (latencySampleEvery < 0) {
       throw new IllegalArgumentException(
@@ -78,6 +90,7 @@ public record EngineConfig(
     builder.latencySampleEvery = latencySampleEvery;
     builder.maxParkMs = maxParkMs;
     builder.eventBufferBytes = eventBufferBytes;
+    builder.memoryBudgetBytes = memoryBudgetBytes;
     builder.manual = manual;
     builder.epochClock = epochClock;
     builder.nanoClock = nanoClock;
@@ -95,6 +108,7 @@ public record EngineConfig(
     private int latencySampleEvery = 16;
     private long maxParkMs = 200;
     private int eventBufferBytes = 4 << 20;
+    private long memoryBudgetBytes;
     private boolean manual;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private NanoClock nanoClock = new SystemNanoClock();
@@ -146,6 +160,11 @@ public record EngineConfig(
       return this;
     }
 
+    public Builder memoryBudgetBytes(long value) {
+      memoryBudgetBytes = value;
+      return this;
+    }
+
     public Builder epochClock(EpochClock value) {
       epochClock = value;
       return this;
@@ -184,6 +203,7 @@ public record EngineConfig(
           latencySampleEvery,
           maxParkMs,
           eventBufferBytes,
+          memoryBudgetBytes,
           manual,
           epochClock,
           nanoClock);

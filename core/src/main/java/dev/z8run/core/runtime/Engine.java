@@ -17,6 +17,7 @@ import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
 import dev.z8run.io.message.BodyBlocks;
+import dev.z8run.io.message.LazyZeroedMemory;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
@@ -66,6 +67,11 @@ public final class Engine implements AutoCloseable {
   private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
   private final ContextStore globalContext = new ContextStore();
   private final AtomicInteger handles = new AtomicInteger();
+
+  /** Off-heap bytes each deployed flow reserves ({@link InboxSizing#flowReservedBytes}). */
+  private final Map<FlowRuntime, Long> reservedByFlow = new ConcurrentHashMap<>();
+
+  private final long memoryBudget;
   private volatile boolean closed;
 
   public Engine(EngineConfig config, NodeTypeRegistry registry) {
@@ -73,6 +79,8 @@ public final class Engine implements AutoCloseable {
     this.registry = registry;
     this.validator = new FlowValidator(registry);
     this.planner = new Planner(registry);
+    this.memoryBudget =
+        config.memoryBudgetBytes() > 0 ? config.memoryBudgetBytes() : LazyZeroedMemory.limit();
     this.events = new EngineEvents(config.eventBufferBytes());
     this.dispatcher = new EventDispatcher(events, listeners, config.eventBufferBytes());
     this.timers = EngineTimers.on(config.nanoClock());
@@ -140,6 +148,23 @@ public final class Engine implements AutoCloseable {
     return dispatcher.subscribe();
   }
 
+  /**
+   * Off-heap bytes the deployed flows' inboxes and execution tables reserve together (reserved, not
+   * resident: pages become resident where messages are written).
+   */
+  public long reservedBytes() {
+    long sum = 0;
+    for (long bytes : reservedByFlow.values()) {
+      sum += bytes;
+    }
+    return sum;
+  }
+
+  /** The most {@link #reservedBytes()} may reach: a deploy beyond it is refused. */
+  public long memoryBudget() {
+    return memoryBudget;
+  }
+
   /** Events dropped because the event ring was full. */
   public long droppedEvents() {
     return events.dropped();
@@ -152,6 +177,8 @@ public final class Engine implements AutoCloseable {
    *
    * @throws FlowValidator.ValidationException listing every problem of an invalid flow
    * @throws DeployException when a node's factory refuses its config
+   * @throws MemoryBudgetException when the flow's inboxes and execution table would take the memory
+   *     reserved by the deployed flows past {@link #memoryBudget()}
    */
   public synchronized ExecutionPlan deploy(Flow flow) {
     List<Problem> problems = validator.validate(flow);
@@ -160,6 +187,13 @@ public final class Engine implements AutoCloseable {
     }
     int handle = handles.incrementAndGet();
     ExecutionPlan plan = planner.plan(flow, workers.length, handle % workers.length);
+    long needed = InboxSizing.flowReservedBytes(plan, config);
+    FlowRuntime replaced = flows.get(flow.id());
+    long others =
+        reservedBytes() - (replaced == null ? 0 : reservedByFlow.getOrDefault(replaced, 0L));
+    if (others + needed > memoryBudget) {
+      throw new MemoryBudgetException(flow.id(), needed, others, memoryBudget);
+    }
     FlowRuntime runtime =
         new FlowRuntime(
             handle,
@@ -172,6 +206,7 @@ public final class Engine implements AutoCloseable {
             timers,
             blocks);
     runtime.instances(createInstances(runtime, plan));
+    reservedByFlow.put(runtime, needed);
     dispatcher.register(handle, plan);
 
     FlowRuntime previous = flows.get(flow.id());
@@ -228,6 +263,7 @@ public final class Engine implements AutoCloseable {
 
   private NodeInstance[] createInstances(FlowRuntime runtime, ExecutionPlan plan) {
     NodeInstance[] instances = new NodeInstance[plan.nodes().size()];
+    int[] inboxBytes = InboxSizing.inboxBytes(plan, config.inboxBytes());
     for (PlannedNode planned : plan.nodes()) {
       Node node;
       RuntimeNodeContext context =
@@ -257,10 +293,10 @@ public final class Engine implements AutoCloseable {
                   runtime,
                   planned,
                   node,
-                  config.inboxBytes(),
+                  inboxBytes[planned.index()],
                   virtualThreads,
                   Math.min(config.blockingConcurrency(), context.concurrencyLimit()))
-              : new NodeInstance(runtime, planned, node, config.inboxBytes(), true);
+              : new NodeInstance(runtime, planned, node, inboxBytes[planned.index()], true);
     }
     return instances;
   }
@@ -306,6 +342,7 @@ public final class Engine implements AutoCloseable {
       stopNode(instance);
     }
     flows.remove(runtime.flowId, runtime);
+    reservedByFlow.remove(runtime);
     return new StopResult(drained, abandonedExecutions, abandonedMessages);
   }
 

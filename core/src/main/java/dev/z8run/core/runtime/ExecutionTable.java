@@ -96,6 +96,12 @@ public final class ExecutionTable {
     return mask + 1;
   }
 
+  /** Off-heap bytes a table of {@code capacity} executions reserves (slots and alignment). */
+  static long reservedBytes(int capacity) {
+    return (long) BitUtil.findNextPositivePowerOfTwo(Math.max(capacity, 16)) * SLOT_LENGTH
+        + SLOT_LENGTH;
+  }
+
   /**
    * Claims a slot for a new execution.
    *

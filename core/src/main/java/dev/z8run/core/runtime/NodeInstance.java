@@ -97,7 +97,8 @@ class NodeInstance implements ControlledMessageHandler {
     this.inbox =
         new ManyToOneRingBuffer(
             // zero without being written: an inbox no message goes through stays a few pages
-            LazyZeroedMemory.allocate(capacity + RingBufferDescriptor.TRAILER_LENGTH, 64));
+            LazyZeroedMemory.allocate(
+                capacity + RingBufferDescriptor.TRAILER_LENGTH, InboxSizing.ALIGNMENT));
     this.maxRecordLength = inbox.maxMsgLength();
     this.targets = flow.plan.targets()[index];
     this.targetPorts = flow.plan.targetPorts()[index];

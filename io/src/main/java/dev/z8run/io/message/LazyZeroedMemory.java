@@ -1,6 +1,7 @@
 package dev.z8run.io.message;
 
 import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
 import java.lang.ref.Cleaner;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
@@ -27,11 +28,15 @@ import org.agrona.concurrent.UnsafeBuffer;
  * handles take and return addresses as {@code long}s (64-bit platforms).
  *
  * <p>The block is freed when the returned buffer becomes unreachable, as a direct buffer is. The
- * bytes are counted against the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by
- * default the maximum heap) in a counter of this class's own: a block beyond it throws {@link
- * OutOfMemoryError} as {@code allocateDirect} does. Without native access (the JVM started with
- * {@code --illegal-native-access=deny} and without {@code --enable-native-access} for this code) it
- * falls back to {@link BufferUtil#allocateDirectAligned}.
+ * bytes are reserved in the JVM's own direct-memory account ({@code java.nio.Bits}, reached by
+ * reflection: the launcher opens {@code java.nio}), the one {@code allocateDirect} reserves in:
+ * blocks of this class and direct buffers share one limit ({@code -XX:MaxDirectMemorySize}, by
+ * default the maximum heap), a block beyond it throws the same {@link OutOfMemoryError} after the
+ * JVM's attempt to free unreachable blocks first, and the JVM's {@code direct} buffer pool (JMX,
+ * the server's metrics) counts them. Where {@code java.nio} is not open the bytes are counted
+ * against the same limit in a counter of this class's own. Without native access (the JVM started
+ * with {@code --illegal-native-access=deny} and without {@code --enable-native-access} for this
+ * code) it falls back to {@link BufferUtil#allocateDirectAligned}.
  *
  * <p>Thread-safe.
  */
@@ -40,6 +45,12 @@ public final class LazyZeroedMemory {
   private static final MethodHandle FREE;
   private static final long LIMIT = maxDirectMemory();
   private static final AtomicLong RESERVED = new AtomicLong();
+
+  /** {@code java.nio.Bits.reserveMemory(size, capacity)}, or null where it cannot be reached. */
+  private static final MethodHandle RESERVE;
+
+  /** {@code java.nio.Bits.unreserveMemory(size, capacity)}, or null. */
+  private static final MethodHandle UNRESERVE;
 
   private static final Cleaner CLEANER = Cleaner.create();
 
@@ -57,6 +68,23 @@ public final class LazyZeroedMemory {
     }
     CALLOC = calloc;
     FREE = free;
+    MethodHandle reserve = null;
+    MethodHandle unreserve = null;
+    try {
+      Class<?> bits = Class.forName("java.nio.Bits");
+      MethodHandles.Lookup lookup = MethodHandles.lookup();
+      Method reserveMethod = bits.getDeclaredMethod("reserveMemory", long.class, long.class);
+      Method unreserveMethod = bits.getDeclaredMethod("unreserveMemory", long.class, long.class);
+      reserveMethod.setAccessible(true);
+      unreserveMethod.setAccessible(true);
+      reserve = lookup.unreflect(reserveMethod);
+      unreserve = lookup.unreflect(unreserveMethod);
+    } catch (ReflectiveOperationException | RuntimeException notOpen) {
+      reserve = null;
+      unreserve = null;
+    }
+    RESERVE = reserve;
+    UNRESERVE = unreserve;
   }
 
   /** {@code Linker.nativeLinker().downcallHandle(symbol, (long...)long or void)}, by reflection. */
@@ -108,20 +136,16 @@ public final class LazyZeroedMemory {
       return new UnsafeBuffer(BufferUtil.allocateDirectAligned(length, alignment));
     }
     long size = (long) length + alignment;
-    if (RESERVED.addAndGet(size) > LIMIT) {
-      RESERVED.addAndGet(-size);
-      throw new OutOfMemoryError(
-          "Cannot reserve " + size + " bytes of direct buffer memory (limit " + LIMIT + ")");
-    }
+    reserve(size);
     long address;
     try {
       address = (long) CALLOC.invokeExact(1L, size);
     } catch (Throwable failure) {
-      RESERVED.addAndGet(-size);
+      unreserve(size);
       throw new IllegalStateException("calloc failed", failure);
     }
     if (address == 0) {
-      RESERVED.addAndGet(-size);
+      unreserve(size);
       throw new OutOfMemoryError("calloc could not allocate " + size + " bytes");
     }
     UnsafeBuffer buffer = new UnsafeBuffer(BitUtil.align(address, alignment), length);
@@ -131,9 +155,56 @@ public final class LazyZeroedMemory {
     return buffer;
   }
 
+  /**
+   * Counts {@code size} bytes against the direct-memory limit: in the JVM's account when it can be
+   * reached, else in this class's.
+   *
+   * @throws OutOfMemoryError beyond the limit
+   */
+  private static void reserve(long size) {
+    if (RESERVE != null) {
+      try {
+        RESERVE.invokeExact(size, size);
+      } catch (RuntimeException | Error refused) {
+        throw refused;
+      } catch (Throwable unexpected) {
+        throw new IllegalStateException("reserving direct memory failed", unexpected);
+      }
+      RESERVED.addAndGet(size);
+    } else if (RESERVED.addAndGet(size) > LIMIT) {
+      RESERVED.addAndGet(-size);
+      throw new OutOfMemoryError(
+          "Cannot reserve " + size + " bytes of direct buffer memory (limit " + LIMIT + ")");
+    }
+  }
+
+  private static void unreserve(long size) {
+    RESERVED.addAndGet(-size);
+    if (UNRESERVE != null) {
+      try {
+        UNRESERVE.invokeExact(size, size);
+      } catch (Throwable unexpected) {
+        throw new IllegalStateException("unreserving direct memory failed", unexpected);
+      }
+    }
+  }
+
   /** Bytes currently allocated through this class (alignment padding included). */
   public static long reserved() {
     return RESERVED.get();
+  }
+
+  /**
+   * Whether {@link #reserved()} is part of the JVM's direct-memory account (and so of its {@code
+   * direct} buffer pool's memory used): true where {@code java.nio} is open to this code.
+   */
+  public static boolean inJvmAccount() {
+    return RESERVE != null;
+  }
+
+  /** The direct-memory limit the blocks are counted against. */
+  public static long limit() {
+    return LIMIT;
   }
 
   private static void free(long address, long size) {
@@ -142,7 +213,7 @@ public final class LazyZeroedMemory {
     } catch (Throwable failure) {
       throw new IllegalStateException("free failed", failure);
     } finally {
-      RESERVED.addAndGet(-size);
+      unreserve(size);
     }
   }
 
