@@ -54,8 +54,6 @@ public final class Engine implements AutoCloseable {
   private final Planner planner;
   private final WorkerAgent[] workers;
   private final AgentRunner[] runners;
-  private final WorkerIdleStrategy.Yields idleYields = new WorkerIdleStrategy.Yields();
-  private final int cores = Runtime.getRuntime().availableProcessors();
   private final EngineEvents events;
   private final EventDispatcher dispatcher;
   private final Thread eventThread;
@@ -89,7 +87,6 @@ public final class Engine implements AutoCloseable {
     for (int i = 0; i < workers.length; i++) {
       workers[i] = new WorkerAgent(i, config.batchLimit(), config.nanoClock());
     }
-    updateIdleYields();
     if (config.manual()) {
       eventThread = null;
       for (WorkerAgent worker : workers) {
@@ -101,10 +98,7 @@ public final class Engine implements AutoCloseable {
     for (int i = 0; i < workers.length; i++) {
       runners[i] =
           new AgentRunner(
-              new WorkerIdleStrategy(workers[i], maxParkNs, idleYields),
-              this::onAgentError,
-              null,
-              workers[i]);
+              new WorkerIdleStrategy(workers[i], maxParkNs), this::onAgentError, null, workers[i]);
       AgentRunner.startOnThread(runners[i]);
     }
     eventThread = Thread.ofPlatform().daemon().name("z8-events").start(dispatcher::run);
@@ -228,7 +222,6 @@ public final class Engine implements AutoCloseable {
       }
       worker.instances(owned.toArray(NodeInstance[]::new));
     }
-    updateIdleYields();
     runtime.state(FlowState.RUNNING);
     flows.put(flow.id(), runtime);
     for (NodeInstance instance : runtime.instances()) {
@@ -239,26 +232,6 @@ public final class Engine implements AutoCloseable {
       }
     }
     return plan;
-  }
-
-  /**
-   * Sets how long idle workers yield before they park from the workers that have nodes now (see
-   * {@link WorkerIdleStrategy#yieldsFor}): a flow of light nodes alone keeps one worker busy, and
-   * with its feeder that is no more threads than two cores.
-   */
-  private void updateIdleYields() {
-    int withNodes = 0;
-    for (WorkerAgent worker : workers) {
-      if (worker.instances().length > 0) {
-        withNodes++;
-      }
-    }
-    idleYields.set(WorkerIdleStrategy.yieldsFor(withNodes, cores));
-  }
-
-  /** How many times an idle worker yields before it parks, as set from the planned workers. */
-  int idleYields() {
-    return idleYields.get();
   }
 
   private NodeInstance[] createInstances(FlowRuntime runtime, ExecutionPlan plan) {
@@ -333,7 +306,6 @@ public final class Engine implements AutoCloseable {
         awaitCycles(worker, cycles, removed);
       }
     }
-    updateIdleYields();
     awaitBlockingTasks(runtime, deadlineNs + TimeUnit.SECONDS.toNanos(1));
     int abandonedExecutions = runtime.executions.liveCount();
     long abandonedMessages = 0;

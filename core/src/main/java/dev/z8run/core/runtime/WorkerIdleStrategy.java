@@ -5,11 +5,8 @@ import org.agrona.concurrent.IdleStrategy;
 
 /**
  * How a worker waits for work: spin briefly, yield a little, then park for growing periods up to
- * {@code maxParkNs}. The yields are the engine's to set ({@link #yieldsFor}): they pay when the
- * busy threads outnumber the cores (a yield hands the core to the thread that has the next work,
- * say the other worker of a chain), and cost a system call each for nothing when every busy thread
- * has a core of its own. Producers {@linkplain WorkerAgent#signal() signal} a parked worker, so an
- * idle server costs ~0% CPU and still wakes at once.
+ * {@code maxParkNs}. Producers {@linkplain WorkerAgent#signal() signal} a parked worker, so an idle
+ * server costs ~0% CPU and still wakes at once.
  *
  * <p>Lost wake-ups are ruled out Dekker-style: the worker publishes {@code parked} (a volatile
  * store) and then checks its inboxes once more; a producer commits its record, issues a full fence,
@@ -24,46 +21,13 @@ final class WorkerIdleStrategy implements IdleStrategy {
 
   private final WorkerAgent agent;
   private final long maxParkNs;
-  private final Yields maxYields;
   private int spins;
   private int yields;
   private long parkNs = MIN_PARK_NS;
 
-  /** Yields as many times as it always did (a worker's stand-in: one more busy thread). */
   WorkerIdleStrategy(WorkerAgent agent, long maxParkNs) {
-    this(agent, maxParkNs, new Yields());
-  }
-
-  /**
-   * @param maxYields how many times to yield before parking, shared by the engine's workers and
-   *     changed as flows come and go
-   */
-  WorkerIdleStrategy(WorkerAgent agent, long maxParkNs, Yields maxYields) {
     this.agent = agent;
     this.maxParkNs = maxParkNs;
-    this.maxYields = maxYields;
-  }
-
-  /**
-   * The yields before parking for an engine whose busy threads are the {@code workersWithNodes}
-   * workers that have nodes planned on them plus one thread that feeds them (a trigger's caller, an
-   * ingress thread): none when they are no more than {@code cores}, else a few.
-   */
-  static int yieldsFor(int workersWithNodes, int cores) {
-    return workersWithNodes + 1 <= cores ? 0 : YIELDS;
-  }
-
-  /** The number of yields the workers of one engine allow themselves; see {@link #yieldsFor}. */
-  static final class Yields {
-    private volatile int value = YIELDS;
-
-    int get() {
-      return value;
-    }
-
-    void set(int yields) {
-      value = yields;
-    }
   }
 
   @Override
@@ -80,7 +44,7 @@ final class WorkerIdleStrategy implements IdleStrategy {
     if (spins < SPINS) {
       spins++;
       Thread.onSpinWait();
-    } else if (yields < maxYields.get()) {
+    } else if (yields < YIELDS) {
       yields++;
       Thread.yield();
     } else {
