@@ -277,4 +277,22 @@ class FunctionWriteBackTest {
     List<String> errors = harness.awaitErrors("fn", 1);
     assertTrue(errors.get(0).contains("TypeError"), errors.toString());
   }
+
+  @Test
+  void shouldWriteBackAsTheWholeWhateverTheKeysLengthsEscapesAndRepeats() {
+    // keys short and long, escaped (the unescaped key equals a name the script uses), with an
+    // escaped quote, non-ASCII, repeated, and the last key near the JSON's end: each written back
+    // as JSON.stringify of the whole msg gives
+    for (String input :
+        List.of(
+            "{\"\\u0074opic\":\"a\",\"payload\":1}",
+            "{\"payload\":1,\"a_rather_long_key_of_words\":2,\"to\\u0070ic\":3}",
+            "{\"a_rather_long_key_\\\"quoted\":1,\"topic\":2}",
+            "{\"cl\u00e9\":1,\"topic\":2}",
+            "{\"topic\":1,\"topic\":2}",
+            "{\"abcdefgh\":1,\"abcdefghi\":2,\"t\":3}",
+            "{\"t\":3}")) {
+      patchedAsWhole("msg.topic = 'x';\nreturn msg;", input);
+    }
+  }
 }
