@@ -12,7 +12,7 @@
 #
 #   JAR_A=/tmp/before.jar JAR_B=api/target/z8run.jar perf/http-cpu.sh   # two builds of ours side by side
 #
-# With JAR_A and JAR_B, both run (java @bin/jvm.options -jar, no AOT cache, ports 18811 and 18813)
+# With JAR_A and JAR_B, both run (java @bin/jvm.options -jar, no AOT cache, ports OURS_PORT and B_PORT, 18811 and 18813 by default)
 # and each round measures a, b and bare in turn: a change's effect within one run.
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
@@ -23,6 +23,7 @@ DUR="${DUR:-8}"
 CONNS="${CONNS:-50}"
 OURS_PORT="${OURS_PORT:-18811}"
 BARE_PORT="${BARE_PORT:-18812}"
+B_PORT="${B_PORT:-18813}"
 OURS_URL="http://127.0.0.1:$OURS_PORT/hook/c-http/hello"
 BARE_URL="http://127.0.0.1:$BARE_PORT/hello"
 TMP="$(mktemp -d)"
@@ -47,10 +48,10 @@ if [ -n "${JAR_A:-}" ]; then
   start_jar "$JAR_A" "$OURS_PORT" a
   OURS=$!
   PIDS+=("$OURS")
-  start_jar "$JAR_B" 18813 b
+  start_jar "$JAR_B" "$B_PORT" b
   B=$!
   PIDS+=("$B")
-  B_URL=http://127.0.0.1:18813/hook/c-http/hello
+  B_URL="http://127.0.0.1:$B_PORT/hook/c-http/hello"
   for _ in $(seq 600); do curl -s -o /dev/null -m 1 "$B_URL" && break; sleep 0.1; done
   NAMES=(a b)
 elif [ ! -f api/target/z8run.aot ] || [ api/target/z8run.jar -nt api/target/z8run.aot ]; then

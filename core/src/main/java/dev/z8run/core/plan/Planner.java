@@ -98,6 +98,10 @@ public final class Planner {
     }
     int[] runHead = lightRuns(types, documentIndex, outgoing, planIndex);
 
+    // a flow with an http-in node stays on one worker: its executions run on the requests' own
+    // threads (Engine.injectAndRun), which run only the nodes of the trigger's worker; a chain cut
+    // over two workers sent every request's answer through the second worker's inbox and thread
+    int spread = answersRequests(enabled) ? 1 : workerCount;
     List<PlannedNode> planned = new ArrayList<>(n);
     int[][][] targets = new int[n][][];
     int[][][] targetPorts = new int[n][][];
@@ -108,7 +112,7 @@ public final class Planner {
       Map<String, Object> config = withDefaults(type, node.config());
       int outputs = type.outputCount(config);
       // a node of a light run goes where the run's first node goes
-      long cut = (long) planIndex[runHead[order[position]]] * workerCount / n;
+      long cut = (long) planIndex[runHead[order[position]]] * spread / n;
       int worker = (int) Math.floorMod(firstWorker + cut, (long) workerCount);
       planned.add(
           new PlannedNode(position, node, type, config, outputs, type.inputs().size(), worker));
@@ -241,6 +245,18 @@ public final class Planner {
 
   private static boolean isBack(boolean[][] back, int from, int to) {
     return back[from] != null && back[from][to];
+  }
+
+  /** The node type whose flows answer HTTP requests on the requests' threads. */
+  private static final String HTTP_IN = "http-in";
+
+  private static boolean answersRequests(List<FlowNode> nodes) {
+    for (FlowNode node : nodes) {
+      if (node.type().equals(HTTP_IN)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static int[] topologicalOrder(

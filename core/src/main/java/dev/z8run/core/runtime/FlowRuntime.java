@@ -102,6 +102,54 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
     this.runsInline = runsInline(plan);
+    this.inlineReach = inlineReach(plan, runsInline);
+  }
+
+  /**
+   * Per node whose executions run inline: the nodes its chain reaches on its worker (not through a
+   * blocking node), itself included, downstream first; null for the others.
+   */
+  private final int[][] inlineReach;
+
+  /**
+   * {@link #inlineReach} as instances: the inboxes a caller holding the worker runs before and
+   * after its inline execution ({@link WorkerAgent#drainForCaller}), so that what queued there
+   * (requests that found the nodes held, and the hops fused runs could not take past a queued
+   * message) does not wait for the worker.
+   */
+  private volatile NodeInstance[][] inlineDrain = new NodeInstance[0][];
+
+  private static int[][] inlineReach(ExecutionPlan plan, boolean[] runsInline) {
+    int n = plan.nodes().size();
+    int[][] reach = new int[n][];
+    for (int start = 0; start < n; start++) {
+      if (!runsInline[start]) {
+        continue;
+      }
+      int worker = plan.nodes().get(start).worker();
+      boolean[] seen = new boolean[n];
+      List<Integer> order = new java.util.ArrayList<>();
+      java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(start));
+      while (!todo.isEmpty()) {
+        int at = todo.pop();
+        if (seen[at]) {
+          continue;
+        }
+        seen[at] = true;
+        ExecutionPlan.PlannedNode node = plan.nodes().get(at);
+        if (node.worker() != worker || node.type().blocking()) {
+          continue;
+        }
+        order.add(0, at); // downstream first
+        for (int[] port : plan.targets()[at]) {
+          for (int target : port) {
+            todo.push(target);
+          }
+        }
+      }
+      reach[start] = order.stream().mapToInt(Integer::intValue).toArray();
+    }
+    return reach;
   }
 
   /** Per node: whether {@link #triggerInline} may run an execution from it on the caller. */
@@ -150,6 +198,16 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   void instances(NodeInstance[] instances) {
     this.instances = instances;
+    NodeInstance[][] drain = new NodeInstance[instances.length][];
+    for (int i = 0; i < instances.length && i < inlineReach.length; i++) {
+      if (inlineReach[i] != null) {
+        drain[i] = new NodeInstance[inlineReach[i].length];
+        for (int j = 0; j < drain[i].length; j++) {
+          drain[i][j] = instances[inlineReach[i][j]];
+        }
+      }
+    }
+    this.inlineDrain = drain;
     observers.apply(instances);
   }
 
@@ -238,24 +296,29 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     }
     NodeInstance target = instances[nodeIndex];
     WorkerAgent worker = target.worker;
-    if (!runsInline[nodeIndex]
-        || !target.fusable
-        || worker == null
-        || !worker.tryAcquireForCaller()) {
+    if (!runsInline[nodeIndex] || !target.fusable || worker == null) {
       return start(nodeIndex, body, record, null, null);
     }
+    if (!worker.tryAcquireForCaller()) {
+      // queued: a caller holding the nodes runs it when it lets them go, else the worker
+      return start(nodeIndex, body, record, null, null, true);
+    }
+    NodeInstance[][] drains = inlineDrain;
+    NodeInstance[] drain = nodeIndex < drains.length ? drains[nodeIndex] : null;
     boolean queue;
     try {
       // checked again under the worker: stop() waits for two of its cycles after STOPPED
       if (state != FlowState.RUNNING) {
         return InjectResult.NOT_RUNNING;
       }
+      // earlier messages first, here rather than on the worker
+      worker.drainForCaller(drain);
       queue = target.inbox.size() != 0 || target.hasPending();
       if (!queue) {
         return runInline(nodeIndex, target, worker, body);
       }
     } finally {
-      worker.releaseFromCaller();
+      worker.releaseFromCaller(drain);
     }
     return start(nodeIndex, body, record, null, null);
   }
@@ -351,6 +414,21 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       MessageFlyweight record,
       TracedStart traced,
       ExecutionCallback done) {
+    return start(nodeIndex, body, record, traced, done, false);
+  }
+
+  /**
+   * As {@link #start(int, MessageBody, MessageFlyweight, TracedStart, ExecutionCallback)}; {@code
+   * behindCaller}: the record is for a node whose chain runs inline and a caller may hold its
+   * worker, which then runs it ({@link WorkerAgent#signalBehindCaller}).
+   */
+  private InjectResult start(
+      int nodeIndex,
+      MessageBody body,
+      MessageFlyweight record,
+      TracedStart traced,
+      ExecutionCallback done,
+      boolean behindCaller) {
     if (state != FlowState.RUNNING) {
       return InjectResult.NOT_RUNNING;
     }
@@ -386,7 +464,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
     }
     target.inbox.commit(index);
-    target.signal(null);
+    if (behindCaller) {
+      target.worker.signalBehindCaller();
+    } else {
+      target.signal(null);
+    }
     if (traced != null) {
       traced.executionId = executionId;
     }

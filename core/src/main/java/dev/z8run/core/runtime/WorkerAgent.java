@@ -66,6 +66,9 @@ final class WorkerAgent implements Agent {
   /** How often a caller looks again for the nodes while a cycle or another caller holds them. */
   private static final int CALLER_SPINS = 256;
 
+  /** How many batches a caller letting go of the nodes runs from its node's inbox at most. */
+  private static final int DRAIN_ROUNDS = 4;
+
   /** The record of an execution a caller runs inline; used only while holding the worker. */
   final ScratchBuffer inlineRecord = new ScratchBuffer(1024);
 
@@ -289,19 +292,99 @@ final class WorkerAgent implements Agent {
   }
 
   /**
-   * Gives the nodes back after an inline run; wakes the worker when the run left work for it (a
-   * message to a full inbox, a second child, a pending queue). Dekker-style with {@link
-   * WorkerIdleStrategy}: the worker publishes {@code parked} and then reads the owner and its
-   * inboxes; this publishes the owner, fences, and then reads {@code parked}.
+   * While a caller holds the nodes: runs at most one batch of what waits in each of {@code nodes}'
+   * inboxes (requests queued behind the previous holder, hops queued behind them), in order, on the
+   * calling thread. {@code nodes}: a chain that runs inline, downstream first, or null.
    */
-  void releaseFromCaller() {
-    lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
-    VarHandle.fullFence();
-    if (lines.getIntVolatile(PARKED_OFFSET) != 0 && hasWork()) {
+  void drainForCaller(NodeInstance[] nodes) {
+    if (nodes != null) {
+      for (NodeInstance node : nodes) {
+        if (node.hasWork()) {
+          node.poll(batchLimit);
+        }
+      }
+    }
+  }
+
+  private static boolean hasWork(NodeInstance[] nodes) {
+    for (NodeInstance node : nodes) {
+      if (node.hasWork()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Gives the nodes back after an inline run. What other callers queued into {@code drain}'s
+   * inboxes meanwhile ({@link #signalBehindCaller}: they did not wake the worker) runs first, on
+   * this thread: the nodes are taken again and a batch drained, up to {@link #DRAIN_ROUNDS} times
+   * while the inbox holds anything and nobody else took the nodes (whoever took them then checks in
+   * turn when it lets go). Then wakes the worker when work is left for it (a message to a full
+   * inbox, a second child, a pending queue, what was not drained). Dekker-style with {@link
+   * WorkerIdleStrategy} and {@link #signalBehindCaller}: the worker publishes {@code parked}, a
+   * queueing caller its record, and then read the owner and the inboxes; this publishes the owner,
+   * fences, and then reads the inbox and {@code parked}.
+   *
+   * @param drain the nodes whose inboxes the caller may run ({@link #drainForCaller}), or null
+   */
+  void releaseFromCaller(NodeInstance[] drain) {
+    int rounds = 0;
+    while (true) {
+      lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
+      VarHandle.fullFence();
+      if (drain == null
+          || rounds++ == DRAIN_ROUNDS
+          || !hasWork(drain)
+          || !lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_CALLER)) {
+        break;
+      }
+      // checked under the nodes, as the first run was: a stopping flow's inbox is not run here
+      if (drain[0].flow.state() != FlowState.RUNNING) {
+        continue;
+      }
+      boolean drained = false;
+      try {
+        drainForCaller(drain);
+        drained = true;
+      } finally {
+        if (!drained) {
+          lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
+          VarHandle.fullFence();
+          wakeIfWork();
+        }
+      }
+    }
+    wakeIfWork();
+  }
+
+  /**
+   * Wakes the parked worker for what is left in its inboxes, unless a caller took the nodes
+   * meanwhile: that caller looks when it lets go (a caller's drain does not wake the worker for the
+   * record another caller runs).
+   */
+  private void wakeIfWork() {
+    if (lines.getIntVolatile(PARKED_OFFSET) != 0
+        && lines.getIntVolatile(OWNER_OFFSET) != OWNER_CALLER
+        && hasWork()) {
       Thread current = thread;
       if (current != null) {
         LockSupport.unpark(current);
       }
+    }
+  }
+
+  /**
+   * After a caller that did not get the nodes committed a record into one of this worker's inboxes
+   * to run inline ({@link FlowRuntime#triggerInline}): wakes the worker unless a caller holds the
+   * nodes, which on {@link #releaseFromCaller} runs the record itself or wakes the worker for it.
+   * Saves two wake-ups of the worker per queued request (this one, and the holder's when it lets
+   * go) and the worker's answer to a request thread that is not its own.
+   */
+  void signalBehindCaller() {
+    VarHandle.fullFence();
+    if (lines.getIntVolatile(OWNER_OFFSET) != OWNER_CALLER) {
+      wake();
     }
   }
 

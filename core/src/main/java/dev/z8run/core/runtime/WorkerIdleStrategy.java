@@ -11,7 +11,7 @@ import org.agrona.concurrent.IdleStrategy;
  * <p>Lost wake-ups are ruled out Dekker-style: the worker publishes {@code parked} (a volatile
  * store) and then checks its inboxes once more; a producer commits its record, issues a full fence,
  * then reads {@code parked}. One of the two always sees the other. The same holds for a caller that
- * runs the worker's nodes on its own thread ({@link WorkerAgent#releaseFromCaller()}): the worker
+ * runs the worker's nodes on its own thread ({@link WorkerAgent#releaseFromCaller}): the worker
  * parks while the caller holds them, and the caller wakes it if it left work.
  */
 final class WorkerIdleStrategy implements IdleStrategy {

@@ -34,6 +34,7 @@ class PlannerTest {
       new NodeTypeRegistry()
           .register(type("inject").inputs().build())
           .register(type("pass").build())
+          .register(type("http-in").inputs().build())
           .register(type("sink").outputs().build())
           .register(type("light-source").inputs().cost(NodeCost.LIGHT).build())
           .register(type("light").cost(NodeCost.LIGHT).build())
@@ -92,6 +93,24 @@ class PlannerTest {
             List.of(node("a1", "inject"), node("a2", "pass"), node("b1", "inject")),
             List.of(wire("a1", "a2")));
     assertEquals(List.of("a1", "a2", "b1"), ids(planner.plan(chains, 1, 0)));
+  }
+
+  @Test
+  void shouldKeepAFlowWithAnHttpInOnOneWorker() {
+    // its executions run on the requests' threads, which run the trigger's worker's nodes only
+    Flow flow =
+        flow(
+            List.of(node("in", "http-in"), node("change", "pass"), node("out", "sink")),
+            List.of(wire("in", "change"), wire("change", "out")));
+
+    assertArrayEquals(new int[] {1, 1, 1}, workers(planner.plan(flow, 2, 1)));
+    assertArrayEquals(new int[] {0, 0, 0}, workers(planner.plan(flow, 4, 4)));
+    // the same chain from another trigger is cut over the workers
+    Flow injected =
+        flow(
+            List.of(node("in", "inject"), node("change", "pass"), node("out", "sink")),
+            List.of(wire("in", "change"), wire("change", "out")));
+    assertArrayEquals(new int[] {1, 1, 0}, workers(planner.plan(injected, 2, 1)));
   }
 
   @Test

@@ -159,6 +159,40 @@ class InlineRunTest {
   }
 
   @Test
+  void shouldRunWhatQueuedBehindACallerOnThatCallerWhenItLetsGo() throws Exception {
+    // caller A runs a chain inline that spins 200 ms in "slow"; a call meanwhile cannot take the
+    // nodes and queues without waking the worker; A runs it before it returns, in order
+    start(1)
+        .deploy(
+            newFlow("f")
+                .node("in", "trigger")
+                .node("slow", "slow", Map.of("spinNs", 200_000_000L))
+                .node("out", "thread-record")
+                .wire("in", "slow")
+                .wire("slow", "out")
+                .build());
+    java.util.concurrent.atomic.AtomicReference<InjectResult> first =
+        new java.util.concurrent.atomic.AtomicReference<>();
+    Thread a =
+        Thread.ofPlatform()
+            .start(() -> first.set(engine.injectAndRun("f", "in", json("{\"s\":0}"), NONE, 0)));
+    await(
+        "caller A inside slow",
+        5_000,
+        () ->
+            engine.metrics("f").node("in").messagesIn() == 1
+                && engine.metrics("f").node("slow").messagesIn() == 0);
+    assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{\"s\":1}"), NONE, 0));
+    a.join(10_000);
+    assertEquals(InjectResult.ACCEPTED, first.get());
+    // A ran both before its call returned
+    assertEquals(List.of("{\"s\":0}", "{\"s\":1}"), new ArrayList<>(TestNodes.RECEIVED.get("out")));
+    assertEquals(List.of(a, a), new ArrayList<>(TestNodes.THREADS.get("out")));
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == 2);
+    assertEquals(0, engine.metrics("f").live());
+  }
+
+  @Test
   void shouldKeepEachCallersOrderAndLoseNothingUnderConcurrentCalls() throws Exception {
     start(2).deploy(chain("f", 4, "pass", "thread-record"));
     int producers = 4;
