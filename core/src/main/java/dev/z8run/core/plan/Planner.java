@@ -98,10 +98,11 @@ public final class Planner {
     }
     int[] runHead = lightRuns(types, documentIndex, outgoing, planIndex);
 
-    // a flow with an http-in node stays on one worker: its executions run on the requests' own
-    // threads (Engine.injectAndRun), which run only the nodes of the trigger's worker; a chain cut
-    // over two workers sent every request's answer through the second worker's inbox and thread
-    int spread = answersRequests(enabled) ? 1 : workerCount;
+    // a flow with a node whose executions run on the caller's thread (http-in, webhook: the
+    // requests' own threads, Engine.injectAndRun) stays on one worker: that thread runs only the
+    // nodes of the trigger's worker, and a chain cut over two workers sent every request's answer
+    // through the second worker's inbox and thread
+    int spread = runsOnCaller(types) ? 1 : workerCount;
     List<PlannedNode> planned = new ArrayList<>(n);
     int[][][] targets = new int[n][][];
     int[][][] targetPorts = new int[n][][];
@@ -247,12 +248,9 @@ public final class Planner {
     return back[from] != null && back[from][to];
   }
 
-  /** The node type whose flows answer HTTP requests on the requests' threads. */
-  private static final String HTTP_IN = "http-in";
-
-  private static boolean answersRequests(List<FlowNode> nodes) {
-    for (FlowNode node : nodes) {
-      if (node.type().equals(HTTP_IN)) {
+  private static boolean runsOnCaller(NodeType[] types) {
+    for (NodeType type : types) {
+      if (type.runsOnCaller()) {
         return true;
       }
     }

@@ -24,6 +24,7 @@ public final class NodeType {
   private final List<ConfigField> config;
   private final boolean blocking;
   private final NodeCost cost;
+  private final boolean runsOnCaller;
   private final NodeFactory factory;
   private final ToIntFunction<Map<String, Object>> outputCount;
   private final List<String> nodeRefFields;
@@ -38,6 +39,7 @@ public final class NodeType {
     config = List.copyOf(b.config);
     blocking = b.blocking;
     cost = b.blocking ? NodeCost.NORMAL : b.cost;
+    runsOnCaller = b.runsOnCaller;
     factory = Objects.requireNonNull(b.factory, "factory of node type " + b.name);
     outputCount = b.outputCount;
     nodeRefFields = List.copyOf(b.nodeRefFields);
@@ -102,6 +104,15 @@ public final class NodeType {
     return cost;
   }
 
+  /**
+   * Whether executions from a node of this type start on the thread that brought the message (an
+   * HTTP request's, for http-in and webhook), which runs only the nodes of that node's worker: the
+   * planner keeps a flow with such a node on one worker, so that no hop crosses to another.
+   */
+  public boolean runsOnCaller() {
+    return runsOnCaller;
+  }
+
   public NodeFactory factory() {
     return factory;
   }
@@ -154,6 +165,7 @@ public final class NodeType {
     private final List<ConfigField> config = new ArrayList<>();
     private boolean blocking;
     private NodeCost cost = NodeCost.NORMAL;
+    private boolean runsOnCaller;
     private NodeFactory factory;
     private ToIntFunction<Map<String, Object>> outputCount;
     private final List<String> nodeRefFields = new ArrayList<>();
@@ -198,6 +210,12 @@ public final class NodeType {
     /** Declares the type's cost class; {@link NodeCost#NORMAL} unless told. */
     public Builder cost(NodeCost cost) {
       this.cost = Objects.requireNonNull(cost, "cost");
+      return this;
+    }
+
+    /** Declares that executions start on the caller's thread ({@link NodeType#runsOnCaller}). */
+    public Builder runsOnCaller(boolean runsOnCaller) {
+      this.runsOnCaller = runsOnCaller;
       return this;
     }
 

@@ -34,7 +34,7 @@ class PlannerTest {
       new NodeTypeRegistry()
           .register(type("inject").inputs().build())
           .register(type("pass").build())
-          .register(type("http-in").inputs().build())
+          .register(type("http-in").inputs().runsOnCaller(true).build())
           .register(type("sink").outputs().build())
           .register(type("light-source").inputs().cost(NodeCost.LIGHT).build())
           .register(type("light").cost(NodeCost.LIGHT).build())
@@ -97,7 +97,8 @@ class PlannerTest {
 
   @Test
   void shouldKeepAFlowWithAnHttpInOnOneWorker() {
-    // its executions run on the requests' threads, which run the trigger's worker's nodes only
+    // its executions run on the requests' threads (a type that runsOnCaller), which run the
+    // trigger's worker's nodes only
     Flow flow =
         flow(
             List.of(node("in", "http-in"), node("change", "pass"), node("out", "sink")),

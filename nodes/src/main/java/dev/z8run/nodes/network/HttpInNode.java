@@ -27,6 +27,7 @@ public final class HttpInNode implements Node {
   public static final NodeType TYPE =
       NodeType.builder("http-in")
           .category("network")
+          .runsOnCaller(true)
           .description("Starts the flow for each HTTP request to /hook/{flow id}{path}.")
           .inputs()
           .field(ConfigField.choice("method", "GET", METHODS, "The HTTP method to answer."))

@@ -66,6 +66,7 @@ public final class WebhookNode implements Node {
   public static final NodeType TYPE =
       NodeType.builder("webhook")
           .category("network")
+          .runsOnCaller(true)
           .description(
               "Starts the flow for each webhook delivery to /hook/{flow id}{path}, sorted by"
                   + " signature and event.")
