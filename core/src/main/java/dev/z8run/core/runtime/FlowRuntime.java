@@ -101,8 +101,13 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     this.debugSkipped = new java.util.concurrent.atomic.AtomicLongArray(nodes);
     java.util.Arrays.fill(debugWindowStart, Long.MIN_VALUE / 2);
     this.executions = new ExecutionTable(maxExecutions, this);
-    this.runsInline = runsInline(plan);
-    this.inlineReach = inlineReach(plan, runsInline);
+    this.runsInline = new boolean[nodes];
+    this.inlineReach = new int[nodes][];
+    for (int start = 0; start < nodes; start++) {
+      int[] reach = sameWorkerReach(plan, start);
+      runsInline[start] = runsInline(plan, reach);
+      inlineReach[start] = runsInline[start] ? reach : null;
+    }
   }
 
   /**
@@ -119,37 +124,35 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    */
   private volatile NodeInstance[][] inlineDrain = new NodeInstance[0][];
 
-  private static int[][] inlineReach(ExecutionPlan plan, boolean[] runsInline) {
+  /**
+   * The nodes an execution from {@code start} reaches without leaving its worker (a blocking node
+   * hands off: neither it nor what follows it is reached), {@code start} included, downstream
+   * first.
+   */
+  private static int[] sameWorkerReach(ExecutionPlan plan, int start) {
     int n = plan.nodes().size();
-    int[][] reach = new int[n][];
-    for (int start = 0; start < n; start++) {
-      if (!runsInline[start]) {
+    int worker = plan.nodes().get(start).worker();
+    boolean[] seen = new boolean[n];
+    java.util.ArrayDeque<Integer> order = new java.util.ArrayDeque<>();
+    java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(start));
+    while (!todo.isEmpty()) {
+      int at = todo.pop();
+      if (seen[at]) {
         continue;
       }
-      int worker = plan.nodes().get(start).worker();
-      boolean[] seen = new boolean[n];
-      List<Integer> order = new java.util.ArrayList<>();
-      java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(start));
-      while (!todo.isEmpty()) {
-        int at = todo.pop();
-        if (seen[at]) {
-          continue;
-        }
-        seen[at] = true;
-        ExecutionPlan.PlannedNode node = plan.nodes().get(at);
-        if (node.worker() != worker || node.type().blocking()) {
-          continue;
-        }
-        order.add(0, at); // downstream first
-        for (int[] port : plan.targets()[at]) {
-          for (int target : port) {
-            todo.push(target);
-          }
+      seen[at] = true;
+      ExecutionPlan.PlannedNode node = plan.nodes().get(at);
+      if (node.worker() != worker || node.type().blocking()) {
+        continue;
+      }
+      order.push(at); // downstream first
+      for (int[] port : plan.targets()[at]) {
+        for (int target : port) {
+          todo.push(target);
         }
       }
-      reach[start] = order.stream().mapToInt(Integer::intValue).toArray();
     }
-    return reach;
+    return order.stream().mapToInt(Integer::intValue).toArray();
   }
 
   /** Per node: whether {@link #triggerInline} may run an execution from it on the caller. */
@@ -161,39 +164,14 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    */
   private static final java.util.Set<String> NOT_INLINE = java.util.Set.of("function");
 
-  /**
-   * Whether each node's executions may run inline: no node it can reach on its own worker without
-   * leaving the worker (through a blocking node, which never runs inline) is of a {@link
-   * #NOT_INLINE} type.
-   */
-  private static boolean[] runsInline(ExecutionPlan plan) {
-    int n = plan.nodes().size();
-    boolean[] inline = new boolean[n];
-    for (int start = 0; start < n; start++) {
-      int worker = plan.nodes().get(start).worker();
-      boolean[] seen = new boolean[n];
-      java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(start));
-      boolean ok = true;
-      while (ok && !todo.isEmpty()) {
-        int at = todo.pop();
-        if (seen[at]) {
-          continue;
-        }
-        seen[at] = true;
-        ExecutionPlan.PlannedNode node = plan.nodes().get(at);
-        if (node.worker() != worker || node.type().blocking()) {
-          continue;
-        }
-        ok = !NOT_INLINE.contains(node.type().name());
-        for (int[] port : plan.targets()[at]) {
-          for (int target : port) {
-            todo.push(target);
-          }
-        }
+  /** Whether an execution that reaches {@code reach} may run inline: none is a NOT_INLINE type. */
+  private static boolean runsInline(ExecutionPlan plan, int[] reach) {
+    for (int at : reach) {
+      if (NOT_INLINE.contains(plan.nodes().get(at).type().name())) {
+        return false;
       }
-      inline[start] = ok;
     }
-    return inline;
+    return true;
   }
 
   void instances(NodeInstance[] instances) {
