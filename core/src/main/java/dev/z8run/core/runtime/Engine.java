@@ -181,7 +181,8 @@ public final class Engine implements AutoCloseable {
     }
     int handle = handles.incrementAndGet();
     ExecutionPlan plan = planner.plan(flow, workers.length, handle % workers.length);
-    long needed = InboxSizing.flowReservedBytes(plan, config);
+    int[] inboxBytes = InboxSizing.inboxBytes(plan, config.inboxBytes());
+    long needed = InboxSizing.flowReservedBytes(inboxBytes, config);
     FlowRuntime replaced = flows.get(flow.id());
     long others =
         reservedBytes() - (replaced == null ? 0 : reservedByFlow.getOrDefault(replaced, 0L));
@@ -199,7 +200,7 @@ public final class Engine implements AutoCloseable {
             config.latencySampleEvery(),
             timers,
             blocks);
-    runtime.instances(createInstances(runtime, plan));
+    runtime.instances(createInstances(runtime, plan, inboxBytes));
     reservedByFlow.put(runtime, needed);
     dispatcher.register(handle, plan);
 
@@ -234,9 +235,10 @@ public final class Engine implements AutoCloseable {
     return plan;
   }
 
-  private NodeInstance[] createInstances(FlowRuntime runtime, ExecutionPlan plan) {
+  /** The plan's node instances, each with an inbox of {@code inboxBytes[index]} bytes. */
+  private NodeInstance[] createInstances(
+      FlowRuntime runtime, ExecutionPlan plan, int[] inboxBytes) {
     NodeInstance[] instances = new NodeInstance[plan.nodes().size()];
-    int[] inboxBytes = InboxSizing.inboxBytes(plan, config.inboxBytes());
     for (PlannedNode planned : plan.nodes()) {
       Node node;
       RuntimeNodeContext context =

@@ -89,8 +89,13 @@ public final class InboxSizing {
    * its execution table.
    */
   public static long flowReservedBytes(ExecutionPlan plan, EngineConfig config) {
+    return flowReservedBytes(inboxBytes(plan, config.inboxBytes()), config);
+  }
+
+  /** As {@link #flowReservedBytes(ExecutionPlan, EngineConfig)}, with the inboxes sized already. */
+  static long flowReservedBytes(int[] inboxBytes, EngineConfig config) {
     long sum = ExecutionTable.reservedBytes(config.maxExecutionsPerFlow());
-    for (int capacity : inboxBytes(plan, config.inboxBytes())) {
+    for (int capacity : inboxBytes) {
       sum += ringReservedBytes(capacity);
     }
     return sum;
