@@ -297,17 +297,23 @@ class SecurityAttackTest {
 
   // 3. Memory is unbounded by flow size
 
-  @Test
-  void shouldRefuseAFlowLargerThanTheNodeLimitInTheErrorShape() throws Exception {
-    start("Z8_MAX_FLOW_NODES", "500");
+  /** {@code count} unwired junction nodes, n0 to n(count - 1), as JSON objects joined by commas. */
+  private static String junctions(int count) {
     StringBuilder nodes = new StringBuilder();
-    for (int i = 0; i < 10_000; i++) {
+    for (int i = 0; i < count; i++) {
       nodes
           .append(i == 0 ? "" : ",")
           .append("{\"id\":\"n")
           .append(i)
           .append("\",\"type\":\"junction\"}");
     }
+    return nodes.toString();
+  }
+
+  @Test
+  void shouldRefuseAFlowLargerThanTheNodeLimitInTheErrorShape() throws Exception {
+    start("Z8_MAX_FLOW_NODES", "500");
+    String nodes = junctions(10_000);
     HttpResponse<String> huge =
         call("POST", "/api/v1/flows", "{\"id\":\"huge\",\"nodes\":[" + nodes + "]}", mallory);
     assertEquals(422, huge.statusCode(), huge.body());
@@ -320,14 +326,7 @@ class SecurityAttackTest {
     start("Z8_MEMORY_BUDGET_MB", "64");
     // a small flow fits; 100 unwired nodes each take a full 1 MiB inbox, past the 64 MiB budget
     String small = deploy(mallory, "{\"nodes\":[{\"id\":\"a\",\"type\":\"junction\"}]}");
-    StringBuilder nodes = new StringBuilder();
-    for (int i = 0; i < 100; i++) {
-      nodes
-          .append(i == 0 ? "" : ",")
-          .append("{\"id\":\"n")
-          .append(i)
-          .append("\",\"type\":\"junction\"}");
-    }
+    String nodes = junctions(100);
     HttpResponse<String> created =
         call("POST", "/api/v1/flows", "{\"nodes\":[" + nodes + "]}", mallory);
     assertEquals(201, created.statusCode(), created.body());

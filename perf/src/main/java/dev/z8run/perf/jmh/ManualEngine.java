@@ -65,6 +65,12 @@ final class ManualEngine implements AutoCloseable {
 
   /** Injects {@code batch} messages and runs the workers until all of them reached the sink. */
   long pump(int batch) {
+    inject(batch);
+    return drain();
+  }
+
+  /** Injects {@code batch} messages, running the workers whenever the trigger refuses one. */
+  private void inject(int batch) {
     for (int i = 0; i < batch; i++) {
       InjectResult result =
           binaryBytes == 0
@@ -76,6 +82,10 @@ final class ManualEngine implements AutoCloseable {
         i--;
       }
     }
+  }
+
+  /** Runs the workers until every message reached the sink; the sink's count. */
+  private long drain() {
     while (engine.doWork() > 0) {
       // until every message reached the sink
     }
@@ -89,22 +99,9 @@ final class ManualEngine implements AutoCloseable {
    */
   long pump(int batch, java.lang.management.ThreadMXBean threads, long[] injectCpuNs) {
     long start = threads.getCurrentThreadCpuTime();
-    for (int i = 0; i < batch; i++) {
-      InjectResult result =
-          binaryBytes == 0
-              ? trigger.tryInject(json, 0, json.capacity())
-              : trigger.tryInject(
-                  withBinary.json(json, 0, json.capacity()).binary(binary, 0, binaryBytes));
-      if (result != InjectResult.ACCEPTED) {
-        engine.doWork();
-        i--;
-      }
-    }
+    inject(batch);
     injectCpuNs[0] += threads.getCurrentThreadCpuTime() - start;
-    while (engine.doWork() > 0) {
-      // until every message reached the sink
-    }
-    return sink.get();
+    return drain();
   }
 
   @Override
