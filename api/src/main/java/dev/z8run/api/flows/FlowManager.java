@@ -37,10 +37,7 @@ import java.util.UUID;
  * <p>Thread-safe; starts, stops and redeploys are serialised.
  */
 public final class FlowManager {
-  /**
-   * How long a stop lets in-flight executions finish, unless told otherwise ({@code
-   * Z8_STOP_DRAIN_MS}).
-   */
+  /** The default of {@code Z8_STOP_DRAIN_MS}: how long a stop lets in-flight executions finish. */
   public static final long DRAIN_MS = 5_000;
 
   /** The default of {@code Z8_MAX_FLOW_NODES}. */
@@ -68,31 +65,6 @@ public final class FlowManager {
   private final SecretRedactor redactor;
   private final long drainMs;
   private volatile FlowMembership membership = FlowMembership.NONE;
-
-  /**
-   * @param version the server's version, written into exports
-   */
-  public FlowManager(Store store, Engine engine, String version) {
-    this(store, engine, version, DEFAULT_MAX_FLOW_NODES);
-  }
-
-  /**
-   * @param version the server's version, written into exports
-   * @param maxFlowNodes the most nodes a flow may have (422 beyond)
-   */
-  public FlowManager(Store store, Engine engine, String version, int maxFlowNodes) {
-    this(store, engine, version, maxFlowNodes, new SecretRedactor());
-  }
-
-  /**
-   * @param version the server's version, written into exports
-   * @param maxFlowNodes the most nodes a flow may have (422 beyond)
-   * @param redactor told the secrets each deployed flow uses, so that its samples mask them
-   */
-  public FlowManager(
-      Store store, Engine engine, String version, int maxFlowNodes, SecretRedactor redactor) {
-    this(store, engine, version, maxFlowNodes, redactor, DRAIN_MS);
-  }
 
   /**
    * @param version the server's version, written into exports
