@@ -131,18 +131,69 @@ public final class JsonPatch {
       return -1;
     }
     int at = jsonOffset + index.getInt(entry + FieldIndex.KEY_OFFSET);
+    return keyAt(json, at, key) ? entry : -1;
+  }
+
+  /** Whether {@code key} lies at {@code at}: one masked load for a key of up to 8 bytes. */
+  private boolean keyAt(DirectBuffer json, int at, byte[] key) {
     if (key.length > Long.BYTES || at + Long.BYTES > json.capacity()) {
       for (int k = 0; k < key.length; k++) {
         if (json.getByte(at + k) != key[k]) {
-          return -1;
+          return false;
         }
       }
-      return entry;
+      return true;
     }
     if (key != packedKey) {
       pack(key);
     }
-    return (json.getLong(at) & packedMask) == packedBytes ? entry : -1;
+    return (json.getLong(at) & packedMask) == packedBytes;
+  }
+
+  /**
+   * The cheap case of setting top-level member {@code key} of {@code msg}'s JSON: the message
+   * carries a field index, the key is where the last message had it (a chain of change nodes: every
+   * time) and its value is {@code valueLength} bytes long, as the new one. Writing the new value
+   * over the old one is then the whole edit: the record keeps its length and its index (a counter,
+   * a flag, a hop number of as many digits). Nothing of this patch's prepared state changes.
+   *
+   * @return the offset of the old value in {@code msg.buffer()}, or -1 when the case does not apply
+   *     (then {@link #prepare(MessageFlyweight, byte[][], int)} does the general edit)
+   */
+  public int sameLengthValue(MessageFlyweight msg, byte[] key, int valueLength) {
+    int hint = entryHint;
+    if (hint < 0 || msg.indexLength() <= 0) {
+      return -1;
+    }
+    DirectBuffer json = msg.buffer();
+    int at = msg.indexOffset();
+    if (hint >= json.getInt(at + FieldIndex.COUNT_OFFSET)) {
+      return -1;
+    }
+    int entry = at + FieldIndex.ENTRIES_OFFSET + hint * FieldIndex.ENTRY_BYTES;
+    int jsonOffset = msg.jsonOffset();
+    int start = json.getInt(entry + FieldIndex.VALUE_START);
+    if (json.getInt(entry + FieldIndex.VALUE_END) - start != valueLength
+        || json.getInt(entry + FieldIndex.KEY_LENGTH) != key.length
+        || !keyAt(json, jsonOffset + json.getInt(entry + FieldIndex.KEY_OFFSET), key)) {
+      return -1;
+    }
+    return jsonOffset + start;
+  }
+
+  /**
+   * Writes {@code length} bytes of {@code value} at {@code at}: a short value (a number, a flag)
+   * byte by byte, cheaper than a memory copy call.
+   */
+  public static void putValue(
+      MutableDirectBuffer dst, int at, DirectBuffer value, int valueOffset, int length) {
+    if (length <= Long.BYTES) {
+      for (int i = 0; i < length; i++) {
+        dst.putByte(at + i, value.getByte(valueOffset + i));
+      }
+    } else {
+      Bytes.copy(value, valueOffset, dst, at, length);
+    }
   }
 
   private void pack(byte[] key) {

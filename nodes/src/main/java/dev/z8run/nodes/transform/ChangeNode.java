@@ -231,6 +231,19 @@ public final class ChangeNode implements Node {
    */
   private void setDirect(Rule rule, MessageFlyweight msg, Output out) {
     DirectBuffer value = valueOf(rule);
+    byte[][] path = rule.path();
+    if (path.length == 1) {
+      // a top-level value of the new one's length (a hop counter, a flag): overwritten in place
+      int at = patch.sameLengthValue(msg, path[0], value.capacity());
+      if (at >= 0) {
+        MessageFlyweight same = out.claimInPlace(0, msg, msg.jsonLength(), msg.indexLength());
+        if (same != null) {
+          JsonPatch.putValue((MutableDirectBuffer) same.buffer(), at, value, 0, value.capacity());
+          out.commit();
+          return;
+        }
+      }
+    }
     int patched = patch.prepare(msg, rule.path(), value.capacity());
     if (patched < 0) {
       context.warn("message body is not a JSON object; passed on unchanged");
