@@ -433,10 +433,7 @@ final class Emitter implements Output {
         && target.worker == worker
         && !target.detached // its call runs on another thread: the message waits in its inbox
         && !target.hasPending()
-        // empty: nothing claimed past what the worker consumed (two loads; size() takes three and
-        // loops, for a consistent count from any thread, which this worker, the consumer, needs
-        // not)
-        && target.inbox.producerPosition() == target.inbox.consumerPosition();
+        && target.inboxEmpty();
   }
 
   private void checkPort(int port) {

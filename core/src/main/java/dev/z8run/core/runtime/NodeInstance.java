@@ -9,6 +9,7 @@ import dev.z8run.io.message.MessageFlyweight;
 import org.agrona.BitUtil;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.ControlledMessageHandler;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.agrona.concurrent.ringbuffer.ManyToOneRingBuffer;
 import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
 
@@ -61,6 +62,12 @@ class NodeInstance implements ControlledMessageHandler {
   /** Whether a node observes this one's completions ({@link FlowObservers}); set at deploy. */
   boolean completeObserved;
 
+  /** The trailer of {@link #inbox} (its positions), for {@link #inboxEmpty()}. */
+  private final UnsafeBuffer inboxTrailer;
+
+  /** This node's line of {@link FlowRuntime#counters}, written by its worker. */
+  private final UnsafeBuffer counterLine;
+
   /** Messages until the next one timed into the latency histogram (the first one is). */
   private int latencyCountdown = 1;
 
@@ -100,11 +107,14 @@ class NodeInstance implements ControlledMessageHandler {
             LazyZeroedMemory.allocate(
                 capacity + RingBufferDescriptor.TRAILER_LENGTH, InboxSizing.ALIGNMENT));
     this.maxRecordLength = inbox.maxMsgLength();
+    this.inboxTrailer =
+        new UnsafeBuffer(inbox.buffer(), capacity, RingBufferDescriptor.TRAILER_LENGTH);
     this.targets = flow.plan.targets()[index];
     this.targetPorts = flow.plan.targetPorts()[index];
     this.loopBack = flow.plan.loopBack()[index];
     this.loop = new EntryQueue(capacity, true);
     this.fusable = fusable;
+    this.counterLine = flow.counters.line(index);
   }
 
   /**
@@ -141,11 +151,13 @@ class NodeInstance implements ControlledMessageHandler {
    * FlowRuntime#startInline}).
    */
   void run(MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
-    process(buffer, offset, length, deferred);
+    // the emitter of the thread running the worker now; a detached call of a node of the chain
+    // keeps it, and is reattached before process returns (so the worker's is this one again)
     Emitter out = worker.emitter();
+    process(out, buffer, offset, length, deferred);
     NodeInstance next;
     while ((next = out.takeContinuation()) != null) {
-      next.process(out.continuationBuffer(), 0, out.continuationLength(), false);
+      next.process(out, out.continuationBuffer(), 0, out.continuationLength(), false);
     }
   }
 
@@ -153,10 +165,10 @@ class NodeInstance implements ControlledMessageHandler {
    * Runs the node on one message: {@link Node#onMessage}, or {@link Node#onDeferred} for a message
    * the node deferred earlier ({@code deferred}).
    */
-  void process(MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
+  private void process(
+      Emitter out, MutableDirectBuffer buffer, int offset, int length, boolean deferred) {
     // a deferred record is followed by its tag (Emitter.defer)
     input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length).resolve();
-    Emitter out = worker.emitter();
     out.begin(this, input);
     // traced messages and one in latencySampleEvery are timed (2 clock reads)
     boolean timed = input.traced() | --latencyCountdown == 0;
@@ -280,21 +292,31 @@ class NodeInstance implements ControlledMessageHandler {
   }
 
   void countIn() {
-    flow.counters.addOrdered(index, NodeCounters.MESSAGES_IN, 1);
+    NodeCounters.addOrdered(counterLine, NodeCounters.MESSAGES_IN, 1);
   }
 
   void countOut(int messages) {
     if (messages != 0) {
-      flow.counters.addOrdered(index, NodeCounters.MESSAGES_OUT, messages);
+      NodeCounters.addOrdered(counterLine, NodeCounters.MESSAGES_OUT, messages);
     }
   }
 
   void countBlocked() {
-    flow.counters.addOrdered(index, NodeCounters.BLOCKED, 1);
+    NodeCounters.addOrdered(counterLine, NodeCounters.BLOCKED, 1);
   }
 
   void addBusyNs(long ns) {
-    flow.counters.addOrdered(index, NodeCounters.BUSY_NS, ns);
+    NodeCounters.addOrdered(counterLine, NodeCounters.BUSY_NS, ns);
+  }
+
+  /**
+   * Whether nothing was claimed in the inbox past what its worker consumed: for that worker (the
+   * consumer), which needs no count consistent for other threads ({@code size()} loops for one). As
+   * {@code producerPosition() == consumerPosition()}, with one load less each.
+   */
+  boolean inboxEmpty() {
+    return inboxTrailer.getLongVolatile(RingBufferDescriptor.TAIL_POSITION_OFFSET)
+        == inboxTrailer.getLongVolatile(RingBufferDescriptor.HEAD_POSITION_OFFSET);
   }
 
   boolean hasPending() {
