@@ -229,6 +229,34 @@ class FieldIndexTest {
     assertEquals("{\"payload\":{\"n\":1},\"hop\":1000}", msg.jsonString());
   }
 
+  @Test
+  void shouldFindSameLengthValueWhereTheLastPrepareFoundTheKey() {
+    MessageFlyweight msg = record("{\"payload\":{\"n\":1},\"hop\":7,\"topic\":\"t\"}", true);
+    JsonPatch patch = new JsonPatch();
+    byte[] hop = bytes("hop");
+    assertEquals(-1, patch.sameLengthValue(msg, hop, 1), "no key found yet: no hint");
+    patch.prepare(msg, new byte[][] {hop}, 1);
+    int at = patch.sameLengthValue(msg, hop, 1);
+    assertEquals('7', msg.buffer().getByte(at));
+    JsonPatch.putValue((UnsafeBuffer) msg.buffer(), at, new UnsafeBuffer(bytes("8")), 0, 1);
+    assertEquals("{\"payload\":{\"n\":1},\"hop\":8,\"topic\":\"t\"}", msg.jsonString());
+    assertNull(
+        FieldIndex.validate(msg.buffer(), msg.indexOffset(), msg.indexLength(), msg.jsonLength()));
+    assertEquals("8", valueAt(msg, "hop"));
+  }
+
+  @Test
+  void shouldRefuseSameLengthValueForAnotherLengthKeyOrARecordWithoutIndex() {
+    MessageFlyweight msg = record("{\"hop\":7,\"hip\":5}", true);
+    JsonPatch patch = new JsonPatch();
+    patch.prepare(msg, new byte[][] {bytes("hop")}, 1);
+    assertEquals(-1, patch.sameLengthValue(msg, bytes("hop"), 2), "a longer value");
+    assertEquals(-1, patch.sameLengthValue(msg, bytes("hip"), 1), "another key at the hint");
+    assertEquals(-1, patch.sameLengthValue(msg, bytes("ho"), 1), "a shorter key");
+    MessageFlyweight bare = record("{\"hop\":7,\"hip\":5}", false);
+    assertEquals(-1, patch.sameLengthValue(bare, bytes("hop"), 1), "no index carried");
+  }
+
   private static void checkPatch(String body, String path, String value, boolean carried) {
     MessageFlyweight msg = record(body, carried);
     MessageFlyweight result = patched(msg, path, value);
