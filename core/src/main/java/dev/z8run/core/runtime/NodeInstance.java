@@ -65,6 +65,13 @@ class NodeInstance implements ControlledMessageHandler {
   /** The trailer of {@link #inbox} (its positions), for {@link #inboxEmpty()}. */
   private final UnsafeBuffer inboxTrailer;
 
+  /**
+   * The inbox's head position after the last {@link #poll} that took messages: the head never goes
+   * back, so a tail equal to it means an empty inbox, found with one load of the ring's trailer
+   * instead of two ({@link #inboxEmpty()}). Volatile for the stand-in, which polls for the worker.
+   */
+  private volatile long polledHead;
+
   /** This node's line of {@link FlowRuntime#counters}, written by its worker. */
   private final UnsafeBuffer counterLine;
 
@@ -216,7 +223,11 @@ class NodeInstance implements ControlledMessageHandler {
     if (!pending.isEmpty() && !flushPending()) {
       return moved;
     }
-    return moved + inbox.controlledRead(this, limit);
+    int read = inbox.controlledRead(this, limit);
+    if (read > 0) {
+      polledHead = inboxTrailer.getLong(RingBufferDescriptor.HEAD_POSITION_OFFSET);
+    }
+    return moved + read;
   }
 
   static void rethrowIfFatal(Throwable failure) {
@@ -315,8 +326,10 @@ class NodeInstance implements ControlledMessageHandler {
    * {@code producerPosition() == consumerPosition()}, with one load less each.
    */
   boolean inboxEmpty() {
-    return inboxTrailer.getLongVolatile(RingBufferDescriptor.TAIL_POSITION_OFFSET)
-        == inboxTrailer.getLongVolatile(RingBufferDescriptor.HEAD_POSITION_OFFSET);
+    long tail = inboxTrailer.getLongVolatile(RingBufferDescriptor.TAIL_POSITION_OFFSET);
+    // the head as the last poll left it (a past head: equal to the tail, so is the head now)
+    return tail == polledHead
+        || tail == inboxTrailer.getLongVolatile(RingBufferDescriptor.HEAD_POSITION_OFFSET);
   }
 
   boolean hasPending() {
