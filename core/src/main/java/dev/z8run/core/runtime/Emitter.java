@@ -91,6 +91,10 @@ final class Emitter implements Output {
   private ScratchBuffer continuationScratch = fusedA;
   private NodeInstance continuation;
   private int continuationLength;
+
+  /** The credit of the continuation: {@link #begin} takes it instead of the record's field. */
+  private long continuationCredit;
+
   private final MessageIds messageIds = new MessageIds();
 
   private NodeInstance node;
@@ -122,7 +126,6 @@ final class Emitter implements Output {
   void begin(NodeInstance node, MessageFlyweight input) {
     this.node = node;
     this.input = input;
-    this.remainingCredit = input.credit();
     this.children = 0;
     this.deferrals = 0;
     this.heldKind = NONE;
@@ -135,6 +138,8 @@ final class Emitter implements Output {
       inputScratch = header == fusedB.buffer() ? fusedB : null;
       fusedOut = fusedA;
     }
+    // a continuation's credit comes with it (finish), not in its record
+    this.remainingCredit = inputScratch != null ? continuationCredit : input.credit();
   }
 
   /**
@@ -166,7 +171,9 @@ final class Emitter implements Output {
       abortClaim();
     }
     if (heldKind == IN_SCRATCH) {
-      heldScratch.buffer().putLong(CREDIT_OFFSET, remainingCredit);
+      // the credit is handed to begin() directly: the record's credit field is read by nobody
+      // else, and a record that leaves the scratch buffer gets its credit written (release)
+      continuationCredit = remainingCredit;
       continuationScratch = heldScratch;
       continuation = heldTarget;
       continuationLength = heldLength;
