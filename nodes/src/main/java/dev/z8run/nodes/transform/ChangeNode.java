@@ -178,7 +178,11 @@ public final class ChangeNode implements Node {
       return;
     }
     if (rules.length == 1) {
-      setDirect(rules[0], msg, out);
+      Rule rule = rules[0];
+      DirectBuffer value = valueOf(rule);
+      if (!setSameLength(rule.path(), value, msg, out)) {
+        setDirect(rule.path(), value, msg, out);
+      }
       return;
     }
     DirectBuffer current = msg.buffer();
@@ -226,25 +230,37 @@ public final class ChangeNode implements Node {
   }
 
   /**
+   * One rule, the cheap case: a top-level value of the new one's length (a hop counter, a flag),
+   * found through the field index where the last message had it, overwritten where the input lies
+   * when the engine passes the input on in place. Kept apart from {@link #setDirect} so that the
+   * compiler inlines it into {@link #onMessage}.
+   *
+   * @return whether the message was sent; false: nothing was done
+   */
+  private boolean setSameLength(
+      byte[][] path, DirectBuffer value, MessageFlyweight msg, Output out) {
+    if (path.length != 1) {
+      return false;
+    }
+    int at = patch.sameLengthValue(msg, path[0], value.capacity());
+    if (at < 0) {
+      return false;
+    }
+    MessageFlyweight same = out.claimInPlace(0, msg, msg.jsonLength(), msg.indexLength());
+    if (same == null) {
+      return false;
+    }
+    JsonPatch.putValue((MutableDirectBuffer) same.buffer(), at, value, 0, value.capacity());
+    out.commit();
+    return true;
+  }
+
+  /**
    * One rule: patch straight into the claimed message, finding the field through the record's field
    * index and writing the result's index after it.
    */
-  private void setDirect(Rule rule, MessageFlyweight msg, Output out) {
-    DirectBuffer value = valueOf(rule);
-    byte[][] path = rule.path();
-    if (path.length == 1) {
-      // a top-level value of the new one's length (a hop counter, a flag): overwritten in place
-      int at = patch.sameLengthValue(msg, path[0], value.capacity());
-      if (at >= 0) {
-        MessageFlyweight same = out.claimInPlace(0, msg, msg.jsonLength(), msg.indexLength());
-        if (same != null) {
-          JsonPatch.putValue((MutableDirectBuffer) same.buffer(), at, value, 0, value.capacity());
-          out.commit();
-          return;
-        }
-      }
-    }
-    int patched = patch.prepare(msg, rule.path(), value.capacity());
+  private void setDirect(byte[][] path, DirectBuffer value, MessageFlyweight msg, Output out) {
+    int patched = patch.prepare(msg, path, value.capacity());
     if (patched < 0) {
       context.warn("message body is not a JSON object; passed on unchanged");
       out.forward(0, msg);
