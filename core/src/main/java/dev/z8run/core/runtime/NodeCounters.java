@@ -31,10 +31,9 @@ public final class NodeCounters {
   }
 
   /**
-   * A view of node {@code node}'s line alone, for its single writer: {@link
-   * #addOrdered(UnsafeBuffer, int, long)} on it costs one load less per add than {@link
-   * #addOrdered(int, int, long)} (no offset computed, no indirection through this object), which
-   * counts on a hop of a few tens of nanoseconds.
+   * A view of node {@code node}'s line alone, for its single writer (its worker), which adds
+   * through {@link #addOrdered(UnsafeBuffer, int, long)}: no offset computed and no indirection
+   * through this object per add, which counts on a hop of a few tens of nanoseconds.
    */
   UnsafeBuffer line(int node) {
     return new UnsafeBuffer(buffer, node * STRIDE, STRIDE);
@@ -43,12 +42,6 @@ public final class NodeCounters {
   /** Adds to {@code counter} of a {@link #line(int)} from the node's single writer thread. */
   static void addOrdered(UnsafeBuffer line, int counter, long delta) {
     line.putLongRelease(counter, line.getLong(counter) + delta);
-  }
-
-  /** Adds from the node's single writer thread (its worker). */
-  void addOrdered(int node, int counter, long delta) {
-    int offset = node * STRIDE + counter;
-    buffer.putLongRelease(offset, buffer.getLong(offset) + delta);
   }
 
   /** Adds from any thread. */

@@ -180,7 +180,8 @@ class NodeInstance implements ControlledMessageHandler {
    * (40-150 ns each on a virtual machine). The nodes of a chain are timed on the same messages
    * (their countdowns run in step), so a node timed right after the previous node of its chain
    * takes that node's end as its own start ({@code previousEndNs}): one read per timed hop instead
-   * of two, the hand-over between them (a few ns) counted in this node's time.
+   * of two, the hand-over between them (a few ns) counted in this node's time. Not after a traced
+   * message, whose recording ({@link FlowRuntime#nodeCompleted}) follows the clock read.
    *
    * @param previousEndNs the clock at the end of the node that ran just before, or {@link
    *     #NOT_TIMED}
@@ -196,7 +197,7 @@ class NodeInstance implements ControlledMessageHandler {
     // a deferred record is followed by its tag (Emitter.defer)
     input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length).resolve();
     out.begin(this, input);
-    // traced messages and one in latencySampleEvery are timed (2 clock reads)
+    // traced messages and one in latencySampleEvery are timed (one or two clock reads)
     boolean timed = input.traced() | --latencyCountdown == 0;
     long startNs =
         !timed ? 0 : previousEndNs != NOT_TIMED ? previousEndNs : flow.nanoClock.nanoTime();
@@ -220,6 +221,7 @@ class NodeInstance implements ControlledMessageHandler {
       long ns = endNs - startNs;
       if (input.traced()) {
         flow.nodeCompleted(index, input, ns);
+        endNs = NOT_TIMED; // recording the trace is not the next node's processing time
       }
       if (latencyCountdown <= 0) {
         latencyCountdown =
