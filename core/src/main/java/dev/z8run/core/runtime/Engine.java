@@ -572,32 +572,47 @@ public final class Engine implements AutoCloseable {
   public Trigger trigger(String flowId, String nodeId) {
     FlowRuntime runtime = flows.get(flowId);
     int index = runtime == null ? -1 : runtime.plan.indexOf(nodeId);
-    return index < 0 ? null : new Trigger(runtime, index);
+    return index < 0 ? null : new Trigger(this, runtime, index);
   }
 
   /**
-   * Starts executions at one node; see {@link Engine#trigger(String, String)}. Not thread-safe: it
-   * owns the views it writes through, so each producing thread takes its own.
+   * Starts executions at one node from a thread outside the engine (a load generator, a consumer of
+   * an outside queue); see {@link Engine#trigger(String, String)}. Not thread-safe: it owns the
+   * views it writes through, so each producing thread takes its own.
+   *
+   * <p>An execution runs on the calling thread when it can, as {@link Engine#injectAndRun} runs a
+   * request's: the node's worker is free and nothing waits in the node's inbox, no Function node is
+   * in the chain's reach on that worker, and the caller is not an engine thread (a worker must not
+   * run another worker's nodes) nor is the engine manual. The caller then runs the node and the
+   * chain that follows it on that worker, up to the first node on another worker, where the message
+   * goes through that node's inbox as usual; otherwise it is queued. The planner cuts a long light
+   * run fed by a trigger in two for this ({@link dev.z8run.core.plan.Planner}): the head on the
+   * feeding thread, the tail on the next worker, two threads on one chain. Results are those of a
+   * queued trigger ({@code BACK_PRESSURED} when the execution table is full).
    */
   public static final class Trigger {
+    private final Engine engine;
     private final FlowRuntime runtime;
     private final int nodeIndex;
     private final MessageBodyView body = new MessageBodyView();
     private final MessageFlyweight record = new MessageFlyweight();
 
-    private Trigger(FlowRuntime runtime, int nodeIndex) {
+    private Trigger(Engine engine, FlowRuntime runtime, int nodeIndex) {
+      this.engine = engine;
       this.runtime = runtime;
       this.nodeIndex = nodeIndex;
     }
 
     /** Starts an execution with {@code length} bytes of JSON at {@code offset}. */
     public InjectResult tryInject(DirectBuffer json, int offset, int length) {
-      return runtime.trigger(nodeIndex, body.json(json, offset, length), record);
+      return tryInject(body.json(json, offset, length));
     }
 
     /** Starts an execution with {@code body}: JSON, a binary payload beside it, a ref. */
     public InjectResult tryInject(MessageBody body) {
-      return runtime.trigger(nodeIndex, body, record);
+      return engine.mayRunInline()
+          ? runtime.triggerInline(nodeIndex, body, record)
+          : runtime.trigger(nodeIndex, body, record);
     }
   }
 
