@@ -233,27 +233,62 @@ class PlannerTest {
     assertEquals(flow, plan.flow());
   }
 
-  @Test
-  void shouldKeepALinearRunOfLightNodesOnTheFirstWorker() {
-    // scenario a2's shape: a source, ten light nodes, a sink, all light, one wire between each
-    List<FlowNode> nodes = new ArrayList<>(List.of(node("src", "light-source")));
+  /** Scenario a2's shape: a light source, {@code length} light nodes, a light sink. */
+  private static Flow lightChain(String sourceType, int length) {
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("src", sourceType)));
     List<Wire> wires = new ArrayList<>();
     String previous = "src";
-    for (int i = 1; i <= 10; i++) {
+    for (int i = 1; i <= length; i++) {
       nodes.add(node("p" + i, "light"));
       wires.add(wire(previous, "p" + i));
       previous = "p" + i;
     }
     nodes.add(node("sink", "light-sink"));
     wires.add(wire(previous, "sink"));
-    Flow flow = flow(nodes, wires);
+    return flow(nodes, wires);
+  }
+
+  @Test
+  void shouldCutALongLightRunFedByATriggerInTwoWithTheShorterHeadFirst() {
+    // scenario a2: the trigger and four light nodes for the thread that feeds it, the other seven
+    // on the next worker
+    Flow flow = lightChain("light-source", 10);
 
     for (int firstWorker = 0; firstWorker < 5; firstWorker++) {
-      int[] workers = workers(planner.plan(flow, 4, firstWorker));
+      ExecutionPlan plan = planner.plan(flow, 4, firstWorker);
 
       int[] expected = new int[12];
-      Arrays.fill(expected, firstWorker % 4);
-      assertArrayEquals(expected, workers, "firstWorker=" + firstWorker);
+      Arrays.fill(expected, 0, 5, firstWorker % 4);
+      Arrays.fill(expected, 5, 12, (firstWorker + 1) % 4);
+      assertEquals(
+          List.of("src", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "sink"),
+          ids(plan));
+      assertArrayEquals(expected, workers(plan), "firstWorker=" + firstWorker);
+    }
+    assertArrayEquals(new int[12], workers(planner.plan(flow, 1, 3)), "one worker: not cut");
+  }
+
+  @Test
+  void shouldKeepAShortLightRunOrOneWithoutATriggerOnOneWorker() {
+    // five nodes: below the length worth a hand-over
+    assertEquals(
+        1,
+        Arrays.stream(workers(planner.plan(lightChain("light-source", 3), 2, 1)))
+            .distinct()
+            .count());
+    // the same long run behind a wire in: nobody feeds its first node from outside the engine
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "inject"), node("x", "light")));
+    List<Wire> wires = new ArrayList<>(List.of(wire("in", "x")));
+    String previous = "x";
+    for (int i = 1; i <= 10; i++) {
+      nodes.add(node("p" + i, "light"));
+      wires.add(wire(previous, "p" + i));
+      previous = "p" + i;
+    }
+    ExecutionPlan plan = planner.plan(flow(nodes, wires), 2, 0);
+    int[] workers = workers(plan);
+    for (int i = 2; i < workers.length; i++) {
+      assertEquals(workers[1], workers[i], "the light run x..p10 on one worker " + ids(plan));
     }
   }
 
