@@ -104,8 +104,12 @@ public final class Planner {
     // nodes of the trigger's worker, and a chain cut over two workers sent every request's answer
     // through the second worker's inbox and thread
     int spread = runsOnCaller(types) ? 1 : workerCount;
-    boolean[] tail =
-        spread > 1 ? callerSplit(runHead, wiresIn, documentIndex, outgoing) : new boolean[n];
+    // a long light run fed by a trigger: its tail goes to the next worker (callerSplit)
+    boolean[] tail = new boolean[n];
+    boolean[] callerHead = new boolean[n];
+    if (spread > 1) {
+      callerSplit(runHead, wiresIn, documentIndex, outgoing, tail, callerHead);
+    }
     List<PlannedNode> planned = new ArrayList<>(n);
     int[][][] targets = new int[n][][];
     int[][][] targetPorts = new int[n][][];
@@ -121,7 +125,15 @@ public final class Planner {
       long next = tail[order[position]] ? 1 : 0;
       int worker = (int) Math.floorMod(firstWorker + cut + next, (long) workerCount);
       planned.add(
-          new PlannedNode(position, node, type, config, outputs, type.inputs().size(), worker));
+          new PlannedNode(
+              position,
+              node,
+              type,
+              config,
+              outputs,
+              type.inputs().size(),
+              worker,
+              callerHead[order[position]]));
       targets[position] = new int[outputs][];
       targetPorts[position] = new int[outputs][];
       loopBack[position] = new boolean[outputs][];
@@ -205,30 +217,37 @@ public final class Planner {
   }
 
   /**
-   * The light runs that are cut in two, head and tail, and the nodes of their tails (document
-   * index): a run of at least {@link #MIN_SPLIT_RUN} nodes whose first node has no wire in (a
-   * trigger: inject). The thread that feeds such a trigger from outside the engine runs the head on
-   * its own thread ({@code Engine.Trigger}: the head's worker is free, so the caller takes its
-   * nodes, see {@code FlowRuntime.triggerInline}), and the tail's worker runs the rest: two threads
-   * share the chain, one hand-over between them per message, as a chain of bare rings on two
-   * threads does. The head is the shorter part ({@code (length - 1) / 2} nodes: 5 of scenario a2's
-   * 12), since its thread also pays for the trigger (the execution's slot, the first record).
-   * Queued triggers (a timer's) cost the same hand-over, between the two workers.
+   * Marks the light runs that are cut in two, head and tail: the nodes of their tails ({@code
+   * tail}) and their triggers ({@code callerHead}), by document index. A run of at least {@link
+   * #MIN_SPLIT_RUN} nodes whose first node has no wire in (a trigger: inject). The thread that
+   * feeds such a trigger from outside the engine runs the head on its own thread ({@code
+   * Engine.Trigger}: the head's worker is free, so the caller takes its nodes, see {@code
+   * FlowRuntime.triggerInline}), and the tail's worker runs the rest: two threads share the chain,
+   * one hand-over between them per message, as a chain of bare rings on two threads does. The head
+   * is the shorter part ({@code (length - 3) / 2} nodes: 4 of scenario a2's 12, which measured the
+   * two threads' CPU per message about even), since its thread also pays for the trigger (the
+   * execution's slot, the first record) and the hand-over. Queued triggers (a timer's) cost the
+   * same hand-over, between the two workers.
    */
-  private static boolean[] callerSplit(
-      int[] runHead, int[] wiresIn, Map<String, Integer> documentIndex, List<List<Wire>> outgoing) {
+  private static void callerSplit(
+      int[] runHead,
+      int[] wiresIn,
+      Map<String, Integer> documentIndex,
+      List<List<Wire>> outgoing,
+      boolean[] tail,
+      boolean[] callerHead) {
     int n = runHead.length;
     int[] length = new int[n];
     for (int i = 0; i < n; i++) {
       length[runHead[i]]++;
     }
-    boolean[] tail = new boolean[n];
     for (int head = 0; head < n; head++) {
       if (runHead[head] != head || wiresIn[head] != 0 || length[head] < MIN_SPLIT_RUN) {
         continue;
       }
       // walk the run from its head: each member has one wire out, to the next
-      int headLength = (length[head] - 1) / 2;
+      callerHead[head] = true;
+      int headLength = (length[head] - 3) / 2;
       int at = head;
       for (int rank = 0; rank < length[head]; rank++) {
         tail[at] = rank >= headLength;
@@ -237,11 +256,15 @@ public final class Planner {
         }
       }
     }
-    return tail;
   }
 
-  /** The shortest light run fed by a trigger that {@link #callerSplit} cuts in two. */
-  static final int MIN_SPLIT_RUN = 6;
+  /**
+   * The shortest light run fed by a trigger that {@link #callerSplit} cuts in two: each part keeps
+   * a few fused hops. Scenario d (a trigger, five junctions and a sink, a 64 KiB body) is shorter
+   * and stays whole: its trigger's copy of the body already makes the feeding thread the busier
+   * one, and cut it ran 20% slower.
+   */
+  static final int MIN_SPLIT_RUN = 8;
 
   private static int root(int[] head, int i) {
     while (head[i] != i) {

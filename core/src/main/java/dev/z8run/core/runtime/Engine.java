@@ -580,15 +580,15 @@ public final class Engine implements AutoCloseable {
    * an outside queue); see {@link Engine#trigger(String, String)}. Not thread-safe: it owns the
    * views it writes through, so each producing thread takes its own.
    *
-   * <p>An execution runs on the calling thread when it can, as {@link Engine#injectAndRun} runs a
-   * request's: the node's worker is free and nothing waits in the node's inbox, no Function node is
-   * in the chain's reach on that worker, and the caller is not an engine thread (a worker must not
-   * run another worker's nodes) nor is the engine manual. The caller then runs the node and the
-   * chain that follows it on that worker, up to the first node on another worker, where the message
-   * goes through that node's inbox as usual; otherwise it is queued. The planner cuts a long light
-   * run fed by a trigger in two for this ({@link dev.z8run.core.plan.Planner}): the head on the
-   * feeding thread, the tail on the next worker, two threads on one chain. Results are those of a
-   * queued trigger ({@code BACK_PRESSURED} when the execution table is full).
+   * <p>When the planner cut the node's light run in two for its callers ({@link
+   * dev.z8run.core.plan.ExecutionPlan.PlannedNode#callerHead}: a long light run fed by a trigger),
+   * an execution runs on the calling thread when it can, as {@link Engine#injectAndRun} runs a
+   * request's: the head's worker is free and nothing waits in the node's inbox (earlier messages go
+   * first), no Function node is in the head, and the caller is not an engine thread (a worker must
+   * not run another worker's nodes) nor is the engine manual. The caller then runs the head and
+   * hands the message to the tail's inbox, whose worker runs the rest: two threads on one chain.
+   * Otherwise, and for every other node, the execution is queued. Results are those of a queued
+   * trigger ({@code BACK_PRESSURED} when the execution table is full).
    */
   public static final class Trigger {
     private final Engine engine;
@@ -597,10 +597,14 @@ public final class Engine implements AutoCloseable {
     private final MessageBodyView body = new MessageBodyView();
     private final MessageFlyweight record = new MessageFlyweight();
 
+    /** Whether the planner gave this node's callers the head of its run (see above). */
+    private final boolean callerHead;
+
     private Trigger(Engine engine, FlowRuntime runtime, int nodeIndex) {
       this.engine = engine;
       this.runtime = runtime;
       this.nodeIndex = nodeIndex;
+      this.callerHead = runtime.plan.nodes().get(nodeIndex).callerHead();
     }
 
     /** Starts an execution with {@code length} bytes of JSON at {@code offset}. */
@@ -610,7 +614,7 @@ public final class Engine implements AutoCloseable {
 
     /** Starts an execution with {@code body}: JSON, a binary payload beside it, a ref. */
     public InjectResult tryInject(MessageBody body) {
-      return engine.mayRunInline()
+      return callerHead && engine.mayRunInline()
           ? runtime.triggerInline(nodeIndex, body, record)
           : runtime.trigger(nodeIndex, body, record);
     }

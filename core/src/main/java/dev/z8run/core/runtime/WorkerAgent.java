@@ -323,16 +323,17 @@ final class WorkerAgent implements Agent {
    * turn when it lets go). Then wakes the worker when work is left for it (a message to a full
    * inbox, a second child, a pending queue, what was not drained). Dekker-style with {@link
    * WorkerIdleStrategy} and {@link #signalBehindCaller}: the worker publishes {@code parked}, a
-   * queueing caller its record, and then read the owner and the inboxes; this publishes the owner,
-   * fences, and then reads the inbox and {@code parked}.
+   * queueing caller its record, and then read the owner and the inboxes; this publishes the owner
+   * (a volatile store) and then reads the inbox and {@code parked} (volatile loads).
    *
    * @param drain the nodes whose inboxes the caller may run ({@link #drainForCaller}), or null
    */
   void releaseFromCaller(NodeInstance[] drain) {
     int rounds = 0;
     while (true) {
+      // a volatile store, then volatile loads (the inboxes' positions, parked): the store-load
+      // order Dekker needs, without a second fence
       lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
-      VarHandle.fullFence();
       if (drain == null
           || rounds++ == DRAIN_ROUNDS
           || !hasWork(drain)
@@ -350,7 +351,6 @@ final class WorkerAgent implements Agent {
       } finally {
         if (!drained) {
           lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
-          VarHandle.fullFence();
           wakeIfWork();
         }
       }

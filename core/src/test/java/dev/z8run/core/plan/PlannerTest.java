@@ -250,7 +250,7 @@ class PlannerTest {
 
   @Test
   void shouldCutALongLightRunFedByATriggerInTwoWithTheShorterHeadFirst() {
-    // scenario a2: the trigger and four light nodes for the thread that feeds it, the other seven
+    // scenario a2: the trigger and three light nodes for the thread that feeds it, the other eight
     // on the next worker
     Flow flow = lightChain("light-source", 10);
 
@@ -258,24 +258,26 @@ class PlannerTest {
       ExecutionPlan plan = planner.plan(flow, 4, firstWorker);
 
       int[] expected = new int[12];
-      Arrays.fill(expected, 0, 5, firstWorker % 4);
-      Arrays.fill(expected, 5, 12, (firstWorker + 1) % 4);
+      Arrays.fill(expected, 0, 4, firstWorker % 4);
+      Arrays.fill(expected, 4, 12, (firstWorker + 1) % 4);
       assertEquals(
           List.of("src", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "sink"),
           ids(plan));
       assertArrayEquals(expected, workers(plan), "firstWorker=" + firstWorker);
+      assertTrue(plan.nodes().get(plan.indexOf("src")).callerHead());
+      assertFalse(plan.nodes().get(plan.indexOf("p1")).callerHead());
     }
-    assertArrayEquals(new int[12], workers(planner.plan(flow, 1, 3)), "one worker: not cut");
+    ExecutionPlan one = planner.plan(flow, 1, 3);
+    assertArrayEquals(new int[12], workers(one), "one worker: not cut");
+    assertFalse(one.nodes().get(one.indexOf("src")).callerHead());
   }
 
   @Test
   void shouldKeepAShortLightRunOrOneWithoutATriggerOnOneWorker() {
-    // five nodes: below the length worth a hand-over
-    assertEquals(
-        1,
-        Arrays.stream(workers(planner.plan(lightChain("light-source", 3), 2, 1)))
-            .distinct()
-            .count());
+    // seven nodes (scenario d's length): below the length worth a hand-over
+    ExecutionPlan shortRun = planner.plan(lightChain("light-source", 5), 2, 1);
+    assertEquals(1, Arrays.stream(workers(shortRun)).distinct().count());
+    assertFalse(shortRun.nodes().get(shortRun.indexOf("src")).callerHead());
     // the same long run behind a wire in: nobody feeds its first node from outside the engine
     List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "inject"), node("x", "light")));
     List<Wire> wires = new ArrayList<>(List.of(wire("in", "x")));

@@ -152,12 +152,12 @@ class TriggerInlineTest {
       assertEquals("{\"s\":" + expected++ + "}", body);
     }
     Thread feeder = Thread.currentThread();
-    // the head (in, p1..p4) ran on the feeding thread, while its worker was free
+    // the head (in, p1..p3) ran on the feeding thread, while its worker was free
     assertTrue(
         TestNodes.THREADS.get("p1").stream().anyMatch(thread -> thread == feeder),
         "the head never ran on the feeding thread");
-    // the tail (p5..p10, out) is another worker's: never the feeder's
-    for (String tail : List.of("p5", "p10", "out")) {
+    // the tail (p4..p10, out) is another worker's: never the feeder's
+    for (String tail : List.of("p4", "p10", "out")) {
       for (Thread thread : TestNodes.THREADS.get(tail)) {
         assertNotEquals(feeder, thread, tail + " ran on the feeding thread");
       }
@@ -165,6 +165,23 @@ class TriggerInlineTest {
     await("executions complete", 5_000, () -> engine.metrics("f").completed() == count);
     assertEquals(count, engine.metrics("f").started());
     assertEquals(0, engine.metrics("f").live());
+  }
+
+  @Test
+  void shouldQueueWhenThePlannerLeftTheRunWhole() {
+    // seven nodes: not cut, so the feeding thread does not take the worker's nodes
+    engine = new Engine(EngineConfig.builder().workers(2).build(), registry());
+    engine.deploy(lightChain(lightThreads(5)));
+    Engine.Trigger trigger = engine.trigger("f", "in");
+
+    for (int i = 0; i < 1_000; i++) {
+      assertEquals(InjectResult.ACCEPTED, inject(trigger, "{\"s\":" + i + "}"));
+    }
+
+    await("every message at the sink", 10_000, () -> count("out") == 1_000);
+    for (Thread thread : TestNodes.THREADS.get("p1")) {
+      assertNotEquals(Thread.currentThread(), thread, "ran on the feeding thread");
+    }
   }
 
   @Test
@@ -191,7 +208,15 @@ class TriggerInlineTest {
     gate.set(closed);
     engine =
         new Engine(EngineConfig.builder().workers(2).maxExecutionsPerFlow(16).build(), registry());
-    engine.deploy(lightChain("light-thread", "light-thread", "light-thread", "light-gate"));
+    // eight nodes, cut after p1: the gate is in the tail
+    engine.deploy(
+        lightChain(
+            "light-thread",
+            "light-thread",
+            "light-thread",
+            "light-thread",
+            "light-thread",
+            "light-gate"));
     Engine.Trigger trigger = engine.trigger("f", "in");
 
     int accepted = 0;
