@@ -22,9 +22,11 @@ import java.util.PriorityQueue;
  * possible.
  *
  * <p>Light runs: a linear run of nodes whose types are {@link NodeCost#LIGHT} (change, switch,
- * junction...), no branch wider than one, is never cut: all of it goes to the worker of its first
+ * junction...), no branch wider than one, is not cut: all of it goes to the worker of its first
  * node (see {@link #lightRuns}). A flow made only of such a run therefore runs on one worker, the
  * one {@code firstWorker} names, and the engine spreads flows over workers through that argument.
+ * The exception is a long run fed by a trigger: it is cut once, its head for the thread that feeds
+ * the trigger and its tail for the next worker (see {@link #callerSplit}).
  *
  * <p>Loops: a depth-first search in document order marks the <em>back wires</em>, those that lead
  * to a node still on the search's path (a wire from a node to itself is one). Every loop of the
