@@ -330,14 +330,19 @@ final class WorkerAgent implements Agent {
    */
   void releaseFromCaller(NodeInstance[] drain) {
     int rounds = 0;
+    boolean drainEmpty = false;
     while (true) {
       // a volatile store, then volatile loads (the inboxes' positions, parked): the store-load
       // order Dekker needs, without a second fence
       lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
-      if (drain == null
-          || rounds++ == DRAIN_ROUNDS
-          || !hasWork(drain)
-          || !lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_CALLER)) {
+      if (drain == null || rounds++ == DRAIN_ROUNDS) {
+        break;
+      }
+      if (!hasWork(drain)) {
+        drainEmpty = true;
+        break;
+      }
+      if (!lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_CALLER)) {
         break;
       }
       // checked under the nodes, as the first run was: a stopping flow's inbox is not run here
@@ -355,7 +360,21 @@ final class WorkerAgent implements Agent {
         }
       }
     }
-    wakeIfWork();
+    if (!drainEmpty || !coversAll(drain)) {
+      wakeIfWork();
+    }
+  }
+
+  /**
+   * Whether {@code drain}, a chain of one active flow on this worker, is every node the worker runs
+   * (scenario a2's head): then the scan of {@code drain} after the release, which found nothing,
+   * was the scan {@link #wakeIfWork} would repeat. The instances are read before the flow's state:
+   * a stop marks the flow stopped before it takes its nodes off the worker, so equal lengths with
+   * an active flow are the same nodes.
+   */
+  private boolean coversAll(NodeInstance[] drain) {
+    NodeInstance[] current = instances;
+    return current.length == drain.length && drain[0].flow.isActive();
   }
 
   /**
