@@ -29,6 +29,9 @@ public record ExecutionPlan(
    *
    * @param config the node's config with schema defaults filled in
    * @param worker the worker agent that runs it
+   * @param callerHead the node is a trigger whose light run the planner cut in two so that a thread
+   *     feeding it from outside the engine runs the head ({@code Engine.Trigger}), the tail's
+   *     worker the rest
    */
   public record PlannedNode(
       int index,
@@ -37,7 +40,8 @@ public record ExecutionPlan(
       Map<String, Object> config,
       int outputCount,
       int inputCount,
-      int worker) {}
+      int worker,
+      boolean callerHead) {}
 
   /** Index of the node with {@code nodeId}, or -1 when it is not in the plan (absent, disabled). */
   public int indexOf(String nodeId) {

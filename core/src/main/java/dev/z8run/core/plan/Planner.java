@@ -22,9 +22,11 @@ import java.util.PriorityQueue;
  * possible.
  *
  * <p>Light runs: a linear run of nodes whose types are {@link NodeCost#LIGHT} (change, switch,
- * junction...), no branch wider than one, is never cut: all of it goes to the worker of its first
+ * junction...), no branch wider than one, is not cut: all of it goes to the worker of its first
  * node (see {@link #lightRuns}). A flow made only of such a run therefore runs on one worker, the
  * one {@code firstWorker} names, and the engine spreads flows over workers through that argument.
+ * The exception is a long run fed by a trigger: it is cut once, its head for the thread that feeds
+ * the trigger and its tail for the next worker (see {@link #callerSplit}).
  *
  * <p>Loops: a depth-first search in document order marks the <em>back wires</em>, those that lead
  * to a node still on the search's path (a wire from a node to itself is one). Every loop of the
@@ -96,13 +98,20 @@ public final class Planner {
             "node '" + node.id() + "' has unknown type '" + node.type() + "'");
       }
     }
-    int[] runHead = lightRuns(types, documentIndex, outgoing, planIndex);
+    int[] wiresIn = wiresIn(documentIndex, outgoing);
+    int[] runHead = lightRuns(types, wiresIn, documentIndex, outgoing, planIndex);
 
     // a flow with a node whose executions run on the caller's thread (http-in, webhook: the
     // requests' own threads, Engine.injectAndRun) stays on one worker: that thread runs only the
     // nodes of the trigger's worker, and a chain cut over two workers sent every request's answer
     // through the second worker's inbox and thread
     int spread = runsOnCaller(types) ? 1 : workerCount;
+    // a long light run fed by a trigger: its tail goes to the next worker (callerSplit)
+    boolean[] tail = new boolean[n];
+    boolean[] callerHead = new boolean[n];
+    if (spread > 1) {
+      callerSplit(runHead, wiresIn, documentIndex, outgoing, tail, callerHead);
+    }
     List<PlannedNode> planned = new ArrayList<>(n);
     int[][][] targets = new int[n][][];
     int[][][] targetPorts = new int[n][][];
@@ -114,9 +123,19 @@ public final class Planner {
       int outputs = type.outputCount(config);
       // a node of a light run goes where the run's first node goes
       long cut = (long) planIndex[runHead[order[position]]] * spread / n;
-      int worker = (int) Math.floorMod(firstWorker + cut, (long) workerCount);
+      // the tail of a run fed by a trigger goes to the next worker (callerSplit)
+      long next = tail[order[position]] ? 1 : 0;
+      int worker = (int) Math.floorMod(firstWorker + cut + next, (long) workerCount);
       planned.add(
-          new PlannedNode(position, node, type, config, outputs, type.inputs().size(), worker));
+          new PlannedNode(
+              position,
+              node,
+              type,
+              config,
+              outputs,
+              type.inputs().size(),
+              worker,
+              callerHead[order[position]]));
       targets[position] = new int[outputs][];
       targetPorts[position] = new int[outputs][];
       loopBack[position] = new boolean[outputs][];
@@ -155,16 +174,11 @@ public final class Planner {
    */
   private static int[] lightRuns(
       NodeType[] types,
+      int[] wiresIn,
       Map<String, Integer> documentIndex,
       List<List<Wire>> outgoing,
       int[] planIndex) {
     int n = types.length;
-    int[] wiresIn = new int[n];
-    for (List<Wire> wires : outgoing) {
-      for (Wire wire : wires) {
-        wiresIn[documentIndex.get(wire.toNode())]++;
-      }
-    }
     int[] head = new int[n];
     for (int i = 0; i < n; i++) {
       head[i] = i;
@@ -192,6 +206,67 @@ public final class Planner {
     }
     return head;
   }
+
+  /** Wires reaching each node (document index), back wires included. */
+  private static int[] wiresIn(Map<String, Integer> documentIndex, List<List<Wire>> outgoing) {
+    int[] wiresIn = new int[outgoing.size()];
+    for (List<Wire> wires : outgoing) {
+      for (Wire wire : wires) {
+        wiresIn[documentIndex.get(wire.toNode())]++;
+      }
+    }
+    return wiresIn;
+  }
+
+  /**
+   * Marks the light runs that are cut in two, head and tail: the nodes of their tails ({@code
+   * tail}) and their triggers ({@code callerHead}), by document index. A run of at least {@link
+   * #MIN_SPLIT_RUN} nodes whose first node has no wire in (a trigger: inject). The thread that
+   * feeds such a trigger from outside the engine runs the head on its own thread ({@code
+   * Engine.Trigger}: the head's worker is free, so the caller takes its nodes, see {@code
+   * FlowRuntime.triggerInline}), and the tail's worker runs the rest: two threads share the chain,
+   * one hand-over between them per message, as a chain of bare rings on two threads does. The head
+   * is the shorter part ({@code (length - 3) / 2} nodes: 4 of scenario a2's 12, which measured the
+   * two threads' CPU per message about even), since its thread also pays for the trigger (the
+   * execution's slot, the first record) and the hand-over. Queued triggers (a timer's) cost the
+   * same hand-over, between the two workers.
+   */
+  private static void callerSplit(
+      int[] runHead,
+      int[] wiresIn,
+      Map<String, Integer> documentIndex,
+      List<List<Wire>> outgoing,
+      boolean[] tail,
+      boolean[] callerHead) {
+    int n = runHead.length;
+    int[] length = new int[n];
+    for (int i = 0; i < n; i++) {
+      length[runHead[i]]++;
+    }
+    for (int head = 0; head < n; head++) {
+      if (runHead[head] != head || wiresIn[head] != 0 || length[head] < MIN_SPLIT_RUN) {
+        continue;
+      }
+      // walk the run from its head: each member has one wire out, to the next
+      callerHead[head] = true;
+      int headLength = (length[head] - 3) / 2;
+      int at = head;
+      for (int rank = 0; rank < length[head]; rank++) {
+        tail[at] = rank >= headLength;
+        if (rank + 1 < length[head]) {
+          at = documentIndex.get(outgoing.get(at).get(0).toNode());
+        }
+      }
+    }
+  }
+
+  /**
+   * The shortest light run fed by a trigger that {@link #callerSplit} cuts in two: each part keeps
+   * a few fused hops. Scenario d (a trigger, five junctions and a sink, a 64 KiB body) is shorter
+   * and stays whole: its trigger's copy of the body already makes the feeding thread the busier
+   * one, and cut it ran 20% slower.
+   */
+  static final int MIN_SPLIT_RUN = 8;
 
   private static int root(int[] head, int i) {
     while (head[i] != i) {

@@ -572,32 +572,51 @@ public final class Engine implements AutoCloseable {
   public Trigger trigger(String flowId, String nodeId) {
     FlowRuntime runtime = flows.get(flowId);
     int index = runtime == null ? -1 : runtime.plan.indexOf(nodeId);
-    return index < 0 ? null : new Trigger(runtime, index);
+    return index < 0 ? null : new Trigger(this, runtime, index);
   }
 
   /**
-   * Starts executions at one node; see {@link Engine#trigger(String, String)}. Not thread-safe: it
-   * owns the views it writes through, so each producing thread takes its own.
+   * Starts executions at one node from a thread outside the engine (a load generator, a consumer of
+   * an outside queue); see {@link Engine#trigger(String, String)}. Not thread-safe: it owns the
+   * views it writes through, so each producing thread takes its own.
+   *
+   * <p>When the planner cut the node's light run in two for its callers ({@link
+   * dev.z8run.core.plan.ExecutionPlan.PlannedNode#callerHead}: a long light run fed by a trigger),
+   * an execution runs on the calling thread when it can, as {@link Engine#injectAndRun} runs a
+   * request's: the head's worker is free and nothing waits in the node's inbox (earlier messages go
+   * first), no Function node is in the head, and the caller is not an engine thread (a worker must
+   * not run another worker's nodes) nor is the engine manual. The caller then runs the head and
+   * hands the message to the tail's inbox, whose worker runs the rest: two threads on one chain.
+   * Otherwise, and for every other node, the execution is queued. Results are those of a queued
+   * trigger ({@code BACK_PRESSURED} when the execution table is full).
    */
   public static final class Trigger {
+    private final Engine engine;
     private final FlowRuntime runtime;
     private final int nodeIndex;
     private final MessageBodyView body = new MessageBodyView();
     private final MessageFlyweight record = new MessageFlyweight();
 
-    private Trigger(FlowRuntime runtime, int nodeIndex) {
+    /** Whether the planner gave this node's callers the head of its run (see above). */
+    private final boolean callerHead;
+
+    private Trigger(Engine engine, FlowRuntime runtime, int nodeIndex) {
+      this.engine = engine;
       this.runtime = runtime;
       this.nodeIndex = nodeIndex;
+      this.callerHead = runtime.plan.nodes().get(nodeIndex).callerHead();
     }
 
     /** Starts an execution with {@code length} bytes of JSON at {@code offset}. */
     public InjectResult tryInject(DirectBuffer json, int offset, int length) {
-      return runtime.trigger(nodeIndex, body.json(json, offset, length), record);
+      return tryInject(body.json(json, offset, length));
     }
 
     /** Starts an execution with {@code body}: JSON, a binary payload beside it, a ref. */
     public InjectResult tryInject(MessageBody body) {
-      return runtime.trigger(nodeIndex, body, record);
+      return callerHead && engine.mayRunInline()
+          ? runtime.triggerInline(nodeIndex, body, record)
+          : runtime.trigger(nodeIndex, body, record);
     }
   }
 

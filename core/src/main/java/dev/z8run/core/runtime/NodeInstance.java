@@ -417,6 +417,9 @@ class NodeInstance implements ControlledMessageHandler {
 
   /** Whether the inbox, the pending queue or the loop queue holds anything. */
   boolean hasWork() {
-    return inbox.size() > 0 || !pending.isEmpty() || !loop.isEmpty();
+    // two volatile loads: the ring's size() loops over three to return a consistent count
+    return inbox.producerPosition() != inbox.consumerPosition()
+        || !pending.isEmpty()
+        || !loop.isEmpty();
   }
 }

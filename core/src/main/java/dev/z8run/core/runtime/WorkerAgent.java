@@ -323,20 +323,26 @@ final class WorkerAgent implements Agent {
    * turn when it lets go). Then wakes the worker when work is left for it (a message to a full
    * inbox, a second child, a pending queue, what was not drained). Dekker-style with {@link
    * WorkerIdleStrategy} and {@link #signalBehindCaller}: the worker publishes {@code parked}, a
-   * queueing caller its record, and then read the owner and the inboxes; this publishes the owner,
-   * fences, and then reads the inbox and {@code parked}.
+   * queueing caller its record, and then read the owner and the inboxes; this publishes the owner
+   * (a volatile store) and then reads the inbox and {@code parked} (volatile loads).
    *
    * @param drain the nodes whose inboxes the caller may run ({@link #drainForCaller}), or null
    */
   void releaseFromCaller(NodeInstance[] drain) {
     int rounds = 0;
+    boolean drainEmpty = false;
     while (true) {
+      // a volatile store, then volatile loads (the inboxes' positions, parked): the store-load
+      // order Dekker needs, without a second fence
       lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
-      VarHandle.fullFence();
-      if (drain == null
-          || rounds++ == DRAIN_ROUNDS
-          || !hasWork(drain)
-          || !lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_CALLER)) {
+      if (drain == null || rounds++ == DRAIN_ROUNDS) {
+        break;
+      }
+      if (!hasWork(drain)) {
+        drainEmpty = true;
+        break;
+      }
+      if (!lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_CALLER)) {
         break;
       }
       // checked under the nodes, as the first run was: a stopping flow's inbox is not run here
@@ -350,12 +356,25 @@ final class WorkerAgent implements Agent {
       } finally {
         if (!drained) {
           lines.putIntVolatile(OWNER_OFFSET, OWNER_NONE);
-          VarHandle.fullFence();
           wakeIfWork();
         }
       }
     }
-    wakeIfWork();
+    if (!drainEmpty || !coversAll(drain)) {
+      wakeIfWork();
+    }
+  }
+
+  /**
+   * Whether {@code drain}, a chain of one active flow on this worker, is every node the worker runs
+   * (scenario a2's head): then the scan of {@code drain} after the release, which found nothing,
+   * was the scan {@link #wakeIfWork} would repeat. The instances are read before the flow's state:
+   * a stop marks the flow stopped before it takes its nodes off the worker, so equal lengths with
+   * an active flow are the same nodes.
+   */
+  private boolean coversAll(NodeInstance[] drain) {
+    NodeInstance[] current = instances;
+    return current.length == drain.length && drain[0].flow.isActive();
   }
 
   /**

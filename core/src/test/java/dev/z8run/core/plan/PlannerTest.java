@@ -233,27 +233,64 @@ class PlannerTest {
     assertEquals(flow, plan.flow());
   }
 
-  @Test
-  void shouldKeepALinearRunOfLightNodesOnTheFirstWorker() {
-    // scenario a2's shape: a source, ten light nodes, a sink, all light, one wire between each
-    List<FlowNode> nodes = new ArrayList<>(List.of(node("src", "light-source")));
+  /** Scenario a2's shape: a light source, {@code length} light nodes, a light sink. */
+  private static Flow lightChain(String sourceType, int length) {
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("src", sourceType)));
     List<Wire> wires = new ArrayList<>();
     String previous = "src";
-    for (int i = 1; i <= 10; i++) {
+    for (int i = 1; i <= length; i++) {
       nodes.add(node("p" + i, "light"));
       wires.add(wire(previous, "p" + i));
       previous = "p" + i;
     }
     nodes.add(node("sink", "light-sink"));
     wires.add(wire(previous, "sink"));
-    Flow flow = flow(nodes, wires);
+    return flow(nodes, wires);
+  }
+
+  @Test
+  void shouldCutALongLightRunFedByATriggerInTwoWithTheShorterHeadFirst() {
+    // scenario a2: the trigger and three light nodes for the thread that feeds it, the other eight
+    // on the next worker
+    Flow flow = lightChain("light-source", 10);
 
     for (int firstWorker = 0; firstWorker < 5; firstWorker++) {
-      int[] workers = workers(planner.plan(flow, 4, firstWorker));
+      ExecutionPlan plan = planner.plan(flow, 4, firstWorker);
 
       int[] expected = new int[12];
-      Arrays.fill(expected, firstWorker % 4);
-      assertArrayEquals(expected, workers, "firstWorker=" + firstWorker);
+      Arrays.fill(expected, 0, 4, firstWorker % 4);
+      Arrays.fill(expected, 4, 12, (firstWorker + 1) % 4);
+      assertEquals(
+          List.of("src", "p1", "p2", "p3", "p4", "p5", "p6", "p7", "p8", "p9", "p10", "sink"),
+          ids(plan));
+      assertArrayEquals(expected, workers(plan), "firstWorker=" + firstWorker);
+      assertTrue(plan.nodes().get(plan.indexOf("src")).callerHead());
+      assertFalse(plan.nodes().get(plan.indexOf("p1")).callerHead());
+    }
+    ExecutionPlan one = planner.plan(flow, 1, 3);
+    assertArrayEquals(new int[12], workers(one), "one worker: not cut");
+    assertFalse(one.nodes().get(one.indexOf("src")).callerHead());
+  }
+
+  @Test
+  void shouldKeepAShortLightRunOrOneWithoutATriggerOnOneWorker() {
+    // seven nodes (scenario d's length): below the length worth a hand-over
+    ExecutionPlan shortRun = planner.plan(lightChain("light-source", 5), 2, 1);
+    assertEquals(1, Arrays.stream(workers(shortRun)).distinct().count());
+    assertFalse(shortRun.nodes().get(shortRun.indexOf("src")).callerHead());
+    // the same long run behind a wire in: nobody feeds its first node from outside the engine
+    List<FlowNode> nodes = new ArrayList<>(List.of(node("in", "inject"), node("x", "light")));
+    List<Wire> wires = new ArrayList<>(List.of(wire("in", "x")));
+    String previous = "x";
+    for (int i = 1; i <= 10; i++) {
+      nodes.add(node("p" + i, "light"));
+      wires.add(wire(previous, "p" + i));
+      previous = "p" + i;
+    }
+    ExecutionPlan plan = planner.plan(flow(nodes, wires), 2, 0);
+    int[] workers = workers(plan);
+    for (int i = 2; i < workers.length; i++) {
+      assertEquals(workers[1], workers[i], "the light run x..p10 on one worker " + ids(plan));
     }
   }
 

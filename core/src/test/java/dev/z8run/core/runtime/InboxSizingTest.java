@@ -130,7 +130,8 @@ class InboxSizingTest {
               Map.of(),
               1,
               1,
-              workers[i]));
+              workers[i],
+              false));
     }
     int[][][] targets = new int[count][1][];
     int[][][] targetPorts = new int[count][1][];
