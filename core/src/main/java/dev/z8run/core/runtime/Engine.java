@@ -475,12 +475,12 @@ public final class Engine implements AutoCloseable {
             try {
               Thread.sleep(RING_FREE_GRACE_MS);
             } catch (InterruptedException closing) {
-              // the engine closes: free now
+              return; // the engine closes: its teardown is not raced, the collector frees them
             }
             freeRings(runtime);
           });
     } catch (RejectedExecutionException closed) {
-      freeRings(runtime);
+      // the engine has closed: left to the collector
     }
   }
 
