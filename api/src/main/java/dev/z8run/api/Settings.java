@@ -318,10 +318,24 @@ public final class Settings {
           0,
           0,
           1 << 20,
-          "Off-heap memory (MiB) the inboxes and execution tables of all deployed flows may reserve"
-              + " together; a deploy beyond it is refused with 507 naming this setting. `0`: the"
-              + " JVM's direct-memory limit (`-XX:MaxDirectMemorySize`, by default the maximum"
-              + " heap).");
+          "Off-heap memory (MiB) the inboxes and execution tables of all deployed flows and the"
+              + " large message bodies in flight may reserve together; a deploy beyond it is refused"
+              + " with 507 naming this setting, a body beyond it is an error on the node that sends"
+              + " it (a trigger answers 503). `0`: the JVM's direct-memory limit"
+              + " (`-XX:MaxDirectMemorySize`, by default the maximum heap).");
+
+  public static final Setting<Integer> MEMORY_SHARE_PERCENT =
+      Setting.integer(
+          "Z8_MEMORY_SHARE_PERCENT",
+          null,
+          50,
+          1,
+          100,
+          "The part of `Z8_MEMORY_BUDGET_MB` one user who is not an admin may hold with the flows"
+              + " they own (inboxes, execution tables and large message bodies in flight), so that"
+              + " one user cannot take the memory the others need; a deploy beyond it is refused"
+              + " with 507 naming the user's use and limit. Admins (the first user, and a server"
+              + " without users) are limited by the whole budget only. `100`: no share.");
 
   public static final Setting<Integer> VECTOR_MAX_COLLECTIONS =
       Setting.integer(
@@ -486,6 +500,7 @@ public final class Settings {
           MAX_FLOW_NODES,
           STOP_DRAIN_MS,
           MEMORY_BUDGET_MB,
+          MEMORY_SHARE_PERCENT,
           VECTOR_MAX_COLLECTIONS,
           VECTOR_MAX_ENTRIES,
           VECTOR_MAX_BYTES,
@@ -615,11 +630,15 @@ public final class Settings {
     return "http://" + host + ":" + boundPort;
   }
 
-  /** The engine's settings: the defaults, with {@link #WORKERS} and {@link #MEMORY_BUDGET_MB}. */
+  /**
+   * The engine's settings: the defaults, with {@link #WORKERS}, {@link #MEMORY_BUDGET_MB} and
+   * {@link #MEMORY_SHARE_PERCENT}.
+   */
   public EngineConfig engineConfig() {
     return EngineConfig.builder()
         .workers(get(WORKERS))
         .memoryBudgetBytes((long) get(MEMORY_BUDGET_MB) << 20)
+        .memorySharePercent(get(MEMORY_SHARE_PERCENT))
         .build();
   }
 

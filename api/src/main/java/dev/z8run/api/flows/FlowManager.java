@@ -181,6 +181,16 @@ public final class FlowManager {
   }
 
   /**
+   * Whether {@code owner}'s flows are limited by the whole memory budget only, not by the share
+   * ({@code Z8_MEMORY_SHARE_PERCENT}): admins, who run the server and may need all of it (a server
+   * with one user is its admin's), and principals the store does not know (tokens an embedding
+   * program signs itself), as for {@link #mayNameFlows}. Every other user holds at most the share.
+   */
+  public boolean exemptFromMemoryShare(String owner) {
+    return mayNameFlows(owner);
+  }
+
+  /**
    * Whether a create keeps the id its document names: only for an admin, who manages the server and
    * already sees every deployed flow's id in {@code /metrics}, so that a taken id (409) tells them
    * nothing new. Every registered user who is not an admin gets ids the server makes (see {@link
@@ -438,7 +448,7 @@ public final class FlowManager {
       List<String> secrets = new ArrayList<>();
       Flow resolved = resolveSecrets(owner, membership.gate(flow), secrets);
       redactor.register(flow.id(), secrets); // before the first message can be sampled
-      engine.deploy(resolved);
+      engine.deploy(resolved, owner, exemptFromMemoryShare(owner));
     } catch (OutOfMemoryError noDirectMemory) {
       // the inboxes live in direct memory: a flow larger than what is left is refused, not a 500
       redactor.forget(flow.id());
@@ -453,22 +463,7 @@ public final class FlowManager {
               + "); stop other flows, or raise -XX:MaxDirectMemorySize");
     } catch (MemoryBudgetException overBudget) {
       redactor.forget(flow.id());
-      throw new ApiException(
-          Status.create(507, "Insufficient Storage"),
-          overBudget.getMessage()
-              + " (Z8_MEMORY_BUDGET_MB); stop other flows, or raise Z8_MEMORY_BUDGET_MB",
-          List.of(
-              problem(
-                  null,
-                  null,
-                  "MEMORY_BUDGET",
-                  "needs "
-                      + overBudget.neededBytes()
-                      + " bytes; deployed flows hold "
-                      + overBudget.inUseBytes()
-                      + " of "
-                      + overBudget.budgetBytes()
-                      + " (Z8_MEMORY_BUDGET_MB)")));
+      throw overBudget(overBudget);
     } catch (DeployException refused) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),
@@ -480,6 +475,48 @@ public final class FlowManager {
           invalid.getMessage(),
           describe(invalid.problems()));
     }
+  }
+
+  /**
+   * The 507 for a deploy past the owner's share (naming what the owner holds and may hold) or past
+   * the server's budget (naming only totals: never another user's flows or use).
+   */
+  private static ApiException overBudget(MemoryBudgetException refused) {
+    if (refused.shareExceeded()) {
+      return new ApiException(
+          Status.create(507, "Insufficient Storage"),
+          refused.getMessage()
+              + " (Z8_MEMORY_SHARE_PERCENT of Z8_MEMORY_BUDGET_MB); stop some of your flows, or"
+              + " ask an admin to raise Z8_MEMORY_SHARE_PERCENT",
+          List.of(
+              problem(
+                  null,
+                  null,
+                  "MEMORY_SHARE",
+                  "needs "
+                      + refused.neededBytes()
+                      + " bytes; your flows and messages hold "
+                      + refused.inUseBytes()
+                      + " of your share of "
+                      + refused.limitBytes()
+                      + " (Z8_MEMORY_SHARE_PERCENT of Z8_MEMORY_BUDGET_MB)")));
+    }
+    return new ApiException(
+        Status.create(507, "Insufficient Storage"),
+        refused.getMessage()
+            + " (Z8_MEMORY_BUDGET_MB); stop other flows, or raise Z8_MEMORY_BUDGET_MB",
+        List.of(
+            problem(
+                null,
+                null,
+                "MEMORY_BUDGET",
+                "needs "
+                    + refused.neededBytes()
+                    + " bytes; deployed flows hold "
+                    + refused.inUseBytes()
+                    + " of "
+                    + refused.budgetBytes()
+                    + " (Z8_MEMORY_BUDGET_MB)")));
   }
 
   /**

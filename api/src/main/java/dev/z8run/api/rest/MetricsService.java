@@ -3,6 +3,7 @@ package dev.z8run.api.rest;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.FlowMetrics;
 import dev.z8run.core.runtime.NodeMetrics;
+import dev.z8run.core.runtime.OwnerMemory;
 import dev.z8run.io.message.LazyZeroedMemory;
 import dev.z8run.nodes.ai.provider.AiUsage;
 import dev.z8run.store.UserStore;
@@ -41,6 +42,12 @@ import java.util.function.Function;
  *                                  z8_ai_retries_total (counters), z8_ai_requests_in_flight (gauge);
  *              {flow, provider, model, kind=prompt|completion}  z8_ai_tokens_total (counter)
  *   engine                         z8_events_dropped_total (counter)
+ *   memory     {owner}             z8_owner_memory_reserved_bytes, z8_owner_memory_block_bytes,
+ *                                  z8_owner_memory_limit_bytes (gauges): an admin sees every
+ *                                  owner (user id; "" for flows deployed without one), a signed-in
+ *                                  user only their own line, an anonymous scraper none
+ *              (server-wide)       z8_engine_memory_reserved_bytes, _block_bytes, _budget_bytes,
+ *                                  _share_bytes (gauges)
  *   JVM        {area=heap|nonheap} z8_jvm_memory_used_bytes, z8_jvm_direct_memory_used_bytes,
  *                                  z8_jvm_threads (gauges)
  * </pre>
@@ -93,7 +100,13 @@ public final class MetricsService implements HttpService {
   private void scrape(ServerRequest request, ServerResponse response) {
     response.header(HeaderNames.CONTENT_TYPE, CONTENT_TYPE);
     boolean detail = users == null || Admins.isAdmin(request, users);
-    response.send(render(detail).getBytes(StandardCharsets.UTF_8));
+    String viewer =
+        request
+            .context()
+            .get(dev.z8run.api.auth.UserPrincipal.class)
+            .map(p -> p.userId())
+            .orElse(null);
+    response.send(render(detail, viewer).getBytes(StandardCharsets.UTF_8));
   }
 
   /** The whole exposition, as of now. */
@@ -101,8 +114,20 @@ public final class MetricsService implements HttpService {
     return render(true);
   }
 
-  /** The exposition; without {@code detail}, the per-flow, per-node and AI families are empty. */
+  /**
+   * The exposition; without {@code detail}, the per-flow, per-node and AI families are empty, and
+   * the per-owner memory families hold no owner's line.
+   */
   public String render(boolean detail) {
+    return render(detail, null);
+  }
+
+  /**
+   * As {@link #render(boolean)}; without {@code detail} the per-owner memory families hold only
+   * {@code viewer}'s line (the signed-in user; null: nobody's), so a user sees their own use and
+   * limit and never another user's id.
+   */
+  public String render(boolean detail, String viewer) {
     List<FlowMetrics> flows = new ArrayList<>();
     for (String flowId : detail ? engine.flowIds() : List.<String>of()) {
       FlowMetrics metrics = engine.metrics(flowId);
@@ -203,7 +228,46 @@ public final class MetricsService implements HttpService {
     sample(out, "z8_events_dropped_total", Long.toString(engine.droppedEvents()));
     ai(out, detail);
     jvm(out);
+    owners(out, detail, viewer);
     return out.toString();
+  }
+
+  private void owners(StringBuilder out, boolean detail, String viewer) {
+    List<OwnerMemory> owners = new ArrayList<>();
+    for (OwnerMemory owner : engine.memoryByOwner()) {
+      String id = owner.owner() == null ? "" : owner.owner();
+      if (detail || id.equals(viewer)) {
+        owners.add(owner);
+      }
+    }
+    Function<OwnerMemory, String[]> labels =
+        owner -> new String[] {"owner", owner.owner() == null ? "" : owner.owner()};
+    family(
+        out,
+        owners,
+        "z8_owner_memory_reserved_bytes",
+        GAUGE,
+        "Off-heap memory an owner's flows hold: inboxes, execution tables and large message bodies"
+            + " in flight.",
+        labels,
+        owner -> Long.toString(owner.reservedBytes()));
+    family(
+        out,
+        owners,
+        "z8_owner_memory_block_bytes",
+        GAUGE,
+        "The part of z8_owner_memory_reserved_bytes that large message bodies in flight hold.",
+        labels,
+        owner -> Long.toString(owner.blockBytes()));
+    family(
+        out,
+        owners,
+        "z8_owner_memory_limit_bytes",
+        GAUGE,
+        "The most an owner's flows may hold (Z8_MEMORY_SHARE_PERCENT of Z8_MEMORY_BUDGET_MB; the"
+            + " whole budget for admins).",
+        labels,
+        owner -> Long.toString(owner.limitBytes()));
   }
 
   private void ai(StringBuilder out, boolean detail) {
@@ -301,8 +365,21 @@ public final class MetricsService implements HttpService {
         out,
         "z8_engine_memory_budget_bytes",
         GAUGE,
-        "The most the deployed flows may reserve (Z8_MEMORY_BUDGET_MB); a deploy beyond is 507.");
+        "The most the deployed flows and the bodies in flight may reserve (Z8_MEMORY_BUDGET_MB); a"
+            + " deploy beyond is 507.");
     sample(out, "z8_engine_memory_budget_bytes", Long.toString(engine.memoryBudget()));
+    header(
+        out,
+        "z8_engine_memory_block_bytes",
+        GAUGE,
+        "Off-heap memory large message bodies in flight hold, counted in the same budget.");
+    sample(out, "z8_engine_memory_block_bytes", Long.toString(engine.blockBytes()));
+    header(
+        out,
+        "z8_engine_memory_share_bytes",
+        GAUGE,
+        "The most one user who is not an admin may hold (Z8_MEMORY_SHARE_PERCENT of the budget).");
+    sample(out, "z8_engine_memory_share_bytes", Long.toString(engine.memoryShare()));
     header(out, "z8_jvm_threads", GAUGE, "Live platform threads (virtual threads not included).");
     sample(out, "z8_jvm_threads", Integer.toString(threads.getThreadCount()));
   }

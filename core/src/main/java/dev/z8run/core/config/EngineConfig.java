@@ -26,9 +26,12 @@ import org.agrona.concurrent.SystemNanoClock;
  * @param maxParkMs longest a idle worker parks before looking again
  * @param eventBufferBytes capacity of the event ring
  * @param memoryBudgetBytes off-heap bytes the inboxes and execution tables of all deployed flows
- *     may reserve together; a deploy beyond it is refused ({@code MemoryBudgetException}). 0 (the
- *     default) means the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default the
- *     maximum heap)
+ *     and the blocks of their message bodies in flight may reserve together; a deploy beyond it is
+ *     refused ({@code MemoryBudgetException}), a body block beyond it too. 0 (the default) means
+ *     the JVM's direct-memory limit ({@code -XX:MaxDirectMemorySize}, by default the maximum heap)
+ * @param memorySharePercent the part of the budget (1..100) one owner's flows may reserve, unless
+ *     the owner is exempt ({@code Engine.deploy(Flow, String, boolean)}); 100, the default, limits
+ *     every owner by the budget only
  * @param manual when true no threads are started: tests call {@code Engine.doWork()} themselves
  */
 public record EngineConfig(
@@ -42,6 +45,7 @@ public record EngineConfig(
     long maxParkMs,
     int eventBufferBytes,
     long memoryBudgetBytes,
+    int memorySharePercent,
     boolean manual,
     EpochClock epochClock,
     NanoClock nanoClock) {
@@ -56,6 +60,10 @@ public record EngineConfig(
     if (memoryBudgetBytes < 0) {
       throw new IllegalArgumentException(
           "memoryBudgetBytes=" + memoryBudgetBytes + " must be 0 (the JVM's limit) or more");
+    }
+    if (memorySharePercent < 1 || memorySharePercent > 100) {
+      throw new IllegalArgumentException(
+          "memorySharePercent=" + memorySharePercent + " must be 1..100");
     }
     if (latencySampleEvery < 0) {
       throw new IllegalArgumentException(
@@ -91,6 +99,7 @@ public record EngineConfig(
     builder.maxParkMs = maxParkMs;
     builder.eventBufferBytes = eventBufferBytes;
     builder.memoryBudgetBytes = memoryBudgetBytes;
+    builder.memorySharePercent = memorySharePercent;
     builder.manual = manual;
     builder.epochClock = epochClock;
     builder.nanoClock = nanoClock;
@@ -109,6 +118,7 @@ public record EngineConfig(
     private long maxParkMs = 200;
     private int eventBufferBytes = 4 << 20;
     private long memoryBudgetBytes;
+    private int memorySharePercent = 100;
     private boolean manual;
     private EpochClock epochClock = SystemEpochClock.INSTANCE;
     private NanoClock nanoClock = new SystemNanoClock();
@@ -165,6 +175,11 @@ public record EngineConfig(
       return this;
     }
 
+    public Builder memorySharePercent(int value) {
+      memorySharePercent = value;
+      return this;
+    }
+
     public Builder epochClock(EpochClock value) {
       epochClock = value;
       return this;
@@ -204,6 +219,7 @@ public record EngineConfig(
           maxParkMs,
           eventBufferBytes,
           memoryBudgetBytes,
+          memorySharePercent,
           manual,
           epochClock,
           nanoClock);

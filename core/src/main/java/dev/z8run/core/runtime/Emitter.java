@@ -244,7 +244,15 @@ final class Emitter implements Output {
     claimMode = STAGED;
     int bodyLength = checkBodyLength(jsonLength + binaryLength + indexLength);
     if (bodyLength > BY_REFERENCE_BYTES) {
-      // written straight into a block; commit shares it with the targets
+      // written straight into a block; commit shares it with the targets. A block the memory
+      // budget refuses throws (an error on this node) and leaves no claim open
+      long block;
+      try {
+        block = node.flow.blocks.allocate(bodyLength, node.flow.account);
+      } catch (RuntimeException refused) {
+        claimPort = -1;
+        throw refused;
+      }
       claimMode = BLOCK;
       blockClaim.wrap(
           staging.ensure(HEADER_LENGTH + REF_BODY_LENGTH, 0), 0, HEADER_LENGTH + REF_BODY_LENGTH);
@@ -254,7 +262,7 @@ final class Emitter implements Output {
           .credit(0)
           .source(node.index, port, 0)
           .body(jsonLength, binaryLength > 0, indexLength);
-      return blockClaim.bodyRef(node.flow.blocks.allocate(bodyLength), bodyLength);
+      return blockClaim.bodyRef(block, bodyLength);
     }
     int recordLength = HEADER_LENGTH + bodyLength;
     int[] targets = node.targets[port];
@@ -488,7 +496,7 @@ final class Emitter implements Output {
     if (body instanceof MessageFlyweight shared && shared.isBodyRef()) {
       block = shared.blockAddress();
     } else if (bodyLength > BY_REFERENCE_BYTES) {
-      block = node.flow.blocks.allocate(bodyLength);
+      block = node.flow.blocks.allocate(bodyLength, node.flow.account);
       ownBlock = true;
       blockView.wrap(block, BodyBlocks.BLOCK_HEADER_LENGTH + bodyLength);
       copyBody(body, blockView, BodyBlocks.BLOCK_HEADER_LENGTH);

@@ -18,6 +18,7 @@ import dev.z8run.core.validate.FlowValidator;
 import dev.z8run.core.validate.Problem;
 import dev.z8run.io.message.BodyBlocks;
 import dev.z8run.io.message.LazyZeroedMemory;
+import dev.z8run.io.message.MemoryBudget;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
@@ -28,6 +29,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -58,7 +60,19 @@ public final class Engine implements AutoCloseable {
   private final EventDispatcher dispatcher;
   private final Thread eventThread;
   private final EngineTimers timers;
-  private final BodyBlocks blocks = new BodyBlocks(POOLED_BLOCK_BYTES);
+
+  /**
+   * How long after a flow has stopped its rings and execution table are freed: a trigger that read
+   * the flow as running just before the stop may still be writing its record (see {@link #retire}).
+   */
+  static final long RING_FREE_GRACE_MS = 100;
+
+  private final MemoryBudget memory;
+
+  /** The account of flows deployed without an owner: limited by the budget only. */
+  private final MemoryBudget.Account unowned;
+
+  private final BodyBlocks blocks;
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
@@ -66,10 +80,12 @@ public final class Engine implements AutoCloseable {
   private final ContextStore globalContext = new ContextStore();
   private final AtomicInteger handles = new AtomicInteger();
 
-  /** Off-heap bytes each deployed flow reserves ({@link InboxSizing#flowReservedBytes}). */
+  /**
+   * Off-heap bytes each deployed flow reserves ({@link InboxSizing#flowReservedBytes}), in its
+   * owner's account ({@link FlowRuntime#account}).
+   */
   private final Map<FlowRuntime, Long> reservedByFlow = new ConcurrentHashMap<>();
 
-  private final long memoryBudget;
   private volatile boolean closed;
 
   public Engine(EngineConfig config, NodeTypeRegistry registry) {
@@ -77,8 +93,13 @@ public final class Engine implements AutoCloseable {
     this.registry = registry;
     this.validator = new FlowValidator(registry);
     this.planner = new Planner(registry);
-    this.memoryBudget =
+    long budget =
         config.memoryBudgetBytes() > 0 ? config.memoryBudgetBytes() : LazyZeroedMemory.limit();
+    this.memory =
+        new MemoryBudget(
+            budget, Math.max(1, (long) (budget * (config.memorySharePercent() / 100.0))));
+    this.unowned = memory.account("\u0000", true); // no user id is a NUL
+    this.blocks = new BodyBlocks(POOLED_BLOCK_BYTES, memory);
     this.events = new EngineEvents(config.eventBufferBytes());
     this.dispatcher = new EventDispatcher(events, listeners, config.eventBufferBytes());
     this.timers = EngineTimers.on(config.nanoClock());
@@ -154,9 +175,41 @@ public final class Engine implements AutoCloseable {
     return sum;
   }
 
-  /** The most {@link #reservedBytes()} may reach: a deploy beyond it is refused. */
+  /**
+   * The most {@link #reservedBytes()} and the body blocks in flight ({@link #blockBytes()}) may
+   * reach together: a deploy beyond it is refused, and so is a body block.
+   */
   public long memoryBudget() {
-    return memoryBudget;
+    return memory.budgetBytes();
+  }
+
+  /** The most one owner that is not exempt may reserve (rings, tables and body blocks). */
+  public long memoryShare() {
+    return memory.shareBytes();
+  }
+
+  /** Off-heap bytes the blocks of message bodies in flight hold, as counted in the budget. */
+  public long blockBytes() {
+    long sum = 0;
+    for (MemoryBudget.Account account : memory.accounts()) {
+      sum += account.blockBytes();
+    }
+    return sum;
+  }
+
+  /** What each owner that has deployed a flow since the engine started reserves now. */
+  public List<OwnerMemory> memoryByOwner() {
+    List<OwnerMemory> owners = new ArrayList<>();
+    for (MemoryBudget.Account account : memory.accounts()) {
+      owners.add(
+          new OwnerMemory(
+              account == unowned ? null : account.owner(),
+              account.reservedBytes(),
+              account.blockBytes(),
+              account.limitBytes(),
+              account.exempt()));
+    }
+    return owners;
   }
 
   /** Events dropped because the event ring was full. */
@@ -174,7 +227,22 @@ public final class Engine implements AutoCloseable {
    * @throws MemoryBudgetException when the flow's inboxes and execution table would take the memory
    *     reserved by the deployed flows past {@link #memoryBudget()}
    */
-  public synchronized ExecutionPlan deploy(Flow flow) {
+  public ExecutionPlan deploy(Flow flow) {
+    return deploy(flow, null, true);
+  }
+
+  /**
+   * As {@link #deploy(Flow)}, counting the flow's memory (its rings and execution table from now,
+   * the blocks of its bodies in flight as they come) in {@code owner}'s account: at most {@link
+   * #memoryShare()} unless {@code exempt}, and every owner together at most {@link
+   * #memoryBudget()}.
+   *
+   * @param owner whose flow it is (null: nobody's, limited by the budget only)
+   * @param exempt whether the owner is limited by the budget only, not by the share
+   * @throws MemoryBudgetException when the flow would take its owner past the share or the server
+   *     past the budget; nothing of it was allocated and a running version keeps running
+   */
+  public synchronized ExecutionPlan deploy(Flow flow, String owner, boolean exempt) {
     List<Problem> problems = validator.validate(flow);
     if (!problems.isEmpty()) {
       throw new FlowValidator.ValidationException(problems);
@@ -183,24 +251,45 @@ public final class Engine implements AutoCloseable {
     ExecutionPlan plan = planner.plan(flow, workers.length, handle % workers.length);
     int[] inboxBytes = InboxSizing.inboxBytes(plan, config.inboxBytes());
     long needed = InboxSizing.flowReservedBytes(inboxBytes, config);
+    MemoryBudget.Account account = owner == null ? unowned : memory.account(owner, exempt);
     FlowRuntime replaced = flows.get(flow.id());
-    long others =
-        reservedBytes() - (replaced == null ? 0 : reservedByFlow.getOrDefault(replaced, 0L));
-    if (others + needed > memoryBudget) {
-      throw new MemoryBudgetException(flow.id(), needed, others, memoryBudget);
+    Long replacedBytes = replaced == null ? null : reservedByFlow.remove(replaced);
+    if (replacedBytes != null) {
+      replaced.account.release(replacedBytes); // the new version counts in place of the old
     }
-    FlowRuntime runtime =
-        new FlowRuntime(
-            handle,
-            plan,
-            events,
-            config.nanoClock(),
-            config.maxExecutionsPerFlow(),
-            TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()),
-            config.latencySampleEvery(),
-            timers,
-            blocks);
-    runtime.instances(createInstances(runtime, plan, inboxBytes));
+    if (!account.tryReserve(needed)) {
+      if (replacedBytes != null) {
+        replaced.account.reserve(replacedBytes);
+        reservedByFlow.put(replaced, replacedBytes);
+      }
+      throw overBudget(flow.id(), owner, account, needed);
+    }
+    FlowRuntime runtime = null;
+    try {
+      runtime =
+          new FlowRuntime(
+              handle,
+              plan,
+              events,
+              config.nanoClock(),
+              config.maxExecutionsPerFlow(),
+              TimeUnit.MILLISECONDS.toNanos(config.traceIntervalMs()),
+              config.latencySampleEvery(),
+              timers,
+              blocks,
+              account);
+      runtime.instances(createInstances(runtime, plan, inboxBytes));
+    } catch (RuntimeException | Error failure) {
+      if (runtime != null) {
+        runtime.executions.free(); // never published: nothing else reaches it
+      }
+      account.release(needed);
+      if (replacedBytes != null) {
+        replaced.account.reserve(replacedBytes);
+        reservedByFlow.put(replaced, replacedBytes);
+      }
+      throw failure;
+    }
     reservedByFlow.put(runtime, needed);
     dispatcher.register(handle, plan);
 
@@ -235,10 +324,50 @@ public final class Engine implements AutoCloseable {
     return plan;
   }
 
-  /** The plan's node instances, each with an inbox of {@code inboxBytes[index]} bytes. */
+  /**
+   * What a deploy of {@code needed} bytes in {@code account} was refused for: the owner's share, or
+   * the budget.
+   */
+  private MemoryBudgetException overBudget(
+      String flowId, String owner, MemoryBudget.Account account, long needed) {
+    long mine = account.reservedBytes();
+    if (mine + needed > account.limitBytes() && account.limitBytes() < memory.budgetBytes()) {
+      return new MemoryBudgetException(
+          flowId, owner, true, needed, mine, account.limitBytes(), memory.budgetBytes());
+    }
+    return new MemoryBudgetException(
+        flowId,
+        owner,
+        false,
+        needed,
+        memory.reservedBytes(),
+        memory.budgetBytes(),
+        memory.budgetBytes());
+  }
+
+  /**
+   * The plan's node instances, each with an inbox of {@code inboxBytes[index]} bytes; when one
+   * cannot be made, the nodes made are stopped and their inboxes freed before the failure is
+   * thrown.
+   */
   private NodeInstance[] createInstances(
       FlowRuntime runtime, ExecutionPlan plan, int[] inboxBytes) {
     NodeInstance[] instances = new NodeInstance[plan.nodes().size()];
+    try {
+      createInstances(runtime, plan, inboxBytes, instances);
+    } catch (RuntimeException | Error failure) {
+      for (NodeInstance created : instances) {
+        if (created != null) {
+          LazyZeroedMemory.free(created.inbox.buffer()); // never published
+        }
+      }
+      throw failure;
+    }
+    return instances;
+  }
+
+  private void createInstances(
+      FlowRuntime runtime, ExecutionPlan plan, int[] inboxBytes, NodeInstance[] instances) {
     for (PlannedNode planned : plan.nodes()) {
       Node node;
       RuntimeNodeContext context =
@@ -273,7 +402,6 @@ public final class Engine implements AutoCloseable {
                   Math.min(config.blockingConcurrency(), context.concurrencyLimit()))
               : new NodeInstance(runtime, planned, node, inboxBytes[planned.index()], true);
     }
-    return instances;
   }
 
   /**
@@ -308,7 +436,7 @@ public final class Engine implements AutoCloseable {
         awaitCycles(worker, cycles, removed);
       }
     }
-    awaitBlockingTasks(runtime, deadlineNs + TimeUnit.SECONDS.toNanos(1));
+    boolean blockingDone = awaitBlockingTasks(runtime, deadlineNs + TimeUnit.SECONDS.toNanos(1));
     int abandonedExecutions = runtime.executions.liveCount();
     long abandonedMessages = 0;
     for (NodeInstance instance : runtime.instances()) {
@@ -316,8 +444,53 @@ public final class Engine implements AutoCloseable {
       stopNode(instance);
     }
     flows.remove(runtime.flowId, runtime);
-    reservedByFlow.remove(runtime);
+    retire(runtime, blockingDone);
     return new StopResult(drained, abandonedExecutions, abandonedMessages);
+  }
+
+  /**
+   * Gives back what a stopped flow held: its reservation at once (a redeploy right after the stop
+   * is counted without it), its rings and execution table {@link #RING_FREE_GRACE_MS} later.
+   *
+   * <p>When this runs, no worker runs the flow's nodes (stop waited for two cycles of each, and for
+   * any call detached from a cycle, which an inline caller holding the worker is part of) and no
+   * blocking call is in flight. What may still hold the flow is a thread that read it as running
+   * just before the stop and is between that check and its record (a trigger, a timer firing, a
+   * metrics snapshot): a few instructions, which the grace covers many times over. Blocks of
+   * records such a trigger wrote are released when the rings are freed. A blocking call still in
+   * flight after the stop's drain ({@code blockingDone} false) may write into the rings whenever it
+   * returns: then they are left to the garbage collector, as before, once nothing reaches them.
+   */
+  private void retire(FlowRuntime runtime, boolean blockingDone) {
+    Long bytes = reservedByFlow.remove(runtime);
+    if (bytes != null) {
+      runtime.account.release(bytes);
+    }
+    if (!blockingDone) {
+      return;
+    }
+    try {
+      virtualThreads.execute(
+          () -> {
+            try {
+              Thread.sleep(RING_FREE_GRACE_MS);
+            } catch (InterruptedException closing) {
+              return; // the engine closes: its teardown is not raced, the collector frees them
+            }
+            freeRings(runtime);
+          });
+    } catch (RejectedExecutionException closed) {
+      // the engine has closed: left to the collector
+    }
+  }
+
+  /** Frees a retired flow's rings and execution table; see {@link #retire}. */
+  private static void freeRings(FlowRuntime runtime) {
+    for (NodeInstance instance : runtime.instances()) {
+      instance.discardQueued(); // releases the blocks of records committed after the stop's drain
+      LazyZeroedMemory.free(instance.inbox.buffer());
+    }
+    runtime.executions.free();
   }
 
   private boolean awaitQuiet(FlowRuntime runtime, long deadlineNs) {
@@ -372,14 +545,18 @@ public final class Engine implements AutoCloseable {
     return sum;
   }
 
-  private void awaitBlockingTasks(FlowRuntime runtime, long deadlineNs) {
+  /** Waits for the flow's blocking calls until the deadline; whether none is in flight. */
+  private boolean awaitBlockingTasks(FlowRuntime runtime, long deadlineNs) {
+    boolean done = true;
     for (NodeInstance instance : runtime.instances()) {
       if (instance instanceof BlockingDispatch blocking) {
         while (blocking.inFlight() > 0 && System.nanoTime() - deadlineNs < 0) {
           LockSupport.parkNanos(200_000);
         }
+        done &= blocking.inFlight() == 0;
       }
     }
+    return done;
   }
 
   private void stopNode(NodeInstance instance) {
@@ -555,6 +732,11 @@ public final class Engine implements AutoCloseable {
       }
     }
     return result;
+  }
+
+  /** A deployed flow's runtime, or null (for tests in this package). */
+  FlowRuntime runtime(String flowId) {
+    return flows.get(flowId);
   }
 
   /** The plan of a deployed flow (immutable: nodes, config, wiring), or null. */

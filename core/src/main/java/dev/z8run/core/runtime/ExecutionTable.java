@@ -96,6 +96,15 @@ public final class ExecutionTable {
     return mask + 1;
   }
 
+  /**
+   * Frees the slots' off-heap memory now rather than when the table becomes unreachable: for a
+   * stopped flow's table, once nothing can touch it any more. Any use of the table afterwards may
+   * crash the JVM.
+   */
+  void free() {
+    LazyZeroedMemory.free(slots);
+  }
+
   /** Off-heap bytes a table of {@code capacity} executions reserves (slots and alignment). */
   static long reservedBytes(int capacity) {
     return (long) BitUtil.findNextPositivePowerOfTwo(Math.max(capacity, 16)) * SLOT_LENGTH

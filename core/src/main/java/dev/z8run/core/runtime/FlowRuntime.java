@@ -14,6 +14,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.timer.EngineTimers;
 import dev.z8run.io.message.BodyBlocks;
+import dev.z8run.io.message.MemoryBudget;
 import dev.z8run.io.message.MessageBody;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.List;
@@ -45,6 +46,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   final ContextStore context = new ContextStore();
   final EngineTimers timers;
   final BodyBlocks blocks;
+
+  /** The owner's part of the engine's memory budget: the flow's rings and its body blocks. */
+  final MemoryBudget.Account account;
+
   final FlowObservers observers = new FlowObservers(this);
   private final EngineEvents events;
   private final long traceIntervalNs;
@@ -83,9 +88,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       long traceIntervalNs,
       int latencySampleEvery,
       EngineTimers timers,
-      BodyBlocks blocks) {
+      BodyBlocks blocks,
+      MemoryBudget.Account account) {
     this.handle = handle;
     this.blocks = blocks;
+    this.account = account;
     this.flowId = plan.flow().id();
     this.plan = plan;
     this.events = events;
@@ -309,17 +316,22 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       return InjectResult.TOO_LARGE;
     }
     boolean byReference = byReference(bodyLength, target);
+    long block = byReference ? tryBlock(bodyLength) : 0;
+    if (byReference && block == 0) {
+      return InjectResult.BACK_PRESSURED;
+    }
     int recordLength = firstRecordLength(bodyLength, byReference);
     long nowNs = nanoClock.nanoTime();
     int flags = shouldTrace(nowNs) ? FLAG_TRACED : 0;
     int slot = executions.tryStart(nodeIndex, flags, nowNs);
     if (slot < 0) {
+      releaseBlock(block);
       executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
     UnsafeBuffer buffer = worker.inlineRecord.ensure(recordLength, 0);
     MessageFlyweight record = worker.inlineHeader.wrap(buffer, 0, recordLength);
-    long executionId = writeFirst(record, body, slot, flags, nowNs, byReference);
+    long executionId = writeFirst(record, body, slot, flags, nowNs, block);
     if (flags != 0) {
       events.publish(EventDescriptor.EXECUTION_STARTED, handle, nodeIndex, executionId, 0);
     }
@@ -334,6 +346,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     return bodyLength > Math.min(BY_REFERENCE_BYTES, target.maxRecordLength);
   }
 
+  private void releaseBlock(long block) {
+    if (block != 0) {
+      blocks.release(block);
+    }
+  }
+
   /** The length of a first record whose body has {@code bodyLength} bytes. */
   private static int firstRecordLength(int bodyLength, boolean byReference) {
     return HEADER_LENGTH + (byReference ? REF_BODY_LENGTH : bodyLength);
@@ -342,18 +360,13 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   /**
    * Writes the first record of the execution started in {@code slot} into {@code record} (wrapped
    * at its place, ring or inline buffer) and counts it started: the header, then the body, or the
-   * body into a block once when it travels {@code byReference} (the record then carries the block's
-   * address).
+   * body into {@code block} when it travels by reference (not 0: the record then carries the
+   * block's address and the reference {@link #tryBlock} took).
    *
    * @return the execution's id
    */
   private long writeFirst(
-      MessageFlyweight record,
-      MessageBody body,
-      int slot,
-      int flags,
-      long nowNs,
-      boolean byReference) {
+      MessageFlyweight record, MessageBody body, int slot, int flags, long nowNs, long block) {
     long executionId = executions.executionId(slot);
     int length = body.jsonLength();
     int binaryLength = body.binaryLength();
@@ -367,8 +380,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
         .flags(flags)
         .body(length, binaryLength > 0)
         .ref(body.ref());
-    if (byReference) {
-      record.bodyRef(blocks.allocate(length + binaryLength), length + binaryLength);
+    if (block != 0) {
+      record.bodyRef(block, length + binaryLength);
     }
     MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
     destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
@@ -378,6 +391,20 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     }
     executionCounters.getAndAddLong(STARTED, 1);
     return executionId;
+  }
+
+  /**
+   * The block for a first record's body that travels by reference, counted in the owner's account,
+   * taken before anything else of the execution: 0 when the owner's share or the engine's budget
+   * has no room for it, and the trigger is then refused as back-pressured (the bodies in flight
+   * hold the memory, and it comes back as they are consumed, as room in a full inbox does).
+   */
+  private long tryBlock(int bodyLength) {
+    long block = blocks.tryAllocate(bodyLength, account);
+    if (block == 0) {
+      executionCounters.getAndAddLong(REJECTED, 1);
+    }
+    return block;
   }
 
   /** Receives the id of a traced execution {@link #start} began. */
@@ -419,9 +446,14 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       return InjectResult.TOO_LARGE;
     }
     boolean byReference = byReference(bodyLength, target);
+    long block = byReference ? tryBlock(bodyLength) : 0;
+    if (byReference && block == 0) {
+      return InjectResult.BACK_PRESSURED;
+    }
     int recordLength = firstRecordLength(bodyLength, byReference);
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);
     if (index <= 0) {
+      releaseBlock(block);
       executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
@@ -430,11 +462,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     int slot = executions.tryStart(nodeIndex, flags, nowNs);
     if (slot < 0) {
       target.inbox.abort(index);
+      releaseBlock(block);
       executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
     record.wrap(target.inbox.buffer(), index, recordLength);
-    long executionId = writeFirst(record, body, slot, flags, nowNs, byReference);
+    long executionId = writeFirst(record, body, slot, flags, nowNs, block);
     if (done != null) {
       callbacks.put(executionId, done); // before the commit: the execution may end at once
     }

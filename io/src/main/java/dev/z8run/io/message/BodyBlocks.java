@@ -14,10 +14,18 @@ import org.agrona.UnsafeApi;
  * <pre>
  *  0                   4                   8                   12                  16
  *  +-------------------+-------------------+-------------------+-------------------+--------
- *  | ref_count i32     | size_class i32    | body_length i32   | reserved i32      | body ...
+ *  | ref_count i32     | size_class i32    | body_length i32   | account i32       | body ...
  *  +-------------------+-------------------+-------------------+-------------------+--------
  *  body = json | binary | field index, exactly as after a record's header
+ *  account = the MemoryBudget.Account the block is counted in (its id), 0 for none
  * </pre>
+ *
+ * <p>Bounded: a block allocated for an {@link MemoryBudget.Account} is counted in it (its whole
+ * size class) from allocation to its last release, so the bodies in flight of one owner's flows
+ * stay within that owner's share and all of them within the budget; a block that would pass either
+ * is refused ({@link #tryAllocate} answers 0, {@link #allocate(int, MemoryBudget.Account)} throws
+ * {@link MemoryBudget.ExceededException}) before any memory is taken. Freed blocks kept in the pool
+ * are counted in no account (at most {@code maxPooledBytes} for the server).
  *
  * <p>Blocks come in power-of-two sizes from {@value #MIN_CLASS_BYTES} bytes; freed blocks are kept
  * for reuse up to {@code maxPooledBytes} in all, the rest is given back to the system. Thread-safe:
@@ -27,7 +35,8 @@ public final class BodyBlocks implements AutoCloseable {
   public static final int REF_COUNT_OFFSET = 0;
   public static final int SIZE_CLASS_OFFSET = REF_COUNT_OFFSET + Integer.BYTES;
   public static final int BODY_LENGTH_OFFSET = SIZE_CLASS_OFFSET + Integer.BYTES;
-  public static final int BLOCK_HEADER_LENGTH = BODY_LENGTH_OFFSET + 2 * Integer.BYTES;
+  public static final int ACCOUNT_OFFSET = BODY_LENGTH_OFFSET + Integer.BYTES;
+  public static final int BLOCK_HEADER_LENGTH = ACCOUNT_OFFSET + Integer.BYTES;
 
   /** The smallest block: {@value} bytes. */
   public static final int MIN_CLASS_BYTES = 16 * 1024;
@@ -36,6 +45,7 @@ public final class BodyBlocks implements AutoCloseable {
   private static final int CLASSES = 18;
 
   private final long maxPooledBytes;
+  private final MemoryBudget budget;
   private final long[][] free = new long[CLASSES][];
   private final int[] freeCount = new int[CLASSES];
   private long pooledBytes;
@@ -44,9 +54,18 @@ public final class BodyBlocks implements AutoCloseable {
   private final AtomicLong allocations = new AtomicLong();
   private final AtomicLong allocatedBodyBytes = new AtomicLong();
 
-  /** A pool that keeps at most {@code maxPooledBytes} of freed blocks for reuse. */
+  /** A pool that keeps at most {@code maxPooledBytes} of freed blocks for reuse; no budget. */
   public BodyBlocks(long maxPooledBytes) {
+    this(maxPooledBytes, null);
+  }
+
+  /**
+   * A pool that keeps at most {@code maxPooledBytes} of freed blocks for reuse, whose blocks may be
+   * counted in the accounts of {@code budget} (null: none).
+   */
+  public BodyBlocks(long maxPooledBytes, MemoryBudget budget) {
     this.maxPooledBytes = maxPooledBytes;
+    this.budget = budget;
     for (int c = 0; c < CLASSES; c++) {
       free[c] = new long[4];
     }
@@ -58,13 +77,56 @@ public final class BodyBlocks implements AutoCloseable {
    * @return the block's address
    */
   public long allocate(int bodyLength) {
+    return tryAllocate(bodyLength, null);
+  }
+
+  /**
+   * A block for a body of {@code bodyLength} bytes counted in {@code account}, with one reference
+   * (the caller's).
+   *
+   * @return the block's address
+   * @throws MemoryBudget.ExceededException when the block would take the account past its limit or
+   *     the budget past its size: for a node, an error on the node that sends the message
+   */
+  public long allocate(int bodyLength, MemoryBudget.Account account) {
+    long address = tryAllocate(bodyLength, account);
+    if (address == 0) {
+      throw new MemoryBudget.ExceededException(
+          account.refusal(
+              "a message body of " + MemoryBudget.mib(bodyLength) + " (sent by reference)",
+              classBytes(sizeClass(BLOCK_HEADER_LENGTH + bodyLength))));
+    }
+    return address;
+  }
+
+  /**
+   * As {@link #allocate(int, MemoryBudget.Account)}, answering 0 instead of throwing when the block
+   * would pass the account's limit or the budget; {@code account} null: counted in none.
+   */
+  public long tryAllocate(int bodyLength, MemoryBudget.Account account) {
     int sizeClass = sizeClass(BLOCK_HEADER_LENGTH + bodyLength);
+    if (account != null) {
+      if (account.budget() != budget) {
+        throw new IllegalArgumentException("account of another budget: " + account.owner());
+      }
+      if (!account.tryReserveBlock(classBytes(sizeClass))) {
+        return 0;
+      }
+    }
     long address = takeFree(sizeClass);
     if (address == 0) {
-      address = UnsafeApi.allocateMemory(classBytes(sizeClass));
+      try {
+        address = UnsafeApi.allocateMemory(classBytes(sizeClass));
+      } catch (RuntimeException | OutOfMemoryError failure) {
+        if (account != null) {
+          account.releaseBlock(classBytes(sizeClass));
+        }
+        throw failure;
+      }
     }
     UnsafeApi.putInt(null, address + SIZE_CLASS_OFFSET, sizeClass);
     UnsafeApi.putInt(null, address + BODY_LENGTH_OFFSET, bodyLength);
+    UnsafeApi.putInt(null, address + ACCOUNT_OFFSET, account == null ? 0 : account.id());
     UnsafeApi.putIntVolatile(null, address + REF_COUNT_OFFSET, 1);
     liveBlocks.incrementAndGet();
     liveBytes.addAndGet(classBytes(sizeClass));
@@ -88,6 +150,10 @@ public final class BodyBlocks implements AutoCloseable {
       throw new IllegalStateException("block " + address + " released more often than retained");
     }
     int sizeClass = UnsafeApi.getInt(null, address + SIZE_CLASS_OFFSET);
+    int accountId = UnsafeApi.getInt(null, address + ACCOUNT_OFFSET);
+    if (accountId != 0) {
+      budget.account(accountId).releaseBlock(classBytes(sizeClass));
+    }
     liveBlocks.decrementAndGet();
     liveBytes.addAndGet(-classBytes(sizeClass));
     if (!putFree(sizeClass, address)) {

@@ -6,9 +6,11 @@ import java.lang.ref.Cleaner;
 import java.lang.reflect.Array;
 import java.lang.reflect.Method;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BitUtil;
 import org.agrona.BufferUtil;
+import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
@@ -53,6 +55,10 @@ public final class LazyZeroedMemory {
   private static final MethodHandle UNRESERVE;
 
   private static final Cleaner CLEANER = Cleaner.create();
+
+  /** The cleaning action of each block not yet freed, by the buffer's address: {@link #free}. */
+  private static final ConcurrentHashMap<Long, Cleaner.Cleanable> CLEANABLES =
+      new ConcurrentHashMap<>();
 
   static {
     MethodHandle calloc = null;
@@ -148,11 +154,33 @@ public final class LazyZeroedMemory {
       unreserve(size);
       throw new OutOfMemoryError("calloc could not allocate " + size + " bytes");
     }
-    UnsafeBuffer buffer = new UnsafeBuffer(BitUtil.align(address, alignment), length);
-    // freed once nothing reaches the buffer (the rings and tables keep theirs for their lifetime);
-    // the action must not capture the buffer
-    CLEANER.register(buffer, () -> free(address, size));
+    long aligned = BitUtil.align(address, alignment);
+    UnsafeBuffer buffer = new UnsafeBuffer(aligned, length);
+    // freed by free(buffer), else once nothing reaches the buffer; the action must not capture the
+    // buffer
+    CLEANABLES.put(
+        aligned,
+        CLEANER.register(
+            buffer,
+            () -> {
+              CLEANABLES.remove(aligned);
+              free(address, size);
+            }));
     return buffer;
+  }
+
+  /**
+   * Frees the block of {@code buffer} now, instead of when the buffer becomes unreachable, and
+   * gives its bytes back to the direct-memory account. Nothing may touch the buffer afterwards: the
+   * pages are returned to the system, and a read or write through the buffer may crash the JVM.
+   * Does nothing for a block freed already or one that is not from {@link #allocate} (direct
+   * buffers of the fallback are freed by the garbage collector, as before).
+   */
+  public static void free(DirectBuffer buffer) {
+    Cleaner.Cleanable cleanable = CLEANABLES.remove(buffer.addressOffset());
+    if (cleanable != null) {
+      cleanable.clean();
+    }
   }
 
   /**
@@ -187,6 +215,14 @@ public final class LazyZeroedMemory {
         throw new IllegalStateException("unreserving direct memory failed", unexpected);
       }
     }
+  }
+
+  /**
+   * Whether the block of {@code buffer} is allocated through this class and not freed yet (false
+   * for the fallback's direct buffers, which the garbage collector frees).
+   */
+  public static boolean isAllocated(DirectBuffer buffer) {
+    return CLEANABLES.containsKey(buffer.addressOffset());
   }
 
   /** Bytes currently allocated through this class (alignment padding included). */
