@@ -29,7 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -60,12 +59,6 @@ public final class Engine implements AutoCloseable {
   private final EventDispatcher dispatcher;
   private final Thread eventThread;
   private final EngineTimers timers;
-
-  /**
-   * How long after a flow has stopped its rings and execution table are freed: a trigger that read
-   * the flow as running just before the stop may still be writing its record (see {@link #retire}).
-   */
-  static final long RING_FREE_GRACE_MS = 100;
 
   private final MemoryBudget memory;
 
@@ -436,7 +429,7 @@ public final class Engine implements AutoCloseable {
         awaitCycles(worker, cycles, removed);
       }
     }
-    boolean blockingDone = awaitBlockingTasks(runtime, deadlineNs + TimeUnit.SECONDS.toNanos(1));
+    awaitBlockingTasks(runtime, deadlineNs + TimeUnit.SECONDS.toNanos(1));
     int abandonedExecutions = runtime.executions.liveCount();
     long abandonedMessages = 0;
     for (NodeInstance instance : runtime.instances()) {
@@ -444,53 +437,26 @@ public final class Engine implements AutoCloseable {
       stopNode(instance);
     }
     flows.remove(runtime.flowId, runtime);
-    retire(runtime, blockingDone);
+    retire(runtime);
     return new StopResult(drained, abandonedExecutions, abandonedMessages);
   }
 
   /**
-   * Gives back what a stopped flow held: its reservation at once (a redeploy right after the stop
-   * is counted without it), its rings and execution table {@link #RING_FREE_GRACE_MS} later.
-   *
-   * <p>When this runs, no worker runs the flow's nodes (stop waited for two cycles of each, and for
-   * any call detached from a cycle, which an inline caller holding the worker is part of) and no
-   * blocking call is in flight. What may still hold the flow is a thread that read it as running
-   * just before the stop and is between that check and its record (a trigger, a timer firing, a
-   * metrics snapshot): a few instructions, which the grace covers many times over. Blocks of
-   * records such a trigger wrote are released when the rings are freed. A blocking call still in
-   * flight after the stop's drain ({@code blockingDone} false) may write into the rings whenever it
-   * returns: then they are left to the garbage collector, as before, once nothing reaches them.
+   * Gives back what a stopped flow held in the budget: its reservation, at once (a redeploy right
+   * after the stop is counted without it). Its rings and execution table are freed by the garbage
+   * collector once nothing reaches the runtime, not explicitly: a thread that read the flow as
+   * running just before the stop (a trigger between its state check and its claim, a metrics
+   * snapshot reading an inbox's size) may still touch them, and no wait of ours can prove it has
+   * left (a thread can be descheduled for longer than any grace on a loaded machine); the
+   * collector's reachability can. The JVM's direct-memory account still holds them until then, and
+   * a reservation that finds that account short runs the collector and retries before it fails
+   * ({@code java.nio.Bits.reserveMemory}, which {@code LazyZeroedMemory} reserves through).
    */
-  private void retire(FlowRuntime runtime, boolean blockingDone) {
+  private void retire(FlowRuntime runtime) {
     Long bytes = reservedByFlow.remove(runtime);
     if (bytes != null) {
       runtime.account.release(bytes);
     }
-    if (!blockingDone) {
-      return;
-    }
-    try {
-      virtualThreads.execute(
-          () -> {
-            try {
-              Thread.sleep(RING_FREE_GRACE_MS);
-            } catch (InterruptedException closing) {
-              return; // the engine closes: its teardown is not raced, the collector frees them
-            }
-            freeRings(runtime);
-          });
-    } catch (RejectedExecutionException closed) {
-      // the engine has closed: left to the collector
-    }
-  }
-
-  /** Frees a retired flow's rings and execution table; see {@link #retire}. */
-  private static void freeRings(FlowRuntime runtime) {
-    for (NodeInstance instance : runtime.instances()) {
-      instance.discardQueued(); // releases the blocks of records committed after the stop's drain
-      LazyZeroedMemory.free(instance.inbox.buffer());
-    }
-    runtime.executions.free();
   }
 
   private boolean awaitQuiet(FlowRuntime runtime, long deadlineNs) {
@@ -545,18 +511,14 @@ public final class Engine implements AutoCloseable {
     return sum;
   }
 
-  /** Waits for the flow's blocking calls until the deadline; whether none is in flight. */
-  private boolean awaitBlockingTasks(FlowRuntime runtime, long deadlineNs) {
-    boolean done = true;
+  private void awaitBlockingTasks(FlowRuntime runtime, long deadlineNs) {
     for (NodeInstance instance : runtime.instances()) {
       if (instance instanceof BlockingDispatch blocking) {
         while (blocking.inFlight() > 0 && System.nanoTime() - deadlineNs < 0) {
           LockSupport.parkNanos(200_000);
         }
-        done &= blocking.inFlight() == 0;
       }
     }
-    return done;
   }
 
   private void stopNode(NodeInstance instance) {
@@ -732,11 +694,6 @@ public final class Engine implements AutoCloseable {
       }
     }
     return result;
-  }
-
-  /** A deployed flow's runtime, or null (for tests in this package). */
-  FlowRuntime runtime(String flowId) {
-    return flows.get(flowId);
   }
 
   /** The plan of a deployed flow (immutable: nodes, config, wiring), or null. */

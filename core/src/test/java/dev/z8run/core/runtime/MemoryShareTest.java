@@ -15,15 +15,11 @@ import dev.z8run.core.flow.Wire;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
-import dev.z8run.io.message.LazyZeroedMemory;
-import dev.z8run.testkit.Poll;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import org.agrona.DirectBuffer;
 import org.agrona.concurrent.CachedNanoClock;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
@@ -195,13 +191,9 @@ class MemoryShareTest {
     long bytes = bytesOf(chain("x", 3, "pass", "sink"));
     // room for one copy: every deploy right after a stop must find the stopped flow's share back
     start(bytes + bytes / 2, 100);
-    List<DirectBuffer> stoppedRings = new ArrayList<>();
 
     for (int i = 0; i < 200; i++) {
       engine.deploy(chain("f", 3, "pass", "sink"), "dave", false);
-      if (i % 50 == 0) {
-        stoppedRings.add(engine.runtime("f").instance(0).inbox.buffer());
-      }
       assertEquals(InjectResult.ACCEPTED, engine.inject("f", "in", body(BODY_BYTES)));
       engine.stop("f", 0); // abandons the message: its block goes back too
     }
@@ -210,8 +202,6 @@ class MemoryShareTest {
     assertEquals(0, owner("dave").blockBytes());
     assertEquals(0, engine.reservedBytes());
     assertEquals(0, engine.bodyBlocks().liveBlocks());
-    Poll.eventually("the stopped flows' rings freed, not left to the garbage collector")
-        .until(() -> stoppedRings.stream().noneMatch(LazyZeroedMemory::isAllocated));
   }
 
   @Test
