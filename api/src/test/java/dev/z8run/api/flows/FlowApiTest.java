@@ -323,6 +323,24 @@ class FlowApiTest {
   }
 
   @Test
+  void shouldImportNodeRedNodesThatLeaveOutOptionalFields() throws Exception {
+    // older or hand-written exports: a join without joinerType and build, a reduce join without
+    // reduceInitType, an html node without ret; Node-RED takes its defaults for them
+    String export =
+        """
+        [{"id":"t","type":"tab","label":"minimal"},
+         {"id":"j","type":"join","z":"t","mode":"auto","wires":[["r"]]},
+         {"id":"r","type":"join","z":"t","mode":"reduce","reduceExp":"$A+payload","reduceInit":"0",
+          "wires":[["h"]]},
+         {"id":"h","type":"html","z":"t","tag":"p","wires":[[]]}]
+        """;
+    HttpResponse<String> imported = call("POST", "/api/v1/flows/import", alice, export);
+    assertEquals(201, imported.statusCode(), imported.body());
+    Map<?, ?> flow = (Map<?, ?>) ((List<?>) json(imported).get("flows")).get(0);
+    assertEquals(List.of(), flow.get("problems"), imported.body());
+  }
+
+  @Test
   void shouldExportInZ8runFormatAndImportItBack() throws Exception {
     call("POST", "/api/v1/flows", alice, HELLO);
     HttpResponse<String> exported = call("GET", "/api/v1/flows/hello/export", alice, null);
