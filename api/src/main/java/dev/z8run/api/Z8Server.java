@@ -26,6 +26,8 @@ import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
 import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.node.ContextStore;
+import dev.z8run.core.node.GlobalContexts;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.runtime.Engine;
@@ -56,6 +58,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.InstantSource;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -210,6 +214,14 @@ public final class Z8Server implements AutoCloseable {
       LiveConnections liveConnections = new LiveConnections();
       engine.registerService(LiveConnections.class, liveConnections);
       engine.registerService(FlowOwners.class, flows::ownerOf);
+      // Node-RED's global context, one per user: another user's flows never see it
+      Map<String, ContextStore> globals = new ConcurrentHashMap<>();
+      engine.registerService(
+          GlobalContexts.class,
+          flowId -> {
+            String owner = flows.ownerOf(flowId);
+            return owner == null ? null : globals.computeIfAbsent(owner, any -> new ContextStore());
+          });
       List<Path> sqliteAllowed = settings.get(Settings.SQLITE_ALLOW);
       SqliteFiles sqliteFiles =
           new SqliteFiles(store.dataDir(), sqliteAllowed == null ? List.of() : sqliteAllowed);

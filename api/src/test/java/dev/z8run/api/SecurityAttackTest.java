@@ -934,6 +934,132 @@ class SecurityAttackTest {
     assertHealthy();
   }
 
+  // 11h. Another user's global context and link nodes
+
+  /** A function answering on {@code path}: http-in GET -> function {@code js} -> http-out. */
+  private static String answering(String path, String js) {
+    return """
+          {"id":"%s-in","type":"http-in","config":{"method":"GET","path":"/%s"}},
+          {"id":"%s-fn","type":"function","config":{"func":%s}},
+          {"id":"%s-out","type":"http-out","config":{}},
+        """
+        .formatted(path, path, path, JsonCodec.writeString(js), path);
+  }
+
+  private static String answeringWires(String... paths) {
+    StringBuilder wires = new StringBuilder();
+    for (String path : paths) {
+      wires.append(
+          """
+          {"from":"%s-in","to":"%s-fn"},{"from":"%s-fn","to":"%s-out"},
+          """
+              .formatted(path, path, path, path));
+    }
+    return wires.toString();
+  }
+
+  private Object answer(String flowId, String path) throws Exception {
+    HttpResponse<String> answered = call("GET", "/hook/" + flowId + "/" + path, null, null);
+    assertEquals(200, answered.statusCode(), path + ": " + answered.body());
+    boolean text = answered.headers().firstValue("Content-Type").orElse("").startsWith("text/");
+    if (answered.body().isEmpty()) {
+      return null; // a null payload
+    }
+    return text ? answered.body() : JsonCodec.parse(answered.body()); // a string payload is text
+  }
+
+  @Test
+  void shouldKeepGlobalContextAndLinksWithinTheirOwner() throws Exception {
+    start("Z8_HOOK_TIMEOUT_MS", "1500");
+    // alice: a secret in global context, a link-in that records what reaches it, a subroutine
+    // (link-in -> function -> link-out in return mode) and calls of her own into both
+    String alice =
+        deploy(
+            admin,
+            """
+            {"id":"alice-flow","nodes":[
+            """
+                + answering(
+                    "set", "global.set('secret', 'alice-data'); msg.payload = 'set'; return msg;")
+                + answering(
+                    "get",
+                    "msg.payload = {secret: global.get('secret') || null, hit: global.get('hit') || null}; return msg;")
+                + """
+              {"id":"alice-in","type":"link-in","name":"entry"},
+              {"id":"record","type":"function","config":{"func":"global.set('hit', msg.payload.from); return null;"}},
+              {"id":"alice-sub","type":"link-in","name":"sub"},
+              {"id":"reveal","type":"function","config":{"func":"msg.payload = global.get('secret') || null; return msg;"}},
+              {"id":"back","type":"link-out","config":{"mode":"return"}},
+              {"id":"self-in","type":"http-in","config":{"method":"GET","path":"/self"}},
+              {"id":"self-call","type":"link-call","config":{"links":["alice-sub"],"timeout":1}},
+              {"id":"self-out","type":"http-out","config":{}}],
+             "wires":[
+            """
+                + answeringWires("set", "get")
+                + """
+              {"from":"alice-in","to":"record"},
+              {"from":"alice-sub","to":"reveal"},{"from":"reveal","to":"back"},
+              {"from":"self-in","to":"self-call"},{"from":"self-call","to":"self-out"}]}
+            """);
+    assertEquals("set", answer(alice, "set"));
+    assertEquals("alice-data", answer(alice, "self"), "a user's own link call still works");
+
+    // mallory: reads and overwrites global context, links to alice's link-in, calls her subroutine
+    // by id and by name, and plants link-ins with the ids of alice's
+    String mallory =
+        deploy(
+            this.mallory,
+            """
+            {"id":"m","nodes":[
+            """
+                + answering(
+                    "spy",
+                    "var seen = global.get('secret') || null; global.set('secret', 'mallory'); msg.payload = seen; return msg;")
+                + answering(
+                    "byname",
+                    "try { var r = await node.linkcall('sub', msg, {timeout: 500}); msg.payload = r.payload; } catch (e) { msg.payload = 'refused'; } return msg;")
+                + answering("stolen", "msg.payload = global.get('stolen') || null; return msg;")
+                + """
+              {"id":"push-in","type":"http-in","config":{"method":"GET","path":"/push"}},
+              {"id":"push","type":"function","config":{"func":"msg.payload = {from: 'mallory'}; return msg;"}},
+              {"id":"to-alice","type":"link-out","config":{"links":["alice-in"]}},
+              {"id":"call-in","type":"http-in","config":{"method":"GET","path":"/call"}},
+              {"id":"call","type":"link-call","config":{"links":["alice-sub"],"timeout":0.5}},
+              {"id":"call-out","type":"http-out","config":{}},
+              {"id":"alice-in","type":"link-in"},
+              {"id":"alice-sub","type":"link-in"},
+              {"id":"steal","type":"function","config":{"func":"global.set('stolen', msg.payload); return null;"}}],
+             "wires":[
+            """
+                + answeringWires("spy", "byname", "stolen")
+                + """
+              {"from":"push-in","to":"push"},{"from":"push","to":"to-alice"},
+              {"from":"call-in","to":"call"},{"from":"call","to":"call-out"},
+              {"from":"alice-in","to":"steal"},{"from":"alice-sub","to":"steal"}]}
+            """);
+
+    assertNull(answer(mallory, "spy"), "mallory reads nothing of alice's global context");
+    call("GET", "/hook/" + mallory + "/push", null, null);
+    assertEquals("refused", answer(mallory, "byname"));
+    HttpResponse<String> called = call("GET", "/hook/" + mallory + "/call", null, null);
+    assertFalse(called.body().contains("alice-data"), called.body());
+
+    // alice's data and links are hers: untouched, unreached, and her own calls stay in her flow
+    assertEquals("alice-data", answer(alice, "self"));
+    assertEquals(Map.of("secret", "alice-data"), withoutNulls(answer(alice, "get")));
+    // (mallory's own links reach her own link-ins of those ids; alice's /self never does)
+    Object stolen = answer(mallory, "stolen");
+    assertFalse(
+        String.valueOf(stolen).contains("/self"), "alice's call reached mallory: " + stolen);
+    assertHealthy();
+  }
+
+  private static Map<?, ?> withoutNulls(Object answer) {
+    Map<Object, Object> kept = new java.util.LinkedHashMap<>((Map<?, ?>) answer);
+    kept.values().removeIf(java.util.Objects::isNull);
+    return kept;
+  }
+
   @Test
   void shouldKeepOtherUsersFlowIdsOutOfMetricsAndRefuseUnusableIds() throws Exception {
     start();

@@ -265,6 +265,12 @@ class NodeAllocationTest {
     }
 
     @Override
+    public dev.z8run.core.node.InjectResult triggerAt(
+        String flowId, String nodeId, dev.z8run.io.message.MessageBody body) {
+      return dev.z8run.core.node.InjectResult.NOT_RUNNING;
+    }
+
+    @Override
     public dev.z8run.core.node.Cancellable schedule(Runnable task, long delayMs) {
       throw new UnsupportedOperationException("the nodes measured here do not schedule");
     }

@@ -269,8 +269,18 @@ public final class FlowService implements HttpService {
     }
   }
 
+  /**
+   * The flow id of the path. One with a control character ({@code %00}) can name no stored flow
+   * (the store refuses such keys): it is a flow nobody has, 404, as for any unknown id.
+   */
   private static String id(ServerRequest request) {
-    return request.path().pathParameters().get("id");
+    String id = request.path().pathParameters().get("id");
+    for (int i = 0; i < id.length(); i++) {
+      if (Character.isISOControl(id.charAt(i))) {
+        throw missing(id);
+      }
+    }
+    return id;
   }
 
   private static String owner(ServerRequest request) {

@@ -63,7 +63,7 @@ final class NodeRedFlowControl {
               config,
               List.of("mode", "reduceExp", "reduceInit", "reduceInitType", "reduceFixup"));
           config.put("reduceRight", Boolean.TRUE.equals(node.get("reduceRight")));
-          if (!Set.of("str", "num", "json", "bool").contains(config.get("reduceInitType"))) {
+          if (!oneOf(config.get("reduceInitType"), "str", "num", "json", "bool")) {
             config.put("reduceInitType", "str");
           }
           return "join";
@@ -80,11 +80,10 @@ final class NodeRedFlowControl {
         if ("".equals(config.get("property"))) {
           config.remove("property");
         }
-        if (!Set.of("str", "bin").contains(config.get("joinerType"))) {
+        if (!oneOf(config.get("joinerType"), "str", "bin")) {
           config.remove("joinerType");
         }
-        if (!Set.of("array", "object", "string", "merged", "buffer")
-            .contains(config.get("build"))) {
+        if (!oneOf(config.get("build"), "array", "object", "string", "merged", "buffer")) {
           config.remove("build");
         }
         return "join";
@@ -129,5 +128,13 @@ final class NodeRedFlowControl {
         config.put(field, value);
       }
     }
+  }
+
+  /**
+   * Whether {@code value} is one of {@code options}; false for a field the export left out (null),
+   * which {@code Set.contains} would refuse with an exception.
+   */
+  private static boolean oneOf(Object value, String... options) {
+    return value != null && List.of(options).contains(value);
   }
 }

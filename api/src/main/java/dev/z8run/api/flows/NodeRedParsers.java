@@ -48,7 +48,8 @@ final class NodeRedParsers {
         text(node, config, "property", "outproperty", "tag", "chr");
         config.put(
             "ret",
-            List.of("html", "text", "attr", "compl").contains(node.get("ret"))
+            node.get("ret") != null
+                    && List.of("html", "text", "attr", "compl").contains(node.get("ret"))
                 ? node.get("ret")
                 : "html");
         config.put("as", "multi".equals(node.get("as")) ? "multi" : "single");

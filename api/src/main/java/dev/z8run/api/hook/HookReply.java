@@ -11,7 +11,8 @@ import java.util.Map;
 /**
  * An {@code http-out} node's answer, and how it is written: a binary payload as bytes, a string
  * payload as text, {@code null} as an empty body, anything else as the payload's JSON bytes as the
- * node handed them over (not parsed again).
+ * node handed them over (not parsed again); 204, 205 and 304 without a body whatever the payload
+ * (as express drops it for Node-RED).
  */
 record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson, byte[] binary) {
   // cached headers: written as prepared bytes, none built per answer
@@ -27,6 +28,10 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
     for (Map.Entry<String, String> header : headers.entrySet()) {
       response.header(header.getKey(), header.getValue());
       typed |= header.getKey().equalsIgnoreCase("content-type");
+    }
+    if (statusCode == 204 || statusCode == 205 || statusCode == 304) {
+      response.send(); // a status that has no content (RFC 9110): the payload is not sent
+      return;
     }
     byte[] body;
     Header type;

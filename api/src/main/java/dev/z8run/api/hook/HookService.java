@@ -141,6 +141,7 @@ public final class HookService implements Replies, AutoCloseable {
     List<String> allowed = null; // the methods of the routes with this path, for a 405
     HookRoute target = null;
     Map<String, String> params = null;
+    boolean head = method.equals("HEAD");
     for (HookRoute route : routes(flowId, plan)) {
       Map<String, String> matched = route.match(path);
       if (matched == null) {
@@ -150,6 +151,11 @@ public final class HookService implements Replies, AutoCloseable {
         target = route;
         params = matched;
         break;
+      }
+      if (head && target == null && route.method().equals("GET")) {
+        params = matched; // HEAD runs a GET route when no route answers HEAD itself (as express)
+        target = route;
+        continue;
       }
       if (allowed == null) {
         allowed = new ArrayList<>();

@@ -1,6 +1,7 @@
 package dev.z8run.api.hook;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
 import dev.z8run.core.config.EngineConfig;
@@ -37,9 +38,13 @@ class NodeRedHttpInTest {
         {"id":"post","type":"http-in","config":{"method":"POST","path":"/echo/:id","mode":"node-red"}},
         {"id":"show","type":"function","config":{"func":
           "msg.payload = {payload: msg.payload, query: msg.req.query, params: msg.req.params, cookies: msg.req.cookies, url: msg.req.url, body: msg.req.body, binary: Buffer.isBuffer(msg.payload) ? msg.payload.length : -1}; return msg;"}},
+        {"id":"status-in","type":"http-in","config":{"method":"GET","path":"/status","mode":"node-red"}},
+        {"id":"status","type":"function","config":{"func":
+          "msg.statusCode = msg.payload.s; msg.payload = {s: msg.payload.s}; return msg;"}},
         {"id":"out","type":"http-out"}],
        "wires":[{"from":"get","to":"greet"},{"from":"greet","to":"out"},
-                {"from":"post","to":"show"},{"from":"show","to":"out"}]}
+                {"from":"post","to":"show"},{"from":"show","to":"out"},
+                {"from":"status-in","to":"status"},{"from":"status","to":"out"}]}
       """;
 
   private Engine engine;
@@ -138,5 +143,35 @@ class NodeRedHttpInTest {
             "application/octet-stream",
             new byte[] {0, (byte) 0xFF, 1, 2});
     assertEquals(4L, ((Map<?, ?>) JsonCodec.parse(binary.body())).get("binary"));
+  }
+
+  @Test
+  void shouldTakeAStatusCodeGivenAsTextAsNodeRedsParseIntDoes() throws Exception {
+    // a change node's "set msg.statusCode to 404" is a string unless its type was switched to
+    // number
+    HttpResponse<String> response = send("GET", "/hook/nr/status?s=404", null, null);
+    assertEquals(404, response.statusCode(), response.body());
+    assertEquals(Map.of("s", "404"), JsonCodec.parse(response.body()));
+    assertEquals(200, send("GET", "/hook/nr/status?s=teapot", null, null).statusCode());
+  }
+
+  @Test
+  void shouldAnswerNoContentAndNotModifiedWithoutABody() throws Exception {
+    for (int status : new int[] {204, 205, 304}) {
+      HttpResponse<String> response = send("GET", "/hook/nr/status?s=" + status, null, null);
+      assertEquals(status, response.statusCode(), response.body());
+      assertEquals("", response.body());
+      assertTrue(
+          response.headers().firstValue("Content-Type").isEmpty(), response.headers().toString());
+    }
+  }
+
+  @Test
+  void shouldAnswerHeadOnAGetRouteWithoutTheBody() throws Exception {
+    HttpResponse<String> response = send("HEAD", "/hook/nr/hello?name=Nick", null, null);
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("", response.body());
+    assertEquals(
+        "text/plain; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
   }
 }

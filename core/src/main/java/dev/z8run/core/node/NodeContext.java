@@ -78,7 +78,9 @@ public interface NodeContext {
   ContextStore flowContext();
 
   /**
-   * The store shared by every node of the engine (Node-RED's {@code global}); kept across deploys.
+   * The store shared by every node of the engine (Node-RED's {@code global}), or by every node of
+   * the flow owner's flows when the engine has a {@link GlobalContexts} service; kept across
+   * deploys.
    */
   ContextStore globalContext();
 
@@ -93,6 +95,16 @@ public interface NodeContext {
    *     BACK_PRESSURED}, {@code TOO_LARGE}, {@code NOT_RUNNING} as for the engine's inject command
    */
   InjectResult triggerAt(String nodeId, MessageBody body);
+
+  /**
+   * As {@link #triggerAt(String, MessageBody)}, at node {@code nodeId} of flow {@code flowId} only:
+   * for links, whose targets are resolved per flow and owner (node ids are unique within a flow,
+   * not across flows: two users may import the same export).
+   *
+   * @return as {@link #triggerAt(String, MessageBody)}; {@code UNKNOWN_NODE} when that flow is not
+   *     deployed or has no such node
+   */
+  InjectResult triggerAt(String flowId, String nodeId, MessageBody body);
 
   /**
    * Runs {@code task} once after {@code delayMs} on the engine's timer thread, if this node's flow

@@ -677,6 +677,13 @@ public final class Engine implements AutoCloseable {
     }
   }
 
+  /** Starts an execution at node {@code nodeId} of flow {@code flowId}, if deployed (links). */
+  InjectResult triggerIn(String flowId, String nodeId, MessageBody body, MessageFlyweight record) {
+    FlowRuntime runtime = flows.get(flowId);
+    int index = runtime == null ? -1 : runtime.plan.indexOf(nodeId);
+    return index < 0 ? InjectResult.UNKNOWN_NODE : runtime.trigger(index, body, record);
+  }
+
   /**
    * Starts an execution at node {@code nodeId} of whichever running flow has it (Link Out to Link
    * In, possibly across flows). A lookup over the deployed flows: cheap for the tens of flows a

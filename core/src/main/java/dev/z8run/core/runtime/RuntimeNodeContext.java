@@ -3,6 +3,7 @@ package dev.z8run.core.runtime;
 import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.core.node.Cancellable;
 import dev.z8run.core.node.ContextStore;
+import dev.z8run.core.node.GlobalContexts;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Observed;
@@ -44,7 +45,10 @@ final class RuntimeNodeContext implements NodeContext {
     this.config = Collections.unmodifiableMap(planned.config());
     this.epochClock = epochClock;
     this.services = services;
-    this.globalContext = globalContext;
+    // a server with several users scopes the global store to the flow's owner
+    GlobalContexts scoped = (GlobalContexts) services.get(GlobalContexts.class);
+    ContextStore owners = scoped == null ? null : scoped.of(flow.flowId);
+    this.globalContext = owners == null ? globalContext : owners;
   }
 
   @Override
@@ -178,6 +182,11 @@ final class RuntimeNodeContext implements NodeContext {
   @Override
   public InjectResult triggerAt(String nodeId, MessageBody body) {
     return engine.triggerAt(nodeId, body, new MessageFlyweight());
+  }
+
+  @Override
+  public InjectResult triggerAt(String flowId, String nodeId, MessageBody body) {
+    return engine.triggerIn(flowId, nodeId, body, new MessageFlyweight());
   }
 
   @Override

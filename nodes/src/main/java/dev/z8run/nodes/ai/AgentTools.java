@@ -15,6 +15,7 @@ import dev.z8run.nodes.ai.vector.MetadataFilter;
 import dev.z8run.nodes.ai.vector.VectorCollections;
 import dev.z8run.nodes.ai.vector.VectorMatch;
 import dev.z8run.nodes.support.LinkReturns;
+import dev.z8run.nodes.support.LinkTargets;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -225,16 +226,21 @@ final class AgentTools {
       throws InterruptedException {
     LinkReturns returns = context.service(LinkReturns.class, LinkReturns::new);
     long number = ThreadLocalRandom.current().nextLong(1, Long.MAX_VALUE);
-    CompletableFuture<Map<String, Object>> answer = returns.expect(context.nodeId(), number);
+    CompletableFuture<Map<String, Object>> answer =
+        returns.expect(context.flowId(), context.nodeId(), number);
     try {
+      LinkTargets.Target target = LinkTargets.of(context).resolve(context.flowId(), tool.target());
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("payload", call.arguments());
       body.put("topic", tool.spec().name());
-      body.put("_linkSource", List.of(Map.of("id", context.nodeId(), "call", number)));
+      body.put(
+          "_linkSource",
+          List.of(Map.of("id", context.nodeId(), "call", number, "flow", context.flowId())));
       byte[] json = JsonCodec.write(body);
       InjectResult result =
           context.triggerAt(
-              tool.target(),
+              target.flowId(),
+              target.nodeId(),
               new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length).ref(msg.ref()));
       if (result != InjectResult.ACCEPTED) {
         return "error: the tool's link '"
@@ -250,7 +256,7 @@ final class AgentTools {
     } catch (ExecutionException impossible) {
       return "error: " + impossible.getCause();
     } finally {
-      returns.forget(context.nodeId(), number);
+      returns.forget(context.flowId(), context.nodeId(), number);
     }
   }
 

@@ -716,12 +716,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
         timeoutMs = number.longValue();
       }
     }
-    String target;
+    LinkTargets.Target target;
     try {
-      target =
-          context
-              .service(LinkTargets.class, LinkTargets::new)
-              .resolve(context.flowId(), named.toString());
+      target = LinkTargets.of(context).resolve(context.flowId(), named.toString());
     } catch (IllegalArgumentException notFound) {
       throw ScriptRuntime.constructError("Error", "linkcall: " + notFound.getMessage());
     }
@@ -734,10 +731,11 @@ public final class FunctionNode implements Node, NodeApi.Host {
         body.get("_linkSource") instanceof List<?> list
             ? new java.util.ArrayList<>(list)
             : new java.util.ArrayList<>();
-    stack.add(Map.of("id", context.nodeId(), "call", call));
+    stack.add(Map.of("id", context.nodeId(), "call", call, "flow", context.flowId()));
     body.put("_linkSource", stack);
     LinkReturns returns = context.service(LinkReturns.class, LinkReturns::new);
-    CompletableFuture<Map<String, Object>> reply = returns.expect(context.nodeId(), call);
+    CompletableFuture<Map<String, Object>> reply =
+        returns.expect(context.flowId(), context.nodeId(), call);
     Scriptable deferred = (Scriptable) newDeferred.call(cx, scope, scope, new Object[0]);
     viewKept |= view != null;
     Timer timer = new Timer(null, null, 0, view, null);
@@ -752,11 +750,13 @@ public final class FunctionNode implements Node, NodeApi.Host {
     byte[] json = JsonCodec.write(body);
     InjectResult result =
         context.triggerAt(
-            target, new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length));
+            target.flowId(),
+            target.nodeId(),
+            new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length));
     if (result != InjectResult.ACCEPTED) {
-      returns.forget(context.nodeId(), call);
+      returns.forget(context.flowId(), context.nodeId(), call);
       throw ScriptRuntime.constructError(
-          "Error", "linkcall: link in '" + target + "' did not take the call: " + result);
+          "Error", "linkcall: link in '" + target.nodeId() + "' did not take the call: " + result);
     }
     return ScriptableObject.getProperty(deferred, "promise");
   }
@@ -789,7 +789,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
                   wait.resolve()
                       .call(c, scope, scope, new Object[] {JsValues.toScript(c, scope, reply)}));
     } else {
-      context.service(LinkReturns.class, LinkReturns::new).forget(context.nodeId(), wait.call());
+      context
+          .service(LinkReturns.class, LinkReturns::new)
+          .forget(context.flowId(), context.nodeId(), wait.call());
       settle =
           new LambdaFunction(
               scope,
@@ -897,7 +899,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
       if (timer.linkCall != null) {
         context
             .service(LinkReturns.class, LinkReturns::new)
-            .forget(context.nodeId(), timer.linkCall.call());
+            .forget(context.flowId(), context.nodeId(), timer.linkCall.call());
       }
     }
     timers.clear();

@@ -18,9 +18,9 @@ import java.util.Map;
 /**
  * {@code http-out}: answers the HTTP request that started the message's execution. The body is
  * {@code msg.payload} (JSON for objects and arrays, text for strings, the raw bytes for a binary
- * payload); the status is {@code msg.statusCode}, else the configured one; headers are the
- * configured ones overridden by {@code msg.headers}. The payload's bytes are handed over as they
- * are in the message: no tree is built for an object payload.
+ * payload); the status is {@code msg.statusCode} (a number, or a string of one), else the
+ * configured one; headers are the configured ones overridden by {@code msg.headers}. The payload's
+ * bytes are handed over as they are in the message: no tree is built for an object payload.
  */
 public final class HttpResponseNode implements Node {
   public static final NodeType TYPE =
@@ -75,13 +75,33 @@ public final class HttpResponseNode implements Node {
 
   private int status(MessageFlyweight msg) {
     long span = FieldIndex.find(msg, STATUS);
-    if (span != JsonScanner.NOT_FOUND
-        && JsonCodec.parse(bytes(msg, span)) instanceof Number number
-        && number.intValue() >= 100
-        && number.intValue() <= 599) {
-      return number.intValue();
+    if (span != JsonScanner.NOT_FOUND) {
+      int status = statusOf(JsonCodec.parse(bytes(msg, span)));
+      if (status >= 100 && status <= 599) {
+        return status;
+      }
     }
     return statusCode;
+  }
+
+  /**
+   * {@code msg.statusCode} as Node-RED's {@code parseInt} reads it: a number, or a string whose
+   * leading digits are one ({@code "404"}, what a change node sets unless its type is switched to
+   * number); -1 otherwise.
+   */
+  static int statusOf(Object value) {
+    if (value instanceof Number number) {
+      return number.intValue();
+    }
+    if (value instanceof String text) {
+      String digits = text.strip();
+      int end = 0;
+      while (end < digits.length() && end < 4 && Character.isDigit(digits.charAt(end))) {
+        end++;
+      }
+      return end == 0 ? -1 : Integer.parseInt(digits.substring(0, end));
+    }
+    return -1;
   }
 
   private Map<String, String> headers(MessageFlyweight msg) {

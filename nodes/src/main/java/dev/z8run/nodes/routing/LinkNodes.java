@@ -29,8 +29,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * is full, is reported as a warning on the sender and the message is dropped: flows deploy and stop
  * independently.
  *
- * <p>Link Call pushes a return address onto {@code msg._linkSource} ({@code [{id, call}]}) and
- * calls a Link In; a Link Out in {@code return} mode pops it and sends the message back to the
+ * <p>Link targets are found by {@link LinkTargets}: in the sender's flow first, then in its owner's
+ * other flows, never in another user's.
+ *
+ * <p>Link Call pushes a return address onto {@code msg._linkSource} ({@code [{id, call, flow}]})
+ * and calls a Link In; a Link Out in {@code return} mode pops it and sends the message back to the
  * calling node, marked with {@code _linkReturn}; the caller sends it on in that (new) execution.
  * The caller keeps the calling message {@linkplain Output#defer deferred} until the return arrives
  * or {@code timeout} seconds pass; a timeout fails the calling message (Catch nodes see it).
@@ -81,21 +84,25 @@ public final class LinkNodes {
                   "static",
                   List.of("static", "dynamic"),
                   "static: the Link In in links; dynamic: the one msg.target names (its id, or its"
-                      + " name: in this flow first, then in any flow, where it must be unique)."))
+                      + " name: in this flow first, then in the owner's other flows, where it must be"
+                      + " unique)."))
           .field(
               ConfigField.optional("timeout", FieldType.ANY, 30, "Seconds to wait for the return."))
           .factory(LinkCall::new)
           .build();
 
   /**
-   * Starts an execution at {@code target} with {@code json} (null: the message's own), binary and
-   * ref of {@code msg}; warns and returns false when the target did not take it.
+   * Starts an execution at node {@code target} of flow {@code flowId} with {@code json} (null: the
+   * message's own), binary and ref of {@code msg}; warns and returns false when the target did not
+   * take it.
    */
-  static boolean deliver(NodeContext context, String target, byte[] json, MessageFlyweight msg) {
+  static boolean deliver(
+      NodeContext context, String flowId, String target, byte[] json, MessageFlyweight msg) {
     InjectResult result =
         json == null
-            ? context.triggerAt(target, msg)
+            ? context.triggerAt(flowId, target, msg)
             : context.triggerAt(
+                flowId,
                 target,
                 new MessageBodyView()
                     .json(new UnsafeBuffer(json), 0, json.length)
@@ -112,13 +119,23 @@ public final class LinkNodes {
     return false;
   }
 
+  /** The Link In {@code link} names, seen from this node's flow; warns and answers null if none. */
+  static LinkTargets.Target resolve(NodeContext context, LinkTargets targets, String link) {
+    try {
+      return targets.resolve(context.flowId(), link);
+    } catch (IllegalArgumentException unknown) {
+      context.warn("link to '" + link + "' dropped a message: " + unknown.getMessage());
+      return null;
+    }
+  }
+
   /** Passes messages on; known by id and name to dynamic calls while its flow runs. */
   private static final class LinkIn implements Node {
     private final LinkTargets targets;
     private final LinkTargets.Target registered;
 
     LinkIn(NodeContext context) {
-      this.targets = context.service(LinkTargets.class, LinkTargets::new);
+      this.targets = LinkTargets.of(context);
       this.registered = targets.register(context.flowId(), context.nodeId(), context.name());
     }
 
@@ -137,18 +154,23 @@ public final class LinkNodes {
     private final NodeContext context;
     private final boolean returning;
     private final List<String> links;
+    private final LinkTargets targets;
 
     LinkOut(NodeContext context) {
       this.context = context;
       this.returning = context.configString("mode", "link").equals("return");
       this.links = MessageBodies.strings(context, "links");
+      this.targets = LinkTargets.of(context);
     }
 
     @Override
     public void onMessage(MessageFlyweight msg, Output out) {
       if (!returning) {
         for (String link : links) {
-          deliver(context, link, null, msg);
+          LinkTargets.Target target = resolve(context, targets, link);
+          if (target != null) {
+            deliver(context, target.flowId(), target.nodeId(), null, msg);
+          }
         }
         return;
       }
@@ -165,12 +187,20 @@ public final class LinkNodes {
       } else {
         body.put("_linkSource", rest);
       }
+      // the caller's flow (a call written before flows were named came from this one); only the
+      // owner's own flows may be returned to, whatever the message claims
+      String flowId = top.get("flow") instanceof String named ? named : context.flowId();
+      if (!targets.sameOwner(context.flowId(), flowId)) {
+        context.warn("return mode: the caller is in another user's flow: dropped");
+        return;
+      }
+      String caller = String.valueOf(top.get("id"));
       LinkReturns returns = context.service(LinkReturns.class, LinkReturns::new);
-      if (returns.complete(String.valueOf(top.get("id")), top.get("call"), body)) {
+      if (returns.complete(flowId, caller, top.get("call"), body)) {
         return; // a node waiting on its own thread (the AI agent's link tools) took it
       }
       body.put("_linkReturn", top.get("call"));
-      deliver(context, String.valueOf(top.get("id")), JsonCodec.write(body), msg);
+      deliver(context, flowId, caller, JsonCodec.write(body), msg);
     }
   }
 
@@ -190,7 +220,7 @@ public final class LinkNodes {
         throw new IllegalArgumentException("links: exactly one Link In id is needed");
       }
       this.target = dynamic ? null : links.get(0);
-      this.targets = dynamic ? context.service(LinkTargets.class, LinkTargets::new) : null;
+      this.targets = LinkTargets.of(context);
       this.timeoutMs = Math.round(MessageBodies.number(context, "timeout", 30) * 1000);
       if (timeoutMs <= 0) {
         throw new IllegalArgumentException("timeout: must be more than 0");
@@ -211,13 +241,14 @@ public final class LinkNodes {
         MessageBodies.send(out, 0, body, msg);
         return;
       }
-      String called = target;
-      if (called == null) {
-        if (!(body.get("target") instanceof String named) || named.isBlank()) {
+      String named = target;
+      if (named == null) {
+        if (!(body.get("target") instanceof String dynamic) || dynamic.isBlank()) {
           throw new IllegalArgumentException("msg.target: the name or id of a Link In is needed");
         }
-        called = targets.resolve(context.flowId(), named);
+        named = dynamic;
       }
+      LinkTargets.Target called = targets.resolve(context.flowId(), named);
       int call = ++nextCall;
       List<Object> stack =
           body.get("_linkSource") instanceof List<?> list
@@ -226,14 +257,15 @@ public final class LinkNodes {
       Map<String, Object> source = new LinkedHashMap<>();
       source.put("id", context.nodeId());
       source.put("call", call);
+      source.put("flow", context.flowId());
       stack.add(source);
       body.put("_linkSource", stack);
       Cancellable waiting = out.defer(msg, timeoutMs, call);
       pending.put(call, waiting);
-      if (!deliver(context, called, JsonCodec.write(body), msg)) {
+      if (!deliver(context, called.flowId(), called.nodeId(), JsonCodec.write(body), msg)) {
         pending.remove(call);
         waiting.cancel();
-        throw new IllegalStateException("link '" + called + "' did not take the call");
+        throw new IllegalStateException("link '" + named + "' did not take the call");
       }
     }
 

@@ -123,7 +123,9 @@ final class SwitchRules {
     Map<?, ?> rule = PropertyTest.ruleObject(where, raw, KINDS);
     String kind = (String) rule.get("t");
     Object v = rule.get("v");
-    String vt = valueType(rule.get("vt"), v, kind.equals("jsonata_exp") ? "jsonata" : null);
+    // istype names its type in v (and Node-RED writes the same name in vt): a plain string
+    String forced = kind.equals("jsonata_exp") ? "jsonata" : kind.equals("istype") ? "str" : null;
+    String vt = valueType(rule.get("vt"), v, forced);
     Operand first = operand(context, where + ".v", vt, v);
     Operand second = null;
     if (rule.containsKey("v2")) {

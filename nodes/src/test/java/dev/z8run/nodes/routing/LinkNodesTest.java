@@ -129,7 +129,8 @@ class LinkNodesTest {
 
     Map<?, ?> caught = (Map<?, ?>) harness.awaitCaptured("errors", 1).get(0).parsed();
     assertTrue(
-        String.valueOf(((Map<?, ?>) caught.get("error")).get("message")).contains("did not take"));
+        String.valueOf(((Map<?, ?>) caught.get("error")).get("message"))
+            .contains("target link-in node 'gone' not found"));
     FlowHarness.await(
         "the call's execution ended", () -> harness.engine.metrics("caller").live() == 0);
   }

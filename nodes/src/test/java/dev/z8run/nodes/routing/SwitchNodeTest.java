@@ -156,6 +156,30 @@ class SwitchNodeTest {
   }
 
   @Test
+  void shouldTestTypesAsNodeRedWritesThemBesideRulesOfTheGeneralPath() {
+    // Node-RED writes an istype rule's type in v and vt alike; a hask rule beside it takes the
+    // path that compiles every operand, where vt "number" is no value type
+    String rules =
+        "[{\"t\":\"hask\",\"v\":\"a\",\"vt\":\"str\"},"
+            + "{\"t\":\"istype\",\"v\":\"number\",\"vt\":\"number\"},"
+            + "{\"t\":\"istype\",\"v\":\"boolean\",\"vt\":\"boolean\"},"
+            + "{\"t\":\"istype\",\"v\":\"array\",\"vt\":\"array\"},"
+            + "{\"t\":\"istype\",\"v\":\"null\",\"vt\":\"null\"}]";
+    String[] messages = {
+      "{\"payload\":{\"a\":1}}",
+      "{\"payload\":5}",
+      "{\"payload\":true}",
+      "{\"payload\":[1]}",
+      "{\"payload\":null}"
+    };
+    List<List<String>> out = route("{\"rules\":" + rules + "}", 6, messages);
+
+    for (int i = 0; i < messages.length; i++) {
+      assertEquals(List.of(messages[i]), out.get(i), "rule " + i);
+    }
+  }
+
+  @Test
   void shouldSendToOtherwiseRuleOnlyWhenNoEarlierRuleMatched() {
     String rules = "[{\"t\":\"eq\",\"v\":\"a\",\"vt\":\"str\"},{\"t\":\"else\"}]";
     List<List<String>> out =
