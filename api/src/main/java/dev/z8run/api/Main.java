@@ -114,7 +114,11 @@ public final class Main {
       Thread.ofPlatform()
           .daemon()
           .name("z8-lmdb-load")
-          .start(dev.z8run.store.lmdb.LmdbEnvironment::loadBinding);
+          .start(
+              () -> {
+                dev.z8run.store.lmdb.LmdbEnvironment.loadBinding();
+                StartTrace.mark("lmdb binding");
+              });
       List<Path> flows = new ArrayList<>();
       for (int i = 1; i < args.length; i++) {
         if (!args[i].equals("--deploy") || i + 1 == args.length) {
@@ -194,7 +198,9 @@ public final class Main {
     if (settings == null) {
       return EXIT_USAGE;
     }
+    StartTrace.mark("settings");
     LogSetup.configure(settings.logLevel());
+    StartTrace.mark("logging");
     Z8Server server;
     try {
       server = start(settings);
