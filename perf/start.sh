@@ -11,21 +11,31 @@
 #   VARIANTS="Z8_AOT=1 Z8_AOT=0" perf/start.sh 10
 #                                   # side by side: each round starts every variant once (each
 #                                   # word an environment assignment for bin/z8run), medians apart
+#   VARIANTS="Z8_TREE=/tmp/base Z8_TREE=." perf/start.sh 10
+#                                   # Z8_TREE: start that tree's bin/z8run (built there), e.g. a
+#                                   # checkout of the commit before a change, against this one
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
 N="${1:-10}"
 IDLE_S="${IDLE_S:-5}"
-FLOW="${FLOW:-perf/flows/c-http.json}"
+FLOW="$(readlink -f "${FLOW:-perf/flows/c-http.json}")"
 PORT="${PORT:-18821}"
 read -r -a VARIANTS <<< "${VARIANTS:-Z8_AOT=1}"
 declare -A times cpus
+
+tree() { # variant -> the tree whose bin/z8run it starts
+  case "$1" in
+    Z8_TREE=*) readlink -f "${1#Z8_TREE=}" ;;
+    *) echo "$ROOT" ;;
+  esac
+}
 
 start_once() { # variant round -> "ms cpu_ms rss_health rss_idle"
   local variant=$1 idle=$2 data pid t0 t1
   data=$(mktemp -d)
   t0=$(date +%s%N)
-  env "$variant" Z8_NO_BUILD=1 Z8_PORT=$PORT Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn bin/z8run serve --deploy "$FLOW" > "$data/log" 2>&1 &
+  env "$variant" Z8_NO_BUILD=1 Z8_PORT=$PORT Z8_DATA_DIR="$data" Z8_LOG_LEVEL=warn "$(tree "$variant")/bin/z8run" serve --deploy "$FLOW" > "$data/log" 2>&1 &
   pid=$!
   until [ "$(curl -s -o /dev/null -w '%{http_code}' -m 1 "http://127.0.0.1:$PORT/api/v1/health")" = 200 ]; do
     kill -0 "$pid" 2>/dev/null || { echo "server died: $(tail -3 "$data/log")" >&2; exit 1; }
@@ -44,7 +54,7 @@ start_once() { # variant round -> "ms cpu_ms rss_health rss_idle"
 }
 
 for v in "${VARIANTS[@]}"; do
-  env "$v" Z8_NO_BUILD=1 bin/z8run aot-training # records the AOT cache if stale
+  env "$v" Z8_NO_BUILD=1 "$(tree "$v")/bin/z8run" aot-training # records the AOT cache if stale
   start_once "$v" 0 > /dev/null # untimed: warms the page cache
 done
 for i in $(seq "$N"); do

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -19,10 +20,11 @@ import java.util.stream.Stream;
 /**
  * The training run of the JVM's ahead-of-time cache ({@code bin/z8run} runs {@code java
  * -XX:AOTCacheOutput=... -jar z8run.jar aot-training} after a build): a start like {@code serve}'s
- * and a few requests, so that the cache holds the classes, linkage and profiles of a start. It
- * touches nothing of the user's: a fresh data directory in the temporary directory (deleted at the
- * end), port 0 on the loopback address, the user's {@code Z8_*} variables ignored, and no network
- * beyond the loopback.
+ * and a few requests, then a second start on the same data directory (a restart: the store and the
+ * vault found, not created), so that the cache holds the classes, linkage and profiles of a start.
+ * It touches nothing of the user's: a fresh data directory in the temporary directory (deleted at
+ * the end), port 0 on the loopback address, the user's {@code Z8_*} variables ignored, and no
+ * network beyond the loopback.
  */
 final class AotTraining {
   static final String COMMAND = "aot-training";
@@ -60,14 +62,22 @@ final class AotTraining {
       return Main.EXIT_START_FAILED;
     }
     try {
-      Settings settings =
-          Settings.resolve(
-              Map.of(
-                  "Z8_DATA_DIR", data.toString(),
-                  "Z8_PORT", "0",
-                  "Z8_BIND", "127.0.0.1",
-                  "Z8_LOG_LEVEL", "warn"),
-              new Properties());
+      // as serve starts: LMDB's binding on its own thread, the settings from the process
+      // environment (read, so that its classes are in the cache too; the user's Z8_* left out)
+      Main.loadLmdbBindingInBackground();
+      Map<String, String> env = new HashMap<>();
+      System.getenv()
+          .forEach(
+              (name, value) -> {
+                if (!name.startsWith("Z8_")) {
+                  env.put(name, value);
+                }
+              });
+      env.put("Z8_DATA_DIR", data.toString());
+      env.put("Z8_PORT", "0");
+      env.put("Z8_BIND", "127.0.0.1");
+      env.put("Z8_LOG_LEVEL", "warn");
+      Settings settings = Settings.resolve(env, new Properties());
       LogSetup.configure(settings.logLevel());
       try (Z8Server server = Main.start(settings)) {
         server.engine().deploy(FlowCodec.read(FLOW.getBytes(StandardCharsets.UTF_8)));
@@ -79,6 +89,10 @@ final class AotTraining {
         for (int i = 0; i < HOOK_REQUESTS; i++) {
           expect200(port, "/hook/aot-training/hello");
         }
+      }
+      // and a restart on the same directory: the store and the vault as they are found then
+      try (Z8Server again = Main.start(settings)) {
+        expect200(again.port(), "/api/v1/health");
       }
       return Main.EXIT_OK;
     } catch (RuntimeException | IOException failed) {

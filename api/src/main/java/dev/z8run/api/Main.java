@@ -109,12 +109,7 @@ public final class Main {
       return AotTraining.run(err);
     }
     if ("serve".equals(command)) {
-      // LMDB's binding loads on a spare core while this thread reads the settings and builds the
-      // engine (the store opens on yet another thread, Z8Server.start)
-      Thread.ofPlatform()
-          .daemon()
-          .name("z8-lmdb-load")
-          .start(dev.z8run.store.lmdb.LmdbEnvironment::loadBinding);
+      loadLmdbBindingInBackground();
       List<Path> flows = new ArrayList<>();
       for (int i = 1; i < args.length; i++) {
         if (!args[i].equals("--deploy") || i + 1 == args.length) {
@@ -139,6 +134,22 @@ public final class Main {
       }
       default -> usageError(err, "unknown command '" + command + "'");
     };
+  }
+
+  /**
+   * LMDB's binding loads on a spare core while the calling thread reads the settings and builds the
+   * engine (the store opens on yet another thread, {@link Z8Server#start}). {@code serve} and the
+   * AOT cache's training run both call it, so that the cache holds what it runs.
+   */
+  static void loadLmdbBindingInBackground() {
+    Thread.ofPlatform()
+        .daemon()
+        .name("z8-lmdb-load")
+        .start(
+            () -> {
+              dev.z8run.store.lmdb.LmdbEnvironment.loadBinding();
+              StartTrace.mark("lmdb binding");
+            });
   }
 
   /**
@@ -194,7 +205,9 @@ public final class Main {
     if (settings == null) {
       return EXIT_USAGE;
     }
+    StartTrace.mark("settings");
     LogSetup.configure(settings.logLevel());
+    StartTrace.mark("logging");
     Z8Server server;
     try {
       server = start(settings);

@@ -30,6 +30,7 @@ import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.GlobalContexts;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Replies;
+import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.runtime.Engine;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.LazyZeroedMemory;
@@ -132,12 +133,16 @@ public final class Z8Server implements AutoCloseable {
     // step of a start: the store opens on its own thread while this one builds the engine
     FutureTask<Store> opening =
         new FutureTask<>(
-            () ->
-                Store.open(
-                    StoreConfig.builder(settings.get(Settings.DATA_DIR))
-                        .vaultSecret(settings.get(Settings.VAULT_SECRET))
-                        .vectorLimits(settings.vectorLimits())
-                        .build()));
+            () -> {
+              Store opened =
+                  Store.open(
+                      StoreConfig.builder(settings.get(Settings.DATA_DIR))
+                          .vaultSecret(settings.get(Settings.VAULT_SECRET))
+                          .vectorLimits(settings.vectorLimits())
+                          .build());
+              StartTrace.mark("store opened");
+              return opened;
+            });
     Thread.ofPlatform().name("z8-store-open").start(opening);
     // and the class initialisations the main thread meets later (Jackson's parser, the engine's
     // native allocator, Helidon's registry and server builder) run on a third thread meanwhile
@@ -148,7 +153,9 @@ public final class Z8Server implements AutoCloseable {
     try {
       tokens = tokens(settings);
       StartTrace.mark("tokens");
-      engine = new Engine(engineConfig, BuiltinNodes.registry());
+      NodeTypeRegistry nodeTypes = BuiltinNodes.registry();
+      StartTrace.mark("node types");
+      engine = new Engine(engineConfig, nodeTypes);
       StartTrace.mark("engine");
     } catch (RuntimeException | Error failed) {
       closeWhenOpened(opening);
@@ -348,7 +355,9 @@ public final class Z8Server implements AutoCloseable {
   private static void warmUp(Settings settings) {
     try {
       JsonCodec.parse("{\"warm\":[1,2.5,\"x\",true,null]}");
+      StartTrace.mark("warm: json");
       LazyZeroedMemory.reserved();
+      StartTrace.mark("warm: native memory");
     } catch (RuntimeException | LinkageError ignored) {
       // the main thread meets it again
     }

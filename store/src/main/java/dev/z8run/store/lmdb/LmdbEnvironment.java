@@ -1,6 +1,7 @@
 package dev.z8run.store.lmdb;
 
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -52,6 +53,7 @@ import org.lmdbjava.Txn;
  * calls throw {@link IllegalStateException}.
  */
 public final class LmdbEnvironment implements AutoCloseable {
+
   /** Read transactions that may be open at once. */
   public static final int MAX_READERS = 256;
 
@@ -273,10 +275,19 @@ public final class LmdbEnvironment implements AutoCloseable {
     return path.getFileSystem().supportedFileAttributeViews().contains("posix");
   }
 
+  /**
+   * Opens (creating) every table in one write transaction: one commit, and so one pair of syncs, in
+   * a new directory instead of one per table ({@code Env.openDbi(name)} commits each; 16 of them
+   * took 0.1-0.25 s of a first start).
+   */
   private static Map<Table, Dbi<DirectBuffer>> openTables(Env<DirectBuffer> env) {
     Map<Table, Dbi<DirectBuffer>> dbis = new EnumMap<>(Table.class);
-    for (Table table : Table.values()) {
-      dbis.put(table, env.openDbi(table.dbName(), DbiFlags.MDB_CREATE));
+    try (Txn<DirectBuffer> txn = env.txnWrite()) {
+      for (Table table : Table.values()) {
+        byte[] name = table.dbName().getBytes(StandardCharsets.UTF_8);
+        dbis.put(table, env.openDbi(txn, name, null, false, DbiFlags.MDB_CREATE));
+      }
+      txn.commit();
     }
     return Collections.unmodifiableMap(dbis);
   }
