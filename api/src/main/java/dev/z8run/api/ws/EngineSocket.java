@@ -216,7 +216,13 @@ final class EngineSocket implements WsListener {
       request(type, correlationId, frame.payloadOffset(), frame.payloadLength());
     } catch (ApiException refused) {
       if (z8Encoding() != null) {
-        fail(correlationId, refused.status().code(), refused.getMessage());
+        // z8run's Error has no room for the problem list: it goes into the message
+        fail(
+            correlationId,
+            refused.status().code(),
+            refused.problems().isEmpty()
+                ? refused.getMessage()
+                : refused.getMessage() + " problems=" + JsonCodec.writeString(refused.problems()));
         return;
       }
       Map<String, Object> error = new LinkedHashMap<>();

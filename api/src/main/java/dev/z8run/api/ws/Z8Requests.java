@@ -69,6 +69,14 @@ final class Z8Requests {
       socket.fail(correlationId, 401, "authenticate first");
       return;
     }
+    int maxRequestBytes = socket.sockets().settings().maxRequestBytes();
+    if (length > maxRequestBytes) {
+      socket.fail(
+          correlationId,
+          413,
+          "payload_len=" + length + " exceeds this server's request limit of " + maxRequestBytes);
+      return;
+    }
     SocketCommands commands = socket.sockets().commands();
     EventPump pump = socket.pump();
     String owner = user.userId();

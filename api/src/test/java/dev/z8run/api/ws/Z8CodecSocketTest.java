@@ -150,7 +150,13 @@ class Z8CodecSocketTest {
           "0a000000" + "1000000000000000" + "0b1c2d3e4f5046178a9bacbdcedf0011", HEX.formatHex(get));
       DocClient.Frame got = send(client, T_FLOW_GET, 5, get);
       assertEquals(T_OK, got.type());
-      assertTrue(contains(got.payload(), "\"".getBytes()) || got.payload().length > 9);
+      assertTrue(contains(got.payload(), FLOW.toString().getBytes(StandardCharsets.UTF_8)));
+      // a flow the user does not have: Error { correlation_id: 8, code: 404, ... }
+      UUID other = UUID.fromString("11111111-2222-4333-8444-555555555555");
+      DocClient.Frame missing = send(client, T_FLOW_GET, 8, variant(FLOW_GET).uuid(other).bytes());
+      Z8Error notFound = Z8CrateClient.error(missing.payload());
+      assertEquals(8, notFound.correlationId());
+      assertEquals(404, notFound.code());
 
       // FlowStart (variant 7) deploys and runs it, and subscribes this connection
       DocClient.Frame started =
