@@ -3,6 +3,7 @@ package dev.z8run.api.ws;
 import dev.z8run.api.auth.InvalidTokenException;
 import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.api.http.ApiException;
+import dev.z8run.api.ws.z8.Z8Encoding;
 import dev.z8run.io.frame.FrameDescriptor;
 import dev.z8run.io.frame.FrameError;
 import dev.z8run.io.frame.FrameFlyweight;
@@ -58,6 +59,14 @@ final class EngineSocket implements WsListener {
   private boolean oversized;
 
   private volatile UserPrincipal user;
+
+  /**
+   * How this connection's payloads are encoded: null until its first payload-bearing frame says
+   * (docs/protocol.md, "z8run's codec"), then fixed.
+   */
+  private volatile PayloadEncoding encoding;
+
+  private final Z8Requests z8 = new Z8Requests(this);
   private final java.util.concurrent.atomic.AtomicBoolean holdsPreAuthSlot =
       new java.util.concurrent.atomic.AtomicBoolean();
   private volatile long tokenExpiresAtMs = Long.MAX_VALUE;
@@ -182,14 +191,14 @@ final class EngineSocket implements WsListener {
     int correlationId = length >= FrameDescriptor.HEADER_LENGTH ? frame.correlationId() : 0;
     if (problem != FrameError.NONE) {
       String reason = frame.reason(problem, length);
-      sender.error(correlationId, problem.errorCode(), reason);
+      fail(correlationId, problem.errorCode(), reason);
       if (problem.closeCode() != 0) {
         closeWith(problem.closeCode(), reason.length() > 120 ? reason.substring(0, 120) : reason);
       }
       return;
     }
     if (!allowRequest()) {
-      sender.error(
+      fail(
           correlationId,
           429,
           "more than " + settings.requestsPerSecond() + " requests per second on this connection");
@@ -197,7 +206,7 @@ final class EngineSocket implements WsListener {
     }
     int type = frame.msgType();
     if (MessageType.isServerToClient(type)) {
-      sender.error(
+      fail(
           correlationId,
           400,
           "msg_type=" + hex(type) + " (" + MessageType.name(type) + ") is sent by the server only");
@@ -206,6 +215,16 @@ final class EngineSocket implements WsListener {
     try {
       request(type, correlationId, frame.payloadOffset(), frame.payloadLength());
     } catch (ApiException refused) {
+      if (z8Encoding() != null) {
+        // z8run's Error has no room for the problem list: it goes into the message
+        fail(
+            correlationId,
+            refused.status().code(),
+            refused.problems().isEmpty()
+                ? refused.getMessage()
+                : refused.getMessage() + " problems=" + JsonCodec.writeString(refused.problems()));
+        return;
+      }
       Map<String, Object> error = new LinkedHashMap<>();
       error.put("code", refused.status().code());
       error.put("message", refused.getMessage());
@@ -214,23 +233,35 @@ final class EngineSocket implements WsListener {
       }
       sender.replyJson(MessageType.ERROR, correlationId, error);
     } catch (SocketCommands.Busy busy) {
+      if (z8Encoding() != null) {
+        fail(correlationId, 503, busy.getMessage());
+        return;
+      }
       sender.replyJson(
           MessageType.ERROR,
           correlationId,
           Map.of("code", 503, "message", busy.getMessage(), "retry_after_ms", busy.retryAfterMs));
     } catch (RuntimeException failed) {
       LOG.log(System.Logger.Level.WARNING, "request " + MessageType.name(type) + " failed", failed);
-      sender.error(correlationId, 500, "the server failed: " + failed);
+      fail(correlationId, 500, "the server failed: " + failed);
     }
   }
 
   private void request(int type, int correlationId, int offset, int length) {
+    PayloadEncoding current = encoding;
+    if (current == null && length > 0) {
+      current = PayloadEncoding.detect(view.byteArray(), offset, length);
+    }
+    if (current != null && current.z8() != null) {
+      z8.request(current.z8(), type, correlationId, view.byteArray(), offset, length);
+      return;
+    }
     switch (type) {
       case MessageType.HELLO -> hello(correlationId, json(offset, length));
       case MessageType.AUTHENTICATE -> authenticate(correlationId, json(offset, length));
       default -> {
-        UserPrincipal current = user;
-        if (current == null) {
+        UserPrincipal signedIn = user;
+        if (signedIn == null) {
           sender.error(correlationId, 401, "authenticate first");
           return;
         }
@@ -257,7 +288,7 @@ final class EngineSocket implements WsListener {
           return;
         }
         Map<String, Object> result =
-            sockets.commands().run(type, current.userId(), json(offset, length), pump);
+            sockets.commands().run(type, signedIn.userId(), json(offset, length), pump);
         sender.replyJson(MessageType.OK, correlationId, result);
       }
     }
@@ -289,7 +320,7 @@ final class EngineSocket implements WsListener {
     closeWith(WsCloseCodes.PROTOCOL_ERROR, "no common protocol version");
   }
 
-  private void authenticate(int correlationId, Map<String, Object> request) {
+  void authenticate(int correlationId, Map<String, Object> request) {
     Object token = request.get("token");
     if (!(token instanceof String text)) {
       throw ApiException.badRequest(
@@ -302,10 +333,14 @@ final class EngineSocket implements WsListener {
       expiry = sockets.tokens().expiresAt(text);
     } catch (InvalidTokenException refused) {
       authFailures++;
-      sender.replyJson(
-          MessageType.AUTH_RESULT,
-          correlationId,
-          Map.of("ok", false, "code", 401, "message", "invalid or expired token"));
+      if (z8Encoding() != null) {
+        z8.authResult(correlationId, null);
+      } else {
+        sender.replyJson(
+            MessageType.AUTH_RESULT,
+            correlationId,
+            Map.of("ok", false, "code", 401, "message", "invalid or expired token"));
+      }
       if (authFailures >= MAX_AUTH_FAILURES) {
         closeWith(WsCloseCodes.VIOLATED_POLICY, "too many failed authentications");
       }
@@ -318,11 +353,63 @@ final class EngineSocket implements WsListener {
     tokenExpiresAtMs = expiry.toEpochMilli();
     user = verified;
     releasePreAuthSlot();
+    if (z8Encoding() != null) {
+      z8.authResult(correlationId, verified);
+      return;
+    }
     sender.replyJson(
         MessageType.AUTH_RESULT,
         correlationId,
         Map.of(
             "ok", true, "user", Map.of("id", verified.userId(), "username", verified.username())));
+  }
+
+  /**
+   * Answers ERROR in this connection's encoding: {@code {"code","message"}}, or z8run's {@code
+   * Error} once the connection speaks z8run's codec.
+   */
+  void fail(int correlationId, int code, String message) {
+    Z8Encoding z8Encoding = z8Encoding();
+    if (z8Encoding == null) {
+      sender.error(correlationId, code, message);
+    } else {
+      z8.error(z8Encoding, correlationId, code, message);
+    }
+  }
+
+  /**
+   * z8run's encoding when the connection speaks it, else null (this server's JSON, or not yet
+   * known).
+   */
+  Z8Encoding z8Encoding() {
+    PayloadEncoding current = encoding;
+    return current == null ? null : current.z8();
+  }
+
+  /** Fixes the connection's encoding after its first payload-bearing request decoded in it. */
+  void lockEncoding(PayloadEncoding detected) {
+    if (encoding == null) {
+      encoding = detected;
+      if (detected.z8() != null) {
+        pump.speakZ8(detected.z8());
+      }
+    }
+  }
+
+  UserPrincipal user() {
+    return user;
+  }
+
+  SocketSender sender() {
+    return sender;
+  }
+
+  EventPump pump() {
+    return pump;
+  }
+
+  EngineSockets sockets() {
+    return sockets;
   }
 
   /** A request's payload as a JSON object; an empty payload is {@code {}}. */
@@ -340,6 +427,7 @@ final class EngineSocket implements WsListener {
       throw ApiException.badRequest(
           "payload: expected a JSON object, got " + JsonCodec.describe(parsed));
     }
+    lockEncoding(PayloadEncoding.OURS);
     Map<String, Object> object = new LinkedHashMap<>();
     map.forEach((key, value) -> object.put(String.valueOf(key), value));
     return object;

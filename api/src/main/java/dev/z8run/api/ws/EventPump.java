@@ -1,6 +1,9 @@
 package dev.z8run.api.ws;
 
 import dev.z8run.api.flows.SecretRedactor;
+import dev.z8run.api.ws.z8.Z8Encoding;
+import dev.z8run.api.ws.z8.Z8Message;
+import dev.z8run.api.ws.z8.Z8Variant;
 import dev.z8run.core.event.EngineEvent;
 import dev.z8run.core.event.EngineEventHandler;
 import dev.z8run.core.event.EventDescriptor;
@@ -11,6 +14,8 @@ import dev.z8run.core.runtime.LatencyHistograms;
 import dev.z8run.core.runtime.NodeMetrics;
 import dev.z8run.io.frame.CountersEncoder;
 import dev.z8run.io.frame.EventEncoder;
+import dev.z8run.io.frame.FrameDescriptor;
+import dev.z8run.io.frame.FrameEncoder;
 import dev.z8run.io.frame.MessageType;
 import io.helidon.websocket.WsCloseCodes;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +24,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 import org.agrona.DirectBuffer;
@@ -57,6 +63,7 @@ final class EventPump implements Runnable, EngineEventHandler {
   private final Set<String> subscribed = ConcurrentHashMap.newKeySet();
   private volatile EventSubscription subscription;
   private volatile boolean countersNow;
+  private volatile Z8Encoding z8;
 
   private final ExpandableArrayBuffer batch = new ExpandableArrayBuffer(64 * 1024);
   private final CountersEncoder counters = new CountersEncoder();
@@ -95,6 +102,14 @@ final class EventPump implements Runnable, EngineEventHandler {
     }
     subscribed.add(flowId);
     countersNow = true;
+  }
+
+  /**
+   * From now on sends z8run's {@code Exec*} messages in {@code encoding} instead of this server's
+   * event layouts, and nothing z8run's enum has no variant for (docs/protocol.md, "z8run's codec").
+   */
+  void speakZ8(Z8Encoding encoding) {
+    z8 = encoding;
   }
 
   void unsubscribe(String flowId) {
@@ -147,7 +162,7 @@ final class EventPump implements Runnable, EngineEventHandler {
       lastLapped = lapped;
       countersNow = true; // events were lost: totals repair the client's view
     }
-    if (countersNow || nowNs - lastSecondNs >= SECOND_NS) {
+    if (z8 == null && (countersNow || nowNs - lastSecondNs >= SECOND_NS)) {
       countersNow = false;
       lastSecondNs = nowNs;
       writeSkipped();
@@ -159,6 +174,11 @@ final class EventPump implements Runnable, EngineEventHandler {
 
   @Override
   public void onEvent(EngineEvent event) {
+    Z8Encoding encoding = z8;
+    if (encoding != null) {
+      z8Execution(encoding, event);
+      return;
+    }
     switch (event.type()) {
       case EventDescriptor.NODE_STATUS ->
           statuses.put(
@@ -263,6 +283,75 @@ final class EventPump implements Runnable, EngineEventHandler {
       if (batchLength >= FLUSH_BYTES) {
         flush();
       }
+    }
+  }
+
+  /**
+   * One engine event as z8run's message, when its enum has one: EXECUTION_STARTED as ExecStarted,
+   * NODE_COMPLETED as ExecNodeCompleted (µs), NODE_ERROR and EXECUTION_FAILED as ExecNodeError,
+   * EXECUTION_COMPLETED as ExecCompleted (ms). The trace id is the Uuid whose high 64 bits are 0
+   * and low 64 bits the execution id. Allocates: compatibility clients are not the hot path.
+   */
+  private void z8Execution(Z8Encoding encoding, EngineEvent event) {
+    if (eventsInBatch >= settings.maxEventsPerBatch()) {
+      return;
+    }
+    UUID flow = Z8Requests.uuidFor(event.flowId());
+    UUID trace = new UUID(0, event.executionId());
+    String nodeId = event.nodeId() == null ? "" : event.nodeId();
+    Z8Message message =
+        switch (event.type()) {
+          case EventDescriptor.EXECUTION_STARTED ->
+              Z8Message.of(Z8Variant.EXEC_STARTED, "flow_id", flow, "trace_id", trace);
+          case EventDescriptor.NODE_COMPLETED ->
+              Z8Message.of(
+                  Z8Variant.EXEC_NODE_COMPLETED,
+                  "flow_id",
+                  flow,
+                  "node_id",
+                  Z8Requests.uuidFor(nodeId),
+                  "duration_us",
+                  event.value() / 1_000);
+          case EventDescriptor.NODE_ERROR ->
+              Z8Message.of(
+                  Z8Variant.EXEC_NODE_ERROR,
+                  "flow_id",
+                  flow,
+                  "node_id",
+                  Z8Requests.uuidFor(nodeId),
+                  "error",
+                  event.textString(16_000));
+          case EventDescriptor.EXECUTION_FAILED ->
+              Z8Message.of(
+                  Z8Variant.EXEC_NODE_ERROR,
+                  "flow_id",
+                  flow,
+                  "node_id",
+                  Z8Requests.uuidFor(nodeId),
+                  "error",
+                  "execution failed at node '" + nodeId + "'");
+          case EventDescriptor.EXECUTION_COMPLETED ->
+              Z8Message.of(
+                  Z8Variant.EXEC_COMPLETED,
+                  "flow_id",
+                  flow,
+                  "trace_id",
+                  trace,
+                  "duration_ms",
+                  event.value() / 1_000_000);
+          default -> null; // status, debug, warnings, counters: no variant in z8run's enum
+        };
+    if (message == null) {
+      return;
+    }
+    byte[] payload = encoding.encode(message);
+    ensure(FrameDescriptor.HEADER_LENGTH + payload.length);
+    FrameEncoder.encodeHeader(batch, batchLength, message.variant().msgType(), 0, payload.length);
+    batch.putBytes(batchLength + FrameDescriptor.HEADER_LENGTH, payload);
+    batchLength += FrameDescriptor.HEADER_LENGTH + payload.length;
+    eventsInBatch++;
+    if (batchLength >= FLUSH_BYTES) {
+      flush();
     }
   }
 
