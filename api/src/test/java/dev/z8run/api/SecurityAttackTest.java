@@ -322,6 +322,25 @@ class SecurityAttackTest {
   }
 
   @Test
+  void shouldRefuseAFlowNameLongerThanTheLimitOnCreateAndSave() throws Exception {
+    start();
+    String longName = "n".repeat(100_000);
+    HttpResponse<String> created =
+        call("POST", "/api/v1/flows", "{\"name\":\"" + longName + "\"}", mallory);
+    assertEquals(422, created.statusCode(), created.body());
+    assertTrue(errorMessage(created).contains("more than the limit of 256"), created.body());
+
+    HttpResponse<String> fits =
+        call("POST", "/api/v1/flows", "{\"name\":\"" + "n".repeat(256) + "\"}", mallory);
+    assertEquals(201, fits.statusCode(), fits.body());
+    String id = (String) json(fits).get("id");
+    HttpResponse<String> saved =
+        call("PUT", "/api/v1/flows/" + id, "{\"name\":\"" + "n".repeat(257) + "\"}", mallory);
+    assertEquals(422, saved.statusCode(), saved.body());
+    assertHealthy();
+  }
+
+  @Test
   void shouldRefuseAFlowBeyondTheMemoryBudgetInTheErrorShape() throws Exception {
     start("Z8_MEMORY_BUDGET_MB", "64");
     // a small flow fits; 100 unwired nodes each take a full 1 MiB inbox, past the 64 MiB budget
