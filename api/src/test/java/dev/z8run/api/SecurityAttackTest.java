@@ -337,6 +337,20 @@ class SecurityAttackTest {
     HttpResponse<String> saved =
         call("PUT", "/api/v1/flows/" + id, "{\"name\":\"" + "n".repeat(257) + "\"}", mallory);
     assertEquals(422, saved.statusCode(), saved.body());
+
+    // a Node-RED import is all or nothing: the short tab is not created either
+    String listed = call("GET", "/api/v1/flows", null, mallory).body();
+    HttpResponse<String> imported =
+        call(
+            "POST",
+            "/api/v1/flows/import",
+            "[{\"id\":\"t1\",\"type\":\"tab\",\"label\":\"short\"},"
+                + "{\"id\":\"t2\",\"type\":\"tab\",\"label\":\""
+                + "l".repeat(300)
+                + "\"}]",
+            mallory);
+    assertEquals(422, imported.statusCode(), imported.body());
+    assertEquals(listed, call("GET", "/api/v1/flows", null, mallory).body());
     assertHealthy();
   }
 

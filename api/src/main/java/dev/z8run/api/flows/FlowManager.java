@@ -145,7 +145,13 @@ public final class FlowManager {
     }
   }
 
-  private void requireSize(Flow flow) {
+  /**
+   * Refuses a name longer than {@link #MAX_FLOW_NAME_CHARS}: for imports that check every flow
+   * before creating any.
+   *
+   * @throws ApiException 422 naming the flow and the length
+   */
+  static void requireName(Flow flow) {
     String name = flow.name();
     if (name != null && name.length() > MAX_FLOW_NAME_CHARS) {
       throw new ApiException(
@@ -158,6 +164,10 @@ public final class FlowManager {
               + MAX_FLOW_NAME_CHARS
               + " (it is shown in lists and tabs; shorten it, it is never cut silently)");
     }
+  }
+
+  private void requireSize(Flow flow) {
+    requireName(flow);
     if (flow.nodes().size() > maxFlowNodes) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),
