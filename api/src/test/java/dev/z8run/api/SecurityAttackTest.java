@@ -322,6 +322,39 @@ class SecurityAttackTest {
   }
 
   @Test
+  void shouldRefuseAFlowNameLongerThanTheLimitOnCreateAndSave() throws Exception {
+    start();
+    String longName = "n".repeat(100_000);
+    HttpResponse<String> created =
+        call("POST", "/api/v1/flows", "{\"name\":\"" + longName + "\"}", mallory);
+    assertEquals(422, created.statusCode(), created.body());
+    assertTrue(errorMessage(created).contains("more than the limit of 256"), created.body());
+
+    HttpResponse<String> fits =
+        call("POST", "/api/v1/flows", "{\"name\":\"" + "n".repeat(256) + "\"}", mallory);
+    assertEquals(201, fits.statusCode(), fits.body());
+    String id = (String) json(fits).get("id");
+    HttpResponse<String> saved =
+        call("PUT", "/api/v1/flows/" + id, "{\"name\":\"" + "n".repeat(257) + "\"}", mallory);
+    assertEquals(422, saved.statusCode(), saved.body());
+
+    // a Node-RED import is all or nothing: the short tab is not created either
+    String listed = call("GET", "/api/v1/flows", null, mallory).body();
+    HttpResponse<String> imported =
+        call(
+            "POST",
+            "/api/v1/flows/import",
+            "[{\"id\":\"t1\",\"type\":\"tab\",\"label\":\"short\"},"
+                + "{\"id\":\"t2\",\"type\":\"tab\",\"label\":\""
+                + "l".repeat(300)
+                + "\"}]",
+            mallory);
+    assertEquals(422, imported.statusCode(), imported.body());
+    assertEquals(listed, call("GET", "/api/v1/flows", null, mallory).body());
+    assertHealthy();
+  }
+
+  @Test
   void shouldRefuseAFlowBeyondTheMemoryBudgetInTheErrorShape() throws Exception {
     start("Z8_MEMORY_BUDGET_MB", "64");
     // a small flow fits; 100 unwired nodes each take a full 1 MiB inbox, past the 64 MiB budget

@@ -40,6 +40,12 @@ public final class FlowManager {
   /** The default of {@code Z8_STOP_DRAIN_MS}: how long a stop lets in-flight executions finish. */
   public static final long DRAIN_MS = 5_000;
 
+  /**
+   * The longest flow name, in UTF-16 chars: a create, save or import with a longer one is refused
+   * (422), never truncated.
+   */
+  public static final int MAX_FLOW_NAME_CHARS = 256;
+
   /** The default of {@code Z8_MAX_FLOW_NODES}. */
   public static final int DEFAULT_MAX_FLOW_NODES = 2_000;
 
@@ -119,6 +125,7 @@ public final class FlowManager {
    * Stores a new flow.
    *
    * @throws ApiException 400 for an id outside {@link #FLOW_ID}, 422 for more nodes than the limit
+   *     or a name longer than {@link #MAX_FLOW_NAME_CHARS}
    */
   public FlowRecord create(String owner, Flow flow) {
     requireValidId(flow.id());
@@ -138,7 +145,29 @@ public final class FlowManager {
     }
   }
 
+  /**
+   * Refuses a name longer than {@link #MAX_FLOW_NAME_CHARS}: for imports that check every flow
+   * before creating any.
+   *
+   * @throws ApiException 422 naming the flow and the length
+   */
+  static void requireName(Flow flow) {
+    String name = flow.name();
+    if (name != null && name.length() > MAX_FLOW_NAME_CHARS) {
+      throw new ApiException(
+          Status.create(422, "Unprocessable Entity"),
+          "flow '"
+              + flow.id()
+              + "' has a name of "
+              + name.length()
+              + " characters, more than the limit of "
+              + MAX_FLOW_NAME_CHARS
+              + " (it is shown in lists and tabs; shorten it, it is never cut silently)");
+    }
+  }
+
   private void requireSize(Flow flow) {
+    requireName(flow);
     if (flow.nodes().size() > maxFlowNodes) {
       throw new ApiException(
           Status.create(422, "Unprocessable Entity"),

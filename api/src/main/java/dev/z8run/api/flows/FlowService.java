@@ -102,6 +102,9 @@ public final class FlowService implements HttpService {
   private void importNodeRed(ServerRequest request, ServerResponse response, List<?> export) {
     boolean strict = "true".equalsIgnoreCase(request.query().first("strict").orElse("false"));
     NodeRedImport.Result result = NodeRedImport.convert(export, strict);
+    for (Flow tab : result.flows()) {
+      FlowManager.requireName(tab); // all or nothing: no tab is created when one is refused
+    }
     List<Object> created = new ArrayList<>();
     for (Flow tab : result.flows()) {
       FlowRecord record = flows.create(owner(request), tab.withId(UUID.randomUUID().toString()));

@@ -257,6 +257,37 @@ final class HookMessage {
     return JsonCodec.write(new String(body, StandardCharsets.UTF_8));
   }
 
+  /**
+   * Why Node-RED's JSON body parser (body-parser in strict mode) would refuse {@code body} with a
+   * 400, or null when it would not: a body declared JSON that is not one well-formed object or
+   * array (malformed, or a bare scalar such as {@code 5} or {@code "s"}). An empty body is not
+   * refused (it becomes {@code {}}).
+   */
+  static String strictJsonProblem(ServerRequest request, byte[] body) {
+    String contentType =
+        request.headers().first(HeaderNames.CONTENT_TYPE).orElse("").toLowerCase(Locale.ROOT);
+    if (body.length == 0 || !contentType.contains("json")) {
+      return null;
+    }
+    byte first = 0;
+    for (byte b : body) {
+      if (b != ' ' && b != '\n' && b != '\r' && b != '\t') {
+        first = b;
+        break;
+      }
+    }
+    if (first == 0) {
+      return null; // only whitespace: body-parser reads it as {}
+    }
+    if (first != '{' && first != '[') {
+      return "a JSON body must be an object or an array (as Node-RED's strict JSON parser), got"
+          + " one starting with '"
+          + (char) (first & 0xff)
+          + "'";
+    }
+    return isJson(body) ? null : "the request body is not well-formed JSON";
+  }
+
   /** Whether {@code bytes} hold exactly one well-formed JSON value (read, not built). */
   private static boolean isJson(byte[] bytes) {
     try (JsonParser parser = FACTORY.createParser(bytes)) {

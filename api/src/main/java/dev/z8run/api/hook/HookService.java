@@ -35,9 +35,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@code http-out} node.
  *
  * <p>Answers: 404 (no such deployed flow, or no node for the path), 405 (a node has the path but
- * not the method; {@code Allow} lists the methods), 413 (body over the limit), 503 + {@code
- * Retry-After} (the flow already holds its maximum of requests, or the engine pushes back), 504 (no
- * answer within the timeout). Handlers run on Helidon's virtual threads and may block.
+ * not the method; {@code Allow} lists the methods), 204 with {@code Allow} for such an OPTIONS (as
+ * express), 400 (a Node-RED-mode http-in node's JSON body that Node-RED's strict parser refuses),
+ * 413 (body over the limit), 503 + {@code Retry-After} (the flow already holds its maximum of
+ * requests, or the engine pushes back), 504 (no answer within the timeout). Handlers run on
+ * Helidon's virtual threads and may block.
  */
 public final class HookService implements Replies, AutoCloseable {
   /** The paths this service answers under its prefix, as the API documents them. */
@@ -169,6 +171,8 @@ public final class HookService implements Replies, AutoCloseable {
             response,
             Status.NOT_FOUND_404,
             "flow '" + flowId + "' has no http-in node for " + method + " " + path);
+      } else if (method.equals("OPTIONS")) {
+        options(request, response, allowed);
       } else {
         response.header(HeaderNames.ALLOW, String.join(", ", allowed));
         ErrorResponses.closeIfBodyUnread(request, response);
@@ -203,6 +207,28 @@ public final class HookService implements Replies, AutoCloseable {
     }
   }
 
+  /**
+   * OPTIONS on a path whose nodes answer other methods: 204 with {@code Allow} naming them (and
+   * HEAD beside GET, OPTIONS itself), as express answers an OPTIONS it has no route for, where
+   * z8run answered 405.
+   */
+  private static void options(
+      ServerRequest request, ServerResponse response, List<String> allowed) {
+    List<String> methods = new ArrayList<>();
+    for (String method : allowed) {
+      if (!methods.contains(method)) {
+        methods.add(method);
+      }
+      if (method.equals("GET") && !allowed.contains("HEAD") && !methods.contains("HEAD")) {
+        methods.add("HEAD");
+      }
+    }
+    methods.add("OPTIONS");
+    response.header(HeaderNames.ALLOW, String.join(", ", methods));
+    ErrorResponses.closeIfBodyUnread(request, response);
+    response.status(Status.NO_CONTENT_204).send();
+  }
+
   private void handle(Matched hook, ServerResponse response, byte[] body) {
     String flowId = hook.flowId();
     AtomicInteger flowInFlight = inFlight.computeIfAbsent(flowId, id -> new AtomicInteger());
@@ -225,6 +251,12 @@ public final class HookService implements Replies, AutoCloseable {
   private void run(Matched hook, ServerResponse response, byte[] body) {
     ServerRequest request = hook.request();
     String flowId = hook.flowId();
+    String malformed =
+        hook.target().nodeRed() ? HookMessage.strictJsonProblem(request, body) : null;
+    if (malformed != null) {
+      ErrorResponses.send(response, Status.BAD_REQUEST_400, malformed);
+      return;
+    }
     HookMessage.Encoded message =
         hook.target().nodeRed()
             ? HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body)

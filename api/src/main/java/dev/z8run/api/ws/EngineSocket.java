@@ -159,9 +159,26 @@ final class EngineSocket implements WsListener {
     }
   }
 
+  /**
+   * A control frame's largest payload (RFC 6455 5.5). Helidon reads a ping of any length up to
+   * {@link #MAX_FRAME_BYTES} and hands it here without checking; answering it with a pong of the
+   * same length would write a control frame no client accepts, so it is refused with 1002 instead.
+   */
+  static final int MAX_CONTROL_PAYLOAD_BYTES = 125;
+
   @Override
   public void onPing(WsSession session, BufferData buffer) {
     lastReceivedNs = System.nanoTime();
+    if (sender.isClosed()) {
+      return;
+    }
+    int length = buffer.available();
+    if (length > MAX_CONTROL_PAYLOAD_BYTES) {
+      closeWith(
+          WsCloseCodes.PROTOCOL_ERROR,
+          "ping payload_len=" + length + " exceeds " + MAX_CONTROL_PAYLOAD_BYTES);
+      return;
+    }
     sender.pong(buffer);
   }
 

@@ -110,7 +110,11 @@ class NodeRedFlowControlTest {
 
       Object delayed = await(debug, "dbgDelay");
       assertEquals(Map.of("payload", "hello", "topic", "greeting", "n", 3L), delayed);
-      assertEquals(delayed, await(debug, "dbgDone"), "complete saw the delayed message");
+      Map<Object, Object> completed = new java.util.LinkedHashMap<>((Map<?, ?>) delayed);
+      completed.put(
+          "complete", Map.of("source", Map.of("id", "delay1", "type", "delay", "name", "delay")));
+      assertEquals(
+          completed, await(debug, "dbgDone"), "complete saw the delayed message, with its source");
       Map<?, ?> called = (Map<?, ?>) await(debug, "dbgCall");
       assertEquals(List.of("hello"), called.get("payload"), "the link call returned the join");
       assertTrue(debug.stream().noneMatch(event -> event[0].equals("dbgCatch")), "no errors");

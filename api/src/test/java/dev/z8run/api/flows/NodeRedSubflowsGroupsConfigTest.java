@@ -41,10 +41,14 @@ class NodeRedSubflowsGroupsConfigTest {
         "out":[{"x":400,"y":30,"wires":[{"id":"sff","port":0}]}],
         "env":[{"name":"PREFIX","type":"str","value":"default"}]},
        {"id":"sfc","type":"change","z":"sf1","name":"","rules":[
-          {"t":"set","p":"prefix","pt":"msg","to":"PREFIX","tot":"env"}],"x":150,"y":30,
-        "wires":[["sff"]]},
+          {"t":"set","p":"prefix","pt":"msg","to":"PREFIX","tot":"env"},
+          {"t":"set","p":"jprefix","pt":"msg","to":"$env('PREFIX') & '-j'","tot":"jsonata"}],
+        "x":150,"y":30,"wires":[["sfs"]]},
+       {"id":"sfs","type":"switch","z":"sf1","name":"","property":"prefix","propertyType":"msg",
+        "rules":[{"t":"eq","v":"$env('PREFIX')","vt":"jsonata"}],"checkall":"true","outputs":1,
+        "x":200,"y":30,"wires":[["sff"]]},
        {"id":"sff","type":"function","z":"sf1","name":"","func":
-          "msg.payload = msg.prefix + ':' + msg.payload + ':' + env.get('PREFIX');\\nreturn msg;",
+          "msg.payload = msg.prefix + ':' + msg.payload + ':' + env.get('PREFIX') + ':' + msg.jprefix;\\nreturn msg;",
         "outputs":1,"x":280,"y":30,"wires":[[]]},
        {"id":"g1","type":"group","z":"tab1","name":"Inputs","style":{"stroke":"#999999",
         "fill":"#f2f2f2","label":true,"label-position":"nw","color":"#000000"},
@@ -135,7 +139,7 @@ class NodeRedSubflowsGroupsConfigTest {
     assertEquals("localhost", ((Map<?, ?>) broker.get("config")).get("broker"));
     Map<?, ?> subflow = (Map<?, ?>) ((List<?>) flow.get("subflows")).get(0);
     assertEquals("Prefix", subflow.get("name"));
-    assertEquals(2, ((List<?>) subflow.get("nodes")).size());
+    assertEquals(3, ((List<?>) subflow.get("nodes")).size());
     assertEquals(List.of(), flow.get("problems"));
 
     String id = (String) flow.get("id");
@@ -148,8 +152,10 @@ class NodeRedSubflowsGroupsConfigTest {
     }
     List<Object> shown = new ArrayList<>();
     debug.forEach(preview -> shown.add(JsonCodec.parse(preview)));
-    assertTrue(shown.contains("one:a:one"), "the instance's own env: " + shown);
-    assertTrue(shown.contains("default:b:default"), "the subflow's default env: " + shown);
+    // env rules, JSONata's $env in change and switch, and the function's env.get see the same env
+    assertTrue(shown.contains("one:a:one:one-j"), "the instance's own env: " + shown);
+    assertTrue(
+        shown.contains("default:b:default:default-j"), "the subflow's default env: " + shown);
 
     // the stored document reads back with everything kept
     Map<?, ?> stored = (Map<?, ?>) JsonCodec.parse(call("GET", "/api/v1/flows/" + id, null).body());

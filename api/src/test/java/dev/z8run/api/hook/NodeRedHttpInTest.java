@@ -117,6 +117,28 @@ class NodeRedHttpInTest {
   }
 
   @Test
+  void shouldRefuseMalformedJsonAndBareScalarsWith400AsNodeRedsStrictJsonParser() throws Exception {
+    for (String body : List.of("{bad", "5", "\"s\"", "true", "{\"a\":1} x")) {
+      HttpResponse<String> response =
+          send("POST", "/hook/nr/echo/7", "application/json", body.getBytes());
+      assertEquals(400, response.statusCode(), body + " -> " + response.body());
+      assertTrue(response.body().startsWith("{\"error\":{\"code\":400,"), response.body());
+    }
+    assertEquals(List.of(1L), echo("application/json", " [1] ").get("payload"));
+  }
+
+  @Test
+  void shouldAnswerOptionsOnARouteWith204AndAllowAsExpress() throws Exception {
+    HttpResponse<String> post = send("OPTIONS", "/hook/nr/echo/7", null, null);
+    assertEquals(204, post.statusCode(), post.body());
+    assertEquals("POST, OPTIONS", post.headers().firstValue("Allow").orElse(""));
+    HttpResponse<String> get = send("OPTIONS", "/hook/nr/hello", null, null);
+    assertEquals(204, get.statusCode(), get.body());
+    assertEquals("GET, HEAD, OPTIONS", get.headers().firstValue("Allow").orElse(""));
+    assertEquals(404, send("OPTIONS", "/hook/nr/nowhere", null, null).statusCode());
+  }
+
+  @Test
   void shouldParseFormBodiesAsNodeRedsUrlencodedParserDoes() throws Exception {
     Map<?, ?> echoed =
         echo(

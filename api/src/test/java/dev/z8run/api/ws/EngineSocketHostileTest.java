@@ -88,6 +88,81 @@ class EngineSocketHostileTest {
     return out;
   }
 
+  /** A raw socket past the WebSocket upgrade: java.net.http refuses to send a ping over 125. */
+  private java.net.Socket upgraded() throws java.io.IOException {
+    java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port());
+    socket.setSoTimeout(10_000);
+    socket
+        .getOutputStream()
+        .write(
+            ("GET /ws/engine HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+                    + "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n")
+                .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+    java.io.InputStream in = socket.getInputStream();
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        break;
+      }
+      head.append((char) b);
+    }
+    assertTrue(head.toString().startsWith("HTTP/1.1 101"), head.toString());
+    return socket;
+  }
+
+  /** A masked client frame (mask 0: the payload goes as is) of opcode {@code opcode}. */
+  private static byte[] clientFrame(boolean fin, int opcode, int payloadLength) {
+    java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+    out.write((fin ? 0x80 : 0) | opcode);
+    if (payloadLength < 126) {
+      out.write(0x80 | payloadLength);
+    } else {
+      out.write(0x80 | 126);
+      out.write(payloadLength >>> 8);
+      out.write(payloadLength & 0xff);
+    }
+    out.writeBytes(new byte[4]); // masking key 0
+    out.writeBytes(new byte[payloadLength]);
+    return out.toByteArray();
+  }
+
+  /** The code of the close frame the server sends, skipping other frames; -1 if none came. */
+  private static int closeCode(java.net.Socket socket) throws java.io.IOException {
+    java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+    try {
+      while (true) {
+        int opcode = in.readUnsignedByte() & 0x0f;
+        long length = in.readUnsignedByte() & 0x7f;
+        if (length == 126) {
+          length = in.readUnsignedShort();
+        } else if (length == 127) {
+          length = in.readLong();
+        }
+        byte[] payload = in.readNBytes((int) length);
+        if (opcode == 0x8) {
+          return payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : 1005;
+        }
+      }
+    } catch (java.io.EOFException | java.net.SocketTimeoutException none) {
+      return -1;
+    }
+  }
+
+  @Test
+  void shouldClosePingWithPayloadOver125BytesWith1002() throws Exception {
+    try (java.net.Socket socket = upgraded()) {
+      socket.getOutputStream().write(clientFrame(true, 0x9, 200));
+      assertEquals(1002, closeCode(socket), "a control frame over 125 bytes is a protocol error");
+    }
+    try (java.net.Socket socket = upgraded()) {
+      socket.getOutputStream().write(clientFrame(true, 0x9, 125));
+      socket.getOutputStream().write(clientFrame(true, 0x8, 0));
+      assertEquals(1000, closeCode(socket), "125 bytes is a ping like any other");
+    }
+  }
+
   @Test
   void shouldCloseATextMessageWith1003() throws Exception {
     try (DocClient client = authenticated()) {

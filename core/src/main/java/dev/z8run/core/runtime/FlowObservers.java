@@ -141,30 +141,43 @@ final class FlowObservers {
   }
 
   /**
-   * A node finished handling {@code msg} without throwing.
+   * A node finished handling {@code msg} without throwing: its observers receive the message with
+   * {@code msg.complete.source} ({@code id}, {@code type}, {@code name} of that node), as Node-RED
+   * 4's Flow.handleComplete sets it. Only observed nodes call this, so rewriting the JSON here
+   * costs nothing to flows without a complete node.
    *
    * @param record the calling thread's flyweight for the records of the executions it starts
    */
   void onComplete(int source, MessageFlyweight msg, MessageFlyweight record) {
     int startedBy = flow.executions.triggerNode(msg.execSlot());
+    byte[] json = null;
     for (int i = 0; i < completions.size(); i++) {
       Observer observer = completions.get(i);
       if (observer.watches(source) && observer.index != startedBy) {
-        InjectResult result = flow.trigger(observer.index, msg, record);
-        if (result != InjectResult.ACCEPTED) {
-          refused(observer, result);
-        }
+        json = json == null ? completeBody(source, msg) : json;
+        deliver(observer, json, msg, record);
       }
     }
   }
 
+  private byte[] completeBody(int source, MessageFlyweight msg) {
+    Map<String, Object> body = bodyOf(msg);
+    body.put("complete", Map.of("source", sourceOf(source)));
+    return JsonCodec.write(body);
+  }
+
   private void deliver(Observer observer, byte[] json, MessageFlyweight carrier) {
+    deliver(observer, json, carrier, new MessageFlyweight());
+  }
+
+  private void deliver(
+      Observer observer, byte[] json, MessageFlyweight carrier, MessageFlyweight record) {
     MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length);
     if (carrier != null) {
       body.binary(carrier.buffer(), carrier.binaryOffset(), carrier.binaryLength())
           .ref(carrier.ref());
     }
-    InjectResult result = flow.trigger(observer.index, body, new MessageFlyweight());
+    InjectResult result = flow.trigger(observer.index, body, record);
     if (result != InjectResult.ACCEPTED) {
       refused(observer, result);
     }

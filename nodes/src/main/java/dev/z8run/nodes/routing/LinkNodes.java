@@ -150,28 +150,44 @@ public final class LinkNodes {
     }
   }
 
+  /**
+   * Sends to its links' Link In nodes, resolved once and kept while {@link LinkTargets#version()}
+   * is unchanged (no flow with Link In nodes deployed or stopped since): no lookup key is built per
+   * message. A link that did not resolve is resolved again, and warned about, per message, as
+   * before.
+   */
   private static final class LinkOut implements Node {
     private final NodeContext context;
     private final boolean returning;
     private final List<String> links;
     private final LinkTargets targets;
+    private final LinkTargets.Target[] resolved;
+    private long resolvedVersion = -1;
 
     LinkOut(NodeContext context) {
       this.context = context;
       this.returning = context.configString("mode", "link").equals("return");
       this.links = MessageBodies.strings(context, "links");
       this.targets = LinkTargets.of(context);
+      this.resolved = new LinkTargets.Target[links.size()];
     }
 
     @Override
     public void onMessage(MessageFlyweight msg, Output out) {
       if (!returning) {
-        for (String link : links) {
-          LinkTargets.Target target = resolve(context, targets, link);
+        long version = targets.version();
+        boolean stale = version != resolvedVersion;
+        for (int i = 0; i < resolved.length; i++) {
+          LinkTargets.Target target = resolved[i];
+          if (stale || target == null) {
+            target = resolve(context, targets, links.get(i));
+            resolved[i] = target;
+          }
           if (target != null) {
             deliver(context, target.flowId(), target.nodeId(), null, msg);
           }
         }
+        resolvedVersion = version;
         return;
       }
       Map<String, Object> body = MessageBodies.parse(msg);

@@ -82,6 +82,13 @@ public final class SwitchNode implements Node {
                   false,
                   "z8run's checkall, for rules in z8run's form {type, value, port}: false stops at"
                       + " the first match."))
+          .field(
+              ConfigField.optional(
+                  "env",
+                  FieldType.OBJECT,
+                  null,
+                  "Env values env operands and JSONata's $env find first (a subflow instance's"
+                      + " env properties)."))
           .cost(NodeCost.LIGHT)
           .factory(SwitchNode::new)
           .build();

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The Link In nodes of the running flows, by flow, id and name: how Link Out, Link Call and a
@@ -21,6 +22,15 @@ public final class LinkTargets {
 
   private final Map<String, Target> byFlowAndId = new ConcurrentHashMap<>();
   private final FlowOwners owners;
+
+  /**
+   * Bumped after every register and remove (a flow with Link In nodes deployed or stopped): a
+   * sender caches what it resolved with the version it read first, and resolves again once it
+   * changes. Read before the map, written after it, so a cache is never newer than its version.
+   */
+  private final AtomicLong version = new AtomicLong();
+
+  private final AtomicLong resolutions = new AtomicLong();
 
   /**
    * @param owners who owns each flow; null: every flow has one owner (an engine without users)
@@ -43,12 +53,28 @@ public final class LinkTargets {
   public Target register(String flowId, String nodeId, String name) {
     Target target = new Target(flowId, nodeId, name == null ? "" : name);
     byFlowAndId.put(key(flowId, nodeId), target);
+    version.incrementAndGet();
     return target;
+  }
+
+  /**
+   * The registrations' version: it changes whenever a Link In is registered or removed, so a {@link
+   * #resolve} result is still right while it is unchanged (flow owners never change).
+   */
+  public long version() {
+    return version.get();
+  }
+
+  /** How many times {@link #resolve} ran: a measure for tests of the senders' caches. */
+  public long resolutions() {
+    return resolutions.get();
   }
 
   /** Forgets a Link In (its flow stopped), unless a newer deployment registered it again. */
   public void remove(Target target) {
-    byFlowAndId.remove(key(target.flowId(), target.nodeId()), target);
+    if (byFlowAndId.remove(key(target.flowId(), target.nodeId()), target)) {
+      version.incrementAndGet();
+    }
   }
 
   /**
@@ -58,6 +84,7 @@ public final class LinkTargets {
    * @throws IllegalArgumentException when none of the owner's flows has it, or several do
    */
   public Target resolve(String callerFlowId, String target) {
+    resolutions.incrementAndGet();
     Target local = byFlowAndId.get(key(callerFlowId, target));
     if (local != null) {
       return local;

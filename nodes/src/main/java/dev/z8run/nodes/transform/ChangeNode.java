@@ -47,6 +47,13 @@ public final class ChangeNode implements Node {
                   "Rules applied in order: {t: set|change|delete|move, p: property path, pt: msg,"
                       + " to: value, tot: str|num|bool|json|date|msg|env|jsonata, from: search"
                       + " (change), fromt: str|num|bool|re|env}."))
+          .field(
+              ConfigField.optional(
+                  "env",
+                  FieldType.OBJECT,
+                  null,
+                  "Env values env rules and JSONata's $env find first (a subflow instance's env"
+                      + " properties)."))
           .cost(NodeCost.LIGHT)
           .factory(ChangeNode::new)
           .build();

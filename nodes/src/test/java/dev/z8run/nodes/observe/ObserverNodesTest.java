@@ -159,7 +159,7 @@ class ObserverNodesTest {
   }
 
   @Test
-  void shouldReceiveEachMessageAListedNodeCompleted() {
+  void shouldReceiveEachMessageAListedNodeCompletedWithMsgCompleteSource() {
     harness.engine.deploy(
         flow(
             List.of(
@@ -176,8 +176,9 @@ class ObserverNodesTest {
     harness.inject("f", "in", "{\"payload\":\"b\"}");
 
     List<FlowHarness.Captured> out = harness.awaitCaptured("out", 2);
-    assertEquals(json("{\"payload\":\"a\"}"), out.get(0).parsed());
-    assertEquals(json("{\"payload\":\"b\"}"), out.get(1).parsed());
+    String source = "\"complete\":{\"source\":{\"id\":\"k\",\"type\":\"junction\",\"name\":\"\"}}";
+    assertEquals(json("{\"payload\":\"a\"," + source + "}"), out.get(0).parsed());
+    assertEquals(json("{\"payload\":\"b\"," + source + "}"), out.get(1).parsed());
   }
 
   @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.Wire;
 import dev.z8run.nodes.FlowHarness;
+import dev.z8run.nodes.support.LinkTargets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -47,6 +48,32 @@ class LinkNodesTest {
         List.of((byte) 1, (byte) 2, (byte) 3),
         List.of(atB.binary()[0], atB.binary()[1], atB.binary()[2]));
     assertEquals(json("{\"payload\":\"over\"}"), harness.awaitCaptured("outC", 1).get(0).parsed());
+  }
+
+  @Test
+  void shouldResolveALinkOnceAndAgainOnlyWhenALinkInFlowDeploysOrStops() {
+    LinkTargets targets = new LinkTargets(null);
+    harness.engine.registerService(LinkTargets.class, targets);
+    harness.engine.deploy(chain("b", node("li", "link-in"), node("outB", "capture")));
+    harness.engine.deploy(
+        chain("a", node("in", "source"), node("lo", "link-out", "{\"links\":[\"li\"]}")));
+
+    for (int i = 0; i < 50; i++) {
+      harness.inject("a", "in", "{\"payload\":" + i + "}");
+    }
+    harness.awaitCaptured("outB", 50);
+    assertEquals(1, targets.resolutions(), "resolved once for 50 messages");
+
+    harness.engine.stop("b", 5_000);
+    harness.inject("a", "in", "{\"payload\":\"lost\"}");
+    FlowHarness.await("a warning", () -> !harness.warnings("lo").isEmpty());
+    harness.engine.deploy(chain("b", node("li", "link-in"), node("outB", "capture")));
+    harness.inject("a", "in", "{\"payload\":\"back\"}");
+    FlowHarness.await(
+        "the message reached the redeployed link-in",
+        () ->
+            harness.captured("outB").stream()
+                .anyMatch(c -> json("{\"payload\":\"back\"}").equals(c.parsed())));
   }
 
   @Test

@@ -409,7 +409,11 @@ class ChangeNodeTest {
     List<Captured> seen = harness.awaitCaptured("seen", 20);
     for (int i = 0; i < 20; i++) {
       assertEquals("{\"payload\":" + i + ",\"hop\":3}", out.get(i).json());
-      assertEquals("{\"payload\":" + i + ",\"hop\":1}", seen.get(i).json());
+      assertEquals(
+          "{\"payload\":"
+              + i
+              + ",\"hop\":1,\"complete\":{\"source\":{\"id\":\"c2\",\"type\":\"change\",\"name\":\"\"}}}",
+          seen.get(i).json());
     }
   }
 
