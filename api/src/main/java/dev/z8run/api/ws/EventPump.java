@@ -286,6 +286,18 @@ final class EventPump implements Runnable, EngineEventHandler {
     }
   }
 
+  /** ExecNodeError: a node's error and a failed execution (z8run's enum has no ExecError). */
+  private static Z8Message z8NodeError(UUID flow, String nodeId, String error) {
+    return Z8Message.of(
+        Z8Variant.EXEC_NODE_ERROR,
+        "flow_id",
+        flow,
+        "node_id",
+        Z8Requests.uuidFor(nodeId),
+        "error",
+        error);
+  }
+
   /**
    * One engine event as z8run's message, when its enum has one: EXECUTION_STARTED as ExecStarted,
    * NODE_COMPLETED as ExecNodeCompleted (µs), NODE_ERROR and EXECUTION_FAILED as ExecNodeError,
@@ -312,24 +324,9 @@ final class EventPump implements Runnable, EngineEventHandler {
                   Z8Requests.uuidFor(nodeId),
                   "duration_us",
                   event.value() / 1_000);
-          case EventDescriptor.NODE_ERROR ->
-              Z8Message.of(
-                  Z8Variant.EXEC_NODE_ERROR,
-                  "flow_id",
-                  flow,
-                  "node_id",
-                  Z8Requests.uuidFor(nodeId),
-                  "error",
-                  event.textString(16_000));
+          case EventDescriptor.NODE_ERROR -> z8NodeError(flow, nodeId, event.textString(16_000));
           case EventDescriptor.EXECUTION_FAILED ->
-              Z8Message.of(
-                  Z8Variant.EXEC_NODE_ERROR,
-                  "flow_id",
-                  flow,
-                  "node_id",
-                  Z8Requests.uuidFor(nodeId),
-                  "error",
-                  "execution failed at node '" + nodeId + "'");
+              z8NodeError(flow, nodeId, "execution failed at node '" + nodeId + "'");
           case EventDescriptor.EXECUTION_COMPLETED ->
               Z8Message.of(
                   Z8Variant.EXEC_COMPLETED,
