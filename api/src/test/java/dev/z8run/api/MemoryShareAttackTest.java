@@ -1,18 +1,17 @@
 package dev.z8run.api;
 
+import static dev.z8run.api.AttackServer.errorMessage;
+import static dev.z8run.api.AttackServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.event.EngineListener;
-import dev.z8run.io.json.JsonCodec;
 import dev.z8run.testkit.Poll;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -28,9 +27,6 @@ import org.junit.jupiter.api.io.TempDir;
  * Z8_MEMORY_SHARE_PERCENT}, 50). docs/security.md, "Memory and requests".
  */
 class MemoryShareAttackTest {
-  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
-
   /** A flow of a trigger and four more nodes: about 6 MiB reserved (a 4 MiB table, inboxes). */
   private static final String SMALL_FLOW =
       """
@@ -45,63 +41,27 @@ class MemoryShareAttackTest {
   @TempDir Path dataDir;
 
   private Z8Server server;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private final AttackServer attack = new AttackServer();
+  private final HttpClient client = attack.client();
   private String admin;
   private String mallory;
   private String bob;
 
   private void start(String... extra) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("Z8_DATA_DIR", dataDir.toString());
-    env.put("Z8_JWT_SECRET", SECRET);
-    env.put("Z8_OPEN_REGISTRATION", "true");
-    env.put("Z8_HOOK_TIMEOUT_MS", "3000");
-    for (int i = 0; i < extra.length; i += 2) {
-      env.put(extra[i], extra[i + 1]);
-    }
-    server = Main.start(TestSettings.ephemeral(env));
-    admin = register("alice");
-    mallory = register("mallory");
-    bob = register("bob");
+    server = attack.start(dataDir, extra);
+    admin = attack.register("alice");
+    mallory = attack.register("mallory");
+    bob = attack.register("bob");
   }
 
   @AfterEach
   void stop() {
-    client.shutdownNow();
-    if (server != null) {
-      server.close();
-    }
-  }
-
-  private String register(String name) throws Exception {
-    HttpResponse<String> registered =
-        call(
-            "POST",
-            "/auth/register",
-            "{\"username\":\"" + name + "\",\"password\":\"correct horse battery\"}",
-            null);
-    assertEquals(201, registered.statusCode(), registered.body());
-    return (String) json(registered).get("token");
+    attack.close();
   }
 
   private HttpResponse<String> call(String method, String path, String body, String token)
       throws Exception {
-    return client.send(
-        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, token)
-            .timeout(TIMEOUT)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> json(HttpResponse<String> response) {
-    return (Map<String, Object>) JsonCodec.parse(response.body());
-  }
-
-  private static String errorMessage(HttpResponse<String> response) {
-    Map<?, ?> error = (Map<?, ?>) json(response).get("error");
-    assertEquals((long) response.statusCode(), error.get("code"), response.body());
-    return (String) error.get("message");
+    return attack.call(method, path, body, token);
   }
 
   private String create(String token, String flow) throws Exception {
@@ -224,7 +184,7 @@ class MemoryShareAttackTest {
       client.sendAsync(
           TestRequests.json(
                   "GET", "http://127.0.0.1:" + server.port() + "/hook/" + flow + "/big", null, null)
-              .timeout(TIMEOUT)
+              .timeout(AttackServer.TIMEOUT)
               .build(),
           HttpResponse.BodyHandlers.discarding());
     }

@@ -1,5 +1,7 @@
 package dev.z8run.api;
 
+import static dev.z8run.api.AttackServer.errorMessage;
+import static dev.z8run.api.AttackServer.json;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -33,7 +35,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -51,71 +52,34 @@ import org.junit.jupiter.api.parallel.Isolated;
  */
 @Isolated // measures the heap in use, which other classes would move
 class SecurityAttackTest {
-  private static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
-  private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
   @TempDir Path dataDir;
   @TempDir Path scratch;
 
   private Z8Server server;
-  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private final AttackServer attack = new AttackServer();
+  private final HttpClient client = attack.client();
   private String admin;
   private String mallory;
 
   private void start(String... extra) throws Exception {
-    Map<String, String> env = new HashMap<>();
-    env.put("Z8_DATA_DIR", dataDir.toString());
-    env.put("Z8_JWT_SECRET", SECRET);
-    env.put("Z8_OPEN_REGISTRATION", "true");
-    env.put("Z8_HOOK_TIMEOUT_MS", "3000");
-    for (int i = 0; i < extra.length; i += 2) {
-      env.put(extra[i], extra[i + 1]);
-    }
-    server = Main.start(TestSettings.ephemeral(env));
-    admin = register("alice");
-    mallory = register("mallory");
+    server = attack.start(dataDir, extra);
+    admin = attack.register("alice");
+    mallory = attack.register("mallory");
   }
 
   @AfterEach
   void stop() {
-    // aborts the hooks sent without waiting (#fire), which would otherwise hold close() until the
-    // server's hook timeout answers them
-    client.shutdownNow();
-    if (server != null) {
-      server.close();
-    }
+    attack.close();
   }
 
   private String register(String name) throws Exception {
-    HttpResponse<String> registered =
-        call(
-            "POST",
-            "/auth/register",
-            "{\"username\":\"" + name + "\",\"password\":\"correct horse battery\"}",
-            null);
-    assertEquals(201, registered.statusCode(), registered.body());
-    return (String) json(registered).get("token");
+    return attack.register(name);
   }
 
   private HttpResponse<String> call(String method, String path, String body, String token)
       throws Exception {
-    return client.send(
-        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, token)
-            .timeout(TIMEOUT)
-            .build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
-
-  @SuppressWarnings("unchecked")
-  private static Map<String, Object> json(HttpResponse<String> response) {
-    return (Map<String, Object>) JsonCodec.parse(response.body());
-  }
-
-  private static String errorMessage(HttpResponse<String> response) {
-    Map<String, Object> body = json(response);
-    Map<?, ?> error = (Map<?, ?>) body.get("error");
-    assertEquals((long) response.statusCode(), error.get("code"), response.body());
-    return (String) error.get("message");
+    return attack.call(method, path, body, token);
   }
 
   private void assertHealthy() throws Exception {
@@ -176,7 +140,7 @@ class SecurityAttackTest {
   private void fire(String method, String path) {
     client.sendAsync(
         TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, null, null)
-            .timeout(TIMEOUT)
+            .timeout(AttackServer.TIMEOUT)
             .build(),
         HttpResponse.BodyHandlers.discarding());
   }
@@ -220,7 +184,7 @@ class SecurityAttackTest {
 
     String stealId = deploy(mallory, hookFlow("steal", "grab-env", "{}"));
     HttpResponse<String> stolen = hook(stealId, "Z8_JWT_SECRET");
-    assertFalse(stolen.body().contains(SECRET), stolen.body());
+    assertFalse(stolen.body().contains(AttackServer.SECRET), stolen.body());
     Poll.eventually("the refusal recorded")
         .until(
             () -> executions(mallory, stealId).toString(),
@@ -560,7 +524,7 @@ class SecurityAttackTest {
       try (HttpClient other =
           HttpClient.newBuilder()
               .localAddress(InetAddress.getByName("127.0.0.2"))
-              .connectTimeout(TIMEOUT)
+              .connectTimeout(AttackServer.TIMEOUT)
               .build()) {
         for (int i = 0; i < 20; i++) {
           HttpResponse<String> answered =
@@ -729,16 +693,14 @@ class SecurityAttackTest {
                 () -> executions(mallory, leak).toString(),
                 text -> text.contains("input_sample") && text.contains("[vault value]"));
     assertFalse(records.contains(secret), records);
-    server.close();
-    server = null;
+    attack.stopServer();
     for (Path file : Files.walk(dataDir).filter(Files::isRegularFile).toList()) {
       String bytes = new String(Files.readAllBytes(file), StandardCharsets.ISO_8859_1);
       assertFalse(bytes.contains(secret), file + " holds the secret in plaintext");
     }
     server =
-        Main.start(
-            TestSettings.ephemeral(
-                Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", SECRET)));
+        attack.startWith(
+            Map.of("Z8_DATA_DIR", dataDir.toString(), "Z8_JWT_SECRET", AttackServer.SECRET));
     assertHealthy();
   }
 

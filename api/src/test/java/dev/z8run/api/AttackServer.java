@@ -1,0 +1,98 @@
+package dev.z8run.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.z8run.io.json.JsonCodec;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * A whole server for the attack tests ({@link SecurityAttackTest}, {@link MemoryShareAttackTest}):
+ * open registration, a 3 s hook timeout, settings added per test, and the HTTP client the tests
+ * call it with. Close it after each test.
+ */
+final class AttackServer implements AutoCloseable {
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final String SECRET = "a-test-secret-that-is-long-enough-for-hs256";
+
+  private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+  private Z8Server server;
+
+  /** Starts the server on {@code dataDir} with {@code extra} settings (name, value, ...). */
+  Z8Server start(Path dataDir, String... extra) throws Exception {
+    Map<String, String> env = new HashMap<>();
+    env.put("Z8_DATA_DIR", dataDir.toString());
+    env.put("Z8_JWT_SECRET", SECRET);
+    env.put("Z8_OPEN_REGISTRATION", "true");
+    env.put("Z8_HOOK_TIMEOUT_MS", "3000");
+    for (int i = 0; i < extra.length; i += 2) {
+      env.put(extra[i], extra[i + 1]);
+    }
+    return startWith(env);
+  }
+
+  /** Starts the server with exactly {@code env} (after {@link #stopServer()}: a restart). */
+  Z8Server startWith(Map<String, String> env) throws Exception {
+    server = Main.start(TestSettings.ephemeral(env));
+    return server;
+  }
+
+  /** Stops the server; its data directory stays. */
+  void stopServer() {
+    if (server != null) {
+      server.close();
+      server = null;
+    }
+  }
+
+  HttpClient client() {
+    return client;
+  }
+
+  /** Registers {@code name} (the first one registered is the admin) and returns its token. */
+  String register(String name) throws Exception {
+    HttpResponse<String> registered =
+        call(
+            "POST",
+            "/auth/register",
+            "{\"username\":\"" + name + "\",\"password\":\"correct horse battery\"}",
+            null);
+    assertEquals(201, registered.statusCode(), registered.body());
+    return (String) json(registered).get("token");
+  }
+
+  HttpResponse<String> call(String method, String path, String body, String token)
+      throws Exception {
+    return client.send(
+        TestRequests.json(method, "http://127.0.0.1:" + server.port() + path, body, token)
+            .timeout(TIMEOUT)
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
+  }
+
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> json(HttpResponse<String> response) {
+    return (Map<String, Object>) JsonCodec.parse(response.body());
+  }
+
+  /** The error answer's message, after checking its code is the status. */
+  static String errorMessage(HttpResponse<String> response) {
+    Map<?, ?> error = (Map<?, ?>) json(response).get("error");
+    assertEquals((long) response.statusCode(), error.get("code"), response.body());
+    return (String) error.get("message");
+  }
+
+  /**
+   * Aborts requests still in flight (hooks sent without waiting, which would otherwise hold the
+   * close until the server's hook timeout answers them), then stops the server.
+   */
+  @Override
+  public void close() {
+    client.shutdownNow();
+    stopServer();
+  }
+}
