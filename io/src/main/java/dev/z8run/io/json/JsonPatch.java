@@ -181,21 +181,6 @@ public final class JsonPatch {
     return jsonOffset + start;
   }
 
-  /**
-   * Writes {@code length} bytes of {@code value} at {@code at}: a short value (a number, a flag)
-   * byte by byte, cheaper than a memory copy call.
-   */
-  public static void putValue(
-      MutableDirectBuffer dst, int at, DirectBuffer value, int valueOffset, int length) {
-    if (length <= Long.BYTES) {
-      for (int i = 0; i < length; i++) {
-        dst.putByte(at + i, value.getByte(valueOffset + i));
-      }
-    } else {
-      Bytes.copy(value, valueOffset, dst, at, length);
-    }
-  }
-
   private void pack(byte[] key) {
     packing.setMemory(0, Long.BYTES, (byte) 0);
     packing.putBytes(0, key);

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageFlyweight;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -238,7 +239,7 @@ class FieldIndexTest {
     patch.prepare(msg, new byte[][] {hop}, 1);
     int at = patch.sameLengthValue(msg, hop, 1);
     assertEquals('7', msg.buffer().getByte(at));
-    JsonPatch.putValue((UnsafeBuffer) msg.buffer(), at, new UnsafeBuffer(bytes("8")), 0, 1);
+    Bytes.copy(new UnsafeBuffer(bytes("8")), 0, (UnsafeBuffer) msg.buffer(), at, 1);
     assertEquals("{\"payload\":{\"n\":1},\"hop\":8,\"topic\":\"t\"}", msg.jsonString());
     assertNull(
         FieldIndex.validate(msg.buffer(), msg.indexOffset(), msg.indexLength(), msg.jsonLength()));

@@ -9,6 +9,7 @@ import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonPatch;
+import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
@@ -257,7 +258,7 @@ public final class ChangeNode implements Node {
     if (same == null) {
       return false;
     }
-    JsonPatch.putValue((MutableDirectBuffer) same.buffer(), at, value, 0, value.capacity());
+    Bytes.copy(value, 0, (MutableDirectBuffer) same.buffer(), at, value.capacity());
     out.commit();
     return true;
   }
