@@ -72,13 +72,26 @@ class MqttControlIT {
    * Publishes {@code topic} until capture {@code nodeId} has it (a subscription is asynchronous).
    */
   private void awaitDelivering(Mqtt5BlockingClient client, String topic, String nodeId) {
-    FlowHarness.await(
-        topic + " at " + nodeId,
-        () -> {
-          publish(client, topic, "\"probe\"");
-          sleep(50);
-          return received(nodeId, topic);
-        });
+    try {
+      FlowHarness.await(
+          topic + " at " + nodeId,
+          () -> {
+            publish(client, topic, "\"probe\"");
+            sleep(50);
+            return received(nodeId, topic);
+          });
+    } catch (org.awaitility.core.ConditionTimeoutException late) {
+      // what the mqtt-in node reported is what tells a slow broker from a lost subscription
+      throw new AssertionError(
+          late.getMessage()
+              + "; mqtt-in statuses "
+              + harness.statuses("in")
+              + ", warnings "
+              + harness.warnings("in")
+              + ", errors "
+              + harness.errors("in"),
+          late);
+    }
   }
 
   @Test
