@@ -14,6 +14,9 @@
 #
 # With JAR_A and JAR_B, both run (java @bin/jvm.options -jar, no AOT cache, ports OURS_PORT and B_PORT, 18811 and 18813 by default)
 # and each round measures a, b and bare in turn: a change's effect within one run.
+#
+#   JAR_A=api/target/z8run.jar JAR_B=api/target/z8run.jar B_JAVA_OPTIONS="-XX:Flag=..." perf/http-cpu.sh
+#                                   # the same jar, b with extra JVM options: a flag's effect
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
@@ -39,16 +42,18 @@ for port in "$OURS_PORT" "$BARE_PORT"; do
     exit 1
   fi
 done
-start_jar() { # jar port name
+start_jar() { # jar port name [extra java options]
+  local extra=()
+  read -r -a extra <<< "${4:-}"
   Z8_PORT="$2" Z8_DATA_DIR="$TMP/data-$3" Z8_LOG_LEVEL=warn MALLOC_ARENA_MAX=2 java @bin/jvm.options \
-    --add-modules jdk.incubator.vector -jar "$1" serve --deploy perf/flows/c-http.json > "$TMP/$3.log" 2>&1 &
+    "${extra[@]}" --add-modules jdk.incubator.vector -jar "$1" serve --deploy perf/flows/c-http.json > "$TMP/$3.log" 2>&1 &
 }
 NAMES=(ours)
 if [ -n "${JAR_A:-}" ]; then
   start_jar "$JAR_A" "$OURS_PORT" a
   OURS=$!
   PIDS+=("$OURS")
-  start_jar "$JAR_B" "$B_PORT" b
+  start_jar "$JAR_B" "$B_PORT" b "${B_JAVA_OPTIONS:-}"
   B=$!
   PIDS+=("$B")
   B_URL="http://127.0.0.1:$B_PORT/hook/c-http/hello"

@@ -31,6 +31,13 @@ tree() { # variant -> the tree whose bin/z8run it starts
   esac
 }
 
+require_free_port() { # a server left on the port would answer a start's health check (a 0 ms start)
+  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$PORT/"; then
+    echo "port $PORT is in use: stop what listens there or set PORT" >&2
+    exit 1
+  fi
+}
+
 start_once() { # variant round -> "ms cpu_ms rss_health rss_idle"
   local variant=$1 idle=$2 data pid t0 t1
   data=$(mktemp -d)
@@ -55,10 +62,12 @@ start_once() { # variant round -> "ms cpu_ms rss_health rss_idle"
 
 for v in "${VARIANTS[@]}"; do
   env "$v" Z8_NO_BUILD=1 "$(tree "$v")/bin/z8run" aot-training # records the AOT cache if stale
+  require_free_port
   start_once "$v" 0 > /dev/null # untimed: warms the page cache
 done
 for i in $(seq "$N"); do
   for v in "${VARIANTS[@]}"; do
+    require_free_port
     read -r ms cpu_ms rss_health rss_idle < <(start_once "$v" "$IDLE_S")
     echo "start $i [$v]: ${ms} ms to health (CPU ${cpu_ms} ms), RSS ${rss_health} MB at health, ${rss_idle} MB after ${IDLE_S} s idle (load $(cut -d' ' -f1 /proc/loadavg))"
     times[$v]+="$ms "

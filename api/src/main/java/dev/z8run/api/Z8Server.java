@@ -345,19 +345,21 @@ public final class Z8Server implements AutoCloseable {
 
   /**
    * Runs, on its own thread, what the main thread would otherwise do first-time later in {@link
-   * #start}: Jackson's parser classes (their initialisation builds {@link java.math.BigDecimal}'s
-   * tables), the engine's native allocator ({@link LazyZeroedMemory}: the foreign-function API's
-   * first downcall handles, generated classes), and a web server like the real one, built and never
-   * started: Helidon's service registry, configuration and media support initialise once per
-   * process, so the real server is built in a fraction of the time afterwards. Only a head start: a
-   * failure here is ignored, and meets the main thread again where it matters.
+   * #start}: the engine's native allocator ({@link LazyZeroedMemory}: the foreign-function API's
+   * first downcall handles, generated classes; first, as the engine is built next), Jackson's
+   * parser classes (their initialisation builds {@link java.math.BigDecimal}'s tables), and a web
+   * server like the real one, built and never started: Helidon's service registry, configuration
+   * and media support initialise once per process, so the real server is built in a fraction of the
+   * time afterwards. Only a head start: a failure here is ignored, and meets the main thread again
+   * where it matters.
    */
   private static void warmUp(Settings settings) {
     try {
-      JsonCodec.parse("{\"warm\":[1,2.5,\"x\",true,null]}");
-      StartTrace.mark("warm: json");
+      // the engine's constructor, next on the main thread, needs the allocator; Jackson comes later
       LazyZeroedMemory.reserved();
       StartTrace.mark("warm: native memory");
+      JsonCodec.parse("{\"warm\":[1,2.5,\"x\",true,null]}");
+      StartTrace.mark("warm: json");
     } catch (RuntimeException | LinkageError ignored) {
       // the main thread meets it again
     }

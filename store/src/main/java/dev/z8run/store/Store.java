@@ -73,9 +73,13 @@ public final class Store implements AutoCloseable {
    * @throws dev.z8run.store.lmdb.StorageException if LMDB cannot open the directory
    */
   public static Store open(StoreConfig config) {
+    // a new store gets its schema version in the transaction that creates its tables
     LmdbEnvironment env =
         LmdbEnvironment.open(
-            config.dataDir(), config.initialMapSizeBytes(), config.maxMapSizeBytes());
+            config.dataDir(),
+            config.initialMapSizeBytes(),
+            config.maxMapSizeBytes(),
+            tx -> tx.putIfAbsent(Table.META, SCHEMA_KEY, schemaVersionBytes()));
     try {
       checkSchema(env);
       Vault vault = Vault.open(env, config.vaultSecret(), config.vaultKdfIterations());
@@ -136,10 +140,14 @@ public final class Store implements AutoCloseable {
     }
   }
 
+  private static byte[] schemaVersionBytes() {
+    return ByteBuffer.allocate(Integer.BYTES).putInt(SCHEMA_VERSION).array();
+  }
+
   private static void checkSchema(LmdbEnvironment env) {
     byte[] stored = env.read(tx -> tx.get(Table.META, SCHEMA_KEY));
     if (stored == null) {
-      byte[] current = ByteBuffer.allocate(Integer.BYTES).putInt(SCHEMA_VERSION).array();
+      byte[] current = schemaVersionBytes();
       env.write(
           tx -> {
             tx.putIfAbsent(Table.META, SCHEMA_KEY, current);

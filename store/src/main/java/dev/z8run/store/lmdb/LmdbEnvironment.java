@@ -65,6 +65,9 @@ public final class LmdbEnvironment implements AutoCloseable {
 
   private static final String WRITER_NAME = "z8-store-writer";
 
+  /** LMDB's data file: a directory without one holds no environment yet. */
+  private static final String DATA_FILE = "data.mdb";
+
   private final Path directory;
   private final long maxMapSizeBytes;
   private final ExecutorService writer;
@@ -100,6 +103,21 @@ public final class LmdbEnvironment implements AutoCloseable {
    */
   public static LmdbEnvironment open(
       Path directory, long initialMapSizeBytes, long maxMapSizeBytes) {
+    return open(directory, initialMapSizeBytes, maxMapSizeBytes, tx -> null);
+  }
+
+  /**
+   * As {@link #open(Path, long, long)}; where the directory holds no environment yet, {@code
+   * onCreate} runs in the transaction that creates the tables (a store's schema version, say).
+   *
+   * <p>A new environment costs one sync: the creating transaction commits without syncing, in an
+   * environment opened with {@code MDB_NOSYNC} for it alone and closed, and the environment is then
+   * opened as always and synced once ({@code mdb_env_sync}) before this returns. A commit with
+   * syncs would wait for two (the pages, then the meta page written through LMDB's {@code O_DSYNC}
+   * descriptor). Every later write commits and syncs as before.
+   */
+  public static LmdbEnvironment open(
+      Path directory, long initialMapSizeBytes, long maxMapSizeBytes, TxnWork<?> onCreate) {
     Path dir = directory.toAbsolutePath().normalize();
     Thread[] created = new Thread[1];
     ExecutorService writer =
@@ -110,9 +128,25 @@ public final class LmdbEnvironment implements AutoCloseable {
               return thread;
             });
     try {
-      Env<DirectBuffer> env = onWriter(writer, () -> openEnv(dir, initialMapSizeBytes));
-      Map<Table, Dbi<DirectBuffer>> dbis = onWriter(writer, () -> openTables(env));
-      return new LmdbEnvironment(dir, maxMapSizeBytes, writer, created[0], env, dbis);
+      boolean isNew = onWriter(writer, () -> createUnsynced(dir, initialMapSizeBytes, onCreate));
+      Env<DirectBuffer> env =
+          onWriter(writer, () -> openEnv(dir, initialMapSizeBytes, EnvFlags.MDB_NOTLS));
+      try {
+        // in a new environment the tables exist: opening them writes nothing, commits no pages
+        Map<Table, Dbi<DirectBuffer>> dbis = onWriter(writer, () -> openTables(env, tx -> null));
+        if (isNew) {
+          onWriter(
+              writer,
+              () -> {
+                env.sync(true);
+                return null;
+              });
+        }
+        return new LmdbEnvironment(dir, maxMapSizeBytes, writer, created[0], env, dbis);
+      } catch (RuntimeException | Error e) {
+        env.close();
+        throw e;
+      }
     } catch (RuntimeException | Error e) {
       writer.shutdownNow();
       throw e;
@@ -247,7 +281,23 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
   }
 
-  private static Env<DirectBuffer> openEnv(Path dir, long mapSizeBytes) {
+  /**
+   * Where {@code dir} holds no {@value #DATA_FILE} yet, creates the environment, its tables and
+   * {@code onCreate}'s records in one transaction committed without syncing, and closes it; false
+   * (and nothing done) where there is one.
+   */
+  private static boolean createUnsynced(Path dir, long mapSizeBytes, TxnWork<?> onCreate) {
+    if (Files.exists(dir.resolve(DATA_FILE))) {
+      return false;
+    }
+    try (Env<DirectBuffer> env =
+        openEnv(dir, mapSizeBytes, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC)) {
+      openTables(env, onCreate);
+    }
+    return true;
+  }
+
+  private static Env<DirectBuffer> openEnv(Path dir, long mapSizeBytes, EnvFlags... flags) {
     try {
       if (Files.notExists(dir) && isPosix(dir)) {
         Files.createDirectories(
@@ -264,7 +314,7 @@ public final class LmdbEnvironment implements AutoCloseable {
           .setMapSize(mapSizeBytes)
           .setMaxDbs(Table.values().length)
           .setMaxReaders(READER_SLOTS)
-          .open(dir.toFile(), FILE_MODE, EnvFlags.MDB_NOTLS);
+          .open(dir.toFile(), FILE_MODE, flags);
     } catch (LmdbException e) {
       throw new StorageException("cannot open the LMDB store in " + dir + ": " + e.getMessage(), e);
     }
@@ -278,15 +328,17 @@ public final class LmdbEnvironment implements AutoCloseable {
   /**
    * Opens (creating) every table in one write transaction: one commit, and so one pair of syncs, in
    * a new directory instead of one per table ({@code Env.openDbi(name)} commits each; 16 of them
-   * took 0.1-0.25 s of a first start).
+   * took 0.1-0.25 s of a first start), then {@code andThen} in the same transaction.
    */
-  private static Map<Table, Dbi<DirectBuffer>> openTables(Env<DirectBuffer> env) {
+  private static Map<Table, Dbi<DirectBuffer>> openTables(
+      Env<DirectBuffer> env, TxnWork<?> andThen) {
     Map<Table, Dbi<DirectBuffer>> dbis = new EnumMap<>(Table.class);
     try (Txn<DirectBuffer> txn = env.txnWrite()) {
       for (Table table : Table.values()) {
         byte[] name = table.dbName().getBytes(StandardCharsets.UTF_8);
         dbis.put(table, env.openDbi(txn, name, null, false, DbiFlags.MDB_CREATE));
       }
+      andThen.run(new Tx(txn, dbis, env.getMaxKeySize()));
       txn.commit();
     }
     return Collections.unmodifiableMap(dbis);
