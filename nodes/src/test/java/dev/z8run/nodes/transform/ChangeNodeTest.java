@@ -378,6 +378,54 @@ class ChangeNodeTest {
     }
   }
 
+  /**
+   * A same-length set whose output cannot be edited in place (two wires out) writes a copy of the
+   * input's body, binary payload and field index included, into each target: both receive the new
+   * value, and a later node still finds the fields through the copied index.
+   */
+  @Test
+  void shouldCopyBodyWithSameLengthValueWhenOutputIsNotEditedInPlace() {
+    byte[] binary = new byte[100];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) (i * 3);
+    }
+    String source = "{\"binaryBase64\":\"" + Base64.getEncoder().encodeToString(binary) + "\"}";
+    harness.engine.deploy(
+        new Flow(
+            "fan",
+            "fan",
+            "",
+            List.of(
+                node("in", "source", source),
+                node("c1", "change", rules(set("hop", "1", "num"))),
+                node("c2", "change", rules(set("hop", "2", "num"))),
+                node("c3", "change", rules(set("hop", "3", "num"))),
+                node("c4", "change", rules(set("topic", "t", "str"))),
+                node("out", "capture"),
+                node("other", "capture")),
+            List.of(
+                new Wire("in", 0, "c1", 0),
+                new Wire("c1", 0, "c2", 0),
+                new Wire("c2", 0, "c3", 0),
+                new Wire("c2", 0, "other", 0),
+                new Wire("c3", 0, "c4", 0),
+                new Wire("c4", 0, "out", 0))));
+    int count = 30;
+    for (int i = 0; i < count; i++) {
+      harness.inject("fan", "in", "{\"payload\":{\"n\":" + i + "},\"topic\":\"x\"}");
+    }
+
+    List<Captured> out = harness.awaitCaptured("out", count);
+    List<Captured> other = harness.awaitCaptured("other", count);
+    for (int i = 0; i < count; i++) {
+      assertEquals("{\"payload\":{\"n\":" + i + "},\"topic\":\"t\",\"hop\":3}", out.get(i).json());
+      assertEquals(
+          "{\"payload\":{\"n\":" + i + "},\"topic\":\"x\",\"hop\":2}", other.get(i).json());
+      assertArrayEquals(binary, out.get(i).binary());
+      assertArrayEquals(binary, other.get(i).binary());
+    }
+  }
+
   /** A completion observer of a chain's change node receives its input unchanged. */
   @Test
   void shouldGiveCompletionObserverTheInputUnchanged() {
