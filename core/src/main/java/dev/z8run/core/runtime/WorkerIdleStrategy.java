@@ -53,6 +53,11 @@ final class WorkerIdleStrategy implements IdleStrategy {
       if (!agent.hasWork() || agent.heldByCaller()) {
         LockSupport.parkNanos(parkNs);
         parkNs = Math.min(parkNs << 1, maxParkNs);
+      } else {
+        // work is visible but the cycle took none: a record claimed and not yet committed (its
+        // producer was preempted between the two) or a pending queue whose target is full. Give
+        // the core away rather than loop on it: the producer may be waiting for this very core
+        Thread.yield();
       }
       agent.parked(false);
     }

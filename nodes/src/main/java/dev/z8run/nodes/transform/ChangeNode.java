@@ -240,8 +240,9 @@ public final class ChangeNode implements Node {
   /**
    * One rule, the cheap case: a top-level value of the new one's length (a hop counter, a flag),
    * found through the field index where the last message had it, overwritten where the input lies
-   * when the engine passes the input on in place. Kept apart from {@link #setDirect} so that the
-   * compiler inlines it into {@link #onMessage}.
+   * when the engine passes the input on in place, else in a copy of the input's body (JSON, binary
+   * payload and field index in one piece, which a value of the same length leaves valid). Kept
+   * apart from {@link #setDirect} so that the compiler inlines it into {@link #onMessage}.
    *
    * @return whether the message was sent; false: nothing was done
    */
@@ -254,11 +255,24 @@ public final class ChangeNode implements Node {
     if (at < 0) {
       return false;
     }
-    MessageFlyweight same = out.claimInPlace(0, msg, msg.jsonLength(), msg.indexLength());
-    if (same == null) {
-      return false;
+    int jsonLength = msg.jsonLength();
+    int indexLength = msg.indexLength();
+    MessageFlyweight same = out.claimInPlace(0, msg, jsonLength, indexLength);
+    if (same != null) {
+      Bytes.copy(value, 0, (MutableDirectBuffer) same.buffer(), at, value.capacity());
+      out.commit();
+      return true;
     }
-    Bytes.copy(value, 0, (MutableDirectBuffer) same.buffer(), at, value.capacity());
+    // the next node is not run on this record (another worker's, or the input is shared): one
+    // copy of the body instead of setDirect's patch, which cuts it around the edit
+    int binaryLength = msg.binaryLength();
+    int jsonOffset = msg.jsonOffset();
+    DirectBuffer source = msg.buffer();
+    MessageFlyweight claimed = out.claim(0, jsonLength, binaryLength, indexLength);
+    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
+    int to = claimed.jsonOffset();
+    Bytes.copy(source, jsonOffset, destination, to, jsonLength + binaryLength + indexLength);
+    Bytes.copy(value, 0, destination, to + (at - jsonOffset), value.capacity());
     out.commit();
     return true;
   }

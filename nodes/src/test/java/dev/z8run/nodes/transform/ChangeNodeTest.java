@@ -10,20 +10,28 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.core.event.EngineListener;
 import dev.z8run.core.flow.Flow;
 import dev.z8run.core.flow.FlowNode;
 import dev.z8run.core.flow.Wire;
+import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.runtime.DeployException;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.StopResult;
 import dev.z8run.core.validate.FlowValidator.ValidationException;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.FlowHarness.Captured;
 import dev.z8run.nodes.NodeErrors;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -376,6 +384,133 @@ class ChangeNodeTest {
           "{\"payload\":{\"n\":10,\"s\":\"x\"},\"topic\":\"t\",\"hop\":1}", received.get(i).json());
       assertArrayEquals(binary, received.get(i).binary());
     }
+  }
+
+  /**
+   * A same-length set whose output cannot be edited in place (two wires out) writes a copy of the
+   * input's body, binary payload and field index included, into each target: both receive the new
+   * value, and a later node still finds the fields through the copied index.
+   */
+  @Test
+  void shouldCopyBodyWithSameLengthValueWhenOutputIsNotEditedInPlace() {
+    byte[] binary = new byte[100];
+    for (int i = 0; i < binary.length; i++) {
+      binary[i] = (byte) (i * 3);
+    }
+    String source = "{\"binaryBase64\":\"" + Base64.getEncoder().encodeToString(binary) + "\"}";
+    harness.engine.deploy(
+        new Flow(
+            "fan",
+            "fan",
+            "",
+            List.of(
+                node("in", "source", source),
+                node("c1", "change", rules(set("hop", "1", "num"))),
+                node("c2", "change", rules(set("hop", "2", "num"))),
+                node("c3", "change", rules(set("hop", "3", "num"))),
+                node("c4", "change", rules(set("topic", "t", "str"))),
+                node("out", "capture"),
+                node("other", "capture")),
+            List.of(
+                new Wire("in", 0, "c1", 0),
+                new Wire("c1", 0, "c2", 0),
+                new Wire("c2", 0, "c3", 0),
+                new Wire("c2", 0, "other", 0),
+                new Wire("c3", 0, "c4", 0),
+                new Wire("c4", 0, "out", 0))));
+    int count = 30;
+    for (int i = 0; i < count; i++) {
+      harness.inject("fan", "in", "{\"payload\":{\"n\":" + i + "},\"topic\":\"x\"}");
+    }
+
+    List<Captured> out = harness.awaitCaptured("out", count);
+    List<Captured> other = harness.awaitCaptured("other", count);
+    for (int i = 0; i < count; i++) {
+      assertEquals("{\"payload\":{\"n\":" + i + "},\"topic\":\"t\",\"hop\":3}", out.get(i).json());
+      assertEquals(
+          "{\"payload\":{\"n\":" + i + "},\"topic\":\"x\",\"hop\":2}", other.get(i).json());
+      assertArrayEquals(binary, out.get(i).binary());
+      assertArrayEquals(binary, other.get(i).binary());
+    }
+  }
+
+  /**
+   * The cut of a long chain fed from a thread of its own (scenario a2's shape: the head runs on the
+   * feeding thread, the tail on a worker, the hop between them a same-length set copied into the
+   * tail's inbox): every message arrives with its hops in order while a listener is added, a traced
+   * message goes through (its hops are not edited in place), and the flow is stopped under load;
+   * each accepted execution reached the sink or was counted abandoned.
+   */
+  @Test
+  void shouldCarryHopsAcrossTheCutOfAChainFedFromAThreadWhileTracedAndStopped() throws Exception {
+    List<FlowNode> nodes = new ArrayList<>();
+    nodes.add(node("in", "inject"));
+    for (int i = 1; i <= 10; i++) {
+      nodes.add(node("c" + i, "change", rules(set("hop", Integer.toString(i), "num"))));
+    }
+    nodes.add(node("out", "capture"));
+    harness.engine.deploy(chain("cut", nodes.toArray(FlowNode[]::new)));
+    assertTrue(
+        harness.engine.plan("cut").nodes().stream()
+            .anyMatch(planned -> planned.node().id().equals("in") && planned.callerHead()),
+        "the planner cut the chain for its feeding thread");
+    AtomicLong accepted = new AtomicLong();
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    Thread feeder =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  try {
+                    Engine.Trigger trigger = harness.engine.trigger("cut", "in");
+                    UnsafeBuffer json = new UnsafeBuffer(new byte[64]);
+                    while (true) {
+                      byte[] body =
+                          ("{\"payload\":{\"n\":" + accepted.get() + "}}")
+                              .getBytes(StandardCharsets.UTF_8);
+                      json.putBytes(0, body);
+                      InjectResult result = trigger.tryInject(json, 0, body.length);
+                      if (result == InjectResult.ACCEPTED) {
+                        accepted.incrementAndGet();
+                      } else if (result != InjectResult.BACK_PRESSURED) {
+                        return;
+                      }
+                    }
+                  } catch (Throwable e) {
+                    failure.set(e);
+                  }
+                });
+    harness.awaitCaptured("out", 500);
+    AtomicLong completedHops = new AtomicLong();
+    harness.engine.addListener(
+        new EngineListener() {
+          @Override
+          public void onNodeCompleted(
+              String flowId, long executionId, String nodeId, long durationNs) {
+            completedHops.incrementAndGet();
+          }
+        });
+    harness.engine.injectTraced(
+        "cut", "in", "{\"payload\":{\"n\":-1}}".getBytes(StandardCharsets.UTF_8));
+    FlowHarness.await("the traced message's hops", () -> completedHops.get() >= 12);
+    harness.awaitCaptured("out", 2_000);
+
+    StopResult stopped = harness.engine.stop("cut", 5_000);
+    feeder.join(10_000);
+
+    assertEquals(null, failure.get());
+    assertTrue(stopped.drained(), "in-flight executions finished");
+    List<Captured> received = harness.captured("out");
+    long expected = 0;
+    boolean tracedSeen = false;
+    for (Captured captured : received) {
+      if (captured.json().equals("{\"payload\":{\"n\":-1},\"hop\":10}")) {
+        tracedSeen = true;
+        continue;
+      }
+      assertEquals("{\"payload\":{\"n\":" + expected++ + "},\"hop\":10}", captured.json());
+    }
+    assertTrue(tracedSeen, "the traced message reached the sink");
+    assertEquals(accepted.get() + 1, received.size() + stopped.abandonedExecutions());
   }
 
   /** A completion observer of a chain's change node receives its input unchanged. */
