@@ -46,12 +46,24 @@ final class HookMessage {
   private static final JsonFactory FACTORY =
       JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
   private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NO_BYTES = new byte[0];
 
   private HookMessage() {}
 
   static byte[] encode(
       ServerRequest request, String path, Map<String, String> params, byte[] body) {
     return encode(request, path, params, body, null, null);
+  }
+
+  /**
+   * As {@link #encode(ServerRequest, String, Map, byte[])}, in the writer's own buffer ({@link
+   * Encoded#jsonLength()} of its bytes): for a caller that copies the message at once, as the
+   * engine copies it into the execution's first record.
+   */
+  static Encoded encodeInPlace(
+      ServerRequest request, String path, Map<String, String> params, byte[] body) {
+    JsonBytes out = write(request, path, params, body, null, null);
+    return new Encoded(out.array(), out.length(), NO_BYTES);
   }
 
   /**
@@ -62,6 +74,16 @@ final class HookMessage {
    * @param memberJson the member's value, one well-formed JSON value
    */
   static byte[] encode(
+      ServerRequest request,
+      String path,
+      Map<String, String> params,
+      byte[] body,
+      String memberName,
+      byte[] memberJson) {
+    return write(request, path, params, body, memberName, memberJson).toByteArray();
+  }
+
+  private static JsonBytes write(
       ServerRequest request,
       String path,
       Map<String, String> params,
@@ -80,11 +102,14 @@ final class HookMessage {
       out.raw(",\"").raw(memberName).raw("\":").write(memberJson);
     }
     out.write((byte) '}');
-    return out.toByteArray();
+    return out;
   }
 
-  /** A message body and the binary payload beside it (empty: none). */
-  record Encoded(byte[] json, byte[] binary) {}
+  /**
+   * A message body, its JSON in the first {@code jsonLength} bytes of {@code json}, and the binary
+   * payload beside it (empty: none).
+   */
+  record Encoded(byte[] json, int jsonLength, byte[] binary) {}
 
   /** Node-RED's http-in message; see the class comment. */
   static Encoded encodeNodeRed(
@@ -116,7 +141,7 @@ final class HookMessage {
     out.raw(",\"req\":");
     writeReq(out, request, path, params, true, bodyJson);
     out.write((byte) '}');
-    return new Encoded(out.toByteArray(), binary);
+    return new Encoded(out.array(), out.length(), binary);
   }
 
   /**

@@ -604,7 +604,7 @@ public final class Engine implements AutoCloseable {
       return InjectResult.UNKNOWN_NODE;
     }
     return inline
-        ? runtime.triggerInline(index, body, new MessageFlyweight())
+        ? runtime.triggerInline(index, body, null)
         : runtime.trigger(index, body, new MessageFlyweight(), done);
   }
 
@@ -620,14 +620,21 @@ public final class Engine implements AutoCloseable {
    */
   public InjectResult injectAndRun(
       String flowId, String nodeId, byte[] json, byte[] binary, long ref) {
-    if (config.manual() || onWorkerThread()) {
-      return inject(flowId, nodeId, json, binary, ref);
-    }
-    MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length);
+    return injectAndRun(flowId, nodeId, json, json.length, binary, ref);
+  }
+
+  /**
+   * As {@link #injectAndRun(String, String, byte[], byte[], long)} with the JSON body in the first
+   * {@code jsonLength} bytes of {@code json} (a builder's own buffer, copied into the execution's
+   * first record here: no exact-size copy needed before).
+   */
+  public InjectResult injectAndRun(
+      String flowId, String nodeId, byte[] json, int jsonLength, byte[] binary, long ref) {
+    MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, jsonLength);
     if (binary.length > 0) {
       body.binary(new UnsafeBuffer(binary), 0, binary.length);
     }
-    return trigger(flowId, nodeId, body.ref(ref), null, true);
+    return trigger(flowId, nodeId, body.ref(ref), null, mayRunInline());
   }
 
   /** Whether the calling thread may run an execution inline: not an engine thread, not manual. */

@@ -271,6 +271,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    *
    * <p>For callers that are not engine threads and may spend the chain's time (a web request's
    * handler); allocation-free.
+   *
+   * @param record the flyweight a queued record is written through; null when the caller has none
+   *     to reuse (one is made only when the message is queued)
    */
   InjectResult triggerInline(int nodeIndex, MessageBody body, MessageFlyweight record) {
     if (state != FlowState.RUNNING) {
@@ -282,11 +285,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     NodeInstance target = instances[nodeIndex];
     WorkerAgent worker = target.worker;
     if (!runsInline[nodeIndex] || !target.fusable || worker == null) {
-      return start(nodeIndex, body, record, null, null);
+      return start(nodeIndex, body, orNew(record), null, null);
     }
     if (!worker.tryAcquireForCaller()) {
       // queued: a caller holding the nodes runs it when it lets them go, else the worker
-      return start(nodeIndex, body, record, null, null, true);
+      return start(nodeIndex, body, orNew(record), null, null, true);
     }
     NodeInstance[][] drains = inlineDrain;
     NodeInstance[] drain = nodeIndex < drains.length ? drains[nodeIndex] : null;
@@ -305,7 +308,12 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     } finally {
       worker.releaseFromCaller(drain);
     }
-    return start(nodeIndex, body, record, null, null);
+    return start(nodeIndex, body, orNew(record), null, null);
+  }
+
+  /** {@code record}, or a new flyweight for a caller that passed none (it is needed only here). */
+  private static MessageFlyweight orNew(MessageFlyweight record) {
+    return record != null ? record : new MessageFlyweight();
   }
 
   /** Writes the execution's first record into the worker's inline buffer and runs it there. */
