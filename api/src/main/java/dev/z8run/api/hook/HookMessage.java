@@ -3,6 +3,7 @@ package dev.z8run.api.hook;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonBytes;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.Header;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Encodes an HTTP request as the message an {@code http-in} node emits:
@@ -62,9 +64,32 @@ final class HookMessage {
    */
   static Encoded encodeInPlace(
       ServerRequest request, String path, Map<String, String> params, byte[] body) {
-    JsonBytes out = write(request, path, params, body, null, null);
-    return new Encoded(out.array(), out.length(), NO_BYTES);
+    byte[] bodyJson = body(request, body);
+    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length + INDEX_BYTES);
+    out.raw("{\"payload\":");
+    int payloadStart = out.length();
+    out.raw("{\"req\":");
+    int reqStart = out.length();
+    writeReq(out, request, path, params, false, bodyJson);
+    int reqLength = out.length() - reqStart;
+    out.write((byte) '}');
+    int payloadEnd = out.length();
+    out.raw(",\"req\":").repeat(reqStart, reqLength).write((byte) '}');
+    int jsonLength = out.length();
+    // the field index after the JSON (FieldIndex): where payload and req lie, as written
+    out.raw(INDEX_ROOM);
+    UnsafeBuffer index = new UnsafeBuffer(out.array());
+    FieldIndex.putEntry(index, jsonLength, 0, 2, 7, payloadStart, payloadEnd);
+    FieldIndex.putEntry(
+        index, jsonLength, 1, payloadEnd + 2, 3, jsonLength - 1 - reqLength, jsonLength - 1);
+    FieldIndex.putCount(index, jsonLength, 2);
+    return new Encoded(out.array(), jsonLength, INDEX_BYTES, NO_BYTES);
   }
+
+  /** The field index of {@link #encodeInPlace}'s message: two members, payload and req. */
+  private static final int INDEX_BYTES = FieldIndex.lengthFor(2);
+
+  private static final String INDEX_ROOM = " ".repeat(INDEX_BYTES);
 
   /**
    * As {@link #encode(ServerRequest, String, Map, byte[])}, with one more top-level member after
@@ -106,10 +131,11 @@ final class HookMessage {
   }
 
   /**
-   * A message body, its JSON in the first {@code jsonLength} bytes of {@code json}, and the binary
-   * payload beside it (empty: none).
+   * A message body: its JSON in the first {@code jsonLength} bytes of {@code json}, then {@code
+   * indexLength} bytes of its field index ({@code FieldIndex}; 0: none), and the binary payload
+   * beside it (empty: none).
    */
-  record Encoded(byte[] json, int jsonLength, byte[] binary) {}
+  record Encoded(byte[] json, int jsonLength, int indexLength, byte[] binary) {}
 
   /** Node-RED's http-in message; see the class comment. */
   static Encoded encodeNodeRed(
@@ -141,7 +167,7 @@ final class HookMessage {
     out.raw(",\"req\":");
     writeReq(out, request, path, params, true, bodyJson);
     out.write((byte) '}');
-    return new Encoded(out.array(), out.length(), binary);
+    return new Encoded(out.array(), out.length(), 0, binary);
   }
 
   /**

@@ -7,6 +7,7 @@ import dev.z8run.core.node.Replies;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.runtime.Engine;
+import dev.z8run.io.message.MessageBodyView;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -22,6 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * {@code ANY /hook/{flowId}/{path...}}: turns an HTTP request into an execution of the flow's
@@ -270,9 +272,14 @@ public final class HookService implements Replies, AutoCloseable {
         new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));
     long ref = waiting.add(future, Thread.currentThread().threadId());
     try {
-      InjectResult result =
-          engine.injectAndRun(
-              flowId, hook.nodeId(), message.json(), message.jsonLength(), message.binary(), ref);
+      UnsafeBuffer bytes = new UnsafeBuffer(message.json());
+      MessageBodyView first =
+          new MessageBodyView()
+              .json(bytes, 0, message.jsonLength())
+              .index(bytes, message.jsonLength(), message.indexLength())
+              .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length)
+              .ref(ref);
+      InjectResult result = engine.injectAndRun(flowId, hook.nodeId(), first);
       if (result == InjectResult.ACCEPTED) {
         answer(response, future, flowId);
       } else {

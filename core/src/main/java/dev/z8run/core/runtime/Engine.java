@@ -620,21 +620,21 @@ public final class Engine implements AutoCloseable {
    */
   public InjectResult injectAndRun(
       String flowId, String nodeId, byte[] json, byte[] binary, long ref) {
-    return injectAndRun(flowId, nodeId, json, json.length, binary, ref);
-  }
-
-  /**
-   * As {@link #injectAndRun(String, String, byte[], byte[], long)} with the JSON body in the first
-   * {@code jsonLength} bytes of {@code json} (a builder's own buffer, copied into the execution's
-   * first record here: no exact-size copy needed before).
-   */
-  public InjectResult injectAndRun(
-      String flowId, String nodeId, byte[] json, int jsonLength, byte[] binary, long ref) {
-    MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, jsonLength);
+    MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length);
     if (binary.length > 0) {
       body.binary(new UnsafeBuffer(binary), 0, binary.length);
     }
-    return trigger(flowId, nodeId, body.ref(ref), null, mayRunInline());
+    return injectAndRun(flowId, nodeId, body.ref(ref));
+  }
+
+  /**
+   * As {@link #injectAndRun(String, String, byte[], byte[], long)} with the execution's first
+   * message as {@code body}: its JSON, binary payload, ref and field index (a writer that knows
+   * where its top-level members lie saves the first Change node a scan). Copied before this
+   * returns.
+   */
+  public InjectResult injectAndRun(String flowId, String nodeId, MessageBody body) {
+    return trigger(flowId, nodeId, body, null, mayRunInline());
   }
 
   /** Whether the calling thread may run an execution inline: not an engine thread, not manual. */

@@ -319,7 +319,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   /** Writes the execution's first record into the worker's inline buffer and runs it there. */
   private InjectResult runInline(
       int nodeIndex, NodeInstance target, WorkerAgent worker, MessageBody body) {
-    int bodyLength = body.jsonLength() + body.binaryLength();
+    int bodyLength = body.jsonLength() + body.binaryLength() + body.indexLength();
     if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }
@@ -378,6 +378,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     long executionId = executions.executionId(slot);
     int length = body.jsonLength();
     int binaryLength = body.binaryLength();
+    int indexLength = body.indexLength();
     record
         .executionId(executionId)
         .messageId(executionId)
@@ -386,16 +387,20 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
         .execSlot(slot)
         .source(-1, 0, 0)
         .flags(flags)
-        .body(length, binaryLength > 0)
+        .body(length, binaryLength > 0, indexLength)
         .ref(body.ref());
     if (block != 0) {
-      record.bodyRef(block, length + binaryLength);
+      record.bodyRef(block, length + binaryLength + indexLength);
     }
     MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
     destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
     if (binaryLength > 0) {
       destination.putBytes(
           record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
+    }
+    if (indexLength > 0) {
+      destination.putBytes(
+          record.indexOffset(), body.indexBuffer(), body.indexOffset(), indexLength);
     }
     executionCounters.getAndAddLong(STARTED, 1);
     return executionId;
@@ -449,7 +454,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       return InjectResult.UNKNOWN_NODE;
     }
     NodeInstance target = instances[nodeIndex];
-    int bodyLength = body.jsonLength() + body.binaryLength();
+    int bodyLength = body.jsonLength() + body.binaryLength() + body.indexLength();
     if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }
