@@ -337,7 +337,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
-    UnsafeBuffer buffer = worker.inlineRecord.ensure(recordLength, 0);
+    // in the emitter's scratch, as if a fused hop had brought it: forwarded or edited in place
+    UnsafeBuffer buffer =
+        worker.emitter().firstRecordBuffer(recordLength, ExecutionTable.INITIAL_CREDIT);
     MessageFlyweight record = worker.inlineHeader.wrap(buffer, 0, recordLength);
     long executionId = writeFirst(record, body, slot, flags, nowNs, block);
     if (flags != 0) {
