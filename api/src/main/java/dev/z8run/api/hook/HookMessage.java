@@ -3,6 +3,7 @@ package dev.z8run.api.hook;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.util.JsonRecyclerPools;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonBytes;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.Header;
@@ -16,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * Encodes an HTTP request as the message an {@code http-in} node emits:
@@ -46,6 +48,7 @@ final class HookMessage {
   private static final JsonFactory FACTORY =
       JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
   private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
+  private static final byte[] NO_BYTES = new byte[0];
 
   private HookMessage() {}
 
@@ -55,6 +58,40 @@ final class HookMessage {
   }
 
   /**
+   * As {@link #encode(ServerRequest, String, Map, byte[])}, in the writer's own buffer ({@link
+   * Encoded#jsonLength()} of its bytes): for a caller that copies the message at once, as the
+   * engine copies it into the execution's first record.
+   */
+  static Encoded encodeInPlace(
+      ServerRequest request, String path, Map<String, String> params, byte[] body) {
+    byte[] bodyJson = body(request, body);
+    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length + INDEX_BYTES);
+    out.raw("{\"payload\":");
+    int payloadStart = out.length();
+    out.raw("{\"req\":");
+    int reqStart = out.length();
+    writeReq(out, request, path, params, false, bodyJson);
+    int reqLength = out.length() - reqStart;
+    out.write((byte) '}');
+    int payloadEnd = out.length();
+    out.raw(",\"req\":").repeat(reqStart, reqLength).write((byte) '}');
+    int jsonLength = out.length();
+    // the field index after the JSON (FieldIndex): where payload and req lie, as written
+    out.raw(INDEX_ROOM);
+    UnsafeBuffer index = new UnsafeBuffer(out.array());
+    FieldIndex.putEntry(index, jsonLength, 0, 2, 7, payloadStart, payloadEnd);
+    FieldIndex.putEntry(
+        index, jsonLength, 1, payloadEnd + 2, 3, jsonLength - 1 - reqLength, jsonLength - 1);
+    FieldIndex.putCount(index, jsonLength, 2);
+    return new Encoded(out.array(), jsonLength, INDEX_BYTES, NO_BYTES);
+  }
+
+  /** The field index of {@link #encodeInPlace}'s message: two members, payload and req. */
+  private static final int INDEX_BYTES = FieldIndex.lengthFor(2);
+
+  private static final String INDEX_ROOM = " ".repeat(INDEX_BYTES);
+
+  /**
    * As {@link #encode(ServerRequest, String, Map, byte[])}, with one more top-level member after
    * {@code req} when {@code memberName} is not null: {@code ,"memberName":memberJson}.
    *
@@ -62,6 +99,16 @@ final class HookMessage {
    * @param memberJson the member's value, one well-formed JSON value
    */
   static byte[] encode(
+      ServerRequest request,
+      String path,
+      Map<String, String> params,
+      byte[] body,
+      String memberName,
+      byte[] memberJson) {
+    return write(request, path, params, body, memberName, memberJson).toByteArray();
+  }
+
+  private static JsonBytes write(
       ServerRequest request,
       String path,
       Map<String, String> params,
@@ -80,11 +127,15 @@ final class HookMessage {
       out.raw(",\"").raw(memberName).raw("\":").write(memberJson);
     }
     out.write((byte) '}');
-    return out.toByteArray();
+    return out;
   }
 
-  /** A message body and the binary payload beside it (empty: none). */
-  record Encoded(byte[] json, byte[] binary) {}
+  /**
+   * A message body: its JSON in the first {@code jsonLength} bytes of {@code json}, then {@code
+   * indexLength} bytes of its field index ({@code FieldIndex}; 0: none), and the binary payload
+   * beside it (empty: none).
+   */
+  record Encoded(byte[] json, int jsonLength, int indexLength, byte[] binary) {}
 
   /** Node-RED's http-in message; see the class comment. */
   static Encoded encodeNodeRed(
@@ -116,7 +167,7 @@ final class HookMessage {
     out.raw(",\"req\":");
     writeReq(out, request, path, params, true, bodyJson);
     out.write((byte) '}');
-    return new Encoded(out.toByteArray(), binary);
+    return new Encoded(out.array(), out.length(), 0, binary);
   }
 
   /**

@@ -25,9 +25,11 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
   void write(ServerResponse response) {
     response.status(statusCode);
     boolean typed = false;
-    for (Map.Entry<String, String> header : headers.entrySet()) {
-      response.header(header.getKey(), header.getValue());
-      typed |= header.getKey().equalsIgnoreCase("content-type");
+    if (!headers.isEmpty()) { // most answers: no entry set and iterator made for nothing
+      for (Map.Entry<String, String> header : headers.entrySet()) {
+        response.header(header.getKey(), header.getValue());
+        typed |= header.getKey().equalsIgnoreCase("content-type");
+      }
     }
     if (statusCode == 204 || statusCode == 205 || statusCode == 304) {
       response.send(); // a status that has no content (RFC 9110): the payload is not sent

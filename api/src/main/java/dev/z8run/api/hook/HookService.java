@@ -7,6 +7,7 @@ import dev.z8run.core.node.Replies;
 import dev.z8run.core.plan.ExecutionPlan;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.core.runtime.Engine;
+import dev.z8run.io.message.MessageBodyView;
 import io.helidon.http.HeaderNames;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.HttpRouting;
@@ -22,7 +23,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * {@code ANY /hook/{flowId}/{path...}}: turns an HTTP request into an execution of the flow's
@@ -45,20 +46,21 @@ public final class HookService implements Replies, AutoCloseable {
   /** The paths this service answers under its prefix, as the API documents them. */
   public static final List<String> PATHS = List.of("/{flowId}", "/{flowId}/{path}");
 
-  private static final byte[] NO_BYTES = new byte[0];
-
   private final Engine engine;
   private final HookSettings settings;
-  private final Map<Long, CompletableFuture<HookReply>> waiting = new ConcurrentHashMap<>();
+  private final PendingReplies waiting = new PendingReplies();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-  private final Map<String, AtomicInteger> perClient = new ConcurrentHashMap<>();
-  private final AtomicLong refs = new AtomicLong();
+  private final Map<Object, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
   /** Weak keys: a redeployed flow's old plan and its routes go with it. */
   private final Map<String, PlanRoutes> routesByFlow = new ConcurrentHashMap<>();
 
-  /** The routes built for one deployed plan (compared by identity: a redeploy makes a new plan). */
-  private record PlanRoutes(ExecutionPlan plan, List<HookRoute> routes) {}
+  /**
+   * The routes built for one deployed plan (compared by identity: a redeploy makes a new plan), and
+   * the flow's count of requests in flight (the flow's, kept across its plans): found once per plan
+   * rather than looked up per request.
+   */
+  private record PlanRoutes(ExecutionPlan plan, List<HookRoute> routes, AtomicInteger inFlight) {}
 
   private final Thread timeouts;
   private volatile boolean closed;
@@ -97,16 +99,17 @@ public final class HookService implements Replies, AutoCloseable {
         return;
       }
       long nowNs = System.nanoTime();
-      for (CompletableFuture<HookReply> future : waiting.values()) {
-        if (future instanceof Deadline deadline && nowNs - deadline.deadlineNs >= 0) {
-          future.completeExceptionally(new TimeoutException());
-        }
-      }
+      waiting.forEach(
+          waiter -> {
+            if (waiter instanceof Deadline deadline && nowNs - deadline.deadlineNs >= 0) {
+              deadline.completeExceptionally(new TimeoutException());
+            }
+          });
     }
   }
 
   /** A waiting request's future, with the time after which it is answered 504. */
-  private static final class Deadline extends CompletableFuture<HookReply> {
+  private static final class Deadline extends PendingReplies.Waiter<HookReply> {
     final long deadlineNs;
 
     Deadline(long deadlineNs) {
@@ -117,8 +120,7 @@ public final class HookService implements Replies, AutoCloseable {
   @Override
   public boolean reply(
       long ref, int statusCode, Map<String, String> headers, byte[] payloadJson, byte[] binary) {
-    CompletableFuture<HookReply> future = waiting.get(ref);
-    return future != null
+    return waiting.find(ref) instanceof Deadline future
         && future.complete(new HookReply(statusCode, headers, payloadJson, binary));
   }
 
@@ -144,7 +146,8 @@ public final class HookService implements Replies, AutoCloseable {
     HookRoute target = null;
     Map<String, String> params = null;
     boolean head = method.equals("HEAD");
-    for (HookRoute route : routes(flowId, plan)) {
+    PlanRoutes planRoutes = routes(flowId, plan);
+    for (HookRoute route : planRoutes.routes()) {
       Map<String, String> matched = route.match(path);
       if (matched == null) {
         continue;
@@ -183,7 +186,7 @@ public final class HookService implements Replies, AutoCloseable {
       }
       return;
     }
-    String client = clientKey(request);
+    Object client = clientKey(request);
     AtomicInteger fromClient = perClient.computeIfAbsent(client, key -> new AtomicInteger());
     try {
       if (fromClient.incrementAndGet() > settings.maxPerClient()) {
@@ -199,7 +202,11 @@ public final class HookService implements Replies, AutoCloseable {
       }
       // the body first, under its deadline: a slow sender holds no slot of the flow
       byte[] body = BodyDeadline.read(request, settings.maxBodyBytes(), settings.bodyTimeoutMs());
-      handle(new Matched(request, flowId, target, path, params), response, body);
+      handle(
+          new Matched(request, flowId, target, path, params),
+          planRoutes.inFlight(),
+          response,
+          body);
     } finally {
       if (fromClient.decrementAndGet() == 0) {
         perClient.remove(client, fromClient);
@@ -229,9 +236,9 @@ public final class HookService implements Replies, AutoCloseable {
     response.status(Status.NO_CONTENT_204).send();
   }
 
-  private void handle(Matched hook, ServerResponse response, byte[] body) {
+  private void handle(
+      Matched hook, AtomicInteger flowInFlight, ServerResponse response, byte[] body) {
     String flowId = hook.flowId();
-    AtomicInteger flowInFlight = inFlight.computeIfAbsent(flowId, id -> new AtomicInteger());
     if (flowInFlight.incrementAndGet() > settings.maxInFlightPerFlow()) {
       flowInFlight.decrementAndGet();
       busy(response, "flow '" + flowId + "' is answering its maximum of requests; retry shortly");
@@ -260,22 +267,26 @@ public final class HookService implements Replies, AutoCloseable {
     HookMessage.Encoded message =
         hook.target().nodeRed()
             ? HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body)
-            : new HookMessage.Encoded(
-                HookMessage.encode(request, hook.path(), hook.params(), body), NO_BYTES);
-    long ref = refs.incrementAndGet();
-    CompletableFuture<HookReply> future =
+            : HookMessage.encodeInPlace(request, hook.path(), hook.params(), body);
+    Deadline future =
         new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));
-    waiting.put(ref, future);
+    long ref = waiting.add(future, Thread.currentThread().threadId());
     try {
-      InjectResult result =
-          engine.injectAndRun(flowId, hook.nodeId(), message.json(), message.binary(), ref);
+      UnsafeBuffer bytes = new UnsafeBuffer(message.json());
+      MessageBodyView first =
+          new MessageBodyView()
+              .json(bytes, 0, message.jsonLength())
+              .index(bytes, message.jsonLength(), message.indexLength())
+              .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length)
+              .ref(ref);
+      InjectResult result = engine.injectAndRun(flowId, hook.nodeId(), first);
       if (result == InjectResult.ACCEPTED) {
         answer(response, future, flowId);
       } else {
         refused(response, result, flowId);
       }
     } finally {
-      waiting.remove(ref);
+      waiting.remove(future);
     }
   }
 
@@ -346,7 +357,7 @@ public final class HookService implements Replies, AutoCloseable {
   }
 
   /** The http-in and webhook routes of a plan, built once per deployed plan. */
-  private List<HookRoute> routes(String flowId, ExecutionPlan plan) {
+  private PlanRoutes routes(String flowId, ExecutionPlan plan) {
     PlanRoutes cached = routesByFlow.get(flowId);
     if (cached == null || cached.plan() != plan) {
       List<HookRoute> built = new ArrayList<>();
@@ -355,16 +366,23 @@ public final class HookService implements Replies, AutoCloseable {
           built.add(new HookRoute(node));
         }
       }
-      cached = new PlanRoutes(plan, List.copyOf(built));
+      AtomicInteger flowInFlight = inFlight.computeIfAbsent(flowId, id -> new AtomicInteger());
+      cached = new PlanRoutes(plan, List.copyOf(built), flowInFlight);
       routesByFlow.put(flowId, cached);
     }
-    return cached.routes();
+    return cached;
   }
 
-  /** The client's address; an IPv6 client counts per /64, as one host usually owns one. */
-  static String clientKey(ServerRequest request) {
+  /**
+   * What a client's open requests are counted by: an IPv4 address as itself (equal by its four
+   * bytes; no text made per request), an IPv6 client by its /64, as one host usually owns one.
+   */
+  static Object clientKey(ServerRequest request) {
     java.net.SocketAddress remote = request.remotePeer().address();
     if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      if (inet.getAddress() instanceof java.net.Inet4Address address) {
+        return address;
+      }
       byte[] bytes = inet.getAddress().getAddress();
       if (bytes.length == 16) {
         return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";

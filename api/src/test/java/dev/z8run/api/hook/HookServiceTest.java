@@ -40,11 +40,15 @@ class HookServiceTest {
         {"id":"totext","type":"change","config":{"rules":[
           {"t":"set","p":"payload","pt":"msg","to":"plain words","tot":"str"},
           {"t":"set","p":"statusCode","pt":"msg","to":"202","tot":"num"}]}},
+        {"id":"reqpath","type":"http-in","config":{"method":"GET","path":"/reqpath/:id"}},
+        {"id":"topath","type":"change","config":{"rules":[
+          {"t":"set","p":"payload","pt":"msg","to":"req.params.id","tot":"msg"}]}},
         {"id":"out","type":"http-out","config":{"headers":{"x-flow":"web"}}}],
        "wires":[
         {"from":"hello","to":"set"},{"from":"set","to":"out"},
         {"from":"echo","to":"out"},
-        {"from":"text","to":"totext"},{"from":"totext","to":"out"}]}
+        {"from":"text","to":"totext"},{"from":"totext","to":"out"},
+        {"from":"reqpath","to":"topath"},{"from":"topath","to":"out"}]}
       """;
 
   private Engine engine;
@@ -109,6 +113,13 @@ class HookServiceTest {
     assertEquals(Map.of("x", "1", "y", List.of("a", "b")), req.get("query"));
     assertEquals(Map.of("item", "tea"), req.get("body"));
     assertEquals("application/json", ((Map<?, ?>) req.get("headers")).get("content-type"));
+  }
+
+  @Test
+  void shouldLetANodeReadMsgReqThroughTheIndexTheRequestsMessageCarries() throws Exception {
+    HttpResponse<String> response = send("GET", "/hook/web/reqpath/abc", null);
+    assertEquals(200, response.statusCode(), response.body());
+    assertEquals("abc", response.body());
   }
 
   @Test

@@ -152,6 +152,19 @@ final class Emitter implements Output {
     return next;
   }
 
+  /**
+   * The buffer for an execution's first record when a caller runs it inline ({@link
+   * FlowRuntime#triggerInline}): the first node then takes the record as a fused hop's input, so a
+   * node that forwards it or edits it in place (http-in, then change) does so without a copy. Only
+   * between messages: nothing may be held in the scratch buffers.
+   *
+   * @param credit the credit the record carries, handed to {@link #begin} as a continuation's
+   */
+  UnsafeBuffer firstRecordBuffer(int recordLength, long credit) {
+    continuationCredit = credit;
+    return fusedA.ensure(recordLength, 0);
+  }
+
   MutableDirectBuffer continuationBuffer() {
     return continuationScratch.buffer();
   }

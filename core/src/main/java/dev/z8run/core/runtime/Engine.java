@@ -604,7 +604,7 @@ public final class Engine implements AutoCloseable {
       return InjectResult.UNKNOWN_NODE;
     }
     return inline
-        ? runtime.triggerInline(index, body, new MessageFlyweight())
+        ? runtime.triggerInline(index, body, null)
         : runtime.trigger(index, body, new MessageFlyweight(), done);
   }
 
@@ -620,14 +620,21 @@ public final class Engine implements AutoCloseable {
    */
   public InjectResult injectAndRun(
       String flowId, String nodeId, byte[] json, byte[] binary, long ref) {
-    if (config.manual() || onWorkerThread()) {
-      return inject(flowId, nodeId, json, binary, ref);
-    }
     MessageBodyView body = new MessageBodyView().json(new UnsafeBuffer(json), 0, json.length);
     if (binary.length > 0) {
       body.binary(new UnsafeBuffer(binary), 0, binary.length);
     }
-    return trigger(flowId, nodeId, body.ref(ref), null, true);
+    return injectAndRun(flowId, nodeId, body.ref(ref));
+  }
+
+  /**
+   * As {@link #injectAndRun(String, String, byte[], byte[], long)} with the execution's first
+   * message as {@code body}: its JSON, binary payload, ref and field index (a writer that knows
+   * where its top-level members lie saves the first Change node a scan). Copied before this
+   * returns.
+   */
+  public InjectResult injectAndRun(String flowId, String nodeId, MessageBody body) {
+    return trigger(flowId, nodeId, body, null, mayRunInline());
   }
 
   /** Whether the calling thread may run an execution inline: not an engine thread, not manual. */

@@ -271,6 +271,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
    *
    * <p>For callers that are not engine threads and may spend the chain's time (a web request's
    * handler); allocation-free.
+   *
+   * @param record the flyweight a queued record is written through; null when the caller has none
+   *     to reuse (one is made only when the message is queued)
    */
   InjectResult triggerInline(int nodeIndex, MessageBody body, MessageFlyweight record) {
     if (state != FlowState.RUNNING) {
@@ -282,11 +285,11 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     NodeInstance target = instances[nodeIndex];
     WorkerAgent worker = target.worker;
     if (!runsInline[nodeIndex] || !target.fusable || worker == null) {
-      return start(nodeIndex, body, record, null, null);
+      return start(nodeIndex, body, orNew(record), null, null);
     }
     if (!worker.tryAcquireForCaller()) {
       // queued: a caller holding the nodes runs it when it lets them go, else the worker
-      return start(nodeIndex, body, record, null, null, true);
+      return start(nodeIndex, body, orNew(record), null, null, true);
     }
     NodeInstance[][] drains = inlineDrain;
     NodeInstance[] drain = nodeIndex < drains.length ? drains[nodeIndex] : null;
@@ -305,13 +308,18 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     } finally {
       worker.releaseFromCaller(drain);
     }
-    return start(nodeIndex, body, record, null, null);
+    return start(nodeIndex, body, orNew(record), null, null);
+  }
+
+  /** {@code record}, or a new flyweight for a caller that passed none (it is needed only here). */
+  private static MessageFlyweight orNew(MessageFlyweight record) {
+    return record != null ? record : new MessageFlyweight();
   }
 
   /** Writes the execution's first record into the worker's inline buffer and runs it there. */
   private InjectResult runInline(
       int nodeIndex, NodeInstance target, WorkerAgent worker, MessageBody body) {
-    int bodyLength = body.jsonLength() + body.binaryLength();
+    int bodyLength = body.jsonLength() + body.binaryLength() + body.indexLength();
     if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }
@@ -329,7 +337,9 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       executionCounters.getAndAddLong(REJECTED, 1);
       return InjectResult.BACK_PRESSURED;
     }
-    UnsafeBuffer buffer = worker.inlineRecord.ensure(recordLength, 0);
+    // in the emitter's scratch, as if a fused hop had brought it: forwarded or edited in place
+    UnsafeBuffer buffer =
+        worker.emitter().firstRecordBuffer(recordLength, ExecutionTable.INITIAL_CREDIT);
     MessageFlyweight record = worker.inlineHeader.wrap(buffer, 0, recordLength);
     long executionId = writeFirst(record, body, slot, flags, nowNs, block);
     if (flags != 0) {
@@ -370,6 +380,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     long executionId = executions.executionId(slot);
     int length = body.jsonLength();
     int binaryLength = body.binaryLength();
+    int indexLength = body.indexLength();
     record
         .executionId(executionId)
         .messageId(executionId)
@@ -378,16 +389,20 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
         .execSlot(slot)
         .source(-1, 0, 0)
         .flags(flags)
-        .body(length, binaryLength > 0)
+        .body(length, binaryLength > 0, indexLength)
         .ref(body.ref());
     if (block != 0) {
-      record.bodyRef(block, length + binaryLength);
+      record.bodyRef(block, length + binaryLength + indexLength);
     }
     MutableDirectBuffer destination = (MutableDirectBuffer) record.buffer();
     destination.putBytes(record.jsonOffset(), body.jsonBuffer(), body.jsonOffset(), length);
     if (binaryLength > 0) {
       destination.putBytes(
           record.binaryOffset(), body.binaryBuffer(), body.binaryOffset(), binaryLength);
+    }
+    if (indexLength > 0) {
+      destination.putBytes(
+          record.indexOffset(), body.indexBuffer(), body.indexOffset(), indexLength);
     }
     executionCounters.getAndAddLong(STARTED, 1);
     return executionId;
@@ -441,7 +456,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       return InjectResult.UNKNOWN_NODE;
     }
     NodeInstance target = instances[nodeIndex];
-    int bodyLength = body.jsonLength() + body.binaryLength();
+    int bodyLength = body.jsonLength() + body.binaryLength() + body.indexLength();
     if (bodyLength > MAX_BODY_BYTES) {
       return InjectResult.TOO_LARGE;
     }

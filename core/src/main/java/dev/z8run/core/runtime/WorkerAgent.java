@@ -1,7 +1,6 @@
 package dev.z8run.core.runtime;
 
 import dev.z8run.io.message.MessageFlyweight;
-import dev.z8run.io.message.ScratchBuffer;
 import java.lang.invoke.VarHandle;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -68,9 +67,6 @@ final class WorkerAgent implements Agent {
 
   /** How many batches a caller letting go of the nodes runs from its node's inbox at most. */
   private static final int DRAIN_ROUNDS = 4;
-
-  /** The record of an execution a caller runs inline; used only while holding the worker. */
-  final ScratchBuffer inlineRecord = new ScratchBuffer(1024);
 
   /** The flyweight an inline trigger writes its record's header through (under the worker). */
   final MessageFlyweight inlineHeader = new MessageFlyweight();

@@ -11,6 +11,9 @@ import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.NodeTypeRegistry;
+import dev.z8run.io.json.FieldIndex;
+import dev.z8run.io.json.JsonScanner;
+import dev.z8run.io.message.MessageBodyView;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +22,7 @@ import java.util.Queue;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.agrona.concurrent.UnsafeBuffer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -74,6 +78,42 @@ class InlineRunTest {
     assertEquals(0, metrics.live());
     assertEquals(50, metrics.node("p3").messagesIn());
     assertEquals(50, metrics.node("out").messagesIn());
+  }
+
+  @Test
+  void shouldCarryTheTriggersFieldIndexIntoTheFirstMessageInlineAndQueued() {
+    byte[] json = json("{\"a\":1,\"bb\":[2,3]}");
+    UnsafeBuffer jsonBuffer = new UnsafeBuffer(json);
+    UnsafeBuffer index = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+    int indexLength = FieldIndex.build(jsonBuffer, 0, json.length, index, 0);
+    Queue<String> seen = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    NodeTypeRegistry registry = TestNodes.registry();
+    registry.register(
+        NodeType.builder("index-probe")
+            .outputs()
+            .factory(
+                ctx ->
+                    (msg, out) -> {
+                      long bb = FieldIndex.find(msg, json("bb"));
+                      byte[] value = new byte[JsonScanner.spanEnd(bb) - JsonScanner.spanStart(bb)];
+                      msg.buffer().getBytes(JsonScanner.spanStart(bb), value);
+                      seen.add(
+                          msg.indexLength()
+                              + " "
+                              + msg.jsonString()
+                              + " "
+                              + new String(value, StandardCharsets.UTF_8));
+                    })
+            .build());
+    engine = new Engine(EngineConfig.builder().workers(1).build(), registry);
+    engine.deploy(chain("f", 0, "pass", "index-probe"));
+    MessageBodyView body =
+        new MessageBodyView().json(jsonBuffer, 0, json.length).index(index, 0, indexLength);
+    assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", body));
+    assertEquals(InjectResult.ACCEPTED, engine.trigger("f", "in").tryInject(body)); // queued
+    await("both at the probe", 5_000, () -> seen.size() == 2);
+    String expected = indexLength + " {\"a\":1,\"bb\":[2,3]} [2,3]";
+    assertEquals(List.of(expected, expected), List.copyOf(seen));
   }
 
   @Test

@@ -115,6 +115,36 @@ public final class FieldIndex {
   }
 
   /**
+   * Writes entry {@code n} (0-based) of the index at {@code indexOffset}, for a writer that knows
+   * where the members it wrote lie (offsets relative to the first JSON byte, as {@link #build}
+   * writes them); {@link #putCount} completes the index.
+   */
+  public static void putEntry(
+      MutableDirectBuffer dst,
+      int indexOffset,
+      int n,
+      int keyOffset,
+      int keyLength,
+      int valueStart,
+      int valueEnd) {
+    int entry = indexOffset + lengthFor(n);
+    dst.putInt(entry + KEY_OFFSET, keyOffset);
+    dst.putInt(entry + KEY_LENGTH, keyLength);
+    dst.putInt(entry + VALUE_START, valueStart);
+    dst.putInt(entry + VALUE_END, valueEnd);
+  }
+
+  /**
+   * Writes the count of the index at {@code indexOffset} (at most {@link #MAX_FIELDS}).
+   *
+   * @return the index's length
+   */
+  public static int putCount(MutableDirectBuffer dst, int indexOffset, int count) {
+    dst.putInt(indexOffset + COUNT_OFFSET, count);
+    return lengthFor(count);
+  }
+
+  /**
    * Finds the entry of {@code key} in the index at {@code indexOffset}.
    *
    * @return the entry's offset in {@code index}, or -1
