@@ -219,6 +219,9 @@ class MemoryShareAttackTest {
     assertEquals(503, refused.statusCode(), refused.body());
     assertTrue(
         refused.headers().firstValue("Retry-After").isPresent(), refused.headers().toString());
+    assertTrue(
+        errorMessage(refused).contains("has no memory for the request body"),
+        "the answer says memory was the reason: " + refused.body());
     HttpResponse<String> small = call("POST", "/hook/" + echo + "/e", "{\"n\":1}", null);
     assertEquals(200, small.statusCode(), small.body());
     assertHealthy();

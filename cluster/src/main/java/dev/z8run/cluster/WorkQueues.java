@@ -166,7 +166,7 @@ public final class WorkQueues implements AutoCloseable {
         case ACCEPTED -> {
           return;
         }
-        case BACK_PRESSURED -> LockSupport.parkNanos(200_000);
+        case BACK_PRESSURED, NO_MEMORY -> LockSupport.parkNanos(200_000);
         case TOO_LARGE -> {
           forgetRef(ref);
           LOG.log(Level.WARNING, "work message too large for node '" + nodeId + "': dropped");

@@ -192,8 +192,7 @@ public final class FlowHarness implements AutoCloseable {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     InjectResult result =
         Poll.eventually("inject into " + nodeId)
-            .until(
-                () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
+            .until(() -> engine.inject(flowId, nodeId, body), r -> !r.isTransient());
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
   }
 

@@ -103,8 +103,7 @@ final class PluginFlows implements AutoCloseable {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);
     InjectResult result =
         Poll.eventually("inject into " + nodeId)
-            .until(
-                () -> engine.inject(flowId, nodeId, body), r -> r != InjectResult.BACK_PRESSURED);
+            .until(() -> engine.inject(flowId, nodeId, body), r -> !r.isTransient());
     assertEquals(InjectResult.ACCEPTED, result, "inject into " + nodeId);
   }
 

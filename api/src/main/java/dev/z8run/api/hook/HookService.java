@@ -323,6 +323,13 @@ public final class HookService implements Replies, AutoCloseable {
   private static void refused(ServerResponse response, InjectResult result, String flowId) {
     switch (result) {
       case BACK_PRESSURED -> busy(response, "flow '" + flowId + "' is saturated; retry shortly");
+      case NO_MEMORY ->
+          busy(
+              response,
+              "flow '"
+                  + flowId
+                  + "' has no memory for the request body now (its owner's memory share or the"
+                  + " server's memory budget is held by messages in flight); retry shortly");
       case TOO_LARGE ->
           ErrorResponses.send(
               response,

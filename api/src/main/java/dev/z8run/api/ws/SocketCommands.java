@@ -158,6 +158,11 @@ final class SocketCommands {
               Status.REQUEST_ENTITY_TOO_LARGE_413,
               "msg is larger than node '" + nodeId + "' accepts");
       case BACK_PRESSURED -> new Busy("node inbox full", 100);
+      case NO_MEMORY ->
+          new Busy(
+              "no memory for the message body now: the flow owner's memory share or the server's"
+                  + " memory budget is held by messages in flight",
+              100);
       case ACCEPTED -> throw new IllegalArgumentException("an accepted injection is no refusal");
     };
   }

@@ -92,7 +92,8 @@ public interface NodeContext {
    * @param body the new execution's JSON, binary payload and the out-of-band {@code ref} its
    *     messages carry (see {@link Replies}); a node passing its input on gives the input itself
    * @return {@code ACCEPTED}; {@code UNKNOWN_NODE} when no running flow has that node; {@code
-   *     BACK_PRESSURED}, {@code TOO_LARGE}, {@code NOT_RUNNING} as for the engine's inject command
+   *     BACK_PRESSURED}, {@code NO_MEMORY}, {@code TOO_LARGE}, {@code NOT_RUNNING} as for the
+   *     engine's inject command
    */
   InjectResult triggerAt(String nodeId, MessageBody body);
 

@@ -326,7 +326,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     boolean byReference = byReference(bodyLength, target);
     long block = byReference ? tryBlock(bodyLength) : 0;
     if (byReference && block == 0) {
-      return InjectResult.BACK_PRESSURED;
+      return InjectResult.NO_MEMORY;
     }
     int recordLength = firstRecordLength(bodyLength, byReference);
     long nowNs = nanoClock.nanoTime();
@@ -463,7 +463,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     boolean byReference = byReference(bodyLength, target);
     long block = byReference ? tryBlock(bodyLength) : 0;
     if (byReference && block == 0) {
-      return InjectResult.BACK_PRESSURED;
+      return InjectResult.NO_MEMORY;
     }
     int recordLength = firstRecordLength(bodyLength, byReference);
     int index = target.inbox.tryClaim(MSG_TYPE_ID, recordLength);

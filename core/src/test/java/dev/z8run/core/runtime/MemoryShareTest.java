@@ -249,7 +249,7 @@ class MemoryShareTest {
     engine.deploy(flow, "frank", false);
 
     assertEquals(InjectResult.ACCEPTED, engine.inject("t", "in", body(BODY_BYTES)));
-    assertEquals(InjectResult.BACK_PRESSURED, engine.inject("t", "in", body(BODY_BYTES)));
+    assertEquals(InjectResult.NO_MEMORY, engine.inject("t", "in", body(BODY_BYTES)));
     assertEquals(1, engine.metrics("t").rejected());
     assertEquals(MIB, owner("frank").blockBytes());
     drain();
