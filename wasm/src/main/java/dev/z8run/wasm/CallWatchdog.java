@@ -10,12 +10,18 @@ import java.util.concurrent.TimeUnit;
  * ChicoryInterruptedException}, so a runaway loop ends within microseconds of its deadline; a host
  * function blocked in I/O is interrupted the same way.
  *
- * <p>One {@link Slot} per plugin instance, used by one thread at a time. A timer fires at most once
- * per call and only while that call runs: {@link Slot#end} and the timer meet under the slot's
- * lock, so a late timer never interrupts the thread's next task.
+ * <p>One {@link Slot} per plugin instance, used by one thread at a time. A timer fires only while
+ * its call runs: {@link Slot#end} and the timer meet under the slot's lock, so a late timer never
+ * interrupts the thread's next task. Past the deadline it fires again every {@link #REPEAT_MS} ms
+ * until the call ends: an interrupt that something between the loop and the timer consumed (a
+ * library that clears the flag, a wait that swallowed it) is given again, so a runaway call cannot
+ * keep its thread, and the carrier of the virtual threads every plugin call runs on, for good.
  */
 final class CallWatchdog {
   static final CallWatchdog SHARED = new CallWatchdog();
+
+  /** How often a call past its deadline is interrupted again until it ends. */
+  static final long REPEAT_MS = 50;
 
   private final ScheduledThreadPoolExecutor timer;
 
@@ -41,7 +47,13 @@ final class CallWatchdog {
         id = ++call;
         timedOut = false;
       }
-      timeout = SHARED.timer.schedule(() -> fire(id), timeoutMs, TimeUnit.MILLISECONDS);
+      ScheduledFuture<?> first =
+          SHARED.timer.schedule(() -> fire(id), timeoutMs, TimeUnit.MILLISECONDS);
+      synchronized (this) {
+        if (!timedOut) { // else it fired already and scheduled its repeat
+          timeout = first;
+        }
+      }
     }
 
     /**
@@ -50,11 +62,13 @@ final class CallWatchdog {
      */
     boolean end() {
       boolean expired;
+      ScheduledFuture<?> pending;
       synchronized (this) {
         thread = null;
         expired = timedOut;
+        pending = timeout;
       }
-      timeout.cancel(false);
+      pending.cancel(false);
       if (expired) {
         Thread.interrupted();
       }
@@ -70,6 +84,7 @@ final class CallWatchdog {
       if (thread != null && call == id) {
         timedOut = true;
         thread.interrupt();
+        timeout = SHARED.timer.schedule(() -> fire(id), REPEAT_MS, TimeUnit.MILLISECONDS);
       }
     }
   }
