@@ -52,36 +52,29 @@ final class HookMessage {
 
   private HookMessage() {}
 
-  static byte[] encode(
-      ServerRequest request, String path, Map<String, String> params, byte[] body) {
-    return encode(request, path, params, body, null, null);
-  }
-
   /**
-   * As {@link #encode(ServerRequest, String, Map, byte[])}, in the writer's own buffer ({@link
-   * Encoded#jsonLength()} of its bytes): for a caller that copies the message at once, as the
-   * engine copies it into the execution's first record.
+   * The message of {@link HookMessage} (see the class comment), in the writer's own buffer ({@link
+   * Encoded#jsonLength()} of its bytes) with its field index after it: for a caller that copies the
+   * message at once, as the engine copies it into the execution's first record.
    */
   static Encoded encodeInPlace(
       ServerRequest request, String path, Map<String, String> params, byte[] body) {
-    byte[] bodyJson = body(request, body);
-    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length + INDEX_BYTES);
-    out.raw("{\"payload\":");
-    int payloadStart = out.length();
-    out.raw("{\"req\":");
-    int reqStart = out.length();
-    writeReq(out, request, path, params, false, bodyJson);
-    int reqLength = out.length() - reqStart;
-    out.write((byte) '}');
-    int payloadEnd = out.length();
-    out.raw(",\"req\":").repeat(reqStart, reqLength).write((byte) '}');
+    Written written = write(request, path, params, body, null, null, INDEX_BYTES);
+    JsonBytes out = written.out();
     int jsonLength = out.length();
+    int payloadEnd = written.payloadEnd();
     // the field index after the JSON (FieldIndex): where payload and req lie, as written
     out.raw(INDEX_ROOM);
     UnsafeBuffer index = new UnsafeBuffer(out.array());
-    FieldIndex.putEntry(index, jsonLength, 0, 2, 7, payloadStart, payloadEnd);
+    FieldIndex.putEntry(index, jsonLength, 0, 2, 7, PAYLOAD_START, payloadEnd);
     FieldIndex.putEntry(
-        index, jsonLength, 1, payloadEnd + 2, 3, jsonLength - 1 - reqLength, jsonLength - 1);
+        index,
+        jsonLength,
+        1,
+        payloadEnd + 2,
+        3,
+        jsonLength - 1 - written.reqLength(),
+        jsonLength - 1);
     FieldIndex.putCount(index, jsonLength, 2);
     return new Encoded(out.array(), jsonLength, INDEX_BYTES, NO_BYTES);
   }
@@ -91,9 +84,12 @@ final class HookMessage {
 
   private static final String INDEX_ROOM = " ".repeat(INDEX_BYTES);
 
+  /** Where the payload's value starts: after {@code {"payload":}. */
+  private static final int PAYLOAD_START = "{\"payload\":".length();
+
   /**
-   * As {@link #encode(ServerRequest, String, Map, byte[])}, with one more top-level member after
-   * {@code req} when {@code memberName} is not null: {@code ,"memberName":memberJson}.
+   * The message with one more top-level member after {@code req}: {@code ,"memberName":memberJson}
+   * (a {@code webhook} node's verdict).
    *
    * @param memberName a plain key (written as is, between quotes: no characters to escape)
    * @param memberJson the member's value, one well-formed JSON value
@@ -105,29 +101,43 @@ final class HookMessage {
       byte[] body,
       String memberName,
       byte[] memberJson) {
-    return write(request, path, params, body, memberName, memberJson).toByteArray();
+    return write(request, path, params, body, memberName, memberJson, 0).out().toByteArray();
   }
 
-  private static JsonBytes write(
+  /**
+   * A message as written: the writer, where the payload's value ends and how long REQ is (it stands
+   * twice: in the payload and as the last or next-to-last member).
+   */
+  private record Written(JsonBytes out, int payloadEnd, int reqLength) {}
+
+  /**
+   * Writes {@code {"payload":{"req":REQ},"req":REQ}}, with {@code ,"memberName":memberJson} before
+   * the closing brace when {@code memberName} is not null, leaving {@code room} bytes of capacity
+   * after it.
+   */
+  private static Written write(
       ServerRequest request,
       String path,
       Map<String, String> params,
       byte[] body,
       String memberName,
-      byte[] memberJson) {
+      byte[] memberJson,
+      int room) {
     byte[] bodyJson = body(request, body);
     int memberLength = memberName == null ? 0 : memberName.length() + memberJson.length + 4;
-    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length + memberLength);
+    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length + memberLength + room);
     out.raw("{\"payload\":{\"req\":");
     int reqStart = out.length();
     writeReq(out, request, path, params, false, bodyJson);
     int reqLength = out.length() - reqStart;
-    out.raw("},\"req\":").repeat(reqStart, reqLength);
+    out.write((byte) '}');
+    int payloadEnd = out.length();
+    out.raw(",\"req\":").repeat(reqStart, reqLength);
     if (memberName != null) {
       out.raw(",\"").raw(memberName).raw("\":").write(memberJson);
     }
     out.write((byte) '}');
-    return out;
+    return new Written(out, payloadEnd, reqLength);
   }
 
   /**
