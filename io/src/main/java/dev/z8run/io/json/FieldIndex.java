@@ -70,8 +70,7 @@ public final class FieldIndex {
     i = JsonScanner.skipWhitespace(json, i + 1, limit);
     int count = 0;
     if (i < limit && json.getByte(i) == '}') {
-      dst.putInt(dstOffset + COUNT_OFFSET, 0);
-      return ENTRIES_OFFSET;
+      return putCount(dst, dstOffset, 0);
     }
     while (i < limit) {
       if (json.getByte(i) != '"' || count == MAX_FIELDS) {
@@ -91,11 +90,14 @@ public final class FieldIndex {
       if (valueEnd < 0) {
         return 0;
       }
-      int entry = dstOffset + lengthFor(count);
-      dst.putInt(entry + KEY_OFFSET, keyStart - offset);
-      dst.putInt(entry + KEY_LENGTH, keyEnd - keyStart);
-      dst.putInt(entry + VALUE_START, valueStart - offset);
-      dst.putInt(entry + VALUE_END, valueEnd - offset);
+      putEntry(
+          dst,
+          dstOffset,
+          count,
+          keyStart - offset,
+          keyEnd - keyStart,
+          valueStart - offset,
+          valueEnd - offset);
       count++;
       i = JsonScanner.skipWhitespace(json, valueEnd, limit);
       if (i >= limit) {
@@ -103,8 +105,7 @@ public final class FieldIndex {
       }
       byte b = json.getByte(i);
       if (b == '}') {
-        dst.putInt(dstOffset + COUNT_OFFSET, count);
-        return lengthFor(count);
+        return putCount(dst, dstOffset, count);
       }
       if (b != ',') {
         return 0;
@@ -115,9 +116,9 @@ public final class FieldIndex {
   }
 
   /**
-   * Writes entry {@code n} (0-based) of the index at {@code indexOffset}, for a writer that knows
-   * where the members it wrote lie (offsets relative to the first JSON byte, as {@link #build}
-   * writes them); {@link #putCount} completes the index.
+   * Writes entry {@code n} (0-based) of the index at {@code indexOffset} (offsets relative to the
+   * first JSON byte); {@link #putCount} completes the index. The one writer of entries: {@link
+   * #build}, the patches that keep an index current, and writers that know where their members lie.
    */
   public static void putEntry(
       MutableDirectBuffer dst,

@@ -262,20 +262,16 @@ public final class JsonPatch {
       // every entry stays where it was
       Bytes.copy(index, indexOffset, dst, dstOffset, FieldIndex.lengthFor(count));
       if (appended) {
-        int to = dstOffset + FieldIndex.lengthFor(count);
         int key = start + (needsComma ? 1 : 0) + 1;
-        dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, count + 1);
-        dst.putInt(to + FieldIndex.KEY_OFFSET, key);
-        dst.putInt(to + FieldIndex.KEY_LENGTH, path[0].length);
-        dst.putInt(to + FieldIndex.VALUE_START, key + path[0].length + 2);
-        dst.putInt(to + FieldIndex.VALUE_END, start + written);
+        FieldIndex.putEntry(
+            dst, dstOffset, count, key, path[0].length, key + path[0].length + 2, start + written);
+        FieldIndex.putCount(dst, dstOffset, count + 1);
       }
       return;
     }
-    dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, count);
+    FieldIndex.putCount(dst, dstOffset, count);
     int from = indexOffset + FieldIndex.ENTRIES_OFFSET;
-    int to = dstOffset + FieldIndex.ENTRIES_OFFSET;
-    for (int n = 0; n < count; n++, from += FieldIndex.ENTRY_BYTES, to += FieldIndex.ENTRY_BYTES) {
+    for (int n = 0; n < count; n++, from += FieldIndex.ENTRY_BYTES) {
       int key = index.getInt(from + FieldIndex.KEY_OFFSET);
       int valueStart = index.getInt(from + FieldIndex.VALUE_START);
       int valueEnd = index.getInt(from + FieldIndex.VALUE_END);
@@ -286,10 +282,8 @@ public final class JsonPatch {
       } else if (valueStart <= start && end <= valueEnd) {
         valueEnd += delta;
       }
-      dst.putInt(to + FieldIndex.KEY_OFFSET, key);
-      dst.putInt(to + FieldIndex.KEY_LENGTH, index.getInt(from + FieldIndex.KEY_LENGTH));
-      dst.putInt(to + FieldIndex.VALUE_START, valueStart);
-      dst.putInt(to + FieldIndex.VALUE_END, valueEnd);
+      FieldIndex.putEntry(
+          dst, dstOffset, n, key, index.getInt(from + FieldIndex.KEY_LENGTH), valueStart, valueEnd);
     }
   }
 

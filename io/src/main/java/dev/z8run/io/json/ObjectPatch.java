@@ -291,7 +291,6 @@ public final class ObjectPatch {
    * {@link #resultIndexLength()} is not 0.
    */
   public void writeIndex(MutableDirectBuffer dst, int dstOffset) {
-    int to = dstOffset + FieldIndex.ENTRIES_OFFSET;
     int at = 1; // after {
     int members = 0;
     for (int n = 0; n < count; n++) {
@@ -306,10 +305,15 @@ public final class ObjectPatch {
       int valueStart = valueStart(entry);
       int newValueStart = at + valueStart - keyStart + 1;
       int valueLength = edit[n] == KEEP ? valueEnd(entry) - valueStart : editLength[n];
-      putEntry(
-          dst, to, at + 1, index.getInt(entry + FieldIndex.KEY_LENGTH), newValueStart, valueLength);
+      FieldIndex.putEntry(
+          dst,
+          dstOffset,
+          members,
+          at + 1,
+          index.getInt(entry + FieldIndex.KEY_LENGTH),
+          newValueStart,
+          newValueStart + valueLength);
       at = newValueStart + valueLength;
-      to += FieldIndex.ENTRY_BYTES;
       members++;
     }
     for (int a = 0; a < appended; a++) {
@@ -317,20 +321,13 @@ public final class ObjectPatch {
         at++;
       }
       int valueStart = at + appendKeyLength[a] + 1;
-      putEntry(dst, to, at + 1, appendKeyLength[a] - 2, valueStart, appendValueLength[a]);
-      at = valueStart + appendValueLength[a];
-      to += FieldIndex.ENTRY_BYTES;
+      int valueEnd = valueStart + appendValueLength[a];
+      FieldIndex.putEntry(
+          dst, dstOffset, members, at + 1, appendKeyLength[a] - 2, valueStart, valueEnd);
+      at = valueEnd;
       members++;
     }
-    dst.putInt(dstOffset + FieldIndex.COUNT_OFFSET, members);
-  }
-
-  private static void putEntry(
-      MutableDirectBuffer dst, int to, int key, int keyLength, int valueStart, int valueLength) {
-    dst.putInt(to + FieldIndex.KEY_OFFSET, key);
-    dst.putInt(to + FieldIndex.KEY_LENGTH, keyLength);
-    dst.putInt(to + FieldIndex.VALUE_START, valueStart);
-    dst.putInt(to + FieldIndex.VALUE_END, valueStart + valueLength);
+    FieldIndex.putCount(dst, dstOffset, members);
   }
 
   private int entry(int member) {
