@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * interrupts the thread's next task. Past the deadline it fires again every {@link #REPEAT_MS} ms
  * until the call ends: an interrupt that something between the loop and the timer consumed (a
  * library that clears the flag, a wait that swallowed it) is given again, so a runaway call cannot
- * keep its thread, and the carrier of the virtual threads every plugin call runs on, for good.
+ * keep its thread (one of the engine's compute threads) for good.
  */
 final class CallWatchdog {
   static final CallWatchdog SHARED = new CallWatchdog();

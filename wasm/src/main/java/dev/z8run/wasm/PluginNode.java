@@ -16,8 +16,9 @@ import java.util.concurrent.Semaphore;
 import org.agrona.concurrent.UnsafeBuffer;
 
 /**
- * A node running a plugin. Its type is blocking, so the engine calls it on virtual threads, never
- * on a worker. Each message's {@code payload} goes to {@code z8_process} as JSON; each entry {@code
+ * A node running a plugin. Its type is blocking and its calls compute, so the engine calls it on
+ * its compute threads ({@link dev.z8run.core.node.NodeContext#declareComputeBound}), never on a
+ * worker. Each message's {@code payload} goes to {@code z8_process} as JSON; each entry {@code
  * {"port": n | "name", "payload": ...}} of the result leaves on that port as the input message with
  * its payload replaced.
  *
@@ -42,7 +43,12 @@ final class PluginNode implements Node, PluginHost {
     this.context = context;
     this.contexts = contexts;
     this.configJson = JsonCodec.write(context.config());
+    // a call computes until it returns or its time limit: on a compute thread, not a carrier
+    context.declareComputeBound();
     int maxInFlight = module.manifest().limits().maxInFlight();
+    // the engine hands over no more calls than can run: one waiting for an instance would hold a
+    // compute thread that other nodes' calls need
+    context.limitConcurrency(maxInFlight);
     this.inFlight = new Semaphore(maxInFlight);
     this.idle = new ArrayBlockingQueue<>(maxInFlight);
     this.outputs = module.manifest().outputs();

@@ -9,8 +9,9 @@ import dev.z8run.io.message.MessageFlyweight;
  * neither block nor allocate on its hot path; after a call {@linkplain NodeContext#releaseWorker
  * released the worker} the next calls may come from another thread of that worker (never two at
  * once). A node whose type is {@linkplain dev.z8run.core.registry.NodeType#blocking() blocking} is
- * called on virtual threads, possibly several at once (up to the runtime's per-node concurrency
- * limit), and may block.
+ * called on virtual threads (on the engine's compute threads when it {@linkplain
+ * NodeContext#declareComputeBound declared its calls compute-bound}), possibly several at once (up
+ * to the runtime's per-node concurrency limit), and may block.
  *
  * <p>An exception thrown from {@link #onMessage} becomes an error event for this node and the
  * message's execution; the worker goes on with the next message.

@@ -172,6 +172,17 @@ public interface NodeContext {
   }
 
   /**
+   * Declares that this node's calls work the CPU (a plugin's code, a model run in process) rather
+   * than wait on I/O: they then run on the engine's compute threads, platform threads the operating
+   * system time-slices, instead of virtual threads. A virtual thread that computes keeps its
+   * carrier until it returns, and the carriers (one per core) serve every web request and every I/O
+   * node of every user: a few calls computing for seconds would stall all of them. Only for
+   * {@linkplain dev.z8run.core.registry.NodeType#blocking() blocking} nodes, and only while the
+   * node is being built (from its factory). Ignored for non-blocking nodes.
+   */
+  default void declareComputeBound() {}
+
+  /**
    * The environment variables flows may read: the {@link NodeEnvironment} service the host
    * installed, or {@link NodeEnvironment#EMPTY}.
    */

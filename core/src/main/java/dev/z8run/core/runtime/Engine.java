@@ -29,6 +29,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -67,6 +69,16 @@ public final class Engine implements AutoCloseable {
 
   private final BodyBlocks blocks;
   private final ExecutorService virtualThreads = Executors.newVirtualThreadPerTaskExecutor();
+
+  /**
+   * The compute threads: platform threads for the calls of blocking nodes that work the CPU ({@link
+   * dev.z8run.core.node.NodeContext#declareComputeBound}), made on the first such node.
+   */
+  private volatile ThreadPoolExecutor computeThreads;
+
+  /** How long a compute thread with nothing to do lives on. */
+  private static final long COMPUTE_IDLE_SECONDS = 10;
+
   private final Map<String, FlowRuntime> flows = new ConcurrentHashMap<>();
   private final List<EngineListener> listeners = new CopyOnWriteArrayList<>();
   private final Map<Class<?>, Object> services = new ConcurrentHashMap<>();
@@ -339,6 +351,38 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
+   * The compute threads, made on first use: up to {@link EngineConfig#blockingConcurrency()}
+   * platform threads ("z8-compute-N", daemons), each ending after {@value #COMPUTE_IDLE_SECONDS} s
+   * with nothing to do, so a server without such nodes keeps none. Past that many calls at once the
+   * next ones wait in the pool's queue; the nodes' own limits bound what can be queued. Unlike
+   * virtual threads they are time-sliced by the operating system: a call running away until its
+   * time limit shares a core with the rest instead of holding a carrier of the virtual threads.
+   * Called under the deploy lock.
+   */
+  private ThreadPoolExecutor computeThreads() {
+    ThreadPoolExecutor compute = computeThreads;
+    if (compute == null) {
+      AtomicInteger numbers = new AtomicInteger();
+      int threads = config.blockingConcurrency();
+      compute =
+          new ThreadPoolExecutor(
+              threads,
+              threads,
+              COMPUTE_IDLE_SECONDS,
+              TimeUnit.SECONDS,
+              new LinkedBlockingQueue<>(),
+              task ->
+                  Thread.ofPlatform()
+                      .name("z8-compute-" + numbers.incrementAndGet())
+                      .daemon(true)
+                      .unstarted(task));
+      compute.allowCoreThreadTimeOut(true);
+      computeThreads = compute;
+    }
+    return compute;
+  }
+
+  /**
    * The plan's node instances, each with an inbox of {@code inboxBytes[index]} bytes; when one
    * cannot be made, the nodes made are stopped and their inboxes freed before the failure is
    * thrown.
@@ -391,7 +435,7 @@ public final class Engine implements AutoCloseable {
                   planned,
                   node,
                   inboxBytes[planned.index()],
-                  virtualThreads,
+                  context.computeBound() ? computeThreads() : virtualThreads,
                   Math.min(config.blockingConcurrency(), context.concurrencyLimit()))
               : new NodeInstance(runtime, planned, node, inboxBytes[planned.index()], true);
     }
@@ -926,6 +970,10 @@ public final class Engine implements AutoCloseable {
       }
     }
     virtualThreads.shutdownNow();
+    ThreadPoolExecutor compute = computeThreads;
+    if (compute != null) {
+      compute.shutdownNow();
+    }
     timers.close();
     blocks.close();
   }

@@ -31,6 +31,7 @@ final class RuntimeNodeContext implements NodeContext {
   private final Map<Class<?>, Object> services;
   private final ContextStore globalContext;
   private int concurrencyLimit = Integer.MAX_VALUE;
+  private boolean computeBound;
 
   RuntimeNodeContext(
       Engine engine,
@@ -95,6 +96,16 @@ final class RuntimeNodeContext implements NodeContext {
    */
   int concurrencyLimit() {
     return concurrencyLimit;
+  }
+
+  @Override
+  public void declareComputeBound() {
+    computeBound = true;
+  }
+
+  /** Whether the node asked for the compute threads ({@link #declareComputeBound}). */
+  boolean computeBound() {
+    return computeBound;
   }
 
   @Override

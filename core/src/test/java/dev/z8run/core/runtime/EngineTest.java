@@ -24,6 +24,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -490,6 +491,33 @@ class EngineTest {
     int most = TestNodes.BLOCKING_MAX.get();
     assertTrue(most > 1 && most <= 32, "messages in the node at once: " + most);
     await("completed", 5_000, () -> engine.metrics("blk").completed() == 200);
+  }
+
+  @Test
+  void shouldRunComputeBoundNodesOnComputeThreadsConcurrently() {
+    start(EngineConfig.builder().workers(2).blockingConcurrency(8).build());
+    engine.deploy(
+        TestNodes.newFlow("cpu")
+            .node("in", "trigger")
+            .node("work", "blocking", Map.of("sleepMs", 20, "compute", true))
+            .node("out", "record")
+            .wire("in", "work")
+            .wire("work", "out")
+            .build());
+    for (int i = 0; i < 100; i++) {
+      injectAccepted(engine, "cpu", "in", json("{\"s\":" + i + "}"));
+    }
+    Queue<String> received = TestNodes.RECEIVED.get("out");
+    await("all through the compute-bound node", 30_000, () -> received.size() == 100);
+    assertTrue(
+        TestNodes.BLOCKING_THREADS.stream()
+            .allMatch(t -> !t.isVirtual() && t.getName().startsWith("z8-compute-")),
+        "threads: " + TestNodes.BLOCKING_THREADS.stream().map(Thread::getName).distinct().toList());
+    Set<Thread> threads = new HashSet<>(TestNodes.BLOCKING_THREADS);
+    assertTrue(threads.size() <= 8, "at most blockingConcurrency compute threads: " + threads);
+    int most = TestNodes.BLOCKING_MAX.get();
+    assertTrue(most > 1 && most <= 8, "messages in the node at once: " + most);
+    await("completed", 5_000, () -> engine.metrics("cpu").completed() == 100);
   }
 
   @Test

@@ -179,6 +179,9 @@ final class TestNodes {
                 ctx -> {
                   long sleepMs = ctx.configLong("sleepMs", 5);
                   boolean fresh = ctx.configBoolean("fresh", false);
+                  if (ctx.configBoolean("compute", false)) {
+                    ctx.declareComputeBound();
+                  }
                   return (msg, out) -> {
                     BLOCKING_THREADS.add(Thread.currentThread());
                     BLOCKING_MAX.accumulateAndGet(BLOCKING_NOW.incrementAndGet(), Math::max);
