@@ -3,7 +3,6 @@ package dev.z8run.core.runtime;
 import dev.z8run.io.message.LazyZeroedMemory;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BitUtil;
 import org.agrona.concurrent.UnsafeBuffer;
 
@@ -30,7 +29,10 @@ import org.agrona.concurrent.UnsafeBuffer;
  * with a few executions in flight keeps a few pages of the table resident, not the whole of it (4
  * MiB for the default 65,536 slots).
  *
- * <p>Thread-safe: slots are claimed by CAS, credit moves by atomic add.
+ * <p>Thread-safe: slots are claimed by CAS, credit moves by atomic add. The triggers' cursor is the
+ * table's first line, before the slots, not a field beside the ones the threads that return credit
+ * read: a trigger on one core bumping it with every execution would otherwise take their line from
+ * another core with every message.
  */
 public final class ExecutionTable {
   public static final long INITIAL_CREDIT = 1L << 62;
@@ -71,7 +73,8 @@ public final class ExecutionTable {
   @SuppressWarnings("unused") // through WINDOW_MASK
   private volatile int windowMask;
 
-  private final AtomicLong cursor = new AtomicLong();
+  /** The offset of the triggers' cursor in {@link #slots}: a line of its own before the slots. */
+  private static final int CURSOR_OFFSET = 0;
 
   /** Receives completed executions; called on the thread that returned the last credit. */
   public interface CompletionHandler {
@@ -86,7 +89,7 @@ public final class ExecutionTable {
    */
   public ExecutionTable(int capacity, CompletionHandler completionHandler) {
     int slotsCount = BitUtil.findNextPositivePowerOfTwo(Math.max(capacity, 16));
-    this.slots = LazyZeroedMemory.allocate(slotsCount * SLOT_LENGTH, SLOT_LENGTH);
+    this.slots = LazyZeroedMemory.allocate((slotsCount + 1) * SLOT_LENGTH, SLOT_LENGTH);
     this.mask = slotsCount - 1;
     this.windowMask = Math.min(slotsCount, INITIAL_WINDOW) - 1;
     this.completionHandler = completionHandler;
@@ -107,7 +110,7 @@ public final class ExecutionTable {
 
   /** Off-heap bytes a table of {@code capacity} executions reserves (slots and alignment). */
   static long reservedBytes(int capacity) {
-    return (long) BitUtil.findNextPositivePowerOfTwo(Math.max(capacity, 16)) * SLOT_LENGTH
+    return ((long) BitUtil.findNextPositivePowerOfTwo(Math.max(capacity, 16)) + 1) * SLOT_LENGTH
         + SLOT_LENGTH;
   }
 
@@ -136,9 +139,9 @@ public final class ExecutionTable {
 
   private int tryClaim(int window, int triggerNode, int flags, long startNs) {
     for (int probe = 0; probe < MAX_PROBES; probe++) {
-      long ticket = cursor.getAndIncrement();
+      long ticket = slots.getAndAddLong(CURSOR_OFFSET, 1);
       int slot = (int) (ticket & window);
-      int offset = slot * SLOT_LENGTH;
+      int offset = offset(slot);
       if (slots.getIntVolatile(offset + STATE_OFFSET) == FREE
           && slots.compareAndSetInt(offset + STATE_OFFSET, FREE, CLAIMING)) {
         slots.putLong(offset + EXECUTION_ID_OFFSET, ticket + 1);
@@ -154,8 +157,13 @@ public final class ExecutionTable {
     return -1;
   }
 
+  /** Where {@code slot} starts in {@link #slots}: after the cursor's line. */
+  private static int offset(int slot) {
+    return (slot + 1) * SLOT_LENGTH;
+  }
+
   public long executionId(int slot) {
-    return slots.getLong(slot * SLOT_LENGTH + EXECUTION_ID_OFFSET);
+    return slots.getLong(offset(slot) + EXECUTION_ID_OFFSET);
   }
 
   /**
@@ -164,7 +172,7 @@ public final class ExecutionTable {
    * @return true when this call completed the execution
    */
   public boolean returnCredit(int slot, long credit) {
-    int offset = slot * SLOT_LENGTH;
+    int offset = offset(slot);
     long left = slots.getAndAddLong(offset + OUTSTANDING_OFFSET, -credit) - credit;
     if (left != 0) {
       return false;
@@ -181,17 +189,17 @@ public final class ExecutionTable {
 
   /** Adds credit to a live execution; the caller must hold unreturned credit of it. */
   public void addCredit(int slot, long credit) {
-    slots.getAndAddLong(slot * SLOT_LENGTH + OUTSTANDING_OFFSET, credit);
+    slots.getAndAddLong(offset(slot) + OUTSTANDING_OFFSET, credit);
   }
 
   /** The node that started the execution in {@code slot} (valid while the caller holds credit). */
   public int triggerNode(int slot) {
-    return slot < 0 ? -1 : slots.getInt(slot * SLOT_LENGTH + TRIGGER_NODE_OFFSET);
+    return slot < 0 ? -1 : slots.getInt(offset(slot) + TRIGGER_NODE_OFFSET);
   }
 
   /** Records the first node that failed in this execution; later failures keep the first. */
   public void markFailed(int slot, int nodeIndex) {
-    slots.compareAndSetInt(slot * SLOT_LENGTH + FAILED_NODE_OFFSET, -1, nodeIndex);
+    slots.compareAndSetInt(offset(slot) + FAILED_NODE_OFFSET, -1, nodeIndex);
   }
 
   /** Number of slots holding a live execution (a scan: for the control plane). */
@@ -199,7 +207,7 @@ public final class ExecutionTable {
     int live = 0;
     int window = windowMask;
     for (int slot = 0; slot <= window; slot++) {
-      if (slots.getIntVolatile(slot * SLOT_LENGTH + STATE_OFFSET) != FREE) {
+      if (slots.getIntVolatile(offset(slot) + STATE_OFFSET) != FREE) {
         live++;
       }
     }

@@ -29,8 +29,12 @@ import org.agrona.concurrent.ringbuffer.RingBufferDescriptor;
  * blocks, so its nodes cannot all wait on each other's full inboxes.
  *
  * <p>Threading: owned by its worker; the control plane reads only counters and the inbox size.
+ * Nodes on other workers read its wiring and inbox fields to send it messages, so the fields its
+ * worker writes per message live apart ({@link WorkerWritten}), and the object starts with a cache
+ * line of padding, away from the last thing the heap put before it (often another node's parts,
+ * written by another worker).
  */
-class NodeInstance implements ControlledMessageHandler {
+class NodeInstance extends CacheLinePadding implements ControlledMessageHandler {
   final FlowRuntime flow;
   final int index;
   final String nodeId;
@@ -65,18 +69,11 @@ class NodeInstance implements ControlledMessageHandler {
   /** The trailer of {@link #inbox} (its positions), for {@link #inboxEmpty()}. */
   private final UnsafeBuffer inboxTrailer;
 
-  /**
-   * The inbox's head position after the last {@link #poll} that took messages: the head never goes
-   * back, so a tail equal to it means an empty inbox, found with one load of the ring's trailer
-   * instead of two ({@link #inboxEmpty()}). Volatile for the stand-in, which polls for the worker.
-   */
-  private volatile long polledHead;
+  /** What this node's worker writes per message, on cache lines of its own. */
+  private final WorkerWritten written = new WorkerWritten();
 
   /** This node's line of {@link FlowRuntime#counters}, written by its worker. */
   private final UnsafeBuffer counterLine;
-
-  /** Messages until the next one timed into the latency histogram (the first one is). */
-  private int latencyCountdown = 1;
 
   private final MessageFlyweight input = new MessageFlyweight();
 
@@ -198,7 +195,8 @@ class NodeInstance implements ControlledMessageHandler {
     input.wrap(buffer, offset, deferred ? length - Integer.BYTES : length).resolve();
     out.begin(this, input);
     // traced messages and one in latencySampleEvery are timed (one or two clock reads)
-    boolean timed = input.traced() | --latencyCountdown == 0;
+    WorkerWritten written = this.written;
+    boolean timed = input.traced() | --written.latencyCountdown == 0;
     long startNs =
         !timed ? 0 : previousEndNs != NOT_TIMED ? previousEndNs : flow.nanoClock.nanoTime();
     try {
@@ -223,8 +221,8 @@ class NodeInstance implements ControlledMessageHandler {
         flow.nodeCompleted(index, input, ns);
         endNs = NOT_TIMED; // recording the trace is not the next node's processing time
       }
-      if (latencyCountdown <= 0) {
-        latencyCountdown =
+      if (written.latencyCountdown <= 0) {
+        written.latencyCountdown =
             flow.latencySampleEvery == 0 ? Integer.MAX_VALUE : flow.latencySampleEvery;
       }
       if (flow.latencySampleEvery != 0) {
@@ -251,7 +249,7 @@ class NodeInstance implements ControlledMessageHandler {
     }
     int read = inbox.controlledRead(this, limit);
     if (read > 0) {
-      polledHead = inboxTrailer.getLong(RingBufferDescriptor.HEAD_POSITION_OFFSET);
+      written.polledHead = inboxTrailer.getLong(RingBufferDescriptor.HEAD_POSITION_OFFSET);
     }
     return moved + read;
   }
@@ -354,7 +352,7 @@ class NodeInstance implements ControlledMessageHandler {
   boolean inboxEmpty() {
     long tail = inboxTrailer.getLongVolatile(RingBufferDescriptor.TAIL_POSITION_OFFSET);
     // the head as the last poll left it (a past head: equal to the tail, so is the head now)
-    return tail == polledHead
+    return tail == written.polledHead
         || tail == inboxTrailer.getLongVolatile(RingBufferDescriptor.HEAD_POSITION_OFFSET);
   }
 
@@ -421,5 +419,36 @@ class NodeInstance implements ControlledMessageHandler {
     return inbox.producerPosition() != inbox.consumerPosition()
         || !pending.isEmpty()
         || !loop.isEmpty();
+  }
+
+  /**
+   * The fields of a node its worker writes with every message or poll, kept off the lines of the
+   * fields that nodes on other workers read to send it messages ({@link #inbox}, {@link
+   * #maxRecordLength}, {@link #worker}): in one object with them, the line moved between the two
+   * cores with every message of a chain cut across workers ({@link CacheLinePadding}).
+   */
+  static class WorkerWrittenFields extends CacheLinePadding {
+    /** Messages until the next one timed into the latency histogram (the first one is). */
+    int latencyCountdown = 1;
+
+    /**
+     * The inbox's head position after the last {@link #poll} that took messages: the head never
+     * goes back, so a tail equal to it means an empty inbox, found with one load of the ring's
+     * trailer instead of two ({@link #inboxEmpty()}). Volatile for the stand-in, which polls for
+     * the worker.
+     */
+    volatile long polledHead;
+  }
+
+  /** {@link WorkerWrittenFields} with a cache line of padding after them. */
+  static final class WorkerWritten extends WorkerWrittenFields {
+    long q01;
+    long q02;
+    long q03;
+    long q04;
+    long q05;
+    long q06;
+    long q07;
+    long q08;
   }
 }

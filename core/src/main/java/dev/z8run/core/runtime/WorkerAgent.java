@@ -16,7 +16,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * #instances(NodeInstance[])}); the agent picks it up at the start of its next cycle and counts
  * cycles so the control plane can tell when a removed instance is no longer being run.
  */
-final class WorkerAgent implements Agent {
+final class WorkerAgent extends CacheLinePadding implements Agent {
   private static final NodeInstance[] NONE = new NodeInstance[0];
 
   private final int id;
@@ -31,11 +31,8 @@ final class WorkerAgent implements Agent {
   /** The thread running the duty cycle now: the agent's runner, or a stand-in. */
   private volatile Thread thread;
 
-  /** Set by {@link #reattach}: the thread back in charge must end its (stale) cycle. */
-  private boolean brokeOut;
-
-  /** The instance whose inbox the running thread reads now (its record is not yet consumed). */
-  private NodeInstance polling;
+  /** What the thread running the duty cycle writes every cycle, on cache lines of its own. */
+  private final CycleWritten written = new CycleWritten();
 
   private static final AtomicInteger STAND_INS = new AtomicInteger();
 
@@ -71,8 +68,6 @@ final class WorkerAgent implements Agent {
   /** The flyweight an inline trigger writes its record's header through (under the worker). */
   final MessageFlyweight inlineHeader = new MessageFlyweight();
 
-  private long cycles;
-
   WorkerAgent(int id, int batchLimit, NanoClock nanoClock) {
     this.id = id;
     this.batchLimit = batchLimit;
@@ -96,6 +91,7 @@ final class WorkerAgent implements Agent {
     }
     // the instance being polled is in use too: its record stays in its ring until the call (a
     // continuation of it) returns, so the stand-in must not read that ring meanwhile
+    NodeInstance polling = written.polling;
     NodeInstance reading = polling != null && polling != instance ? polling : null;
     StandIn standIn = new StandIn(emitter, current, reading);
     instance.standIn = standIn;
@@ -141,7 +137,7 @@ final class WorkerAgent implements Agent {
     }
     instance.detached = false;
     instance.standIn = null;
-    brokeOut = true;
+    written.brokeOut = true;
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
@@ -149,7 +145,7 @@ final class WorkerAgent implements Agent {
 
   /** Whether the thread back from a detached call must end its cycle now (clears the flag). */
   boolean brokeOut() {
-    return brokeOut;
+    return written.brokeOut;
   }
 
   /** Runs the duty cycle while a detached call goes on; ends at a cycle's end once stopped. */
@@ -216,27 +212,28 @@ final class WorkerAgent implements Agent {
 
   private int cycle() {
     NodeInstance[] current = instances;
+    CycleWritten written = this.written;
     int work = 0;
     long markNs = nanoClock.nanoTime();
-    brokeOut = false;
+    written.brokeOut = false;
     for (NodeInstance instance : current) {
       if (instance.detached) {
         continue; // its call runs on the thread that detached; its inbox waits for it
       }
-      polling = instance;
+      written.polling = instance;
       int taken = instance.poll(batchLimit);
-      polling = null;
+      written.polling = null;
       if (taken > 0) {
         work += taken;
         long nowNs = nanoClock.nanoTime();
         instance.addBusyNs(nowNs - markNs);
         markNs = nowNs;
       }
-      if (brokeOut) {
+      if (written.brokeOut) {
         break; // back from a detached call: the instances may have changed meanwhile
       }
     }
-    lines.putLongRelease(CYCLES_OFFSET, ++cycles);
+    lines.putLongRelease(CYCLES_OFFSET, ++written.cycles);
     return work;
   }
 
@@ -462,5 +459,33 @@ final class WorkerAgent implements Agent {
   @Override
   public String roleName() {
     return "z8-worker-" + id;
+  }
+
+  /**
+   * The fields the thread running the duty cycle writes every cycle, kept off the line of the
+   * fields that threads sending this worker messages read ({@link #lines}, {@link #thread}): in one
+   * object with them, the line moved between the cores with every message ({@link
+   * CacheLinePadding}).
+   */
+  static class CycleWrittenFields extends CacheLinePadding {
+    long cycles;
+
+    /** Set by {@link #reattach}: the thread back in charge must end its (stale) cycle. */
+    boolean brokeOut;
+
+    /** The instance whose inbox the running thread reads now (its record is not yet consumed). */
+    NodeInstance polling;
+  }
+
+  /** {@link CycleWrittenFields} with a cache line of padding after them. */
+  static final class CycleWritten extends CycleWrittenFields {
+    long q01;
+    long q02;
+    long q03;
+    long q04;
+    long q05;
+    long q06;
+    long q07;
+    long q08;
   }
 }

@@ -101,7 +101,8 @@ class InboxSizingTest {
     EngineConfig config = EngineConfig.builder().maxExecutionsPerFlow(1000).build();
 
     long rings = InboxSizing.ringReservedBytes(FULL) + 2 * InboxSizing.ringReservedBytes(SMALL);
-    assertEquals(1024L * 64 + 64 + rings, InboxSizing.flowReservedBytes(plan, config));
+    // 1,024 slots, the cursor's line, a line of alignment
+    assertEquals(1024L * 64 + 64 + 64 + rings, InboxSizing.flowReservedBytes(plan, config));
   }
 
   /** Wires as pairs of plan indexes (from, to), all from port 0 to port 0. */
