@@ -5,7 +5,7 @@ import dev.z8run.core.node.WorkerIntake;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.message.MessageFlyweight;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -25,7 +25,7 @@ import org.agrona.concurrent.UnsafeBuffer;
  * the rest goes to a virtual thread, with the ticket the node gave it.
  */
 final class BlockingDispatch extends NodeInstance {
-  private final ExecutorService executor;
+  private final Executor executor;
   private final int maxConcurrency;
   private final AtomicInteger inFlight = new AtomicInteger();
   private final ConcurrentLinkedQueue<Emitter> emitters = new ConcurrentLinkedQueue<>();
@@ -37,7 +37,7 @@ final class BlockingDispatch extends NodeInstance {
       PlannedNode planned,
       Node node,
       int inboxBytes,
-      ExecutorService executor,
+      Executor executor,
       int maxConcurrency) {
     super(flow, planned, node, inboxBytes, false);
     this.executor = executor;

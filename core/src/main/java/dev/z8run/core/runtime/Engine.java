@@ -29,8 +29,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -74,7 +72,7 @@ public final class Engine implements AutoCloseable {
    * The compute threads: platform threads for the calls of blocking nodes that work the CPU ({@link
    * dev.z8run.core.node.NodeContext#declareComputeBound}), made on the first such node.
    */
-  private volatile ThreadPoolExecutor computeThreads;
+  private volatile ComputeThreads computeThreads;
 
   /** How long a compute thread with nothing to do lives on. */
   private static final long COMPUTE_IDLE_SECONDS = 10;
@@ -351,32 +349,14 @@ public final class Engine implements AutoCloseable {
   }
 
   /**
-   * The compute threads, made on first use: up to {@link EngineConfig#blockingConcurrency()}
-   * platform threads ("z8-compute-N", daemons), each ending after {@value #COMPUTE_IDLE_SECONDS} s
-   * with nothing to do, so a server without such nodes keeps none. Past that many calls at once the
-   * next ones wait in the pool's queue; the nodes' own limits bound what can be queued. Unlike
-   * virtual threads they are time-sliced by the operating system: a call running away until its
-   * time limit shares a core with the rest instead of holding a carrier of the virtual threads.
-   * Called under the deploy lock.
+   * The compute threads, made on the first node that asks for them: up to {@link
+   * EngineConfig#blockingConcurrency()} platform threads, each ending after {@value
+   * #COMPUTE_IDLE_SECONDS} s with nothing to do. Called under the deploy lock.
    */
-  private ThreadPoolExecutor computeThreads() {
-    ThreadPoolExecutor compute = computeThreads;
+  private ComputeThreads computeThreads() {
+    ComputeThreads compute = computeThreads;
     if (compute == null) {
-      AtomicInteger numbers = new AtomicInteger();
-      int threads = config.blockingConcurrency();
-      compute =
-          new ThreadPoolExecutor(
-              threads,
-              threads,
-              COMPUTE_IDLE_SECONDS,
-              TimeUnit.SECONDS,
-              new LinkedBlockingQueue<>(),
-              task ->
-                  Thread.ofPlatform()
-                      .name("z8-compute-" + numbers.incrementAndGet())
-                      .daemon(true)
-                      .unstarted(task));
-      compute.allowCoreThreadTimeOut(true);
+      compute = new ComputeThreads(config.blockingConcurrency(), COMPUTE_IDLE_SECONDS);
       computeThreads = compute;
     }
     return compute;
@@ -435,7 +415,7 @@ public final class Engine implements AutoCloseable {
                   planned,
                   node,
                   inboxBytes[planned.index()],
-                  context.computeBound() ? computeThreads() : virtualThreads,
+                  context.computeBound() ? computeThreads()::execute : virtualThreads,
                   Math.min(config.blockingConcurrency(), context.concurrencyLimit()))
               : new NodeInstance(runtime, planned, node, inboxBytes[planned.index()], true);
     }
@@ -970,7 +950,7 @@ public final class Engine implements AutoCloseable {
       }
     }
     virtualThreads.shutdownNow();
-    ThreadPoolExecutor compute = computeThreads;
+    ComputeThreads compute = computeThreads;
     if (compute != null) {
       compute.shutdownNow();
     }
