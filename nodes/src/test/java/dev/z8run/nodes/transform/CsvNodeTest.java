@@ -4,15 +4,20 @@ import static dev.z8run.nodes.FlowHarness.chain;
 import static dev.z8run.nodes.FlowHarness.json;
 import static dev.z8run.nodes.FlowHarness.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 /**
  * The {@code csv} node, source "in" -> csv "c" -> capture "out"; the cases and expected values are
@@ -84,6 +89,42 @@ class CsvNodeTest {
     assertEquals(
         json("{\"a\":123,\"b\":\"0123\",\"c\":\"+123\",\"d\":\"e123\",\"e\":\"E123\",\"f\":-123}"),
         payloads(1).get(0));
+  }
+
+  @Test
+  @Timeout(value = 30, unit = TimeUnit.SECONDS) // Node-RED's pattern: about 40 minutes of a worker
+  void shouldDecideALongCellOfDigitsInOnePass() {
+    deploy("{\"temp\":\"a,b\"}");
+    String digits = "1".repeat(10_000);
+
+    send(digits + "x," + digits.substring(0, 300) + "\n");
+
+    Map<?, ?> row = (Map<?, ?>) payloads(1).get(0);
+    assertEquals(digits + "x", row.get("a"));
+    assertEquals(
+        Double.parseDouble(digits.substring(0, 300)), ((Number) row.get("b")).doubleValue());
+  }
+
+  /**
+   * The pattern's language is Node-RED's: the same answer for every short string of its alphabet.
+   */
+  @Test
+  void shouldReadAsNumbersExactlyWhatNodeRedsPatternReadsAsNumbers() {
+    Pattern nodeRed =
+        Pattern.compile("^-?(?!E)(?!0\\d)\\d*\\.?\\d*(E-?\\+?)?\\d+$", Pattern.CASE_INSENSITIVE);
+    String alphabet = "0123456789.eE-+x";
+    Random random = new Random(16);
+    int numbers = 0;
+    for (int i = 0; i < 200_000; i++) {
+      StringBuilder cell = new StringBuilder();
+      for (int k = 1 + random.nextInt(8); k > 0; k--) {
+        cell.append(alphabet.charAt(random.nextInt(alphabet.length())));
+      }
+      boolean expected = nodeRed.matcher(cell).matches();
+      assertEquals(expected, CsvNode.NUMBER.matcher(cell).matches(), cell.toString());
+      numbers += expected ? 1 : 0;
+    }
+    assertTrue(numbers > 10_000, "cells that read as numbers: " + numbers);
   }
 
   @Test
