@@ -113,7 +113,7 @@ public final class FilterNode implements Node {
     z8run = null;
     MessagePath property = MessagePath.property(context);
     Object configured = context.config().get("rules");
-    rules = SwitchNode.compileRules(configured, false, context.environment());
+    rules = SwitchNode.compileRules(configured, false, context);
     List<?> list = (List<?>) configured;
     paths = new MessagePath[rules.length];
     payload = new boolean[rules.length];

@@ -8,9 +8,11 @@ import static dev.z8run.nodes.support.JsonValues.OBJECT;
 import static dev.z8run.nodes.support.JsonValues.STRING;
 import static dev.z8run.nodes.support.JsonValues.UNDEFINED;
 
+import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
+import dev.z8run.nodes.support.BoundedText;
 import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.JsonValues;
 import dev.z8run.nodes.support.MessagePath;
@@ -50,6 +52,10 @@ final class PropertyTest {
   private final Operand value;
   private final Operand value2;
   private final Matcher matcher;
+
+  /** The text {@link #matcher} reads, with the time limit of a user's pattern (regex only). */
+  private final BoundedText bounded;
+
   private final AsciiView view = new AsciiView();
   private final int typeName;
 
@@ -63,11 +69,18 @@ final class PropertyTest {
       boolean bool,
       MessagePath path) {}
 
-  private PropertyTest(String kind, Operand value, Operand value2, Matcher matcher, int typeName) {
+  private PropertyTest(
+      String kind,
+      Operand value,
+      Operand value2,
+      Matcher matcher,
+      int typeName,
+      NodeContext context) {
     this.kind = kind;
     this.value = value;
     this.value2 = value2;
     this.matcher = matcher;
+    this.bounded = matcher == null ? null : new BoundedText(matcher.pattern(), context);
     this.typeName = typeName;
   }
 
@@ -92,14 +105,17 @@ final class PropertyTest {
   /**
    * Compiles a rule; {@code where} names it in errors ({@code rules[2]}).
    *
+   * @param context the node's: its environment for env operands, its worker to release while a
+   *     regular expression runs long ({@link BoundedText})
    * @throws IllegalArgumentException naming the field at fault
    */
-  static PropertyTest compile(String where, Object raw, NodeEnvironment env) {
+  static PropertyTest compile(String where, Object raw, NodeContext context) {
+    NodeEnvironment env = context.environment();
     Map<?, ?> rule = ruleObject(where, raw, KINDS);
     String kind = (String) rule.get("t");
     switch (kind) {
       case "true", "false", "null", "nnull", "empty", "nempty", "else" -> {
-        return new PropertyTest(kind, null, null, null, -1);
+        return new PropertyTest(kind, null, null, null, -1, context);
       }
       case "istype" -> {
         Object v = rule.get("v");
@@ -113,7 +129,7 @@ final class PropertyTest {
                   + String.join(", ", TYPE_NAMES)
                   + ")");
         }
-        return new PropertyTest(kind, null, null, null, index);
+        return new PropertyTest(kind, null, null, null, index, context);
       }
       case "regex" -> {
         String pattern = String.valueOf(rule.get("v") == null ? "" : rule.get("v"));
@@ -121,7 +137,7 @@ final class PropertyTest {
         try {
           Matcher matcher =
               Pattern.compile(pattern, ignoreCase ? Pattern.CASE_INSENSITIVE : 0).matcher("");
-          return new PropertyTest(kind, null, null, matcher, -1);
+          return new PropertyTest(kind, null, null, matcher, -1, context);
         } catch (PatternSyntaxException bad) {
           throw new IllegalArgumentException(
               where + ".v: invalid regular expression: " + bad.getDescription());
@@ -144,7 +160,7 @@ final class PropertyTest {
                   + v2.text()
                   + "'");
         }
-        return new PropertyTest(kind, v, v2, null, -1);
+        return new PropertyTest(kind, v, v2, null, -1, context);
       }
     }
   }
@@ -316,7 +332,7 @@ final class PropertyTest {
       end--;
     }
     CharSequence text = view.wrap(buffer, start, end) ? view : JsonValues.text(buffer, span);
-    return matcher.reset(text).find();
+    return matcher.reset(bounded.wrap(text)).find();
   }
 
   /** A test whose operand is another message property ({@code vt: msg}), read in place too. */

@@ -2,7 +2,6 @@ package dev.z8run.nodes.routing;
 
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
-import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
@@ -138,7 +137,7 @@ public final class SwitchNode implements Node {
     z8runRules = null;
     path = MessagePath.property(context);
     payload = path.text().equals("payload") || path.text().equals("msg.payload");
-    rules = compileRules(configured, false, context.environment());
+    rules = compileRules(configured, false, context);
     checkAll = context.configBoolean("checkall", true);
   }
 
@@ -175,13 +174,13 @@ public final class SwitchNode implements Node {
     return (config.get("rules") instanceof List<?> rules ? rules.size() : 0) + 1;
   }
 
-  static PropertyTest[] compileRules(Object configured, boolean allowEmpty, NodeEnvironment env) {
+  static PropertyTest[] compileRules(Object configured, boolean allowEmpty, NodeContext context) {
     if (!(configured instanceof List<?> list) || (list.isEmpty() && !allowEmpty)) {
       throw new IllegalArgumentException("rules: at least one rule is required");
     }
     PropertyTest[] compiled = new PropertyTest[list.size()];
     for (int i = 0; i < compiled.length; i++) {
-      compiled[i] = PropertyTest.compile("rules[" + i + "]", list.get(i), env);
+      compiled[i] = PropertyTest.compile("rules[" + i + "]", list.get(i), context);
     }
     return compiled;
   }

@@ -2,6 +2,7 @@ package dev.z8run.nodes.routing;
 
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.BoundedText;
 import dev.z8run.nodes.support.ContextValues;
 import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.JsonataExpression;
@@ -274,7 +275,7 @@ final class SwitchRules {
     return java.util.Arrays.copyOf(matched, count);
   }
 
-  private static boolean test(Rule rule, Object a, Object b, Object c, Map<String, Object> msg) {
+  private boolean test(Rule rule, Object a, Object b, Object c, Map<String, Object> msg) {
     return switch (rule.kind()) {
       case "eq" -> JsValues.looseEquals(a, b);
       case "neq" -> !JsValues.looseEquals(a, b);
@@ -287,9 +288,10 @@ final class SwitchRules {
               || (is(JsValues.compare(a, b), -1, 0) && is(JsValues.compare(a, c), 0, 1));
       case "cont" -> JsValues.toText(a).contains(JsValues.toText(b));
       case "regex" ->
-          rule.pattern() != null
-              ? rule.pattern().matcher(JsValues.toText(a)).find()
-              : Pattern.compile(JsValues.toText(b)).matcher(JsValues.toText(a)).find();
+          BoundedText.find(
+              rule.pattern() != null ? rule.pattern() : Pattern.compile(JsValues.toText(b)),
+              JsValues.toText(a),
+              context);
       case "true" -> Boolean.TRUE.equals(a);
       case "false" -> Boolean.FALSE.equals(a);
       case "null" -> JsValues.isNullish(a);

@@ -2,6 +2,7 @@ package dev.z8run.nodes.routing;
 
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
+import dev.z8run.nodes.support.BoundedText;
 import java.math.BigDecimal;
 import java.util.List;
 import java.util.Map;
@@ -114,7 +115,7 @@ final class Z8runRule {
       case "gte" -> compare(actual) >= 0;
       case "lte" -> lessThan(compare(actual), true);
       case "contains" -> contains(actual);
-      case "regex" -> actual instanceof String text && pattern.matcher(text).find();
+      case "regex" -> actual instanceof String text && BoundedText.find(pattern, text, null);
       case "empty" -> isEmpty(actual);
       case "notempty" -> !isEmpty(actual);
       case "true", "truthy" -> isTruthy(actual);

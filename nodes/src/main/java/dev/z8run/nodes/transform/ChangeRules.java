@@ -3,6 +3,7 @@ package dev.z8run.nodes.transform;
 import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.BoundedText;
 import dev.z8run.nodes.support.ContextValues;
 import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.JsonataExpression;
@@ -371,7 +372,7 @@ final class ChangeRules {
         set(rule, msg, rule.to().of(msg, nowMs));
         return;
       }
-      Matcher matcher = rule.from().matcher(text);
+      Matcher matcher = rule.from().matcher(new BoundedText(rule.from(), null).wrap(text));
       if (!matcher.find()) {
         return;
       }

@@ -102,4 +102,16 @@ class FunctionIsolationTest {
             || error.contains("ms of CPU time"),
         error);
   }
+
+  @Test
+  void shouldKeepTheNeighbourFlowingWhileARegularExpressionBacktracks() {
+    String error =
+        attackWhileTheNeighbourFlows(
+            "/(a+)+$/.test('aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa!');", 400);
+    // Rhino's backtracking keeps its states on the heap: the allocation limit may stop it first
+    assertTrue(
+        error.contains("ms of CPU time (limit 400 ms per message)")
+            || error.contains("stopped after allocating"),
+        error);
+  }
 }

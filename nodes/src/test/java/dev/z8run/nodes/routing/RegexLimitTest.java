@@ -1,0 +1,109 @@
+package dev.z8run.nodes.routing;
+
+import static dev.z8run.nodes.FlowHarness.chain;
+import static dev.z8run.nodes.FlowHarness.node;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.z8run.nodes.FlowHarness;
+import dev.z8run.nodes.FlowHarness.Captured;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * A user's regular expression that backtracks for hours ({@code ^(.*?,){11}P} on thirty fields) in
+ * a switch, filter or change node: on an engine with one worker, another flow on that worker keeps
+ * flowing while the match runs, the match ends as the node's error at its time limit, and the node
+ * goes on with its next message.
+ */
+class RegexLimitTest {
+  /** The classic: on a line of many fields and no P it tries every split into eleven fields. */
+  private static final String BACKTRACKS = "^(.*?,){11}P";
+
+  private static final String TEXT = "1,".repeat(30);
+
+  private FlowHarness harness;
+
+  @BeforeEach
+  void setUp() {
+    harness = new FlowHarness(1);
+    harness.engine.deploy(chain("neighbour", node("nsrc", "source"), node("nout", "capture")));
+  }
+
+  @AfterEach
+  void tearDown() {
+    harness.close();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"switch", "switch-jsonata", "switch-z8run", "filter", "change"})
+  void shouldEndABacktrackingMatchAtItsLimitWhileTheWorkerGoesOn(String form) {
+    harness.engine.deploy(
+        chain(
+            "hostile",
+            node("hsrc", "source"),
+            node("re", nodeType(form), config(form)),
+            node("hout", "capture")));
+    harness.inject("hostile", "hsrc", message(form, TEXT));
+    harness.inject("hostile", "hsrc", message(form, "1,".repeat(11) + "P"));
+
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      harness.inject("neighbour", "nsrc", "{\"payload\":" + i + "}");
+      expected.add("{\"payload\":" + i + "}");
+    }
+    List<Captured> flowed = harness.awaitCaptured("nout", 20);
+    assertEquals(expected, flowed.stream().map(Captured::json).toList());
+
+    String error = harness.awaitErrors("re", 1).get(0);
+    assertTrue(
+        error.contains(
+            "regular expression '" + BACKTRACKS + "' ran past its time limit of 1000 ms"),
+        error);
+    // the node is not stuck: its next message goes through
+    harness.awaitCaptured("hout", 1);
+    assertEquals(1, harness.errors("re").size());
+  }
+
+  /** A message whose tested property is {@code text}: z8run's rules read inside the payload. */
+  private static String message(String form, String text) {
+    return form.equals("switch-z8run")
+        ? "{\"payload\":{\"text\":\"" + text + "\"}}"
+        : "{\"payload\":\"" + text + "\"}";
+  }
+
+  private static String nodeType(String form) {
+    return form.startsWith("switch") ? "switch" : form;
+  }
+
+  private static String config(String form) {
+    String pattern = "\"" + BACKTRACKS.replace("\\", "\\\\") + "\"";
+    return switch (form) {
+      case "switch" ->
+          "{\"property\":\"payload\",\"rules\":[{\"t\":\"regex\",\"v\":"
+              + pattern
+              + "}],"
+              + "\"checkall\":true,\"outputs\":1}";
+      case "switch-jsonata" ->
+          "{\"property\":\"payload\",\"propertyType\":\"jsonata\",\"rules\":[{\"t\":\"regex\","
+              + "\"v\":"
+              + pattern
+              + "}],\"outputs\":1}";
+      case "switch-z8run" ->
+          "{\"property\":\"text\",\"rules\":[{\"type\":\"regex\",\"value\":"
+              + pattern
+              + ",\"port\":0}]}";
+      case "filter" ->
+          "{\"property\":\"payload\",\"rules\":[{\"t\":\"regex\",\"v\":" + pattern + "}]}";
+      case "change" ->
+          "{\"rules\":[{\"t\":\"change\",\"p\":\"payload\",\"pt\":\"msg\",\"from\":"
+              + pattern
+              + ",\"fromt\":\"re\",\"to\":\"x\",\"tot\":\"str\"}]}";
+      default -> throw new IllegalArgumentException(form);
+    };
+  }
+}
