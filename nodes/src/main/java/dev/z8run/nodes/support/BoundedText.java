@@ -69,9 +69,15 @@ public final class BoundedText implements CharSequence {
       return;
     }
     long elapsedMs = (now - startNs) / 1_000_000;
-    if (!released && elapsedMs >= RELEASE_MS && context != null) {
-      released = true;
-      context.releaseWorker();
+    if (elapsedMs >= RELEASE_MS) {
+      if (!released && context != null) {
+        released = true;
+        context.releaseWorker();
+      }
+      if (Thread.currentThread().isVirtual()) {
+        // a web request running its flow inline: let the carrier serve other requests meanwhile
+        Thread.yield();
+      }
     }
     if (elapsedMs >= JsonataExpression.TIMEOUT_MS) {
       String source = pattern.pattern();
