@@ -183,6 +183,15 @@ public interface NodeContext {
   default void declareComputeBound() {}
 
   /**
+   * Declares that this node runs what the flow's author wrote (a regular expression, a JSONata
+   * expression, a script), whose time per message is the author's to choose up to the node's limit.
+   * An execution that reaches it then never runs on the thread of the web request that started it
+   * (HTTP In's inline run, which holds the node's worker until the chain ends), but on the worker,
+   * which a long call can let go of ({@link #releaseWorker}). Only from the factory.
+   */
+  default void declareAuthorTimed() {}
+
+  /**
    * The environment variables flows may read: the {@link NodeEnvironment} service the host
    * installed, or {@link NodeEnvironment#EMPTY}.
    */

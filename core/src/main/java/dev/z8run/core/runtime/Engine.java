@@ -418,6 +418,7 @@ public final class Engine implements AutoCloseable {
                   context.computeBound() ? computeThreads()::execute : virtualThreads,
                   Math.min(config.blockingConcurrency(), context.concurrencyLimit()))
               : new NodeInstance(runtime, planned, node, inboxBytes[planned.index()], true);
+      instances[planned.index()].authorTimed = context.authorTimed();
     }
   }
 

@@ -168,6 +168,8 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   /**
    * Node types whose time per message is the user's to choose (a script): a caller's thread (a
    * request's, one of few carrier threads) does not run them; their executions go to the worker.
+   * Nodes of other types that run an author's expressions say so from their factory ({@link
+   * NodeInstance#authorTimed}), and {@link #instances} drops their executions from inline runs.
    */
   private static final java.util.Set<String> NOT_INLINE = java.util.Set.of("function");
 
@@ -183,6 +185,18 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   void instances(NodeInstance[] instances) {
     this.instances = instances;
+    // nodes that run what the author wrote keep their executions off callers' threads
+    for (int start = 0; start < inlineReach.length; start++) {
+      if (inlineReach[start] != null) {
+        for (int at : inlineReach[start]) {
+          if (at < instances.length && instances[at].authorTimed) {
+            runsInline[start] = false;
+            inlineReach[start] = null;
+            break;
+          }
+        }
+      }
+    }
     NodeInstance[][] drain = new NodeInstance[instances.length][];
     for (int i = 0; i < instances.length && i < inlineReach.length; i++) {
       if (inlineReach[i] != null) {

@@ -66,6 +66,13 @@ class NodeInstance extends CacheLinePadding implements ControlledMessageHandler 
   /** Whether a node observes this one's completions ({@link FlowObservers}); set at deploy. */
   boolean completeObserved;
 
+  /**
+   * Whether the node runs what the flow's author wrote ({@link
+   * dev.z8run.core.node.NodeContext#declareAuthorTimed}): executions that reach it do not run
+   * inline on a caller's thread. Set at deploy, before {@link FlowRuntime#instances}.
+   */
+  boolean authorTimed;
+
   /** The trailer of {@link #inbox} (its positions), for {@link #inboxEmpty()}. */
   private final UnsafeBuffer inboxTrailer;
 

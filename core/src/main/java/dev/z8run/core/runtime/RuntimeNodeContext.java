@@ -32,6 +32,7 @@ final class RuntimeNodeContext implements NodeContext {
   private final ContextStore globalContext;
   private int concurrencyLimit = Integer.MAX_VALUE;
   private boolean computeBound;
+  private boolean authorTimed;
 
   RuntimeNodeContext(
       Engine engine,
@@ -106,6 +107,16 @@ final class RuntimeNodeContext implements NodeContext {
   /** Whether the node asked for the compute threads ({@link #declareComputeBound}). */
   boolean computeBound() {
     return computeBound;
+  }
+
+  @Override
+  public void declareAuthorTimed() {
+    authorTimed = true;
+  }
+
+  /** Whether the node runs what the author wrote ({@link #declareAuthorTimed}). */
+  boolean authorTimed() {
+    return authorTimed;
   }
 
   @Override

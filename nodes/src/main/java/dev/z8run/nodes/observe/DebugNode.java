@@ -90,6 +90,9 @@ public final class DebugNode implements Node {
             : JsonataExpression.compile("expression", source)
                 .withNodeRedFunctions(
                     context.flowContext(), context.globalContext(), null, context.environment());
+    if (expression != null) {
+      context.declareAuthorTimed();
+    }
     String property = context.configString("property", "payload").strip();
     if (context.configBoolean("complete", false) || property.isEmpty() || property.equals("msg")) {
       this.path = null;

@@ -9,6 +9,7 @@ import dev.z8run.core.registry.NodeType;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.AuthorExpressions;
 import dev.z8run.nodes.support.MessagePath;
 import java.util.List;
 import java.util.Map;
@@ -76,6 +77,7 @@ public final class FilterNode implements Node {
   private final Z8runRule z8run;
 
   private FilterNode(NodeContext context) {
+    AuthorExpressions.declareIfUsed(context);
     Map<String, Object> config = context.config();
     boolean z8runForm = config.get("condition") != null || config.get("expression") != null;
     if (z8runForm) {

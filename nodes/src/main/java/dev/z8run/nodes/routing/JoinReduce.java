@@ -36,6 +36,7 @@ final class JoinReduce {
   JoinReduce(NodeContext context, long maxParts) {
     this.context = context;
     this.maxParts = maxParts;
+    context.declareAuthorTimed();
     reduce = JsonataExpression.compile("reduceExp", context.configString("reduceExp", ""));
     String fixupText = context.configString("reduceFixup", "");
     fixup = fixupText.isBlank() ? null : JsonataExpression.compile("reduceFixup", fixupText);

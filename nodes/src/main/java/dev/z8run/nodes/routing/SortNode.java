@@ -104,6 +104,9 @@ public final class SortNode implements Node {
                 sequence ? "seqKey" : "msgKey",
                 sequence ? seqKeyText : context.configString("msgKey", ""))
             : null;
+    if (key != null) {
+      context.declareAuthorTimed();
+    }
     direction = context.configString("order", "ascending").equals("ascending") ? 1 : -1;
     asNumber = context.configBoolean("as_num", false);
     maxKept = context.configLong("maxKept", 10_000);

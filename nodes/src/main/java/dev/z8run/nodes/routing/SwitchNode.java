@@ -8,6 +8,7 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.AuthorExpressions;
 import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.util.List;
@@ -103,6 +104,7 @@ public final class SwitchNode implements Node {
   private final SequenceRepair repair;
 
   private SwitchNode(NodeContext context) {
+    AuthorExpressions.declareIfUsed(context);
     Object configured = context.config().get("rules");
     ruleCount = configured instanceof List<?> list ? list.size() : 0;
     matched = new int[ruleCount + 1];

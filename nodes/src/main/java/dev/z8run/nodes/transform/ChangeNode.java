@@ -13,6 +13,7 @@ import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
+import dev.z8run.nodes.support.AuthorExpressions;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ public final class ChangeNode implements Node {
 
   private ChangeNode(NodeContext context) {
     this.context = context;
+    AuthorExpressions.declareIfUsed(context);
     Object configured = context.config().get("rules");
     if (!(configured instanceof List<?> list) || list.isEmpty()) {
       throw new IllegalArgumentException("rules: at least one rule is required");

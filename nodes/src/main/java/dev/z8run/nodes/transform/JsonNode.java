@@ -107,6 +107,9 @@ public final class JsonNode implements Node {
         action.equals("jsonata")
             ? JsonataExpression.compile("expression", context.configString("expression", ""))
             : null;
+    if (expression != null) {
+      context.declareAuthorTimed();
+    }
     pretty = context.configBoolean("pretty", false);
     validates = action.equals("toggle") || action.equals("parse") || action.equals("stringify");
   }

@@ -5,12 +5,17 @@ import static dev.z8run.nodes.FlowHarness.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.core.node.InjectResult;
+import dev.z8run.core.runtime.Engine;
+import dev.z8run.core.runtime.NodeCounters;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.FlowHarness.Captured;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -105,5 +110,34 @@ class RegexLimitTest {
               + ",\"fromt\":\"re\",\"to\":\"x\",\"tot\":\"str\"}]}";
       default -> throw new IllegalArgumentException(form);
     };
+  }
+
+  /**
+   * A request that runs its flow on its own thread (HTTP In's inline run) holds the worker until
+   * the chain ends, and a web server's thread cannot hand the worker to a stand-in: a node that
+   * runs the author's expressions takes its executions off the request's thread, to the worker.
+   */
+  @Test
+  void shouldRunAnAuthorsExpressionOnTheWorkerNotOnTheCallersThread() {
+    harness.engine.deploy(
+        chain(
+            "hostile",
+            node("hsrc", "source"),
+            node("re", "switch", config("switch")),
+            node("hout", "capture")));
+    Engine.CounterReader handled =
+        harness.engine.counter("hostile", "re", NodeCounters.MESSAGES_IN);
+    byte[] attack = message("switch", TEXT).getBytes(StandardCharsets.UTF_8);
+
+    assertEquals(
+        InjectResult.ACCEPTED,
+        harness.engine.injectAndRun("hostile", "hsrc", attack, new byte[0], 0));
+    // run inline, the match (a second, to its limit) would have ended before the call returned
+    assertEquals(0, handled.get(), "the caller's thread ran the switch node");
+    for (int i = 0; i < 20; i++) {
+      harness.inject("neighbour", "nsrc", "{\"payload\":" + i + "}");
+    }
+    harness.awaitCaptured("nout", 20);
+    assertTrue(harness.awaitErrors("re", 1).get(0).contains("ran past its time limit"));
   }
 }
