@@ -99,6 +99,36 @@ class ObjectPatchTest {
     assertFalse(patch.append(0, 0, 0, 0));
   }
 
+  @Test
+  void shouldSayTheResultsKeysArePlainAndUniqueExactlyWhenTheyAre() {
+    // assertPatched compares the written index, flag included, with the one built from the result
+    start("{\"a\":1,\"b\":2}");
+    patch.append(value("\"a\""), 3, value("3"), 1);
+    assertPatched("{\"a\":1,\"b\":2,\"a\":3}");
+
+    start("{\"a\":1,\"b\":2}");
+    patch.append(value("\"c\""), 3, value("3"), 1);
+    patch.append(value("\"c\""), 3, value("4"), 1);
+    assertPatched("{\"a\":1,\"b\":2,\"c\":3,\"c\":4}");
+
+    start("{\"a\":1,\"b\":2}");
+    patch.append(value("\"cl\u00e9\""), 6, value("3"), 1);
+    assertPatched("{\"a\":1,\"b\":2,\"cl\u00e9\":3}");
+
+    // a source whose keys repeat: the result's keys are checked, and may be plain again
+    start("{\"a\":1,\"a\":2,\"b\":3}");
+    patch.remove(0);
+    assertPatched("{\"a\":2,\"b\":3}");
+
+    start("{\"a\":1,\"a\":2,\"b\":3}");
+    patch.replace(2, value("4"), 1);
+    assertPatched("{\"a\":1,\"a\":2,\"b\":4}");
+
+    start("{\"\\u0061\":1,\"b\":3}");
+    patch.remove(1);
+    assertPatched("{\"\\u0061\":1}");
+  }
+
   private void start(String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     // the JSON at an offset in a larger buffer, the index in another

@@ -295,4 +295,50 @@ class FunctionWriteBackTest {
       patchedAsWhole("msg.topic = 'x';\nreturn msg;", input);
     }
   }
+
+  /** A Change node before the function: the message arrives with an index the change wrote. */
+  private static final String SET_HOP =
+      "{\"rules\":[{\"t\":\"set\",\"p\":\"hop\",\"pt\":\"msg\",\"to\":\"7\",\"tot\":\"num\"}]}";
+
+  /** Runs {@code func} after a change node (so the input carries an index); returns its JSON. */
+  private String runIndexed(String func, String input) {
+    String id = "i" + ++flows;
+    harness.engine.deploy(
+        chain(
+            id,
+            node("src" + id, "source"),
+            node("ch" + id, "change", SET_HOP),
+            node("fn" + id, "function", config(func)),
+            node("out" + id, "capture")));
+    harness.inject(id, "src" + id, input);
+    FlowHarness.await(
+        "a message or an error",
+        () -> harness.captured("out" + id).size() == 1 || !harness.errors("fn" + id).isEmpty());
+    assertEquals(List.of(), harness.errors("fn" + id));
+    String json = harness.awaitCaptured("out" + id, 1).get(0).json();
+    assertEquals(List.of(), harness.errors("out" + id), "the capture checks the field index");
+    return json;
+  }
+
+  @Test
+  void shouldReadACarriedIndexWithRepeatedOrEscapedKeysAsJsonParseDoes() {
+    // the index arrives with the message (a change node wrote it): keys that repeat or are not
+    // plain still make the view parse msg whole, the last of repeated keys winning
+    for (String input :
+        List.of(
+            "{\"topic\":1,\"topic\":2}",
+            "{\"\\u0074opic\":\"a\",\"payload\":1}",
+            "{\"cl\u00e9\":1,\"topic\":2}",
+            "{\"payload\":1,\"topic\":\"t\"}")) {
+      String func = "msg.seen = msg.topic;\nmsg.topic = 'x';\nreturn msg;";
+      assertEquals(
+          JsonCodec.parse(runIndexed("Object.keys(msg);\n" + func, input)),
+          JsonCodec.parse(runIndexed(func, input)),
+          input);
+    }
+    assertEquals(
+        "{\"topic\":\"x\",\"hop\":7,\"seen\":2}",
+        runIndexed(
+            "msg.seen = msg.topic;\nmsg.topic = 'x';\nreturn msg;", "{\"topic\":1,\"topic\":2}"));
+  }
 }
