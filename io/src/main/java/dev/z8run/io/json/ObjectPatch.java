@@ -15,7 +15,10 @@ import org.agrona.MutableDirectBuffer;
  * {@link #append} (new value bytes lie in one caller-owned buffer, named by offset and length),
  * then {@link #resultLength()} to claim exactly that many bytes, {@link #write} and, when {@link
  * #resultIndexLength()} is not 0, {@link #writeIndex}. The result is {@code {m0,m1,...}}: the
- * whitespace between members is dropped, the bytes of each kept member are the source's.
+ * whitespace between members is dropped, the bytes of each kept member are the source's. When
+ * {@link #sameShape()}, the result is the source with new values over old ones of the same length,
+ * and {@link #writeReplaced} writes just those values over a copy of the source (or the source
+ * itself), whose index stays valid.
  *
  * <p>The result's index says its keys are plain and unique ({@link FieldIndex#PLAIN_KEYS}) exactly
  * when they are: the source's flag carries over, and the keys appended are checked against it.
@@ -191,6 +194,41 @@ public final class ObjectPatch {
       members++;
     }
     return length + Math.max(0, members - 1);
+  }
+
+  /**
+   * Whether the result is the source with each replaced value written over the old one: a compact
+   * source (given with its length to {@link #reset(DirectBuffer, int, int, DirectBuffer, int)}),
+   * nothing removed or appended, every new value as long as the one it replaces. Then the result
+   * has the source's length and the source's index describes it.
+   */
+  public boolean sameShape() {
+    if (compactLength < 0 || removed > 0 || appended > 0) {
+      return false;
+    }
+    for (int n = 0; n < count; n++) {
+      if (edit[n] != KEEP) {
+        int entry = entry(n);
+        if (editLength[n] != valueEnd(entry) - valueStart(entry)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Writes the replaced values, read from {@code values}, over the old ones in a copy of the source
+   * JSON that starts at {@code dstOffset} of {@code dst} (the source itself, or bytes copied from
+   * it): the whole patch when {@link #sameShape()}.
+   */
+  public void writeReplaced(DirectBuffer values, MutableDirectBuffer dst, int dstOffset) {
+    for (int n = 0; n < count; n++) {
+      if (edit[n] >= 0) {
+        int at = dstOffset + index.getInt(entry(n) + FieldIndex.VALUE_START);
+        Bytes.copy(values, edit[n], dst, at, editLength[n]);
+      }
+    }
   }
 
   /**
