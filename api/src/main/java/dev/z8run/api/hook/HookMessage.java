@@ -75,7 +75,7 @@ final class HookMessage {
         3,
         jsonLength - 1 - written.reqLength(),
         jsonLength - 1);
-    FieldIndex.putCount(index, jsonLength, 2);
+    FieldIndex.putCount(index, jsonLength, 2, true); // payload and req: plain, unique
     return new Encoded(out.array(), jsonLength, INDEX_BYTES, NO_BYTES);
   }
 

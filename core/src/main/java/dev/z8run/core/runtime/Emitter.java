@@ -250,6 +250,11 @@ final class Emitter implements Output {
       throw new IllegalStateException("a claim on port " + claimPort + " is still open");
     }
     checkPort(port);
+    if (heldKind == IN_SCRATCH) {
+      // the child held in a scratch buffer goes to its inbox first, as deliver does: the new one
+      // may be written into that very buffer (fusedOut), and must not be run before it
+      splitForNewChild();
+    }
     claimPort = port;
     claimJsonLength = jsonLength;
     claimBinaryLength = binaryLength;

@@ -599,6 +599,27 @@ class EngineTest {
   }
 
   @Test
+  void shouldDeliverTwoClaimsOfOneInputToOneTargetBothAndInOrder() {
+    // one worker: the first claim is held in the scratch buffer of a fused hop, which the second
+    // claim must not overwrite nor overtake
+    start(EngineConfig.builder().workers(1).build());
+    engine.deploy(
+        new Flow(
+            "twice",
+            "twice",
+            "",
+            List.of(node("in", "trigger"), node("c", "claim-twice"), node("out", "record")),
+            List.of(new Wire("in", 0, "c", 0), new Wire("c", 0, "out", 0))));
+    for (int i = 0; i < 3; i++) {
+      injectAccepted(engine, "twice", "in", json("{}"));
+    }
+    await("six messages", 5_000, () -> TestNodes.RECEIVED.get("out").size() == 6);
+    assertEquals(
+        List.of("{\"n\":1}", "{\"n\":2}", "{\"n\":1}", "{\"n\":2}", "{\"n\":1}", "{\"n\":2}"),
+        new ArrayList<>(TestNodes.RECEIVED.get("out")));
+  }
+
+  @Test
   void shouldRefuseInjectionsToUnknownFlowsAndNodesAndOversizedMessages() {
     start(EngineConfig.builder().workers(1).inboxBytes(8192).build());
     engine.deploy(chain("x", 1, "pass", "sink"));

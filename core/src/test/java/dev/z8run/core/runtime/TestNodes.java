@@ -15,6 +15,7 @@ import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.core.registry.PortSpec;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.testkit.Poll;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -200,6 +201,21 @@ final class TestNodes {
             .build());
     registry.register(
         NodeType.builder("intake").blocking(true).factory(ctx -> new Intake()).build());
+    registry.register(
+        NodeType.builder("claim-twice")
+            .factory(
+                ctx ->
+                    (msg, out) -> {
+                      // two claims on one port, each written and committed: {"n":1} then {"n":2}
+                      for (int n = 1; n <= 2; n++) {
+                        byte[] json = ("{\"n\":" + n + "}").getBytes(StandardCharsets.UTF_8);
+                        MessageFlyweight claimed = out.claim(0, json.length, 0);
+                        ((org.agrona.MutableDirectBuffer) claimed.buffer())
+                            .putBytes(claimed.jsonOffset(), json);
+                        out.commit();
+                      }
+                    })
+            .build());
     registry.register(
         NodeType.builder("two-out")
             .outputs(PortSpec.any("even"), PortSpec.any("odd"))

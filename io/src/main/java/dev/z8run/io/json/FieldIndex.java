@@ -14,20 +14,34 @@ import org.agrona.MutableDirectBuffer;
  * <pre>
  *  0                   4                   8                   12                  16
  *  +-------------------+-------------------+-------------------+-------------------+
- *  | count i32         | then count entries of 16 bytes:                           |
+ *  | count_and_flags   | then count entries of 16 bytes:                           |
  *  +-------------------+-------------------+-------------------+-------------------+
  *  | key_offset i32    | key_length i32    | value_start i32   | value_end i32     |  x count
  *  +-------------------+-------------------+-------------------+-------------------+
- *  offsets relative to the first JSON byte; key_offset is the key's first byte (after the quote);
- *  value_end is exclusive. Index length = 4 + 16 * count; an object of more than MAX_FIELDS
- *  members, or a body that is not an object, has no index (length 0).
+ *  count_and_flags: one i32, the count in bits 0-15 (COUNT_MASK), PLAIN_KEYS in bit 16, the other
+ *  bits 0. Offsets relative to the first JSON byte; key_offset is the key's first byte (after the
+ *  quote); value_end is exclusive. Index length = 4 + 16 * count; an object of more than
+ *  MAX_FIELDS members, or a body that is not an object, has no index (length 0).
  * </pre>
+ *
+ * <p>{@link #PLAIN_KEYS} says that every key is plain (printable ASCII, no backslash: its bytes are
+ * its characters) and that no key repeats, so that a reader may compare keys with names byte by
+ * byte and take the first match as the only one without checking every key of every message again.
+ * A writer sets it only when that is true ({@link #build} says exactly; a patch keeps it when the
+ * keys it adds keep it true); clear means "not known", and a reader checks for itself.
  *
  * <p>All methods are static and allocation-free; offsets are checked against the record's length by
  * {@link #validate}.
  */
 public final class FieldIndex {
   public static final int COUNT_OFFSET = 0;
+
+  /** The bits of the count in the i32 at {@link #COUNT_OFFSET}. */
+  public static final int COUNT_MASK = 0xFFFF;
+
+  /** Flag in the i32 at {@link #COUNT_OFFSET}: every key is plain and none repeats. */
+  public static final int PLAIN_KEYS = 1 << 16;
+
   public static final int ENTRIES_OFFSET = COUNT_OFFSET + Integer.BYTES;
   public static final int KEY_OFFSET = 0;
   public static final int KEY_LENGTH = KEY_OFFSET + Integer.BYTES;
@@ -69,8 +83,9 @@ public final class FieldIndex {
     }
     i = JsonScanner.skipWhitespace(json, i + 1, limit);
     int count = 0;
+    boolean plainKeys = true;
     if (i < limit && json.getByte(i) == '}') {
-      return putCount(dst, dstOffset, 0);
+      return putCount(dst, dstOffset, 0, true);
     }
     while (i < limit) {
       if (json.getByte(i) != '"' || count == MAX_FIELDS) {
@@ -90,6 +105,10 @@ public final class FieldIndex {
       if (valueEnd < 0) {
         return 0;
       }
+      plainKeys =
+          plainKeys
+              && isPlain(json, keyStart, keyEnd - keyStart)
+              && !repeats(json, offset, dst, dstOffset, count, keyStart, keyEnd - keyStart);
       putEntry(
           dst,
           dstOffset,
@@ -105,7 +124,7 @@ public final class FieldIndex {
       }
       byte b = json.getByte(i);
       if (b == '}') {
-        return putCount(dst, dstOffset, count);
+        return putCount(dst, dstOffset, count, plainKeys);
       }
       if (b != ',') {
         return 0;
@@ -136,13 +155,94 @@ public final class FieldIndex {
   }
 
   /**
-   * Writes the count of the index at {@code indexOffset} (at most {@link #MAX_FIELDS}).
+   * Writes the count of the index at {@code indexOffset} (at most {@link #MAX_FIELDS}), with {@link
+   * #PLAIN_KEYS} clear: for a writer that does not know whether its keys are plain.
    *
    * @return the index's length
    */
   public static int putCount(MutableDirectBuffer dst, int indexOffset, int count) {
-    dst.putInt(indexOffset + COUNT_OFFSET, count);
+    return putCount(dst, indexOffset, count, false);
+  }
+
+  /**
+   * Writes the count of the index at {@code indexOffset} (at most {@link #MAX_FIELDS}) and whether
+   * its keys are plain and unique ({@link #PLAIN_KEYS}: only when that is known to be true).
+   *
+   * @return the index's length
+   */
+  public static int putCount(
+      MutableDirectBuffer dst, int indexOffset, int count, boolean plainKeys) {
+    dst.putInt(indexOffset + COUNT_OFFSET, plainKeys ? count | PLAIN_KEYS : count);
     return lengthFor(count);
+  }
+
+  /** The number of entries of the index at {@code indexOffset}. */
+  public static int count(DirectBuffer index, int indexOffset) {
+    return index.getInt(indexOffset + COUNT_OFFSET) & COUNT_MASK;
+  }
+
+  /** Whether the index at {@code indexOffset} says its keys are plain and unique. */
+  public static boolean plainKeys(DirectBuffer index, int indexOffset) {
+    return (index.getInt(indexOffset + COUNT_OFFSET) & PLAIN_KEYS) != 0;
+  }
+
+  /** Whether {@code key}'s bytes are plain: see {@link #isPlain(DirectBuffer, int, int)}. */
+  public static boolean isPlain(byte[] key) {
+    for (byte b : key) {
+      if (b < 0x20 || b == '\\' || b == '"') {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the {@code length} bytes of a key at {@code at} are plain: printable ASCII without a
+   * backslash, so that its bytes are its characters.
+   */
+  public static boolean isPlain(DirectBuffer bytes, int at, int length) {
+    for (int i = at, end = at + length; i < end; i++) {
+      byte b = bytes.getByte(i);
+      if (b < 0x20 || b == '\\' || b == '"') { // negative: a UTF-8 byte
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Whether the key of {@code length} bytes at {@code at} of {@code json} equals one of the first
+   * {@code count} keys of the index at {@code indexOffset} of {@code index} (offsets relative to
+   * {@code jsonOffset}).
+   */
+  public static boolean repeats(
+      DirectBuffer json,
+      int jsonOffset,
+      DirectBuffer index,
+      int indexOffset,
+      int count,
+      int at,
+      int length) {
+    int entry = indexOffset + ENTRIES_OFFSET;
+    for (int n = 0; n < count; n++, entry += ENTRY_BYTES) {
+      if (index.getInt(entry + KEY_LENGTH) == length
+          && sameBytes(json, jsonOffset + index.getInt(entry + KEY_OFFSET), json, at, length)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * Whether the {@code length} bytes at {@code a} of {@code x} and {@code b} of {@code y} match.
+   */
+  public static boolean sameBytes(DirectBuffer x, int a, DirectBuffer y, int b, int length) {
+    for (int i = 0; i < length; i++) {
+      if (x.getByte(a + i) != y.getByte(b + i)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -152,7 +252,7 @@ public final class FieldIndex {
    */
   public static int entry(
       DirectBuffer index, int indexOffset, DirectBuffer json, int jsonOffset, byte[] key) {
-    int count = index.getInt(indexOffset + COUNT_OFFSET);
+    int count = count(index, indexOffset);
     int entry = indexOffset + ENTRIES_OFFSET;
     for (int n = 0; n < count; n++, entry += ENTRY_BYTES) {
       if (index.getInt(entry + KEY_LENGTH) == key.length
@@ -177,7 +277,7 @@ public final class FieldIndex {
       int jsonOffset,
       byte[] key,
       int hint) {
-    if (hint >= 0 && hint < index.getInt(indexOffset + COUNT_OFFSET)) {
+    if (hint >= 0 && hint < count(index, indexOffset)) {
       int entry = indexOffset + ENTRIES_OFFSET + hint * ENTRY_BYTES;
       if (index.getInt(entry + KEY_LENGTH) == key.length
           && keyEquals(json, jsonOffset + index.getInt(entry + KEY_OFFSET), key)) {
@@ -230,7 +330,11 @@ public final class FieldIndex {
     if (indexLength < ENTRIES_OFFSET || (indexLength - ENTRIES_OFFSET) % ENTRY_BYTES != 0) {
       return "index_length=" + indexLength + " is not 4 + 16 * count";
     }
-    int count = index.getInt(indexOffset + COUNT_OFFSET);
+    int countAndFlags = index.getInt(indexOffset + COUNT_OFFSET);
+    if ((countAndFlags & ~(COUNT_MASK | PLAIN_KEYS)) != 0) {
+      return "index count_and_flags=" + Integer.toHexString(countAndFlags) + " has unknown flags";
+    }
+    int count = countAndFlags & COUNT_MASK;
     if (count != countFor(indexLength)) {
       return "index count=" + count + " does not match index_length=" + indexLength;
     }

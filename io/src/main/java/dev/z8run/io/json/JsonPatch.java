@@ -41,6 +41,7 @@ public final class JsonPatch {
   private DirectBuffer index;
   private int indexOffset;
   private int indexCount;
+  private boolean indexPlainKeys;
   private int resultIndexLength;
 
   /** Position in the index where the last message's top-level key was found; -1: none yet. */
@@ -82,7 +83,8 @@ public final class JsonPatch {
     if (path.length == 0) {
       throw new IllegalArgumentException("path is empty: name at least one key to set");
     }
-    indexCount = index.getInt(indexOffset + FieldIndex.COUNT_OFFSET);
+    indexCount = FieldIndex.count(index, indexOffset);
+    indexPlainKeys = FieldIndex.plainKeys(index, indexOffset);
     this.source = json;
     this.sourceOffset = offset;
     this.sourceLength = length;
@@ -167,7 +169,7 @@ public final class JsonPatch {
     }
     DirectBuffer json = msg.buffer();
     int at = msg.indexOffset();
-    if (hint >= json.getInt(at + FieldIndex.COUNT_OFFSET)) {
+    if (hint >= FieldIndex.count(json, at)) {
       return -1;
     }
     int entry = at + FieldIndex.ENTRIES_OFFSET + hint * FieldIndex.ENTRY_BYTES;
@@ -265,11 +267,13 @@ public final class JsonPatch {
         int key = start + (needsComma ? 1 : 0) + 1;
         FieldIndex.putEntry(
             dst, dstOffset, count, key, path[0].length, key + path[0].length + 2, start + written);
-        FieldIndex.putCount(dst, dstOffset, count + 1);
+        // a key not found among unique plain keys is new: plain, the result's keys are too
+        FieldIndex.putCount(
+            dst, dstOffset, count + 1, indexPlainKeys && FieldIndex.isPlain(path[0]));
       }
       return;
     }
-    FieldIndex.putCount(dst, dstOffset, count);
+    FieldIndex.putCount(dst, dstOffset, count, indexPlainKeys);
     int from = indexOffset + FieldIndex.ENTRIES_OFFSET;
     for (int n = 0; n < count; n++, from += FieldIndex.ENTRY_BYTES) {
       int key = index.getInt(from + FieldIndex.KEY_OFFSET);

@@ -15,7 +15,13 @@ import org.agrona.MutableDirectBuffer;
  * {@link #append} (new value bytes lie in one caller-owned buffer, named by offset and length),
  * then {@link #resultLength()} to claim exactly that many bytes, {@link #write} and, when {@link
  * #resultIndexLength()} is not 0, {@link #writeIndex}. The result is {@code {m0,m1,...}}: the
- * whitespace between members is dropped, the bytes of each kept member are the source's.
+ * whitespace between members is dropped, the bytes of each kept member are the source's. When
+ * {@link #sameShape()}, the result is the source with new values over old ones of the same length,
+ * and {@link #writeReplaced} writes just those values over a copy of the source (or the source
+ * itself), whose index stays valid.
+ *
+ * <p>The result's index says its keys are plain and unique ({@link FieldIndex#PLAIN_KEYS}) exactly
+ * when they are: the source's flag carries over, and the keys appended are checked against it.
  *
  * <p>Reusable and allocation-free; not thread-safe (one per node instance).
  */
@@ -31,6 +37,9 @@ public final class ObjectPatch {
   private DirectBuffer index;
   private int indexOffset;
   private int count;
+  private boolean sourcePlainKeys;
+  // whether the result of the last write has plain, unique keys (for writeIndex)
+  private boolean resultPlainKeys;
   // per source member: KEEP, REMOVE, or the offset of its new value in the values buffer
   private final int[] edit = new int[FieldIndex.MAX_FIELDS];
   private final int[] editLength = new int[FieldIndex.MAX_FIELDS];
@@ -65,7 +74,8 @@ public final class ObjectPatch {
     this.sourceOffset = jsonOffset;
     this.index = index;
     this.indexOffset = indexOffset;
-    this.count = index.getInt(indexOffset + FieldIndex.COUNT_OFFSET);
+    this.count = FieldIndex.count(index, indexOffset);
+    this.sourcePlainKeys = FieldIndex.plainKeys(index, indexOffset);
     for (int n = 0; n < count; n++) {
       edit[n] = KEEP;
     }
@@ -187,6 +197,41 @@ public final class ObjectPatch {
   }
 
   /**
+   * Whether the result is the source with each replaced value written over the old one: a compact
+   * source (given with its length to {@link #reset(DirectBuffer, int, int, DirectBuffer, int)}),
+   * nothing removed or appended, every new value as long as the one it replaces. Then the result
+   * has the source's length and the source's index describes it.
+   */
+  public boolean sameShape() {
+    if (compactLength < 0 || removed > 0 || appended > 0) {
+      return false;
+    }
+    for (int n = 0; n < count; n++) {
+      if (edit[n] != KEEP) {
+        int entry = entry(n);
+        if (editLength[n] != valueEnd(entry) - valueStart(entry)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Writes the replaced values, read from {@code values}, over the old ones in a copy of the source
+   * JSON that starts at {@code dstOffset} of {@code dst} (the source itself, or bytes copied from
+   * it): the whole patch when {@link #sameShape()}.
+   */
+  public void writeReplaced(DirectBuffer values, MutableDirectBuffer dst, int dstOffset) {
+    for (int n = 0; n < count; n++) {
+      if (edit[n] >= 0) {
+        int at = dstOffset + index.getInt(entry(n) + FieldIndex.VALUE_START);
+        Bytes.copy(values, edit[n], dst, at, editLength[n]);
+      }
+    }
+  }
+
+  /**
    * Length of the result's index; 0 when it has more than {@link FieldIndex#MAX_FIELDS} members.
    */
   public int resultIndexLength() {
@@ -201,6 +246,7 @@ public final class ObjectPatch {
    * @return the number of bytes written
    */
   public int write(DirectBuffer values, MutableDirectBuffer dst, int dstOffset) {
+    resultPlainKeys = plainKeys(values);
     if (runs()) {
       return writeRuns(values, dst, dstOffset);
     }
@@ -232,6 +278,55 @@ public final class ObjectPatch {
     at = writeAppended(values, dst, at, first);
     dst.putByte(at++, (byte) '}');
     return at - dstOffset;
+  }
+
+  /**
+   * Whether the result's keys are plain and unique: the source's say so (or, when its index does
+   * not, each kept key is checked), and each appended key is plain and new.
+   */
+  private boolean plainKeys(DirectBuffer values) {
+    if (resultIndexLength() == 0) {
+      return false;
+    }
+    for (int n = 0; !sourcePlainKeys && n < count; n++) {
+      if (edit[n] != REMOVE) {
+        int entry = entry(n);
+        int keyLength = index.getInt(entry + FieldIndex.KEY_LENGTH);
+        if (!FieldIndex.isPlain(source, keyStart(entry), keyLength)
+            || keptKeyBefore(n, source, keyStart(entry), keyLength)) {
+          return false;
+        }
+      }
+    }
+    for (int a = 0; a < appended; a++) {
+      int key = appendKey[a] + 1; // inside the quotes: the key's characters when plain
+      int keyLength = appendKeyLength[a] - 2;
+      if (!FieldIndex.isPlain(values, key, keyLength)
+          || keptKeyBefore(count, values, key, keyLength)) {
+        return false;
+      }
+      for (int b = 0; b < a; b++) {
+        if (appendKeyLength[b] == appendKeyLength[a]
+            && FieldIndex.sameBytes(values, appendKey[b] + 1, values, key, keyLength)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /** Whether a source member before {@code member}, and not removed, has the key at {@code at}. */
+  private boolean keptKeyBefore(int member, DirectBuffer keys, int at, int length) {
+    for (int n = 0; n < member; n++) {
+      if (edit[n] != REMOVE) {
+        int entry = entry(n);
+        if (index.getInt(entry + FieldIndex.KEY_LENGTH) == length
+            && FieldIndex.sameBytes(source, keyStart(entry), keys, at, length)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   /**
@@ -288,7 +383,7 @@ public final class ObjectPatch {
 
   /**
    * Writes the index of the JSON {@link #write} wrote (offsets relative to its first byte), when
-   * {@link #resultIndexLength()} is not 0.
+   * {@link #resultIndexLength()} is not 0; after {@link #write}.
    */
   public void writeIndex(MutableDirectBuffer dst, int dstOffset) {
     int at = 1; // after {
@@ -327,7 +422,7 @@ public final class ObjectPatch {
       at = valueEnd;
       members++;
     }
-    FieldIndex.putCount(dst, dstOffset, members);
+    FieldIndex.putCount(dst, dstOffset, members, resultPlainKeys);
   }
 
   private int entry(int member) {

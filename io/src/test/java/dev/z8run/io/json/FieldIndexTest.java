@@ -2,8 +2,10 @@ package dev.z8run.io.json;
 
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageFlyweight;
@@ -38,6 +40,46 @@ class FieldIndexTest {
     }
     assertEquals(0, build(many.append('}').toString(), dst));
     assertEquals(FieldIndex.lengthFor(0), build(" { } ", dst));
+  }
+
+  @Test
+  void shouldSayKeysArePlainAndUniqueExactlyWhenTheyAre() {
+    UnsafeBuffer dst = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+    for (String plain :
+        List.of("{}", "{\"payload\":1,\"topic\":\"t\"}", "{\"a\":1,\"ab\":2,\"b\":3,\"~ \":4}")) {
+      build(plain, dst);
+      assertTrue(FieldIndex.plainKeys(dst, 0), plain);
+    }
+    for (String notPlain :
+        List.of(
+            "{\"topic\":1,\"topic\":2}",
+            "{\"a\":1,\"b\":2,\"a\":3}",
+            "{\"\\u0074opic\":1}",
+            "{\"a\\\"b\":1}",
+            "{\"cl\u00e9\":1}",
+            "{\"a\u0001\":1}")) {
+      assertTrue(build(notPlain, dst) > 0, notPlain);
+      assertFalse(FieldIndex.plainKeys(dst, 0), notPlain);
+    }
+    // the flag shares the count's i32: readers of the count do not see it
+    build("{\"a\":1,\"b\":2}", dst);
+    assertEquals(2, FieldIndex.count(dst, 0));
+    assertNull(FieldIndex.validate(dst, 0, FieldIndex.lengthFor(2), 13));
+    dst.putInt(FieldIndex.COUNT_OFFSET, dst.getInt(FieldIndex.COUNT_OFFSET) | 1 << 20);
+    assertTrue(FieldIndex.validate(dst, 0, FieldIndex.lengthFor(2), 13).contains("unknown flags"));
+  }
+
+  @Test
+  void shouldKeepThePlainKeysFlagExactThroughPatches() {
+    // a patch that adds a key checks it; one that only changes values keeps the source's flag
+    for (String body : List.of("{\"a\":1,\"b\":2}", "{\"a\":1,\"a\":2}", "{\"\\u0061\":1}")) {
+      for (String path : List.of("a", "b", "new", "cl\u00e9", "a\\b", "a.c")) {
+        for (boolean carried : new boolean[] {true, false}) {
+          checkPatch(body, path, "123", carried);
+          checkPatch(body, path, "1", carried);
+        }
+      }
+    }
   }
 
   /** Every patch through the index gives the scanning patch's JSON and a freshly built index. */

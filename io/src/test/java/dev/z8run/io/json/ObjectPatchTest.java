@@ -99,6 +99,71 @@ class ObjectPatchTest {
     assertFalse(patch.append(0, 0, 0, 0));
   }
 
+  @Test
+  void shouldSayTheResultsKeysArePlainAndUniqueExactlyWhenTheyAre() {
+    // assertPatched compares the written index, flag included, with the one built from the result
+    start("{\"a\":1,\"b\":2}");
+    patch.append(value("\"a\""), 3, value("3"), 1);
+    assertPatched("{\"a\":1,\"b\":2,\"a\":3}");
+
+    start("{\"a\":1,\"b\":2}");
+    patch.append(value("\"c\""), 3, value("3"), 1);
+    patch.append(value("\"c\""), 3, value("4"), 1);
+    assertPatched("{\"a\":1,\"b\":2,\"c\":3,\"c\":4}");
+
+    start("{\"a\":1,\"b\":2}");
+    patch.append(value("\"cl\u00e9\""), 6, value("3"), 1);
+    assertPatched("{\"a\":1,\"b\":2,\"cl\u00e9\":3}");
+
+    // a source whose keys repeat: the result's keys are checked, and may be plain again
+    start("{\"a\":1,\"a\":2,\"b\":3}");
+    patch.remove(0);
+    assertPatched("{\"a\":2,\"b\":3}");
+
+    start("{\"a\":1,\"a\":2,\"b\":3}");
+    patch.replace(2, value("4"), 1);
+    assertPatched("{\"a\":1,\"a\":2,\"b\":4}");
+
+    start("{\"\\u0061\":1,\"b\":3}");
+    patch.remove(1);
+    assertPatched("{\"\\u0061\":1}");
+  }
+
+  @Test
+  void shouldWriteSameLengthValuesOverACopyOfACompactSource() {
+    String body = "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"hop\":7}";
+    start(body);
+    patch.replace(1, value("\"x\""), 3);
+    patch.replace(2, value("8"), 1);
+    assertTrue(patch.sameShape());
+    UnsafeBuffer copy = new UnsafeBuffer(new byte[body.length() + 2]);
+    copy.putBytes(2, source, 7, body.length());
+    patch.writeReplaced(values, copy, 2);
+    byte[] replaced = new byte[body.length()];
+    copy.getBytes(2, replaced);
+    String expected = "{\"payload\":{\"n\":123456},\"topic\":\"x\",\"hop\":8}";
+    assertEquals(expected, new String(replaced, StandardCharsets.UTF_8));
+    assertPatched(expected);
+
+    start(body);
+    patch.replace(2, value("10"), 2);
+    assertFalse(patch.sameShape(), "a longer value");
+    start(body);
+    patch.replace(2, value("8"), 1);
+    patch.append(value("\"a\""), 3, value("1"), 1);
+    assertFalse(patch.sameShape(), "a member appended");
+    start(body);
+    patch.remove(2);
+    assertFalse(patch.sameShape(), "a member removed");
+    start("{ \"hop\" : 7 }");
+    patch.replace(0, value("8"), 1);
+    assertFalse(patch.sameShape(), "not compact: write drops the spaces");
+    start(body);
+    patch.reset(source, 7, index, 3);
+    patch.replace(2, value("8"), 1);
+    assertFalse(patch.sameShape(), "the length not given");
+  }
+
   private void start(String body) {
     byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
     // the JSON at an offset in a larger buffer, the index in another

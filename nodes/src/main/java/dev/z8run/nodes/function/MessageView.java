@@ -274,10 +274,16 @@ final class MessageView implements Scriptable, SymbolScriptable {
       index = into;
       indexOffset = 0;
     }
-    int members = index.getInt(indexOffset + FieldIndex.COUNT_OFFSET);
-    for (int n = 0; n < members; n++) {
-      if (!plainKey(n) || repeated(n)) {
-        return false;
+    int members = FieldIndex.count(index, indexOffset);
+    // an index that says its keys are plain and unique spares the check (most messages: every
+    // writer of an index but a hand-made one says so when it is true)
+    if (!FieldIndex.plainKeys(index, indexOffset)) {
+      for (int n = 0; n < members; n++) {
+        if (!FieldIndex.isPlain(json, keyOffset(n), keyLength(n))
+            || FieldIndex.repeats(
+                json, offset, index, indexOffset, n, keyOffset(n), keyLength(n))) {
+          return false;
+        }
       }
     }
     states = 0;
@@ -285,39 +291,6 @@ final class MessageView implements Scriptable, SymbolScriptable {
       values = new Object[Math.max(members, 4)];
     }
     count = members;
-    return true;
-  }
-
-  /** A key of printable ASCII without escapes, which compares with a Java string char by char. */
-  private boolean plainKey(int member) {
-    int at = keyOffset(member);
-    int end = at + keyLength(member);
-    for (int i = at; i < end; i++) {
-      byte b = json.getByte(i);
-      if (b < 0x20 || b == '\\') { // negative: a UTF-8 byte
-        return false;
-      }
-    }
-    return true;
-  }
-
-  private boolean repeated(int member) {
-    int length = keyLength(member);
-    int at = keyOffset(member);
-    for (int other = 0; other < member; other++) {
-      if (keyLength(other) == length && sameBytes(keyOffset(other), at, length)) {
-        return true;
-      }
-    }
-    return false;
-  }
-
-  private boolean sameBytes(int a, int b, int length) {
-    for (int i = 0; i < length; i++) {
-      if (json.getByte(a + i) != json.getByte(b + i)) {
-        return false;
-      }
-    }
     return true;
   }
 

@@ -2,9 +2,11 @@ package dev.z8run.nodes.function;
 
 import dev.z8run.core.node.Output;
 import dev.z8run.io.json.ObjectPatch;
+import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.io.message.ScratchBuffer;
 import java.math.BigInteger;
+import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
 import org.mozilla.javascript.Context;
@@ -20,7 +22,10 @@ import org.mozilla.javascript.Undefined;
  * members added are appended, objects and arrays the script read are written again (it may have
  * changed them inside), and every other member keeps its bytes. The result carries a field index,
  * so the next node finds its fields without scanning. A {@code msg} the script only read scalars of
- * is forwarded as it came.
+ * is forwarded as it came. When every change is a new value as long as the old one ({@code
+ * msg.topic = "x"} over a one-letter topic, a counter of as many digits) in an input that carries
+ * its index, the new values are written over the old ones: in the input itself when the engine
+ * passes it on in place ({@link Output#claimInPlace}), else in one copy of its JSON and index.
  *
  * <p>The JSON is {@code JSON.stringify}'s: a value is written the way {@code JSON.stringify} writes
  * it as a member (strings escaped as ES2019's well-formed stringify does, {@code NaN} and
@@ -102,6 +107,10 @@ final class MessageWriteBack {
       out.forward(port, input);
       return true;
     }
+    if (patch.sameShape() && overInput(view, input)) {
+      sendSameShape(input, port, out);
+      return true;
+    }
     int length = patch.resultLength();
     int indexLength = patch.resultIndexLength();
     MessageFlyweight claimed = out.claim(port, length, 0, indexLength);
@@ -112,6 +121,43 @@ final class MessageWriteBack {
     }
     out.commit();
     return true;
+  }
+
+  /**
+   * Whether the view reads the input's own JSON and the index the input carries (not one it built,
+   * nor its own copy), with nothing between them: then the input's body, values overwritten, is the
+   * result with its index.
+   */
+  private static boolean overInput(MessageView view, MessageFlyweight input) {
+    return input.indexLength() > 0
+        && input.binaryLength() == 0
+        && view.json() == input.buffer()
+        && view.jsonOffset() == input.jsonOffset()
+        && view.index() == input.indexBuffer()
+        && view.indexOffset() == input.indexOffset();
+  }
+
+  /**
+   * Sends a {@link ObjectPatch#sameShape()} patch of the input: the new values written over the
+   * input where it lies when the engine passes it on in place, else over one copy of its JSON and
+   * index.
+   */
+  private void sendSameShape(MessageFlyweight input, int port, Output out) {
+    int jsonLength = input.jsonLength();
+    int indexLength = input.indexLength();
+    MessageFlyweight same = out.claimInPlace(port, input, jsonLength, indexLength);
+    if (same != null) {
+      patch.writeReplaced(values.buffer(), (MutableDirectBuffer) same.buffer(), same.jsonOffset());
+      out.commit();
+      return;
+    }
+    DirectBuffer source = input.buffer();
+    int jsonOffset = input.jsonOffset();
+    MessageFlyweight claimed = out.claim(port, jsonLength, 0, indexLength);
+    MutableDirectBuffer destination = (MutableDirectBuffer) claimed.buffer();
+    Bytes.copy(source, jsonOffset, destination, claimed.jsonOffset(), jsonLength + indexLength);
+    patch.writeReplaced(values.buffer(), destination, claimed.jsonOffset());
+    out.commit();
   }
 
   private static boolean isPayload(MessageView view, int member) {

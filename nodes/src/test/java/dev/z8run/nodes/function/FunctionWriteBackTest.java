@@ -295,4 +295,134 @@ class FunctionWriteBackTest {
       patchedAsWhole("msg.topic = 'x';\nreturn msg;", input);
     }
   }
+
+  /** A Change node before the function: the message arrives with an index the change wrote. */
+  private static final String SET_HOP =
+      "{\"rules\":[{\"t\":\"set\",\"p\":\"hop\",\"pt\":\"msg\",\"to\":\"7\",\"tot\":\"num\"}]}";
+
+  /** Runs {@code func} after a change node (so the input carries an index); returns its JSON. */
+  private String runIndexed(String func, String input) {
+    String id = "i" + ++flows;
+    harness.engine.deploy(
+        chain(
+            id,
+            node("src" + id, "source"),
+            node("ch" + id, "change", SET_HOP),
+            node("fn" + id, "function", config(func)),
+            node("out" + id, "capture")));
+    harness.inject(id, "src" + id, input);
+    FlowHarness.await(
+        "a message or an error",
+        () -> harness.captured("out" + id).size() == 1 || !harness.errors("fn" + id).isEmpty());
+    assertEquals(List.of(), harness.errors("fn" + id));
+    String json = harness.awaitCaptured("out" + id, 1).get(0).json();
+    assertEquals(List.of(), harness.errors("out" + id), "the capture checks the field index");
+    return json;
+  }
+
+  @Test
+  void shouldReadACarriedIndexWithRepeatedOrEscapedKeysAsJsonParseDoes() {
+    // the index arrives with the message (a change node wrote it): keys that repeat or are not
+    // plain still make the view parse msg whole, the last of repeated keys winning
+    for (String input :
+        List.of(
+            "{\"topic\":1,\"topic\":2}",
+            "{\"\\u0074opic\":\"a\",\"payload\":1}",
+            "{\"cl\u00e9\":1,\"topic\":2}",
+            "{\"payload\":1,\"topic\":\"t\"}")) {
+      String func = "msg.seen = msg.topic;\nmsg.topic = 'x';\nreturn msg;";
+      assertEquals(
+          JsonCodec.parse(runIndexed("Object.keys(msg);\n" + func, input)),
+          JsonCodec.parse(runIndexed(func, input)),
+          input);
+    }
+    assertEquals(
+        "{\"topic\":\"x\",\"hop\":7,\"seen\":2}",
+        runIndexed(
+            "msg.seen = msg.topic;\nmsg.topic = 'x';\nreturn msg;", "{\"topic\":1,\"topic\":2}"));
+  }
+
+  @Test
+  void shouldWriteValuesOfTheSameLengthOverTheInput() {
+    // after the change node the message carries its index: each function writes values as long as
+    // the old ones over them (in place on a fused hop)
+    String func = "msg.topic = msg.topic === 'x' ? 'y' : 'x';\nmsg.hop = msg.hop + 1;\nreturn msg;";
+    harness.engine.deploy(
+        chain(
+            "same",
+            node("src", "source"),
+            node("ch", "change", SET_HOP),
+            node("f1", "function", config(func)),
+            node("f2", "function", config(func)),
+            node("f3", "function", config(func + "\n")),
+            node("out", "capture")));
+
+    harness.inject("same", "src", MSG);
+
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"x\",\"hop\":10}",
+        harness.awaitCaptured("out", 1).get(0).json());
+    assertEquals(List.of(), harness.errors("out"), "the capture checks the field index");
+  }
+
+  @Test
+  void shouldWriteValuesOfTheSameLengthIntoEveryTargetAndEverySend() {
+    // two targets, and a send before the return: no hop in place, each message a copy
+    Flow flow =
+        new Flow(
+            "fan",
+            "fan",
+            "",
+            List.of(
+                node("src", "source"),
+                node("ch", "change", SET_HOP),
+                node(
+                    "fn",
+                    "function",
+                    config("msg.hop = 8;\nnode.send(msg);\nmsg.hop = 9;\nreturn msg;")),
+                node("o1", "capture"),
+                node("o2", "capture")),
+            List.of(
+                new Wire("src", 0, "ch", 0),
+                new Wire("ch", 0, "fn", 0),
+                new Wire("fn", 0, "o1", 0),
+                new Wire("fn", 0, "o2", 0)));
+    harness.engine.deploy(flow);
+
+    harness.inject("fan", "src", MSG);
+
+    for (String out : List.of("o1", "o2")) {
+      assertEquals(
+          List.of(
+              "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"hop\":8}",
+              "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"hop\":9}"),
+          harness.awaitCaptured(out, 2).stream().map(FlowHarness.Captured::json).toList(),
+          out);
+      assertEquals(List.of(), harness.errors(out));
+    }
+  }
+
+  @Test
+  void shouldSendTheChangedValueAndThenTheNextOneFromOneFusedInput() {
+    // the first send may be written over the input itself; the second reads the input after it
+    harness.engine.deploy(
+        chain(
+            "twice",
+            node("src", "source"),
+            node("ch", "change", SET_HOP),
+            node(
+                "fn",
+                "function",
+                config("msg.hop = 8;\nnode.send(msg);\nmsg.hop = 9;\nreturn msg;")),
+            node("out", "capture")));
+
+    harness.inject("twice", "src", MSG);
+
+    assertEquals(
+        List.of(
+            "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"hop\":8}",
+            "{\"payload\":{\"n\":123456},\"topic\":\"t\",\"hop\":9}"),
+        harness.awaitCaptured("out", 2).stream().map(FlowHarness.Captured::json).toList());
+    assertEquals(List.of(), harness.errors("out"));
+  }
 }
