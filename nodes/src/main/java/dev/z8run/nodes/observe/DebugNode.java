@@ -89,7 +89,8 @@ public final class DebugNode implements Node {
             ? null
             : JsonataExpression.compile("expression", source)
                 .withNodeRedFunctions(
-                    context.flowContext(), context.globalContext(), null, context.environment());
+                    context.flowContext(), context.globalContext(), null, context.environment())
+                .releasing(context);
     if (expression != null) {
       context.declareAuthorTimed();
     }

@@ -106,7 +106,7 @@ public final class FilterNode implements Node {
                 + JsonCodec.describe(config.get("expression")));
       }
       paths = new MessagePath[] {MessagePath.inPayload(property, where)};
-      z8run = Z8runRule.compile(where, condition, value);
+      z8run = Z8runRule.compile(where, condition, value, context);
       payload = new boolean[1];
       rules = new PropertyTest[0];
       any = false;

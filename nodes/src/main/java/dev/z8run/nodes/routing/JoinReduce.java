@@ -37,9 +37,14 @@ final class JoinReduce {
     this.context = context;
     this.maxParts = maxParts;
     context.declareAuthorTimed();
-    reduce = JsonataExpression.compile("reduceExp", context.configString("reduceExp", ""));
+    reduce =
+        JsonataExpression.compile("reduceExp", context.configString("reduceExp", ""))
+            .releasing(context);
     String fixupText = context.configString("reduceFixup", "");
-    fixup = fixupText.isBlank() ? null : JsonataExpression.compile("reduceFixup", fixupText);
+    fixup =
+        fixupText.isBlank()
+            ? null
+            : JsonataExpression.compile("reduceFixup", fixupText).releasing(context);
     initial =
         initial(context.configString("reduceInit", ""), context.configString("reduceInitType", ""));
     right = context.configBoolean("reduceRight", false);

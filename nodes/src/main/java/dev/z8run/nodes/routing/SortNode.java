@@ -101,8 +101,9 @@ public final class SortNode implements Node {
     key =
         byExpression
             ? JsonataExpression.compile(
-                sequence ? "seqKey" : "msgKey",
-                sequence ? seqKeyText : context.configString("msgKey", ""))
+                    sequence ? "seqKey" : "msgKey",
+                    sequence ? seqKeyText : context.configString("msgKey", ""))
+                .releasing(context)
             : null;
     if (key != null) {
       context.declareAuthorTimed();

@@ -128,7 +128,8 @@ public final class SwitchNode implements Node {
       for (int i = 0; i < z8runRules.length; i++) {
         Map<?, ?> rule = (Map<?, ?>) list.get(i);
         z8runRules[i] =
-            Z8runRule.compile("rules[" + i + "].type", rule.get("type"), rule.get("value"));
+            Z8runRule.compile(
+                "rules[" + i + "].type", rule.get("type"), rule.get("value"), context);
       }
       rules = null;
       path = MessagePath.inPayload(context.configString("property", "payload"), "property");

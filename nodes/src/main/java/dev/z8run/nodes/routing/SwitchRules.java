@@ -218,7 +218,8 @@ final class SwitchRules {
                       context.flowContext(),
                       context.globalContext(),
                       context.config().get("env") instanceof Map<?, ?> env ? stringKeys(env) : null,
-                      context.environment()));
+                      context.environment())
+                  .releasing(context));
       default -> throw PropertyTest.unsupportedType(where, type, VALUE_TYPES);
     };
   }

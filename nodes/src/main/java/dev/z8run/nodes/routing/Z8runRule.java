@@ -1,5 +1,6 @@
 package dev.z8run.nodes.routing;
 
+import dev.z8run.core.node.NodeContext;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.nodes.support.BoundedText;
@@ -56,10 +57,14 @@ final class Z8runRule {
   private final Object value;
   private final Pattern pattern;
 
-  private Z8runRule(String type, Object value, Pattern pattern) {
+  /** The text {@link #pattern} reads, with a user's pattern's time limit; null without one. */
+  private final BoundedText bounded;
+
+  private Z8runRule(String type, Object value, Pattern pattern, NodeContext context) {
     this.type = type;
     this.value = value;
     this.pattern = pattern;
+    this.bounded = pattern == null ? null : new BoundedText(pattern, context);
   }
 
   /**
@@ -67,7 +72,7 @@ final class Z8runRule {
    *
    * @throws IllegalArgumentException naming the field for an unknown type or a bad pattern
    */
-  static Z8runRule compile(String where, Object type, Object value) {
+  static Z8runRule compile(String where, Object type, Object value, NodeContext context) {
     if (!(type instanceof String kind) || !TYPES.contains(kind)) {
       throw new IllegalArgumentException(
           where
@@ -92,7 +97,7 @@ final class Z8runRule {
             where + ": invalid regular expression: " + bad.getDescription());
       }
     }
-    return new Z8runRule(kind, value, pattern);
+    return new Z8runRule(kind, value, pattern, context);
   }
 
   /** The value in {@code span} of {@code buffer} (not found: null), parsed. */
@@ -115,7 +120,7 @@ final class Z8runRule {
       case "gte" -> compare(actual) >= 0;
       case "lte" -> lessThan(compare(actual), true);
       case "contains" -> contains(actual);
-      case "regex" -> actual instanceof String text && BoundedText.find(pattern, text, null);
+      case "regex" -> actual instanceof String text && pattern.matcher(bounded.wrap(text)).find();
       case "empty" -> isEmpty(actual);
       case "notempty" -> !isEmpty(actual);
       case "true", "truthy" -> isTruthy(actual);

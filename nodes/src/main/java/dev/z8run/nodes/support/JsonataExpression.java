@@ -1,6 +1,8 @@
 package dev.z8run.nodes.support;
 
+import com.dashjoin.jsonata.JException;
 import com.dashjoin.jsonata.Jsonata;
+import dev.z8run.core.node.NodeContext;
 import dev.z8run.io.json.JsonCodec;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -30,6 +32,12 @@ public final class JsonataExpression {
 
   private final String source;
   private final Jsonata expression;
+
+  /** The node whose worker a long evaluation lets go of ({@link #releasing}), or null. */
+  private NodeContext worker;
+
+  /** How long an evaluation runs on the worker before the worker goes on without it. */
+  static final long RELEASE_MS = 10;
 
   private JsonataExpression(String source, Jsonata expression) {
     this.source = source;
@@ -80,6 +88,16 @@ public final class JsonataExpression {
     return this;
   }
 
+  /**
+   * Lets the worker of {@code node} go on with its other nodes when an evaluation runs past {@value
+   * #RELEASE_MS} ms ({@link NodeContext#releaseWorker}, as a Function node past its budget does),
+   * rather than hold it up to {@link #TIMEOUT_MS}. Returns this expression.
+   */
+  public JsonataExpression releasing(NodeContext node) {
+    this.worker = node;
+    return this;
+  }
+
   private static Object jsonataValue(dev.z8run.core.node.ContextStore store, String name) {
     if (store == null || name == null) {
       return null;
@@ -105,7 +123,7 @@ public final class JsonataExpression {
    */
   public Object evaluate(Object input, Map<String, Object> variables) {
     Jsonata.Frame frame = expression.createFrame();
-    frame.setRuntimeBounds(TIMEOUT_MS, MAX_DEPTH);
+    new Bounds(frame, worker);
     variables.forEach(frame::bind);
     Object result;
     try {
@@ -168,5 +186,55 @@ public final class JsonataExpression {
   @Override
   public String toString() {
     return source;
+  }
+
+  /**
+   * The evaluation's bounds, as dashjoin's own {@code Frame.setRuntimeBounds} sets them (the same
+   * errors, at {@link #TIMEOUT_MS} and {@link #MAX_DEPTH}), and the worker let go of past {@link
+   * #RELEASE_MS}. Counted at every step in and out of an expression.
+   */
+  private static final class Bounds {
+    private final long startMs = System.currentTimeMillis();
+    private final NodeContext worker;
+    private int depth;
+    private boolean released;
+
+    Bounds(Jsonata.Frame frame, NodeContext worker) {
+      this.worker = worker;
+      frame.setEvaluateEntryCallback(
+          (expression, input, environment) -> {
+            if (!environment.isParallelCall) {
+              depth++;
+              check();
+            }
+          });
+      frame.setEvaluateExitCallback(
+          (expression, input, environment, result) -> {
+            if (!environment.isParallelCall) {
+              depth--;
+              check();
+            }
+          });
+    }
+
+    private void check() {
+      if (depth > MAX_DEPTH) {
+        throw new JException(
+            "Stack overflow error: Check for non-terminating recursive function.  Consider"
+                + " rewriting as tail-recursive. Depth="
+                + depth
+                + " max="
+                + MAX_DEPTH,
+            -1);
+      }
+      long elapsedMs = System.currentTimeMillis() - startMs;
+      if (elapsedMs > TIMEOUT_MS) {
+        throw new JException("Expression evaluation timeout: Check for infinite loop", -1);
+      }
+      if (elapsedMs >= RELEASE_MS && !released && worker != null) {
+        released = true;
+        worker.releaseWorker();
+      }
+    }
   }
 }

@@ -88,7 +88,8 @@ public final class ChangeNode implements Node {
                   context.flowContext(),
                   context.globalContext(),
                   context.config().get("env") instanceof Map<?, ?> env ? stringKeys(env) : null,
-                  context.environment()));
+                  context.environment(),
+                  context));
       this.rules = null;
       return;
     }

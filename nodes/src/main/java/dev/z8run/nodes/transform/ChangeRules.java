@@ -1,6 +1,7 @@
 package dev.z8run.nodes.transform;
 
 import dev.z8run.core.node.ContextStore;
+import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.NodeEnvironment;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.support.BoundedText;
@@ -40,7 +41,8 @@ final class ChangeRules {
       ContextStore flow,
       ContextStore global,
       Map<String, Object> env,
-      NodeEnvironment environment) {
+      NodeEnvironment environment,
+      NodeContext node) {
     ContextStore store(String type) {
       return type.equals("flow") ? flow : global;
     }
@@ -148,8 +150,12 @@ final class ChangeRules {
 
   private final Rule[] rules;
 
-  private ChangeRules(Rule[] rules) {
+  /** The node whose worker a long regular expression lets go of ({@link BoundedText}). */
+  private final NodeContext node;
+
+  private ChangeRules(Rule[] rules, NodeContext node) {
     this.rules = rules;
+    this.node = node;
   }
 
   /**
@@ -180,7 +186,7 @@ final class ChangeRules {
     for (int i = 0; i < rules.length; i++) {
       rules[i] = compile("rules[" + i + "]", list.get(i), contexts);
     }
-    return new ChangeRules(rules);
+    return new ChangeRules(rules, contexts.node());
   }
 
   private static Rule compile(String where, Object raw, Contexts contexts) {
@@ -263,10 +269,8 @@ final class ChangeRules {
             new Expression(
                 JsonataExpression.compile(where + ".to", text)
                     .withNodeRedFunctions(
-                        contexts.flow(),
-                        contexts.global(),
-                        contexts.env(),
-                        contexts.environment()));
+                        contexts.flow(), contexts.global(), contexts.env(), contexts.environment())
+                    .releasing(contexts.node()));
         default ->
             throw new UnsupportedOperationException(
                 "value type '"
@@ -365,14 +369,14 @@ final class ChangeRules {
     }
   }
 
-  private static void change(ChangeRule rule, Map<String, Object> msg, long nowMs) {
+  private void change(ChangeRule rule, Map<String, Object> msg, long nowMs) {
     Object current = rule.path().get(msg);
     if (current instanceof String text) {
       if (rule.wholeValue() != null && text.equals(rule.wholeValue())) {
         set(rule, msg, rule.to().of(msg, nowMs));
         return;
       }
-      Matcher matcher = rule.from().matcher(new BoundedText(rule.from(), null).wrap(text));
+      Matcher matcher = rule.from().matcher(new BoundedText(rule.from(), node).wrap(text));
       if (!matcher.find()) {
         return;
       }

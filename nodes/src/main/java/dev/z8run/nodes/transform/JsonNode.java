@@ -106,6 +106,7 @@ public final class JsonNode implements Node {
     expression =
         action.equals("jsonata")
             ? JsonataExpression.compile("expression", context.configString("expression", ""))
+                .releasing(context)
             : null;
     if (expression != null) {
       context.declareAuthorTimed();

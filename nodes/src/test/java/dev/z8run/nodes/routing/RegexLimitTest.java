@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.node.InjectResult;
-import dev.z8run.core.runtime.Engine;
 import dev.z8run.core.runtime.NodeCounters;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.nodes.FlowHarness.Captured;
@@ -63,6 +62,8 @@ class RegexLimitTest {
     }
     List<Captured> flowed = harness.awaitCaptured("nout", 20);
     assertEquals(expected, flowed.stream().map(Captured::json).toList());
+    // a call is counted when it ends: the neighbour flowed while the match still ran
+    assertEquals(0, handled("re"), "the match had ended before the neighbour flowed");
 
     String error = harness.awaitErrors("re", 1).get(0);
     assertTrue(
@@ -125,19 +126,50 @@ class RegexLimitTest {
             node("hsrc", "source"),
             node("re", "switch", config("switch")),
             node("hout", "capture")));
-    Engine.CounterReader handled =
-        harness.engine.counter("hostile", "re", NodeCounters.MESSAGES_IN);
     byte[] attack = message("switch", TEXT).getBytes(StandardCharsets.UTF_8);
 
     assertEquals(
         InjectResult.ACCEPTED,
         harness.engine.injectAndRun("hostile", "hsrc", attack, new byte[0], 0));
     // run inline, the match (a second, to its limit) would have ended before the call returned
-    assertEquals(0, handled.get(), "the caller's thread ran the switch node");
+    assertEquals(0, handled("re"), "the caller's thread ran the switch node");
     for (int i = 0; i < 20; i++) {
       harness.inject("neighbour", "nsrc", "{\"payload\":" + i + "}");
     }
     harness.awaitCaptured("nout", 20);
     assertTrue(harness.awaitErrors("re", 1).get(0).contains("ran past its time limit"));
+  }
+
+  /**
+   * A JSONata expression that runs to its limit lets the worker go as a regular expression does.
+   */
+  @Test
+  void shouldLetTheWorkerGoWhileAJsonataExpressionRunsToItsLimit() {
+    harness.engine.deploy(
+        chain(
+            "hostile",
+            node("hsrc", "source"),
+            node(
+                "re",
+                "change",
+                "{\"rules\":[{\"t\":\"set\",\"p\":\"payload\",\"pt\":\"msg\","
+                    + "\"to\":\"$sum([1..20000].($sum([1..20000])))\",\"tot\":\"jsonata\"}]}"),
+            node("hout", "capture")));
+    harness.inject("hostile", "hsrc", "{\"payload\":0}");
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      harness.inject("neighbour", "nsrc", "{\"payload\":" + i + "}");
+      expected.add("{\"payload\":" + i + "}");
+    }
+    assertEquals(expected, harness.awaitCaptured("nout", 20).stream().map(Captured::json).toList());
+    // a call is counted when it ends: the neighbour flowed while the expression still ran
+    assertEquals(0, handled("re"), "the expression had ended before the neighbour flowed");
+    String error = harness.awaitErrors("re", 1).get(0);
+    assertTrue(error.contains("Expression evaluation timeout"), error);
+  }
+
+  /** Messages node {@code nodeId} of the hostile flow has finished with. */
+  private long handled(String nodeId) {
+    return harness.engine.counter("hostile", nodeId, NodeCounters.MESSAGES_IN).get();
   }
 }
