@@ -49,6 +49,7 @@ public final class HookService implements Replies, AutoCloseable {
   private final Engine engine;
   private final HookSettings settings;
   private final PendingReplies waiting = new PendingReplies();
+  private final HookScratch.Pool scratches = new HookScratch.Pool();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final Map<Object, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
@@ -264,22 +265,31 @@ public final class HookService implements Replies, AutoCloseable {
       ErrorResponses.send(response, Status.BAD_REQUEST_400, malformed);
       return;
     }
-    HookMessage.Encoded message =
-        hook.target().nodeRed()
-            ? HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body)
-            : HookMessage.encodeInPlace(request, hook.path(), hook.params(), body);
     Deadline future =
         new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));
-    long ref = waiting.add(future, Thread.currentThread().threadId());
+    long thread = Thread.currentThread().threadId();
+    long ref = waiting.add(future, thread);
     try {
-      UnsafeBuffer bytes = new UnsafeBuffer(message.json());
-      MessageBodyView first =
-          new MessageBodyView()
-              .json(bytes, 0, message.jsonLength())
-              .index(bytes, message.jsonLength(), message.indexLength())
-              .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length)
-              .ref(ref);
-      InjectResult result = engine.injectAndRun(flowId, hook.nodeId(), first);
+      InjectResult result;
+      if (hook.target().nodeRed()) {
+        HookMessage.Encoded message =
+            HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body);
+        MessageBodyView first =
+            new MessageBodyView()
+                .json(new UnsafeBuffer(message.json()), 0, message.jsonLength())
+                .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length)
+                .ref(ref);
+        result = engine.injectAndRun(flowId, hook.nodeId(), first);
+      } else {
+        // written into a reused scratch: the engine copies it before injectAndRun returns
+        HookScratch scratch = scratches.take(thread);
+        result =
+            engine.injectAndRun(
+                flowId,
+                hook.nodeId(),
+                scratch.encode(request, hook.path(), hook.params(), body, ref));
+        scratches.giveBack(scratch, thread);
+      }
       if (result == InjectResult.ACCEPTED) {
         answer(response, future, flowId);
       } else {
