@@ -51,7 +51,16 @@ public final class HookService implements Replies, AutoCloseable {
   private final PendingReplies waiting = new PendingReplies();
   private final HookScratch.Pool scratches = new HookScratch.Pool();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+  /**
+   * Each client's requests in flight. A counter stays in the map at 0 (a request per client at a
+   * time would otherwise remove and insert it each time: two map writes and a node per request);
+   * the timeout sweeper retires idle ones ({@link #retireIdleClients}).
+   */
   private final Map<Object, AtomicInteger> perClient = new ConcurrentHashMap<>();
+
+  /** A retired client counter's value: far below 0, so that a late increment stays negative. */
+  private static final int RETIRED = Integer.MIN_VALUE / 2;
 
   /** Weak keys: a redeployed flow's old plan and its routes go with it. */
   private final Map<String, PlanRoutes> routesByFlow = new ConcurrentHashMap<>();
@@ -90,7 +99,10 @@ public final class HookService implements Replies, AutoCloseable {
     timeouts.interrupt();
   }
 
-  /** Fails the requests whose flow has not answered within the timeout (504). */
+  /**
+   * Fails the requests whose flow has not answered within the timeout (504), and retires the
+   * counters of clients with nothing in flight.
+   */
   private void sweepTimeouts() {
     long periodMs = Math.max(5, Math.min(100, settings.timeoutMs() / 10));
     while (!closed) {
@@ -99,6 +111,7 @@ public final class HookService implements Replies, AutoCloseable {
       } catch (InterruptedException interrupted) {
         return;
       }
+      retireIdleClients();
       long nowNs = System.nanoTime();
       waiting.forEach(
           waiter -> {
@@ -107,6 +120,26 @@ public final class HookService implements Replies, AutoCloseable {
             }
           });
     }
+  }
+
+  /**
+   * Removes the counters of clients with no request in flight: a counter at 0 is marked {@link
+   * #RETIRED} first, so a request that found it just before counts itself into a negative value and
+   * takes a fresh counter instead.
+   */
+  private void retireIdleClients() {
+    for (Map.Entry<Object, AtomicInteger> client : perClient.entrySet()) {
+      AtomicInteger open = client.getValue();
+      if (open.get() == 0 && open.compareAndSet(0, RETIRED)) {
+        perClient.remove(client.getKey(), open);
+      }
+    }
+  }
+
+  /** The counter of {@code client}'s requests in flight (possibly one just retired). */
+  private AtomicInteger clientCounter(Object client) {
+    AtomicInteger open = perClient.get(client);
+    return open != null ? open : perClient.computeIfAbsent(client, key -> new AtomicInteger());
   }
 
   /** A waiting request's future, with the time after which it is answered 504. */
@@ -188,9 +221,17 @@ public final class HookService implements Replies, AutoCloseable {
       return;
     }
     Object client = clientKey(request);
-    AtomicInteger fromClient = perClient.computeIfAbsent(client, key -> new AtomicInteger());
+    AtomicInteger fromClient;
+    int open;
+    do {
+      fromClient = clientCounter(client);
+      open = fromClient.incrementAndGet();
+      if (open <= 0) { // retired meanwhile (left behind, never counted out): take a fresh one
+        perClient.remove(client, fromClient);
+      }
+    } while (open <= 0);
     try {
-      if (fromClient.incrementAndGet() > settings.maxPerClient()) {
+      if (open > settings.maxPerClient()) {
         response.header(HeaderNames.RETRY_AFTER, "1");
         ErrorResponses.closeIfBodyUnread(request, response);
         ErrorResponses.send(
@@ -209,9 +250,7 @@ public final class HookService implements Replies, AutoCloseable {
           response,
           body);
     } finally {
-      if (fromClient.decrementAndGet() == 0) {
-        perClient.remove(client, fromClient);
-      }
+      fromClient.decrementAndGet();
     }
   }
 
