@@ -48,7 +48,6 @@ final class HookMessage {
   private static final JsonFactory FACTORY =
       JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
   private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] NO_BYTES = new byte[0];
 
   private HookMessage() {}
 
