@@ -48,39 +48,42 @@ final class HookMessage {
   private static final JsonFactory FACTORY =
       JsonFactory.builder().recyclerPool(JsonRecyclerPools.sharedConcurrentDequePool()).build();
   private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
-  private static final byte[] NO_BYTES = new byte[0];
 
   private HookMessage() {}
 
   /**
-   * The message of {@link HookMessage} (see the class comment), in the writer's own buffer ({@link
-   * Encoded#jsonLength()} of its bytes) with its field index after it: for a caller that copies the
-   * message at once, as the engine copies it into the execution's first record.
+   * Writes the message of {@link HookMessage} (see the class comment) into {@code out} (emptied
+   * first) with its field index after it ({@link #INDEX_BYTES} bytes: where payload and req lie, as
+   * written), and points {@code index} at {@code out}'s buffer: for a caller that copies the
+   * message at once, as the engine copies it into the execution's first record, and then reuses
+   * both.
+   *
+   * @return the JSON's length; the index follows it in {@code out.array()}
    */
-  static Encoded encodeInPlace(
-      ServerRequest request, String path, Map<String, String> params, byte[] body) {
-    Written written = write(request, path, params, body, null, null, INDEX_BYTES);
-    JsonBytes out = written.out();
+  static int encodeInPlace(
+      JsonBytes out,
+      UnsafeBuffer index,
+      ServerRequest request,
+      String path,
+      Map<String, String> params,
+      byte[] body) {
+    int payloadEnd = write(out.clear(), request, path, params, body(request, body), null, null);
     int jsonLength = out.length();
-    int payloadEnd = written.payloadEnd();
-    // the field index after the JSON (FieldIndex): where payload and req lie, as written
+    int reqLength = payloadEnd - 1 - PAYLOAD_START - REQ_KEY.length();
     out.raw(INDEX_ROOM);
-    UnsafeBuffer index = new UnsafeBuffer(out.array());
+    index.wrap(out.array());
     FieldIndex.putEntry(index, jsonLength, 0, 2, 7, PAYLOAD_START, payloadEnd);
     FieldIndex.putEntry(
-        index,
-        jsonLength,
-        1,
-        payloadEnd + 2,
-        3,
-        jsonLength - 1 - written.reqLength(),
-        jsonLength - 1);
+        index, jsonLength, 1, payloadEnd + 2, 3, jsonLength - 1 - reqLength, jsonLength - 1);
     FieldIndex.putCount(index, jsonLength, 2, true); // payload and req: plain, unique
-    return new Encoded(out.array(), jsonLength, INDEX_BYTES, NO_BYTES);
+    return jsonLength;
   }
 
+  /** The payload's only key, before its REQ: {@code {"payload":{"req":REQ}}. */
+  private static final String REQ_KEY = "{\"req\":";
+
   /** The field index of {@link #encodeInPlace}'s message: two members, payload and req. */
-  private static final int INDEX_BYTES = FieldIndex.lengthFor(2);
+  static final int INDEX_BYTES = FieldIndex.lengthFor(2);
 
   private static final String INDEX_ROOM = " ".repeat(INDEX_BYTES);
 
@@ -101,31 +104,29 @@ final class HookMessage {
       byte[] body,
       String memberName,
       byte[] memberJson) {
-    return write(request, path, params, body, memberName, memberJson, 0).out().toByteArray();
+    byte[] bodyJson = body(request, body);
+    JsonBytes out =
+        new JsonBytes(512 + 2 * bodyJson.length + memberName.length() + memberJson.length + 4);
+    write(out, request, path, params, bodyJson, memberName, memberJson);
+    return out.toByteArray();
   }
 
   /**
-   * A message as written: the writer, where the payload's value ends and how long REQ is (it stands
-   * twice: in the payload and as the last or next-to-last member).
+   * Appends {@code {"payload":{"req":REQ},"req":REQ}} to {@code out}, with {@code
+   * ,"memberName":memberJson} before the closing brace when {@code memberName} is not null; REQ's
+   * body member is {@code bodyJson} ({@link #body}).
+   *
+   * @return where the payload's value ends (REQ stands twice: in the payload and as the last or
+   *     next-to-last member)
    */
-  private record Written(JsonBytes out, int payloadEnd, int reqLength) {}
-
-  /**
-   * Writes {@code {"payload":{"req":REQ},"req":REQ}}, with {@code ,"memberName":memberJson} before
-   * the closing brace when {@code memberName} is not null, leaving {@code room} bytes of capacity
-   * after it.
-   */
-  private static Written write(
+  private static int write(
+      JsonBytes out,
       ServerRequest request,
       String path,
       Map<String, String> params,
-      byte[] body,
+      byte[] bodyJson,
       String memberName,
-      byte[] memberJson,
-      int room) {
-    byte[] bodyJson = body(request, body);
-    int memberLength = memberName == null ? 0 : memberName.length() + memberJson.length + 4;
-    JsonBytes out = new JsonBytes(512 + 2 * bodyJson.length + memberLength + room);
+      byte[] memberJson) {
     out.raw("{\"payload\":{\"req\":");
     int reqStart = out.length();
     writeReq(out, request, path, params, false, bodyJson);
@@ -137,15 +138,14 @@ final class HookMessage {
       out.raw(",\"").raw(memberName).raw("\":").write(memberJson);
     }
     out.write((byte) '}');
-    return new Written(out, payloadEnd, reqLength);
+    return payloadEnd;
   }
 
   /**
-   * A message body: its JSON in the first {@code jsonLength} bytes of {@code json}, then {@code
-   * indexLength} bytes of its field index ({@code FieldIndex}; 0: none), and the binary payload
-   * beside it (empty: none).
+   * A message body: its JSON in the first {@code jsonLength} bytes of {@code json}, and the binary
+   * payload beside it (empty: none).
    */
-  record Encoded(byte[] json, int jsonLength, int indexLength, byte[] binary) {}
+  record Encoded(byte[] json, int jsonLength, byte[] binary) {}
 
   /** Node-RED's http-in message; see the class comment. */
   static Encoded encodeNodeRed(
@@ -177,7 +177,7 @@ final class HookMessage {
     out.raw(",\"req\":");
     writeReq(out, request, path, params, true, bodyJson);
     out.write((byte) '}');
-    return new Encoded(out.array(), out.length(), 0, binary);
+    return new Encoded(out.array(), out.length(), binary);
   }
 
   /**
@@ -257,7 +257,11 @@ final class HookMessage {
     out.raw(",\"headers\":{");
     boolean first = true;
     for (Header header : request.headers()) {
-      out.member(first, header.headerName().lowerCase(), header.values());
+      // one value (nearly every header) as it is: values() joins even one into a new string
+      out.member(
+          first,
+          header.headerName().lowerCase(),
+          header.valueCount() == 1 ? header.get() : header.values());
       first = false;
     }
     out.raw("},\"query\":");

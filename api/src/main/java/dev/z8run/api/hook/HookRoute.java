@@ -69,7 +69,7 @@ final class HookRoute {
   Map<String, String> match(String path) {
     if (literal != null) {
       // no parameters: equal segments are equal text once the outer slashes are gone
-      return trim(path).equals(literal) ? Map.of() : null;
+      return trimmedEquals(path, literal) ? Map.of() : null;
     }
     String[] parts = split(path);
     if (parts.length != segments.length) {
@@ -96,20 +96,46 @@ final class HookRoute {
     if (path == null) {
       return "";
     }
+    int start = trimStart(path);
+    return path.substring(start, trimEnd(path, start));
+  }
+
+  /** Whether {@link #trim}{@code (path)} equals {@code trimmed}, without making the substring. */
+  private static boolean trimmedEquals(String path, String trimmed) {
+    if (path == null) {
+      return trimmed.isEmpty();
+    }
+    int start = trimStart(path);
+    int length = trimEnd(path, start) - start;
+    return length == trimmed.length() && path.regionMatches(start, trimmed, 0, length);
+  }
+
+  /** Where {@link #trim} starts: past leading white space, then leading slashes. */
+  private static int trimStart(String path) {
     int start = 0;
     int end = path.length();
     while (start < end && Character.isWhitespace(path.charAt(start))) {
       start++;
     }
+    int trailing = end;
+    while (trailing > start && Character.isWhitespace(path.charAt(trailing - 1))) {
+      trailing--;
+    }
+    while (start < trailing && path.charAt(start) == '/') {
+      start++;
+    }
+    return start;
+  }
+
+  /** Where {@link #trim} ends, given its {@code start}: before trailing white space and slashes. */
+  private static int trimEnd(String path, int start) {
+    int end = path.length();
     while (end > start && Character.isWhitespace(path.charAt(end - 1))) {
       end--;
-    }
-    while (start < end && path.charAt(start) == '/') {
-      start++;
     }
     while (end > start && path.charAt(end - 1) == '/') {
       end--;
     }
-    return path.substring(start, end);
+    return end;
   }
 }

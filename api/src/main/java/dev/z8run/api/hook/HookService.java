@@ -49,8 +49,18 @@ public final class HookService implements Replies, AutoCloseable {
   private final Engine engine;
   private final HookSettings settings;
   private final PendingReplies waiting = new PendingReplies();
+  private final HookScratch.Pool scratches = new HookScratch.Pool();
   private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+
+  /**
+   * Each client's requests in flight. A counter stays in the map at 0 (a request per client at a
+   * time would otherwise remove and insert it each time: two map writes and a node per request);
+   * the timeout sweeper retires idle ones ({@link #retireIdleClients}).
+   */
   private final Map<Object, AtomicInteger> perClient = new ConcurrentHashMap<>();
+
+  /** A retired client counter's value: far below 0, so that a late increment stays negative. */
+  private static final int RETIRED = Integer.MIN_VALUE / 2;
 
   /** Weak keys: a redeployed flow's old plan and its routes go with it. */
   private final Map<String, PlanRoutes> routesByFlow = new ConcurrentHashMap<>();
@@ -89,7 +99,10 @@ public final class HookService implements Replies, AutoCloseable {
     timeouts.interrupt();
   }
 
-  /** Fails the requests whose flow has not answered within the timeout (504). */
+  /**
+   * Fails the requests whose flow has not answered within the timeout (504), and retires the
+   * counters of clients with nothing in flight.
+   */
   private void sweepTimeouts() {
     long periodMs = Math.max(5, Math.min(100, settings.timeoutMs() / 10));
     while (!closed) {
@@ -98,6 +111,7 @@ public final class HookService implements Replies, AutoCloseable {
       } catch (InterruptedException interrupted) {
         return;
       }
+      retireIdleClients();
       long nowNs = System.nanoTime();
       waiting.forEach(
           waiter -> {
@@ -106,6 +120,26 @@ public final class HookService implements Replies, AutoCloseable {
             }
           });
     }
+  }
+
+  /**
+   * Removes the counters of clients with no request in flight: a counter at 0 is marked {@link
+   * #RETIRED} first, so a request that found it just before counts itself into a negative value and
+   * takes a fresh counter instead.
+   */
+  private void retireIdleClients() {
+    for (Map.Entry<Object, AtomicInteger> client : perClient.entrySet()) {
+      AtomicInteger open = client.getValue();
+      if (open.get() == 0 && open.compareAndSet(0, RETIRED)) {
+        perClient.remove(client.getKey(), open);
+      }
+    }
+  }
+
+  /** The counter of {@code client}'s requests in flight (possibly one just retired). */
+  private AtomicInteger clientCounter(Object client) {
+    AtomicInteger open = perClient.get(client);
+    return open != null ? open : perClient.computeIfAbsent(client, key -> new AtomicInteger());
   }
 
   /** A waiting request's future, with the time after which it is answered 504. */
@@ -187,9 +221,17 @@ public final class HookService implements Replies, AutoCloseable {
       return;
     }
     Object client = clientKey(request);
-    AtomicInteger fromClient = perClient.computeIfAbsent(client, key -> new AtomicInteger());
+    AtomicInteger fromClient;
+    int open;
+    do {
+      fromClient = clientCounter(client);
+      open = fromClient.incrementAndGet();
+      if (open <= 0) { // retired meanwhile (left behind, never counted out): take a fresh one
+        perClient.remove(client, fromClient);
+      }
+    } while (open <= 0);
     try {
-      if (fromClient.incrementAndGet() > settings.maxPerClient()) {
+      if (open > settings.maxPerClient()) {
         response.header(HeaderNames.RETRY_AFTER, "1");
         ErrorResponses.closeIfBodyUnread(request, response);
         ErrorResponses.send(
@@ -208,9 +250,7 @@ public final class HookService implements Replies, AutoCloseable {
           response,
           body);
     } finally {
-      if (fromClient.decrementAndGet() == 0) {
-        perClient.remove(client, fromClient);
-      }
+      fromClient.decrementAndGet();
     }
   }
 
@@ -264,22 +304,31 @@ public final class HookService implements Replies, AutoCloseable {
       ErrorResponses.send(response, Status.BAD_REQUEST_400, malformed);
       return;
     }
-    HookMessage.Encoded message =
-        hook.target().nodeRed()
-            ? HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body)
-            : HookMessage.encodeInPlace(request, hook.path(), hook.params(), body);
     Deadline future =
         new Deadline(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.timeoutMs()));
-    long ref = waiting.add(future, Thread.currentThread().threadId());
+    long thread = Thread.currentThread().threadId();
+    long ref = waiting.add(future, thread);
     try {
-      UnsafeBuffer bytes = new UnsafeBuffer(message.json());
-      MessageBodyView first =
-          new MessageBodyView()
-              .json(bytes, 0, message.jsonLength())
-              .index(bytes, message.jsonLength(), message.indexLength())
-              .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length)
-              .ref(ref);
-      InjectResult result = engine.injectAndRun(flowId, hook.nodeId(), first);
+      InjectResult result;
+      if (hook.target().nodeRed()) {
+        HookMessage.Encoded message =
+            HookMessage.encodeNodeRed(request, hook.path(), hook.params(), body);
+        MessageBodyView first =
+            new MessageBodyView()
+                .json(new UnsafeBuffer(message.json()), 0, message.jsonLength())
+                .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length)
+                .ref(ref);
+        result = engine.injectAndRun(flowId, hook.nodeId(), first);
+      } else {
+        // written into a reused scratch: the engine copies it before injectAndRun returns
+        HookScratch scratch = scratches.take(thread);
+        result =
+            engine.injectAndRun(
+                flowId,
+                hook.nodeId(),
+                scratch.encode(request, hook.path(), hook.params(), body, ref));
+        scratches.giveBack(scratch, thread);
+      }
       if (result == InjectResult.ACCEPTED) {
         answer(response, future, flowId);
       } else {

@@ -116,6 +116,23 @@ class HookServiceTest {
   }
 
   @Test
+  void shouldGiveEachRequestItsOwnMessageWhenOneConnectionSendsALongOneThenShortOnes()
+      throws Exception {
+    // the messages are written into a scratch reused by the connection's next request
+    String longItem = "t".repeat(900);
+    for (String item : List.of(longItem, "tea", "", longItem.substring(0, 300), "x")) {
+      HttpResponse<String> response =
+          send("POST", "/hook/web/echo/" + item.length(), "{\"item\":\"" + item + "\"}");
+      assertEquals(200, response.statusCode(), response.body());
+      // the answer is msg.payload, {"req":REQ}
+      Map<?, ?> req = (Map<?, ?>) ((Map<?, ?>) JsonCodec.parse(response.body())).get("req");
+      assertEquals("/echo/" + item.length(), req.get("path"));
+      assertEquals(Map.of("id", String.valueOf(item.length())), req.get("params"));
+      assertEquals(Map.of("item", item), req.get("body"));
+    }
+  }
+
+  @Test
   void shouldLetANodeReadMsgReqThroughTheIndexTheRequestsMessageCarries() throws Exception {
     HttpResponse<String> response = send("GET", "/hook/web/reqpath/abc", null);
     assertEquals(200, response.statusCode(), response.body());

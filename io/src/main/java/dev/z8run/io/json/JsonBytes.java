@@ -31,6 +31,21 @@ public final class JsonBytes {
     bytes = new byte[Math.max(16, capacity)];
   }
 
+  /**
+   * Empties the text, keeping its buffer: a writer reused for one text after another (the hook's
+   * request messages, each copied into the engine before the next is written) allocates nothing
+   * once its buffer is large enough.
+   */
+  public JsonBytes clear() {
+    length = 0;
+    return this;
+  }
+
+  /** How many bytes the buffer holds before it grows. */
+  public int capacity() {
+    return bytes.length;
+  }
+
   /** How many bytes have been written. */
   public int length() {
     return length;
