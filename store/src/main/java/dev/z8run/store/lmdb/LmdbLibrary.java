@@ -98,7 +98,19 @@ final class LmdbLibrary {
   private static final Function STRERROR;
 
   static {
-    Library library = Library.openLibrary(libraryFile(), Library.NOW | Library.LOCAL);
+    String given = System.getProperty("lmdbjava.native.lib");
+    Path extracted = given == null ? extract() : null;
+    Library library =
+        Library.openLibrary(
+            given != null ? given : extracted.toString(), Library.NOW | Library.LOCAL);
+    if (extracted != null) {
+      // loaded: the mapping stays, and no copy is left behind by a process that is killed
+      try {
+        Files.deleteIfExists(extracted);
+      } catch (IOException leftForDeleteOnExit) {
+        // deleteOnExit has it
+      }
+    }
     if (library == null) {
       throw new UnsatisfiedLinkError("cannot load LMDB: " + Library.getLastError());
     }
@@ -266,12 +278,8 @@ final class LmdbLibrary {
     return new Function(address, returns, params);
   }
 
-  /** lmdbjava's {@code lmdbjava.native.lib} when set, else its bundled library, extracted. */
-  private static String libraryFile() {
-    String given = System.getProperty("lmdbjava.native.lib");
-    if (given != null) {
-      return given;
-    }
+  /** lmdbjava's bundled library for this platform, copied to a temporary file. */
+  private static Path extract() {
     String resource = "org/lmdbjava/" + arch() + "-" + os() + ".so";
     try (InputStream in = LmdbLibrary.class.getClassLoader().getResourceAsStream(resource)) {
       if (in == null) {
@@ -280,7 +288,7 @@ final class LmdbLibrary {
       Path file = Files.createTempFile("z8run-lmdb-", ".so");
       file.toFile().deleteOnExit();
       Files.copy(in, file, StandardCopyOption.REPLACE_EXISTING);
-      return file.toString();
+      return file;
     } catch (IOException e) {
       UnsatisfiedLinkError failed = new UnsatisfiedLinkError("cannot extract " + resource);
       failed.initCause(e);
