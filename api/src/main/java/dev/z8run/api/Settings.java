@@ -458,15 +458,6 @@ public final class Settings {
           "The log manager; `z8run` sets it at start unless given, so that what is logged while"
               + " the server stops still reaches stderr.");
 
-  public static final Setting<Boolean> JNR_ASM =
-      Setting.flag(
-          null,
-          "jnr.ffi.asm.enabled",
-          false,
-          "Whether jnr-ffi generates bytecode stubs for LMDB's native calls; `z8run` sets `false`"
-              + " at start unless given: the stubs cost about 0.1 s of CPU at every start, and an"
-              + " LMDB read without them about 0.3 us more (perf/README.md).");
-
   /** Every setting, in the README's order. */
   public static final List<Setting<?>> ALL =
       List.of(
@@ -513,8 +504,7 @@ public final class Settings {
           URL,
           TOKEN,
           AGRONA_BOUNDS_CHECKS_DISABLED,
-          LOG_MANAGER,
-          JNR_ASM);
+          LOG_MANAGER);
 
   private static List<String> modules(String text) {
     List<String> modules = new ArrayList<>();
@@ -585,12 +575,12 @@ public final class Settings {
 
   /**
    * Sets the JVM-wide properties the server needs ({@link #AGRONA_BOUNDS_CHECKS_DISABLED}, {@link
-   * #LOG_MANAGER}, {@link #JNR_ASM}) where {@code properties} does not have them. {@link Main#main}
-   * calls it first, before any Agrona buffer class loads, anything logs or LMDB's binding loads:
-   * each reads its property once.
+   * #LOG_MANAGER}) where {@code properties} does not have them. {@link Main#main} calls it first,
+   * before any Agrona buffer class loads, anything logs or LMDB's binding loads: each reads its
+   * property once.
    */
   public static void applyJvmDefaults(Properties properties) {
-    for (Setting<?> setting : List.of(AGRONA_BOUNDS_CHECKS_DISABLED, LOG_MANAGER, JNR_ASM)) {
+    for (Setting<?> setting : List.of(AGRONA_BOUNDS_CHECKS_DISABLED, LOG_MANAGER)) {
       if (properties.getProperty(setting.property()) == null) {
         properties.setProperty(setting.property(), setting.defaultText());
       }

@@ -129,8 +129,8 @@ public final class Z8Server implements AutoCloseable {
   /** {@link #start(Settings, String)} with the engine built from {@code engineConfig}. */
   static Z8Server start(Settings settings, String version, EngineConfig engineConfig) {
     StartTrace.mark("wiring");
-    // LMDB's binding (jnr-ffi) generates its native stubs when the store first opens, the longest
-    // step of a start: the store opens on its own thread while this one builds the engine
+    // the store (LMDB's library loaded, the vault's key and first cipher) opens on its own thread
+    // while this one builds the engine
     FutureTask<Store> opening =
         new FutureTask<>(
             () -> {

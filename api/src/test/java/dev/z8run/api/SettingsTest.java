@@ -195,7 +195,6 @@ class SettingsTest {
     assertEquals(
         ShutdownSafeLogManager.class.getName(),
         properties.getProperty("java.util.logging.manager"));
-    assertEquals("false", properties.getProperty("jnr.ffi.asm.enabled"));
   }
 
   @Test

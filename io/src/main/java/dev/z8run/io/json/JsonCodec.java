@@ -179,6 +179,12 @@ public final class JsonCodec {
 
   private static Object parseValue(JsonParser parser, JsonToken token, int depth)
       throws IOException {
+    // null apart, before the switch: a `case null` makes it a pattern switch, whose bootstrap
+    // spins a class and ~20 method-handle forms at the first parse of every start (no AOT cache
+    // holds them); an enum switch without one is a plain table switch
+    if (token == null) {
+      throw error(parser, "unexpected end of JSON input");
+    }
     return switch (token) {
       case START_OBJECT -> parseObject(parser, depth + 1);
       case START_ARRAY -> parseArray(parser, depth + 1);
@@ -188,7 +194,6 @@ public final class JsonCodec {
       case VALUE_TRUE -> Boolean.TRUE;
       case VALUE_FALSE -> Boolean.FALSE;
       case VALUE_NULL -> null;
-      case null -> throw error(parser, "unexpected end of JSON input");
       default -> throw error(parser, "unexpected token " + token);
     };
   }

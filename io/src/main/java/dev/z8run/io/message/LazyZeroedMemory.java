@@ -3,9 +3,7 @@ package dev.z8run.io.message;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.ref.Cleaner;
-import java.lang.reflect.Array;
 import java.lang.reflect.Method;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.agrona.BitUtil;
@@ -65,8 +63,8 @@ public final class LazyZeroedMemory {
     MethodHandle free = null;
     if (Runtime.version().feature() >= 22) {
       try {
-        calloc = downcall("calloc", true, 2);
-        free = downcall("free", false, 1);
+        calloc = NativeHeap.calloc();
+        free = NativeHeap.free();
       } catch (ReflectiveOperationException | RuntimeException | LinkageError noNativeAccess) {
         calloc = null;
         free = null;
@@ -91,42 +89,6 @@ public final class LazyZeroedMemory {
     }
     RESERVE = reserve;
     UNRESERVE = unreserve;
-  }
-
-  /** {@code Linker.nativeLinker().downcallHandle(symbol, (long...)long or void)}, by reflection. */
-  private static MethodHandle downcall(String symbol, boolean returnsLong, int longArguments)
-      throws ReflectiveOperationException {
-    Class<?> linkerType = Class.forName("java.lang.foreign.Linker");
-    Class<?> lookupType = Class.forName("java.lang.foreign.SymbolLookup");
-    Class<?> segmentType = Class.forName("java.lang.foreign.MemorySegment");
-    Class<?> layoutType = Class.forName("java.lang.foreign.MemoryLayout");
-    Class<?> descriptorType = Class.forName("java.lang.foreign.FunctionDescriptor");
-    Class<?> optionType = Class.forName("java.lang.foreign.Linker$Option");
-    Object javaLong =
-        Class.forName("java.lang.foreign.ValueLayout").getField("JAVA_LONG").get(null);
-    Object linker = linkerType.getMethod("nativeLinker").invoke(null);
-    Object lookup = linkerType.getMethod("defaultLookup").invoke(linker);
-    Object address =
-        ((Optional<?>) lookupType.getMethod("find", String.class).invoke(lookup, symbol))
-            .orElseThrow(() -> new NoSuchMethodException(symbol));
-    Object arguments = Array.newInstance(layoutType, longArguments);
-    for (int i = 0; i < longArguments; i++) {
-      Array.set(arguments, i, javaLong);
-    }
-    Object descriptor =
-        returnsLong
-            ? descriptorType
-                .getMethod("of", layoutType, arguments.getClass())
-                .invoke(null, javaLong, arguments)
-            : descriptorType.getMethod("ofVoid", arguments.getClass()).invoke(null, arguments);
-    Method downcallHandle =
-        linkerType.getMethod(
-            "downcallHandle",
-            segmentType,
-            descriptorType,
-            Array.newInstance(optionType, 0).getClass());
-    return (MethodHandle)
-        downcallHandle.invoke(linker, address, descriptor, Array.newInstance(optionType, 0));
   }
 
   private LazyZeroedMemory() {}

@@ -1,13 +1,10 @@
 package dev.z8run.store.lmdb;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.Collections;
-import java.util.EnumMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -16,14 +13,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import org.agrona.DirectBuffer;
-import org.lmdbjava.Dbi;
-import org.lmdbjava.DbiFlags;
-import org.lmdbjava.DirectBufferProxy;
-import org.lmdbjava.Env;
-import org.lmdbjava.EnvFlags;
-import org.lmdbjava.LmdbException;
-import org.lmdbjava.Txn;
+import org.agrona.BufferUtil;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * One LMDB environment in a directory, with the {@link Table}s open, a single writer and a map that
@@ -73,8 +64,13 @@ public final class LmdbEnvironment implements AutoCloseable {
   private final ExecutorService writer;
   private final Thread writerThread;
   private final Semaphore readSlots = new Semaphore(MAX_READERS, true);
-  private final Env<DirectBuffer> env;
-  private final Map<Table, Dbi<DirectBuffer>> dbis;
+
+  /** The {@code MDB_env*}; 0 once closed. */
+  private final long env;
+
+  /** Each table's {@code MDB_dbi}, by {@link Table#ordinal()}. */
+  private final int[] dbis;
+
   private final int maxKeyBytes;
   private volatile boolean closed;
 
@@ -83,15 +79,15 @@ public final class LmdbEnvironment implements AutoCloseable {
       long maxMapSizeBytes,
       ExecutorService writer,
       Thread writerThread,
-      Env<DirectBuffer> env,
-      Map<Table, Dbi<DirectBuffer>> dbis) {
+      long env,
+      int[] dbis) {
     this.directory = directory;
     this.maxMapSizeBytes = maxMapSizeBytes;
     this.writer = writer;
     this.writerThread = writerThread;
     this.env = env;
     this.dbis = dbis;
-    this.maxKeyBytes = env.getMaxKeySize();
+    this.maxKeyBytes = LmdbLibrary.envMaxKeySize(env);
   }
 
   /**
@@ -129,22 +125,21 @@ public final class LmdbEnvironment implements AutoCloseable {
             });
     try {
       boolean isNew = onWriter(writer, () -> createUnsynced(dir, initialMapSizeBytes, onCreate));
-      Env<DirectBuffer> env =
-          onWriter(writer, () -> openEnv(dir, initialMapSizeBytes, EnvFlags.MDB_NOTLS));
+      long env = onWriter(writer, () -> openEnv(dir, initialMapSizeBytes, LmdbLibrary.MDB_NOTLS));
       try {
         // in a new environment the tables exist: opening them writes nothing, commits no pages
-        Map<Table, Dbi<DirectBuffer>> dbis = onWriter(writer, () -> openTables(env, tx -> null));
+        int[] dbis = onWriter(writer, () -> openTables(env, tx -> null));
         if (isNew) {
           onWriter(
               writer,
               () -> {
-                env.sync(true);
+                check(LmdbLibrary.envSync(env, true), "sync");
                 return null;
               });
         }
         return new LmdbEnvironment(dir, maxMapSizeBytes, writer, created[0], env, dbis);
       } catch (RuntimeException | Error e) {
-        env.close();
+        LmdbLibrary.envClose(env);
         throw e;
       }
     } catch (RuntimeException | Error e) {
@@ -160,7 +155,7 @@ public final class LmdbEnvironment implements AutoCloseable {
 
   /** The current map size: grows by doubling when a write fills it. */
   public long mapSizeBytes() {
-    return read(tx -> env.info().mapSize);
+    return read(tx -> mapSize());
   }
 
   /**
@@ -172,8 +167,11 @@ public final class LmdbEnvironment implements AutoCloseable {
     readSlots.acquireUninterruptibly();
     try {
       checkOpen();
-      try (Txn<DirectBuffer> txn = env.txnRead()) {
+      long txn = begin(env, LmdbLibrary.MDB_RDONLY);
+      try {
         return work.run(new Tx(txn, dbis, maxKeyBytes));
+      } finally {
+        LmdbLibrary.txnAbort(txn);
       }
     } finally {
       readSlots.release();
@@ -219,7 +217,7 @@ public final class LmdbEnvironment implements AutoCloseable {
     }
     readSlots.acquireUninterruptibly(MAX_READERS);
     try {
-      env.close();
+      LmdbLibrary.envClose(env);
     } finally {
       readSlots.release(MAX_READERS);
     }
@@ -230,19 +228,35 @@ public final class LmdbEnvironment implements AutoCloseable {
 
   private <R> R writeGrowing(TxnWork<R> work) {
     while (true) {
-      try (Txn<DirectBuffer> txn = env.txnWrite()) {
-        R result = work.run(new Tx(txn, dbis, maxKeyBytes));
-        txn.commit();
-        return result;
-      } catch (Env.MapFullException e) {
+      long txn = begin(env, 0);
+      R result;
+      try {
+        result = work.run(new Tx(txn, dbis, maxKeyBytes));
+      } catch (LmdbCallException e) {
+        LmdbLibrary.txnAbort(txn);
+        if (e.code() != LmdbLibrary.MDB_MAP_FULL) {
+          throw e;
+        }
         grow(e);
+        continue;
+      } catch (RuntimeException | Error e) {
+        LmdbLibrary.txnAbort(txn);
+        throw e;
       }
+      // a commit frees the transaction whether it succeeds or not
+      int rc = LmdbLibrary.txnCommit(txn);
+      if (rc == LmdbLibrary.MDB_MAP_FULL) {
+        grow(new LmdbCallException(rc, "commit"));
+        continue;
+      }
+      check(rc, "commit");
+      return result;
     }
   }
 
   /** Runs on the writer thread after the failed transaction was aborted. */
-  private void grow(Env.MapFullException cause) {
-    long current = env.info().mapSize;
+  private void grow(LmdbCallException cause) {
+    long current = mapSize();
     if (current >= maxMapSizeBytes) {
       throw new StorageException(
           "store at "
@@ -255,10 +269,31 @@ public final class LmdbEnvironment implements AutoCloseable {
     long next = Math.min(current * 2, maxMapSizeBytes);
     readSlots.acquireUninterruptibly(MAX_READERS);
     try {
-      env.setMapSize(next);
+      check(LmdbLibrary.envSetMapSize(env, next), "set the map size");
     } finally {
       readSlots.release(MAX_READERS);
     }
+  }
+
+  /** {@code me_mapsize} of {@code mdb_env_info}. */
+  private long mapSize() {
+    ByteBuffer info = ByteBuffer.allocateDirect(LmdbLibrary.ENVINFO_BYTES);
+    check(LmdbLibrary.envInfo(env, BufferUtil.address(info)), "env info");
+    return new UnsafeBuffer(info).getLong(LmdbLibrary.ENVINFO_MAPSIZE_OFFSET);
+  }
+
+  /** Throws for an LMDB code other than 0, naming the call ({@code "put"}) and LMDB's text. */
+  static void check(int rc, String call) {
+    if (rc != 0) {
+      throw new LmdbCallException(rc, call);
+    }
+  }
+
+  /** A new transaction ({@code flags} 0 or {@code MDB_RDONLY}) in {@code env}. */
+  private static long begin(long env, int flags) {
+    ByteBuffer out = ByteBuffer.allocateDirect(Long.BYTES);
+    check(LmdbLibrary.txnBegin(env, flags, BufferUtil.address(out)), "begin a transaction");
+    return new UnsafeBuffer(out).getLong(0);
   }
 
   private void checkOpen() {
@@ -268,15 +303,15 @@ public final class LmdbEnvironment implements AutoCloseable {
   }
 
   /**
-   * Loads LMDB's native binding without opening anything: jnr-ffi extracts the library and
-   * generates its call stubs with ASM (classes an AOT cache cannot hold), the longest step of a
-   * server's start. A server calls this on a spare thread as soon as its JVM defaults are set, so
-   * that the store's first open finds the binding ready. Failures are left to that open to report.
+   * Loads LMDB's native binding without opening anything ({@link LmdbLibrary}: jffi's native stub
+   * library, LMDB's extracted and loaded, its functions looked up). A server calls this on a spare
+   * thread as soon as its JVM defaults are set, so that the store's first open finds the binding
+   * ready. Failures are left to that open to report.
    */
   public static void loadBinding() {
     try {
-      Class.forName("org.lmdbjava.Library", true, Env.class.getClassLoader());
-    } catch (ClassNotFoundException | LinkageError reportedByTheOpen) {
+      LmdbLibrary.load();
+    } catch (LinkageError reportedByTheOpen) {
       // the open fails with the same cause, and says which directory it was opening
     }
   }
@@ -290,14 +325,16 @@ public final class LmdbEnvironment implements AutoCloseable {
     if (Files.exists(dir.resolve(DATA_FILE))) {
       return false;
     }
-    try (Env<DirectBuffer> env =
-        openEnv(dir, mapSizeBytes, EnvFlags.MDB_NOTLS, EnvFlags.MDB_NOSYNC)) {
+    long env = openEnv(dir, mapSizeBytes, LmdbLibrary.MDB_NOTLS | LmdbLibrary.MDB_NOSYNC);
+    try {
       openTables(env, onCreate);
+    } finally {
+      LmdbLibrary.envClose(env);
     }
     return true;
   }
 
-  private static Env<DirectBuffer> openEnv(Path dir, long mapSizeBytes, EnvFlags... flags) {
+  private static long openEnv(Path dir, long mapSizeBytes, int flags) {
     try {
       if (Files.notExists(dir) && isPosix(dir)) {
         Files.createDirectories(
@@ -309,15 +346,39 @@ public final class LmdbEnvironment implements AutoCloseable {
     } catch (IOException e) {
       throw new StorageException("cannot create the data directory " + dir + ": " + e, e);
     }
-    try {
-      return Env.create(DirectBufferProxy.PROXY_DB)
-          .setMapSize(mapSizeBytes)
-          .setMaxDbs(Table.values().length)
-          .setMaxReaders(READER_SLOTS)
-          .open(dir.toFile(), FILE_MODE, flags);
-    } catch (LmdbException e) {
-      throw new StorageException("cannot open the LMDB store in " + dir + ": " + e.getMessage(), e);
+    LmdbLibrary.load();
+    ByteBuffer out = ByteBuffer.allocateDirect(Long.BYTES);
+    int rc = LmdbLibrary.envCreate(BufferUtil.address(out));
+    if (rc != 0) {
+      throw cannotOpen(dir, rc);
     }
+    long env = new UnsafeBuffer(out).getLong(0);
+    long path = LmdbLibrary.cString(dir.toString());
+    try {
+      rc = LmdbLibrary.envSetMapSize(env, mapSizeBytes);
+      if (rc == 0) {
+        rc = LmdbLibrary.envSetMaxDbs(env, Table.values().length);
+      }
+      if (rc == 0) {
+        rc = LmdbLibrary.envSetMaxReaders(env, READER_SLOTS);
+      }
+      if (rc == 0) {
+        rc = LmdbLibrary.envOpen(env, path, flags, FILE_MODE);
+      }
+    } finally {
+      LmdbLibrary.MEMORY.freeMemory(path);
+    }
+    if (rc != 0) {
+      // mdb_env_open's own failure leaves the handle to be closed
+      LmdbLibrary.envClose(env);
+      throw cannotOpen(dir, rc);
+    }
+    return env;
+  }
+
+  private static StorageException cannotOpen(Path dir, int rc) {
+    return new StorageException(
+        "cannot open the LMDB store in " + dir + ": " + LmdbLibrary.strerror(rc) + " (" + rc + ")");
   }
 
   /** True where files have POSIX permissions (not on Windows). */
@@ -330,18 +391,30 @@ public final class LmdbEnvironment implements AutoCloseable {
    * a new directory instead of one per table ({@code Env.openDbi(name)} commits each; 16 of them
    * took 0.1-0.25 s of a first start), then {@code andThen} in the same transaction.
    */
-  private static Map<Table, Dbi<DirectBuffer>> openTables(
-      Env<DirectBuffer> env, TxnWork<?> andThen) {
-    Map<Table, Dbi<DirectBuffer>> dbis = new EnumMap<>(Table.class);
-    try (Txn<DirectBuffer> txn = env.txnWrite()) {
-      for (Table table : Table.values()) {
-        byte[] name = table.dbName().getBytes(StandardCharsets.UTF_8);
-        dbis.put(table, env.openDbi(txn, name, null, false, DbiFlags.MDB_CREATE));
+  private static int[] openTables(long env, TxnWork<?> andThen) {
+    Table[] tables = Table.values();
+    int[] dbis = new int[tables.length];
+    ByteBuffer out = ByteBuffer.allocateDirect(Integer.BYTES);
+    long txn = begin(env, 0);
+    try {
+      for (Table table : tables) {
+        long name = LmdbLibrary.cString(table.dbName());
+        try {
+          check(
+              LmdbLibrary.dbiOpen(txn, name, LmdbLibrary.MDB_CREATE, BufferUtil.address(out)),
+              "open table " + table.dbName());
+        } finally {
+          LmdbLibrary.MEMORY.freeMemory(name);
+        }
+        dbis[table.ordinal()] = new UnsafeBuffer(out).getInt(0);
       }
-      andThen.run(new Tx(txn, dbis, env.getMaxKeySize()));
-      txn.commit();
+      andThen.run(new Tx(txn, dbis, LmdbLibrary.envMaxKeySize(env)));
+    } catch (RuntimeException | Error e) {
+      LmdbLibrary.txnAbort(txn);
+      throw e;
     }
-    return Collections.unmodifiableMap(dbis);
+    check(LmdbLibrary.txnCommit(txn), "commit");
+    return dbis;
   }
 
   /** Runs a task on the writer thread and waits for it without giving up on interrupts. */

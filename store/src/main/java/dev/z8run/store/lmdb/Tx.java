@@ -1,41 +1,76 @@
 package dev.z8run.store.lmdb;
 
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_FIRST;
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_KEYEXIST;
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_LAST;
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_NEXT;
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_NOOVERWRITE;
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_NOTFOUND;
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_PREV;
+import static dev.z8run.store.lmdb.LmdbLibrary.MDB_SET_RANGE;
+import static dev.z8run.store.lmdb.LmdbLibrary.STAT_BYTES;
+import static dev.z8run.store.lmdb.LmdbLibrary.STAT_ENTRIES_OFFSET;
+import static dev.z8run.store.lmdb.LmdbLibrary.VAL_BYTES;
+
 import java.lang.ref.Reference;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
+import org.agrona.BufferUtil;
 import org.agrona.DirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
-import org.lmdbjava.Cursor;
-import org.lmdbjava.Dbi;
-import org.lmdbjava.GetOp;
-import org.lmdbjava.PutFlags;
-import org.lmdbjava.Txn;
 
 /**
  * One LMDB transaction, seen as {@code byte[]} keys and values. Handed to a {@link TxnWork} by
  * {@link LmdbEnvironment#read} or {@link LmdbEnvironment#write} and valid only inside that call.
  *
- * <p>Buffers: keys and values go to LMDB through Agrona {@link DirectBuffer}s over direct memory
- * that this object owns ({@code DirectBufferProxy}); lmdbjava's {@code ByteArrayProxy} is not used
- * because it hands LMDB the address of a temporary native block that the GC may free before the
- * native call reads it (lmdbjava issue 252). Values come back as copies ({@link #get}) or as views
- * lent to an {@link EntryVisitor} that are valid only during {@code onEntry}; copy out with {@link
- * #copy}.
+ * <p>Buffers: keys and values go to LMDB from direct memory that this object owns (a scratch block
+ * for the key and the {@code MDB_val}s, a direct buffer per stored value), kept reachable until the
+ * native call has returned. Values come back as copies ({@link #get}) or as views lent to an {@link
+ * EntryVisitor} that are valid only during {@code onEntry}; copy out with {@link #copy}.
  *
  * <p>Not thread-safe: used by the one thread that runs the transaction.
  */
 public final class Tx {
-  private final Txn<DirectBuffer> txn;
-  private final Map<Table, Dbi<DirectBuffer>> dbis;
-  private final ByteBuffer keyMemory;
+  /**
+   * The scratch block's layout: two {@code MDB_val}s (the key given, the value found or given),
+   * room for an {@code MDB_stat} or a returned handle, then the key's bytes.
+   *
+   * <pre>
+   *  0            16           32                   80
+   *  +------------+------------+--------------------+---------------------+
+   *  | key MDB_val| data MDB_val| out (stat, handle) | key bytes (max key) |
+   *  +------------+------------+--------------------+---------------------+
+   * </pre>
+   */
+  private static final int KEY_VAL = 0;
 
-  Tx(Txn<DirectBuffer> txn, Map<Table, Dbi<DirectBuffer>> dbis, int maxKeyBytes) {
+  private static final int DATA_VAL = KEY_VAL + VAL_BYTES;
+  private static final int OUT = DATA_VAL + VAL_BYTES;
+  private static final int VALS_BYTES = OUT + STAT_BYTES;
+
+  private final long txn;
+  private final int[] dbis;
+  private final int maxKeyBytes;
+  private final ByteBuffer scratchMemory;
+  private final UnsafeBuffer scratch;
+  private final long scratchAddress;
+
+  /** The address of the key's bytes in the scratch block (after the {@code MDB_val}s). */
+  private final long keyAddress;
+
+  /** The view {@link #get} copies from. */
+  private final UnsafeBuffer found = new UnsafeBuffer(0, 0);
+
+  Tx(long txn, int[] dbis, int maxKeyBytes) {
     this.txn = txn;
     this.dbis = dbis;
-    this.keyMemory = ByteBuffer.allocateDirect(maxKeyBytes);
+    this.maxKeyBytes = maxKeyBytes;
+    this.scratchMemory = ByteBuffer.allocateDirect(VALS_BYTES + maxKeyBytes);
+    this.scratch = new UnsafeBuffer(scratchMemory);
+    this.scratchAddress = BufferUtil.address(scratchMemory);
+    this.keyAddress = scratchAddress + VALS_BYTES;
   }
 
   /** Receives entries of a scan. The buffers are LMDB's memory: valid only during the call. */
@@ -49,27 +84,22 @@ public final class Tx {
 
   /** A copy of the value under {@code key}, or null when there is none. */
   public byte[] get(Table table, byte[] key) {
-    DirectBuffer keyBuffer = key(key);
-    DirectBuffer value = dbis.get(table).get(txn, keyBuffer);
-    Reference.reachabilityFence(keyBuffer);
-    return value == null ? null : copy(value);
+    if (!find(table, key)) {
+      return null;
+    }
+    found.wrap(scratch.getLong(DATA_VAL + Long.BYTES), (int) scratch.getLong(DATA_VAL));
+    return copy(found);
   }
 
   /** True if {@code key} has a value. */
   public boolean contains(Table table, byte[] key) {
-    DirectBuffer keyBuffer = key(key);
-    boolean found = dbis.get(table).get(txn, keyBuffer) != null;
-    Reference.reachabilityFence(keyBuffer);
-    return found;
+    return find(table, key);
   }
 
   /** Stores {@code value} under {@code key}, replacing what was there. Write transactions only. */
   public void put(Table table, byte[] key, byte[] value) {
-    DirectBuffer keyBuffer = key(key);
-    DirectBuffer valueBuffer = value(value);
-    dbis.get(table).put(txn, keyBuffer, valueBuffer);
-    Reference.reachabilityFence(keyBuffer);
-    Reference.reachabilityFence(valueBuffer);
+    int rc = put(table, key, value, 0);
+    LmdbEnvironment.check(rc, "put");
   }
 
   /**
@@ -78,20 +108,23 @@ public final class Tx {
    * @return true if stored, false if the key was taken (nothing changed)
    */
   public boolean putIfAbsent(Table table, byte[] key, byte[] value) {
-    DirectBuffer keyBuffer = key(key);
-    DirectBuffer valueBuffer = value(value);
-    boolean stored = dbis.get(table).put(txn, keyBuffer, valueBuffer, PutFlags.MDB_NOOVERWRITE);
-    Reference.reachabilityFence(keyBuffer);
-    Reference.reachabilityFence(valueBuffer);
-    return stored;
+    int rc = put(table, key, value, MDB_NOOVERWRITE);
+    if (rc == MDB_KEYEXIST) {
+      return false;
+    }
+    LmdbEnvironment.check(rc, "put");
+    return true;
   }
 
   /** Removes {@code key}; true if it was there. Write transactions only. */
   public boolean delete(Table table, byte[] key) {
-    DirectBuffer keyBuffer = key(key);
-    boolean deleted = dbis.get(table).delete(txn, keyBuffer);
-    Reference.reachabilityFence(keyBuffer);
-    return deleted;
+    setKey(KEY_VAL, key);
+    int rc = LmdbLibrary.del(txn, dbi(table), scratchAddress + KEY_VAL);
+    if (rc == MDB_NOTFOUND) {
+      return false;
+    }
+    LmdbEnvironment.check(rc, "delete");
+    return true;
   }
 
   /**
@@ -99,13 +132,13 @@ public final class Tx {
    * when {@code descending}, until the visitor returns false. An empty prefix visits the table.
    */
   public void scan(Table table, byte[] prefix, boolean descending, EntryVisitor visitor) {
-    try (Cursor<DirectBuffer> cursor = dbis.get(table).openCursor(txn)) {
+    try (Cursor cursor = new Cursor(table)) {
       boolean positioned = descending ? seekLast(cursor, prefix) : seekFirst(cursor, prefix);
-      while (positioned && startsWith(cursor.key(), prefix)) {
-        if (!visitor.onEntry(cursor.key(), cursor.val())) {
+      while (positioned && startsWith(cursor.key, prefix)) {
+        if (!visitor.onEntry(cursor.key, cursor.value)) {
           return;
         }
-        positioned = descending ? cursor.prev() : cursor.next();
+        positioned = cursor.move(descending ? MDB_PREV : MDB_NEXT);
       }
     }
   }
@@ -115,15 +148,13 @@ public final class Tx {
    * from} (which starts with the prefix too), until the visitor returns false.
    */
   public void scanFrom(Table table, byte[] prefix, byte[] from, EntryVisitor visitor) {
-    try (Cursor<DirectBuffer> cursor = dbis.get(table).openCursor(txn)) {
-      DirectBuffer keyBuffer = key(from);
-      boolean positioned = cursor.get(keyBuffer, GetOp.MDB_SET_RANGE);
-      Reference.reachabilityFence(keyBuffer);
-      while (positioned && startsWith(cursor.key(), prefix)) {
-        if (!visitor.onEntry(cursor.key(), cursor.val())) {
+    try (Cursor cursor = new Cursor(table)) {
+      boolean positioned = cursor.seek(from);
+      while (positioned && startsWith(cursor.key, prefix)) {
+        if (!visitor.onEntry(cursor.key, cursor.value)) {
           return;
         }
-        positioned = cursor.next();
+        positioned = cursor.move(MDB_NEXT);
       }
     }
   }
@@ -167,7 +198,8 @@ public final class Tx {
 
   /** The number of entries in the table. */
   public long count(Table table) {
-    return dbis.get(table).stat(txn).entries;
+    LmdbEnvironment.check(LmdbLibrary.stat(txn, dbi(table), scratchAddress + OUT), "stat");
+    return scratch.getLong(OUT + STAT_ENTRIES_OFFSET);
   }
 
   /** A heap copy of a buffer LMDB lent: the way to keep bytes beyond a transaction. */
@@ -177,26 +209,88 @@ public final class Tx {
     return bytes;
   }
 
-  private boolean seekFirst(Cursor<DirectBuffer> cursor, byte[] prefix) {
-    if (prefix.length == 0) {
-      return cursor.first();
+  private boolean find(Table table, byte[] key) {
+    setKey(KEY_VAL, key);
+    int rc = LmdbLibrary.get(txn, dbi(table), scratchAddress + KEY_VAL, scratchAddress + DATA_VAL);
+    if (rc == MDB_NOTFOUND) {
+      return false;
     }
-    DirectBuffer keyBuffer = key(prefix);
-    boolean found = cursor.get(keyBuffer, GetOp.MDB_SET_RANGE);
-    Reference.reachabilityFence(keyBuffer);
-    return found;
+    LmdbEnvironment.check(rc, "get");
+    return true;
+  }
+
+  private int put(Table table, byte[] key, byte[] value, int flags) {
+    setKey(KEY_VAL, key);
+    ByteBuffer valueMemory = ByteBuffer.allocateDirect(Math.max(1, value.length));
+    valueMemory.put(value);
+    scratch.putLong(DATA_VAL, value.length);
+    scratch.putLong(DATA_VAL + Long.BYTES, BufferUtil.address(valueMemory));
+    int rc =
+        LmdbLibrary.put(
+            txn, dbi(table), scratchAddress + KEY_VAL, scratchAddress + DATA_VAL, flags);
+    Reference.reachabilityFence(valueMemory);
+    return rc;
+  }
+
+  private int dbi(Table table) {
+    return dbis[table.ordinal()];
+  }
+
+  private boolean seekFirst(Cursor cursor, byte[] prefix) {
+    return prefix.length == 0 ? cursor.move(MDB_FIRST) : cursor.seek(prefix);
   }
 
   /** Positions on the last key with the prefix: just before the prefix's successor. */
-  private boolean seekLast(Cursor<DirectBuffer> cursor, byte[] prefix) {
+  private boolean seekLast(Cursor cursor, byte[] prefix) {
     byte[] upper = successor(prefix);
     if (upper == null) {
-      return cursor.last();
+      return cursor.move(MDB_LAST);
     }
-    DirectBuffer keyBuffer = key(upper);
-    boolean found = cursor.get(keyBuffer, GetOp.MDB_SET_RANGE);
-    Reference.reachabilityFence(keyBuffer);
-    return found ? cursor.prev() : cursor.last();
+    return cursor.seek(upper) ? cursor.move(MDB_PREV) : cursor.move(MDB_LAST);
+  }
+
+  /**
+   * An LMDB cursor with its own {@code MDB_val}s and views: a visitor may read, write or scan again
+   * inside {@code onEntry} without disturbing the entry it was lent.
+   */
+  private final class Cursor implements AutoCloseable {
+    private final long handle;
+    private final ByteBuffer valsMemory = ByteBuffer.allocateDirect(2 * VAL_BYTES);
+    private final UnsafeBuffer vals = new UnsafeBuffer(valsMemory);
+    private final long valsAddress = BufferUtil.address(valsMemory);
+    final UnsafeBuffer key = new UnsafeBuffer(0, 0);
+    final UnsafeBuffer value = new UnsafeBuffer(0, 0);
+
+    Cursor(Table table) {
+      LmdbEnvironment.check(
+          LmdbLibrary.cursorOpen(txn, dbi(table), scratchAddress + OUT), "cursor open");
+      handle = scratch.getLong(OUT);
+    }
+
+    /** Moves ({@code MDB_FIRST}, {@code MDB_NEXT}...); false past either end. */
+    boolean move(int op) {
+      int rc = LmdbLibrary.cursorGet(handle, valsAddress, valsAddress + VAL_BYTES, op);
+      if (rc == MDB_NOTFOUND) {
+        return false;
+      }
+      LmdbEnvironment.check(rc, "cursor");
+      key.wrap(vals.getLong(Long.BYTES), (int) vals.getLong(0));
+      value.wrap(vals.getLong(VAL_BYTES + Long.BYTES), (int) vals.getLong(VAL_BYTES));
+      return true;
+    }
+
+    /** Positions on the first key not below {@code from}; false if there is none. */
+    boolean seek(byte[] from) {
+      setKey(KEY_VAL, from);
+      vals.putLong(0, from.length);
+      vals.putLong(Long.BYTES, keyAddress);
+      return move(MDB_SET_RANGE);
+    }
+
+    @Override
+    public void close() {
+      LmdbLibrary.cursorClose(handle);
+    }
   }
 
   /** The smallest key greater than every key starting with {@code prefix}, or null if none. */
@@ -223,20 +317,17 @@ public final class Tx {
     return true;
   }
 
-  /** Copies the key into this transaction's key memory; the view is valid until the next call. */
-  private DirectBuffer key(byte[] key) {
-    if (key.length == 0 || key.length > keyMemory.capacity()) {
+  /**
+   * Copies the key into this transaction's key memory and points the {@code MDB_val} at {@code
+   * offset} to it; valid until the next call.
+   */
+  private void setKey(int offset, byte[] key) {
+    if (key.length == 0 || key.length > maxKeyBytes) {
       throw new IllegalArgumentException(
-          "key of " + key.length + " bytes, LMDB takes 1.." + keyMemory.capacity());
+          "key of " + key.length + " bytes, LMDB takes 1.." + maxKeyBytes);
     }
-    keyMemory.clear();
-    keyMemory.put(key);
-    return new UnsafeBuffer(keyMemory, 0, key.length);
-  }
-
-  private static DirectBuffer value(byte[] value) {
-    ByteBuffer memory = ByteBuffer.allocateDirect(value.length);
-    memory.put(value);
-    return new UnsafeBuffer(memory, 0, value.length);
+    scratch.putBytes(VALS_BYTES, key);
+    scratch.putLong(offset, key.length);
+    scratch.putLong(offset + Long.BYTES, keyAddress);
   }
 }
