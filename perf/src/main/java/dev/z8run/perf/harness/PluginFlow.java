@@ -26,7 +26,7 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java @perf/target/classes/z8run-jvm.flags -cp perf/target/z8run-perf.jar \
- *   dev.z8run.perf.harness.PluginFlow [durMs=5000] [warmMs=2000] [window=256]
+ *   dev.z8run.perf.harness.PluginFlow [durMs=5000] [warmMs=2000] [window=256] [blockingConcurrency]
  * </pre>
  */
 public final class PluginFlow {
@@ -36,7 +36,11 @@ public final class PluginFlow {
     long durMs = args.length > 0 ? Long.parseLong(args[0]) : 5_000;
     long warmMs = args.length > 1 ? Long.parseLong(args[1]) : 2_000;
     int window = args.length > 2 ? Integer.parseInt(args[2]) : 256;
-    try (Engine engine = new Engine(EngineConfig.defaults(), BuiltinNodes.registry())) {
+    EngineConfig config =
+        args.length > 3
+            ? EngineConfig.builder().blockingConcurrency(Integer.parseInt(args[3])).build()
+            : EngineConfig.defaults();
+    try (Engine engine = new Engine(config, BuiltinNodes.registry())) {
       Plugins plugins =
           new Plugins(engine.registry(), ExecutionMode.COMPILED, PluginContextStore.inMemory());
       plugins.install("name = \"echo\"\n[limits]\nmax_in_flight = 64", TestPlugins.wasm("echo"));
