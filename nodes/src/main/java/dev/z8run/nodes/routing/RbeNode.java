@@ -72,6 +72,10 @@ public final class RbeNode implements Node {
 
   private static final String NO_TOPIC = "_no_topic";
 
+  /** What {@link #number} reads: the number a text starts with, as {@code parseFloat} does. */
+  private static final java.util.regex.Pattern LEADING_NUMBER =
+      java.util.regex.Pattern.compile("^\\s*[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+
   private final NodeContext context;
   private final String func;
   private final boolean percent;
@@ -188,9 +192,7 @@ public final class RbeNode implements Node {
     if (!(value instanceof String text)) {
       return Double.NaN;
     }
-    java.util.regex.Matcher matcher =
-        java.util.regex.Pattern.compile("^\\s*[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?")
-            .matcher(text);
+    java.util.regex.Matcher matcher = LEADING_NUMBER.matcher(text);
     return matcher.find() ? Double.parseDouble(matcher.group().strip()) : Double.NaN;
   }
 }
