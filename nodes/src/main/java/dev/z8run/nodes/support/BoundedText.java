@@ -7,10 +7,11 @@ import java.util.regex.Pattern;
  * The text a user's regular expression runs over, with a clock: a pattern such as {@code
  * ^(.*?,){11}P} backtracks for hours on sixty characters, on an engine worker that other flows
  * (other users') share. Java's matcher reads its input through {@link #charAt}; every {@value
- * #CHECK_EVERY} reads this looks at the clock. Past {@value #RELEASE_MS} ms it lets the worker go
- * on with its other nodes ({@link NodeContext#releaseWorker}, as a Function node past its budget
- * does); past {@link JsonataExpression#TIMEOUT_MS} ms, the limit of a JSONata expression, it ends
- * the match with an {@link IllegalStateException}: an error on the node, naming the pattern.
+ * #CHECK_EVERY} reads this looks at the clock. Past {@value JsonataExpression#RELEASE_MS} ms it
+ * lets the worker go on with its other nodes ({@link NodeContext#releaseWorker}, as a Function node
+ * past its budget does); past {@link JsonataExpression#TIMEOUT_MS} ms, the limit of a JSONata
+ * expression, it ends the match with an {@link IllegalStateException}: an error on the node, naming
+ * the pattern.
  *
  * <p>A match that reads fewer than {@value #CHECK_EVERY} characters never looks at the clock. One
  * per node (or rule), reused for every message: {@link #wrap} starts it again. Not thread-safe.
@@ -18,9 +19,6 @@ import java.util.regex.Pattern;
 public final class BoundedText implements CharSequence {
   /** Reads between two looks at the clock (a power of two). */
   static final int CHECK_EVERY = 4096;
-
-  /** How long a match runs on the worker before the worker goes on without it. */
-  static final long RELEASE_MS = 10;
 
   private final Pattern pattern;
   private final NodeContext context;
@@ -69,7 +67,7 @@ public final class BoundedText implements CharSequence {
       return;
     }
     long elapsedMs = (now - startNs) / 1_000_000;
-    if (elapsedMs >= RELEASE_MS) {
+    if (elapsedMs >= JsonataExpression.RELEASE_MS) {
       if (!released && context != null) {
         released = true;
         context.releaseWorker();

@@ -36,7 +36,10 @@ public final class JsonataExpression {
   /** The node whose worker a long evaluation lets go of ({@link #releasing}), or null. */
   private NodeContext worker;
 
-  /** How long an evaluation runs on the worker before the worker goes on without it. */
+  /**
+   * How long an author's expression (JSONata, or a regular expression: {@link BoundedText}) runs on
+   * the worker before the worker goes on without it.
+   */
   static final long RELEASE_MS = 10;
 
   private JsonataExpression(String source, Jsonata expression) {
