@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.testkit.Poll;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
@@ -73,21 +74,12 @@ class ComputeThreadsTest {
     CountDownLatch done = new CountDownLatch(1);
     compute.execute(done::countDown);
     assertTrue(done.await(10, TimeUnit.SECONDS));
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (compute.threads() > 0 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertEquals(0, compute.threads(), "a thread idle past its time ends");
+    Poll.eventually("a thread idle past its time ends").until(() -> compute.threads() == 0);
     compute.shutdownNow();
     assertThrows(RejectedExecutionException.class, () -> compute.execute(() -> {}));
   }
 
-  private static void awaitIdle(ComputeThreads compute) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (!compute.hasIdleThread() && System.nanoTime() < deadline) {
-      Thread.onSpinWait();
-      Thread.sleep(0, 100_000);
-    }
-    assertTrue(compute.hasIdleThread(), "the thread went back to waiting for calls");
+  private static void awaitIdle(ComputeThreads compute) {
+    Poll.eventually("the thread went back to waiting for calls").until(compute::hasIdleThread);
   }
 }
