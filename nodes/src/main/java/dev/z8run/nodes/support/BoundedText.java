@@ -46,6 +46,18 @@ public final class BoundedText implements CharSequence {
     return this;
   }
 
+  /**
+   * {@code text}, on a clock started at {@code startNs} ({@link System#nanoTime}) rather than at
+   * its first look: a match inside a JSONata evaluation ({@link JsonataRegex}) has what is left of
+   * the evaluation's time.
+   */
+  BoundedText wrap(CharSequence text, long startNs) {
+    wrap(text);
+    timing = true;
+    this.startNs = startNs;
+    return this;
+  }
+
   /** Whether {@code pattern} finds a match in {@code text}, within the limit. */
   public static boolean find(Pattern pattern, CharSequence text, NodeContext context) {
     return pattern.matcher(new BoundedText(pattern, context).wrap(text)).find();

@@ -18,8 +18,10 @@ import java.util.Map;
  *
  * <p>Each evaluation is bounded: it stops with an error after {@link #TIMEOUT_MS} ms or {@link
  * #MAX_DEPTH} levels of recursion, so an expression such as {@code [1..100000000]} cannot stall the
- * worker for long. Results are returned in {@link JsonCodec}'s value model (an integral number as a
- * Long). Not thread-safe (one per node instance, used by its one thread).
+ * worker for long; so is each regular expression it matches ({@code $match}, {@code $replace},
+ * {@code $split}, {@code $contains}, {@code /re/(str)}: {@link JsonataRegex}), which dashjoin would
+ * run in one uninterrupted call. Results are returned in {@link JsonCodec}'s value model (an
+ * integral number as a Long). Not thread-safe (one per node instance, used by its one thread).
  */
 public final class JsonataExpression {
   /** Longest an evaluation may run. */
@@ -32,6 +34,7 @@ public final class JsonataExpression {
 
   private final String source;
   private final Jsonata expression;
+  private final JsonataRegex regex;
 
   /** The node whose worker a long evaluation lets go of ({@link #releasing}), or null. */
   private NodeContext worker;
@@ -45,6 +48,7 @@ public final class JsonataExpression {
   private JsonataExpression(String source, Jsonata expression) {
     this.source = source;
     this.expression = expression;
+    this.regex = JsonataRegex.install(expression);
   }
 
   /**
@@ -126,7 +130,7 @@ public final class JsonataExpression {
    */
   public Object evaluate(Object input, Map<String, Object> variables) {
     Jsonata.Frame frame = expression.createFrame();
-    new Bounds(frame, worker);
+    regex.start(new Bounds(frame, worker, regex));
     variables.forEach(frame::bind);
     Object result;
     try {
@@ -194,18 +198,24 @@ public final class JsonataExpression {
   /**
    * The evaluation's bounds, as dashjoin's own {@code Frame.setRuntimeBounds} sets them (the same
    * errors, at {@link #TIMEOUT_MS} and {@link #MAX_DEPTH}), and the worker let go of past {@link
-   * #RELEASE_MS}. Counted at every step in and out of an expression.
+   * #RELEASE_MS}. Counted at every step in and out of an expression, and read by the evaluation's
+   * regular expressions ({@link JsonataRegex}).
    */
-  private static final class Bounds {
-    private final long startMs = System.currentTimeMillis();
-    private final NodeContext worker;
+  static final class Bounds {
+    /** When the evaluation started ({@link System#nanoTime}). */
+    final long startNs = System.nanoTime();
+
+    /** The node whose worker the evaluation lets go of, or null. */
+    final NodeContext worker;
+
     private int depth;
     private boolean released;
 
-    Bounds(Jsonata.Frame frame, NodeContext worker) {
+    Bounds(Jsonata.Frame frame, NodeContext worker, JsonataRegex regex) {
       this.worker = worker;
       frame.setEvaluateEntryCallback(
           (expression, input, environment) -> {
+            regex.onEntry(expression);
             if (!environment.isParallelCall) {
               depth++;
               check();
@@ -220,7 +230,10 @@ public final class JsonataExpression {
           });
     }
 
-    private void check() {
+    /**
+     * Throws JSONata's error past {@link #MAX_DEPTH} or {@link #TIMEOUT_MS}; lets the worker go.
+     */
+    void check() {
       if (depth > MAX_DEPTH) {
         throw new JException(
             "Stack overflow error: Check for non-terminating recursive function.  Consider"
@@ -230,7 +243,7 @@ public final class JsonataExpression {
                 + MAX_DEPTH,
             -1);
       }
-      long elapsedMs = System.currentTimeMillis() - startMs;
+      long elapsedMs = (System.nanoTime() - startNs) / 1_000_000;
       if (elapsedMs > TIMEOUT_MS) {
         throw new JException("Expression evaluation timeout: Check for infinite loop", -1);
       }

@@ -75,6 +75,73 @@ class RegexLimitTest {
     assertEquals(1, harness.errors("re").size());
   }
 
+  /**
+   * JSONata's regular-expression functions, which dashjoin runs in one call the evaluation's step
+   * check never interrupts, end at the same limit with the same error, in a change node's JSONata,
+   * a switch's JSONata property and a sort's JSONata key.
+   */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "change:$match(payload, /" + BACKTRACKS + "/)",
+        "change:$replace(payload, /" + BACKTRACKS + "/, \"x\")",
+        "change:$replace(payload, \"" + BACKTRACKS + "\", \"x\", 1)",
+        "change:$split(payload, /" + BACKTRACKS + "/)",
+        "change:$contains(payload, /" + BACKTRACKS + "/)",
+        "change:/" + BACKTRACKS + "/(payload).match",
+        "switch:$match(payload, /" + BACKTRACKS + "/)",
+        "sort:$contains($, /" + BACKTRACKS + "/)"
+      })
+  void shouldEndABacktrackingJsonataRegexAtItsLimitWhileTheWorkerGoesOn(String form) {
+    String type = form.substring(0, form.indexOf(':'));
+    String expression = jsonString(form.substring(type.length() + 1));
+    String config =
+        switch (type) {
+          case "change" ->
+              "{\"rules\":[{\"t\":\"set\",\"p\":\"result\",\"pt\":\"msg\",\"to\":"
+                  + expression
+                  + ",\"tot\":\"jsonata\"}]}";
+          case "switch" ->
+              "{\"property\":"
+                  + expression
+                  + ",\"propertyType\":\"jsonata\",\"rules\":[{\"t\":\"else\"}],\"outputs\":1}";
+          case "sort" -> "{\"msgKeyType\":\"jsonata\",\"msgKey\":" + expression + "}";
+          default -> throw new IllegalArgumentException(form);
+        };
+    harness.engine.deploy(
+        chain(
+            "hostile", node("hsrc", "source"), node("re", type, config), node("hout", "capture")));
+    boolean array = type.equals("sort");
+    harness.inject("hostile", "hsrc", jsonataMessage(array, TEXT));
+    harness.inject("hostile", "hsrc", jsonataMessage(array, "1,".repeat(11) + "P"));
+
+    List<String> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      harness.inject("neighbour", "nsrc", "{\"payload\":" + i + "}");
+      expected.add("{\"payload\":" + i + "}");
+    }
+    assertEquals(expected, harness.awaitCaptured("nout", 20).stream().map(Captured::json).toList());
+    // a call is counted when it ends: the neighbour flowed while the match still ran
+    assertEquals(0, handled("re"), "the match had ended before the neighbour flowed");
+
+    String error = harness.awaitErrors("re", 1).get(0);
+    assertTrue(
+        error.contains(
+            "regular expression '" + BACKTRACKS + "' ran past its time limit of 1000 ms"),
+        error);
+    // the node is not stuck: its next message goes through
+    harness.awaitCaptured("hout", 1);
+    assertEquals(1, harness.errors("re").size());
+  }
+
+  private static String jsonataMessage(boolean array, String text) {
+    return array ? "{\"payload\":[\"" + text + "\",\"x\"]}" : "{\"payload\":\"" + text + "\"}";
+  }
+
+  private static String jsonString(String text) {
+    return "\"" + text.replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+  }
+
   /** A message whose tested property is {@code text}: z8run's rules read inside the payload. */
   private static String message(String form, String text) {
     return form.equals("switch-z8run")

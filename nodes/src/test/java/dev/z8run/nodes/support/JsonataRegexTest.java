@@ -1,0 +1,217 @@
+package dev.z8run.nodes.support;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.dashjoin.jsonata.Jsonata;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * JSONata's regular-expression functions on a clock ({@link JsonataRegex}) give what dashjoin's own
+ * give, on ordinary inputs: the same results (types included), and an error where dashjoin gives
+ * one.
+ */
+class JsonataRegexTest {
+  private static final Map<String, Object> INPUT =
+      Map.of("payload", "a1,b22,,c333", "n", 1L, "limit", 2);
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "$match(\"ababbabbcc\", /a(b+)/)",
+        "$match(\"ababbabbcc\", /a(b+)/, 1)",
+        "$match(\"ababbabbcc\", /a(b+)/, 0)",
+        "$match(\"ababbabbcc\", /a(b+)/, 7)",
+        "$match(\"ababbabbcc\", /a(b+)/, limit)",
+        "$match(\"ababbabbcc\", /a(b+)/, n)",
+        "$match(\"abc\", /(x)?b/)",
+        "$match(\"abc\", /z/)",
+        "$match(\"aaa\", /a*?/)",
+        "$match(\"\", /^$/)",
+        "$match(\"Hello World\", /(?<first>\\w+) (\\w+)/)",
+        "$match(\"A1b2C3\", /[a-z](\\d)/i)",
+        "$match(\"line1\\nline2\", /^line\\d$/m)",
+        "payload ~> $match(/\\d+/)",
+        "payload.$match(/(\\w)(\\d)/)",
+        "$match(nothing, /a/)",
+        "$match(\"abc\", /b/, -1)",
+        "$count($match(payload, /,/))",
+      })
+  void shouldMatchAsDashjoinDoes(String expression) {
+    assertSameAsDashjoin(expression);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "$replace(\"abcabc\", /b(c)/, \"[$1]\")",
+        "$replace(\"abcabc\", /b(c)/, \"[$0]\")",
+        "$replace(\"abc\", /b/, \"$3\")",
+        "$replace(\"abc\", /(b)/, \"<$1$2>\")",
+        "$replace(\"price 5\", /(\\d)/, \"$$$1\")",
+        "$replace(\"abc\", /b/, \"x$\")",
+        "$replace(\"abc\", /b/, \"$x\")",
+        "$replace(\"John Smith\", /(\\w+)\\s(\\w+)/, \"$2, $1\")",
+        "$replace(\"abab\", /a/, \"ba\", 2)",
+        "$replace(\"aaa\", /a/, \"b\", 0)",
+        "$replace(\"aaa\", /a/, \"b\", 2)",
+        "$replace(\"aaa\", /a/, \"b\", 10)",
+        "$replace(\"abc\", /x*/, \"-\")",
+        "$replace(\"abc\", /x*/, \"-\", 2)",
+        "$replace(\"abcabc\", /(b)(c)/, function($m){ $uppercase($m.match) })",
+        "$replace(\"abcabc\", /(b)(c)/, function($m){ $m.groups[2] & $m.groups[1] })",
+        "$replace(\"abcabc\", /(b)(c)/, function($m){ $m.groups[0] & \"!\" })",
+        "$replace(\"a.b.c\", \".\", \"-\")",
+        "$replace(\"a.b.c\", \".\", \"-\", 1)",
+        "$replace(\"a.b.c\", \"b\", \"$0$0\", 1)",
+        "$replace(\"abc\", \"\", \"x\")",
+        "$replace(\"abc\", /b/, \"x\", -1)",
+        "payload ~> $replace(/\\d/, \"#\")",
+        "$replace(payload, /,+/, \";\", limit)",
+        "$replace(nothing, /a/, \"b\")",
+      })
+  void shouldReplaceAsDashjoinDoes(String expression) {
+    assertSameAsDashjoin(expression);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "$split(\"a1b22c\", /\\d+/)",
+        "$split(\"a1b22c\", /\\d+/, 2)",
+        "$split(\"a1b22c\", /\\d+/, 0)",
+        "$split(\"a1b22c\", /\\d+/, 9)",
+        "$split(\"abc\", /x*/)",
+        "$split(\"a,b,,c,\", /,/)",
+        "$split(\"a, b ,c\", /\\s*,\\s*/)",
+        "$split(\"\", /,/)",
+        "$split(\"abc\", /z/)",
+        "$split(\"AbCd\", /[a-z]/i)",
+        "$split(\"abc\", \"\")",
+        "$split(\"abc\", \"\", 2)",
+        "$split(\"a.b.c\", \".\")",
+        "$split(\"abc\", /b/, -1)",
+        "payload ~> $split(/,/, limit)",
+        "$split(nothing, /,/)",
+      })
+  void shouldSplitAsDashjoinDoes(String expression) {
+    assertSameAsDashjoin(expression);
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "$contains(\"abc\", /b/)",
+        "$contains(\"abc\", /B/)",
+        "$contains(\"abc\", /B/i)",
+        "$contains(\"abc\", /^b/)",
+        "$contains(\"abc\", /x*/)",
+        "$contains(\"\", /^$/)",
+        "$contains(\"a\\nb\", /^b/m)",
+        "$contains(\"abc\", /(a)(x)?/)",
+        "$contains(\"abc\", \"b\")",
+        "$contains(\"abc\", \"d\")",
+        "$contains(\"abc\", \"\")",
+        "payload ~> $contains(/\\d{3}$/)",
+        "$contains(nothing, /a/)",
+        "$filter([\"a1\", \"b\", \"c2\"], function($v){ $contains($v, /\\d/) })",
+      })
+  void shouldContainAsDashjoinDoes(String expression) {
+    assertSameAsDashjoin(expression);
+  }
+
+  /** A regex literal called as a function gives {match, start, end, groups, next}. */
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "/a(b)/(\"xabab\").match",
+        "/a(b)/(\"xabab\").start",
+        "/a(b)/(\"xabab\").end",
+        "/a(b)/(\"xabab\").groups",
+        "($r := /a(b)/(\"xabab\"); $r.next().start)",
+        "($r := /a(b)/(\"xabab\"); $r.next().next())",
+        "/z/(\"abc\")",
+        "($re := /an/; $re(\"banana\").end)",
+        "($re := /an/; [$re(\"banana\").next().start, $re(\"an\").start])",
+        "payload ~> /\\d+/() ~> $lookup(\"match\")",
+      })
+  void shouldCallARegexAsDashjoinDoes(String expression) {
+    assertSameAsDashjoin(expression);
+  }
+
+  @Test
+  void shouldGiveJsonThroughTheExpression() {
+    assertEquals(
+        java.util.List.of(
+            Map.of("match", "1", "index", 1L, "groups", java.util.List.of()),
+            Map.of("match", "22", "index", 4L, "groups", java.util.List.of())),
+        JsonataExpression.compile("test", "$match(payload, /\\d+/, 1)").evaluate(INPUT));
+    assertEquals(
+        "a#,b#,,c#",
+        JsonataExpression.compile("test", "$replace(payload, /\\d+/, \"#\")").evaluate(INPUT));
+  }
+
+  /**
+   * A replacement function that runs to the evaluation's limit ends it with JSONata's error, where
+   * dashjoin would print the error and go on with a null replacement.
+   */
+  @Test
+  void shouldEndAtTheLimitInsideAReplacementFunction() {
+    JsonataExpression expression =
+        JsonataExpression.compile(
+            "test",
+            "$replace(\"ab\", /a/, function($m){ $string($sum([1..20000].($sum([1..20000])))) })");
+    IllegalStateException failed =
+        assertThrows(IllegalStateException.class, () -> expression.evaluate(INPUT));
+    assertTrue(failed.getMessage().contains("Expression evaluation timeout"), failed.getMessage());
+  }
+
+  private static void assertSameAsDashjoin(String expression) {
+    Outcome expected = outcome(() -> Jsonata.jsonata(expression).evaluate(INPUT));
+    Outcome actual = outcome(() -> bounded(expression));
+    assertEquals(expected, actual, expression);
+  }
+
+  /** As {@link JsonataExpression#evaluate}, without the conversion of its result. */
+  private static Object bounded(String source) {
+    Jsonata expression = Jsonata.jsonata(source);
+    JsonataRegex regex = JsonataRegex.install(expression);
+    Jsonata.Frame frame = expression.createFrame();
+    regex.start(new JsonataExpression.Bounds(frame, null, regex));
+    return expression.evaluate(INPUT, frame);
+  }
+
+  /** A result (a function in it as its class), or that the evaluation failed. */
+  private record Outcome(String result, boolean failed) {}
+
+  private static Outcome outcome(Supplier<Object> evaluation) {
+    try {
+      return new Outcome(describe(evaluation.get()), false);
+    } catch (RuntimeException failed) {
+      return new Outcome(null, true);
+    }
+  }
+
+  /** {@code value} with its types, maps with sorted keys (a regex's match is a Map.of). */
+  private static String describe(Object value) {
+    return switch (value) {
+      case null -> "null";
+      case Map<?, ?> map -> {
+        StringBuilder text = new StringBuilder("{");
+        new java.util.TreeMap<>(map)
+            .forEach((k, v) -> text.append(k).append('=').append(describe(v)).append(';'));
+        yield text.append('}').toString();
+      }
+      case java.util.List<?> list ->
+          list.getClass().getSimpleName() + list.stream().map(JsonataRegexTest::describe).toList();
+      case Jsonata.JLambda lambda -> "function";
+      case Jsonata.JFunction function -> "function";
+      default -> value.getClass().getSimpleName() + ":" + value;
+    };
+  }
+}
