@@ -171,6 +171,24 @@ class JsonataRegexTest {
     assertTrue(failed.getMessage().contains("Expression evaluation timeout"), failed.getMessage());
   }
 
+  /**
+   * {@code $replace} with a limit replaces the first match limit times over (dashjoin's loop, one
+   * call) in a text that grows each time: the loop, or the match reading the long text, ends at the
+   * evaluation's limit.
+   */
+  @Test
+  void shouldEndAReplaceLimitLoopAtTheEvaluationsLimit() {
+    JsonataExpression expression =
+        JsonataExpression.compile("test", "$length($replace(\"a\", /x*/, \"y\", 2000000000))");
+    IllegalStateException failed =
+        assertThrows(IllegalStateException.class, () -> expression.evaluate(INPUT));
+    String message = failed.getMessage();
+    assertTrue(
+        message.contains("Expression evaluation timeout")
+            || message.contains("ran past its time limit of 1000 ms"),
+        message);
+  }
+
   private static void assertSameAsDashjoin(String expression) {
     Outcome expected = outcome(() -> Jsonata.jsonata(expression).evaluate(INPUT));
     Outcome actual = outcome(() -> bounded(expression));
