@@ -343,8 +343,13 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       return InjectResult.NO_MEMORY;
     }
     int recordLength = firstRecordLength(bodyLength, byReference);
-    long nowNs = nanoClock.nanoTime();
-    int flags = shouldTrace(nowNs) ? FLAG_TRACED : 0;
+    // a stream of inline triggers shares a clock reading; a traced execution has its own
+    long nowNs = worker.inlineStartNs(nanoClock);
+    int flags = 0;
+    if (shouldTrace(nowNs)) {
+      flags = FLAG_TRACED;
+      nowNs = nanoClock.nanoTime();
+    }
     int slot = executions.tryStart(nodeIndex, flags, nowNs);
     if (slot < 0) {
       releaseBlock(block);

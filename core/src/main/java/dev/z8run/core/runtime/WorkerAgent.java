@@ -68,6 +68,25 @@ final class WorkerAgent extends CacheLinePadding implements Agent {
   /** The flyweight an inline trigger writes its record's header through (under the worker). */
   final MessageFlyweight inlineHeader = new MessageFlyweight();
 
+  /**
+   * The clock as the last inline trigger read it ({@link #inlineStartNs}), and how many more inline
+   * triggers may take that reading as their start. Touched only by whoever holds the nodes.
+   */
+  private long inlineClockNs;
+
+  private int inlineClockReuses;
+
+  /** Whether {@link #inlineClockNs} holds a reading taken since the last duty cycle. */
+  private boolean inlineClockRead;
+
+  /**
+   * Two inline triggers' clock readings closer than this make a stream ({@link #inlineStartNs}).
+   */
+  static final long INLINE_STREAM_NS = 50_000;
+
+  /** How many inline triggers of a stream take one clock reading after the one that read it. */
+  static final int INLINE_CLOCK_REUSES = 15;
+
   WorkerAgent(int id, int batchLimit, NanoClock nanoClock) {
     this.id = id;
     this.batchLimit = batchLimit;
@@ -102,6 +121,7 @@ final class WorkerAgent extends CacheLinePadding implements Agent {
       reading.detached = true;
     }
     emitter = standIn.emitter;
+    written.workEndNs = NOT_READ; // the stand-in's first cycle reads the clock
     Thread started =
         Thread.ofPlatform()
             .daemon()
@@ -201,6 +221,7 @@ final class WorkerAgent extends CacheLinePadding implements Agent {
   @Override
   public int doWork() {
     if (!lines.compareAndSetInt(OWNER_OFFSET, OWNER_NONE, OWNER_WORKER)) {
+      written.workEndNs = NOT_READ; // the next cycle does not follow a working one at once
       return 0; // a caller runs an execution inline; it signals when it leaves work behind
     }
     try {
@@ -210,11 +231,43 @@ final class WorkerAgent extends CacheLinePadding implements Agent {
     }
   }
 
+  /**
+   * The start of an execution an inline caller starts on this worker's nodes, which it holds
+   * ({@link #tryAcquireForCaller}). A stream of inline triggers (two clock readings less than
+   * {@link #INLINE_STREAM_NS} apart) shares one reading among {@link #INLINE_CLOCK_REUSES} + 1
+   * executions: the clock costs 20 ns or more on a virtual machine and stalls the pipeline, the
+   * price of several light nodes. A shared start is early by the time those triggers took (a few µs
+   * in a stream); one taken after the stream paused may be older, until the worker's own duty
+   * cycle, which runs at the latest when its park ends ({@code maxParkMs}), makes the next trigger
+   * read the clock again. A start is used for the duration of a failed or traced execution; a
+   * traced one reads the clock for itself ({@link FlowRuntime}).
+   */
+  long inlineStartNs(NanoClock clock) {
+    if (inlineClockReuses > 0) {
+      inlineClockReuses--;
+      return inlineClockNs;
+    }
+    long nowNs = clock.nanoTime();
+    inlineClockReuses =
+        inlineClockRead && nowNs - inlineClockNs < INLINE_STREAM_NS ? INLINE_CLOCK_REUSES : 0;
+    inlineClockNs = nowNs;
+    inlineClockRead = true;
+    return nowNs;
+  }
+
   private int cycle() {
     NodeInstance[] current = instances;
+    // the nodes are the duty cycle's now: inline triggers that follow read the clock again
+    inlineClockReuses = 0;
+    inlineClockRead = false;
     CycleWritten written = this.written;
     int work = 0;
-    long markNs = nanoClock.nanoTime();
+    // a busy worker's cycles follow each other at once: the clock read at the end of the last
+    // cycle's work, when that cycle came just before this one, marks this one's start (the loop
+    // between the two, a few ns, counts as the first working node's), one read of the clock
+    // less per cycle (20 ns or more on a virtual machine, and it stalls the pipeline)
+    long markNs = written.workEndNs != NOT_READ ? written.workEndNs : nanoClock.nanoTime();
+    written.workEndNs = NOT_READ;
     written.brokeOut = false;
     for (NodeInstance instance : current) {
       if (instance.detached) {
@@ -233,9 +286,15 @@ final class WorkerAgent extends CacheLinePadding implements Agent {
         break; // back from a detached call: the instances may have changed meanwhile
       }
     }
+    if (work > 0 && !written.brokeOut) {
+      written.workEndNs = markNs;
+    }
     lines.putLongRelease(CYCLES_OFFSET, ++written.cycles);
     return work;
   }
+
+  /** {@link CycleWrittenFields#workEndNs} when the last cycle did no work or did not run. */
+  private static final long NOT_READ = Long.MIN_VALUE;
 
   /** Whether any owned instance has input or pending output (a hint, read from any thread). */
   boolean hasWork() {
@@ -469,6 +528,12 @@ final class WorkerAgent extends CacheLinePadding implements Agent {
    */
   static class CycleWrittenFields extends CacheLinePadding {
     long cycles;
+
+    /**
+     * The clock at the end of the last cycle's work when that cycle did work, else {@link
+     * #NOT_READ}: the next cycle's start ({@link #cycle}).
+     */
+    long workEndNs = NOT_READ;
 
     /** Set by {@link #reattach}: the thread back in charge must end its (stale) cycle. */
     boolean brokeOut;
