@@ -15,6 +15,7 @@ import java.util.Locale;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.LongSupplier;
+import jdk.net.ExtendedSocketOptions;
 
 /**
  * An open-loop HTTP/1.1 load generator: GET requests at a fixed rate, each timed from the moment it
@@ -37,6 +38,14 @@ import java.util.function.LongSupplier;
  * responses in order ({@link Http1Responses}): the k-th answer on connection c is request {@code c
  * + k * C}, and its latency is the time its last byte was read minus its scheduled time. A sender
  * that falls behind sends late; the latency still counts from the schedule.
+ *
+ * <p>The reader acknowledges what it read at once ({@code TCP_QUICKACK}, set again after every
+ * read: Linux clears it). Helidon's connections keep Nagle's algorithm on ({@code tcpNoDelay} is
+ * false by default), and with requests pipelined an answer written while the one before is not yet
+ * acknowledged waits for the acknowledgement, which a client delaying its acks sends with its next
+ * request: every answer then waited for the next request on its connection (p50 = the connection's
+ * interval, ~1 ms at 1,000/s on one connection), a trap a client that waits for each answer (wrk,
+ * browsers) never falls into. With the quick acks the same run's p50 is ~0.15 ms.
  *
  * <p>Requests scheduled in the first {@code warm_ms} are sent and checked but not timed; {@code
  * rate_achieved} is the timed requests answered 200 per second of the window (up to the last
@@ -177,6 +186,7 @@ public final class OpenLoopHttp {
   private final long[] latencies;
   private long t0;
   private volatile boolean senderDone;
+  private volatile boolean quickAck;
   private volatile String firstError;
   // reader's state
   private long answered;
@@ -268,6 +278,7 @@ public final class OpenLoopHttp {
     try {
       SocketChannel channel = SocketChannel.open(address);
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
+      quickAck = channel.supportedOptions().contains(ExtendedSocketOptions.TCP_QUICKACK);
       channel.configureBlocking(false);
       channel.register(selector, SelectionKey.OP_READ, connection);
       connection.channel = channel;
@@ -381,6 +392,10 @@ public final class OpenLoopHttp {
         return;
       }
       long now = clock.getAsLong();
+      if (quickAck) {
+        // acknowledge at once what was read: see the class's javadoc (Linux clears it again)
+        connection.channel.setOption(ExtendedSocketOptions.TCP_QUICKACK, true);
+      }
       ByteBuffer in = connection.in.flip();
       int status;
       while ((status = Http1Responses.next(in)) != Http1Responses.INCOMPLETE) {

@@ -26,10 +26,21 @@ final class ScriptedHttpServer implements AutoCloseable {
 
   private final ServerSocket server;
   private final Script script;
+  private final boolean nagle;
   private final AtomicLong requests = new AtomicLong();
 
   ScriptedHttpServer(Script script) throws IOException {
+    this(script, false);
+  }
+
+  /**
+   * With {@code nagle}, the connections keep Nagle's algorithm on (Helidon's default: {@code
+   * tcpNoDelay} false) and each answer goes out in two writes, headers then body, so the body waits
+   * until the client has acknowledged the headers.
+   */
+  ScriptedHttpServer(Script script, boolean nagle) throws IOException {
     this.script = script;
+    this.nagle = nagle;
     server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
     Thread.ofVirtual().name("scripted-accept").start(this::accept);
   }
@@ -46,7 +57,7 @@ final class ScriptedHttpServer implements AutoCloseable {
     try {
       while (true) {
         Socket socket = server.accept();
-        socket.setTcpNoDelay(true);
+        socket.setTcpNoDelay(!nagle);
         Thread.ofVirtual().name("scripted-connection").start(() -> serve(socket));
       }
     } catch (IOException closed) {
@@ -67,8 +78,11 @@ final class ScriptedHttpServer implements AutoCloseable {
           matched = b == (matched % 2 == 0 ? '\r' : '\n') ? matched + 1 : (b == '\r' ? 1 : 0);
           if (matched == 4) {
             matched = 0;
-            out.write(
-                script.answer(requests.incrementAndGet()).getBytes(StandardCharsets.US_ASCII));
+            byte[] answer =
+                script.answer(requests.incrementAndGet()).getBytes(StandardCharsets.US_ASCII);
+            int split = nagle ? answer.length / 2 : answer.length;
+            out.write(answer, 0, split);
+            out.write(answer, split, answer.length - split);
           }
         }
         out.flush();
