@@ -58,6 +58,7 @@ C_ROUNDS="${C_ROUNDS:-$(( REPS > 5 ? REPS : 5 ))}"
 C_DUR_MS="${C_DUR_MS:-$DUR_MS}"
 C_WARM_MS="${C_WARM_MS:-$(( WARM_MS > 8000 ? WARM_MS : 8000 ))}"
 to_ms() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); v/=1000} else if (v ~ /ms$/) {sub(/ms$/,"",v)} else if (v ~ /s$/) {sub(/s$/,"",v); v*=1000}; printf "%.2f", v}' <<<"$1"; }
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "" } else if (NR % 2) { print v[(NR + 1) / 2] } else { print (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'; }
 HTTP_PIDS=()
 http_start() { # name port url cmd... -> starts the server, waits until url answers
   local name=$1 port=$2 url=$3; shift 3
@@ -80,6 +81,28 @@ http_window() { # round name pid url -> appends "name req_s rss_mb p50 p99 round
   echo "[compare] round $round $name: $rps req/s p50=${p50}ms p99=${p99}ms rss=${rss}MB" >&2
   echo "$name $rps $rss $p50 $p99 $round" >> "$OUT/http.txt"
 }
+# After the wrk rounds, fixed-rate rounds (dev.z8run.perf.harness.OpenLoopHttp: requests at
+# t0 + i/rate over $CONNS pipelined connections, each timed from its scheduled time, so the tail is
+# compared at the same offered load, without coordinated omission): at each rate of C_RATES (default
+# 50% and 75% of the bare route's median req/s in the wrk rounds just before), C_ROUNDS alternating
+# rounds of C_DUR_MS, each after C_OL_WARM_MS (default 1000) of the same rate on fresh connections.
+C_OL_WARM_MS="${C_OL_WARM_MS:-1000}"
+OPEN_LOOP=(java -XX:+UseSerialGC -cp perf/target/z8run-perf.jar dev.z8run.perf.harness.OpenLoopHttp)
+open_loop_window() { # round name pid url rate -> appends "name rate achieved p50 p90 p99 p999 max errors round" to $OUT/openloop.txt
+  local round=$1 name=$2 pid=$3 url=$4 rate=$5 line
+  line=$("${OPEN_LOOP[@]}" "$url" "$rate" "$C_DUR_MS" "$C_OL_WARM_MS" "$CONNS" 2> "$OUT/openloop.err")
+  kill -0 "$pid" 2>/dev/null || { echo "[compare] $name died: $(tail -3 "$OUT/$name.log")" >&2; exit 1; }
+  [ -n "$line" ] || { echo "[compare] OpenLoopHttp failed: $(tail -3 "$OUT/openloop.err")" >&2; exit 1; }
+  echo "[compare] open loop $rate/s round $round $name: $line $(sed -n 's/^# client: //p' "$OUT/openloop.err")" >&2
+  awk -v n="$name" -v r="$round" '{ print n, $2, $3, $4, $5, $6, $7, $8, $9, r }' <<<"$line" >> "$OUT/openloop.txt"
+}
+open_loop_rates() { # the rates of the fixed-rate rounds: C_RATES, or 50% and 75% of the bare route's median
+  if [ -n "${C_RATES:-}" ]; then
+    tr ',' ' ' <<<"$C_RATES"
+  else
+    awk '$1 == "bare" { print $2 }' "$OUT/http.txt" | median | awk '{ printf "%.0f %.0f\n", $1 * 0.5, $1 * 0.75 }'
+  fi
+}
 http_compare() {
   # the AOT cache is recorded (once per build) before the timed start
   Z8_NO_BUILD=1 bin/z8run aot-training
@@ -98,6 +121,12 @@ http_compare() {
   for round in $(seq "$C_ROUNDS"); do
     http_window "$round" z8run "$ours_pid" "$ours_url"
     http_window "$round" bare "$bare_pid" "$bare_url"
+  done
+  for rate in $(open_loop_rates); do
+    for round in $(seq "$C_ROUNDS"); do
+      open_loop_window "$round" z8run "$ours_pid" "$ours_url" "$rate"
+      open_loop_window "$round" bare "$bare_pid" "$bare_url" "$rate"
+    done
   done
   kill "$ours_pid" "$bare_pid" 2>/dev/null || true
   wait "$ours_pid" "$bare_pid" 2>/dev/null || true
@@ -146,8 +175,6 @@ else
   : > "$OUT/node-red.txt"
 fi
 
-median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "" } else if (NR % 2) { print v[(NR + 1) / 2] } else { print (v[NR / 2] + v[NR / 2 + 1]) / 2 } }'; }
-
 [ ${#PEER_SCENARIOS[@]} -gt 0 ] && printf '%-22s %16s %16s %8s %12s %12s\n' scenario node-red_msgs/s z8run_msgs/s ratio node-red_MB z8run_MB
 for s in "${PEER_SCENARIOS[@]}"; do
   [ "$s" = c_http ] && continue
@@ -192,6 +219,22 @@ if [[ " ${SCENARIOS[*]} " == *" c_http "* ]]; then
     }' "$OUT/http.txt" | sort -n > "$OUT/rounds.txt"
   ratios=$(awk '{ printf "%s%%%s", $2, (NR < n ? " " : "") }' n="$(wc -l < "$OUT/rounds.txt")" "$OUT/rounds.txt")
   echo "# per round (ours / the bare window after it): $ratios; median $(awk '{ print $2 }' "$OUT/rounds.txt" | median)%; p99 no worse than the bare route's in $(awk '{ s += $3 } END { print s }' "$OUT/rounds.txt") of $(wc -l < "$OUT/rounds.txt") rounds"
+  if [ -s "$OUT/openloop.txt" ]; then # the fixed-rate rounds: medians per rate and server
+    echo
+    echo "# open loop (OpenLoopHttp -c$CONNS, fixed rate, latency from each request's scheduled time), medians of $C_ROUNDS rounds:"
+    printf '%10s %-14s %10s %8s %8s %8s %9s %8s %7s\n' rate_req/s server achieved p50_ms p90_ms p99_ms p99.9_ms max_ms errors
+    for rate in $(awk '{ print $2 }' "$OUT/openloop.txt" | sort -gu); do
+      for name in z8run bare; do
+        ol() { awk -v n="$name" -v r="$rate" -v c="$1" '$1 == n && $2 == r { print $c }' "$OUT/openloop.txt" | median; }
+        printf '%10s %-14s %10s %8s %8s %8s %9s %8s %7s\n' "$rate" "$([ "$name" = bare ] && echo bare-helidon || echo z8run)" \
+          "$(ol 3)" "$(ol 4)" "$(ol 5)" "$(ol 6)" "$(ol 7)" "$(ol 8)" \
+          "$(awk -v n="$name" -v r="$rate" '$1 == n && $2 == r { s += $9 } END { print s + 0 }' "$OUT/openloop.txt")"
+      done
+      awk -v r="$rate" '$2 == r && $1 == "z8run" { o[$10] = $6 } $2 == r && $1 == "bare" { b[$10] = $6 }
+        END { n = 0; w = 0; for (k in o) if (k in b) { n++; if (o[k] <= b[k]) w++ }
+              printf "# open loop at %s req/s: z8run'"'"'s p99 no worse than the bare route'"'"'s in %d of %d rounds (errors summed over rounds)\n", r, w, n }' "$OUT/openloop.txt"
+    done
+  fi
 fi
 data_tables
 echo "# $(nproc) cores, medians of $REPS x ${DUR_MS} ms after ${WARM_MS} ms warm-up; msgs/s counted at the sink (c_http: requests/s, wrk -t1 -c$CONNS, $C_ROUNDS alternating rounds of ${C_DUR_MS} ms after ${C_WARM_MS} ms); MB = resident set size at the end of the run"

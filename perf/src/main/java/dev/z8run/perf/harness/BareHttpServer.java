@@ -16,21 +16,24 @@ public final class BareHttpServer {
   private BareHttpServer() {}
 
   public static void main(String[] args) {
-    int port = args.length > 0 ? Integer.parseInt(args[0]) : 18812;
-    WebServer server =
-        WebServer.builder()
-            .host("127.0.0.1")
-            .port(port)
-            .routing(
-                routing ->
-                    routing.get(
-                        "/hello",
-                        (request, response) -> {
-                          response.headers().contentType(MediaTypes.APPLICATION_JSON);
-                          response.send(BODY);
-                        }))
-            .build()
-            .start();
+    WebServer server = start(args.length > 0 ? Integer.parseInt(args[0]) : 18812);
     System.out.println("bare Helidon route on http://127.0.0.1:" + server.port() + "/hello");
+  }
+
+  /** Starts the route on {@code port} of 127.0.0.1 (0: any free port); the caller stops it. */
+  static WebServer start(int port) {
+    return WebServer.builder()
+        .host("127.0.0.1")
+        .port(port)
+        .routing(
+            routing ->
+                routing.get(
+                    "/hello",
+                    (request, response) -> {
+                      response.headers().contentType(MediaTypes.APPLICATION_JSON);
+                      response.send(BODY);
+                    }))
+        .build()
+        .start();
   }
 }
