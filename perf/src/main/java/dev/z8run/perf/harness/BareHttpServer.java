@@ -25,6 +25,7 @@ public final class BareHttpServer {
     return WebServer.builder()
         .host("127.0.0.1")
         .port(port)
+        .connectionOptions(options -> options.tcpNoDelay(true)) // as our server (Z8Server)
         .routing(
             routing ->
                 routing.get(
