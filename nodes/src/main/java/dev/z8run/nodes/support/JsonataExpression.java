@@ -49,6 +49,10 @@ public final class JsonataExpression {
     this.source = source;
     this.expression = expression;
     this.regex = JsonataRegex.install(expression);
+    JsonataBuiltins.install(expression);
+    // dashjoin's own pass over the result (its nulls as null) walks a result built of shared parts
+    // part by part, exponentially, after the evaluation's bounds; toJson does it, bounded
+    expression.setOutputConvertNulls(false);
   }
 
   /**
@@ -139,7 +143,20 @@ public final class JsonataExpression {
       throw new IllegalStateException(
           "JSONata expression '" + source + "' failed: " + failed.getMessage(), failed);
     }
-    return result == null ? MessagePath.MISSING : toJson(result);
+    if (result == null || result == Jsonata.NULL_VALUE) {
+      // as dashjoin's pass gave it: a null result is no result
+      return MessagePath.MISSING;
+    }
+    if (JsonataBuiltins.treeSize(result) > JsonataBuiltins.MAX_CHARS) {
+      // built of shared parts ({"a": $o, "b": $o} over and over), a result copies exponentially
+      throw new IllegalStateException(
+          "JSONata expression '"
+              + source
+              + "' gave more than "
+              + JsonataBuiltins.MAX_CHARS
+              + " values, more than one evaluation may produce");
+    }
+    return toJson(result);
   }
 
   /** A JSONata result as a plain JSON value: lists and maps copied, integral numbers as Long. */
@@ -223,6 +240,7 @@ public final class JsonataExpression {
           });
       frame.setEvaluateExitCallback(
           (expression, input, environment, result) -> {
+            JsonataBuiltins.onExit(expression, result);
             if (!environment.isParallelCall) {
               depth--;
               check();

@@ -120,7 +120,7 @@ final class JsonataRegex {
       return null;
     }
     if (token instanceof String s) {
-      return str.contains(s);
+      return JsonataBuiltins.indexOf(str, s, 0) >= 0;
     }
     return matcher(pattern(token, "contains"), str).find();
   }
@@ -139,12 +139,19 @@ final class JsonataRegex {
     }
     if (limit == null) {
       if (pattern instanceof String p) {
-        return str.replace(p, (String) replacement);
+        return JsonataBuiltins.replaceAll(str, p, (String) replacement);
       }
       Pattern regex = pattern(pattern, "replace");
-      return replacement instanceof String r
-          ? withoutMissingGroups(matcher(regex, str), r, true)
-          : matcher(regex, str).replaceAll(found -> replaceWith(replacement, found));
+      if (replacement instanceof String r) {
+        return withoutMissingGroups(matcher(regex, str), r, true);
+      }
+      Matcher m = matcher(regex, str);
+      StringBuilder result = new StringBuilder();
+      while (m.find()) {
+        m.appendReplacement(result, replaceWith(replacement, m));
+        JsonataBuiltins.checkProduced("$replace", result.length());
+      }
+      return m.appendTail(result).toString();
     }
     if (limit < 0) {
       throw new JException(
@@ -167,6 +174,7 @@ final class JsonataRegex {
           pattern instanceof String
               ? m.replaceFirst(replaceWith)
               : withoutMissingGroups(m, replaceWith, false);
+      JsonataBuiltins.checkProduced("$replace", str.length());
     }
     return str;
   }
@@ -216,7 +224,7 @@ final class JsonataRegex {
     String java = javaReplacement(replacement);
     for (int i = 0; i < 10; i++) {
       try {
-        return all ? m.replaceAll(java) : m.replaceFirst(java);
+        return all ? replaceAll(m, java) : m.replaceFirst(java);
       } catch (IndexOutOfBoundsException e) {
         String message = e.getMessage();
         if (!message.contains("No group")) {
@@ -226,6 +234,20 @@ final class JsonataRegex {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code m.replaceAll(replacement)}, refusing a result past {@link JsonataBuiltins#MAX_CHARS}:
+   * each match may add the replacement's length.
+   */
+  private static String replaceAll(Matcher m, String replacement) {
+    m.reset();
+    StringBuilder result = new StringBuilder();
+    while (m.find()) {
+      m.appendReplacement(result, replacement);
+      JsonataBuiltins.checkProduced("$replace", result.length());
+    }
+    return m.appendTail(result).toString();
   }
 
   /** Dashjoin's {@code safeReplacement}: JSONata's {@code $$} and lone {@code $} as Java's. */
