@@ -14,6 +14,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
 . bin/jdk.sh
+. perf/lib.sh
 PEER="${PEER:-$ROOT/../shared/peers/node-red/bench.sh}"
 CEILING="${CEILING:-$ROOT/../shared/peers/ceiling/RingChain.java}" # a2's bare-ring ceiling
 REPS="${REPS:-3}"
@@ -62,9 +63,7 @@ median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) { print "" } else if
 HTTP_PIDS=()
 http_start() { # name port url cmd... -> starts the server, waits until url answers
   local name=$1 port=$2 url=$3; shift 3
-  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/"; then
-    echo "[compare] port $port is in use: stop what listens there" >&2; exit 1
-  fi
+  require_free_port "$port" "[compare] " ": stop what listens there"
   "$@" > "$OUT/$name.log" 2>&1 &
   HTTP_PIDS+=($!)
   for _ in $(seq 600); do curl -s -o /dev/null -m 1 "$url" && return; sleep 0.1; done

@@ -21,6 +21,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
 . bin/jdk.sh
+. perf/lib.sh
 ROUNDS="${ROUNDS:-3}"
 DUR="${DUR:-8}"
 CONNS="${CONNS:-50}"
@@ -37,10 +38,7 @@ cleanup() {
 }
 trap cleanup EXIT
 for port in "$OURS_PORT" "$BARE_PORT"; do
-  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$port/"; then
-    echo "[http-cpu] port $port is in use" >&2
-    exit 1
-  fi
+  require_free_port "$port" "[http-cpu] "
 done
 start_jar() { # jar port name [extra java options]
   local extra=()

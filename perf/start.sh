@@ -17,6 +17,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/.." && pwd)"
 cd "$ROOT"
+. perf/lib.sh
 N="${1:-10}"
 IDLE_S="${IDLE_S:-5}"
 FLOW="$(readlink -f "${FLOW:-perf/flows/c-http.json}")"
@@ -31,11 +32,8 @@ tree() { # variant -> the tree whose bin/z8run it starts
   esac
 }
 
-require_free_port() { # a server left on the port would answer a start's health check (a 0 ms start)
-  if curl -s -o /dev/null -m 1 "http://127.0.0.1:$PORT/"; then
-    echo "port $PORT is in use: stop what listens there or set PORT" >&2
-    exit 1
-  fi
+free_port() { # a server left on the port would answer a start's health check (a 0 ms start)
+  require_free_port "$PORT" "" ": stop what listens there or set PORT"
 }
 
 start_once() { # variant round -> "ms cpu_ms rss_health rss_idle"
@@ -62,12 +60,12 @@ start_once() { # variant round -> "ms cpu_ms rss_health rss_idle"
 
 for v in "${VARIANTS[@]}"; do
   env "$v" Z8_NO_BUILD=1 "$(tree "$v")/bin/z8run" aot-training # records the AOT cache if stale
-  require_free_port
+  free_port
   start_once "$v" 0 > /dev/null # untimed: warms the page cache
 done
 for i in $(seq "$N"); do
   for v in "${VARIANTS[@]}"; do
-    require_free_port
+    free_port
     read -r ms cpu_ms rss_health rss_idle < <(start_once "$v" "$IDLE_S")
     echo "start $i [$v]: ${ms} ms to health (CPU ${cpu_ms} ms), RSS ${rss_health} MB at health, ${rss_idle} MB after ${IDLE_S} s idle (load $(cut -d' ' -f1 /proc/loadavg))"
     times[$v]+="$ms "

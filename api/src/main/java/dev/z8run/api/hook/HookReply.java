@@ -1,5 +1,6 @@
 package dev.z8run.api.hook;
 
+import dev.z8run.api.http.NoContent;
 import dev.z8run.io.json.JsonCodec;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
@@ -12,7 +13,8 @@ import java.util.Map;
  * An {@code http-out} node's answer, and how it is written: a binary payload as bytes, a string
  * payload as text, {@code null} as an empty body, anything else as the payload's JSON bytes as the
  * node handed them over (not parsed again); 204, 205 and 304 without a body whatever the payload
- * (as express drops it for Node-RED).
+ * (as express drops it for Node-RED), 204 and 304 without {@code Content-Length} either ({@link
+ * NoContent}).
  */
 record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson, byte[] binary) {
   // cached headers: written as prepared bytes, none built per answer
@@ -31,8 +33,15 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
         typed |= header.getKey().equalsIgnoreCase("content-type");
       }
     }
-    if (statusCode == 204 || statusCode == 205 || statusCode == 304) {
-      response.send(); // a status that has no content (RFC 9110): the payload is not sent
+    // statuses without content (RFC 9110): the payload is not sent; a length the flow set is
+    // replaced, since Helidon answers 500 for a 204, 205 or 304 whose length is not 0
+    if (statusCode == 204 || statusCode == 304) {
+      NoContent.send(response); // and no Content-Length either (RFC 9110 §8.6)
+      return;
+    }
+    if (statusCode == 205) {
+      response.header(HeaderValues.CONTENT_LENGTH_ZERO); // RFC 9110 §15.3.6 asks for it
+      response.send();
       return;
     }
     byte[] body;

@@ -2,6 +2,7 @@ package dev.z8run.api.hook;
 
 import dev.z8run.api.http.BodyDeadline;
 import dev.z8run.api.http.ErrorResponses;
+import dev.z8run.api.http.NoContent;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Replies;
 import dev.z8run.core.plan.ExecutionPlan;
@@ -273,7 +274,8 @@ public final class HookService implements Replies, AutoCloseable {
     methods.add("OPTIONS");
     response.header(HeaderNames.ALLOW, String.join(", ", methods));
     ErrorResponses.closeIfBodyUnread(request, response);
-    response.status(Status.NO_CONTENT_204).send();
+    response.status(Status.NO_CONTENT_204);
+    NoContent.send(response);
   }
 
   private void handle(

@@ -73,11 +73,18 @@ public final class ClientConnections implements ServerConnectionSelector {
             ServerConnectionSelectorProvider.class, ClientConnections.class.getClassLoader())) {
       if (provider.protocolConfigType() == Http1Config.class) {
         return ((ServerConnectionSelectorProvider<Http1Config>) provider)
-            .create("@default", Http1Config.create(), protocols);
+            .create("@default", http1Config(), protocols);
       }
     }
     throw new IllegalStateException(
         "Helidon's HTTP/1 connection provider is not on the class path");
+  }
+
+  /**
+   * Helidon's defaults, plus the listener that keeps {@code Content-Length} out of a 204 or 304.
+   */
+  private static Http1Config http1Config() {
+    return Http1Config.builder().addSendListener(NoContent.LISTENER).build();
   }
 
   /** Connections one client address holds now (for tests and metrics). */

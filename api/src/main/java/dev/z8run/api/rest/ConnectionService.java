@@ -5,6 +5,7 @@ import dev.z8run.api.auth.LoginRateLimiter;
 import dev.z8run.api.http.ApiException;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.http.JsonBody;
+import dev.z8run.api.http.NoContent;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.data.ConnectionKinds;
 import dev.z8run.nodes.data.SqliteFiles;
@@ -148,7 +149,7 @@ public final class ConnectionService implements HttpService {
       throw new NotFoundException("no connection '" + id + "'");
     }
     response.status(Status.NO_CONTENT_204);
-    response.send();
+    NoContent.send(response);
   }
 
   private void test(ServerRequest request, ServerResponse response) {

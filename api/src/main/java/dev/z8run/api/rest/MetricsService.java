@@ -36,7 +36,8 @@ import java.util.function.Function;
  *                                  z8_node_busy_seconds_total, z8_node_blocked_total (counters),
  *                                  z8_node_queue_bytes (gauge)
  *   per flow   {flow}              z8_flow_executions_started_total, _completed_total,
- *                                  _failed_total, z8_flow_triggers_rejected_total (counters),
+ *                                  _failed_total, z8_flow_triggers_rejected_total,
+ *                                  z8_flow_triggers_inline_queued_total (counters),
  *                                  z8_flow_executions_live (gauge)
  *   AI calls   {flow, provider, model}  z8_ai_requests_total, z8_ai_request_failures_total,
  *                                  z8_ai_retries_total (counters), z8_ai_requests_in_flight (gauge);
@@ -213,6 +214,14 @@ public final class MetricsService implements HttpService {
         COUNTER,
         "Triggers a flow refused under back-pressure.",
         flow -> Long.toString(flow.rejected()));
+    flowFamily(
+        out,
+        flows,
+        "z8_flow_triggers_inline_queued_total",
+        COUNTER,
+        "Requests whose execution could have run on the request's thread and was queued instead:"
+            + " another thread held the worker's nodes, or earlier messages waited.",
+        flow -> Long.toString(flow.inlineQueued()));
     flowFamily(
         out,
         flows,

@@ -2,6 +2,7 @@ package dev.z8run.api.rest;
 
 import dev.z8run.api.http.ApiException;
 import dev.z8run.api.http.JsonBody;
+import dev.z8run.api.http.NoContent;
 import dev.z8run.core.registry.NodeTypeRegistry;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.store.PluginStore;
@@ -179,7 +180,7 @@ public final class PluginService implements HttpService {
     }
     store.delete(name);
     response.status(Status.NO_CONTENT_204);
-    response.send();
+    NoContent.send(response);
   }
 
   private Map<String, Object> describe(PluginModule module) {

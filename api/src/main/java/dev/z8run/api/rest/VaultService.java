@@ -3,6 +3,7 @@ package dev.z8run.api.rest;
 import dev.z8run.api.auth.Authenticator;
 import dev.z8run.api.http.Json;
 import dev.z8run.api.http.JsonBody;
+import dev.z8run.api.http.NoContent;
 import dev.z8run.store.vault.Vault;
 import io.helidon.common.media.type.MediaTypes;
 import io.helidon.http.NotFoundException;
@@ -118,7 +119,7 @@ public final class VaultService implements HttpService {
       throw notFound(key);
     }
     response.status(Status.NO_CONTENT_204);
-    response.send();
+    NoContent.send(response);
   }
 
   private static String owner(ServerRequest request) {

@@ -58,6 +58,7 @@ class MetricsServiceTest {
           "z8_flow_executions_completed_total",
           "z8_flow_executions_failed_total",
           "z8_flow_triggers_rejected_total",
+          "z8_flow_triggers_inline_queued_total",
           "z8_flow_executions_live",
           "z8_events_dropped_total",
           "z8_jvm_memory_used_bytes",
@@ -117,6 +118,7 @@ class MetricsServiceTest {
     assertEquals("5", samples.get("z8_flow_executions_completed_total{flow=\"orders\"}"));
     assertEquals("0", samples.get("z8_flow_executions_failed_total{flow=\"orders\"}"));
     assertEquals("0", samples.get("z8_flow_triggers_rejected_total{flow=\"orders\"}"));
+    assertEquals("0", samples.get("z8_flow_triggers_inline_queued_total{flow=\"orders\"}"));
     assertEquals("0", samples.get("z8_flow_executions_live{flow=\"orders\"}"));
     assertTrue(samples.containsKey("z8_events_dropped_total"));
     assertTrue(Long.parseLong(samples.get("z8_jvm_memory_used_bytes{area=\"heap\"}")) > 0);

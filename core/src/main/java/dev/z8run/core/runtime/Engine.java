@@ -876,6 +876,7 @@ public final class Engine implements AutoCloseable {
         runtime.completed(),
         runtime.failed(),
         runtime.rejected(),
+        runtime.inlineQueued(),
         (int) (runtime.started() - runtime.completed() - runtime.failed()),
         List.copyOf(nodes));
   }

@@ -6,6 +6,10 @@ import java.util.List;
  * A snapshot of one deployed flow's counters.
  *
  * @param rejected triggers refused under back-pressure
+ * @param inlineQueued executions that could have run on their caller's thread ({@link
+ *     Engine#injectAndRun}, HTTP In) and were queued for the worker instead, because another thread
+ *     held the worker's nodes or earlier messages waited in the node's inbox: requests of the flow
+ *     that serialised behind others
  * @param live executions in flight
  */
 public record FlowMetrics(
@@ -15,6 +19,7 @@ public record FlowMetrics(
     long completed,
     long failed,
     long rejected,
+    long inlineQueued,
     int live,
     List<NodeMetrics> nodes) {
 

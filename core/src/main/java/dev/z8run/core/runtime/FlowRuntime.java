@@ -63,17 +63,19 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
   private volatile FlowState state = FlowState.STARTING;
 
   /**
-   * Execution counters, a cache line each: triggers write {@code started} and {@code rejected},
-   * whichever worker completes an execution writes {@code completed} or {@code failed}.
+   * Execution counters, a cache line each: triggers write {@code started}, {@code rejected} and
+   * {@code inlineQueued}, whichever worker completes an execution writes {@code completed} or
+   * {@code failed}.
    */
   private final UnsafeBuffer executionCounters =
-      new UnsafeBuffer(BufferUtil.allocateDirectAligned(4 * COUNTER_STRIDE, COUNTER_STRIDE));
+      new UnsafeBuffer(BufferUtil.allocateDirectAligned(5 * COUNTER_STRIDE, COUNTER_STRIDE));
 
   private static final int COUNTER_STRIDE = 64;
   private static final int STARTED = 0;
   private static final int COMPLETED = COUNTER_STRIDE;
   private static final int FAILED = 2 * COUNTER_STRIDE;
   private static final int REJECTED = 3 * COUNTER_STRIDE;
+  private static final int INLINE_QUEUED = 4 * COUNTER_STRIDE;
 
   /** Callbacks of executions started with one, by execution id; empty unless a trigger asks. */
   private final java.util.concurrent.ConcurrentHashMap<Long, ExecutionCallback> callbacks =
@@ -303,7 +305,7 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     }
     if (!worker.tryAcquireForCaller()) {
       // queued: a caller holding the nodes runs it when it lets them go, else the worker
-      return start(nodeIndex, body, orNew(record), null, null, true);
+      return countInlineQueued(start(nodeIndex, body, orNew(record), null, null, true));
     }
     NodeInstance[][] drains = inlineDrain;
     NodeInstance[] drain = nodeIndex < drains.length ? drains[nodeIndex] : null;
@@ -322,7 +324,19 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
     } finally {
       worker.releaseFromCaller(drain);
     }
-    return start(nodeIndex, body, orNew(record), null, null);
+    return countInlineQueued(start(nodeIndex, body, orNew(record), null, null));
+  }
+
+  /**
+   * Counts an execution that could have run on its caller's thread and was queued instead (the
+   * worker's nodes were held, or earlier messages waited), when the queue took it; a refusal is
+   * counted as rejected.
+   */
+  private InjectResult countInlineQueued(InjectResult result) {
+    if (result == InjectResult.ACCEPTED) {
+      executionCounters.getAndAddLong(INLINE_QUEUED, 1);
+    }
+    return result;
   }
 
   /** {@code record}, or a new flyweight for a caller that passed none (it is needed only here). */
@@ -534,6 +548,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   long rejected() {
     return executionCounters.getLongVolatile(REJECTED);
+  }
+
+  long inlineQueued() {
+    return executionCounters.getLongVolatile(INLINE_QUEUED);
   }
 
   private boolean shouldTrace(long nowNs) {

@@ -191,6 +191,7 @@ class InlineRunTest {
             engine.metrics("f").node("slow").messagesIn() == 0
                 && engine.metrics("f").node("in").messagesIn() == 1);
     assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{\"s\":1}"), NONE, 0));
+    assertEquals(1, engine.metrics("f").inlineQueued(), "the call queued; inject() is not counted");
     await("both at the sink", 5_000, () -> count("out") == 2);
     assertEquals(List.of("{\"s\":0}", "{\"s\":1}"), new ArrayList<>(TestNodes.RECEIVED.get("out")));
     for (Thread thread : TestNodes.THREADS.get("out")) {
@@ -230,6 +231,40 @@ class InlineRunTest {
     assertEquals(List.of(a, a), new ArrayList<>(TestNodes.THREADS.get("out")));
     await("executions complete", 5_000, () -> engine.metrics("f").completed() == 2);
     assertEquals(0, engine.metrics("f").live());
+  }
+
+  @Test
+  void shouldCountACallThatQueuedBehindAnotherCallersRun() throws Exception {
+    // caller A runs inline and spins 200 ms in "slow"; B arrives meanwhile and queues: one count
+    start(1)
+        .deploy(
+            newFlow("f")
+                .node("in", "trigger")
+                .node("slow", "slow", Map.of("spinNs", 200_000_000L))
+                .node("out", "thread-record")
+                .wire("in", "slow")
+                .wire("slow", "out")
+                .build());
+    Thread a =
+        Thread.ofPlatform().start(() -> engine.injectAndRun("f", "in", json("{\"s\":0}"), NONE, 0));
+    await(
+        "caller A inside slow",
+        5_000,
+        () ->
+            engine.metrics("f").node("in").messagesIn() == 1
+                && engine.metrics("f").node("slow").messagesIn() == 0);
+    assertEquals(0, engine.metrics("f").inlineQueued(), "A ran on its own thread");
+
+    assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{\"s\":1}"), NONE, 0));
+
+    assertEquals(1, engine.metrics("f").inlineQueued(), "B queued behind A");
+    a.join(10_000);
+    await("executions complete", 5_000, () -> engine.metrics("f").completed() == 2);
+    // nobody holds the nodes now: C runs inline, and is not counted
+    assertEquals(InjectResult.ACCEPTED, engine.injectAndRun("f", "in", json("{\"s\":2}"), NONE, 0));
+    assertEquals(1, engine.metrics("f").inlineQueued());
+    assertEquals(3, engine.metrics("f").started());
+    assertEquals(0, engine.metrics("f").rejected());
   }
 
   @Test

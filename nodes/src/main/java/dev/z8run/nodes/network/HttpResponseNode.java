@@ -20,7 +20,9 @@ import java.util.Map;
  * {@code msg.payload} (JSON for objects and arrays, text for strings, the raw bytes for a binary
  * payload); the status is {@code msg.statusCode} (a number, or a string of one), else the
  * configured one; headers are the configured ones overridden by {@code msg.headers}. The payload's
- * bytes are handed over as they are in the message: no tree is built for an object payload.
+ * bytes are handed over as they are in the message: no tree is built for an object payload. The
+ * server drops the payload of a 204, 205 or 304 answer, and the {@code Content-Length} of a 204 or
+ * 304 (docs/nodes/http-out.md).
  */
 public final class HttpResponseNode implements Node {
   public static final NodeType TYPE =
