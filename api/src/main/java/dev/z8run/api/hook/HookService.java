@@ -172,7 +172,7 @@ public final class HookService implements Replies, AutoCloseable {
       route(request, response);
       return;
     }
-    HookSandbox.onRequest(request, response);
+    HookSandbox.onRequest(response);
     try {
       route(request, response);
     } catch (ApiException refused) { // 408, 413: the routing's error handler drops our headers
@@ -226,7 +226,7 @@ public final class HookService implements Replies, AutoCloseable {
             Status.NOT_FOUND_404,
             "flow '" + flowId + "' has no http-in node for " + method + " " + path);
       } else if (method.equals("OPTIONS")) {
-        options(request, response, allowed, settings.sandbox());
+        options(request, response, allowed);
       } else {
         response.header(HeaderNames.ALLOW, String.join(", ", allowed));
         ErrorResponses.closeIfBodyUnread(request, response);
@@ -277,7 +277,7 @@ public final class HookService implements Replies, AutoCloseable {
    * z8run answered 405.
    */
   private static void options(
-      ServerRequest request, ServerResponse response, List<String> allowed, boolean sandbox) {
+      ServerRequest request, ServerResponse response, List<String> allowed) {
     List<String> methods = new ArrayList<>();
     for (String method : allowed) {
       if (!methods.contains(method)) {
@@ -289,9 +289,6 @@ public final class HookService implements Replies, AutoCloseable {
     }
     methods.add("OPTIONS");
     response.header(HeaderNames.ALLOW, String.join(", ", methods));
-    if (sandbox) {
-      HookSandbox.onPreflight(request, response, methods);
-    }
     ErrorResponses.closeIfBodyUnread(request, response);
     response.status(Status.NO_CONTENT_204).send();
   }
