@@ -20,17 +20,18 @@ class HookSandboxBrowserTest {
       """
       [{"id":"page-in","type":"http-in","config":{"method":"GET","path":"/page","mode":"node-red"}},
        {"id":"page","type":"template","config":{"field":"payload","template":
-         "<script>var r; try { r = 'read:' + localStorage.getItem('z8.token'); } catch (e) { r = 'blocked:' + e.name; } fetch('/api/v1/flows').then(function (a) { return 'api:' + a.status; }, function () { return 'api:error'; }).then(function (api) { return fetch('closed').then(function (h) { return h.text(); }).then(function (t) { return api + ' closed:' + t; }, function () { return api + ' closed:error'; }); }).then(function (before) { return fetch('open').then(function (h) { return h.text(); }).then(function (t) { return before + ' open:' + t; }, function () { return before + ' open:error'; }); }).then(function (all) { document.title = r + ' ' + all; });</script>"}},
+         "<script>var r, t = null; try { t = localStorage.getItem('z8.token'); r = 'read:' + (t ? 'token' : 'none'); } catch (e) { r = 'blocked:' + e.name; } fetch('/api/v1/flows', {headers: {authorization: 'Bearer ' + t}}).then(function (a) { return 'api:' + a.status; }, function () { return 'api:error'; }).then(function (api) { return fetch('closed').then(function (h) { return h.text(); }).then(function (t) { return api + ' closed:' + t; }, function () { return api + ' closed:error'; }); }).then(function (before) { return fetch('open').then(function (h) { return h.text(); }).then(function (t) { return before + ' open:' + t; }, function () { return before + ' open:error'; }); }).then(function (all) { document.title = r + ' ' + all; });</script>"}},
        {"id":"closed-in","type":"http-in","config":{"method":"GET","path":"/closed","mode":"node-red"}},
        {"id":"open-in","type":"http-in","config":{"method":"GET","path":"/open","mode":"node-red"}},
        {"id":"data","type":"template","config":{"field":"payload","template":"data-ok"}},
        {"id":"open-data","type":"template","config":{"field":"payload","template":"data-ok"}},
        {"id":"open-out","type":"http-out","config":{"headers":{"Access-Control-Allow-Origin":"*"}}},
+       {"id":"page-out","type":"http-out","config":{"headers":{"Content-Type":"text/html"}}},
        {"id":"out","type":"http-out","config":{}}]
       """;
   private static final String WIRES =
       """
-      [{"from":"page-in","to":"page"},{"from":"page","to":"out"},
+      [{"from":"page-in","to":"page"},{"from":"page","to":"page-out"},
        {"from":"closed-in","to":"data"},{"from":"data","to":"out"},
        {"from":"open-in","to":"open-data"},{"from":"open-data","to":"open-out"}]
       """;
