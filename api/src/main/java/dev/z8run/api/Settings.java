@@ -156,6 +156,16 @@ public final class Settings {
           "`/hook` requests one client address (an IPv6 /64) may have open at once, reading"
               + " bodies included (429 + `Retry-After` beyond).");
 
+  public static final Setting<Boolean> HOOK_SANDBOX =
+      Setting.flag(
+          "Z8_HOOK_SANDBOX",
+          null,
+          true,
+          "Every `/hook` answer carries `Content-Security-Policy: sandbox ...` (no"
+              + " `allow-same-origin`) and `X-Content-Type-Options: nosniff`, so that a page a flow"
+              + " serves cannot read the editor's token; `false` only on a server whose users are"
+              + " all trusted (see [docs/security.md](docs/security.md#hook-pages)).");
+
   public static final Setting<Integer> MAX_CONNECTIONS =
       Setting.integer(
           "Z8_MAX_CONNECTIONS",
@@ -475,6 +485,7 @@ public final class Settings {
           HOOK_MAX_IN_FLIGHT,
           HOOK_BODY_TIMEOUT_MS,
           HOOK_MAX_PER_CLIENT,
+          HOOK_SANDBOX,
           MAX_CONNECTIONS,
           MAX_CONNECTIONS_PER_CLIENT,
           WS_DEBUG_RATE,
@@ -639,7 +650,8 @@ public final class Settings {
         get(HOOK_TIMEOUT_MS),
         get(HOOK_MAX_IN_FLIGHT),
         get(HOOK_BODY_TIMEOUT_MS),
-        get(HOOK_MAX_PER_CLIENT));
+        get(HOOK_MAX_PER_CLIENT),
+        get(HOOK_SANDBOX));
   }
 
   /** The editor socket's limits and pacing; its largest request is {@link #MAX_BODY_BYTES}. */

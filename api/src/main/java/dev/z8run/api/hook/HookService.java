@@ -1,5 +1,6 @@
 package dev.z8run.api.hook;
 
+import dev.z8run.api.http.ApiException;
 import dev.z8run.api.http.BodyDeadline;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.http.NoContent;
@@ -42,6 +43,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * 413 (body over the limit), 503 + {@code Retry-After} (the flow already holds its maximum of
  * requests, or the engine pushes back), 504 (no answer within the timeout). Handlers run on
  * Helidon's virtual threads and may block.
+ *
+ * <p>Every answer, the flow's and these, is sandboxed ({@link HookSandbox}) unless {@link
+ * HookSettings#sandbox()} is off: a flow's page shares the editor's origin.
  */
 public final class HookService implements Replies, AutoCloseable {
   /** The paths this service answers under its prefix, as the API documents them. */
@@ -165,6 +169,19 @@ public final class HookService implements Replies, AutoCloseable {
   }
 
   private void handle(ServerRequest request, ServerResponse response) throws IOException {
+    if (!settings.sandbox()) {
+      route(request, response);
+      return;
+    }
+    HookSandbox.onRequest(response);
+    try {
+      route(request, response);
+    } catch (ApiException refused) { // 408, 413: the routing's error handler drops our headers
+      ErrorResponses.onApiException(request, response, refused);
+    }
+  }
+
+  private void route(ServerRequest request, ServerResponse response) throws IOException {
     String full = request.path().absolute().path();
     int start = full.startsWith("/hook/") ? "/hook/".length() : full.length();
     int slash = full.indexOf('/', start);
@@ -332,7 +349,7 @@ public final class HookService implements Replies, AutoCloseable {
         scratches.giveBack(scratch, thread);
       }
       if (result == InjectResult.ACCEPTED) {
-        answer(response, future, flowId);
+        answer(response, future, flowId, hook.target().nodeRed());
       } else {
         refused(response, result, flowId);
       }
@@ -392,7 +409,11 @@ public final class HookService implements Replies, AutoCloseable {
     }
   }
 
-  private void answer(ServerResponse response, CompletableFuture<HookReply> future, String flowId) {
+  private void answer(
+      ServerResponse response,
+      CompletableFuture<HookReply> future,
+      String flowId,
+      boolean nodeRed) {
     HookReply reply;
     try {
       reply = future.get();
@@ -411,7 +432,7 @@ public final class HookService implements Replies, AutoCloseable {
       ErrorResponses.send(response, Status.SERVICE_UNAVAILABLE_503, "server is stopping");
       return;
     }
-    reply.write(response);
+    reply.write(response, settings.sandbox(), nodeRed);
   }
 
   /** The http-in and webhook routes of a plan, built once per deployed plan. */

@@ -10,17 +10,30 @@ package dev.z8run.api.hook;
  *     the request takes one of its flow's slots
  * @param maxPerClient requests one client address (an IPv6 /64) may have open on all hooks at once,
  *     reading its body included (429 beyond)
+ * @param sandbox whether every answer is sandboxed ({@link HookSandbox}): off only on a server
+ *     whose one user is trusted with the editor's origin
  */
 public record HookSettings(
     int maxBodyBytes,
     long timeoutMs,
     int maxInFlightPerFlow,
     long bodyTimeoutMs,
-    int maxPerClient) {
+    int maxPerClient,
+    boolean sandbox) {
   public static final long DEFAULT_BODY_TIMEOUT_MS = 10_000;
   public static final int DEFAULT_MAX_PER_CLIENT = 256;
 
-  /** With the default body deadline and per-client limit. */
+  /** Sandboxed. */
+  public HookSettings(
+      int maxBodyBytes,
+      long timeoutMs,
+      int maxInFlightPerFlow,
+      long bodyTimeoutMs,
+      int maxPerClient) {
+    this(maxBodyBytes, timeoutMs, maxInFlightPerFlow, bodyTimeoutMs, maxPerClient, true);
+  }
+
+  /** With the default body deadline and per-client limit, sandboxed. */
   public HookSettings(int maxBodyBytes, long timeoutMs, int maxInFlightPerFlow) {
     this(
         maxBodyBytes,

@@ -194,6 +194,6 @@ class NodeRedHttpInTest {
     assertEquals(200, response.statusCode(), response.body());
     assertEquals("", response.body());
     assertEquals(
-        "text/plain; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
+        "text/html; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
   }
 }

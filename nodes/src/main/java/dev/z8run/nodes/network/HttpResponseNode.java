@@ -13,16 +13,19 @@ import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
  * {@code http-out}: answers the HTTP request that started the message's execution. The body is
  * {@code msg.payload} (JSON for objects and arrays, text for strings, the raw bytes for a binary
  * payload); the status is {@code msg.statusCode} (a number, or a string of one), else the
- * configured one; headers are the configured ones overridden by {@code msg.headers}. The payload's
- * bytes are handed over as they are in the message: no tree is built for an object payload. The
- * server drops the payload of a 204, 205 or 304 answer, and the {@code Content-Length} of a 204 or
- * 304 (docs/nodes/http-out.md).
+ * configured one; headers are the configured ones overridden by {@code msg.headers}, and {@code
+ * msg.cookies} become {@code Set-Cookie} headers ({@link ResponseCookies}; several values of one
+ * header travel joined by {@code \n}, see {@link Replies}). The payload's bytes are handed over as
+ * they are in the message: no tree is built for an object payload. The server drops the payload of
+ * a 204, 205 or 304 answer, and the {@code Content-Length} of a 204 or 304
+ * (docs/nodes/http-out.md).
  */
 public final class HttpResponseNode implements Node {
   public static final NodeType TYPE =
@@ -46,6 +49,7 @@ public final class HttpResponseNode implements Node {
   private static final byte[][] PAYLOAD = {"payload".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] STATUS = {"statusCode".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] HEADERS = {"headers".getBytes(StandardCharsets.UTF_8)};
+  private static final byte[][] COOKIES = {"cookies".getBytes(StandardCharsets.UTF_8)};
   private static final byte[] NULL = "null".getBytes(StandardCharsets.UTF_8);
 
   private final NodeContext context;
@@ -106,14 +110,43 @@ public final class HttpResponseNode implements Node {
     return -1;
   }
 
+  /**
+   * The configured headers, overridden by {@code msg.headers}, with {@code msg.cookies} added.
+   *
+   * @throws IllegalArgumentException when a cookie cannot be written safely: nothing is answered
+   */
   private Map<String, String> headers(MessageFlyweight msg) {
     long span = FieldIndex.find(msg, HEADERS);
-    if (span == JsonScanner.NOT_FOUND) {
+    long cookieSpan = FieldIndex.find(msg, COOKIES);
+    if (span == JsonScanner.NOT_FOUND && cookieSpan == JsonScanner.NOT_FOUND) {
       return headers;
     }
     Map<String, String> merged = new LinkedHashMap<>(headers);
-    merged.putAll(stringValues(JsonCodec.parse(bytes(msg, span))));
+    if (span != JsonScanner.NOT_FOUND) {
+      merged.putAll(stringValues(JsonCodec.parse(bytes(msg, span))));
+    }
+    if (cookieSpan != JsonScanner.NOT_FOUND) {
+      List<String> cookies =
+          ResponseCookies.setCookies(
+              JsonCodec.parse(bytes(msg, cookieSpan)), context.epochClock().time());
+      if (!cookies.isEmpty()) {
+        addSetCookies(merged, cookies);
+      }
+    }
     return merged;
+  }
+
+  /** Adds {@code cookies} to a {@code Set-Cookie} header of {@code headers}, in any case. */
+  private static void addSetCookies(Map<String, String> headers, List<String> cookies) {
+    String name = "Set-Cookie";
+    for (String key : headers.keySet()) {
+      if (key.equalsIgnoreCase(name)) {
+        name = key;
+      }
+    }
+    String before = headers.get(name);
+    String joined = String.join("\n", cookies);
+    headers.put(name, before == null ? joined : before + "\n" + joined);
   }
 
   private static Map<String, String> stringValues(Object object) {
