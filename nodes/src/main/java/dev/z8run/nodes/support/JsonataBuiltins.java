@@ -7,6 +7,7 @@ import com.dashjoin.jsonata.Parser;
 import com.dashjoin.jsonata.Utils;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -142,6 +143,27 @@ final class JsonataBuiltins {
             },
             "<s?s?:s>"));
     expression.registerFunction(
+        "encodeUrl",
+        new Jsonata.JFunction((input, args) -> encodeUrl((String) arg(args, 0)), "<s-:s>"));
+    expression.registerFunction(
+        "encodeUrlComponent",
+        new Jsonata.JFunction(
+            (input, args) -> {
+              String str = (String) arg(args, 0);
+              checkProduced("$encodeUrlComponent", urlEncodedLength(str));
+              return Functions.encodeUrlComponent(str);
+            },
+            "<s-:s>"));
+    expression.registerFunction(
+        "base64encode",
+        new Jsonata.JFunction(
+            (input, args) -> {
+              String str = (String) arg(args, 0);
+              checkProduced("$base64encode", (utf8Length(str) + 2) / 3 * 4);
+              return Functions.base64encode(str);
+            },
+            "<s-:s>"));
+    expression.registerFunction(
         "string",
         new Jsonata.JFunction(
             (input, args) -> {
@@ -154,22 +176,12 @@ final class JsonataBuiltins {
   }
 
   /**
-   * Called as a step of the evaluation ends with {@code result}: a concatenation or an array
-   * constructor that produced more than {@link #MAX_CHARS} characters, or an array constructor more
-   * than {@link #MAX_ITEMS} items, ends the evaluation.
+   * Called as a step of the evaluation ends with {@code result}: an array constructor that produced
+   * more than {@link #MAX_ITEMS} items ends the evaluation (a concatenation's result is checked as
+   * it is made: {@link JsonataOperators}).
    */
   static void onExit(Parser.Symbol expression, Object result) {
-    if (result instanceof String text && text.length() > MAX_CHARS) {
-      if (is(expression, "binary", "&")) {
-        throw new JException(
-            "&: a string of "
-                + text.length()
-                + " characters exceeds the "
-                + MAX_CHARS
-                + " characters one step may produce",
-            -1);
-      }
-    } else if (result instanceof List<?> list
+    if (result instanceof List<?> list
         && list.size() > MAX_ITEMS
         && !(list instanceof Utils.RangeList)
         && is(expression, "unary", "[")) {
@@ -382,6 +394,103 @@ final class JsonataBuiltins {
   }
 
   /**
+   * {@code $encodeUrl(str)}: dashjoin's {@code Functions.encodeUrl}, which finds a URL's query in
+   * the text with {@link String#indexOf} (quadratic on {@code http://h/aaa…a?aaa…ab}), with a
+   * linear search ({@link #indexOf}); a result past {@link #MAX_CHARS} is refused before it is
+   * made.
+   */
+  @SuppressWarnings("deprecation") // dashjoin's parsing of the URL, kept for the same results
+  static String encodeUrl(String str) {
+    if (str == null) {
+      return null;
+    }
+    Utils.checkUrl(str);
+    checkProduced("$encodeUrl", urlEncodedLength(str));
+    try {
+      String query = new java.net.URL(str).getQuery();
+      if (query != null) {
+        return str.substring(0, indexOf(str, query, 0)) + encodeUri(query);
+      }
+    } catch (Exception e) {
+      // as dashjoin: the whole text encoded as a component (this too when encodeUri fails)
+    }
+    return java.net.URLEncoder.encode(str, StandardCharsets.UTF_8);
+  }
+
+  /** Dashjoin's {@code Functions.encodeURI}: its quirk included (a {@code $} in it fails). */
+  private static String encodeUri(String uri) {
+    return java.net.URLEncoder.encode(uri, StandardCharsets.UTF_8)
+        .replaceAll("\\+", "%20")
+        .replaceAll("%20", " ")
+        .replaceAll("\\%21", "!")
+        .replaceAll("\\%23", "#")
+        .replaceAll("\\%24", "$")
+        .replaceAll("\\%26", "&")
+        .replaceAll("\\%27", "'")
+        .replaceAll("\\%28", "(")
+        .replaceAll("\\%29", ")")
+        .replaceAll("\\%2A", "*")
+        .replaceAll("\\%2B", "+")
+        .replaceAll("\\%2C", ",")
+        .replaceAll("\\%2D", "-")
+        .replaceAll("\\%2E", ".")
+        .replaceAll("\\%2F", "/")
+        .replaceAll("\\%3A", ":")
+        .replaceAll("\\%3B", ";")
+        .replaceAll("\\%3D", "=")
+        .replaceAll("\\%3F", "?")
+        .replaceAll("\\%40", "@")
+        .replaceAll("\\%5F", "_")
+        .replaceAll("\\%7E", "~");
+  }
+
+  /**
+   * At least the length of {@link java.net.URLEncoder}'s encoding of {@code str} (in UTF-8), which
+   * bounds dashjoin's URL encodings: a character it leaves is one, another three a byte.
+   */
+  static long urlEncodedLength(String str) {
+    if (str == null) {
+      return 0;
+    }
+    long length = 0;
+    for (int i = 0; i < str.length(); i++) {
+      char c = str.charAt(i);
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || ".-*_ ".indexOf(c) >= 0) {
+        length++;
+      } else {
+        length += 3L * utf8Bytes(c);
+      }
+    }
+    return length;
+  }
+
+  /** At least the number of bytes of {@code str} in UTF-8. */
+  static long utf8Length(String str) {
+    if (str == null) {
+      return 0;
+    }
+    long length = 0;
+    for (int i = 0; i < str.length(); i++) {
+      length += utf8Bytes(str.charAt(i));
+    }
+    return length;
+  }
+
+  /** A char's bytes in UTF-8: a surrogate two, half of its pair's four. */
+  private static int utf8Bytes(char c) {
+    if (c < 0x80) {
+      return 1;
+    }
+    if (c < 0x800 || Character.isSurrogate(c)) {
+      return 2;
+    }
+    return 3;
+  }
+
+  /**
    * Refuses a value whose text ({@code $string}) would exceed {@link #MAX_CHARS} characters,
    * measured without writing it: the parts a value shares are counted each time they appear, as
    * they are written, and the count stops at the limit.
@@ -398,6 +507,11 @@ final class JsonataBuiltins {
               + " characters one call may produce",
           -1);
     }
+  }
+
+  /** About the length of {@code value}'s text ({@link #textSize(Object, int, int)}). */
+  static long textSize(Object value) {
+    return textSize(value, 0, 0);
   }
 
   /**

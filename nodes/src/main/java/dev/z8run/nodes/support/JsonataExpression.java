@@ -35,6 +35,7 @@ public final class JsonataExpression {
   private final String source;
   private final Jsonata expression;
   private final JsonataRegex regex;
+  private final JsonataOperators operators;
 
   /** The node whose worker a long evaluation lets go of ({@link #releasing}), or null. */
   private NodeContext worker;
@@ -49,6 +50,7 @@ public final class JsonataExpression {
     this.source = source;
     this.expression = expression;
     this.regex = JsonataRegex.install(expression);
+    this.operators = JsonataOperators.install(expression);
     JsonataBuiltins.install(expression);
     // dashjoin's own pass over the result (its nulls as null) walks a result built of shared parts
     // part by part, exponentially, after the evaluation's bounds; toJson does it, bounded
@@ -133,12 +135,9 @@ public final class JsonataExpression {
    * $I} for Join's reduce mode).
    */
   public Object evaluate(Object input, Map<String, Object> variables) {
-    Jsonata.Frame frame = expression.createFrame();
-    regex.start(new Bounds(frame, worker, regex));
-    variables.forEach(frame::bind);
     Object result;
     try {
-      result = expression.evaluate(input, frame);
+      result = evaluateRaw(input, variables);
     } catch (RuntimeException | StackOverflowError failed) {
       throw new IllegalStateException(
           "JSONata expression '" + source + "' failed: " + failed.getMessage(), failed);
@@ -157,6 +156,20 @@ public final class JsonataExpression {
               + " values, more than one evaluation may produce");
     }
     return toJson(result);
+  }
+
+  /**
+   * Evaluates against {@code input} with {@code variables} bound, on the evaluation's bounds, as
+   * {@link #evaluate} does, and returns dashjoin's own result, unconverted (its sequences, nulls
+   * and number types), or throws dashjoin's exception: what tests compare with dashjoin's.
+   */
+  Object evaluateRaw(Object input, Map<String, Object> variables) {
+    Jsonata.Frame frame = expression.createFrame();
+    Bounds bounds = new Bounds(frame, worker, regex, operators);
+    regex.start(bounds);
+    operators.start(bounds);
+    variables.forEach(frame::bind);
+    return expression.evaluate(input, frame);
   }
 
   /** A JSONata result as a plain JSON value: lists and maps copied, integral numbers as Long. */
@@ -228,11 +241,13 @@ public final class JsonataExpression {
     private int depth;
     private boolean released;
 
-    Bounds(Jsonata.Frame frame, NodeContext worker, JsonataRegex regex) {
+    Bounds(
+        Jsonata.Frame frame, NodeContext worker, JsonataRegex regex, JsonataOperators operators) {
       this.worker = worker;
       frame.setEvaluateEntryCallback(
           (expression, input, environment) -> {
             regex.onEntry(expression);
+            operators.onEntry(expression);
             if (!environment.isParallelCall) {
               depth++;
               check();

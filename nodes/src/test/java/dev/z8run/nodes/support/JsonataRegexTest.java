@@ -4,9 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.dashjoin.jsonata.Jsonata;
 import java.util.Map;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -190,46 +188,6 @@ class JsonataRegexTest {
   }
 
   private static void assertSameAsDashjoin(String expression) {
-    Outcome expected = outcome(() -> Jsonata.jsonata(expression).evaluate(INPUT));
-    Outcome actual = outcome(() -> bounded(expression));
-    assertEquals(expected, actual, expression);
-  }
-
-  /** As {@link JsonataExpression#evaluate}, without the conversion of its result. */
-  private static Object bounded(String source) {
-    Jsonata expression = Jsonata.jsonata(source);
-    JsonataRegex regex = JsonataRegex.install(expression);
-    Jsonata.Frame frame = expression.createFrame();
-    regex.start(new JsonataExpression.Bounds(frame, null, regex));
-    return expression.evaluate(INPUT, frame);
-  }
-
-  /** A result (a function in it as its class), or that the evaluation failed. */
-  private record Outcome(String result, boolean failed) {}
-
-  private static Outcome outcome(Supplier<Object> evaluation) {
-    try {
-      return new Outcome(describe(evaluation.get()), false);
-    } catch (RuntimeException failed) {
-      return new Outcome(null, true);
-    }
-  }
-
-  /** {@code value} with its types, maps with sorted keys (a regex's match is a Map.of). */
-  private static String describe(Object value) {
-    return switch (value) {
-      case null -> "null";
-      case Map<?, ?> map -> {
-        StringBuilder text = new StringBuilder("{");
-        new java.util.TreeMap<>(map)
-            .forEach((k, v) -> text.append(k).append('=').append(describe(v)).append(';'));
-        yield text.append('}').toString();
-      }
-      case java.util.List<?> list ->
-          list.getClass().getSimpleName() + list.stream().map(JsonataRegexTest::describe).toList();
-      case Jsonata.JLambda lambda -> "function";
-      case Jsonata.JFunction function -> "function";
-      default -> value.getClass().getSimpleName() + ":" + value;
-    };
+    JsonataDifferential.assertSameAsDashjoin(expression, INPUT);
   }
 }
