@@ -169,10 +169,20 @@ final class JsonataBuiltins {
             (input, args) -> {
               Object value = arg(args, 0);
               Boolean prettify = (Boolean) arg(args, 1);
-              checkText(value, prettify != null && prettify);
+              checkText("$string", value, prettify != null && prettify);
               return Functions.string(value, prettify);
             },
             "<x-b?:s>"));
+    // a transform (~> |path|update|) clones its input through $clone, as text
+    expression.registerFunction(
+        "clone",
+        new Jsonata.JFunction(
+            (input, args) -> {
+              Object value = arg(args, 0);
+              checkText("$clone", value, false);
+              return Functions.functionClone(value);
+            },
+            "<(oa)-:o>"));
   }
 
   /**
@@ -495,14 +505,15 @@ final class JsonataBuiltins {
    * measured without writing it: the parts a value shares are counted each time they appear, as
    * they are written, and the count stops at the limit.
    */
-  static void checkText(Object value, boolean prettify) {
+  static void checkText(String function, Object value, boolean prettify) {
     if (value instanceof String) {
       return; // returned as it is
     }
     long size = textSize(value, prettify ? 2 : 0, 0);
     if (size > MAX_CHARS) {
       throw new JException(
-          "$string: the text of the value exceeds the "
+          function
+              + ": the text of the value exceeds the "
               + MAX_CHARS
               + " characters one call may produce",
           -1);

@@ -3,6 +3,7 @@ package dev.z8run.nodes.support;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Arrays;
@@ -199,6 +200,44 @@ class JsonataOperatorsTest {
             + SHARED
             + " $g(1) & '')' failed: JSonataException &: the text of a value exceeds the 16777216 characters one"
             + " step may produce",
+        failed.getMessage());
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "{\"a\": {\"b\": 1}} ~> |a|{\"c\": 2}|",
+        "objects ~> |$|{\"c\": 2}, [\"a\"]|",
+        "$clone(objects)",
+        "$clone({\"a\": [1, 2.5, null, \"x\"]})",
+        "$clone(nothing)",
+      })
+  void shouldCloneAsDashjoinDoes(String expression) {
+    JsonataDifferential.assertSameAsDashjoin(expression, INPUT);
+  }
+
+  /**
+   * {@code $clone} copies a value through its text: a value of shared parts is measured first (a
+   * transform, {@code ~> |a|{...}|}, calls dashjoin's clone itself: not yet bounded).
+   */
+  @Test
+  void shouldRefuseToCloneAValueOfSharedPartsPastTheLimit() {
+    String source =
+        "($o := $reduce([1..34], function($a, $i){ {'a': $a, 'b': $a} }, {'x': 1});"
+            + " $count($keys($clone($o))))";
+    IllegalStateException failed =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5),
+            () ->
+                assertThrows(
+                    IllegalStateException.class,
+                    () -> JsonataExpression.compile("test", source).evaluate(INPUT)));
+    assertTrue(
+        failed
+            .getMessage()
+            .endsWith(
+                "$clone: the text of the value exceeds the 16777216 characters one call may"
+                    + " produce"),
         failed.getMessage());
   }
 
