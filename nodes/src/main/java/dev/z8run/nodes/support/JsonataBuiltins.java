@@ -33,9 +33,12 @@ import java.util.Map;
  *       concatenates the result once per marker, inserts grouping separators and pads digits one at
  *       a time, and pads to any width modifier ({@code [Y,300000000]}); a picture is limited to
  *       {@link #MAX_PICTURE} characters and widths;
- *   <li>{@code $string}: a value built from shared parts ({@code {"a": $o, "b": $o}} thirty times
- *       over) is small in memory but exponential as text; its text is measured before it is
- *       written.
+ *   <li>{@code $encodeUrl}: dashjoin finds the query with {@link String#indexOf} (quadratic); it,
+ *       {@code $encodeUrlComponent} and {@code $base64encode} (up to nine characters a character)
+ *       are measured before they are made;
+ *   <li>{@code $string}, {@code $clone}: a value built from shared parts ({@code {"a": $o, "b":
+ *       $o}} thirty times over) is small in memory but exponential as text; its text is measured
+ *       before it is written.
  * </ul>
  *
  * <p>A string concatenation ({@code &}) or an array constructor that doubles its value at each step

@@ -20,8 +20,10 @@ import java.util.Map;
  * #MAX_DEPTH} levels of recursion, so an expression such as {@code [1..100000000]} cannot stall the
  * worker for long; so is each regular expression it matches ({@code $match}, {@code $replace},
  * {@code $split}, {@code $contains}, {@code /re/(str)}: {@link JsonataRegex}), which dashjoin would
- * run in one uninterrupted call. Results are returned in {@link JsonCodec}'s value model (an
- * integral number as a Long). Not thread-safe (one per node instance, used by its one thread).
+ * run in one uninterrupted call; so are its comparisons ({@code =}, {@code !=}, {@code in}, {@code
+ * $distinct}: {@link JsonataOperators}) and built-ins dashjoin runs unbounded ({@link
+ * JsonataBuiltins}). Results are returned in {@link JsonCodec}'s value model (an integral number as
+ * a Long). Not thread-safe (one per node instance, used by its one thread).
  */
 public final class JsonataExpression {
   /** Longest an evaluation may run. */
