@@ -7,6 +7,7 @@ import com.dashjoin.jsonata.Parser;
 import com.dashjoin.jsonata.Utils;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,9 +33,12 @@ import java.util.Map;
  *       concatenates the result once per marker, inserts grouping separators and pads digits one at
  *       a time, and pads to any width modifier ({@code [Y,300000000]}); a picture is limited to
  *       {@link #MAX_PICTURE} characters and widths;
- *   <li>{@code $string}: a value built from shared parts ({@code {"a": $o, "b": $o}} thirty times
- *       over) is small in memory but exponential as text; its text is measured before it is
- *       written.
+ *   <li>{@code $encodeUrl}: dashjoin finds the query with {@link String#indexOf} (quadratic); it,
+ *       {@code $encodeUrlComponent} and {@code $base64encode} (up to nine characters a character)
+ *       are measured before they are made;
+ *   <li>{@code $string}, {@code $clone}: a value built from shared parts ({@code {"a": $o, "b":
+ *       $o}} thirty times over) is small in memory but exponential as text; its text is measured
+ *       before it is written.
  * </ul>
  *
  * <p>A string concatenation ({@code &}) or an array constructor that doubles its value at each step
@@ -142,34 +146,55 @@ final class JsonataBuiltins {
             },
             "<s?s?:s>"));
     expression.registerFunction(
+        "encodeUrl",
+        new Jsonata.JFunction((input, args) -> encodeUrl((String) arg(args, 0)), "<s-:s>"));
+    expression.registerFunction(
+        "encodeUrlComponent",
+        new Jsonata.JFunction(
+            (input, args) -> {
+              String str = (String) arg(args, 0);
+              checkProduced("$encodeUrlComponent", urlEncodedLength(str));
+              return Functions.encodeUrlComponent(str);
+            },
+            "<s-:s>"));
+    expression.registerFunction(
+        "base64encode",
+        new Jsonata.JFunction(
+            (input, args) -> {
+              String str = (String) arg(args, 0);
+              checkProduced("$base64encode", (utf8Length(str) + 2) / 3 * 4);
+              return Functions.base64encode(str);
+            },
+            "<s-:s>"));
+    expression.registerFunction(
         "string",
         new Jsonata.JFunction(
             (input, args) -> {
               Object value = arg(args, 0);
               Boolean prettify = (Boolean) arg(args, 1);
-              checkText(value, prettify != null && prettify);
+              checkText("$string", value, prettify != null && prettify);
               return Functions.string(value, prettify);
             },
             "<x-b?:s>"));
+    // a transform (~> |path|update|) clones its input through $clone, as text
+    expression.registerFunction(
+        "clone",
+        new Jsonata.JFunction(
+            (input, args) -> {
+              Object value = arg(args, 0);
+              checkText("$clone", value, false);
+              return Functions.functionClone(value);
+            },
+            "<(oa)-:o>"));
   }
 
   /**
-   * Called as a step of the evaluation ends with {@code result}: a concatenation or an array
-   * constructor that produced more than {@link #MAX_CHARS} characters, or an array constructor more
-   * than {@link #MAX_ITEMS} items, ends the evaluation.
+   * Called as a step of the evaluation ends with {@code result}: an array constructor that produced
+   * more than {@link #MAX_ITEMS} items ends the evaluation (a concatenation's result is checked as
+   * it is made: {@link JsonataOperators}).
    */
   static void onExit(Parser.Symbol expression, Object result) {
-    if (result instanceof String text && text.length() > MAX_CHARS) {
-      if (is(expression, "binary", "&")) {
-        throw new JException(
-            "&: a string of "
-                + text.length()
-                + " characters exceeds the "
-                + MAX_CHARS
-                + " characters one step may produce",
-            -1);
-      }
-    } else if (result instanceof List<?> list
+    if (result instanceof List<?> list
         && list.size() > MAX_ITEMS
         && !(list instanceof Utils.RangeList)
         && is(expression, "unary", "[")) {
@@ -382,22 +407,125 @@ final class JsonataBuiltins {
   }
 
   /**
+   * {@code $encodeUrl(str)}: dashjoin's {@code Functions.encodeUrl}, which finds a URL's query in
+   * the text with {@link String#indexOf} (quadratic on {@code http://h/aaa…a?aaa…ab}), with a
+   * linear search ({@link #indexOf}); a result past {@link #MAX_CHARS} is refused before it is
+   * made.
+   */
+  @SuppressWarnings("deprecation") // dashjoin's parsing of the URL, kept for the same results
+  static String encodeUrl(String str) {
+    if (str == null) {
+      return null;
+    }
+    Utils.checkUrl(str);
+    checkProduced("$encodeUrl", urlEncodedLength(str));
+    try {
+      String query = new java.net.URL(str).getQuery();
+      if (query != null) {
+        return str.substring(0, indexOf(str, query, 0)) + encodeUri(query);
+      }
+    } catch (Exception e) {
+      // as dashjoin: the whole text encoded as a component (this too when encodeUri fails)
+    }
+    return java.net.URLEncoder.encode(str, StandardCharsets.UTF_8);
+  }
+
+  /** Dashjoin's {@code Functions.encodeURI}: its quirk included (a {@code $} in it fails). */
+  private static String encodeUri(String uri) {
+    return java.net.URLEncoder.encode(uri, StandardCharsets.UTF_8)
+        .replaceAll("\\+", "%20")
+        .replaceAll("%20", " ")
+        .replaceAll("\\%21", "!")
+        .replaceAll("\\%23", "#")
+        .replaceAll("\\%24", "$")
+        .replaceAll("\\%26", "&")
+        .replaceAll("\\%27", "'")
+        .replaceAll("\\%28", "(")
+        .replaceAll("\\%29", ")")
+        .replaceAll("\\%2A", "*")
+        .replaceAll("\\%2B", "+")
+        .replaceAll("\\%2C", ",")
+        .replaceAll("\\%2D", "-")
+        .replaceAll("\\%2E", ".")
+        .replaceAll("\\%2F", "/")
+        .replaceAll("\\%3A", ":")
+        .replaceAll("\\%3B", ";")
+        .replaceAll("\\%3D", "=")
+        .replaceAll("\\%3F", "?")
+        .replaceAll("\\%40", "@")
+        .replaceAll("\\%5F", "_")
+        .replaceAll("\\%7E", "~");
+  }
+
+  /**
+   * At least the length of {@link java.net.URLEncoder}'s encoding of {@code str} (in UTF-8), which
+   * bounds dashjoin's URL encodings: a character it leaves is one, another three a byte.
+   */
+  static long urlEncodedLength(String str) {
+    if (str == null) {
+      return 0;
+    }
+    long length = 0;
+    for (int i = 0; i < str.length(); i++) {
+      char c = str.charAt(i);
+      if ((c >= 'a' && c <= 'z')
+          || (c >= 'A' && c <= 'Z')
+          || (c >= '0' && c <= '9')
+          || ".-*_ ".indexOf(c) >= 0) {
+        length++;
+      } else {
+        length += 3L * utf8Bytes(c);
+      }
+    }
+    return length;
+  }
+
+  /** At least the number of bytes of {@code str} in UTF-8. */
+  static long utf8Length(String str) {
+    if (str == null) {
+      return 0;
+    }
+    long length = 0;
+    for (int i = 0; i < str.length(); i++) {
+      length += utf8Bytes(str.charAt(i));
+    }
+    return length;
+  }
+
+  /** A char's bytes in UTF-8: a surrogate two, half of its pair's four. */
+  private static int utf8Bytes(char c) {
+    if (c < 0x80) {
+      return 1;
+    }
+    if (c < 0x800 || Character.isSurrogate(c)) {
+      return 2;
+    }
+    return 3;
+  }
+
+  /**
    * Refuses a value whose text ({@code $string}) would exceed {@link #MAX_CHARS} characters,
    * measured without writing it: the parts a value shares are counted each time they appear, as
    * they are written, and the count stops at the limit.
    */
-  static void checkText(Object value, boolean prettify) {
+  static void checkText(String function, Object value, boolean prettify) {
     if (value instanceof String) {
       return; // returned as it is
     }
     long size = textSize(value, prettify ? 2 : 0, 0);
     if (size > MAX_CHARS) {
       throw new JException(
-          "$string: the text of the value exceeds the "
+          function
+              + ": the text of the value exceeds the "
               + MAX_CHARS
               + " characters one call may produce",
           -1);
     }
+  }
+
+  /** About the length of {@code value}'s text ({@link #textSize(Object, int, int)}). */
+  static long textSize(Object value) {
+    return textSize(value, 0, 0);
   }
 
   /**

@@ -20,8 +20,10 @@ import java.util.Map;
  * #MAX_DEPTH} levels of recursion, so an expression such as {@code [1..100000000]} cannot stall the
  * worker for long; so is each regular expression it matches ({@code $match}, {@code $replace},
  * {@code $split}, {@code $contains}, {@code /re/(str)}: {@link JsonataRegex}), which dashjoin would
- * run in one uninterrupted call. Results are returned in {@link JsonCodec}'s value model (an
- * integral number as a Long). Not thread-safe (one per node instance, used by its one thread).
+ * run in one uninterrupted call; so are its comparisons ({@code =}, {@code !=}, {@code in}, {@code
+ * $distinct}: {@link JsonataOperators}) and built-ins dashjoin runs unbounded ({@link
+ * JsonataBuiltins}). Results are returned in {@link JsonCodec}'s value model (an integral number as
+ * a Long). Not thread-safe (one per node instance, used by its one thread).
  */
 public final class JsonataExpression {
   /** Longest an evaluation may run. */
@@ -35,6 +37,7 @@ public final class JsonataExpression {
   private final String source;
   private final Jsonata expression;
   private final JsonataRegex regex;
+  private final JsonataOperators operators;
 
   /** The node whose worker a long evaluation lets go of ({@link #releasing}), or null. */
   private NodeContext worker;
@@ -49,6 +52,7 @@ public final class JsonataExpression {
     this.source = source;
     this.expression = expression;
     this.regex = JsonataRegex.install(expression);
+    this.operators = JsonataOperators.install(expression);
     JsonataBuiltins.install(expression);
     // dashjoin's own pass over the result (its nulls as null) walks a result built of shared parts
     // part by part, exponentially, after the evaluation's bounds; toJson does it, bounded
@@ -133,12 +137,9 @@ public final class JsonataExpression {
    * $I} for Join's reduce mode).
    */
   public Object evaluate(Object input, Map<String, Object> variables) {
-    Jsonata.Frame frame = expression.createFrame();
-    regex.start(new Bounds(frame, worker, regex));
-    variables.forEach(frame::bind);
     Object result;
     try {
-      result = expression.evaluate(input, frame);
+      result = evaluateRaw(input, variables);
     } catch (RuntimeException | StackOverflowError failed) {
       throw new IllegalStateException(
           "JSONata expression '" + source + "' failed: " + failed.getMessage(), failed);
@@ -157,6 +158,28 @@ public final class JsonataExpression {
               + " values, more than one evaluation may produce");
     }
     return toJson(result);
+  }
+
+  /**
+   * Evaluates against {@code input} with {@code variables} bound, on the evaluation's bounds, as
+   * {@link #evaluate} does, and returns dashjoin's own result, unconverted (its sequences, nulls
+   * and number types), or throws dashjoin's exception: what tests compare with dashjoin's.
+   */
+  Object evaluateRaw(Object input, Map<String, Object> variables) {
+    return evaluateRaw(input, variables, System.nanoTime());
+  }
+
+  /**
+   * As {@link #evaluateRaw(Object, Map)}, on a clock started at {@code startNs} ({@link
+   * System#nanoTime}): a test starts it near the limit to reach it at once.
+   */
+  Object evaluateRaw(Object input, Map<String, Object> variables, long startNs) {
+    Jsonata.Frame frame = expression.createFrame();
+    Bounds bounds = new Bounds(frame, worker, regex, operators, startNs);
+    regex.start(bounds);
+    operators.start(bounds);
+    variables.forEach(frame::bind);
+    return expression.evaluate(input, frame);
   }
 
   /** A JSONata result as a plain JSON value: lists and maps copied, integral numbers as Long. */
@@ -220,7 +243,7 @@ public final class JsonataExpression {
    */
   static final class Bounds {
     /** When the evaluation started ({@link System#nanoTime}). */
-    final long startNs = System.nanoTime();
+    final long startNs;
 
     /** The node whose worker the evaluation lets go of, or null. */
     final NodeContext worker;
@@ -228,11 +251,18 @@ public final class JsonataExpression {
     private int depth;
     private boolean released;
 
-    Bounds(Jsonata.Frame frame, NodeContext worker, JsonataRegex regex) {
+    Bounds(
+        Jsonata.Frame frame,
+        NodeContext worker,
+        JsonataRegex regex,
+        JsonataOperators operators,
+        long startNs) {
       this.worker = worker;
+      this.startNs = startNs;
       frame.setEvaluateEntryCallback(
           (expression, input, environment) -> {
             regex.onEntry(expression);
+            operators.onEntry(expression);
             if (!environment.isParallelCall) {
               depth++;
               check();

@@ -5,7 +5,10 @@ import com.dashjoin.jsonata.JException;
 import com.dashjoin.jsonata.Jsonata;
 import com.dashjoin.jsonata.Parser;
 import com.dashjoin.jsonata.Utils;
+import com.dashjoin.jsonata.utils.DateTimeUtils;
+import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,6 +50,12 @@ final class JsonataRegex {
     }
   }
 
+  /**
+   * The most matches one {@code $match} gives: 128 Ki, each an object of three values (some 250
+   * bytes: 32 MB), where {@code $split}'s pieces are limited to {@link JsonataBuiltins#MAX_ITEMS}.
+   */
+  static final int MAX_MATCHES = JsonataBuiltins.MAX_ITEMS / 8;
+
   /** The evaluation in progress. */
   private JsonataExpression.Bounds bounds;
 
@@ -61,6 +70,11 @@ final class JsonataRegex {
         "replace", new Jsonata.JFunction((input, args) -> regex.replace(args), "<s-(sf)(sf)n?:s>"));
     expression.registerFunction(
         "split", new Jsonata.JFunction((input, args) -> regex.split(args), "<s-(sf)n?:a<s>>"));
+    expression.registerFunction(
+        "toMillis",
+        new Jsonata.JFunction(
+            (input, args) -> regex.toMillis((String) arg(args, 0), (String) arg(args, 1)),
+            "<s-s?:n>"));
     return regex;
   }
 
@@ -99,6 +113,7 @@ final class JsonataRegex {
     List<Object> result = Utils.createSequence();
     Matcher m = matcher(regex, str);
     while (result.size() < wanted && m.find()) {
+      checkItems("$match", result.size(), MAX_MATCHES);
       List<String> groups = new ArrayList<>();
       for (int g = 1; g <= m.groupCount(); g++) {
         groups.add(m.group(g));
@@ -199,20 +214,140 @@ final class JsonataRegex {
         result = new ArrayList<>();
         int most = limit != null ? limit.intValue() : Integer.MAX_VALUE;
         for (int i = 0; i < str.length() && i < most; i++) {
+          checkItems("$split", result.size(), JsonataBuiltins.MAX_ITEMS);
           result.add("" + str.charAt(i));
         }
         return result;
       }
-      result = Arrays.asList(str.split(Pattern.quote(sep), -1));
+      result = pieces(str, null, sep, limit);
     } else {
       Pattern regex = pattern(separator, "split");
-      BoundedText text = new BoundedText(regex, bounds.worker).wrap(str, bounds.startNs);
-      result = Arrays.asList(regex.split(text, -1));
+      result = pieces(str, matcher(regex, str), null, limit);
     }
     if (limit != null && limit.intValue() < result.size()) {
       result = result.subList(0, limit.intValue());
     }
     return result;
+  }
+
+  /**
+   * {@code str} split at the matches of {@code m}, or at each {@code separator} when {@code m} is
+   * null: as {@code Pattern.split(str, -1)} and {@code String.split} give them (an empty match at
+   * the start gives no leading piece; no match, {@code str} alone), in an {@code Arrays.asList},
+   * refused past {@link JsonataBuiltins#MAX_ITEMS} pieces as they are found; past one more than
+   * {@code limit} the rest cannot be kept, and are not looked for.
+   */
+  private static List<String> pieces(String str, Matcher m, String separator, Number limit) {
+    List<String> pieces = new ArrayList<>();
+    long most = limit == null ? Long.MAX_VALUE : limit.longValue() + 1;
+    int index = 0;
+    while (pieces.size() < most) {
+      int start;
+      int end;
+      if (m != null) {
+        if (!m.find()) {
+          break;
+        }
+        start = m.start();
+        end = m.end();
+        if (index == 0 && start == 0 && end == 0) {
+          continue;
+        }
+      } else {
+        start = JsonataBuiltins.indexOf(str, separator, index);
+        if (start < 0) {
+          break;
+        }
+        end = start + separator.length();
+      }
+      checkItems("$split", pieces.size(), JsonataBuiltins.MAX_ITEMS);
+      pieces.add(str.substring(index, start));
+      index = end;
+    }
+    if (index == 0) {
+      return Arrays.asList(str);
+    }
+    pieces.add(str.substring(index));
+    return Arrays.asList(pieces.toArray(new String[0]));
+  }
+
+  /**
+   * Refuses another item past {@code most}: a short text split in one-character pieces takes some
+   * forty bytes a character, matched character by character some 250.
+   */
+  private static void checkItems(String function, int items, int most) {
+    if (items >= most) {
+      throw new JException(
+          function
+              + ": more than "
+              + most
+              + " items exceed the "
+              + most
+              + " items one call may produce",
+          -1);
+    }
+  }
+
+  /**
+   * {@code $toMillis(timestamp, picture)}: dashjoin's {@code Functions.dateTimeToMillis}, which
+   * matches the timestamp against a regular expression made of the picture, a {@code [0-9]+} a
+   * marker: adjacent markers backtrack ({@code [Y][M]…} fifty times over takes seconds on fifty
+   * digits, a hundred minutes). The same expression is matched first on the evaluation's clock,
+   * given half the time left, so that dashjoin's own match, as long, ends within the evaluation's
+   * limit; a picture is limited as {@code $fromMillis}'s.
+   */
+  private Object toMillis(String timestamp, String picture) throws Throwable {
+    if (timestamp != null && picture != null) {
+      JsonataBuiltins.checkPicture("toMillis", picture, true);
+      Pattern full = DatePictures.pattern(picture);
+      long now = System.nanoTime();
+      long leftNs = bounds.startNs + JsonataExpression.TIMEOUT_MS * 1_000_000 - now;
+      long halfStartNs = now + leftNs / 2 - JsonataExpression.TIMEOUT_MS * 1_000_000;
+      full.matcher(new BoundedText(full, bounds.worker).wrap(timestamp, halfStartNs)).find();
+    }
+    return Functions.dateTimeToMillis(timestamp, picture);
+  }
+
+  /** Dashjoin's regular expression of a date picture ({@code DateTimeUtils.parseDateTime}'s). */
+  private static final class DatePictures {
+    private static final MethodHandle ANALYSE;
+    private static final MethodHandle GENERATE;
+    private static final VarHandle PARTS;
+    private static final VarHandle REGEX;
+
+    static {
+      try {
+        MethodHandles.Lookup lookup =
+            MethodHandles.privateLookupIn(DateTimeUtils.class, MethodHandles.lookup());
+        Class<?> format = Class.forName(DateTimeUtils.class.getName() + "$PictureFormat");
+        Class<?> matcher = Class.forName(DateTimeUtils.class.getName() + "$PictureMatcher");
+        Class<?> part = Class.forName(DateTimeUtils.class.getName() + "$MatcherPart");
+        ANALYSE =
+            lookup.findStatic(
+                DateTimeUtils.class,
+                "analyseDateTimePicture",
+                MethodType.methodType(format, String.class));
+        GENERATE =
+            lookup.findStatic(
+                DateTimeUtils.class, "generateRegex", MethodType.methodType(matcher, format));
+        PARTS = lookup.findVarHandle(matcher, "parts", java.util.Vector.class);
+        REGEX = lookup.findVarHandle(part, "regex", String.class);
+      } catch (ReflectiveOperationException e) {
+        throw new ExceptionInInitializerError(e);
+      }
+    }
+
+    private DatePictures() {}
+
+    /** The expression dashjoin matches a timestamp of {@code picture} against. */
+    static Pattern pattern(String picture) throws Throwable {
+      Object matcher = GENERATE.invoke(ANALYSE.invoke(picture));
+      StringBuilder full = new StringBuilder("^");
+      for (Object part : (List<?>) PARTS.get(matcher)) {
+        full.append('(').append((String) REGEX.get(part)).append(')');
+      }
+      return Pattern.compile(full.append('$').toString(), Pattern.CASE_INSENSITIVE);
+    }
   }
 
   /**

@@ -48,6 +48,9 @@ class BuiltinLimitTest {
         "$join([1..1000].($$.payload.s), $pad('', payload.w, '-'))|20000|x-----x-----x"
             + "|$join: a result of 19981000 characters exceeds the 16777216 characters one call"
             + " may produce",
+        "$encodeUrlComponent($pad(payload.s, payload.w, 'é'))|3000000|x%C3%A9%C3%A9"
+            + "|$encodeUrlComponent: a result of 17999995 characters exceeds the 16777216"
+            + " characters one call may produce",
       })
   void shouldEndAnUnboundedBuiltinAtItsLimitWhileTheWorkerGoesOn(
       String expression, long hostileWidth, String expected, String error) {
@@ -79,6 +82,44 @@ class BuiltinLimitTest {
     String result = harness.awaitCaptured("hout", 1).get(0).json();
     assertTrue(result.contains("\"payload\":\"" + expected), result);
     assertEquals(1, harness.errors("re").size());
+  }
+
+  /**
+   * Two arrays built apart of {@code [[$a], [$a]]} nested 34 deep: dashjoin's {@code =} walks 2^34
+   * leaves in one step, for minutes, holding the worker; here it is decided at once, and the
+   * neighbour's messages flow.
+   */
+  @org.junit.jupiter.api.Test
+  void shouldCompareValuesOfSharedPartsAtOnceWhileTheWorkerGoesOn() {
+    String expression =
+        "($g := function($leaf){ $reduce([1..$$.payload], function($a, $i){ [[$a], [$a]] },"
+            + " [$leaf]) }; $g(1) = $g(1) and $g(1) != $g(2))";
+    harness.engine.deploy(
+        chain(
+            "hostile",
+            node("hsrc", "source"),
+            node(
+                "eq",
+                "change",
+                "{\"rules\":[{\"t\":\"set\",\"p\":\"payload\",\"pt\":\"msg\",\"to\":"
+                    + jsonString(expression)
+                    + ",\"tot\":\"jsonata\"}]}"),
+            node("hout", "capture")));
+    harness.inject("hostile", "hsrc", "{\"payload\":34}");
+    harness.inject("hostile", "hsrc", "{\"payload\":3}");
+
+    List<String> flowed = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      harness.inject("neighbour", "nsrc", "{\"payload\":" + i + "}");
+      flowed.add("{\"payload\":" + i + "}");
+    }
+    assertEquals(flowed, harness.awaitCaptured("nout", 20).stream().map(Captured::json).toList());
+    List<String> results = harness.awaitCaptured("hout", 2).stream().map(Captured::json).toList();
+    assertEquals(2, results.size());
+    for (String result : results) {
+      assertTrue(result.contains("\"payload\":true"), result);
+    }
+    assertEquals(0, harness.errors("eq").size());
   }
 
   private static String jsonString(String text) {
