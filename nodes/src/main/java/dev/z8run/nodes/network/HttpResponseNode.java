@@ -28,6 +28,14 @@ import java.util.Map;
  * (docs/nodes/http-out.md).
  */
 public final class HttpResponseNode implements Node {
+  /**
+   * The statuses an answer may have: 1xx are interim answers (a client reads on for the final one,
+   * and 101 switches the connection's protocol), which the server sends itself when it must.
+   */
+  static final int FIRST_FINAL_STATUS = 200;
+
+  static final int LAST_STATUS = 599;
+
   public static final NodeType TYPE =
       NodeType.builder("http-out")
           .category("network")
@@ -39,7 +47,7 @@ public final class HttpResponseNode implements Node {
                       FieldType.INTEGER,
                       200L,
                       "Status when msg.statusCode is not set.")
-                  .between(100, 599))
+                  .between(FIRST_FINAL_STATUS, LAST_STATUS))
           .field(
               ConfigField.optional(
                   "headers", FieldType.OBJECT, Map.of(), "Response headers (name -> value)."))
@@ -47,6 +55,7 @@ public final class HttpResponseNode implements Node {
           .build();
 
   private static final byte[][] PAYLOAD = {"payload".getBytes(StandardCharsets.UTF_8)};
+
   private static final byte[][] STATUS = {"statusCode".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] HEADERS = {"headers".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] COOKIES = {"cookies".getBytes(StandardCharsets.UTF_8)};
@@ -83,8 +92,15 @@ public final class HttpResponseNode implements Node {
     long span = FieldIndex.find(msg, STATUS);
     if (span != JsonScanner.NOT_FOUND) {
       int status = statusOf(JsonCodec.parse(bytes(msg, span)));
-      if (status >= 100 && status <= 599) {
+      if (status >= FIRST_FINAL_STATUS && status <= LAST_STATUS) {
         return status;
+      }
+      if (status >= 0) {
+        context.warn(
+            "msg.statusCode "
+                + status
+                + " is not a final HTTP status (200 to 599): answered with "
+                + statusCode);
       }
     }
     return statusCode;

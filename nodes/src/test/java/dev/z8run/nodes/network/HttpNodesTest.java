@@ -87,20 +87,47 @@ class HttpNodesTest {
   }
 
   @Test
-  void shouldRefuseStatusOutsideTheHttpRange() {
+  void shouldRefuseStatusOutsideTheFinalHttpRange() {
+    // 1xx are interim answers: a client answered 101 or 100 as the final answer waits, or switches
+    for (int status : new int[] {42, 100, 101, 199, 600}) {
+      try (FlowHarness harness = new FlowHarness()) {
+        ValidationException refused =
+            org.junit.jupiter.api.Assertions.assertThrows(
+                ValidationException.class,
+                () ->
+                    harness.engine.deploy(
+                        chain(
+                            "web",
+                            node("in", "inject"),
+                            node("out", "http-out", "{\"statusCode\":" + status + "}"))));
+        assertTrue(
+            refused.getMessage().contains("field 'statusCode' must be 200 to 599, got " + status),
+            refused.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void shouldAnswerWithTheConfiguredStatusAndWarnWhenTheMessagesStatusIsNotAFinalOne() {
+    RecordingReplies replies = new RecordingReplies();
     try (FlowHarness harness = new FlowHarness()) {
-      ValidationException refused =
-          org.junit.jupiter.api.Assertions.assertThrows(
-              ValidationException.class,
-              () ->
-                  harness.engine.deploy(
-                      chain(
-                          "web",
-                          node("in", "inject"),
-                          node("out", "http-out", "{\"statusCode\":42}"))));
+      harness.engine.registerService(Replies.class, replies);
+      harness.engine.deploy(
+          chain(
+              "web",
+              node("in", "http-in", "{\"method\":\"GET\",\"path\":\"/hello\"}"),
+              node("out", "http-out", "{\"statusCode\":201}")));
+      byte[] request = "{\"payload\":1,\"statusCode\":101}".getBytes(StandardCharsets.UTF_8);
+      assertEquals(InjectResult.ACCEPTED, harness.engine.inject("web", "in", request, 7));
+      FlowHarness.await("reply", () -> replies.replies.containsKey(7L));
+      assertEquals(201, ((Map<?, ?>) replies.replies.get(7L)).get("statusCode"));
+      FlowHarness.await("warning", () -> !harness.warnings("out").isEmpty());
       assertTrue(
-          refused.getMessage().contains("field 'statusCode' must be 100 to 599, got 42"),
-          refused.getMessage());
+          harness
+              .warnings("out")
+              .get(0)
+              .contains("msg.statusCode 101 is not a final HTTP status (200 to 599)"),
+          harness.warnings("out").toString());
     }
   }
 
