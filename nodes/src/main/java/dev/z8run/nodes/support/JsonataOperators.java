@@ -54,6 +54,8 @@ final class JsonataOperators {
   private static final VarHandle PREDICATE;
   private static final VarHandle STAGES;
   private static final VarHandle GROUP;
+  private static final VarHandle CONDITION;
+  private static final VarHandle THEN;
 
   static {
     try {
@@ -68,6 +70,8 @@ final class JsonataOperators {
       PREDICATE = symbol.findVarHandle(Parser.Symbol.class, "predicate", List.class);
       STAGES = symbol.findVarHandle(Parser.Symbol.class, "stages", List.class);
       GROUP = symbol.findVarHandle(Parser.Symbol.class, "group", Parser.Symbol.class);
+      CONDITION = symbol.findVarHandle(Parser.Symbol.class, "condition", Parser.Symbol.class);
+      THEN = symbol.findVarHandle(Parser.Symbol.class, "then", Parser.Symbol.class);
       AST =
           MethodHandles.privateLookupIn(Jsonata.class, MethodHandles.lookup())
               .findVarHandle(Jsonata.class, "ast", Parser.Symbol.class);
@@ -153,22 +157,33 @@ final class JsonataOperators {
   }
 
   /**
-   * Makes {@code transform} a call of {@link #measuring} on a copy of itself: the copy, a transform
-   * without the predicates and group that stay on the call, gives dashjoin's transform function.
+   * Makes {@code transform} {@code true ? measuring(copy) : ()}, where the copy, a transform
+   * without the predicates and group that stay on the node, gives dashjoin's transform function.
+   * Not a call itself: {@code ~>} passes its left side into a call on its right ({@code $x ~>
+   * $f(y)}).
    */
   private void measureTransform(Parser.Symbol transform) {
-    Parser.Symbol copy = transform.create();
-    PREDICATE.set(copy, null);
-    STAGES.set(copy, null);
-    GROUP.set(copy, null);
+    Parser.Symbol copy = stripped(transform);
     transforms.add(copy);
     Parser.Symbol procedure = literal.create();
     VALUE.set(procedure, measuring);
     List<Parser.Symbol> operands = new ArrayList<>(1);
     operands.add(copy);
-    PROCEDURE.set(transform, procedure);
-    ARGUMENTS.set(transform, operands);
-    TYPE.set(transform, "function");
+    Parser.Symbol call = stripped(transform);
+    PROCEDURE.set(call, procedure);
+    ARGUMENTS.set(call, operands);
+    TYPE.set(call, "function");
+    CONDITION.set(transform, literal.create());
+    THEN.set(transform, call);
+    TYPE.set(transform, "condition");
+  }
+
+  private static Parser.Symbol stripped(Parser.Symbol expression) {
+    Parser.Symbol copy = expression.create();
+    PREDICATE.set(copy, null);
+    STAGES.set(copy, null);
+    GROUP.set(copy, null);
+    return copy;
   }
 
   /**
