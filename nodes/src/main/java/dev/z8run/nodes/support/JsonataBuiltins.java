@@ -176,7 +176,7 @@ final class JsonataBuiltins {
               return Functions.string(value, prettify);
             },
             "<x-b?:s>"));
-    // a transform (~> |path|update|) clones its input through $clone, as text
+    // a transform (~> |path|update|) clones through dashjoin's clone itself: JsonataOperators
     expression.registerFunction(
         "clone",
         new Jsonata.JFunction(

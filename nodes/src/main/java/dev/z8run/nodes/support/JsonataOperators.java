@@ -27,8 +27,9 @@ import java.util.Set;
  * compared as doubles at the top, by their own {@code equals} inside arrays and objects), decided
  * once per pair of parts ({@link Comparison}: a pair found equal is remembered by identity, so
  * shared structure compares in time linear in the number of distinct parts), on the evaluation's
- * clock; {@code &} measures a value's text before writing it. One per expression, used by its one
- * thread.
+ * clock; {@code &} measures a value's text before writing it, and so does a transform ({@code ~>
+ * |path|update|}) before dashjoin's transform copies its input through that text. One per
+ * expression, used by its one thread.
  */
 final class JsonataOperators {
   /**
@@ -36,6 +37,9 @@ final class JsonataOperators {
    * it a comparison goes on without remembering, on the evaluation's clock.
    */
   static final int MAX_REMEMBERED = JsonataBuiltins.MAX_ITEMS;
+
+  /** The signature of dashjoin's transform function. */
+  private static final String TRANSFORM_SIGNATURE = "<(oa):o>";
 
   /** How many values a comparison visits between two looks at the evaluation's clock. */
   private static final int CLOCK_EVERY = 4096;
@@ -47,6 +51,11 @@ final class JsonataOperators {
   private static final VarHandle PROCEDURE;
   private static final VarHandle ARGUMENTS;
   private static final VarHandle AST;
+  private static final VarHandle PREDICATE;
+  private static final VarHandle STAGES;
+  private static final VarHandle GROUP;
+  private static final VarHandle CONDITION;
+  private static final VarHandle THEN;
 
   static {
     try {
@@ -58,6 +67,11 @@ final class JsonataOperators {
       RHS = symbol.findVarHandle(Parser.Symbol.class, "rhs", Parser.Symbol.class);
       PROCEDURE = symbol.findVarHandle(Parser.Symbol.class, "procedure", Parser.Symbol.class);
       ARGUMENTS = symbol.findVarHandle(Parser.Symbol.class, "arguments", List.class);
+      PREDICATE = symbol.findVarHandle(Parser.Symbol.class, "predicate", List.class);
+      STAGES = symbol.findVarHandle(Parser.Symbol.class, "stages", List.class);
+      GROUP = symbol.findVarHandle(Parser.Symbol.class, "group", Parser.Symbol.class);
+      CONDITION = symbol.findVarHandle(Parser.Symbol.class, "condition", Parser.Symbol.class);
+      THEN = symbol.findVarHandle(Parser.Symbol.class, "then", Parser.Symbol.class);
       AST =
           MethodHandles.privateLookupIn(Jsonata.class, MethodHandles.lookup())
               .findVarHandle(Jsonata.class, "ast", Parser.Symbol.class);
@@ -77,6 +91,12 @@ final class JsonataOperators {
       new Jsonata.JFunction((input, args) -> includes(args.get(0), args.get(1)), null);
   private final Jsonata.JFunction concat =
       new Jsonata.JFunction((input, args) -> concat(args.get(0), args.get(1)), null);
+  private final Jsonata.JFunction measuring =
+      new Jsonata.JFunction((input, args) -> measuring(args.get(0)), null);
+
+  /** The transforms' copies this class made, which dashjoin evaluates as they are. */
+  private final Set<Parser.Symbol> transforms =
+      java.util.Collections.newSetFromMap(new IdentityHashMap<>());
 
   /** The evaluation in progress. */
   private JsonataExpression.Bounds bounds;
@@ -102,10 +122,17 @@ final class JsonataOperators {
   /**
    * Called as the evaluation enters {@code expression}: an {@code =}, {@code !=}, {@code in} or
    * {@code &} becomes a call of this class's function on the same two operands, evaluated as
-   * dashjoin evaluates them (left, then right), before dashjoin looks at the node's type.
+   * dashjoin evaluates them (left, then right), and a transform ({@code |path|update|}) a call that
+   * gives dashjoin's transform function behind a measure of its input ({@link #measuring}), before
+   * dashjoin looks at the node's type.
    */
   void onEntry(Parser.Symbol expression) {
-    if (!"binary".equals(TYPE.get(expression))) {
+    Object type = TYPE.get(expression);
+    if ("transform".equals(type) && !transforms.contains(expression)) {
+      measureTransform(expression);
+      return;
+    }
+    if (!"binary".equals(type)) {
       return;
     }
     Jsonata.JFunction function =
@@ -127,6 +154,51 @@ final class JsonataOperators {
     PROCEDURE.set(expression, procedure);
     ARGUMENTS.set(expression, operands);
     TYPE.set(expression, "function");
+  }
+
+  /**
+   * Makes {@code transform} {@code true ? measuring(copy) : ()}, where the copy, a transform
+   * without the predicates and group that stay on the node, gives dashjoin's transform function.
+   * Not a call itself: {@code ~>} passes its left side into a call on its right ({@code $x ~>
+   * $f(y)}).
+   */
+  private void measureTransform(Parser.Symbol transform) {
+    Parser.Symbol copy = stripped(transform);
+    transforms.add(copy);
+    Parser.Symbol procedure = literal.create();
+    VALUE.set(procedure, measuring);
+    List<Parser.Symbol> operands = new ArrayList<>(1);
+    operands.add(copy);
+    Parser.Symbol call = stripped(transform);
+    PROCEDURE.set(call, procedure);
+    ARGUMENTS.set(call, operands);
+    TYPE.set(call, "function");
+    CONDITION.set(transform, literal.create());
+    THEN.set(transform, call);
+    TYPE.set(transform, "condition");
+  }
+
+  private static Parser.Symbol stripped(Parser.Symbol expression) {
+    Parser.Symbol copy = expression.create();
+    PREDICATE.set(copy, null);
+    STAGES.set(copy, null);
+    GROUP.set(copy, null);
+    return copy;
+  }
+
+  /**
+   * Dashjoin's transform function {@code transform} (its signature, its result), called only once
+   * the text of its input, which it copies through that text ({@code Functions.functionClone}),
+   * measures at most {@link JsonataBuiltins#MAX_CHARS} characters, as {@code $clone} measures it.
+   */
+  private static Jsonata.JFunction measuring(Object transform) {
+    Jsonata.JFunction function = (Jsonata.JFunction) transform;
+    return new Jsonata.JFunction(
+        (input, args) -> {
+          JsonataBuiltins.checkText("transform |...|", args.isEmpty() ? null : args.get(0), false);
+          return function.call(input, args);
+        },
+        TRANSFORM_SIGNATURE);
   }
 
   /**

@@ -51,6 +51,11 @@ class BuiltinLimitTest {
         "$encodeUrlComponent($pad(payload.s, payload.w, 'é'))|3000000|x%C3%A9%C3%A9"
             + "|$encodeUrlComponent: a result of 17999995 characters exceeds the 16777216"
             + " characters one call may produce",
+        // a transform copies its input through its text: {'a': $o, 'b': $o}, 34 deep
+        "\"($o := $reduce([1..payload.w], function($a, $i){ {'a': $a, 'b': $a} }, {'s': payload.s});"
+            + " $join($keys($o ~> |$|{'y': 1}|), ','))\"|34|a,b,y"
+            + "|transform |...|: the text of the value exceeds the 16777216 characters one call may"
+            + " produce",
       })
   void shouldEndAnUnboundedBuiltinAtItsLimitWhileTheWorkerGoesOn(
       String expression, long hostileWidth, String expected, String error) {

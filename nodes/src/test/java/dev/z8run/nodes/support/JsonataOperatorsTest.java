@@ -211,15 +211,25 @@ class JsonataOperatorsTest {
         "$clone(objects)",
         "$clone({\"a\": [1, 2.5, null, \"x\"]})",
         "$clone(nothing)",
+        "nothing ~> |$|{\"c\": 2}|",
+        "\"text\" ~> |$|{\"c\": 2}|",
+        "objects ~> |a|{\"a\": a + 1}|",
+        "objects ~> |$[a]|{}, \"a\"|",
+        "{\"a\": {\"b\": 1}} ~> |a|{\"c\": 2}| ~> |$|{\"d\": 3}|",
+        "($t := |a|{\"c\": 2}|; [$t({\"a\": {}}), $t(objects[0]), $type($t)])",
+        "($t := |$|{\"c\": 2}|; objects.$t($))",
+        "(|$|{\"c\": 2}|)",
+        "(nulls ~> |b|{\"e\": 1}|).a",
+        "$map(objects, |$|{\"i\": 1}|)",
+        "(objects ~> |$|{\"c\": 2}|)[0]",
+        "objects ~> |$|\"c\"|",
+        "|$|{\"c\": 2}|()",
       })
   void shouldCloneAsDashjoinDoes(String expression) {
     JsonataDifferential.assertSameAsDashjoin(expression, INPUT);
   }
 
-  /**
-   * {@code $clone} copies a value through its text: a value of shared parts is measured first (a
-   * transform, {@code ~> |a|{...}|}, calls dashjoin's clone itself: not yet bounded).
-   */
+  /** {@code $clone} copies a value through its text: a value of shared parts is measured first. */
   @Test
   void shouldRefuseToCloneAValueOfSharedPartsPastTheLimit() {
     String source =
@@ -238,6 +248,31 @@ class JsonataOperatorsTest {
             .endsWith(
                 "$clone: the text of the value exceeds the 16777216 characters one call may"
                     + " produce"),
+        failed.getMessage());
+  }
+
+  /**
+   * A transform ({@code ~> |path|update|}) copies its input through its text, as {@code $clone}
+   * does: a value of shared parts, a billion values from thirty-four steps, is measured first.
+   */
+  @Test
+  void shouldRefuseToTransformAValueOfSharedPartsPastTheLimit() {
+    String source =
+        "($o := $reduce([1..34], function($a, $i){ {'a': $a, 'b': $a} }, {'x': 1});"
+            + " $count($keys($o ~> |$|{'y': 1}|)))";
+    IllegalStateException failed =
+        assertTimeoutPreemptively(
+            Duration.ofSeconds(5),
+            () ->
+                assertThrows(
+                    IllegalStateException.class,
+                    () -> JsonataExpression.compile("test", source).evaluate(INPUT)));
+    assertTrue(
+        failed
+            .getMessage()
+            .endsWith(
+                "transform |...|: the text of the value exceeds the 16777216 characters one call"
+                    + " may produce"),
         failed.getMessage());
   }
 
