@@ -35,12 +35,16 @@ class HttpOutCompatibilityTest {
         {"id":"bad-in","type":"http-in","config":{"method":"GET","path":"/bad","mode":"node-red"}},
         {"id":"bad","type":"function","config":{"func":
           "msg.cookies = {ok: 'fine', session: {value: 'x', path: '/\\\\r\\\\nSet-Cookie: admin=1'}}; msg.payload = 'ok'; return msg;"}},
+        {"id":"lines-in","type":"http-in","config":{"method":"GET","path":"/lines","mode":"node-red"}},
+        {"id":"lines","type":"function","config":{"func":
+          "msg.headers = {'Set-Cookie': ['a=1', 'b=2'], Link: ['</a>; rel=next', '</b>; rel=prev'], 'X-N': 5}; msg.payload = 'ok'; return msg;"}},
         {"id":"out","type":"http-out","config":{}}],
        "wires":[{"from":"page-in","to":"page"},{"from":"page","to":"out"},
                 {"from":"number-in","to":"number"},{"from":"number","to":"out"},
                 {"from":"text-in","to":"text"},{"from":"text","to":"out"},
                 {"from":"cookies-in","to":"cookies"},{"from":"cookies","to":"out"},
-                {"from":"bad-in","to":"bad"},{"from":"bad","to":"out"}]}
+                {"from":"bad-in","to":"bad"},{"from":"bad","to":"out"},
+                {"from":"lines-in","to":"lines"},{"from":"lines","to":"out"}]}
       """;
 
   @TempDir Path dataDir;
@@ -85,6 +89,16 @@ class HttpOutCompatibilityTest {
     RawAnswer text = get("/text");
     assertEquals("<h1>z8run</h1>", text.body());
     assertEquals(List.of("text/plain; charset=utf-8"), text.values("content-type"), text.head());
+  }
+
+  /** An array in msg.headers is one header line per item, as express's res.set writes it. */
+  @Test
+  void shouldWriteAnArrayHeaderValueAsOneLinePerItem() throws Exception {
+    RawAnswer lines = get("/lines");
+    assertEquals(200, lines.status(), lines.head());
+    assertEquals(List.of("a=1", "b=2"), lines.values("set-cookie"), lines.head());
+    assertEquals(List.of("</a>; rel=next", "</b>; rel=prev"), lines.values("link"), lines.head());
+    assertEquals(List.of("5"), lines.values("x-n"), lines.head());
   }
 
   @Test

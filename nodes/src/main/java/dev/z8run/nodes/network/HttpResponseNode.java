@@ -12,6 +12,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageFlyweight;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -169,7 +170,18 @@ public final class HttpResponseNode implements Node {
     Map<String, String> values = new LinkedHashMap<>();
     if (object instanceof Map<?, ?> map) {
       for (Map.Entry<?, ?> entry : map.entrySet()) {
-        if (entry.getValue() != null) {
+        if (entry.getValue() instanceof List<?> list) {
+          // one header line per item, as express's res.set writes an array (two Set-Cookie, Link)
+          List<String> lines = new ArrayList<>();
+          for (Object item : list) {
+            if (item != null) {
+              lines.add(String.valueOf(item));
+            }
+          }
+          if (!lines.isEmpty()) {
+            values.put(String.valueOf(entry.getKey()), String.join("\n", lines));
+          }
+        } else if (entry.getValue() != null) {
           values.put(String.valueOf(entry.getKey()), String.valueOf(entry.getValue()));
         }
       }
