@@ -15,7 +15,7 @@ public interface Replies {
   /**
    * Answers the party waiting on {@code ref}.
    *
-   * @param statusCode the status to answer with (100..599)
+   * @param statusCode the status to answer with, a final one (200..599: http-out sends no 1xx)
    * @param headers header name to value; a value holding {@code \n} is several values of that
    *     header, each sent on its own line ({@code Set-Cookie}): no header value holds a line break
    * @param payloadJson the payload as UTF-8 JSON (a string, an object, null ...), not re-parsed

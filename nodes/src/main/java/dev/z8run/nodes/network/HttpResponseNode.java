@@ -56,7 +56,6 @@ public final class HttpResponseNode implements Node {
           .build();
 
   private static final byte[][] PAYLOAD = {"payload".getBytes(StandardCharsets.UTF_8)};
-
   private static final byte[][] STATUS = {"statusCode".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] HEADERS = {"headers".getBytes(StandardCharsets.UTF_8)};
   private static final byte[][] COOKIES = {"cookies".getBytes(StandardCharsets.UTF_8)};
