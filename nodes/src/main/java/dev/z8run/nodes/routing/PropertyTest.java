@@ -59,7 +59,12 @@ final class PropertyTest {
   private final AsciiView view = new AsciiView();
   private final int typeName;
 
-  /** A compiled operand: its number (NaN if none), its string body bytes, its JSON. */
+  /**
+   * A compiled operand: its number as JavaScript's {@code Number(v)} gives it (NaN if none), its
+   * string body bytes, its JSON, and its value as Node-RED holds it ({@code js}: a Double for
+   * {@code num}, the text for {@code str}, a Boolean for {@code bool}, the parsed value for {@code
+   * json}; null for a {@code msg} operand, read from each message).
+   */
   private record Operand(
       String type,
       double number,
@@ -67,7 +72,8 @@ final class PropertyTest {
       byte[] stringBytes,
       Object json,
       boolean bool,
-      MessagePath path) {}
+      MessagePath path,
+      Object js) {}
 
   private PropertyTest(
       String kind,
@@ -184,7 +190,7 @@ final class PropertyTest {
     String text = raw == null ? "" : raw instanceof String s ? s : JsonCodec.writeString(raw);
     if (type.equals("msg")) {
       try {
-        return new Operand(type, Double.NaN, text, null, null, false, MessagePath.of(text));
+        return new Operand(type, Double.NaN, text, null, null, false, MessagePath.of(text), null);
       } catch (IllegalArgumentException bad) {
         throw new IllegalArgumentException(where + ": " + bad.getMessage());
       }
@@ -217,14 +223,28 @@ final class PropertyTest {
       default -> {}
     }
     byte[] quoted = JsonCodec.write(text);
+    double number =
+        switch (type) {
+          case "num" -> numberOf(text);
+          case "str" -> JsValues.toNumber(text); // "" is 0, "0x10" 16, as in JavaScript
+          default -> Double.NaN;
+        };
+    Object js =
+        switch (type) {
+          case "num" -> number;
+          case "bool" -> text.equals("true");
+          case "json" -> json;
+          default -> text;
+        };
     return new Operand(
         type,
-        type.equals("bool") || type.equals("json") ? Double.NaN : numberOf(text),
+        number,
         text,
         type.equals("str") ? Arrays.copyOfRange(quoted, 1, quoted.length - 1) : null,
         json,
         text.equals("true"),
-        null);
+        null,
+        js);
   }
 
   private static double numberOf(String text) {
@@ -253,19 +273,19 @@ final class PropertyTest {
     return switch (this.kind) {
       case "eq" -> equalsOperand(buffer, span, kind);
       case "neq" -> !equalsOperand(buffer, span, kind);
-      case "lt" -> compare(buffer, span, kind) < 0;
-      case "lte" -> compare(buffer, span, kind) <= 0;
-      case "gt" -> compare(buffer, span, kind) > 0;
-      case "gte" -> compare(buffer, span, kind) >= 0;
-      case "btwn" -> between(buffer, span);
+      case "lt" -> is(compare(buffer, span, kind), -1, -1);
+      case "lte" -> is(compare(buffer, span, kind), -1, 0);
+      case "gt" -> is(compare(buffer, span, kind), 1, 1);
+      case "gte" -> is(compare(buffer, span, kind), 0, 1);
+      case "btwn" -> between(buffer, span, kind);
       case "cont" ->
-          kind == STRING
-              && value.stringBytes() != null
-              && JsonValues.contains(
+          kind == STRING && value.stringBytes() != null
+              ? JsonValues.contains(
                   buffer,
                   JsonScanner.spanStart(span) + 1,
                   JsonScanner.spanEnd(span) - 1,
-                  value.stringBytes());
+                  value.stringBytes())
+              : JsValues.toText(valueAt(buffer, span, kind)).contains(JsValues.toText(value.js()));
       case "regex" -> regex(buffer, span, kind);
       case "true" -> JsonValues.isTrue(buffer, span);
       case "false" -> kind == BOOLEAN && !JsonValues.isTrue(buffer, span);
@@ -279,51 +299,114 @@ final class PropertyTest {
     };
   }
 
+  /**
+   * JavaScript's {@code a == v}: in place when both are strings (their bytes), both numbers, a
+   * number against a {@code str} value (the text's number) or a numeric string against a {@code
+   * num} value, both booleans; parsed otherwise ({@code null == 0} is false, {@code "" == 0} and
+   * {@code [1] == true} are true). A {@code json} value matches a property with the same JSON.
+   */
   private boolean equalsOperand(DirectBuffer buffer, long span, int kind) {
-    if (value.type().equals("json")) {
-      if (kind == UNDEFINED) {
-        return false;
+    switch (value.type()) {
+      case "json" -> {
+        if (kind == UNDEFINED) {
+          return false;
+        }
+        return Objects.equals(
+            JsonCodec.writeString(parse(buffer, span)), JsonCodec.writeString(value.json()));
       }
-      return Objects.equals(
-          JsonCodec.writeString(parse(buffer, span)), JsonCodec.writeString(value.json()));
+      case "bool" -> {
+        if (kind == BOOLEAN) {
+          return JsonValues.isTrue(buffer, span) == value.bool();
+        }
+      }
+      case "str" -> {
+        if (kind == STRING) {
+          return JsonValues.stringEquals(buffer, span, value.stringBytes());
+        }
+        if (kind == NUMBER) {
+          return JsonValues.number(buffer, span) == value.number(); // NaN equals nothing
+        }
+      }
+      default -> { // num
+        if (kind == NUMBER || kind == STRING) {
+          double number = JsonValues.number(buffer, span);
+          if (!Double.isNaN(number)) {
+            return number == value.number();
+          }
+          if (kind == NUMBER) {
+            return false;
+          }
+        }
+      }
     }
-    if (value.type().equals("bool")) {
-      return kind == BOOLEAN && JsonValues.isTrue(buffer, span) == value.bool();
-    }
-    if (kind == STRING && value.stringBytes() != null) {
-      return JsonValues.stringEquals(buffer, span, value.stringBytes());
-    }
-    if ((kind == NUMBER || kind == STRING) && !Double.isNaN(value.number())) {
-      return JsonValues.number(buffer, span) == value.number();
-    }
-    return false;
+    return JsValues.looseEquals(valueAt(buffer, span, kind), value.js());
+  }
+
+  /** Not comparable: JavaScript's {@code <}, {@code <=}, {@code >}, {@code >=} are all false. */
+  private static final int UNORDERED = Integer.MIN_VALUE;
+
+  /** Whether a comparison's sign is within {@code [low, high]}. */
+  private static boolean is(int sign, int low, int high) {
+    return sign != UNORDERED && sign >= low && sign <= high;
+  }
+
+  private static int sign(double a, double b) {
+    return Double.isNaN(a) || Double.isNaN(b) ? UNORDERED : a < b ? -1 : a > b ? 1 : 0;
+  }
+
+  private static int sign(Integer compared) {
+    return compared == null ? UNORDERED : compared;
   }
 
   /**
-   * Negative, zero or positive. Values that cannot be compared (not two numbers, not two strings)
-   * answer a result that fails the test at hand: 2 for lt/lte, -2 for gt/gte.
+   * The sign of the property against the value as JavaScript's {@code <} sees them: two strings as
+   * text ({@code "5" > "10"}), anything else as numbers ({@code null} is 0, {@code true} 1, {@code
+   * [1]} 1, {@code "0x10"} 16); {@link #UNORDERED} when either is NaN. In place for a number, or a
+   * string against a {@code str} value or a numeric string against a {@code num} one.
    */
   private int compare(DirectBuffer buffer, long span, int kind) {
-    double number = JsonValues.number(buffer, span);
-    if (!Double.isNaN(number) && !Double.isNaN(value.number())) {
-      return Double.compare(number, value.number());
+    boolean str = value.type().equals("str");
+    if (kind == NUMBER && (str || value.type().equals("num"))) {
+      return sign(JsonValues.number(buffer, span), value.number());
     }
-    if (kind == STRING && value.stringBytes() != null) {
+    if (kind == STRING && str) {
       return Integer.signum(JsonValues.text(buffer, span).compareTo(value.text()));
     }
-    return this.kind.startsWith("gt") ? -2 : 2;
+    if (kind == STRING && value.type().equals("num")) {
+      double number = JsonValues.number(buffer, span);
+      if (!Double.isNaN(number)) {
+        return sign(number, value.number());
+      }
+    }
+    return sign(JsValues.compare(valueAt(buffer, span, kind), value.js()));
   }
 
-  private boolean between(DirectBuffer buffer, long span) {
-    double number = JsonValues.number(buffer, span);
-    double low = Math.min(value.number(), value2.number());
-    double high = Math.max(value.number(), value2.number());
-    return number >= low && number <= high;
+  /** JavaScript's {@code (a >= v && a <= v2) || (a <= v && a >= v2)}; in place for a number. */
+  private boolean between(DirectBuffer buffer, long span, int kind) {
+    if (kind == NUMBER) {
+      double number = JsonValues.number(buffer, span);
+      double low = Math.min(value.number(), value2.number());
+      double high = Math.max(value.number(), value2.number());
+      return number >= low && number <= high;
+    }
+    return jsBetween(valueAt(buffer, span, kind), value.js(), value2.js());
+  }
+
+  private static boolean jsBetween(Object a, Object low, Object high) {
+    int toLow = sign(JsValues.compare(a, low));
+    int toHigh = sign(JsValues.compare(a, high));
+    return (is(toLow, 0, 1) && is(toHigh, -1, 0)) || (is(toLow, -1, 0) && is(toHigh, 0, 1));
+  }
+
+  /** The property's value, parsed: {@link MessagePath#MISSING} when it is missing. */
+  private static Object valueAt(DirectBuffer buffer, long span, int kind) {
+    return kind == UNDEFINED ? MessagePath.MISSING : parse(buffer, span);
   }
 
   private boolean regex(DirectBuffer buffer, long span, int kind) {
     if (kind == UNDEFINED || kind == OBJECT || kind == ARRAY) {
-      return false;
+      // JavaScript's a + "": "undefined", "[object Object]", "1,2"
+      return matcher.reset(bounded.wrap(JsValues.toText(valueAt(buffer, span, kind)))).find();
     }
     int start = JsonScanner.spanStart(span);
     int end = JsonScanner.spanEnd(span);
@@ -335,56 +418,77 @@ final class PropertyTest {
     return matcher.reset(bounded.wrap(text)).find();
   }
 
-  /** A test whose operand is another message property ({@code vt: msg}), read in place too. */
+  /**
+   * A test whose operand is another message property ({@code vt: msg}), read in place when both are
+   * numbers or both strings, parsed and compared as JavaScript does otherwise.
+   */
   private boolean testAgainstProperties(
       DirectBuffer buffer, int offset, int length, long span, int kind) {
     long other = value.path() != null ? value.path().find(buffer, offset, length) : NO_SPAN;
+    int otherKind = value.path() != null ? JsonValues.kind(buffer, other) : UNDEFINED;
     return switch (this.kind) {
-      case "eq" -> equalsProperty(buffer, span, kind, other);
-      case "neq" -> !equalsProperty(buffer, span, kind, other);
-      case "lt" -> compareProperty(buffer, span, kind, other) < 0;
-      case "lte" -> compareProperty(buffer, span, kind, other) <= 0;
-      case "gt" -> compareProperty(buffer, span, kind, other) > 0;
-      case "gte" -> compareProperty(buffer, span, kind, other) >= 0;
+      case "eq" -> equalsProperty(buffer, span, kind, other, otherKind);
+      case "neq" -> !equalsProperty(buffer, span, kind, other, otherKind);
+      case "lt" -> is(compareProperty(buffer, span, kind, other, otherKind), -1, -1);
+      case "lte" -> is(compareProperty(buffer, span, kind, other, otherKind), -1, 0);
+      case "gt" -> is(compareProperty(buffer, span, kind, other, otherKind), 1, 1);
+      case "gte" -> is(compareProperty(buffer, span, kind, other, otherKind), 0, 1);
       case "btwn" -> {
-        double number = JsonValues.number(buffer, span);
+        long other2 = value2.path() != null ? value2.path().find(buffer, offset, length) : NO_SPAN;
         double low = bound(value, buffer, other);
-        double high =
-            bound(
-                value2,
-                buffer,
-                value2.path() != null ? value2.path().find(buffer, offset, length) : NO_SPAN);
-        yield number >= Math.min(low, high) && number <= Math.max(low, high);
+        double high = bound(value2, buffer, other2);
+        if (kind == NUMBER && !Double.isNaN(low) && !Double.isNaN(high)) {
+          double number = JsonValues.number(buffer, span);
+          yield number >= Math.min(low, high) && number <= Math.max(low, high);
+        }
+        yield jsBetween(
+            valueAt(buffer, span, kind),
+            operandValue(value, buffer, other),
+            operandValue(value2, buffer, other2));
       }
       case "cont" ->
-          kind == STRING
-              && JsonValues.kind(buffer, other) == STRING
-              && JsonValues.contains(
+          kind == STRING && otherKind == STRING
+              ? JsonValues.contains(
                   buffer,
                   JsonScanner.spanStart(span) + 1,
                   JsonScanner.spanEnd(span) - 1,
                   buffer,
                   JsonScanner.spanStart(other) + 1,
-                  JsonScanner.spanEnd(other) - 1);
+                  JsonScanner.spanEnd(other) - 1)
+              : JsValues.toText(valueAt(buffer, span, kind))
+                  .contains(JsValues.toText(valueAt(buffer, other, otherKind)));
       default -> throw new IllegalStateException("test " + this.kind + " takes no value");
     };
   }
 
   private static final long NO_SPAN = JsonScanner.NOT_FOUND;
 
+  /** A {@code btwn} bound as a number: NaN for a property that is not a JSON number. */
   private static double bound(Operand operand, DirectBuffer buffer, long span) {
-    return operand.path() != null ? JsonValues.number(buffer, span) : operand.number();
+    if (operand.path() == null) {
+      return operand.number();
+    }
+    return JsonValues.kind(buffer, span) == NUMBER ? JsonValues.number(buffer, span) : Double.NaN;
   }
 
-  /** JavaScript's {@code ==} as far as JSON goes: numbers by value, the rest by their JSON. */
-  private static boolean equalsProperty(DirectBuffer buffer, long span, int kind, long other) {
-    int otherKind = JsonValues.kind(buffer, other);
-    if (kind == UNDEFINED || otherKind == UNDEFINED) {
-      return kind == otherKind;
+  private static Object operandValue(Operand operand, DirectBuffer buffer, long span) {
+    return operand.path() != null
+        ? valueAt(buffer, span, JsonValues.kind(buffer, span))
+        : operand.js();
+  }
+
+  /**
+   * JavaScript's {@code ==}: in place for two numbers and for two values of one other kind (by
+   * their JSON: two objects or arrays with the same JSON are equal, where JavaScript's distinct
+   * objects never are); parsed otherwise ({@code 5 == "5"}, {@code null == undefined}).
+   */
+  private static boolean equalsProperty(
+      DirectBuffer buffer, long span, int kind, long other, int otherKind) {
+    if (kind == NUMBER && otherKind == NUMBER) {
+      return JsonValues.number(buffer, span) == JsonValues.number(buffer, other);
     }
-    if (kind == NUMBER || otherKind == NUMBER) {
-      double a = JsonValues.number(buffer, span);
-      return !Double.isNaN(a) && a == JsonValues.number(buffer, other);
+    if (kind != otherKind || kind == UNDEFINED) {
+      return JsValues.looseEquals(valueAt(buffer, span, kind), valueAt(buffer, other, otherKind));
     }
     int start = JsonScanner.spanStart(span);
     int otherStart = JsonScanner.spanStart(other);
@@ -400,17 +504,16 @@ final class PropertyTest {
     return true;
   }
 
-  private int compareProperty(DirectBuffer buffer, long span, int kind, long other) {
-    double a = JsonValues.number(buffer, span);
-    double b = JsonValues.number(buffer, other);
-    if (!Double.isNaN(a) && !Double.isNaN(b)) {
-      return Double.compare(a, b);
+  private static int compareProperty(
+      DirectBuffer buffer, long span, int kind, long other, int otherKind) {
+    if (kind == NUMBER && otherKind == NUMBER) {
+      return sign(JsonValues.number(buffer, span), JsonValues.number(buffer, other));
     }
-    if (kind == STRING && JsonValues.kind(buffer, other) == STRING) {
+    if (kind == STRING && otherKind == STRING) {
       return Integer.signum(
           JsonValues.text(buffer, span).compareTo(JsonValues.text(buffer, other)));
     }
-    return this.kind.startsWith("gt") ? -2 : 2;
+    return sign(JsValues.compare(valueAt(buffer, span, kind), valueAt(buffer, other, otherKind)));
   }
 
   private static boolean isEmpty(DirectBuffer buffer, long span, int kind) {
