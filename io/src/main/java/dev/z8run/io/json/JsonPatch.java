@@ -9,7 +9,10 @@ import org.agrona.concurrent.UnsafeBuffer;
 /**
  * Sets a field of a JSON object in place: the result is the source bytes with one span replaced or
  * one member inserted, copied straight into the destination (an inbox claim). Missing objects along
- * the path are created; a non-object in the way is replaced by an object.
+ * the path are created. A value in the way that is not an object (a string, number, boolean, null
+ * or array) is left as it is and nothing is set, as Node-RED's {@code setMessageProperty} does (it
+ * cannot create a property beneath such a value; an array's would not be in its JSON): the result
+ * is then the source unchanged.
  *
  * <p>Use: {@link #prepare} computes the edit and returns the result length, so the caller can claim
  * exactly that many bytes; {@link #write} then writes the result. Reusable and allocation-free; not
@@ -36,6 +39,9 @@ public final class JsonPatch {
   private int createdFrom;
   private boolean needsComma;
   private boolean wrapInObject;
+
+  /** The last prepare found a non-object in the way: its result is the source, unchanged. */
+  private boolean unchanged;
 
   private final UnsafeBuffer builtIndex = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
   private DirectBuffer index;
@@ -66,6 +72,7 @@ public final class JsonPatch {
    * @return the length of the patched JSON, or -1 when the JSON is not an object
    */
   public int prepare(MessageFlyweight msg, byte[][] path, int valueLength) {
+    unchanged = false;
     DirectBuffer json = msg.buffer();
     int offset = msg.jsonOffset();
     int length = msg.jsonLength();
@@ -205,9 +212,7 @@ public final class JsonPatch {
     if (record != source) {
       throw new IllegalStateException("writeInPlace needs the buffer that was prepared");
     }
-    int written =
-        createdFrom == path.length ? valueLength : createdLength(createdFrom, wrapInObject);
-    int delta = written - (editEnd - editStart);
+    int delta = writtenLength() - (editEnd - editStart);
     // a value of the same length over an old one: the record's own index still describes it
     boolean indexStays = delta == 0 && createdFrom == path.length && index == source;
     boolean writesIndex = resultIndexLength > 0 && !indexStays;
@@ -254,8 +259,7 @@ public final class JsonPatch {
   public void writeIndex(MutableDirectBuffer dst, int dstOffset) {
     int start = editStart - sourceOffset;
     int end = editEnd - sourceOffset;
-    int written =
-        createdFrom == path.length ? valueLength : createdLength(createdFrom, wrapInObject);
+    int written = writtenLength();
     int delta = written - (end - start);
     int count = indexCount;
     boolean appended = createdFrom == 0 && !wrapInObject;
@@ -301,6 +305,7 @@ public final class JsonPatch {
    */
   public int prepare(DirectBuffer source, int offset, int length, byte[][] path, int valueLength) {
     resultIndexLength = 0;
+    unchanged = false;
     if (path.length == 0) {
       throw new IllegalArgumentException("path is empty: name at least one key to set");
     }
@@ -327,12 +332,13 @@ public final class JsonPatch {
       return sourceLength - (valueEnd - valueStart) + valueLength;
     }
     if (source.getByte(valueStart) != '{') {
-      // a scalar or array in the way: replace it by an object holding the rest of the path
-      editStart = valueStart;
+      // a scalar, null or array in the way: Node-RED sets nothing beneath it, and neither do we
+      editStart = valueEnd;
       editEnd = valueEnd;
-      createdFrom = depth;
-      wrapInObject = true;
-      return sourceLength - (valueEnd - valueStart) + createdLength(depth, true);
+      createdFrom = path.length;
+      wrapInObject = false;
+      unchanged = true;
+      return sourceLength;
     }
     return descendFrom(depth, valueStart, limit);
   }
@@ -392,8 +398,19 @@ public final class JsonPatch {
     return at + tail - dstOffset;
   }
 
+  /** The length of what replaces {@code [editStart, editEnd)}. */
+  private int writtenLength() {
+    if (unchanged) {
+      return 0;
+    }
+    return createdFrom == path.length ? valueLength : createdLength(createdFrom, wrapInObject);
+  }
+
   /** Writes what replaces {@code [editStart, editEnd)} at {@code at}; returns where it ends. */
   private int putEdit(MutableDirectBuffer dst, int at, DirectBuffer value, int valueOffset) {
+    if (unchanged) {
+      return at;
+    }
     if (createdFrom == path.length) {
       at = putValue(dst, at, value, valueOffset);
     } else {

@@ -96,23 +96,27 @@ class JsonPatchTest {
         patch("{\"a\":{\"b\":{\"y\":0}}}", "2", "a", "b", "c"));
   }
 
+  /** Node-RED's setMessageProperty sets nothing beneath a string, number, boolean or null. */
   @Test
-  void shouldReplaceScalarInTheWayByObject() {
-    assertEquals("{\"a\":{\"b\":2},\"z\":0}", patch("{\"a\":1,\"z\":0}", "2", "a", "b"));
-    assertEquals("{\"a\":{\"b\":{\"c\":2}}}", patch("{\"a\":\"s\"}", "2", "a", "b", "c"));
-    assertEquals("{\"a\":{\"b\":2}}", patch("{\"a\":null}", "2", "a", "b"));
+  void shouldLeaveAScalarInTheWayAndSetNothing() {
+    assertEquals("{\"a\":1,\"z\":0}", patch("{\"a\":1,\"z\":0}", "2", "a", "b"));
+    assertEquals("{\"a\":\"s\"}", patch("{\"a\":\"s\"}", "2", "a", "b", "c"));
+    assertEquals("{\"a\":null}", patch("{\"a\":null}", "2", "a", "b"));
+    assertEquals("{\"x\":{\"a\":true}}", patch("{\"x\":{\"a\":true}}", "2", "x", "a", "b"));
   }
 
+  /** In JavaScript a named property of an array is set, but its JSON does not show it. */
   @Test
-  void shouldReplaceArrayInTheWayByObject() {
-    assertEquals("{\"a\":{\"b\":2},\"c\":3}", patch("{\"a\":[{\"b\":1}],\"c\":3}", "2", "a", "b"));
+  void shouldLeaveAnArrayInTheWayAndSetNothing() {
+    assertEquals(
+        "{\"a\":[{\"b\":1}],\"c\":3}", patch("{\"a\":[{\"b\":1}],\"c\":3}", "2", "a", "b"));
   }
 
   @Test
   void shouldWriteNullWhenValueIsNull() {
     assertEquals("{\"a\":null,\"b\":2}", patch("{\"a\":1,\"b\":2}", null, "a"));
     assertEquals("{\"x\":1,\"a\":{\"b\":null}}", patch("{\"x\":1}", null, "a", "b"));
-    assertEquals("{\"a\":{\"b\":null}}", patch("{\"a\":3}", null, "a", "b"));
+    assertEquals("{\"a\":{\"b\":null}}", patch("{\"a\":{}}", null, "a", "b"));
   }
 
   @Test
@@ -179,7 +183,8 @@ class JsonPatchTest {
   @Test
   void shouldBeReusableForEditsOfDifferentShapes() {
     assertEquals("{\"x\":1,\"y\":2}", patch("{\"x\":1}", "2", "y"));
-    assertEquals("{\"a\":{\"b\":2}}", patch("{\"a\":1}", "2", "a", "b"));
+    assertEquals("{\"a\":1}", patch("{\"a\":1}", "2", "a", "b"));
+    assertEquals("{\"a\":{\"b\":2}}", patch("{\"a\":{}}", "2", "a", "b"));
     assertEquals("{\"a\":3}", patch("{\"a\":1}", "3", "a"));
     assertEquals("{\"y\":2}", patch("{}", "2", "y"));
     assertEquals("{\"x\":1,\"y\":2}", patch("{\"x\":1}", "2", "y"));
@@ -213,7 +218,7 @@ class JsonPatchTest {
     REPLACE,
     INSERT,
     CREATE_NESTED,
-    WRAP_NON_OBJECT;
+    NON_OBJECT_IN_THE_WAY;
 
     static EditKind of(Object root, List<String> rawKeys) {
       Object current = root;
@@ -225,7 +230,7 @@ class JsonPatchTest {
         }
         current = map.get(key);
         if (i < rawKeys.size() - 1 && !(current instanceof Map<?, ?>)) {
-          return WRAP_NON_OBJECT;
+          return NON_OBJECT_IN_THE_WAY;
         }
       }
       return REPLACE;
@@ -279,9 +284,11 @@ class JsonPatchTest {
     for (int i = 0; i < rawKeys.size() - 1; i++) {
       String key = decodeKey(rawKeys.get(i));
       Object next = map.get(key);
-      if (!(next instanceof Map<?, ?>)) {
+      if (!map.containsKey(key)) {
         next = new LinkedHashMap<String, Object>();
         map.put(key, next);
+      } else if (!(next instanceof Map<?, ?>)) {
+        return root; // Node-RED's setMessageProperty sets nothing beneath a non-object
       }
       map = (Map<String, Object>) next;
     }

@@ -290,21 +290,49 @@ public final class MessagePath {
 
   /**
    * Sets the value at this path in a parsed message, creating missing objects (or arrays, before an
-   * index) and replacing whatever else is in the way, as Node-RED does.
+   * index), as Node-RED's {@code setMessageProperty} does; and as it does, sets nothing when a
+   * string, number, boolean or null is in the way (no property can be created beneath it), nor a
+   * named property of an array (JavaScript would set one, but no JSON shows it). An index into an
+   * object is the key of its text ({@code payload[0]} of an object is its {@code "0"}).
+   *
+   * @return whether the value was set
    */
-  @SuppressWarnings("unchecked")
-  public void set(Map<String, Object> message, Object value) {
+  public boolean set(Map<String, Object> message, Object value) {
     Object current = message;
     for (int i = 0; i < segments.length - 1; i++) {
-      Object next = child(current, segments[i]);
-      boolean wantList = segments[i + 1] instanceof Integer;
-      if (wantList ? !(next instanceof List<?>) : !(next instanceof Map<?, ?>)) {
-        next = wantList ? new ArrayList<>() : new java.util.LinkedHashMap<String, Object>();
-        put(current, segments[i], next);
+      Object segment = keyIn(current, segments[i]);
+      if (segment == null) {
+        return false;
+      }
+      Object next = child(current, segment);
+      if (next == MISSING) {
+        next =
+            segments[i + 1] instanceof Integer
+                ? new ArrayList<>()
+                : new java.util.LinkedHashMap<String, Object>();
+        put(current, segment, next);
+      } else if (!(next instanceof Map<?, ?>) && !(next instanceof List<?>)) {
+        return false;
       }
       current = next;
     }
-    put(current, segments[segments.length - 1], value);
+    Object last = keyIn(current, segments[segments.length - 1]);
+    if (last == null) {
+      return false;
+    }
+    put(current, last, value);
+    return true;
+  }
+
+  /**
+   * The segment as {@code parent} takes it: an index's text in an object; null for a name in a
+   * list.
+   */
+  private static Object keyIn(Object parent, Object segment) {
+    if (parent instanceof Map<?, ?>) {
+      return segment instanceof Integer index ? String.valueOf(index) : segment;
+    }
+    return segment instanceof Integer ? segment : null;
   }
 
   @SuppressWarnings("unchecked")

@@ -141,19 +141,43 @@ class ChangeNodeTest {
         json("{\"payload\":{\"user\":{\"city\":\"Oslo\",\"zip\":\"00100\"},\"n\":1}}"), out);
   }
 
+  /**
+   * As Node-RED's setMessageProperty: nothing is set beneath a string, number, boolean or null (it
+   * cannot hold a property), nor beneath an array (JavaScript sets a named property that no JSON
+   * shows); what is in the way is kept. Both paths: patched in place, and parsed (a JSONata value).
+   */
   @Test
-  void shouldReplaceScalarOrArrayInTheWayWithObject() {
-    String[] messages = {
+  void shouldSetNothingBeneathAScalarOrArrayInTheWayAsNodeRed() {
+    assertSetsNothingBeneathANonObject("num"); // patched in place
+  }
+
+  @Test
+  void shouldSetNothingBeneathAScalarOrArrayInTheWayAsNodeRedWhenParsed() {
+    assertSetsNothingBeneathANonObject("jsonata"); // the general path: parse, edit, write
+  }
+
+  private void assertSetsNothingBeneathANonObject(String type) {
+    String[] kept = {
       "{\"payload\":5}",
       "{\"payload\":\"text\"}",
       "{\"payload\":[1,2]}",
       "{\"payload\":null}",
-      "{\"payload\":{\"x\":true}}"
+      "{\"payload\":{\"x\":true}}",
+      "{\"payload\":{\"x\":[{\"y\":0}]}}"
     };
-    List<Captured> received = run(rules(set("payload.x.y", "1", "num")), messages);
-
-    for (int i = 0; i < messages.length; i++) {
-      assertEquals(json("{\"payload\":{\"x\":{\"y\":1}}}"), received.get(i).parsed(), messages[i]);
+    String[] created = {"{\"payload\":{\"x\":{}}}", "{}"};
+    List<String> messages = new ArrayList<>(List.of(kept));
+    messages.addAll(List.of(created));
+    List<Captured> received =
+        run(rules(set("payload.x.y", "1", type)), messages.toArray(String[]::new));
+    for (int i = 0; i < kept.length; i++) {
+      assertEquals(json(kept[i]), received.get(i).parsed(), type + ": " + kept[i]);
+    }
+    for (int i = 0; i < created.length; i++) {
+      assertEquals(
+          json("{\"payload\":{\"x\":{\"y\":1}}}"),
+          received.get(kept.length + i).parsed(),
+          type + ": " + created[i]);
     }
   }
 
@@ -169,7 +193,8 @@ class ChangeNodeTest {
                 set("payload.a.c", "true", "bool")),
             "{\"payload\":\"x\"}");
 
-    assertEquals(json("{\"payload\":{\"a\":{\"c\":true},\"b\":2},\"topic\":\"second\"}"), out);
+    // payload.a is 1 by then: nothing can be set beneath it (Node-RED's setMessageProperty)
+    assertEquals(json("{\"payload\":{\"a\":1,\"b\":2},\"topic\":\"second\"}"), out);
   }
 
   @Test
