@@ -137,6 +137,12 @@ public final class JsonataExpression {
    * $I} for Join's reduce mode).
    */
   public Object evaluate(Object input, Map<String, Object> variables) {
+    // dashjoin reads a Java null as undefined: JSON's nulls go in as its NULL_VALUE (so that
+    // payload.v is null and $count(payload.v) 1 for {"v": null}, as in JSONata)
+    return convert(withNullValues(input), variables);
+  }
+
+  private Object convert(Object input, Map<String, Object> variables) {
     Object result;
     try {
       result = evaluateRaw(input, variables);
@@ -144,9 +150,11 @@ public final class JsonataExpression {
       throw new IllegalStateException(
           "JSONata expression '" + source + "' failed: " + failed.getMessage(), failed);
     }
-    if (result == null || result == Jsonata.NULL_VALUE) {
-      // as dashjoin's pass gave it: a null result is no result
-      return MessagePath.MISSING;
+    if (result == null) {
+      return MessagePath.MISSING; // undefined: no result
+    }
+    if (result == Jsonata.NULL_VALUE) {
+      return null;
     }
     if (JsonataBuiltins.treeSize(result) > JsonataBuiltins.MAX_CHARS) {
       // built of shared parts ({"a": $o, "b": $o} over and over), a result copies exponentially
@@ -180,6 +188,43 @@ public final class JsonataExpression {
     operators.start(bounds);
     variables.forEach(frame::bind);
     return expression.evaluate(input, frame);
+  }
+
+  /**
+   * {@code value} with every null in its maps and lists as dashjoin's {@link Jsonata#NULL_VALUE}:
+   * the maps and lists on the way to a null are copied, the rest (and the caller's value) is shared
+   * as it is; without a null, {@code value} itself.
+   */
+  private static Object withNullValues(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = null;
+      for (Map.Entry<?, ?> entry : map.entrySet()) {
+        Object item = entry.getValue();
+        Object marked = item == null ? Jsonata.NULL_VALUE : withNullValues(item);
+        if (marked != item) {
+          if (copy == null) {
+            copy = new LinkedHashMap<>(map);
+          }
+          copy.put(entry.getKey(), marked);
+        }
+      }
+      return copy == null ? value : copy;
+    }
+    if (value instanceof List<?> list) {
+      List<Object> copy = null;
+      for (int i = 0; i < list.size(); i++) {
+        Object item = list.get(i);
+        Object marked = item == null ? Jsonata.NULL_VALUE : withNullValues(item);
+        if (marked != item) {
+          if (copy == null) {
+            copy = new ArrayList<>(list);
+          }
+          copy.set(i, marked);
+        }
+      }
+      return copy == null ? value : copy;
+    }
+    return value;
   }
 
   /** A JSONata result as a plain JSON value: lists and maps copied, integral numbers as Long. */

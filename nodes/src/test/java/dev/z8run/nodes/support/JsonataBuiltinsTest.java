@@ -257,9 +257,34 @@ class JsonataBuiltinsTest {
     inner.put("d", null);
     expected.put("c", inner);
     assertEquals(expected, evaluate("{'a': null, 'b': [null, 1], 'c': {'d': null}}"));
-    // a null result is no result, as before
-    assertEquals(MessagePath.MISSING, evaluate("null"));
+    // JSONata's null is JSON's null (Node-RED's change node sets it); undefined is no result
+    assertEquals(null, evaluate("null"));
+    assertEquals(MessagePath.MISSING, evaluate("$lookup({}, 'x')"));
     assertEquals(java.util.Arrays.asList(null, null), evaluate("[null, null]"));
+  }
+
+  /**
+   * A null in the input is JSON's null, not undefined, as in JSONata (and so in Node-RED): dashjoin
+   * reads a Java null as undefined, so it is given its NULL_VALUE; the caller's value is not
+   * changed. Before, {@code v} of {@code {"v": null}} was no result, and a change node setting
+   * {@code msg.payload} to it deleted the payload where Node-RED sets it to null.
+   */
+  @Test
+  void shouldReadANullInTheInputAsNull() {
+    Map<String, Object> message = new java.util.LinkedHashMap<>();
+    message.put("v", null);
+    message.put("list", java.util.Arrays.asList(1L, null));
+    Map<String, Object> before = new java.util.LinkedHashMap<>(message);
+    assertEquals(null, JsonataExpression.compile("test", "v").evaluate(message));
+    assertEquals("null", JsonataExpression.compile("test", "$type(v)").evaluate(message));
+    assertEquals(true, JsonataExpression.compile("test", "$exists(v)").evaluate(message));
+    assertEquals(
+        java.util.Arrays.asList(1L, null),
+        JsonataExpression.compile("test", "list").evaluate(message));
+    assertEquals(
+        java.util.Arrays.asList(null, 1L),
+        JsonataExpression.compile("test", "[v, list[0]]").evaluate(message));
+    assertEquals(before, message);
   }
 
   /** The width of the attack on the server, which dashjoin pads one copy at a time for hours. */
