@@ -232,7 +232,10 @@ public final class TemplateNode implements Node {
     }
   }
 
-  /** Looks names up in maps (object keys) and lists (indexes) only; values print as JSON. */
+  /**
+   * Looks names up in maps (object keys) and lists (indexes, and {@code length}) only, and a
+   * string's {@code length}; values print as JSON.
+   */
   private static final class JsonScopes extends SimpleObjectHandler {
     @Override
     public Object get(String name, Object scope) {
@@ -248,8 +251,16 @@ public final class TemplateNode implements Node {
       if (scope instanceof List<?> list
           && !name.isEmpty()
           && name.chars().allMatch(Character::isDigit)) {
-        int index = Integer.parseInt(name);
-        return index < list.size() ? list.get(index) : null;
+        // an index past the int range is past the end of any list
+        long index = name.length() > 10 ? Long.MAX_VALUE : Long.parseLong(name);
+        return index < list.size() ? list.get((int) index) : null;
+      }
+      // JavaScript's length of an array or a string, as Node-RED's mustache reads it
+      if (name.equals("length") && scope instanceof List<?> list) {
+        return (long) list.size();
+      }
+      if (name.equals("length") && scope instanceof String text) {
+        return (long) text.length();
       }
       return null;
     }

@@ -2,6 +2,8 @@ package dev.z8run.nodes.transform;
 
 import java.math.BigInteger;
 import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Date;
 import java.util.LinkedHashMap;
@@ -20,6 +22,10 @@ import org.yaml.snakeyaml.representer.Representer;
 final class YamlText {
   /** Largest YAML text parsed; bounds alias expansion too (SnakeYAML's code point limit). */
   static final int MAX_CODE_POINTS = 8 * 1024 * 1024;
+
+  /** JavaScript's {@code Date.toISOString()}: always the milliseconds, as js-yaml's dates print. */
+  private static final DateTimeFormatter ISO_MILLIS =
+      DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
   private YamlText() {}
 
@@ -61,7 +67,7 @@ final class YamlText {
       return number.doubleValue();
     }
     if (value instanceof Date date) {
-      return Instant.ofEpochMilli(date.getTime()).toString();
+      return ISO_MILLIS.format(Instant.ofEpochMilli(date.getTime()));
     }
     if (value instanceof byte[] bytes) {
       List<Object> array = new ArrayList<>(bytes.length);

@@ -83,6 +83,21 @@ class TemplateNodeTest {
         ((Map<?, ?>) out.get(0).parsed()).get("result"));
   }
 
+  /** Node-RED's mustache reads JavaScript's length of an array or a string. */
+  @Test
+  void shouldReadTheLengthOfAnArrayOrAString() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put(
+        "template",
+        "{{payload.l.length}} {{payload.s.length}} {{payload.o.length}} {{payload.l.99999999999}}");
+    List<Captured> out =
+        run(
+            JsonCodec.writeString(config),
+            "{\"payload\":{\"l\":[1,2,3],\"s\":\"héllo\",\"o\":{\"length\":7}}}");
+
+    assertEquals("{\"payload\":\"3 5 7 \"}", out.get(0).json());
+  }
+
   @Test
   void shouldSetPlainTextAsItIs() {
     Map<String, Object> config = new LinkedHashMap<>();

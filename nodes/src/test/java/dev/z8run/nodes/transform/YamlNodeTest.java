@@ -45,6 +45,15 @@ class YamlNodeTest {
             "{\"payload\":\"employees:\\n  - firstName: John\\n    lastName: Smith\\n\"}"));
   }
 
+  /** A YAML timestamp is a Date in js-yaml, which JSON writes as toISOString does. */
+  @Test
+  void shouldWriteATimestampAsJavaScriptsIsoText() {
+    assertEquals(
+        json("{\"f\":\"2020-01-01T00:00:00.000Z\",\"t\":\"2001-12-14T21:59:43.100Z\"}"),
+        payload(
+            "yaml", "{}", "{\"payload\":\"f: 2020-01-01\\nt: 2001-12-14t21:59:43.10-00:00\\n\"}"));
+  }
+
   @Test
   void shouldConvertAnObjectToYamlAsJsYamlWritesIt() {
     assertEquals(
