@@ -564,6 +564,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
         args = reusableArgs;
       }
     }
+    view.executionId(msg.executionId());
     if (msg.binaryLength() > 0) {
       view.binary(msg.buffer(), msg.binaryOffset(), msg.binaryLength(), runtime);
     }

@@ -60,6 +60,17 @@ final class MessageView implements Scriptable, SymbolScriptable {
   private byte[] binaryDetached;
   private JsRuntime runtime;
 
+  /**
+   * Node-RED's {@code msg._msgid} when the message has none: the execution's id, the same for every
+   * message of the execution (as Node-RED's clones keep theirs), as 16 hexadecimal digits, made
+   * when read. Not enumerable: it is not written back into the message. 0: none.
+   */
+  private long executionId;
+
+  private boolean msgidDeleted;
+
+  static final String MSGID = "_msgid";
+
   // member by member: count >= 0 once the members were found; state, values per source member,
   // then the members the script added, in order
   private int count = -1;
@@ -401,12 +412,34 @@ final class MessageView implements Scriptable, SymbolScriptable {
       return value(member);
     }
     int n = addedMember(name);
-    return n >= 0 ? addedValues[n] : NOT_FOUND;
+    if (n >= 0) {
+      return addedValues[n];
+    }
+    return virtualMsgid(name, member) ? msgidText() : NOT_FOUND;
   }
 
   private boolean hasMember(String name) {
     int member = member(name);
-    return (member >= 0 && state(member) != DELETED) || addedMember(name) >= 0;
+    return (member >= 0 && state(member) != DELETED)
+        || addedMember(name) >= 0
+        || virtualMsgid(name, member);
+  }
+
+  /** Whether {@code name} is the derived {@code _msgid}: the message has none of its own. */
+  private boolean virtualMsgid(String name, int member) {
+    return executionId != 0 && !msgidDeleted && member < 0 && name.equals(MSGID);
+  }
+
+  private String msgidText() {
+    String hex = Long.toHexString(executionId);
+    return "0".repeat(16 - hex.length()) + hex;
+  }
+
+  /** The execution the message belongs to, for {@code msg._msgid}; 0: none. */
+  MessageView executionId(long id) {
+    this.executionId = id;
+    this.msgidDeleted = false;
+    return this;
   }
 
   private void putMember(String name, Object value) {
@@ -434,6 +467,9 @@ final class MessageView implements Scriptable, SymbolScriptable {
   }
 
   private void deleteMember(String name) {
+    if (name.equals(MSGID)) {
+      msgidDeleted = true;
+    }
     int member = member(name);
     if (member >= 0 && state(member) != DELETED) {
       values[member] = null;
@@ -471,6 +507,9 @@ final class MessageView implements Scriptable, SymbolScriptable {
         for (int n = 0; n < added; n++) {
           parsed.put(addedKeys[n], parsed, addedValues[n]);
         }
+      }
+      if (executionId != 0 && !msgidDeleted && !parsed.has(MSGID, parsed)) {
+        ((ScriptableObject) parsed).defineProperty(MSGID, msgidText(), ScriptableObject.DONTENUM);
       }
       target = parsed;
       count = -1;

@@ -54,6 +54,41 @@ class FunctionNodeRedApiTest {
     return (Map<?, ?>) harness.awaitCaptured("out", 1).get(0).parsed();
   }
 
+  /**
+   * {@code msg._msgid}: the execution's id as 16 hex digits, the same for each node of the
+   * execution, read by name or on the parsed message, never written into the message's JSON; a
+   * message's own {@code _msgid} wins.
+   */
+  @Test
+  void shouldGiveEachExecutionAMsgidThatItsNodesShare() {
+    harness.engine.deploy(
+        chain(
+            "f",
+            node("src", "source"),
+            node("one", "function", config("msg.first = msg._msgid; return msg;")),
+            node(
+                "two",
+                "function",
+                config(
+                    "msg.payload = [msg.first === msg._msgid, '_msgid' in msg,"
+                        + " Object.keys(msg).includes('_msgid'), {...msg}._msgid,"
+                        + " JSON.stringify(msg).includes('_msgid'), typeof msg._msgid,"
+                        + " msg._msgid.length];"
+                        + " delete msg.first; return msg;")),
+            node("out", "capture")));
+    harness.inject("f", "src", "{\"payload\":1}");
+    harness.inject("f", "src", "{\"payload\":2,\"_msgid\":\"mine\"}");
+    List<Captured> out = harness.awaitCaptured("out", 2);
+
+    Map<?, ?> first = (Map<?, ?>) out.get(0).parsed();
+    assertEquals(
+        java.util.Arrays.asList(true, true, false, null, false, "string", 16L),
+        first.get("payload"));
+    assertEquals(List.of("payload"), List.copyOf(first.keySet()), out.get(0).json());
+    Map<?, ?> own = (Map<?, ?>) out.get(1).parsed();
+    assertEquals(List.of(true, true, true, "mine", true, "string", 4L), own.get("payload"));
+  }
+
   @Test
   void shouldSendLaterFromSetTimeoutInTheSameExecution() {
     // examples/function/function/03 - Send messages asynchronously.json
