@@ -591,6 +591,9 @@ public final class NodeRedImport {
         if (!headers.isEmpty()) {
           config.put("headers", headers);
         }
+        if ("query".equals(node.get("paytoqs")) || Boolean.TRUE.equals(node.get("paytoqs"))) {
+          config.put("payloadToQuery", true); // Node-RED before 1.1 wrote paytoqs: true
+        }
       }
       case "split" -> {
         ours = "split";

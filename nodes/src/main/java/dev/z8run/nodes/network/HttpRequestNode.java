@@ -23,6 +23,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,6 +88,13 @@ public final class HttpRequestNode implements Node {
                   FieldType.OBJECT,
                   Map.of(),
                   "Request headers (name -> value); msg.headers overrides them."))
+          .field(
+              ConfigField.optional(
+                  "payloadToQuery",
+                  FieldType.BOOLEAN,
+                  false,
+                  "Node-RED's paytoqs 'query': a GET appends the keys of an object msg.payload to"
+                      + " the URL's query (key=value, URL-encoded; an array's items one each)."))
           .field(
               ConfigField.choice(
                   "responseType",
@@ -155,6 +164,7 @@ public final class HttpRequestNode implements Node {
   private final int maxRedirects;
   private final long maxResponseBytes;
   private final boolean z8run;
+  private final boolean payloadToQuery;
   private final MessagePath bodyPath;
   private final HttpClient client;
 
@@ -186,6 +196,7 @@ public final class HttpRequestNode implements Node {
     }
     responseType = context.configString("responseType", "text");
     z8run = context.configString("mode", "node-red").equals("z8run");
+    payloadToQuery = context.configBoolean("payloadToQuery", false);
     String path = context.configString("bodyPath", z8run ? "req.body" : "");
     bodyPath = path.isBlank() ? null : MessagePath.inPayload(path, "bodyPath");
     timeoutMs =
@@ -204,7 +215,7 @@ public final class HttpRequestNode implements Node {
   private static URI uri(String text) {
     URI uri;
     try {
-      uri = new URI(text);
+      uri = new URI(escapeIllegal(text));
     } catch (URISyntaxException bad) {
       throw new IllegalArgumentException("'" + text + "' is not a valid URL: " + bad.getReason());
     }
@@ -216,6 +227,55 @@ public final class HttpRequestNode implements Node {
       throw new IllegalArgumentException("'" + text + "' has no host");
     }
     return uri;
+  }
+
+  /**
+   * The URL with what no URL may hold as it is (spaces, control characters, non-ASCII, {@code
+   * "<>\\^`{|}}) percent-encoded as UTF-8, as browsers and Node-RED's client do ({@code /a b} is
+   * {@code /a%20b}); the rest, {@code %} escapes included, is kept.
+   */
+  static String escapeIllegal(String text) {
+    int scheme = text.indexOf("://");
+    int pathStart = scheme < 0 ? 0 : indexOfAny(text, "/?#", scheme + 3);
+    StringBuilder escaped = null;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean legal =
+          c > ' '
+              && c < 0x7f
+              && "\"<>\\^`{|}".indexOf(c) < 0
+              && ((c != '[' && c != ']') || i < pathStart) // an IPv6 host's brackets stay
+              && (c != '%' || (hex(text, i + 1) && hex(text, i + 2))); // a lone % is %25
+      if (legal) {
+        if (escaped != null) {
+          escaped.append(c);
+        }
+        continue;
+      }
+      if (escaped == null) {
+        escaped = new StringBuilder(text.length() + 16).append(text, 0, i);
+      }
+      int end = Character.isHighSurrogate(c) && i + 1 < text.length() ? i + 2 : i + 1;
+      for (byte b : text.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
+        escaped.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)));
+        escaped.append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+      }
+      i = end - 1;
+    }
+    return escaped == null ? text : escaped.toString();
+  }
+
+  private static int indexOfAny(String text, String chars, int from) {
+    for (int i = from; i < text.length(); i++) {
+      if (chars.indexOf(text.charAt(i)) >= 0) {
+        return i;
+      }
+    }
+    return text.length();
+  }
+
+  private static boolean hex(String text, int at) {
+    return at < text.length() && Character.digit(text.charAt(at), 16) >= 0;
   }
 
   @Override
@@ -231,8 +291,8 @@ public final class HttpRequestNode implements Node {
     sendResponse(msg, out, exchange);
   }
 
-  /** The final response and where it came from. */
-  private record Exchange(HttpResponse<byte[]> response, URI uri) {}
+  /** The final response, where it came from, and the Location of each redirect followed. */
+  private record Exchange(HttpResponse<byte[]> response, URI uri, List<String> redirects) {}
 
   private Exchange call(MessageFlyweight msg, String[] called) throws InterruptedException {
     DirectBuffer buffer = msg.buffer();
@@ -259,12 +319,16 @@ public final class HttpRequestNode implements Node {
       }
       target = JsonValues.text(buffer, span);
     }
+    if (payloadToQuery && verb.equals("GET")) {
+      target = withPayloadQuery(msg, target);
+    }
     called[0] = target;
     URI uri = uri(target);
     Map<String, String> requestHeaders = requestHeaders(msg);
     byte[] body =
         bodyPath != null ? z8runBody(msg, verb, requestHeaders) : body(msg, verb, requestHeaders);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
+    List<String> followed = new ArrayList<>();
     for (int redirects = 0; ; redirects++) {
       HttpResponse<byte[]> response;
       OutboundPolicy.Admission admitted = admit(uri);
@@ -277,16 +341,17 @@ public final class HttpRequestNode implements Node {
       int status = response.statusCode();
       String location = response.headers().firstValue("location").orElse(null);
       if (location == null || !List.of(301, 302, 303, 307, 308).contains(status)) {
-        return new Exchange(response, uri);
+        return new Exchange(response, uri, followed);
       }
       if (redirects == maxRedirects) {
         if (maxRedirects == 0) {
-          return new Exchange(response, uri);
+          return new Exchange(response, uri, followed);
         }
         throw new IllegalStateException(
             "more than maxRedirects=" + maxRedirects + " redirects, the last to " + location);
       }
-      uri = uri(uri.resolve(location).toString());
+      followed.add(location);
+      uri = uri(uri.resolve(escapeIllegal(location)).toString());
       if (status == 303 || ((status == 301 || status == 302) && !verb.equals("HEAD"))) {
         if (!verb.equals("GET") && !verb.equals("HEAD")) {
           verb = "GET";
@@ -321,6 +386,12 @@ public final class HttpRequestNode implements Node {
     }
     HttpRequest.Builder request =
         HttpRequest.newBuilder(uri)
+            // plain HTTP/1.1 over http: (no "Upgrade: h2c" offer, which servers and proxies that
+            // do not speak it may refuse); HTTP/2 over https when the server's ALPN offers it
+            .version(
+                uri.getScheme().equalsIgnoreCase("http")
+                    ? HttpClient.Version.HTTP_1_1
+                    : HttpClient.Version.HTTP_2)
             .timeout(Duration.ofNanos(remainingNs))
             .method(
                 verb,
@@ -355,6 +426,52 @@ public final class HttpRequestNode implements Node {
           cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
       throw new IllegalStateException("request to " + uri + " failed: " + reason);
     }
+  }
+
+  /**
+   * Node-RED's paytoqs {@code query}: the URL with the members of an object {@code msg.payload}
+   * appended to its query as Node.js's {@code querystring.stringify} writes them (an array's items
+   * one pair each; a nested object or null an empty value).
+   */
+  private static String withPayloadQuery(MessageFlyweight msg, String target) {
+    long span = FieldIndex.find(msg, PAYLOAD);
+    if (JsonValues.kind(msg.buffer(), span) != JsonValues.OBJECT) {
+      return target;
+    }
+    byte[] bytes = new byte[JsonScanner.spanEnd(span) - JsonScanner.spanStart(span)];
+    msg.buffer().getBytes(JsonScanner.spanStart(span), bytes);
+    StringBuilder query = new StringBuilder();
+    for (Map.Entry<?, ?> member : ((Map<?, ?>) JsonCodec.parse(bytes)).entrySet()) {
+      String key = queryEscape(String.valueOf(member.getKey()));
+      List<?> values =
+          member.getValue() instanceof List<?> list
+              ? list
+              : Collections.singletonList(member.getValue());
+      for (Object value : values) {
+        query.append(query.isEmpty() ? "" : "&").append(key).append('=');
+        if (value instanceof String || value instanceof Number || value instanceof Boolean) {
+          query.append(
+              queryEscape(value instanceof String text ? text : JsonCodec.writeString(value)));
+        }
+      }
+    }
+    if (query.isEmpty()) {
+      return target;
+    }
+    int mark = target.indexOf('?');
+    String joiner = mark < 0 ? "?" : target.endsWith("?") ? "" : "&";
+    return target + joiner + query;
+  }
+
+  /** Node.js's {@code querystring.escape}: encodeURIComponent ({@code a b} is {@code a%20b}). */
+  private static String queryEscape(String text) {
+    return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8)
+        .replace("+", "%20")
+        .replace("%21", "!")
+        .replace("%27", "'")
+        .replace("%28", "(")
+        .replace("%29", ")")
+        .replace("%7E", "~");
   }
 
   private Map<String, String> requestHeaders(MessageFlyweight msg) {
@@ -472,15 +589,17 @@ public final class HttpRequestNode implements Node {
     byte[] binary = new byte[0];
     switch (responseType) {
       case "json" -> {
-        try {
-          message.put("payload", body.length == 0 ? null : JsonCodec.parse(body));
-        } catch (JsonCodec.JsonException notJson) {
-          fail(
-              msg,
-              out,
-              "response from " + exchange.uri() + " is not JSON: " + notJson.getMessage(),
-              exchange.uri().toString());
-          return;
+        if (response.statusCode() == 204 && body.length == 0) {
+          message.put("payload", new LinkedHashMap<>()); // Node-RED parses "{}" for a 204
+        } else {
+          try {
+            message.put("payload", JsonCodec.parse(body));
+          } catch (JsonCodec.JsonException notJson) {
+            // as Node-RED: the text goes on, with a warning
+            message.put("payload", new String(body, StandardCharsets.UTF_8));
+            context.warn(
+                "the response from " + exchange.uri() + " is not JSON: " + notJson.getMessage());
+          }
         }
       }
       case "binary" -> {
@@ -492,6 +611,17 @@ public final class HttpRequestNode implements Node {
     message.put("statusCode", (long) response.statusCode());
     message.put("headers", responseHeaders(response));
     message.put("responseUrl", exchange.uri().toString());
+    List<Object> redirects = new ArrayList<>();
+    for (String location : exchange.redirects()) {
+      redirects.add(new LinkedHashMap<>(Map.of("location", location)));
+    }
+    message.put("redirectList", redirects);
+    List<String> setCookies = response.headers().allValues("set-cookie");
+    if (!setCookies.isEmpty()) {
+      message.put("responseCookies", SetCookies.parse(setCookies));
+    } else {
+      message.remove("responseCookies");
+    }
     MessageBodies.send(out, 0, message, new UnsafeBuffer(binary), 0, binary.length);
   }
 

@@ -379,11 +379,72 @@ class HttpRequestNodeTest {
     harness.engine.registerService(OutboundPolicy.class, OutboundPolicy.parse("127.0.0.1"));
     harness.engine.deploy(
         FlowHarness.switchFlow(
-            "http-request", config("url", base + "/text", "responseType", "json"), 1, "{}"));
+            "http-request", config("url", base + "/big", "maxResponseBytes", 100), 1, "{}"));
     harness.inject("f", "in", "{}");
 
     String error = errors.await("sw", 1).get(0);
-    assertTrue(error.contains("response from " + base + "/text is not JSON"), error);
+    assertTrue(error.contains("exceeds maxResponseBytes=100"), error);
+  }
+
+  /**
+   * As Node-RED's HTTP Request answers (measured against Node-RED 4.1.15 with the same server): a
+   * JSON response that is not JSON goes on as text with a warning; {@code msg.redirectList} holds
+   * each redirect's Location; {@code msg.responseCookies} the Set-Cookie headers as the cookie
+   * package parses them; paytoqs puts an object payload in a GET's query; a URL with a space is
+   * percent-encoded, not refused; no HTTP/2 upgrade is offered over plain http.
+   */
+  @Test
+  void shouldAnswerAsNodeRedsHttpRequest() {
+    server.createContext(
+        "/cookies",
+        exchange -> {
+          exchange.getResponseHeaders().add("Set-Cookie", "a=1; Path=/; HttpOnly");
+          exchange.getResponseHeaders().add("Set-Cookie", "b=\"x%20y\"; Max-Age=60");
+          reply(exchange, 200, "text/plain", "not json".getBytes(StandardCharsets.UTF_8));
+        });
+    server.createContext(
+        "/upgrade",
+        exchange -> {
+          String upgrade = String.valueOf(exchange.getRequestHeaders().getFirst("Upgrade"));
+          reply(exchange, 200, "text/plain", upgrade.getBytes(StandardCharsets.UTF_8));
+        });
+    NodeErrors errors = NodeErrors.of(harness);
+    Map<?, ?> cookies = response(config("url", base + "/cookies", "responseType", "json"), "{}");
+    assertEquals("not json", cookies.get("payload"));
+    assertEquals(
+        Map.of(
+            "a", Map.of("Path", "/", "value", "1"), "b", Map.of("Max-Age", "60", "value", "x y")),
+        cookies.get("responseCookies"));
+    assertEquals(List.of(), cookies.get("redirectList"));
+    FlowHarness.await("the warning", () -> !harness.warnings("sw").isEmpty());
+    assertTrue(
+        harness
+            .warnings("sw")
+            .get(0)
+            .contains("the response from " + base + "/cookies is not JSON"),
+        harness.warnings("sw").toString());
+    assertEquals(List.of(), errors.of("sw"));
+    harness.close();
+
+    harness = new FlowHarness();
+    Map<?, ?> redirected = response(config("url", base + "/redirect?1"), "{}");
+    assertEquals(
+        List.of(Map.of("location", "/redirect?0"), Map.of("location", "/echo?redirected")),
+        redirected.get("redirectList"));
+    harness.close();
+
+    harness = new FlowHarness();
+    Map<?, ?> query =
+        response(
+            config("url", base + "/echo/a b?x=1", "payloadToQuery", true, "responseType", "json"),
+            "{\"payload\":{\"q\":\"a b&c\",\"n\":5,\"l\":[1,2],\"o\":{}}}");
+    Map<?, ?> echo = (Map<?, ?>) query.get("payload");
+    assertEquals("/echo/a%20b", echo.get("path"));
+    assertEquals("x=1&q=a%20b%26c&n=5&l=1&l=2&o=", echo.get("query"));
+    harness.close();
+
+    harness = new FlowHarness();
+    assertEquals("null", response(config("url", base + "/upgrade"), "{}").get("payload"));
   }
 
   @Test
