@@ -365,7 +365,16 @@ final class MqttInNode implements Node {
               json.string(new String(payload, StandardCharsets.UTF_8));
             }
           }
-          default -> appendAuto(json, payload);
+          default -> {
+            if (!isUtf8(payload)) {
+              json.raw("null"); // not text: Node-RED leaves it a Buffer
+              binary = payload;
+            } else if (datatype.equals("auto-detect")) {
+              appendAuto(json, payload);
+            } else { // Node-RED's legacy "auto": a string, never parsed
+              json.string(new String(payload, StandardCharsets.UTF_8));
+            }
+          }
         }
       }
     }
@@ -497,6 +506,25 @@ final class MqttInNode implements Node {
       }
     }
     json.string(new String(payload, StandardCharsets.UTF_8));
+  }
+
+  /** Whether the bytes are well-formed UTF-8 (Node-RED's isUtf8). */
+  static boolean isUtf8(byte[] payload) {
+    for (byte b : payload) {
+      if (b < 0) { // not all ASCII: decode strictly
+        try {
+          StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(payload));
+          return true;
+        } catch (java.nio.charset.CharacterCodingException malformed) {
+          return false;
+        }
+      }
+    }
+    return true;
   }
 
   private static boolean isSpace(byte b) {

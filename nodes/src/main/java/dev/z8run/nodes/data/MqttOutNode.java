@@ -321,7 +321,10 @@ final class MqttOutNode implements Node {
     return span == JsonScanner.NOT_FOUND ? null : JsonValues.text(msg.buffer(), span);
   }
 
-  /** The bytes to publish: the binary payload, a string's text, else the payload's JSON. */
+  /**
+   * The bytes to publish: the binary payload, a string's text, nothing for a missing or null
+   * payload, else the payload's JSON.
+   */
   static byte[] payload(MessageFlyweight msg) {
     if (msg.binaryLength() > 0) {
       return msg.binaryBytes();
@@ -330,8 +333,12 @@ final class MqttOutNode implements Node {
     if (span == JsonScanner.NOT_FOUND) {
       return new byte[0];
     }
-    if (JsonValues.kind(msg.buffer(), span) == JsonValues.STRING) {
+    int kind = JsonValues.kind(msg.buffer(), span);
+    if (kind == JsonValues.STRING) {
       return JsonValues.text(msg.buffer(), span).getBytes(StandardCharsets.UTF_8);
+    }
+    if (kind == JsonValues.NULL) {
+      return new byte[0]; // Node-RED publishes a null payload as an empty message
     }
     int start = JsonScanner.spanStart(span);
     byte[] json = new byte[JsonScanner.spanEnd(span) - start];

@@ -128,6 +128,59 @@ class MqttNodesIT {
     assertArrayEquals("kept".getBytes(StandardCharsets.UTF_8), got.binary());
   }
 
+  /**
+   * Node-RED's datatypes, as its mqtt in node decodes (measured against Node-RED 4.1.15 on the same
+   * broker): the legacy "auto" gives text as a string, never parsed; "auto-detect" parses JSON;
+   * bytes that are not UTF-8 stay a Buffer (the binary payload) under both. And a null payload is
+   * published as an empty message, as Node-RED's mqtt out does.
+   */
+  @Test
+  void shouldDecodeAsNodeRedsAutoAndAutoDetectAndPublishNullAsEmpty() throws Exception {
+    Mqtt5BlockingClient client = mqtt.client();
+    String topic = prefix + "/types";
+    harness.engine.deploy(
+        new Flow(
+            "types",
+            "types",
+            "",
+            List.of(
+                node(
+                    "auto", "mqtt-in", json(mqtt.connection(), "topic", topic, "datatype", "auto")),
+                node("detect", "mqtt-in", json(mqtt.connection(), "topic", topic)),
+                node("gotAuto", "capture"),
+                node("gotDetect", "capture")),
+            List.of(new Wire("auto", 0, "gotAuto", 0), new Wire("detect", 0, "gotDetect", 0))));
+    awaitSubscribed("auto");
+    awaitSubscribed("detect");
+    deployOut("out", json(mqtt.connection()));
+    harness.inject("out", "src", "{\"topic\":\"" + topic + "\",\"payload\":null}");
+    publish(client, topic, "{\"c\":1}", 1, false);
+    client.publish(
+        Mqtt5Publish.builder()
+            .topic(topic)
+            .qos(MqttQos.AT_LEAST_ONCE)
+            .payload(new byte[] {(byte) 0xC3, (byte) 0x28})
+            .build());
+    // two clients publish: the messages may come in either order
+    assertEquals(
+        java.util.Set.of("", "{\"c\":1}", "binary c328"),
+        decoded(harness.awaitCaptured("gotAuto", 3)));
+    assertEquals(
+        java.util.Set.of("", "{c=1}", "binary c328"),
+        decoded(harness.awaitCaptured("gotDetect", 3)));
+  }
+
+  private java.util.Set<String> decoded(List<FlowHarness.Captured> captured) {
+    java.util.Set<String> payloads = new java.util.HashSet<>();
+    for (FlowHarness.Captured got : captured) {
+      payloads.add(
+          got.binary() != null && got.binary().length > 0
+              ? "binary " + java.util.HexFormat.of().formatHex(got.binary())
+              : String.valueOf(body(got).get("payload")));
+    }
+    return payloads;
+  }
+
   @Test
   void shouldPublishWithQosAndRetainFromTheMessage() throws Exception {
     Mqtt5BlockingClient client = mqtt.client();
