@@ -93,6 +93,10 @@ public final class InjectNode implements Node {
 
   private final NodeContext context;
   private final List<Prop> props;
+
+  /** Where each of {@link #props} goes: a property path ({@code deep.x}), as in Node-RED. */
+  private final List<MessagePath> paths = new ArrayList<>();
+
   private final Ticker ticker;
   private final long onceDelayMs;
   private final boolean once;
@@ -101,6 +105,13 @@ public final class InjectNode implements Node {
   private InjectNode(NodeContext context) {
     this.context = context;
     this.props = props(context);
+    for (int i = 0; i < props.size(); i++) {
+      try {
+        paths.add(MessagePath.of(props.get(i).name()));
+      } catch (IllegalArgumentException bad) {
+        throw new IllegalArgumentException("props[" + i + "].p: " + bad.getMessage());
+      }
+    }
     this.once = context.configBoolean("once", false);
     double onceDelay = MessageBodies.number(context, "onceDelay", 0.1);
     if (onceDelay < 0) {
@@ -288,8 +299,11 @@ public final class InjectNode implements Node {
       return;
     }
     Map<String, Object> message = new LinkedHashMap<>();
-    for (Prop prop : props) {
-      message.put(prop.name(), evaluate(prop));
+    for (int i = 0; i < props.size(); i++) {
+      Object value = evaluate(props.get(i));
+      if (value != MessagePath.MISSING) { // JSONata's undefined: Node-RED sets nothing
+        paths.get(i).set(message, value);
+      }
     }
     byte[] json = JsonCodec.write(message);
     out.send(0, new UnsafeBuffer(json), 0, json.length);

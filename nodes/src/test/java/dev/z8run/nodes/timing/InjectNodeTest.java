@@ -126,7 +126,8 @@ class InjectNodeTest {
     deploy(
         "{\"props\":[{\"p\":\"payload\"},{\"p\":\"topic\",\"vt\":\"str\"},"
             + "{\"p\":\"n\",\"v\":\"2.5\",\"vt\":\"num\"},{\"p\":\"ok\",\"v\":\"true\",\"vt\":\"bool\"},"
-            + "{\"p\":\"obj\",\"v\":\"{\\\"a\\\":[1]}\",\"vt\":\"json\"}],"
+            + "{\"p\":\"obj\",\"v\":\"{\\\"a\\\":[1]}\",\"vt\":\"json\"},"
+            + "{\"p\":\"deep.x\",\"v\":\"y\",\"vt\":\"str\"},{\"p\":\"deep.z\",\"v\":\"1\",\"vt\":\"num\"}],"
             + "\"payload\":\"\",\"payloadType\":\"date\",\"topic\":\"t\",\"once\":true,\"onceDelay\":\"0.05\"}");
 
     Map<?, ?> message =
@@ -137,6 +138,8 @@ class InjectNodeTest {
     assertEquals(2.5, message.get("n"));
     assertEquals(true, message.get("ok"));
     assertEquals(json("{\"a\":[1]}"), message.get("obj"));
+    // a property is a path, as Node-RED's setMessageProperty takes it
+    assertEquals(json("{\"x\":\"y\",\"z\":1}"), message.get("deep"));
   }
 
   @Test
