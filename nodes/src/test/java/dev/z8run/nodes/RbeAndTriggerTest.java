@@ -93,6 +93,24 @@ class RbeAndTriggerTest {
             "{\"payload\":130}"));
   }
 
+  /**
+   * The band modes read a number as JavaScript's parseFloat does, through the value's text: [1] is
+   * 1 and "12abc" 12 (Node-RED passed [1] where this node warned it was not a number).
+   */
+  @Test
+  void shouldReadNumbersAsParseFloatDoesInTheBandModes() {
+    assertEquals(
+        List.of(1L, List.of(5L), "12abc"),
+        payloads(
+            "rbe",
+            "{\"func\":\"deadband\",\"gap\":\"2\"}",
+            "{\"payload\":1}",
+            "{\"payload\":[2]}",
+            "{\"payload\":[5]}",
+            "{\"payload\":true}",
+            "{\"payload\":\"12abc\"}"));
+  }
+
   @Test
   void shouldPassOnlyValuesInsideTheNarrowband() {
     assertEquals(

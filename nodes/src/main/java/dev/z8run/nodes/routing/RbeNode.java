@@ -74,7 +74,8 @@ public final class RbeNode implements Node {
 
   /** What {@link #number} reads: the number a text starts with, as {@code parseFloat} does. */
   private static final java.util.regex.Pattern LEADING_NUMBER =
-      java.util.regex.Pattern.compile("^\\s*[-+]?(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?");
+      java.util.regex.Pattern.compile(
+          "^\\s*[-+]?(Infinity|(\\d+\\.?\\d*|\\.\\d+)([eE][-+]?\\d+)?)");
 
   private final NodeContext context;
   private final String func;
@@ -184,14 +185,15 @@ public final class RbeNode implements Node {
     }
   }
 
-  /** JavaScript's {@code parseFloat}: the number a value starts with, or NaN. */
+  /**
+   * JavaScript's {@code parseFloat}: the number the value's text starts with, or NaN; a value that
+   * is not a string is read as JavaScript's text of it ({@code [1]} is 1, {@code true} NaN).
+   */
   static double number(Object value) {
     if (value instanceof Number number) {
       return number.doubleValue();
     }
-    if (!(value instanceof String text)) {
-      return Double.NaN;
-    }
+    String text = value instanceof String string ? string : JsValues.toText(value);
     java.util.regex.Matcher matcher = LEADING_NUMBER.matcher(text);
     return matcher.find() ? Double.parseDouble(matcher.group().strip()) : Double.NaN;
   }
