@@ -29,10 +29,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  * with a few executions in flight keeps a few pages of the table resident, not the whole of it (4
  * MiB for the default 65,536 slots).
  *
- * <p>Thread-safe: slots are claimed by CAS, credit moves by atomic add. The triggers' cursor is the
- * table's first line, before the slots, not a field beside the ones the threads that return credit
- * read: a trigger on one core bumping it with every execution would otherwise take their line from
- * another core with every message.
+ * <p>Thread-safe: slots are claimed by CAS, credit moves by atomic add (but for the return of a
+ * holder that holds all of it, see {@link #returnCredit}). The triggers' cursor is the table's
+ * first line, before the slots, not a field beside the ones the threads that return credit read: a
+ * trigger on one core bumping it with every execution would otherwise take their line from another
+ * core with every message.
  */
 public final class ExecutionTable {
   public static final long INITIAL_CREDIT = 1L << 62;
@@ -169,12 +170,22 @@ public final class ExecutionTable {
   /**
    * Gives back a message's credit; completes the execution when it was the last.
    *
+   * <p>The outstanding credit is the sum of the shares not yet returned, the caller's among them,
+   * at every point of its history (a share is added to the table before it is held, and returned
+   * after it was last held). A caller that reads exactly its own share there therefore holds all
+   * the credit left, and nobody else can add or return any (only a holder splits or adds): its
+   * return is a plain release store of zero instead of an atomic add, one atomic instruction less
+   * per execution for a chain, whose last node holds everything.
+   *
    * @return true when this call completed the execution
    */
   public boolean returnCredit(int slot, long credit) {
     int offset = offset(slot);
-    long left = slots.getAndAddLong(offset + OUTSTANDING_OFFSET, -credit) - credit;
-    if (left != 0) {
+    if (slots.getLongVolatile(offset + OUTSTANDING_OFFSET) == credit) {
+      // the caller holds all the credit left (a chain's last node): nobody else can add to it or
+      // return any, so the last return needs no atomic add
+      slots.putLongRelease(offset + OUTSTANDING_OFFSET, 0);
+    } else if (slots.getAndAddLong(offset + OUTSTANDING_OFFSET, -credit) != credit) {
       return false;
     }
     long executionId = slots.getLong(offset + EXECUTION_ID_OFFSET);

@@ -8,6 +8,8 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** The execution table's slot window: small while few executions are live, grown when needed. */
@@ -66,5 +68,56 @@ class ExecutionTableTest {
     }
     assertTrue(table.window() <= 2048, "window " + table.window());
     assertEquals(1000, table.liveCount());
+  }
+
+  /**
+   * Shares of one execution returned at once from several threads, with credit added on the way (as
+   * a split that runs short does): the execution completes exactly once, on the last return,
+   * whichever thread that is, whether it found the others gone (no atomic add) or not.
+   */
+  @Test
+  void shouldCompleteOnceWhenSharesComeBackFromSeveralThreadsAtOnce() throws Exception {
+    AtomicInteger completions = new AtomicInteger();
+    ExecutionTable table =
+        new ExecutionTable(
+            64,
+            (slot, id, startNs, failedNode, triggerNode, flags) -> completions.incrementAndGet());
+    int threads = 4;
+    CyclicBarrier start = new CyclicBarrier(threads);
+    for (int round = 0; round < 2_000; round++) {
+      int slot = table.tryStart(0, 0, round);
+      long share = ExecutionTable.INITIAL_CREDIT / threads;
+      long[] shares = new long[threads];
+      java.util.Arrays.fill(shares, share);
+      shares[0] += ExecutionTable.INITIAL_CREDIT - share * threads;
+      // one holder runs short and adds credit first, as Emitter.splitForNewChild does
+      table.addCredit(slot, ExecutionTable.REPLENISH_CREDIT);
+      shares[threads - 1] += ExecutionTable.REPLENISH_CREDIT;
+      AtomicInteger completedHere = new AtomicInteger();
+      List<Thread> running = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        long credit = shares[t];
+        Thread thread =
+            Thread.ofPlatform()
+                .start(
+                    () -> {
+                      try {
+                        start.await();
+                      } catch (Exception interrupted) {
+                        throw new IllegalStateException(interrupted);
+                      }
+                      if (table.returnCredit(slot, credit)) {
+                        completedHere.incrementAndGet();
+                      }
+                    });
+        running.add(thread);
+      }
+      for (Thread thread : running) {
+        thread.join();
+      }
+      assertEquals(1, completedHere.get(), "round " + round);
+      assertEquals(round + 1, completions.get(), "round " + round);
+      assertEquals(0, table.liveCount(), "round " + round);
+    }
   }
 }

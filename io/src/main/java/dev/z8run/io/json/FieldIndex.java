@@ -91,34 +91,58 @@ public final class FieldIndex {
       if (json.getByte(i) != '"' || count == MAX_FIELDS) {
         return 0;
       }
+      // the key, read once: where it ends and whether it is plain
       int keyStart = i + 1;
-      int keyEnd = JsonScanner.skipString(json, i, limit) - 1;
-      if (keyEnd < keyStart) {
-        return 0;
+      int keyEnd = keyStart;
+      boolean plain = true;
+      while (true) {
+        if (keyEnd >= limit) {
+          return 0;
+        }
+        byte b = json.getByte(keyEnd);
+        if (b == '"') {
+          break;
+        }
+        if (b < 0x20 || b == '\\') { // negative: a UTF-8 byte
+          plain = false;
+          keyEnd += b == '\\' ? 2 : 1;
+        } else {
+          keyEnd++;
+        }
       }
-      i = JsonScanner.skipWhitespace(json, keyEnd + 1, limit);
+      i = keyEnd + 1;
+      if (i < limit && json.getByte(i) != ':') {
+        i = JsonScanner.skipWhitespace(json, i, limit);
+      }
       if (i >= limit || json.getByte(i) != ':') {
         return 0;
       }
-      int valueStart = JsonScanner.skipWhitespace(json, i + 1, limit);
+      int valueStart = i + 1;
+      if (valueStart < limit && isBlank(json.getByte(valueStart))) {
+        valueStart = JsonScanner.skipWhitespace(json, valueStart, limit);
+      }
       int valueEnd = JsonScanner.skipValue(json, valueStart, limit);
       if (valueEnd < 0) {
         return 0;
       }
+      int keyLength = keyEnd - keyStart;
       plainKeys =
           plainKeys
-              && isPlain(json, keyStart, keyEnd - keyStart)
-              && !repeats(json, offset, dst, dstOffset, count, keyStart, keyEnd - keyStart);
+              && plain
+              && (count == 0 || !repeats(json, offset, dst, dstOffset, count, keyStart, keyLength));
       putEntry(
           dst,
           dstOffset,
           count,
           keyStart - offset,
-          keyEnd - keyStart,
+          keyLength,
           valueStart - offset,
           valueEnd - offset);
       count++;
-      i = JsonScanner.skipWhitespace(json, valueEnd, limit);
+      i = valueEnd;
+      if (i < limit && isBlank(json.getByte(i))) {
+        i = JsonScanner.skipWhitespace(json, i, limit);
+      }
       if (i >= limit) {
         return 0;
       }
@@ -129,9 +153,16 @@ public final class FieldIndex {
       if (b != ',') {
         return 0;
       }
-      i = JsonScanner.skipWhitespace(json, i + 1, limit);
+      i++;
+      if (i < limit && isBlank(json.getByte(i))) {
+        i = JsonScanner.skipWhitespace(json, i, limit);
+      }
     }
     return 0;
+  }
+
+  private static boolean isBlank(byte b) {
+    return b == ' ' || b == '\n' || b == '\r' || b == '\t';
   }
 
   /**

@@ -26,9 +26,6 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class JsonPatch {
   private static final byte[] NULL = {'n', 'u', 'l', 'l'};
 
-  /** Moves within a record shorter than this go byte by byte (cheaper than a memmove call). */
-  private static final int SHORT_MOVE = 32;
-
   private DirectBuffer source;
   private int sourceOffset;
   private int sourceLength;
@@ -212,38 +209,97 @@ public final class JsonPatch {
     if (record != source) {
       throw new IllegalStateException("writeInPlace needs the buffer that was prepared");
     }
-    int delta = writtenLength() - (editEnd - editStart);
-    // a value of the same length over an old one: the record's own index still describes it
-    boolean indexStays = delta == 0 && createdFrom == path.length && index == source;
-    boolean writesIndex = resultIndexLength > 0 && !indexStays;
-    if (writesIndex && index == source) {
-      // the source index sits where the moved bytes may land: keep it aside first
-      Bytes.copy(index, indexOffset, builtIndex, 0, FieldIndex.lengthFor(indexCount));
-      index = builtIndex;
-      indexOffset = 0;
-    }
+    int written = writtenLength();
+    int delta = written - (editEnd - editStart);
     int tail = sourceOffset + sourceLength + binaryLength - editEnd;
-    if (delta > 0) {
-      // overlapping moves: a short tail byte by byte from its end, a long one as a memmove
-      if (tail < SHORT_MOVE) {
-        for (int i = tail - 1; i >= 0; i--) {
-          record.putByte(editEnd + delta + i, record.getByte(editEnd + i));
-        }
-      } else {
-        record.putBytes(editEnd + delta, record, editEnd, tail);
+    if (index == source && resultIndexLength > 0) {
+      // the record's own index, right after the binary payload, moves with the tail and is
+      // brought up to date where it lands: no copy of it aside, no rewrite of every entry
+      int indexLength = FieldIndex.lengthFor(indexCount);
+      move(record, editEnd, tail + indexLength, delta);
+      if (delta != 0 || createdFrom != path.length) {
+        shiftIndex(record, indexOffset + delta, delta, written);
       }
-    } else if (delta < 0) {
-      if (tail < SHORT_MOVE) {
-        for (int i = 0; i < tail; i++) {
-          record.putByte(editEnd + delta + i, record.getByte(editEnd + i));
-        }
-      } else {
-        record.putBytes(editEnd + delta, record, editEnd, tail);
-      }
+      putEdit(record, editStart, value, valueOffset);
+      return;
     }
+    move(record, editEnd, tail, delta);
     putEdit(record, editStart, value, valueOffset);
-    if (writesIndex) {
+    if (resultIndexLength > 0) {
       writeIndex(record, sourceOffset + sourceLength + delta + binaryLength);
+    }
+  }
+
+  /**
+   * Moves the {@code length} bytes at {@code from} by {@code delta} within {@code record}
+   * (overlapping): 8 bytes at a time, from the end when they move up, with the first (or last)
+   * eight read before anything is written; a move shorter than 8 bytes goes byte by byte, a long
+   * one ({@link Bytes#LOOP_LIMIT} or more) is a memmove.
+   */
+  static void move(MutableDirectBuffer record, int from, int length, int delta) {
+    if (delta == 0 || length <= 0) {
+      return;
+    }
+    if (length >= Bytes.LOOP_LIMIT) {
+      record.putBytes(from + delta, record, from, length);
+    } else if (length < Long.BYTES) {
+      if (delta > 0) {
+        for (int i = length - 1; i >= 0; i--) {
+          record.putByte(from + delta + i, record.getByte(from + i));
+        }
+      } else {
+        for (int i = 0; i < length; i++) {
+          record.putByte(from + delta + i, record.getByte(from + i));
+        }
+      }
+    } else if (delta > 0) {
+      // each write lands above every byte still to be read
+      long first = record.getLong(from);
+      for (int i = length - Long.BYTES; i > 0; i -= Long.BYTES) {
+        record.putLong(from + delta + i, record.getLong(from + i));
+      }
+      record.putLong(from + delta, first);
+    } else {
+      // each write lands below every byte still to be read
+      int last = length - Long.BYTES;
+      long lastBytes = record.getLong(from + last);
+      for (int i = 0; i < last; i += Long.BYTES) {
+        record.putLong(from + delta + i, record.getLong(from + i));
+      }
+      record.putLong(from + delta + last, lastBytes);
+    }
+  }
+
+  /**
+   * Brings the index of the prepared edit's source, already moved to {@code at} with the bytes
+   * after the edit, up to date with the result: the entries after the edit shift by {@code delta},
+   * the one holding the edit grows by it, and an appended member gets its entry.
+   */
+  private void shiftIndex(MutableDirectBuffer record, int at, int delta, int written) {
+    int start = editStart - sourceOffset;
+    int end = editEnd - sourceOffset;
+    int count = indexCount;
+    if (createdFrom == 0 && !wrapInObject) {
+      // a member appended: every entry stays where it was, one more after them
+      int key = start + (needsComma ? 1 : 0) + 1;
+      FieldIndex.putEntry(
+          record, at, count, key, path[0].length, key + path[0].length + 2, start + written);
+      FieldIndex.putCount(record, at, count + 1, indexPlainKeys && FieldIndex.isPlain(path[0]));
+      return;
+    }
+    int entry = at + FieldIndex.ENTRIES_OFFSET;
+    for (int n = 0; n < count; n++, entry += FieldIndex.ENTRY_BYTES) {
+      int valueStart = record.getInt(entry + FieldIndex.VALUE_START);
+      if (valueStart >= end) {
+        record.putInt(
+            entry + FieldIndex.KEY_OFFSET, record.getInt(entry + FieldIndex.KEY_OFFSET) + delta);
+        record.putInt(entry + FieldIndex.VALUE_START, valueStart + delta);
+        record.putInt(
+            entry + FieldIndex.VALUE_END, record.getInt(entry + FieldIndex.VALUE_END) + delta);
+      } else if (valueStart <= start && end <= record.getInt(entry + FieldIndex.VALUE_END)) {
+        record.putInt(
+            entry + FieldIndex.VALUE_END, record.getInt(entry + FieldIndex.VALUE_END) + delta);
+      }
     }
   }
 
@@ -424,8 +480,7 @@ public final class JsonPatch {
           dst.putByte(at++, (byte) '{');
         }
         dst.putByte(at++, (byte) '"');
-        dst.putBytes(at, path[i]);
-        at += path[i].length;
+        at = putKey(dst, at, path[i]);
         dst.putByte(at++, (byte) '"');
         dst.putByte(at++, (byte) ':');
       }
@@ -436,6 +491,18 @@ public final class JsonPatch {
       if (wrapInObject) {
         dst.putByte(at++, (byte) '}');
       }
+    }
+    return at;
+  }
+
+  /** Writes {@code key}'s bytes at {@code at}; a short key byte by byte (no copy call). */
+  private static int putKey(MutableDirectBuffer dst, int at, byte[] key) {
+    if (key.length > Long.BYTES) {
+      dst.putBytes(at, key);
+      return at + key.length;
+    }
+    for (byte b : key) {
+      dst.putByte(at++, b);
     }
     return at;
   }

@@ -30,6 +30,31 @@ class JsonPatchTest {
 
   private final JsonPatch patch = new JsonPatch();
 
+  /**
+   * The overlapping move an in-place edit makes of the bytes after it (the rest of the JSON, the
+   * binary payload, the record's own index): every length around the 8-byte steps and the memmove
+   * limit, up and down by less and more than a step, leaves exactly what a copy through a second
+   * array leaves, and nothing outside the moved bytes' new place changes.
+   */
+  @Test
+  void shouldMoveOverlappingBytesAsACopyWould() {
+    Random random = new Random(7);
+    int[] lengths = {0, 1, 2, 7, 8, 9, 15, 16, 17, 31, 33, 53, 64, 255, 256, 257, 300};
+    int[] deltas = {-40, -17, -9, -8, -7, -3, -1, 1, 2, 7, 8, 9, 16, 24, 41};
+    for (int length : lengths) {
+      for (int delta : deltas) {
+        byte[] bytes = new byte[length + 100];
+        random.nextBytes(bytes);
+        int from = 45;
+        byte[] expected = bytes.clone();
+        System.arraycopy(bytes, from, expected, from + delta, length);
+        UnsafeBuffer record = new UnsafeBuffer(bytes);
+        JsonPatch.move(record, from, length, delta);
+        assertArrayEquals(expected, bytes, "length=" + length + " delta=" + delta);
+      }
+    }
+  }
+
   @Test
   void shouldReplaceExistingTopLevelValueByShorterOne() {
     assertEquals("{\"a\":1,\"b\":2}", patch("{\"a\":\"a long value\",\"b\":2}", "1", "a"));
