@@ -60,6 +60,8 @@ final class HostImports {
   private static final long[] ZERO = {0};
   private static final HttpClient HTTP =
       HttpClient.newBuilder()
+          // HTTP/1.1: no "Upgrade: h2c" offered to a plain-HTTP server that may refuse it
+          .version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(5))
           .followRedirects(HttpClient.Redirect.NEVER)
           .build();

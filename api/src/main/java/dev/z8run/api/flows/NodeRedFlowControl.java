@@ -80,6 +80,10 @@ final class NodeRedFlowControl {
         if ("".equals(config.get("property"))) {
           config.remove("property");
         }
+        if ("full".equals(node.get("propertyType"))) {
+          config.put("propertyType", "full"); // each complete message, not one property
+          config.remove("property");
+        }
         if (!oneOf(config.get("joinerType"), "str", "bin")) {
           config.remove("joinerType");
         }

@@ -62,6 +62,12 @@ public final class JoinNode implements Node {
               ConfigField.optional(
                   "property", FieldType.STRING, "payload", "custom: the property collected."))
           .field(
+              ConfigField.choice(
+                  "propertyType",
+                  "msg",
+                  List.of("msg", "full"),
+                  "custom: msg collects property; full collects each complete message."))
+          .field(
               ConfigField.optional(
                   "key",
                   FieldType.STRING,
@@ -161,6 +167,10 @@ public final class JoinNode implements Node {
   private final boolean auto;
   private final String build;
   private final String property;
+
+  /** Node-RED's propertyType full: each complete message is collected, not one property. */
+  private final boolean whole;
+
   private final String key;
   private final String joiner;
   private final byte[] joinerBytes;
@@ -184,6 +194,7 @@ public final class JoinNode implements Node {
             : null;
     this.build = context.configString("build", "array");
     this.property = context.configString("property", "payload");
+    this.whole = !auto && context.configString("propertyType", "msg").equals("full");
     this.key = context.configString("key", "topic");
     this.joiner = context.configString("joiner", "\\n").replace("\\n", "\n").replace("\\t", "\t");
     this.joinerBytes =
@@ -271,8 +282,13 @@ public final class JoinNode implements Node {
     if (group == null) {
       return;
     }
-    if (body.containsKey(property) || property.equals("payload") && msg.binaryLength() > 0) {
-      Object value = property.equals("payload") ? payload(body, msg) : body.get(property);
+    if (whole
+        || body.containsKey(property)
+        || property.equals("payload") && msg.binaryLength() > 0) {
+      Object value =
+          whole
+              ? new java.util.LinkedHashMap<>(body)
+              : property.equals("payload") ? payload(body, msg) : body.get(property);
       if (build.equals("object")) {
         group.byKey.put(String.valueOf(body.get(key)), value);
       } else {

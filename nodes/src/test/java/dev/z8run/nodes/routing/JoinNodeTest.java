@@ -110,6 +110,21 @@ class JoinNodeTest {
         json("{\"payload\":\"a, b, c\"}"), harness.awaitCaptured("out", 1).get(0).parsed());
   }
 
+  /** Node-RED's "complete message object" (propertyType full): each message, not its payload. */
+  @Test
+  void shouldJoinCompleteMessagesWithPropertyTypeFull() {
+    deploy("{\"mode\":\"custom\",\"build\":\"array\",\"propertyType\":\"full\",\"count\":\"2\"}");
+
+    harness.inject("f", "in", "{\"payload\":1,\"topic\":\"a\",\"x\":true}");
+    harness.inject("f", "in", "{\"payload\":{\"k\":2},\"topic\":\"b\"}");
+
+    assertEquals(
+        json(
+            "{\"payload\":[{\"payload\":1,\"topic\":\"a\",\"x\":true},"
+                + "{\"payload\":{\"k\":2},\"topic\":\"b\"}],\"topic\":\"b\"}"),
+        harness.awaitCaptured("out", 1).get(0).parsed());
+  }
+
   @Test
   void shouldBuildAnObjectKeyedByTopicUntilMsgComplete() {
     deploy("{\"mode\":\"custom\",\"build\":\"object\"}");

@@ -16,6 +16,9 @@ public final class ProviderHttp {
 
   private final HttpClient client =
       HttpClient.newBuilder()
+          // HTTP/1.1, as the providers' own clients speak it: no "Upgrade: h2c" offered to a
+          // plain-HTTP model server (Ollama, llama.cpp, vLLM behind uvicorn) that may refuse it
+          .version(HttpClient.Version.HTTP_1_1)
           .followRedirects(HttpClient.Redirect.NEVER)
           .connectTimeout(CONNECT_TIMEOUT)
           .executor(Executors.newVirtualThreadPerTaskExecutor())
