@@ -130,6 +130,18 @@ final class SocketSender {
   }
 
   /**
+   * Interrupts the thread writing now, if one is (its blocked write then closes the socket under
+   * it), and lets nothing be sent afterwards.
+   */
+  void interruptWriter() {
+    closed = true;
+    Thread thread = sendingThread;
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+
+  /**
    * Whether a write (a message, a pong or a close frame) has been blocked for at least {@code
    * limitNs} (the client stopped reading); when so, the blocked thread is interrupted, which closes
    * the socket under it (virtual threads).

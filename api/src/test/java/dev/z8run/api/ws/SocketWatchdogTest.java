@@ -1,6 +1,7 @@
 package dev.z8run.api.ws;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.api.Main;
@@ -16,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -75,6 +77,72 @@ class SocketWatchdogTest {
         if (pinger != null) {
           pinger.join();
         }
+      }
+    }
+  }
+
+  @Test
+  void shouldStopTheServerWhileAClientStalls() throws Exception {
+    Z8Server server =
+        Main.start(
+            TestSettings.ephemeral(
+                Map.of(
+                    "Z8_DATA_DIR", dataDir.toString(),
+                    "Z8_JWT_SECRET", "a-test-secret-that-is-long-enough-for-hs256",
+                    // the watchdog would drop the client only in ten minutes
+                    "Z8_WS_SLOW_CONSUMER_MS", "600000",
+                    "Z8_WS_AUTH_TIMEOUT_MS", "600000",
+                    "Z8_WS_IDLE_TIMEOUT_MS", "600000")));
+    Socket socket = new Socket();
+    socket.setReceiveBufferSize(4096);
+    AtomicBoolean pinging = new AtomicBoolean(true);
+    AtomicLong pings = new AtomicLong();
+    Thread pinger = null;
+    Thread stopper = null;
+    try {
+      socket.connect(new InetSocketAddress("127.0.0.1", server.port()), 10_000);
+      upgrade(socket);
+      OutputStream out = socket.getOutputStream();
+      pinger =
+          Thread.ofPlatform()
+              .name("pinger")
+              .start(
+                  () -> {
+                    byte[] ping = ping();
+                    try {
+                      while (pinging.get()) {
+                        out.write(ping);
+                        pings.incrementAndGet();
+                      }
+                    } catch (IOException dropped) {
+                      // the server closed the connection (or the test did)
+                    }
+                  });
+      // the server no longer reads once it is blocked in a pong: the pings stop going out
+      long[] last = {-1};
+      await("the server blocked in a pong")
+          .atMost(Duration.ofSeconds(10))
+          .pollInterval(Duration.ofMillis(500))
+          .until(
+              () -> {
+                long now = pings.get();
+                boolean still = now == last[0];
+                last[0] = now;
+                return still;
+              });
+      stopper = Thread.ofPlatform().name("stopper").start(server::close);
+      stopper.join(10_000);
+      assertFalse(stopper.isAlive(), "the server stopped within 10 s while a client stalled");
+    } finally {
+      pinging.set(false);
+      socket.close();
+      if (pinger != null) {
+        pinger.join();
+      }
+      if (stopper == null) {
+        server.close();
+      } else {
+        stopper.join();
       }
     }
   }
