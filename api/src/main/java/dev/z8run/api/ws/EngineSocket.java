@@ -514,6 +514,15 @@ final class EngineSocket implements WsListener {
     sender.close(code, reason);
   }
 
+  /**
+   * Ends the connection now, whatever its threads are doing: the one blocked in a write is
+   * interrupted too (the server is stopping and a client stopped reading).
+   */
+  void abort() {
+    sender.interruptWriter();
+    cut();
+  }
+
   /** Ends the connection without ceremony: interrupting its threads closes their sockets. */
   private void cut() {
     closingSinceNs = 0;

@@ -124,14 +124,43 @@ public final class EngineSockets implements AutoCloseable {
     }
   }
 
-  /** Tells every client the server is going away (close 1001) and stops the watchdog. */
+  /** How long {@link #close} waits for the close frames before it cuts the connections. */
+  private static final long CLOSE_WAIT_MS = 1000;
+
+  /**
+   * Tells every client the server is going away (close 1001) and stops the watchdog. Each close
+   * frame is written on a thread of its own: a client that stopped reading blocks its write (or the
+   * write before it, which holds the connection's sender), and the server's stop must not wait for
+   * it; whatever is not written after {@link #CLOSE_WAIT_MS} is cut.
+   */
   @Override
   public void close() {
     running = false;
     watchdog.interrupt();
+    java.util.Map<EngineSocket, Thread> closing = new java.util.HashMap<>();
     for (EngineSocket socket : open) {
-      socket.closeWith(WsCloseCodes.GOING_AWAY, "server stopping");
+      closing.put(
+          socket,
+          Thread.ofVirtual()
+              .name("z8-ws-close")
+              .start(() -> socket.closeWith(WsCloseCodes.GOING_AWAY, "server stopping")));
+    }
+    long deadline = System.nanoTime() + CLOSE_WAIT_MS * 1_000_000L;
+    boolean interrupted = false;
+    for (java.util.Map.Entry<EngineSocket, Thread> entry : closing.entrySet()) {
+      long leftMs = Math.max(1, (deadline - System.nanoTime()) / 1_000_000L);
+      try {
+        if (!entry.getValue().join(java.time.Duration.ofMillis(leftMs))) {
+          entry.getKey().abort();
+        }
+      } catch (InterruptedException stop) {
+        interrupted = true;
+        entry.getKey().abort();
+      }
     }
     open.clear();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
   }
 }

@@ -12,7 +12,8 @@ import org.agrona.ExpandableArrayBuffer;
 /**
  * Every byte one connection sends goes through here, one send at a time (Helidon's session is not
  * safe for concurrent sends): replies from the connection's reader thread, event batches from its
- * pump. Records when a send started, so that the watchdog can drop a client that stopped reading.
+ * pump. Records when each write started, so that the watchdog can drop a client that stopped
+ * reading.
  */
 final class SocketSender {
   private static final System.Logger LOG = System.getLogger(SocketSender.class.getName());
@@ -38,8 +39,7 @@ final class SocketSender {
       if (closed) {
         return false;
       }
-      sendingThread = Thread.currentThread();
-      sendingSinceNs = System.nanoTime();
+      writing();
       try {
         session.send(BufferData.create(frames, offset, length), true);
         return true;
@@ -49,8 +49,7 @@ final class SocketSender {
         LOG.log(System.Logger.Level.DEBUG, "send failed, connection closed: " + failed);
         return false;
       } finally {
-        sendingSinceNs = 0;
-        sendingThread = null;
+        written();
       }
     }
   }
@@ -82,10 +81,13 @@ final class SocketSender {
       if (closed) {
         return;
       }
+      writing();
       try {
         session.pong(data);
       } catch (RuntimeException failed) {
         closed = true;
+      } finally {
+        written();
       }
     }
   }
@@ -100,17 +102,49 @@ final class SocketSender {
         return;
       }
       closed = true;
+      writing();
       try {
         session.close(code, reason);
       } catch (RuntimeException failed) {
         LOG.log(System.Logger.Level.DEBUG, "close failed: " + failed);
+      } finally {
+        written();
       }
     }
   }
 
   /**
-   * Whether a send has been blocked for at least {@code limitNs} (the client stopped reading); when
-   * so, the blocked thread is interrupted, which closes the socket under it (virtual threads).
+   * Marks the calling thread as writing to the socket from now. Every write (a message, a pong, a
+   * close frame) blocks when the client stopped reading, so the watchdog times every one: a pong
+   * that blocked unseen (a client that pings and does not read) held the lock, and the connection,
+   * until a deadline came, if one did.
+   */
+  private void writing() {
+    sendingThread = Thread.currentThread();
+    sendingSinceNs = System.nanoTime();
+  }
+
+  private void written() {
+    sendingSinceNs = 0;
+    sendingThread = null;
+  }
+
+  /**
+   * Interrupts the thread writing now, if one is (its blocked write then closes the socket under
+   * it), and lets nothing be sent afterwards.
+   */
+  void interruptWriter() {
+    closed = true;
+    Thread thread = sendingThread;
+    if (thread != null) {
+      thread.interrupt();
+    }
+  }
+
+  /**
+   * Whether a write (a message, a pong or a close frame) has been blocked for at least {@code
+   * limitNs} (the client stopped reading); when so, the blocked thread is interrupted, which closes
+   * the socket under it (virtual threads).
    */
   boolean dropIfStalled(long nowNs, long limitNs) {
     long since = sendingSinceNs;
