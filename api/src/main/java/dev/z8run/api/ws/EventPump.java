@@ -228,6 +228,9 @@ final class EventPump implements Runnable, EngineEventHandler {
             text,
             offset,
             preview);
+    if (batchLength >= FLUSH_BYTES) {
+      flush(); // as for every other event: no batch past 256 KiB, whatever debugPerSecond allows
+    }
   }
 
   private void execution(EngineEvent event) {
