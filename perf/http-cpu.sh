@@ -4,9 +4,10 @@
 #   perf/http-cpu.sh                  # ROUNDS=3 DUR=8 CONNS=50: alternating wrk runs on both servers
 #
 # Starts the z8run jar as perf/compare.sh does (bin/z8run serve --deploy perf/flows/c-http.json) and
-# BareHttpServer beside it, warms both, then alternates `wrk -t1 -c$CONNS -d${DUR}s` between them
-# ROUNDS times. Each line: req/s, p99, and the server process's CPU (utime + stime from
-# /proc/<pid>/stat over the wrk run) divided by the requests wrk completed. On a shared machine the
+# BareHttpServer beside it, warms each for WARM seconds (default DUR), then alternates
+# `wrk -t1 -c$CONNS -d${DUR}s` between them ROUNDS times, and prints the means and the medians.
+# Each line: req/s, p99, and the server process's CPU (utime + stime from /proc/<pid>/stat over
+# the wrk run) divided by the requests wrk completed. On a shared machine the
 # req/s swing; the CPU per request and the ratio between the two servers are the figures to quote.
 # Expects the jars built (perf/compare.sh builds them; or mvn -q -o package -pl api,perf -am -DskipTests).
 #
@@ -24,6 +25,7 @@ cd "$ROOT"
 . perf/lib.sh
 ROUNDS="${ROUNDS:-3}"
 DUR="${DUR:-8}"
+WARM="${WARM:-$DUR}"
 CONNS="${CONNS:-50}"
 OURS_PORT="${OURS_PORT:-18811}"
 BARE_PORT="${BARE_PORT:-18812}"
@@ -95,10 +97,10 @@ run() { # name pid url
     'BEGIN { printf "%-6s %8s req/s  p99 %-8s cpu %6.2f s  %6.1f us/req\n", n, r, p, c / t, 1e6 * c / t / q }' \
     | tee -a "$TMP/lines.txt"
 }
-echo "[http-cpu] warming both servers ($DUR s each)" >&2
-wrk -t1 -c"$CONNS" -d"${DUR}s" "$OURS_URL" > /dev/null
-[ -z "${JAR_A:-}" ] || wrk -t1 -c"$CONNS" -d"${DUR}s" "$B_URL" > /dev/null
-wrk -t1 -c"$CONNS" -d"${DUR}s" "$BARE_URL" > /dev/null
+echo "[http-cpu] warming each server ($WARM s each)" >&2
+wrk -t1 -c"$CONNS" -d"${WARM}s" "$OURS_URL" > /dev/null
+[ -z "${JAR_A:-}" ] || wrk -t1 -c"$CONNS" -d"${WARM}s" "$B_URL" > /dev/null
+wrk -t1 -c"$CONNS" -d"${WARM}s" "$BARE_URL" > /dev/null
 for _ in $(seq "$ROUNDS"); do
   run "${NAMES[0]}" "$OURS" "$OURS_URL"
   [ -z "${JAR_A:-}" ] || run b "$B" "$B_URL"
@@ -109,4 +111,13 @@ for name in "${NAMES[@]}"; do
     END { printf "# mean: %s %.1f us/req, bare %.1f us/req (%s/bare %.2f); req/s %s/bare %.0f%%\n",
       o, us[o] / n[o], us["bare"] / n["bare"], o, (us[o] / n[o]) / (us["bare"] / n["bare"]),
       o, 100 * rps[o] / rps["bare"] }' "$TMP/lines.txt"
+done
+# medians: a round that a neighbour's build or a late JIT compilation hit moves the mean, not these
+median() { # name field: the field's median over the name's rounds (a latency in ms, whatever wrk's unit)
+  awk -v n="$1" -v f="$2" '$1 == n { v = $f
+      if (v ~ /us$/) v = v / 1000; else if (v ~ /ms$/) v = v + 0; else if (v ~ /s$/) v = v * 1000
+      print v }' "$TMP/lines.txt" | sort -g |
+  awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+for name in "${NAMES[@]}" bare; do
+  echo "# median: $name $(median "$name" 9) us/req, $(median "$name" 2) req/s, p99 $(median "$name" 5) ms"
 done

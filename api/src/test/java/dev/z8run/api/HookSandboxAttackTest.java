@@ -91,6 +91,7 @@ class HookSandboxAttackTest {
     List<String> policies = own.values("content-security-policy");
     assertTrue(policies.contains(SANDBOX), "ours is sent beside the flow's: " + own.head());
     assertTrue(policies.contains("default-src 'self'"), "the flow's stays: " + own.head());
+    assertEquals(List.of("nosniff"), own.values("x-content-type-options"), own.head());
 
     for (String path : new String[] {"/hook/" + flow + "/nothing", "/hook/no-such-flow/x"}) {
       RawAnswer missing = RawAnswer.get(server.port(), path, null);

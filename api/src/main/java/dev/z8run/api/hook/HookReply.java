@@ -41,6 +41,7 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
     response.status(statusCode);
     boolean typed = false;
     boolean policy = false;
+    boolean sniffing = false;
     if (!headers.isEmpty()) { // most answers: no entry set and iterator made for nothing
       for (Map.Entry<String, String> header : headers.entrySet()) {
         String name = header.getKey();
@@ -52,10 +53,11 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
         }
         typed |= name.equalsIgnoreCase("content-type");
         policy |= name.equalsIgnoreCase("content-security-policy");
+        sniffing |= name.equalsIgnoreCase("x-content-type-options");
       }
     }
     if (sandboxed) {
-      HookSandbox.afterFlowHeaders(response, policy);
+      HookSandbox.afterFlowHeaders(response, policy, sniffing);
     }
     // statuses without content (RFC 9110): the payload is not sent; a length the flow set is
     // replaced, since Helidon answers 500 for a 204, 205 or 304 whose length is not 0

@@ -45,12 +45,18 @@ final class HookSandbox {
 
   /**
    * After a flow's headers are written: the sandbox again when the flow sent a policy of its own
-   * (beside it: a browser enforces every policy it gets), {@code nosniff} whatever the flow said.
+   * (beside it: a browser enforces every policy it gets), {@code nosniff} again when the flow sent
+   * an {@code X-Content-Type-Options} of its own (which replaced the one {@link #onRequest} set).
+   * Otherwise {@link #onRequest}'s headers are still there: setting {@code nosniff} again for every
+   * answer cost a map write per request.
    */
-  static void afterFlowHeaders(ServerResponse response, boolean flowSentPolicy) {
+  static void afterFlowHeaders(
+      ServerResponse response, boolean flowSentPolicy, boolean flowSentTypeOptions) {
     if (flowSentPolicy) {
       response.headers().add(SANDBOX);
     }
-    response.header(NOSNIFF);
+    if (flowSentTypeOptions) {
+      response.header(NOSNIFF);
+    }
   }
 }

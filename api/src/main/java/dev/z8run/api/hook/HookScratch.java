@@ -52,14 +52,16 @@ final class HookScratch {
 
     private final AtomicReferenceArray<HookScratch> slots = new AtomicReferenceArray<>(SLOTS);
 
-    /** A scratch for the calling request, whose thread's id is {@code hint}; give it back after. */
+    /**
+     * A scratch for the calling request, whose thread's id is {@code hint}; give it back after. One
+     * swap empties the slot whatever it held: no read and compare-and-set, whose failure (two
+     * connections' threads racing for one slot) is so rare that C2 compiled it as a trap, and the
+     * first one, 20-30 s into a load, sent the compiled request path back to the interpreter
+     * (-Xlog:deoptimization, perf/README.md).
+     */
     HookScratch take(long hint) {
-      int index = index(hint);
-      HookScratch scratch = slots.get(index);
-      if (scratch != null && slots.compareAndSet(index, scratch, null)) {
-        return scratch;
-      }
-      return new HookScratch();
+      HookScratch scratch = slots.getAndSet(index(hint), null);
+      return scratch != null ? scratch : new HookScratch();
     }
 
     /** Gives {@code scratch} back once the engine has copied its message; by the taker. */

@@ -60,7 +60,8 @@ public final class HookService implements Replies, AutoCloseable {
   /**
    * Each client's requests in flight. A counter stays in the map at 0 (a request per client at a
    * time would otherwise remove and insert it each time: two map writes and a node per request);
-   * the timeout sweeper retires idle ones ({@link #retireIdleClients}).
+   * the timeout sweeper retires idle ones beyond {@link #IDLE_CLIENTS_KEPT} clients ({@link
+   * #retireIdleClients}).
    */
   private final Map<Object, AtomicInteger> perClient = new ConcurrentHashMap<>();
 
@@ -128,11 +129,24 @@ public final class HookService implements Replies, AutoCloseable {
   }
 
   /**
-   * Removes the counters of clients with no request in flight: a counter at 0 is marked {@link
-   * #RETIRED} first, so a request that found it just before counts itself into a negative value and
-   * takes a fresh counter instead.
+   * Clients whose counters stay in the map when idle: up to this many clients, none is retired. A
+   * retired counter costs the client's next request a map write and a new counter, and the first
+   * request ever to find one retired (a client that paused, as a benchmark's client between its
+   * rounds) sent the compiled hook path back to the interpreter: the branch was one C2 had never
+   * seen taken ({@code -Xlog:deoptimization}, perf/README.md).
+   */
+  static final int IDLE_CLIENTS_KEPT = 64;
+
+  /**
+   * Removes the counters of clients with no request in flight once more than {@link
+   * #IDLE_CLIENTS_KEPT} clients have one: a counter at 0 is marked {@link #RETIRED} first, so a
+   * request that found it just before counts itself into a negative value and takes a fresh counter
+   * instead.
    */
   private void retireIdleClients() {
+    if (perClient.size() <= IDLE_CLIENTS_KEPT) {
+      return;
+    }
     for (Map.Entry<Object, AtomicInteger> client : perClient.entrySet()) {
       AtomicInteger open = client.getValue();
       if (open.get() == 0 && open.compareAndSet(0, RETIRED)) {
@@ -166,6 +180,11 @@ public final class HookService implements Replies, AutoCloseable {
   /** Requests waiting for their flow's answer right now. */
   public int waiting() {
     return waiting.size();
+  }
+
+  /** Clients with a counter of their requests in flight, idle ones kept included (for tests). */
+  int clientCounters() {
+    return perClient.size();
   }
 
   private void handle(ServerRequest request, ServerResponse response) throws IOException {

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -200,6 +201,11 @@ class FlowApiTest {
     Map<?, ?> execution = (Map<?, ?>) ((List<?>) executions.get("executions")).get(0);
     assertEquals("completed", execution.get("status"));
     assertEquals("in", execution.get("trigger"));
+    // an ISO-8601 instant, read at the execution's start (formatted only for the records stored)
+    Instant startedAt = Instant.parse((String) execution.get("started_at"));
+    assertTrue(
+        Duration.between(startedAt, Instant.now()).abs().compareTo(Duration.ofMinutes(1)) < 0,
+        execution.toString());
     List<?> nodes = (List<?>) execution.get("nodes");
     assertEquals(3, nodes.size(), execution.toString());
     Map<?, ?> first = (Map<?, ?>) nodes.get(0);

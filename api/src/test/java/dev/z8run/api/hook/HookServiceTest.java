@@ -13,6 +13,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.BuiltinNodes;
 import dev.z8run.testkit.Poll;
 import io.helidon.webserver.WebServer;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -181,6 +182,46 @@ class HookServiceTest {
     // the request leaves the waiting map right after its answer is written, not before
     Poll.eventually("the request out of the waiting map", Duration.ofSeconds(5))
         .until(() -> hooks.waiting() == 0);
+  }
+
+  /**
+   * A client that pauses keeps its counter while few clients have one: its next request writes no
+   * map entry, and no request meets a retired counter (whose first meeting deoptimised the compiled
+   * hook path).
+   */
+  @Test
+  void shouldKeepAnIdleClientsCounterWhileFewClientsHaveOne() throws Exception {
+    assertEquals(200, send("GET", "/hook/web/hello", null).statusCode());
+    Thread.sleep(300); // ten sweeps (every 30 ms with a 300 ms timeout)
+    assertEquals(1, hooks.clientCounters());
+    assertEquals(200, send("GET", "/hook/web/hello", null).statusCode());
+    assertEquals(1, hooks.clientCounters());
+  }
+
+  /**
+   * Past {@link HookService#IDLE_CLIENTS_KEPT} clients the idle ones' counters are retired: however
+   * many clients came, no more than that many idle counters stay.
+   */
+  @Test
+  void shouldKeepNoMoreIdleCountersThanItKeeps() throws Exception {
+    int clients = HookService.IDLE_CLIENTS_KEPT + 16;
+    for (int i = 0; i < clients; i++) {
+      // each from its own loopback address (127.0.0.0/8 is all local on Linux): one client each
+      InetAddress from = InetAddress.getByAddress(new byte[] {127, 0, 1, (byte) (i + 1)});
+      try (HttpClient fromThere = HttpClient.newBuilder().localAddress(from).build()) {
+        HttpResponse<String> answer =
+            fromThere.send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + server.port() + "/hook/web/hello"))
+                    .timeout(Duration.ofSeconds(10))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, answer.statusCode(), answer.body());
+      }
+    }
+    Thread.sleep(300); // ten sweeps
+    int kept = hooks.clientCounters();
+    assertTrue(kept <= HookService.IDLE_CLIENTS_KEPT, kept + " idle counters kept");
   }
 
   @Test
