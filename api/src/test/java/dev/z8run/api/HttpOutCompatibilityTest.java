@@ -38,13 +38,16 @@ class HttpOutCompatibilityTest {
         {"id":"lines-in","type":"http-in","config":{"method":"GET","path":"/lines","mode":"node-red"}},
         {"id":"lines","type":"function","config":{"func":
           "msg.headers = {'Set-Cookie': ['a=1', 'b=2'], Link: ['</a>; rel=next', '</b>; rel=prev'], 'X-N': 5}; msg.payload = 'ok'; return msg;"}},
+        {"id":"json-in","type":"http-in","config":{"method":"GET","path":"/json","mode":"node-red"}},
+        {"id":"json","type":"function","config":{"func":"msg.payload = {a: [1]}; return msg;"}},
         {"id":"out","type":"http-out","config":{}}],
        "wires":[{"from":"page-in","to":"page"},{"from":"page","to":"out"},
                 {"from":"number-in","to":"number"},{"from":"number","to":"out"},
                 {"from":"text-in","to":"text"},{"from":"text","to":"out"},
                 {"from":"cookies-in","to":"cookies"},{"from":"cookies","to":"out"},
                 {"from":"bad-in","to":"bad"},{"from":"bad","to":"out"},
-                {"from":"lines-in","to":"lines"},{"from":"lines","to":"out"}]}
+                {"from":"lines-in","to":"lines"},{"from":"lines","to":"out"},
+                {"from":"json-in","to":"json"},{"from":"json","to":"out"}]}
       """;
 
   @TempDir Path dataDir;
@@ -99,6 +102,10 @@ class HttpOutCompatibilityTest {
     assertEquals(List.of("a=1", "b=2"), lines.values("set-cookie"), lines.head());
     assertEquals(List.of("</a>; rel=next", "</b>; rel=prev"), lines.values("link"), lines.head());
     assertEquals(List.of("5"), lines.values("x-n"), lines.head());
+    // an object answers as express's res.send writes it, charset named
+    RawAnswer json = get("/json");
+    assertEquals("{\"a\":[1]}", json.body());
+    assertEquals(List.of("application/json; charset=utf-8"), json.values("content-type"));
   }
 
   @Test

@@ -28,6 +28,8 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
   private static final Header HTML =
       HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "text/html; charset=utf-8");
   private static final Header JSON = HeaderValues.CONTENT_TYPE_JSON;
+  private static final Header JSON_UTF8 =
+      HeaderValues.createCached(HeaderNames.CONTENT_TYPE, "application/json; charset=utf-8");
   private static final byte[] EMPTY = new byte[0];
 
   /**
@@ -87,7 +89,7 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
       type = HTML;
     } else {
       body = payloadJson;
-      type = JSON;
+      type = nodeRed ? JSON_UTF8 : JSON; // express's res.send(object) names the charset
     }
     if (!typed && type != null) {
       response.header(type);
