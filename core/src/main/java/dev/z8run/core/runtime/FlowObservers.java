@@ -112,11 +112,30 @@ final class FlowObservers {
     }
   }
 
+  /**
+   * The message with {@code msg.error}, as Node-RED 4's Flow.handleError writes it: {@code
+   * {message, source: {id, type, name, count}}}, where {@code count} is 1, or one more than the
+   * message's own error's when the same node failed it before (a catch that loops back); an error
+   * the message already had moves to {@code msg._error}.
+   */
   private byte[] errorBody(int source, MessageFlyweight msg, String message) {
     Map<String, Object> body = bodyOf(msg);
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("message", message);
-    error.put("source", sourceOf(source));
+    Map<String, Object> from = sourceOf(source);
+    long count = 1;
+    Object previous = body.get("error");
+    if (previous != null) {
+      body.put("_error", previous);
+      if (previous instanceof Map<?, ?> old
+          && old.get("source") instanceof Map<?, ?> oldSource
+          && from.get("id").equals(oldSource.get("id"))
+          && oldSource.get("count") instanceof Number n) {
+        count = n.longValue() + 1;
+      }
+    }
+    from.put("count", count);
+    error.put("source", from);
     body.put("error", error);
     return JsonCodec.write(body);
   }

@@ -65,10 +65,23 @@ class ObserverNodesTest {
     assertEquals(
         json(
             "{\"payload\":42,\"topic\":\"t\",\"error\":{\"message\":\"boom at"
-                + " b\",\"source\":{\"id\":\"b\",\"type\":\"boom\",\"name\":\"Exploder\"}}}"),
+                + " b\",\"source\":{\"id\":\"b\",\"type\":\"boom\",\"name\":\"Exploder\","
+                + "\"count\":1}}}"),
         harness.awaitCaptured("out", 1).get(0).parsed());
     FlowHarness.await(
         "the failed execution counted", () -> harness.engine.metrics("f").failed() == 1);
+
+    // failed again by the same node (a catch wired back to it): count 2, the old error in _error,
+    // as Node-RED's Flow.handleError counts a message's passes
+    harness.inject(
+        "f",
+        "in",
+        "{\"payload\":1,\"error\":{\"message\":\"boom at b\",\"source\":{\"id\":\"b\",\"count\":1}}}");
+    Map<?, ?> again = (Map<?, ?>) harness.awaitCaptured("out", 2).get(1).parsed();
+    assertEquals(2L, ((Map<?, ?>) ((Map<?, ?>) again.get("error")).get("source")).get("count"));
+    assertEquals(
+        json("{\"message\":\"boom at b\",\"source\":{\"id\":\"b\",\"count\":1}}"),
+        again.get("_error"));
   }
 
   @Test
