@@ -40,6 +40,9 @@ class HttpOutCompatibilityTest {
           "msg.headers = {'Set-Cookie': ['a=1', 'b=2'], Link: ['</a>; rel=next', '</b>; rel=prev'], 'X-N': 5}; msg.payload = 'ok'; return msg;"}},
         {"id":"json-in","type":"http-in","config":{"method":"GET","path":"/json","mode":"node-red"}},
         {"id":"json","type":"function","config":{"func":"msg.payload = {a: [1]}; return msg;"}},
+        {"id":"frame-in","type":"http-in","config":{"method":"GET","path":"/frame/:code","mode":"node-red"}},
+        {"id":"frame","type":"function","config":{"func":
+          "msg.statusCode = Number(msg.req.params.code); msg.headers = {'Transfer-Encoding': 'chunked', 'Content-Length': '3', 'X-Kept': 'yes'}; msg.payload = 'framed by the server'; return msg;"}},
         {"id":"out","type":"http-out","config":{}}],
        "wires":[{"from":"page-in","to":"page"},{"from":"page","to":"out"},
                 {"from":"number-in","to":"number"},{"from":"number","to":"out"},
@@ -47,7 +50,8 @@ class HttpOutCompatibilityTest {
                 {"from":"cookies-in","to":"cookies"},{"from":"cookies","to":"out"},
                 {"from":"bad-in","to":"bad"},{"from":"bad","to":"out"},
                 {"from":"lines-in","to":"lines"},{"from":"lines","to":"out"},
-                {"from":"json-in","to":"json"},{"from":"json","to":"out"}]}
+                {"from":"json-in","to":"json"},{"from":"json","to":"out"},
+                {"from":"frame-in","to":"frame"},{"from":"frame","to":"out"}]}
       """;
 
   @TempDir Path dataDir;
@@ -106,6 +110,27 @@ class HttpOutCompatibilityTest {
     RawAnswer json = get("/json");
     assertEquals("{\"a\":[1]}", json.body());
     assertEquals(List.of("application/json; charset=utf-8"), json.values("content-type"));
+  }
+
+  /**
+   * The server frames the answer: a flow's Content-Length or Transfer-Encoding is not sent (a wrong
+   * length would cut or hang the body; either on a 204 made Helidon answer 500). Its other headers
+   * are.
+   */
+  @Test
+  void shouldFrameTheAnswerItselfWhateverLengthOrEncodingTheFlowSets() throws Exception {
+    RawAnswer ok = get("/frame/200");
+    assertEquals(200, ok.status(), ok.head());
+    assertEquals("framed by the server", ok.body());
+    assertEquals(List.of("20"), ok.values("content-length"), ok.head());
+    assertEquals(List.of(), ok.values("transfer-encoding"), ok.head());
+    assertEquals(List.of("yes"), ok.values("x-kept"), ok.head());
+
+    RawAnswer none = get("/frame/204");
+    assertEquals(204, none.status(), none.head());
+    assertEquals(List.of(), none.values("transfer-encoding"), none.head());
+    assertEquals(List.of(), none.values("content-length"), none.head());
+    assertEquals(List.of("yes"), none.values("x-kept"), none.head());
   }
 
   @Test

@@ -48,6 +48,9 @@ record HookReply(int statusCode, Map<String, String> headers, byte[] payloadJson
       for (Map.Entry<String, String> header : headers.entrySet()) {
         String name = header.getKey();
         String value = header.getValue();
+        if (name.equalsIgnoreCase("content-length") || name.equalsIgnoreCase("transfer-encoding")) {
+          continue; // the server frames the body it sends: a flow's length could cut or hang it
+        }
         if (value.indexOf('\n') < 0 && value.indexOf('\r') < 0) {
           response.header(name, value);
         } else {
