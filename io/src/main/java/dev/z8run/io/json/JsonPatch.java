@@ -35,7 +35,6 @@ public final class JsonPatch {
   private int editEnd;
   private int createdFrom;
   private boolean needsComma;
-  private boolean wrapInObject;
 
   /** The last prepare found a non-object in the way: its result is the source, unchanged. */
   private boolean unchanged;
@@ -110,11 +109,10 @@ public final class JsonPatch {
       editStart = close;
       editEnd = close;
       createdFrom = 0;
-      wrapInObject = false;
       needsComma = indexCount > 0;
       resultIndexLength =
           indexCount < FieldIndex.MAX_FIELDS ? FieldIndex.lengthFor(indexCount + 1) : 0;
-      return length + createdLength(0, false);
+      return length + createdLength(0);
     }
     resultIndexLength = FieldIndex.lengthFor(indexCount);
     int valueStart = offset + index.getInt(entry + FieldIndex.VALUE_START);
@@ -279,7 +277,7 @@ public final class JsonPatch {
     int start = editStart - sourceOffset;
     int end = editEnd - sourceOffset;
     int count = indexCount;
-    if (createdFrom == 0 && !wrapInObject) {
+    if (createdFrom == 0) {
       // a member appended: every entry stays where it was, one more after them
       int key = start + (needsComma ? 1 : 0) + 1;
       FieldIndex.putEntry(
@@ -318,7 +316,7 @@ public final class JsonPatch {
     int written = writtenLength();
     int delta = written - (end - start);
     int count = indexCount;
-    boolean appended = createdFrom == 0 && !wrapInObject;
+    boolean appended = createdFrom == 0;
     if (delta == 0 || appended) {
       // a value of the same length (most counters, flags, timestamps), or a member appended:
       // every entry stays where it was
@@ -384,7 +382,6 @@ public final class JsonPatch {
       editStart = valueStart;
       editEnd = valueEnd;
       createdFrom = path.length;
-      wrapInObject = false;
       return sourceLength - (valueEnd - valueStart) + valueLength;
     }
     if (source.getByte(valueStart) != '{') {
@@ -392,7 +389,6 @@ public final class JsonPatch {
       editStart = valueEnd;
       editEnd = valueEnd;
       createdFrom = path.length;
-      wrapInObject = false;
       unchanged = true;
       return sourceLength;
     }
@@ -421,14 +417,13 @@ public final class JsonPatch {
     editStart = close;
     editEnd = close;
     createdFrom = depth;
-    wrapInObject = false;
     needsComma = !JsonScanner.isEmptyObject(source, objectStart, limit);
-    return sourceLength + createdLength(depth, false);
+    return sourceLength + createdLength(depth);
   }
 
   /** Length of the text created for path segments {@code from..end}, plus the value. */
-  private int createdLength(int from, boolean wrapped) {
-    int n = wrapped ? 2 : (needsComma ? 1 : 0);
+  private int createdLength(int from) {
+    int n = needsComma ? 1 : 0;
     for (int i = from; i < path.length; i++) {
       n += path[i].length + 3; // "key":
       if (i > from) {
@@ -459,7 +454,7 @@ public final class JsonPatch {
     if (unchanged) {
       return 0;
     }
-    return createdFrom == path.length ? valueLength : createdLength(createdFrom, wrapInObject);
+    return createdFrom == path.length ? valueLength : createdLength(createdFrom);
   }
 
   /** Writes what replaces {@code [editStart, editEnd)} at {@code at}; returns where it ends. */
@@ -470,9 +465,7 @@ public final class JsonPatch {
     if (createdFrom == path.length) {
       at = putValue(dst, at, value, valueOffset);
     } else {
-      if (wrapInObject) {
-        dst.putByte(at++, (byte) '{');
-      } else if (needsComma) {
+      if (needsComma) {
         dst.putByte(at++, (byte) ',');
       }
       for (int i = createdFrom; i < path.length; i++) {
@@ -486,9 +479,6 @@ public final class JsonPatch {
       }
       at = putValue(dst, at, value, valueOffset);
       for (int i = createdFrom + 1; i < path.length; i++) {
-        dst.putByte(at++, (byte) '}');
-      }
-      if (wrapInObject) {
         dst.putByte(at++, (byte) '}');
       }
     }
