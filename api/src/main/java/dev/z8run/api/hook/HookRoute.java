@@ -4,13 +4,22 @@ import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.nodes.network.HttpInNode;
 import dev.z8run.nodes.network.WebhookNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The route of an {@code http-in} or {@code webhook} node: its method and its path pattern of
  * literal segments and {@code :name} parameters, as Node-RED writes them ({@code /orders/:id}); for
  * a webhook, also its {@link WebhookGate}. Immutable.
+ *
+ * <p>Express's other forms, which Node-RED's http in takes from it (path-to-regexp 0.1): an
+ * optional parameter ({@code /orders/:id?}), a parameter with its own pattern ({@code
+ * /orders/:id(\\d+)}), and {@code *}, any text slashes included, numbered from {@code 0} in the
+ * parameters ({@code /files/*} gives {@code params["0"]}). Such a path is matched as a regular
+ * expression.
  */
 final class HookRoute {
   private final PlannedNode node;
@@ -19,6 +28,13 @@ final class HookRoute {
 
   /** The path without its outer slashes when it has no {@code :name} segment, else null. */
   private final String literal;
+
+  /**
+   * Express's forms ({@code :id?}, {@code :id(re)}, {@code *}) as a regular expression, or null.
+   */
+  private final Pattern expression;
+
+  private final List<String> keys = new java.util.ArrayList<>();
 
   private final WebhookGate webhook;
   private final boolean nodeRed;
@@ -32,7 +48,9 @@ final class HookRoute {
     for (String segment : segments) {
       params |= segment.startsWith(":") && segment.length() > 1;
     }
-    this.literal = params ? null : String.join("/", segments);
+    String path = String.valueOf(node.config().get("path"));
+    this.expression = expressForms(path) ? compile(trim(path), keys) : null;
+    this.literal = params || expression != null ? null : String.join("/", segments);
     this.webhook = isWebhook(node) ? WebhookGate.of(node.config()) : null;
     this.nodeRed = "node-red".equals(node.config().get("mode"));
   }
@@ -67,6 +85,20 @@ final class HookRoute {
 
   /** The parameters of {@code path} when it matches, else null. */
   Map<String, String> match(String path) {
+    if (expression != null) {
+      Matcher matcher = expression.matcher("/" + trim(path));
+      if (!matcher.matches()) {
+        return null;
+      }
+      Map<String, String> params = new LinkedHashMap<>();
+      for (int i = 0; i < keys.size(); i++) {
+        String value = matcher.group(i + 1);
+        if (value != null) { // an optional parameter that is absent is no parameter
+          params.put(keys.get(i), value);
+        }
+      }
+      return params;
+    }
     if (literal != null) {
       // no parameters: equal segments are equal text once the outer slashes are gone
       return trimmedEquals(path, literal) ? Map.of() : null;
@@ -85,6 +117,56 @@ final class HookRoute {
     }
     return params;
   }
+
+  /** Whether {@code path} uses Express's forms beyond {@code :name}. */
+  static boolean expressForms(String path) {
+    return path != null
+        && (path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('(') >= 0);
+  }
+
+  /**
+   * The regular expression of an Express path (without its outer slashes), as path-to-regexp 0.1
+   * makes it: each segment after a slash; {@code :name} one segment, {@code :name(re)} what {@code
+   * re} matches, a {@code ?} after either makes it and its slash optional; {@code *} any text; a
+   * trailing slash allowed. {@code keys} receives the parameters' names in group order.
+   */
+  static Pattern compile(String path, List<String> keys) {
+    StringBuilder regex = new StringBuilder();
+    int unnamed = 0;
+    for (String segment : path.isEmpty() ? new String[0] : path.split("/", -1)) {
+      Matcher param = PARAM.matcher(segment);
+      if (param.matches()) {
+        keys.add(param.group(1));
+        String capture = param.group(2) != null ? param.group(2) : "([^/]+?)";
+        if (param.group(3) != null) {
+          regex.append("(?:/").append(capture).append(")?");
+        } else {
+          regex.append('/').append(capture);
+        }
+        continue;
+      }
+      regex.append('/');
+      int from = 0;
+      for (int star = segment.indexOf('*'); star >= 0; star = segment.indexOf('*', from)) {
+        regex.append(Pattern.quote(segment.substring(from, star)).replace("\\Q\\E", ""));
+        regex.append("(.*)");
+        keys.add(String.valueOf(unnamed++));
+        from = star + 1;
+      }
+      if (from < segment.length()) {
+        regex.append(Pattern.quote(segment.substring(from)));
+      }
+    }
+    try {
+      return Pattern.compile("^" + regex + "/?$");
+    } catch (java.util.regex.PatternSyntaxException bad) {
+      throw new IllegalArgumentException(
+          "path '/" + path + "': not a pattern Express reads: " + bad.getDescription());
+    }
+  }
+
+  /** {@code :name}, its own pattern in parentheses, and a {@code ?} that makes it optional. */
+  private static final Pattern PARAM = Pattern.compile(":(\\w+)(\\(.*\\))?(\\?)?");
 
   private static String[] split(String path) {
     String trimmed = trim(path);

@@ -41,8 +41,14 @@ class NodeRedHttpInTest {
         {"id":"status-in","type":"http-in","config":{"method":"GET","path":"/status","mode":"node-red"}},
         {"id":"status","type":"function","config":{"func":
           "msg.statusCode = msg.payload.s; msg.payload = {s: msg.payload.s}; return msg;"}},
+        {"id":"opt","type":"http-in","config":{"method":"GET","path":"/opt/:a/:b?","mode":"node-red"}},
+        {"id":"digits","type":"http-in","config":{"method":"GET","path":"/n/:id(\\\\d+)","mode":"node-red"}},
+        {"id":"star","type":"http-in","config":{"method":"GET","path":"/files/*","mode":"node-red"}},
+        {"id":"params","type":"function","config":{"func":"msg.payload = msg.req.params; return msg;"}},
         {"id":"out","type":"http-out"}],
        "wires":[{"from":"get","to":"greet"},{"from":"greet","to":"out"},
+                {"from":"opt","to":"params"},{"from":"digits","to":"params"},
+                {"from":"star","to":"params"},{"from":"params","to":"out"},
                 {"from":"post","to":"show"},{"from":"show","to":"out"},
                 {"from":"status-in","to":"status"},{"from":"status","to":"out"}]}
       """;
@@ -95,6 +101,25 @@ class NodeRedHttpInTest {
     HttpResponse<String> response =
         send("POST", "/hook/nr/echo/7?x=1", type, body == null ? null : body.getBytes());
     assertEquals(200, response.statusCode(), response.body());
+    return (Map<?, ?>) JsonCodec.parse(response.body());
+  }
+
+  /** Express's path forms, as Node-RED's http in matches them: :b?, :id(re) and *. */
+  @Test
+  void shouldMatchExpressOptionalPatternAndWildcardPaths() throws Exception {
+    assertEquals(Map.of("a", "x", "b", "y"), params("/opt/x/y"));
+    assertEquals(Map.of("a", "x"), params("/opt/x"));
+    assertEquals(Map.of("a", "x"), params("/opt/x/"));
+    assertEquals(404, send("GET", "/hook/nr/opt/x/y/z", null, null).statusCode());
+    assertEquals(Map.of("id", "42"), params("/n/42"));
+    assertEquals(404, send("GET", "/hook/nr/n/4x", null, null).statusCode());
+    assertEquals(Map.of("0", "a/b/c.txt"), params("/files/a/b/c.txt"));
+    assertEquals(404, send("GET", "/hook/nr/files", null, null).statusCode());
+  }
+
+  private Map<?, ?> params(String path) throws Exception {
+    HttpResponse<String> response = send("GET", "/hook/nr" + path, null, null);
+    assertEquals(200, response.statusCode(), path + ": " + response.body());
     return (Map<?, ?>) JsonCodec.parse(response.body());
   }
 

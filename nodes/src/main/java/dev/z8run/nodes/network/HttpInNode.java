@@ -36,7 +36,7 @@ public final class HttpInNode implements Node {
                   "path",
                   FieldType.STRING,
                   "The path under /hook/{flow id}, e.g. /orders or /orders/:id (segments starting"
-                      + " with ':' are parameters)."))
+                      + " with ':' are parameters; Express's :id?, :id(re) and * too)."))
           .field(
               ConfigField.choice(
                   "mode",
@@ -45,8 +45,31 @@ public final class HttpInNode implements Node {
                   "z8run: msg.payload is {req: method, path, headers, query, params, body};"
                       + " node-red: msg.payload is the body (GET: the query), msg.req the request,"
                       + " cookies and form bodies parsed."))
-          .factory(context -> new HttpInNode())
+          .factory(
+              context -> {
+                checkPatterns(context.configString("path", ""));
+                return new HttpInNode();
+              })
           .build();
+
+  /** {@code :name(re)} parameters of Express's syntax: each {@code re} must compile. */
+  private static final java.util.regex.Pattern OWN_PATTERN =
+      java.util.regex.Pattern.compile(":\\w+(\\(.*?\\))(?:\\?)?(?:/|$)");
+
+  static void checkPatterns(String path) {
+    java.util.regex.Matcher param = OWN_PATTERN.matcher(path);
+    while (param.find()) {
+      try {
+        java.util.regex.Pattern.compile(param.group(1));
+      } catch (java.util.regex.PatternSyntaxException bad) {
+        throw new IllegalArgumentException(
+            "path: the pattern "
+                + param.group(1)
+                + " is not a regular expression: "
+                + bad.getDescription());
+      }
+    }
+  }
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
