@@ -36,8 +36,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>An {@code http-in} node in Node-RED's mode gets Node-RED's message instead ({@link
  * #encodeNodeRed}): {@code {"payload":P,"req":REQ}} where P is the query object for GET and HEAD,
  * else the body as Node-RED's body parsers make it (JSON parsed, a form parsed into an object, text
- * as a string, other bytes as the binary payload), and REQ adds {@code url}, {@code originalUrl}
- * and {@code cookies} to the fields above.
+ * as a string, other bytes as the binary payload), and REQ adds {@code url}, {@code originalUrl},
+ * {@code hostname}, {@code protocol}, {@code ip} and {@code cookies} to the fields above.
  *
  * <p>The text is written by hand ({@link JsonBytes}), REQ once and then copied: a JSON generator
  * per request cost more than the message itself.
@@ -253,6 +253,17 @@ final class HookMessage {
           "originalUrl",
           request.path().absolute().path()
               + (rawQuery == null || rawQuery.isEmpty() ? "" : "?" + rawQuery));
+      // Express's req.hostname (the Host header without its port), req.protocol and req.ip
+      String host = request.headers().first(io.helidon.http.HeaderNames.HOST).orElse("");
+      int colon = host.lastIndexOf(':');
+      if (colon > host.lastIndexOf(']')) {
+        host = host.substring(0, colon);
+      }
+      out.member(false, "hostname", host);
+      out.member(false, "protocol", request.isSecure() ? "https" : "http");
+      if (request.remotePeer().address() instanceof java.net.InetSocketAddress peer) {
+        out.member(false, "ip", peer.getAddress().getHostAddress());
+      }
     }
     out.raw(",\"headers\":{");
     boolean first = true;

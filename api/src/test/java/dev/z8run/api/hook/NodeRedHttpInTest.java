@@ -37,7 +37,7 @@ class NodeRedHttpInTest {
           "template":"<h1>Hello {{payload.name}}!</h1>"}},
         {"id":"post","type":"http-in","config":{"method":"POST","path":"/echo/:id","mode":"node-red"}},
         {"id":"show","type":"function","config":{"func":
-          "msg.payload = {payload: msg.payload, query: msg.req.query, params: msg.req.params, cookies: msg.req.cookies, url: msg.req.url, body: msg.req.body, binary: Buffer.isBuffer(msg.payload) ? msg.payload.length : -1}; return msg;"}},
+          "msg.payload = {payload: msg.payload, query: msg.req.query, params: msg.req.params, cookies: msg.req.cookies, url: msg.req.url, body: msg.req.body, binary: Buffer.isBuffer(msg.payload) ? msg.payload.length : -1, hostname: msg.req.hostname, protocol: msg.req.protocol, ip: msg.req.ip}; return msg;"}},
         {"id":"status-in","type":"http-in","config":{"method":"GET","path":"/status","mode":"node-red"}},
         {"id":"status","type":"function","config":{"func":
           "msg.statusCode = msg.payload.s; msg.payload = {s: msg.payload.s}; return msg;"}},
@@ -139,6 +139,10 @@ class NodeRedHttpInTest {
     assertEquals(Map.of("session", "abc def", "theme", "dark"), echoed.get("cookies"));
     assertEquals("/echo/7?x=1", echoed.get("url"));
     assertEquals(echoed.get("payload"), echoed.get("body"));
+    // Express's req.hostname (the Host header without its port), req.protocol and req.ip
+    assertEquals("127.0.0.1", echoed.get("hostname"));
+    assertEquals("http", echoed.get("protocol"));
+    assertEquals("127.0.0.1", echoed.get("ip"));
   }
 
   @Test
