@@ -10,9 +10,6 @@ import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
@@ -195,16 +192,7 @@ final class HookMessage {
         || contentType.startsWith("application/x-protobuf")) {
       return false;
     }
-    try {
-      StandardCharsets.UTF_8
-          .newDecoder()
-          .onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT)
-          .decode(ByteBuffer.wrap(body));
-      return true;
-    } catch (CharacterCodingException notUtf8) {
-      return false;
-    }
+    return dev.z8run.io.frame.Utf8.isValid(body);
   }
 
   private static void writeQuery(JsonBytes out, ServerRequest request) {

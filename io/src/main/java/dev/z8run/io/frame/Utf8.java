@@ -12,6 +12,25 @@ import org.agrona.MutableDirectBuffer;
 public final class Utf8 {
   private Utf8() {}
 
+  /** Whether {@code bytes} are well-formed UTF-8 (no malformed or truncated sequence). */
+  public static boolean isValid(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) { // not all ASCII: decode strictly
+        try {
+          java.nio.charset.StandardCharsets.UTF_8
+              .newDecoder()
+              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
+              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
+              .decode(java.nio.ByteBuffer.wrap(bytes));
+          return true;
+        } catch (java.nio.charset.CharacterCodingException malformed) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
   /** The number of bytes {@link #put} writes for {@code text}. */
   public static int encodedLength(CharSequence text) {
     int length = 0;

@@ -4,6 +4,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
+import dev.z8run.io.frame.Utf8;
 import dev.z8run.io.json.JsonBytes;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageBodyView;
@@ -366,7 +367,7 @@ final class MqttInNode implements Node {
             }
           }
           default -> {
-            if (!isUtf8(payload)) {
+            if (!Utf8.isValid(payload)) { // Node-RED's isUtf8
               json.raw("null"); // not text: Node-RED leaves it a Buffer
               binary = payload;
             } else if (datatype.equals("auto-detect")) {
@@ -506,25 +507,6 @@ final class MqttInNode implements Node {
       }
     }
     json.string(new String(payload, StandardCharsets.UTF_8));
-  }
-
-  /** Whether the bytes are well-formed UTF-8 (Node-RED's isUtf8). */
-  static boolean isUtf8(byte[] payload) {
-    for (byte b : payload) {
-      if (b < 0) { // not all ASCII: decode strictly
-        try {
-          StandardCharsets.UTF_8
-              .newDecoder()
-              .onMalformedInput(java.nio.charset.CodingErrorAction.REPORT)
-              .onUnmappableCharacter(java.nio.charset.CodingErrorAction.REPORT)
-              .decode(java.nio.ByteBuffer.wrap(payload));
-          return true;
-        } catch (java.nio.charset.CharacterCodingException malformed) {
-          return false;
-        }
-      }
-    }
-    return true;
   }
 
   private static boolean isSpace(byte b) {

@@ -431,8 +431,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
   }
 
   private String msgidText() {
-    String hex = Long.toHexString(executionId);
-    return "0".repeat(16 - hex.length()) + hex;
+    return java.util.HexFormat.of().toHexDigits(executionId);
   }
 
   /** The execution the message belongs to, for {@code msg._msgid}; 0: none. */

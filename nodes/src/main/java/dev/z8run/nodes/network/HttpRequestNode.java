@@ -257,8 +257,7 @@ public final class HttpRequestNode implements Node {
       }
       int end = Character.isHighSurrogate(c) && i + 1 < text.length() ? i + 2 : i + 1;
       for (byte b : text.substring(i, end).getBytes(StandardCharsets.UTF_8)) {
-        escaped.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)));
-        escaped.append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
+        ResponseCookies.percent(escaped, b);
       }
       i = end - 1;
     }
@@ -442,7 +441,7 @@ public final class HttpRequestNode implements Node {
     msg.buffer().getBytes(JsonScanner.spanStart(span), bytes);
     StringBuilder query = new StringBuilder();
     for (Map.Entry<?, ?> member : ((Map<?, ?>) JsonCodec.parse(bytes)).entrySet()) {
-      String key = queryEscape(String.valueOf(member.getKey()));
+      String key = ResponseCookies.encodeUriComponent(String.valueOf(member.getKey()));
       List<?> values =
           member.getValue() instanceof List<?> list
               ? list
@@ -451,7 +450,8 @@ public final class HttpRequestNode implements Node {
         query.append(query.isEmpty() ? "" : "&").append(key).append('=');
         if (value instanceof String || value instanceof Number || value instanceof Boolean) {
           query.append(
-              queryEscape(value instanceof String text ? text : JsonCodec.writeString(value)));
+              ResponseCookies.encodeUriComponent(
+                  value instanceof String text ? text : JsonCodec.writeString(value)));
         }
       }
     }
@@ -461,17 +461,6 @@ public final class HttpRequestNode implements Node {
     int mark = target.indexOf('?');
     String joiner = mark < 0 ? "?" : target.endsWith("?") ? "" : "&";
     return target + joiner + query;
-  }
-
-  /** Node.js's {@code querystring.escape}: encodeURIComponent ({@code a b} is {@code a%20b}). */
-  private static String queryEscape(String text) {
-    return java.net.URLEncoder.encode(text, StandardCharsets.UTF_8)
-        .replace("+", "%20")
-        .replace("%21", "!")
-        .replace("%27", "'")
-        .replace("%28", "(")
-        .replace("%29", ")")
-        .replace("%7E", "~");
   }
 
   private Map<String, String> requestHeaders(MessageFlyweight msg) {

@@ -217,10 +217,15 @@ final class ResponseCookies {
           || "-_.!~*'()".indexOf(c) >= 0) {
         encoded.append((char) c);
       } else {
-        encoded.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)));
-        encoded.append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+        percent(encoded, c);
       }
     }
     return encoded.toString();
+  }
+
+  /** Appends {@code %XX}, the byte {@code b} in upper-case hexadecimal. */
+  static void percent(StringBuilder out, int b) {
+    out.append('%').append(Character.toUpperCase(Character.forDigit((b >> 4) & 0xf, 16)));
+    out.append(Character.toUpperCase(Character.forDigit(b & 0xf, 16)));
   }
 }

@@ -67,6 +67,19 @@ final class JsValues {
     return Double.compare(m, n) == 0 ? 0 : m < n ? -1 : 1;
   }
 
+  /** Whether a {@link #compare} result is within {@code [low, high]}; never for NaN (null). */
+  static boolean within(Integer sign, int low, int high) {
+    return sign != null && sign >= low && sign <= high;
+  }
+
+  /** JavaScript's {@code (a >= low && a <= high) || (a <= low && a >= high)}: the switch's btwn. */
+  static boolean between(Object a, Object low, Object high) {
+    Integer toLow = compare(a, low);
+    Integer toHigh = compare(a, high);
+    return (within(toLow, 0, 1) && within(toHigh, -1, 0))
+        || (within(toLow, -1, 0) && within(toHigh, 0, 1));
+  }
+
   private static Object primitive(Object value) {
     return value instanceof Map<?, ?> || value instanceof List<?> ? toText(value) : value;
   }

@@ -389,13 +389,7 @@ final class PropertyTest {
       double high = Math.max(value.number(), value2.number());
       return number >= low && number <= high;
     }
-    return jsBetween(valueAt(buffer, span, kind), value.js(), value2.js());
-  }
-
-  private static boolean jsBetween(Object a, Object low, Object high) {
-    int toLow = sign(JsValues.compare(a, low));
-    int toHigh = sign(JsValues.compare(a, high));
-    return (is(toLow, 0, 1) && is(toHigh, -1, 0)) || (is(toLow, -1, 0) && is(toHigh, 0, 1));
+    return JsValues.between(valueAt(buffer, span, kind), value.js(), value2.js());
   }
 
   /** The property's value, parsed: {@link MessagePath#MISSING} when it is missing. */
@@ -441,7 +435,7 @@ final class PropertyTest {
           double number = JsonValues.number(buffer, span);
           yield number >= Math.min(low, high) && number <= Math.max(low, high);
         }
-        yield jsBetween(
+        yield JsValues.between(
             valueAt(buffer, span, kind),
             operandValue(value, buffer, other),
             operandValue(value2, buffer, other2));

@@ -280,13 +280,11 @@ final class SwitchRules {
     return switch (rule.kind()) {
       case "eq" -> JsValues.looseEquals(a, b);
       case "neq" -> !JsValues.looseEquals(a, b);
-      case "lt" -> is(JsValues.compare(a, b), -1, -1);
-      case "lte" -> is(JsValues.compare(a, b), -1, 0);
-      case "gt" -> is(JsValues.compare(a, b), 1, 1);
-      case "gte" -> is(JsValues.compare(a, b), 0, 1);
-      case "btwn" ->
-          (is(JsValues.compare(a, b), 0, 1) && is(JsValues.compare(a, c), -1, 0))
-              || (is(JsValues.compare(a, b), -1, 0) && is(JsValues.compare(a, c), 0, 1));
+      case "lt" -> JsValues.within(JsValues.compare(a, b), -1, -1);
+      case "lte" -> JsValues.within(JsValues.compare(a, b), -1, 0);
+      case "gt" -> JsValues.within(JsValues.compare(a, b), 1, 1);
+      case "gte" -> JsValues.within(JsValues.compare(a, b), 0, 1);
+      case "btwn" -> JsValues.between(a, b, c);
       case "cont" -> JsValues.toText(a).contains(JsValues.toText(b));
       case "regex" ->
           BoundedText.find(
@@ -313,10 +311,6 @@ final class SwitchRules {
       case "jsonata_exp" -> Boolean.TRUE.equals(b);
       default -> throw new IllegalStateException("unchecked test " + rule.kind());
     };
-  }
-
-  private static boolean is(Integer sign, int low, int high) {
-    return sign != null && sign >= low && sign <= high;
   }
 
   /** Length of a string, array, buffer or object (its keys); -1 for anything else. */
