@@ -1,6 +1,7 @@
 package dev.z8run.api.hook;
 
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
+import dev.z8run.nodes.network.ExpressPath;
 import dev.z8run.nodes.network.HttpInNode;
 import dev.z8run.nodes.network.WebhookNode;
 import java.util.LinkedHashMap;
@@ -15,11 +16,8 @@ import java.util.regex.Pattern;
  * literal segments and {@code :name} parameters, as Node-RED writes them ({@code /orders/:id}); for
  * a webhook, also its {@link WebhookGate}. Immutable.
  *
- * <p>Express's other forms, which Node-RED's http in takes from it (path-to-regexp 0.1): an
- * optional parameter ({@code /orders/:id?}), a parameter with its own pattern ({@code
- * /orders/:id(\\d+)}), and {@code *}, any text slashes included, numbered from {@code 0} in the
- * parameters ({@code /files/*} gives {@code params["0"]}). Such a path is matched as a regular
- * expression.
+ * <p>Express's other forms ({@code /orders/:id?}, {@code /orders/:id(\\d+)}, {@code /files/*}) are
+ * matched as the regular expression {@link ExpressPath} makes of them.
  */
 final class HookRoute {
   private final PlannedNode node;
@@ -49,7 +47,7 @@ final class HookRoute {
       params |= segment.startsWith(":") && segment.length() > 1;
     }
     String path = String.valueOf(node.config().get("path"));
-    this.expression = expressForms(path) ? compile(trim(path), keys) : null;
+    this.expression = ExpressPath.usesForms(path) ? ExpressPath.compile(path, keys) : null;
     this.literal = params || expression != null ? null : String.join("/", segments);
     this.webhook = isWebhook(node) ? WebhookGate.of(node.config()) : null;
     this.nodeRed = "node-red".equals(node.config().get("mode"));
@@ -117,56 +115,6 @@ final class HookRoute {
     }
     return params;
   }
-
-  /** Whether {@code path} uses Express's forms beyond {@code :name}. */
-  static boolean expressForms(String path) {
-    return path != null
-        && (path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('(') >= 0);
-  }
-
-  /**
-   * The regular expression of an Express path (without its outer slashes), as path-to-regexp 0.1
-   * makes it: each segment after a slash; {@code :name} one segment, {@code :name(re)} what {@code
-   * re} matches, a {@code ?} after either makes it and its slash optional; {@code *} any text; a
-   * trailing slash allowed. {@code keys} receives the parameters' names in group order.
-   */
-  static Pattern compile(String path, List<String> keys) {
-    StringBuilder regex = new StringBuilder();
-    int unnamed = 0;
-    for (String segment : path.isEmpty() ? new String[0] : path.split("/", -1)) {
-      Matcher param = PARAM.matcher(segment);
-      if (param.matches()) {
-        keys.add(param.group(1));
-        String capture = param.group(2) != null ? param.group(2) : "([^/]+?)";
-        if (param.group(3) != null) {
-          regex.append("(?:/").append(capture).append(")?");
-        } else {
-          regex.append('/').append(capture);
-        }
-        continue;
-      }
-      regex.append('/');
-      int from = 0;
-      for (int star = segment.indexOf('*'); star >= 0; star = segment.indexOf('*', from)) {
-        regex.append(Pattern.quote(segment.substring(from, star)).replace("\\Q\\E", ""));
-        regex.append("(.*)");
-        keys.add(String.valueOf(unnamed++));
-        from = star + 1;
-      }
-      if (from < segment.length()) {
-        regex.append(Pattern.quote(segment.substring(from)));
-      }
-    }
-    try {
-      return Pattern.compile("^" + regex + "/?$");
-    } catch (java.util.regex.PatternSyntaxException bad) {
-      throw new IllegalArgumentException(
-          "path '/" + path + "': not a pattern Express reads: " + bad.getDescription());
-    }
-  }
-
-  /** {@code :name}, its own pattern in parentheses, and a {@code ?} that makes it optional. */
-  private static final Pattern PARAM = Pattern.compile(":(\\w+)(\\(.*\\))?(\\?)?");
 
   private static String[] split(String path) {
     String trimmed = trim(path);

@@ -47,29 +47,17 @@ public final class HttpInNode implements Node {
                       + " cookies and form bodies parsed."))
           .factory(
               context -> {
-                checkPatterns(context.configString("path", ""));
+                String path = context.configString("path", "");
+                if (ExpressPath.usesForms(path)) {
+                  try {
+                    ExpressPath.compile(path, new java.util.ArrayList<>());
+                  } catch (IllegalArgumentException bad) {
+                    throw new IllegalArgumentException("path: " + bad.getMessage(), bad);
+                  }
+                }
                 return new HttpInNode();
               })
           .build();
-
-  /** {@code :name(re)} parameters of Express's syntax: each {@code re} must compile. */
-  private static final java.util.regex.Pattern OWN_PATTERN =
-      java.util.regex.Pattern.compile(":\\w+(\\(.*?\\))(?:\\?)?(?:/|$)");
-
-  static void checkPatterns(String path) {
-    java.util.regex.Matcher param = OWN_PATTERN.matcher(path);
-    while (param.find()) {
-      try {
-        java.util.regex.Pattern.compile(param.group(1));
-      } catch (java.util.regex.PatternSyntaxException bad) {
-        throw new IllegalArgumentException(
-            "path: the pattern "
-                + param.group(1)
-                + " is not a regular expression: "
-                + bad.getDescription());
-      }
-    }
-  }
 
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
