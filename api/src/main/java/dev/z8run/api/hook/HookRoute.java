@@ -84,9 +84,13 @@ final class HookRoute {
   /** The parameters of {@code path} when it matches, else null. */
   Map<String, String> match(String path) {
     if (expression != null) {
-      Matcher matcher = expression.matcher("/" + trim(path));
-      if (!matcher.matches()) {
-        return null;
+      Matcher matcher = ExpressPath.matcher(expression, "/" + trim(path));
+      try {
+        if (!matcher.matches()) {
+          return null;
+        }
+      } catch (IllegalStateException backtracked) {
+        return null; // the author's pattern ran past its time limit: no match
       }
       Map<String, String> params = new LinkedHashMap<>();
       for (int i = 0; i < keys.size(); i++) {

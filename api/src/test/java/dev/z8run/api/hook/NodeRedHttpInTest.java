@@ -44,11 +44,13 @@ class NodeRedHttpInTest {
         {"id":"opt","type":"http-in","config":{"method":"GET","path":"/opt/:a/:b?","mode":"node-red"}},
         {"id":"digits","type":"http-in","config":{"method":"GET","path":"/n/:id(\\\\d+)","mode":"node-red"}},
         {"id":"star","type":"http-in","config":{"method":"GET","path":"/files/*","mode":"node-red"}},
+        {"id":"slow","type":"http-in","config":{"method":"GET","path":"/bt/:x((.*?,){11}P)","mode":"node-red"}},
         {"id":"params","type":"function","config":{"func":"msg.payload = msg.req.params; return msg;"}},
         {"id":"out","type":"http-out"}],
        "wires":[{"from":"get","to":"greet"},{"from":"greet","to":"out"},
                 {"from":"opt","to":"params"},{"from":"digits","to":"params"},
-                {"from":"star","to":"params"},{"from":"params","to":"out"},
+                {"from":"star","to":"params"},{"from":"slow","to":"params"},
+                {"from":"params","to":"out"},
                 {"from":"post","to":"show"},{"from":"show","to":"out"},
                 {"from":"status-in","to":"status"},{"from":"status","to":"out"}]}
       """;
@@ -115,6 +117,19 @@ class NodeRedHttpInTest {
     assertEquals(404, send("GET", "/hook/nr/n/4x", null, null).statusCode());
     assertEquals(Map.of("0", "a/b/c.txt"), params("/files/a/b/c.txt"));
     assertEquals(404, send("GET", "/hook/nr/files", null, null).statusCode());
+  }
+
+  /**
+   * A parameter's own pattern is the flow author's: one that backtracks ends at the time limit of a
+   * user's regular expression (1 s) as no match, where it held the request's thread for hours.
+   */
+  @Test
+  void shouldStopAPathPatternThatBacktracksAsNoMatch() throws Exception {
+    assertEquals(Map.of("x", "a,".repeat(11) + "P"), params("/bt/" + "a,".repeat(11) + "P"));
+    long startNs = System.nanoTime();
+    HttpResponse<String> response = send("GET", "/hook/nr/bt/" + "a,".repeat(45), null, null);
+    assertEquals(404, response.statusCode(), response.body());
+    assertTrue(System.nanoTime() - startNs < 10_000_000_000L, "ended at the time limit");
   }
 
   private Map<?, ?> params(String path) throws Exception {

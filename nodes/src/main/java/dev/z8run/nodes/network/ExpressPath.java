@@ -1,5 +1,6 @@
 package dev.z8run.nodes.network;
 
+import dev.z8run.nodes.support.BoundedText;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -17,6 +18,16 @@ public final class ExpressPath {
   private static final Pattern PARAM = Pattern.compile(":(\\w+)(\\(.*\\))?(\\?)?");
 
   private ExpressPath() {}
+
+  /**
+   * A matcher of {@code path} (as {@link #compile} says) on the clock of a user's regular
+   * expression ({@link BoundedText}): a parameter's own pattern is the flow author's, and one that
+   * backtracks would otherwise hold the request's thread for hours on a long path. Past the limit
+   * the match throws {@link IllegalStateException}.
+   */
+  public static Matcher matcher(Pattern pattern, String path) {
+    return pattern.matcher(new BoundedText(pattern, null).wrap(path));
+  }
 
   /** Whether {@code path} uses Express's forms beyond {@code :name}. */
   public static boolean usesForms(String path) {
