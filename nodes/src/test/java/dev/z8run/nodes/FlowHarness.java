@@ -46,8 +46,11 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class FlowHarness implements AutoCloseable {
   public static final long TIMEOUT_MS = 10_000;
 
-  /** One message a capture node received: its JSON body as text and its binary payload. */
-  public record Captured(String json, byte[] binary) {
+  /**
+   * One message a capture node received: its JSON body as text, its binary payload, and whether it
+   * carried a field index (checked against the body on arrival).
+   */
+  public record Captured(String json, byte[] binary, boolean indexed) {
     public Object parsed() {
       return JsonCodec.parse(json);
     }
@@ -124,7 +127,7 @@ public final class FlowHarness implements AutoCloseable {
               UnsafeBuffer rebuilt = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
               return (msg, out) -> {
                 checkIndex(msg, rebuilt);
-                queue.add(new Captured(msg.jsonString(), msg.binaryBytes()));
+                queue.add(new Captured(msg.jsonString(), msg.binaryBytes(), msg.indexLength() > 0));
               };
             })
         .build();

@@ -9,7 +9,9 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeCost;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.JsonataExpression;
@@ -101,6 +103,11 @@ public final class InjectNode implements Node {
   private final long onceDelayMs;
   private final boolean once;
   private volatile Cancellable onceTask;
+
+  /** The message being sent (its JSON and field index); onMessage runs on one thread at a time. */
+  private final MessageBodyView body = new MessageBodyView();
+
+  private final UnsafeBuffer index = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
 
   private InjectNode(NodeContext context) {
     this.context = context;
@@ -306,7 +313,11 @@ public final class InjectNode implements Node {
       }
     }
     byte[] json = JsonCodec.write(message);
-    out.send(0, new UnsafeBuffer(json), 0, json.length);
+    UnsafeBuffer written = new UnsafeBuffer(json);
+    // the message carries its field index, as http-in's do: the nodes after this one reach
+    // msg.payload and msg.topic without scanning the body for them
+    int indexLength = FieldIndex.build(written, 0, json.length, index, 0);
+    out.send(0, body.json(written, 0, json.length).index(index, 0, indexLength));
   }
 
   @Override

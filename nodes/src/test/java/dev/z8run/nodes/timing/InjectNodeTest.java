@@ -43,9 +43,11 @@ class InjectNodeTest {
 
     harness.inject("f", "inj", "{}");
 
+    Captured sent = harness.awaitCaptured("out", 1).get(0);
     assertEquals(
-        json("{\"payload\":{\"a\":[1,2],\"b\":\"x\"},\"topic\":\"greeting\"}"),
-        harness.awaitCaptured("out", 1).get(0).parsed());
+        json("{\"payload\":{\"a\":[1,2],\"b\":\"x\"},\"topic\":\"greeting\"}"), sent.parsed());
+    // with its field index (the capture node checks that it describes the body)
+    assertTrue(sent.indexed());
   }
 
   @Test
