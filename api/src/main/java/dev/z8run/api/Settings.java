@@ -1,6 +1,7 @@
 package dev.z8run.api;
 
 import dev.z8run.api.hook.HookSettings;
+import dev.z8run.api.http.BodyBudget;
 import dev.z8run.api.ws.SocketSettings;
 import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
@@ -108,6 +109,17 @@ public final class Settings {
           Integer.MAX_VALUE - 1,
           "The largest request body of the flows and plugins API (413 beyond), and of a request"
               + " on the editor socket.");
+
+  public static final Setting<Integer> BODY_BUDGET_MB =
+      Setting.integer(
+          "Z8_BODY_BUDGET_MB",
+          null,
+          0,
+          0,
+          1 << 20,
+          "Heap (MiB) that request bodies being read may take together, every route and client"
+              + " (503 + `Retry-After` beyond). `0`: a quarter of the maximum heap (128 MiB with"
+              + " the launcher's `-Xmx512m`).");
 
   public static final Setting<Integer> HOOK_MAX_BODY_BYTES =
       Setting.integer(
@@ -480,6 +492,7 @@ public final class Settings {
           VAULT_SECRET,
           OPEN_REGISTRATION,
           MAX_BODY_BYTES,
+          BODY_BUDGET_MB,
           HOOK_MAX_BODY_BYTES,
           HOOK_TIMEOUT_MS,
           HOOK_MAX_IN_FLIGHT,
@@ -641,6 +654,12 @@ public final class Settings {
         .memoryBudgetBytes((long) get(MEMORY_BUDGET_MB) << 20)
         .memorySharePercent(get(MEMORY_SHARE_PERCENT))
         .build();
+  }
+
+  /** The heap request bodies being read may take together ({@link #BODY_BUDGET_MB}). */
+  public BodyBudget bodyBudget() {
+    int mb = get(BODY_BUDGET_MB);
+    return new BodyBudget(mb == 0 ? BodyBudget.defaultBytes() : (long) mb << 20);
   }
 
   /** The {@code /hook} limits. */

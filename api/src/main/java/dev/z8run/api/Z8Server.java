@@ -11,6 +11,7 @@ import dev.z8run.api.flows.FlowService;
 import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
+import dev.z8run.api.http.BodyBudget;
 import dev.z8run.api.http.ClientConnections;
 import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
@@ -129,6 +130,7 @@ public final class Z8Server implements AutoCloseable {
   /** {@link #start(Settings, String)} with the engine built from {@code engineConfig}. */
   static Z8Server start(Settings settings, String version, EngineConfig engineConfig) {
     StartTrace.mark("wiring");
+    BodyBudget.configure(settings.bodyBudget());
     // the store (LMDB's library loaded, the vault's key and first cipher) opens on its own thread
     // while this one builds the engine
     FutureTask<Store> opening =

@@ -495,6 +495,83 @@ class SecurityAttackTest {
     assertHealthy();
   }
 
+  /**
+   * Bodies read at once from many clients, each under its own limits (the hook body limit, the
+   * requests one address may hold open), filled the heap together: a thousand connections from four
+   * addresses, each sending a megabyte of a hook body and then nothing, ended the server with
+   * {@code OutOfMemoryError} (exit 3). Now the bodies being read share one budget; past it a body
+   * is refused with 503 + {@code Retry-After}, and the budget comes back as the connections end.
+   */
+  @Test
+  void shouldRefuseBodiesPastTheServersBudgetAndLiveOn() throws Exception {
+    start("Z8_BODY_BUDGET_MB", "1", "Z8_HOOK_BODY_TIMEOUT_MS", "3000");
+    String echo =
+        deploy(
+            mallory,
+            """
+        {"id":"echo","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"POST","path":"/e"}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"out"}]}
+        """);
+    byte[] sent = new byte[300_000];
+    java.util.Arrays.fill(sent, (byte) 'a');
+    List<Socket> stalled = new ArrayList<>();
+    int refused = 0;
+    try {
+      // eight addresses, each sending 300 KB of a 900 KB body, then nothing
+      for (int i = 0; i < 8; i++) {
+        Socket socket =
+            new Socket(
+                java.net.InetAddress.getLoopbackAddress(),
+                server.port(),
+                java.net.InetAddress.getByName("127.0.0." + (i + 2)),
+                0);
+        stalled.add(socket);
+        OutputStream out = socket.getOutputStream();
+        out.write(
+            ("POST /hook/" + echo + "/e HTTP/1.1\r\nHost: x\r\nContent-Length: 900000\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        try {
+          out.write(sent);
+          out.flush();
+        } catch (IOException closedUnderUs) {
+          // refused while sending: its answer is read below
+        }
+      }
+      for (Socket socket : stalled) {
+        socket.setSoTimeout(1_000);
+        try {
+          String head = readHead(socket.getInputStream());
+          if (head.startsWith("HTTP/1.1 503")) {
+            assertTrue(head.toLowerCase(java.util.Locale.ROOT).contains("retry-after: 1"), head);
+            refused++;
+          }
+        } catch (SocketTimeoutException stillReading) {
+          // held: its 300 KB are in the budget
+        }
+      }
+      assertTrue(refused > 0, "no body past the 1 MiB budget was refused");
+      assertTrue(refused < stalled.size(), "the budget let no body in at all");
+      assertTrue(
+          dev.z8run.api.http.BodyBudget.server().used() <= 1 << 20,
+          "bodies took " + dev.z8run.api.http.BodyBudget.server().used() + " bytes");
+      assertHealthy();
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+    // the bodies broken off give their bytes back: the next one is read
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (dev.z8run.api.http.BodyBudget.server().used() > 0 && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertEquals(0, dev.z8run.api.http.BodyBudget.server().used());
+    HttpResponse<String> answered = call("POST", "/hook/" + echo + "/e", "{\"n\":1}", null);
+    assertEquals(200, answered.statusCode(), answered.body());
+  }
+
   @Test
   void shouldNotLetOneClientHoldEveryConnection() throws Exception {
     start("Z8_MAX_CONNECTIONS", "64", "Z8_MAX_CONNECTIONS_PER_CLIENT", "16");

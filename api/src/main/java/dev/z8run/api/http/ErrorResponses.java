@@ -56,6 +56,10 @@ public final class ErrorResponses {
     closeIfBodyUnread(request, response);
     response.status(e.status());
     response.headers().contentType(MediaTypes.APPLICATION_JSON);
+    if (e.status().code() == Status.SERVICE_UNAVAILABLE_503.code()) {
+      // a condition that passes (the server's body budget): when to ask again
+      response.header(HeaderNames.RETRY_AFTER, "1");
+    }
     response.send(
         Json.bytes(
             json -> {

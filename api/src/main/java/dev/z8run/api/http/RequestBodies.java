@@ -15,12 +15,23 @@ import java.util.OptionalLong;
 public final class RequestBodies {
   private RequestBodies() {}
 
+  /** The first piece of a body of unknown length, and of one announced past it. */
+  static final int FIRST_PIECE = 16 << 10;
+
+  /** The largest piece after it; each piece is twice the one before, up to this. */
+  static final int PIECE = 256 << 10;
+
   /**
    * The raw body, at most {@code maxBytes}; empty when there is none. A {@code Content-Length}
    * above the limit is refused before a byte is read, and a chunked body stops one byte past it:
-   * 413, and the connection is closed rather than drained.
+   * 413, and the connection is closed rather than drained. The bytes are taken from the server's
+   * {@link BodyBudget} as they arrive; past it, 503.
    */
   public static byte[] read(ServerRequest request, int maxBytes) {
+    return read(request, maxBytes, BodyBudget.server());
+  }
+
+  static byte[] read(ServerRequest request, int maxBytes, BodyBudget budget) {
     if (!request.content().hasEntity()) {
       return new byte[0];
     }
@@ -29,14 +40,63 @@ public final class RequestBodies {
       throw tooLarge(maxBytes);
     }
     try (InputStream in = request.content().inputStream()) {
-      byte[] body = in.readNBytes(maxBytes + 1);
-      if (body.length > maxBytes) {
-        throw tooLarge(maxBytes);
-      }
-      return body;
+      // one past the limit: a chunked body that is longer stops there
+      int body = declared.isPresent() ? (int) declared.getAsLong() : maxBytes + 1;
+      return readPieces(in, body, maxBytes, budget);
     } catch (IOException e) {
       // the client's body broke off (or its connection did): the client's failure, not ours
       throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
+    }
+  }
+
+  /**
+   * Reads at most {@code expected} bytes in pieces, each taken from {@code budget} before it is
+   * allocated and all given back on return: a slow client holds at most twice what it has sent so
+   * far (plus the first piece), and the sum over every client stays within the budget. A body
+   * announced in full and of at most {@link #FIRST_PIECE} bytes (almost every one) is read into its
+   * own array, without a copy.
+   */
+  private static byte[] readPieces(InputStream in, int expected, int maxBytes, BodyBudget budget)
+      throws IOException {
+    long taken = 0;
+    try {
+      byte[] first = new byte[Math.min(expected, FIRST_PIECE)];
+      budget.take(first.length);
+      taken += first.length;
+      int total = in.readNBytes(first, 0, first.length);
+      if (total == expected) {
+        return first;
+      }
+      java.util.List<byte[]> pieces = new java.util.ArrayList<>();
+      pieces.add(first);
+      int last = total;
+      while (last == pieces.get(pieces.size() - 1).length && total < expected) {
+        // twice the last piece: what a client holds reserved stays within twice what it sent
+        int size = Math.min(PIECE, 2 * pieces.get(pieces.size() - 1).length);
+        byte[] piece = new byte[Math.min(expected - total, size)];
+        budget.take(piece.length);
+        taken += piece.length;
+        last = in.readNBytes(piece, 0, piece.length);
+        pieces.add(piece);
+        total += last;
+      }
+      if (total > maxBytes) {
+        throw tooLarge(maxBytes);
+      }
+      // the whole body is here: its copy is not refused (its pieces are given back right after),
+      // so the budget may be passed by the bodies being copied at this moment, at most twice
+      budget.takeAnyway(total);
+      taken += total;
+      byte[] body = new byte[total];
+      int at = 0;
+      for (byte[] piece : pieces) {
+        int n = Math.min(piece.length, total - at);
+        System.arraycopy(piece, 0, body, at, n);
+        at += n;
+      }
+      return body;
+    } finally {
+      budget.give(taken);
     }
   }
 
