@@ -572,6 +572,58 @@ class SecurityAttackTest {
     assertEquals(200, answered.statusCode(), answered.body());
   }
 
+  /**
+   * Bodies read in full and then held by a flow that answers slowly (a delay; a model's answer) are
+   * in the heap until the answer: a thousand 1 MB bodies to such a flow, each read at once, ended
+   * the server with {@code OutOfMemoryError}. A hook's body stays in the server's body budget until
+   * its request ends, so bodies past it are refused while the flow holds the others.
+   */
+  @Test
+  void shouldCountBodiesAFlowHoldsInTheBudgetUntilItAnswers() throws Exception {
+    start("Z8_BODY_BUDGET_MB", "1");
+    String slow =
+        deploy(
+            mallory,
+            """
+        {"id":"slow","nodes":[
+          {"id":"in","type":"http-in","config":{"method":"POST","path":"/s"}},
+          {"id":"d","type":"delay","config":{"timeout":2,"timeoutUnits":"seconds"}},
+          {"id":"out","type":"http-out","config":{}}],
+         "wires":[{"from":"in","to":"d"},{"from":"d","to":"out"}]}
+        """);
+    String body = "{\"payload\":\"" + "x".repeat(300_000) + "\"}";
+    List<java.util.concurrent.CompletableFuture<HttpResponse<String>>> sent = new ArrayList<>();
+    for (int i = 0; i < 8; i++) {
+      sent.add(
+          client.sendAsync(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create(
+                          "http://127.0.0.1:" + server.port() + "/hook/" + slow + "/s"))
+                  .header("Content-Type", "application/json")
+                  .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString()));
+      Thread.sleep(150); // one after the other: each read in full before the next starts
+    }
+    int answered = 0;
+    int refused = 0;
+    for (var future : sent) {
+      HttpResponse<String> response = future.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      if (response.statusCode() == 200) {
+        assertTrue(response.body().contains("x".repeat(300_000)), "the body, delayed, intact");
+        answered++;
+      } else {
+        assertEquals(503, response.statusCode(), response.body());
+        assertEquals("1", response.headers().firstValue("Retry-After").orElse(null));
+        refused++;
+      }
+    }
+    assertTrue(answered > 0, "no body was answered");
+    assertTrue(refused > 0, "eight 300 KB bodies held at once passed a 1 MiB budget");
+    assertHealthy();
+    assertEquals(0, dev.z8run.api.http.BodyBudget.server().used());
+  }
+
   @Test
   void shouldNotLetOneClientHoldEveryConnection() throws Exception {
     start("Z8_MAX_CONNECTIONS", "64", "Z8_MAX_CONNECTIONS_PER_CLIENT", "16");

@@ -1,6 +1,7 @@
 package dev.z8run.api.hook;
 
 import dev.z8run.api.http.ApiException;
+import dev.z8run.api.http.BodyBudget;
 import dev.z8run.api.http.BodyDeadline;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.http.NoContent;
@@ -281,11 +282,20 @@ public final class HookService implements Replies, AutoCloseable {
       }
       // the body first, under its deadline: a slow sender holds no slot of the flow
       byte[] body = BodyDeadline.read(request, settings.maxBodyBytes(), settings.bodyTimeoutMs());
-      handle(
-          new Matched(request, flowId, target, path, params),
-          planRoutes.inFlight(),
-          response,
-          body);
+      // and it stays in the server's body budget until the request ends: a flow that answers
+      // slowly (a delay, a model's answer) holds every request's body and its copies in the
+      // nodes, and a thousand 1 MB bodies to such a flow filled the heap (SecurityAttackTest)
+      BodyBudget budget = BodyBudget.server();
+      budget.takeAnyway(body.length);
+      try {
+        handle(
+            new Matched(request, flowId, target, path, params),
+            planRoutes.inFlight(),
+            response,
+            body);
+      } finally {
+        budget.give(body.length);
+      }
     } finally {
       fromClient.decrementAndGet();
     }

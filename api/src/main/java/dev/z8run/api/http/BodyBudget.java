@@ -68,12 +68,15 @@ public final class BodyBudget {
     } while (!used.compareAndSet(now, now + bytes));
   }
 
-  /** Takes {@code bytes} even past the limit: a copy of what is held, given back with it. */
-  void takeAnyway(long bytes) {
+  /**
+   * Takes {@code bytes} even past the limit: a body already read (its copy, or the body a request
+   * holds until it ends), given back with {@link #give}. Bodies read after it find less room.
+   */
+  public void takeAnyway(long bytes) {
     used.addAndGet(bytes);
   }
 
-  void give(long bytes) {
+  public void give(long bytes) {
     used.addAndGet(-bytes);
   }
 }

@@ -37,13 +37,25 @@ final class DeferredMessage implements Cancellable, Runnable {
   private final NodeInstance node;
   private final UnsafeBuffer record;
   private final long delayMs;
+
+  /**
+   * The block a large body waits in (0: the body is in {@link #record}): the record holds one
+   * reference, released by the node's run once delivered, or here when the message is cancelled or
+   * its flow stops first.
+   */
+  private final long block;
+
   private final AtomicInteger state = new AtomicInteger(HELD);
   private volatile Cancellable timer;
 
-  DeferredMessage(NodeInstance node, UnsafeBuffer record, long delayMs) {
+  DeferredMessage(NodeInstance node, UnsafeBuffer record, long delayMs, long block) {
     this.node = node;
     this.record = record;
     this.delayMs = delayMs;
+    this.block = block;
+    if (block != 0) {
+      node.deferredBlocks.add(this);
+    }
   }
 
   /** The emitter released it with {@code credit}: starts the wait, unless it was cancelled. */
@@ -69,6 +81,9 @@ final class DeferredMessage implements Cancellable, Runnable {
     }
     node.inbox.buffer().putBytes(index, record, 0, length);
     if (state.compareAndSet(SCHEDULED, DELIVERED)) {
+      if (block != 0) {
+        node.deferredBlocks.remove(this); // the record in the inbox holds the reference now
+      }
       node.inbox.commit(index);
       node.signal(null);
     } else {
@@ -79,6 +94,7 @@ final class DeferredMessage implements Cancellable, Runnable {
   @Override
   public boolean cancel() {
     if (state.compareAndSet(HELD, CANCELLED)) {
+      releaseBlock();
       return true;
     }
     if (state.compareAndSet(SCHEDULED, CANCELLED)) {
@@ -86,10 +102,30 @@ final class DeferredMessage implements Cancellable, Runnable {
       if (pending != null) {
         pending.cancel();
       }
+      releaseBlock();
       node.flow.returnCredit(slot(), record.getLong(CREDIT_OFFSET));
       return true;
     }
     return false;
+  }
+
+  /**
+   * Cancels it when its flow stops ({@link NodeInstance#discardQueued}): the timers are cancelled
+   * without running, so the block would otherwise stay referenced (and counted in its owner's
+   * share) for good. The execution's credit goes with the stopped flow.
+   */
+  void discard() {
+    int now = state.get();
+    if ((now == HELD || now == SCHEDULED) && state.compareAndSet(now, CANCELLED)) {
+      releaseBlock();
+    }
+  }
+
+  private void releaseBlock() {
+    if (block != 0) {
+      node.deferredBlocks.remove(this);
+      node.flow.blocks.release(block);
+    }
   }
 
   private int slot() {

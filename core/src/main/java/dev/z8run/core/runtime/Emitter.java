@@ -425,31 +425,67 @@ final class Emitter implements Output {
     if (delayMs < 0) {
       throw new IllegalArgumentException("delayMs=" + delayMs + " is negative");
     }
-    int recordLength = HEADER_LENGTH + msg.jsonLength() + msg.binaryLength();
-    if (recordLength > node.maxRecordLength) {
-      throw new IllegalArgumentException(
-          "a deferred message of "
-              + (recordLength - HEADER_LENGTH)
-              + " bytes exceeds the node's own "
-              + (node.maxRecordLength - HEADER_LENGTH)
-              + "-byte inbox limit");
+    // a large body waits by reference, as it travels (see deliver): the deferred record names its
+    // block and holds one reference, which the node's run releases, or the cancel, or the stop
+    long block = 0;
+    boolean ownBlock = false;
+    int indexLength = 0;
+    int bodyLength = msg.jsonLength() + msg.binaryLength();
+    if (msg.isBodyRef()) {
+      block = msg.blockAddress();
+      indexLength = msg.indexLength();
+      bodyLength += indexLength;
+    } else if (bodyLength > BY_REFERENCE_BYTES) {
+      block = node.flow.blocks.allocate(checkBodyLength(bodyLength), node.flow.account);
+      ownBlock = true;
+      blockView.wrap(block, BodyBlocks.BLOCK_HEADER_LENGTH + bodyLength);
+      blockView.putBytes(
+          BodyBlocks.BLOCK_HEADER_LENGTH, msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+      if (msg.binaryLength() > 0) {
+        blockView.putBytes(
+            BodyBlocks.BLOCK_HEADER_LENGTH + msg.jsonLength(),
+            msg.buffer(),
+            msg.binaryOffset(),
+            msg.binaryLength());
+      }
     }
-    splitForNewChild();
-    // the tag follows the record; the node sees the record without it
-    UnsafeBuffer record = new UnsafeBuffer(new byte[recordLength + Integer.BYTES]);
-    child.wrap(record, 0, recordLength);
-    putHeader(msg.messageId(), 0, 0, msg.jsonLength(), msg.binaryLength(), 0);
-    record.putBytes(child.jsonOffset(), msg.buffer(), msg.jsonOffset(), msg.jsonLength());
-    if (msg.binaryLength() > 0) {
-      record.putBytes(child.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+    try {
+      int recordLength = HEADER_LENGTH + (block != 0 ? REF_BODY_LENGTH : bodyLength);
+      if (recordLength > node.maxRecordLength) {
+        throw new IllegalArgumentException(
+            "a deferred message of "
+                + (recordLength - HEADER_LENGTH)
+                + " bytes exceeds the node's own "
+                + (node.maxRecordLength - HEADER_LENGTH)
+                + "-byte inbox limit");
+      }
+      splitForNewChild();
+      // the tag follows the record; the node sees the record without it
+      UnsafeBuffer record = new UnsafeBuffer(new byte[recordLength + Integer.BYTES]);
+      child.wrap(record, 0, recordLength);
+      putHeader(msg.messageId(), 0, 0, msg.jsonLength(), msg.binaryLength(), indexLength);
+      if (block != 0) {
+        BodyBlocks.retain(block);
+        child.bodyRef(block, bodyLength);
+      } else {
+        record.putBytes(child.jsonOffset(), msg.buffer(), msg.jsonOffset(), msg.jsonLength());
+        if (msg.binaryLength() > 0) {
+          record.putBytes(
+              child.binaryOffset(), msg.buffer(), msg.binaryOffset(), msg.binaryLength());
+        }
+      }
+      record.putInt(recordLength, tag);
+      DeferredMessage deferred = new DeferredMessage(node, record, delayMs, block);
+      heldKind = DEFERRED;
+      heldDeferred = deferred;
+      children++;
+      deferrals++;
+      return deferred;
+    } finally {
+      if (ownBlock) {
+        node.flow.blocks.release(block);
+      }
     }
-    record.putInt(recordLength, tag);
-    DeferredMessage deferred = new DeferredMessage(node, record, delayMs);
-    heldKind = DEFERRED;
-    heldDeferred = deferred;
-    children++;
-    deferrals++;
-    return deferred;
   }
 
   /** Whether a message for {@code target} may skip its ring (see the class comment). */

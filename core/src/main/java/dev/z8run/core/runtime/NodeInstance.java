@@ -43,6 +43,14 @@ class NodeInstance extends CacheLinePadding implements ControlledMessageHandler 
   final int maxRecordLength;
   final int[][] targets;
   final int[][] targetPorts;
+
+  /**
+   * Deferred messages of this node whose large bodies wait in blocks ({@link DeferredMessage}): a
+   * stop releases those the timers never ran.
+   */
+  final java.util.Set<DeferredMessage> deferredBlocks =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   final EntryQueue pending = new EntryQueue(Integer.MAX_VALUE, false);
 
   /** Per port and wire: whether the wire is a back wire ({@code ExecutionPlan.loopBack}). */
@@ -393,6 +401,9 @@ class NodeInstance extends CacheLinePadding implements ControlledMessageHandler 
    * @return the number of messages dropped
    */
   long discardQueued() {
+    for (DeferredMessage deferred : deferredBlocks) {
+      deferred.discard();
+    }
     MessageFlyweight record = new MessageFlyweight();
     long dropped =
         inbox.read(

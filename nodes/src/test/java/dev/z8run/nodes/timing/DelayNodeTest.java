@@ -35,6 +35,44 @@ class DelayNodeTest {
         chain("f", node("in", "source"), node("d", "delay", delayConfig), node("out", "capture")));
   }
 
+  /**
+   * A body past the inbox's eighth waits by reference, as it travels: it was copied into the
+   * deferred record whole, which the node's own inbox refused ("exceeds the node's own inbox
+   * limit"), so a 100 KB webhook body through a delay never reached its http-out (504).
+   */
+  @Test
+  void shouldDelayALargeMessageAndGiveItsBlockBackWhenDeliveredResetOrStopped() {
+    deploy("{\"timeout\":50,\"timeoutUnits\":\"milliseconds\"}");
+    String big = "{\"payload\":\"" + "x".repeat(300_000) + "\"}";
+
+    harness.inject("f", "in", big);
+
+    assertEquals(json(big), harness.awaitCaptured("out", 1).get(0).parsed());
+    FlowHarness.await(
+        "the execution completed", () -> harness.engine.metrics("f").completed() == 1);
+    FlowHarness.await(
+        "every block given back", () -> harness.engine.bodyBlocks().liveBlocks() == 0);
+
+    // held, then reset: the reset gives the block back
+    harness.engine.stop("f", 1_000);
+    deploy("{\"timeout\":1,\"timeoutUnits\":\"days\"}");
+    harness.inject("f", "in", big);
+    FlowHarness.await(
+        "the message held", () -> harness.engine.metrics("f").node("d").messagesIn() == 1);
+    assertEquals(1, harness.engine.bodyBlocks().liveBlocks());
+    harness.inject("f", "in", "{\"reset\":true}");
+    FlowHarness.await(
+        "the reset gave the block back", () -> harness.engine.bodyBlocks().liveBlocks() == 0);
+
+    // held, then the flow stops: the stop gives it back
+    harness.inject("f", "in", big);
+    FlowHarness.await(
+        "the message held", () -> harness.engine.metrics("f").node("d").messagesIn() == 3);
+    assertEquals(1, harness.engine.bodyBlocks().liveBlocks());
+    harness.engine.stop("f", 100);
+    assertEquals(0, harness.engine.bodyBlocks().liveBlocks());
+  }
+
   @Test
   void shouldKeepTheExecutionOpenWhileTheMessageIsHeld() {
     deploy("{\"timeout\":1,\"timeoutUnits\":\"days\"}");
