@@ -63,7 +63,12 @@ public record HookSettings(
     }
   }
 
+  /**
+   * A body of up to 5 MiB, as Node-RED's http in takes by default ({@code apiMaxLength}: a flow
+   * that takes file uploads there takes them here; 1 MiB before); the bodies of all requests
+   * together are bounded by the server's body budget ({@code Z8_BODY_BUDGET_MB}).
+   */
   public static HookSettings defaults() {
-    return new HookSettings(1 << 20, 30_000, 1_024);
+    return new HookSettings(5 << 20, 30_000, 1_024);
   }
 }
