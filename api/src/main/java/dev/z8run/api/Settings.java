@@ -118,7 +118,7 @@ public final class Settings {
           0,
           1 << 20,
           "Heap (MiB) that request bodies being read may take together, every route and client"
-              + " (503 + `Retry-After` beyond). `0`: a quarter of the maximum heap (128 MiB with"
+              + " (503 + `Retry-After` beyond). `0`: an eighth of the maximum heap (64 MiB with"
               + " the launcher's `-Xmx512m`).");
 
   public static final Setting<Integer> HOOK_MAX_BODY_BYTES =
