@@ -277,7 +277,12 @@ class EditorWorkspaceTest extends EditorSession.Shared {
     session
         .await(d -> d.findElement(By.cssSelector("[data-testid='tab'][data-flow-id='" + to + "']")))
         .click();
-    session.await(d -> session.doc() != null && to.equals(session.doc().get("id")));
+    // one read: the document is null for a moment while the tab switches
+    session.await(
+        d -> {
+          Map<String, Object> doc = session.doc();
+          return doc != null && to.equals(doc.get("id"));
+        });
     session.clickCanvas(700, 500);
     session.ctrl("v");
     session.await(d -> session.docNodes().size() == 2);
