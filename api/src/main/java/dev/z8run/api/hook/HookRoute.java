@@ -17,7 +17,10 @@ import java.util.regex.Pattern;
  * a webhook, also its {@link WebhookGate}. Immutable.
  *
  * <p>Express's other forms ({@code /orders/:id?}, {@code /orders/:id(\\d+)}, {@code /files/*}) are
- * matched as the regular expression {@link ExpressPath} makes of them.
+ * matched as the regular expression {@link ExpressPath} makes of them. Literal segments match
+ * without regard to case, as Express's router does by default ({@code caseSensitive: false}, which
+ * Node-RED's http in keeps): {@code /Orders} answers {@code /orders}; parameters keep the request's
+ * case.
  */
 final class HookRoute {
   private final PlannedNode node;
@@ -113,7 +116,7 @@ final class HookRoute {
     for (int i = 0; i < parts.length; i++) {
       if (segments[i].startsWith(":") && segments[i].length() > 1) {
         params.put(segments[i].substring(1), parts[i]);
-      } else if (!segments[i].equals(parts[i])) {
+      } else if (!segments[i].equalsIgnoreCase(parts[i])) {
         return null;
       }
     }
@@ -141,7 +144,7 @@ final class HookRoute {
     }
     int start = trimStart(path);
     int length = trimEnd(path, start) - start;
-    return length == trimmed.length() && path.regionMatches(start, trimmed, 0, length);
+    return length == trimmed.length() && path.regionMatches(true, start, trimmed, 0, length);
   }
 
   /** Where {@link #trim} starts: past leading white space, then leading slashes. */

@@ -120,6 +120,22 @@ class NodeRedHttpInTest {
   }
 
   /**
+   * Express's router is not case-sensitive by default, and Node-RED's http in keeps the default:
+   * {@code /hello} answers {@code /HELLO}; parameters keep the request's case. Ours answered 404.
+   */
+  @Test
+  void shouldMatchPathsWithoutRegardToCaseAsExpress() throws Exception {
+    HttpResponse<String> literal = send("GET", "/hook/nr/HeLLo?name=Nick", null, null);
+    assertEquals(200, literal.statusCode(), literal.body());
+    assertEquals("<h1>Hello Nick!</h1>", literal.body());
+    HttpResponse<String> param =
+        send("POST", "/hook/nr/ECHO/7?x=1", "application/json", "{}".getBytes());
+    assertEquals(200, param.statusCode(), param.body());
+    assertEquals(Map.of("a", "Xy", "b", "Z"), params("/OPT/Xy/Z"));
+    assertEquals(Map.of("0", "A/b.TXT"), params("/Files/A/b.TXT"));
+  }
+
+  /**
    * A parameter's own pattern is the flow author's: one that backtracks ends at the time limit of a
    * user's regular expression (1 s) as no match, where it held the request's thread for hours.
    */

@@ -39,8 +39,9 @@ public final class ExpressPath {
    * The regular expression of an Express path, as path-to-regexp 0.1 makes it, matched against
    * {@code "/" + the request's path without its outer slashes}: each segment after a slash; {@code
    * :name} one segment, {@code :name(re)} what {@code re} matches, a {@code ?} after either makes
-   * it and its slash optional; {@code *} any text; a trailing slash allowed. {@code keys} receives
-   * the parameters' names in group order.
+   * it and its slash optional; {@code *} any text; a trailing slash allowed; letters of either case
+   * (Express's default, which Node-RED keeps). {@code keys} receives the parameters' names in group
+   * order.
    *
    * @throws IllegalArgumentException naming the path when a parameter's pattern does not compile
    */
@@ -84,7 +85,8 @@ public final class ExpressPath {
       }
     }
     try {
-      return Pattern.compile("^" + regex + "/?$");
+      // Express's router is not case-sensitive by default (path-to-regexp's 'i' flag)
+      return Pattern.compile("^" + regex + "/?$", Pattern.CASE_INSENSITIVE | Pattern.UNICODE_CASE);
     } catch (java.util.regex.PatternSyntaxException bad) {
       throw new IllegalArgumentException(
           "path '/" + trimmed + "': not a pattern Express reads: " + bad.getDescription());
