@@ -1,6 +1,7 @@
 package dev.z8run.api;
 
 import dev.z8run.api.hook.HookService;
+import dev.z8run.api.http.BodyBudget;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.rest.HealthService;
 import dev.z8run.core.config.EngineConfig;
@@ -162,6 +163,8 @@ public final class Main {
 
   /** As {@link #routing(HttpRouting.Builder, String)}, with the {@code /hook} routes when given. */
   public static void routing(HttpRouting.Builder routing, String version, HookService hooks) {
+    // what parsed bodies hold in the body budget is given back as each request ends
+    routing.addFilter(BodyBudget.requestScope());
     routing.register("/api/v1/health", new HealthService(version));
     if (hooks != null) {
       hooks.register(routing);

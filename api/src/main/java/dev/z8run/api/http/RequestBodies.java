@@ -134,6 +134,8 @@ public final class RequestBodies {
     if (body.length == 0) {
       throw ApiException.badRequest("a JSON request body is required");
     }
+    // parsed, it takes several times its size until the request ends
+    BodyBudget.server().holdUntilRequestEnds((long) BodyBudget.PARSED_FACTOR * body.length);
     try {
       return JsonCodec.parse(body);
     } catch (JsonCodec.JsonException malformed) {
