@@ -117,8 +117,9 @@ public final class Settings {
           0,
           0,
           1 << 20,
-          "Heap (MiB) that request bodies being read may take together, every route and client"
-              + " (503 + `Retry-After` beyond). `0`: an eighth of the maximum heap (64 MiB with"
+          "Heap (MiB) that request bodies may take together, every route and client, while they are"
+              + " read (and a JSON body of the API four times its size once parsed, until its request"
+              + " ends) (503 + `Retry-After` beyond). `0`: an eighth of the maximum heap (64 MiB with"
               + " the launcher's `-Xmx512m`).");
 
   public static final Setting<Integer> HOOK_MAX_BODY_BYTES =
