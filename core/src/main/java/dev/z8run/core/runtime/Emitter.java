@@ -431,22 +431,17 @@ final class Emitter implements Output {
     boolean ownBlock = false;
     int indexLength = 0;
     int bodyLength = msg.jsonLength() + msg.binaryLength();
-    if (msg.isBodyRef()) {
-      block = msg.blockAddress();
+    if (msg.isBodyRef() || bodyLength + msg.indexLength() > BY_REFERENCE_BYTES) {
+      // in a block, the body keeps its field index, as deliver's blocks do
       indexLength = msg.indexLength();
       bodyLength += indexLength;
-    } else if (bodyLength > BY_REFERENCE_BYTES) {
-      block = node.flow.blocks.allocate(checkBodyLength(bodyLength), node.flow.account);
-      ownBlock = true;
-      blockView.wrap(block, BodyBlocks.BLOCK_HEADER_LENGTH + bodyLength);
-      blockView.putBytes(
-          BodyBlocks.BLOCK_HEADER_LENGTH, msg.buffer(), msg.jsonOffset(), msg.jsonLength());
-      if (msg.binaryLength() > 0) {
-        blockView.putBytes(
-            BodyBlocks.BLOCK_HEADER_LENGTH + msg.jsonLength(),
-            msg.buffer(),
-            msg.binaryOffset(),
-            msg.binaryLength());
+      if (msg.isBodyRef()) {
+        block = msg.blockAddress();
+      } else {
+        block = node.flow.blocks.allocate(checkBodyLength(bodyLength), node.flow.account);
+        ownBlock = true;
+        blockView.wrap(block, BodyBlocks.BLOCK_HEADER_LENGTH + bodyLength);
+        copyBody(msg, blockView, BodyBlocks.BLOCK_HEADER_LENGTH);
       }
     }
     try {
