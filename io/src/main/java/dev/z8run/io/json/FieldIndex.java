@@ -18,8 +18,8 @@ import org.agrona.MutableDirectBuffer;
  *  +-------------------+-------------------+-------------------+-------------------+
  *  | key_offset i32    | key_length i32    | value_start i32   | value_end i32     |  x count
  *  +-------------------+-------------------+-------------------+-------------------+
- *  count_and_flags: one i32, the count in bits 0-15 (COUNT_MASK), PLAIN_KEYS in bit 16, the other
- *  bits 0. Offsets relative to the first JSON byte; key_offset is the key's first byte (after the
+ *  count_and_flags: one i32, the count in bits 0-15 (COUNT_MASK), PLAIN_KEYS in bit 16, COMPACT in
+ *  bit 17, the other bits 0. Offsets relative to the first JSON byte; key_offset is the key's first byte (after the
  *  quote); value_end is exclusive. Index length = 4 + 16 * count; an object of more than
  *  MAX_FIELDS members, or a body that is not an object, has no index (length 0).
  * </pre>
@@ -29,6 +29,13 @@ import org.agrona.MutableDirectBuffer;
  * byte and take the first match as the only one without checking every key of every message again.
  * A writer sets it only when that is true ({@link #build} says exactly; a patch keeps it when the
  * keys it adds keep it true); clear means "not known", and a reader checks for itself.
+ *
+ * <p>{@link #COMPACT} says that the JSON is {@code {"k":v,...,"k":v}} exactly: nothing between the
+ * members, the closing brace its last byte. The entries alone tell it (each key two bytes after the
+ * previous value, each value two after its key, the JSON one byte past the last value), and the
+ * flag spares a writer that patches the JSON in runs reading them all again to learn it ({@link
+ * ObjectPatch}); like {@link #PLAIN_KEYS}, a writer sets it only when it knows, clear means "not
+ * known", and a copy of the index with its JSON keeps it true.
  *
  * <p>All methods are static and allocation-free; offsets are checked against the record's length by
  * {@link #validate}.
@@ -41,6 +48,9 @@ public final class FieldIndex {
 
   /** Flag in the i32 at {@link #COUNT_OFFSET}: every key is plain and none repeats. */
   public static final int PLAIN_KEYS = 1 << 16;
+
+  /** Flag in the i32 at {@link #COUNT_OFFSET}: the JSON is compact, nothing between its members. */
+  public static final int COMPACT = 1 << 17;
 
   public static final int ENTRIES_OFFSET = COUNT_OFFSET + Integer.BYTES;
   public static final int KEY_OFFSET = 0;
@@ -148,7 +158,8 @@ public final class FieldIndex {
       }
       byte b = json.getByte(i);
       if (b == '}') {
-        return putCount(dst, dstOffset, count, plainKeys);
+        // the entries are written: they tell whether nothing lay between the members
+        return putCount(dst, dstOffset, count, plainKeys, isCompact(dst, dstOffset, count, length));
       }
       if (b != ',') {
         return 0;
@@ -207,6 +218,20 @@ public final class FieldIndex {
     return lengthFor(count);
   }
 
+  /**
+   * Writes the count of the index at {@code indexOffset} (at most {@link #MAX_FIELDS}), whether its
+   * keys are plain and unique ({@link #PLAIN_KEYS}) and whether its JSON is compact ({@link
+   * #COMPACT}), each flag only when that is known to be true.
+   *
+   * @return the index's length
+   */
+  public static int putCount(
+      MutableDirectBuffer dst, int indexOffset, int count, boolean plainKeys, boolean compact) {
+    int flags = (plainKeys ? PLAIN_KEYS : 0) | (compact ? COMPACT : 0);
+    dst.putInt(indexOffset + COUNT_OFFSET, count | flags);
+    return lengthFor(count);
+  }
+
   /** The number of entries of the index at {@code indexOffset}. */
   public static int count(DirectBuffer index, int indexOffset) {
     return index.getInt(indexOffset + COUNT_OFFSET) & COUNT_MASK;
@@ -215,6 +240,36 @@ public final class FieldIndex {
   /** Whether the index at {@code indexOffset} says its keys are plain and unique. */
   public static boolean plainKeys(DirectBuffer index, int indexOffset) {
     return (index.getInt(indexOffset + COUNT_OFFSET) & PLAIN_KEYS) != 0;
+  }
+
+  /** Whether the index at {@code indexOffset} says its JSON is compact ({@link #COMPACT}). */
+  public static boolean compact(DirectBuffer index, int indexOffset) {
+    return (index.getInt(indexOffset + COUNT_OFFSET) & COMPACT) != 0;
+  }
+
+  /**
+   * Whether the first {@code count} entries of the index at {@code indexOffset} describe a compact
+   * JSON object of {@code jsonLength} bytes ({@link #COMPACT}): at least one member, each key two
+   * bytes after the previous value ({@code ,"}), each value two bytes after its key ({@code ":}),
+   * the closing brace just after the last value. Reads the entries only, not the JSON.
+   */
+  public static boolean isCompact(DirectBuffer index, int indexOffset, int count, int jsonLength) {
+    if (count == 0) {
+      return false;
+    }
+    int expectedKey = 2; // after {"
+    int end = 0;
+    int entry = indexOffset + ENTRIES_OFFSET;
+    for (int n = 0; n < count; n++, entry += ENTRY_BYTES) {
+      int key = index.getInt(entry + KEY_OFFSET);
+      if (key != expectedKey
+          || index.getInt(entry + VALUE_START) != key + index.getInt(entry + KEY_LENGTH) + 2) {
+        return false;
+      }
+      end = index.getInt(entry + VALUE_END);
+      expectedKey = end + 2;
+    }
+    return end + 1 == jsonLength;
   }
 
   /** Whether {@code key}'s bytes are plain: see {@link #isPlain(DirectBuffer, int, int)}. */
@@ -362,7 +417,7 @@ public final class FieldIndex {
       return "index_length=" + indexLength + " is not 4 + 16 * count";
     }
     int countAndFlags = index.getInt(indexOffset + COUNT_OFFSET);
-    if ((countAndFlags & ~(COUNT_MASK | PLAIN_KEYS)) != 0) {
+    if ((countAndFlags & ~(COUNT_MASK | PLAIN_KEYS | COMPACT)) != 0) {
       return "index count_and_flags=" + Integer.toHexString(countAndFlags) + " has unknown flags";
     }
     int count = countAndFlags & COUNT_MASK;
@@ -378,6 +433,9 @@ public final class FieldIndex {
       if (key < 1 || keyLength < 0 || key + keyLength >= start || start >= end || end > json) {
         return "index entry " + n + " lies outside the json_length=" + json;
       }
+    }
+    if ((countAndFlags & COMPACT) != 0 && !isCompact(index, indexOffset, count, json)) {
+      return "index says COMPACT but its entries do not describe a compact json_length=" + json;
     }
     return null;
   }

@@ -44,6 +44,7 @@ public final class JsonPatch {
   private int indexOffset;
   private int indexCount;
   private boolean indexPlainKeys;
+  private boolean indexCompact;
   private int resultIndexLength;
 
   /** Position in the index where the last message's top-level key was found; -1: none yet. */
@@ -88,6 +89,9 @@ public final class JsonPatch {
     }
     indexCount = FieldIndex.count(index, indexOffset);
     indexPlainKeys = FieldIndex.plainKeys(index, indexOffset);
+    // an edit inside a value keeps what lies between the members: the result is compact as the
+    // source is (FieldIndex.COMPACT); the index with an appended member is checked
+    indexCompact = FieldIndex.compact(index, indexOffset);
     this.source = json;
     this.sourceOffset = offset;
     this.sourceLength = length;
@@ -282,7 +286,12 @@ public final class JsonPatch {
       int key = start + (needsComma ? 1 : 0) + 1;
       FieldIndex.putEntry(
           record, at, count, key, path[0].length, key + path[0].length + 2, start + written);
-      FieldIndex.putCount(record, at, count + 1, indexPlainKeys && FieldIndex.isPlain(path[0]));
+      FieldIndex.putCount(
+          record,
+          at,
+          count + 1,
+          indexPlainKeys && FieldIndex.isPlain(path[0]),
+          FieldIndex.isCompact(record, at, count + 1, sourceLength + delta));
       return;
     }
     int entry = at + FieldIndex.ENTRIES_OFFSET;
@@ -327,11 +336,15 @@ public final class JsonPatch {
             dst, dstOffset, count, key, path[0].length, key + path[0].length + 2, start + written);
         // a key not found among unique plain keys is new: plain, the result's keys are too
         FieldIndex.putCount(
-            dst, dstOffset, count + 1, indexPlainKeys && FieldIndex.isPlain(path[0]));
+            dst,
+            dstOffset,
+            count + 1,
+            indexPlainKeys && FieldIndex.isPlain(path[0]),
+            FieldIndex.isCompact(dst, dstOffset, count + 1, sourceLength + delta));
       }
       return;
     }
-    FieldIndex.putCount(dst, dstOffset, count, indexPlainKeys);
+    FieldIndex.putCount(dst, dstOffset, count, indexPlainKeys, indexCompact);
     int from = indexOffset + FieldIndex.ENTRIES_OFFSET;
     for (int n = 0; n < count; n++, from += FieldIndex.ENTRY_BYTES) {
       int key = index.getInt(from + FieldIndex.KEY_OFFSET);

@@ -86,25 +86,17 @@ public final class ObjectPatch {
     return this;
   }
 
-  /** Whether the source is {@code {"k":v,...,"k":v}} exactly, {@code jsonLength} bytes. */
+  /**
+   * Whether the source is {@code {"k":v,...,"k":v}} exactly, {@code jsonLength} bytes: as its index
+   * says ({@link FieldIndex#COMPACT}, which {@link #writeIndex} and {@link FieldIndex#build}
+   * write), its length checked against its last member; else read from its entries.
+   */
   private boolean compact(int jsonLength) {
-    if (count == 0) {
-      return false;
+    if (count > 0 && FieldIndex.compact(index, indexOffset)) {
+      return valueEnd(entry(count - 1)) - sourceOffset + 1 == jsonLength;
     }
-    int expectedKey = 2; // after {"
-    int end = 0;
-    for (int n = 0; n < count; n++) {
-      int entry = indexOffset + FieldIndex.lengthFor(n);
-      int key = index.getInt(entry + FieldIndex.KEY_OFFSET);
-      if (key != expectedKey
-          || index.getInt(entry + FieldIndex.VALUE_START)
-              != key + index.getInt(entry + FieldIndex.KEY_LENGTH) + 2) { // ":
-        return false;
-      }
-      end = index.getInt(entry + FieldIndex.VALUE_END);
-      expectedKey = end + 2; // ,"
-    }
-    return end + 1 == jsonLength && source.getByte(sourceOffset) == '{';
+    return FieldIndex.isCompact(index, indexOffset, count, jsonLength)
+        && source.getByte(sourceOffset) == '{';
   }
 
   /** Members of the source object. */
@@ -388,6 +380,8 @@ public final class ObjectPatch {
   public void writeIndex(MutableDirectBuffer dst, int dstOffset) {
     int at = 1; // after {
     int members = 0;
+    // write puts nothing between members: the result is compact when each kept key and value are
+    boolean compact = true;
     for (int n = 0; n < count; n++) {
       if (edit[n] == REMOVE) {
         continue;
@@ -397,17 +391,13 @@ public final class ObjectPatch {
       }
       int entry = entry(n);
       int keyStart = keyStart(entry);
+      int keyLength = index.getInt(entry + FieldIndex.KEY_LENGTH);
       int valueStart = valueStart(entry);
       int newValueStart = at + valueStart - keyStart + 1;
       int valueLength = edit[n] == KEEP ? valueEnd(entry) - valueStart : editLength[n];
+      compact &= valueStart - keyStart == keyLength + 2; // "key": and nothing else
       FieldIndex.putEntry(
-          dst,
-          dstOffset,
-          members,
-          at + 1,
-          index.getInt(entry + FieldIndex.KEY_LENGTH),
-          newValueStart,
-          newValueStart + valueLength);
+          dst, dstOffset, members, at + 1, keyLength, newValueStart, newValueStart + valueLength);
       at = newValueStart + valueLength;
       members++;
     }
@@ -422,7 +412,7 @@ public final class ObjectPatch {
       at = valueEnd;
       members++;
     }
-    FieldIndex.putCount(dst, dstOffset, members, resultPlainKeys);
+    FieldIndex.putCount(dst, dstOffset, members, resultPlainKeys, compact && members > 0);
   }
 
   private int entry(int member) {

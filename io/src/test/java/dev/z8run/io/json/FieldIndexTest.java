@@ -70,6 +70,36 @@ class FieldIndexTest {
   }
 
   @Test
+  void shouldSayTheJsonIsCompactExactlyWhenNothingLiesBetweenItsMembers() {
+    UnsafeBuffer dst = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
+    for (String compact :
+        List.of("{\"a\":1}", "{\"payload\":{ \"n\" : 1 },\"topic\":\"t \"}", "{\"\":[ ]}")) {
+      int indexLength = build(compact, dst);
+      assertTrue(FieldIndex.compact(dst, 0), compact);
+      assertNull(FieldIndex.validate(dst, 0, indexLength, compact.length()), compact);
+    }
+    for (String spaced :
+        List.of(
+            "{}",
+            "{ \"a\":1}",
+            "{\"a\" :1}",
+            "{\"a\": 1}",
+            "{\"a\":1 }",
+            "{\"a\":1,\n\"b\":2}",
+            "{\"a\":1} ",
+            " {\"a\":1}")) {
+      build(spaced, dst);
+      assertFalse(FieldIndex.compact(dst, 0), spaced);
+    }
+    // the flag is checked on receive against the entries: they must describe a compact object
+    build("{\"a\":1,\"b\":2}", dst);
+    assertTrue(FieldIndex.compact(dst, 0));
+    assertTrue(
+        FieldIndex.validate(dst, 0, FieldIndex.lengthFor(2), 14).contains("COMPACT"),
+        "a JSON one byte longer than its entries say");
+  }
+
+  @Test
   void shouldKeepThePlainKeysFlagExactThroughPatches() {
     // a patch that adds a key checks it; one that only changes values keeps the source's flag
     for (String body : List.of("{\"a\":1,\"b\":2}", "{\"a\":1,\"a\":2}", "{\"\\u0061\":1}")) {

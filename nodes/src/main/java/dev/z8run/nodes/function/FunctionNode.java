@@ -643,7 +643,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
     this.view = view;
     this.failure = null;
     this.viewKept = false;
-    Sandbox.FACTORY.enterContext(cx);
+    // the context entered (cx, unless one was current on this thread already) is closed: the
+    // thread's context is not looked up again on the way out
+    Context entered = Sandbox.FACTORY.enterContext(cx);
     try {
       cx.beginCall();
       Object result = target.call(cx, scope, scope, args);
@@ -661,7 +663,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | Sandbox.LimitExceeded e) {
       throw new FunctionError(describe(e), e);
     } finally {
-      Context.exit();
+      entered.close();
       if (view != null) {
         endView(view);
       }

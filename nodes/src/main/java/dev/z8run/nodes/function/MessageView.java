@@ -1,6 +1,7 @@
 package dev.z8run.nodes.function;
 
 import dev.z8run.io.json.FieldIndex;
+import java.nio.ByteOrder;
 import org.agrona.DirectBuffer;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;
@@ -79,9 +80,18 @@ final class MessageView implements Scriptable, SymbolScriptable {
   private String[] addedKeys;
   private Object[] addedValues;
   private int added;
-  // the last name member() searched for, and what it found (the members never move in a call)
-  private String lastName;
-  private int lastMember;
+  // the last NAMES names member() searched for (by identity: a compiled script passes the same
+  // string each time), each with its ASCII bytes packed in a long (NO_WORD: not packable) and the
+  // member it found: the answer while its bit of namesFound is set (the members never move in a
+  // call), and in the next message of a reused view the member tried first (a flow's messages
+  // mostly have the same members in the same order)
+  private static final int NAMES = 4;
+  private static final long NO_WORD = -1L; // a packed name of ASCII bytes never has bit 63 set
+  private final String[] names = new String[NAMES];
+  private final long[] nameWords = new long[NAMES];
+  private final int[] nameMembers = new int[NAMES];
+  private int namesFound;
+  private int nextName;
 
   /**
    * A view of the JSON object at {@code [offset, offset + length)} of {@code json}, whose field
@@ -144,7 +154,7 @@ final class MessageView implements Scriptable, SymbolScriptable {
       java.util.Arrays.fill(addedValues, 0, added, null);
       added = 0;
     }
-    lastName = null;
+    namesFound = 0; // the names and their members stay: the next message's first guesses
     return true;
   }
 
@@ -327,25 +337,76 @@ final class MessageView implements Scriptable, SymbolScriptable {
   }
 
   /**
-   * The source member named {@code name}, or -1. The last name looked up is remembered (by
-   * identity: the compiled script passes the same string each time), so that Rhino's {@code has}
-   * before each {@code put} and a read after a test cost one search.
+   * The source member named {@code name}, or -1. The last {@value #NAMES} names looked up are
+   * remembered, so that Rhino's {@code has} before each {@code put} and a read after a test cost
+   * one search; in the next message each is looked for first where this one had it, with one
+   * comparison (the keys are unique: {@link #members()}).
    */
   private int member(String name) {
-    if (name == lastName) {
-      return lastMember;
-    }
-    int length = name.length();
-    int found = -1;
-    for (int n = 0; n < count; n++) {
-      if (keyLength(n) == length && keyEquals(keyOffset(n), name)) {
-        found = n;
-        break;
+    for (int slot = 0; slot < NAMES; slot++) {
+      if (names[slot] == name) {
+        if ((namesFound & (1 << slot)) == 0) {
+          int guess = nameMembers[slot];
+          if (guess < 0 || guess >= count || !isKey(guess, name, nameWords[slot])) {
+            nameMembers[slot] = search(name, nameWords[slot]);
+          }
+          namesFound |= 1 << slot;
+        }
+        return nameMembers[slot];
       }
     }
-    lastName = name;
-    lastMember = found;
+    int slot = nextName;
+    nextName = (slot + 1) % NAMES;
+    long word = word(name);
+    int found = search(name, word);
+    names[slot] = name;
+    nameWords[slot] = word;
+    nameMembers[slot] = found;
+    namesFound |= 1 << slot;
     return found;
+  }
+
+  private int search(String name, long word) {
+    for (int n = 0; n < count; n++) {
+      if (isKey(n, name, word)) {
+        return n;
+      }
+    }
+    return -1;
+  }
+
+  /** {@code name}'s characters as the bytes of a little-endian long, or NO_WORD. */
+  private static long word(String name) {
+    int length = name.length();
+    if (length > Long.BYTES) {
+      return NO_WORD;
+    }
+    long word = 0;
+    for (int i = 0; i < length; i++) {
+      char c = name.charAt(i);
+      if (c >= 0x80) {
+        return NO_WORD;
+      }
+      word |= (long) c << (i * Byte.SIZE);
+    }
+    return word;
+  }
+
+  /**
+   * Whether member {@code member}'s key is {@code name}: a name of at most eight ASCII characters
+   * ({@code word}) is compared in one read when eight bytes lie in the buffer from the key on.
+   */
+  private boolean isKey(int member, String name, long word) {
+    int length = name.length();
+    if (keyLength(member) != length) {
+      return false;
+    }
+    int at = keyOffset(member);
+    if (word != NO_WORD && at + Long.BYTES <= json.capacity()) {
+      long mask = length == Long.BYTES ? -1L : (1L << (length * Byte.SIZE)) - 1;
+      return (json.getLong(at, ByteOrder.LITTLE_ENDIAN) & mask) == word;
+    }
+    return keyEquals(at, name);
   }
 
   private boolean keyEquals(int at, String name) {

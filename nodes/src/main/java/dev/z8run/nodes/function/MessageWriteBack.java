@@ -1,6 +1,7 @@
 package dev.z8run.nodes.function;
 
 import dev.z8run.core.node.Output;
+import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.ObjectPatch;
 import dev.z8run.io.message.Bytes;
 import dev.z8run.io.message.MessageFlyweight;
@@ -37,9 +38,14 @@ import org.mozilla.javascript.Undefined;
 final class MessageWriteBack {
   private static final String PAYLOAD = "payload";
 
+  private static final int NOT_SCALAR = -2;
+
   private final ObjectPatch patch = new ObjectPatch();
   private final ScratchBuffer values = new ScratchBuffer(256);
   private int used;
+  // trySendOverwritten: per member written, where its value lies in the JSON and in values
+  private final int[] overwrittenAt = new int[FieldIndex.MAX_FIELDS];
+  private final int[] overwrittenFrom = new int[FieldIndex.MAX_FIELDS];
 
   /**
    * Sends {@code view} on {@code port}, patched, or forwards {@code input} when nothing changed.
@@ -58,6 +64,10 @@ final class MessageWriteBack {
       Output out) {
     if (!view.byMember()) {
       return false;
+    }
+    used = 0;
+    if (trySendOverwritten(view, input, port, out)) {
+      return true;
     }
     patch.reset(
         view.json(), view.jsonOffset(), view.jsonLength(), view.index(), view.indexOffset());
@@ -124,6 +134,77 @@ final class MessageWriteBack {
   }
 
   /**
+   * The common case without the patch's bookkeeping: in the input's own compact JSON ({@link
+   * FieldIndex#COMPACT}), nothing added or deleted and no object read, every member written given a
+   * scalar whose JSON is as long as the old value (or none written: the input is forwarded). The
+   * new values are written over the old ones as {@link #sendSameShape} writes a same-shape patch.
+   *
+   * @return false when the case does not hold: nothing was sent, and nothing kept but the values
+   *     written so far (the caller starts again at {@code used = 0})
+   */
+  private boolean trySendOverwritten(
+      MessageView view, MessageFlyweight input, int port, Output out) {
+    if (view.addedCount() > 0 || !overInput(view, input)) {
+      return false;
+    }
+    DirectBuffer index = view.index();
+    int indexOffset = view.indexOffset();
+    if (!FieldIndex.compact(index, indexOffset)) {
+      return false;
+    }
+    int count = view.memberCount();
+    int changed = 0;
+    for (int n = 0; n < count; n++) {
+      byte state = view.memberState(n);
+      Object value = view.memberValue(n);
+      if (state == MessageView.UNREAD
+          || (state == MessageView.READ && !(value instanceof Scriptable))) {
+        continue;
+      }
+      if (state != MessageView.WRITTEN) {
+        return false; // deleted, or an object read (it may have changed inside)
+      }
+      int entry = indexOffset + FieldIndex.lengthFor(n);
+      int valueStart = index.getInt(entry + FieldIndex.VALUE_START);
+      int at = used;
+      if (writeScalar(value) != index.getInt(entry + FieldIndex.VALUE_END) - valueStart) {
+        return false; // not a scalar, or not as long as the old value
+      }
+      overwrittenAt[changed] = valueStart;
+      overwrittenFrom[changed] = at;
+      changed++;
+    }
+    if (changed == 0) {
+      out.forward(port, input);
+      return true;
+    }
+    int jsonLength = input.jsonLength();
+    int indexLength = input.indexLength();
+    MessageFlyweight destination = out.claimInPlace(port, input, jsonLength, indexLength);
+    MutableDirectBuffer bytes;
+    if (destination == null) {
+      destination = out.claim(port, jsonLength, 0, indexLength);
+      bytes = (MutableDirectBuffer) destination.buffer();
+      Bytes.copy(
+          input.buffer(),
+          input.jsonOffset(),
+          bytes,
+          destination.jsonOffset(),
+          jsonLength + indexLength);
+    } else {
+      bytes = (MutableDirectBuffer) destination.buffer();
+    }
+    int jsonOffset = destination.jsonOffset();
+    for (int i = 0; i < changed; i++) {
+      int from = overwrittenFrom[i];
+      int length = (i + 1 < changed ? overwrittenFrom[i + 1] : used) - from;
+      Bytes.copy(values.buffer(), from, bytes, jsonOffset + overwrittenAt[i], length);
+    }
+    out.commit();
+    return true;
+  }
+
+  /**
    * Whether the view reads the input's own JSON and the index the input carries (not one it built,
    * nor its own copy), with nothing between them: then the input's body, values overwritten, is the
    * result with its index.
@@ -171,17 +252,9 @@ final class MessageWriteBack {
    *     a symbol)
    */
   private int writeValue(Context cx, Scriptable scope, Object value) {
-    if (value == null) {
-      return ascii("null");
-    }
-    if (value instanceof Boolean flag) {
-      return ascii(flag ? "true" : "false");
-    }
-    if (value instanceof CharSequence text) {
-      return quote(text);
-    }
-    if (value instanceof Number number && !(value instanceof BigInteger)) {
-      return number(number.doubleValue());
+    int scalar = writeScalar(value);
+    if (scalar != NOT_SCALAR) {
+      return scalar;
     }
     if (Undefined.isUndefined(value) || value == Scriptable.NOT_FOUND) {
       return -1;
@@ -195,6 +268,26 @@ final class MessageWriteBack {
     int length = buffer.putStringWithoutLengthUtf8(used, string);
     used += length;
     return length;
+  }
+
+  /**
+   * Appends the JSON of a null, boolean, string or number (not a BigInt); its length, or {@link
+   * #NOT_SCALAR} (nothing written) for any other value.
+   */
+  private int writeScalar(Object value) {
+    if (value == null) {
+      return ascii("null");
+    }
+    if (value instanceof Boolean flag) {
+      return ascii(flag ? "true" : "false");
+    }
+    if (value instanceof CharSequence text) {
+      return quote(text);
+    }
+    if (value instanceof Number number && !(value instanceof BigInteger)) {
+      return number(number.doubleValue());
+    }
+    return NOT_SCALAR;
   }
 
   private int number(double value) {

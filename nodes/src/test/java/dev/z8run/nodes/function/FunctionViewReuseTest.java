@@ -71,6 +71,30 @@ class FunctionViewReuseTest {
   }
 
   @Test
+  void shouldFindEachNameWhereverTheNextMessageHasIt() {
+    // five names (more than the view remembers), keys of the same length as a name but another
+    // text, keys longer than eight bytes, members moved, missing, and last in the JSON
+    String func =
+        "msg.seen = [msg.topic, msg.ab, msg.payload, msg.longer_key, msg.x].join('|');\n"
+            + "msg.topic = 'x';\nreturn msg;";
+
+    assertEquals(
+        List.of(
+            "{\"topic\":\"x\",\"ab\":1,\"payload\":2,\"longer_key\":3,\"x\":4,"
+                + "\"seen\":\"t|1|2|3|4\"}",
+            "{\"x\":5,\"longer_kez\":0,\"payload\":6,\"ab\":7,\"topic\":\"x\","
+                + "\"seen\":\"u|7|6||5\"}",
+            "{\"topiq\":1,\"ac\":2,\"longer_key\":8,\"seen\":\"|||8|\",\"topic\":\"x\"}",
+            "{\"x\":9,\"topic\":\"x\",\"seen\":\"v||||9\"}"),
+        run(
+            func,
+            "{\"topic\":\"t\",\"ab\":1,\"payload\":2,\"longer_key\":3,\"x\":4}",
+            "{\"x\":5,\"longer_kez\":0,\"payload\":6,\"ab\":7,\"topic\":\"u\"}",
+            "{\"topiq\":1,\"ac\":2,\"longer_key\":8}",
+            "{\"x\":9,\"topic\":\"v\"}"));
+  }
+
+  @Test
   void shouldCopyOutAViewATimerTookAndKeepReusingAfterwards() {
     String func =
         "if (msg.payload === 1) { setTimeout(function () { node.send({payload: 'later'}); }, 5); }\n"

@@ -366,6 +366,27 @@ class FunctionWriteBackTest {
   }
 
   @Test
+  void shouldWriteObjectsItReadAndMembersItDeletedBesideValuesOfTheSameLength() {
+    // the input carries a compact index: a same-length value beside a change the patch must make
+    assertEquals(
+        "{\"payload\":{\"n\":7},\"topic\":\"x\",\"hop\":7}",
+        runIndexed("msg.payload.n = 7;\nmsg.topic = 'x';\nreturn msg;", MSG));
+    assertEquals(
+        "{\"topic\":\"x\",\"hop\":7}",
+        runIndexed("delete msg.payload;\nmsg.topic = 'x';\nreturn msg;", MSG));
+    assertEquals(
+        "{\"payload\":{\"n\":123456},\"topic\":\"x\",\"hop\":7,\"a\":1}",
+        runIndexed("msg.a = 1;\nmsg.topic = 'x';\nreturn msg;", MSG));
+    assertEquals(
+        "{\"payload\":[1],\"topic\":\"t\",\"hop\":7}",
+        runIndexed("msg.payload = [1];\nreturn msg;", "{\"payload\":\"abc\",\"topic\":\"t\"}"));
+    // spaces between the members: written back without them, as the patch writes
+    assertEquals(
+        "{\"payload\": 1,\"topic\": \"x\",\"hop\":7}",
+        runIndexed("msg.topic = 'x';\nreturn msg;", "{\"payload\": 1, \"topic\": \"t\"}"));
+  }
+
+  @Test
   void shouldWriteValuesOfTheSameLengthIntoEveryTargetAndEverySend() {
     // two targets, and a send before the return: no hop in place, each message a copy
     Flow flow =
