@@ -119,7 +119,8 @@ public final class Settings {
           1 << 20,
           "Heap (MiB) that request bodies may take together, every route and client, while they are"
               + " read (and a JSON body of the API four times its size once parsed, until its request"
-              + " ends) (503 + `Retry-After` beyond). `0`: an eighth of the maximum heap (64 MiB with"
+              + " ends) (503 + `Retry-After` beyond); one client address (an IPv6 /64) at most half"
+              + " of it (429 + `Retry-After` beyond). `0`: an eighth of the maximum heap (64 MiB with"
               + " the launcher's `-Xmx512m`).");
 
   public static final Setting<Integer> HOOK_MAX_BODY_BYTES =

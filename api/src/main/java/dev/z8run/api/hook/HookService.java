@@ -286,7 +286,7 @@ public final class HookService implements Replies, AutoCloseable {
       // slowly (a delay, a model's answer) holds every request's body and its copies in the
       // nodes, and a thousand 1 MB bodies to such a flow filled the heap (SecurityAttackTest)
       BodyBudget budget = BodyBudget.server();
-      budget.takeAnyway(body.length);
+      budget.takeAnyway(client, body.length);
       try {
         handle(
             new Matched(request, flowId, target, path, params),
@@ -294,7 +294,7 @@ public final class HookService implements Replies, AutoCloseable {
             response,
             body);
       } finally {
-        budget.give(body.length);
+        budget.give(client, body.length);
       }
     } finally {
       fromClient.decrementAndGet();
@@ -481,23 +481,9 @@ public final class HookService implements Replies, AutoCloseable {
     return cached;
   }
 
-  /**
-   * What a client's open requests are counted by: an IPv4 address as itself (equal by its four
-   * bytes; no text made per request), an IPv6 client by its /64, as one host usually owns one.
-   */
+  /** What a client's open requests are counted by: its address, an IPv6 client by its /64. */
   static Object clientKey(ServerRequest request) {
-    java.net.SocketAddress remote = request.remotePeer().address();
-    if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
-      if (inet.getAddress() instanceof java.net.Inet4Address address) {
-        return address;
-      }
-      byte[] bytes = inet.getAddress().getAddress();
-      if (bytes.length == 16) {
-        return java.util.HexFormat.of().formatHex(bytes, 0, 8) + "::/64";
-      }
-      return inet.getAddress().getHostAddress();
-    }
-    return String.valueOf(remote);
+    return BodyBudget.client(request);
   }
 
   private static void busy(ServerResponse response, String message) {

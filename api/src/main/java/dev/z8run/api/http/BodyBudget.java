@@ -5,6 +5,8 @@ import io.helidon.webserver.http.Filter;
 import io.helidon.webserver.http.FilterChain;
 import io.helidon.webserver.http.RoutingRequest;
 import io.helidon.webserver.http.RoutingResponse;
+import io.helidon.webserver.http.ServerRequest;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -16,18 +18,49 @@ import java.util.concurrent.atomic.AtomicLong;
  * bytes from this budget as they arrive (an announced length reserves nothing: a client pays with
  * bytes it has sent), and gives them back when it has been read; a body that finds no room is
  * refused with 503 and {@code Retry-After}, and the connection is closed.
+ *
+ * <p>One client address (an IPv6 /64) holds at most half of the budget: without that, one client
+ * that sent 64 MiB of bodies and stalled them held all of it, and every other client's body, a
+ * sign-in's included, was refused with 503 until the stalled ones timed out. Past its half a body
+ * is refused with 429 and {@code Retry-After}, and the connection is closed.
  */
 public final class BodyBudget {
   private static volatile BodyBudget server = new BodyBudget(defaultBytes());
 
   private final long limit;
+  private final long clientLimit;
   private final AtomicLong used = new AtomicLong();
+
+  /**
+   * What each client holds, by {@link #client}; an entry leaves when its client holds nothing (it
+   * is retired first, so that a client taking bytes meanwhile makes a new one).
+   */
+  private final ConcurrentHashMap<Object, AtomicLong> byClient = new ConcurrentHashMap<>();
+
+  /** The value of a retired entry of {@link #byClient}: below anything a client can hold. */
+  private static final long RETIRED = Long.MIN_VALUE / 2;
 
   public BodyBudget(long limit) {
     if (limit < 1) {
       throw new IllegalArgumentException("body budget " + limit + " must be positive");
     }
     this.limit = limit;
+    this.clientLimit = Math.max(1, limit / 2);
+  }
+
+  /**
+   * The client a request's bytes are counted to: its address, IPv4 as itself (equal by its four
+   * bytes, no text made per request), IPv6 by its /64, as the other per-client limits count.
+   */
+  public static Object client(ServerRequest request) {
+    java.net.SocketAddress remote = request.remotePeer().address();
+    if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      if (inet.getAddress() instanceof java.net.Inet4Address address) {
+        return address;
+      }
+      return ClientAddresses.key(inet.getAddress());
+    }
+    return String.valueOf(remote);
   }
 
   /**
@@ -63,6 +96,12 @@ public final class BodyBudget {
     return used.get();
   }
 
+  /** Bytes {@code client} holds now. */
+  public long usedBy(Object client) {
+    AtomicLong held = byClient.get(client);
+    return held == null ? 0 : Math.max(0, held.get());
+  }
+
   /**
    * How many times its size a JSON body takes in the heap once parsed and while its request uses it
    * (the object tree, the flow built from it, its stored copy), as the budget counts it: sixteen
@@ -76,25 +115,28 @@ public final class BodyBudget {
 
   private static final class Held {
     BodyBudget budget;
+    Object client;
     long bytes;
   }
 
   /**
-   * Takes {@code bytes} until the request running on this thread ends (given back by {@link
-   * #requestScope}'s filter), or throws 503 when they would pass the limit.
+   * Takes {@code bytes} for {@code client} until the request running on this thread ends (given
+   * back by {@link #requestScope}'s filter), or throws 503 when they would pass the limit (429 past
+   * the client's half).
    */
-  public void holdUntilRequestEnds(long bytes) {
-    take(bytes);
+  public void holdUntilRequestEnds(Object client, long bytes) {
+    take(client, bytes);
     Held held = HELD.get();
     if (held == null) {
       held = new Held();
       HELD.set(held);
     }
-    if (held.budget != null && held.budget != this) {
-      held.budget.give(held.bytes);
+    if (held.bytes > 0 && (held.budget != this || !held.client.equals(client))) {
+      held.budget.give(held.client, held.bytes);
       held.bytes = 0;
     }
     held.budget = this;
+    held.client = client;
     held.bytes += bytes;
   }
 
@@ -112,14 +154,18 @@ public final class BodyBudget {
     } finally {
       Held held = HELD.get();
       if (held != null && held.bytes > 0) {
-        held.budget.give(held.bytes);
+        held.budget.give(held.client, held.bytes);
         held.bytes = 0;
+        held.client = null;
       }
     }
   }
 
-  /** Takes {@code bytes}, or throws 503 when they would pass the limit (nothing taken then). */
-  void take(long bytes) {
+  /**
+   * Takes {@code bytes} for {@code client}, or throws (nothing taken then) 503 when they would pass
+   * the limit, 429 when they would pass the client's half of it.
+   */
+  void take(Object client, long bytes) {
     long now;
     do {
       now = used.get();
@@ -131,17 +177,55 @@ public final class BodyBudget {
                 + " bytes, Z8_BODY_BUDGET_MB); try again shortly");
       }
     } while (!used.compareAndSet(now, now + bytes));
+    if (!takeForClient(client, bytes, true)) {
+      used.addAndGet(-bytes);
+      throw new ApiException(
+          Status.TOO_MANY_REQUESTS_429,
+          "this address is sending as many request bodies as one address may at once ("
+              + clientLimit
+              + " bytes, half of Z8_BODY_BUDGET_MB); try again shortly");
+    }
   }
 
   /**
-   * Takes {@code bytes} even past the limit: a body already read (its copy, or the body a request
-   * holds until it ends), given back with {@link #give}. Bodies read after it find less room.
+   * Adds {@code bytes} to what {@code client} holds, unless {@code bounded} and that would pass its
+   * half of the budget.
+   *
+   * @return whether they were added
    */
-  public void takeAnyway(long bytes) {
-    used.addAndGet(bytes);
+  private boolean takeForClient(Object client, long bytes, boolean bounded) {
+    while (true) {
+      AtomicLong held = byClient.computeIfAbsent(client, key -> new AtomicLong());
+      long now = held.get();
+      if (now < 0) {
+        byClient.remove(client, held); // retired by a give meanwhile: make a new one
+        continue;
+      }
+      if (bounded && now + bytes > clientLimit) {
+        return false;
+      }
+      if (held.compareAndSet(now, now + bytes)) {
+        return true;
+      }
+    }
   }
 
-  public void give(long bytes) {
+  /**
+   * Takes {@code bytes} for {@code client} even past the limits: a body already read (its copy, or
+   * the body a request holds until it ends), given back with {@link #give}. Bodies read after it
+   * find less room.
+   */
+  public void takeAnyway(Object client, long bytes) {
+    used.addAndGet(bytes);
+    takeForClient(client, bytes, false);
+  }
+
+  /** Gives back {@code bytes} that {@code client} took. */
+  public void give(Object client, long bytes) {
     used.addAndGet(-bytes);
+    AtomicLong held = byClient.get(client);
+    if (held != null && held.addAndGet(-bytes) == 0 && held.compareAndSet(0, RETIRED)) {
+      byClient.remove(client, held);
+    }
   }
 }

@@ -56,8 +56,10 @@ public final class ErrorResponses {
     closeIfBodyUnread(request, response);
     response.status(e.status());
     response.headers().contentType(MediaTypes.APPLICATION_JSON);
-    if (e.status().code() == Status.SERVICE_UNAVAILABLE_503.code()) {
-      // a condition that passes (the server's body budget): when to ask again
+    if (e.status().code() == Status.SERVICE_UNAVAILABLE_503.code()
+        || e.status().code() == Status.TOO_MANY_REQUESTS_429.code()) {
+      // a condition that passes (the server's body budget, a client's half of it): when to ask
+      // again
       response.header(HeaderNames.RETRY_AFTER, "1");
     }
     response.send(

@@ -53,7 +53,9 @@ public final class JsonBody {
           "request body is empty: expected a JSON object with " + String.join(", ", allowedFields));
     }
     // parsed, it takes several times its size until the request ends
-    BodyBudget.server().holdUntilRequestEnds((long) BodyBudget.PARSED_FACTOR * bytes.length);
+    BodyBudget.server()
+        .holdUntilRequestEnds(
+            BodyBudget.client(request), (long) BodyBudget.PARSED_FACTOR * bytes.length);
     Object document;
     try {
       document = JsonCodec.parse(bytes);

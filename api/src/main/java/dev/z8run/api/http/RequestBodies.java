@@ -25,7 +25,7 @@ public final class RequestBodies {
    * The raw body, at most {@code maxBytes}; empty when there is none. A {@code Content-Length}
    * above the limit is refused before a byte is read, and a chunked body stops one byte past it:
    * 413, and the connection is closed rather than drained. The bytes are taken from the server's
-   * {@link BodyBudget} as they arrive; past it, 503.
+   * {@link BodyBudget} as they arrive; past it, 503 (429 past the client address's half).
    */
   public static byte[] read(ServerRequest request, int maxBytes) {
     return read(request, maxBytes, BodyBudget.server());
@@ -42,7 +42,7 @@ public final class RequestBodies {
     try (InputStream in = request.content().inputStream()) {
       // one past the limit: a chunked body that is longer stops there
       int body = declared.isPresent() ? (int) declared.getAsLong() : maxBytes + 1;
-      return readPieces(in, body, maxBytes, budget);
+      return readPieces(in, body, maxBytes, budget, BodyBudget.client(request));
     } catch (IOException e) {
       // the client's body broke off (or its connection did): the client's failure, not ours
       throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
@@ -56,12 +56,13 @@ public final class RequestBodies {
    * announced in full and of at most {@link #FIRST_PIECE} bytes (almost every one) is read into its
    * own array, without a copy.
    */
-  private static byte[] readPieces(InputStream in, int expected, int maxBytes, BodyBudget budget)
+  private static byte[] readPieces(
+      InputStream in, int expected, int maxBytes, BodyBudget budget, Object client)
       throws IOException {
     long taken = 0;
     try {
       byte[] first = new byte[Math.min(expected, FIRST_PIECE)];
-      budget.take(first.length);
+      budget.take(client, first.length);
       taken += first.length;
       int total = in.readNBytes(first, 0, first.length);
       if (total == expected) {
@@ -74,7 +75,7 @@ public final class RequestBodies {
         // twice the last piece: what a client holds reserved stays within twice what it sent
         int size = Math.min(PIECE, 2 * pieces.get(pieces.size() - 1).length);
         byte[] piece = new byte[Math.min(expected - total, size)];
-        budget.take(piece.length);
+        budget.take(client, piece.length);
         taken += piece.length;
         last = in.readNBytes(piece, 0, piece.length);
         pieces.add(piece);
@@ -85,7 +86,7 @@ public final class RequestBodies {
       }
       // the whole body is here: its copy is not refused (its pieces are given back right after),
       // so the budget may be passed by the bodies being copied at this moment, at most twice
-      budget.takeAnyway(total);
+      budget.takeAnyway(client, total);
       taken += total;
       byte[] body = new byte[total];
       int at = 0;
@@ -96,7 +97,7 @@ public final class RequestBodies {
       }
       return body;
     } finally {
-      budget.give(taken);
+      budget.give(client, taken);
     }
   }
 
@@ -135,7 +136,9 @@ public final class RequestBodies {
       throw ApiException.badRequest("a JSON request body is required");
     }
     // parsed, it takes several times its size until the request ends
-    BodyBudget.server().holdUntilRequestEnds((long) BodyBudget.PARSED_FACTOR * body.length);
+    BodyBudget.server()
+        .holdUntilRequestEnds(
+            BodyBudget.client(request), (long) BodyBudget.PARSED_FACTOR * body.length);
     try {
       return JsonCodec.parse(body);
     } catch (JsonCodec.JsonException malformed) {
