@@ -130,7 +130,8 @@ public final class Settings {
           0,
           0,
           1 << 20,
-          "Heap (MiB) that the messages nodes hold (join, batch, sort, delay) may take together;"
+          "Heap (MiB) that the messages nodes hold (join, batch, sort, delay, rbe) may take"
+              + " together;"
               + " a user who is not an admin holds at most `Z8_MEMORY_SHARE_PERCENT` of it with the"
               + " flows they own. A message past it is an error on the node that would hold it, and"
               + " is dropped. `0`: a quarter of the maximum heap (128 MiB with the launcher's"
