@@ -6,6 +6,7 @@ import dev.z8run.api.ws.SocketSettings;
 import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
 import dev.z8run.core.node.NodeEnvironment;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.vector.VectorLimits;
 import java.nio.file.Path;
@@ -122,6 +123,20 @@ public final class Settings {
               + " ends) (503 + `Retry-After` beyond); one client address (an IPv6 /64) at most half"
               + " of it (429 + `Retry-After` beyond). `0`: an eighth of the maximum heap (64 MiB with"
               + " the launcher's `-Xmx512m`).");
+
+  public static final Setting<Integer> HELD_BUDGET_MB =
+      Setting.integer(
+          "Z8_HELD_BUDGET_MB",
+          null,
+          0,
+          0,
+          1 << 20,
+          "Heap (MiB) that the messages nodes hold (join, batch, sort, delay, rbe) may take"
+              + " together;"
+              + " a user who is not an admin holds at most `Z8_MEMORY_SHARE_PERCENT` of it with the"
+              + " flows they own. A message past it is an error on the node that would hold it, and"
+              + " is dropped. `0`: a quarter of the maximum heap (128 MiB with the launcher's"
+              + " `-Xmx512m`).");
 
   public static final Setting<Integer> HOOK_MAX_BODY_BYTES =
       Setting.integer(
@@ -495,6 +510,7 @@ public final class Settings {
           OPEN_REGISTRATION,
           MAX_BODY_BYTES,
           BODY_BUDGET_MB,
+          HELD_BUDGET_MB,
           HOOK_MAX_BODY_BYTES,
           HOOK_TIMEOUT_MS,
           HOOK_MAX_IN_FLIGHT,
@@ -656,6 +672,12 @@ public final class Settings {
         .memoryBudgetBytes((long) get(MEMORY_BUDGET_MB) << 20)
         .memorySharePercent(get(MEMORY_SHARE_PERCENT))
         .build();
+  }
+
+  /** The heap messages held in nodes may take together, in MiB ({@link #HELD_BUDGET_MB}). */
+  public long heldBudgetBytes() {
+    int mb = get(HELD_BUDGET_MB);
+    return mb == 0 ? HeldMemory.defaultBudgetBytes() : (long) mb << 20;
   }
 
   /** The heap request bodies being read may take together ({@link #BODY_BUDGET_MB}). */

@@ -41,6 +41,7 @@ import dev.z8run.nodes.ai.provider.AiUsage;
 import dev.z8run.nodes.ai.vector.VectorCollections;
 import dev.z8run.nodes.data.SqliteFiles;
 import dev.z8run.nodes.support.FlowOwners;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.LiveConnections;
 import dev.z8run.nodes.support.OutboundPolicy;
 import dev.z8run.store.Store;
@@ -223,6 +224,13 @@ public final class Z8Server implements AutoCloseable {
       LiveConnections liveConnections = new LiveConnections();
       engine.registerService(LiveConnections.class, liveConnections);
       engine.registerService(FlowOwners.class, flows::ownerOf);
+      // the heap of messages held in nodes: a budget for the server, a share of it per user
+      engine.registerService(
+          HeldMemory.class,
+          new HeldMemory(
+              settings.heldBudgetBytes(),
+              settings.get(Settings.MEMORY_SHARE_PERCENT),
+              flows::exemptFromMemoryShare));
       // Node-RED's global context, one per user: another user's flows never see it
       Map<String, ContextStore> globals = new ConcurrentHashMap<>();
       engine.registerService(

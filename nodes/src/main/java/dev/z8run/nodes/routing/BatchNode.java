@@ -8,6 +8,7 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -34,9 +35,10 @@ import java.util.Map;
  * execution started at this node.
  *
  * <p>A message with {@code msg.reset} drops what is held. At most {@code maxKept} messages are
- * held; past that they are dropped with a warning. A sequence is sent in the execution of the
- * message that completes it (interval: of the interval's first message, held until the interval
- * ends).
+ * held; past that they are dropped with a warning. Their heap is counted in the flow owner's share
+ * of the server's budget for held messages ({@link HeldMemory}); a message past it is the node's
+ * error and is dropped. A sequence is sent in the execution of the message that completes it
+ * (interval: of the interval's first message, held until the interval ends).
  */
 public final class BatchNode implements Node {
   public static final NodeType TYPE =
@@ -105,6 +107,7 @@ public final class BatchNode implements Node {
       new HashMap<>();
   private final Map<String, Long> groupCounts = new HashMap<>();
   private long held;
+  private final HeldMemory.Hold hold;
   private long startMs;
   private Cancellable window;
   private int windowTag;
@@ -132,6 +135,7 @@ public final class BatchNode implements Node {
       }
     }
     maxKept = context.configLong("maxKept", 10_000);
+    hold = HeldMemory.hold(context, "batch");
     honourParts = context.configBoolean("honourParts", false);
     allowEmpty = mode.equals("interval") && context.configBoolean("allowEmptySequence", false);
     emptyMarker =
@@ -152,6 +156,7 @@ public final class BatchNode implements Node {
     if (emptyTimer != null) {
       emptyTimer.cancel();
     }
+    hold.giveAll();
   }
 
   /**
@@ -193,6 +198,7 @@ public final class BatchNode implements Node {
       byTopic.clear();
       groupCounts.clear();
       held = 0;
+      hold.giveAll();
       if (window != null) {
         window.cancel();
         window = null;
@@ -218,16 +224,26 @@ public final class BatchNode implements Node {
     return true;
   }
 
-  private boolean full() {
+  /**
+   * Whether {@code body} is dropped: with a warning past {@code maxKept}; else its heap is taken.
+   *
+   * @throws IllegalStateException when it finds no room in the owner's share of the heap for held
+   *     messages: the node's error, the message dropped, what is held kept
+   */
+  private boolean full(Map<String, Object> body) {
     if (held >= maxKept) {
       context.warn("batch holds maxKept=" + maxKept + " messages: message dropped");
       return true;
+    }
+    long bytes = HeldMemory.heapBytes(body);
+    if (!hold.tryTake(bytes)) {
+      throw new IllegalStateException(hold.refusal(bytes));
     }
     return false;
   }
 
   private void onCount(Map<String, Object> body, Output out) {
-    if (full()) {
+    if (full(body)) {
       return;
     }
     pending.add(body);
@@ -242,11 +258,16 @@ public final class BatchNode implements Node {
       send(pending, out);
       pending = new ArrayList<>(pending.subList(pending.size() - overlap, pending.size()));
       held = pending.size();
+      long kept = 0;
+      for (Map<String, Object> message : pending) {
+        kept += HeldMemory.heapBytes(message);
+      }
+      hold.give(hold.heldBytes() - kept);
     }
   }
 
   private void onInterval(Map<String, Object> body, MessageFlyweight msg, Output out) {
-    if (full()) {
+    if (full(body)) {
       return;
     }
     pending.add(body);
@@ -271,6 +292,7 @@ public final class BatchNode implements Node {
     }
     pending = new ArrayList<>();
     held = 0;
+    hold.giveAll();
   }
 
   private void onConcat(Map<String, Object> body, Output out) {
@@ -284,7 +306,7 @@ public final class BatchNode implements Node {
         || !parts.containsKey("count")) {
       throw new IllegalArgumentException("batch: a message without msg.parts (id, index, count)");
     }
-    if (full()) {
+    if (full(body)) {
       return;
     }
     String id = String.valueOf(parts.get("id"));
@@ -315,7 +337,11 @@ public final class BatchNode implements Node {
       var groups = byTopic.get(wanted);
       if (!groups.isEmpty()) {
         String first = groups.keySet().iterator().next();
-        held -= groups.remove(first).size();
+        List<Map<String, Object>> sent = groups.remove(first);
+        held -= sent.size();
+        for (Map<String, Object> message : sent) {
+          hold.give(HeldMemory.heapBytes(message));
+        }
         groupCounts.remove(wanted + "\u0000" + first);
       }
     }

@@ -9,6 +9,7 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.MessageBodies;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -36,7 +37,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * into a group ends its own execution; the group goes on in the execution of the message that
  * completes it, or, on a timeout, of the group's first message, which the node keeps {@linkplain
  * Output#defer deferred} until then. At most {@code maxParts} messages are held over all groups;
- * past that a message is dropped with a warning.
+ * past that a message is dropped with a warning. What the held messages take on the heap is counted
+ * in the flow owner's share of the server's budget for held messages ({@link HeldMemory}); a
+ * message past it is the node's error and is dropped.
  */
 public final class JoinNode implements Node {
   public static final NodeType TYPE =
@@ -153,6 +156,9 @@ public final class JoinNode implements Node {
     Map<String, Object> last;
     Cancellable timer;
 
+    /** The heap its messages take, in the node's {@link HeldMemory.Hold}. */
+    long heldBytes;
+
     Group(int tag, String type) {
       this.tag = tag;
       this.type = type;
@@ -184,13 +190,15 @@ public final class JoinNode implements Node {
   private final Map<Integer, String> groupsByTag = new HashMap<>();
   private long heldParts;
   private int nextTag;
+  private final HeldMemory.Hold hold;
 
   private JoinNode(NodeContext context) {
     this.context = context;
+    this.hold = HeldMemory.hold(context, "join");
     this.auto = context.configString("mode", "auto").equals("auto");
     this.reduce =
         context.configString("mode", "auto").equals("reduce")
-            ? new JoinReduce(context, context.configLong("maxParts", 10_000))
+            ? new JoinReduce(context, context.configLong("maxParts", 10_000), hold)
             : null;
     this.build = context.configString("build", "array");
     this.property = context.configString("property", "payload");
@@ -236,7 +244,8 @@ public final class JoinNode implements Node {
         && !type.equals("buffer")) {
       throw new IllegalArgumentException("msg.parts.type '" + type + "' is not supported");
     }
-    Group group = group(parts.get("id").toString(), type, msg, out);
+    long expected = parts.get("count") instanceof Number n ? n.longValue() : -1;
+    Group group = group(parts.get("id").toString(), type, msg, out, body, false, expected);
     if (group == null) {
       return;
     }
@@ -278,7 +287,8 @@ public final class JoinNode implements Node {
       target = parts.get("count") instanceof Number n ? n.longValue() : 0;
       id = parts.get("id") == null ? "" : String.valueOf(parts.get("id"));
     }
-    Group group = group(id, build, msg, out);
+    Group group =
+        group(id, build, msg, out, body, !accumulate && body.containsKey("complete"), target);
     if (group == null) {
       return;
     }
@@ -304,12 +314,33 @@ public final class JoinNode implements Node {
     }
   }
 
-  /** The open group {@code id}, opened (with its timeout) if new; null when the part is dropped. */
-  private Group group(String id, String type, MessageFlyweight msg, Output out) {
+  /**
+   * The open group {@code id}, opened (with its timeout) if new, with the heap of the message now
+   * held in it taken; null when the part is dropped ({@code maxParts}). A message that completes
+   * its group ({@code complete}, or the {@code target} count reached) is sent at once and takes
+   * nothing, so that a full share never keeps a group from being sent.
+   *
+   * @throws IllegalStateException when the message finds no room in the owner's share of the heap
+   *     for held messages: the node's error, the message dropped, the groups as they were
+   */
+  private Group group(
+      String id,
+      String type,
+      MessageFlyweight msg,
+      Output out,
+      Map<String, Object> body,
+      boolean complete,
+      long target) {
     Group group = groups.get(id);
     if (heldParts >= maxParts) {
       context.warn("join holds " + heldParts + " messages (maxParts): message dropped");
       return null;
+    }
+    boolean completes =
+        complete || !accumulate && target > 0 && (group == null ? 0 : group.size()) + 1 >= target;
+    long bytes = completes ? 0 : HeldMemory.messageBytes(body, msg);
+    if (!hold.tryTake(bytes)) {
+      throw new IllegalStateException(hold.refusal(bytes));
     }
     if (group == null) {
       group = new Group(++nextTag, type);
@@ -319,7 +350,13 @@ public final class JoinNode implements Node {
         group.timer = out.defer(msg, timeoutMs, group.tag);
       }
     }
+    group.heldBytes += bytes;
     return group;
+  }
+
+  @Override
+  public void onStop() {
+    hold.giveAll();
   }
 
   @Override
@@ -336,6 +373,8 @@ public final class JoinNode implements Node {
       String id = groupsByTag.remove(group.tag);
       groups.remove(id);
       heldParts -= group.size();
+      hold.give(group.heldBytes);
+      group.heldBytes = 0;
     }
     if (group.timer != null) {
       group.timer.cancel();

@@ -3,6 +3,7 @@ package dev.z8run.nodes.routing;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.JsonataExpression;
 import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
@@ -32,10 +33,15 @@ final class JoinReduce {
   private final Map<String, List<Map<String, Object>>> groups = new LinkedHashMap<>();
   private final Map<String, Long> counts = new HashMap<>();
   private long held;
+  private final HeldMemory.Hold hold;
 
-  JoinReduce(NodeContext context, long maxParts) {
+  /** The heap each group's messages take, in {@link #hold}. */
+  private final Map<String, Long> groupBytes = new HashMap<>();
+
+  JoinReduce(NodeContext context, long maxParts, HeldMemory.Hold hold) {
     this.context = context;
     this.maxParts = maxParts;
+    this.hold = hold;
     context.declareAuthorTimed();
     reduce =
         JsonataExpression.compile("reduceExp", context.configString("reduceExp", ""))
@@ -75,6 +81,11 @@ final class JoinReduce {
       return;
     }
     String id = String.valueOf(parts.get("id"));
+    long bytes = HeldMemory.heapBytes(body);
+    if (!hold.tryTake(bytes)) {
+      throw new IllegalStateException(hold.refusal(bytes));
+    }
+    groupBytes.merge(id, bytes, Long::sum);
     List<Map<String, Object>> group = groups.computeIfAbsent(id, k -> new ArrayList<>());
     group.add(body);
     held++;
@@ -88,6 +99,7 @@ final class JoinReduce {
     groups.remove(id);
     counts.remove(id);
     held -= group.size();
+    hold.give(groupBytes.remove(id));
     Comparator<Map<String, Object>> byIndex = Comparator.comparingDouble(JoinReduce::index);
     group.sort(right ? byIndex.reversed() : byIndex);
     Object accumulator = initial;

@@ -8,6 +8,7 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.util.HashMap;
@@ -30,7 +31,9 @@ import java.util.Map;
  * {@code gap} may be a percentage of the last value ({@code "10%"}). A message with {@code reset}
  * forgets its topic's value (all values without topic separation). A message without the property
  * is dropped; a non-numeric value in a band mode is dropped with a warning. At most {@value
- * #MAX_TOPICS} topics are remembered; more are refused with a warning.
+ * #MAX_TOPICS} topics are remembered; more are refused with a warning. The heap of the topics and
+ * values remembered is counted in the flow owner's share of held messages ({@link HeldMemory}): a
+ * message past it is the node's error and is dropped.
  */
 public final class RbeNode implements Node {
   /** Most topics one node remembers a value for. */
@@ -87,6 +90,7 @@ public final class RbeNode implements Node {
   private final MessagePath property;
   private final MessagePath topicPath;
   private final Map<String, Object> previous = new HashMap<>();
+  private final HeldMemory.Hold hold;
 
   private RbeNode(NodeContext context) {
     this.context = context;
@@ -112,6 +116,45 @@ public final class RbeNode implements Node {
     this.perTopic = context.configBoolean("septopics", true);
     this.property = MessagePath.of(context.configString("property", "payload"), "property");
     this.topicPath = MessagePath.of(context.configString("topi", "topic"), "topi");
+    this.hold = HeldMemory.hold(context, "rbe");
+  }
+
+  @Override
+  public void onStop() {
+    hold.giveAll();
+  }
+
+  /**
+   * Keeps {@code value} as {@code key}'s last one, its heap (topic and value) taken in the owner's
+   * share of held messages.
+   *
+   * @throws IllegalStateException when it finds no room: the node's error, the message dropped
+   */
+  private void remember(String key, Object value) {
+    Object old = previous.get(key);
+    long more =
+        HeldMemory.heapBytes(value)
+            - (old == null ? -HeldMemory.heapBytes(key) : HeldMemory.heapBytes(old));
+    if (more > 0 && !hold.tryTake(more)) {
+      throw new IllegalStateException(hold.refusal(more));
+    }
+    if (more < 0) {
+      hold.give(-more);
+    }
+    previous.put(key, value);
+  }
+
+  /** Forgets {@code key}'s value (every value with null), giving back their heap. */
+  private void forget(String key) {
+    if (key == null) {
+      previous.clear();
+      hold.giveAll();
+    } else {
+      Object old = previous.remove(key);
+      if (old != null) {
+        hold.give(HeldMemory.heapBytes(key) + HeldMemory.heapBytes(old));
+      }
+    }
   }
 
   @Override
@@ -120,11 +163,7 @@ public final class RbeNode implements Node {
     Object topicValue = topicPath.get(message);
     String topic = topicValue instanceof String text && !text.isEmpty() ? text : null;
     if (message.containsKey("reset")) {
-      if (perTopic && topic != null) {
-        previous.remove(topic);
-      } else {
-        previous.clear();
-      }
+      forget(perTopic && topic != null ? topic : null);
     }
     Object value =
         msg.binaryLength() > 0 && property.text().equals("payload")
@@ -142,7 +181,7 @@ public final class RbeNode implements Node {
       boolean seen = previous.containsKey(key);
       String json = JsonCodec.writeString(value);
       if (!seen || !json.equals(previous.get(key))) {
-        previous.put(key, json);
+        remember(key, json);
         if (seen || func.equals("rbe")) {
           out.forward(0, msg);
         }
@@ -157,10 +196,10 @@ public final class RbeNode implements Node {
     boolean narrow = func.startsWith("narrowband");
     if (!previous.containsKey(key)) {
       if (narrow) {
-        previous.put(key, start != null ? start : n);
+        remember(key, start != null ? start : n);
       } else {
         double band = percent ? 0 : gap;
-        previous.put(key, n - band - 1); // the first value always passes a deadband
+        remember(key, n - band - 1); // the first value always passes a deadband
       }
     }
     double last = (Double) previous.get(key);
@@ -176,12 +215,12 @@ public final class RbeNode implements Node {
     }
     if (send) {
       if (compareOut) {
-        previous.put(key, n);
+        remember(key, n);
       }
       out.forward(0, msg);
     }
     if (!compareOut) {
-      previous.put(key, n);
+      remember(key, n);
     }
   }
 

@@ -7,11 +7,13 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.JsonataExpression;
 import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,8 +27,10 @@ import java.util.function.Function;
  *
  * <p>A sequence is held until all its {@code parts.count} messages are in, then sent in order in
  * the execution of the last one, each with {@code parts.index} renumbered. At most {@code maxKept}
- * messages are held over all sequences; past that the oldest sequence is dropped with a warning. A
- * message without {@code parts.id} and {@code parts.index} is dropped in sequence mode.
+ * messages are held over all sequences; past that the oldest sequence is dropped with a warning.
+ * Their heap is counted in the flow owner's share of the server's budget for held messages ({@link
+ * HeldMemory}): a message past it is the node's error and is dropped, the sequences kept. A message
+ * without {@code parts.id} and {@code parts.index} is dropped in sequence mode.
  */
 public final class SortNode implements Node {
   public static final NodeType TYPE =
@@ -87,6 +91,10 @@ public final class SortNode implements Node {
   private final Map<String, List<Map<String, Object>>> pending = new LinkedHashMap<>();
   private final Map<String, Long> counts = new LinkedHashMap<>();
   private long held;
+  private final HeldMemory.Hold hold;
+
+  /** The heap each pending sequence's messages take, in {@link #hold}. */
+  private final Map<String, Long> pendingBytes = new HashMap<>();
 
   private SortNode(NodeContext context) {
     this.context = context;
@@ -111,6 +119,12 @@ public final class SortNode implements Node {
     direction = context.configString("order", "ascending").equals("ascending") ? 1 : -1;
     asNumber = context.configBoolean("as_num", false);
     maxKept = context.configLong("maxKept", 10_000);
+    hold = HeldMemory.hold(context, "sort");
+  }
+
+  @Override
+  public void onStop() {
+    hold.giveAll();
   }
 
   @Override
@@ -136,6 +150,11 @@ public final class SortNode implements Node {
       return;
     }
     String id = String.valueOf(parts.get("id"));
+    long bytes = HeldMemory.heapBytes(body);
+    if (!hold.tryTake(bytes)) {
+      throw new IllegalStateException(hold.refusal(bytes));
+    }
+    pendingBytes.merge(id, bytes, Long::sum);
     List<Map<String, Object>> group = pending.computeIfAbsent(id, k -> new ArrayList<>());
     group.add(body);
     held++;
@@ -147,6 +166,7 @@ public final class SortNode implements Node {
       pending.remove(id);
       counts.remove(id);
       held -= group.size();
+      hold.give(pendingBytes.remove(id));
       List<Map<String, Object>> sorted = new ArrayList<>(group);
       if (sort(sorted, key == null ? message -> seqKey.get(message) : key::evaluate)) {
         for (int i = 0; i < sorted.size(); i++) {
@@ -162,6 +182,7 @@ public final class SortNode implements Node {
     } else if (held > maxKept) {
       String oldest = pending.keySet().iterator().next();
       held -= pending.remove(oldest).size();
+      hold.give(pendingBytes.remove(oldest));
       counts.remove(oldest);
       context.warn("sort holds more than maxKept=" + maxKept + " messages: a sequence was dropped");
     }

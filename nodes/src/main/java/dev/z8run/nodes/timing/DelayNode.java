@@ -9,7 +9,9 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageBodyView;
+import dev.z8run.io.message.MessageDescriptor;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.MessageBodies;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
@@ -23,7 +25,9 @@ import org.agrona.concurrent.UnsafeBuffer;
  * limits the rate to {@code rate} messages per {@code nbRateUnits} {@code rateUnits}, in Node-RED's
  * config shape. Held messages are {@linkplain Output#defer deferred} in the engine, so they stay in
  * their execution until sent; at most {@code maxQueue} are held at once and the rest are dropped
- * (counted in the node's status). Runs on its worker: it never blocks.
+ * (counted in the node's status). Their heap (the copy kept for a flush) is counted in the flow
+ * owner's share of the server's budget for held messages ({@link HeldMemory}): a message past it is
+ * the node's error and is dropped, the queue kept. Runs on its worker: it never blocks.
  *
  * <p>z8run's delay config is read as z8run means it: {@code delayMs} (its engine's field, {@code
  * crates/z8run-core/src/nodes/delay.rs}) or {@code delay} in {@code unit} ms/s/m (its editor's
@@ -121,11 +125,19 @@ public final class DelayNode implements Node {
   private long dropped;
   private long nextFreeNs;
 
-  /** A held message: its deferral, and a copy to send at once on a flush. */
-  private record Held(Cancellable timer, byte[] json, byte[] binary) {}
+  /**
+   * A held message: its deferral, a copy to send at once on a flush, and the heap both take in
+   * {@link #heap}.
+   */
+  private record Held(Cancellable timer, byte[] json, byte[] binary, long heapBytes) {}
+
+  private final HeldMemory.Hold heap;
 
   /** Held messages by tag, oldest first (delay, delayv and random modes). */
   private final LinkedHashMap<Integer, Held> pending = new LinkedHashMap<>();
+
+  /** A held message's own objects and map entry, beside its bytes. */
+  private static final long HELD_OVERHEAD_BYTES = 256;
 
   private int nextTag;
   private final TopicQueue topics;
@@ -155,6 +167,7 @@ public final class DelayNode implements Node {
     this.burstWindowNs = periodMs * 1_000_000;
     this.drop = context.configBoolean("drop", false);
     this.maxQueue = context.configLong("maxQueue", 1000);
+    this.heap = HeldMemory.hold(context, "delay");
     this.topics =
         mode.equals("queue") || mode.equals("timed")
             ? new TopicQueue(context, mode.equals("timed"), spacingNs / 1_000_000, maxQueue)
@@ -166,6 +179,11 @@ public final class DelayNode implements Node {
     if (topics != null) {
       topics.onStart();
     }
+  }
+
+  @Override
+  public void onStop() {
+    heap.giveAll();
   }
 
   /** z8run's fixed delay ({@code delayMs}, or {@code delay} in {@code unit}), or null. */
@@ -288,6 +306,16 @@ public final class DelayNode implements Node {
       drop();
       return false;
     }
+    // the flush copy, and a small body's deferred record on the heap too (a large one waits in
+    // its off-heap block, counted in the owner's share of the off-heap budget)
+    long bodyBytes = (long) msg.jsonLength() + msg.binaryLength();
+    long bytes =
+        HELD_OVERHEAD_BYTES
+            + bodyBytes
+            + (bodyBytes <= MessageDescriptor.BY_REFERENCE_BYTES ? bodyBytes : 0);
+    if (!heap.tryTake(bytes)) {
+      throw new IllegalStateException(heap.refusal(bytes));
+    }
     held++;
     int tag = ++nextTag;
     if (tag <= 0) { // after a wrap: -1 is TopicQueue's tick
@@ -295,7 +323,7 @@ public final class DelayNode implements Node {
     }
     byte[] json = new byte[msg.jsonLength()];
     msg.buffer().getBytes(msg.jsonOffset(), json);
-    pending.put(tag, new Held(out.defer(msg, ms, tag), json, msg.binaryBytes()));
+    pending.put(tag, new Held(out.defer(msg, ms, tag), json, msg.binaryBytes(), bytes));
     return true;
   }
 
@@ -316,6 +344,7 @@ public final class DelayNode implements Node {
     if (body.containsKey("reset")) {
       for (Held message : pending.values()) {
         message.timer().cancel();
+        heap.give(message.heapBytes());
       }
       held -= pending.size();
       pending.clear();
@@ -348,6 +377,7 @@ public final class DelayNode implements Node {
     if (body.containsKey("reset")) {
       for (Held message : pending.values()) {
         message.timer().cancel();
+        heap.give(message.heapBytes());
       }
       held -= pending.size();
       pending.clear();
@@ -374,6 +404,7 @@ public final class DelayNode implements Node {
       Held message = entries.next().getValue();
       entries.remove();
       held--;
+      heap.give(message.heapBytes());
       message.timer().cancel();
       UnsafeBuffer json = new UnsafeBuffer(message.json());
       if (message.binary().length > 0) {
@@ -399,10 +430,12 @@ public final class DelayNode implements Node {
       topics.onTick(msg, out);
       return;
     }
-    if (pending.remove(tag) == null) {
+    Held message = pending.remove(tag);
+    if (message == null) {
       return; // flushed or reset while its timer fired
     }
     held--;
+    heap.give(message.heapBytes());
     out.forward(0, msg);
   }
 }

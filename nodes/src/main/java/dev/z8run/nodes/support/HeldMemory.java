@@ -1,0 +1,249 @@
+package dev.z8run.nodes.support;
+
+import dev.z8run.core.node.NodeContext;
+import dev.z8run.io.message.MemoryBudget;
+import dev.z8run.io.message.MessageFlyweight;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
+
+/**
+ * The heap that messages held inside nodes take (Join's groups, Batch's and Sort's sequences): one
+ * budget for the server, and a share of it per owner, so that one user's flows cannot fill the heap
+ * (an {@code OutOfMemoryError} ends the server) nor take the room other users' flows need. The
+ * off-heap blocks of messages in flight have their own budget ({@link MemoryBudget}); what a node
+ * copies out of a message and keeps is on the heap, outside it.
+ *
+ * <p>A node takes a {@link Hold} when it is built and, before keeping a message, {@linkplain
+ * Hold#tryTake takes} the message's {@linkplain #heapBytes(Object) estimated heap}; when it sends
+ * or drops what it kept it gives the bytes back, and everything at stop. A message that finds no
+ * room is the node's error ({@link Hold#refusal}) and is dropped: the flow goes on, and what the
+ * node already holds is kept.
+ *
+ * <p>Thread-safe: a reservation is two compare-and-set loops (the owner, then the server).
+ */
+public final class HeldMemory {
+  /** Owners with no share, when the host installed no {@link HeldMemory} (one-user engines). */
+  private static final int NO_SHARE = 100;
+
+  private final long budgetBytes;
+  private final long shareBytes;
+  private final Predicate<String> exempt;
+  private final AtomicLong heldBytes = new AtomicLong();
+  private final ConcurrentHashMap<String, AtomicLong> byOwner = new ConcurrentHashMap<>();
+
+  /**
+   * @param budgetBytes what the messages held by every node of the server may take together
+   * @param sharePercent the part of it (1..100) the flows of one owner that is not exempt may hold
+   * @param exempt the owners limited by the budget only (a server's admins)
+   */
+  public HeldMemory(long budgetBytes, int sharePercent, Predicate<String> exempt) {
+    if (budgetBytes <= 0 || sharePercent < 1 || sharePercent > 100) {
+      throw new IllegalArgumentException(
+          "budgetBytes="
+              + budgetBytes
+              + " must be positive and sharePercent="
+              + sharePercent
+              + " 1..100");
+    }
+    this.budgetBytes = budgetBytes;
+    this.shareBytes = Math.max(1, budgetBytes / 100 * sharePercent);
+    this.exempt = exempt;
+  }
+
+  /** The default budget: a quarter of the maximum heap (128 MiB with {@code -Xmx512m}). */
+  public static long defaultBudgetBytes() {
+    return Runtime.getRuntime().maxMemory() / 4;
+  }
+
+  /**
+   * A hold for the node of {@code context}, in its flow owner's account ({@link FlowOwners}) of the
+   * host's {@link HeldMemory}; without one, of an engine-wide budget of {@link
+   * #defaultBudgetBytes()} without shares.
+   *
+   * @param what the node type, for refusals ("join")
+   */
+  public static Hold hold(NodeContext context, String what) {
+    HeldMemory memory =
+        context.service(
+            HeldMemory.class, () -> new HeldMemory(defaultBudgetBytes(), NO_SHARE, any -> true));
+    FlowOwners owners = context.service(FlowOwners.class);
+    String owner = owners == null ? null : owners.ownerOf(context.flowId());
+    return memory.new Hold(owner == null ? "" : owner, what);
+  }
+
+  /** What every node holds now. */
+  public long heldBytes() {
+    return heldBytes.get();
+  }
+
+  /** What {@code owner}'s nodes hold now. */
+  public long heldBytes(String owner) {
+    AtomicLong mine = byOwner.get(owner);
+    return mine == null ? 0 : mine.get();
+  }
+
+  /** The server's budget for held messages. */
+  public long budgetBytes() {
+    return budgetBytes;
+  }
+
+  /** What one owner that is not exempt may hold. */
+  public long shareBytes() {
+    return shareBytes;
+  }
+
+  /**
+   * What a message kept whole takes on the heap: its parsed body ({@link #heapBytes(Object)}) and a
+   * copy of its binary payload.
+   */
+  public static long messageBytes(Map<String, Object> body, MessageFlyweight msg) {
+    return heapBytes(body) + msg.binaryLength();
+  }
+
+  /**
+   * An estimate of the heap a parsed JSON value takes (maps, lists, strings, numbers and booleans,
+   * byte arrays), on a 64-bit JVM with compressed references: small values cost many times their
+   * JSON text ({@code {}} three bytes, an empty map some sixty), and a string a byte a character,
+   * two when one is not Latin-1. Values must not share parts (a parsed body never does).
+   */
+  public static long heapBytes(Object value) {
+    long bytes = 0;
+    ArrayDeque<Object> todo = new ArrayDeque<>();
+    if (value != null) {
+      todo.push(value);
+    }
+    while (!todo.isEmpty()) {
+      Object next = todo.pop();
+      switch (next) {
+        case String text -> bytes += 40 + textBytes(text);
+        case Map<?, ?> map -> {
+          bytes += 64 + 40L * map.size();
+          for (Map.Entry<?, ?> entry : map.entrySet()) {
+            push(todo, entry.getKey());
+            push(todo, entry.getValue());
+          }
+        }
+        case Collection<?> items -> {
+          bytes += 40 + 8L * items.size();
+          for (Object item : items) {
+            push(todo, item);
+          }
+        }
+        case byte[] array -> bytes += 16 + array.length;
+        default -> bytes += 24;
+      }
+    }
+    return bytes;
+  }
+
+  private static void push(ArrayDeque<Object> todo, Object value) {
+    if (value != null) {
+      todo.push(value);
+    }
+  }
+
+  private static long textBytes(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      if (text.charAt(i) > 0xFF) {
+        return 2L * text.length();
+      }
+    }
+    return text.length();
+  }
+
+  /**
+   * What one node holds, in its owner's account. Thread-safe (a node's timers may give back while
+   * its worker takes).
+   */
+  public final class Hold {
+    private final String owner;
+    private final String what;
+    private final AtomicLong account;
+    private final boolean exempt;
+    private final long limitBytes;
+    private final AtomicLong mine = new AtomicLong();
+
+    private Hold(String owner, String what) {
+      this.owner = owner;
+      this.what = what;
+      this.account = byOwner.computeIfAbsent(owner, any -> new AtomicLong());
+      this.exempt = HeldMemory.this.exempt.test(owner);
+      this.limitBytes = exempt ? budgetBytes : shareBytes;
+    }
+
+    /**
+     * Takes {@code bytes} unless that takes the owner past their share (or the budget, when exempt)
+     * or every owner together past the budget.
+     *
+     * @return whether the bytes were taken (nothing changed otherwise)
+     */
+    public boolean tryTake(long bytes) {
+      long held;
+      do {
+        held = account.get();
+        if (held + bytes > limitBytes) {
+          return false;
+        }
+      } while (!account.compareAndSet(held, held + bytes));
+      long all;
+      do {
+        all = heldBytes.get();
+        if (all + bytes > budgetBytes) {
+          account.addAndGet(-bytes);
+          return false;
+        }
+      } while (!heldBytes.compareAndSet(all, all + bytes));
+      mine.addAndGet(bytes);
+      return true;
+    }
+
+    /** Gives back {@code bytes} taken before. */
+    public void give(long bytes) {
+      mine.addAndGet(-bytes);
+      account.addAndGet(-bytes);
+      heldBytes.addAndGet(-bytes);
+    }
+
+    /** Gives back everything this node holds: when it stops, or drops all it kept. */
+    public void giveAll() {
+      give(mine.get());
+    }
+
+    /** What this node holds now. */
+    public long heldBytes() {
+      return mine.get();
+    }
+
+    /**
+     * Why {@code bytes} more were refused, as of now, for the node's error: the owner's share, or
+     * the server's budget. Never names another owner.
+     */
+    public String refusal(long bytes) {
+      long held = account.get();
+      String message =
+          what + ": holding this message (" + MemoryBudget.mib(bytes) + " on the heap) would take ";
+      if (!exempt && held + bytes > limitBytes) {
+        message +=
+            "owner '"
+                + owner
+                + "' past its share of the heap for held messages: "
+                + MemoryBudget.mib(held)
+                + " of "
+                + MemoryBudget.mib(limitBytes)
+                + " held by its nodes";
+      } else {
+        message +=
+            "the server past its heap budget for held messages (Z8_HELD_BUDGET_MB): "
+                + MemoryBudget.mib(heldBytes.get())
+                + " of "
+                + MemoryBudget.mib(budgetBytes)
+                + " held";
+      }
+      return message + "; message dropped (what the node holds is kept)";
+    }
+  }
+}
