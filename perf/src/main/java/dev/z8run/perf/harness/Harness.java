@@ -201,13 +201,13 @@ public final class Harness {
     /**
      * Writes the field index of a message of {@code length} bytes as the feeder writes them ({@code
      * {"payload":{"n":...}}}) into {@code index}: {@code payload}'s key at 2 (7 bytes), its value
-     * from after the colon to the last brace.
+     * from after the colon to the last brace; its key plain and the JSON compact, as a scan finds.
      *
      * @return the index's length
      */
     static int writeIndex(int length, MutableDirectBuffer index) {
       FieldIndex.putEntry(index, 0, 0, 2, 7, PREFIX.length - 5, length - 1);
-      return FieldIndex.putCount(index, 0, 1, true);
+      return FieldIndex.putCount(index, 0, 1, true, true);
     }
 
     void feedFor(long ms) {
