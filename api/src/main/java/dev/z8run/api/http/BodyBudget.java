@@ -53,7 +53,11 @@ public final class BodyBudget {
    * bytes, no text made per request), IPv6 by its /64, as the other per-client limits count.
    */
   public static Object client(ServerRequest request) {
-    java.net.SocketAddress remote = request.remotePeer().address();
+    return client(request.remotePeer().address());
+  }
+
+  /** {@link #client(ServerRequest)} of a connection's remote address (an editor socket's). */
+  public static Object client(java.net.SocketAddress remote) {
     if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
       if (inet.getAddress() instanceof java.net.Inet4Address address) {
         return address;
@@ -165,7 +169,7 @@ public final class BodyBudget {
    * Takes {@code bytes} for {@code client}, or throws (nothing taken then) 503 when they would pass
    * the limit, 429 when they would pass the client's half of it.
    */
-  void take(Object client, long bytes) {
+  public void take(Object client, long bytes) {
     long now;
     do {
       now = used.get();

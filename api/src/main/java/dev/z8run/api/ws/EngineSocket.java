@@ -3,6 +3,7 @@ package dev.z8run.api.ws;
 import dev.z8run.api.auth.InvalidTokenException;
 import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.api.http.ApiException;
+import dev.z8run.api.http.BodyBudget;
 import dev.z8run.api.ws.z8.Z8Encoding;
 import dev.z8run.io.frame.FrameDescriptor;
 import dev.z8run.io.frame.FrameError;
@@ -54,9 +55,30 @@ final class EngineSocket implements WsListener {
   private Thread connectionThread;
   private Thread pumpThread;
 
-  private byte[] message = new byte[1024];
+  private byte[] message = new byte[INITIAL_MESSAGE_BYTES];
   private int messageLength;
   private boolean oversized;
+
+  /** The message buffer of a connection that has not received a larger one. */
+  private static final int INITIAL_MESSAGE_BYTES = 1024;
+
+  /**
+   * A buffer grown past this is given up after its message (and its bytes back to the budget): a
+   * connection keeps at most this much between messages.
+   */
+  private static final int KEPT_MESSAGE_BYTES = 64 * 1024;
+
+  /**
+   * What {@link #message} holds past its first {@link #INITIAL_MESSAGE_BYTES}, taken from the body
+   * budget of the server ({@link BodyBudget}) for this connection's address: a signed-in user's
+   * sockets, each sending most of a 16 MiB message in fragments and then nothing, would otherwise
+   * hold the heap without bound (1,024 connections per address).
+   */
+  private final java.util.concurrent.atomic.AtomicLong held =
+      new java.util.concurrent.atomic.AtomicLong();
+
+  private volatile BodyBudget budget;
+  private volatile Object client;
 
   private volatile UserPrincipal user;
 
@@ -85,6 +107,8 @@ final class EngineSocket implements WsListener {
   @Override
   public void onOpen(WsSession session) {
     connectionThread = Thread.currentThread();
+    budget = BodyBudget.server();
+    client = BodyBudget.client(session.socketContext().remotePeer().address());
     sender = new SocketSender(session);
     pump = new EventPump(this, sender, sockets.engine(), settings, sockets.redactor());
     sockets.opened(this);
@@ -96,6 +120,36 @@ final class EngineSocket implements WsListener {
       return;
     }
     holdsPreAuthSlot.set(true);
+  }
+
+  /**
+   * Takes {@code bytes} more for the message buffer from the server's body budget, or closes the
+   * connection with 1013 (try again later) when the budget, or this address's half of it, is taken:
+   * the rest of the message is dropped.
+   */
+  private boolean holdMore(long bytes) {
+    try {
+      budget.take(client, bytes);
+    } catch (ApiException refused) {
+      oversized = true;
+      String reason = refused.getMessage();
+      closeWith(
+          WsCloseCodes.TRY_AGAIN_LATER, reason.length() > 120 ? reason.substring(0, 120) : reason);
+      return false;
+    }
+    held.addAndGet(bytes);
+    if (sender.isClosed()) {
+      releaseHeld(); // closed meanwhile: its release may have run before this take
+    }
+    return true;
+  }
+
+  /** Gives back what the message buffer holds in the body budget (at the end, and when shrunk). */
+  void releaseHeld() {
+    long bytes = held.getAndSet(0);
+    if (bytes > 0) {
+      budget.give(client, bytes);
+    }
   }
 
   /** Gives back this connection's place among those not yet authenticated, once. */
@@ -131,9 +185,11 @@ final class EngineSocket implements WsListener {
       return;
     }
     if (messageLength + length > message.length) {
-      byte[] grown =
-          new byte
-              [Math.min(MAX_MESSAGE_BYTES, Math.max(messageLength + length, message.length * 2))];
+      int size = Math.min(MAX_MESSAGE_BYTES, Math.max(messageLength + length, message.length * 2));
+      if (!holdMore(size - message.length)) {
+        return;
+      }
+      byte[] grown = new byte[size];
       System.arraycopy(message, 0, grown, 0, messageLength);
       message = grown;
     }
@@ -153,8 +209,9 @@ final class EngineSocket implements WsListener {
       handle(message, messageLength);
     } finally {
       messageLength = 0;
-      if (message.length > 1 << 20) {
-        message = new byte[1024]; // do not hold a large buffer for a connection's lifetime
+      if (message.length > KEPT_MESSAGE_BYTES) {
+        message = new byte[INITIAL_MESSAGE_BYTES]; // do not hold a large buffer for a lifetime
+        releaseHeld();
       }
     }
   }
@@ -535,6 +592,7 @@ final class EngineSocket implements WsListener {
 
   private void stop() {
     releasePreAuthSlot();
+    releaseHeld();
     Thread thread = pumpThread;
     if (thread != null && thread != Thread.currentThread()) {
       LockSupport.unpark(thread);

@@ -118,6 +118,7 @@ public final class EngineSockets implements AutoCloseable {
         }
         if (!socket.connectionAlive()) {
           socket.releasePreAuthSlot();
+          socket.releaseHeld();
           open.remove(socket);
         }
       }

@@ -221,6 +221,11 @@ final class DocClient implements AutoCloseable {
     }
   }
 
+  /** Sends bytes as a fragment of a binary message that is not its last. */
+  void sendPart(byte[] bytes) {
+    socket.sendBinary(ByteBuffer.wrap(bytes), false).join();
+  }
+
   void sendText(String text) {
     socket.sendText(text, true).join();
   }
