@@ -258,7 +258,7 @@ public final class HookService implements Replies, AutoCloseable {
       }
       return;
     }
-    Object client = clientKey(request);
+    Object client = BodyBudget.client(request);
     AtomicInteger fromClient;
     int open;
     do {
@@ -479,11 +479,6 @@ public final class HookService implements Replies, AutoCloseable {
       routesByFlow.put(flowId, cached);
     }
     return cached;
-  }
-
-  /** What a client's open requests are counted by: its address, an IPv6 client by its /64. */
-  static Object clientKey(ServerRequest request) {
-    return BodyBudget.client(request);
   }
 
   private static void busy(ServerResponse response, String message) {

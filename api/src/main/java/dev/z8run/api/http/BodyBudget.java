@@ -48,23 +48,9 @@ public final class BodyBudget {
     this.clientLimit = Math.max(1, limit / 2);
   }
 
-  /**
-   * The client a request's bytes are counted to: its address, IPv4 as itself (equal by its four
-   * bytes, no text made per request), IPv6 by its /64, as the other per-client limits count.
-   */
+  /** The client a request's bytes are counted to ({@link ClientAddresses#of}). */
   public static Object client(ServerRequest request) {
-    return client(request.remotePeer().address());
-  }
-
-  /** {@link #client(ServerRequest)} of a connection's remote address (an editor socket's). */
-  public static Object client(java.net.SocketAddress remote) {
-    if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
-      if (inet.getAddress() instanceof java.net.Inet4Address address) {
-        return address;
-      }
-      return ClientAddresses.key(inet.getAddress());
-    }
-    return String.valueOf(remote);
+    return ClientAddresses.of(request.remotePeer().address());
   }
 
   /**

@@ -26,4 +26,18 @@ public final class ClientAddresses {
       throw new IllegalStateException("16-byte IPv6 address refused by InetAddress", e);
     }
   }
+
+  /**
+   * The key of a connection's remote address, as {@link #key} counts it, with no text made for an
+   * IPv4 address (the address itself, equal by its four bytes): for limits checked per request.
+   */
+  public static Object of(java.net.SocketAddress remote) {
+    if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
+      if (inet.getAddress() instanceof java.net.Inet4Address address) {
+        return address;
+      }
+      return key(inet.getAddress());
+    }
+    return String.valueOf(remote);
+  }
 }

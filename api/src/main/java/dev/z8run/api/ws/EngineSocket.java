@@ -4,6 +4,7 @@ import dev.z8run.api.auth.InvalidTokenException;
 import dev.z8run.api.auth.UserPrincipal;
 import dev.z8run.api.http.ApiException;
 import dev.z8run.api.http.BodyBudget;
+import dev.z8run.api.http.ClientAddresses;
 import dev.z8run.api.ws.z8.Z8Encoding;
 import dev.z8run.io.frame.FrameDescriptor;
 import dev.z8run.io.frame.FrameError;
@@ -108,7 +109,7 @@ final class EngineSocket implements WsListener {
   public void onOpen(WsSession session) {
     connectionThread = Thread.currentThread();
     budget = BodyBudget.server();
-    client = BodyBudget.client(session.socketContext().remotePeer().address());
+    client = ClientAddresses.of(session.socketContext().remotePeer().address());
     sender = new SocketSender(session);
     pump = new EventPump(this, sender, sockets.engine(), settings, sockets.redactor());
     sockets.opened(this);
