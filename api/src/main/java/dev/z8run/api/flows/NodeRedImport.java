@@ -593,6 +593,8 @@ public final class NodeRedImport {
         }
         if ("query".equals(node.get("paytoqs")) || Boolean.TRUE.equals(node.get("paytoqs"))) {
           config.put("payloadToQuery", true); // Node-RED before 1.1 wrote paytoqs: true
+        } else if ("body".equals(node.get("paytoqs"))) {
+          config.put("payloadAsBody", true);
         }
       }
       case "split" -> {

@@ -43,10 +43,11 @@ import org.agrona.concurrent.UnsafeBuffer;
  *
  * <p>The URL may hold placeholders ({@link UrlTemplate}); the method is fixed or taken from {@code
  * msg.method}; headers are the configured ones, overridden by {@code msg.headers}; the body is the
- * binary payload, or {@code msg.payload} (a string as text, anything else as JSON). Redirects are
- * followed by the node itself, at most {@code maxRedirects}, each target checked against the
- * server's {@link OutboundPolicy} like the first. {@code timeoutMs} bounds the whole exchange, body
- * included, and {@code maxResponseBytes} the body.
+ * binary payload, or {@code msg.payload} (a string as text, anything else as JSON); a GET has none
+ * unless {@code payloadAsBody} (Node-RED's paytoqs {@code body}) is set. Redirects are followed by
+ * the node itself, at most {@code maxRedirects}, each target checked against the server's {@link
+ * OutboundPolicy} like the first. {@code timeoutMs} bounds the whole exchange, body included, and
+ * {@code maxResponseBytes} the body.
  *
  * <p>The response message is the input with {@code payload} (text, parsed JSON, or the bytes as the
  * binary payload), {@code statusCode}, {@code headers} and {@code responseUrl}; every status is a
@@ -95,6 +96,13 @@ public final class HttpRequestNode implements Node {
                   false,
                   "Node-RED's paytoqs 'query': a GET appends the keys of an object msg.payload to"
                       + " the URL's query (key=value, URL-encoded; an array's items one each)."))
+          .field(
+              ConfigField.optional(
+                  "payloadAsBody",
+                  FieldType.BOOLEAN,
+                  false,
+                  "Node-RED's paytoqs 'body': a GET sends msg.payload as its body (an object as"
+                      + " JSON, a number as text, a string or binary payload as it is)."))
           .field(
               ConfigField.choice(
                   "responseType",
@@ -165,6 +173,7 @@ public final class HttpRequestNode implements Node {
   private final long maxResponseBytes;
   private final boolean z8run;
   private final boolean payloadToQuery;
+  private final boolean payloadAsBody;
   private final MessagePath bodyPath;
   private final HttpClient client;
 
@@ -197,6 +206,12 @@ public final class HttpRequestNode implements Node {
     responseType = context.configString("responseType", "text");
     z8run = context.configString("mode", "node-red").equals("z8run");
     payloadToQuery = context.configBoolean("payloadToQuery", false);
+    payloadAsBody = context.configBoolean("payloadAsBody", false);
+    if (payloadToQuery && payloadAsBody) {
+      throw new IllegalArgumentException(
+          "payloadToQuery and payloadAsBody: a GET's payload goes to the query or the body, not"
+              + " both");
+    }
     String path = context.configString("bodyPath", z8run ? "req.body" : "");
     bodyPath = path.isBlank() ? null : MessagePath.inPayload(path, "bodyPath");
     timeoutMs =
@@ -325,7 +340,9 @@ public final class HttpRequestNode implements Node {
     URI uri = uri(target);
     Map<String, String> requestHeaders = requestHeaders(msg);
     byte[] body =
-        bodyPath != null ? z8runBody(msg, verb, requestHeaders) : body(msg, verb, requestHeaders);
+        bodyPath != null
+            ? z8runBody(msg, verb, requestHeaders)
+            : payloadAsBody && verb.equals("GET") ? getBody(msg) : body(msg, verb, requestHeaders);
     long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMs);
     List<String> followed = new ArrayList<>();
     for (int redirects = 0; ; redirects++) {
@@ -494,6 +511,28 @@ public final class HttpRequestNode implements Node {
     headers.keySet().removeIf(name -> name.equalsIgnoreCase("content-type"));
     headers.put("Content-Type", "application/json");
     return body;
+  }
+
+  /**
+   * Node-RED's paytoqs {@code body}: a GET's body is {@code msg.payload}, an object, array or null
+   * as its JSON, a number as its text, a string or the binary payload as it is; none for a boolean
+   * or no payload. As Node-RED, no content type is added: only configured or message headers.
+   */
+  private static byte[] getBody(MessageFlyweight msg) {
+    if (msg.binaryLength() > 0) {
+      return msg.binaryBytes();
+    }
+    long span = FieldIndex.find(msg, PAYLOAD);
+    return switch (JsonValues.kind(msg.buffer(), span)) {
+      case JsonValues.UNDEFINED, JsonValues.BOOLEAN -> null;
+      case JsonValues.STRING ->
+          JsonValues.text(msg.buffer(), span).getBytes(StandardCharsets.UTF_8);
+      default -> {
+        byte[] json = new byte[JsonScanner.spanEnd(span) - JsonScanner.spanStart(span)];
+        msg.buffer().getBytes(JsonScanner.spanStart(span), json);
+        yield json;
+      }
+    };
   }
 
   /** The request body, or null; sets a content type when none is given. */

@@ -447,6 +447,51 @@ class HttpRequestNodeTest {
     assertEquals("null", response(config("url", base + "/upgrade"), "{}").get("payload"));
   }
 
+  /**
+   * Node-RED's paytoqs {@code body} (21-httprequest.js: {@code allowGetBody}): a GET carries
+   * msg.payload as its body, an object as its JSON, a number as its text, a string as it is, with
+   * no content type added; without the option a GET has no body; other methods are unchanged.
+   */
+  @Test
+  void shouldSendTheGetsPayloadAsItsBodyWithPayloadAsBody() {
+    deploy(
+        config(
+            "method", "use", "url", base + "/echo", "payloadAsBody", true, "responseType", "json"),
+        "127.0.0.1",
+        "{}");
+    harness.inject("f", "in", "{\"method\":\"GET\",\"topic\":\"obj\",\"payload\":{\"a\":[1,2]}}");
+    harness.inject("f", "in", "{\"method\":\"GET\",\"topic\":\"num\",\"payload\":5}");
+    harness.inject(
+        "f",
+        "in",
+        "{\"method\":\"GET\",\"topic\":\"text\",\"payload\":\"a b\","
+            + "\"headers\":{\"Content-Type\":\"text/plain\"}}");
+    harness.inject("f", "in", "{\"method\":\"GET\",\"topic\":\"bool\",\"payload\":true}");
+    harness.inject("f", "in", "{\"method\":\"POST\",\"topic\":\"post\",\"payload\":\"p\"}");
+    Map<Object, Map<?, ?>> byTopic = new LinkedHashMap<>();
+    for (Captured captured : harness.awaitCaptured("o0", 5)) {
+      Map<?, ?> out = (Map<?, ?>) captured.parsed();
+      byTopic.put(out.get("topic"), (Map<?, ?>) out.get("payload"));
+    }
+    assertEquals("GET", byTopic.get("obj").get("method"));
+    assertEquals("{\"a\":[1,2]}", byTopic.get("obj").get("body"));
+    assertEquals(null, byTopic.get("obj").get("contentType"), "Node-RED adds no content type");
+    assertEquals(null, byTopic.get("obj").get("query"));
+    assertEquals("5", byTopic.get("num").get("body"));
+    assertEquals("a b", byTopic.get("text").get("body"));
+    assertEquals("text/plain", byTopic.get("text").get("contentType"));
+    assertEquals("", byTopic.get("bool").get("body"), "a boolean is no body, as Node-RED");
+    assertEquals("POST", byTopic.get("post").get("method"));
+    assertEquals("p", byTopic.get("post").get("body"));
+    assertEquals("text/plain; charset=utf-8", byTopic.get("post").get("contentType"));
+    harness.close();
+
+    harness = new FlowHarness();
+    Map<?, ?> without =
+        response(config("url", base + "/echo", "responseType", "json"), "{\"payload\":{\"a\":1}}");
+    assertEquals("", ((Map<?, ?>) without.get("payload")).get("body"), "no body by default");
+  }
+
   @Test
   void shouldRefuseBadConfigAtDeploy() {
     assertEquals(
@@ -464,6 +509,10 @@ class HttpRequestNodeTest {
     assertEquals(
         "node 'sw' (http-request): url: 'http://x/{{payload' has an unclosed {{",
         refused(config("url", "http://x/{{payload")));
+    assertEquals(
+        "node 'sw' (http-request): payloadToQuery and payloadAsBody: a GET's payload goes to the"
+            + " query or the body, not both",
+        refused(config("url", base, "payloadToQuery", true, "payloadAsBody", true)));
   }
 
   private String refused(String config) {
