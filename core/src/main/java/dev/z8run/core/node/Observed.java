@@ -7,7 +7,8 @@ package dev.z8run.core.node;
 public enum Observed {
   /**
    * A node threw while handling a message: the observer receives that message with {@code error =
-   * {message, source: {id, type, name}}} added (Node-RED's Catch).
+   * {message, source: {id, type, name, count}}} added, and the {@code code} and {@code stack} of a
+   * {@link ScriptFailure} (Node-RED's Catch).
    */
   ERROR,
   /**

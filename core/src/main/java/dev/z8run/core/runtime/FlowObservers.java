@@ -3,6 +3,7 @@ package dev.z8run.core.runtime;
 import dev.z8run.core.event.EventDescriptor;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Observed;
+import dev.z8run.core.node.ScriptFailure;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageBodyView;
@@ -86,8 +87,11 @@ final class FlowObservers {
     }
   }
 
-  /** A node threw while handling {@code msg}; {@code message} says why. */
-  void onError(int source, MessageFlyweight msg, String message) {
+  /**
+   * A node threw while handling {@code msg}; {@code message} says why, {@code script} (or null)
+   * what a user's script adds: its stack and code.
+   */
+  void onError(int source, MessageFlyweight msg, String message, ScriptFailure script) {
     if (errors.isEmpty() && uncaught.isEmpty()) {
       return;
     }
@@ -98,7 +102,7 @@ final class FlowObservers {
       if (observer.watches(source)) {
         caught = true;
         if (observer.index != startedBy) {
-          json = json == null ? errorBody(source, msg, message) : json;
+          json = json == null ? errorBody(source, msg, message, script) : json;
           deliver(observer, json, msg);
         }
       }
@@ -106,7 +110,7 @@ final class FlowObservers {
     for (int i = 0; !caught && i < uncaught.size(); i++) {
       Observer observer = uncaught.get(i);
       if (observer.watches(source) && observer.index != startedBy) {
-        json = json == null ? errorBody(source, msg, message) : json;
+        json = json == null ? errorBody(source, msg, message, script) : json;
         deliver(observer, json, msg);
       }
     }
@@ -115,10 +119,11 @@ final class FlowObservers {
   /**
    * The message with {@code msg.error}, as Node-RED 4's Flow.handleError writes it: {@code
    * {message, source: {id, type, name, count}}}, where {@code count} is 1, or one more than the
-   * message's own error's when the same node failed it before (a catch that loops back); an error
-   * the message already had moves to {@code msg._error}.
+   * message's own error's when the same node failed it before (a catch that loops back), then the
+   * thrown error's {@code code} and {@code stack} when a script threw one; an error the message
+   * already had moves to {@code msg._error}.
    */
-  private byte[] errorBody(int source, MessageFlyweight msg, String message) {
+  private byte[] errorBody(int source, MessageFlyweight msg, String message, ScriptFailure script) {
     Map<String, Object> body = bodyOf(msg);
     Map<String, Object> error = new LinkedHashMap<>();
     error.put("message", message);
@@ -136,6 +141,16 @@ final class FlowObservers {
     }
     from.put("count", count);
     error.put("source", from);
+    if (script != null) {
+      Object code = script.code();
+      if (code instanceof String || code instanceof Number) {
+        error.put("code", code);
+      }
+      String stack = script.scriptStack();
+      if (stack != null) {
+        error.put("stack", stack);
+      }
+    }
     body.put("error", error);
     return JsonCodec.write(body);
   }

@@ -3,6 +3,7 @@ package dev.z8run.core.runtime;
 import static dev.z8run.io.message.MessageDescriptor.HEADER_LENGTH;
 
 import dev.z8run.core.node.Node;
+import dev.z8run.core.node.ScriptFailure;
 import dev.z8run.core.plan.ExecutionPlan.PlannedNode;
 import dev.z8run.io.message.LazyZeroedMemory;
 import dev.z8run.io.message.MessageFlyweight;
@@ -279,7 +280,8 @@ class NodeInstance extends CacheLinePadding implements ControlledMessageHandler 
    * A node threw while handling {@code msg}: an error event, a counted error, a failed execution.
    * The error's text is the exception's message as it is (what Node-RED's Catch nodes see in {@code
    * msg.error.message}) for the failures nodes report on purpose ({@link IllegalArgumentException},
-   * {@link IllegalStateException} and their kin); other exceptions, which are bugs, are named.
+   * {@link IllegalStateException} and their kin); other exceptions, which are bugs, are named. A
+   * {@link ScriptFailure} adds the script's stack and code to the Catch nodes' {@code msg.error}.
    */
   void onFailure(MessageFlyweight msg, Throwable failure) {
     flow.counters.addAtomic(index, NodeCounters.ERRORS, 1);
@@ -293,7 +295,8 @@ class NodeInstance extends CacheLinePadding implements ControlledMessageHandler 
                 || failure instanceof java.io.IOException);
     String text = reported ? reason : failure.getClass().getSimpleName() + ": " + reason;
     flow.nodeError(index, msg.executionId(), text);
-    flow.observers.onError(index, msg, text);
+    flow.observers.onError(
+        index, msg, text, failure instanceof ScriptFailure script ? script : null);
   }
 
   void dropTooLarge(MessageFlyweight msg, NodeInstance target, int recordLength) {

@@ -6,6 +6,7 @@ import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
+import dev.z8run.core.node.ScriptFailure;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
@@ -192,6 +193,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private Output out;
   private MessageView view;
   private String failure;
+  private String failureStack;
+  private Object failureCode;
 
   /**
    * A pending setTimeout / setInterval, or messages the start code sent ({@code sends}). {@code
@@ -279,9 +282,10 @@ public final class FunctionNode implements Node, NodeApi.Host {
               "rejected",
               1,
               (c, s, t, args) -> {
-                String text = text(args.length > 0 ? args[0] : Undefined.instance);
+                Object reason = args.length > 0 ? args[0] : Undefined.instance;
+                String text = text(reason);
                 if (out != null) {
-                  failure = text;
+                  failMessage(text, reason);
                 } else {
                   context.error(where + ": " + text, null);
                 }
@@ -642,6 +646,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
     this.out = out;
     this.view = view;
     this.failure = null;
+    this.failureStack = null;
+    this.failureCode = null;
     this.viewKept = false;
     // the context entered (cx, unless one was current on this thread already) is closed: the
     // thread's context is not looked up again on the way out
@@ -661,7 +667,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
       }
       cx.processMicrotasks();
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | Sandbox.LimitExceeded e) {
-      throw new FunctionError(describe(e), e);
+      String text = describe(e);
+      throw new FunctionError(text, e, ScriptStack.of(where, e, text), ScriptStack.code(e));
     } finally {
       entered.close();
       if (view != null) {
@@ -672,7 +679,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
       this.view = null;
     }
     if (failure != null) {
-      throw new FunctionError(failure, null);
+      throw new FunctionError(failure, null, failureStack, failureCode);
     }
   }
 
@@ -812,8 +819,10 @@ public final class FunctionNode implements Node, NodeApi.Host {
   }
 
   @Override
-  public void failMessage(String text) {
+  public void failMessage(String text, Object reason) {
     failure = text;
+    failureStack = ScriptStack.of(where, reason, text);
+    failureCode = ScriptStack.code(reason);
   }
 
   /** Node-RED's rules: a message to output 0, or an array with an entry per output. */
@@ -965,13 +974,28 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   /**
    * A script failed on a message; the engine reports its message as it is, as an error of this node
-   * (and Catch nodes get it in {@code msg.error.message}).
+   * (and Catch nodes get it in {@code msg.error.message}, with the script's stack and the error's
+   * code when it threw an error).
    */
-  static final class FunctionError extends IllegalStateException {
+  static final class FunctionError extends IllegalStateException implements ScriptFailure {
     private static final long serialVersionUID = 1L;
+    private final String stack;
+    private final transient Object code;
 
-    FunctionError(String message, Throwable cause) {
+    FunctionError(String message, Throwable cause, String stack, Object code) {
       super(message, cause);
+      this.stack = stack;
+      this.code = code;
+    }
+
+    @Override
+    public String scriptStack() {
+      return stack;
+    }
+
+    @Override
+    public Object code() {
+      return code;
     }
   }
 }

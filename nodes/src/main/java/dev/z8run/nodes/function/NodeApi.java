@@ -33,8 +33,11 @@ final class NodeApi {
     /** {@code node.send(messages)}: routes like a returned value, now. */
     void send(Object messages);
 
-    /** {@code node.error(text, msg)}: fails the current message after the call. */
-    void failMessage(String text);
+    /**
+     * {@code node.error(text, msg)}, {@code node.done(error)}: fails the current message after the
+     * call; {@code reason} is the value given (an error's stack and code go to Catch nodes).
+     */
+    void failMessage(String text, Object reason);
 
     /** {@code node.linkcall(target, msg, options)}: a Promise of what the called link returns. */
     Object linkcall(Object[] args);
@@ -169,7 +172,7 @@ final class NodeApi {
   /** {@code node.done()} ends the message (the engine knows); {@code node.done(err)} fails it. */
   private Object done(Context cx, Object[] args) {
     if (args.length > 0 && args[0] != null && args[0] != Undefined.instance) {
-      host.failMessage(text(cx, args));
+      host.failMessage(text(cx, args), args[0]);
     }
     return Undefined.instance;
   }
@@ -182,7 +185,7 @@ final class NodeApi {
   private Object error(Context cx, Object[] args) {
     String text = text(cx, args);
     if (args.length > 1 && args[1] instanceof Scriptable) {
-      host.failMessage(text);
+      host.failMessage(text, args[0]);
     } else {
       node.error(text, null);
     }

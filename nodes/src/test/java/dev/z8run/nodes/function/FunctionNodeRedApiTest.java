@@ -272,4 +272,77 @@ class FunctionNodeRedApiTest {
     assertEquals(
         "ReferenceError: \"undefinedFunction\" is not defined (line 2)", second.get("message"));
   }
+
+  /**
+   * Node-RED's Flow.handleError copies a thrown error's {@code stack} and {@code code} to {@code
+   * msg.error} (its function node passes the Error on): here the stack is the script's, in V8's
+   * shape, with the body's own lines, and nothing of the server (no Java frame, class or path).
+   */
+  @Test
+  void shouldGiveCatchNodesTheScriptsStackAndCode() {
+    String body =
+        """
+        function check(v) {
+          if (v === 1) {
+            const e = new Error('boom'); e.code = 'E_BOOM'; throw e;
+          }
+          if (v === 2) { undefinedFunction(); }
+          if (v === 3) { throw 'plain'; }
+          if (v === 4) { node.error(new TypeError('bad'), msg); return; }
+        }
+        check(msg.payload);
+        return msg;""";
+    harness.engine.deploy(
+        new Flow(
+            "f",
+            "f",
+            "",
+            List.of(
+                node("src", "source"),
+                node("fn", "function", config(body)),
+                node("afn", "function", config("await null;\nthrow new Error('later');")),
+                node("catch", "catch"),
+                node("out", "capture")),
+            List.of(
+                new Wire("src", 0, "fn", 0),
+                new Wire("src", 0, "afn", 0),
+                new Wire("catch", 0, "out", 0))));
+    Map<Object, Map<?, ?>> errors = new java.util.LinkedHashMap<>();
+    for (int payload = 1; payload <= 4; payload++) {
+      harness.inject("f", "src", "{\"payload\":" + payload + "}");
+    }
+    for (Captured caught : harness.awaitCaptured("out", 8)) {
+      Map<?, ?> error = (Map<?, ?>) ((Map<?, ?>) caught.parsed()).get("error");
+      Object key =
+          ((Map<?, ?>) error.get("source")).get("id").equals("afn")
+              ? "afn"
+              : ((Map<?, ?>) caught.parsed()).get("payload");
+      errors.put(key, error);
+    }
+    Map<?, ?> thrown = errors.get(1L);
+    assertEquals("Error: boom", thrown.get("message"));
+    assertEquals(
+        Map.of("id", "fn", "type", "function", "name", "", "count", 1L), thrown.get("source"));
+    assertEquals("E_BOOM", thrown.get("code"));
+    assertEquals(
+        "Error: boom\n    at check (function 'fn':3)\n    at function 'fn':9", thrown.get("stack"));
+    assertEquals(
+        "ReferenceError: \"undefinedFunction\" is not defined (line 5)\n"
+            + "    at check (function 'fn':5)\n    at function 'fn':9",
+        errors.get(2L).get("stack"));
+    assertEquals(false, errors.get(2L).containsKey("code"));
+    assertEquals("plain", errors.get(3L).get("message"));
+    assertEquals(false, errors.get(3L).containsKey("stack"), "a thrown string has no stack");
+    assertEquals(
+        "TypeError: bad\n    at check (function 'fn':7)\n    at function 'fn':9",
+        errors.get(4L).get("stack"),
+        "node.error(err, msg): the error's stack, from where it was created");
+    assertEquals("Error: later\n    at function 'afn':2", errors.get("afn").get("stack"));
+    for (Map<?, ?> error : errors.values()) {
+      String stack = String.valueOf(error.get("stack"));
+      for (String internal : List.of("java", "z8run", "prelude", "Exception", "/")) {
+        assertTrue(!stack.contains(internal), internal + " in " + stack);
+      }
+    }
+  }
 }
