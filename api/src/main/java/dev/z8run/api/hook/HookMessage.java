@@ -6,6 +6,7 @@ import com.fasterxml.jackson.core.util.JsonRecyclerPools;
 import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonBytes;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.CookieHeader;
 import io.helidon.http.Header;
 import io.helidon.http.HeaderNames;
 import io.helidon.webserver.http.ServerRequest;
@@ -284,27 +285,14 @@ final class HookMessage {
     out.raw(",\"body\":").write(bodyJson).write((byte) '}');
   }
 
-  /** The request's cookies, as Express's cookie-parser gives them (the first of each name). */
+  /**
+   * The request's cookies, as Express's cookie-parser gives them ({@link CookieHeader}: the first
+   * of each name, over all the request's Cookie headers).
+   */
   private static Map<String, String> cookies(ServerRequest request) {
     Map<String, String> cookies = new java.util.LinkedHashMap<>();
     for (String header : request.headers().all(HeaderNames.COOKIE, List::of)) {
-      for (String pair : header.split(";")) {
-        int eq = pair.indexOf('=');
-        if (eq <= 0) {
-          continue;
-        }
-        String name = pair.substring(0, eq).strip();
-        String value = pair.substring(eq + 1).strip();
-        if (value.length() >= 2 && value.startsWith("\"") && value.endsWith("\"")) {
-          value = value.substring(1, value.length() - 1);
-        }
-        try {
-          value = java.net.URLDecoder.decode(value.replace("+", "%2B"), StandardCharsets.UTF_8);
-        } catch (IllegalArgumentException malformed) {
-          // kept as sent, as cookie-parser does
-        }
-        cookies.putIfAbsent(name, value);
-      }
+      CookieHeader.parse(header, cookies);
     }
     return cookies;
   }
