@@ -11,9 +11,10 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * A whole server for the attack tests ({@link SecurityAttackTest}, {@link MemoryShareAttackTest}):
- * open registration, a 3 s hook timeout, settings added per test, and the HTTP client the tests
- * call it with. Close it after each test.
+ * A whole server for the attack tests ({@link SecurityAttackTest}, {@link MemoryShareAttackTest},
+ * {@link HeldMemoryAttackTest}): open registration, a 3 s hook timeout, settings added per test,
+ * the HTTP client the tests call it with, and the calls they share (register, create and start a
+ * flow). Close it after each test.
  */
 final class AttackServer implements AutoCloseable {
   static final Duration TIMEOUT = Duration.ofSeconds(30);
@@ -72,6 +73,29 @@ final class AttackServer implements AutoCloseable {
             .timeout(TIMEOUT)
             .build(),
         HttpResponse.BodyHandlers.ofString());
+  }
+
+  /**
+   * Creates {@code flow} as the user of {@code token} (201) and answers its id, which the server
+   * made unless {@code token} is an admin's (only an admin's chosen id is kept).
+   */
+  String create(String token, String flow) throws Exception {
+    HttpResponse<String> created = call("POST", "/api/v1/flows", flow, token);
+    assertEquals(201, created.statusCode(), created.body());
+    return (String) json(created).get("id");
+  }
+
+  /** Starts flow {@code id} as the user of {@code token}; the answer, whatever its status. */
+  HttpResponse<String> startFlow(String token, String id) throws Exception {
+    return call("POST", "/api/v1/flows/" + id + "/start", null, token);
+  }
+
+  /** Creates and starts {@code flow} (201, then 200) as the user of {@code token}; its id. */
+  String deploy(String token, String flow) throws Exception {
+    String id = create(token, flow);
+    HttpResponse<String> started = startFlow(token, id);
+    assertEquals(200, started.statusCode(), started.body());
+    return id;
   }
 
   @SuppressWarnings("unchecked")

@@ -50,16 +50,6 @@ class HeldMemoryAttackTest {
     attack.close();
   }
 
-  private String deploy(String token, String flow) throws Exception {
-    HttpResponse<String> created = attack.call("POST", "/api/v1/flows", flow, token);
-    assertEquals(201, created.statusCode(), created.body());
-    String id = (String) AttackServer.json(created).get("id");
-    HttpResponse<String> started =
-        attack.call("POST", "/api/v1/flows/" + id + "/start", null, token);
-    assertEquals(200, started.statusCode(), started.body());
-    return id;
-  }
-
   private HttpResponse<String> hook(String flow, String path) throws Exception {
     return attack.call("GET", "/hook/" + flow + "/" + path, null, null);
   }
@@ -84,7 +74,7 @@ class HeldMemoryAttackTest {
               }
             });
     // a join that never completes, fed 20 half-megabyte messages a request: 10 MB a request
-    String hoarder = deploy(mallory, joinFlow("fill", 20, 100_000));
+    String hoarder = attack.deploy(mallory, joinFlow("fill", 20, 100_000));
     for (int i = 0; i < 3; i++) {
       client.sendAsync(
           TestRequests.json(
@@ -105,7 +95,7 @@ class HeldMemoryAttackTest {
     assertTrue(server.engine().isRunning(hoarder), "mallory's flow keeps running");
 
     // bob's join of two such messages still completes and answers
-    String bobs = deploy(bob, joinFlow("two", 2, 2));
+    String bobs = attack.deploy(bob, joinFlow("two", 2, 2));
     HttpResponse<String> joined = hook(bobs, "two");
     assertEquals(200, joined.statusCode(), joined.body());
     assertEquals("2 parts", joined.body());
@@ -114,7 +104,7 @@ class HeldMemoryAttackTest {
     HttpResponse<String> stopped =
         attack.call("POST", "/api/v1/flows/" + hoarder + "/stop", null, mallory);
     assertEquals(200, stopped.statusCode(), stopped.body());
-    String again = deploy(mallory, joinFlow("two", 2, 2));
+    String again = attack.deploy(mallory, joinFlow("two", 2, 2));
     HttpResponse<String> mine = hook(again, "two");
     assertEquals(200, mine.statusCode(), mine.body());
     assertEquals("2 parts", mine.body());

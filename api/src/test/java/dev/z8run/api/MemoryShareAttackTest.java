@@ -64,16 +64,6 @@ class MemoryShareAttackTest {
     return attack.call(method, path, body, token);
   }
 
-  private String create(String token, String flow) throws Exception {
-    HttpResponse<String> created = call("POST", "/api/v1/flows", flow, token);
-    assertEquals(201, created.statusCode(), created.body());
-    return (String) json(created).get("id");
-  }
-
-  private HttpResponse<String> startFlow(String token, String id) throws Exception {
-    return call("POST", "/api/v1/flows/" + id + "/start", null, token);
-  }
-
   private String userId(String token) throws Exception {
     HttpResponse<String> me = call("GET", "/auth/me", null, token);
     assertEquals(200, me.statusCode(), me.body());
@@ -94,8 +84,8 @@ class MemoryShareAttackTest {
     List<String> running = new ArrayList<>();
     HttpResponse<String> refused = null;
     for (int i = 0; i < 10 && refused == null; i++) {
-      String id = create(mallory, SMALL_FLOW);
-      HttpResponse<String> started = startFlow(mallory, id);
+      String id = attack.create(mallory, SMALL_FLOW);
+      HttpResponse<String> started = attack.startFlow(mallory, id);
       if (started.statusCode() == 200) {
         running.add(id);
       } else {
@@ -120,10 +110,8 @@ class MemoryShareAttackTest {
     assertEquals(running.size() + 1, ((List<?>) json(list).get("flows")).size(), list.body());
 
     // bob still deploys (the other half), and so does the admin
-    String bobs = create(bob, SMALL_FLOW);
-    assertEquals(200, startFlow(bob, bobs).statusCode());
-    String admins = create(admin, SMALL_FLOW);
-    assertEquals(200, startFlow(admin, admins).statusCode());
+    attack.deploy(bob, SMALL_FLOW);
+    attack.deploy(admin, SMALL_FLOW);
     assertHealthy();
   }
 
@@ -132,8 +120,8 @@ class MemoryShareAttackTest {
     start("Z8_MEMORY_BUDGET_MB", "48");
     String malloryId = userId(mallory);
     String bobId = userId(bob);
-    assertEquals(200, startFlow(mallory, create(mallory, SMALL_FLOW)).statusCode());
-    assertEquals(200, startFlow(bob, create(bob, SMALL_FLOW)).statusCode());
+    attack.deploy(mallory, SMALL_FLOW);
+    attack.deploy(bob, SMALL_FLOW);
 
     String asMallory = call("GET", "/metrics", null, mallory).body();
     String asAdmin = call("GET", "/metrics", null, admin).body();
@@ -168,7 +156,7 @@ class MemoryShareAttackTest {
             });
     // each request makes twenty 1 MiB bodies at once (2 MiB blocks): 40 MiB, past the 24 MiB share
     String flow =
-        create(
+        attack.deploy(
             mallory,
             """
             {"nodes":[
@@ -178,7 +166,6 @@ class MemoryShareAttackTest {
               {"id":"end","type":"junction"}],
              "wires":[{"from":"in","to":"fn"},{"from":"fn","to":"end"}]}
             """);
-    assertEquals(200, startFlow(mallory, flow).statusCode());
 
     for (int i = 0; i < 3; i++) {
       client.sendAsync(
@@ -195,14 +182,14 @@ class MemoryShareAttackTest {
     Poll.eventually("every body block given back").until(() -> server.engine().blockBytes() == 0);
     // the server lives, and bob's deploy is not refused
     assertHealthy();
-    assertEquals(200, startFlow(bob, create(bob, SMALL_FLOW)).statusCode());
+    attack.deploy(bob, SMALL_FLOW);
   }
 
   @Test
   void shouldAnswer503ToAHookBodyThatFindsNoRoomInTheShare() throws Exception {
     start("Z8_MEMORY_BUDGET_MB", "32", "Z8_HOOK_MAX_BODY_BYTES", "16000000");
     String echo =
-        create(
+        attack.deploy(
             mallory,
             """
             {"nodes":[
@@ -210,7 +197,6 @@ class MemoryShareAttackTest {
               {"id":"out","type":"http-out","config":{}}],
              "wires":[{"from":"in","to":"out"}]}
             """);
-    assertEquals(200, startFlow(mallory, echo).statusCode());
     // 10 MB as one JSON string: a 16 MiB block, past what is left of the 16 MiB share
     String big = "\"" + "y".repeat(10_000_000) + "\"";
 
@@ -231,10 +217,10 @@ class MemoryShareAttackTest {
   void shouldRedeployRightAfterAStopWithABudgetThatHoldsOneCopy() throws Exception {
     // mallory's share, 8 MiB, holds one copy of the flow (about 6 MiB), not two
     start("Z8_MEMORY_BUDGET_MB", "16");
-    String id = create(mallory, SMALL_FLOW);
+    String id = attack.create(mallory, SMALL_FLOW);
 
     for (int i = 0; i < 20; i++) {
-      HttpResponse<String> started = startFlow(mallory, id);
+      HttpResponse<String> started = attack.startFlow(mallory, id);
       assertEquals(200, started.statusCode(), "cycle " + i + ": " + started.body());
       HttpResponse<String> stopped = call("POST", "/api/v1/flows/" + id + "/stop", null, mallory);
       assertEquals(200, stopped.statusCode(), stopped.body());

@@ -34,21 +34,26 @@ class EngineSocketHostileTest {
 
   @BeforeEach
   void start() throws Exception {
-    server =
-        Main.start(
-            TestSettings.ephemeral(
-                Map.of(
-                    "Z8_DATA_DIR",
-                    dataDir.toString(),
-                    "Z8_JWT_SECRET",
-                    SECRET,
-                    "Z8_WS_AUTH_TIMEOUT_MS",
-                    "1500")));
+    start(new String[0]);
+  }
+
+  /**
+   * Starts the server with the tests' settings and {@code extra} (name, value, ...) added, and
+   * connects the signed-in bystander.
+   */
+  private void start(String... extra) throws Exception {
+    Map<String, String> settings = new java.util.HashMap<>();
+    settings.put("Z8_DATA_DIR", dataDir.toString());
+    settings.put("Z8_JWT_SECRET", SECRET);
+    settings.put("Z8_WS_AUTH_TIMEOUT_MS", "1500");
+    for (int i = 0; i < extra.length; i += 2) {
+      settings.put(extra[i], extra[i + 1]);
+    }
+    server = Main.start(TestSettings.ephemeral(settings));
     token =
         dev.z8run.api.auth.Tokens.withSecret(SECRET)
             .issue(new dev.z8run.api.auth.UserPrincipal("u1", "alice"));
-    bystander = DocClient.connect(server.port());
-    bystander.handshake(token);
+    bystander = authenticated();
   }
 
   @AfterEach
@@ -71,17 +76,7 @@ class EngineSocketHostileTest {
   void shouldTakeAMessageBeingReceivedFromTheBodyBudget() throws Exception {
     bystander.close();
     server.close();
-    server =
-        Main.start(
-            TestSettings.ephemeral(
-                Map.of(
-                    "Z8_DATA_DIR",
-                    dataDir.toString(),
-                    "Z8_JWT_SECRET",
-                    SECRET,
-                    "Z8_BODY_BUDGET_MB",
-                    "16")));
-    bystander = authenticated();
+    start("Z8_BODY_BUDGET_MB", "16");
     java.net.InetAddress loopback = java.net.InetAddress.getByName("127.0.0.1");
     dev.z8run.api.http.BodyBudget budget = dev.z8run.api.http.BodyBudget.server();
     DocClient hoarder = authenticated();
