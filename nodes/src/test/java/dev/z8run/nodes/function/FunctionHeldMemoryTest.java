@@ -172,4 +172,28 @@ class FunctionHeldMemoryTest {
     assertEquals(List.of(), harness.errors("n"));
     FlowHarness.await("every kept msg given back", () -> memory.heldBytes() == 0);
   }
+
+  /** A change node's write to the flow store is metered the same way: its error, nothing stored. */
+  @Test
+  void shouldRefuseAChangeNodesFlowWritePastTheBudget() {
+    harness.engine.deploy(
+        chain(
+            "f",
+            node("in", "source"),
+            node(
+                "n",
+                "change",
+                "{\"rules\":[{\"t\":\"set\",\"p\":\"big\",\"pt\":\"flow\","
+                    + "\"to\":\"payload\",\"tot\":\"msg\"}]}"),
+            node("out", "capture")));
+
+    harness.inject("f", "in", "{\"payload\":\"small\"}");
+    harness.awaitCaptured("out", 1);
+    harness.inject("f", "in", "{\"payload\":\"" + "x".repeat(2_000_000) + "\"}");
+
+    List<String> errors = harness.awaitErrors("n", 1);
+    assertTrue(errors.get(0).contains("flow.set('big'): storing this value"), errors.get(0));
+    assertTrue(memory.heldBytes() < 1_000, "only the small value: " + memory.heldBytes());
+    assertAllGivenBackWhenStopped();
+  }
 }
