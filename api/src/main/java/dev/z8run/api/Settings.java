@@ -131,12 +131,13 @@ public final class Settings {
           0,
           0,
           1 << 20,
-          "Heap (MiB) that the messages nodes hold (join, batch, sort, delay, rbe) may take"
-              + " together;"
+          "Heap (MiB) that the messages nodes hold (join, batch, sort, delay, trigger, rbe, a"
+              + " function's timers) and the values of the context stores (flow, global, a"
+              + " function's context) may take together;"
               + " a user who is not an admin holds at most `Z8_MEMORY_SHARE_PERCENT` of it with the"
               + " flows they own. A message past it is an error on the node that would hold it, and"
-              + " is dropped. `0`: a quarter of the maximum heap (128 MiB with the launcher's"
-              + " `-Xmx512m`).");
+              + " is dropped; a context value past it is not stored (a function's `set` throws)."
+              + " `0`: a quarter of the maximum heap (128 MiB with the launcher's `-Xmx512m`).");
 
   public static final Setting<Integer> HOOK_MAX_BODY_BYTES =
       Setting.integer(

@@ -27,6 +27,7 @@ import dev.z8run.api.rest.VaultService;
 import dev.z8run.api.ws.EngineSockets;
 import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
+import dev.z8run.core.node.ContextMeters;
 import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.GlobalContexts;
 import dev.z8run.core.node.NodeEnvironment;
@@ -224,20 +225,25 @@ public final class Z8Server implements AutoCloseable {
       LiveConnections liveConnections = new LiveConnections();
       engine.registerService(LiveConnections.class, liveConnections);
       engine.registerService(FlowOwners.class, flows::ownerOf);
-      // the heap of messages held in nodes: a budget for the server, a share of it per user
-      engine.registerService(
-          HeldMemory.class,
+      // the heap of messages held in nodes and of context values: a budget for the server, a
+      // share of it per user
+      HeldMemory held =
           new HeldMemory(
               settings.heldBudgetBytes(),
               settings.get(Settings.MEMORY_SHARE_PERCENT),
-              flows::exemptFromMemoryShare));
+              flows::exemptFromMemoryShare);
+      engine.registerService(HeldMemory.class, held);
+      engine.registerService(ContextMeters.class, held.flowMeters(flows::ownerOf));
       // Node-RED's global context, one per user: another user's flows never see it
       Map<String, ContextStore> globals = new ConcurrentHashMap<>();
       engine.registerService(
           GlobalContexts.class,
           flowId -> {
             String owner = flows.ownerOf(flowId);
-            return owner == null ? null : globals.computeIfAbsent(owner, any -> new ContextStore());
+            return owner == null
+                ? null
+                : globals.computeIfAbsent(
+                    owner, any -> new ContextStore(held.contextMeter(owner, "global")));
           });
       List<Path> sqliteAllowed = settings.get(Settings.SQLITE_ALLOW);
       SqliteFiles sqliteFiles =

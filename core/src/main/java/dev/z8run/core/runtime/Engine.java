@@ -6,6 +6,7 @@ import dev.z8run.core.event.EngineListener;
 import dev.z8run.core.event.EventDispatcher;
 import dev.z8run.core.event.EventSubscription;
 import dev.z8run.core.flow.Flow;
+import dev.z8run.core.node.ContextMeters;
 import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.InjectResult;
 import dev.z8run.core.node.Node;
@@ -267,6 +268,10 @@ public final class Engine implements AutoCloseable {
       }
       throw overBudget(flow.id(), owner, account, needed);
     }
+    // the flow's store, metered when the host counts what flows keep in context
+    ContextMeters meters = (ContextMeters) services.get(ContextMeters.class);
+    ContextStore flowContext =
+        new ContextStore(meters == null ? null : meters.flowStore(flow.id()));
     FlowRuntime runtime = null;
     try {
       runtime =
@@ -280,9 +285,11 @@ public final class Engine implements AutoCloseable {
               config.latencySampleEvery(),
               timers,
               blocks,
-              account);
+              account,
+              flowContext);
       runtime.instances(createInstances(runtime, plan, inboxBytes));
     } catch (RuntimeException | Error failure) {
+      flowContext.release(); // what a node's start code stored there
       if (runtime != null) {
         runtime.executions.free(); // never published: nothing else reaches it
       }
@@ -478,6 +485,7 @@ public final class Engine implements AutoCloseable {
    * ({@code java.nio.Bits.reserveMemory}, which {@code LazyZeroedMemory} reserves through).
    */
   private void retire(FlowRuntime runtime) {
+    runtime.context.release();
     Long bytes = reservedByFlow.remove(runtime);
     if (bytes != null) {
       runtime.account.release(bytes);

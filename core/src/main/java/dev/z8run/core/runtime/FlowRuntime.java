@@ -43,7 +43,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
 
   final NanoClock nanoClock;
   final ExecutionTable executions;
-  final ContextStore context = new ContextStore();
+
+  /** The flow's {@code flow} store; released when the flow stops. */
+  final ContextStore context;
+
   final EngineTimers timers;
   final BodyBlocks blocks;
 
@@ -91,8 +94,10 @@ final class FlowRuntime implements ExecutionTable.CompletionHandler, EngineTimer
       int latencySampleEvery,
       EngineTimers timers,
       BodyBlocks blocks,
-      MemoryBudget.Account account) {
+      MemoryBudget.Account account,
+      ContextStore context) {
     this.handle = handle;
+    this.context = context;
     this.blocks = blocks;
     this.account = account;
     this.flowId = plan.flow().id();

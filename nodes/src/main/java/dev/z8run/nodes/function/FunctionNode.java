@@ -14,6 +14,7 @@ import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.LinkReturns;
 import dev.z8run.nodes.support.LinkTargets;
 import java.nio.charset.StandardCharsets;
@@ -150,6 +151,13 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   private final NodeContext context;
   private final String where;
+
+  /** The node's {@code context} store, counted in the flow owner's share ({@link HeldMemory}). */
+  private final ContextStore own;
+
+  /** The messages its timers and link calls keep ({@link MessageView#detach}). */
+  private final HeldMemory.Hold kept;
+
   private final Sandbox.Limited cx;
   private final ScriptableObject scope;
   private final JsRuntime runtime;
@@ -256,6 +264,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
         ("{\"_z8fn\":\"" + UUID.randomUUID() + "\",\"id\":").getBytes(StandardCharsets.US_ASCII);
     long timeoutMs = context.configLong("timeoutMs", 1000);
     long memoryLimitMb = context.configLong("memoryLimitMb", 64);
+    this.own = new ContextStore(HeldMemory.contextMeter(context, "context"));
+    this.kept = HeldMemory.hold(context, "function");
     this.cx =
         Sandbox.FACTORY.newContext(
             timeoutMs * 1_000_000, memoryLimitMb << 20, () -> running && context.releaseWorker());
@@ -264,7 +274,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
       scope = Sandbox.newScope(cx);
       cx.beginCall();
       runtime = JsRuntime.install(cx, scope, context);
-      NodeApi.install(cx, scope, context, new ContextStore(), this);
+      NodeApi.install(cx, scope, context, own, this);
       installTimers();
       newDeferred = (Function) DEFERRED.exec(cx, scope);
       onResolved =
@@ -313,6 +323,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
           throw new IllegalArgumentException("initialize: " + startFailure);
         }
       }
+    } catch (RuntimeException | Error failure) {
+      own.release(); // what the start code stored: the node is never started
+      throw failure;
     } finally {
       Context.exit();
     }
@@ -415,10 +428,51 @@ public final class FunctionNode implements Node, NodeApi.Host {
       throw ScriptRuntime.constructError(
           "RangeError", "more than " + MAX_TIMERS + " timers pending in " + where);
     }
+    keep(timer);
     int id = nextTimerId++;
     timers.put(id, timer);
     wait(id, timer, delayMs);
     return id;
+  }
+
+  /**
+   * Takes the heap of the msg {@code timer} keeps past its call, once per msg however many timers
+   * keep it, in the owner's share ({@link HeldMemory}).
+   *
+   * @throws org.mozilla.javascript.EcmaError a RangeError when there is no room: no timer is set
+   */
+  private void keep(Timer timer) {
+    MessageView held = timer.view;
+    if (held == null) {
+      return;
+    }
+    if (held.keepers == 0) {
+      long bytes = held.keptBytes();
+      if (!kept.tryTake(bytes)) {
+        throw ScriptRuntime.constructError(
+            "RangeError",
+            where
+                + ": keeping msg for a timer ("
+                + dev.z8run.io.message.MemoryBudget.mib(bytes)
+                + " on the heap) would take "
+                + kept.past(bytes)
+                + "; no timer set");
+      }
+      held.keptCharge = bytes;
+    }
+    held.keepers++;
+  }
+
+  /** Gives back what {@link #keep} took for {@code timer}, once it no longer waits. */
+  private void unkeep(Timer timer) {
+    MessageView held = timer.view;
+    if (held == null || held.keepers == 0) {
+      return;
+    }
+    if (--held.keepers == 0) {
+      kept.give(held.keptCharge);
+      held.keptCharge = 0;
+    }
   }
 
   /** In a call: defers the call's message; outside: a scheduled marker message to this node. */
@@ -495,6 +549,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
     Timer timer = timers.remove(id);
     if (timer != null && timer.handle != null) {
       timer.handle.cancel();
+    }
+    if (timer != null) {
+      unkeep(timer);
     }
   }
 
@@ -626,7 +683,13 @@ public final class FunctionNode implements Node, NodeApi.Host {
       }
       return;
     }
-    call(msg, out, timer.view, timer.callback, timer.args);
+    try {
+      call(msg, out, timer.view, timer.callback, timer.args);
+    } finally {
+      if (timer.intervalMs == 0) {
+        unkeep(timer); // after the call: a timer its callback sets keeps the same msg
+      }
+    }
     if (timer.intervalMs > 0 && timers.get(id) == timer) {
       this.out = out;
       this.input = msg;
@@ -756,7 +819,12 @@ public final class FunctionNode implements Node, NodeApi.Host {
             (Function) ScriptableObject.getProperty(deferred, "resolve"),
             (Function) ScriptableObject.getProperty(deferred, "reject"),
             context.nanoClock().nanoTime() + timeoutMs * 1_000_000);
-    start(timer, LINK_CALL_POLL_MS);
+    try {
+      start(timer, LINK_CALL_POLL_MS);
+    } catch (RuntimeException refused) {
+      returns.forget(context.flowId(), context.nodeId(), call);
+      throw refused;
+    }
     byte[] json = JsonCodec.write(body);
     InjectResult result =
         context.triggerAt(
@@ -815,7 +883,11 @@ public final class FunctionNode implements Node, NodeApi.Host {
                           scope,
                           new Object[] {c.newObject(scope, "Error", new Object[] {"timeout"})}));
     }
-    call(msg, out, timer.view, settle, new Object[0]);
+    try {
+      call(msg, out, timer.view, settle, new Object[0]);
+    } finally {
+      unkeep(timer);
+    }
   }
 
   @Override
@@ -915,7 +987,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
       }
     }
     timers.clear();
+    kept.giveAll();
     if (finalizer == null) {
+      own.release();
       return;
     }
     Sandbox.FACTORY.enterContext(cx);
@@ -926,6 +1000,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
       context.error(where + ": finalize: " + describe(e), e);
     } finally {
       timers.clear(); // what the stop code set never runs: the flow is stopping
+      kept.giveAll();
+      own.release(); // after the stop code, which may read it
       Context.exit();
     }
   }

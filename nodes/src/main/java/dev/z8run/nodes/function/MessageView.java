@@ -70,6 +70,14 @@ final class MessageView implements Scriptable, SymbolScriptable {
 
   private boolean msgidDeleted;
 
+  /**
+   * The function node's timers and link calls that keep this view past its call, and what it took
+   * for them in the node's {@link dev.z8run.nodes.support.HeldMemory.Hold} (kept by the node).
+   */
+  int keepers;
+
+  long keptCharge;
+
   static final String MSGID = "_msgid";
 
   // member by member: count >= 0 once the members were found; state, values per source member,
@@ -156,6 +164,15 @@ final class MessageView implements Scriptable, SymbolScriptable {
     }
     namesFound = 0; // the names and their members stay: the next message's first guesses
     return true;
+  }
+
+  /**
+   * An estimate of the heap this view takes once kept past its call: its copy of the message (JSON
+   * and binary payload, {@link #detach}) and as much again for the values the script read out of
+   * it.
+   */
+  long keptBytes() {
+    return 256 + 2L * length + binaryLength;
   }
 
   /**

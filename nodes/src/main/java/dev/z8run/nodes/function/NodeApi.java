@@ -116,7 +116,14 @@ final class NodeApi {
         "set",
         2,
         (c, s, t, args) -> {
-          store.set(key(args), JsValues.toJava(c, scope, args.length > 1 ? args[1] : null));
+          String key = key(args);
+          Object value = JsValues.toJava(c, scope, args.length > 1 ? args[1] : null);
+          try {
+            store.set(key, value);
+          } catch (ContextStore.FullException full) {
+            // an Error the script may catch; uncaught, the node's error for the message
+            throw ScriptRuntime.constructError("Error", full.getMessage());
+          }
           return Undefined.instance;
         });
     function(object, "keys", 0, (c, s, t, args) -> keys(c, store.keys()));

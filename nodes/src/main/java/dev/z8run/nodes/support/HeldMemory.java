@@ -1,5 +1,7 @@
 package dev.z8run.nodes.support;
 
+import dev.z8run.core.node.ContextMeters;
+import dev.z8run.core.node.ContextStore;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.io.message.MemoryBudget;
 import dev.z8run.io.message.MessageFlyweight;
@@ -102,6 +104,77 @@ public final class HeldMemory {
    */
   public static long messageBytes(Map<String, Object> body, MessageFlyweight msg) {
     return heapBytes(body) + msg.binaryLength();
+  }
+
+  /**
+   * A meter for a context store in {@code owner}'s account ({@link ContextStore#ContextStore(
+   * ContextStore.Meter)}): its values count with the messages held by the owner's nodes.
+   *
+   * @param store the store's name in errors: "flow", "global" or "context"
+   */
+  public ContextStore.Meter contextMeter(String owner, String store) {
+    return new ContextMeter(new Hold(owner == null ? "" : owner, store), store);
+  }
+
+  /**
+   * The meters of flow stores ({@link ContextMeters}): each in its flow's owner's account, by
+   * {@code owners} (null: every flow the one owner "").
+   */
+  public ContextMeters flowMeters(FlowOwners owners) {
+    return flowId -> contextMeter(owners == null ? "" : owners.ownerOf(flowId), "flow");
+  }
+
+  /**
+   * A meter for a store of the node of {@code context}'s own (a function node's {@code context}),
+   * in its flow owner's account as {@link #hold} finds it.
+   */
+  public static ContextStore.Meter contextMeter(NodeContext context, String store) {
+    return new ContextMeter(hold(context, store), store);
+  }
+
+  /** A context store's values in a {@link Hold}. */
+  private static final class ContextMeter implements ContextStore.Meter {
+    /** A key's entry in the store's maps, beside the key and the value. */
+    private static final long ENTRY_BYTES = 96;
+
+    /** Most characters of a key an error quotes. */
+    private static final int KEY_CHARS = 40;
+
+    private final Hold hold;
+    private final String store;
+
+    ContextMeter(Hold hold, String store) {
+      this.hold = hold;
+      this.store = store;
+    }
+
+    @Override
+    public long bytes(String key, Object value) {
+      return ENTRY_BYTES + heapBytes(key) + heapBytes(value);
+    }
+
+    @Override
+    public boolean tryTake(long bytes) {
+      return hold.tryTake(bytes);
+    }
+
+    @Override
+    public void give(long bytes) {
+      hold.give(bytes);
+    }
+
+    @Override
+    public String refusal(String key, long bytes) {
+      String quoted = key.length() > KEY_CHARS ? key.substring(0, KEY_CHARS) + "..." : key;
+      return store
+          + ".set('"
+          + quoted
+          + "'): storing this value ("
+          + MemoryBudget.mib(bytes)
+          + " more on the heap) would take "
+          + hold.past(bytes)
+          + "; nothing stored (the key keeps its value)";
+    }
   }
 
   /**
@@ -223,27 +296,35 @@ public final class HeldMemory {
      * the server's budget. Never names another owner.
      */
     public String refusal(long bytes) {
+      return what
+          + ": holding this message ("
+          + MemoryBudget.mib(bytes)
+          + " on the heap) would take "
+          + past(bytes)
+          + "; message dropped (what the node holds is kept)";
+    }
+
+    /**
+     * Whose room {@code bytes} more would take past, as of now: "owner 'x' past its share ..." or
+     * "the server past its heap budget ...".
+     */
+    public String past(long bytes) {
       long held = account.get();
-      String message =
-          what + ": holding this message (" + MemoryBudget.mib(bytes) + " on the heap) would take ";
       if (!exempt && held + bytes > limitBytes) {
-        message +=
-            "owner '"
-                + owner
-                + "' past its share of the heap for held messages: "
-                + MemoryBudget.mib(held)
-                + " of "
-                + MemoryBudget.mib(limitBytes)
-                + " held by its nodes";
-      } else {
-        message +=
-            "the server past its heap budget for held messages (Z8_HELD_BUDGET_MB): "
-                + MemoryBudget.mib(heldBytes.get())
-                + " of "
-                + MemoryBudget.mib(budgetBytes)
-                + " held";
+        return "owner '"
+            + owner
+            + "' past its share of the heap for held messages and context values: "
+            + MemoryBudget.mib(held)
+            + " of "
+            + MemoryBudget.mib(limitBytes)
+            + " held by its nodes";
       }
-      return message + "; message dropped (what the node holds is kept)";
+      return "the server past its heap budget for held messages and context values"
+          + " (Z8_HELD_BUDGET_MB): "
+          + MemoryBudget.mib(heldBytes.get())
+          + " of "
+          + MemoryBudget.mib(budgetBytes)
+          + " held";
     }
   }
 }

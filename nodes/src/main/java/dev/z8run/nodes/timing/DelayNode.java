@@ -170,7 +170,7 @@ public final class DelayNode implements Node {
     this.heap = HeldMemory.hold(context, "delay");
     this.topics =
         mode.equals("queue") || mode.equals("timed")
-            ? new TopicQueue(context, mode.equals("timed"), spacingNs / 1_000_000, maxQueue)
+            ? new TopicQueue(context, mode.equals("timed"), spacingNs / 1_000_000, maxQueue, heap)
             : null;
   }
 

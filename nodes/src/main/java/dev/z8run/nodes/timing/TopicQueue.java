@@ -3,6 +3,7 @@ package dev.z8run.nodes.timing;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.io.message.MessageFlyweight;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,22 +19,32 @@ import java.util.Map;
  * <p>The first message held while nothing else is keeps its execution open ({@linkplain
  * Output#defer deferred} until the next tick) and the released messages go on in it; the others end
  * their own executions when held.
+ *
+ * <p>The heap of the held messages is counted in the delay node's {@link HeldMemory.Hold}: a
+ * message that finds no room is the node's error and is not held (a topic keeps the message it
+ * held), its flush or reset still done.
  */
 final class TopicQueue {
   private static final int TICK = -1;
 
-  private record Held(Object topic, Map<String, Object> body) {}
+  private record Held(Object topic, Map<String, Object> body, long heapBytes) {}
+
+  /** A held message's record and list slot, beside its body. */
+  private static final long HELD_OVERHEAD_BYTES = 64;
 
   private final NodeContext context;
   private final boolean all;
   private final long intervalMs;
   private final long maxQueue;
+  private final HeldMemory.Hold heap;
   private final List<Held> buffer = new ArrayList<>();
   private boolean ticking;
   private long startMs;
 
-  TopicQueue(NodeContext context, boolean all, long intervalMs, long maxQueue) {
+  TopicQueue(
+      NodeContext context, boolean all, long intervalMs, long maxQueue, HeldMemory.Hold heap) {
     this.context = context;
+    this.heap = heap;
     this.all = all;
     this.intervalMs = Math.max(1, intervalMs);
     this.maxQueue = maxQueue;
@@ -49,14 +60,15 @@ final class TopicQueue {
       body.put("topic", "_none_");
     }
     boolean control = body.containsKey("reset") || body.containsKey("flush");
+    String refused = null;
     if (!control || body.size() > 2) {
-      hold(body);
+      refused = hold(body);
     }
     if (body.containsKey("flush")) {
       long count =
           body.get("flush") instanceof Number n ? Math.max(0, n.longValue()) : Long.MAX_VALUE;
       while (count-- > 0 && !buffer.isEmpty()) {
-        Map<String, Object> message = buffer.remove(0).body();
+        Map<String, Object> message = release(buffer.remove(0));
         message.remove("flush");
         message.remove("reset");
         if (message.size() > 1) {
@@ -65,6 +77,9 @@ final class TopicQueue {
       }
     }
     if (body.containsKey("reset")) {
+      for (Held held : buffer) {
+        heap.give(held.heapBytes());
+      }
       buffer.clear();
       context.status("reset");
     }
@@ -72,21 +87,44 @@ final class TopicQueue {
       ticking = true;
       out.defer(msg, untilNextTick(), TICK);
     }
+    if (refused != null) {
+      throw new IllegalStateException(refused);
+    }
   }
 
-  private void hold(Map<String, Object> body) {
+  /** A held message's body, its heap given back. */
+  private Map<String, Object> release(Held held) {
+    heap.give(held.heapBytes());
+    return held.body();
+  }
+
+  /** Holds {@code body} as its topic's message; why it was not, when its heap found no room. */
+  private String hold(Map<String, Object> body) {
     Object topic = body.get("topic");
+    long bytes = HELD_OVERHEAD_BYTES + HeldMemory.heapBytes(body);
     for (int i = 0; i < buffer.size(); i++) {
-      if (java.util.Objects.equals(buffer.get(i).topic(), topic)) {
-        buffer.set(i, new Held(topic, body));
-        return;
+      Held old = buffer.get(i);
+      if (java.util.Objects.equals(old.topic(), topic)) {
+        long growth = bytes - old.heapBytes();
+        if (growth > 0 && !heap.tryTake(growth)) {
+          return heap.refusal(growth);
+        }
+        if (growth < 0) {
+          heap.give(-growth);
+        }
+        buffer.set(i, new Held(topic, body, bytes));
+        return null;
       }
     }
     if (buffer.size() >= maxQueue) {
       context.warn("delay holds maxQueue=" + maxQueue + " topics: message dropped");
-      return;
+      return null;
     }
-    buffer.add(new Held(topic, body));
+    if (!heap.tryTake(bytes)) {
+      return heap.refusal(bytes);
+    }
+    buffer.add(new Held(topic, body, bytes));
+    return null;
   }
 
   private long untilNextTick() {
@@ -98,7 +136,7 @@ final class TopicQueue {
   void onTick(MessageFlyweight msg, Output out) {
     if (!buffer.isEmpty()) {
       do {
-        MessageBodies.send(out, 0, buffer.remove(0).body(), null);
+        MessageBodies.send(out, 0, release(buffer.remove(0)), null);
       } while (all && !buffer.isEmpty());
     }
     if (buffer.isEmpty()) {

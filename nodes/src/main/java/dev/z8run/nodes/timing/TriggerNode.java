@@ -8,9 +8,11 @@ import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MessageDescriptor;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.ContextValues;
 import dev.z8run.nodes.support.EnvValues;
+import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.MessageBodies;
 import dev.z8run.nodes.support.MessagePath;
 import java.util.HashMap;
@@ -34,6 +36,11 @@ import java.util.regex.Pattern;
  *
  * <p>The wait is the first message's execution's: its message is {@linkplain Output#defer
  * deferred}, so the execution ends when op2 has been sent (or the wait cancelled).
+ *
+ * <p>What the waits keep (the latest message for {@code payl}, the message a loop resends, op2's
+ * value, a small deferred message's record) is counted in the flow owner's share of the heap for
+ * held messages ({@link HeldMemory}): a message that would take it past is the node's error and is
+ * dropped (nothing sent for it), the waits as they were.
  */
 public final class TriggerNode implements Node {
   /** Most topics waiting at once; more are refused with a warning. */
@@ -100,7 +107,27 @@ public final class TriggerNode implements Node {
     Object op2;
     Map<String, Object> latest;
     Map<String, Object> repeat;
+
+    /** The deferred message's record on the heap (a small body's), and what the wait took. */
+    long deferredBytes;
+
+    long heapBytes;
+
+    /** What this wait keeps on the heap, as {@link HeldMemory#heapBytes} estimates it. */
+    long measure(String topic) {
+      return WAIT_OVERHEAD_BYTES
+          + HeldMemory.heapBytes(topic)
+          + HeldMemory.heapBytes(op2)
+          + HeldMemory.heapBytes(latest)
+          + HeldMemory.heapBytes(repeat)
+          + deferredBytes;
+    }
   }
+
+  /** A wait's own objects and map entries, beside what it keeps. */
+  private static final long WAIT_OVERHEAD_BYTES = 256;
+
+  private final HeldMemory.Hold heap;
 
   private final NodeContext context;
   private final Object op1;
@@ -152,6 +179,37 @@ public final class TriggerNode implements Node {
     this.byTopic = context.configString("bytopic", "all").equals("topic");
     this.topicPath = MessagePath.of(context.configString("topic", "topic"), "topic");
     this.secondPort = context.outputCount() > 1 ? 1 : 0;
+    this.heap = HeldMemory.hold(context, "trigger");
+  }
+
+  /** The heap record of {@code msg} deferred: a small body waits on the heap, a large off it. */
+  private static long deferredBytes(MessageFlyweight msg) {
+    long bodyBytes = (long) msg.jsonLength() + msg.binaryLength();
+    return bodyBytes <= MessageDescriptor.BY_REFERENCE_BYTES ? bodyBytes : 0;
+  }
+
+  /**
+   * Takes what {@code wait} keeps now over what it took ({@code wait.heapBytes}), or gives back
+   * what it keeps less.
+   *
+   * @return null, or why the growth found no room (nothing taken)
+   */
+  private String account(String topic, Wait wait) {
+    long bytes = wait.measure(topic);
+    long growth = bytes - wait.heapBytes;
+    if (growth > 0 && !heap.tryTake(growth)) {
+      return heap.refusal(growth);
+    }
+    if (growth < 0) {
+      heap.give(-growth);
+    }
+    wait.heapBytes = bytes;
+    return null;
+  }
+
+  private void forget(Wait wait) {
+    heap.give(wait.heapBytes);
+    wait.heapBytes = 0;
   }
 
   private static String valType(Object raw) {
@@ -253,6 +311,7 @@ public final class TriggerNode implements Node {
       Wait wait = waits.remove(topic);
       if (wait != null) {
         cancel(wait);
+        forget(wait);
       }
       status();
       return;
@@ -263,15 +322,11 @@ public final class TriggerNode implements Node {
         context.warn("more than " + MAX_TOPICS + " topics waiting; message dropped");
         return;
       }
-      if (wait != null) {
-        cancel(wait);
-      }
-      wait = new Wait();
-      waits.put(topic, wait);
+      Wait next = new Wait();
       if (op2type.equals("payl")) {
-        wait.latest = message;
+        next.latest = message;
       } else {
-        wait.op2 = value(op2, op2type, message);
+        next.op2 = value(op2, op2type, message);
       }
       Map<String, Object> first = new java.util.LinkedHashMap<>(message);
       Object sendNow = value(op1, op1type, message);
@@ -279,11 +334,26 @@ public final class TriggerNode implements Node {
         first.put("payload", sendNow);
       }
       if (delayMs > 0) {
+        next.deferredBytes = deferredBytes(msg);
+        if (loop && !op1type.equals("nul")) {
+          next.repeat = first;
+        }
+      }
+      String refused = account(topic, next);
+      if (refused != null) {
+        throw new IllegalStateException(refused); // the node's error; the waits as they were
+      }
+      if (wait != null) {
+        cancel(wait);
+        forget(wait);
+      }
+      wait = next;
+      waits.put(topic, wait);
+      if (delayMs > 0) {
         wait.tag = nextTag++;
         topicsByTag.put(wait.tag, topic);
         if (loop) {
           if (!op1type.equals("nul")) {
-            wait.repeat = first;
             wait.handle = out.defer(msg, delayMs, wait.tag);
           }
         } else {
@@ -296,14 +366,28 @@ public final class TriggerNode implements Node {
       }
       return;
     }
+    Map<String, Object> latest = wait.latest;
+    Object op2Value = wait.op2;
+    long deferred = wait.deferredBytes;
     if (op2type.equals("payl")) {
       wait.latest = message;
     }
     if (extend && delayMs > 0) {
-      cancel(wait);
       if (!op2type.equals("payl") && !op2type.equals("nul")) {
         wait.op2 = value(op2, op2type, message);
       }
+      wait.deferredBytes = deferredBytes(msg);
+    }
+    boolean changed = op2type.equals("payl") || (extend && delayMs > 0);
+    String refused = changed ? account(topic, wait) : null;
+    if (refused != null) {
+      wait.latest = latest;
+      wait.op2 = op2Value;
+      wait.deferredBytes = deferred;
+      throw new IllegalStateException(refused); // the node's error; the wait as it was
+    }
+    if (extend && delayMs > 0) {
+      cancel(wait);
       wait.tag = nextTag++;
       topicsByTag.put(wait.tag, topic);
       wait.handle = out.defer(msg, delayMs, wait.tag);
@@ -340,6 +424,7 @@ public final class TriggerNode implements Node {
     }
     waits.remove(topic);
     topicsByTag.remove(tag);
+    forget(wait);
     status();
     if (op2type.equals("nul")) {
       return;
@@ -371,5 +456,6 @@ public final class TriggerNode implements Node {
       }
     }
     waits.clear();
+    heap.giveAll();
   }
 }

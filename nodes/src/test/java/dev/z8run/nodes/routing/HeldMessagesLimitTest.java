@@ -13,11 +13,11 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The nodes that hold messages (join, batch, sort, delay) count the heap of what they hold in the
- * engine's {@link HeldMemory}: past it a message is the node's error and is dropped, what is held
- * is kept and sent as usual, and everything comes back when it is sent or the flow stops. A budget
- * of 64 KiB holds seven messages of 8,000 characters. Source "in" -> node "n" -> capture "out", on
- * a real engine.
+ * The nodes that hold messages (join, batch, sort, delay, trigger) count the heap of what they hold
+ * in the engine's {@link HeldMemory}: past it a message is the node's error and is dropped, what is
+ * held is kept and sent as usual, and everything comes back when it is sent or the flow stops. A
+ * budget of 64 KiB holds seven messages of 8,000 characters. Source "in" -> node "n" -> capture
+ * "out", on a real engine.
  */
 class HeldMessagesLimitTest {
   private static final String BIG = "\"" + "x".repeat(8_000) + "\"";
@@ -146,6 +146,40 @@ class HeldMessagesLimitTest {
 
     assertRefusedPastTheBudget();
     assertEquals(1, harness.awaitCaptured("out", 1).size(), "the first passes at once");
+    assertAllGivenBackWhenStopped();
+  }
+
+  private void injectBigTopics(int count) {
+    for (int i = 0; i < count; i++) {
+      harness.inject("f", "in", "{\"topic\":\"t" + i + "\",\"payload\":" + BIG + "}");
+    }
+  }
+
+  @Test
+  void shouldRefuseTriggerWaitsPastTheHeldBudgetAndGiveBackOnReset() {
+    deploy(
+        "trigger",
+        "{\"op2type\":\"payl\",\"bytopic\":\"topic\",\"duration\":\"1\",\"units\":\"hr\"}");
+
+    injectBigTopics(20);
+
+    assertRefusedPastTheBudget();
+    long held = memory.heldBytes();
+    harness.inject("f", "in", "{\"topic\":\"t0\",\"reset\":true}");
+    FlowHarness.await("t0's wait given back", () -> memory.heldBytes() < held - 8_000);
+    assertAllGivenBackWhenStopped();
+  }
+
+  @Test
+  void shouldRefuseDelayTopicQueueMessagesPastTheHeldBudget() {
+    deploy(
+        "delay", "{\"pauseType\":\"queue\",\"rate\":1,\"nbRateUnits\":1,\"rateUnits\":\"hour\"}");
+
+    injectBigTopics(20);
+
+    assertRefusedPastTheBudget();
+    harness.inject("f", "in", "{\"reset\":true}");
+    FlowHarness.await("the queue given back", () -> memory.heldBytes() == 0);
     assertAllGivenBackWhenStopped();
   }
 }
