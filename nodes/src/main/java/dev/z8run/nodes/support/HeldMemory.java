@@ -13,11 +13,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 /**
- * The heap that messages held inside nodes take (Join's groups, Batch's and Sort's sequences): one
- * budget for the server, and a share of it per owner, so that one user's flows cannot fill the heap
- * (an {@code OutOfMemoryError} ends the server) nor take the room other users' flows need. The
- * off-heap blocks of messages in flight have their own budget ({@link MemoryBudget}); what a node
- * copies out of a message and keeps is on the heap, outside it.
+ * The heap that messages held inside nodes take (Join's groups, Batch's and Sort's sequences,
+ * Delay's and Trigger's waits, a function's timers) and the values of the context stores ({@link
+ * #contextMeter}): one budget for the server, and a share of it per owner, so that one user's flows
+ * cannot fill the heap (an {@code OutOfMemoryError} ends the server) nor take the room other users'
+ * flows need. The off-heap blocks of messages in flight have their own budget ({@link
+ * MemoryBudget}); what a node copies out of a message and keeps is on the heap, outside it.
  *
  * <p>A node takes a {@link Hold} when it is built and, before keeping a message, {@linkplain
  * Hold#tryTake takes} the message's {@linkplain #heapBytes(Object) estimated heap}; when it sends

@@ -196,4 +196,25 @@ class FunctionHeldMemoryTest {
     assertTrue(memory.heldBytes() < 1_000, "only the small value: " + memory.heldBytes());
     assertAllGivenBackWhenStopped();
   }
+
+  /** A deploy that fails after a node's start code stored values gives them back. */
+  @Test
+  void shouldGiveBackWhatTheStartCodeStoredWhenTheDeployFails() {
+    Map<String, Object> storing = new java.util.LinkedHashMap<>();
+    storing.put("func", "return msg;");
+    storing.put(
+        "initialize", "flow.set('a', 'x'.repeat(100000)); context.set('b', 'x'.repeat(100000));");
+    var flow =
+        chain(
+            "f",
+            node("in", "source"),
+            node("n", "function", dev.z8run.io.json.JsonCodec.writeString(storing)),
+            node("bad", "function", config("return msg;;; (")),
+            node("out", "capture"));
+
+    org.junit.jupiter.api.Assertions.assertThrows(
+        RuntimeException.class, () -> harness.engine.deploy(flow));
+
+    assertEquals(0, memory.heldBytes());
+  }
 }
