@@ -213,10 +213,12 @@ public final class FlowManager {
    * Whether {@code owner}'s flows are limited by the whole memory budget only, not by the share
    * ({@code Z8_MEMORY_SHARE_PERCENT}): admins, who run the server and may need all of it (a server
    * with one user is its admin's), and principals the store does not know (tokens an embedding
-   * program signs itself), as for {@link #mayNameFlows}. Every other user holds at most the share.
+   * program signs itself), as for {@link #mayNameFlows}; and flows of no owner, which the server's
+   * operator deploys through the engine itself (the AOT training run). Every other user holds at
+   * most the share.
    */
   public boolean exemptFromMemoryShare(String owner) {
-    return mayNameFlows(owner);
+    return owner == null || owner.isEmpty() || mayNameFlows(owner);
   }
 
   /**
