@@ -1,9 +1,7 @@
 package dev.z8run.store.vault;
 
 import java.security.GeneralSecurityException;
-import java.security.Provider;
 import java.security.SecureRandom;
-import java.security.Security;
 import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.SecretKey;
@@ -43,23 +41,7 @@ public final class VaultCipher {
   private static final String TRANSFORMATION = "AES/GCM/NoPadding";
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /**
-   * The JDK's SunJCE provider, or null where it is not installed. Asked for by name: {@code
-   * Cipher.getInstance(TRANSFORMATION)} tries the installed providers in order, loading each one it
-   * passes, and SunEC, before SunJCE in the JDK's list, builds its table of curves when it loads
-   * (10-20 ms of CPU, perf/README.md). The vault's first seal is part of the store's open, which
-   * every start waits for, and nothing else loads SunEC before the server answers.
-   */
-  private static final Provider SUN_JCE = Security.getProvider("SunJCE");
-
   private VaultCipher() {}
-
-  /** A new AES-GCM cipher: SunJCE's, or the first installed provider's where SunJCE is not. */
-  static Cipher newCipher() throws GeneralSecurityException {
-    return SUN_JCE != null
-        ? Cipher.getInstance(TRANSFORMATION, SUN_JCE)
-        : Cipher.getInstance(TRANSFORMATION);
-  }
 
   /** Encrypts {@code plaintext} under {@code key}, binding {@code name}; returns the blob. */
   public static byte[] seal(SecretKey key, byte[] plaintext, byte[] name) {
@@ -69,7 +51,7 @@ public final class VaultCipher {
     RANDOM.nextBytes(nonce);
     System.arraycopy(nonce, 0, blob, NONCE_OFFSET, NONCE_BYTES);
     try {
-      Cipher cipher = newCipher();
+      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
       cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, nonce));
       cipher.updateAAD(blob, VERSION_OFFSET, Byte.BYTES);
       cipher.updateAAD(name);
@@ -98,7 +80,7 @@ public final class VaultCipher {
               + " vault blob");
     }
     try {
-      Cipher cipher = newCipher();
+      Cipher cipher = Cipher.getInstance(TRANSFORMATION);
       cipher.init(
           Cipher.DECRYPT_MODE,
           key,
