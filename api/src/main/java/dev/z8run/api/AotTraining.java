@@ -65,6 +65,7 @@ final class AotTraining {
       // as serve starts: LMDB's binding on its own thread, the settings from the process
       // environment (read, so that its classes are in the cache too; the user's Z8_* left out)
       Main.loadLmdbBindingInBackground();
+      Z8Server.beginWarmUp();
       Map<String, String> env = new HashMap<>();
       System.getenv()
           .forEach(

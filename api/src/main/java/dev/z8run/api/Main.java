@@ -12,6 +12,7 @@ import io.helidon.webserver.http.HttpRouting;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.System.Logger.Level;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -111,6 +112,7 @@ public final class Main {
     }
     if ("serve".equals(command)) {
       loadLmdbBindingInBackground();
+      Z8Server.beginWarmUp();
       List<Path> flows = new ArrayList<>();
       for (int i = 1; i < args.length; i++) {
         if (!args[i].equals("--deploy") || i + 1 == args.length) {
@@ -139,8 +141,15 @@ public final class Main {
 
   /**
    * LMDB's binding loads on a spare core while the calling thread reads the settings and builds the
-   * engine (the store opens on yet another thread, {@link Z8Server#start}). {@code serve} and the
-   * AOT cache's training run both call it, so that the cache holds what it runs.
+   * engine (the store opens on yet another thread, {@link Z8Server#start}); then {@link BigDecimal}
+   * is initialised on the same thread. {@code serve} and the AOT cache's training run both call it,
+   * so that the cache holds what it runs.
+   *
+   * <p>{@link BigDecimal}'s static initialiser computes 5^65536 by squaring on JDK 25 (30-60 ms of
+   * CPU, more while interpreted), and every start needs it before it answers: Helidon's service
+   * registry parses its metadata's numbers into it (the web server's warm-up and the first request)
+   * and so does Jackson's parser (a stored flow restored). Whoever comes first pays it, on the
+   * start's path; begun here, at the start, it is done or under way by then.
    */
   static void loadLmdbBindingInBackground() {
     Thread.ofPlatform()
@@ -150,6 +159,8 @@ public final class Main {
             () -> {
               dev.z8run.store.lmdb.LmdbEnvironment.loadBinding();
               StartTrace.mark("lmdb binding");
+              BigDecimal.ONE.signum(); // initialises the class
+              StartTrace.mark("BigDecimal");
             });
   }
 

@@ -67,6 +67,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -150,8 +151,11 @@ public final class Z8Server implements AutoCloseable {
     Thread.ofPlatform().name("z8-store-open").start(opening);
     // and the class initialisations the main thread meets later (Jackson's parser, the engine's
     // native allocator, Helidon's registry and server builder) run on a third thread meanwhile
-    FutureTask<Void> warming = new FutureTask<>(() -> warmUp(settings), null);
-    Thread.ofPlatform().daemon().name("z8-warm").start(warming);
+    // (begun already when serve began it, before the settings were read)
+    FutureTask<Void> warming = EARLY_WARM_UP.getAndSet(null);
+    if (warming == null) {
+      warming = startWarmUp(settings.bind());
+    }
     Tokens tokens;
     Engine engine;
     try {
@@ -345,6 +349,7 @@ public final class Z8Server implements AutoCloseable {
             "cannot listen on " + settings.baseUrl(settings.port()) + " (see the error above)");
       }
       StartTrace.mark("web server");
+      Thread.ofPlatform().daemon().name("z8-warm-json").start(Z8Server::warmJson);
       listening.set(web.port());
       return new Z8Server(store, engine, hooks, sockets, web, routes, embedder, member);
     } catch (IOException unreachable) {
@@ -363,28 +368,72 @@ public final class Z8Server implements AutoCloseable {
     }
   }
 
+  /** The warm-up {@link #beginWarmUp} began, until a {@link #start} takes it. */
+  private static final AtomicReference<FutureTask<Void>> EARLY_WARM_UP = new AtomicReference<>();
+
+  /**
+   * Begins {@link #warmUp} now, on its own thread, for the next {@link #start} of this process,
+   * which takes it instead of beginning its own: {@code serve} calls it first thing, so that it
+   * runs while the main thread reads the settings (40-60 ms) instead of after them; the main thread
+   * waited for it before it built the web server. The settings are not read yet, so its web server
+   * is built on the loopback address: only the classes and Helidon's once-per-process state matter,
+   * not the address. Once per process; a later call does nothing.
+   */
+  static void beginWarmUp() {
+    FutureTask<Void> warming = new FutureTask<>(() -> warmUp("127.0.0.1"), null);
+    if (EARLY_WARM_UP.compareAndSet(null, warming)) {
+      Thread.ofPlatform().daemon().name("z8-warm").start(warming);
+    }
+  }
+
+  /** Whether a warm-up {@link #beginWarmUp} began waits for a {@link #start} to take it. */
+  static boolean warmUpPending() {
+    return EARLY_WARM_UP.get() != null;
+  }
+
+  /** Begins {@link #warmUp} with a web server on {@code host}; returns it. */
+  private static FutureTask<Void> startWarmUp(String host) {
+    FutureTask<Void> warming = new FutureTask<>(() -> warmUp(host), null);
+    Thread.ofPlatform().daemon().name("z8-warm").start(warming);
+    return warming;
+  }
+
   /**
    * Runs, on its own thread, what the main thread would otherwise do first-time later in {@link
    * #start}: the engine's native allocator ({@link LazyZeroedMemory}: the foreign-function API's
-   * first downcall handles, generated classes; first, as the engine is built next), Jackson's
-   * parser classes (their initialisation builds {@link java.math.BigDecimal}'s tables), and a web
+   * first downcall handles, generated classes; first, as the engine is built next), and a web
    * server like the real one, built and never started: Helidon's service registry, configuration
    * and media support initialise once per process, so the real server is built in a fraction of the
    * time afterwards. Only a head start: a failure here is ignored, and meets the main thread again
-   * where it matters.
+   * where it matters. The main thread waits for it before it builds the real server.
    */
-  private static void warmUp(Settings settings) {
+  private static void warmUp(String host) {
     try {
-      // the engine's constructor, next on the main thread, needs the allocator; Jackson comes later
+      // the engine's constructor, next on the main thread, needs the allocator
       LazyZeroedMemory.reserved();
       StartTrace.mark("warm: native memory");
-      JsonCodec.parse("{\"warm\":[1,2.5,\"x\",true,null]}");
-      StartTrace.mark("warm: json");
     } catch (RuntimeException | LinkageError ignored) {
       // the main thread meets it again
     }
-    warmWebServer(settings);
+    warmWebServer(host);
     StartTrace.mark("warmed up");
+  }
+
+  /**
+   * Jackson's parser classes, on a thread of their own once the server listens: a fresh server
+   * parses no JSON before it listens (the node registry's defaults are built, not parsed), so this
+   * is a head start for the first flow deployed or body parsed, off the start's path. A restart
+   * that restores stored flows has met them on the main thread already. ({@link
+   * java.math.BigDecimal}, which their initialisation needs and which costs the most, is begun at
+   * the start: {@link Main#loadLmdbBindingInBackground}.)
+   */
+  private static void warmJson() {
+    try {
+      JsonCodec.parse("{\"warm\":[1,2.5,\"x\",true,null]}");
+      StartTrace.mark("warm: json");
+    } catch (RuntimeException | LinkageError ignored) {
+      // the first parse meets it again
+    }
   }
 
   /**
@@ -400,11 +449,11 @@ public final class Z8Server implements AutoCloseable {
     }
   }
 
-  /** Builds (never starts) a web server like the real one: see {@link #warmUp}. */
-  private static void warmWebServer(Settings settings) {
+  /** Builds (never starts) a web server like the real one, on {@code host}: see {@link #warmUp}. */
+  private static void warmWebServer(String host) {
     try {
       WebServer.builder()
-          .host(settings.bind())
+          .host(host)
           .port(0)
           .shutdownHook(false)
           .routing(routing -> routing.get("/", (request, response) -> response.send()))

@@ -1,6 +1,7 @@
 package dev.z8run.api;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,6 +25,26 @@ class MainServeTest {
     Z8Server server = Main.start(TestSettings.ephemeral(Map.of("Z8_DATA_DIR", dataDir.toString())));
     try (HttpClient client = HttpClient.newHttpClient()) {
       assertTrue(server.port() > 0, "bound port " + server.port());
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(
+                      URI.create("http://127.0.0.1:" + server.port() + "/api/v1/health"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, response.statusCode());
+    } finally {
+      server.close();
+    }
+  }
+
+  @Test
+  void shouldTakeTheWarmUpServeBeganBeforeItsSettings() throws Exception {
+    // serve begins the warm-up before it reads the settings; the start takes it, once
+    Z8Server.beginWarmUp();
+    assertTrue(Z8Server.warmUpPending());
+    Z8Server server = Main.start(TestSettings.ephemeral(Map.of("Z8_DATA_DIR", dataDir.toString())));
+    try (HttpClient client = HttpClient.newHttpClient()) {
+      assertFalse(Z8Server.warmUpPending());
       HttpResponse<String> response =
           client.send(
               HttpRequest.newBuilder(

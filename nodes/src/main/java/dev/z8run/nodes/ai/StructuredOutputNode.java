@@ -15,6 +15,7 @@ import dev.z8run.nodes.ai.provider.ProviderException;
 import dev.z8run.nodes.support.JsonSchemaCheck;
 import dev.z8run.nodes.support.MessageBodies;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -38,9 +39,16 @@ public final class StructuredOutputNode implements Node {
               ConfigField.optional(
                   "schema",
                   FieldType.ANY,
-                  JsonCodec.parse(
-                      "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
-                          + "\"score\":{\"type\":\"number\"}}}"),
+                  // {"type":"object","properties":{"name":{"type":"string"},
+                  // "score":{"type":"number"}}} as JsonCodec.parse gives it, built without
+                  // parsing: the registry is built at every start, and the first parse
+                  // initialises Jackson's parser and with it BigDecimal (30-60 ms of CPU on JDK
+                  // 25, perf/README.md)
+                  object(
+                      "type",
+                      "object",
+                      "properties",
+                      object("name", object("type", "string"), "score", object("type", "number"))),
                   "The JSON Schema the answer must fit (an object, or its JSON text)."))
           .field(
               ConfigField.optional(
@@ -56,6 +64,15 @@ public final class StructuredOutputNode implements Node {
                   "maxTokens", FieldType.INTEGER, 4096L, "Most tokens per answer (1 to 1000000)."))
           .factory(StructuredOutputNode::new)
           .build();
+
+  /** A JSON object as {@link JsonCodec#parse} gives it: keys and values alternate, order kept. */
+  private static Map<String, Object> object(Object... keysAndValues) {
+    Map<String, Object> object = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      object.put((String) keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return object;
+  }
 
   private static final List<String> TEXT_KEYS =
       List.of("text", "content", "body", "prompt", "input", "message");

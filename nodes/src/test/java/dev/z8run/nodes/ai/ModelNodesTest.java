@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.z8run.core.runtime.DeployException;
+import dev.z8run.io.json.JsonCodec;
 import dev.z8run.nodes.FlowHarness;
 import dev.z8run.testkit.ai.FakeProviders;
 import dev.z8run.testkit.ai.FakeProviders.Kind;
@@ -23,6 +24,19 @@ class ModelNodesTest {
   @AfterEach
   void close() {
     ai.close();
+  }
+
+  @Test
+  void shouldDefaultStructuredOutputsSchemaToWhatParsingItsJsonGives() {
+    // built without parsing (the registry is built at every start), equal to the parsed value, key
+    // order included
+    String json =
+        "{\"type\":\"object\",\"properties\":{\"name\":{\"type\":\"string\"},"
+            + "\"score\":{\"type\":\"number\"}}}";
+    Object schema = StructuredOutputNode.TYPE.field("schema").defaultValue();
+
+    assertEquals(JsonCodec.parse(json), schema);
+    assertEquals(json, JsonCodec.writeString(schema));
   }
 
   @Test
