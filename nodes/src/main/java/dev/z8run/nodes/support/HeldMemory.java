@@ -44,6 +44,21 @@ public final class HeldMemory {
    * @param exempt the owners limited by the budget only (a server's admins)
    */
   public HeldMemory(long budgetBytes, int sharePercent, Predicate<String> exempt) {
+    this(budgetBytes, sharePercent, exempt, EXEMPT_RECHECK_NS);
+  }
+
+  /**
+   * How long a hold goes by an owner's exemption before it asks again: an admin demoted (or a user
+   * made admin) is taken at their word within a second, also by the stores and nodes made before.
+   */
+  static final long EXEMPT_RECHECK_NS = 1_000_000_000L;
+
+  private final long exemptRecheckNs;
+
+  /**
+   * @param exemptRecheckNs how long a hold keeps an answer of {@code exempt} (tests: 0, every take)
+   */
+  HeldMemory(long budgetBytes, int sharePercent, Predicate<String> exempt, long exemptRecheckNs) {
     if (budgetBytes <= 0 || sharePercent < 1 || sharePercent > 100) {
       throw new IllegalArgumentException(
           "budgetBytes="
@@ -55,6 +70,7 @@ public final class HeldMemory {
     this.budgetBytes = budgetBytes;
     this.shareBytes = Math.max(1, budgetBytes / 100 * sharePercent);
     this.exempt = exempt;
+    this.exemptRecheckNs = exemptRecheckNs;
   }
 
   /** The default budget: a quarter of the maximum heap (128 MiB with {@code -Xmx512m}). */
@@ -237,16 +253,37 @@ public final class HeldMemory {
     private final String owner;
     private final String what;
     private final AtomicLong account;
-    private final boolean exempt;
-    private final long limitBytes;
     private final AtomicLong mine = new AtomicLong();
+
+    // the owner's exemption as last asked, and when (see recheck)
+    private volatile boolean exempt;
+    private volatile long limitBytes;
+    private volatile long checkedNs;
 
     private Hold(String owner, String what) {
       this.owner = owner;
       this.what = what;
       this.account = byOwner.computeIfAbsent(owner, any -> new AtomicLong());
-      this.exempt = HeldMemory.this.exempt.test(owner);
-      this.limitBytes = exempt ? budgetBytes : shareBytes;
+      ask(System.nanoTime());
+    }
+
+    private void ask(long nowNs) {
+      boolean answer = HeldMemory.this.exempt.test(owner);
+      limitBytes = answer ? budgetBytes : shareBytes;
+      exempt = answer;
+      checkedNs = nowNs;
+    }
+
+    /**
+     * Asks again whether the owner is exempt when the last answer is older than the recheck
+     * interval: a store or a node lives as long as its flow (a user's global store as long as the
+     * server), and the owner's role may change meanwhile.
+     */
+    private void recheck() {
+      long now = System.nanoTime();
+      if (now - checkedNs >= exemptRecheckNs) {
+        ask(now);
+      }
     }
 
     /**
@@ -256,10 +293,12 @@ public final class HeldMemory {
      * @return whether the bytes were taken (nothing changed otherwise)
      */
     public boolean tryTake(long bytes) {
+      recheck();
+      long limit = limitBytes;
       long held;
       do {
         held = account.get();
-        if (held + bytes > limitBytes) {
+        if (held + bytes > limit) {
           return false;
         }
       } while (!account.compareAndSet(held, held + bytes));
