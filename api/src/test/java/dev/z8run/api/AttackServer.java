@@ -54,6 +54,22 @@ final class AttackServer implements AutoCloseable {
     return client;
   }
 
+  /** The node errors of the running server from now on, as "node id: message". */
+  java.util.Queue<String> nodeErrors() {
+    java.util.Queue<String> errors = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    server
+        .engine()
+        .addListener(
+            new dev.z8run.core.event.EngineListener() {
+              @Override
+              public void onNodeError(
+                  String flowId, String nodeId, long executionId, String message) {
+                errors.add(nodeId + ": " + message);
+              }
+            });
+    return errors;
+  }
+
   /** Registers {@code name} (the first one registered is the admin) and returns its token. */
   String register(String name) throws Exception {
     HttpResponse<String> registered =

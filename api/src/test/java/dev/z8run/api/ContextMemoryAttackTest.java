@@ -3,12 +3,10 @@ package dev.z8run.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.z8run.core.event.EngineListener;
 import dev.z8run.testkit.Poll;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,16 +57,6 @@ class ContextMemoryAttackTest {
     attack.close();
   }
 
-  private String deploy(String token, String flow) throws Exception {
-    HttpResponse<String> created = attack.call("POST", "/api/v1/flows", flow, token);
-    assertEquals(201, created.statusCode(), created.body());
-    String id = (String) AttackServer.json(created).get("id");
-    HttpResponse<String> started =
-        attack.call("POST", "/api/v1/flows/" + id + "/start", null, token);
-    assertEquals(200, started.statusCode(), started.body());
-    return id;
-  }
-
   private HttpResponse<String> hook(String flow, String path) throws Exception {
     return attack.call("GET", "/hook/" + flow + "/" + path, null, null);
   }
@@ -80,20 +68,10 @@ class ContextMemoryAttackTest {
     attack.register("alice");
     String mallory = attack.register("mallory");
     String bob = attack.register("bob");
-    Queue<String> errors = new ConcurrentLinkedQueue<>();
-    server
-        .engine()
-        .addListener(
-            new EngineListener() {
-              @Override
-              public void onNodeError(
-                  String flowId, String nodeId, long executionId, String message) {
-                errors.add(nodeId + ": " + message);
-              }
-            });
+    Queue<String> errors = attack.nodeErrors();
 
     // mallory's flow store grows by 1 MiB a request until the set is refused; caught, it answers
-    String hoarder = deploy(mallory, growFlow("fill", "flow", true));
+    String hoarder = attack.deploy(mallory, growFlow("fill", "flow", true));
     HttpResponse<String> last = null;
     int stored = 0;
     for (int i = 0; i < 10; i++) {
@@ -115,7 +93,7 @@ class ContextMemoryAttackTest {
     assertEquals(507, again.statusCode(), "what was stored stays, and has no more room");
 
     // her global store is in the same account: an uncaught refusal is the node's error
-    String global = deploy(mallory, growFlow("global", "global", false));
+    String global = attack.deploy(mallory, growFlow("global", "global", false));
     attack
         .client()
         .sendAsync(
@@ -132,13 +110,13 @@ class ContextMemoryAttackTest {
     assertTrue(server.engine().isRunning(global), "mallory's flow keeps running");
 
     // bob stores as much in his own stores: his hook answers
-    String bobs = deploy(bob, growFlow("mine", "flow", true));
+    String bobs = attack.deploy(bob, growFlow("mine", "flow", true));
     for (int i = 1; i <= 2; i++) {
       HttpResponse<String> mine = hook(bobs, "mine");
       assertEquals(200, mine.statusCode(), mine.body());
       assertEquals(i + " stored", mine.body());
     }
-    String bobsGlobal = deploy(bob, growFlow("g", "global", true));
+    String bobsGlobal = attack.deploy(bob, growFlow("g", "global", true));
     HttpResponse<String> mine = hook(bobsGlobal, "g");
     assertEquals(200, mine.statusCode(), mine.body());
 
@@ -146,7 +124,7 @@ class ContextMemoryAttackTest {
     HttpResponse<String> stopped =
         attack.call("POST", "/api/v1/flows/" + hoarder + "/stop", null, mallory);
     assertEquals(200, stopped.statusCode(), stopped.body());
-    String next = deploy(mallory, growFlow("next", "flow", true));
+    String next = attack.deploy(mallory, growFlow("next", "flow", true));
     HttpResponse<String> room = hook(next, "next");
     assertEquals(200, room.statusCode(), room.body());
     assertEquals("1 stored", room.body());

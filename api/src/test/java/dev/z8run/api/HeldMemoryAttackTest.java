@@ -3,13 +3,11 @@ package dev.z8run.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.z8run.core.event.EngineListener;
 import dev.z8run.testkit.Poll;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,17 +60,7 @@ class HeldMemoryAttackTest {
     attack.register("alice");
     String mallory = attack.register("mallory");
     String bob = attack.register("bob");
-    Queue<String> errors = new ConcurrentLinkedQueue<>();
-    server
-        .engine()
-        .addListener(
-            new EngineListener() {
-              @Override
-              public void onNodeError(
-                  String flowId, String nodeId, long executionId, String message) {
-                errors.add(nodeId + ": " + message);
-              }
-            });
+    Queue<String> errors = attack.nodeErrors();
     // a join that never completes, fed 20 half-megabyte messages a request: 10 MB a request
     String hoarder = attack.deploy(mallory, joinFlow("fill", 20, 100_000));
     for (int i = 0; i < 3; i++) {

@@ -15,8 +15,14 @@ import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.parallel.Isolated;
 
-/** {@link Main#start} with real sockets: what {@code z8run serve} does once settings are read. */
+/**
+ * {@link Main#start} with real sockets: what {@code z8run serve} does once settings are read.
+ * Isolated: the warm-up {@code serve} begins is the process's one, which any server start takes,
+ * and other classes start servers.
+ */
+@Isolated
 class MainServeTest {
   @TempDir Path dataDir;
 
@@ -25,13 +31,7 @@ class MainServeTest {
     Z8Server server = Main.start(TestSettings.ephemeral(Map.of("Z8_DATA_DIR", dataDir.toString())));
     try (HttpClient client = HttpClient.newHttpClient()) {
       assertTrue(server.port() > 0, "bound port " + server.port());
-      HttpResponse<String> response =
-          client.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.port() + "/api/v1/health"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, response.statusCode());
+      assertEquals(200, health(client, server).statusCode());
     } finally {
       server.close();
     }
@@ -45,16 +45,17 @@ class MainServeTest {
     Z8Server server = Main.start(TestSettings.ephemeral(Map.of("Z8_DATA_DIR", dataDir.toString())));
     try (HttpClient client = HttpClient.newHttpClient()) {
       assertFalse(Z8Server.warmUpPending());
-      HttpResponse<String> response =
-          client.send(
-              HttpRequest.newBuilder(
-                      URI.create("http://127.0.0.1:" + server.port() + "/api/v1/health"))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, response.statusCode());
+      assertEquals(200, health(client, server).statusCode());
     } finally {
       server.close();
     }
+  }
+
+  private static HttpResponse<String> health(HttpClient client, Z8Server server) throws Exception {
+    return client.send(
+        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + "/api/v1/health"))
+            .build(),
+        HttpResponse.BodyHandlers.ofString());
   }
 
   @Test
