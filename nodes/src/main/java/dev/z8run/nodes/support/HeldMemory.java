@@ -90,8 +90,7 @@ public final class HeldMemory {
         context.service(
             HeldMemory.class, () -> new HeldMemory(defaultBudgetBytes(), NO_SHARE, any -> true));
     FlowOwners owners = context.service(FlowOwners.class);
-    String owner = owners == null ? null : owners.ownerOf(context.flowId());
-    return memory.new Hold(owner == null ? "" : owner, what);
+    return memory.new Hold(owners == null ? null : owners.ownerOf(context.flowId()), what);
   }
 
   /** What every node holds now. */
@@ -130,7 +129,7 @@ public final class HeldMemory {
    * @param store the store's name in errors: "flow", "global" or "context"
    */
   public ContextStore.Meter contextMeter(String owner, String store) {
-    return new ContextMeter(new Hold(owner == null ? "" : owner, store), store);
+    return new ContextMeter(new Hold(owner, store), store);
   }
 
   /**
@@ -138,7 +137,7 @@ public final class HeldMemory {
    * {@code owners} (null: every flow the one owner "").
    */
   public ContextMeters flowMeters(FlowOwners owners) {
-    return flowId -> contextMeter(owners == null ? "" : owners.ownerOf(flowId), "flow");
+    return flowId -> contextMeter(owners == null ? null : owners.ownerOf(flowId), "flow");
   }
 
   /**
@@ -260,10 +259,13 @@ public final class HeldMemory {
     private volatile long limitBytes;
     private volatile long checkedNs;
 
+    /**
+     * @param owner the flow owner, null or "" for flows of no owner (one account)
+     */
     private Hold(String owner, String what) {
-      this.owner = owner;
+      this.owner = owner == null ? "" : owner;
       this.what = what;
-      this.account = byOwner.computeIfAbsent(owner, any -> new AtomicLong());
+      this.account = byOwner.computeIfAbsent(this.owner, any -> new AtomicLong());
       ask(System.nanoTime());
     }
 
@@ -288,11 +290,17 @@ public final class HeldMemory {
 
     /**
      * Takes {@code bytes} unless that takes the owner past their share (or the budget, when exempt)
-     * or every owner together past the budget.
+     * or every owner together past the budget. A change of what the node holds may be given as it
+     * is: none, or less ({@code bytes} 0 or negative, given back), always succeeds, even for an
+     * owner above a share that shrank when they stopped being exempt.
      *
      * @return whether the bytes were taken (nothing changed otherwise)
      */
     public boolean tryTake(long bytes) {
+      if (bytes <= 0) {
+        give(-bytes);
+        return true;
+      }
       recheck();
       long limit = limitBytes;
       long held;
@@ -312,6 +320,18 @@ public final class HeldMemory {
       } while (!heldBytes.compareAndSet(all, all + bytes));
       mine.addAndGet(bytes);
       return true;
+    }
+
+    /**
+     * {@link #tryTake}, or throws the node's error when there is no room.
+     *
+     * @throws IllegalStateException the {@link #refusal}: the node's error, the message dropped,
+     *     what the node holds kept
+     */
+    public void take(long bytes) {
+      if (!tryTake(bytes)) {
+        throw new IllegalStateException(refusal(bytes));
+      }
     }
 
     /** Gives back {@code bytes} taken before. */

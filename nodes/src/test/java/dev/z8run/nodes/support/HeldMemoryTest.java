@@ -1,5 +1,6 @@
 package dev.z8run.nodes.support;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -42,6 +43,23 @@ class HeldMemoryTest {
     assertFalse(meter.tryTake(20 << 20), "past the share");
     admin.set(true);
     assertTrue(meter.tryTake(20 << 20), "within the budget");
+  }
+
+  @Test
+  void shouldLetAnOwnerAboveAShareThatShrankTakeNothingAndGiveBack() {
+    AtomicBoolean admin = new AtomicBoolean(true);
+    HeldMemory held = new HeldMemory(100 << 20, 10, owner -> admin.get(), 0);
+    ContextStore.Meter meter = held.contextMeter("mallory", "global");
+    assertTrue(meter.tryTake(20 << 20));
+    admin.set(false); // 20 MiB held, the share 10 MiB
+
+    // a join's message that completes its group takes nothing: it is still sent
+    assertTrue(meter.tryTake(0), "nothing taken");
+    assertFalse(meter.tryTake(1), "more is past the share");
+    // a value replaced by a smaller one gives back its difference
+    assertTrue(meter.tryTake(-(15 << 20)), "less given back");
+    assertEquals(5 << 20, held.heldBytes("mallory"));
+    assertTrue(meter.tryTake(1 << 20), "within the share again");
   }
 
   @Test
