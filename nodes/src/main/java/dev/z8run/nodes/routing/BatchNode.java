@@ -236,9 +236,7 @@ public final class BatchNode implements Node {
       return true;
     }
     long bytes = HeldMemory.heapBytes(body);
-    if (!hold.tryTake(bytes)) {
-      throw new IllegalStateException(hold.refusal(bytes));
-    }
+    hold.take(bytes);
     return false;
   }
 

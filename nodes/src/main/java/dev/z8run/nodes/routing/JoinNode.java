@@ -339,9 +339,7 @@ public final class JoinNode implements Node {
     boolean completes =
         complete || !accumulate && target > 0 && (group == null ? 0 : group.size()) + 1 >= target;
     long bytes = completes ? 0 : HeldMemory.messageBytes(body, msg);
-    if (!hold.tryTake(bytes)) {
-      throw new IllegalStateException(hold.refusal(bytes));
-    }
+    hold.take(bytes);
     if (group == null) {
       group = new Group(++nextTag, type);
       groups.put(id, group);

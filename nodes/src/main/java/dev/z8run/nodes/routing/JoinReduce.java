@@ -82,9 +82,7 @@ final class JoinReduce {
     }
     String id = String.valueOf(parts.get("id"));
     long bytes = HeldMemory.heapBytes(body);
-    if (!hold.tryTake(bytes)) {
-      throw new IllegalStateException(hold.refusal(bytes));
-    }
+    hold.take(bytes);
     groupBytes.merge(id, bytes, Long::sum);
     List<Map<String, Object>> group = groups.computeIfAbsent(id, k -> new ArrayList<>());
     group.add(body);

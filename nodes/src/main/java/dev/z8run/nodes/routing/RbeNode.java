@@ -135,12 +135,7 @@ public final class RbeNode implements Node {
     long more =
         HeldMemory.heapBytes(value)
             - (old == null ? -HeldMemory.heapBytes(key) : HeldMemory.heapBytes(old));
-    if (more > 0 && !hold.tryTake(more)) {
-      throw new IllegalStateException(hold.refusal(more));
-    }
-    if (more < 0) {
-      hold.give(-more);
-    }
+    hold.take(more);
     previous.put(key, value);
   }
 

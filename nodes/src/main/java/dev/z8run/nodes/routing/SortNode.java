@@ -151,9 +151,7 @@ public final class SortNode implements Node {
     }
     String id = String.valueOf(parts.get("id"));
     long bytes = HeldMemory.heapBytes(body);
-    if (!hold.tryTake(bytes)) {
-      throw new IllegalStateException(hold.refusal(bytes));
-    }
+    hold.take(bytes);
     pendingBytes.merge(id, bytes, Long::sum);
     List<Map<String, Object>> group = pending.computeIfAbsent(id, k -> new ArrayList<>());
     group.add(body);

@@ -313,9 +313,7 @@ public final class DelayNode implements Node {
         HELD_OVERHEAD_BYTES
             + bodyBytes
             + (bodyBytes <= MessageDescriptor.BY_REFERENCE_BYTES ? bodyBytes : 0);
-    if (!heap.tryTake(bytes)) {
-      throw new IllegalStateException(heap.refusal(bytes));
-    }
+    heap.take(bytes);
     held++;
     int tag = ++nextTag;
     if (tag <= 0) { // after a wrap: -1 is TopicQueue's tick

@@ -106,11 +106,8 @@ final class TopicQueue {
       Held old = buffer.get(i);
       if (java.util.Objects.equals(old.topic(), topic)) {
         long growth = bytes - old.heapBytes();
-        if (growth > 0 && !heap.tryTake(growth)) {
+        if (!heap.tryTake(growth)) {
           return heap.refusal(growth);
-        }
-        if (growth < 0) {
-          heap.give(-growth);
         }
         buffer.set(i, new Held(topic, body, bytes));
         return null;

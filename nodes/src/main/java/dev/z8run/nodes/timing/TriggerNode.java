@@ -197,11 +197,8 @@ public final class TriggerNode implements Node {
   private String account(String topic, Wait wait) {
     long bytes = wait.measure(topic);
     long growth = bytes - wait.heapBytes;
-    if (growth > 0 && !heap.tryTake(growth)) {
+    if (!heap.tryTake(growth)) {
       return heap.refusal(growth);
-    }
-    if (growth < 0) {
-      heap.give(-growth);
     }
     wait.heapBytes = bytes;
     return null;
