@@ -32,10 +32,19 @@ public final class ClientAddresses {
    * IPv4 address (the address itself, equal by its four bytes): for limits checked per request.
    */
   public static Object of(java.net.SocketAddress remote) {
+    if (remote instanceof java.net.InetSocketAddress inet
+        && inet.getAddress() instanceof java.net.Inet4Address address) {
+      return address;
+    }
+    return key(remote);
+  }
+
+  /**
+   * The key of a connection's remote address as text: {@link #key(InetAddress)} of an IP address,
+   * any other address (a socket that is not an IP one) as it prints.
+   */
+  public static String key(java.net.SocketAddress remote) {
     if (remote instanceof java.net.InetSocketAddress inet && inet.getAddress() != null) {
-      if (inet.getAddress() instanceof java.net.Inet4Address address) {
-        return address;
-      }
       return key(inet.getAddress());
     }
     return String.valueOf(remote);

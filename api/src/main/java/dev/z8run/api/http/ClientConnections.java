@@ -10,8 +10,6 @@ import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelectorProvider;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -110,7 +108,7 @@ public final class ClientConnections implements ServerConnectionSelector {
 
   @Override
   public ServerConnection connection(ConnectionContext context) {
-    String client = clientKey(context.remotePeer().address());
+    String client = ClientAddresses.key(context.remotePeer().address());
     AtomicInteger count = open.computeIfAbsent(client, key -> new AtomicInteger());
     if (count.incrementAndGet() > maxPerClient) {
       release(client, count);
@@ -128,13 +126,6 @@ public final class ClientConnections implements ServerConnectionSelector {
     if (count.decrementAndGet() == 0) {
       open.remove(client, count);
     }
-  }
-
-  private static String clientKey(SocketAddress address) {
-    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return ClientAddresses.key(inet.getAddress());
-    }
-    return String.valueOf(address);
   }
 
   private static byte[] refusal() {
