@@ -53,9 +53,7 @@ public final class JsonBody {
           "request body is empty: expected a JSON object with " + String.join(", ", allowedFields));
     }
     // parsed, it takes several times its size until the request ends
-    BodyBudget.server()
-        .holdUntilRequestEnds(
-            BodyBudget.client(request), (long) BodyBudget.PARSED_FACTOR * bytes.length);
+    RequestBodies.holdParsed(request, bytes.length);
     Object document;
     try {
       document = JsonCodec.parse(bytes);

@@ -128,6 +128,16 @@ public final class RequestBodies {
     }
   }
 
+  /**
+   * Takes what a JSON body of {@code length} bytes takes once parsed ({@link
+   * BodyBudget#PARSED_FACTOR} times its size) from the server's body budget until the request ends,
+   * for the request's client; throws 503 or 429 as {@link BodyBudget#take} does.
+   */
+  static void holdParsed(ServerRequest request, int length) {
+    BodyBudget.server()
+        .holdUntilRequestEnds(BodyBudget.client(request), (long) BodyBudget.PARSED_FACTOR * length);
+  }
+
   /** The body parsed as JSON (any value); 415 unless it is declared JSON (or not declared). */
   public static Object json(ServerRequest request, int maxBytes) {
     requireJson(request);
@@ -135,10 +145,7 @@ public final class RequestBodies {
     if (body.length == 0) {
       throw ApiException.badRequest("a JSON request body is required");
     }
-    // parsed, it takes several times its size until the request ends
-    BodyBudget.server()
-        .holdUntilRequestEnds(
-            BodyBudget.client(request), (long) BodyBudget.PARSED_FACTOR * body.length);
+    holdParsed(request, body.length);
     try {
       return JsonCodec.parse(body);
     } catch (JsonCodec.JsonException malformed) {
