@@ -42,7 +42,7 @@ class NoDelayTest {
         out.flush();
         assertEquals(200, readAnswer(in));
       }
-      long[] pairNs = new long[9];
+      long[] pairNs = new long[15];
       byte[] two = new byte[2 * REQUEST.length];
       System.arraycopy(REQUEST, 0, two, 0, REQUEST.length);
       System.arraycopy(REQUEST, 0, two, REQUEST.length, REQUEST.length);
@@ -55,13 +55,16 @@ class NoDelayTest {
         pairNs[trial] = System.nanoTime() - startNs;
         Thread.sleep(5);
       }
+      // the lower quartile: a machine busy with other work slows some pairs by milliseconds (a
+      // loaded CI machine: 9-86 ms, median 22), while with Nagle's algorithm on nearly every pair
+      // waits for the delayed acknowledgement (40 ms), the few quick acknowledgements aside
       Arrays.sort(pairNs);
-      long medianNs = pairNs[pairNs.length / 2];
+      long quartileNs = pairNs[pairNs.length / 4];
       assertTrue(
-          medianNs < 20_000_000L,
-          "two pipelined answers took a median of "
-              + medianNs / 1_000
-              + " µs (all: "
+          quartileNs < 20_000_000L,
+          "two pipelined answers took "
+              + quartileNs / 1_000
+              + " µs or more in three quarters of the trials (all: "
               + Arrays.toString(pairNs)
               + " ns): the second waited for the client's delayed acknowledgement");
     } finally {
