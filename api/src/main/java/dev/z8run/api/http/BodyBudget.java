@@ -156,6 +156,9 @@ public final class BodyBudget {
    * the limit, 429 when they would pass the client's half of it.
    */
   public void take(Object client, long bytes) {
+    if (bytes == 0) {
+      return; // a request without a body (most hooks' GETs): no entry made for its client
+    }
     long now;
     do {
       now = used.get();
@@ -206,12 +209,18 @@ public final class BodyBudget {
    * find less room.
    */
   public void takeAnyway(Object client, long bytes) {
+    if (bytes == 0) {
+      return;
+    }
     used.addAndGet(bytes);
     takeForClient(client, bytes, false);
   }
 
   /** Gives back {@code bytes} that {@code client} took. */
   public void give(Object client, long bytes) {
+    if (bytes == 0) {
+      return;
+    }
     used.addAndGet(-bytes);
     AtomicLong held = byClient.get(client);
     if (held != null && held.addAndGet(-bytes) == 0 && held.compareAndSet(0, RETIRED)) {
