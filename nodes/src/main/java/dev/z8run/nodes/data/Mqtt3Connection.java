@@ -92,6 +92,13 @@ final class Mqtt3Connection implements AutoCloseable {
   /** Filters subscribed while disconnected: made at the next connection even if it resumes. */
   private final java.util.Set<String> unsent = ConcurrentHashMap.newKeySet();
 
+  /**
+   * Held while a subscription is taken or ended, and while the reader makes the subscriptions again
+   * and marks the connection up: a subscription taken in between would be neither in what the
+   * reader sends nor sent by {@link #subscribe} (not yet connected), and so made nowhere.
+   */
+  private final Object subscribing = new Object();
+
   /** QoS 2 packet ids received (PUBREC sent or to send) and not yet released by PUBREL. */
   private final Map<Integer, Boolean> receivedQos2 = new ConcurrentHashMap<>();
 
@@ -174,13 +181,16 @@ final class Mqtt3Connection implements AutoCloseable {
   /** Subscribes; the future completes with the broker's SUBACK (failed if it refuses). */
   CompletableFuture<Void> subscribe(
       String filter, int qos, Consumer<MqttSession.Incoming> handler) {
-    subscriptions.put(filter, new Subscription(filter, qos, handler));
-    subscriptionVersion.incrementAndGet();
-    if (!connected) {
-      unsent.add(filter);
-      return CompletableFuture.completedFuture(null); // made when the connection comes up
+    synchronized (subscribing) {
+      Subscription subscription = new Subscription(filter, qos, handler);
+      subscriptions.put(filter, subscription);
+      subscriptionVersion.incrementAndGet();
+      if (!connected) {
+        unsent.add(filter);
+        return CompletableFuture.completedFuture(null); // made when the connection comes up
+      }
+      return sendSubscribe(List.of(subscription));
     }
-    return sendSubscribe(List.of(subscriptions.get(filter)));
   }
 
   private CompletableFuture<Void> sendSubscribe(List<Subscription> list) {
@@ -197,14 +207,17 @@ final class Mqtt3Connection implements AutoCloseable {
   }
 
   void unsubscribe(String filter) {
-    Subscription removed = subscriptions.remove(filter);
-    subscriptionVersion.incrementAndGet();
-    if (removed == null || !connected) {
-      return;
+    synchronized (subscribing) {
+      Subscription removed = subscriptions.remove(filter);
+      subscriptionVersion.incrementAndGet();
+      unsent.remove(filter);
+      if (removed == null || !connected) {
+        return;
+      }
+      int id = allocateId();
+      acks.put(id, new CompletableFuture<>());
+      enqueue(new Frame(new Bytes().u16(id).string(filter).frame(0xA2), null, false));
     }
-    int id = allocateId();
-    acks.put(id, new CompletableFuture<>());
-    enqueue(new Frame(new Bytes().u16(id).string(filter).frame(0xA2), null, false));
   }
 
   private void enqueue(Frame frame) {
@@ -465,18 +478,20 @@ final class Mqtt3Connection implements AutoCloseable {
         frames.add(new Frame(again, null, true));
       }
     }
-    List<Subscription> again = new ArrayList<>();
-    for (Subscription subscription : subscriptions.values()) {
-      if (!sessionPresent || unsent.contains(subscription.filter)) {
-        again.add(subscription);
+    synchronized (subscribing) {
+      List<Subscription> again = new ArrayList<>();
+      for (Subscription subscription : subscriptions.values()) {
+        if (!sessionPresent || unsent.contains(subscription.filter)) {
+          again.add(subscription);
+        }
       }
+      unsent.clear();
+      if (!again.isEmpty()) {
+        sendSubscribe(again);
+      }
+      output = out;
+      connected = true;
     }
-    unsent.clear();
-    if (!again.isEmpty()) {
-      sendSubscribe(again);
-    }
-    output = out;
-    connected = true;
     LockSupport.unpark(writer);
     listener.connected();
   }
