@@ -456,9 +456,13 @@ public final class MqttSession implements AutoCloseable {
       for (Map.Entry<String, List<Subscriber>> entry : subscribers.entrySet()) {
         subscribeOn(started, entry.getKey(), entry.getValue().getFirst().options());
       }
+      if (started.v3 != null) {
+        // in the same hold as the subscriptions made again: a node subscribing meanwhile is
+        // either in them or finds this client (set after them, it found none: made nowhere)
+        client = started;
+      }
     }
     if (started.v3 != null) {
-      client = started;
       started.v3.start();
     }
   }
