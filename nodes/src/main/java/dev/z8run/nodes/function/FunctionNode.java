@@ -177,7 +177,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
   private final HeldMemory.Hold retained;
 
   private long baseBytes;
-  private long allocatedAtMeasure = Long.MAX_VALUE;
+  private Thread measuredOn;
+  private long allocatedAtMeasure;
   private long measureAfterBytes = MIN_MEASURE_BYTES;
 
   /**
@@ -356,7 +357,6 @@ public final class FunctionNode implements Node, NodeApi.Host {
         if (!holdRetained("; the node is not started")) {
           throw new IllegalArgumentException("initialize: " + dropped);
         }
-        allocatedAtMeasure = Long.MAX_VALUE; // measured on this thread; calls run on the worker
       }
     } catch (RuntimeException | Error failure) {
       own.release(); // what the start code stored: the node is never started
@@ -797,16 +797,14 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   /**
    * Whether the worker allocated enough since the last measurement of what the script keeps for a
-   * new one to be due: one read of the thread's allocation counter per call. A counter below the
-   * last one (another thread's) starts the count again.
+   * new one to be due: one read of the thread's allocation counter per call. On another thread than
+   * the last measurement's (the first call on the worker, after the start code ran on the control
+   * thread; a call that left its worker) it is due at once: the counters of two threads do not
+   * compare.
    */
   private boolean measureDue() {
-    long since = Sandbox.allocatedBytes() - allocatedAtMeasure;
-    if (since < 0) {
-      allocatedAtMeasure += since;
-      return false;
-    }
-    return since >= measureAfterBytes;
+    return Thread.currentThread() != measuredOn
+        || Sandbox.allocatedBytes() - allocatedAtMeasure >= measureAfterBytes;
   }
 
   /**
@@ -818,6 +816,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
    */
   private boolean holdRetained(String consequence) {
     long bytes = Math.max(0, RetainedHeap.bytes(roots()) - baseBytes);
+    measuredOn = Thread.currentThread();
     allocatedAtMeasure = Sandbox.allocatedBytes();
     measureAfterBytes = Math.max(MIN_MEASURE_BYTES, bytes / 2);
     long growth = bytes - retained.heldBytes();
