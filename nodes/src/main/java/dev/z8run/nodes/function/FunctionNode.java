@@ -59,6 +59,12 @@ import org.mozilla.javascript.WrappedException;
  * {@link NodeContext#tryTrigger} with a marker only this deployment knows). When the start code
  * returns a Promise, messages wait until it settles, as in Node-RED.
  *
+ * <p>Memory: what the script keeps between calls (its globals, closures, timers' callbacks) is
+ * measured ({@link RetainedHeap}) once the worker has allocated {@link #MIN_MEASURE_BYTES}, or half
+ * of what the script kept, since the last measurement, and held in the flow owner's share ({@link
+ * HeldMemory}). Past it the call is the node's error and the node drops its script and all it kept:
+ * every later message is that error until the flow is deployed again.
+ *
  * <p>Threading: a non-blocking node; a call that runs long leaves its worker ({@link
  * NodeContext#releaseWorker}, asked by {@link Sandbox}) and finishes on the same thread, detached
  * from the worker's cycle. Its one Rhino context is entered by the worker for each call (and by the
@@ -759,19 +765,17 @@ public final class FunctionNode implements Node, NodeApi.Host {
       cx.beginCall();
       Object result = target.call(cx, scope, scope, args);
       keepsTooMuch = measureDue() && !holdRetained(DROPPED);
-      if (keepsTooMuch) {
-        // the message is dropped, the script with it (below)
-      } else if (target == function) {
-        if (result instanceof Scriptable promise
-            && result != view // msg itself is never a thenable: leave it unparsed
-            && ScriptableObject.getProperty(promise, "then") instanceof Function then) {
-          // an async body (or one returning a Promise): its result is sent when it settles
-          then.call(cx, scope, promise, new Object[] {onResolved, onRejected});
-        } else {
-          route(result);
+      if (!keepsTooMuch) { // else the message is dropped, and the script with it (below)
+        if (target == function) {
+          if (result instanceof Scriptable promise
+              && result != view // msg itself is never a thenable: leave it unparsed
+              && ScriptableObject.getProperty(promise, "then") instanceof Function then) {
+            // an async body (or one returning a Promise): its result is sent when it settles
+            then.call(cx, scope, promise, new Object[] {onResolved, onRejected});
+          } else {
+            route(result);
+          }
         }
-      }
-      if (!keepsTooMuch) {
         cx.processMicrotasks();
       }
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | Sandbox.LimitExceeded e) {
