@@ -3,6 +3,7 @@ package dev.z8run.api;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.z8run.testkit.Poll;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Queue;
@@ -88,6 +89,7 @@ class FunctionMemoryAttackTest {
         last.body());
     assertTrue(last.body().contains("of 8.0 MiB held by its nodes"), last.body());
     assertTrue(kept >= 4 && kept <= 8, "kept " + kept);
+    Poll.eventually("the refusal is the node's error").until(() -> !errors.isEmpty());
     assertTrue(errors.peek().startsWith("fn: function 'fn': what its script keeps"), errors.peek());
     HttpResponse<String> again = call(hoarder, "hoard");
     assertEquals(507, again.statusCode(), again.body());
