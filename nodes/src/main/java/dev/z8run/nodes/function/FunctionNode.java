@@ -59,6 +59,12 @@ import org.mozilla.javascript.WrappedException;
  * {@link NodeContext#tryTrigger} with a marker only this deployment knows). When the start code
  * returns a Promise, messages wait until it settles, as in Node-RED.
  *
+ * <p>Memory: what the script keeps between calls (its globals, closures, timers' callbacks) is
+ * measured ({@link RetainedHeap}) once the worker has allocated {@link #MIN_MEASURE_BYTES}, or half
+ * of what the script kept, since the last measurement, and held in the flow owner's share ({@link
+ * HeldMemory}). Past it the call is the node's error and the node drops its script and all it kept:
+ * every later message is that error until the flow is deployed again.
+ *
  * <p>Threading: a non-blocking node; a call that runs long leaves its worker ({@link
  * NodeContext#releaseWorker}, asked by {@link Sandbox}) and finishes on the same thread, detached
  * from the worker's cycle. Its one Rhino context is entered by the worker for each call (and by the
@@ -81,6 +87,18 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   /** How long {@code node.linkcall} waits for the return unless told (Node-RED's default). */
   static final long LINK_CALL_TIMEOUT_MS = 5000;
+
+  /**
+   * The least a worker allocates between two measurements of what a script keeps ({@link
+   * RetainedHeap}); past what the last one found, half of that (so a walk's cost stays a fraction
+   * of the allocation that made what it walks).
+   */
+  static final long MIN_MEASURE_BYTES = 4L << 20;
+
+  /** The end of the error of a call after which the script kept more than its owner may hold. */
+  private static final String DROPPED =
+      "; message dropped, and the script's state with it: the node refuses every message until"
+          + " its flow is deployed again";
 
   public static final NodeType TYPE =
       NodeType.builder("function")
@@ -158,20 +176,38 @@ public final class FunctionNode implements Node, NodeApi.Host {
   /** The messages its timers and link calls keep ({@link MessageView#detach}). */
   private final HeldMemory.Hold kept;
 
-  private final Sandbox.Limited cx;
-  private final ScriptableObject scope;
-  private final JsRuntime runtime;
-  private final Function function;
-  private final Function finalizer;
+  /**
+   * What the script keeps between calls, beyond what its scope held when built ({@link
+   * RetainedHeap}): its globals, closures, timers' callbacks and arguments, settled when measured.
+   */
+  private final HeldMemory.Hold retained;
+
+  private long baseBytes;
+  private Thread measuredOn;
+  private long allocatedAtMeasure;
+  private long measureAfterBytes = MIN_MEASURE_BYTES;
+
+  /**
+   * Why the node dropped its script (what it kept passed its owner's share): every later message is
+   * this error; null while the script runs. The script's objects are let go (the fields below
+   * null), so that the heap they took comes back.
+   */
+  private String dropped;
+
+  private Sandbox.Limited cx;
+  private ScriptableObject scope;
+  private JsRuntime runtime;
+  private Function function;
+  private Function finalizer;
   private static final Sandbox.Shared DEFERRED =
       new Sandbox.Shared(
           "(function () { var d = {}; d.promise = new Promise(function (resolve, reject)"
               + " { d.resolve = resolve; d.reject = reject; }); return d; })",
           "deferred");
 
-  private final Function newDeferred;
-  private final Function onResolved;
-  private final Function onRejected;
+  private Function newDeferred;
+  private Function onResolved;
+  private Function onRejected;
   private long nextLinkCall;
   private final UnsafeBuffer sendBuffer = new UnsafeBuffer(new byte[0]);
   private final UnsafeBuffer indexScratch = new UnsafeBuffer(new byte[FieldIndex.MAX_INDEX_BYTES]);
@@ -266,6 +302,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     long memoryLimitMb = context.configLong("memoryLimitMb", 64);
     this.own = new ContextStore(HeldMemory.contextMeter(context, "context"));
     this.kept = HeldMemory.hold(context, "function");
+    this.retained = HeldMemory.hold(context, "function");
     this.cx =
         Sandbox.FACTORY.newContext(
             timeoutMs * 1_000_000, memoryLimitMb << 20, () -> running && context.releaseWorker());
@@ -307,6 +344,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
       msgStays = !AsyncTransform.needed(body) && MessageEscape.staysInCall(cx, body);
       Function initializer = compile("initialize", "", context.configString("initialize", ""));
       finalizer = compile("finalize", "", context.configString("finalize", ""));
+      baseBytes = RetainedHeap.bytes(roots());
       if (initializer != null) {
         cx.beginCall();
         try {
@@ -322,9 +360,13 @@ public final class FunctionNode implements Node, NodeApi.Host {
         if (startFailure != null) {
           throw new IllegalArgumentException("initialize: " + startFailure);
         }
+        if (!holdRetained("; the node is not started")) {
+          throw new IllegalArgumentException("initialize: " + dropped);
+        }
       }
     } catch (RuntimeException | Error failure) {
       own.release(); // what the start code stored: the node is never started
+      retained.giveAll();
       throw failure;
     } finally {
       Context.exit();
@@ -466,8 +508,8 @@ public final class FunctionNode implements Node, NodeApi.Host {
   /** Gives back what {@link #keep} took for {@code timer}, once it no longer waits. */
   private void unkeep(Timer timer) {
     MessageView held = timer.view;
-    if (held == null || held.keepers == 0) {
-      return;
+    if (held == null || held.keepers == 0 || dropped != null) {
+      return; // (a dropped script gave everything back)
     }
     if (--held.keepers == 0) {
       kept.give(held.keptCharge);
@@ -596,6 +638,9 @@ public final class FunctionNode implements Node, NodeApi.Host {
       fire(id, msg, out);
       return;
     }
+    if (dropped != null) {
+      throw new FunctionError(dropped, null, null, null);
+    }
     if (starting) {
       out.defer(msg, START_POLL_MS, QUEUED); // the start code's Promise has not settled yet
       return;
@@ -715,20 +760,24 @@ public final class FunctionNode implements Node, NodeApi.Host {
     // the context entered (cx, unless one was current on this thread already) is closed: the
     // thread's context is not looked up again on the way out
     Context entered = Sandbox.FACTORY.enterContext(cx);
+    boolean keepsTooMuch = false;
     try {
       cx.beginCall();
       Object result = target.call(cx, scope, scope, args);
-      if (target == function) {
-        if (result instanceof Scriptable promise
-            && result != view // msg itself is never a thenable: leave it unparsed
-            && ScriptableObject.getProperty(promise, "then") instanceof Function then) {
-          // an async body (or one returning a Promise): its result is sent when it settles
-          then.call(cx, scope, promise, new Object[] {onResolved, onRejected});
-        } else {
-          route(result);
+      keepsTooMuch = measureDue() && !holdRetained(DROPPED);
+      if (!keepsTooMuch) { // else the message is dropped, and the script with it (below)
+        if (target == function) {
+          if (result instanceof Scriptable promise
+              && result != view // msg itself is never a thenable: leave it unparsed
+              && ScriptableObject.getProperty(promise, "then") instanceof Function then) {
+            // an async body (or one returning a Promise): its result is sent when it settles
+            then.call(cx, scope, promise, new Object[] {onResolved, onRejected});
+          } else {
+            route(result);
+          }
         }
+        cx.processMicrotasks();
       }
-      cx.processMicrotasks();
     } catch (RuntimeException | StackOverflowError | OutOfMemoryError | Sandbox.LimitExceeded e) {
       String text = describe(e);
       throw new FunctionError(text, e, ScriptStack.of(where, e, text), ScriptStack.code(e));
@@ -741,9 +790,88 @@ public final class FunctionNode implements Node, NodeApi.Host {
       this.out = null;
       this.view = null;
     }
+    if (keepsTooMuch) {
+      dropScript();
+      throw new FunctionError(dropped, null, null, null);
+    }
     if (failure != null) {
       throw new FunctionError(failure, null, failureStack, failureCode);
     }
+  }
+
+  /**
+   * Whether the worker allocated enough since the last measurement of what the script keeps for a
+   * new one to be due: one read of the thread's allocation counter per call. On another thread than
+   * the last measurement's (the first call on the worker, after the start code ran on the control
+   * thread; a call that left its worker) it is due at once: the counters of two threads do not
+   * compare.
+   */
+  private boolean measureDue() {
+    return Thread.currentThread() != measuredOn
+        || Sandbox.allocatedBytes() - allocatedAtMeasure >= measureAfterBytes;
+  }
+
+  /**
+   * Measures what the script keeps and settles the node's hold on it: takes the growth, gives back
+   * a shrink.
+   *
+   * @return false when the growth would take the owner past their share (or the server past its
+   *     budget): {@link #dropped} says so, nothing taken
+   */
+  private boolean holdRetained(String consequence) {
+    long bytes = Math.max(0, RetainedHeap.bytes(roots()) - baseBytes);
+    measuredOn = Thread.currentThread();
+    allocatedAtMeasure = Sandbox.allocatedBytes();
+    measureAfterBytes = Math.max(MIN_MEASURE_BYTES, bytes / 2);
+    long growth = bytes - retained.heldBytes();
+    if (retained.tryTake(growth)) {
+      return true;
+    }
+    dropped =
+        where
+            + ": what its script keeps between messages ("
+            + dev.z8run.io.message.MemoryBudget.mib(bytes)
+            + " on the heap) would take "
+            + retained.past(growth)
+            + consequence;
+    return false;
+  }
+
+  /** Where a walk of what the script keeps begins: its scope and what its timers keep for it. */
+  private List<Object> roots() {
+    List<Object> roots = new java.util.ArrayList<>(1 + 2 * timers.size());
+    roots.add(scope);
+    for (Timer timer : timers.values()) {
+      roots.add(timer.callback);
+      roots.add(timer.args);
+      roots.add(timer.sends);
+      if (timer.linkCall != null) {
+        roots.add(timer.linkCall.resolve());
+        roots.add(timer.linkCall.reject());
+      }
+    }
+    return roots;
+  }
+
+  /**
+   * Lets go of the script and all it kept, once it kept more than its owner may hold: its timers
+   * end, its link calls are forgotten, its scope and functions are dropped for the collector, and
+   * their bytes are given back. The stop code does not run.
+   */
+  private void dropScript() {
+    cancelTimers();
+    kept.giveAll();
+    retained.giveAll();
+    cx = null;
+    scope = null;
+    runtime = null;
+    function = null;
+    finalizer = null;
+    newDeferred = null;
+    onResolved = null;
+    onRejected = null;
+    reusable = null;
+    reusableArgs[0] = null;
   }
 
   @Override
@@ -976,19 +1104,10 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   @Override
   public void onStop() {
-    for (Timer timer : timers.values()) {
-      if (timer.handle != null) {
-        timer.handle.cancel();
-      }
-      if (timer.linkCall != null) {
-        context
-            .service(LinkReturns.class, LinkReturns::new)
-            .forget(context.flowId(), context.nodeId(), timer.linkCall.call());
-      }
-    }
-    timers.clear();
+    cancelTimers();
     kept.giveAll();
     if (finalizer == null) {
+      retained.giveAll();
       own.release();
       return;
     }
@@ -1001,9 +1120,25 @@ public final class FunctionNode implements Node, NodeApi.Host {
     } finally {
       timers.clear(); // what the stop code set never runs: the flow is stopping
       kept.giveAll();
+      retained.giveAll();
       own.release(); // after the stop code, which may read it
       Context.exit();
     }
+  }
+
+  /** Cancels every timer's wait and forgets every link call's return. */
+  private void cancelTimers() {
+    for (Timer timer : timers.values()) {
+      if (timer.handle != null) {
+        timer.handle.cancel();
+      }
+      if (timer.linkCall != null) {
+        context
+            .service(LinkReturns.class, LinkReturns::new)
+            .forget(context.flowId(), context.nodeId(), timer.linkCall.call());
+      }
+    }
+    timers.clear();
   }
 
   /**

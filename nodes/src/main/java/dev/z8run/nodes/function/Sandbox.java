@@ -65,6 +65,11 @@ final class Sandbox extends ContextFactory {
 
   private Sandbox() {}
 
+  /** What the current thread allocated since it started, in bytes. */
+  static long allocatedBytes() {
+    return THREADS.getCurrentThreadAllocatedBytes();
+  }
+
   /** A new context for one node: not entered; enter with {@link #enterContext(Context)}. */
   Limited newContext(long cpuLimitNs, long allocationLimitBytes) {
     return new Limited(this, cpuLimitNs, allocationLimitBytes, null);
