@@ -91,6 +91,11 @@ final class AttackServer implements AutoCloseable {
         HttpResponse.BodyHandlers.ofString());
   }
 
+  /** {@code GET /hook/<flow>/<path>}, signed in as nobody (hooks are public). */
+  HttpResponse<String> getHook(String flow, String path) throws Exception {
+    return call("GET", "/hook/" + flow + "/" + path, null, null);
+  }
+
   /**
    * Creates {@code flow} as the user of {@code token} (201) and answers its id, which the server
    * made unless {@code token} is an admin's (only an admin's chosen id is kept).

@@ -57,10 +57,6 @@ class ContextMemoryAttackTest {
     attack.close();
   }
 
-  private HttpResponse<String> hook(String flow, String path) throws Exception {
-    return attack.call("GET", "/hook/" + flow + "/" + path, null, null);
-  }
-
   @Test
   void shouldRefuseContextValuesPastTheOwnersShareAndLetOthersStore() throws Exception {
     // an 8 MiB budget: each user who is not an admin may hold 4 MiB, about three such strings
@@ -75,7 +71,7 @@ class ContextMemoryAttackTest {
     HttpResponse<String> last = null;
     int stored = 0;
     for (int i = 0; i < 10; i++) {
-      last = hook(hoarder, "fill");
+      last = attack.getHook(hoarder, "fill");
       if (last.statusCode() != 200) {
         break;
       }
@@ -89,7 +85,7 @@ class ContextMemoryAttackTest {
         last.body());
     assertTrue(last.body().contains("of 4.0 MiB held by its nodes"), last.body());
     assertTrue(stored >= 2 && stored < 4, "stored " + stored);
-    HttpResponse<String> again = hook(hoarder, "fill");
+    HttpResponse<String> again = attack.getHook(hoarder, "fill");
     assertEquals(507, again.statusCode(), "what was stored stays, and has no more room");
 
     // her global store is in the same account: an uncaught refusal is the node's error
@@ -112,12 +108,12 @@ class ContextMemoryAttackTest {
     // bob stores as much in his own stores: his hook answers
     String bobs = attack.deploy(bob, growFlow("mine", "flow", true));
     for (int i = 1; i <= 2; i++) {
-      HttpResponse<String> mine = hook(bobs, "mine");
+      HttpResponse<String> mine = attack.getHook(bobs, "mine");
       assertEquals(200, mine.statusCode(), mine.body());
       assertEquals(i + " stored", mine.body());
     }
     String bobsGlobal = attack.deploy(bob, growFlow("g", "global", true));
-    HttpResponse<String> mine = hook(bobsGlobal, "g");
+    HttpResponse<String> mine = attack.getHook(bobsGlobal, "g");
     assertEquals(200, mine.statusCode(), mine.body());
 
     // a stopped flow gives its flow store back: mallory's next flow has room
@@ -125,7 +121,7 @@ class ContextMemoryAttackTest {
         attack.call("POST", "/api/v1/flows/" + hoarder + "/stop", null, mallory);
     assertEquals(200, stopped.statusCode(), stopped.body());
     String next = attack.deploy(mallory, growFlow("next", "flow", true));
-    HttpResponse<String> room = hook(next, "next");
+    HttpResponse<String> room = attack.getHook(next, "next");
     assertEquals(200, room.statusCode(), room.body());
     assertEquals("1 stored", room.body());
     HttpResponse<String> health = attack.call("GET", "/api/v1/health", null, null);

@@ -52,10 +52,6 @@ class FunctionMemoryAttackTest {
     attack.close();
   }
 
-  private HttpResponse<String> call(String flow, String path) throws Exception {
-    return attack.call("GET", "/hook/" + flow + "/" + path, null, null);
-  }
-
   @Test
   void shouldRefuseWhatAScriptKeepsPastTheOwnersShareAndLetOthersAnswer() throws Exception {
     // a 16 MiB budget: each user who is not an admin may hold 8 MiB
@@ -70,13 +66,13 @@ class FunctionMemoryAttackTest {
     HttpResponse<String> last = null;
     int kept = 0;
     for (int i = 0; i < 40; i++) {
-      last = call(hoarder, "hoard");
+      last = attack.getHook(hoarder, "hoard");
       if (last.statusCode() != 200) {
         break;
       }
       kept++;
       assertEquals(kept + " kept", last.body());
-      HttpResponse<String> others = call(bobs, "work");
+      HttpResponse<String> others = attack.getHook(bobs, "work");
       assertEquals(200, others.statusCode(), others.body());
     }
 
@@ -91,17 +87,17 @@ class FunctionMemoryAttackTest {
     assertTrue(kept >= 4 && kept <= 8, "kept " + kept);
     Poll.eventually("the refusal is the node's error").until(() -> !errors.isEmpty());
     assertTrue(errors.peek().startsWith("fn: function 'fn': what its script keeps"), errors.peek());
-    HttpResponse<String> again = call(hoarder, "hoard");
+    HttpResponse<String> again = attack.getHook(hoarder, "hoard");
     assertEquals(507, again.statusCode(), again.body());
     assertTrue(again.body().endsWith("until its flow is deployed again"), again.body());
-    assertEquals("ok", call(bobs, "work").body());
+    assertEquals("ok", attack.getHook(bobs, "work").body());
     assertTrue(server.engine().isRunning(hoarder), "mallory's flow keeps running");
 
     // deployed again, her flow starts with nothing kept
     assertEquals(
         200, attack.call("POST", "/api/v1/flows/" + hoarder + "/stop", null, mallory).statusCode());
     assertEquals(200, attack.startFlow(mallory, hoarder).statusCode());
-    assertEquals("1 kept", call(hoarder, "hoard").body());
+    assertEquals("1 kept", attack.getHook(hoarder, "hoard").body());
     HttpResponse<String> health = attack.call("GET", "/api/v1/health", null, null);
     assertEquals(200, health.statusCode(), health.body());
   }

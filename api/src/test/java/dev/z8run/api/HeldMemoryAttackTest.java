@@ -48,10 +48,6 @@ class HeldMemoryAttackTest {
     attack.close();
   }
 
-  private HttpResponse<String> hook(String flow, String path) throws Exception {
-    return attack.call("GET", "/hook/" + flow + "/" + path, null, null);
-  }
-
   @Test
   void shouldRefuseMessagesPastTheOwnersShareOfHeldHeapAsTheNodesErrorAndLetOthersJoin()
       throws Exception {
@@ -84,7 +80,7 @@ class HeldMemoryAttackTest {
 
     // bob's join of two such messages still completes and answers
     String bobs = attack.deploy(bob, joinFlow("two", 2, 2));
-    HttpResponse<String> joined = hook(bobs, "two");
+    HttpResponse<String> joined = attack.getHook(bobs, "two");
     assertEquals(200, joined.statusCode(), joined.body());
     assertEquals("2 parts", joined.body());
 
@@ -93,7 +89,7 @@ class HeldMemoryAttackTest {
         attack.call("POST", "/api/v1/flows/" + hoarder + "/stop", null, mallory);
     assertEquals(200, stopped.statusCode(), stopped.body());
     String again = attack.deploy(mallory, joinFlow("two", 2, 2));
-    HttpResponse<String> mine = hook(again, "two");
+    HttpResponse<String> mine = attack.getHook(again, "two");
     assertEquals(200, mine.statusCode(), mine.body());
     assertEquals("2 parts", mine.body());
     HttpResponse<String> health = attack.call("GET", "/api/v1/health", null, null);
