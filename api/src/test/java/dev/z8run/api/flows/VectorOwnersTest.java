@@ -113,6 +113,8 @@ class VectorOwnersTest {
   @SuppressWarnings("unchecked")
   private List<String> ids(String user, String hook) throws Exception {
     Map<?, ?> answer = post(user, hook + "/search", "{\"embedding\":[1,0]}");
+    // a search that failed (a 503 or 504 answer under load) says so instead of a null pointer
+    assertTrue(answer.get("results") instanceof List, user + "'s search answered " + answer);
     return ((List<Map<String, Object>>) answer.get("results"))
         .stream().map(r -> (String) r.get("id")).sorted().toList();
   }
