@@ -537,8 +537,8 @@ public final class HttpRequestNode implements Node {
 
   /** The request body, or null; sets a content type when none is given. */
   private static byte[] body(MessageFlyweight msg, String verb, Map<String, String> headers) {
-    if (verb.equals("GET") || verb.equals("HEAD") || verb.equals("OPTIONS")) {
-      return null;
+    if (verb.equals("GET") || verb.equals("HEAD")) {
+      return null; // an OPTIONS request carries the payload, as Node-RED sends it
     }
     String type = null;
     byte[] body;

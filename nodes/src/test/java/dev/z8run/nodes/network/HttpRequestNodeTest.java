@@ -293,6 +293,28 @@ class HttpRequestNodeTest {
     assertEquals("from-msg", second.get("token"));
   }
 
+  /**
+   * Node-RED's http request sends {@code msg.payload} for every method but GET and HEAD
+   * (21-httprequest.js): an OPTIONS request carries it too.
+   */
+  @Test
+  void shouldSendThePayloadWithAnOptionsRequestButNotWithAHead() {
+    deploy(
+        config("method", "use", "url", base + "/echo", "responseType", "json"), "127.0.0.1", "{}");
+    harness.inject("f", "in", "{\"method\":\"OPTIONS\",\"payload\":{\"a\":1}}");
+    harness.inject("f", "in", "{\"method\":\"HEAD\",\"payload\":{\"a\":2}}");
+
+    Map<Object, Map<?, ?>> byMethod = new LinkedHashMap<>();
+    for (Captured captured : harness.awaitCaptured("o0", 2)) {
+      Map<?, ?> msg = (Map<?, ?>) captured.parsed();
+      byMethod.put(msg.get("payload") instanceof Map<?, ?> echo ? echo.get("method") : "HEAD", msg);
+    }
+    Map<?, ?> options = (Map<?, ?>) byMethod.get("OPTIONS").get("payload");
+    assertEquals("{\"a\":1}", options.get("body"));
+    assertEquals("application/json", options.get("contentType"));
+    assertEquals(200L, byMethod.get("HEAD").get("statusCode"));
+  }
+
   @Test
   void shouldReturnTextForAnyStatus() {
     Map<?, ?> text = response(config("url", base + "/text"), "{\"payload\":null}");
