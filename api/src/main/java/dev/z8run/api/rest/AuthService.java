@@ -6,6 +6,7 @@ import dev.z8run.api.auth.LoginRateLimiter;
 import dev.z8run.api.auth.PasswordHasher;
 import dev.z8run.api.auth.Tokens;
 import dev.z8run.api.auth.UserPrincipal;
+import dev.z8run.api.http.ClientAddresses;
 import dev.z8run.api.http.ErrorResponses;
 import dev.z8run.api.http.Json;
 import dev.z8run.api.http.JsonBody;
@@ -22,8 +23,6 @@ import io.helidon.webserver.http.HttpService;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.SocketAddress;
 import java.time.Instant;
 import java.time.InstantSource;
 import java.util.List;
@@ -169,7 +168,7 @@ public final class AuthService implements HttpService {
     }
     String login = byEmail ? body.requiredString("email").strip() : body.requiredString("username");
     boolean asEmail = byEmail && login.indexOf('@') >= 0;
-    String client = clientKey(request);
+    String client = ClientAddresses.key(request.remotePeer().address());
     LoginRateLimiter.Decision decision = limiter.tryAcquire(client);
     if (!decision.allowed()) {
       response.header(HeaderNames.RETRY_AFTER, Long.toString(decision.retryAfterSeconds()));
@@ -341,15 +340,6 @@ public final class AuthService implements HttpService {
               + " characters, got "
               + length);
     }
-  }
-
-  /** The rate limiter's key for the caller: its IP address, an IPv6 one by its /64. */
-  private static String clientKey(ServerRequest request) {
-    SocketAddress address = request.remotePeer().address();
-    if (address instanceof InetSocketAddress inet && inet.getAddress() != null) {
-      return LoginRateLimiter.clientKey(inet.getAddress());
-    }
-    return request.remotePeer().host();
   }
 
   private static void sendJson(ServerResponse response, byte[] body) {
