@@ -22,8 +22,12 @@ final class AttackServer implements AutoCloseable {
 
   private final HttpClient client = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
   private Z8Server server;
+  private String admin;
 
-  /** Starts the server on {@code dataDir} with {@code extra} settings (name, value, ...). */
+  /**
+   * Starts the server on {@code dataDir} with {@code extra} settings (name, value, ...) and
+   * registers "alice", its first user and so its admin ({@link #admin()}).
+   */
   Z8Server start(Path dataDir, String... extra) throws Exception {
     Map<String, String> env = new HashMap<>();
     env.put("Z8_DATA_DIR", dataDir.toString());
@@ -33,7 +37,14 @@ final class AttackServer implements AutoCloseable {
     for (int i = 0; i < extra.length; i += 2) {
       env.put(extra[i], extra[i + 1]);
     }
-    return startWith(env);
+    startWith(env);
+    admin = register("alice");
+    return server;
+  }
+
+  /** The token of "alice", the admin {@link #start} registered. */
+  String admin() {
+    return admin;
   }
 
   /** Starts the server with exactly {@code env} (after {@link #stopServer()}: a restart). */

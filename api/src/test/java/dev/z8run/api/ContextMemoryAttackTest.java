@@ -61,7 +61,6 @@ class ContextMemoryAttackTest {
   void shouldRefuseContextValuesPastTheOwnersShareAndLetOthersStore() throws Exception {
     // an 8 MiB budget: each user who is not an admin may hold 4 MiB, about three such strings
     server = attack.start(dataDir, "Z8_HELD_BUDGET_MB", "8");
-    attack.register("alice");
     String mallory = attack.register("mallory");
     String bob = attack.register("bob");
     Queue<String> errors = attack.nodeErrors();

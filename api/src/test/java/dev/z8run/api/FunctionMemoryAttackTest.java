@@ -56,7 +56,6 @@ class FunctionMemoryAttackTest {
   void shouldRefuseWhatAScriptKeepsPastTheOwnersShareAndLetOthersAnswer() throws Exception {
     // a 16 MiB budget: each user who is not an admin may hold 8 MiB
     server = attack.start(dataDir, "Z8_HELD_BUDGET_MB", "16");
-    attack.register("alice");
     String mallory = attack.register("mallory");
     String bob = attack.register("bob");
     Queue<String> errors = attack.nodeErrors();

@@ -53,7 +53,6 @@ class HeldMemoryAttackTest {
       throws Exception {
     // an 8 MiB budget: each user who is not an admin may hold 4 MiB, eight such messages
     server = attack.start(dataDir, "Z8_HELD_BUDGET_MB", "8");
-    attack.register("alice");
     String mallory = attack.register("mallory");
     String bob = attack.register("bob");
     Queue<String> errors = attack.nodeErrors();

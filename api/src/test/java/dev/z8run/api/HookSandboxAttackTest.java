@@ -38,7 +38,6 @@ class HookSandboxAttackTest {
 
   private void start(String... extra) throws Exception {
     server = attack.start(dataDir, extra);
-    attack.register("alice");
     mallory = attack.register("mallory");
   }
 

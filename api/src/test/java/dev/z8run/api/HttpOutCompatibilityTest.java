@@ -62,7 +62,7 @@ class HttpOutCompatibilityTest {
   @BeforeEach
   void start() throws Exception {
     server = attack.start(dataDir, "Z8_HOOK_TIMEOUT_MS", "1000");
-    String admin = attack.register("alice");
+    String admin = attack.admin();
     HttpResponse<String> created = attack.call("POST", "/api/v1/flows", FLOW, admin);
     assertEquals(201, created.statusCode(), created.body());
     HttpResponse<String> started = attack.call("POST", "/api/v1/flows/compat/start", null, admin);

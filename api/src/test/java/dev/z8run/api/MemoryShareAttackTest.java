@@ -49,7 +49,7 @@ class MemoryShareAttackTest {
 
   private void start(String... extra) throws Exception {
     server = attack.start(dataDir, extra);
-    admin = attack.register("alice");
+    admin = attack.admin();
     mallory = attack.register("mallory");
     bob = attack.register("bob");
   }

@@ -64,7 +64,7 @@ class SecurityAttackTest {
 
   private void start(String... extra) throws Exception {
     server = attack.start(dataDir, extra);
-    admin = attack.register("alice");
+    admin = attack.admin();
     mallory = attack.register("mallory");
   }
 
