@@ -78,6 +78,13 @@ public final class FunctionNode implements Node, NodeApi.Host {
   /** Most outputs a function node may have. */
   public static final int MAX_OUTPUTS = 64;
 
+  /**
+   * The most {@code memoryLimitMb} may be: half the launcher's heap ({@code -Xmx512m}), twice the
+   * default budget for what every node holds ({@link HeldMemory#defaultBudgetBytes}), so that one
+   * call cannot be allowed to take more of the heap than the server has.
+   */
+  public static final int MAX_MEMORY_LIMIT_MB = 256;
+
   /** Most timers a function node may have pending. */
   public static final int MAX_TIMERS = 10_000;
 
@@ -186,7 +193,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
                       FieldType.INTEGER,
                       64L,
                       "Memory one call may allocate before it is stopped, in MiB.")
-                  .atLeast(1))
+                  .between(1, MAX_MEMORY_LIMIT_MB))
           .outputCount(FunctionNode::outputCount)
           .requireOneOf("func", "code", "template", "outputValue")
           .factory(FunctionNode::create)
