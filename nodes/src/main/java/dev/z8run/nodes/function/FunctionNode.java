@@ -12,6 +12,7 @@ import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
 import dev.z8run.io.json.FieldIndex;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.io.message.MemoryBudget;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.HeldMemory;
@@ -61,9 +62,12 @@ import org.mozilla.javascript.WrappedException;
  *
  * <p>Memory: what the script keeps between calls (its globals, closures, timers' callbacks) is
  * measured ({@link RetainedHeap}) once the worker has allocated {@link #MIN_MEASURE_BYTES}, or half
- * of what the script kept, since the last measurement, and held in the flow owner's share ({@link
- * HeldMemory}). Past it the call is the node's error and the node drops its script and all it kept:
- * every later message is that error until the flow is deployed again.
+ * of what the script kept, or {@link #MEASURE_BYTES_PER_REFERENCE} per reference the last walk
+ * followed, since the last measurement, and held in the flow owner's share ({@link HeldMemory}).
+ * Past it, or past {@link #SHARE_BYTES_PER_REFERENCE} bytes of the share per reference, the call is
+ * the node's error and the node drops its script and all it kept: every later message is that error
+ * until the flow is deployed again. The walk is part of the call: past the worker budget it leaves
+ * the worker as the script's own instructions do ({@link Sandbox.Limited#observeWalk}).
  *
  * <p>Threading: a non-blocking node; a call that runs long leaves its worker ({@link
  * NodeContext#releaseWorker}, asked by {@link Sandbox}) and finishes on the same thread, detached
@@ -73,6 +77,13 @@ import org.mozilla.javascript.WrappedException;
 public final class FunctionNode implements Node, NodeApi.Host {
   /** Most outputs a function node may have. */
   public static final int MAX_OUTPUTS = 64;
+
+  /**
+   * The most {@code memoryLimitMb} may be: half the launcher's heap ({@code -Xmx512m}), twice the
+   * default budget for what every node holds ({@link HeldMemory#defaultBudgetBytes}), so that one
+   * call cannot be allowed to take more of the heap than the server has.
+   */
+  public static final int MAX_MEMORY_LIMIT_MB = 256;
 
   /** Most timers a function node may have pending. */
   public static final int MAX_TIMERS = 10_000;
@@ -90,10 +101,31 @@ public final class FunctionNode implements Node, NodeApi.Host {
 
   /**
    * The least a worker allocates between two measurements of what a script keeps ({@link
-   * RetainedHeap}); past what the last one found, half of that (so a walk's cost stays a fraction
-   * of the allocation that made what it walks).
+   * RetainedHeap}); past what the last one found, half of that, or {@link
+   * #MEASURE_BYTES_PER_REFERENCE} per reference it followed (up to half the owner's share), so that
+   * a walk's cost stays a fraction of the allocation that made what it walks.
    */
   static final long MIN_MEASURE_BYTES = 4L << 20;
+
+  /**
+   * What the worker allocates, per reference the last walk followed, before the next walk is due,
+   * up to half the owner's share: a walk costs by its references (some 0.2 µs each), so a script
+   * that keeps many small objects is walked less often than its bytes alone would say, and the
+   * growth left unmeasured between two walks is still at most half the share.
+   */
+  static final long MEASURE_BYTES_PER_REFERENCE = 64;
+
+  /**
+   * The bytes of its owner's share ({@link HeldMemory.Hold#limitBytes}) per reference a script may
+   * keep ({@link RetainedHeap}: each reference to an object, each property's value, each array
+   * item): 4 Mi references with a share of 64 MiB, some 400,000 small objects ({@code {a: 1}} takes
+   * ten), a walk of about a second of CPU. A script that keeps more is refused as keeping too much,
+   * so that one walk's cost is bounded.
+   */
+  static final long SHARE_BYTES_PER_REFERENCE = 16;
+
+  /** The least number of references a script may keep, however small its owner's share. */
+  static final long MIN_MAX_REFERENCES = 65_536;
 
   /** The end of the error of a call after which the script kept more than its owner may hold. */
   private static final String DROPPED =
@@ -161,7 +193,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
                       FieldType.INTEGER,
                       64L,
                       "Memory one call may allocate before it is stopped, in MiB.")
-                  .atLeast(1))
+                  .between(1, MAX_MEMORY_LIMIT_MB))
           .outputCount(FunctionNode::outputCount)
           .requireOneOf("func", "code", "template", "outputValue")
           .factory(FunctionNode::create)
@@ -495,7 +527,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
             "RangeError",
             where
                 + ": keeping msg for a timer ("
-                + dev.z8run.io.message.MemoryBudget.mib(bytes)
+                + MemoryBudget.mib(bytes)
                 + " on the heap) would take "
                 + kept.past(bytes)
                 + "; no timer set");
@@ -819,10 +851,34 @@ public final class FunctionNode implements Node, NodeApi.Host {
    *     budget): {@link #dropped} says so, nothing taken
    */
   private boolean holdRetained(String consequence) {
-    long bytes = Math.max(0, RetainedHeap.bytes(roots()) - baseBytes);
+    long limitBytes = retained.limitBytes();
+    long maxReferences = Math.max(MIN_MAX_REFERENCES, limitBytes / SHARE_BYTES_PER_REFERENCE);
+    RetainedHeap.Kept found;
+    cx.beginWalk();
+    try {
+      found = RetainedHeap.measure(roots(), maxReferences, cx::observeWalk);
+    } finally {
+      cx.endWalk();
+    }
     measuredOn = Thread.currentThread();
     allocatedAtMeasure = Sandbox.allocatedBytes();
-    measureAfterBytes = Math.max(MIN_MEASURE_BYTES, bytes / 2);
+    if (!found.complete()) {
+      dropped =
+          where
+              + ": what its script keeps between messages passes "
+              + maxReferences
+              + " references (objects, properties and array items), the most a script may keep"
+              + " with its owner's share of "
+              + MemoryBudget.mib(limitBytes)
+              + " (one per "
+              + SHARE_BYTES_PER_REFERENCE
+              + " bytes)"
+              + consequence;
+      return false;
+    }
+    long bytes = Math.max(0, found.bytes() - baseBytes);
+    long walkCost = Math.min(found.visits() * MEASURE_BYTES_PER_REFERENCE, limitBytes / 2);
+    measureAfterBytes = Math.max(MIN_MEASURE_BYTES, Math.max(bytes / 2, walkCost));
     long growth = bytes - retained.heldBytes();
     if (retained.tryTake(growth)) {
       return true;
@@ -830,7 +886,7 @@ public final class FunctionNode implements Node, NodeApi.Host {
     dropped =
         where
             + ": what its script keeps between messages ("
-            + dev.z8run.io.message.MemoryBudget.mib(bytes)
+            + MemoryBudget.mib(bytes)
             + " on the heap) would take "
             + retained.past(growth)
             + consequence;

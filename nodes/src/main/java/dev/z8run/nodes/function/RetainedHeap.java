@@ -32,11 +32,22 @@ import org.mozilla.javascript.ScriptableObject;
  * references (12 bytes, 4 a reference, aligned to 8), an array likewise, a string as {@link
  * HeldMemory#heapBytes} says; a boxed number 16.
  *
+ * <p>What a walk costs is bounded: it follows at most {@code maxVisits} references (each reference
+ * to an object, each item of an array, each entry of a collection counts once, whether or not its
+ * object was seen before), and every {@value #PACE_EVERY_VISITS} of them it calls its {@code pace},
+ * which may pause the walk or end it by throwing (the function node's {@link
+ * Sandbox.Limited#observeWalk}: past a few milliseconds the walk, like a long call, leaves the
+ * engine worker to a stand-in). A walk that reaches {@code maxVisits} stops there: {@link
+ * Kept#complete()} false.
+ *
  * <p>Not thread-safe; a walk runs on the thread that runs the node's script, between two calls, so
  * that nothing it reads changes under it.
  */
 final class RetainedHeap {
   private static final String RHINO = "org.mozilla.javascript";
+
+  /** References a walk follows between two calls of its pace: some tens of microseconds. */
+  static final int PACE_EVERY_VISITS = 256;
 
   /** The reference fields a walk follows in an object of a class, and its shallow bytes. */
   private record Shape(Field[] references, long shallowBytes) {}
@@ -49,30 +60,61 @@ final class RetainedHeap {
         }
       };
 
-  private RetainedHeap() {}
+  /**
+   * What a walk found: the bytes of the objects it reached and the references it followed; when not
+   * {@code complete}, it stopped at its limit of references, and the bytes are those so far.
+   */
+  record Kept(long bytes, long visits, boolean complete) {}
 
-  /** What is reachable from {@code roots}, in bytes (an estimate; each object once). */
-  static long bytes(List<Object> roots) {
-    IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
-    ArrayDeque<Object> todo = new ArrayDeque<>();
-    for (Object root : roots) {
-      visit(root, seen, todo);
-    }
-    long bytes = 0;
-    while (!todo.isEmpty()) {
-      bytes += expand(todo.pop(), seen, todo);
-    }
-    return bytes;
+  private final IdentityHashMap<Object, Boolean> seen = new IdentityHashMap<>();
+  private final ArrayDeque<Object> todo = new ArrayDeque<>();
+  private final long maxVisits;
+  private final Runnable pace;
+  private long visits;
+  private long nextPace = PACE_EVERY_VISITS;
+
+  private RetainedHeap(long maxVisits, Runnable pace) {
+    this.maxVisits = maxVisits;
+    this.pace = pace;
   }
 
-  private static void visit(
-      Object value, IdentityHashMap<Object, Boolean> seen, ArrayDeque<Object> todo) {
+  /** What is reachable from {@code roots}, in bytes (an estimate; each object once), unbounded. */
+  static long bytes(List<Object> roots) {
+    return measure(roots, Long.MAX_VALUE, () -> {}).bytes();
+  }
+
+  /**
+   * What is reachable from {@code roots}, following at most {@code maxVisits} references, calling
+   * {@code pace} every {@value #PACE_EVERY_VISITS} of them (what it throws ends the walk).
+   */
+  static Kept measure(List<Object> roots, long maxVisits, Runnable pace) {
+    RetainedHeap walk = new RetainedHeap(maxVisits, pace);
+    for (Object root : roots) {
+      walk.visit(root);
+    }
+    long bytes = 0;
+    while (!walk.todo.isEmpty() && walk.visits <= maxVisits) {
+      bytes += walk.expand(walk.todo.pop());
+    }
+    return new Kept(bytes, Math.min(walk.visits, maxVisits), walk.visits <= maxVisits);
+  }
+
+  /** Follows one reference; false once the walk is past its limit (the caller stops). */
+  private boolean visit(Object value) {
+    if (++visits >= nextPace) {
+      nextPace += PACE_EVERY_VISITS;
+      pace.run();
+    }
+    if (visits > maxVisits) {
+      return false;
+    }
     if (value == null || value instanceof Boolean || stops(value)) {
-      return;
+      return true;
     }
     if (seen.put(value, Boolean.TRUE) == null) {
       todo.push(value);
     }
+    return true;
   }
 
   /** Whether the walk ends before {@code value}: shared, the engine's, or no script's. */
@@ -86,8 +128,7 @@ final class RetainedHeap {
   }
 
   /** Counts {@code value} alone and queues what it refers to. */
-  private static long expand(
-      Object value, IdentityHashMap<Object, Boolean> seen, ArrayDeque<Object> todo) {
+  private long expand(Object value) {
     switch (value) {
       case String text -> {
         return HeldMemory.heapBytes(text);
@@ -97,20 +138,25 @@ final class RetainedHeap {
       }
       case Object[] items -> {
         for (Object item : items) {
-          visit(item, seen, todo);
+          if (!visit(item)) {
+            break;
+          }
         }
         return align(16 + 4L * items.length);
       }
       case Map<?, ?> map when !isRhino(map.getClass()) -> {
         for (Map.Entry<?, ?> entry : map.entrySet()) {
-          visit(entry.getKey(), seen, todo);
-          visit(entry.getValue(), seen, todo);
+          if (!visit(entry.getKey()) || !visit(entry.getValue())) {
+            break;
+          }
         }
         return 48 + 32L * map.size();
       }
       case Collection<?> items when !isRhino(items.getClass()) -> {
         for (Object item : items) {
-          visit(item, seen, todo);
+          if (!visit(item)) {
+            break;
+          }
         }
         return 40 + 8L * items.size();
       }
@@ -118,7 +164,7 @@ final class RetainedHeap {
         // the msg of a call kept by the script: its copy of the message, and what it parsed
         // (one a timer or a link call keeps is counted by the node already)
         long copy = message.keepers > 0 ? 0 : message.keptBytes();
-        return copy + fields(message, SHAPES.get(MessageView.class), seen, todo);
+        return copy + fields(message, SHAPES.get(MessageView.class));
       }
       default -> {
         Class<?> type = value.getClass();
@@ -128,16 +174,17 @@ final class RetainedHeap {
         if (!isRhino(type)) {
           return 0; // a host function's body, a buffer: not the script's
         }
-        return fields(value, SHAPES.get(type), seen, todo);
+        return fields(value, SHAPES.get(type));
       }
     }
   }
 
-  private static long fields(
-      Object value, Shape shape, IdentityHashMap<Object, Boolean> seen, ArrayDeque<Object> todo) {
+  private long fields(Object value, Shape shape) {
     for (Field field : shape.references()) {
       try {
-        visit(field.get(value), seen, todo);
+        if (!visit(field.get(value))) {
+          break;
+        }
       } catch (IllegalAccessException unreachable) {
         throw new IllegalStateException(field + " was made accessible", unreachable);
       }

@@ -229,6 +229,8 @@ final class Sandbox extends ContextFactory {
     private int observations;
     private long cpuStartNs;
     private long allocatedStart;
+    private long walkCpuStartNs;
+    private long walkAllocatedStart;
     private String tripped;
 
     /** Whether this call asked to leave its worker (once per call), and whether it did. */
@@ -314,6 +316,58 @@ final class Sandbox extends ContextFactory {
                 + " ms per message)";
         throw new LimitExceeded(tripped);
       }
+      leaveWorkerOrPause(cpuNs);
+      long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedStart;
+      if (allocated > allocationLimitBytes) {
+        tripped =
+            "stopped after allocating "
+                + (allocated >> 20)
+                + " MiB (limit "
+                + (allocationLimitBytes >> 20)
+                + " MiB per message)";
+        throw new LimitExceeded(tripped);
+      }
+    }
+
+    /**
+     * Starts the walk that measures what the script keeps ({@link RetainedHeap}), part of the call
+     * in progress: {@link #observeWalk} paces it, {@link #endWalk} ends it.
+     */
+    void beginWalk() {
+      long cpuNs = THREADS.getCurrentThreadCpuTime();
+      long allocated = THREADS.getCurrentThreadAllocatedBytes();
+      if (observations++ == 0) {
+        cpuStartNs = cpuNs;
+        allocatedStart = allocated;
+      }
+      walkCpuStartNs = cpuNs;
+      walkAllocatedStart = allocated;
+    }
+
+    /**
+     * The pace of a walk ({@link #beginWalk}): the walk leaves the worker and, detached, is paused
+     * to its share of a core, as the call's own instructions would be, so that its cost falls on
+     * the node's own messages (which wait), never on the worker's other nodes.
+     */
+    void observeWalk() {
+      leaveWorkerOrPause(THREADS.getCurrentThreadCpuTime() - cpuStartNs);
+    }
+
+    /**
+     * Ends a walk: neither its CPU time nor what it allocated is held against the call's limits
+     * (what the script does after it, its microtasks, is): the walk is bounded by the references it
+     * may follow instead, and a script that keeps more is refused as keeping too much.
+     */
+    void endWalk() {
+      cpuStartNs += THREADS.getCurrentThreadCpuTime() - walkCpuStartNs;
+      allocatedStart += THREADS.getCurrentThreadAllocatedBytes() - walkAllocatedStart;
+    }
+
+    /**
+     * Leaves the worker once the call used its budget there ({@link #WORKER_BUDGET_NS}, or {@link
+     * #RECENT_WORKER_BUDGET_NS} after a recent release); once detached, pauses for the share.
+     */
+    private void leaveWorkerOrPause(long cpuNs) {
       if (released) {
         pauseForShare(cpuNs);
       } else if (!releaseAsked && releaseWorker != null && cpuNs > RECENT_WORKER_BUDGET_NS) {
@@ -327,16 +381,6 @@ final class Sandbox extends ContextFactory {
             lastReleaseNs = nowNs;
           }
         }
-      }
-      long allocated = THREADS.getCurrentThreadAllocatedBytes() - allocatedStart;
-      if (allocated > allocationLimitBytes) {
-        tripped =
-            "stopped after allocating "
-                + (allocated >> 20)
-                + " MiB (limit "
-                + (allocationLimitBytes >> 20)
-                + " MiB per message)";
-        throw new LimitExceeded(tripped);
       }
     }
 

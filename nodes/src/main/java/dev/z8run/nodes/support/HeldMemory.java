@@ -346,6 +346,12 @@ public final class HeldMemory {
       give(mine.get());
     }
 
+    /** What this node's owner may hold: their share, or the server's budget when exempt. */
+    public long limitBytes() {
+      recheck();
+      return limitBytes;
+    }
+
     /** What this node holds now. */
     public long heldBytes() {
       return mine.get();

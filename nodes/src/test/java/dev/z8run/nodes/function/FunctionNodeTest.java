@@ -438,6 +438,9 @@ class FunctionNodeTest {
         "node 'fn': field 'timeoutMs' must be 1 or more, got 0",
         invalid(config("return msg;", "timeoutMs", 0)));
     assertEquals(
+        "node 'fn': field 'memoryLimitMb' must be 1 to 256, got 4096",
+        invalid(config("return msg;", "memoryLimitMb", 4096)));
+    assertEquals(
         "node 'fn' (function): func: the function body is empty (give func, or z8run's code,"
             + " template or outputValue)",
         refused(config(" ")).getMessage());

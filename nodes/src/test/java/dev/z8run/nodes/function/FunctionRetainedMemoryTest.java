@@ -183,6 +183,30 @@ class FunctionRetainedMemoryTest {
   }
 
   @Test
+  void shouldRefuseAScriptThatKeepsMoreReferencesThanItsShareAllows() {
+    // 8 MiB share (8,388,600 bytes): at most 524,287 references; an array of 200,000 nulls more
+    // on every message is 0.8 MiB on the heap, far from the share, but 200,000 references more
+    deploy(
+        "m",
+        "globalThis.refs = globalThis.refs || []; for (var i = 0; i < 200000; i++) refs.push(null);"
+            + " return {payload: refs.length};",
+        null);
+
+    int passed = sendUntilRefused("m", 10);
+
+    // the walk follows every slot of the array, its spare capacity too: 400,000 items may be more
+    assertTrue(passed == 1 || passed == 2, "passed " + passed);
+    String error = harness.errors("mfn").get(0);
+    assertEquals(
+        "function 'mfn': what its script keeps between messages passes 524287 references"
+            + " (objects, properties and array items), the most a script may keep with its"
+            + " owner's share of 8.0 MiB (one per 16 bytes); message dropped, and the script's"
+            + " state with it: the node refuses every message until its flow is deployed again",
+        error);
+    assertEquals(0, memory.heldBytes("mallory"), "the dropped script's bytes given back");
+  }
+
+  @Test
   void shouldRefuseAStartCodeThatKeepsMoreThanTheShare() {
     Map<String, Object> config = new LinkedHashMap<>();
     config.put("func", "return msg;");
