@@ -113,8 +113,9 @@ public final class JoinNode implements Node {
               ConfigField.choice(
                   "reduceInitType",
                   "str",
-                  List.of("str", "num", "json", "bool"),
-                  "reduce: the type of reduceInit."))
+                  List.of("str", "num", "json", "bool", "jsonata", "env", "flow", "global"),
+                  "reduce: the type of reduceInit (jsonata, env, flow and global are read when"
+                      + " each sequence is reduced)."))
           .field(
               ConfigField.optional(
                   "reduceFixup",

@@ -531,4 +531,134 @@ class JoinNodeRedParityTest {
             "{'payload':0,'parts':{'id':'g','index':0}}");
     assertEquals(List.of(0L, 1L, 2L, 3L, 4L), payload(out.get(0)));
   }
+
+  private static final String[] REDUCE_PARTS = {
+    "{'payload':3,'parts':{'index':2,'count':4,'id':222}}",
+    "{'payload':2,'parts':{'index':1,'count':4,'id':222}}",
+    "{'payload':4,'parts':{'index':3,'count':4,'id':222}}",
+    "{'payload':1,'parts':{'index':0,'count':4,'id':222}}"
+  };
+
+  /** A change node setting each flow or global context key to its JSON value. */
+  private static FlowNode setContext(String scope, String... keysAndJson) {
+    StringBuilder rules = new StringBuilder("{'rules':[");
+    for (int i = 0; i < keysAndJson.length; i += 2) {
+      rules
+          .append(i > 0 ? "," : "")
+          .append("{'t':'set','p':'")
+          .append(keysAndJson[i])
+          .append("','pt':'")
+          .append(scope)
+          .append("','to':'")
+          .append(keysAndJson[i + 1])
+          .append("','tot':'json'}");
+    }
+    return node("set", "change", q(rules.append("]}").toString()));
+  }
+
+  /** checkInitTypes: reduceExp $A gives back reduceInit as its type reads it. */
+  private Object reduceInit(String type, String init, FlowNode... before) {
+    FlowNode join =
+        node(
+            "j",
+            "join",
+            q(
+                "{'mode':'reduce','reduceRight':false,'reduceExp':'$A','reduceInit':"
+                    + JsonCodecQuote.quote(init)
+                    + ",'reduceInitType':'"
+                    + type
+                    + "'}"));
+    FlowNode[] nodes = new FlowNode[before.length + 1];
+    System.arraycopy(before, 0, nodes, 0, before.length);
+    nodes[before.length] = join;
+    deploy(nodes);
+    return payload(send(1, REDUCE_PARTS).get(0));
+  }
+
+  /** Quotes text as a JSON string written with single quotes. */
+  private static final class JsonCodecQuote {
+    static String quote(String text) {
+      return dev.z8run.io.json.JsonCodec.writeString(text).replace('"', '\'');
+    }
+  }
+
+  /** 'should reduce messages with init types (str)' */
+  @Test
+  void shouldReduceWithAStringInit() {
+    assertEquals("xyz", reduceInit("str", "xyz"));
+  }
+
+  /** 'should reduce messages with init types (num)' */
+  @Test
+  void shouldReduceWithANumberInit() {
+    assertEquals(10L, reduceInit("num", "10"));
+  }
+
+  /** 'should reduce messages with init types (bool)' */
+  @Test
+  void shouldReduceWithABooleanInit() {
+    assertEquals(true, reduceInit("bool", "true"));
+  }
+
+  /** 'should reduce messages with init types (json)' */
+  @Test
+  void shouldReduceWithAJsonInit() {
+    assertEquals(
+        parsed("{'x':'vx','y':'vy','z':'vz'}"),
+        reduceInit("json", "{\"x\":\"vx\", \"y\":\"vy\", \"z\":\"vz\"}"));
+  }
+
+  /** 'should reduce messages with init types (JSONata)' */
+  @Test
+  void shouldReduceWithAJsonataInit() {
+    assertEquals(6L, ((Number) reduceInit("jsonata", "1+2+3")).longValue());
+  }
+
+  /** 'should reduce messages with init types (env)' (the harness's PATH for NR_XYZ) */
+  @Test
+  void shouldReduceWithAnEnvInit() {
+    assertEquals("/usr/bin", reduceInit("env", "PATH"));
+  }
+
+  /** 'should reduce messages with init types (flow.name)' */
+  @Test
+  void shouldReduceWithAFlowContextInit() {
+    assertEquals("bar", reduceInit("flow", "foo", setContext("flow", "foo", "\\\"bar\\\"")));
+  }
+
+  /** 'should reduce messages with init types (global.name)' */
+  @Test
+  void shouldReduceWithAGlobalContextInit() {
+    assertEquals("bar", reduceInit("global", "foo", setContext("global", "foo", "\\\"bar\\\"")));
+  }
+
+  /** 'should reduce messages with flow context' */
+  @Test
+  void shouldReduceMessagesWithFlowContext() {
+    deploy(
+        setContext("flow", "one", "1", "two", "2", "three", "3"),
+        node(
+            "j",
+            "join",
+            q(
+                "{'mode':'reduce','reduceRight':false,"
+                    + "'reduceExp':'$A+(payload*$flowContext(\\'two\\'))',"
+                    + "'reduceInit':'$flowContext(\\'one\\')','reduceInitType':'jsonata',"
+                    + "'reduceFixup':'$A*$flowContext(\\'three\\')'}")));
+    Object out = payload(send(1, REDUCE_PARTS).get(0));
+    assertEquals(((((1 + 1 * 2) + 2 * 2) + 3 * 2) + 4 * 2) * 3, ((Number) out).longValue());
+  }
+
+  /** 'should reduce messages (right)' with '$I': the fold runs from the last index */
+  @Test
+  void shouldReduceMessagesFromTheRight() {
+    deploy(
+        node(
+            "j",
+            "join",
+            q(
+                "{'mode':'reduce','reduceRight':true,'reduceExp':'$A&payload',"
+                    + "'reduceInit':'','reduceInitType':'str'}")));
+    assertEquals("4321", payload(send(1, REDUCE_PARTS).get(0)));
+  }
 }
