@@ -649,16 +649,104 @@ class JoinNodeRedParityTest {
     assertEquals(((((1 + 1 * 2) + 2 * 2) + 3 * 2) + 4 * 2) * 3, ((Number) out).longValue());
   }
 
-  /** 'should reduce messages (right)' with '$I': the fold runs from the last index */
+  /** A reduce join as Node-RED exports it; its config written as JSON (the expressions hold '). */
+  private Object reduce(
+      String exp, String init, String initType, boolean right, String fixup, String... messages) {
+    Map<String, Object> config = new java.util.LinkedHashMap<>();
+    config.put("mode", "reduce");
+    config.put("reduceRight", right);
+    config.put("reduceExp", exp);
+    config.put("reduceInit", init);
+    config.put("reduceInitType", initType);
+    if (fixup != null) {
+      config.put("reduceFixup", fixup);
+    }
+    deploy(node("j", "join", dev.z8run.io.json.JsonCodec.writeString(config)));
+    return payload(send(1, messages).get(0));
+  }
+
+  /** 'should reduce messages - count only in last part' */
+  @Test
+  void shouldReduceMessagesWhenOnlyTheLastPartHasTheCount() {
+    assertEquals(
+        10L,
+        reduce(
+            "$A+payload",
+            "0",
+            "num",
+            false,
+            null,
+            "{'payload':3,'parts':{'index':2,'id':222}}",
+            "{'payload':2,'parts':{'index':1,'id':222}}",
+            "{'payload':4,'parts':{'index':3,'count':4,'id':222}}",
+            "{'payload':1,'parts':{'index':0,'id':222}}"));
+  }
+
+  /** 'should reduce messages using $I' */
+  @Test
+  void shouldReduceMessagesUsingTheIndex() {
+    assertEquals(6L, ((Number) reduce("$A+$I", "0", "num", false, null, REDUCE_PARTS)).longValue());
+  }
+
+  /** 'should reduce messages with fixup' */
+  @Test
+  void shouldReduceMessagesWithAFixup() {
+    String parts = ",'parts':{'count':5,'id':222,'index':";
+    assertEquals(
+        2L,
+        ((Number)
+                reduce(
+                    "$A+payload",
+                    "0",
+                    "num",
+                    false,
+                    "$A/$N",
+                    "{'payload':3" + parts + "2}}",
+                    "{'payload':2" + parts + "1}}",
+                    "{'payload':4" + parts + "3}}",
+                    "{'payload':1" + parts + "0}}",
+                    "{'payload':0" + parts + "4}}"))
+            .longValue());
+  }
+
+  private static final String[] STRING_PARTS = {
+    "{'payload':'3','parts':{'index':2,'count':4,'id':222}}",
+    "{'payload':'2','parts':{'index':1,'count':4,'id':222}}",
+    "{'payload':'4','parts':{'index':3,'count':4,'id':222}}",
+    "{'payload':'1','parts':{'index':0,'count':4,'id':222}}"
+  };
+
+  /** 'should reduce messages (left)' */
+  @Test
+  void shouldReduceMessagesFromTheLeft() {
+    assertEquals(
+        "((((0+1)+2)+3)+4)",
+        reduce("'(' & $A & '+' & payload & ')'", "0", "str", false, null, STRING_PARTS));
+  }
+
+  /** 'should reduce messages (right)' */
   @Test
   void shouldReduceMessagesFromTheRight() {
-    deploy(
-        node(
-            "j",
-            "join",
-            q(
-                "{'mode':'reduce','reduceRight':true,'reduceExp':'$A&payload',"
-                    + "'reduceInit':'','reduceInitType':'str'}")));
-    assertEquals("4321", payload(send(1, REDUCE_PARTS).get(0)));
+    assertEquals(
+        "((((0+4)+3)+2)+1)",
+        reduce("'(' & $A & '+' & payload & ')'", "0", "str", true, null, STRING_PARTS));
+  }
+
+  /** 'should reduce messages with array result': one result per sequence */
+  @Test
+  void shouldReduceMessagesWithAnArrayResult() {
+    reduce(
+        "$append($A,[payload])",
+        "[]",
+        "json",
+        false,
+        null,
+        "{'payload':1,'parts':{'index':0,'count':2,'id':222}}",
+        "{'payload':2,'parts':{'index':1,'count':2,'id':222}}",
+        "{'payload':3,'parts':{'index':2,'count':2,'id':333}}",
+        "{'payload':4,'parts':{'index':3,'count':2,'id':333}}");
+    List<Object> out = new ArrayList<>();
+    harness.awaitCaptured("out", 2).forEach(m -> out.add(payload(m.parsed())));
+    assertEquals(List.of(List.of(1L, 2L), List.of(3L, 4L)), out);
   }
 }
