@@ -63,7 +63,16 @@ final class NodeRedFlowControl {
               config,
               List.of("mode", "reduceExp", "reduceInit", "reduceInitType", "reduceFixup"));
           config.put("reduceRight", Boolean.TRUE.equals(node.get("reduceRight")));
-          if (!oneOf(config.get("reduceInitType"), "str", "num", "json", "bool")) {
+          if (!oneOf(
+              config.get("reduceInitType"),
+              "str",
+              "num",
+              "json",
+              "bool",
+              "jsonata",
+              "env",
+              "flow",
+              "global")) {
             config.put("reduceInitType", "str");
           }
           return "join";

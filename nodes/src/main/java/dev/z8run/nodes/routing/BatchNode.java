@@ -53,8 +53,13 @@ public final class BatchNode implements Node {
                   "count: by number of messages; interval: by time; concat: sequences of the"
                       + " listed topics joined."))
           .field(
-              ConfigField.optional("count", FieldType.INTEGER, 1L, "count: messages per sequence.")
-                  .atLeast(1))
+              ConfigField.optional(
+                      "count",
+                      FieldType.INTEGER,
+                      1L,
+                      "count: messages per sequence (1 or more; the other modes ignore it, as"
+                          + " Node-RED's export of them may hold 0).")
+                  .atLeast(0))
           .field(
               ConfigField.optional(
                       "overlap",
@@ -118,6 +123,9 @@ public final class BatchNode implements Node {
     mode = context.configString("mode", "count");
     count = (int) context.configLong("count", 1);
     overlap = (int) context.configLong("overlap", 0);
+    if (mode.equals("count") && count < 1) {
+      throw new IllegalArgumentException("count: must be 1 or more in count mode, got " + count);
+    }
     if (mode.equals("count") && count <= overlap) {
       throw new IllegalArgumentException(
           "overlap: " + overlap + " must be less than count (" + count + ")");

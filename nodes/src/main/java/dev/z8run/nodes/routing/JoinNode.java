@@ -11,6 +11,7 @@ import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.message.MessageFlyweight;
 import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.MessageBodies;
+import dev.z8run.nodes.support.MessagePath;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -112,8 +113,9 @@ public final class JoinNode implements Node {
               ConfigField.choice(
                   "reduceInitType",
                   "str",
-                  List.of("str", "num", "json", "bool"),
-                  "reduce: the type of reduceInit."))
+                  List.of("str", "num", "json", "bool", "jsonata", "env", "flow", "global"),
+                  "reduce: the type of reduceInit (jsonata, env, flow and global are read when"
+                      + " each sequence is reduced)."))
           .field(
               ConfigField.optional(
                   "reduceFixup",
@@ -151,6 +153,13 @@ public final class JoinNode implements Node {
     final Map<String, Object> byKey = new LinkedHashMap<>();
     final List<Object> inOrder = new ArrayList<>();
     long expected = -1;
+
+    /** Messages held in it (for maxParts); its size, what a count compares with, may differ. */
+    int held;
+
+    /** Where the assembled value goes: the configured property, or auto's msg.parts.property. */
+    MessagePath target;
+
     String joiner = "";
     byte[] joinerBytes = new byte[0];
     Map<String, Object> last;
@@ -164,6 +173,10 @@ public final class JoinNode implements Node {
       this.type = type;
     }
 
+    /**
+     * What a count compares with, as Node-RED's {@code currentCount}: messages for an array or a
+     * string, distinct keys for an object and for a merged object (held in {@link #byKey}).
+     */
     int size() {
       return inOrder.size() + byIndex.size() + byKey.size();
     }
@@ -173,6 +186,8 @@ public final class JoinNode implements Node {
   private final boolean auto;
   private final String build;
   private final String property;
+  private final MessagePath propertyPath;
+  private final MessagePath keyPath;
 
   /** Node-RED's propertyType full: each complete message is collected, not one property. */
   private final boolean whole;
@@ -201,9 +216,14 @@ public final class JoinNode implements Node {
             ? new JoinReduce(context, context.configLong("maxParts", 10_000), hold)
             : null;
     this.build = context.configString("build", "array");
-    this.property = context.configString("property", "payload");
+    // as Node-RED (n.property || "payload"): an export of propertyType full has property ""
+    String configured = context.configString("property", "payload").strip();
+    this.property = configured.isEmpty() ? "payload" : configured;
+    this.propertyPath = MessagePath.of(property, "property");
     this.whole = !auto && context.configString("propertyType", "msg").equals("full");
-    this.key = context.configString("key", "topic");
+    String keyText = context.configString("key", "topic").strip();
+    this.key = keyText.isEmpty() ? "topic" : keyText;
+    this.keyPath = MessagePath.of(key, "key");
     this.joiner = context.configString("joiner", "\\n").replace("\\n", "\n").replace("\\t", "\t");
     this.joinerBytes =
         context.configString("joinerType", "str").equals("bin")
@@ -215,9 +235,6 @@ public final class JoinNode implements Node {
     this.timeoutMs = Math.round(MessageBodies.number(context, "timeout", 0) * 1000);
     this.maxParts = context.configLong("maxParts", 10_000);
     this.accumulate = context.configBoolean("accumulate", false);
-    if (property.isEmpty()) {
-      throw new IllegalArgumentException("property: must name a message property");
-    }
   }
 
   @Override
@@ -234,7 +251,22 @@ public final class JoinNode implements Node {
 
   private void onPart(Map<String, Object> body, MessageFlyweight msg, Output out) {
     if (!(body.get("parts") instanceof Map<?, ?> parts) || parts.get("id") == null) {
-      throw new IllegalArgumentException("msg.parts with an id is needed in auto mode");
+      // as Node-RED: a reset without parts drops every group; anything else is warned of
+      if (body.containsKey("reset")) {
+        for (Group group : List.copyOf(groups.values())) {
+          drop(group);
+        }
+      } else {
+        context.warn("Message missing msg.parts property - cannot join in 'auto' mode");
+      }
+      return;
+    }
+    if (body.containsKey("reset")) {
+      Group open = groups.get(parts.get("id").toString());
+      if (open != null) {
+        drop(open);
+      }
+      return;
     }
     // Node-RED joins a sequence without parts.type (Batch makes them) into an array
     String type = parts.get("type") == null ? "array" : String.valueOf(parts.get("type"));
@@ -260,7 +292,13 @@ public final class JoinNode implements Node {
       group.joinerBytes = bytes(parts.get("ch"));
       group.joiner = new String(group.joinerBytes, StandardCharsets.UTF_8);
     }
-    Object value = payload(body, msg);
+    String partsProperty =
+        parts.get("property") instanceof String text && !text.isBlank() ? text : "payload";
+    group.target = MessagePath.of(partsProperty, "msg.parts.property");
+    Object value = partsProperty.equals("payload") ? payload(body, msg) : group.target.get(body);
+    if (value == MessagePath.MISSING) {
+      value = null;
+    }
     if (type.equals("object")) {
       group.byKey.put(String.valueOf(parts.get("key")), value);
     } else {
@@ -270,8 +308,9 @@ public final class JoinNode implements Node {
       group.byIndex.put(index, chunk ? new Chunk(value) : value);
     }
     group.last = body;
+    group.held++;
     heldParts++;
-    if (group.expected >= 0 && group.size() >= group.expected) {
+    if (group.expected >= 0 && group.size() >= group.expected || body.containsKey("complete")) {
       send(group, out, msg);
     }
   }
@@ -287,23 +326,53 @@ public final class JoinNode implements Node {
       target = parts.get("count") instanceof Number n ? n.longValue() : 0;
       id = parts.get("id") == null ? "" : String.valueOf(parts.get("id"));
     }
+    if (body.containsKey("reset")) {
+      Group open = groups.get(id);
+      if (open != null) {
+        drop(open);
+      }
+      return;
+    }
+    if (body.containsKey("restartTimeout")) {
+      restartTimeout(groups.get(id), msg, out);
+    }
+    Object keyValue = build.equals("object") ? keyPath.get(body) : null;
+    if (build.equals("object")
+        && (keyValue == MessagePath.MISSING || keyValue == null || "".equals(keyValue))) {
+      // as Node-RED: a message without a key only completes the object, else it is warned of
+      Group open = groups.get(id);
+      if (body.containsKey("complete") && open != null) {
+        open.last = body;
+        send(open, out, msg);
+      } else if (!body.containsKey("complete")) {
+        context.warn("Message missing key property 'msg." + key + "' - cannot add to object");
+      }
+      return;
+    }
     Group group =
         group(id, build, msg, out, body, !accumulate && body.containsKey("complete"), target);
     if (group == null) {
       return;
     }
-    if (whole
-        || body.containsKey(property)
-        || property.equals("payload") && msg.binaryLength() > 0) {
-      Object value =
-          whole
-              ? new java.util.LinkedHashMap<>(body)
-              : property.equals("payload") ? payload(body, msg) : body.get(property);
+    group.target = propertyPath;
+    Object value =
+        whole
+            ? new LinkedHashMap<>(body)
+            : property.equals("payload") ? payload(body, msg) : propertyPath.get(body);
+    boolean present =
+        whole
+            || (property.equals("payload")
+                ? body.containsKey("payload") || msg.binaryLength() > 0
+                : value != MessagePath.MISSING);
+    if (present) {
       if (build.equals("object")) {
-        group.byKey.put(String.valueOf(body.get(key)), value);
+        group.byKey.put(String.valueOf(keyValue), value);
+      } else if (build.equals("merged")) {
+        merge(group, value, body);
       } else {
         group.inOrder.add(value);
       }
+      group.held++;
       heldParts++;
     }
     group.joiner = joiner;
@@ -352,6 +421,45 @@ public final class JoinNode implements Node {
     return group;
   }
 
+  /**
+   * A merged group holds the merged object in {@link Group#byKey}, so that its size is its keys, as
+   * Node-RED counts them; what is not an object is warned of (but for a message that completes).
+   */
+  private void merge(Group group, Object value, Map<String, Object> body) {
+    if (value instanceof Map<?, ?> map) {
+      map.forEach(
+          (k, v) -> {
+            if (!"_msgid".equals(k)) {
+              group.byKey.put(String.valueOf(k), v);
+            }
+          });
+    } else if (!body.containsKey("complete")) {
+      context.warn("Cannot merge non-object types");
+    }
+  }
+
+  /** Node-RED's msg.restartTimeout: the open group's timeout starts again from this message. */
+  private void restartTimeout(Group group, MessageFlyweight msg, Output out) {
+    if (group != null && timeoutMs > 0) {
+      if (group.timer != null) {
+        group.timer.cancel();
+      }
+      group.timer = out.defer(msg, timeoutMs, group.tag);
+    }
+  }
+
+  /** Node-RED's msg.reset: the group is dropped unsent, its held messages and heap given back. */
+  private void drop(Group group) {
+    if (group.timer != null) {
+      group.timer.cancel();
+      group.timer = null;
+    }
+    groups.remove(groupsByTag.remove(group.tag));
+    heldParts -= group.held;
+    hold.give(group.heldBytes);
+    group.heldBytes = 0;
+  }
+
   @Override
   public void onStop() {
     hold.giveAll();
@@ -370,7 +478,7 @@ public final class JoinNode implements Node {
     if (!keep) {
       String id = groupsByTag.remove(group.tag);
       groups.remove(id);
-      heldParts -= group.size();
+      heldParts -= group.held;
       hold.give(group.heldBytes);
       group.heldBytes = 0;
     }
@@ -389,18 +497,19 @@ public final class JoinNode implements Node {
       }
     }
     Object assembled = assemble(group);
-    String target = auto ? "payload" : property;
+    MessagePath target = group.target == null ? propertyPath : group.target;
+    boolean toPayload = target.text().equals("payload");
     if (assembled instanceof byte[] bytes) {
-      if (target.equals("payload")) {
+      if (toPayload) {
         result.remove("payload"); // a binary payload travels beside the JSON
         MessageBodies.send(out, 0, result, new UnsafeBuffer(bytes), 0, bytes.length);
         return;
       }
       assembled = bufferJson(bytes);
     }
-    result.put(target, assembled);
+    target.set(result, assembled);
     // the parts' binary payloads are in what was assembled: the last one's is not kept beside it
-    MessageBodies.send(out, 0, result, target.equals("payload") ? null : binaryOf);
+    MessageBodies.send(out, 0, result, toPayload ? null : binaryOf);
   }
 
   /** A part's payload: its binary payload's bytes when it has one, else the JSON value. */
@@ -457,7 +566,14 @@ public final class JoinNode implements Node {
       values.replaceAll(JoinNode::plain);
       group.byKey.replaceAll((k, v) -> plain(v));
     }
-    for (Object value : group.byIndex.values()) {
+    int next = 0;
+    for (Map.Entry<Integer, Object> entry : group.byIndex.entrySet()) {
+      // as a JavaScript array sent before its every index arrived (msg.complete): holes are null
+      for (; next < entry.getKey() && next >= 0 && !group.type.equals("buffer"); next++) {
+        values.add(group.type.equals("string") ? "" : null);
+      }
+      next = entry.getKey() + 1;
+      Object value = entry.getValue();
       if (value instanceof Chunk chunk && chunk.values() instanceof List<?> list) {
         values.addAll(list);
       } else {
@@ -466,7 +582,7 @@ public final class JoinNode implements Node {
       }
     }
     return switch (group.type) {
-      case "object" -> new LinkedHashMap<>(group.byKey);
+      case "object", "merged" -> new LinkedHashMap<>(group.byKey);
       case "string" -> {
         List<String> texts = new ArrayList<>();
         for (Object value : values) {
@@ -488,15 +604,6 @@ public final class JoinNode implements Node {
           joined.writeBytes(bytes(values.get(i)));
         }
         yield joined.toByteArray();
-      }
-      case "merged" -> {
-        Map<String, Object> merged = new LinkedHashMap<>();
-        for (Object value : values) {
-          if (value instanceof Map<?, ?> map) {
-            map.forEach((k, v) -> merged.put(String.valueOf(k), v));
-          }
-        }
-        yield merged;
       }
       default -> values;
     };

@@ -3,6 +3,8 @@ package dev.z8run.nodes.routing;
 import dev.z8run.core.node.NodeContext;
 import dev.z8run.core.node.Output;
 import dev.z8run.io.json.JsonCodec;
+import dev.z8run.nodes.support.ContextValues;
+import dev.z8run.nodes.support.EnvValues;
 import dev.z8run.nodes.support.HeldMemory;
 import dev.z8run.nodes.support.JsonataExpression;
 import dev.z8run.nodes.support.MessageBodies;
@@ -27,6 +29,15 @@ final class JoinReduce {
   private final JsonataExpression reduce;
   private final JsonataExpression fixup;
   private final Object initial;
+
+  /**
+   * reduceInit read anew for each sequence (types jsonata, env, flow, global, as Node-RED's
+   * evaluateNodeProperty does when the sequence is reduced); null when {@link #initial} is fixed.
+   */
+  private final String initialType;
+
+  private final String initialText;
+  private final JsonataExpression initialExpression;
   private final boolean right;
   private final long maxParts;
   private final NodeContext context;
@@ -43,17 +54,42 @@ final class JoinReduce {
     this.maxParts = maxParts;
     this.hold = hold;
     context.declareAuthorTimed();
-    reduce =
-        JsonataExpression.compile("reduceExp", context.configString("reduceExp", ""))
-            .releasing(context);
+    reduce = nodeRed(context, "reduceExp", context.configString("reduceExp", ""));
     String fixupText = context.configString("reduceFixup", "");
-    fixup =
-        fixupText.isBlank()
-            ? null
-            : JsonataExpression.compile("reduceFixup", fixupText).releasing(context);
-    initial =
-        initial(context.configString("reduceInit", ""), context.configString("reduceInitType", ""));
+    fixup = fixupText.isBlank() ? null : nodeRed(context, "reduceFixup", fixupText);
+    initialText = context.configString("reduceInit", "");
+    String type = context.configString("reduceInitType", "");
+    initialType = READ_ON_REDUCE.contains(type) ? type : null;
+    initialExpression = type.equals("jsonata") ? nodeRed(context, "reduceInit", initialText) : null;
+    initial = initialType == null ? initial(initialText, type) : null;
     right = context.configBoolean("reduceRight", false);
+  }
+
+  private static final List<String> READ_ON_REDUCE = List.of("jsonata", "env", "flow", "global");
+
+  /** A JSONata field with Node-RED's $flowContext, $globalContext and $env. */
+  private static JsonataExpression nodeRed(NodeContext context, String field, String source) {
+    return JsonataExpression.compile(field, source)
+        .withNodeRedFunctions(
+            context.flowContext(), context.globalContext(), null, context.environment())
+        .releasing(context);
+  }
+
+  /** reduceInit's value for the sequence being reduced now. */
+  private Object initialNow() {
+    if (initialType == null) {
+      return initial;
+    }
+    Object value =
+        switch (initialType) {
+          case "jsonata" -> initialExpression.evaluate(new LinkedHashMap<>(), new HashMap<>());
+          case "env" -> EnvValues.lookup("reduceInit", initialText, context.environment());
+          default ->
+              ContextValues.get(
+                  initialType.equals("flow") ? context.flowContext() : context.globalContext(),
+                  ContextValues.property("reduceInit", initialText));
+        };
+    return value == MessagePath.MISSING ? null : value;
   }
 
   private static Object initial(String text, String type) {
@@ -100,7 +136,7 @@ final class JoinReduce {
     hold.give(groupBytes.remove(id));
     Comparator<Map<String, Object>> byIndex = Comparator.comparingDouble(JoinReduce::index);
     group.sort(right ? byIndex.reversed() : byIndex);
-    Object accumulator = initial;
+    Object accumulator = initialNow();
     for (Map<String, Object> message : group) {
       Map<String, Object> variables = new HashMap<>();
       variables.put("I", (long) index(message));

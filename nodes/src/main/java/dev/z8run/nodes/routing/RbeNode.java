@@ -20,8 +20,9 @@ import java.util.Map;
  * when its property changed, per topic. {@code func}:
  *
  * <ul>
- *   <li>{@code rbe}: when the value differs from the last one seen (objects compared as JSON);
- *       {@code rbei}: the same, but the first value of each topic is not sent;
+ *   <li>{@code rbe}: when the value differs from the last one seen (objects compared by value,
+ *       their keys in any order, as Node-RED's {@code compareObjects}); {@code rbei}: the same, but
+ *       the first value of each topic is not sent;
  *   <li>{@code deadband} / {@code deadbandEq}: when a number moved more than (or at least) {@code
  *       gap} from the last value sent ({@code inout: out}) or received ({@code in});
  *   <li>{@code narrowband} / {@code narrowbandEq}: when it stayed within {@code gap} (or at most
@@ -174,9 +175,9 @@ public final class RbeNode implements Node {
     }
     if (func.equals("rbe") || func.equals("rbei")) {
       boolean seen = previous.containsKey(key);
-      String json = JsonCodec.writeString(value);
-      if (!seen || !json.equals(previous.get(key))) {
-        remember(key, json);
+      // as Node-RED's compareObjects: objects are equal whatever the order of their keys
+      if (!seen || !sameValue(value, previous.get(key))) {
+        remember(key, value);
         if (seen || func.equals("rbe")) {
           out.forward(0, msg);
         }
@@ -189,7 +190,8 @@ public final class RbeNode implements Node {
       return;
     }
     boolean narrow = func.startsWith("narrowband");
-    if (!previous.containsKey(key)) {
+    boolean first = !previous.containsKey(key);
+    if (first) {
       if (narrow) {
         remember(key, start != null ? start : n);
       } else {
@@ -198,7 +200,8 @@ public final class RbeNode implements Node {
       }
     }
     double last = (Double) previous.get(key);
-    double band = percent ? Math.abs(last * gap / 100) : gap;
+    // as Node-RED: a percentage of no value yet is 0, so that the first value passes a deadband
+    double band = percent ? (first && !narrow ? 0 : Math.abs(last * gap / 100)) : gap;
     double moved = Math.abs(n - last);
     boolean send;
     if (moved == band) {
@@ -217,6 +220,40 @@ public final class RbeNode implements Node {
     if (!compareOut) {
       remember(key, n);
     }
+  }
+
+  /**
+   * Whether two parsed JSON values are the same value: objects with the same members in any order,
+   * arrays with the same elements in order, numbers equal as numbers ({@code 1} and {@code 1.0}).
+   */
+  static boolean sameValue(Object a, Object b) {
+    if (a instanceof Number x && b instanceof Number y) {
+      return x.doubleValue() == y.doubleValue();
+    }
+    if (a instanceof Map<?, ?> x && b instanceof Map<?, ?> y) {
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (Map.Entry<?, ?> member : x.entrySet()) {
+        if (!y.containsKey(member.getKey())
+            || !sameValue(member.getValue(), y.get(member.getKey()))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    if (a instanceof java.util.List<?> x && b instanceof java.util.List<?> y) {
+      if (x.size() != y.size()) {
+        return false;
+      }
+      for (int i = 0; i < x.size(); i++) {
+        if (!sameValue(x.get(i), y.get(i))) {
+          return false;
+        }
+      }
+      return true;
+    }
+    return java.util.Objects.equals(a, b);
   }
 
   /**

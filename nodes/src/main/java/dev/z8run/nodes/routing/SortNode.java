@@ -111,6 +111,8 @@ public final class SortNode implements Node {
             ? JsonataExpression.compile(
                     sequence ? "seqKey" : "msgKey",
                     sequence ? seqKeyText : context.configString("msgKey", ""))
+                .withNodeRedFunctions(
+                    context.flowContext(), context.globalContext(), null, context.environment())
                 .releasing(context)
             : null;
     if (key != null) {

@@ -86,6 +86,10 @@ public final class SplitNode implements Node {
   private static final byte[][] PARTS_PATH = {PARTS};
 
   private final MessagePath property;
+
+  /** The property as a JSON string for {@code msg.parts.property}; null for payload. */
+  private final byte[] propertyJson;
+
   private final byte[][] keyProperty;
   private final String delimiter;
   private final byte[] delimiterJson;
@@ -105,6 +109,7 @@ public final class SplitNode implements Node {
       throw new IllegalArgumentException(
           "property: '" + property.text() + "' has an array index; use object keys only");
     }
+    propertyJson = property.text().equals("payload") ? null : JsonCodec.write(property.text());
     String key = context.configString("keyProperty", "").strip();
     try {
       keyProperty = key.isEmpty() ? null : MessagePath.of(key).keys();
@@ -306,7 +311,14 @@ public final class SplitNode implements Node {
     length += parts.ensure(length + 12, length).putIntAscii(length, count);
     length = putAscii(length, ",\"type\":\"");
     length = putAscii(length, type);
-    return putAscii(length, "\"");
+    length = putAscii(length, "\"");
+    if (propertyJson != null) {
+      // as Node-RED: a join in auto mode puts the parts back into this property
+      length = putAscii(length, ",\"property\":");
+      parts.ensure(length + propertyJson.length, length).putBytes(length, propertyJson);
+      length += propertyJson.length;
+    }
+    return length;
   }
 
   /** Nests the input's own parts, if it had any, and closes the object. */

@@ -367,19 +367,28 @@ public final class DelayNode implements Node {
    * message through at once; {@code msg.flush} sends the oldest {@code flush} queued messages now
    * (all of them when it is not a number), after queueing this message when it carries more than
    * {@code flush}; a flush that finds the queue empty lets the next message through at once, which
-   * is how a loop back into the delay releases the next message when the work is done.
+   * is how a loop back into the delay releases the next message when the work is done. Both at once
+   * flush first, then drop what is left, and keep the rate's pace (the next message waits its
+   * turn), as Node-RED does.
    */
   private void onRateControl(MessageFlyweight msg, Output out) {
     Map<String, Object> body = MessageBodies.parse(msg);
     long nowNs = context.nanoClock().nanoTime();
     if (body.containsKey("reset")) {
+      if (body.containsKey("flush")) {
+        if (body.size() > 2) {
+          limit(msg, out); // a message that carries more than flush and reset goes out too
+        }
+        flush(body, out);
+      } else {
+        nextFreeNs = nowNs;
+      }
       for (Held message : pending.values()) {
         message.timer().cancel();
         heap.give(message.heapBytes());
       }
       held -= pending.size();
       pending.clear();
-      nextFreeNs = nowNs;
       context.status("reset");
       return;
     }

@@ -71,16 +71,34 @@ public final class RangeNode implements Node {
       throw new IllegalArgumentException(
           "property: '" + path.text() + "' has an array index; use object keys only");
     }
-    minIn = number(context, "minin");
-    maxIn = number(context, "maxin");
-    minOut = number(context, "minout");
-    maxOut = number(context, "maxout");
-    if (minIn == maxIn) {
+    double inLow = number(context, "minin");
+    double inHigh = number(context, "maxin");
+    double outLow = number(context, "minout");
+    double outHigh = number(context, "maxout");
+    if (inLow == inHigh) {
       throw new IllegalArgumentException(
-          "maxin: the input range is empty (minin = maxin = " + minIn + ")");
+          "maxin: the input range is empty (minin = maxin = " + inLow + ")");
     }
     action = context.configString("action", "scale");
     round = context.configBoolean("round", false);
+    // as Node-RED's 16-range.js: a reversed input range is swapped with its output range, and
+    // rounding narrows the output range to the integers inside it (0.5..100.5 gives 1..100)
+    if (inLow > inHigh) {
+      double swap = inLow;
+      inLow = inHigh;
+      inHigh = swap;
+      swap = outLow;
+      outLow = outHigh;
+      outHigh = swap;
+    }
+    if (round) {
+      outHigh = Math.floor(outHigh);
+      outLow = Math.ceil(outLow);
+    }
+    minIn = inLow;
+    maxIn = inHigh;
+    minOut = outLow;
+    maxOut = outHigh;
   }
 
   private static double number(NodeContext context, String field) {
@@ -94,15 +112,14 @@ public final class RangeNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     long span = path.find(msg);
+    if (span == JsonScanner.NOT_FOUND) {
+      out.forward(0, msg); // as Node-RED: a message without the property passes on unchanged
+      return;
+    }
     double n = JsonValues.number(msg.buffer(), span);
     if (Double.isNaN(n)) {
       throw new IllegalArgumentException(
-          "msg."
-              + path.text()
-              + " is not a number: "
-              + (span == JsonScanner.NOT_FOUND
-                  ? "undefined"
-                  : JsonValues.text(msg.buffer(), span)));
+          "msg." + path.text() + " is not a number: " + JsonValues.text(msg.buffer(), span));
     }
     double low = Math.min(minIn, maxIn);
     double high = Math.max(minIn, maxIn);

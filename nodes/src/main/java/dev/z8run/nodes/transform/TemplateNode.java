@@ -44,7 +44,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * <p>As in Node-RED, {@code {{flow.x}}} and {@code {{global.x}}} read flow and global context and
  * {@code {{env.NAME}}} an environment variable (the node's own {@code env} values first; server
  * settings {@code Z8_*} read as empty); {@code fieldType} flow or global sets the result into that
- * context instead of the message, which passes on unchanged.
+ * context instead of the message, which passes on unchanged. A node whose {@code template} is empty
+ * renders each message's {@code msg.template} instead (compiled again only when it changes).
  */
 public final class TemplateNode implements Node {
   public static final NodeType TYPE =
@@ -92,6 +93,16 @@ public final class TemplateNode implements Node {
   private final MessagePath field;
   private final Mustache mustache;
   private final byte[] plain;
+
+  /** Node-RED: with no template of its own, the node renders each message's msg.template. */
+  private final boolean fromMessage;
+
+  private final boolean plainSyntax;
+
+  /** The last msg.template compiled, and what it compiled to: a flow usually sends one or few. */
+  private String lastTemplate;
+
+  private Mustache lastCompiled;
   private final boolean json;
   private final boolean yaml;
   private final JsonPatch patch = new JsonPatch();
@@ -111,19 +122,39 @@ public final class TemplateNode implements Node {
     json = context.configString("output", "str").equals("json");
     yaml = context.configString("output", "str").equals("yaml");
     String template = context.configString("template", "");
-    if (context.configString("syntax", "mustache").equals("plain")) {
+    fromMessage = template.isEmpty();
+    plainSyntax = context.configString("syntax", "mustache").equals("plain");
+    if (plainSyntax) {
       mustache = null;
       plain = value(template, json, yaml);
     } else {
       plain = null;
-      try {
-        // mustache.js drops a line holding only a comment tag, as it does standalone sections
-        String standalone = STANDALONE_COMMENT.matcher(template).replaceAll("");
-        mustache = new Factory(json).compile(new StringReader(standalone), context.nodeId());
-      } catch (MustacheException | UncheckedIOException invalid) {
-        throw new IllegalArgumentException("template: " + invalid.getMessage(), invalid);
-      }
+      mustache = compile(template, "template");
     }
+  }
+
+  private Mustache compile(String template, String what) {
+    try {
+      // mustache.js drops a line holding only a comment tag, as it does standalone sections
+      String standalone = STANDALONE_COMMENT.matcher(template).replaceAll("");
+      return new Factory(json).compile(new StringReader(standalone), context.nodeId());
+    } catch (MustacheException | UncheckedIOException invalid) {
+      throw new IllegalArgumentException(what + ": " + invalid.getMessage(), invalid);
+    }
+  }
+
+  /** The value of msg.template's text for this message (a node without a template of its own). */
+  private byte[] fromMessage(String template, Object message) {
+    if (plainSyntax) {
+      return value(template, json, yaml);
+    }
+    if (!template.equals(lastTemplate)) {
+      lastCompiled = compile(template, "msg.template");
+      lastTemplate = template;
+    }
+    StringWriter text = new StringWriter();
+    lastCompiled.execute(text, scope(message));
+    return value(text.toString(), json, yaml);
   }
 
   /** The rendered text as the JSON value to set. */
@@ -150,6 +181,12 @@ public final class TemplateNode implements Node {
   @Override
   public void onMessage(MessageFlyweight msg, Output out) {
     byte[] value = plain;
+    if (fromMessage && msg.jsonLength() > 0) {
+      Map<String, Object> message = MessageBodies.parse(msg);
+      if (message.get("template") instanceof String own) {
+        value = fromMessage(own, message);
+      }
+    }
     if (value == null) {
       byte[] body = new byte[msg.jsonLength()];
       msg.buffer().getBytes(msg.jsonOffset(), body);
