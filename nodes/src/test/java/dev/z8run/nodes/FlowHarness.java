@@ -190,6 +190,14 @@ public final class FlowHarness implements AutoCloseable {
     return JsonCodec.parse(text);
   }
 
+  /**
+   * JSON written with single quotes, as the Node-RED parity tests quote Node-RED's configs and
+   * messages inside Java strings: every {@code '} becomes {@code "}.
+   */
+  public static String q(String singleQuoted) {
+    return singleQuoted.replace('\'', '"');
+  }
+
   /** Starts an execution at {@code nodeId}, retrying while the flow is back-pressured. */
   public void inject(String flowId, String nodeId, String json) {
     byte[] body = json.getBytes(StandardCharsets.UTF_8);

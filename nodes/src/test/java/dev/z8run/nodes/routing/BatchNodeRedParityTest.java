@@ -2,6 +2,7 @@ package dev.z8run.nodes.routing;
 
 import static dev.z8run.nodes.FlowHarness.chain;
 import static dev.z8run.nodes.FlowHarness.node;
+import static dev.z8run.nodes.FlowHarness.q;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -32,10 +33,6 @@ class BatchNodeRedParityTest {
   @AfterEach
   void tearDown() {
     harness.close();
-  }
-
-  private static String q(String singleQuoted) {
-    return singleQuoted.replace('\'', '"');
   }
 
   private void deploy(String config) {

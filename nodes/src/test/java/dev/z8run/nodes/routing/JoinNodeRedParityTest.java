@@ -2,6 +2,7 @@ package dev.z8run.nodes.routing;
 
 import static dev.z8run.nodes.FlowHarness.chain;
 import static dev.z8run.nodes.FlowHarness.node;
+import static dev.z8run.nodes.FlowHarness.q;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.z8run.core.flow.FlowNode;
@@ -31,10 +32,6 @@ class JoinNodeRedParityTest {
   @AfterEach
   void tearDown() {
     harness.close();
-  }
-
-  static String q(String singleQuoted) {
-    return singleQuoted.replace('\'', '"');
   }
 
   /** Deploys the join with {@code config}, sends {@code messages}, awaits {@code expected}. */

@@ -2,7 +2,7 @@ package dev.z8run.nodes.routing;
 
 import static dev.z8run.nodes.FlowHarness.chain;
 import static dev.z8run.nodes.FlowHarness.node;
-import static dev.z8run.nodes.routing.JoinNodeRedParityTest.q;
+import static dev.z8run.nodes.FlowHarness.q;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 

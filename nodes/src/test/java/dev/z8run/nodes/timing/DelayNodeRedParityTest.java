@@ -2,6 +2,7 @@ package dev.z8run.nodes.timing;
 
 import static dev.z8run.nodes.FlowHarness.chain;
 import static dev.z8run.nodes.FlowHarness.node;
+import static dev.z8run.nodes.FlowHarness.q;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.z8run.nodes.FlowHarness;
@@ -40,10 +41,6 @@ class DelayNodeRedParityTest {
   @AfterEach
   void tearDown() {
     harness.close();
-  }
-
-  private static String q(String singleQuoted) {
-    return singleQuoted.replace('\'', '"');
   }
 
   private void deploy(String config) {

@@ -2,6 +2,7 @@ package dev.z8run.nodes.timing;
 
 import static dev.z8run.nodes.FlowHarness.chain;
 import static dev.z8run.nodes.FlowHarness.node;
+import static dev.z8run.nodes.FlowHarness.q;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -38,10 +39,6 @@ class TriggerNodeRedParityTest {
   @AfterEach
   void tearDown() {
     harness.close();
-  }
-
-  private static String q(String singleQuoted) {
-    return singleQuoted.replace('\'', '"');
   }
 
   private void deploy(FlowNode... middle) {
