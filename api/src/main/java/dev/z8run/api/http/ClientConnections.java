@@ -106,7 +106,12 @@ public final class ClientConnections implements ServerConnectionSelector {
 
   @Override
   public Support supports(BufferData request) {
-    return http1.supports(request);
+    Support support = http1.supports(request);
+    // Helidon's HTTP/1 selector claims only a first line that ends in "HTTP/1.1": anything else
+    // (HTTP/1.0, which nginx's proxy_pass sends by default, or a malformed line) was closed
+    // without a byte. HTTP/1 is this listener's only protocol, so it takes every connection, and
+    // its parser answers the rest in the error shape: 505 for HTTP/1.0, else 400
+    return support == Support.UNSUPPORTED ? Support.SUPPORTED : support;
   }
 
   @Override
