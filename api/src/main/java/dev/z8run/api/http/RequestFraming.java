@@ -8,6 +8,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
@@ -17,6 +18,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -57,6 +60,17 @@ public final class RequestFraming implements Http1ConnectionListener {
 
   private final Map<ConnectionContext, Close> closing = new ConcurrentHashMap<>();
 
+  /**
+   * Connections upgraded to another protocol (the editor's WebSocket): no HTTP answer fits them.
+   */
+  private final Set<ConnectionContext> upgraded = ConcurrentHashMap.newKeySet();
+
+  /**
+   * What an upgraded connection gets instead of Helidon's HTTP 500 when its protocol fails with an
+   * exception Helidon does not handle (a WebSocket frame with a reserved opcode): close 1002.
+   */
+  private static final byte[] WS_PROTOCOL_ERROR = wsClose(1002, "malformed frame");
+
   /** The receive listener; {@link #sendListener} makes its pair, sharing its state. */
   public RequestFraming() {}
 
@@ -72,6 +86,7 @@ public final class RequestFraming implements Http1ConnectionListener {
   /** Drops what is remembered of {@code context}: its handler has returned. */
   public void forget(ConnectionContext context) {
     closing.remove(context);
+    upgraded.remove(context);
   }
 
   /**
@@ -202,6 +217,21 @@ public final class RequestFraming implements Http1ConnectionListener {
     return answer;
   }
 
+  /**
+   * A WebSocket close frame, as a server sends it (unmasked), with {@code code} and an ASCII
+   * reason.
+   */
+  private static byte[] wsClose(int code, String reason) {
+    byte[] text = reason.getBytes(StandardCharsets.US_ASCII);
+    byte[] frame = new byte[4 + text.length];
+    frame[0] = (byte) 0x88; // FIN + close
+    frame[1] = (byte) (2 + text.length);
+    frame[2] = (byte) (code >>> 8);
+    frame[3] = (byte) code;
+    System.arraycopy(text, 0, frame, 4, text.length);
+    return frame;
+  }
+
   /** Marks the connections whose answer says {@code Connection: close}. */
   private static final class SendSide implements Http1ConnectionListener {
     private final RequestFraming framing;
@@ -210,6 +240,20 @@ public final class RequestFraming implements Http1ConnectionListener {
     SendSide(RequestFraming framing, Http1ConnectionListener first) {
       this.framing = framing;
       this.first = first;
+    }
+
+    /**
+     * Helidon 4.2 answers an exception that escapes an upgraded connection (a WebSocket frame with
+     * a reserved opcode) with an HTTP 500 written into the WebSocket stream; such a connection gets
+     * a WebSocket close 1002 instead, and ends.
+     */
+    @Override
+    public void status(ConnectionContext context, Status status) {
+      first.status(context, status);
+      if (framing.upgraded.contains(context)) {
+        context.dataWriter().writeNow(BufferData.create(WS_PROTOCOL_ERROR));
+        throw new CloseConnectionException("the upgraded connection failed");
+      }
     }
 
     @Override
@@ -237,6 +281,19 @@ public final class RequestFraming implements Http1ConnectionListener {
     public Optional<Token> tryAcquire(boolean wait) {
       Optional<Token> token = limit.tryAcquire(wait);
       return token.isEmpty() ? token : Optional.of(new EndingToken(token.get()));
+    }
+
+    /** Only an upgraded connection (the editor's WebSocket) runs its work through invoke. */
+    @Override
+    public <T> T invoke(Callable<T> callable) throws Exception {
+      framing.upgraded.add(context);
+      return limit.invoke(callable);
+    }
+
+    @Override
+    public void invoke(Runnable runnable) throws Exception {
+      framing.upgraded.add(context);
+      limit.invoke(runnable);
     }
 
     @Override
