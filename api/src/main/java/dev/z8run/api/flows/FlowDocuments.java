@@ -187,6 +187,37 @@ public final class FlowDocuments {
   }
 
   /**
+   * {@code body}, a flow document to create or validate, with the nodes and wires its z8run canvas
+   * describes, when it carries {@code canvas_nodes} or {@code canvas_edges} and neither {@code
+   * nodes} nor {@code wires}: as a save reads such a body ({@link FlowPatch}), so that a flow
+   * created from its canvas runs what the canvas shows, and validation judges it. The canvas is
+   * kept. Any other body is answered as it is.
+   *
+   * @throws ApiException 400 naming the first malformed canvas node or edge
+   */
+  public Map<String, Object> withGraphFromCanvas(Map<String, Object> body) {
+    boolean canvas = body.containsKey("canvas_nodes") || body.containsKey("canvas_edges");
+    if (!canvas || body.containsKey("nodes") || body.containsKey("wires")) {
+      return body;
+    }
+    List<?> canvasNodes =
+        body.get("canvas_nodes") == null
+            ? List.of()
+            : list(body.get("canvas_nodes"), "canvas_nodes");
+    List<?> canvasEdges =
+        body.get("canvas_edges") == null
+            ? List.of()
+            : list(body.get("canvas_edges"), "canvas_edges");
+    Graph graph = fromCanvas(canvasNodes, canvasEdges, "");
+    Map<String, Object> derived =
+        FlowCodec.toMap(new Flow("canvas", "", "", graph.nodes(), graph.wires()));
+    Map<String, Object> withGraph = new LinkedHashMap<>(body);
+    withGraph.put("nodes", derived.get("nodes"));
+    withGraph.put("wires", derived.get("wires"));
+    return withGraph;
+  }
+
+  /**
    * A flow from an import body: z8run's export document, or our flow document. The flow gets {@code
    * newId}.
    *

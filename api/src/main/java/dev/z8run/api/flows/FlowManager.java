@@ -191,7 +191,7 @@ public final class FlowManager {
    */
   public FlowRecord createDocument(String owner, Map<String, Object> document) {
     FlowPatch.requireKnownFields(document);
-    Map<String, Object> body = new LinkedHashMap<>(document);
+    Map<String, Object> body = new LinkedHashMap<>(documents.withGraphFromCanvas(document));
     if (body.get("id") instanceof String named) {
       requireValidId(named); // the same refusal for everyone: it depends on the text alone
     }

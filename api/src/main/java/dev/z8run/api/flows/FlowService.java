@@ -137,7 +137,9 @@ public final class FlowService implements HttpService {
   }
 
   private void validate(ServerRequest request, ServerResponse response) {
-    Map<String, Object> body = RequestBodies.object(request, maxBodyBytes);
+    Map<String, Object> body =
+        new LinkedHashMap<>(
+            flows.documents().withGraphFromCanvas(RequestBodies.object(request, maxBodyBytes)));
     body.putIfAbsent("id", "unsaved");
     List<Map<String, Object>> problems = flows.problems(parse(body));
     send(response, Status.OK_200, Map.of("valid", problems.isEmpty(), "problems", problems));

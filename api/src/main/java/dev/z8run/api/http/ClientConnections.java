@@ -3,6 +3,7 @@ package dev.z8run.api.http;
 import io.helidon.common.buffers.BufferData;
 import io.helidon.common.concurrency.limits.Limit;
 import io.helidon.common.socket.HelidonSocket;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import io.helidon.webserver.ProtocolConfigs;
 import io.helidon.webserver.http1.Http1Config;
@@ -50,6 +51,7 @@ public final class ClientConnections implements ServerConnectionSelector {
           Thread.ofPlatform().daemon().name("z8-linger").factory());
 
   private final ServerConnectionSelector http1;
+  private final RequestFraming framing = new RequestFraming();
   private final int maxPerClient;
   private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
@@ -60,18 +62,19 @@ public final class ClientConnections implements ServerConnectionSelector {
    */
   public ClientConnections(int maxPerClient, List<ProtocolConfig> protocols) {
     this.maxPerClient = maxPerClient;
-    this.http1 = http1Selector(ProtocolConfigs.create(protocols));
+    this.http1 = http1Selector(ProtocolConfigs.create(protocols), framing);
   }
 
   /** Helidon's HTTP/1 selector, made by its provider as the listener would make it. */
   @SuppressWarnings("unchecked")
-  private static ServerConnectionSelector http1Selector(ProtocolConfigs protocols) {
+  private static ServerConnectionSelector http1Selector(
+      ProtocolConfigs protocols, RequestFraming framing) {
     for (ServerConnectionSelectorProvider<?> provider :
         ServiceLoader.load(
             ServerConnectionSelectorProvider.class, ClientConnections.class.getClassLoader())) {
       if (provider.protocolConfigType() == Http1Config.class) {
         return ((ServerConnectionSelectorProvider<Http1Config>) provider)
-            .create("@default", http1Config(), protocols);
+            .create("@default", http1Config(framing), protocols);
       }
     }
     throw new IllegalStateException(
@@ -79,10 +82,15 @@ public final class ClientConnections implements ServerConnectionSelector {
   }
 
   /**
-   * Helidon's defaults, plus the listener that keeps {@code Content-Length} out of a 204 or 304.
+   * Helidon's defaults, plus the listener that keeps {@code Content-Length} out of a 204 or 304 and
+   * those that keep a request's body from being read as a request ({@link RequestFraming}).
    */
-  private static Http1Config http1Config() {
-    return Http1Config.builder().addSendListener(NoContent.LISTENER).build();
+  private static Http1Config http1Config(RequestFraming framing) {
+    return Http1Config.builder()
+        // one send listener: Helidon 4.2's composite of several calls none of them
+        .addSendListener(framing.sendListener(NoContent.LISTENER))
+        .addReceiveListener(framing)
+        .build();
   }
 
   /** Connections one client address holds now (for tests and metrics). */
@@ -98,7 +106,12 @@ public final class ClientConnections implements ServerConnectionSelector {
 
   @Override
   public Support supports(BufferData request) {
-    return http1.supports(request);
+    Support support = http1.supports(request);
+    // Helidon's HTTP/1 selector claims only a first line that ends in "HTTP/1.1": anything else
+    // (HTTP/1.0, which nginx's proxy_pass sends by default, or a malformed line) was closed
+    // without a byte. HTTP/1 is this listener's only protocol, so it takes every connection, and
+    // its parser answers the rest in the error shape: 505 for HTTP/1.0, else 400
+    return support == Support.UNSUPPORTED ? Support.SUPPORTED : support;
   }
 
   @Override
@@ -198,9 +211,17 @@ public final class ClientConnections implements ServerConnectionSelector {
     @Override
     public void handle(Limit limit) throws InterruptedException {
       try {
-        connection.handle(limit);
-        linger(context);
+        try {
+          connection.handle(framing.endingAfterClose(limit, context));
+        } catch (CloseConnectionException ended) {
+          // the client closed, or RequestFraming ended the connection after an answer that said
+          // Connection: close: lingers below unless the client cannot still be sending
+        }
+        if (framing.mayStillSend(context)) {
+          linger(context);
+        }
       } finally {
+        framing.forget(context);
         release(client, count);
       }
     }

@@ -15,6 +15,10 @@ import io.helidon.webserver.http.DirectHandlers;
  * wrong and never echoes the request.
  */
 public final class MalformedRequests implements DirectHandler {
+  /** The answer to an HTTP/1.0 request. */
+  static final String HTTP_1_0 =
+      "HTTP/1.0 is not supported: send HTTP/1.1 (behind nginx: proxy_http_version 1.1)";
+
   private MalformedRequests() {}
 
   /** The handlers for every event type Helidon answers by itself. */
@@ -35,7 +39,10 @@ public final class MalformedRequests implements DirectHandler {
       ServerResponseHeaders headers,
       String message) {
     String text = message == null || message.isBlank() ? status.reasonPhrase() : message.strip();
-    if (status.code() >= 500) {
+    if (status.code() == Status.HTTP_VERSION_NOT_SUPPORTED_505.code()) {
+      // Helidon refuses HTTP/1.0 (the only version it names): say what to send instead
+      text = HTTP_1_0;
+    } else if (status.code() >= 500) {
       text = "internal error";
     }
     headers.set(HeaderNames.CONTENT_TYPE, MediaTypes.APPLICATION_JSON.text());

@@ -1,7 +1,9 @@
 package dev.z8run.api.http;
 
 import dev.z8run.io.json.JsonCodec;
+import io.helidon.common.buffers.DataReader;
 import io.helidon.http.HeaderNames;
+import io.helidon.http.RequestException;
 import io.helidon.http.Status;
 import io.helidon.webserver.http.ServerRequest;
 import java.io.IOException;
@@ -46,6 +48,16 @@ public final class RequestBodies {
     } catch (IOException e) {
       // the client's body broke off (or its connection did): the client's failure, not ours
       throw ApiException.badRequest("cannot read the request body: " + e.getMessage());
+    } catch (NumberFormatException | RequestException badChunk) {
+      // Helidon reads a chunk size that is not hex, negative or past 2^32 with a bare
+      // NumberFormatException: a malformed body, never a server error
+      throw ApiException.badRequest(
+          "cannot read the request body: malformed chunked encoding ("
+              + badChunk.getMessage()
+              + ")");
+    } catch (DataReader.InsufficientDataAvailableException ended) {
+      // the connection ended inside a chunk: no one reads this answer, but it is no server error
+      throw ApiException.badRequest("cannot read the request body: the connection ended inside it");
     }
   }
 

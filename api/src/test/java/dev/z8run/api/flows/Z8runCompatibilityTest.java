@@ -219,6 +219,42 @@ class Z8runCompatibilityTest {
   }
 
   @Test
+  void shouldRunAFlowCreatedFromItsCanvasAndValidateItsCanvas() throws Exception {
+    String token = signUp();
+    // a create with z8run's canvas only (a script posting what the editor saves): the nodes and
+    // wires are the canvas's, as a save makes them; before, the flow was stored with none and
+    // deployed as a flow that does nothing
+    String id = (String) json(call("POST", "/api/v1/flows", token, SAVE, 201)).get("id");
+    Map<?, ?> detail = json(call("GET", "/api/v1/flows/" + id, token, null, 200));
+    assertEquals(3, ((List<?>) detail.get("nodes")).size(), detail.toString());
+    assertEquals(2, ((List<?>) detail.get("wires")).size(), detail.toString());
+    Map<?, ?> sent = (Map<?, ?>) JsonCodec.parse(SAVE);
+    assertEquals(sent.get("canvas_nodes"), detail.get("canvas_nodes"), "the canvas is kept");
+    Map<?, ?> started = json(call("POST", "/api/v1/flows/" + id + "/start", token, null, 200));
+    assertEquals(
+        List.of(Map.of("method", "POST", "path", "/hook/" + id + "/greet")), started.get("routes"));
+    HttpResponse<String> greeted =
+        call("POST", "/hook/" + id + "/greet", null, "{\"name\":\"Ada\",\"age\":36}", 201);
+    assertEquals(Map.of("message", "Hello Ada", "age", 36L), JsonCodec.parse(greeted.body()));
+
+    // validate judges the canvas: a node of a type nobody installed is a problem (it said valid)
+    String unknown = SAVE.replace("\"type\":\"function\"", "\"type\":\"no-such-type\"");
+    Map<?, ?> verdict = json(call("POST", "/api/v1/flows/validate", token, unknown, 200));
+    assertEquals(false, verdict.get("valid"), verdict.toString());
+    assertTrue(verdict.get("problems").toString().contains("no-such-type"), verdict.toString());
+    assertEquals(true, json(call("POST", "/api/v1/flows/validate", token, SAVE, 200)).get("valid"));
+    // a malformed canvas node is a 400 naming it, on create as on a save
+    HttpResponse<String> malformed =
+        call(
+            "POST",
+            "/api/v1/flows",
+            token,
+            "{\"name\":\"m\",\"canvas_nodes\":[{\"id\":\"a\",\"data\":null}]}",
+            400);
+    assertTrue(malformed.body().contains("canvas_nodes[0].data"), malformed.body());
+  }
+
+  @Test
   void shouldSaveOnlyWhatZ8runsEditorSendsAndLoseNothingElse() throws Exception {
     String token = signUp();
     String id =
