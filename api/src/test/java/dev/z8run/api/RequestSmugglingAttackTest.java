@@ -39,7 +39,6 @@ class RequestSmugglingAttackTest {
 
   private void start() throws Exception {
     server = attack.start(dataDir);
-    attack.register("alice");
     mallory = attack.register("mallory");
   }
 
