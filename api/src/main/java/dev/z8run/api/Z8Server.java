@@ -12,6 +12,7 @@ import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.http.BodyBudget;
+import dev.z8run.api.http.BodyDeadline;
 import dev.z8run.api.http.ClientConnections;
 import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
@@ -134,6 +135,8 @@ public final class Z8Server implements AutoCloseable {
   static Z8Server start(Settings settings, String version, EngineConfig engineConfig) {
     StartTrace.mark("wiring");
     BodyBudget.configure(settings.bodyBudget());
+    BodyDeadline.configure(
+        settings.get(Settings.BODY_TIMEOUT_MS), settings.get(Settings.BODY_MIN_BYTES_PER_S));
     // the store (LMDB's library loaded, the vault's key and first cipher) opens on its own thread
     // while this one builds the engine
     FutureTask<Store> opening =
@@ -337,6 +340,7 @@ public final class Z8Server implements AutoCloseable {
               .addConnectionSelector(
                   new ClientConnections(
                       settings.get(Settings.MAX_CONNECTIONS_PER_CLIENT),
+                      settings.get(Settings.HEADERS_TIMEOUT_MS),
                       java.util.List.of(EngineSockets.protocolConfig())))
               .routing(routes::accept)
               .addProtocol(EngineSockets.protocolConfig())
