@@ -14,6 +14,7 @@ import dev.z8run.api.hook.HookService;
 import dev.z8run.api.http.BodyBudget;
 import dev.z8run.api.http.BodyDeadline;
 import dev.z8run.api.http.ClientConnections;
+import dev.z8run.api.http.HeadRequests;
 import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.ConnectionService;
@@ -277,6 +278,7 @@ public final class Z8Server implements AutoCloseable {
       AtomicInteger listening = new AtomicInteger();
       Consumer<HttpRouting.Builder> routes =
           routing -> {
+            routing.addFilter(HeadRequests.filter()); // first: HEAD is routed as GET
             routing.addFilter(new Authenticator(userTokens));
             // first: Helidon tries routes in order, and hooks carry the traffic
             hooks.register(routing);

@@ -119,6 +119,11 @@ public final class RequestDeadlines {
     }
   }
 
+  /** The watch of the connection {@code reader} handles, or null. */
+  static Watch watchOf(Thread reader) {
+    return WATCHES.get(reader);
+  }
+
   /** Connections watched now (for tests). */
   static int watched() {
     return WATCHES.size();
@@ -140,6 +145,9 @@ public final class RequestDeadlines {
 
     /** Written and read on the connection's thread only. */
     private Method method = Method.GET;
+
+    /** The dropped body of the {@code HEAD} request being answered, or null. */
+    private volatile HeadRequests.Body head;
 
     Watch(ConnectionContext context, long timeoutNs, Thread reader, long firstBytesNs) {
       this.context = context;
@@ -181,6 +189,20 @@ public final class RequestDeadlines {
     /** The connection is upgraded (the editor's WebSocket): never timed out here. */
     void onUpgraded() {
       this.state = BUSY;
+    }
+
+    /** The request being answered is a {@code HEAD}: {@code body} counts its dropped body. */
+    void onHeadBody(HeadRequests.Body body) {
+      head = body;
+    }
+
+    /** The dropped body of the {@code HEAD} request being answered, once; else null. */
+    HeadRequests.Body takeHeadBody() {
+      HeadRequests.Body body = head;
+      if (body != null) {
+        head = null;
+      }
+      return body;
     }
 
     /** Whether the deadline ended the connection. */

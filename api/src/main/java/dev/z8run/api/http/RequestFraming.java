@@ -284,6 +284,14 @@ public final class RequestFraming implements Http1ConnectionListener {
     @Override
     public void headers(ConnectionContext context, Headers headers) {
       first.headers(context, headers);
+      if (headers.contains(HeaderValues.CONTENT_LENGTH_ZERO)) {
+        // perhaps a HEAD answer, whose body was dropped: its length is the GET's
+        RequestDeadlines.Watch watch = framing.watches.get(context);
+        HeadRequests.Body body = watch == null ? null : watch.takeHeadBody();
+        if (body != null) {
+          HeadRequests.onHeaders(headers, body);
+        }
+      }
       if (hasToken(headers, HeaderNames.CONNECTION, "close")) {
         framing.closing.put(context, Close.REFUSED);
       }
