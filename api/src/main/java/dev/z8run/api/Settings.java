@@ -2,6 +2,8 @@ package dev.z8run.api;
 
 import dev.z8run.api.hook.HookSettings;
 import dev.z8run.api.http.BodyBudget;
+import dev.z8run.api.http.BodyDeadline;
+import dev.z8run.api.http.RequestDeadlines;
 import dev.z8run.api.ws.SocketSettings;
 import dev.z8run.cluster.ClusterConfig;
 import dev.z8run.core.config.EngineConfig;
@@ -175,6 +177,37 @@ public final class Settings {
           3_600_000,
           "How long a `/hook` request's body may take to arrive (408 and the connection closed"
               + " beyond); it is read before the request takes a slot of its flow.");
+
+  public static final Setting<Long> HEADERS_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_HEADERS_TIMEOUT_MS",
+          null,
+          RequestDeadlines.DEFAULT_HEADERS_TIMEOUT_MS,
+          1_000,
+          3_600_000,
+          "How long a request's line and headers may take to arrive from its first byte, however"
+              + " the client paces them (408 and the connection closed beyond); a connection"
+              + " waiting between requests or upgraded to the editor's socket has no such limit.");
+
+  public static final Setting<Long> BODY_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_BODY_TIMEOUT_MS",
+          null,
+          BodyDeadline.DEFAULT_TIMEOUT_MS,
+          1_000,
+          3_600_000,
+          "How long a request body may take to arrive outside `/hook`, plus a second for each"
+              + " `Z8_BODY_MIN_BYTES_PER_S` of its announced length (of the route's limit when"
+              + " chunked); 408 and the connection closed beyond.");
+
+  public static final Setting<Integer> BODY_MIN_BYTES_PER_S =
+      Setting.integer(
+          "Z8_BODY_MIN_BYTES_PER_S",
+          null,
+          BodyDeadline.DEFAULT_MIN_BYTES_PER_S,
+          1,
+          1 << 30,
+          "The slowest upload a request body's deadline allows for (see `Z8_BODY_TIMEOUT_MS`).");
 
   public static final Setting<Integer> HOOK_MAX_PER_CLIENT =
       Setting.integer(
@@ -518,6 +551,9 @@ public final class Settings {
           HOOK_BODY_TIMEOUT_MS,
           HOOK_MAX_PER_CLIENT,
           HOOK_SANDBOX,
+          HEADERS_TIMEOUT_MS,
+          BODY_TIMEOUT_MS,
+          BODY_MIN_BYTES_PER_S,
           MAX_CONNECTIONS,
           MAX_CONNECTIONS_PER_CLIENT,
           WS_DEBUG_RATE,

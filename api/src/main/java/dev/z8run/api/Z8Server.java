@@ -12,7 +12,9 @@ import dev.z8run.api.flows.SecretRedactor;
 import dev.z8run.api.flows.StoreVectorCollections;
 import dev.z8run.api.hook.HookService;
 import dev.z8run.api.http.BodyBudget;
+import dev.z8run.api.http.BodyDeadline;
 import dev.z8run.api.http.ClientConnections;
+import dev.z8run.api.http.HeadRequests;
 import dev.z8run.api.http.MalformedRequests;
 import dev.z8run.api.rest.AuthService;
 import dev.z8run.api.rest.ConnectionService;
@@ -134,6 +136,8 @@ public final class Z8Server implements AutoCloseable {
   static Z8Server start(Settings settings, String version, EngineConfig engineConfig) {
     StartTrace.mark("wiring");
     BodyBudget.configure(settings.bodyBudget());
+    BodyDeadline.configure(
+        settings.get(Settings.BODY_TIMEOUT_MS), settings.get(Settings.BODY_MIN_BYTES_PER_S));
     // the store (LMDB's library loaded, the vault's key and first cipher) opens on its own thread
     // while this one builds the engine
     FutureTask<Store> opening =
@@ -274,6 +278,7 @@ public final class Z8Server implements AutoCloseable {
       AtomicInteger listening = new AtomicInteger();
       Consumer<HttpRouting.Builder> routes =
           routing -> {
+            routing.addFilter(HeadRequests.filter()); // first: HEAD is routed as GET
             routing.addFilter(new Authenticator(userTokens));
             // first: Helidon tries routes in order, and hooks carry the traffic
             hooks.register(routing);
@@ -337,6 +342,7 @@ public final class Z8Server implements AutoCloseable {
               .addConnectionSelector(
                   new ClientConnections(
                       settings.get(Settings.MAX_CONNECTIONS_PER_CLIENT),
+                      settings.get(Settings.HEADERS_TIMEOUT_MS),
                       java.util.List.of(EngineSockets.protocolConfig())))
               .routing(routes::accept)
               .addProtocol(EngineSockets.protocolConfig())

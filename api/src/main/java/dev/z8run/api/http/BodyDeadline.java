@@ -1,6 +1,7 @@
 package dev.z8run.api.http;
 
 import io.helidon.http.Status;
+import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.http.ServerRequest;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -32,7 +33,42 @@ public final class BodyDeadline {
   /** A request without a body's (nothing can be written into an empty array: one for all). */
   private static final byte[] NO_BODY = new byte[0];
 
+  /** {@code Z8_BODY_TIMEOUT_MS}'s default: what any body may take, before its size counts. */
+  public static final long DEFAULT_TIMEOUT_MS = 30_000;
+
+  /** {@code Z8_BODY_MIN_BYTES_PER_S}'s default: 16 KiB/s, a slow mobile link's upload. */
+  public static final int DEFAULT_MIN_BYTES_PER_S = 16 << 10;
+
+  private static volatile long timeoutMs = DEFAULT_TIMEOUT_MS;
+  private static volatile int minBytesPerSecond = DEFAULT_MIN_BYTES_PER_S;
+
   private BodyDeadline() {}
+
+  /** Sets the deadline of bodies read outside {@code /hook} (at the server's start). */
+  public static void configure(long bodyTimeoutMs, int bodyMinBytesPerSecond) {
+    timeoutMs = bodyTimeoutMs;
+    minBytesPerSecond = bodyMinBytesPerSecond;
+  }
+
+  /**
+   * How long a body of {@code bytes} may take: {@code Z8_BODY_TIMEOUT_MS} plus a second for each
+   * {@code Z8_BODY_MIN_BYTES_PER_S} of it.
+   */
+  static long deadlineMs(long bytes) {
+    return timeoutMs + bytes * 1000 / minBytesPerSecond;
+  }
+
+  /**
+   * {@link RequestBodies#read} within the deadline of its size ({@link #deadlineMs}): the announced
+   * length, or {@code maxBytes} for a chunked body.
+   */
+  static byte[] read(ServerRequest request, int maxBytes) {
+    if (!request.content().hasEntity()) {
+      return NO_BODY;
+    }
+    long declared = request.headers().contentLength().orElse(maxBytes);
+    return read(request, maxBytes, deadlineMs(Math.min(declared, maxBytes)));
+  }
 
   private static ScheduledThreadPoolExecutor alarms() {
     ScheduledThreadPoolExecutor alarms =
@@ -57,12 +93,16 @@ public final class BodyDeadline {
     if (!request.content().hasEntity()) {
       return NO_BODY;
     }
-    Alarm alarm = new Alarm(Thread.currentThread());
+    Alarm alarm = new Alarm(Thread.currentThread(), deadlineMs);
     ScheduledFuture<?> scheduled = ALARMS.schedule(alarm, deadlineMs, TimeUnit.MILLISECONDS);
     try {
-      return RequestBodies.read(request, maxBytes);
+      return RequestBodies.readNow(request, maxBytes);
     } catch (RuntimeException e) {
       if (alarm.finish()) {
+        if (alarm.answered) {
+          // the 408 is written and the socket closed: nothing more can be sent
+          throw new CloseConnectionException(alarm.message(), e);
+        }
         throw timedOut(deadlineMs);
       }
       throw e;
@@ -81,19 +121,33 @@ public final class BodyDeadline {
   /** Interrupts its thread once, unless the read finished first. */
   private static final class Alarm implements Runnable {
     private final Thread reader;
+    private final long deadlineMs;
     private boolean finished;
     private boolean fired;
 
-    Alarm(Thread reader) {
+    /** Whether the 408 was written, by the connection's {@link RequestDeadlines}, when it fired. */
+    private volatile boolean answered;
+
+    Alarm(Thread reader, long deadlineMs) {
       this.reader = reader;
+      this.deadlineMs = deadlineMs;
     }
 
     @Override
     public synchronized void run() {
       if (!finished) {
         fired = true;
-        reader.interrupt();
+        // the connection answered 408 and closed, which ends the read; else (no watched
+        // connection) an interrupt, which closes the socket without an answer
+        answered = RequestDeadlines.expire(reader, message());
+        if (!answered) {
+          reader.interrupt();
+        }
       }
+    }
+
+    private String message() {
+      return "the request body did not arrive within " + deadlineMs + " ms";
     }
 
     /** Ends the alarm; returns whether it fired. */

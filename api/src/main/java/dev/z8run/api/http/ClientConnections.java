@@ -53,6 +53,7 @@ public final class ClientConnections implements ServerConnectionSelector {
   private final ServerConnectionSelector http1;
   private final RequestFraming framing = new RequestFraming();
   private final int maxPerClient;
+  private final RequestDeadlines deadlines;
   private final Map<String, AtomicInteger> open = new ConcurrentHashMap<>();
 
   /**
@@ -61,7 +62,20 @@ public final class ClientConnections implements ServerConnectionSelector {
    *     selector Helidon would make itself gets them
    */
   public ClientConnections(int maxPerClient, List<ProtocolConfig> protocols) {
+    this(maxPerClient, RequestDeadlines.DEFAULT_HEADERS_TIMEOUT_MS, protocols);
+  }
+
+  /**
+   * @param maxPerClient the most connections one client address may hold
+   * @param headersTimeoutMs how long a request's line and headers may take to arrive ({@link
+   *     RequestDeadlines})
+   * @param protocols the listener's protocol configurations (the editor socket's), as the HTTP/1
+   *     selector Helidon would make itself gets them
+   */
+  public ClientConnections(
+      int maxPerClient, long headersTimeoutMs, List<ProtocolConfig> protocols) {
     this.maxPerClient = maxPerClient;
+    this.deadlines = new RequestDeadlines(headersTimeoutMs);
     this.http1 = http1Selector(ProtocolConfigs.create(protocols), framing);
   }
 
@@ -210,17 +224,27 @@ public final class ClientConnections implements ServerConnectionSelector {
 
     @Override
     public void handle(Limit limit) throws InterruptedException {
+      RequestDeadlines.Watch watch = deadlines.watch(context);
+      framing.watch(context, watch);
       try {
         try {
           connection.handle(framing.endingAfterClose(limit, context));
         } catch (CloseConnectionException ended) {
           // the client closed, or RequestFraming ended the connection after an answer that said
           // Connection: close: lingers below unless the client cannot still be sending
+        } catch (RuntimeException failed) {
+          if (!watch.expired()) {
+            throw failed;
+          }
+          // its deadline answered 408 and closed the socket under the read, and Helidon's answer
+          // to the failed read could not be written: the connection has ended as it should
+          return;
         }
         if (framing.mayStillSend(context)) {
           linger(context);
         }
       } finally {
+        watch.close();
         framing.forget(context);
         release(client, count);
       }

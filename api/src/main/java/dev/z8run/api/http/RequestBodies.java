@@ -27,9 +27,16 @@ public final class RequestBodies {
    * The raw body, at most {@code maxBytes}; empty when there is none. A {@code Content-Length}
    * above the limit is refused before a byte is read, and a chunked body stops one byte past it:
    * 413, and the connection is closed rather than drained. The bytes are taken from the server's
-   * {@link BodyBudget} as they arrive; past it, 503 (429 past the client address's half).
+   * {@link BodyBudget} as they arrive; past it, 503 (429 past the client address's half). The body
+   * must arrive within its deadline ({@link BodyDeadline#deadlineMs}): 408 and the connection
+   * closed past it.
    */
   public static byte[] read(ServerRequest request, int maxBytes) {
+    return BodyDeadline.read(request, maxBytes);
+  }
+
+  /** {@link #read} without a deadline (the caller keeps one). */
+  static byte[] readNow(ServerRequest request, int maxBytes) {
     return read(request, maxBytes, BodyBudget.server());
   }
 

@@ -8,6 +8,7 @@ import io.helidon.http.HeaderNames;
 import io.helidon.http.HeaderValues;
 import io.helidon.http.Headers;
 import io.helidon.http.HttpPrologue;
+import io.helidon.http.Method;
 import io.helidon.http.Status;
 import io.helidon.http.WritableHeaders;
 import io.helidon.webserver.CloseConnectionException;
@@ -65,6 +66,9 @@ public final class RequestFraming implements Http1ConnectionListener {
    */
   private final Set<ConnectionContext> upgraded = ConcurrentHashMap.newKeySet();
 
+  /** The request deadline of each connection ({@link RequestDeadlines}). */
+  private final Map<ConnectionContext, RequestDeadlines.Watch> watches = new ConcurrentHashMap<>();
+
   /**
    * What an upgraded connection gets instead of Helidon's HTTP 500 when its protocol fails with an
    * exception Helidon does not handle (a WebSocket frame with a reserved opcode): close 1002.
@@ -87,6 +91,12 @@ public final class RequestFraming implements Http1ConnectionListener {
   public void forget(ConnectionContext context) {
     closing.remove(context);
     upgraded.remove(context);
+    watches.remove(context);
+  }
+
+  /** Keeps {@code context}'s requests to {@code watch}'s deadline, until {@link #forget}. */
+  void watch(ConnectionContext context, RequestDeadlines.Watch watch) {
+    watches.put(context, watch);
   }
 
   /**
@@ -102,7 +112,7 @@ public final class RequestFraming implements Http1ConnectionListener {
    * {@code Connection: close} is sent (Helidon would read another request, or wait for one).
    */
   public Limit endingAfterClose(Limit limit, ConnectionContext context) {
-    return new EndingLimit(limit, context, this);
+    return new EndingLimit(limit, context, this, watches.get(context));
   }
 
   @Override
@@ -110,6 +120,10 @@ public final class RequestFraming implements Http1ConnectionListener {
     if (closing.containsKey(context)) {
       throw new CloseConnectionException(
           "a request after an answer that said 'Connection: close' is not read");
+    }
+    RequestDeadlines.Watch watch = watches.get(context);
+    if (watch != null) {
+      watch.onPrologue(prologue.method());
     }
   }
 
@@ -124,6 +138,17 @@ public final class RequestFraming implements Http1ConnectionListener {
     if (hasToken(headers, HeaderNames.CONNECTION, "close")) {
       // Helidon answers with Connection: close, but would read a request after it
       closing.putIfAbsent(context, Close.ASKED);
+    }
+    RequestDeadlines.Watch watch = watches.get(context);
+    if (watch != null) {
+      watch.onHeaders();
+      if (watch.method() != Method.GET
+          && headers.contains(HeaderNames.UPGRADE)
+          && headers instanceof WritableHeaders<?> writable) {
+        // RFC 6455 §4.1: an upgrade to a WebSocket is a GET; Helidon upgraded any method. Another
+        // method is routed as itself (404 or 405), as it would be without the header
+        writable.remove(HeaderNames.UPGRADE);
+      }
     }
   }
 
@@ -259,6 +284,14 @@ public final class RequestFraming implements Http1ConnectionListener {
     @Override
     public void headers(ConnectionContext context, Headers headers) {
       first.headers(context, headers);
+      if (headers.contains(HeaderValues.CONTENT_LENGTH_ZERO)) {
+        // perhaps a HEAD answer, whose body was dropped: its length is the GET's
+        RequestDeadlines.Watch watch = framing.watches.get(context);
+        HeadRequests.Body body = watch == null ? null : watch.takeHeadBody();
+        if (body != null) {
+          HeadRequests.onHeaders(headers, body);
+        }
+      }
       if (hasToken(headers, HeaderNames.CONNECTION, "close")) {
         framing.closing.put(context, Close.REFUSED);
       }
@@ -270,11 +303,17 @@ public final class RequestFraming implements Http1ConnectionListener {
     private final Limit limit;
     private final ConnectionContext context;
     private final RequestFraming framing;
+    private final RequestDeadlines.Watch watch;
 
-    EndingLimit(Limit limit, ConnectionContext context, RequestFraming framing) {
+    EndingLimit(
+        Limit limit,
+        ConnectionContext context,
+        RequestFraming framing,
+        RequestDeadlines.Watch watch) {
       this.limit = limit;
       this.context = context;
       this.framing = framing;
+      this.watch = watch;
     }
 
     @Override
@@ -286,19 +325,26 @@ public final class RequestFraming implements Http1ConnectionListener {
     /** Only an upgraded connection (the editor's WebSocket) runs its work through invoke. */
     @Override
     public <T> T invoke(Callable<T> callable) throws Exception {
-      framing.upgraded.add(context);
+      upgrade();
       return limit.invoke(callable);
     }
 
     @Override
     public void invoke(Runnable runnable) throws Exception {
-      framing.upgraded.add(context);
+      upgrade();
       limit.invoke(runnable);
+    }
+
+    private void upgrade() {
+      framing.upgraded.add(context);
+      if (watch != null) {
+        watch.onUpgraded();
+      }
     }
 
     @Override
     public Limit copy() {
-      return new EndingLimit(limit.copy(), context, framing);
+      return new EndingLimit(limit.copy(), context, framing, watch);
     }
 
     @Override
@@ -324,6 +370,9 @@ public final class RequestFraming implements Http1ConnectionListener {
       public void success() {
         token.success();
         released = true;
+        if (watch != null) {
+          watch.onAnswered();
+        }
         if (framing.closing.containsKey(context)) {
           throw new CloseConnectionException("the answer said 'Connection: close'");
         }
