@@ -62,6 +62,42 @@ public final class FlowDocuments {
     return document;
   }
 
+  /**
+   * Refuses a flow whose viewport (z8run's editor's {@code {x, y, zoom}}) has an {@code x}, {@code
+   * y} or {@code zoom} that is not a finite number ({@code "NaN"}, {@code 1e999}), or a zoom not
+   * above 0; absent ones are fine. Checked where a flow comes in (create, save, import, validate),
+   * not when a stored one is read.
+   *
+   * @param where names the body's fields in the error ({@code flow.} for an export, else empty)
+   * @return {@code flow}
+   * @throws ApiException 400 naming the field
+   */
+  public static Flow checkViewport(Flow flow, String where) {
+    Map<String, Object> viewport = flow.viewport();
+    if (viewport == null) {
+      return flow;
+    }
+    for (String key : List.of("x", "y", "zoom")) {
+      Object value = viewport.get(key);
+      if (value == null) {
+        continue;
+      }
+      if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+        throw ApiException.badRequest(
+            where
+                + "viewport."
+                + key
+                + ": expected a finite number, got "
+                + JsonCodec.describe(value));
+      }
+      if (key.equals("zoom") && number.doubleValue() <= 0) {
+        throw ApiException.badRequest(
+            where + "viewport.zoom: expected a number above 0, got " + JsonCodec.describe(value));
+      }
+    }
+    return flow;
+  }
+
   /** z8run's viewport of the flow: the one its editor saved, else {@code {x:0, y:0, zoom:1}}. */
   public static Map<String, Object> viewport(Flow flow) {
     return flow.viewport() != null
@@ -236,11 +272,13 @@ public final class FlowDocuments {
       @SuppressWarnings("unchecked")
       Map<String, Object> copy = new LinkedHashMap<>((Map<String, Object>) document);
       copy.put("id", newId);
+      Flow flow;
       try {
-        return FlowCodec.fromMap(copy);
+        flow = FlowCodec.fromMap(copy);
       } catch (RuntimeException invalid) {
         throw ApiException.badRequest(invalid.getMessage());
       }
+      return checkViewport(flow, "");
     }
     throw ApiException.badRequest(
         "unrecognised import: expected a z8run export (export_format, flow) or a flow document"
@@ -272,6 +310,7 @@ public final class FlowDocuments {
     } catch (RuntimeException invalid) {
       throw ApiException.badRequest("flow." + invalid.getMessage());
     }
+    checkViewport(parts, "flow.");
     @SuppressWarnings("unchecked")
     List<Object> keptNodes = (List<Object>) canvasNodes;
     @SuppressWarnings("unchecked")

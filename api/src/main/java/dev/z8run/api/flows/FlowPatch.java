@@ -132,11 +132,13 @@ public final class FlowPatch {
       }
     }
     merged.put("id", current.id());
+    Flow flow;
     try {
-      return FlowCodec.fromMap(merged);
+      flow = FlowCodec.fromMap(merged);
     } catch (RuntimeException invalid) {
       throw ApiException.badRequest(invalid.getMessage());
     }
+    return FlowDocuments.checkViewport(flow, "");
   }
 
   private static List<?> list(Object value, String field) {

@@ -122,13 +122,18 @@ public final class FlowViews {
     return stopped;
   }
 
-  /** Reads a flow document, answering 400 with the reason when it is not one. */
+  /**
+   * Reads a flow document, answering 400 with the reason when it is not one (a viewport that is not
+   * finite included, {@link FlowDocuments#checkViewport}).
+   */
   public static Flow parse(Map<String, Object> body) {
+    Flow flow;
     try {
-      return FlowCodec.fromMap(body);
+      flow = FlowCodec.fromMap(body);
     } catch (RuntimeException invalid) {
       throw ApiException.badRequest(invalid.getMessage());
     }
+    return FlowDocuments.checkViewport(flow, "");
   }
 
   /** A time as ISO-8601 UTC. */

@@ -315,13 +315,41 @@ public final class NodeRedImport {
         for (int port = 0; port < ports.size(); port++) {
           if (ports.get(port) instanceof List<?> targets) {
             for (Object target : targets) {
-              converted.wires.add(new Wire(id, port, String.valueOf(target), 0));
+              String to = wireTarget(target);
+              if (to != null) {
+                converted.wires.add(new Wire(id, port, to, 0));
+              } else {
+                warnings.add(
+                    "Node-RED node '"
+                        + id
+                        + "' ("
+                        + type
+                        + "): wires["
+                        + port
+                        + "] has a target that is not a node id ("
+                        + JsonCodec.describe(target)
+                        + "); that wire was left out, as Node-RED sends nothing along it");
+              }
             }
           }
         }
       }
     }
     return converted;
+  }
+
+  /**
+   * The node id a Node-RED wire leads to: a non-empty string (or an integer, which Node-RED looks
+   * up as its text); null for anything else ({@code null}, an object), which leads nowhere.
+   */
+  private static String wireTarget(Object target) {
+    if (target instanceof String id && !id.isEmpty()) {
+      return id;
+    }
+    if (target instanceof Long || target instanceof Integer) {
+      return String.valueOf(target);
+    }
+    return null;
   }
 
   /** A node without a counterpart: switched off, with its Node-RED type and settings. */
@@ -377,9 +405,10 @@ public final class NodeRedImport {
       for (Object raw : ports) {
         List<Subflow.PortLink> links = new ArrayList<>();
         if (raw instanceof Map<?, ?> port && port.get("wires") instanceof List<?> wires) {
-          for (Object wire : wires) {
-            if (wire instanceof Map<?, ?> link) {
-              int portNumber = link.get("port") instanceof Number n ? n.intValue() : 0;
+          for (int w = 0; w < wires.size(); w++) {
+            if (wires.get(w) instanceof Map<?, ?> link) {
+              int portNumber =
+                  linkPort(link.get("port"), id, "out[" + out.size() + "].wires[" + w + "].port");
               links.add(new Subflow.PortLink(String.valueOf(link.get("id")), portNumber));
             }
           }
@@ -409,6 +438,30 @@ public final class NodeRedImport {
         env,
         inner.nodes,
         inner.wires);
+  }
+
+  /**
+   * A subflow output's wire's {@code port}: absent (or null) is 0; else a non-negative integer.
+   *
+   * @throws ApiException 400 naming the field ({@code field}) otherwise
+   */
+  private static int linkPort(Object port, String subflowId, String field) {
+    if (port == null) {
+      return 0;
+    }
+    if (port instanceof Number number) {
+      double value = number.doubleValue();
+      if (value >= 0 && value <= Integer.MAX_VALUE && value == Math.rint(value)) {
+        return (int) value;
+      }
+    }
+    throw ApiException.badRequest(
+        "Node-RED subflow '"
+            + subflowId
+            + "': "
+            + field
+            + ": expected a non-negative integer, got "
+            + JsonCodec.describe(port));
   }
 
   /** The subflows the nodes use, nested ones included, in definition order. */

@@ -7,6 +7,7 @@ import dev.z8run.core.node.Output;
 import dev.z8run.core.registry.ConfigField;
 import dev.z8run.core.registry.FieldType;
 import dev.z8run.core.registry.NodeType;
+import dev.z8run.io.json.JsonCodec;
 import dev.z8run.io.json.JsonScanner;
 import dev.z8run.io.message.MessageBodyView;
 import dev.z8run.io.message.MessageDescriptor;
@@ -37,6 +38,7 @@ import org.agrona.concurrent.UnsafeBuffer;
 public final class DelayNode implements Node {
   private static final byte[][] RESET = {"reset".getBytes(StandardCharsets.US_ASCII)};
   private static final byte[][] FLUSH = {"flush".getBytes(StandardCharsets.US_ASCII)};
+  private static final byte[][] TO_FRONT = {"toFront".getBytes(StandardCharsets.US_ASCII)};
   private static final List<String> TIME_UNITS =
       List.of("milliseconds", "seconds", "minutes", "hours", "days");
 
@@ -126,15 +128,42 @@ public final class DelayNode implements Node {
   private long nextFreeNs;
 
   /**
-   * A held message: its deferral, a copy to send at once on a flush, and the heap both take in
-   * {@link #heap}.
+   * A held message: a copy to send at once on a flush (or at its turn, when it is not the deferred
+   * body), the heap both take in {@link #heap}, and a deferral. In the delay modes the deferral is
+   * its own ({@code slotTag == ownTag}). In rate mode deferrals are the queue's turns, one per
+   * queued message: a turn sends the message at the queue's front, which is the one that deferred
+   * it unless {@code msg.toFront} reordered the queue; the message that deferred it then takes the
+   * front message's turn.
    */
-  private record Held(Cancellable timer, byte[] json, byte[] binary, long heapBytes) {}
+  private static final class Held {
+    final int ownTag;
+    final byte[] json;
+    final byte[] binary;
+    final long heapBytes;
+
+    /** Whether the deferred body is the one to send (not one with flush and reset taken out). */
+    final boolean asDeferred;
+
+    int slotTag;
+    Cancellable timer;
+
+    Held(int tag, byte[] json, byte[] binary, long heapBytes, boolean asDeferred) {
+      this.ownTag = tag;
+      this.slotTag = tag;
+      this.json = json;
+      this.binary = binary;
+      this.heapBytes = heapBytes;
+      this.asDeferred = asDeferred;
+    }
+  }
 
   private final HeldMemory.Hold heap;
 
   /** Held messages by tag, oldest first (delay, delayv and random modes). */
   private final LinkedHashMap<Integer, Held> pending = new LinkedHashMap<>();
+
+  /** Rate mode's queue, in the order it sends: arrival order, {@code msg.toFront} ones first. */
+  private final java.util.ArrayDeque<Held> queue = new java.util.ArrayDeque<>();
 
   /** A held message's own objects and map entry, beside its bytes. */
   private static final long HELD_OVERHEAD_BYTES = 256;
@@ -235,6 +264,10 @@ public final class DelayNode implements Node {
       burst(msg, out);
       return;
     }
+    if (mode.equals("rate") && drop) {
+      dropOverRate(msg, out);
+      return;
+    }
     if (isControl(msg)) {
       if (mode.equals("rate")) {
         onRateControl(msg, out);
@@ -244,11 +277,11 @@ public final class DelayNode implements Node {
       return;
     }
     switch (mode) {
-      case "rate" -> limit(msg, out);
+      case "rate" -> limit(msg, out, null);
       case "random" ->
-          hold(msg, out, ThreadLocalRandom.current().nextLong(randomFirstMs, randomLastMs + 1));
-      case "delayv" -> hold(msg, out, perMessageDelay(msg));
-      default -> hold(msg, out, delayMs);
+          delay(msg, out, ThreadLocalRandom.current().nextLong(randomFirstMs, randomLastMs + 1));
+      case "delayv" -> delay(msg, out, perMessageDelay(msg));
+      default -> delay(msg, out, delayMs);
     }
   }
 
@@ -283,28 +316,77 @@ public final class DelayNode implements Node {
         : delayMs;
   }
 
-  private void limit(MessageFlyweight msg, Output out) {
+  /**
+   * Rate mode with {@code drop}, as Node-RED's: a message over the rate is dropped; {@code
+   * msg.flush} means nothing (a flush is one more message); {@code msg.reset} is not passed on and,
+   * without {@code flush}, lets the next message through at once.
+   */
+  private void dropOverRate(MessageFlyweight msg, Output out) {
+    if (JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), RESET)
+        != JsonScanner.NOT_FOUND) {
+      if (!MessageBodies.parse(msg).containsKey("flush")) {
+        nextFreeNs = context.nanoClock().nanoTime();
+      }
+      context.status("reset");
+      return;
+    }
     long nowNs = context.nanoClock().nanoTime();
-    if (held == 0 && nowNs - nextFreeNs >= 0) {
+    if (nowNs - nextFreeNs >= 0) {
       nextFreeNs = nowNs + spacingNs;
       out.forward(0, msg);
-      return;
-    }
-    if (drop) {
+    } else {
       drop();
-      return;
-    }
-    long slotNs = nowNs - nextFreeNs >= 0 ? nowNs : nextFreeNs;
-    if (hold(msg, out, (slotNs - nowNs + 999_999) / 1_000_000)) {
-      nextFreeNs = slotNs + spacingNs;
     }
   }
 
-  /** Defers {@code msg} for {@code ms}, or drops it when the queue is full; true when held. */
-  private boolean hold(MessageFlyweight msg, Output out, long ms) {
+  /**
+   * Rate mode: sends {@code msg} now when its turn has come and nothing is queued, else queues it
+   * (at the front when it has {@code toFront} true, as Node-RED's {@code msg.toFront === true}).
+   *
+   * @param body what to send instead of {@code msg}'s body (a control message's, without {@code
+   *     flush} and {@code reset}), or null for the body as it is
+   */
+  private void limit(MessageFlyweight msg, Output out, Map<String, Object> body) {
+    long nowNs = context.nanoClock().nanoTime();
+    if (held == 0 && nowNs - nextFreeNs >= 0) {
+      nextFreeNs = nowNs + spacingNs;
+      if (body == null) {
+        out.forward(0, msg);
+      } else {
+        MessageBodies.send(out, 0, body, msg);
+      }
+      return;
+    }
+    long slotNs = nowNs - nextFreeNs >= 0 ? nowNs : nextFreeNs;
+    Held message = hold(msg, out, (slotNs - nowNs + 999_999) / 1_000_000, body);
+    if (message == null) {
+      return;
+    }
+    nextFreeNs = slotNs + spacingNs;
+    if (body != null ? Boolean.TRUE.equals(body.get("toFront")) : toFront(msg)) {
+      queue.addFirst(message);
+    } else {
+      queue.addLast(message);
+    }
+  }
+
+  private static boolean toFront(MessageFlyweight msg) {
+    long span = JsonScanner.find(msg.buffer(), msg.jsonOffset(), msg.jsonLength(), TO_FRONT);
+    return span != JsonScanner.NOT_FOUND
+        && JsonScanner.spanEnd(span) - JsonScanner.spanStart(span) == 4
+        && msg.buffer().getByte(JsonScanner.spanStart(span)) == 't';
+  }
+
+  /**
+   * Defers {@code msg} for {@code ms} and keeps a copy of it ({@code body} instead, when not null),
+   * or drops it when the node holds {@code maxQueue} messages.
+   *
+   * @return the held message, or null when dropped
+   */
+  private Held hold(MessageFlyweight msg, Output out, long ms, Map<String, Object> body) {
     if (held >= maxQueue) {
       drop();
-      return false;
+      return null;
     }
     // the flush copy, and a small body's deferred record on the heap too (a large one waits in
     // its off-heap block, counted in the owner's share of the off-heap budget)
@@ -319,10 +401,24 @@ public final class DelayNode implements Node {
     if (tag <= 0) { // after a wrap: -1 is TopicQueue's tick
       tag = nextTag = 1;
     }
-    byte[] json = new byte[msg.jsonLength()];
-    msg.buffer().getBytes(msg.jsonOffset(), json);
-    pending.put(tag, new Held(out.defer(msg, ms, tag), json, msg.binaryBytes(), bytes));
-    return true;
+    byte[] json;
+    if (body == null) {
+      json = new byte[msg.jsonLength()];
+      msg.buffer().getBytes(msg.jsonOffset(), json);
+    } else {
+      json = JsonCodec.write(body);
+    }
+    Held message = new Held(tag, json, msg.binaryBytes(), bytes, body == null);
+    message.timer = out.defer(msg, ms, tag);
+    return message;
+  }
+
+  /** Holds {@code msg} for {@code ms} in the delay modes. */
+  private void delay(MessageFlyweight msg, Output out, long ms) {
+    Held message = hold(msg, out, ms, null);
+    if (message != null) {
+      pending.put(message.ownTag, message);
+    }
   }
 
   private static boolean isControl(MessageFlyweight msg) {
@@ -341,8 +437,8 @@ public final class DelayNode implements Node {
     Map<String, Object> body = MessageBodies.parse(msg);
     if (body.containsKey("reset")) {
       for (Held message : pending.values()) {
-        message.timer().cancel();
-        heap.give(message.heapBytes());
+        message.timer.cancel();
+        heap.give(message.heapBytes);
       }
       held -= pending.size();
       pending.clear();
@@ -350,7 +446,7 @@ public final class DelayNode implements Node {
       return;
     }
     if (body.size() > 1) {
-      hold(
+      delay(
           msg,
           out,
           switch (mode) {
@@ -359,7 +455,7 @@ public final class DelayNode implements Node {
             default -> delayMs;
           });
     }
-    flush(body, out);
+    flushPending(body, out);
   }
 
   /**
@@ -369,60 +465,87 @@ public final class DelayNode implements Node {
    * {@code flush}; a flush that finds the queue empty lets the next message through at once, which
    * is how a loop back into the delay releases the next message when the work is done. Both at once
    * flush first, then drop what is left, and keep the rate's pace (the next message waits its
-   * turn), as Node-RED does.
+   * turn), as Node-RED does. What such a message carries besides goes on without {@code flush} and
+   * {@code reset}, as Node-RED deletes them.
    */
   private void onRateControl(MessageFlyweight msg, Output out) {
     Map<String, Object> body = MessageBodies.parse(msg);
     long nowNs = context.nanoClock().nanoTime();
+    Map<String, Object> rest = new LinkedHashMap<>(body);
+    rest.remove("flush");
+    rest.remove("reset");
     if (body.containsKey("reset")) {
       if (body.containsKey("flush")) {
-        if (body.size() > 2) {
-          limit(msg, out); // a message that carries more than flush and reset goes out too
+        if (!rest.isEmpty()) {
+          limit(msg, out, rest); // a message that carries more than flush and reset goes out too
         }
-        flush(body, out);
+        flushQueue(body, out);
       } else {
         nextFreeNs = nowNs;
       }
-      for (Held message : pending.values()) {
-        message.timer().cancel();
-        heap.give(message.heapBytes());
+      for (Held message : queue) {
+        message.timer.cancel();
+        heap.give(message.heapBytes);
       }
-      held -= pending.size();
-      pending.clear();
+      held -= queue.size();
+      queue.clear();
       context.status("reset");
       return;
     }
-    if (body.size() > 1) {
-      limit(msg, out);
+    if (!rest.isEmpty()) {
+      limit(msg, out, rest);
     }
-    if (pending.isEmpty()) {
+    if (queue.isEmpty()) {
       nextFreeNs = nowNs;
       return;
     }
-    flush(body, out);
+    flushQueue(body, out);
   }
 
-  /** Sends the oldest {@code msg.flush} held messages (all when it is not a number) now. */
-  private void flush(Map<String, Object> body, Output out) {
-    long count =
-        body.get("flush") instanceof Number n ? Math.max(0, n.longValue()) : Long.MAX_VALUE;
+  /** The number of held messages {@code msg.flush} sends: all when it is not a number. */
+  private static long flushCount(Map<String, Object> body) {
+    return body.get("flush") instanceof Number n ? Math.max(0, n.longValue()) : Long.MAX_VALUE;
+  }
+
+  /** Delay modes: sends the oldest {@code msg.flush} held messages now. */
+  private void flushPending(Map<String, Object> body, Output out) {
+    long count = flushCount(body);
     var entries = pending.entrySet().iterator();
     while (count-- > 0 && entries.hasNext()) {
       Held message = entries.next().getValue();
       entries.remove();
-      held--;
-      heap.give(message.heapBytes());
-      message.timer().cancel();
-      UnsafeBuffer json = new UnsafeBuffer(message.json());
-      if (message.binary().length > 0) {
-        out.send(
-            0,
-            new MessageBodyView()
-                .json(json, 0, message.json().length)
-                .binary(new UnsafeBuffer(message.binary()), 0, message.binary().length));
-      } else {
-        out.send(0, json, 0, message.json().length);
-      }
+      message.timer.cancel();
+      release(message);
+      sendCopy(message, out);
+    }
+  }
+
+  /** Rate mode: sends the first {@code msg.flush} queued messages now. */
+  private void flushQueue(Map<String, Object> body, Output out) {
+    long count = flushCount(body);
+    while (count-- > 0 && !queue.isEmpty()) {
+      Held message = queue.pollFirst();
+      message.timer.cancel();
+      release(message);
+      sendCopy(message, out);
+    }
+  }
+
+  private void release(Held message) {
+    held--;
+    heap.give(message.heapBytes);
+  }
+
+  private static void sendCopy(Held message, Output out) {
+    UnsafeBuffer json = new UnsafeBuffer(message.json);
+    if (message.binary.length > 0) {
+      out.send(
+          0,
+          new MessageBodyView()
+              .json(json, 0, message.json.length)
+              .binary(new UnsafeBuffer(message.binary), 0, message.binary.length));
+    } else {
+      out.send(0, json, 0, message.json.length);
     }
   }
 
@@ -437,12 +560,44 @@ public final class DelayNode implements Node {
       topics.onTick(msg, out);
       return;
     }
+    if (mode.equals("rate")) {
+      onTurn(msg, tag, out);
+      return;
+    }
     Held message = pending.remove(tag);
     if (message == null) {
       return; // flushed or reset while its timer fired
     }
-    held--;
-    heap.give(message.heapBytes());
+    release(message);
     out.forward(0, msg);
+  }
+
+  /** Rate mode: a queued message's turn has come; the queue's front message goes. */
+  private void onTurn(MessageFlyweight msg, int tag, Output out) {
+    Held front = queue.peekFirst();
+    if (front == null) {
+      return; // flushed or reset while its timer fired
+    }
+    if (front.slotTag != tag) {
+      Held owner = null;
+      for (Held message : queue) {
+        if (message.slotTag == tag) {
+          owner = message;
+          break;
+        }
+      }
+      if (owner == null) {
+        return; // flushed or reset while its timer fired
+      }
+      owner.slotTag = front.slotTag; // the turn the front message had is now the owner's
+      owner.timer = front.timer;
+    }
+    queue.pollFirst();
+    release(front);
+    if (front.ownTag == tag && front.asDeferred) {
+      out.forward(0, msg);
+    } else {
+      sendCopy(front, out);
+    }
   }
 }

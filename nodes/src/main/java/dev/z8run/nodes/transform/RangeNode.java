@@ -21,7 +21,8 @@ import org.agrona.concurrent.UnsafeBuffer;
  * {@code range}: maps a number from one range to another, Node-RED's range node ({@code minin},
  * {@code maxin}, {@code minout}, {@code maxout}, {@code action} scale|clamp|roll|drop, {@code
  * round}, {@code property}). The number is read from the bytes in place and the result patched into
- * the next node's inbox; an integral result is written without allocating.
+ * the next node's inbox; an integral result is written without allocating. A property that is not a
+ * number is the node's warning and the message is dropped, as Node-RED logs it and sends nothing.
  */
 public final class RangeNode implements Node {
   public static final NodeType TYPE =
@@ -55,6 +56,7 @@ public final class RangeNode implements Node {
 
   private static final long MAX_EXACT = 1L << 53;
 
+  private final NodeContext context;
   private final MessagePath path;
   private final double minIn;
   private final double maxIn;
@@ -66,6 +68,7 @@ public final class RangeNode implements Node {
   private final UnsafeBuffer digits = new UnsafeBuffer(new byte[24]);
 
   private RangeNode(NodeContext context) {
+    this.context = context;
     path = MessagePath.property(context);
     if (!path.keysOnly()) {
       throw new IllegalArgumentException(
@@ -118,8 +121,14 @@ public final class RangeNode implements Node {
     }
     double n = JsonValues.number(msg.buffer(), span);
     if (Double.isNaN(n)) {
-      throw new IllegalArgumentException(
-          "msg." + path.text() + " is not a number: " + JsonValues.text(msg.buffer(), span));
+      // as 16-range.js: node.log, not node.error (no Catch node sees it), and nothing sent
+      context.warn(
+          "msg."
+              + path.text()
+              + " is not a number: "
+              + JsonValues.text(msg.buffer(), span)
+              + "; message dropped");
+      return;
     }
     double low = Math.min(minIn, maxIn);
     double high = Math.max(minIn, maxIn);

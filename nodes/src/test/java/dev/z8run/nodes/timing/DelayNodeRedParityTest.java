@@ -208,4 +208,67 @@ class DelayNodeRedParityTest {
     awaitEnded(1);
     assertEquals(List.of(), harness.captured("out"));
   }
+
+  /**
+   * 'can part push to front of rate limit queue': a queued message with {@code toFront} true goes
+   * to the front of the queue (doo with flush 1 is put in front, then flushed; eoo likewise); the
+   * spec's timer releases coo then boo, flushes do it here. Node-RED deletes {@code flush} from
+   * what it queues and keeps {@code toFront}.
+   */
+  @Test
+  void shouldPushAMessageWithToFrontToTheFrontOfTheRateLimitQueue() {
+    deploy(RATE);
+    send(
+        "{'payload':1,'topic':'aoo'}",
+        "{'payload':1,'topic':'boo'}",
+        "{'payload':1,'topic':'coo','toFront':true}",
+        "{'payload':1,'topic':'doo','toFront':true,'flush':1}",
+        "{'payload':1,'topic':'eoo','toFront':true}",
+        "{'flush':1}");
+    assertEquals(List.of("aoo:1", "doo:1", "eoo:1"), out(3));
+    send("{'flush':1}");
+    assertEquals(List.of("aoo:1", "doo:1", "eoo:1", "coo:1"), out(4));
+    send("{'flush':1}");
+    assertEquals(List.of("aoo:1", "doo:1", "eoo:1", "coo:1", "boo:1"), out(5));
+    Map<?, ?> doo = (Map<?, ?>) harness.captured("out").get(1).parsed();
+    assertEquals(Map.of("payload", 1L, "topic", "doo", "toFront", true), doo);
+  }
+
+  /**
+   * Rate mode passes messages on without {@code flush} and {@code reset}, as Node-RED's rate mode
+   * (it deletes {@code msg.flush} from every message it queues or sends, and {@code msg.reset} from
+   * what a flush sends); the delay modes pass them on as they came.
+   */
+  @Test
+  void shouldPassOnRateLimitedMessagesWithoutFlushOrResetAndDelayedOnesAsTheyCame() {
+    deploy(RATE);
+    send(
+        "{'payload':1,'topic':'now','flush':true}",
+        "{'payload':2,'topic':'queued'}",
+        "{'payload':3,'topic':'last','flush':true,'reset':true}");
+    assertEquals(List.of("now:1", "queued:2", "last:3"), out(3));
+    assertEquals(Map.of("payload", 1L, "topic", "now"), harness.captured("out").get(0).parsed());
+    assertEquals(Map.of("payload", 3L, "topic", "last"), harness.captured("out").get(2).parsed());
+    harness.close();
+    harness = new FlowHarness();
+    deploy(DELAY);
+    send("{'payload':1,'topic':'held'}", "{'payload':2,'topic':'flusher','flush':true}");
+    assertEquals(List.of("held:1", "flusher:2"), out(2));
+    assertEquals(
+        Map.of("payload", 2L, "topic", "flusher", "flush", true),
+        harness.captured("out").get(1).parsed());
+  }
+
+  /**
+   * In drop mode Node-RED's rate limit knows no {@code msg.flush}: a flush message is one more
+   * message over the rate (dropped), and does not let the next one through early.
+   */
+  @Test
+  void shouldTreatAFlushAsAnOrdinaryMessageWhenDropping() {
+    deploy(RATE.replace("'drop':false", "'drop':true"));
+    send("{'payload':1,'topic':'first'}", "{'flush':true}", "{'payload':2,'topic':'early'}");
+    awaitEnded(3);
+    assertEquals(List.of("first:1"), out(1));
+    assertEquals(1, harness.captured("out").size());
+  }
 }

@@ -113,18 +113,23 @@ class RangeNodeRedParityTest {
   }
 
   /**
-   * 'reports if input is not a number': reported (here as the node's error, where Node-RED logs),
-   * nothing sent. The spec's ranges are all 0, which ours refuses at deploy (minin = maxin), so the
-   * input range here is 0..100.
+   * 'reports if input is not a number': as 16-range.js, which only logs it ({@code node.log}, not
+   * {@code node.error}: no Catch node sees it) and sends nothing: a warning of the node, not its
+   * error, and the message dropped. The spec's ranges are all 0, which ours refuses at deploy
+   * (minin = maxin), so the input range here is 0..100.
    */
   @Test
-  void shouldReportAnInputThatIsNotANumber() {
+  void shouldWarnOfAnInputThatIsNotANumberAndDropIt() {
     List<Map<?, ?>> out =
         run(
             "{\"minin\":0,\"maxin\":100,\"minout\":0,\"maxout\":0,\"action\":\"scale\","
                 + "\"round\":true}",
             "{\"payload\":\"NOT A NUMBER\"}");
     assertEquals(List.of(), out);
-    FlowHarness.await("reported", () -> !harness.errors("r").isEmpty());
+    FlowHarness.await("warned", () -> !harness.warnings("r").isEmpty());
+    assertEquals(
+        List.of("msg.payload is not a number: NOT A NUMBER; message dropped"),
+        harness.warnings("r"));
+    assertEquals(List.of(), harness.errors("r"));
   }
 }
