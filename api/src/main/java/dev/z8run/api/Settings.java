@@ -178,6 +178,17 @@ public final class Settings {
           "How long a `/hook` request's body may take to arrive (408 and the connection closed"
               + " beyond); it is read before the request takes a slot of its flow.");
 
+  public static final Setting<Long> IDLE_TIMEOUT_MS =
+      Setting.longInteger(
+          "Z8_IDLE_TIMEOUT_MS",
+          null,
+          RequestDeadlines.DEFAULT_IDLE_TIMEOUT_MS,
+          1_000,
+          86_400_000,
+          "How long a kept-alive connection may wait for its next request before the server closes"
+              + " it (no answer is written; clients open a new one); the editor's socket, once"
+              + " upgraded, is not closed by it.");
+
   public static final Setting<Long> HEADERS_TIMEOUT_MS =
       Setting.longInteger(
           "Z8_HEADERS_TIMEOUT_MS",
@@ -552,6 +563,7 @@ public final class Settings {
           HOOK_MAX_PER_CLIENT,
           HOOK_SANDBOX,
           HEADERS_TIMEOUT_MS,
+          IDLE_TIMEOUT_MS,
           BODY_TIMEOUT_MS,
           BODY_MIN_BYTES_PER_S,
           MAX_CONNECTIONS,

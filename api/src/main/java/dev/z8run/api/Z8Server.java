@@ -343,6 +343,7 @@ public final class Z8Server implements AutoCloseable {
                   new ClientConnections(
                       settings.get(Settings.MAX_CONNECTIONS_PER_CLIENT),
                       settings.get(Settings.HEADERS_TIMEOUT_MS),
+                      settings.get(Settings.IDLE_TIMEOUT_MS),
                       java.util.List.of(EngineSockets.protocolConfig())))
               .routing(routes::accept)
               .addProtocol(EngineSockets.protocolConfig())

@@ -165,6 +165,39 @@ class SlowRequestAttackTest {
     }
   }
 
+  /**
+   * A kept-alive connection that waits longer than {@code Z8_IDLE_TIMEOUT_MS} for its next request
+   * is closed: before, an idle connection stayed open for minutes, so one address could keep its
+   * whole share of connections without sending anything more.
+   */
+  @Test
+  void shouldCloseAKeptAliveConnectionIdlePastItsTimeout() throws Exception {
+    server = attack.start(dataDir, "Z8_IDLE_TIMEOUT_MS", String.valueOf(DEADLINE_MS));
+    try (Socket socket = connect()) {
+      socket.setSoTimeout((int) GIVE_UP_MS);
+      OutputStream out = socket.getOutputStream();
+      InputStream in = socket.getInputStream();
+      out.write(
+          "GET /api/v1/info HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+      out.flush();
+      String head = readHead(in);
+      assertTrue(head.startsWith("HTTP/1.1 200 "), head);
+      skipBody(in, head);
+      long idleFromNs = System.nanoTime();
+      int next;
+      try {
+        next = in.read();
+      } catch (SocketTimeoutException stillOpen) {
+        next = -2;
+      } catch (IOException reset) {
+        next = -1;
+      }
+      long idleMs = (System.nanoTime() - idleFromNs) / 1_000_000;
+      assertEquals(-1, next, "the idle connection still open after " + idleMs + " ms");
+      assertTrue(idleMs >= DEADLINE_MS - 50, "closed after " + idleMs + " ms");
+    }
+  }
+
   @Test
   void shouldLeaveAnUpgradedEditorSocketOpenPastTheDeadlines() throws Exception {
     start();

@@ -62,20 +62,25 @@ public final class ClientConnections implements ServerConnectionSelector {
    *     selector Helidon would make itself gets them
    */
   public ClientConnections(int maxPerClient, List<ProtocolConfig> protocols) {
-    this(maxPerClient, RequestDeadlines.DEFAULT_HEADERS_TIMEOUT_MS, protocols);
+    this(
+        maxPerClient,
+        RequestDeadlines.DEFAULT_HEADERS_TIMEOUT_MS,
+        RequestDeadlines.DEFAULT_IDLE_TIMEOUT_MS,
+        protocols);
   }
 
   /**
    * @param maxPerClient the most connections one client address may hold
    * @param headersTimeoutMs how long a request's line and headers may take to arrive ({@link
    *     RequestDeadlines})
+   * @param idleTimeoutMs how long a kept-alive connection may wait for its next request
    * @param protocols the listener's protocol configurations (the editor socket's), as the HTTP/1
    *     selector Helidon would make itself gets them
    */
   public ClientConnections(
-      int maxPerClient, long headersTimeoutMs, List<ProtocolConfig> protocols) {
+      int maxPerClient, long headersTimeoutMs, long idleTimeoutMs, List<ProtocolConfig> protocols) {
     this.maxPerClient = maxPerClient;
-    this.deadlines = new RequestDeadlines(headersTimeoutMs);
+    this.deadlines = new RequestDeadlines(headersTimeoutMs, idleTimeoutMs);
     this.http1 = http1Selector(ProtocolConfigs.create(protocols), framing);
   }
 

@@ -17,7 +17,9 @@ import java.util.concurrent.TimeUnit;
  * The slow-request deadline of every HTTP/1 connection (slowloris): a request's line and headers
  * must arrive within {@code headersTimeoutMs} of its first bytes, however the client paces them;
  * past it the connection is answered 408 in the API's error shape and closed. A connection waiting
- * between requests (keep-alive) and one upgraded to the editor's WebSocket have no deadline here.
+ * between requests (keep-alive) is closed, without an answer, once it has waited {@code
+ * idleTimeoutMs} (as Node.js's and nginx's keep-alive timeouts close theirs); one upgraded to the
+ * editor's WebSocket has no deadline here.
  *
  * <p>How: each connection has a {@link Watch} whose state the connection's own thread sets at the
  * request's first line and headers ({@link RequestFraming}'s listener calls, O(1), no allocation),
@@ -34,6 +36,11 @@ import java.util.concurrent.TimeUnit;
 public final class RequestDeadlines {
   /** {@code Z8_HEADERS_TIMEOUT_MS}'s default. */
   public static final long DEFAULT_HEADERS_TIMEOUT_MS = 20_000;
+
+  /**
+   * {@code Z8_IDLE_TIMEOUT_MS}'s default: how long a kept-alive connection may wait for a request.
+   */
+  public static final long DEFAULT_IDLE_TIMEOUT_MS = 60_000;
 
   /** How often the sweeper looks at the connections. */
   static final long SWEEP_MS = 250;
@@ -63,12 +70,15 @@ public final class RequestDeadlines {
   private static final ScheduledExecutorService SWEEPER = sweeper();
 
   private final long headersTimeoutNs;
+  private final long idleTimeoutNs;
 
   /**
    * @param headersTimeoutMs how long a request's line and headers may take to arrive
+   * @param idleTimeoutMs how long a kept-alive connection may wait for its next request
    */
-  public RequestDeadlines(long headersTimeoutMs) {
+  public RequestDeadlines(long headersTimeoutMs, long idleTimeoutMs) {
     this.headersTimeoutNs = TimeUnit.MILLISECONDS.toNanos(headersTimeoutMs);
+    this.idleTimeoutNs = TimeUnit.MILLISECONDS.toNanos(idleTimeoutMs);
   }
 
   private static ScheduledExecutorService sweeper() {
@@ -85,7 +95,9 @@ public final class RequestDeadlines {
    * just now; {@link Watch#close} ends it.
    */
   Watch watch(ConnectionContext context) {
-    Watch watch = new Watch(context, headersTimeoutNs, Thread.currentThread(), System.nanoTime());
+    Watch watch =
+        new Watch(
+            context, headersTimeoutNs, idleTimeoutNs, Thread.currentThread(), System.nanoTime());
     WATCHES.put(watch.reader, watch);
     return watch;
   }
@@ -138,7 +150,11 @@ public final class RequestDeadlines {
   static final class Watch {
     private final ConnectionContext context;
     private final long timeoutNs;
+    private final long idleTimeoutNs;
     private final Thread reader;
+
+    /** When the connection last began to wait for a request (its last answer). */
+    private volatile long idleSinceNs;
 
     @SuppressWarnings("unused") // through STATE
     private volatile long state;
@@ -149,9 +165,15 @@ public final class RequestDeadlines {
     /** The dropped body of the {@code HEAD} request being answered, or null. */
     private volatile HeadRequests.Body head;
 
-    Watch(ConnectionContext context, long timeoutNs, Thread reader, long firstBytesNs) {
+    Watch(
+        ConnectionContext context,
+        long timeoutNs,
+        long idleTimeoutNs,
+        Thread reader,
+        long firstBytesNs) {
       this.context = context;
       this.timeoutNs = timeoutNs;
+      this.idleTimeoutNs = idleTimeoutNs;
       this.reader = reader;
       this.state = firstBytesNs;
     }
@@ -182,6 +204,7 @@ public final class RequestDeadlines {
     void onAnswered() {
       long state = this.state;
       if (state == BUSY) {
+        idleSinceNs = System.nanoTime(); // before the state: a sweep that sees IDLE sees this
         STATE.compareAndSet(this, BUSY, IDLE);
       }
     }
@@ -222,6 +245,10 @@ public final class RequestDeadlines {
         // the reader's buffer, which only moves the start; the thread confirms it at the line)
         if (context.dataReader().available() > 0) {
           STATE.compareAndSet(this, IDLE, now);
+        } else if (now - idleSinceNs > idleTimeoutNs && STATE.compareAndSet(this, IDLE, EXPIRED)) {
+          // waited too long for a next request: closed without an answer, as a keep-alive
+          // timeout closes (a client sending one just now retries it on a new connection)
+          context.serverSocket().close();
         }
       } else if (state > 0
           && now - state > timeoutNs
