@@ -11,7 +11,6 @@ import io.helidon.webserver.spi.ProtocolConfig;
 import io.helidon.webserver.spi.ServerConnection;
 import io.helidon.webserver.spi.ServerConnectionSelector;
 import io.helidon.webserver.spi.ServerConnectionSelectorProvider;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,7 +36,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * (30 s). Thread-safe.
  */
 public final class ClientConnections implements ServerConnectionSelector {
-  private static final byte[] REFUSAL = refusal();
+  private static final byte[] REFUSAL =
+      ErrorResponses.closingAnswer(
+          503,
+          "Service Unavailable",
+          "too many connections from this client address (Z8_MAX_CONNECTIONS_PER_CLIENT)",
+          "Retry-After: 1\r\n");
 
   /** How long a closing connection reads (and drops) what the client still sends. */
   static final Duration LINGER = Duration.ofSeconds(2);
@@ -158,18 +162,6 @@ public final class ClientConnections implements ServerConnectionSelector {
     if (count.decrementAndGet() == 0) {
       open.remove(client, count);
     }
-  }
-
-  private static byte[] refusal() {
-    String body =
-        "{\"error\":{\"code\":503,\"message\":\"too many connections from this client address"
-            + " (Z8_MAX_CONNECTIONS_PER_CLIENT)\"}}";
-    return ("HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
-            + "Content-Length: "
-            + body.length()
-            + "\r\nRetry-After: 1\r\nConnection: close\r\n\r\n"
-            + body)
-        .getBytes(StandardCharsets.US_ASCII);
   }
 
   /**

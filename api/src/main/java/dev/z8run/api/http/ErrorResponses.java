@@ -8,6 +8,7 @@ import io.helidon.webserver.http.HttpRouting;
 import io.helidon.webserver.http.ServerRequest;
 import io.helidon.webserver.http.ServerResponse;
 import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
 
 /**
  * The one error shape of the API, {@code {"error":{"code":404,"message":"no route for GET /x"}}},
@@ -48,6 +49,31 @@ public final class ErrorResponses {
           json.writeEndObject();
           json.writeEndObject();
         });
+  }
+
+  /**
+   * A whole HTTP/1.1 answer in the error shape that ends its connection, for code that writes to
+   * the socket itself (outside routing): the status line, {@code Content-Type}, {@code
+   * Content-Length}, {@code extraHeaders} (each line ending in CRLF, or empty), {@code Connection:
+   * close} and the body.
+   */
+  public static byte[] closingAnswer(int code, String reason, String message, String extraHeaders) {
+    byte[] body = body(code, message);
+    byte[] head =
+        ("HTTP/1.1 "
+                + code
+                + " "
+                + reason
+                + "\r\nContent-Type: application/json\r\nContent-Length: "
+                + body.length
+                + "\r\n"
+                + extraHeaders
+                + "Connection: close\r\n\r\n")
+            .getBytes(StandardCharsets.US_ASCII);
+    byte[] answer = new byte[head.length + body.length];
+    System.arraycopy(head, 0, answer, 0, head.length);
+    System.arraycopy(body, 0, answer, head.length, body.length);
+    return answer;
   }
 
   /** Error handler for {@link ApiException}: its status, message and problems. */

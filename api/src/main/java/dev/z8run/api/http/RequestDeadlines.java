@@ -6,7 +6,6 @@ import io.helidon.webserver.CloseConnectionException;
 import io.helidon.webserver.ConnectionContext;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -262,23 +261,14 @@ public final class RequestDeadlines {
 
     private void end(String message) {
       try {
-        context.dataWriter().writeNow(BufferData.create(requestTimeout(message)));
+        context
+            .dataWriter()
+            .writeNow(
+                BufferData.create(
+                    ErrorResponses.closingAnswer(408, "Request Timeout", message, "")));
       } finally {
         context.serverSocket().close();
       }
     }
-  }
-
-  private static byte[] requestTimeout(String message) {
-    byte[] body = ErrorResponses.body(408, message);
-    byte[] head =
-        ("HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length
-                + "\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    byte[] answer = new byte[head.length + body.length];
-    System.arraycopy(head, 0, answer, 0, head.length);
-    System.arraycopy(body, 0, answer, head.length, body.length);
-    return answer;
   }
 }

@@ -132,7 +132,10 @@ public final class RequestFraming implements Http1ConnectionListener {
     String refusal = framingProblem(headers);
     if (refusal != null) {
       closing.put(context, Close.REFUSED);
-      context.dataWriter().writeNow(BufferData.create(badRequest(refusal)));
+      context
+          .dataWriter()
+          .writeNow(
+              BufferData.create(ErrorResponses.closingAnswer(400, "Bad Request", refusal, "")));
       throw new CloseConnectionException(refusal);
     }
     if (hasToken(headers, HeaderNames.CONNECTION, "close")) {
@@ -227,19 +230,6 @@ public final class RequestFraming implements Http1ConnectionListener {
       out.append(c >= 0x20 && c < 0x7f ? c : '?');
     }
     return out.toString();
-  }
-
-  private static byte[] badRequest(String message) {
-    byte[] body = ErrorResponses.body(400, message);
-    byte[] head =
-        ("HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: "
-                + body.length
-                + "\r\nConnection: close\r\n\r\n")
-            .getBytes(StandardCharsets.US_ASCII);
-    byte[] answer = new byte[head.length + body.length];
-    System.arraycopy(head, 0, answer, 0, head.length);
-    System.arraycopy(body, 0, answer, head.length, body.length);
-    return answer;
   }
 
   /**
